@@ -1,0 +1,147 @@
+// The Switchyard config document: one JSON file, nginx's vocabulary, validated by zod.
+// Shape and defaults live here; cross-field rules (names that must exist, nginx's own
+// configuration errors) live in validate.ts. `npm run schema` emits the JSON Schema for editors.
+import { z } from 'zod';
+import { parseNginxTime } from './time.ts';
+
+export const SCHEMA_VERSION = 1;
+
+function custom(code: string, message: string) {
+  return { message, params: { code } };
+}
+
+/** Codes for regex-shaped fields, by pattern: zod reports them as 'invalid_format' without params. */
+export const PATTERN_CODES = new Map<string, string>();
+
+/** Reject bytes that could break out of a quoted nginx token or an HTTP header line. */
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+PATTERN_CODES.set(String(NO_CONTROL), 'control_character');
+
+function pattern(re: RegExp, code: string, message: string) {
+  PATTERN_CODES.set(String(re), code);
+  return z.string().regex(re, { message });
+}
+
+export const Duration = z
+  .string()
+  .refine((s) => parseNginxTime(s) !== null, custom('invalid_duration', 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"'));
+
+export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-"');
+
+/** host:port, [ipv6]:port or a bare host (port 80), as nginx's `server` directive takes it. */
+export const HostPort = pattern(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/, 'invalid_address', 'expected host:port, e.g. "127.0.0.1:9001"');
+
+export const BalanceMethod = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('round_robin') }).strict(),
+  z.object({ type: z.literal('least_conn') }).strict(),
+  z.object({ type: z.literal('ip_hash') }).strict(),
+  z
+    .object({
+      type: z.literal('hash'),
+      /** nginx variables allowed, e.g. "$request_uri" or "$remote_addr$http_x_user". */
+      key: z.string().min(1).max(500).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
+      consistent: z.boolean().default(false),
+    })
+    .strict(),
+  z.object({ type: z.literal('random'), two: z.boolean().default(false) }).strict(),
+]);
+export type BalanceMethod = z.infer<typeof BalanceMethod>;
+
+export const UpstreamServer = z
+  .object({
+    address: HostPort,
+    weight: z.number().int().min(1).max(1000).default(1),
+    maxFails: z.number().int().min(0).max(1000).default(1),
+    failTimeout: Duration.default('10s'),
+    backup: z.boolean().default(false),
+    down: z.boolean().default(false),
+    /** 0 = unlimited */
+    maxConns: z.number().int().min(0).max(1_000_000).default(0),
+  })
+  .strict();
+export type UpstreamServer = z.infer<typeof UpstreamServer>;
+
+export const Upstream = z
+  .object({
+    name: UpstreamName,
+    method: BalanceMethod.default({ type: 'round_robin' }),
+    servers: z.array(UpstreamServer).min(1, custom('no_servers', 'an upstream needs at least one server')),
+    /** Idle keepalive connections kept per worker (nginx `keepalive N`); 0 = no pool. */
+    keepalive: z.number().int().min(0).max(10_000).default(0),
+  })
+  .strict();
+export type Upstream = z.infer<typeof Upstream>;
+
+export const HeaderName = pattern(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/, 'invalid_header_name', 'header names are HTTP tokens (letters, digits, "-")');
+
+export const SetHeader = z
+  .object({
+    name: HeaderName,
+    /** nginx value with variables ("$host", "$proxy_add_x_forwarded_for"); '' drops the header. */
+    value: z.string().max(4000).regex(NO_CONTROL, { message: 'header values cannot contain line breaks or control characters' }),
+  })
+  .strict();
+export type SetHeader = z.infer<typeof SetHeader>;
+
+export const Modifier = z.enum(['', '=', '^~', '~', '~*']);
+export type Modifier = z.infer<typeof Modifier>;
+
+export const NextUpstreamCondition = z.enum([
+  'error', 'timeout', 'invalid_header', 'http_500', 'http_502', 'http_503', 'http_504', 'http_403', 'http_404', 'http_429', 'non_idempotent', 'off',
+]);
+
+export const Location = z
+  .object({
+    /** A label for people: shown in the UI and as a comment above the exported location. */
+    name: z.string().max(200).regex(NO_CONTROL, { message: 'control characters are not allowed' }).default(''),
+    /** nginx location modifier: '' prefix, '=' exact, '^~' prefix that stops regex search, '~' regex, '~*' case-insensitive regex. */
+    modifier: Modifier.default(''),
+    /** URI prefix or exact URI (must start with '/'), or a regular expression for '~' and '~*'. */
+    path: z.string().min(1).max(2000).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
+    /** "http://upstream_name", "http://host:port" or "http://host:port/uri/". */
+    proxyPass: z.string().min(1).max(2000),
+    /** Adds proxy_http_version 1.1, Upgrade $http_upgrade, Connection $connection_upgrade (with nginx's standard map). */
+    websocket: z.boolean().default(false),
+    /** nginx proxy_http_version; websocket forces 1.1. */
+    proxyHttpVersion: z.enum(['1.0', '1.1']).default('1.0'),
+    proxySetHeader: z.array(SetHeader).max(100).default([]),
+    proxyConnectTimeout: Duration.default('60s'),
+    proxySendTimeout: Duration.default('60s'),
+    proxyReadTimeout: Duration.default('60s'),
+    proxyNextUpstream: z.array(NextUpstreamCondition).min(1).default(['error', 'timeout']),
+    /** 0 = unlimited (nginx default) */
+    proxyNextUpstreamTries: z.number().int().min(0).max(100).default(0),
+  })
+  .strict();
+export type Location = z.infer<typeof Location>;
+
+export const Listen = z
+  .object({
+    /** "127.0.0.1:8080", "8080" (all addresses), "[::1]:8080". */
+    address: pattern(/^((\[[0-9A-Fa-f:.]+\]|\*|[0-9.]+|localhost):)?\d{1,5}$/, 'invalid_listen', 'expected "ip:port", "port" or "[ipv6]:port"'),
+    defaultServer: z.boolean().default(false),
+  })
+  .strict();
+export type Listen = z.infer<typeof Listen>;
+
+export const Server = z
+  .object({
+    listen: z.array(Listen).min(1, custom('no_listen', 'a server needs at least one listen address')),
+    /** nginx server_name entries: exact, "*.example.com", "example.*", ".example.com", "~regex", or "" */
+    serverNames: z
+      .array(pattern(/^[^\s;{}"'\\\u0000-\u001f\u007f]*$/, 'invalid_server_name', 'server names cannot contain spaces, quotes, ";", "{", "}" or "\\"').max(500))
+      .default([]),
+    locations: z.array(Location).default([]),
+  })
+  .strict();
+export type Server = z.infer<typeof Server>;
+
+export const Config = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    upstreams: z.array(Upstream).default([]),
+    servers: z.array(Server).default([]),
+  })
+  .strict();
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;

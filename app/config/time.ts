@@ -1,0 +1,51 @@
+// nginx time syntax ("60s", "1h 30m", "500ms", "86400s"), parsed as ngx_parse_time() does for
+// msec-valued directives (proxy_*_timeout): units must appear in decreasing order, each once;
+// a bare number means seconds; 'y' and 'M' are not accepted for millisecond values.
+
+const UNITS: ReadonlyArray<readonly [string, number]> = [
+  ['w', 7 * 24 * 3600 * 1000],
+  ['d', 24 * 3600 * 1000],
+  ['h', 3600 * 1000],
+  ['m', 60 * 1000],
+  ['s', 1000],
+  ['ms', 1],
+];
+
+const MAX_MS = 2 ** 31 - 1; // nginx keeps timers in ngx_msec_t; beyond ~24.8 days they misbehave
+
+/** Milliseconds for an nginx time string, or null when nginx would reject it. */
+export function parseNginxTime(text: string): number | null {
+  if (text.length === 0 || text.length > 64) return null;
+  let i = 0;
+  let lastRank = -1;
+  let total = 0;
+  let sawNumber = false;
+  while (i < text.length) {
+    const start = i;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    if (i === start) return null;
+    const value = Number(text.slice(start, i));
+    sawNumber = true;
+    let unit = '';
+    if (text.startsWith('ms', i)) unit = 'ms';
+    else if (i < text.length && /[wdhms]/.test(text[i]!)) unit = text[i]!;
+    i += unit.length;
+    const rank = unit === '' ? UNITS.length - 2 : UNITS.findIndex(([u]) => u === unit);
+    if (rank <= lastRank) return null;
+    lastRank = rank;
+    total += value * UNITS[rank]![1];
+    if (unit === '') {
+      // a bare number must be the last part
+      if (i !== text.length) return null;
+    }
+    while (i < text.length && text[i] === ' ') i++;
+  }
+  if (!sawNumber || !Number.isFinite(total) || total > MAX_MS) return null;
+  return total;
+}
+
+/** The canonical nginx spelling for a millisecond value ("60s", "500ms", "1d"). */
+export function formatNginxTime(ms: number): string {
+  if (ms % 1000 !== 0) return `${ms}ms`;
+  return `${ms / 1000}s`;
+}

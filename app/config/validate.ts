@@ -1,0 +1,151 @@
+// Validation of a config document: shape (zod, schema.ts) and then nginx's own configuration
+// rules, so that anything valid here is accepted by `nginx -t` and means the same to the engine.
+import { Config, PATTERN_CODES } from './schema.ts';
+import type { Config as ConfigT, Upstream, Server } from './schema.ts';
+import { formatPath, type ConfigIssue, type PathPart } from './issues.ts';
+import { parseProxyPass } from './proxy-pass.ts';
+import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
+import { compileNginxRegex } from '../match/regex.ts';
+
+export type ValidationResult = { ok: true; config: ConfigT } | { ok: false; issues: ConfigIssue[] };
+
+interface ZodLikeIssue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  params?: { code?: string };
+  pattern?: string;
+}
+
+function fromZod(issue: ZodLikeIssue): ConfigIssue {
+  const path = formatPath(issue.path.filter((p): p is string | number => typeof p !== 'symbol'));
+  let code = issue.code;
+  if (issue.code === 'custom' && issue.params?.code) code = issue.params.code;
+  else if (issue.code === 'invalid_format' && issue.pattern) code = PATTERN_CODES.get(issue.pattern) ?? code;
+  else if (issue.code === 'unrecognized_keys') code = 'unknown_field';
+  return { path, code, message: issue.message };
+}
+
+export function validateConfig(input: unknown): ValidationResult {
+  const parsed = Config.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, issues: parsed.error.issues.map((i) => fromZod(i as unknown as ZodLikeIssue)) };
+  }
+  const issues = semanticIssues(parsed.data);
+  return issues.length ? { ok: false, issues } : { ok: true, config: parsed.data };
+}
+
+/** nginx's configuration rules on a structurally valid document. */
+export function semanticIssues(config: ConfigT): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: PathPart[], code: string, message: string) => issues.push({ path: formatPath(path), code, message });
+
+  const upstreamNames = new Map<string, number>();
+  config.upstreams.forEach((u, i) => {
+    if (upstreamNames.has(u.name)) add(['upstreams', i, 'name'], 'duplicate_upstream', `duplicate upstream "${u.name}"`);
+    else upstreamNames.set(u.name, i);
+    checkUpstream(u, ['upstreams', i], add);
+  });
+
+  const defaults = new Map<string, PathPart[]>();
+  config.servers.forEach((s, si) => checkServer(s, si, upstreamNames, defaults, add));
+  return issues;
+}
+
+type Add = (path: PathPart[], code: string, message: string) => void;
+
+function checkVariables(value: string, path: PathPart[], add: Add) {
+  for (const v of findVariables(value)) {
+    if (v.name === '') add(path, 'invalid_variable', `"$" must start a variable name at character ${v.start + 1}; nginx has no escape for a literal "$"`);
+    else if (!isKnownVariable(v.name)) add(path, 'unknown_variable', `unknown variable "$${v.name}"`);
+  }
+}
+
+function checkUpstream(u: Upstream, base: PathPart[], add: Add) {
+  const m = u.method.type;
+  if (m === 'hash') checkVariables(u.method.key, [...base, 'method', 'key'], add);
+  u.servers.forEach((s, i) => {
+    if (s.backup && (m === 'ip_hash' || m === 'hash' || m === 'random')) {
+      add([...base, 'servers', i, 'backup'], 'backup_not_supported', `balancing method "${m}" does not support backup servers (nginx refuses it)`);
+    }
+    const port = /:(\d+)$/.exec(s.address);
+    if (port && (Number(port[1]) < 1 || Number(port[1]) > 65535)) add([...base, 'servers', i, 'address'], 'invalid_port', 'port must be 1-65535');
+  });
+  if (u.servers.every((s) => s.backup)) add([...base, 'servers'], 'no_primary_server', 'an upstream needs at least one non-backup server');
+}
+
+function checkServer(s: Server, si: number, upstreams: Map<string, number>, defaults: Map<string, PathPart[]>, add: Add) {
+  const base: PathPart[] = ['servers', si];
+  s.listen.forEach((l, li) => {
+    const port = Number(/(\d+)$/.exec(l.address)![1]);
+    if (port < 1 || port > 65535) add([...base, 'listen', li, 'address'], 'invalid_port', 'port must be 1-65535');
+    if (l.defaultServer) {
+      const key = normalizeListen(l.address);
+      if (defaults.has(key)) add([...base, 'listen', li, 'defaultServer'], 'duplicate_default_server', `a duplicate default server for ${l.address}`);
+      else defaults.set(key, [...base, 'listen', li]);
+    }
+  });
+  s.serverNames.forEach((n, ni) => {
+    if (n.startsWith('~')) {
+      const r = compileNginxRegex(n.slice(1), true);
+      if (!r.ok) add([...base, 'serverNames', ni], 'invalid_regex', r.message);
+    } else if (n.includes('*') && !/^\*\.[^*]+$/.test(n) && !/^[^*]+\.\*$/.test(n)) {
+      add([...base, 'serverNames', ni], 'invalid_server_name', 'a wildcard is allowed only as "*.name" or "name.*"');
+    }
+  });
+
+  const seen = new Map<string, number>();
+  s.locations.forEach((loc, li) => {
+    const lb: PathPart[] = [...base, 'locations', li];
+    const isRegex = loc.modifier === '~' || loc.modifier === '~*';
+    if (isRegex) {
+      const r = compileNginxRegex(loc.path, loc.modifier === '~*');
+      if (!r.ok) add([...lb, 'path'], 'invalid_regex', r.message);
+    } else {
+      if (!loc.path.startsWith('/')) add([...lb, 'path'], 'invalid_location_path', 'a prefix or exact location must start with "/"');
+      const key = `${loc.modifier === '=' ? '=' : 'prefix'} ${loc.path}`;
+      if (seen.has(key)) add([...lb, 'path'], 'duplicate_location', `duplicate location "${loc.path}" (same as locations[${seen.get(key)}])`);
+      else seen.set(key, li);
+    }
+
+    const target = parseProxyPass(loc.proxyPass);
+    if (!target) {
+      add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'expected "http://upstream_name", "http://host:port" or "http://host:port/uri"');
+    } else {
+      if (target.uri !== null && isRegex) {
+        add([...lb, 'proxyPass'], 'proxy_pass_uri_in_regex', 'proxy_pass cannot have a URI part in a regex location');
+      }
+      if (target.port === null && !upstreams.has(target.host) && !isLiteralAddress(target.host) && target.host !== 'localhost') {
+        add([...lb, 'proxyPass'], 'unknown_upstream', `no upstream named "${target.host}": define it, or use an address with a port`);
+      }
+      if (target.port !== null && upstreams.has(target.host)) {
+        add([...lb, 'proxyPass'], 'upstream_with_port', `"${target.host}" is an upstream group: write it without a port`);
+      }
+      if (target.uri !== null && /[\s"'{};\\$]/.test(target.uri)) {
+        add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'the proxy_pass URI cannot contain spaces, quotes, "{", "}", ";", "\\" or "$"');
+      }
+    }
+
+    loc.proxySetHeader.forEach((h, hi) => {
+      checkVariables(h.value, [...lb, 'proxySetHeader', hi, 'value'], add);
+      const lower = h.name.toLowerCase();
+      if (loc.websocket && (lower === 'upgrade' || lower === 'connection')) {
+        add([...lb, 'proxySetHeader', hi, 'name'], 'websocket_header_conflict', `the WebSocket switch sets ${h.name}; remove this header or turn the switch off`);
+      }
+    });
+    if (loc.websocket && loc.proxyHttpVersion !== '1.1' && loc.proxyHttpVersion !== '1.0') {
+      add([...lb, 'proxyHttpVersion'], 'invalid_http_version', 'proxy_http_version must be 1.0 or 1.1');
+    }
+  });
+}
+
+function isLiteralAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
+}
+
+/** "8080" and "*:8080" are the same listen socket to nginx. */
+export function normalizeListen(address: string): string {
+  const m = /^(?:(.*):)?(\d+)$/.exec(address)!;
+  const host = m[1] === undefined || m[1] === '*' ? '0.0.0.0' : m[1] === 'localhost' ? '127.0.0.1' : m[1];
+  return `${host}:${m[2]}`;
+}

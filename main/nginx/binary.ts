@@ -1,0 +1,115 @@
+// Running Debian's nginx as a private, unprivileged instance: `nginx -p DIR -c FILE`, never a service.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, rm, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', '/usr/bin/nginx'];
+
+/** Path of the nginx binary, or null when nginx is not installed. */
+export function findNginx(): string | null {
+  if (process.env.SWITCHYARD_NGINX) return existsSync(process.env.SWITCHYARD_NGINX) ? process.env.SWITCHYARD_NGINX : null;
+  return CANDIDATES.find((p) => existsSync(p)) ?? null;
+}
+
+/**
+ * Wrap an `http { ... }`-level body (or the main-level rest of a file when `complete` is set) in the
+ * few lines a private instance needs: pid, error log and temp paths inside its own prefix folder.
+ */
+export function privateNginxConf(httpBody: string, complete = false): string {
+  // Relative paths resolve against the -p prefix, which is the instance's own temporary folder.
+  const prelude = ['pid nginx.pid;', 'error_log error.log info;', 'worker_processes 1;'];
+  const temps = [
+    'client_body_temp_path client_body;',
+    'proxy_temp_path proxy;',
+    'fastcgi_temp_path fastcgi;',
+    'uwsgi_temp_path uwsgi;',
+    'scgi_temp_path scgi;',
+    'access_log off;',
+  ];
+  if (complete) return `${prelude.join('\n')}\n${httpBody}`;
+  return `${prelude.join('\n')}\nevents { worker_connections 4096; }\nhttp {\n${temps.join('\n')}\n${httpBody}\n}\n`;
+}
+
+export interface NginxTestResult {
+  ok: boolean;
+  output: string;
+}
+
+/** `nginx -t` on a complete configuration text (written to a fresh temporary folder). */
+export async function nginxTest(confText: string, nginx = findNginx()): Promise<NginxTestResult> {
+  if (!nginx) throw new Error('nginx is not installed (apt-get install -y nginx)');
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-nginx-t-'));
+  try {
+    const file = join(dir, 'nginx.conf');
+    await writeFile(file, confText);
+    return await new Promise((resolve) => {
+      execFile(nginx, ['-t', '-q', '-p', dir, '-c', file], { timeout: 20_000 }, (err, stdout, stderr) => {
+        resolve({ ok: !err, output: `${stdout}${stderr}`.trim() });
+      });
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface RunningNginx {
+  dir: string;
+  pid: number;
+  stop(): Promise<void>;
+  errorLog(): Promise<string>;
+}
+
+/**
+ * Start a private nginx in the foreground (daemon off) with the given complete config text, and
+ * wait until every `waitPorts` port accepts connections.
+ */
+export async function startNginx(confText: string, waitPorts: number[], nginx = findNginx()): Promise<RunningNginx> {
+  if (!nginx) throw new Error('nginx is not installed (apt-get install -y nginx)');
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-nginx-'));
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  const file = join(dir, 'nginx.conf');
+  await writeFile(file, confText);
+  const child: ChildProcess = spawn(nginx, ['-p', dir, '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const { readFile } = await import('node:fs/promises');
+  const errorLog = () => readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
+  const deadline = Date.now() + 10_000;
+  for (const port of waitPorts) {
+    while (!(await canConnect(port))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        const log = await errorLog();
+        await rm(dir, { recursive: true, force: true });
+        throw new Error(`nginx did not start listening on ${port}: ${stderr}\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return {
+    dir,
+    pid: child.pid!,
+    errorLog,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(t);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}

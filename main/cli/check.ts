@@ -1,0 +1,16 @@
+// `switchyard check --config FILE`: validate; print every problem with its JSON path; exit 1 if any.
+import type { Writable } from 'node:stream';
+import { loadConfigFile, formatIssue } from '../config/load.ts';
+
+export async function checkCommand(o: { config: string; stdout: Writable; stderr: Writable }): Promise<number> {
+  const r = await loadConfigFile(o.config);
+  if (r.ok) {
+    const c = r.config;
+    const locs = c.servers.reduce((n, s) => n + s.locations.length, 0);
+    o.stdout.write(`${o.config}: ok (${c.servers.length} server(s), ${locs} location(s), ${c.upstreams.length} upstream(s))\n`);
+    return 0;
+  }
+  for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
+  o.stderr.write(`${o.config}: ${r.issues.length} error(s)\n`);
+  return 1;
+}

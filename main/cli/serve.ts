@@ -1,0 +1,69 @@
+// `switchyard serve --config FILE`: the engine, headless, until SIGINT/SIGTERM. SIGHUP re-reads
+// the file and applies it (live WebSocket sessions stay open), like `nginx -s reload`.
+import { Engine } from '../engine/engine.ts';
+import { loadConfigFile, formatIssue } from '../config/load.ts';
+import type { ListenerStatus } from '../engine/listeners.ts';
+import type { Writable } from 'node:stream';
+
+export interface ServeOptions {
+  config: string;
+  accessLog: boolean;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+function printListeners(out: Writable, err: Writable, listeners: ListenerStatus[]) {
+  for (const l of listeners) {
+    const host = l.host.includes(':') ? `[${l.host}]` : l.host;
+    if (l.state === 'listening') out.write(`listening on http://${host}:${l.port}\n`);
+    else err.write(`listener failed: ${l.error!.message}\n`);
+  }
+}
+
+export async function serveCommand(o: ServeOptions): Promise<number> {
+  const loaded = await loadConfigFile(o.config);
+  if (!loaded.ok) {
+    for (const i of loaded.issues) o.stderr.write(`${formatIssue(i)}\n`);
+    return 1;
+  }
+  const engine = new Engine();
+  engine.on('log', (e) => o.stderr.write(`[${e.level}] ${e.code}: ${e.message}\n`));
+  if (o.accessLog) {
+    engine.on('exchange', (r) => o.stdout.write(`${r.clientAddress} "${r.method} ${r.url}" ${r.status} ${r.responseBytes} upstream=${r.upstream ?? '-'} ${r.timings.totalMs ?? 0}ms${r.cause ? ` (${r.cause})` : ''}\n`));
+    engine.on('session-open', (s) => o.stdout.write(`${s.clientAddress} "GET ${s.url}" 101 websocket session ${s.id} upstream=${s.upstream}\n`));
+    engine.on('session-close', (s) => o.stdout.write(`websocket session ${s.id} ${s.state}: ${s.closeReason ?? ''} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
+  }
+  const applied = await engine.apply(loaded.config);
+  if (!applied.ok) {
+    for (const i of applied.issues) o.stderr.write(`${formatIssue(i)}\n`);
+    return 1;
+  }
+  printListeners(o.stdout, o.stderr, applied.listeners);
+  if (!applied.listeners.some((l) => l.state === 'listening')) {
+    o.stderr.write('no listener could start\n');
+    await engine.stop();
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    const stop = async (signal: string) => {
+      o.stderr.write(`${signal}: stopping\n`);
+      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
+      await engine.stop();
+      resolve(0);
+    };
+    const onInt = () => void stop('SIGINT');
+    const onTerm = () => void stop('SIGTERM');
+    const onHup = async () => {
+      const next = await loadConfigFile(o.config);
+      const r = next.ok ? await engine.apply(next.config) : next;
+      if (!r.ok) {
+        o.stderr.write('reload refused, still running the previous config:\n');
+        for (const i of r.issues) o.stderr.write(`  ${formatIssue(i)}\n`);
+        return;
+      }
+      o.stdout.write('reloaded\n');
+      printListeners(o.stdout, o.stderr, r.listeners);
+    };
+    process.on('SIGINT', onInt).on('SIGTERM', onTerm).on('SIGHUP', onHup);
+  });
+}

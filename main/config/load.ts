@@ -1,0 +1,35 @@
+// Reading a config file from disk: JSON errors with line and column, then full validation.
+import { readFile } from 'node:fs/promises';
+import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
+
+export type LoadResult = ValidationResult & { raw?: unknown };
+
+function position(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - before.lastIndexOf('\n');
+  return `${line}:${col}`;
+}
+
+export async function loadConfigFile(file: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { ok: false, issues: [{ path: '', code: 'unreadable_file', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const at = /position (\d+)/.exec(msg);
+    const where = at ? `${file}:${position(text, Number(at[1]))}` : file;
+    return { ok: false, issues: [{ path: '', code: 'invalid_json', message: `${where}: ${msg}` }] };
+  }
+  return { ...validateConfig(raw), raw };
+}
+
+export function formatIssue(i: { path: string; code: string; message: string }): string {
+  return `${i.path || '(document)'}: ${i.message} [${i.code}]`;
+}

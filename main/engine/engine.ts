@@ -1,0 +1,143 @@
+// The proxy engine: validated config in, listeners and live traffic out. Reconfiguring swaps the
+// compiled runtime atomically: requests already routed finish on the old one, live WebSocket
+// sessions stay open, new requests see the new routes.
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { validateConfig } from '../../app/config/validate.ts';
+import type { ConfigIssue } from '../../app/config/issues.ts';
+import { compileRuntime, retireRuntimePools, socketsToBind, type Runtime } from './runtime.ts';
+import { ListenerSet, type ListenerStatus } from './listeners.ts';
+import { planRequest, type Plan } from './plan.ts';
+import { proxyHttp } from './http-exchange.ts';
+import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp, type LiveSession } from './ws-exchange.ts';
+import { sendError, writeRawError } from './error-pages.ts';
+import type { EngineHooks, ExchangeRecord, LogEntry, RouteInfo, SessionRecord } from './events.ts';
+
+export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
+
+export interface EngineEvents {
+  exchange: [ExchangeRecord];
+  'session-open': [SessionRecord, { client: Socket; upstream: Socket }];
+  'session-close': [SessionRecord];
+  log: [LogEntry];
+}
+
+export class Engine extends EventEmitter<EngineEvents> {
+  private rt: Runtime | null = null;
+  private nextId = 1;
+  private readonly sessions = new Map<number, LiveSession>();
+  private readonly listeners = new ListenerSet({
+    request: (req, res) => this.onRequest(req, res),
+    upgrade: (req, socket, head) => this.onUpgrade(req, socket, head),
+  });
+  private readonly hooks: EngineHooks = {
+    exchange: (r) => this.emit('exchange', r),
+    sessionOpen: (s, sockets) => this.emit('session-open', s, sockets),
+    sessionClose: (s) => {
+      this.sessions.delete(s.id);
+      this.emit('session-close', s);
+    },
+    log: (e) => this.emit('log', { time: Date.now(), ...e }),
+  };
+
+  /** Validate, compile and apply a config document. Invalid input changes nothing. */
+  async apply(input: unknown): Promise<ApplyResult> {
+    const v = validateConfig(input);
+    if (!v.ok) return v;
+    let rt: Runtime;
+    try {
+      rt = await compileRuntime(v.config);
+    } catch (e) {
+      return { ok: false, issues: [{ path: '', code: 'resolve_failed', message: (e as Error).message }] };
+    }
+    const old = this.rt;
+    this.rt = rt;
+    if (old) retireRuntimePools(old);
+    const listeners = await this.listeners.sync(socketsToBind(rt));
+    for (const l of listeners) {
+      if (l.state === 'failed') this.hooks.log({ level: 'error', code: 'listen_failed', message: l.error!.message });
+    }
+    return { ok: true, listeners };
+  }
+
+  listenerStatus(): ListenerStatus[] {
+    return this.listeners.status();
+  }
+
+  liveSessions(): SessionRecord[] {
+    return [...this.sessions.values()].map((s) => s.record);
+  }
+
+  liveSession(id: number): LiveSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** The current balancers' peer states, per upstream (declared and implicit). */
+  upstreamStatus() {
+    return [...(this.rt?.pools.values() ?? [])].map((p) => ({ name: p.name, peers: p.group.status() }));
+  }
+
+  async stop(): Promise<void> {
+    for (const s of [...this.sessions.values()]) s.close('engine stopped');
+    await this.listeners.closeAll();
+    if (this.rt) retireRuntimePools(this.rt);
+    this.rt = null;
+  }
+
+  private route(plan: Plan): RouteInfo | null {
+    if (plan.kind === 'proxy') return { server: plan.server.index, location: plan.loc.index, name: plan.loc.location.name, explain: plan.explain };
+    if (plan.kind === 'redirect') return { server: plan.server.index, location: null, name: '', explain: plan.explain };
+    if (plan.server) return { server: plan.server.index, location: null, name: '', explain: plan.reason };
+    return null;
+  }
+
+  private newRecord(req: IncomingMessage, plan: Plan): ExchangeRecord {
+    return {
+      id: this.nextId++, method: req.method ?? '', url: req.url ?? '', clientAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      route: this.route(plan), upstream: null, upstreamPath: plan.kind === 'proxy' ? plan.path : null, status: 0, tries: [],
+      startedAt: Date.now(), timings: {}, requestHeaders: req.rawHeaders, responseHeaders: [], requestBytes: 0, responseBytes: 0,
+    };
+  }
+
+  private answerDirect(plan: Exclude<Plan, { kind: 'proxy' }>, record: ExchangeRecord) {
+    record.status = plan.status;
+    record.cause = plan.kind === 'error' ? plan.reason : plan.explain;
+    record.timings.totalMs = Date.now() - record.startedAt;
+    this.hooks.exchange(record);
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.rt) return sendError(res, 503);
+    const plan = planRequest(this.rt, req);
+    const record = this.newRecord(req, plan);
+    if (plan.kind === 'proxy') {
+      void proxyHttp(plan, req, res, record, this.hooks);
+      return;
+    }
+    req.resume();
+    sendError(res, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {});
+    this.answerDirect(plan, record);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    if (!this.rt) return writeRawError(socket, 503);
+    const plan = planRequest(this.rt, req);
+    if (plan.kind !== 'proxy') {
+      writeRawError(socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {});
+      this.answerDirect(plan, this.newRecord(req, plan));
+      return;
+    }
+    if (!forwardsUpgrade(plan)) {
+      upgradeAsPlainHttp(plan, req, socket, this.newRecord(req, plan), this.hooks);
+      return;
+    }
+    const session: SessionRecord = {
+      id: this.nextId++, url: req.url ?? '', clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      route: this.route(plan)!, upstream: null, upstreamPath: plan.path, requestHeaders: req.rawHeaders, responseHeaders: [],
+      subprotocol: null, extensions: null, state: 'connecting', openedAt: Date.now(), closedAt: null, closedBy: null, closeReason: null,
+      bytesFromClient: 0, bytesFromUpstream: 0,
+    };
+    proxyUpgrade(plan, req, socket, head, session, this.hooks, (live) => this.sessions.set(session.id, live));
+  }
+}

@@ -1,0 +1,138 @@
+// The one place that knows http-proxy. One call = one try against one upstream peer, with nginx's
+// timeout meanings: connect (establishing the connection), send (between two writes of the request)
+// and read (between two reads of the response), each reset by progress, not a whole-request limit.
+//
+// http-proxy copies the client's headers and joins paths with its own rules; nginx builds the
+// upstream request from scratch. So on 'proxyReq' we replace the header list and the path with
+// exactly what the planner computed.
+import httpProxy from 'http-proxy';
+import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+
+export type TryFailure =
+  | { kind: 'error'; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean }
+  | { kind: 'timeout'; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean };
+
+export interface HttpTry {
+  host: string;
+  port: number;
+  method: string;
+  path: string;
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** The buffered request body, or null when the client sent none. */
+  body: Buffer | null;
+  agent: Agent;
+  connectTimeoutMs: number;
+  sendTimeoutMs: number;
+  readTimeoutMs: number;
+}
+
+export interface TryHandlers {
+  /** The upstream answered with a header; the body has not been read yet. */
+  onResponse(proxyRes: IncomingMessage, timing: { connectMs: number; firstByteMs: number }): void;
+  /** The try failed before a response header arrived (nothing was sent to the client). */
+  onFailure(f: TryFailure): void;
+  /** The response body broke off after the header (read timeout or upstream reset). */
+  onBodyError(error: Error, timedOut: boolean): void;
+}
+
+interface Active {
+  t: HttpTry;
+  h: TryHandlers;
+  started: number;
+  connectedAt: number;
+  phase: 'connect' | 'send' | 'read';
+  requestSent: boolean;
+  responded: boolean;
+  timedOut: boolean;
+  settled: boolean;
+}
+
+const active = new WeakMap<IncomingMessage, Active>();
+
+const proxy = httpProxy.createProxyServer({ selfHandleResponse: true, ws: false, xfwd: false, ignorePath: true, prependPath: false });
+
+proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
+  const a = active.get(req);
+  if (!a) return;
+  for (const name of proxyReq.getHeaderNames()) proxyReq.removeHeader(name);
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of a.t.headers) {
+    const list = grouped.get(name);
+    if (list) list.push(value);
+    else grouped.set(name, [value]);
+  }
+  for (const [name, values] of grouped) proxyReq.setHeader(name, values.length === 1 ? values[0]! : values);
+  if (a.t.body) proxyReq.setHeader('Content-Length', a.t.body.length);
+  // nginx sends no body framing when the client sent no body; node would add chunked for POST.
+  (proxyReq as unknown as { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
+  proxyReq.path = a.t.path;
+
+  proxyReq.on('timeout', () => {
+    a.timedOut = true;
+    const err = Object.assign(new Error(`upstream timed out (${a.phase})`), { code: 'ETIMEDOUT' });
+    proxyReq.destroy(err);
+  });
+  proxyReq.once('socket', (socket: Socket) => {
+    const connected = () => {
+      a.connectedAt = Date.now();
+      a.phase = 'send';
+      proxyReq.setTimeout(a.t.sendTimeoutMs);
+    };
+    if (socket.connecting) {
+      proxyReq.setTimeout(a.t.connectTimeoutMs);
+      socket.once('connect', connected);
+    } else {
+      connected();
+    }
+  });
+  proxyReq.once('finish', () => {
+    a.requestSent = true;
+    a.phase = 'read';
+    proxyReq.setTimeout(a.t.readTimeoutMs);
+  });
+});
+
+proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
+  const a = active.get(req);
+  if (!a || a.settled) {
+    proxyRes.resume();
+    return;
+  }
+  a.responded = true;
+  const now = Date.now();
+  proxyRes.once('error', (err) => a.h.onBodyError(err, a.timedOut));
+  proxyRes.once('aborted', () => a.h.onBodyError(new Error(a.timedOut ? 'upstream timed out while reading the response' : 'upstream closed the connection mid-response'), a.timedOut));
+  a.h.onResponse(proxyRes, { connectMs: (a.connectedAt || now) - a.started, firstByteMs: now - a.started });
+});
+
+/** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
+export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
+  const a: Active = { t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false };
+  active.set(req, a);
+  const body = Readable.from(t.body ? [t.body] : []);
+  proxy.web(
+    req,
+    res,
+    {
+      target: { protocol: 'http:', host: t.host, port: t.port } as unknown as string,
+      agent: t.agent,
+      buffer: body,
+      // our own timers (above) implement nginx's timeouts
+      proxyTimeout: 0,
+    },
+    (err: Error) => {
+      if (a.settled) return;
+      if (a.responded) {
+        a.h.onBodyError(err, a.timedOut);
+        return;
+      }
+      a.settled = true;
+      // nginx marks the request sent as soon as it starts writing it (u->request_sent)
+      const requestSent = a.requestSent || a.phase !== 'connect';
+      const failure = { kind: a.timedOut ? ('timeout' as const) : ('error' as const), phase: a.phase, error: err, requestSent };
+      h.onFailure(failure);
+    },
+  );
+}

@@ -1,0 +1,92 @@
+// The listen sockets of a running engine. Reconfiguring keeps sockets whose address stays (so
+// nothing connected to them notices), closes the ones that go and binds the new ones; a socket
+// that cannot bind is reported and the others run.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface ListenerStatus {
+  key: string;
+  host: string;
+  port: number;
+  state: 'listening' | 'failed';
+  error?: { code: string; message: string };
+}
+
+export interface ListenerHandlers {
+  request(req: IncomingMessage, res: ServerResponse): void;
+  upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
+}
+
+interface Entry {
+  status: ListenerStatus;
+  server: Server | null;
+}
+
+export class ListenerSet {
+  private entries = new Map<string, Entry>();
+
+  constructor(private readonly handlers: ListenerHandlers) {}
+
+  async sync(wanted: Array<{ key: string; host: string; port: number }>): Promise<ListenerStatus[]> {
+    const keep = new Set(wanted.map((w) => w.key));
+    for (const [key, e] of this.entries) {
+      if (!keep.has(key) || e.status.state === 'failed') {
+        this.entries.delete(key);
+        // Stop accepting now; connections already made (live WebSocket sessions among them) go on.
+        if (e.server) void closeServer(e.server);
+      }
+    }
+    await Promise.all(wanted.filter((w) => !this.entries.has(w.key)).map((w) => this.bind(w)));
+    return this.status();
+  }
+
+  status(): ListenerStatus[] {
+    return [...this.entries.values()].map((e) => ({ ...e.status }));
+  }
+
+  async closeAll(): Promise<void> {
+    const servers = [...this.entries.values()].map((e) => e.server).filter((s): s is Server => s !== null);
+    this.entries.clear();
+    await Promise.all(servers.map((s) => {
+      const closed = closeServer(s);
+      s.closeAllConnections();
+      return closed;
+    }));
+  }
+
+  private bind(w: { key: string; host: string; port: number }): Promise<void> {
+    const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0 });
+    server.on('request', this.handlers.request);
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      socket.on('error', () => {}); // from the first moment: a reset client must never crash the engine
+      this.handlers.upgrade(req, socket, head);
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };
+    this.entries.set(w.key, { status, server });
+    return new Promise((resolve) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        status.state = 'failed';
+        const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : err.message;
+        status.error = { code: err.code ?? 'listen_failed', message: `cannot listen on ${w.host}:${w.port}: ${why}` };
+        this.entries.set(w.key, { status, server: null });
+        resolve();
+      });
+      server.listen({ host: w.host, port: w.port, exclusive: true }, () => {
+        const addr = server.address();
+        if (addr && typeof addr === 'object') status.port = addr.port;
+        resolve();
+      });
+    });
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

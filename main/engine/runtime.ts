@@ -1,0 +1,172 @@
+// A validated Config compiled for serving: listen sockets with their candidate server blocks,
+// location matchers, and one balancer (UpstreamGroup) per upstream and per direct proxy_pass target.
+// Host names are resolved here, once per apply, as nginx resolves them when it loads a config.
+import { Agent } from 'node:http';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
+import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pass.ts';
+import { normalizeListen } from '../../app/config/validate.ts';
+import { parseNginxTime } from '../../app/config/time.ts';
+import { compileLocations } from '../../app/match/location.ts';
+import { createUpstreamGroup } from '../upstream/group.ts';
+import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
+
+export interface CompiledLocation {
+  index: number;
+  location: Location;
+  target: ProxyPassTarget;
+  pool: Pool;
+  connectTimeoutMs: number;
+  sendTimeoutMs: number;
+  readTimeoutMs: number;
+}
+
+export interface CompiledServer {
+  index: number;
+  server: Server;
+  matcher: ReturnType<typeof compileLocations>;
+  locations: CompiledLocation[];
+}
+
+export interface Candidate {
+  server: CompiledServer;
+  defaultServer: boolean;
+}
+
+/** A balancer plus the connection pools used to reach its peers. */
+export interface Pool {
+  name: string;
+  group: UpstreamGroup;
+  /** HTTP/1.1 keepalive pool (nginx `keepalive N`), or null when the upstream keeps none. */
+  keepalive: Agent | null;
+  /** Fresh connection per request (nginx's default: Connection: close). */
+  oneShot: Agent;
+  /** The `hash` method's key template (nginx variables), evaluated per request; null for other methods. */
+  hashKey: string | null;
+}
+
+export interface Runtime {
+  config: Config;
+  /** Bind keys ("127.0.0.1:8080", "0.0.0.0:8080") → the servers listening there, in config order. */
+  binds: Map<string, Candidate[]>;
+  pools: Map<string, Pool>;
+}
+
+export function bindKey(host: string, port: number): string {
+  return `${host.replace(/^\[|\]$/g, '')}:${port}`;
+}
+
+/** Which servers answer a connection accepted on localAddress:localPort. */
+export function candidatesFor(rt: Runtime, localAddress: string, localPort: number): Candidate[] {
+  const addr = localAddress.startsWith('::ffff:') ? localAddress.slice(7) : localAddress;
+  return rt.binds.get(bindKey(addr, localPort)) ?? rt.binds.get(bindKey('0.0.0.0', localPort)) ?? [];
+}
+
+/** The sockets to bind: a wildcard on a port covers the specific addresses on it (as nginx does). */
+export function socketsToBind(rt: Runtime): Array<{ key: string; host: string; port: number }> {
+  const out: Array<{ key: string; host: string; port: number }> = [];
+  const wildcardPorts = new Set<number>();
+  for (const key of rt.binds.keys()) if (key.startsWith('0.0.0.0:')) wildcardPorts.add(Number(key.slice(8)));
+  for (const key of rt.binds.keys()) {
+    const i = key.lastIndexOf(':');
+    const host = key.slice(0, i);
+    const port = Number(key.slice(i + 1));
+    if (host !== '0.0.0.0' && wildcardPorts.has(port)) continue;
+    out.push({ key, host, port });
+  }
+  return out;
+}
+
+async function resolve(host: string): Promise<string[]> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (isIP(bare)) return [bare];
+  const found = await lookup(bare, { all: true });
+  if (found.length === 0) throw new Error(`host not found: ${host}`);
+  return found.map((a) => a.address);
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
+  if (!m) throw new Error(`bad address ${address}`);
+  return { host: m[1]!, port: m[2] ? Number(m[2]) : 80 };
+}
+
+async function upstreamPeers(u: Upstream): Promise<PeerConfig[]> {
+  const peers: PeerConfig[] = [];
+  for (const s of u.servers) {
+    const { host, port } = splitHostPort(s.address);
+    for (const ip of await resolve(host)) {
+      peers.push({
+        server: s.address, host: ip, port, weight: s.weight, maxFails: s.maxFails,
+        failTimeoutMs: parseNginxTime(s.failTimeout)!, backup: s.backup, down: s.down, maxConns: s.maxConns,
+      });
+    }
+  }
+  return peers;
+}
+
+function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey: string | null = null): Pool {
+  return {
+    name,
+    group,
+    hashKey,
+    keepalive: keepalive > 0 ? new Agent({ keepAlive: true, maxFreeSockets: keepalive, scheduling: 'lifo' }) : null,
+    oneShot: new Agent({ keepAlive: false }),
+  };
+}
+
+export async function compileRuntime(config: Config): Promise<Runtime> {
+  const pools = new Map<string, Pool>();
+  for (const u of config.upstreams) {
+    const group = createUpstreamGroup(u.name, u.method, await upstreamPeers(u));
+    pools.set(u.name, makePool(u.name, group, u.keepalive, u.method.type === 'hash' ? u.method.key : null));
+  }
+  const binds = new Map<string, Candidate[]>();
+  for (const [si, server] of config.servers.entries()) {
+    const locations: CompiledLocation[] = [];
+    for (const [li, location] of server.locations.entries()) {
+      const target = parseProxyPass(location.proxyPass)!;
+      let pool = target.port === null ? pools.get(target.host) : undefined;
+      if (!pool) {
+        const key = `${target.host}:${target.port ?? 80}`;
+        pool = pools.get(key);
+        if (!pool) {
+          const peers = (await resolve(target.host)).map((ip): PeerConfig => ({
+            server: key, host: ip, port: target.port ?? 80, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0,
+          }));
+          pool = makePool(key, createUpstreamGroup(key, { type: 'round_robin' }, peers), 0);
+          pools.set(key, pool);
+        }
+      }
+      locations.push({
+        index: li, location, target, pool,
+        connectTimeoutMs: parseNginxTime(location.proxyConnectTimeout)!,
+        sendTimeoutMs: parseNginxTime(location.proxySendTimeout)!,
+        readTimeoutMs: parseNginxTime(location.proxyReadTimeout)!,
+      });
+    }
+    const compiled: CompiledServer = { index: si, server, matcher: compileLocations(server.locations), locations };
+    for (const l of server.listen) {
+      const n = normalizeListen(l.address);
+      const i = n.lastIndexOf(':');
+      const key = bindKey(n.slice(0, i), Number(n.slice(i + 1)));
+      const list = binds.get(key) ?? [];
+      if (!list.some((c) => c.server === compiled)) list.push({ server: compiled, defaultServer: l.defaultServer });
+      binds.set(key, list);
+    }
+  }
+  return { config, binds, pools };
+}
+
+/**
+ * A replaced runtime keeps serving what is in flight (WebSocket sessions, responses being read);
+ * its keepalive pools stop keeping connections: idle ones close now, busy ones when released.
+ */
+export function retireRuntimePools(rt: Runtime): void {
+  for (const p of rt.pools.values()) {
+    if (!p.keepalive) continue;
+    p.keepalive.maxFreeSockets = 0;
+    for (const list of Object.values(p.keepalive.freeSockets)) for (const s of list ?? []) s.destroy();
+  }
+}

@@ -1,0 +1,213 @@
+// The upgrade pass. nginx upgrades when the upstream request carried `Upgrade` over HTTP/1.1 (the
+// websocket switch) and the upstream answers 101; then every byte passes through unchanged.
+//
+// Why not http-proxy's ws(): on an upstream error it ends the client socket, so nginx's
+// next-upstream retry is impossible; it relays a non-101 chunked answer without its chunking; and it
+// attaches socket error listeners late (node-http-proxy#1468). Here the upstream socket is ours from
+// the first byte, with its error listener attached before connect.
+import { request, ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { writeRawError } from './error-pages.ts';
+import { proxyHttp } from './http-exchange.ts';
+import type { Plan } from './plan.ts';
+import type { Peer } from '../upstream/types.ts';
+import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
+
+type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
+
+export interface LiveSession {
+  record: SessionRecord;
+  client: Socket;
+  upstream: Socket;
+  /** End the session from the proxy side (engine stop, user action). */
+  close(reason: string): void;
+}
+
+/** Whether nginx would forward the upgrade: an Upgrade header in the upstream request over HTTP/1.1. */
+export function forwardsUpgrade(plan: ProxyPlan): boolean {
+  return plan.httpVersion === '1.1' && plan.headers.some(([n, v]) => n.toLowerCase() === 'upgrade' && v !== '');
+}
+
+/** nginx answers an upgrade request on a route without the websocket switch as plain HTTP. */
+export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket: Socket, record: ExchangeRecord, hooks: EngineHooks): void {
+  hooks.log({ level: 'warn', code: 'upgrade_without_websocket', message: `upgrade requested on a route without WebSocket: ${req.url} matched ${plan.explain}; forwarded as plain HTTP without Upgrade (turn on the route's WebSocket switch)`, exchangeId: record.id });
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket);
+  res.once('finish', () => {
+    res.detachSocket(socket);
+    socket.destroySoon();
+  });
+  void proxyHttp(plan, req, res, record, hooks);
+}
+
+function rawHead(statusLine: string, raw: string[], skip?: Set<string>, extra: string[] = []): string {
+  let out = `${statusLine}\r\n`;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (skip?.has(raw[i]!.toLowerCase())) continue;
+    out += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  }
+  for (let i = 0; i + 1 < extra.length; i += 2) out += `${extra[i]}: ${extra[i + 1]}\r\n`;
+  return `${out}\r\n`;
+}
+
+const NOT_RELAYED_ON_REJECT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
+export function proxyUpgrade(
+  plan: ProxyPlan,
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+  session: SessionRecord,
+  hooks: EngineHooks,
+  onLive: (live: LiveSession) => void,
+): void {
+  const { loc } = plan;
+  const conds = new Set(loc.location.proxyNextUpstream);
+  const maxTries = loc.location.proxyNextUpstreamTries;
+  const attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
+  const flatHeaders = plan.headers.flat();
+  let tries = 0;
+
+  const reject = (status: number, cause: string) => {
+    session.state = 'rejected';
+    session.closeReason = cause;
+    session.closedAt = Date.now();
+    session.closedBy = 'proxy';
+    hooks.log({ level: 'error', code: status === 504 ? 'upstream_timeout' : 'upstream_error', message: cause, sessionId: session.id });
+    writeRawError(socket, status);
+    hooks.sessionClose(session);
+  };
+
+  const retryOrFail = (peer: Peer, kind: 'error' | 'timeout', cause: string) => {
+    attempt.release(peer, true);
+    const allowed = !conds.has('off') && conds.has(kind) && (maxTries === 0 || tries < maxTries) && attempt.triesLeft > 0;
+    if (allowed && !socket.destroyed) tryNext();
+    else reject(kind === 'timeout' ? 504 : 502, cause);
+  };
+
+  const tryNext = (): void => {
+    if (socket.destroyed) return;
+    const peer = attempt.next();
+    if (!peer) {
+      reject(502, `no live upstreams while connecting to upstream "${loc.pool.name}"`);
+      return;
+    }
+    tries++;
+    const peerName = peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
+    session.upstream = peerName;
+    let settled = false;
+    const up = connect({ host: peer.host, port: peer.port });
+    up.setNoDelay(true);
+    const fail = (kind: 'error' | 'timeout', what: string) => {
+      if (settled) return;
+      settled = true;
+      up.destroy();
+      retryOrFail(peer, kind, `${what}, upstream: ${peerName}`);
+    };
+    up.on('error', (e: NodeJS.ErrnoException) => fail('error', `upstream error (${e.code ?? e.message}) while ${up.connecting ? 'connecting to upstream' : 'reading response header from upstream'}`));
+    up.setTimeout(loc.connectTimeoutMs, () => fail('timeout', `upstream timed out while ${up.connecting ? 'connecting to upstream' : 'reading response header from upstream'}`));
+    up.once('connect', () => {
+      if (settled) return;
+      up.setTimeout(loc.readTimeoutMs);
+      const upReq = request({ createConnection: () => up, method: plan.ctx.method, path: plan.path, headers: flatHeaders as unknown as Record<string, string>, setHost: false });
+      upReq.on('error', () => {}); // failures surface through `up` above
+      upReq.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
+        settled = true;
+        open(peer, upRes, upSocket as Socket, upHead);
+      });
+      upReq.once('response', (upRes: IncomingMessage) => {
+        settled = true;
+        relayRejection(peer, upRes, up);
+      });
+      upReq.end();
+    });
+  };
+
+  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket) => {
+    up.setTimeout(loc.readTimeoutMs, () => up.destroy());
+    const status = upRes.statusCode ?? 502;
+    session.state = 'rejected';
+    session.responseHeaders = upRes.rawHeaders;
+    // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
+    socket.write(rawHead(`HTTP/1.1 ${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`, upRes.rawHeaders, NOT_RELAYED_ON_REJECT, ['Connection', 'close']));
+    upRes.pipe(socket);
+    const done = () => {
+      attempt.release(peer, false);
+      session.closedAt = Date.now();
+      session.closedBy = 'upstream';
+      session.closeReason = `upstream answered ${status} instead of 101`;
+      hooks.sessionClose(session);
+    };
+    upRes.once('end', done);
+    upRes.once('error', () => socket.destroy());
+    upRes.once('aborted', () => socket.destroy());
+  };
+
+  const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer) => {
+    socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, upRes.rawHeaders));
+    if (upHead.length) socket.write(upHead);
+    if (head.length) up.write(head);
+    session.state = 'open';
+    session.responseHeaders = upRes.rawHeaders;
+    session.subprotocol = (upRes.headers['sec-websocket-protocol'] as string | undefined) ?? null;
+    session.extensions = (upRes.headers['sec-websocket-extensions'] as string | undefined) ?? null;
+    session.openedAt = Date.now();
+
+    let ended = false;
+    const endSession = (by: 'client' | 'upstream' | 'proxy', reason: string) => {
+      if (!session.closedBy) {
+        session.closedBy = by;
+        session.closeReason = reason;
+      }
+      if (ended) return;
+      ended = true;
+      attempt.release(peer, false);
+    };
+    const finalize = () => {
+      if (!socket.destroyed || !up.destroyed || session.state === 'closed') return;
+      session.state = 'closed';
+      session.closedAt = Date.now();
+      session.bytesFromClient = socket.bytesRead;
+      session.bytesFromUpstream = up.bytesRead;
+      hooks.sessionClose(session);
+    };
+    // Idle for proxy_read_timeout in both directions ends the session (writes to `up` count as
+    // activity, as nginx re-arms the upstream read timer on every event of the upgraded pair).
+    up.setTimeout(loc.readTimeoutMs, () => {
+      endSession('proxy', `proxy_read_timeout (${loc.location.proxyReadTimeout}) expired with no traffic`);
+      socket.destroy();
+      up.destroy();
+    });
+    socket.setTimeout(0);
+    socket.once('end', () => endSession('client', 'client closed the connection'));
+    up.once('end', () => endSession('upstream', 'upstream closed the connection'));
+    socket.on('error', (e) => endSession('client', `client socket error: ${e.message}`));
+    up.on('error', (e) => endSession('upstream', `upstream socket error: ${e.message}`));
+    socket.once('close', () => {
+      endSession('client', 'client connection closed');
+      up.destroySoon();
+      finalize();
+    });
+    up.once('close', () => {
+      endSession('upstream', 'upstream connection closed');
+      socket.destroySoon();
+      finalize();
+    });
+    socket.pipe(up);
+    up.pipe(socket);
+    hooks.sessionOpen(session, { client: socket, upstream: up });
+    onLive({
+      record: session,
+      client: socket,
+      upstream: up,
+      close(reason: string) {
+        endSession('proxy', reason);
+        socket.destroy();
+        up.destroy();
+      },
+    });
+  };
+
+  tryNext();
+}

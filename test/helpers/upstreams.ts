@@ -1,0 +1,97 @@
+// Real upstream servers on 127.0.0.1 for engine tests: each reports what it received.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import { WebSocketServer } from 'ws';
+
+export interface Seen {
+  name: string;
+  method: string;
+  url: string;
+  httpVersion: string;
+  rawHeaders: string[];
+  body: string;
+}
+
+export function header(seen: Seen, name: string): string | undefined {
+  for (let i = 0; i < seen.rawHeaders.length; i += 2) if (seen.rawHeaders[i]!.toLowerCase() === name.toLowerCase()) return seen.rawHeaders[i + 1];
+  return undefined;
+}
+
+export interface Upstream {
+  name: string;
+  port: number;
+  server: http.Server;
+  seen: Seen[];
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen) => void;
+
+/** An HTTP upstream that answers with a JSON description of the request (unless `handler` answers). */
+export async function startHttpUpstream(name: string, handler?: Handler): Promise<Upstream> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const s: Seen = { name, method: req.method!, url: req.url!, httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString() };
+      seen.push(s);
+      if (handler) return handler(req, res, s);
+      const body = JSON.stringify(s);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Upstream': name, 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  return listen(name, server, seen);
+}
+
+/** A WebSocket echo upstream (plain HTTP requests get a JSON description, like startHttpUpstream). */
+export async function startWsUpstream(name: string, opts: { perMessageDeflate?: boolean } = {}): Promise<Upstream & { wss: WebSocketServer }> {
+  const up = await startHttpUpstream(name);
+  const wss = new WebSocketServer({ server: up.server, perMessageDeflate: opts.perMessageDeflate ?? false });
+  wss.on('connection', (ws, req) => {
+    up.seen.push({ name, method: req.method!, url: req.url!, httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, body: '' });
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  const close = up.close;
+  return { ...up, wss, close: async () => { for (const c of wss.clients) c.terminate(); wss.close(); await close(); } };
+}
+
+function listen(name: string, server: http.Server, seen: Seen[]): Promise<Upstream> {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      resolve({
+        name, port, server, seen,
+        close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+      });
+    });
+  });
+}
+
+/** A port with nothing listening (connections are refused). */
+export async function refusedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Send raw bytes and collect everything until the server closes or `until` matches. */
+export function rawExchange(port: number, bytes: string | Buffer, opts: { until?: (got: string) => boolean; timeoutMs?: number } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let got = '';
+    const t = setTimeout(() => { sock.destroy(); resolve(got); }, opts.timeoutMs ?? 3000);
+    sock.on('data', (d) => {
+      got += d.toString('latin1');
+      if (opts.until?.(got)) { clearTimeout(t); sock.destroy(); resolve(got); }
+    });
+    sock.on('close', () => { clearTimeout(t); resolve(got); });
+    sock.on('error', (e) => { clearTimeout(t); reject(e); });
+    sock.write(bytes);
+  });
+}

@@ -1,0 +1,76 @@
+// The CLI as a user runs it: `node bin/switchyard.js <verb>` in a child process.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHttpUpstream } from '../../helpers/upstreams.ts';
+import { freePort } from '../../helpers/ports.ts';
+import { send } from '../../helpers/client.ts';
+
+const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeConfig(name: string, doc: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2));
+  return file;
+}
+
+test('check: exit 0 and a summary for a valid file', () => {
+  const file = writeConfig('ok.json', { schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9000' }] }] });
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /ok \(1 server\(s\), 1 location\(s\), 0 upstream\(s\)\)/);
+});
+
+test('check: every error with its JSON path, exit 1', () => {
+  const file = writeConfig('bad.json', { schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://nowhere', proxyReadTimeout: 'forever' }] }] });
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /servers\[0\]\.locations\[0\]\.proxyReadTimeout: .*\[invalid_duration\]/);
+});
+
+test('check: broken JSON names line and column', () => {
+  const file = writeConfig('broken.json', '{\n  "schemaVersion": 1,\n  "servers": [}\n');
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /broken\.json:3:\d+: .*\[invalid_json\]/);
+});
+
+test('unknown verbs and missing flags are usage errors (exit 2)', () => {
+  assert.equal(spawnSync(process.execPath, [BIN, 'frobnicate'], { encoding: 'utf8' }).status, 2);
+  assert.equal(spawnSync(process.execPath, [BIN, 'serve'], { encoding: 'utf8' }).status, 2);
+});
+
+test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM', async () => {
+  const up = await startHttpUpstream('a');
+  const up2 = await startHttpUpstream('b');
+  const port = await freePort();
+  const cfg = (target: number) => ({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${target}` }] }] });
+  const file = writeConfig('serve.json', cfg(up.port));
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const waitFor = async (re: RegExp) => {
+    for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.match(out, re);
+  };
+  try {
+    await waitFor(new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
+    assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'a');
+    writeConfig('serve.json', cfg(up2.port));
+    child.kill('SIGHUP');
+    await waitFor(/reloaded/);
+    assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'b');
+    const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  } finally {
+    child.kill('SIGKILL');
+    await up.close();
+    await up2.close();
+  }
+});

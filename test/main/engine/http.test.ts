@@ -1,0 +1,194 @@
+// The HTTP pass on real loopback sockets: routing, URI rewriting, headers, failures.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { startHttpUpstream, refusedPort, header, type Seen, type Upstream } from '../../helpers/upstreams.ts';
+import { startEngine, oneLocation, type TestEngine } from '../../helpers/engine.ts';
+import { send, sendJson } from '../../helpers/client.ts';
+import { startBlackhole } from '../../helpers/blackhole.ts';
+
+const cleanup: Array<() => Promise<void>> = [];
+after(async () => { for (const c of cleanup.reverse()) await c(); });
+
+async function up(name: string, handler?: Parameters<typeof startHttpUpstream>[1]): Promise<Upstream> {
+  const u = await startHttpUpstream(name, handler);
+  cleanup.push(u.close);
+  return u;
+}
+async function engine(build: Parameters<typeof startEngine>[0]): Promise<TestEngine> {
+  const e = await startEngine(build);
+  cleanup.push(e.stop);
+  return e;
+}
+
+test('proxies with nginx default headers: Host $proxy_host, Connection close, X-Forwarded-For only when set', async () => {
+  const a = await up('a');
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${a.port}` }));
+  const r = await sendJson<Seen>(`${e.url}/x/y?q=1`, { headers: { 'X-Custom': 'v', 'Keep-Alive': 'timeout=5', 'TE': 'trailers', 'Some_Underscore': 'dropped' } });
+  assert.equal(r.status, 200);
+  assert.equal(r.json.url, '/x/y?q=1');
+  assert.equal(header(r.json, 'host'), `127.0.0.1:${a.port}`);
+  assert.equal(header(r.json, 'connection'), 'close');
+  assert.equal(header(r.json, 'x-custom'), 'v');
+  assert.equal(header(r.json, 'keep-alive'), undefined);
+  assert.equal(header(r.json, 'te'), undefined);
+  assert.equal(header(r.json, 'some_underscore'), undefined, 'nginx ignores header names with underscores by default');
+  assert.equal(header(r.json, 'x-forwarded-for'), undefined);
+});
+
+test('Host modes: $host, $http_host and forwarded headers', async () => {
+  const a = await up('a');
+  const e = await engine((p) => ({
+    schemaVersion: 1,
+    servers: [{
+      listen: [{ address: `127.0.0.1:${p}` }],
+      serverNames: ['switchyard.test'],
+      locations: [
+        { path: '/host/', proxyPass: `http://127.0.0.1:${a.port}`, proxySetHeader: [{ name: 'Host', value: '$host' }, { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' }, { name: 'X-Real-IP', value: '$remote_addr' }] },
+        { path: '/http_host/', proxyPass: `http://127.0.0.1:${a.port}`, proxySetHeader: [{ name: 'Host', value: '$http_host' }] },
+        { path: '/empty/', proxyPass: `http://127.0.0.1:${a.port}`, proxySetHeader: [{ name: 'X-Custom', value: '' }] },
+      ],
+    }],
+  }));
+  let r = await sendJson<Seen>(`${e.url}/host/`, { headers: { Host: 'Example.COM:8443', 'X-Forwarded-For': '10.0.0.1' } });
+  assert.equal(header(r.json, 'host'), 'example.com');
+  assert.equal(header(r.json, 'x-forwarded-for'), '10.0.0.1, 127.0.0.1');
+  assert.equal(header(r.json, 'x-real-ip'), '127.0.0.1');
+  r = await sendJson<Seen>(`${e.url}/http_host/`, { headers: { Host: 'Example.COM:8443' } });
+  assert.equal(header(r.json, 'host'), 'Example.COM:8443');
+  r = await sendJson<Seen>(`${e.url}/empty/`, { headers: { 'X-Custom': 'from-client' } });
+  assert.equal(header(r.json, 'x-custom'), undefined, 'an empty proxy_set_header value drops the header');
+  // HTTP/1.0 without Host: $host falls back to the server name
+  const raw = await import('../../helpers/upstreams.ts').then((m) => m.rawExchange(e.port, 'GET /host/ HTTP/1.0\r\n\r\n'));
+  assert.match(raw, /"host","switchyard\.test"/i);
+});
+
+test('proxy_pass URI rewriting: prefix replaced with a URI part, request URI unchanged without', async () => {
+  const a = await up('a');
+  const e = await engine((p) => ({
+    schemaVersion: 1,
+    servers: [{
+      listen: [{ address: `127.0.0.1:${p}` }],
+      locations: [
+        { path: '/api/', proxyPass: `http://127.0.0.1:${a.port}/v2/` },
+        { path: '/raw/', proxyPass: `http://127.0.0.1:${a.port}` },
+        { modifier: '=', path: '/exact', proxyPass: `http://127.0.0.1:${a.port}/target` },
+      ],
+    }],
+  }));
+  assert.equal((await sendJson<Seen>(`${e.url}/api/users?id=7`)).json.url, '/v2/users?id=7');
+  assert.equal((await sendJson<Seen>(`${e.url}/raw//a/./b/../c%41?x`)).json.url, '/raw//a/./b/../c%41?x');
+  assert.equal((await sendJson<Seen>(`${e.url}/api/a%20b/%41`)).json.url, '/v2/a%20b/A');
+  assert.equal((await sendJson<Seen>(`${e.url}/exact?z=1`)).json.url, '/target?z=1');
+});
+
+test('no matching location is 404; a prefix ending in / redirects its bare form with 301', async () => {
+  const a = await up('a');
+  const e = await engine((p) => oneLocation(p, { path: '/app/', proxyPass: `http://127.0.0.1:${a.port}` }));
+  assert.equal((await send(`${e.url}/other`)).status, 404);
+  const r = await send(`${e.url}/app?x=1`);
+  assert.equal(r.status, 301);
+  assert.equal(r.headers.location, `http://127.0.0.1:${e.port}/app/?x=1`);
+  assert.equal(a.seen.length, 0);
+});
+
+test('refused upstream is 502; with two peers the next one answers and the refusing one is marked failed', async () => {
+  const dead = await refusedPort();
+  const a = await up('a');
+  const e1 = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${dead}` }));
+  assert.equal((await send(`${e1.url}/`)).status, 502);
+  const e2 = await engine((p) => oneLocation(p, { path: '/', proxyPass: 'http://pool' }, {
+    upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${dead}` }, { address: `127.0.0.1:${a.port}` }] }],
+  }));
+  for (let i = 0; i < 4; i++) assert.equal((await send(`${e2.url}/`)).status, 200);
+  const status = e2.engine.upstreamStatus().find((u) => u.name === 'pool')!;
+  const deadPeer = status.peers.find((p) => p.port === dead)!;
+  assert.equal(deadPeer.fails, 1, 'max_fails=1: one failure marks it unavailable, so it is not tried again within fail_timeout');
+  assert.ok(deadPeer.unavailableUntil! > Date.now());
+});
+
+test('POST is not retried on another peer once sent; GET is', async () => {
+  let calls = 0;
+  const closer = await up('closer', (_req, res) => { calls++; res.socket!.destroy(); });
+  const b = await up('b');
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: 'http://pool' }, {
+    upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${closer.port}`, maxFails: 0 }, { address: `127.0.0.1:${b.port}`, maxFails: 0 }] }],
+  }));
+  const results = [];
+  for (let i = 0; i < 4; i++) results.push((await send(`${e.url}/`, { method: 'POST', body: 'x' })).status);
+  assert.deepEqual(results.sort(), [200, 200, 502, 502]);
+  for (let i = 0; i < 4; i++) assert.equal((await send(`${e.url}/`)).status, 200);
+  assert.ok(calls >= 4);
+});
+
+test('read timeout before the response header is 504; after it the connection is cut', async () => {
+  const slow = await up('slow', (req, res) => {
+    if (req.url === '/header-late') setTimeout(() => res.end('late'), 1500);
+    else { res.writeHead(200, { 'Content-Length': '10' }); res.write('12345'); }
+  });
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${slow.port}`, proxyReadTimeout: '300ms' }));
+  const t0 = Date.now();
+  assert.equal((await send(`${e.url}/header-late`)).status, 504);
+  assert.ok(Date.now() - t0 < 1400, 'answered by the proxy timeout, not the upstream');
+  await assert.rejects(send(`${e.url}/body-stalls`), /aborted|socket hang up|ECONNRESET/);
+});
+
+test('upstream dying mid-response cuts the client connection (no truncated success)', async () => {
+  const dying = await up('dying', (_req, res) => {
+    res.writeHead(200, { 'Content-Length': '100000' });
+    res.write(Buffer.alloc(5000, 97), () => res.socket!.destroy());
+  });
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${dying.port}` }));
+  await assert.rejects(send(`${e.url}/`), /aborted|socket hang up|ECONNRESET/);
+});
+
+test('connect timeout is 504 (a peer whose connect hangs)', async () => {
+  const hole = await startBlackhole();
+  cleanup.push(hole.close);
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${hole.port}`, proxyConnectTimeout: '300ms' }));
+  const t0 = Date.now();
+  const r = await send(`${e.url}/`);
+  assert.equal(r.status, 504);
+  assert.ok(Date.now() - t0 < 3000);
+});
+
+test('request bodies over client_max_body_size (1m) get 413; bodies are sent with Content-Length', async () => {
+  const a = await up('a');
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${a.port}` }));
+  assert.equal((await send(`${e.url}/`, { method: 'POST', body: Buffer.alloc(1024 * 1024 + 1) })).status, 413);
+  const r = await sendJson<Seen>(`${e.url}/`, { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' }, body: 'hello' });
+  assert.equal(r.json.body, 'hello');
+  assert.equal(header(r.json, 'content-length'), '5');
+  assert.equal(header(r.json, 'transfer-encoding'), undefined);
+});
+
+test('a new config applies to new requests; an invalid one changes nothing', async () => {
+  const a = await up('a');
+  const b = await up('b');
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${a.port}` }));
+  assert.equal((await sendJson<Seen>(`${e.url}/`)).json.name, 'a');
+  const bad = await e.engine.apply({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${e.port}` }], locations: [{ path: 'nope', proxyPass: 'ftp://x' }] }] });
+  assert.equal(bad.ok, false);
+  assert.equal((await sendJson<Seen>(`${e.url}/`)).json.name, 'a');
+  const good = await e.engine.apply(oneLocation(e.port, { path: '/', proxyPass: `http://127.0.0.1:${b.port}` }));
+  assert.equal(good.ok, true);
+  assert.equal((await sendJson<Seen>(`${e.url}/`)).json.name, 'b');
+});
+
+test('a listener that cannot bind is reported and the others run', async () => {
+  const a = await up('a');
+  const busy = http.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+  cleanup.push(() => new Promise((r) => busy.close(() => r())));
+  const busyPort = (busy.address() as import('node:net').AddressInfo).port;
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${a.port}` }));
+  const r = await e.engine.apply({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${e.port}` }, { address: `127.0.0.1:${busyPort}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${a.port}` }] }],
+  });
+  assert.ok(r.ok);
+  const failed = r.listeners.find((l) => l.port === busyPort)!;
+  assert.equal(failed.state, 'failed');
+  assert.match(failed.error!.message, /address already in use/);
+  assert.equal((await send(`${e.url}/`)).status, 200);
+});

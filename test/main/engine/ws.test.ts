@@ -1,0 +1,185 @@
+// The upgrade pass on real loopback sockets, with the `ws` library on both ends.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import WebSocket from 'ws';
+import { startWsUpstream, startHttpUpstream, refusedPort, rawExchange, header, type Upstream } from '../../helpers/upstreams.ts';
+import { startEngine, oneLocation, type TestEngine } from '../../helpers/engine.ts';
+
+const cleanup: Array<() => Promise<void>> = [];
+after(async () => { for (const c of cleanup.reverse()) await c(); });
+
+async function wsUp(name: string, opts?: { perMessageDeflate?: boolean }) {
+  const u = await startWsUpstream(name, opts);
+  cleanup.push(u.close);
+  return u;
+}
+async function engine(build: Parameters<typeof startEngine>[0]): Promise<TestEngine> {
+  const e = await startEngine(build);
+  cleanup.push(e.stop);
+  return e;
+}
+function wsLoc(u: Upstream, extra: Record<string, unknown> = {}) {
+  return { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${u.port}`, ...extra };
+}
+function open(url: string, opts?: WebSocket.ClientOptions): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, opts);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`unexpected ${res.statusCode}`)));
+  });
+}
+function echo(ws: WebSocket, data: string | Buffer): Promise<WebSocket.RawData> {
+  return new Promise((resolve) => { ws.once('message', (d) => resolve(d)); ws.send(data); });
+}
+const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+const upgradeRequest = (path: string, host = 'client.test') =>
+  `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+
+test('handshake passes through unchanged: Sec-WebSocket-Accept matches the client key (RFC 6455 sample)', async () => {
+  const u = await wsUp('u');
+  const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  const got = await rawExchange(e.port, upgradeRequest('/ws'), { until: (s) => s.includes('\r\n\r\n') });
+  assert.match(got, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.match(got, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+  const seen = u.seen.at(-1)!;
+  assert.equal(header(seen, 'host'), `127.0.0.1:${u.port}`, 'Host is $proxy_host by default (the seed note\'s trap)');
+  assert.equal(header(seen, 'upgrade'), 'websocket');
+  assert.equal(header(seen, 'connection'), 'upgrade');
+  assert.equal(header(seen, 'sec-websocket-key'), KEY);
+});
+
+test('text, binary, large and compressed messages echo through; the session is reported', async () => {
+  const u = await wsUp('u', { perMessageDeflate: true });
+  const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  const opened: unknown[] = [];
+  const closed: unknown[] = [];
+  e.engine.on('session-open', (s) => opened.push(s));
+  e.engine.on('session-close', (s) => closed.push(s));
+  const ws = await open(`ws://127.0.0.1:${e.port}/ws/chat`, { perMessageDeflate: true });
+  assert.match(ws.extensions, /permessage-deflate/);
+  assert.equal(String(await echo(ws, 'hello')), 'hello');
+  const bin = Buffer.from([0, 1, 2, 255]);
+  assert.deepEqual(await echo(ws, bin), bin);
+  const big = Buffer.alloc(300_000, 7);
+  assert.deepEqual(await echo(ws, big), big);
+  assert.equal(opened.length, 1);
+  assert.equal(e.engine.liveSessions().length, 1);
+  ws.close(1000, 'bye');
+  await new Promise((r) => ws.once('close', r));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(closed.length, 1);
+  const s = closed[0] as { state: string; closedBy: string; bytesFromClient: number; extensions: string };
+  assert.equal(s.state, 'closed');
+  assert.equal(s.closedBy, 'client');
+  assert.ok(s.bytesFromClient > 0);
+  assert.match(s.extensions, /permessage-deflate/);
+});
+
+test('a non-101 answer reaches the client as an HTTP response, chunked bodies included', async () => {
+  const u = await startHttpUpstream('u');
+  cleanup.push(u.close);
+  u.server.on('upgrade', (_req, socket: net.Socket) => {
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nno ws\r\n0\r\n\r\n');
+  });
+  const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  const got = await rawExchange(e.port, upgradeRequest('/ws'));
+  assert.match(got, /^HTTP\/1\.1 403 Forbidden\r\n/);
+  assert.ok(got.endsWith('\r\n\r\nno ws'), JSON.stringify(got));
+  assert.doesNotMatch(got, /Transfer-Encoding/i);
+});
+
+test('refused upstream: 502 to the client; with a second peer the session opens', async () => {
+  const dead = await refusedPort();
+  const u = await wsUp('u');
+  const e1 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${dead}` }));
+  assert.match(await rawExchange(e1.port, upgradeRequest('/ws')), /^HTTP\/1\.1 502 /);
+  const e2 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: 'http://pool' }, {
+    upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${dead}` }, { address: `127.0.0.1:${u.port}` }] }],
+  }));
+  for (let i = 0; i < 3; i++) {
+    const ws = await open(`ws://127.0.0.1:${e2.port}/ws`);
+    assert.equal(String(await echo(ws, `m${i}`)), `m${i}`);
+    ws.terminate();
+  }
+});
+
+test('a route without the websocket switch does not upgrade (as nginx), and the engine says why', async () => {
+  const u = await wsUp('u');
+  const e = await engine((p) => oneLocation(p, { path: '/ws', proxyPass: `http://127.0.0.1:${u.port}` }));
+  const got = await rawExchange(e.port, upgradeRequest('/ws'));
+  assert.match(got, /^HTTP\/1\.1 200 /, 'the upstream saw a plain request and answered it');
+  const seen = u.seen.at(-1)!;
+  assert.equal(header(seen, 'upgrade'), undefined);
+  assert.equal(header(seen, 'connection'), 'close');
+  assert.ok(e.logs.some((l) => l.code === 'upgrade_without_websocket' && /without WebSocket/.test(l.message)));
+});
+
+test('proxy_read_timeout closes an idle session; traffic in either direction keeps it open', async () => {
+  const u = await wsUp('u');
+  const e = await engine((p) => oneLocation(p, wsLoc(u, { proxyReadTimeout: '400ms' })));
+  const busy = await open(`ws://127.0.0.1:${e.port}/ws`);
+  const idle = await open(`ws://127.0.0.1:${e.port}/ws`);
+  const idleClosed = new Promise<number>((r) => idle.once('close', (code) => r(code)));
+  const t0 = Date.now();
+  let busyClosed = false;
+  busy.once('close', () => (busyClosed = true));
+  // client→upstream pings only (no upstream data except pongs): keeps the session alive
+  const timer = setInterval(() => busy.send('x'), 100);
+  const code = await idleClosed;
+  assert.equal(code, 1006, 'closed at the TCP level, as nginx does');
+  assert.ok(Date.now() - t0 >= 350);
+  await new Promise((r) => setTimeout(r, 500));
+  clearInterval(timer);
+  assert.equal(busyClosed, false);
+  busy.terminate();
+});
+
+test('applying a new config keeps live sessions; new connections get the new routes', async () => {
+  const u = await wsUp('u');
+  const v = await wsUp('v');
+  const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  const ws = await open(`ws://127.0.0.1:${e.port}/ws`);
+  const r = await e.engine.apply(oneLocation(e.port, wsLoc(v)));
+  assert.ok(r.ok);
+  assert.equal(String(await echo(ws, 'still here')), 'still here');
+  const ws2 = await open(`ws://127.0.0.1:${e.port}/ws`);
+  await echo(ws2, 'x');
+  assert.equal(v.seen.length, 1);
+  assert.equal(u.seen.length, 1);
+  ws.terminate();
+  ws2.terminate();
+});
+
+test('upstream dying mid-session closes the client side; the engine keeps serving', async () => {
+  const u = await wsUp('u');
+  const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  const ws = await open(`ws://127.0.0.1:${e.port}/ws`);
+  const closed = new Promise<number>((r) => ws.once('close', (c) => r(c)));
+  for (const c of u.wss.clients) (c as unknown as { _socket: net.Socket })._socket.destroy();
+  assert.equal(await closed, 1006);
+  const ws2 = await open(`ws://127.0.0.1:${e.port}/ws`);
+  assert.equal(String(await echo(ws2, 'ok')), 'ok');
+  ws2.terminate();
+});
+
+test('garbage and resets from clients never crash the engine', async () => {
+  const u = await wsUp('u');
+  const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  for (let i = 0; i < 5; i++) {
+    const s = net.connect(e.port, '127.0.0.1');
+    s.on('error', () => {});
+    s.write(upgradeRequest('/ws'));
+    s.write(Buffer.from([0x81, 0xff, 0, 0]));
+    s.resetAndDestroy();
+  }
+  const bad = await rawExchange(e.port, 'GARBAGE \x00\x01\r\n\r\n');
+  assert.match(bad, /^HTTP\/1\.1 400/);
+  await new Promise((r) => setTimeout(r, 100));
+  const ws = await open(`ws://127.0.0.1:${e.port}/ws`);
+  assert.equal(String(await echo(ws, 'alive')), 'alive');
+  ws.terminate();
+  void http;
+});

@@ -109,7 +109,7 @@ export async function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: Serv
     const peerName = peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
     record.upstream = peerName;
     proxyHttpTry(req, res, {
-      host: peer.host, port: peer.port, method: plan.ctx.method, path: plan.path, headers: plan.headers, body, agent,
+      httpVersion: plan.httpVersion, host: peer.host, port: peer.port, method: plan.ctx.method, path: plan.path, headers: plan.headers, body, agent,
       connectTimeoutMs: loc.connectTimeoutMs, sendTimeoutMs: loc.sendTimeoutMs, readTimeoutMs: loc.readTimeoutMs,
     }, {
       onFailure(f: TryFailure) {

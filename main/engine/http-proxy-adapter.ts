@@ -15,6 +15,8 @@ export type TryFailure =
   | { kind: 'timeout'; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean };
 
 export interface HttpTry {
+  /** nginx proxy_http_version: the request line's version. */
+  httpVersion: '1.0' | '1.1';
   host: string;
   port: number;
   method: string;
@@ -68,6 +70,7 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
   // nginx sends no body framing when the client sent no body; node would add chunked for POST.
   (proxyReq as unknown as { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
   proxyReq.path = a.t.path;
+  matchNginxRequestHead(proxyReq, a.t.httpVersion, [...grouped.keys()].some((n) => n.toLowerCase() === 'connection'));
 
   proxyReq.on('timeout', () => {
     a.timedOut = true;
@@ -106,6 +109,27 @@ proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
   proxyRes.once('aborted', () => a.h.onBodyError(new Error(a.timedOut ? 'upstream timed out while reading the response' : 'upstream closed the connection mid-response'), a.timedOut));
   a.h.onResponse(proxyRes, { connectMs: (a.connectedAt || now) - a.started, firstByteMs: now - a.started });
 });
+
+interface HeadWriter {
+  _storeHeader(firstLine: string, headers: unknown): void;
+  _header: string | null;
+}
+
+/**
+ * node's client always writes "HTTP/1.1" and adds a Connection header of its own when none is set;
+ * nginx writes its proxy_http_version and only the headers it computed. Patch the serialized head
+ * of this one request (node builds it in _storeHeader and sends it on the first write).
+ */
+function matchNginxRequestHead(proxyReq: ClientRequest, version: '1.0' | '1.1', hasConnection: boolean): void {
+  const w = proxyReq as unknown as HeadWriter;
+  const store = w._storeHeader;
+  if (typeof store !== 'function') return;
+  w._storeHeader = function (this: HeadWriter, firstLine: string, headers: unknown) {
+    const line = version === '1.0' ? firstLine.replace(/ HTTP\/1\.1\r\n$/, ' HTTP/1.0\r\n') : firstLine;
+    store.call(this, line, headers);
+    if (!hasConnection && this._header) this._header = this._header.replace(/\r\nConnection: (?:keep-alive|close)\r\n/, '\r\n');
+  };
+}
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {

@@ -27,6 +27,13 @@ export interface Upstream {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen) => void;
 
+/** Answer with a JSON description of what the upstream received. */
+export function describe(res: ServerResponse, s: Seen): void {
+  const body = JSON.stringify(s);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'X-Upstream': s.name, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 /** An HTTP upstream that answers with a JSON description of the request (unless `handler` answers). */
 export async function startHttpUpstream(name: string, handler?: Handler): Promise<Upstream> {
   const seen: Seen[] = [];
@@ -37,17 +44,15 @@ export async function startHttpUpstream(name: string, handler?: Handler): Promis
       const s: Seen = { name, method: req.method!, url: req.url!, httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString() };
       seen.push(s);
       if (handler) return handler(req, res, s);
-      const body = JSON.stringify(s);
-      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Upstream': name, 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
+      describe(res, s);
     });
   });
   return listen(name, server, seen);
 }
 
 /** A WebSocket echo upstream (plain HTTP requests get a JSON description, like startHttpUpstream). */
-export async function startWsUpstream(name: string, opts: { perMessageDeflate?: boolean } = {}): Promise<Upstream & { wss: WebSocketServer }> {
-  const up = await startHttpUpstream(name);
+export async function startWsUpstream(name: string, opts: { perMessageDeflate?: boolean; handler?: Handler } = {}): Promise<Upstream & { wss: WebSocketServer }> {
+  const up = await startHttpUpstream(name, opts.handler);
   const wss = new WebSocketServer({ server: up.server, perMessageDeflate: opts.perMessageDeflate ?? false });
   wss.on('connection', (ws, req) => {
     up.seen.push({ name, method: req.method!, url: req.url!, httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, body: '' });

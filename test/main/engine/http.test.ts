@@ -34,6 +34,22 @@ test('proxies with nginx default headers: Host $proxy_host, Connection close, X-
   assert.equal(header(r.json, 'te'), undefined);
   assert.equal(header(r.json, 'some_underscore'), undefined, 'nginx ignores header names with underscores by default');
   assert.equal(header(r.json, 'x-forwarded-for'), undefined);
+  assert.equal(r.json.httpVersion, '1.0', 'proxy_http_version defaults to 1.0');
+});
+
+test('proxy_http_version 1.1 with Connection "" and an upstream keepalive pool reuses connections', async () => {
+  const a = await up('a');
+  const sockets = new Set<unknown>();
+  a.server.on('connection', (s) => sockets.add(s));
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: 'http://pool', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] }, {
+    upstreams: [{ name: 'pool', keepalive: 4, servers: [{ address: `127.0.0.1:${a.port}` }] }],
+  }));
+  for (let i = 0; i < 5; i++) {
+    const r = await sendJson<Seen>(`${e.url}/k${i}`);
+    assert.equal(r.json.httpVersion, '1.1');
+    assert.equal(header(r.json, 'connection'), undefined, 'nginx sends no Connection header here');
+  }
+  assert.equal(sockets.size, 1, 'one pooled upstream connection served all five requests');
 });
 
 test('Host modes: $host, $http_host and forwarded headers', async () => {

@@ -1,0 +1,194 @@
+// The parity harness: one model, two proxies — real nginx running the exported config and the
+// engine running the model — the same requests to both, and what the upstreams saw and what the
+// client got compared field by field. Every difference is a bug in the engine or the exporter.
+import net from 'node:net';
+import WebSocket from 'ws';
+import type { ConfigInput } from '../../app/config/schema.ts';
+import { validateConfig } from '../../app/config/validate.ts';
+import { exportNginx } from '../../app/nginx/export.ts';
+import { startNginx, privateNginxConf, type RunningNginx } from '../../main/nginx/binary.ts';
+import { Engine } from '../../main/engine/engine.ts';
+import { startWsUpstream, refusedPort, header, describe, type Upstream } from '../helpers/upstreams.ts';
+import { startBlackhole } from '../helpers/blackhole.ts';
+import { freePorts } from '../helpers/ports.ts';
+
+export interface Env {
+  /** Ports of the named upstreams (each answers with its name and what it received; /slow/* waits 1.5 s). */
+  up: Record<string, number>;
+  /** A port with nothing listening. */
+  dead: number;
+  /** A port whose connect() hangs. */
+  hole: number;
+  /** The listen port of the proxy under test (differs between nginx and the engine). */
+  listen: number;
+}
+
+export interface ParityRequest {
+  path: string;
+  method?: string;
+  /** Host header; null sends an HTTP/1.0 request without Host. Default "parity.test". */
+  host?: string | null;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Client source address in 127.0.0.0/8 (ip_hash). */
+  from?: string;
+  /** Open a WebSocket and echo one message instead of a plain request. */
+  ws?: boolean;
+}
+
+export interface Observation {
+  status: number;
+  upstream: string | null;
+  uri: string | null;
+  headers: Record<string, string | null>;
+  location: string | null;
+  echo?: string;
+}
+
+export interface Scenario {
+  name: string;
+  upstreams: string[];
+  model(env: Env): ConfigInput;
+  requests: ParityRequest[];
+  /** Headers compared at the upstream (lower case). */
+  compare?: string[];
+}
+
+const DEFAULT_COMPARE = ['host', 'x-forwarded-for', 'x-real-ip', 'upgrade', 'connection', 'x-custom', 'x-forwarded-proto', 'x-original-uri', 'content-length'];
+
+interface Stack {
+  env: Env;
+  upstreams: Upstream[];
+  close(): Promise<void>;
+}
+
+async function startStack(names: string[]): Promise<Stack> {
+  const upstreams: Upstream[] = [];
+  for (const n of names) {
+    const u = await startWsUpstream(n, {
+      handler: (req, res, seen) => {
+        if (req.url?.includes('/slow')) setTimeout(() => describe(res, seen), 1500).unref();
+        else if (req.url?.includes('/status/')) {
+          res.writeHead(Number(/\/status\/(\d{3})/.exec(req.url)![1]), { 'Content-Length': '0' });
+          res.end();
+        } else describe(res, seen);
+      },
+    });
+    upstreams.push(u);
+  }
+  const hole = await startBlackhole();
+  const env: Env = { up: Object.fromEntries(upstreams.map((u) => [u.name, u.port])), dead: await refusedPort(), hole: hole.port, listen: 0 };
+  return { env, upstreams, close: async () => { for (const u of upstreams) await u.close(); await hole.close(); } };
+}
+
+async function request(port: number, r: ParityRequest, seenBefore: () => number, lastSeen: () => { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Promise<Observation> {
+  if (r.ws) return wsRequest(port, r, seenBefore, lastSeen, compare);
+  const before = seenBefore();
+  const { status, headers } = await rawRequest(port, r);
+  const seen = seenBefore() > before ? lastSeen() : undefined;
+  return observe(status, headers.location ?? null, seen, compare);
+}
+
+function observe(status: number, location: string | null, seen: { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Observation {
+  const headers: Record<string, string | null> = {};
+  for (const h of compare) headers[h] = seen ? header(seen as never, h) ?? null : null;
+  return { status, upstream: seen?.name ?? null, uri: seen?.url ?? null, headers, location: location?.replace(/:\d+\//, ':PORT/') ?? null };
+}
+
+function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; headers: Record<string, string> }> {
+  return new Promise((resolve, reject) => {
+    const lines = [`${r.method ?? 'GET'} ${r.path} HTTP/${r.host === null ? '1.0' : '1.1'}`];
+    if (r.host !== null) lines.push(`Host: ${r.host ?? 'parity.test'}`);
+    for (const [k, v] of Object.entries(r.headers ?? {})) lines.push(`${k}: ${v}`);
+    if (r.body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(r.body)}`);
+    lines.push('Connection: close');
+    const sock = net.connect({ port, host: '127.0.0.1', localAddress: r.from });
+    let got = Buffer.alloc(0);
+    const timer = setTimeout(() => sock.destroy(new Error(`no answer for ${r.path}`)), 8000);
+    sock.on('data', (d) => (got = Buffer.concat([got, d])));
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      const text = got.toString('latin1');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+      const headers: Record<string, string> = {};
+      for (const line of text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n').slice(1)) {
+        const i = line.indexOf(':');
+        if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      resolve({ status: m ? Number(m[1]) : 0, headers });
+    });
+    sock.write(`${lines.join('\r\n')}\r\n\r\n${r.body ?? ''}`);
+  });
+}
+
+function wsRequest(port: number, r: ParityRequest, seenCount: () => number, lastSeen: () => { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Promise<Observation> {
+  return new Promise((resolve) => {
+    const before = seenCount();
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${r.path}`, { headers: { Host: r.host ?? 'parity.test', ...r.headers }, localAddress: r.from });
+    const done = (status: number, echo?: string) => {
+      const seen = seenCount() > before ? lastSeen() : undefined;
+      ws.terminate();
+      resolve({ ...observe(status, null, seen, compare), echo });
+    };
+    ws.once('unexpected-response', (_q, res) => { res.resume(); done(res.statusCode ?? 0); });
+    ws.once('error', () => done(0));
+    ws.once('open', () => {
+      ws.once('message', (d) => done(101, String(d)));
+      ws.send(`echo ${r.path}`);
+    });
+  });
+}
+
+async function withNginx<T>(model: ConfigInput, listen: number, fn: (n: RunningNginx) => Promise<T>): Promise<T> {
+  const v = validateConfig(model);
+  if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
+  const n = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [listen]);
+  try {
+    return await fn(n);
+  } finally {
+    await n.stop();
+  }
+}
+
+async function withEngine<T>(model: ConfigInput, fn: () => Promise<T>): Promise<T> {
+  const engine = new Engine();
+  const r = await engine.apply(model);
+  if (!r.ok) throw new Error(`engine refused model: ${JSON.stringify(r.issues)}`);
+  try {
+    return await fn();
+  } finally {
+    await engine.stop();
+  }
+}
+
+export interface ScenarioResult {
+  nginx: Observation[];
+  engine: Observation[];
+}
+
+/** Run every request of a scenario in order through nginx, then through the engine, each fresh. */
+export async function runScenario(s: Scenario): Promise<ScenarioResult> {
+  const stack = await startStack(s.upstreams);
+  const compare = s.compare ?? DEFAULT_COMPARE;
+  // record arrivals in order across upstreams
+  const arrivals: Array<{ name: string; url: string; rawHeaders: string[] }> = [];
+  for (const u of stack.upstreams) {
+    const push = u.seen.push.bind(u.seen);
+    u.seen.push = (...items) => { arrivals.push(...items); return push(...items); };
+  }
+  const run = async (listen: number) => {
+    const out: Observation[] = [];
+    for (const r of s.requests) out.push(await request(listen, r, () => arrivals.length, () => arrivals.at(-1), compare));
+    return out;
+  };
+  try {
+    const [pN, pE] = await freePorts(2);
+    const nginx = await withNginx(s.model({ ...stack.env, listen: pN! }), pN!, () => run(pN!));
+    arrivals.length = 0;
+    const engine = await withEngine(s.model({ ...stack.env, listen: pE! }), () => run(pE!));
+    return { nginx, engine };
+  } finally {
+    await stack.close();
+  }
+}

@@ -1,0 +1,31 @@
+// Differential suite: every request of every scenario must look the same through real nginx
+// (running the exported config) and through the engine. Needs Debian's nginx; fails without it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findNginx } from '../../main/nginx/binary.ts';
+import { runScenario } from './harness.ts';
+import { scenarios } from './scenarios.ts';
+
+test('nginx is installed (the parity suite needs it)', () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+});
+
+for (const s of scenarios) {
+  test(`parity: ${s.name} (${s.requests.length} cases)`, { timeout: 120_000 }, async (t) => {
+    const { nginx, engine } = await runScenario(s);
+    s.requests.forEach((r, i) => {
+      const label = `${r.method ?? 'GET'} ${r.path}${r.host !== undefined ? ` Host=${r.host}` : ''}${r.from ? ` from ${r.from}` : ''}${r.ws ? ' (ws)' : ''}`;
+      try {
+        assert.deepEqual(engine[i], nginx[i]);
+      } catch (e) {
+        (e as Error).message = `case ${i}: ${label}\n${(e as Error).message}`;
+        throw e;
+      }
+      void t;
+    });
+  });
+}
+
+test('the parity suite has at least 100 cases', () => {
+  assert.ok(scenarios.reduce((n, s) => n + s.requests.length, 0) >= 100);
+});

@@ -1,0 +1,220 @@
+// Parity scenarios: each is one model plus the requests sent to both nginx and the engine.
+import type { Scenario, ParityRequest } from './harness.ts';
+
+const at = (port: number, uri = '') => `http://127.0.0.1:${port}${uri}`;
+const listen = (port: number, defaultServer = false) => [{ address: `127.0.0.1:${port}`, defaultServer }];
+const get = (...paths: string[]): ParityRequest[] => paths.map((path) => ({ path }));
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'location selection and URI normalization',
+    upstreams: ['root', 'api', 'static', 'img', 'php', 'exact', 'docs', 'v2'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      servers: [{
+        listen: listen(p),
+        locations: [
+          { path: '/', proxyPass: at(up.root!) },
+          { modifier: '=', path: '/exact', proxyPass: at(up.exact!) },
+          { path: '/api/', proxyPass: at(up.api!) },
+          { path: '/api/v2/', proxyPass: at(up.v2!, '/v2new/') },
+          { modifier: '^~', path: '/static/', proxyPass: at(up.static!) },
+          { modifier: '~', path: '\\.(png|jpg)$', proxyPass: at(up.img!) },
+          { modifier: '~*', path: '\\.PHP$', proxyPass: at(up.php!) },
+          { path: '/docs', proxyPass: at(up.docs!) },
+        ],
+      }],
+    }),
+    requests: get(
+      '/', '/exact', '/exact/', '/exactly', '/api', '/api/', '/api/x', '/api/x.png', '/static/x.png', '/img/a.png',
+      '/img/a.JPG', '/x.php', '/x.PhP', '/api/v2/', '/api/v2/deep?q=1', '/api/v2', '/docs', '/docs/x', '/docsx', '//api//x',
+      '/api/../static/y.png', '/%61pi/x', '/api/%2e%2e/static/z.png', '/static/%2Fenc', '/a/./b/../api/q', '/api/x?y=1&z=2',
+      '/api?only=args', '/static', '/api/x.png?download=1', '/API/x', '/exact?x=1', '/api/v2/%41', '/a/%2e/api/', '/api/./x',
+    ),
+  },
+  {
+    name: 'proxy_pass URI rewriting',
+    upstreams: ['u'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      servers: [{
+        listen: listen(p),
+        locations: [
+          { path: '/a/', proxyPass: at(up.u!, '/x/') },
+          { path: '/b', proxyPass: at(up.u!, '/y') },
+          { path: '/c/', proxyPass: at(up.u!, '/') },
+          { modifier: '=', path: '/d', proxyPass: at(up.u!, '/e') },
+          { path: '/raw/', proxyPass: at(up.u!) },
+          { modifier: '~', path: '^/re/', proxyPass: at(up.u!) },
+        ],
+      }],
+    }),
+    requests: get(
+      '/a/hello%20world', '/a/%41', '/a/%2F', '/a/b%3Fc', '/a/', '/a/x/y/z', '/raw/%41%2F/../x', '/raw//double', '/c/?q', '/c/deep/path?k=v',
+      '/bfoo/bar?x=1', '/b', '/b/', '/d', '/d?z=9', '/re/%41?x', '/a/%7E~user', '/a/sp%20ace?a=b%20c', '/a/%C3%A9t%C3%A9', '/a/..%2F',
+    ),
+  },
+  {
+    name: 'Host modes and forwarded headers',
+    upstreams: ['u'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      servers: [{
+        listen: listen(p),
+        serverNames: ['parity.test'],
+        locations: [
+          { path: '/ph/', proxyPass: at(up.u!) },
+          { path: '/h/', proxyPass: at(up.u!), proxySetHeader: [{ name: 'Host', value: '$host' }] },
+          { path: '/hh/', proxyPass: at(up.u!), proxySetHeader: [{ name: 'Host', value: '$http_host' }] },
+          { path: '/xff/', proxyPass: at(up.u!), proxySetHeader: [{ name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' }, { name: 'X-Real-IP', value: '$remote_addr' }, { name: 'X-Forwarded-Proto', value: '$scheme' }] },
+          { path: '/custom/', proxyPass: at(up.u!), proxySetHeader: [{ name: 'X-Custom', value: '$http_x_in-$arg_a|$cookie_c' }, { name: 'X-Original-URI', value: '$request_uri' }] },
+          { path: '/empty/', proxyPass: at(up.u!), proxySetHeader: [{ name: 'X-Custom', value: '' }] },
+          { path: '/named/', proxyPass: 'http://named' },
+        ],
+      }],
+      upstreams: [{ name: 'named', servers: [{ address: `127.0.0.1:${up.u!}` }] }],
+    }),
+    requests: [
+      ...get('/ph/', '/h/', '/hh/', '/xff/', '/named/'),
+      { path: '/ph/', host: 'Parity.TEST:1234' },
+      { path: '/h/', host: 'Parity.TEST:1234' },
+      { path: '/hh/', host: 'Parity.TEST:1234' },
+      { path: '/h/', host: null },
+      { path: '/hh/', host: null },
+      { path: '/ph/', host: null },
+      { path: '/h/', host: 'other.example.' },
+      { path: '/xff/', headers: { 'X-Forwarded-For': '10.1.1.1, 10.2.2.2' } },
+      { path: '/custom/x?a=1&b=2', headers: { 'X-In': 'given', Cookie: 'c=choc; d=x' } },
+      { path: '/custom/', headers: {} },
+      { path: '/empty/', headers: { 'X-Custom': 'client' } },
+      { path: '/ph/', headers: { 'X-Custom': 'passes', 'Keep-Alive': '5', 'X_Under': 'dropped' } },
+      { path: '/ph/', method: 'POST', body: 'hello' },
+    ],
+  },
+  {
+    name: 'server selection by Host',
+    upstreams: ['a', 'wild', 'suffix', 're', 'dflt', 'first'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      servers: [
+        { listen: listen(p), serverNames: ['first.test'], locations: [{ path: '/', proxyPass: at(up.first!) }] },
+        { listen: listen(p), serverNames: ['a.test', '*.wild.test'], locations: [{ path: '/', proxyPass: at(up.a!) }] },
+        { listen: listen(p), serverNames: ['*.deeper.wild.test', 'www.suffix.*'], locations: [{ path: '/', proxyPass: at(up.wild!) }] },
+        { listen: listen(p), serverNames: ['~^re\\d+\\.test$'], locations: [{ path: '/', proxyPass: at(up.re!) }] },
+        { listen: listen(p, true), serverNames: ['dflt.test'], locations: [{ path: '/', proxyPass: at(up.dflt!) }] },
+      ],
+    }),
+    requests: [
+      { path: '/', host: 'a.test' }, { path: '/', host: 'A.TEST' }, { path: '/', host: 'x.wild.test' }, { path: '/', host: 'x.deeper.wild.test' },
+      { path: '/', host: 'www.suffix.org' }, { path: '/', host: 're5.test' }, { path: '/', host: 're.test' }, { path: '/', host: 'unknown.test' },
+      { path: '/', host: null }, { path: '/', host: 'first.test:99' }, { path: '/', host: 'dflt.test' }, { path: '/', host: 'a.test.' },
+    ],
+  },
+  {
+    name: 'weighted round robin',
+    upstreams: ['a', 'b', 'c'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${up.a}`, weight: 5 }, { address: `127.0.0.1:${up.b}` }, { address: `127.0.0.1:${up.c}`, weight: 2 }] }],
+      servers: [{ listen: listen(p), locations: [{ path: '/', proxyPass: 'http://pool' }] }],
+    }),
+    requests: get(...Array.from({ length: 16 }, (_, i) => `/rr/${i}`)),
+  },
+  {
+    name: 'down, refused peer, backup',
+    upstreams: ['a', 'b', 'backup'],
+    model: ({ up, dead, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [
+        { name: 'pool', servers: [{ address: `127.0.0.1:${up.a}`, down: true }, { address: `127.0.0.1:${dead}` }, { address: `127.0.0.1:${up.b}` }, { address: `127.0.0.1:${up.backup}`, backup: true }] },
+        { name: 'onlydead', servers: [{ address: `127.0.0.1:${dead}` }, { address: `127.0.0.1:${up.backup}`, backup: true }] },
+      ],
+      servers: [{ listen: listen(p), locations: [{ path: '/', proxyPass: 'http://pool' }, { path: '/b/', proxyPass: 'http://onlydead' }] }],
+    }),
+    requests: get('/1', '/2', '/3', '/4', '/b/1', '/b/2', '/b/3'),
+  },
+  {
+    name: 'ip_hash by client address',
+    upstreams: ['a', 'b', 'c'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [{ name: 'pool', method: { type: 'ip_hash' }, servers: [{ address: `127.0.0.1:${up.a}` }, { address: `127.0.0.1:${up.b}`, weight: 2 }, { address: `127.0.0.1:${up.c}` }] }],
+      servers: [{ listen: listen(p), locations: [{ path: '/', proxyPass: 'http://pool' }] }],
+    }),
+    requests: ['127.0.0.1', '127.0.1.1', '127.0.2.9', '127.1.0.1', '127.3.7.1', '127.9.9.9', '127.0.0.77', '127.20.30.40', '127.200.1.1', '127.5.5.5']
+      .map((from) => ({ path: '/', from })),
+  },
+  {
+    name: 'hash and hash consistent',
+    upstreams: ['a', 'b', 'c'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [
+        { name: 'plain', method: { type: 'hash', key: '$arg_k' }, servers: [{ address: `127.0.0.1:${up.a}` }, { address: `127.0.0.1:${up.b}`, weight: 3 }, { address: `127.0.0.1:${up.c}` }] },
+        { name: 'ring', method: { type: 'hash', key: '$request_uri', consistent: true }, servers: [{ address: `127.0.0.1:${up.a}` }, { address: `127.0.0.1:${up.b}` }, { address: `127.0.0.1:${up.c}`, weight: 2 }] },
+      ],
+      servers: [{ listen: listen(p), locations: [{ path: '/h/', proxyPass: 'http://plain' }, { path: '/c/', proxyPass: 'http://ring' }] }],
+    }),
+    requests: [
+      ...['alpha', 'beta', 'gamma', 'delta', 'x', 'y', 'user42', 'user43'].map((k) => ({ path: `/h/?k=${k}` })),
+      ...['/c/one', '/c/two', '/c/three', '/c/four', '/c/five', '/c/six', '/c/seven', '/c/eight'].map((path) => ({ path })),
+    ],
+  },
+  {
+    name: 'least_conn (sequential requests fall back to weighted round robin)',
+    upstreams: ['a', 'b'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [{ name: 'pool', method: { type: 'least_conn' }, servers: [{ address: `127.0.0.1:${up.a}`, weight: 3 }, { address: `127.0.0.1:${up.b}` }] }],
+      servers: [{ listen: listen(p), locations: [{ path: '/', proxyPass: 'http://pool' }] }],
+    }),
+    requests: get(...Array.from({ length: 8 }, (_, i) => `/lc/${i}`)),
+  },
+  {
+    name: 'failures: refused, connect timeout, read timeout, next upstream on status',
+    upstreams: ['a', 'b'],
+    model: ({ up, dead, hole, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [
+        { name: 'flaky', servers: [{ address: `127.0.0.1:${up.a}` }, { address: `127.0.0.1:${up.b}` }] },
+      ],
+      servers: [{
+        listen: listen(p),
+        locations: [
+          { path: '/refused/', proxyPass: at(dead) },
+          { path: '/hole/', proxyPass: at(hole), proxyConnectTimeout: '300ms' },
+          { path: '/slow/', proxyPass: at(up.a!), proxyReadTimeout: '300ms' },
+          { path: '/status/', proxyPass: 'http://flaky', proxyNextUpstream: ['error', 'timeout', 'http_503'] },
+          { path: '/nostatus/', proxyPass: 'http://flaky' },
+        ],
+      }],
+    }),
+    requests: [
+      ...get('/refused/x', '/hole/x', '/slow/x', '/status/503', '/status/503', '/status/500', '/nostatus/status/503', '/missing'),
+      { path: '/refused/x', method: 'POST', body: 'data' },
+    ],
+  },
+  {
+    name: 'WebSocket handshakes',
+    upstreams: ['ws', 'plain'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [{ name: 'wsgroup', servers: [{ address: `127.0.0.1:${up.ws}` }] }],
+      servers: [{
+        listen: listen(p),
+        serverNames: ['parity.test'],
+        locations: [
+          { path: '/ws/', websocket: true, proxyPass: at(up.ws!) },
+          { path: '/wsh/', websocket: true, proxyPass: 'http://wsgroup', proxySetHeader: [{ name: 'Host', value: '$host' }, { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' }] },
+          { path: '/nows/', proxyPass: at(up.plain!) },
+          { path: '/http11/', proxyPass: at(up.plain!), proxyHttpVersion: '1.1' },
+        ],
+      }],
+    }),
+    requests: [
+      { path: '/ws/chat', ws: true }, { path: '/ws/chat?room=1', ws: true }, { path: '/wsh/x', ws: true },
+      { path: '/nows/x', ws: true }, { path: '/http11/x', ws: true }, { path: '/missing', ws: true }, { path: '/ws', ws: true },
+      { path: '/ws/plain-get' },
+    ],
+  },
+];

@@ -26,6 +26,11 @@ export const Duration = z
   .string()
   .refine((s) => parseNginxTime(s) !== null, custom('invalid_duration', 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"'));
 
+/** Seconds-valued nginx time (fail_timeout): no "ms". */
+export const DurationSeconds = z
+  .string()
+  .refine((s) => parseNginxTime(s, { seconds: true }) !== null, custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m" (fail_timeout takes no "ms")'));
+
 export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-"');
 
 /** host:port, [ipv6]:port or a bare host (port 80), as nginx's `server` directive takes it. */
@@ -52,7 +57,7 @@ export const UpstreamServer = z
     address: HostPort,
     weight: z.number().int().min(1).max(1000).default(1),
     maxFails: z.number().int().min(0).max(1000).default(1),
-    failTimeout: Duration.default('10s'),
+    failTimeout: DurationSeconds.default('10s'),
     backup: z.boolean().default(false),
     down: z.boolean().default(false),
     /** 0 = unlimited */
@@ -99,7 +104,7 @@ export const Location = z
     /** URI prefix or exact URI (must start with '/'), or a regular expression for '~' and '~*'. */
     path: z.string().min(1).max(2000).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
     /** "http://upstream_name", "http://host:port" or "http://host:port/uri/". */
-    proxyPass: z.string().min(1).max(2000),
+    proxyPass: z.string().min(1).max(2000).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
     /** Adds proxy_http_version 1.1, Upgrade $http_upgrade, Connection $connection_upgrade (with nginx's standard map). */
     websocket: z.boolean().default(false),
     /** nginx proxy_http_version; websocket forces 1.1. */
@@ -129,7 +134,7 @@ export const Server = z
     listen: z.array(Listen).min(1, custom('no_listen', 'a server needs at least one listen address')),
     /** nginx server_name entries: exact, "*.example.com", "example.*", ".example.com", "~regex", or "" */
     serverNames: z
-      .array(pattern(/^[^\s;{}"'\\\u0000-\u001f\u007f]*$/, 'invalid_server_name', 'server names cannot contain spaces, quotes, ";", "{", "}" or "\\"').max(500))
+      .array(pattern(/^[^\s;{}"'\u0000-\u001f\u007f]*$/, 'invalid_server_name', 'server names cannot contain spaces, quotes, ";", "{" or "}"').max(500))
       .default([]),
     locations: z.array(Location).default([]),
   })

@@ -13,8 +13,11 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
 
 const MAX_MS = 2 ** 31 - 1; // nginx keeps timers in ngx_msec_t; beyond ~24.8 days they misbehave
 
-/** Milliseconds for an nginx time string, or null when nginx would reject it. */
-export function parseNginxTime(text: string): number | null {
+/**
+ * Milliseconds for an nginx time string, or null when nginx would reject it. `seconds` reads it as
+ * a seconds-valued directive does (fail_timeout): "ms" is refused there.
+ */
+export function parseNginxTime(text: string, opts: { seconds?: boolean } = {}): number | null {
   if (text.length === 0 || text.length > 64) return null;
   let i = 0;
   let lastRank = -1;
@@ -27,7 +30,10 @@ export function parseNginxTime(text: string): number | null {
     const value = Number(text.slice(start, i));
     sawNumber = true;
     let unit = '';
-    if (text.startsWith('ms', i)) unit = 'ms';
+    if (text.startsWith('ms', i)) {
+      if (opts.seconds) return null;
+      unit = 'ms';
+    }
     else if (i < text.length && /[wdhms]/.test(text[i]!)) unit = text[i]!;
     i += unit.length;
     const rank = unit === '' ? UNITS.length - 2 : UNITS.findIndex(([u]) => u === unit);

@@ -42,8 +42,10 @@ export function semanticIssues(config: ConfigT): ConfigIssue[] {
 
   const upstreamNames = new Map<string, number>();
   config.upstreams.forEach((u, i) => {
-    if (upstreamNames.has(u.name)) add(['upstreams', i, 'name'], 'duplicate_upstream', `duplicate upstream "${u.name}"`);
-    else upstreamNames.set(u.name, i);
+    // nginx compares upstream names case-insensitively
+    const key = u.name.toLowerCase();
+    if (upstreamNames.has(key)) add(['upstreams', i, 'name'], 'duplicate_upstream', `duplicate upstream "${u.name}"`);
+    else upstreamNames.set(key, i);
     checkUpstream(u, ['upstreams', i], add);
   });
 
@@ -70,13 +72,21 @@ function checkUpstream(u: Upstream, base: PathPart[], add: Add) {
     }
     const port = /:(\d+)$/.exec(s.address);
     if (port && (Number(port[1]) < 1 || Number(port[1]) > 65535)) add([...base, 'servers', i, 'address'], 'invalid_port', 'port must be 1-65535');
+    const host = port ? s.address.slice(0, port.index) : s.address;
+    if (!isValidHost(host)) add([...base, 'servers', i, 'address'], 'invalid_address', `"${host}" is not a valid IP address or host name`);
   });
   if (u.servers.every((s) => s.backup)) add([...base, 'servers'], 'no_primary_server', 'an upstream needs at least one non-backup server');
 }
 
 function checkServer(s: Server, si: number, upstreams: Map<string, number>, defaults: Map<string, PathPart[]>, add: Add) {
   const base: PathPart[] = ['servers', si];
+  const listens = new Set<string>();
   s.listen.forEach((l, li) => {
+    const key = normalizeListen(l.address);
+    if (listens.has(key)) add([...base, 'listen', li, 'address'], 'duplicate_listen', `a duplicate listen ${key} in this server`);
+    listens.add(key);
+    const host = key.slice(0, key.lastIndexOf(':'));
+    if (!isValidHost(host)) add([...base, 'listen', li, 'address'], 'invalid_listen', `"${host}" is not a valid IP address`);
     const port = Number(/(\d+)$/.exec(l.address)![1]);
     if (port < 1 || port > 65535) add([...base, 'listen', li, 'address'], 'invalid_port', 'port must be 1-65535');
     if (l.defaultServer) {
@@ -86,7 +96,9 @@ function checkServer(s: Server, si: number, upstreams: Map<string, number>, defa
     }
   });
   s.serverNames.forEach((n, ni) => {
-    if (n.startsWith('~')) {
+    if (n === '.' || n === '*' || n === '~') {
+      add([...base, 'serverNames', ni], 'invalid_server_name', `server name "${n}" is invalid`);
+    } else if (n.startsWith('~')) {
       const r = compileNginxRegex(n.slice(1), true);
       if (!r.ok) add([...base, 'serverNames', ni], 'invalid_regex', r.message);
     } else if (n.includes('*') && !/^\*\.[^*]+$/.test(n) && !/^[^*]+\.\*$/.test(n)) {
@@ -115,11 +127,15 @@ function checkServer(s: Server, si: number, upstreams: Map<string, number>, defa
       if (target.uri !== null && isRegex) {
         add([...lb, 'proxyPass'], 'proxy_pass_uri_in_regex', 'proxy_pass cannot have a URI part in a regex location');
       }
-      if (target.port === null && !upstreams.has(target.host) && !isLiteralAddress(target.host) && target.host !== 'localhost') {
+      const isUpstream = upstreams.has(target.host.toLowerCase());
+      if (target.port === null && !isUpstream && !isLiteralAddress(target.host) && target.host !== 'localhost') {
         add([...lb, 'proxyPass'], 'unknown_upstream', `no upstream named "${target.host}": define it, or use an address with a port`);
       }
-      if (target.port !== null && upstreams.has(target.host)) {
+      if (target.port !== null && isUpstream) {
         add([...lb, 'proxyPass'], 'upstream_with_port', `"${target.host}" is an upstream group: write it without a port`);
+      }
+      if (!isUpstream && !isValidHost(target.host)) {
+        add([...lb, 'proxyPass'], 'invalid_address', `"${target.host}" is not a valid IP address or host name`);
       }
       if (target.uri !== null && /[\s"'{};\\$]/.test(target.uri)) {
         add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'the proxy_pass URI cannot contain spaces, quotes, "{", "}", ";", "\\" or "$"');
@@ -137,6 +153,25 @@ function checkServer(s: Server, si: number, upstreams: Map<string, number>, defa
       add([...lb, 'proxyHttpVersion'], 'invalid_http_version', 'proxy_http_version must be 1.0 or 1.1');
     }
   });
+}
+
+/** A dotted-quad IPv4 (each part 0-255), a bracketed IPv6 nginx accepts, or a DNS name. */
+export function isValidHost(host: string): boolean {
+  if (host.startsWith('[')) return isValidIPv6(host.slice(1, -1));
+  if (/^[\d.]+$/.test(host)) return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) && host.split('.').every((p) => Number(p) <= 255);
+  return /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/.test(host);
+}
+
+function isValidIPv6(text: string): boolean {
+  const dbl = text.split('::');
+  if (dbl.length > 2) return false;
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const all = dbl.flatMap(groups);
+  const v4tail = all.length && all[all.length - 1]!.includes('.');
+  if (v4tail && !isValidHost(all.pop()!)) return false;
+  if (!all.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+  const count = all.length + (v4tail ? 2 : 0);
+  return dbl.length === 2 ? count < 8 : count === 8;
 }
 
 function isLiteralAddress(host: string): boolean {

@@ -1,14 +1,332 @@
-// nginx location and server_name regexes are PCRE; the engine runs them as JavaScript RegExps.
-// Only the common subset where both mean the same is accepted; anything else is refused at
-// validation time with a message that names the construct.
+// nginx location and server_name regexes are PCRE2 (byte mode, no UTF, C-locale tables); the
+// engine runs JavaScript RegExps over byte strings (no 'u' flag). The pattern is read here token by
+// token and rewritten so both mean the same; anything whose meaning would differ, or that JS lacks,
+// is refused with a message that names the construct. Rewrites:
+//   non-ASCII text      → its UTF-8 bytes (nginx reads the config as bytes)
+//   (?P<n>..) (?'n'..)  → (?<n>..);  (?P=n) \k'n' \k{n} → \k<n>
+//   (?i) at the start   → case-insensitive
+//   case-insensitive    → ASCII letters expanded to [aA] (PCRE folds ASCII only; JS 'i' folds À/à too)
+//   .                   → [^\n]      (PCRE's dot matches \r; JS's does not)
+//   $                   → end, or before a final \n (PCRE's default $)
+//   \s \h \v and negations, \e \a \cX \xHH \x{..} \0oo → explicit byte sets / bytes
+
+import { utf8Bytes } from './bytes.ts';
 
 export type RegexResult = { ok: true; regex: RegExp } | { ok: false; message: string };
 
+class Refuse extends Error {}
+
+const hex2 = (c: number) => '\\x' + c.toString(16).toUpperCase().padStart(2, '0');
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+const isHex = (c: string | undefined) => c !== undefined && /^[0-9A-Fa-f]$/.test(c);
+const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
+const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
+
+const SPACE = '\\t\\n\\v\\f\\r ';
+// Sets as class contents: PCRE2 byte-mode \s \h \v and their complements, over the byte range.
+const CLASS_SETS: Record<string, string> = {
+  s: SPACE,
+  S: '\\x00-\\x08\\x0E-\\x1F\\x21-\\uFFFF',
+  h: '\\t \\xA0',
+  H: '\\x00-\\x08\\x0A-\\x1F\\x21-\\x9F\\xA1-\\uFFFF',
+  v: '\\n\\v\\f\\r\\x85',
+  V: '\\x00-\\x09\\x0E-\\x84\\x86-\\uFFFF',
+};
+
+const REFUSED_ESCAPES: Record<string, string> = {
+  A: '\\A (use ^)', Z: '\\Z (use $)', z: '\\z', G: '\\G', Q: '\\Q...\\E quoting', E: '\\E', K: '\\K',
+  p: 'unicode property \\p{..}', P: 'unicode property \\P{..}', X: '\\X', R: '\\R', N: '\\N', C: '\\C',
+  g: '\\g references', o: '\\o{..}', u: '\\u', U: '\\U', l: '\\l', L: '\\L',
+};
+
+class Translator {
+  private i = 0;
+  private out = '';
+  private groups = 0;
+  private names = new Set<string>();
+  private maxBackref = 0;
+  private lookbehindDepth = 0;
+  private stack: boolean[] = []; // per open group: is it a lookbehind
+
+  constructor(private src: string, private caseless: boolean) {}
+
+  run(): string {
+    const s = this.src;
+    while (this.i < s.length) this.atom();
+    if (this.maxBackref > this.groups) throw new Refuse(`reference to group ${this.maxBackref}, but the regex has ${this.groups} group(s)`);
+    return this.out;
+  }
+
+  private char(c: number): string {
+    if (this.caseless && (isUpper(c) || isLower(c))) {
+      const u = String.fromCharCode(c & ~0x20);
+      return `[${u}${u.toLowerCase()}]`;
+    }
+    if (c < 0x20 || c >= 0x7f) return hex2(c);
+    const ch = String.fromCharCode(c);
+    return '\\^$.|?*+()[]{}/-'.includes(ch) ? '\\' + ch : ch;
+  }
+
+  private quantifierFollows(): void {
+    const s = this.src;
+    const c = s[this.i];
+    if (c === '+') throw new Refuse('possessive quantifiers (*+, ++, ?+, {n}+) are not supported');
+    if (c === '?') { this.out += '?'; this.i++; }
+  }
+
+  private atom(): void {
+    const s = this.src;
+    const c = s[this.i]!;
+    switch (c) {
+      case '\\': this.i++; this.out += this.escape(false); return;
+      case '[': this.i++; this.klass(); return;
+      case '(': this.i++; this.group(); return;
+      case ')':
+        this.i++;
+        if (this.stack.pop()) this.lookbehindDepth--;
+        this.out += ')';
+        return;
+      case '.': this.i++; this.out += '[^\\n]'; return;
+      case '$': this.i++; this.out += '(?=\\n?(?![\\s\\S]))'; return;
+      case '^': case '|': this.i++; this.out += c; return;
+      case '*': case '+': case '?':
+        if (this.lookbehindDepth > 0) throw new Refuse('variable-length lookbehind is not supported');
+        this.i++; this.out += c; this.quantifierFollows(); return;
+      case '{': {
+        const m = /^\{(\d+)(,(\d*))?\}/.exec(s.slice(this.i));
+        if (!m) { this.i++; this.out += '\\{'; return; }
+        const lo = Number(m[1]);
+        const hi = m[3] === undefined || m[3] === '' ? null : Number(m[3]);
+        if (lo > 65535 || (hi !== null && hi > 65535)) throw new Refuse('quantifier number too big (PCRE allows up to 65535)');
+        if (this.lookbehindDepth > 0 && (m[2] !== undefined)) throw new Refuse('variable-length lookbehind is not supported');
+        this.i += m[0].length; this.out += m[0]; this.quantifierFollows(); return;
+      }
+      default: {
+        this.i++;
+        this.out += this.char(c.charCodeAt(0));
+      }
+    }
+  }
+
+  private groupName(end: string): string {
+    const s = this.src;
+    const close = s.indexOf(end, this.i);
+    const name = close < 0 ? '' : s.slice(this.i, close);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(name)) throw new Refuse(`invalid group name "${name}"`);
+    this.i = close + end.length;
+    return name;
+  }
+
+  private backref(n: number | string): string {
+    if (this.caseless) throw new Refuse('back-references are not supported in case-insensitive regexes');
+    if (this.lookbehindDepth > 0) throw new Refuse('back-references inside lookbehind are not supported');
+    if (typeof n === 'number') {
+      this.maxBackref = Math.max(this.maxBackref, n);
+      return `\\${n}`;
+    }
+    return `\\k<${n}>`;
+  }
+
+  private group(): void {
+    const s = this.src;
+    const rest = s.slice(this.i);
+    let lookbehind = false;
+    if (rest[0] === '*') throw new Refuse('PCRE verbs and options like (*UTF) are not supported');
+    if (rest[0] !== '?') {
+      this.groups++;
+      this.out += '(';
+    } else if (rest.startsWith('?:') || rest.startsWith('?=') || rest.startsWith('?!')) {
+      this.out += '(' + rest.slice(0, 2);
+      this.i += 2;
+    } else if (rest.startsWith('?<=') || rest.startsWith('?<!')) {
+      this.out += '(' + rest.slice(0, 3);
+      this.i += 3;
+      lookbehind = true;
+    } else if (rest.startsWith('?P<') || rest.startsWith('?<') || rest.startsWith("?'")) {
+      this.i += rest.startsWith('?P<') ? 3 : 2;
+      const name = this.groupName(rest.startsWith("?'") ? "'" : '>');
+      if (this.names.has(name)) throw new Refuse(`duplicate group name "${name}"`);
+      this.names.add(name);
+      this.groups++;
+      this.out += `(?<${name}>`;
+    } else if (rest.startsWith('?P=')) {
+      this.i += 3;
+      const name = this.groupName(')');
+      this.out += this.backref(name);
+      return; // (?P=name) is complete, no group stays open
+    } else if (rest.startsWith('?>')) {
+      throw new Refuse('atomic groups (?>...) are not supported');
+    } else if (rest.startsWith('?#')) {
+      throw new Refuse('comments (?#...) are not supported');
+    } else if (rest.startsWith('?|')) {
+      throw new Refuse('branch reset groups (?|...) are not supported');
+    } else if (rest.startsWith('?(')) {
+      throw new Refuse('conditional groups (?(...)...) are not supported');
+    } else if (/^\?(R|[+-]?\d|&|P>)/.test(rest)) {
+      throw new Refuse('recursion and subroutine calls are not supported');
+    } else {
+      throw new Refuse(this.i === 1 ? `inline option "(${rest.slice(0, 4)}..." is not supported (only (?i) at the very start)` : 'inline options like (?i) are only supported at the very start of the regex');
+    }
+    this.stack.push(lookbehind);
+    if (lookbehind) this.lookbehindDepth++;
+  }
+
+  /** A single byte written as an escape, or null for escapes that are not one byte. */
+  private escapedByte(inClass: boolean): number | null {
+    const s = this.src;
+    const e = s[this.i];
+    if (e === undefined) throw new Refuse('the regex ends with "\\"');
+    const simple: Record<string, number> = { t: 9, n: 10, r: 13, f: 12, e: 27, a: 7 };
+    if (e in simple) { this.i++; return simple[e]!; }
+    if (inClass && e === 'b') { this.i++; return 8; }
+    if (e === 'x') {
+      this.i++;
+      if (s[this.i] === '{') {
+        const m = /^\{([0-9A-Fa-f]{1,2})\}/.exec(s.slice(this.i));
+        if (!m) throw new Refuse('\\x{...} above \\x{FF} is not supported (nginx matches bytes)');
+        this.i += m[0].length;
+        return parseInt(m[1]!, 16);
+      }
+      let h = '';
+      while (h.length < 2 && isHex(s[this.i])) h += s[this.i++];
+      if (h === '') throw new Refuse('\\x needs hex digits');
+      return parseInt(h, 16);
+    }
+    if (e === 'c') {
+      const x = s[this.i + 1];
+      if (x === undefined || !/[A-Za-z]/.test(x)) throw new Refuse('\\c must be followed by a letter');
+      this.i += 2;
+      return x.toUpperCase().charCodeAt(0) ^ 0x40;
+    }
+    if (e === '0' || (inClass && e >= '1' && e <= '7')) {
+      let o = '';
+      while (o.length < 3 && s[this.i] !== undefined && s[this.i]! >= '0' && s[this.i]! <= '7') o += s[this.i++];
+      const v = parseInt(o, 8);
+      if (v > 0xff) throw new Refuse('octal escape above \\377');
+      return v;
+    }
+    if (/[^A-Za-z0-9]/.test(e)) { this.i++; return e.charCodeAt(0); }
+    return null;
+  }
+
+  private escape(inClass: boolean): string {
+    const s = this.src;
+    const e = s[this.i];
+    const b = this.escapedByte(inClass);
+    if (b !== null) return this.char(b);
+    if (e === undefined) throw new Refuse('the regex ends with "\\"');
+    if (e in REFUSED_ESCAPES) throw new Refuse(`${REFUSED_ESCAPES[e]} is not supported`);
+    if ('dDwW'.includes(e)) { this.i++; return '\\' + e; }
+    if (e in CLASS_SETS) {
+      this.i++;
+      if (inClass) return CLASS_SETS[e]!;
+      return e === e.toLowerCase() ? `[${CLASS_SETS[e]}]` : `[^${CLASS_SETS[e.toLowerCase()]}]`;
+    }
+    if (!inClass && (e === 'b' || e === 'B')) { this.i++; return '\\' + e; }
+    if (!inClass && e >= '1' && e <= '9') {
+      if (isDigit(s[this.i + 1])) throw new Refuse(`ambiguous escape \\${e}${s[this.i + 1]} (back-reference or octal)`);
+      this.i++;
+      return this.backref(Number(e));
+    }
+    if (!inClass && e === 'k') {
+      const open = s[this.i + 1];
+      const close = open === '<' ? '>' : open === "'" ? "'" : open === '{' ? '}' : null;
+      if (close === null) throw new Refuse('\\k must be followed by <name>');
+      this.i += 2;
+      return this.backref(this.groupName(close));
+    }
+    throw new Refuse(`unknown escape \\${e}`);
+  }
+
+  /** Other-case letters of [lo, hi] that are not in it already, as class contents. */
+  private otherCase(lo: number, hi: number): string {
+    if (!this.caseless) return '';
+    let extra = '';
+    const add = (a: number, b: number, shift: number) => {
+      const from = Math.max(lo, a);
+      const to = Math.min(hi, b);
+      if (from > to) return;
+      const f = from + shift;
+      const t = to + shift;
+      // only letters not already inside [lo, hi]
+      for (let c = f; c <= t; c++) if (c < lo || c > hi) extra += String.fromCharCode(c);
+    };
+    add(0x41, 0x5a, 0x20);
+    add(0x61, 0x7a, -0x20);
+    return extra;
+  }
+
+  private klass(): void {
+    const s = this.src;
+    let body = '';
+    let negate = false;
+    if (s[this.i] === '^') { negate = true; this.i++; }
+    let first = true;
+    const literal = (c: number) => (c < 0x20 || c >= 0x7f ? hex2(c) : '\\]\\[^-'.includes(String.fromCharCode(c)) ? '\\' + String.fromCharCode(c) : String.fromCharCode(c));
+    // one class atom: a byte, or a set escape (returned as text, not a byte)
+    const readAtom = (): number | string => {
+      const c = s[this.i];
+      if (c === undefined) throw new Refuse('missing ] at the end of a character class');
+      if (c === '[' && /^\[[:.=]/.test(s.slice(this.i))) throw new Refuse('POSIX classes like [:alpha:] are not supported (use e.g. [a-zA-Z])');
+      if (c === '\\') {
+        this.i++;
+        const e = s[this.i];
+        const b = this.escapedByte(true);
+        if (b !== null) return b;
+        if (e !== undefined && ('dDwW'.includes(e) || e in CLASS_SETS)) {
+          this.i++;
+          return 'dDwW'.includes(e) ? '\\' + e : CLASS_SETS[e]!;
+        }
+        if (e !== undefined && e in REFUSED_ESCAPES) throw new Refuse(`${REFUSED_ESCAPES[e]} is not supported`);
+        throw new Refuse(`unknown escape \\${e ?? ''} in a character class`);
+      }
+      this.i++;
+      return c.charCodeAt(0);
+    };
+    for (;;) {
+      const c = s[this.i];
+      if (c === undefined) throw new Refuse('missing ] at the end of a character class');
+      if (c === ']' && !first) { this.i++; break; }
+      first = false;
+      const a = readAtom();
+      if (typeof a === 'string') {
+        if (s[this.i] === '-' && s[this.i + 1] !== ']') throw new Refuse('a range cannot start or end with a class like \\d');
+        body += a;
+        continue;
+      }
+      if (s[this.i] === '-' && s[this.i + 1] !== undefined && s[this.i + 1] !== ']') {
+        this.i++;
+        const z = readAtom();
+        if (typeof z === 'string') throw new Refuse('a range cannot start or end with a class like \\d');
+        if (z < a) throw new Refuse('range out of order in character class');
+        body += `${literal(a)}-${literal(z)}${this.otherCase(a, z)}`;
+        continue;
+      }
+      body += literal(a) + this.otherCase(a, a);
+    }
+    this.out += `[${negate ? '^' : ''}${body}]`;
+  }
+}
+
+/** Translate a PCRE pattern as nginx compiles it (caseless for "~*" and server names) to a RegExp over byte strings. */
 export function compileNginxRegex(source: string, caseInsensitive: boolean): RegexResult {
   if (source.length === 0) return { ok: false, message: 'empty regular expression' };
+  let src = utf8Bytes(source);
+  let caseless = caseInsensitive;
+  if (src.startsWith('(?i)')) {
+    caseless = true;
+    src = src.slice(4);
+  }
+  let translated: string;
   try {
-    return { ok: true, regex: new RegExp(source, caseInsensitive ? 'i' : '') };
+    translated = new Translator(src, caseless).run();
   } catch (e) {
-    return { ok: false, message: `invalid regular expression: ${(e as Error).message}` };
+    if (e instanceof Refuse) return { ok: false, message: e.message };
+    throw e;
+  }
+  try {
+    return { ok: true, regex: new RegExp(translated, '') };
+  } catch (e) {
+    return { ok: false, message: `invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/: /, '')}` };
   }
 }

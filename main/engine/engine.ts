@@ -27,7 +27,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private rt: Runtime | null = null;
   private nextId = 1;
   private readonly sessions = new Map<number, LiveSession>();
-  private readonly listeners = new ListenerSet({
+  private readonly listenerSet = new ListenerSet({
     request: (req, res) => this.onRequest(req, res),
     upgrade: (req, socket, head) => this.onUpgrade(req, socket, head),
   });
@@ -54,7 +54,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const old = this.rt;
     this.rt = rt;
     if (old) retireRuntimePools(old);
-    const listeners = await this.listeners.sync(socketsToBind(rt));
+    const listeners = await this.listenerSet.sync(socketsToBind(rt));
     for (const l of listeners) {
       if (l.state === 'failed') this.hooks.log({ level: 'error', code: 'listen_failed', message: l.error!.message });
     }
@@ -62,7 +62,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   listenerStatus(): ListenerStatus[] {
-    return this.listeners.status();
+    return this.listenerSet.status();
   }
 
   liveSessions(): SessionRecord[] {
@@ -80,7 +80,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async stop(): Promise<void> {
     for (const s of [...this.sessions.values()]) s.close('engine stopped');
-    await this.listeners.closeAll();
+    await this.listenerSet.closeAll();
     if (this.rt) retireRuntimePools(this.rt);
     this.rt = null;
   }

@@ -49,14 +49,8 @@ function responseHeaderList(proxyRes: IncomingMessage): string[] {
 }
 
 export async function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks): Promise<void> {
-  const read = await readBody(req);
-  if ('tooLarge' in read) {
-    finish(413, 'client intended to send too large body (client_max_body_size 1m)');
-    return;
-  }
-  const body = read.body;
   const { loc } = plan;
-  const conds = new Set(loc.location.proxyNextUpstream);
+  const conds = new Set<string>(loc.location.proxyNextUpstream);
   const maxTries = loc.location.proxyNextUpstreamTries;
   const attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
   const connection = plan.headers.find(([n]) => n.toLowerCase() === 'connection')?.[1];
@@ -98,6 +92,7 @@ export async function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: Serv
     return attempt.triesLeft > 0;
   }
 
+  let body: Buffer | null = null;
   const tryNext = (): void => {
     const peer = attempt.next();
     if (!peer) {
@@ -154,6 +149,12 @@ export async function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: Serv
       },
     });
   };
+  const read = await readBody(req);
+  if ('tooLarge' in read) {
+    finish(413, 'client intended to send too large body (client_max_body_size 1m)');
+    return;
+  }
+  body = read.body;
   record.requestBytes = body?.length ?? 0;
   tryNext();
 }

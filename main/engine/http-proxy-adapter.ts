@@ -77,19 +77,26 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
     const err = Object.assign(new Error(`upstream timed out (${a.phase})`), { code: 'ETIMEDOUT' });
     proxyReq.destroy(err);
   });
-  proxyReq.once('socket', (socket: Socket) => {
-    const connected = () => {
-      a.connectedAt = Date.now();
-      a.phase = 'send';
-      proxyReq.setTimeout(a.t.sendTimeoutMs);
-    };
-    if (socket.connecting) {
-      proxyReq.setTimeout(a.t.connectTimeoutMs);
-      socket.once('connect', connected);
-    } else {
+  // http-proxy emits 'proxyReq' from inside the request's 'socket' event: the socket is here now.
+  const socket = proxyReq.socket as Socket;
+  const connected = () => {
+    a.connectedAt = Date.now();
+    a.phase = 'send';
+    proxyReq.setTimeout(a.t.sendTimeoutMs);
+  };
+  if (!socket.connecting) connected();
+  else {
+    // node arms request timeouts only after 'connect', so the connect phase has its own timer
+    const timer = setTimeout(() => {
+      a.timedOut = true;
+      proxyReq.destroy(Object.assign(new Error('upstream timed out (connect)'), { code: 'ETIMEDOUT' }));
+    }, a.t.connectTimeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
       connected();
-    }
-  });
+    });
+    socket.once('close', () => clearTimeout(timer));
+  }
   proxyReq.once('finish', () => {
     a.requestSent = true;
     a.phase = 'read';
@@ -135,6 +142,8 @@ function matchNginxRequestHead(proxyReq: ClientRequest, version: '1.0' | '1.1', 
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
   const a: Active = { t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false };
   active.set(req, a);
+  // http-proxy skips its 'proxyReq' event when the copied headers carry Expect; nginx drops Expect.
+  delete req.headers.expect;
   const body = Readable.from(t.body ? [t.body] : []);
   proxy.web(
     req,

@@ -63,7 +63,7 @@ export function proxyUpgrade(
   onLive: (live: LiveSession) => void,
 ): void {
   const { loc } = plan;
-  const conds = new Set(loc.location.proxyNextUpstream);
+  const conds = new Set<string>(loc.location.proxyNextUpstream);
   const maxTries = loc.location.proxyNextUpstreamTries;
   const attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
   const flatHeaders = plan.headers.flat();

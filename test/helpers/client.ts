@@ -9,7 +9,9 @@ export interface Reply {
 
 export function send(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; setHost?: boolean; localAddress?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, setHost: opts.setHost ?? true, agent: false, localAddress: opts.localAddress }, (res) => {
+    // not http.request(url): WHATWG URL parsing would resolve "./" and "../" before sending
+    const m = /^http:\/\/([^/:]+):(\d+)(.*)$/.exec(url)!;
+    const req = http.request({ host: m[1], port: Number(m[2]), path: m[3] || '/', method: opts.method ?? 'GET', headers: opts.headers, setHost: opts.setHost ?? true, agent: false, localAddress: opts.localAddress }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }));

@@ -51,6 +51,16 @@ test("nginx's configuration rules", () => {
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://u:81' }])], [{ name: 'u', servers: [{ address: '127.0.0.1:1' }] }])), ['servers[0].locations[0].proxyPass upstream_with_port']);
 });
 
+test('configs nginx -t refuses are refused here (found by the export property test)', () => {
+  assert.deepEqual(issues(doc([], [{ name: 'a', servers: [{ address: '127.0.0.1:1' }] }, { name: 'A', servers: [{ address: '127.0.0.1:2' }] }])), ['upstreams[1].name duplicate_upstream']);
+  assert.deepEqual(issues(doc([{ listen: [{ address: '8080' }, { address: '*:8080' }] }])), ['servers[0].listen[1].address duplicate_listen']);
+  assert.deepEqual(issues(doc([{ listen: [{ address: '999.1.1.1:8080' }] }])), ['servers[0].listen[0].address invalid_listen']);
+  assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '[:::::]:80' }] }])), ['upstreams[0].servers[0].address invalid_address']);
+  assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '[::1]:80' }, { address: '[2001:db8::1]:81' }, { address: '[::ffff:127.0.0.1]:82' }] }])), []);
+  assert.deepEqual(issues(doc([{ listen: [{ address: '8080' }], serverNames: ['.'] }])), ['servers[0].serverNames[0] invalid_server_name']);
+  assert.deepEqual(issues(doc([{ listen: [{ address: '8080' }], serverNames: ['~^www\\d+\\.example\\.com$'] }])), [], 'regex names need backslashes');
+});
+
 test('nginx time syntax, as ngx_parse_time reads msec values', () => {
   assert.equal(parseNginxTime('60s'), 60_000);
   assert.equal(parseNginxTime('60'), 60_000);
@@ -59,4 +69,6 @@ test('nginx time syntax, as ngx_parse_time reads msec values', () => {
   assert.equal(parseNginxTime('1d2h'), 93_600_000);
   assert.equal(parseNginxTime('86400s'), 86_400_000);
   for (const bad of ['', 's', '1x', '30m 1h', '1s 1s', '1.5s', '-1s', '1y', '5 s']) assert.equal(parseNginxTime(bad), null, bad);
+  assert.equal(parseNginxTime('500ms', { seconds: true }), null, 'fail_timeout is seconds-valued');
+  assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '127.0.0.1:1', failTimeout: '500ms' }] }])), ['upstreams[0].servers[0].failTimeout invalid_duration']);
 });

@@ -73,7 +73,8 @@ test('text, binary, large and compressed messages echo through; the session is r
   assert.equal(closed.length, 1);
   const s = closed[0] as { state: string; closedBy: string; bytesFromClient: number; extensions: string };
   assert.equal(s.state, 'closed');
-  assert.equal(s.closedBy, 'client');
+  // TCP-level: after the client's Close frame the server closes the connection first (RFC 6455 §7.1.1)
+  assert.equal(s.closedBy, 'upstream');
   assert.ok(s.bytesFromClient > 0);
   assert.match(s.extensions, /permessage-deflate/);
 });

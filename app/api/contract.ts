@@ -1,0 +1,129 @@
+// The ONE typed API contract between the UI and the process that runs the engine: request name →
+// params/result, event name → payload. The loopback web host (main/web) serves it over HTTP + a
+// WebSocket feed today; Electron's preload will expose the same `SwitchyardApi` over IPC later.
+// Model: alex8088/electron-toolkit packages/typed-ipc/src/types.ts.
+//
+// Handlers never throw across the boundary: every result is `{ ok: true, value }` or
+// `{ ok: false, error: { code, message } }` (config errors also carry `issues`, placed by path).
+import type { ConfigIssue } from '../config/issues.ts';
+import type {
+  ConfigState, ExchangeView, FrameView, ListenerView, LogView, SessionView, UpstreamStatusView,
+} from './views.ts';
+
+export type * from './views.ts';
+
+export interface ApiError {
+  /** Stable machine-readable code, e.g. 'invalid_config', 'not_found', 'bad_params', 'internal'. */
+  code: string;
+  message: string;
+  /** For 'invalid_config': every problem with its JSON path. */
+  issues?: ConfigIssue[];
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export interface ApplyOutcome {
+  /** Listener states after the apply: a port in use shows as state 'failed' with its message. */
+  listeners: ListenerView[];
+  config: ConfigState;
+}
+
+export interface SessionDetail {
+  session: SessionView;
+  /** null when frames are not recorded (the frame tap is not available). */
+  frames: FrameView[] | null;
+}
+
+/** Request name → params and result. */
+export interface Requests {
+  getConfig: { params: Record<string, never>; result: ConfigState };
+  /** Store the draft (unvalidated documents are kept: the user is mid-edit). */
+  setDraft: { params: { draft: unknown }; result: ConfigState };
+  /** Drop the draft's edits: the draft becomes the applied config again. */
+  revertDraft: { params: Record<string, never>; result: ConfigState };
+  /** Validate and apply the draft (or `draft` when given, which is stored first). */
+  apply: { params: { draft?: unknown }; result: ApplyOutcome };
+  /** Apply the config that ran before the last apply. */
+  undoApply: { params: Record<string, never>; result: ApplyOutcome };
+  listeners: { params: Record<string, never>; result: ListenerView[] };
+  upstreamStatus: { params: Record<string, never>; result: UpstreamStatusView[] };
+  /** Live sessions and recently closed ones (capped), newest last. */
+  sessions: { params: Record<string, never>; result: SessionView[] };
+  session: { params: { id: number }; result: SessionDetail };
+  /** End a live session from the proxy side. `code` is the WebSocket close code to report (1000-4999). */
+  closeSession: { params: { id: number; code: number; reason?: string }; result: SessionView };
+  /** Recent HTTP exchanges (capped), newest last. */
+  exchanges: { params: Record<string, never>; result: ExchangeView[] };
+  logs: { params: Record<string, never>; result: LogView[] };
+  /** The draft or the running config as nginx.conf text ('full' file or the http-level 'snippet'). */
+  exportNginx: { params: { source: 'draft' | 'applied'; shape: 'full' | 'snippet' }; result: { text: string } };
+}
+
+export type RequestName = keyof Requests;
+export type Params<K extends RequestName> = Requests[K]['params'];
+export type ResultOf<K extends RequestName> = Requests[K]['result'];
+
+/** The names the transports accept; anything else is refused before reaching the service. */
+export const REQUEST_NAMES = [
+  'getConfig', 'setDraft', 'revertDraft', 'apply', 'undoApply', 'listeners', 'upstreamStatus',
+  'sessions', 'session', 'closeSession', 'exchanges', 'logs', 'exportNginx',
+] as const satisfies readonly RequestName[];
+
+export function isRequestName(name: string): name is RequestName {
+  return (REQUEST_NAMES as readonly string[]).includes(name);
+}
+
+/** Everything the UI shows live, sent first to every feed subscriber (and again after a resync). */
+export interface FeedSnapshot {
+  sessions: SessionView[];
+  exchanges: ExchangeView[];
+  listeners: ListenerView[];
+  upstreams: UpstreamStatusView[];
+  logs: LogView[];
+  config: ConfigState;
+  /** Whether sessions can have frame logs (the frame tap is present). */
+  framesSupported: boolean;
+}
+
+/** Changes since the previous batch, coalesced (at most ~20 batches a second). */
+export interface FeedDelta {
+  /** Sessions that opened or changed (upsert by id). */
+  sessions: SessionView[];
+  /** New exchanges, oldest first. */
+  exchanges: ExchangeView[];
+  /** New frames per session. */
+  frames: Array<{ sessionId: number; frames: FrameView[] }>;
+  logs: LogView[];
+  /** Present when they changed. */
+  listeners?: ListenerView[];
+  upstreams?: UpstreamStatusView[];
+  config?: ConfigState;
+}
+
+/** Event name → payload. */
+export interface Events {
+  snapshot: FeedSnapshot;
+  delta: FeedDelta;
+}
+
+export type EventName = keyof Events;
+export type FeedEvent = { [E in EventName]: { event: E; payload: Events[E] } }[EventName];
+
+/**
+ * What the renderer gets: one named function per request, and one subscription that delivers a
+ * snapshot first, then deltas (and a new snapshot whenever the transport had to drop events).
+ */
+export type SwitchyardApi = {
+  [K in RequestName]: (params: Params<K>) => Promise<Result<ResultOf<K>>>;
+} & {
+  subscribe(listener: (e: FeedEvent) => void): () => void;
+};
+
+/** The service side: the same functions, transport-free. */
+export type ApiHandlers = { [K in RequestName]: (params: Params<K>) => Promise<Result<ResultOf<K>>> };
+
+/** Limits the transports enforce. */
+export const API_LIMITS = {
+  /** Largest request body accepted by the web host, bytes. */
+  maxRequestBytes: 2 * 1024 * 1024,
+} as const;

@@ -1,0 +1,36 @@
+// Runtime checks of request params at the boundary (JSON from a page or IPC is untrusted).
+import { z } from 'zod';
+import type { Params, RequestName } from './contract.ts';
+
+const none = z.object({}).strict();
+const id = z.number().int().min(1);
+
+export const PARAM_SCHEMAS = {
+  getConfig: none,
+  setDraft: z.object({ draft: z.unknown() }).strict(),
+  revertDraft: none,
+  apply: z.object({ draft: z.unknown().optional() }).strict(),
+  undoApply: none,
+  listeners: none,
+  upstreamStatus: none,
+  sessions: none,
+  session: z.object({ id }).strict(),
+  closeSession: z.object({
+    id,
+    code: z.number().int().refine((c) => c === 1000 || (c >= 1001 && c <= 1014 && c !== 1004 && c !== 1005 && c !== 1006) || (c >= 3000 && c <= 4999), {
+      message: 'a close code a peer may send: 1000-1003, 1007-1014, or 3000-4999',
+    }),
+    reason: z.string().max(123).optional(),
+  }).strict(),
+  exchanges: none,
+  logs: none,
+  exportNginx: z.object({ source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']) }).strict(),
+} satisfies { [K in RequestName]: z.ZodType<Params<K>> };
+
+export type ParamCheck<K extends RequestName> = { ok: true; params: Params<K> } | { ok: false; message: string };
+
+export function checkParams<K extends RequestName>(name: K, input: unknown): ParamCheck<K> {
+  const r = (PARAM_SCHEMAS[name] as z.ZodType<Params<K>>).safeParse(input ?? {});
+  if (r.success) return { ok: true, params: r.data };
+  return { ok: false, message: r.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ') };
+}

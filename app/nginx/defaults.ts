@@ -1,0 +1,24 @@
+// nginx's defaults that equal the model's defaults (schema.ts): values equal to these are not
+// written on export and are what the importer assumes when a directive is absent.
+
+export const DEFAULTS = {
+  weight: 1,
+  maxFails: 1,
+  failTimeout: '10s',
+  maxConns: 0,
+  keepalive: 0,
+  proxyHttpVersion: '1.0' as '1.0' | '1.1',
+  timeout: '60s',
+  proxyNextUpstream: ['error', 'timeout'] as Array<'error' | 'timeout'>,
+  proxyNextUpstreamTries: 0,
+} as const;
+
+/** The comment above a named location: `# route: NAME` (the text after "#"). */
+export const ROUTE_COMMENT_PREFIX = ' route: ';
+
+/**
+ * The engine answers 404 when no location matches; nginx would fall back to serving files from its
+ * default root. A server without a `location /` prefix gets this explicit one on export, and the
+ * importer recognises it (a `location /` whose only directive is `return 404`) as the default.
+ */
+export const NO_MATCH_COMMENT = ' no route matches: 404, as in Switchyard';

@@ -1,0 +1,78 @@
+// Model → nginx directive tree → text. The exported file means to nginx 1.22 what the model means
+// to the engine: nginx's defaults are left out only where they equal the model's defaults, and
+// every non-default value is written. The output is deterministic (model order, fixed layout).
+import type { Config, Location, Server, Upstream, UpstreamServer } from '../config/schema.ts';
+import { directive, type Directive } from './ast.ts';
+import { printNginx } from './printer.ts';
+import { DEFAULTS, NO_MATCH_COMMENT, ROUTE_COMMENT_PREFIX } from './defaults.ts';
+
+export interface ExportOptions {
+  /** 'full': a complete nginx.conf (events + http); 'snippet': the http-level part to include. */
+  shape: 'full' | 'snippet';
+}
+
+/** `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`, as nginx.org documents it. */
+export function connectionUpgradeMap(): Directive {
+  return directive('map', ['$http_upgrade', '$connection_upgrade'], [directive('default', ['upgrade']), directive('', ['close'])]);
+}
+
+export function exportTree(config: Config, opts: ExportOptions): Directive[] {
+  const http: Directive[] = [connectionUpgradeMap(), ...config.upstreams.map(upstreamBlock), ...config.servers.map(serverBlock)];
+  if (opts.shape === 'snippet') return http;
+  return [directive('events', [], []), directive('http', [], http)];
+}
+
+export function exportNginx(config: Config, opts: ExportOptions): string {
+  return printNginx(exportTree(config, opts));
+}
+
+function upstreamBlock(u: Upstream): Directive {
+  const body: Directive[] = [];
+  const m = u.method;
+  // The method comes first: nginx checks server flags (backup, weight) against it as it reads them,
+  // and `keepalive` must follow the method it wraps.
+  if (m.type === 'least_conn' || m.type === 'ip_hash') body.push(directive(m.type));
+  else if (m.type === 'hash') body.push(directive('hash', m.consistent ? [m.key, 'consistent'] : [m.key]));
+  else if (m.type === 'random') body.push(directive('random', m.two ? ['two'] : []));
+  for (const s of u.servers) body.push(directive('server', [s.address, ...serverParams(s)]));
+  if (u.keepalive !== 0) body.push(directive('keepalive', [String(u.keepalive)]));
+  return directive('upstream', [u.name], body);
+}
+
+function serverParams(s: UpstreamServer): string[] {
+  const p: string[] = [];
+  if (s.weight !== DEFAULTS.weight) p.push(`weight=${s.weight}`);
+  if (s.maxFails !== DEFAULTS.maxFails) p.push(`max_fails=${s.maxFails}`);
+  if (s.failTimeout !== DEFAULTS.failTimeout) p.push(`fail_timeout=${s.failTimeout}`);
+  if (s.maxConns !== DEFAULTS.maxConns) p.push(`max_conns=${s.maxConns}`);
+  if (s.backup) p.push('backup');
+  if (s.down) p.push('down');
+  return p;
+}
+
+function serverBlock(s: Server): Directive {
+  const body: Directive[] = s.listen.map((l) => directive('listen', l.defaultServer ? [l.address, 'default_server'] : [l.address]));
+  if (s.serverNames.length) body.push(directive('server_name', [...s.serverNames]));
+  for (const loc of s.locations) body.push(locationBlock(loc));
+  if (!s.locations.some((l) => l.path === '/' && (l.modifier === '' || l.modifier === '^~'))) {
+    body.push(directive('location', ['/'], [directive('return', ['404'])], [NO_MATCH_COMMENT]));
+  }
+  return directive('server', [], body);
+}
+
+export function locationBlock(loc: Location): Directive {
+  const body: Directive[] = [directive('proxy_pass', [loc.proxyPass])];
+  if (loc.websocket || loc.proxyHttpVersion !== DEFAULTS.proxyHttpVersion) body.push(directive('proxy_http_version', [loc.websocket ? '1.1' : loc.proxyHttpVersion]));
+  if (loc.websocket) {
+    body.push(directive('proxy_set_header', ['Upgrade', '$http_upgrade']));
+    body.push(directive('proxy_set_header', ['Connection', '$connection_upgrade']));
+  }
+  for (const h of loc.proxySetHeader) body.push(directive('proxy_set_header', [h.name, h.value]));
+  if (loc.proxyConnectTimeout !== DEFAULTS.timeout) body.push(directive('proxy_connect_timeout', [loc.proxyConnectTimeout]));
+  if (loc.proxySendTimeout !== DEFAULTS.timeout) body.push(directive('proxy_send_timeout', [loc.proxySendTimeout]));
+  if (loc.proxyReadTimeout !== DEFAULTS.timeout) body.push(directive('proxy_read_timeout', [loc.proxyReadTimeout]));
+  if (loc.proxyNextUpstream.join(' ') !== DEFAULTS.proxyNextUpstream.join(' ')) body.push(directive('proxy_next_upstream', [...loc.proxyNextUpstream]));
+  if (loc.proxyNextUpstreamTries !== DEFAULTS.proxyNextUpstreamTries) body.push(directive('proxy_next_upstream_tries', [String(loc.proxyNextUpstreamTries)]));
+  const args = loc.modifier === '' ? [loc.path] : [loc.modifier, loc.path];
+  return directive('location', args, body, loc.name === '' ? [] : [`${ROUTE_COMMENT_PREFIX}${loc.name}`]);
+}

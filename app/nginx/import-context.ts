@@ -1,0 +1,46 @@
+// Shared state of one import: warnings with file:line, and what the http level defines
+// ($connection_upgrade's map) that locations depend on.
+import type { Directive } from './ast.ts';
+
+export interface ImportWarning {
+  file: string;
+  line: number;
+  /** The directive concerned (its name as written). */
+  directive: string;
+  /** What is lost or assumed. */
+  message: string;
+}
+
+export type UpgradeMap = 'standard' | 'custom' | 'absent';
+
+export class ImportContext {
+  readonly warnings: ImportWarning[] = [];
+  upgradeMap: UpgradeMap = 'absent';
+  private warnedAbsentMap = false;
+
+  warn(d: Directive, message: string): void {
+    this.warnings.push({ file: d.file, line: d.line, directive: d.name, message });
+  }
+
+  /** The standard warning for a directive Switchyard has no field for. */
+  unmodelled(d: Directive, where: string): void {
+    const nested = d.block ? ` (a block with ${countDirectives(d.block)} directive(s) inside)` : '';
+    if (d.name.startsWith('//')) {
+      const swallowed = d.args.length ? `; it swallowed everything up to the next ";": ${JSON.stringify(d.args.join(' '))}` : '';
+      this.warn(d, `"//" does not start a comment in nginx ("#" does): "${d.name}" is read as an unknown directive (nginx -t fails)${swallowed}; dropped${nested}`);
+      return;
+    }
+    this.warn(d, `"${d.name}" in ${where} is not modelled by Switchyard: dropped${nested}`);
+  }
+
+  /** Once per import: a location relies on $connection_upgrade but no map defines it. */
+  noteAbsentMap(d: Directive): void {
+    if (this.warnedAbsentMap) return;
+    this.warnedAbsentMap = true;
+    this.warn(d, 'no "map $http_upgrade $connection_upgrade" is defined (nginx -t fails on this file): Switchyard assumes nginx.org\'s standard map (default upgrade; \'\' close)');
+  }
+}
+
+export function countDirectives(list: Directive[]): number {
+  return list.reduce((n, d) => n + 1 + (d.block ? countDirectives(d.block) : 0), 0);
+}

@@ -1,0 +1,151 @@
+// `server { ... }` and its locations → the model (import side), with nginx's inheritance of the
+// proxy_* settings pushed down into each location.
+import type { Directive } from './ast.ts';
+import type { Listen, Location, Modifier, Server } from '../config/schema.ts';
+import { parseProxyPass } from '../config/proxy-pass.ts';
+import { DEFAULTS, ROUTE_COMMENT_PREFIX } from './defaults.ts';
+import type { ImportContext } from './import-context.ts';
+import { INHERITED, inherit, ownSettings, type ProxySettings } from './import-settings.ts';
+
+const LISTEN_ADDRESS = /^((\[[0-9A-Fa-f:.]+\]|\*|[0-9.]+|localhost):)?\d{1,5}$/;
+
+export function importServer(d: Directive, parent: ProxySettings, ctx: ImportContext): Server | null {
+  const block = d.block ?? [];
+  const settings = inherit(parent, ownSettings(block, ctx));
+  const server: Server = { listen: [], serverNames: [], locations: [] };
+  let listenDirectives = 0;
+  for (const c of block) {
+    if (INHERITED.has(c.name)) continue;
+    switch (c.name) {
+      case 'listen': {
+        listenDirectives++;
+        const l = listen(c, ctx);
+        if (l) server.listen.push(l);
+        break;
+      }
+      case 'server_name':
+        server.serverNames.push(...c.args);
+        break;
+      case 'location':
+        importLocation(c, settings, ctx, server.locations, null);
+        break;
+      default:
+        ctx.unmodelled(c, 'server');
+    }
+  }
+  if (listenDirectives === 0) {
+    ctx.warn(d, 'server has no "listen": nginx listens on *:80 (as root), imported as listen 80');
+    server.listen.push({ address: '80', defaultServer: false });
+  } else if (server.listen.length === 0) {
+    ctx.warn(d, 'server has no listen address Switchyard can model: the server is dropped');
+    return null;
+  }
+  return server;
+}
+
+function listen(d: Directive, ctx: ImportContext): Listen | null {
+  const [raw, ...params] = d.args;
+  if (raw === undefined) {
+    ctx.warn(d, 'listen without an address: dropped');
+    return null;
+  }
+  // "127.0.0.1" and "[::1]" mean port 80.
+  const address = /^\d+$/.test(raw) || /:\d+$/.test(raw) ? raw : `${raw}:80`;
+  if (!LISTEN_ADDRESS.test(address)) {
+    ctx.warn(d, `listen "${raw}" is not modelled (an IP, "*" or localhost with a port, or a port): dropped`);
+    return null;
+  }
+  const l: Listen = { address, defaultServer: false };
+  for (const p of params) {
+    if (p === 'default_server' || p === 'default') l.defaultServer = true;
+    else ctx.warn(d, `listen ${raw}: parameter "${p}" is not modelled: dropped`);
+  }
+  return l;
+}
+
+function locationArgs(d: Directive): { modifier: Modifier; path: string } | null {
+  const a = d.args;
+  if (a.length === 2 && (a[0] === '=' || a[0] === '^~' || a[0] === '~' || a[0] === '~*')) return { modifier: a[0], path: a[1]! };
+  if (a.length !== 1) return null;
+  const s = a[0]!;
+  if (s.startsWith('=')) return { modifier: '=', path: s.slice(1) };
+  if (s.startsWith('^~')) return { modifier: '^~', path: s.slice(2) };
+  if (s.startsWith('~*')) return { modifier: '~*', path: s.slice(2) };
+  if (s.startsWith('~')) return { modifier: '~', path: s.slice(1) };
+  if (s.startsWith('@')) return null;
+  return { modifier: '', path: s };
+}
+
+function routeName(comments: string[]): string {
+  for (let i = comments.length - 1; i >= 0; i--) {
+    const c = comments[i]!;
+    if (c.startsWith(ROUTE_COMMENT_PREFIX)) return c.slice(ROUTE_COMMENT_PREFIX.length);
+    const m = /^\s*route:\s?(.*)$/.exec(c);
+    if (m) return m[1]!;
+  }
+  return '';
+}
+
+function isNoMatchDefault(d: Directive): boolean {
+  const b = d.block ?? [];
+  return d.args.length === 1 && d.args[0] === '/' && b.length === 1 && b[0]!.name === 'return' && b[0]!.args.length === 1 && b[0]!.args[0] === '404';
+}
+
+function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext, out: Location[], outer: string | null): void {
+  const where = `location ${d.args.join(' ')}`;
+  const la = locationArgs(d);
+  if (!la) {
+    ctx.warn(d, `${where}: ${d.args[0]?.startsWith('@') ? 'named locations are' : 'this form is'} not modelled: the location is dropped`);
+    return;
+  }
+  const block = d.block ?? [];
+  if (isNoMatchDefault(d)) return; // the export's explicit 404 for "no route matches": the engine's default
+  const s = inherit(parent, ownSettings(block, ctx));
+  let proxyPass: string | null = null;
+  const nested: Directive[] = [];
+  for (const c of block) {
+    if (INHERITED.has(c.name)) continue;
+    if (c.name === 'proxy_pass') {
+      if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
+      else if (c.args[0]!.includes('$')) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables, which Switchyard does not model: dropped`);
+      else if (!parseProxyPass(c.args[0]!)) ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
+      else proxyPass = c.args[0]!;
+    } else if (c.name === 'location') nested.push(c);
+    else ctx.unmodelled(c, where);
+  }
+  const loc = proxyPass === null ? null : buildLocation(d, la, proxyPass, s, ctx);
+  if (!loc) ctx.warn(d, `${where} has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled)`);
+  else {
+    if (outer !== null) ctx.warn(d, `${where} is nested in "${outer}": imported as a sibling that follows it; nginx only considers it after matching "${outer}"`);
+    out.push(loc);
+  }
+  for (const n of nested) importLocation(n, s, ctx, out, outer ?? where);
+}
+
+function buildLocation(d: Directive, la: { modifier: Modifier; path: string }, proxyPass: string, s: ProxySettings, ctx: ImportContext): Location {
+  let headers = [...(s.headers ?? [])];
+  let httpVersion = s.httpVersion ?? DEFAULTS.proxyHttpVersion;
+  let websocket = false;
+  const upgrade = headers.findIndex((h) => h.name.toLowerCase() === 'upgrade' && h.value === '$http_upgrade');
+  const connection = headers.findIndex((h) => h.name.toLowerCase() === 'connection' && h.value === '$connection_upgrade');
+  if (httpVersion === '1.1' && upgrade >= 0 && connection >= 0 && ctx.upgradeMap !== 'custom') {
+    // The WebSocket switch stands for exactly these three directives (with the standard map).
+    websocket = true;
+    headers = headers.filter((_, i) => i !== upgrade && i !== connection);
+    httpVersion = DEFAULTS.proxyHttpVersion;
+  }
+  return {
+    name: routeName(d.comments),
+    modifier: la.modifier,
+    path: la.path,
+    proxyPass,
+    websocket,
+    proxyHttpVersion: httpVersion,
+    proxySetHeader: headers,
+    proxyConnectTimeout: s.connectTimeout ?? DEFAULTS.timeout,
+    proxySendTimeout: s.sendTimeout ?? DEFAULTS.timeout,
+    proxyReadTimeout: s.readTimeout ?? DEFAULTS.timeout,
+    proxyNextUpstream: s.nextUpstream ?? [...DEFAULTS.proxyNextUpstream],
+    proxyNextUpstreamTries: s.nextUpstreamTries ?? DEFAULTS.proxyNextUpstreamTries,
+  };
+}

@@ -1,0 +1,92 @@
+// The proxy_* directives nginx inherits from http to server to location (import side).
+// Scalars inherit one by one; proxy_set_header inherits as a whole list: a level with any
+// proxy_set_header of its own inherits none from above (ngx_http_proxy_merge_loc_conf).
+import type { Directive } from './ast.ts';
+import type { SetHeader } from '../config/schema.ts';
+import { NextUpstreamCondition } from '../config/schema.ts';
+import { parseNginxTime } from '../config/time.ts';
+import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
+import type { ImportContext } from './import-context.ts';
+
+type Condition = (typeof NextUpstreamCondition.options)[number];
+
+export interface ProxySettings {
+  headers?: SetHeader[];
+  httpVersion?: '1.0' | '1.1';
+  connectTimeout?: string;
+  sendTimeout?: string;
+  readTimeout?: string;
+  nextUpstream?: Condition[];
+  nextUpstreamTries?: number;
+}
+
+export const INHERITED = new Set([
+  'proxy_set_header', 'proxy_http_version', 'proxy_connect_timeout', 'proxy_send_timeout', 'proxy_read_timeout',
+  'proxy_next_upstream', 'proxy_next_upstream_tries',
+]);
+
+const TIMEOUTS = { proxy_connect_timeout: 'connectTimeout', proxy_send_timeout: 'sendTimeout', proxy_read_timeout: 'readTimeout' } as const;
+
+/** The inherited settings a block sets itself (directives not in INHERITED are ignored here). */
+export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettings {
+  const own: ProxySettings = {};
+  const seen = new Set<string>();
+  for (const d of block) {
+    if (!INHERITED.has(d.name)) continue;
+    if (d.name !== 'proxy_set_header') {
+      if (seen.has(d.name)) ctx.warn(d, `"${d.name}" is duplicate (nginx -t refuses this): the last one is kept`);
+      seen.add(d.name);
+    }
+    switch (d.name) {
+      case 'proxy_set_header': {
+        own.headers ??= [];
+        if (d.args.length !== 2) { ctx.warn(d, `proxy_set_header takes a name and a value, got ${d.args.length} argument(s): dropped`); break; }
+        const [name, value] = d.args as [string, string];
+        const unknown = findVariables(value).filter((v) => v.name === '' || !isKnownVariable(v.name));
+        if (unknown.length) {
+          const names = unknown.map((v) => (v.name === '' ? `a bare "$"` : `$${v.name}`)).join(', ');
+          ctx.warn(d, `proxy_set_header ${name}: ${names} cannot be evaluated by Switchyard: header dropped`);
+          break;
+        }
+        if (findVariables(value).some((v) => v.name === 'connection_upgrade')) {
+          if (ctx.upgradeMap === 'custom') ctx.warn(d, 'this file\'s own map for $connection_upgrade is not modelled: Switchyard evaluates it with the standard map (default upgrade; \'\' close)');
+          else if (ctx.upgradeMap === 'absent') ctx.noteAbsentMap(d);
+        }
+        own.headers.push({ name, value });
+        break;
+      }
+      case 'proxy_http_version':
+        if (d.args.length === 1 && (d.args[0] === '1.0' || d.args[0] === '1.1')) own.httpVersion = d.args[0];
+        else ctx.warn(d, `proxy_http_version must be 1.0 or 1.1: dropped`);
+        break;
+      case 'proxy_connect_timeout':
+      case 'proxy_send_timeout':
+      case 'proxy_read_timeout':
+        if (d.args.length === 1 && parseNginxTime(d.args[0]!) !== null) own[TIMEOUTS[d.name]] = d.args[0]!;
+        else ctx.warn(d, `"${d.args.join(' ')}" is not a time Switchyard accepts: dropped (nginx's 60s applies)`);
+        break;
+      case 'proxy_next_upstream': {
+        const ok: Condition[] = [];
+        for (const a of d.args) {
+          const c = NextUpstreamCondition.safeParse(a);
+          if (c.success) ok.push(c.data);
+          else ctx.warn(d, `proxy_next_upstream condition "${a}" is not modelled: dropped`);
+        }
+        if (ok.length) own.nextUpstream = ok;
+        break;
+      }
+      case 'proxy_next_upstream_tries':
+        if (d.args.length === 1 && /^\d{1,3}$/.test(d.args[0]!) && Number(d.args[0]) <= 100) own.nextUpstreamTries = Number(d.args[0]);
+        else ctx.warn(d, `proxy_next_upstream_tries "${d.args.join(' ')}" is not a number from 0 to 100: dropped`);
+        break;
+    }
+  }
+  return own;
+}
+
+/** A child level's effective settings: its own, else its parent's. */
+export function inherit(parent: ProxySettings, own: ProxySettings): ProxySettings {
+  const out: ProxySettings = { ...parent };
+  for (const [k, v] of Object.entries(own)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

@@ -1,0 +1,92 @@
+// `upstream NAME { ... }` → the model's Upstream (import side).
+import type { Directive } from './ast.ts';
+import type { BalanceMethod, Upstream, UpstreamServer } from '../config/schema.ts';
+import { parseNginxTime } from '../config/time.ts';
+import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
+import { DEFAULTS } from './defaults.ts';
+import type { ImportContext } from './import-context.ts';
+
+export function importUpstream(d: Directive, ctx: ImportContext): Upstream | null {
+  if (d.args.length !== 1) {
+    ctx.warn(d, `upstream takes one name, got ${d.args.length} argument(s): the block is dropped`);
+    return null;
+  }
+  const up: Upstream = { name: d.args[0]!, method: { type: 'round_robin' }, servers: [], keepalive: DEFAULTS.keepalive };
+  for (const c of d.block ?? []) {
+    switch (c.name) {
+      case 'server': {
+        const s = upstreamServer(c, ctx);
+        if (s) up.servers.push(s);
+        break;
+      }
+      case 'least_conn':
+      case 'ip_hash':
+      case 'hash':
+      case 'random': {
+        const m = method(c, ctx);
+        if (m) {
+          if (up.method.type !== 'round_robin') ctx.warn(c, `load balancing method redefined: "${c.name}" replaces "${up.method.type}"`);
+          up.method = m;
+        }
+        break;
+      }
+      case 'keepalive':
+        if (c.args.length === 1 && /^\d{1,5}$/.test(c.args[0]!) && Number(c.args[0]) <= 10_000 && Number(c.args[0]) > 0) up.keepalive = Number(c.args[0]);
+        else ctx.warn(c, `keepalive "${c.args.join(' ')}" is not a number from 1 to 10000: dropped`);
+        break;
+      default:
+        ctx.unmodelled(c, `upstream "${up.name}"`);
+    }
+  }
+  if (up.servers.length === 0) ctx.warn(d, `upstream "${up.name}" has no server Switchyard can model`);
+  return up;
+}
+
+function method(d: Directive, ctx: ImportContext): BalanceMethod | null {
+  const a = d.args;
+  if ((d.name === 'least_conn' || d.name === 'ip_hash') && a.length === 0) return { type: d.name };
+  if (d.name === 'hash' && (a.length === 1 || (a.length === 2 && a[1] === 'consistent'))) {
+    const bad = findVariables(a[0]!).filter((v) => v.name === '' || !isKnownVariable(v.name));
+    if (bad.length) {
+      ctx.warn(d, `hash key "${a[0]}": ${bad.map((v) => (v.name ? `$${v.name}` : 'a bare "$"')).join(', ')} cannot be evaluated by Switchyard: round robin is used instead`);
+      return null;
+    }
+    return { type: 'hash', key: a[0]!, consistent: a.length === 2 };
+  }
+  if (d.name === 'random') {
+    if (a.length === 0) return { type: 'random', two: false };
+    // "random two" picks the less loaded of two by least_conn, nginx's only method in 1.22.
+    if (a[0] === 'two' && (a.length === 1 || (a.length === 2 && a[1] === 'least_conn'))) return { type: 'random', two: true };
+  }
+  ctx.warn(d, `"${[d.name, ...a].join(' ')}" is not a balancing method Switchyard models: round robin is used instead`);
+  return null;
+}
+
+function upstreamServer(d: Directive, ctx: ImportContext): UpstreamServer | null {
+  const [address, ...params] = d.args;
+  if (address === undefined) {
+    ctx.warn(d, 'server without an address: dropped');
+    return null;
+  }
+  if (address.startsWith('unix:')) {
+    ctx.warn(d, `unix socket "${address}" is not modelled (TCP addresses only): server dropped`);
+    return null;
+  }
+  const s: UpstreamServer = {
+    address, weight: DEFAULTS.weight, maxFails: DEFAULTS.maxFails, failTimeout: DEFAULTS.failTimeout, backup: false, down: false, maxConns: DEFAULTS.maxConns,
+  };
+  for (const p of params) {
+    const eq = p.indexOf('=');
+    const key = eq < 0 ? p : p.slice(0, eq);
+    const value = eq < 0 ? '' : p.slice(eq + 1);
+    const int = /^\d{1,7}$/.test(value) ? Number(value) : NaN;
+    if (p === 'backup') s.backup = true;
+    else if (p === 'down') s.down = true;
+    else if (key === 'weight' && int >= 1) s.weight = int;
+    else if (key === 'max_fails' && int >= 0) s.maxFails = int;
+    else if (key === 'max_conns' && int >= 0) s.maxConns = int;
+    else if (key === 'fail_timeout' && parseNginxTime(value) !== null) s.failTimeout = value;
+    else ctx.warn(d, `server ${address}: parameter "${p}" is not modelled: dropped`);
+  }
+  return s;
+}

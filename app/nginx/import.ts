@@ -1,0 +1,95 @@
+// nginx.conf → Switchyard model. Everything the model has a field for is imported; every other
+// directive becomes a warning with file:line saying what is lost; then the result is validated.
+// Accepts a complete nginx.conf (with `http {}`) or an http-level snippet (upstream/server/map).
+import type { Directive } from './ast.ts';
+import type { Config } from '../config/schema.ts';
+import { SCHEMA_VERSION } from '../config/schema.ts';
+import type { ConfigIssue } from '../config/issues.ts';
+import { validateConfig } from '../config/validate.ts';
+import { parseNginx } from './parser.ts';
+import { loadNginxConf, type ConfReader } from './include.ts';
+import { ImportContext, countDirectives, type ImportWarning, type UpgradeMap } from './import-context.ts';
+import { INHERITED, ownSettings } from './import-settings.ts';
+import { importUpstream } from './import-upstream.ts';
+import { importServer } from './import-server.ts';
+
+export type { ImportWarning } from './import-context.ts';
+export type { ConfReader } from './include.ts';
+
+export interface ImportResult {
+  /** The imported model: validated (defaults applied) when `issues` is empty. */
+  config: Config;
+  /** Everything not carried over, with where it was. */
+  warnings: ImportWarning[];
+  /** validateConfig's problems with the imported model (empty when it is valid). */
+  issues: ConfigIssue[];
+}
+
+/** Import files (each with everything it includes, read through `reader`). Syntax errors throw NginxSyntaxError. */
+export async function importNginx(files: string | string[], reader: ConfReader): Promise<ImportResult> {
+  const tree: Directive[] = [];
+  const pre: ImportWarning[] = [];
+  for (const f of Array.isArray(files) ? files : [files]) {
+    const loaded = await loadNginxConf(f, reader);
+    tree.push(...loaded.directives);
+    for (const p of loaded.problems) pre.push({ file: p.file, line: p.line, directive: 'include', message: `${p.message}: its directives are missing from the import` });
+  }
+  const r = importNginxTree(tree);
+  return { ...r, warnings: [...pre, ...r.warnings] };
+}
+
+/** Import one text without following includes (each `include` is a warning). */
+export function importNginxText(text: string, file = 'nginx.conf'): ImportResult {
+  return importNginxTree(parseNginx(text, file).directives);
+}
+
+export function importNginxTree(tree: Directive[]): ImportResult {
+  const ctx = new ImportContext();
+  const config: Config = { schemaVersion: SCHEMA_VERSION, upstreams: [], servers: [] };
+  const hasHttp = tree.some((d) => d.name === 'http' && d.block);
+  if (!hasHttp) importHttp(tree, ctx, config);
+  else {
+    for (const d of tree) {
+      if (d.name === 'http' && d.block) importHttp(d.block, ctx, config);
+      else if (d.name === 'events' && d.block) for (const e of d.block) ctx.unmodelled(e, 'events');
+      else ctx.unmodelled(d, 'the main context');
+    }
+  }
+  const v = validateConfig(config);
+  return v.ok ? { config: v.config, warnings: ctx.warnings, issues: [] } : { config, warnings: ctx.warnings, issues: v.issues };
+}
+
+function importHttp(block: Directive[], ctx: ImportContext, config: Config): void {
+  for (const d of block) if (d.name === 'map') noteMap(d, ctx);
+  const settings = ownSettings(block, ctx);
+  for (const d of block) {
+    if (INHERITED.has(d.name) || d.name === 'map') continue;
+    if (d.name === 'upstream' && d.block) {
+      const u = importUpstream(d, ctx);
+      if (u) config.upstreams.push(u);
+    } else if (d.name === 'server' && d.block) {
+      const s = importServer(d, settings, ctx);
+      if (s) config.servers.push(s);
+    } else if (d.name === 'include') {
+      ctx.warn(d, `include "${d.args.join(' ')}" was not followed (import the file with a reader to include it)`);
+    } else ctx.unmodelled(d, 'http');
+  }
+}
+
+/** Recognise nginx.org's `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`. */
+function noteMap(d: Directive, ctx: ImportContext): void {
+  const isUpgrade = d.args.length === 2 && d.args[1] === '$connection_upgrade';
+  if (!isUpgrade) {
+    ctx.warn(d, `map ${d.args.join(' ')}: maps are not modelled (with ${countDirectives(d.block ?? [])} entries): dropped; values using its variable are dropped too`);
+    return;
+  }
+  const entries = new Map((d.block ?? []).map((e) => [e.name, e.args.join(' ')]));
+  const standard = d.args[0] === '$http_upgrade' && (d.block ?? []).length === 2 && entries.get('default') === 'upgrade' && entries.get('') === 'close';
+  let state: UpgradeMap = standard ? 'standard' : 'custom';
+  if (!standard) ctx.warn(d, 'this map for $connection_upgrade differs from the standard one (default upgrade; \'\' close): Switchyard evaluates $connection_upgrade with the standard map');
+  if (ctx.upgradeMap !== 'absent') {
+    ctx.warn(d, 'a second map for $connection_upgrade: the last one decides');
+    if (ctx.upgradeMap === 'custom') state = 'custom';
+  }
+  ctx.upgradeMap = state;
+}

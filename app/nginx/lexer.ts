@@ -1,0 +1,117 @@
+// nginx's configuration lexer, with the rules of ngx_conf_read_token() (nginx 1.22):
+// - words end at a space, tab, CR, LF, ";" or "{" ("{" right after "$" belongs to the word: "${var}");
+// - "}" and "#" only mean something at the start of a word ("a#b" and "a}" are plain words);
+// - a word starting with " or ' runs to the matching quote; after it must come a space, ";", "{" or ")";
+// - a backslash protects the next character from all of the above, in and out of quotes;
+// - in the resulting word \" \' \\ become the character, \t \r \n the control character, and any
+//   other \x stays as the two characters (so regexes like "\.php$" keep their backslash);
+// - "#" at the start of a word comments out the rest of the line.
+
+export type Token =
+  | { kind: 'word'; value: string; quoted: boolean; line: number; column: number }
+  | { kind: ';' | '{' | '}'; line: number; column: number }
+  | { kind: 'comment'; text: string; line: number; column: number }
+  | { kind: 'eof'; line: number; column: number };
+
+export class NginxSyntaxError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly reason: string,
+  ) {
+    super(`${file ? `${file}:` : ''}${line}:${column}: ${reason}`);
+    this.name = 'NginxSyntaxError';
+  }
+}
+
+const SPACE = new Set([' ', '\t', '\r', '\n']);
+
+/** The word nginx builds from the raw characters between its delimiters. */
+export function unescapeWord(raw: string): string {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c === '\\' && i + 1 < raw.length) {
+      const n = raw[i + 1]!;
+      if (n === '"' || n === "'" || n === '\\') { out += n; i++; continue; }
+      if (n === 't') { out += '\t'; i++; continue; }
+      if (n === 'r') { out += '\r'; i++; continue; }
+      if (n === 'n') { out += '\n'; i++; continue; }
+    }
+    out += c;
+  }
+  return out;
+}
+
+export function tokenize(text: string, file = ''): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  let line = 1;
+  let lineStart = 0;
+  const col = (at: number) => at - lineStart + 1;
+  const fail = (at: number, atLine: number, atLineStart: number, reason: string): never => {
+    throw new NginxSyntaxError(file, atLine, at - atLineStart + 1, reason);
+  };
+  /** Advance over one character, keeping line numbers. */
+  const step = () => {
+    if (text[i] === '\n') { line++; lineStart = i + 1; }
+    i++;
+  };
+
+  while (i < text.length) {
+    const c = text[i]!;
+    if (SPACE.has(c)) { step(); continue; }
+    const startLine = line;
+    const startCol = col(i);
+    if (c === ';' || c === '{' || c === '}') {
+      tokens.push({ kind: c, line: startLine, column: startCol });
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '\n') j++;
+      let body = text.slice(i + 1, j);
+      if (body.endsWith('\r')) body = body.slice(0, -1);
+      tokens.push({ kind: 'comment', text: body, line: startLine, column: startCol });
+      i = j;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      const startLineStart = lineStart;
+      step();
+      const from = i;
+      for (;;) {
+        if (i >= text.length) fail(from - 1, startLine, startLineStart, `unexpected end of file, missing terminating ${c} character`);
+        const ch = text[i]!;
+        if (ch === '\\') { step(); if (i < text.length) step(); continue; }
+        if (ch === c) break;
+        step();
+      }
+      const raw = text.slice(from, i);
+      i++; // closing quote
+      tokens.push({ kind: 'word', value: unescapeWord(raw), quoted: true, line: startLine, column: startCol });
+      if (i < text.length) {
+        const after = text[i]!;
+        // nginx wants a separator after a closing quote; ")" is allowed for `if (...)`.
+        if (!SPACE.has(after) && after !== ';' && after !== '{' && after !== ')') fail(i, line, lineStart, `unexpected "${after}"`);
+      }
+      continue;
+    }
+    // An unquoted word.
+    const from = i;
+    let variable = false;
+    while (i < text.length) {
+      const ch = text[i]!;
+      if (ch === '\\') { variable = false; step(); if (i < text.length) step(); continue; }
+      if (ch === '{' && variable) { i++; continue; }
+      if (SPACE.has(ch) || ch === ';' || ch === '{') break;
+      variable = ch === '$';
+      i++;
+    }
+    tokens.push({ kind: 'word', value: unescapeWord(text.slice(from, i)), quoted: false, line: startLine, column: startCol });
+  }
+  tokens.push({ kind: 'eof', line, column: col(i) });
+  return tokens;
+}

@@ -1,0 +1,67 @@
+// Tokens → directive tree, with nginx's structural errors ("unexpected ...") at file:line:column.
+// Comments attach to the next directive; `include` stays a directive here (see include.ts).
+import type { Directive } from './ast.ts';
+import { tokenize, NginxSyntaxError, type Token } from './lexer.ts';
+
+export { NginxSyntaxError } from './lexer.ts';
+
+export interface ParsedFile {
+  directives: Directive[];
+  /** Comments after the last directive of the file. */
+  endComments: string[];
+}
+
+export function parseNginx(text: string, file = ''): ParsedFile {
+  const tokens = tokenize(text, file);
+  let pos = 0;
+  const err = (t: Token, reason: string): never => {
+    throw new NginxSyntaxError(file, t.line, t.column, reason);
+  };
+
+  function parseList(inBlock: Token | null): { list: Directive[]; end: string[] } {
+    const list: Directive[] = [];
+    let pending: string[] = [];
+    let current: Directive | null = null;
+    for (;;) {
+      const t = tokens[pos++]!;
+      switch (t.kind) {
+        case 'comment':
+          if (current) current.comments.push(t.text);
+          else pending.push(t.text);
+          break;
+        case 'word':
+          if (current) current.args.push(t.value);
+          else {
+            current = { name: t.value, args: [], comments: pending, file, line: t.line, column: t.column };
+            pending = [];
+          }
+          break;
+        case ';':
+          if (!current) err(t, 'unexpected ";"');
+          list.push(current!);
+          current = null;
+          break;
+        case '{': {
+          if (!current) err(t, 'unexpected "{"');
+          const d = current!;
+          current = null;
+          const inner = parseList(t);
+          d.block = inner.list;
+          if (inner.end.length) d.endComments = inner.end;
+          list.push(d);
+          break;
+        }
+        case '}':
+          if (current || !inBlock) err(t, 'unexpected "}"');
+          return { list, end: pending };
+        case 'eof':
+          if (current) err(t, `unexpected end of file, expecting ";" or "}"`);
+          if (inBlock) err(t, 'unexpected end of file, expecting "}"');
+          return { list, end: pending };
+      }
+    }
+  }
+
+  const { list, end } = parseList(null);
+  return { directives: list, endComments: end };
+}

@@ -1,0 +1,142 @@
+// nginx variables over a RequestContext, as nginx 1.22 computes them (ngx_http_variables.c and the
+// proxy module's $proxy_* variables). Values are byte strings; unknown or absent variables are ''.
+import type { RequestContext } from './context.ts';
+import { findVariables } from './variable-names.ts';
+import { hostVariable } from '../match/server.ts';
+import { normalizeRequestTarget } from '../match/normalize.ts';
+import { unparsedUri } from './uri.ts';
+import { asciiLower } from '../match/bytes.ts';
+
+/**
+ * Header names nginx keeps with ignore_invalid_headers on and underscores_in_headers off:
+ * letters, digits and '-' only. Others are dropped before anything sees them.
+ */
+export function isValidHeaderName(name: string): boolean {
+  return /^[A-Za-z0-9-]+$/.test(name);
+}
+
+/** Client headers nginx keeps, in arrival order. */
+export function validHeaders(ctx: RequestContext): Array<readonly [string, string]> {
+  return ctx.headers.filter(([n]) => isValidHeaderName(n));
+}
+
+/** nginx's name for $http_*: lowercase, '-' → '_'. */
+function variableSuffix(headerName: string): string {
+  return asciiLower(headerName).replace(/-/g, '_');
+}
+
+function headerValues(ctx: RequestContext, lowerName: string): string[] {
+  return validHeaders(ctx).filter(([n]) => asciiLower(n) === lowerName).map(([, v]) => v);
+}
+
+/** $http_NAME: the first header of that name; X-Forwarded-For and Cookie join all of theirs (1.22). */
+function httpVariable(ctx: RequestContext, suffix: string): string {
+  if (suffix === 'x_forwarded_for') return headerValues(ctx, 'x-forwarded-for').join(', ');
+  if (suffix === 'cookie') return headerValues(ctx, 'cookie').join('; ');
+  for (const [n, v] of validHeaders(ctx)) if (variableSuffix(n) === suffix) return v;
+  return '';
+}
+
+/** $cookie_NAME (ngx_http_parse_multi_header_lines): case-insensitive name, value up to ';'. */
+function cookieVariable(ctx: RequestContext, name: string): string {
+  const lname = asciiLower(name);
+  for (const h of headerValues(ctx, 'cookie')) {
+    if (name.length > h.length) continue;
+    let p = 0;
+    while (p < h.length) {
+      if (asciiLower(h.slice(p, p + name.length)) === lname) {
+        let s = p + name.length;
+        while (s < h.length && h[s] === ' ') s++;
+        if (s < h.length && h[s] === '=') {
+          s++;
+          while (s < h.length && h[s] === ' ') s++;
+          let e = s;
+          while (e < h.length && h[e] !== ';') e++;
+          return h.slice(s, e);
+        }
+        p = s < h.length ? s + 1 : s; // nginx steps over the byte that was not '='
+      }
+      // skip to after the next ';' or ','
+      while (p < h.length) {
+        const c = h[p++];
+        if (c === ';' || c === ',') break;
+      }
+      while (p < h.length && h[p] === ' ') p++;
+    }
+  }
+  return '';
+}
+
+/** $arg_NAME (ngx_http_arg): case-insensitive, "NAME=" at the start or after '&', raw value. */
+function argVariable(args: string, name: string): string {
+  const la = asciiLower(args);
+  const ln = asciiLower(name);
+  let from = 0;
+  for (;;) {
+    const p = la.indexOf(ln, from);
+    if (p < 0 || p + ln.length >= args.length) return '';
+    if ((p === 0 || args[p - 1] === '&') && args[p + ln.length] === '=') {
+      const end = args.indexOf('&', p);
+      return args.slice(p + ln.length + 1, end < 0 ? args.length : end);
+    }
+    from = p + 1;
+  }
+}
+
+/** $proxy_add_x_forwarded_for: every client X-Forwarded-For value, then $remote_addr. */
+function addXForwardedFor(ctx: RequestContext): string {
+  const xff = headerValues(ctx, 'x-forwarded-for');
+  if (xff.length === 0) return ctx.remoteAddr;
+  return xff.map((v) => `${v}, `).join('') + ctx.remoteAddr;
+}
+
+/** $host: request-line host, else Host header, else server_name. */
+function hostOf(ctx: RequestContext): string {
+  if (!ctx.requestUri.startsWith('/')) {
+    const t = normalizeRequestTarget(ctx.requestUri);
+    if (t.ok && t.absoluteHost !== undefined) return t.absoluteHost;
+  }
+  const h = headerValues(ctx, 'host')[0];
+  return hostVariable(h ?? null, ctx.serverName);
+}
+
+/** The value of one variable (name without '$'); '' for unknown or absent ones. */
+export function variable(name: string, ctx: RequestContext): string {
+  switch (name) {
+    case 'host': return hostOf(ctx);
+    case 'proxy_host': return ctx.proxyHost;
+    case 'proxy_port': return String(ctx.proxyPort);
+    case 'proxy_add_x_forwarded_for': return addXForwardedFor(ctx);
+    case 'remote_addr': return ctx.remoteAddr;
+    case 'remote_port': return String(ctx.remotePort);
+    case 'server_addr': return ctx.serverAddr;
+    case 'server_port': return String(ctx.serverPort);
+    case 'server_name': return ctx.serverName;
+    case 'server_protocol': return `HTTP/${ctx.httpVersion}`;
+    case 'scheme': return ctx.scheme;
+    case 'request_uri': return unparsedUri(ctx.requestUri).uri;
+    case 'uri': case 'document_uri': return ctx.uri;
+    case 'args': case 'query_string': return ctx.args;
+    case 'is_args': return ctx.args.length > 0 ? '?' : '';
+    case 'request_method': return ctx.method;
+    case 'connection_upgrade': return httpVariable(ctx, 'upgrade') === '' ? 'close' : 'upgrade';
+  }
+  if (name.startsWith('http_') && name.length > 5) return httpVariable(ctx, name.slice(5));
+  if (name.startsWith('cookie_') && name.length > 7) return cookieVariable(ctx, name.slice(7));
+  if (name.startsWith('arg_') && name.length > 4) return argVariable(ctx.args, name.slice(4));
+  return '';
+}
+
+/** Evaluate an nginx value with $variables / ${variables}. */
+export function evaluate(value: string, ctx: RequestContext): string {
+  const refs = findVariables(value);
+  if (refs.length === 0) return value;
+  let out = '';
+  let at = 0;
+  for (const r of refs) {
+    out += value.slice(at, r.start);
+    out += r.name === '' ? value.slice(r.start, r.end) : variable(r.name, ctx);
+    at = r.end;
+  }
+  return out + value.slice(at);
+}

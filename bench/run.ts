@@ -1,0 +1,232 @@
+// `npm run bench` [-- --quick]: direct vs Switchyard vs nginx vs a minimal http-proxy, side by side on
+// 127.0.0.1. Upstreams, proxies and load generators each run in their own process. Prints a markdown
+// table and pass/fail lines; writes bench/results/latest.md and latest.json. Exits 0 unless it crashed.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_DIR, NOFILE, TARGETS, LABEL, startUpstreams, startTarget, runLoad, type Target, type TargetName } from './targets.ts';
+import { measureIdle } from './memory.ts';
+
+const quick = process.argv.includes('--quick');
+const roundsArg = process.argv.indexOf('--rounds');
+// Each throughput/latency measurement runs `rounds` times (target order alternating) and the best
+// run counts; idle memory is measured once, first, on fresh processes.
+const P = {
+  ...(quick
+    ? { seconds: 1, warmS: 0.5, rounds: 1, rttSamples: 600, rttMaxMs: 3000, idleConns: 200, idleSettleMs: 500 }
+    : { seconds: 4, warmS: 1, rounds: 2, rttSamples: 4000, rttMaxMs: 10_000, idleConns: 2000, idleSettleMs: 2000 }),
+  httpConns: 50, wsConns: 20, window: 32, rttConns: 4,
+};
+if (roundsArg > 0) P.rounds = Math.max(1, Number(process.argv[roundsArg + 1]) || 1);
+
+type Row = { key: string; label: string; unit: string; lowerIsBetter: boolean; pick: (r: Record<string, unknown>) => number };
+const ROWS: Row[] = [
+  { key: 'http100', label: 'HTTP req/s, 100 B', unit: 'req/s', lowerIsBetter: false, pick: (r) => r.reqPerSec as number },
+  { key: 'http64k', label: 'HTTP req/s, 64 KiB', unit: 'req/s', lowerIsBetter: false, pick: (r) => r.reqPerSec as number },
+  { key: 'ws64', label: `WS echo msgs/s, 64 B (${P.wsConns} conns)`, unit: 'msg/s', lowerIsBetter: false, pick: (r) => r.msgsPerSec as number },
+  { key: 'ws16k', label: `WS echo msgs/s, 16 KiB (${P.wsConns} conns)`, unit: 'msg/s', lowerIsBetter: false, pick: (r) => r.msgsPerSec as number },
+  { key: 'rttP50', label: 'WS RTT p50 (µs, lower better)', unit: 'µs', lowerIsBetter: true, pick: (r) => r.p50us as number },
+  { key: 'rttP99', label: 'WS RTT p99 (µs, lower better)', unit: 'µs', lowerIsBetter: true, pick: (r) => r.p99us as number },
+  { key: 'idle', get label() { return `Idle WS memory, KiB/conn (${P.idleConns} conns, RSS, lower better)`; }, unit: 'KiB', lowerIsBetter: true, pick: (r) => r.kibPerConn as number },
+];
+type Results = Record<string, Partial<Record<TargetName, Record<string, unknown> | null>>>;
+const results: Results = {};
+const started: Partial<Record<TargetName, Target>> = {};
+const unavailable: Partial<Record<TargetName, string>> = {};
+const crashed: Partial<Record<TargetName, string>> = {};
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Every run's result; `results` keeps the best run per target (max throughput, min latency). */
+const raw: Record<string, Partial<Record<TargetName, Record<string, unknown>[]>>> = {};
+
+function pushRun(key: string, t: TargetName, r: Record<string, unknown>, round: number) {
+  ((raw[key] ??= {})[t] ??= []).push({ round, ...r });
+  const runs = raw[key]![t]!;
+  const ok = runs.filter((x) => !x.error);
+  const score = (x: Record<string, unknown>) => key === 'rtt' ? -(x.p50us as number) : ((x.reqPerSec ?? x.msgsPerSec) as number);
+  const best = ok.length ? ok.reduce((a, b) => (score(b) > score(a) ? b : a)) : runs[runs.length - 1]!;
+  const errors = runs.filter((x) => x.error).map((x) => `round ${x.round}: ${String(x.error)}`);
+  (results[key] ??= {})[t] = { ...best, ...(ok.length && errors.length ? { roundErrors: errors } : {}) };
+  const row = ROWS.find((x) => x.key === key || (key === 'rtt' && x.key === 'rttP50'))!;
+  log(`  ${key.padEnd(8)} ${LABEL[t].padEnd(22)} ${r.error ? `error: ${String(r.error)}` : `${fmt(row.pick(r))} ${row.unit}`}`);
+}
+
+async function measureAll() {
+  const live = (round: number) => {
+    const l = TARGETS.filter((t) => started[t]).map((t) => started[t]!);
+    return round % 2 ? l : l.reverse(); // alternate the order between rounds
+  };
+  // A proxy holds two sockets per WebSocket; stay under the children's fd limit (see targets.ts).
+  const hard = await new Promise<number>((r) => execFile('sh', ['-c', 'ulimit -Hn'], (_e, o) => r(o.trim() === 'unlimited' ? Infinity : Number(o) || 1024)));
+  const fit = Math.floor((Math.min(hard, NOFILE) - 256) / 2);
+  if (fit < P.idleConns) { log(`fd limit ${hard}: idle connections reduced from ${P.idleConns} to ${fit}`); P.idleConns = fit; }
+  log(`idle memory (${P.idleConns} WS connections)`);
+  for (const t of live(1)) {
+    const r = await measureIdle(t, { conns: P.idleConns, batch: 100, settleMs: P.idleSettleMs }).catch((e: Error) => ({ error: e.message }));
+    (results.idle ??= {})[t.name] = r as Record<string, unknown> | null;
+    log(`  idle     ${LABEL[t.name].padEnd(22)} ${r === null ? 'n/a' : 'error' in r && r.error && !('kibPerConn' in r) ? `error: ${r.error}` : `${fmt((r as { kibPerConn: number }).kibPerConn)} KiB/conn`}`);
+  }
+  for (let round = 1; round <= P.rounds; round++) {
+    const warmS = round === 1 ? P.warmS : P.warmS / 2;
+    for (const [key, path] of [['http100', '/small'], ['http64k', '/big']] as const) {
+      log(`${key} (round ${round}/${P.rounds}): autocannon, ${P.httpConns} connections, ${P.seconds} s`);
+      for (const t of live(round)) {
+        pushRun(key, t.name, await runLoad('http-load.ts', { url: t.http + path, connections: P.httpConns, durationS: P.seconds, warmupS: warmS }, (P.seconds + warmS) * 1000 + 30_000), round);
+      }
+    }
+    for (const [key, size] of [['ws64', 64], ['ws16k', 16 * 1024]] as const) {
+      log(`${key} (round ${round}/${P.rounds}): ${P.wsConns} connections x ${P.window} messages in flight, ${P.seconds} s`);
+      for (const t of live(round)) {
+        const arg = { mode: 'throughput', url: t.ws, conns: P.wsConns, window: P.window, size, durationMs: P.seconds * 1000, warmupMs: warmS * 1000 };
+        pushRun(key, t.name, await runLoad('ws-load.ts', arg, (P.seconds + warmS) * 1000 + 30_000), round);
+      }
+    }
+    log(`rtt (round ${round}/${P.rounds}): ${P.rttConns} connections, one 64 B message in flight each, ${P.rttSamples} samples`);
+    for (const t of live(round)) {
+      const arg = { mode: 'latency', url: t.ws, conns: P.rttConns, size: 64, samples: P.rttSamples, maxMs: P.rttMaxMs, warmup: 50 };
+      pushRun('rtt', t.name, await runLoad('ws-load.ts', arg, P.rttMaxMs + 30_000), round);
+    }
+  }
+}
+
+function fmt(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '–';
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(Math.abs(n) >= 10 ? 1 : 2);
+}
+
+function value(row: Row, t: TargetName): number | undefined {
+  const r = results[row.key === 'rttP50' || row.key === 'rttP99' ? 'rtt' : row.key]?.[t];
+  if (!r || r.error) return undefined;
+  const v = row.pick(r);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function cell(row: Row, t: TargetName): string {
+  if (unavailable[t]) return 'not available';
+  const r = results[row.key === 'rttP50' || row.key === 'rttP99' ? 'rtt' : row.key]?.[t];
+  if (r === null) return 'n/a';
+  if (!r) return '–';
+  if (r.error) return `error (see notes)`;
+  return fmt(row.pick(r));
+}
+
+function ratio(row: Row, a: TargetName, b: TargetName): string {
+  const x = value(row, a);
+  const y = value(row, b);
+  return x === undefined || y === undefined || y === 0 ? '–' : `${x / y >= 10 ? (x / y).toFixed(1) : (x / y).toFixed(2)}×`;
+}
+
+function table(): string {
+  const head = ['Metric', ...TARGETS.map((t) => LABEL[t]), 'Switchyard/nginx', 'Switchyard/direct', 'Switchyard/http-proxy'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i ? '---:' : '---')).join('|')}|`];
+  for (const row of ROWS) {
+    lines.push(`| ${[row.label, ...TARGETS.map((t) => cell(row, t)), ratio(row, 'switchyard', 'nginx'), ratio(row, 'switchyard', 'direct'), ratio(row, 'switchyard', 'minimal')].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+function notes(): string[] {
+  const out: string[] = [];
+  for (const t of TARGETS) if (unavailable[t]) out.push(`- ${LABEL[t]}: not available: ${unavailable[t]}`);
+  for (const t of TARGETS) if (crashed[t]) out.push(`- ${LABEL[t]}: ${crashed[t]}`);
+  for (const [key, per] of Object.entries(results)) {
+    for (const [t, r] of Object.entries(per)) {
+      if (r?.error) out.push(`- ${key} / ${LABEL[t as TargetName]}: ${String(r.error)}`);
+      if (r && (Number(r.non2xx) > 0 || Number(r.errors) > 0 || Number(r.timeouts) > 0)) out.push(`- ${key} / ${LABEL[t as TargetName]}: non2xx=${r.non2xx} errors=${r.errors} timeouts=${r.timeouts}`);
+      if (r && Number(r.wrongSize) > 0) out.push(`- ${key} / ${LABEL[t as TargetName]}: ${r.wrongSize} echoes of the wrong size`);
+    }
+  }
+  if (P.rounds > 1) {
+    for (const row of ROWS.filter((r) => r.key !== 'idle')) {
+      const key = row.key.startsWith('rtt') ? 'rtt' : row.key;
+      const per = TARGETS.filter((t) => raw[key]?.[t]?.length).map((t) => `${LABEL[t]} ${raw[key]![t]!.map((x) => (x.error ? 'err' : fmt(row.pick(x)))).join(' / ')}`);
+      if (per.length) out.push(`- rounds, ${row.label}: ${per.join('; ')}`);
+    }
+  }
+  for (const [key, per] of Object.entries(results)) {
+    for (const [t, r] of Object.entries(per)) if (r?.roundErrors) out.push(`- ${key} / ${LABEL[t as TargetName]}: ${(r.roundErrors as string[]).join('; ')}`);
+  }
+  const idle = results.idle ?? {};
+  for (const t of TARGETS) {
+    const r = idle[t];
+    if (r && !r.error) out.push(`- idle / ${LABEL[t]}: RSS ${fmt(Number(r.rssBeforeKiB))} → ${fmt(Number(r.rssAfterKiB))} KiB for ${r.conns} conns${r.heapKiBPerConn !== undefined ? `; JS heap+external after GC ${fmt(Number(r.heapKiBPerConn))} KiB/conn` : ''}`);
+  }
+  for (const [key, name] of [['http100', '100 B'], ['http64k', '64 KiB']] as const) {
+    const per = results[key] ?? {};
+    const p = TARGETS.filter((t) => per[t] && !per[t]!.error).map((t) => `${LABEL[t]} ${per[t]!.p50ms}/${per[t]!.p99ms}`);
+    if (p.length) out.push(`- HTTP ${name} latency p50/p99 ms: ${p.join(', ')}`);
+  }
+  return out;
+}
+
+function checks(): string[] {
+  const v = (key: string, t: TargetName) => value(ROWS.find((r) => r.key === key)!, t);
+  const line = (name: string, a: number | undefined, b: number | undefined, ok: (a: number, b: number) => boolean, detail: string) =>
+    a === undefined || b === undefined ? `SKIP  ${name} (missing numbers)` : `${ok(a, b) ? 'PASS' : 'FAIL'}  ${name}: ${detail.replace('{a}', fmt(a)).replace('{b}', fmt(b))}`;
+  return [
+    line('WS msgs/s 64 B >= nginx', v('ws64', 'switchyard'), v('ws64', 'nginx'), (a, b) => a >= b, '{a} vs {b}'),
+    line('WS msgs/s 16 KiB >= nginx', v('ws16k', 'switchyard'), v('ws16k', 'nginx'), (a, b) => a >= b, '{a} vs {b}'),
+    line('WS RTT p50 <= 1.2x nginx', v('rttP50', 'switchyard'), v('rttP50', 'nginx'), (a, b) => a <= 1.2 * b, '{a} µs vs {b} µs'),
+    line('HTTP req/s 100 B >= minimal http-proxy', v('http100', 'switchyard'), v('http100', 'minimal'), (a, b) => a >= b, '{a} vs {b}'),
+    line('HTTP req/s 64 KiB >= minimal http-proxy', v('http64k', 'switchyard'), v('http64k', 'minimal'), (a, b) => a >= b, '{a} vs {b}'),
+    line('idle memory per WS connection <= 25 KiB', v('idle', 'switchyard'), 25, (a, b) => a <= b, '{a} KiB (limit {b})'),
+  ];
+}
+
+const nginxVersion = () => new Promise<string>((r) => execFile('/usr/sbin/nginx', ['-v'], (_e, o, e) => r(`${o}${e}`.trim() || 'unknown')));
+
+async function main() {
+  const t0 = Date.now();
+  const loadBefore = loadavg()[0]!.toFixed(2);
+  log(`switchyard bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${cpus().length} CPUs`);
+  const up = await startUpstreams();
+  const stopAll = async () => {
+    await Promise.all(TARGETS.map((t) => started[t]?.stop().catch(() => {})));
+    await up.stop().catch(() => {});
+  };
+  const onSignal = () => void stopAll().then(() => process.exit(130));
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    for (const name of TARGETS) {
+      const s = await startTarget(name, up);
+      if (s.ok) started[name] = s.target;
+      else { unavailable[name] = s.error; log(`${LABEL[name]}: not available: ${s.error}`); }
+    }
+    await measureAll();
+    for (const t of TARGETS) {
+      const why = started[t]?.died();
+      if (why) { crashed[t] = why; log(`${LABEL[t]} ${why}`); }
+    }
+  } finally {
+    await stopAll();
+  }
+  const elapsed = (Date.now() - t0) / 1000;
+  const meta = { date: new Date().toISOString(), quick, node: process.version, nginx: await nginxVersion(), cpus: cpus().length, cpuModel: cpus()[0]?.model, elapsedS: elapsed, loadavg1m: { before: loadBefore, after: loadavg()[0]!.toFixed(2) }, params: P };
+  const md = [
+    `## Switchyard bench${quick ? ' (--quick)' : ''}`,
+    '',
+    `${meta.date}; node ${meta.node}; ${meta.nginx}; ${meta.cpus}× ${meta.cpuModel}; ${elapsed.toFixed(0)} s; load average (1 min) ${meta.loadavg1m.before} before, ${meta.loadavg1m.after} after`,
+    '',
+    `Best of ${P.rounds} round(s) per cell; ${P.seconds} s per run; HTTP: autocannon, ${P.httpConns} connections; WS: ${P.wsConns} connections × ${P.window} messages in flight; RTT: ${P.rttConns} connections × 1 in flight.`,
+    '',
+    table(),
+    '',
+    ...notes(),
+    '',
+    '```',
+    ...checks(),
+    '```',
+    '',
+  ].join('\n');
+  process.stdout.write(`\n${md}`);
+  const dir = join(BENCH_DIR, 'results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'latest.md'), `${md}\n<details><summary>raw JSON</summary>\n\n\`\`\`json\n${JSON.stringify({ meta, unavailable, crashed, results, runs: raw }, null, 2)}\n\`\`\`\n</details>\n`);
+  await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, unavailable, crashed, results, runs: raw, checks: checks() }, null, 2)}\n`);
+  log(`wrote ${join(dir, 'latest.md')} and latest.json`);
+}
+
+await main();
+process.exit(0);

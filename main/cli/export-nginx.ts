@@ -1,0 +1,36 @@
+// `switchyard export-nginx --config FILE [--out FILE] [--snippet]`: the model as nginx.conf text
+// (a complete file, or with --snippet the http-level part to include in an existing http block).
+import type { Writable } from 'node:stream';
+import { writeFile } from 'node:fs/promises';
+import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { exportNginx } from '../../app/nginx/export.ts';
+
+export interface ExportNginxOptions {
+  config: string;
+  out?: string;
+  snippet: boolean;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+export async function exportNginxCommand(o: ExportNginxOptions): Promise<number> {
+  const r = await loadConfigFile(o.config);
+  if (!r.ok) {
+    for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
+    o.stderr.write(`${o.config}: ${r.issues.length} error(s); nothing exported\n`);
+    return 1;
+  }
+  const text = exportNginx(r.config, { shape: o.snippet ? 'snippet' : 'full' });
+  if (!o.out) {
+    o.stdout.write(text);
+    return 0;
+  }
+  try {
+    await writeFile(o.out, text);
+  } catch (e) {
+    o.stderr.write(`cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  o.stderr.write(`wrote ${o.out}\n`);
+  return 0;
+}

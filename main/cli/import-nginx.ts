@@ -1,0 +1,55 @@
+// `switchyard import-nginx FILE... [--out FILE]`: nginx.conf (with its includes) → a Switchyard
+// config document. Every directive that is not carried over is reported on stderr with file:line;
+// so is every problem validation finds in the result. Exit 0 unless a file cannot be read or parsed.
+import type { Writable } from 'node:stream';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { importNginx, type ConfReader } from '../../app/nginx/import.ts';
+import { NginxSyntaxError } from '../../app/nginx/parser.ts';
+import { formatIssue } from '../config/load.ts';
+
+/** The include reader over the real file system. */
+export const fsReader: ConfReader = {
+  read: (path) => readFile(path, 'utf8'),
+  list: (dir) => readdir(dir),
+};
+
+export interface ImportNginxOptions {
+  files: string[];
+  out?: string;
+  stdout: Writable;
+  stderr: Writable;
+  reader?: ConfReader;
+}
+
+export async function importNginxCommand(o: ImportNginxOptions): Promise<number> {
+  if (o.files.length === 0) {
+    o.stderr.write('import-nginx needs at least one nginx configuration file\n');
+    return 2;
+  }
+  let result;
+  try {
+    result = await importNginx(o.files, o.reader ?? fsReader);
+  } catch (e) {
+    if (e instanceof NginxSyntaxError) o.stderr.write(`${e.message}\n`);
+    else o.stderr.write(`cannot read ${o.files.join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  for (const w of result.warnings) o.stderr.write(`${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
+  for (const i of result.issues) o.stderr.write(`${formatIssue(i)}\n`);
+  const summary = `imported ${result.config.servers.length} server(s), ${result.config.upstreams.length} upstream(s); ${result.warnings.length} warning(s)` +
+    (result.issues.length ? `; the result has ${result.issues.length} validation error(s) to fix before use` : '');
+  const json = `${JSON.stringify(result.config, null, 2)}\n`;
+  if (o.out) {
+    try {
+      await writeFile(o.out, json);
+    } catch (e) {
+      o.stderr.write(`cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 1;
+    }
+    o.stderr.write(`${summary}; wrote ${o.out}\n`);
+  } else {
+    o.stdout.write(json);
+    o.stderr.write(`${summary}\n`);
+  }
+  return 0;
+}

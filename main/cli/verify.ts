@@ -1,0 +1,38 @@
+// `switchyard verify --config FILE`: validate, export the complete nginx.conf into a temporary
+// folder and run `nginx -t` on it when nginx is installed (saying so plainly when it is not).
+import type { Writable } from 'node:stream';
+import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { exportNginx } from '../../app/nginx/export.ts';
+import { findNginx, nginxTest, privateNginxConf } from '../nginx/binary.ts';
+
+export interface VerifyOptions {
+  config: string;
+  stdout: Writable;
+  stderr: Writable;
+  /** The nginx binary; default: findNginx(). null = behave as if nginx were not installed. */
+  nginx?: string | null;
+}
+
+/** 0: valid and accepted by nginx -t (or nginx is absent, which is said); 1: invalid or refused by nginx. */
+export async function verifyCommand(o: VerifyOptions): Promise<number> {
+  const r = await loadConfigFile(o.config);
+  if (!r.ok) {
+    for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
+    o.stderr.write(`${o.config}: ${r.issues.length} error(s)\n`);
+    return 1;
+  }
+  o.stdout.write(`${o.config}: valid\n`);
+  const nginx = o.nginx === undefined ? findNginx() : o.nginx;
+  if (!nginx) {
+    o.stdout.write('nginx is not installed: the exported nginx.conf was NOT checked with nginx -t (apt-get install -y nginx)\n');
+    return 0;
+  }
+  // The private prelude (pid, error_log) lets nginx -t run without root; it does not touch http {}.
+  const t = await nginxTest(privateNginxConf(exportNginx(r.config, { shape: 'full' }), true), nginx);
+  if (!t.ok) {
+    o.stderr.write(`nginx -t refused the exported configuration:\n${t.output}\n`);
+    return 1;
+  }
+  o.stdout.write(`nginx -t (${nginx}): the exported nginx.conf is accepted\n`);
+  return 0;
+}

@@ -1,0 +1,257 @@
+// The passive frame tap: the engine hands it every chunk it relays, per direction, and the tap
+// reports frames, messages, closes and protocol violations to a sink. It never changes, delays
+// or keeps the relayed buffers (it copies what it shows), never throws into the relay, and its
+// memory per direction is bounded (a 14-byte header, one message preview, the decoder's backlog
+// and the events waiting behind a decoding message).
+//
+//   const tap = createFrameTap({ extensions: session.extensions }, (event) => log.push(event));
+//   client.on('data', (c) => { upstream.write(c); tap.client(c); });
+//   upstream.on('data', (c) => { client.write(c); tap.server(c); });
+//   ...on session end: tap.close();
+//
+// Events of one direction reach the sink in stream order; a compressed message's event waits for
+// its decoding and the direction's later events wait behind it. The two directions are independent.
+import { FrameParser, type RawMessage } from './frame-parser.ts';
+import { MessageInflater, inflaterParams, parseExtensions, type InflateResult, type NegotiatedExtensions } from './permessage-deflate.ts';
+import { describePayload } from './payload.ts';
+import type { CaptureLevel, Direction, MessageEvent, TapEvent, TapSink } from './types.ts';
+
+export interface FrameTapOptions {
+  /** The 101 response's Sec-WebSocket-Extensions value (e.g. SessionRecord.extensions), or its parse. */
+  extensions?: string | null | NegotiatedExtensions;
+  /** Default 'payloads'. */
+  level?: CaptureLevel;
+  /** Payload bytes kept per message for display (inflated bytes for compressed ones). Default 64 KiB. */
+  previewCap?: number;
+  /** Stop inflating a message past this size. Default 16 MiB. */
+  maxDecoded?: number;
+  /** Give up decoding when this many compressed bytes wait for zlib. Default 4 MiB. */
+  maxBacklog?: number;
+  /** Events allowed to wait behind a decoding message (count / payload bytes). Default 1024 / 4 MiB. */
+  maxQueued?: number;
+  maxQueuedBytes?: number;
+  /** Clock for event times, ms. Default Date.now. */
+  now?: () => number;
+}
+
+export interface TapDirectionStats {
+  /** Bytes seen (all of them, whatever the level). */
+  bytes: number;
+  frames: number;
+  messages: number;
+  /** Bytes the tap holds for this direction: parser + decoder + waiting events. */
+  buffered: number;
+  /** Parsing stopped (a fatal violation, or an internal failure counted in `internalErrors`). */
+  stopped: boolean;
+}
+
+export interface TapStats {
+  client: TapDirectionStats;
+  server: TapDirectionStats;
+  /** Exceptions thrown by the sink (swallowed). */
+  sinkErrors: number;
+  /** Exceptions inside the tap (swallowed; the direction stops). Should stay 0. */
+  internalErrors: number;
+}
+
+export interface FrameTap {
+  /** A chunk read from the client socket (client→server bytes). */
+  client(chunk: Buffer): void;
+  /** A chunk read from the upstream socket (server→client bytes). */
+  server(chunk: Buffer): void;
+  /** Change what is captured; takes effect from each direction's next message. */
+  setLevel(level: CaptureLevel): void;
+  readonly level: CaptureLevel;
+  readonly extensions: NegotiatedExtensions;
+  stats(): TapStats;
+  /** The session ended: ignore further chunks; messages being decoded still report, then zlib is freed. */
+  close(): void;
+}
+
+export const DEFAULT_PREVIEW_CAP = 64 * 1024;
+
+interface Slot {
+  event: TapEvent | null;
+  bytes: number;
+  raw: RawMessage | null;
+}
+
+interface Side {
+  direction: Direction;
+  parser: FrameParser;
+  inflater: MessageInflater | null;
+  queue: Slot[];
+  queuedBytes: number;
+}
+
+export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTap {
+  const now = options.now ?? Date.now;
+  const previewCap = Math.max(0, options.previewCap ?? DEFAULT_PREVIEW_CAP);
+  const maxQueued = options.maxQueued ?? 1024;
+  const maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
+  const ext = typeof options.extensions === 'object' && options.extensions !== null ? options.extensions : parseExtensions(options.extensions);
+  let level: CaptureLevel = options.level ?? 'payloads';
+  let closed = false;
+  let sinkErrors = 0;
+  let internalErrors = 0;
+
+  const deliver = (event: TapEvent): void => {
+    try {
+      sink(event);
+    } catch {
+      sinkErrors++;
+    }
+  };
+
+  const makeSide = (direction: Direction): Side => {
+    const side: Side = { direction, parser: null as unknown as FrameParser, inflater: null, queue: [], queuedBytes: 0 };
+    if (ext.deflate) {
+      const p = inflaterParams(ext.deflate, direction);
+      side.inflater = new MessageInflater({ ...p, previewCap, maxDecoded: Math.max(previewCap, options.maxDecoded ?? 16 * 1024 * 1024), maxBacklog: options.maxBacklog ?? 4 * 1024 * 1024 });
+    }
+    side.parser = new FrameParser(
+      { direction, rsv1Allowed: ext.deflate !== null, rsv23Allowed: ext.others.length > 0, previewCap, level, now },
+      {
+        event: (e) => emit(side, { event: e, bytes: e.kind === 'frame' && e.payloadPreview ? e.payloadPreview.length : 0, raw: null }),
+        message: (m) => onMessage(side, m),
+        compressedData: (d) => side.inflater?.write(d),
+      },
+    );
+    return side;
+  };
+
+  const emit = (side: Side, slot: Slot): void => {
+    if (side.queue.length === 0 && slot.event) {
+      deliver(slot.event);
+      return;
+    }
+    side.queue.push(slot);
+    side.queuedBytes += slot.bytes;
+    if (side.queue.length > maxQueued || side.queuedBytes > maxQueuedBytes) {
+      // The decoder is too far behind for the display queue: give up on the waiting message(s).
+      for (const s of side.queue) {
+        if (!s.event && s.raw) s.event = messageEvent(s.raw, null, { code: 'TAP_DEFLATE_BACKLOG', message: 'too many events waiting for this message to decode' });
+      }
+      drain(side);
+    }
+  };
+
+  const drain = (side: Side): void => {
+    const q = side.queue;
+    let k = 0;
+    while (k < q.length && q[k]!.event) {
+      side.queuedBytes -= q[k]!.bytes;
+      deliver(q[k]!.event!);
+      k++;
+    }
+    if (k > 0) q.splice(0, k);
+  };
+
+  const onMessage = (side: Side, raw: RawMessage): void => {
+    if (!raw.compressed) {
+      if (level !== 'off') emit(side, { event: messageEvent(raw, null, null), bytes: raw.data ? raw.data.length : 0, raw: null });
+      return;
+    }
+    const inflater = side.inflater;
+    if (!raw.captured || !inflater) {
+      inflater?.skip();
+      if (level !== 'off') emit(side, { event: messageEvent(raw, null, { code: 'TAP_DEFLATE_NOT_CAPTURED', message: 'payload capture was off while this message went by' }), bytes: 0, raw: null });
+      return;
+    }
+    const slot: Slot = { event: null, bytes: 0, raw };
+    emit(side, slot);
+    inflater.end((result) => {
+      if (slot.event) return; // given up on already
+      try {
+        settle(side, slot, raw, result);
+      } catch {
+        internalErrors++;
+        slot.event = messageEvent(raw, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' });
+      }
+      if (side.queue[0] === slot) drain(side);
+    });
+  };
+
+  /** A compressed message decoded: its event, or a violation when its text is not UTF-8. */
+  const settle = (side: Side, slot: Slot, raw: RawMessage, result: InflateResult): void => {
+    const ev = messageEvent(raw, result, result.error ?? null);
+    slot.bytes = result.data ? result.data.length : 0;
+    side.queuedBytes += slot.bytes;
+    if (ev.utf8ErrorOffset !== undefined) {
+      // As if the parser had stopped at this message: what it parsed after is dropped.
+      side.parser.stop();
+      const k = side.queue.indexOf(slot);
+      if (k !== -1) {
+        for (const s of side.queue.splice(k + 1)) side.queuedBytes -= s.bytes;
+      }
+      slot.event = { kind: 'violation', direction: raw.direction, time: now(), offset: raw.offset, code: 'TAP_ERR_INVALID_UTF8', message: `invalid UTF-8 in a compressed text message at byte ${ev.utf8ErrorOffset} of the inflated message`, at: raw.end, fatal: true, closeCode: 1007 };
+      side.inflater?.close();
+      return;
+    }
+    slot.event = ev;
+  };
+
+  const messageEvent = (raw: RawMessage, result: InflateResult | null, error: MessageEvent['decodeError'] | null): MessageEvent => {
+    const data = raw.compressed ? (result ? result.data : null) : raw.data;
+    const truncated = raw.compressed ? (result ? result.truncated : true) : raw.truncated;
+    const ev: MessageEvent = {
+      kind: 'message',
+      direction: raw.direction,
+      time: raw.time,
+      offset: raw.offset,
+      opcode: raw.opcode,
+      startTime: raw.startTime,
+      frames: raw.frames,
+      length: raw.length,
+      compressed: raw.compressed,
+      decodedLength: raw.compressed ? (result && !(result.error && result.error.code !== 'TAP_DEFLATE_TOO_LARGE') ? result.decodedLength : null) : raw.length,
+      data,
+      truncated,
+    };
+    if (data) Object.assign(ev, describePayload(raw.opcode, data, !truncated));
+    if (error) ev.decodeError = error;
+    return ev;
+  };
+
+  const client = makeSide('client');
+  const server = makeSide('server');
+
+  const feed = (side: Side, chunk: Buffer): void => {
+    if (closed) return;
+    try {
+      side.parser.push(chunk);
+    } catch {
+      internalErrors++;
+      side.parser.stop();
+    }
+  };
+
+  const sideStats = (side: Side): TapDirectionStats => ({
+    bytes: side.parser.position,
+    frames: side.parser.frames,
+    messages: side.parser.messages,
+    buffered: side.parser.buffered + (side.inflater ? side.inflater.buffered : 0) + side.queuedBytes,
+    stopped: side.parser.dead,
+  });
+
+  return {
+    client: (chunk) => feed(client, chunk),
+    server: (chunk) => feed(server, chunk),
+    setLevel(l) {
+      level = l;
+      client.parser.level = l;
+      server.parser.level = l;
+    },
+    get level() {
+      return level;
+    },
+    extensions: ext,
+    stats: () => ({ client: sideStats(client), server: sideStats(server), sinkErrors, internalErrors }),
+    close() {
+      if (closed) return;
+      closed = true;
+      client.inflater?.close();
+      server.inflater?.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+// How a captured message payload is shown: text as UTF-8 (invalid sequences flagged by byte
+// offset), JSON recognised for a pretty view, binary as a hex preview. Pure functions over the
+// tap's own copies; nothing here touches relayed buffers.
+import { findUtf8Error } from './validation.ts';
+
+/** Bytes shown in a binary message's hex preview (the whole capped copy is in `data`). */
+export const HEX_PREVIEW_BYTES = 64;
+/** Texts longer than this are not tried as JSON (the preview cap bounds them anyway). */
+export const JSON_DETECT_MAX = 1024 * 1024;
+
+export interface TextView {
+  text: string;
+  /** Offset in the bytes of the first invalid UTF-8 sequence, when any. */
+  utf8ErrorOffset?: number;
+  json?: boolean;
+}
+
+/**
+ * Decode captured text bytes. `complete` says the bytes are the whole message; when they are a
+ * truncated preview, a multi-byte sequence cut off at the end is dropped rather than flagged.
+ */
+export function decodeText(data: Buffer, complete: boolean): TextView {
+  const bad = findUtf8Error(data, !complete);
+  let end = data.length;
+  if (!complete && bad === -1) end = completePrefix(data);
+  const text = data.toString('utf8', 0, end);
+  const view: TextView = { text };
+  if (bad !== -1) view.utf8ErrorOffset = bad;
+  else if (complete && looksLikeJson(text)) view.json = true;
+  return view;
+}
+
+/** Length of data without a trailing multi-byte sequence that the end cut off. */
+function completePrefix(data: Buffer): number {
+  const n = data.length;
+  for (let k = n - 1; k >= 0 && k >= n - 3; k--) {
+    const b = data[k]!;
+    if (b < 0x80) return n;
+    if (b >= 0xc0) {
+      const len = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return k + len > n ? k : n;
+    }
+  }
+  return n;
+}
+
+/** Whether text is a JSON object or array (the payloads a pretty view helps with). */
+export function looksLikeJson(text: string): boolean {
+  if (text.length < 2 || text.length > JSON_DETECT_MAX) return false;
+  let s = 0;
+  while (s < text.length && isJsonSpace(text.charCodeAt(s))) s++;
+  let e = text.length - 1;
+  while (e > s && isJsonSpace(text.charCodeAt(e))) e--;
+  const first = text.charCodeAt(s);
+  const last = text.charCodeAt(e);
+  if (!((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d))) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** Indented JSON for display, or null when text is not JSON. Call on demand (it re-parses). */
+export function prettyJson(text: string, indent = 2): string | null {
+  try {
+    return JSON.stringify(JSON.parse(text), null, indent);
+  } catch {
+    return null;
+  }
+}
+
+/** "00 01 ff …": hex of the first maxBytes bytes, with " …" when there are more. */
+export function hexPreview(data: Uint8Array, maxBytes = HEX_PREVIEW_BYTES): string {
+  const n = Math.min(data.length, maxBytes);
+  if (n === 0) return data.length > 0 ? '…' : '';
+  const out = Buffer.allocUnsafe(n * 3 - 1);
+  for (let i = 0, j = 0; i < n; i++) {
+    const v = data[i]!;
+    if (i > 0) out[j++] = 0x20;
+    out[j++] = DIGITS[v >> 4]!;
+    out[j++] = DIGITS[v & 15]!;
+  }
+  const hex = out.toString('latin1');
+  return data.length > n ? `${hex} …` : hex;
+}
+
+const DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/** The display fields of a message event for captured bytes. */
+export function describePayload(opcode: 1 | 2, data: Buffer, complete: boolean): { text?: string; utf8ErrorOffset?: number; json?: boolean; binaryPreview?: string } {
+  if (opcode === 1) return decodeText(data, complete);
+  return { binaryPreview: hexPreview(data) };
+}

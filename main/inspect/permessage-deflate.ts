@@ -1,0 +1,312 @@
+// permessage-deflate (RFC 7692) for display: the negotiated parameters from the handshake
+// response's Sec-WebSocket-Extensions, and a per-direction decoder of compressed messages.
+//
+// Decoding is bounded and off the event loop: node:zlib's async inflateRaw works in the thread
+// pool; at most `previewCap` inflated bytes are kept per message; a message inflating past
+// `maxDecoded`, a decoder falling `maxBacklog` bytes behind, or zlib rejecting the data marks
+// messages undecodable, never touches the relayed bytes. With context takeover every compressed
+// byte must go through the inflater (the next message refers back into this one), so a message
+// that could not be decoded fully makes the direction's later messages undecodable too.
+import { createInflateRaw, constants, type InflateRaw } from 'node:zlib';
+import type { DecodeError, Direction } from './types.ts';
+
+export interface DeflateParams {
+  serverNoContextTakeover: boolean;
+  clientNoContextTakeover: boolean;
+  /** LZ77 window the server compresses with (8-15; 15 when not negotiated). */
+  serverMaxWindowBits: number;
+  clientMaxWindowBits: number;
+}
+
+export interface NegotiatedExtensions {
+  deflate: DeflateParams | null;
+  /** Other extension names: they may use RSV bits the tap cannot know about. */
+  others: string[];
+  /** What did not parse (the tap then decodes as best it can). */
+  errors: string[];
+}
+
+/** Parse a Sec-WebSocket-Extensions response value (RFC 6455 §9.1 grammar, quoted values allowed). */
+export function parseExtensions(header: string | null | undefined): NegotiatedExtensions {
+  const out: NegotiatedExtensions = { deflate: null, others: [], errors: [] };
+  if (!header) return out;
+  for (const ext of splitOutside(header, ',')) {
+    const parts = splitOutside(ext, ';').map((p) => p.trim());
+    const name = (parts[0] ?? '').toLowerCase();
+    if (name === '') continue;
+    if (name !== 'permessage-deflate') {
+      out.others.push(name);
+      continue;
+    }
+    if (out.deflate) {
+      out.errors.push('permessage-deflate negotiated twice; the first is used');
+      continue;
+    }
+    const d: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+    for (const param of parts.slice(1)) {
+      if (param === '') continue;
+      const eq = param.indexOf('=');
+      const key = (eq === -1 ? param : param.slice(0, eq)).trim().toLowerCase();
+      let value = eq === -1 ? null : param.slice(eq + 1).trim();
+      if (value !== null && value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+      if (key === 'server_no_context_takeover' || key === 'client_no_context_takeover') {
+        if (value !== null) out.errors.push(`${key} takes no value`);
+        if (key === 'server_no_context_takeover') d.serverNoContextTakeover = true;
+        else d.clientNoContextTakeover = true;
+      } else if (key === 'server_max_window_bits' || key === 'client_max_window_bits') {
+        const bits = value === null ? NaN : /^\d+$/.test(value) ? Number(value) : NaN;
+        if (!(bits >= 8 && bits <= 15)) {
+          out.errors.push(`${key} needs a value from 8 to 15${value === null ? '' : ` (got "${value}")`}`);
+          continue;
+        }
+        if (key === 'server_max_window_bits') d.serverMaxWindowBits = bits;
+        else d.clientMaxWindowBits = bits;
+      } else {
+        out.errors.push(`unknown permessage-deflate parameter "${key}"`);
+      }
+    }
+    out.deflate = d;
+  }
+  return out;
+}
+
+function splitOutside(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quoted && c === '\\' && i + 1 < s.length) {
+      cur += c + s[++i]!;
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === sep && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+export interface InflateResult {
+  /** Inflated bytes (≤ previewCap), or null when undecodable. */
+  data: Buffer | null;
+  /** Inflated size seen (exact when neither truncated nor failed). */
+  decodedLength: number;
+  truncated: boolean;
+  error?: DecodeError;
+}
+
+export interface InflaterOptions {
+  noContextTakeover: boolean;
+  windowBits: number;
+  previewCap: number;
+  /** Stop inflating a message past this many inflated bytes. */
+  maxDecoded: number;
+  /** Give up when this many compressed bytes wait for the inflater. */
+  maxBacklog: number;
+}
+
+/** The inflater settings for messages sent in `direction` (the sender's compressor parameters). */
+export function inflaterParams(d: DeflateParams, direction: Direction): { noContextTakeover: boolean; windowBits: number } {
+  const bits = direction === 'client' ? d.clientMaxWindowBits : d.serverMaxWindowBits;
+  // zlib's raw deflate turns a window of 8 into 9, so a conforming peer's "8" can reach back 512 bytes.
+  return { noContextTakeover: direction === 'client' ? d.clientNoContextTakeover : d.serverNoContextTakeover, windowBits: bits < 9 ? 9 : bits };
+}
+
+interface Job {
+  chunks: Buffer[];
+  ended: boolean;
+  started: boolean;
+  /** Inflating stopped (limit, backlog or zlib error): the remaining input is dropped. */
+  abandoned: boolean;
+  out: Buffer[];
+  kept: number;
+  total: number;
+  truncated: boolean;
+  error: DecodeError | null;
+  cb: ((r: InflateResult) => void) | null;
+}
+
+const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+
+/**
+ * Inflates one direction's compressed messages in order, one message at a time through one
+ * zlib stream (so no_context_takeover can reset it between messages, as ws does).
+ */
+export class MessageInflater {
+  private readonly o: InflaterOptions;
+  private z: InflateRaw | null = null;
+  private jobs: Job[] = [];
+  private waiting = 0; // compressed bytes buffered for jobs not yet started
+  private lost: DecodeError | null = null;
+  private closing = false;
+
+  constructor(options: InflaterOptions) {
+    this.o = options;
+  }
+
+  /** Compressed bytes not yet inflated (queued here or inside zlib). */
+  get backlog(): number {
+    return this.waiting + (this.z ? this.z.writableLength : 0);
+  }
+
+  /** Kept inflated bytes plus queued input. */
+  get buffered(): number {
+    let kept = 0;
+    for (const j of this.jobs) kept += j.kept;
+    return kept + this.backlog;
+  }
+
+  /** A slice of the current message's compressed payload (the tap's own copy). */
+  write(data: Buffer): void {
+    if (this.closing) return;
+    const job = this.openJob();
+    if (job.abandoned || job.error || this.lost) return;
+    if (this.backlog + data.length > this.o.maxBacklog) {
+      this.abandon(job, { code: 'TAP_DEFLATE_BACKLOG', message: `decoder more than ${this.o.maxBacklog} bytes behind the traffic` });
+      return;
+    }
+    if (job.started && this.z) this.z.write(data);
+    else {
+      job.chunks.push(data);
+      this.waiting += data.length;
+    }
+  }
+
+  /** The current message is complete; cb gets its decoding (possibly synchronously). */
+  end(cb: (r: InflateResult) => void): void {
+    if (this.closing) return;
+    const job = this.openJob();
+    job.ended = true;
+    job.cb = cb;
+    if (this.jobs[0] === job) this.pump();
+  }
+
+  /** A compressed message went by without being captured. */
+  skip(): void {
+    if (!this.o.noContextTakeover) this.lost ??= { code: 'TAP_DEFLATE_CONTEXT_LOST', message: 'an earlier compressed message was not captured, and this stream reuses its context' };
+  }
+
+  /** Let messages already complete finish decoding, then free zlib. */
+  close(): void {
+    this.closing = true;
+    const last = this.jobs[this.jobs.length - 1];
+    if (last && !last.ended) this.jobs.pop();
+    if (this.jobs.length === 0) this.destroy();
+  }
+
+  private destroy(): void {
+    const z = this.z;
+    this.z = null;
+    z?.destroy();
+  }
+
+  private openJob(): Job {
+    const last = this.jobs[this.jobs.length - 1];
+    if (last && !last.ended) return last;
+    const job: Job = { chunks: [], ended: false, started: false, abandoned: false, out: [], kept: 0, total: 0, truncated: false, error: null, cb: null };
+    this.jobs.push(job);
+    if (this.jobs.length === 1) this.pump();
+    return job;
+  }
+
+  /** Start the head job on zlib, or finish it when it cannot or need not inflate. */
+  private pump(): void {
+    for (;;) {
+      const job = this.jobs[0];
+      if (!job) {
+        if (this.closing) this.destroy();
+        return;
+      }
+      if (!job.started) {
+        if (this.lost && !job.error) job.error = this.lost;
+        if (!job.error && !job.abandoned) {
+          job.started = true;
+          const z = this.stream();
+          for (const c of job.chunks) z.write(c);
+          this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
+          job.chunks = [];
+        }
+      }
+      if (!job.ended) return;
+      if (job.error || job.abandoned || !job.started) {
+        this.finish(job);
+        continue;
+      }
+      const z = this.z!;
+      z.write(TAIL);
+      z.flush(constants.Z_SYNC_FLUSH, () => {
+        if (this.z !== z || this.jobs[0] !== job) return;
+        if (this.o.noContextTakeover) z.reset();
+        this.finish(job);
+        this.pump();
+      });
+      return;
+    }
+  }
+
+  private finish(job: Job): void {
+    this.jobs.shift();
+    this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
+    job.chunks = [];
+    const failed = job.error !== null && job.error.code !== 'TAP_DEFLATE_TOO_LARGE';
+    const result: InflateResult = {
+      data: failed ? null : job.out.length === 1 ? job.out[0]! : Buffer.concat(job.out, job.kept),
+      decodedLength: job.total,
+      truncated: job.truncated || failed,
+    };
+    if (job.error) result.error = job.error;
+    job.out = [];
+    const cb = job.cb;
+    job.cb = null;
+    cb?.(result);
+  }
+
+  private stream(): InflateRaw {
+    if (this.z) return this.z;
+    const z = createInflateRaw({ windowBits: this.o.windowBits });
+    z.on('data', (out: Buffer) => {
+      const job = this.jobs[0];
+      if (this.z !== z || !job || job.abandoned) return;
+      job.total += out.length;
+      const room = this.o.previewCap - job.kept;
+      if (room > 0) {
+        const piece = out.length <= room ? out : Buffer.from(out.subarray(0, room));
+        job.out.push(piece);
+        job.kept += piece.length;
+      }
+      if (job.total > this.o.previewCap) job.truncated = true;
+      if (job.total > this.o.maxDecoded) {
+        this.abandon(job, { code: 'TAP_DEFLATE_TOO_LARGE', message: `message inflates past ${this.o.maxDecoded} bytes; decoding stopped` });
+      }
+    });
+    z.on('error', (err: Error) => {
+      if (this.z !== z) return;
+      const job = this.jobs[0];
+      if (job) this.abandon(job, { code: 'TAP_DEFLATE_ERROR', message: `inflate failed: ${err.message}` });
+      else this.destroy();
+    });
+    this.z = z;
+    return z;
+  }
+
+  /** Stop inflating job: drop the stream if job is on it; with context takeover, later messages are lost. */
+  private abandon(job: Job, error: DecodeError): void {
+    job.abandoned = true;
+    job.error ??= error;
+    job.truncated = true;
+    this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
+    job.chunks = [];
+    if (!this.o.noContextTakeover) this.lost ??= { code: 'TAP_DEFLATE_CONTEXT_LOST', message: `an earlier message of this context-takeover stream could not be decoded (${error.code})` };
+    if (job.started) {
+      this.destroy();
+      if (this.jobs[0] === job && job.ended) {
+        this.finish(job);
+        this.pump();
+      }
+    }
+  }
+}

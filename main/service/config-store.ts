@@ -1,0 +1,71 @@
+// The draft the user edits vs the config the engine runs, with one step of undo for applies.
+import { validateConfig } from '../../app/config/validate.ts';
+import type { ConfigIssue } from '../../app/config/issues.ts';
+import type { ConfigState } from '../../app/api/contract.ts';
+import { sameConfig } from '../../app/api/draft.ts';
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+export class ConfigStore {
+  private draft: unknown;
+  private applied: unknown = null;
+  private appliedAt: number | null = null;
+  private previous: unknown = null;
+  private draftIssues: ConfigIssue[] = [];
+
+  constructor(initial: unknown) {
+    this.draft = clone(initial);
+    this.revalidate();
+  }
+
+  state(): ConfigState {
+    return {
+      draft: clone(this.draft),
+      draftIssues: this.draftIssues.map((i) => ({ ...i })),
+      applied: clone(this.applied),
+      appliedAt: this.appliedAt,
+      dirty: !sameConfig(this.draft, this.applied),
+      canUndo: this.previous !== null,
+    };
+  }
+
+  currentDraft(): unknown {
+    return clone(this.draft);
+  }
+
+  setDraft(doc: unknown): void {
+    this.draft = clone(doc);
+    this.revalidate();
+  }
+
+  revertDraft(): void {
+    if (this.applied !== null) this.setDraft(this.applied);
+  }
+
+  /** Record a successful apply of `doc`; the config it replaced becomes the undo step. */
+  markApplied(doc: unknown): void {
+    this.previous = this.applied === null ? null : this.applied;
+    this.applied = clone(doc);
+    this.appliedAt = Date.now();
+  }
+
+  /** The config to go back to, or null. */
+  undoTarget(): unknown {
+    return this.previous === null ? null : clone(this.previous);
+  }
+
+  /** After an undo applied `undoTarget()`: no further undo, and the draft shows what runs. */
+  undone(): void {
+    this.applied = this.previous;
+    this.previous = null;
+    this.appliedAt = Date.now();
+    this.setDraft(this.applied);
+  }
+
+  private revalidate(): void {
+    const v = validateConfig(this.draft);
+    this.draftIssues = v.ok ? [] : v.issues;
+  }
+}

@@ -1,0 +1,168 @@
+// The live event feed: each subscriber gets a snapshot, then deltas coalesced into at most one
+// batch per `intervalMs` (50 ms: ~20 batches/s). Publishing never waits for a subscriber: a busy
+// subscriber's batches queue up to `maxQueued`; past that its queue is dropped and, once it can
+// take data again, it is sent a fresh snapshot instead (resync).
+import type { FeedDelta, FeedEvent, FeedSnapshot, ListenerView, UpstreamStatusView, ConfigState, SessionView, ExchangeView, FrameView, LogView } from '../../app/api/contract.ts';
+
+/** Frames of one session in one batch, at most (older ones stay in the session's frame log). */
+export const MAX_FRAMES_PER_BATCH = 500;
+
+export interface FeedSink {
+  send(e: FeedEvent): void;
+  /** True while the transport still holds too much unsent data (e.g. ws.bufferedAmount high). */
+  busy(): boolean;
+}
+
+export interface FeedOptions {
+  intervalMs?: number;
+  maxQueued?: number;
+}
+
+interface Sub {
+  sink: FeedSink;
+  queue: FeedDelta[];
+  resync: boolean;
+}
+
+export interface FeedStats {
+  batches: number;
+  resyncs: number;
+  dropped: number;
+}
+
+export class Feed {
+  private readonly subs = new Set<Sub>();
+  private readonly intervalMs: number;
+  private readonly maxQueued: number;
+  private pending = emptyDelta();
+  private hasPending = false;
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
+  readonly stats: FeedStats = { batches: 0, resyncs: 0, dropped: 0 };
+
+  constructor(private readonly snapshot: () => FeedSnapshot, opts: FeedOptions = {}) {
+    this.intervalMs = opts.intervalMs ?? 50;
+    this.maxQueued = opts.maxQueued ?? 64;
+  }
+
+  get subscriberCount(): number {
+    return this.subs.size;
+  }
+
+  subscribe(sink: FeedSink): () => void {
+    const sub: Sub = { sink, queue: [], resync: false };
+    this.subs.add(sub);
+    safeSend(sink, { event: 'snapshot', payload: this.snapshot() });
+    return () => {
+      this.subs.delete(sub);
+    };
+  }
+
+  session(v: SessionView): void {
+    if (!this.subs.size) return;
+    const i = this.pending.sessions.findIndex((s) => s.id === v.id);
+    if (i >= 0) this.pending.sessions[i] = v;
+    else this.pending.sessions.push(v);
+    this.touch();
+  }
+
+  exchange(v: ExchangeView): void {
+    if (!this.subs.size) return;
+    this.pending.exchanges.push(v);
+    this.touch();
+  }
+
+  frames(sessionId: number, frames: FrameView[]): void {
+    if (!this.subs.size) return;
+    let entry = this.pending.frames.find((f) => f.sessionId === sessionId);
+    if (!entry) this.pending.frames.push((entry = { sessionId, frames: [] }));
+    entry.frames.push(...frames);
+    // A busy session's newest frames are enough for a live view; the full log is one request away.
+    if (entry.frames.length > MAX_FRAMES_PER_BATCH) entry.frames.splice(0, entry.frames.length - MAX_FRAMES_PER_BATCH);
+    this.touch();
+  }
+
+  log(v: LogView): void {
+    if (!this.subs.size) return;
+    this.pending.logs.push(v);
+    this.touch();
+  }
+
+  listeners(v: ListenerView[]): void {
+    if (!this.subs.size) return;
+    this.pending.listeners = v;
+    this.touch();
+  }
+
+  upstreams(v: UpstreamStatusView[]): void {
+    if (!this.subs.size) return;
+    this.pending.upstreams = v;
+    this.touch();
+  }
+
+  config(v: ConfigState): void {
+    if (!this.subs.size) return;
+    this.pending.config = v;
+    this.touch();
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.subs.clear();
+  }
+
+  private touch(): void {
+    this.hasPending = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFlush + this.intervalMs - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+    this.timer.unref();
+  }
+
+  private flush(): void {
+    this.timer = null;
+    this.lastFlush = Date.now();
+    const delta = this.hasPending ? this.pending : null;
+    this.pending = emptyDelta();
+    this.hasPending = false;
+    if (delta) this.stats.batches++;
+    let retry = false;
+    for (const sub of this.subs) {
+      if (delta && !sub.resync) sub.queue.push(delta);
+      if (sub.queue.length > this.maxQueued) {
+        this.stats.dropped += sub.queue.length;
+        sub.queue = [];
+        sub.resync = true;
+      }
+      if (sub.sink.busy()) {
+        if (sub.queue.length || sub.resync) retry = true;
+        continue;
+      }
+      if (sub.resync) {
+        sub.resync = false;
+        this.stats.resyncs++;
+        safeSend(sub.sink, { event: 'snapshot', payload: this.snapshot() });
+        continue;
+      }
+      for (const d of sub.queue.splice(0)) safeSend(sub.sink, { event: 'delta', payload: d });
+    }
+    if (retry) this.schedule();
+  }
+}
+
+function safeSend(sink: FeedSink, e: FeedEvent): void {
+  try {
+    sink.send(e);
+  } catch {
+    // a transport that fails to send is the transport's problem (it unsubscribes on close)
+  }
+}
+
+function emptyDelta(): FeedDelta {
+  return { sessions: [], exchanges: [], frames: [], logs: [] };
+}

@@ -1,0 +1,179 @@
+// The transport-free service: the engine, the draft vs applied config, bounded traffic logs and
+// the live feed. The web host (main/web) and, later, Electron IPC are thin adapters over
+// `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
+import type { Engine } from '../engine/engine.ts';
+import type { ApiHandlers, ApiError, FeedSnapshot, Params, RequestName, Result, ResultOf, ApplyOutcome } from '../../app/api/contract.ts';
+import { checkParams } from '../../app/api/params.ts';
+import { validateConfig } from '../../app/config/validate.ts';
+import type { Config } from '../../app/config/schema.ts';
+import { ConfigStore } from './config-store.ts';
+import { Feed, type FeedOptions } from './feed.ts';
+import { TrafficLog, DEFAULT_LIMITS, type TrafficLimits } from './traffic-log.ts';
+import { loadFrameTap, type TapFactory } from './frames.ts';
+import { listenerView, sessionView, upstreamViews } from './views.ts';
+import { TrafficWatch } from './traffic-watch.ts';
+
+export interface ServiceOptions {
+  /** The document the draft starts from (usually the config file that was applied at start). */
+  initialDraft: unknown;
+  /** Whether `initialDraft` already runs in the engine. */
+  initialApplied?: boolean;
+  limits?: Partial<TrafficLimits>;
+  feed?: FeedOptions;
+  /** Tests: inject a frame tap (or null for none) instead of loading main/inspect/frame-tap.ts. */
+  frameTap?: TapFactory | null;
+}
+
+type Exporter = (config: Config, opts: { shape: 'full' | 'snippet' }) => string;
+
+/** app/nginx/export.ts, when present (it is built alongside this service). */
+async function loadExporter(): Promise<Exporter | null> {
+  try {
+    const mod = (await import(new URL('../../app/nginx/export.ts', import.meta.url).href)) as { exportNginx?: unknown };
+    return typeof mod.exportNginx === 'function' ? (mod.exportNginx as Exporter) : null;
+  } catch {
+    return null;
+  }
+}
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const fail = (code: string, message: string, extra: Partial<ApiError> = {}): Result<never> => ({ ok: false, error: { code, message, ...extra } });
+
+export class SwitchyardService {
+  readonly feed: Feed;
+  readonly traffic: TrafficLog;
+  private readonly store: ConfigStore;
+  private readonly watch: TrafficWatch;
+  private applying: Promise<unknown> = Promise.resolve();
+
+  private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null) {
+    this.store = new ConfigStore(opts.initialDraft);
+    if (opts.initialApplied) this.store.markApplied(opts.initialDraft);
+    this.traffic = new TrafficLog({ ...DEFAULT_LIMITS, ...opts.limits });
+    this.feed = new Feed(() => this.snapshot(), opts.feed);
+    this.watch = new TrafficWatch(engine, this.traffic, this.feed, tap);
+  }
+
+  static async create(engine: Engine, opts: ServiceOptions): Promise<SwitchyardService> {
+    const tap = opts.frameTap !== undefined ? opts.frameTap : await loadFrameTap();
+    return new SwitchyardService(engine, opts, tap);
+  }
+
+  get framesSupported(): boolean {
+    return this.watch.framesSupported;
+  }
+
+  snapshot(): FeedSnapshot {
+    return {
+      sessions: this.watch.sessions(),
+      exchanges: this.traffic.exchanges(),
+      listeners: this.engine.listenerStatus().map(listenerView),
+      upstreams: upstreamViews(this.engine.upstreamStatus()),
+      logs: this.traffic.logs(),
+      config: this.store.state(),
+      framesSupported: this.watch.framesSupported,
+    };
+  }
+
+  /** One entry point for every transport: checks the params, never throws. */
+  async handle(name: string, params: unknown): Promise<Result<unknown>> {
+    if (!Object.hasOwn(this.handlers, name)) return fail('unknown_request', `no request named "${name}"`);
+    const checked = checkParams(name as RequestName, params);
+    if (!checked.ok) return fail('bad_params', checked.message);
+    try {
+      return await (this.handlers[name as RequestName] as (p: unknown) => Promise<Result<unknown>>)(checked.params);
+    } catch (e) {
+      return fail('internal', (e as Error).message || 'internal error');
+    }
+  }
+
+  readonly handlers: ApiHandlers = {
+    getConfig: async () => ok(this.store.state()),
+    setDraft: async ({ draft }) => {
+      this.store.setDraft(draft);
+      return ok(this.configChanged());
+    },
+    revertDraft: async () => {
+      this.store.revertDraft();
+      return ok(this.configChanged());
+    },
+    apply: (p) => this.serial(() => this.apply(p)),
+    undoApply: () => this.serial(() => this.undo()),
+    listeners: async () => ok(this.engine.listenerStatus().map(listenerView)),
+    upstreamStatus: async () => ok(upstreamViews(this.engine.upstreamStatus())),
+    sessions: async () => ok(this.watch.sessions()),
+    session: async ({ id }) => {
+      const s = this.watch.session(id);
+      if (!s) return fail('not_found', `no session ${id} (closed sessions are kept only while recent)`);
+      return ok({ session: s, frames: this.traffic.framesOf(id) ?? (s.framesAvailable ? [] : null) });
+    },
+    closeSession: async ({ id, code, reason }) => {
+      const live = this.engine.liveSession(id);
+      if (!live) return fail('not_live', `session ${id} is not open`);
+      live.close(`closed from Switchyard (code ${code}${reason ? `: ${reason}` : ''})`);
+      return ok(this.watch.session(id) ?? sessionView(live.record));
+    },
+    exchanges: async () => ok(this.traffic.exchanges()),
+    logs: async () => ok(this.traffic.logs()),
+    exportNginx: async ({ source, shape }) => {
+      const state = this.store.state();
+      const doc = source === 'draft' ? state.draft : state.applied;
+      if (doc === null) return fail('nothing_applied', 'nothing has been applied yet');
+      const v = validateConfig(doc);
+      if (!v.ok) return fail('invalid_config', `the ${source} has problems; fix them to export`, { issues: v.issues });
+      const exporter = await loadExporter();
+      if (!exporter) return fail('not_available', 'nginx.conf export is not available in this build');
+      return ok({ text: exporter(v.config, { shape }) });
+    },
+  };
+
+  /** Stop the feed and the watchers (the engine is the caller's to stop). */
+  close(): void {
+    this.watch.close();
+    this.feed.close();
+  }
+
+  private async apply({ draft }: Params<'apply'>): Promise<Result<ApplyOutcome>> {
+    if (draft !== undefined) this.store.setDraft(draft);
+    const doc = this.store.currentDraft();
+    const v = validateConfig(doc);
+    if (!v.ok) {
+      this.configChanged();
+      return fail('invalid_config', `the draft has ${v.issues.length} problem${v.issues.length === 1 ? '' : 's'}; nothing was applied`, { issues: v.issues });
+    }
+    const r = await this.engine.apply(doc);
+    if (!r.ok) return fail('apply_failed', r.issues.map((i) => i.message).join('; '), { issues: r.issues });
+    this.store.markApplied(doc);
+    return ok(this.afterApply(r.listeners.map(listenerView)));
+  }
+
+  private async undo(): Promise<Result<ApplyOutcome>> {
+    const target = this.store.undoTarget();
+    if (target === null) return fail('nothing_to_undo', 'there is no earlier applied config');
+    const r = await this.engine.apply(target);
+    if (!r.ok) return fail('apply_failed', r.issues.map((i) => i.message).join('; '), { issues: r.issues });
+    this.store.undone();
+    return ok(this.afterApply(r.listeners.map(listenerView)));
+  }
+
+  private afterApply(listeners: ApplyOutcome['listeners']): ApplyOutcome {
+    const config = this.configChanged();
+    this.feed.listeners(listeners);
+    this.feed.upstreams(upstreamViews(this.engine.upstreamStatus()));
+    return { listeners, config };
+  }
+
+  private configChanged(): ResultOf<'getConfig'> {
+    const state = this.store.state();
+    this.feed.config(state);
+    return state;
+  }
+
+  /** Applies run one at a time, in arrival order. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.applying.then(fn, fn);
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+}
+

@@ -1,0 +1,177 @@
+// The loopback web host: the renderer, the API (POST /api/<name>) and the live feed (WebSocket
+// /feed) on 127.0.0.1 only, every request gated by a random token. A thin adapter: all behaviour
+// is the service's (main/service); this file only moves JSON.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { API_LIMITS, isRequestName } from '../../app/api/contract.ts';
+import type { SwitchyardService } from '../service/service.ts';
+import { ASSET_PATH, FEED_PROTOCOL, assetCookie, checkOrigin, checkToken, injectToken, newToken } from './auth.ts';
+import { readStatic } from './static.ts';
+
+export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
+const HOST = '127.0.0.1';
+/** A feed connection holding more unsent bytes than this is "busy": its deltas queue, then resync. */
+const FEED_BUSY_BYTES = 1 << 20;
+
+export interface WebHostOptions {
+  service: SwitchyardService;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  rendererDir?: string;
+  /** Tests only; a fresh random token otherwise. */
+  token?: string;
+}
+
+export interface WebHost {
+  readonly port: number;
+  readonly token: string;
+  /** The URL to open: carries the token once; the page then lives on a cookie. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export function contentSecurityPolicy(port: number): string {
+  return [
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+    `connect-src 'self' ws://${HOST}:${port} ws://localhost:${port}`, "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
+  const token = o.token ?? newToken();
+  const root = resolve(o.rendererDir ?? DEFAULT_RENDERER_DIR);
+  let port = 0;
+  const sockets = new Set<Socket>();
+  const wss = new WebSocketServer({
+    noServer: true, maxPayload: 4096,
+    // answer with the plain protocol name, never echo the token
+    handleProtocols: (offered) => (offered.has(FEED_PROTOCOL) ? FEED_PROTOCOL : false),
+  });
+
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+    void route(req, res).catch((e: Error) => reply(res, 500, 'text/plain; charset=utf-8', `internal error: ${e.message}`));
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+
+  const headers = (res: ServerResponse) => {
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(port));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  };
+  const reply = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    headers(res);
+    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...extra });
+    res.end(body);
+  };
+  const refuse = (res: ServerResponse, status: number, reason: string): void =>
+    reply(res, status, 'text/plain; charset=utf-8', `${status === 401 ? 'Unauthorized' : 'Forbidden'}: ${reason}. Open the URL that \`switchyard ui\` printed (it carries the token).\n`);
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const bad = checkOrigin(req, port);
+    if (bad) return refuse(res, 403, bad);
+    const isApi = url.pathname.startsWith('/api/');
+    const isAsset = url.pathname.startsWith(ASSET_PATH);
+    const gate = checkToken(req, url, token, port, isApi ? ['header'] : isAsset ? ['cookie', 'query', 'header'] : ['query', 'header']);
+    if (!gate.ok) return refuse(res, gate.status, gate.reason);
+    if (isApi) return api(req, res, url.pathname.slice(5));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
+    const file = await readStatic(root, isAsset ? url.pathname : '/index.html', ASSET_PATH);
+    if (!file) {
+      const hint = isAsset ? 'not found\n' : 'The renderer is not built: run `npm run build:renderer`.\n';
+      return reply(res, 404, 'text/plain; charset=utf-8', hint);
+    }
+    if (isAsset) return reply(res, 200, file.type, req.method === 'HEAD' ? '' : file.body, { 'Cache-Control': 'private, max-age=31536000, immutable' });
+    // The page: its token for API calls and the feed in a <meta>, and the asset cookie.
+    const page = injectToken(file.body.toString('utf8'), token);
+    reply(res, 200, file.type, req.method === 'HEAD' ? '' : page, { 'Set-Cookie': assetCookie(token, port) });
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    if (req.method !== 'POST') return reply(res, 405, 'text/plain; charset=utf-8', 'POST only\n', { Allow: 'POST' });
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return reply(res, 415, 'text/plain; charset=utf-8', 'Content-Type must be application/json\n');
+    if (!isRequestName(name)) return json(res, 404, { ok: false, error: { code: 'unknown_request', message: `no request named "${name}"` } });
+    const body = await readBody(req, API_LIMITS.maxRequestBytes);
+    if (body === null) return json(res, 413, { ok: false, error: { code: 'too_large', message: 'request body too large' } });
+    let params: unknown;
+    try {
+      params = body.length ? JSON.parse(body.toString('utf8')) : {};
+    } catch {
+      return json(res, 400, { ok: false, error: { code: 'bad_json', message: 'the request body is not JSON' } });
+    }
+    json(res, 200, await o.service.handle(name, params));
+  }
+
+  const json = (res: ServerResponse, status: number, value: unknown): void => reply(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.on('error', () => {});
+    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const bad = checkOrigin(req, port);
+    const gate = checkToken(req, url, token, port, ['protocol', 'header']);
+    const status = bad ? 403 : !gate.ok ? gate.status : url.pathname !== '/feed' ? 404 : 0;
+    if (status) {
+      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attachFeed(ws));
+  });
+
+  function attachFeed(ws: WebSocket): void {
+    const unsubscribe = o.service.feed.subscribe({
+      send: (e) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(e)); },
+      busy: () => ws.bufferedAmount > FEED_BUSY_BYTES,
+    });
+    ws.on('message', () => {}); // the feed is one-way; requests go over POST
+    ws.on('error', () => ws.terminate());
+    ws.once('close', unsubscribe);
+  }
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen({ host: HOST, port: o.port ?? 0, exclusive: true }, () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    token,
+    url: `http://${HOST}:${port}/?token=${token}`,
+    close: () => new Promise<void>((done) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.close(() => done());
+      for (const s of sockets) s.destroy();
+    }),
+  };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,133 @@
+// The draft being edited and the config that runs. Validation is app/config/validate.ts on every
+// change (the same function the engine uses), so errors show next to the field as you type.
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import { api } from '../api/index.ts';
+import { validateConfig } from '../../../app/config/validate.ts';
+import type { ConfigIssue } from '../../../app/config/issues.ts';
+import type { ConfigInput } from '../../../app/config/schema.ts';
+import type { ApiError, ConfigState, ListenerView } from '../../../app/api/contract.ts';
+import { emptyConfig, sameConfig } from '../../../app/api/draft.ts';
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v ?? null)) as T;
+const SYNC_DELAY_MS = 300;
+
+function asDraft(doc: unknown): ConfigInput {
+  const d = (doc && typeof doc === 'object' ? clone(doc) : emptyConfig()) as ConfigInput;
+  d.upstreams ??= [];
+  d.servers ??= [];
+  return d;
+}
+
+export const useConfig = defineStore('config', () => {
+  const draft = ref<ConfigInput>(emptyConfig());
+  const applied = ref<unknown>(null);
+  const appliedAt = ref<number | null>(null);
+  const canUndo = ref(false);
+  const loaded = ref(false);
+  const busy = ref(false);
+  /** The last apply's refusal (validation issues or engine errors). */
+  const applyError = ref<ApiError | null>(null);
+  /** Listener states after the last apply (a port in use shows here). */
+  const lastListeners = ref<ListenerView[]>([]);
+  const lastAppliedMessage = ref('');
+  let lastSynced = '';
+
+  const issues = computed<ConfigIssue[]>(() => {
+    const v = validateConfig(clone(draft.value));
+    return v.ok ? [] : v.issues;
+  });
+  const issuesByPath = computed(() => {
+    const m = new Map<string, ConfigIssue[]>();
+    for (const i of issues.value) m.set(i.path, [...(m.get(i.path) ?? []), i]);
+    return m;
+  });
+  const dirty = computed(() => !sameConfig(clone(draft.value), applied.value));
+
+  /** Issues exactly at `path`. */
+  function at(path: string): ConfigIssue[] {
+    return issuesByPath.value.get(path) ?? [];
+  }
+  /** Issues at `path` or inside it. */
+  function under(path: string): ConfigIssue[] {
+    return issues.value.filter((i) => i.path === path || i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
+  }
+
+  /** Config state from the service (first load, feed, apply). Local edits not yet sent win. */
+  function receive(s: ConfigState) {
+    applied.value = s.applied;
+    appliedAt.value = s.appliedAt;
+    canUndo.value = s.canUndo;
+    const local = JSON.stringify(draft.value);
+    if (!loaded.value || local === lastSynced) {
+      draft.value = asDraft(s.draft);
+      lastSynced = JSON.stringify(draft.value);
+    }
+    loaded.value = true;
+  }
+
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  watch(draft, () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void syncDraft(), SYNC_DELAY_MS);
+  }, { deep: true });
+
+  async function syncDraft() {
+    const text = JSON.stringify(draft.value);
+    if (text === lastSynced) return;
+    lastSynced = text;
+    await api.setDraft({ draft: JSON.parse(text) });
+  }
+
+  async function apply() {
+    busy.value = true;
+    applyError.value = null;
+    try {
+      const doc = clone(draft.value);
+      lastSynced = JSON.stringify(doc);
+      const r = await api.apply({ draft: doc });
+      if (!r.ok) {
+        applyError.value = r.error;
+        return false;
+      }
+      lastListeners.value = r.value.listeners;
+      receive(r.value.config);
+      const failed = r.value.listeners.filter((l) => l.state === 'failed').length;
+      lastAppliedMessage.value = failed ? `Applied, but ${failed} listener${failed === 1 ? '' : 's'} failed` : 'Applied';
+      return true;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function undo() {
+    busy.value = true;
+    applyError.value = null;
+    try {
+      const r = await api.undoApply({});
+      if (!r.ok) {
+        applyError.value = r.error;
+        return;
+      }
+      lastListeners.value = r.value.listeners;
+      draft.value = asDraft(r.value.config.draft);
+      lastSynced = JSON.stringify(draft.value);
+      receive(r.value.config);
+      lastAppliedMessage.value = 'Went back to the config before the last apply';
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  function revert() {
+    if (applied.value !== null) draft.value = asDraft(applied.value);
+    applyError.value = null;
+  }
+
+  async function load() {
+    const r = await api.getConfig({});
+    if (r.ok) receive(r.value);
+  }
+
+  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, dirty, at, under, receive, apply, undo, revert, load };
+});

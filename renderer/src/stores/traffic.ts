@@ -1,0 +1,108 @@
+// Live traffic, as the feed reports it: a snapshot, then coalesced deltas. Large lists live in
+// shallow refs and are replaced, not deep-watched, so thousands of rows stay cheap.
+import { defineStore } from 'pinia';
+import { ref, shallowRef, computed } from 'vue';
+import { api, onConnection, type ConnectionState } from '../api/index.ts';
+import type { ExchangeView, FeedDelta, FeedEvent, FeedSnapshot, FrameView, ListenerView, LogView, SessionView, UpstreamStatusView } from '../../../app/api/contract.ts';
+import { useConfig } from './config.ts';
+
+const MAX_EXCHANGES = 2000;
+const MAX_LOGS = 1000;
+const MAX_FRAMES = 5000;
+const MAX_CLOSED_SESSIONS = 500;
+
+export const useTraffic = defineStore('traffic', () => {
+  const sessions = shallowRef<SessionView[]>([]);
+  const exchanges = shallowRef<ExchangeView[]>([]);
+  const listeners = shallowRef<ListenerView[]>([]);
+  const upstreams = shallowRef<UpstreamStatusView[]>([]);
+  const logs = shallowRef<LogView[]>([]);
+  const framesSupported = ref(false);
+  const connection = ref<ConnectionState>('connecting');
+  const synced = ref(false);
+  /** Frames of the session being looked at (others are fetched when opened). */
+  const frameSession = ref<number | null>(null);
+  const frames = shallowRef<FrameView[]>([]);
+
+  /** A listening address to show in examples ("127.0.0.1:8080" when there is none yet). */
+  const exampleAddress = computed(() => {
+    const l = listeners.value.find((x) => x.state === 'listening');
+    return l ? `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}` : '127.0.0.1:8080';
+  });
+  const liveCount = computed(() => sessions.value.filter((s) => s.state === 'open' || s.state === 'connecting').length);
+
+  function snapshot(s: FeedSnapshot) {
+    sessions.value = s.sessions;
+    exchanges.value = s.exchanges;
+    listeners.value = s.listeners;
+    upstreams.value = s.upstreams;
+    logs.value = s.logs;
+    framesSupported.value = s.framesSupported;
+    useConfig().receive(s.config);
+    synced.value = true;
+    if (frameSession.value !== null) void openFrames(frameSession.value);
+  }
+
+  function delta(d: FeedDelta) {
+    if (d.sessions.length) {
+      const byId = new Map(sessions.value.map((s) => [s.id, s]));
+      for (const s of d.sessions) byId.set(s.id, s);
+      let list = [...byId.values()].sort((a, b) => a.id - b.id);
+      const ended = list.filter((s) => s.state === 'closed' || s.state === 'rejected');
+      if (ended.length > MAX_CLOSED_SESSIONS) {
+        const drop = new Set(ended.slice(0, ended.length - MAX_CLOSED_SESSIONS).map((s) => s.id));
+        list = list.filter((s) => !drop.has(s.id));
+      }
+      sessions.value = list;
+    }
+    if (d.exchanges.length) {
+      const last = exchanges.value.at(-1)?.id ?? 0;
+      const fresh = d.exchanges.filter((e) => e.id > last);
+      if (fresh.length) exchanges.value = [...exchanges.value, ...fresh].slice(-MAX_EXCHANGES);
+    }
+    if (d.logs.length) {
+      const last = logs.value.at(-1)?.seq ?? 0;
+      logs.value = [...logs.value, ...d.logs.filter((l) => l.seq > last)].slice(-MAX_LOGS);
+    }
+    for (const f of d.frames) {
+      if (f.sessionId !== frameSession.value) continue;
+      const last = frames.value.at(-1)?.seq ?? -1;
+      frames.value = [...frames.value, ...f.frames.filter((x) => x.seq > last)].slice(-MAX_FRAMES);
+    }
+    if (d.listeners) listeners.value = d.listeners;
+    if (d.upstreams) upstreams.value = d.upstreams;
+    if (d.config) useConfig().receive(d.config);
+  }
+
+  function onEvent(e: FeedEvent) {
+    if (e.event === 'snapshot') snapshot(e.payload);
+    else delta(e.payload);
+  }
+
+  let started = false;
+  function start() {
+    if (started) return;
+    started = true;
+    onConnection((s) => (connection.value = s));
+    api.subscribe(onEvent);
+  }
+
+  async function openFrames(id: number | null) {
+    frameSession.value = id;
+    frames.value = [];
+    if (id === null) return;
+    const r = await api.session({ id });
+    if (r.ok && frameSession.value === id) {
+      frames.value = r.value.frames ?? [];
+      const byId = new Map(sessions.value.map((s) => [s.id, s]));
+      byId.set(id, r.value.session);
+      sessions.value = [...byId.values()].sort((a, b) => a.id - b.id);
+    }
+  }
+
+  async function closeSession(id: number, code: number, reason: string) {
+    return api.closeSession({ id, code, reason: reason || undefined });
+  }
+
+  return { exampleAddress, sessions, exchanges, listeners, upstreams, logs, framesSupported, connection, synced, frames, frameSession, liveCount, start, openFrames, closeSession };
+});

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileNginxRegex } from '../../../app/match/regex.ts';
+
+function re(src: string, ci = false): RegExp {
+  const r = compileNginxRegex(src, ci);
+  assert.ok(r.ok, `${src}: ${r.ok ? '' : r.message}`);
+  return r.regex;
+}
+function refused(src: string, ci = false): string {
+  const r = compileNginxRegex(src, ci);
+  assert.equal(r.ok, false, src);
+  return r.ok ? '' : r.message;
+}
+
+test('the common subset matches as PCRE does', () => {
+  assert.ok(re('\\.php$').test('/a/b.php'));
+  assert.ok(!re('\\.php$').test('/a/b.phpx'));
+  assert.ok(re('^/api/(v\\d+)/').test('/api/v2/x'));
+  assert.deepEqual(re('^/u/(\\d+)/(\\w+)').exec('/u/12/ab_c')!.slice(1), ['12', 'ab_c']);
+  assert.ok(re('^/(a|b){2,3}$').test('/aba'));
+  assert.ok(re('^/x[^/]*?y').test('/xaay'));
+  assert.ok(re('^/a{').test('/a{'));
+  assert.ok(re('^/a{,2}').test('/a{,2}'));
+  assert.ok(re('^/(?:x|y)(?=z)').test('/xz'));
+  assert.ok(re('^/(a)\\1$').test('/aa'));
+});
+
+test('PCRE spellings with JS equivalents are translated', () => {
+  assert.equal(re('^/(?P<id>\\d+)').exec('/42')!.groups!.id, '42');
+  assert.equal(re("^/(?'id'\\d+)").exec('/42')!.groups!.id, '42');
+  assert.ok(re('^/(?P<x>a)(?P=x)$').test('/aa'));
+  assert.ok(re('(?i)^/abc').test('/ABC'));
+  assert.ok(re('^/\\x41\\x{42}\\0103\\e?').test('/AB\b3'));
+  assert.match(refused('^/\\103'), /ambiguous/);
+  assert.ok(re('^/[\\x41-\\x43]+$').test('/ABCA'));
+});
+
+test('case-insensitive folds ASCII only, like PCRE with C tables', () => {
+  const r = re('^/caf\u00e9[a-c]$', true);
+  assert.ok(r.test('/CAF\u00c3\u00a9B'));
+  assert.ok(!r.test('/caf\u00c3\u0089b')); // É is a different byte sequence
+  assert.ok(!re('^/\u00c3', true).test('/\u00e3')); // no latin1 folding of bytes
+  assert.ok(re('^/[X-c]+$', true).test('/xYZ[_`abcABC'));
+  assert.ok(!re('^/[^a]$', true).test('/A'));
+});
+
+test('dot, $ and \\s mean what PCRE means on the bytes', () => {
+  assert.ok(re('^/a.b$').test('/a\rb'));
+  assert.ok(!re('^/a.b').test('/a\nb'));
+  assert.ok(re('x$').test('/x\n'));
+  assert.ok(!re('x$').test('/x\n\n'));
+  assert.ok(!re('x$').test('/x\r'));
+  assert.ok(re('^\\s$').test('\u000b'));
+  assert.ok(!re('^\\s$').test('\u00a0'));
+  assert.ok(re('^\\S$').test('\u00a0'));
+  assert.ok(re('^[\\s]$').test('\t'));
+  assert.ok(re('^[\\S]$').test('\u00a0'));
+  assert.ok(re('^\\h$').test('\u00a0'));
+  assert.ok(re('^\\v$').test('\u0085'));
+});
+
+test('constructs that differ or that JS lacks are refused with a reason', () => {
+  assert.match(refused('a++'), /possessive/);
+  assert.match(refused('a{2}+'), /possessive/);
+  assert.match(refused('(?>a)'), /atomic/);
+  assert.match(refused('\\Aabc'), /\\A/);
+  assert.match(refused('abc\\Z'), /\\Z/);
+  assert.match(refused('abc\\z'), /\\z/);
+  assert.match(refused('\\Gabc'), /\\G/);
+  assert.match(refused('(?#note)a'), /comments/);
+  assert.match(refused('a(?i)b'), /start/);
+  assert.match(refused('(?s)a'), /inline option/);
+  assert.match(refused('\\Qa.b\\E'), /quoting/);
+  assert.match(refused('\\p{L}'), /unicode property/);
+  assert.match(refused('(a)(?1)'), /recursion/);
+  assert.match(refused('(?R)'), /recursion/);
+  assert.match(refused('[[:alpha:]]'), /POSIX/);
+  assert.match(refused('(*UTF)a'), /verbs/);
+  assert.match(refused('(?<=a+)b'), /lookbehind/);
+  assert.match(refused('(a)\\1', true), /back-references/);
+  assert.match(refused('\\1(a)\\2'), /reference to group 2/);
+  assert.match(refused('\\u0041'), /\\u/);
+  assert.match(refused('\\y'), /unknown escape/);
+  assert.match(refused('(unclosed'), /invalid regular expression/);
+  assert.match(refused('[abc'), /missing \]/);
+  assert.match(refused(''), /empty/);
+});
+
+test('no u flag: matching is over byte strings', () => {
+  const r = re('^/caf\u00e9$');
+  assert.equal(r.flags, '');
+  assert.ok(r.test('/caf\u00c3\u00a9'));
+  assert.ok(!r.test('/caf\u00e9'));
+});

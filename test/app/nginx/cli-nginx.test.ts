@@ -1,0 +1,76 @@
+// The Node-side commands: export-nginx, import-nginx, verify (exit codes and streams).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exportNginxCommand } from '../../../main/cli/export-nginx.ts';
+import { importNginxCommand } from '../../../main/cli/import-nginx.ts';
+import { verifyCommand } from '../../../main/cli/verify.ts';
+import { findNginx } from '../../../main/nginx/binary.ts';
+import { README_MODEL } from './models.ts';
+
+function sink() {
+  let text = '';
+  const stream = new Writable({ write(chunk, _enc, cb) { text += chunk; cb(); } });
+  return { stream, get text() { return text; } };
+}
+const FIX = fileURLToPath(new URL('../../fixtures/nginx/', import.meta.url));
+
+async function withTmp(fn: (dir: string) => Promise<void>) {
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-cli-nginx-'));
+  try { await fn(dir); } finally { await rm(dir, { recursive: true, force: true }); }
+}
+
+test('export-nginx: full to stdout, snippet to a file; invalid configs list every issue', () => withTmp(async (dir) => {
+  const cfg = join(dir, 'c.json');
+  await writeFile(cfg, JSON.stringify(README_MODEL));
+  const out = sink(); const err = sink();
+  assert.equal(await exportNginxCommand({ config: cfg, snippet: false, stdout: out.stream, stderr: err.stream }), 0);
+  assert.match(out.text, /^events \{\}\n\nhttp \{\n {4}map /);
+  const file = join(dir, 'snippet.conf');
+  assert.equal(await exportNginxCommand({ config: cfg, out: file, snippet: true, stdout: out.stream, stderr: err.stream }), 0);
+  assert.match(await readFile(file, 'utf8'), /^map \$http_upgrade/);
+  await writeFile(cfg, JSON.stringify({ schemaVersion: 1, servers: [{ listen: [{ address: '99999' }], locations: [{ path: 'x', proxyPass: 'http://nowhere' }] }] }));
+  const e2 = sink();
+  assert.equal(await exportNginxCommand({ config: cfg, snippet: false, stdout: out.stream, stderr: e2.stream }), 1);
+  assert.match(e2.text, /servers\[0\]\.listen\[0\]\.address: port must be 1-65535 \[invalid_port\]/);
+  assert.match(e2.text, /servers\[0\]\.locations\[0\]\.path: .* \[invalid_location_path\]/);
+  assert.match(e2.text, /servers\[0\]\.locations\[0\]\.proxyPass: .* \[unknown_upstream\]/);
+}));
+
+test('import-nginx: JSON on stdout, warnings with file:line on stderr, exit 0; 1 on a syntax error', () => withTmp(async (dir) => {
+  const out = sink(); const err = sink();
+  assert.equal(await importNginxCommand({ files: [join(FIX, 'node-app.conf')], stdout: out.stream, stderr: err.stream }), 0);
+  assert.equal(JSON.parse(out.text).servers[0].locations[0].proxyPass, 'http://localhost:3000');
+  assert.match(err.text, /node-app\.conf:14: proxy_cache_bypass: /);
+  assert.match(err.text, /imported 1 server\(s\), 0 upstream\(s\); 1 warning\(s\)/);
+  const bad = join(dir, 'bad.conf');
+  await writeFile(bad, 'server {\n  listen 80\n');
+  const e2 = sink();
+  assert.equal(await importNginxCommand({ files: [bad], stdout: sink().stream, stderr: e2.stream }), 1);
+  assert.match(e2.text, /bad\.conf:3:1: unexpected end of file/);
+  const e3 = sink();
+  assert.equal(await importNginxCommand({ files: [join(dir, 'missing.conf')], stdout: sink().stream, stderr: e3.stream }), 1);
+  assert.match(e3.text, /ENOENT/);
+}));
+
+test('verify: nginx -t on the export, and a plain statement when nginx is missing', () => withTmp(async (dir) => {
+  const cfg = join(dir, 'c.json');
+  await writeFile(cfg, JSON.stringify(README_MODEL));
+  const none = sink();
+  assert.equal(await verifyCommand({ config: cfg, nginx: null, stdout: none.stream, stderr: sink().stream }), 0);
+  assert.match(none.text, /nginx is not installed: the exported nginx\.conf was NOT checked with nginx -t/);
+  assert.ok(findNginx(), 'nginx must be installed for this test (apt-get install -y nginx)');
+  const out = sink();
+  assert.equal(await verifyCommand({ config: cfg, stdout: out.stream, stderr: sink().stream }), 0);
+  assert.match(out.text, /nginx -t .*: the exported nginx\.conf is accepted/);
+  // what validation cannot know without DNS, nginx -t catches: a host name that does not resolve
+  await writeFile(cfg, JSON.stringify({ schemaVersion: 1, upstreams: [{ name: 'u', servers: [{ address: 'no-such-host.invalid:80' }] }] }));
+  const err = sink();
+  const code = await verifyCommand({ config: cfg, stdout: sink().stream, stderr: err.stream });
+  assert.equal(code, 1);
+  assert.match(err.text, /nginx -t refused the exported configuration:\n.*host not found in upstream "no-such-host\.invalid:80"/);
+}));

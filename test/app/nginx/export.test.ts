@@ -1,0 +1,106 @@
+// Model → nginx.conf: exact text for the README's example, what is and is not written, both shapes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { exportNginx } from '../../../app/nginx/export.ts';
+import { README_MODEL, valid } from './models.ts';
+import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
+
+const README_HTTP = `map $http_upgrade $connection_upgrade {
+    default upgrade;
+    "" close;
+}
+
+upstream chat {
+    least_conn;
+    server 127.0.0.1:9001 weight=2;
+    server 127.0.0.1:9002 max_fails=3 fail_timeout=30s;
+    server 127.0.0.1:9003 backup;
+    keepalive 16;
+}
+
+server {
+    listen 127.0.0.1:8080 default_server;
+    server_name localhost;
+
+    # route: chat socket
+    location /ws/ {
+        proxy_pass http://chat;
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_read_timeout 86400s;
+    }
+
+    location ^~ /api/ {
+        proxy_pass http://127.0.0.1:3000/v1/;
+    }
+
+    # no route matches: 404, as in Switchyard
+    location / {
+        return 404;
+    }
+}
+`;
+
+const indent = (s: string) => s.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n');
+
+test('snippet: the http-level part, exactly', () => {
+  assert.equal(exportNginx(valid(README_MODEL), { shape: 'snippet' }), README_HTTP);
+});
+
+test('full: events {} and http { snippet }, exactly', () => {
+  assert.equal(exportNginx(valid(README_MODEL), { shape: 'full' }), `events {}\n\nhttp {\n${indent(README_HTTP).trimEnd()}\n}\n`);
+});
+
+test('the output is deterministic', () => {
+  const c = valid(README_MODEL);
+  assert.equal(exportNginx(c, { shape: 'full' }), exportNginx(structuredClone(c), { shape: 'full' }));
+});
+
+test('nginx\'s defaults are not written; every non-default value is', () => {
+  const c = valid({
+    schemaVersion: 1,
+    upstreams: [
+      { name: 'd', servers: [{ address: '127.0.0.1:1' }] },
+      {
+        name: 'h', method: { type: 'hash', key: '$request_uri', consistent: true },
+        servers: [{ address: '127.0.0.1:2', weight: 1, maxFails: 0, failTimeout: '1m', maxConns: 10, down: true }],
+      },
+      { name: 'r', method: { type: 'random', two: true }, servers: [{ address: '127.0.0.1:3' }] },
+      { name: 'r1', method: { type: 'random' }, servers: [{ address: '127.0.0.1:3' }] },
+      { name: 'i', method: { type: 'ip_hash' }, servers: [{ address: '127.0.0.1:4' }] },
+    ],
+    servers: [{
+      listen: [{ address: '8080' }, { address: '[::1]:8080' }],
+      locations: [
+        { path: '/', proxyPass: 'http://d' },
+        {
+          modifier: '=', path: '/x', proxyPass: 'http://h', proxyHttpVersion: '1.1', proxyConnectTimeout: '5s', proxySendTimeout: '1h 30m',
+          proxyReadTimeout: '60s', proxyNextUpstream: ['off'], proxyNextUpstreamTries: 2, proxySetHeader: [{ name: 'Connection', value: '' }],
+        },
+      ],
+    }],
+  });
+  const text = exportNginx(c, { shape: 'snippet' });
+  assert.match(text, /upstream d \{\n {4}server 127\.0\.0\.1:1;\n\}/);
+  assert.match(text, /upstream h \{\n {4}hash \$request_uri consistent;\n {4}server 127\.0\.0\.1:2 max_fails=0 fail_timeout=1m max_conns=10 down;\n\}/);
+  assert.match(text, /upstream r \{\n {4}random two;\n/);
+  assert.match(text, /upstream r1 \{\n {4}random;\n/);
+  assert.match(text, /upstream i \{\n {4}ip_hash;\n/);
+  assert.match(text, /server \{\n {4}listen 8080;\n {4}listen \[::1\]:8080;\n\n {4}location \/ \{\n {8}proxy_pass http:\/\/d;\n {4}\}/);
+  assert.match(text, /location = \/x \{\n {8}proxy_pass http:\/\/h;\n {8}proxy_http_version 1\.1;\n {8}proxy_set_header Connection "";\n {8}proxy_connect_timeout 5s;\n {8}proxy_send_timeout "1h 30m";\n {8}proxy_next_upstream off;\n {8}proxy_next_upstream_tries 2;\n {4}\}/);
+  assert.doesNotMatch(text, /server_name|proxy_read_timeout|weight=|keepalive/);
+});
+
+test('server_name "" is written quoted; no server names writes no server_name', () => {
+  const text = exportNginx(valid({ schemaVersion: 1, servers: [{ listen: [{ address: '80' }], serverNames: ['', 'a.example', '*.b.example', '~^c[0-9]+$'] }] }), { shape: 'snippet' });
+  assert.match(text, /server_name "" a\.example \*\.b\.example ~\^c\[0-9\]\+\$;/);
+});
+
+test('nginx -t accepts the README example (full shape)', async () => {
+  assert.ok(findNginx(), 'nginx must be installed for this test (apt-get install -y nginx)');
+  const r = await nginxTest(privateNginxConf(exportNginx(valid(README_MODEL), { shape: 'full' }), true));
+  assert.ok(r.ok, r.output);
+});

@@ -1,0 +1,80 @@
+// Hostile strings in every user field: each either round-trips exactly (and nginx -t still sees one
+// directive with that value) or validateConfig refuses it. Nothing can add a directive.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ConfigInput } from '../../../app/config/schema.ts';
+import { validateConfig } from '../../../app/config/validate.ts';
+import { exportNginx } from '../../../app/nginx/export.ts';
+import { importNginxText } from '../../../app/nginx/import.ts';
+import { parseNginx } from '../../../app/nginx/parser.ts';
+import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
+
+const HOSTILE = [
+  'a; return 200 pwned; #', '} server { listen 9; }', '{', '}', '#x', '"', "'", '\\', 'a\\', '\\"; evil;', 'x\\ny', '$host"; b',
+  'sp ace', 'tab\there', 'nl\nevil;', 'cr\revil', '\u0000', '${', 'a{b}c', 'é字', '))(', '',
+];
+
+function base(loc: Record<string, unknown> = {}, extra: Partial<ConfigInput> = {}): ConfigInput {
+  return {
+    schemaVersion: 1,
+    upstreams: [{ name: 'u', servers: [{ address: '127.0.0.1:1' }] }],
+    servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://u', ...loc }] }],
+    ...extra,
+  } as ConfigInput;
+}
+
+const cases: Array<[string, (s: string) => ConfigInput]> = [
+  ['location name', (s) => base({ name: s })],
+  ['prefix path', (s) => base({ path: `/${s}` })],
+  ['exact path', (s) => base({ modifier: '=', path: `/${s}` })],
+  ['regex path', (s) => base({ modifier: '~', path: s })],
+  ['header value', (s) => base({ proxySetHeader: [{ name: 'X-A', value: s }] })],
+  ['header name', (s) => base({ proxySetHeader: [{ name: s, value: 'v' }] })],
+  ['proxy_pass URI', (s) => base({ proxyPass: `http://127.0.0.1:1/${s}` })],
+  ['proxy_pass host', (s) => base({ proxyPass: `http://${s}` })],
+  ['server name', (s) => base({}, { servers: [{ listen: [{ address: '8080' }], serverNames: [s] }] })],
+  ['hash key', (s) => base({}, { upstreams: [{ name: 'u', method: { type: 'hash', key: s }, servers: [{ address: '127.0.0.1:1' }] }] })],
+  ['upstream name', (s) => base({ proxyPass: 'http://127.0.0.1:1' }, { upstreams: [{ name: s, servers: [{ address: '127.0.0.1:1' }] }] })],
+  ['timeout', (s) => base({ proxyReadTimeout: s })],
+  ['upstream address', (s) => base({}, { upstreams: [{ name: 'u', servers: [{ address: s }] }] })],
+  ['listen address', (s) => base({}, { servers: [{ listen: [{ address: s }] }] })],
+];
+
+for (const [field, make] of cases) {
+  test(`hostile ${field}: refused, or exported as exactly one value that round-trips`, async () => {
+    let accepted = 0;
+    for (const s of HOSTILE) {
+      const v = validateConfig(make(s));
+      if (!v.ok) continue;
+      accepted++;
+      const text = exportNginx(v.config, { shape: 'full' });
+      // the shape of the file does not depend on the value: same directive count as a harmless value
+      const count = (t: string) => JSON.stringify(parseNginx(t).directives, (k, val) => (k === 'args' || k === 'comments' || k === 'line' || k === 'column' ? undefined : val));
+      const plain = validateConfig(make('x'));
+      // ('' can make the path "/", which replaces the export's explicit no-match 404 location)
+      if (plain.ok && s !== '') assert.equal(count(text), count(exportNginx(plain.config, { shape: 'full' })), `${JSON.stringify(s)} changed the structure:\n${text}`);
+      const back = importNginxText(text);
+      assert.deepEqual(back.warnings, []);
+      assert.deepEqual(back.config, v.config, `${JSON.stringify(s)} did not round-trip:\n${text}`);
+      if (findNginx()) {
+        const r = await nginxTest(privateNginxConf(text, true));
+        assert.ok(r.ok, `${field} ${JSON.stringify(s)} passed validation but nginx -t refused:\n${r.output}\n${text}`);
+      }
+    }
+    assert.ok(accepted >= 0);
+  });
+}
+
+test('control characters are refused in every string field', () => {
+  for (const [field, make] of cases) {
+    for (const s of ['a\nb', 'a\rb', 'a\u0001b', 'a\u007fb']) {
+      assert.equal(validateConfig(make(s)).ok, false, `${field} accepted ${JSON.stringify(s)}`);
+    }
+  }
+});
+
+test('a literal "$" is refused where values are scripts', () => {
+  assert.equal(validateConfig(base({ proxySetHeader: [{ name: 'X', value: 'cost: 5$' }] })).ok, false);
+  assert.equal(validateConfig(base({ proxySetHeader: [{ name: 'X', value: '$nope' }] })).ok, false);
+  assert.equal(validateConfig(base({}, { upstreams: [{ name: 'u', method: { type: 'hash', key: '$' }, servers: [{ address: '127.0.0.1:1' }] }] })).ok, false);
+});

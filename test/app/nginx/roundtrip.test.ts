@@ -1,0 +1,58 @@
+// Round trips: import(export(model)) deep-equals the model (defaults applied), export(import(text))
+// of an exported text is byte-identical, and nginx -t accepts every export of a random valid model.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { validateConfig } from '../../../app/config/validate.ts';
+import type { ConfigInput } from '../../../app/config/schema.ts';
+import { exportNginx } from '../../../app/nginx/export.ts';
+import { importNginxText } from '../../../app/nginx/import.ts';
+import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
+import { validModel } from './arbitrary.ts';
+import { README_MODEL } from './models.ts';
+
+function roundTrip(model: ConfigInput) {
+  const v = validateConfig(model);
+  assert.ok(v.ok, `the arbitrary made an invalid model: ${JSON.stringify(!v.ok && v.issues)}`);
+  const out = { full: '', snippet: '' };
+  for (const shape of ['full', 'snippet'] as const) {
+    const text = exportNginx(v.config, { shape });
+    const back = importNginxText(text, `export.${shape}.conf`);
+    assert.deepEqual(back.warnings, [], text);
+    assert.deepEqual(back.issues, [], text);
+    assert.deepEqual(back.config, v.config, text);
+    assert.equal(exportNginx(back.config, { shape }), text);
+    out[shape] = text;
+  }
+  return out.full;
+}
+
+test('README example round-trips', () => {
+  roundTrip(README_MODEL);
+});
+
+test('websocket: true with proxyHttpVersion "1.1" comes back as "1.0" (both export the same; the switch forces 1.1)', () => {
+  const model: ConfigInput = { schemaVersion: 1, servers: [{ listen: [{ address: '80' }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:1', websocket: true, proxyHttpVersion: '1.1' }] }] };
+  const v = validateConfig(model);
+  assert.ok(v.ok);
+  const back = importNginxText(exportNginx(v.config, { shape: 'full' }));
+  assert.equal(back.config.servers[0]!.locations[0]!.proxyHttpVersion, '1.0');
+  assert.equal(exportNginx(back.config, { shape: 'full' }), exportNginx(v.config, { shape: 'full' }));
+});
+
+test('property: random valid models round-trip exactly (both shapes)', () => {
+  fc.assert(fc.property(validModel, (m) => void roundTrip(m)), { numRuns: 300 });
+});
+
+test('property: nginx -t accepts the full export of random valid models', { timeout: 120_000 }, async () => {
+  const nginx = findNginx();
+  assert.ok(nginx, 'nginx must be installed for this test (apt-get install -y nginx)');
+  await fc.assert(
+    fc.asyncProperty(validModel, async (m) => {
+      const text = roundTrip(m);
+      const r = await nginxTest(privateNginxConf(text, true), nginx);
+      assert.ok(r.ok, `nginx -t refused:\n${r.output}\n---\n${text}`);
+    }),
+    { numRuns: 80 },
+  );
+});

@@ -1,0 +1,244 @@
+// permessage-deflate: the negotiated-parameter parse, and decoding of the real bytes `ws` sends,
+// captured by a small TCP relay on 127.0.0.1 that feeds the tap exactly what it forwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { deflateRawSync } from 'node:zlib';
+import { WebSocketServer, WebSocket, type PerMessageDeflateOptions } from 'ws';
+import { parseExtensions, inflaterParams } from '../../../main/inspect/permessage-deflate.ts';
+import { createFrameTap, type FrameTap, type FrameTapOptions } from '../../../main/inspect/frame-tap.ts';
+import type { MessageEvent, TapEvent, CloseEvent } from '../../../main/inspect/types.ts';
+import { encodeFrame, MASK } from './helpers.ts';
+
+test('deflate: parseExtensions reads the response parameters', () => {
+  assert.deepEqual(parseExtensions(null), { deflate: null, others: [], errors: [] });
+  assert.deepEqual(parseExtensions('permessage-deflate').deflate, { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 });
+  const p = parseExtensions('permessage-deflate; server_no_context_takeover; client_max_window_bits=10; server_max_window_bits="9"');
+  assert.deepEqual(p.deflate, { serverNoContextTakeover: true, clientNoContextTakeover: false, serverMaxWindowBits: 9, clientMaxWindowBits: 10 });
+  assert.deepEqual(p.errors, []);
+  assert.deepEqual(inflaterParams(p.deflate!, 'server'), { noContextTakeover: true, windowBits: 9 });
+  assert.deepEqual(inflaterParams(p.deflate!, 'client'), { noContextTakeover: false, windowBits: 10 });
+  const q = parseExtensions('x-foo; a="b,c", PerMessage-Deflate; client_no_context_takeover; client_max_window_bits=99; bogus');
+  assert.deepEqual(q.others, ['x-foo']);
+  assert.equal(q.deflate!.clientNoContextTakeover, true);
+  assert.equal(q.deflate!.clientMaxWindowBits, 15);
+  assert.equal(q.errors.length, 2);
+});
+
+const settle = async (pred: () => boolean, ms = 5000) => {
+  const until = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+test('deflate: a corrupt compressed message is undecodable; the stream goes on (no context takeover)', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate; server_no_context_takeover', now: () => 0 }, (e) => events.push(e));
+  const good = deflateRawSync(Buffer.from('hello hello'), { finishFlush: 2 }).subarray(0, -4);
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: Buffer.from([0xff, 0xff, 0xff]) }));
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: good }));
+  tap.server(encodeFrame({ opcode: 1, payload: 'plain' }));
+  await settle(() => events.filter((e) => e.kind === 'message').length === 3);
+  const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+  assert.equal(m[0]!.decodeError?.code, 'TAP_DEFLATE_ERROR');
+  assert.equal(m[0]!.data, null);
+  assert.equal(m[1]!.text, 'hello hello');
+  assert.equal(m[2]!.text, 'plain');
+  // order: every frame before its message, in stream order
+  assert.deepEqual(events.map((e) => e.kind), ['frame', 'message', 'frame', 'message', 'frame', 'message']);
+  tap.close();
+});
+
+test('deflate: with context takeover, a failed message makes later ones undecodable', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0 }, (e) => events.push(e));
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: Buffer.from([0xff, 0xff, 0xff]) }));
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: deflateRawSync(Buffer.from('x'), { finishFlush: 2 }).subarray(0, -4) }));
+  await settle(() => events.filter((e) => e.kind === 'message').length === 2);
+  const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+  assert.deepEqual(m.map((x) => x.decodeError?.code), ['TAP_DEFLATE_ERROR', 'TAP_DEFLATE_CONTEXT_LOST']);
+  tap.close();
+});
+
+test('deflate: a compressed text that inflates to invalid UTF-8 is a violation, in order', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0 }, (e) => events.push(e));
+  const bad = deflateRawSync(Buffer.from([0x61, 0xff]), { finishFlush: 2 }).subarray(0, -4);
+  tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: bad }));
+  tap.client(encodeFrame({ opcode: 1, mask: MASK, payload: 'after' }));
+  await settle(() => events.some((e) => e.kind === 'violation'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(events.map((e) => (e.kind === 'violation' ? e.code : e.kind)), ['frame', 'TAP_ERR_INVALID_UTF8']);
+  assert.equal(tap.stats().client.stopped, true);
+  tap.close();
+});
+
+test('deflate: inflation is capped (bomb) and the display cap marks truncation', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate; server_no_context_takeover', previewCap: 1000, maxDecoded: 100_000, now: () => 0 }, (e) => events.push(e));
+  const bomb = deflateRawSync(Buffer.alloc(10_000_000), { finishFlush: 2 }).subarray(0, -4);
+  tap.server(encodeFrame({ opcode: 2, rsv1: true, payload: bomb }));
+  const mid = deflateRawSync(Buffer.alloc(5000, 0x41), { finishFlush: 2 }).subarray(0, -4);
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: mid }));
+  await settle(() => events.filter((e) => e.kind === 'message').length === 2);
+  const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+  assert.equal(m[0]!.decodeError?.code, 'TAP_DEFLATE_TOO_LARGE');
+  assert.equal(m[0]!.truncated, true);
+  assert.equal(m[0]!.data!.length, 1000);
+  assert.ok(m[0]!.decodedLength! > 100_000 && m[0]!.decodedLength! < 10_000_000);
+  assert.equal(m[1]!.decodeError, undefined);
+  assert.equal(m[1]!.truncated, true);
+  assert.equal(m[1]!.decodedLength, 5000);
+  assert.equal(m[1]!.text, 'A'.repeat(1000));
+  tap.close();
+});
+
+interface Captured {
+  events: TapEvent[];
+  tap: FrameTap | null;
+  extensions: string | null;
+}
+
+/** ws server ⇄ relay ⇄ ws client; the relay feeds the tap everything after the HTTP heads. */
+async function rig(pmd: PerMessageDeflateOptions, clientPmd: PerMessageDeflateOptions, tapOptions: FrameTapOptions) {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: pmd });
+  await new Promise((r) => wss.once('listening', r));
+  const wsPort = (wss.address() as net.AddressInfo).port;
+  const cap: Captured = { events: [], tap: null, extensions: null };
+  const relay = net.createServer((c) => {
+    const u = net.connect(wsPort, '127.0.0.1');
+    let reqDone = false;
+    let resDone = false;
+    let reqHead = Buffer.alloc(0);
+    let resHead = Buffer.alloc(0);
+    const early: Buffer[] = [];
+    c.on('data', (chunk: Buffer) => {
+      u.write(chunk);
+      if (!reqDone) {
+        reqHead = Buffer.concat([reqHead, chunk]);
+        const k = reqHead.indexOf('\r\n\r\n');
+        if (k === -1) return;
+        reqDone = true;
+        chunk = reqHead.subarray(k + 4);
+        if (chunk.length === 0) return;
+      }
+      if (cap.tap) cap.tap.client(chunk);
+      else early.push(chunk);
+    });
+    u.on('data', (chunk: Buffer) => {
+      c.write(chunk);
+      if (!resDone) {
+        resHead = Buffer.concat([resHead, chunk]);
+        const k = resHead.indexOf('\r\n\r\n');
+        if (k === -1) return;
+        resDone = true;
+        const head = resHead.subarray(0, k).toString('latin1');
+        const m = /^sec-websocket-extensions:\s*(.*)$/im.exec(head);
+        cap.extensions = m ? m[1]!.trim() : null;
+        cap.tap = createFrameTap({ ...tapOptions, extensions: cap.extensions }, (e) => cap.events.push(e));
+        for (const e of early.splice(0)) cap.tap.client(e);
+        chunk = resHead.subarray(k + 4);
+        if (chunk.length === 0) return;
+      }
+      cap.tap!.server(chunk);
+    });
+    c.on('error', () => u.destroy());
+    u.on('error', () => c.destroy());
+    c.on('close', () => u.destroy());
+    u.on('close', () => c.destroy());
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+  const relayPort = (relay.address() as net.AddressInfo).port;
+  const serverSide = new Promise<WebSocket>((r) => wss.once('connection', r));
+  const client = new WebSocket(`ws://127.0.0.1:${relayPort}/`, { perMessageDeflate: clientPmd });
+  await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
+  const server = await serverSide;
+  const close = async () => {
+    client.terminate();
+    await new Promise((r) => wss.close(r));
+    await new Promise((r) => relay.close(r));
+    cap.tap?.close();
+  };
+  return { cap, client, server, close };
+}
+
+const texts = (n: number, seed: string) =>
+  Array.from({ length: n }, (_, i) => i % 5 === 4 ? `${seed} ${'lorem ipsum dolor sit amet '.repeat(200 + i)} ☃ ${i}` : JSON.stringify({ seed, i, items: Array.from({ length: i % 7 }, (_, k) => ({ k, name: `item-${k}` })), note: 'repeated text repeated text repeated text' }));
+
+async function exchange(rigged: Awaited<ReturnType<typeof rig>>, opts: { fragment?: boolean } = {}) {
+  const { cap, client, server } = rigged;
+  const fromClient = texts(12, 'client');
+  const fromServer = texts(12, 'server');
+  const gotServer: string[] = [];
+  const gotClient: string[] = [];
+  server.on('message', (d) => gotServer.push(d.toString()));
+  client.on('message', (d) => gotClient.push(d.toString()));
+  for (let i = 0; i < 12; i++) {
+    const a = fromClient[i]!;
+    const b = fromServer[i]!;
+    if (opts.fragment && i % 3 === 0) {
+      // one message in three frames (compression state runs across them)
+      const t = Math.floor(a.length / 3);
+      client.send(a.slice(0, t), { fin: false });
+      client.send(a.slice(t, 2 * t), { fin: false });
+      client.send(a.slice(2 * t), { fin: true });
+    } else client.send(a);
+    server.send(b);
+  }
+  server.send(Buffer.from([0, 1, 2, 3, 250]), { binary: true });
+  await settle(() => gotServer.length === 12 && gotClient.length === 13);
+  const expected = 12 + 13;
+  await settle(() => cap.events.filter((e) => e.kind === 'message').length === expected);
+  const msgs = (d: 'client' | 'server') => cap.events.filter((e): e is MessageEvent => e.kind === 'message' && e.direction === d);
+  return { fromClient, fromServer, client: msgs('client'), server: msgs('server') };
+}
+
+const configs: Array<[string, PerMessageDeflateOptions, PerMessageDeflateOptions, RegExp]> = [
+  ['context takeover, 15 bits', { threshold: 0 }, { threshold: 0 }, /^permessage-deflate(; client_max_window_bits=15)?$/],
+  ['no context takeover both ways', { threshold: 0, serverNoContextTakeover: true, clientNoContextTakeover: true }, { threshold: 0 }, /server_no_context_takeover.*client_no_context_takeover/],
+  ['window bits 9 (server) and 10 (client)', { threshold: 0, serverMaxWindowBits: 9, clientMaxWindowBits: 10 }, { threshold: 0 }, /^(?=.*server_max_window_bits=9)(?=.*client_max_window_bits=10)/],
+  ['window bits 8, server without takeover', { threshold: 0, serverMaxWindowBits: 8, clientMaxWindowBits: 8, serverNoContextTakeover: true }, { threshold: 0 }, /^(?=.*server_max_window_bits=8)(?=.*client_max_window_bits=8)(?=.*server_no_context_takeover)/],
+];
+
+for (const [name, pmd, clientPmd, negotiated] of configs) {
+  for (const fragment of [false, true]) {
+    test(`deflate: ws ⇄ relay ⇄ ws, ${name}${fragment ? ', fragmented' : ''}: decoded text equals what was sent`, async () => {
+      const r = await rig(pmd, clientPmd, { previewCap: 1 << 20 });
+      try {
+        const { fromClient, fromServer, client, server } = await exchange(r, { fragment });
+        assert.match(r.cap.extensions ?? '', negotiated);
+        assert.deepEqual(client.map((m) => m.decodeError), client.map(() => undefined));
+        assert.deepEqual(client.map((m) => m.text), fromClient);
+        assert.deepEqual(server.slice(0, 12).map((m) => m.text), fromServer);
+        assert.ok(client.every((m) => m.compressed && !m.truncated));
+        assert.equal(server[12]!.binaryPreview, '00 01 02 03 fa');
+        if (fragment) assert.deepEqual(client.map((m) => m.frames).slice(0, 4), [3, 1, 1, 3]);
+        assert.deepEqual(r.cap.events.filter((e) => e.kind === 'violation'), []);
+        // orderly close both ways
+        r.client.close(4001, 'done ☃');
+        await settle(() => r.cap.events.filter((e) => e.kind === 'close').length === 2);
+        assert.deepEqual(r.cap.events.filter((e): e is CloseEvent => e.kind === 'close').map((c) => [c.direction, c.code, c.reason]), [['client', 4001, 'done ☃'], ['server', 4001, 'done ☃']]);
+      } finally {
+        await r.close();
+      }
+    });
+  }
+}
+
+test('deflate: context takeover survives a display cap far below the message size', async () => {
+  const r = await rig({ threshold: 0 }, { threshold: 0 }, { previewCap: 100 });
+  try {
+    const { fromClient, client } = await exchange(r);
+    assert.deepEqual(client.map((m) => m.decodeError), client.map(() => undefined));
+    for (let i = 0; i < fromClient.length; i++) {
+      const sent = Buffer.from(fromClient[i]!);
+      assert.equal(client[i]!.decodedLength, sent.length);
+      assert.equal(client[i]!.truncated, sent.length > 100);
+      assert.deepEqual(client[i]!.data, sent.subarray(0, 100));
+    }
+  } finally {
+    await r.close();
+  }
+});

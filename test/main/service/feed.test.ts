@@ -1,0 +1,81 @@
+// The live feed: snapshot first, deltas coalesced to at most one batch per interval, and a slow
+// subscriber that never holds up publishing (its queue is bounded; overflow → resync snapshot).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Feed, type FeedSink } from '../../../main/service/feed.ts';
+import type { FeedEvent, FeedSnapshot, ExchangeView } from '../../../app/api/contract.ts';
+
+const snapshot = (): FeedSnapshot => ({ sessions: [], exchanges: [], listeners: [], upstreams: [], logs: [], config: { draft: {}, draftIssues: [], applied: null, appliedAt: null, dirty: false, canUndo: false }, framesSupported: false });
+const exchange = (id: number) => ({ id }) as unknown as ExchangeView;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sink(busy = () => false) {
+  const got: Array<{ at: number; e: FeedEvent }> = [];
+  const s: FeedSink = { send: (e) => got.push({ at: Date.now(), e }), busy };
+  return { s, got };
+}
+
+test('a subscriber gets a snapshot at once, then coalesced deltas', async () => {
+  const feed = new Feed(snapshot, { intervalMs: 50 });
+  const { s, got } = sink();
+  feed.subscribe(s);
+  assert.equal(got.length, 1);
+  assert.equal(got[0]!.e.event, 'snapshot');
+  for (let i = 1; i <= 500; i++) feed.exchange(exchange(i));
+  await sleep(80);
+  const deltas = got.filter((g) => g.e.event === 'delta');
+  assert.equal(deltas.length, 1, '500 events in one interval make one batch');
+  const ids = deltas.flatMap((d) => (d.e.payload as { exchanges: ExchangeView[] }).exchanges.map((x) => x.id));
+  assert.deepEqual(ids, Array.from({ length: 500 }, (_, i) => i + 1));
+  feed.close();
+});
+
+test('batches are bounded: a steady stream for 1s gives at most ~20 batches', async () => {
+  const feed = new Feed(snapshot, { intervalMs: 50 });
+  const { s, got } = sink();
+  feed.subscribe(s);
+  let id = 0;
+  const end = Date.now() + 1000;
+  while (Date.now() < end) {
+    for (let i = 0; i < 50; i++) feed.exchange(exchange(++id));
+    await sleep(1);
+  }
+  await sleep(120);
+  const deltas = got.filter((g) => g.e.event === 'delta');
+  assert.ok(deltas.length <= 23, `${deltas.length} batches in ~1s`);
+  assert.ok(deltas.length >= 10, `${deltas.length} batches: the feed keeps flowing`);
+  for (let i = 1; i < deltas.length; i++) assert.ok(deltas[i]!.at - deltas[i - 1]!.at >= 40, 'batches are spaced by the interval');
+  const count = deltas.reduce((n, d) => n + (d.e.payload as { exchanges: unknown[] }).exchanges.length, 0);
+  assert.equal(count, id, 'nothing lost for a subscriber that keeps up');
+  feed.close();
+});
+
+test('a busy subscriber does not slow publishing: its queue is dropped and it is resynced with a snapshot', async () => {
+  const feed = new Feed(snapshot, { intervalMs: 5, maxQueued: 4 });
+  let busy = true;
+  const slow = sink(() => busy);
+  const fast = sink();
+  feed.subscribe(slow.s);
+  feed.subscribe(fast.s);
+  const t0 = performance.now();
+  for (let round = 0; round < 10; round++) {
+    for (let i = 0; i < 100; i++) feed.exchange(exchange(round * 100 + i));
+    await sleep(8);
+  }
+  assert.ok(performance.now() - t0 < 1000, 'publishing never waited');
+  assert.equal(slow.got.length, 1, 'nothing sent while busy (only the first snapshot)');
+  assert.ok(feed.stats.dropped > 0);
+  busy = false;
+  await sleep(30);
+  assert.equal(slow.got.at(-1)!.e.event, 'snapshot', 'resynced with a snapshot');
+  assert.equal(feed.stats.resyncs, 1);
+  assert.ok(fast.got.filter((g) => g.e.event === 'delta').length >= 5, 'the fast subscriber got its batches');
+  feed.close();
+});
+
+test('no subscribers: publishing does no work', () => {
+  const feed = new Feed(snapshot);
+  for (let i = 0; i < 1000; i++) feed.exchange(exchange(i));
+  assert.equal(feed.stats.batches, 0);
+  feed.close();
+});

@@ -1,0 +1,109 @@
+// The transport-free service: draft vs applied, undo of the last apply, bounded logs, closing a
+// session, frames only when a tap exists. The engine here is a stand-in (fake-engine.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import { FakeEngine } from './fake-engine.ts';
+
+const doc = (port: number) => ({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9000' }] }] });
+
+async function make(limits = {}) {
+  const engine = new FakeEngine();
+  const service = await SwitchyardService.create(engine.asEngine(), { initialDraft: doc(1000), initialApplied: true, limits, frameTap: null });
+  return { engine, service };
+}
+
+test('draft, apply, undo: the draft is kept apart from what runs, and undo goes back one apply', async () => {
+  const { engine, service } = await make();
+  let s = await service.handle('getConfig', {});
+  assert.ok(s.ok && !(s.value as { dirty: boolean }).dirty);
+  s = await service.handle('setDraft', { draft: doc(2000) });
+  assert.ok(s.ok && (s.value as { dirty: boolean }).dirty);
+  assert.equal(engine.applied.length, 0, 'editing the draft does not apply it');
+  const a = await service.handle('apply', {});
+  assert.ok(a.ok);
+  assert.deepEqual(engine.applied.at(-1), doc(2000));
+  const u = await service.handle('undoApply', {});
+  assert.ok(u.ok);
+  assert.deepEqual(engine.applied.at(-1), doc(1000));
+  const state = (u.value as { config: { draft: unknown; canUndo: boolean } }).config;
+  assert.deepEqual(state.draft, doc(1000));
+  assert.equal(state.canUndo, false);
+  const again = await service.handle('undoApply', {});
+  assert.ok(!again.ok && again.error.code === 'nothing_to_undo');
+  service.close();
+});
+
+test('an invalid draft is kept, reported with paths, and never applied', async () => {
+  const { engine, service } = await make();
+  const bad = { schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:1' }], locations: [{ path: 'nope', proxyPass: 'http://x' }] }] };
+  const s = await service.handle('setDraft', { draft: bad });
+  assert.ok(s.ok);
+  assert.deepEqual((s.value as { draftIssues: Array<{ path: string }> }).draftIssues.map((i) => i.path).sort(), ['servers[0].locations[0].path', 'servers[0].locations[0].proxyPass']);
+  const a = await service.handle('apply', {});
+  assert.ok(!a.ok);
+  assert.equal(a.error.code, 'invalid_config');
+  assert.equal(engine.applied.length, 0);
+  service.close();
+});
+
+test('sessions: live and recently closed are kept (capped); close goes through liveSession(id).close', async () => {
+  const { engine, service } = await make({ closedSessions: 3 });
+  for (let id = 1; id <= 5; id++) engine.openSession(id);
+  const closed = await service.handle('closeSession', { id: 2, code: 4000, reason: 'bye' });
+  assert.ok(closed.ok);
+  assert.equal((closed.value as { state: string }).state, 'closed');
+  assert.match(String((closed.value as { closeReason: string }).closeReason), /code 4000: bye/);
+  for (const id of [1, 3, 4, 5]) engine.live.get(id)!.close('test');
+  const list = await service.handle('sessions', {});
+  assert.ok(list.ok);
+  assert.deepEqual((list.value as Array<{ id: number }>).map((s) => s.id), [3, 4, 5], 'only the 3 most recently closed remain');
+  const detail = await service.handle('session', { id: 5 });
+  assert.ok(detail.ok);
+  assert.equal((detail.value as { frames: unknown }).frames, null, 'no tap: no frames, not an empty fake log');
+  const bad = await service.handle('closeSession', { id: 5, code: 1005 });
+  assert.ok(!bad.ok && bad.error.code === 'bad_params', '1005 may not be sent');
+  service.close();
+});
+
+test('exchanges are capped', async () => {
+  const { engine, service } = await make({ exchanges: 10 });
+  for (let i = 1; i <= 50; i++) engine.exchange(i);
+  const r = await service.handle('exchanges', {});
+  assert.ok(r.ok);
+  assert.deepEqual((r.value as Array<{ id: number }>).map((e) => e.id), Array.from({ length: 10 }, (_, i) => 41 + i));
+  service.close();
+});
+
+test('frames are recorded when a tap exists', async () => {
+  const engine = new FakeEngine();
+  let sink: ((f: never) => void) | null = null;
+  const service = await SwitchyardService.create(engine.asEngine(), {
+    initialDraft: doc(1), frameTap: (_sockets, onFrame) => { sink = onFrame as never; return { stop() {} }; },
+  });
+  engine.openSession(1);
+  assert.ok(sink);
+  (sink as (f: unknown) => void)({ time: 1, from: 'client', opcode: 'text', fin: true, length: 5, preview: 'hello', closeCode: null });
+  await new Promise((r) => setTimeout(r, 80));
+  const d = await service.handle('session', { id: 1 });
+  assert.ok(d.ok);
+  assert.deepEqual((d.value as { frames: Array<{ preview: string; seq: number }> }).frames.map((f) => [f.seq, f.preview]), [[0, 'hello']]);
+  service.close();
+});
+
+test('frame logs are bounded per session and in total (closed sessions lose theirs first)', async () => {
+  const { TrafficLog, DEFAULT_LIMITS } = await import('../../../main/service/traffic-log.ts');
+  const log = new TrafficLog({ ...DEFAULT_LIMITS, framesPerSession: 100, framesTotal: 250 });
+  const frame = (i: number) => ({ time: i, from: 'client' as const, opcode: 'text', fin: true, length: 1, preview: String(i), closeCode: null });
+  const session = (id: number, state: 'open' | 'closed') => ({ id, state }) as never;
+  for (const id of [1, 2, 3]) log.upsertSession(session(id, 'open'));
+  for (let i = 0; i < 1000; i++) log.addFrames(1, [frame(i)]);
+  assert.ok(log.framesOf(1)!.length <= 125);
+  assert.equal(log.framesOf(1)!.at(-1)!.preview, '999', 'the newest frames stay');
+  log.upsertSession(session(1, 'closed'));
+  for (let i = 0; i < 120; i++) log.addFrames(2, [frame(i)]);
+  for (let i = 0; i < 120; i++) log.addFrames(3, [frame(i)]);
+  assert.ok(log.frameCount <= 250, `${log.frameCount} frames kept`);
+  assert.equal(log.framesOf(1), null, 'the closed session gave its frames up first');
+  assert.ok(log.framesOf(3)!.length > 0);
+});

@@ -1,0 +1,147 @@
+// The loopback web host: 127.0.0.1 only, the token on every request (page, API, feed), a strict
+// CSP, and the API answering with the contract's Result shape.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import WebSocket from 'ws';
+import { startWebHost, type WebHost } from '../../../main/web/host.ts';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import { send } from '../../helpers/client.ts';
+import { FakeEngine } from '../service/fake-engine.ts';
+
+let host: WebHost;
+let service: SwitchyardService;
+let engine: FakeEngine;
+let dir: string;
+let base: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'switchyard-renderer-'));
+  mkdirSync(join(dir, '__switchyard_assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><title>t</title><script type="module" src="/__switchyard_assets/app.js"></script></head></html>');
+  writeFileSync(join(dir, '__switchyard_assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(tmpdir(), 'switchyard-secret.txt'), 'secret');
+  engine = new FakeEngine();
+  service = await SwitchyardService.create(engine.asEngine(), { initialDraft: { schemaVersion: 1 }, frameTap: null });
+  host = await startWebHost({ service, rendererDir: dir });
+  base = `http://127.0.0.1:${host.port}`;
+});
+after(async () => {
+  service.close();
+  await host.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const auth = () => ({ 'x-switchyard-token': host.token });
+const post = (name: string, body: unknown, headers: Record<string, string> = auth()) =>
+  send(`${base}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+test('binds 127.0.0.1 only, on a random port, with a long random token', async () => {
+  assert.match(host.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+  assert.ok(host.port > 0);
+  const other = await new Promise<string>((resolve) => {
+    const s = net.connect(host.port, '127.0.0.2');
+    s.once('connect', () => { s.destroy(); resolve('connected'); });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+  assert.equal(other, 'ECONNREFUSED', 'not reachable on another address');
+});
+
+test('no token → 401, a wrong token → 403, for the page, assets and the API', async () => {
+  const jar = (t: string) => ({ cookie: `switchyard_${host.port}=${t}` });
+  assert.equal((await send(`${base}/`)).status, 401);
+  assert.equal((await send(`${base}/__switchyard_assets/app.js`)).status, 401);
+  assert.equal((await send(`${base}/?token=nope`)).status, 403);
+  assert.equal((await send(`${base}/__switchyard_assets/app.js`, { headers: jar('nope') })).status, 403);
+  assert.equal((await post('getConfig', {}, {})).status, 401);
+  assert.equal((await post('getConfig', {}, { 'x-switchyard-token': 'x'.repeat(43) })).status, 403);
+  assert.equal((await post('getConfig', {}, { 'x-switchyard-token': `${host.token}x` })).status, 403);
+  assert.equal((await post('getConfig', {}, jar(host.token))).status, 401, 'the API does not take the asset cookie');
+  assert.equal((await send(`${base}/`, { headers: jar(host.token) })).status, 401, 'nor does the page');
+});
+
+test('the page carries its token for the API; assets get a cookie scoped to their own path only', async () => {
+  const page = await send(host.url);
+  assert.equal(page.status, 200);
+  assert.match(page.body, new RegExp(`<meta name="switchyard-token" content="${host.token}" />\\s*</head>`));
+  const cookie = String(page.headers['set-cookie']);
+  // cookies on 127.0.0.1 reach every port: a cookie on "/" would be sent to the proxied apps
+  assert.match(cookie, new RegExp(`^switchyard_${host.port}=[^;]+; Path=/__switchyard_assets/; HttpOnly; SameSite=Strict$`));
+  const asset = await send(`${base}/__switchyard_assets/app.js`, { headers: { cookie: cookie.split(';')[0]! } });
+  assert.equal(asset.status, 200);
+  assert.equal(asset.body, 'console.log(1)');
+  assert.equal((await send(`${base}/__switchyard_assets/missing.js`, { headers: { cookie: cookie.split(';')[0]! } })).status, 404);
+  assert.equal((await post('getConfig', {})).status, 200, 'the API takes the header');
+});
+
+test('every answer carries a strict CSP', async () => {
+  for (const r of [await send(`${base}/`), await send(`${base}/`, { headers: auth() })]) {
+    const csp = String(r.headers['content-security-policy']);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+  }
+});
+
+test('a foreign Host or Origin is refused (DNS rebinding, cross-site requests)', async () => {
+  assert.equal((await send(`${base}/`, { headers: { ...auth(), host: 'evil.example' } })).status, 403);
+  assert.equal((await post('getConfig', {}, { ...auth(), origin: 'http://evil.example' })).status, 403);
+  assert.equal((await post('getConfig', {}, { ...auth(), origin: base })).status, 200);
+});
+
+test('files outside the renderer are not served', async () => {
+  for (const p of ['/__switchyard_assets/../../switchyard-secret.txt', '/__switchyard_assets/%2e%2e/%2e%2e/switchyard-secret.txt', '/__switchyard_assets/..%2f..%2fswitchyard-secret.txt']) {
+    const r = await send(`${base}${p}`, { headers: auth() });
+    assert.notEqual(r.body, 'secret', p);
+    assert.ok(r.status === 404 || /<html>/.test(r.body), `${p}: ${r.status}`);
+  }
+});
+
+test('the API answers Results: ok values, and codes instead of exceptions', async () => {
+  const ok = JSON.parse((await post('getConfig', {})).body);
+  assert.equal(ok.ok, true);
+  assert.deepEqual(ok.value.draft, { schemaVersion: 1 });
+  const bad = JSON.parse((await post('session', { id: 'x' })).body);
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.code, 'bad_params');
+  const unknown = await post('shutdown', {});
+  assert.equal(unknown.status, 404);
+  const missing = JSON.parse((await post('closeSession', { id: 99, code: 1000 })).body);
+  assert.equal(missing.error.code, 'not_live');
+  const invalid = JSON.parse((await post('apply', { draft: { schemaVersion: 1, servers: [{ listen: [] }] } })).body);
+  assert.equal(invalid.error.code, 'invalid_config');
+  assert.equal(invalid.error.issues[0].path, 'servers[0].listen');
+  assert.equal((await send(`${base}/api/getConfig`, { method: 'POST', headers: { ...auth(), 'content-type': 'text/plain' }, body: '{}' })).status, 415);
+  assert.equal((await send(`${base}/api/getConfig`, { headers: auth() })).status, 405);
+});
+
+function openFeed(headers: Record<string, string>, protocols: string[] = []): Promise<{ ws: WebSocket; first: unknown } | { status: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/feed`, protocols, { headers });
+    ws.once('message', (d) => resolve({ ws, first: JSON.parse(String(d)) }));
+    ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode! }));
+    ws.once('error', reject);
+  });
+}
+
+test('the feed needs the token (in its subprotocol list), then sends a snapshot and live deltas', async () => {
+  assert.deepEqual(await openFeed({}), { status: 401 });
+  assert.deepEqual(await openFeed({}, ['switchyard', 'token.wrong']), { status: 403 });
+  assert.deepEqual(await openFeed({ cookie: `switchyard_${host.port}=${host.token}` }), { status: 401 }, 'not the asset cookie');
+  assert.deepEqual(await openFeed({ origin: 'http://evil.example' }, ['switchyard', `token.${host.token}`]), { status: 403 });
+  const r = await openFeed({}, ['switchyard', `token.${host.token}`]);
+  assert.ok('ws' in r);
+  assert.equal(r.ws.protocol, 'switchyard', 'the token is not echoed back');
+  assert.equal((r.first as { event: string }).event, 'snapshot');
+  const next = new Promise<{ event: string; payload: { sessions: Array<{ id: number; state: string }> } }>((resolve) => r.ws.once('message', (d) => resolve(JSON.parse(String(d)))));
+  engine.openSession(7);
+  const delta = await next;
+  assert.equal(delta.event, 'delta');
+  assert.equal(delta.payload.sessions[0]!.id, 7);
+  r.ws.close();
+});

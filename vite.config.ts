@@ -1,0 +1,21 @@
+// The renderer build: renderer/ → dist/renderer, served by the loopback web host (main/web) and,
+// later, loaded by Electron. No inline scripts or styles, so the host's strict CSP holds.
+import { defineConfig } from 'vite';
+import vue from '@vitejs/plugin-vue';
+import { fileURLToPath } from 'node:url';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('./renderer', import.meta.url)),
+  base: '/',
+  plugins: [vue()],
+  build: {
+    outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    modulePreload: { polyfill: false },
+    /** main/web/auth.ts ASSET_PATH: the one path the host's asset cookie is sent for. */
+    assetsDir: '__switchyard_assets',
+    assetsInlineLimit: 0,
+    sourcemap: false,
+  },
+});

@@ -2,11 +2,22 @@
 import { parseArgs } from 'node:util';
 import { serveCommand } from './serve.ts';
 import { checkCommand } from './check.ts';
+import { exportNginxCommand } from './export-nginx.ts';
+import { importNginxCommand } from './import-nginx.ts';
+import { verifyCommand } from './verify.ts';
+import { uiCommand } from './ui.ts';
 
 const USAGE = `usage: switchyard <verb> [options]
 
   serve --config FILE [--access-log]   run the proxy engine headless until SIGINT/SIGTERM (SIGHUP reloads)
   check --config FILE                  validate a config; print each error with its JSON path (exit 1)
+  export-nginx --config FILE [-o OUT] [--snippet]
+                                       write the equivalent nginx.conf (or the http-level snippet)
+  import-nginx FILE [-o OUT]           convert an nginx.conf to a Switchyard config; warnings name
+                                       file:line and what is lost (exit 0 unless unparseable)
+  verify --config FILE                 export to a temporary folder and run nginx -t on it
+  ui [--config FILE] [--port N]        run the engine and the UI on a loopback web host; prints the URL
+                                       (with its access token); needs the built renderer (npm run build:renderer)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +34,25 @@ export async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
         if (!values.config) throw new UsageError('check needs --config FILE');
         return await checkCommand({ config: values.config, ...io });
+      }
+      case 'export-nginx': {
+        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, snippet: { type: 'boolean' } } });
+        if (!values.config) throw new UsageError('export-nginx needs --config FILE');
+        return await exportNginxCommand({ config: values.config, out: values.out, snippet: values.snippet ?? false, ...io });
+      }
+      case 'import-nginx': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
+        if (positionals.length === 0) throw new UsageError('import-nginx needs an nginx.conf FILE');
+        return await importNginxCommand({ files: positionals, out: values.out, ...io });
+      }
+      case 'verify': {
+        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
+        if (!values.config) throw new UsageError('verify needs --config FILE');
+        return await verifyCommand({ config: values.config, ...io });
+      }
+      case 'ui': {
+        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, port: { type: 'string' }, open: { type: 'boolean' } } });
+        return await uiCommand({ config: values.config, port: values.port ? Number(values.port) : 0, open: values.open ?? false, ...io });
       }
       case undefined:
       case 'help':

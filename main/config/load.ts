@@ -1,6 +1,7 @@
 // Reading a config file from disk: JSON errors with line and column, then full validation.
 import { readFile } from 'node:fs/promises';
 import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
+import { jsonErrorOffset } from './json-position.ts';
 
 export type LoadResult = ValidationResult & { raw?: unknown };
 
@@ -22,10 +23,10 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
-    const at = /position (\d+)/.exec(msg);
-    const where = at ? `${file}:${position(text, Number(at[1]))}` : file;
-    return { ok: false, issues: [{ path: '', code: 'invalid_json', message: `${where}: ${msg}` }] };
+    const offset = jsonErrorOffset(text);
+    const where = offset >= 0 ? `${file}:${position(text, offset)}` : file;
+    const near = offset >= 0 ? (offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of file') : (e as Error).message;
+    return { ok: false, issues: [{ path: '', code: 'invalid_json', message: `${where}: invalid JSON, ${near}` }] };
   }
   return { ...validateConfig(raw), raw };
 }

@@ -44,13 +44,15 @@ export function planRequest(rt: Runtime, req: IncomingMessage): Plan {
   if (hostHeaders.length > 1) return { kind: 'error', status: 400, reason: 'client sent duplicate host header' };
   const hostHeader = hostHeaders[0]?.[1] ?? null;
   const httpVersion = req.httpVersion === '1.0' ? '1.0' : '1.1';
-  if (httpVersion === '1.1' && hostHeader === null && !target.absoluteHost) {
+  // nginx: an HTTP/1.1 request without Host is 400 even when the request line names a host
+  if (httpVersion === '1.1' && hostHeader === null) {
     return { kind: 'error', status: 400, reason: 'client sent HTTP/1.1 request without "Host" header' };
   }
 
   const chosen = selectServer(
     candidates.map((c) => ({ serverNames: c.server.server.serverNames, defaultServer: c.defaultServer })),
     target.absoluteHost ?? hostHeader,
+    hostHeader,
   );
   if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason };
   const server = candidates[chosen.index]!.server;
@@ -62,7 +64,7 @@ export function planRequest(rt: Runtime, req: IncomingMessage): Plan {
   if (decision.type === 'redirect') {
     return {
       kind: 'redirect', status: 301, server, explain: decision.explain,
-      location: redirectLocation({ host: hostForRedirect, port: socket.localPort ?? 80, location: decision.location, args: target.hasArgs ? target.args : null }),
+      location: redirectLocation({ host: hostForRedirect, port: socket.localPort ?? 80, location: decision.location, args: target.hasArgs ? target.args : null, serverAddr: stripMapped(socket.localAddress ?? '') }),
     };
   }
 

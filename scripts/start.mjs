@@ -1,0 +1,29 @@
+// `npm start`: build the renderer, then launch the desktop app. Where the Electron binary is not
+// installed (these machines cannot download it), say so in one line and open the same UI through
+// the loopback web host instead. Arguments after `--` go to the app (e.g. `npm start -- --config FILE`).
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+
+const build = spawnSync('npm', ['run', '-s', 'build:renderer'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+function electronBinary() {
+  try {
+    const require = createRequire(import.meta.url);
+    const path = require('electron'); // the package exports the binary's path, or throws without it
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+const args = process.argv.slice(2);
+const electron = electronBinary();
+if (electron && existsSync(new URL('../main/electron/main.ts', import.meta.url))) {
+  const r = spawnSync(electron, ['.', ...args], { stdio: 'inherit' });
+  process.exit(r.status ?? 0);
+}
+console.log('Electron is not available here: opening the Switchyard UI through the loopback web host.');
+const r = spawnSync(process.execPath, ['bin/switchyard.js', 'ui', ...args], { stdio: 'inherit' });
+process.exit(r.status ?? 0);

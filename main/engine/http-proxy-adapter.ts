@@ -49,6 +49,8 @@ interface Active {
   responded: boolean;
   timedOut: boolean;
   settled: boolean;
+  hasConnection: boolean;
+  hasHost: boolean;
 }
 
 const active = new WeakMap<IncomingMessage, Active>();
@@ -58,19 +60,13 @@ const proxy = httpProxy.createProxyServer({ selfHandleResponse: true, ws: false,
 proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
   const a = active.get(req);
   if (!a) return;
-  for (const name of proxyReq.getHeaderNames()) proxyReq.removeHeader(name);
-  const grouped = new Map<string, string[]>();
-  for (const [name, value] of a.t.headers) {
-    const list = grouped.get(name);
-    if (list) list.push(value);
-    else grouped.set(name, [value]);
-  }
-  for (const [name, values] of grouped) proxyReq.setHeader(name, values.length === 1 ? values[0]! : values);
-  if (a.t.body) proxyReq.setHeader('Content-Length', a.t.body.length);
-  // nginx sends no body framing when the client sent no body; node would add chunked for POST.
+  // The headers are already ours (see proxyHttpTry); node would add chunked framing for a POST
+  // without a body, nginx sends none.
   (proxyReq as unknown as { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
   proxyReq.path = a.t.path;
-  matchNginxRequestHead(proxyReq, a.t.httpVersion, [...grouped.keys()].some((n) => n.toLowerCase() === 'connection'));
+  // nginx sends no Host when its value evaluates empty ($http_host without a client Host); node adds one
+  if (!a.hasHost) proxyReq.removeHeader('host');
+  matchNginxRequestHead(proxyReq, a.t.httpVersion, a.hasConnection);
 
   proxyReq.on('timeout', () => {
     a.timedOut = true;
@@ -140,12 +136,28 @@ function matchNginxRequestHead(proxyReq: ClientRequest, version: '1.0' | '1.1', 
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
-  const a: Active = { t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false };
+  const { headers, hasConnection, hasHost } = outgoingHeaders(t);
+  const a: Active = { t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false, hasConnection, hasHost };
   active.set(req, a);
-  // http-proxy skips its 'proxyReq' event when the copied headers carry Expect; nginx drops Expect.
-  delete req.headers.expect;
-  const body = Readable.from(t.body ? [t.body] : []);
-  proxy.web(
+  // The body was read already (nginx buffers it): replay it. Without one, http-proxy pipes the
+  // ended client request, which just ends the upstream request.
+  // Filled lazily in read(): data pushed up front would flow (and write the request head) on a tick
+  // that runs before http-proxy's 'proxyReq' hook has set the path.
+  const buffered = t.body;
+  const body = buffered
+    ? new Readable({
+        read() {
+          this.push(buffered);
+          this.push(null);
+        },
+      })
+    : undefined;
+  // http-proxy builds the upstream request from req.headers: hand it nginx's list for the duration
+  // of the (synchronous) setup, instead of letting it copy the client's and rewriting them after.
+  const clientHeaders = req.headers;
+  req.headers = headers;
+  try {
+    proxy.web(
     req,
     res,
     {
@@ -168,4 +180,29 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
       h.onFailure(failure);
     },
   );
+  } finally {
+    req.headers = clientHeaders;
+  }
+}
+
+/**
+ * The planned header list as the object http-proxy copies. Duplicates become arrays. Expect is left
+ * out (nginx drops it by default, and http-proxy would skip its 'proxyReq' hook for it). A hidden
+ * content-length keeps http-proxy's DELETE/OPTIONS pass from adding "Content-Length: 0".
+ */
+function outgoingHeaders(t: HttpTry): { headers: IncomingMessage['headers']; hasConnection: boolean; hasHost: boolean } {
+  const headers: Record<string, string | string[]> = {};
+  let hasConnection = false;
+  let hasHost = false;
+  for (const [name, value] of t.headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'expect') continue;
+    if (lower === 'connection') hasConnection = true;
+    else if (lower === 'host') hasHost = true;
+    const prev = headers[name];
+    headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  if (t.body) headers['Content-Length'] = String(t.body.length);
+  else Object.defineProperty(headers, 'content-length', { value: 'none', enumerable: false });
+  return { headers: headers as IncomingMessage['headers'], hasConnection, hasHost };
 }

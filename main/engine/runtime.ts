@@ -111,7 +111,7 @@ function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey
     name,
     group,
     hashKey,
-    keepalive: keepalive > 0 ? new Agent({ keepAlive: true, maxFreeSockets: keepalive, scheduling: 'lifo' }) : null,
+    keepalive: keepalive > 0 ? new Agent({ keepAlive: true, maxFreeSockets: keepalive }) : null,
     oneShot: new Agent({ keepAlive: false }),
   };
 }

@@ -54,19 +54,22 @@ function rawHead(statusLine: string, raw: string[], skip?: Set<string>, extra: s
 const NOT_RELAYED_ON_REJECT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
 
 export function proxyUpgrade(
-  plan: ProxyPlan,
+  planArg: ProxyPlan,
   req: IncomingMessage,
   socket: Socket,
-  head: Buffer,
+  headArg: Buffer,
   session: SessionRecord,
   hooks: EngineHooks,
   onLive: (live: LiveSession) => void,
 ): void {
-  const { loc } = plan;
+  // What is only needed until the upstream answers; released once the session is open, since a
+  // long-lived idle session should hold its two sockets and its record, not the request's plan.
+  let plan: ProxyPlan | null = planArg;
+  let head: Buffer | null = headArg;
+  const { loc } = planArg;
   const conds = new Set<string>(loc.location.proxyNextUpstream);
   const maxTries = loc.location.proxyNextUpstreamTries;
-  const attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
-  const flatHeaders = plan.headers.flat();
+  const attempt = loc.pool.group.attempt({ remoteAddr: planArg.ctx.remoteAddr, hashKey: planArg.hashKey });
   let tries = 0;
 
   const reject = (status: number, cause: string) => {
@@ -87,7 +90,8 @@ export function proxyUpgrade(
   };
 
   const tryNext = (): void => {
-    if (socket.destroyed) return;
+    if (socket.destroyed || !plan) return;
+    const current = plan;
     const peer = attempt.next();
     if (!peer) {
       reject(502, `no live upstreams while connecting to upstream "${loc.pool.name}"`);
@@ -105,16 +109,22 @@ export function proxyUpgrade(
       up.destroy();
       retryOrFail(peer, kind, `${what}, upstream: ${peerName}`);
     };
-    up.on('error', (e: NodeJS.ErrnoException) => fail('error', `upstream error (${e.code ?? e.message}) while ${up.connecting ? 'connecting to upstream' : 'reading response header from upstream'}`));
-    up.setTimeout(loc.connectTimeoutMs, () => fail('timeout', `upstream timed out while ${up.connecting ? 'connecting to upstream' : 'reading response header from upstream'}`));
+    const onError = (e: NodeJS.ErrnoException) => fail('error', `upstream error (${e.code ?? e.message}) while ${up.connecting ? 'connecting to upstream' : 'reading response header from upstream'}`);
+    const onTimeout = () => fail('timeout', `upstream timed out while ${up.connecting ? 'connecting to upstream' : 'reading response header from upstream'}`);
+    up.on('error', onError);
+    up.on('timeout', onTimeout);
+    up.setTimeout(loc.connectTimeoutMs);
     up.once('connect', () => {
       if (settled) return;
       up.setTimeout(loc.readTimeoutMs);
-      const upReq = request({ createConnection: () => up, method: plan.ctx.method, path: plan.path, headers: flatHeaders as unknown as Record<string, string>, setHost: false });
+      const upReq = request({ createConnection: () => up, method: current.ctx.method, path: current.path, headers: current.headers.flat() as unknown as Record<string, string>, setHost: false });
       upReq.on('error', () => {}); // failures surface through `up` above
       upReq.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
         settled = true;
+        // the session installs its own listeners (error listener first, so there is no gap)
         open(peer, upRes, upSocket as Socket, upHead);
+        up.off('error', onError);
+        up.off('timeout', onTimeout);
       });
       upReq.once('response', (upRes: IncomingMessage) => {
         settled = true;
@@ -147,7 +157,9 @@ export function proxyUpgrade(
   const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer) => {
     socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, upRes.rawHeaders));
     if (upHead.length) socket.write(upHead);
-    if (head.length) up.write(head);
+    if (head && head.length) up.write(head);
+    plan = null;
+    head = null;
     session.state = 'open';
     session.responseHeaders = upRes.rawHeaders;
     session.subprotocol = (upRes.headers['sec-websocket-protocol'] as string | undefined) ?? null;
@@ -174,22 +186,23 @@ export function proxyUpgrade(
     };
     // Idle for proxy_read_timeout in both directions ends the session (writes to `up` count as
     // activity, as nginx re-arms the upstream read timer on every event of the upgraded pair).
-    up.setTimeout(loc.readTimeoutMs, () => {
+    up.on('timeout', () => {
       endSession('proxy', `proxy_read_timeout (${loc.location.proxyReadTimeout}) expired with no traffic`);
       socket.destroy();
       up.destroy();
     });
+    up.setTimeout(loc.readTimeoutMs);
     socket.setTimeout(0);
-    socket.once('end', () => endSession('client', 'client closed the connection'));
-    up.once('end', () => endSession('upstream', 'upstream closed the connection'));
+    socket.on('end', () => endSession('client', 'client closed the connection'));
+    up.on('end', () => endSession('upstream', 'upstream closed the connection'));
     socket.on('error', (e) => endSession('client', `client socket error: ${e.message}`));
     up.on('error', (e) => endSession('upstream', `upstream socket error: ${e.message}`));
-    socket.once('close', () => {
+    socket.on('close', () => {
       endSession('client', 'client connection closed');
       up.destroySoon();
       finalize();
     });
-    up.once('close', () => {
+    up.on('close', () => {
       endSession('upstream', 'upstream connection closed');
       socket.destroySoon();
       finalize();

@@ -1,39 +1,24 @@
-// Frame recording through the WebSocket frame tap (main/inspect/frame-tap.ts), when it exists.
-// It is loaded with a dynamic import: without that module, sessions simply have no frame log
-// (nothing is made up). The tap is passive: it is handed a copy of each relayed chunk, read from
-// 'data' events next to the engine's own pipes, and reports TapEvents (main/inspect/types.ts):
-//   const tap = createFrameTap({ extensions, previewCap }, sink); tap.client(chunk); tap.server(chunk); tap.close();
+// Frame recording through the WebSocket frame tap (main/inspect/frame-tap.ts). The tap is passive:
+// it sees each relayed chunk from 'data' events next to the engine's own pipes (never changing or
+// delaying a byte) and reports TapEvents (main/inspect/types.ts), turned into frame-log rows here.
 import type { Socket } from 'node:net';
 import type { FrameView } from '../../app/api/contract.ts';
+import { createFrameTap } from '../inspect/frame-tap.ts';
 
 export type FrameSink = (frame: Omit<FrameView, 'seq'>) => void;
 export type TapFactory = (session: { client: Socket; upstream: Socket; extensions: string | null }, onFrame: FrameSink) => { stop(): void } | null;
 
-interface FrameTapLike {
-  client(chunk: Buffer): void;
-  server(chunk: Buffer): void;
-  close(): void;
-}
-type CreateFrameTap = (options: { extensions?: string | null; previewCap?: number }, sink: (event: unknown) => void) => FrameTapLike;
 
 /** Characters of a payload kept for the frame log. */
 const PREVIEW = 256;
 
-/** Load the tap, or null when main/inspect/frame-tap.ts is not there (or exports no createFrameTap). */
-export async function loadFrameTap(): Promise<TapFactory | null> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(new URL('../inspect/frame-tap.ts', import.meta.url).href)) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  if (typeof mod.createFrameTap !== 'function') return null;
-  const create = mod.createFrameTap as CreateFrameTap;
-  return (session, onFrame) => attach(create, session, onFrame);
+/** The factory the service uses to tap each new session. */
+export async function loadFrameTap(): Promise<TapFactory> {
+  return attach;
 }
 
-function attach(create: CreateFrameTap, s: { client: Socket; upstream: Socket; extensions: string | null }, onFrame: FrameSink): { stop(): void } {
-  const tap = create({ extensions: s.extensions, previewCap: PREVIEW * 4 }, (event) => {
+function attach(s: { client: Socket; upstream: Socket; extensions: string | null }, onFrame: FrameSink): { stop(): void } {
+  const tap = createFrameTap({ extensions: s.extensions, previewCap: PREVIEW * 4 }, (event) => {
     const row = normalize(event);
     if (row) onFrame(row);
   });

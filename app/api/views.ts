@@ -1,57 +1,19 @@
 // What the UI sees of the engine: plain JSON-safe data, copies of the engine's records. The
 // service (main/service) fills these; the renderer only reads them.
 import type { ConfigIssue } from '../config/issues.ts';
+import type { ExchangeRecord, PeerStatus, RouteInfo, SessionRecord, SessionState } from '../engine/records.ts';
 
-export interface RouteView {
-  server: number;
-  location: number | null;
-  /** The location's label ('' when unnamed) and why nginx's rules chose it. */
-  name: string;
-  explain: string;
-}
+/** Why a request went where it went (nginx's selection rules). */
+export type RouteView = RouteInfo;
+export type { SessionState };
 
-export type SessionState = 'connecting' | 'open' | 'closed' | 'rejected';
-
-export interface SessionView {
-  id: number;
-  url: string;
-  clientAddress: string;
-  route: RouteView;
-  upstream: string | null;
-  upstreamPath: string;
-  requestHeaders: string[];
-  responseHeaders: string[];
-  subprotocol: string | null;
-  extensions: string | null;
-  state: SessionState;
-  openedAt: number;
-  closedAt: number | null;
-  closedBy: 'client' | 'upstream' | 'proxy' | null;
-  closeReason: string | null;
-  /** Bytes read from each side so far (live sessions are refreshed about once a second). */
-  bytesFromClient: number;
-  bytesFromUpstream: number;
+export interface SessionView extends SessionRecord {
   /** Whether frames are recorded for this session (needs the frame tap, main/inspect). */
   framesAvailable: boolean;
 }
 
-export interface ExchangeView {
-  id: number;
-  method: string;
-  url: string;
-  clientAddress: string;
-  route: RouteView | null;
-  upstream: string | null;
-  upstreamPath: string | null;
-  status: number;
+export interface ExchangeView extends Omit<ExchangeRecord, 'cause'> {
   cause: string | null;
-  tries: Array<{ upstream: string; outcome: string }>;
-  startedAt: number;
-  timings: { connectMs?: number; firstByteMs?: number; totalMs?: number };
-  requestHeaders: string[];
-  responseHeaders: string[];
-  requestBytes: number;
-  responseBytes: number;
 }
 
 export interface FrameView {
@@ -77,16 +39,7 @@ export interface ListenerView {
   error: { code: string; message: string } | null;
 }
 
-export interface PeerView {
-  server: string;
-  host: string;
-  port: number;
-  backup: boolean;
-  down: boolean;
-  conns: number;
-  fails: number;
-  unavailableUntil: number | null;
-}
+export type PeerView = PeerStatus;
 
 export interface UpstreamStatusView {
   name: string;

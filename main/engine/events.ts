@@ -1,58 +1,9 @@
 // What the engine reports about traffic. Inspection (main/inspect) and the UI subscribe to these;
-// the engine does no work for them beyond filling a record it keeps anyway.
+// the engine does no work for them beyond filling a record it keeps anyway. The record types live in
+// app/engine/records.ts, shared with the UI.
+import type { ExchangeRecord, SessionRecord } from '../../app/engine/records.ts';
 
-export interface RouteInfo {
-  /** Index of the server block and location in the config. */
-  server: number;
-  location: number | null;
-  /** The location's label ('' when unnamed) and why it was chosen (nginx's selection rules). */
-  name: string;
-  explain: string;
-}
-
-export interface ExchangeRecord {
-  id: number;
-  method: string;
-  url: string;
-  clientAddress: string;
-  route: RouteInfo | null;
-  /** The peer that answered (last one tried), "ip:port". */
-  upstream: string | null;
-  upstreamPath: string | null;
-  status: number;
-  /** Why the engine answered itself (502/504/404/400...), in nginx's words where nginx has them. */
-  cause?: string;
-  tries: Array<{ upstream: string; outcome: string }>;
-  startedAt: number;
-  timings: { connectMs?: number; firstByteMs?: number; totalMs?: number };
-  requestHeaders: string[];
-  responseHeaders: string[];
-  requestBytes: number;
-  responseBytes: number;
-}
-
-export type SessionState = 'connecting' | 'open' | 'closed' | 'rejected';
-
-export interface SessionRecord {
-  id: number;
-  url: string;
-  clientAddress: string;
-  route: RouteInfo;
-  upstream: string | null;
-  upstreamPath: string;
-  requestHeaders: string[];
-  responseHeaders: string[];
-  subprotocol: string | null;
-  extensions: string | null;
-  state: SessionState;
-  openedAt: number;
-  closedAt: number | null;
-  /** Who ended the TCP session: 'client', 'upstream', 'proxy' (timeout, reconfigure, engine stop). */
-  closedBy: 'client' | 'upstream' | 'proxy' | null;
-  closeReason: string | null;
-  bytesFromClient: number;
-  bytesFromUpstream: number;
-}
+export type { RouteInfo, ExchangeRecord, SessionState, SessionRecord } from '../../app/engine/records.ts';
 
 export interface LogEntry {
   time: number;

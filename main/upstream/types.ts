@@ -1,5 +1,8 @@
 // The contract between the engine and the balancers. Definitions of methods are data in app/
 // (config/schema.ts BalanceMethod); the code that runs them lives here in main/upstream/.
+import type { PeerStatus } from '../../app/engine/records.ts';
+
+export type { PeerStatus };
 
 /** One resolved address of an upstream `server` line (a host name may resolve to several). */
 export interface PeerConfig {
@@ -17,18 +20,7 @@ export interface PeerConfig {
   maxConns: number;
 }
 
-export interface PeerStatus {
-  server: string;
-  host: string;
-  port: number;
-  backup: boolean;
-  down: boolean;
-  /** Requests/sessions currently using this peer (nginx peer->conns). */
-  conns: number;
-  fails: number;
-  /** Epoch ms until which the peer is considered unavailable, or null when it is available. */
-  unavailableUntil: number | null;
-}
+
 
 /** A chosen peer for one try. */
 export interface Peer {

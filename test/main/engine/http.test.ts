@@ -1,25 +1,16 @@
 // The HTTP pass on real loopback sockets: routing, URI rewriting, headers, failures.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { startHttpUpstream, refusedPort, header, type Seen, type Upstream } from '../../helpers/upstreams.ts';
-import { startEngine, oneLocation, type TestEngine } from '../../helpers/engine.ts';
+import { oneLocation } from '../../helpers/engine.ts';
+import { testScope } from '../../helpers/scope.ts';
 import { send, sendJson } from '../../helpers/client.ts';
 import { startBlackhole } from '../../helpers/blackhole.ts';
 
-const cleanup: Array<() => Promise<void>> = [];
-after(async () => { for (const c of cleanup.reverse()) await c(); });
-
-async function up(name: string, handler?: Parameters<typeof startHttpUpstream>[1]): Promise<Upstream> {
-  const u = await startHttpUpstream(name, handler);
-  cleanup.push(u.close);
-  return u;
-}
-async function engine(build: Parameters<typeof startEngine>[0]): Promise<TestEngine> {
-  const e = await startEngine(build);
-  cleanup.push(e.stop);
-  return e;
-}
+const scope = testScope();
+const up = scope.http;
+const engine = scope.engine;
 
 test('proxies with nginx default headers: Host $proxy_host, Connection close, X-Forwarded-For only when set', async () => {
   const a = await up('a');
@@ -160,7 +151,7 @@ test('upstream dying mid-response cuts the client connection (no truncated succe
 
 test('connect timeout is 504 (a peer whose connect hangs)', async () => {
   const hole = await startBlackhole();
-  cleanup.push(hole.close);
+  scope.defer(hole.close);
   const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${hole.port}`, proxyConnectTimeout: '300ms' }));
   const t0 = Date.now();
   const r = await send(`${e.url}/`);
@@ -196,7 +187,7 @@ test('a listener that cannot bind is reported and the others run', async () => {
   const a = await up('a');
   const busy = http.createServer();
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
-  cleanup.push(() => new Promise((r) => busy.close(() => r())));
+  scope.defer(() => new Promise((r) => busy.close(() => r())));
   const busyPort = (busy.address() as import('node:net').AddressInfo).port;
   const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${a.port}` }));
   const r = await e.engine.apply({

@@ -1,25 +1,16 @@
 // The upgrade pass on real loopback sockets, with the `ws` library on both ends.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { startWsUpstream, startHttpUpstream, refusedPort, rawExchange, header, type Upstream } from '../../helpers/upstreams.ts';
-import { startEngine, oneLocation, type TestEngine } from '../../helpers/engine.ts';
+import { oneLocation } from '../../helpers/engine.ts';
+import { testScope } from '../../helpers/scope.ts';
 
-const cleanup: Array<() => Promise<void>> = [];
-after(async () => { for (const c of cleanup.reverse()) await c(); });
-
-async function wsUp(name: string, opts?: { perMessageDeflate?: boolean }) {
-  const u = await startWsUpstream(name, opts);
-  cleanup.push(u.close);
-  return u;
-}
-async function engine(build: Parameters<typeof startEngine>[0]): Promise<TestEngine> {
-  const e = await startEngine(build);
-  cleanup.push(e.stop);
-  return e;
-}
+const scope = testScope();
+const wsUp = scope.ws;
+const engine = scope.engine;
 function wsLoc(u: Upstream, extra: Record<string, unknown> = {}) {
   return { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${u.port}`, ...extra };
 }
@@ -81,7 +72,7 @@ test('text, binary, large and compressed messages echo through; the session is r
 
 test('a non-101 answer reaches the client as an HTTP response, chunked bodies included', async () => {
   const u = await startHttpUpstream('u');
-  cleanup.push(u.close);
+  scope.defer(u.close);
   u.server.on('upgrade', (_req, socket: net.Socket) => {
     socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nno ws\r\n0\r\n\r\n');
   });

@@ -1,0 +1,68 @@
+// What the engine reports about traffic and peers: plain, JSON-safe records. Defined here in app/
+// so the engine (main/) fills them and the UI (renderer/, through app/api/views.ts) reads the same types.
+
+export interface RouteInfo {
+  /** Index of the server block and location in the config. */
+  server: number;
+  location: number | null;
+  /** The location's label ('' when unnamed) and why it was chosen (nginx's selection rules). */
+  name: string;
+  explain: string;
+}
+
+export interface ExchangeRecord {
+  id: number;
+  method: string;
+  url: string;
+  clientAddress: string;
+  route: RouteInfo | null;
+  /** The peer that answered (last one tried), "ip:port". */
+  upstream: string | null;
+  upstreamPath: string | null;
+  status: number;
+  /** Why the engine answered itself (502/504/404/400...), in nginx's words where nginx has them. */
+  cause?: string;
+  tries: Array<{ upstream: string; outcome: string }>;
+  startedAt: number;
+  timings: { connectMs?: number; firstByteMs?: number; totalMs?: number };
+  requestHeaders: string[];
+  responseHeaders: string[];
+  requestBytes: number;
+  responseBytes: number;
+}
+
+export type SessionState = 'connecting' | 'open' | 'closed' | 'rejected';
+
+export interface SessionRecord {
+  id: number;
+  url: string;
+  clientAddress: string;
+  route: RouteInfo;
+  upstream: string | null;
+  upstreamPath: string;
+  requestHeaders: string[];
+  responseHeaders: string[];
+  subprotocol: string | null;
+  extensions: string | null;
+  state: SessionState;
+  openedAt: number;
+  closedAt: number | null;
+  /** Who ended the TCP session: 'client', 'upstream', 'proxy' (timeout, reconfigure, engine stop). */
+  closedBy: 'client' | 'upstream' | 'proxy' | null;
+  closeReason: string | null;
+  bytesFromClient: number;
+  bytesFromUpstream: number;
+}
+
+export interface PeerStatus {
+  server: string;
+  host: string;
+  port: number;
+  backup: boolean;
+  down: boolean;
+  /** Requests/sessions currently using this peer (nginx peer->conns). */
+  conns: number;
+  fails: number;
+  /** Epoch ms until which the peer is considered unavailable, or null when it is available. */
+  unavailableUntil: number | null;
+}

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startHttpUpstream, refusedPort, header, type Seen, type Upstream } from '../../helpers/upstreams.ts';
+import { refusedPort, header, type Seen } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { send, sendJson } from '../../helpers/client.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { startWsUpstream, startHttpUpstream, refusedPort, rawExchange, header, type Upstream } from '../../helpers/upstreams.ts';
+import { startHttpUpstream, refusedPort, rawExchange, header, type Upstream } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 

@@ -4,7 +4,8 @@
 // named in that list. Content-Length / Transfer-Encoding are the engine's (it frames the body).
 import type { Location } from '../config/schema.ts';
 import type { RequestContext } from './context.ts';
-import { evaluate, validHeaders } from './variables.ts';
+import { isValidHeaderName, variable } from './variables.ts';
+import { findVariables } from './variable-names.ts';
 import { asciiLower } from '../match/bytes.ts';
 
 /** nginx's ngx_http_proxy_headers, minus the body-framing pair the engine owns. */
@@ -35,8 +36,14 @@ export function effectiveHttpVersion(loc: Location): '1.0' | '1.1' {
   return loc.websocket || loc.proxyHttpVersion === '1.1' ? '1.1' : '1.0';
 }
 
-/** The headers of the upstream request, in nginx's order, values evaluated. */
-export function upstreamHeaders(loc: Location, ctx: RequestContext): Array<[string, string]> {
+/** A location's header plan, computed once per config: names, templates split into literal parts and variables. */
+export interface CompiledHeaders {
+  set: ReadonlyArray<{ name: string; parts: ReadonlyArray<string | { variable: string }> }>;
+  /** Lower-case names the client may not supply (set by the list, or framing the engine owns). */
+  named: ReadonlySet<string>;
+}
+
+export function compileHeaders(loc: Location): CompiledHeaders {
   const merged = setHeaderList(loc);
   const named = new Set(merged.map(([n]) => asciiLower(n)));
   for (const d of DEFAULT_PROXY_HEADERS) {
@@ -46,15 +53,35 @@ export function upstreamHeaders(loc: Location, ctx: RequestContext): Array<[stri
     }
   }
   for (const f of FRAMING) named.add(f);
+  const set = merged
+    .filter(([name]) => !FRAMING.has(asciiLower(name)))
+    .map(([name, template]) => ({ name, parts: splitTemplate(template) }));
+  return { set, named };
+}
 
-  const out: Array<[string, string]> = [];
-  for (const [name, template] of merged) {
-    if (FRAMING.has(asciiLower(name))) continue;
-    const value = evaluate(template, ctx);
-    if (value !== '') out.push([name, value]);
+function splitTemplate(template: string): Array<string | { variable: string }> {
+  const parts: Array<string | { variable: string }> = [];
+  let at = 0;
+  for (const r of findVariables(template)) {
+    if (r.start > at) parts.push(template.slice(at, r.start));
+    parts.push(r.name === '' ? template.slice(r.start, r.end) : { variable: r.name });
+    at = r.end;
   }
-  for (const [name, value] of validHeaders(ctx)) {
-    if (!named.has(asciiLower(name))) out.push([name, value]);
+  if (at < template.length) parts.push(template.slice(at));
+  return parts;
+}
+
+/** The headers of the upstream request, in nginx's order, values evaluated. */
+export function upstreamHeaders(loc: Location | CompiledHeaders, ctx: RequestContext): Array<[string, string]> {
+  const c = 'set' in loc ? loc : compileHeaders(loc);
+  const out: Array<[string, string]> = [];
+  for (const h of c.set) {
+    let value = '';
+    for (const p of h.parts) value += typeof p === 'string' ? p : variable(p.variable, ctx);
+    if (value !== '') out.push([h.name, value]);
+  }
+  for (const [name, value] of ctx.headers) {
+    if (isValidHeaderName(name) && !c.named.has(asciiLower(name))) out.push([name, value]);
   }
   return out;
 }

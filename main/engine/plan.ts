@@ -98,7 +98,7 @@ export function planRequest(rt: Runtime, req: IncomingMessage): Plan {
   const hashKey = loc.pool.hashKey === null ? undefined : evaluate(loc.pool.hashKey, ctx);
   return {
     kind: 'proxy', server, loc, explain: decision.explain, ctx, path,
-    headers: upstreamHeaders(loc.location, ctx),
+    headers: upstreamHeaders(loc.headers, ctx),
     httpVersion: effectiveHttpVersion(loc.location),
     hashKey,
   };

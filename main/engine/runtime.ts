@@ -9,12 +9,15 @@ import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pas
 import { normalizeListen } from '../../app/config/validate.ts';
 import { parseNginxTime } from '../../app/config/time.ts';
 import { compileLocations } from '../../app/match/location.ts';
+import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
 import { createUpstreamGroup } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
 
 export interface CompiledLocation {
   index: number;
   location: Location;
+  /** proxy_set_header plan, compiled once per config. */
+  headers: CompiledHeaders;
   target: ProxyPassTarget;
   pool: Pool;
   connectTimeoutMs: number;
@@ -140,7 +143,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         }
       }
       locations.push({
-        index: li, location, target, pool,
+        index: li, location, target, pool, headers: compileHeaders(location),
         connectTimeoutMs: parseNginxTime(location.proxyConnectTimeout)!,
         sendTimeoutMs: parseNginxTime(location.proxySendTimeout)!,
         readTimeoutMs: parseNginxTime(location.proxyReadTimeout)!,

@@ -35,7 +35,7 @@ export function validateConfig(input: unknown): ValidationResult {
   return issues.length ? { ok: false, issues } : { ok: true, config: parsed.data };
 }
 
-/** nginx's configuration rules on a structurally valid document. */
+/** nginx's configuration rules, checked on a config that passed the schema. */
 export function semanticIssues(config: ConfigT): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: PathPart[], code: string, message: string) => issues.push({ path: formatPath(path), code, message });

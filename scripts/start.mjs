@@ -20,7 +20,9 @@ function electronBinary() {
 
 const args = process.argv.slice(2);
 const electron = electronBinary();
-if (electron && existsSync(new URL('../main/electron/main.ts', import.meta.url))) {
+if (electron) {
+  const bundle = spawnSync('npm', ['run', '-s', 'build:electron'], { stdio: 'inherit' });
+  if (bundle.status !== 0) process.exit(bundle.status ?? 1);
   const r = spawnSync(electron, ['.', ...args], { stdio: 'inherit' });
   process.exit(r.status ?? 0);
 }

@@ -7,7 +7,7 @@
 // `{ ok: false, error: { code, message } }` (config errors also carry `issues`, placed by path).
 import type { ConfigIssue } from '../config/issues.ts';
 import type {
-  ConfigState, ExchangeView, FrameView, ListenerView, LogView, SessionView, UpstreamStatusView,
+  ConfigState, ExchangeView, FrameView, ImportedHar, ListenerView, LogView, ServiceSettings, SessionView, UpstreamStatusView,
 } from './views.ts';
 
 export type * from './views.ts';
@@ -50,8 +50,21 @@ export interface Requests {
   /** Live sessions and recently closed ones (capped), newest last. */
   sessions: { params: Record<string, never>; result: SessionView[] };
   session: { params: { id: number }; result: SessionDetail };
-  /** End a live session from the proxy side. `code` is the WebSocket close code to report (1000-4999). */
+  /** End a live session from the proxy side: a Close frame with `code` and `reason` (≤ 123 bytes of
+   * UTF-8) goes to both peers, then the connections end (both echoed it, or after a second). */
   closeSession: { params: { id: number; code: number; reason?: string }; result: SessionView };
+  /** Send a message of Switchyard's own to one peer of a live session, between two of its messages.
+   * `data` is the text, or base64 for 'binary'. The result is its (injected) frame-log row. */
+  injectMessage: { params: { id: number; direction: 'client' | 'upstream'; opcode: 'text' | 'binary'; data: string }; result: FrameView };
+  /** Send a logged message's payload again, to the peer it went to (or `direction`). */
+  replayFrame: { params: { id: number; seq: number; direction?: 'client' | 'upstream' }; result: FrameView };
+  getSettings: { params: Record<string, never>; result: ServiceSettings };
+  setSettings: { params: Partial<ServiceSettings>; result: ServiceSettings };
+  /** HAR 1.2 text (Chrome's `_webSocketMessages` for sessions): the given sessions, or every kept
+   * session and exchange. Sensitive headers are redacted per the settings. */
+  exportHar: { params: { sessionIds?: number[] }; result: string };
+  /** Read a HAR file for viewing (it does not join the live traffic log). */
+  importHar: { params: { text: string }; result: ImportedHar };
   /** Recent HTTP exchanges (capped), newest last. */
   exchanges: { params: Record<string, never>; result: ExchangeView[] };
   logs: { params: Record<string, never>; result: LogView[] };
@@ -67,6 +80,7 @@ export type ResultOf<K extends RequestName> = Requests[K]['result'];
 export const REQUEST_NAMES = [
   'getConfig', 'setDraft', 'revertDraft', 'apply', 'undoApply', 'listeners', 'upstreamStatus',
   'sessions', 'session', 'closeSession', 'exchanges', 'logs', 'exportNginx',
+  'injectMessage', 'replayFrame', 'getSettings', 'setSettings', 'exportHar', 'importHar',
 ] as const satisfies readonly RequestName[];
 
 export function isRequestName(name: string): name is RequestName {

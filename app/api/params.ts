@@ -24,6 +24,12 @@ export const PARAM_SCHEMAS = {
   }).strict(),
   exchanges: none,
   logs: none,
+  injectMessage: z.object({ id, direction: z.enum(['client', 'upstream']), opcode: z.enum(['text', 'binary']), data: z.string().max(1024 * 1024) }).strict(),
+  replayFrame: z.object({ id, seq: z.number().int().min(0), direction: z.enum(['client', 'upstream']).optional() }).strict(),
+  getSettings: none,
+  setSettings: z.object({ redactHeaders: z.array(z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name')).max(100).optional(), redact: z.boolean().optional() }).strict(),
+  exportHar: z.object({ sessionIds: z.array(id).max(10_000).optional() }).strict(),
+  importHar: z.object({ text: z.string() }).strict(),
   exportNginx: z.object({ source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']) }).strict(),
 } satisfies { [K in RequestName]: z.ZodType<Params<K>> };
 

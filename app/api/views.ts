@@ -29,6 +29,26 @@ export interface FrameView {
   preview: string;
   /** Close frames: the status code, when present. */
   closeCode: number | null;
+  /** Sent by Switchyard itself (injectMessage, replayFrame): not read from either peer. */
+  injected?: boolean;
+  /** Messages: whether the whole payload is kept (replayable), was cut at the per-message cap,
+   * or was evicted to stay under the total cap. Absent when no payload was captured. */
+  payload?: 'kept' | 'truncated' | 'evicted';
+}
+
+/** Service settings the UI can change. */
+export interface ServiceSettings {
+  /** Header names (case-insensitive) whose values are replaced by "[redacted]" in views and exports. */
+  redactHeaders: string[];
+  /** Turn redaction off entirely. */
+  redact: boolean;
+}
+
+/** A HAR file read for viewing: its WebSocket entries as sessions with frames, the rest as exchanges. */
+export interface ImportedHar {
+  creator: string;
+  sessions: Array<{ session: SessionView; frames: FrameView[] }>;
+  exchanges: ExchangeView[];
 }
 
 export interface ListenerView {

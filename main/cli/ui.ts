@@ -1,5 +1,8 @@
 // `switchyard ui [--config FILE] [--port N] [--open]`: the engine plus the UI on a loopback web host
 // (127.0.0.1, random token), until SIGINT/SIGTERM. Without Electron, this is the desktop app.
+// Without --config it opens the saved workspace like the desktop app (main/persist/boot.ts): the
+// user-data config, or on a first run the example with the built-in echo server; applied configs
+// are saved back. With --config the file is only read.
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { Engine } from '../engine/engine.ts';
@@ -9,10 +12,16 @@ import { SwitchyardService } from '../service/service.ts';
 import { startWebHost, DEFAULT_RENDERER_DIR, type WebHost } from '../web/host.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppCore } from '../persist/boot.ts';
+import { userDataDir } from '../persist/paths.ts';
 
 export interface UiOptions {
-  /** The config file to start from; without one the UI starts with an empty draft. */
+  /** The config file to start from; without one the saved workspace (or the first-run example) opens. */
   config?: string;
+  /** Without --config: the user-data folder (default: main/persist/paths.ts userDataDir()). */
+  userDataDir?: string;
+  /** Without --config, on a first run: the example's listener port (default 8080). */
+  firstRunPort?: number;
   /** Port of the web host; 0 or absent picks a free one. */
   port?: number;
   /** Open the URL in the default browser (xdg-open / open / start). */
@@ -27,8 +36,27 @@ export interface UiOptions {
   signal?: AbortSignal;
 }
 
-export async function uiCommand(o: UiOptions): Promise<number> {
-  const loaded: LoadResult = o.config ? await loadConfigFile(o.config) : { ok: false, issues: [], raw: emptyConfig() };
+interface Running {
+  engine: Engine;
+  service: SwitchyardService;
+  stop(): Promise<void>;
+}
+
+/** The saved workspace through AppCore (the same core the Electron shell runs). */
+async function startWorkspace(o: UiOptions): Promise<Running> {
+  const dir = o.userDataDir ?? userDataDir();
+  const { core, notices, firstRun } = await AppCore.start({ userDataDir: dir, firstRunPort: o.firstRunPort });
+  for (const n of notices) o.stderr.write(`[${n.level}] ${n.code}: ${n.message}\n`);
+  if (firstRun) o.stderr.write(`first run: started the example config (saved to ${core.path}); connect a WebSocket client to ws://127.0.0.1:${o.firstRunPort ?? 8080}/echo\n`);
+  else o.stderr.write(`workspace: ${core.path}\n`);
+  for (const l of core.service.snapshot().listeners) if (l.state === 'failed') o.stderr.write(`listener failed: ${l.host}:${l.port}: ${l.error?.message ?? "unknown error"}\n`);
+  core.engine.on('log', (e) => o.stderr.write(`[${e.level}] ${e.code}: ${e.message}\n`));
+  return { engine: core.engine, service: core.service, stop: () => core.close() };
+}
+
+/** --config FILE: read the file, never write it. */
+async function startFile(o: UiOptions & { config: string }): Promise<Running | number> {
+  const loaded: LoadResult = await loadConfigFile(o.config);
   // An invalid file still opens the UI: the draft shows the problems next to the fields.
   const raw = loaded.raw ?? emptyConfig();
   if (!loaded.ok) for (const i of loaded.issues) o.stderr.write(`${formatIssue(i)}\n`);
@@ -43,13 +71,19 @@ export async function uiCommand(o: UiOptions): Promise<number> {
     if (r.ok) for (const l of r.listeners) if (l.state === 'failed') o.stderr.write(`listener failed: ${l.error?.message}\n`);
   }
   const service = await SwitchyardService.create(engine, { initialDraft: raw, initialApplied: applied });
+  return { engine, service, stop: async () => { service.close(); await engine.stop(); } };
+}
+
+export async function uiCommand(o: UiOptions): Promise<number> {
+  const running = o.config ? await startFile({ ...o, config: o.config }) : await startWorkspace(o);
+  if (typeof running === 'number') return running;
+  const { service } = running;
   let host: WebHost;
   try {
     host = await startWebHost({ service, port: o.port ?? 0, rendererDir: o.rendererDir });
   } catch (e) {
     o.stderr.write(`cannot start the UI host: ${(e as Error).message}\n`);
-    service.close();
-    await engine.stop();
+    await running.stop();
     return 1;
   }
   o.stdout.write(`Switchyard UI: ${host.url}\n`);
@@ -64,9 +98,8 @@ export async function uiCommand(o: UiOptions): Promise<number> {
       stopping = true;
       o.stderr.write(`${why}: stopping\n`);
       process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-      service.close();
       await host.close();
-      await engine.stop();
+      await running.stop();
       resolve(0);
     };
     const onInt = () => void stop('SIGINT');

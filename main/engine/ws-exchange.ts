@@ -12,16 +12,33 @@ import { proxyHttp } from './http-exchange.ts';
 import type { Plan } from './plan.ts';
 import type { Peer } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
+import { WsRelay, OPCODES, checkClose } from './ws-relay.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
+
+/** Which peer an injected frame goes to. */
+export type InjectTarget = 'client' | 'upstream';
 
 export interface LiveSession {
   record: SessionRecord;
   client: Socket;
   upstream: Socket;
-  /** End the session from the proxy side (engine stop, user action). */
-  close(reason: string): void;
+  /**
+   * Send a message of the proxy's own to one peer, between two complete messages of that direction
+   * (masked toward the upstream). Resolves once written; rejects if the session ends first.
+   */
+  inject(to: InjectTarget, opcode: 'text' | 'binary', payload: Buffer): Promise<void>;
+  /**
+   * End the session from the proxy side (engine stop, user action). Without a code both sockets
+   * are destroyed at once; with one, a Close frame (code, reason) goes to both peers first and the
+   * sockets end once both echoed it (or after `CLOSE_GRACE_MS`). Resolves when both sockets closed.
+   * Rejects (error.code 'invalid_close_code' | 'close_reason_too_long') when the frame is not valid.
+   */
+  close(reason: string, frame?: { code?: number; reason?: string }): Promise<void>;
 }
+
+/** How long the proxy waits for both peers to answer its Close frame before dropping them. */
+export const CLOSE_GRACE_MS = 1000;
 
 /** Whether nginx would forward the upgrade: an Upgrade header in the upstream request over HTTP/1.1. */
 export function forwardsUpgrade(plan: ProxyPlan): boolean {
@@ -156,8 +173,8 @@ export function proxyUpgrade(
 
   const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer) => {
     socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, upRes.rawHeaders));
-    if (upHead.length) socket.write(upHead);
-    if (head && head.length) up.write(head);
+    const upHeadBytes = upHead;
+    const headBytes = head;
     plan = null;
     head = null;
     session.state = 'open';
@@ -167,6 +184,8 @@ export function proxyUpgrade(
     session.openedAt = Date.now();
 
     let ended = false;
+    let markClosed!: () => void;
+    const closed = new Promise<void>((r) => (markClosed = r));
     const endSession = (by: 'client' | 'upstream' | 'proxy', reason: string) => {
       if (!session.closedBy) {
         session.closedBy = by;
@@ -183,6 +202,7 @@ export function proxyUpgrade(
       session.bytesFromClient = socket.bytesRead;
       session.bytesFromUpstream = up.bytesRead;
       hooks.sessionClose(session);
+      markClosed();
     };
     // Idle for proxy_read_timeout in both directions ends the session (writes to `up` count as
     // activity, as nginx re-arms the upstream read timer on every event of the upgraded pair).
@@ -207,17 +227,52 @@ export function proxyUpgrade(
       socket.destroySoon();
       finalize();
     });
-    socket.pipe(up);
-    up.pipe(socket);
+    // client→upstream frames are masked (RFC 6455 §5.3), upstream→client ones are not
+    const toUpstream = new WsRelay(socket, up, true);
+    const toClient = new WsRelay(up, socket, false);
+    if (upHeadBytes.length) toClient.push(upHeadBytes);
+    if (headBytes && headBytes.length) toUpstream.push(headBytes);
+    let closing = false;
+    socket.once('close', () => toUpstream.stop());
+    up.once('close', () => toClient.stop());
     hooks.sessionOpen(session, { client: socket, upstream: up });
     onLive({
       record: session,
       client: socket,
       upstream: up,
-      close(reason: string) {
+      inject(to, opcode, payload) {
+        if (closing) return Promise.reject(new Error('the session is closing'));
+        return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload);
+      },
+      close(reason, frame) {
+        if (frame?.code === undefined) {
+          endSession('proxy', reason);
+          socket.destroy();
+          up.destroy();
+          return closed;
+        }
+        const check = checkClose(frame.code, frame.reason);
+        if (!check.ok) return Promise.reject(Object.assign(new Error(check.message), { code: check.code }));
+        if (closing || socket.destroyed || up.destroyed) return closed;
+        closing = true;
         endSession('proxy', reason);
-        socket.destroy();
-        up.destroy();
+        const drop = () => {
+          socket.destroy();
+          up.destroy();
+        };
+        const grace = setTimeout(drop, CLOSE_GRACE_MS);
+        grace.unref();
+        let echoes = 0;
+        const echoed = () => {
+          if (++echoes < 2) return;
+          socket.end();
+          up.end();
+        };
+        toClient.onPeerClose = echoed;
+        toUpstream.onPeerClose = echoed;
+        void toClient.inject(OPCODES.close, check.payload, { close: true }).catch(drop);
+        void toUpstream.inject(OPCODES.close, check.payload, { close: true }).catch(drop);
+        return closed.finally(() => clearTimeout(grace));
       },
     });
   };

@@ -2,23 +2,26 @@
 // it sees each relayed chunk from 'data' events next to the engine's own pipes (never changing or
 // delaying a byte) and reports TapEvents (main/inspect/types.ts), turned into frame-log rows here.
 import type { Socket } from 'node:net';
-import type { FrameView } from '../../app/api/contract.ts';
 import { createFrameTap } from '../inspect/frame-tap.ts';
+import type { NewFrame } from './traffic-log.ts';
 
-export type FrameSink = (frame: Omit<FrameView, 'seq'>) => void;
+/** One frame-log row; messages may carry their payload bytes (`data`, capped) for replay/export. */
+export type FrameSink = (frame: NewFrame) => void;
 export type TapFactory = (session: { client: Socket; upstream: Socket; extensions: string | null }, onFrame: FrameSink) => { stop(): void } | null;
 
 
 /** Characters of a payload kept for the frame log. */
 const PREVIEW = 256;
 
-/** The factory the service uses to tap each new session. */
-export async function loadFrameTap(): Promise<TapFactory> {
-  return attach;
+/** The factory the service uses to tap each new session; payloads are captured up to `payloadCap`
+ * bytes per message (one byte more, so a longer message shows as truncated). */
+export async function loadFrameTap(payloadCap = 64 * 1024): Promise<TapFactory> {
+  const previewCap = Math.max(PREVIEW * 4, payloadCap + 1);
+  return (s, onFrame) => attach(s, onFrame, previewCap);
 }
 
-function attach(s: { client: Socket; upstream: Socket; extensions: string | null }, onFrame: FrameSink): { stop(): void } {
-  const tap = createFrameTap({ extensions: s.extensions, previewCap: PREVIEW * 4 }, (event) => {
+function attach(s: { client: Socket; upstream: Socket; extensions: string | null }, onFrame: FrameSink, previewCap: number): { stop(): void } {
+  const tap = createFrameTap({ extensions: s.extensions, previewCap }, (event) => {
     const row = normalize(event);
     if (row) onFrame(row);
   });
@@ -36,7 +39,7 @@ function attach(s: { client: Socket; upstream: Socket; extensions: string | null
 }
 
 /** One tap event → one frame-log row: messages (text/binary), control frames, closes, violations. */
-export function normalize(raw: unknown): Omit<FrameView, 'seq'> | null {
+export function normalize(raw: unknown): NewFrame | null {
   if (!raw || typeof raw !== 'object') return null;
   const e = raw as Record<string, unknown>;
   const from = e.direction === 'server' ? 'upstream' : 'client';
@@ -46,7 +49,12 @@ export function normalize(raw: unknown): Omit<FrameView, 'seq'> | null {
     case 'message': {
       const opcode = e.opcode === 1 ? 'text' : 'binary';
       const preview = typeof e.text === 'string' ? e.text : typeof e.binaryPreview === 'string' ? e.binaryPreview : '';
-      return { time, from, opcode, fin: true, length, preview: cut(preview), closeCode: null };
+      const row: NewFrame = { time, from, opcode, fin: true, length, preview: cut(preview), closeCode: null };
+      if (Buffer.isBuffer(e.data)) {
+        row.data = e.data;
+        row.payload = e.truncated === true ? 'truncated' : 'kept';
+      }
+      return row;
     }
     case 'frame': {
       // data frames are reported once as their message; close frames by their 'close' event
@@ -66,4 +74,11 @@ export function normalize(raw: unknown): Omit<FrameView, 'seq'> | null {
 
 function cut(s: string): string {
   return s.length > PREVIEW * 2 ? `${s.slice(0, PREVIEW * 2)}…` : s;
+}
+
+/** The preview shown for a payload Switchyard sends itself: text as is, binary as hex. */
+export function previewOf(opcode: 'text' | 'binary', payload: Buffer): string {
+  if (opcode === 'text') return cut(payload.toString('utf8'));
+  const hex = [...payload.subarray(0, 64)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  return payload.length > 64 ? `${hex} …` : hex;
 }

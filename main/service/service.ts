@@ -2,16 +2,20 @@
 // the live feed. The web host (main/web) and, later, Electron IPC are thin adapters over
 // `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
 import type { Engine } from '../engine/engine.ts';
-import type { ApiHandlers, ApiError, FeedSnapshot, Params, RequestName, Result, ResultOf, ApplyOutcome } from '../../app/api/contract.ts';
+import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome } from '../../app/api/contract.ts';
 import { checkParams } from '../../app/api/params.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import type { Config } from '../../app/config/schema.ts';
 import { ConfigStore } from './config-store.ts';
 import { Feed, type FeedOptions } from './feed.ts';
 import { TrafficLog, DEFAULT_LIMITS, type TrafficLimits } from './traffic-log.ts';
-import { loadFrameTap, type TapFactory } from './frames.ts';
+import { loadFrameTap, previewOf, type TapFactory } from './frames.ts';
 import { listenerView, sessionView, upstreamViews } from './views.ts';
 import { TrafficWatch } from './traffic-watch.ts';
+import { Redactor } from './redact.ts';
+import { exportHar, type HarSession } from './har.ts';
+import { importHar } from './har-import.ts';
+import { checkClose } from '../engine/ws-relay.ts';
 
 export interface ServiceOptions {
   /** The document the draft starts from (usually the config file that was applied at start). */
@@ -44,6 +48,7 @@ export class SwitchyardService {
   readonly traffic: TrafficLog;
   private readonly store: ConfigStore;
   private readonly watch: TrafficWatch;
+  private readonly redact = new Redactor();
   private applying: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null) {
@@ -51,11 +56,11 @@ export class SwitchyardService {
     if (opts.initialApplied) this.store.markApplied(opts.initialDraft);
     this.traffic = new TrafficLog({ ...DEFAULT_LIMITS, ...opts.limits });
     this.feed = new Feed(() => this.snapshot(), opts.feed);
-    this.watch = new TrafficWatch(engine, this.traffic, this.feed, tap);
+    this.watch = new TrafficWatch(engine, this.traffic, this.feed, tap, this.redact);
   }
 
   static async create(engine: Engine, opts: ServiceOptions): Promise<SwitchyardService> {
-    const tap = opts.frameTap !== undefined ? opts.frameTap : await loadFrameTap();
+    const tap = opts.frameTap !== undefined ? opts.frameTap : await loadFrameTap(opts.limits?.payloadPerMessage ?? DEFAULT_LIMITS.payloadPerMessage);
     return new SwitchyardService(engine, opts, tap);
   }
 
@@ -65,8 +70,8 @@ export class SwitchyardService {
 
   snapshot(): FeedSnapshot {
     return {
-      sessions: this.watch.sessions(),
-      exchanges: this.traffic.exchanges(),
+      sessions: this.watch.sessions().map((v) => this.redact.session(v)),
+      exchanges: this.traffic.exchanges().map((v) => this.redact.exchange(v)),
       listeners: this.engine.listenerStatus().map(listenerView),
       upstreams: upstreamViews(this.engine.upstreamStatus()),
       logs: this.traffic.logs(),
@@ -101,19 +106,58 @@ export class SwitchyardService {
     undoApply: () => this.serial(() => this.undo()),
     listeners: async () => ok(this.engine.listenerStatus().map(listenerView)),
     upstreamStatus: async () => ok(upstreamViews(this.engine.upstreamStatus())),
-    sessions: async () => ok(this.watch.sessions()),
+    sessions: async () => ok(this.watch.sessions().map((v) => this.redact.session(v))),
     session: async ({ id }) => {
       const s = this.watch.session(id);
       if (!s) return fail('not_found', `no session ${id} (closed sessions are kept only while recent)`);
-      return ok({ session: s, frames: this.traffic.framesOf(id) ?? (s.framesAvailable ? [] : null) });
+      return ok({ session: this.redact.session(s), frames: this.traffic.framesOf(id) ?? (s.framesAvailable ? [] : null) });
     },
-    closeSession: async ({ id, code, reason }) => {
+    closeSession: async ({ id, code, reason = '' }) => {
       const live = this.engine.liveSession(id);
       if (!live) return fail('not_live', `session ${id} is not open`);
-      live.close(`closed from Switchyard (code ${code}${reason ? `: ${reason}` : ''})`);
-      return ok(this.watch.session(id) ?? sessionView(live.record));
+      const check = checkClose(code, reason);
+      if (!check.ok) return fail(check.code, check.message);
+      try {
+        await live.close(`closed from Switchyard (code ${code}${reason ? `: ${reason}` : ''})`, { code, reason });
+      } catch (e) {
+        return fail((e as { code?: string }).code ?? 'not_sent', (e as Error).message);
+      }
+      for (const to of ['client', 'upstream'] as const) {
+        this.watch.recordInjected(id, { time: Date.now(), from: to === 'client' ? 'upstream' : 'client', opcode: 'close', fin: true, length: 2 + Buffer.byteLength(reason), preview: reason, closeCode: code });
+      }
+      return ok(this.redact.session(this.watch.session(id) ?? sessionView(live.record)));
     },
-    exchanges: async () => ok(this.traffic.exchanges()),
+    injectMessage: async ({ id, direction, opcode, data }) => {
+      if (opcode === 'binary' && !/^[A-Za-z0-9+/]*={0,2}$/.test(data.replace(/\s+/g, ''))) return fail('bad_data', 'binary data must be base64');
+      return this.inject(id, direction, opcode, opcode === 'text' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64'));
+    },
+    replayFrame: async ({ id, seq, direction }) => {
+      const row = this.traffic.frame(id, seq);
+      if (!row) return fail('not_found', `session ${id} has no frame ${seq} (old frames are dropped)`);
+      if (row.opcode !== 'text' && row.opcode !== 'binary') return fail('not_a_message', `frame ${seq} is a ${row.opcode} frame; only text and binary messages can be replayed`);
+      const payload = row.payload === 'kept' ? this.traffic.payloads.get(row) : undefined;
+      if (!payload) {
+        const why = row.payload === 'evicted' ? ['payload_evicted', 'its payload was evicted to stay under the payload cap'] : row.payload === 'truncated' ? ['payload_truncated', 'it is longer than the per-message payload cap'] : ['no_payload', 'its payload was not captured'];
+        return fail(why[0]!, `frame ${seq} cannot be replayed: ${why[1]}`);
+      }
+      return this.inject(id, direction ?? (row.from === 'client' ? 'upstream' : 'client'), row.opcode, payload);
+    },
+    getSettings: async () => ok(this.redact.settings()),
+    setSettings: async (p) => ok(this.redact.update(p)),
+    exportHar: async ({ sessionIds }) => {
+      const views = sessionIds ? sessionIds.map((id) => this.watch.session(id)) : this.watch.sessions();
+      const missing = sessionIds?.filter((_, i) => !views[i]);
+      if (missing?.length) return fail('not_found', `no session ${missing.join(', ')}`);
+      const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.traffic.framesOf(v!.id) ?? [], payload: (row) => this.traffic.payloads.get(row) }));
+      return ok(exportHar(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x))));
+    },
+    importHar: async ({ text }) => {
+      const r = importHar(text);
+      if (!r.ok) return fail('invalid_har', r.message);
+      const v = r.value;
+      return ok({ ...v, sessions: v.sessions.map((s) => ({ ...s, session: this.redact.session(s.session) })), exchanges: v.exchanges.map((x) => this.redact.exchange(x)) });
+    },
+    exchanges: async () => ok(this.traffic.exchanges().map((v) => this.redact.exchange(v))),
     logs: async () => ok(this.traffic.logs()),
     exportNginx: async ({ source, shape }) => {
       const state = this.store.state();
@@ -126,6 +170,18 @@ export class SwitchyardService {
       return ok({ text: exporter(v.config, { shape }) });
     },
   };
+
+  private async inject(id: number, direction: 'client' | 'upstream', opcode: 'text' | 'binary', payload: Buffer): Promise<Result<FrameView>> {
+    const live = this.engine.liveSession(id);
+    if (!live) return fail('not_live', `session ${id} is not open`);
+    try {
+      await live.inject(direction, opcode, payload);
+    } catch (e) {
+      return fail('not_sent', (e as Error).message);
+    }
+    const from = direction === 'client' ? 'upstream' : 'client';
+    return ok(this.watch.recordInjected(id, { time: Date.now(), from, opcode, fin: true, length: payload.length, preview: previewOf(opcode, payload), closeCode: null, payload: 'kept', data: payload }));
+  }
 
   /** Stop the feed and the watchers (the engine is the caller's to stop). */
   close(): void {

@@ -6,8 +6,9 @@ import type { Engine } from '../engine/engine.ts';
 import type { ExchangeRecord, LogEntry, SessionRecord } from '../engine/events.ts';
 import type { FrameView, SessionView } from '../../app/api/contract.ts';
 import type { Feed } from './feed.ts';
-import type { TrafficLog } from './traffic-log.ts';
+import type { NewFrame, TrafficLog } from './traffic-log.ts';
 import type { TapFactory } from './frames.ts';
+import { Redactor } from './redact.ts';
 import { exchangeView, logView, sessionView, upstreamViews, listenerView } from './views.ts';
 
 const POLL_MS = 1000;
@@ -18,7 +19,7 @@ export class TrafficWatch {
   private readonly timer: NodeJS.Timeout;
   private lastStatus = '';
   private lastListeners = '';
-  private readonly frameBuffers = new Map<number, Array<Omit<FrameView, 'seq'>>>();
+  private readonly frameBuffers = new Map<number, NewFrame[]>();
   private frameTimer: NodeJS.Timeout | null = null;
 
   private readonly onOpen = (s: SessionRecord, sockets: { client: Socket; upstream: Socket }) => {
@@ -41,14 +42,17 @@ export class TrafficWatch {
   private readonly onExchange = (r: ExchangeRecord) => {
     const v = exchangeView(r);
     this.log.addExchange(v);
-    this.feed.exchange(v);
+    this.feed.exchange(this.redact.exchange(v));
   };
   private readonly onLog = (e: LogEntry) => {
     const v = this.log.addLog(logView(e, 0));
     this.feed.log(v);
   };
 
-  constructor(private readonly engine: Engine, private readonly log: TrafficLog, private readonly feed: Feed, private readonly tap: TapFactory | null) {
+  constructor(
+    private readonly engine: Engine, private readonly log: TrafficLog, private readonly feed: Feed, private readonly tap: TapFactory | null,
+    private readonly redact: Redactor = new Redactor(),
+  ) {
     engine.on('session-open', this.onOpen);
     engine.on('session-close', this.onClose);
     engine.on('exchange', this.onExchange);
@@ -93,10 +97,18 @@ export class TrafficWatch {
   private publishSession(r: SessionRecord): void {
     const v = this.view(r);
     this.log.upsertSession(v);
-    this.feed.session(v);
+    this.feed.session(this.redact.session(v));
   }
 
-  private bufferFrame(sessionId: number, f: Omit<FrameView, 'seq'>): void {
+  /** A frame Switchyard sent itself: logged (after the frames already seen) and published now. */
+  recordInjected(sessionId: number, f: NewFrame): FrameView {
+    this.flushFrames();
+    const [row] = this.log.addFrames(sessionId, [{ ...f, injected: true }]);
+    this.feed.frames(sessionId, [row!]);
+    return row!;
+  }
+
+  private bufferFrame(sessionId: number, f: NewFrame): void {
     let buf = this.frameBuffers.get(sessionId);
     if (!buf) this.frameBuffers.set(sessionId, (buf = []));
     buf.push(f);
@@ -120,7 +132,7 @@ export class TrafficWatch {
       const v = this.view(r);
       if (!before || before.bytesFromClient !== v.bytesFromClient || before.bytesFromUpstream !== v.bytesFromUpstream || before.state !== v.state) {
         this.log.upsertSession(v);
-        this.feed.session(v);
+        this.feed.session(this.redact.session(v));
       }
     }
     const ups = upstreamViews(this.engine.upstreamStatus());

@@ -1,0 +1,81 @@
+// What the menu's items do: dialogs, then the same AppCore/service calls the UI makes. Results and
+// problems are shown in message boxes and also land in the service's log (AppCore reports them).
+import { dialog, type BrowserWindow } from 'electron';
+import { readFile, readdir } from 'node:fs/promises';
+import { importNginx } from '../../app/nginx/import.ts';
+import { REQUEST_NAMES } from '../../app/api/contract.ts';
+import type { AppCore } from '../persist/boot.ts';
+import { writeFileAtomic } from '../persist/atomic.ts';
+import type { MenuActions } from './menu.ts';
+
+const JSON_FILTER = [{ name: 'Switchyard workspace', extensions: ['json'] }];
+
+export function hasHarExport(): boolean {
+  return (REQUEST_NAMES as readonly string[]).includes('exportHar');
+}
+
+export function menuActions(core: AppCore, win: () => BrowserWindow | null, changed: () => void): MenuActions {
+  const info = (message: string, detail = '') => {
+    const w = win();
+    const o = { type: 'info' as const, message, detail };
+    if (w) void dialog.showMessageBox(w, o);
+    else void dialog.showMessageBox(o);
+  };
+  const fail = (message: string, detail = '') => dialog.showErrorBox(message, detail);
+
+  const open = async (file: string) => {
+    const r = await core.open(file);
+    for (const n of r.notices) (n.level === 'error' ? fail : info)(n.code === 'migrated' ? 'Workspace updated' : 'Workspace problem', n.message);
+    changed();
+  };
+  const saveAs = async () => {
+    const w = win();
+    const pick = w ? await dialog.showSaveDialog(w, { filters: JSON_FILTER, defaultPath: 'switchyard.json' }) : await dialog.showSaveDialog({ filters: JSON_FILTER });
+    if (pick.canceled || !pick.filePath) return;
+    const r = await core.save(pick.filePath);
+    if (!r.ok) fail('Cannot save the workspace', r.message);
+    changed();
+  };
+  const exportText = async (request: string, params: unknown, defaultPath: string, filters: Electron.FileFilter[], pick: (v: unknown) => string) => {
+    const r = await core.service.handle(request, params);
+    if (!r.ok) return fail('Nothing to export', r.error.message);
+    const w = win();
+    const to = w ? await dialog.showSaveDialog(w, { defaultPath, filters }) : await dialog.showSaveDialog({ defaultPath, filters });
+    if (to.canceled || !to.filePath) return;
+    try {
+      await writeFileAtomic(to.filePath, pick(r.value));
+    } catch (e) {
+      fail(`Cannot write ${to.filePath}`, (e as Error).message);
+    }
+  };
+
+  return {
+    openWorkspace: () => void (async () => {
+      const w = win();
+      const pick = w ? await dialog.showOpenDialog(w, { filters: JSON_FILTER, properties: ['openFile'] }) : await dialog.showOpenDialog({ filters: JSON_FILTER, properties: ['openFile'] });
+      if (!pick.canceled && pick.filePaths[0]) await open(pick.filePaths[0]);
+    })(),
+    openRecent: (file) => void open(file),
+    saveWorkspace: () => void core.save().then((r) => { if (!r.ok) fail('Cannot save the workspace', r.message); }),
+    saveWorkspaceAs: () => void saveAs(),
+    importNginx: () => void (async () => {
+      const w = win();
+      const filters = [{ name: 'nginx configuration', extensions: ['conf'] }, { name: 'All files', extensions: ['*'] }];
+      const pick = w ? await dialog.showOpenDialog(w, { filters, properties: ['openFile'] }) : await dialog.showOpenDialog({ filters, properties: ['openFile'] });
+      if (pick.canceled || !pick.filePaths[0]) return;
+      try {
+        const r = await importNginx(pick.filePaths[0], { read: (p) => readFile(p, 'utf8'), list: (d) => readdir(d) });
+        await core.service.handle('setDraft', { draft: r.config });
+        const lines = [...r.warnings.map((x) => `${x.file}:${x.line}: ${x.directive}: ${x.message}`), ...r.issues.map((i) => `${i.path}: ${i.message}`)];
+        info('Imported into the draft: review it, then apply', lines.slice(0, 30).join('\n') + (lines.length > 30 ? `\n… and ${lines.length - 30} more` : ''));
+      } catch (e) {
+        fail('Cannot import this nginx.conf', (e as Error).message);
+      }
+    })(),
+    exportNginx: () => void exportText('exportNginx', { source: 'draft', shape: 'full' }, 'nginx.conf', [{ name: 'nginx configuration', extensions: ['conf'] }], (v) => (v as { text: string }).text),
+    ...(hasHarExport()
+      ? { exportHar: () => void exportText('exportHar', {}, 'switchyard.har', [{ name: 'HTTP Archive', extensions: ['har'] }], (v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2))) }
+      : {}),
+  };
+}
+

@@ -1,0 +1,127 @@
+// The Electron shell: app lifecycle, one hardened window, the IPC adapter and the menu. Everything
+// else is the same core the web host runs (main/persist/boot.ts → engine + service).
+// Built by main/electron/build.ts into dist/electron/main.mjs (package.json "main"); paths below
+// are relative to that bundle: dist/electron/preload.cjs and dist/renderer/.
+import { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppCore } from '../persist/boot.ts';
+import { userDataDir } from '../persist/paths.ts';
+import { APP_ORIGIN, APP_SCHEME, APP_URL } from './channels.ts';
+import { createIpc, serveService } from './ipc.ts';
+import { menuTemplate } from './menu.ts';
+import { menuActions } from './actions.ts';
+import { rendererHandler } from './renderer-protocol.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const RENDERER_DIR = join(HERE, '..', 'renderer');
+const PRELOAD = join(HERE, 'preload.cjs');
+
+// Before anything reads it: the same folder `switchyard ui` uses (SWITCHYARD_USER_DATA overrides).
+const DATA_DIR = userDataDir();
+app.setPath('userData', DATA_DIR);
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+/** `--workspace FILE` opens that file instead of the last one. */
+function workspaceArg(argv: string[]): string | undefined {
+  const i = argv.indexOf('--workspace');
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+const isExternal = (url: string) => /^https?:\/\//i.test(url);
+
+let win: BrowserWindow | null = null;
+let core: AppCore | null = null;
+
+function createWindow(): BrowserWindow {
+  const w = new BrowserWindow({
+    width: 1280, height: 820, minWidth: 800, minHeight: 500, show: false, title: 'Switchyard',
+    webPreferences: {
+      preload: PRELOAD, contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
+      webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, spellcheck: false,
+    },
+  });
+  // No new windows, no navigation away from the app; http(s) links open in the user's browser.
+  w.webContents.setWindowOpenHandler(({ url }) => {
+    if (isExternal(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  w.webContents.on('will-navigate', (e, url) => {
+    e.preventDefault();
+    if (isExternal(url)) void shell.openExternal(url);
+  });
+  w.webContents.on('will-redirect', (e) => e.preventDefault());
+  w.webContents.on('will-attach-webview', (e) => e.preventDefault());
+  w.once('ready-to-show', () => w.show());
+  w.on('closed', () => {
+    if (win === w) win = null;
+  });
+  return w;
+}
+
+function installMenu(c: AppCore): void {
+  const refresh = () => Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ recent: c.recent, current: c.path, platform: process.platform, actions })));
+  const actions = menuActions(c, () => win, () => refresh());
+  refresh();
+}
+
+async function start(): Promise<void> {
+  // Deny every permission request (camera, notifications, …) and serve the renderer.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, done) => done(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  protocol.handle(APP_SCHEME, rendererHandler(RENDERER_DIR));
+
+  // SWITCHYARD_FIRST_RUN_PORT: the first-run listener port instead of 8080 (the smoke test's hook).
+  const firstRunPort = Number(process.env.SWITCHYARD_FIRST_RUN_PORT) || undefined;
+  const started = await AppCore.start({ userDataDir: DATA_DIR, workspace: workspaceArg(process.argv), firstRunPort });
+  core = started.core;
+  for (const n of started.notices) if (n.level === 'error') dialog.showErrorBox('Switchyard: a saved file could not be loaded', n.message);
+
+  const ipc = createIpc(ipcMain, {
+    trustedFrame: () => (win && !win.isDestroyed() ? win.webContents.mainFrame : null),
+    origins: [APP_ORIGIN],
+    onRefused: (channel, reason) => console.warn(`[switchyard] refused IPC on ${channel}: ${reason}`),
+  });
+  const stopFeed = serveService(ipc, core.service, () => (win && !win.isDestroyed() ? win.webContents : null));
+  installMenu(core);
+
+  win = createWindow();
+  win.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) stopFeed(); // a reload subscribes again
+  });
+  win.webContents.on('render-process-gone', () => stopFeed());
+  await win.loadURL(APP_URL);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  });
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (ev) => ev.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('activate', () => {
+    if (!win && core) {
+      win = createWindow();
+      void win.loadURL(APP_URL);
+    }
+  });
+  let quitting = false;
+  app.on('before-quit', (e) => {
+    if (quitting || !core) return;
+    e.preventDefault();
+    quitting = true;
+    void core.close().finally(() => app.quit());
+  });
+  app.whenReady().then(start).catch((e: Error) => {
+    dialog.showErrorBox('Switchyard could not start', e.stack ?? e.message);
+    app.exit(1);
+  });
+}

@@ -1,0 +1,206 @@
+// One direction of an upgraded WebSocket pair: every chunk read from `src` is written to `dst`
+// unchanged and at once (backpressure as in stream.pipe: pause `src` while `dst` is full), while
+// a header-only tracker follows the frame boundaries (FIN, opcode, length; payload bytes are
+// skipped, never copied). That lets the proxy add frames of its own (`inject`) at the next point
+// where the direction is between two complete messages, splitting a chunk there when needed.
+// Nothing is allocated per chunk while no injection is waiting.
+import { randomFillSync } from 'node:crypto';
+import type { Socket } from 'node:net';
+
+export const OPCODES = { text: 1, binary: 2, close: 8 } as const;
+
+/** One complete frame (FIN, RSV clear), masked with a random key when `mask` (client→server). */
+export function encodeFrame(opcode: number, payload: Buffer, mask: boolean): Buffer {
+  const len = payload.length;
+  const ext = len < 126 ? 0 : len < 65536 ? 2 : 8;
+  const head = 2 + ext + (mask ? 4 : 0);
+  const out = Buffer.allocUnsafe(head + len);
+  out[0] = 0x80 | opcode;
+  out[1] = (mask ? 0x80 : 0) | (ext === 0 ? len : ext === 2 ? 126 : 127);
+  if (ext === 2) out.writeUInt16BE(len, 2);
+  else if (ext === 8) {
+    out.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
+    out.writeUInt32BE(len >>> 0, 6);
+  }
+  if (!mask) {
+    payload.copy(out, head);
+    return out;
+  }
+  const keyAt = 2 + ext;
+  randomFillSync(out, keyAt, 4);
+  for (let i = 0; i < len; i++) out[head + i] = payload[i]! ^ out[keyAt + (i & 3)]!;
+  return out;
+}
+
+export type CloseCheck = { ok: true; payload: Buffer } | { ok: false; code: 'invalid_close_code' | 'close_reason_too_long'; message: string };
+
+/** RFC 6455 §7.4: the codes an endpoint may send, and a reason that fits a control frame. */
+export function checkClose(code: number, reason = ''): CloseCheck {
+  const valid = Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
+  if (!valid) return { ok: false, code: 'invalid_close_code', message: `close code ${code} may not be sent (allowed: 1000-1003, 1007-1014, 3000-4999)` };
+  const text = Buffer.from(reason, 'utf8');
+  if (text.length > 123) return { ok: false, code: 'close_reason_too_long', message: `close reason is ${text.length} bytes of UTF-8; at most 123 fit in a close frame` };
+  const payload = Buffer.allocUnsafe(2 + text.length);
+  payload.writeUInt16BE(code, 0);
+  text.copy(payload, 2);
+  return { ok: true, payload };
+}
+
+interface Pending {
+  frame: Buffer;
+  close: boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export class WsRelay {
+  /** Bytes left in the current frame's payload. */
+  private remaining = 0;
+  /** Header bytes gathered so far (0 = between frames), and how many this header has. */
+  private readonly hdr = Buffer.alloc(14);
+  private hdrLen = 0;
+  private hdrNeed = 2;
+  private opcode = 0;
+  private fin = true;
+  /** A fragmented data message has started and its FIN frame has not completed. */
+  private inMessage = false;
+  private readonly pending: Pending[] = [];
+  /** A close frame was injected: bytes from `src` are no longer forwarded (only tracked). */
+  private dropping = false;
+  private stopped = false;
+  /** `src` has sent a close frame. */
+  peerClosed = false;
+  /** After a close was injected: called once when `src` sends its own close frame (the echo). */
+  onPeerClose: (() => void) | null = null;
+
+  private readonly onData = (chunk: Buffer) => this.push(chunk);
+  private readonly onDrain = () => this.src.resume();
+  private readonly onEnd = () => {
+    if (!this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
+  };
+
+  constructor(private readonly src: Socket, private readonly dst: Socket, private readonly mask: boolean) {
+    src.on('data', this.onData);
+    src.on('end', this.onEnd);
+    dst.on('drain', this.onDrain);
+  }
+
+  /** Whether the stream is between complete messages (the injection point). */
+  get atBoundary(): boolean {
+    return this.hdrLen === 0 && this.remaining === 0 && !this.inMessage;
+  }
+
+  /** Bytes of this direction that did not come from a 'data' event (e.g. read with the handshake). */
+  push(chunk: Buffer): void {
+    if (this.stopped) return;
+    if (this.pending.length === 0 && !this.dropping) {
+      this.track(chunk, 0, false);
+      this.write(chunk);
+      return;
+    }
+    let start = 0;
+    while (start < chunk.length) {
+      if (this.pending.length && this.atBoundary) this.flushPending();
+      if (this.dropping) {
+        this.track(chunk, start, false);
+        return;
+      }
+      const end = this.track(chunk, start, this.pending.length > 0);
+      this.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+      start = end;
+    }
+    if (this.pending.length && this.atBoundary) this.flushPending();
+  }
+
+  /** Write a frame at the next boundary; resolves once written, rejects if the relay stops first. */
+  inject(opcode: number, payload: Buffer, opts: { close?: boolean } = {}): Promise<void> {
+    if (this.stopped || this.dropping) return Promise.reject(new Error(this.stopped ? 'the session is closed' : 'the session is closing'));
+    const frame = encodeFrame(opcode, payload, this.mask);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ frame, close: opts.close === true, resolve, reject });
+      if (this.atBoundary) this.flushPending();
+    });
+  }
+
+  /** Detach from both sockets; frames still waiting are rejected. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.src.off('data', this.onData);
+    this.src.off('end', this.onEnd);
+    this.dst.off('drain', this.onDrain);
+    for (const p of this.pending.splice(0)) p.reject(new Error('the session closed before the frame was sent'));
+  }
+
+  private write(buf: Buffer): void {
+    if (buf.length === 0 || this.dst.destroyed || this.dst.writableEnded) return;
+    if (!this.dst.write(buf)) this.src.pause();
+  }
+
+  private flushPending(): void {
+    while (this.pending.length && !this.dropping) {
+      const p = this.pending.shift()!;
+      if (this.dst.destroyed || this.dst.writableEnded) {
+        p.reject(new Error('the connection closed before the frame was sent'));
+        continue;
+      }
+      if (p.close) this.dropping = true;
+      if (p.close && this.peerClosed) queueMicrotask(() => this.firePeerClose());
+      const more = this.dst.write(p.frame, (err) => (err ? p.reject(err) : p.resolve()));
+      if (!more) this.src.pause();
+    }
+    for (const p of this.dropping ? this.pending.splice(0) : []) p.reject(new Error('the session is closing'));
+  }
+
+  /**
+   * Follow frame headers over chunk[from..]. Returns where to cut: the chunk's end, or (with
+   * `stopAtBoundary`) just after the first frame that leaves the stream between messages.
+   */
+  private track(chunk: Buffer, from: number, stopAtBoundary: boolean): number {
+    const n = chunk.length;
+    let i = from;
+    while (i < n) {
+      if (this.remaining > 0) {
+        const take = Math.min(this.remaining, n - i);
+        this.remaining -= take;
+        i += take;
+        if (this.remaining > 0) return n;
+        if (this.frameDone() && stopAtBoundary) return i;
+        continue;
+      }
+      this.hdr[this.hdrLen++] = chunk[i++]!;
+      if (this.hdrLen === 2) {
+        const b1 = this.hdr[1]!;
+        const l7 = b1 & 0x7f;
+        this.hdrNeed = 2 + (l7 === 126 ? 2 : l7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
+      }
+      if (this.hdrLen < this.hdrNeed) continue;
+      const b0 = this.hdr[0]!;
+      const l7 = this.hdr[1]! & 0x7f;
+      this.fin = (b0 & 0x80) !== 0;
+      this.opcode = b0 & 0x0f;
+      this.remaining = l7 === 126 ? this.hdr.readUInt16BE(2) : l7 === 127 ? this.hdr.readUInt32BE(2) * 2 ** 32 + this.hdr.readUInt32BE(6) : l7;
+      this.hdrLen = 0;
+      this.hdrNeed = 2;
+      if (this.remaining === 0 && this.frameDone() && stopAtBoundary) return i;
+    }
+    return n;
+  }
+
+  /** A frame's last byte went by; returns whether the stream is now between messages. */
+  private frameDone(): boolean {
+    const op = this.opcode;
+    if (op < 8) this.inMessage = !this.fin;
+    else if (op === 8) {
+      this.peerClosed = true;
+      if (this.dropping) this.firePeerClose();
+    }
+    return !this.inMessage;
+  }
+
+  private firePeerClose(): void {
+    const cb = this.onPeerClose;
+    this.onPeerClose = null;
+    cb?.();
+  }
+}

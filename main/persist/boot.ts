@@ -1,0 +1,167 @@
+// The app's core, shared by the Electron shell and `switchyard ui` (without --config): open the
+// saved workspace (or the first-run example), start the built-in echo server when the config uses
+// it, run the engine and the service, and save the config whenever a new one is applied.
+//
+// Which file opens: `workspace` if given, else the workspace open last (state.json), else the
+// user-data config.json; when that does not exist yet, the first-run example (first-run.ts).
+// Load problems (damaged file, backup used, migration) come back as `notices` and are also put in
+// the service's log, so the UI shows them.
+import { mkdir } from 'node:fs/promises';
+import { Engine } from '../engine/engine.ts';
+import { SwitchyardService, type ServiceOptions } from '../service/service.ts';
+import type { FeedEvent, Result } from '../../app/api/contract.ts';
+import { validateConfig } from '../../app/config/validate.ts';
+import { loadDocument, saveDocument, type PersistNotice, type SaveOutcome } from './document.ts';
+import { defaultConfigPath } from './paths.ts';
+import { readAppState, writeAppState, withRecent, type AppState } from './recent.ts';
+import { firstRunConfig, pointEchoUpstream, usesEchoUpstream } from './first-run.ts';
+import { startEchoServer, type EchoServer } from '../echo/echo-server.ts';
+
+export interface BootOptions {
+  userDataDir: string;
+  /** Open this workspace file instead of the last one. */
+  workspace?: string;
+  /** The first-run example's listener port (8080; tests pass a free one). */
+  firstRunPort?: number;
+  /** Tests: inject a frame tap (see ServiceOptions). */
+  frameTap?: ServiceOptions['frameTap'];
+}
+
+export type OpenOutcome = { ok: true; notices: PersistNotice[] } | { ok: false; notices: PersistNotice[] };
+
+export class AppCore {
+  private savedJson: string | null = null;
+  private saving: Promise<unknown> = Promise.resolve();
+  private unsubscribe: () => void = () => {};
+  private echo: EchoServer | null = null;
+
+  private constructor(
+    readonly engine: Engine,
+    readonly service: SwitchyardService,
+    readonly userDataDir: string,
+    private state: AppState,
+    /** The file the config is saved to. */
+    public path: string,
+  ) {}
+
+  static async start(o: BootOptions): Promise<{ core: AppCore; notices: PersistNotice[]; firstRun: boolean }> {
+    await mkdir(o.userDataDir, { recursive: true });
+    const state = await readAppState(o.userDataDir);
+    const fallback = defaultConfigPath(o.userDataDir);
+    let path = o.workspace ?? state.lastWorkspace ?? fallback;
+    let loaded = await loadDocument(path);
+    // The last workspace was deleted or moved: back to the user-data config.
+    if (loaded.source === 'none' && loaded.notices.length === 0 && !o.workspace && path !== fallback) {
+      path = fallback;
+      loaded = await loadDocument(path);
+    }
+    const engine = new Engine();
+    const service = await SwitchyardService.create(engine, { initialDraft: {}, frameTap: o.frameTap });
+    const core = new AppCore(engine, service, o.userDataDir, state, path);
+    core.unsubscribe = service.feed.subscribe({ send: (e) => core.onFeed(e), busy: () => false });
+
+    const firstRun = loaded.doc === null;
+    let doc = loaded.doc;
+    if (doc === null) {
+      core.echo = await startEchoServer();
+      doc = firstRunConfig({ listenPort: o.firstRunPort, echoAddress: core.echo.address });
+    } else {
+      core.savedJson = JSON.stringify(doc);
+    }
+    await core.run(doc);
+    core.report(loaded.notices);
+    return { core, notices: loaded.notices, firstRun };
+  }
+
+  get recent(): readonly string[] {
+    return this.state.recent;
+  }
+
+  /** The running echo server's port, when the config uses it. */
+  get echoPort(): number | null {
+    return this.echo?.port ?? null;
+  }
+
+  /** Open a workspace file: it becomes the current file and runs (or opens as a draft with issues). */
+  async open(file: string): Promise<OpenOutcome> {
+    const loaded = await loadDocument(file);
+    this.report(loaded.notices);
+    if (loaded.doc === null) {
+      const notices = loaded.notices.length ? loaded.notices : [{ level: 'error' as const, code: 'missing_file', file, message: `${file} does not exist` }];
+      if (!loaded.notices.length) this.report(notices);
+      return { ok: false, notices };
+    }
+    await this.saving;
+    this.path = file;
+    this.savedJson = JSON.stringify(loaded.doc);
+    await this.remember(file);
+    await this.run(loaded.doc);
+    return { ok: true, notices: loaded.notices };
+  }
+
+  /** Save the draft to the current file, or to `file` (which then becomes the current file). */
+  async save(file?: string): Promise<SaveOutcome> {
+    const draft = this.service.snapshot().config.draft;
+    const target = file ?? this.path;
+    const r = await this.serialSave(target, draft);
+    if (r.ok && file && file !== this.path) {
+      this.path = file;
+      await this.remember(file);
+    }
+    return r;
+  }
+
+  /** Stop the echo server, the service and the engine; pending saves finish first. */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.saving;
+    this.service.close();
+    await this.engine.stop();
+    await this.echo?.close();
+    this.echo = null;
+  }
+
+  /** Start the echo server if `doc` needs it, point its upstream there, and apply (or just show) it. */
+  private async run(doc: unknown): Promise<void> {
+    if (usesEchoUpstream(doc)) {
+      this.echo ??= await startEchoServer();
+      doc = pointEchoUpstream(doc, this.echo.address);
+      if (this.savedJson !== null) this.savedJson = JSON.stringify(doc);
+    }
+    const r: Result<unknown> = validateConfig(doc).ok
+      ? await this.service.handle('apply', { draft: doc })
+      : await this.service.handle('setDraft', { draft: doc });
+    if (!r.ok) this.report([{ level: 'error', code: r.error.code, file: this.path, message: r.error.message }]);
+  }
+
+  /** Autosave: every newly applied config is written to the current file. */
+  private onFeed(e: FeedEvent): void {
+    const config = e.payload.config;
+    if (!config || config.applied === null) return;
+    const json = JSON.stringify(config.applied);
+    if (json === this.savedJson) return;
+    this.savedJson = json;
+    void this.serialSave(this.path, config.applied).then((r) => {
+      if (!r.ok) this.report([{ level: 'error', code: r.code, file: this.path, message: r.message }]);
+    });
+  }
+
+  private serialSave(file: string, doc: unknown): Promise<SaveOutcome> {
+    const run = this.saving.then(() => saveDocument(file, doc));
+    this.saving = run.catch(() => undefined);
+    return run.then((r) => {
+      if (r.ok && r.movedAside) this.report([{ level: 'warn', code: 'moved_aside', file, badFile: r.movedAside, message: `${file} was damaged; it was moved, untouched, to ${r.movedAside} before saving` }]);
+      return r;
+    });
+  }
+
+  private async remember(file: string): Promise<void> {
+    this.state = withRecent(this.state, file === defaultConfigPath(this.userDataDir) ? null : file);
+    await writeAppState(this.userDataDir, this.state).catch(() => {});
+  }
+
+  /** Notices go to the service's log: the UI's log view shows them. */
+  private report(notices: PersistNotice[]): void {
+    for (const n of notices) this.engine.emit('log', { time: Date.now(), level: n.level, code: n.code, message: n.message });
+  }
+}

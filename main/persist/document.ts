@@ -1,0 +1,153 @@
+// Config documents on disk (the user-data config and workspace files anywhere): JSON with a
+// schemaVersion, migrated on load (app/config/migrate.ts), written atomically with the previous
+// version kept as NAME.bak (atomic.ts).
+//
+// A damaged or unreadable file is NEVER overwritten: load moves it aside to NAME.corrupt-<time>
+// (a rename, so its bytes stay exactly as they were), falls back to NAME.bak, and returns a notice
+// saying what happened and where the bad file now is. If it cannot be moved, save refuses to write
+// over it. Invalid-but-parseable documents are not "damaged": they open as a draft with issues.
+import { readFile, rename, link, unlink, stat } from 'node:fs/promises';
+import { migrateConfig } from '../../app/config/migrate.ts';
+import { jsonErrorOffset } from '../config/json-position.ts';
+import { writeFileAtomic, removeStaleTemps, fsyncDir } from './atomic.ts';
+import { dirname } from 'node:path';
+
+export interface PersistNotice {
+  level: 'info' | 'warn' | 'error';
+  /** 'migrated' | 'missing_file' | 'unreadable_file' | 'invalid_json' | 'not_an_object' | 'newer_version' | ... */
+  code: string;
+  message: string;
+  /** The file that was asked for. */
+  file: string;
+  /** Where the damaged file is now (moved aside, untouched), when there was one. */
+  badFile?: string;
+  /** The file the document was loaded from instead (the backup). */
+  loadedFrom?: string;
+}
+
+export interface LoadOutcome {
+  /** The document at the current schema version (it may still fail validation), or null. */
+  doc: unknown;
+  source: 'file' | 'backup' | 'none';
+  notices: PersistNotice[];
+}
+
+export type SaveOutcome = { ok: true } | { ok: false; code: string; message: string };
+
+export const backupPath = (file: string): string => `${file}.bak`;
+
+type Inspected =
+  | { state: 'ok'; doc: unknown; from: number | null; steps: string[] }
+  | { state: 'missing' }
+  | { state: 'bad'; code: string; reason: string };
+
+/** Read and classify one file without changing anything on disk. */
+export async function inspectFile(file: string): Promise<Inspected> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: 'missing' };
+    return { state: 'bad', code: 'unreadable_file', reason: `cannot be read (${code ?? (e as Error).message})` };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    const at = jsonErrorOffset(text);
+    const where = at >= 0 ? ` at ${lineCol(text, at)}` : '';
+    return { state: 'bad', code: 'invalid_json', reason: text.length === 0 ? 'is empty' : `is not valid JSON${where}` };
+  }
+  const m = migrateConfig(raw);
+  if (!m.ok) return { state: 'bad', code: m.code, reason: m.message };
+  return { state: 'ok', doc: m.doc, from: m.from, steps: m.steps };
+}
+
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  return `line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+/** Move a bad file to NAME.corrupt-<time> without ever replacing an existing file. */
+async function moveAside(file: string): Promise<string | null> {
+  for (let i = 0; i < 20; i++) {
+    const to = `${file}.corrupt-${stamp()}${i ? `-${i}` : ''}`;
+    try {
+      await link(file, to); // fails with EEXIST instead of replacing
+      await unlink(file);
+      await fsyncDir(dirname(file));
+      return to;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      // no hard links here (some filesystems): rename when the name is free
+      try {
+        await stat(to);
+        continue;
+      } catch {
+        try {
+          await rename(file, to);
+          await fsyncDir(dirname(file));
+          return to;
+        } catch {
+          return null;
+        }
+      }
+    }
+  }
+  return null;
+}
+
+function migratedNotice(file: string, from: number | null, steps: string[], loadedFrom?: string): PersistNotice[] {
+  if (steps.length === 0) return [];
+  return [{ level: 'info', code: 'migrated', file, ...(loadedFrom ? { loadedFrom } : {}), message: `${loadedFrom ?? file} was written by an older Switchyard (config version ${from}); it was updated: ${steps.join('; ')}. It is saved in the new format the next time it is saved.` }];
+}
+
+/** Load a config document, falling back to its backup (see the file comment). */
+export async function loadDocument(file: string): Promise<LoadOutcome> {
+  await removeStaleTemps(file);
+  const main = await inspectFile(file);
+  if (main.state === 'ok') return { doc: main.doc, source: 'file', notices: migratedNotice(file, main.from, main.steps) };
+
+  const bakFile = backupPath(file);
+  const bak = await inspectFile(bakFile);
+  const notices: PersistNotice[] = [];
+  let badFile: string | undefined;
+  if (main.state === 'bad') {
+    const moved = await moveAside(file);
+    badFile = moved ?? file;
+    const where = moved ? `it was moved, untouched, to ${moved}` : `it was left untouched at ${file} (it could not be moved; Switchyard will not save over it)`;
+    const then = bak.state === 'ok' ? `loaded the backup ${bakFile} instead` : `there is no usable backup (${bakFile} ${bak.state === 'missing' ? 'does not exist' : bak.reason})`;
+    notices.push({ level: 'error', code: main.code, file, badFile, ...(bak.state === 'ok' ? { loadedFrom: bakFile } : {}), message: `${file} ${main.reason}: ${where}; ${then}.` });
+  } else if (bak.state === 'ok') {
+    notices.push({ level: 'warn', code: 'missing_file', file, loadedFrom: bakFile, message: `${file} is missing (an interrupted save?); loaded its backup ${bakFile}.` });
+  }
+  if (bak.state === 'ok') return { doc: bak.doc, source: 'backup', notices: [...notices, ...migratedNotice(file, bak.from, bak.steps, bakFile)] };
+  return { doc: null, source: 'none', notices };
+}
+
+/**
+ * Save a document atomically; the version it replaces becomes NAME.bak. A file that is there but
+ * damaged is moved aside first (never overwritten, never rotated into the backup).
+ */
+export async function saveDocument(file: string, doc: unknown): Promise<SaveOutcome & { movedAside?: string }> {
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  const current = await inspectFile(file);
+  let movedAside: string | undefined;
+  if (current.state === 'bad') {
+    const moved = await moveAside(file);
+    if (!moved) return { ok: false, code: 'bad_file_in_place', message: `${file} ${current.reason} and could not be moved aside; not saving over it` };
+    movedAside = moved;
+  }
+  try {
+    await writeFileAtomic(file, text, current.state === 'ok' ? { backupTo: backupPath(file) } : {});
+  } catch (e) {
+    return { ok: false, code: 'write_failed', message: `cannot save ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  }
+  return movedAside ? { ok: true, movedAside } : { ok: true };
+}

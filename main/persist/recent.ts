@@ -1,0 +1,42 @@
+// The app's own small state next to the config: recent workspace files and the one open last.
+// Written atomically like everything else; a damaged state file just starts empty (it holds nothing
+// the user typed).
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from './atomic.ts';
+import { statePath } from './paths.ts';
+
+export const MAX_RECENT = 10;
+
+export interface AppState {
+  schemaVersion: 1;
+  /** Most recent first, absolute paths. */
+  recent: string[];
+  /** The workspace file open when the app last saved; null = the user-data config. */
+  lastWorkspace: string | null;
+}
+
+const empty = (): AppState => ({ schemaVersion: 1, recent: [], lastWorkspace: null });
+
+export async function readAppState(dir: string): Promise<AppState> {
+  try {
+    const raw = JSON.parse(await readFile(statePath(dir), 'utf8')) as Partial<AppState>;
+    if (raw?.schemaVersion !== 1) return empty();
+    const recent = Array.isArray(raw.recent) ? raw.recent.filter((r): r is string => typeof r === 'string').slice(0, MAX_RECENT) : [];
+    return { schemaVersion: 1, recent, lastWorkspace: typeof raw.lastWorkspace === 'string' ? raw.lastWorkspace : null };
+  } catch {
+    return empty();
+  }
+}
+
+export async function writeAppState(dir: string, state: AppState): Promise<void> {
+  await mkdir(dirname(statePath(dir)), { recursive: true });
+  await writeFileAtomic(statePath(dir), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** `file` becomes the most recent entry (and the one to reopen); returns the new state. */
+export function withRecent(state: AppState, file: string | null): AppState {
+  if (file === null) return { ...state, lastWorkspace: null };
+  const abs = resolve(file);
+  return { schemaVersion: 1, recent: [abs, ...state.recent.filter((r) => r !== abs)].slice(0, MAX_RECENT), lastWorkspace: abs };
+}

@@ -1,0 +1,95 @@
+// HAR 1.2 export of the traffic log. WebSocket sessions are written the way Chrome DevTools writes
+// them (`_resourceType: 'websocket'`, `_webSocketMessages` with type 'send'/'receive', time in
+// seconds, opcode and data: text as is, binary as base64), so the file opens in Chrome, Firefox
+// and HAR viewers; HTTP exchanges are ordinary entries (without bodies: Switchyard keeps none).
+// Headers arrive already redacted (main/service/redact.ts).
+import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
+
+export interface HarSession {
+  session: SessionView;
+  frames: FrameView[];
+  /** The kept payload of a message row, when any (main/service/payloads.ts). */
+  payload(row: FrameView): Buffer | undefined;
+}
+
+export const HAR_OPCODES: Record<string, number> = { text: 1, binary: 2, close: 8, ping: 9, pong: 10 };
+
+const headerList = (raw: string[]) => {
+  const out: Array<{ name: string; value: string }> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push({ name: raw[i]!, value: raw[i + 1]! });
+  return out;
+};
+const headerValue = (raw: string[], name: string) => {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return raw[i + 1]!;
+  return undefined;
+};
+
+function absoluteUrl(scheme: 'http' | 'ws', requestHeaders: string[], url: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
+  return `${scheme}://${headerValue(requestHeaders, 'host') ?? 'localhost'}${url.startsWith('/') ? url : `/${url}`}`;
+}
+
+function queryString(url: string): Array<{ name: string; value: string }> {
+  try {
+    return [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
+  } catch {
+    return [];
+  }
+}
+
+function request(method: string, url: string, headers: string[], bodySize: number) {
+  return { method, url, httpVersion: 'HTTP/1.1', cookies: [], headers: headerList(headers), queryString: queryString(url), headersSize: -1, bodySize };
+}
+
+function response(status: number, statusText: string, headers: string[], size: number) {
+  return {
+    status, statusText, httpVersion: 'HTTP/1.1', cookies: [], headers: headerList(headers),
+    content: { size, mimeType: headerValue(headers, 'content-type') ?? 'x-unknown' }, redirectURL: headerValue(headers, 'location') ?? '', headersSize: -1, bodySize: size,
+  };
+}
+
+function message(row: FrameView, payload: Buffer | undefined) {
+  const opcode = HAR_OPCODES[row.opcode]!;
+  let data: string;
+  if (row.opcode === 'binary') data = payload ? payload.toString('base64') : '';
+  else if (row.opcode === 'text') data = payload ? payload.toString('utf8') : row.preview;
+  else data = row.preview;
+  return {
+    type: row.from === 'client' ? 'send' : 'receive', time: row.time / 1000, opcode, data,
+    _switchyard: { seq: row.seq, length: row.length, complete: row.opcode === 'text' || row.opcode === 'binary' ? row.payload === 'kept' : true, injected: row.injected === true, ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}) },
+  };
+}
+
+function sessionEntry(s: HarSession) {
+  const v = s.session;
+  const url = absoluteUrl('ws', v.requestHeaders, v.url);
+  const end = v.closedAt ?? Date.now();
+  const status = v.state === 'rejected' ? 0 : 101;
+  return {
+    startedDateTime: new Date(v.openedAt).toISOString(), time: Math.max(0, end - v.openedAt),
+    request: request('GET', url, v.requestHeaders, 0),
+    response: response(status, status === 101 ? 'Switching Protocols' : '', v.responseHeaders, 0),
+    cache: {}, timings: { send: 0, wait: 0, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
+    _resourceType: 'websocket',
+    _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES).map((f) => message(f, s.payload(f))),
+    _switchyard: { sessionId: v.id, upstream: v.upstream, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream },
+  };
+}
+
+function exchangeEntry(x: ExchangeView) {
+  const total = x.timings.totalMs ?? 0;
+  const wait = Math.min(total, x.timings.firstByteMs ?? total);
+  return {
+    startedDateTime: new Date(x.startedAt).toISOString(), time: total,
+    request: request(x.method, absoluteUrl('http', x.requestHeaders, x.url), x.requestHeaders, x.requestBytes),
+    response: response(x.status, '', x.responseHeaders, x.responseBytes),
+    cache: {}, timings: { send: 0, wait, receive: Math.max(0, total - wait) },
+    _switchyard: { exchangeId: x.id, upstream: x.upstream, cause: x.cause, tries: x.tries },
+  };
+}
+
+/** The HAR document (as text, pretty-printed) for these sessions and exchanges, oldest first. */
+export function exportHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0'): string {
+  const entries = [...sessions.map(sessionEntry), ...exchanges.map(exchangeEntry)].sort((a, b) => a.startedDateTime.localeCompare(b.startedDateTime));
+  return JSON.stringify({ log: { version: '1.2', creator: { name: 'Switchyard', version }, pages: [], entries } }, null, 2);
+}

@@ -1,0 +1,113 @@
+// Config documents on disk: atomic saves with a backup, damaged files never overwritten, backups
+// used instead with a notice that says where the bad file went.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { loadDocument, saveDocument, backupPath } from '../../../main/persist/document.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'switchyard-doc-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const fileIn = () => {
+  const dir = join(root, String(n++));
+  mkdirSync(dir);
+  return join(dir, 'config.json');
+};
+
+const A = { schemaVersion: 1, upstreams: [], servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [] }] };
+const B = { schemaVersion: 1, upstreams: [], servers: [{ listen: [{ address: '127.0.0.1:8081' }], locations: [] }] };
+const json = (d: unknown) => `${JSON.stringify(d, null, 2)}\n`;
+
+test('save writes the file atomically and keeps the previous version as NAME.bak', async () => {
+  const file = fileIn();
+  assert.deepEqual(await saveDocument(file, A), { ok: true });
+  assert.equal(readFileSync(file, 'utf8'), json(A));
+  assert.equal(existsSync(backupPath(file)), false);
+  await saveDocument(file, B);
+  assert.equal(readFileSync(file, 'utf8'), json(B));
+  assert.equal(readFileSync(backupPath(file), 'utf8'), json(A));
+  // no temp files left behind
+  assert.deepEqual(readdirSync(join(file, '..')).sort(), ['config.json', 'config.json.bak']);
+  const loaded = await loadDocument(file);
+  assert.deepEqual(loaded, { doc: B, source: 'file', notices: [] });
+});
+
+test('a file that does not exist and has no backup loads as nothing, without a notice (first run)', async () => {
+  assert.deepEqual(await loadDocument(fileIn()), { doc: null, source: 'none', notices: [] });
+});
+
+test('a damaged file is moved aside untouched and the backup loads, with a notice saying where it went', async () => {
+  const file = fileIn();
+  await saveDocument(file, A);
+  await saveDocument(file, B); // .bak = A
+  writeFileSync(file, '{ "schemaVersion": 1, "servers": [');
+  const loaded = await loadDocument(file);
+  assert.equal(loaded.source, 'backup');
+  assert.deepEqual(loaded.doc, A);
+  const [notice] = loaded.notices;
+  assert.equal(notice?.code, 'invalid_json');
+  assert.equal(notice?.level, 'error');
+  assert.equal(notice?.loadedFrom, backupPath(file));
+  assert.match(notice!.badFile!, /config\.json\.corrupt-\d{8}-\d{6}$/);
+  assert.equal(readFileSync(notice!.badFile!, 'utf8'), '{ "schemaVersion": 1, "servers": [', 'the bad bytes are kept exactly');
+  assert.match(notice!.message, /not valid JSON at line 1/);
+  assert.equal(existsSync(file), false);
+  // Saving now writes a new file; the good backup is not replaced by anything damaged.
+  await saveDocument(file, B);
+  assert.equal(readFileSync(file, 'utf8'), json(B));
+  assert.equal(readFileSync(backupPath(file), 'utf8'), json(A));
+  assert.equal(readFileSync(notice!.badFile!, 'utf8'), '{ "schemaVersion": 1, "servers": [');
+});
+
+test('a damaged file without a usable backup loads nothing and reports both', async () => {
+  const file = fileIn();
+  writeFileSync(file, '');
+  writeFileSync(backupPath(file), 'garbage');
+  const loaded = await loadDocument(file);
+  assert.equal(loaded.doc, null);
+  assert.equal(loaded.source, 'none');
+  assert.equal(loaded.notices[0]?.code, 'invalid_json');
+  assert.match(loaded.notices[0]!.message, /is empty.*no usable backup/);
+  assert.equal(readFileSync(backupPath(file), 'utf8'), 'garbage', 'the backup is not touched either');
+});
+
+test('saving over a file that became damaged moves it aside first (never overwritten, never rotated into .bak)', async () => {
+  const file = fileIn();
+  await saveDocument(file, A);
+  await saveDocument(file, A); // .bak = A
+  writeFileSync(file, 'hand-edited, broken');
+  const r = await saveDocument(file, B);
+  assert.equal(r.ok, true);
+  assert.ok(r.ok && r.movedAside);
+  assert.equal(readFileSync(r.movedAside!, 'utf8'), 'hand-edited, broken');
+  assert.equal(readFileSync(file, 'utf8'), json(B));
+  assert.equal(readFileSync(backupPath(file), 'utf8'), json(A));
+});
+
+test('a missing file with a backup loads the backup with a warning', async () => {
+  const file = fileIn();
+  writeFileSync(backupPath(file), json(A));
+  const loaded = await loadDocument(file);
+  assert.equal(loaded.source, 'backup');
+  assert.deepEqual(loaded.doc, A);
+  assert.equal(loaded.notices[0]?.code, 'missing_file');
+  assert.equal(loaded.notices[0]?.level, 'warn');
+});
+
+test('a file from a newer Switchyard is not loaded and not overwritten', async () => {
+  const file = fileIn();
+  writeFileSync(file, json({ schemaVersion: 99, servers: [] }));
+  const loaded = await loadDocument(file);
+  assert.equal(loaded.doc, null);
+  assert.equal(loaded.notices[0]?.code, 'newer_version');
+  assert.equal(readFileSync(loaded.notices[0]!.badFile!, 'utf8'), json({ schemaVersion: 99, servers: [] }));
+});
+
+test('a parseable but invalid document is not damaged: it loads as is (the UI shows its issues)', async () => {
+  const file = fileIn();
+  const doc = { schemaVersion: 1, servers: [{ listen: [] }] };
+  writeFileSync(file, JSON.stringify(doc));
+  assert.deepEqual(await loadDocument(file), { doc, source: 'file', notices: [] });
+});

@@ -1,0 +1,138 @@
+// First run: no saved config → the example (a listener with a WebSocket route to the built-in echo
+// server) runs at once, a real client gets its echo through the proxy, and the config is saved.
+// The listener port is a parameter here (8080 in the app).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
+import { WebSocket } from 'ws';
+import { AppCore } from '../../../main/persist/boot.ts';
+import { ECHO_UPSTREAM, firstRunConfig } from '../../../main/persist/first-run.ts';
+import { validateConfig } from '../../../app/config/validate.ts';
+import { uiCommand } from '../../../main/cli/ui.ts';
+import { freePort } from '../../helpers/ports.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'switchyard-firstrun-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const dataDir = () => join(root, String(n++));
+
+function echoThrough(port: number, message: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/echo`);
+    const timer = setTimeout(() => reject(new Error('no echo in 5 s')), 5000);
+    ws.once('error', reject);
+    ws.once('open', () => ws.send(message));
+    ws.once('message', (data) => {
+      clearTimeout(timer);
+      ws.close();
+      resolve(String(data));
+    });
+  });
+}
+
+async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('the first-run example is a valid config', () => {
+  assert.ok(validateConfig(firstRunConfig({ echoAddress: '127.0.0.1:1234' })).ok);
+  assert.equal((firstRunConfig({ echoAddress: 'x:1' }).servers![0]!.listen[0]!).address, '127.0.0.1:8080');
+});
+
+test('first run: the engine runs the example and a ws client gets an echo through the listener', async () => {
+  const dir = dataDir();
+  const port = await freePort();
+  const { core, firstRun, notices } = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+  try {
+    assert.equal(firstRun, true);
+    assert.deepEqual(notices, []);
+    assert.equal(core.service.snapshot().listeners[0]?.state, 'listening');
+    assert.equal(await echoThrough(port, 'hello, switchyard'), 'hello, switchyard');
+    await waitFor(() => core.service.snapshot().sessions.length > 0, 'the session in the service');
+    const s = core.service.snapshot().sessions[0]!;
+    assert.equal(s.url, '/echo');
+    assert.equal(s.framesAvailable, true);
+    const frames = async () => { const r = await core.service.handle('session', { id: s.id }); return r.ok ? ((r.value as { frames: Array<{ from: string }> | null }).frames ?? []) : []; };
+    const until = Date.now() + 5000;
+    while ((await frames()).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual((await frames()).slice(0, 2).map((f) => f.from), ['client', 'upstream'], 'the frames of the echo are recorded');
+    // the example is saved to the user-data folder
+    await waitFor(() => existsSync(join(dir, 'config.json')), 'config.json');
+  } finally {
+    await core.close();
+  }
+  // Second start: the saved config opens (not the example again), the echo server gets a new port.
+  const saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  assert.ok(saved.upstreams.some((u: { name: string }) => u.name === ECHO_UPSTREAM));
+  const again = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+  try {
+    assert.equal(again.firstRun, false);
+    assert.equal(await echoThrough(port, 'again'), 'again');
+  } finally {
+    await again.core.close();
+  }
+});
+
+test('first run with the port taken: the config still loads and the failed listener is reported', async () => {
+  const blocker = createServer();
+  const port = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as { port: number }).port)));
+  const { core } = await AppCore.start({ userDataDir: dataDir(), firstRunPort: port });
+  try {
+    const snap = core.service.snapshot();
+    assert.equal(snap.listeners[0]?.state, 'failed');
+    assert.match(snap.listeners[0]!.error!.message, /in use|EADDRINUSE/i);
+    assert.ok(snap.config.applied, 'the example is applied (its listener failed)');
+    assert.ok(snap.logs.some((l) => l.code === 'listen_failed'));
+  } finally {
+    await core.close();
+    blocker.close();
+  }
+});
+
+test('a damaged saved config: the backup opens and the notice reaches the UI log', async () => {
+  const dir = dataDir();
+  const port = await freePort();
+  const first = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+  await waitFor(() => existsSync(join(dir, 'config.json')), 'config.json');
+  await first.core.save(); // a second save: config.json.bak exists
+  await first.core.close();
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'config.json'), '{"schemaVersion": 1,');
+  const { core, notices, firstRun } = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+  try {
+    assert.equal(firstRun, false);
+    assert.equal(notices[0]?.code, 'invalid_json');
+    assert.ok(existsSync(notices[0]!.badFile!));
+    assert.ok(core.service.snapshot().logs.some((l) => l.code === 'invalid_json' && l.message.includes(notices[0]!.badFile!)));
+    assert.equal(await echoThrough(port, 'from the backup'), 'from the backup');
+  } finally {
+    await core.close();
+  }
+});
+
+test('`switchyard ui` without --config opens the first-run example too', async () => {
+  const port = await freePort();
+  const stop = new AbortController();
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (c) => (err += c));
+  let ready!: () => void;
+  const started = new Promise<void>((r) => (ready = r));
+  const done = uiCommand({ userDataDir: dataDir(), firstRunPort: port, stdout: new PassThrough(), stderr, signal: stop.signal, rendererDir: root, onReady: () => ready() });
+  await started;
+  try {
+    assert.match(err, /first run/);
+    assert.equal(await echoThrough(port, 'via ui'), 'via ui');
+  } finally {
+    stop.abort();
+    assert.equal(await done, 0);
+  }
+});

@@ -1,0 +1,138 @@
+// Traffic inspection through the service on a real engine and real `ws` peers (127.0.0.1):
+// injecting, replaying, closing with a code, redaction, HAR export/import, payload caps.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket, { WebSocketServer } from 'ws';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import { TrafficLog, DEFAULT_LIMITS } from '../../../main/service/traffic-log.ts';
+import { oneLocation } from '../../helpers/engine.ts';
+import { testScope } from '../../helpers/scope.ts';
+import type { FrameView, ImportedHar, SessionDetail } from '../../../app/api/contract.ts';
+
+const scope = testScope();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(5);
+  }
+}
+
+async function setup() {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const port = (wss.address() as { port: number }).port;
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+  const serverSide = new Promise<WebSocket>((r) => wss.once('connection', (ws) => r(ws)));
+  const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws?x=1`, { headers: { Authorization: 'Bearer secret-token', 'X-Api-Key': 'k-123' } });
+  await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
+  const server = await serverSide;
+  const id = e.engine.liveSessions()[0]!.id;
+  const got = { client: [] as string[], server: [] as string[] };
+  client.on('message', (d, bin) => got.client.push(bin ? `bin:${(d as Buffer).toString('hex')}` : String(d)));
+  server.on('message', (d, bin) => got.server.push(bin ? `bin:${(d as Buffer).toString('hex')}` : String(d)));
+  return { service, client, server, id, got };
+}
+const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
+  assert.ok(r.ok, JSON.stringify(r.error));
+  return r.value as T;
+};
+
+test('inject, replay and close with a code through the service; injected rows are marked', async () => {
+  const { service, client, server, id, got } = await setup();
+  client.send('from the client');
+  server.send(Buffer.from([9, 8, 7]));
+  await until(() => got.server.length === 1 && got.client.length === 1);
+  const up = value<FrameView>(await service.handle('injectMessage', { id, direction: 'upstream', opcode: 'text', data: 'hi upstream' }));
+  const down = value<FrameView>(await service.handle('injectMessage', { id, direction: 'client', opcode: 'binary', data: Buffer.from([1, 2, 3]).toString('base64') }));
+  assert.deepEqual([up.injected, up.from, up.opcode, up.preview], [true, 'client', 'text', 'hi upstream']);
+  assert.deepEqual([down.injected, down.from, down.opcode, down.preview], [true, 'upstream', 'binary', '01 02 03']);
+  await until(() => got.server.length === 2 && got.client.length === 2);
+  assert.deepEqual(got.server, ['from the client', 'hi upstream']);
+  assert.deepEqual(got.client, ['bin:090807', 'bin:010203']);
+  await sleep(80); // the frame batch reaches the log
+  const detail = value<SessionDetail>(await service.handle('session', { id }));
+  const original = detail.frames!.find((f) => f.preview === 'from the client' && !f.injected)!;
+  assert.equal(original.payload, 'kept');
+  value(await service.handle('replayFrame', { id, seq: original.seq }));
+  const fromUpstream = detail.frames!.find((f) => f.opcode === 'binary' && !f.injected)!;
+  value(await service.handle('replayFrame', { id, seq: fromUpstream.seq }));
+  await until(() => got.server.length === 3 && got.client.length === 3);
+  assert.equal(got.server[2], 'from the client');
+  assert.equal(got.client[2], 'bin:090807');
+  const bad = await service.handle('injectMessage', { id, direction: 'client', opcode: 'binary', data: '***' });
+  assert.ok(!bad.ok && bad.error.code === 'bad_data');
+  const badCode = await service.handle('closeSession', { id, code: 1006 });
+  assert.ok(!badCode.ok && badCode.error.code === 'bad_params');
+  const tooLong = await service.handle('closeSession', { id, code: 4001, reason: 'é'.repeat(62) });
+  assert.ok(!tooLong.ok && tooLong.error.code === 'close_reason_too_long');
+
+  const codes = Promise.all([client, server].map((ws) => new Promise<[number, string]>((r) => ws.once('close', (c, why) => r([c, why.toString()])))));
+  const closed = value<{ state: string; closedBy: string; closeReason: string }>(await service.handle('closeSession', { id, code: 4001, reason: 'maintenance' }));
+  assert.deepEqual(await codes, [[4001, 'maintenance'], [4001, 'maintenance']]);
+  assert.equal(closed.state, 'closed');
+  assert.equal(closed.closedBy, 'proxy');
+  assert.match(closed.closeReason, /code 4001: maintenance/);
+  const after = value<SessionDetail>(await service.handle('session', { id }));
+  assert.deepEqual(after.frames!.filter((f) => f.opcode === 'close' && f.injected).map((f) => f.closeCode), [4001, 4001]);
+  const late = await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'x' });
+  assert.ok(!late.ok && late.error.code === 'not_live');
+});
+
+test('redaction hides Authorization (and added names) in views and HAR; HAR exports Chrome fields and round-trips', async () => {
+  const { service, client, server, id, got } = await setup();
+  client.send('hello');
+  server.send(Buffer.from([0xff, 0]));
+  await until(() => got.server.length === 1 && got.client.length === 1);
+  await sleep(80);
+  const view = value<SessionDetail>(await service.handle('session', { id }));
+  const h = view.session.requestHeaders;
+  assert.equal(h[h.findIndex((x) => x.toLowerCase() === 'authorization') + 1], '[redacted]');
+  assert.equal(h[h.findIndex((x) => x.toLowerCase() === 'x-api-key') + 1], 'k-123');
+  value(await service.handle('setSettings', { redactHeaders: ['Authorization', 'X-Api-Key'] }));
+
+  const text = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
+  assert.doesNotMatch(text, /secret-token|k-123/);
+  const har = JSON.parse(text);
+  assert.equal(har.log.version, '1.2');
+  const entry = har.log.entries[0];
+  assert.equal(entry._resourceType, 'websocket');
+  assert.match(entry.request.url, /^ws:\/\/127\.0\.0\.1:\d+\/ws\?x=1$/);
+  assert.equal(entry.response.status, 101);
+  const msgs = entry._webSocketMessages as Array<{ type: string; time: number; opcode: number; data: string }>;
+  assert.deepEqual(msgs.map((m) => [m.type, m.opcode, m.data]), [['send', 1, 'hello'], ['receive', 2, Buffer.from([0xff, 0]).toString('base64')]]);
+  assert.ok(msgs[0]!.time > 1e9 && msgs[0]!.time < 1e11, 'seconds, not ms');
+
+  const imported = value<ImportedHar>(await service.handle('importHar', { text }));
+  assert.equal(imported.sessions.length, 1);
+  const s = imported.sessions[0]!;
+  assert.equal(s.session.url, '/ws?x=1');
+  assert.deepEqual(s.frames.map((f) => [f.from, f.opcode, f.preview, f.length]), [['client', 'text', 'hello', 5], ['upstream', 'binary', 'ff 00', 2]]);
+  const bad = await service.handle('importHar', { text: '{"log":{"entries":"no"}}' });
+  assert.ok(!bad.ok && bad.error.code === 'invalid_har');
+  const all = JSON.parse(value<string>(await service.handle('exportHar', {})));
+  assert.ok(all.log.entries.length >= 1);
+  const off = value<{ redact: boolean }>(await service.handle('setSettings', { redact: false }));
+  assert.equal(off.redact, false);
+  assert.match(value<string>(await service.handle('exportHar', { sessionIds: [id] })), /secret-token/);
+  client.close();
+});
+
+test('payloads: capped per message and in total, oldest evicted first and marked; byte count exact', () => {
+  const log = new TrafficLog({ ...DEFAULT_LIMITS, payloadPerMessage: 10, payloadTotal: 25 });
+  const row = (i: number, n: number) => ({ time: i, from: 'client' as const, opcode: 'binary', fin: true, length: n, preview: '', closeCode: null, payload: 'kept' as const, data: Buffer.alloc(n, i) });
+  const [a] = log.addFrames(1, [row(1, 8)]);
+  const [b] = log.addFrames(1, [row(2, 30)]);
+  assert.equal(b!.payload, 'truncated');
+  assert.equal(log.payloads.bytes, 18);
+  const [c] = log.addFrames(1, [row(3, 9)]);
+  assert.equal(a!.payload, 'evicted');
+  assert.equal(log.payloads.get(a!), undefined);
+  assert.equal(c!.payload, 'kept');
+  assert.equal(log.payloads.bytes, 19);
+  assert.deepEqual(log.frame(1, 2)?.seq, 2);
+});

@@ -1,5 +1,7 @@
 // `npm run bench` [-- --quick]: direct vs Switchyard vs nginx vs a minimal http-proxy, side by side on
-// 127.0.0.1. Upstreams, proxies and load generators each run in their own process. Prints a markdown
+// 127.0.0.1, plus Switchyard with `serve --inspect` (every frame recorded, as in the UI) on the
+// WebSocket rows, and the memory of 10,000 recorded 1 KiB frames (bench/inspect-memory.ts).
+// Upstreams, proxies and load generators each run in their own process. Prints a markdown
 // table and pass/fail lines; writes bench/results/latest.md and latest.json. Exits 0 unless it crashed.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
@@ -36,6 +38,11 @@ const started: Partial<Record<TargetName, Target>> = {};
 const unavailable: Partial<Record<TargetName, string>> = {};
 const crashed: Partial<Record<TargetName, string>> = {};
 const log = (s: string) => process.stderr.write(`${s}\n`);
+/** Rows the inspecting Switchyard runs (it is the same proxy as 'switchyard' for HTTP and idle). */
+const INSPECT_ROWS = new Set(['ws64', 'ws16k', 'rtt']);
+/** bench/inspect-memory.ts's result: 5,000 echoed 1 KiB messages = 10,000 recorded frames. */
+const MEM = { messages: 5000, size: 1024, conns: 4 };
+let inspectMemory: Record<string, number | string> | null = null;
 
 /** Every run's result; `results` keeps the best run per target (max throughput, min latency). */
 const raw: Record<string, Partial<Record<TargetName, Record<string, unknown>[]>>> = {};
@@ -53,8 +60,8 @@ function pushRun(key: string, t: TargetName, r: Record<string, unknown>, round: 
 }
 
 async function measureAll() {
-  const live = (round: number) => {
-    const l = TARGETS.filter((t) => started[t]).map((t) => started[t]!);
+  const live = (round: number, key: string) => {
+    const l = TARGETS.filter((t) => started[t] && (t !== 'inspect' || INSPECT_ROWS.has(key))).map((t) => started[t]!);
     return round % 2 ? l : l.reverse(); // alternate the order between rounds
   };
   // A proxy holds two sockets per WebSocket; stay under the children's fd limit (see targets.ts).
@@ -62,7 +69,7 @@ async function measureAll() {
   const fit = Math.floor((Math.min(hard, NOFILE) - 256) / 2);
   if (fit < P.idleConns) { log(`fd limit ${hard}: idle connections reduced from ${P.idleConns} to ${fit}`); P.idleConns = fit; }
   log(`idle memory (${P.idleConns} WS connections)`);
-  for (const t of live(1)) {
+  for (const t of live(1, 'idle')) {
     const r = await measureIdle(t, { conns: P.idleConns, batch: 100, settleMs: P.idleSettleMs }).catch((e: Error) => ({ error: e.message }));
     (results.idle ??= {})[t.name] = r as Record<string, unknown> | null;
     log(`  idle     ${LABEL[t.name].padEnd(22)} ${r === null ? 'n/a' : 'error' in r && r.error && !('kibPerConn' in r) ? `error: ${r.error}` : `${fmt((r as { kibPerConn: number }).kibPerConn)} KiB/conn`}`);
@@ -71,19 +78,19 @@ async function measureAll() {
     const warmS = round === 1 ? P.warmS : P.warmS / 2;
     for (const [key, path] of [['http100', '/small'], ['http64k', '/big']] as const) {
       log(`${key} (round ${round}/${P.rounds}): autocannon, ${P.httpConns} connections, ${P.seconds} s`);
-      for (const t of live(round)) {
+      for (const t of live(round, key)) {
         pushRun(key, t.name, await runLoad('http-load.ts', { url: t.http + path, connections: P.httpConns, durationS: P.seconds, warmupS: warmS }, (P.seconds + warmS) * 1000 + 30_000), round);
       }
     }
     for (const [key, size] of [['ws64', 64], ['ws16k', 16 * 1024]] as const) {
       log(`${key} (round ${round}/${P.rounds}): ${P.wsConns} connections x ${P.window} messages in flight, ${P.seconds} s`);
-      for (const t of live(round)) {
+      for (const t of live(round, key)) {
         const arg = { mode: 'throughput', url: t.ws, conns: P.wsConns, window: P.window, size, durationMs: P.seconds * 1000, warmupMs: warmS * 1000 };
         pushRun(key, t.name, await runLoad('ws-load.ts', arg, (P.seconds + warmS) * 1000 + 30_000), round);
       }
     }
     log(`rtt (round ${round}/${P.rounds}): ${P.rttConns} connections, one 64 B message in flight each, ${P.rttSamples} samples`);
-    for (const t of live(round)) {
+    for (const t of live(round, 'rtt')) {
       const arg = { mode: 'latency', url: t.ws, conns: P.rttConns, size: 64, samples: P.rttSamples, maxMs: P.rttMaxMs, warmup: 50 };
       pushRun('rtt', t.name, await runLoad('ws-load.ts', arg, P.rttMaxMs + 30_000), round);
     }
@@ -107,7 +114,7 @@ function cell(row: Row, t: TargetName): string {
   if (unavailable[t]) return 'not available';
   const r = results[row.key === 'rttP50' || row.key === 'rttP99' ? 'rtt' : row.key]?.[t];
   if (r === null) return 'n/a';
-  if (!r) return '–';
+  if (!r) return t === 'inspect' ? 'not run' : '–';
   if (r.error) return `error (see notes)`;
   return fmt(row.pick(r));
 }
@@ -119,16 +126,25 @@ function ratio(row: Row, a: TargetName, b: TargetName): string {
 }
 
 function table(): string {
-  const head = ['Metric', ...TARGETS.map((t) => LABEL[t]), 'Switchyard/nginx', 'Switchyard/direct', 'Switchyard/http-proxy'];
+  const head = ['Metric', ...TARGETS.map((t) => LABEL[t]), 'Switchyard/nginx', 'Switchyard/direct', 'Switchyard/http-proxy', 'inspect/off', 'inspect/nginx'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i ? '---:' : '---')).join('|')}|`];
   for (const row of ROWS) {
-    lines.push(`| ${[row.label, ...TARGETS.map((t) => cell(row, t)), ratio(row, 'switchyard', 'nginx'), ratio(row, 'switchyard', 'direct'), ratio(row, 'switchyard', 'minimal')].join(' | ')} |`);
+    lines.push(`| ${[row.label, ...TARGETS.map((t) => cell(row, t)), ratio(row, 'switchyard', 'nginx'), ratio(row, 'switchyard', 'direct'), ratio(row, 'switchyard', 'minimal'), ratio(row, 'inspect', 'switchyard'), ratio(row, 'inspect', 'nginx')].join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
+function memoryLine(): string {
+  const m = inspectMemory;
+  if (!m) return 'Inspect memory: not measured';
+  if (m.error) return `Inspect memory: error: ${String(m.error)}`;
+  return `Inspect memory (bench/inspect-memory.ts: the \`serve --inspect\` service in a --expose-gc process, ${fmt(MEM.messages)} echoed ${fmt(MEM.size)} B messages through it, heapUsed + external after a full GC, sessions closed, frame logs kept): ` +
+    `${fmt(Number(m.frames))} frames, ${fmt(Number(m.deltaBytes) / 1048576)} MiB (heap ${fmt(Number(m.heapDelta) / 1048576)}, external ${fmt(Number(m.externalDelta) / 1048576)}) for ${fmt(Number(m.payloadBytes) / 1048576)} MiB of payload: ` +
+    `${fmt(Number(m.bytesPerFrame))} B per frame = ${fmt(Number(m.payloadPerFrame))} B payload + fixed overhead per frame: ${fmt(Number(m.overheadPerFrame))} bytes`;
+}
+
 function notes(): string[] {
-  const out: string[] = [];
+  const out: string[] = [`- ${LABEL.inspect}: \`serve --inspect\` (every frame of every session recorded by the UI's service, nobody watching the feed); WebSocket rows only ("not run" elsewhere). inspect/off = ${LABEL.inspect} ÷ Switchyard.`];
   for (const t of TARGETS) if (unavailable[t]) out.push(`- ${LABEL[t]}: not available: ${unavailable[t]}`);
   for (const t of TARGETS) if (crashed[t]) out.push(`- ${LABEL[t]}: ${crashed[t]}`);
   for (const [key, per] of Object.entries(results)) {
@@ -164,14 +180,21 @@ function notes(): string[] {
 function checks(): string[] {
   const v = (key: string, t: TargetName) => value(ROWS.find((r) => r.key === key)!, t);
   const line = (name: string, a: number | undefined, b: number | undefined, ok: (a: number, b: number) => boolean, detail: string) =>
-    a === undefined || b === undefined ? `SKIP  ${name} (missing numbers)` : `${ok(a, b) ? 'PASS' : 'FAIL'}  ${name}: ${detail.replace('{a}', fmt(a)).replace('{b}', fmt(b))}`;
+    a === undefined || b === undefined ? `SKIP  ${name} (missing numbers)` : `${ok(a, b) ? 'PASS' : 'FAIL'}  ${name}: ${detail.replace('{a}', fmt(a)).replace('{b}', fmt(b)).replace('{r}', `${(a / b).toFixed(2)}×`)}`;
   return [
     line('WS msgs/s 64 B >= nginx', v('ws64', 'switchyard'), v('ws64', 'nginx'), (a, b) => a >= b, '{a} vs {b}'),
     line('WS msgs/s 16 KiB >= nginx', v('ws16k', 'switchyard'), v('ws16k', 'nginx'), (a, b) => a >= b, '{a} vs {b}'),
     line('WS RTT p50 <= 1.2x nginx', v('rttP50', 'switchyard'), v('rttP50', 'nginx'), (a, b) => a <= 1.2 * b, '{a} µs vs {b} µs'),
+    line('WS msgs/s 64 B, inspect on >= 0.85x off', v('ws64', 'inspect'), v('ws64', 'switchyard'), (a, b) => a >= 0.85 * b, '{a} vs {b} ({r})'),
+    line('WS msgs/s 16 KiB, inspect on >= 0.85x off', v('ws16k', 'inspect'), v('ws16k', 'switchyard'), (a, b) => a >= 0.85 * b, '{a} vs {b} ({r})'),
+    line('WS msgs/s 64 B, inspect on >= nginx', v('ws64', 'inspect'), v('ws64', 'nginx'), (a, b) => a >= b, '{a} vs {b} ({r})'),
+    line('WS msgs/s 16 KiB, inspect on >= nginx', v('ws16k', 'inspect'), v('ws16k', 'nginx'), (a, b) => a >= b, '{a} vs {b} ({r})'),
     line('HTTP req/s 100 B >= minimal http-proxy', v('http100', 'switchyard'), v('http100', 'minimal'), (a, b) => a >= b, '{a} vs {b}'),
     line('HTTP req/s 64 KiB >= minimal http-proxy', v('http64k', 'switchyard'), v('http64k', 'minimal'), (a, b) => a >= b, '{a} vs {b}'),
     line('idle memory per WS connection <= 25 KiB', v('idle', 'switchyard'), 25, (a, b) => a <= b, '{a} KiB (limit {b})'),
+    inspectMemory && !inspectMemory.error
+      ? `INFO  inspect memory, ${fmt(Number(inspectMemory.frames))} frames of ${fmt(MEM.size)} B: fixed overhead per frame: ${fmt(Number(inspectMemory.overheadPerFrame))} bytes (${fmt(Number(inspectMemory.bytesPerFrame))} B per frame in all; no limit set)`
+      : `SKIP  inspect memory (${inspectMemory ? String(inspectMemory.error) : 'not measured'})`,
   ];
 }
 
@@ -195,6 +218,9 @@ async function main() {
       else { unavailable[name] = s.error; log(`${LABEL[name]}: not available: ${s.error}`); }
     }
     await measureAll();
+    log(`inspect memory: ${MEM.messages} x ${MEM.size} B echoed through serve --inspect's service (bench/inspect-memory.ts, --expose-gc)`);
+    inspectMemory = await runLoad('inspect-memory.ts', { wsPort: up.ws.port, ...MEM }, 120_000, ['--expose-gc']);
+    log(`  ${inspectMemory.error ? `error: ${String(inspectMemory.error)}` : `${fmt(Number(inspectMemory.frames))} frames: fixed overhead per frame ${fmt(Number(inspectMemory.overheadPerFrame))} bytes`}`);
     for (const t of TARGETS) {
       const why = started[t]?.died();
       if (why) { crashed[t] = why; log(`${LABEL[t]} ${why}`); }
@@ -213,6 +239,8 @@ async function main() {
     '',
     table(),
     '',
+    memoryLine(),
+    '',
     ...notes(),
     '',
     '```',
@@ -223,8 +251,8 @@ async function main() {
   process.stdout.write(`\n${md}`);
   const dir = join(BENCH_DIR, 'results');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'latest.md'), `${md}\n<details><summary>raw JSON</summary>\n\n\`\`\`json\n${JSON.stringify({ meta, unavailable, crashed, results, runs: raw }, null, 2)}\n\`\`\`\n</details>\n`);
-  await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, unavailable, crashed, results, runs: raw, checks: checks() }, null, 2)}\n`);
+  await writeFile(join(dir, 'latest.md'), `${md}\n<details><summary>raw JSON</summary>\n\n\`\`\`json\n${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, runs: raw }, null, 2)}\n\`\`\`\n</details>\n`);
+  await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, runs: raw, checks: checks() }, null, 2)}\n`);
   log(`wrote ${join(dir, 'latest.md')} and latest.json`);
 }
 

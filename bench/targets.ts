@@ -1,5 +1,5 @@
-// Starting and stopping the bench's processes: the two upstreams and the four targets
-// (direct, Switchyard, nginx, minimal http-proxy). Every server runs as its own process.
+// Starting and stopping the bench's processes: the two upstreams and the five targets
+// (direct, Switchyard, Switchyard with --inspect, nginx, minimal http-proxy). Every server runs as its own process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,9 +13,9 @@ export const ROOT = dirname(BENCH_DIR);
 /** File-descriptor limit asked for in every child (2,000 idle WS = 4,000+ sockets in a proxy). */
 export const NOFILE = 16384;
 
-export type TargetName = 'direct' | 'switchyard' | 'nginx' | 'minimal';
-export const TARGETS: TargetName[] = ['direct', 'switchyard', 'nginx', 'minimal'];
-export const LABEL: Record<TargetName, string> = { direct: 'direct', switchyard: 'Switchyard', nginx: 'nginx 1.22', minimal: 'http-proxy (minimal)' };
+export type TargetName = 'direct' | 'switchyard' | 'inspect' | 'nginx' | 'minimal';
+export const TARGETS: TargetName[] = ['direct', 'switchyard', 'inspect', 'nginx', 'minimal'];
+export const LABEL: Record<TargetName, string> = { direct: 'direct', switchyard: 'Switchyard', inspect: 'Switchyard (inspect)', nginx: 'nginx 1.22', minimal: 'http-proxy (minimal)' };
 
 export interface Proc {
   child: ChildProcess;
@@ -37,8 +37,8 @@ function spawnRaised(args: string[], stdin: 'ignore' | 'pipe'): ChildProcess {
 }
 
 /** Run a load script (`bench/NAME.ts 'JSON'`) in its own process; resolve with its last JSON line. */
-export function runLoad(script: string, arg: unknown, timeoutMs: number): Promise<Record<string, number | string>> {
-  const child = spawnRaised(['--import', 'tsx', join(BENCH_DIR, script), JSON.stringify(arg)], 'ignore');
+export function runLoad(script: string, arg: unknown, timeoutMs: number, nodeArgs: string[] = []): Promise<Record<string, number | string>> {
+  const child = spawnRaised([...nodeArgs, '--import', 'tsx', join(BENCH_DIR, script), JSON.stringify(arg)], 'ignore');
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -163,13 +163,14 @@ async function start(name: TargetName, up: Upstreams): Promise<Target> {
       const p = await spawnNode([...gcArgs, '--import', 'tsx', join(BENCH_DIR, 'minimal-http-proxy.ts'), String(port), String(up.http.port), String(up.ws.port)]);
       return fromProc(name, p);
     }
-    case 'switchyard': {
+    case 'switchyard':
+    case 'inspect': {
       const port = await freePort();
       const dir = await mkdtemp(join(tmpdir(), 'switchyard-bench-'));
       const file = join(dir, 'switchyard.json');
       await writeFile(file, JSON.stringify(switchyardConfig(port, up.http.port, up.ws.port), null, 2));
       try {
-        const p = await spawnNode([...gcArgs, join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', file], 30_000);
+        const p = await spawnNode([...gcArgs, join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', file, ...(name === 'inspect' ? ['--inspect'] : [])], 30_000);
         const t = fromProc(name, p);
         return { ...t, stop: async () => { await p.stop(); await rm(dir, { recursive: true, force: true }); } };
       } catch (e) {

@@ -2,6 +2,8 @@
 // Modes (JSON argument):
 //   {"mode":"throughput","url","conns","window","size","durationMs","warmupMs"}  → echoed msgs/s
 //   {"mode":"latency","url","conns","size","samples","maxMs","warmup"}           → RTT p50/p99 (µs)
+//   {"mode":"send","url","conns","size","messages"}  → sends `messages` in all (spread over conns, one
+//      in flight per connection), waits for each echo, closes; prints counts (bench/inspect-memory.ts)
 //   {"mode":"idle","url","conns","batch"}  → opens conns, prints {"event":"ready",...}; on stdin
 //      line "close" closes them all and prints {"event":"closed"}, then exits.
 // Results are one JSON line on stdout; failures are {"error": "..."} (exit code 0).
@@ -12,6 +14,7 @@ interface Base { url: string; conns: number; size: number }
 type Args =
   | (Base & { mode: 'throughput'; window: number; durationMs: number; warmupMs: number })
   | (Base & { mode: 'latency'; samples: number; maxMs: number; warmup: number })
+  | (Base & { mode: 'send'; messages: number })
   | { mode: 'idle'; url: string; conns: number; batch: number };
 
 const print = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -112,6 +115,23 @@ async function latency(a: Extract<Args, { mode: 'latency' }>) {
   print({ samples: samples.length, p50us: pct(50), p90us: pct(90), p99us: pct(99), maxUs: samples[samples.length - 1], meanUs: samples.reduce((s, x) => s + x, 0) / samples.length });
 }
 
+async function send(a: Extract<Args, { mode: 'send' }>) {
+  const { sockets, failed, firstError } = await openMany(a.url, a.conns, a.conns);
+  if (failed) { for (const s of sockets) s.terminate(); return print({ error: `${failed}/${a.conns} connections failed: ${firstError}` }); }
+  const t0 = Date.now();
+  let echoed = 0;
+  let bad = 0;
+  await Promise.all(sockets.map((ws, i) => new Promise<void>((done) => {
+    let left = Math.floor(a.messages / a.conns) + (i < a.messages % a.conns ? 1 : 0);
+    const next = () => (left-- > 0 ? ws.send(Buffer.alloc(a.size, 0x61 + (left % 26))) : done());
+    ws.on('message', (data: Buffer) => { echoed++; if (data.length !== a.size) bad++; next(); });
+    ws.once('close', () => done());
+    next();
+  })));
+  await closeAll(sockets);
+  print({ sent: a.messages, echoed, wrongSize: bad, ms: Date.now() - t0 });
+}
+
 async function idle(a: Extract<Args, { mode: 'idle' }>) {
   const t0 = Date.now();
   const { sockets, failed, firstError } = await openMany(a.url, a.conns, a.batch);
@@ -133,6 +153,7 @@ const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 try {
   if (args.mode === 'throughput') await throughput(args);
   else if (args.mode === 'latency') await latency(args);
+  else if (args.mode === 'send') await send(args);
   else if (args.mode === 'idle') await idle(args);
   else print({ error: `unknown mode ${(args as { mode: string }).mode}` });
 } catch (e) {

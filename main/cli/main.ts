@@ -9,7 +9,10 @@ import { uiCommand } from './ui.ts';
 
 const USAGE = `usage: switchyard <verb> [options]
 
-  serve --config FILE [--access-log]   run the proxy engine headless until SIGINT/SIGTERM (SIGHUP reloads)
+  serve --config FILE [--access-log] [--inspect]
+                                       run the proxy engine headless until SIGINT/SIGTERM (SIGHUP reloads);
+                                       --inspect records every frame of every session like the UI does
+                                       (in memory, within the UI's caps)
   check --config FILE                  validate a config; print each error with its JSON path (exit 1)
   export-nginx --config FILE [-o OUT] [--snippet]
                                        write the equivalent nginx.conf (or the http-level snippet)
@@ -26,9 +29,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (verb) {
       case 'serve': {
-        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, 'access-log': { type: 'boolean' } } });
+        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, 'access-log': { type: 'boolean' }, inspect: { type: 'boolean' } } });
         if (!values.config) throw new UsageError('serve needs --config FILE');
-        return await serveCommand({ config: values.config, accessLog: values['access-log'] ?? false, ...io });
+        return await serveCommand({ config: values.config, accessLog: values['access-log'] ?? false, inspect: values.inspect ?? false, ...io });
       }
       case 'check': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });

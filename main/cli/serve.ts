@@ -1,6 +1,10 @@
 // `switchyard serve --config FILE`: the engine, headless, until SIGINT/SIGTERM. SIGHUP re-reads
 // the file and applies it (live WebSocket sessions stay open), like `nginx -s reload`.
+// --inspect records every frame of every session the way the UI does: the UI's service
+// (main/service/service.ts: frame tap per session, bounded frame log and payload store) runs around
+// the engine, with no one watching its feed.
 import { Engine } from '../engine/engine.ts';
+import { SwitchyardService } from '../service/service.ts';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
 import type { ListenerStatus } from '../engine/listeners.ts';
 import type { Writable } from 'node:stream';
@@ -8,8 +12,15 @@ import type { Writable } from 'node:stream';
 export interface ServeOptions {
   config: string;
   accessLog: boolean;
+  /** Record every frame of every session (the UI's service around the engine). */
+  inspect?: boolean;
   stdout: Writable;
   stderr: Writable;
+}
+
+/** What --inspect runs: the UI's service around `engine`, before any session opens. */
+export async function startInspection(engine: Engine, draft: unknown): Promise<SwitchyardService> {
+  return SwitchyardService.create(engine, { initialDraft: draft, initialApplied: true });
 }
 
 function printListeners(out: Writable, err: Writable, listeners: ListenerStatus[]) {
@@ -33,22 +44,30 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     engine.on('session-open', (s) => o.stdout.write(`${s.clientAddress} "GET ${s.url}" 101 websocket session ${s.id} upstream=${s.upstream}\n`));
     engine.on('session-close', (s) => o.stdout.write(`websocket session ${s.id} ${s.state}: ${s.closeReason ?? ''} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
   }
+  // Attached before the listeners start, so the first session is recorded too.
+  const service = o.inspect ? await startInspection(engine, loaded.raw ?? loaded.config) : null;
+  if (service && !service.framesSupported) o.stderr.write('inspect: the frame tap is not available; frames are not recorded\n');
+  const shutdown = async () => {
+    service?.close();
+    await engine.stop();
+  };
   const applied = await engine.apply(loaded.config);
   if (!applied.ok) {
     for (const i of applied.issues) o.stderr.write(`${formatIssue(i)}\n`);
+    service?.close();
     return 1;
   }
   printListeners(o.stdout, o.stderr, applied.listeners);
   if (!applied.listeners.some((l) => l.state === 'listening')) {
     o.stderr.write('no listener could start\n');
-    await engine.stop();
+    await shutdown();
     return 1;
   }
   return new Promise<number>((resolve) => {
     const stop = async (signal: string) => {
       o.stderr.write(`${signal}: stopping\n`);
       process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
-      await engine.stop();
+      await shutdown();
       resolve(0);
     };
     const onInt = () => void stop('SIGINT');

@@ -26,6 +26,9 @@ export class PayloadStore {
     }
     this.kept.set(row, payload);
     this.held += payload.length;
+    // Under the cap there is nothing to evict. (Starting the Map iteration anyway walks over every
+    // entry deleted from its front since the last compaction: it was most of inspection's cost.)
+    if (this.held <= this.total) return;
     for (const [old, buf] of this.kept) {
       if (this.held <= this.total) break;
       this.kept.delete(old);

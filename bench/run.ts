@@ -1,6 +1,7 @@
 // `npm run bench` [-- --quick]: direct vs Switchyard vs nginx vs a minimal http-proxy, side by side on
 // 127.0.0.1, plus Switchyard with `serve --inspect` (every frame recorded, as in the UI) on the
-// WebSocket rows, and the memory of 10,000 recorded 1 KiB frames (bench/inspect-memory.ts).
+// WebSocket rows, the memory of 10,000 recorded 1 KiB frames (bench/inspect-memory.ts), and the UI's
+// frame log with 100,000 frames in Chromium (bench/ui-frame-log.ts: render and frame times).
 // Upstreams, proxies and load generators each run in their own process. Prints a markdown
 // table and pass/fail lines; writes bench/results/latest.md and latest.json. Exits 0 unless it crashed.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -41,8 +42,10 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 /** Rows the inspecting Switchyard runs (it is the same proxy as 'switchyard' for HTTP and idle). */
 const INSPECT_ROWS = new Set(['ws64', 'ws16k', 'rtt']);
 /** bench/inspect-memory.ts's result: 5,000 echoed 1 KiB messages = 10,000 recorded frames. */
-const MEM = { messages: 5000, size: 1024, conns: 4 };
+const MEM = { messages: 5000, size: 1024, conns: 4, /** bytes per logged frame beyond its payload */ maxOverhead: 300 };
 let inspectMemory: Record<string, number | string> | null = null;
+/** bench/ui-frame-log.ts's result: the frame log with 100,000 frames in Chromium (its `markdown` is a table). */
+let uiFrameLog: Record<string, unknown> | null = null;
 
 /** Every run's result; `results` keeps the best run per target (max throughput, min latency). */
 const raw: Record<string, Partial<Record<TargetName, Record<string, unknown>[]>>> = {};
@@ -193,7 +196,7 @@ function checks(): string[] {
     line('HTTP req/s 64 KiB >= minimal http-proxy', v('http64k', 'switchyard'), v('http64k', 'minimal'), (a, b) => a >= b, '{a} vs {b}'),
     line('idle memory per WS connection <= 25 KiB', v('idle', 'switchyard'), 25, (a, b) => a <= b, '{a} KiB (limit {b})'),
     inspectMemory && !inspectMemory.error
-      ? `INFO  inspect memory, ${fmt(Number(inspectMemory.frames))} frames of ${fmt(MEM.size)} B: fixed overhead per frame: ${fmt(Number(inspectMemory.overheadPerFrame))} bytes (${fmt(Number(inspectMemory.bytesPerFrame))} B per frame in all; no limit set)`
+      ? `${Number(inspectMemory.overheadPerFrame) <= MEM.maxOverhead ? 'PASS' : 'FAIL'}  inspect memory, ${fmt(Number(inspectMemory.frames))} frames of ${fmt(MEM.size)} B: fixed overhead per frame <= ${MEM.maxOverhead} B: ${fmt(Number(inspectMemory.overheadPerFrame))} bytes (${fmt(Number(inspectMemory.bytesPerFrame))} B per frame in all)`
       : `SKIP  inspect memory (${inspectMemory ? String(inspectMemory.error) : 'not measured'})`,
   ];
 }
@@ -228,6 +231,9 @@ async function main() {
   } finally {
     await stopAll();
   }
+  log('UI frame log: 100,000 frames in Chromium (bench/ui-frame-log.ts)');
+  uiFrameLog = await runLoad('ui-frame-log.ts', { quick }, 300_000);
+  log(`  ${uiFrameLog.error ? `error: ${String(uiFrameLog.error)}` : `first render ${fmt(Number(uiFrameLog.firstRenderMs))} ms`}`);
   const elapsed = (Date.now() - t0) / 1000;
   const meta = { date: new Date().toISOString(), quick, node: process.version, nginx: await nginxVersion(), cpus: cpus().length, cpuModel: cpus()[0]?.model, elapsedS: elapsed, loadavg1m: { before: loadBefore, after: loadavg()[0]!.toFixed(2) }, params: P };
   const md = [
@@ -241,6 +247,8 @@ async function main() {
     '',
     memoryLine(),
     '',
+    uiFrameLog?.markdown ? String(uiFrameLog.markdown) : `UI frame log: ${uiFrameLog?.error ? `error: ${String(uiFrameLog.error)}` : 'not measured'}`,
+    '',
     ...notes(),
     '',
     '```',
@@ -251,8 +259,8 @@ async function main() {
   process.stdout.write(`\n${md}`);
   const dir = join(BENCH_DIR, 'results');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'latest.md'), `${md}\n<details><summary>raw JSON</summary>\n\n\`\`\`json\n${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, runs: raw }, null, 2)}\n\`\`\`\n</details>\n`);
-  await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, runs: raw, checks: checks() }, null, 2)}\n`);
+  await writeFile(join(dir, 'latest.md'), `${md}\n<details><summary>raw JSON</summary>\n\n\`\`\`json\n${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, uiFrameLog, runs: raw }, null, 2)}\n\`\`\`\n</details>\n`);
+  await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, uiFrameLog, runs: raw, checks: checks() }, null, 2)}\n`);
   log(`wrote ${join(dir, 'latest.md')} and latest.json`);
 }
 

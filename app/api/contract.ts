@@ -7,10 +7,12 @@
 // `{ ok: false, error: { code, message } }` (config errors also carry `issues`, placed by path).
 import type { ConfigIssue } from '../config/issues.ts';
 import type {
-  ConfigState, ExchangeView, FrameView, ImportedHar, ListenerView, LogView, ServiceSettings, SessionView, UpstreamStatusView,
+  ConfigState, ExchangeView, FramePayload, FrameView, ImportedHar, ListenerView, LogView, ServiceSettings, SessionView, UpstreamStatusView,
 } from './views.ts';
+import type { LastExportView, NginxCheckView, NginxExportShape, NginxExportSource } from './nginx-views.ts';
 
 export type * from './views.ts';
+export type * from './nginx-views.ts';
 
 export interface ApiError {
   /** Stable machine-readable code, e.g. 'invalid_config', 'not_found', 'bad_params', 'internal'. */
@@ -58,6 +60,10 @@ export interface Requests {
   injectMessage: { params: { id: number; direction: 'client' | 'upstream'; opcode: 'text' | 'binary'; data: string }; result: FrameView };
   /** Send a logged message's payload again, to the peer it went to (or `direction`). */
   replayFrame: { params: { id: number; seq: number; direction?: 'client' | 'upstream' }; result: FrameView };
+  /** One logged message's kept payload (the frame log has only a preview): text for text messages,
+   * base64 for binary ones. Frames without a captured payload (control frames, violations) fail
+   * with 'no_payload'; an evicted payload comes back empty with `evicted`. */
+  framePayload: { params: { id: number; seq: number }; result: FramePayload };
   getSettings: { params: Record<string, never>; result: ServiceSettings };
   setSettings: { params: Partial<ServiceSettings>; result: ServiceSettings };
   /** HAR 1.2 text (Chrome's `_webSocketMessages` for sessions): the given sessions, or every kept
@@ -70,6 +76,15 @@ export interface Requests {
   logs: { params: Record<string, never>; result: LogView[] };
   /** The draft or the running config as nginx.conf text ('full' file or the http-level 'snippet'). */
   exportNginx: { params: { source: 'draft' | 'applied'; shape: 'full' | 'snippet' }; result: { text: string } };
+  /** `nginx -t` on that export with the installed nginx (bounded in time), or why it cannot run. */
+  testNginx: { params: { source: NginxExportSource; shape: NginxExportShape }; result: NginxCheckView };
+  /** Remember `text` as the export the user took (copied, downloaded, or marked) for the diff. */
+  markExported: { params: { text: string; how: 'copy' | 'download' | 'mark'; source: NginxExportSource; shape: NginxExportShape }; result: LastExportView };
+  /** The last export the user took, or null. */
+  lastExport: { params: Record<string, never>; result: LastExportView | null };
+  /** Where the shell can show a save dialog (Electron): save the export to a file the user picks and
+   * remember it. Elsewhere it fails with 'not_available' (the page downloads the text instead). */
+  saveNginx: { params: { source: NginxExportSource; shape: NginxExportShape }; result: { saved: false } | { saved: true; last: LastExportView } };
 }
 
 export type RequestName = keyof Requests;
@@ -79,8 +94,8 @@ export type ResultOf<K extends RequestName> = Requests[K]['result'];
 /** The names the transports accept; anything else is refused before reaching the service. */
 export const REQUEST_NAMES = [
   'getConfig', 'setDraft', 'revertDraft', 'apply', 'undoApply', 'listeners', 'upstreamStatus',
-  'sessions', 'session', 'closeSession', 'exchanges', 'logs', 'exportNginx',
-  'injectMessage', 'replayFrame', 'getSettings', 'setSettings', 'exportHar', 'importHar',
+  'sessions', 'session', 'closeSession', 'exchanges', 'logs', 'exportNginx', 'testNginx', 'markExported', 'lastExport', 'saveNginx',
+  'injectMessage', 'replayFrame', 'framePayload', 'getSettings', 'setSettings', 'exportHar', 'importHar',
 ] as const satisfies readonly RequestName[];
 
 export function isRequestName(name: string): name is RequestName {

@@ -1,6 +1,6 @@
 // Runtime checks of request params at the boundary (JSON from a page or IPC is untrusted).
 import { z } from 'zod';
-import type { Params, RequestName } from './contract.ts';
+import { API_LIMITS, type Params, type RequestName } from './contract.ts';
 
 const none = z.object({}).strict();
 const id = z.number().int().min(1);
@@ -26,11 +26,19 @@ export const PARAM_SCHEMAS = {
   logs: none,
   injectMessage: z.object({ id, direction: z.enum(['client', 'upstream']), opcode: z.enum(['text', 'binary']), data: z.string().max(1024 * 1024) }).strict(),
   replayFrame: z.object({ id, seq: z.number().int().min(0), direction: z.enum(['client', 'upstream']).optional() }).strict(),
+  framePayload: z.object({ id, seq: z.number().int().min(0) }).strict(),
   getSettings: none,
   setSettings: z.object({ redactHeaders: z.array(z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name')).max(100).optional(), redact: z.boolean().optional() }).strict(),
   exportHar: z.object({ sessionIds: z.array(id).max(10_000).optional() }).strict(),
   importHar: z.object({ text: z.string() }).strict(),
   exportNginx: z.object({ source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']) }).strict(),
+  testNginx: z.object({ source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']) }).strict(),
+  markExported: z.object({
+    text: z.string().max(API_LIMITS.maxRequestBytes / 2), how: z.enum(['copy', 'download', 'mark']),
+    source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']),
+  }).strict(),
+  lastExport: none,
+  saveNginx: z.object({ source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']) }).strict(),
 } satisfies { [K in RequestName]: z.ZodType<Params<K>> };
 
 export type ParamCheck<K extends RequestName> = { ok: true; params: Params<K> } | { ok: false; message: string };

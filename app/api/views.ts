@@ -10,6 +10,9 @@ export type { SessionState };
 export interface SessionView extends SessionRecord {
   /** Whether frames are recorded for this session (needs the frame tap, main/inspect). */
   framesAvailable: boolean;
+  /** Frames logged each way (exact, even when old rows were dropped); absent when frames are not recorded. */
+  framesFromClient?: number;
+  framesFromUpstream?: number;
 }
 
 export interface ExchangeView extends Omit<ExchangeRecord, 'cause'> {
@@ -34,6 +37,20 @@ export interface FrameView {
   /** Messages: whether the whole payload is kept (replayable), was cut at the per-message cap,
    * or was evicted to stay under the total cap. Absent when no payload was captured. */
   payload?: 'kept' | 'truncated' | 'evicted';
+}
+
+/** One frame's payload as kept for replay and export (the `framePayload` request). */
+export interface FramePayload {
+  /** 'text' for text messages (the UTF-8 text), 'base64' for binary ones. */
+  encoding: 'text' | 'base64';
+  /** The kept bytes; '' when the payload was evicted. */
+  data: string;
+  /** Bytes kept (the frame's `length` is the whole payload). */
+  bytes: number;
+  /** Only the first `bytes` are kept (the message is longer than the per-message cap; not known once evicted). */
+  truncated: boolean;
+  /** Evicted to stay under the total payload cap: only the row's preview is left. */
+  evicted: boolean;
 }
 
 /** Service settings the UI can change. */

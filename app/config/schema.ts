@@ -55,13 +55,13 @@ export type BalanceMethod = z.infer<typeof BalanceMethod>;
 export const UpstreamServer = z
   .object({
     address: HostPort,
-    weight: z.number().int().min(1).max(1000).default(1),
-    maxFails: z.number().int().min(0).max(1000).default(1),
+    weight: z.number().int('weight is a whole number').min(1, 'weight is 1-1000 (nginx refuses weight=0)').max(1000, 'weight is 1-1000').default(1),
+    maxFails: z.number().int('max_fails is a whole number').min(0, 'max_fails is 0-1000 (0: never mark it failed)').max(1000, 'max_fails is 0-1000').default(1),
     failTimeout: DurationSeconds.default('10s'),
     backup: z.boolean().default(false),
     down: z.boolean().default(false),
     /** 0 = unlimited */
-    maxConns: z.number().int().min(0).max(1_000_000).default(0),
+    maxConns: z.number().int('max_conns is a whole number').min(0, 'max_conns is 0-1000000 (0: no limit)').max(1_000_000, 'max_conns is 0-1000000').default(0),
   })
   .strict();
 export type UpstreamServer = z.infer<typeof UpstreamServer>;
@@ -72,7 +72,7 @@ export const Upstream = z
     method: BalanceMethod.default({ type: 'round_robin' }),
     servers: z.array(UpstreamServer).min(1, custom('no_servers', 'an upstream needs at least one server')),
     /** Idle keepalive connections kept per worker (nginx `keepalive N`); 0 = no pool. */
-    keepalive: z.number().int().min(0).max(10_000).default(0),
+    keepalive: z.number().int('keepalive is a whole number').min(0, 'keepalive is 0-10000 idle connections').max(10_000, 'keepalive is 0-10000 idle connections').default(0),
   })
   .strict();
 export type Upstream = z.infer<typeof Upstream>;

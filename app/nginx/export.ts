@@ -39,7 +39,8 @@ function upstreamBlock(u: Upstream): Directive {
   return directive('upstream', [u.name], body);
 }
 
-function serverParams(s: UpstreamServer): string[] {
+/** The parameters of an upstream `server` line that differ from nginx's defaults ("weight=2", "backup"). */
+export function serverParams(s: UpstreamServer): string[] {
   const p: string[] = [];
   if (s.weight !== DEFAULTS.weight) p.push(`weight=${s.weight}`);
   if (s.maxFails !== DEFAULTS.maxFails) p.push(`max_fails=${s.maxFails}`);

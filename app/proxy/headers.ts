@@ -36,27 +36,36 @@ export function effectiveHttpVersion(loc: Location): '1.0' | '1.1' {
   return loc.websocket || loc.proxyHttpVersion === '1.1' ? '1.1' : '1.0';
 }
 
+/** Where a header of the upstream request comes from. */
+export type HeaderSource = 'websocket' | 'proxy_set_header' | 'default';
+
 /** A location's header plan, computed once per config: names, templates split into literal parts and variables. */
 export interface CompiledHeaders {
-  set: ReadonlyArray<{ name: string; parts: ReadonlyArray<string | { variable: string }> }>;
+  set: ReadonlyArray<{ name: string; parts: ReadonlyArray<string | { variable: string }>; template: string; source: HeaderSource }>;
   /** Lower-case names the client may not supply (set by the list, or framing the engine owns). */
   named: ReadonlySet<string>;
 }
 
 export function compileHeaders(loc: Location): CompiledHeaders {
-  const merged = setHeaderList(loc);
-  const named = new Set(merged.map(([n]) => asciiLower(n)));
-  for (const d of DEFAULT_PROXY_HEADERS) {
-    if (!named.has(asciiLower(d[0]))) {
-      merged.push(d);
-      named.add(asciiLower(d[0]));
+  const ws = loc.websocket ? 2 : 0;
+  const merged = setHeaderList(loc).map(([name, template], i) => ({ name, template, source: (i < ws ? 'websocket' : 'proxy_set_header') as HeaderSource }));
+  const named = new Set(merged.map((h) => asciiLower(h.name)));
+  for (const [name, template] of DEFAULT_PROXY_HEADERS) {
+    if (!named.has(asciiLower(name))) {
+      merged.push({ name, template, source: 'default' });
+      named.add(asciiLower(name));
     }
   }
   for (const f of FRAMING) named.add(f);
   const set = merged
-    .filter(([name]) => !FRAMING.has(asciiLower(name)))
-    .map(([name, template]) => ({ name, parts: splitTemplate(template) }));
+    .filter((h) => !FRAMING.has(asciiLower(h.name)))
+    .map((h) => ({ name: h.name, parts: splitTemplate(h.template), template: h.template, source: h.source }));
   return { set, named };
+}
+
+/** Whether nginx forwards an upgrade: the upstream request goes over HTTP/1.1 with an Upgrade header. */
+export function forwardsUpgrade(httpVersion: '1.0' | '1.1', headers: ReadonlyArray<readonly [string, string]>): boolean {
+  return httpVersion === '1.1' && headers.some(([n, v]) => n.toLowerCase() === 'upgrade' && v !== '');
 }
 
 function splitTemplate(template: string): Array<string | { variable: string }> {

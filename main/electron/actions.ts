@@ -9,6 +9,18 @@ import { writeFileAtomic } from '../persist/atomic.ts';
 import type { MenuActions } from './menu.ts';
 
 const JSON_FILTER = [{ name: 'Switchyard workspace', extensions: ['json'] }];
+const NGINX_FILTER = [{ name: 'nginx configuration', extensions: ['conf'] }];
+
+/** The service's `saveNginx` in the desktop app: a save dialog, then an atomic write; null when cancelled. */
+export function nginxSaver(win: () => BrowserWindow | null): (suggestedName: string, text: string) => Promise<string | null> {
+  return async (suggestedName, text) => {
+    const w = win();
+    const to = w ? await dialog.showSaveDialog(w, { defaultPath: suggestedName, filters: NGINX_FILTER }) : await dialog.showSaveDialog({ defaultPath: suggestedName, filters: NGINX_FILTER });
+    if (to.canceled || !to.filePath) return null;
+    await writeFileAtomic(to.filePath, text);
+    return to.filePath;
+  };
+}
 
 export function hasHarExport(): boolean {
   return (REQUEST_NAMES as readonly string[]).includes('exportHar');
@@ -72,7 +84,8 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
         fail('Cannot import this nginx.conf', (e as Error).message);
       }
     })(),
-    exportNginx: () => void exportText('exportNginx', { source: 'draft', shape: 'full' }, 'nginx.conf', [{ name: 'nginx configuration', extensions: ['conf'] }], (v) => (v as { text: string }).text),
+    // through the service, so the nginx.conf screen's diff knows this export was taken
+    exportNginx: () => void core.service.handle('saveNginx', { source: 'draft', shape: 'full' }).then((r) => { if (!r.ok) fail('Nothing to export', r.error.message); }),
     ...(hasHarExport()
       ? { exportHar: () => void exportText('exportHar', {}, 'switchyard.har', [{ name: 'HTTP Archive', extensions: ['har'] }], (v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2))) }
       : {}),

@@ -10,7 +10,7 @@ import { userDataDir } from '../persist/paths.ts';
 import { APP_ORIGIN, APP_SCHEME, APP_URL } from './channels.ts';
 import { createIpc, serveService } from './ipc.ts';
 import { menuTemplate } from './menu.ts';
-import { menuActions } from './actions.ts';
+import { menuActions, nginxSaver } from './actions.ts';
 import { rendererHandler } from './renderer-protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -83,6 +83,7 @@ async function start(): Promise<void> {
     onRefused: (channel, reason) => console.warn(`[switchyard] refused IPC on ${channel}: ${reason}`),
   });
   const stopFeed = serveService(ipc, core.service, () => (win && !win.isDestroyed() ? win.webContents : null));
+  core.service.setFileSaver(nginxSaver(() => win));
   installMenu(core);
 
   win = createWindow();

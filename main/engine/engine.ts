@@ -12,13 +12,13 @@ import { planRequest, type Plan } from './plan.ts';
 import { proxyHttp } from './http-exchange.ts';
 import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp, type LiveSession } from './ws-exchange.ts';
 import { sendError, writeRawError } from './error-pages.ts';
-import type { EngineHooks, ExchangeRecord, LogEntry, RouteInfo, SessionRecord } from './events.ts';
+import type { EngineHooks, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 
 export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
 
 export interface EngineEvents {
   exchange: [ExchangeRecord];
-  'session-open': [SessionRecord, { client: Socket; upstream: Socket }];
+  'session-open': [SessionRecord, SessionSockets];
   'session-close': [SessionRecord];
   log: [LogEntry];
 }

@@ -14,9 +14,21 @@ export interface LogEntry {
   sessionId?: number;
 }
 
+/** Sees each chunk relayed one way, right after it was forwarded (it must not keep or change it). */
+export type ChunkObserver = (chunk: Buffer) => void;
+
+/** An open WebSocket session's two sockets, and `observe` to see every chunk relayed each way (the
+ * bytes read with the handshake included) without a listener of one's own on the sockets. */
+export interface SessionSockets {
+  client: import('node:net').Socket;
+  upstream: import('node:net').Socket;
+  /** Set (or with null, remove) the observers of client→upstream and upstream→client chunks. */
+  observe(fromClient: ChunkObserver | null, fromUpstream: ChunkObserver | null): void;
+}
+
 export interface EngineHooks {
   exchange(record: ExchangeRecord): void;
-  sessionOpen(session: SessionRecord, sockets: { client: import('node:net').Socket; upstream: import('node:net').Socket }): void;
+  sessionOpen(session: SessionRecord, sockets: SessionSockets): void;
   sessionClose(session: SessionRecord): void;
   log(entry: Omit<LogEntry, 'time'>): void;
 }

@@ -51,22 +51,33 @@ interface Active {
   settled: boolean;
   hasConnection: boolean;
   hasHost: boolean;
+  hasContentLength: boolean;
 }
 
-const active = new WeakMap<IncomingMessage, Active>();
+/**
+ * The try a request is on, kept on the request itself. (Not a WeakMap: V8's young-generation GC
+ * cannot drop ephemeron entries, so every in-flight request and all it references got promoted to
+ * the old generation: about 7 KB per request, which was most of the engine's HTTP overhead.)
+ */
+const ACTIVE = Symbol('switchyard.httpTry');
+type WithTry = IncomingMessage & { [ACTIVE]?: Active };
 
 const proxy = httpProxy.createProxyServer({ selfHandleResponse: true, ws: false, xfwd: false, ignorePath: true, prependPath: false });
 
-proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
-  const a = active.get(req);
+proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
+  const a = req[ACTIVE];
   if (!a) return;
   // The headers are already ours (see proxyHttpTry); node would add chunked framing for a POST
   // without a body, nginx sends none.
   (proxyReq as unknown as { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
   proxyReq.path = a.t.path;
-  // nginx sends no Host when its value evaluates empty ($http_host without a client Host); node adds one
+  // Only the headers nginx computed: removeHeader() also tells node not to add its own Connection
+  // or Content-Length (http-proxy adds "Content-Length: 0" to a DELETE/OPTIONS without body, nginx
+  // doesn't), and nginx sends no Host when its value evaluates empty ($http_host without a client Host).
   if (!a.hasHost) proxyReq.removeHeader('host');
-  matchNginxRequestHead(proxyReq, a.t.httpVersion, a.hasConnection);
+  if (!a.hasConnection) proxyReq.removeHeader('connection');
+  if (!a.hasContentLength && proxyReq.hasHeader('content-length')) proxyReq.removeHeader('content-length');
+  if (a.t.httpVersion === '1.0') writeHttp10RequestLine(proxyReq);
 
   proxyReq.on('timeout', () => {
     a.timedOut = true;
@@ -100,8 +111,8 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: IncomingMessage) => {
   });
 });
 
-proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
-  const a = active.get(req);
+proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
+  const a = req[ACTIVE];
   if (!a || a.settled) {
     proxyRes.resume();
     return;
@@ -115,30 +126,26 @@ proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
 
 interface HeadWriter {
   _storeHeader(firstLine: string, headers: unknown): void;
-  _header: string | null;
 }
 
-/**
- * node's client always writes "HTTP/1.1" and adds a Connection header of its own when none is set;
- * nginx writes its proxy_http_version and only the headers it computed. Patch the serialized head
- * of this one request (node builds it in _storeHeader and sends it on the first write).
- */
-function matchNginxRequestHead(proxyReq: ClientRequest, version: '1.0' | '1.1', hasConnection: boolean): void {
+/** node's client always writes "HTTP/1.1" on the request line; nginx writes its proxy_http_version. */
+function writeHttp10RequestLine(proxyReq: ClientRequest): void {
   const w = proxyReq as unknown as HeadWriter;
   const store = w._storeHeader;
   if (typeof store !== 'function') return;
   w._storeHeader = function (this: HeadWriter, firstLine: string, headers: unknown) {
-    const line = version === '1.0' ? firstLine.replace(/ HTTP\/1\.1\r\n$/, ' HTTP/1.0\r\n') : firstLine;
-    store.call(this, line, headers);
-    if (!hasConnection && this._header) this._header = this._header.replace(/\r\nConnection: (?:keep-alive|close)\r\n/, '\r\n');
+    store.call(this, firstLine.endsWith(' HTTP/1.1\r\n') ? `${firstLine.slice(0, -10)} HTTP/1.0\r\n` : firstLine, headers);
   };
 }
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
-  const { headers, hasConnection, hasHost } = outgoingHeaders(t);
-  const a: Active = { t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false, hasConnection, hasHost };
-  active.set(req, a);
+  const { headers, hasConnection, hasHost, hasContentLength } = outgoingHeaders(t);
+  const a: Active = {
+    t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false,
+    hasConnection, hasHost, hasContentLength,
+  };
+  (req as WithTry)[ACTIVE] = a;
   // The body was read already (nginx buffers it): replay it. Without one, http-proxy pipes the
   // ended client request, which just ends the upstream request.
   // Filled lazily in read(): data pushed up front would flow (and write the request head) on a tick
@@ -187,22 +194,23 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
 
 /**
  * The planned header list as the object http-proxy copies. Duplicates become arrays. Expect is left
- * out (nginx drops it by default, and http-proxy would skip its 'proxyReq' hook for it). A hidden
- * content-length keeps http-proxy's DELETE/OPTIONS pass from adding "Content-Length: 0".
+ * out (nginx drops it by default, and http-proxy would skip its 'proxyReq' hook for it). A plain
+ * object with the names as keys: node and http-proxy walk it several times per request.
  */
-function outgoingHeaders(t: HttpTry): { headers: IncomingMessage['headers']; hasConnection: boolean; hasHost: boolean } {
+function outgoingHeaders(t: HttpTry): { headers: IncomingMessage['headers']; hasConnection: boolean; hasHost: boolean; hasContentLength: boolean } {
   const headers: Record<string, string | string[]> = {};
   let hasConnection = false;
   let hasHost = false;
+  let hasContentLength = t.body !== null;
   for (const [name, value] of t.headers) {
     const lower = name.toLowerCase();
     if (lower === 'expect') continue;
     if (lower === 'connection') hasConnection = true;
     else if (lower === 'host') hasHost = true;
+    else if (lower === 'content-length') hasContentLength = true;
     const prev = headers[name];
     headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
   if (t.body) headers['Content-Length'] = String(t.body.length);
-  else Object.defineProperty(headers, 'content-length', { value: 'none', enumerable: false });
-  return { headers: headers as IncomingMessage['headers'], hasConnection, hasHost };
+  return { headers: headers as IncomingMessage['headers'], hasConnection, hasHost, hasContentLength };
 }

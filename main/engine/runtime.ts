@@ -6,10 +6,10 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
 import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pass.ts';
-import { normalizeListen } from '../../app/config/validate.ts';
 import { parseNginxTime } from '../../app/config/time.ts';
 import { compileLocations } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
+import { addServerBinds, directTargetKey, upstreamOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
 import { createUpstreamGroup } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
 
@@ -32,10 +32,7 @@ export interface CompiledServer {
   locations: CompiledLocation[];
 }
 
-export interface Candidate {
-  server: CompiledServer;
-  defaultServer: boolean;
-}
+export type Candidate = BindCandidate<CompiledServer>;
 
 /** A balancer plus the connection pools used to reach its peers. */
 export interface Pool {
@@ -52,18 +49,8 @@ export interface Pool {
 export interface Runtime {
   config: Config;
   /** Bind keys ("127.0.0.1:8080", "0.0.0.0:8080") → the servers listening there, in config order. */
-  binds: Map<string, Candidate[]>;
+  binds: Binds<CompiledServer>;
   pools: Map<string, Pool>;
-}
-
-export function bindKey(host: string, port: number): string {
-  return `${host.replace(/^\[|\]$/g, '')}:${port}`;
-}
-
-/** Which servers answer a connection accepted on localAddress:localPort. */
-export function candidatesFor(rt: Runtime, localAddress: string, localPort: number): Candidate[] {
-  const addr = localAddress.startsWith('::ffff:') ? localAddress.slice(7) : localAddress;
-  return rt.binds.get(bindKey(addr, localPort)) ?? rt.binds.get(bindKey('0.0.0.0', localPort)) ?? [];
 }
 
 /** The sockets to bind: a wildcard on a port covers the specific addresses on it (as nginx does). */
@@ -125,14 +112,15 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
     const group = createUpstreamGroup(u.name, u.method, await upstreamPeers(u));
     pools.set(u.name, makePool(u.name, group, u.keepalive, u.method.type === 'hash' ? u.method.key : null));
   }
-  const binds = new Map<string, Candidate[]>();
+  const binds: Binds<CompiledServer> = new Map();
   for (const [si, server] of config.servers.entries()) {
     const locations: CompiledLocation[] = [];
     for (const [li, location] of server.locations.entries()) {
       const target = parseProxyPass(location.proxyPass)!;
-      let pool = target.port === null ? pools.get(target.host) : undefined;
+      const group = upstreamOf(config.upstreams, target);
+      let pool = group ? pools.get(group.name) : undefined;
       if (!pool) {
-        const key = `${target.host}:${target.port ?? 80}`;
+        const key = directTargetKey(target);
         pool = pools.get(key);
         if (!pool) {
           const peers = (await resolve(target.host)).map((ip): PeerConfig => ({
@@ -150,14 +138,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
       });
     }
     const compiled: CompiledServer = { index: si, server, matcher: compileLocations(server.locations), locations };
-    for (const l of server.listen) {
-      const n = normalizeListen(l.address);
-      const i = n.lastIndexOf(':');
-      const key = bindKey(n.slice(0, i), Number(n.slice(i + 1)));
-      const list = binds.get(key) ?? [];
-      if (!list.some((c) => c.server === compiled)) list.push({ server: compiled, defaultServer: l.defaultServer });
-      binds.set(key, list);
-    }
+    addServerBinds(binds, server, compiled);
   }
   return { config, binds, pools };
 }

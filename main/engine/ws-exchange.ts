@@ -10,6 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
 import { proxyHttp } from './http-exchange.ts';
 import type { Plan } from './plan.ts';
+import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { WsRelay, OPCODES, checkClose } from './ws-relay.ts';
@@ -25,9 +26,11 @@ export interface LiveSession {
   upstream: Socket;
   /**
    * Send a message of the proxy's own to one peer, between two complete messages of that direction
-   * (masked toward the upstream). Resolves once written; rejects if the session ends first.
+   * (masked toward the upstream). Resolves once written; rejects if the session ends first, or
+   * (InjectBusyError, code 'busy') when that direction stays inside a fragmented message for
+   * `waitMs` (default INJECT_WAIT_MS): the frame is then not sent at all.
    */
-  inject(to: InjectTarget, opcode: 'text' | 'binary', payload: Buffer): Promise<void>;
+  inject(to: InjectTarget, opcode: 'text' | 'binary', payload: Buffer, waitMs?: number): Promise<void>;
   /**
    * End the session from the proxy side (engine stop, user action). Without a code both sockets
    * are destroyed at once; with one, a Close frame (code, reason) goes to both peers first and the
@@ -40,9 +43,12 @@ export interface LiveSession {
 /** How long the proxy waits for both peers to answer its Close frame before dropping them. */
 export const CLOSE_GRACE_MS = 1000;
 
+/** How long an injected message waits for a message boundary (the end of a fragmented message). */
+export const INJECT_WAIT_MS = 5000;
+
 /** Whether nginx would forward the upgrade: an Upgrade header in the upstream request over HTTP/1.1. */
 export function forwardsUpgrade(plan: ProxyPlan): boolean {
-  return plan.httpVersion === '1.1' && plan.headers.some(([n, v]) => n.toLowerCase() === 'upgrade' && v !== '');
+  return upstreamGetsUpgrade(plan.httpVersion, plan.headers);
 }
 
 /** nginx answers an upgrade request on a route without the websocket switch as plain HTTP. */
@@ -230,19 +236,27 @@ export function proxyUpgrade(
     // client→upstream frames are masked (RFC 6455 §5.3), upstream→client ones are not
     const toUpstream = new WsRelay(socket, up, true);
     const toClient = new WsRelay(up, socket, false);
-    if (upHeadBytes.length) toClient.push(upHeadBytes);
-    if (headBytes && headBytes.length) toUpstream.push(headBytes);
     let closing = false;
     socket.once('close', () => toUpstream.stop());
     up.once('close', () => toClient.stop());
-    hooks.sessionOpen(session, { client: socket, upstream: up });
+    // before the bytes read with the handshake go through, so that an observer sees them too
+    hooks.sessionOpen(session, {
+      client: socket,
+      upstream: up,
+      observe(fromClient, fromUpstream) {
+        toUpstream.observer = fromClient;
+        toClient.observer = fromUpstream;
+      },
+    });
+    if (upHeadBytes.length) toClient.push(upHeadBytes);
+    if (headBytes && headBytes.length) toUpstream.push(headBytes);
     onLive({
       record: session,
       client: socket,
       upstream: up,
-      inject(to, opcode, payload) {
+      inject(to, opcode, payload, waitMs = INJECT_WAIT_MS) {
         if (closing) return Promise.reject(new Error('the session is closing'));
-        return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload);
+        return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload, { waitMs });
       },
       close(reason, frame) {
         if (frame?.code === undefined) {

@@ -51,6 +51,13 @@ interface Pending {
   close: boolean;
   resolve: () => void;
   reject: (e: Error) => void;
+  /** Gives up when no message boundary came in time (see inject's waitMs). */
+  timer: NodeJS.Timeout | null;
+}
+
+/** An injected frame was not sent: no message boundary came in time. Error code 'busy'. */
+export class InjectBusyError extends Error {
+  readonly code = 'busy';
 }
 
 export class WsRelay {
@@ -72,6 +79,8 @@ export class WsRelay {
   peerClosed = false;
   /** After a close was injected: called once when `src` sends its own close frame (the echo). */
   onPeerClose: (() => void) | null = null;
+  /** Sees every chunk read from `src` once it has been forwarded (the frame tap: it never throws). */
+  observer: ((chunk: Buffer) => void) | null = null;
 
   private readonly onData = (chunk: Buffer) => this.push(chunk);
   private readonly onDrain = () => this.src.resume();
@@ -96,8 +105,12 @@ export class WsRelay {
     if (this.pending.length === 0 && !this.dropping) {
       this.track(chunk, 0, false);
       this.write(chunk);
-      return;
-    }
+    } else this.pushAround(chunk);
+    if (this.observer) this.observer(chunk);
+  }
+
+  /** push() with frames waiting to go in, or after an injected close. */
+  private pushAround(chunk: Buffer): void {
     let start = 0;
     while (start < chunk.length) {
       if (this.pending.length && this.atBoundary) this.flushPending();
@@ -112,13 +125,28 @@ export class WsRelay {
     if (this.pending.length && this.atBoundary) this.flushPending();
   }
 
-  /** Write a frame at the next boundary; resolves once written, rejects if the relay stops first. */
-  inject(opcode: number, payload: Buffer, opts: { close?: boolean } = {}): Promise<void> {
+  /**
+   * Write a frame at the next boundary; resolves once written, rejects if the relay stops first.
+   * With `waitMs`, a frame still waiting after that long (the peer keeps a fragmented message open)
+   * is dropped unsent and the promise rejects with an InjectBusyError (code 'busy').
+   */
+  inject(opcode: number, payload: Buffer, opts: { close?: boolean; waitMs?: number } = {}): Promise<void> {
     if (this.stopped || this.dropping) return Promise.reject(new Error(this.stopped ? 'the session is closed' : 'the session is closing'));
     const frame = encodeFrame(opcode, payload, this.mask);
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ frame, close: opts.close === true, resolve, reject });
+      const p: Pending = { frame, close: opts.close === true, resolve, reject, timer: null };
+      this.pending.push(p);
       if (this.atBoundary) this.flushPending();
+      if (this.pending.includes(p) && opts.waitMs !== undefined) {
+        const waitMs = opts.waitMs;
+        p.timer = setTimeout(() => {
+          const k = this.pending.indexOf(p);
+          if (k === -1) return;
+          this.pending.splice(k, 1);
+          reject(new InjectBusyError(`no message boundary within ${waitMs} ms: a fragmented message is still being relayed this way, so the frame was not sent`));
+        }, waitMs);
+        p.timer.unref();
+      }
     });
   }
 
@@ -126,10 +154,14 @@ export class WsRelay {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.observer = null;
     this.src.off('data', this.onData);
     this.src.off('end', this.onEnd);
     this.dst.off('drain', this.onDrain);
-    for (const p of this.pending.splice(0)) p.reject(new Error('the session closed before the frame was sent'));
+    for (const p of this.pending.splice(0)) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(new Error('the session closed before the frame was sent'));
+    }
   }
 
   private write(buf: Buffer): void {
@@ -140,6 +172,7 @@ export class WsRelay {
   private flushPending(): void {
     while (this.pending.length && !this.dropping) {
       const p = this.pending.shift()!;
+      if (p.timer) clearTimeout(p.timer);
       if (this.dst.destroyed || this.dst.writableEnded) {
         p.reject(new Error('the connection closed before the frame was sent'));
         continue;
@@ -149,7 +182,10 @@ export class WsRelay {
       const more = this.dst.write(p.frame, (err) => (err ? p.reject(err) : p.resolve()));
       if (!more) this.src.pause();
     }
-    for (const p of this.dropping ? this.pending.splice(0) : []) p.reject(new Error('the session is closing'));
+    for (const p of this.dropping ? this.pending.splice(0) : []) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(new Error('the session is closing'));
+    }
   }
 
   /**

@@ -1,11 +1,21 @@
 // Incremental RFC 6455 frame parser for one direction of a relayed connection. A state machine
 // fed chunks at arbitrary boundaries (inside the 2/8-byte length or the 4-byte mask included).
 // It never throws, never mutates or keeps the chunks it is given, and holds at most a 14-byte
-// header, a 125-byte control payload and the current message's preview copies (≤ previewCap).
+// header, a 125-byte control payload and the current message's capture (≤ previewCap).
 // After a fatal violation it goes quiet: the bytes still flow, the tap just stops reporting.
 // The RFC rules themselves are in frame-rules.ts.
+//
+// Cost per message: an uncompressed message is unmasked straight from the relayed chunks into room
+// reserved in a CaptureStore (capture.ts; sized from the header when the message is a single frame:
+// a recorder keeps the bytes where they are, no Buffer object is made for them). With `keepMasked`,
+// a single-frame binary message (nothing to validate in it) is not even unmasked: it is copied as
+// is and reported with its key. The clock is read at most once per chunk; the finished message is
+// reported through one reused RawMessage object; data frames become FrameEvents only when
+// `dataFrameEvents` is on.
 import { Utf8Validator, isValidCloseCode } from './validation.ts';
+import { maskKeyOf, xorMask } from './mask.ts';
 import { checkFirstBytes, headerSize, nonMinimal, payloadLength, type RuleBreak } from './frame-rules.ts';
+import { OWN_BUFFERS, type CaptureStore, type RawMessage } from './capture.ts';
 import { OPCODE_NAMES, type CaptureLevel, type CloseEvent, type Direction, type FrameEvent, type TapErrorCode, type ViolationEvent } from './types.ts';
 
 export interface FrameParserOptions {
@@ -18,29 +28,18 @@ export interface FrameParserOptions {
   previewCap: number;
   level: CaptureLevel;
   now: () => number;
-}
-
-/** A finished data message as the parser saw it; the tap adds decoding and display fields. */
-export interface RawMessage {
-  direction: Direction;
-  offset: number;
-  /** Stream offset just past the message's last byte. */
-  end: number;
-  startTime: number;
-  time: number;
-  opcode: 1 | 2;
-  frames: number;
-  length: number;
-  compressed: boolean;
-  /** Payload capture was on for the whole message. */
-  captured: boolean;
-  /** Uncompressed messages: the captured bytes (capped); null for compressed or uncaptured ones. */
-  data: Buffer | null;
-  truncated: boolean;
+  /** Where an uncompressed message's captured bytes go (default: a Buffer.allocUnsafe each). */
+  capture?: CaptureStore;
+  /** Report data frames as FrameEvents too (default true); control frames always are. */
+  dataFrameEvents?: boolean;
+  /** Capture masked single-frame binary messages without unmasking them (RawMessage.maskKey);
+   * only with dataFrameEvents off. Default false. */
+  keepMasked?: boolean;
 }
 
 export interface FrameParserHooks {
   event(e: FrameEvent | CloseEvent | ViolationEvent): void;
+  /** `m` is only valid during the call (the parser reuses it). */
   message(m: RawMessage): void;
   /** A captured compressed message's payload, slice by slice (unmasked copies, in order). */
   compressedData(data: Buffer): void;
@@ -51,6 +50,9 @@ const PAYLOAD = 1;
 const DEAD = 2;
 
 const SCRATCH = 8192;
+/** Copies up to this size are done byte by byte (cheaper than Buffer#copy's call for a few bytes). */
+const SMALL = 16;
+const EMPTY = Buffer.alloc(0);
 
 export class FrameParser {
   level: CaptureLevel;
@@ -60,6 +62,12 @@ export class FrameParser {
   messages = 0;
   private readonly o: FrameParserOptions;
   private readonly h: FrameParserHooks;
+  private readonly store: CaptureStore;
+  private readonly dataFrameEvents: boolean;
+  private readonly keepMasked: boolean;
+  /** The clock as read during the current push (-1: not read yet): one read per chunk at most. */
+  private clock = -1;
+  private readonly msg: RawMessage;
   private readonly ctx: { direction: Direction; rsv1Allowed: boolean; rsv23Allowed: boolean; fragmented: boolean };
   private state = HEADER;
   private closed = false;
@@ -74,7 +82,7 @@ export class FrameParser {
   private rsv1 = false;
   private masked = false;
   private readonly mask = new Uint8Array(4);
-  private readonly rot = new Uint8Array(4);
+  private maskKey = 0;
   private length = 0;
   private done = 0;
   private control = false;
@@ -89,16 +97,34 @@ export class FrameParser {
   private msgCompressed = false;
   private msgCapture = false;
   private msgTruncated = false;
+  /** Compressed messages: copies of the captured (still compressed) slices. */
   private pieces: Buffer[] = [];
+  /** Uncompressed messages: the capture room, `bufCap` bytes from `bufAt` in `buf` (the first
+   * `captured` are filled). */
+  private buf: Buffer | null = null;
+  private bufAt = 0;
+  private bufCap = -1;
+  /** Bytes captured so far in the current message. */
   private captured = 0;
+  /** `captured` when the current frame started (a frame's preview is its share of the capture). */
+  private frameCaptured = 0;
   private validate = false;
+  /** The current message is captured still masked with this key (0: unmasked as it is captured). */
+  private msgMaskKey = 0;
   private readonly utf8 = new Utf8Validator();
   private scratch: Buffer | null = null;
 
   constructor(options: FrameParserOptions, hooks: FrameParserHooks) {
     this.o = options;
     this.h = hooks;
+    this.store = options.capture ?? OWN_BUFFERS;
+    this.dataFrameEvents = options.dataFrameEvents ?? true;
+    this.keepMasked = options.keepMasked === true && !this.dataFrameEvents;
     this.level = options.level;
+    this.msg = {
+      direction: options.direction, offset: 0, end: 0, startTime: 0, time: 0, opcode: 1, frames: 0, length: 0,
+      compressed: false, captured: false, data: null, dataOffset: 0, dataLength: 0, maskKey: 0, truncated: false,
+    };
     this.ctx = { direction: options.direction, rsv1Allowed: options.rsv1Allowed, rsv23Allowed: options.rsv23Allowed, fragmented: false };
   }
 
@@ -115,6 +141,8 @@ export class FrameParser {
   stop(): void {
     this.state = DEAD;
     this.pieces = [];
+    this.buf = null;
+    this.bufCap = -1;
     this.captured = 0;
     this.hdrLen = 0;
   }
@@ -122,6 +150,7 @@ export class FrameParser {
   push(chunk: Buffer): void {
     const n = chunk.length;
     const base = this.position;
+    this.clock = -1;
     let i = 0;
     while (i < n && this.state !== DEAD) {
       if (this.state === PAYLOAD) {
@@ -185,6 +214,7 @@ export class FrameParser {
       this.mask[1] = hdr[p + 1]!;
       this.mask[2] = hdr[p + 2]!;
       this.mask[3] = hdr[p + 3]!;
+      this.maskKey = maskKeyOf(hdr, p);
     }
     this.fin = (b0 & 0x80) !== 0;
     this.rsv1 = (b0 & 0x40) !== 0;
@@ -199,21 +229,47 @@ export class FrameParser {
       this.firstPiece = this.pieces.length;
     }
     this.state = PAYLOAD;
+    this.frameCaptured = this.captured;
+    if (!this.control && this.msgCapture && !this.msgCompressed) this.reserve(length);
     if (length === 0) this.endFrame(pos);
+  }
+
+  /** The clock, read once per pushed chunk (every event of a chunk happens at its arrival). */
+  private time(): number {
+    if (this.clock < 0) this.clock = this.o.now();
+    return this.clock;
+  }
+
+  /** Room in the capture buffer for this frame's share: exact for a single-frame message (the
+   * common case), growing by doubling across the frames of a fragmented one. */
+  private reserve(frameLength: number): void {
+    const need = this.captured + Math.min(frameLength, Math.max(0, this.o.previewCap - this.captured));
+    const have = this.bufCap;
+    if (have >= need) return;
+    const size = this.fin && this.opcode !== 0 ? need : Math.min(Math.max(this.o.previewCap, 0), Math.max(need, have * 2));
+    const next = this.store.reserve(size);
+    const at = this.store.at;
+    if (this.buf && this.captured > 0) this.buf.copy(next, at, this.bufAt, this.bufAt + this.captured);
+    this.buf = next;
+    this.bufAt = at;
+    this.bufCap = size;
   }
 
   private startMessage(): void {
     this.msgOpcode = this.opcode;
     this.msgOffset = this.frameOffset;
-    this.msgStart = this.o.now();
+    this.msgStart = this.time();
     this.msgFrames = 0;
     this.msgLength = 0;
     this.msgCompressed = this.rsv1;
     this.msgCapture = this.level === 'payloads';
     this.msgTruncated = false;
     this.pieces = [];
+    this.buf = null;
+    this.bufCap = -1;
     this.captured = 0;
     this.validate = this.msgCapture && this.opcode === 1 && !this.rsv1;
+    this.msgMaskKey = this.keepMasked && this.msgCapture && this.masked && this.fin && this.opcode === 2 && !this.rsv1 ? this.maskKey : 0;
     if (this.validate) this.utf8.reset();
   }
 
@@ -238,12 +294,15 @@ export class FrameParser {
     }
     const take = room < e - s ? (room > 0 ? room : 0) : e - s;
     if (take > 0) {
-      const piece = this.unmaskCopy(chunk, s, s + take);
-      this.pieces.push(piece);
+      const buf = this.buf!;
+      const at = this.bufAt + this.captured;
+      if (this.msgMaskKey === 0) this.unmaskInto(chunk, s, s + take, buf, this.done, at);
+      else if (take > SMALL) chunk.copy(buf, at, s, s + take);
+      else for (let j = 0; j < take; j++) buf[at + j] = chunk[s + j]!;
       this.captured += take;
       if (this.validate) {
-        const bad = this.utf8.push(piece, 0, take);
-        if (bad !== -1) return this.utf8Violation(base + s + bad);
+        const bad = this.utf8.push(buf, at, at + take);
+        if (bad !== -1) return this.utf8Violation(base + s + (bad - at));
       }
     }
     if (take < e - s) {
@@ -282,28 +341,9 @@ export class FrameParser {
   /** Copy chunk[s, e) to out at `at` (default: frame payload position), unmasking with the key
    * phase of payload position `payloadPos` (default `at`). */
   private unmaskInto(chunk: Buffer, s: number, e: number, out: Uint8Array, payloadPos: number, at = payloadPos): void {
-    if (!this.masked) {
-      chunk.copy(out, at, s, e);
-      return;
-    }
-    const rot = this.rot;
-    const p = payloadPos & 3;
-    rot[0] = this.mask[p]!;
-    rot[1] = this.mask[(p + 1) & 3]!;
-    rot[2] = this.mask[(p + 2) & 3]!;
-    rot[3] = this.mask[(p + 3) & 3]!;
-    const n = e - s;
-    const base = out.byteOffset + at;
-    if (n >= 64 && (base & 3) === 0) {
-      // Word at a time: copy natively, then XOR 32-bit words (the rotated key read in host order).
-      chunk.copy(out, at, s, e);
-      const words = new Uint32Array(out.buffer, base, n >>> 2);
-      const key = new Uint32Array(rot.buffer, rot.byteOffset, 1)[0]!;
-      for (let k = 0; k < words.length; k++) words[k] = (words[k]! ^ key) >>> 0;
-      for (let j = words.length << 2; j < n; j++) out[at + j] = out[at + j]! ^ rot[j & 3]!;
-      return;
-    }
-    for (let j = 0; j < n; j++) out[at + j] = chunk[s + j]! ^ rot[j & 3]!;
+    if (this.masked) xorMask(chunk, s, e, out, at, this.maskKey, payloadPos);
+    else if (e - s > SMALL) chunk.copy(out, at, s, e);
+    else for (let j = 0; j < e - s; j++) out[at + j] = chunk[s + j]!;
   }
 
   private endFrame(pos: number): void {
@@ -313,7 +353,7 @@ export class FrameParser {
     this.frames++;
     const emit = this.level !== 'off';
     const opcode = this.opcode;
-    const time = emit || opcode === 8 ? this.o.now() : 0;
+    const time = emit || opcode === 8 ? this.time() : 0;
     if (this.control) {
       this.control = false;
       const len = this.length;
@@ -321,12 +361,14 @@ export class FrameParser {
       if (opcode === 8) this.closeFrame(len, time, pos);
       return;
     }
-    if (emit) {
+    if (emit && this.dataFrameEvents) {
       let preview: Buffer | null = null;
-      if (this.msgCapture) {
+      if (this.msgCapture && this.msgCompressed) {
         const k = this.firstPiece;
         const ps = this.pieces;
         preview = ps.length - k === 1 ? ps[k]! : Buffer.concat(k === 0 ? ps : ps.slice(k));
+      } else if (this.msgCapture) {
+        preview = this.buf ? this.buf.subarray(this.bufAt + this.frameCaptured, this.bufAt + this.captured) : EMPTY;
       }
       this.h.event(this.frameEvent(time, preview));
     }
@@ -336,25 +378,29 @@ export class FrameParser {
       return;
     }
     this.messages++;
-    const ps = this.pieces;
-    const msg: RawMessage = {
-      direction: this.o.direction,
-      offset: this.msgOffset,
-      end: pos,
-      startTime: this.msgStart,
-      time,
-      opcode: this.msgOpcode as 1 | 2,
-      frames: this.msgFrames,
-      length: this.msgLength,
-      compressed: this.msgCompressed,
-      captured: this.msgCapture,
-      data: this.msgCapture && !this.msgCompressed ? (ps.length === 1 ? ps[0]! : Buffer.concat(ps)) : null,
-      truncated: this.msgTruncated,
-    };
+    const m = this.msg;
+    m.offset = this.msgOffset;
+    m.end = pos;
+    m.startTime = this.msgStart;
+    m.time = time;
+    m.opcode = this.msgOpcode as 1 | 2;
+    m.frames = this.msgFrames;
+    m.length = this.msgLength;
+    m.compressed = this.msgCompressed;
+    m.captured = this.msgCapture;
+    m.truncated = this.msgTruncated;
+    m.maskKey = this.msgMaskKey;
+    const plain = this.msgCapture && !this.msgCompressed;
+    m.data = plain ? (this.buf ?? EMPTY) : null;
+    m.dataOffset = plain && this.buf ? this.bufAt : 0;
+    m.dataLength = plain ? this.captured : 0;
     this.msgOpcode = 0;
     this.pieces = [];
+    this.buf = null;
+    this.bufCap = -1;
     this.captured = 0;
-    if (emit || msg.compressed) this.h.message(msg);
+    if (emit || m.compressed) this.h.message(m);
+    m.data = null;
   }
 
   private frameEvent(time: number, payloadPreview: Buffer | null): FrameEvent {
@@ -403,7 +449,7 @@ export class FrameParser {
   private violation(code: TapErrorCode, message: string, at: number, closeCode: number, fatal = true): false {
     if (fatal) this.stop();
     if (this.level !== 'off') {
-      this.h.event({ kind: 'violation', direction: this.o.direction, time: this.o.now(), offset: this.frameOffset, code, message, at, fatal, closeCode });
+      this.h.event({ kind: 'violation', direction: this.o.direction, time: this.time(), offset: this.frameOffset, code, message, at, fatal, closeCode });
     }
     return false;
   }

@@ -11,9 +11,16 @@
 //
 // Events of one direction reach the sink in stream order; a compressed message's event waits for
 // its decoding and the direction's later events wait behind it. The two directions are independent.
-import { FrameParser, type RawMessage } from './frame-parser.ts';
+//
+// A recorder that logs every message (main/service) passes `onMessage`: uncompressed messages then
+// reach it as the parser's RawMessage (no MessageEvent, no text decoding or hex preview: it makes
+// those when someone looks), `capture` to receive the captured bytes in its own storage, and
+// `dataFrameEvents: false` when it has no use for per-frame events of data frames.
+import { FrameParser } from './frame-parser.ts';
+import type { CaptureStore, RawMessage } from './capture.ts';
 import { MessageInflater, inflaterParams, parseExtensions, type InflateResult, type NegotiatedExtensions } from './permessage-deflate.ts';
 import { describePayload } from './payload.ts';
+import { xorMask } from './mask.ts';
 import type { CaptureLevel, Direction, MessageEvent, TapEvent, TapSink } from './types.ts';
 
 export interface FrameTapOptions {
@@ -32,6 +39,17 @@ export interface FrameTapOptions {
   maxQueuedBytes?: number;
   /** Clock for event times, ms. Default Date.now. */
   now?: () => number;
+  /** Report data frames as 'frame' events (default true); control frames always are. */
+  dataFrameEvents?: boolean;
+  /** Where an uncompressed message's captured bytes are written (default: a Buffer each). */
+  capture?: CaptureStore;
+  /** Uncompressed messages go here instead of the sink, while nothing waits in the direction's
+   * queue (stream order holds: behind a decoding message they come to the sink as MessageEvents).
+   * The RawMessage is valid during the call only; its bytes are in room from `capture`, still
+   * masked when `maskKey` is not 0 (with `keepMasked`). */
+  onMessage?: (m: RawMessage) => void;
+  /** See FrameParserOptions.keepMasked (needs dataFrameEvents off). Events always carry plain bytes. */
+  keepMasked?: boolean;
 }
 
 export interface TapDirectionStats {
@@ -70,6 +88,13 @@ export interface FrameTap {
 
 export const DEFAULT_PREVIEW_CAP = 64 * 1024;
 
+/** An uncompressed message's captured bytes as a Buffer of their own length. */
+function exactData(raw: RawMessage): Buffer | null {
+  const d = raw.data;
+  if (!d || (raw.dataOffset === 0 && d.length === raw.dataLength)) return d;
+  return d.subarray(raw.dataOffset, raw.dataOffset + raw.dataLength);
+}
+
 interface Slot {
   event: TapEvent | null;
   bytes: number;
@@ -89,6 +114,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
   const previewCap = Math.max(0, options.previewCap ?? DEFAULT_PREVIEW_CAP);
   const maxQueued = options.maxQueued ?? 1024;
   const maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
+  const fast = options.onMessage ?? null;
   const ext = typeof options.extensions === 'object' && options.extensions !== null ? options.extensions : parseExtensions(options.extensions);
   let level: CaptureLevel = options.level ?? 'payloads';
   let closed = false;
@@ -110,7 +136,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       side.inflater = new MessageInflater({ ...p, previewCap, maxDecoded: Math.max(previewCap, options.maxDecoded ?? 16 * 1024 * 1024), maxBacklog: options.maxBacklog ?? 4 * 1024 * 1024 });
     }
     side.parser = new FrameParser(
-      { direction, rsv1Allowed: ext.deflate !== null, rsv23Allowed: ext.others.length > 0, previewCap, level, now },
+      { direction, rsv1Allowed: ext.deflate !== null, rsv23Allowed: ext.others.length > 0, previewCap, level, now, capture: options.capture, dataFrameEvents: options.dataFrameEvents, keepMasked: options.keepMasked },
       {
         event: (e) => emit(side, { event: e, bytes: e.kind === 'frame' && e.payloadPreview ? e.payloadPreview.length : 0, raw: null }),
         message: (m) => onMessage(side, m),
@@ -149,7 +175,21 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
 
   const onMessage = (side: Side, raw: RawMessage): void => {
     if (!raw.compressed) {
-      if (level !== 'off') emit(side, { event: messageEvent(raw, null, null), bytes: raw.data ? raw.data.length : 0, raw: null });
+      if (level === 'off') return;
+      if (fast && side.queue.length === 0) {
+        try {
+          fast(raw);
+        } catch {
+          sinkErrors++;
+        }
+        return;
+      }
+      if (raw.maskKey !== 0 && raw.data) {
+        const at = raw.dataOffset;
+        xorMask(raw.data, at, at + raw.dataLength, raw.data, at, raw.maskKey, 0); // our own copy: unmask in place
+        raw.maskKey = 0;
+      }
+      emit(side, { event: messageEvent(raw, null, null), bytes: raw.dataLength, raw: null });
       return;
     }
     const inflater = side.inflater;
@@ -158,15 +198,16 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       if (level !== 'off') emit(side, { event: messageEvent(raw, null, { code: 'TAP_DEFLATE_NOT_CAPTURED', message: 'payload capture was off while this message went by' }), bytes: 0, raw: null });
       return;
     }
-    const slot: Slot = { event: null, bytes: 0, raw };
+    const kept: RawMessage = { ...raw }; // the parser reuses `raw`; decoding finishes later
+    const slot: Slot = { event: null, bytes: 0, raw: kept };
     emit(side, slot);
     inflater.end((result) => {
       if (slot.event) return; // given up on already
       try {
-        settle(side, slot, raw, result);
+        settle(side, slot, kept, result);
       } catch {
         internalErrors++;
-        slot.event = messageEvent(raw, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' });
+        slot.event = messageEvent(kept, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' });
       }
       if (side.queue[0] === slot) drain(side);
     });
@@ -192,7 +233,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
   };
 
   const messageEvent = (raw: RawMessage, result: InflateResult | null, error: MessageEvent['decodeError'] | null): MessageEvent => {
-    const data = raw.compressed ? (result ? result.data : null) : raw.data;
+    const data = raw.compressed ? (result ? result.data : null) : exactData(raw);
     const truncated = raw.compressed ? (result ? result.truncated : true) : raw.truncated;
     const ev: MessageEvent = {
       kind: 'message',

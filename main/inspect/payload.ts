@@ -30,9 +30,8 @@ export function decodeText(data: Buffer, complete: boolean): TextView {
   return view;
 }
 
-/** Length of data without a trailing multi-byte sequence that the end cut off. */
-function completePrefix(data: Buffer): number {
-  const n = data.length;
+/** Length of data[0, n) without a trailing multi-byte sequence that the end cut off. */
+export function completePrefix(data: Uint8Array, n = data.length): number {
   for (let k = n - 1; k >= 0 && k >= n - 3; k--) {
     const b = data[k]!;
     if (b < 0x80) return n;
@@ -75,21 +74,24 @@ export function prettyJson(text: string, indent = 2): string | null {
   }
 }
 
-/** "00 01 ff …": hex of the first maxBytes bytes, with " …" when there are more. */
-export function hexPreview(data: Uint8Array, maxBytes = HEX_PREVIEW_BYTES): string {
-  const n = Math.min(data.length, maxBytes);
-  if (n === 0) return data.length > 0 ? '…' : '';
-  const out = Buffer.allocUnsafe(n * 3 - 1);
+/** "00 01 ff …": hex of the first maxBytes bytes of data[off, off + len), with " …" when there are
+ * more; bytes still masked with `maskKey` (mask.ts, from payload position 0) are shown unmasked. */
+export function hexPreview(data: Uint8Array, maxBytes = HEX_PREVIEW_BYTES, off = 0, len = data.length - off, maskKey = 0): string {
+  const n = Math.min(len, maxBytes);
+  if (n === 0) return len > 0 ? '…' : '';
+  const out = n * 3 - 1 <= HEX_SCRATCH.length ? HEX_SCRATCH : Buffer.allocUnsafe(n * 3 - 1);
   for (let i = 0, j = 0; i < n; i++) {
-    const v = data[i]!;
+    const v = data[off + i]! ^ ((maskKey >>> (24 - 8 * (i & 3))) & 0xff);
     if (i > 0) out[j++] = 0x20;
     out[j++] = DIGITS[v >> 4]!;
     out[j++] = DIGITS[v & 15]!;
   }
-  const hex = out.toString('latin1');
-  return data.length > n ? `${hex} …` : hex;
+  const hex = out.toString('latin1', 0, n * 3 - 1);
+  return len > n ? `${hex} …` : hex;
 }
 
+/** Room for the default preview's hex (reused: the string is made from it at once). */
+const HEX_SCRATCH = Buffer.allocUnsafeSlow(HEX_PREVIEW_BYTES * 3);
 const DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /** The display fields of a message event for captured bytes. */

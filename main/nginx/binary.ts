@@ -37,16 +37,18 @@ export interface NginxTestResult {
   output: string;
 }
 
-/** `nginx -t` on a complete configuration text (written to a fresh temporary folder). */
-export async function nginxTest(confText: string, nginx = findNginx()): Promise<NginxTestResult> {
+/** `nginx -t` on a complete configuration text (written to a fresh temporary folder), killed after `timeoutMs`. */
+export async function nginxTest(confText: string, nginx = findNginx(), timeoutMs = 20_000): Promise<NginxTestResult> {
   if (!nginx) throw new Error('nginx is not installed (apt-get install -y nginx)');
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-nginx-t-'));
   try {
     const file = join(dir, 'nginx.conf');
     await writeFile(file, confText);
     return await new Promise((resolve) => {
-      execFile(nginx, ['-t', '-q', '-p', dir, '-c', file], { timeout: 20_000 }, (err, stdout, stderr) => {
-        resolve({ ok: !err, output: `${stdout}${stderr}`.trim() });
+      execFile(nginx, ['-t', '-q', '-p', dir, '-c', file], { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+        const output = `${stdout}${stderr}`.trim();
+        const timedOut = err !== null && (err as { killed?: boolean }).killed === true;
+        resolve({ ok: !err, output: timedOut ? `${output}\nnginx -t did not finish within ${timeoutMs / 1000} s and was stopped`.trim() : output });
       });
     });
   } finally {

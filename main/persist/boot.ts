@@ -1,6 +1,8 @@
 // The app's core, shared by the Electron shell and `switchyard ui` (without --config): open the
 // saved workspace (or the first-run example), start the built-in echo server when the config uses
-// it, run the engine and the service, and save the config whenever a new one is applied.
+// it, run the engine and the service, and save the config whenever a new one is applied. The
+// service settings (redaction) are saved in the app state (recent.ts) whenever they change, and
+// restored at start.
 //
 // Which file opens: `workspace` if given, else the workspace open last (state.json), else the
 // user-data config.json; when that does not exist yet, the first-run example (first-run.ts).
@@ -9,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { Engine } from '../engine/engine.ts';
 import { SwitchyardService, type ServiceOptions } from '../service/service.ts';
-import type { FeedEvent, Result } from '../../app/api/contract.ts';
+import type { FeedEvent, Result, ServiceSettings } from '../../app/api/contract.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import { loadDocument, saveDocument, type PersistNotice, type SaveOutcome } from './document.ts';
 import { defaultConfigPath } from './paths.ts';
@@ -32,6 +34,7 @@ export type OpenOutcome = { ok: true; notices: PersistNotice[] } | { ok: false; 
 export class AppCore {
   private savedJson: string | null = null;
   private saving: Promise<unknown> = Promise.resolve();
+  private stateSaving: Promise<void> = Promise.resolve();
   private unsubscribe: () => void = () => {};
   private echo: EchoServer | null = null;
 
@@ -59,6 +62,8 @@ export class AppCore {
     const service = await SwitchyardService.create(engine, { initialDraft: {}, frameTap: o.frameTap });
     const core = new AppCore(engine, service, o.userDataDir, state, path);
     core.unsubscribe = service.feed.subscribe({ send: (e) => core.onFeed(e), busy: () => false });
+    if (state.settings) await service.handle('setSettings', state.settings);
+    service.onSettingsChange = (s) => core.saveSettings(s);
 
     const firstRun = loaded.doc === null;
     let doc = loaded.doc;
@@ -114,7 +119,9 @@ export class AppCore {
   /** Stop the echo server, the service and the engine; pending saves finish first. */
   async close(): Promise<void> {
     this.unsubscribe();
+    this.service.onSettingsChange = null;
     await this.saving;
+    await this.stateSaving;
     this.service.close();
     await this.engine.stop();
     await this.echo?.close();
@@ -157,7 +164,19 @@ export class AppCore {
 
   private async remember(file: string): Promise<void> {
     this.state = withRecent(this.state, file === defaultConfigPath(this.userDataDir) ? null : file);
-    await writeAppState(this.userDataDir, this.state).catch(() => {});
+    await this.writeState();
+  }
+
+  private saveSettings(settings: ServiceSettings): void {
+    this.state = { ...this.state, settings };
+    void this.writeState();
+  }
+
+  /** Writes of state.json, one at a time, each with the state as it is then. */
+  private writeState(): Promise<void> {
+    const run = this.stateSaving.then(() => writeAppState(this.userDataDir, this.state)).catch(() => {});
+    this.stateSaving = run;
+    return run;
   }
 
   /** Notices go to the service's log: the UI's log view shows them. */

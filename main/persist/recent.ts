@@ -1,10 +1,13 @@
-// The app's own small state next to the config: recent workspace files and the one open last.
-// Written atomically like everything else; a damaged state file just starts empty (it holds nothing
-// the user typed).
+// The app's own small state next to the config: recent workspace files, the one open last, and the
+// service settings (redaction) as the user last set them. Written atomically like everything else;
+// a damaged state file just starts empty, and settings that do not pass the setSettings checks are
+// dropped: redaction then starts on, with its default header list (the safe side).
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
 import { statePath } from './paths.ts';
+import { checkParams } from '../../app/api/params.ts';
+import type { ServiceSettings } from '../../app/api/contract.ts';
 
 export const MAX_RECENT = 10;
 
@@ -14,16 +17,24 @@ export interface AppState {
   recent: string[];
   /** The workspace file open when the app last saved; null = the user-data config. */
   lastWorkspace: string | null;
+  /** Redaction settings as last set (the service's setSettings); null = the defaults. */
+  settings: ServiceSettings | null;
 }
 
-const empty = (): AppState => ({ schemaVersion: 1, recent: [], lastWorkspace: null });
+const empty = (): AppState => ({ schemaVersion: 1, recent: [], lastWorkspace: null, settings: null });
+
+/** Saved settings, when they are what setSettings accepts (both fields present). */
+function parseSettings(raw: unknown): ServiceSettings | null {
+  const r = checkParams('setSettings', raw);
+  return r.ok && r.params.redact !== undefined && r.params.redactHeaders !== undefined ? { redact: r.params.redact, redactHeaders: r.params.redactHeaders } : null;
+}
 
 export async function readAppState(dir: string): Promise<AppState> {
   try {
     const raw = JSON.parse(await readFile(statePath(dir), 'utf8')) as Partial<AppState>;
     if (raw?.schemaVersion !== 1) return empty();
     const recent = Array.isArray(raw.recent) ? raw.recent.filter((r): r is string => typeof r === 'string').slice(0, MAX_RECENT) : [];
-    return { schemaVersion: 1, recent, lastWorkspace: typeof raw.lastWorkspace === 'string' ? raw.lastWorkspace : null };
+    return { schemaVersion: 1, recent, lastWorkspace: typeof raw.lastWorkspace === 'string' ? raw.lastWorkspace : null, settings: parseSettings(raw.settings) };
   } catch {
     return empty();
   }
@@ -38,5 +49,5 @@ export async function writeAppState(dir: string, state: AppState): Promise<void>
 export function withRecent(state: AppState, file: string | null): AppState {
   if (file === null) return { ...state, lastWorkspace: null };
   const abs = resolve(file);
-  return { schemaVersion: 1, recent: [abs, ...state.recent.filter((r) => r !== abs)].slice(0, MAX_RECENT), lastWorkspace: abs };
+  return { ...state, recent: [abs, ...state.recent.filter((r) => r !== abs)].slice(0, MAX_RECENT), lastWorkspace: abs };
 }

@@ -1,38 +1,66 @@
 // Frame recording through the WebSocket frame tap (main/inspect/frame-tap.ts). The tap is passive:
-// it sees each relayed chunk from 'data' events next to the engine's own pipes (never changing or
-// delaying a byte) and reports TapEvents (main/inspect/types.ts), turned into frame-log rows here.
+// it sees each relayed chunk right after the engine forwarded it (SessionSockets.observe; 'data'
+// listeners of its own on sockets without it), never changing or delaying a byte, and reports
+// TapEvents (main/inspect/types.ts), turned into frame-log rows here.
+// With a MessageRecorder, messages (nearly all the traffic) skip the events: the tap writes their
+// bytes where the recorder keeps them and hands it the parser's RawMessage; control frames, closes,
+// violations and decoded compressed messages still come as rows through `onFrame`.
 import type { Socket } from 'node:net';
 import { createFrameTap } from '../inspect/frame-tap.ts';
+import type { CaptureStore, RawMessage } from '../inspect/capture.ts';
+import type { SessionSockets } from '../engine/events.ts';
+import { cutPreview, PREVIEW_CHARS } from './frame-preview.ts';
 import type { NewFrame } from './traffic-log.ts';
 
 /** One frame-log row; messages may carry their payload bytes (`data`, capped) for replay/export. */
 export type FrameSink = (frame: NewFrame) => void;
-export type TapFactory = (session: { client: Socket; upstream: Socket; extensions: string | null }, onFrame: FrameSink) => { stop(): void } | null;
 
+/** Where a session's messages are recorded (TrafficLog.capture / addMessage behind it). */
+export interface MessageRecorder {
+  /** Room for the messages' captured bytes (kept in place by `message`). */
+  capture: CaptureStore;
+  /** A whole uncompressed message; `m` and `m.data` are the tap's (see FrameTapOptions.onMessage). */
+  message(m: RawMessage): void;
+}
 
-/** Characters of a payload kept for the frame log. */
-const PREVIEW = 256;
+/** The session a tap is made for: its sockets (and the engine's observe, when there is one). */
+export interface TappedSession {
+  client: Socket;
+  upstream: Socket;
+  extensions: string | null;
+  observe?: SessionSockets['observe'];
+}
+
+export type TapFactory = (session: TappedSession, onFrame: FrameSink, recorder?: MessageRecorder) => { stop(): void } | null;
 
 /** The factory the service uses to tap each new session; payloads are captured up to `payloadCap`
  * bytes per message (one byte more, so a longer message shows as truncated). */
 export async function loadFrameTap(payloadCap = 64 * 1024): Promise<TapFactory> {
-  const previewCap = Math.max(PREVIEW * 4, payloadCap + 1);
-  return (s, onFrame) => attach(s, onFrame, previewCap);
+  const previewCap = Math.max(PREVIEW_CHARS * 2, payloadCap + 1);
+  return (s, onFrame, recorder) => attach(s, onFrame, previewCap, recorder);
 }
 
-function attach(s: { client: Socket; upstream: Socket; extensions: string | null }, onFrame: FrameSink, previewCap: number): { stop(): void } {
-  const tap = createFrameTap({ extensions: s.extensions, previewCap }, (event) => {
+function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, recorder?: MessageRecorder): { stop(): void } {
+  const fast = recorder ? { dataFrameEvents: false, keepMasked: true, capture: recorder.capture, onMessage: (m: RawMessage) => recorder.message(m) } : {};
+  const tap = createFrameTap({ extensions: s.extensions, previewCap, ...fast }, (event) => {
     const row = normalize(event);
     if (row) onFrame(row);
   });
   const fromClient = (c: Buffer) => tap.client(c);
   const fromUpstream = (c: Buffer) => tap.server(c);
-  s.client.on('data', fromClient);
-  s.upstream.on('data', fromUpstream);
+  const observe = s.observe;
+  if (observe) observe(fromClient, fromUpstream);
+  else {
+    s.client.on('data', fromClient);
+    s.upstream.on('data', fromUpstream);
+  }
   return {
     stop() {
-      s.client.off('data', fromClient);
-      s.upstream.off('data', fromUpstream);
+      if (observe) observe(null, null);
+      else {
+        s.client.off('data', fromClient);
+        s.upstream.off('data', fromUpstream);
+      }
       tap.close();
     },
   };
@@ -72,13 +100,6 @@ export function normalize(raw: unknown): NewFrame | null {
   }
 }
 
-function cut(s: string): string {
-  return s.length > PREVIEW * 2 ? `${s.slice(0, PREVIEW * 2)}…` : s;
-}
+const cut = cutPreview;
 
-/** The preview shown for a payload Switchyard sends itself: text as is, binary as hex. */
-export function previewOf(opcode: 'text' | 'binary', payload: Buffer): string {
-  if (opcode === 'text') return cut(payload.toString('utf8'));
-  const hex = [...payload.subarray(0, 64)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  return payload.length > 64 ? `${hex} …` : hex;
-}
+export { previewOf } from './frame-preview.ts';

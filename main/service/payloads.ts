@@ -1,12 +1,149 @@
 // Message payloads kept for replay and export, next to the frame log rows they belong to. Bounded
 // by bytes: past `total`, the oldest payloads go first and their rows are marked 'evicted'. The
-// byte count is exact (what is held, never an estimate).
+// byte count is exact (the payload bytes rows hold, never an estimate).
+//
+// Where the bytes live: each session writes its payloads one after the other into slabs of its own
+// (PayloadArena: 4 KiB growing to 128 KiB), so a kept payload costs its bytes and a few numbers in
+// its row's slot, not a Buffer object each, and a session's slabs empty in the order its rows go (rows
+// leave a session's log oldest first, and eviction is oldest first too). A slab counts what holds
+// it (rows, and captures in progress); once empty and full-size it is reused by any session (up
+// to POOLED of them wait; `idle()` lets them go when traffic stops), so busy traffic does not
+// allocate (and page in) fresh memory for every payload. The frame tap captures a recorded message
+// straight into the arena (its CaptureStore), so the bytes are copied once, from the relayed chunk.
+// Payloads over a quarter of a full slab get a buffer of their own.
 import type { FrameView } from '../../app/api/contract.ts';
+import { EVICTED, FrameRef, KEPT, type Holdings, type SessionFrames } from './frame-log.ts';
+import { messagePreview } from './frame-preview.ts';
+import { xorMask } from '../inspect/mask.ts';
+import type { CaptureStore } from '../inspect/capture.ts';
 
-export class PayloadStore {
-  /** Insertion order = age: the first entry is evicted first. */
-  private readonly kept = new Map<FrameView, Buffer>();
+const FIRST_SLAB = 4 * 1024;
+const MAX_SLAB = 128 * 1024;
+const OWN_BUFFER = MAX_SLAB / 4;
+/** Largest slab for evicted rows' preview bytes (they stay as long as their rows, long after payloads go). */
+const NOTE_SLAB = 16 * 1024;
+/** Empty full-size slabs kept for reuse (at most 4 MiB): sessions that run in step fill (and
+ * empty) their slabs at about the same time. */
+const POOLED = 32;
+
+/** A buffer payloads are written into, and how many holders (rows, reservations) it has. */
+export class Slab {
+  holders = 0;
+  /** No longer an arena's current slab: once it has no holders it can be reused. */
+  retired = false;
+  constructor(readonly buf: Buffer) {}
+}
+
+/** Slabs by their memory (to find the slab of a region handed out by an arena), and empty ones. */
+class SlabPool {
+  readonly of = new WeakMap<ArrayBuffer, Slab>();
+  private free: Slab[] = [];
+  private taken = 0;
+
+  take(size: number): Slab {
+    this.taken++;
+    if (size === MAX_SLAB && this.free.length) {
+      const s = this.free.pop()!;
+      s.retired = false;
+      return s;
+    }
+    const s = new Slab(Buffer.allocUnsafeSlow(size));
+    this.of.set(s.buf.buffer as ArrayBuffer, s);
+    return s;
+  }
+
+  release(s: Slab): void {
+    if (--s.holders === 0 && s.retired) this.recycle(s);
+  }
+
+  retire(s: Slab): void {
+    s.retired = true;
+    if (s.holders === 0) this.recycle(s);
+  }
+
+  private recycle(s: Slab): void {
+    if (s.buf.length === MAX_SLAB && this.free.length < POOLED) this.free.push(s);
+  }
+
+  /** Let the pooled slabs go if none was taken since the last call. */
+  idle(): void {
+    if (this.taken === 0) this.free = [];
+    this.taken = 0;
+  }
+}
+
+/** A session's bump allocator for payload bytes (the frame tap's CaptureStore for the session). */
+export class PayloadArena implements CaptureStore {
+  private slab: Slab | null = null;
+  private used = 0;
+  private nextSize = FIRST_SLAB;
+  /** The slab before the current one (a capture may still be in it). */
+  private prev: Slab | null = null;
+  /** Where the room the last reserve() made starts in the buffer it returned. */
+  at = 0;
+
+  /** `maxSlab`: slabs grow to this size (small for an arena of evicted rows' preview bytes). */
+  constructor(private readonly pool: SlabPool, private readonly maxSlab = MAX_SLAB) {}
+
+  /**
+   * Room for `size` bytes of a payload: in the returned buffer (a slab, or a buffer of its own) from
+   * `at`; then given to PayloadStore.put in place. Until then (or for good, if never put) the room
+   * holds its slab, so it is never handed out twice.
+   */
+  reserve(size: number): Buffer {
+    if (size > OWN_BUFFER) {
+      const own = this.pool.take(size);
+      own.retired = true;
+      own.holders++;
+      this.at = 0;
+      return own.buf;
+    }
+    let slab = this.slab;
+    if (!slab || this.used + size > slab.buf.length) {
+      if (slab) this.pool.retire(slab);
+      this.prev = slab;
+      while (this.nextSize < size) this.nextSize *= 2;
+      slab = this.slab = this.pool.take(this.nextSize);
+      this.used = 0;
+      if (this.nextSize < this.maxSlab) this.nextSize *= 2;
+    }
+    this.at = this.used;
+    this.used = (this.used + size + 7) & ~7; // 8-byte aligned starts (unmasking works in words)
+    slab.holders++;
+    return slab.buf;
+  }
+
+  /** The slab of a buffer reserve() returned, or undefined. */
+  slabOf(buf: Buffer): Slab | undefined {
+    if (buf === this.slab?.buf) return this.slab;
+    if (buf === this.prev?.buf) return this.prev;
+    return this.pool.of.get(buf.buffer as ArrayBuffer);
+  }
+
+  /** The session's log is gone: its current slab no longer takes new payloads. */
+  close(): void {
+    if (this.slab) this.pool.retire(this.slab);
+    this.slab = this.prev = null;
+  }
+}
+
+export class PayloadStore implements Holdings {
+  /** Kept payloads, oldest first, from `head` on, as (session log, seq); rows gone since are skipped. */
+  private qFrames: SessionFrames[] = [];
+  private qSeq: number[] = [];
+  private head = 0;
   private held = 0;
+  private kept = 0;
+  private readonly pool = new SlabPool();
+  payloadGone(slab: Slab, len: number): void {
+    this.held -= len;
+    this.kept--;
+    this.pool.release(slab);
+  }
+
+  slabGone(slab: Slab): void {
+    this.pool.release(slab);
+  }
 
   constructor(private readonly total: number) {}
 
@@ -15,39 +152,94 @@ export class PayloadStore {
   }
 
   get count(): number {
-    return this.kept.size;
+    return this.kept;
   }
 
-  /** Keep `payload` for `row` (the caller already capped it per message and set row.payload). */
-  put(row: FrameView, payload: Buffer): void {
-    if (payload.length > this.total) {
-      row.payload = 'evicted';
+  /** A session's arena: for its payloads, or (`small`) for the preview bytes of its evicted rows. */
+  arena(small = false): PayloadArena {
+    return new PayloadArena(this.pool, small ? NOTE_SLAB : MAX_SLAB);
+  }
+
+  /** Called now and then (TrafficWatch, every second): frees the slabs kept for reuse once quiet. */
+  idle(): void {
+    this.pool.idle();
+  }
+
+  /**
+   * Keep the `n` payload bytes at `off` in `buf` for row `seq` (slot `s`) of `f` (the caller capped
+   * them per message and set the row's state). With `inPlace`, they are in room `f.arena` reserved
+   * and stay there (still masked with `maskKey` when not 0); otherwise they are copied.
+   */
+  put(f: SessionFrames, s: number, seq: number, buf: Buffer, off: number, n: number, inPlace = false, maskKey = 0): void {
+    const reserved = inPlace ? f.arena.slabOf(buf) : undefined;
+    if (n > this.total) {
+      f.note[s] ??= messagePreview(f.isText(s), buf, f.state(s) === KEPT, off, n, maskKey);
+      f.setState(s, EVICTED);
+      if (reserved) this.pool.release(reserved);
       return;
     }
-    this.kept.set(row, payload);
-    this.held += payload.length;
-    // Under the cap there is nothing to evict. (Starting the Map iteration anyway walks over every
-    // entry deleted from its front since the last compaction: it was most of inspection's cost.)
-    if (this.held <= this.total) return;
-    for (const [old, buf] of this.kept) {
-      if (this.held <= this.total) break;
-      this.kept.delete(old);
-      this.held -= buf.length;
-      old.payload = 'evicted';
+    let slab = reserved;
+    if (!slab) {
+      const room = f.arena.reserve(n);
+      const at = f.arena.at;
+      if (maskKey !== 0) xorMask(buf, off, off + n, room, at, maskKey, 0);
+      else buf.copy(room, at, off, off + n);
+      maskKey = 0;
+      slab = f.arena.slabOf(room)!;
+      off = at;
     }
+    f.hold(s, slab, off, n, maskKey);
+    this.qFrames.push(f);
+    this.qSeq.push(seq);
+    this.kept++;
+    this.held += n;
+    if (this.held > this.total) this.evict();
   }
 
+  /** A copy of a row's kept payload (yours to keep), or undefined. */
   get(row: FrameView): Buffer | undefined {
-    return this.kept.get(row);
+    return row instanceof FrameRef ? row.bytes() : undefined;
   }
 
-  /** The rows left the frame log: forget their payloads. */
-  drop(rows: Iterable<FrameView>): void {
-    for (const row of rows) {
-      const buf = this.kept.get(row);
-      if (!buf) continue;
-      this.kept.delete(row);
-      this.held -= buf.length;
+  /** Rows left the frame logs (SessionFrames.dropFront with `release`): step over the queue's
+   * entries for them while they are its oldest (usually the case), so the queue stays short. */
+  dropped(): void {
+    while (this.head < this.qSeq.length && !this.holds(this.head)) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.qSeq.length) this.compact();
+    else if (this.qSeq.length - this.head > 2 * this.kept + 1024) this.compact();
+  }
+
+  private holds(k: number): boolean {
+    const f = this.qFrames[k]!;
+    const s = f.slotOf(this.qSeq[k]!);
+    return s >= 0 && f.holdsPayload(s);
+  }
+
+  private evict(): void {
+    while (this.held > this.total && this.head < this.qSeq.length) {
+      const k = this.head++;
+      const f = this.qFrames[k]!;
+      const s = f.slotOf(this.qSeq[k]!);
+      if (s < 0 || !f.holdsPayload(s)) continue;
+      const slab = f.slab[s]!;
+      const len = f.len[s]!;
+      f.evict(s);
+      this.payloadGone(slab, len);
     }
+    if (this.head > 1024 && this.head * 2 > this.qSeq.length) this.compact();
+  }
+
+  /** Drop the queue's entries for rows that no longer hold a payload. */
+  private compact(): void {
+    const frames: SessionFrames[] = [];
+    const seqs: number[] = [];
+    for (let k = this.head; k < this.qSeq.length; k++) {
+      if (!this.holds(k)) continue;
+      frames.push(this.qFrames[k]!);
+      seqs.push(this.qSeq[k]!);
+    }
+    this.qFrames = frames;
+    this.qSeq = seqs;
+    this.head = 0;
   }
 }

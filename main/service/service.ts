@@ -2,7 +2,7 @@
 // the live feed. The web host (main/web) and, later, Electron IPC are thin adapters over
 // `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
 import type { Engine } from '../engine/engine.ts';
-import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome } from '../../app/api/contract.ts';
+import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome, ServiceSettings } from '../../app/api/contract.ts';
 import { checkParams } from '../../app/api/params.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import type { Config } from '../../app/config/schema.ts';
@@ -15,7 +15,11 @@ import { TrafficWatch } from './traffic-watch.ts';
 import { Redactor } from './redact.ts';
 import { exportHar, type HarSession } from './har.ts';
 import { importHar } from './har-import.ts';
-import { checkClose } from '../engine/ws-relay.ts';
+import { checkClose, InjectBusyError } from '../engine/ws-relay.ts';
+import { INJECT_WAIT_MS } from '../engine/ws-exchange.ts';
+import { NginxExports } from './nginx-export.ts';
+import { exportFileName } from '../../app/api/nginx-views.ts';
+import { findNginx } from '../nginx/binary.ts';
 
 export interface ServiceOptions {
   /** The document the draft starts from (usually the config file that was applied at start). */
@@ -26,7 +30,15 @@ export interface ServiceOptions {
   feed?: FeedOptions;
   /** Tests: inject a frame tap (or null for none) instead of loading main/inspect/frame-tap.ts. */
   frameTap?: TapFactory | null;
+  /** How long injectMessage/replayFrame wait for a message boundary before failing with 'busy'
+   * (default INJECT_WAIT_MS, 5 s). */
+  injectWaitMs?: number;
+  /** The nginx binary for `testNginx` (null: behave as if nginx were not installed); default findNginx(). */
+  nginx?: string | null;
 }
+
+/** Writes an export to a file the user picks (the desktop shell's save dialog); null when they cancel. */
+export type FileSaver = (suggestedName: string, text: string) => Promise<string | null>;
 
 type Exporter = (config: Config, opts: { shape: 'full' | 'snippet' }) => string;
 
@@ -49,14 +61,22 @@ export class SwitchyardService {
   private readonly store: ConfigStore;
   private readonly watch: TrafficWatch;
   private readonly redact = new Redactor();
+  private readonly nginxExports: NginxExports;
+  private saveFile: FileSaver | null = null;
   private applying: Promise<unknown> = Promise.resolve();
 
+  private readonly injectWaitMs: number;
+  /** Told each time the settings change (the app core saves them: main/persist). */
+  onSettingsChange: ((s: ServiceSettings) => void) | null = null;
+
   private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null) {
+    this.injectWaitMs = opts.injectWaitMs ?? INJECT_WAIT_MS;
     this.store = new ConfigStore(opts.initialDraft);
     if (opts.initialApplied) this.store.markApplied(opts.initialDraft);
     this.traffic = new TrafficLog({ ...DEFAULT_LIMITS, ...opts.limits });
     this.feed = new Feed(() => this.snapshot(), opts.feed);
     this.watch = new TrafficWatch(engine, this.traffic, this.feed, tap, this.redact);
+    this.nginxExports = new NginxExports(() => (opts.nginx !== undefined ? opts.nginx : findNginx()));
   }
 
   static async create(engine: Engine, opts: ServiceOptions): Promise<SwitchyardService> {
@@ -142,13 +162,28 @@ export class SwitchyardService {
       }
       return this.inject(id, direction ?? (row.from === 'client' ? 'upstream' : 'client'), row.opcode, payload);
     },
+    framePayload: async ({ id, seq }) => {
+      const row = this.traffic.frame(id, seq);
+      if (!row) return fail('not_found', `session ${id} has no frame ${seq} (old frames are dropped)`);
+      if (!row.payload) return fail('no_payload', row.opcode === 'text' || row.opcode === 'binary' ? `the payload of frame ${seq} was not captured` : `frame ${seq} is a ${row.opcode} frame: only its preview is kept`);
+      const data = row.payload === 'evicted' ? undefined : this.traffic.payloads.get(row);
+      const text = row.opcode === 'text';
+      return ok({
+        encoding: text ? 'text' : 'base64', data: data ? data.toString(text ? 'utf8' : 'base64') : '', bytes: data?.length ?? 0,
+        truncated: row.payload === 'truncated', evicted: !data,
+      });
+    },
     getSettings: async () => ok(this.redact.settings()),
-    setSettings: async (p) => ok(this.redact.update(p)),
+    setSettings: async (p) => {
+      const settings = this.redact.update(p);
+      this.onSettingsChange?.(settings);
+      return ok(settings);
+    },
     exportHar: async ({ sessionIds }) => {
       const views = sessionIds ? sessionIds.map((id) => this.watch.session(id)) : this.watch.sessions();
       const missing = sessionIds?.filter((_, i) => !views[i]);
       if (missing?.length) return fail('not_found', `no session ${missing.join(', ')}`);
-      const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.traffic.framesOf(v!.id) ?? [], payload: (row) => this.traffic.payloads.get(row) }));
+      const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.traffic.rowsOf(v!.id) ?? [], payload: (row) => this.traffic.payloads.get(row) }));
       return ok(exportHar(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x))));
     },
     importHar: async ({ text }) => {
@@ -159,24 +194,48 @@ export class SwitchyardService {
     },
     exchanges: async () => ok(this.traffic.exchanges().map((v) => this.redact.exchange(v))),
     logs: async () => ok(this.traffic.logs()),
-    exportNginx: async ({ source, shape }) => {
-      const state = this.store.state();
-      const doc = source === 'draft' ? state.draft : state.applied;
-      if (doc === null) return fail('nothing_applied', 'nothing has been applied yet');
-      const v = validateConfig(doc);
-      if (!v.ok) return fail('invalid_config', `the ${source} has problems; fix them to export`, { issues: v.issues });
-      const exporter = await loadExporter();
-      if (!exporter) return fail('not_available', 'nginx.conf export is not available in this build');
-      return ok({ text: exporter(v.config, { shape }) });
+    exportNginx: async ({ source, shape }) => this.exportText(source, shape),
+    testNginx: async ({ source, shape }) => {
+      const r = await this.exportText(source, shape);
+      return r.ok ? ok(await this.nginxExports.check(r.value.text, shape)) : r;
+    },
+    markExported: async ({ text, how, source, shape }) => ok(this.nginxExports.remember(text, how, source, shape)),
+    lastExport: async () => ok(this.nginxExports.lastExport()),
+    saveNginx: async ({ source, shape }) => {
+      if (!this.saveFile) return fail('not_available', 'saving to a file needs the desktop app; the page downloads nginx.conf instead');
+      const r = await this.exportText(source, shape);
+      if (!r.ok) return r;
+      const path = await this.saveFile(exportFileName(shape), r.value.text);
+      return ok(path === null ? { saved: false as const } : { saved: true as const, last: this.nginxExports.remember(r.value.text, 'save', source, shape, path) });
     },
   };
+
+  /** The desktop shell's save dialog, for `saveNginx`. */
+  setFileSaver(saver: FileSaver | null): void {
+    this.saveFile = saver;
+  }
+
+  private async exportText(source: 'draft' | 'applied', shape: 'full' | 'snippet'): Promise<Result<{ text: string }>> {
+    const state = this.store.state();
+    const doc = source === 'draft' ? state.draft : state.applied;
+    if (doc === null) return fail('nothing_applied', 'nothing has been applied yet');
+    const v = validateConfig(doc);
+    if (!v.ok) return fail('invalid_config', `the ${source} has problems; fix them to export`, { issues: v.issues });
+    const exporter = await loadExporter();
+    if (!exporter) return fail('not_available', 'nginx.conf export is not available in this build');
+    return ok({ text: exporter(v.config, { shape }) });
+  }
 
   private async inject(id: number, direction: 'client' | 'upstream', opcode: 'text' | 'binary', payload: Buffer): Promise<Result<FrameView>> {
     const live = this.engine.liveSession(id);
     if (!live) return fail('not_live', `session ${id} is not open`);
     try {
-      await live.inject(direction, opcode, payload);
+      await live.inject(direction, opcode, payload, this.injectWaitMs);
     } catch (e) {
+      if (e instanceof InjectBusyError) {
+        const sender = direction === 'upstream' ? 'the client' : 'the upstream';
+        return fail('busy', `session ${id}: ${sender} kept a fragmented message open for ${this.injectWaitMs / 1000} s, so the ${opcode} message was not sent to the ${direction} (a frame can only go in between two messages); try again`);
+      }
       return fail('not_sent', (e as Error).message);
     }
     const from = direction === 'client' ? 'upstream' : 'client';

@@ -1,10 +1,17 @@
 // Bounded in-memory logs of what went through the engine: sessions (every live one, plus the most
 // recently closed), HTTP exchanges, engine log entries, and per-session frames when recorded.
+// A session's frames are kept as columns (frame-log.ts); what leaves the service is plain FrameViews.
 import type { ExchangeView, FrameView, LogView, SessionView } from '../../app/api/contract.ts';
 import { PayloadStore } from './payloads.ts';
+import { BINARY, EVICTED, FrameRef, KEPT, SessionFrames, TEXT, TRUNCATED, opcodeCode, rowFlags } from './frame-log.ts';
+import { messagePreview, previewFits } from './frame-preview.ts';
+import type { CaptureStore } from '../inspect/capture.ts';
 
-/** A frame-log row as produced by the tap, with the payload bytes to keep (already capped). */
+/** A frame-log row built by its producer (control frames, violations, frames Switchyard sent, decoded
+ * messages), with the payload bytes to keep (capped per message here). */
 export type NewFrame = Omit<FrameView, 'seq'> & { data?: Buffer };
+
+const STATE_CODES = { kept: KEPT, truncated: TRUNCATED, evicted: EVICTED } as const;
 
 export interface TrafficLimits {
   closedSessions: number;
@@ -27,7 +34,7 @@ export const DEFAULT_LIMITS: TrafficLimits = {
 export class TrafficLog {
   private readonly sessions = new Map<number, SessionView>();
   private readonly closedOrder: number[] = [];
-  private readonly frames = new Map<number, { next: number; list: FrameView[] }>();
+  private readonly frames = new Map<number, SessionFrames>();
   private exchangeList: ExchangeView[] = [];
   private logList: LogView[] = [];
   private logSeq = 0;
@@ -81,36 +88,88 @@ export class TrafficLog {
     return this.logList.slice(-this.limits.logs);
   }
 
-  /** Append frames (seq assigned here); returns them as stored. */
-  addFrames(sessionId: number, frames: NewFrame[]): FrameView[] {
-    let entry = this.frames.get(sessionId);
-    if (!entry) this.frames.set(sessionId, (entry = { next: 0, list: [] }));
+  /** Append frames (seq assigned here); returns handles on the rows as stored (they read as the
+   * rows are: e.g. 'evicted' once their payload is). */
+  addFrames(sessionId: number, frames: NewFrame[]): FrameRef[] {
+    const f = this.entry(sessionId);
     const perMessage = this.limits.payloadPerMessage ?? DEFAULT_LIMITS.payloadPerMessage;
-    const added = frames.map(({ data, ...f }) => {
-      const row: FrameView = { ...f, seq: entry.next++ };
-      if (data && row.payload === 'kept' && data.length > perMessage) row.payload = 'truncated';
-      if (data && row.payload) this.payloads.put(row, row.payload === 'truncated' ? data.subarray(0, perMessage) : data);
-      return row;
-    });
-    entry.list.push(...added);
-    this.framesKept += added.length;
-    if (entry.list.length > this.limits.framesPerSession * 1.25) {
-      this.framesKept -= entry.list.length - this.limits.framesPerSession;
-      this.payloads.drop(entry.list.slice(0, entry.list.length - this.limits.framesPerSession));
-      entry.list = entry.list.slice(-this.limits.framesPerSession);
+    const added: FrameRef[] = [];
+    for (const nf of frames) {
+      const data = nf.data;
+      let state: number = nf.payload ? STATE_CODES[nf.payload] : 0;
+      if (data && state === KEPT && data.length > perMessage) state = TRUNCATED;
+      const s = f.append(nf.time, rowFlags(opcodeCode(nf.opcode), nf.from, nf.fin, nf.injected === true, state), nf.length, nf.closeCode, nf.preview);
+      const seq = f.next - 1;
+      if (data && state) this.payloads.put(f, s, seq, data, 0, Math.min(data.length, perMessage));
+      added.push(new FrameRef(f, seq));
+      this.framesKept++;
+      this.trim(sessionId, f);
     }
+    return added.filter((r) => r.kept);
+  }
+
+  /**
+   * Append a message read by the frame tap (the recording path: nothing is allocated, and no preview
+   * is made: the row makes it from the kept bytes when asked). The captured payload is `length`
+   * bytes at `off` in `buf` (capped by the tap, `truncated` when shorter than the message; `buf`
+   * null when not captured), in room from `capture(sessionId)`, kept in place, still masked with
+   * `maskKey` (binary only) when not 0. Returns the row's seq.
+   */
+  addMessage(
+    sessionId: number, from: 'client' | 'upstream', time: number, text: boolean, length: number,
+    buf: Buffer | null, off: number, captured: number, truncated: boolean, maskKey = 0,
+  ): number {
+    const f = this.entry(sessionId);
+    let state = 0;
+    let kept = captured;
+    if (buf) {
+      state = truncated ? TRUNCATED : KEPT;
+      const perMessage = this.limits.payloadPerMessage ?? DEFAULT_LIMITS.payloadPerMessage;
+      if (captured > perMessage) {
+        state = TRUNCATED;
+        kept = perMessage;
+      }
+    }
+    const note = !buf ? '' : previewFits(text, kept, captured) ? null : messagePreview(text, buf, !truncated, off, captured, maskKey);
+    const s = f.append(time, rowFlags(text ? TEXT : BINARY, from, true, false, state), length, null, note);
+    const seq = f.next - 1;
+    if (buf) this.payloads.put(f, s, seq, buf, off, kept, true, maskKey);
+    this.framesKept++;
+    this.trim(sessionId, f);
+    return seq;
+  }
+
+  /** Where the frame tap captures session `sessionId`'s messages for addMessage. */
+  capture(sessionId: number): CaptureStore {
+    return this.entry(sessionId).arena;
+  }
+
+  private entry(sessionId: number): SessionFrames {
+    let f = this.frames.get(sessionId);
+    if (!f) this.frames.set(sessionId, (f = new SessionFrames(this.payloads.arena(), this.payloads.arena(true))));
+    return f;
+  }
+
+  /** Keep the per-session and total frame caps after an append. Cuts are made in batches (a
+   * session's log may grow to 1.25× its cap; past the total, an eighth of this session's log goes
+   * with the excess), so appending stays O(1) amortized. */
+  private trim(sessionId: number, f: SessionFrames): void {
+    const perSession = this.limits.framesPerSession;
+    if (f.size > perSession * 1.25) this.cut(f, f.size - perSession);
+    const total = this.limits.framesTotal;
+    if (this.framesKept <= total) return;
     for (const id of this.closedOrder) {
-      if (this.framesKept <= this.limits.framesTotal) break;
+      if (this.framesKept <= total) break;
       if (id !== sessionId) this.dropFrames(id);
     }
-    if (this.framesKept > this.limits.framesTotal) {
-      // live sessions alone are over budget: keep this one's newest frames
-      const cut = Math.min(entry.list.length, this.framesKept - this.limits.framesTotal);
-      this.payloads.drop(entry.list.slice(0, cut));
-      entry.list = entry.list.slice(cut);
-      this.framesKept -= cut;
-    }
-    return added;
+    // live sessions alone are over budget: keep this one's newest frames (at least the one just added)
+    if (this.framesKept > total) this.cut(f, Math.min(f.size - 1, this.framesKept - total + (f.size >> 3)));
+  }
+
+  private cut(f: SessionFrames, n: number): void {
+    f.dropFront(n, this.payloads);
+    this.payloads.dropped();
+    this.framesKept -= n;
   }
 
   get frameCount(): number {
@@ -118,23 +177,40 @@ export class TrafficLog {
   }
 
   private dropFrames(id: number): void {
-    const e = this.frames.get(id);
-    if (!e) return;
-    this.framesKept -= e.list.length;
-    this.payloads.drop(e.list);
+    const f = this.frames.get(id);
+    if (!f) return;
+    this.cut(f, f.size);
+    f.close();
     this.frames.delete(id);
   }
 
-  /** One row of a session's frame log, while kept. */
-  frame(sessionId: number, seq: number): FrameView | undefined {
-    const list = this.frames.get(sessionId)?.list;
-    if (!list?.length) return undefined;
-    const row = list[seq - list[0]!.seq];
-    return row?.seq === seq ? row : list.find((f) => f.seq === seq);
+  /** One row of a session's frame log, while kept: a handle to read it at once (send `.view()`). */
+  frame(sessionId: number, seq: number): FrameRef | undefined {
+    const f = this.frames.get(sessionId);
+    return f && f.slotOf(seq) >= 0 ? new FrameRef(f, seq) : undefined;
   }
 
+  /** A session's frame log as FrameViews, or null when its frames are not recorded (or gone). */
   framesOf(sessionId: number): FrameView[] | null {
-    const e = this.frames.get(sessionId);
-    return e ? e.list.slice(-this.limits.framesPerSession) : null;
+    const f = this.frames.get(sessionId);
+    return f ? f.views(f.first, this.limits.framesPerSession) : null;
+  }
+
+  /** Views of a session's rows from seq `from` on (the newest `max`); [] when gone. */
+  framesSince(sessionId: number, from: number, max: number): FrameView[] {
+    return this.frames.get(sessionId)?.views(from, max) ?? [];
+  }
+
+  /** Handles on a session's rows, oldest first (for readers in the service, e.g. the HAR export). */
+  rowsOf(sessionId: number): FrameRef[] | null {
+    const f = this.frames.get(sessionId);
+    if (!f) return null;
+    const out: FrameRef[] = [];
+    for (let seq = Math.max(f.first, f.next - this.limits.framesPerSession); seq < f.next; seq++) out.push(new FrameRef(f, seq));
+    return out;
+  }
+
+  hasFrames(sessionId: number): boolean {
+    return this.frames.has(sessionId);
   }
 }

@@ -1,13 +1,14 @@
 // Listens to the engine and keeps the traffic log and the feed current: session open/close,
 // exchanges, log entries, frames (when the tap exists), and once a second the live sessions' byte
-// counts and the balancers' peer states (only while someone watches the feed).
-import type { Socket } from 'node:net';
+// counts and the balancers' peer states (only while someone watches the feed). Frames go into the
+// log as they are read; the feed gets them in batches (every 50 ms), only while someone watches.
 import type { Engine } from '../engine/engine.ts';
-import type { ExchangeRecord, LogEntry, SessionRecord } from '../engine/events.ts';
+import type { ExchangeRecord, LogEntry, SessionRecord, SessionSockets } from '../engine/events.ts';
 import type { FrameView, SessionView } from '../../app/api/contract.ts';
 import type { Feed } from './feed.ts';
 import type { NewFrame, TrafficLog } from './traffic-log.ts';
-import type { TapFactory } from './frames.ts';
+import type { MessageRecorder, TapFactory } from './frames.ts';
+import { MAX_FRAMES_PER_BATCH } from './feed.ts';
 import { Redactor } from './redact.ts';
 import { exchangeView, logView, sessionView, upstreamViews, listenerView } from './views.ts';
 
@@ -19,13 +20,17 @@ export class TrafficWatch {
   private readonly timer: NodeJS.Timeout;
   private lastStatus = '';
   private lastListeners = '';
-  private readonly frameBuffers = new Map<number, NewFrame[]>();
+  /** Per session, the seq of its first row not sent to the feed yet (only while someone watches). */
+  private readonly frameBuffers = new Map<number, number>();
   private frameTimer: NodeJS.Timeout | null = null;
+  /** Frames logged per session and direction (exact: rows dropped from the log stay counted). */
+  private readonly counts = new Map<number, { client: number; upstream: number }>();
 
-  private readonly onOpen = (s: SessionRecord, sockets: { client: Socket; upstream: Socket }) => {
+  private readonly onOpen = (s: SessionRecord, sockets: SessionSockets) => {
     if (this.tap) {
       try {
-        const t = this.tap({ ...sockets, extensions: s.extensions }, (f) => this.bufferFrame(s.id, f));
+        const id = s.id;
+        const t = this.tap({ ...sockets, extensions: s.extensions }, (f) => this.addFrame(id, f), this.recorder(id));
         if (t) this.taps.set(s.id, t);
       } catch (e) {
         this.onLog({ time: Date.now(), level: 'warn', code: 'frame_tap_failed', message: `frames of session ${s.id} are not recorded: ${(e as Error).message}`, sessionId: s.id });
@@ -91,7 +96,40 @@ export class TrafficWatch {
   private view(r: SessionRecord): SessionView {
     const live = this.engine.liveSession(r.id);
     const bytes = live ? { clientBytes: live.client.bytesRead, upstreamBytes: live.upstream.bytesRead } : undefined;
-    return sessionView(r, bytes, this.taps.has(r.id) || this.log.framesOf(r.id) !== null);
+    return this.withCounts(sessionView(r, bytes, this.taps.has(r.id) || this.log.hasFrames(r.id)));
+  }
+
+  private withCounts(v: SessionView): SessionView {
+    if (!v.framesAvailable) return v;
+    const c = this.counts.get(v.id);
+    v.framesFromClient = c?.client ?? 0;
+    v.framesFromUpstream = c?.upstream ?? 0;
+    return v;
+  }
+
+  private count(sessionId: number, rows: readonly FrameView[]): void {
+    const c = this.countsOf(sessionId);
+    for (const r of rows) c[r.from]++;
+  }
+
+  private countsOf(sessionId: number): { client: number; upstream: number } {
+    let c = this.counts.get(sessionId);
+    if (!c) this.counts.set(sessionId, (c = { client: 0, upstream: 0 }));
+    return c;
+  }
+
+  /** The recording path for a tapped session's messages: straight into the log, no event objects. */
+  private recorder(id: number): MessageRecorder {
+    const counts = this.countsOf(id);
+    return {
+      capture: this.log.capture(id),
+      message: (m) => {
+        const from = m.direction === 'server' ? 'upstream' : 'client';
+        const seq = this.log.addMessage(id, from, m.time, m.opcode === 1, m.length, m.data, m.dataOffset, m.dataLength, m.truncated, m.maskKey);
+        counts[from]++;
+        if (this.feed.subscriberCount > 0) this.bufferFrame(id, seq);
+      },
+    };
   }
 
   private publishSession(r: SessionRecord): void {
@@ -104,14 +142,29 @@ export class TrafficWatch {
   recordInjected(sessionId: number, f: NewFrame): FrameView {
     this.flushFrames();
     const [row] = this.log.addFrames(sessionId, [{ ...f, injected: true }]);
-    this.feed.frames(sessionId, [row!]);
-    return row!;
+    this.count(sessionId, [row!]);
+    const view = row!.view();
+    this.feed.frames(sessionId, [view]);
+    const ended = !this.engine.liveSession(sessionId) && this.log.session(sessionId);
+    if (ended) {
+      // e.g. the Close frames of closeSession, logged once the session is over: keep its counts current
+      const v = this.withCounts({ ...ended });
+      this.log.upsertSession(v);
+      this.feed.session(this.redact.session(v));
+    }
+    return view;
   }
 
-  private bufferFrame(sessionId: number, f: NewFrame): void {
-    let buf = this.frameBuffers.get(sessionId);
-    if (!buf) this.frameBuffers.set(sessionId, (buf = []));
-    buf.push(f);
+  /** A row the tap made (control frame, close, violation, decoded message): logged now. */
+  private addFrame(sessionId: number, f: NewFrame): void {
+    const rows = this.log.addFrames(sessionId, [f]);
+    this.count(sessionId, rows);
+    if (rows.length && this.feed.subscriberCount > 0) this.bufferFrame(sessionId, rows[0]!.seq);
+  }
+
+  /** Row `seq` goes to the feed with the next batch (rows of a session are added in seq order). */
+  private bufferFrame(sessionId: number, seq: number): void {
+    if (!this.frameBuffers.has(sessionId)) this.frameBuffers.set(sessionId, seq);
     if (!this.frameTimer) {
       this.frameTimer = setTimeout(() => this.flushFrames(), FRAME_BATCH_MS);
       this.frameTimer.unref();
@@ -121,16 +174,21 @@ export class TrafficWatch {
   private flushFrames(): void {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.frameTimer = null;
-    for (const [id, frames] of this.frameBuffers) this.feed.frames(id, this.log.addFrames(id, frames));
+    // a busy session's newest rows are what the feed sends (feed.ts); the rest stay in the log
+    for (const [id, from] of this.frameBuffers) this.feed.frames(id, this.log.framesSince(id, from, MAX_FRAMES_PER_BATCH));
     this.frameBuffers.clear();
   }
 
   private poll(): void {
+    this.log.payloads.idle();
+    for (const id of this.counts.keys()) if (!this.taps.has(id) && !this.log.session(id)) this.counts.delete(id);
     if (this.feed.subscriberCount === 0) return;
     for (const r of this.engine.liveSessions()) {
       const before = this.log.session(r.id);
       const v = this.view(r);
-      if (!before || before.bytesFromClient !== v.bytesFromClient || before.bytesFromUpstream !== v.bytesFromUpstream || before.state !== v.state) {
+      const changed = !before || before.state !== v.state || before.bytesFromClient !== v.bytesFromClient || before.bytesFromUpstream !== v.bytesFromUpstream
+        || before.framesFromClient !== v.framesFromClient || before.framesFromUpstream !== v.framesFromUpstream;
+      if (changed) {
         this.log.upsertSession(v);
         this.feed.session(this.redact.session(v));
       }

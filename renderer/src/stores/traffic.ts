@@ -1,14 +1,19 @@
 // Live traffic, as the feed reports it: a snapshot, then coalesced deltas. Large lists live in
-// shallow refs and are replaced, not deep-watched, so thousands of rows stay cheap.
+// shallow refs and are replaced, not deep-watched, so thousands of rows stay cheap. The open
+// session's frame log (up to 100,000 rows) is a FrameBuffer appended in place; `framesVersion`
+// tells the views that it changed.
 import { defineStore } from 'pinia';
-import { ref, shallowRef, computed } from 'vue';
+import { ref, shallowRef, computed, markRaw } from 'vue';
 import { api, onConnection, type ConnectionState } from '../api/index.ts';
 import type { ExchangeView, FeedDelta, FeedEvent, FeedSnapshot, FrameView, ListenerView, LogView, SessionView, UpstreamStatusView } from '../../../app/api/contract.ts';
+import { FrameBuffer } from '../../../app/traffic/frame-buffer.ts';
+import { isLiveSession } from '../../../app/traffic/list-filters.ts';
 import { useConfig } from './config.ts';
 
 const MAX_EXCHANGES = 2000;
 const MAX_LOGS = 1000;
-const MAX_FRAMES = 5000;
+/** Frames held for the open session (a row is ~200 bytes plus its preview). */
+export const MAX_FRAMES = 100_000;
 const MAX_CLOSED_SESSIONS = 500;
 
 export const useTraffic = defineStore('traffic', () => {
@@ -22,14 +27,20 @@ export const useTraffic = defineStore('traffic', () => {
   const synced = ref(false);
   /** Frames of the session being looked at (others are fetched when opened). */
   const frameSession = ref<number | null>(null);
-  const frames = shallowRef<FrameView[]>([]);
+  const frames = markRaw(new FrameBuffer(MAX_FRAMES));
+  /** Bumped whenever `frames` changes (appended, trimmed or replaced). */
+  const framesVersion = ref(0);
+  /** Frames the live feed skipped for the open session (it sends a busy session's newest ones). */
+  const framesMissed = ref(0);
+  /** The open session's frame log is being fetched. */
+  const framesLoading = ref(false);
 
   /** A listening address to show in examples ("127.0.0.1:8080" when there is none yet). */
   const exampleAddress = computed(() => {
     const l = listeners.value.find((x) => x.state === 'listening');
     return l ? `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}` : '127.0.0.1:8080';
   });
-  const liveCount = computed(() => sessions.value.filter((s) => s.state === 'open' || s.state === 'connecting').length);
+  const liveCount = computed(() => sessions.value.filter(isLiveSession).length);
 
   function snapshot(s: FeedSnapshot) {
     sessions.value = s.sessions;
@@ -66,8 +77,13 @@ export const useTraffic = defineStore('traffic', () => {
     }
     for (const f of d.frames) {
       if (f.sessionId !== frameSession.value) continue;
-      const last = frames.value.at(-1)?.seq ?? -1;
-      frames.value = [...frames.value, ...f.frames.filter((x) => x.seq > last)].slice(-MAX_FRAMES);
+      if (framesLoading.value) {
+        pendingFrames.push(...f.frames); // the fetch in flight may or may not include them
+        continue;
+      }
+      const r = frames.append(f.frames);
+      if (r.missed) framesMissed.value += r.missed;
+      if (r.added) framesVersion.value++;
     }
     if (d.listeners) listeners.value = d.listeners;
     if (d.upstreams) upstreams.value = d.upstreams;
@@ -87,22 +103,53 @@ export const useTraffic = defineStore('traffic', () => {
     api.subscribe(onEvent);
   }
 
+  let opening = 0;
+  let pendingFrames: FrameView[] = [];
+  /** Show session `id`'s frame log (fetched whole; the feed appends to it from then on). */
   async function openFrames(id: number | null) {
-    frameSession.value = id;
-    frames.value = [];
-    if (id === null) return;
-    const r = await api.session({ id });
-    if (r.ok && frameSession.value === id) {
-      frames.value = r.value.frames ?? [];
-      const byId = new Map(sessions.value.map((s) => [s.id, s]));
-      byId.set(id, r.value.session);
-      sessions.value = [...byId.values()].sort((a, b) => a.id - b.id);
+    const ticket = ++opening;
+    if (frameSession.value !== id) {
+      frameSession.value = id;
+      frames.reset();
+      framesVersion.value++;
     }
+    framesMissed.value = 0;
+    pendingFrames = [];
+    if (id === null) {
+      framesLoading.value = false;
+      return;
+    }
+    framesLoading.value = true;
+    const r = await api.session({ id });
+    if (ticket !== opening) return;
+    framesLoading.value = false;
+    const pending = pendingFrames;
+    pendingFrames = [];
+    if (r.ok) frames.reset(r.value.frames ?? []);
+    frames.append(pending);
+    framesVersion.value++;
+    if (!r.ok) return;
+    const byId = new Map(sessions.value.map((s) => [s.id, s]));
+    byId.set(id, r.value.session);
+    sessions.value = [...byId.values()].sort((a, b) => a.id - b.id);
   }
 
   async function closeSession(id: number, code: number, reason: string) {
     return api.closeSession({ id, code, reason: reason || undefined });
   }
 
-  return { exampleAddress, sessions, exchanges, listeners, upstreams, logs, framesSupported, connection, synced, frames, frameSession, liveCount, start, openFrames, closeSession };
+  function framePayload(id: number, seq: number) {
+    return api.framePayload({ id, seq });
+  }
+  function injectMessage(id: number, direction: 'client' | 'upstream', opcode: 'text' | 'binary', data: string) {
+    return api.injectMessage({ id, direction, opcode, data });
+  }
+  function replayFrame(id: number, seq: number, direction?: 'client' | 'upstream') {
+    return api.replayFrame({ id, seq, direction });
+  }
+
+  return {
+    exampleAddress, sessions, exchanges, listeners, upstreams, logs, framesSupported, connection, synced, frames, framesVersion, framesMissed, framesLoading,
+    frameSession, liveCount, start, openFrames, closeSession, framePayload, injectMessage, replayFrame,
+  };
 });

@@ -1,0 +1,144 @@
+// From an accepted request to what to do with it, as nginx decides: server block by listen socket
+// and Host, location, then the exact upstream request (URI and header list). Pure decisions over a
+// compiled route table: the engine (main/engine/plan.ts) runs them on every request with node's
+// IncomingMessage, the route tester (route-test.ts) with a request it builds; one code path.
+// This runs per request: no work here that could be done once per config.
+import type { Location, Server } from '../config/schema.ts';
+import type { ProxyPassTarget } from '../config/proxy-pass.ts';
+import type { LocationKind, LocationMatcher } from '../match/location.ts';
+import type { RequestContext } from './context.ts';
+import { normalizeRequestTarget } from '../match/normalize.ts';
+import { selectServer } from '../match/server.ts';
+import { upstreamUri, redirectLocation } from './uri.ts';
+import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
+import { evaluate } from './variables.ts';
+import { candidatesFor, stripMapped, type BindCandidate } from './routing.ts';
+
+/** A location compiled for routing (the engine's carries its balancer and timeouts too). */
+export interface RouteLocation {
+  index: number;
+  location: Location;
+  /** proxy_set_header plan, compiled once per config. */
+  headers: CompiledHeaders;
+  target: ProxyPassTarget;
+  /** The `hash` method's key template of the target's upstream; null for other methods. */
+  pool: { hashKey: string | null };
+}
+
+export interface RouteServer {
+  index: number;
+  server: Server;
+  matcher: LocationMatcher;
+  locations: readonly RouteLocation[];
+}
+
+export interface RouteTable<S extends RouteServer> {
+  binds: ReadonlyMap<string, ReadonlyArray<BindCandidate<S>>>;
+}
+
+/** What planning reads of a request; node's IncomingMessage has this shape. */
+export interface RequestLike {
+  method?: string | undefined;
+  url?: string | undefined;
+  httpVersion: string;
+  /** [name, value, name, value, ...] as received. */
+  rawHeaders: string[];
+  socket: { localAddress?: string | undefined; localPort?: number | undefined; remoteAddress?: string | undefined; remotePort?: number | undefined };
+}
+
+export type RoutePlan<S extends RouteServer> =
+  | { kind: 'error'; status: number; reason: string; server?: S; serverExplain?: string }
+  | { kind: 'redirect'; status: 301; location: string; explain: string; server: S; serverExplain: string; /** The location redirected to. */ index: number }
+  | {
+      kind: 'proxy';
+      server: S;
+      loc: S['locations'][number];
+      /** How it matched, and why this location (app/match/location.ts). */
+      match: LocationKind;
+      explain: string;
+      /** Why this server block (app/match/server.ts). */
+      serverExplain: string;
+      ctx: RequestContext;
+      path: string;
+      headers: Array<[string, string]>;
+      httpVersion: '1.0' | '1.1';
+      hashKey: string | undefined;
+    };
+
+function headerPairs(raw: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
+export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: RequestLike): RoutePlan<S> {
+  const socket = req.socket;
+  const candidates = candidatesFor(table.binds, socket.localAddress ?? '', socket.localPort ?? 0);
+  if (candidates.length === 0) return { kind: 'error', status: 500, reason: 'no server block for this listen socket' };
+
+  const target = normalizeRequestTarget(req.url ?? '');
+  if (!target.ok) return { kind: 'error', status: 400, reason: target.reason };
+
+  const headers = headerPairs(req.rawHeaders);
+  const hostHeaders = headers.filter(([n]) => n.toLowerCase() === 'host');
+  if (hostHeaders.length > 1) return { kind: 'error', status: 400, reason: 'client sent duplicate host header' };
+  const hostHeader = hostHeaders[0]?.[1] ?? null;
+  const httpVersion = req.httpVersion === '1.0' ? '1.0' : '1.1';
+  // nginx: an HTTP/1.1 request without Host is 400 even when the request line names a host
+  if (httpVersion === '1.1' && hostHeader === null) {
+    return { kind: 'error', status: 400, reason: 'client sent HTTP/1.1 request without "Host" header' };
+  }
+
+  const chosen = selectServer(
+    candidates.map((c) => ({ serverNames: c.server.server.serverNames, defaultServer: c.defaultServer })),
+    target.absoluteHost ?? hostHeader,
+    hostHeader,
+  );
+  if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason };
+  const server = candidates[chosen.index]!.server;
+
+  const decision = server.matcher.match(target.uri);
+  if (decision.type === 'none') return { kind: 'error', status: 404, reason: decision.explain, server, serverExplain: chosen.explain };
+
+  if (decision.type === 'redirect') {
+    return {
+      kind: 'redirect', status: 301, server, explain: decision.explain, serverExplain: chosen.explain, index: decision.index,
+      location: redirectLocation({ host: chosen.host, port: socket.localPort ?? 80, location: decision.location, args: target.hasArgs ? target.args : null, serverAddr: stripMapped(socket.localAddress ?? '') }),
+    };
+  }
+
+  const loc = server.locations[decision.index]!;
+  const ctx: RequestContext = {
+    method: req.method ?? 'GET',
+    requestUri: req.url ?? '',
+    uri: target.uri,
+    args: target.args,
+    hasArgs: target.hasArgs,
+    headers,
+    httpVersion,
+    remoteAddr: stripMapped(socket.remoteAddress ?? ''),
+    remotePort: socket.remotePort ?? 0,
+    serverAddr: stripMapped(socket.localAddress ?? ''),
+    serverPort: socket.localPort ?? 0,
+    serverName: server.server.serverNames[0] ?? '',
+    scheme: 'http',
+    proxyHost: loc.target.proxyHost,
+    proxyPort: loc.target.port ?? 80,
+  };
+  const path = upstreamUri({
+    location: loc.location,
+    proxyPassUri: loc.target.uri,
+    uri: target.uri,
+    args: target.args,
+    hasArgs: target.hasArgs,
+    requestUri: ctx.requestUri,
+    quoted: target.quoted,
+  });
+  const hashKey = loc.pool.hashKey === null ? undefined : evaluate(loc.pool.hashKey, ctx);
+  return {
+    kind: 'proxy', server, loc, match: decision.kind, explain: decision.explain, serverExplain: chosen.explain, ctx, path,
+    headers: upstreamHeaders(loc.headers, ctx),
+    httpVersion: effectiveHttpVersion(loc.location),
+    hashKey,
+  };
+}

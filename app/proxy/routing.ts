@@ -1,0 +1,64 @@
+// Which server blocks answer on which listen socket, and what a proxy_pass names. Built once per
+// config, by the engine (main/engine/runtime.ts) and by the route tester (route-test.ts), so both
+// route a request through the same table.
+import type { Server } from '../config/schema.ts';
+import type { ProxyPassTarget } from '../config/proxy-pass.ts';
+import { normalizeListen } from '../config/validate.ts';
+
+export interface BindCandidate<S> {
+  server: S;
+  /** The server's listen entry for this socket has default_server. */
+  defaultServer: boolean;
+}
+
+/** Bind keys ("127.0.0.1:8080", "0.0.0.0:8080") → the servers listening there, in config order. */
+export type Binds<S> = Map<string, Array<BindCandidate<S>>>;
+
+export function bindKey(host: string, port: number): string {
+  return `${host.replace(/^\[|\]$/g, '')}:${port}`;
+}
+
+/** An IPv4-mapped IPv6 address ("::ffff:127.0.0.1") as nginx prints it ("127.0.0.1"). */
+export function stripMapped(addr: string): string {
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+/** The bind key of one listen address ("8080" → "0.0.0.0:8080"). */
+export function listenBindKey(address: string): string {
+  const n = normalizeListen(address);
+  const i = n.lastIndexOf(':');
+  return bindKey(n.slice(0, i), Number(n.slice(i + 1)));
+}
+
+/** Record the sockets `server` listens on; a server is listed once per socket. */
+export function addServerBinds<S>(binds: Binds<S>, server: Server, compiled: S): void {
+  for (const l of server.listen) {
+    const key = listenBindKey(l.address);
+    const list = binds.get(key) ?? [];
+    if (!list.some((c) => c.server === compiled)) list.push({ server: compiled, defaultServer: l.defaultServer });
+    binds.set(key, list);
+  }
+}
+
+const NONE: readonly never[] = [];
+
+/** Which servers answer a connection accepted on localAddress:localPort (a specific address first, then the wildcard). */
+export function candidatesFor<S>(binds: ReadonlyMap<string, ReadonlyArray<BindCandidate<S>>>, localAddress: string, localPort: number): ReadonlyArray<BindCandidate<S>> {
+  const addr = stripMapped(localAddress);
+  return binds.get(bindKey(addr, localPort)) ?? binds.get(bindKey('0.0.0.0', localPort)) ?? NONE;
+}
+
+/**
+ * The upstream group a proxy_pass names, or null when it names an address. Only a target without a
+ * port can name a group; nginx compares upstream names case-insensitively.
+ */
+export function upstreamOf<U extends { name: string }>(upstreams: readonly U[], target: ProxyPassTarget): U | null {
+  if (target.port !== null) return null;
+  const host = target.host.toLowerCase();
+  return upstreams.find((u) => u.name.toLowerCase() === host) ?? null;
+}
+
+/** The implicit one-server group of a proxy_pass to an address: "host:port" (port 80 by default). */
+export function directTargetKey(target: ProxyPassTarget): string {
+  return `${target.host}:${target.port ?? 80}`;
+}

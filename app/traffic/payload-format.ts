@@ -1,0 +1,70 @@
+// How a frame's payload is shown: as text, as pretty JSON when it is JSON, and as a hex dump
+// (offset, hex, ASCII). Display only; the payload itself comes from the `framePayload` request.
+import type { FramePayload, FrameView } from '../api/views.ts';
+import { fromBase64, utf8Decode, utf8Encode } from './bytes.ts';
+
+export interface HexRow {
+  /** Offset of the row's first byte, 8 hex digits. */
+  offset: string;
+  /** Up to `width` bytes as hex, a wider gap after the first half. */
+  hex: string;
+  /** The same bytes as ASCII, '.' for anything not printable. */
+  ascii: string;
+}
+
+/** Rows of `width` bytes (16 by default): "00000010  48 65 6c 6c 6f 20 77 6f  72 6c 64 …  |Hello world…|". */
+export function hexDump(bytes: Uint8Array, width = 16): HexRow[] {
+  const rows: HexRow[] = [];
+  const half = width / 2;
+  for (let at = 0; at < bytes.length; at += width) {
+    let hex = '';
+    let ascii = '';
+    for (let i = 0; i < width; i++) {
+      const b = bytes[at + i];
+      if (i) hex += i === half ? '  ' : ' ';
+      hex += b === undefined ? '  ' : (b < 16 ? '0' : '') + b.toString(16);
+      if (b !== undefined) ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+    }
+    rows.push({ offset: at.toString(16).padStart(8, '0'), hex, ascii });
+  }
+  return rows;
+}
+
+/** Pretty-printed JSON (2 spaces) when `text` is a JSON object or array; null otherwise. */
+export function prettyJson(text: string): string | null {
+  const t = text.trim();
+  if (!(t.startsWith('{') && t.endsWith('}')) && !(t.startsWith('[') && t.endsWith(']'))) return null;
+  try {
+    return JSON.stringify(JSON.parse(t), null, 2);
+  } catch {
+    return null;
+  }
+}
+
+/** A payload as the three views need it: bytes for hex, text (UTF-8 decoded), pretty JSON or null. */
+export interface PayloadViews {
+  bytes: Uint8Array;
+  text: string;
+  /** False when the bytes are not valid UTF-8 (the text shows U+FFFD where they are not). */
+  validUtf8: boolean;
+  json: string | null;
+}
+
+export function payloadViews(p: Pick<FramePayload, 'encoding' | 'data'>): PayloadViews {
+  if (p.encoding === 'text') return { bytes: utf8Encode(p.data), text: p.data, validUtf8: true, json: prettyJson(p.data) };
+  const d = fromBase64(p.data);
+  const bytes = d.ok ? d.bytes : new Uint8Array(0);
+  const { text, valid } = utf8Decode(bytes);
+  return { bytes, text, validUtf8: valid, json: valid ? prettyJson(text) : null };
+}
+
+/** The views of a frame when only its preview is known (control frames, evicted payloads): a binary
+ * message's preview is hex of its first bytes, so its hex view shows those bytes. */
+export function previewViews(f: Pick<FrameView, 'opcode' | 'preview'>): PayloadViews {
+  const v = payloadViews({ encoding: 'text', data: f.preview });
+  if (f.opcode === 'binary') {
+    const hex = f.preview.replace(/…$/, '').trim().split(/\s+/).filter(Boolean);
+    if (hex.every((h) => /^[0-9a-f]{2}$/i.test(h))) return { ...v, bytes: Uint8Array.from(hex.map((h) => parseInt(h, 16))), json: null };
+  }
+  return v;
+}

@@ -1,0 +1,39 @@
+// What the frame parser hands on for a data message, and where it writes the captured bytes.
+// A recorder (main/service) passes its own CaptureStore so that the bytes land where it keeps them.
+import type { Direction } from './types.ts';
+
+/** A finished data message as the parser saw it; the tap adds decoding and display fields. The
+ * parser reuses one object per direction: a hook that keeps it past the call keeps a copy. */
+export interface RawMessage {
+  direction: Direction;
+  offset: number;
+  /** Stream offset just past the message's last byte. */
+  end: number;
+  startTime: number;
+  time: number;
+  opcode: 1 | 2;
+  frames: number;
+  length: number;
+  compressed: boolean;
+  /** Payload capture was on for the whole message. */
+  captured: boolean;
+  /** Uncompressed messages: the buffer holding the captured bytes (capped), which are
+   * data[dataOffset, dataOffset + dataLength) (room from the CaptureStore); null for compressed or
+   * uncaptured ones. */
+  data: Buffer | null;
+  dataOffset: number;
+  dataLength: number;
+  /** `data` is still masked with this key (mask.ts: first key byte in the high bits, from payload
+   * position 0); 0 when it is plain. Only with `keepMasked`. */
+  maskKey: number;
+  truncated: boolean;
+}
+
+/** Room for captured bytes: `reserve(size)` returns a buffer with `size` bytes free from `at`. */
+export interface CaptureStore {
+  reserve(size: number): Buffer;
+  readonly at: number;
+}
+
+/** The default store: a buffer of its own for each message. */
+export const OWN_BUFFERS: CaptureStore = { at: 0, reserve: (size) => Buffer.allocUnsafe(size) };

@@ -1,0 +1,52 @@
+// Payload views: hex dump rows, JSON detection, and text/base64 payloads into the three views.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hexDump, payloadViews, prettyJson, previewViews } from '../../../app/traffic/payload-format.ts';
+
+test('hex dump: offset, 16 bytes in two groups, printable ASCII; a short last row is padded', () => {
+  const bytes = Uint8Array.from([...Buffer.from('Hello, WebSocket!'), 0, 0x7f, 0xff, 0x20]);
+  const rows = hexDump(bytes);
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows[0], { offset: '00000000', hex: '48 65 6c 6c 6f 2c 20 57  65 62 53 6f 63 6b 65 74', ascii: 'Hello, WebSocket' });
+  assert.equal(rows[1]!.offset, '00000010');
+  assert.equal(rows[1]!.ascii, '!... ');
+  assert.equal(rows[1]!.hex.length, rows[0]!.hex.length, 'columns line up');
+  assert.match(rows[1]!.hex, /^21 00 7f ff 20 {4}/);
+  assert.deepEqual(hexDump(new Uint8Array(0)), []);
+  assert.equal(hexDump(new Uint8Array(4096)).length, 256);
+  assert.equal(hexDump(new Uint8Array(0x123)).at(-1)!.offset, '00000120');
+});
+
+test('pretty JSON only for objects and arrays that parse', () => {
+  assert.equal(prettyJson('{"a":1,"b":[true,null]}'), '{\n  "a": 1,\n  "b": [\n    true,\n    null\n  ]\n}');
+  assert.equal(prettyJson(' [1,2] '), '[\n  1,\n  2\n]');
+  assert.equal(prettyJson('{"a":'), null);
+  assert.equal(prettyJson('42'), null);
+  assert.equal(prettyJson('"text"'), null);
+  assert.equal(prettyJson('hello {x}'), null);
+});
+
+test('payload views: text payloads keep their text; base64 ones decode, JSON detected in both', () => {
+  const t = payloadViews({ encoding: 'text', data: '{"op":"héllo"}' });
+  assert.equal(t.text, '{"op":"héllo"}');
+  assert.deepEqual(Buffer.from(t.bytes), Buffer.from('{"op":"héllo"}'));
+  assert.match(t.json!, /"op": "héllo"/);
+  const b = payloadViews({ encoding: 'base64', data: Buffer.from('[1]').toString('base64') });
+  assert.equal(b.validUtf8, true);
+  assert.equal(b.json, '[\n  1\n]');
+  const raw = payloadViews({ encoding: 'base64', data: Buffer.from([0xff, 0x00, 0x41]).toString('base64') });
+  assert.equal(raw.validUtf8, false);
+  assert.equal(raw.json, null);
+  assert.deepEqual([...raw.bytes], [0xff, 0x00, 0x41]);
+});
+
+test('preview-only views: a binary preview (hex) gives its bytes to the hex view; text keeps JSON detection', () => {
+  const bin = previewViews({ opcode: 'binary', preview: '00 01 ff …' });
+  assert.deepEqual([...bin.bytes], [0, 1, 255]);
+  assert.equal(bin.json, null);
+  const text = previewViews({ opcode: 'close', preview: '{"reason":"bye"}' });
+  assert.equal(text.text, '{"reason":"bye"}');
+  assert.match(text.json!, /"reason": "bye"/);
+  const notHex = previewViews({ opcode: 'binary', preview: 'zz' });
+  assert.deepEqual(Buffer.from(notHex.bytes).toString(), 'zz');
+});

@@ -1,0 +1,173 @@
+// The editors' validation in real chromium on the real app: typing an invalid value shows the shared
+// schema's message (app/config) next to that field, marks the field, keeps Apply off, and fixing
+// the value clears it. Location, server and upstream editors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import { freePort } from '../helpers/ports.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost;
+let initial: unknown;
+
+before(async () => {
+  const port = await freePort();
+  initial = {
+    schemaVersion: 1,
+    upstreams: [{ name: 'app', servers: [{ address: '127.0.0.1:9201' }, { address: '127.0.0.1:9202' }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${port}` }],
+      serverNames: ['app.test'],
+      locations: [{ path: '/', proxyPass: 'http://app' }, { path: '/api/', proxyPass: 'http://127.0.0.1:9200' }],
+    }],
+  };
+  ui = await startUiHost(initial);
+}, { timeout: 180_000 });
+
+/** Each test starts from the config file's draft. */
+async function openFresh(opts?: Parameters<UiHost['open']>[0]) {
+  await ui.service.handle('setDraft', { draft: initial });
+  return ui.open(opts);
+}
+
+after(async () => {
+  await ui?.close();
+});
+
+/** The message for `path` is shown (with the schema's code) right below or beside `field`, which is marked invalid. */
+async function shows(page: Page, field: Locator, path: string, message: string | RegExp, code: string): Promise<void> {
+  const issue = page.locator(`[data-issue="${path}"]`).filter({ hasText: message });
+  await issue.waitFor();
+  assert.equal(await issue.getAttribute('data-code'), code);
+  assert.ok(await field.evaluate((el) => el.classList.contains('invalid')), `${path}: the field is marked`);
+  const f = (await field.boundingBox())!;
+  const i = (await issue.boundingBox())!;
+  assert.ok(i.y >= f.y - 2 && i.y <= f.y + f.height + 40, `${path}: the message is next to the field (field y ${f.y}, message y ${i.y})`);
+  assert.ok(i.x < f.x + f.width && i.x + i.width > f.x, `${path}: the message is in the field's column`);
+  assert.ok(await page.getByTestId('apply').isDisabled(), 'Apply is off while the draft is invalid');
+}
+
+/** Fixing the value clears the message and the mark. */
+async function clears(page: Page, field: Locator, path: string): Promise<void> {
+  await page.locator(`[data-issue="${path}"]`).first().waitFor({ state: 'detached' });
+  assert.ok(!(await field.evaluate((el) => el.classList.contains('invalid'))), `${path}: the mark is gone`);
+}
+
+const L = (n: number, field: string) => `servers[0].locations[${n}].${field}`;
+
+test('location editor: bad path for "=", invalid regex, bad time, unknown upstream, duplicate location', { timeout: 90_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  await page.getByTestId('location-0-1').click();
+  const path = page.getByTestId('loc-path');
+  const target = page.getByTestId('loc-target');
+  const read = page.getByTestId('loc-read-timeout');
+
+  // two of nginx's rules at once
+  await page.getByTestId('loc-modifier').selectOption('=');
+  await path.fill('exact');
+  await target.fill('http://nope');
+  await shows(page, path, L(1, 'path'), 'a prefix or exact location must start with "/"', 'invalid_location_path');
+  await shows(page, target, L(1, 'proxyPass'), 'no upstream named "nope": define it, or use an address with a port', 'unknown_upstream');
+  await page.getByTestId('draft-invalid').getByText('2 problems in draft').waitFor();
+  await ui.shot(page, 'editor-errors-location');
+  await path.fill('/exact');
+  await clears(page, path, L(1, 'path'));
+  await target.fill('http://app');
+  await clears(page, target, L(1, 'proxyPass'));
+
+  // the schema's time syntax
+  await read.fill('5 minutes');
+  await shows(page, read, L(1, 'proxyReadTimeout'), 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"', 'invalid_duration');
+  await read.fill('5m');
+  await clears(page, read, L(1, 'proxyReadTimeout'));
+
+  // a regex nginx's PCRE would refuse
+  await page.getByTestId('loc-modifier').selectOption('~');
+  await path.fill('^/api/(v1|v2');
+  await shows(page, path, L(1, 'path'), /.+/, 'invalid_regex');
+  await path.fill('^/api/(v1|v2)/');
+  await clears(page, path, L(1, 'path'));
+
+  // the same prefix twice in one server
+  await page.getByTestId('loc-modifier').selectOption('');
+  await path.fill('/');
+  await shows(page, path, L(1, 'path'), 'duplicate location "/" (same as locations[0])', 'duplicate_location');
+  await path.fill('/api/');
+  await clears(page, path, L(1, 'path'));
+
+  // a header value with an unknown variable
+  await page.getByRole('button', { name: '+ Header' }).click();
+  const value = page.locator('input.hvalue').last();
+  await value.fill('$no_such_var');
+  await shows(page, value, 'servers[0].locations[1].proxySetHeader[0].value', 'unknown variable "$no_such_var"', 'unknown_variable');
+  await value.fill('$remote_addr');
+  await clears(page, value, 'servers[0].locations[1].proxySetHeader[0].value');
+
+  await page.getByTestId('draft-dirty').waitFor();
+  assert.ok(await page.getByTestId('apply').isEnabled(), 'Apply is back once every problem is fixed');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('server editor: invalid listen address, port out of range, bad server_name', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh({ colorScheme: 'dark' });
+  await page.getByTestId('server-0').click();
+  const listen = page.getByTestId('listen-0');
+  const original = await listen.inputValue();
+  await listen.fill('127.0.0.1:70000');
+  await shows(page, listen, 'servers[0].listen[0].address', 'port must be 1-65535', 'invalid_port');
+  await listen.fill('localhost:http');
+  await shows(page, listen, 'servers[0].listen[0].address', 'expected "ip:port", "port" or "[ipv6]:port"', 'invalid_listen');
+  const names = page.getByTestId('server-names');
+  await names.fill('app.test bad;name');
+  await names.press('Tab');
+  await shows(page, names, 'servers[0].serverNames[1]', 'server names cannot contain spaces, quotes, ";", "{" or "}"', 'invalid_server_name');
+  await ui.shot(page, 'editor-errors-server-dark');
+  await listen.fill(original);
+  await clears(page, listen, 'servers[0].listen[0].address');
+  await names.fill('app.test *.app.test');
+  await names.press('Tab');
+  await clears(page, names, 'servers[0].serverNames[1]');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  await page.locator('[data-tab="upstreams"]').click();
+  await page.getByTestId('upstream-0').click();
+  const weight = page.getByTestId('server-weight-1');
+  const failTimeout = page.getByTestId('server-fail-timeout-1');
+  const address = page.getByTestId('server-address-0');
+  await weight.fill('0');
+  await failTimeout.fill('500ms');
+  await address.fill('127.0.0.1 9201');
+  await shows(page, weight, 'upstreams[0].servers[1].weight', 'weight is 1-1000 (nginx refuses weight=0)', 'too_small');
+  await shows(page, failTimeout, 'upstreams[0].servers[1].failTimeout', 'not an nginx time in seconds: use e.g. "10s", "1m" (fail_timeout takes no "ms")', 'invalid_duration');
+  await shows(page, address, 'upstreams[0].servers[0].address', 'expected host:port, e.g. "127.0.0.1:9001"', 'invalid_address');
+  await ui.shot(page, 'editor-errors-upstream');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await ui.shot(page, 'editor-errors-upstream-dark');
+  await weight.fill('3');
+  await clears(page, weight, 'upstreams[0].servers[1].weight');
+  await failTimeout.fill('30s');
+  await clears(page, failTimeout, 'upstreams[0].servers[1].failTimeout');
+  await address.fill('127.0.0.1:99999');
+  await shows(page, address, 'upstreams[0].servers[0].address', 'port must be 1-65535', 'invalid_port');
+  await address.fill('127.0.0.1:9201');
+  await clears(page, address, 'upstreams[0].servers[0].address');
+
+  // the name: its own rule, and the routes that use it
+  const name = page.getByTestId('upstream-name');
+  await name.fill('app backend');
+  await shows(page, name, 'upstreams[0].name', 'upstream names use letters, digits, "_", "." and "-"', 'invalid_name');
+  await name.fill('backend');
+  await clears(page, name, 'upstreams[0].name');
+  await page.locator('[data-tab="routes"]').click();
+  await page.getByTestId('location-0-0').click();
+  await shows(page, page.getByTestId('loc-target'), L(0, 'proxyPass'), 'no upstream named "app": define it, or use an address with a port', 'unknown_upstream');
+  await page.getByTestId('loc-target').fill('http://backend');
+  await clears(page, page.getByTestId('loc-target'), L(0, 'proxyPass'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

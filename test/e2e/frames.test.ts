@@ -1,0 +1,282 @@
+// The frame log end to end: the real engine and web host (`switchyard ui`'s uiCommand), a real `ws`
+// echo upstream and real `ws` clients through the proxy, and Chromium: frames arriving live,
+// filters, the payload views, follow-tail, inject / replay / close with a code, the sessions list
+// and the HTTP log. Screenshots go to test-results/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
+import WebSocket from 'ws';
+import type { Browser, Page } from 'playwright-core';
+import { uiCommand } from '../../main/cli/ui.ts';
+import type { WebHost } from '../../main/web/host.ts';
+import type { SwitchyardService } from '../../main/service/service.ts';
+import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { freePort } from '../helpers/ports.ts';
+import { send } from '../helpers/client.ts';
+import { buildRenderer, launchChromium, screenshotDir } from './browser.ts';
+
+let browser: Browser;
+let rendererDir: string;
+let upstream: Upstream;
+let host: WebHost;
+let service: SwitchyardService;
+let proxyPort: number;
+let stopUi: AbortController;
+let uiDone: Promise<number>;
+let tmp: string;
+const shots = screenshotDir();
+
+before(async () => {
+  browser = await launchChromium(); // first: no browser, nothing else started
+  [rendererDir, upstream, proxyPort] = await Promise.all([buildRenderer(), startWsUpstream('echo'), freePort()]);
+  tmp = mkdtempSync(join(tmpdir(), 'switchyard-frames-'));
+  const configFile = join(tmp, 'switchyard.json');
+  writeFileSync(configFile, JSON.stringify({
+    schemaVersion: 1,
+    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ name: 'chat', path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+  }));
+  stopUi = new AbortController();
+  const ready = new Promise<WebHost>((resolve) => {
+    uiDone = uiCommand({ config: configFile, stdout: new PassThrough(), stderr: new PassThrough(), rendererDir, signal: stopUi.signal, onReady: (h, svc) => { service = svc; resolve(h); } });
+  });
+  host = await Promise.race([ready, uiDone.then((code) => { throw new Error(`ui exited with ${code}`); })]);
+}, { timeout: 120_000 });
+
+after(async () => {
+  await browser?.close();
+  stopUi?.abort();
+  await uiDone;
+  await upstream?.close();
+  for (const d of [rendererDir, tmp]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+// The page's `document` for the functions that run in Chromium (page.waitForFunction): this file is
+// type-checked with Node's types, without the DOM lib (a module-local declaration, not a global one).
+interface PageElement { getAttribute(name: string): string | null }
+declare const document: { querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>; activeElement: { closest(s: string): unknown } | null };
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+/** A real client through the proxy that records what it receives. */
+async function client(path: string) {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`);
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  const got: Array<string | Buffer> = [];
+  const waiters: Array<() => void> = [];
+  ws.on('message', (d, isBinary) => {
+    got.push(isBinary ? Buffer.from(d as Buffer) : String(d));
+    for (const w of waiters.splice(0)) w();
+  });
+  const receive = async (pred: (m: string | Buffer) => boolean, what: string) => {
+    const end = Date.now() + 10_000;
+    while (!got.some(pred)) {
+      if (Date.now() > end) throw new Error(`the client never received ${what}; got ${got.length} messages`);
+      await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 200); });
+    }
+  };
+  return { ws, got, receive, count: (m: string) => got.filter((x) => x === m).length };
+}
+
+const rows = (page: Page) => page.getByTestId('frame-log').locator('[role="option"]');
+async function attrs(page: Page, name: string): Promise<string[]> {
+  return rows(page).evaluateAll((els, n) => els.map((e) => e.getAttribute(n) ?? ''), name);
+}
+
+test('frames live, filters, payload views, follow-tail, inject, replay and close with a code', { timeout: 180_000 }, async () => {
+  assert.ok(service.framesSupported, 'the frame tap is part of this build');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  try {
+    await walkThrough(page);
+  } catch (e) {
+    await shot(page, 'frames-failure'); // what the page showed when it failed
+    throw e;
+  }
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource.*404/.test(e)), [], 'no page errors (a CSP violation would show here)');
+  await context.close();
+});
+
+async function walkThrough(page: Page) {
+  await page.goto(`${host.url}#/sessions`);
+  await page.getByTestId('sessions-empty').waitFor();
+
+  // Three real sessions: one to inspect, one left open, one closed by its client.
+  const c = await client('/ws/chat?room=1');
+  const other = await client('/ws/other');
+  const gone = await client('/ws/gone');
+  other.ws.send('hi from the other session');
+  gone.ws.close(1000, 'bye');
+  const json = JSON.stringify({ type: 'greeting', user: { id: 7, name: 'Ada' }, tags: ['a', 'b'] });
+  c.ws.send('hello 1');
+  c.ws.send(json);
+  c.ws.send(Buffer.from([0x00, 0x01, 0x02, 0xff, 0x41, 0x42]), { binary: true });
+  await c.receive((m) => Buffer.isBuffer(m), 'the binary echo');
+
+  // The sessions list: filters on state and text.
+  const row = page.locator('tr[data-state="open"]').filter({ hasText: '/ws/chat?room=1' });
+  await row.waitFor();
+  await page.locator('tr[data-state="closed"]').filter({ hasText: '/ws/gone' }).waitFor();
+  await page.getByTestId('sessions-show-live').click();
+  await page.locator('tr[data-state="closed"]').waitFor({ state: 'detached' });
+  await page.getByTestId('sessions-show-closed').click();
+  await page.locator('tr[data-state="open"]').first().waitFor({ state: 'detached' });
+  await page.getByTestId('sessions-show-all').click();
+  await page.getByTestId('sessions-filter').fill('room=1');
+  assert.equal(await page.locator('tbody tr').count(), 1);
+  await page.getByTestId('sessions-filter').fill('');
+  await page.waitForTimeout(1100); // byte and frame counts refresh about once a second
+  await row.locator('td').nth(7).getByText('3').waitFor(); // ↑ frames: the three messages the client sent
+  await shot(page, 'sessions-list');
+
+  // Open the session: frames that already passed, then new ones arriving live.
+  await row.click();
+  await page.getByTestId('session-detail').waitFor();
+  const log = page.getByTestId('frame-log');
+  await log.getByText('hello 1').first().waitFor();
+  c.ws.send('arrives live');
+  await log.getByText('arrives live').first().waitFor();
+  await page.locator('[data-from="upstream"]').filter({ hasText: 'arrives live' }).waitFor(); // the echo
+  assert.deepEqual([...new Set(await attrs(page, 'data-from'))].sort(), ['client', 'upstream'], 'messages and their echoes');
+
+  // Filters: direction, opcode, text, regex (an invalid one says why and keeps the list).
+  await page.getByTestId('frame-filter-direction').selectOption('client');
+  await page.getByTestId('frame-count').getByText('/').waitFor();
+  assert.deepEqual([...new Set(await attrs(page, 'data-from'))], ['client']);
+  await page.getByTestId('frame-filter-direction').selectOption('all');
+  await page.getByTestId('frame-filter-opcode').selectOption('binary');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="frame-log"] [role="option"]')].every((e) => e.getAttribute('data-opcode') === 'binary'));
+  assert.equal(await rows(page).count(), 2, 'the binary message and its echo');
+  await page.getByTestId('frame-filter-opcode').selectOption('all');
+  await page.getByTestId('frame-filter-text').fill('GREETING');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="frame-log"] [role="option"]').length === 2);
+  await page.getByTestId('frame-filter-regex').check();
+  await page.getByTestId('frame-filter-text').fill('hello (');
+  await page.getByTestId('frame-filter-error').getByText('invalid regular expression').waitFor();
+  assert.equal(await rows(page).count(), 2, 'the last valid filter stays');
+  await page.getByTestId('frame-filter-text').fill('^(hello|arrives) \\w+$');
+  await page.getByTestId('frame-filter-error').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="frame-log"] [role="option"]').length === 4);
+  await page.getByTestId('frame-filter-text').fill('');
+  await page.getByTestId('frame-filter-regex').uncheck();
+
+  // The JSON message: text, pretty JSON and hex views of its full payload.
+  await rows(page).filter({ hasText: '"greeting"' }).first().click();
+  const payload = page.getByTestId('frame-payload');
+  await payload.getByText(json, { exact: true }).waitFor();
+  await page.getByTestId('frame-detail').locator('[data-view="json"]').click();
+  await payload.getByText('"name": "Ada"').waitFor();
+  await page.getByTestId('frame-detail').locator('[data-view="hex"]').click();
+  await payload.locator('.hexrow').first().getByText('00000000').waitFor();
+  assert.match(await payload.locator('.hexrow').first().innerText(), /7b 22 74 79 70 65 22 3a\s+22 67 72 65 65 74 69 6e[\s\S]*\{"type":"greetin/);
+  await shot(page, 'frame-log-light');
+  // The binary message in hex; JSON is off for it.
+  await rows(page).filter({ hasText: '00 01 02 ff 41 42' }).first().click();
+  await payload.locator('.hexrow').first().getByText('00 01 02 ff 41 42').waitFor();
+  assert.ok(await page.getByTestId('frame-detail').locator('[data-view="json"]').isDisabled());
+  await page.getByTestId('frame-detail').locator('[data-view="text"]').click();
+
+  // Keyboard: End selects the newest frame, ↑ an older one (pausing follow), Enter moves to the detail.
+  await log.focus();
+  await page.keyboard.press('End');
+  await page.keyboard.press('ArrowUp');
+  await page.locator('[data-testid="frame-follow"][aria-pressed="false"]').waitFor();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-testid="frame-detail"]') !== null), true, 'Enter focuses the detail pane');
+  await page.keyboard.press('ArrowRight'); // the views' tabs: Text → Hex (JSON is off: the frame is not JSON)
+  await page.locator('[data-testid="frame-payload"][data-tab="hex"]').waitFor();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-testid="frame-log"]') !== null), true, 'Esc goes back to the list');
+  await page.getByTestId('frame-follow').click();
+  await page.locator('[data-testid="frame-follow"][aria-pressed="true"]').waitFor();
+
+  // Follow-tail: a long log follows the newest frame; scrolling up pauses it and counts what arrives.
+  for (let i = 0; i < 150; i++) c.ws.send(`burst ${i}`);
+  await c.receive((m) => m === 'burst 149', 'the last echo');
+  await page.locator('[data-from="upstream"]').filter({ hasText: 'burst 149' }).waitFor();
+  await log.evaluate((el) => { el.scrollTop = 0; });
+  await page.locator('[data-testid="frame-follow"][aria-pressed="false"]').waitFor();
+  for (let i = 0; i < 5; i++) c.ws.send(`while paused ${i}`);
+  await page.getByTestId('frame-new').getByText('↓ 10 new').waitFor();
+  assert.equal(await log.getByText('while paused 4').count(), 0, 'a paused log stays where the user is');
+  await page.getByTestId('frame-new').click();
+  await log.getByText('while paused 4').last().waitFor();
+  await page.locator('[data-testid="frame-follow"][aria-pressed="true"]').waitFor();
+
+  // Inject toward the client: text, then binary typed as hex; a bad hex input is refused inline.
+  await page.getByTestId('compose-direction').selectOption('client');
+  await page.getByTestId('compose-message').fill('from switchyard');
+  await page.getByTestId('compose-send').click();
+  await c.receive((m) => m === 'from switchyard', 'the injected text');
+  await page.locator('[data-injected="true"]').filter({ hasText: 'from switchyard' }).waitFor();
+  await page.getByTestId('compose-format').selectOption('hex');
+  await page.getByTestId('compose-message').fill('01 02 zz');
+  await page.getByTestId('compose-send').click();
+  await page.getByTestId('compose-error').getByText('"z" in "zz" is not a hex digit').waitFor();
+  await page.getByTestId('compose-message').fill('de ad be ef');
+  await page.getByTestId('compose-send').click();
+  await c.receive((m) => Buffer.isBuffer(m) && m.equals(Buffer.from([0xde, 0xad, 0xbe, 0xef])), 'the injected binary');
+  await page.getByTestId('compose-info').getByText('Sent 4 B to the client').waitFor();
+
+  // Replay a logged client message: it goes to the upstream again, whose echo reaches the client.
+  assert.equal(c.count('hello 1'), 1);
+  await page.getByTestId('frame-filter-text').fill('hello 1');
+  await rows(page).filter({ hasText: 'hello 1' }).and(page.locator('[data-from="client"]')).first().click();
+  await page.getByTestId('replay').click();
+  await c.receive(() => c.count('hello 1') === 2, 'the replayed message\'s echo');
+  await page.getByTestId('compose-info').getByText('Replayed frame').waitFor();
+  await page.getByTestId('frame-filter-text').fill('');
+  await page.getByTestId('frame-filter-text').press('Escape');
+
+  // Dark theme screenshot of the same screen, with the JSON frame selected.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('frame-filter-text').fill('greeting');
+  await page.getByTestId('frame-count').getByText(/^2 \//).waitFor();
+  await rows(page).first().click();
+  await page.getByTestId('frame-detail').locator('[data-view="json"]').click();
+  await payload.getByText('"name": "Ada"').waitFor();
+  await page.getByTestId('frame-filter-text').fill('');
+  await page.waitForTimeout(300);
+  await shot(page, 'frame-log-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // Close with a code and reason: the real client sees them.
+  const closed = new Promise<[number, string]>((resolve) => c.ws.once('close', (code, why) => resolve([code, why.toString()])));
+  await page.getByTestId('close-code').selectOption('4000');
+  await page.getByTestId('close-reason').fill('bye from the test');
+  await page.getByTestId('close-session').click();
+  assert.deepEqual(await closed, [4000, 'bye from the test']);
+  await page.getByTestId('session-state').getByText('closed').waitFor();
+  await page.getByTestId('composer-closed').waitFor();
+  await page.getByTestId('frame-new').click(); // the log was paused on the selected JSON frame
+  await page.locator('[data-opcode="close"][data-injected="true"]').first().waitFor();
+
+  // The HTTP log: method/status/text filters, timings and headers.
+  assert.equal((await send(`http://127.0.0.1:${proxyPort}/ws/plain?x=1`)).status, 200);
+  assert.equal((await send(`http://127.0.0.1:${proxyPort}/ws/posted`, { method: 'POST', body: 'x=1' })).status, 200);
+  assert.equal((await send(`http://127.0.0.1:${proxyPort}/nowhere`)).status, 404);
+  await page.locator('[data-tab="http"]').click();
+  await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/nowhere' }).waitFor();
+  await page.getByTestId('http-status').selectOption('4xx');
+  await page.waitForFunction(() => [...document.querySelectorAll('tr[data-testid^="exchange-"]')].every((e) => e.getAttribute('data-status') === '404'));
+  await page.getByTestId('http-status').selectOption('all');
+  await page.getByTestId('http-method').selectOption('POST');
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-testid^="exchange-"]').length === 1);
+  await page.getByTestId('http-method').selectOption('all');
+  await page.getByTestId('http-filter').fill('plain');
+  const ex = page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/ws/plain?x=1' });
+  await ex.click();
+  await page.getByTestId('exchange-timing').getByText('first byte').waitFor();
+  await page.getByTestId('exchange-detail').getByText('content-type', { exact: false }).first().waitFor();
+  await page.getByTestId('http-filter').fill('');
+  await shot(page, 'http-log-filters');
+
+  other.ws.close();
+}

@@ -1,0 +1,191 @@
+// The route tester and the nginx.conf screen in real chromium against the real web host: the
+// tester answers live on the draft (location, 301, URI, headers, upgrade, invalid draft), and the
+// export shows highlighted under the strict CSP, passes the real `nginx -t`, copies, downloads and
+// diffs against the last export. Screenshots go to test-results/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { freePort } from '../helpers/ports.ts';
+import { findNginx } from '../../main/nginx/binary.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost;
+let port: number;
+
+before(async () => {
+  assert.ok(findNginx(), 'nginx must be installed for these tests (apt-get install -y nginx)');
+  port = await freePort();
+  ui = await startUiHost({
+    schemaVersion: 1,
+    upstreams: [{ name: 'chat', method: { type: 'least_conn' }, servers: [{ address: '127.0.0.1:9101', weight: 2 }, { address: '127.0.0.1:9102' }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${port}`, defaultServer: true }],
+      serverNames: ['app.test'],
+      locations: [
+        { name: 'site', path: '/', proxyPass: 'http://127.0.0.1:9100' },
+        { modifier: '^~', path: '/api/', proxyPass: 'http://127.0.0.1:9100/v1/', proxySetHeader: [{ name: 'Host', value: '$host' }, { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' }] },
+        { name: 'chat socket', path: '/ws/', proxyPass: 'http://chat', websocket: true, proxyReadTimeout: '1h' },
+        { modifier: '~*', path: '\\.(png|jpg)$', proxyPass: 'http://127.0.0.1:9100' },
+      ],
+    }],
+  });
+}, { timeout: 180_000 });
+
+after(async () => {
+  await ui?.close();
+});
+
+const outcome = (page: Page) => page.getByTestId('rt-outcome');
+
+test('route tester: location, URI and headers live as you type, on the draft', { timeout: 90_000 }, async () => {
+  const { context, page, errors } = await ui.open();
+  await page.getByTestId('open-route-tester').click();
+  await page.getByTestId('rt-empty').waitFor();
+  assert.ok(await page.getByTestId('rt-url').evaluate((el) => el === el.ownerDocument.activeElement), 'the URL field has the focus');
+
+  // ^~ prefix with a proxy_pass URI: the prefix is replaced; $host and X-Forwarded-For evaluated
+  await page.getByTestId('rt-url').fill('/api/users.png?id=7');
+  await page.getByTestId('rt-location-explain').getByText('longest prefix ^~ /api/ (^~ stops regex search)').waitFor();
+  assert.equal(await page.getByTestId('rt-upstream-line').textContent(), 'GET /v1/users.png?id=7 HTTP/1.0');
+  const headers = page.getByTestId('rt-headers-out');
+  assert.equal(await headers.locator('tr[data-header="Host"] td').nth(1).textContent(), '127.0.0.1');
+  await page.getByTestId('rt-client').fill('192.0.2.10');
+  await headers.locator('tr[data-header="X-Forwarded-For"]').getByText('192.0.2.10', { exact: true }).waitFor();
+  await page.getByTestId('tester-hit').waitFor(); // the matched location is marked in the list
+  assert.equal(await page.locator('.row.loc.hit').getAttribute('data-testid'), 'location-0-1');
+
+  // A full URL with Host from it; a regex location; a WebSocket upgrade through the switch
+  await page.getByTestId('rt-url').fill(`http://app.test:${port}/img/logo.PNG`);
+  await page.getByTestId('rt-server').getByText('server_name app.test (exact)').waitFor();
+  await page.getByTestId('rt-location-explain').getByText('regex ~* \\.(png|jpg)$ (first matching regex, declared 4th)').waitFor();
+  await page.getByTestId('rt-url').fill(`ws://127.0.0.1:${port}/ws/room`);
+  await page.getByTestId('rt-upgrade').getByText('upgrade forwarded').waitFor();
+  assert.equal(await page.getByTestId('rt-upstream-line').textContent(), 'GET /ws/room HTTP/1.1');
+  assert.equal(await headers.locator('tr[data-header="Host"] td').nth(1).textContent(), 'chat', 'Host $proxy_host: the upstream name');
+  await ui.shot(page, 'route-tester');
+
+  // nginx's own answers: the auto-redirect and a 400; input problems name the field
+  await page.getByTestId('rt-url').fill('/ws?x=1');
+  await page.getByTestId('rt-redirect').getByText(`http://127.0.0.1:${port}/ws/?x=1`).waitFor();
+  await page.getByTestId('rt-url').fill('/../etc');
+  await outcome(page).getByText('client sent invalid request').waitFor();
+  await page.getByTestId('rt-url').fill('https://app.test/');
+  assert.equal(await page.getByTestId('rt-input-error').getAttribute('data-field'), 'url');
+  assert.ok(await page.getByTestId('rt-url').evaluate((el) => el.classList.contains('invalid')));
+
+  // It runs on the draft: an edit changes the answer, an invalid draft says so
+  await page.getByTestId('rt-url').fill('/api/x');
+  await page.getByTestId('rt-location-link').click();
+  await page.getByTestId('location-editor').waitFor();
+  assert.equal(await page.getByTestId('loc-path').inputValue(), '/api/');
+  await page.getByTestId('loc-path').fill('/v2/');
+  await page.getByTestId('rt-location-explain').getByText('longest prefix / (no regex matched)').waitFor();
+  await page.getByTestId('loc-path').fill('v2');
+  await page.getByTestId('rt-invalid-draft').getByText('The draft has 1 problem').waitFor();
+  await page.getByTestId('rt-invalid-draft').getByText('servers[0].locations[1].path: a prefix or exact location must start with "/"').waitFor();
+  await page.getByTestId('loc-path').fill('/api/');
+  await page.getByTestId('rt-location-explain').getByText('^~ /api/').waitFor();
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('rt-url').fill(`http://127.0.0.1:${port}/api/orders?page=2`);
+  await page.getByTestId('rt-upstream-line').getByText('GET /v1/orders?page=2 HTTP/1.0').waitFor();
+  await ui.shot(page, 'route-tester-dark');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('route-tester').waitFor({ state: 'detached' });
+  assert.deepEqual(errors, [], 'no page errors');
+  await context.close();
+});
+
+async function confText(page: Page): Promise<string> {
+  return page.getByTestId('nginx-conf').evaluate((el) => [...el.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n'));
+}
+
+test('nginx.conf: highlighted under the strict CSP, nginx -t passes, copy, download and the diff since the last export', { timeout: 120_000 }, async () => {
+  const { context, page, errors } = await ui.open({ permissions: ['clipboard-read', 'clipboard-write'] });
+  await page.locator('[data-tab="nginx"]').click();
+  const conf = page.getByTestId('nginx-conf');
+  await conf.getByText('upstream chat').waitFor();
+  const running = (await ui.service.handle('exportNginx', { source: 'applied', shape: 'full' })) as { ok: true; value: { text: string } };
+  assert.equal(await confText(page), running.value.text, 'the view shows the export, line for line (the last line is empty)');
+
+  // CodeMirror's highlighting: a directive has the keyword colour, a comment the comment colour
+  const colourOf = (text: string) => conf.locator('.cm-line span').filter({ hasText: new RegExp(`^${text}$`) }).first().evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).color);
+  const plain = await conf.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).color);
+  const keyword = await colourOf('proxy_pass');
+  const comment = await conf.locator('.cm-line span').filter({ hasText: '# route: site' }).first().evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).color);
+  assert.notEqual(keyword, plain, 'directives are highlighted');
+  assert.notEqual(comment, plain, 'comments are highlighted');
+  assert.notEqual(comment, keyword);
+  assert.equal(await page.locator('.cm-gutters .cm-gutterElement', { hasText: /^12$/ }).count(), 1, 'line numbers');
+
+  // nginx -t with Debian's nginx
+  await page.locator('[data-testid="nginx-check"][data-state="ok"]').waitFor({ timeout: 20_000 });
+  assert.ok(await page.getByTestId('view-diff').isDisabled(), 'no diff before anything was exported');
+
+  // Copy: the clipboard has the text, and it becomes the last export
+  await page.getByTestId('copy').click();
+  await page.getByTestId('export-notice').getByText('Copied').waitFor();
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText()), running.value.text);
+  await page.getByTestId('view-diff').click();
+  await page.getByTestId('diff-same').waitFor();
+
+  // Edit the draft: a new location, a changed timeout; the diff shows them against the copy
+  await page.locator('[data-tab="routes"]').click();
+  await page.getByTestId('add-location-0').click();
+  await page.getByTestId('loc-path').fill('/metrics/');
+  await page.getByTestId('location-0-2').click();
+  await page.getByTestId('loc-read-timeout').fill('2h');
+  await page.locator('[data-tab="nginx"]').click();
+  await page.getByTestId('export-source').selectOption('draft');
+  await page.getByTestId('view-diff').click();
+  const diff = page.getByTestId('nginx-diff');
+  await diff.locator('tr[data-kind="add"]').filter({ hasText: 'location /metrics/ {' }).waitFor();
+  await diff.locator('tr[data-kind="del"]').filter({ hasText: 'proxy_read_timeout 1h;' }).waitFor();
+  await diff.locator('tr[data-kind="add"]').filter({ hasText: 'proxy_read_timeout 2h;' }).waitFor();
+  assert.match(await page.getByTestId('view-diff').textContent() ?? '', /\+5 −1/);
+  const fold = diff.locator('button[data-testid^="diff-fold-"]').first();
+  assert.match(await fold.textContent() ?? '', /unchanged lines/);
+  await page.locator('[data-testid="nginx-check"][data-state="ok"]').waitFor({ timeout: 20_000 });
+  await ui.shot(page, 'nginx-diff');
+  await fold.click();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await ui.shot(page, 'nginx-diff-dark');
+
+  // Save in a browser: a download of nginx.conf, which becomes the last export
+  await page.getByTestId('view-file').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save').click()]);
+  assert.equal(download.suggestedFilename(), 'nginx.conf');
+  const saved = readFileSync((await download.path())!, 'utf8');
+  assert.match(saved, /location \/metrics\/ \{/);
+  await page.getByTestId('export-notice').getByText('Downloaded as nginx.conf').waitFor();
+  await page.getByTestId('view-diff').click();
+  await page.getByTestId('diff-same').waitFor();
+  await page.getByTestId('view-file').click();
+  await conf.getByText('location /metrics/').waitFor();
+  await ui.shot(page, 'nginx-conf-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await ui.shot(page, 'nginx-conf-highlighted');
+  assert.deepEqual(errors, [], 'no page errors and no CSP violations');
+  await context.close();
+});
+
+test('nginx -t failure: the badge turns red and nginx\'s message names the export\'s line', { timeout: 90_000 }, async () => {
+  const { context, page, errors } = await ui.open();
+  // valid for Switchyard, refused by nginx: an upstream host nginx cannot resolve
+  await page.locator('[data-tab="upstreams"]').click();
+  await page.getByTestId('upstream-0').click();
+  await page.getByTestId('server-address-1').fill('no-such-host.invalid:9102');
+  await page.locator('[data-tab="nginx"]').click();
+  await page.getByTestId('export-source').selectOption('draft');
+  await page.locator('[data-testid="nginx-check"][data-state="failed"]').waitFor({ timeout: 30_000 });
+  const out = page.getByTestId('nginx-check-output');
+  const message = (await out.textContent()) ?? '';
+  const line = /nginx\.conf:(\d+)/.exec(message);
+  assert.ok(line, message);
+  const text = await confText(page);
+  assert.match(text.split('\n')[Number(line[1]) - 1] ?? '', /no-such-host\.invalid/, 'the line nginx names is the one with the host');
+  await ui.shot(page, 'nginx-check-failed');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,60 @@
+// The service settings (redaction) outlive the app: set through the API, they are saved in the app
+// state (state.json, written atomically) and are in force again after a restart; a state file with
+// settings that setSettings would refuse starts with the defaults (redaction on) and keeps the rest.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { AppCore } from '../../../main/persist/boot.ts';
+import { statePath } from '../../../main/persist/paths.ts';
+import { readAppState } from '../../../main/persist/recent.ts';
+import { DEFAULT_REDACTED } from '../../../main/service/redact.ts';
+import { freePort } from '../../helpers/ports.ts';
+import type { ServiceSettings } from '../../../app/api/contract.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'switchyard-settings-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+async function start(dir: string) {
+  const { core } = await AppCore.start({ userDataDir: dir, firstRunPort: await freePort(), frameTap: null });
+  return core;
+}
+
+async function settings(core: AppCore): Promise<ServiceSettings> {
+  const r = await core.service.handle('getSettings', {});
+  assert.ok(r.ok);
+  return r.value as ServiceSettings;
+}
+
+test('redaction settings set through the API are saved and restored at the next start', async () => {
+  const dir = join(root, 'a');
+  const first = await start(dir);
+  assert.deepEqual(await settings(first), { redact: true, redactHeaders: DEFAULT_REDACTED });
+  const set = await first.service.handle('setSettings', { redact: false, redactHeaders: ['Authorization', 'X-Api-Key'] });
+  assert.ok(set.ok);
+  await first.close(); // waits for the state write
+  const saved = JSON.parse(readFileSync(statePath(dir), 'utf8'));
+  assert.deepEqual(saved.settings, { redact: false, redactHeaders: ['authorization', 'x-api-key'] });
+
+  const second = await start(dir);
+  assert.deepEqual(await settings(second), { redact: false, redactHeaders: ['authorization', 'x-api-key'] });
+  // a later change replaces the saved one; the recent list is kept alongside
+  assert.ok((await second.service.handle('setSettings', { redact: true })).ok);
+  await second.close();
+  const state = await readAppState(dir);
+  assert.deepEqual(state.settings, { redact: true, redactHeaders: ['authorization', 'x-api-key'] });
+});
+
+test('saved settings that setSettings would refuse are dropped: redaction starts on with the defaults', async () => {
+  const dir = join(root, 'b');
+  mkdirSync(dir, { recursive: true });
+  const other = join(root, 'elsewhere.json');
+  writeFileSync(statePath(dir), JSON.stringify({ schemaVersion: 1, recent: [other], lastWorkspace: null, settings: { redact: false, redactHeaders: ['not a header name'] } }));
+  const state = await readAppState(dir);
+  assert.equal(state.settings, null);
+  assert.deepEqual(state.recent, [other]);
+  const core = await start(dir);
+  assert.deepEqual(await settings(core), { redact: true, redactHeaders: DEFAULT_REDACTED });
+  await core.close();
+});

@@ -1,0 +1,120 @@
+// `framePayload` (one frame's kept payload) through the service and the web host, on a real engine
+// with real `ws` peers; and the per-direction frame counts on session views.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import WebSocket, { WebSocketServer } from 'ws';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import { startWebHost } from '../../../main/web/host.ts';
+import { oneLocation } from '../../helpers/engine.ts';
+import { testScope } from '../../helpers/scope.ts';
+import { send } from '../../helpers/client.ts';
+import type { FramePayload, FrameView, SessionDetail, SessionView } from '../../../app/api/contract.ts';
+
+const scope = testScope();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(5);
+  }
+}
+const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
+  assert.ok(r.ok, JSON.stringify(r.error));
+  return r.value as T;
+};
+
+async function setup(limits: { payloadPerMessage?: number; payloadTotal?: number } = {}) {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', (ws) => ws.on('message', (d, isBinary) => ws.send(d, { binary: isBinary })));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const port = (wss.address() as { port: number }).port;
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {}, limits });
+  scope.defer(async () => service.close());
+  const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws`);
+  await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
+  const received: Buffer[] = [];
+  client.on('message', (d) => received.push(d as Buffer));
+  const id = e.engine.liveSessions()[0]!.id;
+  const frames = async (n: number) => {
+    await until(() => (service.traffic.framesOf(id)?.length ?? 0) >= n);
+    return value<SessionDetail>(await service.handle('session', { id })).frames!;
+  };
+  return { service, client, id, received, frames };
+}
+
+test('framePayload: text as text, binary as base64, control frames refused, unknown frames not found', async () => {
+  const { service, client, id, received, frames } = await setup();
+  const json = JSON.stringify({ op: 'hello', list: [1, 2, 3], text: 'é'.repeat(700) });
+  client.send(json);
+  client.send(Buffer.from([0, 1, 2, 0xff]), { binary: true });
+  client.ping(Buffer.from('are you there'));
+  await until(() => received.length === 2);
+  const rows = await frames(5);
+  const text = rows.find((f) => f.opcode === 'text' && f.from === 'client')!;
+  assert.ok(text.preview.length < json.length, 'the row holds only a preview');
+  const p = value<FramePayload>(await service.handle('framePayload', { id, seq: text.seq }));
+  assert.deepEqual(p, { encoding: 'text', data: json, bytes: Buffer.byteLength(json), truncated: false, evicted: false });
+  const bin = rows.find((f) => f.opcode === 'binary' && f.from === 'upstream')!;
+  assert.deepEqual(value<FramePayload>(await service.handle('framePayload', { id, seq: bin.seq })), { encoding: 'base64', data: Buffer.from([0, 1, 2, 0xff]).toString('base64'), bytes: 4, truncated: false, evicted: false });
+  const ping = rows.find((f) => f.opcode === 'ping')!;
+  const r = await service.handle('framePayload', { id, seq: ping.seq });
+  assert.ok(!r.ok && r.error.code === 'no_payload' && /ping frame/.test(r.error.message), JSON.stringify(r));
+  const missing = await service.handle('framePayload', { id, seq: 9999 });
+  assert.ok(!missing.ok && missing.error.code === 'not_found');
+  const bad = await service.handle('framePayload', { id, seq: -1 });
+  assert.ok(!bad.ok && bad.error.code === 'bad_params' && /seq/.test(bad.error.message));
+  client.close();
+});
+
+test('framePayload: truncated keeps the first bytes; evicted comes back empty and says so', async () => {
+  const { service, client, id, received, frames } = await setup({ payloadPerMessage: 8, payloadTotal: 20 });
+  client.send('0123456789abcdef');
+  await until(() => received.length === 1);
+  const [sent] = await frames(2);
+  assert.deepEqual(value<FramePayload>(await service.handle('framePayload', { id, seq: sent!.seq })), { encoding: 'text', data: '01234567', bytes: 8, truncated: true, evicted: false });
+  client.send('xxxxxxxx');
+  client.send('yyyyyyyy');
+  await until(() => received.length === 3);
+  const rows = await frames(6);
+  const first = value<FramePayload>(await service.handle('framePayload', { id, seq: rows[0]!.seq }));
+  assert.equal(rows[0]!.payload, 'evicted');
+  assert.deepEqual(first, { encoding: 'text', data: '', bytes: 0, truncated: false, evicted: true });
+  const last = rows.at(-1)!;
+  assert.deepEqual(value<FramePayload>(await service.handle('framePayload', { id, seq: last.seq })), { encoding: 'text', data: 'yyyyyyyy', bytes: 8, truncated: false, evicted: false });
+  client.close();
+});
+
+test('framePayload over the web host; session views count frames each way, injected ones included', async () => {
+  const { service, client, id, received, frames } = await setup();
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-renderer-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  const host = await startWebHost({ service, rendererDir: dir });
+  scope.defer(async () => { await host.close(); rmSync(dir, { recursive: true, force: true }); });
+  client.send('one');
+  client.send('two');
+  await until(() => received.length === 2);
+  const rows: FrameView[] = await frames(4);
+  const res = await send(`http://127.0.0.1:${host.port}/api/framePayload`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-switchyard-token': host.token }, body: JSON.stringify({ id, seq: rows[1]!.seq }),
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(JSON.parse(res.body), { ok: true, value: { encoding: 'text', data: rows[1]!.preview, bytes: 3, truncated: false, evicted: false } });
+
+  value(await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'from switchyard' }));
+  await until(() => received.length === 3);
+  const view = value<SessionView[]>(await service.handle('sessions', {})).find((s) => s.id === id)!;
+  assert.deepEqual([view.framesFromClient, view.framesFromUpstream], [2, 3], 'two sent by the client; two echoes and one injected toward the client');
+  const closed = value<SessionView>(await service.handle('closeSession', { id, code: 4000, reason: 'done' }));
+  assert.equal(closed.state, 'closed');
+  await sleep(100); // the peers' Close replies reach the log
+  const after = value<SessionDetail>(await service.handle('session', { id }));
+  const by = (from: string) => after.frames!.filter((f) => f.from === from).length;
+  assert.ok(after.frames!.filter((f) => f.opcode === 'close').length >= 2, 'our Close frames to both peers are logged');
+  assert.deepEqual([after.session.framesFromClient, after.session.framesFromUpstream], [by('client'), by('upstream')], 'the counts match the log, Close frames included');
+});

@@ -34,8 +34,22 @@ export function isByteString(s: string): boolean {
 
 /** ASCII-only lowercase, as nginx's ngx_strlow / ngx_tolower (bytes >= 0x80 untouched). */
 export function asciiLower(s: string): string {
-  // only A-Z change (never non-ASCII bytes, which toLowerCase would fold); most names have no capitals
-  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+  // only A-Z change, never non-ASCII bytes (which toLowerCase would fold). Runs per header per request.
+  let upper = false;
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) upper = true;
+    else if (c >= 0x80) ascii = false;
+  }
+  if (!upper) return s;
+  if (ascii) return s.toLowerCase();
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : s[i];
+  }
+  return out;
 }
 
 // ngx_escape_uri's NGX_ESCAPE_URI set: controls, space, '"', '#', '%', '<', '>', '?', '\', '^',

@@ -116,6 +116,18 @@ const enum S { Usual, Slash, Dot, DotDot, Quoted, QuotedSecond }
 
 type Complex = { ok: true; uri: string; args: string; hasArgs: boolean; quoted: boolean } | { ok: false };
 
+/** Remove the last segment after ".." (out ends with "/.."): back to the '/' before it. */
+function upOne(out: number[]): boolean {
+  let u = out.length - 4;
+  for (;;) {
+    if (u < 0) return false;
+    if (out[u] === 0x2f) break;
+    u--;
+  }
+  out.length = u + 1;
+  return true;
+}
+
 /** ngx_http_parse_complex_uri with merge_slashes on: decode %XX, merge "//", resolve "." and "..". */
 function parseComplex(p: string, emptyPath: boolean): Complex {
   const out: number[] = emptyPath ? [0x2f] : [];
@@ -126,18 +138,6 @@ function parseComplex(p: string, emptyPath: boolean): Complex {
   let i = 0;
   let ch = p.charCodeAt(0);
   let argsFrom = -1;
-
-  // Remove the last segment after ".." (out ends with "/.."): back to the '/' before it.
-  const upOne = (): boolean => {
-    let u = out.length - 4;
-    for (;;) {
-      if (u < 0) return false;
-      if (out[u] === 0x2f) break;
-      u--;
-    }
-    out.length = u + 1;
-    return true;
-  };
 
   scan: while (i < p.length) {
     // `ch` is p[i] unless a decoded %XX is being re-read in its pre-escape state.
@@ -158,14 +158,14 @@ function parseComplex(p: string, emptyPath: boolean): Complex {
         }
         if (ch === 0x3f /* ? */ || ch === 0x23 /* # */) {
           if (state === S.Dot) out.length -= 1;
-          else if (state === S.DotDot && !upOne()) return { ok: false };
+          else if (state === S.DotDot && !upOne(out)) return { ok: false };
           if (ch === 0x3f) argsFrom = i + 1;
           break scan;
         }
         if (ch === 0x2f /* / */) {
           if (state === S.Usual) out.push(ch);
           else if (state === S.Dot) out.length -= 1; // "/./" → "/"
-          else if (state === S.DotDot && !upOne()) return { ok: false };
+          else if (state === S.DotDot && !upOne(out)) return { ok: false };
           // S.Slash: merge_slashes drops it
           state = S.Slash;
           break;
@@ -214,7 +214,7 @@ function parseComplex(p: string, emptyPath: boolean): Complex {
     if (state === S.Quoted || state === S.QuotedSecond) return { ok: false };
     if (i >= p.length) {
       if (state === S.Dot) out.length -= 1;
-      else if (state === S.DotDot && !upOne()) return { ok: false };
+      else if (state === S.DotDot && !upOne(out)) return { ok: false };
     }
   }
   let args = '';

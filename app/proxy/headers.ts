@@ -1,7 +1,8 @@
 // The header list nginx sends upstream (ngx_http_proxy_create_request with the headers merged by
 // ngx_http_proxy_init_headers): proxy_set_header entries first, in order, then nginx's defaults for
 // names not set; entries whose value is '' are dropped; then the client's headers except those
-// named in that list. Content-Length / Transfer-Encoding are the engine's (it frames the body).
+// named in that list. Content-Length / Transfer-Encoding are the engine's (it frames the body, and
+// puts the Content-Length of a buffered body where nginx's list has it: see UpstreamHeaders).
 import type { Location } from '../config/schema.ts';
 import type { RequestContext } from './context.ts';
 import { isValidHeaderName, variable } from './variables.ts';
@@ -80,15 +81,24 @@ function splitTemplate(template: string): Array<string | { variable: string }> {
   return parts;
 }
 
+/**
+ * The upstream request's headers. `clientFrom` is the index of the first header passed on from the
+ * client: the entries before it are the proxy_set_header/default list, and nginx's own
+ * "Content-Length: $proxy_internal_body_length" (the buffered body's length, which only the engine
+ * knows) goes between the two.
+ */
+export type UpstreamHeaders = Array<[string, string]> & { clientFrom: number };
+
 /** The headers of the upstream request, in nginx's order, values evaluated. */
-export function upstreamHeaders(loc: Location | CompiledHeaders, ctx: RequestContext): Array<[string, string]> {
+export function upstreamHeaders(loc: Location | CompiledHeaders, ctx: RequestContext): UpstreamHeaders {
   const c = 'set' in loc ? loc : compileHeaders(loc);
-  const out: Array<[string, string]> = [];
+  const out = [] as Array<[string, string]> as UpstreamHeaders;
   for (const h of c.set) {
     let value = '';
     for (const p of h.parts) value += typeof p === 'string' ? p : variable(p.variable, ctx);
     if (value !== '') out.push([h.name, value]);
   }
+  out.clientFrom = out.length;
   for (const [name, value] of ctx.headers) {
     if (isValidHeaderName(name) && !c.named.has(asciiLower(name))) out.push([name, value]);
   }

@@ -71,9 +71,25 @@ function headerPairs(raw: string[]): Array<[string, string]> {
   return out;
 }
 
+/** The server blocks of a connection's listen socket, looked up once per connection and config. */
+const BIND = Symbol('switchyard.bindCandidates');
+interface BindCache {
+  binds: unknown;
+  list: ReadonlyArray<BindCandidate<RouteServer>>;
+}
+
+function socketCandidates<S extends RouteServer>(table: RouteTable<S>, socket: RequestLike['socket']): ReadonlyArray<BindCandidate<S>> {
+  const holder = socket as { [BIND]?: BindCache };
+  const cached = holder[BIND];
+  if (cached && cached.binds === table.binds) return cached.list as ReadonlyArray<BindCandidate<S>>;
+  const list = candidatesFor(table.binds, socket.localAddress ?? '', socket.localPort ?? 0);
+  if (Object.isExtensible(socket)) holder[BIND] = { binds: table.binds, list };
+  return list;
+}
+
 export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: RequestLike): RoutePlan<S> {
   const socket = req.socket;
-  const candidates = candidatesFor(table.binds, socket.localAddress ?? '', socket.localPort ?? 0);
+  const candidates = socketCandidates(table, socket);
   if (candidates.length === 0) return { kind: 'error', status: 500, reason: 'no server block for this listen socket' };
 
   const target = normalizeRequestTarget(req.url ?? '');

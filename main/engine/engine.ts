@@ -112,7 +112,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const plan = planRequest(this.rt, req);
     const record = this.newRecord(req, plan);
     if (plan.kind === 'proxy') {
-      void proxyHttp(plan, req, res, record, this.hooks);
+      proxyHttp(plan, req, res, record, this.hooks);
       return;
     }
     req.resume();

@@ -1,10 +1,10 @@
 // The HTTP pass: buffer the request body (nginx's proxy_request_buffering, client_max_body_size 1m),
 // then try peers in balancer order with nginx's proxy_next_upstream rules, and relay the response.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { proxyHttpTry, type TryFailure } from './http-proxy-adapter.ts';
+import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import { proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
 import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
-import type { Peer } from '../upstream/types.ts';
+import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -48,113 +48,178 @@ function responseHeaderList(proxyRes: IncomingMessage): string[] {
   return out;
 }
 
-export async function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks): Promise<void> {
-  const { loc } = plan;
-  const conds = new Set<string>(loc.location.proxyNextUpstream);
-  const maxTries = loc.location.proxyNextUpstreamTries;
-  const attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
-  const connection = plan.headers.find(([n]) => n.toLowerCase() === 'connection')?.[1];
-  const agent = loc.pool.keepalive && plan.httpVersion === '1.1' && connection?.toLowerCase() !== 'close' ? loc.pool.keepalive : loc.pool.oneShot;
-  let current: Peer | null = null;
-  let done = false;
-  let tries = 0;
+/**
+ * One proxied HTTP request: peers tried in balancer order, the response relayed, the record filled.
+ * A class rather than closures: this runs per request, and a dozen closures per request (each
+ * named at creation by tsx's keepNames) cost more than everything else the engine adds.
+ */
+class HttpExchange implements TryHandlers {
+  private readonly conds: ReadonlySet<string>;
+  private readonly attempt: PeerAttempt;
+  private readonly agent: Agent;
+  private current: Peer | null = null;
+  private peerName = '';
+  private done = false;
+  private tries = 0;
+  private body: Buffer | null = null;
 
-  const release = (failed: boolean) => {
-    if (current) attempt.release(current, failed);
-    current = null;
-  };
-  res.once('close', () => {
-    if (!done) {
-      release(false);
-      finishRecord(res.headersSent ? res.statusCode : 499, 'client closed the connection');
+  constructor(
+    private readonly plan: ProxyPlan,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly record: ExchangeRecord,
+    private readonly hooks: EngineHooks,
+  ) {
+    const { loc } = plan;
+    this.conds = loc.nextUpstream;
+    this.attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
+    this.agent = loc.pool.keepalive && plan.httpVersion === '1.1' && !closesConnection(plan.headers) ? loc.pool.keepalive : loc.pool.oneShot;
+    (res as WithExchange)[EXCHANGE] = this;
+    res.on('close', onClientClose);
+  }
+
+  start(): void {
+    const req = this.req;
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+      req.resume();
+      this.tryNext();
+      return;
     }
-  });
+    void readBody(req).then((read) => {
+      if ('tooLarge' in read) {
+        this.finish(413, 'client intended to send too large body (client_max_body_size 1m)');
+        return;
+      }
+      this.body = read.body;
+      this.record.requestBytes = read.body?.length ?? 0;
+      this.tryNext();
+    });
+  }
 
-  function finishRecord(status: number, cause?: string) {
-    if (done) return;
-    done = true;
+  clientClosed(): void {
+    if (this.done) return;
+    this.release(false);
+    this.finishRecord(this.res.headersSent ? this.res.statusCode : 499, 'client closed the connection');
+  }
+
+  private release(failed: boolean): void {
+    if (this.current) this.attempt.release(this.current, failed);
+    this.current = null;
+  }
+
+  finishRecord(status: number, cause?: string): void {
+    if (this.done) return;
+    this.done = true;
+    const record = this.record;
     record.status = status;
     if (cause) record.cause = cause;
     record.timings.totalMs = Date.now() - record.startedAt;
-    hooks.exchange(record);
+    this.hooks.exchange(record);
   }
 
-  function finish(status: number, cause: string) {
-    release(false);
-    sendError(res, status);
-    finishRecord(status, cause);
+  private finish(status: number, cause: string): void {
+    this.release(false);
+    sendError(this.res, status);
+    this.finishRecord(status, cause);
   }
 
-  function canRetry(condition: string, requestSent: boolean): boolean {
+  private canRetry(condition: string, requestSent: boolean): boolean {
+    const conds = this.conds;
     if (conds.has('off') || !conds.has(condition)) return false;
-    if (requestSent && NON_IDEMPOTENT.has(plan.ctx.method) && !conds.has('non_idempotent')) return false;
-    if (maxTries > 0 && tries >= maxTries) return false;
-    return attempt.triesLeft > 0;
+    if (requestSent && NON_IDEMPOTENT.has(this.plan.ctx.method) && !conds.has('non_idempotent')) return false;
+    const maxTries = this.plan.loc.location.proxyNextUpstreamTries;
+    if (maxTries > 0 && this.tries >= maxTries) return false;
+    return this.attempt.triesLeft > 0;
   }
 
-  let body: Buffer | null = null;
-  const tryNext = (): void => {
-    const peer = attempt.next();
+  private tryNext(): void {
+    const { plan } = this;
+    const peer = this.attempt.next();
     if (!peer) {
-      finish(502, `no live upstreams while connecting to upstream "${loc.pool.name}"`);
+      this.finish(502, `no live upstreams while connecting to upstream "${plan.loc.pool.name}"`);
       return;
     }
-    current = peer;
-    tries++;
-    const peerName = peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
-    record.upstream = peerName;
-    proxyHttpTry(req, res, {
-      httpVersion: plan.httpVersion, host: peer.host, port: peer.port, method: plan.ctx.method, path: plan.path, headers: plan.headers, body, agent,
-      connectTimeoutMs: loc.connectTimeoutMs, sendTimeoutMs: loc.sendTimeoutMs, readTimeoutMs: loc.readTimeoutMs,
-    }, {
-      onFailure(f: TryFailure) {
-        if (done) return;
-        const cause = `${f.kind === 'timeout' ? 'upstream timed out' : `upstream error (${(f.error as NodeJS.ErrnoException).code ?? f.error.message})`} while ${f.phase === 'connect' ? 'connecting to upstream' : f.phase === 'send' ? 'sending request to upstream' : 'reading response header from upstream'}, upstream: ${peerName}`;
-        record.tries.push({ upstream: peerName, outcome: cause });
-        release(true);
-        if (canRetry(f.kind, f.requestSent)) tryNext();
-        else finish(f.kind === 'timeout' ? 504 : 502, cause);
-      },
-      onResponse(proxyRes, timing) {
-        if (done) {
-          proxyRes.resume();
-          return;
-        }
-        const status = proxyRes.statusCode ?? 502;
-        const condition = STATUS_CONDITIONS[status];
-        // nginx: only when this is not the last try (u->peer.tries > 1); else the response passes
-        if (condition && conds.has(condition) && attempt.triesLeft > 1 && canRetry(condition, true)) {
-          record.tries.push({ upstream: peerName, outcome: `status ${status}` });
-          proxyRes.resume();
-          release(status !== 403 && status !== 404);
-          tryNext();
-          return;
-        }
-        record.timings.connectMs = timing.connectMs;
-        record.timings.firstByteMs = timing.firstByteMs;
-        record.responseHeaders = responseHeaderList(proxyRes);
-        res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
-        proxyRes.on('data', (c: Buffer) => (record.responseBytes += c.length));
-        proxyRes.pipe(res);
-        proxyRes.once('end', () => {
-          release(false);
-          finishRecord(status);
-        });
-      },
-      onBodyError(error, timedOut) {
-        if (done) return;
-        release(false);
-        res.destroy();
-        finishRecord(res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response (${error.message})`);
-      },
-    });
-  };
-  const read = await readBody(req);
-  if ('tooLarge' in read) {
-    finish(413, 'client intended to send too large body (client_max_body_size 1m)');
-    return;
+    this.current = peer;
+    this.tries++;
+    this.peerName = peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
+    this.record.upstream = this.peerName;
+    const { loc } = plan;
+    proxyHttpTry(this.req, this.res, {
+      httpVersion: plan.httpVersion, host: peer.host, port: peer.port, method: plan.ctx.method, path: plan.path, headers: plan.headers, body: this.body,
+      agent: this.agent, connectTimeoutMs: loc.connectTimeoutMs, sendTimeoutMs: loc.sendTimeoutMs, readTimeoutMs: loc.readTimeoutMs,
+    }, this);
   }
-  body = read.body;
-  record.requestBytes = body?.length ?? 0;
-  tryNext();
+
+  onFailure(f: TryFailure): void {
+    if (this.done) return;
+    const cause = `${f.kind === 'timeout' ? 'upstream timed out' : `upstream error (${(f.error as NodeJS.ErrnoException).code ?? f.error.message})`} while ${f.phase === 'connect' ? 'connecting to upstream' : f.phase === 'send' ? 'sending request to upstream' : 'reading response header from upstream'}, upstream: ${this.peerName}`;
+    this.record.tries.push({ upstream: this.peerName, outcome: cause });
+    this.release(true);
+    if (this.canRetry(f.kind, f.requestSent)) this.tryNext();
+    else this.finish(f.kind === 'timeout' ? 504 : 502, cause);
+  }
+
+  onResponse(proxyRes: IncomingMessage, timing: { connectMs: number; firstByteMs: number }): void {
+    if (this.done) {
+      proxyRes.resume();
+      return;
+    }
+    const status = proxyRes.statusCode ?? 502;
+    const condition = STATUS_CONDITIONS[status];
+    // nginx: only when this is not the last try (u->peer.tries > 1); else the response passes
+    if (condition && this.conds.has(condition) && this.attempt.triesLeft > 1 && this.canRetry(condition, true)) {
+      this.record.tries.push({ upstream: this.peerName, outcome: `status ${status}` });
+      proxyRes.resume();
+      this.release(status !== 403 && status !== 404);
+      this.tryNext();
+      return;
+    }
+    const record = this.record;
+    record.timings.connectMs = timing.connectMs;
+    record.timings.firstByteMs = timing.firstByteMs;
+    record.responseHeaders = responseHeaderList(proxyRes);
+    this.res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
+    (proxyRes as WithExchange)[EXCHANGE] = this;
+    proxyRes.on('data', countResponseBytes);
+    proxyRes.on('end', onResponseEnd);
+    proxyRes.pipe(this.res);
+  }
+
+  responseEnded(): void {
+    this.release(false);
+    this.finishRecord(this.res.statusCode);
+  }
+
+  onBodyError(error: Error, timedOut: boolean): void {
+    if (this.done) return;
+    this.release(false);
+    this.res.destroy();
+    this.finishRecord(this.res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response (${error.message})`);
+  }
+}
+
+/** The exchange a client response or an upstream response belongs to (shared listeners below). */
+const EXCHANGE = Symbol('switchyard.httpExchange');
+type WithExchange = (IncomingMessage | ServerResponse) & { [EXCHANGE]?: HttpExchange };
+
+function onClientClose(this: ServerResponse): void {
+  (this as WithExchange)[EXCHANGE]?.clientClosed();
+}
+
+function countResponseBytes(this: IncomingMessage, chunk: Buffer): void {
+  const x = (this as WithExchange)[EXCHANGE];
+  if (x) x.record.responseBytes += chunk.length;
+}
+
+function onResponseEnd(this: IncomingMessage): void {
+  (this as WithExchange)[EXCHANGE]?.responseEnded();
+}
+
+function closesConnection(headers: ReadonlyArray<readonly [string, string]>): boolean {
+  for (const [name, value] of headers) if (name.length === 10 && name.toLowerCase() === 'connection') return value.toLowerCase() === 'close';
+  return false;
+}
+
+export function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks): void {
+  new HttpExchange(plan, req, res, record, hooks).start();
 }

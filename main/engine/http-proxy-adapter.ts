@@ -3,10 +3,10 @@
 // and read (between two reads of the response), each reset by progress, not a whole-request limit.
 //
 // http-proxy copies the client's headers and joins paths with its own rules; nginx builds the
-// upstream request from scratch. So on 'proxyReq' we replace the header list and the path with
-// exactly what the planner computed.
+// upstream request from scratch. So on 'proxyReq' we have node write exactly the head the planner
+// computed: request line, then the header list in nginx's order (see storeNginxHead).
 import httpProxy from 'http-proxy';
-import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { ClientRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 
@@ -21,7 +21,8 @@ export interface HttpTry {
   port: number;
   method: string;
   path: string;
-  headers: ReadonlyArray<readonly [string, string]>;
+  /** nginx's header list (app/proxy/headers.ts upstreamHeaders): its clientFrom is where the body's Content-Length goes. */
+  headers: ReadonlyArray<readonly [string, string]> & { readonly clientFrom?: number };
   /** The buffered request body, or null when the client sent none. */
   body: Buffer | null;
   agent: Agent;
@@ -49,9 +50,8 @@ interface Active {
   responded: boolean;
   timedOut: boolean;
   settled: boolean;
-  hasConnection: boolean;
-  hasHost: boolean;
-  hasContentLength: boolean;
+  /** The header lines of the upstream request, in order (the planned list plus the body's Content-Length). */
+  head: ReadonlyArray<readonly [string, string]>;
 }
 
 /**
@@ -67,17 +67,15 @@ const proxy = httpProxy.createProxyServer({ selfHandleResponse: true, ws: false,
 proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
   const a = req[ACTIVE];
   if (!a) return;
-  // The headers are already ours (see proxyHttpTry); node would add chunked framing for a POST
-  // without a body, nginx sends none.
-  (proxyReq as unknown as { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
+  // node writes the head on the first write or end(), which comes ticks after this hook.
+  const w = proxyReq as NginxHeadRequest;
+  w[ACTIVE] = a;
+  w._storeHeader = storeNginxHead;
+  // Nothing of node's own beyond the list: no chunked framing for a POST without a body (nginx sends
+  // none), and no Connection header unless the list has one (a Connection line in it undoes this).
+  w.useChunkedEncodingByDefault = false;
+  proxyReq.removeHeader('connection');
   proxyReq.path = a.t.path;
-  // Only the headers nginx computed: removeHeader() also tells node not to add its own Connection
-  // or Content-Length (http-proxy adds "Content-Length: 0" to a DELETE/OPTIONS without body, nginx
-  // doesn't), and nginx sends no Host when its value evaluates empty ($http_host without a client Host).
-  if (!a.hasHost) proxyReq.removeHeader('host');
-  if (!a.hasConnection) proxyReq.removeHeader('connection');
-  if (!a.hasContentLength && proxyReq.hasHeader('content-length')) proxyReq.removeHeader('content-length');
-  if (a.t.httpVersion === '1.0') writeHttp10RequestLine(proxyReq);
 
   proxyReq.on('timeout', () => {
     a.timedOut = true;
@@ -86,12 +84,7 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
   });
   // http-proxy emits 'proxyReq' from inside the request's 'socket' event: the socket is here now.
   const socket = proxyReq.socket as Socket;
-  const connected = () => {
-    a.connectedAt = Date.now();
-    a.phase = 'send';
-    proxyReq.setTimeout(a.t.sendTimeoutMs);
-  };
-  if (!socket.connecting) connected();
+  if (!socket.connecting) connected(a, proxyReq);
   else {
     // node arms request timeouts only after 'connect', so the connect phase has its own timer
     const timer = setTimeout(() => {
@@ -100,16 +93,26 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
     }, a.t.connectTimeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
-      connected();
+      connected(a, proxyReq);
     });
     socket.once('close', () => clearTimeout(timer));
   }
   proxyReq.once('finish', () => {
     a.requestSent = true;
     a.phase = 'read';
-    proxyReq.setTimeout(a.t.readTimeoutMs);
+    // the socket's idle timer restarts on every read and write: with equal send and read timeouts
+    // (the default, 60s each) the one armed for the send phase already has the read phase's length
+    if (a.t.readTimeoutMs !== a.t.sendTimeoutMs || a.connectedAt === 0) proxyReq.setTimeout(a.t.readTimeoutMs);
   });
 });
+
+/** The connection to the peer is up (or was reused): the send phase starts. (A function of its own,
+ * not a closure: see HttpExchange in http-exchange.ts.) */
+function connected(a: Active, proxyReq: ClientRequest): void {
+  a.connectedAt = Date.now();
+  a.phase = 'send';
+  proxyReq.setTimeout(a.t.sendTimeoutMs);
+}
 
 proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
   const a = req[ACTIVE];
@@ -124,26 +127,35 @@ proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
   a.h.onResponse(proxyRes, { connectMs: (a.connectedAt || now) - a.started, firstByteMs: now - a.started });
 });
 
-interface HeadWriter {
+type NginxHeadRequest = ClientRequest & {
+  [ACTIVE]?: Active;
+  useChunkedEncodingByDefault: boolean;
   _storeHeader(firstLine: string, headers: unknown): void;
-}
+};
+const storeHeader = (ClientRequest.prototype as NginxHeadRequest)._storeHeader;
 
-/** node's client always writes "HTTP/1.1" on the request line; nginx writes its proxy_http_version. */
-function writeHttp10RequestLine(proxyReq: ClientRequest): void {
-  const w = proxyReq as unknown as HeadWriter;
-  const store = w._storeHeader;
-  if (typeof store !== 'function') return;
-  w._storeHeader = function (this: HeadWriter, firstLine: string, headers: unknown) {
-    store.call(this, firstLine.endsWith(' HTTP/1.1\r\n') ? `${firstLine.slice(0, -10)} HTTP/1.0\r\n` : firstLine, headers);
-  };
+/**
+ * node's _storeHeader (which serializes the head) for an upstream request, given nginx's head instead
+ * of node's: "METHOD path HTTP/<proxy_http_version>", then the header list as it is. node's own
+ * header store (and http-proxy's copy of it) would reorder, merge duplicates and join Cookie lines;
+ * nginx sends each header on its own line in its list's order. A plain function installed per
+ * request, reading the try from the request: no closure.
+ */
+function storeNginxHead(this: NginxHeadRequest): void {
+  const a = this[ACTIVE]!;
+  try {
+    storeHeader.call(this, `${a.t.method} ${a.t.path} HTTP/${a.t.httpVersion}\r\n`, a.head);
+  } catch (err) {
+    // node refuses to write a value with a control character (a decoded variable): fail this try
+    this.destroy(err as Error);
+  }
 }
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
-  const { headers, hasConnection, hasHost, hasContentLength } = outgoingHeaders(t);
   const a: Active = {
     t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false,
-    hasConnection, hasHost, hasContentLength,
+    head: upstreamHead(t),
   };
   (req as WithTry)[ACTIVE] = a;
   // The body was read already (nginx buffers it): replay it. Without one, http-proxy pipes the
@@ -159,10 +171,11 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
         },
       })
     : undefined;
-  // http-proxy builds the upstream request from req.headers: hand it nginx's list for the duration
-  // of the (synchronous) setup, instead of letting it copy the client's and rewriting them after.
+  // http-proxy builds the upstream request from (a copy of) req.headers, which storeNginxHead
+  // ignores: hand it an empty object for the (synchronous) setup rather than the client's to copy.
+  // Fresh each time: its DELETE/OPTIONS pass writes "content-length: 0" into it.
   const clientHeaders = req.headers;
-  req.headers = headers;
+  req.headers = {};
   try {
     proxy.web(
     req,
@@ -193,24 +206,16 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
 }
 
 /**
- * The planned header list as the object http-proxy copies. Duplicates become arrays. Expect is left
- * out (nginx drops it by default, and http-proxy would skip its 'proxyReq' hook for it). A plain
- * object with the names as keys: node and http-proxy walk it several times per request.
+ * The header lines nginx sends: the planned list, with a buffered body's Content-Length where
+ * nginx's list has it (after the proxy_set_header and default entries, before the client's own
+ * headers). Without a body, the planned list itself.
  */
-function outgoingHeaders(t: HttpTry): { headers: IncomingMessage['headers']; hasConnection: boolean; hasHost: boolean; hasContentLength: boolean } {
-  const headers: Record<string, string | string[]> = {};
-  let hasConnection = false;
-  let hasHost = false;
-  let hasContentLength = t.body !== null;
-  for (const [name, value] of t.headers) {
-    const lower = name.toLowerCase();
-    if (lower === 'expect') continue;
-    if (lower === 'connection') hasConnection = true;
-    else if (lower === 'host') hasHost = true;
-    else if (lower === 'content-length') hasContentLength = true;
-    const prev = headers[name];
-    headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  if (t.body) headers['Content-Length'] = String(t.body.length);
-  return { headers: headers as IncomingMessage['headers'], hasConnection, hasHost, hasContentLength };
+function upstreamHead(t: HttpTry): ReadonlyArray<readonly [string, string]> {
+  const list = t.headers;
+  if (t.body === null) return list;
+  const at = list.clientFrom ?? list.length;
+  const head = list.slice(0, at);
+  head.push(['Content-Length', String(t.body.length)]);
+  for (let i = at; i < list.length; i++) head.push(list[i]!);
+  return head;
 }

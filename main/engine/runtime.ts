@@ -23,6 +23,8 @@ export interface CompiledLocation {
   connectTimeoutMs: number;
   sendTimeoutMs: number;
   readTimeoutMs: number;
+  /** proxy_next_upstream conditions. */
+  nextUpstream: ReadonlySet<string>;
 }
 
 export interface CompiledServer {
@@ -135,6 +137,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         connectTimeoutMs: parseNginxTime(location.proxyConnectTimeout)!,
         sendTimeoutMs: parseNginxTime(location.proxySendTimeout)!,
         readTimeoutMs: parseNginxTime(location.proxyReadTimeout)!,
+        nextUpstream: new Set(location.proxyNextUpstream),
       });
     }
     const compiled: CompiledServer = { index: si, server, matcher: compileLocations(server.locations), locations };

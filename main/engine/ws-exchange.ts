@@ -61,7 +61,7 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
     res.detachSocket(socket);
     socket.destroySoon();
   });
-  void proxyHttp(plan, req, res, record, hooks);
+  proxyHttp(plan, req, res, record, hooks);
 }
 
 function rawHead(statusLine: string, raw: string[], skip?: Set<string>, extra: string[] = []): string {

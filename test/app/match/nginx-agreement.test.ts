@@ -285,7 +285,7 @@ test('server B: the headers nginx sends upstream agree with upstreamHeaders()', 
     const l = locs[d.index]!;
     // the raw exchange adds "Connection: close" as the client's last header
     const sent: Array<[string, string]> = [...c.headers, ['Connection', 'close']];
-    const want = upstreamHeaders(l, ctxFor(c.target, l, sent));
+    const want = [...upstreamHeaders(l, ctxFor(c.target, l, sent))];
     const got = seen[0]!.headers.filter(([n]) => !/^(content-length|transfer-encoding)$/i.test(n));
     assert.deepEqual(got, want, c.target);
   }

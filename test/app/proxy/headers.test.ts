@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Location } from '../../../app/config/schema.ts';
 import type { RequestContext } from '../../../app/proxy/context.ts';
-import { upstreamHeaders, effectiveHttpVersion } from '../../../app/proxy/headers.ts';
+import { upstreamHeaders, effectiveHttpVersion, type UpstreamHeaders } from '../../../app/proxy/headers.ts';
 
 function ctx(headers: Array<[string, string]>): RequestContext {
   return {
@@ -12,6 +12,8 @@ function ctx(headers: Array<[string, string]>): RequestContext {
   };
 }
 const L = (l: Record<string, unknown>) => Location.parse({ path: '/', proxyPass: 'http://backend:8080', ...l });
+/** The two parts of nginx's list: proxy_set_header/default entries, then the client's (the body's Content-Length goes between). */
+const parts = (h: UpstreamHeaders) => ({ set: h.slice(0, h.clientFrom), client: h.slice(h.clientFrom) });
 
 const client: Array<[string, string]> = [
   ['Host', 'h.test'], ['Connection', 'keep-alive'], ['Keep-Alive', '5'], ['TE', 'trailers'], ['Expect', '100-continue'],
@@ -20,10 +22,10 @@ const client: Array<[string, string]> = [
 ];
 
 test('defaults only: Host $proxy_host, Connection close, client headers after', () => {
-  assert.deepEqual(upstreamHeaders(L({}), ctx(client)), [
-    ['Host', 'backend:8080'], ['Connection', 'close'],
-    ['Accept', 'a'], ['accept', 'b'], ['X-Forwarded-For', '10.0.0.1'],
-  ]);
+  assert.deepEqual(parts(upstreamHeaders(L({}), ctx(client))), {
+    set: [['Host', 'backend:8080'], ['Connection', 'close']],
+    client: [['Accept', 'a'], ['accept', 'b'], ['X-Forwarded-For', '10.0.0.1']],
+  });
 });
 
 test('proxy_set_header first, in order; overriding a default; empty values dropped', () => {
@@ -31,24 +33,24 @@ test('proxy_set_header first, in order; overriding a default; empty values dropp
     { name: 'X-Real-IP', value: '$remote_addr' }, { name: 'host', value: '$host' },
     { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' }, { name: 'Accept', value: '' }, { name: 'X-None', value: '$http_none' },
   ] });
-  assert.deepEqual(upstreamHeaders(loc, ctx(client)), [
-    ['X-Real-IP', '192.0.2.1'], ['host', 'h.test'], ['X-Forwarded-For', '10.0.0.1, 192.0.2.1'],
-    ['Connection', 'close'],
-  ]);
+  assert.deepEqual(parts(upstreamHeaders(loc, ctx(client))), {
+    set: [['X-Real-IP', '192.0.2.1'], ['host', 'h.test'], ['X-Forwarded-For', '10.0.0.1, 192.0.2.1'], ['Connection', 'close']],
+    client: [],
+  });
 });
 
 test('websocket adds Upgrade $http_upgrade and Connection $connection_upgrade', () => {
   const loc = L({ websocket: true });
-  assert.deepEqual(upstreamHeaders(loc, ctx(client)), [
-    ['Upgrade', 'websocket'], ['Connection', 'upgrade'], ['Host', 'backend:8080'],
-    ['Accept', 'a'], ['accept', 'b'], ['X-Forwarded-For', '10.0.0.1'],
-  ]);
-  assert.deepEqual(upstreamHeaders(loc, ctx([['Host', 'h']])), [['Connection', 'close'], ['Host', 'backend:8080']]);
+  assert.deepEqual(parts(upstreamHeaders(loc, ctx(client))), {
+    set: [['Upgrade', 'websocket'], ['Connection', 'upgrade'], ['Host', 'backend:8080']],
+    client: [['Accept', 'a'], ['accept', 'b'], ['X-Forwarded-For', '10.0.0.1']],
+  });
+  assert.deepEqual(parts(upstreamHeaders(loc, ctx([['Host', 'h']]))), { set: [['Connection', 'close'], ['Host', 'backend:8080']], client: [] });
 });
 
 test('keepalive style: Connection "" removes it', () => {
   const loc = L({ proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] });
-  assert.deepEqual(upstreamHeaders(loc, ctx([['Host', 'h'], ['Connection', 'close'], ['X-A', '1']])), [['Host', 'backend:8080'], ['X-A', '1']]);
+  assert.deepEqual(parts(upstreamHeaders(loc, ctx([['Host', 'h'], ['Connection', 'close'], ['X-A', '1']]))), { set: [['Host', 'backend:8080']], client: [['X-A', '1']] });
 });
 
 test('effectiveHttpVersion', () => {

@@ -77,41 +77,63 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
   proxyReq.removeHeader('connection');
   proxyReq.path = a.t.path;
 
-  proxyReq.on('timeout', () => {
-    a.timedOut = true;
-    const err = Object.assign(new Error(`upstream timed out (${a.phase})`), { code: 'ETIMEDOUT' });
-    proxyReq.destroy(err);
-  });
   // http-proxy emits 'proxyReq' from inside the request's 'socket' event: the socket is here now.
-  const socket = proxyReq.socket as Socket;
-  if (!socket.connecting) connected(a, proxyReq);
+  const socket = proxyReq.socket as UpstreamSocket;
+  if (!socket[WATCHED]) {
+    socket[WATCHED] = true;
+    socket.on('timeout', onUpstreamIdle);
+  }
+  if (!socket.connecting) connected(a, socket);
   else {
-    // node arms request timeouts only after 'connect', so the connect phase has its own timer
+    // node's socket idle timer starts with the connection: the connect phase has its own timer
     const timer = setTimeout(() => {
       a.timedOut = true;
       proxyReq.destroy(Object.assign(new Error('upstream timed out (connect)'), { code: 'ETIMEDOUT' }));
     }, a.t.connectTimeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
-      connected(a, proxyReq);
+      connected(a, socket);
     });
     socket.once('close', () => clearTimeout(timer));
   }
-  proxyReq.once('finish', () => {
-    a.requestSent = true;
-    a.phase = 'read';
-    // the socket's idle timer restarts on every read and write: with equal send and read timeouts
-    // (the default, 60s each) the one armed for the send phase already has the read phase's length
-    if (a.t.readTimeoutMs !== a.t.sendTimeoutMs || a.connectedAt === 0) proxyReq.setTimeout(a.t.readTimeoutMs);
-  });
+  proxyReq.on('finish', onRequestSent);
 });
 
-/** The connection to the peer is up (or was reused): the send phase starts. (A function of its own,
- * not a closure: see HttpExchange in http-exchange.ts.) */
-function connected(a: Active, proxyReq: ClientRequest): void {
+/**
+ * nginx's send and read timeouts are the time allowed between two writes / two reads: the socket's
+ * idle timer, which node restarts on every read and write. It is armed only when its length changes
+ * (a keepalive connection keeps it from request to request) and one listener per connection turns
+ * it into a timeout of the request on it. On a connection idle in the keepalive pool the agent's own
+ * listener closes it instead, as nginx closes idle upstream connections (keepalive_timeout 60s).
+ */
+const WATCHED = Symbol('switchyard.timeoutListener');
+type UpstreamSocket = Socket & { [WATCHED]?: true; _httpMessage?: NginxHeadRequest | null };
+
+function setIdleTimeout(socket: Socket, ms: number): void {
+  if (socket.timeout !== ms) socket.setTimeout(ms);
+}
+
+function onUpstreamIdle(this: UpstreamSocket): void {
+  const proxyReq = this._httpMessage;
+  const a = proxyReq?.[ACTIVE];
+  if (!proxyReq || !a || a.phase === 'connect') return;
+  a.timedOut = true;
+  proxyReq.destroy(Object.assign(new Error(`upstream timed out (${a.phase})`), { code: 'ETIMEDOUT' }));
+}
+
+/** The connection to the peer is up (or was reused): the send phase starts. */
+function connected(a: Active, socket: Socket): void {
   a.connectedAt = Date.now();
   a.phase = 'send';
-  proxyReq.setTimeout(a.t.sendTimeoutMs);
+  setIdleTimeout(socket, a.t.sendTimeoutMs);
+}
+
+function onRequestSent(this: NginxHeadRequest): void {
+  const a = this[ACTIVE];
+  if (!a) return;
+  a.requestSent = true;
+  a.phase = 'read';
+  if (this.socket) setIdleTimeout(this.socket, a.t.readTimeoutMs);
 }
 
 proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
@@ -122,10 +144,25 @@ proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
   }
   a.responded = true;
   const now = Date.now();
-  proxyRes.once('error', (err) => a.h.onBodyError(err, a.timedOut));
-  proxyRes.once('aborted', () => a.h.onBodyError(new Error(a.timedOut ? 'upstream timed out while reading the response' : 'upstream closed the connection mid-response'), a.timedOut));
+  proxyRes.on('error', onBodyError);
+  proxyRes.on('aborted', onBodyAborted);
   a.h.onResponse(proxyRes, { connectMs: (a.connectedAt || now) - a.started, firstByteMs: now - a.started });
 });
+
+/** The try an upstream response belongs to (IncomingMessage.req is the ClientRequest). */
+function tryOf(proxyRes: IncomingMessage): Active | undefined {
+  return ((proxyRes as IncomingMessage & { req?: NginxHeadRequest }).req)?.[ACTIVE];
+}
+
+function onBodyError(this: IncomingMessage, err: Error): void {
+  const a = tryOf(this);
+  if (a) a.h.onBodyError(err, a.timedOut);
+}
+
+function onBodyAborted(this: IncomingMessage): void {
+  const a = tryOf(this);
+  if (a) a.h.onBodyError(new Error(a.timedOut ? 'upstream timed out while reading the response' : 'upstream closed the connection mid-response'), a.timedOut);
+}
 
 type NginxHeadRequest = ClientRequest & {
   [ACTIVE]?: Active;

@@ -140,6 +140,30 @@ test('read timeout before the response header is 504; after it the connection is
   await assert.rejects(send(`${e.url}/body-stalls`), /aborted|socket hang up|ECONNRESET/);
 });
 
+test('timeouts on a pooled keepalive connection: a slow answer after fast ones is 504, a body stalling later is cut, and the pool keeps working', async () => {
+  const sockets = new Set<unknown>();
+  const slow = await up('pooled', (req, res) => {
+    if (req.url === '/late') setTimeout(() => { if (!res.destroyed) res.end('late'); }, 1500);
+    else if (req.url === '/stall') { res.writeHead(200, { 'Content-Length': '10' }); res.write('12345'); }
+    else res.end('fast');
+  });
+  slow.server.on('connection', (s) => sockets.add(s));
+  const e = await engine((p) => oneLocation(p, {
+    path: '/', proxyPass: 'http://pool', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }], proxyReadTimeout: '300ms', proxySendTimeout: '5s',
+  }, { upstreams: [{ name: 'pool', keepalive: 4, servers: [{ address: `127.0.0.1:${slow.port}` }] }] }));
+  for (let i = 0; i < 3; i++) assert.equal((await send(`${e.url}/fast${i}`)).status, 200);
+  assert.equal(sockets.size, 1, 'the fast requests shared one pooled connection');
+  // the idle time between requests does not count: the read timeout runs from the request's last write
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal((await send(`${e.url}/fast-after-idle`)).status, 200, 'idle time in the pool is not a read timeout');
+  const t0 = Date.now();
+  assert.equal((await send(`${e.url}/late`)).status, 504);
+  const took = Date.now() - t0;
+  assert.ok(took >= 250 && took < 1400, `504 after the read timeout (300ms), took ${took}ms`);
+  await assert.rejects(send(`${e.url}/stall`), /aborted|socket hang up|ECONNRESET/);
+  for (let i = 0; i < 2; i++) assert.equal((await send(`${e.url}/again${i}`)).status, 200, 'the pool recovers after timed-out connections');
+});
+
 test('upstream dying mid-response cuts the client connection (no truncated success)', async () => {
   const dying = await up('dying', (_req, res) => {
     res.writeHead(200, { 'Content-Length': '100000' });

@@ -1,6 +1,6 @@
 // Running Debian's nginx as a private, unprivileged instance: `nginx -p DIR -c FILE`, never a service.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, writeFile, rm, mkdir, chmod } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,9 @@ export interface RunningNginx {
 export async function startNginx(confText: string, waitPorts: number[], nginx = findNginx()): Promise<RunningNginx> {
   if (!nginx) throw new Error('nginx is not installed (apt-get install -y nginx)');
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-nginx-'));
+  // Started as root, nginx runs its workers as "nobody": they must reach the temp folders it creates
+  // (and chowns) inside the prefix, e.g. client_body/ for request bodies over 8-16 KB.
+  await chmod(dir, 0o755);
   await mkdir(join(dir, 'logs'), { recursive: true });
   const file = join(dir, 'nginx.conf');
   await writeFile(file, confText);

@@ -112,8 +112,9 @@ const cases: WireCase[] = [
   req('proxy_pass URI rewriting of a normalized URI', 'GET /rw/x/../y//z HTTP/1.1', [H]),
   req('websocket location, plain GET', 'GET /ws/plain HTTP/1.1', [H, 'Sec-WebSocket-Version: 13']),
   req('proxy_set_header naming a header twice, and Expect', 'POST /dup/ HTTP/1.1', [H, 'X-Twice: client', 'Content-Length: 3'], 'abc'),
-  // kept small: a private nginx started as root cannot write body temp files (its workers run as nobody)
   req('an 8 KB body', 'PUT /big HTTP/1.1', [H, 'Content-Length: 8192'], '01234567'.repeat(1024)),
+  // over nginx's client_body_buffer_size (16k): nginx buffers it in a temp file before sending
+  req('a 200 KB body', 'PUT /big HTTP/1.1', [H, 'Content-Length: 204800'], '0123456789'.repeat(20480)),
   req('a value with bytes above 0x7f', 'GET /latin HTTP/1.1', [H, 'X-Latin: caf\u00e9 \u00ff']),
   req('absolute-form request target', 'GET http://wire.test/abs?x=1 HTTP/1.1', ['Host: other.example']),
   req('variables joining duplicate headers', 'GET /vars/ HTTP/1.1', [H, 'Cookie: a=1', 'Accept: text/html', 'Cookie: b=2', 'Accept: */*']),

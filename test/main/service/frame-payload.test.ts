@@ -10,18 +10,11 @@ import { SwitchyardService } from '../../../main/service/service.ts';
 import { startWebHost } from '../../../main/web/host.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
+import { sleep, until } from '../../helpers/wait.ts';
 import { send } from '../../helpers/client.ts';
 import type { FramePayload, FrameView, SessionDetail, SessionView } from '../../../app/api/contract.ts';
 
 const scope = testScope();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
-}
 const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
   assert.ok(r.ok, JSON.stringify(r.error));
   return r.value as T;

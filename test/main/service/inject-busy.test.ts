@@ -7,17 +7,10 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
+import { sleep, until } from '../../helpers/wait.ts';
 import type { FrameView, SessionDetail } from '../../../app/api/contract.ts';
 
 const scope = testScope();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
-}
 
 test('injecting into a direction held inside a fragmented message fails with busy after the wait, sends nothing', async () => {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });

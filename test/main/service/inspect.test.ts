@@ -7,17 +7,10 @@ import { SwitchyardService } from '../../../main/service/service.ts';
 import { TrafficLog, DEFAULT_LIMITS } from '../../../main/service/traffic-log.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
+import { sleep, until } from '../../helpers/wait.ts';
 import type { FrameView, ImportedHar, SessionDetail } from '../../../app/api/contract.ts';
 
 const scope = testScope();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(5);
-  }
-}
 
 async function setup() {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });

@@ -4,54 +4,35 @@
 // and the HTTP log. Screenshots go to test-results/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { PassThrough } from 'node:stream';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import { uiCommand } from '../../main/cli/ui.ts';
 import type { WebHost } from '../../main/web/host.ts';
 import type { SwitchyardService } from '../../main/service/service.ts';
 import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
 import { freePort } from '../helpers/ports.ts';
 import { send } from '../helpers/client.ts';
-import { buildRenderer, launchChromium, screenshotDir } from './browser.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
 
+let ui: UiHost | undefined;
 let browser: Browser;
-let rendererDir: string;
 let upstream: Upstream;
 let host: WebHost;
 let service: SwitchyardService;
 let proxyPort: number;
-let stopUi: AbortController;
-let uiDone: Promise<number>;
-let tmp: string;
-const shots = screenshotDir();
 
 before(async () => {
-  browser = await launchChromium(); // first: no browser, nothing else started
-  [rendererDir, upstream, proxyPort] = await Promise.all([buildRenderer(), startWsUpstream('echo'), freePort()]);
-  tmp = mkdtempSync(join(tmpdir(), 'switchyard-frames-'));
-  const configFile = join(tmp, 'switchyard.json');
-  writeFileSync(configFile, JSON.stringify({
+  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
+  ui = await startUiHost({
     schemaVersion: 1,
     upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
     servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ name: 'chat', path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
-  }));
-  stopUi = new AbortController();
-  const ready = new Promise<WebHost>((resolve) => {
-    uiDone = uiCommand({ config: configFile, stdout: new PassThrough(), stderr: new PassThrough(), rendererDir, signal: stopUi.signal, onReady: (h, svc) => { service = svc; resolve(h); } });
   });
-  host = await Promise.race([ready, uiDone.then((code) => { throw new Error(`ui exited with ${code}`); })]);
+  ({ browser, host, service } = ui);
 }, { timeout: 120_000 });
 
 after(async () => {
-  await browser?.close();
-  stopUi?.abort();
-  await uiDone;
+  await ui?.close();
   await upstream?.close();
-  for (const d of [rendererDir, tmp]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
 // The page's `document` for the functions that run in Chromium (page.waitForFunction): this file is
@@ -59,7 +40,7 @@ after(async () => {
 interface PageElement { getAttribute(name: string): string | null }
 declare const document: { querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>; activeElement: { closest(s: string): unknown } | null };
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+const shot = (page: Page, name: string) => ui!.shot(page, name);
 
 /** A real client through the proxy that records what it receives. */
 async function client(path: string) {

@@ -1,0 +1,204 @@
+// The data message being assembled, middle layer of FrameParser (frame-parser.ts): which message is
+// open, the capture of its payload (capped at previewCap), the UTF-8 check of text messages, and
+// the RawMessage it is reported as. Frame fields come from frame-header.ts (same object).
+//
+// An uncompressed message is unmasked straight from the relayed chunks into room reserved in a
+// CaptureStore (capture.ts; sized from the header when the message is a single frame: a recorder
+// keeps the bytes where they are, no Buffer object is made for them). With `keepMasked`, a
+// single-frame binary message (nothing to validate in it) is not even unmasked: it is copied as is
+// and reported with its key. A compressed message is captured as unmasked copies of its slices.
+import { Utf8Validator } from './validation.ts';
+import { OWN_BUFFERS, type CaptureStore, type RawMessage } from './capture.ts';
+import { FrameHeaderDecoder, SMALL, type FrameParserHooks, type FrameParserOptions } from './frame-header.ts';
+import type { CaptureLevel } from './types.ts';
+
+const SCRATCH = 8192;
+const EMPTY = Buffer.alloc(0);
+
+export abstract class MessageAssembler extends FrameHeaderDecoder {
+  level: CaptureLevel;
+  messages = 0;
+  protected readonly h: FrameParserHooks;
+  protected readonly store: CaptureStore;
+  protected readonly dataFrameEvents: boolean;
+  protected readonly keepMasked: boolean;
+  /** The clock as read during the current push (-1: not read yet): one read per chunk at most. */
+  protected clock = -1;
+  private readonly msg: RawMessage;
+  protected msgOpcode = 0; // 0: none open
+  private msgOffset = 0;
+  private msgStart = 0;
+  protected msgFrames = 0;
+  protected msgLength = 0;
+  protected msgCompressed = false;
+  protected msgCapture = false;
+  private msgTruncated = false;
+  /** Compressed messages: copies of the captured (still compressed) slices. */
+  protected pieces: Buffer[] = [];
+  /** Index in `pieces` of the current frame's first slice. */
+  protected firstPiece = 0;
+  /** Uncompressed messages: the capture room, `bufCap` bytes from `bufAt` in `buf` (the first
+   * `captured` are filled). */
+  protected buf: Buffer | null = null;
+  private bufAt = 0;
+  protected bufCap = -1;
+  /** Bytes captured so far in the current message. */
+  protected captured = 0;
+  /** `captured` when the current frame started (a frame's preview is its share of the capture). */
+  protected frameCaptured = 0;
+  private validate = false;
+  /** The current message is captured still masked with this key (0: unmasked as it is captured). */
+  private msgMaskKey = 0;
+  protected readonly utf8 = new Utf8Validator();
+  private scratch: Buffer | null = null;
+
+  constructor(options: FrameParserOptions, hooks: FrameParserHooks) {
+    super(options);
+    this.h = hooks;
+    this.store = options.capture ?? OWN_BUFFERS;
+    this.dataFrameEvents = options.dataFrameEvents ?? true;
+    this.keepMasked = options.keepMasked === true && !this.dataFrameEvents;
+    this.level = options.level;
+    this.msg = {
+      direction: options.direction, offset: 0, end: 0, startTime: 0, time: 0, opcode: 1, frames: 0, length: 0,
+      compressed: false, captured: false, data: null, dataOffset: 0, dataLength: 0, maskKey: 0, truncated: false,
+    };
+  }
+
+  /** The clock, read once per pushed chunk (every event of a chunk happens at its arrival). */
+  protected time(): number {
+    if (this.clock < 0) this.clock = this.o.now();
+    return this.clock;
+  }
+
+  /** Room in the capture buffer for this frame's share: exact for a single-frame message (the
+   * common case), growing by doubling across the frames of a fragmented one. */
+  protected reserve(frameLength: number): void {
+    const need = this.captured + Math.min(frameLength, Math.max(0, this.o.previewCap - this.captured));
+    const have = this.bufCap;
+    if (have >= need) return;
+    const size = this.fin && this.opcode !== 0 ? need : Math.min(Math.max(this.o.previewCap, 0), Math.max(need, have * 2));
+    const next = this.store.reserve(size);
+    const at = this.store.at;
+    if (this.buf && this.captured > 0) this.buf.copy(next, at, this.bufAt, this.bufAt + this.captured);
+    this.buf = next;
+    this.bufAt = at;
+    this.bufCap = size;
+  }
+
+  protected startMessage(): void {
+    this.msgOpcode = this.opcode;
+    this.msgOffset = this.frameOffset;
+    this.msgStart = this.time();
+    this.msgFrames = 0;
+    this.msgLength = 0;
+    this.msgCompressed = this.rsv1;
+    this.msgCapture = this.level === 'payloads';
+    this.msgTruncated = false;
+    this.pieces = [];
+    this.buf = null;
+    this.bufCap = -1;
+    this.captured = 0;
+    this.validate = this.msgCapture && this.opcode === 1 && !this.rsv1;
+    this.msgMaskKey = this.keepMasked && this.msgCapture && this.masked && this.fin && this.opcode === 2 && !this.rsv1 ? this.maskKey : 0;
+    if (this.validate) this.utf8.reset();
+  }
+
+  /** A data frame's payload slice chunk[s, e) (`base`: stream offset of chunk[0]). */
+  protected dataPayload(chunk: Buffer, s: number, e: number, base: number): void {
+    if (!this.msgCapture) return;
+    const room = this.o.previewCap - this.captured;
+    if (this.msgCompressed) {
+      const copy = this.unmaskCopy(chunk, s, e);
+      this.h.compressedData(copy);
+      if (room > 0) {
+        const piece = copy.length <= room ? copy : Buffer.from(copy.subarray(0, room));
+        this.pieces.push(piece);
+        this.captured += piece.length;
+      }
+      if (e - s > room) this.msgTruncated = true;
+      return;
+    }
+    const take = room < e - s ? (room > 0 ? room : 0) : e - s;
+    if (take > 0) {
+      const buf = this.buf!;
+      const at = this.bufAt + this.captured;
+      if (this.msgMaskKey === 0) this.unmaskInto(chunk, s, s + take, buf, this.done, at);
+      else if (take > SMALL) chunk.copy(buf, at, s, s + take);
+      else for (let j = 0; j < take; j++) buf[at + j] = chunk[s + j]!;
+      this.captured += take;
+      if (this.validate) {
+        const bad = this.utf8.push(buf, at, at + take);
+        if (bad !== -1) return this.utf8Violation(base + s + (bad - at));
+      }
+    }
+    if (take < e - s) {
+      this.msgTruncated = true;
+      if (this.validate) this.validateRest(chunk, s + take, e, base, this.done + take);
+    }
+  }
+
+  /** UTF-8 check of text bytes past the preview cap: in place when unmasked, via scratch when masked. */
+  private validateRest(chunk: Buffer, s: number, e: number, base: number, payloadPos: number): void {
+    if (!this.masked) {
+      const bad = this.utf8.push(chunk, s, e);
+      if (bad !== -1) this.utf8Violation(base + bad);
+      return;
+    }
+    const scratch = (this.scratch ??= Buffer.allocUnsafe(SCRATCH));
+    for (let k = s; k < e; k += SCRATCH) {
+      const end = Math.min(e, k + SCRATCH);
+      this.unmaskInto(chunk, k, end, scratch, payloadPos + (k - s), 0);
+      const bad = this.utf8.push(scratch, 0, end - k);
+      if (bad !== -1) return this.utf8Violation(base + k + bad);
+    }
+  }
+
+  private utf8Violation(at: number): void {
+    this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in a text message at byte ${this.utf8.errorOffset} of the message`, at, 1007);
+  }
+
+  /** The finished data frame's share of the capture (null when the message is not captured). */
+  protected framePreview(): Buffer | null {
+    if (this.msgCapture && this.msgCompressed) {
+      const k = this.firstPiece;
+      const ps = this.pieces;
+      return ps.length - k === 1 ? ps[k]! : Buffer.concat(k === 0 ? ps : ps.slice(k));
+    }
+    if (this.msgCapture) return this.buf ? this.buf.subarray(this.bufAt + this.frameCaptured, this.bufAt + this.captured) : EMPTY;
+    return null;
+  }
+
+  /** The message's last frame ended at stream offset `pos`: check it, report it (when `emit`, or
+   * always when compressed: the tap inflates those) and close it. */
+  protected endMessage(pos: number, time: number, emit: boolean): void {
+    if (this.validate && !this.utf8.end()) {
+      this.utf8Violation(pos);
+      return;
+    }
+    this.messages++;
+    const m = this.msg;
+    m.offset = this.msgOffset;
+    m.end = pos;
+    m.startTime = this.msgStart;
+    m.time = time;
+    m.opcode = this.msgOpcode as 1 | 2;
+    m.frames = this.msgFrames;
+    m.length = this.msgLength;
+    m.compressed = this.msgCompressed;
+    m.captured = this.msgCapture;
+    m.truncated = this.msgTruncated;
+    m.maskKey = this.msgMaskKey;
+    const plain = this.msgCapture && !this.msgCompressed;
+    m.data = plain ? (this.buf ?? EMPTY) : null;
+    m.dataOffset = plain && this.buf ? this.bufAt : 0;
+    m.dataLength = plain ? this.captured : 0;
+    this.msgOpcode = 0;
+    this.pieces = [];
+    this.buf = null;
+    this.bufCap = -1;
+    this.captured = 0;
+    if (emit || m.compressed) this.h.message(m);
+    m.data = null;
+  }
+}

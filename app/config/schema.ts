@@ -17,6 +17,14 @@ export const PATTERN_CODES = new Map<string, string>();
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 PATTERN_CODES.set(String(NO_CONTROL), 'control_character');
 
+/** Codes for lists that must not be empty, by message: zod 4 drops a check's params from 'too_small'. */
+export const NON_EMPTY_CODES = new Map<string, string>();
+
+function nonEmpty<T extends z.ZodTypeAny>(item: T, code: string, message: string) {
+  NON_EMPTY_CODES.set(message, code);
+  return z.array(item).min(1, { message });
+}
+
 function pattern(re: RegExp, code: string, message: string) {
   PATTERN_CODES.set(String(re), code);
   return z.string().regex(re, { message });
@@ -70,7 +78,7 @@ export const Upstream = z
   .object({
     name: UpstreamName,
     method: BalanceMethod.default({ type: 'round_robin' }),
-    servers: z.array(UpstreamServer).min(1, custom('no_servers', 'an upstream needs at least one server')),
+    servers: nonEmpty(UpstreamServer, 'no_servers', 'an upstream needs at least one server'),
     /** Idle keepalive connections kept per worker (nginx `keepalive N`); 0 = no pool. */
     keepalive: z.number().int('keepalive is a whole number').min(0, 'keepalive is 0-10000 idle connections').max(10_000, 'keepalive is 0-10000 idle connections').default(0),
   })
@@ -129,13 +137,14 @@ export const Listen = z
   .strict();
 export type Listen = z.infer<typeof Listen>;
 
+/** One nginx server_name entry: exact, "*.example.com", "example.*", ".example.com", "~regex", or "". */
+export const ServerName = pattern(/^[^\s;{}"'\u0000-\u001f\u007f]*$/, 'invalid_server_name', 'server names cannot contain spaces, quotes, ";", "{" or "}"').max(500);
+
 export const Server = z
   .object({
-    listen: z.array(Listen).min(1, custom('no_listen', 'a server needs at least one listen address')),
-    /** nginx server_name entries: exact, "*.example.com", "example.*", ".example.com", "~regex", or "" */
-    serverNames: z
-      .array(pattern(/^[^\s;{}"'\u0000-\u001f\u007f]*$/, 'invalid_server_name', 'server names cannot contain spaces, quotes, ";", "{" or "}"').max(500))
-      .default([]),
+    listen: nonEmpty(Listen, 'no_listen', 'a server needs at least one listen address'),
+    /** nginx server_name entries (ServerName) */
+    serverNames: z.array(ServerName).default([]),
     locations: z.array(Location).default([]),
   })
   .strict();

@@ -1,8 +1,9 @@
 // Validation of a config document: shape (zod, schema.ts) and then nginx's own configuration
 // rules, so that anything valid here is accepted by `nginx -t` and means the same to the engine.
-import { Config, PATTERN_CODES } from './schema.ts';
-import type { Config as ConfigT, Upstream, Server } from './schema.ts';
+import { Config, NON_EMPTY_CODES, PATTERN_CODES } from './schema.ts';
+import type { Config as ConfigT } from './schema.ts';
 import { formatPath, type ConfigIssue, type PathPart } from './issues.ts';
+import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
 import { parseProxyPass } from './proxy-pass.ts';
 import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
 import { compileNginxRegex } from '../match/regex.ts';
@@ -23,35 +24,53 @@ function fromZod(issue: ZodLikeIssue): ConfigIssue {
   if (issue.code === 'custom' && issue.params?.code) code = issue.params.code;
   else if (issue.code === 'invalid_format' && issue.pattern) code = PATTERN_CODES.get(issue.pattern) ?? code;
   else if (issue.code === 'unrecognized_keys') code = 'unknown_field';
+  else if (issue.code === 'too_small') code = NON_EMPTY_CODES.get(issue.message) ?? code;
   return { path, code, message: issue.message };
 }
 
 export function validateConfig(input: unknown): ValidationResult {
   const parsed = Config.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, issues: parsed.error.issues.map((i) => fromZod(i as unknown as ZodLikeIssue)) };
+    // the schema's issues, plus nginx's rules on every part of the draft that is well-formed
+    // enough to check, so that one bad field does not hide the rest
+    const shape = parsed.error.issues.map((i) => fromZod(i as unknown as ZodLikeIssue));
+    return { ok: false, issues: [...shape, ...semanticIssues(looseConfig(input))] };
   }
   const issues = semanticIssues(parsed.data);
   return issues.length ? { ok: false, issues } : { ok: true, config: parsed.data };
 }
 
-/** nginx's configuration rules, checked on a config that passed the schema. */
-export function semanticIssues(config: ConfigT): ConfigIssue[] {
+/**
+ * nginx's configuration rules, checked on a config that passed the schema, or on the best-effort
+ * view of one that did not (loose.ts): a rule runs only where the fields it reads are present.
+ */
+export function semanticIssues(config: ConfigT | LooseConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: PathPart[], code: string, message: string) => issues.push({ path: formatPath(path), code, message });
 
+  // nginx compares upstream names case-insensitively
+  const names: Names = 'namesComplete' in config
+    ? { defined: config.upstreamNames, complete: config.namesComplete }
+    : { defined: new Set(config.upstreams.map((u) => u.name.toLowerCase())), complete: true };
   const upstreamNames = new Map<string, number>();
   config.upstreams.forEach((u, i) => {
-    // nginx compares upstream names case-insensitively
-    const key = u.name.toLowerCase();
-    if (upstreamNames.has(key)) add(['upstreams', i, 'name'], 'duplicate_upstream', `duplicate upstream "${u.name}"`);
-    else upstreamNames.set(key, i);
+    if (u.name !== undefined) {
+      const key = u.name.toLowerCase();
+      if (upstreamNames.has(key)) add(['upstreams', i, 'name'], 'duplicate_upstream', `duplicate upstream "${u.name}"`);
+      else upstreamNames.set(key, i);
+    }
     checkUpstream(u, ['upstreams', i], add);
   });
 
   const defaults = new Map<string, PathPart[]>();
-  config.servers.forEach((s, si) => checkServer(s, si, upstreamNames, defaults, add));
+  config.servers.forEach((s, si) => checkServer(s, si, names, defaults, add));
   return issues;
+}
+
+/** The upstream names a proxy_pass can refer to; `complete` is false when some entry's name is unreadable. */
+interface Names {
+  defined: ReadonlySet<string>;
+  complete: boolean;
 }
 
 type Add = (path: PathPart[], code: string, message: string) => void;
@@ -63,25 +82,29 @@ function checkVariables(value: string, path: PathPart[], add: Add) {
   }
 }
 
-function checkUpstream(u: Upstream, base: PathPart[], add: Add) {
-  const m = u.method.type;
-  if (m === 'hash') checkVariables(u.method.key, [...base, 'method', 'key'], add);
-  u.servers.forEach((s, i) => {
+function checkUpstream(u: LooseUpstream, base: PathPart[], add: Add) {
+  const m = u.method?.type;
+  if (u.method?.type === 'hash') checkVariables(u.method.key, [...base, 'method', 'key'], add);
+  const servers = u.servers ?? [];
+  servers.forEach((s, i) => {
     if (s.backup && (m === 'ip_hash' || m === 'hash' || m === 'random')) {
       add([...base, 'servers', i, 'backup'], 'backup_not_supported', `balancing method "${m}" does not support backup servers (nginx refuses it)`);
     }
+    if (s.address === undefined) return;
     const port = /:(\d+)$/.exec(s.address);
     if (port && (Number(port[1]) < 1 || Number(port[1]) > 65535)) add([...base, 'servers', i, 'address'], 'invalid_port', 'port must be 1-65535');
     const host = port ? s.address.slice(0, port.index) : s.address;
     if (!isValidHost(host)) add([...base, 'servers', i, 'address'], 'invalid_address', `"${host}" is not a valid IP address or host name`);
   });
-  if (u.servers.every((s) => s.backup)) add([...base, 'servers'], 'no_primary_server', 'an upstream needs at least one non-backup server');
+  // (an empty list is the schema's no_servers; a server whose backup flag is unreadable might be the primary)
+  if (servers.length && servers.every((s) => s.backup === true)) add([...base, 'servers'], 'no_primary_server', 'an upstream needs at least one non-backup server');
 }
 
-function checkServer(s: Server, si: number, upstreams: Map<string, number>, defaults: Map<string, PathPart[]>, add: Add) {
+function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map<string, PathPart[]>, add: Add) {
   const base: PathPart[] = ['servers', si];
   const listens = new Set<string>();
-  s.listen.forEach((l, li) => {
+  s.listen?.forEach((l, li) => {
+    if (l.address === undefined) return;
     const key = normalizeListen(l.address);
     if (listens.has(key)) add([...base, 'listen', li, 'address'], 'duplicate_listen', `a duplicate listen ${key} in this server`);
     listens.add(key);
@@ -95,7 +118,8 @@ function checkServer(s: Server, si: number, upstreams: Map<string, number>, defa
       else defaults.set(key, [...base, 'listen', li]);
     }
   });
-  s.serverNames.forEach((n, ni) => {
+  s.serverNames?.forEach((n, ni) => {
+    if (n === undefined) return;
     if (n === '.' || n === '*' || n === '~') {
       add([...base, 'serverNames', ni], 'invalid_server_name', `server name "${n}" is invalid`);
     } else if (n.startsWith('~')) {
@@ -107,10 +131,12 @@ function checkServer(s: Server, si: number, upstreams: Map<string, number>, defa
   });
 
   const seen = new Map<string, number>();
-  s.locations.forEach((loc, li) => {
+  s.locations?.forEach((loc, li) => {
     const lb: PathPart[] = [...base, 'locations', li];
     const isRegex = loc.modifier === '~' || loc.modifier === '~*';
-    if (isRegex) {
+    if (loc.modifier === undefined || loc.path === undefined) {
+      // the path's rules need both
+    } else if (isRegex) {
       const r = compileNginxRegex(loc.path, loc.modifier === '~*');
       if (!r.ok) add([...lb, 'path'], 'invalid_regex', r.message);
     } else {
@@ -120,21 +146,25 @@ function checkServer(s: Server, si: number, upstreams: Map<string, number>, defa
       else seen.set(key, li);
     }
 
-    const target = parseProxyPass(loc.proxyPass);
-    if (!target) {
+    const target = loc.proxyPass === undefined ? undefined : parseProxyPass(loc.proxyPass);
+    if (target === undefined) {
+      // no proxy_pass to check
+    } else if (!target) {
       add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'expected "http://upstream_name", "http://host:port" or "http://host:port/uri"');
     } else {
       if (target.uri !== null && isRegex) {
         add([...lb, 'proxyPass'], 'proxy_pass_uri_in_regex', 'proxy_pass cannot have a URI part in a regex location');
       }
-      const isUpstream = upstreams.has(target.host.toLowerCase());
-      if (target.port === null && !isUpstream && !isLiteralAddress(target.host) && target.host !== 'localhost') {
+      const isUpstream = upstreams.defined.has(target.host.toLowerCase());
+      // with an unreadable upstream name in the draft, any unknown host might be that upstream
+      const surelyNotUpstream = !isUpstream && upstreams.complete;
+      if (target.port === null && surelyNotUpstream && !isLiteralAddress(target.host) && target.host !== 'localhost') {
         add([...lb, 'proxyPass'], 'unknown_upstream', `no upstream named "${target.host}": define it, or use an address with a port`);
       }
       if (target.port !== null && isUpstream) {
         add([...lb, 'proxyPass'], 'upstream_with_port', `"${target.host}" is an upstream group: write it without a port`);
       }
-      if (!isUpstream && !isValidHost(target.host)) {
+      if (surelyNotUpstream && !isValidHost(target.host)) {
         add([...lb, 'proxyPass'], 'invalid_address', `"${target.host}" is not a valid IP address or host name`);
       }
       if (target.uri !== null && /[\s"'{};\\$]/.test(target.uri)) {
@@ -142,14 +172,15 @@ function checkServer(s: Server, si: number, upstreams: Map<string, number>, defa
       }
     }
 
-    loc.proxySetHeader.forEach((h, hi) => {
-      checkVariables(h.value, [...lb, 'proxySetHeader', hi, 'value'], add);
+    loc.proxySetHeader?.forEach((h, hi) => {
+      if (h.value !== undefined) checkVariables(h.value, [...lb, 'proxySetHeader', hi, 'value'], add);
+      if (h.name === undefined) return;
       const lower = h.name.toLowerCase();
       if (loc.websocket && (lower === 'upgrade' || lower === 'connection')) {
         add([...lb, 'proxySetHeader', hi, 'name'], 'websocket_header_conflict', `the WebSocket switch sets ${h.name}; remove this header or turn the switch off`);
       }
     });
-    if (loc.websocket && loc.proxyHttpVersion !== '1.1' && loc.proxyHttpVersion !== '1.0') {
+    if (loc.websocket && loc.proxyHttpVersion !== undefined && loc.proxyHttpVersion !== '1.1' && loc.proxyHttpVersion !== '1.0') {
       add([...lb, 'proxyHttpVersion'], 'invalid_http_version', 'proxy_http_version must be 1.0 or 1.1');
     }
   });

@@ -148,12 +148,14 @@ test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', 
   await ui.shot(page, 'editor-errors-upstream');
   await page.emulateMedia({ colorScheme: 'dark' });
   await ui.shot(page, 'editor-errors-upstream-dark');
+  // nginx's port rule shows while the schema errors on the other server are still there
+  await address.fill('127.0.0.1:99999');
+  await shows(page, address, 'upstreams[0].servers[0].address', 'port must be 1-65535', 'invalid_port');
+  await shows(page, weight, 'upstreams[0].servers[1].weight', 'weight is 1-1000 (nginx refuses weight=0)', 'too_small');
   await weight.fill('3');
   await clears(page, weight, 'upstreams[0].servers[1].weight');
   await failTimeout.fill('30s');
   await clears(page, failTimeout, 'upstreams[0].servers[1].failTimeout');
-  await address.fill('127.0.0.1:99999');
-  await shows(page, address, 'upstreams[0].servers[0].address', 'port must be 1-65535', 'invalid_port');
   await address.fill('127.0.0.1:9201');
   await clears(page, address, 'upstreams[0].servers[0].address');
 

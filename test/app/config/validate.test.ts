@@ -23,7 +23,7 @@ test('a minimal config is valid and gets nginx defaults', () => {
 
 test('shape errors name the field with its JSON path and a stable code', () => {
   assert.deepEqual(issues({ schemaVersion: 2 }), ['schemaVersion invalid_value']);
-  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://a', proxyReadTimeout: '5 parsecs' }])])), ['servers[0].locations[0].proxyReadTimeout invalid_duration']);
+  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxyReadTimeout: '5 parsecs' }])])), ['servers[0].locations[0].proxyReadTimeout invalid_duration']);
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', bogus: 1 }])])), ['servers[0].locations[0] unknown_field']);
   assert.deepEqual(issues(doc([{ listen: [{ address: 'nope' }] }])), ['servers[0].listen[0].address invalid_listen']);
   assert.deepEqual(issues(doc([], [{ name: 'bad name', servers: [{ address: '127.0.0.1:1' }] }])), ['upstreams[0].name invalid_name']);
@@ -51,6 +51,64 @@ test("nginx's configuration rules", () => {
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://u:81' }])], [{ name: 'u', servers: [{ address: '127.0.0.1:1' }] }])), ['servers[0].locations[0].proxyPass upstream_with_port']);
 });
 
+test("a schema error does not hide nginx's rules elsewhere in the draft", () => {
+  const badTime = { path: '/a', proxyPass: 'http://127.0.0.1:1', proxyReadTimeout: '5 parsecs' };
+  assert.deepEqual(
+    issues(doc([server([badTime, { path: '/', proxyPass: 'http://nowhere' }, { path: '/', proxyPass: 'http://127.0.0.1:2' }])])),
+    ['servers[0].locations[0].proxyReadTimeout invalid_duration', 'servers[0].locations[1].proxyPass unknown_upstream', 'servers[0].locations[2].path duplicate_location'],
+  );
+  // the location with the bad field still takes part: its modifier and path parse
+  assert.deepEqual(
+    issues(doc([server([badTime, { path: '/a', proxyPass: 'http://127.0.0.1:2' }])])),
+    ['servers[0].locations[0].proxyReadTimeout invalid_duration', 'servers[0].locations[1].path duplicate_location'],
+  );
+  // and its own proxy_pass is checked too
+  assert.deepEqual(
+    issues(doc([server([{ ...badTime, proxyPass: 'http://nowhere' }])])),
+    ['servers[0].locations[0].proxyReadTimeout invalid_duration', 'servers[0].locations[0].proxyPass unknown_upstream'],
+  );
+  // an error in another server, or in an upstream, hides nothing either
+  assert.deepEqual(
+    issues(doc([{ listen: [{ address: 'nope' }] }, server([{ path: '/', proxyPass: 'http://nowhere' }])])),
+    ['servers[0].listen[0].address invalid_listen', 'servers[1].locations[0].proxyPass unknown_upstream'],
+  );
+  assert.deepEqual(
+    issues(doc([{ listen: [{ address: '8080' }, { address: 'bad' }, { address: '*:8080' }], serverNames: ['a b', '*'] }])),
+    ['servers[0].listen[1].address invalid_listen', 'servers[0].serverNames[0] invalid_server_name', 'servers[0].listen[2].address duplicate_listen', 'servers[0].serverNames[1] invalid_server_name'],
+  );
+  assert.deepEqual(
+    issues(doc([], [{ name: 'u', method: { type: 'ip_hash' }, servers: [{ address: '127.0.0.1:1', weight: 0 }, { address: '127.0.0.1:2', backup: true }] }])),
+    ['upstreams[0].servers[0].weight too_small', 'upstreams[0].servers[1].backup backup_not_supported'],
+  );
+  // the result keeps its shape: issues only, no config
+  const r = validateConfig(doc([server([badTime, { path: '/', proxyPass: 'http://nowhere' }])]));
+  assert.equal(r.ok, false);
+  assert.ok(!('config' in r));
+});
+
+test('a malformed upstream still defines its name: no spurious unknown_upstream', () => {
+  const uses = (name: string) => server([{ path: '/', proxyPass: `http://${name}` }]);
+  // a bad server weight: the upstream "app" exists, it just needs fixing
+  assert.deepEqual(
+    issues(doc([uses('app')], [{ name: 'app', servers: [{ address: '127.0.0.1:1', weight: 0 }] }])),
+    ['upstreams[0].servers[0].weight too_small'],
+  );
+  // names compare case-insensitively here too, and a malformed one still counts for duplicates
+  assert.deepEqual(
+    issues(doc([uses('APP')], [{ name: 'app', servers: [{ address: '127.0.0.1:1', maxFails: -1 }] }, { name: 'App', servers: [{ address: '127.0.0.1:1' }] }])),
+    ['upstreams[0].servers[0].maxFails too_small', 'upstreams[1].name duplicate_upstream'],
+  );
+  // an invalid name is still the name that is defined: a route using it is not told it is unknown
+  assert.deepEqual(issues(doc([uses('.app')], [{ name: '.app', servers: [{ address: '127.0.0.1:1' }] }])), ['upstreams[0].name invalid_name']);
+  // an entry whose name cannot be read might be any upstream: unknown hosts are not reported meanwhile
+  assert.deepEqual(issues(doc([uses('app')], [{ servers: [{ address: '127.0.0.1:1' }] }])), ['upstreams[0].name invalid_type']);
+  // ...but a name that is really missing is still reported
+  assert.deepEqual(
+    issues(doc([uses('nowhere')], [{ name: 'app', servers: [{ address: '127.0.0.1:1' }], keepalive: -1 }])),
+    ['upstreams[0].keepalive too_small', 'servers[0].locations[0].proxyPass unknown_upstream'],
+  );
+});
+
 test('configs nginx -t refuses are refused here (found by the export property test)', () => {
   assert.deepEqual(issues(doc([], [{ name: 'a', servers: [{ address: '127.0.0.1:1' }] }, { name: 'A', servers: [{ address: '127.0.0.1:2' }] }])), ['upstreams[1].name duplicate_upstream']);
   assert.deepEqual(issues(doc([{ listen: [{ address: '8080' }, { address: '*:8080' }] }])), ['servers[0].listen[1].address duplicate_listen']);
@@ -71,4 +129,11 @@ test('nginx time syntax, as ngx_parse_time reads msec values', () => {
   for (const bad of ['', 's', '1x', '30m 1h', '1s 1s', '1.5s', '-1s', '1y', '5 s']) assert.equal(parseNginxTime(bad), null, bad);
   assert.equal(parseNginxTime('500ms', { seconds: true }), null, 'fail_timeout is seconds-valued');
   assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '127.0.0.1:1', failTimeout: '500ms' }] }])), ['upstreams[0].servers[0].failTimeout invalid_duration']);
+});
+
+test('empty server and listen lists have their own codes (no_servers, no_listen)', () => {
+  const r = validateConfig({ schemaVersion: 1, upstreams: [{ name: 'a', servers: [] }], servers: [{ listen: [], locations: [] }] });
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.deepEqual(r.issues.map((i) => [i.path, i.code]), [['upstreams[0].servers', 'no_servers'], ['servers[0].listen', 'no_listen']]);
 });

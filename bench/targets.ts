@@ -31,9 +31,9 @@ export interface Proc {
  * Spawn `node ARGS` (cwd = repo root, fd limit raised via `ulimit -n` in a wrapping `sh` that
  * execs node, so the pid is node's) and wait for `listening on http://HOST:PORT` on stdout.
  */
-function spawnRaised(args: string[], stdin: 'ignore' | 'pipe'): ChildProcess {
+function spawnRaised(args: string[], stdin: 'ignore' | 'pipe', env?: Record<string, string>): ChildProcess {
   const sh = `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"`;
-  return spawn('sh', ['-c', sh, process.execPath, ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'] });
+  return spawn('sh', ['-c', sh, process.execPath, ...args], { cwd: ROOT, stdio: [stdin, 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
 }
 
 /** Run a load script (`bench/NAME.ts 'JSON'`) in its own process; resolve with its last JSON line. */
@@ -62,8 +62,8 @@ export function spawnLoad(script: string, arg: unknown): ChildProcess {
   return spawnRaised(['--import', 'tsx', join(BENCH_DIR, script), JSON.stringify(arg)], 'pipe');
 }
 
-export async function spawnNode(args: string[], timeoutMs = 20_000): Promise<Proc> {
-  const child = spawnRaised(args, 'ignore');
+export async function spawnNode(args: string[], timeoutMs = 20_000, env?: Record<string, string>): Promise<Proc> {
+  const child = spawnRaised(args, 'ignore', env);
   let out = '';
   let err = '';
   const gcLines: string[] = [];

@@ -4,7 +4,8 @@
 // nginx: its worker), steadier than msgs/s on a shared machine.
 // Usage: node --import tsx bench/ws-compare.ts [--rounds N] [--seconds S] [--sizes 64,16384]
 //        [--targets switchyard,nginx,minimal] [--node-flags=--perf-basic-prof]
-// A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs.
+// A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs;
+// `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +35,12 @@ const median = (xs: number[]) => {
 };
 
 /** Switchyard `serve` with extra node flags (e.g. --perf-basic-prof), printing its pid. */
-async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name = 'switchyard'): Promise<Target> {
+async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name = 'switchyard', env?: Record<string, string>): Promise<Target> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-wscmp-'));
   await writeFile(join(dir, 'c.json'), JSON.stringify(switchyardConfig(port, upHttp, upWs)));
   const flags = values['node-flags'].split(' ').filter(Boolean);
-  const p = await spawnNode([...flags, join(root, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json')], 30_000);
+  const p = await spawnNode([...flags, join(root, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json')], 30_000, env);
   process.stderr.write(`switchyard pid ${p.pid}\n`);
   return {
     name: name as 'switchyard', http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws`, memPid: async () => p.pid, gcable: false, gcLines: [],
@@ -53,6 +54,10 @@ try {
   for (const n of names) {
     if (n === 'switchyard') targets.push(await startSwitchyard(up.http.port, up.ws.port));
     else if (n.startsWith('switchyard@')) targets.push(await startSwitchyard(up.http.port, up.ws.port, n.slice(11), n));
+    else if (n.startsWith('switchyard+')) {
+      const env = Object.fromEntries(n.slice(11).split('+').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      targets.push(await startSwitchyard(up.http.port, up.ws.port, ROOT, n, env));
+    }
     else {
       const s = await startTarget(n as 'nginx' | 'minimal', up);
       if (!s.ok) throw new Error(`${n}: ${s.error}`);

@@ -4,8 +4,19 @@
 // skipped, never copied). That lets the proxy add frames of its own (`inject`) at the next point
 // where the direction is between two complete messages, splitting a chunk there when needed.
 // Nothing is allocated per chunk while no injection is waiting.
+//
+// Reads: the first chunk comes as a 'data' event; from then on the source reads straight into a
+// 64 KiB buffer of the relay's (socket-reads.ts), so a busy session allocates nothing per read and
+// an idle one (never read after the handshake) holds no buffer. A chunk written from that buffer
+// usually leaves in the write call itself; when part of it stays queued in `dst` (the kernel's
+// send buffer was full), the queued write still points into the buffer, so the next reads go to a
+// fresh one. While `dst` has bytes queued, chunks are copied (as Node would) instead.
 import { randomFillSync } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { readInto } from './socket-reads.ts';
+
+/** Size of a busy direction's read buffer (the size libuv asks Node for on every read). */
+export const READ_BUFFER_SIZE = 64 * 1024;
 
 export const OPCODES = { text: 1, binary: 2, close: 8 } as const;
 
@@ -79,10 +90,19 @@ export class WsRelay {
   peerClosed = false;
   /** After a close was injected: called once when `src` sends its own close frame (the echo). */
   onPeerClose: (() => void) | null = null;
-  /** Sees every chunk read from `src` once it has been forwarded (the frame tap: it never throws). */
+  /**
+   * Sees every chunk read from `src` once it has been forwarded (the frame tap: it never throws).
+   * The chunk is valid during the call only: its memory takes the next read.
+   */
   observer: ((chunk: Buffer) => void) | null = null;
+  /** Reads into the relay's own buffer, once switched (see the top of this file); false: not possible. */
+  private own: OwnBufferReads | null | false = null;
 
-  private readonly onData = (chunk: Buffer) => this.push(chunk);
+  private readonly onData = (chunk: Buffer) => {
+    this.push(chunk);
+    // (not while someone else listens to 'data' too: they would stop getting it)
+    if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
+  };
   private readonly onDrain = () => this.src.resume();
   private readonly onEnd = () => {
     if (!this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
@@ -92,6 +112,22 @@ export class WsRelay {
     src.on('data', this.onData);
     src.on('end', this.onEnd);
     dst.on('drain', this.onDrain);
+  }
+
+  private readIntoBuffer(): void {
+    const own = new OwnBufferReads(this, this.dst);
+    this.own = readInto(this.src, own.buf, own.onRead, own.next) ? own : false;
+    if (this.own) this.src.off('data', this.onData);
+  }
+
+  /** How `src` is read: 'data' events, or into the relay's own buffer (see the top of this file). */
+  get reads(): 'data' | 'buffer' {
+    return this.own ? 'buffer' : 'data';
+  }
+
+  /** Read buffers this direction has used (a new one each time a queued write kept the last). */
+  get readBuffers(): number {
+    return this.own ? this.own.count : 0;
   }
 
   /** Whether the stream is between complete messages (the injection point). */
@@ -239,4 +275,30 @@ export class WsRelay {
     this.onPeerClose = null;
     cb?.();
   }
+}
+
+/** A busy direction's reads into a buffer of its own (allocated on the switch: idle sessions have none). */
+class OwnBufferReads {
+  buf = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+  count = 1;
+  /** The last chunk's write is still queued in `dst`: the following reads need another buffer. */
+  private pinned = false;
+
+  constructor(private readonly relay: WsRelay, private readonly dst: Socket) {}
+
+  readonly onRead = (n: number): void => {
+    // Bytes still queued in dst: this chunk would queue behind them, so it goes as a copy of its
+    // own and the buffer stays free. Otherwise it is written from the buffer, which stays pinned
+    // if part of it could not leave at once.
+    if (this.dst.writableLength > 0) return this.relay.push(Buffer.from(this.buf.subarray(0, n)));
+    this.relay.push(this.buf.subarray(0, n));
+    if (this.dst.writableLength > 0) this.pinned = true;
+  };
+
+  readonly next = (): Buffer | undefined => {
+    if (!this.pinned) return undefined;
+    this.pinned = false;
+    this.count++;
+    return (this.buf = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE));
+  };
 }

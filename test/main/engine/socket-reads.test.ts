@@ -3,16 +3,17 @@
 // to the slower 'data' path), bytes arrive in order and unchanged, end/pause/resume/bytesRead keep
 // working, and a relay whose writes queue up (slow reader) never reuses a buffer a queued write
 // still points into.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createServer, connect, type Socket } from 'node:net';
 import { readInto } from '../../../main/engine/socket-reads.ts';
 import { WsRelay, encodeFrame } from '../../../main/engine/ws-relay.ts';
+import { sleep, until } from '../../helpers/wait.ts';
 
-/** A connected pair: `a` (client side) and `b` (accepted side), and the server to close. */
-async function socketPair(): Promise<{ a: Socket; b: Socket; server: Server }> {
+/** A connected pair: `a` (client side) and `b` (accepted side); both end with the test. */
+async function socketPair(t: TestContext): Promise<{ a: Socket; b: Socket }> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -21,123 +22,103 @@ async function socketPair(): Promise<{ a: Socket; b: Socket; server: Server }> {
   const a = connect(port, '127.0.0.1');
   await once(a, 'connect');
   const [b] = await accepted;
-  return { a, b, server };
+  t.after(() => {
+    a.destroy();
+    b.destroy();
+    server.close();
+  });
+  return { a, b };
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-test('readInto: reads land in the given buffer, in order; end, bytesRead and pause/resume still work', async () => {
-  const { a, b, server } = await socketPair();
-  try {
-    const buf = Buffer.alloc(4096);
-    const got: Buffer[] = [];
-    const sizes: number[] = [];
-    assert.equal(readInto(b, buf, (n) => { got.push(Buffer.from(buf.subarray(0, n))); sizes.push(n); }, () => undefined), true, 'this Node supports reading into a buffer of ours');
-    let dataEvents = 0;
-    b.on('data', () => dataEvents++);
-    const payload = randomBytes(200_000);
-    a.write(payload.subarray(0, 100_000));
-    while (Buffer.concat(got).length < 100_000) await new Promise((r) => setTimeout(r, 5));
-    // paused: nothing more is read until resume
-    b.pause();
-    const before = got.length;
-    a.write(payload.subarray(100_000));
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(got.length, before, 'no read while paused');
-    const ended = once(b, 'end');
-    a.end();
-    b.resume();
-    await ended;
-    assert.equal(sha(Buffer.concat(got)), sha(payload));
-    assert.ok(Math.max(...sizes) <= 4096, 'no read is larger than the buffer');
-    assert.equal(dataEvents, 0, "'data' is no longer emitted");
-    assert.equal(b.bytesRead, payload.length);
-  } finally {
-    a.destroy();
-    b.destroy();
-    server.close();
-  }
+test('readInto: reads land in the given buffer, in order; end, bytesRead and pause/resume still work', async (t) => {
+  const { a, b } = await socketPair(t);
+  const buf = Buffer.alloc(4096);
+  const got: Buffer[] = [];
+  const sizes: number[] = [];
+  assert.equal(readInto(b, buf, (n) => { got.push(Buffer.from(buf.subarray(0, n))); sizes.push(n); }, () => undefined), true, 'this Node supports reading into a buffer of ours');
+  let dataEvents = 0;
+  b.on('data', () => dataEvents++);
+  const payload = randomBytes(200_000);
+  a.write(payload.subarray(0, 100_000));
+  await until(() => Buffer.concat(got).length >= 100_000);
+  // paused: nothing more is read until resume
+  b.pause();
+  const before = got.length;
+  a.write(payload.subarray(100_000));
+  await sleep(100);
+  assert.equal(got.length, before, 'no read while paused');
+  const ended = once(b, 'end');
+  a.end();
+  b.resume();
+  await ended;
+  assert.equal(sha(Buffer.concat(got)), sha(payload));
+  assert.ok(Math.max(...sizes) <= 4096, 'no read is larger than the buffer');
+  assert.equal(dataEvents, 0, "'data' is no longer emitted");
+  assert.equal(b.bytesRead, payload.length);
 });
 
-test('readInto: the buffer can be replaced after any read (next())', async () => {
-  const { a, b, server } = await socketPair();
-  try {
-    let buf = Buffer.alloc(1024);
-    const seen = new Set<Buffer>([buf]);
-    const got: Buffer[] = [];
-    assert.ok(readInto(b, buf, (n) => got.push(Buffer.from(buf.subarray(0, n))), () => {
-      buf = Buffer.alloc(1024);
-      seen.add(buf);
-      return buf;
-    }));
-    const payload = randomBytes(50_000);
-    const ended = once(b, 'end');
-    a.end(payload);
-    await ended;
-    assert.equal(sha(Buffer.concat(got)), sha(payload));
-    assert.ok(seen.size > 2, 'a new buffer after every read');
-  } finally {
-    a.destroy();
-    b.destroy();
-    server.close();
-  }
+test('readInto: the buffer can be replaced after any read (next())', async (t) => {
+  const { a, b } = await socketPair(t);
+  let buf = Buffer.alloc(1024);
+  const seen = new Set<Buffer>([buf]);
+  const got: Buffer[] = [];
+  assert.ok(readInto(b, buf, (n) => got.push(Buffer.from(buf.subarray(0, n))), () => {
+    buf = Buffer.alloc(1024);
+    seen.add(buf);
+    return buf;
+  }));
+  const payload = randomBytes(50_000);
+  const ended = once(b, 'end');
+  a.end(payload);
+  await ended;
+  assert.equal(sha(Buffer.concat(got)), sha(payload));
+  assert.ok(seen.size > 2, 'a new buffer after every read');
 });
 
-test('readInto refuses (changing nothing) what it cannot switch: bytes already waiting, a second switch', async () => {
-  const { a, b, server } = await socketPair();
-  try {
-    b.pause();
-    a.write('waiting');
-    while (b.readableLength === 0) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(readInto(b, Buffer.alloc(64), () => {}, () => undefined), false);
-    assert.equal(b.read().toString(), 'waiting');
-    assert.equal(readInto(b, Buffer.alloc(64), () => {}, () => undefined), true);
-    assert.equal(readInto(b, Buffer.alloc(64), () => {}, () => undefined), false);
-  } finally {
-    a.destroy();
-    b.destroy();
-    server.close();
-  }
+test('readInto refuses (changing nothing) what it cannot switch: bytes already waiting, a second switch', async (t) => {
+  const { a, b } = await socketPair(t);
+  b.pause();
+  a.write('waiting');
+  await until(() => b.readableLength > 0);
+  assert.equal(readInto(b, Buffer.alloc(64), () => {}, () => undefined), false);
+  assert.equal(b.read().toString(), 'waiting');
+  assert.equal(readInto(b, Buffer.alloc(64), () => {}, () => undefined), true);
+  assert.equal(readInto(b, Buffer.alloc(64), () => {}, () => undefined), false);
 });
 
-test('relay: switches to its own buffer after the first chunk and relays 24 MiB unchanged through a reader that stalls', async () => {
-  const src = await socketPair(); // src.a writes frames; src.b is the relay's source
-  const dst = await socketPair(); // dst.a is the relay's destination; dst.b reads slowly
-  try {
-    const relay = new WsRelay(src.b, dst.a, false);
-    const seen: Buffer[] = [];
-    relay.observer = (c) => seen.push(Buffer.from(c));
-    const frames: Buffer[] = [];
-    let total = 0;
-    for (let i = 0; total < 24 * 1024 * 1024; i++) {
-      const f = encodeFrame(2, randomBytes(1 + ((i * 7919) % 150_000)), false);
-      frames.push(f);
-      total += f.length;
-    }
-    const sent = Buffer.concat(frames);
-    dst.b.pause(); // nothing is read on the far side for a while: dst's kernel buffers fill, writes queue
-    const received: Buffer[] = [];
-    dst.b.on('data', (c: Buffer) => received.push(c));
-    dst.b.pause();
-    src.a.end(sent);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(relay.reads, 'buffer', 'the relay reads into its own buffer');
-    dst.b.resume();
-    await once(dst.b, 'end');
-    const out = Buffer.concat(received);
-    assert.equal(out.length, sent.length);
-    assert.equal(sha(out), sha(sent), 'every byte unchanged and in order');
-    assert.equal(sha(Buffer.concat(seen)), sha(sent), 'the observer saw the same bytes');
-    assert.ok(relay.readBuffers > 1, `a queued write kept a buffer, so another was used (buffers: ${relay.readBuffers})`);
-  } finally {
-    for (const s of [src.a, src.b, dst.a, dst.b]) s.destroy();
-    src.server.close();
-    dst.server.close();
+test('relay: switches to its own buffer after the first chunk and relays 24 MiB unchanged through a reader that stalls', async (t) => {
+  const src = await socketPair(t); // src.a writes frames; src.b is the relay's source
+  const dst = await socketPair(t); // dst.a is the relay's destination; dst.b reads slowly
+  const relay = new WsRelay(src.b, dst.a, false);
+  const seen: Buffer[] = [];
+  relay.observer = (c) => seen.push(Buffer.from(c));
+  const frames: Buffer[] = [];
+  let total = 0;
+  for (let i = 0; total < 24 * 1024 * 1024; i++) {
+    const f = encodeFrame(2, randomBytes(1 + ((i * 7919) % 150_000)), false);
+    frames.push(f);
+    total += f.length;
   }
+  const sent = Buffer.concat(frames);
+  const received: Buffer[] = [];
+  dst.b.on('data', (c: Buffer) => received.push(c));
+  dst.b.pause(); // nothing is read on the far side for a while: dst's kernel buffers fill, writes queue
+  src.a.end(sent);
+  await sleep(300);
+  assert.equal(relay.reads, 'buffer', 'the relay reads into its own buffer');
+  dst.b.resume();
+  await once(dst.b, 'end');
+  const out = Buffer.concat(received);
+  assert.equal(out.length, sent.length);
+  assert.equal(sha(out), sha(sent), 'every byte unchanged and in order');
+  assert.equal(sha(Buffer.concat(seen)), sha(sent), 'the observer saw the same bytes');
+  assert.ok(relay.readBuffers > 1, `a queued write kept a buffer, so another was used (buffers: ${relay.readBuffers})`);
 });
 
-test('relay: while the destination has bytes queued, chunks are written as copies (the read buffer is reused at once)', async () => {
-  const src = await socketPair();
+test('relay: while the destination has bytes queued, chunks are written as copies (the read buffer is reused at once)', async (t) => {
+  const src = await socketPair(t);
   // A destination that never sends anything: it keeps every chunk given to it (as a queued libuv
   // write keeps pointing into its buffer) and reports it all as still queued.
   const kept: Buffer[] = [];
@@ -149,46 +130,34 @@ test('relay: while the destination has bytes queued, chunks are written as copie
     end() {}
   }
   const dst = new KeepingDestination();
-  try {
-    const relay = new WsRelay(src.b, dst as unknown as Socket, false);
-    const sent: Buffer[] = [];
-    for (let i = 0; i < 400; i++) {
-      const f = encodeFrame(2, randomBytes(1 + ((i * 613) % 3000)), false);
-      sent.push(f);
-      src.a.write(f);
-      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 2)); // several reads, not one
-    }
-    const ended = once(src.b, 'end');
-    src.a.end();
-    await ended;
-    assert.equal(relay.reads, 'buffer');
-    assert.ok(kept.length > 2, `several chunks (${kept.length})`);
-    assert.equal(sha(Buffer.concat(kept)), sha(Buffer.concat(sent)), 'no kept chunk was overwritten by a later read');
-  } finally {
-    src.a.destroy();
-    src.b.destroy();
-    src.server.close();
+  const relay = new WsRelay(src.b, dst as unknown as Socket, false);
+  const sent: Buffer[] = [];
+  for (let i = 0; i < 400; i++) {
+    const f = encodeFrame(2, randomBytes(1 + ((i * 613) % 3000)), false);
+    sent.push(f);
+    src.a.write(f);
+    if (i % 20 === 0) await sleep(2); // several reads, not one
   }
+  const ended = once(src.b, 'end');
+  src.a.end();
+  await ended;
+  assert.equal(relay.reads, 'buffer');
+  assert.ok(kept.length > 2, `several chunks (${kept.length})`);
+  assert.equal(sha(Buffer.concat(kept)), sha(Buffer.concat(sent)), 'no kept chunk was overwritten by a later read');
 });
 
-test("relay: keeps 'data' events when another listener uses them", async () => {
-  const src = await socketPair();
-  const dst = await socketPair();
-  try {
-    const relay = new WsRelay(src.b, dst.a, false);
-    const other: Buffer[] = [];
-    src.b.on('data', (c: Buffer) => other.push(c));
-    const f = encodeFrame(1, Buffer.from('hello'), false);
-    src.a.write(f);
-    src.a.write(f);
-    const got: Buffer[] = [];
-    dst.b.on('data', (c: Buffer) => got.push(c));
-    while (Buffer.concat(got).length < 2 * f.length) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(relay.reads, 'data');
-    assert.equal(Buffer.concat(other).length, 2 * f.length);
-  } finally {
-    for (const s of [src.a, src.b, dst.a, dst.b]) s.destroy();
-    src.server.close();
-    dst.server.close();
-  }
+test("relay: keeps 'data' events when another listener uses them", async (t) => {
+  const src = await socketPair(t);
+  const dst = await socketPair(t);
+  const relay = new WsRelay(src.b, dst.a, false);
+  const other: Buffer[] = [];
+  src.b.on('data', (c: Buffer) => other.push(c));
+  const f = encodeFrame(1, Buffer.from('hello'), false);
+  src.a.write(f);
+  src.a.write(f);
+  const got: Buffer[] = [];
+  dst.b.on('data', (c: Buffer) => got.push(c));
+  await until(() => Buffer.concat(got).length >= 2 * f.length);
+  assert.equal(relay.reads, 'data');
+  assert.equal(Buffer.concat(other).length, 2 * f.length);
 });

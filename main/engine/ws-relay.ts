@@ -6,17 +6,21 @@
 // Nothing is allocated per chunk while no injection is waiting.
 //
 // Reads: the first chunk comes as a 'data' event; from then on the source reads straight into a
-// 64 KiB buffer of the relay's (socket-reads.ts), so a busy session allocates nothing per read and
-// an idle one (never read after the handshake) holds no buffer. A chunk written from that buffer
-// usually leaves in the write call itself; when part of it stays queued in `dst` (the kernel's
-// send buffer was full), the queued write still points into the buffer, so the next reads go to a
-// fresh one. While `dst` has bytes queued, chunks are copied (as Node would) instead.
+// buffer of the relay's (socket-reads.ts), so a busy session allocates nothing per read and an idle
+// one (never read after the handshake) holds no buffer. The buffer is 16 KiB, grows to 64 KiB (what
+// libuv asks node for per read) when a read fills it, and shrinks back after a run of small reads,
+// so a session that moved large messages once does not keep 64 KiB per direction when it goes
+// quiet. A chunk written from the buffer usually leaves in the write call itself; when part of it
+// stays queued in `dst` (the kernel's send buffer was full), the queued write still points into the
+// buffer, so the next reads go to a fresh one. While `dst` has bytes queued, chunks are copied (as
+// node would) instead.
 import { randomFillSync } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
 
-/** Size of a busy direction's read buffer (the size libuv asks Node for on every read). */
-export const READ_BUFFER_SIZE = 64 * 1024;
+/** A busy direction's read buffer: its usual size, the size it grows to (what libuv asks node for
+ * per read), and how many reads in a row under `smallRead` bytes make it shrink back. */
+export const READ_BUFFER = { small: 16 * 1024, large: 64 * 1024, smallRead: 4 * 1024, shrinkAfter: 64 } as const;
 
 export const OPCODES = { text: 1, binary: 2, close: 8 } as const;
 
@@ -125,9 +129,14 @@ export class WsRelay {
     return this.own ? 'buffer' : 'data';
   }
 
-  /** Read buffers this direction has used (a new one each time a queued write kept the last). */
+  /** Read buffers this direction has used (a new one each time a queued write kept the last, or the size changed). */
   get readBuffers(): number {
     return this.own ? this.own.count : 0;
+  }
+
+  /** The size of the buffer the next read goes to (0 while reading through 'data' events). */
+  get readBufferSize(): number {
+    return this.own ? this.own.size : 0;
   }
 
   /** Whether the stream is between complete messages (the injection point). */
@@ -279,14 +288,18 @@ export class WsRelay {
 
 /** A busy direction's reads into a buffer of its own (allocated on the switch: idle sessions have none). */
 class OwnBufferReads {
-  buf = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+  buf = Buffer.allocUnsafeSlow(READ_BUFFER.small);
   count = 1;
   /** The last chunk's write is still queued in `dst`: the following reads need another buffer. */
   private pinned = false;
+  private lastRead = 0;
+  /** Consecutive reads under READ_BUFFER.smallRead (counted while the buffer is large). */
+  private smallReads = 0;
 
   constructor(private readonly relay: WsRelay, private readonly dst: Socket) {}
 
   readonly onRead = (n: number): void => {
+    this.lastRead = n;
     // Bytes still queued in dst: this chunk would queue behind them, so it goes as a copy of its
     // own and the buffer stays free. Otherwise it is written from the buffer, which stays pinned
     // if part of it could not leave at once.
@@ -296,9 +309,22 @@ class OwnBufferReads {
   };
 
   readonly next = (): Buffer | undefined => {
-    if (!this.pinned) return undefined;
+    const have = this.buf.length;
+    let size = have;
+    if (this.lastRead === have) size = READ_BUFFER.large;
+    else if (have === READ_BUFFER.large) {
+      this.smallReads = this.lastRead < READ_BUFFER.smallRead ? this.smallReads + 1 : 0;
+      if (this.smallReads >= READ_BUFFER.shrinkAfter) size = READ_BUFFER.small;
+    }
+    if (!this.pinned && size === have) return undefined;
     this.pinned = false;
+    this.smallReads = 0;
     this.count++;
-    return (this.buf = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE));
+    return (this.buf = Buffer.allocUnsafeSlow(size));
   };
+
+  /** The current buffer's size (for tests). */
+  get size(): number {
+    return this.buf.length;
+  }
 }

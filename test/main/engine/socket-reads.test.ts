@@ -30,6 +30,16 @@ async function socketPair(t: TestContext): Promise<{ a: Socket; b: Socket }> {
   return { a, b };
 }
 
+/** A relay from one loopback pair (src.b) to another (dst.a); `received` collects what reaches dst.b. */
+async function loopbackRelay(t: TestContext) {
+  const src = await socketPair(t);
+  const dst = await socketPair(t);
+  const relay = new WsRelay(src.b, dst.a, false);
+  const received: Buffer[] = [];
+  dst.b.on('data', (c: Buffer) => received.push(c));
+  return { src, dst, relay, received };
+}
+
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 test('readInto: reads land in the given buffer, in order; end, bytesRead and pause/resume still work', async (t) => {
@@ -89,9 +99,7 @@ test('readInto refuses (changing nothing) what it cannot switch: bytes already w
 });
 
 test('relay: switches to its own buffer after the first chunk and relays 24 MiB unchanged through a reader that stalls', async (t) => {
-  const src = await socketPair(t); // src.a writes frames; src.b is the relay's source
-  const dst = await socketPair(t); // dst.a is the relay's destination; dst.b reads slowly
-  const relay = new WsRelay(src.b, dst.a, false);
+  const { src, dst, relay, received } = await loopbackRelay(t); // src.a writes frames; dst.b reads slowly
   const seen: Buffer[] = [];
   relay.observer = (c) => seen.push(Buffer.from(c));
   const frames: Buffer[] = [];
@@ -102,8 +110,6 @@ test('relay: switches to its own buffer after the first chunk and relays 24 MiB 
     total += f.length;
   }
   const sent = Buffer.concat(frames);
-  const received: Buffer[] = [];
-  dst.b.on('data', (c: Buffer) => received.push(c));
   dst.b.pause(); // nothing is read on the far side for a while: dst's kernel buffers fill, writes queue
   src.a.end(sent);
   await sleep(300);
@@ -116,76 +122,77 @@ test('relay: switches to its own buffer after the first chunk and relays 24 MiB 
   assert.equal(sha(Buffer.concat(seen)), sha(sent), 'the observer saw the same bytes');
 });
 
+/**
+ * A destination that, like a socket whose kernel buffer is full, keeps pointing into the chunks it
+ * was given (reporting them as queued) until flush() "sends" them, copying the bytes only then, as
+ * the kernel would. A chunk overwritten while queued shows up in `sent`.
+ */
+class QueueingDestination extends EventEmitter {
+  destroyed = false;
+  writableEnded = false;
+  pending: Buffer[] = [];
+  sent: Buffer[] = [];
+  get writableLength() { return this.pending.reduce((n, b) => n + b.length, 0); }
+  write(b: Buffer) {
+    this.pending.push(b);
+    return true;
+  }
+  end() {}
+  flush() {
+    for (const b of this.pending) this.sent.push(Buffer.from(b));
+    this.pending = [];
+  }
+}
+
+/** `count` binary frames of `size(i)` random bytes written to `a`, awaiting `after(i)` after each. */
+async function sendFrames(a: Socket, count: number, size: (i: number) => number, after: (i: number) => Promise<void> | void): Promise<Buffer> {
+  const frames: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const f = encodeFrame(2, randomBytes(size(i)), false);
+    frames.push(f);
+    a.write(f);
+    await after(i);
+  }
+  return Buffer.concat(frames);
+}
+
 test('relay: while the destination has bytes queued, chunks are written as copies (the read buffer is reused at once)', async (t) => {
   const src = await socketPair(t);
-  // A destination that never sends anything: it keeps every chunk given to it (as a queued libuv
-  // write keeps pointing into its buffer) and reports it all as still queued.
-  const kept: Buffer[] = [];
-  class KeepingDestination extends EventEmitter {
-    destroyed = false;
-    writableEnded = false;
-    get writableLength() { return kept.reduce((n, b) => n + b.length, 0); }
-    write(b: Buffer) { kept.push(b); return true; }
-    end() {}
-  }
-  const dst = new KeepingDestination();
+  const dst = new QueueingDestination(); // never sends: everything after the first chunk is written while bytes are queued
   const relay = new WsRelay(src.b, dst as unknown as Socket, false);
-  const sent: Buffer[] = [];
-  for (let i = 0; i < 400; i++) {
-    const f = encodeFrame(2, randomBytes(1 + ((i * 613) % 3000)), false);
-    sent.push(f);
-    src.a.write(f);
+  const sent = await sendFrames(src.a, 400, (i) => 1 + ((i * 613) % 3000), async (i) => {
     if (i % 20 === 0) await sleep(2); // several reads, not one
-  }
+  });
   const ended = once(src.b, 'end');
   src.a.end();
   await ended;
+  dst.flush();
   assert.equal(relay.reads, 'buffer');
-  assert.ok(kept.length > 2, `several chunks (${kept.length})`);
-  assert.equal(sha(Buffer.concat(kept)), sha(Buffer.concat(sent)), 'no kept chunk was overwritten by a later read');
+  assert.ok(dst.sent.length > 2, `several chunks (${dst.sent.length})`);
+  assert.equal(sha(Buffer.concat(dst.sent)), sha(sent), 'no queued chunk was overwritten by a later read');
 });
 
 test('relay: a write left partly queued keeps its buffer: the following reads land in another one', async (t) => {
   const src = await socketPair(t);
-  // A destination that, like a socket whose kernel buffer is full, keeps pointing into what it was
-  // given until it "sends" it (flush: the bytes are copied then, as the kernel would).
-  const done: Buffer[] = [];
-  let pending: Buffer[] = [];
-  class SlowDestination extends EventEmitter {
-    destroyed = false;
-    writableEnded = false;
-    get writableLength() { return pending.reduce((n, b) => n + b.length, 0); }
-    write(b: Buffer) { pending.push(b); return true; }
-    end() {}
-  }
-  const flush = () => {
-    for (const b of pending) done.push(Buffer.from(b));
-    pending = [];
-  };
-  const relay = new WsRelay(src.b, new SlowDestination() as unknown as Socket, false);
-  const sent: Buffer[] = [];
-  for (let i = 0; i < 150; i++) {
-    const f = encodeFrame(2, randomBytes(10 + ((i * 131) % 900)), false);
-    sent.push(f);
-    src.a.write(f);
-    await sleep(2); // read by the relay before the next one
-    if (i % 3 === 2) flush();
-  }
+  const dst = new QueueingDestination();
+  const relay = new WsRelay(src.b, dst as unknown as Socket, false);
+  // the destination sends what it holds after every third frame: in between, reads come while a
+  // chunk written straight from the buffer is still queued
+  const sent = await sendFrames(src.a, 150, (i) => 10 + ((i * 131) % 900), async (i) => {
+    await sleep(2); // read by the relay on its own
+    if (i % 3 === 2) dst.flush();
+  });
   const ended = once(src.b, 'end');
   src.a.end();
   await ended;
-  flush();
+  dst.flush();
   assert.equal(relay.reads, 'buffer');
   assert.ok(relay.readBuffers > 10, `pinned buffers were replaced (${relay.readBuffers} buffers)`);
-  assert.equal(sha(Buffer.concat(done)), sha(Buffer.concat(sent)), 'no queued bytes were overwritten by a later read');
+  assert.equal(sha(Buffer.concat(dst.sent)), sha(sent), 'no queued bytes were overwritten by a later read');
 });
 
 test('relay: the read buffer grows to 64 KiB when reads fill it and shrinks back to 16 KiB after a run of small reads', async (t) => {
-  const src = await socketPair(t);
-  const dst = await socketPair(t);
-  const relay = new WsRelay(src.b, dst.a, false);
-  const received: Buffer[] = [];
-  dst.b.on('data', (c: Buffer) => received.push(c));
+  const { src, relay, received } = await loopbackRelay(t);
   const sent: Buffer[] = [];
   const send = (f: Buffer) => {
     sent.push(f);
@@ -208,17 +215,13 @@ test('relay: the read buffer grows to 64 KiB when reads fill it and shrinks back
 });
 
 test("relay: keeps 'data' events when another listener uses them", async (t) => {
-  const src = await socketPair(t);
-  const dst = await socketPair(t);
-  const relay = new WsRelay(src.b, dst.a, false);
+  const { src, relay, received } = await loopbackRelay(t);
   const other: Buffer[] = [];
   src.b.on('data', (c: Buffer) => other.push(c));
   const f = encodeFrame(1, Buffer.from('hello'), false);
   src.a.write(f);
   src.a.write(f);
-  const got: Buffer[] = [];
-  dst.b.on('data', (c: Buffer) => got.push(c));
-  await until(() => Buffer.concat(got).length >= 2 * f.length);
+  await until(() => Buffer.concat(received).length >= 2 * f.length);
   assert.equal(relay.reads, 'data');
   assert.equal(Buffer.concat(other).length, 2 * f.length);
 });

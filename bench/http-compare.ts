@@ -1,6 +1,7 @@
 // Side-by-side HTTP req/s of Switchyard and the minimal http-proxy script, alternating rounds in one
 // run (a tool for working on the HTTP path; `npm run bench` is the report).
 // Usage: node --import tsx bench/http-compare.ts [--rounds N] [--seconds S] [--path /small] [--connections C]
+//        [--targets switchyard,minimal] (also switchyard@DIR: the Switchyard checked out in DIR, for before/after)
 // Besides req/s it prints each proxy's CPU time per request (/proc), steadier than req/s on a busy machine.
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,21 +18,34 @@ function cpuMicros(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10_000;
 }
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '4' }, path: { type: 'string', default: '/small' }, connections: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '4' }, path: { type: 'string', default: '/small' }, connections: { type: 'string', default: '50' },
+    targets: { type: 'string', default: 'switchyard,minimal' },
+  },
+});
+const names = values.targets.split(',');
 
 const up = await startUpstreams();
 const dir = await mkdtemp(join(tmpdir(), 'switchyard-cmp-'));
 const procs: Record<string, Proc> = {};
 try {
-  const sPort = await freePort();
-  await writeFile(join(dir, 'c.json'), JSON.stringify(switchyardConfig(sPort, up.http.port, up.ws.port)));
-  procs.switchyard = await spawnNode([join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json')], 30_000);
-  const mPort = await freePort();
-  procs.minimal = await spawnNode(['--import', 'tsx', join(BENCH_DIR, 'minimal-http-proxy.ts'), String(mPort), String(up.http.port), String(up.ws.port)]);
-  const sums: Record<string, number[]> = { switchyard: [], minimal: [] };
-  const cpu: Record<string, number[]> = { switchyard: [], minimal: [] };
+  for (const name of names) {
+    const port = await freePort();
+    if (name === 'minimal') {
+      procs[name] = await spawnNode(['--import', 'tsx', join(BENCH_DIR, 'minimal-http-proxy.ts'), String(port), String(up.http.port), String(up.ws.port)]);
+      continue;
+    }
+    if (name !== 'switchyard' && !name.startsWith('switchyard@')) throw new Error(`unknown target ${name} (switchyard, switchyard@DIR, minimal)`);
+    const file = join(dir, `${Object.keys(procs).length}.json`);
+    await writeFile(file, JSON.stringify(switchyardConfig(port, up.http.port, up.ws.port)));
+    const root = name === 'switchyard' ? ROOT : name.slice('switchyard@'.length);
+    procs[name] = await spawnNode([join(root, 'bin', 'switchyard.js'), 'serve', '--config', file], 30_000);
+  }
+  const sums: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < Number(values.rounds); r++) {
-    const order = r % 2 ? ['minimal', 'switchyard'] : ['switchyard', 'minimal'];
+    const order = names.map((_, i) => names[(i + r) % names.length]!);
     for (const name of order) {
       const before = cpuMicros(procs[name]!.pid);
       const res = await runLoad('http-load.ts', { url: `http://127.0.0.1:${procs[name]!.port}${values.path}`, connections: Number(values.connections), durationS: Number(values.seconds), warmupS: 1 }, 60_000);
@@ -44,7 +58,10 @@ try {
     }
   }
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-  process.stdout.write(`switchyard/minimal = ${(mean(sums.switchyard!) / mean(sums.minimal!)).toFixed(2)}x (${Math.round(mean(sums.switchyard!))} vs ${Math.round(mean(sums.minimal!))}); CPU per request ${mean(cpu.switchyard!).toFixed(1)} vs ${mean(cpu.minimal!).toFixed(1)} µs\n`);
+  const last = names[names.length - 1]!;
+  for (const name of names) {
+    process.stdout.write(`${name}: ${Math.round(mean(sums[name]!))} req/s, CPU per request ${mean(cpu[name]!).toFixed(1)} µs${name === last ? '' : ` (${(mean(sums[name]!) / mean(sums[last]!)).toFixed(2)}× ${last}'s req/s)`}\n`);
+  }
 } finally {
   for (const p of Object.values(procs)) await p.stop();
   await up.stop();

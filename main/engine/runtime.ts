@@ -98,12 +98,20 @@ async function upstreamPeers(u: Upstream): Promise<PeerConfig[]> {
   return peers;
 }
 
+/**
+ * nginx closes an upstream connection idle in the keepalive cache after keepalive_timeout (60s by
+ * default). The agent's `timeout` does the same for its free sockets; it is also the idle timer a
+ * pooled connection keeps between requests, so with the default 60s send/read timeouts a request
+ * does not re-arm it twice (to its timeout and back to the pool's).
+ */
+export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 60_000;
+
 function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey: string | null = null): Pool {
   return {
     name,
     group,
     hashKey,
-    keepalive: keepalive > 0 ? new Agent({ keepAlive: true, maxFreeSockets: keepalive }) : null,
+    keepalive: keepalive > 0 ? new Agent({ keepAlive: true, maxFreeSockets: keepalive, timeout: UPSTREAM_KEEPALIVE_TIMEOUT_MS }) : null,
     oneShot: new Agent({ keepAlive: false }),
   };
 }

@@ -90,9 +90,25 @@ function collectNames(candidates: readonly ServerCandidate[]): Name[] {
   return out;
 }
 
+/**
+ * The names of a candidate list, collected once per list object (a listen socket's list lives as
+ * long as its connection and config; regex names are compiled here). Callers must not change a
+ * list they have passed.
+ */
+const namesOf = new WeakMap<readonly ServerCandidate[], Name[]>();
+
+function namesFor(candidates: readonly ServerCandidate[]): Name[] {
+  let n = namesOf.get(candidates);
+  if (n === undefined) {
+    n = collectNames(candidates);
+    namesOf.set(candidates, n);
+  }
+  return n;
+}
+
 /** The server for `host` among one socket's candidates (config order). */
 export function findServerByName(candidates: readonly ServerCandidate[], host: string): { index: number; explain: string } | null {
-  const names = collectNames(candidates);
+  const names = namesFor(candidates);
   for (const n of names) if (n.kind === 'exact' && n.name === host) return { index: n.server, explain: `server_name ${n.text} (exact)` };
   let best: Extract<Name, { kind: 'head' }> | null = null;
   for (const n of names) {
@@ -125,7 +141,8 @@ function defaultIndex(candidates: readonly ServerCandidate[]): { index: number; 
  * nginx still rejects an invalid Host header then.
  */
 export function selectServer(candidates: readonly ServerCandidate[], host: string | null, hostHeader?: string | null): ServerSelection {
-  if (hostHeader !== undefined && hostHeader !== null && validateHost(hostHeader) === null) {
+  const validHeader = hostHeader !== undefined && hostHeader !== null ? validateHost(hostHeader) : null;
+  if (hostHeader !== undefined && hostHeader !== null && validHeader === null) {
     return { ok: false, status: 400, reason: 'client sent invalid host header' };
   }
   if (candidates.length === 0) return { ok: false, status: 400, reason: 'no server for this address' };
@@ -133,7 +150,7 @@ export function selectServer(candidates: readonly ServerCandidate[], host: strin
     const d = defaultIndex(candidates);
     return { ok: true, index: d.index, host: null, explain: `no Host: ${d.why}` };
   }
-  const h = validateHost(host);
+  const h = host === hostHeader ? validHeader : validateHost(host);
   if (h === null) return { ok: false, status: 400, reason: 'client sent invalid host header' };
   const found = findServerByName(candidates, h);
   if (found) return { ok: true, index: found.index, host: h, explain: found.explain };

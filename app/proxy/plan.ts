@@ -8,7 +8,7 @@ import type { ProxyPassTarget } from '../config/proxy-pass.ts';
 import type { LocationKind, LocationMatcher } from '../match/location.ts';
 import type { RequestContext } from './context.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
-import { selectServer } from '../match/server.ts';
+import { selectServer, type ServerCandidate } from '../match/server.ts';
 import { upstreamUri, redirectLocation } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
 import { evaluate } from './variables.ts';
@@ -76,40 +76,42 @@ const BIND = Symbol('switchyard.bindCandidates');
 interface BindCache {
   binds: unknown;
   list: ReadonlyArray<BindCandidate<RouteServer>>;
+  /** The same servers as selectServer takes them (one array per list: its names are compiled once). */
+  names: ServerCandidate[];
 }
 
-function socketCandidates<S extends RouteServer>(table: RouteTable<S>, socket: RequestLike['socket']): ReadonlyArray<BindCandidate<S>> {
+function socketCandidates<S extends RouteServer>(table: RouteTable<S>, socket: RequestLike['socket']): { list: ReadonlyArray<BindCandidate<S>>; names: ServerCandidate[] } {
   const holder = socket as { [BIND]?: BindCache };
   const cached = holder[BIND];
-  if (cached && cached.binds === table.binds) return cached.list as ReadonlyArray<BindCandidate<S>>;
+  if (cached && cached.binds === table.binds) return cached as unknown as { list: ReadonlyArray<BindCandidate<S>>; names: ServerCandidate[] };
   const list = candidatesFor(table.binds, socket.localAddress ?? '', socket.localPort ?? 0);
-  if (Object.isExtensible(socket)) holder[BIND] = { binds: table.binds, list };
-  return list;
+  const entry = { binds: table.binds, list, names: list.map((c) => ({ serverNames: c.server.server.serverNames, defaultServer: c.defaultServer })) };
+  if (Object.isExtensible(socket)) holder[BIND] = entry;
+  return entry;
 }
 
 export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: RequestLike): RoutePlan<S> {
   const socket = req.socket;
-  const candidates = socketCandidates(table, socket);
+  const { list: candidates, names } = socketCandidates(table, socket);
   if (candidates.length === 0) return { kind: 'error', status: 500, reason: 'no server block for this listen socket' };
 
   const target = normalizeRequestTarget(req.url ?? '');
   if (!target.ok) return { kind: 'error', status: 400, reason: target.reason };
 
   const headers = headerPairs(req.rawHeaders);
-  const hostHeaders = headers.filter(([n]) => n.toLowerCase() === 'host');
-  if (hostHeaders.length > 1) return { kind: 'error', status: 400, reason: 'client sent duplicate host header' };
-  const hostHeader = hostHeaders[0]?.[1] ?? null;
+  let hostHeader: string | null = null;
+  for (const [name, value] of headers) {
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (hostHeader !== null) return { kind: 'error', status: 400, reason: 'client sent duplicate host header' };
+    hostHeader = value;
+  }
   const httpVersion = req.httpVersion === '1.0' ? '1.0' : '1.1';
   // nginx: an HTTP/1.1 request without Host is 400 even when the request line names a host
   if (httpVersion === '1.1' && hostHeader === null) {
     return { kind: 'error', status: 400, reason: 'client sent HTTP/1.1 request without "Host" header' };
   }
 
-  const chosen = selectServer(
-    candidates.map((c) => ({ serverNames: c.server.server.serverNames, defaultServer: c.defaultServer })),
-    target.absoluteHost ?? hostHeader,
-    hostHeader,
-  );
+  const chosen = selectServer(names, target.absoluteHost ?? hostHeader, hostHeader);
   if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason };
   const server = candidates[chosen.index]!.server;
 

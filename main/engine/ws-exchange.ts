@@ -11,7 +11,7 @@ import { writeRawError } from './error-pages.ts';
 import { proxyHttp } from './http-exchange.ts';
 import type { Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
-import type { Peer } from '../upstream/types.ts';
+import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { WsRelay, OPCODES, checkClose } from './ws-relay.ts';
 
@@ -178,118 +178,145 @@ export function proxyUpgrade(
   };
 
   const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer) => {
-    socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, upRes.rawHeaders));
-    const upHeadBytes = upHead;
     const headBytes = head;
     plan = null;
     head = null;
-    session.state = 'open';
-    session.responseHeaders = upRes.rawHeaders;
-    session.subprotocol = (upRes.headers['sec-websocket-protocol'] as string | undefined) ?? null;
-    session.extensions = (upRes.headers['sec-websocket-extensions'] as string | undefined) ?? null;
-    session.openedAt = Date.now();
-
-    let ended = false;
-    let markClosed!: () => void;
-    const closed = new Promise<void>((r) => (markClosed = r));
-    const endSession = (by: 'client' | 'upstream' | 'proxy', reason: string) => {
-      if (!session.closedBy) {
-        session.closedBy = by;
-        session.closeReason = reason;
-      }
-      if (ended) return;
-      ended = true;
-      attempt.release(peer, false);
-    };
-    const finalize = () => {
-      if (!socket.destroyed || !up.destroyed || session.state === 'closed') return;
-      session.state = 'closed';
-      session.closedAt = Date.now();
-      session.bytesFromClient = socket.bytesRead;
-      session.bytesFromUpstream = up.bytesRead;
-      hooks.sessionClose(session);
-      markClosed();
-    };
-    // Idle for proxy_read_timeout in both directions ends the session (writes to `up` count as
-    // activity, as nginx re-arms the upstream read timer on every event of the upgraded pair).
-    up.on('timeout', () => {
-      endSession('proxy', `proxy_read_timeout (${loc.location.proxyReadTimeout}) expired with no traffic`);
-      socket.destroy();
-      up.destroy();
-    });
-    up.setTimeout(loc.readTimeoutMs);
-    socket.setTimeout(0);
-    socket.on('end', () => endSession('client', 'client closed the connection'));
-    up.on('end', () => endSession('upstream', 'upstream closed the connection'));
-    socket.on('error', (e) => endSession('client', `client socket error: ${e.message}`));
-    up.on('error', (e) => endSession('upstream', `upstream socket error: ${e.message}`));
-    socket.on('close', () => {
-      endSession('client', 'client connection closed');
-      up.destroySoon();
-      finalize();
-    });
-    up.on('close', () => {
-      endSession('upstream', 'upstream connection closed');
-      socket.destroySoon();
-      finalize();
-    });
-    // client→upstream frames are masked (RFC 6455 §5.3), upstream→client ones are not
-    const toUpstream = new WsRelay(socket, up, true);
-    const toClient = new WsRelay(up, socket, false);
-    let closing = false;
-    socket.once('close', () => toUpstream.stop());
-    up.once('close', () => toClient.stop());
-    // before the bytes read with the handshake go through, so that an observer sees them too
-    hooks.sessionOpen(session, {
-      client: socket,
-      upstream: up,
-      observe(fromClient, fromUpstream) {
-        toUpstream.observer = fromClient;
-        toClient.observer = fromUpstream;
-      },
-    });
-    if (upHeadBytes.length) toClient.push(upHeadBytes);
-    if (headBytes && headBytes.length) toUpstream.push(headBytes);
-    onLive({
-      record: session,
-      client: socket,
-      upstream: up,
-      inject(to, opcode, payload, waitMs = INJECT_WAIT_MS) {
-        if (closing) return Promise.reject(new Error('the session is closing'));
-        return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload, { waitMs });
-      },
-      close(reason, frame) {
-        if (frame?.code === undefined) {
-          endSession('proxy', reason);
-          socket.destroy();
-          up.destroy();
-          return closed;
-        }
-        const check = checkClose(frame.code, frame.reason);
-        if (!check.ok) return Promise.reject(Object.assign(new Error(check.message), { code: check.code }));
-        if (closing || socket.destroyed || up.destroyed) return closed;
-        closing = true;
-        endSession('proxy', reason);
-        const drop = () => {
-          socket.destroy();
-          up.destroy();
-        };
-        const grace = setTimeout(drop, CLOSE_GRACE_MS);
-        grace.unref();
-        let echoes = 0;
-        const echoed = () => {
-          if (++echoes < 2) return;
-          socket.end();
-          up.end();
-        };
-        toClient.onPeerClose = echoed;
-        toUpstream.onPeerClose = echoed;
-        void toClient.inject(OPCODES.close, check.payload, { close: true }).catch(drop);
-        void toUpstream.inject(OPCODES.close, check.payload, { close: true }).catch(drop);
-        return closed.finally(() => clearTimeout(grace));
-      },
-    });
+    runSession({ socket, up, upRes, upHead, head: headBytes, session, hooks, attempt, peer, readTimeoutMs: loc.readTimeoutMs, readTimeoutText: loc.location.proxyReadTimeout, onLive });
   };
 
   tryNext();
+}
+
+interface SessionStart {
+  socket: Socket;
+  up: Socket;
+  upRes: IncomingMessage;
+  upHead: Buffer;
+  /** Bytes the client sent after its request head, read with it. */
+  head: Buffer | null;
+  session: SessionRecord;
+  hooks: EngineHooks;
+  attempt: PeerAttempt;
+  peer: Peer;
+  readTimeoutMs: number;
+  /** proxy_read_timeout as configured, for the close reason. */
+  readTimeoutText: string;
+  onLive: (live: LiveSession) => void;
+}
+
+/**
+ * The open session: 101 to the client, both relays, the frame tap hook, inject/close. A function of
+ * its own, so that what it keeps for the session's lifetime (its listeners and their scope) does not
+ * hold the handshake's state too (plan, retry closures, request head).
+ */
+function runSession(a: SessionStart): void {
+  // (closures below must not use `a`: it holds the upstream's response object)
+  const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText } = a;
+  socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, upRes.rawHeaders));
+  session.state = 'open';
+  session.responseHeaders = upRes.rawHeaders;
+  session.subprotocol = (upRes.headers['sec-websocket-protocol'] as string | undefined) ?? null;
+  session.extensions = (upRes.headers['sec-websocket-extensions'] as string | undefined) ?? null;
+  session.openedAt = Date.now();
+
+  let ended = false;
+  let markClosed!: () => void;
+  const closed = new Promise<void>((r) => (markClosed = r));
+  const endSession = (by: 'client' | 'upstream' | 'proxy', reason: string) => {
+    if (!session.closedBy) {
+      session.closedBy = by;
+      session.closeReason = reason;
+    }
+    if (ended) return;
+    ended = true;
+    attempt.release(peer, false);
+  };
+  const finalize = () => {
+    if (!socket.destroyed || !up.destroyed || session.state === 'closed') return;
+    session.state = 'closed';
+    session.closedAt = Date.now();
+    session.bytesFromClient = socket.bytesRead;
+    session.bytesFromUpstream = up.bytesRead;
+    hooks.sessionClose(session);
+    markClosed();
+  };
+  // Idle for proxy_read_timeout in both directions ends the session (writes to `up` count as
+  // activity, as nginx re-arms the upstream read timer on every event of the upgraded pair).
+  up.on('timeout', () => {
+    endSession('proxy', `proxy_read_timeout (${readTimeoutText}) expired with no traffic`);
+    socket.destroy();
+    up.destroy();
+  });
+  up.setTimeout(a.readTimeoutMs);
+  socket.setTimeout(0);
+  socket.on('end', () => endSession('client', 'client closed the connection'));
+  up.on('end', () => endSession('upstream', 'upstream closed the connection'));
+  socket.on('error', (e) => endSession('client', `client socket error: ${e.message}`));
+  up.on('error', (e) => endSession('upstream', `upstream socket error: ${e.message}`));
+  socket.on('close', () => {
+    endSession('client', 'client connection closed');
+    up.destroySoon();
+    finalize();
+  });
+  up.on('close', () => {
+    endSession('upstream', 'upstream connection closed');
+    socket.destroySoon();
+    finalize();
+  });
+  // client→upstream frames are masked (RFC 6455 §5.3), upstream→client ones are not
+  const toUpstream = new WsRelay(socket, up, true);
+  const toClient = new WsRelay(up, socket, false);
+  let closing = false;
+  socket.once('close', () => toUpstream.stop());
+  up.once('close', () => toClient.stop());
+  // before the bytes read with the handshake go through, so that an observer sees them too
+  hooks.sessionOpen(session, {
+    client: socket,
+    upstream: up,
+    observe(fromClient, fromUpstream) {
+      toUpstream.observer = fromClient;
+      toClient.observer = fromUpstream;
+    },
+  });
+  if (a.upHead.length) toClient.push(a.upHead);
+  if (a.head && a.head.length) toUpstream.push(a.head);
+  onLive({
+    record: session,
+    client: socket,
+    upstream: up,
+    inject(to, opcode, payload, waitMs = INJECT_WAIT_MS) {
+      if (closing) return Promise.reject(new Error('the session is closing'));
+      return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload, { waitMs });
+    },
+    close(reason, frame) {
+      if (frame?.code === undefined) {
+        endSession('proxy', reason);
+        socket.destroy();
+        up.destroy();
+        return closed;
+      }
+      const check = checkClose(frame.code, frame.reason);
+      if (!check.ok) return Promise.reject(Object.assign(new Error(check.message), { code: check.code }));
+      if (closing || socket.destroyed || up.destroyed) return closed;
+      closing = true;
+      endSession('proxy', reason);
+      const drop = () => {
+        socket.destroy();
+        up.destroy();
+      };
+      const grace = setTimeout(drop, CLOSE_GRACE_MS);
+      grace.unref();
+      let echoes = 0;
+      const echoed = () => {
+        if (++echoes < 2) return;
+        socket.end();
+        up.end();
+      };
+      toClient.onPeerClose = echoed;
+      toUpstream.onPeerClose = echoed;
+      void toClient.inject(OPCODES.close, check.payload, { close: true }).catch(drop);
+      void toUpstream.inject(OPCODES.close, check.payload, { close: true }).catch(drop);
+      return closed.finally(() => clearTimeout(grace));
+    },
+  });
 }

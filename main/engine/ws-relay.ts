@@ -102,17 +102,23 @@ export class WsRelay {
   /** Reads into the relay's own buffer, once switched (see the top of this file); false: not possible. */
   private own: OwnBufferReads | null | false = null;
 
-  private readonly onData = (chunk: Buffer) => {
-    this.push(chunk);
-    // (not while someone else listens to 'data' too: they would stop getting it)
-    if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
-  };
-  private readonly onDrain = () => this.src.resume();
-  private readonly onEnd = () => {
-    if (!this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
-  };
+  // The listeners are assigned in the constructor, not as arrow-function fields: tsx compiles with
+  // esbuild's keepNames, which names every such field with Object.defineProperty, and a closure
+  // named that way costs ~250 B more, per listener and idle session.
+  private readonly onData: (chunk: Buffer) => void;
+  private readonly onDrain: () => void;
+  private readonly onEnd: () => void;
 
   constructor(private readonly src: Socket, private readonly dst: Socket, private readonly mask: boolean) {
+    this.onData = (chunk) => {
+      this.push(chunk);
+      // (not while someone else listens to 'data' too: they would stop getting it)
+      if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
+    };
+    this.onDrain = () => this.src.resume();
+    this.onEnd = () => {
+      if (!this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
+    };
     src.on('data', this.onData);
     src.on('end', this.onEnd);
     dst.on('drain', this.onDrain);
@@ -296,32 +302,35 @@ class OwnBufferReads {
   /** Consecutive reads under READ_BUFFER.smallRead (counted while the buffer is large). */
   private smallReads = 0;
 
-  constructor(private readonly relay: WsRelay, private readonly dst: Socket) {}
+  readonly onRead: (n: number) => void;
+  readonly next: () => Buffer | undefined;
 
-  readonly onRead = (n: number): void => {
-    this.lastRead = n;
-    // Bytes still queued in dst: this chunk would queue behind them, so it goes as a copy of its
-    // own and the buffer stays free. Otherwise it is written from the buffer, which stays pinned
-    // if part of it could not leave at once.
-    if (this.dst.writableLength > 0) return this.relay.push(Buffer.from(this.buf.subarray(0, n)));
-    this.relay.push(this.buf.subarray(0, n));
-    if (this.dst.writableLength > 0) this.pinned = true;
-  };
-
-  readonly next = (): Buffer | undefined => {
-    const have = this.buf.length;
-    let size = have;
-    if (this.lastRead === have) size = READ_BUFFER.large;
-    else if (have === READ_BUFFER.large) {
-      this.smallReads = this.lastRead < READ_BUFFER.smallRead ? this.smallReads + 1 : 0;
-      if (this.smallReads >= READ_BUFFER.shrinkAfter) size = READ_BUFFER.small;
-    }
-    if (!this.pinned && size === have) return undefined;
-    this.pinned = false;
-    this.smallReads = 0;
-    this.count++;
-    return (this.buf = Buffer.allocUnsafeSlow(size));
-  };
+  constructor(private readonly relay: WsRelay, private readonly dst: Socket) {
+    // assigned here for the reason given at WsRelay's listeners
+    this.onRead = (n) => {
+      this.lastRead = n;
+      // Bytes still queued in dst: this chunk would queue behind them, so it goes as a copy of its
+      // own and the buffer stays free. Otherwise it is written from the buffer, which stays pinned
+      // if part of it could not leave at once.
+      if (this.dst.writableLength > 0) return this.relay.push(Buffer.from(this.buf.subarray(0, n)));
+      this.relay.push(this.buf.subarray(0, n));
+      if (this.dst.writableLength > 0) this.pinned = true;
+    };
+    this.next = () => {
+      const have = this.buf.length;
+      let size = have;
+      if (this.lastRead === have) size = READ_BUFFER.large;
+      else if (have === READ_BUFFER.large) {
+        this.smallReads = this.lastRead < READ_BUFFER.smallRead ? this.smallReads + 1 : 0;
+        if (this.smallReads >= READ_BUFFER.shrinkAfter) size = READ_BUFFER.small;
+      }
+      if (!this.pinned && size === have) return undefined;
+      this.pinned = false;
+      this.smallReads = 0;
+      this.count++;
+      return (this.buf = Buffer.allocUnsafeSlow(size));
+    };
+  }
 
   /** The current buffer's size (for tests). */
   get size(): number {

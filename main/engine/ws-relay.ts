@@ -3,11 +3,11 @@
 // a header-only tracker follows the frame boundaries (FIN, opcode, length; payload bytes are
 // skipped, never copied). That lets the proxy add frames of its own (`inject`) at the next point
 // where the direction is between two complete messages, splitting a chunk there when needed.
-// Nothing is allocated per chunk while no injection is waiting.
+// No bytes are copied per chunk while no injection is waiting.
 //
 // Reads: the first chunk comes as a 'data' event; from then on the source reads straight into a
-// buffer of the relay's (socket-reads.ts), so a busy session allocates nothing per read and an idle
-// one (never read after the handshake) holds no buffer. The buffer is 16 KiB, grows to 64 KiB (what
+// buffer of the relay's (socket-reads.ts), so a busy session allocates no buffer per read (only a
+// view of the bytes read), and an idle one (never read after the handshake) holds none. The buffer is 16 KiB, grows to 64 KiB (what
 // libuv asks node for per read) when a read fills it, and shrinks back after a run of small reads,
 // so a session that moved large messages once does not keep 64 KiB per direction when it goes
 // quiet. A chunk written from the buffer usually leaves in the write call itself; when part of it

@@ -73,19 +73,19 @@ function headerPairs(raw: string[]): Array<[string, string]> {
 
 /** The server blocks of a connection's listen socket, looked up once per connection and config. */
 const BIND = Symbol('switchyard.bindCandidates');
-interface BindCache {
+interface BindCache<S extends RouteServer = RouteServer> {
   binds: unknown;
-  list: ReadonlyArray<BindCandidate<RouteServer>>;
+  list: ReadonlyArray<BindCandidate<S>>;
   /** The same servers as selectServer takes them (one array per list: its names are compiled once). */
   names: ServerCandidate[];
 }
 
-function socketCandidates<S extends RouteServer>(table: RouteTable<S>, socket: RequestLike['socket']): { list: ReadonlyArray<BindCandidate<S>>; names: ServerCandidate[] } {
-  const holder = socket as { [BIND]?: BindCache };
+function socketCandidates<S extends RouteServer>(table: RouteTable<S>, socket: RequestLike['socket']): BindCache<S> {
+  const holder = socket as { [BIND]?: BindCache<S> };
   const cached = holder[BIND];
-  if (cached && cached.binds === table.binds) return cached as unknown as { list: ReadonlyArray<BindCandidate<S>>; names: ServerCandidate[] };
+  if (cached && cached.binds === table.binds) return cached;
   const list = candidatesFor(table.binds, socket.localAddress ?? '', socket.localPort ?? 0);
-  const entry = { binds: table.binds, list, names: list.map((c) => ({ serverNames: c.server.server.serverNames, defaultServer: c.defaultServer })) };
+  const entry: BindCache<S> = { binds: table.binds, list, names: list.map((c) => ({ serverNames: c.server.server.serverNames, defaultServer: c.defaultServer })) };
   if (Object.isExtensible(socket)) holder[BIND] = entry;
   return entry;
 }

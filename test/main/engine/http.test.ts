@@ -43,6 +43,23 @@ test('proxy_http_version 1.1 with Connection "" and an upstream keepalive pool r
   assert.equal(sockets.size, 1, 'one pooled upstream connection served all five requests');
 });
 
+test('an idle pooled upstream connection is closed by the proxy (keepalive_timeout; sooner when the upstream announces Keep-Alive: timeout=N)', async () => {
+  const a = await up('a');
+  a.server.keepAliveTimeout = 3000; // node answers "Keep-Alive: timeout=3" and would close at 3 s
+  const closedByProxy = new Promise<number>((resolve) => a.server.on('connection', (s) => s.once('end', () => resolve(Date.now()))));
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: 'http://pool', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] }, {
+    upstreams: [{ name: 'pool', keepalive: 4, servers: [{ address: `127.0.0.1:${a.port}` }] }],
+  }));
+  const r = await sendJson<Seen>(`${e.url}/idle`);
+  assert.equal(r.status, 200);
+  const idleFrom = Date.now();
+  // 'end' on the upstream's side: the proxy sent FIN first (the upstream's own close has none)
+  const closedAt = await Promise.race([closedByProxy, new Promise<number>((r) => setTimeout(() => r(-1), 4000))]);
+  assert.notEqual(closedAt, -1, 'the proxy never closed the idle pooled connection');
+  const idle = closedAt - idleFrom;
+  assert.ok(idle >= 1500 && idle < 2900, `closed by the proxy after ${idle} ms idle (before the upstream's own 3 s)`);
+});
+
 test('Host modes: $host, $http_host and forwarded headers', async () => {
   const a = await up('a');
   const e = await engine((p) => ({

@@ -141,10 +141,9 @@ function defaultIndex(candidates: readonly ServerCandidate[]): { index: number; 
  * nginx still rejects an invalid Host header then.
  */
 export function selectServer(candidates: readonly ServerCandidate[], host: string | null, hostHeader?: string | null): ServerSelection {
-  const validHeader = hostHeader !== undefined && hostHeader !== null ? validateHost(hostHeader) : null;
-  if (hostHeader !== undefined && hostHeader !== null && validHeader === null) {
-    return { ok: false, status: 400, reason: 'client sent invalid host header' };
-  }
+  const headerSent = hostHeader !== undefined && hostHeader !== null;
+  const validHeader = headerSent ? validateHost(hostHeader) : null;
+  if (headerSent && validHeader === null) return { ok: false, status: 400, reason: 'client sent invalid host header' };
   if (candidates.length === 0) return { ok: false, status: 400, reason: 'no server for this address' };
   if (host === null) {
     const d = defaultIndex(candidates);

@@ -100,9 +100,9 @@ async function upstreamPeers(u: Upstream): Promise<PeerConfig[]> {
 
 /**
  * nginx closes an upstream connection idle in the keepalive cache after keepalive_timeout (60s by
- * default). The agent's `timeout` does the same for its free sockets; it is also the idle timer a
- * pooled connection keeps between requests, so with the default 60s send/read timeouts a request
- * does not re-arm it twice (to its timeout and back to the pool's).
+ * default). The agent's `timeout` does the same for its free sockets (sooner when the upstream's
+ * answer announced a shorter `Keep-Alive: timeout=N`, a second before it, so the upstream's own
+ * close cannot race a reuse).
  */
 export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 60_000;
 

@@ -51,10 +51,9 @@ export function readInto(socket: Socket, buffer: Buffer, onRead: (bytesRead: num
   const fields = socket as unknown as Record<symbol, unknown>;
   if (fields[kBuffer] != null) return false; // already reading into a buffer of someone else's
   fields[kBuffer] = buffer;
-  // Node stops reading when the callback returns false; backpressure here goes through pause().
-  fields[kBufferCb] = (n: number) => {
-    onRead(n);
-  };
+  // called as is on every read (node would stop reading if it returned false: `onRead` returns
+  // nothing; backpressure goes through pause())
+  fields[kBufferCb] = onRead;
   fields[kBufferGen] = next;
   handle.useUserBuffer(buffer);
   return true;

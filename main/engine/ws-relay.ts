@@ -7,10 +7,10 @@
 //
 // Reads: the first chunk comes as a 'data' event; from then on the source reads straight into a
 // buffer of the relay's (socket-reads.ts), so a busy session allocates no buffer per read (only a
-// view of the bytes read), and an idle one (never read after the handshake) holds none. The buffer is 16 KiB, grows to 64 KiB (what
-// libuv asks node for per read) when a read fills it, and shrinks back after a run of small reads,
-// so a session that moved large messages once does not keep 64 KiB per direction when it goes
-// quiet. A chunk written from the buffer usually leaves in the write call itself; when part of it
+// view of the bytes read), and an idle one (never read after the handshake) holds none. The
+// buffer is 16 KiB, grows to 64 KiB (what libuv asks node for per read) when a read fills it, and
+// shrinks back after a run of small reads, so a session that moved large messages once does not
+// keep 64 KiB per direction when it goes quiet. A chunk written from the buffer usually leaves in the write call itself; when part of it
 // stays queued in `dst` (the kernel's send buffer was full), the queued write still points into the
 // buffer, so the next reads go to a fresh one. While `dst` has bytes queued, chunks are copied (as
 // node would) instead.
@@ -142,7 +142,7 @@ export class WsRelay {
 
   /** The size of the buffer the next read goes to (0 while reading through 'data' events). */
   get readBufferSize(): number {
-    return this.own ? this.own.size : 0;
+    return this.own ? this.own.buf.length : 0;
   }
 
   /** Whether the stream is between complete messages (the injection point). */
@@ -330,10 +330,5 @@ class OwnBufferReads {
       this.count++;
       return (this.buf = Buffer.allocUnsafeSlow(size));
     };
-  }
-
-  /** The current buffer's size (for tests). */
-  get size(): number {
-    return this.buf.length;
   }
 }

@@ -62,6 +62,8 @@ class HttpExchange implements TryHandlers {
   private done = false;
   private tries = 0;
   private body: Buffer | null = null;
+  /** The upstream response being relayed. */
+  private response: IncomingMessage | null = null;
 
   constructor(
     private readonly plan: ProxyPlan,
@@ -100,6 +102,9 @@ class HttpExchange implements TryHandlers {
     if (this.done) return;
     this.release(false);
     this.finishRecord(this.res.headersSent ? this.res.statusCode : 499, 'client closed the connection');
+    // nginx closes the upstream connection when the client goes away mid-response
+    // (proxy_ignore_client_abort off); the rest of the body has nowhere to go.
+    this.response?.destroy();
   }
 
   private release(failed: boolean): void {
@@ -178,14 +183,27 @@ class HttpExchange implements TryHandlers {
     record.timings.connectMs = timing.connectMs;
     record.timings.firstByteMs = timing.firstByteMs;
     record.responseHeaders = responseHeaderList(proxyRes);
-    this.res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
-    (proxyRes as WithExchange)[EXCHANGE] = this;
-    proxyRes.on('data', countResponseBytes);
-    proxyRes.on('end', onResponseEnd);
-    proxyRes.pipe(this.res);
+    const res = this.res;
+    res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
+    this.body = null;
+    this.response = proxyRes;
+    // The body is relayed by hand rather than with pipe(): one listener counts and writes each
+    // chunk (pipe() sets up and tears down about a dozen listeners per response, and counting
+    // needed one more). Backpressure as pipe() does it.
+    proxyRes.on('data', (chunk: Buffer) => {
+      record.responseBytes += chunk.length;
+      if (!res.write(chunk)) {
+        proxyRes.pause();
+        res.once('drain', () => proxyRes.resume());
+      }
+    });
+    proxyRes.on('end', () => {
+      res.end();
+      this.responseEnded();
+    });
   }
 
-  responseEnded(): void {
+  private responseEnded(): void {
     this.release(false);
     this.finishRecord(this.res.statusCode);
   }
@@ -198,21 +216,12 @@ class HttpExchange implements TryHandlers {
   }
 }
 
-/** The exchange a client response or an upstream response belongs to (shared listeners below). */
+/** The exchange a client response belongs to (a shared listener below). */
 const EXCHANGE = Symbol('switchyard.httpExchange');
-type WithExchange = (IncomingMessage | ServerResponse) & { [EXCHANGE]?: HttpExchange };
+type WithExchange = ServerResponse & { [EXCHANGE]?: HttpExchange };
 
 function onClientClose(this: ServerResponse): void {
   (this as WithExchange)[EXCHANGE]?.clientClosed();
-}
-
-function countResponseBytes(this: IncomingMessage, chunk: Buffer): void {
-  const x = (this as WithExchange)[EXCHANGE];
-  if (x) x.record.responseBytes += chunk.length;
-}
-
-function onResponseEnd(this: IncomingMessage): void {
-  (this as WithExchange)[EXCHANGE]?.responseEnded();
 }
 
 function closesConnection(headers: ReadonlyArray<readonly [string, string]>): boolean {

@@ -3,12 +3,12 @@
 // and read (between two reads of the response), each reset by progress, not a whole-request limit.
 //
 // http-proxy copies the client's headers and joins paths with its own rules; nginx builds the
-// upstream request from scratch. So on 'proxyReq' we have node write exactly the head the planner
+// upstream request from scratch. So on 'proxyReq' we give node exactly the head the planner
 // computed: request line, then the header list in nginx's order (see storeNginxHead).
 import httpProxy from 'http-proxy';
 import { ClientRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
+import type { Stream } from 'node:stream';
 
 export type TryFailure =
   | { kind: 'error'; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean }
@@ -67,15 +67,12 @@ const proxy = httpProxy.createProxyServer({ selfHandleResponse: true, ws: false,
 proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
   const a = req[ACTIVE];
   if (!a) return;
-  // node writes the head on the first write or end(), which comes ticks after this hook.
   const w = proxyReq as NginxHeadRequest;
   w[ACTIVE] = a;
-  w._storeHeader = storeNginxHead;
-  // Nothing of node's own beyond the list: no chunked framing for a POST without a body (nginx sends
-  // none), and no Connection header unless the list has one (a Connection line in it undoes this).
-  w.useChunkedEncodingByDefault = false;
-  proxyReq.removeHeader('connection');
   proxyReq.path = a.t.path;
+  // The body (or the end of a bodiless request) is written ticks after this hook (BodySource), and
+  // only then does node send the head: storing it now means node never builds one of its own.
+  if (!storeNginxHead(w, a)) return;
 
   // http-proxy emits 'proxyReq' from inside the request's 'socket' event: the socket is here now.
   const socket = proxyReq.socket as UpstreamSocket;
@@ -167,25 +164,52 @@ function onBodyAborted(this: IncomingMessage): void {
 type NginxHeadRequest = ClientRequest & {
   [ACTIVE]?: Active;
   useChunkedEncodingByDefault: boolean;
+  _removedConnection: boolean;
   _storeHeader(firstLine: string, headers: unknown): void;
 };
 const storeHeader = (ClientRequest.prototype as NginxHeadRequest)._storeHeader;
 
 /**
- * node's _storeHeader (which serializes the head) for an upstream request, given nginx's head instead
- * of node's: "METHOD path HTTP/<proxy_http_version>", then the header list as it is. node's own
- * header store (and http-proxy's copy of it) would reorder, merge duplicates and join Cookie lines;
- * nginx sends each header on its own line in its list's order. A plain function installed per
- * request, reading the try from the request: no closure.
+ * Have node store (serialize) nginx's head for the upstream request instead of its own:
+ * "METHOD path HTTP/<proxy_http_version>", then the header list as it is. node's own header store
+ * (and http-proxy's copy of it) would reorder, merge duplicates and join Cookie lines; nginx sends
+ * each header on its own line in its list's order. Returns false when node refused the head (a
+ * value with a control character, from a decoded variable): the try has failed.
  */
-function storeNginxHead(this: NginxHeadRequest): void {
-  const a = this[ACTIVE]!;
+function storeNginxHead(w: NginxHeadRequest, a: Active): boolean {
+  // Nothing of node's own beyond the list: no chunked framing for a POST without a body (nginx
+  // sends none), no Connection header unless the list has one (as removeHeader('connection') does,
+  // without touching node's header object).
+  w.useChunkedEncodingByDefault = false;
+  w._removedConnection = true;
   try {
-    storeHeader.call(this, `${a.t.method} ${a.t.path} HTTP/${a.t.httpVersion}\r\n`, a.head);
+    storeHeader.call(w, `${a.t.method} ${a.t.path} HTTP/${a.t.httpVersion}\r\n`, a.head);
+    return true;
   } catch (err) {
-    // node refuses to write a value with a control character (a decoded variable): fail this try
-    this.destroy(err as Error);
+    w.destroy(err as Error);
+    return false;
   }
+}
+
+/**
+ * What http-proxy pipes into the upstream request (its `buffer` option): the buffered body, written
+ * with end() on the next tick. It only has to look like a stream to http-proxy, which calls pipe()
+ * and nothing else. The tick matters: the request's 'socket' event, where the head is stored
+ * ('proxyReq' above), was queued before (when node assigned the socket, inside http.request: our
+ * agents have no socket limit, so they never queue a request), so it runs first. (Piping the client's ended request, or a Readable of the body, did the same with a
+ * dozen stream listeners per request.)
+ */
+class BodySource {
+  constructor(private readonly body: Buffer | null) {}
+  pipe<T extends NodeJS.WritableStream>(dest: T): T {
+    process.nextTick(endRequest, dest, this.body);
+    return dest;
+  }
+}
+
+function endRequest(dest: NodeJS.WritableStream, body: Buffer | null): void {
+  if (body === null || body.length === 0) dest.end();
+  else dest.end(body);
 }
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
@@ -195,19 +219,8 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
     head: upstreamHead(t),
   };
   (req as WithTry)[ACTIVE] = a;
-  // The body was read already (nginx buffers it): replay it. Without one, http-proxy pipes the
-  // ended client request, which just ends the upstream request.
-  // Filled lazily in read(): data pushed up front would flow (and write the request head) on a tick
-  // that runs before http-proxy's 'proxyReq' hook has set the path.
-  const buffered = t.body;
-  const body = buffered
-    ? new Readable({
-        read() {
-          this.push(buffered);
-          this.push(null);
-        },
-      })
-    : undefined;
+  // The body was read already (nginx buffers it): replay it.
+  const body = new BodySource(t.body);
   // http-proxy builds the upstream request from (a copy of) req.headers, which storeNginxHead
   // ignores: hand it an empty object for the (synchronous) setup rather than the client's to copy.
   // Fresh each time: its DELETE/OPTIONS pass writes "content-length: 0" into it.
@@ -220,7 +233,7 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
     {
       target: { protocol: 'http:', host: t.host, port: t.port } as unknown as string,
       agent: t.agent,
-      buffer: body,
+      buffer: body as unknown as Stream,
       // our own timers (above) implement nginx's timeouts
       proxyTimeout: 0,
     },

@@ -190,6 +190,68 @@ test('upstream dying mid-response cuts the client connection (no truncated succe
   await assert.rejects(send(`${e.url}/`), /aborted|socket hang up|ECONNRESET/);
 });
 
+test('a large response to a client that stops reading: the upstream is held back (no unbounded buffering), then every byte arrives', async () => {
+  // larger than what the loopback socket buffers on the way can hold (tcp_rmem here: up to 32 MiB)
+  const total = 160 * 1024 * 1024;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let i = 0; i < chunk.length; i++) chunk[i] = i % 251;
+  let upstreamSocket: import('node:net').Socket | null = null;
+  const big = await up('big', (_req, res) => {
+    upstreamSocket = res.socket;
+    res.writeHead(200, { 'Content-Length': String(total) });
+    let sent = 0;
+    const more = () => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', more);
+      }
+      res.end();
+    };
+    more();
+  });
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${big.port}` }));
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${e.url}/big`, { agent: false }, resolve).on('error', reject));
+  res.pause();
+  // Held back: once the socket buffers between are full, the upstream cannot write on. (A proxy
+  // that kept reading would take the whole body into memory in a fraction of this time.)
+  await new Promise((r) => setTimeout(r, 800));
+  const written = upstreamSocket!.bytesWritten;
+  await new Promise((r) => setTimeout(r, 800));
+  const writtenLater = upstreamSocket!.bytesWritten;
+  assert.ok(writtenLater < total / 2 && writtenLater - written < 1024 * 1024, `the upstream wrote ${written}, then ${writtenLater} of ${total} bytes while the client read nothing`);
+  let got = 0;
+  let bad = -1;
+  res.on('data', (c: Buffer) => {
+    for (let i = 0; i < c.length && bad < 0; i++) if (c[i] !== ((got + i) % chunk.length) % 251) bad = got + i;
+    got += c.length;
+  });
+  res.resume();
+  await new Promise((r, j) => { res.once('end', r); res.once('error', j); });
+  assert.equal(got, total);
+  assert.equal(bad, -1, `byte ${bad} differs`);
+});
+
+test('a client that goes away mid-response: the upstream connection is closed (as nginx does) and the exchange is logged as cut', async () => {
+  let upstreamClosed!: () => void;
+  const closed = new Promise<void>((r) => (upstreamClosed = r));
+  const slow = await up('slow', (_req, res) => {
+    res.writeHead(200, { 'Content-Length': '1000000' });
+    res.write(Buffer.alloc(1000, 97));
+    res.socket!.once('close', () => upstreamClosed());
+  });
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${slow.port}` }));
+  const exchanges: import('../../../main/engine/events.ts').ExchangeRecord[] = [];
+  e.engine.on('exchange', (x) => exchanges.push(x));
+  await new Promise<void>((resolve, reject) => {
+    const req = http.get(`${e.url}/slow`, { agent: false }, (res) => res.once('data', () => { req.destroy(); resolve(); }));
+    req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)));
+  });
+  await Promise.race([closed, new Promise((_r, j) => setTimeout(() => j(new Error('the upstream connection stayed open after the client left')), 3000))]);
+  assert.equal(exchanges.length, 1);
+  assert.equal(exchanges[0]!.cause, 'client closed the connection');
+  assert.ok(exchanges[0]!.responseBytes >= 1000);
+});
+
 test('connect timeout is 504 (a peer whose connect hangs)', async () => {
   const hole = await startBlackhole();
   scope.defer(hole.close);

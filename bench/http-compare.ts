@@ -2,6 +2,9 @@
 // run (a tool for working on the HTTP path; `npm run bench` is the report).
 // Usage: node --import tsx bench/http-compare.ts [--rounds N] [--seconds S] [--path /small] [--connections C]
 //        [--targets switchyard,minimal] (also switchyard@DIR: the Switchyard checked out in DIR, for before/after)
+//        [--node-flags=--perf-basic-prof] (for the proxy processes; each prints its pid)
+// A target `switchyard+KEY=VALUE[+KEY=VALUE]` runs this Switchyard with extra environment variables
+// (UPHTTP in a value becomes the bench HTTP upstream's port).
 // Besides req/s it prints each proxy's CPU time per request (/proc), steadier than req/s on a busy machine.
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,18 +13,17 @@ import { parseArgs } from 'node:util';
 import { BENCH_DIR, ROOT, runLoad, spawnNode, startUpstreams, switchyardConfig, type Proc } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { readFileSync } from 'node:fs';
-
 /** CPU time (user + system) of a process so far, in microseconds (/proc/PID/stat, clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
+function cpuMicros(pid: number, which: 'all' | 'user' = 'all'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
+  return (Number(f[11]) + (which === 'all' ? Number(f[12]) : 0)) * 10_000;
 }
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '4' }, path: { type: 'string', default: '/small' }, connections: { type: 'string', default: '50' },
-    targets: { type: 'string', default: 'switchyard,minimal' },
+    targets: { type: 'string', default: 'switchyard,minimal' }, 'node-flags': { type: 'string', default: '' },
   },
 });
 const names = values.targets.split(',');
@@ -33,14 +35,19 @@ try {
   for (const name of names) {
     const port = await freePort();
     if (name === 'minimal') {
-      procs[name] = await spawnNode(['--import', 'tsx', join(BENCH_DIR, 'minimal-http-proxy.ts'), String(port), String(up.http.port), String(up.ws.port)]);
+      procs[name] = await spawnNode([...values['node-flags'].split(' ').filter(Boolean), '--import', 'tsx', join(BENCH_DIR, 'minimal-http-proxy.ts'), String(port), String(up.http.port), String(up.ws.port)]);
+      process.stderr.write(`${name} pid ${procs[name]!.pid}\n`);
       continue;
     }
-    if (name !== 'switchyard' && !name.startsWith('switchyard@')) throw new Error(`unknown target ${name} (switchyard, switchyard@DIR, minimal)`);
+    if (name !== 'switchyard' && !name.startsWith('switchyard@') && !name.startsWith('switchyard+')) throw new Error(`unknown target ${name} (switchyard, switchyard@DIR, switchyard+KEY=VALUE, minimal)`);
     const file = join(dir, `${Object.keys(procs).length}.json`);
     await writeFile(file, JSON.stringify(switchyardConfig(port, up.http.port, up.ws.port)));
-    const root = name === 'switchyard' ? ROOT : name.slice('switchyard@'.length);
-    procs[name] = await spawnNode([join(root, 'bin', 'switchyard.js'), 'serve', '--config', file], 30_000);
+    const root = name.startsWith('switchyard@') ? name.slice('switchyard@'.length) : ROOT;
+    const env = name.startsWith('switchyard+')
+      ? Object.fromEntries(name.slice('switchyard+'.length).split('+').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1).replace('UPHTTP', String(up.http.port))]))
+      : undefined;
+    procs[name] = await spawnNode([...values['node-flags'].split(' ').filter(Boolean), join(root, 'bin', 'switchyard.js'), 'serve', '--config', file], 30_000, env);
+    process.stderr.write(`${name} pid ${procs[name]!.pid}\n`);
   }
   const sums: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -48,13 +55,15 @@ try {
     const order = names.map((_, i) => names[(i + r) % names.length]!);
     for (const name of order) {
       const before = cpuMicros(procs[name]!.pid);
+      const userBefore = cpuMicros(procs[name]!.pid, 'user');
       const res = await runLoad('http-load.ts', { url: `http://127.0.0.1:${procs[name]!.port}${values.path}`, connections: Number(values.connections), durationS: Number(values.seconds), warmupS: 1 }, 60_000);
       if (res.error) throw new Error(`${name}: ${res.error}`);
       sums[name]!.push(Number(res.reqPerSec));
       // the warm-up's requests are not counted by the load script: estimate them at the same rate
       const perReq = (cpuMicros(procs[name]!.pid) - before) / (Number(res.ok) * (1 + 1 / Number(values.seconds)));
+      const userPerReq = (cpuMicros(procs[name]!.pid, 'user') - userBefore) / (Number(res.ok) * (1 + 1 / Number(values.seconds)));
       cpu[name]!.push(perReq);
-      process.stdout.write(`round ${r + 1} ${name.padEnd(10)} ${Math.round(Number(res.reqPerSec))} req/s p50 ${res.p50ms} ms, proxy CPU ${perReq.toFixed(1)} µs/request\n`);
+      process.stdout.write(`round ${r + 1} ${name.padEnd(10)} ${Math.round(Number(res.reqPerSec))} req/s p50 ${res.p50ms} ms, proxy CPU ${perReq.toFixed(1)} µs/request (user ${userPerReq.toFixed(1)})\n`);
     }
   }
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;

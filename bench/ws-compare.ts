@@ -4,6 +4,7 @@
 // nginx: its worker), steadier than msgs/s on a shared machine.
 // Usage: node --import tsx bench/ws-compare.ts [--rounds N] [--seconds S] [--sizes 64,16384]
 //        [--targets switchyard,nginx,minimal] [--node-flags=--perf-basic-prof]
+//        [--rtt]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it, 4 connections)
 // A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs;
 // `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '3' }, sizes: { type: 'string', default: '64,16384' },
     targets: { type: 'string', default: 'switchyard,nginx,minimal' }, 'node-flags': { type: 'string', default: '' },
+    rtt: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -66,25 +68,41 @@ try {
   }
   const rate: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
-  for (let r = 0; r < Number(values.rounds); r++) {
+  if (values.rtt) {
+    const p50: Record<string, number[]> = {};
+    for (let r = 0; r < Number(values.rounds); r++) {
+      const line: string[] = [];
+      for (const t of targets.map((_, i) => targets[(i + r) % targets.length]!)) {
+        const res = await runLoad('ws-load.ts', { mode: 'latency', url: t.ws, conns: 4, size: 64, samples: 4000, maxMs: seconds * 1000, warmup: 50 }, seconds * 1000 + 30_000);
+        if (res.error) throw new Error(`${t.name} rtt: ${String(res.error)}`);
+        (p50[t.name] ??= []).push(Number(res.p50us));
+        line.push(`${t.name} p50 ${Number(res.p50us).toFixed(0)} µs p99 ${Number(res.p99us).toFixed(0)} µs`);
+      }
+      process.stdout.write(`round ${r + 1} rtt: ${line.join(', ')}\n`);
+    }
+    process.stdout.write(`median rtt p50: ${targets.map((t) => `${t.name} ${median(p50[t.name]!).toFixed(0)} µs`).join(', ')}\n`);
+  }
+  for (let r = 0; r < (values.rtt ? 0 : Number(values.rounds)); r++) {
     for (const size of sizes) {
       const order = targets.map((_, i) => targets[(i + r) % targets.length]!);
       const line: string[] = [];
       for (const t of order) {
         const pid = (await t.memPid())!;
         const c0 = await cpuUs(pid);
+        const e0 = await cpuUs(up.ws.pid);
         const res = await runLoad('ws-load.ts', { mode: 'throughput', url: t.ws, conns: 20, window: 32, size, durationMs: seconds * 1000, warmupMs: 500 }, seconds * 1000 + 30_000);
         if (res.error) throw new Error(`${t.name} ${size} B: ${String(res.error)}`);
         // the warm-up's and drain's messages are not counted: estimate them at the same rate
         const us = ((await cpuUs(pid)) - c0) / (Number(res.messages) * (1 + 0.5 / seconds));
+        const echoUs = ((await cpuUs(up.ws.pid)) - e0) / (Number(res.messages) * (1 + 0.5 / seconds));
         (rate[`${t.name} ${size}`] ??= []).push(Number(res.msgsPerSec));
         (cpu[`${t.name} ${size}`] ??= []).push(us);
-        line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg)`);
+        line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);
       }
       process.stdout.write(`round ${r + 1} ${String(size).padStart(5)} B: ${line.join(', ')}\n`);
     }
   }
-  for (const size of sizes) {
+  for (const size of values.rtt ? [] : sizes) {
     const parts = targets.map((t) => `${t.name} ${Math.round(median(rate[`${t.name} ${size}`]!))} msgs/s ${median(cpu[`${t.name} ${size}`]!).toFixed(2)} µs/msg`);
     process.stdout.write(`median ${String(size).padStart(5)} B: ${parts.join(', ')}\n`);
   }

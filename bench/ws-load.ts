@@ -1,6 +1,7 @@
 // WebSocket load generator, run as its own process: `node --import tsx bench/ws-load.ts 'JSON'`.
 // Modes (JSON argument):
-//   {"mode":"throughput","url","conns","window","size","durationMs","warmupMs"}  → echoed msgs/s
+//   {"mode":"throughput","url","conns","window","size","durationMs","warmupMs"}  → echoed msgs/s (and
+//      this process's own CPU time per message while measuring)
 //   {"mode":"latency","url","conns","size","samples","maxMs","warmup"}           → RTT p50/p99 (µs)
 //   {"mode":"send","url","conns","size","messages"}  → sends `messages` in all (spread over conns, one
 //      in flight per connection), waits for each echo, closes; prints counts (bench/inspect-memory.ts)
@@ -75,15 +76,17 @@ async function throughput(a: Extract<Args, { mode: 'throughput' }>) {
   await sleep(a.warmupMs);
   measuring = true;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await sleep(a.durationMs);
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   measuring = false;
   const echoed = count;
   sending = false;
   const drainUntil = Date.now() + 3000;
   while (inFlight > 0 && Date.now() < drainUntil) await sleep(10);
   await closeAll(sockets);
-  print({ msgsPerSec: echoed / secs, messages: echoed, seconds: secs, mbPerSec: (echoed * a.size) / secs / 1e6, wrongSize: bad, lost: inFlight });
+  print({ msgsPerSec: echoed / secs, messages: echoed, seconds: secs, clientUsPerMsg: (cpu.user + cpu.system) / echoed, mbPerSec: (echoed * a.size) / secs / 1e6, wrongSize: bad, lost: inFlight });
 }
 
 async function latency(a: Extract<Args, { mode: 'latency' }>) {

@@ -222,10 +222,12 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
   // The body was read already (nginx buffers it): replay it.
   const body = new BodySource(t.body);
   // http-proxy builds the upstream request from (a copy of) req.headers, which storeNginxHead
-  // ignores: hand it an empty object for the (synchronous) setup rather than the client's to copy.
-  // Fresh each time: its DELETE/OPTIONS pass writes "content-length: 0" into it.
+  // ignores: hand it a one-header object for the (synchronous) setup rather than the client's to
+  // copy. With a host in it node does not compose a Host header of its own (measured: half the
+  // cost of constructing the request). Fresh each time: its DELETE/OPTIONS pass writes
+  // "content-length: 0" into it.
   const clientHeaders = req.headers;
-  req.headers = {};
+  req.headers = { host: t.host };
   try {
     proxy.web(
     req,
@@ -236,6 +238,8 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
       buffer: body as unknown as Stream,
       // our own timers (above) implement nginx's timeouts
       proxyTimeout: 0,
+      // the path is ours (set in 'proxyReq'); this keeps http-proxy from parsing the URL for one
+      toProxy: true,
     },
     (err: Error) => {
       if (a.settled) return;

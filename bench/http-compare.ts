@@ -10,7 +10,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIR, ROOT, runLoad, spawnNode, startUpstreams, switchyardConfig, type Proc } from './targets.ts';
+import { BENCH_DIR, ROOT, runLoad, spawnNode, startUpstreams, switchyardConfig, targetEnv, type Proc } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { readFileSync } from 'node:fs';
 /** CPU time (user + system) of a process so far, in microseconds (/proc/PID/stat, clock ticks of 10 ms). */
@@ -43,9 +43,7 @@ try {
     const file = join(dir, `${Object.keys(procs).length}.json`);
     await writeFile(file, JSON.stringify(switchyardConfig(port, up.http.port, up.ws.port)));
     const root = name.startsWith('switchyard@') ? name.slice('switchyard@'.length) : ROOT;
-    const env = name.startsWith('switchyard+')
-      ? Object.fromEntries(name.slice('switchyard+'.length).split('+').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1).replace('UPHTTP', String(up.http.port))]))
-      : undefined;
+    const env = name.startsWith('switchyard+') ? targetEnv(name, up.http.port) : undefined;
     procs[name] = await spawnNode([...values['node-flags'].split(' ').filter(Boolean), join(root, 'bin', 'switchyard.js'), 'serve', '--config', file], 30_000, env);
     process.stderr.write(`${name} pid ${procs[name]!.pid}\n`);
   }

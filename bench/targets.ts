@@ -113,6 +113,19 @@ function errorSummary(err: string): string {
   return lines.find((l) => /^\w*Error\b|^\[?error\]?:?/i.test(l) || /Error \[ERR_/.test(l)) ?? (lines.slice(-3).join(' | ') || '(no stderr)');
 }
 
+/**
+ * The extra environment of a `switchyard+KEY=VALUE[+KEY=VALUE]` target (bench/http-compare.ts,
+ * bench/ws-compare.ts: this Switchyard with some variables set, for ablations). `UPHTTP` in a value
+ * becomes `httpPort` when one is given.
+ */
+export function targetEnv(name: string, httpPort?: number): Record<string, string> {
+  const pairs = name.slice(name.indexOf('+') + 1).split('+');
+  return Object.fromEntries(pairs.map((kv) => {
+    const value = kv.slice(kv.indexOf('=') + 1);
+    return [kv.slice(0, kv.indexOf('=')), httpPort === undefined ? value : value.replace('UPHTTP', String(httpPort))];
+  }));
+}
+
 export interface Upstreams { http: Proc; ws: Proc; stop(): Promise<void> }
 
 export async function startUpstreams(): Promise<Upstreams> {

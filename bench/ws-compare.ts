@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, type Target } from './targets.ts';
+import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, type Target } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const { values } = parseArgs({
@@ -56,10 +56,7 @@ try {
   for (const n of names) {
     if (n === 'switchyard') targets.push(await startSwitchyard(up.http.port, up.ws.port));
     else if (n.startsWith('switchyard@')) targets.push(await startSwitchyard(up.http.port, up.ws.port, n.slice(11), n));
-    else if (n.startsWith('switchyard+')) {
-      const env = Object.fromEntries(n.slice(11).split('+').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-      targets.push(await startSwitchyard(up.http.port, up.ws.port, ROOT, n, env));
-    }
+    else if (n.startsWith('switchyard+')) targets.push(await startSwitchyard(up.http.port, up.ws.port, ROOT, n, targetEnv(n, up.http.port)));
     else {
       const s = await startTarget(n as 'nginx' | 'minimal', up);
       if (!s.ok) throw new Error(`${n}: ${s.error}`);

@@ -252,6 +252,30 @@ test('a client that goes away mid-response: the upstream connection is closed (a
   assert.ok(exchanges[0]!.responseBytes >= 1000);
 });
 
+test('bodiless responses (HEAD, 204, 304) pass with their headers and end, on a reused upstream connection too', async () => {
+  const a = await up('a', (req, res) => {
+    if (req.url === '/204') return void res.writeHead(204, { 'X-Kind': 'no-content' }).end();
+    if (req.url === '/304') return void res.writeHead(304, { ETag: '"v1"' }).end();
+    res.writeHead(200, { 'Content-Length': '11', 'X-Kind': 'full' });
+    res.end(req.method === 'HEAD' ? undefined : 'hello world');
+  });
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: 'http://pool', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] }, {
+    upstreams: [{ name: 'pool', keepalive: 2, servers: [{ address: `127.0.0.1:${a.port}` }] }],
+  }));
+  const head = await send(`${e.url}/x`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['content-length'], '11');
+  assert.equal(head.body, '');
+  const noContent = await send(`${e.url}/204`);
+  assert.equal(noContent.status, 204);
+  assert.equal(noContent.headers['x-kind'], 'no-content');
+  const notModified = await send(`${e.url}/304`);
+  assert.equal(notModified.status, 304);
+  assert.equal(notModified.headers.etag, '"v1"');
+  const full = await send(`${e.url}/x`);
+  assert.equal(full.body, 'hello world');
+});
+
 test('connect timeout is 504 (a peer whose connect hangs)', async () => {
   const hole = await startBlackhole();
   scope.defer(hole.close);

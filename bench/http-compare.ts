@@ -10,15 +10,8 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIR, ROOT, runLoad, spawnNode, startUpstreams, switchyardConfig, targetEnv, type Proc } from './targets.ts';
+import { BENCH_DIR, ROOT, runLoad, spawnNode, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, type Proc } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
-import { readFileSync } from 'node:fs';
-/** CPU time (user + system) of a process so far, in microseconds (/proc/PID/stat, clock ticks of 10 ms). */
-function cpuMicros(pid: number, which: 'all' | 'user' = 'all'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + (which === 'all' ? Number(f[12]) : 0)) * 10_000;
-}
 
 const { values } = parseArgs({
   options: {
@@ -52,14 +45,15 @@ try {
   for (let r = 0; r < Number(values.rounds); r++) {
     const order = names.map((_, i) => names[(i + r) % names.length]!);
     for (const name of order) {
-      const before = cpuMicros(procs[name]!.pid);
-      const userBefore = cpuMicros(procs[name]!.pid, 'user');
+      const before = cpuTimeUs(procs[name]!.pid);
       const res = await runLoad('http-load.ts', { url: `http://127.0.0.1:${procs[name]!.port}${values.path}`, connections: Number(values.connections), durationS: Number(values.seconds), warmupS: 1 }, 60_000);
       if (res.error) throw new Error(`${name}: ${res.error}`);
       sums[name]!.push(Number(res.reqPerSec));
       // the warm-up's requests are not counted by the load script: estimate them at the same rate
-      const perReq = (cpuMicros(procs[name]!.pid) - before) / (Number(res.ok) * (1 + 1 / Number(values.seconds)));
-      const userPerReq = (cpuMicros(procs[name]!.pid, 'user') - userBefore) / (Number(res.ok) * (1 + 1 / Number(values.seconds)));
+      const after = cpuTimeUs(procs[name]!.pid);
+      const requests = Number(res.ok) * (1 + 1 / Number(values.seconds));
+      const perReq = (after.total - before.total) / requests;
+      const userPerReq = (after.user - before.user) / requests;
       cpu[name]!.push(perReq);
       process.stdout.write(`round ${r + 1} ${name.padEnd(10)} ${Math.round(Number(res.reqPerSec))} req/s p50 ${res.p50ms} ms, proxy CPU ${perReq.toFixed(1)} µs/request (user ${userPerReq.toFixed(1)})\n`);
     }

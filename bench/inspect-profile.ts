@@ -11,10 +11,10 @@
 // proxy's CPU time per message: user + system of its process, a steadier measure than throughput
 // on a shared machine) and, per size, medians and the per-round on/off ratios. With --cpu-prof both
 // proxies run under `node --cpu-prof` and write their .cpuprofile into DIR/switchyard, DIR/inspect.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BENCH_DIR, ROOT, runLoad, spawnNode, startTarget, switchyardConfig, type Proc, type Target, type TargetName } from './targets.ts';
+import { BENCH_DIR, ROOT, runLoad, spawnNode, startTarget, switchyardConfig, cpuTimeUs, type Proc, type Target, type TargetName } from './targets.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -50,13 +50,6 @@ async function startSwitchyard(name: 'switchyard' | 'inspect', upPort: number): 
   };
 }
 
-/** CPU time (user + system, µs) the process has used so far; nginx: its worker. */
-async function cpuUs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1e6) / TICKS;
-}
-const TICKS = 100;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -81,11 +74,11 @@ async function main() {
         const line: string[] = [];
         for (const t of order) {
           const pid = await t.memPid();
-          const cpu0 = pid ? await cpuUs(pid) : 0;
+          const cpu0 = pid ? cpuTimeUs(pid).total : 0;
           const r = await runLoad('ws-load.ts', { mode: 'throughput', url: t.ws, conns: 20, window: 32, size, durationMs: seconds * 1000, warmupMs: 500 }, seconds * 1000 + 30_000);
           if (r.error) throw new Error(`${t.name} ${size} B: ${String(r.error)}`);
           // whole run (warm-up and drain included) over the messages counted: an estimate, same for all
-          const us = pid ? ((await cpuUs(pid)) - cpu0) / (Number(r.messages) * (1 + 0.5 / seconds)) : NaN;
+          const us = pid ? (cpuTimeUs(pid).total - cpu0) / (Number(r.messages) * (1 + 0.5 / seconds)) : NaN;
           ((runs[size] ??= {})[t.name] ??= []).push(Number(r.msgsPerSec));
           ((cpu[size] ??= {})[t.name] ??= []).push(us);
           line.push(`${t.name} ${Math.round(Number(r.msgsPerSec))} (${us.toFixed(1)} µs cpu/msg)`);

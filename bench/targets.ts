@@ -2,6 +2,7 @@
 // (direct, Switchyard, Switchyard with --inspect, nginx, minimal http-proxy). Every server runs as its own process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +112,17 @@ export async function spawnNode(args: string[], timeoutMs = 20_000, env?: Record
 function errorSummary(err: string): string {
   const lines = err.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('bench-gc '));
   return lines.find((l) => /^\w*Error\b|^\[?error\]?:?/i.test(l) || /Error \[ERR_/.test(l)) ?? (lines.slice(-3).join(' | ') || '(no stderr)');
+}
+
+/**
+ * CPU time a process has used so far, in µs: user and user + system (/proc/PID/stat, in clock
+ * ticks of 10 ms). For nginx pass its worker's pid.
+ */
+export function cpuTimeUs(pid: number): { user: number; total: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const user = Number(f[11]) * 10_000;
+  return { user, total: user + Number(f[12]) * 10_000 };
 }
 
 /**

@@ -7,11 +7,11 @@
 //        [--rtt]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it, 4 connections)
 // A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs;
 // `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, type Target } from './targets.ts';
+import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, type Target } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const { values } = parseArgs({
@@ -25,12 +25,6 @@ const seconds = Number(values.seconds);
 const sizes = values.sizes.split(',').map(Number);
 const names = values.targets.split(',');
 
-/** CPU time (user + system, µs) of a process so far (/proc/PID/stat, clock ticks of 10 ms). */
-async function cpuUs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
-}
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -63,35 +57,51 @@ try {
       targets.push(s.target);
     }
   }
+  if (values.rtt) await roundTrips(targets);
+  else await rates(targets, up.ws.pid);
+} finally {
+  for (const t of targets) await t.stop().catch(() => {});
+  await up.stop();
+}
+
+/** Targets in the order of round `r` (rotated each round). */
+function rotated(targets: Target[], r: number): Target[] {
+  return targets.map((_, i) => targets[(i + r) % targets.length]!);
+}
+
+/** `--rtt`: round-trip p50/p99 per round, then the median p50. */
+async function roundTrips(targets: Target[]): Promise<void> {
+  const p50: Record<string, number[]> = {};
+  for (let r = 0; r < Number(values.rounds); r++) {
+    const line: string[] = [];
+    for (const t of rotated(targets, r)) {
+      const res = await runLoad('ws-load.ts', { mode: 'latency', url: t.ws, conns: 4, size: 64, samples: 4000, maxMs: seconds * 1000, warmup: 50 }, seconds * 1000 + 30_000);
+      if (res.error) throw new Error(`${t.name} rtt: ${String(res.error)}`);
+      (p50[t.name] ??= []).push(Number(res.p50us));
+      line.push(`${t.name} p50 ${Number(res.p50us).toFixed(0)} µs p99 ${Number(res.p99us).toFixed(0)} µs`);
+    }
+    process.stdout.write(`round ${r + 1} rtt: ${line.join(', ')}\n`);
+  }
+  process.stdout.write(`median rtt p50: ${targets.map((t) => `${t.name} ${median(p50[t.name]!).toFixed(0)} µs`).join(', ')}\n`);
+}
+
+/** msgs/s per size and round with each proxy's (and the echo server's and client's) CPU per message, then medians. */
+async function rates(targets: Target[], echoPid: number): Promise<void> {
   const rate: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
-  if (values.rtt) {
-    const p50: Record<string, number[]> = {};
-    for (let r = 0; r < Number(values.rounds); r++) {
-      const line: string[] = [];
-      for (const t of targets.map((_, i) => targets[(i + r) % targets.length]!)) {
-        const res = await runLoad('ws-load.ts', { mode: 'latency', url: t.ws, conns: 4, size: 64, samples: 4000, maxMs: seconds * 1000, warmup: 50 }, seconds * 1000 + 30_000);
-        if (res.error) throw new Error(`${t.name} rtt: ${String(res.error)}`);
-        (p50[t.name] ??= []).push(Number(res.p50us));
-        line.push(`${t.name} p50 ${Number(res.p50us).toFixed(0)} µs p99 ${Number(res.p99us).toFixed(0)} µs`);
-      }
-      process.stdout.write(`round ${r + 1} rtt: ${line.join(', ')}\n`);
-    }
-    process.stdout.write(`median rtt p50: ${targets.map((t) => `${t.name} ${median(p50[t.name]!).toFixed(0)} µs`).join(', ')}\n`);
-  }
-  for (let r = 0; r < (values.rtt ? 0 : Number(values.rounds)); r++) {
+  for (let r = 0; r < Number(values.rounds); r++) {
     for (const size of sizes) {
-      const order = targets.map((_, i) => targets[(i + r) % targets.length]!);
       const line: string[] = [];
-      for (const t of order) {
+      for (const t of rotated(targets, r)) {
         const pid = (await t.memPid())!;
-        const c0 = await cpuUs(pid);
-        const e0 = await cpuUs(up.ws.pid);
+        const c0 = cpuTimeUs(pid).total;
+        const e0 = cpuTimeUs(echoPid).total;
         const res = await runLoad('ws-load.ts', { mode: 'throughput', url: t.ws, conns: 20, window: 32, size, durationMs: seconds * 1000, warmupMs: 500 }, seconds * 1000 + 30_000);
         if (res.error) throw new Error(`${t.name} ${size} B: ${String(res.error)}`);
         // the warm-up's and drain's messages are not counted: estimate them at the same rate
-        const us = ((await cpuUs(pid)) - c0) / (Number(res.messages) * (1 + 0.5 / seconds));
-        const echoUs = ((await cpuUs(up.ws.pid)) - e0) / (Number(res.messages) * (1 + 0.5 / seconds));
+        const messages = Number(res.messages) * (1 + 0.5 / seconds);
+        const us = (cpuTimeUs(pid).total - c0) / messages;
+        const echoUs = (cpuTimeUs(echoPid).total - e0) / messages;
         (rate[`${t.name} ${size}`] ??= []).push(Number(res.msgsPerSec));
         (cpu[`${t.name} ${size}`] ??= []).push(us);
         line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);
@@ -99,11 +109,8 @@ try {
       process.stdout.write(`round ${r + 1} ${String(size).padStart(5)} B: ${line.join(', ')}\n`);
     }
   }
-  for (const size of values.rtt ? [] : sizes) {
+  for (const size of sizes) {
     const parts = targets.map((t) => `${t.name} ${Math.round(median(rate[`${t.name} ${size}`]!))} msgs/s ${median(cpu[`${t.name} ${size}`]!).toFixed(2)} µs/msg`);
     process.stdout.write(`median ${String(size).padStart(5)} B: ${parts.join(', ')}\n`);
   }
-} finally {
-  for (const t of targets) await t.stop().catch(() => {});
-  await up.stop();
 }

@@ -208,7 +208,7 @@ class BodySource {
 }
 
 function endRequest(dest: NodeJS.WritableStream, body: Buffer | null): void {
-  if (body === null || body.length === 0) dest.end();
+  if (body === null) dest.end();
   else dest.end(body);
 }
 

@@ -10,10 +10,10 @@
 // view of the bytes read), and an idle one (never read after the handshake) holds none. The
 // buffer is 16 KiB, grows to 64 KiB (what libuv asks node for per read) when a read fills it, and
 // shrinks back after a run of small reads, so a session that moved large messages once does not
-// keep 64 KiB per direction when it goes quiet. A chunk written from the buffer usually leaves in the write call itself; when part of it
-// stays queued in `dst` (the kernel's send buffer was full), the queued write still points into the
-// buffer, so the next reads go to a fresh one. While `dst` has bytes queued, chunks are copied (as
-// node would) instead.
+// keep 64 KiB per direction when it goes quiet. A chunk written from the buffer usually leaves in
+// the write call itself; when part of it stays queued in `dst` (the kernel's send buffer was full),
+// the queued write still points into the buffer, so the next reads go to a fresh one. While `dst`
+// has bytes queued, chunks are copied (as node would) instead.
 import { randomFillSync } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';

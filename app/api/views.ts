@@ -27,7 +27,11 @@ export interface FrameView {
   /** text or binary (a whole message), ping, pong, close, or violation (the tap saw a protocol error). */
   opcode: string;
   fin: boolean;
+  /** Payload bytes; for a compressed message the inflated message's (the wire's when it could not
+   * be inflated). */
   length: number;
+  /** Compressed messages (permessage-deflate) only: the payload's length on the wire. */
+  wireLength?: number;
   /** The start of the payload: text for text messages, hex for binary, the reason for close. */
   preview: string;
   /** Close frames: the status code, when present. */

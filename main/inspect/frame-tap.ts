@@ -9,8 +9,10 @@
 //   upstream.on('data', (c) => { client.write(c); tap.server(c); });
 //   ...on session end: tap.close();
 //
-// Events of one direction reach the sink in stream order; a compressed message's event waits for
-// its decoding and the direction's later events wait behind it. The two directions are independent.
+// Events reach the sink in the order their bytes went through the relay, across both directions:
+// a compressed message's event waits for its decoding (node:zlib works off the event loop) and
+// every event seen after it, of either direction, waits behind it. So a log shows a request before
+// the reply the peer sent after reading it, however long the request took to inflate.
 //
 // A recorder that logs every message (main/service) passes `onMessage`: uncompressed messages then
 // reach it as the parser's RawMessage (no MessageEvent, no text decoding or hex preview: it makes
@@ -34,7 +36,8 @@ export interface FrameTapOptions {
   maxDecoded?: number;
   /** Give up decoding when this many compressed bytes wait for zlib. Default 4 MiB. */
   maxBacklog?: number;
-  /** Events allowed to wait behind a decoding message (count / payload bytes). Default 1024 / 4 MiB. */
+  /** Events (of both directions) allowed to wait behind a decoding message (count / payload
+   * bytes). Default 1024 / 4 MiB. */
   maxQueued?: number;
   maxQueuedBytes?: number;
   /** Clock for event times, ms. Default Date.now. */
@@ -43,8 +46,8 @@ export interface FrameTapOptions {
   dataFrameEvents?: boolean;
   /** Where an uncompressed message's captured bytes are written (default: a Buffer each). */
   capture?: CaptureStore;
-  /** Uncompressed messages go here instead of the sink, while nothing waits in the direction's
-   * queue (stream order holds: behind a decoding message they come to the sink as MessageEvents).
+  /** Uncompressed messages go here instead of the sink, while no event waits for a decoding
+   * message (stream order holds: behind one they come to the sink as MessageEvents).
    * The RawMessage is valid during the call only; its bytes are in room from `capture`, still
    * masked when `maskKey` is not 0 (with `keepMasked`). */
   onMessage?: (m: RawMessage) => void;
@@ -96,6 +99,7 @@ function exactData(raw: RawMessage): Buffer | null {
 }
 
 interface Slot {
+  side: Side;
   event: TapEvent | null;
   bytes: number;
   raw: RawMessage | null;
@@ -105,7 +109,7 @@ interface Side {
   direction: Direction;
   parser: FrameParser;
   inflater: MessageInflater | null;
-  queue: Slot[];
+  /** Payload bytes of this direction's events in the queue. */
   queuedBytes: number;
 }
 
@@ -120,6 +124,8 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
   let closed = false;
   let sinkErrors = 0;
   let internalErrors = 0;
+  /** Events waiting for the decoding message at the front, both directions in relay order. */
+  const queue: Slot[] = [];
 
   const deliver = (event: TapEvent): void => {
     try {
@@ -130,7 +136,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
   };
 
   const makeSide = (direction: Direction): Side => {
-    const side: Side = { direction, parser: null as unknown as FrameParser, inflater: null, queue: [], queuedBytes: 0 };
+    const side: Side = { direction, parser: null as unknown as FrameParser, inflater: null, queuedBytes: 0 };
     if (ext.deflate) {
       const p = inflaterParams(ext.deflate, direction);
       side.inflater = new MessageInflater({ ...p, previewCap, maxDecoded: Math.max(previewCap, options.maxDecoded ?? 16 * 1024 * 1024), maxBacklog: options.maxBacklog ?? 4 * 1024 * 1024 });
@@ -138,7 +144,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     side.parser = new FrameParser(
       { direction, rsv1Allowed: ext.deflate !== null, rsv23Allowed: ext.others.length > 0, previewCap, level, now, capture: options.capture, dataFrameEvents: options.dataFrameEvents, keepMasked: options.keepMasked },
       {
-        event: (e) => emit(side, { event: e, bytes: e.kind === 'frame' && e.payloadPreview ? e.payloadPreview.length : 0, raw: null }),
+        event: (e) => emit({ side, event: e, bytes: e.kind === 'frame' && e.payloadPreview ? e.payloadPreview.length : 0, raw: null }),
         message: (m) => onMessage(side, m),
         compressedData: (d) => side.inflater?.write(d),
       },
@@ -146,37 +152,38 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     return side;
   };
 
-  const emit = (side: Side, slot: Slot): void => {
-    if (side.queue.length === 0 && slot.event) {
+  const emit = (slot: Slot): void => {
+    if (queue.length === 0 && slot.event) {
       deliver(slot.event);
       return;
     }
-    side.queue.push(slot);
-    side.queuedBytes += slot.bytes;
-    if (side.queue.length > maxQueued || side.queuedBytes > maxQueuedBytes) {
-      // The decoder is too far behind for the display queue: give up on the waiting message(s).
-      for (const s of side.queue) {
+    queue.push(slot);
+    slot.side.queuedBytes += slot.bytes;
+    if (queue.length > maxQueued || client.queuedBytes + server.queuedBytes > maxQueuedBytes) {
+      // The decoders are too far behind for the display queue: give up on the waiting message(s).
+      for (const s of queue) {
         if (!s.event && s.raw) s.event = messageEvent(s.raw, null, { code: 'TAP_DEFLATE_BACKLOG', message: 'too many events waiting for this message to decode' });
       }
-      drain(side);
+      drain();
     }
   };
 
-  const drain = (side: Side): void => {
-    const q = side.queue;
+  /** Deliver the queue's front up to the first message still decoding. */
+  const drain = (): void => {
     let k = 0;
-    while (k < q.length && q[k]!.event) {
-      side.queuedBytes -= q[k]!.bytes;
-      deliver(q[k]!.event!);
+    while (k < queue.length && queue[k]!.event) {
+      const s = queue[k]!;
+      s.side.queuedBytes -= s.bytes;
+      deliver(s.event!);
       k++;
     }
-    if (k > 0) q.splice(0, k);
+    if (k > 0) queue.splice(0, k);
   };
 
   const onMessage = (side: Side, raw: RawMessage): void => {
     if (!raw.compressed) {
       if (level === 'off') return;
-      if (fast && side.queue.length === 0) {
+      if (fast && queue.length === 0) {
         try {
           fast(raw);
         } catch {
@@ -189,41 +196,47 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
         xorMask(raw.data, at, at + raw.dataLength, raw.data, at, raw.maskKey, 0); // our own copy: unmask in place
         raw.maskKey = 0;
       }
-      emit(side, { event: messageEvent(raw, null, null), bytes: raw.dataLength, raw: null });
+      emit({ side, event: messageEvent(raw, null, null), bytes: raw.dataLength, raw: null });
       return;
     }
     const inflater = side.inflater;
     if (!raw.captured || !inflater) {
       inflater?.skip();
-      if (level !== 'off') emit(side, { event: messageEvent(raw, null, { code: 'TAP_DEFLATE_NOT_CAPTURED', message: 'payload capture was off while this message went by' }), bytes: 0, raw: null });
+      if (level !== 'off') emit({ side, event: messageEvent(raw, null, { code: 'TAP_DEFLATE_NOT_CAPTURED', message: 'payload capture was off while this message went by' }), bytes: 0, raw: null });
       return;
     }
     const kept: RawMessage = { ...raw }; // the parser reuses `raw`; decoding finishes later
-    const slot: Slot = { event: null, bytes: 0, raw: kept };
-    emit(side, slot);
+    const slot: Slot = { side, event: null, bytes: 0, raw: kept };
+    emit(slot);
     inflater.end((result) => {
       if (slot.event) return; // given up on already
       try {
-        settle(side, slot, kept, result);
+        settle(slot, kept, result);
       } catch {
         internalErrors++;
         slot.event = messageEvent(kept, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' });
       }
-      if (side.queue[0] === slot) drain(side);
+      if (queue[0] === slot) drain();
     });
   };
 
   /** A compressed message decoded: its event, or a violation when its text is not UTF-8. */
-  const settle = (side: Side, slot: Slot, raw: RawMessage, result: InflateResult): void => {
+  const settle = (slot: Slot, raw: RawMessage, result: InflateResult): void => {
+    const side = slot.side;
     const ev = messageEvent(raw, result, result.error ?? null);
     slot.bytes = result.data ? result.data.length : 0;
     side.queuedBytes += slot.bytes;
     if (ev.utf8ErrorOffset !== undefined) {
-      // As if the parser had stopped at this message: what it parsed after is dropped.
+      // As if the parser had stopped at this message: what it parsed of this direction after it
+      // is dropped (the other direction's events stay).
       side.parser.stop();
-      const k = side.queue.indexOf(slot);
+      const k = queue.indexOf(slot);
       if (k !== -1) {
-        for (const s of side.queue.splice(k + 1)) side.queuedBytes -= s.bytes;
+        for (let i = queue.length - 1; i > k; i--) {
+          if (queue[i]!.side !== side) continue;
+          side.queuedBytes -= queue[i]!.bytes;
+          queue.splice(i, 1);
+        }
       }
       slot.event = { kind: 'violation', direction: raw.direction, time: now(), offset: raw.offset, code: 'TAP_ERR_INVALID_UTF8', message: `invalid UTF-8 in a compressed text message at byte ${ev.utf8ErrorOffset} of the inflated message`, at: raw.end, fatal: true, closeCode: 1007 };
       side.inflater?.close();

@@ -37,6 +37,7 @@ const INJECTED = 1 << 10;
 const STATE_SHIFT = 11;
 const STATE = 3 << STATE_SHIFT;
 const NOTE_BYTES = 1 << 13;
+const COMPRESSED = 1 << 14;
 
 export function rowFlags(opcode: number, from: 'client' | 'upstream', fin: boolean, injected: boolean, state: number): number {
   return opcode | (from === 'upstream' ? FROM_UPSTREAM : 0) | (fin ? FIN : 0) | (injected ? INJECTED : 0) | (state << STATE_SHIFT);
@@ -67,6 +68,8 @@ export class SessionFrames {
   off: Uint32Array = new Uint32Array(0);
   len: Uint32Array = new Uint32Array(0);
   mask: Int32Array = new Int32Array(0);
+  /** Wire lengths of compressed messages (rows flagged COMPRESSED); made at a session's first. */
+  wire: Float64Array | null = null;
   /** The preview when it is not made from the kept bytes (control frames, violations, frames
    * Switchyard sent, evicted payloads); null otherwise. */
   note: Array<string | null> = [];
@@ -101,6 +104,18 @@ export class SessionFrames {
     this.size++;
     this.next++;
     return s;
+  }
+
+  /** Mark slot `s` a compressed message of `wireLength` payload bytes on the wire. */
+  setWireLength(s: number, wireLength: number): void {
+    this.wire ??= new Float64Array(this.cap);
+    this.wire[s] = wireLength;
+    this.flags[s]! |= COMPRESSED;
+  }
+
+  /** Slot `s`'s wire length when it is a compressed message. */
+  wireLength(s: number): number | undefined {
+    return this.flags[s]! & COMPRESSED ? this.wire![s] : undefined;
   }
 
   /** Take the oldest `n` rows off; `holdings` is told about what they held. */
@@ -201,6 +216,7 @@ export class SessionFrames {
       seq, time: this.time[s]!, from: f & FROM_UPSTREAM ? 'upstream' : 'client', opcode: OPCODES[f & OPCODE]!, fin: (f & FIN) !== 0,
       length: this.length[s]!, preview: this.preview(s), closeCode: code < 0 ? null : code,
     };
+    if (f & COMPRESSED) v.wireLength = this.wire![s]!;
     if (f & INJECTED) v.injected = true;
     const state = STATES[(f & STATE) >> STATE_SHIFT];
     if (state) v.payload = state;
@@ -229,6 +245,7 @@ export class SessionFrames {
     this.off = order(this.off, new Uint32Array(cap)) as Uint32Array;
     this.len = order(this.len, new Uint32Array(cap)) as Uint32Array;
     this.mask = order(this.mask, new Int32Array(cap)) as Int32Array;
+    if (this.wire) this.wire = order(this.wire, new Float64Array(cap)) as Float64Array;
     const ring = <T>(a: T[]): T[] => {
       const b = [...a.slice(this.head), ...a.slice(0, this.head)];
       while (b.length < cap) b.push(null as T);
@@ -273,6 +290,9 @@ export class FrameRef implements FrameView {
   }
   get length(): number {
     return this.frames.length[this.slot]!;
+  }
+  get wireLength(): number | undefined {
+    return this.frames.wireLength(this.slot);
   }
   get preview(): string {
     return this.frames.preview(this.slot);

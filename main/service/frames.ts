@@ -78,6 +78,10 @@ export function normalize(raw: unknown): NewFrame | null {
       const opcode = e.opcode === 1 ? 'text' : 'binary';
       const preview = typeof e.text === 'string' ? e.text : typeof e.binaryPreview === 'string' ? e.binaryPreview : '';
       const row: NewFrame = { time, from, opcode, fin: true, length, preview: cut(preview), closeCode: null };
+      if (e.compressed === true) {
+        row.wireLength = length;
+        if (typeof e.decodedLength === 'number') row.length = e.decodedLength;
+      }
       if (Buffer.isBuffer(e.data)) {
         row.data = e.data;
         row.payload = e.truncated === true ? 'truncated' : 'kept';

@@ -16,16 +16,20 @@ import { startUiHost, type UiHost } from './ui-host.ts';
 let ui: UiHost | undefined;
 let browser: Browser;
 let upstream: Upstream;
+let deflating: Upstream;
 let host: WebHost;
 let service: SwitchyardService;
 let proxyPort: number;
 
 before(async () => {
-  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
+  [upstream, deflating, proxyPort] = await Promise.all([startWsUpstream('echo'), startWsUpstream('deflate', { perMessageDeflate: true }), freePort()]);
   ui = await startUiHost({
     schemaVersion: 1,
-    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
-    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ name: 'chat', path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }, { name: 'deflate', servers: [{ address: `127.0.0.1:${deflating.port}` }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${proxyPort}` }],
+      locations: [{ name: 'chat', path: '/ws/', proxyPass: 'http://echo', websocket: true }, { name: 'compressed', path: '/z/', proxyPass: 'http://deflate', websocket: true }],
+    }],
   });
   ({ browser, host, service } = ui);
 }, { timeout: 120_000 });
@@ -33,6 +37,7 @@ before(async () => {
 after(async () => {
   await ui?.close();
   await upstream?.close();
+  await deflating?.close();
 });
 
 // The page's `document` for the functions that run in Chromium (page.waitForFunction): this file is
@@ -43,8 +48,8 @@ declare const document: { querySelectorAll(selector: string): ArrayLike<PageElem
 const shot = (page: Page, name: string) => ui!.shot(page, name);
 
 /** A real client through the proxy that records what it receives. */
-async function client(path: string) {
-  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`);
+async function client(path: string, options: WebSocket.ClientOptions = {}) {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`, options);
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
   const got: Array<string | Buffer> = [];
   const waiters: Array<() => void> = [];
@@ -83,6 +88,36 @@ test('frames live, filters, payload views, follow-tail, inject, replay and close
   }
   assert.deepEqual(errors.filter((e) => !/Failed to load resource.*404/.test(e)), [], 'no page errors (a CSP violation would show here)');
   await context.close();
+});
+
+test('a compressed session: messages show their inflated size and their size on the wire', { timeout: 60_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  try {
+    const c = await client('/z/compressed', { perMessageDeflate: true });
+    const text = JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => ({ id: i, state: 'ok' })) });
+    c.ws.send(text);
+    await c.receive((m) => m === text, 'the echo');
+    await page.goto(`${host.url}#/sessions`);
+    await page.locator('tr[data-state="open"]').filter({ hasText: '/z/compressed' }).click();
+    const row = rows(page).and(page.locator('[data-from="client"]')).first();
+    await row.waitFor();
+    const size = `${(text.length / 1024).toFixed(1)} KB`;
+    assert.equal(await row.locator('.len').innerText(), size, 'the message as the application sent it');
+    const wire = await row.locator('.len').getAttribute('title');
+    assert.match(wire ?? '', /^compressed: \d+(\.\d)? (B|KB) on the wire$/);
+    await row.click();
+    await page.getByTestId('frame-detail').getByText(`${size} (${wire!.replace(/^compressed: | on the wire$/g, '')} compressed)`).waitFor();
+    await page.getByTestId('frame-payload').getByText('{"rows":[{"id":0,"state":"ok"}', { exact: false }).waitFor();
+    await shot(page, 'frame-compressed');
+    c.ws.close();
+  } catch (e) {
+    await shot(page, 'frame-compressed-failure');
+    throw e;
+  } finally {
+    await context.close();
+  }
 });
 
 async function walkThrough(page: Page) {

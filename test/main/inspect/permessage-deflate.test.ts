@@ -75,6 +75,43 @@ test('deflate: a compressed text that inflates to invalid UTF-8 is a violation, 
   tap.close();
 });
 
+test('deflate: events of both directions reach the sink in relay order while a message inflates', async () => {
+  const events: TapEvent[] = [];
+  const fast: string[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0, onMessage: (m) => fast.push(m.direction) }, (e) => events.push(e));
+  const question = deflateRawSync(Buffer.from('question '.repeat(20_000)), { finishFlush: 2 }).subarray(0, -4);
+  tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: question }));
+  // the upstream answers (uncompressed), pings, and the client pongs: all after the question
+  tap.server(encodeFrame({ opcode: 1, payload: 'answer' }));
+  tap.server(encodeFrame({ opcode: 9, payload: 'p' }));
+  tap.client(encodeFrame({ opcode: 10, mask: MASK, payload: 'p' }));
+  await settle(() => events.length === 6);
+  const label = (e: TapEvent) => `${e.direction} ${e.kind === 'message' ? 'message' : e.kind === 'frame' ? `frame ${e.opcode}` : e.kind}`;
+  assert.deepEqual(events.map(label), ['client frame 1', 'client message', 'server frame 1', 'server message', 'server frame 9', 'client frame 10']);
+  assert.equal((events[1] as MessageEvent).text, 'question '.repeat(20_000).slice(0, (events[1] as MessageEvent).data!.length));
+  assert.equal((events[3] as MessageEvent).text, 'answer');
+  assert.deepEqual(fast, [], 'behind a decoding message, uncompressed ones come as events, in order');
+  // with nothing waiting, an uncompressed message takes the fast path again
+  tap.server(encodeFrame({ opcode: 1, payload: 'later' }));
+  assert.deepEqual(fast, ['server']);
+  assert.equal(tap.stats().client.buffered + tap.stats().server.buffered, 0);
+  tap.close();
+});
+
+test('deflate: invalid UTF-8 after inflating drops what its direction sent after it, not the other direction', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0 }, (e) => events.push(e));
+  const bad = deflateRawSync(Buffer.from([0x61, 0xff]), { finishFlush: 2 }).subarray(0, -4);
+  tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: bad }));
+  tap.server(encodeFrame({ opcode: 1, payload: 'reply' }));
+  tap.client(encodeFrame({ opcode: 1, mask: MASK, payload: 'after' }));
+  await settle(() => events.some((e) => e.kind === 'violation'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(events.map((e) => `${e.direction} ${e.kind === 'violation' ? e.code : e.kind}`), ['client frame', 'client TAP_ERR_INVALID_UTF8', 'server frame', 'server message']);
+  assert.equal(tap.stats().client.buffered + tap.stats().server.buffered, 0);
+  tap.close();
+});
+
 test('deflate: inflation is capped (bomb) and the display cap marks truncation', async () => {
   const events: TapEvent[] = [];
   const tap = createFrameTap({ extensions: 'permessage-deflate; server_no_context_takeover', previewCap: 1000, maxDecoded: 100_000, now: () => 0 }, (e) => events.push(e));

@@ -2,6 +2,7 @@
 // injecting, replaying, closing with a code, redaction, HAR export/import, payload caps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { TrafficLog, DEFAULT_LIMITS } from '../../../main/service/traffic-log.ts';
@@ -113,6 +114,87 @@ test('redaction hides Authorization (and added names) in views and HAR; HAR expo
   assert.equal(off.redact, false);
   assert.match(value<string>(await service.handle('exportHar', { sessionIds: [id] })), /secret-token/);
   client.close();
+});
+
+test('permessage-deflate: the log shows messages in relay order, with inflated and wire lengths', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
+  await new Promise((r) => wss.once('listening', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  // the upstream answers each message once it has read it: the answer comes after it on the wire
+  wss.on('connection', (ws) => ws.on('message', (d) => ws.send(`got ${String(d).length}`)));
+  const port = (wss.address() as { port: number }).port;
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+  const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws`, { perMessageDeflate: { threshold: 0 } });
+  await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
+  const answers: string[] = [];
+  client.on('message', (d) => answers.push(String(d)));
+  const id = e.engine.liveSessions()[0]!.id;
+  // large messages take the inflater a while; each answer must still be logged after its question
+  const sizes = [200_000, 10, 300_000, 5];
+  for (const n of sizes) {
+    client.send('q'.repeat(n));
+    await until(() => answers.length === sizes.indexOf(n) + 1);
+  }
+  let frames: FrameView[] = [];
+  for (const end = Date.now() + 5000; frames.length < 8 && Date.now() < end; await sleep(10)) {
+    frames = value<SessionDetail>(await service.handle('session', { id })).frames ?? [];
+  }
+  assert.deepEqual(frames.map((f) => `${f.from} ${f.preview.slice(0, 12)}`), sizes.flatMap((n) => [`client ${'q'.repeat(Math.min(n, 12))}`, `upstream got ${n}`]));
+  assert.deepEqual(frames.filter((f) => f.from === 'client').map((f) => f.length), sizes);
+  for (const f of frames) {
+    assert.equal(typeof f.wireLength, 'number', `seq ${f.seq} is compressed`);
+    if (f.length > 1000) assert.ok(f.wireLength! < f.length / 100, `seq ${f.seq}: ${f.wireLength} B on the wire for ${f.length}`);
+  }
+  const big = frames[0]!;
+  assert.equal(big.payload, 'truncated');
+  const har = JSON.parse(value<string>(await service.handle('exportHar', { sessionIds: [id] })));
+  const msgs = har.log.entries[0]._webSocketMessages as Array<{ _switchyard: { length: number; wireLength?: number } }>;
+  assert.deepEqual(msgs.map((m) => m._switchyard.length), frames.map((f) => f.length));
+  assert.deepEqual(msgs.map((m) => m._switchyard.wireLength), frames.map((f) => f.wireLength));
+  client.close();
+});
+
+test('permessage-deflate: a reply sent the moment a large compressed message arrived is logged after it', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
+  await new Promise((r) => wss.once('listening', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const big = 'z'.repeat(8_000_000); // inflating it takes the tap's zlib some milliseconds
+  wss.on('connection', (ws) => ws.send(big));
+  const port = (wss.address() as { port: number }).port;
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+  // a raw client: it answers as soon as the last byte of the upstream's frame is in, without inflating
+  const sock = net.connect(e.port, '127.0.0.1');
+  scope.defer(async () => { sock.destroy(); });
+  sock.write('GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
+    + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+  let buf = Buffer.alloc(0);
+  let answered = false;
+  sock.on('data', (c) => {
+    buf = Buffer.concat([buf, c]);
+    const headEnd = buf.indexOf('\r\n\r\n');
+    if (answered || headEnd < 0) return;
+    const f = buf.subarray(headEnd + 4);
+    if (f.length < 2) return;
+    const n = f[1]! & 127;
+    const [at, len] = n === 126 ? [4, f.length >= 4 ? f.readUInt16BE(2) : Infinity] : n === 127 ? [10, f.length >= 10 ? Number(f.readBigUInt64BE(2)) : Infinity] : [2, n];
+    if (f.length < at + len) return;
+    answered = true;
+    const text = Buffer.from('thanks');
+    const mask = Buffer.from([1, 2, 3, 4]);
+    sock.write(Buffer.concat([Buffer.from([0x81, 0x80 | text.length]), mask, Buffer.from(text.map((b, i) => b ^ mask[i & 3]!))]));
+  });
+  await until(() => answered);
+  const id = e.engine.liveSessions()[0]!.id;
+  let frames: FrameView[] = [];
+  for (const end = Date.now() + 5000; frames.length < 2 && Date.now() < end; await sleep(10)) {
+    frames = value<SessionDetail>(await service.handle('session', { id })).frames ?? [];
+  }
+  assert.deepEqual(frames.map((f) => [f.from, f.length, f.wireLength, f.preview.slice(0, 6)]), [['upstream', big.length, frames[0]!.wireLength, 'zzzzzz'], ['client', 6, undefined, 'thanks']]);
+  assert.ok(frames[0]!.wireLength! < 100_000);
 });
 
 test('payloads: capped per message and in total, oldest evicted first and marked; byte count exact', () => {

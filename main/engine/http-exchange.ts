@@ -6,6 +6,7 @@ import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
+import { failureStatus, failureText } from './upstream-failure.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
@@ -157,11 +158,11 @@ class HttpExchange implements TryHandlers {
 
   onFailure(f: TryFailure): void {
     if (this.done) return;
-    const cause = `${f.kind === 'timeout' ? 'upstream timed out' : `upstream error (${(f.error as NodeJS.ErrnoException).code ?? f.error.message})`} while ${f.phase === 'connect' ? 'connecting to upstream' : f.phase === 'send' ? 'sending request to upstream' : 'reading response header from upstream'}, upstream: ${this.peerName}`;
+    const cause = `${failureText(f.kind, f.error)} while ${f.phase === 'connect' ? 'connecting to upstream' : f.phase === 'send' ? 'sending request to upstream' : 'reading response header from upstream'}, upstream: ${this.peerName}`;
     this.record.tries.push({ upstream: this.peerName, outcome: cause });
     this.release(true);
     if (this.canRetry(f.kind, f.requestSent)) this.tryNext();
-    else this.finish(f.kind === 'timeout' ? 504 : 502, cause);
+    else this.finish(failureStatus(f.kind), cause);
   }
 
   onResponse(proxyRes: IncomingMessage, timing: { connectMs: number; firstByteMs: number }): void {

@@ -9,10 +9,9 @@ import httpProxy from 'http-proxy';
 import { ClientRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Stream } from 'node:stream';
+import { failureKind, type FailureKind } from './upstream-failure.ts';
 
-export type TryFailure =
-  | { kind: 'error'; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean }
-  | { kind: 'timeout'; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean };
+export interface TryFailure { kind: FailureKind; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean }
 
 export interface HttpTry {
   /** nginx proxy_http_version: the request line's version. */
@@ -250,7 +249,7 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
       a.settled = true;
       // nginx marks the request sent as soon as it starts writing it (u->request_sent)
       const requestSent = a.requestSent || a.phase !== 'connect';
-      const failure = { kind: a.timedOut ? ('timeout' as const) : ('error' as const), phase: a.phase, error: err, requestSent };
+      const failure = { kind: failureKind(err, a.timedOut), phase: a.phase, error: err, requestSent };
       h.onFailure(failure);
     },
   );

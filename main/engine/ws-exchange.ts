@@ -14,6 +14,7 @@ import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { WsRelay, OPCODES, checkClose } from './ws-relay.ts';
+import { failureKind, failureStatus, failureText, type FailureKind } from './upstream-failure.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
@@ -105,11 +106,11 @@ export function proxyUpgrade(
     hooks.sessionClose(session);
   };
 
-  const retryOrFail = (peer: Peer, kind: 'error' | 'timeout', cause: string) => {
+  const retryOrFail = (peer: Peer, kind: FailureKind, cause: string) => {
     attempt.release(peer, true);
     const allowed = !conds.has('off') && conds.has(kind) && (maxTries === 0 || tries < maxTries) && attempt.triesLeft > 0;
     if (allowed && !socket.destroyed) tryNext();
-    else reject(kind === 'timeout' ? 504 : 502, cause);
+    else reject(failureStatus(kind), cause);
   };
 
   const tryNext = (): void => {
@@ -126,14 +127,16 @@ export function proxyUpgrade(
     let settled = false;
     const up = connect({ host: peer.host, port: peer.port });
     up.setNoDelay(true);
-    const fail = (kind: 'error' | 'timeout', what: string) => {
+    const fail = (err: Error, timedOut: boolean) => {
       if (settled) return;
       settled = true;
+      const kind = failureKind(err, timedOut);
+      const phase = up.connecting ? 'connecting to upstream' : 'reading response header from upstream';
       up.destroy();
-      retryOrFail(peer, kind, `${what}, upstream: ${peerName}`);
+      retryOrFail(peer, kind, `${failureText(kind, err)} while ${phase}, upstream: ${peerName}`);
     };
-    const onError = (e: NodeJS.ErrnoException) => fail('error', `upstream error (${e.code ?? e.message}) while ${up.connecting ? 'connecting to upstream' : 'reading response header from upstream'}`);
-    const onTimeout = () => fail('timeout', `upstream timed out while ${up.connecting ? 'connecting to upstream' : 'reading response header from upstream'}`);
+    const onError = (e: Error) => fail(e, false);
+    const onTimeout = () => fail(new Error('timed out'), true);
     up.on('error', onError);
     up.on('timeout', onTimeout);
     up.setTimeout(loc.connectTimeoutMs);
@@ -141,7 +144,9 @@ export function proxyUpgrade(
       if (settled) return;
       up.setTimeout(loc.readTimeoutMs);
       const upReq = request({ createConnection: () => up, method: current.ctx.method, path: current.path, headers: current.headers.flat() as unknown as Record<string, string>, setHost: false });
-      upReq.on('error', () => {}); // failures surface through `up` above
+      // the upstream closing before a complete response header ("socket hang up"), or a response
+      // node cannot parse, is reported here only (`up` emits no error for either)
+      upReq.on('error', (e) => fail(e, false));
       upReq.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
         settled = true;
         // the session installs its own listeners (error listener first, so there is no gap)

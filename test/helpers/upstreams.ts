@@ -100,3 +100,34 @@ export function rawExchange(port: number, bytes: string | Buffer, opts: { until?
     sock.write(bytes);
   });
 }
+
+/**
+ * A TCP server that reads each request head and then misbehaves: 'close' ends the connection
+ * without answering, 'bad' answers with a header line that has no colon (nginx: invalid header).
+ * `requests` counts the heads it read.
+ */
+export async function startBrokenUpstream(mode: 'close' | 'bad'): Promise<{ port: number; requests: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const state = { port: 0, requests: 0, close: async () => {} };
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+    let got = '';
+    sock.on('data', (d) => {
+      got += d.toString('latin1');
+      if (!got.includes('\r\n\r\n')) return;
+      got = '';
+      state.requests++;
+      if (mode === 'close') sock.end();
+      else sock.end('HTTP/1.1 200 OK\r\nA Header Without Colon\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  state.port = (server.address() as net.AddressInfo).port;
+  state.close = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  return state;
+}

@@ -8,7 +8,7 @@ import { validateConfig } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import { startNginx, privateNginxConf, type RunningNginx } from '../../main/nginx/binary.ts';
 import { Engine } from '../../main/engine/engine.ts';
-import { startWsUpstream, refusedPort, header, describe, type Upstream } from '../helpers/upstreams.ts';
+import { startWsUpstream, startBrokenUpstream, refusedPort, header, describe, type Upstream } from '../helpers/upstreams.ts';
 import { startBlackhole } from '../helpers/blackhole.ts';
 import { freePorts } from '../helpers/ports.ts';
 
@@ -19,6 +19,9 @@ export interface Env {
   dead: number;
   /** A port whose connect() hangs. */
   hole: number;
+  /** Upstreams that read the request and then close without answering, or answer an invalid header. */
+  closes: number;
+  badHeader: number;
   /** The listen port of the proxy under test (differs between nginx and the engine). */
   listen: number;
 }
@@ -77,8 +80,9 @@ async function startStack(names: string[]): Promise<Stack> {
     upstreams.push(u);
   }
   const hole = await startBlackhole();
-  const env: Env = { up: Object.fromEntries(upstreams.map((u) => [u.name, u.port])), dead: await refusedPort(), hole: hole.port, listen: 0 };
-  return { env, upstreams, close: async () => { for (const u of upstreams) await u.close(); await hole.close(); } };
+  const [closes, bad] = await Promise.all([startBrokenUpstream('close'), startBrokenUpstream('bad')]);
+  const env: Env = { up: Object.fromEntries(upstreams.map((u) => [u.name, u.port])), dead: await refusedPort(), hole: hole.port, closes: closes.port, badHeader: bad.port, listen: 0 };
+  return { env, upstreams, close: async () => { for (const u of upstreams) await u.close(); await Promise.all([hole.close(), closes.close(), bad.close()]); } };
 }
 
 async function request(port: number, r: ParityRequest, seenBefore: () => number, lastSeen: () => { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Promise<Observation> {

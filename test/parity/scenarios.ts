@@ -195,6 +195,34 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'upstreams that close before answering, or answer an invalid header (HTTP and WebSocket)',
+    upstreams: ['a'],
+    model: ({ up, closes, badHeader, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [
+        { name: 'closesfirst', servers: [{ address: `127.0.0.1:${closes}` }, { address: `127.0.0.1:${up.a}` }] },
+        { name: 'badfirst', servers: [{ address: `127.0.0.1:${badHeader}` }, { address: `127.0.0.1:${up.a}` }] },
+        { name: 'badfirst2', servers: [{ address: `127.0.0.1:${badHeader}` }, { address: `127.0.0.1:${up.a}` }] },
+      ],
+      servers: [{
+        listen: listen(p),
+        locations: [
+          { path: '/closes/', websocket: true, proxyPass: at(closes) },
+          { path: '/bad/', websocket: true, proxyPass: at(badHeader) },
+          { path: '/closesfirst/', websocket: true, proxyPass: 'http://closesfirst' },
+          { path: '/badfirst/', websocket: true, proxyPass: 'http://badfirst' },
+          { path: '/badfirst-retried/', websocket: true, proxyPass: 'http://badfirst2', proxyNextUpstream: ['error', 'timeout', 'invalid_header'] },
+        ],
+      }],
+    }),
+    requests: [
+      { path: '/closes/x' }, { path: '/closes/x', ws: true }, { path: '/bad/x' }, { path: '/bad/x', ws: true },
+      { path: '/closesfirst/x', ws: true }, { path: '/closesfirst/y' },
+      { path: '/badfirst/x', ws: true }, { path: '/badfirst/y', ws: true }, { path: '/badfirst/z' },
+      { path: '/badfirst-retried/x' }, { path: '/badfirst-retried/y', ws: true },
+    ],
+  },
+  {
     name: 'WebSocket handshakes',
     upstreams: ['ws', 'plain'],
     model: ({ up, listen: p }) => ({

@@ -2,11 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { refusedPort, header, type Seen } from '../../helpers/upstreams.ts';
+import { refusedPort, header, startBrokenUpstream, type Seen } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { send, sendJson } from '../../helpers/client.ts';
 import { startBlackhole } from '../../helpers/blackhole.ts';
+import { until } from '../../helpers/wait.ts';
 
 const scope = testScope();
 const up = scope.http;
@@ -143,6 +144,30 @@ test('POST is not retried on another peer once sent; GET is', async () => {
   assert.deepEqual(results.sort(), [200, 200, 502, 502]);
   for (let i = 0; i < 4; i++) assert.equal((await send(`${e.url}/`)).status, 200);
   assert.ok(calls >= 4);
+});
+
+test('an invalid response header is 502 and not retried (nginx: invalid_header is not in the default proxy_next_upstream); an early close is', async () => {
+  const bad = await startBrokenUpstream('bad');
+  const closes = await startBrokenUpstream('close');
+  scope.defer(bad.close);
+  scope.defer(closes.close);
+  const b = await up('b');
+  const pool = (first: number, extra: Record<string, unknown> = {}) => (p: number) => oneLocation(p, { path: '/', proxyPass: 'http://pool', ...extra }, {
+    upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${first}` }, { address: `127.0.0.1:${b.port}` }] }],
+  });
+  const e1 = await engine(pool(bad.port));
+  const causes: string[] = [];
+  e1.engine.on('exchange', (x) => causes.push(x.cause ?? ''));
+  assert.equal((await send(`${e1.url}/x`)).status, 502);
+  assert.equal(b.seen.length, 0, 'not retried');
+  await until(() => causes.length === 1);
+  assert.match(causes[0]!, /^upstream sent an invalid response header \(HPE_\w+\) while reading response header from upstream, upstream: 127\.0\.0\.1:\d+$/);
+  const e2 = await engine(pool(bad.port, { proxyNextUpstream: ['error', 'invalid_header'] }));
+  assert.equal((await send(`${e2.url}/y`)).status, 200);
+  assert.equal(b.seen.length, 1);
+  const e3 = await engine(pool(closes.port));
+  assert.equal((await send(`${e3.url}/z`)).status, 200, 'retried on the next peer');
+  assert.deepEqual([closes.requests, b.seen.length], [1, 2]);
 });
 
 test('read timeout before the response header is 504; after it the connection is cut', async () => {

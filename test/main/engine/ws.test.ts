@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { startHttpUpstream, refusedPort, rawExchange, header, type Upstream } from '../../helpers/upstreams.ts';
+import { startHttpUpstream, startBrokenUpstream, refusedPort, rawExchange, header, type Upstream } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 
@@ -96,6 +96,42 @@ test('refused upstream: 502 to the client; with a second peer the session opens'
     assert.equal(String(await echo(ws, `m${i}`)), `m${i}`);
     ws.terminate();
   }
+});
+
+test('an upstream that closes before answering the upgrade: 502 at once; with a second peer the session opens', { timeout: 15_000 }, async () => {
+  const broken = await startBrokenUpstream('close');
+  scope.defer(broken.close);
+  const u = await wsUp('u');
+  const e1 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${broken.port}` }));
+  const t0 = Date.now();
+  assert.match(await rawExchange(e1.port, upgradeRequest('/ws'), { timeoutMs: 5000 }), /^HTTP\/1\.1 502 /);
+  assert.ok(Date.now() - t0 < 2000, 'not left hanging');
+  assert.ok(e1.logs.some((l) => l.message === `upstream prematurely closed connection while reading response header from upstream, upstream: 127.0.0.1:${broken.port}`), JSON.stringify(e1.logs));
+  // nginx's default proxy_next_upstream (error timeout) covers it: the next peer gets the request
+  const e2 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: 'http://pool' }, {
+    upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${broken.port}` }, { address: `127.0.0.1:${u.port}` }] }],
+  }));
+  const ws = await open(`ws://127.0.0.1:${e2.port}/ws`);
+  assert.equal(String(await echo(ws, 'after a retry')), 'after a retry');
+  ws.terminate();
+  assert.equal(broken.requests, 2);
+});
+
+test('an invalid answer to the upgrade: 502, not retried unless proxy_next_upstream has invalid_header', { timeout: 15_000 }, async () => {
+  const broken = await startBrokenUpstream('bad');
+  scope.defer(broken.close);
+  const u = await wsUp('u');
+  const pool = (extra: Record<string, unknown>) => (p: number) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: 'http://pool', ...extra }, {
+    upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${broken.port}` }, { address: `127.0.0.1:${u.port}` }] }],
+  });
+  const e1 = await engine(pool({}));
+  assert.match(await rawExchange(e1.port, upgradeRequest('/ws'), { timeoutMs: 5000 }), /^HTTP\/1\.1 502 /);
+  assert.equal(u.seen.length, 0, 'the second peer was not tried');
+  assert.ok(e1.logs.some((l) => /^upstream sent an invalid response header \(HPE_\w+\) while reading response header from upstream/.test(l.message)), JSON.stringify(e1.logs));
+  const e2 = await engine(pool({ proxyNextUpstream: ['error', 'timeout', 'invalid_header'] }));
+  const ws = await open(`ws://127.0.0.1:${e2.port}/ws`);
+  assert.equal(String(await echo(ws, 'retried')), 'retried');
+  ws.terminate();
 });
 
 test('a route without the websocket switch does not upgrade (as nginx), and the engine says why', async () => {

@@ -47,6 +47,10 @@ export const CLOSE_GRACE_MS = 1000;
 /** How long an injected message waits for a message boundary (the end of a fragmented message). */
 export const INJECT_WAIT_MS = 5000;
 
+/** Bytes a client may send behind its upgrade request before the upstream answers (kept for the
+ * upstream); past it the client is not read until then. */
+export const EARLY_BYTES_LIMIT = 64 * 1024;
+
 /** Whether nginx would forward the upgrade: an Upgrade header in the upstream request over HTTP/1.1. */
 export function forwardsUpgrade(plan: ProxyPlan): boolean {
   return upstreamGetsUpgrade(plan.httpVersion, plan.headers);
@@ -95,8 +99,48 @@ export function proxyUpgrade(
   const maxTries = loc.location.proxyNextUpstreamTries;
   const attempt = loc.pool.group.attempt({ remoteAddr: planArg.ctx.remoteAddr, hashKey: planArg.hashKey });
   let tries = 0;
+  /** Ends the try in progress (closes its upstream connection), once the client has gone. */
+  let abortTry: (() => void) | null = null;
+
+  // Until the upstream answers, the client is read: what it sends behind its request (frames sent
+  // before the 101) is kept for the upstream, and its going away is noticed. nginx (with
+  // proxy_ignore_client_abort off) then closes the upstream connection and logs 499; so does this.
+  let waiting = true;
+  let heldBack = false;
+  const onEarlyData = (chunk: Buffer) => {
+    head = head && head.length ? Buffer.concat([head, chunk]) : chunk;
+    if (head.length > EARLY_BYTES_LIMIT) {
+      heldBack = true;
+      socket.pause();
+    }
+  };
+  const onClientGone = () => {
+    if (!waiting) return;
+    stopWaiting();
+    abortTry?.();
+    plan = null;
+    head = null;
+    session.state = 'rejected';
+    session.closedAt = Date.now();
+    session.closedBy = 'client';
+    session.closeReason = 'client closed the connection before the upstream answered';
+    hooks.log({ level: 'info', code: 'client_closed', message: `${session.closeReason}${session.upstream ? `, upstream: ${session.upstream}` : ''}`, sessionId: session.id });
+    socket.destroy();
+    hooks.sessionClose(session);
+  };
+  const stopWaiting = () => {
+    waiting = false;
+    socket.off('data', onEarlyData);
+    socket.off('end', onClientGone);
+    socket.off('close', onClientGone);
+  };
+  socket.on('data', onEarlyData);
+  socket.on('end', onClientGone);
+  socket.on('close', onClientGone);
+  socket.resume();
 
   const reject = (status: number, cause: string) => {
+    stopWaiting();
     session.state = 'rejected';
     session.closeReason = cause;
     session.closedAt = Date.now();
@@ -127,6 +171,12 @@ export function proxyUpgrade(
     let settled = false;
     const up = connect({ host: peer.host, port: peer.port });
     up.setNoDelay(true);
+    abortTry = () => {
+      if (settled) return;
+      settled = true;
+      up.destroy();
+      attempt.release(peer, false);
+    };
     const fail = (err: Error, timedOut: boolean) => {
       if (settled) return;
       settled = true;
@@ -163,7 +213,9 @@ export function proxyUpgrade(
   };
 
   const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket) => {
+    stopWaiting();
     up.setTimeout(loc.readTimeoutMs, () => up.destroy());
+    socket.once('close', () => up.destroy());
     const status = upRes.statusCode ?? 502;
     session.state = 'rejected';
     session.responseHeaders = upRes.rawHeaders;
@@ -183,6 +235,9 @@ export function proxyUpgrade(
   };
 
   const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer) => {
+    stopWaiting();
+    // (the relays take the socket over in this same tick, before any more is read)
+    if (heldBack) socket.resume();
     const headBytes = head;
     plan = null;
     head = null;

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { SessionRecord } from '../../../main/engine/events.ts';
+import { sleep, until } from '../../helpers/wait.ts';
 import { startHttpUpstream, startBrokenUpstream, refusedPort, rawExchange, header, type Upstream } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
@@ -132,6 +134,67 @@ test('an invalid answer to the upgrade: 502, not retried unless proxy_next_upstr
   const ws = await open(`ws://127.0.0.1:${e2.port}/ws`);
   assert.equal(String(await echo(ws, 'retried')), 'retried');
   ws.terminate();
+});
+
+/** An upstream whose 101 comes `delayMs` after the request; then it echoes. Returns its sockets too. */
+async function slowUpgradeUpstream(delayMs: number) {
+  const wss = new WebSocketServer({ noServer: true });
+  const sockets: net.Socket[] = [];
+  const server = http.createServer();
+  server.on('upgrade', (req, sock: net.Socket, head) => {
+    sockets.push(sock);
+    setTimeout(() => { if (!sock.destroyed) wss.handleUpgrade(req, sock, head, (ws) => ws.on('message', (d, bin) => ws.send(d, { binary: bin }))); }, delayMs);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  scope.defer(async () => { for (const s of sockets) s.destroy(); await new Promise((r) => server.close(r)); });
+  return { port: (server.address() as net.AddressInfo).port, sockets };
+}
+
+test('a client that leaves before the upstream answered: the upstream connection is closed and the session ends (nginx: 499)', { timeout: 15_000 }, async () => {
+  const up = await slowUpgradeUpstream(400);
+  const e = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${up.port}` }));
+  const closed: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => closed.push(s));
+  for (const leave of ['destroy', 'end'] as const) {
+    const c = net.connect(e.port, '127.0.0.1');
+    c.on('error', () => {});
+    c.write(upgradeRequest('/ws'));
+    await until(() => up.sockets.length > closed.length);
+    if (leave === 'destroy') c.destroy();
+    else c.end(); // a half-close ends it too, as in nginx
+    await until(() => closed.length === (leave === 'destroy' ? 1 : 2));
+    const s = closed.at(-1)!;
+    assert.deepEqual([s.state, s.closedBy, s.closeReason], ['rejected', 'client', 'client closed the connection before the upstream answered']);
+    await until(() => up.sockets.every((x) => x.destroyed), 3000);
+    c.destroy();
+  }
+  await sleep(600); // past the upstream's delay: no session opens after all
+  assert.equal(e.engine.liveSessions().length, 0);
+});
+
+test('frames a client sends before the 101 reach the upstream after the handshake', { timeout: 15_000 }, async () => {
+  const up = await slowUpgradeUpstream(300);
+  const e = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${up.port}` }));
+  const c = net.connect(e.port, '127.0.0.1');
+  const frame = (text: string) => {
+    const body = Buffer.from(text);
+    const mask = Buffer.from([9, 8, 7, 6]);
+    const len = body.length < 126 ? Buffer.from([0x80 | body.length]) : Buffer.from([0x80 | 126, body.length >> 8, body.length & 255]);
+    return Buffer.concat([Buffer.from([0x81]), len, mask, Buffer.from(body.map((b, i) => b ^ mask[i & 3]!))]);
+  };
+  let got = '';
+  c.on('data', (d) => (got += d.toString('latin1')));
+  c.write(upgradeRequest('/ws') + frame('first').toString('latin1'), 'latin1');
+  await sleep(100);
+  c.write(frame('second')); // read by the proxy while the upstream has not answered yet
+  // more than EARLY_BYTES_LIMIT: the proxy stops reading until the session opens
+  const big = ['w', 'x', 'y', 'z'].map((ch) => ch.repeat(30_000));
+  for (const t of big) c.write(frame(t));
+  await until(() => big.every((t) => got.includes(t)), 5000);
+  assert.match(got, /^HTTP\/1\.1 101 /);
+  const order = ['first', 'second', ...big].map((t) => got.indexOf(t));
+  assert.deepEqual(order, [...order].sort((x, y) => x - y));
+  c.destroy();
 });
 
 test('a route without the websocket switch does not upgrade (as nginx), and the engine says why', async () => {

@@ -1,7 +1,7 @@
 // The HTTP pass: buffer the request body (nginx's proxy_request_buffering, client_max_body_size 1m),
 // then try peers in balancer order with nginx's proxy_next_upstream rules, and relay the response.
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
-import { proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
+import { abortHttpTry, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
 import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
@@ -18,7 +18,9 @@ const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_
 /** Response headers nginx does not pass to the client (hop-by-hop, proxy_hide_header defaults). */
 const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'server', 'x-pad', 'x-accel-expires', 'x-accel-redirect', 'x-accel-limit-rate', 'x-accel-buffering', 'x-accel-charset']);
 
-export function readBody(req: IncomingMessage): Promise<{ body: Buffer | null } | { tooLarge: true }> {
+/** The client's request body, read whole (nginx buffers it before it contacts the upstream); a
+ * client that goes away before its end gives `aborted` (nothing goes upstream). */
+export function readBody(req: IncomingMessage): Promise<{ body: Buffer | null } | { tooLarge: true } | { aborted: true }> {
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) {
     req.resume();
@@ -35,7 +37,8 @@ export function readBody(req: IncomingMessage): Promise<{ body: Buffer | null } 
       else chunks.push(c);
     });
     req.once('end', () => resolve(over ? { tooLarge: true } : { body: Buffer.concat(chunks) }));
-    req.once('error', () => resolve({ body: Buffer.concat(chunks) }));
+    req.once('error', () => resolve({ aborted: true }));
+    req.once('close', () => resolve({ aborted: true })); // (after 'end', this changes nothing)
   });
 }
 
@@ -89,6 +92,12 @@ class HttpExchange implements TryHandlers {
       return;
     }
     void readBody(req).then((read) => {
+      if (this.done) return;
+      if ('aborted' in read) {
+        // as nginx logs it (400: the request never completed); the upstream is not contacted
+        this.finishRecord(400, 'client prematurely closed connection while reading the request body');
+        return;
+      }
       if ('tooLarge' in read) {
         this.finish(413, 'client intended to send too large body (client_max_body_size 1m)');
         return;
@@ -103,8 +112,9 @@ class HttpExchange implements TryHandlers {
     if (this.done) return;
     this.release(false);
     this.finishRecord(this.res.headersSent ? this.res.statusCode : 499, 'client closed the connection');
-    // nginx closes the upstream connection when the client goes away mid-response
-    // (proxy_ignore_client_abort off); the rest of the body has nowhere to go.
+    // nginx closes the upstream connection when the client goes away, before the response or in it
+    // (proxy_ignore_client_abort off): nothing of the answer has anywhere to go.
+    abortHttpTry(this.req);
     this.response?.destroy();
   }
 

@@ -49,6 +49,8 @@ interface Active {
   responded: boolean;
   timedOut: boolean;
   settled: boolean;
+  /** The upstream request, once http-proxy made it. */
+  proxyReq: ClientRequest | null;
   /** The header lines of the upstream request, in order (the planned list plus the body's Content-Length). */
   head: ReadonlyArray<readonly [string, string]>;
 }
@@ -67,6 +69,11 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
   const a = req[ACTIVE];
   if (!a) return;
   const w = proxyReq as NginxHeadRequest;
+  if (a.settled) {
+    proxyReq.destroy(); // the client left before the request got its socket
+    return;
+  }
+  a.proxyReq = proxyReq;
   w[ACTIVE] = a;
   proxyReq.path = a.t.path;
   // The body (or the end of a bodiless request) is written ticks after this hook (BodySource), and
@@ -211,11 +218,22 @@ function endRequest(dest: NodeJS.WritableStream, body: Buffer | null): void {
   else dest.end(body);
 }
 
+/**
+ * The client went away before the response header: end the try in progress, closing its upstream
+ * connection (nginx, with proxy_ignore_client_abort off, does the same). No handler is called.
+ */
+export function abortHttpTry(req: IncomingMessage): void {
+  const a = (req as WithTry)[ACTIVE];
+  if (!a || a.settled || a.responded) return;
+  a.settled = true;
+  a.proxyReq?.destroy();
+}
+
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
   const a: Active = {
     t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false,
-    head: upstreamHead(t),
+    proxyReq: null, head: upstreamHead(t),
   };
   (req as WithTry)[ACTIVE] = a;
   // The body was read already (nginx buffers it): replay it.

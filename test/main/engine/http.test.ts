@@ -2,12 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { refusedPort, header, startBrokenUpstream, type Seen } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { send, sendJson } from '../../helpers/client.ts';
 import { startBlackhole } from '../../helpers/blackhole.ts';
-import { until } from '../../helpers/wait.ts';
+import { sleep, until } from '../../helpers/wait.ts';
 
 const scope = testScope();
 const up = scope.http;
@@ -275,6 +276,55 @@ test('a client that goes away mid-response: the upstream connection is closed (a
   assert.equal(exchanges.length, 1);
   assert.equal(exchanges[0]!.cause, 'client closed the connection');
   assert.ok(exchanges[0]!.responseBytes >= 1000);
+});
+
+test('a client that goes away before the response header: the upstream connection is closed at once, as nginx does (499)', async () => {
+  const upstreamClosed: number[] = [];
+  const slow = await up('slow', (req, res) => {
+    const t0 = Date.now();
+    req.socket.once('close', () => upstreamClosed.push(Date.now() - t0));
+    setTimeout(() => { if (!res.destroyed) res.end('late'); }, 2000).unref();
+  });
+  for (const version of ['1.0', '1.1']) {
+    const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${slow.port}`, proxyHttpVersion: version }));
+    const records: Array<[number, string]> = [];
+    e.engine.on('exchange', (x) => records.push([x.status, x.cause ?? '']));
+    for (const leave of ['destroy', 'half-close']) {
+      const before = upstreamClosed.length;
+      const seen = slow.seen.length;
+      const c = net.connect(e.port, '127.0.0.1');
+      c.on('error', () => {});
+      c.write('GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
+      await until(() => slow.seen.length === seen + 1); // the request is at the upstream
+      if (leave === 'destroy') c.destroy();
+      else c.end();
+      await until(() => upstreamClosed.length > before, 1500);
+      assert.ok(upstreamClosed.at(-1)! < 1500, `${version} ${leave}: the upstream connection closed after ${upstreamClosed.at(-1)} ms`);
+      await until(() => records.length === (leave === 'destroy' ? 1 : 2));
+      assert.deepEqual(records.at(-1), [499, 'client closed the connection']);
+      c.destroy();
+    }
+  }
+});
+
+test('a client that goes away in the middle of its request body: nothing reaches the upstream', async () => {
+  const u = await up('u');
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${u.port}` }));
+  const records: number[] = [];
+  e.engine.on('exchange', (x) => records.push(x.status));
+  for (const framing of ['Content-Length: 100', 'Transfer-Encoding: chunked']) {
+    const c = net.connect(e.port, '127.0.0.1');
+    c.on('error', () => {});
+    c.write(`POST /upload HTTP/1.1\r\nHost: a\r\n${framing}\r\n\r\n${framing.startsWith('Content') ? '0123456789' : 'a\r\n0123456789\r\n'}`);
+    await sleep(150);
+    c.destroy();
+    await until(() => records.length === (framing.startsWith('Content') ? 1 : 2));
+  }
+  await sleep(200);
+  assert.equal(u.seen.length, 0, 'no truncated request was passed on as a complete one');
+  // and a whole body still goes through
+  assert.equal((await send(`${e.url}/upload`, { method: 'POST', body: 'x'.repeat(100) })).status, 200);
+  assert.equal(u.seen.length, 1);
 });
 
 test('bodiless responses (HEAD, 204, 304) pass with their headers and end, on a reused upstream connection too', async () => {

@@ -13,6 +13,7 @@ import { upstreamUri, redirectLocation } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
 import { evaluate } from './variables.ts';
 import { candidatesFor, stripMapped, type BindCandidate } from './routing.ts';
+import { requestHeadFits } from './header-buffers.ts';
 
 /** A location compiled for routing (the engine's carries its balancer and timeouts too). */
 export interface RouteLocation {
@@ -91,6 +92,9 @@ function socketCandidates<S extends RouteServer>(table: RouteTable<S>, socket: R
 }
 
 export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: RequestLike): RoutePlan<S> {
+  // nginx refuses a head its header buffers cannot hold before it looks at anything in it
+  const head = requestHeadFits(req.method ?? 'GET', req.url ?? '', req.httpVersion, req.rawHeaders);
+  if (!head.ok) return { kind: 'error', status: head.status, reason: head.reason };
   const socket = req.socket;
   const { list: candidates, names } = socketCandidates(table, socket);
   if (candidates.length === 0) return { kind: 'error', status: 500, reason: 'no server block for this listen socket' };

@@ -1,10 +1,37 @@
-// nginx-style error responses, for both a ServerResponse and a raw (upgrade) socket.
+// nginx-style error responses, for both a ServerResponse and a raw (upgrade) socket: nginx's status
+// lines and page layout (its wording where it differs from node's, e.g. "504 Gateway Time-out").
+// 494 is nginx's internal code for a head its buffers cannot hold: it answers 400 with a page of
+// its own ("Request Header Or Cookie Too Large").
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 
+export const REQUEST_HEADER_TOO_LARGE = 494;
+
+/** nginx's reason phrases where they differ from node's (ngx_http_status_lines). */
+const NGINX_REASONS: Record<number, string> = {
+  302: 'Moved Temporarily', 408: 'Request Time-out', 413: 'Request Entity Too Large', 414: 'Request-URI Too Large',
+  416: 'Requested Range Not Satisfiable', 504: 'Gateway Time-out',
+};
+
+/** Errors after which nginx closes the client connection (ngx_http_special_response_handler). */
+const CLOSES_CONNECTION = new Set([400, 413, 414, 494, 500, 501]);
+
+/** The status the client sees (494 goes out as 400). */
+export function wireStatus(status: number): number {
+  return status === REQUEST_HEADER_TOO_LARGE ? 400 : status;
+}
+
+export function reasonPhrase(status: number): string {
+  return NGINX_REASONS[status] ?? STATUS_CODES[status] ?? 'Error';
+}
+
 export function errorBody(status: number): string {
-  const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
+  if (status === REQUEST_HEADER_TOO_LARGE) {
+    return '<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n'
+      + '<center>Request Header Or Cookie Too Large</center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n';
+  }
+  const title = `${status} ${reasonPhrase(status)}`;
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n`;
 }
 
@@ -14,7 +41,9 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
     return;
   }
   const body = errorBody(status);
-  res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body), ...extra });
+  const wire = wireStatus(status);
+  if (CLOSES_CONNECTION.has(status)) res.shouldKeepAlive = false;
+  res.writeHead(wire, reasonPhrase(wire), { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body), ...extra });
   res.end(body);
 }
 
@@ -22,7 +51,8 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
 export function writeRawError(socket: Duplex, status: number, extra: Record<string, string> = {}): void {
   if (socket.destroyed || !socket.writable) return;
   const body = errorBody(status);
+  const wire = wireStatus(status);
   const headers = { 'Content-Type': 'text/html', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extra };
-  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
+  const head = [`HTTP/1.1 ${wire} ${reasonPhrase(wire)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
   socket.end(`${head}\r\n\r\n${body}`);
 }

@@ -3,6 +3,22 @@
 // that cannot bind is reported and the others run.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { REQUEST_HEADER_TOO_LARGE, writeRawError } from './error-pages.ts';
+
+/** The largest request head node parses for the engine (nginx's limits are applied after). */
+export const MAX_HEAD_BYTES = 64 * 1024;
+
+/**
+ * Whether the head overflowed on its request line, judged from the chunk node was parsing then (its
+ * last read, not the whole head): the first line end in it closes a request line (" HTTP/x.y"), or
+ * there is none and nothing in it looks like a header.
+ */
+function longRequestLine(packet: Buffer | undefined): boolean {
+  if (!packet) return false;
+  const eol = packet.indexOf('\r\n');
+  if (eol === -1) return !packet.includes(': ');
+  return / HTTP\/\d\.\d$/.test(packet.subarray(Math.max(0, eol - 9), eol).toString('latin1'));
+}
 
 export interface ListenerStatus {
   key: string;
@@ -55,15 +71,22 @@ export class ListenerSet {
   }
 
   private bind(w: { key: string; host: string; port: number }): Promise<void> {
-    const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0 });
+    // maxHeaderSize: room for any head nginx's header buffers take (1k + 4 x 8k); the engine then
+    // applies nginx's own limits to it (app/proxy/header-buffers.ts)
+    const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES });
     server.on('request', this.handlers.request);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       socket.on('error', () => {}); // from the first moment: a reset client must never crash the engine
       this.handlers.upgrade(req, socket, head);
     });
-    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-      if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
+    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+      if (!socket.writable || err.code === 'ECONNRESET') {
+        socket.destroy();
+        return;
+      }
+      // a head past any nginx would take: 414 for a request line longer than a large header
+      // buffer, else 400 with the 494 page
+      writeRawError(socket, err.code === 'HPE_HEADER_OVERFLOW' ? (longRequestLine(err.rawPacket) ? 414 : REQUEST_HEADER_TOO_LARGE) : 400);
     });
     const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };
     this.entries.set(w.key, { status, server });

@@ -37,7 +37,8 @@ export function describe(res: ServerResponse, s: Seen): void {
 /** An HTTP upstream that answers with a JSON description of the request (unless `handler` answers). */
 export async function startHttpUpstream(name: string, handler?: Handler): Promise<Upstream> {
   const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
+  // (heads as large as nginx passes on: 1k + 4 x 8k)
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {

@@ -5,7 +5,40 @@ const at = (port: number, uri = '') => `http://127.0.0.1:${port}${uri}`;
 const listen = (port: number, defaultServer = false) => [{ address: `127.0.0.1:${port}`, defaultServer }];
 const get = (...paths: string[]): ParityRequest[] => paths.map((path) => ({ path }));
 
+/** Heads at the edges of nginx's header buffers (1k, then 4 x 8k), and seeded random ones around them. */
+function bigHeads(): ParityRequest[] {
+  const out: ParityRequest[] = [];
+  // one header line of `v + 9` bytes ("X-Big: " v CRLF): 8192 fits a large buffer, 8193 does not
+  for (const v of [8182, 8183, 8184, 9000]) out.push({ path: '/h/one', headers: { 'X-Big': 'a'.repeat(v) } });
+  // the request line "GET /h/<p> HTTP/1.1" CRLF: 8192 bytes fit
+  for (const n of [8173, 8174, 8175]) out.push({ path: `/h/${'u'.repeat(n)}` });
+  // five 4k headers fit 4 large buffers; six 5k ones do not
+  out.push({ path: '/h/five', headers: Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`X-H${i}`, 'b'.repeat(4000)])) });
+  out.push({ path: '/h/six', headers: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`X-H${i}`, 'b'.repeat(5000)])) });
+  let seed = 7;
+  const rand = (n: number) => { // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  for (let k = 0; k < 16; k++) {
+    const headers: Record<string, string> = {};
+    const count = 2 + rand(8);
+    for (let i = 0; i < count; i++) headers[`X-R${i}`] = 'r'.repeat(200 + rand(7800));
+    out.push({ path: `/h/r${k}-${'p'.repeat(rand(3000))}`, headers });
+  }
+  return out;
+}
+
 export const scenarios: Scenario[] = [
+  {
+    name: 'request head limits (client_header_buffer_size 1k, large_client_header_buffers 4 8k)',
+    upstreams: ['a'],
+    model: ({ up, listen: p }) => ({ schemaVersion: 1, servers: [{ listen: listen(p), locations: [{ path: '/h/', proxyPass: at(up.a!) }] }] }),
+    requests: bigHeads(),
+    compare: ['x-big'],
+  },
   {
     name: 'location selection and URI normalization',
     upstreams: ['root', 'api', 'static', 'img', 'php', 'exact', 'docs', 'v2'],

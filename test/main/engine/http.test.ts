@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { refusedPort, header, startBrokenUpstream, type Seen } from '../../helpers/upstreams.ts';
+import { refusedPort, header, rawExchange, startBrokenUpstream, type Seen } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { send, sendJson } from '../../helpers/client.ts';
@@ -325,6 +325,28 @@ test('a client that goes away in the middle of its request body: nothing reaches
   // and a whole body still goes through
   assert.equal((await send(`${e.url}/upload`, { method: 'POST', body: 'x'.repeat(100) })).status, 200);
   assert.equal(u.seen.length, 1);
+});
+
+test('request heads: the header buffer limits of nginx (1k + 4 x 8k), with its 414 and "Request Header Or Cookie Too Large" pages', async () => {
+  const u = await up('u');
+  const e = await engine((p) => oneLocation(p, { path: '/', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` }));
+  const ask = (head: string) => rawExchange(e.port, `${head}\r\n`, { timeoutMs: 5000 });
+  const cookie = await ask(`GET / HTTP/1.1\r\nHost: a\r\nCookie: ${'c'.repeat(9000)}\r\n`);
+  assert.match(cookie, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*<title>400 Request Header Or Cookie Too Large<\/title>/);
+  const uri = await ask(`GET /${'u'.repeat(9000)} HTTP/1.1\r\nHost: a\r\n`);
+  assert.match(uri, /^HTTP\/1\.1 414 Request-URI Too Large\r\n[\s\S]*<title>414 Request-URI Too Large<\/title>/);
+  // nginx closes the connection after these (and after any 400, 413, 500, 501)
+  for (const r of [cookie, uri]) assert.match(r, /\r\nConnection: close\r\n/i);
+  // 20 KB of headers in 4 KB lines: nginx takes them (node's own default limit is 16 KiB)
+  const many = Array.from({ length: 5 }, (_, i) => `X-H${i}: ${'h'.repeat(4000)}\r\n`).join('');
+  assert.match(await ask(`GET /many HTTP/1.1\r\nHost: a\r\nConnection: close\r\n${many}`), /^HTTP\/1\.1 200 /);
+  assert.equal(u.seen.at(-1)?.url, '/many');
+  // past what node parses at all: still nginx's answers
+  assert.match(await ask(`GET /${'u'.repeat(70_000)} HTTP/1.1\r\nHost: a\r\n`), /^HTTP\/1\.1 414 /);
+  assert.match(await ask(`GET / HTTP/1.1\r\nHost: a\r\n${Array.from({ length: 10 }, (_, i) => `X-${i}: ${'v'.repeat(7000)}\r\n`).join('')}`), /^HTTP\/1\.1 400 [\s\S]*Request Header Or Cookie Too Large/);
+  // an upgrade request is held to the same limits
+  const ws = await ask(`GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: ${'c'.repeat(9000)}\r\n`);
+  assert.match(ws, /^HTTP\/1\.1 400 [\s\S]*Request Header Or Cookie Too Large/);
 });
 
 test('bodiless responses (HEAD, 204, 304) pass with their headers and end, on a reused upstream connection too', async () => {

@@ -1,0 +1,66 @@
+// nginx's limits on a request head, from how it reads one: into a client_header_buffer_size (1k)
+// buffer first, then into at most large_client_header_buffers (4) buffers of 8k. When a buffer fills
+// in the middle of a line, the part of the line read so far moves to the next buffer; a line that
+// fills a whole large buffer by itself, or a head needing a fifth large buffer, is refused:
+//   - still on the request line: 414 Request-URI Too Large ("client sent too long URI");
+//   - on a header line: 400 Request Header Or Cookie Too Large (nginx's internal 494).
+// So a single header (or a cookie) of 8 KB or more fails, and so does a long list of large headers
+// that never fills 32 KB. The engine applies the same limits (both directives at their defaults),
+// so what passes here passes nginx.
+//
+// The engine sees the head parsed, not as bytes: each line is measured as `name: value` + CRLF and
+// the request line as `METHOD target HTTP/x.y` + CRLF, which is what clients send; a client using
+// other whitespace around a colon moves a boundary by that many bytes.
+
+export const CLIENT_HEADER_BUFFER = 1024;
+export const LARGE_HEADER_BUFFER = { count: 4, size: 8192 } as const;
+
+export type HeadVerdict = { ok: true } | { ok: false; status: 414 | 494; reason: string };
+
+const OK: HeadVerdict = { ok: true };
+
+/**
+ * Whether nginx reads a head whose lines (the request line first, each with its CRLF; the empty
+ * line that ends the head is added here) have these lengths in bytes.
+ */
+export function headFits(lineLengths: readonly number[]): HeadVerdict {
+  let cap = CLIENT_HEADER_BUFFER;
+  let fill = 0;
+  let large = 0;
+  const n = lineLengths.length;
+  for (let i = 0; i <= n; i++) {
+    const length = i < n ? lineLengths[i]! : 2;
+    let start = fill;
+    let left = length;
+    while (left > cap - fill) {
+      // the buffer is full and this line goes on: what was read of it moves to a new large buffer
+      left -= cap - fill;
+      const partial = cap - start;
+      if (partial >= LARGE_HEADER_BUFFER.size || large >= LARGE_HEADER_BUFFER.count) {
+        if (i === 0) return { ok: false, status: 414, reason: 'client sent too long URI' };
+        return { ok: false, status: 494, reason: partial > 0 ? 'client sent too long header line' : 'client sent too large request' };
+      }
+      large++;
+      cap = LARGE_HEADER_BUFFER.size;
+      fill = partial;
+      start = 0;
+    }
+    fill += left;
+  }
+  return OK;
+}
+
+/** A head under this many bytes always fits (everything after the first buffer fits one large one). */
+const ALWAYS_FITS = LARGE_HEADER_BUFFER.size;
+
+/** headFits for a parsed request: `rawHeaders` as [name, value, name, value, ...]. */
+export function requestHeadFits(method: string, target: string, httpVersion: string, rawHeaders: readonly string[]): HeadVerdict {
+  const requestLine = method.length + target.length + httpVersion.length + 9; // "M T HTTP/v\r\n"
+  let total = requestLine;
+  for (let i = 0; i < rawHeaders.length; i++) total += rawHeaders[i]!.length;
+  total += 4 * (rawHeaders.length >> 1) + 2;
+  if (total < ALWAYS_FITS) return OK;
+  const lines = [requestLine];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) lines.push(rawHeaders[i]!.length + rawHeaders[i + 1]!.length + 4);
+  return headFits(lines);
+}

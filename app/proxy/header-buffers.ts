@@ -8,6 +8,10 @@
 // that never fills 32 KB. The engine applies the same limits (both directives at their defaults),
 // so what passes here passes nginx.
 //
+// The upstream's response head has one buffer, proxy_buffer_size (a memory page: 4k on x86-64
+// Linux): a longer head is "upstream sent too big header", a failed try (invalid_header) and so 502
+// by default, however small the body.
+//
 // The engine sees the head parsed, not as bytes: each line is measured as `name: value` + CRLF and
 // the request line as `METHOD target HTTP/x.y` + CRLF, which is what clients send; a client using
 // other whitespace around a colon moves a boundary by that many bytes.
@@ -63,4 +67,19 @@ export function requestHeadFits(method: string, target: string, httpVersion: str
   const lines = [requestLine];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) lines.push(rawHeaders[i]!.length + rawHeaders[i + 1]!.length + 4);
   return headFits(lines);
+}
+
+/** proxy_buffer_size at its default (one memory page on x86-64 Linux). */
+export const PROXY_BUFFER_SIZE = 4096;
+
+/** The bytes of a parsed response head: status line, `name: value` lines, the empty line. */
+export function responseHeadBytes(httpVersion: string, statusCode: number, statusMessage: string, rawHeaders: readonly string[]): number {
+  let total = 7 + httpVersion.length + String(statusCode).length + statusMessage.length + 2 + 2; // "HTTP/v c m\r\n" ... "\r\n"
+  for (let i = 0; i < rawHeaders.length; i++) total += rawHeaders[i]!.length;
+  return total + 4 * (rawHeaders.length >> 1);
+}
+
+/** Whether nginx takes this upstream response head (proxy_buffer_size). */
+export function responseHeadFits(httpVersion: string, statusCode: number, statusMessage: string, rawHeaders: readonly string[]): boolean {
+  return responseHeadBytes(httpVersion, statusCode, statusMessage, rawHeaders) <= PROXY_BUFFER_SIZE;
 }

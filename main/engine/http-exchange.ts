@@ -1,12 +1,13 @@
 // The HTTP pass: buffer the request body (nginx's proxy_request_buffering, client_max_body_size 1m),
 // then try peers in balancer order with nginx's proxy_next_upstream rules, and relay the response.
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
-import { abortHttpTry, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
+import { abandonResponse, abortHttpTry, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
 import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
-import { failureStatus, failureText } from './upstream-failure.ts';
+import { failureStatus, failureText, tooBigHeader } from './upstream-failure.ts';
+import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
@@ -181,6 +182,11 @@ class HttpExchange implements TryHandlers {
       return;
     }
     const status = proxyRes.statusCode ?? 502;
+    if (!responseHeadFits(proxyRes.httpVersion, status, proxyRes.statusMessage ?? '', proxyRes.rawHeaders)) {
+      abandonResponse(proxyRes);
+      this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true });
+      return;
+    }
     const condition = STATUS_CONDITIONS[status];
     // nginx: only when this is not the last try (u->peer.tries > 1); else the response passes
     if (condition && this.conds.has(condition) && this.attempt.triesLeft > 1 && this.canRetry(condition, true)) {

@@ -159,12 +159,12 @@ function tryOf(proxyRes: IncomingMessage): Active | undefined {
 
 function onBodyError(this: IncomingMessage, err: Error): void {
   const a = tryOf(this);
-  if (a) a.h.onBodyError(err, a.timedOut);
+  if (a && !a.settled) a.h.onBodyError(err, a.timedOut);
 }
 
 function onBodyAborted(this: IncomingMessage): void {
   const a = tryOf(this);
-  if (a) a.h.onBodyError(new Error(a.timedOut ? 'upstream timed out while reading the response' : 'upstream closed the connection mid-response'), a.timedOut);
+  if (a && !a.settled) a.h.onBodyError(new Error(a.timedOut ? 'upstream timed out while reading the response' : 'upstream closed the connection mid-response'), a.timedOut);
 }
 
 type NginxHeadRequest = ClientRequest & {
@@ -227,6 +227,16 @@ export function abortHttpTry(req: IncomingMessage): void {
   if (!a || a.settled || a.responded) return;
   a.settled = true;
   a.proxyReq?.destroy();
+}
+
+/**
+ * A response header the exchange will not pass on (too big for proxy_buffer_size): its try ends,
+ * the connection is closed and nothing more is reported for it.
+ */
+export function abandonResponse(proxyRes: IncomingMessage): void {
+  const a = tryOf(proxyRes);
+  if (a) a.settled = true;
+  proxyRes.destroy();
 }
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */

@@ -4,20 +4,30 @@
 // - no answer in time: `timeout` (504 when it is the last try);
 // - the connection refused, reset, or closed before a complete response header (node: "socket hang
 //   up"): `error`;
-// - a response node's parser rejects (e.g. a header line without a colon): `invalid_header`, which is
-//   not in nginx's default proxy_next_upstream (error timeout), so by default it is not retried.
+// - a response node's parser rejects (e.g. a header line without a colon), or a head larger than
+//   proxy_buffer_size (TooBigHeader): `invalid_header`, which is not in nginx's default
+//   proxy_next_upstream (error timeout), so by default it is not retried.
 // Both of the last two answer 502 when no retry follows.
 
 export type FailureKind = 'error' | 'timeout' | 'invalid_header';
 
+const TOO_BIG = 'ERR_UPSTREAM_HEADER_TOO_BIG';
+
+/** The upstream's response head does not fit proxy_buffer_size. */
+export function tooBigHeader(): Error {
+  return Object.assign(new Error('upstream sent too big header'), { code: TOO_BIG });
+}
+
 export function failureKind(err: Error, timedOut: boolean): FailureKind {
   if (timedOut) return 'timeout';
-  return String((err as NodeJS.ErrnoException).code ?? '').startsWith('HPE_') ? 'invalid_header' : 'error';
+  const code = String((err as NodeJS.ErrnoException).code ?? '');
+  return code.startsWith('HPE_') || code === TOO_BIG ? 'invalid_header' : 'error';
 }
 
 export function failureText(kind: FailureKind, err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (kind === 'timeout') return 'upstream timed out';
+  if (code === TOO_BIG) return err.message;
   if (kind === 'invalid_header') return `upstream sent an invalid response header (${code ?? err.message})`;
   if (err.message === 'socket hang up') return 'upstream prematurely closed connection';
   return `upstream error (${code ?? err.message})`;

@@ -14,7 +14,8 @@ import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { WsRelay, OPCODES, checkClose } from './ws-relay.ts';
-import { failureKind, failureStatus, failureText, type FailureKind } from './upstream-failure.ts';
+import { failureKind, failureStatus, failureText, tooBigHeader, type FailureKind } from './upstream-failure.ts';
+import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
@@ -198,6 +199,10 @@ export function proxyUpgrade(
       // node cannot parse, is reported here only (`up` emits no error for either)
       upReq.on('error', (e) => fail(e, false));
       upReq.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
+        if (!responseHeadFits(upRes.httpVersion, upRes.statusCode ?? 101, upRes.statusMessage ?? '', upRes.rawHeaders)) {
+          fail(tooBigHeader(), false);
+          return;
+        }
         settled = true;
         // the session installs its own listeners (error listener first, so there is no gap)
         open(peer, upRes, upSocket as Socket, upHead);
@@ -205,6 +210,10 @@ export function proxyUpgrade(
         up.off('timeout', onTimeout);
       });
       upReq.once('response', (upRes: IncomingMessage) => {
+        if (!responseHeadFits(upRes.httpVersion, upRes.statusCode ?? 502, upRes.statusMessage ?? '', upRes.rawHeaders)) {
+          fail(tooBigHeader(), false);
+          return;
+        }
         settled = true;
         relayRejection(peer, upRes, up);
       });

@@ -70,12 +70,21 @@ async function startStack(names: string[]): Promise<Stack> {
   for (const n of names) {
     const u = await startWsUpstream(n, {
       handler: (req, res, seen) => {
-        if (req.url?.includes('/slow')) setTimeout(() => describe(res, seen), 1500).unref();
+        const big = /\/bighead\/(\d+)/.exec(req.url ?? '');
+        if (big) {
+          res.writeHead(200, { 'X-Big': 'v'.repeat(Number(big[1])), 'Content-Length': '2' });
+          res.end('ok');
+        } else if (req.url?.includes('/slow')) setTimeout(() => describe(res, seen), 1500).unref();
         else if (req.url?.includes('/status/')) {
           res.writeHead(Number(/\/status\/(\d{3})/.exec(req.url)![1]), { 'Content-Length': '0' });
           res.end();
         } else describe(res, seen);
       },
+    });
+    // a 101 with a header of N bytes for /bighead/N
+    u.wss.on('headers', (headers, req) => {
+      const big = /\/bighead\/(\d+)/.exec(req.url ?? '');
+      if (big) headers.push(`X-Big: ${'v'.repeat(Number(big[1]))}`);
     });
     upstreams.push(u);
   }

@@ -256,6 +256,26 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'upstream response heads against proxy_buffer_size (4k): "upstream sent too big header"',
+    upstreams: ['a', 'b'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [{ name: 'ab', servers: [{ address: `127.0.0.1:${up.a}` }, { address: `127.0.0.1:${up.b}` }] }],
+      servers: [{
+        listen: listen(p),
+        locations: [
+          { path: '/one/', websocket: true, proxyPass: at(up.a!) },
+          { path: '/retried/', websocket: true, proxyPass: 'http://ab', proxyNextUpstream: ['error', 'timeout', 'invalid_header'] },
+        ],
+      }],
+    }),
+    // the 200's head is N + 103 bytes here: 4096 fit
+    requests: [
+      ...get('/one/bighead/3992', '/one/bighead/3993', '/one/bighead/3994', '/one/bighead/3995', '/one/bighead/12000', '/one/bighead/20000', '/retried/bighead/5000'),
+      ...[100, 3800, 3990, 4000, 4100, 9000].map((n) => ({ path: `/one/bighead/${n}`, ws: true })),
+    ],
+  },
+  {
     name: 'WebSocket handshakes',
     upstreams: ['ws', 'plain'],
     model: ({ up, listen: p }) => ({

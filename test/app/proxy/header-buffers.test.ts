@@ -3,7 +3,7 @@
 // same heads sent to real nginx and to the engine).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headFits, requestHeadFits } from '../../../app/proxy/header-buffers.ts';
+import { headFits, requestHeadFits, responseHeadBytes, responseHeadFits } from '../../../app/proxy/header-buffers.ts';
 import { planRoute } from '../../../app/proxy/plan.ts';
 
 const line = (name: string, valueBytes: number) => name.length + valueBytes + 4;
@@ -43,4 +43,13 @@ test('planRoute refuses a head too large before anything else (the route tester 
   const table = { binds: [], servers: [] } as unknown as Parameters<typeof planRoute>[0];
   const req = { method: 'GET', url: '/', httpVersion: '1.1', rawHeaders: ['Host', 'a', 'Cookie', 'c'.repeat(9000)], socket: {} };
   assert.deepEqual(planRoute(table, req), { kind: 'error', status: 494, reason: 'client sent too long header line' });
+});
+
+test('upstream response heads: counted as sent, and 4096 bytes fit proxy_buffer_size', () => {
+  const head = 'HTTP/1.1 200 OK\r\nX-Big: vvvv\r\nContent-Length: 2\r\n\r\n';
+  assert.equal(responseHeadBytes('1.1', 200, 'OK', ['X-Big', 'vvvv', 'Content-Length', '2']), head.length);
+  const fill = (n: number) => ['X-Big', 'v'.repeat(n)];
+  const base = responseHeadBytes('1.1', 200, 'OK', fill(0));
+  assert.equal(responseHeadFits('1.1', 200, 'OK', fill(4096 - base)), true);
+  assert.equal(responseHeadFits('1.1', 200, 'OK', fill(4097 - base)), false);
 });

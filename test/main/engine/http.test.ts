@@ -171,6 +171,20 @@ test('an invalid response header is 502 and not retried (nginx: invalid_header i
   assert.deepEqual([closes.requests, b.seen.length], [1, 2]);
 });
 
+test('a response head larger than proxy_buffer_size (4k) is "upstream sent too big header": 502, the connection closed', async () => {
+  const big = await up('big', (_req, res) => { res.writeHead(200, { 'Set-Cookie': `s=${'c'.repeat(5000)}` }); res.end('body'); });
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${big.port}` }));
+  const causes: string[] = [];
+  e.engine.on('exchange', (x) => causes.push(x.cause ?? ''));
+  assert.equal((await send(`${e.url}/`)).status, 502);
+  await until(() => causes.length === 1);
+  assert.equal(causes[0], `upstream sent too big header while reading response header from upstream, upstream: 127.0.0.1:${big.port}`);
+  // the engine stays usable: a small head passes
+  const small = await up('small');
+  const e2 = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${small.port}` }));
+  assert.equal((await send(`${e2.url}/`)).status, 200);
+});
+
 test('read timeout before the response header is 504; after it the connection is cut', async () => {
   const slow = await up('slow', (req, res) => {
     if (req.url === '/header-late') setTimeout(() => res.end('late'), 1500);

@@ -95,6 +95,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   // nginx refuses a head its header buffers cannot hold before it looks at anything in it
   const head = requestHeadFits(req.method ?? 'GET', req.url ?? '', req.httpVersion, req.rawHeaders);
   if (!head.ok) return { kind: 'error', status: head.status, reason: head.reason };
+  if (req.httpVersion !== '1.0' && req.httpVersion !== '1.1') return { kind: 'error', status: 505, reason: `client sent HTTP/${req.httpVersion} request` };
   const socket = req.socket;
   const { list: candidates, names } = socketCandidates(table, socket);
   if (candidates.length === 0) return { kind: 'error', status: 500, reason: 'no server block for this listen socket' };
@@ -104,7 +105,9 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
 
   const headers = headerPairs(req.rawHeaders);
   let hostHeader: string | null = null;
+  let transferEncoding: string | null = null;
   for (const [name, value] of headers) {
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') transferEncoding = value;
     if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
     if (hostHeader !== null) return { kind: 'error', status: 400, reason: 'client sent duplicate host header' };
     hostHeader = value;
@@ -117,6 +120,12 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
 
   const chosen = selectServer(names, target.absoluteHost ?? hostHeader, hostHeader);
   if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason };
+  // the rest of nginx's checks once the head is read (ngx_http_process_request_header)
+  if (transferEncoding !== null) {
+    if (httpVersion === '1.0') return { kind: 'error', status: 400, reason: 'client sent HTTP/1.0 request with "Transfer-Encoding" header' };
+    if (transferEncoding.toLowerCase() !== 'chunked') return { kind: 'error', status: 501, reason: `client sent unknown "Transfer-Encoding": "${transferEncoding}"` };
+  }
+  if (req.method === 'TRACE') return { kind: 'error', status: 405, reason: 'client sent TRACE method' };
   const server = candidates[chosen.index]!.server;
 
   const decision = server.matcher.match(target.uri);

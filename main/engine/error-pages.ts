@@ -10,12 +10,13 @@ export const REQUEST_HEADER_TOO_LARGE = 494;
 
 /** nginx's reason phrases where they differ from node's (ngx_http_status_lines). */
 const NGINX_REASONS: Record<number, string> = {
-  302: 'Moved Temporarily', 408: 'Request Time-out', 413: 'Request Entity Too Large', 414: 'Request-URI Too Large',
+  302: 'Moved Temporarily', 405: 'Not Allowed', 408: 'Request Time-out', 413: 'Request Entity Too Large', 414: 'Request-URI Too Large',
   416: 'Requested Range Not Satisfiable', 504: 'Gateway Time-out',
 };
 
-/** Errors after which nginx closes the client connection (ngx_http_special_response_handler). */
-const CLOSES_CONNECTION = new Set([400, 413, 414, 494, 500, 501]);
+/** Errors after which nginx closes the client connection (ngx_http_special_response_handler; the
+ * engine answers 405 and 505 only where nginx does so while reading the head, which closes too). */
+const CLOSES_CONNECTION = new Set([400, 405, 413, 414, 494, 500, 501, 505]);
 
 /** The status the client sees (494 goes out as 400). */
 export function wireStatus(status: number): number {

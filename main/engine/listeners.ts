@@ -79,6 +79,11 @@ export class ListenerSet {
       socket.on('error', () => {}); // from the first moment: a reset client must never crash the engine
       this.handlers.upgrade(req, socket, head);
     });
+    // nginx is no forward proxy: a CONNECT request line ("CONNECT host:port") is a bad request
+    server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+      socket.on('error', () => {});
+      writeRawError(socket, 400);
+    });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
       if (!socket.writable || err.code === 'ECONNRESET') {
         socket.destroy();

@@ -276,6 +276,18 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'requests nginx refuses once the head is read (TRACE, CONNECT, Transfer-Encoding)',
+    upstreams: ['a'],
+    model: ({ up, listen: p }) => ({ schemaVersion: 1, servers: [{ listen: listen(p), locations: [{ path: '/', proxyPass: at(up.a!) }] }] }),
+    requests: [
+      { path: '/t', method: 'TRACE' }, { path: '/t', method: 'TRACE', host: null }, { path: 'example.com:443', method: 'CONNECT' },
+      { path: '/te', method: 'POST', headers: { 'Transfer-Encoding': 'gzip, chunked' } },
+      { path: '/te', method: 'POST', headers: { 'Transfer-Encoding': 'gzip' } },
+      { path: '/te', method: 'POST', headers: { 'Transfer-Encoding': 'chunked' }, host: null },
+      { path: '/ok', method: 'PROPFIND' }, { path: '/ok', method: 'OPTIONS' },
+    ],
+  },
+  {
     name: 'WebSocket handshakes',
     upstreams: ['ws', 'plain'],
     model: ({ up, listen: p }) => ({

@@ -197,3 +197,16 @@ test('bad input names the field; an invalid draft says so with its issues', () =
   assert.match(r.message, /The draft has 1 problem: fix it/);
   assert.deepEqual(r.problem === 'invalid_draft' && r.issues.map((i) => i.code), ['invalid_location_path']);
 });
+
+test('what nginx refuses once the head is read: too large a head, TRACE, an unknown Transfer-Encoding', () => {
+  const refused = (input: RouteTestInput) => {
+    const o = run(input).outcome;
+    assert.equal(o.kind, 'error', JSON.stringify(o));
+    return o.kind === 'error' ? [o.status, o.reason] : null;
+  };
+  assert.deepEqual(refused({ url: '/api/x', headers: `Cookie: ${'c'.repeat(9000)}` }), [400, 'client sent too long header line']);
+  assert.deepEqual(refused({ url: `/${'u'.repeat(9000)}` }), [414, 'client sent too long URI']);
+  assert.deepEqual(refused({ url: '/api/x', method: 'TRACE' }), [405, 'client sent TRACE method']);
+  assert.deepEqual(refused({ url: '/api/x', method: 'POST', headers: 'Transfer-Encoding: gzip, chunked' }), [501, 'client sent unknown "Transfer-Encoding": "gzip, chunked"']);
+  assert.equal(run({ url: '/api/x', method: 'POST', headers: 'Transfer-Encoding: Chunked' }).outcome.kind, 'proxy');
+});

@@ -43,6 +43,12 @@ export function readBody(req: IncomingMessage): Promise<{ body: Buffer | null } 
   });
 }
 
+/** The error for a response header node refuses to send on. */
+function unsendable(status: number, err: NodeJS.ErrnoException): Error {
+  const what = err.code === 'ERR_HTTP_INVALID_STATUS_CODE' ? `status ${String(status).padStart(3, '0')}` : 'a header node cannot send';
+  return Object.assign(new Error(`upstream sent ${what}`), { code: 'ERR_UPSTREAM_HEADER_UNSENDABLE' });
+}
+
 function responseHeaderList(proxyRes: IncomingMessage): string[] {
   const out: string[] = [];
   const raw = proxyRes.rawHeaders;
@@ -201,7 +207,18 @@ class HttpExchange implements TryHandlers {
     record.timings.firstByteMs = timing.firstByteMs;
     record.responseHeaders = responseHeaderList(proxyRes);
     const res = this.res;
-    res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
+    try {
+      res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
+    } catch (err) {
+      // what node's parser let through but node will not send: a status under 100, a control
+      // character in a header value. (nginx would pass some of these on; a 502 is as close as
+      // node gets, and nothing may throw out of here: it would take the engine down.)
+      res.statusCode = 200;
+      record.responseHeaders = [];
+      abandonResponse(proxyRes);
+      this.onFailure({ kind: 'invalid_header', phase: 'read', error: unsendable(status, err as NodeJS.ErrnoException), requestSent: true });
+      return;
+    }
     this.body = null;
     this.response = proxyRes;
     // The body is relayed by hand rather than with pipe(): one listener counts and writes each

@@ -12,6 +12,8 @@
 export type FailureKind = 'error' | 'timeout' | 'invalid_header';
 
 const TOO_BIG = 'ERR_UPSTREAM_HEADER_TOO_BIG';
+/** A response head node parsed but will not send on (a status under 100, a control character). */
+const UNSENDABLE = 'ERR_UPSTREAM_HEADER_UNSENDABLE';
 
 /** The upstream's response head does not fit proxy_buffer_size. */
 export function tooBigHeader(): Error {
@@ -21,13 +23,13 @@ export function tooBigHeader(): Error {
 export function failureKind(err: Error, timedOut: boolean): FailureKind {
   if (timedOut) return 'timeout';
   const code = String((err as NodeJS.ErrnoException).code ?? '');
-  return code.startsWith('HPE_') || code === TOO_BIG ? 'invalid_header' : 'error';
+  return code.startsWith('HPE_') || code === TOO_BIG || code === UNSENDABLE ? 'invalid_header' : 'error';
 }
 
 export function failureText(kind: FailureKind, err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (kind === 'timeout') return 'upstream timed out';
-  if (code === TOO_BIG) return err.message;
+  if (code === TOO_BIG || code === UNSENDABLE) return err.message;
   if (kind === 'invalid_header') return `upstream sent an invalid response header (${code ?? err.message})`;
   if (err.message === 'socket hang up') return 'upstream prematurely closed connection';
   return `upstream error (${code ?? err.message})`;

@@ -185,6 +185,26 @@ test('a response head larger than proxy_buffer_size (4k) is "upstream sent too b
   assert.equal((await send(`${e2.url}/`)).status, 200);
 });
 
+test('a response status node parses but will not send on (099) is 502; the engine stays up', async () => {
+  const answers: Record<string, string> = {
+    '/s099': 'HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nok',
+  };
+  const raw = net.createServer((sock) => {
+    sock.on('error', () => {});
+    sock.once('data', (d) => sock.end(answers[d.toString('latin1').split(' ')[1]!] ?? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', 'latin1'));
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+  scope.defer(async () => { await new Promise((r) => raw.close(r)); });
+  const port = (raw.address() as net.AddressInfo).port;
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${port}` }));
+  const causes: string[] = [];
+  e.engine.on('exchange', (x) => causes.push(x.cause ?? ''));
+  assert.equal((await send(`${e.url}/s099`)).status, 502);
+  assert.equal((await send(`${e.url}/fine`)).status, 200);
+  await until(() => causes.length === 2);
+  assert.match(causes[0]!, /^upstream sent status 099 while reading response header from upstream/);
+});
+
 test('read timeout before the response header is 504; after it the connection is cut', async () => {
   const slow = await up('slow', (req, res) => {
     if (req.url === '/header-late') setTimeout(() => res.end('late'), 1500);

@@ -188,6 +188,11 @@ class HttpExchange implements TryHandlers {
       return;
     }
     const status = proxyRes.statusCode ?? 502;
+    if (status === 101) {
+      abandonResponse(proxyRes);
+      this.onUpgradeAnswer();
+      return;
+    }
     if (!responseHeadFits(proxyRes.httpVersion, status, proxyRes.statusMessage ?? '', proxyRes.rawHeaders)) {
       abandonResponse(proxyRes);
       this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true });
@@ -235,6 +240,18 @@ class HttpExchange implements TryHandlers {
       res.end();
       this.responseEnded();
     });
+  }
+
+  /**
+   * A 101 to a request the engine did not upgrade (no websocket switch, or no Upgrade from the
+   * client): 502, the try neither retried nor counted as a failure. (nginx 1.22 would turn the
+   * connection into a tunnel anyway; only an upstream breaking RFC 9110 answers so.)
+   */
+  onUpgradeAnswer(): void {
+    if (this.done) return;
+    const cause = `upstream switched protocols (101) on a request that was not upgraded, upstream: ${this.peerName}`;
+    this.record.tries.push({ upstream: this.peerName, outcome: cause });
+    this.finish(502, cause);
   }
 
   private responseEnded(): void {

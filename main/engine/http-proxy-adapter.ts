@@ -37,6 +37,8 @@ export interface TryHandlers {
   onFailure(f: TryFailure): void;
   /** The response body broke off after the header (read timeout or upstream reset). */
   onBodyError(error: Error, timedOut: boolean): void;
+  /** The upstream switched protocols (101 with Upgrade) on this plain request: its connection is closed. */
+  onUpgradeAnswer(): void;
 }
 
 interface Active {
@@ -100,7 +102,17 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
     socket.once('close', () => clearTimeout(timer));
   }
   proxyReq.on('finish', onRequestSent);
+  // without a listener node drops the socket of a 101 + Upgrade answer and reports nothing
+  proxyReq.on('upgrade', onUpgradeAnswer);
 });
+
+function onUpgradeAnswer(this: NginxHeadRequest, _res: IncomingMessage, socket: Socket): void {
+  socket.destroy();
+  const a = this[ACTIVE];
+  if (!a || a.settled) return;
+  a.settled = true;
+  a.h.onUpgradeAnswer();
+}
 
 /**
  * nginx's send and read timeouts are the time allowed between two writes / two reads: the socket's

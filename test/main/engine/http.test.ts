@@ -205,6 +205,26 @@ test('a response status node parses but will not send on (099) is 502; the engin
   assert.match(causes[0]!, /^upstream sent status 099 while reading response header from upstream/);
 });
 
+test('an upstream answering 101 to a request that is not upgraded: 502 at once (node would drop it silently)', { timeout: 15_000 }, async () => {
+  const raw = net.createServer((sock) => {
+    sock.on('error', () => {});
+    sock.once('data', () => sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+  scope.defer(async () => { raw.close(); });
+  const port = (raw.address() as net.AddressInfo).port;
+  for (const websocket of [false, true]) {
+    const e = await engine((p) => oneLocation(p, { path: '/', websocket, proxyPass: `http://127.0.0.1:${port}` }));
+    const causes: string[] = [];
+    e.engine.on('exchange', (x) => causes.push(x.cause ?? ''));
+    const t0 = Date.now();
+    assert.equal((await send(`${e.url}/plain`)).status, 502);
+    assert.ok(Date.now() - t0 < 2000);
+    await until(() => causes.length === 1);
+    assert.match(causes[0]!, /^upstream switched protocols \(101\) on a request that was not upgraded/);
+  }
+});
+
 test('read timeout before the response header is 504; after it the connection is cut', async () => {
   const slow = await up('slow', (req, res) => {
     if (req.url === '/header-late') setTimeout(() => res.end('late'), 1500);

@@ -5,6 +5,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { REQUEST_HEADER_TOO_LARGE, writeRawError } from './error-pages.ts';
 
+/** nginx's keepalive_requests default (1.19.10 on). */
+export const KEEPALIVE_REQUESTS = 1000;
+const SERVED = Symbol('switchyard.requestsServed');
+
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
 
@@ -74,7 +78,16 @@ export class ListenerSet {
     // maxHeaderSize: room for any head nginx's header buffers take (1k + 4 x 8k); the engine then
     // applies nginx's own limits to it (app/proxy/header-buffers.ts)
     const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES });
-    server.on('request', this.handlers.request);
+    const handle = this.handlers.request;
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // keepalive_requests 1000: the 1000th response on a connection says Connection: close and the
+      // connection ends with it (node's maxRequestsPerSocket would keep it open and answer 503)
+      const socket = req.socket as Socket & { [SERVED]?: number };
+      const served = (socket[SERVED] ?? 0) + 1;
+      socket[SERVED] = served;
+      if (served >= KEEPALIVE_REQUESTS) res.shouldKeepAlive = false;
+      handle(req, res);
+    });
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       socket.on('error', () => {}); // from the first moment: a reset client must never crash the engine
       this.handlers.upgrade(req, socket, head);

@@ -403,6 +403,24 @@ test('request heads: the header buffer limits of nginx (1k + 4 x 8k), with its 4
   assert.match(ws, /^HTTP\/1\.1 400 [\s\S]*Request Header Or Cookie Too Large/);
 });
 
+test('keepalive_requests 1000: the 1000th response on a client connection closes it, as nginx does', { timeout: 60_000 }, async () => {
+  const u = await up('u', (_req, res) => res.end('ok'));
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${u.port}` }));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  scope.defer(async () => agent.destroy());
+  const sockets = new Set<unknown>();
+  const closes: number[] = [];
+  for (let i = 1; i <= 1001; i++) {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${e.url}/n${i}`, { agent }, resolve).on('error', reject));
+    sockets.add(res.socket);
+    if (res.headers.connection === 'close') closes.push(i);
+    res.resume();
+    await new Promise((r) => res.once('end', r));
+  }
+  assert.deepEqual(closes, [1000]);
+  assert.equal(sockets.size, 2, 'request 1001 went on a new connection');
+});
+
 test('bodiless responses (HEAD, 204, 304) pass with their headers and end, on a reused upstream connection too', async () => {
   const a = await up('a', (req, res) => {
     if (req.url === '/204') return void res.writeHead(204, { 'X-Kind': 'no-content' }).end();

@@ -2,6 +2,7 @@
 // location matchers, and one balancer (UpstreamGroup) per upstream and per direct proxy_pass target.
 // Host names are resolved here, once per apply, as nginx resolves them when it loads a config.
 import { Agent } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
@@ -106,12 +107,27 @@ async function upstreamPeers(u: Upstream): Promise<PeerConfig[]> {
  */
 export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 60_000;
 
+/** nginx's upstream keepalive_requests (1000): a pooled connection that served that many requests
+ * is closed after the last one instead of going back to the pool. */
+export const UPSTREAM_KEEPALIVE_REQUESTS = 1000;
+const SERVED = Symbol('switchyard.upstreamRequestsServed');
+
+class KeepaliveAgent extends Agent {
+  // node asks this when a request on `socket` is done; false closes the socket
+  override keepSocketAlive(socket: Duplex): boolean {
+    const s = socket as Duplex & { [SERVED]?: number };
+    const served = (s[SERVED] ?? 0) + 1;
+    s[SERVED] = served;
+    return served < UPSTREAM_KEEPALIVE_REQUESTS && (super.keepSocketAlive(socket) as unknown as boolean);
+  }
+}
+
 function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey: string | null = null): Pool {
   return {
     name,
     group,
     hashKey,
-    keepalive: keepalive > 0 ? new Agent({ keepAlive: true, maxFreeSockets: keepalive, timeout: UPSTREAM_KEEPALIVE_TIMEOUT_MS }) : null,
+    keepalive: keepalive > 0 ? new KeepaliveAgent({ keepAlive: true, maxFreeSockets: keepalive, timeout: UPSTREAM_KEEPALIVE_TIMEOUT_MS }) : null,
     oneShot: new Agent({ keepAlive: false }),
   };
 }

@@ -421,6 +421,25 @@ test('keepalive_requests 1000: the 1000th response on a client connection closes
   assert.equal(sockets.size, 2, 'request 1001 went on a new connection');
 });
 
+test('upstream keepalive_requests 1000: a pooled upstream connection is closed after its 1000th request', { timeout: 60_000 }, async () => {
+  const connections: net.Socket[] = [];
+  const u = await up('u', (_req, res) => res.end('ok'));
+  u.server.on('connection', (c: net.Socket) => connections.push(c));
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: 'http://pool', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] }, {
+    upstreams: [{ name: 'pool', keepalive: 2, servers: [{ address: `127.0.0.1:${u.port}` }] }],
+  }));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  scope.defer(async () => agent.destroy());
+  for (let i = 1; i <= 1001; i++) {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${e.url}/n${i}`, { agent }, resolve).on('error', reject));
+    res.resume();
+    await new Promise((r) => res.once('end', r));
+    if (i === 1000) await until(() => connections[0]!.destroyed, 2000);
+  }
+  assert.equal(connections.length, 2, 'request 1001 went on a new upstream connection');
+  assert.equal(connections[1]!.destroyed, false, 'which stays in the pool');
+});
+
 test('bodiless responses (HEAD, 204, 304) pass with their headers and end, on a reused upstream connection too', async () => {
   const a = await up('a', (req, res) => {
     if (req.url === '/204') return void res.writeHead(204, { 'X-Kind': 'no-content' }).end();

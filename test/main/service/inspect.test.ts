@@ -73,6 +73,8 @@ test('inject, replay and close with a code through the service; injected rows ar
   assert.match(closed.closeReason, /code 4001: maintenance/);
   const after = value<SessionDetail>(await service.handle('session', { id }));
   assert.deepEqual(after.frames!.filter((f) => f.opcode === 'close' && f.injected).map((f) => f.closeCode), [4001, 4001]);
+  // the peers' own Close frames (their echoes): code and reason, 2 + 11 bytes of payload
+  assert.deepEqual(after.frames!.filter((f) => f.opcode === 'close' && !f.injected).map((f) => [f.closeCode, f.preview, f.length]), [[4001, 'maintenance', 13], [4001, 'maintenance', 13]]);
   const late = await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'x' });
   assert.ok(!late.ok && late.error.code === 'not_live');
 });

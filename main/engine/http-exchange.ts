@@ -215,9 +215,9 @@ class HttpExchange implements TryHandlers {
     try {
       res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
     } catch (err) {
-      // what node's parser let through but node will not send: a status under 100, a control
-      // character in a header value. (nginx would pass some of these on; a 502 is as close as
-      // node gets, and nothing may throw out of here: it would take the engine down.)
+      // what node's parser let through but writeHead refuses: a status under 100 (nginx would
+      // pass it on; a 502 is as close as node gets, and nothing may throw out of here: it would
+      // take the engine down)
       res.statusCode = 200;
       record.responseHeaders = [];
       abandonResponse(proxyRes);

@@ -242,8 +242,9 @@ export function abortHttpTry(req: IncomingMessage): void {
 }
 
 /**
- * A response header the exchange will not pass on (too big for proxy_buffer_size): its try ends,
- * the connection is closed and nothing more is reported for it.
+ * A response header the exchange will not pass on (a 101, a head too big for proxy_buffer_size, a
+ * status node will not send): its try ends, the connection is closed and nothing more is reported
+ * for it.
  */
 export function abandonResponse(proxyRes: IncomingMessage): void {
   const a = tryOf(proxyRes);

@@ -48,6 +48,9 @@ export const CLOSE_GRACE_MS = 1000;
 /** How long an injected message waits for a message boundary (the end of a fragmented message). */
 export const INJECT_WAIT_MS = 5000;
 
+/** nginx's send_timeout (an http-level setting Switchyard does not model: its default). */
+export const CLIENT_SEND_TIMEOUT_MS = 60_000;
+
 /** Bytes a client may send behind its upgrade request before the upstream answers (kept for the
  * upstream); past it the client is not read until then. */
 export const EARLY_BYTES_LIMIT = 64 * 1024;
@@ -250,7 +253,10 @@ export function proxyUpgrade(
     const headBytes = head;
     plan = null;
     head = null;
-    runSession({ socket, up, upRes, upHead, head: headBytes, session, hooks, attempt, peer, readTimeoutMs: loc.readTimeoutMs, readTimeoutText: loc.location.proxyReadTimeout, onLive });
+    runSession({
+      socket, up, upRes, upHead, head: headBytes, session, hooks, attempt, peer, onLive,
+      readTimeoutMs: loc.readTimeoutMs, readTimeoutText: loc.location.proxyReadTimeout, sendTimeoutMs: loc.sendTimeoutMs, sendTimeoutText: loc.location.proxySendTimeout,
+    });
   };
 
   tryNext();
@@ -270,6 +276,9 @@ interface SessionStart {
   readTimeoutMs: number;
   /** proxy_read_timeout as configured, for the close reason. */
   readTimeoutText: string;
+  /** proxy_send_timeout, and as configured. */
+  sendTimeoutMs: number;
+  sendTimeoutText: string;
   onLive: (live: LiveSession) => void;
 }
 
@@ -335,6 +344,16 @@ function runSession(a: SessionStart): void {
   // client→upstream frames are masked (RFC 6455 §5.3), upstream→client ones are not
   const toUpstream = new WsRelay(socket, up, true);
   const toClient = new WsRelay(up, socket, false);
+  // a peer that stops reading ends the session after nginx's send timeout, whatever the read timeout
+  const sendTimedOut = (who: 'upstream' | 'client', setting: string) => () => {
+    endSession('proxy', `${who} took no data for ${setting}: it stopped reading`);
+    socket.destroy();
+    up.destroy();
+  };
+  toUpstream.sendTimeoutMs = a.sendTimeoutMs;
+  toUpstream.onSendTimeout = sendTimedOut('upstream', `proxy_send_timeout (${a.sendTimeoutText})`);
+  toClient.sendTimeoutMs = CLIENT_SEND_TIMEOUT_MS;
+  toClient.onSendTimeout = sendTimedOut('client', 'send_timeout (60s)');
   let closing = false;
   socket.once('close', () => toUpstream.stop());
   up.once('close', () => toClient.stop());

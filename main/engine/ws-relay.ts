@@ -101,6 +101,15 @@ export class WsRelay {
   observer: ((chunk: Buffer) => void) | null = null;
   /** Reads into the relay's own buffer, once switched (see the top of this file); false: not possible. */
   private own: OwnBufferReads | null | false = null;
+  /**
+   * nginx's send timeout for `dst` (proxy_send_timeout toward the upstream, send_timeout toward the
+   * client): when `dst` takes none of what waits for it for this long, `onSendTimeout` is called.
+   * 0: no limit.
+   */
+  sendTimeoutMs = 0;
+  onSendTimeout: (() => void) | null = null;
+  /** Watches a full `dst` for progress (made when one fills, dropped when it drains). */
+  stall: StallWatch | null = null;
 
   // The listeners are assigned in the constructor, not as arrow-function fields: tsx compiles with
   // esbuild's keepNames, which names every such field with Object.defineProperty, and a closure
@@ -115,7 +124,10 @@ export class WsRelay {
       // (not while someone else listens to 'data' too: they would stop getting it)
       if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
     };
-    this.onDrain = () => this.src.resume();
+    this.onDrain = () => {
+      this.stall?.end();
+      this.src.resume();
+    };
     this.onEnd = () => {
       if (!this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
     };
@@ -209,6 +221,7 @@ export class WsRelay {
     this.src.off('data', this.onData);
     this.src.off('end', this.onEnd);
     this.dst.off('drain', this.onDrain);
+    this.stall?.end();
     for (const p of this.pending.splice(0)) {
       if (p.timer) clearTimeout(p.timer);
       p.reject(new Error('the session closed before the frame was sent'));
@@ -217,7 +230,13 @@ export class WsRelay {
 
   private write(buf: Buffer): void {
     if (buf.length === 0 || this.dst.destroyed || this.dst.writableEnded) return;
-    if (!this.dst.write(buf)) this.src.pause();
+    if (!this.dst.write(buf)) this.hold();
+  }
+
+  /** `dst` is full: stop reading `src` until it drains, and watch that it takes something. */
+  private hold(): void {
+    this.src.pause();
+    if (this.sendTimeoutMs > 0 && this.stall === null && this.onSendTimeout) this.stall = new StallWatch(this, this.dst, this.sendTimeoutMs, this.onSendTimeout);
   }
 
   private flushPending(): void {
@@ -231,7 +250,7 @@ export class WsRelay {
       if (p.close) this.dropping = true;
       if (p.close && this.peerClosed) queueMicrotask(() => this.firePeerClose());
       const more = this.dst.write(p.frame, (err) => (err ? p.reject(err) : p.resolve()));
-      if (!more) this.src.pause();
+      if (!more) this.hold();
     }
     for (const p of this.dropping ? this.pending.splice(0) : []) {
       if (p.timer) clearTimeout(p.timer);
@@ -293,6 +312,39 @@ export class WsRelay {
 }
 
 /** A busy direction's reads into a buffer of its own (allocated on the switch: idle sessions have none). */
+/**
+ * A full destination socket, checked a few times per send timeout: what waits for it in node's
+ * queue must shrink (a write the kernel took in whole) at least once per timeout, or it drains. That
+ * is nginx's send timer, re-armed on every write event of the socket: as in nginx, a peer that
+ * reads, but too little for the kernel to report room, times out as well.
+ */
+class StallWatch {
+  private waiting: number;
+  private since = Date.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly relay: WsRelay, private readonly dst: Socket, private readonly ms: number, private readonly onTimeout: () => void) {
+    this.waiting = dst.writableLength;
+    this.timer = setInterval(() => this.check(), Math.max(20, Math.min(1000, ms / 4)));
+    this.timer.unref();
+  }
+
+  private check(): void {
+    const now = Date.now();
+    const waiting = this.dst.writableLength;
+    if (waiting < this.waiting) this.since = now;
+    this.waiting = waiting;
+    if (now - this.since < this.ms) return;
+    this.end();
+    this.onTimeout();
+  }
+
+  end(): void {
+    clearInterval(this.timer);
+    if (this.relay.stall === this) this.relay.stall = null;
+  }
+}
+
 class OwnBufferReads {
   buf = Buffer.allocUnsafeSlow(READ_BUFFER.small);
   count = 1;

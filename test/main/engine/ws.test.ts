@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { SessionRecord } from '../../../main/engine/events.ts';
@@ -195,6 +196,48 @@ test('frames a client sends before the 101 reach the upstream after the handshak
   const order = ['first', 'second', ...big].map((t) => got.indexOf(t));
   assert.deepEqual(order, [...order].sort((x, y) => x - y));
   c.destroy();
+});
+
+test('proxy_send_timeout: an upstream that stops reading ends the session; one that pauses for less keeps it', { timeout: 30_000 }, async () => {
+  // raw upstream: answers the handshake, then reads nothing at all ('stuck'), or nothing for half the
+  // timeout and then everything ('pause')
+  const ups: net.Socket[] = [];
+  const raw = net.createServer((sock) => {
+    ups.push(sock);
+    sock.on('error', () => {});
+    sock.once('data', (d) => {
+      const key = /^Sec-WebSocket-Key: *([^\r]+)/im.exec(d.toString('latin1'))![1]!;
+      const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      sock.pause();
+      if (/GET \/ws\/pause/.test(d.toString('latin1'))) setTimeout(() => sock.resume(), 300);
+    });
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+  scope.defer(async () => { for (const u of ups) u.destroy(); raw.close(); });
+  const port = (raw.address() as net.AddressInfo).port;
+  const e = await engine((p) => oneLocation(p, { path: '/ws/', websocket: true, proxySendTimeout: '600ms', proxyReadTimeout: '60s', proxyPass: `http://127.0.0.1:${port}` }));
+  const closed: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => closed.push(s));
+  const flood = async (path: string) => {
+    const ws = await open(`ws://127.0.0.1:${e.port}${path}`);
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const t = setInterval(() => { if (ws.readyState === WebSocket.OPEN && ws.bufferedAmount < 8 * 1024 * 1024) ws.send(chunk); }, 5);
+    return { ws, stop: () => clearInterval(t) };
+  };
+  const stuck = await flood('/ws/stuck');
+  const t0 = Date.now();
+  await until(() => closed.length === 1, 10_000);
+  stuck.stop();
+  stuck.ws.terminate();
+  assert.equal(closed[0]!.closeReason, 'upstream took no data for proxy_send_timeout (600ms): it stopped reading');
+  assert.ok(Date.now() - t0 < 5000);
+  const slow = await flood('/ws/pause');
+  await sleep(2500); // four send timeouts: the stall was shorter than one, so the session stays
+  slow.stop();
+  assert.equal(closed.length, 1, JSON.stringify(closed.map((c) => c.closeReason)));
+  assert.equal(e.engine.liveSessions().length, 1);
+  slow.ws.terminate();
 });
 
 test('a route without the websocket switch does not upgrade (as nginx), and the engine says why', async () => {

@@ -354,6 +354,12 @@ function runSession(a: SessionStart): void {
   toUpstream.onSendTimeout = sendTimedOut('upstream', `proxy_send_timeout (${a.sendTimeoutText})`);
   toClient.sendTimeoutMs = CLIENT_SEND_TIMEOUT_MS;
   toClient.onSendTimeout = sendTimedOut('client', 'send_timeout (60s)');
+  // while the client takes nothing, what the upstream sent waits unread: nginx stops the upstream's
+  // read timer then (only send_timeout runs), and so does this
+  const readTimeoutMs = a.readTimeoutMs;
+  toClient.onStall = (stalled) => {
+    if (!up.destroyed) up.setTimeout(stalled ? 0 : readTimeoutMs);
+  };
   let closing = false;
   socket.once('close', () => toUpstream.stop());
   up.once('close', () => toClient.stop());

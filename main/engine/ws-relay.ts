@@ -108,6 +108,8 @@ export class WsRelay {
    */
   sendTimeoutMs = 0;
   onSendTimeout: (() => void) | null = null;
+  /** Told when `dst` fills up (true) and when it takes data again or the relay stops (false). */
+  onStall: ((stalled: boolean) => void) | null = null;
   /** Watches a full `dst` for progress (made when one fills, dropped when it drains). */
   stall: StallWatch | null = null;
 
@@ -236,7 +238,10 @@ export class WsRelay {
   /** `dst` is full: stop reading `src` until it drains, and watch that it takes something. */
   private hold(): void {
     this.src.pause();
-    if (this.sendTimeoutMs > 0 && this.stall === null && this.onSendTimeout) this.stall = new StallWatch(this, this.dst, this.sendTimeoutMs, this.onSendTimeout);
+    if (this.sendTimeoutMs > 0 && this.stall === null && this.onSendTimeout) {
+      this.stall = new StallWatch(this, this.dst, this.sendTimeoutMs, this.onSendTimeout);
+      this.onStall?.(true);
+    }
   }
 
   private flushPending(): void {
@@ -341,7 +346,9 @@ class StallWatch {
 
   end(): void {
     clearInterval(this.timer);
-    if (this.relay.stall === this) this.relay.stall = null;
+    if (this.relay.stall !== this) return;
+    this.relay.stall = null;
+    this.relay.onStall?.(false);
   }
 }
 

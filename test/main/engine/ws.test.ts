@@ -240,6 +240,38 @@ test('proxy_send_timeout: an upstream that stops reading ends the session; one t
   slow.ws.terminate();
 });
 
+test('a client that stops reading: proxy_read_timeout does not end the session meanwhile (nginx stops that timer); reading again, it gets everything', { timeout: 30_000 }, async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  let sent = 0;
+  wss.on('connection', (ws) => {
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const t = setInterval(() => {
+      while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount < 4 * 1024 * 1024 && sent < 400) { ws.send(chunk); sent++; }
+    }, 5);
+    ws.once('close', () => clearInterval(t));
+  });
+  const port = (wss.address() as net.AddressInfo).port;
+  const e = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyReadTimeout: '500ms', proxyPass: `http://127.0.0.1:${port}` }));
+  const closed: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => closed.push(s));
+  const ws = await open(`ws://127.0.0.1:${e.port}/ws`);
+  let got = 0;
+  ws.on('message', () => got++);
+  const sock = (ws as unknown as { _socket: net.Socket })._socket;
+  sock.pause(); // the client stops reading at once
+  await sleep(2000); // four read timeouts
+  assert.deepEqual(closed.map((c) => c.closeReason), []);
+  assert.equal(e.engine.liveSessions().length, 1);
+  sock.resume();
+  await until(() => got === 400, 10_000);
+  // idle both ways now: the read timeout applies again
+  await until(() => closed.length === 1, 5000);
+  assert.match(closed[0]!.closeReason!, /^proxy_read_timeout \(500ms\) expired/);
+  ws.terminate();
+});
+
 test('a route without the websocket switch does not upgrade (as nginx), and the engine says why', async () => {
   const u = await wsUp('u');
   const e = await engine((p) => oneLocation(p, { path: '/ws', proxyPass: `http://127.0.0.1:${u.port}` }));

@@ -19,7 +19,16 @@
 export const CLIENT_HEADER_BUFFER = 1024;
 export const LARGE_HEADER_BUFFER = { count: 4, size: 8192 } as const;
 
-export type HeadVerdict = { ok: true } | { ok: false; status: 414 | 494; reason: string };
+/** nginx's internal status for a head its buffers cannot hold; the client gets 400 (with a page of
+ * its own: "Request Header Or Cookie Too Large"). */
+export const REQUEST_HEADER_TOO_LARGE = 494;
+
+/** The status a client sees for a planned one (494 goes out as 400). */
+export function clientStatus(status: number): number {
+  return status === REQUEST_HEADER_TOO_LARGE ? 400 : status;
+}
+
+export type HeadVerdict = { ok: true } | { ok: false; status: 414 | typeof REQUEST_HEADER_TOO_LARGE; reason: string };
 
 const OK: HeadVerdict = { ok: true };
 
@@ -57,13 +66,17 @@ export function headFits(lineLengths: readonly number[]): HeadVerdict {
 /** A head under this many bytes always fits (everything after the first buffer fits one large one). */
 const ALWAYS_FITS = LARGE_HEADER_BUFFER.size;
 
+/** The bytes of the `name: value` CRLF lines of [name, value, name, value, ...]. */
+function headerLineBytes(rawHeaders: readonly string[]): number {
+  let total = 4 * (rawHeaders.length >> 1);
+  for (let i = 0; i < rawHeaders.length; i++) total += rawHeaders[i]!.length;
+  return total;
+}
+
 /** headFits for a parsed request: `rawHeaders` as [name, value, name, value, ...]. */
 export function requestHeadFits(method: string, target: string, httpVersion: string, rawHeaders: readonly string[]): HeadVerdict {
   const requestLine = method.length + target.length + httpVersion.length + 9; // "M T HTTP/v\r\n"
-  let total = requestLine;
-  for (let i = 0; i < rawHeaders.length; i++) total += rawHeaders[i]!.length;
-  total += 4 * (rawHeaders.length >> 1) + 2;
-  if (total < ALWAYS_FITS) return OK;
+  if (requestLine + headerLineBytes(rawHeaders) + 2 < ALWAYS_FITS) return OK;
   const lines = [requestLine];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) lines.push(rawHeaders[i]!.length + rawHeaders[i + 1]!.length + 4);
   return headFits(lines);
@@ -72,14 +85,21 @@ export function requestHeadFits(method: string, target: string, httpVersion: str
 /** proxy_buffer_size at its default (one memory page on x86-64 Linux). */
 export const PROXY_BUFFER_SIZE = 4096;
 
+/** A parsed response head (node's IncomingMessage has this shape). */
+export interface ResponseHead {
+  httpVersion: string;
+  statusCode?: number | undefined;
+  statusMessage?: string | undefined;
+  rawHeaders: readonly string[];
+}
+
 /** The bytes of a parsed response head: status line, `name: value` lines, the empty line. */
-export function responseHeadBytes(httpVersion: string, statusCode: number, statusMessage: string, rawHeaders: readonly string[]): number {
-  let total = 7 + httpVersion.length + String(statusCode).length + statusMessage.length + 2 + 2; // "HTTP/v c m\r\n" ... "\r\n"
-  for (let i = 0; i < rawHeaders.length; i++) total += rawHeaders[i]!.length;
-  return total + 4 * (rawHeaders.length >> 1);
+export function responseHeadBytes(r: ResponseHead): number {
+  // "HTTP/v code message" CRLF, the header lines, CRLF
+  return 7 + r.httpVersion.length + String(r.statusCode ?? 0).length + (r.statusMessage ?? '').length + 2 + headerLineBytes(r.rawHeaders) + 2;
 }
 
 /** Whether nginx takes this upstream response head (proxy_buffer_size). */
-export function responseHeadFits(httpVersion: string, statusCode: number, statusMessage: string, rawHeaders: readonly string[]): boolean {
-  return responseHeadBytes(httpVersion, statusCode, statusMessage, rawHeaders) <= PROXY_BUFFER_SIZE;
+export function responseHeadFits(r: ResponseHead): boolean {
+  return responseHeadBytes(r) <= PROXY_BUFFER_SIZE;
 }

@@ -16,6 +16,7 @@ import { evaluate, isValidHeaderName } from './variables.ts';
 import { addServerBinds, directTargetKey, listenBindKey, upstreamOf, type Binds } from './routing.ts';
 import { planRoute, type RouteServer, type RouteTable } from './plan.ts';
 import { chooseSocket, displayBytes, isIpAddress, parseHeaderLines, parseTestUrl, type RouteTestField } from './route-test-input.ts';
+import { clientStatus } from './header-buffers.ts';
 
 export type { RouteTestField };
 
@@ -180,8 +181,7 @@ export function testRoute(draft: unknown, input: RouteTestInput): RouteTestResul
     server: plan.server && plan.serverExplain !== undefined ? { index: plan.server.index, label: serverLabel(plan.server.server), explain: plan.serverExplain } : null,
     normalized: t.ok ? { uri: displayBytes(t.uri), args: t.hasArgs ? displayBytes(t.args) : null } : null,
   };
-  // (494 is nginx's internal code for a head too large: the client gets 400)
-  if (plan.kind === 'error') return { ...base, location: null, outcome: { kind: 'error', status: plan.status === 494 ? 400 : plan.status, reason: plan.reason } };
+  if (plan.kind === 'error') return { ...base, location: null, outcome: { kind: 'error', status: clientStatus(plan.status), reason: plan.reason } };
   if (plan.kind === 'redirect') {
     const target = plan.server.server.locations[plan.index]!;
     return {

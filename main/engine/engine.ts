@@ -10,8 +10,10 @@ import { compileRuntime, retireRuntimePools, socketsToBind, type Runtime } from 
 import { ListenerSet, type ListenerStatus } from './listeners.ts';
 import { planRequest, type Plan } from './plan.ts';
 import { proxyHttp } from './http-exchange.ts';
-import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp, type LiveSession } from './ws-exchange.ts';
-import { sendError, wireStatus, writeRawError } from './error-pages.ts';
+import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp } from './ws-exchange.ts';
+import type { LiveSession } from './ws-session.ts';
+import { sendError, writeRawError } from './error-pages.ts';
+import { clientStatus } from '../../app/proxy/header-buffers.ts';
 import type { EngineHooks, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 
 export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
@@ -101,7 +103,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private answerDirect(plan: Exclude<Plan, { kind: 'proxy' }>, record: ExchangeRecord) {
-    record.status = wireStatus(plan.status);
+    record.status = clientStatus(plan.status);
     record.cause = plan.kind === 'error' ? plan.reason : plan.explain;
     record.timings.totalMs = Date.now() - record.startedAt;
     this.hooks.exchange(record);

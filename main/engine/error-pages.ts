@@ -1,12 +1,11 @@
 // nginx-style error responses, for both a ServerResponse and a raw (upgrade) socket: nginx's status
 // lines and page layout (its wording where it differs from node's, e.g. "504 Gateway Time-out").
-// 494 is nginx's internal code for a head its buffers cannot hold: it answers 400 with a page of
-// its own ("Request Header Or Cookie Too Large").
+// 494 (app/proxy/header-buffers.ts) is nginx's internal code for a head its buffers cannot hold: it
+// answers 400 with a page of its own ("Request Header Or Cookie Too Large").
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
-
-export const REQUEST_HEADER_TOO_LARGE = 494;
+import { REQUEST_HEADER_TOO_LARGE, clientStatus } from '../../app/proxy/header-buffers.ts';
 
 /** nginx's reason phrases where they differ from node's (ngx_http_status_lines). */
 const NGINX_REASONS: Record<number, string> = {
@@ -17,11 +16,6 @@ const NGINX_REASONS: Record<number, string> = {
 /** Errors after which nginx closes the client connection (ngx_http_special_response_handler; the
  * engine answers 405 and 505 only where nginx does so while reading the head, which closes too). */
 const CLOSES_CONNECTION = new Set([400, 405, 413, 414, 494, 500, 501, 505]);
-
-/** The status the client sees (494 goes out as 400). */
-export function wireStatus(status: number): number {
-  return status === REQUEST_HEADER_TOO_LARGE ? 400 : status;
-}
 
 export function reasonPhrase(status: number): string {
   return NGINX_REASONS[status] ?? STATUS_CODES[status] ?? 'Error';
@@ -42,7 +36,7 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
     return;
   }
   const body = errorBody(status);
-  const wire = wireStatus(status);
+  const wire = clientStatus(status);
   if (CLOSES_CONNECTION.has(status)) res.shouldKeepAlive = false;
   res.writeHead(wire, reasonPhrase(wire), { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body), ...extra });
   res.end(body);
@@ -52,7 +46,7 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
 export function writeRawError(socket: Duplex, status: number, extra: Record<string, string> = {}): void {
   if (socket.destroyed || !socket.writable) return;
   const body = errorBody(status);
-  const wire = wireStatus(status);
+  const wire = clientStatus(status);
   const headers = { 'Content-Type': 'text/html', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extra };
   const head = [`HTTP/1.1 ${wire} ${reasonPhrase(wire)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
   socket.end(`${head}\r\n\r\n${body}`);

@@ -6,7 +6,7 @@ import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
-import { failureStatus, failureText, tooBigHeader } from './upstream-failure.ts';
+import { failureStatus, failureText, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -41,12 +41,6 @@ export function readBody(req: IncomingMessage): Promise<{ body: Buffer | null } 
     req.once('error', () => resolve({ aborted: true }));
     req.once('close', () => resolve({ aborted: true })); // (after 'end', this changes nothing)
   });
-}
-
-/** The error for a response header node refuses to send on. */
-function unsendable(status: number, err: NodeJS.ErrnoException): Error {
-  const what = err.code === 'ERR_HTTP_INVALID_STATUS_CODE' ? `status ${String(status).padStart(3, '0')}` : 'a header node cannot send';
-  return Object.assign(new Error(`upstream sent ${what}`), { code: 'ERR_UPSTREAM_HEADER_UNSENDABLE' });
 }
 
 function responseHeaderList(proxyRes: IncomingMessage): string[] {
@@ -193,7 +187,7 @@ class HttpExchange implements TryHandlers {
       this.onUpgradeAnswer();
       return;
     }
-    if (!responseHeadFits(proxyRes.httpVersion, status, proxyRes.statusMessage ?? '', proxyRes.rawHeaders)) {
+    if (!responseHeadFits(proxyRes)) {
       abandonResponse(proxyRes);
       this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true });
       return;

@@ -3,7 +3,8 @@
 // that cannot bind is reported and the others run.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { REQUEST_HEADER_TOO_LARGE, writeRawError } from './error-pages.ts';
+import { writeRawError } from './error-pages.ts';
+import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
 
 /** nginx's keepalive_requests default (1.19.10 on). */
 export const KEEPALIVE_REQUESTS = 1000;

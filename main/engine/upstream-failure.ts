@@ -20,6 +20,12 @@ export function tooBigHeader(): Error {
   return Object.assign(new Error('upstream sent too big header'), { code: TOO_BIG });
 }
 
+/** A response head node's writeHead refused (`err`), e.g. a status under 100. */
+export function unsendable(status: number, err: NodeJS.ErrnoException): Error {
+  const what = err.code === 'ERR_HTTP_INVALID_STATUS_CODE' ? `status ${String(status).padStart(3, '0')}` : 'a header node cannot send';
+  return Object.assign(new Error(`upstream sent ${what}`), { code: UNSENDABLE });
+}
+
 export function failureKind(err: Error, timedOut: boolean): FailureKind {
   if (timedOut) return 'timeout';
   const code = String((err as NodeJS.ErrnoException).code ?? '');

@@ -16,7 +16,7 @@ import { Redactor } from './redact.ts';
 import { exportHar, type HarSession } from './har.ts';
 import { importHar } from './har-import.ts';
 import { checkClose, InjectBusyError } from '../engine/ws-relay.ts';
-import { INJECT_WAIT_MS } from '../engine/ws-exchange.ts';
+import { INJECT_WAIT_MS } from '../engine/ws-session.ts';
 import { NginxExports } from './nginx-export.ts';
 import { exportFileName } from '../../app/api/nginx-views.ts';
 import { findNginx } from '../nginx/binary.ts';

@@ -47,9 +47,10 @@ test('planRoute refuses a head too large before anything else (the route tester 
 
 test('upstream response heads: counted as sent, and 4096 bytes fit proxy_buffer_size', () => {
   const head = 'HTTP/1.1 200 OK\r\nX-Big: vvvv\r\nContent-Length: 2\r\n\r\n';
-  assert.equal(responseHeadBytes('1.1', 200, 'OK', ['X-Big', 'vvvv', 'Content-Length', '2']), head.length);
-  const fill = (n: number) => ['X-Big', 'v'.repeat(n)];
-  const base = responseHeadBytes('1.1', 200, 'OK', fill(0));
-  assert.equal(responseHeadFits('1.1', 200, 'OK', fill(4096 - base)), true);
-  assert.equal(responseHeadFits('1.1', 200, 'OK', fill(4097 - base)), false);
+  const res = (rawHeaders: string[]) => ({ httpVersion: '1.1', statusCode: 200, statusMessage: 'OK', rawHeaders });
+  assert.equal(responseHeadBytes(res(['X-Big', 'vvvv', 'Content-Length', '2'])), head.length);
+  const fill = (n: number) => res(['X-Big', 'v'.repeat(n)]);
+  const base = responseHeadBytes(fill(0));
+  assert.equal(responseHeadFits(fill(4096 - base)), true);
+  assert.equal(responseHeadFits(fill(4097 - base)), false);
 });

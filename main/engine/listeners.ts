@@ -4,11 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
+import { servesLastRequest } from './keepalive-requests.ts';
 import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
-
-/** nginx's keepalive_requests default (1.19.10 on). */
-export const KEEPALIVE_REQUESTS = 1000;
-const SERVED = Symbol('switchyard.requestsServed');
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -83,10 +80,7 @@ export class ListenerSet {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       // keepalive_requests 1000: the 1000th response on a connection says Connection: close and the
       // connection ends with it (node's maxRequestsPerSocket would keep it open and answer 503)
-      const socket = req.socket as Socket & { [SERVED]?: number };
-      const served = (socket[SERVED] ?? 0) + 1;
-      socket[SERVED] = served;
-      if (served >= KEEPALIVE_REQUESTS) res.shouldKeepAlive = false;
+      if (servesLastRequest(req.socket)) res.shouldKeepAlive = false;
       handle(req, res);
     });
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {

@@ -3,6 +3,7 @@
 // Host names are resolved here, once per apply, as nginx resolves them when it loads a config.
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { servesLastRequest } from './keepalive-requests.ts';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
@@ -107,18 +108,12 @@ async function upstreamPeers(u: Upstream): Promise<PeerConfig[]> {
  */
 export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 60_000;
 
-/** nginx's upstream keepalive_requests (1000): a pooled connection that served that many requests
- * is closed after the last one instead of going back to the pool. */
-export const UPSTREAM_KEEPALIVE_REQUESTS = 1000;
-const SERVED = Symbol('switchyard.upstreamRequestsServed');
-
+/** The upstream keepalive pool's agent: a connection that served keepalive_requests (1000) is
+ * closed after the last one instead of going back to the pool, as in nginx. */
 class KeepaliveAgent extends Agent {
   // node asks this when a request on `socket` is done; false closes the socket
   override keepSocketAlive(socket: Duplex): boolean {
-    const s = socket as Duplex & { [SERVED]?: number };
-    const served = (s[SERVED] ?? 0) + 1;
-    s[SERVED] = served;
-    return served < UPSTREAM_KEEPALIVE_REQUESTS && (super.keepSocketAlive(socket) as unknown as boolean);
+    return !servesLastRequest(socket) && (super.keepSocketAlive(socket) as unknown as boolean);
   }
 }
 

@@ -48,6 +48,25 @@ type Name =
   | { kind: 'tail'; prefix: string; server: number; text: string }
   | { kind: 'regex'; re: RegExp; server: number; text: string };
 
+/**
+ * A server's names as nginx holds them: a server without server_name has the empty name "", which
+ * is what a request without Host looks up.
+ */
+function namesOfServer(c: ServerCandidate): readonly string[] {
+  return c.serverNames.length ? c.serverNames : [''];
+}
+
+/**
+ * nginx's primary server name (cscf->server_name, what $host is without a Host): the first name,
+ * lowercased, without the leading dot of ".name"; regex names keep their "~"; "" without names.
+ */
+export function primaryServerName(serverNames: readonly string[]): string {
+  const first = serverNames[0] ?? '';
+  if (first.startsWith('~')) return first;
+  const n = asciiLower(first);
+  return n.startsWith('.') ? n.slice(1) : n;
+}
+
 /** The names of all candidates, as nginx's hashes hold them (later conflicting names are ignored). */
 function collectNames(candidates: readonly ServerCandidate[]): Name[] {
   const out: Name[] = [];
@@ -55,7 +74,7 @@ function collectNames(candidates: readonly ServerCandidate[]): Name[] {
   const headKeys = new Set<string>();
   const tailKeys = new Set<string>();
   candidates.forEach((c, server) => {
-    for (const text of c.serverNames) {
+    for (const text of namesOfServer(c)) {
       if (text.startsWith('~')) {
         const r = compileNginxRegex(text.slice(1), true);
         if (r.ok) out.push({ kind: 'regex', re: r.regex, server, text });
@@ -113,7 +132,8 @@ export function findServerByName(candidates: readonly ServerCandidate[], host: s
   let best: Extract<Name, { kind: 'head' }> | null = null;
   for (const n of names) {
     if (n.kind !== 'head') continue;
-    const hit = (host.length > n.suffix.length && host.endsWith(n.suffix)) || (n.withBase && host === n.suffix.slice(1));
+    // ".a.test" is a subdomain of "*.a.test" to nginx too (an empty first label)
+    const hit = host.endsWith(n.suffix) || (n.withBase && host === n.suffix.slice(1));
     if (hit && (best === null || n.suffix.length > best.suffix.length)) best = n;
   }
   if (best) return { index: best.server, explain: `server_name ${best.text} (longest leading wildcard)` };
@@ -146,6 +166,9 @@ export function selectServer(candidates: readonly ServerCandidate[], host: strin
   if (headerSent && validHeader === null) return { ok: false, status: 400, reason: 'client sent invalid host header' };
   if (candidates.length === 0) return { ok: false, status: 400, reason: 'no server for this address' };
   if (host === null) {
+    // nginx looks the empty name up among the exact names (no wildcard or regex takes it)
+    const empty = namesFor(candidates).find((n) => n.kind === 'exact' && n.name === '');
+    if (empty) return { ok: true, index: empty.server, host: null, explain: `no Host: the server named "" (${candidates[empty.server]!.serverNames.length ? 'server_name ""' : 'no server_name'})` };
     const d = defaultIndex(candidates);
     return { ok: true, index: d.index, host: null, explain: `no Host: ${d.why}` };
   }

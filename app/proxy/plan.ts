@@ -8,7 +8,7 @@ import type { ProxyPassTarget } from '../config/proxy-pass.ts';
 import type { LocationKind, LocationMatcher } from '../match/location.ts';
 import type { RequestContext } from './context.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
-import { selectServer, type ServerCandidate } from '../match/server.ts';
+import { selectServer, primaryServerName, type ServerCandidate } from '../match/server.ts';
 import { upstreamUri, redirectLocation } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
 import { evaluate } from './variables.ts';
@@ -72,6 +72,14 @@ function headerPairs(raw: string[]): Array<[string, string]> {
   return out;
 }
 
+/**
+ * Request headers nginx 1.22 takes once (ngx_http_process_unique_header_line): a second line of
+ * one is 400 "client sent duplicate header line". (Host has its own check; node itself refuses a
+ * second Content-Length or Transfer-Encoding.)
+ */
+const UNIQUE_HEADERS = new Set(['if-modified-since', 'if-unmodified-since', 'if-match', 'if-none-match', 'if-range', 'content-range', 'expect', 'authorization']);
+const UNIQUE_LENGTHS = new Set([...UNIQUE_HEADERS].map((h) => h.length));
+
 /** The server blocks of a connection's listen socket, looked up once per connection and config. */
 const BIND = Symbol('switchyard.bindCandidates');
 interface BindCache<S extends RouteServer = RouteServer> {
@@ -106,8 +114,16 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   const headers = headerPairs(req.rawHeaders);
   let hostHeader: string | null = null;
   let transferEncoding: string | null = null;
+  let uniqueSeen: string[] | null = null;
   for (const [name, value] of headers) {
     if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') transferEncoding = value;
+    if (UNIQUE_LENGTHS.has(name.length)) {
+      const lower = name.toLowerCase();
+      if (UNIQUE_HEADERS.has(lower)) {
+        if (uniqueSeen?.includes(lower)) return { kind: 'error', status: 400, reason: `client sent duplicate header line: "${name}: ${value}"` };
+        (uniqueSeen ??= []).push(lower);
+      }
+    }
     if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
     if (hostHeader !== null) return { kind: 'error', status: 400, reason: 'client sent duplicate host header' };
     hostHeader = value;
@@ -151,7 +167,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     remotePort: socket.remotePort ?? 0,
     serverAddr: stripMapped(socket.localAddress ?? ''),
     serverPort: socket.localPort ?? 0,
-    serverName: server.server.serverNames[0] ?? '',
+    serverName: primaryServerName(server.server.serverNames),
     scheme: 'http',
     proxyHost: loc.target.proxyHost,
     proxyPort: loc.target.port ?? 80,

@@ -131,7 +131,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       return;
     }
     if (!forwardsUpgrade(plan)) {
-      upgradeAsPlainHttp(plan, req, socket, this.newRecord(req, plan), this.hooks);
+      upgradeAsPlainHttp(plan, req, socket, head, this.newRecord(req, plan), this.hooks);
       return;
     }
     const session: SessionRecord = {

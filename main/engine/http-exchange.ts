@@ -19,9 +19,17 @@ const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_
 /** Response headers nginx does not pass to the client (hop-by-hop, proxy_hide_header defaults). */
 const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'server', 'x-pad', 'x-accel-expires', 'x-accel-redirect', 'x-accel-limit-rate', 'x-accel-buffering', 'x-accel-charset']);
 
+/** ngx_http_test_expect: an HTTP/1.1 request whose Expect is exactly "100-continue" (any case). */
+export function expectsContinue(req: IncomingMessage): boolean {
+  const e = req.headers.expect;
+  return req.httpVersion === '1.1' && typeof e === 'string' && e.length === 12 && e.toLowerCase() === '100-continue';
+}
+
 /** The client's request body, read whole (nginx buffers it before it contacts the upstream); a
  * client that goes away before its end gives `aborted` (nothing goes upstream). */
-export function readBody(req: IncomingMessage): Promise<{ body: Buffer | null } | { tooLarge: true } | { aborted: true }> {
+export type BodyResult = { body: Buffer | null } | { tooLarge: true } | { aborted: true } | { invalid: string };
+
+export function readBody(req: IncomingMessage): Promise<BodyResult> {
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) {
     req.resume();
@@ -85,15 +93,23 @@ class HttpExchange implements TryHandlers {
     res.on('close', onClientClose);
   }
 
-  start(): void {
+  /** `bodyRead`: the body as read elsewhere (an upgrade request's: node leaves it on the socket). */
+  start(bodyRead?: Promise<BodyResult>): void {
     const req = this.req;
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    // nginx answers "Expect: 100-continue" when it starts reading the body, which it does for every
+    // request it proxies, after the client_max_body_size check (a 404, a 301 or a 413 come alone)
+    if (expectsContinue(req) && !(Number(req.headers['content-length'] ?? 0) > CLIENT_MAX_BODY)) this.res.writeContinue();
+    if (!bodyRead && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
       req.resume();
       this.tryNext();
       return;
     }
-    void readBody(req).then((read) => {
+    void (bodyRead ?? readBody(req)).then((read) => {
       if (this.done) return;
+      if ('invalid' in read) {
+        this.finish(400, read.invalid);
+        return;
+      }
       if ('aborted' in read) {
         // as nginx logs it (400: the request never completed); the upstream is not contacted
         this.finishRecord(400, 'client prematurely closed connection while reading the request body');
@@ -274,6 +290,6 @@ function closesConnection(headers: ReadonlyArray<readonly [string, string]>): bo
   return false;
 }
 
-export function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks): void {
-  new HttpExchange(plan, req, res, record, hooks).start();
+export function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks, bodyRead?: Promise<BodyResult>): void {
+  new HttpExchange(plan, req, res, record, hooks).start(bodyRead);
 }

@@ -9,6 +9,7 @@ import httpProxy from 'http-proxy';
 import { ClientRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Stream } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { failureKind, type FailureKind } from './upstream-failure.ts';
 
 export interface TryFailure { kind: FailureKind; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean }
@@ -49,6 +50,8 @@ interface Active {
   phase: 'connect' | 'send' | 'read';
   requestSent: boolean;
   responded: boolean;
+  /** The upstream response, once its header came. */
+  response: IncomingMessage | null;
   timedOut: boolean;
   settled: boolean;
   /** The upstream request, once http-proxy made it. */
@@ -80,7 +83,7 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
   proxyReq.path = a.t.path;
   // The body (or the end of a bodiless request) is written ticks after this hook (BodySource), and
   // only then does node send the head: storing it now means node never builds one of its own.
-  if (!storeNginxHead(w, a)) return;
+  if (!storeNginxHead(w, `${a.t.method} ${a.t.path} HTTP/${a.t.httpVersion}\r\n`, a.head)) return;
 
   // http-proxy emits 'proxyReq' from inside the request's 'socket' event: the socket is here now.
   const socket = proxyReq.socket as UpstreamSocket;
@@ -158,6 +161,7 @@ proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
     return;
   }
   a.responded = true;
+  a.response = proxyRes;
   const now = Date.now();
   proxyRes.on('error', onBodyError);
   proxyRes.on('aborted', onBodyAborted);
@@ -184,30 +188,44 @@ type NginxHeadRequest = ClientRequest & {
   useChunkedEncodingByDefault: boolean;
   _removedConnection: boolean;
   _storeHeader(firstLine: string, headers: unknown): void;
+  _header: string | null;
 };
 const storeHeader = (ClientRequest.prototype as NginxHeadRequest)._storeHeader;
 
 /**
- * Have node store (serialize) nginx's head for the upstream request instead of its own:
- * "METHOD path HTTP/<proxy_http_version>", then the header list as it is. node's own header store
- * (and http-proxy's copy of it) would reorder, merge duplicates and join Cookie lines; nginx sends
- * each header on its own line in its list's order. Returns false when node refused the head (a
- * value with a control character, from a decoded variable): the try has failed.
+ * Have node store (serialize) nginx's head for an upstream request instead of its own: the request
+ * line, then the header list as it is. node's own header store (and http-proxy's copy of it) would
+ * reorder, merge duplicates and join Cookie lines; nginx sends each header on its own line in its
+ * list's order. Call it before anything is written to `req`. Returns false when node refused the
+ * head (a value with a control character, from a decoded variable): `req` is destroyed with that
+ * error, and the try has failed.
  */
-function storeNginxHead(w: NginxHeadRequest, a: Active): boolean {
+export function storeNginxHead(req: ClientRequest, requestLine: string, head: ReadonlyArray<readonly [string, string]>): boolean {
+  const w = req as NginxHeadRequest;
   // Nothing of node's own beyond the list: no chunked framing for a POST without a body (nginx
   // sends none), no Connection header unless the list has one (as removeHeader('connection') does,
   // without touching node's header object).
   w.useChunkedEncodingByDefault = false;
   w._removedConnection = true;
+  const trailers = head.filter(isTrailer);
   try {
-    storeHeader.call(w, `${a.t.method} ${a.t.path} HTTP/${a.t.httpVersion}\r\n`, a.head);
-    return true;
+    storeHeader.call(w, requestLine, trailers.length ? head.map((h) => (isTrailer(h) ? [TRAILER_STANDIN, h[1]] : h)) : head);
   } catch (err) {
     w.destroy(err as Error);
     return false;
   }
+  // node refuses a Trailer header on a message it does not chunk; nginx passes the client's on as
+  // any other header. It went through node's checks under a stand-in name, put back here in order.
+  if (trailers.length) {
+    let k = 0;
+    w._header = w._header!.replaceAll(`\r\n${TRAILER_STANDIN}: `, () => `\r\n${trailers[k++]![0]}: `);
+  }
+  return true;
 }
+
+/** A header name node does not look at (longer than any it does) and no client sends. */
+const TRAILER_STANDIN = `X-Switchyard-Trailer-${randomBytes(8).toString('hex')}`;
+const isTrailer = (h: readonly [string, string]): boolean => h[0].length === 7 && h[0].toLowerCase() === 'trailer';
 
 /**
  * What http-proxy pipes into the upstream request (its `buffer` option): the buffered body, written
@@ -255,8 +273,8 @@ export function abandonResponse(proxyRes: IncomingMessage): void {
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
   const a: Active = {
-    t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, timedOut: false, settled: false,
-    proxyReq: null, head: upstreamHead(t),
+    t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, response: null, timedOut: false, settled: false,
+    proxyReq: null, head: headWithBody(t.headers, t.body),
   };
   (req as WithTry)[ACTIVE] = a;
   // The body was read already (nginx buffers it): replay it.
@@ -284,6 +302,10 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
     (err: Error) => {
       if (a.settled) return;
       if (a.responded) {
+        // Bytes after a complete response (a body to a HEAD request, more than its Content-Length)
+        // are a parse error to node, which closes the connection; nginx ignores them too, and the
+        // response goes out whole.
+        if (a.response?.complete) return;
         a.h.onBodyError(err, a.timedOut);
         return;
       }
@@ -304,12 +326,12 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
  * nginx's list has it (after the proxy_set_header and default entries, before the client's own
  * headers). Without a body, the planned list itself.
  */
-function upstreamHead(t: HttpTry): ReadonlyArray<readonly [string, string]> {
-  const list = t.headers;
-  if (t.body === null) return list;
+/** nginx's header list with the Content-Length of a buffered body where nginx has it (none without a body). */
+export function headWithBody(list: HttpTry['headers'], body: Buffer | null): ReadonlyArray<readonly [string, string]> {
+  if (body === null) return list;
   const at = list.clientFrom ?? list.length;
   const head = list.slice(0, at);
-  head.push(['Content-Length', String(t.body.length)]);
+  head.push(['Content-Length', String(body.length)]);
   for (let i = at; i < list.length; i++) head.push(list[i]!);
   return head;
 }

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
-import { servesLastRequest } from './keepalive-requests.ts';
+import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
@@ -77,12 +77,21 @@ export class ListenerSet {
     // applies nginx's own limits to it (app/proxy/header-buffers.ts)
     const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES });
     const handle = this.handlers.request;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       // keepalive_requests 1000: the 1000th response on a connection says Connection: close and the
       // connection ends with it (node's maxRequestsPerSocket would keep it open and answer 503)
-      if (servesLastRequest(req.socket)) res.shouldKeepAlive = false;
+      // and a connection nginx would close after this request (its reading of Connection) closes
+      // (the other way round is not possible: node's parser takes no request after one it read as
+      // the last, as with HTTP/1.1 and Proxy-Connection: close)
+      if (servesLastRequest(req.socket) || !clientKeepAlive(req)) res.shouldKeepAlive = false;
       handle(req, res);
-    });
+    };
+    server.on('request', onRequest);
+    // Expect: node would answer "100 Continue" before anything is known, and 417 to any other
+    // expectation; nginx sends 100 only once it reads the body of a request it proxies (the
+    // exchange does), and ignores other expectations
+    server.on('checkContinue', onRequest);
+    server.on('checkExpectation', onRequest);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       socket.on('error', () => {}); // from the first moment: a reset client must never crash the engine
       this.handlers.upgrade(req, socket, head);

@@ -9,7 +9,9 @@
 import { request, ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
-import { proxyHttp } from './http-exchange.ts';
+import { proxyHttp, CLIENT_MAX_BODY } from './http-exchange.ts';
+import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
+import { bodyFraming, readUpgradeBody, takeBody } from './upgrade-body.ts';
 import type { Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
@@ -30,7 +32,7 @@ export function forwardsUpgrade(plan: ProxyPlan): boolean {
 }
 
 /** nginx answers an upgrade request on a route without the websocket switch as plain HTTP. */
-export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket: Socket, record: ExchangeRecord, hooks: EngineHooks): void {
+export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket: Socket, head: Buffer, record: ExchangeRecord, hooks: EngineHooks): void {
   hooks.log({ level: 'warn', code: 'upgrade_without_websocket', message: `upgrade requested on a route without WebSocket: ${req.url} matched ${plan.explain}; forwarded as plain HTTP without Upgrade (turn on the route's WebSocket switch)`, exchangeId: record.id });
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
@@ -39,7 +41,8 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
     res.detachSocket(socket);
     socket.destroySoon();
   });
-  proxyHttp(plan, req, res, record, hooks);
+  // node has left any body on the socket (the request was an upgrade to it): read it as nginx would
+  proxyHttp(plan, req, res, record, hooks, readUpgradeBody(req, socket, head, CLIENT_MAX_BODY));
 }
 
 const NOT_RELAYED_ON_REJECT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
@@ -70,9 +73,15 @@ export function proxyUpgrade(
   // proxy_ignore_client_abort off) then closes the upstream connection and logs 499; so does this.
   let waiting = true;
   let heldBack = false;
+  // A request body (rare on an upgrade: an h2c POST, say) is read whole first, as nginx does, and
+  // goes to the upstream with the request; what follows it is the client's early data.
+  const framing = bodyFraming(req.headers);
+  let bodyPending = framing.kind !== 'none';
+  let body: Buffer | null = null;
   const onEarlyData = (chunk: Buffer) => {
     head = head && head.length ? Buffer.concat([head, chunk]) : chunk;
-    if (head.length > EARLY_BYTES_LIMIT) {
+    if (bodyPending) takeRequestBody();
+    else if (head.length > EARLY_BYTES_LIMIT) {
       heldBack = true;
       socket.pause();
     }
@@ -102,13 +111,13 @@ export function proxyUpgrade(
   socket.on('close', onClientGone);
   socket.resume();
 
-  const reject = (status: number, cause: string) => {
+  const reject = (status: number, cause: string, code = status === 504 ? 'upstream_timeout' : 'upstream_error') => {
     stopWaiting();
     session.state = 'rejected';
     session.closeReason = cause;
     session.closedAt = Date.now();
     session.closedBy = 'proxy';
-    hooks.log({ level: 'error', code: status === 504 ? 'upstream_timeout' : 'upstream_error', message: cause, sessionId: session.id });
+    hooks.log({ level: 'error', code, message: cause, sessionId: session.id });
     writeRawError(socket, status);
     hooks.sessionClose(session);
   };
@@ -156,10 +165,11 @@ export function proxyUpgrade(
     up.once('connect', () => {
       if (settled) return;
       up.setTimeout(loc.readTimeoutMs);
-      const upReq = request({ createConnection: () => up, method: current.ctx.method, path: current.path, headers: current.headers.flat() as unknown as Record<string, string>, setHost: false });
+      const upReq = request({ createConnection: () => up, method: current.ctx.method, path: current.path, setHost: false });
       // the upstream closing before a complete response header ("socket hang up"), or a response
       // node cannot parse, is reported here only (`up` emits no error for either)
       upReq.on('error', (e) => fail(e, false));
+      if (!storeNginxHead(upReq, `${current.ctx.method} ${current.path} HTTP/${current.httpVersion}\r\n`, headWithBody(current.headers, body))) return;
       upReq.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
         if (!responseHeadFits(upRes)) {
           fail(tooBigHeader(), false);
@@ -179,8 +189,25 @@ export function proxyUpgrade(
         settled = true;
         relayRejection(peer, upRes, up);
       });
-      upReq.end();
+      if (body) upReq.end(body);
+      else upReq.end();
     });
+  };
+
+  const takeRequestBody = () => {
+    if (framing.kind === 'none') return;
+    const read = takeBody(framing, head ?? Buffer.alloc(0), CLIENT_MAX_BODY);
+    if (read.state === 'more') return;
+    bodyPending = false;
+    if (read.state === 'too_large') return reject(413, 'client intended to send too large body (client_max_body_size 1m)', 'request_refused');
+    if (read.state === 'bad') return reject(400, `client sent invalid chunked body: ${read.reason}`, 'request_refused');
+    body = Buffer.from(read.body);
+    head = read.rest.length ? Buffer.from(read.rest) : null;
+    if (head && head.length > EARLY_BYTES_LIMIT) {
+      heldBack = true;
+      socket.pause();
+    }
+    tryNext();
   };
 
   const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket) => {
@@ -218,5 +245,6 @@ export function proxyUpgrade(
     });
   };
 
-  tryNext();
+  if (bodyPending) takeRequestBody();
+  else tryNext();
 }

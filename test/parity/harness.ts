@@ -31,7 +31,8 @@ export interface ParityRequest {
   method?: string;
   /** Host header; null sends an HTTP/1.0 request without Host. Default "parity.test". */
   host?: string | null;
-  headers?: Record<string, string>;
+  /** Request headers; a list may repeat a name. */
+  headers?: Record<string, string> | Array<[string, string]>;
   body?: string;
   /** Client source address in 127.0.0.0/8 (ip_hash). */
   from?: string;
@@ -53,7 +54,7 @@ export interface Scenario {
   upstreams: string[];
   model(env: Env): ConfigInput;
   requests: ParityRequest[];
-  /** Headers compared at the upstream (lower case). */
+  /** Headers compared at the upstream (lower case; '*' compares them all, in order). */
   compare?: string[];
 }
 
@@ -104,7 +105,12 @@ async function request(port: number, r: ParityRequest, seenBefore: () => number,
 
 function observe(status: number, location: string | null, seen: { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Observation {
   const headers: Record<string, string | null> = {};
-  for (const h of compare) headers[h] = seen ? header(seen as never, h) ?? null : null;
+  for (const h of compare) {
+    // '*': every header the upstream got, in order, as "name: value" lines
+    // (a WebSocket client's key is random: shown as KEY)
+    if (h === '*') headers[h] = seen ? seen.rawHeaders.map((x, i) => (i % 2 ? `${/^sec-websocket-key$/i.test(seen.rawHeaders[i - 1]!) ? 'KEY' : x}\n` : `${x}: `)).join('') : null;
+    else headers[h] = seen ? header(seen as never, h) ?? null : null;
+  }
   return { status, upstream: seen?.name ?? null, uri: seen?.url ?? null, headers, location: location?.replace(/:\d+\//, ':PORT/') ?? null };
 }
 
@@ -112,18 +118,19 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
   return new Promise((resolve, reject) => {
     const lines = [`${r.method ?? 'GET'} ${r.path} HTTP/${r.host === null ? '1.0' : '1.1'}`];
     if (r.host !== null) lines.push(`Host: ${r.host ?? 'parity.test'}`);
-    for (const [k, v] of Object.entries(r.headers ?? {})) lines.push(`${k}: ${v}`);
+    for (const [k, v] of Array.isArray(r.headers) ? r.headers : Object.entries(r.headers ?? {})) lines.push(`${k}: ${v}`);
     if (r.body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(r.body)}`);
     lines.push('Connection: close');
     const sock = net.connect({ port, host: '127.0.0.1', localAddress: r.from });
     let got = Buffer.alloc(0);
-    const timer = setTimeout(() => sock.destroy(new Error(`no answer for ${r.path}`)), 8000);
+    // no answer at all is an observation too (status -1): both proxies must hang alike
+    const timer = setTimeout(() => { got = Buffer.from('HTTP/1.1 -1'); sock.destroy(); }, 8000);
     sock.on('data', (d) => (got = Buffer.concat([got, d])));
     sock.on('error', (e) => { clearTimeout(timer); reject(e); });
     sock.on('close', () => {
       clearTimeout(timer);
       const text = got.toString('latin1');
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+      const m = /^HTTP\/1\.[01] (\d{3}|-1)/.exec(text);
       const headers: Record<string, string> = {};
       for (const line of text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n').slice(1)) {
         const i = line.indexOf(':');
@@ -138,7 +145,7 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
 function wsRequest(port: number, r: ParityRequest, seenCount: () => number, lastSeen: () => { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Promise<Observation> {
   return new Promise((resolve) => {
     const before = seenCount();
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${r.path}`, { headers: { Host: r.host ?? 'parity.test', ...r.headers }, localAddress: r.from });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${r.path}`, { headers: { Host: r.host ?? 'parity.test', ...(Array.isArray(r.headers) ? Object.fromEntries(r.headers) : r.headers) }, localAddress: r.from });
     const done = (status: number, echo?: string) => {
       const seen = seenCount() > before ? lastSeen() : undefined;
       ws.terminate();

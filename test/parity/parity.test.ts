@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findNginx } from '../../main/nginx/binary.ts';
 import { runScenario } from './harness.ts';
-import { scenarios } from './scenarios.ts';
+import { scenarios as fixed } from './scenarios.ts';
+import { randomScenarios } from './random-scenarios.ts';
+
+const scenarios = [...fixed, ...randomScenarios];
 
 test('nginx is installed (the parity suite needs it)', () => {
   assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');

@@ -85,7 +85,13 @@ export const scenarios: Scenario[] = [
     requests: get(
       '/a/hello%20world', '/a/%41', '/a/%2F', '/a/b%3Fc', '/a/', '/a/x/y/z', '/raw/%41%2F/../x', '/raw//double', '/c/?q', '/c/deep/path?k=v',
       '/bfoo/bar?x=1', '/b', '/b/', '/d', '/d?z=9', '/re/%41?x', '/a/%7E~user', '/a/sp%20ace?a=b%20c', '/a/%C3%A9t%C3%A9', '/a/..%2F',
-    ),
+    ).concat([
+      // "100 Continue" only for a request that is proxied: not with a 404, a 301 or a 413
+      { path: '/nowhere', method: 'POST', headers: [['Expect', '100-continue']], body: 'abc' },
+      { path: '/a', method: 'POST', headers: [['Expect', '100-continue']], body: 'abc' },
+      { path: '/a/big', method: 'POST', headers: [['Expect', '100-continue'], ['Content-Length', '2000000']] },
+      { path: '/a/go', method: 'POST', headers: [['Expect', '100-Continue']], body: 'abc' },
+    ]),
   },
   {
     name: 'Host modes and forwarded headers',
@@ -286,6 +292,24 @@ export const scenarios: Scenario[] = [
       { path: '/te', method: 'POST', headers: { 'Transfer-Encoding': 'chunked' }, host: null },
       { path: '/ok', method: 'PROPFIND' }, { path: '/ok', method: 'OPTIONS' },
     ],
+  },
+  {
+    name: 'repeated header lines (nginx refuses a second line of some) and a Trailer request header',
+    upstreams: ['a'],
+    model: ({ up, listen: p }) => ({ schemaVersion: 1, servers: [{ listen: listen(p), locations: [{ path: '/', proxyPass: at(up.a!) }] }] }),
+    requests: [
+      ...['If-Modified-Since', 'If-Unmodified-Since', 'If-Match', 'If-None-Match', 'If-Range', 'Content-Range', 'Expect', 'Authorization', 'User-Agent', 'Referer',
+        'Content-Type', 'Range', 'TE', 'Upgrade', 'Accept-Encoding', 'Via', 'Keep-Alive', 'X-Forwarded-For', 'X-Real-IP', 'Accept', 'Accept-Language',
+        'Depth', 'Destination', 'Overwrite', 'Date', 'Cookie', 'Connection', 'X-Other']
+        .map((name): ParityRequest => ({ path: `/dup/${name}`, headers: [[name, 'one'], [name.toLowerCase(), 'two']] })),
+      { path: '/dup/host', headers: [['host', 'b.test']] },
+      { path: '/dup/after-bad', headers: [['If-Match', '"a"'], ['Host', 'x'], ['If-Match', '"b"']] },
+      { path: '/dup/cl', method: 'POST', headers: [['Content-Length', '3'], ['Content-Length', '3']], body: 'abc' },
+      { path: '/expect', headers: [['Expect', 'something-else']] }, { path: '/expect', method: 'POST', headers: [['Expect', '100-continue']], body: 'abc' },
+      { path: '/trailer', headers: [['Trailer', 'X-T'], ['X-After', '1']] },
+      { path: '/trailer', method: 'POST', body: 'abc', headers: [['trailer', 'X-T'], ['Trailer', 'X-U']] },
+    ],
+    compare: ['*'],
   },
   {
     name: 'WebSocket handshakes',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectServer, validateHost, hostVariable, findServerByName } from '../../../app/match/server.ts';
+import { selectServer, validateHost, hostVariable, findServerByName, primaryServerName } from '../../../app/match/server.ts';
 
 test('validateHost: lowercase, port and one trailing dot stripped, invalid → null', () => {
   assert.equal(validateHost('Example.COM'), 'example.com');
@@ -87,4 +87,39 @@ test('$host: request-line/Host host, else server_name', () => {
   assert.equal(hostVariable('[::1]:80', 'srv'), '[::1]');
   assert.equal(hostVariable(null, 'srv'), 'srv');
   assert.equal(hostVariable(null, ''), '');
+});
+
+test('a request without Host goes to the server named "" (one without server_name has that name), else the default (found by a random differential run against nginx)', () => {
+  const named = { serverNames: ['a.test'], defaultServer: false };
+  const unnamed = { serverNames: [] as string[], defaultServer: false };
+  const explicitEmpty = { serverNames: ['x.test', ''], defaultServer: false };
+  const dflt = { serverNames: ['d.test'], defaultServer: true };
+  const pick = (list: typeof named[], host: string | null) => {
+    const r = selectServer(list, host, host);
+    assert.ok(r.ok);
+    return r.index;
+  };
+  assert.equal(pick([named, unnamed], null), 1);
+  assert.equal(pick([named, dflt, unnamed], null), 2, 'the empty name wins over default_server');
+  assert.equal(pick([named, explicitEmpty], null), 1);
+  assert.equal(pick([named, unnamed, { ...unnamed }], null), 1, 'the first server with the name keeps it');
+  assert.equal(pick([named, dflt], null), 1, 'no empty name: the default');
+  assert.equal(pick([named, unnamed], 'other.test'), 0, 'a Host that matches nothing goes to the first server, not to ""');
+  assert.equal(pick([{ serverNames: ['*.a.test'], defaultServer: false }, unnamed], null), 1, 'wildcards do not take the empty name');
+});
+
+test('"*.a.test" and ".a.test" match a host with an empty first label (".a.test"), as nginx\'s wildcard hash does', () => {
+  const list = [{ serverNames: ['x.test'], defaultServer: false }, { serverNames: ['*.a.test'], defaultServer: false }, { serverNames: ['.b.test'], defaultServer: false }];
+  assert.equal(findServerByName(list, '.a.test')?.index, 1);
+  assert.equal(findServerByName(list, '.b.test')?.index, 2);
+  assert.equal(findServerByName(list, 'a.test'), null);
+  assert.equal(findServerByName(list, 'b.test')?.index, 2);
+});
+
+test('primaryServerName: $server_name (and $host without Host) is the first name, lowercased, without the dot of ".name"; "" without names', () => {
+  assert.equal(primaryServerName([]), '');
+  assert.equal(primaryServerName(['Www.Example.COM', 'b']), 'www.example.com');
+  assert.equal(primaryServerName(['.Example.org']), 'example.org');
+  assert.equal(primaryServerName(['*.example.org']), '*.example.org');
+  assert.equal(primaryServerName(['~^(?<x>.+)\\.Test$']), '~^(?<x>.+)\\.Test$');
 });

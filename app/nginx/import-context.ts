@@ -30,6 +30,12 @@ export class ImportContext {
       this.warn(d, `"//" does not start a comment in nginx ("#" does): "${d.name}" is read as an unknown directive (nginx -t fails)${swallowed}; dropped${nested}`);
       return;
     }
+    // the engine rewrites upstream redirects as nginx does by default
+    if (d.name === 'proxy_redirect' && d.args.length === 1 && d.args[0] === 'default') return;
+    if (d.name === 'proxy_redirect') {
+      this.warn(d, `"proxy_redirect ${d.args.join(' ')}" in ${where} is not modelled: Switchyard rewrites upstream redirects as nginx's "proxy_redirect default" does; dropped`);
+      return;
+    }
     this.warn(d, `"${d.name}" in ${where} is not modelled by Switchyard: dropped${nested}`);
   }
 

@@ -64,6 +64,8 @@ export type RoutePlan<S extends RouteServer> =
       headers: Array<[string, string]>;
       httpVersion: '1.0' | '1.1';
       hashKey: string | undefined;
+      /** The request's validated host (Host header or request line), null without one. */
+      host: string | null;
     };
 
 function headerPairs(raw: string[]): Array<[string, string]> {
@@ -187,5 +189,6 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     headers: upstreamHeaders(loc.headers, ctx),
     httpVersion: effectiveHttpVersion(loc.location),
     hashKey,
+    host: chosen.host,
   };
 }

@@ -8,6 +8,7 @@ import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
 import { failureStatus, failureText, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
+import { redirectRewritten } from './redirects.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
@@ -51,12 +52,21 @@ export function readBody(req: IncomingMessage): Promise<BodyResult> {
   });
 }
 
-function responseHeaderList(proxyRes: IncomingMessage): string[] {
+/** The upstream's response headers the client gets: hop-by-hop and nginx's hidden ones dropped, redirects rewritten. */
+function responseHeaderList(proxyRes: IncomingMessage, plan: ProxyPlan): string[] {
   const out: string[] = [];
   const raw = proxyRes.rawHeaders;
+  let contentType = -1;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (HIDDEN_RESPONSE.has(raw[i]!.toLowerCase())) continue;
-    out.push(raw[i]!, raw[i + 1]!);
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (HIDDEN_RESPONSE.has(lower)) continue;
+    // nginx holds one Content-Type (each line replaces the last)
+    if (lower === 'content-type') {
+      if (contentType >= 0) out.splice(contentType, 2);
+      contentType = out.length;
+    }
+    out.push(name, redirectRewritten(plan, name, raw[i + 1]!));
   }
   return out;
 }
@@ -220,7 +230,7 @@ class HttpExchange implements TryHandlers {
     const record = this.record;
     record.timings.connectMs = timing.connectMs;
     record.timings.firstByteMs = timing.firstByteMs;
-    record.responseHeaders = responseHeaderList(proxyRes);
+    record.responseHeaders = responseHeaderList(proxyRes, this.plan);
     const res = this.res;
     try {
       res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);

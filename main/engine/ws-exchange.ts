@@ -12,6 +12,7 @@ import { writeRawError } from './error-pages.ts';
 import { proxyHttp, CLIENT_MAX_BODY } from './http-exchange.ts';
 import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
 import { bodyFraming, readUpgradeBody, takeBody } from './upgrade-body.ts';
+import { rawWithRedirects } from './redirects.ts';
 import type { Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
@@ -187,7 +188,7 @@ export function proxyUpgrade(
           return;
         }
         settled = true;
-        relayRejection(peer, upRes, up);
+        relayRejection(peer, upRes, up, current);
       });
       if (body) upReq.end(body);
       else upReq.end();
@@ -210,7 +211,7 @@ export function proxyUpgrade(
     tryNext();
   };
 
-  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket) => {
+  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan) => {
     stopWaiting();
     up.setTimeout(loc.readTimeoutMs, () => up.destroy());
     socket.once('close', () => up.destroy());
@@ -218,7 +219,7 @@ export function proxyUpgrade(
     session.state = 'rejected';
     session.responseHeaders = upRes.rawHeaders;
     // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
-    socket.write(rawHead(`HTTP/1.1 ${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`, upRes.rawHeaders, NOT_RELAYED_ON_REJECT, ['Connection', 'close']));
+    socket.write(rawHead(`HTTP/1.1 ${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`, rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT, ['Connection', 'close']));
     upRes.pipe(socket);
     const done = () => {
       attempt.release(peer, false);

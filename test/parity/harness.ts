@@ -46,6 +46,10 @@ export interface Observation {
   uri: string | null;
   headers: Record<string, string | null>;
   location: string | null;
+  /** The Refresh header the client got, when there was one. */
+  refresh?: string;
+  /** With compare '<': the response head lines the client got (but Date, Server, Keep-Alive) and the body (de-chunked). */
+  response?: string;
   echo?: string;
 }
 
@@ -75,6 +79,17 @@ async function startStack(names: string[]): Promise<Stack> {
         if (big) {
           res.writeHead(200, { 'X-Big': 'v'.repeat(Number(big[1])), 'Content-Length': '2' });
           res.end('ok');
+        } else if (/\/resp\/\d+/.test(req.url ?? '')) {
+          const r = generatedResponse(Number(/\/resp\/(\d+)/.exec(req.url!)![1]));
+          res.writeHead(r.status, r.headers);
+          res.end(r.body);
+        } else if (req.url?.includes('/redir/')) {
+          // a redirect made with the upstream's own address (or another one): proxy_redirect default
+          const self = `http://127.0.0.1:${req.socket.localPort}`;
+          const to: Record<string, string> = { self: `${self}/two/x?y=1`, root: `${self}/`, bare: self, plainpath: `${self}/plain/p`, other: 'http://other.test/x', relative: '/rel/x', group: 'http://pool/g', upper: `HTTP://127.0.0.1:${req.socket.localPort}/two/u` };
+          const kind = /\/redir\/(\w+)/.exec(req.url)![1]!;
+          res.writeHead(302, { Location: to[kind] ?? '/none', Refresh: `3; URL=${to[kind] ?? '/none'}`, 'Content-Length': '0' });
+          res.end();
         } else if (req.url?.includes('/slow')) setTimeout(() => describe(res, seen), 1500).unref();
         else if (req.url?.includes('/status/')) {
           res.writeHead(Number(/\/status\/(\d{3})/.exec(req.url)![1]), { 'Content-Length': '0' });
@@ -98,9 +113,12 @@ async function startStack(names: string[]): Promise<Stack> {
 async function request(port: number, r: ParityRequest, seenBefore: () => number, lastSeen: () => { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Promise<Observation> {
   if (r.ws) return wsRequest(port, r, seenBefore, lastSeen, compare);
   const before = seenBefore();
-  const { status, headers } = await rawRequest(port, r);
+  const { status, headers, response } = await rawRequest(port, r);
   const seen = seenBefore() > before ? lastSeen() : undefined;
-  return observe(status, headers.location ?? null, seen, compare);
+  const o = observe(status, headers.location ?? null, seen, compare);
+  if (headers.refresh !== undefined) o.refresh = headers.refresh.replace(/:\d+\//, ':PORT/');
+  if (compare.includes('<')) o.response = response;
+  return o;
 }
 
 function observe(status: number, location: string | null, seen: { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Observation {
@@ -114,7 +132,7 @@ function observe(status: number, location: string | null, seen: { name: string; 
   return { status, upstream: seen?.name ?? null, uri: seen?.url ?? null, headers, location: location?.replace(/:\d+\//, ':PORT/') ?? null };
 }
 
-function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; headers: Record<string, string> }> {
+function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; headers: Record<string, string>; response: string }> {
   return new Promise((resolve, reject) => {
     const lines = [`${r.method ?? 'GET'} ${r.path} HTTP/${r.host === null ? '1.0' : '1.1'}`];
     if (r.host !== null) lines.push(`Host: ${r.host ?? 'parity.test'}`);
@@ -132,11 +150,20 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
       const text = got.toString('latin1');
       const m = /^HTTP\/1\.[01] (\d{3}|-1)/.exec(text);
       const headers: Record<string, string> = {};
-      for (const line of text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n').slice(1)) {
+      const kept: string[] = [];
+      const end = text.indexOf('\r\n\r\n');
+      for (const line of text.slice(0, end).split('\r\n').slice(1)) {
         const i = line.indexOf(':');
         if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+        if (!/^(date|server|keep-alive):/i.test(line)) kept.push(line.replace(/:\d+\//, ':PORT/'));
       }
-      resolve({ status: m ? Number(m[1]) : 0, headers });
+      let body = end === -1 ? '' : text.slice(end + 4);
+      if (/^transfer-encoding: *chunked$/im.test(kept.join('\n'))) body = dechunk(body);
+      // (order across names is not compared: nginx writes the fields it keeps apart, such as
+      // Content-Type, Content-Length and Connection, before the rest; lines of one name keep theirs)
+      const byName = (l: string) => l.slice(0, l.indexOf(':')).toLowerCase();
+      kept.sort((a, b) => (byName(a) < byName(b) ? -1 : byName(a) > byName(b) ? 1 : 0));
+      resolve({ status: m ? Number(m[1]) : 0, headers, response: `${kept.join('\n')}\n\n${body}` });
     });
     sock.write(`${lines.join('\r\n')}\r\n\r\n${r.body ?? ''}`);
   });
@@ -211,4 +238,51 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
   } finally {
     await stack.close();
   }
+}
+
+/** A chunked body's data (what a client makes of it); "<bad chunking>" when it does not parse. */
+function dechunk(text: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const eol = text.indexOf('\r\n', at);
+    if (eol === -1) return `${out}<unterminated>`;
+    const n = parseInt(text.slice(at, eol), 16);
+    if (Number.isNaN(n)) return `${out}<bad chunking>`;
+    if (n === 0) return out;
+    out += text.slice(eol + 2, eol + 2 + n);
+    at = eol + 2 + n + 2;
+  }
+}
+
+const RESPONSE_HEADERS: Array<[string, string]> = [
+  ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2; Path=/'], ['Cache-Control', 'no-cache'], ['X-Accel-Buffering', 'no'], ['X-Accel-Expires', '10'],
+  ['X-Pad', 'avoid'], ['Server', 'upstream/1'], ['Date', 'Mon, 01 Jan 2001 00:00:00 GMT'], ['Keep-Alive', 'timeout=5'], ['Connection', 'keep-alive'],
+  ['Vary', 'Accept'], ['ETag', '"x"'], ['Content-Type', 'text/plain'], ['X-Powered-By', 'node'], ['Link', '</a>; rel=preload'], ['Expires', '0'],
+  ['Upgrade', 'h2'], ['Proxy-Connection', 'x'], ['X-Custom', 'a'], ['x-custom', 'b'], ['Content-Disposition', 'inline'], ['Accept-Ranges', 'bytes'],
+  ['WWW-Authenticate', 'Basic'], ['Content-Encoding', 'identity'], ['Connection', 'close'], ['X-Accel-Charset', 'utf-8'],
+  ['X-Accel-Limit-Rate', '100'], ['Content-Type', 'application/json'], ['Age', '5'], ['Via', '1.1 up'], ['Transfer-Encoding', 'chunked'],
+  ['Last-Modified', 'Mon, 01 Jan 2001 00:00:00 GMT'], ['Last-Modified', 'Tue, 02 Jan 2001 00:00:00 GMT'], ['ETag', '"y"'], ['Content-Encoding', 'br'],
+  ['Location', '/else'], ['Location', 'http://x.test/'], ['Refresh', '0'], ['Expires', 'Thu, 01 Jan 1970 00:00:00 GMT'], ['Content-Language', 'en'],
+  ['Content-Range', 'bytes 0-1/2'], ['Retry-After', '1'], ['Alt-Svc', 'h2=":443"'], ['Strict-Transport-Security', 'max-age=1'], ['Status', '299 Odd'],
+];
+const STATUSES = [200, 200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 405, 410, 418, 429, 500, 501, 502, 503, 504, 599, 299, 499];
+
+/** The upstream response /resp/N asks for: status, header lines and body, all from N. */
+export function generatedResponse(n: number): { status: number; headers: string[]; body: string } {
+  let seed = n;
+  const r = (k: number) => { // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % k;
+  };
+  const status = STATUSES[r(STATUSES.length)]!;
+  const headers: string[] = [];
+  const count = r(6);
+  for (let i = 0; i < count; i++) headers.push(...RESPONSE_HEADERS[r(RESPONSE_HEADERS.length)]!);
+  const body = r(3) ? 'b'.repeat(r(40)) : '';
+  const chunked = headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'transfer-encoding');
+  if (!chunked && r(2)) headers.push('Content-Length', String(Buffer.byteLength(status === 204 || status === 304 ? '' : body)));
+  return { status, headers, body: status === 204 || status === 304 ? '' : body };
 }

@@ -160,11 +160,32 @@ export function wsScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario } as const;
+/** Upstream responses of every kind (status, header lines, body framing) through locations with proxy_http_version 1.0 and 1.1, for HEAD and GET clients on HTTP/1.0 and 1.1. */
+export function responseScenario(seed: number, nReq: number): Scenario {
+  const r = rng(seed);
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) {
+    requests.push({ path: `/r${r(2)}/resp/${seed * 1000 + i}`, method: r(5) ? 'GET' : 'HEAD', host: r(4) ? 'h.test' : null });
+  }
+  return {
+    name: `random upstream responses seed ${seed}`,
+    upstreams: ['u'],
+    model: ({ up, listen }) => ({
+      schemaVersion: 1,
+      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [0, 1].map((i) => ({ path: `/r${i}/`, proxyPass: `http://127.0.0.1:${up.u}`, proxyHttpVersion: i ? '1.1' as const : '1.0' as const })) }],
+    }),
+    requests,
+    compare: ['<'],
+  };
+}
 
-/** The seeds the suite runs (each found differences before the fixes they came with). */
+export const MODES = { loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+
+/** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
   ...[1, 2, 3].map((seed) => locationScenario(seed, 60)),
   ...[4, 8, 12].map((seed) => hostScenario(seed, 40)),
   ...[1, 2, 4].map((seed) => headerScenario(seed, 40)),
+  ...[1, 2].map((seed) => wsScenario(seed, 25)),
+  ...[4, 7, 12].map((seed) => responseScenario(seed, 40)),
 ];

@@ -312,6 +312,34 @@ export const scenarios: Scenario[] = [
     compare: ['*'],
   },
   {
+    name: 'proxy_redirect default: Location and Refresh from the upstream rewritten to the location',
+    upstreams: ['a'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${up.a}` }] }],
+      servers: [{
+        listen: listen(p),
+        serverNames: ['parity.test'],
+        locations: [
+          { path: '/one/', proxyPass: at(up.a!, '/two/') },
+          { path: '/plain/', proxyPass: at(up.a!) },
+          { path: '/grp/', proxyPass: 'http://pool' },
+          { path: '/slash/', proxyPass: at(up.a!, '/') },
+          { modifier: '=', path: '/exact', proxyPass: at(up.a!, '/two/redir/self') },
+          { modifier: '~', path: '^/re/', proxyPass: at(up.a!) },
+          { path: '/hosty/', proxyPass: at(up.a!, '/two/'), proxySetHeader: [{ name: 'Host', value: '$host' }] },
+        ],
+      }],
+    }),
+    requests: [
+      ...['self', 'root', 'bare', 'plainpath', 'other', 'relative', 'group', 'upper'].flatMap((k): ParityRequest[] => [
+        { path: `/one/redir/${k}` }, { path: `/plain/redir/${k}` }, { path: `/grp/redir/${k}` }, { path: `/slash/redir/${k}` }, { path: `/re/redir/${k}` },
+      ]),
+      { path: '/exact' }, { path: '/hosty/redir/self' }, { path: '/one/redir/self', host: null }, { path: '/one/redir/self', host: 'Parity.Test:8080' },
+      { path: '/one/redir/self', host: 'parity.test.' },
+    ],
+  },
+  {
     name: 'WebSocket handshakes',
     upstreams: ['ws', 'plain'],
     model: ({ up, listen: p }) => ({

@@ -91,6 +91,8 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
     '    location /static/ { root /srv; }',
     '    location /v { proxy_pass http://$host; }',
     '    location ~ ^/(a)$ { proxy_pass http://127.0.0.1:1; location ~ b { proxy_pass http://127.0.0.1:2; } }',
+    '    location /r/ { proxy_pass http://127.0.0.1:3/; proxy_redirect default; }',
+    '    location /s/ { proxy_pass http://127.0.0.1:3/; proxy_redirect off; }',
     '}',
   ].join('\n'), 'w.conf');
   assert.deepEqual(messages(r), [
@@ -108,10 +110,11 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
     '13 proxy_pass: proxy_pass "http://$host" uses variables, which Switchyard does not model: dropped',
     '13 location: location /v has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled)',
     '14 location: location ~ b is nested in "location ~ ^/(a)$": imported as a sibling that follows it; nginx only considers it after matching "location ~ ^/(a)$"',
+    '16 proxy_redirect: "proxy_redirect off" in location /s/ is not modelled: Switchyard rewrites upstream redirects as nginx\'s "proxy_redirect default" does; dropped',
   ]);
   assert.ok(r.warnings.every((w) => w.file === 'w.conf'));
   assert.deepEqual(r.issues, []);
-  assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.path), ['/', '^/(a)$', 'b']);
+  assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.path), ['/', '^/(a)$', 'b', '/r/', '/s/']);
 });
 
 test('import validates the result and reports problems', () => {

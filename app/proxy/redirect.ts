@@ -1,0 +1,53 @@
+// nginx's `proxy_redirect default` (on unless a location says otherwise; Switchyard has no other
+// setting): a Location or Refresh header of the upstream's response that starts with the
+// proxy_pass URL is rewritten to the location's own path, so a redirect the upstream makes with its
+// internal address points back through the proxy. With a URI part in proxy_pass
+// (`location /one/ { proxy_pass http://b:8080/two/; }`) the pattern is the proxy_pass text as
+// written and the replacement the location's path; without one, the pattern is the text plus "/"
+// and the replacement "/". The comparison is byte for byte (case-sensitive), as nginx's. A
+// rewritten Location that starts with "/" is then made absolute, as nginx's header filter does
+// (absolute_redirect on): http://, the request's host (else the server's address), the port
+// unless 80.
+import type { ProxyPassTarget } from '../config/proxy-pass.ts';
+
+export interface RedirectRewrite {
+  pattern: string;
+  replacement: string;
+}
+
+/** The default rewrite of a location (its path as written, e.g. "/one/" for `location ^~ /one/`). */
+export function defaultRedirect(proxyPass: string, target: ProxyPassTarget, locationPath: string): RedirectRewrite {
+  return target.uri !== null ? { pattern: proxyPass, replacement: locationPath } : { pattern: `${proxyPass}/`, replacement: '/' };
+}
+
+/** `value` with the pattern at `from` replaced, or null when it does not start there. */
+function rewriteAt(value: string, from: number, rw: RedirectRewrite): string | null {
+  if (!value.startsWith(rw.pattern, from)) return null;
+  return value.slice(0, from) + rw.replacement + value.slice(from + rw.pattern.length);
+}
+
+/** Where the client reached the proxy, for making a rewritten Location absolute. */
+export interface SelfAddress {
+  /** The request's validated host (nginx's r->headers_in.server), null without one. */
+  host: string | null;
+  /** The local address of the client connection (used when there is no host). */
+  serverAddr: string;
+  /** The local port of the client connection. */
+  port: number;
+}
+
+/** A Location header after proxy_redirect default (unchanged when the pattern does not match). */
+export function rewriteLocation(value: string, rw: RedirectRewrite, self: SelfAddress): string {
+  const out = rewriteAt(value, 0, rw);
+  if (out === null) return value;
+  if (!out.startsWith('/')) return out;
+  const host = self.host ?? self.serverAddr;
+  return `http://${host}${self.port === 80 ? '' : `:${self.port}`}${out}`;
+}
+
+/** A Refresh header ("5; url=...") after proxy_redirect default: the part after "url=" (any case). */
+export function rewriteRefresh(value: string, rw: RedirectRewrite): string {
+  const at = value.toLowerCase().indexOf('url=');
+  if (at === -1) return value;
+  return rewriteAt(value, at + 4, rw) ?? value;
+}

@@ -1,5 +1,6 @@
-// Seeded random parity scenarios: location trees and request URIs, server names and Host
-// headers, proxy_set_header lists and request headers. Each seed is one model and its requests,
+// Seeded random parity scenarios: location trees and request URIs (and targets with odd bytes),
+// server names and Host headers, proxy_set_header lists and request headers, WebSocket handshakes,
+// upstream responses, balancing over live and failing peers. Each seed is one model and its requests,
 // sent to real nginx (the exported config) and to the engine like any scenario. A fixed set of
 // seeds runs in the suite; `node --import tsx test/parity/explore.ts MODE FROM TO N` runs more.
 // Raw non-ASCII bytes in a request target are left out: node's parser refuses them (400) where
@@ -179,7 +180,73 @@ export function responseScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+const EXOTIC = ['%00', '%', '%zz', '%2', '%7f', '%0a', '%0D%0A', '%25', '%5C', '\\', '*', '@', ':', "!$&'()*+,;=", '%3B', '<', '>', '"', '{', '}', '|', '^', '`', '[', ']', '%5B', 'a b', '\t', '%09', '%2e.', '.%2e', '...', '.a', 'a.', '%u0041'];
+/** Location trees as in locationScenario, against targets with bytes and escapes at the edge of what a request line may hold, and absolute-form targets. */
+export function uriScenario(seed: number, nReq: number): Scenario {
+  const base = locationScenario(seed, 0);
+  const r = rng(seed * 7919);
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) {
+    const n = 1 + r(3);
+    let p = '';
+    for (let j = 0; j < n; j++) p += `/${r(2) ? EXOTIC[r(EXOTIC.length)] : SEGS[r(SEGS.length)]}`;
+    if (r(5) === 0) p += `?${EXOTIC[r(EXOTIC.length)]}`;
+    if (r(8) === 0) p = `http://${r(2) ? 'h.test' : 'Other.Test:81'}${p}`;
+    requests.push({ path: p, host: 'h.test' });
+  }
+  return {
+    ...base,
+    name: `random request targets seed ${seed}`,
+    requests,
+    // with a "location /" (to its own upstream) when the tree has none, so that most targets are proxied
+    upstreams: [...base.upstreams, 'root'],
+    model: (env) => {
+      const m = base.model(env);
+      const locations = m.servers![0]!.locations!;
+      if (!locations.some((l) => l.path === '/' && ['', '^~'].includes(l.modifier ?? ''))) locations.push({ path: '/', proxyPass: `http://127.0.0.1:${env.up.root}` });
+      return m;
+    },
+  };
+}
+
+const NEXT_UPSTREAM: string[][] = [['error', 'timeout'], ['error', 'timeout'], ['error', 'timeout', 'invalid_header'], ['off'], ['error', 'timeout', 'http_500', 'http_502', 'http_503'], ['error', 'http_503', 'non_idempotent']];
+/** An upstream group of live, refusing, closing and garbling peers with random weights, flags and failure settings, under each balancing method but random; sequential requests from several client addresses. */
+export function balancerScenario(seed: number, nReq: number): Scenario {
+  const r = rng(seed);
+  const methods = [{ type: 'round_robin' }, { type: 'least_conn' }, { type: 'ip_hash' }, { type: 'hash', key: '$arg_k' }, { type: 'hash', key: '$arg_k', consistent: true }] as const;
+  const method = methods[r(methods.length)]!;
+  const backupOk = method.type === 'round_robin' || method.type === 'least_conn';
+  const kinds = Array.from({ length: 2 + r(4) }, () => ['live', 'live', 'live', 'dead', 'closes', 'bad'][r(6)]!);
+  const servers = kinds.map((kind, i) => ({ kind, i, weight: 1 + r(4), maxFails: r(4), backup: backupOk && i > 0 && r(4) === 0, down: r(8) === 0 }));
+  if (servers.every((x) => x.backup || x.down)) servers[0]!.down = false;
+  const nextUpstream = NEXT_UPSTREAM[r(NEXT_UPSTREAM.length)]!;
+  const tries = [0, 0, 1, 2][r(4)]!;
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) {
+    const path = `/${r(5) ? 'p' : 'status/503'}?k=${r(20)}`;
+    requests.push({ path, method: r(6) ? 'GET' : 'POST', body: undefined, from: `127.0.0.${1 + r(5)}` });
+  }
+  return {
+    name: `random balancing seed ${seed} (${method.type}${'consistent' in method ? ' consistent' : ''})`,
+    upstreams: servers.map((x) => `s${x.i}`),
+    model: ({ up, dead, closes, badHeader, listen }) => ({
+      schemaVersion: 1,
+      upstreams: [{
+        name: 'pool',
+        method: method as never,
+        servers: servers.map((x) => ({
+          address: `127.0.0.1:${x.kind === 'live' ? up[`s${x.i}`] : x.kind === 'dead' ? dead : x.kind === 'closes' ? closes : badHeader}`,
+          weight: x.weight, maxFails: x.maxFails, backup: x.backup, down: x.down,
+        })),
+      }],
+      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/', proxyPass: 'http://pool', proxyNextUpstream: nextUpstream as never, proxyNextUpstreamTries: tries }] }],
+    }),
+    requests,
+    compare: [],
+  };
+}
+
+export const MODES = { bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -188,4 +255,6 @@ export const randomScenarios: Scenario[] = [
   ...[1, 2, 4].map((seed) => headerScenario(seed, 40)),
   ...[1, 2].map((seed) => wsScenario(seed, 25)),
   ...[4, 7, 12].map((seed) => responseScenario(seed, 40)),
+  ...[1, 2].map((seed) => uriScenario(seed, 50)),
+  ...[1, 2, 3, 4].map((seed) => balancerScenario(seed, 30)),
 ];

@@ -64,3 +64,41 @@ export function jsonErrorOffset(text: string): number {
     return Math.min(at as number, text.length);
   }
 }
+
+/**
+ * A config file's bytes as text: a UTF-8 byte order mark (Windows editors write one) is skipped;
+ * bytes that are not UTF-8 are an error naming the first one (its offset, line and column), not
+ * replacement characters slipped into a server name or a header value.
+ */
+export function decodeConfigBytes(bytes: Uint8Array): { ok: true; text: string } | { ok: false; message: string } {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(start);
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(body) };
+  } catch {
+    const at = firstInvalidUtf8(body);
+    const before = new TextDecoder().decode(body.subarray(0, at));
+    const line = before.split('\n').length;
+    const col = before.length - before.lastIndexOf('\n');
+    return { ok: false, message: `not UTF-8: byte 0x${body[at]!.toString(16).padStart(2, '0')} at offset ${at + start} (line ${line}, column ${col})` };
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x === undefined || (x & 0xc0) !== 0x80) return i;
+    }
+    // overlong three- and four-byte forms, surrogates, code points past U+10FFFF
+    const c1 = b[i + 1] ?? 0;
+    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return i;
+    i += n + 1;
+  }
+  return b.length;
+}

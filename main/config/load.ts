@@ -1,7 +1,7 @@
 // Reading a config file from disk: JSON errors with line and column, then full validation.
 import { readFile } from 'node:fs/promises';
 import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
-import { jsonErrorOffset } from './json-position.ts';
+import { decodeConfigBytes, jsonErrorOffset } from './json-position.ts';
 
 export type LoadResult = ValidationResult & { raw?: unknown };
 
@@ -13,12 +13,15 @@ function position(text: string, offset: number): string {
 }
 
 export async function loadConfigFile(file: string): Promise<LoadResult> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     return { ok: false, issues: [{ path: '', code: 'unreadable_file', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
   }
+  const decoded = decodeConfigBytes(bytes);
+  if (!decoded.ok) return { ok: false, issues: [{ path: '', code: 'invalid_encoding', message: `${file}: ${decoded.message}` }] };
+  const text = decoded.text;
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -8,7 +8,7 @@
 // over it. Invalid-but-parseable documents are not "damaged": they open as a draft with issues.
 import { readFile, rename, link, unlink, stat } from 'node:fs/promises';
 import { migrateConfig } from '../../app/config/migrate.ts';
-import { jsonErrorOffset } from '../config/json-position.ts';
+import { decodeConfigBytes, jsonErrorOffset } from '../config/json-position.ts';
 import { writeFileAtomic, removeStaleTemps, fsyncDir } from './atomic.ts';
 import { dirname } from 'node:path';
 
@@ -43,14 +43,17 @@ type Inspected =
 
 /** Read and classify one file without changing anything on disk. */
 export async function inspectFile(file: string): Promise<Inspected> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: 'missing' };
     return { state: 'bad', code: 'unreadable_file', reason: `cannot be read (${code ?? (e as Error).message})` };
   }
+  const decoded = decodeConfigBytes(bytes);
+  if (!decoded.ok) return { state: 'bad', code: 'invalid_encoding', reason: `is ${decoded.message}` };
+  const text = decoded.text;
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -15,7 +15,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function writeConfig(name: string, doc: unknown): string {
   const file = join(dir, name);
-  writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2));
+  writeFileSync(file, typeof doc === 'string' || Buffer.isBuffer(doc) ? doc : JSON.stringify(doc, null, 2));
   return file;
 }
 
@@ -38,6 +38,15 @@ test('check: broken JSON names line and column', () => {
   const r = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /broken\.json:3:\d+: .*\[invalid_json\]/);
+});
+
+test('check: a UTF-8 byte order mark is skipped; bytes that are not UTF-8 are named with their offset, line and column', () => {
+  const ok = writeConfig('bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"schemaVersion": 1, "servers": []}')]));
+  assert.equal(spawnSync(process.execPath, [BIN, 'check', '--config', ok], { encoding: 'utf8' }).status, 0);
+  const latin1 = writeConfig('latin1.json', Buffer.concat([Buffer.from('{"schemaVersion": 1,\n "servers": [{"listen": [{"address": "127.0.0.1:1"}], "serverNames": ["caf'), Buffer.from([0xe9]), Buffer.from('.test"]}]}')]));
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', latin1], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /latin1\.json: not UTF-8: byte 0xe9 at offset 95 \(line 2, column 75\) \[invalid_encoding\]/);
 });
 
 test('unknown verbs and missing flags are usage errors (exit 2)', () => {

@@ -61,6 +61,23 @@ test('a damaged file is moved aside untouched and the backup loads, with a notic
   assert.equal(readFileSync(notice!.badFile!, 'utf8'), '{ "schemaVersion": 1, "servers": [');
 });
 
+test('a file that is not UTF-8 is damaged (named byte, kept aside, backup loaded); a byte order mark is not', async () => {
+  const file = fileIn();
+  await saveDocument(file, A);
+  await saveDocument(file, B); // .bak = A
+  const bad = Buffer.concat([Buffer.from('{ "schemaVersion": 1, "servers": [], "x": "'), Buffer.from([0xff]), Buffer.from('" }')]);
+  writeFileSync(file, bad);
+  const loaded = await loadDocument(file);
+  assert.deepEqual(loaded.doc, A);
+  assert.equal(loaded.notices[0]?.code, 'invalid_encoding');
+  assert.match(loaded.notices[0]!.message, /not UTF-8: byte 0xff at offset 43 \(line 1, column 44\)/);
+  assert.deepEqual(readFileSync(loaded.notices[0]!.badFile!), bad, 'the bad bytes are kept exactly');
+  const bom = fileIn();
+  writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json(B))]));
+  const withBom = await loadDocument(bom);
+  assert.deepEqual([withBom.source, withBom.doc], ['file', B]);
+});
+
 test('a damaged file without a usable backup loads nothing and reports both', async () => {
   const file = fileIn();
   writeFileSync(file, '');

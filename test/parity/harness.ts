@@ -8,7 +8,7 @@ import { validateConfig } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import { startNginx, privateNginxConf, type RunningNginx } from '../../main/nginx/binary.ts';
 import { Engine } from '../../main/engine/engine.ts';
-import { startWsUpstream, startBrokenUpstream, refusedPort, header, describe, type Upstream } from '../helpers/upstreams.ts';
+import { startWsUpstream, startBrokenUpstream, refusedPort, header, describe, type Upstream, type Seen } from '../helpers/upstreams.ts';
 import { startBlackhole } from '../helpers/blackhole.ts';
 import { freePorts } from '../helpers/ports.ts';
 
@@ -34,6 +34,8 @@ export interface ParityRequest {
   /** Request headers; a list may repeat a name. */
   headers?: Record<string, string> | Array<[string, string]>;
   body?: string;
+  /** Send the body chunked instead: these chunk sizes (the rest of the body in a last chunk), then `trailer` lines. */
+  chunks?: { sizes: number[]; ext?: string; trailer?: string[] };
   /** Client source address in 127.0.0.0/8 (ip_hash). */
   from?: string;
   /** Open a WebSocket and echo one message instead of a plain request. */
@@ -110,7 +112,7 @@ async function startStack(names: string[]): Promise<Stack> {
   return { env, upstreams, close: async () => { for (const u of upstreams) await u.close(); await Promise.all([hole.close(), closes.close(), bad.close()]); } };
 }
 
-async function request(port: number, r: ParityRequest, seenBefore: () => number, lastSeen: () => { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Promise<Observation> {
+async function request(port: number, r: ParityRequest, seenBefore: () => number, lastSeen: () => Seen | undefined, compare: string[]): Promise<Observation> {
   if (r.ws) return wsRequest(port, r, seenBefore, lastSeen, compare);
   const before = seenBefore();
   const { status, headers, response } = await rawRequest(port, r);
@@ -121,12 +123,14 @@ async function request(port: number, r: ParityRequest, seenBefore: () => number,
   return o;
 }
 
-function observe(status: number, location: string | null, seen: { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Observation {
+function observe(status: number, location: string | null, seen: Seen | undefined, compare: string[]): Observation {
   const headers: Record<string, string | null> = {};
   for (const h of compare) {
     // '*': every header the upstream got, in order, as "name: value" lines
     // (a WebSocket client's key is random: shown as KEY)
     if (h === '*') headers[h] = seen ? seen.rawHeaders.map((x, i) => (i % 2 ? `${/^sec-websocket-key$/i.test(seen.rawHeaders[i - 1]!) ? 'KEY' : x}\n` : `${x}: `)).join('') : null;
+    // 'body': the method and the body length the upstream got
+    else if (h === 'body') headers[h] = seen ? `${seen.method} ${seen.body.length}${/^x*$/.test(seen.body) ? '' : ' (not the body sent)'}` : null;
     else headers[h] = seen ? header(seen as never, h) ?? null : null;
   }
   return { status, upstream: seen?.name ?? null, uri: seen?.url ?? null, headers, location: location?.replace(/:\d+\//, ':PORT/') ?? null };
@@ -137,7 +141,8 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
     const lines = [`${r.method ?? 'GET'} ${r.path} HTTP/${r.host === null ? '1.0' : '1.1'}`];
     if (r.host !== null) lines.push(`Host: ${r.host ?? 'parity.test'}`);
     for (const [k, v] of Array.isArray(r.headers) ? r.headers : Object.entries(r.headers ?? {})) lines.push(`${k}: ${v}`);
-    if (r.body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(r.body)}`);
+    if (r.body !== undefined && !r.chunks) lines.push(`Content-Length: ${Buffer.byteLength(r.body)}`);
+    if (r.chunks) lines.push('Transfer-Encoding: chunked');
     lines.push('Connection: close');
     const sock = net.connect({ port, host: '127.0.0.1', localAddress: r.from });
     let got = Buffer.alloc(0);
@@ -165,11 +170,11 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
       kept.sort((a, b) => (byName(a) < byName(b) ? -1 : byName(a) > byName(b) ? 1 : 0));
       resolve({ status: m ? Number(m[1]) : 0, headers, response: `${kept.join('\n')}\n\n${body}` });
     });
-    sock.write(`${lines.join('\r\n')}\r\n\r\n${r.body ?? ''}`);
+    sock.write(`${lines.join('\r\n')}\r\n\r\n${r.chunks ? chunked(r.body ?? '', r.chunks) : r.body ?? ''}`);
   });
 }
 
-function wsRequest(port: number, r: ParityRequest, seenCount: () => number, lastSeen: () => { name: string; url: string; rawHeaders: string[] } | undefined, compare: string[]): Promise<Observation> {
+function wsRequest(port: number, r: ParityRequest, seenCount: () => number, lastSeen: () => Seen | undefined, compare: string[]): Promise<Observation> {
   return new Promise((resolve) => {
     const before = seenCount();
     const ws = new WebSocket(`ws://127.0.0.1:${port}${r.path}`, { headers: { Host: r.host ?? 'parity.test', ...(Array.isArray(r.headers) ? Object.fromEntries(r.headers) : r.headers) }, localAddress: r.from });
@@ -219,7 +224,7 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
   const stack = await startStack(s.upstreams);
   const compare = s.compare ?? DEFAULT_COMPARE;
   // record arrivals in order across upstreams
-  const arrivals: Array<{ name: string; url: string; rawHeaders: string[] }> = [];
+  const arrivals: Seen[] = [];
   for (const u of stack.upstreams) {
     const push = u.seen.push.bind(u.seen);
     u.seen.push = (...items) => { arrivals.push(...items); return push(...items); };
@@ -285,4 +290,16 @@ export function generatedResponse(n: number): { status: number; headers: string[
   const chunked = headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'transfer-encoding');
   if (!chunked && r(2)) headers.push('Content-Length', String(Buffer.byteLength(status === 204 || status === 304 ? '' : body)));
   return { status, headers, body: status === 204 || status === 304 ? '' : body };
+}
+
+/** `body` in chunked framing: the given chunk sizes, then the rest, then the last chunk and trailer. */
+function chunked(body: string, c: NonNullable<ParityRequest['chunks']>): string {
+  let out = '';
+  let at = 0;
+  for (const n of [...c.sizes, body.length]) {
+    const part = body.slice(at, at + n);
+    at += part.length;
+    if (part.length) out += `${part.length.toString(16)}${c.ext ?? ''}\r\n${part}\r\n`;
+  }
+  return `${out}0\r\n${(c.trailer ?? []).map((t) => `${t}\r\n`).join('')}\r\n`;
 }

@@ -246,7 +246,31 @@ export function balancerScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+/** Request bodies: chunked (random chunk sizes, extensions, trailers) and with Content-Length, for methods with and without bodies, around client_max_body_size. */
+export function bodyScenario(seed: number, nReq: number): Scenario {
+  const r = rng(seed);
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) {
+    const big = r(10) === 0;
+    const len = big ? 1024 * 1024 - 2 + r(5) : r(300);
+    const body = 'x'.repeat(len);
+    const method = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE', 'OPTIONS'][r(6)]!;
+    const chunks = r(2) ? { sizes: Array.from({ length: r(4) }, () => 1 + r(60)), ext: r(4) ? undefined : ';name=v', trailer: r(3) ? undefined : ['X-Trailer: t'] } : undefined;
+    requests.push({ path: `/b${r(2)}/p`, method, body, chunks, host: chunks || r(5) ? 'h.test' : null });
+  }
+  return {
+    name: `random request bodies seed ${seed}`,
+    upstreams: ['u'],
+    model: ({ up, listen }) => ({
+      schemaVersion: 1,
+      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [0, 1].map((i) => ({ path: `/b${i}/`, proxyPass: `http://127.0.0.1:${up.u}`, proxyHttpVersion: i ? '1.1' as const : '1.0' as const })) }],
+    }),
+    requests,
+    compare: ['*', 'body'],
+  };
+}
+
+export const MODES = { body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -257,4 +281,5 @@ export const randomScenarios: Scenario[] = [
   ...[4, 7, 12].map((seed) => responseScenario(seed, 40)),
   ...[1, 2].map((seed) => uriScenario(seed, 50)),
   ...[1, 2, 3, 4].map((seed) => balancerScenario(seed, 30)),
+  ...[1, 2].map((seed) => bodyScenario(seed, 20)),
 ];

@@ -20,6 +20,8 @@ export interface UpstreamUriInput {
   requestUri: string;
   /** nginx r->quoted_uri (the path had '%'). */
   quoted: boolean;
+  /** After an internal redirect (r->internal): the client's target is never sent as is. */
+  internal?: boolean;
 }
 
 /** The unparsed URI nginx keeps for a target ($request_uri), and whether proxy_pass may send it as is. */
@@ -37,7 +39,7 @@ export function unparsedUri(requestUri: string): { uri: string; valid: boolean }
  */
 export function upstreamUri(input: UpstreamUriInput): string {
   const { location, proxyPassUri, uri, args } = input;
-  const raw = unparsedUri(input.requestUri);
+  const raw = input.internal ? { uri: '', valid: false } : unparsedUri(input.requestUri);
   if (proxyPassUri === null || proxyPassUri === '' || location.modifier === '~' || location.modifier === '~*') {
     if (raw.valid) return raw.uri;
     // "http://host?x": nginx sends $uri, escaped if needed, and ?args

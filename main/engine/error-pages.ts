@@ -30,7 +30,7 @@ export function errorBody(status: number): string {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-export function sendError(res: ServerResponse, status: number, extra: Record<string, string> = {}): void {
+export function sendError(res: ServerResponse, status: number, extra: Record<string, string> | string[] = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -38,7 +38,10 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
   const body = errorBody(status);
   const wire = clientStatus(status);
   if (CLOSES_CONNECTION.has(status)) res.shouldKeepAlive = false;
-  res.writeHead(wire, reasonPhrase(wire), { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body), ...extra });
+  const length = String(Buffer.byteLength(body));
+  // (a raw list may repeat a name: Set-Cookie lines kept from an X-Accel-Redirect answer)
+  if (Array.isArray(extra)) res.writeHead(wire, reasonPhrase(wire), ['Content-Type', 'text/html', 'Content-Length', length, ...extra]);
+  else res.writeHead(wire, reasonPhrase(wire), { 'Content-Type': 'text/html', 'Content-Length': length, ...extra });
   res.end(body);
 }
 

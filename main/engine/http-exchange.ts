@@ -9,6 +9,7 @@ import type { ExchangeRecord, EngineHooks } from './events.ts';
 import { failureStatus, failureText, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 import { redirectRewritten } from './redirects.ts';
+import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
@@ -53,9 +54,9 @@ export function readBody(req: IncomingMessage): Promise<BodyResult> {
 }
 
 /** The upstream's response headers the client gets: hop-by-hop and nginx's hidden ones dropped, redirects rewritten. */
-function responseHeaderList(proxyRes: IncomingMessage, plan: ProxyPlan): string[] {
+function responseHeaderList(proxyRes: IncomingMessage, plan: ProxyPlan, carried: readonly string[]): string[] {
   const out: string[] = [];
-  const raw = proxyRes.rawHeaders;
+  const raw = carried.length ? [...carried, ...proxyRes.rawHeaders] : proxyRes.rawHeaders;
   let contentType = -1;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
@@ -94,13 +95,15 @@ class HttpExchange implements TryHandlers {
     private readonly res: ServerResponse,
     readonly record: ExchangeRecord,
     private readonly hooks: EngineHooks,
+    /** Set when this exchange follows an X-Accel-Redirect: how many so far, and the headers kept for the client. */
+    private readonly redirected: { count: number; carried: string[] } | null = null,
   ) {
     const { loc } = plan;
     this.conds = loc.nextUpstream;
     this.attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
     this.agent = loc.pool.keepalive && plan.httpVersion === '1.1' && !closesConnection(plan.headers) ? loc.pool.keepalive : loc.pool.oneShot;
     (res as WithExchange)[EXCHANGE] = this;
-    res.on('close', onClientClose);
+    if (!redirected) res.on('close', onClientClose);
   }
 
   /** `bodyRead`: the body as read elsewhere (an upgrade request's: node leaves it on the socket). */
@@ -162,8 +165,39 @@ class HttpExchange implements TryHandlers {
 
   private finish(status: number, cause: string): void {
     this.release(false);
-    sendError(this.res, status);
+    sendError(this.res, status, this.redirected ? withoutContentType(this.redirected.carried) : {});
     this.finishRecord(status, cause);
+  }
+
+  /**
+   * The upstream answered with X-Accel-Redirect: its answer is dropped but for the headers nginx
+   * keeps, and the request goes on in the same server block with that URI (app/proxy/internal-redirect.ts).
+   */
+  private internalRedirect(proxyRes: IncomingMessage, target: string): void {
+    abandonResponse(proxyRes);
+    this.release(false);
+    const carried = [...(this.redirected?.carried ?? [])];
+    const raw = proxyRes.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) if (CARRIED_HEADERS.has(raw[i]!.toLowerCase())) carried.push(raw[i]!, raw[i + 1]!);
+    const record = this.record;
+    record.tries.push({ upstream: this.peerName, outcome: `X-Accel-Redirect: ${target}` });
+    const count = (this.redirected?.count ?? 0) + 1;
+    const next = count > MAX_INTERNAL_REDIRECTS
+      ? ({ kind: 'error', status: 500, reason: `rewrite or internal redirection cycle while internally redirecting to "${target}"` } as const)
+      : planInternalRedirect(this.plan, target);
+    if (next.kind !== 'proxy') {
+      const extra = withoutContentType(carried);
+      if (next.kind === 'redirect') extra.push('Location', next.location);
+      sendError(this.res, next.status, extra);
+      this.finishRecord(next.status, next.kind === 'error' ? next.reason : next.explain);
+      return;
+    }
+    // the record goes on with the next exchange
+    this.done = true;
+    record.upstreamPath = next.path;
+    const ex = new HttpExchange(next, this.req, this.res, record, this.hooks, { count, carried });
+    ex.body = this.body;
+    ex.tryNext();
   }
 
   private canRetry(condition: string, requestSent: boolean): boolean {
@@ -227,10 +261,15 @@ class HttpExchange implements TryHandlers {
       this.tryNext();
       return;
     }
+    const accel = firstHeader(proxyRes.rawHeaders, 'x-accel-redirect');
+    if (accel !== undefined) {
+      this.internalRedirect(proxyRes, accel);
+      return;
+    }
     const record = this.record;
     record.timings.connectMs = timing.connectMs;
     record.timings.firstByteMs = timing.firstByteMs;
-    record.responseHeaders = responseHeaderList(proxyRes, this.plan);
+    record.responseHeaders = responseHeaderList(proxyRes, this.plan, this.redirected?.carried ?? []);
     const res = this.res;
     try {
       res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
@@ -293,6 +332,17 @@ type WithExchange = ServerResponse & { [EXCHANGE]?: HttpExchange };
 
 function onClientClose(this: ServerResponse): void {
   (this as WithExchange)[EXCHANGE]?.clientClosed();
+}
+
+function firstHeader(raw: readonly string[], lower: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === lower.length && raw[i]!.toLowerCase() === lower) return raw[i + 1];
+  return undefined;
+}
+
+function withoutContentType(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== 'content-type') out.push(raw[i]!, raw[i + 1]!);
+  return out;
 }
 
 function closesConnection(headers: ReadonlyArray<readonly [string, string]>): boolean {

@@ -81,6 +81,11 @@ async function startStack(names: string[]): Promise<Stack> {
         if (big) {
           res.writeHead(200, { 'X-Big': 'v'.repeat(Number(big[1])), 'Content-Length': '2' });
           res.end('ok');
+        } else if (req.url?.includes('/xaccel') || req.url?.includes('/loop')) {
+          // an X-Accel-Redirect answer (to ?to=..., or to itself), with headers nginx keeps and some it does not
+          const to = req.url.includes('/loop') ? req.url : new URL(req.url, 'http://x').searchParams.get('to') ?? '';
+          res.writeHead(200, ['X-Accel-Redirect', to, 'Set-Cookie', 'xa=1', 'Content-Type', 'application/x-first', 'Content-Disposition', 'attachment', 'X-Dropped', 'd', 'Cache-Control', 'private', 'Set-Cookie', 'xb=2', 'Content-Length', '4']);
+          res.end('gone');
         } else if (/\/resp\/\d+/.test(req.url ?? '')) {
           const r = generatedResponse(Number(/\/resp\/(\d+)/.exec(req.url!)![1]));
           res.writeHead(r.status, r.headers);
@@ -164,6 +169,12 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
       }
       let body = end === -1 ? '' : text.slice(end + 4);
       if (/^transfer-encoding: *chunked$/im.test(kept.join('\n'))) body = dechunk(body);
+      // an error page's signature line is the only thing meant to differ (and so its length)
+      const page = /<hr><center>(nginx\/[\d.]+|switchyard)<\/center>/;
+      if (page.test(body)) {
+        body = body.replace(page, '<hr><center>SERVER</center>');
+        for (let k = 0; k < kept.length; k++) if (/^content-length:/i.test(kept[k]!)) kept[k] = 'Content-Length: (error page)';
+      }
       // (order across names is not compared: nginx writes the fields it keeps apart, such as
       // Content-Type, Content-Length and Connection, before the rest; lines of one name keep theirs)
       const byName = (l: string) => l.slice(0, l.indexOf(':')).toLowerCase();

@@ -270,7 +270,25 @@ export function bodyScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+/** Location trees as in locationScenario, reached by X-Accel-Redirect answers naming odd targets (an upstream behind "^~ /xa/" answers each). */
+export function accelScenario(seed: number, nReq: number): Scenario {
+  const base = uriScenario(seed, nReq);
+  return {
+    ...base,
+    name: `random X-Accel-Redirect targets seed ${seed}`,
+    // (without tabs: node trims them off the ends of a header value, nginx keeps them)
+    requests: base.requests.map((q) => ({ path: `/xa/xaccel?to=${encodeURIComponent(q.path.replace(/^http:\/\/[^/]*/, '').replace(/\t|%09/g, ''))}`, method: q.method, host: q.host })),
+    upstreams: [...base.upstreams, 'xa'],
+    model: (env) => {
+      const m = base.model(env);
+      m.servers![0]!.locations!.push({ modifier: '^~', path: '/xa/', proxyPass: `http://127.0.0.1:${env.up.xa}` });
+      return m;
+    },
+    compare: ['*', '<', 'body'],
+  };
+}
+
+export const MODES = { xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -282,4 +300,5 @@ export const randomScenarios: Scenario[] = [
   ...[1, 2].map((seed) => uriScenario(seed, 50)),
   ...[1, 2, 3, 4].map((seed) => balancerScenario(seed, 30)),
   ...[1, 2].map((seed) => bodyScenario(seed, 20)),
+  ...[3, 6].map((seed) => accelScenario(seed, 40)),
 ];

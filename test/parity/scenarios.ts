@@ -340,6 +340,33 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'X-Accel-Redirect: the request starts over with the URI the upstream names',
+    upstreams: ['a', 'b'],
+    model: ({ up, listen: p }) => ({
+      schemaVersion: 1,
+      servers: [{
+        listen: listen(p),
+        serverNames: ['parity.test'],
+        locations: [
+          { path: '/x/', proxyPass: at(up.a!) },
+          { path: '/files/', proxyPass: at(up.b!) },
+          { path: '/mapped/', proxyPass: at(up.b!, '/store/') },
+          { modifier: '=', path: '/exact', proxyPass: at(up.b!) },
+          { path: '/dir/', proxyPass: at(up.b!) },
+          { modifier: '~', path: '\\.txt$', proxyPass: at(up.b!), proxySetHeader: [{ name: 'X-Uri', value: '$uri|$args|$request_uri|$is_args' }] },
+        ],
+      }],
+    }),
+    requests: [
+      ...['/files/f1', '/files/%41%20b?q=1&r', '/mapped/m%2Fx', '/exact', '/dir', '/note.txt?a=1', '/files/../x', '/files/%2e%2e/x', '@named', '', '/nowhere', '/files/a%00b', '/x//files', '/files/./a', '?only', '/files/a%3Fb?c', '/files/bad%zz', '/files/b%4zq', '/files/end%', '/files/twice%2541', '/files/%']
+        .map((to): ParityRequest => ({ path: `/x/xaccel?to=${encodeURIComponent(to)}` })),
+      { path: '/x/xaccel?to=%2Ffiles%2Fpost', method: 'POST', body: 'payload' },
+      { path: '/x/xaccel?to=%2Ffiles%2Fhead', method: 'HEAD' },
+      { path: '/x/loop' },
+    ],
+    compare: ['*', '<', 'body'],
+  },
+  {
     name: 'WebSocket handshakes',
     upstreams: ['ws', 'plain'],
     model: ({ up, listen: p }) => ({

@@ -161,6 +161,14 @@ export function wsScenario(seed: number, nReq: number): Scenario {
   };
 }
 
+/** Two locations to upstream "u": PREFIX0/ with proxy_http_version 1.0, PREFIX1/ with 1.1. */
+function twoVersions(prefix: string): Scenario['model'] {
+  return ({ up, listen }) => ({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [0, 1].map((i) => ({ path: `${prefix}${i}/`, proxyPass: `http://127.0.0.1:${up.u}`, proxyHttpVersion: i ? '1.1' as const : '1.0' as const })) }],
+  });
+}
+
 /** Upstream responses of every kind (status, header lines, body framing) through locations with proxy_http_version 1.0 and 1.1, for HEAD and GET clients on HTTP/1.0 and 1.1. */
 export function responseScenario(seed: number, nReq: number): Scenario {
   const r = rng(seed);
@@ -171,10 +179,7 @@ export function responseScenario(seed: number, nReq: number): Scenario {
   return {
     name: `random upstream responses seed ${seed}`,
     upstreams: ['u'],
-    model: ({ up, listen }) => ({
-      schemaVersion: 1,
-      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [0, 1].map((i) => ({ path: `/r${i}/`, proxyPass: `http://127.0.0.1:${up.u}`, proxyHttpVersion: i ? '1.1' as const : '1.0' as const })) }],
-    }),
+    model: twoVersions('/r'),
     requests,
     compare: ['<'],
   };
@@ -261,10 +266,7 @@ export function bodyScenario(seed: number, nReq: number): Scenario {
   return {
     name: `random request bodies seed ${seed}`,
     upstreams: ['u'],
-    model: ({ up, listen }) => ({
-      schemaVersion: 1,
-      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [0, 1].map((i) => ({ path: `/b${i}/`, proxyPass: `http://127.0.0.1:${up.u}`, proxyHttpVersion: i ? '1.1' as const : '1.0' as const })) }],
-    }),
+    model: twoVersions('/b'),
     requests,
     compare: ['*', 'body'],
   };

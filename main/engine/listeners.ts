@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
+import { serveInTurn } from './pipeline.ts';
 import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
@@ -84,7 +85,7 @@ export class ListenerSet {
       // (the other way round is not possible: node's parser takes no request after one it read as
       // the last, as with HTTP/1.1 and Proxy-Connection: close)
       if (servesLastRequest(req.socket) || !clientKeepAlive(req)) res.shouldKeepAlive = false;
-      handle(req, res);
+      serveInTurn(req, res, handle);
     };
     server.on('request', onRequest);
     // Expect: node would answer "100 Continue" before anything is known, and 417 to any other
@@ -104,6 +105,12 @@ export class ListenerSet {
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
       if (!socket.writable || err.code === 'ECONNRESET') {
         socket.destroy();
+        return;
+      }
+      // bytes after a request that closes the connection: nginx never reads them; the response
+      // still owed goes out, then the connection ends (node's doing), and nothing else is written
+      if (err.code === 'HPE_CLOSED_CONNECTION') {
+        if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.destroy();
         return;
       }
       // a head past any nginx would take: 414 for a request line longer than a large header

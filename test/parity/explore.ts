@@ -15,7 +15,7 @@ for (let seed = Number(fromArg); seed <= Number(toArg); seed++) {
     total++;
     if (JSON.stringify(nginx[i]) === JSON.stringify(engine[i])) return;
     bad++;
-    console.log(`seed ${seed} ${q.method ?? 'GET'} ${q.path} host=${q.host} body=${q.body?.length} ${JSON.stringify(q.headers)}\n  nginx  ${JSON.stringify(nginx[i])}\n  engine ${JSON.stringify(engine[i])}`);
+    console.log(`seed ${seed} ${q.method ?? 'GET'} ${q.path} host=${q.host} body=${q.body?.length} ${JSON.stringify(q.headers ?? q.pipeline?.raw)}\n  nginx  ${JSON.stringify(nginx[i])}\n  engine ${JSON.stringify(engine[i])}`);
   });
 }
 console.log(`${bad}/${total} differ`);

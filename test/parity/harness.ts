@@ -34,6 +34,13 @@ export interface ParityRequest {
   /** Request headers; a list may repeat a name. */
   headers?: Record<string, string> | Array<[string, string]>;
   body?: string;
+  /**
+   * Several requests on one connection, written at once (pipelined), as raw request heads and
+   * bodies; `methods` names each one's method (a HEAD answer has no body). The observation lists
+   * every answer's status in order, whether the connection was closed after, and the URIs the
+   * upstreams got. (path, method, headers, body and host are not used then.)
+   */
+  pipeline?: { raw: string; methods: string[] };
   /** Send the body chunked instead: these chunk sizes (the rest of the body in a last chunk), then `trailer` lines. */
   chunks?: { sizes: number[]; ext?: string; trailer?: string[] };
   /** Client source address in 127.0.0.0/8 (ip_hash). */
@@ -119,6 +126,7 @@ async function startStack(names: string[]): Promise<Stack> {
 
 async function request(port: number, r: ParityRequest, seenBefore: () => number, lastSeen: () => Seen | undefined, compare: string[]): Promise<Observation> {
   if (r.ws) return wsRequest(port, r, seenBefore, lastSeen, compare);
+  if (r.pipeline) return pipelineRequest(port, r.pipeline, arrivalsOf(lastSeen));
   const before = seenBefore();
   const { status, headers, response } = await rawRequest(port, r);
   const seen = seenBefore() > before ? lastSeen() : undefined;
@@ -240,9 +248,11 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
     const push = u.seen.push.bind(u.seen);
     u.seen.push = (...items) => { arrivals.push(...items); return push(...items); };
   }
+  const lastOf = () => arrivals.at(-1);
+  arrivalLists.set(lastOf, arrivals);
   const run = async (listen: number) => {
     const out: Observation[] = [];
-    for (const r of s.requests) out.push(await request(listen, r, () => arrivals.length, () => arrivals.at(-1), compare));
+    for (const r of s.requests) out.push(await request(listen, r, () => arrivals.length, lastOf, compare));
     return out;
   };
   try {
@@ -313,4 +323,60 @@ function chunked(body: string, c: NonNullable<ParityRequest['chunks']>): string 
     if (part.length) out += `${part.length.toString(16)}${c.ext ?? ''}\r\n${part}\r\n`;
   }
   return `${out}0\r\n${(c.trailer ?? []).map((t) => `${t}\r\n`).join('')}\r\n`;
+}
+
+/** The arrival list behind a scenario's lastSeen accessor (pipelines read all arrivals since they began). */
+const arrivalLists = new WeakMap<() => Seen | undefined, Seen[]>();
+function arrivalsOf(lastSeen: () => Seen | undefined): Seen[] {
+  return arrivalLists.get(lastSeen) ?? [];
+}
+
+/** Pipelined requests on one connection: the answers' statuses in order, and whether the proxy closed it. */
+async function pipelineRequest(port: number, p: NonNullable<ParityRequest['pipeline']>, arrivals: Seen[]): Promise<Observation> {
+  const before = arrivals.length;
+  const { text, closed } = await new Promise<{ text: string; closed: boolean }>((resolve, reject) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    let got = '';
+    let idle: NodeJS.Timeout | null = null;
+    const done = (closed: boolean) => { if (idle) clearTimeout(idle); sock.destroy(); resolve({ text: got, closed }); };
+    const arm = () => { if (idle) clearTimeout(idle); idle = setTimeout(() => done(false), 1500); };
+    sock.on('data', (d) => { got += d.toString('latin1'); arm(); });
+    sock.on('error', reject);
+    sock.on('close', () => done(true));
+    sock.write(p.raw);
+    arm();
+  });
+  const uris = arrivals.slice(before).map((a) => a.url);
+  const statuses = splitResponses(text, p.methods);
+  return { status: statuses[0] ?? 0, upstream: null, uri: uris.join(' '), headers: {}, location: null, response: `${statuses.join(' ')} ${closed ? 'closed' : 'open'}` };
+}
+
+/** The statuses of the responses in `text` (1xx interim answers included), framed by method, status and headers. */
+function splitResponses(text: string, methods: string[]): number[] {
+  const out: number[] = [];
+  let at = 0;
+  let k = 0;
+  while (at < text.length) {
+    const end = text.indexOf('\r\n\r\n', at);
+    if (end === -1) { out.push(-2); break; }
+    const head = text.slice(at, end);
+    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? -3);
+    out.push(status);
+    at = end + 4;
+    if (status >= 100 && status < 200) continue;
+    const method = methods[k++] ?? 'GET';
+    if (method === 'HEAD' || status === 204 || status === 304) continue;
+    const cl = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (cl) at += Number(cl[1]);
+    else if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+      for (;;) {
+        const eol = text.indexOf('\r\n', at);
+        if (eol === -1) return out;
+        const n = parseInt(text.slice(at, eol), 16);
+        at = eol + 2 + n + 2;
+        if (!n) break;
+      }
+    } else break; // close-delimited
+  }
+  return out;
 }

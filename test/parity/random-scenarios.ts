@@ -290,7 +290,47 @@ export function accelScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+/** Requests on one client connection, pipelined: good ones, 404s, bodies, HEAD, Expect, bad heads that end the connection, Connection: close, HTTP/1.0 with and without keep-alive. */
+export function keepaliveScenario(seed: number, nReq: number): Scenario {
+  const r = rng(seed);
+  const one = (): { raw: string; method: string } => {
+    const k = r(14);
+    const host = 'Host: h.test\r\n';
+    switch (k) {
+      case 0: return { raw: `GET /nowhere HTTP/1.1\r\n${host}\r\n`, method: 'GET' };
+      case 1: return { raw: `POST /k/post HTTP/1.1\r\n${host}Content-Length: 5\r\n\r\nhello`, method: 'POST' };
+      case 2: return { raw: `HEAD /k/head HTTP/1.1\r\n${host}\r\n`, method: 'HEAD' };
+      case 3: return { raw: `GET /k/dup HTTP/1.1\r\n${host}${host}\r\n`, method: 'GET' };
+      case 4: return { raw: `GET /k/close HTTP/1.1\r\n${host}Connection: close\r\n\r\n`, method: 'GET' };
+      case 5: return { raw: 'GET /k/ten HTTP/1.0\r\n\r\n', method: 'GET' };
+      case 6: return { raw: 'GET /k/tenka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', method: 'GET' };
+      case 7: return { raw: `POST /k/chunked HTTP/1.1\r\n${host}Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`, method: 'POST' };
+      case 8: return { raw: `GET /k/expect HTTP/1.1\r\n${host}Expect: 100-continue\r\n\r\n`, method: 'GET' };
+      case 9: return { raw: `TRACE /k/trace HTTP/1.1\r\n${host}\r\n`, method: 'TRACE' };
+      case 10: return { raw: `GET /k/redir/self HTTP/1.1\r\n${host}\r\n`, method: 'GET' };
+      case 11: return { raw: `GET /k HTTP/1.1\r\n${host}\r\n`, method: 'GET' };
+      case 12: return { raw: `GET /k/status/503 HTTP/1.1\r\n${host}\r\n`, method: 'GET' };
+      default: return { raw: `GET /k/ok${r(100)} HTTP/1.1\r\n${host}\r\n`, method: 'GET' };
+    }
+  };
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) {
+    const parts = Array.from({ length: 2 + r(4) }, one);
+    requests.push({ path: '(pipeline)', pipeline: { raw: parts.map((x) => x.raw).join(''), methods: parts.map((x) => x.method) } });
+  }
+  return {
+    name: `random pipelined keep-alive connections seed ${seed}`,
+    upstreams: ['u'],
+    model: ({ up, listen }) => ({
+      schemaVersion: 1,
+      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/k/', proxyPass: `http://127.0.0.1:${up.u}` }] }],
+    }),
+    requests,
+    compare: [],
+  };
+}
+
+export const MODES = { ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -303,4 +343,5 @@ export const randomScenarios: Scenario[] = [
   ...[1, 2, 3, 4].map((seed) => balancerScenario(seed, 30)),
   ...[1, 2].map((seed) => bodyScenario(seed, 20)),
   ...[3, 6].map((seed) => accelScenario(seed, 40)),
+  ...[1, 3].map((seed) => keepaliveScenario(seed, 15)),
 ];

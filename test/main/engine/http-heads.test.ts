@@ -149,3 +149,26 @@ test('bytes past the end of a response (a body to a HEAD request) do not cost th
   assert.match(reply, /\r\nContent-Length: 9\r\n/);
   assert.equal(bodyOf(reply), '');
 });
+
+test('pipelined requests are proxied one at a time, in order; those after one that ends the connection never reach the upstream (node emitted them all at once)', async () => {
+  const order: string[] = [];
+  const up = await scope.http('u', (req, res) => {
+    order.push(`start ${req.url}`);
+    req.resume();
+    setTimeout(() => {
+      order.push(`end ${req.url}`);
+      res.end('ok');
+    }, req.url === '/a' ? 200 : 10);
+  });
+  const { port } = await scope.engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${up.port}` }));
+  const reply = await rawExchange(port, [
+    'GET /a HTTP/1.1\r\nHost: h\r\n\r\n',
+    'POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc',
+    'GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n',
+    'GET /d HTTP/1.1\r\nHost: h\r\n\r\n',
+    'TRACE /e HTTP/1.1\r\nHost: h\r\n\r\n',
+  ].join(''), { timeoutMs: 5000 });
+  assert.deepEqual(order, ['start /a', 'end /a', 'start /b', 'end /b', 'start /c', 'end /c']);
+  assert.equal(reply.match(/HTTP\/1\.1 200/g)?.length, 3);
+  assert.doesNotMatch(reply, /HTTP\/1\.1 400/, 'no 400 written for the bytes after the closing request');
+});

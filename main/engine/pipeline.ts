@@ -1,0 +1,38 @@
+// Pipelined requests are served one at a time, as nginx serves them. node emits 'request' for
+// every request it has parsed off a connection, so without this the engine proxied a client's
+// pipelined requests side by side: their upstream requests went out in any order, and the ones
+// after a request that ends the connection (a 400, a Connection: close) reached the upstream
+// although nginx never reads them. Here a request waits until the response before it has
+// closed; if that response ended the connection, the requests behind it are dropped unserved.
+// (node still sends the responses in order, as it always does.)
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+type Serve = (req: IncomingMessage, res: ServerResponse) => void;
+const IN_FLIGHT = Symbol('switchyard.requestsInFlight');
+const QUEUE = Symbol('switchyard.requestsWaiting');
+type Connection = Socket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<[IncomingMessage, ServerResponse, Serve]> };
+
+/** Serve `req` now if its connection has no response open, else once the ones before it closed. */
+export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Serve): void {
+  const conn = req.socket as Connection;
+  const open = conn[IN_FLIGHT] ?? 0;
+  conn[IN_FLIGHT] = open + 1;
+  res.on('close', onResponseClose);
+  if (open === 0) serve(req, res);
+  else (conn[QUEUE] ??= []).push([req, res, serve]);
+}
+
+function onResponseClose(this: ServerResponse): void {
+  const conn = this.req.socket as Connection;
+  conn[IN_FLIGHT] = (conn[IN_FLIGHT] ?? 1) - 1;
+  const next = conn[QUEUE]?.shift();
+  if (!next) return;
+  // the response that closed ended the connection: nginx would not have read what follows (the
+  // connection is ending; destroying it now could cut off what is still being written)
+  if (conn.destroyed || conn.writableEnded) {
+    conn[QUEUE] = [];
+    return;
+  }
+  next[2](next[0], next[1]);
+}

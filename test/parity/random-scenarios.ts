@@ -330,7 +330,23 @@ export function keepaliveScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+/** balancerScenario's groups with the websocket switch on, and WebSocket handshakes among the requests (retries of an upgrade). */
+export function wsBalancerScenario(seed: number, nReq: number): Scenario {
+  const base = balancerScenario(seed, nReq);
+  const r = rng(seed * 31);
+  return {
+    ...base,
+    name: `${base.name} with WebSocket handshakes`,
+    requests: base.requests.map((q) => (q.method === 'GET' && r(2) ? { path: q.path, ws: true, from: q.from } : q)),
+    model: (env) => {
+      const m = base.model(env);
+      for (const l of m.servers![0]!.locations!) l.websocket = true;
+      return m;
+    },
+  };
+}
+
+export const MODES = { wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -344,4 +360,5 @@ export const randomScenarios: Scenario[] = [
   ...[1, 2].map((seed) => bodyScenario(seed, 20)),
   ...[3, 6].map((seed) => accelScenario(seed, 40)),
   ...[1, 3].map((seed) => keepaliveScenario(seed, 15)),
+  ...[2, 5].map((seed) => wsBalancerScenario(seed, 30)),
 ];

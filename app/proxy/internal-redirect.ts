@@ -1,10 +1,9 @@
 // An upstream's X-Accel-Redirect, as nginx 1.22 follows it (ngx_http_upstream_process_headers):
 // the upstream request ends, a few of its response headers are kept for the client, and the
-// request starts over in the same server block with the header's URI: percent-decoded, refused
+// request starts over in the same server block with the header's URI: percent-decoded once, refused
 // when unsafe (404), the method GET unless it was HEAD, the body (already read) sent again; at
 // most 10 such redirects (then 500). A name starting with "@" is a named location, which
 // Switchyard does not model: 500, as nginx answers for a name it cannot find.
-import { escapeUri } from '../match/bytes.ts';
 import { redirectLocation, upstreamUri } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion } from './headers.ts';
 import { evaluate } from './variables.ts';

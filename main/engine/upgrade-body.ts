@@ -30,6 +30,8 @@ export function takeBody(framing: Exclude<BodyFraming, { kind: 'none' }>, data: 
     if (data.length < framing.length) return { state: 'more' };
     return { state: 'done', body: data.subarray(0, framing.length), rest: data.subarray(framing.length) };
   }
+  // (the framing's own bytes are bounded too: a body of one-byte chunks is parsed again on every read)
+  if (data.length > 3 * maxBody) return { state: 'too_large' };
   return takeChunked(data, maxBody);
 }
 

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
-import { serveInTurn } from './pipeline.ts';
+import { serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
@@ -95,7 +95,7 @@ export class ListenerSet {
     server.on('checkExpectation', onRequest);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       socket.on('error', () => {}); // from the first moment: a reset client must never crash the engine
-      this.handlers.upgrade(req, socket, head);
+      upgradeInTurn(socket, () => this.handlers.upgrade(req, socket, head));
     });
     // nginx is no forward proxy: a CONNECT request line ("CONNECT host:port") is a bad request
     server.on('connect', (_req: IncomingMessage, socket: Socket) => {

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 type Serve = (req: IncomingMessage, res: ServerResponse) => void;
 const IN_FLIGHT = Symbol('switchyard.requestsInFlight');
 const QUEUE = Symbol('switchyard.requestsWaiting');
-type Connection = Socket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<[IncomingMessage, ServerResponse, Serve]> };
+type Connection = Socket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void> };
 
 /** Serve `req` now if its connection has no response open, else once the ones before it closed. */
 export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Serve): void {
@@ -20,7 +20,17 @@ export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Se
   conn[IN_FLIGHT] = open + 1;
   res.on('close', onResponseClose);
   if (open === 0) serve(req, res);
-  else (conn[QUEUE] ??= []).push([req, res, serve]);
+  else (conn[QUEUE] ??= []).push(() => serve(req, res));
+}
+
+/**
+ * An upgrade request waits the same way (node hands it over at once, with the socket, while a
+ * response before it may still be on its way); it has no response of its own to wait for.
+ */
+export function upgradeInTurn(socket: Socket, upgrade: () => void): void {
+  const conn = socket as Connection;
+  if (!conn[IN_FLIGHT]) upgrade();
+  else (conn[QUEUE] ??= []).push(upgrade);
 }
 
 function onResponseClose(this: ServerResponse): void {
@@ -34,5 +44,5 @@ function onResponseClose(this: ServerResponse): void {
     conn[QUEUE] = [];
     return;
   }
-  next[2](next[0], next[1]);
+  next();
 }

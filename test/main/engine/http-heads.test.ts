@@ -172,3 +172,12 @@ test('pipelined requests are proxied one at a time, in order; those after one th
   assert.equal(reply.match(/HTTP\/1\.1 200/g)?.length, 3);
   assert.doesNotMatch(reply, /HTTP\/1\.1 400/, 'no 400 written for the bytes after the closing request');
 });
+
+test('an upgrade pipelined behind a request waits for its response: the 101 comes after it, not in the middle', async () => {
+  const up = await scope.ws('w', { handler: (_req, res) => setTimeout(() => res.end('slow answer'), 200) });
+  const { port } = await scope.engine((p) => oneLocation(p, { path: '/', websocket: true, proxyPass: `http://127.0.0.1:${up.port}` }));
+  const handshake = 'GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+  const reply = await rawExchange(port, `GET /slow HTTP/1.1\r\nHost: h\r\n\r\n${handshake}`, { until: (g) => /Sec-WebSocket-Accept: [^\r]*\r\n\r\n/.test(g) && g.includes('slow answer'), timeoutMs: 3000 });
+  assert.match(reply, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nslow answerHTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.match(reply, /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/);
+});

@@ -321,7 +321,14 @@ class HttpExchange implements TryHandlers {
   onBodyError(error: Error, timedOut: boolean): void {
     if (this.done) return;
     this.release(false);
-    this.res.destroy();
+    // As nginx: the response head and what came of the body go out, then the connection closes, so
+    // the client sees the response cut short (fewer bytes than its Content-Length, no last chunk).
+    // (Destroying the socket dropped a head not sent yet, and whatever node still had queued.)
+    const socket = this.res.socket;
+    if (socket && !socket.destroyed) {
+      this.res.flushHeaders();
+      socket.end();
+    } else this.res.destroy();
     this.finishRecord(this.res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response (${error.message})`);
   }
 }

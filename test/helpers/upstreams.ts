@@ -104,10 +104,11 @@ export function rawExchange(port: number, bytes: string | Buffer, opts: { until?
 
 /**
  * A TCP server that reads each request head and then misbehaves: 'close' ends the connection
- * without answering, 'bad' answers with a header line that has no colon (nginx: invalid header).
+ * without answering, 'bad' answers with a header line that has no colon (nginx: invalid header),
+ * 'raw' writes the bytes its request path names in hex (".../raw/48545450...") and closes.
  * `requests` counts the heads it read.
  */
-export async function startBrokenUpstream(mode: 'close' | 'bad'): Promise<{ port: number; requests: number; close(): Promise<void> }> {
+export async function startBrokenUpstream(mode: 'close' | 'bad' | 'raw'): Promise<{ port: number; requests: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const state = { port: 0, requests: 0, close: async () => {} };
   const server = net.createServer((sock) => {
@@ -118,9 +119,11 @@ export async function startBrokenUpstream(mode: 'close' | 'bad'): Promise<{ port
     sock.on('data', (d) => {
       got += d.toString('latin1');
       if (!got.includes('\r\n\r\n')) return;
+      const head = got;
       got = '';
       state.requests++;
-      if (mode === 'close') sock.end();
+      if (mode === 'raw') sock.end(Buffer.from(/\/raw\/([0-9a-f]*)/.exec(head)?.[1] ?? '', 'hex'));
+      else if (mode === 'close') sock.end();
       else sock.end('HTTP/1.1 200 OK\r\nA Header Without Colon\r\nContent-Length: 2\r\n\r\nok');
     });
   });

@@ -22,6 +22,8 @@ export interface Env {
   /** Upstreams that read the request and then close without answering, or answer an invalid header. */
   closes: number;
   badHeader: number;
+  /** An upstream that answers with the bytes the request path names in hex (/raw/HEX), then closes. */
+  raw: number;
   /** The listen port of the proxy under test (differs between nginx and the engine). */
   listen: number;
 }
@@ -119,9 +121,9 @@ async function startStack(names: string[]): Promise<Stack> {
     upstreams.push(u);
   }
   const hole = await startBlackhole();
-  const [closes, bad] = await Promise.all([startBrokenUpstream('close'), startBrokenUpstream('bad')]);
-  const env: Env = { up: Object.fromEntries(upstreams.map((u) => [u.name, u.port])), dead: await refusedPort(), hole: hole.port, closes: closes.port, badHeader: bad.port, listen: 0 };
-  return { env, upstreams, close: async () => { for (const u of upstreams) await u.close(); await Promise.all([hole.close(), closes.close(), bad.close()]); } };
+  const [closes, bad, raw] = await Promise.all([startBrokenUpstream('close'), startBrokenUpstream('bad'), startBrokenUpstream('raw')]);
+  const env: Env = { up: Object.fromEntries(upstreams.map((u) => [u.name, u.port])), dead: await refusedPort(), hole: hole.port, closes: closes.port, badHeader: bad.port, raw: raw.port, listen: 0 };
+  return { env, upstreams, close: async () => { for (const u of upstreams) await u.close(); await Promise.all([hole.close(), closes.close(), bad.close(), raw.close()]); } };
 }
 
 async function request(port: number, r: ParityRequest, seenBefore: () => number, lastSeen: () => Seen | undefined, compare: string[]): Promise<Observation> {

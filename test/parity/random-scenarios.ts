@@ -346,7 +346,41 @@ export function wsBalancerScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+/** One upstream answer built from pieces, as bytes: status line, header lines, body framing right or wrong, or cut short. */
+function rawAnswer(r: (n: number) => number): string {
+  const status = ['HTTP/1.1 200 OK', 'HTTP/1.0 200 OK', 'HTTP/1.1 404 Not Found', 'HTTP/1.1 204 No Content', 'HTTP/1.1 304 Not Modified', 'HTTP/1.1 200', 'HTTP/1.1 299 Odd', 'HTTP/1.1 503 Busy', 'HTTP/1.1 302 Found'][r(9)]!; // (not a 1xx first: nginx 1.22 takes it for the answer, see the README)
+  const lines: string[] = [];
+  for (let i = r(4); i > 0; i--) lines.push(['X-A: 1', 'Content-Type: text/plain', 'Connection: close', 'Connection: keep-alive', 'Set-Cookie: s=1', 'X-Empty:', 'X-Spaces:   padded   ', 'Cache-Control: no-store'][r(8)]!);
+  const body = 'b'.repeat(r(30));
+  const framing = r(6);
+  let tail = '';
+  if (framing === 0) lines.push(`Content-Length: ${body.length}`), (tail = body);
+  else if (framing === 1) lines.push(`Content-Length: ${body.length + 5}`), (tail = body); // cut short
+  else if (framing === 2) lines.push(`Content-Length: ${body.length}`), (tail = `${body}extra`); // more than said
+  else if (framing === 3) lines.push('Transfer-Encoding: chunked'), (tail = body ? `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n` : '0\r\n\r\n');
+  else if (framing === 4) lines.push('Transfer-Encoding: chunked'), (tail = `${(body.length + 3).toString(16)}\r\n${body}`); // chunk cut short
+  else tail = body; // ends with the connection
+  return `${status}\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n${tail}`;
+}
+
+/** Upstream answers as raw bytes (framing right, cut short, too long; 1xx first; no reason phrase), through HTTP/1.0 and 1.1 locations, GET and HEAD. */
+export function wireScenario(seed: number, nReq: number): Scenario {
+  const r = rng(seed);
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) requests.push({ path: `/w${r(2)}/raw/${Buffer.from(rawAnswer(r), 'latin1').toString('hex')}`, method: r(5) ? 'GET' : 'HEAD' });
+  return {
+    name: `random raw upstream answers seed ${seed}`,
+    upstreams: [],
+    model: ({ raw, listen }) => ({
+      schemaVersion: 1,
+      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [0, 1].map((i) => ({ path: `/w${i}/`, proxyPass: `http://127.0.0.1:${raw}`, proxyHttpVersion: i ? '1.1' as const : '1.0' as const })) }],
+    }),
+    requests,
+    compare: ['<'],
+  };
+}
+
+export const MODES = { wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -361,4 +395,5 @@ export const randomScenarios: Scenario[] = [
   ...[3, 6].map((seed) => accelScenario(seed, 40)),
   ...[1, 3].map((seed) => keepaliveScenario(seed, 15)),
   ...[2, 5].map((seed) => wsBalancerScenario(seed, 30)),
+  ...[1, 2].map((seed) => wireScenario(seed, 30)),
 ];

@@ -181,3 +181,16 @@ test('an upgrade pipelined behind a request waits for its response: the 101 come
   assert.match(reply, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nslow answerHTTP\/1\.1 101 Switching Protocols\r\n/);
   assert.match(reply, /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/);
 });
+
+test('an upstream that closes mid-response: the client gets the head and what came of the body, then the connection closes (it got nothing when no body had come)', async () => {
+  const answers = ['HTTP/1.1 299 Odd\r\nContent-Length: 5\r\n\r\n', 'HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab', 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhalf'];
+  let k = 0;
+  const port = await rawUpstream((_got, sock) => sock.end(answers[k++]));
+  const { port: p } = await scope.engine((q) => oneLocation(q, { path: '/', proxyPass: `http://127.0.0.1:${port}` }));
+  const replies: string[] = [];
+  for (let i = 0; i < answers.length; i++) replies.push(await rawExchange(p, 'GET /x HTTP/1.1\r\nHost: h\r\n\r\n', { timeoutMs: 3000 }));
+  assert.match(replies[0]!, /^HTTP\/1\.1 299 Odd\r\n[\s\S]*Content-Length: 5\r\n[\s\S]*\r\n\r\n$/);
+  assert.match(replies[1]!, /^HTTP\/1\.1 404 Not Found\r\n[\s\S]*Transfer-Encoding: chunked\r\n/);
+  assert.match(bodyOf(replies[1]!), /^(2\r\nab\r\n)?$/, 'what came (if it was relayed before the close was seen), and no last chunk');
+  assert.match(replies[2]!, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 9\r\n[\s\S]*\r\n\r\nhalf$/);
+});

@@ -185,7 +185,7 @@ test('an upgrade pipelined behind a request waits for its response: the 101 come
 test('an upstream that closes mid-response: the client gets the head and what came of the body, then the connection closes (it got nothing when no body had come)', async () => {
   const answers = ['HTTP/1.1 299 Odd\r\nContent-Length: 5\r\n\r\n', 'HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab', 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhalf'];
   let k = 0;
-  const port = await rawUpstream((_got, sock) => sock.end(answers[k++]));
+  const port = await rawUpstream((_got, sock) => sock.end(answers[k++]!));
   const { port: p } = await scope.engine((q) => oneLocation(q, { path: '/', proxyPass: `http://127.0.0.1:${port}` }));
   const replies: string[] = [];
   for (let i = 0; i < answers.length; i++) replies.push(await rawExchange(p, 'GET /x HTTP/1.1\r\nHost: h\r\n\r\n', { timeoutMs: 3000 }));

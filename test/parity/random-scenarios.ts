@@ -380,7 +380,19 @@ export function wireScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+/** hostScenario's servers, with absolute-form targets ("GET http://name/p") beside or against the Host header. */
+export function absoluteScenario(seed: number, nReq: number): Scenario {
+  const base = hostScenario(seed, nReq);
+  const r = rng(seed * 17);
+  const names = ['a.test', 'www.a.test', 'x.a.test', 'b.test', 'API.x', 'q.c.test', 'localhost', '127.0.0.1', 'A.TEST:81', 'a.test.', 'other.test', '[::1]'];
+  return {
+    ...base,
+    name: `random absolute-form targets seed ${seed}`,
+    requests: base.requests.map((q) => ({ ...q, path: `http://${names[r(names.length)]}/p${r(3) ? '' : '?x=1'}` })),
+  };
+}
+
+export const MODES = { abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -396,4 +408,5 @@ export const randomScenarios: Scenario[] = [
   ...[1, 3].map((seed) => keepaliveScenario(seed, 15)),
   ...[2, 5].map((seed) => wsBalancerScenario(seed, 30)),
   ...[1, 2].map((seed) => wireScenario(seed, 30)),
+  ...[1, 2].map((seed) => absoluteScenario(seed, 30)),
 ];

@@ -392,7 +392,39 @@ export function absoluteScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+const VARS = ['host', 'http_host', 'proxy_host', 'proxy_port', 'server_name', 'server_protocol', 'scheme', 'request_uri', 'uri', 'document_uri', 'args', 'query_string', 'is_args', 'request_method', 'http_upgrade', 'connection_upgrade', 'http_x_in', 'http_cookie', 'cookie_a', 'cookie_B', 'cookie_a_b', 'arg_q', 'arg_Q', 'arg_a_b', 'arg_x', 'http_user_agent', 'server_addr', 'remote_addr', 'proxy_add_x_forwarded_for', 'http_x_forwarded_for'];
+const ARGS = ['q=1', 'Q=2', 'q=', 'q', 'a_b=3', 'x=%41%20', 'x=a+b', 'q=1&q=2', '&&q=3', 'x=é', 'Q=%00'];
+const COOKIES = ['a=1', 'a=1; B=2', 'B=2;a=3', 'a_b=x', ' a = 4 ', 'a=1;a=2', 'c=5', 'a="q"'];
+/** proxy_set_header values made of variables (both forms) and literals, against requests with random args, cookies and headers (the values the upstream got). */
+export function variableScenario(seed: number, nReq: number): Scenario {
+  const r = rng(seed);
+  const value = () => Array.from({ length: 1 + r(3) }, () => { const v = VARS[r(VARS.length)]!; return [`$${v}`, `\${${v}}`, `<${v}>`, `$${v}-`][r(4)]!; }).join(r(2) ? '|' : '');
+  const locs = Array.from({ length: 2 }, () => ({ ws: r(3) === 0, set: [{ name: 'X-V1', value: value() }, { name: 'X-V2', value: value() }] }));
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) {
+    const headers: Array<[string, string]> = [];
+    if (r(2)) headers.push(['Cookie', COOKIES[r(COOKIES.length)]!]);
+    if (r(4) === 0) headers.push(['Cookie', COOKIES[r(COOKIES.length)]!]);
+    if (r(3) === 0) headers.push(['X-In', r(2) ? 'v' : '']);
+    if (r(3) === 0) headers.push(['X-Forwarded-For', '10.1.1.1']);
+    if (r(4) === 0) headers.push(['User-Agent', 'ua/1']);
+    if (r(5) === 0) headers.push(['Upgrade', 'websocket']);
+    const args = r(2) ? `?${Array.from({ length: 1 + r(2) }, () => ARGS[r(ARGS.length)]!).join('&')}` : r(6) ? '' : '?';
+    requests.push({ path: `/v${r(2)}/${['p', 'a/../p', '%70', 'p//q'][r(4)]}${args}`, headers, host: [`h.test`, 'H.test:8080', null][r(3)]!, method: ['GET', 'POST', 'HEAD'][r(3)] });
+  }
+  return {
+    name: `random variables in proxy_set_header seed ${seed}`,
+    upstreams: ['u'],
+    model: ({ up, listen }) => ({
+      schemaVersion: 1,
+      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], serverNames: ['srv.test', '*.wild'], locations: locs.map((l, i) => ({ path: `/v${i}/`, proxyPass: `http://127.0.0.1:${up.u}`, websocket: l.ws, proxySetHeader: l.set })) }],
+    }),
+    requests,
+    compare: ['x-v1', 'x-v2'],
+  };
+}
+
+export const MODES = { var: variableScenario, abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -409,4 +441,5 @@ export const randomScenarios: Scenario[] = [
   ...[2, 5].map((seed) => wsBalancerScenario(seed, 30)),
   ...[1, 2].map((seed) => wireScenario(seed, 30)),
   ...[1, 2].map((seed) => absoluteScenario(seed, 30)),
+  ...[1, 2].map((seed) => variableScenario(seed, 30)),
 ];

@@ -424,7 +424,34 @@ export function variableScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { var: variableScenario, abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+const HASH_KEYS = ['$remote_addr', '$request_uri', '$uri', '$http_x_user', '$cookie_sid', '$arg_k$arg_j', '${host}-$uri', 'static', '$request_method$args', '$http_host', '$scheme://$host$request_uri'];
+/** hash and hash consistent with random keys over live and refusing peers with random weights, against requests that vary what the keys read. */
+export function hashScenario(seed: number, nReq: number): Scenario {
+  const r = rng(seed);
+  const key = HASH_KEYS[r(HASH_KEYS.length)]!;
+  const consistent = r(2) === 1;
+  const servers = Array.from({ length: 2 + r(4) }, (_, i) => ({ i, live: r(5) !== 0 || i === 0, weight: 1 + r(5) }));
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) {
+    const headers: Array<[string, string]> = [];
+    if (r(2)) headers.push(['X-User', `u${r(6)}`]);
+    if (r(2)) headers.push(['Cookie', `sid=${r(6)}`]);
+    requests.push({ path: `/${['a', 'b/c', 'd%20e', 'f'][r(4)]}${r(2) ? `?k=${r(5)}&j=${r(3)}` : ''}`, headers, from: `127.0.0.${1 + r(6)}`, host: ['h.test', 'H.test:80', 'x.test'][r(3)], method: r(4) ? 'GET' : 'HEAD' });
+  }
+  return {
+    name: `random hash keys seed ${seed} (hash ${key}${consistent ? ' consistent' : ''})`,
+    upstreams: servers.map((x) => `s${x.i}`),
+    model: ({ up, dead, listen }) => ({
+      schemaVersion: 1,
+      upstreams: [{ name: 'pool', method: { type: 'hash', key, consistent }, servers: servers.map((x) => ({ address: `127.0.0.1:${x.live ? up[`s${x.i}`] : dead}`, weight: x.weight, maxFails: 0 })) }],
+      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/', proxyPass: 'http://pool' }] }],
+    }),
+    requests,
+    compare: [],
+  };
+}
+
+export const MODES = { hash: hashScenario, var: variableScenario, abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -442,4 +469,5 @@ export const randomScenarios: Scenario[] = [
   ...[1, 2].map((seed) => wireScenario(seed, 30)),
   ...[1, 2].map((seed) => absoluteScenario(seed, 30)),
   ...[1, 2].map((seed) => variableScenario(seed, 30)),
+  ...[1, 2, 3].map((seed) => hashScenario(seed, 20)),
 ];

@@ -451,7 +451,30 @@ export function hashScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-export const MODES = { hash: hashScenario, var: variableScenario, abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+/** Groups of fast, slow (the /slow/ path waits 1.5 s), black-holed and refusing peers, with short connect and read timeouts, timeout in proxy_next_upstream or not; GET and POST. */
+export function timeoutScenario(seed: number, nReq: number): Scenario {
+  const r = rng(seed);
+  const kinds = Array.from({ length: 2 + r(3) }, () => ['live', 'live', 'hole', 'dead'][r(4)]!);
+  const maxFails = kinds.map(() => r(3));
+  const next = [['error', 'timeout'], ['error'], ['error', 'timeout', 'non_idempotent'], ['timeout']][r(4)]!;
+  const connect = ['100ms', '200ms'][r(2)]!;
+  const read = ['300ms', '600ms'][r(2)]!;
+  const requests: ParityRequest[] = [];
+  for (let i = 0; i < nReq; i++) requests.push({ path: r(3) ? `/p${i}` : `/slow/p${i}`, method: r(4) ? 'GET' : 'POST', body: undefined });
+  return {
+    name: `random timeouts seed ${seed} (${kinds.join(',')}; ${next.join(' ')}; connect ${connect}, read ${read})`,
+    upstreams: kinds.map((_, i) => `t${i}`),
+    model: ({ up, hole, dead, listen }) => ({
+      schemaVersion: 1,
+      upstreams: [{ name: 'pool', servers: kinds.map((k, i) => ({ address: `127.0.0.1:${k === 'live' ? up[`t${i}`] : k === 'hole' ? hole : dead}`, maxFails: maxFails[i] })) }],
+      servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/', proxyPass: 'http://pool', proxyConnectTimeout: connect, proxyReadTimeout: read, proxyNextUpstream: next as never }] }],
+    }),
+    requests,
+    compare: [],
+  };
+}
+
+export const MODES = { tmo: timeoutScenario, hash: hashScenario, var: variableScenario, abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -470,4 +493,5 @@ export const randomScenarios: Scenario[] = [
   ...[1, 2].map((seed) => absoluteScenario(seed, 30)),
   ...[1, 2].map((seed) => variableScenario(seed, 30)),
   ...[1, 2, 3].map((seed) => hashScenario(seed, 20)),
+  ...[1, 3].map((seed) => timeoutScenario(seed, 10)),
 ];

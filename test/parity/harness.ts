@@ -10,6 +10,7 @@ import { startNginx, privateNginxConf, type RunningNginx } from '../../main/ngin
 import { Engine } from '../../main/engine/engine.ts';
 import { startWsUpstream, startBrokenUpstream, refusedPort, header, describe, type Upstream, type Seen } from '../helpers/upstreams.ts';
 import { startBlackhole } from '../helpers/blackhole.ts';
+import { rng } from './random-requests.ts';
 import { freePorts } from '../helpers/ports.ts';
 
 export interface Env {
@@ -298,13 +299,7 @@ const STATUSES = [200, 200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 30
 
 /** The upstream response /resp/N asks for: status, header lines and body, all from N. */
 export function generatedResponse(n: number): { status: number; headers: string[]; body: string } {
-  let seed = n;
-  const r = (k: number) => { // mulberry32
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % k;
-  };
+  const r = rng(n);
   const status = STATUSES[r(STATUSES.length)]!;
   const headers: string[] = [];
   const count = r(6);

@@ -1,5 +1,6 @@
 // Parity scenarios: each is one model plus the requests sent to both nginx and the engine.
 import type { Scenario, ParityRequest } from './harness.ts';
+import { rng } from './random-requests.ts';
 
 const at = (port: number, uri = '') => `http://127.0.0.1:${port}${uri}`;
 const listen = (port: number, defaultServer = false) => [{ address: `127.0.0.1:${port}`, defaultServer }];
@@ -15,13 +16,7 @@ function bigHeads(): ParityRequest[] {
   // five 4k headers fit 4 large buffers; six 5k ones do not
   out.push({ path: '/h/five', headers: Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`X-H${i}`, 'b'.repeat(4000)])) });
   out.push({ path: '/h/six', headers: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`X-H${i}`, 'b'.repeat(5000)])) });
-  let seed = 7;
-  const rand = (n: number) => { // mulberry32
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rand = rng(7);
   for (let k = 0; k < 16; k++) {
     const headers: Record<string, string> = {};
     const count = 2 + rand(8);

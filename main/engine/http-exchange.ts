@@ -29,7 +29,7 @@ export function expectsContinue(req: IncomingMessage): boolean {
 
 /** The client's request body, read whole (nginx buffers it before it contacts the upstream); a
  * client that goes away before its end gives `aborted` (nothing goes upstream). */
-export type BodyResult = { body: Buffer | null } | { tooLarge: true } | { aborted: true } | { invalid: string };
+export type BodyResult = { body: Buffer | null; /** (an upgrade request's: the bytes after the body) */ rest?: Buffer } | { tooLarge: true } | { aborted: true } | { invalid: string };
 
 export function readBody(req: IncomingMessage): Promise<BodyResult> {
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;

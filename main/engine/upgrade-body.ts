@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { BodyResult } from './http-exchange.ts';
 
 /** What the request head says of a body: none, a length, or chunked. */
-export type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
+type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
 
 export function bodyFraming(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): BodyFraming {
   // (node has refused a head with both, or with a Content-Length that is not a number)
@@ -17,14 +17,14 @@ export function bodyFraming(headers: { 'content-length'?: string; 'transfer-enco
   return length > 0 ? { kind: 'length', length } : { kind: 'none' };
 }
 
-export type BodyRead =
+type BodyRead =
   | { state: 'more' }
   | { state: 'done'; body: Buffer; rest: Buffer }
   | { state: 'too_large' }
   | { state: 'bad'; reason: string };
 
 /** Take a body framed as `framing` off the front of `data` (everything read after the head so far). */
-export function takeBody(framing: Exclude<BodyFraming, { kind: 'none' }>, data: Buffer, maxBody: number): BodyRead {
+function takeBody(framing: Exclude<BodyFraming, { kind: 'none' }>, data: Buffer, maxBody: number): BodyRead {
   if (framing.kind === 'length') {
     if (framing.length > maxBody) return { state: 'too_large' };
     if (data.length < framing.length) return { state: 'more' };
@@ -70,19 +70,21 @@ function takeChunked(data: Buffer, maxBody: number): BodyRead {
 }
 
 /**
- * Read the body of an upgrade request that is answered as plain HTTP (a route without the
- * websocket switch): from the bytes node read with the head, then from the socket.
+ * Read the body of an upgrade request: from the bytes node read with the head, then from the
+ * socket. With the body comes `rest`, what the client sent after it (its first bytes of the
+ * upgraded connection); the socket is left paused.
  */
 export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer, maxBody: number): Promise<BodyResult> {
   const framing = bodyFraming(req.headers);
   if (framing.kind === 'none') return Promise.resolve({ body: null });
   const result = (r: Exclude<BodyRead, { state: 'more' }>): BodyResult =>
-    r.state === 'done' ? { body: Buffer.from(r.body) } : r.state === 'too_large' ? { tooLarge: true } : { invalid: `client sent invalid chunked body: ${r.reason}` };
+    r.state === 'done' ? { body: Buffer.from(r.body), rest: r.rest.length ? Buffer.from(r.rest) : undefined } : r.state === 'too_large' ? { tooLarge: true } : { invalid: `client sent invalid chunked body: ${r.reason}` };
   let data = head;
   const first = takeBody(framing, data, maxBody);
   if (first.state !== 'more') return Promise.resolve(result(first));
   return new Promise((resolve) => {
     const finish = (r: BodyResult) => {
+      socket.pause();
       socket.off('data', onData);
       socket.off('close', onClose);
       socket.off('end', onClose);

@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
 import { proxyHttp, CLIENT_MAX_BODY } from './http-exchange.ts';
 import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
-import { bodyFraming, readUpgradeBody, takeBody } from './upgrade-body.ts';
+import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { rawWithRedirects } from './redirects.ts';
 import type { Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
@@ -74,18 +74,16 @@ export function proxyUpgrade(
   // proxy_ignore_client_abort off) then closes the upstream connection and logs 499; so does this.
   let waiting = true;
   let heldBack = false;
-  // A request body (rare on an upgrade: an h2c POST, say) is read whole first, as nginx does, and
-  // goes to the upstream with the request; what follows it is the client's early data.
-  const framing = bodyFraming(req.headers);
-  let bodyPending = framing.kind !== 'none';
+  /** The request body (rare on an upgrade: an h2c POST, say), read whole first as nginx does. */
   let body: Buffer | null = null;
+  const holdBackPastLimit = () => {
+    if (!head || head.length <= EARLY_BYTES_LIMIT) return;
+    heldBack = true;
+    socket.pause();
+  };
   const onEarlyData = (chunk: Buffer) => {
     head = head && head.length ? Buffer.concat([head, chunk]) : chunk;
-    if (bodyPending) takeRequestBody();
-    else if (head.length > EARLY_BYTES_LIMIT) {
-      heldBack = true;
-      socket.pause();
-    }
+    holdBackPastLimit();
   };
   const onClientGone = () => {
     if (!waiting) return;
@@ -107,10 +105,15 @@ export function proxyUpgrade(
     socket.off('end', onClientGone);
     socket.off('close', onClientGone);
   };
-  socket.on('data', onEarlyData);
-  socket.on('end', onClientGone);
-  socket.on('close', onClientGone);
-  socket.resume();
+  /** Wait for the upstream's answer, reading the client meanwhile, and make the first try. */
+  const begin = () => {
+    socket.on('data', onEarlyData);
+    socket.on('end', onClientGone);
+    socket.on('close', onClientGone);
+    socket.resume();
+    holdBackPastLimit();
+    tryNext();
+  };
 
   const reject = (status: number, cause: string, code = status === 504 ? 'upstream_timeout' : 'upstream_error') => {
     stopWaiting();
@@ -195,22 +198,6 @@ export function proxyUpgrade(
     });
   };
 
-  const takeRequestBody = () => {
-    if (framing.kind === 'none') return;
-    const read = takeBody(framing, head ?? Buffer.alloc(0), CLIENT_MAX_BODY);
-    if (read.state === 'more') return;
-    bodyPending = false;
-    if (read.state === 'too_large') return reject(413, 'client intended to send too large body (client_max_body_size 1m)', 'request_refused');
-    if (read.state === 'bad') return reject(400, `client sent invalid chunked body: ${read.reason}`, 'request_refused');
-    body = Buffer.from(read.body);
-    head = read.rest.length ? Buffer.from(read.rest) : null;
-    if (head && head.length > EARLY_BYTES_LIMIT) {
-      heldBack = true;
-      socket.pause();
-    }
-    tryNext();
-  };
-
   const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan) => {
     stopWaiting();
     up.setTimeout(loc.readTimeoutMs, () => up.destroy());
@@ -246,6 +233,19 @@ export function proxyUpgrade(
     });
   };
 
-  if (bodyPending) takeRequestBody();
-  else tryNext();
+  if (bodyFraming(req.headers).kind === 'none') {
+    begin();
+    return;
+  }
+  // the body goes to the upstream with the request; what follows it is the client's early data
+  void readUpgradeBody(req, socket, headArg, CLIENT_MAX_BODY).then((read) => {
+    if ('aborted' in read) onClientGone();
+    else if ('tooLarge' in read) reject(413, 'client intended to send too large body (client_max_body_size 1m)', 'request_refused');
+    else if ('invalid' in read) reject(400, read.invalid, 'request_refused');
+    else {
+      body = read.body;
+      head = read.rest ?? null;
+      begin();
+    }
+  });
 }

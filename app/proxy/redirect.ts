@@ -9,6 +9,7 @@
 // (absolute_redirect on): http://, the request's host (else the server's address), the port
 // unless 80.
 import type { ProxyPassTarget } from '../config/proxy-pass.ts';
+import { redirectLocation } from './uri.ts';
 
 export interface RedirectRewrite {
   pattern: string;
@@ -41,8 +42,8 @@ export function rewriteLocation(value: string, rw: RedirectRewrite, self: SelfAd
   const out = rewriteAt(value, 0, rw);
   if (out === null) return value;
   if (!out.startsWith('/')) return out;
-  const host = self.host ?? self.serverAddr;
-  return `http://${host}${self.port === 80 ? '' : `:${self.port}`}${out}`;
+  // the same absolute form as nginx's own redirects (absolute_redirect, port_in_redirect)
+  return redirectLocation({ host: self.host, port: self.port, location: out, args: null, serverAddr: self.serverAddr });
 }
 
 /** A Refresh header ("5; url=...") after proxy_redirect default: the part after "url=" (any case). */

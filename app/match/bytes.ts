@@ -26,6 +26,13 @@ export function utf8Bytes(s: string): string {
   return out;
 }
 
+/** The value of a hex digit's character code (either case), -1 for any other character. */
+export function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+}
+
 /** True when every code unit is a byte (0-255). */
 export function isByteString(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;

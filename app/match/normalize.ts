@@ -3,6 +3,7 @@
 // origin-form "/path?args" or absolute-form "scheme://host[:port][/path][?args]".
 // Input and output are byte strings (one char code 0-255 per byte).
 import { validateHost } from './server.ts';
+import { hexValue } from './bytes.ts';
 
 export type NormalizedTarget =
   | {
@@ -182,17 +183,15 @@ function parseComplex(p: string, emptyPath: boolean): Complex {
       }
       case S.Quoted: {
         quoted = true;
-        if (isDigit(ch)) decoded = ch - 0x30;
-        else if ((ch | 0x20) >= 0x61 && (ch | 0x20) <= 0x66) decoded = (ch | 0x20) - 0x61 + 10;
-        else return { ok: false };
+        decoded = hexValue(ch);
+        if (decoded < 0) return { ok: false };
         state = S.QuotedSecond;
         break;
       }
       case S.QuotedSecond: {
-        let c: number;
-        if (isDigit(ch)) c = (decoded << 4) + ch - 0x30;
-        else if ((ch | 0x20) >= 0x61 && (ch | 0x20) <= 0x66) c = (decoded << 4) + (ch | 0x20) - 0x61 + 10;
-        else return { ok: false };
+        const low = hexValue(ch);
+        if (low < 0) return { ok: false };
+        const c = (decoded << 4) + low;
         if (c === 0) return { ok: false }; // %00
         if (c === 0x25 || c === 0x23 || c === 0x3f) {
           // a decoded '%', '#' or '?' is data, not syntax

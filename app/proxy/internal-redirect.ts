@@ -4,6 +4,7 @@
 // when unsafe (404), the method GET unless it was HEAD, the body (already read) sent again; at
 // most 10 such redirects (then 500). A name starting with "@" is a named location, which
 // Switchyard does not model: 500, as nginx answers for a name it cannot find.
+import { hexValue } from '../match/bytes.ts';
 import { redirectLocation, upstreamUri } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion } from './headers.ts';
 import { evaluate } from './variables.ts';
@@ -14,12 +15,6 @@ export const MAX_INTERNAL_REDIRECTS = 10;
 
 /** The upstream response headers nginx keeps across an X-Accel-Redirect (their "redirect" flag). */
 export const CARRIED_HEADERS = new Set(['content-type', 'set-cookie', 'content-disposition', 'cache-control', 'expires', 'accept-ranges']);
-
-function hex(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
-}
 
 /**
  * ngx_unescape_uri on a byte string: %XX decoded; a '%' not followed by a hex digit is dropped (the
@@ -36,13 +31,13 @@ function unescape(s: string): string {
       i++;
       continue;
     }
-    const h1 = i + 1 < s.length ? hex(s.charCodeAt(i + 1)) : -1;
+    const h1 = i + 1 < s.length ? hexValue(s.charCodeAt(i + 1)) : -1;
     if (h1 < 0) {
       if (i + 1 < s.length) out += s[i + 1];
       i += 2;
       continue;
     }
-    const h2 = i + 2 < s.length ? hex(s.charCodeAt(i + 2)) : -1;
+    const h2 = i + 2 < s.length ? hexValue(s.charCodeAt(i + 2)) : -1;
     if (h2 >= 0) out += String.fromCharCode(h1 * 16 + h2);
     i += 3;
   }

@@ -21,6 +21,11 @@ const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_
 /** Response headers nginx does not pass to the client (hop-by-hop, proxy_hide_header defaults). */
 const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'server', 'x-pad', 'x-accel-expires', 'x-accel-redirect', 'x-accel-limit-rate', 'x-accel-buffering', 'x-accel-charset']);
 
+/** nginx's client_max_body_size check on the head: a Content-Length over the limit is 413 before any body is read. */
+function announcesTooLarge(req: IncomingMessage): boolean {
+  return Number(req.headers['content-length'] ?? 0) > CLIENT_MAX_BODY;
+}
+
 /** ngx_http_test_expect: an HTTP/1.1 request whose Expect is exactly "100-continue" (any case). */
 export function expectsContinue(req: IncomingMessage): boolean {
   const e = req.headers.expect;
@@ -37,7 +42,7 @@ export function readBody(req: IncomingMessage): Promise<BodyResult> {
     req.resume();
     return Promise.resolve({ body: null });
   }
-  if (Number(req.headers['content-length'] ?? 0) > CLIENT_MAX_BODY) return Promise.resolve({ tooLarge: true });
+  if (announcesTooLarge(req)) return Promise.resolve({ tooLarge: true });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -111,7 +116,7 @@ class HttpExchange implements TryHandlers {
     const req = this.req;
     // nginx answers "Expect: 100-continue" when it starts reading the body, which it does for every
     // request it proxies, after the client_max_body_size check (a 404, a 301 or a 413 come alone)
-    if (expectsContinue(req) && !(Number(req.headers['content-length'] ?? 0) > CLIENT_MAX_BODY)) this.res.writeContinue();
+    if (expectsContinue(req) && !announcesTooLarge(req)) this.res.writeContinue();
     if (!bodyRead && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
       req.resume();
       this.tryNext();

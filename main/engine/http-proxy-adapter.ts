@@ -207,18 +207,20 @@ export function storeNginxHead(req: ClientRequest, requestLine: string, head: Re
   // without touching node's header object).
   w.useChunkedEncodingByDefault = false;
   w._removedConnection = true;
-  const trailers = head.filter(isTrailer);
+  // node refuses a Trailer header on a message it does not chunk; nginx passes the client's on as
+  // any other header. It goes through node's checks under a stand-in name, put back after in order.
+  // (Per request this is one scan, allocating nothing, when there is none.)
+  const withTrailer = head.some(isTrailer);
   try {
-    storeHeader.call(w, requestLine, trailers.length ? head.map((h) => (isTrailer(h) ? [TRAILER_STANDIN, h[1]] : h)) : head);
+    storeHeader.call(w, requestLine, withTrailer ? head.map((h) => (isTrailer(h) ? [TRAILER_STANDIN, h[1]] : h)) : head);
   } catch (err) {
     w.destroy(err as Error);
     return false;
   }
-  // node refuses a Trailer header on a message it does not chunk; nginx passes the client's on as
-  // any other header. It went through node's checks under a stand-in name, put back here in order.
-  if (trailers.length) {
+  if (withTrailer) {
+    const names = head.filter(isTrailer);
     let k = 0;
-    w._header = w._header!.replaceAll(`\r\n${TRAILER_STANDIN}: `, () => `\r\n${trailers[k++]![0]}: `);
+    w._header = w._header!.replaceAll(`\r\n${TRAILER_STANDIN}: `, () => `\r\n${names[k++]![0]}: `);
   }
   return true;
 }

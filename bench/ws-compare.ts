@@ -94,17 +94,19 @@ async function rates(targets: Target[], echoPid: number): Promise<void> {
       const line: string[] = [];
       for (const t of rotated(targets, r)) {
         const pid = (await t.memPid())!;
-        const c0 = cpuTimeUs(pid).total;
+        const c0 = cpuTimeUs(pid);
         const e0 = cpuTimeUs(echoPid).total;
         const res = await runLoad('ws-load.ts', { mode: 'throughput', url: t.ws, conns: 20, window: 32, size, durationMs: seconds * 1000, warmupMs: 500 }, seconds * 1000 + 30_000);
         if (res.error) throw new Error(`${t.name} ${size} B: ${String(res.error)}`);
         // the warm-up's and drain's messages are not counted: estimate them at the same rate
         const messages = Number(res.messages) * (1 + 0.5 / seconds);
-        const us = (cpuTimeUs(pid).total - c0) / messages;
+        const c1 = cpuTimeUs(pid);
+        const us = (c1.total - c0.total) / messages;
+        const userUs = (c1.user - c0.user) / messages;
         const echoUs = (cpuTimeUs(echoPid).total - e0) / messages;
         (rate[`${t.name} ${size}`] ??= []).push(Number(res.msgsPerSec));
         (cpu[`${t.name} ${size}`] ??= []).push(us);
-        line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);
+        line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg, user ${userUs.toFixed(2)}; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);
       }
       process.stdout.write(`round ${r + 1} ${String(size).padStart(5)} B: ${line.join(', ')}\n`);
     }

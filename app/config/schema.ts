@@ -124,6 +124,13 @@ export const Location = z
     proxyNextUpstream: z.array(NextUpstreamCondition).min(1).default(['error', 'timeout']),
     /** 0 = unlimited (nginx default) */
     proxyNextUpstreamTries: z.number().int().min(0).max(100).default(0),
+    /**
+     * nginx proxy_buffering (default on): a response body that is not chunked reaches the client in
+     * 4 KiB buffers or when it is complete, so a slow stream (server-sent events over HTTP/1.0)
+     * waits. false exports `proxy_buffering off` and passes every read on at once. The upstream's
+     * `X-Accel-Buffering: yes|no` overrides it per response.
+     */
+    proxyBuffering: z.boolean().default(true),
   })
   .strict();
 export type Location = z.infer<typeof Location>;

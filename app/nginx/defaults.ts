@@ -11,6 +11,7 @@ export const DEFAULTS = {
   timeout: '60s',
   proxyNextUpstream: ['error', 'timeout'] as Array<'error' | 'timeout'>,
   proxyNextUpstreamTries: 0,
+  proxyBuffering: true,
 } as const;
 
 /** The comment above a named location: `# route: NAME` (the text after "#"). */

@@ -74,6 +74,7 @@ export function locationBlock(loc: Location): Directive {
   if (loc.proxyReadTimeout !== DEFAULTS.timeout) body.push(directive('proxy_read_timeout', [loc.proxyReadTimeout]));
   if (loc.proxyNextUpstream.join(' ') !== DEFAULTS.proxyNextUpstream.join(' ')) body.push(directive('proxy_next_upstream', [...loc.proxyNextUpstream]));
   if (loc.proxyNextUpstreamTries !== DEFAULTS.proxyNextUpstreamTries) body.push(directive('proxy_next_upstream_tries', [String(loc.proxyNextUpstreamTries)]));
+  if (loc.proxyBuffering !== DEFAULTS.proxyBuffering) body.push(directive('proxy_buffering', [loc.proxyBuffering ? 'on' : 'off']));
   const args = loc.modifier === '' ? [loc.path] : [loc.modifier, loc.path];
   return directive('location', args, body, loc.name === '' ? [] : [`${ROUTE_COMMENT_PREFIX}${loc.name}`]);
 }

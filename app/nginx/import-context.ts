@@ -36,6 +36,10 @@ export class ImportContext {
       this.warn(d, `"proxy_redirect ${d.args.join(' ')}" in ${where} is not modelled: Switchyard rewrites upstream redirects as nginx's "proxy_redirect default" does; dropped`);
       return;
     }
+    if (d.name === 'proxy_buffer_size' || d.name === 'proxy_buffers') {
+      this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled: with proxy_buffering on, Switchyard holds response bodies in nginx's default 4k buffers; dropped`);
+      return;
+    }
     this.warn(d, `"${d.name}" in ${where} is not modelled by Switchyard: dropped${nested}`);
   }
 

@@ -147,5 +147,6 @@ function buildLocation(d: Directive, la: { modifier: Modifier; path: string }, p
     proxyReadTimeout: s.readTimeout ?? DEFAULTS.timeout,
     proxyNextUpstream: s.nextUpstream ?? [...DEFAULTS.proxyNextUpstream],
     proxyNextUpstreamTries: s.nextUpstreamTries ?? DEFAULTS.proxyNextUpstreamTries,
+    proxyBuffering: s.buffering ?? DEFAULTS.proxyBuffering,
   };
 }

@@ -18,11 +18,12 @@ export interface ProxySettings {
   readTimeout?: string;
   nextUpstream?: Condition[];
   nextUpstreamTries?: number;
+  buffering?: boolean;
 }
 
 export const INHERITED = new Set([
   'proxy_set_header', 'proxy_http_version', 'proxy_connect_timeout', 'proxy_send_timeout', 'proxy_read_timeout',
-  'proxy_next_upstream', 'proxy_next_upstream_tries',
+  'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_buffering',
 ]);
 
 const TIMEOUTS = { proxy_connect_timeout: 'connectTimeout', proxy_send_timeout: 'sendTimeout', proxy_read_timeout: 'readTimeout' } as const;
@@ -78,6 +79,11 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
       case 'proxy_next_upstream_tries':
         if (d.args.length === 1 && /^\d{1,3}$/.test(d.args[0]!) && Number(d.args[0]) <= 100) own.nextUpstreamTries = Number(d.args[0]);
         else ctx.warn(d, `proxy_next_upstream_tries "${d.args.join(' ')}" is not a number from 0 to 100: dropped`);
+        break;
+      case 'proxy_buffering':
+        // a flag: nginx compares case-insensitively
+        if (d.args.length === 1 && /^(on|off)$/i.test(d.args[0]!)) own.buffering = d.args[0]!.toLowerCase() === 'on';
+        else ctx.warn(d, `proxy_buffering takes "on" or "off", got "${d.args.join(' ')}": dropped (nginx's on applies)`);
         break;
     }
   }

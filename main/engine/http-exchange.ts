@@ -2,6 +2,8 @@
 // then try peers in balancer order with nginx's proxy_next_upstream rules, and relay the response.
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { abandonResponse, abortHttpTry, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
+import { ResponseBody, type BodyOwner } from './response-body.ts';
+import { clientSendTimeout } from './ws-session.ts';
 import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
@@ -82,7 +84,7 @@ function responseHeaderList(proxyRes: IncomingMessage, plan: ProxyPlan, carried:
  * A class rather than closures: this runs per request, and a dozen closures per request (each
  * named at creation by tsx's keepNames) cost more than everything else the engine adds.
  */
-class HttpExchange implements TryHandlers {
+class HttpExchange implements TryHandlers, BodyOwner {
   private readonly conds: ReadonlySet<string>;
   private readonly attempt: PeerAttempt;
   private readonly agent: Agent;
@@ -93,6 +95,7 @@ class HttpExchange implements TryHandlers {
   private body: Buffer | null = null;
   /** The upstream response being relayed. */
   private response: IncomingMessage | null = null;
+  private responseBody: ResponseBody | null = null;
 
   constructor(
     private readonly plan: ProxyPlan,
@@ -144,6 +147,7 @@ class HttpExchange implements TryHandlers {
   }
 
   clientClosed(): void {
+    this.responseBody?.stop();
     if (this.done) return;
     this.release(false);
     this.finishRecord(this.res.headersSent ? this.res.statusCode : 499, 'client closed the connection');
@@ -290,20 +294,17 @@ class HttpExchange implements TryHandlers {
     }
     this.body = null;
     this.response = proxyRes;
-    // The body is relayed by hand rather than with pipe(): one listener counts and writes each
-    // chunk (pipe() sets up and tears down about a dozen listeners per response, and counting
-    // needed one more). Backpressure as pipe() does it.
-    proxyRes.on('data', (chunk: Buffer) => {
-      record.responseBytes += chunk.length;
-      if (!res.write(chunk)) {
-        proxyRes.pause();
-        res.once('drain', () => proxyRes.resume());
-      }
-    });
-    proxyRes.on('end', () => {
-      res.end();
-      this.responseEnded();
-    });
+    this.responseBody = new ResponseBody(proxyRes, res, this.plan.loc.location.proxyBuffering, this);
+  }
+
+  /** The client took nothing of the response for send_timeout: its connection closes, and the upstream's. */
+  clientTimedOut(): void {
+    if (this.done) return;
+    this.release(false);
+    this.finishRecord(this.res.statusCode, `client timed out: it took nothing for ${clientSendTimeout.text()}`);
+    abortHttpTry(this.req);
+    this.response?.destroy();
+    this.res.destroy();
   }
 
   /**
@@ -318,12 +319,14 @@ class HttpExchange implements TryHandlers {
     this.finish(502, cause);
   }
 
-  private responseEnded(): void {
+  /** The response is complete (ResponseBody's owner). */
+  bodyEnded(): void {
     this.release(false);
     this.finishRecord(this.res.statusCode);
   }
 
   onBodyError(error: Error, timedOut: boolean): void {
+    this.responseBody?.stop();
     if (this.done) return;
     this.release(false);
     // As nginx: the response head and what came of the body go out, then the connection closes, so
@@ -331,6 +334,7 @@ class HttpExchange implements TryHandlers {
     // (Destroying the socket dropped a head not sent yet, and whatever node still had queued.)
     const socket = this.res.socket;
     if (socket && !socket.destroyed) {
+      this.responseBody?.flushHeld();
       this.res.flushHeaders();
       socket.end();
     } else this.res.destroy();

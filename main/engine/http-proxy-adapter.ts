@@ -54,6 +54,10 @@ interface Active {
   response: IncomingMessage | null;
   timedOut: boolean;
   settled: boolean;
+  /** Reading the response is paused for a client that is not taking it (see pauseUpstream). */
+  waitingForClient: boolean;
+  /** The upstream's idle timer ran out during that wait (and was not counted). */
+  idleWhileWaiting: boolean;
   /** The upstream request, once http-proxy made it. */
   proxyReq: ClientRequest | null;
   /** The header lines of the upstream request, in order (the planned list plus the body's Content-Length). */
@@ -135,6 +139,10 @@ function onUpstreamIdle(this: UpstreamSocket): void {
   const proxyReq = this._httpMessage;
   const a = proxyReq?.[ACTIVE];
   if (!proxyReq || !a || a.phase === 'connect') return;
+  if (a.waitingForClient) {
+    a.idleWhileWaiting = true;
+    return;
+  }
   a.timedOut = true;
   proxyReq.destroy(Object.assign(new Error(`upstream timed out (${a.phase})`), { code: 'ETIMEDOUT' }));
 }
@@ -171,6 +179,36 @@ proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
 /** The try an upstream response belongs to (IncomingMessage.req is the ClientRequest). */
 function tryOf(proxyRes: IncomingMessage): Active | undefined {
   return ((proxyRes as IncomingMessage & { req?: NginxHeadRequest }).req)?.[ACTIVE];
+}
+
+/**
+ * The client is not taking the response (its socket is full): stop reading the upstream, and its
+ * read timer with it. nginx's proxy_read_timeout runs only while nginx waits to read: buffering, it
+ * reads on into its buffers and temporary files; unbuffered, it waits for the client with no
+ * upstream timer. Either way a client that stalls longer than proxy_read_timeout still gets the
+ * whole response (send_timeout is what limits the client).
+ *
+ * The timer itself is left alone (re-arming a socket's timer allocates, and a busy response waits
+ * for its client many times): its expiry during the wait is ignored, and it is restarted when the
+ * wait ends if it ran out meanwhile.
+ */
+export function pauseUpstream(proxyRes: IncomingMessage): void {
+  const a = tryOf(proxyRes);
+  if (a) a.waitingForClient = true;
+  proxyRes.pause();
+}
+
+/** The client took what waited: read the upstream again, under proxy_read_timeout. */
+export function resumeUpstream(proxyRes: IncomingMessage): void {
+  const a = tryOf(proxyRes);
+  if (a) {
+    a.waitingForClient = false;
+    if (a.idleWhileWaiting && proxyRes.socket) {
+      a.idleWhileWaiting = false;
+      proxyRes.socket.setTimeout(a.t.readTimeoutMs);
+    }
+  }
+  proxyRes.resume();
 }
 
 function onBodyError(this: IncomingMessage, err: Error): void {
@@ -276,6 +314,7 @@ export function abandonResponse(proxyRes: IncomingMessage): void {
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
   const a: Active = {
     t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, response: null, timedOut: false, settled: false,
+    waitingForClient: false, idleWhileWaiting: false,
     proxyReq: null, head: headWithBody(t.headers, t.body),
   };
   (req as WithTry)[ACTIVE] = a;

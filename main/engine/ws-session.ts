@@ -35,8 +35,17 @@ export const CLOSE_GRACE_MS = 1000;
 /** How long an injected message waits for a message boundary (the end of a fragmented message). */
 export const INJECT_WAIT_MS = 5000;
 
-/** nginx's send_timeout (an http-level setting Switchyard does not model: its default). */
-export const CLIENT_SEND_TIMEOUT_MS = 60_000;
+/**
+ * nginx's send_timeout (an http-level setting Switchyard does not model: its default, 60 s), for
+ * WebSocket sessions and HTTP responses. A setting object so tests can shorten it.
+ */
+export const clientSendTimeout = {
+  ms: 60_000,
+  /** As the log says it: "send_timeout (60s)". */
+  text(): string {
+    return `send_timeout (${this.ms % 1000 === 0 ? `${this.ms / 1000}s` : `${this.ms}ms`})`;
+  },
+};
 
 /** An HTTP head written raw: the status line, the `raw` header list (minus `skip`, lower case), `extra`. */
 export function rawHead(statusLine: string, raw: string[], skip?: Set<string>, extra: string[] = []): string {
@@ -139,8 +148,8 @@ export function runSession(a: SessionStart): void {
   };
   toUpstream.sendTimeoutMs = a.sendTimeoutMs;
   toUpstream.onSendTimeout = sendTimedOut('upstream', `proxy_send_timeout (${a.sendTimeoutText})`);
-  toClient.sendTimeoutMs = CLIENT_SEND_TIMEOUT_MS;
-  toClient.onSendTimeout = sendTimedOut('client', 'send_timeout (60s)');
+  toClient.sendTimeoutMs = clientSendTimeout.ms;
+  toClient.onSendTimeout = sendTimedOut('client', clientSendTimeout.text());
   // while the client takes nothing, what the upstream sent waits unread: nginx stops the upstream's
   // read timer then (only send_timeout runs), and so does this
   const readTimeoutMs = a.readTimeoutMs;

@@ -136,6 +136,9 @@ test('nginx.conf: highlighted under the strict CSP, nginx -t passes, copy, downl
   await page.getByTestId('loc-path').fill('/metrics/');
   await page.getByTestId('location-0-2').click();
   await page.getByTestId('loc-read-timeout').fill('2h');
+  assert.ok(await page.getByTestId('loc-buffering').isChecked(), 'proxy_buffering is on by default, as in nginx');
+  await page.getByTestId('loc-buffering').uncheck();
+  await page.getByTestId('location-0-2').getByText('unbuffered').waitFor();
   await page.locator('[data-tab="nginx"]').click();
   await page.getByTestId('export-source').selectOption('draft');
   await page.getByTestId('view-diff').click();
@@ -143,7 +146,8 @@ test('nginx.conf: highlighted under the strict CSP, nginx -t passes, copy, downl
   await diff.locator('tr[data-kind="add"]').filter({ hasText: 'location /metrics/ {' }).waitFor();
   await diff.locator('tr[data-kind="del"]').filter({ hasText: 'proxy_read_timeout 1h;' }).waitFor();
   await diff.locator('tr[data-kind="add"]').filter({ hasText: 'proxy_read_timeout 2h;' }).waitFor();
-  assert.match(await page.getByTestId('view-diff').textContent() ?? '', /\+5 −1/);
+  await diff.locator('tr[data-kind="add"]').filter({ hasText: 'proxy_buffering off;' }).waitFor();
+  assert.match(await page.getByTestId('view-diff').textContent() ?? '', /\+6 −1/);
   const fold = diff.locator('button[data-testid^="diff-fold-"]').first();
   assert.match(await fold.textContent() ?? '', /unchanged lines/);
   await page.locator('[data-testid="nginx-check"][data-state="ok"]').waitFor({ timeout: 20_000 });

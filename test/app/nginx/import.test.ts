@@ -48,6 +48,29 @@ test('server- and http-level proxy_set_header and timeouts are pushed down; own 
   assert.deepEqual(r.warnings, []);
 });
 
+test('proxy_buffering imports from any level (a flag: any case) and exports back; a bad value is a warning', async () => {
+  const text = `
+    proxy_buffering OFF;
+    server {
+        listen 8080;
+        location /a { proxy_pass http://127.0.0.1:1; }
+        location /b { proxy_pass http://127.0.0.1:1; proxy_buffering on; }
+    }
+    server { listen 8081; proxy_buffering on; location / { proxy_pass http://127.0.0.1:1; } location /x { proxy_pass http://127.0.0.1:1; proxy_buffering maybe; } }
+  `;
+  const r = importNginxText(text);
+  assert.deepEqual(r.issues, []);
+  const [a, b] = r.config.servers[0]!.locations;
+  const [c, x] = r.config.servers[1]!.locations;
+  assert.deepEqual([a!.proxyBuffering, b!.proxyBuffering, c!.proxyBuffering, x!.proxyBuffering], [false, true, true, true]);
+  assert.deepEqual(messages(r), ['8 proxy_buffering: proxy_buffering takes "on" or "off", got "maybe": dropped (nginx\'s on applies)']);
+  const out = exportNginx(r.config, { shape: 'full' });
+  assert.equal(out.split('proxy_buffering off;').length - 1, 1, out);
+  assert.ok(!out.includes('proxy_buffering on'), 'on is nginx\'s default and is not written');
+  await acceptedByNginx(out);
+  assert.deepEqual(importNginxText(out).config.servers.map((s) => s.locations.map((l) => l.proxyBuffering)), [[false, true], [true, true]]);
+});
+
 test('the standard map + Upgrade/Connection over 1.1 become websocket: true (also when inherited)', () => {
   const r = importNginxText(`
     map $http_upgrade $connection_upgrade { default upgrade; '' close; }
@@ -86,7 +109,7 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
     'server {',
     '    listen 443 ssl;',
     '    listen unix:/run/nginx.sock;',
-    '    location / { proxy_pass http://u; proxy_set_header X-Id $request_id; proxy_buffering off; }',
+    '    location / { proxy_pass http://u; proxy_set_header X-Id $request_id; proxy_buffers 16 8k; }',
     '    location @fallback { return 502; }',
     '    location /static/ { root /srv; }',
     '    location /v { proxy_pass http://$host; }',
@@ -103,7 +126,7 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
     '8 listen: listen 443: parameter "ssl" is not modelled: dropped',
     '9 listen: listen "unix:/run/nginx.sock" is not modelled (an IP, "*" or localhost with a port, or a port): dropped',
     '10 proxy_set_header: proxy_set_header X-Id: $request_id cannot be evaluated by Switchyard: header dropped',
-    '10 proxy_buffering: "proxy_buffering" in location / is not modelled by Switchyard: dropped',
+    '10 proxy_buffers: "proxy_buffers 16 8k" in location / is not modelled: with proxy_buffering on, Switchyard holds response bodies in nginx\'s default 4k buffers; dropped',
     '11 location: location @fallback: named locations are not modelled: the location is dropped',
     '12 root: "root" in location /static/ is not modelled by Switchyard: dropped',
     '12 location: location /static/ has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled)',
@@ -138,7 +161,7 @@ test('seed note: the WebSocket location and its upstream import with nothing los
   assert.deepEqual(s.locations[0], {
     name: '', modifier: '', path: '/ver', proxyPass: 'http://localhost:9010', websocket: false, proxyHttpVersion: '1.1',
     proxySetHeader: [{ name: 'Upgrade', value: '$http_upgrade' }, { name: 'Connection', value: 'upgrade' }, { name: 'Host', value: '$proxy_host' }],
-    proxyConnectTimeout: '5s', proxySendTimeout: '15s', proxyReadTimeout: '86400s', proxyNextUpstream: ['error', 'timeout'], proxyNextUpstreamTries: 0,
+    proxyConnectTimeout: '5s', proxySendTimeout: '15s', proxyReadTimeout: '86400s', proxyNextUpstream: ['error', 'timeout'], proxyNextUpstreamTries: 0, proxyBuffering: true,
   });
   assert.deepEqual(s.locations[1]!.proxyPass, 'http://backends');
 });

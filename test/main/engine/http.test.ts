@@ -238,7 +238,7 @@ test('a client that goes away mid-response: the upstream connection is closed (a
   const closed = new Promise<void>((r) => (upstreamClosed = r));
   const slow = await up('slow', (_req, res) => {
     res.writeHead(200, { 'Content-Length': '1000000' });
-    res.write(Buffer.alloc(1000, 97));
+    res.write(Buffer.alloc(9000, 97)); // (past two of proxy_buffering's 4 KiB pages: some reach the client)
     res.socket!.once('close', () => upstreamClosed());
   });
   const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${slow.port}` }));
@@ -251,7 +251,93 @@ test('a client that goes away mid-response: the upstream connection is closed (a
   await Promise.race([closed, new Promise((_r, j) => setTimeout(() => j(new Error('the upstream connection stayed open after the client left')), 3000))]);
   assert.equal(exchanges.length, 1);
   assert.equal(exchanges[0]!.cause, 'client closed the connection');
-  assert.ok(exchanges[0]!.responseBytes >= 1000);
+  assert.ok(exchanges[0]!.responseBytes >= 9000);
+});
+
+test('a client that takes nothing for longer than proxy_read_timeout still gets the whole response, buffered or not (as nginx)', { timeout: 20_000 }, async () => {
+  const size = 8 * 1024 * 1024;
+  const big = await up('big', (_req, res) => {
+    res.writeHead(200, { 'Content-Length': String(size) });
+    res.end(Buffer.alloc(size, 98));
+  });
+  const e = await engine((p) => ({
+    schemaVersion: 1,
+    servers: [{
+      listen: [{ address: `127.0.0.1:${p}` }],
+      locations: [
+        { path: '/on/', proxyPass: `http://127.0.0.1:${big.port}`, proxyReadTimeout: '300ms' },
+        { path: '/off/', proxyPass: `http://127.0.0.1:${big.port}`, proxyReadTimeout: '300ms', proxyBuffering: false },
+      ],
+    }],
+  }));
+  const exchanges: import('../../../main/engine/events.ts').ExchangeRecord[] = [];
+  e.engine.on('exchange', (x) => exchanges.push(x));
+  for (const path of ['/on/', '/off/']) {
+    const got = await new Promise<number>((resolve, reject) => {
+      http.get(`${e.url}${path}`, { agent: false }, (res) => {
+        let n = 0;
+        let paused = false;
+        res.on('data', (c: Buffer) => {
+          n += c.length;
+          if (paused) return;
+          // the proxy's socket fills while this client reads nothing, for three read timeouts
+          paused = true;
+          res.pause();
+          setTimeout(() => res.resume(), 1000);
+        });
+        res.on('end', () => resolve(n));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    assert.equal(got, size, path);
+  }
+  assert.deepEqual(exchanges.map((x) => [x.status, x.cause ?? null, x.responseBytes]), [[200, null, size], [200, null, size]]);
+});
+
+test('a client that takes nothing for send_timeout: its connection and the upstream\'s close, logged as a client timeout', { timeout: 20_000 }, async () => {
+  const { clientSendTimeout } = await import('../../../main/engine/ws-session.ts');
+  const saved = clientSendTimeout.ms;
+  clientSendTimeout.ms = 700;
+  try {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((r) => (upstreamClosed = r));
+    const big = await up('big', (_req, res) => {
+      res.writeHead(200, { 'Content-Length': String(64 * 1024 * 1024) });
+      res.write(Buffer.alloc(16 * 1024 * 1024, 98));
+      res.socket!.once('close', () => upstreamClosed());
+    });
+    const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${big.port}`, proxyReadTimeout: '200ms' }));
+    const exchanges: import('../../../main/engine/events.ts').ExchangeRecord[] = [];
+    e.engine.on('exchange', (x) => exchanges.push(x));
+    const t0 = Date.now();
+    let response!: http.IncomingMessage;
+    let got = 0;
+    await new Promise<void>((resolve, reject) => {
+      http.get(`${e.url}/`, { agent: false }, (res) => {
+        response = res;
+        res.once('data', (c: Buffer) => {
+          got += c.length;
+          res.pause(); // and reads nothing more: the proxy's socket to it fills
+          resolve();
+        });
+        res.on('error', () => {});
+      }).on('error', reject);
+    });
+    await closed;
+    const after = Date.now() - t0;
+    assert.ok(after >= 700, `the upstream was closed after ${after} ms, before send_timeout`);
+    assert.equal(exchanges.length, 1);
+    assert.equal(exchanges[0]!.cause, 'client timed out: it took nothing for send_timeout (700ms)');
+    // the client, reading again, finds its connection closed before the end of the body
+    await new Promise<void>((resolve) => {
+      response.on('data', (c: Buffer) => { got += c.length; });
+      response.on('close', () => resolve());
+      response.resume();
+    });
+    assert.ok(got < 64 * 1024 * 1024, `the client got ${got} bytes`);
+  } finally {
+    clientSendTimeout.ms = saved;
+  }
 });
 
 test('a client that goes away before the response header: the upstream connection is closed at once, as nginx does (499)', async () => {

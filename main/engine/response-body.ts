@@ -1,0 +1,133 @@
+// The response body from upstream to client, once the head has been written: nginx's
+// proxy_buffering (app/proxy/buffering.ts), and its waiting on a client that does not take the
+// response (the upstream's read timer does not count; the client has send_timeout).
+//
+// The body is relayed by hand rather than with pipe(): one listener counts and writes each chunk
+// (pipe() sets up and tears down about a dozen listeners per response, and counting needed one
+// more). Backpressure as pipe() does it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyHold, bodyPassing } from '../../app/proxy/buffering.ts';
+import { pauseUpstream, resumeUpstream } from './http-proxy-adapter.ts';
+import { clientSendTimeout } from './ws-session.ts';
+
+/** The exchange the body belongs to. */
+export interface BodyOwner {
+  /** Counts the body bytes read from the upstream. */
+  readonly record: { responseBytes: number };
+  /** The upstream's response is complete and the client's has been ended. */
+  bodyEnded(): void;
+  /** The client took nothing for send_timeout. */
+  clientTimedOut(): void;
+}
+
+export class ResponseBody {
+  /** The body held by proxy_buffering (an unchunked body while it fills no page), or null. */
+  private readonly hold: BodyHold<Buffer> | null;
+  private readonly onDrain: () => void;
+
+  constructor(
+    private readonly proxyRes: IncomingMessage,
+    private readonly res: ServerResponse,
+    locationBuffering: boolean,
+    readonly owner: BodyOwner,
+  ) {
+    const passing = bodyPassing(locationBuffering, proxyRes, isChunked(proxyRes));
+    const hold = passing === 'pages' ? new BodyHold<Buffer>(proxyRes) : null;
+    this.hold = hold;
+    // node sends the head with the first write, which is when nginx sends it while buffering;
+    // unbuffered, nginx sends it at once
+    if (passing === 'unbuffered') res.flushHeaders();
+    proxyRes.on('data', (chunk: Buffer) => {
+      owner.record.responseBytes += chunk.length;
+      const parts = hold === null ? chunk : hold.take(chunk);
+      if (parts !== null && !writeParts(res, parts)) this.waitForClient();
+    });
+    proxyRes.on('end', () => {
+      // (it can come while waiting: the chunk that filled the client's socket was the last)
+      stopWaiting(this);
+      endWith(res, hold === null ? null : hold.rest());
+      owner.bodyEnded();
+    });
+    this.onDrain = () => {
+      stopWaiting(this);
+      resumeUpstream(proxyRes);
+    };
+  }
+
+  /** The upstream failed mid-body: what was held goes out first, as nginx passes it on. */
+  flushHeld(): void {
+    if (this.hold) writeParts(this.res, this.hold.rest());
+  }
+
+  /** The exchange is over (the client went away, the upstream failed): no more waiting for the client. */
+  stop(): void {
+    stopWaiting(this);
+  }
+
+  /** The client's socket is full: the upstream waits without its read timer, the client has send_timeout. */
+  private waitForClient(): void {
+    pauseUpstream(this.proxyRes);
+    startWaiting(this);
+    this.res.once('drain', this.onDrain);
+  }
+}
+
+// Responses waiting for their client, with when each wait began, checked by one sweep timer while
+// there are any: nginx's send_timeout (counted here from the start of the wait: node tells when
+// the client has taken everything queued, not each partial write). A timer per wait, armed and
+// cleared on every full socket, cost about 5 % of a 64 KiB response's CPU.
+const waiting = new Map<ResponseBody, number>();
+let sweep: NodeJS.Timeout | null = null;
+
+function startWaiting(b: ResponseBody): void {
+  waiting.set(b, Date.now());
+  if (sweep === null) {
+    sweep = setInterval(sweepWaiting, Math.min(1000, Math.max(20, clientSendTimeout.ms / 8)));
+    sweep.unref();
+  }
+}
+
+function stopWaiting(b: ResponseBody): void {
+  if (!waiting.delete(b) || waiting.size > 0 || sweep === null) return;
+  clearInterval(sweep);
+  sweep = null;
+}
+
+function sweepWaiting(): void {
+  const now = Date.now();
+  for (const [b, since] of waiting) {
+    if (now - since < clientSendTimeout.ms) continue;
+    stopWaiting(b);
+    b.owner.clientTimedOut();
+  }
+}
+
+/** A response body node's parser reads as chunked (the last transfer coding is chunked). */
+function isChunked(res: IncomingMessage): boolean {
+  const te = res.headers['transfer-encoding'];
+  return te !== undefined && /(^|[\s,])chunked\s*$/i.test(te);
+}
+
+/** Ends the response with the parts still held, in one go (the last write and the end together). */
+function endWith(res: ServerResponse, parts: Buffer[] | null): void {
+  if (parts === null || parts.length === 0) res.end();
+  else if (parts.length === 1) res.end(parts[0]!);
+  else {
+    res.cork();
+    for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]!);
+    res.end(parts[parts.length - 1]!);
+    res.uncork();
+  }
+}
+
+/** Writes a chunk, or parts of the body in one go (corked); false when `res` wants a drain. */
+function writeParts(res: ServerResponse, parts: Buffer | Buffer[]): boolean {
+  if (!Array.isArray(parts)) return res.write(parts);
+  if (parts.length === 0) return true;
+  if (parts.length === 1) return res.write(parts[0]!);
+  res.cork();
+  let ok = true;
+  for (const p of parts) ok = res.write(p);
+  res.uncork();
+  return ok;
+}

@@ -3,7 +3,7 @@
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { abandonResponse, abortHttpTry, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
 import { ResponseBody, type BodyOwner } from './response-body.ts';
-import { clientSendTimeout } from './ws-session.ts';
+import { clientBodyTimeout, clientSendTimeout } from './client-timeouts.ts';
 import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
@@ -35,8 +35,14 @@ export function expectsContinue(req: IncomingMessage): boolean {
 }
 
 /** The client's request body, read whole (nginx buffers it before it contacts the upstream); a
- * client that goes away before its end gives `aborted` (nothing goes upstream). */
-export type BodyResult = { body: Buffer | null; /** (an upgrade request's: the bytes after the body) */ rest?: Buffer } | { tooLarge: true } | { aborted: true } | { invalid: string };
+ * client that goes away before its end gives `aborted`, one that stops sending it for
+ * client_body_timeout `timedOut` (nothing goes upstream; the connection is left to close). */
+export type BodyResult =
+  | { body: Buffer | null; /** (an upgrade request's: the bytes after the body) */ rest?: Buffer }
+  | { tooLarge: true }
+  | { aborted: true }
+  | { timedOut: true }
+  | { invalid: string };
 
 export function readBody(req: IncomingMessage): Promise<BodyResult> {
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
@@ -54,7 +60,13 @@ export function readBody(req: IncomingMessage): Promise<BodyResult> {
       if (size > CLIENT_MAX_BODY) over = true;
       else chunks.push(c);
     });
-    req.once('end', () => resolve(over ? { tooLarge: true } : { body: Buffer.concat(chunks) }));
+    // client_body_timeout: the socket's idle timer, which every read restarts (node's server
+    // emits its 'timeout' on the request being read, and leaves the socket to this listener)
+    req.setTimeout(clientBodyTimeout.ms, () => resolve({ timedOut: true }));
+    req.once('end', () => {
+      req.setTimeout(0);
+      resolve(over ? { tooLarge: true } : { body: Buffer.concat(chunks) });
+    });
     req.once('error', () => resolve({ aborted: true }));
     req.once('close', () => resolve({ aborted: true })); // (after 'end', this changes nothing)
   });
@@ -129,6 +141,12 @@ class HttpExchange implements TryHandlers, BodyOwner {
       if (this.done) return;
       if ('invalid' in read) {
         this.finish(400, read.invalid);
+        return;
+      }
+      if ('timedOut' in read) {
+        // nginx closes the connection without an answer, and logs 408
+        this.finishRecord(408, `client timed out while sending the request body: ${clientBodyTimeout.text()}`);
+        this.req.socket.destroy();
         return;
       }
       if ('aborted' in read) {

@@ -103,7 +103,9 @@ export class ListenerSet {
       writeRawError(socket, 400);
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
-      if (!socket.writable || err.code === 'ECONNRESET') {
+      // node's headersTimeout (60 s for a whole head, as nginx's client_header_timeout): nginx
+      // closes such a connection without an answer, where node would write a 408
+      if (!socket.writable || err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
         socket.destroy();
         return;
       }

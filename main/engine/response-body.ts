@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyHold, bodyPassing } from '../../app/proxy/buffering.ts';
 import { pauseUpstream, resumeUpstream } from './http-proxy-adapter.ts';
-import { clientSendTimeout } from './ws-session.ts';
+import { clientSendTimeout } from './client-timeouts.ts';
 
 /** The exchange the body belongs to. */
 export interface BodyOwner {

@@ -3,6 +3,7 @@
 // Content-Length) is then the engine's to read. nginx reads it whole before it contacts the
 // upstream, as for any request, and sends it with a Content-Length; the bytes after it are the
 // client's first bytes of the upgraded connection.
+import { clientBodyTimeout } from './client-timeouts.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { BodyResult } from './http-exchange.ts';
@@ -85,6 +86,8 @@ export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buff
   return new Promise((resolve) => {
     const finish = (r: BodyResult) => {
       socket.pause();
+      socket.setTimeout(0);
+      socket.off('timeout', onTimeout);
       socket.off('data', onData);
       socket.off('close', onClose);
       socket.off('end', onClose);
@@ -96,6 +99,10 @@ export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buff
       if (r.state !== 'more') finish(result(r));
     };
     const onClose = () => finish({ aborted: true });
+    const onTimeout = () => finish({ timedOut: true });
+    // client_body_timeout, between two reads (the socket's idle timer)
+    socket.setTimeout(clientBodyTimeout.ms);
+    socket.on('timeout', onTimeout);
     socket.on('data', onData);
     socket.on('close', onClose);
     socket.on('end', onClose);

@@ -6,6 +6,7 @@
 // attaches socket error listeners late (node-http-proxy#1468). Here the upstream socket is ours from
 // the first byte, with its error listener attached before connect. Once the upstream answered 101,
 // the open session is ws-session.ts's.
+import { clientBodyTimeout } from './client-timeouts.ts';
 import { request, ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
@@ -85,7 +86,8 @@ export function proxyUpgrade(
     head = head && head.length ? Buffer.concat([head, chunk]) : chunk;
     holdBackPastLimit();
   };
-  const onClientGone = () => {
+  const onClientGone = () => clientGone('client closed the connection before the upstream answered');
+  const clientGone = (reason: string) => {
     if (!waiting) return;
     stopWaiting();
     abortTry?.();
@@ -94,7 +96,7 @@ export function proxyUpgrade(
     session.state = 'rejected';
     session.closedAt = Date.now();
     session.closedBy = 'client';
-    session.closeReason = 'client closed the connection before the upstream answered';
+    session.closeReason = reason;
     hooks.log({ level: 'info', code: 'client_closed', message: `${session.closeReason}${session.upstream ? `, upstream: ${session.upstream}` : ''}`, sessionId: session.id });
     socket.destroy();
     hooks.sessionClose(session);
@@ -240,6 +242,10 @@ export function proxyUpgrade(
   // the body goes to the upstream with the request; what follows it is the client's early data
   void readUpgradeBody(req, socket, headArg, CLIENT_MAX_BODY).then((read) => {
     if ('aborted' in read) onClientGone();
+    else if ('timedOut' in read) {
+      clientGone(`client timed out while sending the request body: ${clientBodyTimeout.text()}`);
+      socket.destroy();
+    }
     else if ('tooLarge' in read) reject(413, 'client intended to send too large body (client_max_body_size 1m)', 'request_refused');
     else if ('invalid' in read) reject(400, read.invalid, 'request_refused');
     else {

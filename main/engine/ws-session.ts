@@ -1,5 +1,6 @@
 // An open WebSocket session (after the upstream's 101): both relays, the idle and send timeouts,
 // the frame tap hook, and what the proxy itself may do to the session (inject a message, close it).
+import { clientSendTimeout } from './client-timeouts.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { PeerAttempt, Peer } from '../upstream/types.ts';
@@ -34,18 +35,6 @@ export const CLOSE_GRACE_MS = 1000;
 
 /** How long an injected message waits for a message boundary (the end of a fragmented message). */
 export const INJECT_WAIT_MS = 5000;
-
-/**
- * nginx's send_timeout (an http-level setting Switchyard does not model: its default, 60 s), for
- * WebSocket sessions and HTTP responses. A setting object so tests can shorten it.
- */
-export const clientSendTimeout = {
-  ms: 60_000,
-  /** As the log says it: "send_timeout (60s)". */
-  text(): string {
-    return `send_timeout (${this.ms % 1000 === 0 ? `${this.ms / 1000}s` : `${this.ms}ms`})`;
-  },
-};
 
 /** An HTTP head written raw: the status line, the `raw` header list (minus `skip`, lower case), `extra`. */
 export function rawHead(statusLine: string, raw: string[], skip?: Set<string>, extra: string[] = []): string {

@@ -295,7 +295,7 @@ test('a client that takes nothing for longer than proxy_read_timeout still gets 
 });
 
 test('a client that takes nothing for send_timeout: its connection and the upstream\'s close, logged as a client timeout', { timeout: 20_000 }, async () => {
-  const { clientSendTimeout } = await import('../../../main/engine/ws-session.ts');
+  const { clientSendTimeout } = await import('../../../main/engine/client-timeouts.ts');
   const saved = clientSendTimeout.ms;
   clientSendTimeout.ms = 700;
   try {
@@ -337,6 +337,48 @@ test('a client that takes nothing for send_timeout: its connection and the upstr
     assert.ok(got < 64 * 1024 * 1024, `the client got ${got} bytes`);
   } finally {
     clientSendTimeout.ms = saved;
+  }
+});
+
+test('client_body_timeout: a client that stops sending its body is closed without an answer (as nginx: logged 408); the upstream never hears of it', { timeout: 20_000 }, async () => {
+  const { clientBodyTimeout } = await import('../../../main/engine/client-timeouts.ts');
+  const saved = clientBodyTimeout.ms;
+  clientBodyTimeout.ms = 400;
+  try {
+    let contacted = 0;
+    const a = await up('a', (_req, res) => { contacted++; res.end('ok'); });
+    const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${a.port}` }));
+    const exchanges: import('../../../main/engine/events.ts').ExchangeRecord[] = [];
+    e.engine.on('exchange', (x) => exchanges.push(x));
+    for (const [request, trickle] of [
+      ['POST /sized HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc', ''],
+      ['POST /chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n', '1\r\nd\r\n'],
+    ] as const) {
+      const c = net.connect(e.port, '127.0.0.1');
+      let answer = '';
+      c.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+      c.on('error', () => {});
+      const t0 = Date.now();
+      c.write(request);
+      if (trickle) {
+        // bytes keep coming for longer than the timeout: it is counted between two reads
+        await sleep(250);
+        c.write(trickle);
+        await sleep(250);
+        c.write(trickle);
+      }
+      await new Promise<void>((r) => c.on('close', () => r()));
+      const after = Date.now() - t0;
+      assert.ok(after >= (trickle ? 900 : 400), `closed after ${after} ms`);
+      assert.equal(answer, '', 'nothing is written back');
+    }
+    assert.equal(contacted, 0);
+    assert.deepEqual(exchanges.map((x) => [x.status, x.cause]), [
+      [408, 'client timed out while sending the request body: client_body_timeout (400ms)'],
+      [408, 'client timed out while sending the request body: client_body_timeout (400ms)'],
+    ]);
+  } finally {
+    clientBodyTimeout.ms = saved;
   }
 });
 

@@ -151,6 +151,30 @@ async function slowUpgradeUpstream(delayMs: number) {
   return { port: (server.address() as net.AddressInfo).port, sockets };
 }
 
+test('client_body_timeout on an upgrade request with a body: the connection closes, the upstream is not contacted', { timeout: 15_000 }, async () => {
+  const { clientBodyTimeout } = await import('../../../main/engine/client-timeouts.ts');
+  const saved = clientBodyTimeout.ms;
+  clientBodyTimeout.ms = 300;
+  try {
+    const up = await slowUpgradeUpstream(0);
+    const e = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${up.port}` }));
+    const closed: SessionRecord[] = [];
+    e.engine.on('session-close', (s) => closed.push(s));
+    const c = net.connect(e.port, '127.0.0.1');
+    c.on('error', () => {});
+    let answer = '';
+    c.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+    c.write(upgradeRequest('/ws').replace('\r\n\r\n', '\r\nContent-Length: 5\r\n\r\nab'));
+    await new Promise<void>((r) => c.on('close', () => r()));
+    assert.equal(answer, '');
+    await until(() => closed.length === 1);
+    assert.deepEqual([closed[0]!.state, closed[0]!.closedBy, closed[0]!.closeReason], ['rejected', 'client', 'client timed out while sending the request body: client_body_timeout (300ms)']);
+    assert.equal(up.sockets.length, 0, 'the upstream was not contacted');
+  } finally {
+    clientBodyTimeout.ms = saved;
+  }
+});
+
 test('a client that leaves before the upstream answered: the upstream connection is closed and the session ends (nginx: 499)', { timeout: 15_000 }, async () => {
   const up = await slowUpgradeUpstream(400);
   const e = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${up.port}` }));

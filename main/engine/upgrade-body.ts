@@ -3,9 +3,9 @@
 // Content-Length) is then the engine's to read. nginx reads it whole before it contacts the
 // upstream, as for any request, and sends it with a Content-Length; the bytes after it are the
 // client's first bytes of the upgraded connection.
-import { clientBodyTimeout } from './client-timeouts.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { clientBodyTimeout } from './client-timeouts.ts';
 import type { BodyResult } from './http-exchange.ts';
 
 /** What the request head says of a body: none, a length, or chunked. */

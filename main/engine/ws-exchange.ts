@@ -6,9 +6,9 @@
 // attaches socket error listeners late (node-http-proxy#1468). Here the upstream socket is ours from
 // the first byte, with its error listener attached before connect. Once the upstream answered 101,
 // the open session is ws-session.ts's.
-import { clientBodyTimeout } from './client-timeouts.ts';
 import { request, ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { clientBodyTimeout } from './client-timeouts.ts';
 import { writeRawError } from './error-pages.ts';
 import { proxyHttp, CLIENT_MAX_BODY } from './http-exchange.ts';
 import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';

@@ -1,8 +1,8 @@
 // An open WebSocket session (after the upstream's 101): both relays, the idle and send timeouts,
 // the frame tap hook, and what the proxy itself may do to the session (inject a message, close it).
-import { clientSendTimeout } from './client-timeouts.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { clientSendTimeout } from './client-timeouts.ts';
 import type { PeerAttempt, Peer } from '../upstream/types.ts';
 import type { EngineHooks, SessionRecord } from './events.ts';
 import { WsRelay, OPCODES, checkClose } from './ws-relay.ts';

@@ -21,23 +21,36 @@ export type BodyPassing =
   /** Buffering off: the head at once, then each read. */
   | 'unbuffered';
 
+export interface BodyPlan {
+  passing: BodyPassing;
+  /** The body's Content-Length, or null (chunked, or ended by the upstream's close). */
+  contentLength: number | null;
+}
+
 /**
  * How a response's body reaches the client: the location's proxy_buffering, overridden by the
- * upstream's `X-Accel-Buffering` (each line whose value is "yes" or "no", in any case, sets it, so the
- * last one counts; other values are ignored, as nginx's handler does).
+ * upstream's `X-Accel-Buffering` (each line whose value is "yes" or "no", in any case, sets it, so
+ * the last one counts; other values are ignored, as nginx's handler does). One pass over the raw
+ * header list, which also finds the framing (node builds `headers` only when asked, at a cost).
  */
-export function bodyPassing(locationBuffering: boolean, head: ResponseHead, chunked: boolean): BodyPassing {
+export function bodyPlan(locationBuffering: boolean, head: ResponseHead): BodyPlan {
   let buffering = locationBuffering;
+  let chunked = false;
+  let contentLength: number | null = null;
   const raw = head.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length !== 17 || name.toLowerCase() !== 'x-accel-buffering') continue;
-    const value = raw[i + 1]!.toLowerCase();
-    if (value === 'yes') buffering = true;
-    else if (value === 'no') buffering = false;
+    if (name.length === 17) {
+      const lower = name.toLowerCase();
+      if (lower === 'x-accel-buffering') {
+        const value = raw[i + 1]!.toLowerCase();
+        if (value === 'yes') buffering = true;
+        else if (value === 'no') buffering = false;
+      } else if (lower === 'transfer-encoding') chunked = /(^|[\s,])chunked\s*$/i.test(raw[i + 1]!);
+    } else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
   }
-  if (!buffering) return 'unbuffered';
-  return chunked ? 'chunks' : 'pages';
+  if (chunked) contentLength = null;
+  return { passing: !buffering ? 'unbuffered' : chunked ? 'chunks' : 'pages', contentLength };
 }
 
 /** What a byte sequence needs to be held and split (a Buffer, or a Uint8Array). */
@@ -57,14 +70,29 @@ export class BodyHold<T extends Bytes<T>> {
   private read: number;
   /** Bytes of it passed on (the head counts as passed: it goes out with the first release). */
   private sent: number;
+  /** Where the body ends (head + Content-Length), or -1 when the upstream's close ends it. */
+  private readonly end: number;
 
-  constructor(head: ResponseHead) {
+  /** `contentLength`: the response's Content-Length, or null (the body ends when the upstream closes). */
+  constructor(head: ResponseHead, contentLength: number | null) {
     this.read = this.sent = responseHeadBytes(head);
+    this.end = contentLength === null ? -1 : this.read + contentLength;
   }
 
-  /** Takes the next read; returns the parts that fill pages, in order, or null while none is full. */
+  /**
+   * Takes the next read; returns the parts that fill pages, in order, or null while none is full.
+   * The read that completes a sized body passes whole with what was held (nginx hands on a buffer
+   * that holds the rest of the body at once).
+   */
   take(chunk: T): T[] | null {
     this.read += chunk.length;
+    if (this.read === this.end) {
+      const out = this.held;
+      if (chunk.length) out.push(chunk);
+      this.held = [];
+      this.sent = this.read;
+      return out;
+    }
     const full = this.read - (this.read % PROXY_BUFFER_SIZE);
     if (full <= this.sent) {
       if (chunk.length) this.held.push(chunk);

@@ -6,7 +6,7 @@
 // (pipe() sets up and tears down about a dozen listeners per response, and counting needed one
 // more). Backpressure as pipe() does it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyHold, bodyPassing } from '../../app/proxy/buffering.ts';
+import { BodyHold, bodyPlan } from '../../app/proxy/buffering.ts';
 import { pauseUpstream, resumeUpstream } from './http-proxy-adapter.ts';
 import { clientSendTimeout } from './client-timeouts.ts';
 
@@ -31,8 +31,8 @@ export class ResponseBody {
     locationBuffering: boolean,
     readonly owner: BodyOwner,
   ) {
-    const passing = bodyPassing(locationBuffering, proxyRes, isChunked(proxyRes));
-    const hold = passing === 'pages' ? new BodyHold<Buffer>(proxyRes) : null;
+    const { passing, contentLength } = bodyPlan(locationBuffering, proxyRes);
+    const hold = passing === 'pages' ? new BodyHold<Buffer>(proxyRes, contentLength) : null;
     this.hold = hold;
     // node sends the head with the first write, which is when nginx sends it while buffering;
     // unbuffered, nginx sends it at once
@@ -100,12 +100,6 @@ function sweepWaiting(): void {
     stopWaiting(b);
     b.owner.clientTimedOut();
   }
-}
-
-/** A response body node's parser reads as chunked (the last transfer coding is chunked). */
-function isChunked(res: IncomingMessage): boolean {
-  const te = res.headers['transfer-encoding'];
-  return te !== undefined && /(^|[\s,])chunked\s*$/i.test(te);
 }
 
 /** Ends the response with the parts still held, in one go (the last write and the end together). */

@@ -11,7 +11,7 @@
 //
 // Buffering off, or `X-Accel-Buffering: no` from the upstream: the head goes out at once and every
 // read is passed on as it comes. `X-Accel-Buffering: yes` turns buffering on for that response.
-import { PROXY_BUFFER_SIZE, responseHeadBytes, type ResponseHead } from './header-buffers.ts';
+import { PROXY_BUFFER_SIZE, type ResponseHead } from './header-buffers.ts';
 
 export type BodyPassing =
   /** Unchunked body, buffering on: held in pages (BodyHold). */
@@ -73,9 +73,12 @@ export class BodyHold<T extends Bytes<T>> {
   /** Where the body ends (head + Content-Length), or -1 when the upstream's close ends it. */
   private readonly end: number;
 
-  /** `contentLength`: the response's Content-Length, or null (the body ends when the upstream closes). */
-  constructor(head: ResponseHead, contentLength: number | null) {
-    this.read = this.sent = responseHeadBytes(head);
+  /**
+   * `headBytes`: the upstream's response head (responseHeadBytes); `contentLength`: the body's
+   * Content-Length, or null (the body ends when the upstream closes).
+   */
+  constructor(headBytes: number, contentLength: number | null) {
+    this.read = this.sent = headBytes;
     this.end = contentLength === null ? -1 : this.read + contentLength;
   }
 

@@ -9,7 +9,7 @@ import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
 import { failureStatus, failureText, tooBigHeader, unsendable } from './upstream-failure.ts';
-import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
+import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { redirectRewritten } from './redirects.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
@@ -29,7 +29,7 @@ function announcesTooLarge(req: IncomingMessage): boolean {
 }
 
 /** ngx_http_test_expect: an HTTP/1.1 request whose Expect is exactly "100-continue" (any case). */
-export function expectsContinue(req: IncomingMessage): boolean {
+function expectsContinue(req: IncomingMessage): boolean {
   const e = req.headers.expect;
   return req.httpVersion === '1.1' && typeof e === 'string' && e.length === 12 && e.toLowerCase() === '100-continue';
 }
@@ -274,7 +274,9 @@ class HttpExchange implements TryHandlers, BodyOwner {
       this.onUpgradeAnswer();
       return;
     }
-    if (!responseHeadFits(proxyRes)) {
+    // nginx reads the head into proxy_buffer_size, and (buffering) the body after it
+    const headBytes = responseHeadBytes(proxyRes);
+    if (headBytes > PROXY_BUFFER_SIZE) {
       abandonResponse(proxyRes);
       this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true });
       return;
@@ -312,7 +314,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     }
     this.body = null;
     this.response = proxyRes;
-    this.responseBody = new ResponseBody(proxyRes, res, this.plan.loc.location.proxyBuffering, this);
+    this.responseBody = new ResponseBody(proxyRes, res, this.plan.loc.location.proxyBuffering, headBytes, this);
   }
 
   /** The client took nothing of the response for send_timeout: its connection closes, and the upstream's. */

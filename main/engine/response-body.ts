@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyHold, bodyPlan } from '../../app/proxy/buffering.ts';
 import { pauseUpstream, resumeUpstream } from './http-proxy-adapter.ts';
 import { clientSendTimeout } from './client-timeouts.ts';
+import { StallWatch } from './stall-watch.ts';
 
 /** The exchange the body belongs to. */
 export interface BodyOwner {
@@ -24,15 +25,19 @@ export class ResponseBody {
   /** The body held by proxy_buffering (an unchunked body while it fills no page), or null. */
   private readonly hold: BodyHold<Buffer> | null;
   private readonly onDrain: () => void;
+  /** While the client's socket is full: its send_timeout (stall-watch.ts). */
+  private stall: StallWatch | null = null;
 
   constructor(
     private readonly proxyRes: IncomingMessage,
     private readonly res: ServerResponse,
     locationBuffering: boolean,
-    readonly owner: BodyOwner,
+    /** The bytes of the upstream's response head (responseHeadBytes). */
+    headBytes: number,
+    private readonly owner: BodyOwner,
   ) {
     const { passing, contentLength } = bodyPlan(locationBuffering, proxyRes);
-    const hold = passing === 'pages' ? new BodyHold<Buffer>(proxyRes, contentLength) : null;
+    const hold = passing === 'pages' ? new BodyHold<Buffer>(headBytes, contentLength) : null;
     this.hold = hold;
     // node sends the head with the first write, which is when nginx sends it while buffering;
     // unbuffered, nginx sends it at once
@@ -44,12 +49,12 @@ export class ResponseBody {
     });
     proxyRes.on('end', () => {
       // (it can come while waiting: the chunk that filled the client's socket was the last)
-      stopWaiting(this);
+      this.stop();
       endWith(res, hold === null ? null : hold.rest());
       owner.bodyEnded();
     });
     this.onDrain = () => {
-      stopWaiting(this);
+      this.stop();
       resumeUpstream(proxyRes);
     };
   }
@@ -61,44 +66,16 @@ export class ResponseBody {
 
   /** The exchange is over (the client went away, the upstream failed): no more waiting for the client. */
   stop(): void {
-    stopWaiting(this);
+    this.stall?.end();
+    this.stall = null;
   }
 
   /** The client's socket is full: the upstream waits without its read timer, the client has send_timeout. */
   private waitForClient(): void {
     pauseUpstream(this.proxyRes);
-    startWaiting(this);
+    const socket = this.res.socket;
+    if (socket && this.stall === null) this.stall = new StallWatch(socket, clientSendTimeout.ms, () => this.owner.clientTimedOut());
     this.res.once('drain', this.onDrain);
-  }
-}
-
-// Responses waiting for their client, with when each wait began, checked by one sweep timer while
-// there are any: nginx's send_timeout (counted here from the start of the wait: node tells when
-// the client has taken everything queued, not each partial write). A timer per wait, armed and
-// cleared on every full socket, cost about 5 % of a 64 KiB response's CPU.
-const waiting = new Map<ResponseBody, number>();
-let sweep: NodeJS.Timeout | null = null;
-
-function startWaiting(b: ResponseBody): void {
-  waiting.set(b, Date.now());
-  if (sweep === null) {
-    sweep = setInterval(sweepWaiting, Math.min(1000, Math.max(20, clientSendTimeout.ms / 8)));
-    sweep.unref();
-  }
-}
-
-function stopWaiting(b: ResponseBody): void {
-  if (!waiting.delete(b) || waiting.size > 0 || sweep === null) return;
-  clearInterval(sweep);
-  sweep = null;
-}
-
-function sweepWaiting(): void {
-  const now = Date.now();
-  for (const [b, since] of waiting) {
-    if (now - since < clientSendTimeout.ms) continue;
-    stopWaiting(b);
-    b.owner.clientTimedOut();
   }
 }
 

@@ -17,6 +17,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
+import { StallWatch } from './stall-watch.ts';
 
 /** A busy direction's read buffer: its usual size, the size it grows to (what libuv asks node for
  * per read), and how many reads in a row under `smallRead` bytes make it shrink back. */
@@ -127,7 +128,7 @@ export class WsRelay {
       if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
     };
     this.onDrain = () => {
-      this.stall?.end();
+      this.endStall();
       this.src.resume();
     };
     this.onEnd = () => {
@@ -223,7 +224,7 @@ export class WsRelay {
     this.src.off('data', this.onData);
     this.src.off('end', this.onEnd);
     this.dst.off('drain', this.onDrain);
-    this.stall?.end();
+    this.endStall();
     for (const p of this.pending.splice(0)) {
       if (p.timer) clearTimeout(p.timer);
       p.reject(new Error('the session closed before the frame was sent'));
@@ -238,10 +239,23 @@ export class WsRelay {
   /** `dst` is full: stop reading `src` until it drains, and watch that it takes something. */
   private hold(): void {
     this.src.pause();
-    if (this.sendTimeoutMs > 0 && this.stall === null && this.onSendTimeout) {
-      this.stall = new StallWatch(this, this.dst, this.sendTimeoutMs, this.onSendTimeout);
+    const onSendTimeout = this.onSendTimeout;
+    if (this.sendTimeoutMs > 0 && this.stall === null && onSendTimeout) {
+      this.stall = new StallWatch(this.dst, this.sendTimeoutMs, () => {
+        this.endStall();
+        onSendTimeout();
+      });
       this.onStall?.(true);
     }
+  }
+
+  /** `dst` drained (or the relay stopped, or the watch timed out): the stall is over. */
+  private endStall(): void {
+    const stall = this.stall;
+    if (stall === null) return;
+    this.stall = null;
+    stall.end();
+    this.onStall?.(false);
   }
 
   private flushPending(): void {
@@ -323,35 +337,6 @@ export class WsRelay {
  * is nginx's send timer, re-armed on every write event of the socket: as in nginx, a peer that
  * reads, but too little for the kernel to report room, times out as well.
  */
-class StallWatch {
-  private waiting: number;
-  private since = Date.now();
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(private readonly relay: WsRelay, private readonly dst: Socket, private readonly ms: number, private readonly onTimeout: () => void) {
-    this.waiting = dst.writableLength;
-    this.timer = setInterval(() => this.check(), Math.max(20, Math.min(1000, ms / 4)));
-    this.timer.unref();
-  }
-
-  private check(): void {
-    const now = Date.now();
-    const waiting = this.dst.writableLength;
-    if (waiting < this.waiting) this.since = now;
-    this.waiting = waiting;
-    if (now - this.since < this.ms) return;
-    this.end();
-    this.onTimeout();
-  }
-
-  end(): void {
-    clearInterval(this.timer);
-    if (this.relay.stall !== this) return;
-    this.relay.stall = null;
-    this.relay.onStall?.(false);
-  }
-}
-
 class OwnBufferReads {
   buf = Buffer.allocUnsafeSlow(READ_BUFFER.small);
   count = 1;

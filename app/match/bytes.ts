@@ -33,12 +33,6 @@ export function hexValue(c: number): number {
   return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
 }
 
-/** True when every code unit is a byte (0-255). */
-export function isByteString(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
-  return true;
-}
-
 /** ASCII-only lowercase, as nginx's ngx_strlow / ngx_tolower (bytes >= 0x80 untouched). */
 export function asciiLower(s: string): string {
   // only A-Z change, never non-ASCII bytes (which toLowerCase would fold). Runs per header per request.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx, privateNginxConf, type RunningNginx } from '../main/nginx/binary.ts';
+import { switchyardNodeFlags } from '../scripts/node-flags.mjs';
 import { freePort } from '../test/helpers/ports.ts';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -125,6 +126,13 @@ export function cpuTimeUs(pid: number): { user: number; total: number } {
   return { user, total: user + Number(f[12]) * 10_000 };
 }
 
+/** Read and write system calls a process has made so far (/proc/PID/io: syscr, syscw). */
+export function ioCalls(pid: number): { reads: number; writes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(io)?.[1] ?? NaN);
+  return { reads: get('syscr'), writes: get('syscw') };
+}
+
 /**
  * The extra environment of a `switchyard+KEY=VALUE[+KEY=VALUE]` target (bench/http-compare.ts,
  * bench/ws-compare.ts: this Switchyard with some variables set, for ablations). `UPHTTP` in a value
@@ -195,7 +203,8 @@ async function start(name: TargetName, up: Upstreams): Promise<Target> {
       const file = join(dir, 'switchyard.json');
       await writeFile(file, JSON.stringify(switchyardConfig(port, up.http.port, up.ws.port), null, 2));
       try {
-        const p = await spawnNode([...gcArgs, join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', file, ...(name === 'inspect' ? ['--inspect'] : [])], 30_000);
+        // as `npx switchyard serve` runs it: with the node flags of its shebang
+        const p = await spawnNode([...switchyardNodeFlags(ROOT), ...gcArgs, join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', file, ...(name === 'inspect' ? ['--inspect'] : [])], 30_000);
         const t = fromProc(name, p);
         return { ...t, stop: async () => { await p.stop(); await rm(dir, { recursive: true, force: true }); } };
       } catch (e) {

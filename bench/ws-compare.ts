@@ -11,8 +11,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, type Target } from './targets.ts';
+import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, ioCalls, type Target } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
+import { switchyardNodeFlags } from '../scripts/node-flags.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +37,7 @@ async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name =
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-wscmp-'));
   await writeFile(join(dir, 'c.json'), JSON.stringify(switchyardConfig(port, upHttp, upWs)));
   const flags = values['node-flags'].split(' ').filter(Boolean);
-  const p = await spawnNode([...flags, join(root, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json')], 30_000, env);
+  const p = await spawnNode([...switchyardNodeFlags(root), ...flags, join(root, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json')], 30_000, env);
   process.stderr.write(`switchyard pid ${p.pid}\n`);
   return {
     name: name as 'switchyard', http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws`, memPid: async () => p.pid, gcable: false, gcLines: [],
@@ -95,6 +96,7 @@ async function rates(targets: Target[], echoPid: number): Promise<void> {
       for (const t of rotated(targets, r)) {
         const pid = (await t.memPid())!;
         const c0 = cpuTimeUs(pid);
+        const io0 = ioCalls(pid);
         const e0 = cpuTimeUs(echoPid).total;
         const res = await runLoad('ws-load.ts', { mode: 'throughput', url: t.ws, conns: 20, window: 32, size, durationMs: seconds * 1000, warmupMs: 500 }, seconds * 1000 + 30_000);
         if (res.error) throw new Error(`${t.name} ${size} B: ${String(res.error)}`);
@@ -104,9 +106,11 @@ async function rates(targets: Target[], echoPid: number): Promise<void> {
         const us = (c1.total - c0.total) / messages;
         const userUs = (c1.user - c0.user) / messages;
         const echoUs = (cpuTimeUs(echoPid).total - e0) / messages;
+        const io1 = ioCalls(pid);
+        const rw = `${((io1.reads - io0.reads) / messages).toFixed(2)}r/${((io1.writes - io0.writes) / messages).toFixed(2)}w`;
         (rate[`${t.name} ${size}`] ??= []).push(Number(res.msgsPerSec));
         (cpu[`${t.name} ${size}`] ??= []).push(us);
-        line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg, user ${userUs.toFixed(2)}; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);
+        line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg, user ${userUs.toFixed(2)}, ${rw}; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);
       }
       process.stdout.write(`round ${r + 1} ${String(size).padStart(5)} B: ${line.join(', ')}\n`);
     }

@@ -15,6 +15,7 @@ import type { LiveSession } from './ws-session.ts';
 import { sendError, writeRawError } from './error-pages.ts';
 import { clientStatus } from '../../app/proxy/header-buffers.ts';
 import type { EngineHooks, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
+import { tuneRunningV8 } from './v8-tuning.ts';
 
 export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -42,6 +43,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     },
     log: (e) => this.emit('log', { time: Date.now(), ...e }),
   };
+
+  constructor() {
+    super();
+    tuneRunningV8();
+  }
 
   /** Validate, compile and apply a config document. Invalid input changes nothing. */
   async apply(input: unknown): Promise<ApplyResult> {

@@ -1,4 +1,4 @@
-// Two V8 heuristics that cost the proxy a third of its CPU under load, measured (wrk, 64 KiB and
+// Two V8 heuristics that cost the proxy a quarter to a third of its CPU under load, measured (wrk, 64 KiB and
 // 100 B responses; bench notes in the README):
 //
 // - Allocation-site pretenuring. Once the objects of a literal's allocation site survive minor
@@ -6,9 +6,9 @@
 //   that points at younger ones (the request, the response, the exchange) keeps them alive through
 //   every minor GC until the next full one, so they are promoted too, and their sites get
 //   pretenured in turn: from then on every request's objects were promoted (about 6 KB per request
-//   instead of 0.3 KB) and a 100 B request cost 117-123 µs of CPU instead of 81-92. Whether a
-//   process fell into it depended on GC timing (after the V8 memory reducer's collections it
-//   nearly always did). V8 reads this flag at every GC, so a running engine can turn it off.
+//   instead of 0.3 KB) and a 100 B request cost 117-123 µs of CPU instead of 81-92. In those
+//   measurements every process fell into it; the trigger is GC timing, and the minimal http-proxy
+//   script stayed out. V8 reads this flag at every GC, so a running engine can turn it off.
 //
 // - The memory reducer. After a few seconds idle V8 shrinks the heap and then grows it slowly;
 //   external memory (every upstream read is a new ArrayBuffer) counts against that small limit, so

@@ -1,7 +1,7 @@
 // Side-by-side WebSocket echo msgs/s of Switchyard, nginx and the minimal http-proxy script, with
 // the order of targets rotated every round (a tool for working on the relay; `npm run bench` is the
 // report). Besides msgs/s it prints each proxy's CPU time per message (user + system from /proc;
-// nginx: its worker), steadier than msgs/s on a shared machine.
+// nginx: its worker), steadier than msgs/s on a shared machine, and read()/write() calls per message.
 // Usage: node --import tsx bench/ws-compare.ts [--rounds N] [--seconds S] [--sizes 64,16384]
 //        [--targets switchyard,nginx,minimal] [--node-flags=--perf-basic-prof]
 //        [--rtt]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it, 4 connections)
@@ -107,7 +107,8 @@ async function rates(targets: Target[], echoPid: number): Promise<void> {
         const userUs = (c1.user - c0.user) / messages;
         const echoUs = (cpuTimeUs(echoPid).total - e0) / messages;
         const io1 = ioCalls(pid);
-        const rw = `${((io1.reads - io0.reads) / messages).toFixed(2)}r/${((io1.writes - io0.writes) / messages).toFixed(2)}w`;
+        // read()/write() calls per message (/proc/PID/io counts those; nginx's recv()/send() are not in it)
+        const rw = io1.reads === io0.reads ? 'r/w n/a' : `${((io1.reads - io0.reads) / messages).toFixed(2)}r/${((io1.writes - io0.writes) / messages).toFixed(2)}w`;
         (rate[`${t.name} ${size}`] ??= []).push(Number(res.msgsPerSec));
         (cpu[`${t.name} ${size}`] ??= []).push(us);
         line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg, user ${userUs.toFixed(2)}, ${rw}; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);

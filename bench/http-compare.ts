@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, ROOT, runLoad, spawnNode, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, type Proc } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
-import { switchyardNodeFlags } from '../scripts/node-flags.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +37,7 @@ try {
     await writeFile(file, JSON.stringify(switchyardConfig(port, up.http.port, up.ws.port)));
     const root = name.startsWith('switchyard@') ? name.slice('switchyard@'.length) : ROOT;
     const env = name.startsWith('switchyard+') ? targetEnv(name, up.http.port) : undefined;
-    procs[name] = await spawnNode([...switchyardNodeFlags(root), ...values['node-flags'].split(' ').filter(Boolean), join(root, 'bin', 'switchyard.js'), 'serve', '--config', file], 30_000, env);
+    procs[name] = await spawnNode([...values['node-flags'].split(' ').filter(Boolean), join(root, 'bin', 'switchyard.js'), 'serve', '--config', file], 30_000, env);
     process.stderr.write(`${name} pid ${procs[name]!.pid}\n`);
   }
   const sums: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));

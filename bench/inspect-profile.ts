@@ -15,7 +15,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BENCH_DIR, ROOT, runLoad, spawnNode, startTarget, switchyardConfig, cpuTimeUs, type Proc, type Target, type TargetName } from './targets.ts';
-import { switchyardNodeFlags } from '../scripts/node-flags.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -39,7 +38,7 @@ async function startSwitchyard(name: 'switchyard' | 'inspect', upPort: number): 
   const file = join(dir, 'switchyard.json');
   await writeFile(file, JSON.stringify(switchyardConfig(port, upPort, upPort)));
   const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, name)] : [];
-  const proc = await spawnNode([...prof, ...switchyardNodeFlags(ROOT), ...nodeFlags, join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', file, ...(name === 'inspect' ? ['--inspect'] : [])], 30_000);
+  const proc = await spawnNode([...prof, ...nodeFlags, join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', file, ...(name === 'inspect' ? ['--inspect'] : [])], 30_000);
   return {
     proc, name, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws`, memPid: async () => proc.pid, gcable: false, gcLines: [],
     stderr: proc.stderr, died: () => null,

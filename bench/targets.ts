@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNginx, privateNginxConf, type RunningNginx } from '../main/nginx/binary.ts';
-import { switchyardNodeFlags } from '../scripts/node-flags.mjs';
 import { freePort } from '../test/helpers/ports.ts';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -203,8 +202,7 @@ async function start(name: TargetName, up: Upstreams): Promise<Target> {
       const file = join(dir, 'switchyard.json');
       await writeFile(file, JSON.stringify(switchyardConfig(port, up.http.port, up.ws.port), null, 2));
       try {
-        // as `npx switchyard serve` runs it: with the node flags of its shebang
-        const p = await spawnNode([...switchyardNodeFlags(ROOT), ...gcArgs, join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', file, ...(name === 'inspect' ? ['--inspect'] : [])], 30_000);
+        const p = await spawnNode([...gcArgs, join(ROOT, 'bin', 'switchyard.js'), 'serve', '--config', file, ...(name === 'inspect' ? ['--inspect'] : [])], 30_000);
         const t = fromProc(name, p);
         return { ...t, stop: async () => { await p.stop(); await rm(dir, { recursive: true, force: true }); } };
       } catch (e) {

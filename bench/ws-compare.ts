@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, ioCalls, type Target } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
-import { switchyardNodeFlags } from '../scripts/node-flags.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +36,7 @@ async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name =
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-wscmp-'));
   await writeFile(join(dir, 'c.json'), JSON.stringify(switchyardConfig(port, upHttp, upWs)));
   const flags = values['node-flags'].split(' ').filter(Boolean);
-  const p = await spawnNode([...switchyardNodeFlags(root), ...flags, join(root, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json')], 30_000, env);
+  const p = await spawnNode([...flags, join(root, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json')], 30_000, env);
   process.stderr.write(`switchyard pid ${p.pid}\n`);
   return {
     name: name as 'switchyard', http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws`, memPid: async () => p.pid, gcable: false, gcLines: [],

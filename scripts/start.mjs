@@ -4,8 +4,6 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { switchyardNodeFlags } from './node-flags.mjs';
 
 const build = spawnSync('npm', ['run', '-s', 'build:renderer'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
@@ -21,15 +19,13 @@ function electronBinary() {
 }
 
 const args = process.argv.slice(2);
-// the engine's V8 settings (main/engine/v8-tuning.ts), as `npx switchyard` gets them from its shebang
-const nodeFlags = switchyardNodeFlags(fileURLToPath(new URL('..', import.meta.url)));
 const electron = electronBinary();
 if (electron) {
   const bundle = spawnSync('npm', ['run', '-s', 'build:electron'], { stdio: 'inherit' });
   if (bundle.status !== 0) process.exit(bundle.status ?? 1);
-  const r = spawnSync(electron, [`--js-flags=${nodeFlags.join(' ')}`, '.', ...args], { stdio: 'inherit' });
+  const r = spawnSync(electron, ['.', ...args], { stdio: 'inherit' });
   process.exit(r.status ?? 0);
 }
 console.log('Electron is not available here: opening the Switchyard UI through the loopback web host.');
-const r = spawnSync(process.execPath, [...nodeFlags, 'bin/switchyard.js', 'ui', ...args], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['bin/switchyard.js', 'ui', ...args], { stdio: 'inherit' });
 process.exit(r.status ?? 0);

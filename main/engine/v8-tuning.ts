@@ -8,7 +8,7 @@
 //   that points at younger ones (the request, the response, the exchange) keeps them alive through
 //   every minor GC until the next full one, so they are promoted too, and their sites get
 //   pretenured in turn: every request's objects were promoted (about 6 KB per request instead of
-//   0.3 KB) and a 100 B request cost 117-123 µs of CPU instead of 77-92. Every Switchyard process
+//   0.3 KB) and a 100 B request cost 117-123 µs of CPU instead of 75-92. Every Switchyard process
 //   measured at 10 connections fell into it; the minimal http-proxy script did not.
 //
 // - The old generation's growing factor: fixed at 4 (V8's largest dynamic one). After a few seconds

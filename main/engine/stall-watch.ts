@@ -4,7 +4,8 @@
 // (ws-relay.ts) and by HTTP responses (response-body.ts).
 //
 // A watch starts when a destination fills and ends when it drains. Progress is a drop in the
-// bytes it has queued (node tells when a queued write has left, not each partial write). All
+// bytes it has queued (node tells when a queued write has left, not each partial write), so, as
+// with nginx's timer, a peer that reads too little for a queued write to leave whole times out. All
 // watches are checked by one shared interval timer that runs while there are any: a busy response
 // fills its client's socket many times, and a timer of its own per stall cost about 5 % of a 64 KiB
 // response's CPU.

@@ -242,10 +242,7 @@ export function proxyUpgrade(
   // the body goes to the upstream with the request; what follows it is the client's early data
   void readUpgradeBody(req, socket, headArg, CLIENT_MAX_BODY).then((read) => {
     if ('aborted' in read) onClientGone();
-    else if ('timedOut' in read) {
-      clientGone(`client timed out while sending the request body: ${clientBodyTimeout.text()}`);
-      socket.destroy();
-    }
+    else if ('timedOut' in read) clientGone(`client timed out while sending the request body: ${clientBodyTimeout.text()}`);
     else if ('tooLarge' in read) reject(413, 'client intended to send too large body (client_max_body_size 1m)', 'request_refused');
     else if ('invalid' in read) reject(400, read.invalid, 'request_refused');
     else {

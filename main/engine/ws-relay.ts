@@ -331,12 +331,6 @@ export class WsRelay {
 }
 
 /** A busy direction's reads into a buffer of its own (allocated on the switch: idle sessions have none). */
-/**
- * A full destination socket, checked a few times per send timeout: what waits for it in node's
- * queue must shrink (a write the kernel took in whole) at least once per timeout, or it drains. That
- * is nginx's send timer, re-armed on every write event of the socket: as in nginx, a peer that
- * reads, but too little for the kernel to report room, times out as well.
- */
 class OwnBufferReads {
   buf = Buffer.allocUnsafeSlow(READ_BUFFER.small);
   count = 1;

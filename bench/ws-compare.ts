@@ -4,21 +4,24 @@
 // nginx: its worker), steadier than msgs/s on a shared machine, and read()/write() calls per message.
 // Usage: node --import tsx bench/ws-compare.ts [--rounds N] [--seconds S] [--sizes 64,16384]
 //        [--targets switchyard,nginx,minimal] [--node-flags=--perf-basic-prof]
-//        [--rtt]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it, 4 connections)
+//        [--rtt [--conns N]]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it,
+//        N connections (default 1) with one message in flight each, sampled for --seconds after a
+//        0.5 s warm-up, with the proxy's CPU per round trip)
 // A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs;
-// `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables.
+// `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables; `pipe` is a
+// bare TCP pipe (bench/tcp-pipe.ts), the floor of a node relay.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, ioCalls, type Target } from './targets.ts';
+import { BENCH_DIR, ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, ioCalls, type Target } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '3' }, sizes: { type: 'string', default: '64,16384' },
     targets: { type: 'string', default: 'switchyard,nginx,minimal' }, 'node-flags': { type: 'string', default: '' },
-    rtt: { type: 'boolean', default: false },
+    rtt: { type: 'boolean', default: false }, conns: { type: 'string', default: '1' },
   },
 });
 const seconds = Number(values.seconds);
@@ -44,6 +47,16 @@ async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name =
   };
 }
 
+/** bench/tcp-pipe.ts in front of the echo upstream (WebSocket only). */
+async function startPipe(upWs: number): Promise<Target> {
+  const port = await freePort();
+  const p = await spawnNode(['--import', 'tsx', join(BENCH_DIR, 'tcp-pipe.ts'), String(port), String(upWs)]);
+  return {
+    name: 'pipe' as 'minimal', http: '', ws: `ws://127.0.0.1:${port}/ws`, memPid: async () => p.pid, gcable: false, gcLines: [],
+    stderr: p.stderr, died: () => null, stop: () => p.stop(),
+  };
+}
+
 const up = await startUpstreams();
 const targets: Target[] = [];
 try {
@@ -51,6 +64,7 @@ try {
     if (n === 'switchyard') targets.push(await startSwitchyard(up.http.port, up.ws.port));
     else if (n.startsWith('switchyard@')) targets.push(await startSwitchyard(up.http.port, up.ws.port, n.slice(11), n));
     else if (n.startsWith('switchyard+')) targets.push(await startSwitchyard(up.http.port, up.ws.port, ROOT, n, targetEnv(n, up.http.port)));
+    else if (n === 'pipe') targets.push(await startPipe(up.ws.port));
     else {
       const s = await startTarget(n as 'nginx' | 'minimal', up);
       if (!s.ok) throw new Error(`${n}: ${s.error}`);
@@ -75,10 +89,14 @@ async function roundTrips(targets: Target[]): Promise<void> {
   for (let r = 0; r < Number(values.rounds); r++) {
     const line: string[] = [];
     for (const t of rotated(targets, r)) {
-      const res = await runLoad('ws-load.ts', { mode: 'latency', url: t.ws, conns: 4, size: 64, samples: 4000, maxMs: seconds * 1000, warmup: 50 }, seconds * 1000 + 30_000);
+      const pid = (await t.memPid())!;
+      const c0 = cpuTimeUs(pid);
+      const arg = { mode: 'latency', url: t.ws, conns: Number(values.conns), size: 64, samples: 1e9, maxMs: seconds * 1000 + 500, warmup: 0, warmupMs: 500 };
+      const res = await runLoad('ws-load.ts', arg, seconds * 1000 + 30_000);
       if (res.error) throw new Error(`${t.name} rtt: ${String(res.error)}`);
+      const cpuUs = (cpuTimeUs(pid).total - c0.total) / Number(res.samples);
       (p50[t.name] ??= []).push(Number(res.p50us));
-      line.push(`${t.name} p50 ${Number(res.p50us).toFixed(0)} µs p99 ${Number(res.p99us).toFixed(0)} µs`);
+      line.push(`${t.name} p50 ${Number(res.p50us).toFixed(0)} µs p99 ${Number(res.p99us).toFixed(0)} µs (${Number(res.samples)} samples, proxy CPU ${cpuUs.toFixed(1)} µs each)`);
     }
     process.stdout.write(`round ${r + 1} rtt: ${line.join(', ')}\n`);
   }

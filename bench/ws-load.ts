@@ -2,7 +2,9 @@
 // Modes (JSON argument):
 //   {"mode":"throughput","url","conns","window","size","durationMs","warmupMs"}  → echoed msgs/s (and
 //      this process's own CPU time per message while measuring)
-//   {"mode":"latency","url","conns","size","samples","maxMs","warmup"}           → RTT p50/p99 (µs)
+//   {"mode":"latency","url","conns","size","samples","maxMs","warmup","warmupMs"} → RTT p50/p99 (µs):
+//      one message in flight per connection; round trips are sampled after the first `warmup` on
+//      each connection and `warmupMs` (either may be 0), until `samples` or `maxMs` (from the start)
 //   {"mode":"send","url","conns","size","messages"}  → sends `messages` in all (spread over conns, one
 //      in flight per connection), waits for each echo, closes; prints counts (bench/inspect-memory.ts)
 //   {"mode":"idle","url","conns","batch"}  → opens conns, prints {"event":"ready",...}; on stdin
@@ -14,7 +16,7 @@ import { createInterface } from 'node:readline';
 interface Base { url: string; conns: number; size: number }
 type Args =
   | (Base & { mode: 'throughput'; window: number; durationMs: number; warmupMs: number })
-  | (Base & { mode: 'latency'; samples: number; maxMs: number; warmup: number })
+  | (Base & { mode: 'latency'; samples: number; maxMs: number; warmup: number; warmupMs?: number })
   | (Base & { mode: 'send'; messages: number })
   | { mode: 'idle'; url: string; conns: number; batch: number };
 
@@ -94,28 +96,35 @@ async function latency(a: Extract<Args, { mode: 'latency' }>) {
   if (failed) { for (const s of sockets) s.terminate(); return print({ error: `${failed}/${a.conns} connections failed: ${firstError}` }); }
   const payload = Buffer.alloc(a.size, 0x62);
   const samples: number[] = [];
-  const deadline = Date.now() + a.maxMs;
+  const start = Date.now();
+  const deadline = start + a.maxMs;
+  const sampleFrom = start + (a.warmupMs ?? 0);
+  let sampling = false;
+  const cpu0 = { at: process.cpuUsage() };
   await Promise.all(sockets.map((ws) => new Promise<void>((done) => {
     let n = 0;
     let t = 0n;
     const next = () => {
-      if (samples.length >= a.samples || Date.now() > deadline) return done();
+      const now = Date.now();
+      if (samples.length >= a.samples || now > deadline) return done();
+      if (!sampling && now >= sampleFrom) { sampling = true; cpu0.at = process.cpuUsage(); }
       t = process.hrtime.bigint();
       ws.send(payload);
     };
     ws.on('message', () => {
       const us = Number(process.hrtime.bigint() - t) / 1000;
-      if (++n > a.warmup) samples.push(us);
+      if (++n > a.warmup && sampling) samples.push(us);
       next();
     });
     ws.once('close', () => done());
     next();
   })));
+  const cpu = process.cpuUsage(cpu0.at);
   await closeAll(sockets);
   if (!samples.length) return print({ error: 'no samples' });
   samples.sort((x, y) => x - y);
   const pct = (p: number) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))]!;
-  print({ samples: samples.length, p50us: pct(50), p90us: pct(90), p99us: pct(99), maxUs: samples[samples.length - 1], meanUs: samples.reduce((s, x) => s + x, 0) / samples.length });
+  print({ samples: samples.length, p50us: pct(50), p90us: pct(90), p99us: pct(99), maxUs: samples[samples.length - 1], meanUs: samples.reduce((s, x) => s + x, 0) / samples.length, clientUsPerRoundTrip: (cpu.user + cpu.system) / samples.length });
 }
 
 async function send(a: Extract<Args, { mode: 'send' }>) {

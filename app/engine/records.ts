@@ -50,8 +50,20 @@ export interface SessionRecord {
   /** Who ended the TCP session: 'client', 'upstream', 'proxy' (timeout, reconfigure, engine stop). */
   closedBy: 'client' | 'upstream' | 'proxy' | null;
   closeReason: string | null;
+  /**
+   * The WebSocket closing handshake's first close frame: who started it ('proxy': Switchyard's
+   * closeSession), its status code (null: the frame carried none) and reason. Null while no close
+   * frame went by (e.g. a peer dropped the TCP connection).
+   */
+  closeFrame: CloseFrameInfo | null;
   bytesFromClient: number;
   bytesFromUpstream: number;
+}
+
+export interface CloseFrameInfo {
+  from: 'client' | 'upstream' | 'proxy';
+  code: number | null;
+  reason: string;
 }
 
 export interface PeerStatus {

@@ -3,6 +3,7 @@
 // --inspect records every frame of every session the way the UI does: the UI's service
 // (main/service/service.ts: frame tap per session, bounded frame log and payload store) runs around
 // the engine, with no one watching its feed.
+import { sessionEndText } from '../../app/traffic/session-close.ts';
 import { Engine } from '../engine/engine.ts';
 import { SwitchyardService } from '../service/service.ts';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
@@ -42,7 +43,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   if (o.accessLog) {
     engine.on('exchange', (r) => o.stdout.write(`${r.clientAddress} "${r.method} ${r.url}" ${r.status} ${r.responseBytes} upstream=${r.upstream ?? '-'} ${r.timings.totalMs ?? 0}ms${r.cause ? ` (${r.cause})` : ''}\n`));
     engine.on('session-open', (s) => o.stdout.write(`${s.clientAddress} "GET ${s.url}" 101 websocket session ${s.id} upstream=${s.upstream}\n`));
-    engine.on('session-close', (s) => o.stdout.write(`websocket session ${s.id} ${s.state}: ${s.closeReason ?? ''} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
+    engine.on('session-close', (s) => o.stdout.write(`websocket session ${s.id} ${s.state}: ${sessionEndText(s)} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
   }
   // Attached before the listeners start, so the first session is recorded too.
   const service = o.inspect ? await startInspection(engine, loaded.raw ?? loaded.config) : null;

@@ -93,6 +93,16 @@ export class WsRelay {
   private stopped = false;
   /** `src` has sent a close frame. */
   peerClosed = false;
+  /**
+   * Called once, when the first close frame from `src` has gone by, with its status code (null:
+   * none in the frame) and reason (decoded as UTF-8, invalid bytes replaced).
+   */
+  onCloseFrame: ((code: number | null, reason: string) => void) | null = null;
+  /** The close frame's payload gathered so far (a control frame has at most 125 bytes), unmasked. */
+  private closePayload: Buffer | null = null;
+  private closeGot = 0;
+  /** Where the close frame's mask key is in `hdr` (-1: unmasked). */
+  private closeMaskAt = -1;
   /** After a close was injected: called once when `src` sends its own close frame (the echo). */
   onPeerClose: (() => void) | null = null;
   /**
@@ -287,6 +297,7 @@ export class WsRelay {
     while (i < n) {
       if (this.remaining > 0) {
         const take = Math.min(this.remaining, n - i);
+        if (this.closePayload !== null) this.keepClose(chunk, i, take);
         this.remaining -= take;
         i += take;
         if (this.remaining > 0) return n;
@@ -305,6 +316,11 @@ export class WsRelay {
       this.fin = (b0 & 0x80) !== 0;
       this.opcode = b0 & 0x0f;
       this.remaining = l7 === 126 ? this.hdr.readUInt16BE(2) : l7 === 127 ? this.hdr.readUInt32BE(2) * 2 ** 32 + this.hdr.readUInt32BE(6) : l7;
+      if (this.opcode === 8 && !this.peerClosed && this.onCloseFrame !== null) {
+        this.closePayload = Buffer.alloc(Math.min(this.remaining, 125));
+        this.closeGot = 0;
+        this.closeMaskAt = this.hdr[1]! & 0x80 ? this.hdrNeed - 4 : -1;
+      }
       this.hdrLen = 0;
       this.hdrNeed = 2;
       if (this.remaining === 0 && this.frameDone() && stopAtBoundary) return i;
@@ -312,15 +328,36 @@ export class WsRelay {
     return n;
   }
 
+  /** Copy the part of chunk[at, at + n) that is the close frame's first 125 payload bytes, unmasked. */
+  private keepClose(chunk: Buffer, at: number, n: number): void {
+    const out = this.closePayload!;
+    const k = Math.min(n, out.length - this.closeGot);
+    for (let j = 0; j < k; j++) {
+      const pos = this.closeGot + j;
+      out[pos] = this.closeMaskAt < 0 ? chunk[at + j]! : chunk[at + j]! ^ this.hdr[this.closeMaskAt + (pos & 3)]!;
+    }
+    this.closeGot += k;
+  }
+
   /** A frame's last byte went by; returns whether the stream is now between messages. */
   private frameDone(): boolean {
     const op = this.opcode;
     if (op < 8) this.inMessage = !this.fin;
     else if (op === 8) {
+      if (!this.peerClosed) this.reportClose();
       this.peerClosed = true;
       if (this.dropping) this.firePeerClose();
     }
     return !this.inMessage;
+  }
+
+  private reportClose(): void {
+    const payload = this.closePayload;
+    const cb = this.onCloseFrame;
+    this.closePayload = null;
+    this.onCloseFrame = null;
+    if (payload === null || cb === null) return;
+    cb(payload.length >= 2 ? payload.readUInt16BE(0) : null, payload.toString('utf8', 2));
   }
 
   private firePeerClose(): void {

@@ -14,7 +14,11 @@ const entry = z.object({
   serverIPAddress: z.string().optional(),
   _resourceType: z.string().optional(),
   _webSocketMessages: z.array(wsMessage).optional(),
-  _switchyard: z.object({ closedBy: z.enum(['client', 'upstream', 'proxy']).nullable().optional(), closeReason: z.string().nullable().optional() }).optional(),
+  _switchyard: z.object({
+    closedBy: z.enum(['client', 'upstream', 'proxy']).nullable().optional(),
+    closeReason: z.string().nullable().optional(),
+    closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: z.string().max(1000) }).nullable().optional(),
+  }).optional(),
 });
 const har = z.object({ log: z.object({ version: z.string(), creator: z.object({ name: z.string(), version: z.string().optional() }), entries: z.array(entry).max(100_000) }) });
 
@@ -57,7 +61,7 @@ function session(e: Entry, id: number): { session: SessionView; frames: FrameVie
       subprotocol: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? null,
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
       state: e.response.status === 101 || e.response.status === 0 ? 'closed' : 'rejected', openedAt: opened, closedAt: opened + Math.max(0, e.time),
-      closedBy: e._switchyard?.closedBy ?? null, closeReason: e._switchyard?.closeReason ?? null,
+      closedBy: e._switchyard?.closedBy ?? null, closeReason: e._switchyard?.closeReason ?? null, closeFrame: e._switchyard?.closeFrame ?? null,
       bytesFromClient: sum('client'), bytesFromUpstream: sum('upstream'), framesAvailable: true,
     },
     frames,

@@ -72,7 +72,7 @@ function sessionEntry(s: HarSession) {
     cache: {}, timings: { send: 0, wait: 0, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
     _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES).map((f) => message(f, s.payload(f))),
-    _switchyard: { sessionId: v.id, upstream: v.upstream, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream },
+    _switchyard: { sessionId: v.id, upstream: v.upstream, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream },
   };
 }
 

@@ -273,6 +273,10 @@ async function walkThrough(page: Page) {
   await page.getByTestId('composer-closed').waitFor();
   await page.getByTestId('frame-new').click(); // the log was paused on the selected JSON frame
   await page.locator('[data-opcode="close"][data-injected="true"]').first().waitFor();
+  await page.getByTestId('tab-details').click();
+  await page.getByTestId('session-close-frame').getByText('Switchyard sent Close 4000 “bye from the test”').waitFor();
+  await shot(page, 'session-closed');
+  await page.getByTestId('tab-messages').click();
 
   // The HTTP log: method/status/text filters, timings and headers.
   assert.equal((await send(`http://127.0.0.1:${proxyPort}/ws/plain?x=1`)).status, 200);

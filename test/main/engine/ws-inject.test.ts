@@ -93,6 +93,7 @@ test('close with code 4001 and a reason reaches both peers as a clean close; the
   assert.deepEqual(closes.sort(), [['client', 4001, 'bye now'], ['server', 4001, 'bye now']]);
   assert.ok(Date.now() - started < 1500, 'ends well within the grace period plus slack');
   assert.equal(live.record.closedBy, 'proxy');
+  assert.deepEqual(live.record.closeFrame, { from: 'proxy', code: 4001, reason: 'bye now' }, 'the peers\' echoes do not replace who started the handshake');
   assert.equal(live.record.state, 'closed');
   assert.equal(e.engine.liveSessions().length, 0);
 });

@@ -161,6 +161,47 @@ test('relay: frames waiting when the relay stops are rejected', async () => {
   await assert.rejects(p, /closed/);
 });
 
+for (const mask of [true, false]) {
+  test(`relay (${mask ? 'masked' : 'unmasked'}): the first close frame's code and reason are reported, at every chunk split`, () => {
+    const reason = 'bye ✓ now';
+    const payload = Buffer.concat([Buffer.from([0x0f, 0xa1]), Buffer.from(reason)]); // 4001
+    const stream = Buffer.concat([
+      frame({ fin: true, op: 1, payload: Buffer.alloc(130, 'x'), mask }),
+      frame({ fin: true, op: 8, payload, mask }),
+      frame({ fin: true, op: 8, payload: Buffer.from([0x03, 0xe8]), mask }), // a second close: not reported
+    ]);
+    for (let k = 0; k <= stream.length; k++) {
+      for (let m = k; m <= stream.length; m += 7) {
+        const { src, dst, relay } = pair(mask);
+        const seen: Array<[number | null, string]> = [];
+        relay.onCloseFrame = (code, why) => seen.push([code, why]);
+        src.emit('data', stream.subarray(0, k));
+        src.emit('data', stream.subarray(k, m));
+        src.emit('data', stream.subarray(m));
+        assert.deepEqual(seen, [[4001, reason]], `split at ${k} and ${m}`);
+        assert.deepEqual(dst.out, stream, 'bytes pass unchanged');
+      }
+    }
+  });
+}
+
+test('relay: a close frame without a status code, and an oversized one (only its first 125 bytes are read)', () => {
+  const cases: Array<[Buffer, number | null, string]> = [
+    [frame({ fin: true, op: 8, payload: Buffer.alloc(0), mask: true }), null, ''],
+    [frame({ fin: true, op: 8, payload: Buffer.from([0x03, 0xe8]) }), 1000, ''],
+    [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe9]), Buffer.alloc(300, 'r')]), mask: true }), 1001, 'r'.repeat(123)],
+    [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from([0xff, 0x61])]) }), 1000, '\ufffda'],
+  ];
+  for (const [bytes, code, reason] of cases) {
+    const { src, relay } = pair(false);
+    const seen: Array<[number | null, string]> = [];
+    relay.onCloseFrame = (c, r) => seen.push([c, r]);
+    src.emit('data', bytes);
+    assert.deepEqual(seen, [[code, reason]]);
+    assert.equal(relay.peerClosed, true);
+  }
+});
+
 test('close codes and reasons (RFC 6455 §7.4)', () => {
   for (const ok of [1000, 1001, 1003, 1007, 1011, 1014, 3000, 4001, 4999]) assert.equal(checkClose(ok).ok, true, String(ok));
   for (const bad of [999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 1000.5]) {

@@ -65,12 +65,41 @@ test('text, binary, large and compressed messages echo through; the session is r
   await new Promise((r) => ws.once('close', r));
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(closed.length, 1);
-  const s = closed[0] as { state: string; closedBy: string; bytesFromClient: number; extensions: string };
+  const s = closed[0] as SessionRecord;
   assert.equal(s.state, 'closed');
   // TCP-level: after the client's Close frame the server closes the connection first (RFC 6455 §7.1.1)
   assert.equal(s.closedBy, 'upstream');
+  // the closing handshake: the client started it
+  assert.deepEqual(s.closeFrame, { from: 'client', code: 1000, reason: 'bye' });
   assert.ok(s.bytesFromClient > 0);
   assert.match(s.extensions, /permessage-deflate/);
+});
+
+test('an upstream that starts the closing handshake is recorded as such, with its code and reason', async () => {
+  const u = await wsUp('u');
+  u.wss.on('connection', (peer) => peer.on('message', (m) => { if (String(m) === 'go away') peer.close(4002, 'server says bye'); }));
+  const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  const closed: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => closed.push(s));
+  const ws = await open(`ws://127.0.0.1:${e.port}/ws`);
+  const seen = new Promise<[number, string]>((r) => ws.once('close', (code, why) => r([code, why.toString()])));
+  ws.send('go away');
+  assert.deepEqual(await seen, [4002, 'server says bye']);
+  await until(() => closed.length === 1);
+  assert.deepEqual(closed[0]!.closeFrame, { from: 'upstream', code: 4002, reason: 'server says bye' });
+});
+
+test('a client that drops the connection without a close frame leaves no close frame on record', async () => {
+  const u = await wsUp('u');
+  const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  const closed: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => closed.push(s));
+  const ws = await open(`ws://127.0.0.1:${e.port}/ws`);
+  assert.equal(String(await echo(ws, 'hi')), 'hi');
+  ws.terminate();
+  await until(() => closed.length === 1);
+  assert.equal(closed[0]!.closeFrame, null);
+  assert.equal(closed[0]!.closedBy, 'client');
 });
 
 test('a non-101 answer reaches the client as an HTTP response, chunked bodies included', async () => {

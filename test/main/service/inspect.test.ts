@@ -75,6 +75,11 @@ test('inject, replay and close with a code through the service; injected rows ar
   assert.deepEqual(after.frames!.filter((f) => f.opcode === 'close' && f.injected).map((f) => f.closeCode), [4001, 4001]);
   // the peers' own Close frames (their echoes): code and reason, 2 + 11 bytes of payload
   assert.deepEqual(after.frames!.filter((f) => f.opcode === 'close' && !f.injected).map((f) => [f.closeCode, f.preview, f.length]), [[4001, 'maintenance', 13], [4001, 'maintenance', 13]]);
+  // who started the closing handshake survives a HAR round trip
+  assert.deepEqual(after.session.closeFrame, { from: 'proxy', code: 4001, reason: 'maintenance' });
+  const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
+  const back = value<ImportedHar>(await service.handle('importHar', { text: har }));
+  assert.deepEqual(back.sessions[0]!.session.closeFrame, { from: 'proxy', code: 4001, reason: 'maintenance' });
   const late = await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'x' });
   assert.ok(!late.ok && late.error.code === 'not_live');
 });

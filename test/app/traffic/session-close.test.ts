@@ -1,0 +1,21 @@
+// How a session's end reads in the UI and the access log.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeFrameText, sessionEndText } from '../../../app/traffic/session-close.ts';
+
+test('close frame text: who, code with its RFC 6455 name, reason', () => {
+  assert.equal(closeFrameText({ from: 'client', code: 1000, reason: 'bye' }), 'client sent Close 1000 (normal closure) “bye”');
+  assert.equal(closeFrameText({ from: 'upstream', code: 4001, reason: '' }), 'upstream sent Close 4001');
+  assert.equal(closeFrameText({ from: 'proxy', code: null, reason: '' }), 'Switchyard sent Close without a status code');
+});
+
+test('session end: the closing handshake, then how the connection ended', () => {
+  assert.equal(
+    sessionEndText({ closeFrame: { from: 'client', code: 1001, reason: '' }, closeReason: 'upstream closed the connection', closedBy: 'upstream' }),
+    'client sent Close 1001 (going away) · upstream closed the connection (by upstream)',
+  );
+  assert.equal(sessionEndText({ closeFrame: null, closeReason: 'client connection closed', closedBy: 'client' }), 'client connection closed (by client)');
+  assert.equal(sessionEndText({ closeFrame: null, closeReason: null, closedBy: null }), '');
+  // Switchyard's own close names the code in its reason already
+  assert.equal(sessionEndText({ closeFrame: { from: 'proxy', code: 4000, reason: 'x' }, closeReason: 'closed from Switchyard (code 4000: x)', closedBy: 'proxy' }), 'closed from Switchyard (code 4000: x) (by proxy)');
+});

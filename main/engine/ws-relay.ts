@@ -14,53 +14,14 @@
 // the write call itself; when part of it stays queued in `dst` (the kernel's send buffer was full),
 // the queued write still points into the buffer, so the next reads go to a fresh one. While `dst`
 // has bytes queued, chunks are copied (as node would) instead.
-import { randomFillSync } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
 import { StallWatch } from './stall-watch.ts';
+import { encodeFrame } from './ws-frames.ts';
 
 /** A busy direction's read buffer: its usual size, the size it grows to (what libuv asks node for
  * per read), and how many reads in a row under `smallRead` bytes make it shrink back. */
 export const READ_BUFFER = { small: 16 * 1024, large: 64 * 1024, smallRead: 4 * 1024, shrinkAfter: 64 } as const;
-
-export const OPCODES = { text: 1, binary: 2, close: 8 } as const;
-
-/** One complete frame (FIN, RSV clear), masked with a random key when `mask` (client→server). */
-export function encodeFrame(opcode: number, payload: Buffer, mask: boolean): Buffer {
-  const len = payload.length;
-  const ext = len < 126 ? 0 : len < 65536 ? 2 : 8;
-  const head = 2 + ext + (mask ? 4 : 0);
-  const out = Buffer.allocUnsafe(head + len);
-  out[0] = 0x80 | opcode;
-  out[1] = (mask ? 0x80 : 0) | (ext === 0 ? len : ext === 2 ? 126 : 127);
-  if (ext === 2) out.writeUInt16BE(len, 2);
-  else if (ext === 8) {
-    out.writeUInt32BE(Math.floor(len / 2 ** 32), 2);
-    out.writeUInt32BE(len >>> 0, 6);
-  }
-  if (!mask) {
-    payload.copy(out, head);
-    return out;
-  }
-  const keyAt = 2 + ext;
-  randomFillSync(out, keyAt, 4);
-  for (let i = 0; i < len; i++) out[head + i] = payload[i]! ^ out[keyAt + (i & 3)]!;
-  return out;
-}
-
-export type CloseCheck = { ok: true; payload: Buffer } | { ok: false; code: 'invalid_close_code' | 'close_reason_too_long'; message: string };
-
-/** RFC 6455 §7.4: the codes an endpoint may send, and a reason that fits a control frame. */
-export function checkClose(code: number, reason = ''): CloseCheck {
-  const valid = Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
-  if (!valid) return { ok: false, code: 'invalid_close_code', message: `close code ${code} may not be sent (allowed: 1000-1003, 1007-1014, 3000-4999)` };
-  const text = Buffer.from(reason, 'utf8');
-  if (text.length > 123) return { ok: false, code: 'close_reason_too_long', message: `close reason is ${text.length} bytes of UTF-8; at most 123 fit in a close frame` };
-  const payload = Buffer.allocUnsafe(2 + text.length);
-  payload.writeUInt16BE(code, 0);
-  text.copy(payload, 2);
-  return { ok: true, payload };
-}
 
 interface Pending {
   frame: Buffer;

@@ -5,7 +5,8 @@ import type { Socket } from 'node:net';
 import { clientSendTimeout } from './client-timeouts.ts';
 import type { PeerAttempt, Peer } from '../upstream/types.ts';
 import type { EngineHooks, SessionRecord } from './events.ts';
-import { WsRelay, OPCODES, checkClose } from './ws-relay.ts';
+import { WsRelay } from './ws-relay.ts';
+import { OPCODES, checkClose } from './ws-frames.ts';
 
 /** Which peer an injected frame goes to. */
 export type InjectTarget = 'client' | 'upstream';

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { WsRelay, encodeFrame, checkClose, OPCODES } from '../../../main/engine/ws-relay.ts';
+import { WsRelay } from '../../../main/engine/ws-relay.ts';
+import { encodeFrame, checkClose, OPCODES } from '../../../main/engine/ws-frames.ts';
 
 class FakeSocket extends EventEmitter {
   chunks: Buffer[] = [];

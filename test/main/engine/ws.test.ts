@@ -72,34 +72,7 @@ test('text, binary, large and compressed messages echo through; the session is r
   // the closing handshake: the client started it
   assert.deepEqual(s.closeFrame, { from: 'client', code: 1000, reason: 'bye' });
   assert.ok(s.bytesFromClient > 0);
-  assert.match(s.extensions, /permessage-deflate/);
-});
-
-test('an upstream that starts the closing handshake is recorded as such, with its code and reason', async () => {
-  const u = await wsUp('u');
-  u.wss.on('connection', (peer) => peer.on('message', (m) => { if (String(m) === 'go away') peer.close(4002, 'server says bye'); }));
-  const e = await engine((p) => oneLocation(p, wsLoc(u)));
-  const closed: SessionRecord[] = [];
-  e.engine.on('session-close', (s) => closed.push(s));
-  const ws = await open(`ws://127.0.0.1:${e.port}/ws`);
-  const seen = new Promise<[number, string]>((r) => ws.once('close', (code, why) => r([code, why.toString()])));
-  ws.send('go away');
-  assert.deepEqual(await seen, [4002, 'server says bye']);
-  await until(() => closed.length === 1);
-  assert.deepEqual(closed[0]!.closeFrame, { from: 'upstream', code: 4002, reason: 'server says bye' });
-});
-
-test('a client that drops the connection without a close frame leaves no close frame on record', async () => {
-  const u = await wsUp('u');
-  const e = await engine((p) => oneLocation(p, wsLoc(u)));
-  const closed: SessionRecord[] = [];
-  e.engine.on('session-close', (s) => closed.push(s));
-  const ws = await open(`ws://127.0.0.1:${e.port}/ws`);
-  assert.equal(String(await echo(ws, 'hi')), 'hi');
-  ws.terminate();
-  await until(() => closed.length === 1);
-  assert.equal(closed[0]!.closeFrame, null);
-  assert.equal(closed[0]!.closedBy, 'client');
+  assert.match(s.extensions ?? '', /permessage-deflate/);
 });
 
 test('a non-101 answer reaches the client as an HTTP response, chunked bodies included', async () => {

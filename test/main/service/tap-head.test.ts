@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { SwitchyardService } from '../../../main/service/service.ts';
-import { encodeFrame } from '../../../main/engine/ws-relay.ts';
+import { encodeFrame } from '../../../main/engine/ws-frames.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import type { SessionDetail } from '../../../app/api/contract.ts';

@@ -18,6 +18,7 @@ import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
 import { StallWatch } from './stall-watch.ts';
 import { encodeFrame } from './ws-frames.ts';
+import type { CloseFrameInfo } from '../../app/engine/records.ts';
 
 /** A busy direction's read buffer: its usual size, the size it grows to (what libuv asks node for
  * per read), and how many reads in a row under `smallRead` bytes make it shrink back. */
@@ -55,15 +56,14 @@ export class WsRelay {
   /** `src` has sent a close frame. */
   peerClosed = false;
   /**
-   * Called once, when the first close frame from `src` has gone by, with its status code (null:
-   * none in the frame) and reason (decoded as UTF-8, invalid bytes replaced).
+   * Where the first close frame from `src` is recorded once it has gone by (unless one is there
+   * already): who sent it (the masked direction is the client's), its status code (null: none in
+   * the frame) and reason (UTF-8, invalid bytes replaced). A field, not a callback: no closure per
+   * session.
    */
-  onCloseFrame: ((code: number | null, reason: string) => void) | null = null;
-  /** The close frame's payload gathered so far (a control frame has at most 125 bytes), unmasked. */
-  private closePayload: Buffer | null = null;
-  private closeGot = 0;
-  /** Where the close frame's mask key is in `hdr` (-1: unmasked). */
-  private closeMaskAt = -1;
+  closeRecord: { closeFrame: CloseFrameInfo | null } | null = null;
+  /** The close frame being read from `src` (while closeRecord is set): its first 125 payload bytes. */
+  private closeRead: { payload: Buffer; got: number; /** the mask key's offset in `hdr`, -1: unmasked */ maskAt: number } | null = null;
   /** After a close was injected: called once when `src` sends its own close frame (the echo). */
   onPeerClose: (() => void) | null = null;
   /**
@@ -258,7 +258,7 @@ export class WsRelay {
     while (i < n) {
       if (this.remaining > 0) {
         const take = Math.min(this.remaining, n - i);
-        if (this.closePayload !== null) this.keepClose(chunk, i, take);
+        if (this.closeRead !== null) this.keepClose(this.closeRead, chunk, i, take);
         this.remaining -= take;
         i += take;
         if (this.remaining > 0) return n;
@@ -277,10 +277,8 @@ export class WsRelay {
       this.fin = (b0 & 0x80) !== 0;
       this.opcode = b0 & 0x0f;
       this.remaining = l7 === 126 ? this.hdr.readUInt16BE(2) : l7 === 127 ? this.hdr.readUInt32BE(2) * 2 ** 32 + this.hdr.readUInt32BE(6) : l7;
-      if (this.opcode === 8 && !this.peerClosed && this.onCloseFrame !== null) {
-        this.closePayload = Buffer.alloc(Math.min(this.remaining, 125));
-        this.closeGot = 0;
-        this.closeMaskAt = this.hdr[1]! & 0x80 ? this.hdrNeed - 4 : -1;
+      if (this.opcode === 8 && !this.peerClosed && this.closeRecord !== null) {
+        this.closeRead = { payload: Buffer.alloc(Math.min(this.remaining, 125)), got: 0, maskAt: this.hdr[1]! & 0x80 ? this.hdrNeed - 4 : -1 };
       }
       this.hdrLen = 0;
       this.hdrNeed = 2;
@@ -290,14 +288,13 @@ export class WsRelay {
   }
 
   /** Copy the part of chunk[at, at + n) that is the close frame's first 125 payload bytes, unmasked. */
-  private keepClose(chunk: Buffer, at: number, n: number): void {
-    const out = this.closePayload!;
-    const k = Math.min(n, out.length - this.closeGot);
+  private keepClose(c: NonNullable<WsRelay['closeRead']>, chunk: Buffer, at: number, n: number): void {
+    const k = Math.min(n, c.payload.length - c.got);
     for (let j = 0; j < k; j++) {
-      const pos = this.closeGot + j;
-      out[pos] = this.closeMaskAt < 0 ? chunk[at + j]! : chunk[at + j]! ^ this.hdr[this.closeMaskAt + (pos & 3)]!;
+      const pos = c.got + j;
+      c.payload[pos] = c.maskAt < 0 ? chunk[at + j]! : chunk[at + j]! ^ this.hdr[c.maskAt + (pos & 3)]!;
     }
-    this.closeGot += k;
+    c.got += k;
   }
 
   /** A frame's last byte went by; returns whether the stream is now between messages. */
@@ -313,12 +310,11 @@ export class WsRelay {
   }
 
   private reportClose(): void {
-    const payload = this.closePayload;
-    const cb = this.onCloseFrame;
-    this.closePayload = null;
-    this.onCloseFrame = null;
-    if (payload === null || cb === null) return;
-    cb(payload.length >= 2 ? payload.readUInt16BE(0) : null, payload.toString('utf8', 2));
+    const payload = this.closeRead?.payload ?? null;
+    const record = this.closeRecord;
+    this.closeRead = null;
+    if (payload === null || record === null) return;
+    record.closeFrame ??= { from: this.mask ? 'client' : 'upstream', code: payload.length >= 2 ? payload.readUInt16BE(0) : null, reason: payload.toString('utf8', 2) };
   }
 
   private firePeerClose(): void {

@@ -131,11 +131,8 @@ export function runSession(a: SessionStart): void {
   const toUpstream = new WsRelay(socket, up, true);
   const toClient = new WsRelay(up, socket, false);
   // who started the closing handshake, with which code (the first close frame either way)
-  const closeFrame = (from: 'client' | 'upstream' | 'proxy') => (code: number | null, reason: string) => {
-    session.closeFrame ??= { from, code, reason };
-  };
-  toUpstream.onCloseFrame = closeFrame('client');
-  toClient.onCloseFrame = closeFrame('upstream');
+  toUpstream.closeRecord = session;
+  toClient.closeRecord = session;
   // a peer that stops reading ends the session after nginx's send timeout, whatever the read timeout
   const sendTimedOut = (who: 'upstream' | 'client', setting: string) => () => {
     endSession('proxy', `${who} took no data for ${setting}: it stopped reading`);
@@ -186,7 +183,7 @@ export function runSession(a: SessionStart): void {
       if (closing || socket.destroyed || up.destroyed) return closed;
       closing = true;
       endSession('proxy', reason);
-      closeFrame('proxy')(frame.code, frame.reason ?? '');
+      session.closeFrame ??= { from: 'proxy', code: frame.code, reason: frame.reason ?? '' };
       const drop = () => {
         socket.destroy();
         up.destroy();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { WsRelay } from '../../../main/engine/ws-relay.ts';
+import type { CloseFrameInfo } from '../../../app/engine/records.ts';
 import { encodeFrame, checkClose, OPCODES } from '../../../main/engine/ws-frames.ts';
 
 class FakeSocket extends EventEmitter {
@@ -174,12 +175,12 @@ for (const mask of [true, false]) {
     for (let k = 0; k <= stream.length; k++) {
       for (let m = k; m <= stream.length; m += 7) {
         const { src, dst, relay } = pair(mask);
-        const seen: Array<[number | null, string]> = [];
-        relay.onCloseFrame = (code, why) => seen.push([code, why]);
+        const record: { closeFrame: CloseFrameInfo | null } = { closeFrame: null };
+        relay.closeRecord = record;
         src.emit('data', stream.subarray(0, k));
         src.emit('data', stream.subarray(k, m));
         src.emit('data', stream.subarray(m));
-        assert.deepEqual(seen, [[4001, reason]], `split at ${k} and ${m}`);
+        assert.deepEqual(record.closeFrame, { from: mask ? 'client' : 'upstream', code: 4001, reason }, `split at ${k} and ${m}`);
         assert.deepEqual(dst.out, stream, 'bytes pass unchanged');
       }
     }
@@ -195,12 +196,18 @@ test('relay: a close frame without a status code, and an oversized one (only its
   ];
   for (const [bytes, code, reason] of cases) {
     const { src, relay } = pair(false);
-    const seen: Array<[number | null, string]> = [];
-    relay.onCloseFrame = (c, r) => seen.push([c, r]);
+    const record: { closeFrame: CloseFrameInfo | null } = { closeFrame: null };
+    relay.closeRecord = record;
     src.emit('data', bytes);
-    assert.deepEqual(seen, [[code, reason]]);
+    assert.deepEqual(record.closeFrame, { from: 'upstream', code, reason });
     assert.equal(relay.peerClosed, true);
   }
+  // a close frame already on record (the other direction's, or Switchyard's) stays
+  const { src, relay } = pair(true);
+  const record: { closeFrame: CloseFrameInfo | null } = { closeFrame: { from: 'upstream', code: 1001, reason: 'first' } };
+  relay.closeRecord = record;
+  src.emit('data', frame({ fin: true, op: 8, payload: Buffer.from([0x03, 0xe8]), mask: true }));
+  assert.deepEqual(record.closeFrame, { from: 'upstream', code: 1001, reason: 'first' });
 });
 
 test('close codes and reasons (RFC 6455 §7.4)', () => {

@@ -18,7 +18,7 @@ const roundsArg = process.argv.indexOf('--rounds');
 const P = {
   ...(quick
     ? { seconds: 1, warmS: 0.5, rounds: 1, rttSeconds: 0.5, idleConns: 200, idleSettleMs: 500 }
-    : { seconds: 4, warmS: 1, rounds: 2, rttSeconds: 2, idleConns: 2000, idleSettleMs: 2000 }),
+    : { seconds: 4, warmS: 1, rounds: 3, rttSeconds: 2, idleConns: 2000, idleSettleMs: 2000 }),
   httpConns: 50, wsConns: 20, window: 32, rttLoadConns: 4,
 };
 if (roundsArg > 0) P.rounds = Math.max(1, Number(process.argv[roundsArg + 1]) || 1);

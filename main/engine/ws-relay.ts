@@ -5,15 +5,9 @@
 // where the direction is between two complete messages, splitting a chunk there when needed.
 // No bytes are copied per chunk while no injection is waiting.
 //
-// Reads: chunks come as 'data' events until one brings READ_BUFFER.switchAt bytes or more (or
-// at once when the frame tap observes the direction); from then on the source reads straight into
-// a buffer of the relay's (socket-reads.ts), so a session moving large messages allocates no
-// buffer per read (only a view of the bytes read), and an idle one (never read after the
-// handshake) holds none. Measured at 64 B messages, 20 connections x 32 in flight (README,
-// "Benchmark"): without the tap, small reads do better on 'data' events: each read costs more,
-// but under load the proxy then reads more messages at a time (0.20-0.25 reads per message against
-// 0.24-0.33), and the syscalls saved outweigh it (2.35 against 2.45 us of proxy CPU per message);
-// with the tap, the own buffer does (2.6-2.8 against 3.1-3.5 us). The
+// Reads: the first chunk comes as a 'data' event; from then on the source reads straight into a
+// buffer of the relay's (socket-reads.ts), so a busy session allocates no buffer per read (only a
+// view of the bytes read), and an idle one (never read after the handshake) holds none. The
 // buffer is 16 KiB, grows to 64 KiB (what libuv asks node for per read) when a read fills it, and
 // shrinks back after a run of small reads, so a session that moved large messages once does not
 // keep 64 KiB per direction when it goes quiet. A chunk written from the buffer usually leaves in
@@ -26,10 +20,9 @@ import { StallWatch } from './stall-watch.ts';
 import { encodeFrame } from './ws-frames.ts';
 import type { CloseFrameInfo } from '../../app/engine/records.ts';
 
-/** A busy direction's read buffer: the read size that switches a direction to it, its usual size,
- * the size it grows to (what libuv asks node for per read), and how many reads in a row under
- * `smallRead` bytes make it shrink back. */
-export const READ_BUFFER = { switchAt: 4 * 1024, small: 16 * 1024, large: 64 * 1024, smallRead: 4 * 1024, shrinkAfter: 64 } as const;
+/** A busy direction's read buffer: its usual size, the size it grows to (what libuv asks node for
+ * per read), and how many reads in a row under `smallRead` bytes make it shrink back. */
+export const READ_BUFFER = { small: 16 * 1024, large: 64 * 1024, smallRead: 4 * 1024, shrinkAfter: 64 } as const;
 
 interface Pending {
   frame: Buffer;
@@ -102,9 +95,8 @@ export class WsRelay {
   constructor(private readonly src: Socket, private readonly dst: Socket, private readonly mask: boolean) {
     this.onData = (chunk) => {
       this.push(chunk);
-      // large reads or an observer (see the top of this file); not while someone else listens
-      // to 'data' too: they would stop getting it
-      if (this.own === null && (chunk.length >= READ_BUFFER.switchAt || this.observer !== null) && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
+      // (not while someone else listens to 'data' too: they would stop getting it)
+      if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
     };
     this.onDrain = () => {
       this.endStall();

@@ -99,7 +99,7 @@ test('readInto refuses (changing nothing) what it cannot switch: bytes already w
   assert.equal(readInto(b, Buffer.alloc(64), () => {}, () => undefined), false);
 });
 
-test('relay: switches to its own buffer after the first large chunk and relays 24 MiB unchanged through a reader that stalls', async (t) => {
+test('relay: switches to its own buffer after the first chunk and relays 24 MiB unchanged through a reader that stalls', async (t) => {
   const { src, dst, relay, received } = await loopbackRelay(t); // src.a writes frames; dst.b reads slowly
   const seen: Buffer[] = [];
   relay.observer = (c) => seen.push(Buffer.from(c));
@@ -161,8 +161,7 @@ test('relay: while the destination has bytes queued, chunks are written as copie
   const src = await socketPair(t);
   const dst = new QueueingDestination(); // never sends: everything after the first chunk is written while bytes are queued
   const relay = new WsRelay(src.b, dst as unknown as Socket, false);
-  // the first frame is large enough to switch the relay to its own buffer
-  const sent = await sendFrames(src.a, 400, (i) => (i === 0 ? 8192 : 1 + ((i * 613) % 3000)), async (i) => {
+  const sent = await sendFrames(src.a, 400, (i) => 1 + ((i * 613) % 3000), async (i) => {
     if (i % 20 === 0) await sleep(2); // several reads, not one
   });
   const ended = once(src.b, 'end');
@@ -180,7 +179,7 @@ test('relay: a write left partly queued keeps its buffer: the following reads la
   const relay = new WsRelay(src.b, dst as unknown as Socket, false);
   // the destination sends what it holds after every third frame: in between, reads come while a
   // chunk written straight from the buffer is still queued
-  const sent = await sendFrames(src.a, 150, (i) => (i === 0 ? 8192 : 10 + ((i * 131) % 900)), async (i) => {
+  const sent = await sendFrames(src.a, 150, (i) => 10 + ((i * 131) % 900), async (i) => {
     await sleep(2); // read by the relay on its own
     if (i % 3 === 2) dst.flush();
   });
@@ -203,10 +202,7 @@ test('relay: the read buffer grows to 64 KiB when reads fill it and shrinks back
   const arrived = () => until(() => Buffer.concat(received).length === Buffer.concat(sent).length);
   send(encodeFrame(2, Buffer.from('first'), false));
   await arrived();
-  assert.equal(relay.reads, 'data', 'small reads keep the data events');
-  send(encodeFrame(2, randomBytes(READ_BUFFER.switchAt), false));
-  await arrived();
-  assert.equal(relay.reads, 'buffer', 'a large read switched it');
+  assert.equal(relay.reads, 'buffer');
   assert.equal(relay.readBufferSize, READ_BUFFER.small);
   for (let i = 0; i < 8; i++) send(encodeFrame(2, randomBytes(200_000), false));
   await arrived();
@@ -219,43 +215,11 @@ test('relay: the read buffer grows to 64 KiB when reads fill it and shrinks back
   assert.equal(sha(Buffer.concat(received)), sha(Buffer.concat(sent)));
 });
 
-test("relay: small reads stay on 'data' events and pass unchanged", async (t) => {
-  const { src, relay, received } = await loopbackRelay(t);
-  const frames: Buffer[] = [];
-  for (let i = 0; i < 200; i++) {
-    const f = encodeFrame(1, Buffer.from(`message ${i} `.repeat(1 + (i % 20))), false);
-    frames.push(f);
-    src.a.write(f);
-    if (i % 10 === 0) await sleep(1);
-  }
-  const sent = Buffer.concat(frames);
-  await until(() => Buffer.concat(received).length === sent.length);
-  assert.equal(relay.reads, 'data');
-  assert.equal(relay.readBuffers, 0, 'no buffer of its own');
-  assert.equal(sha(Buffer.concat(received)), sha(sent));
-});
-
-test('relay: with an observer (the frame tap), small reads switch to its own buffer at once', async (t) => {
-  const { src, relay, received } = await loopbackRelay(t);
-  const seen: Buffer[] = [];
-  relay.observer = (c) => seen.push(Buffer.from(c));
-  const frames = Array.from({ length: 50 }, (_, i) => encodeFrame(1, Buffer.from(`small ${i}`), false));
-  for (const f of frames) {
-    src.a.write(f);
-    await sleep(1);
-  }
-  const sent = Buffer.concat(frames);
-  await until(() => Buffer.concat(received).length === sent.length);
-  assert.equal(relay.reads, 'buffer');
-  assert.equal(sha(Buffer.concat(received)), sha(sent));
-  assert.equal(sha(Buffer.concat(seen)), sha(sent), 'the observer saw every byte once');
-});
-
 test("relay: keeps 'data' events when another listener uses them", async (t) => {
   const { src, relay, received } = await loopbackRelay(t);
   const other: Buffer[] = [];
   src.b.on('data', (c: Buffer) => other.push(c));
-  const f = encodeFrame(1, Buffer.alloc(2 * READ_BUFFER.switchAt, 'h'), false); // large reads: only the listener keeps 'data'
+  const f = encodeFrame(1, Buffer.from('hello'), false);
   src.a.write(f);
   src.a.write(f);
   await until(() => Buffer.concat(received).length >= 2 * f.length);

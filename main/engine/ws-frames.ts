@@ -1,6 +1,7 @@
 // Frames Switchyard writes into a WebSocket session itself (injected messages, Close frames):
 // encoding, and the close codes and reasons RFC 6455 allows an endpoint to send.
 import { randomFillSync } from 'node:crypto';
+import { maskKeyOf, xorMask } from '../inspect/mask.ts';
 
 export const OPCODES = { text: 1, binary: 2, close: 8 } as const;
 
@@ -23,7 +24,7 @@ export function encodeFrame(opcode: number, payload: Buffer, mask: boolean): Buf
   }
   const keyAt = 2 + ext;
   randomFillSync(out, keyAt, 4);
-  for (let i = 0; i < len; i++) out[head + i] = payload[i]! ^ out[keyAt + (i & 3)]!;
+  xorMask(payload, 0, len, out, head, maskKeyOf(out, keyAt), 0);
   return out;
 }
 

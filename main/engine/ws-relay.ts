@@ -18,6 +18,7 @@ import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
 import { StallWatch } from './stall-watch.ts';
 import { encodeFrame } from './ws-frames.ts';
+import { maskKeyOf, xorMask } from '../inspect/mask.ts';
 import type { CloseFrameInfo } from '../../app/engine/records.ts';
 
 /** A busy direction's read buffer: its usual size, the size it grows to (what libuv asks node for
@@ -63,7 +64,7 @@ export class WsRelay {
    */
   closeRecord: { closeFrame: CloseFrameInfo | null } | null = null;
   /** The close frame being read from `src` (while closeRecord is set): its first 125 payload bytes. */
-  private closeRead: { payload: Buffer; got: number; /** the mask key's offset in `hdr`, -1: unmasked */ maskAt: number } | null = null;
+  private closeRead: { payload: Buffer; got: number; /** its mask key (maskKeyOf), 0: unmasked */ key: number } | null = null;
   /** After a close was injected: called once when `src` sends its own close frame (the echo). */
   onPeerClose: (() => void) | null = null;
   /**
@@ -278,7 +279,7 @@ export class WsRelay {
       this.opcode = b0 & 0x0f;
       this.remaining = l7 === 126 ? this.hdr.readUInt16BE(2) : l7 === 127 ? this.hdr.readUInt32BE(2) * 2 ** 32 + this.hdr.readUInt32BE(6) : l7;
       if (this.opcode === 8 && !this.peerClosed && this.closeRecord !== null) {
-        this.closeRead = { payload: Buffer.alloc(Math.min(this.remaining, 125)), got: 0, maskAt: this.hdr[1]! & 0x80 ? this.hdrNeed - 4 : -1 };
+        this.closeRead = { payload: Buffer.alloc(Math.min(this.remaining, 125)), got: 0, key: this.hdr[1]! & 0x80 ? maskKeyOf(this.hdr, this.hdrNeed - 4) : 0 };
       }
       this.hdrLen = 0;
       this.hdrNeed = 2;
@@ -290,10 +291,7 @@ export class WsRelay {
   /** Copy the part of chunk[at, at + n) that is the close frame's first 125 payload bytes, unmasked. */
   private keepClose(c: NonNullable<WsRelay['closeRead']>, chunk: Buffer, at: number, n: number): void {
     const k = Math.min(n, c.payload.length - c.got);
-    for (let j = 0; j < k; j++) {
-      const pos = c.got + j;
-      c.payload[pos] = c.maskAt < 0 ? chunk[at + j]! : chunk[at + j]! ^ this.hdr[c.maskAt + (pos & 3)]!;
-    }
+    xorMask(chunk, at, at + k, c.payload, c.got, c.key, c.got);
     c.got += k;
   }
 

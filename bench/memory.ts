@@ -61,7 +61,7 @@ export async function measureIdle(t: Target, opts: { conns: number; batch: numbe
   const pid = await t.memPid();
   if (pid === null) return null;
   // Warm the WebSocket path (lazy code, JIT, buffers) so the baseline is not a cold process.
-  await runLoad('ws-load.ts', { mode: 'latency', url: t.ws, conns: 20, size: 64, samples: 400, maxMs: 5000, warmup: 0 }, 20_000);
+  await runLoad('ws-load.ts', { mode: 'latency', url: t.ws, conns: 20, size: 64, samples: 400, maxMs: 5000, warmupMs: 0 }, 20_000);
   await sleep(500);
   const gcBefore = await forceGc(t, pid);
   const rssBeforeKiB = await rssKiB(pid);

@@ -102,7 +102,7 @@ async function measureAll() {
       log(`${key} (round ${round}/${P.rounds}): ${conns} connection(s), one 64 B message in flight each, ${warmS} s warm-up + ${P.rttSeconds} s`);
       for (const t of live(round, key)) {
         const maxMs = (warmS + P.rttSeconds) * 1000;
-        const arg = { mode: 'latency', url: t.ws, conns, size: 64, samples: 1e9, maxMs, warmup: 0, warmupMs: warmS * 1000 };
+        const arg = { mode: 'latency', url: t.ws, conns, size: 64, samples: 1e9, maxMs, warmupMs: warmS * 1000 };
         pushRun(key, t.name, await runLoad('ws-load.ts', arg, maxMs + 30_000), round);
       }
     }

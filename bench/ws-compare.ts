@@ -91,7 +91,7 @@ async function roundTrips(targets: Target[]): Promise<void> {
     for (const t of rotated(targets, r)) {
       const pid = (await t.memPid())!;
       const c0 = cpuTimeUs(pid);
-      const arg = { mode: 'latency', url: t.ws, conns: Number(values.conns), size: 64, samples: 1e9, maxMs: seconds * 1000 + 500, warmup: 0, warmupMs: 500 };
+      const arg = { mode: 'latency', url: t.ws, conns: Number(values.conns), size: 64, samples: 1e9, maxMs: seconds * 1000 + 500, warmupMs: 500 };
       const res = await runLoad('ws-load.ts', arg, seconds * 1000 + 30_000);
       if (res.error) throw new Error(`${t.name} rtt: ${String(res.error)}`);
       const cpuUs = (cpuTimeUs(pid).total - c0.total) / Number(res.samples);

@@ -2,9 +2,9 @@
 // Modes (JSON argument):
 //   {"mode":"throughput","url","conns","window","size","durationMs","warmupMs"}  → echoed msgs/s (and
 //      this process's own CPU time per message while measuring)
-//   {"mode":"latency","url","conns","size","samples","maxMs","warmup","warmupMs"} → RTT p50/p99 (µs):
-//      one message in flight per connection; round trips are sampled after the first `warmup` on
-//      each connection and `warmupMs` (either may be 0), until `samples` or `maxMs` (from the start)
+//   {"mode":"latency","url","conns","size","samples","maxMs","warmupMs"} → RTT p50/p99 (µs):
+//      one message in flight per connection; round trips are sampled after `warmupMs`, until
+//      `samples` or `maxMs` (from the start)
 //   {"mode":"send","url","conns","size","messages"}  → sends `messages` in all (spread over conns, one
 //      in flight per connection), waits for each echo, closes; prints counts (bench/inspect-memory.ts)
 //   {"mode":"idle","url","conns","batch"}  → opens conns, prints {"event":"ready",...}; on stdin
@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 interface Base { url: string; conns: number; size: number }
 type Args =
   | (Base & { mode: 'throughput'; window: number; durationMs: number; warmupMs: number })
-  | (Base & { mode: 'latency'; samples: number; maxMs: number; warmup: number; warmupMs?: number })
+  | (Base & { mode: 'latency'; samples: number; maxMs: number; warmupMs: number })
   | (Base & { mode: 'send'; messages: number })
   | { mode: 'idle'; url: string; conns: number; batch: number };
 
@@ -98,28 +98,27 @@ async function latency(a: Extract<Args, { mode: 'latency' }>) {
   const samples: number[] = [];
   const start = Date.now();
   const deadline = start + a.maxMs;
-  const sampleFrom = start + (a.warmupMs ?? 0);
+  const sampleFrom = start + a.warmupMs;
   let sampling = false;
-  const cpu0 = { at: process.cpuUsage() };
+  let cpuFrom = process.cpuUsage();
   await Promise.all(sockets.map((ws) => new Promise<void>((done) => {
-    let n = 0;
     let t = 0n;
     const next = () => {
       const now = Date.now();
       if (samples.length >= a.samples || now > deadline) return done();
-      if (!sampling && now >= sampleFrom) { sampling = true; cpu0.at = process.cpuUsage(); }
+      if (!sampling && now >= sampleFrom) { sampling = true; cpuFrom = process.cpuUsage(); }
       t = process.hrtime.bigint();
       ws.send(payload);
     };
     ws.on('message', () => {
       const us = Number(process.hrtime.bigint() - t) / 1000;
-      if (++n > a.warmup && sampling) samples.push(us);
+      if (sampling) samples.push(us);
       next();
     });
     ws.once('close', () => done());
     next();
   })));
-  const cpu = process.cpuUsage(cpu0.at);
+  const cpu = process.cpuUsage(cpuFrom);
   await closeAll(sockets);
   if (!samples.length) return print({ error: 'no samples' });
   samples.sort((x, y) => x - y);

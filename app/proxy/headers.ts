@@ -9,6 +9,12 @@ import { isValidHeaderName, variable } from './variables.ts';
 import { findVariables } from './variable-names.ts';
 import { asciiLower } from '../match/bytes.ts';
 
+/**
+ * Upstream response headers nginx does not pass to the client by default (proxy_hide_header's
+ * defaults; it writes its own Date and Server), lower case.
+ */
+export const NGINX_HIDDEN_RESPONSE_HEADERS: ReadonlySet<string> = new Set(['date', 'server', 'x-pad', 'x-accel-expires', 'x-accel-redirect', 'x-accel-limit-rate', 'x-accel-buffering', 'x-accel-charset']);
+
 /** nginx's ngx_http_proxy_headers, minus the body-framing pair the engine owns. */
 export const DEFAULT_PROXY_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['Host', '$proxy_host'],

@@ -10,6 +10,7 @@ import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
 import { failureStatus, failureText, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
+import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 import { redirectRewritten } from './redirects.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
@@ -21,7 +22,7 @@ export const CLIENT_MAX_BODY = 1024 * 1024;
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
 const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_502', 503: 'http_503', 504: 'http_504', 403: 'http_403', 404: 'http_404', 429: 'http_429' };
 /** Response headers nginx does not pass to the client (hop-by-hop, proxy_hide_header defaults). */
-const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'server', 'x-pad', 'x-accel-expires', 'x-accel-redirect', 'x-accel-limit-rate', 'x-accel-buffering', 'x-accel-charset']);
+const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
 /** nginx's client_max_body_size check on the head: a Content-Length over the limit is 413 before any body is read. */
 function announcesTooLarge(req: IncomingMessage): boolean {

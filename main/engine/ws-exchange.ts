@@ -15,7 +15,7 @@ import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { rawWithRedirects } from './redirects.ts';
 import type { Plan } from './plan.ts';
-import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
+import { forwardsUpgrade as upstreamGetsUpgrade, NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { rawHead, runSession, type LiveSession } from './ws-session.ts';
@@ -47,7 +47,7 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
   proxyHttp(plan, req, res, record, hooks, readUpgradeBody(req, socket, head, CLIENT_MAX_BODY));
 }
 
-const NOT_RELAYED_ON_REJECT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
+const NOT_RELAYED_ON_REJECT: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
 export function proxyUpgrade(
   planArg: ProxyPlan,
@@ -208,7 +208,7 @@ export function proxyUpgrade(
     session.state = 'rejected';
     session.responseHeaders = upRes.rawHeaders;
     // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
-    socket.write(rawHead(`HTTP/1.1 ${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`, rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT, ['Connection', 'close']));
+    socket.write(rawHead(`HTTP/1.1 ${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`, ['Connection', 'close'], rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT));
     upRes.pipe(socket);
     const done = () => {
       attempt.release(peer, false);

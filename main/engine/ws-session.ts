@@ -7,6 +7,7 @@ import type { PeerAttempt, Peer } from '../upstream/types.ts';
 import type { EngineHooks, SessionRecord } from './events.ts';
 import { WsRelay } from './ws-relay.ts';
 import { OPCODES, checkClose } from './ws-frames.ts';
+import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 
 /** Which peer an injected frame goes to. */
 export type InjectTarget = 'client' | 'upstream';
@@ -37,14 +38,21 @@ export const CLOSE_GRACE_MS = 1000;
 /** How long an injected message waits for a message boundary (the end of a fragmented message). */
 export const INJECT_WAIT_MS = 5000;
 
-/** An HTTP head written raw: the status line, the `raw` header list (minus `skip`, lower case), `extra`. */
-export function rawHead(statusLine: string, raw: string[], skip?: Set<string>, extra: string[] = []): string {
-  let out = `${statusLine}\r\n`;
+/** Upstream headers nginx does not pass on with a 101: hop-by-hop ones (it writes its own Connection) and its hidden ones. */
+const NOT_RELAYED_101: ReadonlySet<string> = new Set(['connection', 'keep-alive', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
+
+/**
+ * An HTTP head written raw, the way nginx writes an upstream's answer: the status line, the
+ * proxy's own headers (`own`: a Date of now first, then these name/value pairs), then the
+ * upstream's `raw` header list minus the lower-case names in `skip`.
+ */
+export function rawHead(statusLine: string, own: string[], raw: string[], skip: ReadonlySet<string>): string {
+  let out = `${statusLine}\r\nDate: ${new Date().toUTCString()}\r\n`;
+  for (let i = 0; i + 1 < own.length; i += 2) out += `${own[i]}: ${own[i + 1]}\r\n`;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (skip?.has(raw[i]!.toLowerCase())) continue;
+    if (skip.has(raw[i]!.toLowerCase())) continue;
     out += `${raw[i]}: ${raw[i + 1]}\r\n`;
   }
-  for (let i = 0; i + 1 < extra.length; i += 2) out += `${extra[i]}: ${extra[i + 1]}\r\n`;
   return `${out}\r\n`;
 }
 
@@ -76,7 +84,7 @@ export interface SessionStart {
 export function runSession(a: SessionStart): void {
   // (closures below must not use `a`: it holds the upstream's response object)
   const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText } = a;
-  socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, upRes.rawHeaders));
+  socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, ['Connection', 'upgrade'], upRes.rawHeaders, NOT_RELAYED_101));
   session.state = 'open';
   session.responseHeaders = upRes.rawHeaders;
   session.subprotocol = (upRes.headers['sec-websocket-protocol'] as string | undefined) ?? null;

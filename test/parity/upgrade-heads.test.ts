@@ -1,0 +1,136 @@
+// What the client gets back from an upgrade request, compared with real nginx running the exported
+// config: the head nginx writes for an upstream's 101 (its own Date and `Connection: upgrade`, the
+// upstream's other headers minus those it hides by default: Date, Server, X-Pad, X-Accel-*,
+// Keep-Alive) and for an upstream that refuses the upgrade. The upstream is a raw TCP server
+// whose answers carry each of those headers. Needs Debian's nginx; fails without it.
+//
+// Where the engine knowingly differs: nginx adds `Server: nginx/…` (the engine, like on its HTTP
+// path, sends no Server header), and after a refused upgrade nginx keeps the client connection
+// open, while the engine ends it (`Connection: close`; node:http has handed the socket over).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { ConfigInput } from '../../app/config/schema.ts';
+import { validateConfig } from '../../app/config/validate.ts';
+import { exportNginx } from '../../app/nginx/export.ts';
+import { findNginx, startNginx, privateNginxConf } from '../../main/nginx/binary.ts';
+import { Engine } from '../../main/engine/engine.ts';
+import { freePorts } from '../helpers/ports.ts';
+import { rawExchange } from '../helpers/upstreams.ts';
+
+const HIDDEN = ['Server: upstream/1', 'Date: Mon, 01 Jan 2001 00:00:00 GMT', 'X-Pad: avoid browser bug', 'X-Accel-Buffering: no', 'X-Accel-Expires: 5', 'X-Accel-Charset: utf-8'];
+// (not X-Accel-Limit-Rate: nginx hides it too, but acts on it, sending the answer at that many bytes per second)
+
+/** The upstream's answer per request path (after the location prefix). */
+const ANSWERS: Record<string, string> = {
+  '101': ['HTTP/1.1 101 Switching Protocols', ...HIDDEN, 'X-Custom: kept', 'Upgrade: websocket', 'Connection: Upgrade, Keep-Alive', 'Keep-Alive: timeout=5', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'Sec-WebSocket-Protocol: chat', '', ''].join('\r\n'),
+  '101-reason': ['HTTP/1.1 101 Web Socket Protocol Handshake', 'upgrade: WebSocket', 'connection: upgrade', 'sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'X-Twice: 1', 'X-Twice: 2', '', ''].join('\r\n'),
+  '403': ['HTTP/1.1 403 Nope', ...HIDDEN, 'X-Custom: kept', 'Content-Type: text/plain', 'Content-Length: 2', '', 'no'].join('\r\n'),
+};
+
+function startAnswering(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (!got.includes('\r\n\r\n')) return;
+      const path = got.slice(0, got.indexOf(' HTTP/')).split('/').pop()!;
+      s.write(ANSWERS[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      if (!path.startsWith('101')) s.end();
+      got = '';
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  })));
+}
+
+function model(up: number, listen: number): ConfigInput {
+  return {
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/up/', websocket: true, proxyPass: `http://127.0.0.1:${up}` }] }],
+  };
+}
+
+const handshake = (path: string) => `GET /up/${path} HTTP/1.1\r\nHost: heads.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+
+interface Head { statusLine: string; headers: string[]; body: string }
+
+/** Status line, header lines (Date's value checked and replaced by DATE), and what followed the head. */
+function parse(raw: string): Head {
+  const end = raw.indexOf('\r\n\r\n');
+  assert.ok(end > 0, `no complete head in ${JSON.stringify(raw)}`);
+  const [statusLine, ...lines] = raw.slice(0, end).split('\r\n');
+  const headers = lines.map((l) => {
+    const m = /^date: (.*)$/i.exec(l);
+    if (!m) return l;
+    assert.ok(Math.abs(Date.parse(m[1]!) - Date.now()) < 60_000, `Date is the proxy's own, now: ${l}`);
+    return 'Date: DATE';
+  });
+  return { statusLine: statusLine!, headers, body: raw.slice(end + 4) };
+}
+
+const PATHS = Object.keys(ANSWERS);
+const nginx: Record<string, Head> = {};
+const engine: Record<string, Head> = {};
+
+async function collect(port: number, into: Record<string, Head>): Promise<void> {
+  for (const p of PATHS) {
+    const raw = await rawExchange(port, handshake(p), { until: (got) => p.startsWith('101') && got.includes('\r\n\r\n'), timeoutMs: 3000 });
+    into[p] = parse(raw);
+  }
+}
+
+before(async () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+  const up = await startAnswering();
+  const [pN, pE] = await freePorts(2);
+  try {
+    const v = validateConfig(model(up.port, pN!));
+    if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
+    const n = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [pN!]);
+    try {
+      await collect(pN!, nginx);
+    } finally {
+      await n.stop();
+    }
+    const e = new Engine();
+    const r = await e.apply(model(up.port, pE!));
+    if (!r.ok) throw new Error(`engine refused the model: ${JSON.stringify(r.issues)}`);
+    try {
+      await collect(pE!, engine);
+    } finally {
+      await e.stop();
+    }
+  } finally {
+    await up.close();
+  }
+});
+
+/** Header lines without nginx's Server (and, for a refused upgrade, Connection), sorted: order is not compared. */
+const comparable = (h: Head, dropConnection: boolean) => h.headers.filter((l) => !/^server:/i.test(l) && !(dropConnection && /^connection:/i.test(l))).sort();
+
+for (const p of PATHS.filter((x) => x.startsWith('101'))) {
+  test(`upgrade heads: the client gets nginx's head for an upstream's ${JSON.stringify(ANSWERS[p]!.split('\r\n')[0])}`, () => {
+    assert.equal(engine[p]!.statusLine, nginx[p]!.statusLine);
+    assert.deepEqual(comparable(engine[p]!, false), comparable(nginx[p]!, false));
+    assert.ok(nginx[p]!.headers.some((l) => /^server: nginx/i.test(l)), 'nginx adds its Server');
+    assert.ok(!engine[p]!.headers.some((l) => /^server:/i.test(l)), "the upstream's Server is not passed");
+  });
+}
+
+test('upgrade heads: a refused upgrade reaches the client with the headers nginx passes, and the body', () => {
+  const e = engine['403']!;
+  const n = nginx['403']!;
+  assert.equal(e.statusLine, n.statusLine);
+  assert.deepEqual(comparable(e, true), comparable(n, true));
+  assert.equal(e.body, 'no');
+  assert.equal(n.body, 'no');
+  assert.ok(n.headers.includes('Connection: keep-alive'), 'nginx keeps the connection');
+  assert.ok(e.headers.includes('Connection: close'), 'the engine ends it, and says so');
+});

@@ -7,7 +7,7 @@ import type { Location } from '../config/schema.ts';
 import type { RequestContext } from './context.ts';
 import { isValidHeaderName, variable } from './variables.ts';
 import { findVariables } from './variable-names.ts';
-import { asciiLower } from '../match/bytes.ts';
+import { asciiLower, utf8Bytes } from '../match/bytes.ts';
 
 /**
  * Upstream response headers nginx does not pass to the client by default (proxy_hide_header's
@@ -75,15 +75,16 @@ export function forwardsUpgrade(httpVersion: '1.0' | '1.1', headers: ReadonlyArr
   return httpVersion === '1.1' && headers.some(([n, v]) => n.toLowerCase() === 'upgrade' && v !== '');
 }
 
+/** A value template's literal text (as UTF-8 byte strings: nginx sends config text as its UTF-8 bytes) and variables. */
 function splitTemplate(template: string): Array<string | { variable: string }> {
   const parts: Array<string | { variable: string }> = [];
   let at = 0;
   for (const r of findVariables(template)) {
-    if (r.start > at) parts.push(template.slice(at, r.start));
-    parts.push(r.name === '' ? template.slice(r.start, r.end) : { variable: r.name });
+    if (r.start > at) parts.push(utf8Bytes(template.slice(at, r.start)));
+    parts.push(r.name === '' ? utf8Bytes(template.slice(r.start, r.end)) : { variable: r.name });
     at = r.end;
   }
-  if (at < template.length) parts.push(template.slice(at));
+  if (at < template.length) parts.push(utf8Bytes(template.slice(at)));
   return parts;
 }
 

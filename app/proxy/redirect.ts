@@ -10,6 +10,7 @@
 // unless 80.
 import type { ProxyPassTarget } from '../config/proxy-pass.ts';
 import { redirectLocation } from './uri.ts';
+import { utf8Bytes } from '../match/bytes.ts';
 
 export interface RedirectRewrite {
   pattern: string;
@@ -18,7 +19,8 @@ export interface RedirectRewrite {
 
 /** The default rewrite of a location (its path as written, e.g. "/one/" for `location ^~ /one/`). */
 export function defaultRedirect(proxyPass: string, target: ProxyPassTarget, locationPath: string): RedirectRewrite {
-  return target.uri !== null ? { pattern: proxyPass, replacement: locationPath } : { pattern: `${proxyPass}/`, replacement: '/' };
+  // (config text meets the upstream's header bytes: both sides as UTF-8 byte strings)
+  return target.uri !== null ? { pattern: utf8Bytes(proxyPass), replacement: utf8Bytes(locationPath) } : { pattern: `${utf8Bytes(proxyPass)}/`, replacement: '/' };
 }
 
 /** `value` with the pattern at `from` replaced, or null when it does not start there. */

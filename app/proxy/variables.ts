@@ -5,7 +5,7 @@ import { findVariables } from './variable-names.ts';
 import { hostVariable } from '../match/server.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { unparsedUri } from './uri.ts';
-import { asciiLower } from '../match/bytes.ts';
+import { asciiLower, utf8Bytes } from '../match/bytes.ts';
 
 /**
  * Header names nginx keeps with ignore_invalid_headers on and underscores_in_headers off:
@@ -127,16 +127,16 @@ export function variable(name: string, ctx: RequestContext): string {
   return '';
 }
 
-/** Evaluate an nginx value with $variables / ${variables}. */
+/** Evaluate an nginx value with $variables / ${variables}: a byte string (its literal text as UTF-8). */
 export function evaluate(value: string, ctx: RequestContext): string {
   const refs = findVariables(value);
-  if (refs.length === 0) return value;
+  if (refs.length === 0) return utf8Bytes(value);
   let out = '';
   let at = 0;
   for (const r of refs) {
-    out += value.slice(at, r.start);
-    out += r.name === '' ? value.slice(r.start, r.end) : variable(r.name, ctx);
+    out += utf8Bytes(value.slice(at, r.start));
+    out += r.name === '' ? utf8Bytes(value.slice(r.start, r.end)) : variable(r.name, ctx);
     at = r.end;
   }
-  return out + value.slice(at);
+  return out + utf8Bytes(value.slice(at));
 }

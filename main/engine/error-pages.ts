@@ -50,7 +50,7 @@ export function writeRawError(socket: Duplex, status: number, extra: Record<stri
   if (socket.destroyed || !socket.writable) return;
   const body = errorBody(status);
   const wire = clientStatus(status);
-  const headers = { 'Content-Type': 'text/html', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extra };
+  const headers = { Date: new Date().toUTCString(), 'Content-Type': 'text/html', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extra };
   const head = [`HTTP/1.1 ${wire} ${reasonPhrase(wire)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
   socket.end(`${head}\r\n\r\n${body}`);
 }

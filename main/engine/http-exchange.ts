@@ -25,12 +25,12 @@ const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_
 const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
 /** nginx's client_max_body_size check on the head: a Content-Length over the limit is 413 before any body is read. */
-function announcesTooLarge(req: IncomingMessage): boolean {
+export function announcesTooLarge(req: IncomingMessage): boolean {
   return Number(req.headers['content-length'] ?? 0) > CLIENT_MAX_BODY;
 }
 
 /** ngx_http_test_expect: an HTTP/1.1 request whose Expect is exactly "100-continue" (any case). */
-function expectsContinue(req: IncomingMessage): boolean {
+export function expectsContinue(req: IncomingMessage): boolean {
   const e = req.headers.expect;
   return req.httpVersion === '1.1' && typeof e === 'string' && e.length === 12 && e.toLowerCase() === '100-continue';
 }

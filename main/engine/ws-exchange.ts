@@ -10,7 +10,7 @@ import { request, ServerResponse, STATUS_CODES, type IncomingMessage } from 'nod
 import { connect, type Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
 import { writeRawError } from './error-pages.ts';
-import { proxyHttp, CLIENT_MAX_BODY } from './http-exchange.ts';
+import { proxyHttp, CLIENT_MAX_BODY, expectsContinue, announcesTooLarge } from './http-exchange.ts';
 import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { rawWithRedirects } from './redirects.ts';
@@ -47,7 +47,7 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
   proxyHttp(plan, req, res, record, hooks, readUpgradeBody(req, socket, head, CLIENT_MAX_BODY));
 }
 
-const NOT_RELAYED_ON_REJECT: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
+const NOT_RELAYED_ON_REJECT: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
 export function proxyUpgrade(
   planArg: ProxyPlan,
@@ -235,6 +235,9 @@ export function proxyUpgrade(
     });
   };
 
+  // nginx answers "Expect: 100-continue" as it starts reading the body, which it does for every
+  // request it proxies (a GET without one too), after the client_max_body_size check
+  if (expectsContinue(req) && !announcesTooLarge(req)) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
   if (bodyFraming(req.headers).kind === 'none') {
     begin();
     return;

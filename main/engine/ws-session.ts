@@ -39,7 +39,7 @@ export const CLOSE_GRACE_MS = 1000;
 export const INJECT_WAIT_MS = 5000;
 
 /** Upstream headers nginx does not pass on with a 101: hop-by-hop ones (it writes its own Connection) and its hidden ones. */
-const NOT_RELAYED_101: ReadonlySet<string> = new Set(['connection', 'keep-alive', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
+const NOT_RELAYED_101: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
 /**
  * An HTTP head written raw, the way nginx writes an upstream's answer: the status line, the

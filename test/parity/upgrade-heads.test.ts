@@ -1,8 +1,9 @@
 // What the client gets back from an upgrade request, compared with real nginx running the exported
 // config: the head nginx writes for an upstream's 101 (its own Date and `Connection: upgrade`, the
 // upstream's other headers minus those it hides by default: Date, Server, X-Pad, X-Accel-*,
-// Keep-Alive) and for an upstream that refuses the upgrade. The upstream is a raw TCP server
-// whose answers carry each of those headers. Needs Debian's nginx; fails without it.
+// Keep-Alive, Transfer-Encoding), for an upstream that refuses the upgrade, for a handshake that
+// expects "100 Continue", and the proxy's own 502. The upstream is a raw TCP server whose answers
+// carry each of those headers. Needs Debian's nginx; fails without it.
 //
 // Where the engine knowingly differs: nginx adds `Server: nginx/…` (the engine, like on its HTTP
 // path, sends no Server header), and after a refused upgrade nginx keeps the client connection
@@ -25,7 +26,11 @@ const HIDDEN = ['Server: upstream/1', 'Date: Mon, 01 Jan 2001 00:00:00 GMT', 'X-
 const ANSWERS: Record<string, string> = {
   '101': ['HTTP/1.1 101 Switching Protocols', ...HIDDEN, 'X-Custom: kept', 'Upgrade: websocket', 'Connection: Upgrade, Keep-Alive', 'Keep-Alive: timeout=5', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'Sec-WebSocket-Protocol: chat', '', ''].join('\r\n'),
   '101-reason': ['HTTP/1.1 101 Web Socket Protocol Handshake', 'upgrade: WebSocket', 'connection: upgrade', 'sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'X-Twice: 1', 'X-Twice: 2', '', ''].join('\r\n'),
+  '101-te': ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', 'Transfer-Encoding: chunked', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', '', ''].join('\r\n'),
   '403': ['HTTP/1.1 403 Nope', ...HIDDEN, 'X-Custom: kept', 'Content-Type: text/plain', 'Content-Length: 2', '', 'no'].join('\r\n'),
+  '426': ['HTTP/1.1 426 Upgrade Required', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Content-Length: 2', '', 'no'].join('\r\n'),
+  // closes without answering: the proxy's own 502
+  'silent': '',
 };
 
 function startAnswering(): Promise<{ port: number; close(): Promise<void> }> {
@@ -39,7 +44,7 @@ function startAnswering(): Promise<{ port: number; close(): Promise<void> }> {
       got += d.toString('latin1');
       if (!got.includes('\r\n\r\n')) return;
       const path = got.slice(0, got.indexOf(' HTTP/')).split('/').pop()!;
-      s.write(ANSWERS[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      s.write(ANSWERS[path.replace('-expect', '')] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       if (!path.startsWith('101')) s.end();
       got = '';
     });
@@ -57,7 +62,7 @@ function model(up: number, listen: number): ConfigInput {
   };
 }
 
-const handshake = (path: string) => `GET /up/${path} HTTP/1.1\r\nHost: heads.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+const handshake = (path: string) => `GET /up/${path} HTTP/1.1\r\nHost: heads.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${path.endsWith('-expect') ? 'Expect: 100-continue\r\n' : ''}\r\n`;
 
 interface Head { statusLine: string; headers: string[]; body: string }
 
@@ -75,13 +80,20 @@ function parse(raw: string): Head {
   return { statusLine: statusLine!, headers, body: raw.slice(end + 4) };
 }
 
-const PATHS = Object.keys(ANSWERS);
+const PATHS = [...Object.keys(ANSWERS), '101-expect'];
 const nginx: Record<string, Head> = {};
 const engine: Record<string, Head> = {};
+/** What came before the 101 for a handshake with `Expect: 100-continue`. */
+const interim: Record<'nginx' | 'engine', string> = { nginx: '', engine: '' };
 
-async function collect(port: number, into: Record<string, Head>): Promise<void> {
+async function collect(port: number, into: Record<string, Head>, who: 'nginx' | 'engine'): Promise<void> {
   for (const p of PATHS) {
-    const raw = await rawExchange(port, handshake(p), { until: (got) => p.startsWith('101') && got.includes('\r\n\r\n'), timeoutMs: 3000 });
+    const heads = p.endsWith('-expect') ? 2 : 1;
+    let raw = await rawExchange(port, handshake(p), { until: (got) => p.startsWith('101') && got.split('\r\n\r\n').length > heads, timeoutMs: 3000 });
+    if (heads === 2) {
+      interim[who] = raw.slice(0, raw.indexOf('\r\n\r\n') + 4);
+      raw = raw.slice(interim[who].length);
+    }
     into[p] = parse(raw);
   }
 }
@@ -95,7 +107,7 @@ before(async () => {
     if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
     const n = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [pN!]);
     try {
-      await collect(pN!, nginx);
+      await collect(pN!, nginx, 'nginx');
     } finally {
       await n.stop();
     }
@@ -103,7 +115,7 @@ before(async () => {
     const r = await e.apply(model(up.port, pE!));
     if (!r.ok) throw new Error(`engine refused the model: ${JSON.stringify(r.issues)}`);
     try {
-      await collect(pE!, engine);
+      await collect(pE!, engine, 'engine');
     } finally {
       await e.stop();
     }
@@ -115,8 +127,8 @@ before(async () => {
 /** Header lines without nginx's Server (and, for a refused upgrade, Connection), sorted: order is not compared. */
 const comparable = (h: Head, dropConnection: boolean) => h.headers.filter((l) => !/^server:/i.test(l) && !(dropConnection && /^connection:/i.test(l))).sort();
 
-for (const p of PATHS.filter((x) => x.startsWith('101'))) {
-  test(`upgrade heads: the client gets nginx's head for an upstream's ${JSON.stringify(ANSWERS[p]!.split('\r\n')[0])}`, () => {
+for (const p of Object.keys(ANSWERS).filter((x) => x.startsWith('101'))) {
+  test(`upgrade heads: the client gets nginx's head for an upstream's 101 (${p}: ${JSON.stringify(ANSWERS[p]!.split('\r\n').slice(0, 2).join(' | '))}…)`, () => {
     assert.equal(engine[p]!.statusLine, nginx[p]!.statusLine);
     assert.deepEqual(comparable(engine[p]!, false), comparable(nginx[p]!, false));
     assert.ok(nginx[p]!.headers.some((l) => /^server: nginx/i.test(l)), 'nginx adds its Server');
@@ -124,13 +136,27 @@ for (const p of PATHS.filter((x) => x.startsWith('101'))) {
   });
 }
 
-test('upgrade heads: a refused upgrade reaches the client with the headers nginx passes, and the body', () => {
-  const e = engine['403']!;
-  const n = nginx['403']!;
-  assert.equal(e.statusLine, n.statusLine);
-  assert.deepEqual(comparable(e, true), comparable(n, true));
-  assert.equal(e.body, 'no');
-  assert.equal(n.body, 'no');
-  assert.ok(n.headers.includes('Connection: keep-alive'), 'nginx keeps the connection');
-  assert.ok(e.headers.includes('Connection: close'), 'the engine ends it, and says so');
+for (const p of ['403', '426']) {
+  test(`upgrade heads: a refused upgrade (${p}) reaches the client with the headers nginx passes, and the body`, () => {
+    const e = engine[p]!;
+    const n = nginx[p]!;
+    assert.equal(e.statusLine, n.statusLine);
+    assert.deepEqual(comparable(e, true), comparable(n, true));
+    assert.equal(e.body, 'no');
+    assert.equal(n.body, 'no');
+    assert.ok(n.headers.includes('Connection: keep-alive'), 'nginx keeps the connection');
+    assert.ok(e.headers.includes('Connection: close'), 'the engine ends it, and says so');
+  });
+}
+
+test('upgrade heads: "Expect: 100-continue" on a handshake gets "100 Continue" first, as from nginx', () => {
+  assert.equal(interim.nginx, 'HTTP/1.1 100 Continue\r\n\r\n');
+  assert.equal(interim.engine, interim.nginx);
+  assert.equal(engine['101-expect']!.statusLine, 'HTTP/1.1 101 Switching Protocols');
+});
+
+test("upgrade heads: the proxy's own error on the upgrade path carries a Date, as nginx's does", () => {
+  assert.equal(engine.silent!.statusLine, 'HTTP/1.1 502 Bad Gateway');
+  assert.equal(engine.silent!.statusLine, nginx.silent!.statusLine);
+  for (const h of [engine.silent!, nginx.silent!]) assert.equal(h.headers.filter((l) => l === 'Date: DATE').length, 1);
 });

@@ -55,6 +55,8 @@ function model(up: number, listen: number): ConfigInput {
         { path: '/dup/', proxyPass: at(up), proxySetHeader: [{ name: 'X-Twice', value: '1' }, { name: 'Expect', value: '100-continue' }, { name: 'X-Twice', value: '2' }] },
         { path: '/ctl/', proxyPass: at(up), proxySetHeader: [{ name: 'X-Uri', value: '$uri' }] },
         { path: '/vars/', proxyPass: at(up), proxySetHeader: [{ name: 'X-Cookies', value: '$http_cookie' }, { name: 'X-Accepts', value: '$http_accept' }] },
+        // config text outside ASCII goes as its UTF-8 bytes, next to a client's raw bytes
+        { path: '/utf/', proxyPass: at(up), proxySetHeader: [{ name: 'X-City', value: 'Zürich 東京 \u{1F600}' }, { name: 'X-Mixed', value: 'é=$http_x_latin' }] },
       ],
     }],
   };
@@ -117,6 +119,7 @@ const cases: WireCase[] = [
   req('a 200 KB body', 'PUT /big HTTP/1.1', [H, 'Content-Length: 204800'], '0123456789'.repeat(20480)),
   req('a value with bytes above 0x7f', 'GET /latin HTTP/1.1', [H, 'X-Latin: caf\u00e9 \u00ff']),
   req('absolute-form request target', 'GET http://wire.test/abs?x=1 HTTP/1.1', ['Host: other.example']),
+  req('proxy_set_header values with non-ASCII text, and a client value of raw bytes', 'GET /utf/ HTTP/1.1', [H, 'X-Latin: caf\u00e9']),
   req('variables joining duplicate headers', 'GET /vars/ HTTP/1.1', [H, 'Cookie: a=1', 'Accept: text/html', 'Cookie: b=2', 'Accept: */*']),
 ];
 

@@ -29,3 +29,11 @@ test('Refresh: the URL after "url=" (any case) is rewritten, not made absolute',
   assert.equal(rewriteRefresh('5; url=http://c/next', r), '5; url=http://c/next');
   assert.equal(rewriteRefresh('5', r), '5');
 });
+
+test('config text outside ASCII is compared with and written into the header as its UTF-8 bytes (as nginx holds it)', () => {
+  const r = rw('http://b:81/caf\u00e9/', '/\u00e9t\u00e9/');
+  assert.deepEqual(r, { pattern: 'http://b:81/caf\u00c3\u00a9/', replacement: '/\u00c3\u00a9t\u00c3\u00a9/' });
+  // the upstream's header arrives as bytes (one char per byte)
+  assert.equal(rewriteLocation('http://b:81/caf\u00c3\u00a9/x', r, self), 'http://proxy.test:8080/\u00c3\u00a9t\u00c3\u00a9/x');
+  assert.equal(rewriteLocation('http://b:81/caf\u00e9/x', r, self), 'http://b:81/caf\u00e9/x', 'a Latin-1 é is another byte');
+});

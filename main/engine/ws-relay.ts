@@ -81,6 +81,8 @@ export class WsRelay {
    */
   sendTimeoutMs = 0;
   onSendTimeout: (() => void) | null = null;
+  /** A timer to refresh on every chunk read and every drain of `dst` (the session's read timeout). */
+  activity: NodeJS.Timeout | null = null;
   /** Told when `dst` fills up (true) and when it takes data again or the relay stops (false). */
   onStall: ((stalled: boolean) => void) | null = null;
   /** Watches a full `dst` for progress (made when one fills, dropped when it drains). */
@@ -100,6 +102,7 @@ export class WsRelay {
       if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
     };
     this.onDrain = () => {
+      this.activity?.refresh();
       this.endStall();
       this.src.resume();
     };
@@ -140,6 +143,7 @@ export class WsRelay {
   /** Bytes of this direction that did not come from a 'data' event (e.g. read with the handshake). */
   push(chunk: Buffer): void {
     if (this.stopped) return;
+    this.activity?.refresh();
     if (this.pending.length === 0 && !this.dropping) {
       this.track(chunk, 0, false);
       this.write(chunk);

@@ -38,6 +38,28 @@ export const CLOSE_GRACE_MS = 1000;
 /** How long an injected message waits for a message boundary (the end of a fragmented message). */
 export const INJECT_WAIT_MS = 5000;
 
+/** nginx's lingering_timeout and lingering_time: how long a closing client connection is read (see lingeringClose). */
+export const LINGER = { idleMs: 5000, maxMs: 30_000 } as const;
+const lingering = new WeakSet<Socket>();
+
+/**
+ * Close a client connection the session no longer relays as nginx does (lingering close): a FIN
+ * after what was written to it, then what the client still sends is read and dropped until it
+ * closes too, LINGER.idleMs pass without a read, or LINGER.maxMs in all. Closing at once while the
+ * client is still sending would reset the connection, and a reset can take with it what the client
+ * had not read yet (the upstream's last frames).
+ */
+function lingeringClose(socket: Socket): void {
+  if (socket.destroyed || lingering.has(socket)) return;
+  lingering.add(socket);
+  const drop = () => socket.destroy();
+  const limit = setTimeout(drop, LINGER.maxMs).unref();
+  socket.once('close', () => clearTimeout(limit));
+  socket.setTimeout(LINGER.idleMs, drop);
+  socket.resume();
+  socket.end();
+}
+
 /** Upstream headers nginx does not pass on with a 101: hop-by-hop ones (it writes its own Connection) and its hidden ones. */
 const NOT_RELAYED_101: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
@@ -112,32 +134,56 @@ export function runSession(a: SessionStart): void {
     hooks.sessionClose(session);
     markClosed();
   };
-  // Idle for proxy_read_timeout in both directions ends the session (writes to `up` count as
-  // activity, as nginx re-arms the upstream read timer on every event of the upgraded pair).
-  up.on('timeout', () => {
+  // client→upstream frames are masked (RFC 6455 §5.3), upstream→client ones are not
+  const toUpstream = new WsRelay(socket, up, true);
+  const toClient = new WsRelay(up, socket, false);
+  // proxy_read_timeout: no event on either connection for that long ends the session (nginx re-arms
+  // the upstream's read timer on every event of the upgraded pair). A timer of the session's own,
+  // refreshed by both relays, not the socket's idle timeout: node lets that skip an expiry while
+  // writes stay queued, which doubled the timeout toward an upstream that stopped reading.
+  let readTimer: NodeJS.Timeout | null = null;
+  const readTimedOut = () => {
     endSession('proxy', `proxy_read_timeout (${readTimeoutText}) expired with no traffic`);
-    socket.destroy();
+    toUpstream.stop();
     up.destroy();
-  });
-  up.setTimeout(a.readTimeoutMs);
+    lingeringClose(socket);
+  };
+  const armReadTimer = (on: boolean) => {
+    if (readTimer) clearTimeout(readTimer);
+    readTimer = on && a.readTimeoutMs > 0 && !socket.destroyed && !up.destroyed ? setTimeout(readTimedOut, a.readTimeoutMs).unref() : null;
+    toUpstream.activity = readTimer;
+    toClient.activity = readTimer;
+  };
+  // the handshake's timers are done
+  up.setTimeout(0);
   socket.setTimeout(0);
-  socket.on('end', () => endSession('client', 'client closed the connection'));
-  up.on('end', () => endSession('upstream', 'upstream closed the connection'));
+  armReadTimer(true);
+  // Either peer's EOF ends the session, as in nginx (ngx_http_upstream_process_upgraded): what that
+  // peer sent is passed on (its relay ends the other connection after it), the other direction is
+  // not relayed further, and both connections close once what was written to them has gone.
+  const peerEnded = (by: 'client' | 'upstream', other: WsRelay) => () => {
+    endSession(by, `${by} closed the connection`);
+    other.stop();
+    lingeringClose(socket);
+    up.destroySoon();
+  };
+  socket.on('end', peerEnded('client', toClient));
+  up.on('end', peerEnded('upstream', toUpstream));
   socket.on('error', (e) => endSession('client', `client socket error: ${e.message}`));
   up.on('error', (e) => endSession('upstream', `upstream socket error: ${e.message}`));
   socket.on('close', () => {
     endSession('client', 'client connection closed');
+    armReadTimer(false);
     up.destroySoon();
     finalize();
   });
   up.on('close', () => {
     endSession('upstream', 'upstream connection closed');
-    socket.destroySoon();
+    armReadTimer(false);
+    toUpstream.stop();
+    lingeringClose(socket);
     finalize();
   });
-  // client→upstream frames are masked (RFC 6455 §5.3), upstream→client ones are not
-  const toUpstream = new WsRelay(socket, up, true);
-  const toClient = new WsRelay(up, socket, false);
   // who started the closing handshake, with which code (the first close frame either way)
   toUpstream.closeRecord = session;
   toClient.closeRecord = session;
@@ -153,10 +199,7 @@ export function runSession(a: SessionStart): void {
   toClient.onSendTimeout = sendTimedOut('client', clientSendTimeout.text());
   // while the client takes nothing, what the upstream sent waits unread: nginx stops the upstream's
   // read timer then (only send_timeout runs), and so does this
-  const readTimeoutMs = a.readTimeoutMs;
-  toClient.onStall = (stalled) => {
-    if (!up.destroyed) up.setTimeout(stalled ? 0 : readTimeoutMs);
-  };
+  toClient.onStall = (stalled) => armReadTimer(!stalled);
   let closing = false;
   socket.once('close', () => toUpstream.stop());
   up.once('close', () => toClient.stop());

@@ -1,6 +1,6 @@
 // Validation of a config document: shape (zod, schema.ts) and then nginx's own configuration
 // rules, so that anything valid here is accepted by `nginx -t` and means the same to the engine.
-import { Config, NON_EMPTY_CODES, PATTERN_CODES } from './schema.ts';
+import { Config, NON_EMPTY_CODES, PATTERN_CODES, Server, Location, Listen, Upstream, UpstreamServer, SetHeader } from './schema.ts';
 import type { Config as ConfigT } from './schema.ts';
 import { formatPath, type ConfigIssue, type PathPart } from './issues.ts';
 import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
@@ -16,24 +16,83 @@ interface ZodLikeIssue {
   message: string;
   params?: { code?: string };
   pattern?: string;
+  keys?: string[];
 }
 
-function fromZod(issue: ZodLikeIssue): ConfigIssue {
-  const path = formatPath(issue.path.filter((p): p is string | number => typeof p !== 'symbol'));
+/** The value at `path` in `input`, and whether its last key is absent from an object that is there. */
+function lookup(input: unknown, path: readonly (string | number)[]): { missing: boolean } {
+  let at: unknown = input;
+  for (let i = 0; i < path.length; i++) {
+    if (at === null || typeof at !== 'object') return { missing: false };
+    const key = path[i]!;
+    if (i === path.length - 1) return { missing: !Array.isArray(at) && !Object.prototype.hasOwnProperty.call(at, key) };
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  return { missing: false };
+}
+
+/** Every field name of the document's objects (for "did you mean"). */
+const KNOWN_FIELDS: ReadonlySet<string> = new Set([Config, Server, Location, Listen, Upstream, UpstreamServer, SetHeader]
+  .flatMap((o) => Object.keys((o as unknown as { shape?: Record<string, unknown> }).shape ?? {})));
+
+/** `proxy_pass` → `proxyPass`, `Proxy-Read-Timeout` → `proxyReadTimeout`: what an unknown key may have meant. */
+function camelCased(key: string): string {
+  const words = key.split(/[_\-\s]+/).filter(Boolean);
+  return words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1).toLowerCase())).join('');
+}
+
+function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
+  const parts = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const path = formatPath(parts);
+  if (issue.code === 'unrecognized_keys') {
+    // one issue per key, at the key itself, with the field it may have meant
+    return (issue.keys ?? []).map((k) => {
+      const guess = camelCased(k);
+      const hint = guess !== k && KNOWN_FIELDS.has(guess) ? ` (did you mean "${guess}"?)` : '';
+      return { path: formatPath([...parts, k]), code: 'unknown_field', message: `unknown field "${k}"${hint}` };
+    });
+  }
+  const last = parts[parts.length - 1];
+  if (typeof last === 'string' && lookup(input, parts).missing) return [{ path, code: 'required', message: `"${last}" is required` }];
   let code = issue.code;
   if (issue.code === 'custom' && issue.params?.code) code = issue.params.code;
   else if (issue.code === 'invalid_format' && issue.pattern) code = PATTERN_CODES.get(issue.pattern) ?? code;
-  else if (issue.code === 'unrecognized_keys') code = 'unknown_field';
   else if (issue.code === 'too_small') code = NON_EMPTY_CODES.get(issue.message) ?? code;
-  return { path, code, message: issue.message };
+  return [{ path, code, message: issue.message }];
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Text (values and keys) with a lone UTF-16 surrogate: JSON can write one ("\ud800"), UTF-8 (so nginx.conf) cannot hold it. */
+function unencodableText(input: unknown): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const check = (text: string, path: PathPart[]) => {
+    const at = text.search(LONE_SURROGATE);
+    if (at >= 0) out.push({ path: formatPath(path), code: 'invalid_text', message: `character ${at + 1} is a lone UTF-16 surrogate (\\u${text.charCodeAt(at).toString(16)}), which has no UTF-8 form` });
+  };
+  const todo: Array<[unknown, PathPart[]]> = [[input, []]];
+  while (todo.length) {
+    const [v, path] = todo.pop()!;
+    if (typeof v === 'string') check(v, path);
+    else if (Array.isArray(v)) v.forEach((x, i) => todo.push([x, [...path, i]]));
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        check(k, [...path, k]);
+        todo.push([x, [...path, k]]);
+      }
+    }
+  }
+  return out;
 }
 
 export function validateConfig(input: unknown): ValidationResult {
+  const text = unencodableText(input);
   const parsed = Config.safeParse(input);
+  if (text.length) return { ok: false, issues: [...text, ...(parsed.success ? semanticIssues(parsed.data) : parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input)))] };
   if (!parsed.success) {
     // the schema's issues, plus nginx's rules on every part of the draft that is well-formed
     // enough to check, so that one bad field does not hide the rest
-    const shape = parsed.error.issues.map((i) => fromZod(i as unknown as ZodLikeIssue));
+    const shape = parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input));
     return { ok: false, issues: [...shape, ...semanticIssues(looseConfig(input))] };
   }
   const issues = semanticIssues(parsed.data);
@@ -110,6 +169,11 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     listens.add(key);
     const host = key.slice(0, key.lastIndexOf(':'));
     if (!isValidHost(host)) add([...base, 'listen', li, 'address'], 'invalid_listen', `"${host}" is not a valid IP address`);
+    else if (host.startsWith('[') && host.includes('.')) {
+      // nginx binds IPv6 listeners with ipv6only=on, where such an address fails (EINVAL)
+      const v4 = host.slice(host.lastIndexOf(':') + 1, -1);
+      add([...base, 'listen', li, 'address'], 'invalid_listen', `nginx cannot listen on the IPv4-mapped address ${host} (its IPv6 sockets are ipv6only): listen on ${v4} instead`);
+    }
     const port = Number(/(\d+)$/.exec(l.address)![1]);
     if (port < 1 || port > 65535) add([...base, 'listen', li, 'address'], 'invalid_port', 'port must be 1-65535');
     if (l.defaultServer) {
@@ -122,6 +186,9 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     if (n === undefined) return;
     if (n === '.' || n === '*' || n === '~') {
       add([...base, 'serverNames', ni], 'invalid_server_name', `server name "${n}" is invalid`);
+    } else if (n === '$hostname') {
+      // (any other "$" in a server name is literal text to nginx too)
+      add([...base, 'serverNames', ni], 'unsupported_server_name', 'nginx reads "$hostname" as this machine\'s host name, which Switchyard does not model: write the name itself');
     } else if (n.startsWith('~')) {
       const r = compileNginxRegex(n.slice(1), true);
       if (!r.ok) add([...base, 'serverNames', ni], 'invalid_regex', r.message);

@@ -102,10 +102,12 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   if (isNoMatchDefault(d)) return; // the export's explicit 404 for "no route matches": the engine's default
   const s = inherit(parent, ownSettings(block, ctx));
   let proxyPass: string | null = null;
+  let proxyPasses = 0;
   const nested: Directive[] = [];
   for (const c of block) {
     if (INHERITED.has(c.name)) continue;
     if (c.name === 'proxy_pass') {
+      if (++proxyPasses > 1) ctx.warn(c, '"proxy_pass" is duplicate (nginx -t refuses this): the last one is kept');
       if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
       else if (c.args[0]!.includes('$')) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables, which Switchyard does not model: dropped`);
       else if (!parseProxyPass(c.args[0]!)) ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);

@@ -6,10 +6,18 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { importNginx, type ConfReader } from '../../app/nginx/import.ts';
 import { NginxSyntaxError } from '../../app/nginx/parser.ts';
 import { formatIssue } from '../config/load.ts';
+import { decodeConfigBytes } from '../config/json-position.ts';
 
-/** The include reader over the real file system. */
+/** A file whose bytes are not UTF-8: the model's text is Unicode, so such a byte has no faithful place in it. */
+class NotUtf8Error extends Error {}
+
+/** The include reader over the real file system (text must be UTF-8, as in `check`). */
 export const fsReader: ConfReader = {
-  read: (path) => readFile(path, 'utf8'),
+  read: async (path) => {
+    const decoded = decodeConfigBytes(await readFile(path));
+    if (!decoded.ok) throw new NotUtf8Error(`${path}: ${decoded.message}`);
+    return decoded.text;
+  },
   list: (dir) => readdir(dir),
 };
 
@@ -30,7 +38,7 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
   try {
     result = await importNginx(o.files, o.reader ?? fsReader);
   } catch (e) {
-    if (e instanceof NginxSyntaxError) o.stderr.write(`${e.message}\n`);
+    if (e instanceof NginxSyntaxError || e instanceof NotUtf8Error) o.stderr.write(`${e.message}\n`);
     else o.stderr.write(`cannot read ${o.files.join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
   }

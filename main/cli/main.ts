@@ -1,5 +1,6 @@
 // The `switchyard` command line. Verbs and flags here are a public interface: see README.md.
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { serveCommand } from './serve.ts';
 import { checkCommand } from './check.ts';
 import { exportNginxCommand } from './export-nginx.ts';
@@ -21,11 +22,35 @@ const USAGE = `usage: switchyard <verb> [options]
   verify --config FILE                 export to a temporary folder and run nginx -t on it
   ui [--config FILE] [--port N]        run the engine and the UI on a loopback web host; prints the URL
                                        (with its access token); needs the built renderer (npm run build:renderer)
+  version                              print the version (also --version)
+
+  Every verb takes --help. Exit codes: 0 ok, 1 invalid config or failure, 2 usage error.
 `;
+
+/** `--port N`: a whole number 0-65535 (0: any free port). */
+function portOption(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${text}"`);
+  return n;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   const io = { stdout: process.stdout, stderr: process.stderr };
+  // `switchyard VERB --help` too
+  if (verb !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   try {
     switch (verb) {
       case 'serve': {
@@ -55,14 +80,21 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'ui': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, port: { type: 'string' }, open: { type: 'boolean' } } });
-        return await uiCommand({ config: values.config, port: values.port ? Number(values.port) : 0, open: values.open ?? false, ...io });
+        return await uiCommand({ config: values.config, port: portOption(values.port), open: values.open ?? false, ...io });
       }
-      case undefined:
       case 'help':
       case '--help':
       case '-h':
         process.stdout.write(USAGE);
-        return verb === undefined ? 2 : 0;
+        return 0;
+      case 'version':
+      case '--version':
+      case '-v':
+        process.stdout.write(`switchyard ${version()}\n`);
+        return 0;
+      case undefined:
+        process.stderr.write(USAGE);
+        return 2;
       default:
         throw new UsageError(`unknown verb "${verb}"`);
     }

@@ -39,7 +39,8 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     return 1;
   }
   const engine = new Engine();
-  engine.on('log', (e) => o.stderr.write(`[${e.level}] ${e.code}: ${e.message}\n`));
+  // (a listener that cannot start is printed with the listeners, once)
+  engine.on('log', (e) => { if (e.code !== 'listen_failed') o.stderr.write(`[${e.level}] ${e.code}: ${e.message}\n`); });
   if (o.accessLog) {
     engine.on('exchange', (r) => o.stdout.write(`${r.clientAddress} "${r.method} ${r.url}" ${r.status} ${r.responseBytes} upstream=${r.upstream ?? '-'} ${r.timings.totalMs ?? 0}ms${r.cause ? ` (${r.cause})` : ''}\n`));
     engine.on('session-open', (s) => o.stdout.write(`${s.clientAddress} "GET ${s.url}" 101 websocket session ${s.id} upstream=${s.upstream}\n`));
@@ -60,7 +61,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   }
   printListeners(o.stdout, o.stderr, applied.listeners);
   if (!applied.listeners.some((l) => l.state === 'listening')) {
-    o.stderr.write('no listener could start\n');
+    o.stderr.write(applied.listeners.length === 0 ? 'the config defines no servers: nothing to listen on\n' : 'no listener could start\n');
     await shutdown();
     return 1;
   }

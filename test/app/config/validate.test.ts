@@ -24,7 +24,7 @@ test('a minimal config is valid and gets nginx defaults', () => {
 test('shape errors name the field with its JSON path and a stable code', () => {
   assert.deepEqual(issues({ schemaVersion: 2 }), ['schemaVersion invalid_value']);
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxyReadTimeout: '5 parsecs' }])])), ['servers[0].locations[0].proxyReadTimeout invalid_duration']);
-  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', bogus: 1 }])])), ['servers[0].locations[0] unknown_field']);
+  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', bogus: 1 }])])), ['servers[0].locations[0].bogus unknown_field']);
   assert.deepEqual(issues(doc([{ listen: [{ address: 'nope' }] }])), ['servers[0].listen[0].address invalid_listen']);
   assert.deepEqual(issues(doc([], [{ name: 'bad name', servers: [{ address: '127.0.0.1:1' }] }])), ['upstreams[0].name invalid_name']);
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'X', value: 'a\r\nInjected: 1' }] }])])), ['servers[0].locations[0].proxySetHeader[0].value control_character']);
@@ -101,7 +101,7 @@ test('a malformed upstream still defines its name: no spurious unknown_upstream'
   // an invalid name is still the name that is defined: a route using it is not told it is unknown
   assert.deepEqual(issues(doc([uses('.app')], [{ name: '.app', servers: [{ address: '127.0.0.1:1' }] }])), ['upstreams[0].name invalid_name']);
   // an entry whose name cannot be read might be any upstream: unknown hosts are not reported meanwhile
-  assert.deepEqual(issues(doc([uses('app')], [{ servers: [{ address: '127.0.0.1:1' }] }])), ['upstreams[0].name invalid_type']);
+  assert.deepEqual(issues(doc([uses('app')], [{ servers: [{ address: '127.0.0.1:1' }] }])), ['upstreams[0].name required']);
   // ...but a name that is really missing is still reported
   assert.deepEqual(
     issues(doc([uses('nowhere')], [{ name: 'app', servers: [{ address: '127.0.0.1:1' }], keepalive: -1 }])),
@@ -136,4 +136,25 @@ test('empty server and listen lists have their own codes (no_servers, no_listen)
   assert.equal(r.ok, false);
   if (r.ok) return;
   assert.deepEqual(r.issues.map((i) => [i.path, i.code]), [['upstreams[0].servers', 'no_servers'], ['servers[0].listen', 'no_listen']]);
+});
+
+test('a missing field is "required", an unknown one is named at its own path with the field it may have meant', () => {
+  const r = validateConfig({ servers: [server([{ proxy_pass: 'http://127.0.0.1:1', proxyPass: 'http://127.0.0.1:1', Proxy_Read_Timeout: '1s', zzz: 1 }])] });
+  assert.ok(!r.ok);
+  const byPath = Object.fromEntries(r.issues.map((i) => [i.path, `${i.code}: ${i.message}`]));
+  assert.equal(byPath.schemaVersion, 'required: "schemaVersion" is required');
+  assert.equal(byPath['servers[0].locations[0].path'], 'required: "path" is required');
+  assert.equal(byPath['servers[0].locations[0].proxy_pass'], 'unknown_field: unknown field "proxy_pass" (did you mean "proxyPass"?)');
+  assert.equal(byPath['servers[0].locations[0].Proxy_Read_Timeout'], 'unknown_field: unknown field "Proxy_Read_Timeout" (did you mean "proxyReadTimeout"?)');
+  assert.equal(byPath['servers[0].locations[0].zzz'], 'unknown_field: unknown field "zzz"');
+});
+
+test('what nginx would refuse or read otherwise: an IPv4-mapped listen address, server_name $hostname, text UTF-8 cannot hold', () => {
+  assert.deepEqual(issues(doc([{ listen: [{ address: '[::ffff:127.0.0.1]:8080' }], locations: [] }])), ['servers[0].listen[0].address invalid_listen']);
+  assert.deepEqual(issues(doc([{ listen: [{ address: '[::1]:8080' }], locations: [] }])), []);
+  assert.deepEqual(issues(doc([server([], { serverNames: ['$hostname'] })])), ['servers[0].serverNames[0] unsupported_server_name']);
+  assert.deepEqual(issues(doc([server([], { serverNames: ['a$b.test'] })])), [], 'any other "$" is literal text to nginx too');
+  assert.deepEqual(issues(doc([server([{ path: '/\ud800x', proxyPass: 'http://127.0.0.1:1' }])])), ['servers[0].locations[0].path invalid_text']);
+  assert.deepEqual(issues(doc([server([{ path: '/\ud83d\ude00', proxyPass: 'http://127.0.0.1:1' }])])), [], 'a surrogate pair is one character');
+  assert.deepEqual(issues({ ...doc([]), ['k\udc00']: 1 }), ['["k\\udc00"] invalid_text', '["k\\udc00"] unknown_field']);
 });

@@ -55,6 +55,19 @@ test('import-nginx: JSON on stdout, warnings with file:line on stderr, exit 0; 1
   const e3 = sink();
   assert.equal(await importNginxCommand({ files: [join(dir, 'missing.conf')], stdout: sink().stream, stderr: e3.stream }), 1);
   assert.match(e3.text, /ENOENT/);
+  // bytes that are not UTF-8 are named (as `check` names them), not replaced
+  const latin1 = join(dir, 'latin1.conf');
+  await writeFile(latin1, Buffer.concat([Buffer.from('server {\n  listen 80;\n  location / { proxy_pass http://127.0.0.1:1; proxy_set_header X-A "caf'), Buffer.from([0xe9]), Buffer.from('"; }\n}\n')]));
+  const e4 = sink();
+  assert.equal(await importNginxCommand({ files: [latin1], stdout: sink().stream, stderr: e4.stream }), 1);
+  assert.match(e4.text, /latin1\.conf: not UTF-8: byte 0xe9 at offset \d+ \(line 3, column \d+\)/);
+  // a second proxy_pass in a location is a warning, as nginx -t refuses it
+  const dup = join(dir, 'dup.conf');
+  await writeFile(dup, 'server {\n  listen 80;\n  location / {\n    proxy_pass http://127.0.0.1:1;\n    proxy_pass http://127.0.0.1:2;\n  }\n}\n');
+  const e5 = sink();
+  const o5 = sink();
+  assert.equal(await importNginxCommand({ files: [dup], stdout: o5.stream, stderr: e5.stream }), 0);
+  assert.match(e5.text, /dup\.conf:5: proxy_pass: "proxy_pass" is duplicate \(nginx -t refuses this\)/);
 }));
 
 test('verify: nginx -t on the export, and a plain statement when nginx is missing', () => withTmp(async (dir) => {

@@ -49,9 +49,48 @@ test('check: a UTF-8 byte order mark is skipped; bytes that are not UTF-8 are na
   assert.match(r.stderr, /latin1\.json: not UTF-8: byte 0xe9 at offset 95 \(line 2, column 75\) \[invalid_encoding\]/);
 });
 
-test('unknown verbs and missing flags are usage errors (exit 2)', () => {
-  assert.equal(spawnSync(process.execPath, [BIN, 'frobnicate'], { encoding: 'utf8' }).status, 2);
-  assert.equal(spawnSync(process.execPath, [BIN, 'serve'], { encoding: 'utf8' }).status, 2);
+test('unknown verbs, missing flags and bad values are usage errors (exit 2); --help and --version exit 0', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  assert.equal(run('frobnicate').status, 2);
+  assert.equal(run('serve').status, 2);
+  const noVerb = run();
+  assert.equal(noVerb.status, 2);
+  assert.match(noVerb.stderr, /^usage: switchyard/);
+  const badPort = run('ui', '--port', 'abc');
+  assert.equal(badPort.status, 2);
+  assert.match(badPort.stderr, /--port must be a whole number from 0 to 65535, not "abc"/);
+  for (const verb of ['check', 'serve', 'import-nginx']) {
+    const help = run(verb, '--help');
+    assert.equal(help.status, 0, `${verb} --help`);
+    assert.match(help.stdout, /^usage: switchyard/);
+  }
+  assert.match(run('--version').stdout, /^switchyard \d+\.\d+\.\d+\n$/);
+});
+
+test('serve: a port in use is reported once and the other listeners run; a config without servers says so', async () => {
+  const blocker = await startHttpUpstream('blocker');
+  const free = await freePort();
+  const file = writeConfig('busy.json', { schemaVersion: 1, servers: [
+    { listen: [{ address: `127.0.0.1:${blocker.port}` }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9' }] },
+    { listen: [{ address: `127.0.0.1:${free}` }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9' }] },
+  ] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  try {
+    for (let i = 0; i < 200 && !out.includes(`listening on http://127.0.0.1:${free}`); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.match(out, new RegExp(`listening on http://127.0.0.1:${free}`));
+    assert.equal(err.split(`127.0.0.1:${blocker.port}`).length - 1, 1, `reported once: ${err}`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await blocker.close();
+  }
+  const none = spawnSync(process.execPath, [BIN, 'serve', '--config', writeConfig('none.json', { schemaVersion: 1, servers: [] })], { encoding: 'utf8' });
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /the config defines no servers/);
 });
 
 test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM', async () => {

@@ -11,6 +11,10 @@ export interface ParsedFile {
   endComments: string[];
 }
 
+/** Blocks nested deeper than this are refused (a real configuration has a handful; the importer
+ * and exporter walk the tree recursively). */
+export const MAX_BLOCK_DEPTH = 100;
+
 export function parseNginx(text: string, file = ''): ParsedFile {
   const tokens = tokenize(text, file);
   let pos = 0;
@@ -18,7 +22,7 @@ export function parseNginx(text: string, file = ''): ParsedFile {
     throw new NginxSyntaxError(file, t.line, t.column, reason);
   };
 
-  function parseList(inBlock: Token | null): { list: Directive[]; end: string[] } {
+  function parseList(inBlock: Token | null, depth = 0): { list: Directive[]; end: string[] } {
     const list: Directive[] = [];
     let pending: string[] = [];
     let current: Directive | null = null;
@@ -43,9 +47,10 @@ export function parseNginx(text: string, file = ''): ParsedFile {
           break;
         case '{': {
           if (!current) err(t, 'unexpected "{"');
+          if (depth >= MAX_BLOCK_DEPTH) err(t, `blocks nested deeper than ${MAX_BLOCK_DEPTH} levels`);
           const d = current!;
           current = null;
-          const inner = parseList(t);
+          const inner = parseList(t, depth + 1);
           d.block = inner.list;
           if (inner.end.length) d.endComments = inner.end;
           list.push(d);

@@ -102,3 +102,52 @@ function firstInvalidUtf8(b: Uint8Array): number {
   }
   return b.length;
 }
+
+/**
+ * Keys that appear twice in one object of a valid JSON text, which JSON.parse resolves silently
+ * (the last one wins): each repeat's path and offset.
+ */
+export function duplicateKeys(text: string): Array<{ path: Array<string | number>; offset: number }> {
+  const out: Array<{ path: Array<string | number>; offset: number }> = [];
+  let i = 0;
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
+  const str = (): string => {
+    const start = i++;
+    while (i < text.length && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const value = (path: Array<string | number>): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      const seen = new Set<string>();
+      for (;;) {
+        ws();
+        const at = i;
+        const key = str();
+        ws(); i++; // ':'
+        if (seen.has(key)) out.push({ path: [...path, key], offset: at });
+        seen.add(key);
+        value([...path, key]); ws();
+        if (text[i++] === '}') return;
+      }
+    } else if (c === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (let n = 0; ; n++) {
+        value([...path, n]); ws();
+        if (text[i++] === ']') return;
+      }
+    } else if (c === '"') str();
+    else while (i < text.length && !',]} \t\n\r'.includes(text[i]!)) i++;
+  };
+  try {
+    value([]);
+  } catch {
+    // (nesting too deep to follow: what was found so far)
+  }
+  return out;
+}

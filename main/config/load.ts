@@ -1,7 +1,8 @@
 // Reading a config file from disk: JSON errors with line and column, then full validation.
 import { readFile } from 'node:fs/promises';
 import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
-import { decodeConfigBytes, jsonErrorOffset } from './json-position.ts';
+import { decodeConfigBytes, duplicateKeys, jsonErrorOffset } from './json-position.ts';
+import { formatPath } from '../../app/config/issues.ts';
 
 export type LoadResult = ValidationResult & { raw?: unknown };
 
@@ -31,7 +32,14 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
     const near = offset >= 0 ? (offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of file') : (e as Error).message;
     return { ok: false, issues: [{ path: '', code: 'invalid_json', message: `${where}: invalid JSON, ${near}` }] };
   }
-  return { ...validateConfig(raw), raw };
+  // JSON.parse keeps the last of two equal keys: refused, so that nothing the user wrote is dropped unseen
+  const repeated = duplicateKeys(text).map((d) => ({
+    path: formatPath(d.path), code: 'duplicate_key',
+    message: `${file}:${position(text, d.offset)}: "${d.path[d.path.length - 1]}" appears twice in this object (JSON would keep only the last)`,
+  }));
+  const validated = validateConfig(raw);
+  if (repeated.length) return { ok: false, issues: [...repeated, ...(validated.ok ? [] : validated.issues)], raw };
+  return { ...validated, raw };
 }
 
 export function formatIssue(i: { path: string; code: string; message: string }): string {

@@ -1,7 +1,7 @@
 // Tokens → directive tree, nginx's structural errors with file:line:column, includes and globs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseNginx, NginxSyntaxError } from '../../../app/nginx/parser.ts';
+import { parseNginx, NginxSyntaxError, MAX_BLOCK_DEPTH } from '../../../app/nginx/parser.ts';
 import { loadNginxConf, glob, type ConfReader } from '../../../app/nginx/include.ts';
 
 function memoryReader(files: Record<string, string>): ConfReader {
@@ -106,4 +106,11 @@ test('glob: character classes and ?', async () => {
   assert.deepEqual(await glob('/d/a[0-9]', reader), ['/d/a1', '/d/a2']);
   assert.deepEqual(await glob('/d/?1', reader), ['/d/a1', '/d/b1']);
   assert.deepEqual(await glob('/d/a[!0-9]', reader), ['/d/ab']);
+});
+
+test('blocks nested past MAX_BLOCK_DEPTH are a syntax error at the brace, not a stack overflow', () => {
+  const ok = `${'a {'.repeat(MAX_BLOCK_DEPTH)}${'}'.repeat(MAX_BLOCK_DEPTH)}`;
+  assert.equal(parseNginx(ok, 'ok.conf').directives.length, 1);
+  const deep = `${'a {'.repeat(5000)}${'}'.repeat(5000)}`;
+  assert.throws(() => parseNginx(deep, 'deep.conf'), /deep\.conf:1:\d+: blocks nested deeper than 100 levels/);
 });

@@ -49,6 +49,13 @@ test('check: a UTF-8 byte order mark is skipped; bytes that are not UTF-8 are na
   assert.match(r.stderr, /latin1\.json: not UTF-8: byte 0xe9 at offset 95 \(line 2, column 75\) \[invalid_encoding\]/);
 });
 
+test('check: a key written twice in one object is an error at its line (JSON would keep only the last)', () => {
+  const file = writeConfig('dup.json', '{"schemaVersion": 1, "servers": [{"listen": [{"address": "127.0.0.1:8080"}],\n  "locations": [{"path": "/", "proxyPass": "http://127.0.0.1:9001", "proxyPass": "http://127.0.0.1:9002"}]}]}');
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /servers\[0\]\.locations\[0\]\.proxyPass: .*dup\.json:2:69: "proxyPass" appears twice in this object .*\[duplicate_key\]/);
+});
+
 test('unknown verbs, missing flags and bad values are usage errors (exit 2); --help and --version exit 0', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   assert.equal(run('frobnicate').status, 2);

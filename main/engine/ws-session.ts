@@ -60,6 +60,20 @@ function lingeringClose(socket: Socket): void {
   socket.end();
 }
 
+/** A session's proxy_read_timeout: one timer, refreshed by both relays on every chunk and drain. */
+class ReadTimer {
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly ms: number, private readonly a: WsRelay, private readonly b: WsRelay, private readonly expired: () => void) {}
+
+  /** Start it anew (true), or stop it (false: the client takes nothing, or the session is over). */
+  arm(on: boolean): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = on && this.ms > 0 && !this.a.isStopped && !this.b.isStopped ? setTimeout(this.expired, this.ms).unref() : null;
+    this.a.activity = this.timer;
+    this.b.activity = this.timer;
+  }
+}
+
 /** Upstream headers nginx does not pass on with a 101: hop-by-hop ones (it writes its own Connection) and its hidden ones. */
 const NOT_RELAYED_101: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
@@ -105,7 +119,7 @@ export interface SessionStart {
  */
 export function runSession(a: SessionStart): void {
   // (closures below must not use `a`: it holds the upstream's response object)
-  const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText } = a;
+  const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs } = a;
   socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, ['Connection', 'upgrade'], upRes.rawHeaders, NOT_RELAYED_101));
   session.state = 'open';
   session.responseHeaders = upRes.rawHeaders;
@@ -141,45 +155,42 @@ export function runSession(a: SessionStart): void {
   // the upstream's read timer on every event of the upgraded pair). A timer of the session's own,
   // refreshed by both relays, not the socket's idle timeout: node lets that skip an expiry while
   // writes stay queued, which doubled the timeout toward an upstream that stopped reading.
-  let readTimer: NodeJS.Timeout | null = null;
-  const readTimedOut = () => {
+  const readTimer = new ReadTimer(readTimeoutMs, toUpstream, toClient, () => {
     endSession('proxy', `proxy_read_timeout (${readTimeoutText}) expired with no traffic`);
     toUpstream.stop();
     up.destroy();
     lingeringClose(socket);
-  };
-  const armReadTimer = (on: boolean) => {
-    if (readTimer) clearTimeout(readTimer);
-    readTimer = on && a.readTimeoutMs > 0 && !socket.destroyed && !up.destroyed ? setTimeout(readTimedOut, a.readTimeoutMs).unref() : null;
-    toUpstream.activity = readTimer;
-    toClient.activity = readTimer;
-  };
+  });
   // the handshake's timers are done
   up.setTimeout(0);
   socket.setTimeout(0);
-  armReadTimer(true);
+  readTimer.arm(true);
   // Either peer's EOF ends the session, as in nginx (ngx_http_upstream_process_upgraded): what that
   // peer sent is passed on (its relay ends the other connection after it), the other direction is
   // not relayed further, and both connections close once what was written to them has gone.
-  const peerEnded = (by: 'client' | 'upstream', other: WsRelay) => () => {
-    endSession(by, `${by} closed the connection`);
-    other.stop();
+  socket.on('end', () => {
+    endSession('client', 'client closed the connection');
+    toClient.stop();
     lingeringClose(socket);
     up.destroySoon();
-  };
-  socket.on('end', peerEnded('client', toClient));
-  up.on('end', peerEnded('upstream', toUpstream));
+  });
+  up.on('end', () => {
+    endSession('upstream', 'upstream closed the connection');
+    toUpstream.stop();
+    lingeringClose(socket);
+    up.destroySoon();
+  });
   socket.on('error', (e) => endSession('client', `client socket error: ${e.message}`));
   up.on('error', (e) => endSession('upstream', `upstream socket error: ${e.message}`));
   socket.on('close', () => {
     endSession('client', 'client connection closed');
-    armReadTimer(false);
+    readTimer.arm(false);
     up.destroySoon();
     finalize();
   });
   up.on('close', () => {
     endSession('upstream', 'upstream connection closed');
-    armReadTimer(false);
+    readTimer.arm(false);
     toUpstream.stop();
     lingeringClose(socket);
     finalize();
@@ -199,7 +210,7 @@ export function runSession(a: SessionStart): void {
   toClient.onSendTimeout = sendTimedOut('client', clientSendTimeout.text());
   // while the client takes nothing, what the upstream sent waits unread: nginx stops the upstream's
   // read timer then (only send_timeout runs), and so does this
-  toClient.onStall = (stalled) => armReadTimer(!stalled);
+  toClient.onStall = (stalled) => readTimer.arm(!stalled);
   let closing = false;
   socket.once('close', () => toUpstream.stop());
   up.once('close', () => toClient.stop());

@@ -19,16 +19,14 @@ interface ZodLikeIssue {
   keys?: string[];
 }
 
-/** The value at `path` in `input`, and whether its last key is absent from an object that is there. */
-function lookup(input: unknown, path: readonly (string | number)[]): { missing: boolean } {
+/** Whether `path`'s last key is absent from an object that `input` has at the path before it. */
+function isMissing(input: unknown, path: readonly (string | number)[]): boolean {
   let at: unknown = input;
-  for (let i = 0; i < path.length; i++) {
-    if (at === null || typeof at !== 'object') return { missing: false };
-    const key = path[i]!;
-    if (i === path.length - 1) return { missing: !Array.isArray(at) && !Object.prototype.hasOwnProperty.call(at, key) };
+  for (const key of path.slice(0, -1)) {
+    if (at === null || typeof at !== 'object') return false;
     at = (at as Record<string | number, unknown>)[key];
   }
-  return { missing: false };
+  return path.length > 0 && at !== null && typeof at === 'object' && !Array.isArray(at) && !Object.prototype.hasOwnProperty.call(at, path[path.length - 1]!);
 }
 
 /** Every field name of the document's objects (for "did you mean"). */
@@ -53,7 +51,7 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
     });
   }
   const last = parts[parts.length - 1];
-  if (typeof last === 'string' && lookup(input, parts).missing) return [{ path, code: 'required', message: `"${last}" is required` }];
+  if (typeof last === 'string' && isMissing(input, parts)) return [{ path, code: 'required', message: `"${last}" is required` }];
   let code = issue.code;
   if (issue.code === 'custom' && issue.params?.code) code = issue.params.code;
   else if (issue.code === 'invalid_format' && issue.pattern) code = PATTERN_CODES.get(issue.pattern) ?? code;
@@ -86,17 +84,16 @@ function unencodableText(input: unknown): ConfigIssue[] {
 }
 
 export function validateConfig(input: unknown): ValidationResult {
-  const text = unencodableText(input);
   const parsed = Config.safeParse(input);
-  if (text.length) return { ok: false, issues: [...text, ...(parsed.success ? semanticIssues(parsed.data) : parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input)))] };
-  if (!parsed.success) {
-    // the schema's issues, plus nginx's rules on every part of the draft that is well-formed
-    // enough to check, so that one bad field does not hide the rest
-    const shape = parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input));
-    return { ok: false, issues: [...shape, ...semanticIssues(looseConfig(input))] };
-  }
-  const issues = semanticIssues(parsed.data);
-  return issues.length ? { ok: false, issues } : { ok: true, config: parsed.data };
+  // text UTF-8 cannot hold; then the schema's issues, plus nginx's rules on every part of the draft
+  // that is well-formed enough to check, so that one bad field does not hide the rest
+  const issues = [
+    ...unencodableText(input),
+    ...(parsed.success
+      ? semanticIssues(parsed.data)
+      : [...parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input)), ...semanticIssues(looseConfig(input))]),
+  ];
+  return issues.length || !parsed.success ? { ok: false, issues } : { ok: true, config: parsed.data };
 }
 
 /**

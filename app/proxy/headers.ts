@@ -5,9 +5,8 @@
 // puts the Content-Length of a buffered body where nginx's list has it: see UpstreamHeaders).
 import type { Location } from '../config/schema.ts';
 import type { RequestContext } from './context.ts';
-import { isValidHeaderName, variable } from './variables.ts';
-import { findVariables } from './variable-names.ts';
-import { asciiLower, utf8Bytes } from '../match/bytes.ts';
+import { evaluateParts, isValidHeaderName, templateParts, type TemplatePart } from './variables.ts';
+import { asciiLower } from '../match/bytes.ts';
 
 /**
  * Upstream response headers nginx does not pass to the client by default (proxy_hide_header's
@@ -48,7 +47,7 @@ export type HeaderSource = 'websocket' | 'proxy_set_header' | 'default';
 
 /** A location's header plan, computed once per config: names, templates split into literal parts and variables. */
 export interface CompiledHeaders {
-  set: ReadonlyArray<{ name: string; parts: ReadonlyArray<string | { variable: string }>; template: string; source: HeaderSource }>;
+  set: ReadonlyArray<{ name: string; parts: readonly TemplatePart[]; template: string; source: HeaderSource }>;
   /** Lower-case names the client may not supply (set by the list, or framing the engine owns). */
   named: ReadonlySet<string>;
 }
@@ -66,26 +65,13 @@ export function compileHeaders(loc: Location): CompiledHeaders {
   for (const f of FRAMING) named.add(f);
   const set = merged
     .filter((h) => !FRAMING.has(asciiLower(h.name)))
-    .map((h) => ({ name: h.name, parts: splitTemplate(h.template), template: h.template, source: h.source }));
+    .map((h) => ({ name: h.name, parts: templateParts(h.template), template: h.template, source: h.source }));
   return { set, named };
 }
 
 /** Whether nginx forwards an upgrade: the upstream request goes over HTTP/1.1 with an Upgrade header. */
 export function forwardsUpgrade(httpVersion: '1.0' | '1.1', headers: ReadonlyArray<readonly [string, string]>): boolean {
   return httpVersion === '1.1' && headers.some(([n, v]) => n.toLowerCase() === 'upgrade' && v !== '');
-}
-
-/** A value template's literal text (as UTF-8 byte strings: nginx sends config text as its UTF-8 bytes) and variables. */
-function splitTemplate(template: string): Array<string | { variable: string }> {
-  const parts: Array<string | { variable: string }> = [];
-  let at = 0;
-  for (const r of findVariables(template)) {
-    if (r.start > at) parts.push(utf8Bytes(template.slice(at, r.start)));
-    parts.push(r.name === '' ? utf8Bytes(template.slice(r.start, r.end)) : { variable: r.name });
-    at = r.end;
-  }
-  if (at < template.length) parts.push(utf8Bytes(template.slice(at)));
-  return parts;
 }
 
 /**
@@ -101,8 +87,7 @@ export function upstreamHeaders(loc: Location | CompiledHeaders, ctx: RequestCon
   const c = 'set' in loc ? loc : compileHeaders(loc);
   const out = [] as Array<[string, string]> as UpstreamHeaders;
   for (const h of c.set) {
-    let value = '';
-    for (const p of h.parts) value += typeof p === 'string' ? p : variable(p.variable, ctx);
+    const value = evaluateParts(h.parts, ctx);
     if (value !== '') out.push([h.name, value]);
   }
   out.clientFrom = out.length;

@@ -127,16 +127,30 @@ export function variable(name: string, ctx: RequestContext): string {
   return '';
 }
 
-/** Evaluate an nginx value with $variables / ${variables}: a byte string (its literal text as UTF-8). */
-export function evaluate(value: string, ctx: RequestContext): string {
-  const refs = findVariables(value);
-  if (refs.length === 0) return utf8Bytes(value);
-  let out = '';
+/** A value's parts: literal text (as a UTF-8 byte string: nginx sends config text as its UTF-8 bytes) and variables. */
+export type TemplatePart = string | { variable: string };
+
+/** Split an nginx value with $variables / ${variables} into its parts, once (evaluateParts per request). */
+export function templateParts(template: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
   let at = 0;
-  for (const r of refs) {
-    out += utf8Bytes(value.slice(at, r.start));
-    out += r.name === '' ? utf8Bytes(value.slice(r.start, r.end)) : variable(r.name, ctx);
+  for (const r of findVariables(template)) {
+    if (r.start > at) parts.push(utf8Bytes(template.slice(at, r.start)));
+    parts.push(r.name === '' ? utf8Bytes(template.slice(r.start, r.end)) : { variable: r.name });
     at = r.end;
   }
-  return out + utf8Bytes(value.slice(at));
+  if (at < template.length) parts.push(utf8Bytes(template.slice(at)));
+  return parts;
+}
+
+/** The byte string of a value split by templateParts. */
+export function evaluateParts(parts: readonly TemplatePart[], ctx: RequestContext): string {
+  let out = '';
+  for (const p of parts) out += typeof p === 'string' ? p : variable(p.variable, ctx);
+  return out;
+}
+
+/** Evaluate an nginx value with $variables / ${variables}: a byte string (its literal text as UTF-8). */
+export function evaluate(value: string, ctx: RequestContext): string {
+  return evaluateParts(templateParts(value), ctx);
 }

@@ -135,11 +135,6 @@ export class WsRelay {
     return this.own ? this.own.buf.length : 0;
   }
 
-  /** stop() was called (the session is over, or this direction is no longer relayed). */
-  get isStopped(): boolean {
-    return this.stopped;
-  }
-
   /** Whether the stream is between complete messages (the injection point). */
   get atBoundary(): boolean {
     return this.hdrLen === 0 && this.remaining === 0 && !this.inMessage;

@@ -63,14 +63,21 @@ function lingeringClose(socket: Socket): void {
 /** A session's proxy_read_timeout: one timer, refreshed by both relays on every chunk and drain. */
 class ReadTimer {
   private timer: NodeJS.Timeout | null = null;
+  private done = false;
   constructor(private readonly ms: number, private readonly a: WsRelay, private readonly b: WsRelay, private readonly expired: () => void) {}
 
-  /** Start it anew (true), or stop it (false: the client takes nothing, or the session is over). */
+  /** Start it anew (true), or pause it (false: the client takes nothing). */
   arm(on: boolean): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = on && this.ms > 0 && !this.a.isStopped && !this.b.isStopped ? setTimeout(this.expired, this.ms).unref() : null;
+    this.timer = on && this.ms > 0 && !this.done ? setTimeout(this.expired, this.ms).unref() : null;
     this.a.activity = this.timer;
     this.b.activity = this.timer;
+  }
+
+  /** The session is over: stop it for good. */
+  stop(): void {
+    this.done = true;
+    this.arm(false);
   }
 }
 
@@ -184,14 +191,16 @@ export function runSession(a: SessionStart): void {
   up.on('error', (e) => endSession('upstream', `upstream socket error: ${e.message}`));
   socket.on('close', () => {
     endSession('client', 'client connection closed');
-    readTimer.arm(false);
+    readTimer.stop();
+    toUpstream.stop();
     up.destroySoon();
     finalize();
   });
   up.on('close', () => {
     endSession('upstream', 'upstream connection closed');
-    readTimer.arm(false);
+    readTimer.stop();
     toUpstream.stop();
+    toClient.stop();
     lingeringClose(socket);
     finalize();
   });
@@ -212,8 +221,6 @@ export function runSession(a: SessionStart): void {
   // read timer then (only send_timeout runs), and so does this
   toClient.onStall = (stalled) => readTimer.arm(!stalled);
   let closing = false;
-  socket.once('close', () => toUpstream.stop());
-  up.once('close', () => toClient.stop());
   // before the bytes read with the handshake go through, so that an observer sees them too
   hooks.sessionOpen(session, {
     client: socket,

@@ -1,8 +1,17 @@
 // Where a JSON text first goes wrong: node 20's JSON.parse often says "Unexpected token" without a
-// position, and a user editing a config wants line:column. A small scanner over JSON's grammar.
+// position, and a user editing a config wants line:column. A small scanner over JSON's grammar,
+// which also finds the keys an object repeats (JSON.parse keeps the last without a word).
 
-/** Offset of the first syntax error in `text`, or -1 when the text is valid JSON. */
-export function jsonErrorOffset(text: string): number {
+interface JsonScan {
+  /** Offset of the first syntax error, -1 when the text is valid JSON. */
+  errorAt: number;
+  /** Keys that appear twice in one object (JSON.parse keeps the last silently): each repeat's path and offset. */
+  duplicates: Array<{ path: Array<string | number>; offset: number }>;
+}
+
+/** One pass over JSON's grammar: where the text first goes wrong, and the keys an object repeats. */
+function scanJson(text: string): JsonScan {
+  const duplicates: JsonScan['duplicates'] = [];
   let i = 0;
   const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
   const fail = (): never => { throw i; };
@@ -27,16 +36,23 @@ export function jsonErrorOffset(text: string): number {
     if (!m || m[0] === '-' || m[0] === '') fail();
     i += m![0].length;
   };
-  const value = (): void => {
+  const value = (path: Array<string | number>): void => {
     ws();
     const c = text[i];
     if (c === '{') {
       i++; ws();
       if (text[i] === '}') { i++; return; }
+      const keys = new Set<string>();
       for (;;) {
-        ws(); if (text[i] !== '"') fail(); str(); ws();
+        ws(); if (text[i] !== '"') fail();
+        const at = i;
+        str();
+        const key = JSON.parse(text.slice(at, i)) as string;
+        if (keys.has(key)) duplicates.push({ path: [...path, key], offset: at });
+        keys.add(key);
+        ws();
         if (text[i] !== ':') fail(); i++;
-        value(); ws();
+        value([...path, key]); ws();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === '}') { i++; return; }
         fail();
@@ -44,8 +60,8 @@ export function jsonErrorOffset(text: string): number {
     } else if (c === '[') {
       i++; ws();
       if (text[i] === ']') { i++; return; }
-      for (;;) {
-        value(); ws();
+      for (let n = 0; ; n++) {
+        value([...path, n]); ws();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === ']') { i++; return; }
         fail();
@@ -57,12 +73,22 @@ export function jsonErrorOffset(text: string): number {
     else num();
   };
   try {
-    value();
+    value([]);
     ws();
-    return i === text.length ? -1 : i;
+    return { errorAt: i === text.length ? -1 : i, duplicates };
   } catch (at) {
-    return Math.min(at as number, text.length);
+    return { errorAt: Math.min(at as number, text.length), duplicates };
   }
+}
+
+/** Offset of the first syntax error in `text`, or -1 when the text is valid JSON. */
+export function jsonErrorOffset(text: string): number {
+  return scanJson(text).errorAt;
+}
+
+/** Keys that appear twice in one object of a valid JSON text, which JSON.parse resolves silently (the last one wins). */
+export function duplicateKeys(text: string): JsonScan['duplicates'] {
+  return scanJson(text).duplicates;
 }
 
 /**
@@ -101,53 +127,4 @@ function firstInvalidUtf8(b: Uint8Array): number {
     i += n + 1;
   }
   return b.length;
-}
-
-/**
- * Keys that appear twice in one object of a valid JSON text, which JSON.parse resolves silently
- * (the last one wins): each repeat's path and offset.
- */
-export function duplicateKeys(text: string): Array<{ path: Array<string | number>; offset: number }> {
-  const out: Array<{ path: Array<string | number>; offset: number }> = [];
-  let i = 0;
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
-  const str = (): string => {
-    const start = i++;
-    while (i < text.length && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  const value = (path: Array<string | number>): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++; ws();
-      if (text[i] === '}') { i++; return; }
-      const seen = new Set<string>();
-      for (;;) {
-        ws();
-        const at = i;
-        const key = str();
-        ws(); i++; // ':'
-        if (seen.has(key)) out.push({ path: [...path, key], offset: at });
-        seen.add(key);
-        value([...path, key]); ws();
-        if (text[i++] === '}') return;
-      }
-    } else if (c === '[') {
-      i++; ws();
-      if (text[i] === ']') { i++; return; }
-      for (let n = 0; ; n++) {
-        value([...path, n]); ws();
-        if (text[i++] === ']') return;
-      }
-    } else if (c === '"') str();
-    else while (i < text.length && !',]} \t\n\r'.includes(text[i]!)) i++;
-  };
-  try {
-    value([]);
-  } catch {
-    // (nesting too deep to follow: what was found so far)
-  }
-  return out;
 }

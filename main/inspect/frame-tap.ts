@@ -34,7 +34,7 @@ export interface FrameTapOptions {
   previewCap?: number;
   /** Stop inflating a message past this size. Default 16 MiB. */
   maxDecoded?: number;
-  /** Give up decoding when this many compressed bytes wait for zlib. Default 4 MiB. */
+  /** Give up decoding when this many compressed bytes wait for zlib. Default maxDecoded + 1 MiB. */
   maxBacklog?: number;
   /** Events (of both directions) allowed to wait behind a decoding message (count / payload
    * bytes). Default 1024 / 4 MiB. */
@@ -139,7 +139,9 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     const side: Side = { direction, parser: null as unknown as FrameParser, inflater: null, queuedBytes: 0 };
     if (ext.deflate) {
       const p = inflaterParams(ext.deflate, direction);
-      side.inflater = new MessageInflater({ ...p, previewCap, maxDecoded: Math.max(previewCap, options.maxDecoded ?? 16 * 1024 * 1024), maxBacklog: options.maxBacklog ?? 4 * 1024 * 1024 });
+      const maxDecoded = Math.max(previewCap, options.maxDecoded ?? 16 * 1024 * 1024);
+      // (by default the backlog holds at least one message of maxDecoded bytes that did not compress)
+      side.inflater = new MessageInflater({ ...p, previewCap, maxDecoded, maxBacklog: options.maxBacklog ?? maxDecoded + 1024 * 1024 });
     }
     side.parser = new FrameParser(
       { direction, rsv1Allowed: ext.deflate !== null, rsv23Allowed: ext.others.length > 0, previewCap, level, now, capture: options.capture, dataFrameEvents: options.dataFrameEvents, keepMasked: options.keepMasked },

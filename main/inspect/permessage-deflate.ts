@@ -6,7 +6,10 @@
 // `maxDecoded`, a decoder falling `maxBacklog` bytes behind, or zlib rejecting the data marks
 // messages undecodable, never touches the relayed bytes. With context takeover every compressed
 // byte must go through the inflater (the next message refers back into this one), so a message
-// that could not be decoded fully makes the direction's later messages undecodable too.
+// that could not be decoded fully makes the direction's later messages undecodable too. A message
+// whose DEFLATE data ends with a final block (BFINAL) ends zlib's stream; the next message gets a
+// fresh one, as in ws (a message that then refers back into the previous one fails to decode,
+// visibly).
 import { createInflateRaw, constants, type InflateRaw } from 'node:zlib';
 import type { DecodeError, Direction } from './types.ts';
 
@@ -240,7 +243,10 @@ export class MessageInflater {
       z.write(TAIL);
       z.flush(constants.Z_SYNC_FLUSH, () => {
         if (this.z !== z || this.jobs[0] !== job) return;
-        if (this.o.noContextTakeover) z.reset();
+        // A message may end its DEFLATE data with a final block (BFINAL, RFC 7692 §7.2.3.4): zlib
+        // then ends the stream, and the next message starts a new one, as ws does.
+        if (z.readableEnded) this.destroy();
+        else if (this.o.noContextTakeover) z.reset();
         this.finish(job);
         this.pump();
       });

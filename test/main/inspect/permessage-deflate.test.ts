@@ -120,6 +120,44 @@ test('deflate: inflation is capped (bomb) and the display cap marks truncation',
   tap.close();
 });
 
+test('deflate: messages ending in a final DEFLATE block (BFINAL, RFC 7692 §7.2.3.4) all decode, with or without context takeover', async () => {
+  for (const ext of ['permessage-deflate', 'permessage-deflate; client_no_context_takeover']) {
+    const events: TapEvent[] = [];
+    const tap = createFrameTap({ extensions: ext, now: () => 0 }, (e) => events.push(e));
+    // deflateRawSync finishes each message with a BFINAL block: a sender that compresses every
+    // message on its own
+    for (const text of ['first message', 'second message', 'third']) tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: deflateRawSync(Buffer.from(text)) }));
+    await settle(() => events.filter((e) => e.kind === 'message').length === 3);
+    const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+    assert.deepEqual(m.map((x) => [x.text, x.decodedLength, x.decodeError?.code]), [['first message', 13, undefined], ['second message', 14, undefined], ['third', 5, undefined]], ext);
+    tap.close();
+  }
+});
+
+test('deflate: a large message that does not compress decodes in full when it arrives faster than zlib inflates', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', previewCap: 1000, now: () => 0 }, (e) => events.push(e));
+  const big = Buffer.alloc(5_000_000);
+  for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i);
+  const stream = Buffer.concat([
+    encodeFrame({ opcode: 2, rsv1: true, mask: MASK, payload: deflateRawSync(big, { finishFlush: 2 }).subarray(0, -4) }),
+    encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: deflateRawSync(Buffer.from('after'), { finishFlush: 2 }).subarray(0, -4) }),
+  ]);
+  // 2 MiB per turn of the event loop: what libuv hands over from one busy socket (32 reads of 64 KiB)
+  for (let i = 0; i < stream.length; i += 65536) {
+    tap.client(stream.subarray(i, i + 65536));
+    if (i % (32 * 65536) === 0) await new Promise((r) => setImmediate(r));
+  }
+  await settle(() => events.filter((e) => e.kind === 'message').length === 2, 20_000);
+  const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+  assert.equal(m[0]!.decodeError, undefined);
+  assert.equal(m[0]!.decodedLength, 5_000_000);
+  assert.ok(m[0]!.data!.equals(big.subarray(0, 1000)));
+  assert.equal(m[1]!.decodeError, undefined);
+  assert.equal(m[1]!.text, 'after');
+  tap.close();
+});
+
 interface Captured {
   events: TapEvent[];
   tap: FrameTap | null;

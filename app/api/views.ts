@@ -32,6 +32,9 @@ export interface FrameView {
   length: number;
   /** Compressed messages (permessage-deflate) only: the payload's length on the wire. */
   wireLength?: number;
+  /** Compressed messages that could not be inflated, or not fully: why ("CODE: message"). The
+   * relayed bytes are unaffected; `preview` then shows what was inflated, if anything. */
+  decodeError?: string;
   /** The start of the payload: text for text messages, hex for binary, the reason for close. */
   preview: string;
   /** Close frames: the status code, when present. */

@@ -70,6 +70,8 @@ export class SessionFrames {
   mask: Int32Array = new Int32Array(0);
   /** Wire lengths of compressed messages (rows flagged COMPRESSED); made at a session's first. */
   wire: Float64Array | null = null;
+  /** Why compressed messages could not be (fully) inflated, by seq; made at a session's first (rare). */
+  decodeErrors: Map<number, string> | null = null;
   /** The preview when it is not made from the kept bytes (control frames, violations, frames
    * Switchyard sent, evicted payloads); null otherwise. */
   note: Array<string | null> = [];
@@ -118,8 +120,14 @@ export class SessionFrames {
     return this.flags[s]! & COMPRESSED ? this.wire![s] : undefined;
   }
 
+  /** Record why the compressed message in row `seq` could not be (fully) inflated. */
+  setDecodeError(seq: number, error: string): void {
+    (this.decodeErrors ??= new Map()).set(seq, error);
+  }
+
   /** Take the oldest `n` rows off; `holdings` is told about what they held. */
   dropFront(n: number, holdings: Holdings): void {
+    if (this.decodeErrors) for (let seq = this.first; seq < this.first + n; seq++) this.decodeErrors.delete(seq);
     for (let k = 0; k < n; k++) {
       const s = this.head;
       const slab = this.slab[s]!;
@@ -217,6 +225,8 @@ export class SessionFrames {
       length: this.length[s]!, preview: this.preview(s), closeCode: code < 0 ? null : code,
     };
     if (f & COMPRESSED) v.wireLength = this.wire![s]!;
+    const decodeError = this.decodeErrors?.get(seq);
+    if (decodeError !== undefined) v.decodeError = decodeError;
     if (f & INJECTED) v.injected = true;
     const state = STATES[(f & STATE) >> STATE_SHIFT];
     if (state) v.payload = state;
@@ -296,6 +306,9 @@ export class FrameRef implements FrameView {
   }
   get preview(): string {
     return this.frames.preview(this.slot);
+  }
+  get decodeError(): string | undefined {
+    return this.frames.decodeErrors?.get(this.seq);
   }
   get closeCode(): number | null {
     const c = this.frames.code[this.slot]!;

@@ -81,6 +81,8 @@ export function normalize(raw: unknown): NewFrame | null {
       if (e.compressed === true) {
         row.wireLength = length;
         if (typeof e.decodedLength === 'number') row.length = e.decodedLength;
+        const err = e.decodeError as { code?: unknown; message?: unknown } | undefined;
+        if (err && typeof err === 'object') row.decodeError = `${String(err.code)}: ${String(err.message)}`;
       }
       if (Buffer.isBuffer(e.data)) {
         row.data = e.data;

@@ -5,7 +5,17 @@ import { z } from 'zod';
 import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../app/api/contract.ts';
 
 const header = z.object({ name: z.string(), value: z.string() });
-const wsMessage = z.object({ type: z.enum(['send', 'receive']), time: z.number(), opcode: z.number().int(), data: z.string() });
+const wsMessage = z.object({
+  type: z.enum(['send', 'receive']), time: z.number(), opcode: z.number().int(), data: z.string(),
+  // what Switchyard's own export adds to a message (har.ts); other files have none of it
+  _switchyard: z.object({
+    length: z.number().int().min(0).optional(),
+    wireLength: z.number().int().min(0).optional(),
+    closeCode: z.number().int().min(0).max(65535).optional(),
+    injected: z.boolean().optional(),
+    decodeError: z.string().max(1000).optional(),
+  }).optional(),
+});
 const entry = z.object({
   startedDateTime: z.string(),
   time: z.number(),
@@ -46,7 +56,12 @@ function frame(m: z.infer<typeof wsMessage>, seq: number): FrameView {
   const opcode = OPCODE_NAMES[m.opcode] ?? `opcode ${m.opcode}`;
   const bytes = m.opcode === 2 ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
   const preview = m.opcode === 2 ? [...bytes.subarray(0, 64)].map((b) => b.toString(16).padStart(2, '0')).join(' ') + (bytes.length > 64 ? ' …' : '') : m.data.length > PREVIEW ? `${m.data.slice(0, PREVIEW)}…` : m.data;
-  return { seq, time: Math.round(m.time * 1000), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: bytes.length, preview, closeCode: null };
+  const own = m._switchyard;
+  const f: FrameView = { seq, time: Math.round(m.time * 1000), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
+  if (own?.wireLength !== undefined) f.wireLength = own.wireLength;
+  if (own?.decodeError !== undefined) f.decodeError = own.decodeError;
+  if (own?.injected) f.injected = true;
+  return f;
 }
 
 function session(e: Entry, id: number): { session: SessionView; frames: FrameView[] } {

@@ -101,6 +101,7 @@ export class TrafficLog {
       const s = f.append(nf.time, rowFlags(opcodeCode(nf.opcode), nf.from, nf.fin, nf.injected === true, state), nf.length, nf.closeCode, nf.preview);
       const seq = f.next - 1;
       if (nf.wireLength !== undefined) f.setWireLength(s, nf.wireLength);
+      if (nf.decodeError !== undefined) f.setDecodeError(seq, nf.decodeError);
       if (data && state) this.payloads.put(f, s, seq, data, 0, Math.min(data.length, perMessage));
       added.push(new FrameRef(f, seq));
       this.framesKept++;

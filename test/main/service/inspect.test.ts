@@ -218,3 +218,40 @@ test('payloads: capped per message and in total, oldest evicted first and marked
   assert.equal(log.payloads.bytes, 19);
   assert.deepEqual(log.frame(1, 2)?.seq, 2);
 });
+
+test('permessage-deflate: a message the tap cannot inflate says why (view, HAR, HAR import keeps it and close codes)', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
+  await new Promise((r) => wss.once('listening', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  wss.on('connection', (ws) => ws.on('error', () => {}));
+  const port = (wss.address() as { port: number }).port;
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+  const sock = net.connect(e.port, '127.0.0.1');
+  scope.defer(async () => { sock.destroy(); });
+  sock.on('error', () => {});
+  sock.write('GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
+    + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+  await until(() => e.engine.liveSessions().length === 1);
+  const id = e.engine.liveSessions()[0]!.id;
+  // a compressed (RSV1) text message whose payload is no DEFLATE data; the upstream fails the
+  // connection over it with a Close frame of its own
+  const junk = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+  const mask = Buffer.from([1, 2, 3, 4]);
+  sock.write(Buffer.concat([Buffer.from([0xc1, 0x80 | junk.length]), mask, Buffer.from(junk.map((b, i) => b ^ mask[i & 3]!))]));
+  let frames: FrameView[] = [];
+  for (const end = Date.now() + 5000; !frames.some((f) => f.opcode === 'close') && Date.now() < end; await sleep(10)) {
+    frames = value<SessionDetail>(await service.handle('session', { id })).frames ?? [];
+  }
+  const bad = frames.find((f) => f.from === 'client' && f.opcode === 'text')!;
+  assert.match(bad.decodeError ?? '', /^TAP_DEFLATE_ERROR: inflate failed/);
+  assert.equal(bad.wireLength, 4);
+  const close = frames.find((f) => f.opcode === 'close')!;
+  assert.equal(typeof close.closeCode, 'number');
+  const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
+  const msgs = JSON.parse(har).log.entries[0]._webSocketMessages as Array<{ _switchyard: { decodeError?: string } }>;
+  assert.equal(msgs[0]!._switchyard.decodeError, bad.decodeError);
+  const back = value<ImportedHar>(await service.handle('importHar', { text: har })).sessions[0]!.frames;
+  assert.deepEqual(back.map((f) => [f.opcode, f.length, f.wireLength, f.decodeError, f.closeCode]), frames.map((f) => [f.opcode, f.length, f.wireLength, f.decodeError, f.closeCode]));
+});

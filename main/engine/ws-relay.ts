@@ -34,6 +34,12 @@ interface Pending {
   timer: NodeJS.Timeout | null;
 }
 
+/** Where track() stops: never (the chunk's end), after a frame, after a frame that ends a message. */
+const STOP_NEVER = 0;
+const STOP_AT_FRAME = 1;
+const STOP_AT_MESSAGE = 2;
+type Stop = typeof STOP_NEVER | typeof STOP_AT_FRAME | typeof STOP_AT_MESSAGE;
+
 /** An injected frame was not sent: no message boundary came in time. Error code 'busy'. */
 export class InjectBusyError extends Error {
   readonly code = 'busy';
@@ -135,9 +141,21 @@ export class WsRelay {
     return this.own ? this.own.buf.length : 0;
   }
 
-  /** Whether the stream is between complete messages (the injection point). */
+  /** Whether the stream is between complete messages (where a message may go in). */
   get atBoundary(): boolean {
     return this.hdrLen === 0 && this.remaining === 0 && !this.inMessage;
+  }
+
+  /** Whether the stream is between two frames: a control frame (Close) may go in here, even inside
+   * a fragmented message (RFC 6455 §5.4). */
+  private get atFrameBoundary(): boolean {
+    return this.hdrLen === 0 && this.remaining === 0;
+  }
+
+  /** Whether the first waiting frame can go now. */
+  private get canFlush(): boolean {
+    const p = this.pending[0];
+    return p !== undefined && (p.close ? this.atFrameBoundary : this.atBoundary);
   }
 
   /** Bytes of this direction that did not come from a 'data' event (e.g. read with the handshake). */
@@ -145,7 +163,7 @@ export class WsRelay {
     if (this.stopped) return;
     this.activity?.refresh();
     if (this.pending.length === 0 && !this.dropping) {
-      this.track(chunk, 0, false);
+      this.track(chunk, 0, STOP_NEVER);
       this.write(chunk);
     } else this.pushAround(chunk);
     if (this.observer) this.observer(chunk);
@@ -155,16 +173,16 @@ export class WsRelay {
   private pushAround(chunk: Buffer): void {
     let start = 0;
     while (start < chunk.length) {
-      if (this.pending.length && this.atBoundary) this.flushPending();
+      if (this.canFlush) this.flushPending();
       if (this.dropping) {
-        this.track(chunk, start, false);
+        this.track(chunk, start, STOP_NEVER);
         return;
       }
-      const end = this.track(chunk, start, this.pending.length > 0);
+      const end = this.track(chunk, start, this.pending.length === 0 ? STOP_NEVER : this.pending[0]!.close ? STOP_AT_FRAME : STOP_AT_MESSAGE);
       this.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
       start = end;
     }
-    if (this.pending.length && this.atBoundary) this.flushPending();
+    if (this.canFlush) this.flushPending();
   }
 
   /**
@@ -174,11 +192,12 @@ export class WsRelay {
    */
   inject(opcode: number, payload: Buffer, opts: { close?: boolean; waitMs?: number } = {}): Promise<void> {
     if (this.stopped || this.dropping) return Promise.reject(new Error(this.stopped ? 'the session is closed' : 'the session is closing'));
+    if (this.peerClosed) return Promise.reject(this.afterCloseError());
     const frame = encodeFrame(opcode, payload, this.mask);
     return new Promise<void>((resolve, reject) => {
       const p: Pending = { frame, close: opts.close === true, resolve, reject, timer: null };
       this.pending.push(p);
-      if (this.atBoundary) this.flushPending();
+      if (this.canFlush) this.flushPending();
       if (this.pending.includes(p) && opts.waitMs !== undefined) {
         const waitMs = opts.waitMs;
         p.timer = setTimeout(() => {
@@ -234,16 +253,25 @@ export class WsRelay {
     this.onStall?.(false);
   }
 
+  /** The error of a frame that would follow the Close frame `src` sent this way. */
+  private afterCloseError(): Error {
+    const [sender, receiver] = this.mask ? ['client', 'upstream'] : ['upstream', 'client'];
+    return Object.assign(new Error(`the ${sender} has sent its Close frame to the ${receiver}: nothing may follow it (RFC 6455 §5.5.1)`), { code: 'peer_closed' });
+  }
+
   private flushPending(): void {
-    while (this.pending.length && !this.dropping) {
+    while (this.canFlush && !this.dropping) {
       const p = this.pending.shift()!;
       if (p.timer) clearTimeout(p.timer);
       if (this.dst.destroyed || this.dst.writableEnded) {
         p.reject(new Error('the connection closed before the frame was sent'));
         continue;
       }
+      if (this.peerClosed) {
+        p.reject(this.afterCloseError());
+        continue;
+      }
       if (p.close) this.dropping = true;
-      if (p.close && this.peerClosed) queueMicrotask(() => this.firePeerClose());
       const more = this.dst.write(p.frame, (err) => (err ? p.reject(err) : p.resolve()));
       if (!more) this.hold();
     }
@@ -254,10 +282,11 @@ export class WsRelay {
   }
 
   /**
-   * Follow frame headers over chunk[from..]. Returns where to cut: the chunk's end, or (with
-   * `stopAtBoundary`) just after the first frame that leaves the stream between messages.
+   * Follow frame headers over chunk[from..]. Returns where to cut: the chunk's end, or just after
+   * the first frame that ends (STOP_AT_FRAME) or that leaves the stream between messages
+   * (STOP_AT_MESSAGE).
    */
-  private track(chunk: Buffer, from: number, stopAtBoundary: boolean): number {
+  private track(chunk: Buffer, from: number, stop: Stop): number {
     const n = chunk.length;
     let i = from;
     while (i < n) {
@@ -267,7 +296,7 @@ export class WsRelay {
         this.remaining -= take;
         i += take;
         if (this.remaining > 0) return n;
-        if (this.frameDone() && stopAtBoundary) return i;
+        if (this.frameDone() ? stop !== STOP_NEVER : stop === STOP_AT_FRAME) return i;
         continue;
       }
       this.hdr[this.hdrLen++] = chunk[i++]!;
@@ -287,7 +316,7 @@ export class WsRelay {
       }
       this.hdrLen = 0;
       this.hdrNeed = 2;
-      if (this.remaining === 0 && this.frameDone() && stopAtBoundary) return i;
+      if (this.remaining === 0 && (this.frameDone() ? stop !== STOP_NEVER : stop === STOP_AT_FRAME)) return i;
     }
     return n;
   }

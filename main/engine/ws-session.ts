@@ -25,11 +25,14 @@ export interface LiveSession {
   inject(to: InjectTarget, opcode: 'text' | 'binary', payload: Buffer, waitMs?: number): Promise<void>;
   /**
    * End the session from the proxy side (engine stop, user action). Without a code both sockets
-   * are destroyed at once; with one, a Close frame (code, reason) goes to both peers first and the
-   * sockets end once both echoed it (or after `CLOSE_GRACE_MS`). Resolves when both sockets closed.
-   * Rejects (error.code 'invalid_close_code' | 'close_reason_too_long') when the frame is not valid.
+   * are destroyed at once; with one, a Close frame (code, reason) goes to each peer that has not
+   * been sent one already (a peer that sent its own Close started the closing handshake: the other
+   * peer has that one), at the next frame boundary, `onSent` told as each is written; the sockets
+   * end once the peers have answered (or after `CLOSE_GRACE_MS`). Resolves when both sockets
+   * closed. Rejects (error.code 'invalid_close_code' | 'close_reason_too_long') when the frame is
+   * not valid, ('closing') when a close is under way already or both peers have sent Close.
    */
-  close(reason: string, frame?: { code?: number; reason?: string }): Promise<void>;
+  close(reason: string, frame?: { code?: number; reason?: string }, onSent?: (to: InjectTarget) => void): Promise<void>;
 }
 
 /** How long the proxy waits for both peers to answer its Close frame before dropping them. */
@@ -240,7 +243,7 @@ export function runSession(a: SessionStart): void {
       if (closing) return Promise.reject(new Error('the session is closing'));
       return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload, { waitMs });
     },
-    close(reason, frame) {
+    close(reason, frame, onSent) {
       if (frame?.code === undefined) {
         endSession('proxy', reason);
         socket.destroy();
@@ -249,9 +252,14 @@ export function runSession(a: SessionStart): void {
       }
       const check = checkClose(frame.code, frame.reason);
       if (!check.ok) return Promise.reject(Object.assign(new Error(check.message), { code: check.code }));
-      if (closing || socket.destroyed || up.destroyed) return closed;
+      const targets = ([['client', toClient], ['upstream', toUpstream]] as const).filter(([, relay]) => !relay.peerClosed);
+      if (closing || socket.destroyed || up.destroyed || targets.length === 0) {
+        const why = targets.length === 0 ? 'both peers have sent their Close frames' : 'a close is under way already';
+        return Promise.reject(Object.assign(new Error(`the session is closing: ${why}`), { code: 'closing' }));
+      }
       closing = true;
-      endSession('proxy', reason);
+      // the closing handshake was begun by whoever sent the first Close frame
+      endSession(session.closeFrame?.from ?? 'proxy', reason);
       session.closeFrame ??= { from: 'proxy', code: frame.code, reason: frame.reason ?? '' };
       const drop = () => {
         socket.destroy();
@@ -259,16 +267,18 @@ export function runSession(a: SessionStart): void {
       };
       const grace = setTimeout(drop, CLOSE_GRACE_MS);
       grace.unref();
-      let echoes = 0;
-      const echoed = () => {
-        if (++echoes < 2) return;
+      // a peer that sent Close already has answered (its Close is the other peer's)
+      let answers = 2 - targets.length;
+      const answered = () => {
+        if (++answers < 2) return;
         socket.end();
         up.end();
       };
-      toClient.onPeerClose = echoed;
-      toUpstream.onPeerClose = echoed;
-      void toClient.inject(OPCODES.close, check.payload, { close: true }).catch(drop);
-      void toUpstream.inject(OPCODES.close, check.payload, { close: true }).catch(drop);
+      for (const [to, relay] of targets) {
+        relay.onPeerClose = answered;
+        // (a peer whose Close went by while ours waited for a frame boundary has answered)
+        void relay.inject(OPCODES.close, check.payload, { close: true }).then(() => onSent?.(to), (e: { code?: string }) => (e.code === 'peer_closed' ? answered() : drop()));
+      }
       return closed.finally(() => clearTimeout(grace));
     },
   });

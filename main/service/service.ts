@@ -138,13 +138,14 @@ export class SwitchyardService {
       if (!live) return fail('not_live', `session ${id} is not open`);
       const check = checkClose(code, reason);
       if (!check.ok) return fail(check.code, check.message);
+      // each Close frame is logged as it is written (before the peers' answers), and only if it is
+      const sent = (to: 'client' | 'upstream') => {
+        this.watch.recordInjected(id, { time: Date.now(), from: to === 'client' ? 'upstream' : 'client', opcode: 'close', fin: true, length: 2 + Buffer.byteLength(reason), preview: reason, closeCode: code });
+      };
       try {
-        await live.close(`closed from Switchyard (code ${code}${reason ? `: ${reason}` : ''})`, { code, reason });
+        await live.close(`closed from Switchyard (code ${code}${reason ? `: ${reason}` : ''})`, { code, reason }, sent);
       } catch (e) {
         return fail((e as { code?: string }).code ?? 'not_sent', (e as Error).message);
-      }
-      for (const to of ['client', 'upstream'] as const) {
-        this.watch.recordInjected(id, { time: Date.now(), from: to === 'client' ? 'upstream' : 'client', opcode: 'close', fin: true, length: 2 + Buffer.byteLength(reason), preview: reason, closeCode: code });
       }
       return ok(this.redact.session(this.watch.session(id) ?? sessionView(live.record)));
     },

@@ -73,6 +73,10 @@ test('inject, replay and close with a code through the service; injected rows ar
   assert.match(closed.closeReason, /code 4001: maintenance/);
   const after = value<SessionDetail>(await service.handle('session', { id }));
   assert.deepEqual(after.frames!.filter((f) => f.opcode === 'close' && f.injected).map((f) => f.closeCode), [4001, 4001]);
+  // logged as they were written: before the peers' answers
+  assert.deepEqual(after.frames!.filter((f) => f.opcode === 'close').map((f) => f.injected === true), [true, true, false, false]);
+  const again = await service.handle('closeSession', { id, code: 4001 });
+  assert.ok(!again.ok && again.error.code === 'not_live');
   // the peers' own Close frames (their echoes): code and reason, 2 + 11 bytes of payload
   assert.deepEqual(after.frames!.filter((f) => f.opcode === 'close' && !f.injected).map((f) => [f.closeCode, f.preview, f.length]), [[4001, 'maintenance', 13], [4001, 'maintenance', 13]]);
   // who started the closing handshake survives a HAR round trip

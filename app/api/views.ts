@@ -13,6 +13,9 @@ export interface SessionView extends SessionRecord {
   /** Frames logged each way (exact, even when old rows were dropped); absent when frames are not recorded. */
   framesFromClient?: number;
   framesFromUpstream?: number;
+  /** The first protocol violation the frame tap saw in this session: who sent it and what it was
+   * ("client: CODE: message"); absent when none (or frames are not recorded). */
+  violation?: string;
 }
 
 export interface ExchangeView extends Omit<ExchangeRecord, 'cause'> {

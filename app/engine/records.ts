@@ -45,6 +45,9 @@ export interface SessionRecord {
   subprotocol: string | null;
   extensions: string | null;
   state: SessionState;
+  /** The HTTP status the client's handshake got: 101, the upstream's refusal, or the proxy's own
+   * error (502, 504, …); null while it waits, or when the client left before an answer. */
+  status: number | null;
   openedAt: number;
   closedAt: number | null;
   /** Who ended the TCP session: 'client', 'upstream', 'proxy' (timeout, reconfigure, engine stop). */

@@ -120,6 +120,7 @@ export function proxyUpgrade(
   const reject = (status: number, cause: string, code = status === 504 ? 'upstream_timeout' : 'upstream_error') => {
     stopWaiting();
     session.state = 'rejected';
+    session.status = status;
     session.closeReason = cause;
     session.closedAt = Date.now();
     session.closedBy = 'proxy';
@@ -147,6 +148,7 @@ export function proxyUpgrade(
     const peerName = peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
     session.upstream = peerName;
     let settled = false;
+    let connected = false;
     const up = connect({ host: peer.host, port: peer.port });
     up.setNoDelay(true);
     abortTry = () => {
@@ -159,7 +161,8 @@ export function proxyUpgrade(
       if (settled) return;
       settled = true;
       const kind = failureKind(err, timedOut);
-      const phase = up.connecting ? 'connecting to upstream' : 'reading response header from upstream';
+      // (not up.connecting: node clears it before it reports a refused connection)
+      const phase = connected ? 'reading response header from upstream' : 'connecting to upstream';
       up.destroy();
       retryOrFail(peer, kind, `${failureText(kind, err)} while ${phase}, upstream: ${peerName}`);
     };
@@ -170,6 +173,7 @@ export function proxyUpgrade(
     up.setTimeout(loc.connectTimeoutMs);
     up.once('connect', () => {
       if (settled) return;
+      connected = true;
       up.setTimeout(loc.readTimeoutMs);
       const upReq = request({ createConnection: () => up, method: current.ctx.method, path: current.path, setHost: false });
       // the upstream closing before a complete response header ("socket hang up"), or a response
@@ -206,6 +210,7 @@ export function proxyUpgrade(
     socket.once('close', () => up.destroy());
     const status = upRes.statusCode ?? 502;
     session.state = 'rejected';
+    session.status = status;
     session.responseHeaders = upRes.rawHeaders;
     // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
     socket.write(rawHead(`HTTP/1.1 ${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`, ['Connection', 'close'], rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT));

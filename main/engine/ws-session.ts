@@ -132,6 +132,7 @@ export function runSession(a: SessionStart): void {
   const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs } = a;
   socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, ['Connection', 'upgrade'], upRes.rawHeaders, NOT_RELAYED_101));
   session.state = 'open';
+  session.status = 101;
   session.responseHeaders = upRes.rawHeaders;
   session.subprotocol = (upRes.headers['sec-websocket-protocol'] as string | undefined) ?? null;
   session.extensions = (upRes.headers['sec-websocket-extensions'] as string | undefined) ?? null;

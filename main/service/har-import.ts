@@ -28,6 +28,7 @@ const entry = z.object({
     closedBy: z.enum(['client', 'upstream', 'proxy']).nullable().optional(),
     closeReason: z.string().nullable().optional(),
     closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: z.string().max(1000) }).nullable().optional(),
+    violation: z.string().max(2000).optional(),
   }).optional(),
 });
 const har = z.object({ log: z.object({ version: z.string(), creator: z.object({ name: z.string(), version: z.string().optional() }), entries: z.array(entry).max(100_000) }) });
@@ -75,9 +76,10 @@ function session(e: Entry, id: number): { session: SessionView; frames: FrameVie
       upstream: e.serverIPAddress ?? null, upstreamPath: path, requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
       subprotocol: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? null,
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
-      state: e.response.status === 101 || e.response.status === 0 ? 'closed' : 'rejected', openedAt: opened, closedAt: opened + Math.max(0, e.time),
+      state: e.response.status === 101 || e.response.status === 0 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: opened + Math.max(0, e.time),
       closedBy: e._switchyard?.closedBy ?? null, closeReason: e._switchyard?.closeReason ?? null, closeFrame: e._switchyard?.closeFrame ?? null,
       bytesFromClient: sum('client'), bytesFromUpstream: sum('upstream'), framesAvailable: true,
+      ...(e._switchyard?.violation !== undefined ? { violation: e._switchyard.violation } : {}),
     },
     frames,
   };

@@ -3,6 +3,7 @@
 // seconds, opcode and data: text as is, binary as base64), so the file opens in Chrome, Firefox
 // and HAR viewers; HTTP exchanges are ordinary entries (without bodies: Switchyard keeps none).
 // Headers arrive already redacted (main/service/redact.ts).
+import { STATUS_CODES } from 'node:http';
 import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
 
 export interface HarSession {
@@ -64,15 +65,18 @@ function sessionEntry(s: HarSession) {
   const v = s.session;
   const url = absoluteUrl('ws', v.requestHeaders, v.url);
   const end = v.closedAt ?? Date.now();
-  const status = v.state === 'rejected' ? 0 : 101;
+  // (0: no answer reached the client, as browsers record it)
+  const status = v.status ?? (v.state === 'rejected' ? 0 : 101);
+  const time = Math.max(0, end - v.openedAt);
   return {
-    startedDateTime: new Date(v.openedAt).toISOString(), time: Math.max(0, end - v.openedAt),
+    startedDateTime: new Date(v.openedAt).toISOString(), time,
     request: request('GET', url, v.requestHeaders, 0),
-    response: response(status, status === 101 ? 'Switching Protocols' : '', v.responseHeaders, 0),
-    cache: {}, timings: { send: 0, wait: 0, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
+    response: response(status, STATUS_CODES[status] ?? '', v.responseHeaders, 0),
+    // HAR's time is the sum of the timings; a session's is its whole life
+    cache: {}, timings: { send: 0, wait: time, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
     _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES).map((f) => message(f, s.payload(f))),
-    _switchyard: { sessionId: v.id, upstream: v.upstream, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream },
+    _switchyard: { sessionId: v.id, upstream: v.upstream, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream },
   };
 }
 
@@ -82,7 +86,7 @@ function exchangeEntry(x: ExchangeView) {
   return {
     startedDateTime: new Date(x.startedAt).toISOString(), time: total,
     request: request(x.method, absoluteUrl('http', x.requestHeaders, x.url), x.requestHeaders, x.requestBytes),
-    response: response(x.status, '', x.responseHeaders, x.responseBytes),
+    response: response(x.status, STATUS_CODES[x.status] ?? '', x.responseHeaders, x.responseBytes),
     cache: {}, timings: { send: 0, wait, receive: Math.max(0, total - wait) },
     _switchyard: { exchangeId: x.id, upstream: x.upstream, cause: x.cause, tries: x.tries },
   };

@@ -13,6 +13,8 @@ import { Redactor } from './redact.ts';
 import { exchangeView, logView, sessionView, upstreamViews, listenerView } from './views.ts';
 
 const POLL_MS = 1000;
+
+interface Counts { client: number; upstream: number; violation?: string }
 const FRAME_BATCH_MS = 50;
 
 export class TrafficWatch {
@@ -23,8 +25,9 @@ export class TrafficWatch {
   /** Per session, the seq of its first row not sent to the feed yet (only while someone watches). */
   private readonly frameBuffers = new Map<number, number>();
   private frameTimer: NodeJS.Timeout | null = null;
-  /** Frames logged per session and direction (exact: rows dropped from the log stay counted). */
-  private readonly counts = new Map<number, { client: number; upstream: number }>();
+  /** Frames logged per session and direction (exact: rows dropped from the log stay counted), and
+   * the session's first protocol violation. */
+  private readonly counts = new Map<number, Counts>();
 
   private readonly onOpen = (s: SessionRecord, sockets: SessionSockets) => {
     if (this.tap) {
@@ -104,15 +107,19 @@ export class TrafficWatch {
     const c = this.counts.get(v.id);
     v.framesFromClient = c?.client ?? 0;
     v.framesFromUpstream = c?.upstream ?? 0;
+    if (c?.violation !== undefined) v.violation = c.violation;
     return v;
   }
 
   private count(sessionId: number, rows: readonly FrameView[]): void {
     const c = this.countsOf(sessionId);
-    for (const r of rows) c[r.from]++;
+    for (const r of rows) {
+      c[r.from]++;
+      if (r.opcode === 'violation') c.violation ??= `${r.from}: ${r.preview}`;
+    }
   }
 
-  private countsOf(sessionId: number): { client: number; upstream: number } {
+  private countsOf(sessionId: number): Counts {
     let c = this.counts.get(sessionId);
     if (!c) this.counts.set(sessionId, (c = { client: 0, upstream: 0 }));
     return c;

@@ -92,7 +92,12 @@ test('refused upstream: 502 to the client; with a second peer the session opens'
   const dead = await refusedPort();
   const u = await wsUp('u');
   const e1 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${dead}` }));
+  const ended: Array<{ state: string; status: number | null; closeReason: string | null }> = [];
+  e1.engine.on('session-close', (s) => ended.push({ state: s.state, status: s.status, closeReason: s.closeReason }));
   assert.match(await rawExchange(e1.port, upgradeRequest('/ws')), /^HTTP\/1\.1 502 /);
+  await until(() => ended.length === 1);
+  // the session records the answer the client got, and nginx's cause for it
+  assert.deepEqual(ended, [{ state: 'rejected', status: 502, closeReason: `upstream error (ECONNREFUSED) while connecting to upstream, upstream: 127.0.0.1:${dead}` }]);
   const e2 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: 'http://pool' }, {
     upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${dead}` }, { address: `127.0.0.1:${u.port}` }] }],
   }));

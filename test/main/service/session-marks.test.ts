@@ -1,0 +1,68 @@
+// What a session's view and HAR entry say beyond its frames: the status its handshake got, and the
+// first protocol violation the frame tap saw. Real engine and peers on 127.0.0.1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { once } from 'node:events';
+import { WebSocketServer } from 'ws';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import { oneLocation } from '../../helpers/engine.ts';
+import { testScope } from '../../helpers/scope.ts';
+import { rawExchange } from '../../helpers/upstreams.ts';
+import { sleep, until } from '../../helpers/wait.ts';
+import type { ImportedHar, SessionView } from '../../../app/api/contract.ts';
+
+const scope = testScope();
+const HANDSHAKE = 'GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
+  assert.ok(r.ok, JSON.stringify(r.error));
+  return r.value as T;
+};
+
+async function serviceFor(upstreamPort: number) {
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${upstreamPort}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+  return { e, service };
+}
+
+test('a refused handshake keeps the status the client got, in the view and in HAR (with its status text; timings add up to time)', async () => {
+  const up = http.createServer((_req, res) => { res.writeHead(403, { 'Content-Type': 'text/plain' }); res.end('no'); });
+  up.listen(0, '127.0.0.1');
+  await once(up, 'listening');
+  scope.defer(() => new Promise((r) => up.close(() => r())));
+  const { e, service } = await serviceFor((up.address() as net.AddressInfo).port);
+  assert.match(await rawExchange(e.port, HANDSHAKE), /^HTTP\/1\.1 403 /);
+  let s: SessionView | undefined;
+  for (const end = Date.now() + 5000; s?.state !== 'rejected' && Date.now() < end; await sleep(10)) s = value<SessionView[]>(await service.handle('sessions', {}))[0];
+  assert.equal(s?.status, 403);
+  const entry = JSON.parse(value<string>(await service.handle('exportHar', {}))).log.entries[0];
+  assert.deepEqual([entry.response.status, entry.response.statusText], [403, 'Forbidden']);
+  assert.equal(entry.timings.send + entry.timings.wait + entry.timings.receive, entry.time);
+  const back = value<ImportedHar>(await service.handle('importHar', { text: JSON.stringify({ log: { version: '1.2', creator: { name: 'x' }, entries: [entry] } }) }));
+  assert.deepEqual([back.sessions[0]!.session.state, back.sessions[0]!.session.status], ['rejected', 403]);
+});
+
+test('a protocol violation marks the session (view, HAR, HAR import)', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(wss, 'listening');
+  wss.on('connection', (ws) => ws.on('error', () => {}));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const { e, service } = await serviceFor((wss.address() as net.AddressInfo).port);
+  const sock = net.connect(e.port, '127.0.0.1');
+  sock.on('error', () => {});
+  scope.defer(async () => { sock.destroy(); });
+  sock.write(HANDSHAKE);
+  await until(() => e.engine.liveSessions().length === 1);
+  const id = e.engine.liveSessions()[0]!.id;
+  // a client frame without a mask (RFC 6455 §5.1: the server must fail the connection)
+  sock.write(Buffer.concat([Buffer.from([0x81, 0x02]), Buffer.from('hi')]));
+  let view: SessionView | undefined;
+  for (const end = Date.now() + 5000; !view?.violation && Date.now() < end; await sleep(10)) view = value<{ session: SessionView }>(await service.handle('session', { id })).session;
+  assert.match(view?.violation ?? '', /^client: \S+: .*mask/i);
+  const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
+  assert.equal(JSON.parse(har).log.entries[0]._switchyard.violation, view!.violation);
+  const back = value<ImportedHar>(await service.handle('importHar', { text: har }));
+  assert.equal(back.sessions[0]!.session.violation, view!.violation);
+});

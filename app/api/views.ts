@@ -44,6 +44,9 @@ export interface FrameView {
   closeCode: number | null;
   /** Sent by Switchyard itself (injectMessage, replayFrame): not read from either peer. */
   injected?: boolean;
+  /** Read from a peer after Switchyard sent the other peer its Close (closeSession): not passed on
+   * (nothing may follow a Close frame). The peers' answers to Switchyard's Close are such frames. */
+  notForwarded?: boolean;
   /** Messages: whether the whole payload is kept (replayable), was cut at the per-message cap,
    * or was evicted to stay under the total cap. Absent when no payload was captured. */
   payload?: 'kept' | 'truncated' | 'evicted';

@@ -38,6 +38,7 @@ const STATE_SHIFT = 11;
 const STATE = 3 << STATE_SHIFT;
 const NOTE_BYTES = 1 << 13;
 const COMPRESSED = 1 << 14;
+const NOT_FORWARDED = 1 << 15;
 
 export function rowFlags(opcode: number, from: 'client' | 'upstream', fin: boolean, injected: boolean, state: number): number {
   return opcode | (from === 'upstream' ? FROM_UPSTREAM : 0) | (fin ? FIN : 0) | (injected ? INJECTED : 0) | (state << STATE_SHIFT);
@@ -113,6 +114,11 @@ export class SessionFrames {
     this.wire ??= new Float64Array(this.cap);
     this.wire[s] = wireLength;
     this.flags[s]! |= COMPRESSED;
+  }
+
+  /** Mark slot `s` a frame the proxy read but did not pass on (FrameView.notForwarded). */
+  markNotForwarded(s: number): void {
+    this.flags[s]! |= NOT_FORWARDED;
   }
 
   /** Slot `s`'s wire length when it is a compressed message. */
@@ -228,6 +234,7 @@ export class SessionFrames {
     const decodeError = this.decodeErrors?.get(seq);
     if (decodeError !== undefined) v.decodeError = decodeError;
     if (f & INJECTED) v.injected = true;
+    if (f & NOT_FORWARDED) v.notForwarded = true;
     const state = STATES[(f & STATE) >> STATE_SHIFT];
     if (state) v.payload = state;
     return v;
@@ -316,6 +323,9 @@ export class FrameRef implements FrameView {
   }
   get injected(): boolean {
     return (this.frames.flags[this.slot]! & INJECTED) !== 0;
+  }
+  get notForwarded(): boolean {
+    return (this.frames.flags[this.slot]! & NOT_FORWARDED) !== 0;
   }
   get payload(): PayloadState | undefined {
     return STATES[this.frames.state(this.slot)];

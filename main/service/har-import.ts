@@ -13,6 +13,7 @@ const wsMessage = z.object({
     wireLength: z.number().int().min(0).optional(),
     closeCode: z.number().int().min(0).max(65535).optional(),
     injected: z.boolean().optional(),
+    notForwarded: z.boolean().optional(),
     decodeError: z.string().max(1000).optional(),
   }).optional(),
 });
@@ -62,6 +63,7 @@ function frame(m: z.infer<typeof wsMessage>, seq: number): FrameView {
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;
   if (own?.decodeError !== undefined) f.decodeError = own.decodeError;
   if (own?.injected) f.injected = true;
+  if (own?.notForwarded) f.notForwarded = true;
   return f;
 }
 

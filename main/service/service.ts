@@ -140,7 +140,9 @@ export class SwitchyardService {
       if (!check.ok) return fail(check.code, check.message);
       // each Close frame is logged as it is written (before the peers' answers), and only if it is
       const sent = (to: 'client' | 'upstream') => {
-        this.watch.recordInjected(id, { time: Date.now(), from: to === 'client' ? 'upstream' : 'client', opcode: 'close', fin: true, length: 2 + Buffer.byteLength(reason), preview: reason, closeCode: code });
+        const from = to === 'client' ? 'upstream' : 'client';
+        this.watch.recordInjected(id, { time: Date.now(), from, opcode: 'close', fin: true, length: 2 + Buffer.byteLength(reason), preview: reason, closeCode: code });
+        this.watch.stopForwarding(id, from);
       };
       try {
         await live.close(`closed from Switchyard (code ${code}${reason ? `: ${reason}` : ''})`, { code, reason }, sent);

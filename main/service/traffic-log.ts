@@ -186,6 +186,13 @@ export class TrafficLog {
     this.frames.delete(id);
   }
 
+  /** Row `seq` of a session was read but not passed on (FrameView.notForwarded). */
+  markNotForwarded(sessionId: number, seq: number): void {
+    const f = this.frames.get(sessionId);
+    const s = f ? f.slotOf(seq) : -1;
+    if (s >= 0) f!.markNotForwarded(s);
+  }
+
   /** One row of a session's frame log, while kept: a handle to read it at once (send `.view()`). */
   frame(sessionId: number, seq: number): FrameRef | undefined {
     const f = this.frames.get(sessionId);

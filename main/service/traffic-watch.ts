@@ -14,7 +14,14 @@ import { exchangeView, logView, sessionView, upstreamViews, listenerView } from 
 
 const POLL_MS = 1000;
 
-interface Counts { client: number; upstream: number; violation?: string }
+interface Counts {
+  client: number;
+  upstream: number;
+  violation?: string;
+  /** Directions (by sender) whose frames the relay no longer passes on: Switchyard's Close went the
+   * same way (closeSession). */
+  dropping?: { client?: boolean; upstream?: boolean };
+}
 const FRAME_BATCH_MS = 50;
 
 export class TrafficWatch {
@@ -115,6 +122,7 @@ export class TrafficWatch {
     const c = this.countsOf(sessionId);
     for (const r of rows) {
       c[r.from]++;
+      if (c.dropping?.[r.from] && !r.injected) this.log.markNotForwarded(sessionId, r.seq);
       if (r.opcode === 'violation') c.violation ??= `${r.from}: ${r.preview}`;
     }
   }
@@ -134,6 +142,7 @@ export class TrafficWatch {
         const from = m.direction === 'server' ? 'upstream' : 'client';
         const seq = this.log.addMessage(id, from, m.time, m.opcode === 1, m.length, m.data, m.dataOffset, m.dataLength, m.truncated, m.maskKey);
         counts[from]++;
+        if (counts.dropping?.[from]) this.log.markNotForwarded(id, seq);
         if (this.feed.subscriberCount > 0) this.bufferFrame(id, seq);
       },
     };
@@ -143,6 +152,13 @@ export class TrafficWatch {
     const v = this.view(r);
     this.log.upsertSession(v);
     this.feed.session(this.redact.session(v));
+  }
+
+  /** Switchyard's Close went the way `from` sends (closeSession): what `from` sends after it is read
+   * and logged but not passed on, and its rows say so. */
+  stopForwarding(sessionId: number, from: 'client' | 'upstream'): void {
+    const c = this.countsOf(sessionId);
+    (c.dropping ??= {})[from] = true;
   }
 
   /** A frame Switchyard sent itself: logged (after the frames already seen) and published now. */

@@ -66,3 +66,40 @@ test('a protocol violation marks the session (view, HAR, HAR import)', async () 
   const back = value<ImportedHar>(await service.handle('importHar', { text: har }));
   assert.equal(back.sessions[0]!.session.violation, view!.violation);
 });
+
+test("what a peer sends after Switchyard's Close went its way is logged as not forwarded, and the other peer never gets it", async () => {
+  // a raw upstream: it answers the handshake, keeps what it reads, and does not answer Close frames
+  let upstreamGot = Buffer.alloc(0);
+  const up = net.createServer((s) => {
+    s.on('error', () => {});
+    s.once('data', () => {
+      s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
+      s.on('data', (d: Buffer) => (upstreamGot = Buffer.concat([upstreamGot, d])));
+    });
+  });
+  up.listen(0, '127.0.0.1');
+  await once(up, 'listening');
+  scope.defer(() => new Promise((r) => up.close(() => r())));
+  const { e, service } = await serviceFor((up.address() as net.AddressInfo).port);
+  const sock = net.connect(e.port, '127.0.0.1');
+  sock.on('error', () => {});
+  scope.defer(async () => { sock.destroy(); });
+  sock.write(HANDSHAKE);
+  await until(() => e.engine.liveSessions().length === 1);
+  const id = e.engine.liveSessions()[0]!.id;
+  const masked = (op: number, payload: Buffer) => Buffer.concat([Buffer.from([0x80 | op, 0x80 | payload.length, 1, 2, 3, 4]), Buffer.from(payload.map((b, i) => b ^ [1, 2, 3, 4][i & 3]!))]);
+  sock.write(masked(1, Buffer.from('before')));
+  await until(() => upstreamGot.length === 12);
+  const closing = service.handle('closeSession', { id, code: 4001, reason: 'bye' });
+  await sleep(50);
+  // the client had not seen the Close yet: a late message, then its answer
+  sock.write(Buffer.concat([masked(1, Buffer.from('late')), masked(8, Buffer.from([0x0f, 0xa1]))]));
+  await sleep(100);
+  const frames = value<{ frames: Array<{ from: string; opcode: string; preview: string; injected?: boolean; notForwarded?: boolean }> }>(await service.handle('session', { id })).frames;
+  assert.deepEqual(frames.filter((f) => f.from === 'client').map((f) => [f.opcode, f.preview, f.injected === true, f.notForwarded === true]), [
+    ['text', 'before', false, false], ['close', 'bye', true, false], ['text', 'late', false, true], ['close', '', false, true],
+  ]);
+  // the upstream got 'before' and Switchyard's Close (2 + 4 mask + 2 + 3 bytes), nothing of the client's after it
+  assert.equal(upstreamGot.length, 12 + 11);
+  value(await closing);
+});

@@ -156,3 +156,10 @@ export const API_LIMITS = {
   /** Largest request body accepted by the web host, bytes. */
   maxRequestBytes: 2 * 1024 * 1024,
 } as const;
+
+/** What setSettings accepts for the capture caps: [least, most]. */
+export const SETTINGS_LIMITS = {
+  payloadPerMessage: [1024, 16 * 1024 * 1024],
+  payloadTotal: [0, 4 * 1024 * 1024 * 1024],
+  framesPerSession: [100, 1_000_000],
+} as const;

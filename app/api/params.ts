@@ -1,6 +1,6 @@
 // Runtime checks of request params at the boundary (JSON from a page or IPC is untrusted).
 import { z } from 'zod';
-import { API_LIMITS, type Params, type RequestName } from './contract.ts';
+import { API_LIMITS, SETTINGS_LIMITS, type Params, type RequestName } from './contract.ts';
 
 const none = z.object({}).strict();
 const id = z.number().int().min(1);
@@ -28,7 +28,13 @@ export const PARAM_SCHEMAS = {
   replayFrame: z.object({ id, seq: z.number().int().min(0), direction: z.enum(['client', 'upstream']).optional() }).strict(),
   framePayload: z.object({ id, seq: z.number().int().min(0) }).strict(),
   getSettings: none,
-  setSettings: z.object({ redactHeaders: z.array(z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name')).max(100).optional(), redact: z.boolean().optional() }).strict(),
+  setSettings: z.object({
+    redactHeaders: z.array(z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name')).max(100).optional(),
+    redact: z.boolean().optional(),
+    payloadPerMessage: z.number().int().min(SETTINGS_LIMITS.payloadPerMessage[0]).max(SETTINGS_LIMITS.payloadPerMessage[1]).optional(),
+    payloadTotal: z.number().int().min(SETTINGS_LIMITS.payloadTotal[0]).max(SETTINGS_LIMITS.payloadTotal[1]).optional(),
+    framesPerSession: z.number().int().min(SETTINGS_LIMITS.framesPerSession[0]).max(SETTINGS_LIMITS.framesPerSession[1]).optional(),
+  }).strict(),
   exportHar: z.object({ sessionIds: z.array(id).max(10_000).optional() }).strict(),
   importHar: z.object({ text: z.string() }).strict(),
   exportNginx: z.object({ source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']) }).strict(),

@@ -72,6 +72,13 @@ export interface ServiceSettings {
   redactHeaders: string[];
   /** Turn redaction off entirely. */
   redact: boolean;
+  /** Payload bytes kept per message for viewing, replay and export (longer ones are kept cut and
+   * marked truncated); applies to sessions opened after a change. */
+  payloadPerMessage: number;
+  /** Payload bytes kept in all: past it the oldest payloads are evicted (their rows stay, marked). */
+  payloadTotal: number;
+  /** Frames kept per session (older rows are dropped; the counts stay exact). */
+  framesPerSession: number;
 }
 
 /** A HAR file read for viewing: its WebSocket entries as sessions with frames, the rest as exchanges. */

@@ -17,16 +17,17 @@ export interface AppState {
   recent: string[];
   /** The workspace file open when the app last saved; null = the user-data config. */
   lastWorkspace: string | null;
-  /** Redaction settings as last set (the service's setSettings); null = the defaults. */
-  settings: ServiceSettings | null;
+  /** Redaction and capture settings as last set (the service's setSettings); null = the defaults. */
+  settings: Partial<ServiceSettings> | null;
 }
 
 const empty = (): AppState => ({ schemaVersion: 1, recent: [], lastWorkspace: null, settings: null });
 
-/** Saved settings, when they are what setSettings accepts (both fields present). */
-function parseSettings(raw: unknown): ServiceSettings | null {
+/** Saved settings, when they are what setSettings accepts (the caps may be missing: files written
+ * before they were settings; the service's defaults then stay). */
+function parseSettings(raw: unknown): Partial<ServiceSettings> | null {
   const r = checkParams('setSettings', raw);
-  return r.ok && r.params.redact !== undefined && r.params.redactHeaders !== undefined ? { redact: r.params.redact, redactHeaders: r.params.redactHeaders } : null;
+  return r.ok && r.params.redact !== undefined && r.params.redactHeaders !== undefined ? r.params : null;
 }
 
 export async function readAppState(dir: string): Promise<AppState> {

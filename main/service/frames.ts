@@ -34,10 +34,11 @@ export interface TappedSession {
 export type TapFactory = (session: TappedSession, onFrame: FrameSink, recorder?: MessageRecorder) => { stop(): void } | null;
 
 /** The factory the service uses to tap each new session; payloads are captured up to `payloadCap`
- * bytes per message (one byte more, so a longer message shows as truncated). */
-export async function loadFrameTap(payloadCap = 64 * 1024): Promise<TapFactory> {
-  const previewCap = Math.max(PREVIEW_CHARS * 2, payloadCap + 1);
-  return (s, onFrame, recorder) => attach(s, onFrame, previewCap, recorder);
+ * bytes per message (one byte more, so a longer message shows as truncated; a function: the cap
+ * when the session opens). */
+export async function loadFrameTap(payloadCap: number | (() => number) = 64 * 1024): Promise<TapFactory> {
+  const cap = typeof payloadCap === 'number' ? () => payloadCap : payloadCap;
+  return (s, onFrame, recorder) => attach(s, onFrame, Math.max(PREVIEW_CHARS * 2, cap() + 1), recorder);
 }
 
 function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, recorder?: MessageRecorder): { stop(): void } {

@@ -145,7 +145,17 @@ export class PayloadStore implements Holdings {
     this.pool.release(slab);
   }
 
-  constructor(private readonly total: number) {}
+  constructor(private total: number) {}
+
+  /** The cap on kept payload bytes; lowering it evicts the oldest payloads at once. */
+  get cap(): number {
+    return this.total;
+  }
+
+  set cap(total: number) {
+    this.total = total;
+    if (this.held > total) this.evict();
+  }
 
   get bytes(): number {
     return this.held;

@@ -9,14 +9,13 @@ export class Redactor {
   private names = new Set(DEFAULT_REDACTED);
   private on = true;
 
-  settings(): ServiceSettings {
+  settings(): Pick<ServiceSettings, 'redact' | 'redactHeaders'> {
     return { redact: this.on, redactHeaders: [...this.names] };
   }
 
-  update(s: Partial<ServiceSettings>): ServiceSettings {
+  update(s: Partial<ServiceSettings>): void {
     if (s.redact !== undefined) this.on = s.redact;
     if (s.redactHeaders) this.names = new Set(s.redactHeaders.map((n) => n.toLowerCase()));
-    return this.settings();
   }
 
   /** A raw header list [name, value, name, value…] with sensitive values replaced. */

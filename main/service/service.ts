@@ -81,12 +81,22 @@ export class SwitchyardService {
   }
 
   static async create(engine: Engine, opts: ServiceOptions): Promise<SwitchyardService> {
-    const tap = opts.frameTap !== undefined ? opts.frameTap : await loadFrameTap(opts.limits?.payloadPerMessage ?? DEFAULT_LIMITS.payloadPerMessage);
-    return new SwitchyardService(engine, opts, tap);
+    let service: SwitchyardService | null = null;
+    // (the per-message cap a session opens with: settings may change it while running)
+    const perMessage = () => service?.traffic.caps.payloadPerMessage ?? opts.limits?.payloadPerMessage ?? DEFAULT_LIMITS.payloadPerMessage;
+    const tap = opts.frameTap !== undefined ? opts.frameTap : await loadFrameTap(perMessage);
+    service = new SwitchyardService(engine, opts, tap);
+    return service;
   }
 
   get framesSupported(): boolean {
     return this.watch.framesSupported;
+  }
+
+  /** Redaction and the capture caps, as getSettings reports them. */
+  private settings(): ServiceSettings {
+    const { payloadPerMessage, payloadTotal, framesPerSession } = this.traffic.caps;
+    return { ...this.redact.settings(), payloadPerMessage, payloadTotal, framesPerSession };
   }
 
   snapshot(): FeedSnapshot {
@@ -177,9 +187,12 @@ export class SwitchyardService {
         truncated: row.payload === 'truncated', evicted: !data,
       });
     },
-    getSettings: async () => ok(this.redact.settings()),
+    getSettings: async () => ok(this.settings()),
     setSettings: async (p) => {
-      const settings = this.redact.update(p);
+      this.redact.update(p);
+      const { payloadPerMessage, payloadTotal, framesPerSession } = p;
+      this.traffic.setCaps({ ...(payloadPerMessage !== undefined ? { payloadPerMessage } : {}), ...(payloadTotal !== undefined ? { payloadTotal } : {}), ...(framesPerSession !== undefined ? { framesPerSession } : {}) });
+      const settings = this.settings();
       this.onSettingsChange?.(settings);
       return ok(settings);
     },

@@ -41,8 +41,26 @@ export class TrafficLog {
   private framesKept = 0;
   readonly payloads: PayloadStore;
 
-  constructor(private readonly limits: TrafficLimits = DEFAULT_LIMITS) {
+  private limits: TrafficLimits;
+
+  constructor(limits: TrafficLimits = DEFAULT_LIMITS) {
+    this.limits = { ...limits };
     this.payloads = new PayloadStore(limits.payloadTotal ?? DEFAULT_LIMITS.payloadTotal);
+  }
+
+  /** The caps in force (a copy). */
+  get caps(): TrafficLimits {
+    return { ...this.limits };
+  }
+
+  /** Change caps while running: lower ones apply to what is kept at once (oldest first), the
+   * per-message payload cap to messages recorded from now on. */
+  setCaps(p: Partial<Pick<TrafficLimits, 'payloadPerMessage' | 'payloadTotal' | 'framesPerSession'>>): void {
+    this.limits = { ...this.limits, ...p };
+    if (p.payloadTotal !== undefined) this.payloads.cap = p.payloadTotal;
+    if (p.framesPerSession !== undefined) {
+      for (const f of this.frames.values()) if (f.size > p.framesPerSession) this.cut(f, f.size - p.framesPerSession);
+    }
   }
 
   upsertSession(v: SessionView): void {

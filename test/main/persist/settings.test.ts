@@ -1,4 +1,4 @@
-// The service settings (redaction) outlive the app: set through the API, they are saved in the app
+// The service settings (redaction, capture caps) outlive the app: set through the API, they are saved in the app
 // state (state.json, written atomically) and are in force again after a restart; a state file with
 // settings that setSettings would refuse starts with the defaults (redaction on) and keeps the rest.
 import { test, after } from 'node:test';
@@ -10,6 +10,7 @@ import { AppCore } from '../../../main/persist/boot.ts';
 import { statePath } from '../../../main/persist/paths.ts';
 import { readAppState } from '../../../main/persist/recent.ts';
 import { DEFAULT_REDACTED } from '../../../main/service/redact.ts';
+import { DEFAULT_LIMITS } from '../../../main/service/traffic-log.ts';
 import { freePort } from '../../helpers/ports.ts';
 import type { ServiceSettings } from '../../../app/api/contract.ts';
 
@@ -21,29 +22,41 @@ async function start(dir: string) {
   return core;
 }
 
+const CAPS = { payloadPerMessage: DEFAULT_LIMITS.payloadPerMessage, payloadTotal: DEFAULT_LIMITS.payloadTotal, framesPerSession: DEFAULT_LIMITS.framesPerSession };
+
 async function settings(core: AppCore): Promise<ServiceSettings> {
   const r = await core.service.handle('getSettings', {});
   assert.ok(r.ok);
   return r.value as ServiceSettings;
 }
 
-test('redaction settings set through the API are saved and restored at the next start', async () => {
+test('redaction and capture settings set through the API are saved and restored at the next start', async () => {
   const dir = join(root, 'a');
   const first = await start(dir);
-  assert.deepEqual(await settings(first), { redact: true, redactHeaders: DEFAULT_REDACTED });
-  const set = await first.service.handle('setSettings', { redact: false, redactHeaders: ['Authorization', 'X-Api-Key'] });
+  assert.deepEqual(await settings(first), { redact: true, redactHeaders: DEFAULT_REDACTED, ...CAPS });
+  const set = await first.service.handle('setSettings', { redact: false, redactHeaders: ['Authorization', 'X-Api-Key'], payloadTotal: 1024 * 1024, framesPerSession: 200 });
   assert.ok(set.ok);
   await first.close(); // waits for the state write
   const saved = JSON.parse(readFileSync(statePath(dir), 'utf8'));
-  assert.deepEqual(saved.settings, { redact: false, redactHeaders: ['authorization', 'x-api-key'] });
+  const mine = { redact: false, redactHeaders: ['authorization', 'x-api-key'], ...CAPS, payloadTotal: 1024 * 1024, framesPerSession: 200 };
+  assert.deepEqual(saved.settings, mine);
 
   const second = await start(dir);
-  assert.deepEqual(await settings(second), { redact: false, redactHeaders: ['authorization', 'x-api-key'] });
+  assert.deepEqual(await settings(second), mine);
   // a later change replaces the saved one; the recent list is kept alongside
   assert.ok((await second.service.handle('setSettings', { redact: true })).ok);
   await second.close();
   const state = await readAppState(dir);
-  assert.deepEqual(state.settings, { redact: true, redactHeaders: ['authorization', 'x-api-key'] });
+  assert.deepEqual(state.settings, { ...mine, redact: true });
+});
+
+test('a state file from before the capture caps were settings keeps its redaction, with the default caps', async () => {
+  const dir = join(root, 'c');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(statePath(dir), JSON.stringify({ schemaVersion: 1, recent: [], lastWorkspace: null, settings: { redact: false, redactHeaders: ['x-secret'] } }));
+  const core = await start(dir);
+  assert.deepEqual(await settings(core), { redact: false, redactHeaders: ['x-secret'], ...CAPS });
+  await core.close();
 });
 
 test('saved settings that setSettings would refuse are dropped: redaction starts on with the defaults', async () => {
@@ -55,6 +68,6 @@ test('saved settings that setSettings would refuse are dropped: redaction starts
   assert.equal(state.settings, null);
   assert.deepEqual(state.recent, [other]);
   const core = await start(dir);
-  assert.deepEqual(await settings(core), { redact: true, redactHeaders: DEFAULT_REDACTED });
+  assert.deepEqual(await settings(core), { redact: true, redactHeaders: DEFAULT_REDACTED, ...CAPS });
   await core.close();
 });

@@ -29,7 +29,7 @@ async function setup() {
   const got = { client: [] as string[], server: [] as string[] };
   client.on('message', (d, bin) => got.client.push(bin ? `bin:${(d as Buffer).toString('hex')}` : String(d)));
   server.on('message', (d, bin) => got.server.push(bin ? `bin:${(d as Buffer).toString('hex')}` : String(d)));
-  return { service, client, server, id, got };
+  return { service, client, server, id, got, port: e.port, wss };
 }
 const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
   assert.ok(r.ok, JSON.stringify(r.error));
@@ -258,4 +258,42 @@ test('permessage-deflate: a message the tap cannot inflate says why (view, HAR, 
   assert.equal(msgs[0]!._switchyard.decodeError, bad.decodeError);
   const back = value<ImportedHar>(await service.handle('importHar', { text: har })).sessions[0]!.frames;
   assert.deepEqual(back.map((f) => [f.opcode, f.length, f.wireLength, f.decodeError, f.closeCode]), frames.map((f) => [f.opcode, f.length, f.wireLength, f.decodeError, f.closeCode]));
+});
+
+test('capture caps changed while running: a lower total evicts the oldest payloads at once, fewer frames per session drop the oldest rows, a smaller per-message cap cuts later messages', () => {
+  const log = new TrafficLog({ ...DEFAULT_LIMITS, payloadPerMessage: 10, payloadTotal: 100 });
+  const row = (i: number, n: number) => ({ time: i, from: 'client' as const, opcode: 'binary', fin: true, length: n, preview: '', closeCode: null, payload: 'kept' as const, data: Buffer.alloc(n, i) });
+  const refs = [1, 2, 3, 4, 5].map((i) => log.addFrames(1, [row(i, 10)])[0]!);
+  assert.equal(log.payloads.bytes, 50);
+  log.setCaps({ payloadTotal: 25 });
+  assert.deepEqual(refs.map((r) => r.payload), ['evicted', 'evicted', 'evicted', 'kept', 'kept']);
+  assert.equal(log.payloads.bytes, 20);
+  log.setCaps({ framesPerSession: 2 });
+  assert.deepEqual(log.framesOf(1)!.map((f) => f.seq), [3, 4]);
+  log.setCaps({ payloadPerMessage: 4 });
+  assert.equal(log.addFrames(1, [row(6, 10)])[0]!.payload, 'truncated');
+});
+
+test('setSettings: the capture caps are checked and reported; sessions opened after a change record with the new per-message cap', async () => {
+  const { service, client, id, port, wss } = await setup();
+  const bad = await service.handle('setSettings', { payloadPerMessage: 10 });
+  assert.ok(!bad.ok && bad.error.code === 'bad_params', JSON.stringify(bad));
+  const set = value<{ payloadPerMessage: number; payloadTotal: number }>(await service.handle('setSettings', { payloadPerMessage: 2048 }));
+  assert.deepEqual([set.payloadPerMessage, set.payloadTotal], [2048, DEFAULT_LIMITS.payloadTotal]);
+  client.close();
+  await until(() => service.engine.liveSession(id) === undefined);
+  const upSide = new Promise<WebSocket>((r) => wss.once('connection', (ws) => r(ws)));
+  const next = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  await new Promise((r, j) => { next.once('open', r); next.once('error', j); });
+  const up = await upSide;
+  const id2 = service.engine.liveSessions()[0]!.id;
+  const upGot: string[] = [];
+  up.on('message', (d) => upGot.push(String(d)));
+  next.send('x'.repeat(5000));
+  await until(() => upGot.length === 1);
+  await sleep(80);
+  const f = value<SessionDetail>(await service.handle('session', { id: id2 })).frames!.find((r) => r.from === 'client')!;
+  assert.equal(f.payload, 'truncated');
+  const p = value<{ bytes: number; truncated: boolean }>(await service.handle('framePayload', { id: id2, seq: f.seq }));
+  assert.deepEqual([p.bytes, p.truncated], [2048, true]);
 });

@@ -300,3 +300,43 @@ async function walkThrough(page: Page) {
 
   other.ws.close();
 }
+
+test('capture settings: shown as the service has them, checked, saved through the API', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await ui!.open();
+  const before = await service.handle('getSettings', {});
+  assert.ok(before.ok);
+  try {
+    await page.goto(`${host.url}#/sessions`);
+    await page.getByTestId('capture-settings-open').click();
+    const panel = page.getByTestId('capture-settings');
+    await panel.getByTestId('settings-save').waitFor();
+    assert.equal(await panel.getByTestId('settings-per-message').inputValue(), '64');
+    assert.equal(await panel.getByTestId('settings-total').inputValue(), '32');
+    assert.equal(await panel.getByTestId('settings-frames').inputValue(), '5000');
+    assert.equal(await panel.getByTestId('settings-redact').isChecked(), true);
+    assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie$/);
+    // a value out of range is named, and nothing is sent
+    await panel.getByTestId('settings-frames').fill('10');
+    await panel.getByTestId('settings-save').click();
+    assert.match(await panel.getByTestId('settings-error').innerText(), /Frames kept per session: from 100 to 1000000/);
+    await panel.getByTestId('settings-frames').fill('2000');
+    await panel.getByTestId('settings-total').fill('1');
+    await panel.getByTestId('settings-per-message').fill('2');
+    await panel.getByTestId('settings-headers').fill('authorization, cookie, X-Api-Key');
+    await panel.getByTestId('settings-save').click();
+    await panel.getByTestId('settings-saved').waitFor();
+    await shot(page, 'capture-settings');
+    const now = await service.handle('getSettings', {});
+    assert.ok(now.ok);
+    assert.deepEqual(now.value, { redact: true, redactHeaders: ['authorization', 'cookie', 'x-api-key'], payloadPerMessage: 2048, payloadTotal: 1024 * 1024, framesPerSession: 2000 });
+    await panel.getByTestId('settings-headers').press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await shot(page, 'capture-settings-failure');
+    throw e;
+  } finally {
+    if (before.ok) await service.handle('setSettings', before.value);
+    await context.close();
+  }
+});

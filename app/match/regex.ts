@@ -39,14 +39,27 @@ const REFUSED_ESCAPES: Record<string, string> = {
   g: '\\g references', o: '\\o{..}', u: '\\u', U: '\\U', l: '\\l', L: '\\L',
 };
 
+/** The pattern's top level or an open group. `branch` counts the '|' seen in it so far. */
+interface Frame { lookbehind: boolean; negative: boolean; capture: number; branch: number }
+
+// A backreference to a group that did not take part fails in PCRE but matches "" in JS, and JS
+// clears a quantified group's captures on each repetition where PCRE keeps the last value. So a
+// reference is accepted only to a group that has certainly matched by then: a closed group is
+// "certain within" a frame (and one of its alternatives) while every group between them is
+// unquantified, free of '|' and not a negative assertion; a reference inside that frame and
+// alternative sees it set in both engines.
+interface Certain { frame: Frame | null; branch: number }
+
 class Translator {
   private i = 0;
   private out = '';
   private groups = 0;
-  private names = new Set<string>();
+  private names = new Map<string, number>();
   private maxBackref = 0;
   private lookbehindDepth = 0;
-  private stack: boolean[] = []; // per open group: is it a lookbehind
+  private frames: Frame[] = [{ lookbehind: false, negative: false, capture: 0, branch: 0 }];
+  private closed = new Map<number, Certain>();
+  private laterRefs: Array<{ name: string | null; why: string }> = []; // to groups not yet seen
 
   constructor(private src: string, private caseless: boolean) {}
 
@@ -54,7 +67,35 @@ class Translator {
     const s = this.src;
     while (this.i < s.length) this.atom();
     if (this.maxBackref > this.groups) throw new Refuse(`reference to group ${this.maxBackref}, but the regex has ${this.groups} group(s)`);
+    const later = this.laterRefs[0];
+    if (later) throw new Refuse(later.name !== null && !this.names.has(later.name) ? `reference to a group named "${later.name}", which the regex does not have` : later.why);
     return this.out;
+  }
+
+  private get frame(): Frame {
+    return this.frames[this.frames.length - 1]!;
+  }
+
+  private quantifierAt(i: number): boolean {
+    const minmax = /\{\d+(,\d*)?\}/y;
+    minmax.lastIndex = i;
+    return '*+?'.includes(this.src[i] ?? '-') || minmax.test(this.src);
+  }
+
+  private close(): void {
+    this.out += ')';
+    if (this.frames.length === 1) return; // unbalanced: RegExp reports it
+    const f = this.frames.pop()!;
+    const parent = this.frame;
+    if (f.lookbehind) this.lookbehindDepth--;
+    const quantified = this.quantifierAt(this.i);
+    // groups certain within f stay certain one level up only if f matches once, whole, and keeps captures
+    // (so a Certain's frame is always open, or null)
+    const keeps = !quantified && !f.negative && f.branch === 0;
+    for (const c of this.closed.values()) {
+      if (c.frame === f) Object.assign(c, { frame: keeps ? parent : null, branch: parent.branch });
+    }
+    if (f.capture > 0) this.closed.set(f.capture, { frame: quantified ? null : parent, branch: parent.branch });
   }
 
   private char(c: number): string {
@@ -81,14 +122,11 @@ class Translator {
       case '\\': this.i++; this.out += this.escape(false); return;
       case '[': this.i++; this.klass(); return;
       case '(': this.i++; this.group(); return;
-      case ')':
-        this.i++;
-        if (this.stack.pop()) this.lookbehindDepth--;
-        this.out += ')';
-        return;
+      case ')': this.i++; this.close(); return;
       case '.': this.i++; this.out += '[^\\n]'; return;
       case '$': this.i++; this.out += '(?=\\n?(?![\\s\\S]))'; return;
-      case '^': case '|': this.i++; this.out += c; return;
+      case '|': this.frame.branch++; this.i++; this.out += c; return;
+      case '^': this.i++; this.out += c; return;
       case '*': case '+': case '?':
         if (this.lookbehindDepth > 0) throw new Refuse('variable-length lookbehind is not supported');
         this.i++; this.out += c; this.quantifierFollows(); return;
@@ -117,42 +155,52 @@ class Translator {
     return name;
   }
 
-  private backref(n: number | string): string {
+  /** A reference by number or name; `from` is where its text starts, for messages. */
+  private backref(n: number | string, from: number): string {
     if (this.caseless) throw new Refuse('back-references are not supported in case-insensitive regexes');
     if (this.lookbehindDepth > 0) throw new Refuse('back-references inside lookbehind are not supported');
-    if (typeof n === 'number') {
-      this.maxBackref = Math.max(this.maxBackref, n);
-      return `\\${n}`;
+    const text = this.src.slice(from, this.i);
+    const num = typeof n === 'number' ? n : this.names.get(n);
+    if (typeof n === 'number') this.maxBackref = Math.max(this.maxBackref, n);
+    const c = num === undefined ? undefined : this.closed.get(num);
+    if (c === undefined) {
+      const why = `back-reference ${text} comes before the group it refers to is complete: PCRE and JavaScript disagree there`;
+      // a group not seen yet may not exist at all: run() says which, at the end
+      if (num === undefined || num > this.groups) this.laterRefs.push({ name: typeof n === 'string' ? n : null, why });
+      else throw new Refuse(why);
+    } else if (c.frame === null || c.frame.branch !== c.branch) {
+      throw new Refuse(`back-reference ${text} to a group that may not take part in the match (optional, repeated, in another alternative or in a negative assertion): PCRE and JavaScript disagree there`);
     }
-    return `\\k<${n}>`;
+    return typeof n === 'number' ? `\\${n}` : `\\k<${n}>`;
   }
 
   private group(): void {
     const s = this.src;
     const rest = s.slice(this.i);
-    let lookbehind = false;
+    const f: Frame = { lookbehind: false, negative: false, capture: 0, branch: 0 };
     if (rest[0] === '*') throw new Refuse('PCRE verbs and options like (*UTF) are not supported');
     if (rest[0] !== '?') {
-      this.groups++;
+      f.capture = ++this.groups;
       this.out += '(';
     } else if (rest.startsWith('?:') || rest.startsWith('?=') || rest.startsWith('?!')) {
       this.out += '(' + rest.slice(0, 2);
       this.i += 2;
+      f.negative = rest[1] === '!';
     } else if (rest.startsWith('?<=') || rest.startsWith('?<!')) {
       this.out += '(' + rest.slice(0, 3);
       this.i += 3;
-      lookbehind = true;
+      Object.assign(f, { lookbehind: true, negative: rest[2] === '!' });
     } else if (rest.startsWith('?P<') || rest.startsWith('?<') || rest.startsWith("?'")) {
       this.i += rest.startsWith('?P<') ? 3 : 2;
       const name = this.groupName(rest.startsWith("?'") ? "'" : '>');
       if (this.names.has(name)) throw new Refuse(`duplicate group name "${name}"`);
-      this.names.add(name);
-      this.groups++;
+      f.capture = ++this.groups;
+      this.names.set(name, f.capture);
       this.out += `(?<${name}>`;
     } else if (rest.startsWith('?P=')) {
       this.i += 3;
       const name = this.groupName(')');
-      this.out += this.backref(name);
+      this.out += this.backref(name, this.i - name.length - 5);
       return; // (?P=name) is complete, no group stays open
     } else if (rest.startsWith('?>')) {
       throw new Refuse('atomic groups (?>...) are not supported');
@@ -167,8 +215,8 @@ class Translator {
     } else {
       throw new Refuse(this.i === 1 ? `inline option "(${rest.slice(0, 4)}..." is not supported (only (?i) at the very start)` : 'inline options like (?i) are only supported at the very start of the regex');
     }
-    this.stack.push(lookbehind);
-    if (lookbehind) this.lookbehindDepth++;
+    this.frames.push(f);
+    if (f.lookbehind) this.lookbehindDepth++;
   }
 
   /** A single byte written as an escape, or null for escapes that are not one byte. */
@@ -211,6 +259,7 @@ class Translator {
 
   private escape(inClass: boolean): string {
     const s = this.src;
+    const start = this.i - 1; // the backslash
     const e = s[this.i];
     const b = this.escapedByte(inClass);
     if (b !== null) return this.char(b);
@@ -226,14 +275,14 @@ class Translator {
     if (!inClass && e >= '1' && e <= '9') {
       if (isDigit(s[this.i + 1])) throw new Refuse(`ambiguous escape \\${e}${s[this.i + 1]} (back-reference or octal)`);
       this.i++;
-      return this.backref(Number(e));
+      return this.backref(Number(e), start);
     }
     if (!inClass && e === 'k') {
       const open = s[this.i + 1];
       const close = open === '<' ? '>' : open === "'" ? "'" : open === '{' ? '}' : null;
       if (close === null) throw new Refuse('\\k must be followed by <name>');
       this.i += 2;
-      return this.backref(this.groupName(close));
+      return this.backref(this.groupName(close), start);
     }
     throw new Refuse(`unknown escape \\${e}`);
   }

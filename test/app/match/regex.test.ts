@@ -87,6 +87,34 @@ test('constructs that differ or that JS lacks are refused with a reason', () => 
   assert.match(refused(''), /empty/);
 });
 
+test('back-references only to a group certain to have matched: PCRE fails on an unset group, JS matches ""', () => {
+  const why = /PCRE and JavaScript disagree there/;
+  // optional, repeated, in an alternative, in a negative assertion: PCRE and JS give different matches
+  for (const src of ['^/u/(x)?\\1y$', '^/r/(?:(a)|b)+\\1$', '(x){0}\\1y', '(?:(x)|y)\\1', '(a)|\\1b', '((a)|b)\\2', '(?!(a))\\1b',
+    '(a)*\\1', '(a){1}\\1', '(?:(a)x)+\\1', '(?:x(a))?\\1', '(?<n>a)?\\k<n>', "(?P<n>a)?(?P=n)", "(?:(?'n'a)|b)\\k'n'"]) {
+    assert.match(refused(src), why, src);
+  }
+  assert.match(refused('^/u/(x)?\\1y$'), /^back-reference \\1 to a group that may not take part in the match/);
+  assert.match(refused('(?:(?<n>a)|b)\\k{n}'), /^back-reference \\k\{n\} to a group/);
+  assert.match(refused('(?P<n>a)?(?P=n)'), /^back-reference \(\?P=n\) to a group/);
+  // forward and self references
+  assert.match(refused('\\1(a)'), /^back-reference \\1 comes before the group it refers to is complete/);
+  assert.match(refused('(a\\1)'), /^back-reference \\1 comes before/);
+  assert.match(refused('\\k<n>(?<n>a)'), /^back-reference \\k<n> comes before/);
+  assert.match(refused('(?<m>a)\\k<n>'), /^reference to a group named "n", which the regex does not have$/);
+  // certain groups: matched before the reference in the same alternative, in every repetition
+  assert.ok(re('^/(a|b)\\1$').test('/bb'));
+  assert.ok(!re('^/(a|b)\\1$').test('/ab'));
+  assert.ok(re('^/(?:x(a))\\1$').test('/xaa'));
+  assert.ok(re('^/(?=(a))\\1a$').test('/aa'));
+  assert.ok(re('^/x(?<=(x))\\1$').test('/xx'));
+  assert.ok(re('^/(?:(a)\\1|b)$').test('/b'));
+  assert.ok(re('^/(?:(.)\\1)+$').test('/aabb'));
+  assert.ok(re('^/(.)(?:x\\1)*$').test('/axaxa'));
+  assert.ok(re('^/((a)b)\\2\\1$').test('/abaab'));
+  assert.ok(re('^/(?<n>a|b)\\k<n>(?P=n)$').test('/bbb'));
+});
+
 test('no u flag: matching is over byte strings', () => {
   const r = re('^/caf\u00e9$');
   assert.equal(r.flags, '');

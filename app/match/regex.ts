@@ -9,12 +9,12 @@
 //   .                   → [^\n]      (PCRE's dot matches \r; JS's does not)
 //   $                   → end, or before a final \n (PCRE's default $)
 //   \s \h \v and negations, \e \a \cX \xHH \x{..} \0oo → explicit byte sets / bytes
+// Back-references and lookbehinds are accepted only where PCRE2 10.42 and JS agree (regex-groups.ts).
 
 import { utf8Bytes } from './bytes.ts';
+import { Groups, Refuse, type GroupKind } from './regex-groups.ts';
 
 export type RegexResult = { ok: true; regex: RegExp } | { ok: false; message: string };
-
-class Refuse extends Error {}
 
 const hex2 = (c: number) => '\\x' + c.toString(16).toUpperCase().padStart(2, '0');
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
@@ -33,22 +33,20 @@ const CLASS_SETS: Record<string, string> = {
   V: '\\x00-\\x09\\x0E-\\x84\\x86-\\uFFFF',
 };
 
+/** A {n}, {n,} or {n,m} quantifier at i ({,m} is literal text in PCRE2 10.42). */
+function minmaxAt(s: string, i: number): RegExpExecArray | null {
+  const re = /\{(\d+)(,(\d*))?\}/y;
+  re.lastIndex = i;
+  return re.exec(s);
+}
+
+const VARIABLE_LOOKBEHIND = "variable-length lookbehind: nginx's PCRE2 10.42 wants a fixed length, so no *, +, ? or {n,m} inside (?<=...) or (?<!...)";
+
 const REFUSED_ESCAPES: Record<string, string> = {
   A: '\\A (use ^)', Z: '\\Z (use $)', z: '\\z', G: '\\G', Q: '\\Q...\\E quoting', E: '\\E', K: '\\K',
   p: 'unicode property \\p{..}', P: 'unicode property \\P{..}', X: '\\X', R: '\\R', N: '\\N', C: '\\C',
   g: '\\g references', o: '\\o{..}', u: '\\u', U: '\\U', l: '\\l', L: '\\L',
 };
-
-/** The pattern's top level or an open group. `branch` counts the '|' seen in it so far. */
-interface Frame { lookbehind: boolean; negative: boolean; capture: number; branch: number }
-
-// A backreference to a group that did not take part fails in PCRE but matches "" in JS, and JS
-// clears a quantified group's captures on each repetition where PCRE keeps the last value. So a
-// reference is accepted only to a group that has certainly matched by then: a closed group is
-// "certain within" a frame (and one of its alternatives) while every group between them is
-// unquantified, free of '|' and not a negative assertion; a reference inside that frame and
-// alternative sees it set in both engines.
-interface Certain { frame: Frame | null; branch: number }
 
 class Translator {
   private i = 0;
@@ -56,9 +54,7 @@ class Translator {
   private groups = 0;
   private names = new Map<string, number>();
   private maxBackref = 0;
-  private lookbehindDepth = 0;
-  private frames: Frame[] = [{ lookbehind: false, negative: false, capture: 0, branch: 0 }];
-  private closed = new Map<number, Certain>();
+  private g = new Groups();
   private laterRefs: Array<{ name: string | null; why: string }> = []; // to groups not yet seen
 
   constructor(private src: string, private caseless: boolean) {}
@@ -72,30 +68,10 @@ class Translator {
     return this.out;
   }
 
-  private get frame(): Frame {
-    return this.frames[this.frames.length - 1]!;
-  }
-
-  private quantifierAt(i: number): boolean {
-    const minmax = /\{\d+(,\d*)?\}/y;
-    minmax.lastIndex = i;
-    return '*+?'.includes(this.src[i] ?? '-') || minmax.test(this.src);
-  }
-
   private close(): void {
     this.out += ')';
-    if (this.frames.length === 1) return; // unbalanced: RegExp reports it
-    const f = this.frames.pop()!;
-    const parent = this.frame;
-    if (f.lookbehind) this.lookbehindDepth--;
-    const quantified = this.quantifierAt(this.i);
-    // groups certain within f stay certain one level up only if f matches once, whole, and keeps captures
-    // (so a Certain's frame is always open, or null)
-    const keeps = !quantified && !f.negative && f.branch === 0;
-    for (const c of this.closed.values()) {
-      if (c.frame === f) Object.assign(c, { frame: keeps ? parent : null, branch: parent.branch });
-    }
-    if (f.capture > 0) this.closed.set(f.capture, { frame: quantified ? null : parent, branch: parent.branch });
+    // a quantifier after it decides whether its captures are certain (an unbalanced ')' is left to RegExp)
+    this.g.close('*+?'.includes(this.src[this.i] ?? '-') || minmaxAt(this.src, this.i) !== null);
   }
 
   private char(c: number): string {
@@ -119,29 +95,31 @@ class Translator {
     const s = this.src;
     const c = s[this.i]!;
     switch (c) {
-      case '\\': this.i++; this.out += this.escape(false); return;
-      case '[': this.i++; this.klass(); return;
+      case '\\': this.i++; this.g.item('bB'.includes(s[this.i] ?? '-') ? 0 : 1); this.out += this.escape(false); return;
+      case '[': this.i++; this.klass(); this.g.item(1); return;
       case '(': this.i++; this.group(); return;
       case ')': this.i++; this.close(); return;
-      case '.': this.i++; this.out += '[^\\n]'; return;
-      case '$': this.i++; this.out += '(?=\\n?(?![\\s\\S]))'; return;
-      case '|': this.frame.branch++; this.i++; this.out += c; return;
-      case '^': this.i++; this.out += c; return;
+      case '.': this.i++; this.out += '[^\\n]'; this.g.item(1); return;
+      case '$': this.i++; this.out += '(?=\\n?(?![\\s\\S]))'; this.g.item(0); return;
+      case '|': this.g.alternative(); this.i++; this.out += c; return;
+      case '^': this.i++; this.out += c; this.g.item(0); return;
       case '*': case '+': case '?':
-        if (this.lookbehindDepth > 0) throw new Refuse('variable-length lookbehind is not supported');
+        if (this.g.fixed) throw new Refuse(VARIABLE_LOOKBEHIND);
         this.i++; this.out += c; this.quantifierFollows(); return;
       case '{': {
-        const m = /^\{(\d+)(,(\d*))?\}/.exec(s.slice(this.i));
-        if (!m) { this.i++; this.out += '\\{'; return; }
+        const m = minmaxAt(s, this.i);
+        if (!m) { this.i++; this.out += '\\{'; this.g.item(1); return; }
         const lo = Number(m[1]);
         const hi = m[3] === undefined || m[3] === '' ? null : Number(m[3]);
         if (lo > 65535 || (hi !== null && hi > 65535)) throw new Refuse('quantifier number too big (PCRE allows up to 65535)');
-        if (this.lookbehindDepth > 0 && (m[2] !== undefined)) throw new Refuse('variable-length lookbehind is not supported');
+        if (this.g.fixed && m[2] !== undefined && hi !== lo) throw new Refuse(VARIABLE_LOOKBEHIND);
+        this.g.repeat(lo);
         this.i += m[0].length; this.out += m[0]; this.quantifierFollows(); return;
       }
       default: {
         this.i++;
         this.out += this.char(c.charCodeAt(0));
+        this.g.item(1);
       }
     }
   }
@@ -158,17 +136,17 @@ class Translator {
   /** A reference by number or name; `from` is where its text starts, for messages. */
   private backref(n: number | string, from: number): string {
     if (this.caseless) throw new Refuse('back-references are not supported in case-insensitive regexes');
-    if (this.lookbehindDepth > 0) throw new Refuse('back-references inside lookbehind are not supported');
+    if (this.g.lookbehinds > 0) throw new Refuse('back-references inside lookbehind are not supported (JavaScript reads a lookbehind right to left)');
     const text = this.src.slice(from, this.i);
     const num = typeof n === 'number' ? n : this.names.get(n);
     if (typeof n === 'number') this.maxBackref = Math.max(this.maxBackref, n);
-    const c = num === undefined ? undefined : this.closed.get(num);
-    if (c === undefined) {
+    const certain = num === undefined ? 'open' : this.g.certain(num);
+    if (certain === 'open') {
       const why = `back-reference ${text} comes before the group it refers to is complete: PCRE and JavaScript disagree there`;
       // a group not seen yet may not exist at all: run() says which, at the end
       if (num === undefined || num > this.groups) this.laterRefs.push({ name: typeof n === 'string' ? n : null, why });
       else throw new Refuse(why);
-    } else if (c.frame === null || c.frame.branch !== c.branch) {
+    } else if (!certain) {
       throw new Refuse(`back-reference ${text} to a group that may not take part in the match (optional, repeated, in another alternative or in a negative assertion): PCRE and JavaScript disagree there`);
     }
     return typeof n === 'number' ? `\\${n}` : `\\k<${n}>`;
@@ -177,25 +155,26 @@ class Translator {
   private group(): void {
     const s = this.src;
     const rest = s.slice(this.i);
-    const f: Frame = { lookbehind: false, negative: false, capture: 0, branch: 0 };
+    let kind: GroupKind = 'group';
+    let capture = 0;
     if (rest[0] === '*') throw new Refuse('PCRE verbs and options like (*UTF) are not supported');
     if (rest[0] !== '?') {
-      f.capture = ++this.groups;
+      capture = ++this.groups;
       this.out += '(';
     } else if (rest.startsWith('?:') || rest.startsWith('?=') || rest.startsWith('?!')) {
       this.out += '(' + rest.slice(0, 2);
       this.i += 2;
-      f.negative = rest[1] === '!';
+      if (rest[1] !== ':') kind = 'lookahead';
     } else if (rest.startsWith('?<=') || rest.startsWith('?<!')) {
       this.out += '(' + rest.slice(0, 3);
       this.i += 3;
-      Object.assign(f, { lookbehind: true, negative: rest[2] === '!' });
+      kind = 'lookbehind';
     } else if (rest.startsWith('?P<') || rest.startsWith('?<') || rest.startsWith("?'")) {
       this.i += rest.startsWith('?P<') ? 3 : 2;
       const name = this.groupName(rest.startsWith("?'") ? "'" : '>');
       if (this.names.has(name)) throw new Refuse(`duplicate group name "${name}"`);
-      f.capture = ++this.groups;
-      this.names.set(name, f.capture);
+      capture = ++this.groups;
+      this.names.set(name, capture);
       this.out += `(?<${name}>`;
     } else if (rest.startsWith('?P=')) {
       this.i += 3;
@@ -215,8 +194,8 @@ class Translator {
     } else {
       throw new Refuse(this.i === 1 ? `inline option "(${rest.slice(0, 4)}..." is not supported (only (?i) at the very start)` : 'inline options like (?i) are only supported at the very start of the regex');
     }
-    this.frames.push(f);
-    if (f.lookbehind) this.lookbehindDepth++;
+    const negative = (kind === 'lookahead' && rest[1] === '!') || (kind === 'lookbehind' && rest[2] === '!');
+    this.g.open(capture > 0 ? 'capture' : kind, negative, capture);
   }
 
   /** A single byte written as an escape, or null for escapes that are not one byte. */

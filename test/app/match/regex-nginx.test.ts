@@ -1,9 +1,10 @@
 // compileNginxRegex against real nginx 1.22 (PCRE2 10.42): regexes check accepts match the same
-// subjects in nginx as in the engine. Fails (does not skip) without nginx.
+// subjects in nginx as in the engine, and lookbehinds are accepted exactly when nginx -t accepts
+// them. Fails (does not skip) without nginx.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startNginx, privateNginxConf, type RunningNginx } from '../../../main/nginx/binary.ts';
+import { startNginx, nginxTest, privateNginxConf, type RunningNginx } from '../../../main/nginx/binary.ts';
 import { freePorts } from '../../helpers/ports.ts';
 import { compileNginxRegex } from '../../../app/match/regex.ts';
 
@@ -16,6 +17,22 @@ const MATCHED = [
   '^/(?P<n>a|b)(?P=n)$', '^/(?<n>a|b)\\k<n>x$', "^/(?'n'a|b)\\k'n'$", '^/(?<n>[ab])\\k{n}\\1$', '^/((a)b)\\2\\1?$', '^/(a|b)(?:\\1)+$',
   '^/(a|b)\\1|x$', '^/(a|bx)\\1$', '^/(.)(?=\\1)', '^/(.)(?!\\1).$', '^/(a)(?:b|\\1)$', '^/(.)(.)\\2\\1$', '^/((.)\\2)\\1$',
   '^/(?:(?:(.))(x))\\2\\1$', '^/(?:(.)\\1)+$', '^/((.)\\2)+$', '^/(.)(?:x\\1)*$',
+  // lookbehinds: alternatives of different lengths at their top level, equal ones below
+  '(?<=a|bc)x', '(?<=(a|b)c)x', '(?<=(?:(a|b)c|xx))a$', '^/.*(?<=ab|c)$', '(?<!a|bc)x$', '(?<=a(?=b|cx))b',
+  '(?<=(?<=a|b)c|x)a', '(?<=a{2}|b{0}c)x', '(?<=(?:ab){1}|c{2,2})x', '^/(?<=/)(?:a|bc)(?<=a|bc)$',
+];
+
+// Lookbehinds: check decides as nginx -t does (PCRE2 10.42: fixed length per top-level
+// alternative, groups inside with alternatives of one length, at most 65535 bytes, 2001 scans).
+const LOOKBEHINDS = [
+  '(?<=a|bc)x', '(?<=(a|bc))x', '(?<=(?:a|bc))x', '(?<=a(b|cd))x', '(?<=(a|b)c)x', '(?<=(a|b){2}c)x', '(?<=(a|bc){2})x',
+  '(?<=((a|b)c|de)|f)x', '(?<=(?:(a|b)c|de))x', '(?<=()|a)x', '(?<=(|a))x', '(?<=(?:a|\\b))x', '(?<=(?:^|a))x',
+  '(?<=a(?=b*))x', '(?<=a(?=b|cd))x', '(?<=a(?<!b|cd))x', '(?<=a(?<=(b|cd)))x', '(?<=(?:(?=a)|b))x', '(?<=(?:(?<=ab)|a))x',
+  '(?<=x{2})y', '(?<=x{2,2})y', '(?<=x{2}?)y', '(?<=x{2,3})y', '(?<=x{2,})y', '(?<=(?:a|b)+)x', '(?<=a{,2})x',
+  '(?<=\\X)x', '(?<=\\R)x', '(?<=[ab]\\d\\s.\\x41\\h)x', '(?<=\u00e9|ab)x', '(?<=(\u00e9|ab))x', '(?<=(\u00e9|abc))x',
+  '(?<=a{65535})', '(?<=a{65535}b)', '(?<=a{65535}|b)', '(?<=(?:a{65535}|b{65535})c)', '(?<=(?:a{300}){300})',
+  '(?<=a{65535}b{0})', '(?<=(?:a{65535}){1})', '(?<=(?:a{32767}){2}b)', '(?<=(?:a|bc){0})', '(?<=a(?:b|c){0}d)',
+  `(?<=${'a|'.repeat(2000)}a)x`, `(?<=${'a|'.repeat(2001)}a)x`, `(?<=(?:${'a|'.repeat(1999)}a))x`, `(?<=(?:${'a|'.repeat(2000)}a))x`,
 ];
 
 // Every path of up to four letters from a small alphabet (nothing $uri would normalize).
@@ -48,6 +65,17 @@ function nginxMatches(path: string): Promise<string> {
     s.write(`GET ${path} HTTP/1.0\r\n\r\n`);
   });
 }
+
+test('lookbehinds are accepted exactly when nginx -t accepts them', async () => {
+  const [free] = await freePorts(1);
+  const problems: string[] = [];
+  for (const r of LOOKBEHINDS) {
+    const check = compileNginxRegex(r, false);
+    const t = await nginxTest(privateNginxConf(`server { listen 127.0.0.1:${free}; location ~ ${q(r)} { return 200; } }`));
+    if (check.ok !== t.ok) problems.push(`${r.slice(0, 60)}: check ${check.ok ? 'accepts' : `refuses (${check.message})`}, nginx -t ${t.ok ? 'accepts' : `refuses (${t.output})`}`);
+  }
+  assert.deepEqual(problems, []);
+});
 
 test('accepted regexes match the same paths in nginx as in the engine', async () => {
   const regexes = MATCHED.map((r) => {

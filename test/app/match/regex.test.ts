@@ -115,6 +115,27 @@ test('back-references only to a group certain to have matched: PCRE fails on an 
   assert.ok(re('^/(?<n>a|b)\\k<n>(?P=n)$').test('/bbb'));
 });
 
+test("lookbehinds: a fixed length for each alternative, as nginx's PCRE2 10.42 requires", () => {
+  const uneven = /^lookbehind with a group whose alternatives differ in length: nginx's PCRE2 10.42 refuses it/;
+  for (const src of ['^/(?<=(a|bc))x', '(?<=(?:a|bc))x', '(?<=(|a))x', '(?<=(a|bc){2})x', '(?<=(?:a|bc){0})x', '(?<=(?:a|\\b))x', '(?<=a(?<=(b|cd)))x', '(?<=(\u00e9|abc))x']) {
+    assert.match(refused(src), uneven, src);
+  }
+  assert.match(refused('(?<=a(b|cd))x', true), uneven, 'server names too');
+  assert.match(refused('(?<=x{2,3})y'), /^variable-length lookbehind/);
+  assert.match(refused('(?<=x{2,})y'), /^variable-length lookbehind/);
+  assert.match(refused('(?<=a{65535}b)'), /^lookbehind longer than 65535 bytes/);
+  assert.match(refused('(?<=a{65535}b{0})'), /^lookbehind longer than 65535 bytes/, 'PCRE2 counts the b before {0} takes it back');
+  assert.match(refused(`(?<=${'a|'.repeat(2001)}a)`), /^lookbehind too complicated/);
+  // top-level alternatives may differ; groups inside need one length; lookaheads add none
+  for (const src of ['(?<=a|bc)x', '(?<=(a|b)c)x', '(?<=((a|b)c|de)|f)x', '(?<=a(?=b*|c))x', '(?<=a(?<!b|cd))x', '(?<=x{2,2})y', '(?<=(?:ab){0}c{1})x',
+    '(?<=a{65535}|b)', '(?<=(?:a{32767}){2}b)', '(?<=(\u00e9|ab))x', `(?<=${'a|'.repeat(2000)}a)`]) {
+    re(src);
+  }
+  assert.ok(re('(?<=a|bc)x').test('/bcx'));
+  assert.deepEqual(re('(?<=(a|b)c)x').exec('/bcx')!.slice(1), ['b']);
+  assert.ok(!re('(?<!a|bc)x').test('/bcx'));
+});
+
 test('no u flag: matching is over byte strings', () => {
   const r = re('^/caf\u00e9$');
   assert.equal(r.flags, '');

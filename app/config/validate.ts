@@ -7,6 +7,7 @@ import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } f
 import { parseProxyPass } from './proxy-pass.ts';
 import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
 import { compileNginxRegex } from '../match/regex.ts';
+import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
 
 export type ValidationResult = { ok: true; config: ConfigT } | { ok: false; issues: ConfigIssue[] };
 
@@ -252,30 +253,21 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
 
 /** A dotted-quad IPv4 (each part 0-255), a bracketed IPv6 nginx accepts, or a DNS name. */
 export function isValidHost(host: string): boolean {
-  if (host.startsWith('[')) return isValidIPv6(host.slice(1, -1));
-  if (/^[\d.]+$/.test(host)) return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) && host.split('.').every((p) => Number(p) <= 255);
+  if (host.startsWith('[')) return host.endsWith(']') && ipv6Groups(host.slice(1, -1)) !== null;
+  if (/^[\d.]+$/.test(host)) return ipv4Parts(host) !== null;
   return /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/.test(host);
-}
-
-function isValidIPv6(text: string): boolean {
-  const dbl = text.split('::');
-  if (dbl.length > 2) return false;
-  const groups = (part: string) => (part === '' ? [] : part.split(':'));
-  const all = dbl.flatMap(groups);
-  const v4tail = all.length && all[all.length - 1]!.includes('.');
-  if (v4tail && !isValidHost(all.pop()!)) return false;
-  if (!all.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
-  const count = all.length + (v4tail ? 2 : 0);
-  return dbl.length === 2 ? count < 8 : count === 8;
 }
 
 function isLiteralAddress(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
 }
 
-/** "8080" and "*:8080" are the same listen socket to nginx. */
+/**
+ * The listen socket an address names, as nginx compares them (as addresses, not text): "8080" and
+ * "*:8080" are one socket, and so are "[::1]:80" and "[0:0::1]:80", "127.0.0.010:80" and "127.0.0.10:080".
+ */
 export function normalizeListen(address: string): string {
   const m = /^(?:(.*):)?(\d+)$/.exec(address)!;
-  const host = m[1] === undefined || m[1] === '*' ? '0.0.0.0' : m[1] === 'localhost' ? '127.0.0.1' : m[1];
-  return `${host}:${m[2]}`;
+  const host = m[1] === undefined || m[1] === '*' ? '0.0.0.0' : m[1] === 'localhost' ? '127.0.0.1' : canonicalHost(m[1]);
+  return `${host}:${Number(m[2])}`;
 }

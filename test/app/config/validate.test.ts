@@ -119,6 +119,22 @@ test('configs nginx -t refuses are refused here (found by the export property te
   assert.deepEqual(issues(doc([{ listen: [{ address: '8080' }], serverNames: ['~^www\\d+\\.example\\.com$'] }])), [], 'regex names need backslashes');
 });
 
+test('two spellings of one listen address are one socket, as nginx compares addresses', () => {
+  assert.deepEqual(
+    issues(doc([{ listen: [{ address: '[::1]:8080', defaultServer: true }] }, { listen: [{ address: '[0::1]:8080', defaultServer: true }] }])),
+    ['servers[1].listen[0].defaultServer duplicate_default_server'],
+  );
+  assert.deepEqual(
+    issues(doc([{ listen: [{ address: '127.0.0.10:8080', defaultServer: true }] }, { listen: [{ address: '127.000.0.010:08080', defaultServer: true }] }])),
+    ['servers[1].listen[0].defaultServer duplicate_default_server'],
+  );
+  assert.deepEqual(issues(doc([{ listen: [{ address: '[::1]:8080' }, { address: '[0:0:0:0:0:0:0:1]:8080' }] }])), ['servers[0].listen[1].address duplicate_listen']);
+  assert.deepEqual(issues(doc([{ listen: [{ address: '[::1]:8080' }] }, { listen: [{ address: '[0::1]:8080' }] }])), [], 'two servers on one socket');
+  assert.deepEqual(issues(doc([{ listen: [{ address: '[::ffff:7f00:1]:8080' }] }])), ['servers[0].listen[0].address invalid_listen'], 'IPv4-mapped however written');
+  assert.deepEqual(issues(doc([{ listen: [{ address: '[::1:8080' }] }])), ['servers[0].listen[0].address invalid_listen'], 'no closing bracket');
+  assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '[1.2.3.4::]:80' }] }])), ['upstreams[0].servers[0].address invalid_address'], 'an IPv4 tail comes last');
+});
+
 test('nginx time syntax, as ngx_parse_time reads msec values', () => {
   assert.equal(parseNginxTime('60s'), 60_000);
   assert.equal(parseNginxTime('60'), 60_000);

@@ -4,7 +4,8 @@
 // Problems name the field, so the UI can put them next to it.
 import { utf8Bytes } from '../match/bytes.ts';
 import { isValidHost } from '../config/validate.ts';
-import { bindKey } from './routing.ts';
+import { canonicalIp } from '../config/ip.ts';
+import { bindKey, wildcardOf } from './routing.ts';
 
 export type RouteTestField = 'url' | 'host' | 'listen' | 'clientAddress' | 'headers';
 
@@ -95,11 +96,14 @@ function splitKey(key: string): { host: string; port: number } {
  */
 export function chooseSocket(sockets: readonly string[], picked: string | undefined, url: ParsedUrl): ChosenSocket | InputProblem {
   if (sockets.length === 0) return bad('listen', 'the draft has no server listening anywhere: add a server on the left');
-  const ipOf = (host: string | null) => (host === 'localhost' ? '127.0.0.1' : host !== null && isIpAddress(host) ? host : null);
+  // (an IPv6 address in its one text, as bind keys have it; a client reads an IPv4 one its own way)
+  const ipOf = (host: string | null) => (host === 'localhost' ? '127.0.0.1' : host !== null && isIpAddress(host) ? (host.includes(':') ? canonicalIp(host) : host) : null);
   const urlIp = ipOf(url.host);
+  // a wildcard socket is reached on an address of its family: the URL's, else loopback
   const local = (key: string) => {
     const { host } = splitKey(key);
-    return host === '0.0.0.0' ? (urlIp ?? '127.0.0.1') : host;
+    if (host !== wildcardOf(host)) return host;
+    return urlIp !== null && wildcardOf(urlIp) === host ? urlIp : host === '::' ? '::1' : '127.0.0.1';
   };
   if (picked) {
     if (!sockets.includes(picked)) return bad('listen', `nothing in the draft listens on ${picked}`);
@@ -116,7 +120,10 @@ export function chooseSocket(sockets: readonly string[], picked: string | undefi
   if (urlIp !== null) {
     const exact = bindKey(urlIp, port);
     if (onPort.includes(exact)) return { ok: true, key: exact, localAddress: urlIp, port, explain: `the socket for ${url.authority}` };
-    if (onPort.includes(wildcard)) return { ok: true, key: wildcard, localAddress: urlIp, port, explain: `${port} on every address accepts ${urlIp}:${port}` };
+    // (an IPv4 wildcard takes no IPv6 connection, nor "[::]" an IPv4 one: nginx's are ipv6only)
+    const familyWildcard = bindKey(wildcardOf(urlIp), port);
+    const every = urlIp.includes(':') ? 'every IPv6 address' : 'every address';
+    if (onPort.includes(familyWildcard)) return { ok: true, key: familyWildcard, localAddress: urlIp, port, explain: `${port} on ${every} accepts ${urlIp.includes(':') ? `[${urlIp}]` : urlIp}:${port}` };
     return bad('url', `connection refused: nothing listens on ${urlIp}:${port} (the draft listens on ${onPort.join(', ')})`);
   }
   const key = onPort.includes(bindKey('127.0.0.1', port)) ? bindKey('127.0.0.1', port) : onPort.includes(wildcard) ? wildcard : onPort[0]!;

@@ -4,6 +4,7 @@
 import type { Server } from '../config/schema.ts';
 import type { ProxyPassTarget } from '../config/proxy-pass.ts';
 import { normalizeListen } from '../config/validate.ts';
+import { canonicalIp } from '../config/ip.ts';
 
 export interface BindCandidate<S> {
   server: S;
@@ -11,7 +12,10 @@ export interface BindCandidate<S> {
   defaultServer: boolean;
 }
 
-/** Bind keys ("127.0.0.1:8080", "0.0.0.0:8080") → the servers listening there, in config order. */
+/**
+ * Bind keys ("127.0.0.1:8080", "0.0.0.0:8080", "::1:8080", ":::8080"), addresses in their one text
+ * (ip.ts) → the servers listening there, in config order.
+ */
 export type Binds<S> = Map<string, Array<BindCandidate<S>>>;
 
 export function bindKey(host: string, port: number): string {
@@ -42,10 +46,18 @@ export function addServerBinds<S>(binds: Binds<S>, server: Server, compiled: S):
 
 const NONE: readonly never[] = [];
 
-/** Which servers answer a connection accepted on localAddress:localPort (a specific address first, then the wildcard). */
+/** The wildcard address of an address's family: "::" for IPv6 ("[::]:8080"), else "0.0.0.0". */
+export function wildcardOf(address: string): string {
+  return address.includes(':') ? '::' : '0.0.0.0';
+}
+
+/**
+ * Which servers answer a connection accepted on localAddress:localPort: those listening on that
+ * address, else on the wildcard of its family (an IPv4 wildcard never covers IPv6, nor the other way).
+ */
 export function candidatesFor<S>(binds: ReadonlyMap<string, ReadonlyArray<BindCandidate<S>>>, localAddress: string, localPort: number): ReadonlyArray<BindCandidate<S>> {
-  const addr = stripMapped(localAddress);
-  return binds.get(bindKey(addr, localPort)) ?? binds.get(bindKey('0.0.0.0', localPort)) ?? NONE;
+  const addr = stripMapped(canonicalIp(localAddress) ?? localAddress);
+  return binds.get(bindKey(addr, localPort)) ?? binds.get(bindKey(wildcardOf(addr), localPort)) ?? NONE;
 }
 
 /**

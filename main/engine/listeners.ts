@@ -129,7 +129,9 @@ export class ListenerSet {
         this.entries.set(w.key, { status, server: null });
         resolve();
       });
-      server.listen({ host: w.host, port: w.port, exclusive: true }, () => {
+      // nginx's IPv6 sockets are ipv6only: "[::]:80" takes no IPv4 connection (node's "::" would
+      // be dual-stack and take them for a listen nginx does not have)
+      server.listen({ host: w.host, port: w.port, exclusive: true, ipv6Only: w.host.includes(':') }, () => {
         const addr = server.address();
         if (addr && typeof addr === 'object') status.port = addr.port;
         resolve();

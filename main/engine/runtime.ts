@@ -11,7 +11,7 @@ import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pas
 import { parseNginxTime } from '../../app/config/time.ts';
 import { compileLocations } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
-import { addServerBinds, directTargetKey, upstreamOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
+import { addServerBinds, bindKey, directTargetKey, upstreamOf, wildcardOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
 import { createUpstreamGroup } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
 
@@ -57,16 +57,18 @@ export interface Runtime {
   pools: Map<string, Pool>;
 }
 
-/** The sockets to bind: a wildcard on a port covers the specific addresses on it (as nginx does). */
+/**
+ * The sockets to bind: a wildcard on a port covers the specific addresses of its own family on it,
+ * as in nginx ("0.0.0.0:80" takes 127.0.0.1:80 but not [::1]:80; "[::]:80" takes [::1]:80).
+ */
 export function socketsToBind(rt: Runtime): Array<{ key: string; host: string; port: number }> {
   const out: Array<{ key: string; host: string; port: number }> = [];
-  const wildcardPorts = new Set<number>();
-  for (const key of rt.binds.keys()) if (key.startsWith('0.0.0.0:')) wildcardPorts.add(Number(key.slice(8)));
   for (const key of rt.binds.keys()) {
     const i = key.lastIndexOf(':');
     const host = key.slice(0, i);
     const port = Number(key.slice(i + 1));
-    if (host !== '0.0.0.0' && wildcardPorts.has(port)) continue;
+    const wildcard = wildcardOf(host);
+    if (host !== wildcard && rt.binds.has(bindKey(wildcard, port))) continue;
     out.push({ key, host, port });
   }
   return out;

@@ -174,6 +174,23 @@ test('the listen socket: picked, from the URL port, refused when nothing listens
   assert.equal(picked.problem === 'bad_input' && picked.field, 'listen');
 });
 
+test('an IPv6 URL reaches the [::] wildcard, not 0.0.0.0 (nginx\'s IPv6 sockets are ipv6only)', () => {
+  const draft: ConfigInput = {
+    schemaVersion: 1,
+    servers: [
+      { listen: [{ address: '[::]:8080' }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:3000' }] },
+      { listen: [{ address: '8081' }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:3001' }] },
+    ],
+  };
+  const six = run({ url: 'http://[0::1]:8080/' }, draft);
+  assert.equal(six.request.socket, ':::8080');
+  assert.equal(six.server?.index, 0);
+  assert.deepEqual(six.request.headers, [['Host', '[0::1]:8080']]);
+  assert.match(problem(testRoute(draft, { url: 'http://127.0.0.1:8080/' })).message, /connection refused: nothing listens on 127\.0\.0\.1:8080/);
+  assert.match(problem(testRoute(draft, { url: 'http://[::1]:8081/' })).message, /connection refused: nothing listens on ::1:8081/);
+  assert.equal(run({ url: '/', listen: ':::8080' }, draft).server?.index, 0, 'the picked [::] socket, reached on ::1');
+});
+
 test('bad input names the field; an invalid draft says so with its issues', () => {
   const cases: Array<[RouteTestInput, string, RegExp]> = [
     [{ url: '' }, 'url', /type a path/],

@@ -5,12 +5,12 @@ import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { servesLastRequest } from './keepalive-requests.ts';
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
 import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pass.ts';
 import { parseNginxTime } from '../../app/config/time.ts';
 import { compileLocations } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
+import { canonicalIp } from '../../app/config/ip.ts';
 import { addServerBinds, bindKey, directTargetKey, upstreamOf, wildcardOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
 import { createUpstreamGroup } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
@@ -75,8 +75,11 @@ export function socketsToBind(rt: Runtime): Array<{ key: string; host: string; p
 }
 
 async function resolve(host: string): Promise<string[]> {
+  // an IP literal is read as nginx reads it: "127.0.0.010" is 127.0.0.10 (dns.lookup would take
+  // "010" as octal 8)
   const bare = host.replace(/^\[|\]$/g, '');
-  if (isIP(bare)) return [bare];
+  const ip = canonicalIp(bare);
+  if (ip !== null) return [ip];
   const found = await lookup(bare, { all: true });
   if (found.length === 0) throw new Error(`host not found: ${host}`);
   return found.map((a) => a.address);

@@ -49,7 +49,7 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
           ctx.warn(d, `proxy_set_header ${name}: ${names} cannot be evaluated by Switchyard: header dropped`);
           break;
         }
-        if (findVariables(value).some((v) => v.name === 'connection_upgrade')) {
+        if (findVariables(value).some((v) => v.name.toLowerCase() === 'connection_upgrade')) {
           if (ctx.upgradeMap === 'custom') ctx.warn(d, 'this file\'s own map for $connection_upgrade is not modelled: Switchyard evaluates it with the standard map (default upgrade; \'\' close)');
           else if (ctx.upgradeMap === 'absent') ctx.noteAbsentMap(d);
         }

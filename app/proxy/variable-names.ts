@@ -11,9 +11,11 @@ export const FIXED_VARIABLES: ReadonlySet<string> = new Set([
 /** $http_<name>, $cookie_<name>, $arg_<name>: the families nginx resolves per request. */
 export const VARIABLE_PREFIXES: readonly string[] = ['http_', 'cookie_', 'arg_'];
 
+/** Whether Switchyard evaluates `$name`; nginx reads variable names case-insensitively (`$HOST` is `$host`). */
 export function isKnownVariable(name: string): boolean {
-  if (FIXED_VARIABLES.has(name)) return true;
-  return VARIABLE_PREFIXES.some((p) => name.length > p.length && name.startsWith(p));
+  const lower = name.toLowerCase();
+  if (FIXED_VARIABLES.has(lower)) return true;
+  return VARIABLE_PREFIXES.some((p) => lower.length > p.length && lower.startsWith(p));
 }
 
 export interface VariableRef {

@@ -100,7 +100,7 @@ function hostOf(ctx: RequestContext): string {
   return hostVariable(h ?? null, ctx.serverName);
 }
 
-/** The value of one variable (name without '$'); '' for unknown or absent ones. */
+/** The value of one variable (name without '$', lowercase: see templateParts); '' for unknown or absent ones. */
 export function variable(name: string, ctx: RequestContext): string {
   switch (name) {
     case 'host': return hostOf(ctx);
@@ -130,13 +130,17 @@ export function variable(name: string, ctx: RequestContext): string {
 /** A value's parts: literal text (as a UTF-8 byte string: nginx sends config text as its UTF-8 bytes) and variables. */
 export type TemplatePart = string | { variable: string };
 
-/** Split an nginx value with $variables / ${variables} into its parts, once (evaluateParts per request). */
+/**
+ * Split an nginx value with $variables / ${variables} into its parts, once (evaluateParts per request).
+ * Variable names are lowercased, as nginx's script compiler stores them (ngx_http_get_variable_index):
+ * `$HOST` is `$host` and `$http_X_Foo` reads the X-Foo header.
+ */
 export function templateParts(template: string): TemplatePart[] {
   const parts: TemplatePart[] = [];
   let at = 0;
   for (const r of findVariables(template)) {
     if (r.start > at) parts.push(utf8Bytes(template.slice(at, r.start)));
-    parts.push(r.name === '' ? utf8Bytes(template.slice(r.start, r.end)) : { variable: r.name });
+    parts.push(r.name === '' ? utf8Bytes(template.slice(r.start, r.end)) : { variable: asciiLower(r.name) });
     at = r.end;
   }
   if (at < template.length) parts.push(utf8Bytes(template.slice(at)));

@@ -174,3 +174,9 @@ test('what nginx would refuse or read otherwise: an IPv4-mapped listen address, 
   assert.deepEqual(issues(doc([server([{ path: '/\ud83d\ude00', proxyPass: 'http://127.0.0.1:1' }])])), [], 'a surrogate pair is one character');
   assert.deepEqual(issues({ ...doc([]), ['k\udc00']: 1 }), ['["k\\udc00"] invalid_text', '["k\\udc00"] unknown_field']);
 });
+
+test('variable names in any case: nginx lowercases them ($HOST is $host)', () => {
+  const headers = [{ name: 'Host', value: '$HOST' }, { name: 'X-Foo', value: '[$http_X_Foo] ${Remote_Addr}' }];
+  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://u', proxySetHeader: headers }])], [{ name: 'u', method: { type: 'hash', key: '$REQUEST_URI' }, servers: [{ address: '127.0.0.1:1' }] }])), []);
+  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'X', value: '$NOPE' }] }])])), ['servers[0].locations[0].proxySetHeader[0].value unknown_variable']);
+});

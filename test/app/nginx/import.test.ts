@@ -140,6 +140,13 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
   assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.path), ['/', '^/(a)$', 'b', '/r/', '/s/']);
 });
 
+test('variable names in any case are kept, as nginx reads them case-insensitively', () => {
+  const r = importNginxText('upstream u { hash $Remote_Addr; server 127.0.0.1:1; } server { listen 80; location / { proxy_pass http://u; proxy_set_header Host $HOST; proxy_set_header X-Foo $http_X_Foo; } }');
+  assert.deepEqual([r.warnings, r.issues], [[], []]);
+  assert.deepEqual(r.config.upstreams[0]!.method, { type: 'hash', key: '$Remote_Addr', consistent: false });
+  assert.deepEqual(r.config.servers[0]!.locations[0]!.proxySetHeader, [{ name: 'Host', value: '$HOST' }, { name: 'X-Foo', value: '$http_X_Foo' }]);
+});
+
 test('import validates the result and reports problems', () => {
   const r = importNginxText('server { listen 80; location /a { proxy_pass http://nowhere; } }');
   assert.deepEqual(r.issues.map((i) => `${i.path} ${i.code}`), ['servers[0].locations[0].proxyPass unknown_upstream']);

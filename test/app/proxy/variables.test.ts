@@ -79,3 +79,10 @@ test('evaluate: $name and ${name} inside text', () => {
   assert.equal(evaluate('no vars', c), 'no vars');
   assert.equal(evaluate('$unknown|', c), '|');
 });
+
+test('variable names are case-insensitive, as nginx lowercases them when it compiles a value', () => {
+  const c = ctx({ headers: [['Host', 'h.test'], ['X-Foo', 'bar'], ['Cookie', 'a=1'], ['Cookie', 'B=2']], args: 'Q=3' });
+  // (checked against nginx 1.22: "[$HOST][$Http_X_Foo][$HTTP_COOKIE][$ARG_q][$COOKIE_b]")
+  assert.equal(evaluate('[$HOST][$Http_X_Foo][$HTTP_COOKIE][$ARG_q][$COOKIE_b][${Server_Name}]', c), '[h.test][bar][a=1; B=2][3][2][srv.test]');
+  assert.equal(evaluate('$http_X_FOO-$REMOTE_ADDR', c), 'bar-192.0.2.1', 'a hash key reads the same');
+});

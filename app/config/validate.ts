@@ -244,6 +244,10 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
       if (loc.websocket && (lower === 'upgrade' || lower === 'connection')) {
         add([...lb, 'proxySetHeader', hi, 'name'], 'websocket_header_conflict', `the WebSocket switch sets ${h.name}; remove this header or turn the switch off`);
       }
+      if (lower === 'content-length' || lower === 'transfer-encoding') {
+        // nginx sends these as written instead of its own, so they no longer describe the body it sends
+        add([...lb, 'proxySetHeader', hi, 'name'], 'framing_header', `nginx would send ${h.name} as set here in place of its own, and the upstream would misread where the request body ends: remove it (the body's framing is nginx's own)`);
+      }
     });
     if (loc.websocket && loc.proxyHttpVersion !== undefined && loc.proxyHttpVersion !== '1.1' && loc.proxyHttpVersion !== '1.0') {
       add([...lb, 'proxyHttpVersion'], 'invalid_http_version', 'proxy_http_version must be 1.0 or 1.1');

@@ -180,3 +180,13 @@ test('variable names in any case: nginx lowercases them ($HOST is $host)', () =>
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://u', proxySetHeader: headers }])], [{ name: 'u', method: { type: 'hash', key: '$REQUEST_URI' }, servers: [{ address: '127.0.0.1:1' }] }])), []);
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'X', value: '$NOPE' }] }])])), ['servers[0].locations[0].proxySetHeader[0].value unknown_variable']);
 });
+
+test('proxy_set_header Content-Length / Transfer-Encoding (any case, any value) is refused: nginx would send it and break the body framing', () => {
+  const with_ = (name: string, value: string) => issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'X-Ok', value: '1' }, { name, value }] }])]));
+  for (const [name, value] of [['Content-Length', '0'], ['content-length', ''], ['TRANSFER-ENCODING', '$http_x_te'], ['Transfer-Encoding', 'chunked']] as const) {
+    assert.deepEqual(with_(name, value), ['servers[0].locations[0].proxySetHeader[1].name framing_header'], name);
+  }
+  const r = validateConfig(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'Content-Length', value: '0' }] }])]));
+  assert.ok(!r.ok);
+  assert.match(r.issues[0]!.message, /^nginx would send Content-Length as set here/);
+});

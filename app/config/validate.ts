@@ -184,9 +184,9 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     if (n === undefined) return;
     if (n === '.' || n === '*' || n === '~') {
       add([...base, 'serverNames', ni], 'invalid_server_name', `server name "${n}" is invalid`);
-    } else if (n === '$hostname') {
-      // (any other "$" in a server name is literal text to nginx too)
-      add([...base, 'serverNames', ni], 'unsupported_server_name', 'nginx reads "$hostname" as this machine\'s host name, which Switchyard does not model: write the name itself');
+    } else if (n.toLowerCase() === '$hostname') {
+      // nginx compares it case-insensitively; any other "$" in a server name is literal text to nginx too
+      add([...base, 'serverNames', ni], 'unsupported_server_name', `nginx reads "${n}" as this machine's host name, which Switchyard does not model: write the name itself`);
     } else if (n.startsWith('~')) {
       const r = compileNginxRegex(n.slice(1), true);
       if (!r.ok) add([...base, 'serverNames', ni], 'invalid_regex', r.message);

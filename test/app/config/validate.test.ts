@@ -169,6 +169,7 @@ test('what nginx would refuse or read otherwise: an IPv4-mapped listen address, 
   assert.deepEqual(issues(doc([{ listen: [{ address: '[::ffff:127.0.0.1]:8080' }], locations: [] }])), ['servers[0].listen[0].address invalid_listen']);
   assert.deepEqual(issues(doc([{ listen: [{ address: '[::1]:8080' }], locations: [] }])), []);
   assert.deepEqual(issues(doc([server([], { serverNames: ['$hostname'] })])), ['servers[0].serverNames[0] unsupported_server_name']);
+  assert.deepEqual(issues(doc([server([], { serverNames: ['$HOSTNAME', '$HostName'] })])), ['servers[0].serverNames[0] unsupported_server_name', 'servers[0].serverNames[1] unsupported_server_name'], 'in any case, as nginx reads it');
   assert.deepEqual(issues(doc([server([], { serverNames: ['a$b.test'] })])), [], 'any other "$" is literal text to nginx too');
   assert.deepEqual(issues(doc([server([{ path: '/\ud800x', proxyPass: 'http://127.0.0.1:1' }])])), ['servers[0].locations[0].path invalid_text']);
   assert.deepEqual(issues(doc([server([{ path: '/\ud83d\ude00', proxyPass: 'http://127.0.0.1:1' }])])), [], 'a surrogate pair is one character');

@@ -59,9 +59,10 @@ function namesOfServer(c: ServerCandidate): readonly string[] {
 /**
  * nginx's primary server name (cscf->server_name, what $host is without a Host): the first name,
  * lowercased, without the leading dot of ".name"; regex names keep their "~"; "" without names.
+ * A byte string: nginx has the name as the UTF-8 bytes of the config text ("日本.test" too).
  */
 export function primaryServerName(serverNames: readonly string[]): string {
-  const first = serverNames[0] ?? '';
+  const first = utf8Bytes(serverNames[0] ?? '');
   if (first.startsWith('~')) return first;
   const n = asciiLower(first);
   return n.startsWith('.') ? n.slice(1) : n;

@@ -122,4 +122,7 @@ test('primaryServerName: $server_name (and $host without Host) is the first name
   assert.equal(primaryServerName(['.Example.org']), 'example.org');
   assert.equal(primaryServerName(['*.example.org']), '*.example.org');
   assert.equal(primaryServerName(['~^(?<x>.+)\\.Test$']), '~^(?<x>.+)\\.Test$');
+  // the UTF-8 bytes of the config text, as nginx sends them (only ASCII letters are lowercased)
+  assert.equal(primaryServerName(['日本.Test']), '\xe6\x97\xa5\xe6\x9c\xac.test');
+  assert.equal(primaryServerName(['.Éa.test']), '\xc3\x89a.test');
 });

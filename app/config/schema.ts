@@ -34,6 +34,14 @@ export const Duration = z
   .string()
   .refine((s) => parseNginxTime(s) !== null, custom('invalid_duration', 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"'));
 
+/**
+ * proxy_connect_timeout / proxy_send_timeout / proxy_read_timeout: nginx arms its timer with the
+ * value, so 0 times out at once (a read timeout of 0 is a 504 for every request; a send timeout of
+ * 0 as soon as a write has to wait), where the engine's sockets would wait forever.
+ */
+export const ProxyTimeout = Duration
+  .refine((s) => parseNginxTime(s) !== 0, custom('zero_timeout', 'nginx would time out at once with 0 (it does not mean "no timeout"): use a duration such as "60s"'));
+
 /** Seconds-valued nginx time (fail_timeout): no "ms". */
 export const DurationSeconds = z
   .string()
@@ -118,9 +126,9 @@ export const Location = z
     /** nginx proxy_http_version; websocket forces 1.1. */
     proxyHttpVersion: z.enum(['1.0', '1.1']).default('1.0'),
     proxySetHeader: z.array(SetHeader).max(100).default([]),
-    proxyConnectTimeout: Duration.default('60s'),
-    proxySendTimeout: Duration.default('60s'),
-    proxyReadTimeout: Duration.default('60s'),
+    proxyConnectTimeout: ProxyTimeout.default('60s'),
+    proxySendTimeout: ProxyTimeout.default('60s'),
+    proxyReadTimeout: ProxyTimeout.default('60s'),
     proxyNextUpstream: z.array(NextUpstreamCondition).min(1).default(['error', 'timeout']),
     /** 0 = unlimited (nginx default) */
     proxyNextUpstreamTries: z.number().int().min(0).max(100).default(0),

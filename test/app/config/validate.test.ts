@@ -191,3 +191,15 @@ test('proxy_set_header Content-Length / Transfer-Encoding (any case, any value) 
   assert.ok(!r.ok);
   assert.match(r.issues[0]!.message, /^nginx would send Content-Length as set here/);
 });
+
+test('a proxy timeout of 0 is refused (zero_timeout): nginx times out at once, it is not "no timeout"', () => {
+  const loc = (t: Record<string, string>) => issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', ...t }])]));
+  assert.deepEqual(loc({ proxyReadTimeout: '0' }), ['servers[0].locations[0].proxyReadTimeout zero_timeout']);
+  assert.deepEqual(loc({ proxyConnectTimeout: '0s', proxySendTimeout: '0ms' }), ['servers[0].locations[0].proxyConnectTimeout zero_timeout', 'servers[0].locations[0].proxySendTimeout zero_timeout']);
+  assert.deepEqual(loc({ proxyReadTimeout: '1ms' }), []);
+  // fail_timeout=0 is a window nginx keeps (a failed peer is skipped within the same second), not a timeout
+  assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '127.0.0.1:1', failTimeout: '0' }] }])), []);
+  const r = validateConfig(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxyReadTimeout: '0' }])]));
+  assert.ok(!r.ok);
+  assert.match(r.issues[0]!.message, /^nginx would time out at once with 0/);
+});

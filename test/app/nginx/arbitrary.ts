@@ -9,9 +9,10 @@ const VARS = ['${host}', '${remote_addr}', '$proxy_add_x_forwarded_for,', '$requ
 /** Header values and hash keys: text with known variables (a "$" is never literal). */
 const valueString = fc.array(fc.oneof(nastyString(4), fc.constantFrom(...VARS)), { maxLength: 4 }).map((a) => a.join(''));
 
+/** proxy_*_timeout: never 0, which nginx reads as "time out at once" (validation refuses it). */
 const duration = fc.oneof(
-  fc.constantFrom('60s', '1m', '5s', '500ms', '1h 30m', '86400s', '0', '10', '1d 2h', '2w'),
-  fc.integer({ min: 0, max: 100_000 }).map((n) => `${n}ms`),
+  fc.constantFrom('60s', '1m', '5s', '500ms', '1h 30m', '86400s', '1', '10', '1d 2h', '2w'),
+  fc.integer({ min: 1, max: 100_000 }).map((n) => `${n}ms`),
 );
 /** fail_timeout is read in seconds by nginx: no "ms". */
 const seconds = fc.constantFrom('10s', '1m', '30', '0', '1h 30m', '2d');

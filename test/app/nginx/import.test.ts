@@ -152,6 +152,12 @@ test('import validates the result and reports problems', () => {
   assert.deepEqual(r.issues.map((i) => `${i.path} ${i.code}`), ['servers[0].locations[0].proxyPass unknown_upstream']);
 });
 
+test('a proxy timeout of 0 (nginx: time out at once) is kept, so the import fails validation at each location it reaches', () => {
+  const r = importNginxText('proxy_read_timeout 0; server { listen 80; location /a { proxy_pass http://127.0.0.1:1; } location /b { proxy_pass http://127.0.0.1:1; proxy_read_timeout 5s; proxy_connect_timeout 0s; } }');
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(r.issues.map((i) => `${i.path} ${i.code}`), ['servers[0].locations[0].proxyReadTimeout zero_timeout', 'servers[0].locations[1].proxyConnectTimeout zero_timeout']);
+});
+
 test('a server without listen gets nginx\'s *:80, with a warning', () => {
   const r = importNginxText('server { server_name a; }', 'n.conf');
   assert.deepEqual(r.config.servers[0]!.listen, [{ address: '80', defaultServer: false }]);

@@ -190,6 +190,10 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     } else if (n.startsWith('~')) {
       const r = compileNginxRegex(n.slice(1), true);
       if (!r.ok) add([...base, 'serverNames', ni], 'invalid_regex', r.message);
+    } else if (n.includes('..')) {
+      // ngx_hash_add_key refuses it: nginx -t fails once the name is hashed (two servers on its socket),
+      // and no Host could match it anyway (nginx answers 400 to a Host with "..")
+      add([...base, 'serverNames', ni], 'invalid_server_name', `server name "${n}" has an empty label (".."), which nginx refuses ("invalid server name or wildcard")`);
     } else if (n.includes('*') && !/^\*\.[^*]+$/.test(n) && !/^[^*]+\.\*$/.test(n)) {
       add([...base, 'serverNames', ni], 'invalid_server_name', 'a wildcard is allowed only as "*.name" or "name.*"');
     }

@@ -117,6 +117,9 @@ test('configs nginx -t refuses are refused here (found by the export property te
   assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '[::1]:80' }, { address: '[2001:db8::1]:81' }, { address: '[::ffff:127.0.0.1]:82' }] }])), []);
   assert.deepEqual(issues(doc([{ listen: [{ address: '8080' }], serverNames: ['.'] }])), ['servers[0].serverNames[0] invalid_server_name']);
   assert.deepEqual(issues(doc([{ listen: [{ address: '8080' }], serverNames: ['~^www\\d+\\.example\\.com$'] }])), [], 'regex names need backslashes');
+  // ngx_hash_add_key: "invalid server name or wildcard" (with two servers on the socket)
+  assert.deepEqual(issues(doc([{ listen: [{ address: '8080' }], serverNames: ['a..b', '..', '*..a', 'a.b..', 'ok.test', '~^a..b$'] }])),
+    ['servers[0].serverNames[0] invalid_server_name', 'servers[0].serverNames[1] invalid_server_name', 'servers[0].serverNames[2] invalid_server_name', 'servers[0].serverNames[3] invalid_server_name']);
 });
 
 test('two spellings of one listen address are one socket, as nginx compares addresses', () => {

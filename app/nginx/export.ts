@@ -5,6 +5,7 @@ import type { Config, Location, Server, Upstream, UpstreamServer } from '../conf
 import { directive, type Directive } from './ast.ts';
 import { printNginx } from './printer.ts';
 import { DEFAULTS, NO_MATCH_COMMENT, ROUTE_COMMENT_PREFIX } from './defaults.ts';
+import { hashBucketDirectives } from './hash-buckets.ts';
 
 export interface ExportOptions {
   /** 'full': a complete nginx.conf (events + http); 'snippet': the http-level part to include. */
@@ -17,7 +18,7 @@ export function connectionUpgradeMap(): Directive {
 }
 
 export function exportTree(config: Config, opts: ExportOptions): Directive[] {
-  const http: Directive[] = [connectionUpgradeMap(), ...config.upstreams.map(upstreamBlock), ...config.servers.map(serverBlock)];
+  const http: Directive[] = [...hashBucketDirectives(config), connectionUpgradeMap(), ...config.upstreams.map(upstreamBlock), ...config.servers.map(serverBlock)];
   if (opts.shape === 'snippet') return http;
   return [directive('events', [], []), directive('http', [], http)];
 }

@@ -32,6 +32,8 @@ export class ImportContext {
     }
     // the engine rewrites upstream redirects as nginx does by default
     if (d.name === 'proxy_redirect' && d.args.length === 1 && d.args[0] === 'default') return;
+    // they size nginx's hashes for long names (the export writes them when needed) and change no meaning
+    if (d.name === 'server_names_hash_bucket_size' || d.name === 'proxy_headers_hash_bucket_size') return;
     if (d.name === 'proxy_redirect') {
       this.warn(d, `"proxy_redirect ${d.args.join(' ')}" in ${where} is not modelled: Switchyard rewrites upstream redirects as nginx's "proxy_redirect default" does; dropped`);
       return;

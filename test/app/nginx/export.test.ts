@@ -104,3 +104,35 @@ test('nginx -t accepts the README example (full shape)', async () => {
   const r = await nginxTest(privateNginxConf(exportNginx(valid(README_MODEL), { shape: 'full' }), true));
   assert.ok(r.ok, r.output);
 });
+
+test('long server and proxy_set_header names: the export sizes nginx\'s hash buckets (only when needed), and nginx -t accepts it', async () => {
+  assert.ok(findNginx(), 'nginx must be installed for this test (apt-get install -y nginx)');
+  // two servers on one socket: only then does nginx hash the names
+  const model = (name: string, header: string) => valid({
+    schemaVersion: 1,
+    servers: [
+      { listen: [{ address: '127.0.0.1:8080' }], serverNames: [name], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: header, value: '1' }] }] },
+      { listen: [{ address: '127.0.0.1:8080' }], serverNames: ['b.test'] },
+    ],
+  });
+  const name = (n: number) => `${'n'.repeat(n - 5)}.test`;
+  const header = (n: number) => `X-${'h'.repeat(n - 2)}`;
+  const sizes = (text: string) => [/server_names_hash_bucket_size (\d+);/.exec(text)?.[1], /proxy_headers_hash_bucket_size (\d+);/.exec(text)?.[1]];
+  // a name of up to 46 bytes fits the default 64-byte bucket: nothing more is written
+  const cases: Array<[string, string, Array<string | undefined>]> = [
+    [name(46), header(46), [undefined, undefined]],
+    [name(47), header(47), ['128', '128']],
+    [name(110), header(111), ['128', '256']],
+    [name(300), header(200), ['512', '256']],
+    ['字'.repeat(16), 'X-A', ['128', undefined]], // 48 UTF-8 bytes
+    [`*.${'w'.repeat(46)}.${'w'.repeat(46)}.test`, 'X-A', [undefined, undefined]], // a wildcard is hashed label by label
+    [`*.${'w'.repeat(47)}.test`, 'X-A', ['128', undefined]],
+    [`~^${'r'.repeat(100)}$`, 'X-A', [undefined, undefined]], // regexes are not hashed
+  ];
+  for (const [n, h, want] of cases) {
+    const text = exportNginx(model(n, h), { shape: 'full' });
+    assert.deepEqual(sizes(text), want, `${n} / ${h}`);
+    const r = await nginxTest(privateNginxConf(text, true));
+    assert.ok(r.ok, `${n} / ${h}: ${r.output}\n${text}`);
+  }
+});

@@ -147,6 +147,24 @@ test('variable names in any case are kept, as nginx reads them case-insensitivel
   assert.deepEqual(r.config.servers[0]!.locations[0]!.proxySetHeader, [{ name: 'Host', value: '$HOST' }, { name: 'X-Foo', value: '$http_X_Foo' }]);
 });
 
+test('server_names_hash_bucket_size / proxy_headers_hash_bucket_size are accepted silently: an export with long names round-trips', () => {
+  const long = `${'n'.repeat(60)}.test`;
+  const text = [
+    'server_names_hash_bucket_size 128;',
+    'proxy_headers_hash_bucket_size 128;',
+    `server { listen 127.0.0.1:80; server_name ${long}; location / { proxy_pass http://127.0.0.1:1; proxy_set_header X-${'h'.repeat(60)} 1; proxy_headers_hash_bucket_size 256; } }`,
+    'server { listen 127.0.0.1:80; server_name b.test; }',
+  ].join('\n');
+  const r = importNginxText(text);
+  assert.deepEqual([r.warnings, r.issues], [[], []]);
+  assert.deepEqual(r.config.servers[0]!.serverNames, [long]);
+  const out = exportNginx(r.config, { shape: 'full' });
+  assert.match(out, /server_names_hash_bucket_size 128;\n {4}proxy_headers_hash_bucket_size 128;/);
+  const again = importNginxText(out);
+  assert.deepEqual([again.warnings, again.config], [[], r.config]);
+  assert.equal(exportNginx(again.config, { shape: 'full' }), out);
+});
+
 test('import validates the result and reports problems', () => {
   const r = importNginxText('server { listen 80; location /a { proxy_pass http://nowhere; } }');
   assert.deepEqual(r.issues.map((i) => `${i.path} ${i.code}`), ['servers[0].locations[0].proxyPass unknown_upstream']);

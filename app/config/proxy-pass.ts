@@ -11,6 +11,8 @@ export interface ProxyPassTarget {
   uri: string | null;
   /** nginx's $proxy_host: host, plus ":port" unless the port is the scheme default. */
   proxyHost: string;
+  /** nginx's $proxy_port: the port as written ("09101" stays so), "80" when absent or the default. */
+  proxyPort: string;
 }
 
 const RE = /^(http):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(\d{1,5}))?(\/[^\s]*)?$/;
@@ -22,6 +24,9 @@ export function parseProxyPass(text: string): ProxyPassTarget | null {
   const port = m[3] === undefined ? null : Number(m[3]);
   if (port !== null && (port < 1 || port > 65535)) return null;
   const uri = m[4] ?? null;
-  const proxyHost = port === null || port === 80 ? host : `${host}:${port}`;
-  return { scheme: 'http', host, port, uri, proxyHost };
+  // nginx keeps the port's text (ngx_http_proxy_set_vars: u->port_text), "http://h:09101" sends
+  // Host: h:09101, but compares the number with the default port
+  const isDefault = port === null || port === 80;
+  const proxyHost = isDefault ? host : `${host}:${m[3]}`;
+  return { scheme: 'http', host, port, uri, proxyHost, proxyPort: isDefault ? '80' : m[3]! };
 }

@@ -23,6 +23,6 @@ export interface RequestContext {
   scheme: 'http';
   /** nginx $proxy_host for the location's proxy_pass. */
   proxyHost: string;
-  /** nginx $proxy_port: explicit port of proxy_pass, else 80. */
-  proxyPort: number;
+  /** nginx $proxy_port: explicit port of proxy_pass as written, else "80". */
+  proxyPort: string;
 }

@@ -94,7 +94,7 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
     ...prev.ctx,
     method: prev.ctx.method === 'HEAD' ? 'HEAD' : 'GET',
     uri, args, hasArgs: parsed.args !== null,
-    proxyHost: loc.target.proxyHost, proxyPort: loc.target.port ?? 80,
+    proxyHost: loc.target.proxyHost, proxyPort: loc.target.proxyPort,
   };
   // after an internal redirect nginx sends $uri escaped (r->internal), never the client's target
   const path = upstreamUri({ location: loc.location, proxyPassUri: loc.target.uri, uri, args, hasArgs: ctx.hasArgs, requestUri: ctx.requestUri, quoted: true, internal: true });

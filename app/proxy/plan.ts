@@ -172,7 +172,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     serverName: primaryServerName(server.server.serverNames),
     scheme: 'http',
     proxyHost: loc.target.proxyHost,
-    proxyPort: loc.target.port ?? 80,
+    proxyPort: loc.target.proxyPort,
   };
   const path = upstreamUri({
     location: loc.location,

@@ -105,7 +105,7 @@ export function variable(name: string, ctx: RequestContext): string {
   switch (name) {
     case 'host': return hostOf(ctx);
     case 'proxy_host': return ctx.proxyHost;
-    case 'proxy_port': return String(ctx.proxyPort);
+    case 'proxy_port': return ctx.proxyPort;
     case 'proxy_add_x_forwarded_for': return addXForwardedFor(ctx);
     case 'remote_addr': return ctx.remoteAddr;
     case 'remote_port': return String(ctx.remotePort);

@@ -63,7 +63,7 @@ export function findPoint(points: ChashPoint[], h: number): number {
 export function consistentHash(set: PeerSet): Method {
   const points = buildPoints(set);
   return (req, ctx) => {
-    const key = Buffer.from(ctx.hashKey ?? '', 'utf8');
+    const key = Buffer.from(ctx.hashKey ?? '', 'latin1'); // a byte string, as in plainHash
     const state = { key, point: findPoint(points, crc32(key)), tries: 0 };
     return (now) => getChashPeer(req, points, state, now);
   };

@@ -26,7 +26,8 @@ export function hashRound(key: Uint8Array, rehash: number): number {
 
 export function plainHash(): Method {
   return (req, ctx) => {
-    const state: HashState = { key: Buffer.from(ctx.hashKey ?? '', 'utf8'), hash: 0, rehash: 0, tries: 0 };
+    // the key is a byte string (one char a byte): nginx hashes those bytes, not a UTF-8 re-encoding
+    const state: HashState = { key: Buffer.from(ctx.hashKey ?? '', 'latin1'), hash: 0, rehash: 0, tries: 0 };
     return (now) => getHashPeer(req, state, now);
   };
 }

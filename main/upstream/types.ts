@@ -34,7 +34,7 @@ export interface Peer {
 /** Everything a balancer may use from the request. */
 export interface BalanceContext {
   remoteAddr: string;
-  /** The evaluated `hash` key (nginx variables already substituted) for hash methods. */
+  /** The evaluated `hash` key (nginx variables already substituted) for hash methods: a byte string (app/match/bytes.ts). */
   hashKey?: string;
 }
 

@@ -74,7 +74,9 @@ export function replay(fx: Fixture): Outcome[] {
       open.delete(step.id);
       continue;
     }
-    const attempt = group.attempt({ remoteAddr: step.remoteAddr, hashKey: step.key });
+    // a fixture's key is text that went to nginx as UTF-8 (X-Key); the balancer gets those bytes, as from the engine
+    const hashKey = step.key === undefined ? undefined : Buffer.from(step.key, 'utf8').toString('latin1');
+    const attempt = group.attempt({ remoteAddr: step.remoteAddr, hashKey });
     const tried: string[] = [];
     let status = 502;
     for (let guard = 0; guard < 1000; guard++) {

@@ -17,10 +17,7 @@ async function setup() {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => wss.once('listening', r));
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
-  const port = (wss.address() as { port: number }).port;
-  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
-  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
-  scope.defer(async () => service.close());
+  const { e, service } = await serviceFor(wss);
   const serverSide = new Promise<WebSocket>((r) => wss.once('connection', (ws) => r(ws)));
   const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws?x=1`, { headers: { Authorization: 'Bearer secret-token', 'X-Api-Key': 'k-123' } });
   await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
@@ -30,6 +27,14 @@ async function setup() {
   client.on('message', (d, bin) => got.client.push(bin ? `bin:${(d as Buffer).toString('hex')}` : String(d)));
   server.on('message', (d, bin) => got.server.push(bin ? `bin:${(d as Buffer).toString('hex')}` : String(d)));
   return { service, client, server, id, got, port: e.port, wss };
+}
+/** The engine with one WebSocket location proxying to `wss`, and a service on it. */
+async function serviceFor(wss: WebSocketServer) {
+  const port = (wss.address() as { port: number }).port;
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+  return { e, service };
 }
 const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
   assert.ok(r.ok, JSON.stringify(r.error));
@@ -133,10 +138,7 @@ test('permessage-deflate: the log shows messages in relay order, with inflated a
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
   // the upstream answers each message once it has read it: the answer comes after it on the wire
   wss.on('connection', (ws) => ws.on('message', (d) => ws.send(`got ${String(d).length}`)));
-  const port = (wss.address() as { port: number }).port;
-  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
-  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
-  scope.defer(async () => service.close());
+  const { e, service } = await serviceFor(wss);
   const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws`, { perMessageDeflate: { threshold: 0 } });
   await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
   const answers: string[] = [];
@@ -173,10 +175,7 @@ test('permessage-deflate: a reply sent the moment a large compressed message arr
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
   const big = 'z'.repeat(8_000_000); // inflating it takes the tap's zlib some milliseconds
   wss.on('connection', (ws) => ws.send(big));
-  const port = (wss.address() as { port: number }).port;
-  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
-  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
-  scope.defer(async () => service.close());
+  const { e, service } = await serviceFor(wss);
   // a raw client: it answers as soon as the last byte of the upstream's frame is in, without inflating
   const sock = net.connect(e.port, '127.0.0.1');
   scope.defer(async () => { sock.destroy(); });
@@ -228,10 +227,7 @@ test('permessage-deflate: a message the tap cannot inflate says why (view, HAR, 
   await new Promise((r) => wss.once('listening', r));
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
   wss.on('connection', (ws) => ws.on('error', () => {}));
-  const port = (wss.address() as { port: number }).port;
-  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
-  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
-  scope.defer(async () => service.close());
+  const { e, service } = await serviceFor(wss);
   const sock = net.connect(e.port, '127.0.0.1');
   scope.defer(async () => { sock.destroy(); });
   sock.on('error', () => {});

@@ -20,6 +20,16 @@ const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; mes
   return r.value as T;
 };
 
+/** A raw client's open session through the service's engine: its socket and the session id. */
+async function rawSession(e: { port: number; engine: { liveSessions(): Array<{ id: number }> } }) {
+  const sock = net.connect(e.port, '127.0.0.1');
+  sock.on('error', () => {});
+  scope.defer(async () => { sock.destroy(); });
+  sock.write(HANDSHAKE);
+  await until(() => e.engine.liveSessions().length === 1);
+  return { sock, id: e.engine.liveSessions()[0]!.id };
+}
+
 async function serviceFor(upstreamPort: number) {
   const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${upstreamPort}` }));
   const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
@@ -50,12 +60,7 @@ test('a protocol violation marks the session (view, HAR, HAR import)', async () 
   wss.on('connection', (ws) => ws.on('error', () => {}));
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
   const { e, service } = await serviceFor((wss.address() as net.AddressInfo).port);
-  const sock = net.connect(e.port, '127.0.0.1');
-  sock.on('error', () => {});
-  scope.defer(async () => { sock.destroy(); });
-  sock.write(HANDSHAKE);
-  await until(() => e.engine.liveSessions().length === 1);
-  const id = e.engine.liveSessions()[0]!.id;
+  const { sock, id } = await rawSession(e);
   // a client frame without a mask (RFC 6455 §5.1: the server must fail the connection)
   sock.write(Buffer.concat([Buffer.from([0x81, 0x02]), Buffer.from('hi')]));
   let view: SessionView | undefined;
@@ -81,12 +86,7 @@ test("what a peer sends after Switchyard's Close went its way is logged as not f
   await once(up, 'listening');
   scope.defer(() => new Promise((r) => up.close(() => r())));
   const { e, service } = await serviceFor((up.address() as net.AddressInfo).port);
-  const sock = net.connect(e.port, '127.0.0.1');
-  sock.on('error', () => {});
-  scope.defer(async () => { sock.destroy(); });
-  sock.write(HANDSHAKE);
-  await until(() => e.engine.liveSessions().length === 1);
-  const id = e.engine.liveSessions()[0]!.id;
+  const { sock, id } = await rawSession(e);
   const masked = (op: number, payload: Buffer) => Buffer.concat([Buffer.from([0x80 | op, 0x80 | payload.length, 1, 2, 3, 4]), Buffer.from(payload.map((b, i) => b ^ [1, 2, 3, 4][i & 3]!))]);
   sock.write(masked(1, Buffer.from('before')));
   await until(() => upstreamGot.length === 12);

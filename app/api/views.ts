@@ -10,7 +10,8 @@ export type { SessionState };
 export interface SessionView extends SessionRecord {
   /** Whether frames are recorded for this session (needs the frame tap, main/inspect). */
   framesAvailable: boolean;
-  /** Frames logged each way (exact, even when old rows were dropped); absent when frames are not recorded. */
+  /** Frames logged each way, Switchyard's own included (exact, even when old rows were dropped; the
+   * tap's violation rows are not frames); absent when frames are not recorded. */
   framesFromClient?: number;
   framesFromUpstream?: number;
   /** The first protocol violation the frame tap saw in this session: who sent it and what it was

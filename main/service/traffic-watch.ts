@@ -121,9 +121,13 @@ export class TrafficWatch {
   private count(sessionId: number, rows: readonly FrameView[]): void {
     const c = this.countsOf(sessionId);
     for (const r of rows) {
+      // (a violation row is the tap's note, not a frame)
+      if (r.opcode === 'violation') {
+        c.violation ??= `${r.from}: ${r.preview}`;
+        continue;
+      }
       c[r.from]++;
       if (c.dropping?.[r.from] && !r.injected) this.log.markNotForwarded(sessionId, r.seq);
-      if (r.opcode === 'violation') c.violation ??= `${r.from}: ${r.preview}`;
     }
   }
 

@@ -66,6 +66,7 @@ test('a protocol violation marks the session (view, HAR, HAR import)', async () 
   let view: SessionView | undefined;
   for (const end = Date.now() + 5000; !view?.violation && Date.now() < end; await sleep(10)) view = value<{ session: SessionView }>(await service.handle('session', { id })).session;
   assert.match(view?.violation ?? '', /^client: \S+: .*mask/i);
+  assert.equal(view!.framesFromClient, 0, 'the violation row is no frame (the unmasked frame is not reported as a message)');
   const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
   assert.equal(JSON.parse(har).log.entries[0]._switchyard.violation, view!.violation);
   const back = value<ImportedHar>(await service.handle('importHar', { text: har }));

@@ -218,31 +218,22 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
         internalErrors++;
         slot.event = messageEvent(kept, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' });
       }
-      if (queue[0] === slot) drain();
+      if (queue[0]?.event) drain();
     });
   };
 
-  /** A compressed message decoded: its event, or a violation when its text is not UTF-8. */
+  /** A compressed message decoded: its event, after a (non-fatal) violation when its inflated
+   * text is not UTF-8, as for an uncompressed one (message-assembly.ts). */
   const settle = (slot: Slot, raw: RawMessage, result: InflateResult): void => {
     const side = slot.side;
     const ev = messageEvent(raw, result, result.error ?? null);
     slot.bytes = result.data ? result.data.length : 0;
     side.queuedBytes += slot.bytes;
     if (ev.utf8ErrorOffset !== undefined) {
-      // As if the parser had stopped at this message: what it parsed of this direction after it
-      // is dropped (the other direction's events stay).
-      side.parser.stop();
       const k = queue.indexOf(slot);
-      if (k !== -1) {
-        for (let i = queue.length - 1; i > k; i--) {
-          if (queue[i]!.side !== side) continue;
-          side.queuedBytes -= queue[i]!.bytes;
-          queue.splice(i, 1);
-        }
-      }
-      slot.event = { kind: 'violation', direction: raw.direction, time: now(), offset: raw.offset, code: 'TAP_ERR_INVALID_UTF8', message: `invalid UTF-8 in a compressed text message at byte ${ev.utf8ErrorOffset} of the inflated message`, at: raw.end, fatal: true, closeCode: 1007 };
-      side.inflater?.close();
-      return;
+      const violation: TapEvent = { kind: 'violation', direction: raw.direction, time: raw.time, offset: raw.offset, code: 'TAP_ERR_INVALID_UTF8', message: `invalid UTF-8 in a compressed text message at byte ${ev.utf8ErrorOffset} of the inflated message`, at: raw.end, fatal: false, closeCode: 1007 };
+      if (k !== -1) queue.splice(k, 0, { side, event: violation, bytes: 0, raw: null });
+      else deliver(violation);
     }
     slot.event = ev;
   };

@@ -129,7 +129,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
       this.captured += take;
       if (this.validate) {
         const bad = this.utf8.push(buf, at, at + take);
-        if (bad !== -1) return this.utf8Violation(base + s + (bad - at));
+        if (bad !== -1) this.utf8Violation(base + s + (bad - at));
       }
     }
     if (take < e - s) {
@@ -154,8 +154,12 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     }
   }
 
+  /** Not fatal: the framing is intact, so the message is still recorded (its text flagged, with
+   * U+FFFD where bytes do not decode) and so is what follows; a receiver that checks UTF-8 fails
+   * the connection here, one that does not (ws's skipUTF8Validation) goes on. */
   private utf8Violation(at: number): void {
-    this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in a text message at byte ${this.utf8.errorOffset} of the message`, at, 1007);
+    this.validate = false;
+    this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in a text message at byte ${this.utf8.errorOffset} of the message`, at, 1007, false);
   }
 
   /** The finished data frame's share of the capture (null when the message is not captured). */
@@ -172,10 +176,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   /** The message's last frame ended at stream offset `pos`: check it, report it (when `emit`, or
    * always when compressed: the tap inflates those) and close it. */
   protected endMessage(pos: number, time: number, emit: boolean): void {
-    if (this.validate && !this.utf8.end()) {
-      this.utf8Violation(pos);
-      return;
-    }
+    if (this.validate && !this.utf8.end()) this.utf8Violation(pos);
     this.messages++;
     const m = this.msg;
     m.offset = this.msgOffset;

@@ -85,17 +85,22 @@ test('deflate: events of both directions reach the sink in relay order while a m
   tap.close();
 });
 
-test('deflate: a compressed text that inflates to invalid UTF-8 is a violation, in order; what its direction sent after it is dropped, not the other direction', async () => {
+test('deflate: a compressed text that inflates to invalid UTF-8 is flagged by a violation, then recorded; both directions go on, in order', async () => {
   const events: TapEvent[] = [];
   const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0 }, (e) => events.push(e));
   const bad = deflateRawSync(Buffer.from([0x61, 0xff]), { finishFlush: 2 }).subarray(0, -4);
   tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: bad }));
   tap.server(encodeFrame({ opcode: 1, payload: 'reply' }));
   tap.client(encodeFrame({ opcode: 1, mask: MASK, payload: 'after' }));
-  await settle(() => events.some((e) => e.kind === 'violation'));
-  await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(events.map((e) => `${e.direction} ${e.kind === 'violation' ? e.code : e.kind}`), ['client frame', 'client TAP_ERR_INVALID_UTF8', 'server frame', 'server message']);
-  assert.equal(tap.stats().client.stopped, true);
+  await settle(() => events.filter((e) => e.kind === 'message').length === 3);
+  assert.deepEqual(events.map((e) => `${e.direction} ${e.kind === 'violation' ? `${e.code} fatal=${e.fatal}` : e.kind}`), [
+    'client frame', 'client TAP_ERR_INVALID_UTF8 fatal=false', 'client message', 'server frame', 'server message', 'client frame', 'client message',
+  ]);
+  const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+  assert.equal(m[0]!.utf8ErrorOffset, 1);
+  assert.equal(m[0]!.text, 'a\ufffd');
+  assert.equal(m[2]!.text, 'after');
+  assert.equal(tap.stats().client.stopped, false);
   assert.equal(tap.stats().client.buffered + tap.stats().server.buffered, 0);
   tap.close();
 });

@@ -10,10 +10,11 @@ export type { SessionState };
 export interface SessionView extends SessionRecord {
   /** Whether frames are recorded for this session (needs the frame tap, main/inspect). */
   framesAvailable: boolean;
-  /** Frames logged each way, Switchyard's own included (exact, even when old rows were dropped; the
-   * tap's violation rows are not frames); absent when frames are not recorded. */
+  /** Frames each peer sent (exact, even when old rows were dropped); absent when frames are not recorded. */
   framesFromClient?: number;
   framesFromUpstream?: number;
+  /** Frames Switchyard sent itself (injected, replayed, its Close frames), when any. */
+  framesInjected?: number;
   /** The first protocol violation the frame tap saw in this session: who sent it and what it was
    * ("client: CODE: message"); absent when none (or frames are not recorded). */
   violation?: string;

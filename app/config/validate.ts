@@ -20,6 +20,16 @@ interface ZodLikeIssue {
   keys?: string[];
 }
 
+/** The value `input` has at `path` (undefined where there is none). */
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let at: unknown = input;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  return at;
+}
+
 /** Whether `path`'s last key is absent from an object that `input` has at the path before it. */
 function isMissing(input: unknown, path: readonly (string | number)[]): boolean {
   let at: unknown = input;
@@ -53,10 +63,18 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   }
   const last = parts[parts.length - 1];
   if (typeof last === 'string' && isMissing(input, parts)) return [{ path, code: 'required', message: `"${last}" is required` }];
+  // an empty text where one is needed: said in words, not as zod's length bound
+  if (issue.code === 'too_small' && !NON_EMPTY_CODES.has(issue.message) && valueAt(input, parts) === '') {
+    return [{ path, code: 'required', message: `${typeof last === 'string' ? `"${last}"` : 'this value'} must not be empty` }];
+  }
   let code = issue.code;
   if (issue.code === 'custom' && issue.params?.code) code = issue.params.code;
   else if (issue.code === 'invalid_format' && issue.pattern) code = PATTERN_CODES.get(issue.pattern) ?? code;
   else if (issue.code === 'too_small') code = NON_EMPTY_CODES.get(issue.message) ?? code;
+  // a time is one of several fields side by side (the UI's timeout row): say which directive
+  if ((code === 'invalid_duration' || code === 'zero_timeout') && typeof last === 'string') {
+    return [{ path, code, message: `${last.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}: ${issue.message}` }];
+  }
   return [{ path, code, message: issue.message }];
 }
 
@@ -211,7 +229,10 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     } else {
       if (!loc.path.startsWith('/')) add([...lb, 'path'], 'invalid_location_path', 'a prefix or exact location must start with "/"');
       const key = `${loc.modifier === '=' ? '=' : 'prefix'} ${loc.path}`;
-      if (seen.has(key)) add([...lb, 'path'], 'duplicate_location', `duplicate location "${loc.path}" (same as locations[${seen.get(key)}])`);
+      if (seen.has(key)) {
+        const first = s.locations![seen.get(key)!]!;
+        add([...lb, 'path'], 'duplicate_location', `duplicate location "${loc.path}": the same as location ${seen.get(key)! + 1} of this server (${first.modifier ? `${first.modifier} ` : ''}${first.path}${first.proxyPass ? ` → ${first.proxyPass}` : ''}); nginx refuses two`);
+      }
       else seen.set(key, li);
     }
 

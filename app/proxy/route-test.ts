@@ -127,7 +127,7 @@ export function locationLabel(l: { modifier: string; path: string }): string {
 
 function methodText(u: Upstream): string {
   const m = u.method;
-  if (m.type === 'round_robin') return 'round robin (weighted)';
+  if (m.type === 'round_robin') return 'weighted round robin';
   if (m.type === 'hash') return `hash ${m.key}${m.consistent ? ' consistent' : ''}`;
   if (m.type === 'random') return m.two ? 'random two' : 'random';
   return m.type;

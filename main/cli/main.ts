@@ -27,6 +27,17 @@ const USAGE = `usage: switchyard <verb> [options]
   Every verb takes --help. Exit codes: 0 ok, 1 invalid config or failure, 2 usage error.
 `;
 
+/** One verb's part of USAGE (its line and the lines under it), or the whole of it for an unknown verb. */
+export function helpFor(verb: string): string {
+  const lines = USAGE.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(`  ${verb} `) || l === `  ${verb}`);
+  if (at === -1) return USAGE;
+  let end = at + 1;
+  while (end < lines.length && /^ {10,}\S/.test(lines[end]!)) end++;
+  const body = lines.slice(at, end).map((l) => l.replace(/^ {2}/, ''));
+  return `usage: switchyard ${body.join('\n')}\n\nExit codes: 0 ok, 1 invalid config or failure, 2 usage error. All verbs: switchyard --help\n`;
+}
+
 /** `--port N`: a whole number 0-65535 (0: any free port). */
 function portOption(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -48,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   const io = { stdout: process.stdout, stderr: process.stderr };
   // `switchyard VERB --help` too
   if (verb !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(USAGE);
+    process.stdout.write(helpFor(verb));
     return 0;
   }
   try {

@@ -17,6 +17,8 @@ const POLL_MS = 1000;
 interface Counts {
   client: number;
   upstream: number;
+  /** Frames Switchyard sent itself (injected, replayed, its Close frames). */
+  injected?: number;
   violation?: string;
   /** Directions (by sender) whose frames the relay no longer passes on: Switchyard's Close went the
    * same way (closeSession). */
@@ -115,15 +117,20 @@ export class TrafficWatch {
     v.framesFromClient = c?.client ?? 0;
     v.framesFromUpstream = c?.upstream ?? 0;
     if (c?.violation !== undefined) v.violation = c.violation;
+    if (c?.injected) v.framesInjected = c.injected;
     return v;
   }
 
   private count(sessionId: number, rows: readonly FrameView[]): void {
     const c = this.countsOf(sessionId);
     for (const r of rows) {
-      // (a violation row is the tap's note, not a frame)
+      // (a violation row is the tap's note, not a frame; Switchyard's own frames are counted apart)
       if (r.opcode === 'violation') {
         c.violation ??= `${r.from}: ${r.preview}`;
+        continue;
+      }
+      if (r.injected) {
+        c.injected = (c.injected ?? 0) + 1;
         continue;
       }
       c[r.from]++;

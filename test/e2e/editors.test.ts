@@ -77,7 +77,7 @@ test('location editor: bad path for "=", invalid regex, bad time, unknown upstre
 
   // the schema's time syntax
   await read.fill('5 minutes');
-  await shows(page, read, L(1, 'proxyReadTimeout'), 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"', 'invalid_duration');
+  await shows(page, read, L(1, 'proxyReadTimeout'), 'proxy_read_timeout: not an nginx time: use e.g. "60s", "500ms", "1h 30m"', 'invalid_duration');
   await read.fill('5m');
   await clears(page, read, L(1, 'proxyReadTimeout'));
 
@@ -91,7 +91,7 @@ test('location editor: bad path for "=", invalid regex, bad time, unknown upstre
   // the same prefix twice in one server
   await page.getByTestId('loc-modifier').selectOption('');
   await path.fill('/');
-  await shows(page, path, L(1, 'path'), 'duplicate location "/" (same as locations[0])', 'duplicate_location');
+  await shows(page, path, L(1, 'path'), /^duplicate location "\/": the same as location 1 of this server \(\/ → http:\/\/.+\); nginx refuses two$/, 'duplicate_location');
   await path.fill('/api/');
   await clears(page, path, L(1, 'path'));
 
@@ -143,7 +143,7 @@ test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', 
   await failTimeout.fill('500ms');
   await address.fill('127.0.0.1 9201');
   await shows(page, weight, 'upstreams[0].servers[1].weight', 'weight is 1-1000 (nginx refuses weight=0)', 'too_small');
-  await shows(page, failTimeout, 'upstreams[0].servers[1].failTimeout', 'not an nginx time in seconds: use e.g. "10s", "1m" (fail_timeout takes no "ms")', 'invalid_duration');
+  await shows(page, failTimeout, 'upstreams[0].servers[1].failTimeout', 'fail_timeout: not an nginx time in seconds: use e.g. "10s", "1m" (fail_timeout takes no "ms")', 'invalid_duration');
   await shows(page, address, 'upstreams[0].servers[0].address', 'expected host:port, e.g. "127.0.0.1:9001"', 'invalid_address');
   await ui.shot(page, 'editor-errors-upstream');
   await page.emulateMedia({ colorScheme: 'dark' });

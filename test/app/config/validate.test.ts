@@ -206,3 +206,11 @@ test('a proxy timeout of 0 is refused (zero_timeout): nginx times out at once, i
   assert.ok(!r.ok);
   assert.match(r.issues[0]!.message, /^nginx would time out at once with 0/);
 });
+
+test('messages a user can act on: an empty text is "must not be empty" (code required), a duplicate location names the first one', () => {
+  const r = validateConfig(doc([server([{ path: '', proxyPass: '' }, { path: '/a', proxyPass: 'http://127.0.0.1:1' }, { modifier: '^~', path: '/a', proxyPass: 'http://127.0.0.1:2' }])]));
+  assert.ok(!r.ok);
+  const byPath = new Map(r.issues.map((i) => [i.path, i]));
+  assert.deepEqual(byPath.get('servers[0].locations[0].proxyPass'), { path: 'servers[0].locations[0].proxyPass', code: 'required', message: '"proxyPass" must not be empty' });
+  assert.equal(byPath.get('servers[0].locations[2].path')?.message, 'duplicate location "/a": the same as location 2 of this server (/a → http://127.0.0.1:1); nginx refuses two');
+});

@@ -102,12 +102,12 @@ test('framePayload over the web host; session views count frames each way, injec
   value(await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'from switchyard' }));
   await until(() => received.length === 3);
   const view = value<SessionView[]>(await service.handle('sessions', {})).find((s) => s.id === id)!;
-  assert.deepEqual([view.framesFromClient, view.framesFromUpstream], [2, 3], 'two sent by the client; two echoes and one injected toward the client');
+  assert.deepEqual([view.framesFromClient, view.framesFromUpstream, view.framesInjected], [2, 2, 1], 'two sent by the client, two echoes, and one Switchyard sent toward the client');
   const closed = value<SessionView>(await service.handle('closeSession', { id, code: 4000, reason: 'done' }));
   assert.equal(closed.state, 'closed');
   await sleep(100); // the peers' Close replies reach the log
   const after = value<SessionDetail>(await service.handle('session', { id }));
-  const by = (from: string) => after.frames!.filter((f) => f.from === from).length;
+  const by = (from: string) => after.frames!.filter((f) => f.from === from && !f.injected).length;
   assert.ok(after.frames!.filter((f) => f.opcode === 'close').length >= 2, 'our Close frames to both peers are logged');
-  assert.deepEqual([after.session.framesFromClient, after.session.framesFromUpstream], [by('client'), by('upstream')], 'the counts match the log, Close frames included');
+  assert.deepEqual([after.session.framesFromClient, after.session.framesFromUpstream, after.session.framesInjected], [by('client'), by('upstream'), after.frames!.filter((f) => f.injected).length], 'the counts match the log, Close frames included');
 });

@@ -11,13 +11,15 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
   ['ms', 1],
 ];
 
-const MAX_MS = 2 ** 31 - 1; // nginx keeps timers in ngx_msec_t; beyond ~24.8 days they misbehave
+/** The longest time accepted: the engine's timers (and 32-bit nginx's ngx_msec_t) hold ~24.8 days. */
+export const MAX_TIME_MS = 2 ** 31 - 1;
 
 /**
  * Milliseconds for an nginx time string, or null when nginx would reject it. `seconds` reads it as
- * a seconds-valued directive does (fail_timeout): "ms" is refused there.
+ * a seconds-valued directive does (fail_timeout): "ms" is refused there. Past MAX_TIME_MS it is null
+ * too, unless `unbounded` (64-bit nginx takes such times: the importer caps them, saying so).
  */
-export function parseNginxTime(text: string, opts: { seconds?: boolean } = {}): number | null {
+export function parseNginxTime(text: string, opts: { seconds?: boolean; unbounded?: boolean } = {}): number | null {
   if (text.length === 0 || text.length > 64) return null;
   let i = 0;
   let lastRank = -1;
@@ -46,7 +48,7 @@ export function parseNginxTime(text: string, opts: { seconds?: boolean } = {}): 
     }
     while (i < text.length && text[i] === ' ') i++;
   }
-  if (!sawNumber || !Number.isFinite(total) || total > MAX_MS) return null;
+  if (!sawNumber || !Number.isFinite(total) || (total > MAX_TIME_MS && !opts.unbounded)) return null;
   return total;
 }
 

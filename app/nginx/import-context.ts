@@ -16,6 +16,8 @@ export type UpgradeMap = 'standard' | 'custom' | 'absent';
 export class ImportContext {
   readonly warnings: ImportWarning[] = [];
   upgradeMap: UpgradeMap = 'absent';
+  /** Variables (lower case, no "$") that a map defines exactly as the standard upgrade map does. */
+  readonly upgradeAliases = new Set<string>();
   private warnedAbsentMap = false;
 
   warn(d: Directive, message: string): void {

@@ -4,7 +4,7 @@
 import type { Directive } from './ast.ts';
 import type { SetHeader } from '../config/schema.ts';
 import { NextUpstreamCondition } from '../config/schema.ts';
-import { parseNginxTime } from '../config/time.ts';
+import { MAX_TIME_MS, parseNginxTime } from '../config/time.ts';
 import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
 import type { ImportContext } from './import-context.ts';
 
@@ -42,14 +42,17 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
       case 'proxy_set_header': {
         own.headers ??= [];
         if (d.args.length !== 2) { ctx.warn(d, `proxy_set_header takes a name and a value, got ${d.args.length} argument(s): dropped`); break; }
-        const [name, value] = d.args as [string, string];
+        const [name, written] = d.args as [string, string];
+        // the standard upgrade map under another name ($proxy_connection): the same values
+        const alias = /^\$(?:\{(\w+)\}|(\w+))$/.exec(written);
+        const value = alias && ctx.upgradeAliases.has((alias[1] ?? alias[2]!).toLowerCase()) ? '$connection_upgrade' : written;
         const unknown = findVariables(value).filter((v) => v.name === '' || !isKnownVariable(v.name));
         if (unknown.length) {
           const names = unknown.map((v) => (v.name === '' ? `a bare "$"` : `$${v.name}`)).join(', ');
           ctx.warn(d, `proxy_set_header ${name}: ${names} cannot be evaluated by Switchyard: header dropped`);
           break;
         }
-        if (findVariables(value).some((v) => v.name.toLowerCase() === 'connection_upgrade')) {
+        if (value === written && findVariables(value).some((v) => v.name.toLowerCase() === 'connection_upgrade')) {
           if (ctx.upgradeMap === 'custom') ctx.warn(d, 'this file\'s own map for $connection_upgrade is not modelled: Switchyard evaluates it with the standard map (default upgrade; \'\' close)');
           else if (ctx.upgradeMap === 'absent') ctx.noteAbsentMap(d);
         }
@@ -63,9 +66,18 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
       case 'proxy_connect_timeout':
       case 'proxy_send_timeout':
       case 'proxy_read_timeout':
-        if (d.args.length === 1 && parseNginxTime(d.args[0]!) !== null) own[TIMEOUTS[d.name]] = d.args[0]!;
-        else ctx.warn(d, `"${d.args.join(' ')}" is not a time Switchyard accepts: dropped (nginx's 60s applies)`);
+      {
+        const ms = d.args.length === 1 ? parseNginxTime(d.args[0]!, { unbounded: true }) : null;
+        if (ms !== null && ms <= MAX_TIME_MS) own[TIMEOUTS[d.name]] = d.args[0]!;
+        else if (ms !== null) {
+          // 64-bit nginx takes it; the engine's timers stop at ~24.8 days
+          own[TIMEOUTS[d.name]] = `${Math.floor(MAX_TIME_MS / 1000)}s`;
+          ctx.warn(d, `${d.name} ${d.args[0]} is longer than Switchyard's longest timeout (2147483s, about 24.8 days): imported as 2147483s`);
+        } else if (d.args.length > 1) {
+          ctx.warn(d, `${d.name} takes one value, got ${d.args.length} (nginx refuses this line; quote a time with spaces, "1h 30m"): dropped (60s applies)`);
+        } else ctx.warn(d, `"${d.args.join(' ')}" is not an nginx time: dropped (60s applies)`);
         break;
+      }
       case 'proxy_next_upstream': {
         const ok: Condition[] = [];
         for (const a of d.args) {

@@ -76,15 +76,22 @@ function importHttp(block: Directive[], ctx: ImportContext, config: Config): voi
   }
 }
 
-/** Recognise nginx.org's `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`. */
+/** Recognise nginx.org's `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`,
+ * also under another variable name. */
 function noteMap(d: Directive, ctx: ImportContext): void {
+  const entries = new Map((d.block ?? []).map((e) => [e.name, e.args.join(' ')]));
+  const standard = d.args.length === 2 && d.args[0] === '$http_upgrade' && (d.block ?? []).length === 2 && entries.get('default') === 'upgrade' && entries.get('') === 'close';
   const isUpgrade = d.args.length === 2 && d.args[1] === '$connection_upgrade';
+  if (!isUpgrade && standard && /^\$\w+$/.test(d.args[1]!)) {
+    // nginx-proxy and others name it $proxy_connection: the same map, the same values
+    ctx.upgradeAliases.add(d.args[1]!.slice(1).toLowerCase());
+    ctx.warn(d, `map $http_upgrade ${d.args[1]} is nginx.org's standard WebSocket map under another name: read as $connection_upgrade (the WebSocket switch where a location sends it as Connection)`);
+    return;
+  }
   if (!isUpgrade) {
     ctx.warn(d, `map ${d.args.join(' ')}: maps are not modelled (with ${countDirectives(d.block ?? [])} entries): dropped; values using its variable are dropped too`);
     return;
   }
-  const entries = new Map((d.block ?? []).map((e) => [e.name, e.args.join(' ')]));
-  const standard = d.args[0] === '$http_upgrade' && (d.block ?? []).length === 2 && entries.get('default') === 'upgrade' && entries.get('') === 'close';
   let state: UpgradeMap = standard ? 'standard' : 'custom';
   if (!standard) ctx.warn(d, 'this map for $connection_upgrade differs from the standard one (default upgrade; \'\' close): Switchyard evaluates $connection_upgrade with the standard map');
   if (ctx.upgradeMap !== 'absent') {

@@ -204,7 +204,7 @@ test('a proxy timeout of 0 is refused (zero_timeout): nginx times out at once, i
   assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '127.0.0.1:1', failTimeout: '0' }] }])), []);
   const r = validateConfig(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxyReadTimeout: '0' }])]));
   assert.ok(!r.ok);
-  assert.match(r.issues[0]!.message, /^nginx would time out at once with 0/);
+  assert.match(r.issues[0]!.message, /^proxy_read_timeout: nginx would time out at once with 0/);
 });
 
 test('messages a user can act on: an empty text is "must not be empty" (code required), a duplicate location names the first one', () => {

@@ -87,6 +87,27 @@ test('the standard map + Upgrade/Connection over 1.1 become websocket: true (als
   assert.deepEqual([plain!.websocket, plain!.proxyHttpVersion], [false, '1.1']);
 });
 
+test('the standard map under another name ($proxy_connection, as nginx-proxy writes it) is the WebSocket switch too', () => {
+  const r = importNginxText(`
+    map $http_upgrade $proxy_connection { default upgrade; '' close; }
+    server { listen 80; location /ws { proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $proxy_connection; } }
+  `);
+  assert.deepEqual(messages(r), ["2 map: map $http_upgrade $proxy_connection is nginx.org's standard WebSocket map under another name: read as $connection_upgrade (the WebSocket switch where a location sends it as Connection)"]);
+  const l = r.config.servers[0]!.locations[0]!;
+  assert.deepEqual([l.websocket, l.proxySetHeader], [true, []]);
+});
+
+test('proxy timeouts longer than the engine can time are capped, saying so; two words are named as nginx would refuse them', () => {
+  const r = importNginxText('server { listen 80; location / { proxy_pass http://127.0.0.1:1; proxy_read_timeout 30d; proxy_send_timeout 1h 30m; proxy_connect_timeout 3600000; } }');
+  const l = r.config.servers[0]!.locations[0]!;
+  assert.deepEqual([l.proxyReadTimeout, l.proxySendTimeout, l.proxyConnectTimeout], ['2147483s', '60s', '2147483s']);
+  assert.deepEqual(messages(r), [
+    "1 proxy_read_timeout: proxy_read_timeout 30d is longer than Switchyard's longest timeout (2147483s, about 24.8 days): imported as 2147483s",
+    '1 proxy_send_timeout: proxy_send_timeout takes one value, got 2 (nginx refuses this line; quote a time with spaces, "1h 30m"): dropped (60s applies)',
+    "1 proxy_connect_timeout: proxy_connect_timeout 3600000 is longer than Switchyard's longest timeout (2147483s, about 24.8 days): imported as 2147483s",
+  ]);
+});
+
 test('a literal Connection "upgrade" stays as headers; a different map is warned about', () => {
   const lit = importNginxText('server { listen 80; location / { proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; } }');
   const l = lit.config.servers[0]!.locations[0]!;

@@ -116,7 +116,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    if (!this.rt) return sendError(res, 503);
+    if (!this.rt) {
+      sendError(res, 503);
+      return;
+    }
     const plan = planRequest(this.rt, req);
     const record = this.newRecord(req, plan);
     if (plan.kind === 'proxy') {
@@ -124,7 +127,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       return;
     }
     req.resume();
-    sendError(res, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {});
+    const sent = sendError(res, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {});
+    if (sent) {
+      record.responseHeaders = sent.headers;
+      record.responseBytes = sent.bytes;
+    }
     this.answerDirect(plan, record);
   }
 

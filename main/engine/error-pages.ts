@@ -30,19 +30,23 @@ export function errorBody(status: number): string {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-export function sendError(res: ServerResponse, status: number, extra: Record<string, string> | string[] = {}): void {
+/** An error page of the proxy's own (nginx's page), with `extra` headers. Returns the header lines
+ * it set and the body's size, for the exchange's record (null when a response had begun: the
+ * connection is cut instead). */
+export function sendError(res: ServerResponse, status: number, extra: Record<string, string> | string[] = {}): { headers: string[]; bytes: number } | null {
   if (res.headersSent) {
     res.destroy();
-    return;
+    return null;
   }
   const body = errorBody(status);
   const wire = clientStatus(status);
   if (CLOSES_CONNECTION.has(status)) res.shouldKeepAlive = false;
   const length = String(Buffer.byteLength(body));
   // (a raw list may repeat a name: Set-Cookie lines kept from an X-Accel-Redirect answer)
-  if (Array.isArray(extra)) res.writeHead(wire, reasonPhrase(wire), ['Content-Type', 'text/html', 'Content-Length', length, ...extra]);
-  else res.writeHead(wire, reasonPhrase(wire), { 'Content-Type': 'text/html', 'Content-Length': length, ...extra });
+  const headers = ['Content-Type', 'text/html', 'Content-Length', length, ...(Array.isArray(extra) ? extra : Object.entries(extra).flat())];
+  res.writeHead(wire, reasonPhrase(wire), headers);
   res.end(body);
+  return { headers, bytes: Number(length) };
 }
 
 /** An HTTP error written straight to a socket that node handed over on 'upgrade'. */

@@ -3,6 +3,7 @@
 // configuration errors) live in validate.ts. `npm run schema` emits the JSON Schema for editors.
 import { z } from 'zod';
 import { parseNginxTime } from './time.ts';
+import { parseNginxSize } from './size.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -139,6 +140,11 @@ export const Location = z
      * `X-Accel-Buffering: yes|no` overrides it per response.
      */
     proxyBuffering: z.boolean().default(true),
+    /**
+     * nginx client_max_body_size (default 1m): a request body past it is refused with 413 before
+     * anything goes upstream; "0" turns the check off. nginx size syntax: "512k", "10m", "1g".
+     */
+    clientMaxBodySize: z.string().refine((s) => parseNginxSize(s) !== null, custom('invalid_size', 'not an nginx size: use e.g. "1m", "512k", "10m", or "0" for no limit')).default('1m'),
   })
   .strict();
 export type Location = z.infer<typeof Location>;

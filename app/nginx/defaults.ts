@@ -12,6 +12,7 @@ export const DEFAULTS = {
   proxyNextUpstream: ['error', 'timeout'] as Array<'error' | 'timeout'>,
   proxyNextUpstreamTries: 0,
   proxyBuffering: true,
+  clientMaxBodySize: '1m',
 } as const;
 
 /** The comment above a named location: `# route: NAME` (the text after "#"). */

@@ -150,5 +150,6 @@ function buildLocation(d: Directive, la: { modifier: Modifier; path: string }, p
     proxyNextUpstream: s.nextUpstream ?? [...DEFAULTS.proxyNextUpstream],
     proxyNextUpstreamTries: s.nextUpstreamTries ?? DEFAULTS.proxyNextUpstreamTries,
     proxyBuffering: s.buffering ?? DEFAULTS.proxyBuffering,
+    clientMaxBodySize: s.maxBodySize ?? DEFAULTS.clientMaxBodySize,
   };
 }

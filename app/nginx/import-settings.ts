@@ -5,6 +5,7 @@ import type { Directive } from './ast.ts';
 import type { SetHeader } from '../config/schema.ts';
 import { NextUpstreamCondition } from '../config/schema.ts';
 import { MAX_TIME_MS, parseNginxTime } from '../config/time.ts';
+import { parseNginxSize } from '../config/size.ts';
 import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
 import type { ImportContext } from './import-context.ts';
 
@@ -19,11 +20,12 @@ export interface ProxySettings {
   nextUpstream?: Condition[];
   nextUpstreamTries?: number;
   buffering?: boolean;
+  maxBodySize?: string;
 }
 
 export const INHERITED = new Set([
   'proxy_set_header', 'proxy_http_version', 'proxy_connect_timeout', 'proxy_send_timeout', 'proxy_read_timeout',
-  'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_buffering',
+  'proxy_next_upstream', 'proxy_next_upstream_tries', 'proxy_buffering', 'client_max_body_size',
 ]);
 
 const TIMEOUTS = { proxy_connect_timeout: 'connectTimeout', proxy_send_timeout: 'sendTimeout', proxy_read_timeout: 'readTimeout' } as const;
@@ -96,6 +98,10 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
         // a flag: nginx compares case-insensitively
         if (d.args.length === 1 && /^(on|off)$/i.test(d.args[0]!)) own.buffering = d.args[0]!.toLowerCase() === 'on';
         else ctx.warn(d, `proxy_buffering takes "on" or "off", got "${d.args.join(' ')}": dropped (nginx's on applies)`);
+        break;
+      case 'client_max_body_size':
+        if (d.args.length === 1 && parseNginxSize(d.args[0]!) !== null) own.maxBodySize = d.args[0]!;
+        else ctx.warn(d, `client_max_body_size takes one size such as "10m", got "${d.args.join(' ')}": dropped (nginx's 1m applies)`);
         break;
     }
   }

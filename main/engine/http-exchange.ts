@@ -16,8 +16,6 @@ import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '.
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
-/** nginx's default client_max_body_size. */
-export const CLIENT_MAX_BODY = 1024 * 1024;
 
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
 const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_502', 503: 'http_503', 504: 'http_504', 403: 'http_403', 404: 'http_404', 429: 'http_429' };
@@ -25,8 +23,13 @@ const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_
 const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
 /** nginx's client_max_body_size check on the head: a Content-Length over the limit is 413 before any body is read. */
-export function announcesTooLarge(req: IncomingMessage): boolean {
-  return Number(req.headers['content-length'] ?? 0) > CLIENT_MAX_BODY;
+export function announcesTooLarge(req: IncomingMessage, limit: number): boolean {
+  return Number(req.headers['content-length'] ?? 0) > limit;
+}
+
+/** The cause logged for a 413, as nginx words it (its error log adds the size). */
+export function tooLargeCause(loc: { location: { clientMaxBodySize: string } }): string {
+  return `client intended to send too large body (client_max_body_size ${loc.location.clientMaxBodySize})`;
 }
 
 /** ngx_http_test_expect: an HTTP/1.1 request whose Expect is exactly "100-continue" (any case). */
@@ -45,20 +48,20 @@ export type BodyResult =
   | { timedOut: true }
   | { invalid: string };
 
-export function readBody(req: IncomingMessage): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) {
     req.resume();
     return Promise.resolve({ body: null });
   }
-  if (announcesTooLarge(req)) return Promise.resolve({ tooLarge: true });
+  if (announcesTooLarge(req, limit)) return Promise.resolve({ tooLarge: true });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > CLIENT_MAX_BODY) over = true;
+      if (size > limit) over = true;
       else chunks.push(c);
     });
     // client_body_timeout: the socket's idle timer, which every read restarts (node's server
@@ -132,13 +135,14 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const req = this.req;
     // nginx answers "Expect: 100-continue" when it starts reading the body, which it does for every
     // request it proxies, after the client_max_body_size check (a 404, a 301 or a 413 come alone)
-    if (expectsContinue(req) && !announcesTooLarge(req)) this.res.writeContinue();
+    const limit = this.plan.loc.maxBodyBytes;
+    if (expectsContinue(req) && !announcesTooLarge(req, limit)) this.res.writeContinue();
     if (!bodyRead && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
       req.resume();
       this.tryNext();
       return;
     }
-    void (bodyRead ?? readBody(req)).then((read) => {
+    void (bodyRead ?? readBody(req, limit)).then((read) => {
       if (this.done) return;
       if ('invalid' in read) {
         this.finish(400, read.invalid);
@@ -156,7 +160,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
         return;
       }
       if ('tooLarge' in read) {
-        this.finish(413, 'client intended to send too large body (client_max_body_size 1m)');
+        this.finish(413, tooLargeCause(this.plan.loc));
         return;
       }
       this.body = read.body;

@@ -8,6 +8,7 @@ import { lookup } from 'node:dns/promises';
 import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
 import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pass.ts';
 import { parseNginxTime } from '../../app/config/time.ts';
+import { parseNginxSize } from '../../app/config/size.ts';
 import { compileLocations } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
@@ -25,6 +26,8 @@ export interface CompiledLocation {
   connectTimeoutMs: number;
   sendTimeoutMs: number;
   readTimeoutMs: number;
+  /** client_max_body_size in bytes (Infinity: "0", no limit). */
+  maxBodyBytes: number;
   /** proxy_next_upstream conditions. */
   nextUpstream: ReadonlySet<string>;
 }
@@ -161,6 +164,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         connectTimeoutMs: parseNginxTime(location.proxyConnectTimeout)!,
         sendTimeoutMs: parseNginxTime(location.proxySendTimeout)!,
         readTimeoutMs: parseNginxTime(location.proxyReadTimeout)!,
+        maxBodyBytes: parseNginxSize(location.clientMaxBodySize) || Infinity,
         nextUpstream: new Set(location.proxyNextUpstream),
       });
     }

@@ -10,7 +10,7 @@ import { request, ServerResponse, STATUS_CODES, type IncomingMessage } from 'nod
 import { connect, type Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
 import { writeRawError } from './error-pages.ts';
-import { proxyHttp, CLIENT_MAX_BODY, expectsContinue, announcesTooLarge } from './http-exchange.ts';
+import { proxyHttp, expectsContinue, announcesTooLarge, tooLargeCause } from './http-exchange.ts';
 import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { rawWithRedirects } from './redirects.ts';
@@ -44,7 +44,7 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
     socket.destroySoon();
   });
   // node has left any body on the socket (the request was an upgrade to it): read it as nginx would
-  proxyHttp(plan, req, res, record, hooks, readUpgradeBody(req, socket, head, CLIENT_MAX_BODY));
+  proxyHttp(plan, req, res, record, hooks, readUpgradeBody(req, socket, head, plan.loc.maxBodyBytes));
 }
 
 const NOT_RELAYED_ON_REJECT: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
@@ -242,16 +242,16 @@ export function proxyUpgrade(
 
   // nginx answers "Expect: 100-continue" as it starts reading the body, which it does for every
   // request it proxies (a GET without one too), after the client_max_body_size check
-  if (expectsContinue(req) && !announcesTooLarge(req)) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+  if (expectsContinue(req) && !announcesTooLarge(req, loc.maxBodyBytes)) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
   if (bodyFraming(req.headers).kind === 'none') {
     begin();
     return;
   }
   // the body goes to the upstream with the request; what follows it is the client's early data
-  void readUpgradeBody(req, socket, headArg, CLIENT_MAX_BODY).then((read) => {
+  void readUpgradeBody(req, socket, headArg, loc.maxBodyBytes).then((read) => {
     if ('aborted' in read) onClientGone();
     else if ('timedOut' in read) clientGone(`client timed out while sending the request body: ${clientBodyTimeout.text()}`);
-    else if ('tooLarge' in read) reject(413, 'client intended to send too large body (client_max_body_size 1m)', 'request_refused');
+    else if ('tooLarge' in read) reject(413, tooLargeCause(loc), 'request_refused');
     else if ('invalid' in read) reject(400, read.invalid, 'request_refused');
     else {
       body = read.body;

@@ -108,6 +108,15 @@ test('proxy timeouts longer than the engine can time are capped, saying so; two 
   ]);
 });
 
+test('client_max_body_size is inherited from http and server levels, kept per location, and exported back only where it differs from 1m', () => {
+  const r = importNginxText(`client_max_body_size 50M;
+    server { listen 80; location /up { proxy_pass http://127.0.0.1:1; } location /tiny { proxy_pass http://127.0.0.1:1; client_max_body_size 1m; } location /bad { proxy_pass http://127.0.0.1:1; client_max_body_size 1.5m; } }`);
+  assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.clientMaxBodySize), ['50M', '1m', '50M']);
+  assert.deepEqual(messages(r), ['2 client_max_body_size: client_max_body_size takes one size such as "10m", got "1.5m": dropped (nginx\'s 1m applies)']);
+  const out = exportNginx(r.config, { shape: 'full' });
+  assert.deepEqual([...out.matchAll(/client_max_body_size (\S+);/g)].map((m) => m[1]), ['50M', '50M']);
+});
+
 test('a literal Connection "upgrade" stays as headers; a different map is warned about', () => {
   const lit = importNginxText('server { listen 80; location / { proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; } }');
   const l = lit.config.servers[0]!.locations[0]!;
@@ -213,7 +222,7 @@ test('seed note: the WebSocket location and its upstream import with nothing los
   assert.deepEqual(s.locations[0], {
     name: '', modifier: '', path: '/ver', proxyPass: 'http://localhost:9010', websocket: false, proxyHttpVersion: '1.1',
     proxySetHeader: [{ name: 'Upgrade', value: '$http_upgrade' }, { name: 'Connection', value: 'upgrade' }, { name: 'Host', value: '$proxy_host' }],
-    proxyConnectTimeout: '5s', proxySendTimeout: '15s', proxyReadTimeout: '86400s', proxyNextUpstream: ['error', 'timeout'], proxyNextUpstreamTries: 0, proxyBuffering: true,
+    proxyConnectTimeout: '5s', proxySendTimeout: '15s', proxyReadTimeout: '86400s', proxyNextUpstream: ['error', 'timeout'], proxyNextUpstreamTries: 0, proxyBuffering: true, clientMaxBodySize: '1m',
   });
   assert.deepEqual(s.locations[1]!.proxyPass, 'http://backends');
 });

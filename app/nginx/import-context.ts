@@ -44,6 +44,10 @@ export class ImportContext {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled: with proxy_buffering on, Switchyard holds response bodies in nginx's default 4k buffers; dropped`);
       return;
     }
+    if (d.name === 'return' || d.name === 'deny' || d.name === 'rewrite') {
+      this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead${nested}`);
+      return;
+    }
     this.warn(d, `"${d.name}" in ${where} is not modelled by Switchyard: dropped${nested}`);
   }
 

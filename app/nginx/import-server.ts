@@ -58,6 +58,7 @@ function listen(d: Directive, ctx: ImportContext): Listen | null {
   const l: Listen = { address, defaultServer: false };
   for (const p of params) {
     if (p === 'default_server' || p === 'default') l.defaultServer = true;
+    else if (p === 'ssl' || p === 'quic') ctx.warn(d, `listen ${raw}: parameter "${p}" is not modelled: dropped, so this port serves plain HTTP (TLS is not modelled)`);
     else ctx.warn(d, `listen ${raw}: parameter "${p}" is not modelled: dropped`);
   }
   return l;
@@ -116,7 +117,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
     else ctx.unmodelled(c, where);
   }
   const loc = proxyPass === null ? null : buildLocation(d, la, proxyPass, s, ctx);
-  if (!loc) ctx.warn(d, `${where} has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled)`);
+  if (!loc) ctx.warn(d, `${where} has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404`);
   else {
     if (outer !== null) ctx.warn(d, `${where} is nested in "${outer}": imported as a sibling that follows it; nginx only considers it after matching "${outer}"`);
     out.push(loc);

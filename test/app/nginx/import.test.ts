@@ -153,15 +153,15 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
     '3 hash: hash key "$ssl_session_id": $ssl_session_id cannot be evaluated by Switchyard: round robin is used instead',
     '4 server: server 127.0.0.1:1: parameter "slow_start=30s" is not modelled: dropped',
     '5 server: unix socket "unix:/run/app.sock" is not modelled (TCP addresses only): server dropped',
-    '8 listen: listen 443: parameter "ssl" is not modelled: dropped',
+    '8 listen: listen 443: parameter "ssl" is not modelled: dropped, so this port serves plain HTTP (TLS is not modelled)',
     '9 listen: listen "unix:/run/nginx.sock" is not modelled (an IP, "*" or localhost with a port, or a port): dropped',
     '10 proxy_set_header: proxy_set_header X-Id: $request_id cannot be evaluated by Switchyard: header dropped',
     '10 proxy_buffers: "proxy_buffers 16 8k" in location / is not modelled: with proxy_buffering on, Switchyard holds response bodies in nginx\'s default 4k buffers; dropped',
     '11 location: location @fallback: named locations are not modelled: the location is dropped',
     '12 root: "root" in location /static/ is not modelled by Switchyard: dropped',
-    '12 location: location /static/ has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled)',
+    '12 location: location /static/ has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404',
     '13 proxy_pass: proxy_pass "http://$host" uses variables, which Switchyard does not model: dropped',
-    '13 location: location /v has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled)',
+    '13 location: location /v has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404',
     '14 location: location ~ b is nested in "location ~ ^/(a)$": imported as a sibling that follows it; nginx only considers it after matching "location ~ ^/(a)$"',
     '16 proxy_redirect: "proxy_redirect off" in location /s/ is not modelled: Switchyard rewrites upstream redirects as nginx\'s "proxy_redirect default" does; dropped',
   ]);
@@ -306,4 +306,12 @@ test('the original fixtures themselves pass nginx -t (they are real configuratio
     await acceptedByNginx(text);
   }
   await acceptedByNginx(`events {}\nhttp {\n${await fixture('seed-websocket.conf')}\n}`);
+});
+
+test('a dropped answer of nginx its own (return, deny) says where its requests go instead', () => {
+  const r = importNginxText('server { listen 80; return 301 https://$host$request_uri; location / { deny all; proxy_pass http://127.0.0.1:1; } }');
+  assert.deepEqual(messages(r), [
+    '1 return: "return 301 https://$host$request_uri" in server is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead',
+    '1 deny: "deny all" in location / is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead',
+  ]);
 });

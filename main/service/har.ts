@@ -52,7 +52,8 @@ function response(status: number, statusText: string, headers: string[], size: n
 function message(row: FrameView, payload: Buffer | undefined) {
   const opcode = HAR_OPCODES[row.opcode]!;
   let data: string;
-  if (row.opcode === 'binary') data = payload ? payload.toString('base64') : '';
+  // (an evicted binary payload: the first bytes its preview kept, marked incomplete below)
+  if (row.opcode === 'binary') data = (payload ?? Buffer.from(row.preview.replace(/[^0-9a-fA-F]/g, ''), 'hex')).toString('base64');
   else if (row.opcode === 'text') data = payload ? payload.toString('utf8') : row.preview;
   else data = row.preview;
   return {

@@ -13,7 +13,7 @@ import { uiCommand } from '../../main/cli/ui.ts';
 import type { WebHost } from '../../main/web/host.ts';
 import type { SwitchyardService } from '../../main/service/service.ts';
 import net from 'node:net';
-import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { startWsUpstream, refusedPort, type Upstream } from '../helpers/upstreams.ts';
 import { freePort } from '../helpers/ports.ts';
 import { send } from '../helpers/client.ts';
 import { buildRenderer, launchChromium, screenshotDir } from './browser.ts';
@@ -221,4 +221,29 @@ test('a wrong or missing token is refused, in the browser too', { timeout: 60_00
   const api = await page.evaluate(async () => (await fetch('/api/getConfig', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status);
   assert.equal(api, 401);
   await context.close();
+});
+
+test("an upstream peer's last failure shows beside its status (nginx never marks a lone server failed)", { timeout: 60_000 }, async () => {
+  const dead = await refusedPort();
+  const draft = {
+    schemaVersion: 1, upstreams: [{ name: 'gone', servers: [{ address: `127.0.0.1:${dead}` }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/gone/', proxyPass: 'http://gone' }] }],
+  };
+  const applied = await service.handle('apply', { draft });
+  assert.ok(applied.ok, JSON.stringify(applied));
+  assert.equal((await send(`http://127.0.0.1:${proxyPort}/gone/x`)).status, 502);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  try {
+    await page.goto(host.url);
+    await page.locator('[data-tab="upstreams"]').click();
+    await page.getByTestId('upstream-0').click();
+    const failure = page.getByTestId('peer-last-failure');
+    await failure.waitFor();
+    assert.match(await failure.innerText(), /^127\.0\.0\.1:\d+: last failure \S+ ago: upstream error \(ECONNREFUSED\) while connecting to upstream$/);
+    await shot(page, 'upstream-last-failure');
+  } finally {
+    await context.close();
+  }
 });

@@ -18,6 +18,8 @@ export class ImportContext {
   upgradeMap: UpgradeMap = 'absent';
   /** Variables (lower case, no "$") that a map defines exactly as the standard upgrade map does. */
   readonly upgradeAliases = new Set<string>();
+  /** The directive each imported server, location and upstream came from (for issues' file:line). */
+  readonly origin = new WeakMap<object, Directive>();
   private warnedAbsentMap = false;
 
   warn(d: Directive, message: string): void {

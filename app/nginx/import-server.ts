@@ -120,6 +120,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   if (!loc) ctx.warn(d, `${where} has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404`);
   else {
     if (outer !== null) ctx.warn(d, `${where} is nested in "${outer}": imported as a sibling that follows it; nginx only considers it after matching "${outer}"`);
+    ctx.origin.set(loc, d);
     out.push(loc);
   }
   for (const n of nested) importLocation(n, s, ctx, out, outer ?? where);

@@ -21,8 +21,9 @@ export interface ImportResult {
   config: Config;
   /** Everything not carried over, with where it was. */
   warnings: ImportWarning[];
-  /** validateConfig's problems with the imported model (empty when it is valid). */
-  issues: ConfigIssue[];
+  /** validateConfig's problems with the imported model (empty when it is valid), each with the
+   * file:line of the server, location or upstream block it is in, when known. */
+  issues: Array<ConfigIssue & { source?: { file: string; line: number } }>;
 }
 
 /** Import files (each with everything it includes, read through `reader`). Syntax errors throw NginxSyntaxError. */
@@ -56,7 +57,19 @@ export function importNginxTree(tree: Directive[]): ImportResult {
     }
   }
   const v = validateConfig(config);
-  return v.ok ? { config: v.config, warnings: ctx.warnings, issues: [] } : { config, warnings: ctx.warnings, issues: v.issues };
+  if (v.ok) return { config: v.config, warnings: ctx.warnings, issues: [] };
+  return { config, warnings: ctx.warnings, issues: v.issues.map((i) => withSource(i, config, ctx)) };
+}
+
+/** An issue with the block it is in: the location's, else the server's or upstream's. */
+function withSource(issue: ConfigIssue, config: Config, ctx: ImportContext): ImportResult['issues'][number] {
+  const s = /^servers\[(\d+)\](?:\.locations\[(\d+)\])?/.exec(issue.path);
+  const u = /^upstreams\[(\d+)\]/.exec(issue.path);
+  const server = s ? config.servers[Number(s[1])] : undefined;
+  const location = s?.[2] !== undefined ? server?.locations[Number(s[2])] : undefined;
+  const upstream = u ? config.upstreams[Number(u[1])] : undefined;
+  const d = (location && ctx.origin.get(location)) ?? (server && ctx.origin.get(server)) ?? (upstream && ctx.origin.get(upstream));
+  return d ? { ...issue, source: { file: d.file, line: d.line } } : issue;
 }
 
 function importHttp(block: Directive[], ctx: ImportContext, config: Config): void {
@@ -66,10 +79,16 @@ function importHttp(block: Directive[], ctx: ImportContext, config: Config): voi
     if (INHERITED.has(d.name) || d.name === 'map') continue;
     if (d.name === 'upstream' && d.block) {
       const u = importUpstream(d, ctx);
-      if (u) config.upstreams.push(u);
+      if (u) {
+        ctx.origin.set(u, d);
+        config.upstreams.push(u);
+      }
     } else if (d.name === 'server' && d.block) {
       const s = importServer(d, settings, ctx);
-      if (s) config.servers.push(s);
+      if (s) {
+        ctx.origin.set(s, d);
+        config.servers.push(s);
+      }
     } else if (d.name === 'include') {
       ctx.warn(d, `include "${d.args.join(' ')}" was not followed (import the file with a reader to include it)`);
     } else ctx.unmodelled(d, 'http');

@@ -43,7 +43,7 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
     return 1;
   }
   for (const w of result.warnings) o.stderr.write(`${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
-  for (const i of result.issues) o.stderr.write(`${formatIssue(i)}\n`);
+  for (const i of result.issues) o.stderr.write(`${i.source ? `${i.source.file}:${i.source.line}: ` : ''}${formatIssue(i)}\n`);
   const summary = `imported ${result.config.servers.length} server(s), ${result.config.upstreams.length} upstream(s); ${result.warnings.length} warning(s)` +
     (result.issues.length ? `; the result has ${result.issues.length} validation error(s) to fix before use` : '');
   const json = `${JSON.stringify(result.config, null, 2)}\n`;

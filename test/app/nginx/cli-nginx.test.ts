@@ -70,6 +70,14 @@ test('import-nginx: JSON on stdout, warnings with file:line on stderr, exit 0; 1
   assert.match(e5.text, /dup\.conf:5: proxy_pass: "proxy_pass" is duplicate \(nginx -t refuses this\)/);
 }));
 
+test('import-nginx: a validation problem of the result names the file and line of its block', () => withTmp(async (dir) => {
+  const conf = join(dir, 'posix.conf');
+  await writeFile(conf, 'server {\n  listen 8080;\n  location / { proxy_pass http://127.0.0.1:1; }\n  location ~ ^/[[:digit:]]+$ {\n    proxy_pass http://127.0.0.1:2;\n  }\n}\n');
+  const err = sink();
+  assert.equal(await importNginxCommand({ files: [conf], stdout: sink().stream, stderr: err.stream }), 0);
+  assert.match(err.text, new RegExp(`^${conf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: servers\\[0\\]\\.locations\\[1\\]\\.path: .*\\[invalid_regex\\]$`, 'm'));
+}));
+
 test('verify: nginx -t on the export, and a plain statement when nginx is missing', () => withTmp(async (dir) => {
   const cfg = join(dir, 'c.json');
   await writeFile(cfg, JSON.stringify(README_MODEL));

@@ -1,9 +1,10 @@
-// The HTTP pass: buffer the request body (nginx's proxy_request_buffering, client_max_body_size 1m),
+// The HTTP pass: buffer the request body (nginx's proxy_request_buffering, request-body.ts),
 // then try peers in balancer order with nginx's proxy_next_upstream rules, and relay the response.
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { abandonResponse, abortHttpTry, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
 import { ResponseBody, type BodyOwner } from './response-body.ts';
 import { clientBodyTimeout, clientSendTimeout } from './client-timeouts.ts';
+import { announcesTooLarge, expectsContinue, readBody, tooLargeCause, type BodyResult } from './request-body.ts';
 import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
@@ -16,65 +17,10 @@ import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '.
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
-
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
 const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_502', 503: 'http_503', 504: 'http_504', 403: 'http_403', 404: 'http_404', 429: 'http_429' };
 /** Response headers nginx does not pass to the client (hop-by-hop, proxy_hide_header defaults). */
 const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
-
-/** nginx's client_max_body_size check on the head: a Content-Length over the limit is 413 before any body is read. */
-export function announcesTooLarge(req: IncomingMessage, limit: number): boolean {
-  return Number(req.headers['content-length'] ?? 0) > limit;
-}
-
-/** The cause logged for a 413, as nginx words it (its error log adds the size). */
-export function tooLargeCause(loc: { location: { clientMaxBodySize: string } }): string {
-  return `client intended to send too large body (client_max_body_size ${loc.location.clientMaxBodySize})`;
-}
-
-/** ngx_http_test_expect: an HTTP/1.1 request whose Expect is exactly "100-continue" (any case). */
-export function expectsContinue(req: IncomingMessage): boolean {
-  const e = req.headers.expect;
-  return req.httpVersion === '1.1' && typeof e === 'string' && e.length === 12 && e.toLowerCase() === '100-continue';
-}
-
-/** The client's request body, read whole (nginx buffers it before it contacts the upstream); a
- * client that goes away before its end gives `aborted`, one that stops sending it for
- * client_body_timeout `timedOut` (nothing goes upstream; the connection is left to close). */
-export type BodyResult =
-  | { body: Buffer | null; /** (an upgrade request's: the bytes after the body) */ rest?: Buffer }
-  | { tooLarge: true }
-  | { aborted: true }
-  | { timedOut: true }
-  | { invalid: string };
-
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  if (!hasBody) {
-    req.resume();
-    return Promise.resolve({ body: null });
-  }
-  if (announcesTooLarge(req, limit)) return Promise.resolve({ tooLarge: true });
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    // client_body_timeout: the socket's idle timer, which every read restarts (node's server
-    // emits its 'timeout' on the request being read, and leaves the socket to this listener)
-    req.setTimeout(clientBodyTimeout.ms, () => resolve({ timedOut: true }));
-    req.once('end', () => {
-      req.setTimeout(0);
-      resolve(over ? { tooLarge: true } : { body: Buffer.concat(chunks) });
-    });
-    req.once('error', () => resolve({ aborted: true }));
-    req.once('close', () => resolve({ aborted: true })); // (after 'end', this changes nothing)
-  });
-}
 
 /** The upstream's response headers the client gets: hop-by-hop and nginx's hidden ones dropped, redirects rewritten. */
 function responseHeaderList(proxyRes: IncomingMessage, plan: ProxyPlan, carried: readonly string[]): string[] {

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
-import type { BodyResult } from './http-exchange.ts';
+import type { BodyResult } from './request-body.ts';
 
 /** What the request head says of a body: none, a length, or chunked. */
 type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };

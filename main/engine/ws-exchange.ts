@@ -10,7 +10,8 @@ import { request, ServerResponse, STATUS_CODES, type IncomingMessage } from 'nod
 import { connect, type Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
 import { writeRawError } from './error-pages.ts';
-import { proxyHttp, expectsContinue, announcesTooLarge, tooLargeCause } from './http-exchange.ts';
+import { proxyHttp } from './http-exchange.ts';
+import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
 import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { rawWithRedirects } from './redirects.ts';

@@ -8,8 +8,8 @@ import http from 'node:http';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
-import { findNginx, startNginx, privateNginxConf, type RunningNginx } from '../../main/nginx/binary.ts';
-import { Engine } from '../../main/engine/engine.ts';
+import { findNginx } from '../../main/nginx/binary.ts';
+import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
 
 const MiB = 1024 * 1024;
@@ -54,9 +54,7 @@ function post(port: number, path: string, size: number, chunked: boolean): Promi
 }
 
 let upstream: http.Server;
-let nginx: RunningNginx | null = null;
-let engine: Engine | null = null;
-let ports: { nginx: number; engine: number };
+let statuses: { nginx: string[]; engine: string[] };
 
 before(async () => {
   assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
@@ -69,18 +67,18 @@ before(async () => {
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
   const upPort = (upstream.address() as { port: number }).port;
   const [pN, pE] = await freePorts(2);
-  ports = { nginx: pN!, engine: pE! };
-  const v = validateConfig(model(upPort, pN!));
-  if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
-  nginx = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [pN!]);
-  engine = new Engine();
-  const r = await engine.apply(model(upPort, pE!));
-  if (!r.ok) throw new Error(`engine refused the model: ${JSON.stringify(r.issues)}`);
-});
+  const run = async (port: number) => {
+    const out: string[] = [];
+    for (const [path, size, chunked] of cases) out.push(`${path} ${size} B${chunked ? ' chunked' : ''}: ${await post(port, path, size, chunked)}`);
+    return out;
+  };
+  statuses = {
+    nginx: await withNginx(model(upPort, pN!), pN!, () => run(pN!)),
+    engine: await withEngine(model(upPort, pE!), () => run(pE!)),
+  };
+}, { timeout: 60_000 });
 
-after(async () => {
-  await nginx?.stop();
-  await engine?.stop();
+after(() => {
   upstream?.close();
 });
 
@@ -91,17 +89,10 @@ test('the export writes client_max_body_size where a location differs from nginx
   assert.deepEqual([...out.matchAll(/client_max_body_size (\S+);/g)].map((m) => m[1]), ['3m', '10k', '0']);
 });
 
-test('bodies around each limit get the same status from the engine as from nginx', { timeout: 60_000 }, async () => {
-  const got: string[] = [];
-  const want: string[] = [];
-  for (const [path, size, chunked] of cases) {
-    const label = `${path} ${size} B${chunked ? ' chunked' : ''}`;
-    want.push(`${label}: ${await post(ports.nginx, path, size, chunked)}`);
-    got.push(`${label}: ${await post(ports.engine, path, size, chunked)}`);
-  }
-  assert.deepEqual(got, want);
+test('bodies around each limit get the same status from the engine as from nginx', () => {
+  assert.deepEqual(statuses.engine, statuses.nginx);
   // and the cases do cross the limits
-  assert.ok(want.some((w) => w.endsWith(': 413')) && want.some((w) => w.endsWith(': 200')), want.join('\n'));
+  assert.ok(statuses.nginx.some((w) => w.endsWith(': 413')) && statuses.nginx.some((w) => w.endsWith(': 200')), statuses.nginx.join('\n'));
 });
 
 test('a bad size is refused by validation with its code', () => {

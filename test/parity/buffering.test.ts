@@ -12,8 +12,8 @@ import net from 'node:net';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
-import { findNginx, startNginx, privateNginxConf, type RunningNginx } from '../../main/nginx/binary.ts';
-import { Engine } from '../../main/engine/engine.ts';
+import { findNginx } from '../../main/nginx/binary.ts';
+import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
 
 /** The upstream's pause between the first part of the body and the rest. */
@@ -104,28 +104,18 @@ function fetchTimed(port: number, path: string): Promise<Seen> {
 
 const seen: Record<'nginx' | 'engine', Seen[]> = { nginx: [], engine: [] };
 let upstream: net.Server;
-let nginx: RunningNginx | null = null;
-let engine: Engine | null = null;
 
 before(async () => {
   assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
   upstream = await startUpstream();
   const upPort = (upstream.address() as net.AddressInfo).port;
   const [pN, pE] = await freePorts(2);
-  const v = validateConfig(model(upPort, pN!));
-  if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
-  nginx = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [pN!]);
-  engine = new Engine();
-  const r = await engine.apply(model(upPort, pE!));
-  if (!r.ok) throw new Error(`engine refused the model: ${JSON.stringify(r.issues)}`);
   // every case at once against each proxy: each one waits out the upstream's pause
-  seen.nginx = await Promise.all(cases.map((c) => fetchTimed(pN!, c)));
-  seen.engine = await Promise.all(cases.map((c) => fetchTimed(pE!, c)));
+  seen.nginx = await withNginx(model(upPort, pN!), pN!, () => Promise.all(cases.map((c) => fetchTimed(pN!, c))));
+  seen.engine = await withEngine(model(upPort, pE!), () => Promise.all(cases.map((c) => fetchTimed(pE!, c))));
 });
 
 after(async () => {
-  await nginx?.stop();
-  await engine?.stop();
   upstream?.close();
 });
 

@@ -214,7 +214,8 @@ function wsRequest(port: number, r: ParityRequest, seenCount: () => number, last
   });
 }
 
-async function withNginx<T>(model: ConfigInput, listen: number, fn: (n: RunningNginx) => Promise<T>): Promise<T> {
+/** nginx running the export of `model` on `listen` while `fn` runs. */
+export async function withNginx<T>(model: ConfigInput, listen: number, fn: (n: RunningNginx) => Promise<T>): Promise<T> {
   const v = validateConfig(model);
   if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
   const n = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [listen]);
@@ -225,7 +226,8 @@ async function withNginx<T>(model: ConfigInput, listen: number, fn: (n: RunningN
   }
 }
 
-async function withEngine<T>(model: ConfigInput, fn: () => Promise<T>): Promise<T> {
+/** The engine running `model` while `fn` runs. */
+export async function withEngine<T>(model: ConfigInput, fn: () => Promise<T>): Promise<T> {
   const engine = new Engine();
   const r = await engine.apply(model);
   if (!r.ok) throw new Error(`engine refused model: ${JSON.stringify(r.issues)}`);

@@ -12,10 +12,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { ConfigInput } from '../../app/config/schema.ts';
-import { validateConfig } from '../../app/config/validate.ts';
-import { exportNginx } from '../../app/nginx/export.ts';
-import { findNginx, startNginx, privateNginxConf } from '../../main/nginx/binary.ts';
-import { Engine } from '../../main/engine/engine.ts';
+import { findNginx } from '../../main/nginx/binary.ts';
+import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { rawExchange } from '../helpers/upstreams.ts';
 
@@ -103,22 +101,8 @@ before(async () => {
   const up = await startAnswering();
   const [pN, pE] = await freePorts(2);
   try {
-    const v = validateConfig(model(up.port, pN!));
-    if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
-    const n = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [pN!]);
-    try {
-      await collect(pN!, nginx, 'nginx');
-    } finally {
-      await n.stop();
-    }
-    const e = new Engine();
-    const r = await e.apply(model(up.port, pE!));
-    if (!r.ok) throw new Error(`engine refused the model: ${JSON.stringify(r.issues)}`);
-    try {
-      await collect(pE!, engine, 'engine');
-    } finally {
-      await e.stop();
-    }
+    await withNginx(model(up.port, pN!), pN!, () => collect(pN!, nginx, 'nginx'));
+    await withEngine(model(up.port, pE!), () => collect(pE!, engine, 'engine'));
   } finally {
     await up.close();
   }

@@ -7,10 +7,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigInput } from '../../app/config/schema.ts';
-import { validateConfig } from '../../app/config/validate.ts';
-import { exportNginx } from '../../app/nginx/export.ts';
-import { findNginx, startNginx, privateNginxConf } from '../../main/nginx/binary.ts';
-import { Engine } from '../../main/engine/engine.ts';
+import { findNginx } from '../../main/nginx/binary.ts';
+import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { startRawUpstream, rawExchange, type Captured } from './wire-harness.ts';
 
@@ -159,24 +157,14 @@ before(async () => {
   const upN = await startRawUpstream();
   const upE = await startRawUpstream();
   try {
-    const v = validateConfig(model(upN.port, pN!));
-    if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
-    const n = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [pN!]);
-    try {
+    await withNginx(model(upN.port, pN!), pN!, async () => {
       nginx = await runAll(cases, pN!, upN);
       nginxDivergent = await runAll(divergent, pN!, upN);
-    } finally {
-      await n.stop();
-    }
-    const e = new Engine();
-    const r = await e.apply(model(upE.port, pE!));
-    if (!r.ok) throw new Error(`engine refused the model: ${JSON.stringify(r.issues)}`);
-    try {
+    });
+    await withEngine(model(upE.port, pE!), async () => {
       engine = await runAll(cases, pE!, upE);
       engineDivergent = await runAll(divergent, pE!, upE);
-    } finally {
-      await e.stop();
-    }
+    });
   } finally {
     await upN.close();
     await upE.close();

@@ -116,10 +116,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    if (!this.rt) {
-      sendError(res, 503);
-      return;
-    }
+    if (!this.rt) return sendError(res, 503);
     const plan = planRequest(this.rt, req);
     const record = this.newRecord(req, plan);
     if (plan.kind === 'proxy') {
@@ -127,11 +124,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       return;
     }
     req.resume();
-    const sent = sendError(res, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {});
-    if (sent) {
-      record.responseHeaders = sent.headers;
-      record.responseBytes = sent.bytes;
-    }
+    sendError(res, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, record);
     this.answerDirect(plan, record);
   }
 

@@ -30,13 +30,13 @@ export function errorBody(status: number): string {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-/** An error page of the proxy's own (nginx's page), with `extra` headers. Returns the header lines
- * it set and the body's size, for the exchange's record (null when a response had begun: the
- * connection is cut instead). */
-export function sendError(res: ServerResponse, status: number, extra: Record<string, string> | string[] = {}): { headers: string[]; bytes: number } | null {
+/** An error page of the proxy's own (nginx's page), with `extra` headers; `record` (the exchange's)
+ * gets the header lines and body size the client got. When a response had begun, the connection
+ * is cut instead. */
+export function sendError(res: ServerResponse, status: number, extra: Record<string, string> | string[] = {}, record?: { responseHeaders: string[]; responseBytes: number }): void {
   if (res.headersSent) {
     res.destroy();
-    return null;
+    return;
   }
   const body = errorBody(status);
   const wire = clientStatus(status);
@@ -46,7 +46,10 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
   const headers = ['Content-Type', 'text/html', 'Content-Length', length, ...(Array.isArray(extra) ? extra : Object.entries(extra).flat())];
   res.writeHead(wire, reasonPhrase(wire), headers);
   res.end(body);
-  return { headers, bytes: Number(length) };
+  if (record) {
+    record.responseHeaders = headers;
+    record.responseBytes = Number(length);
+  }
 }
 
 /** An HTTP error written straight to a socket that node handed over on 'upgrade'. */

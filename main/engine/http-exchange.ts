@@ -143,16 +143,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
 
   private finish(status: number, cause: string): void {
     this.release(false);
-    this.sendOwn(status, this.redirected ? withoutContentType(this.redirected.carried) : {});
+    sendError(this.res, status, this.redirected ? withoutContentType(this.redirected.carried) : {}, this.record);
     this.finishRecord(status, cause);
-  }
-
-  /** The proxy's own error page, recorded as what the client got. */
-  private sendOwn(status: number, extra: Record<string, string> | string[]): void {
-    const sent = sendError(this.res, status, extra);
-    if (!sent) return;
-    this.record.responseHeaders = sent.headers;
-    this.record.responseBytes = sent.bytes;
   }
 
   /**
@@ -174,7 +166,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     if (next.kind !== 'proxy') {
       const extra = withoutContentType(carried);
       if (next.kind === 'redirect') extra.push('Location', next.location);
-      this.sendOwn(next.status, extra);
+      sendError(this.res, next.status, extra, this.record);
       this.finishRecord(next.status, next.kind === 'error' ? next.reason : next.explain);
       return;
     }

@@ -32,11 +32,7 @@ function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
 
 /** Whether `path`'s last key is absent from an object that `input` has at the path before it. */
 function isMissing(input: unknown, path: readonly (string | number)[]): boolean {
-  let at: unknown = input;
-  for (const key of path.slice(0, -1)) {
-    if (at === null || typeof at !== 'object') return false;
-    at = (at as Record<string | number, unknown>)[key];
-  }
+  const at = valueAt(input, path.slice(0, -1));
   return path.length > 0 && at !== null && typeof at === 'object' && !Array.isArray(at) && !Object.prototype.hasOwnProperty.call(at, path[path.length - 1]!);
 }
 

@@ -178,7 +178,8 @@ export class WsRelay {
         this.track(chunk, start, STOP_NEVER);
         return;
       }
-      const end = this.track(chunk, start, this.pending.length === 0 ? STOP_NEVER : this.pending[0]!.close ? STOP_AT_FRAME : STOP_AT_MESSAGE);
+      const next = this.pending[0];
+      const end = this.track(chunk, start, next === undefined ? STOP_NEVER : next.close ? STOP_AT_FRAME : STOP_AT_MESSAGE);
       this.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
       start = end;
     }
@@ -296,7 +297,7 @@ export class WsRelay {
         this.remaining -= take;
         i += take;
         if (this.remaining > 0) return n;
-        if (this.frameDone() ? stop !== STOP_NEVER : stop === STOP_AT_FRAME) return i;
+        if (this.stopsAfterFrame(stop)) return i;
         continue;
       }
       this.hdr[this.hdrLen++] = chunk[i++]!;
@@ -316,7 +317,7 @@ export class WsRelay {
       }
       this.hdrLen = 0;
       this.hdrNeed = 2;
-      if (this.remaining === 0 && (this.frameDone() ? stop !== STOP_NEVER : stop === STOP_AT_FRAME)) return i;
+      if (this.remaining === 0 && this.stopsAfterFrame(stop)) return i;
     }
     return n;
   }
@@ -326,6 +327,11 @@ export class WsRelay {
     const k = Math.min(n, c.payload.length - c.got);
     xorMask(chunk, at, at + k, c.payload, c.got, c.key, c.got);
     c.got += k;
+  }
+
+  /** A frame's last byte went by (frameDone runs either way): whether track() stops there. */
+  private stopsAfterFrame(stop: Stop): boolean {
+    return this.frameDone() ? stop !== STOP_NEVER : stop === STOP_AT_FRAME;
   }
 
   /** A frame's last byte went by; returns whether the stream is now between messages. */

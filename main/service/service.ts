@@ -190,8 +190,7 @@ export class SwitchyardService {
     getSettings: async () => ok(this.settings()),
     setSettings: async (p) => {
       this.redact.update(p);
-      const { payloadPerMessage, payloadTotal, framesPerSession } = p;
-      this.traffic.setCaps({ ...(payloadPerMessage !== undefined ? { payloadPerMessage } : {}), ...(payloadTotal !== undefined ? { payloadTotal } : {}), ...(framesPerSession !== undefined ? { framesPerSession } : {}) });
+      this.traffic.setCaps({ payloadPerMessage: p.payloadPerMessage, payloadTotal: p.payloadTotal, framesPerSession: p.framesPerSession });
       const settings = this.settings();
       this.onSettingsChange?.(settings);
       return ok(settings);

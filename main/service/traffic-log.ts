@@ -53,10 +53,10 @@ export class TrafficLog {
     return { ...this.limits };
   }
 
-  /** Change caps while running: lower ones apply to what is kept at once (oldest first), the
-   * per-message payload cap to messages recorded from now on. */
-  setCaps(p: Partial<Pick<TrafficLimits, 'payloadPerMessage' | 'payloadTotal' | 'framesPerSession'>>): void {
-    this.limits = { ...this.limits, ...p };
+  /** Change caps while running (undefined: unchanged): lower ones apply to what is kept at once
+   * (oldest first), the per-message payload cap to messages recorded from now on. */
+  setCaps(p: { [K in 'payloadPerMessage' | 'payloadTotal' | 'framesPerSession']?: number | undefined }): void {
+    for (const [k, v] of Object.entries(p)) if (v !== undefined) this.limits = { ...this.limits, [k]: v };
     if (p.payloadTotal !== undefined) this.payloads.cap = p.payloadTotal;
     if (p.framesPerSession !== undefined) {
       for (const f of this.frames.values()) if (f.size > p.framesPerSession) this.cut(f, f.size - p.framesPerSession);

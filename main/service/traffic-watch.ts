@@ -134,7 +134,7 @@ export class TrafficWatch {
         continue;
       }
       c[r.from]++;
-      if (c.dropping?.[r.from] && !r.injected) this.log.markNotForwarded(sessionId, r.seq);
+      if (c.dropping?.[r.from]) this.log.markNotForwarded(sessionId, r.seq);
     }
   }
 

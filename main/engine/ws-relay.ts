@@ -6,7 +6,7 @@
 // No bytes are copied per chunk while no injection is waiting.
 //
 // Reads: the first chunk comes as a 'data' event; from then on the source reads straight into a
-// buffer of the relay's (socket-reads.ts), so a busy session allocates no buffer per read (only a
+// buffer of the relay's (own-buffer-reads.ts over socket-reads.ts), so a busy session allocates no buffer per read (only a
 // view of the bytes read), and an idle one (never read after the handshake) holds none. The
 // buffer is 16 KiB, grows to 64 KiB (what libuv asks node for per read) when a read fills it, and
 // shrinks back after a run of small reads, so a session that moved large messages once does not
@@ -16,14 +16,11 @@
 // has bytes queued, chunks are copied (as node would) instead.
 import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
+import { OwnBufferReads } from './own-buffer-reads.ts';
 import { StallWatch } from './stall-watch.ts';
 import { encodeFrame } from './ws-frames.ts';
 import { maskKeyOf, xorMask } from '../inspect/mask.ts';
 import type { CloseFrameInfo } from '../../app/engine/records.ts';
-
-/** A busy direction's read buffer: its usual size, the size it grows to (what libuv asks node for
- * per read), and how many reads in a row under `smallRead` bytes make it shrink back. */
-export const READ_BUFFER = { small: 16 * 1024, large: 64 * 1024, smallRead: 4 * 1024, shrinkAfter: 64 } as const;
 
 interface Pending {
   frame: Buffer;
@@ -358,46 +355,5 @@ export class WsRelay {
     const cb = this.onPeerClose;
     this.onPeerClose = null;
     cb?.();
-  }
-}
-
-/** A busy direction's reads into a buffer of its own (allocated on the switch: idle sessions have none). */
-class OwnBufferReads {
-  buf = Buffer.allocUnsafeSlow(READ_BUFFER.small);
-  count = 1;
-  /** The last chunk's write is still queued in `dst`: the following reads need another buffer. */
-  private pinned = false;
-  private lastRead = 0;
-  /** Consecutive reads under READ_BUFFER.smallRead (counted while the buffer is large). */
-  private smallReads = 0;
-
-  readonly onRead: (n: number) => void;
-  readonly next: () => Buffer | undefined;
-
-  constructor(private readonly relay: WsRelay, private readonly dst: Socket) {
-    // assigned here for the reason given at WsRelay's listeners
-    this.onRead = (n) => {
-      this.lastRead = n;
-      // Bytes still queued in dst: this chunk would queue behind them, so it goes as a copy of its
-      // own and the buffer stays free. Otherwise it is written from the buffer, which stays pinned
-      // if part of it could not leave at once.
-      if (this.dst.writableLength > 0) return this.relay.push(Buffer.from(this.buf.subarray(0, n)));
-      this.relay.push(this.buf.subarray(0, n));
-      if (this.dst.writableLength > 0) this.pinned = true;
-    };
-    this.next = () => {
-      const have = this.buf.length;
-      let size = have;
-      if (this.lastRead === have) size = READ_BUFFER.large;
-      else if (have === READ_BUFFER.large) {
-        this.smallReads = this.lastRead < READ_BUFFER.smallRead ? this.smallReads + 1 : 0;
-        if (this.smallReads >= READ_BUFFER.shrinkAfter) size = READ_BUFFER.small;
-      }
-      if (!this.pinned && size === have) return undefined;
-      this.pinned = false;
-      this.smallReads = 0;
-      this.count++;
-      return (this.buf = Buffer.allocUnsafeSlow(size));
-    };
   }
 }

@@ -9,7 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { readInto } from '../../../main/engine/socket-reads.ts';
-import { WsRelay, READ_BUFFER } from '../../../main/engine/ws-relay.ts';
+import { WsRelay } from '../../../main/engine/ws-relay.ts';
+import { READ_BUFFER } from '../../../main/engine/own-buffer-reads.ts';
 import { encodeFrame } from '../../../main/engine/ws-frames.ts';
 import { sleep, until } from '../../helpers/wait.ts';
 

@@ -1,5 +1,5 @@
 // Two V8 heuristics that cost the proxy a quarter to a third of its CPU under load, measured with
-// wrk (64 KiB and 100 B responses; the README's benchmark notes, "V8 settings"). Both are changed
+// wrk (64 KiB and 100 B responses; bench/HISTORY.md, "V8 settings"). Both are changed
 // at runtime, when the engine is created, so they apply wherever it runs: `switchyard serve`, the
 // web host, and the Electron main process (which cannot be given node flags once packaged).
 //

@@ -210,6 +210,13 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const cause = `${failureText(f.kind, f.error)} while ${f.phase === 'connect' ? 'connecting to upstream' : f.phase === 'send' ? 'sending request to upstream' : 'reading response header from upstream'}, upstream: ${this.peerName}`;
     this.record.tries.push({ upstream: this.peerName, outcome: cause });
     this.release(true);
+    if (f.cached && f.kind === 'error') {
+      // nginx: an error on a cached keepalive connection does not use up a try (u->peer.tries++),
+      // so a request that met a connection the upstream had just closed goes again, even to a
+      // group's only server
+      this.attempt.refundTry();
+      this.tries--;
+    }
     if (this.canRetry(f.kind, f.requestSent)) this.tryNext();
     else this.finish(failureStatus(f.kind), cause);
   }
@@ -229,7 +236,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const headBytes = responseHeadBytes(proxyRes);
     if (headBytes > PROXY_BUFFER_SIZE) {
       abandonResponse(proxyRes);
-      this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true });
+      this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true, cached: false });
       return;
     }
     const condition = STATUS_CONDITIONS[status];
@@ -260,7 +267,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
       res.statusCode = 200;
       record.responseHeaders = [];
       abandonResponse(proxyRes);
-      this.onFailure({ kind: 'invalid_header', phase: 'read', error: unsendable(status, err as NodeJS.ErrnoException), requestSent: true });
+      this.onFailure({ kind: 'invalid_header', phase: 'read', error: unsendable(status, err as NodeJS.ErrnoException), requestSent: true, cached: false });
       return;
     }
     this.body = null;

@@ -12,7 +12,14 @@ import type { Stream } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { failureKind, type FailureKind } from './upstream-failure.ts';
 
-export interface TryFailure { kind: FailureKind; phase: 'connect' | 'send' | 'read'; error: Error; requestSent: boolean }
+export interface TryFailure {
+  kind: FailureKind;
+  phase: 'connect' | 'send' | 'read';
+  error: Error;
+  requestSent: boolean;
+  /** The try went out on an idle keepalive connection (nginx's pc->cached), which the upstream may have closed meanwhile. */
+  cached: boolean;
+}
 
 export interface HttpTry {
   /** nginx proxy_http_version: the request line's version. */
@@ -353,7 +360,7 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
       a.settled = true;
       // nginx marks the request sent as soon as it starts writing it (u->request_sent)
       const requestSent = a.requestSent || a.phase !== 'connect';
-      const failure = { kind: failureKind(err, a.timedOut), phase: a.phase, error: err, requestSent };
+      const failure = { kind: failureKind(err, a.timedOut), phase: a.phase, error: err, requestSent, cached: a.proxyReq?.reusedSocket ?? false };
       h.onFailure(failure);
     },
   );

@@ -58,6 +58,10 @@ export class Attempt implements PeerAttempt {
     return p.handle;
   }
 
+  refundTry(): void {
+    this.req.tries++;
+  }
+
   release(peer: Peer, failed: boolean): void {
     // exactly once per peer handed out; a second release would corrupt conns
     if (!this.out.delete(peer.id)) return;

@@ -49,6 +49,8 @@ export interface PeerAttempt {
   release(peer: Peer, failed: boolean): void;
   /** Tries left (nginx u->peer.tries); the engine stops retrying at 0. */
   readonly triesLeft: number;
+  /** Give back the try just released (nginx u->peer.tries++ after an error on a cached keepalive connection). */
+  refundTry(): void;
 }
 
 export interface UpstreamGroup {

@@ -143,3 +143,14 @@ test('implicit upstream peers: weight 1, max_fails 1, fail_timeout 10s', () => {
     server: 'example.com:80', host: '127.0.0.1', port: 80, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0,
   });
 });
+
+test('refundTry gives back a released try, even the one try of a single server (a stale keepalive connection)', () => {
+  const g = createUpstreamGroup('u', { type: 'round_robin' }, [peer('a')]);
+  const a = g.attempt({ remoteAddr: '127.0.0.1' });
+  const p = a.next()!;
+  a.release(p, true);
+  assert.equal(a.triesLeft, 0);
+  a.refundTry();
+  assert.equal(a.triesLeft, 1);
+  assert.equal(a.next()?.server, 'a');
+});

@@ -1,0 +1,82 @@
+// Upstream failure parity: peers that refuse, hang, answer slowly, close or reset mid-head or
+// mid-body, answer 5xx, sit on a stale keepalive connection; POST and WebSocket handshakes among
+// them; max_fails, backup, down, max_conns, proxy_next_upstream(_tries). Each case runs through
+// real nginx on the export and through the engine, and compares, request by request, the client's
+// status and body and which peers got the request, on which of their connections, in order.
+// Needs Debian's nginx; fails without it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ConfigInput } from '../../app/config/schema.ts';
+import { findNginx } from '../../main/nginx/binary.ts';
+import { runFailover, type FailoverCase, type Req, type Step } from './failover-harness.ts';
+
+interface Srv { name: string; dead?: boolean; weight?: number; maxFails?: number; failTimeout?: string; backup?: boolean; down?: boolean; maxConns?: number }
+
+/** Upstream "pool" of `servers` behind location / with 300 ms connect and read timeouts and `loc` on top. */
+function pool(servers: Srv[], loc: Record<string, unknown> = {}, upstream: Record<string, unknown> = {}): FailoverCase['model'] {
+  return (port, dead, listen) => ({
+    schemaVersion: 1,
+    upstreams: [{
+      name: 'pool', ...upstream,
+      servers: servers.map(({ name, dead: isDead, ...flags }) => ({ address: `127.0.0.1:${isDead ? dead : port[name]}`, ...flags })),
+    }],
+    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/', proxyPass: 'http://pool', proxyConnectTimeout: '300ms', proxyReadTimeout: '300ms', ...loc }] }],
+  }) as ConfigInput;
+}
+
+/** An upstream keepalive pool as nginx needs it: HTTP/1.1 and no Connection header. */
+const KEEPALIVE = { proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] };
+
+/** GET /p?QUERY (the query tells each peer what to do: failover-harness.ts). */
+const req = (query: string, extra: Partial<Req> = {}): Req => ({ path: `/p?${query}`, ...extra });
+const post = (query: string): Req => req(query, { method: 'POST', body: 'x' });
+const ws = (query: string): Req => req(query, { ws: true });
+const two = [{ name: 'a' }, { name: 'b' }];
+
+const CASES: Record<string, FailoverCase> = {
+  'a peer that never answers: 504 only on the last try, counted as a failure':
+    { peers: ['a', 'b'], model: pool(two), steps: [req('a=hang'), req(''), req('b=hang'), req('')] },
+  'read timeout not in proxy_next_upstream: 504 at once, the peer still counted as failed':
+    { peers: ['a', 'b'], model: pool(two, { proxyNextUpstream: ['error'] }), steps: [req('a=hang&b=hang'), req(''), req('')] },
+  'peers that close mid-head or reset: retried; a refused peer':
+    { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'x', dead: true }, { name: 'b' }, { name: 'c', maxFails: 2 }]), steps: [req('a=closehead'), req('b=reset'), req('c=closehead'), req(''), req('c=reset'), req('')] },
+  'an answer cut mid-body (content-length, chunked; FIN): passed on, not retried, not a failure':
+    { peers: ['a', 'b'], model: pool(two, { proxyHttpVersion: '1.1' }), steps: [req('a=closecl&b=closecl'), req('a=closechunk&b=closechunk'), req('a=closebig&b=closebig'), req(''), req('')] },
+  'unbuffered, an answer reset mid-body has all it got passed on':
+    { peers: ['a'], model: pool([{ name: 'a' }], { proxyBuffering: false }), steps: [req('a=stall'), req('a=resetbody')] },
+  '5xx answers: passed on by default; retried when listed, the last try passed on':
+    { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { proxyNextUpstream: ['error', 'timeout', 'http_503', 'http_404'] }), steps: [req('a=s502&b=s502&c=s502'), req('a=s503&b=s503&c=s503'), req(''), req('a=s404&b=s404&c=s404'), req(''), req('')] },
+  'POST: not retried once sent, retried after a refused connect':
+    { peers: ['a', 'b'], model: pool([{ name: 'x', dead: true }, ...two]), steps: [post(''), post('a=closehead&b=closehead'), post('a=hang&b=hang'), post('')] },
+  'every peer failed: no live upstreams (nginx 1.22 does not reset them); fail_timeout brings them back':
+    { peers: ['a', 'b'], model: pool(two.map((s) => ({ ...s, failTimeout: '1s' }))), steps: [req('a=reset&b=reset'), req(''), { sleep: 2100 }, req(''), req('')] },
+  'a single peer is never marked failed':
+    { peers: ['a'], model: pool([{ name: 'a', maxFails: 1 }]), steps: [req('a=reset'), req(''), req('a=hang'), req('')] },
+  'backup peers only when every primary is unavailable; down peers never':
+    { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'd', dead: true, down: true }, { name: 'b' }, { name: 'c', backup: true }]), steps: [req('a=reset'), req('b=reset'), req(''), req('a=s502&b=s502&c=s502')] },
+  'max_conns: a full peer is skipped, all full is 502':
+    { peers: ['a', 'b'], model: pool(two.map((s) => ({ ...s, maxConns: 1 })), { proxyReadTimeout: '1s' }), steps: [{ parallel: [req('a=slow&b=slow'), req('a=slow&b=slow'), req('')] }, req('')] },
+  'proxy_next_upstream_tries; weights after a failure':
+    { peers: ['a', 'b', 'c'], model: pool([{ name: 'a', weight: 3 }, { name: 'b', weight: 2, maxFails: 2 }, { name: 'c' }], { proxyNextUpstreamTries: 2 }), steps: [req('a=reset&b=reset&c=reset'), req(''), req(''), req(''), req(''), req(''), req('')] },
+  'a stale keepalive connection to a single peer: retried on a new one':
+    { peers: ['a'], model: pool([{ name: 'a' }], KEEPALIVE, { keepalive: 4 }), steps: [req('a=stale'), req('a=stale'), req('a=stale'), req('a=hang'), req(''), req('a=closehead'), req('')] },
+  'a stale keepalive connection does not use up proxy_next_upstream_tries; a POST on one is not retried':
+    { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { ...KEEPALIVE, proxyNextUpstreamTries: 1 }, { keepalive: 4 }), steps: [req('a=stale&b=stale'), req('a=stale&b=stale'), req(''), req('a=stale&b=stale'), post('a=stale&b=stale'), req('')] },
+  'WebSocket handshakes: retried on errors and timeouts like any request':
+    { peers: ['a', 'b'], model: pool(two, { websocket: true }), steps: [ws('a=reset'), ws(''), ws('b=closehead'), ws('a=s503')] },
+};
+
+test('nginx is installed (the failover parity cases need it)', () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+});
+
+for (const [name, c] of Object.entries(CASES)) {
+  test(`failover parity: ${name}`, { timeout: 30_000 }, async () => {
+    const { nginx, engine, nginxLog } = await runFailover(c);
+    const requests = c.steps.filter((s): s is Exclude<Step, { sleep: number }> => !('sleep' in s));
+    const diffs = requests.flatMap((r, i) => JSON.stringify(nginx[i]) === JSON.stringify(engine[i]) ? [] : [
+      `step ${i}: ${JSON.stringify(r)}\n  nginx:  ${JSON.stringify(nginx[i])}\n  engine: ${JSON.stringify(engine[i])}`,
+    ]);
+    assert.equal(diffs.length, 0, `${diffs.length} of ${requests.length} steps differ from nginx:\n${diffs.join('\n')}\nnginx's error log:\n${nginxLog}`);
+  });
+}

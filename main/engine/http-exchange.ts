@@ -309,10 +309,12 @@ class HttpExchange implements TryHandlers, BodyOwner {
     this.release(false);
     // As nginx: the response head and what came of the body go out, then the connection closes, so
     // the client sees the response cut short (fewer bytes than its Content-Length, no last chunk).
+    // What proxy_buffering still holds goes too when the upstream closed (EOF); when reading it
+    // failed (a timeout, a reset) nginx drops its buffers, and so does this.
     // (Destroying the socket dropped a head not sent yet, and whatever node still had queued.)
     const socket = this.res.socket;
     if (socket && !socket.destroyed) {
-      this.responseBody?.flushHeld();
+      if (!timedOut && this.response?.socket?.readableEnded) this.responseBody?.flushHeld();
       this.res.flushHeaders();
       socket.end();
     } else this.res.destroy();

@@ -59,7 +59,7 @@ export class ResponseBody {
     };
   }
 
-  /** The upstream failed mid-body: what was held goes out first, as nginx passes it on. */
+  /** The upstream closed mid-body: what was held goes out first, as nginx passes it on. */
   flushHeld(): void {
     if (this.hold) writeParts(this.res, this.hold.rest());
   }

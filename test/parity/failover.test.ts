@@ -42,6 +42,8 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'x', dead: true }, { name: 'b' }, { name: 'c', maxFails: 2 }]), steps: [req('a=closehead'), req('b=reset'), req('c=closehead'), req(''), req('c=reset'), req('')] },
   'an answer cut mid-body (content-length, chunked; FIN): passed on, not retried, not a failure':
     { peers: ['a', 'b'], model: pool(two, { proxyHttpVersion: '1.1' }), steps: [req('a=closecl&b=closecl'), req('a=closechunk&b=closechunk'), req('a=closebig&b=closebig'), req(''), req('')] },
+  'an answer that stalls or is reset mid-body: what nginx holds in its buffers is dropped':
+    { peers: ['a'], model: pool([{ name: 'a' }]), steps: [req('a=stall'), req('a=resetbody'), req('a=stallbig'), req('a=stallchunk', { keepAlive: true }), req('a=resetchunk')] },
   'unbuffered, an answer reset mid-body has all it got passed on':
     { peers: ['a'], model: pool([{ name: 'a' }], { proxyBuffering: false }), steps: [req('a=stall'), req('a=resetbody')] },
   '5xx answers: passed on by default; retried when listed, the last try passed on':

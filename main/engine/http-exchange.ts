@@ -9,7 +9,7 @@ import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
-import { failureStatus, failureText, tooBigHeader, unsendable } from './upstream-failure.ts';
+import { failureStatus, failureText, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 import { redirectRewritten } from './redirects.ts';
@@ -18,7 +18,6 @@ import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '.
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
-const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_502', 503: 'http_503', 504: 'http_504', 403: 'http_403', 404: 'http_404', 429: 'http_429' };
 /** Response headers nginx does not pass to the client (hop-by-hop, proxy_hide_header defaults). */
 const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
@@ -239,12 +238,12 @@ class HttpExchange implements TryHandlers, BodyOwner {
       this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true, cached: false });
       return;
     }
-    const condition = STATUS_CONDITIONS[status];
+    const condition = statusCondition(status);
     // nginx: only when this is not the last try (u->peer.tries > 1); else the response passes
     if (condition && this.conds.has(condition) && this.attempt.triesLeft > 1 && this.canRetry(condition, true)) {
       this.record.tries.push({ upstream: this.peerName, outcome: `status ${status}` });
       proxyRes.resume();
-      this.release(status !== 403 && status !== 404);
+      this.release(statusFails(condition));
       this.tryNext();
       return;
     }

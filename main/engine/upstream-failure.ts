@@ -45,3 +45,19 @@ export function failureText(kind: FailureKind, err: Error): string {
 export function failureStatus(kind: FailureKind): 502 | 504 {
   return kind === 'timeout' ? 504 : 502;
 }
+
+const STATUS_CONDITIONS: Record<number, string> = { 500: 'http_500', 502: 'http_502', 503: 'http_503', 504: 'http_504', 403: 'http_403', 404: 'http_404', 429: 'http_429' };
+
+/**
+ * The proxy_next_upstream condition an upstream's answer meets by its status (`http_503`…), or
+ * undefined. nginx retries on it only when this is not the last try, and counts it as the peer's
+ * failure but for 403 and 404.
+ */
+export function statusCondition(status: number): string | undefined {
+  return STATUS_CONDITIONS[status];
+}
+
+/** Whether a status that was retried counts as the peer's failure (all but http_403 and http_404). */
+export function statusFails(condition: string): boolean {
+  return condition !== 'http_403' && condition !== 'http_404';
+}

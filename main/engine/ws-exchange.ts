@@ -20,7 +20,7 @@ import { forwardsUpgrade as upstreamGetsUpgrade, NGINX_HIDDEN_RESPONSE_HEADERS }
 import type { Peer } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { rawHead, runSession, type LiveSession } from './ws-session.ts';
-import { failureKind, failureStatus, failureText, tooBigHeader, type FailureKind } from './upstream-failure.ts';
+import { failureKind, failureStatus, failureText, statusCondition, statusFails, tooBigHeader, type FailureKind } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -130,10 +130,12 @@ export function proxyUpgrade(
     hooks.sessionClose(session);
   };
 
+  /** proxy_next_upstream and proxy_next_upstream_tries allow another try on `condition`. */
+  const retries = (condition: string) => !conds.has('off') && conds.has(condition) && (maxTries === 0 || tries < maxTries);
+
   const retryOrFail = (peer: Peer, kind: FailureKind, cause: string) => {
     attempt.release(peer, true);
-    const allowed = !conds.has('off') && conds.has(kind) && (maxTries === 0 || tries < maxTries) && attempt.triesLeft > 0;
-    if (allowed && !socket.destroyed) tryNext();
+    if (retries(kind) && attempt.triesLeft > 0 && !socket.destroyed) tryNext();
     else reject(failureStatus(kind), cause);
   };
 
@@ -198,6 +200,15 @@ export function proxyUpgrade(
           return;
         }
         settled = true;
+        // an answer whose status proxy_next_upstream lists (http_503…) goes to the next peer, as
+        // nginx's test_next does for any request, unless this is the last try
+        const condition = statusCondition(upRes.statusCode ?? 0);
+        if (condition && retries(condition) && attempt.triesLeft > 1) {
+          up.destroy();
+          attempt.release(peer, statusFails(condition));
+          tryNext();
+          return;
+        }
         relayRejection(peer, upRes, up, current);
       });
       if (body) upReq.end(body);

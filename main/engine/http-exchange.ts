@@ -9,7 +9,7 @@ import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
-import { failureStatus, failureText, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
+import { failureStatus, failureText, mayResend, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 import { redirectRewritten } from './redirects.ts';
@@ -17,7 +17,6 @@ import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '.
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
-const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
 /** Response headers nginx does not pass to the client (hop-by-hop, proxy_hide_header defaults). */
 const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
@@ -180,7 +179,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
   private canRetry(condition: string, requestSent: boolean): boolean {
     const conds = this.conds;
     if (conds.has('off') || !conds.has(condition)) return false;
-    if (requestSent && NON_IDEMPOTENT.has(this.plan.ctx.method) && !conds.has('non_idempotent')) return false;
+    if (requestSent && !mayResend(this.plan.ctx.method, conds)) return false;
     const maxTries = this.plan.loc.location.proxyNextUpstreamTries;
     if (maxTries > 0 && this.tries >= maxTries) return false;
     return this.attempt.triesLeft > 0;

@@ -61,3 +61,10 @@ export function statusCondition(status: number): string | undefined {
 export function statusFails(condition: string): boolean {
   return condition !== 'http_403' && condition !== 'http_404';
 }
+
+const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
+
+/** nginx sends a request again after it was sent (u->request_sent) only if it is idempotent or proxy_next_upstream has non_idempotent. */
+export function mayResend(method: string, conds: ReadonlySet<string>): boolean {
+  return !NON_IDEMPOTENT.has(method) || conds.has('non_idempotent');
+}

@@ -20,7 +20,7 @@ import { forwardsUpgrade as upstreamGetsUpgrade, NGINX_HIDDEN_RESPONSE_HEADERS }
 import type { Peer } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { rawHead, runSession, type LiveSession } from './ws-session.ts';
-import { failureKind, failureStatus, failureText, statusCondition, statusFails, tooBigHeader, type FailureKind } from './upstream-failure.ts';
+import { failureKind, failureStatus, failureText, mayResend, statusCondition, statusFails, tooBigHeader, type FailureKind } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -130,12 +130,13 @@ export function proxyUpgrade(
     hooks.sessionClose(session);
   };
 
-  /** proxy_next_upstream and proxy_next_upstream_tries allow another try on `condition`. */
-  const retries = (condition: string) => !conds.has('off') && conds.has(condition) && (maxTries === 0 || tries < maxTries);
+  const resend = mayResend(planArg.ctx.method, conds);
+  /** proxy_next_upstream and proxy_next_upstream_tries allow another try on `condition` (the request went out when `sent`). */
+  const retries = (condition: string, sent: boolean) => !conds.has('off') && conds.has(condition) && (maxTries === 0 || tries < maxTries) && (!sent || resend);
 
-  const retryOrFail = (peer: Peer, kind: FailureKind, cause: string) => {
+  const retryOrFail = (peer: Peer, kind: FailureKind, sent: boolean, cause: string) => {
     attempt.release(peer, true);
-    if (retries(kind) && attempt.triesLeft > 0 && !socket.destroyed) tryNext();
+    if (retries(kind, sent) && attempt.triesLeft > 0 && !socket.destroyed) tryNext();
     else reject(failureStatus(kind), cause);
   };
 
@@ -167,7 +168,7 @@ export function proxyUpgrade(
       // (not up.connecting: node clears it before it reports a refused connection)
       const phase = connected ? 'reading response header from upstream' : 'connecting to upstream';
       up.destroy();
-      retryOrFail(peer, kind, `${failureText(kind, err)} while ${phase}, upstream: ${peerName}`);
+      retryOrFail(peer, kind, connected, `${failureText(kind, err)} while ${phase}, upstream: ${peerName}`);
     };
     const onError = (e: Error) => fail(e, false);
     const onTimeout = () => fail(new Error('timed out'), true);
@@ -203,7 +204,7 @@ export function proxyUpgrade(
         // an answer whose status proxy_next_upstream lists (http_503…) goes to the next peer, as
         // nginx's test_next does for any request, unless this is the last try
         const condition = statusCondition(upRes.statusCode ?? 0);
-        if (condition && retries(condition) && attempt.triesLeft > 1) {
+        if (condition && retries(condition, true) && attempt.triesLeft > 1) {
           up.destroy();
           attempt.release(peer, statusFails(condition));
           tryNext();

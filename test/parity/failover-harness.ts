@@ -12,12 +12,12 @@ import { freePorts } from '../helpers/ports.ts';
 import { refusedPort } from '../helpers/upstreams.ts';
 
 /**
- * ok: 200 "NAME" (kept alive unless asked not to) · hang: reads, never answers · slow: ok after 400 ms ·
+ * ok: 200 "NAME" (kept alive unless asked not to) · okclose: ok, then FIN 50 ms later · hang: reads, never answers · slow: ok after 400 ms ·
  * closehead: part of a head, then FIN · closecl: a Content-Length 10 head and 3 bytes, then FIN ·
  * closechunk: a chunked head and one chunk, then FIN · stall: a Content-Length 10 head and 3 bytes, then nothing · reset: RST at once · sNNN: status NNN ·
  * stale: ok on a connection's first request, FIN without an answer on a later one.
  */
-export type Act = 'ok' | 'hang' | 'stall' | 'resetbody' | 'stallchunk' | 'resetchunk' | 'stallbig' | 'closebig' | 'slow' | 'closehead' | 'closecl' | 'closechunk' | 'reset' | 'stale' | `s${number}`;
+export type Act = 'ok' | 'okclose' | 'hang' | 'stall' | 'resetbody' | 'stallchunk' | 'resetchunk' | 'stallbig' | 'closebig' | 'slow' | 'closehead' | 'closecl' | 'closechunk' | 'reset' | 'stale' | `s${number}`;
 
 export interface Peers {
   /** Ports by peer name; `dead` has nothing listening. */
@@ -73,6 +73,10 @@ async function startPeer(name: string, log: string[]): Promise<{ port: number; c
         return;
       }
       if (act === 'ok') ok();
+      else if (act === 'okclose') {
+        ok();
+        setTimeout(() => sock.end(), 50);
+      }
       else if (act === 'slow') setTimeout(ok, 400);
       else if (act === 'closehead') sock.end('HTTP/1.1 200 OK\r\nContent-Le');
       else if (act === 'closecl') sock.end(`HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc`);

@@ -66,6 +66,8 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { ...KEEPALIVE, proxyNextUpstreamTries: 1 }, { keepalive: 4 }), steps: [req('a=stale&b=stale'), req('a=stale&b=stale'), req(''), req('a=stale&b=stale'), post('a=stale&b=stale'), req('')] },
   'WebSocket handshakes: retried on errors and timeouts like any request':
     { peers: ['a', 'b'], model: pool(two, { websocket: true }), steps: [ws('a=reset'), ws(''), ws('b=closehead'), ws('a=s503')] },
+  'a POST upgrade request is not sent again once it went out, as any POST':
+    { peers: ['a', 'b'], model: pool(two, { websocket: true }), steps: [req('a=closehead', { ws: true, method: 'POST', body: 'x' }), ws(''), req('b=s503', { ws: true, method: 'POST', body: 'x' })] },
   'WebSocket handshakes answered with a status proxy_next_upstream lists: retried':
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { websocket: true, proxyNextUpstream: ['error', 'timeout', 'http_503', 'http_404'] }), steps: [ws('a=s503'), ws('b=s404'), ws(''), ws('a=s404&b=s404&c=s404'), ws(''), ws('a=s503&b=s503&c=s503'), ws('')] },
 };

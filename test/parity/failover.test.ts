@@ -60,6 +60,8 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b'], model: pool(two.map((s) => ({ ...s, maxConns: 1 })), { proxyReadTimeout: '1s' }), steps: [{ parallel: [req('a=slow&b=slow'), req('a=slow&b=slow'), req('')] }, req('')] },
   'proxy_next_upstream_tries; weights after a failure':
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a', weight: 3 }, { name: 'b', weight: 2, maxFails: 2 }, { name: 'c' }], { proxyNextUpstreamTries: 2 }), steps: [req('a=reset&b=reset&c=reset'), req(''), req(''), req(''), req(''), req(''), req('')] },
+  'keepalive connections the upstream closes while idle are not used again':
+    { peers: ['a', 'b'], model: pool(two, KEEPALIVE, { keepalive: 4 }), steps: [req('a=okclose&b=okclose'), req('a=okclose&b=okclose'), { sleep: 150 }, req(''), req(''), req(''), req('')] },
   'a stale keepalive connection to a single peer: retried on a new one':
     { peers: ['a'], model: pool([{ name: 'a' }], KEEPALIVE, { keepalive: 4 }), steps: [req('a=stale'), req('a=stale'), req('a=stale'), req('a=hang'), req(''), req('a=closehead'), req('')] },
   'a stale keepalive connection does not use up proxy_next_upstream_tries; a POST on one is not retried':

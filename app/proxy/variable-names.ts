@@ -18,6 +18,41 @@ export function isKnownVariable(name: string): boolean {
   return VARIABLE_PREFIXES.some((p) => lower.length > p.length && lower.startsWith(p));
 }
 
+/**
+ * The variables nginx 1.22 (Debian's build) defines with a fixed value. nginx makes every named
+ * regex group, `(?<name>...)` in a location or server name, the variable $name, and refuses a name
+ * it already has ("the duplicate "host" variable"): nginx -t fails with each of these.
+ */
+export const NGINX_FIXED_VARIABLES: ReadonlySet<string> = new Set([
+  'binary_remote_addr', 'body_bytes_sent', 'bytes_sent', 'connection', 'connection_requests',
+  'connection_time', 'connections_active', 'connections_reading', 'connections_waiting', 'connections_writing',
+  'content_length', 'content_type', 'date_gmt', 'date_local', 'document_root', 'document_uri',
+  'fastcgi_path_info', 'fastcgi_script_name', 'gzip_ratio', 'host', 'hostname', 'http2', 'http_cookie',
+  'http_host', 'http_referer', 'http_user_agent', 'http_via', 'http_x_forwarded_for', 'https', 'is_args',
+  'limit_conn_status', 'limit_req_status', 'msec', 'nginx_version', 'pid', 'pipe', 'proxy_add_x_forwarded_for',
+  'proxy_internal_body_length', 'proxy_internal_chunked', 'proxy_protocol_addr', 'proxy_protocol_port',
+  'proxy_protocol_server_addr', 'proxy_protocol_server_port', 'query_string', 'realip_remote_addr',
+  'realip_remote_port', 'realpath_root', 'remote_addr', 'remote_port', 'remote_user', 'request',
+  'request_body', 'request_body_file', 'request_completion', 'request_filename', 'request_id',
+  'request_length', 'request_method', 'request_time', 'request_uri', 'scheme', 'secure_link',
+  'secure_link_expires', 'sent_http_cache_control', 'sent_http_connection', 'sent_http_content_length',
+  'sent_http_content_type', 'sent_http_keep_alive', 'sent_http_last_modified', 'sent_http_link',
+  'sent_http_location', 'sent_http_transfer_encoding', 'server_addr', 'server_name', 'server_port',
+  'server_protocol', 'slice_range', 'status', 'tcpinfo_rcv_space', 'tcpinfo_rtt', 'tcpinfo_rttvar',
+  'tcpinfo_snd_cwnd', 'time_iso8601', 'time_local', 'uid_got', 'uid_set', 'upstream_addr',
+  'upstream_bytes_received', 'upstream_bytes_sent', 'upstream_cache_status', 'upstream_connect_time',
+  'upstream_header_time', 'upstream_response_length', 'upstream_response_time', 'upstream_status', 'uri',
+]);
+
+/**
+ * Whether a regex's named group cannot be called `name`: nginx -t refuses it (a variable nginx
+ * defines), or the group's capture would replace a variable the engine evaluates, in the whole
+ * config ($args, $connection_upgrade, $arg_a, $http_x, $cookie_c: nginx reads them from the group).
+ */
+export function isTakenByVariable(name: string): boolean {
+  return isKnownVariable(name) || NGINX_FIXED_VARIABLES.has(name.toLowerCase());
+}
+
 export interface VariableRef {
   name: string;
   start: number;

@@ -2,12 +2,18 @@
 // variable names in any case ($HOST, $http_X_Foo), a server name outside ASCII as $server_name and
 // as $host without a Host header (its UTF-8 bytes), and server and header names too long for
 // nginx's default hash buckets (the export sizes them; two servers share the socket so nginx
-// hashes the names); `hash` keys with bytes outside ASCII (nginx hashes the bytes as they are).
+// hashes the names); `hash` keys with bytes outside ASCII (nginx hashes the bytes as they are);
+// a named regex group, which nginx makes a variable.
 // Needs Debian's nginx; fails without it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findNginx } from '../../main/nginx/binary.ts';
 import { runScenario, type Scenario } from './harness.ts';
+import { Config, type ConfigInput } from '../../app/config/schema.ts';
+import { validateConfig } from '../../app/config/validate.ts';
+import { exportNginx } from '../../app/nginx/export.ts';
+import { findNginx, startNginx, privateNginxConf } from '../../main/nginx/binary.ts';
+import { startHttpUpstream, header } from '../helpers/upstreams.ts';
+import { freePorts } from '../helpers/ports.ts';
 
 const LONG_NAME = `${'n'.repeat(60)}.test`;
 const LONG_HEADER = `X-${'h'.repeat(60)}`;
@@ -57,4 +63,40 @@ test(`parity: ${scenario.name}`, { timeout: 60_000 }, async () => {
   assert.equal(nginx[0]!.headers['x-custom'], '[bar][C=3; d=4][parity.test][1][3][/case/x?a=1&A=2]');
   assert.equal(nginx[2]!.headers['x-sn'], Buffer.from('日本.test').toString('latin1'));
   assert.deepEqual([nginx[4]!.upstream, nginx[4]!.headers[LONG_HEADER.toLowerCase()]], ['u', 'long']);
+});
+
+// A named regex group is a variable to nginx, for the whole config: with `(?<arg_a>..)` in some
+// location, $arg_a everywhere is the group's capture (empty where it did not match), no longer the
+// query argument the engine reads. So check refuses such a group name; nginx shows why.
+test('a named group called like a variable the engine reads changes that variable in nginx, so check refuses it', { timeout: 30_000 }, async () => {
+  const up = await startHttpUpstream('u');
+  const [port] = await freePorts(1);
+  const headers = [{ name: 'X-A', value: '[$arg_a]' }, { name: 'X-H', value: '[$http_x]' }];
+  const model: ConfigInput = {
+    schemaVersion: 1,
+    servers: [{
+      listen: [{ address: `127.0.0.1:${port}` }],
+      locations: [
+        { path: '/', proxyPass: `http://127.0.0.1:${up.port}`, proxySetHeader: headers },
+        { modifier: '~', path: '^/cap/(?<arg_a>[a-z]+)/(?<http_x>[a-z]+)', proxyPass: `http://127.0.0.1:${up.port}`, proxySetHeader: headers },
+      ],
+    }],
+  };
+  const v = validateConfig(model);
+  assert.deepEqual(v.ok ? [] : v.issues.map((i) => [i.path, i.code]), [['servers[0].locations[1].path', 'invalid_regex']]);
+  // what nginx makes of the file this model would export
+  const n = await startNginx(privateNginxConf(exportNginx(Config.parse(model), { shape: 'snippet' })), [port!]);
+  try {
+    const seen = async (path: string) => {
+      await fetch(`http://127.0.0.1:${port}${path}`, { headers: { X: 'header' } }).then((r) => r.text());
+      const s = up.seen.at(-1)!;
+      return [header(s, 'x-a'), header(s, 'x-h')];
+    };
+    // the engine sends [1] and [header] for both
+    assert.deepEqual(await seen('/p?a=1'), ['[]', '[]']);
+    assert.deepEqual(await seen('/cap/foo/bar?a=1'), ['[foo]', '[bar]']);
+  } finally {
+    await n.stop();
+    await up.close();
+  }
 });

@@ -7,6 +7,9 @@ import net from 'node:net';
 import { startNginx, nginxTest, privateNginxConf, type RunningNginx } from '../../../main/nginx/binary.ts';
 import { freePorts } from '../../helpers/ports.ts';
 import { compileNginxRegex } from '../../../app/match/regex.ts';
+import { NGINX_FIXED_VARIABLES, isKnownVariable } from '../../../app/proxy/variable-names.ts';
+import { connectionUpgradeMap } from '../../../app/nginx/export.ts';
+import { printNginx } from '../../../app/nginx/printer.ts';
 
 /** nginx config token: single-quoted, with \ and ' escaped as nginx's parser reads them. */
 const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -90,6 +93,28 @@ test('accepted regexes match the same paths in nginx as in the engine', async ()
     regexes.forEach((re, i) => {
       if (re.test(path) !== (bits[i] === '1')) problems.push(`${MATCHED[i]} on ${path}: nginx ${bits[i] === '1' ? 'matches' : 'does not match'}`);
     });
+  }
+  assert.deepEqual(problems, []);
+});
+
+// nginx makes every named group a variable ($name, for the whole config): a name nginx defines
+// fails nginx -t ("the duplicate "host" variable"); one the engine evaluates ($args, $arg_a,
+// $http_x, $connection_upgrade of the export's map) passes, and nginx then reads that variable
+// from the group (test/parity/names-vars.test.ts shows it). Check refuses both.
+const GROUP_NAMES = [
+  ...NGINX_FIXED_VARIABLES, 'HOST', 'Request_Uri', 'args', 'arg_a', 'ARG_A', 'http_x', 'cookie_c', 'proxy_host', 'proxy_port',
+  'connection_upgrade', 'http_upgrade', 'foo', 'name', 'sub', 'http', 'cookie', 'arg_', 'sent_http_x', 'upstream_http_x',
+];
+
+test('a named group is refused exactly when nginx -t refuses its name, or when nginx would read a variable the engine evaluates from it', { timeout: 60_000 }, async () => {
+  const [free] = await freePorts(1);
+  const problems: string[] = [];
+  for (const name of GROUP_NAMES) {
+    const r = `^/(?<${name}>x)`;
+    const check = compileNginxRegex(r, false);
+    const t = await nginxTest(privateNginxConf(`${printNginx([connectionUpgradeMap()])}server { listen 127.0.0.1:${free}; location ~ ${q(r)} { return 200; } }`));
+    const expected = t.ok && !isKnownVariable(name);
+    if (check.ok !== expected) problems.push(`${name}: check ${check.ok ? 'accepts' : 'refuses'}, nginx -t ${t.ok ? 'accepts' : `refuses (${t.output})`}`);
   }
   assert.deepEqual(problems, []);
 });

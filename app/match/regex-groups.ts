@@ -11,12 +11,15 @@
 // Lookbehinds. JS takes any lookbehind; PCRE2 10.42 (nginx 1.22 here) needs each alternative of a
 // lookbehind to have a fixed length, groups inside it to have alternatives of one length, and at
 // most 65535 bytes. Lengths are counted as its get_branchlength() does.
+//
+// Nesting. PCRE2 refuses groups nested more than 250 deep (its default parens_nest_limit).
 
 /** Thrown for a construct that is refused; the message names it. */
 export class Refuse extends Error {}
 
 const LOOKBEHIND_MAX = 65535;
 const LOOKBEHIND_SCANS = 2001; // PCRE2 gives up ("lookbehind is too complicated") after this many alternatives
+const PARENS_NEST_LIMIT = 250; // PCRE2's default: deeper, "parentheses are too deeply nested"
 
 /**
  * The pattern's top level or an open group. `branch` counts the '|' seen in it so far. A `fixed`
@@ -45,6 +48,7 @@ export class Groups {
     // a lookahead adds no length; only the lookbehinds inside it are measured
     const fixed = lookbehind || (kind !== 'lookahead' && this.frame.fixed);
     this.frames.push({ lookbehind, negative, capture, branch: 0, fixed, len: 0, last: 0, lens: [] });
+    if (this.frames.length - 1 > PARENS_NEST_LIMIT) throw new Refuse(`groups nested more than ${PARENS_NEST_LIMIT} deep: nginx's PCRE2 refuses it ("parentheses are too deeply nested")`);
     if (lookbehind) this.lookbehinds++;
     if (fixed) this.scan();
   }

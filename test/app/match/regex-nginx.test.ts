@@ -118,3 +118,17 @@ test('a named group is refused exactly when nginx -t refuses its name, or when n
   }
   assert.deepEqual(problems, []);
 });
+
+test("groups nested deeper than PCRE2's limit (250) are refused, as nginx -t refuses them", async () => {
+  const [free] = await freePorts(1);
+  const problems: string[] = [];
+  for (const n of [250, 251]) {
+    for (const open of ['(', '(?:', '(?=', '(?<=']) {
+      const r = `${open.repeat(n)}a${')'.repeat(n)}`;
+      const check = compileNginxRegex(r, false);
+      const t = await nginxTest(privateNginxConf(`server { listen 127.0.0.1:${free}; location ~ ${q(r)} { return 200; } }`));
+      if (check.ok !== t.ok) problems.push(`${n} x ${open}: check ${check.ok ? 'accepts' : `refuses (${check.message})`}, nginx -t ${t.ok ? 'accepts' : `refuses (${t.output})`}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});

@@ -6,7 +6,6 @@ import { directive, type Directive } from './ast.ts';
 import { printNginx } from './printer.ts';
 import { DEFAULTS, NO_MATCH_COMMENT, ROUTE_COMMENT_PREFIX } from './defaults.ts';
 import { hashBucketDirectives } from './hash-buckets.ts';
-import { parseNginxSize } from '../config/size.ts';
 
 export interface ExportOptions {
   /** 'full': a complete nginx.conf (events + http); 'snippet': the http-level part to include. */
@@ -77,7 +76,8 @@ export function locationBlock(loc: Location): Directive {
   if (loc.proxyNextUpstream.join(' ') !== DEFAULTS.proxyNextUpstream.join(' ')) body.push(directive('proxy_next_upstream', [...loc.proxyNextUpstream]));
   if (loc.proxyNextUpstreamTries !== DEFAULTS.proxyNextUpstreamTries) body.push(directive('proxy_next_upstream_tries', [String(loc.proxyNextUpstreamTries)]));
   if (loc.proxyBuffering !== DEFAULTS.proxyBuffering) body.push(directive('proxy_buffering', [loc.proxyBuffering ? 'on' : 'off']));
-  if (parseNginxSize(loc.clientMaxBodySize) !== parseNginxSize(DEFAULTS.clientMaxBodySize)) body.push(directive('client_max_body_size', [loc.clientMaxBodySize]));
+  // (compared as text, like the timeouts: "1M" is written, so that it imports as "1M")
+  if (loc.clientMaxBodySize !== DEFAULTS.clientMaxBodySize) body.push(directive('client_max_body_size', [loc.clientMaxBodySize]));
   const args = loc.modifier === '' ? [loc.path] : [loc.modifier, loc.path];
   return directive('location', args, body, loc.name === '' ? [] : [`${ROUTE_COMMENT_PREFIX}${loc.name}`]);
 }

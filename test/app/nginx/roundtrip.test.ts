@@ -40,6 +40,12 @@ test('websocket: true with proxyHttpVersion "1.1" comes back as "1.0" (both expo
   assert.equal(exportNginx(back.config, { shape: 'full' }), exportNginx(v.config, { shape: 'full' }));
 });
 
+test('a client_max_body_size that means 1m but is written otherwise ("1M", "1024k") round-trips as written', () => {
+  for (const size of ['1M', '1024k', '01m', '1048576']) {
+    roundTrip({ schemaVersion: 1, servers: [{ listen: [{ address: '80' }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:1', clientMaxBodySize: size }] }] });
+  }
+});
+
 test('property: random valid models round-trip exactly (both shapes)', () => {
   fc.assert(fc.property(validModel, (m) => void roundTrip(m)), { numRuns: 300 });
 });

@@ -8,6 +8,8 @@ import { parseProxyPass } from './proxy-pass.ts';
 import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
 import { compileNginxRegex } from '../match/regex.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
+import { quoteArg } from '../nginx/printer.ts';
+import { utf8Bytes } from '../match/bytes.ts';
 
 export type ValidationResult = { ok: true; config: ConfigT } | { ok: false; issues: ConfigIssue[] };
 
@@ -153,9 +155,28 @@ function checkVariables(value: string, path: PathPart[], add: Add) {
   }
 }
 
+/**
+ * The longest argument nginx reads, as written. Its config buffer is 4096 bytes, and it must hold
+ * the argument (from the opening quote, if any) and the one or two bytes after it that end it
+ * (a space after a location's path, then the "{" it reads before reading on).
+ */
+const MAX_ARGUMENT_BYTES = 4094;
+
+/** Text that becomes one nginx.conf argument: longer than nginx reads, nginx -t fails ("too long parameter"). */
+function checkArgumentLength(text: string | undefined, path: PathPart[], add: Add) {
+  if (text === undefined) return;
+  const bytes = utf8Bytes(quoteArg(text)).length;
+  if (bytes > MAX_ARGUMENT_BYTES) {
+    add(path, 'too_long', `${bytes} bytes as written in nginx.conf (UTF-8, with quotes and escapes): nginx reads at most ${MAX_ARGUMENT_BYTES} ("too long parameter"); shorten it`);
+  }
+}
+
 function checkUpstream(u: LooseUpstream, base: PathPart[], add: Add) {
   const m = u.method?.type;
-  if (u.method?.type === 'hash') checkVariables(u.method.key, [...base, 'method', 'key'], add);
+  if (u.method?.type === 'hash') {
+    checkVariables(u.method.key, [...base, 'method', 'key'], add);
+    checkArgumentLength(u.method.key, [...base, 'method', 'key'], add);
+  }
   const servers = u.servers ?? [];
   servers.forEach((s, i) => {
     if (s.backup && (m === 'ip_hash' || m === 'hash' || m === 'random')) {
@@ -196,6 +217,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
   });
   s.serverNames?.forEach((n, ni) => {
     if (n === undefined) return;
+    checkArgumentLength(n, [...base, 'serverNames', ni], add);
     if (n === '.' || n === '*' || n === '~') {
       add([...base, 'serverNames', ni], 'invalid_server_name', `server name "${n}" is invalid`);
     } else if (n.toLowerCase() === '$hostname') {
@@ -217,6 +239,8 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
   s.locations?.forEach((loc, li) => {
     const lb: PathPart[] = [...base, 'locations', li];
     const isRegex = loc.modifier === '~' || loc.modifier === '~*';
+    checkArgumentLength(loc.path, [...lb, 'path'], add);
+    checkArgumentLength(loc.proxyPass, [...lb, 'proxyPass'], add);
     if (loc.modifier === undefined || loc.path === undefined) {
       // the path's rules need both
     } else if (isRegex) {
@@ -260,6 +284,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
 
     loc.proxySetHeader?.forEach((h, hi) => {
       if (h.value !== undefined) checkVariables(h.value, [...lb, 'proxySetHeader', hi, 'value'], add);
+      checkArgumentLength(h.value, [...lb, 'proxySetHeader', hi, 'value'], add);
       if (h.name === undefined) return;
       const lower = h.name.toLowerCase();
       if (loc.websocket && (lower === 'upgrade' || lower === 'connection')) {

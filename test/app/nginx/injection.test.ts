@@ -78,3 +78,27 @@ test('a literal "$" is refused where values are scripts', () => {
   assert.equal(validateConfig(base({ proxySetHeader: [{ name: 'X', value: '$nope' }] })).ok, false);
   assert.equal(validateConfig(base({}, { upstreams: [{ name: 'u', method: { type: 'hash', key: '$' }, servers: [{ address: '127.0.0.1:1' }] }] })).ok, false);
 });
+
+// nginx reads its config through a 4096-byte buffer: an argument longer than that as written
+// (UTF-8, quotes and escapes included) fails nginx -t with "too long parameter". Text outside ASCII
+// and escaped quotes make a value that fits the schema's length in characters longer than that.
+test('an argument too long for nginx\'s 4096-byte config buffer is refused; the longest accepted passes nginx -t', { timeout: 60_000 }, async () => {
+  const long: Array<[string, (n: number) => ConfigInput]> = [
+    ['header value (é, 2 bytes)', (n) => base({ proxySetHeader: [{ name: 'X-A', value: 'é'.repeat(n) }] })],
+    ['header value (", escaped)', (n) => base({ proxySetHeader: [{ name: 'X-A', value: '"'.repeat(n) }] })],
+    ['prefix path (日, 3 bytes)', (n) => base({ path: `/${'日'.repeat(n)}` })],
+    ['regex path (日, 3 bytes)', (n) => base({ modifier: '~', path: '日'.repeat(n) })],
+    ['proxy_pass URI (日, 3 bytes)', (n) => base({ proxyPass: `http://127.0.0.1:1/${'日'.repeat(n)}` })],
+  ];
+  for (const [field, make] of long) {
+    // the largest n that validation accepts: nginx -t must accept it; n + 1 is refused as too_long
+    let n = 1;
+    while (validateConfig(make(n + 1)).ok) n++;
+    const refused = validateConfig(make(n + 1));
+    assert.deepEqual(refused.ok ? [] : refused.issues.map((i) => i.code), ['too_long'], `${field}: ${n + 1} refused for another reason`);
+    const ok = validateConfig(make(n));
+    assert.ok(ok.ok);
+    const r = await nginxTest(privateNginxConf(exportNginx(ok.config, { shape: 'full' }), true));
+    assert.ok(r.ok, `${field} x ${n}: check accepts, nginx -t refuses:\n${r.output}`);
+  }
+});

@@ -79,7 +79,8 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     reply(res, status, 'text/plain; charset=utf-8', `${status === 401 ? 'Unauthorized' : 'Forbidden'}: ${reason}. Open the URL that \`switchyard ui\` printed (it carries the token).\n`);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
+    const url = requestUrl(req);
+    if (!url) return reply(res, 400, 'text/plain; charset=utf-8', 'bad request target\n');
     const bad = checkOrigin(req, port);
     if (bad) return refuse(res, 403, bad);
     const isApi = url.pathname.startsWith('/api/');
@@ -118,16 +119,22 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => {});
-    const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
-    const bad = checkOrigin(req, port);
-    const gate = checkToken(req, url, token, port, ['protocol', 'header']);
-    const status = bad ? 403 : !gate.ok ? gate.status : url.pathname !== '/feed' ? 404 : 0;
+    const url = requestUrl(req);
+    const status = !url ? 400 : upgradeRefusal(req, url);
     if (status) {
-      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      const text = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => attachFeed(ws));
   });
+
+  function upgradeRefusal(req: IncomingMessage, url: URL): 0 | 401 | 403 | 404 {
+    if (checkOrigin(req, port)) return 403;
+    const gate = checkToken(req, url, token, port, ['protocol', 'header']);
+    if (!gate.ok) return gate.status;
+    return url.pathname === '/feed' ? 0 : 404;
+  }
 
   function attachFeed(ws: WebSocket): void {
     const unsubscribe = o.service.feed.subscribe({
@@ -156,6 +163,17 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
       for (const s of sockets) s.destroy();
     }),
   };
+}
+
+/** The request's URL, or null when its target is not a path (`http://[`, absolute or `*` forms): never a throw. */
+function requestUrl(req: IncomingMessage): URL | null {
+  const target = req.url ?? '';
+  if (!target.startsWith('/')) return null;
+  try {
+    return new URL(`http://${HOST}${target}`);
+  } catch {
+    return null;
+  }
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {

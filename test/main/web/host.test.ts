@@ -145,3 +145,29 @@ test('the feed needs the token (in its subprotocol list), then sends a snapshot 
   assert.equal(delta.payload.sessions[0]!.id, 7);
   r.ws.close();
 });
+
+/** Raw bytes to the host; resolves with what came back when the host closes (or after 2 s). */
+function rawExchange(bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    const c = net.connect(host.port, '127.0.0.1');
+    let out = '';
+    c.on('data', (d) => { out += d; });
+    c.on('error', () => {});
+    c.on('close', () => { clearTimeout(timer); resolve(out); });
+    const timer = setTimeout(() => c.destroy(), 2000);
+    c.write(bytes);
+  });
+}
+
+test('a request target that is not a path is 400, without a token, and never stops the host', async () => {
+  const h = `Host: 127.0.0.1:${host.port}\r\n`;
+  const upgrade = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+  for (const target of ['http://[', '*', `http://127.0.0.1:${host.port}/feed`]) {
+    const plain = await rawExchange(`GET ${target} HTTP/1.1\r\n${h}Connection: close\r\n\r\n`);
+    assert.match(plain, /^HTTP\/1\.1 400 /, `GET ${target}`);
+    const upg = await rawExchange(`GET ${target} HTTP/1.1\r\n${h}${upgrade}\r\n`);
+    assert.match(upg, /^HTTP\/1\.1 400 /, `upgrade ${target}`);
+  }
+  assert.match(await rawExchange(`GET //[ HTTP/1.1\r\n${h}Connection: close\r\n\r\n`), /^HTTP\/1\.1 401 /, 'a path, gated as any other');
+  assert.equal((await post('getConfig', {})).status, 200, 'still serving');
+});

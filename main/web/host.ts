@@ -1,5 +1,5 @@
 // The loopback web host: the renderer, the API (POST /api/<name>) and the live feed (WebSocket
-// /feed) on 127.0.0.1 only, every request gated by a random token. A thin adapter: all behaviour
+// /feed) on 127.0.0.1 only, gated by a random token (all but the renderer's public assets). A thin adapter: all behaviour
 // is the service's (main/service); this file only moves JSON.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_LIMITS, isRequestName } from '../../app/api/contract.ts';
 import type { SwitchyardService } from '../service/service.ts';
-import { ASSET_PATH, FEED_PROTOCOL, assetCookie, checkOrigin, checkToken, injectToken, newToken } from './auth.ts';
+import { ASSET_PATH, FEED_PROTOCOL, checkOrigin, checkToken, injectToken, newToken } from './auth.ts';
 import { readStatic } from './static.ts';
 
 export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
@@ -28,7 +28,7 @@ export interface WebHostOptions {
 export interface WebHost {
   readonly port: number;
   readonly token: string;
-  /** The URL to open: carries the token once; the page then lives on a cookie. */
+  /** The URL to open: carries the token for the page, which hands it to its API calls and feed. */
   readonly url: string;
   close(): Promise<void>;
 }
@@ -85,8 +85,10 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     if (bad) return refuse(res, 403, bad);
     const isApi = url.pathname.startsWith('/api/');
     const isAsset = url.pathname.startsWith(ASSET_PATH);
-    const gate = checkToken(req, url, token, port, isApi ? ['header'] : isAsset ? ['cookie', 'query', 'header'] : ['query', 'header']);
-    if (!gate.ok) return refuse(res, gate.status, gate.reason);
+    if (!isAsset) {
+      const gate = checkToken(req, url, token, isApi ? ['header'] : ['query', 'header']);
+      if (!gate.ok) return refuse(res, gate.status, gate.reason);
+    }
     if (isApi) return api(req, res, url.pathname.slice(5));
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
     const file = await readStatic(root, isAsset ? url.pathname : '/index.html', ASSET_PATH);
@@ -95,9 +97,9 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
       return reply(res, 404, 'text/plain; charset=utf-8', hint);
     }
     if (isAsset) return reply(res, 200, file.type, req.method === 'HEAD' ? '' : file.body, { 'Cache-Control': 'private, max-age=31536000, immutable' });
-    // The page: its token for API calls and the feed in a <meta>, and the asset cookie.
+    // The page: its token for API calls and the feed in a <meta>.
     const page = injectToken(file.body.toString('utf8'), token);
-    reply(res, 200, file.type, req.method === 'HEAD' ? '' : page, { 'Set-Cookie': assetCookie(token, port) });
+    reply(res, 200, file.type, req.method === 'HEAD' ? '' : page);
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -131,7 +133,7 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
 
   function upgradeRefusal(req: IncomingMessage, url: URL): 0 | 401 | 403 | 404 {
     if (checkOrigin(req, port)) return 403;
-    const gate = checkToken(req, url, token, port, ['protocol', 'header']);
+    const gate = checkToken(req, url, token, ['protocol', 'header']);
     if (!gate.ok) return gate.status;
     return url.pathname === '/feed' ? 0 : 404;
   }

@@ -3,6 +3,7 @@
 // (file:// pages share one origin with every file) and keeps vite's absolute asset paths working.
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { fileInside } from '../web/static.ts';
 import { APP_HOST } from './channels.ts';
 
 /** No network at all: the renderer talks to the main process over IPC only. */
@@ -43,7 +44,9 @@ export function rendererHandler(root: string): (req: Request) => Promise<Respons
     const file = req.method === 'GET' ? rendererFile(root, req.url) : null;
     if (!file) return new Response('not found', { status: 404, headers });
     try {
-      const body = await readFile(file);
+      const real = await fileInside(root, file); // a symlink must not lead out of the root
+      if (!real) throw new Error('not a file inside the root');
+      const body = await readFile(real);
       return new Response(body, { status: 200, headers: { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' } });
     } catch {
       const hint = file.endsWith('index.html') ? 'The renderer is not built: run `npm run build:renderer`.' : 'not found';

@@ -1,6 +1,6 @@
-// Serving the built renderer (dist/renderer): files only from inside the root, index.html for
-// the app's own routes, long caching for hashed assets.
-import { readFile, stat } from 'node:fs/promises';
+// Serving the built renderer (dist/renderer): files only from inside the root (symlinks resolved),
+// index.html for the app's own routes, long caching for hashed assets.
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
@@ -23,15 +23,29 @@ export async function readStatic(root: string, pathname: string, assetPath: stri
     return null;
   }
   if (rel.includes('\0')) return null;
-  const full = normalize(join(root, rel));
-  if (full !== root && !full.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
-  const file = await tryFile(full);
-  return file ? { body: file, type: TYPES[extname(full)] ?? 'application/octet-stream', immutable: rel.startsWith(assetPath) } : null;
+  const asked = normalize(join(root, rel));
+  const real = await fileInside(root, asked);
+  const file = real && (await tryFile(real));
+  return file ? { body: file, type: TYPES[extname(asked)] ?? 'application/octet-stream', immutable: rel.startsWith(assetPath) } : null;
+}
+
+const isInside = (dir: string, p: string) => p.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
+/**
+ * `path` with its symlinks resolved, when it names an existing regular file inside `root` (whose
+ * own symlinks are resolved too), or null: a link in the build output must not lead out of it.
+ */
+export async function fileInside(root: string, path: string): Promise<string | null> {
+  try {
+    const [realRoot, real] = await Promise.all([realpath(root), realpath(path)]);
+    return isInside(realRoot, real) && (await stat(real)).isFile() ? real : null;
+  } catch {
+    return null;
+  }
 }
 
 async function tryFile(p: string): Promise<Buffer | null> {
   try {
-    if (!(await stat(p)).isFile()) return null;
     return await readFile(p);
   } catch {
     return null;

@@ -1,9 +1,12 @@
 // The menu template (pure) and the app:// file mapping of the renderer protocol.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import type { MenuItemConstructorOptions } from 'electron';
 import { menuTemplate, type MenuActions } from '../../../main/electron/menu.ts';
-import { rendererFile, ELECTRON_CSP } from '../../../main/electron/renderer-protocol.ts';
+import { rendererFile, rendererHandler, ELECTRON_CSP } from '../../../main/electron/renderer-protocol.ts';
 
 const calls: string[] = [];
 const actions: MenuActions = {
@@ -34,4 +37,28 @@ test('app:// serves files inside dist/renderer only', () => {
   assert.equal(rendererFile(root, 'app://other/index.html'), null);
   assert.match(ELECTRON_CSP, /connect-src 'none'/);
   assert.doesNotMatch(ELECTRON_CSP, /unsafe/);
+});
+
+test('app:// answers files inside dist/renderer, never a symlink leading out of it', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'switchyard-renderer-'));
+  const outside = mkdtempSync(join(tmpdir(), 'switchyard-outside-'));
+  try {
+    mkdirSync(join(root, '__switchyard_assets'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html>');
+    writeFileSync(join(outside, 'secret.txt'), 'secret');
+    symlinkSync(join(outside, 'secret.txt'), join(root, '__switchyard_assets', 'link.js'));
+    symlinkSync(outside, join(root, '__switchyard_assets', 'dir'));
+    const serve = rendererHandler(root);
+    const index = await serve(new Request('app://switchyard/'));
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('content-security-policy'), ELECTRON_CSP);
+    for (const path of ['__switchyard_assets/link.js', '__switchyard_assets/dir/secret.txt']) {
+      const r = await serve(new Request(`app://switchyard/${path}`));
+      assert.equal(r.status, 404, path);
+      assert.notEqual(await r.text(), 'secret', path);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import WebSocket from 'ws';
@@ -24,6 +24,8 @@ before(async () => {
   writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><title>t</title><script type="module" src="/__switchyard_assets/app.js"></script></head></html>');
   writeFileSync(join(dir, '__switchyard_assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(tmpdir(), 'switchyard-secret.txt'), 'secret');
+  symlinkSync(join(tmpdir(), 'switchyard-secret.txt'), join(dir, '__switchyard_assets', 'link.js'));
+  symlinkSync(tmpdir(), join(dir, '__switchyard_assets', 'linkdir'));
   engine = new FakeEngine();
   service = await SwitchyardService.create(engine.asEngine(), { initialDraft: { schemaVersion: 1 }, frameTap: null });
   host = await startWebHost({ service, rendererDir: dir });
@@ -95,7 +97,12 @@ test('a foreign Host or Origin is refused (DNS rebinding, cross-site requests)',
 });
 
 test('files outside the renderer are not served', async () => {
-  for (const p of ['/__switchyard_assets/../../switchyard-secret.txt', '/__switchyard_assets/%2e%2e/%2e%2e/switchyard-secret.txt', '/__switchyard_assets/..%2f..%2fswitchyard-secret.txt']) {
+  const paths = [
+    '/__switchyard_assets/../../switchyard-secret.txt', '/__switchyard_assets/%2e%2e/%2e%2e/switchyard-secret.txt', '/__switchyard_assets/..%2f..%2fswitchyard-secret.txt',
+    '/__switchyard_assets/..%5c..%5cswitchyard-secret.txt', '/__switchyard_assets\\..\\..\\switchyard-secret.txt', '/__switchyard_assets/app.js%00.txt',
+    '/__switchyard_assets/link.js', '/__switchyard_assets/linkdir/switchyard-secret.txt', // symlinks out of the root
+  ];
+  for (const p of paths) {
     const r = await send(`${base}${p}`, { headers: auth() });
     assert.notEqual(r.body, 'secret', p);
     assert.ok(r.status === 404 || /<html>/.test(r.body), `${p}: ${r.status}`);

@@ -106,8 +106,13 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     if (req.method !== 'POST') return reply(res, 405, 'text/plain; charset=utf-8', 'POST only\n', { Allow: 'POST' });
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return reply(res, 415, 'text/plain; charset=utf-8', 'Content-Type must be application/json\n');
     if (!isRequestName(name)) return json(res, 404, { ok: false, error: { code: 'unknown_request', message: `no request named "${name}"` } });
-    const body = await readBody(req, API_LIMITS.maxRequestBytes);
-    if (body === null) return json(res, 413, { ok: false, error: { code: 'too_large', message: 'request body too large' } });
+    const limit = API_LIMITS.maxRequestBytes;
+    const body = Number(req.headers['content-length']) > limit ? null : await readBody(req, limit);
+    if (body === null) {
+      // answered without reading the rest; the connection then closes
+      res.shouldKeepAlive = false;
+      return json(res, 413, { ok: false, error: { code: 'too_large', message: `the request body is over the API's limit of ${limit} bytes` } });
+    }
     let params: unknown;
     try {
       params = body.length ? JSON.parse(body.toString('utf8')) : {};
@@ -178,18 +183,16 @@ function requestUrl(req: IncomingMessage): URL | null {
   }
 }
 
+/** The whole body, or null as soon as it passes `limit` (what follows is read and dropped). */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        resolve(null);
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size <= limit) return void chunks.push(c);
+      chunks.length = 0;
+      resolve(null);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);

@@ -2,12 +2,14 @@
 // CSP, and the API answering with the contract's Result shape.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import WebSocket from 'ws';
 import { startWebHost, type WebHost } from '../../../main/web/host.ts';
+import { API_LIMITS } from '../../../app/api/contract.ts';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { send } from '../../helpers/client.ts';
 import { FakeEngine } from '../service/fake-engine.ts';
@@ -176,5 +178,37 @@ test('a request target that is not a path is 400, without a token, and never sto
     assert.match(upg, /^HTTP\/1\.1 400 /, `upgrade ${target}`);
   }
   assert.match(await rawExchange(`GET //[ HTTP/1.1\r\n${h}Connection: close\r\n\r\n`), /^HTTP\/1\.1 401 /, 'a path, gated as any other');
+  assert.equal((await post('getConfig', {})).status, 200, 'still serving');
+});
+
+test('a body over the API limit is answered 413 too_large, declared or streamed, and the host keeps serving', async () => {
+  const limit = API_LIMITS.maxRequestBytes;
+  const head = `POST /api/importHar HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nX-Switchyard-Token: ${host.token}\r\nContent-Type: application/json\r\n`;
+  const declared = await rawExchange(`${head}Content-Length: ${limit + 1}\r\n\r\n{"text":"`);
+  assert.match(declared, /^HTTP\/1\.1 413 /, 'refused on its Content-Length, before the body');
+  assert.match(declared, /"code":"too_large"/);
+  assert.match(declared, new RegExp(`${limit} bytes`), 'names the limit');
+
+  const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: host.port, path: '/api/importHar', method: 'POST', agent: false, headers: { ...auth(), 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let sent = 0;
+    const pump = () => {
+      while (sent <= limit + chunk.length) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    req.write('{"text":"');
+    pump();
+  });
+  assert.equal(streamed.status, 413);
+  assert.equal(JSON.parse(streamed.body).error.code, 'too_large');
   assert.equal((await post('getConfig', {})).status, 200, 'still serving');
 });

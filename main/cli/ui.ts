@@ -3,7 +3,6 @@
 // Without --config it opens the saved workspace like the desktop app (main/persist/boot.ts): the
 // user-data config, or on a first run the example with the built-in echo server; applied configs
 // are saved back. With --config the file is only read.
-import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { Engine } from '../engine/engine.ts';
 import { loadConfigFile, formatIssue, type LoadResult } from '../config/load.ts';
@@ -14,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppCore } from '../persist/boot.ts';
 import { userDataDir } from '../persist/paths.ts';
+import { openBrowser } from './open-browser.ts';
 
 export interface UiOptions {
   /** The config file to start from; without one the saved workspace (or the first-run example) opens. */
@@ -88,7 +88,7 @@ export async function uiCommand(o: UiOptions): Promise<number> {
   }
   o.stdout.write(`Switchyard UI: ${host.url}\n`);
   if (!existsSync(join(o.rendererDir ?? DEFAULT_RENDERER_DIR, 'index.html'))) o.stderr.write('the renderer is not built: run `npm run build:renderer` first\n');
-  if (o.open) openBrowser(host.url, o.stderr);
+  const closeLaunchPage = o.open ? openBrowser(host.url, o.stderr) : () => {};
   o.onReady?.(host, service);
 
   return new Promise<number>((resolve) => {
@@ -98,6 +98,7 @@ export async function uiCommand(o: UiOptions): Promise<number> {
       stopping = true;
       o.stderr.write(`${why}: stopping\n`);
       process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+      closeLaunchPage();
       await host.close();
       await running.stop();
       resolve(0);
@@ -107,15 +108,4 @@ export async function uiCommand(o: UiOptions): Promise<number> {
     process.on('SIGINT', onInt).on('SIGTERM', onTerm);
     o.signal?.addEventListener('abort', () => void stop('aborted'), { once: true });
   });
-}
-
-function openBrowser(url: string, stderr: Writable): void {
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  try {
-    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
-    child.on('error', () => stderr.write(`could not open a browser; open the URL above yourself\n`));
-    child.unref();
-  } catch {
-    stderr.write(`could not open a browser; open the URL above yourself\n`);
-  }
 }

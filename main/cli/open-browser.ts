@@ -1,0 +1,43 @@
+// `switchyard ui --open`: the default browser on the UI. The URL carries the token, and a
+// command line is readable by every local user (ps, /proc/PID/cmdline) for as long as the
+// process runs, the browser's included when it starts there. So the browser gets the path of a
+// private page (0600, in a fresh 0700 folder) that redirects to the URL.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Writable } from 'node:stream';
+
+/** What is used of a spawned child (node's ChildProcess satisfies it). */
+export interface Child {
+  on(event: 'error', listener: (e: Error) => void): unknown;
+  unref(): void;
+}
+export type Spawn = (cmd: string, args: string[]) => Child;
+
+const spawnDetached: Spawn = (cmd, args) => spawn(cmd, args, { stdio: 'ignore', detached: true });
+
+/** A page that sends the browser to `url`, readable by this user only. */
+export function writeLaunchPage(url: string): { path: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-open-'));
+  const path = join(dir, 'switchyard.html');
+  const href = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  writeFileSync(path, `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${href}"><title>Switchyard</title><a href="${href}">Open Switchyard</a>\n`, { mode: 0o600 });
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Open the default browser on `url` without putting it on a command line; returns the clean-up. */
+export function openBrowser(url: string, stderr: Writable, run: Spawn = spawnDetached): () => void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const failed = () => stderr.write('could not open a browser; open the URL above yourself\n');
+  let page: { path: string; remove(): void } | null = null;
+  try {
+    page = writeLaunchPage(url);
+    const child = run(cmd, [page.path]);
+    child.on('error', failed);
+    child.unref();
+  } catch {
+    failed();
+  }
+  return () => page?.remove();
+}

@@ -1,0 +1,33 @@
+// `switchyard ui --open`: the token must not go on a command line (ps and /proc/PID/cmdline show
+// it to every local user); the browser gets a private page that redirects to the URL.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { openBrowser, type Child } from '../../../main/cli/open-browser.ts';
+
+const url = 'http://127.0.0.1:4321/?token=SECRET_token-value_0123456789abcdefghijklmnopq';
+
+test('--open puts a private redirect page on the command line, never the URL with its token', { skip: process.platform === 'win32' && 'POSIX modes' }, () => {
+  const runs: Array<{ cmd: string; args: string[] }> = [];
+  const child: Child = { on: () => child, unref: () => {} };
+  const remove = openBrowser(url, new PassThrough(), (cmd, args) => (runs.push({ cmd, args }), child));
+  assert.equal(runs.length, 1);
+  const [page] = runs[0]!.args;
+  assert.doesNotMatch(runs[0]!.args.join(' '), /SECRET/, 'the token is not in argv');
+  assert.match(readFileSync(page!, 'utf8'), new RegExp(`http-equiv="refresh" content="0;url=${url.replace(/[?.]/g, '\\$&')}"`));
+  assert.equal(statSync(page!).mode & 0o777, 0o600, 'only this user reads the page');
+  assert.equal(statSync(dirname(page!)).mode & 0o777, 0o700);
+  remove();
+  assert.equal(existsSync(dirname(page!)), false, 'removed when the UI stops');
+});
+
+test('--open says so when no browser can be started', () => {
+  const err = new PassThrough();
+  let onError: ((e: Error) => void) | undefined;
+  const remove = openBrowser(url, err, () => ({ on: (_e, l) => { onError = l; }, unref: () => {} }));
+  onError!(new Error('ENOENT'));
+  assert.match(String(err.read()), /could not open a browser/);
+  remove();
+});

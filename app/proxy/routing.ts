@@ -34,13 +34,24 @@ export function listenBindKey(address: string): string {
   return bindKey(n.slice(0, i), Number(n.slice(i + 1)));
 }
 
+/**
+ * The bind keys of one listen address. nginx listens on every address a name resolves to:
+ * "localhost:8080" is 127.0.0.1:8080 and, where /etc/hosts says so, [::1]:8080. `localhost` gives
+ * those addresses (the engine resolves the name; without it, 127.0.0.1).
+ */
+export function listenBindKeys(address: string, localhost: readonly string[] = ['127.0.0.1']): string[] {
+  const m = /^localhost:(\d+)$/i.exec(address);
+  return m ? localhost.map((a) => bindKey(a, Number(m[1]))) : [listenBindKey(address)];
+}
+
 /** Record the sockets `server` listens on; a server is listed once per socket. */
-export function addServerBinds<S>(binds: Binds<S>, server: Server, compiled: S): void {
+export function addServerBinds<S>(binds: Binds<S>, server: Server, compiled: S, localhost?: readonly string[]): void {
   for (const l of server.listen) {
-    const key = listenBindKey(l.address);
-    const list = binds.get(key) ?? [];
-    if (!list.some((c) => c.server === compiled)) list.push({ server: compiled, defaultServer: l.defaultServer });
-    binds.set(key, list);
+    for (const key of listenBindKeys(l.address, localhost)) {
+      const list = binds.get(key) ?? [];
+      if (!list.some((c) => c.server === compiled)) list.push({ server: compiled, defaultServer: l.defaultServer });
+      binds.set(key, list);
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { servesLastRequest } from './keepalive-requests.ts';
 import { lookup } from 'node:dns/promises';
+import { ADDRCONFIG } from 'node:dns';
 import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
 import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pass.ts';
 import { parseNginxTime } from '../../app/config/time.ts';
@@ -88,6 +89,16 @@ async function resolve(host: string): Promise<string[]> {
   return found.map((a) => a.address);
 }
 
+/**
+ * The addresses a `listen localhost:PORT` binds: all that the name resolves to, as nginx's
+ * getaddrinfo (AI_ADDRCONFIG) finds them; 127.0.0.1 when it finds none.
+ */
+async function localhostAddresses(): Promise<string[]> {
+  const found = await lookup('localhost', { all: true, hints: ADDRCONFIG }).catch(() => []);
+  const addrs = [...new Set(found.map((a) => canonicalIp(a.address) ?? a.address))];
+  return addrs.length ? addrs : ['127.0.0.1'];
+}
+
 function splitHostPort(address: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
   if (!m) throw new Error(`bad address ${address}`);
@@ -136,6 +147,7 @@ function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey
 }
 
 export async function compileRuntime(config: Config): Promise<Runtime> {
+  const localhost = config.servers.some((s) => s.listen.some((l) => /^localhost:/i.test(l.address))) ? await localhostAddresses() : undefined;
   const pools = new Map<string, Pool>();
   for (const u of config.upstreams) {
     const group = createUpstreamGroup(u.name, u.method, await upstreamPeers(u));
@@ -169,7 +181,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
       });
     }
     const compiled: CompiledServer = { index: si, server, matcher: compileLocations(server.locations), locations };
-    addServerBinds(binds, server, compiled);
+    addServerBinds(binds, server, compiled, localhost);
   }
   return { config, binds, pools };
 }

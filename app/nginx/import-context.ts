@@ -1,6 +1,7 @@
 // Shared state of one import: warnings with file:line, and what the http level defines
 // ($connection_upgrade's map) that locations depend on.
 import type { Directive } from './ast.ts';
+import { isLuaBlock } from './lua-block.ts';
 
 export interface ImportWarning {
   file: string;
@@ -32,6 +33,11 @@ export class ImportContext {
     if (d.name.startsWith('//')) {
       const swallowed = d.args.length ? `; it swallowed everything up to the next ";": ${JSON.stringify(d.args.join(' '))}` : '';
       this.warn(d, `"//" does not start a comment in nginx ("#" does): "${d.name}" is read as an unknown directive (nginx -t fails)${swallowed}; dropped${nested}`);
+      return;
+    }
+    if (isLuaBlock(d.name)) {
+      const lost = d.name === 'balancer_by_lua_block' ? 'the peers it picks are lost: requests go to the servers listed in this upstream' : 'what it does is lost';
+      this.warn(d, `"${d.name}" in ${where} is Lua code (OpenResty), which Switchyard does not run: dropped; ${lost}`);
       return;
     }
     // the engine rewrites upstream redirects as nginx does by default

@@ -108,7 +108,8 @@ function noteMap(d: Directive, ctx: ImportContext): void {
     return;
   }
   if (!isUpgrade) {
-    ctx.warn(d, `map ${d.args.join(' ')}: maps are not modelled (with ${countDirectives(d.block ?? [])} entries): dropped; values using its variable are dropped too`);
+    const n = countDirectives(d.block ?? []);
+    ctx.warn(d, `map ${d.args.join(' ')}: maps are not modelled (with ${n} ${n === 1 ? 'entry' : 'entries'}): dropped; values using its variable are dropped too`);
     return;
   }
   let state: UpgradeMap = standard ? 'standard' : 'custom';

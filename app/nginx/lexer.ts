@@ -6,6 +6,8 @@
 // - in the resulting word \" \' \\ become the character, \t \r \n the control character, and any
 //   other \x stays as the two characters (so regexes like "\.php$" keep their backslash);
 // - "#" at the start of a word comments out the rest of the line.
+// The Lua inside OpenResty's `*_by_lua_block { ... }` is skipped (see lua-block.ts).
+import { isLuaBlock, luaBlockEnd } from './lua-block.ts';
 
 export type Token =
   | { kind: 'word'; value: string; quoted: boolean; line: number; column: number }
@@ -44,6 +46,13 @@ export function unescapeWord(raw: string): string {
   return out;
 }
 
+/** The last token is the name of a directive that takes a Lua block. */
+function opensLuaBlock(tokens: Token[]): boolean {
+  const name = tokens.at(-1);
+  const before = tokens.at(-2);
+  return name?.kind === 'word' && !name.quoted && isLuaBlock(name.value) && before?.kind !== 'word';
+}
+
 export function tokenize(text: string, file = ''): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -64,6 +73,16 @@ export function tokenize(text: string, file = ''): Token[] {
     if (SPACE.has(c)) { step(); continue; }
     const startLine = line;
     const startCol = col(i);
+    if (c === '{' && opensLuaBlock(tokens)) {
+      // OpenResty's *_by_lua_block: Lua inside, skipped whole (an empty block here)
+      const end = luaBlockEnd(text, i);
+      if (end < 0) fail(i, startLine, lineStart, `unexpected end of file: the Lua block of "${(tokens.at(-1) as { value: string }).value}" is not closed`);
+      tokens.push({ kind: '{', line: startLine, column: startCol });
+      while (i < end) step();
+      tokens.push({ kind: '}', line, column: col(i) });
+      i++;
+      continue;
+    }
     if (c === ';' || c === '{' || c === '}') {
       tokens.push({ kind: c, line: startLine, column: startCol });
       i++;

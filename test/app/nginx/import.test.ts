@@ -315,3 +315,14 @@ test('a dropped answer of nginx its own (return, deny) says where its requests g
     '1 deny: "deny all" in location / is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead',
   ]);
 });
+
+test('an ingress-nginx (OpenResty) nginx.conf imports: each Lua block is one warning saying what is lost', async () => {
+  const r = importNginxText(await fixture('ingress-nginx.conf'), 'nginx.conf');
+  const lua = r.warnings.filter((w) => w.directive.endsWith('_by_lua_block')).map((w) => `${w.line} ${w.directive}`);
+  assert.deepEqual(lua, ['26 init_by_lua_block', '46 init_worker_by_lua_block', '164 balancer_by_lua_block', '192 rewrite_by_lua_block', '205 header_filter_by_lua_block', '210 body_filter_by_lua_block', '214 log_by_lua_block']);
+  assert.ok(messages(r).includes('115 map: map $request_uri $loggable: maps are not modelled (with 1 entry): dropped; values using its variable are dropped too'));
+  assert.match(messages(r).find((m) => m.startsWith('164 '))!, /is Lua code \(OpenResty\), which Switchyard does not run: dropped; the peers it picks are lost/);
+  const l = r.config.servers[0]!.locations[0]!;
+  assert.deepEqual([l.path, l.proxyPass, l.proxyConnectTimeout, l.proxyNextUpstreamTries], ['/', 'http://upstream_balancer', '5s', 3]);
+  assert.equal(r.config.upstreams[0]!.keepalive, 320);
+});

@@ -63,3 +63,13 @@ test('newlines inside quotes count as lines', () => {
   const d = t.find((x) => x.kind === 'word' && x.value === 'd')!;
   assert.deepEqual([d.line, d.column], [2, 4]);
 });
+
+test('the Lua of an OpenResty *_by_lua_block is skipped whole: braces, quotes and "--" comments inside', () => {
+  const lua = 'content_by_lua_block {\n  local t = { a = "}", b = \'{\' } -- }\n  --[[ } ]] local s = [==[ } ]==]\n  if x then ngx.say("4") end\n}\nlisten 80;';
+  assert.deepEqual(kinds(lua), ['w:content_by_lua_block', '{', '}', 'w:listen', 'w:80', ';', 'eof']);
+  const close = tokenize(lua).find((t) => t.kind === '}')!;
+  assert.deepEqual([close.line, close.column], [5, 1]);
+  // only as the directive's own block: an argument of that name is a plain word
+  assert.deepEqual(kinds('set $a content_by_lua_block {}'), ['w:set', 'w:$a', 'w:content_by_lua_block', '{', '}', 'eof']);
+  assert.throws(() => tokenize('init_by_lua_block { a = "x" ', 'f.conf'), /^NginxSyntaxError: f\.conf:1:19: unexpected end of file: the Lua block of "init_by_lua_block" is not closed$/);
+});

@@ -33,6 +33,7 @@ export async function importNginx(files: string | string[], reader: ConfReader):
   for (const f of Array.isArray(files) ? files : [files]) {
     const loaded = await loadNginxConf(f, reader);
     tree.push(...loaded.directives);
+    for (const n of loaded.notes) pre.push({ file: n.file, line: n.line, directive: 'include', message: n.message });
     for (const p of loaded.problems) pre.push({ file: p.file, line: p.line, directive: 'include', message: `${p.message}: its directives are missing from the import` });
   }
   const r = importNginxTree(tree);

@@ -2,6 +2,9 @@
 // As in nginx: a relative path is relative to the configuration prefix (the folder of the main
 // file), a pattern with * ? [ is expanded like glob(3) in sorted order and may match nothing, a
 // plain path must exist. Included directives take the place of the `include` directive.
+// A file without an `http` block is a snippet that some nginx.conf includes, from a folder this
+// import cannot know: a relative include missing from the snippet's folder is looked for in the
+// folders above it (sites-enabled/ and conf.d/ sit one level below nginx's), with a note.
 import type { Directive } from './ast.ts';
 import { parseNginx } from './parser.ts';
 
@@ -25,6 +28,8 @@ export interface LoadedConf {
   files: string[];
   /** Includes that could not be followed (nginx -t would fail on these). */
   problems: IncludeProblem[];
+  /** Includes of a snippet read from a folder above it. */
+  notes: IncludeProblem[];
 }
 
 export function dirname(path: string): string {
@@ -43,29 +48,58 @@ const MAX_DEPTH = 32;
 
 /** Read a file and everything it includes. Syntax errors throw NginxSyntaxError. */
 export async function loadNginxConf(entry: string, reader: ConfReader, prefix = dirname(entry)): Promise<LoadedConf> {
-  const out: LoadedConf = { directives: [], files: [], problems: [] };
+  const out: LoadedConf = { directives: [], files: [], problems: [], notes: [] };
   const text = await reader.read(entry);
   out.files.push(entry);
-  out.directives = await expand(parseNginx(text, entry).directives, reader, prefix, out, 0);
+  const tree = parseNginx(text, entry).directives;
+  const above = tree.some((d) => d.name === 'http' && d.block) ? [] : ancestors(prefix);
+  out.directives = await expand(tree, { reader, prefix, above, out }, 0);
   return out;
 }
 
-async function expand(list: Directive[], reader: ConfReader, prefix: string, out: LoadedConf, depth: number): Promise<Directive[]> {
+interface Expansion {
+  reader: ConfReader;
+  prefix: string;
+  /** Folders to try after `prefix` for a snippet's relative includes (nearest first). */
+  above: string[];
+  out: LoadedConf;
+}
+
+/** "/etc/nginx/sites-enabled" → ["/etc/nginx", "/etc"], "conf.d" → ["."]; the root is not tried. */
+function ancestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(dir); d !== dir && d !== '/'; dir = d, d = dirname(d)) out.push(d);
+  return out;
+}
+
+/** The files an include names: from `prefix`, else (a snippet's relative path) the first folder above that has them. */
+async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string[]; from: string }> {
+  const pattern = /[*?[]/.test(arg);
+  for (const dir of arg.startsWith('/') ? [x.prefix] : [x.prefix, ...x.above]) {
+    const path = joinPath(dir, arg);
+    const paths = pattern ? await glob(path, x.reader) : (await x.reader.read(path).then(() => true, () => false)) ? [path] : [];
+    if (paths.length) return { paths, from: dir };
+  }
+  // nothing anywhere: a pattern matches nothing; a plain path is a problem where nginx would look
+  return { paths: pattern ? [] : [joinPath(x.prefix, arg)], from: x.prefix };
+}
+
+async function expand(list: Directive[], x: Expansion, depth: number): Promise<Directive[]> {
+  const { reader, out } = x;
   const result: Directive[] = [];
   for (const d of list) {
     if (d.name !== 'include' || d.block) {
-      if (d.block) d.block = await expand(d.block, reader, prefix, out, depth);
+      if (d.block) d.block = await expand(d.block, x, depth);
       result.push(d);
       continue;
     }
     const problem = (message: string) => out.problems.push({ file: d.file, line: d.line, column: d.column, message });
     if (d.args.length !== 1) { problem('"include" takes exactly one argument'); continue; }
     if (depth >= MAX_DEPTH) { problem(`includes nested deeper than ${MAX_DEPTH} levels (a cycle?)`); continue; }
-    const pattern = joinPath(prefix, d.args[0]!);
-    let paths: string[];
-    if (/[*?[]/.test(pattern)) {
-      paths = await glob(pattern, reader);
-    } else paths = [pattern];
+    const { paths, from } = await includedPaths(d.args[0]!, x);
+    if (from !== x.prefix) {
+      out.notes.push({ file: d.file, line: d.line, column: d.column, message: `"${d.args[0]}" is not in ${x.prefix}: read from ${from} instead (a file without an http block is included by an nginx.conf, and nginx reads relative paths from that file's folder: import the nginx.conf to be sure)` });
+    }
     for (const p of paths) {
       let text: string;
       try {
@@ -77,7 +111,7 @@ async function expand(list: Directive[], reader: ConfReader, prefix: string, out
       out.files.push(p);
       const inner = parseNginx(text, p);
       if (d.comments.length && inner.directives[0]) inner.directives[0].comments.unshift(...d.comments);
-      result.push(...(await expand(inner.directives, reader, prefix, out, depth + 1)));
+      result.push(...(await expand(inner.directives, x, depth + 1)));
     }
   }
   return result;

@@ -91,6 +91,26 @@ test('include: a glob may match nothing; a missing plain file is a problem with 
   assert.match(r.problems[0]!.message, /missing\.conf.*ENOENT/);
 });
 
+test('include: a site file imported alone (no http block) finds proxy_params and snippets/ in the folder above, with a note', async () => {
+  const files = {
+    '/etc/nginx/sites-enabled/app': 'server {\n  include snippets/ssl.conf;\n  location / { include proxy_params; include conf.d/*.conf; include gone; }\n}\n',
+    '/etc/nginx/proxy_params': 'proxy_set_header Host $host;',
+    '/etc/nginx/snippets/ssl.conf': 'ssl_certificate x.pem;',
+    '/etc/nginx/conf.d/h.conf': 'proxy_set_header X-A 1;',
+  };
+  const r = await loadNginxConf('/etc/nginx/sites-enabled/app', memoryReader(files));
+  assert.deepEqual(shape(r.directives), [['server', [['ssl_certificate', 'x.pem'], ['location', '/', [['proxy_set_header', 'Host', '$host'], ['proxy_set_header', 'X-A', '1']]]]]]);
+  assert.deepEqual(r.notes.map((n) => `${n.line} ${n.message.slice(0, n.message.indexOf(' instead'))}`), [
+    '2 "snippets/ssl.conf" is not in /etc/nginx/sites-enabled: read from /etc/nginx',
+    '3 "proxy_params" is not in /etc/nginx/sites-enabled: read from /etc/nginx',
+    '3 "conf.d/*.conf" is not in /etc/nginx/sites-enabled: read from /etc/nginx',
+  ]);
+  // found nowhere: a problem where nginx would look; a whole nginx.conf gets no such search
+  assert.deepEqual(r.problems.map((p) => p.message), ['cannot read included file "/etc/nginx/sites-enabled/gone": ENOENT']);
+  const full = await loadNginxConf('/etc/nginx/sites-enabled/app', memoryReader({ ...files, '/etc/nginx/sites-enabled/app': 'http { include proxy_params; }' }));
+  assert.deepEqual([full.notes, full.problems.length], [[], 1]);
+});
+
 test('include: syntax errors name the included file', async () => {
   const reader = memoryReader({ '/n/nginx.conf': 'include x.conf;', '/n/x.conf': 'a;\nb {' });
   await assert.rejects(loadNginxConf('/n/nginx.conf', reader), (e: unknown) => e instanceof NginxSyntaxError && e.message === '/n/x.conf:2:4: unexpected end of file, expecting "}"');

@@ -1,6 +1,7 @@
 // Shared state of one import: warnings with file:line, and what the http level defines
 // ($connection_upgrade's map) that locations depend on.
 import type { Directive } from './ast.ts';
+import type { Location } from '../config/schema.ts';
 import { isLuaBlock } from './lua-block.ts';
 
 export interface ImportWarning {
@@ -19,6 +20,8 @@ export class ImportContext {
   upgradeMap: UpgradeMap = 'absent';
   /** Variables (lower case, no "$") that a map defines exactly as the standard upgrade map does. */
   readonly upgradeAliases = new Set<string>();
+  /** Locations whose proxy_pass names a host without a port (an upstream, or a host on port 80), with that directive. */
+  readonly portless: Array<{ location: Location; d: Directive }> = [];
   /** The directive each imported server, location and upstream came from (for issues' file:line). */
   readonly origin = new WeakMap<object, Directive>();
   private warnedAbsentMap = false;

@@ -103,6 +103,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   if (isNoMatchDefault(d)) return; // the export's explicit 404 for "no route matches": the engine's default
   const s = inherit(parent, ownSettings(block, ctx));
   let proxyPass: string | null = null;
+  let passDirective: Directive | null = null;
   let proxyPasses = 0;
   const nested: Directive[] = [];
   for (const c of block) {
@@ -112,7 +113,10 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
       if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
       else if (c.args[0]!.includes('$')) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables, which Switchyard does not model: dropped`);
       else if (!parseProxyPass(c.args[0]!)) ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
-      else proxyPass = c.args[0]!;
+      else {
+        proxyPass = c.args[0]!;
+        passDirective = c;
+      }
     } else if (c.name === 'location') nested.push(c);
     else ctx.unmodelled(c, where);
   }
@@ -121,6 +125,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   else {
     if (outer !== null) ctx.warn(d, `${where} is nested in "${outer}": imported as a sibling that follows it; nginx only considers it after matching "${outer}"`);
     ctx.origin.set(loc, d);
+    if (parseProxyPass(loc.proxyPass)!.port === null) ctx.portless.push({ location: loc, d: passDirective! });
     out.push(loc);
   }
   for (const n of nested) importLocation(n, s, ctx, out, outer ?? where);

@@ -196,8 +196,8 @@ test('server_names_hash_bucket_size / proxy_headers_hash_bucket_size are accepte
 });
 
 test('import validates the result and reports problems', () => {
-  const r = importNginxText('server { listen 80; location /a { proxy_pass http://nowhere; } }');
-  assert.deepEqual(r.issues.map((i) => `${i.path} ${i.code}`), ['servers[0].locations[0].proxyPass unknown_upstream']);
+  const r = importNginxText('server { listen 80; location ~ /a { proxy_pass http://127.0.0.1:1/x; } }');
+  assert.deepEqual(r.issues.map((i) => `${i.path} ${i.code}`), ['servers[0].locations[0].proxyPass proxy_pass_uri_in_regex']);
 });
 
 test('a proxy timeout of 0 (nginx: time out at once) is kept, so the import fails validation at each location it reaches', () => {
@@ -325,4 +325,14 @@ test('an ingress-nginx (OpenResty) nginx.conf imports: each Lua block is one war
   const l = r.config.servers[0]!.locations[0]!;
   assert.deepEqual([l.path, l.proxyPass, l.proxyConnectTimeout, l.proxyNextUpstreamTries], ['/', 'http://upstream_balancer', '5s', 3]);
   assert.equal(r.config.upstreams[0]!.keepalive, 320);
+});
+
+test('proxy_pass to a host name without a port and no such upstream (a Docker service) gets nginx\'s port 80, saying so', () => {
+  const r = importNginxText('upstream Api { server 127.0.0.1:1; }\nserver {\n  listen 80;\n  location / { proxy_pass http://web; }\n  location /v1/ {\n    proxy_pass http://backend.internal/api/;\n  }\n  location /a/ { proxy_pass http://api; }\n  location /l/ { proxy_pass http://localhost; }\n  location /i/ { proxy_pass http://10.0.0.2/; }\n}');
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.proxyPass), ['http://web:80', 'http://backend.internal:80/api/', 'http://api', 'http://localhost', 'http://10.0.0.2/']);
+  assert.deepEqual(messages(r), [
+    '4 proxy_pass: no upstream "web" is defined in the imported files, so nginx resolves "web" as a host name and connects to port 80: imported as "http://web:80"',
+    '6 proxy_pass: no upstream "backend.internal" is defined in the imported files, so nginx resolves "backend.internal" as a host name and connects to port 80: imported as "http://backend.internal:80/api/"',
+  ]);
 });

@@ -110,11 +110,14 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
     if (INHERITED.has(c.name)) continue;
     if (c.name === 'proxy_pass') {
       if (++proxyPasses > 1) ctx.warn(c, '"proxy_pass" is duplicate (nginx -t refuses this): the last one is kept');
+      // nginx reads the scheme in any case
+      const url = c.args.length === 1 ? c.args[0]!.replace(/^http:\/\//i, 'http://') : '';
       if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
-      else if (c.args[0]!.includes('$')) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables, which Switchyard does not model: dropped`);
-      else if (!parseProxyPass(c.args[0]!)) ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
+      else if (url.includes('$')) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables, which Switchyard does not model: dropped`);
+      else if (/^https:\/\//i.test(url)) ctx.warn(c, `proxy_pass "${c.args[0]}": Switchyard speaks plain HTTP to upstreams (https:// is not modelled): dropped`);
+      else if (!parseProxyPass(url)) ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
       else {
-        proxyPass = c.args[0]!;
+        proxyPass = url;
         passDirective = c;
       }
     } else if (c.name === 'location') nested.push(c);

@@ -336,3 +336,9 @@ test('proxy_pass to a host name without a port and no such upstream (a Docker se
     '6 proxy_pass: no upstream "backend.internal" is defined in the imported files, so nginx resolves "backend.internal" as a host name and connects to port 80: imported as "http://backend.internal:80/api/"',
   ]);
 });
+
+test('proxy_pass: the scheme in any case, as nginx reads it; https:// is named as what is missing', () => {
+  const r = importNginxText('server {\n  listen 80;\n  location / { proxy_pass HTTP://127.0.0.1:1/A; }\n  location /s { proxy_pass https://api.example.com; }\n}');
+  assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.proxyPass), ['http://127.0.0.1:1/A']);
+  assert.equal(messages(r)[0], '4 proxy_pass: proxy_pass "https://api.example.com": Switchyard speaks plain HTTP to upstreams (https:// is not modelled): dropped');
+});

@@ -54,12 +54,16 @@ const timeOf = (e: Entry) => {
   return Number.isFinite(t) ? t : 0;
 };
 
-function frame(m: z.infer<typeof wsMessage>, seq: number): FrameView {
+/** A message's time in ms: Chrome DevTools writes seconds since the epoch, Playwright milliseconds;
+ * the reading nearer the entry's start is the one meant. */
+const messageMs = (t: number, start: number) => Math.round(Math.abs(t * 1000 - start) <= Math.abs(t - start) ? t * 1000 : t);
+
+function frame(m: z.infer<typeof wsMessage>, seq: number, start: number): FrameView {
   const opcode = OPCODE_NAMES[m.opcode] ?? `opcode ${m.opcode}`;
   const bytes = m.opcode === 2 ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
   const preview = m.opcode === 2 ? [...bytes.subarray(0, 64)].map((b) => b.toString(16).padStart(2, '0')).join(' ') + (bytes.length > 64 ? ' …' : '') : m.data.length > PREVIEW ? `${m.data.slice(0, PREVIEW)}…` : m.data;
   const own = m._switchyard;
-  const f: FrameView = { seq, time: Math.round(m.time * 1000), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
+  const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;
   if (own?.decodeError !== undefined) f.decodeError = own.decodeError;
   if (own?.injected) f.injected = true;
@@ -68,8 +72,8 @@ function frame(m: z.infer<typeof wsMessage>, seq: number): FrameView {
 }
 
 function session(e: Entry, id: number): { session: SessionView; frames: FrameView[] } {
-  const frames = (e._webSocketMessages ?? []).map(frame);
   const opened = timeOf(e);
+  const frames = (e._webSocketMessages ?? []).map((m, i) => frame(m, i, opened));
   const sum = (from: string) => frames.filter((f) => f.from === from).reduce((n, f) => n + f.length, 0);
   const path = pathOf(e.request.url);
   return {

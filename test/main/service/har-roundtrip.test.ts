@@ -1,0 +1,48 @@
+// HAR export → import without an engine: what the views carry survives the round trip, files
+// written by Chrome DevTools and Playwright import with their own units, bad input is refused by name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { exportHar } from '../../../main/service/har.ts';
+import { importHar } from '../../../main/service/har-import.ts';
+import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../../app/api/contract.ts';
+
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+const route = { server: 0, location: 1, name: 'ws', explain: 'longest prefix /ws' };
+const session = (over: Partial<SessionView> = {}): SessionView => ({
+  id: 7, url: '/ws?room=1', clientAddress: '127.0.0.1:50000', route, upstream: '127.0.0.1:9001', upstreamPath: '/socket?room=1',
+  requestHeaders: ['Host', 'proxy.test', 'Authorization', '[redacted]'], responseHeaders: ['Upgrade', 'websocket', 'Sec-WebSocket-Protocol', 'chat'],
+  subprotocol: 'chat', extensions: null, state: 'closed', status: 101, openedAt: T0, closedAt: T0 + 2500, closedBy: 'client', closeReason: 'client closed the connection',
+  closeFrame: { from: 'upstream', code: 4000, reason: 'bye' }, bytesFromClient: 348, bytesFromUpstream: 232, framesAvailable: true, ...over,
+});
+const frames: FrameView[] = [
+  { seq: 3, time: T0 + 10, from: 'client', opcode: 'text', fin: true, length: 7, wireLength: 9, preview: 'hello é', closeCode: null, payload: 'kept' },
+  { seq: 4, time: T0 + 12, from: 'upstream', opcode: 'binary', fin: true, length: 3, preview: '00 01 ff', closeCode: null, payload: 'kept' },
+  { seq: 5, time: T0 + 20, from: 'upstream', opcode: 'text', fin: true, length: 9, preview: 'injected!', closeCode: null, injected: true, payload: 'kept' },
+  { seq: 6, time: T0 + 30, from: 'client', opcode: 'text', fin: true, length: 100_000, preview: 'abc', closeCode: null, payload: 'evicted' },
+  { seq: 7, time: T0 + 40, from: 'upstream', opcode: 'close', fin: true, length: 5, preview: 'bye', closeCode: 4000, notForwarded: true },
+];
+const payloads = new Map<number, Buffer>([[3, Buffer.from('hello é')], [4, Buffer.from([0, 1, 255])], [5, Buffer.from('injected!')]]);
+const exchange = (over: Partial<ExchangeView> = {}): ExchangeView => ({
+  id: 3, method: 'GET', url: '/slow?x=1', clientAddress: '127.0.0.1:50001', route, upstream: '127.0.0.1:9002', upstreamPath: '/slow?x=1', status: 504,
+  cause: 'upstream timed out while reading response header from upstream', tries: [{ upstream: '127.0.0.1:9002', outcome: 'timeout' }], startedAt: T0 + 100,
+  timings: { connectMs: 2, firstByteMs: 1005, totalMs: 1010 }, requestHeaders: ['Host', 'proxy.test'], responseHeaders: ['Content-Type', 'text/html'], requestBytes: 0, responseBytes: 165, ...over,
+});
+const imported = (text: string): ImportedHar => {
+  const r = importHar(text);
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  return r.value;
+};
+
+const wsEntry = (messages: unknown[], extra: Record<string, unknown> = {}) => ({
+  startedDateTime: '2026-03-01T10:00:00.000Z', time: 19.45, request: { method: 'GET', url: 'ws://127.0.0.1:8080/ws', httpVersion: 'HTTP/1.1', cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: -1 },
+  response: { status: 101, statusText: 'Switching Protocols', httpVersion: 'HTTP/1.1', cookies: [], headers: [], content: { size: -1, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: -1 },
+  cache: {}, timings: { send: -1, wait: -1, receive: -1 }, _resourceType: 'websocket', _webSocketMessages: messages, ...extra,
+});
+const file = (creator: string, entries: unknown[], version = '1.2') => JSON.stringify({ log: { version, creator: { name: creator, version: '1' }, pages: [], entries } });
+
+test("message times: Chrome's seconds and Playwright's milliseconds both land at the session's time", () => {
+  const chrome = imported(file('WebInspector', [wsEntry([{ type: 'send', time: T0 / 1000 + 0.0051, opcode: 1, data: 'hi' }])]));
+  const playwright = imported(file('Playwright', [wsEntry([{ type: 'send', time: T0 + 5.085, opcode: 1, data: 'hi' }])]));
+  assert.equal(chrome.sessions[0]!.frames[0]!.time, T0 + 5);
+  assert.equal(playwright.sessions[0]!.frames[0]!.time, T0 + 5);
+});

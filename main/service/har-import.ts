@@ -6,7 +6,7 @@ import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../ap
 
 const header = z.object({ name: z.string(), value: z.string() });
 const wsMessage = z.object({
-  type: z.enum(['send', 'receive']), time: z.number(), opcode: z.number().int(), data: z.string(),
+  type: z.enum(['send', 'receive', 'error']), time: z.number(), opcode: z.number().int(), data: z.string(),
   // what Switchyard's own export adds to a message (har.ts); other files have none of it
   _switchyard: z.object({
     length: z.number().int().min(0).optional(),
@@ -59,7 +59,8 @@ const timeOf = (e: Entry) => {
 const messageMs = (t: number, start: number) => Math.round(Math.abs(t * 1000 - start) <= Math.abs(t - start) ? t * 1000 : t);
 
 function frame(m: z.infer<typeof wsMessage>, seq: number, start: number): FrameView {
-  const opcode = OPCODE_NAMES[m.opcode] ?? `opcode ${m.opcode}`;
+  // (Chrome DevTools' 'error' messages, opcode -1: an error the browser saw on the connection)
+  const opcode = m.type === 'error' ? 'violation' : OPCODE_NAMES[m.opcode] ?? `opcode ${m.opcode}`;
   const bytes = m.opcode === 2 ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
   const preview = m.opcode === 2 ? [...bytes.subarray(0, 64)].map((b) => b.toString(16).padStart(2, '0')).join(' ') + (bytes.length > 64 ? ' …' : '') : m.data.length > PREVIEW ? `${m.data.slice(0, PREVIEW)}…` : m.data;
   const own = m._switchyard;

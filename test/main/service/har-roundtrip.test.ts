@@ -46,3 +46,9 @@ test("message times: Chrome's seconds and Playwright's milliseconds both land at
   assert.equal(chrome.sessions[0]!.frames[0]!.time, T0 + 5);
   assert.equal(playwright.sessions[0]!.frames[0]!.time, T0 + 5);
 });
+
+test("Chrome's error messages (type 'error', opcode -1) import as violation rows, the rest of the file with them", () => {
+  const r = imported(file('WebInspector', [wsEntry([{ type: 'send', time: T0 / 1000, opcode: 1, data: 'hi' }, { type: 'error', time: T0 / 1000 + 1, opcode: -1, data: 'Invalid frame header' }])]));
+  const f = r.sessions[0]!.frames;
+  assert.deepEqual(f.map((x) => [x.opcode, x.preview]), [['text', 'hi'], ['violation', 'Invalid frame header']]);
+});

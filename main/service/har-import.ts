@@ -83,7 +83,7 @@ function session(e: Entry, id: number): { session: SessionView; frames: FrameVie
       upstream: e.serverIPAddress ?? null, upstreamPath: path, requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
       subprotocol: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? null,
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
-      state: e.response.status === 101 || e.response.status === 0 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: opened + Math.max(0, e.time),
+      state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: opened + Math.max(0, e.time),
       closedBy: e._switchyard?.closedBy ?? null, closeReason: e._switchyard?.closeReason ?? null, closeFrame: e._switchyard?.closeFrame ?? null,
       bytesFromClient: sum('client'), bytesFromUpstream: sum('upstream'), framesAvailable: true,
       ...(e._switchyard?.violation !== undefined ? { violation: e._switchyard.violation } : {}),

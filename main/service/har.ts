@@ -66,8 +66,8 @@ function sessionEntry(s: HarSession) {
   const v = s.session;
   const url = absoluteUrl('ws', v.requestHeaders, v.url);
   const end = v.closedAt ?? Date.now();
-  // (0: no answer reached the client, as browsers record it)
-  const status = v.status ?? (v.state === 'rejected' ? 0 : 101);
+  // (0: no answer reached the client, or none yet, as browsers record it)
+  const status = v.status ?? 0;
   const time = Math.max(0, end - v.openedAt);
   return {
     startedDateTime: new Date(v.openedAt).toISOString(), time,

@@ -33,6 +33,18 @@ const imported = (text: string): ImportedHar => {
   return r.value;
 };
 
+test('a session no answer reached is exported with status 0 and read back as such', () => {
+  const cases: Array<Partial<SessionView>> = [
+    { state: 'rejected', status: null, closedBy: 'client' },
+    { state: 'connecting', status: null, closedAt: null, closedBy: null },
+    { state: 'rejected', status: 502, closedBy: 'proxy' },
+  ];
+  const har = JSON.parse(exportHar(cases.map((c) => ({ session: session(c), frames: [], payload: () => undefined })), []));
+  assert.deepEqual(har.log.entries.map((e: { response: { status: number } }) => e.response.status), [0, 0, 502]);
+  const back = imported(JSON.stringify(har)).sessions.map((x) => [x.session.state, x.session.status]);
+  assert.deepEqual(back, [['rejected', null], ['rejected', null], ['rejected', 502]]);
+});
+
 const wsEntry = (messages: unknown[], extra: Record<string, unknown> = {}) => ({
   startedDateTime: '2026-03-01T10:00:00.000Z', time: 19.45, request: { method: 'GET', url: 'ws://127.0.0.1:8080/ws', httpVersion: 'HTTP/1.1', cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: -1 },
   response: { status: 101, statusText: 'Switching Protocols', httpVersion: 'HTTP/1.1', cookies: [], headers: [], content: { size: -1, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: -1 },

@@ -3,29 +3,44 @@
 // checked with zod, sizes capped, nothing of it reaches the engine.
 import { z } from 'zod';
 import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../app/api/contract.ts';
+import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
+import { cutPreview } from './frame-preview.ts';
 
 const header = z.object({ name: z.string(), value: z.string() });
 const wsMessage = z.object({
   type: z.enum(['send', 'receive', 'error']), time: z.number(), opcode: z.number().int(), data: z.string(),
   // what Switchyard's own export adds to a message (har.ts); other files have none of it
   _switchyard: z.object({
+    seq: z.number().int().min(0).optional(),
     length: z.number().int().min(0).optional(),
     wireLength: z.number().int().min(0).optional(),
     closeCode: z.number().int().min(0).max(65535).optional(),
     injected: z.boolean().optional(),
     notForwarded: z.boolean().optional(),
     decodeError: z.string().max(1000).optional(),
+    payload: z.enum(['kept', 'truncated', 'evicted']).optional(),
   }).optional(),
 });
+const timing = z.number().optional();
 const entry = z.object({
   startedDateTime: z.string(),
   time: z.number(),
   request: z.object({ method: z.string(), url: z.string(), headers: z.array(header), bodySize: z.number().optional() }),
   response: z.object({ status: z.number(), headers: z.array(header), bodySize: z.number().optional() }),
+  timings: z.object({ blocked: timing, dns: timing, connect: timing, send: timing, wait: timing }).optional(),
   serverIPAddress: z.string().optional(),
   _resourceType: z.string().optional(),
   _webSocketMessages: z.array(wsMessage).optional(),
+  // what Switchyard's own export adds to an entry (har.ts)
   _switchyard: z.object({
+    clientAddress: z.string().max(200).optional(),
+    upstream: z.string().max(200).nullable().optional(),
+    upstreamPath: z.string().nullable().optional(),
+    route: z.string().max(2000).optional(),
+    cause: z.string().max(2000).nullable().optional(),
+    tries: z.array(z.object({ upstream: z.string().max(200), outcome: z.string().max(200) })).max(1000).optional(),
+    bytesFromClient: z.number().int().min(0).optional(),
+    bytesFromUpstream: z.number().int().min(0).optional(),
     closedBy: z.enum(['client', 'upstream', 'proxy']).nullable().optional(),
     closeReason: z.string().nullable().optional(),
     closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: z.string().max(1000) }).nullable().optional(),
@@ -38,7 +53,6 @@ type Entry = z.infer<typeof entry>;
 export type HarImport = { ok: true; value: ImportedHar } | { ok: false; message: string };
 
 const OPCODE_NAMES: Record<number, string> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
-const PREVIEW = 512;
 
 const flat = (h: Array<{ name: string; value: string }>) => h.flatMap((x) => [x.name, x.value]);
 const pathOf = (url: string) => {
@@ -49,6 +63,7 @@ const pathOf = (url: string) => {
     return url;
   }
 };
+const routeOf = (e: Entry) => (e._switchyard?.route ? `imported from HAR: ${e._switchyard.route}` : 'imported from HAR');
 const timeOf = (e: Entry) => {
   const t = Date.parse(e.startedDateTime);
   return Number.isFinite(t) ? t : 0;
@@ -58,44 +73,63 @@ const timeOf = (e: Entry) => {
  * the reading nearer the entry's start is the one meant. */
 const messageMs = (t: number, start: number) => Math.round(Math.abs(t * 1000 - start) <= Math.abs(t - start) ? t * 1000 : t);
 
+/** An exchange's timings from HAR's: connected after blocked + dns + connect (ssl is part of
+ * connect), the first byte after send and wait too. */
+function timingsOf(e: Entry): ExchangeView['timings'] {
+  const out: ExchangeView['timings'] = { totalMs: Math.max(0, e.time) };
+  const t = e.timings;
+  if (!t) return out;
+  const pos = (n: number | undefined) => (n !== undefined && n > 0 ? n : 0);
+  const connected = pos(t.blocked) + pos(t.dns) + pos(t.connect);
+  if (t.connect !== undefined && t.connect >= 0) out.connectMs = connected;
+  if (t.wait !== undefined && t.wait >= 0) out.firstByteMs = connected + pos(t.send) + t.wait;
+  return out;
+}
+
 function frame(m: z.infer<typeof wsMessage>, seq: number, start: number): FrameView {
   // (Chrome DevTools' 'error' messages, opcode -1: an error the browser saw on the connection)
   const opcode = m.type === 'error' ? 'violation' : OPCODE_NAMES[m.opcode] ?? `opcode ${m.opcode}`;
   const bytes = m.opcode === 2 ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
-  const preview = m.opcode === 2 ? [...bytes.subarray(0, 64)].map((b) => b.toString(16).padStart(2, '0')).join(' ') + (bytes.length > 64 ? ' …' : '') : m.data.length > PREVIEW ? `${m.data.slice(0, PREVIEW)}…` : m.data;
   const own = m._switchyard;
+  // (binary: the hex of the first bytes, '…' when there are more, also bytes an evicted payload lost)
+  const preview = m.opcode === 2 ? hexPreview(bytes, HEX_PREVIEW_BYTES, 0, bytes.length) + (bytes.length <= HEX_PREVIEW_BYTES && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
   const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;
   if (own?.decodeError !== undefined) f.decodeError = own.decodeError;
   if (own?.injected) f.injected = true;
   if (own?.notForwarded) f.notForwarded = true;
+  if (own?.payload) f.payload = own.payload;
   return f;
 }
 
 function session(e: Entry, id: number): { session: SessionView; frames: FrameView[] } {
   const opened = timeOf(e);
-  const frames = (e._webSocketMessages ?? []).map((m, i) => frame(m, i, opened));
+  // (the rows' own numbers when the file has them, increasing: older rows may have been dropped)
+  let seq = -1;
+  const frames = (e._webSocketMessages ?? []).map((m) => frame(m, (seq = Math.max(seq + 1, m._switchyard?.seq ?? 0)), opened));
+  const own = e._switchyard;
   const sum = (from: string) => frames.filter((f) => f.from === from).reduce((n, f) => n + f.length, 0);
   const path = pathOf(e.request.url);
   return {
     session: {
-      id, url: path, clientAddress: '', route: { server: 0, location: null, name: '', explain: 'imported from HAR' },
-      upstream: e.serverIPAddress ?? null, upstreamPath: path, requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
+      id, url: path, clientAddress: own?.clientAddress ?? '', route: { server: 0, location: null, name: '', explain: routeOf(e) },
+      upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? path, requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
       subprotocol: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? null,
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
       state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: opened + Math.max(0, e.time),
-      closedBy: e._switchyard?.closedBy ?? null, closeReason: e._switchyard?.closeReason ?? null, closeFrame: e._switchyard?.closeFrame ?? null,
-      bytesFromClient: sum('client'), bytesFromUpstream: sum('upstream'), framesAvailable: true,
-      ...(e._switchyard?.violation !== undefined ? { violation: e._switchyard.violation } : {}),
+      closedBy: own?.closedBy ?? null, closeReason: own?.closeReason ?? null, closeFrame: own?.closeFrame ?? null,
+      bytesFromClient: own?.bytesFromClient ?? sum('client'), bytesFromUpstream: own?.bytesFromUpstream ?? sum('upstream'), framesAvailable: true,
+      ...(own?.violation !== undefined ? { violation: own.violation } : {}),
     },
     frames,
   };
 }
 
 function exchange(e: Entry, id: number): ExchangeView {
+  const own = e._switchyard;
   return {
-    id, method: e.request.method, url: pathOf(e.request.url), clientAddress: '', route: null, upstream: e.serverIPAddress ?? null, upstreamPath: null,
-    status: e.response.status, cause: null, tries: [], startedAt: timeOf(e), timings: { totalMs: Math.max(0, e.time) },
+    id, method: e.request.method, url: pathOf(e.request.url), clientAddress: own?.clientAddress ?? '', route: own?.route ? { server: 0, location: null, name: '', explain: routeOf(e) } : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
+    status: e.response.status, cause: own?.cause ?? null, tries: own?.tries ?? [], startedAt: timeOf(e), timings: timingsOf(e),
     requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers), requestBytes: Math.max(0, e.request.bodySize ?? 0), responseBytes: Math.max(0, e.response.bodySize ?? 0),
   };
 }

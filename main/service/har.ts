@@ -58,7 +58,7 @@ function message(row: FrameView, payload: Buffer | undefined) {
   else data = row.preview;
   return {
     type: row.from === 'client' ? 'send' : 'receive', time: row.time / 1000, opcode, data,
-    _switchyard: { seq: row.seq, length: row.length, ...(row.wireLength !== undefined ? { wireLength: row.wireLength } : {}), ...(row.decodeError !== undefined ? { decodeError: row.decodeError } : {}), complete: row.opcode === 'text' || row.opcode === 'binary' ? row.payload === 'kept' : true, injected: row.injected === true, ...(row.notForwarded ? { notForwarded: true } : {}), ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}) },
+    _switchyard: { seq: row.seq, length: row.length, ...(row.wireLength !== undefined ? { wireLength: row.wireLength } : {}), ...(row.decodeError !== undefined ? { decodeError: row.decodeError } : {}), complete: row.opcode === 'text' || row.opcode === 'binary' ? row.payload === 'kept' : true, injected: row.injected === true, ...(row.notForwarded ? { notForwarded: true } : {}), ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}), ...(row.payload ? { payload: row.payload } : {}) },
   };
 }
 
@@ -77,19 +77,21 @@ function sessionEntry(s: HarSession) {
     cache: {}, timings: { send: 0, wait: time, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
     _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES).map((f) => message(f, s.payload(f))),
-    _switchyard: { sessionId: v.id, upstream: v.upstream, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream },
+    _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream },
   };
 }
 
 function exchangeEntry(x: ExchangeView) {
   const total = x.timings.totalMs ?? 0;
-  const wait = Math.min(total, x.timings.firstByteMs ?? total);
+  const firstByte = Math.min(total, x.timings.firstByteMs ?? total);
+  const connect = Math.min(firstByte, x.timings.connectMs ?? 0);
   return {
     startedDateTime: new Date(x.startedAt).toISOString(), time: total,
     request: request(x.method, absoluteUrl('http', x.requestHeaders, x.url), x.requestHeaders, x.requestBytes),
     response: response(x.status, STATUS_CODES[x.status] ?? '', x.responseHeaders, x.responseBytes),
-    cache: {}, timings: { send: 0, wait, receive: Math.max(0, total - wait) },
-    _switchyard: { exchangeId: x.id, upstream: x.upstream, cause: x.cause, tries: x.tries },
+    // (the upstream connected, then the first byte came, then the last: they add up to time)
+    cache: {}, timings: { ...(x.timings.connectMs !== undefined ? { connect } : {}), send: 0, wait: firstByte - connect, receive: total - firstByte },
+    _switchyard: { exchangeId: x.id, upstream: x.upstream, upstreamPath: x.upstreamPath, clientAddress: x.clientAddress, route: x.route?.explain, cause: x.cause, tries: x.tries },
   };
 }
 

@@ -20,6 +20,7 @@ const frames: FrameView[] = [
   { seq: 5, time: T0 + 20, from: 'upstream', opcode: 'text', fin: true, length: 9, preview: 'injected!', closeCode: null, injected: true, payload: 'kept' },
   { seq: 6, time: T0 + 30, from: 'client', opcode: 'text', fin: true, length: 100_000, preview: 'abc', closeCode: null, payload: 'evicted' },
   { seq: 7, time: T0 + 40, from: 'upstream', opcode: 'close', fin: true, length: 5, preview: 'bye', closeCode: 4000, notForwarded: true },
+  { seq: 9, time: T0 + 45, from: 'client', opcode: 'binary', fin: true, length: 1000, preview: '01 02 …', closeCode: null, payload: 'evicted' },
 ];
 const payloads = new Map<number, Buffer>([[3, Buffer.from('hello é')], [4, Buffer.from([0, 1, 255])], [5, Buffer.from('injected!')]]);
 const exchange = (over: Partial<ExchangeView> = {}): ExchangeView => ({
@@ -32,6 +33,24 @@ const imported = (text: string): ImportedHar => {
   assert.ok(r.ok, r.ok ? '' : r.message);
   return r.value;
 };
+
+test('round trip: sessions, frames and exchanges carry what the views carried', () => {
+  const text = exportHar([{ session: session(), frames, payload: (row) => payloads.get(row.seq) }], [exchange()]);
+  const back = imported(text);
+  const s = back.sessions[0]!.session;
+  const want = session();
+  for (const k of ['url', 'clientAddress', 'upstream', 'upstreamPath', 'requestHeaders', 'responseHeaders', 'subprotocol', 'state', 'status', 'openedAt', 'closedAt', 'closedBy', 'closeReason', 'closeFrame', 'bytesFromClient', 'bytesFromUpstream'] as const) {
+    assert.deepEqual(s[k], want[k], k);
+  }
+  assert.equal(s.route.explain, `imported from HAR: ${route.explain}`);
+  assert.deepEqual(back.sessions[0]!.frames, frames);
+  const x = back.exchanges[0]!;
+  const wantX = exchange();
+  for (const k of ['method', 'url', 'clientAddress', 'upstream', 'upstreamPath', 'status', 'cause', 'tries', 'startedAt', 'timings', 'requestHeaders', 'responseHeaders', 'requestBytes', 'responseBytes'] as const) {
+    assert.deepEqual(x[k], wantX[k], k);
+  }
+  assert.equal(x.route?.explain, `imported from HAR: ${route.explain}`);
+});
 
 test('a session no answer reached is exported with status 0 and read back as such', () => {
   const cases: Array<Partial<SessionView>> = [

@@ -6,9 +6,13 @@ import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../ap
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
 
+/** The last date JavaScript has (ms since the epoch). */
+const MAX_DATE = 8.64e15;
 const header = z.object({ name: z.string(), value: z.string() });
 const wsMessage = z.object({
-  type: z.enum(['send', 'receive', 'error']), time: z.number(), opcode: z.number().int(), data: z.string(),
+  type: z.enum(['send', 'receive', 'error']),
+  // seconds (Chrome) or milliseconds (Playwright) since the epoch: either way a date JavaScript has
+  time: z.number().min(0).max(MAX_DATE / 1000), opcode: z.number().int(), data: z.string(),
   // what Switchyard's own export adds to a message (har.ts); other files have none of it
   _switchyard: z.object({
     seq: z.number().int().min(0).optional(),
@@ -23,8 +27,8 @@ const wsMessage = z.object({
 });
 const timing = z.number().optional();
 const entry = z.object({
-  startedDateTime: z.string(),
-  time: z.number(),
+  startedDateTime: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not an ISO 8601 date'),
+  time: z.number().max(MAX_DATE / 1000),
   request: z.object({ method: z.string(), url: z.string(), headers: z.array(header), bodySize: z.number().optional() }),
   response: z.object({ status: z.number(), headers: z.array(header), bodySize: z.number().optional() }),
   timings: z.object({ blocked: timing, dns: timing, connect: timing, send: timing, wait: timing }).optional(),
@@ -47,7 +51,8 @@ const entry = z.object({
     violation: z.string().max(2000).optional(),
   }).optional(),
 });
-const har = z.object({ log: z.object({ version: z.string(), creator: z.object({ name: z.string(), version: z.string().optional() }), entries: z.array(entry).max(100_000) }) });
+// (HAR 1.2 reads 1.1 files too; an empty version means 1.1)
+const har = z.object({ log: z.object({ version: z.string().regex(/^(1\.\d+)?$/, 'HAR 1.x expected'), creator: z.object({ name: z.string(), version: z.string().optional() }), entries: z.array(entry).max(100_000) }) });
 
 type Entry = z.infer<typeof entry>;
 export type HarImport = { ok: true; value: ImportedHar } | { ok: false; message: string };

@@ -83,3 +83,15 @@ test("Chrome's error messages (type 'error', opcode -1) import as violation rows
   const f = r.sessions[0]!.frames;
   assert.deepEqual(f.map((x) => [x.opcode, x.preview]), [['text', 'hi'], ['violation', 'Invalid frame header']]);
 });
+
+test('bad input is refused naming the field', () => {
+  const refused = (text: string, re: RegExp) => {
+    const r = importHar(text);
+    assert.ok(!r.ok, 'should be refused');
+    assert.match(r.message, re);
+  };
+  refused(file('x', [], '2.0'), /log\.version/);
+  refused(file('x', [{ ...wsEntry([]), startedDateTime: 'yesterday' }]), /log\.entries\.0\.startedDateTime/);
+  refused(file('x', [wsEntry([{ type: 'send', time: 1e300, opcode: 1, data: 'x' }])]), /log\.entries\.0\._webSocketMessages\.0\.time/);
+  imported(file('x', [], '1.1'));
+});

@@ -113,6 +113,7 @@ function session(e: Entry, id: number): { session: SessionView; frames: FrameVie
   let seq = -1;
   const frames = (e._webSocketMessages ?? []).map((m) => frame(m, (seq = Math.max(seq + 1, m._switchyard?.seq ?? 0)), opened));
   const own = e._switchyard;
+  // (closedAt: no earlier than the last message; Chrome's entry time is the handshake's)
   const sum = (from: string) => frames.filter((f) => f.from === from).reduce((n, f) => n + f.length, 0);
   const path = pathOf(e.request.url);
   return {
@@ -121,7 +122,7 @@ function session(e: Entry, id: number): { session: SessionView; frames: FrameVie
       upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? path, requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
       subprotocol: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? null,
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
-      state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: opened + Math.max(0, e.time),
+      state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: frames.reduce((end, f) => Math.max(end, f.time), opened + Math.round(Math.max(0, e.time))),
       closedBy: own?.closedBy ?? null, closeReason: own?.closeReason ?? null, closeFrame: own?.closeFrame ?? null,
       bytesFromClient: own?.bytesFromClient ?? sum('client'), bytesFromUpstream: own?.bytesFromUpstream ?? sum('upstream'), framesAvailable: true,
       ...(own?.violation !== undefined ? { violation: own.violation } : {}),

@@ -95,3 +95,9 @@ test('bad input is refused naming the field', () => {
   refused(file('x', [wsEntry([{ type: 'send', time: 1e300, opcode: 1, data: 'x' }])]), /log\.entries\.0\._webSocketMessages\.0\.time/);
   imported(file('x', [], '1.1'));
 });
+
+test("a session ends no earlier than its last message (Chrome's entry time is the handshake's)", () => {
+  const r = imported(file('WebInspector', [wsEntry([{ type: 'send', time: T0 / 1000 + 0.3, opcode: 1, data: 'hi' }, { type: 'receive', time: T0 / 1000 + 0.35, opcode: 1, data: 'yo' }])]));
+  const s = r.sessions[0]!.session;
+  assert.equal(s.closedAt, T0 + 350);
+});

@@ -30,6 +30,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private rt: Runtime | null = null;
   private nextId = 1;
   private readonly sessions = new Map<number, LiveSession>();
+  /** The apply under way: applies run one after another, in the order they were asked for. */
+  private applying: Promise<unknown> = Promise.resolve();
   private readonly listenerSet = new ListenerSet({
     request: (req, res) => this.onRequest(req, res),
     upgrade: (req, socket, head) => this.onUpgrade(req, socket, head),
@@ -49,8 +51,18 @@ export class Engine extends EventEmitter<EngineEvents> {
     tuneRunningV8();
   }
 
-  /** Validate, compile and apply a config document. Invalid input changes nothing. */
-  async apply(input: unknown): Promise<ApplyResult> {
+  /**
+   * Validate, compile and apply a config document. Invalid input changes nothing. Overlapping
+   * calls (a burst of reloads) are queued: two listener syncs at once could close a socket the
+   * other is still binding.
+   */
+  apply(input: unknown): Promise<ApplyResult> {
+    const next = this.applying.then(() => this.applyNow(input));
+    this.applying = next.catch(() => {});
+    return next;
+  }
+
+  private async applyNow(input: unknown): Promise<ApplyResult> {
     const v = validateConfig(input);
     if (!v.ok) return v;
     let rt: Runtime;

@@ -36,6 +36,9 @@ export interface ListenerHandlers {
   upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
 }
 
+/** Each listen socket's client connections, for what a reload does to those of a socket that goes. */
+const clients = new WeakMap<Server, Set<Socket>>();
+
 interface Entry {
   status: ListenerStatus;
   server: Server | null;
@@ -51,8 +54,7 @@ export class ListenerSet {
     for (const [key, e] of this.entries) {
       if (!keep.has(key) || e.status.state === 'failed') {
         this.entries.delete(key);
-        // Stop accepting now; connections already made (live WebSocket sessions among them) go on.
-        if (e.server) void closeServer(e.server);
+        if (e.server) retire(e.server);
       }
     }
     await Promise.all(wanted.filter((w) => !this.entries.has(w.key)).map((w) => this.bind(w)));
@@ -77,6 +79,12 @@ export class ListenerSet {
     // maxHeaderSize: room for any head nginx's header buffers take (1k + 4 x 8k); the engine then
     // applies nginx's own limits to it (app/proxy/header-buffers.ts)
     const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES });
+    const open = new Set<Socket>();
+    clients.set(server, open);
+    server.on('connection', (socket: Socket) => {
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+    });
     const handle = this.handlers.request;
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       // keepalive_requests 1000: the 1000th response on a connection says Connection: close and the
@@ -137,6 +145,21 @@ export class ListenerSet {
         resolve();
       });
     });
+  }
+}
+
+/**
+ * A listen socket the new config does not have stops accepting, and its connections end as an old
+ * nginx worker's do: idle keepalive ones now, one with a response under way after that response
+ * (a next request there would find no server block for its socket). WebSocket sessions go on.
+ */
+function retire(server: Server): void {
+  void closeServer(server);
+  for (const socket of clients.get(server) ?? []) {
+    const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!res) continue;
+    if (!res.headersSent) res.shouldKeepAlive = false;
+    else res.once('finish', () => socket.end());
   }
 }
 

@@ -88,3 +88,56 @@ test('20 reloads in a second, some at once, while traffic flows: all apply in or
   assert.ok(after.fds <= before.fds && after.handles <= before.handles && after.timers <= before.timers + 2, `before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
   ws.terminate();
 });
+
+/** A keepalive client connection: `get` sends one request and resolves with the answer's head and body, once complete. */
+function client(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  let got = '';
+  const ended = new Promise<void>((r) => socket.once('close', () => r()));
+  socket.on('data', (d) => (got += d));
+  return {
+    socket,
+    ended,
+    async get(path: string): Promise<string> {
+      got = '';
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: t\r\n\r\n`);
+      for (let i = 0; i < 200 && !/\r\n0\r\n\r\n$|\}$/.test(got) && !socket.destroyed; i++) await sleep(10);
+      return got;
+    },
+  };
+}
+
+test('a reload keeps client keepalive connections on a listener it keeps (new config for the next request); on one it removes, they close after the response under way', async () => {
+  // the upstream answers /slow after 300 ms, /stream in two chunks 300 ms apart
+  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, seen: never) => {
+    if (req.url === '/stream') {
+      res.writeHead(200, { 'X-Upstream': 'u' });
+      res.write('first ');
+      setTimeout(() => res.end('}'), 300);
+    } else setTimeout(() => answer(res, seen), req.url === '/slow' ? 300 : 0);
+  };
+  const u = await scope.http('u', handler as never);
+  const v = await scope.http('v');
+  const [kept, gone] = await freePorts(2);
+  const unbuffered = (m: ReturnType<typeof model>) => (m.servers[0]!.locations[1] = { ...m.servers[0]!.locations[1]!, proxyBuffering: false } as never, m);
+  const e = await newEngine(unbuffered(model([kept!, gone!], u.port)));
+  const idleKept = client(kept!);
+  const idleGone = client(gone!);
+  assert.match(await idleKept.get('/'), /X-Upstream: u/);
+  assert.match(await idleGone.get('/'), /X-Upstream: u/);
+  const slowGone = client(gone!);
+  const slow = slowGone.get('/slow');
+  const streamGone = client(gone!);
+  const stream = streamGone.get('/stream');
+  await sleep(100);
+  const r = await e.apply(unbuffered(model([kept!], v.port)));
+  assert.ok(r.ok);
+  // the response under way completes under the old config, then the connection closes
+  const slowAnswer = await slow;
+  assert.match(slowAnswer, /^HTTP\/1\.1 200 [\s\S]*X-Upstream: u[\s\S]*\r\nConnection: close\r\n/);
+  assert.match(await stream, /X-Upstream: u[\s\S]*first [\s\S]*\}/);
+  await Promise.all([slowGone.ended, streamGone.ended, idleGone.ended]);
+  // on the listener that stays, the same connection goes on, with the new routes
+  assert.match(await idleKept.get('/'), /X-Upstream: v/);
+  idleKept.socket.destroy();
+});

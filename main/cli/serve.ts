@@ -76,10 +76,11 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     const onTerm = () => void stop('SIGTERM');
     const onHup = async () => {
       const next = await loadConfigFile(o.config);
-      const r = next.ok ? await engine.apply(next.config) : next;
+      // as nginx refuses a reload with a socket it cannot bind, and keeps the running config
+      const r = next.ok ? await engine.apply(next.config, { refuseListenFailure: true }) : next;
       if (!r.ok) {
         o.stderr.write('reload refused, still running the previous config:\n');
-        for (const i of r.issues) o.stderr.write(`  ${formatIssue(i)}\n`);
+        for (const i of r.issues) o.stderr.write(`  ${i.code === 'listen_failed' ? i.message : formatIssue(i)}\n`);
         return;
       }
       o.stdout.write('reloaded\n');

@@ -19,6 +19,10 @@ import { tuneRunningV8 } from './v8-tuning.ts';
 
 export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
 
+export interface ApplyOptions {
+  refuseListenFailure?: boolean;
+}
+
 export interface EngineEvents {
   exchange: [ExchangeRecord];
   'session-open': [SessionRecord, SessionSockets];
@@ -54,15 +58,18 @@ export class Engine extends EventEmitter<EngineEvents> {
   /**
    * Validate, compile and apply a config document. Invalid input changes nothing. Overlapping
    * calls (a burst of reloads) are queued: two listener syncs at once could close a socket the
-   * other is still binding.
+   * other is still binding. With `refuseListenFailure` (a reload of `switchyard serve`), a listen
+   * socket the running config does not have that cannot bind refuses the whole config, as nginx
+   * refuses such a reload; without it (the first apply, the UI), that socket is reported failed
+   * and the others run.
    */
-  apply(input: unknown): Promise<ApplyResult> {
-    const next = this.applying.then(() => this.applyNow(input));
+  apply(input: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
+    const next = this.applying.then(() => this.applyNow(input, opts));
     this.applying = next.catch(() => {});
     return next;
   }
 
-  private async applyNow(input: unknown): Promise<ApplyResult> {
+  private async applyNow(input: unknown, opts: ApplyOptions): Promise<ApplyResult> {
     const v = validateConfig(input);
     if (!v.ok) return v;
     let rt: Runtime;
@@ -73,8 +80,13 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     const old = this.rt;
     this.rt = rt;
+    const { listeners, refused } = await this.listenerSet.sync(socketsToBind(rt), opts.refuseListenFailure === true);
+    if (refused.length) {
+      this.rt = old;
+      retireRuntimePools(rt);
+      return { ok: false, issues: refused.map((l) => ({ path: '', code: 'listen_failed', message: l.error!.message })) };
+    }
     if (old) retireRuntimePools(old);
-    const listeners = await this.listenerSet.sync(socketsToBind(rt));
     for (const l of listeners) {
       if (l.state === 'failed') this.hooks.log({ level: 'error', code: 'listen_failed', message: l.error!.message });
     }

@@ -39,6 +39,8 @@ export interface ListenerHandlers {
 /** Each listen socket's client connections, for what a reload does to those of a socket that goes. */
 const clients = new WeakMap<Server, Set<Socket>>();
 
+type Socketspec = { key: string; host: string; port: number };
+
 interface Entry {
   status: ListenerStatus;
   server: Server | null;
@@ -49,7 +51,21 @@ export class ListenerSet {
 
   constructor(private readonly handlers: ListenerHandlers) {}
 
-  async sync(wanted: Array<{ key: string; host: string; port: number }>): Promise<ListenerStatus[]> {
+  /**
+   * Bind what `wanted` has and the set has not (or failed to bind before), close what it no longer
+   * has. With `allOrNothing`, a socket new to the set that cannot bind undoes the change, as nginx
+   * refuses such a reload: the sockets bound for it close, the ones it closed bind again (their
+   * idle connections are gone), and the sockets that failed come back as `refused`.
+   */
+  async sync(wanted: Socketspec[], allOrNothing = false): Promise<{ listeners: ListenerStatus[]; refused: ListenerStatus[] }> {
+    const before = this.status();
+    const listeners = await this.replace(wanted);
+    const refused = allOrNothing ? listeners.filter((l) => l.state === 'failed' && !before.some((b) => b.key === l.key)) : [];
+    if (refused.length) await this.replace(before.map((b) => ({ key: b.key, host: b.host, port: b.port })));
+    return { listeners: refused.length ? this.status() : listeners, refused };
+  }
+
+  private async replace(wanted: Socketspec[]): Promise<ListenerStatus[]> {
     const keep = new Set(wanted.map((w) => w.key));
     for (const [key, e] of this.entries) {
       if (!keep.has(key) || e.status.state === 'failed') {
@@ -75,7 +91,7 @@ export class ListenerSet {
     }));
   }
 
-  private bind(w: { key: string; host: string; port: number }): Promise<void> {
+  private bind(w: Socketspec): Promise<void> {
     // maxHeaderSize: room for any head nginx's header buffers take (1k + 4 x 8k); the engine then
     // applies nginx's own limits to it (app/proxy/header-buffers.ts)
     const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES });

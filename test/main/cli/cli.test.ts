@@ -2,6 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +123,25 @@ test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM'
     child.kill('SIGHUP');
     await waitFor(/reloaded/);
     assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'b');
+    // refused, the running config kept: a file that is not valid, and one moving the listener to a busy port (as nginx)
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const refusedWith = async (re: RegExp) => {
+      for (let i = 0; i < 200 && !re.test(err); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.match(err, re);
+      assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'b');
+      err = '';
+    };
+    writeConfig('serve.json', { schemaVersion: 1, servers: [{ listen: [] }] });
+    child.kill('SIGHUP');
+    await refusedWith(/reload refused, still running the previous config:\n  servers\[0\]/);
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const busy = (blocker.address() as net.AddressInfo).port;
+    writeConfig('serve.json', { schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${busy}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${up.port}` }] }] });
+    child.kill('SIGHUP');
+    await refusedWith(new RegExp(`reload refused, still running the previous config:\n  cannot listen on 127\.0\.0\.1:${busy}: address already in use\n`));
+    blocker.close();
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

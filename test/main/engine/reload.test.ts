@@ -141,3 +141,27 @@ test('a reload keeps client keepalive connections on a listener it keeps (new co
   assert.match(await idleKept.get('/'), /X-Upstream: v/);
   idleKept.socket.destroy();
 });
+
+test('a reload that needs a busy port: refused whole with refuseListenFailure (serve\'s SIGHUP, as nginx), the old config and listeners kept; without it, reported and the rest applied', async () => {
+  const u = await scope.http('u');
+  const v = await scope.http('v');
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  scope.defer(() => new Promise((r) => blocker.close(() => r())));
+  const busy = (blocker.address() as net.AddressInfo).port;
+  const [a, b] = await freePorts(2);
+  const e = await newEngine(model([a!], u.port));
+  // moved from a to the busy port, the group moved to v
+  const refused = await e.apply(model([busy], v.port), { refuseListenFailure: true });
+  assert.deepEqual(refused, { ok: false, issues: [{ path: '', code: 'listen_failed', message: `cannot listen on 127.0.0.1:${busy}: address already in use` }] });
+  assert.deepEqual(e.listenerStatus().map((l) => [l.port, l.state]), [[a, 'listening']]);
+  assert.match((await send(`http://127.0.0.1:${a}/`)).body, /"name":"u"/);
+  // a socket that was failing already does not block a reload that keeps it
+  const reported = await e.apply(model([a!, busy], u.port));
+  assert.ok(reported.ok);
+  assert.deepEqual(reported.listeners.map((l) => [l.port, l.state]), [[a, 'listening'], [busy, 'failed']]);
+  const next = await e.apply(model([a!, busy, b!], v.port), { refuseListenFailure: true });
+  assert.ok(next.ok);
+  assert.deepEqual(next.listeners.map((l) => [l.port, l.state]), [[a, 'listening'], [busy, 'failed'], [b, 'listening']]);
+  assert.match((await send(`http://127.0.0.1:${b}/`)).body, /"name":"v"/);
+});

@@ -155,7 +155,14 @@ export type ApiHandlers = { [K in RequestName]: (params: Params<K>) => Promise<R
 export const API_LIMITS = {
   /** Largest request body accepted by the web host, bytes. */
   maxRequestBytes: 2 * 1024 * 1024,
+  /** Largest `importHar` request body (the HAR file's text, JSON-quoted), bytes: HAR files are often larger. */
+  maxImportHarBytes: 64 * 1024 * 1024,
 } as const;
+
+/** The largest body the web host accepts for request `name`, bytes. */
+export function maxRequestBytes(name: RequestName): number {
+  return name === 'importHar' ? API_LIMITS.maxImportHarBytes : API_LIMITS.maxRequestBytes;
+}
 
 /** What setSettings accepts for the capture caps: [least, most]. */
 export const SETTINGS_LIMITS = {

@@ -86,8 +86,17 @@ export interface ServiceSettings {
 /** A HAR file read for viewing: its WebSocket entries as sessions with frames, the rest as exchanges. */
 export interface ImportedHar {
   creator: string;
-  sessions: Array<{ session: SessionView; frames: FrameView[] }>;
+  sessions: ImportedSession[];
   exchanges: ExchangeView[];
+}
+
+/** One WebSocket entry of an imported HAR file. */
+export interface ImportedSession {
+  session: SessionView;
+  frames: FrameView[];
+  /** The messages' payloads as the file has them, by frame `seq` (text and binary messages only;
+   * the frame rows carry just a preview). An evicted payload has none (`evicted`, data ''). */
+  payloads: Record<number, FramePayload>;
 }
 
 export interface ListenerView {

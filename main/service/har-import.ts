@@ -2,7 +2,7 @@
 // become closed sessions with frame logs, the other entries HTTP exchanges. The input is untrusted:
 // checked with zod, sizes capped, nothing of it reaches the engine.
 import { z } from 'zod';
-import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../app/api/contract.ts';
+import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSession } from '../../app/api/contract.ts';
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
 
@@ -68,7 +68,9 @@ const pathOf = (url: string) => {
     return url;
   }
 };
-const routeOf = (e: Entry) => (e._switchyard?.route ? `imported from HAR: ${e._switchyard.route}` : 'imported from HAR');
+const explainOf = (e: Entry) => (e._switchyard?.route ? `imported from HAR: ${e._switchyard.route}` : 'imported from HAR');
+/** No route of the running config: the UI labels it 'imported' (location null: the name is the label). */
+const routeOf = (e: Entry) => ({ server: 0, location: null, name: 'imported', explain: explainOf(e) });
 const timeOf = (e: Entry) => {
   const t = Date.parse(e.startedDateTime);
   return Number.isFinite(t) ? t : 0;
@@ -91,7 +93,15 @@ function timingsOf(e: Entry): ExchangeView['timings'] {
   return out;
 }
 
-function frame(m: z.infer<typeof wsMessage>, seq: number, start: number): FrameView {
+/** A message's payload as the file has it: Switchyard's own files say whether it was cut or evicted
+ * (an evicted one carries only its preview); other files carry whole messages. */
+function payloadOf(m: z.infer<typeof wsMessage>, bytes: Buffer): FramePayload {
+  const kept = m._switchyard?.payload ?? 'kept';
+  if (kept === 'evicted') return { encoding: m.opcode === 2 ? 'base64' : 'text', data: '', bytes: 0, truncated: false, evicted: true };
+  return { encoding: m.opcode === 2 ? 'base64' : 'text', data: m.opcode === 2 ? bytes.toString('base64') : m.data, bytes: bytes.length, truncated: kept === 'truncated', evicted: false };
+}
+
+function frame(m: z.infer<typeof wsMessage>, seq: number, start: number, payloads: Record<number, FramePayload>): FrameView {
   // (Chrome DevTools' 'error' messages, opcode -1: an error the browser saw on the connection)
   const opcode = m.type === 'error' ? 'violation' : OPCODE_NAMES[m.opcode] ?? `opcode ${m.opcode}`;
   const bytes = m.opcode === 2 ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
@@ -103,38 +113,44 @@ function frame(m: z.infer<typeof wsMessage>, seq: number, start: number): FrameV
   if (own?.decodeError !== undefined) f.decodeError = own.decodeError;
   if (own?.injected) f.injected = true;
   if (own?.notForwarded) f.notForwarded = true;
-  if (own?.payload) f.payload = own.payload;
+  if (m.type !== 'error' && (m.opcode === 1 || m.opcode === 2)) {
+    payloads[seq] = payloadOf(m, bytes);
+    f.payload = own?.payload ?? 'kept';
+  }
   return f;
 }
 
-function session(e: Entry, id: number): { session: SessionView; frames: FrameView[] } {
+function session(e: Entry, id: number): ImportedSession {
   const opened = timeOf(e);
   // (the rows' own numbers when the file has them, increasing: older rows may have been dropped)
   let seq = -1;
-  const frames = (e._webSocketMessages ?? []).map((m) => frame(m, (seq = Math.max(seq + 1, m._switchyard?.seq ?? 0)), opened));
+  const payloads: Record<number, FramePayload> = {};
+  const frames = (e._webSocketMessages ?? []).map((m) => frame(m, (seq = Math.max(seq + 1, m._switchyard?.seq ?? 0)), opened, payloads));
   const own = e._switchyard;
   // (closedAt: no earlier than the last message; Chrome's entry time is the handshake's)
   const sum = (from: string) => frames.filter((f) => f.from === from).reduce((n, f) => n + f.length, 0);
   const path = pathOf(e.request.url);
   return {
     session: {
-      id, url: path, clientAddress: own?.clientAddress ?? '', route: { server: 0, location: null, name: '', explain: routeOf(e) },
+      id, url: path, clientAddress: own?.clientAddress ?? '', route: routeOf(e),
       upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? path, requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
       subprotocol: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? null,
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
       state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: frames.reduce((end, f) => Math.max(end, f.time), opened + Math.round(Math.max(0, e.time))),
       closedBy: own?.closedBy ?? null, closeReason: own?.closeReason ?? null, closeFrame: own?.closeFrame ?? null,
       bytesFromClient: own?.bytesFromClient ?? sum('client'), bytesFromUpstream: own?.bytesFromUpstream ?? sum('upstream'), framesAvailable: true,
+      framesFromClient: frames.filter((f) => f.from === 'client').length, framesFromUpstream: frames.filter((f) => f.from === 'upstream').length,
       ...(own?.violation !== undefined ? { violation: own.violation } : {}),
     },
     frames,
+    payloads,
   };
 }
 
 function exchange(e: Entry, id: number): ExchangeView {
   const own = e._switchyard;
   return {
-    id, method: e.request.method, url: pathOf(e.request.url), clientAddress: own?.clientAddress ?? '', route: own?.route ? { server: 0, location: null, name: '', explain: routeOf(e) } : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
+    id, method: e.request.method, url: pathOf(e.request.url), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
     status: e.response.status, cause: own?.cause ?? null, tries: own?.tries ?? [], startedAt: timeOf(e), timings: timingsOf(e),
     requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers), requestBytes: Math.max(0, e.request.bodySize ?? 0), responseBytes: Math.max(0, e.response.bodySize ?? 0),
   };

@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API_LIMITS, isRequestName } from '../../app/api/contract.ts';
+import { isRequestName, maxRequestBytes } from '../../app/api/contract.ts';
 import type { SwitchyardService } from '../service/service.ts';
 import { ASSET_PATH, FEED_PROTOCOL, checkOrigin, checkToken, injectToken, newToken } from './auth.ts';
 import { readStatic } from './static.ts';
@@ -106,12 +106,13 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     if (req.method !== 'POST') return reply(res, 405, 'text/plain; charset=utf-8', 'POST only\n', { Allow: 'POST' });
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return reply(res, 415, 'text/plain; charset=utf-8', 'Content-Type must be application/json\n');
     if (!isRequestName(name)) return json(res, 404, { ok: false, error: { code: 'unknown_request', message: `no request named "${name}"` } });
-    const limit = API_LIMITS.maxRequestBytes;
+    const limit = maxRequestBytes(name);
     const body = Number(req.headers['content-length']) > limit ? null : await readBody(req, limit);
     if (body === null) {
       // answered without reading the rest; the connection then closes
       res.shouldKeepAlive = false;
-      return json(res, 413, { ok: false, error: { code: 'too_large', message: `the request body is over the API's limit of ${limit} bytes` } });
+      const what = name === 'importHar' ? `the HAR file is too large to import: the request is over the limit of ${limit} bytes (${limit / 1024 / 1024} MiB)` : `the request body is over the API's limit of ${limit} bytes`;
+      return json(res, 413, { ok: false, error: { code: 'too_large', message: what } });
     }
     let params: unknown;
     try {

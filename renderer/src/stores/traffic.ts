@@ -9,6 +9,7 @@ import type { ExchangeView, FeedDelta, FeedEvent, FeedSnapshot, FrameView, Liste
 import { FrameBuffer } from '../../../app/traffic/frame-buffer.ts';
 import { isLiveSession } from '../../../app/traffic/list-filters.ts';
 import { useConfig } from './config.ts';
+import { useHarView, type OpenHar } from './har-view.ts';
 
 const MAX_EXCHANGES = 2000;
 const MAX_LOGS = 1000;
@@ -76,7 +77,7 @@ export const useTraffic = defineStore('traffic', () => {
       logs.value = [...logs.value, ...d.logs.filter((l) => l.seq > last)].slice(-MAX_LOGS);
     }
     for (const f of d.frames) {
-      if (f.sessionId !== frameSession.value) continue;
+      if (f.sessionId !== frameSession.value || frameSource) continue; // (an imported session's: not these)
       if (framesLoading.value) {
         pendingFrames.push(...f.frames); // the fetch in flight may or may not include them
         continue;
@@ -105,18 +106,27 @@ export const useTraffic = defineStore('traffic', () => {
 
   let opening = 0;
   let pendingFrames: FrameView[] = [];
-  /** Show session `id`'s frame log (fetched whole; the feed appends to it from then on). */
+  /** The HAR file `frameSession` is a session of, or null for live traffic. */
+  let frameSource: OpenHar | null = null;
+  /** Show session `id`'s frame log (fetched whole; the feed appends to it from then on), or the
+   * imported session's while a HAR file is open (stores/har-view.ts). */
   async function openFrames(id: number | null) {
     const ticket = ++opening;
-    if (frameSession.value !== id) {
+    const source = useHarView().har;
+    if (frameSession.value !== id || frameSource !== source) {
       frameSession.value = id;
+      frameSource = source;
       frames.reset();
       framesVersion.value++;
     }
     framesMissed.value = 0;
     pendingFrames = [];
-    if (id === null) {
+    if (id === null || source) {
       framesLoading.value = false;
+      if (id !== null) {
+        frames.reset(source?.sessions.find((s) => s.session.id === id)?.frames ?? []);
+        framesVersion.value++;
+      }
       return;
     }
     framesLoading.value = true;

@@ -101,3 +101,26 @@ test("a session ends no earlier than its last message (Chrome's entry time is th
   const s = r.sessions[0]!.session;
   assert.equal(s.closedAt, T0 + 350);
 });
+
+test('each imported session carries its messages\' payloads by seq: whole text, binary as base64, cut and evicted ones marked', () => {
+  const long = 'x'.repeat(5000);
+  const rows: FrameView[] = [...frames, { seq: 10, time: T0 + 50, from: 'client', opcode: 'text', fin: true, length: 20_000, preview: 'xxx', closeCode: null, payload: 'truncated' }];
+  const kept = new Map(payloads).set(10, Buffer.from(long));
+  const back = imported(exportHar([{ session: session(), frames: rows, payload: (row) => kept.get(row.seq) }], [])).sessions[0]!;
+  assert.deepEqual(Object.keys(back.payloads).map(Number), [3, 4, 5, 6, 9, 10], 'text and binary messages only (no close row)');
+  assert.deepEqual(back.payloads[3], { encoding: 'text', data: 'hello é', bytes: 8, truncated: false, evicted: false });
+  assert.deepEqual(back.payloads[4], { encoding: 'base64', data: Buffer.from([0, 1, 255]).toString('base64'), bytes: 3, truncated: false, evicted: false });
+  assert.deepEqual(back.payloads[6], { encoding: 'text', data: '', bytes: 0, truncated: false, evicted: true });
+  assert.deepEqual(back.payloads[9], { encoding: 'base64', data: '', bytes: 0, truncated: false, evicted: true });
+  assert.deepEqual(back.payloads[10], { encoding: 'text', data: long, bytes: 5000, truncated: true, evicted: false });
+  assert.ok(back.frames.find((f) => f.seq === 10)!.preview.length < long.length, 'the row keeps only a preview');
+  assert.deepEqual([back.session.framesFromClient, back.session.framesFromUpstream], [4, 3], 'the rows each peer sent');
+  assert.equal(back.session.route.name, 'imported', 'no route of the running config');
+
+  // another tool's file: every message is whole, and its rows say so
+  const chrome = imported(file('WebInspector', [wsEntry([{ type: 'send', time: T0 / 1000, opcode: 1, data: long }, { type: 'receive', time: T0 / 1000, opcode: 2, data: 'AAH/' }, { type: 'error', time: T0 / 1000, opcode: -1, data: 'bad' }])])).sessions[0]!;
+  assert.deepEqual(chrome.frames.map((f) => f.payload), ['kept', 'kept', undefined]);
+  assert.equal(chrome.payloads[0]!.data, long);
+  assert.deepEqual(chrome.payloads[1], { encoding: 'base64', data: 'AAH/', bytes: 3, truncated: false, evicted: false });
+  assert.equal(chrome.payloads[2], undefined, 'an error message has no payload');
+});

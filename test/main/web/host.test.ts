@@ -181,22 +181,22 @@ test('a request target that is not a path is 400, without a token, and never sto
   assert.equal((await post('getConfig', {})).status, 200, 'still serving');
 });
 
-test('a body over the API limit is answered 413 too_large, declared or streamed, and the host keeps serving', async () => {
-  const limit = API_LIMITS.maxRequestBytes;
-  const head = `POST /api/importHar HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nX-Switchyard-Token: ${host.token}\r\nContent-Type: application/json\r\n`;
+/** A body over `limit` for request `name`: refused 413 too_large on its Content-Length, and when streamed. */
+async function refusedOverLimit(name: string, limit: number): Promise<string> {
+  const head = `POST /api/${name} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nX-Switchyard-Token: ${host.token}\r\nContent-Type: application/json\r\n`;
   const declared = await rawExchange(`${head}Content-Length: ${limit + 1}\r\n\r\n{"text":"`);
   assert.match(declared, /^HTTP\/1\.1 413 /, 'refused on its Content-Length, before the body');
   assert.match(declared, /"code":"too_large"/);
   assert.match(declared, new RegExp(`${limit} bytes`), 'names the limit');
 
   const streamed = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: host.port, path: '/api/importHar', method: 'POST', agent: false, headers: { ...auth(), 'content-type': 'application/json' } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: host.port, path: `/api/${name}`, method: 'POST', agent: false, headers: { ...auth(), 'content-type': 'application/json' } }, (res) => {
       let body = '';
       res.on('data', (d) => { body += d; });
       res.on('end', () => resolve({ status: res.statusCode!, body }));
     });
     req.on('error', reject);
-    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const chunk = Buffer.alloc(256 * 1024, 'a');
     let sent = 0;
     const pump = () => {
       while (sent <= limit + chunk.length) {
@@ -209,6 +209,24 @@ test('a body over the API limit is answered 413 too_large, declared or streamed,
     pump();
   });
   assert.equal(streamed.status, 413);
-  assert.equal(JSON.parse(streamed.body).error.code, 'too_large');
+  const error = JSON.parse(streamed.body).error as { code: string; message: string };
+  assert.equal(error.code, 'too_large');
   assert.equal((await post('getConfig', {})).status, 200, 'still serving');
+  return error.message;
+}
+
+test('a body over the API limit is answered 413 too_large, declared or streamed, and the host keeps serving', async () => {
+  await refusedOverLimit('setDraft', API_LIMITS.maxRequestBytes);
+});
+
+test('importHar takes a body past the API limit (HAR files are large), up to its own limit, then 413 naming it', { timeout: 60_000 }, async () => {
+  assert.ok(API_LIMITS.maxImportHarBytes > API_LIMITS.maxRequestBytes);
+  const big = { log: { version: '1.2', creator: { name: 'big' }, entries: [{ startedDateTime: '2026-03-01T10:00:00.000Z', time: 1, request: { method: 'GET', url: 'ws://h/ws', headers: [] }, response: { status: 101, headers: [] }, _webSocketMessages: [{ type: 'send', time: 1, opcode: 1, data: 'x'.repeat(API_LIMITS.maxRequestBytes + 1024) }] }] } };
+  const r = await post('importHar', { text: JSON.stringify(big) });
+  assert.equal(r.status, 200);
+  const v = JSON.parse(r.body).value as { creator: string; sessions: Array<{ payloads: Record<number, { bytes: number }> }> };
+  assert.equal(v.creator, 'big');
+  assert.equal(v.sessions[0]!.payloads[0]!.bytes, API_LIMITS.maxRequestBytes + 1024, 'the whole message');
+  assert.equal((await post('setDraft', { draft: { text: 'x'.repeat(API_LIMITS.maxRequestBytes + 1024) } })).status, 413, 'other requests keep the API limit');
+  assert.match(await refusedOverLimit('importHar', API_LIMITS.maxImportHarBytes), /HAR file is too large to import.*64 MiB/);
 });

@@ -74,6 +74,7 @@ test('export HAR from the UI, import it back, view it instead of live traffic, g
     const row = page.locator('tr[data-state="closed"]').filter({ hasText: '/ws/chat?room=har' });
     await row.waitFor();
     const liveId = Number((await row.getAttribute('data-testid'))!.replace('session-', ''));
+    await ui!.shot(page, 'har-sessions-toolbar');
 
     // Export: the Sessions toolbar (everything kept)
     const all = await download(page, () => page.getByTestId('sessions-filter').locator('..').getByTestId('har-export').click());

@@ -34,8 +34,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private rt: Runtime | null = null;
   private nextId = 1;
   private readonly sessions = new Map<number, LiveSession>();
-  /** The apply under way: applies run one after another, in the order they were asked for. */
-  private applying: Promise<unknown> = Promise.resolve();
+  /** The apply or stop under way: they run one at a time, in the order they were asked for. */
+  private turn: Promise<unknown> = Promise.resolve();
   private readonly listenerSet = new ListenerSet({
     request: (req, res) => this.onRequest(req, res),
     upgrade: (req, socket, head) => this.onUpgrade(req, socket, head),
@@ -56,17 +56,15 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * Validate, compile and apply a config document. Invalid input changes nothing. Overlapping
-   * calls (a burst of reloads) are queued: two listener syncs at once could close a socket the
-   * other is still binding. With `refuseListenFailure` (a reload of `switchyard serve`), a listen
-   * socket the running config does not have that cannot bind refuses the whole config, as nginx
-   * refuses such a reload; without it (the first apply, the UI), that socket is reported failed
-   * and the others run.
+   * Validate, compile and apply a config document. Invalid input changes nothing. Applies and
+   * stops run one at a time, in call order (a burst of reloads: two listener syncs at once could
+   * close a socket the other is still binding, and a DNS lookup could let the older config win).
+   * With `refuseListenFailure` (a reload of `switchyard serve`), a listen socket the running config
+   * does not have that cannot bind refuses the whole config, as nginx refuses such a reload;
+   * without it (the first apply, the UI), that socket is reported failed and the others run.
    */
   apply(input: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
-    const next = this.applying.then(() => this.applyNow(input, opts));
-    this.applying = next.catch(() => {});
-    return next;
+    return this.inTurn(() => this.applyNow(input, opts));
   }
 
   private async applyNow(input: unknown, opts: ApplyOptions): Promise<ApplyResult> {
@@ -110,7 +108,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     return [...(this.rt?.pools.values() ?? [])].map((p) => ({ name: p.name, peers: p.group.status() }));
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.inTurn(() => this.stopNow());
+  }
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async stopNow(): Promise<void> {
     for (const s of [...this.sessions.values()]) s.close('engine stopped');
     await this.listenerSet.closeAll();
     if (this.rt) retireRuntimePools(this.rt);

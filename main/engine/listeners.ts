@@ -48,6 +48,8 @@ interface Entry {
 
 export class ListenerSet {
   private entries = new Map<string, Entry>();
+  /** Sockets a reconfiguration closed, until their last connection ends (closeAll ends those too). */
+  private retired = new Map<Server, Promise<void>>();
 
   constructor(private readonly handlers: ListenerHandlers) {}
 
@@ -70,7 +72,7 @@ export class ListenerSet {
     for (const [key, e] of this.entries) {
       if (!keep.has(key) || e.status.state === 'failed') {
         this.entries.delete(key);
-        if (e.server) retire(e.server);
+        if (e.server) this.retire(e.server);
       }
     }
     await Promise.all(wanted.filter((w) => !this.entries.has(w.key)).map((w) => this.bind(w)));
@@ -82,13 +84,16 @@ export class ListenerSet {
   }
 
   async closeAll(): Promise<void> {
-    const servers = [...this.entries.values()].map((e) => e.server).filter((s): s is Server => s !== null);
+    for (const e of this.entries.values()) if (e.server) this.retire(e.server);
     this.entries.clear();
-    await Promise.all(servers.map((s) => {
-      const closed = closeServer(s);
-      s.closeAllConnections();
-      return closed;
-    }));
+    const closing = [...this.retired];
+    for (const [server] of closing) server.closeAllConnections();
+    await Promise.all(closing.map(([, closed]) => closed));
+  }
+
+  /** A listen socket the config no longer has (or a stop): see endAsOldWorker; kept until it has closed. */
+  private retire(server: Server): void {
+    this.retired.set(server, endAsOldWorker(server).then(() => void this.retired.delete(server)));
   }
 
   private bind(w: Socketspec): Promise<void> {
@@ -169,14 +174,15 @@ export class ListenerSet {
  * nginx worker's do: idle keepalive ones now, one with a response under way after that response
  * (a next request there would find no server block for its socket). WebSocket sessions go on.
  */
-function retire(server: Server): void {
-  void closeServer(server);
+function endAsOldWorker(server: Server): Promise<void> {
+  const closed = closeServer(server);
   for (const socket of clients.get(server) ?? []) {
     const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (!res) continue;
     if (!res.headersSent) res.shouldKeepAlive = false;
     else res.once('finish', () => socket.end());
   }
+  return closed;
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -1,15 +1,22 @@
 // Runtime checks of request params at the boundary (JSON from a page or IPC is untrusted).
 import { z } from 'zod';
 import { API_LIMITS, SETTINGS_LIMITS, type Params, type RequestName } from './contract.ts';
+import { formatPath } from '../config/issues.ts';
+import { TOO_DEEP_MESSAGE, tooDeepAt } from '../config/nesting.ts';
 
 const none = z.object({}).strict();
 const id = z.number().int().min(1);
+/** A draft may be anything a user is mid-way through, but not nested past any config (nesting.ts). */
+const draft = z.unknown().superRefine((doc, ctx) => {
+  const at = tooDeepAt(doc);
+  if (at) ctx.addIssue({ code: 'custom', message: TOO_DEEP_MESSAGE, path: at });
+});
 
 export const PARAM_SCHEMAS = {
   getConfig: none,
-  setDraft: z.object({ draft: z.unknown() }).strict(),
+  setDraft: z.object({ draft }).strict(),
   revertDraft: none,
-  apply: z.object({ draft: z.unknown().optional() }).strict(),
+  apply: z.object({ draft: draft.optional() }).strict(),
   undoApply: none,
   listeners: none,
   upstreamStatus: none,
@@ -52,5 +59,5 @@ export type ParamCheck<K extends RequestName> = { ok: true; params: Params<K> } 
 export function checkParams<K extends RequestName>(name: K, input: unknown): ParamCheck<K> {
   const r = (PARAM_SCHEMAS[name] as z.ZodType<Params<K>>).safeParse(input ?? {});
   if (r.success) return { ok: true, params: r.data };
-  return { ok: false, message: r.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ') };
+  return { ok: false, message: r.error.issues.map((i) => `${formatPath(i.path.filter((p) => typeof p !== 'symbol')) || 'params'}: ${i.message}`).join('; ') };
 }

@@ -10,6 +10,7 @@ import { compileNginxRegex } from '../match/regex.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
 import { quoteArg } from '../nginx/printer.ts';
 import { utf8Bytes } from '../match/bytes.ts';
+import { TOO_DEEP_MESSAGE, tooDeepAt } from './nesting.ts';
 
 export type ValidationResult = { ok: true; config: ConfigT } | { ok: false; issues: ConfigIssue[] };
 
@@ -101,6 +102,8 @@ function unencodableText(input: unknown): ConfigIssue[] {
 }
 
 export function validateConfig(input: unknown): ValidationResult {
+  const deep = tooDeepAt(input);
+  if (deep) return { ok: false, issues: [{ path: formatPath(deep), code: 'too_deep', message: TOO_DEEP_MESSAGE }] };
   const parsed = Config.safeParse(input);
   // text UTF-8 cannot hold; then the schema's issues, plus nginx's rules on every part of the draft
   // that is well-formed enough to check, so that one bad field does not hide the rest

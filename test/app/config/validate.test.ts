@@ -214,3 +214,18 @@ test('messages a user can act on: an empty text is "must not be empty" (code req
   assert.deepEqual(byPath.get('servers[0].locations[0].proxyPass'), { path: 'servers[0].locations[0].proxyPass', code: 'required', message: '"proxyPass" must not be empty' });
   assert.equal(byPath.get('servers[0].locations[2].path')?.message, 'duplicate location "/a": the same as location 2 of this server (/a → http://127.0.0.1:1); nginx refuses two');
 });
+
+test('a document nested far deeper than any config is refused at once, at the path where it goes too deep', () => {
+  const deep = (n: number): unknown => JSON.parse('['.repeat(n) + ']'.repeat(n));
+  const started = Date.now();
+  // (a 400 KB file of brackets: walking it with a path per value took minutes)
+  const r = validateConfig(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', name: deep(200_000) }])]));
+  assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+  assert.ok(!r.ok);
+  assert.deepEqual(r.issues.map((i) => i.code), ['too_deep']);
+  assert.match(r.issues[0]!.path, /^servers\[0\]\.locations\[0\]\.name(\[0\])+$/);
+  assert.match(r.issues[0]!.message, /nested more than 32 levels deep/);
+  assert.deepEqual(issues(deep(200_000)), [`${'[0]'.repeat(32)} too_deep`]);
+  // a few levels under a field are its ordinary issue
+  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', extra: deep(20) }])])), ['servers[0].locations[0].extra unknown_field']);
+});

@@ -57,6 +57,14 @@ test('check: a key written twice in one object is an error at its line (JSON wou
   assert.match(r.stderr, /servers\[0\]\.locations\[0\]\.proxyPass: .*dup\.json:2:69: "proxyPass" appears twice in this object .*\[duplicate_key\]/);
 });
 
+test('check: a file of nothing but nested brackets is an error in a moment, not a hang', () => {
+  const file = writeConfig('deep.json', `{"schemaVersion": 1, "servers": ${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8', timeout: 15_000 });
+  assert.equal(r.signal, null, 'check did not finish in 15 s');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^servers(\[0\])+: nested more than 32 levels deep \[too_deep\]$/m);
+});
+
 test('unknown verbs, missing flags and bad values are usage errors (exit 2); --help and --version exit 0', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   assert.equal(run('frobnicate').status, 2);

@@ -47,6 +47,20 @@ test('an invalid draft is kept, reported with paths, and never applied', async (
   service.close();
 });
 
+test('a draft nested deeper than any config is refused as bad params naming where, and the draft stays', async () => {
+  const { service } = await make();
+  const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
+  const before = await service.handle('getConfig', {});
+  for (const name of ['setDraft', 'apply'] as const) {
+    const r = await service.handle(name, { draft: { ...doc(1001), servers: deep } });
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, 'bad_params', r.error.message);
+    assert.match(r.error.message, /^draft\.servers(\[0\])+: nested more than 32 levels deep$/);
+  }
+  assert.deepEqual(await service.handle('getConfig', {}), before);
+  service.close();
+});
+
 test('sessions: live and recently closed are kept (capped); close goes through liveSession(id).close', async () => {
   const { engine, service } = await make({ closedSessions: 3 });
   for (let id = 1; id <= 5; id++) engine.openSession(id);

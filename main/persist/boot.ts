@@ -14,8 +14,8 @@ import { SwitchyardService, type ServiceOptions } from '../service/service.ts';
 import type { FeedEvent, Result, ServiceSettings } from '../../app/api/contract.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import { loadDocument, saveDocument, type PersistNotice, type SaveOutcome } from './document.ts';
-import { defaultConfigPath } from './paths.ts';
-import { readAppState, writeAppState, withRecent, type AppState } from './recent.ts';
+import { defaultConfigPath, statePath } from './paths.ts';
+import { loadAppState, writeAppState, withRecent, type AppState } from './recent.ts';
 import { firstRunConfig, pointEchoUpstream, usesEchoUpstream } from './first-run.ts';
 import { startEchoServer, type EchoServer } from '../echo/echo-server.ts';
 
@@ -49,15 +49,17 @@ export class AppCore {
 
   static async start(o: BootOptions): Promise<{ core: AppCore; notices: PersistNotice[]; firstRun: boolean }> {
     await mkdir(o.userDataDir, { recursive: true });
-    const state = await readAppState(o.userDataDir);
+    const { state, notices: stateNotices } = await loadAppState(o.userDataDir);
     const fallback = defaultConfigPath(o.userDataDir);
     let path = o.workspace ?? state.lastWorkspace ?? fallback;
     let loaded = await loadDocument(path);
     // The last workspace was deleted or moved: back to the user-data config.
     if (loaded.source === 'none' && loaded.notices.length === 0 && !o.workspace && path !== fallback) {
+      stateNotices.push({ level: 'warn', code: 'missing_workspace', file: path, message: `the workspace open last, ${path}, is not there any more; opened ${fallback} instead.` });
       path = fallback;
       loaded = await loadDocument(path);
     }
+    const notices = [...stateNotices, ...loaded.notices];
     const engine = new Engine();
     const service = await SwitchyardService.create(engine, { initialDraft: {}, frameTap: o.frameTap });
     const core = new AppCore(engine, service, o.userDataDir, state, path);
@@ -74,8 +76,8 @@ export class AppCore {
       core.savedJson = JSON.stringify(doc);
     }
     await core.run(doc);
-    core.report(loaded.notices);
-    return { core, notices: loaded.notices, firstRun };
+    core.report(notices);
+    return { core, notices, firstRun };
   }
 
   get recent(): readonly string[] {
@@ -174,7 +176,10 @@ export class AppCore {
 
   /** Writes of state.json, one at a time, each with the state as it is then. */
   private writeState(): Promise<void> {
-    const run = this.stateSaving.then(() => writeAppState(this.userDataDir, this.state)).catch(() => {});
+    const file = statePath(this.userDataDir);
+    const run = this.stateSaving.then(() => writeAppState(this.userDataDir, this.state)).catch((e: NodeJS.ErrnoException) => {
+      this.report([{ level: 'error', code: 'state_not_saved', file, message: `cannot save ${file} (recent files and capture settings): ${e.code ?? e.message}` }]);
+    });
     this.stateSaving = run;
     return run;
   }

@@ -77,7 +77,7 @@ function stamp(d = new Date()): string {
 }
 
 /** Move a bad file to NAME.corrupt-<time> without ever replacing an existing file. */
-async function moveAside(file: string): Promise<string | null> {
+export async function moveAside(file: string): Promise<string | null> {
   for (let i = 0; i < 20; i++) {
     const to = `${file}.corrupt-${stamp()}${i ? `-${i}` : ''}`;
     try {

@@ -1,10 +1,13 @@
 // The app's own small state next to the config: recent workspace files, the one open last, and the
-// service settings (redaction) as the user last set them. Written atomically like everything else;
-// a damaged state file just starts empty, and settings that do not pass the setSettings checks are
-// dropped: redaction then starts on, with its default header list (the safe side).
+// service settings (redaction) as the user last set them. Written atomically like everything else.
+// A state file that cannot be read (damaged, from a newer Switchyard) starts empty, with a notice,
+// and is moved aside untouched (document.ts's moveAside) so that the next write does not replace it;
+// settings that do not pass the setSettings checks are dropped, with a notice: redaction then
+// starts on, with its default header list (the safe side).
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
+import { moveAside, type PersistNotice } from './document.ts';
 import { statePath } from './paths.ts';
 import { checkParams } from '../../app/api/params.ts';
 import type { ServiceSettings } from '../../app/api/contract.ts';
@@ -30,15 +33,44 @@ function parseSettings(raw: unknown): Partial<ServiceSettings> | null {
   return r.ok && r.params.redact !== undefined && r.params.redactHeaders !== undefined ? r.params : null;
 }
 
-export async function readAppState(dir: string): Promise<AppState> {
+type Inspected = { state: AppState; settingsDropped: boolean } | { state: AppState; code: string; reason: string };
+
+/** Read state.json without changing anything on disk. */
+async function inspectAppState(file: string): Promise<Inspected> {
+  let raw: Partial<AppState> | null;
   try {
-    const raw = JSON.parse(await readFile(statePath(dir), 'utf8')) as Partial<AppState>;
-    if (raw?.schemaVersion !== 1) return empty();
-    const recent = Array.isArray(raw.recent) ? raw.recent.filter((r): r is string => typeof r === 'string').slice(0, MAX_RECENT) : [];
-    return { schemaVersion: 1, recent, lastWorkspace: typeof raw.lastWorkspace === 'string' ? raw.lastWorkspace : null, settings: parseSettings(raw.settings) };
-  } catch {
-    return empty();
+    raw = JSON.parse(await readFile(file, 'utf8')) as Partial<AppState> | null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: empty(), settingsDropped: false };
+    return code ? { state: empty(), code: 'unreadable_file', reason: `cannot be read (${code})` } : { state: empty(), code: 'invalid_json', reason: 'is not valid JSON' };
   }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { state: empty(), code: 'not_an_object', reason: 'is not a JSON object' };
+  if (raw.schemaVersion !== 1) {
+    const newer = typeof raw.schemaVersion === 'number' && raw.schemaVersion > 1;
+    return { state: empty(), code: newer ? 'newer_version' : 'unknown_version', reason: newer ? `was written by a newer Switchyard (state version ${raw.schemaVersion})` : 'has no known state version' };
+  }
+  const recent = Array.isArray(raw.recent) ? raw.recent.filter((r): r is string => typeof r === 'string').slice(0, MAX_RECENT) : [];
+  const settings = parseSettings(raw.settings);
+  const state: AppState = { schemaVersion: 1, recent, lastWorkspace: typeof raw.lastWorkspace === 'string' ? raw.lastWorkspace : null, settings };
+  return { state, settingsDropped: settings === null && raw.settings != null };
+}
+
+export async function readAppState(dir: string): Promise<AppState> {
+  return (await inspectAppState(statePath(dir))).state;
+}
+
+/** readAppState for the app's start: what could not be used is said, and a bad file moved aside. */
+export async function loadAppState(dir: string): Promise<{ state: AppState; notices: PersistNotice[] }> {
+  const file = statePath(dir);
+  const r = await inspectAppState(file);
+  if ('code' in r) {
+    const moved = await moveAside(file);
+    const where = moved ? `it was moved, untouched, to ${moved}` : 'it could not be moved aside, and is replaced when the state is next saved';
+    return { state: r.state, notices: [{ level: 'warn', code: r.code, file, badFile: moved ?? file, message: `${file} ${r.reason}: ${where}; the recent files and capture settings start from the defaults.` }] };
+  }
+  if (!r.settingsDropped) return { state: r.state, notices: [] };
+  return { state: r.state, notices: [{ level: 'warn', code: 'settings_dropped', file, message: `the capture settings saved in ${file} are not valid; the defaults are used (redaction is on).` }] };
 }
 
 export async function writeAppState(dir: string, state: AppState): Promise<void> {

@@ -1,0 +1,77 @@
+// The app's own state file (state.json: recent workspaces, the one open last, capture settings)
+// when it is damaged, from a newer Switchyard, or cannot be written: the app starts, says what
+// happened, and the file it could not read is kept aside untouched, not overwritten at the next save.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { AppCore } from '../../../main/persist/boot.ts';
+import { defaultConfigPath, statePath } from '../../../main/persist/paths.ts';
+import { freePort } from '../../helpers/ports.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'switchyard-app-state-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+async function startWith(stateText: string | null) {
+  const dir = join(root, String(n++));
+  mkdirSync(dir, { recursive: true });
+  if (stateText !== null) writeFileSync(statePath(dir), stateText);
+  const started = await AppCore.start({ userDataDir: dir, firstRunPort: await freePort(), frameTap: null });
+  return { dir, ...started };
+}
+
+const logged = (core: AppCore) => core.service.snapshot().logs.map((l) => l.code);
+
+for (const [what, text, code] of [
+  ['cut short', '{"schemaVersion": 1, "recent": ["/w/a.json"], "lastWorkspace": "/w/a.json", "sett', 'invalid_json'],
+  ['from a newer Switchyard', JSON.stringify({ schemaVersion: 2, recent: ['/w/a.json'], lastWorkspace: null, settings: null }), 'newer_version'],
+] as const) {
+  test(`a state file ${what} is reported and moved aside untouched; saving the state then does not lose it`, async () => {
+    const { core, notices, dir } = await startWith(text);
+    try {
+      const notice = notices.find((x) => x.file === statePath(dir));
+      assert.ok(notice, JSON.stringify(notices));
+      assert.equal(notice.code, code);
+      assert.match(notice.message, /recent files and capture settings start from the defaults/);
+      assert.ok(notice.badFile && notice.badFile !== statePath(dir));
+      assert.equal(readFileSync(notice.badFile, 'utf8'), text);
+      assert.ok(logged(core).includes(code), 'the UI log shows it');
+      assert.ok((await core.service.handle('setSettings', { redact: false })).ok);
+    } finally {
+      await core.close();
+    }
+    assert.equal(JSON.parse(readFileSync(statePath(dir), 'utf8')).settings.redact, false);
+    assert.equal(readFileSync(notices.find((x) => x.file === statePath(dir))!.badFile!, 'utf8'), text);
+  });
+}
+
+test('saved settings that are refused are dropped with a notice', async () => {
+  const { core, notices } = await startWith(JSON.stringify({ schemaVersion: 1, recent: [], lastWorkspace: null, settings: { redact: false, redactHeaders: ['not a header'] } }));
+  await core.close();
+  assert.deepEqual(notices.map((x) => x.code), ['settings_dropped']);
+  assert.match(notices[0]!.message, /redaction is on/);
+});
+
+test('the workspace open last being gone is said, not silently replaced by the user-data config', async () => {
+  const gone = join(root, 'moved-away.json');
+  const { core, notices, dir } = await startWith(JSON.stringify({ schemaVersion: 1, recent: [gone], lastWorkspace: gone, settings: null }));
+  await core.close();
+  assert.equal(core.path, defaultConfigPath(dir));
+  assert.deepEqual(notices.map((x) => [x.code, x.file]), [['missing_workspace', gone]]);
+  assert.ok(notices[0]!.message.includes(defaultConfigPath(dir)));
+});
+
+test('a state file that cannot be written is reported in the log', async () => {
+  const { core, dir } = await startWith(null);
+  try {
+    mkdirSync(statePath(dir)); // a folder where the file goes: the rename over it fails
+    assert.ok((await core.service.handle('setSettings', { redact: false })).ok);
+  } finally {
+    await core.close();
+  }
+  const entry = core.service.snapshot().logs.find((l) => l.code === 'state_not_saved');
+  assert.ok(entry, JSON.stringify(core.service.snapshot().logs));
+  assert.ok(entry.message.includes(statePath(dir)));
+});

@@ -33,6 +33,8 @@ export type OpenOutcome = { ok: true; notices: PersistNotice[] } | { ok: false; 
 
 export class AppCore {
   private savedJson: string | null = null;
+  /** What `file` held when the app last read or wrote it (JSON), to notice edits made elsewhere. */
+  private disk: { file: string; json: string | null } = { file: '', json: null };
   private saving: Promise<unknown> = Promise.resolve();
   private stateSaving: Promise<void> = Promise.resolve();
   private unsubscribe: () => void = () => {};
@@ -63,6 +65,7 @@ export class AppCore {
     const engine = new Engine();
     const service = await SwitchyardService.create(engine, { initialDraft: {}, frameTap: o.frameTap });
     const core = new AppCore(engine, service, o.userDataDir, state, path);
+    core.disk = { file: path, json: loaded.source === 'file' ? JSON.stringify(loaded.doc) : null };
     core.unsubscribe = service.feed.subscribe({ send: (e) => core.onFeed(e), busy: () => false });
     if (state.settings) await service.handle('setSettings', state.settings);
     service.onSettingsChange = (s) => core.saveSettings(s);
@@ -101,6 +104,7 @@ export class AppCore {
     await this.saving;
     this.path = file;
     this.savedJson = JSON.stringify(loaded.doc);
+    this.disk = { file, json: loaded.source === 'file' ? this.savedJson : null };
     await this.remember(file);
     await this.run(loaded.doc);
     return { ok: true, notices: loaded.notices };
@@ -156,10 +160,17 @@ export class AppCore {
   }
 
   private serialSave(file: string, doc: unknown): Promise<SaveOutcome> {
-    const run = this.saving.then(() => saveDocument(file, doc));
+    const run = this.saving.then(async () => {
+      const r = await saveDocument(file, doc, { expect: this.disk.file === file ? this.disk.json : undefined });
+      if (r.ok) this.disk = { file, json: JSON.stringify(doc) };
+      return r;
+    });
     this.saving = run.catch(() => undefined);
     return run.then((r) => {
-      if (r.ok && r.movedAside) this.report([{ level: 'warn', code: 'moved_aside', file, badFile: r.movedAside, message: `${file} was damaged; it was moved, untouched, to ${r.movedAside} before saving` }]);
+      if (r.ok && r.movedAside) {
+        const [code, what] = r.changedOutside ? ['changed_outside', 'was changed outside Switchyard since it was opened'] : ['moved_aside', 'was damaged'];
+        this.report([{ level: 'warn', code, file, badFile: r.movedAside, message: `${file} ${what}; that version was moved, untouched, to ${r.movedAside} before saving` }]);
+      }
       return r;
     });
   }

@@ -76,10 +76,10 @@ function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
-/** Move a bad file to NAME.corrupt-<time> without ever replacing an existing file. */
-export async function moveAside(file: string): Promise<string | null> {
+/** Move a bad file to NAME.corrupt-<time> (or another `tag`) without ever replacing an existing file. */
+export async function moveAside(file: string, tag = 'corrupt'): Promise<string | null> {
   for (let i = 0; i < 20; i++) {
-    const to = `${file}.corrupt-${stamp()}${i ? `-${i}` : ''}`;
+    const to = `${file}.${tag}-${stamp()}${i ? `-${i}` : ''}`;
     try {
       await link(file, to); // fails with EEXIST instead of replacing
       await unlink(file);
@@ -134,23 +134,34 @@ export async function loadDocument(file: string): Promise<LoadOutcome> {
   return { doc: null, source: 'none', notices };
 }
 
+export interface SaveOptions {
+  /** JSON.stringify of the document the caller last read from or wrote to `file` (null: there was
+   * none). A file that now holds another one was edited outside Switchyard: it is moved aside, as
+   * NAME.outside-<time>, rather than replaced (a second save would rotate it out of NAME.bak). */
+  expect?: string | null;
+}
+
 /**
  * Save a document atomically; the version it replaces becomes NAME.bak. A file that is there but
- * damaged is moved aside first (never overwritten, never rotated into the backup).
+ * damaged is moved aside first (never overwritten, never rotated into the backup), and so is one
+ * changed since the caller read it (SaveOptions.expect).
  */
-export async function saveDocument(file: string, doc: unknown): Promise<SaveOutcome & { movedAside?: string }> {
+export async function saveDocument(file: string, doc: unknown, o: SaveOptions = {}): Promise<SaveOutcome & { movedAside?: string; changedOutside?: boolean }> {
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   const current = await inspectFile(file);
+  const changedOutside = current.state === 'ok' && o.expect !== undefined && JSON.stringify(current.doc) !== o.expect;
   let movedAside: string | undefined;
-  if (current.state === 'bad') {
-    const moved = await moveAside(file);
-    if (!moved) return { ok: false, code: 'bad_file_in_place', message: `${file} ${current.reason} and could not be moved aside; not saving over it` };
+  if (current.state === 'bad' || changedOutside) {
+    const moved = await moveAside(file, changedOutside ? 'outside' : 'corrupt');
+    const what = current.state === 'bad' ? current.reason : 'was changed outside Switchyard';
+    if (!moved) return { ok: false, code: current.state === 'bad' ? 'bad_file_in_place' : 'changed_outside', message: `${file} ${what} and could not be moved aside; not saving over it` };
     movedAside = moved;
   }
   try {
-    await writeFileAtomic(file, text, current.state === 'ok' ? { backupTo: backupPath(file) } : {});
+    await writeFileAtomic(file, text, current.state === 'ok' && !movedAside ? { backupTo: backupPath(file) } : {});
   } catch (e) {
     return { ok: false, code: 'write_failed', message: `cannot save ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
-  return movedAside ? { ok: true, movedAside } : { ok: true };
+  if (!movedAside) return { ok: true };
+  return changedOutside ? { ok: true, movedAside, changedOutside } : { ok: true, movedAside };
 }

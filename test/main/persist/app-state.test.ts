@@ -75,3 +75,28 @@ test('a state file that cannot be written is reported in the log', async () => {
   assert.ok(entry, JSON.stringify(core.service.snapshot().logs));
   assert.ok(entry.message.includes(statePath(dir)));
 });
+
+test('a config file edited outside the app while it runs is kept aside, with a notice, when the app next saves', async () => {
+  const dir = join(root, String(n++));
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const doc = (name: string) => ({ schemaVersion: 1, upstreams: [], servers: [{ listen: [{ address: `127.0.0.1:${port}` }], serverNames: [name], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9' }] }] });
+  const file = defaultConfigPath(dir);
+  writeFileSync(file, JSON.stringify(doc('opened.example')));
+  const { core } = await AppCore.start({ userDataDir: dir, frameTap: null });
+  try {
+    const edited = JSON.stringify(doc('edited-elsewhere.example'));
+    writeFileSync(file, edited);
+    assert.ok((await core.service.handle('apply', { draft: doc('from-the-ui.example') })).ok);
+    assert.ok((await core.service.handle('apply', { draft: doc('again.example') })).ok);
+    const deadline = Date.now() + 5000;
+    while (!readFileSync(file, 'utf8').includes('again.example') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const entry = core.service.snapshot().logs.find((l) => l.code === 'changed_outside');
+    assert.ok(entry, JSON.stringify(core.service.snapshot().logs));
+    const kept = /moved, untouched, to (\S+) before saving/.exec(entry.message)?.[1];
+    assert.ok(kept);
+    assert.equal(readFileSync(kept, 'utf8'), edited);
+  } finally {
+    await core.close();
+  }
+});

@@ -128,3 +128,22 @@ test('a parseable but invalid document is not damaged: it loads as is (the UI sh
   writeFileSync(file, JSON.stringify(doc));
   assert.deepEqual(await loadDocument(file), { doc, source: 'file', notices: [] });
 });
+
+test('saving over a file changed since it was read moves that version aside first (not rotated out through .bak)', async () => {
+  const file = fileIn();
+  await saveDocument(file, A);
+  writeFileSync(file, json(B)); // edited in another editor
+  const r = await saveDocument(file, A, { expect: JSON.stringify(A) });
+  assert.ok(r.ok && r.changedOutside && r.movedAside);
+  assert.match(r.movedAside, /config\.json\.outside-\d{8}-\d{6}$/);
+  assert.equal(readFileSync(r.movedAside, 'utf8'), json(B));
+  assert.equal(readFileSync(file, 'utf8'), json(A));
+  // as expected: the usual save, with the previous version as .bak
+  assert.deepEqual(await saveDocument(file, B, { expect: JSON.stringify(A) }), { ok: true });
+  assert.equal(readFileSync(backupPath(file), 'utf8'), json(A));
+  // one that appeared where there was none
+  const fresh = fileIn();
+  writeFileSync(fresh, json(B));
+  const r2 = await saveDocument(fresh, A, { expect: null });
+  assert.ok(r2.ok && r2.changedOutside);
+});

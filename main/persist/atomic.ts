@@ -28,11 +28,22 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Write `data` to a new temp file next to `file`, fsynced; returns its path. */
+/** The permission bits `file` has, or 0o600 (owner only) for a new file. */
+async function modeFor(file: string): Promise<number> {
+  try {
+    return (await stat(file)).mode & 0o777;
+  } catch {
+    return 0o600;
+  }
+}
+
+/** Write `data` to a new temp file next to `file` (with `file`'s permissions), fsynced; returns its path. */
 async function writeTemp(file: string, data: string | Uint8Array): Promise<string> {
   const tmp = tempName(file);
+  const mode = await modeFor(file);
   const fh = await open(tmp, 'wx', 0o600);
   try {
+    if (mode !== 0o600) await fh.chmod(mode);
     await fh.writeFile(data);
     await fh.sync();
   } catch (e) {

@@ -2,7 +2,7 @@
 // used instead with a notice that says where the bad file went.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync, rmSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadDocument, saveDocument, backupPath } from '../../../main/persist/document.ts';
@@ -146,4 +146,13 @@ test('saving over a file changed since it was read moves that version aside firs
   writeFileSync(fresh, json(B));
   const r2 = await saveDocument(fresh, A, { expect: null });
   assert.ok(r2.ok && r2.changedOutside);
+});
+
+test('a save keeps the permissions the file had (a new file is private to its owner)', async () => {
+  const file = fileIn();
+  await saveDocument(file, A);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  chmodSync(file, 0o644);
+  await saveDocument(file, B);
+  assert.equal(statSync(file).mode & 0o777, 0o644);
 });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isRequestName, maxRequestBytes } from '../../app/api/contract.ts';
 import type { SwitchyardService } from '../service/service.ts';
+import { decodeConfigBytes } from '../config/json-position.ts';
 import { ASSET_PATH, FEED_PROTOCOL, checkOrigin, checkToken, injectToken, newToken } from './auth.ts';
 import { readStatic } from './static.ts';
 
@@ -114,9 +115,12 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
       const what = name === 'importHar' ? `the HAR file is too large to import: the request is over the limit of ${limit} bytes (${limit / 1024 / 1024} MiB)` : `the request body is over the API's limit of ${limit} bytes`;
       return json(res, 413, { ok: false, error: { code: 'too_large', message: what } });
     }
+    // (JSON text is UTF-8: a byte that is not is named, not read as U+FFFD into a header or a name)
+    const text = decodeConfigBytes(body);
+    if (!text.ok) return json(res, 400, { ok: false, error: { code: 'bad_json', message: `the request body is ${text.message}` } });
     let params: unknown;
     try {
-      params = body.length ? JSON.parse(body.toString('utf8')) : {};
+      params = text.text.length ? JSON.parse(text.text) : {};
     } catch {
       return json(res, 400, { ok: false, error: { code: 'bad_json', message: 'the request body is not JSON' } });
     }

@@ -130,6 +130,7 @@ test('the API answers Results: ok values, and codes instead of exceptions', asyn
 });
 
 test('a body that is not UTF-8 is refused naming the byte, not read with U+FFFD in its text', async () => {
+  const before = JSON.parse((await post('getConfig', {})).body).value.draft;
   const body = Buffer.concat([Buffer.from('{"draft":{"schemaVersion":1,"servers":[{"serverNames":["a'), Buffer.from([0xe9]), Buffer.from('"]}]}}')]);
   const r = await send(`${base}/api/setDraft`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body });
   assert.equal(r.status, 400);
@@ -137,7 +138,7 @@ test('a body that is not UTF-8 is refused naming the byte, not read with U+FFFD 
   assert.equal(err.code, 'bad_json');
   assert.match(err.message, /not UTF-8: byte 0xe9 at offset 57/);
   const draft = JSON.parse((await post('getConfig', {})).body).value.draft;
-  assert.deepEqual(draft, { schemaVersion: 1 }, 'nothing changed');
+  assert.deepEqual(draft, before, 'nothing changed');
 });
 
 function openFeed(headers: Record<string, string>, protocols: string[] = []): Promise<{ ws: WebSocket; first: unknown } | { status: number }> {

@@ -30,7 +30,7 @@ const entry = z.object({
   startedDateTime: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not an ISO 8601 date'),
   time: z.number().max(MAX_DATE / 1000),
   request: z.object({ method: z.string(), url: z.string(), headers: z.array(header), bodySize: z.number().optional() }),
-  response: z.object({ status: z.number(), headers: z.array(header), bodySize: z.number().optional() }),
+  response: z.object({ status: z.number(), headers: z.array(header), bodySize: z.number().optional(), content: z.object({ size: z.number().optional() }).optional() }),
   timings: z.object({ blocked: timing, dns: timing, connect: timing, send: timing, wait: timing }).optional(),
   serverIPAddress: z.string().optional(),
   _resourceType: z.string().optional(),
@@ -152,7 +152,7 @@ function exchange(e: Entry, id: number): ExchangeView {
   return {
     id, method: e.request.method, url: pathOf(e.request.url), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
     status: e.response.status, cause: own?.cause ?? null, tries: own?.tries ?? [], startedAt: timeOf(e), timings: timingsOf(e),
-    requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers), requestBytes: Math.max(0, e.request.bodySize ?? 0), responseBytes: Math.max(0, e.response.bodySize ?? 0),
+    requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers), requestBytes: Math.max(0, e.request.bodySize ?? 0), responseBytes: responseBytes(e.response),
   };
 }
 
@@ -172,4 +172,11 @@ export function importHar(text: string): HarImport {
     else out.exchanges.push(exchange(e, i + 1));
   });
   return { ok: true, value: out };
+}
+
+/** An answer's body size: HAR's bodySize, or (-1, unknown: Chrome and Playwright write it for
+ * bodies they did not count) the content's size. */
+function responseBytes(r: { bodySize?: number; content?: { size?: number } }): number {
+  if (r.bodySize !== undefined && r.bodySize >= 0) return r.bodySize;
+  return Math.max(0, r.content?.size ?? 0);
 }

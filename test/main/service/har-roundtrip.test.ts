@@ -124,3 +124,13 @@ test('each imported session carries its messages\' payloads by seq: whole text, 
   assert.deepEqual(chrome.payloads[1], { encoding: 'base64', data: 'AAH/', bytes: 3, truncated: false, evicted: false });
   assert.equal(chrome.payloads[2], undefined, 'an error message has no payload');
 });
+
+test("an answer's bodySize -1 (Chrome, Playwright: not counted) reads its content.size instead of 0", () => {
+  const http = (bodySize: number, size: number) => ({
+    startedDateTime: '2026-03-01T10:00:00.000Z', time: 12, request: { method: 'GET', url: 'http://127.0.0.1:8080/a', httpVersion: 'HTTP/1.1', cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
+    response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', cookies: [], headers: [], content: { size, mimeType: 'text/plain' }, redirectURL: '', headersSize: -1, bodySize },
+    cache: {}, timings: { send: 1, wait: 10, receive: 1 },
+  });
+  const r = imported(file('WebInspector', [http(-1, 1234), http(600, 1234), http(-1, -1)]));
+  assert.deepEqual(r.exchanges.map((e) => e.responseBytes), [1234, 600, 0]);
+});

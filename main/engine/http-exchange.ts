@@ -9,7 +9,7 @@ import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
-import { failureStatus, failureText, mayResend, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
+import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 import { redirectRewritten } from './redirects.ts';
@@ -177,12 +177,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
   }
 
   private canRetry(condition: string, requestSent: boolean): boolean {
-    const conds = this.conds;
-    if (conds.has('off') || !conds.has(condition)) return false;
-    if (requestSent && !mayResend(this.plan.ctx.method, conds)) return false;
     const maxTries = this.plan.loc.location.proxyNextUpstreamTries;
-    if (maxTries > 0 && this.tries >= maxTries) return false;
-    return this.attempt.triesLeft > 0;
+    return nextUpstreamAllows(this.conds, condition, requestSent, this.plan.ctx.method, this.tries, maxTries) && this.attempt.triesLeft > 0;
   }
 
   private tryNext(): void {

@@ -64,7 +64,15 @@ export function statusFails(condition: string): boolean {
 
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
 
-/** nginx sends a request again after it was sent (u->request_sent) only if it is idempotent or proxy_next_upstream has non_idempotent. */
-export function mayResend(method: string, conds: ReadonlySet<string>): boolean {
-  return !NON_IDEMPOTENT.has(method) || conds.has('non_idempotent');
+/**
+ * Whether proxy_next_upstream and proxy_next_upstream_tries let a request go to another peer on
+ * `condition` (ngx_http_upstream_next), for both the HTTP and the upgrade pass: the condition is
+ * listed (and not `off`), the try limit is not reached, and a request that went out
+ * (u->request_sent) is sent again only if it is idempotent or `non_idempotent` is listed. (The
+ * balancer's own tries left are the caller's to check.)
+ */
+export function nextUpstreamAllows(conds: ReadonlySet<string>, condition: string, sent: boolean, method: string, tries: number, maxTries: number): boolean {
+  if (conds.has('off') || !conds.has(condition)) return false;
+  if (sent && NON_IDEMPOTENT.has(method) && !conds.has('non_idempotent')) return false;
+  return maxTries === 0 || tries < maxTries;
 }

@@ -20,7 +20,7 @@ import { forwardsUpgrade as upstreamGetsUpgrade, NGINX_HIDDEN_RESPONSE_HEADERS }
 import type { Peer } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { rawHead, runSession, type LiveSession } from './ws-session.ts';
-import { failureKind, failureStatus, failureText, mayResend, statusCondition, statusFails, tooBigHeader, type FailureKind } from './upstream-failure.ts';
+import { failureKind, failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, type FailureKind } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -64,7 +64,7 @@ export function proxyUpgrade(
   let plan: ProxyPlan | null = planArg;
   let head: Buffer | null = headArg;
   const { loc } = planArg;
-  const conds = new Set<string>(loc.location.proxyNextUpstream);
+  const conds = loc.nextUpstream;
   const maxTries = loc.location.proxyNextUpstreamTries;
   const attempt = loc.pool.group.attempt({ remoteAddr: planArg.ctx.remoteAddr, hashKey: planArg.hashKey });
   let tries = 0;
@@ -130,9 +130,8 @@ export function proxyUpgrade(
     hooks.sessionClose(session);
   };
 
-  const resend = mayResend(planArg.ctx.method, conds);
-  /** proxy_next_upstream and proxy_next_upstream_tries allow another try on `condition` (the request went out when `sent`). */
-  const retries = (condition: string, sent: boolean) => !conds.has('off') && conds.has(condition) && (maxTries === 0 || tries < maxTries) && (!sent || resend);
+  const method = planArg.ctx.method;
+  const retries = (condition: string, sent: boolean) => nextUpstreamAllows(conds, condition, sent, method, tries, maxTries);
 
   const retryOrFail = (peer: Peer, kind: FailureKind, sent: boolean, cause: string) => {
     attempt.release(peer, true);

@@ -100,11 +100,15 @@ export class ListenerSet {
     // maxHeaderSize: room for any head nginx's header buffers take (1k + 4 x 8k); the engine then
     // applies nginx's own limits to it (app/proxy/header-buffers.ts)
     const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES });
+    // one listener per server, none made per connection (an idle WebSocket session keeps its socket)
     const open = new Set<Socket>();
+    const forget = function (this: Socket) {
+      open.delete(this);
+    };
     clients.set(server, open);
     server.on('connection', (socket: Socket) => {
       open.add(socket);
-      socket.once('close', () => open.delete(socket));
+      socket.on('close', forget);
     });
     const handle = this.handlers.request;
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {

@@ -34,13 +34,16 @@ export function listenBindKey(address: string): string {
   return bindKey(n.slice(0, i), Number(n.slice(i + 1)));
 }
 
+/** A listen address naming localhost ("localhost:8080"): its port. */
+export const LOCALHOST_LISTEN = /^localhost:(\d+)$/i;
+
 /**
  * The bind keys of one listen address. nginx listens on every address a name resolves to:
  * "localhost:8080" is 127.0.0.1:8080 and, where /etc/hosts says so, [::1]:8080. `localhost` gives
  * those addresses (the engine resolves the name; without it, 127.0.0.1).
  */
 export function listenBindKeys(address: string, localhost: readonly string[] = ['127.0.0.1']): string[] {
-  const m = /^localhost:(\d+)$/i.exec(address);
+  const m = LOCALHOST_LISTEN.exec(address);
   return m ? localhost.map((a) => bindKey(a, Number(m[1]))) : [listenBindKey(address)];
 }
 

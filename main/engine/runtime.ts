@@ -13,7 +13,7 @@ import { parseNginxSize } from '../../app/config/size.ts';
 import { compileLocations } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
-import { addServerBinds, bindKey, directTargetKey, upstreamOf, wildcardOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
+import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, upstreamOf, wildcardOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
 import { createUpstreamGroup } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
 
@@ -147,7 +147,7 @@ function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey
 }
 
 export async function compileRuntime(config: Config): Promise<Runtime> {
-  const localhost = config.servers.some((s) => s.listen.some((l) => /^localhost:/i.test(l.address))) ? await localhostAddresses() : undefined;
+  const localhost = config.servers.some((s) => s.listen.some((l) => LOCALHOST_LISTEN.test(l.address))) ? await localhostAddresses() : undefined;
   const pools = new Map<string, Pool>();
   for (const u of config.upstreams) {
     const group = createUpstreamGroup(u.name, u.method, await upstreamPeers(u));

@@ -112,7 +112,8 @@ export const useTraffic = defineStore('traffic', () => {
    * imported session's while a HAR file is open (stores/har-view.ts). */
   async function openFrames(id: number | null) {
     const ticket = ++opening;
-    const source = useHarView().har;
+    const harView = useHarView();
+    const source = harView.har;
     if (frameSession.value !== id || frameSource !== source) {
       frameSession.value = id;
       frameSource = source;
@@ -124,7 +125,7 @@ export const useTraffic = defineStore('traffic', () => {
     if (id === null || source) {
       framesLoading.value = false;
       if (id !== null) {
-        frames.reset(source?.sessions.find((s) => s.session.id === id)?.frames ?? []);
+        frames.reset(harView.sessionOf(id)?.frames ?? []);
         framesVersion.value++;
       }
       return;

@@ -120,6 +120,22 @@ function frame(m: z.infer<typeof wsMessage>, seq: number, start: number, payload
   return f;
 }
 
+/** What each peer sent, counted as the live log counts it (traffic-watch.ts): a violation row is a
+ * note, not a frame, and frames Switchyard sent itself are counted apart; and the last row's time. */
+function tally(frames: readonly FrameView[]) {
+  const t = { client: { frames: 0, bytes: 0 }, upstream: { frames: 0, bytes: 0 }, injected: 0, last: -Infinity };
+  for (const f of frames) {
+    t.last = Math.max(t.last, f.time);
+    if (f.opcode === 'violation') continue;
+    if (f.injected) t.injected++;
+    else {
+      t[f.from].frames++;
+      t[f.from].bytes += f.length;
+    }
+  }
+  return t;
+}
+
 function session(e: Entry, id: number): ImportedSession {
   const opened = timeOf(e);
   // (the rows' own numbers when the file has them, increasing: older rows may have been dropped)
@@ -127,8 +143,7 @@ function session(e: Entry, id: number): ImportedSession {
   const payloads: Record<number, FramePayload> = {};
   const frames = (e._webSocketMessages ?? []).map((m) => frame(m, (seq = Math.max(seq + 1, m._switchyard?.seq ?? 0)), opened, payloads));
   const own = e._switchyard;
-  // (closedAt: no earlier than the last message; Chrome's entry time is the handshake's)
-  const sum = (from: string) => frames.filter((f) => f.from === from).reduce((n, f) => n + f.length, 0);
+  const sent = tally(frames);
   const path = pathOf(e.request.url);
   return {
     session: {
@@ -136,10 +151,12 @@ function session(e: Entry, id: number): ImportedSession {
       upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? path, requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
       subprotocol: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? null,
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
-      state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: frames.reduce((end, f) => Math.max(end, f.time), opened + Math.round(Math.max(0, e.time))),
+      // (closedAt: no earlier than the last message; Chrome's entry time is the handshake's)
+      state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: Math.max(sent.last, opened + Math.round(Math.max(0, e.time))),
       closedBy: own?.closedBy ?? null, closeReason: own?.closeReason ?? null, closeFrame: own?.closeFrame ?? null,
-      bytesFromClient: own?.bytesFromClient ?? sum('client'), bytesFromUpstream: own?.bytesFromUpstream ?? sum('upstream'), framesAvailable: true,
-      framesFromClient: frames.filter((f) => f.from === 'client').length, framesFromUpstream: frames.filter((f) => f.from === 'upstream').length,
+      bytesFromClient: own?.bytesFromClient ?? sent.client.bytes, bytesFromUpstream: own?.bytesFromUpstream ?? sent.upstream.bytes, framesAvailable: true,
+      framesFromClient: sent.client.frames, framesFromUpstream: sent.upstream.frames,
+      ...(sent.injected ? { framesInjected: sent.injected } : {}),
       ...(own?.violation !== undefined ? { violation: own.violation } : {}),
     },
     frames,

@@ -114,7 +114,7 @@ test('each imported session carries its messages\' payloads by seq: whole text, 
   assert.deepEqual(back.payloads[9], { encoding: 'base64', data: '', bytes: 0, truncated: false, evicted: true });
   assert.deepEqual(back.payloads[10], { encoding: 'text', data: long, bytes: 5000, truncated: true, evicted: false });
   assert.ok(back.frames.find((f) => f.seq === 10)!.preview.length < long.length, 'the row keeps only a preview');
-  assert.deepEqual([back.session.framesFromClient, back.session.framesFromUpstream], [4, 3], 'the rows each peer sent');
+  assert.deepEqual([back.session.framesFromClient, back.session.framesFromUpstream, back.session.framesInjected], [4, 2, 1], 'the rows each peer sent; the injected one apart, as the live log counts it');
   assert.equal(back.session.route.name, 'imported', 'no route of the running config');
 
   // another tool's file: every message is whole, and its rows say so
@@ -123,6 +123,7 @@ test('each imported session carries its messages\' payloads by seq: whole text, 
   assert.equal(chrome.payloads[0]!.data, long);
   assert.deepEqual(chrome.payloads[1], { encoding: 'base64', data: 'AAH/', bytes: 3, truncated: false, evicted: false });
   assert.equal(chrome.payloads[2], undefined, 'an error message has no payload');
+  assert.deepEqual([chrome.session.framesFromClient, chrome.session.framesFromUpstream, chrome.session.bytesFromUpstream], [1, 1, 3], 'an error message is no frame');
 });
 
 test("an answer's bodySize -1 (Chrome, Playwright: not counted) reads its content.size instead of 0", () => {

@@ -1,0 +1,12 @@
+// Request parameters are checked the same way whichever transport carries them (IPC or the web host).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkParams } from '../../../app/api/params.ts';
+import { API_LIMITS } from '../../../app/api/contract.ts';
+
+test('importHar takes a file up to its own limit, over IPC as over the web host, and names the field past it', () => {
+  assert.equal(checkParams('importHar', { text: 'x'.repeat(1000) }).ok, true);
+  const over = checkParams('importHar', { text: 'x'.repeat(API_LIMITS.maxImportHarBytes + 1) });
+  assert.equal(over.ok, false);
+  assert.match(JSON.stringify(over), /text/);
+});

@@ -30,3 +30,11 @@ export function parseProxyPass(text: string): ProxyPassTarget | null {
   const proxyHost = isDefault ? host : `${host}:${m[3]}`;
   return { scheme: 'http', host, port, uri, proxyHost, proxyPort: isDefault ? '80' : m[3]! };
 }
+
+/**
+ * Whether a proxy_pass host written without a port is an address nginx connects to on port 80 (an
+ * IPv4 or bracketed IPv6 literal, or localhost); the model takes any other such name for an upstream.
+ */
+export function isAddressHost(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host === 'localhost';
+}

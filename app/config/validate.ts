@@ -4,7 +4,7 @@ import { Config, NON_EMPTY_CODES, PATTERN_CODES, Server, Location, Listen, Upstr
 import type { Config as ConfigT } from './schema.ts';
 import { formatPath, type ConfigIssue, type PathPart } from './issues.ts';
 import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
-import { parseProxyPass } from './proxy-pass.ts';
+import { isAddressHost, parseProxyPass } from './proxy-pass.ts';
 import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
 import { compileNginxRegex } from '../match/regex.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
@@ -271,7 +271,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
       const isUpstream = upstreams.defined.has(target.host.toLowerCase());
       // with an unreadable upstream name in the draft, any unknown host might be that upstream
       const surelyNotUpstream = !isUpstream && upstreams.complete;
-      if (target.port === null && surelyNotUpstream && !isLiteralAddress(target.host) && target.host !== 'localhost') {
+      if (target.port === null && surelyNotUpstream && !isAddressHost(target.host)) {
         add([...lb, 'proxyPass'], 'unknown_upstream', `no upstream named "${target.host}": define it, or use an address with a port`);
       }
       if (target.port !== null && isUpstream) {
@@ -309,10 +309,6 @@ export function isValidHost(host: string): boolean {
   if (host.startsWith('[')) return host.endsWith(']') && ipv6Groups(host.slice(1, -1)) !== null;
   if (/^[\d.]+$/.test(host)) return ipv4Parts(host) !== null;
   return /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/.test(host);
-}
-
-function isLiteralAddress(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
 }
 
 /**

@@ -7,7 +7,8 @@ import { SCHEMA_VERSION } from '../config/schema.ts';
 import type { ConfigIssue } from '../config/issues.ts';
 import { validateConfig } from '../config/validate.ts';
 import { parseNginx } from './parser.ts';
-import { parseProxyPass } from '../config/proxy-pass.ts';
+import { isAddressHost, parseProxyPass } from '../config/proxy-pass.ts';
+import { upstreamOf } from '../proxy/routing.ts';
 import { loadNginxConf, type ConfReader } from './include.ts';
 import { ImportContext, countDirectives, type ImportWarning, type UpgradeMap } from './import-context.ts';
 import { INHERITED, ownSettings } from './import-settings.ts';
@@ -67,10 +68,10 @@ export function importNginxTree(tree: Directive[]): ImportResult {
 /** "proxy_pass http://app" with no upstream "app" (Docker service names): nginx resolves the name and
  * connects to port 80, so "http://app:80" means the same (Host is still "app"); the model wants the port. */
 function resolvePortless(config: Config, ctx: ImportContext): void {
-  const upstreams = new Set(config.upstreams.map((u) => u.name.toLowerCase()));
   for (const { location, d } of ctx.portless) {
     const t = parseProxyPass(location.proxyPass)!;
-    if (upstreams.has(t.host.toLowerCase()) || t.host === 'localhost' || t.host.startsWith('[') || /^[\d.]+$/.test(t.host)) continue;
+    // what validation would call an unknown upstream
+    if (upstreamOf(config.upstreams, t) || isAddressHost(t.host)) continue;
     location.proxyPass = `http://${t.host}:80${t.uri ?? ''}`;
     ctx.warn(d, `no upstream "${t.host}" is defined in the imported files, so nginx resolves "${t.host}" as a host name and connects to port 80: imported as "${location.proxyPass}"`);
   }

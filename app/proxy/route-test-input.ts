@@ -3,7 +3,6 @@
 // "http://host:port/path" into "GET /path" with "Host: host:port" on a connection to that port.
 // Problems name the field, so the UI can put them next to it.
 import { utf8Bytes } from '../match/bytes.ts';
-import { isValidHost } from '../config/validate.ts';
 import { canonicalIp } from '../config/ip.ts';
 import { bindKey, wildcardOf } from './routing.ts';
 
@@ -54,8 +53,7 @@ export function parseTestUrl(input: string): ParsedUrl | InputProblem {
 
 /** An IPv4 or IPv6 address (no brackets), as the client's address. */
 export function isIpAddress(text: string): boolean {
-  if (/^[\d.]+$/.test(text)) return isValidHost(text);
-  return text.includes(':') && isValidHost(`[${text}]`);
+  return canonicalIp(text) !== null;
 }
 
 /** "Name: value" lines (blank lines ignored) → header pairs; a bad line is named by number. */
@@ -97,7 +95,11 @@ function splitKey(key: string): { host: string; port: number } {
 export function chooseSocket(sockets: readonly string[], picked: string | undefined, url: ParsedUrl): ChosenSocket | InputProblem {
   if (sockets.length === 0) return bad('listen', 'the draft has no server listening anywhere: add a server on the left');
   // (an IPv6 address in its one text, as bind keys have it; a client reads an IPv4 one its own way)
-  const ipOf = (host: string | null) => (host === 'localhost' ? '127.0.0.1' : host !== null && isIpAddress(host) ? (host.includes(':') ? canonicalIp(host) : host) : null);
+  const ipOf = (host: string | null) => {
+    if (host === 'localhost') return '127.0.0.1';
+    const ip = host === null ? null : canonicalIp(host);
+    return ip !== null && !ip.includes(':') ? host : ip;
+  };
   const urlIp = ipOf(url.host);
   // a wildcard socket is reached on an address of its family: the URL's, else loopback
   const local = (key: string) => {

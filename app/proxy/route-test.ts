@@ -12,7 +12,7 @@ import { asciiLower, utf8Bytes } from '../match/bytes.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { serverParams } from '../nginx/export.ts';
 import { compileHeaders, forwardsUpgrade, type HeaderSource } from './headers.ts';
-import { evaluate, isValidHeaderName } from './variables.ts';
+import { evaluateParts, isValidHeaderName } from './variables.ts';
 import { addServerBinds, directTargetKey, listenBindKey, upstreamOf, type Binds } from './routing.ts';
 import { planRoute, type RouteServer, type RouteTable } from './plan.ts';
 import { chooseSocket, displayBytes, isIpAddress, parseHeaderLines, parseTestUrl, type RouteTestField } from './route-test-input.ts';
@@ -227,9 +227,9 @@ function upgradeExplain(switchOn: boolean, forwarded: boolean, httpVersion: stri
 
 /** The plan's header list with where each header comes from, and the client headers left out. */
 function explainHeaders(
-  compiled: RouteServer['locations'][number]['headers'], sent: ReadonlyArray<[string, string]>, ctx: Parameters<typeof evaluate>[1],
+  compiled: RouteServer['locations'][number]['headers'], sent: ReadonlyArray<[string, string]>, ctx: Parameters<typeof evaluateParts>[1],
 ): { headers: HeaderRow[]; dropped: Array<{ name: string; value: string; why: string }> } {
-  const setSent = compiled.set.filter((e) => evaluate(e.template, ctx) !== '');
+  const setSent = compiled.set.filter((e) => evaluateParts(e.parts, ctx) !== '');
   let k = 0;
   const headers: HeaderRow[] = sent.map(([name, value]) => {
     if (!compiled.named.has(asciiLower(name))) return { name, value: displayBytes(value), source: 'client' };

@@ -3,7 +3,7 @@
 // and walking it field by field (each with its path) or copying it would cost minutes or the stack.
 import type { PathPart } from './issues.ts';
 
-export const MAX_NESTING = 32;
+const MAX_NESTING = 32;
 
 export const TOO_DEEP_MESSAGE = `nested more than ${MAX_NESTING} levels deep`;
 

@@ -13,7 +13,7 @@ import { utf8Bytes } from '../match/bytes.ts';
 const DEFAULT_HASH_BUCKET = 64;
 
 /** The smallest power-of-two bucket (at least the default) that holds a key of `length` bytes. */
-export function bucketFor(length: number): number {
+function bucketFor(length: number): number {
   const need = 8 + Math.ceil((length + 2) / 8) * 8 + 8;
   let size = DEFAULT_HASH_BUCKET;
   while (size < need) size *= 2;
@@ -25,7 +25,7 @@ export function bucketFor(length: number): number {
  * `.a.b`, `a.b.*`) label by label, as ngx_hash_wildcard_init builds one hash per level. Regex
  * names are not hashed.
  */
-export function hashedNameLength(name: string): number {
+function hashedNameLength(name: string): number {
   if (name.startsWith('~')) return 0;
   const bytes = utf8Bytes(name);
   const wildcard = bytes.startsWith('.') || bytes.startsWith('*.') || bytes.endsWith('.*');

@@ -73,8 +73,9 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
         if (ms !== null && ms <= MAX_TIME_MS) own[TIMEOUTS[d.name]] = d.args[0]!;
         else if (ms !== null) {
           // 64-bit nginx takes it; the engine's timers stop at ~24.8 days
-          own[TIMEOUTS[d.name]] = `${Math.floor(MAX_TIME_MS / 1000)}s`;
-          ctx.warn(d, `${d.name} ${d.args[0]} is longer than Switchyard's longest timeout (2147483s, about 24.8 days): imported as 2147483s`);
+          const longest = `${Math.floor(MAX_TIME_MS / 1000)}s`;
+          own[TIMEOUTS[d.name]] = longest;
+          ctx.warn(d, `${d.name} ${d.args[0]} is longer than Switchyard's longest timeout (${longest}, about 24.8 days): imported as ${longest}`);
         } else if (d.args.length > 1) {
           ctx.warn(d, `${d.name} takes one value, got ${d.args.length} (nginx refuses this line; quote a time with spaces, "1h 30m"): dropped (60s applies)`);
         } else ctx.warn(d, `"${d.args.join(' ')}" is not an nginx time: dropped (60s applies)`);

@@ -29,7 +29,8 @@ const PARENS_NEST_LIMIT = 250; // PCRE2's default: deeper, "parentheses are too 
 interface Frame { lookbehind: boolean; negative: boolean; capture: number; branch: number; fixed: boolean; len: number; last: number; lens: number[] }
 interface Certain { frame: Frame | null; branch: number }
 
-export type GroupKind = 'capture' | 'group' | 'lookahead' | 'lookbehind';
+/** A group's kind; a capturing group is a 'group' with a capture number. */
+export type GroupKind = 'group' | 'lookahead' | 'lookbehind';
 
 export class Groups {
   private frames: Frame[] = [{ lookbehind: false, negative: false, capture: 0, branch: 0, fixed: false, len: 0, last: 0, lens: [] }];

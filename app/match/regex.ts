@@ -199,7 +199,7 @@ class Translator {
       throw new Refuse(this.i === 1 ? `inline option "(${rest.slice(0, 4)}..." is not supported (only (?i) at the very start)` : 'inline options like (?i) are only supported at the very start of the regex');
     }
     const negative = (kind === 'lookahead' && rest[1] === '!') || (kind === 'lookbehind' && rest[2] === '!');
-    this.g.open(capture > 0 ? 'capture' : kind, negative, capture);
+    this.g.open(kind, negative, capture);
   }
 
   /** A single byte written as an escape, or null for escapes that are not one byte. */

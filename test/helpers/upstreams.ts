@@ -63,18 +63,35 @@ export async function startWsUpstream(name: string, opts: { perMessageDeflate?: 
   return { ...up, wss, close: async () => { for (const c of wss.clients) c.terminate(); wss.close(); await close(); } };
 }
 
-function listen(name: string, server: http.Server, seen: Seen[]): Promise<Upstream> {
+async function listen(name: string, server: http.Server, seen: Seen[]): Promise<Upstream> {
+  return { name, server, seen, ...(await serveOnLoopback(server)) };
+}
+
+/** Listen on 127.0.0.1 at a free port; close() destroys the connections still open, then closes the server. */
+async function serveOnLoopback(server: net.Server): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      resolve({
-        name, port, server, seen,
-        close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
-      });
-    });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
   });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
+}
+
+export interface TcpServer {
+  server: net.Server;
+  port: number;
+  /** Destroys the connections still open, then closes the server. */
+  close(): Promise<void>;
+}
+
+/** A raw TCP server on 127.0.0.1 at a free port: `onSocket` gets each connection. */
+export async function startTcpServer(onSocket: (s: net.Socket) => void, opts: net.ServerOpts = {}): Promise<TcpServer> {
+  const server = net.createServer(opts, onSocket);
+  return { server, ...(await serveOnLoopback(server)) };
 }
 
 /** A port with nothing listening (connections are refused). */
@@ -109,11 +126,8 @@ export function rawExchange(port: number, bytes: string | Buffer, opts: { until?
  * `requests` counts the heads it read.
  */
 export async function startBrokenUpstream(mode: 'close' | 'bad' | 'raw'): Promise<{ port: number; requests: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
   const state = { port: 0, requests: 0, close: async () => {} };
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
+  const server = await startTcpServer((sock) => {
     sock.on('error', () => {});
     let got = '';
     sock.on('data', (d) => {
@@ -127,11 +141,7 @@ export async function startBrokenUpstream(mode: 'close' | 'bad' | 'raw'): Promis
       else sock.end('HTTP/1.1 200 OK\r\nA Header Without Colon\r\nContent-Length: 2\r\n\r\nok');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  state.port = (server.address() as net.AddressInfo).port;
-  state.close = async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
+  state.port = server.port;
+  state.close = server.close;
   return state;
 }

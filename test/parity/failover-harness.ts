@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { refusedPort } from '../helpers/upstreams.ts';
+import { refusedPort, startTcpServer, type TcpServer } from '../helpers/upstreams.ts';
 
 /**
  * ok: 200 "NAME" (kept alive unless asked not to) · okclose: ok, then FIN 50 ms later · hang: reads, never answers · slow: ok after 400 ms ·
@@ -39,14 +39,11 @@ function headerOf(head: string, name: string): string | undefined {
   return new RegExp(`\r\n${name}:[ \t]*([^\r]*)`, 'i').exec(head)?.[1];
 }
 
-async function startPeer(name: string, log: string[]): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
+function startPeer(name: string, log: string[]): Promise<TcpServer> {
   let conns = 0;
-  const server = net.createServer((sock) => {
+  return startTcpServer((sock) => {
     const conn = conns++;
     let served = 0;
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => {});
     let buf = '';
     sock.on('data', (d) => {
@@ -95,14 +92,6 @@ async function startPeer(name: string, log: string[]): Promise<{ port: number; c
       // hang: nothing
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
 }
 
 export async function startPeers(names: string[]): Promise<Peers> {

@@ -10,12 +10,11 @@
 // open, while the engine ends it (`Connection: close`; node:http has handed the socket over).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
 import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { rawExchange } from '../helpers/upstreams.ts';
+import { rawExchange, startTcpServer, type TcpServer } from '../helpers/upstreams.ts';
 
 const HIDDEN = ['Server: upstream/1', 'Date: Mon, 01 Jan 2001 00:00:00 GMT', 'X-Pad: avoid browser bug', 'X-Accel-Buffering: no', 'X-Accel-Expires: 5', 'X-Accel-Charset: utf-8'];
 // (not X-Accel-Limit-Rate: nginx hides it too, but acts on it, sending the answer at that many bytes per second)
@@ -31,11 +30,8 @@ const ANSWERS: Record<string, string> = {
   'silent': '',
 };
 
-function startAnswering(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+function startAnswering(): Promise<TcpServer> {
+  return startTcpServer((s) => {
     s.on('error', () => {});
     let got = '';
     s.on('data', (d) => {
@@ -47,10 +43,6 @@ function startAnswering(): Promise<{ port: number; close(): Promise<void> }> {
       got = '';
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
-  })));
 }
 
 function model(up: number, listen: number): ConfigInput {

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { once } from 'node:events';
 import { encodeFrame } from '../../../main/engine/ws-frames.ts';
 import type { LiveSession } from '../../../main/engine/ws-session.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
+import { startTcpServer } from '../../helpers/upstreams.ts';
 import { sleep, until } from '../../helpers/wait.ts';
 
 const scope = testScope();
@@ -54,15 +54,13 @@ const closeCode = (f: Frame | undefined) => (f && f.opcode === 8 && f.payload.le
 /** A session between two raw peers: the upstream's socket, the client's, what each received, the engine's live session. */
 async function session() {
   let up!: net.Socket;
-  const server = net.createServer((s) => {
+  const server = await startTcpServer((s) => {
     up = s;
     s.once('data', () => s.write(ANSWER));
     s.on('error', () => {});
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  scope.defer(() => new Promise((r) => { up?.destroy(); server.close(() => r()); }));
-  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` }));
+  scope.defer(server.close);
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${server.port}` }));
   const client = net.connect(e.port, '127.0.0.1');
   scope.defer(async () => { client.destroy(); });
   const toClient = frames(client, true);

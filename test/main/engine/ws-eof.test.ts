@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { once } from 'node:events';
 import { encodeFrame } from '../../../main/engine/ws-frames.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
+import { startTcpServer } from '../../helpers/upstreams.ts';
 import { sleep, until } from '../../helpers/wait.ts';
 
 const scope = testScope();
@@ -44,10 +44,7 @@ function watch(s: net.Socket, skipHead: boolean): Seen {
 /** An upstream answering the handshake with a 101; `onSession` gets each upgraded connection (which
  * stays open for writing after a FIN from the proxy, as a server's may). */
 async function upstream(onSession: (s: net.Socket, seen: Seen) => void): Promise<number> {
-  const open = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (s) => {
-    open.add(s);
-    s.on('close', () => open.delete(s));
+  const server = await startTcpServer((s) => {
     let got = '';
     const onHead = (d: Buffer) => {
       got += d.toString('latin1');
@@ -61,11 +58,9 @@ async function upstream(onSession: (s: net.Socket, seen: Seen) => void): Promise
     };
     s.on('data', onHead);
     s.on('error', () => {});
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  scope.defer(() => new Promise((r) => { for (const s of open) s.destroy(); server.close(() => r()); }));
-  return (server.address() as net.AddressInfo).port;
+  }, { allowHalfOpen: true });
+  scope.defer(server.close);
+  return server.port;
 }
 
 async function session(upPort: number, extra: Record<string, unknown> = {}): Promise<{ client: net.Socket; seen: Seen }> {

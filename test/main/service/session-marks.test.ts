@@ -2,14 +2,13 @@
 // first protocol violation the frame tap saw. Real engine and peers on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
 import { WebSocketServer } from 'ws';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
-import { rawExchange } from '../../helpers/upstreams.ts';
+import { rawExchange, startTcpServer } from '../../helpers/upstreams.ts';
 import { sleep, until } from '../../helpers/wait.ts';
 import type { ImportedHar, SessionView } from '../../../app/api/contract.ts';
 
@@ -38,11 +37,8 @@ async function serviceFor(upstreamPort: number) {
 }
 
 test('a refused handshake keeps the status the client got, in the view and in HAR (with its status text; timings add up to time)', async () => {
-  const up = http.createServer((_req, res) => { res.writeHead(403, { 'Content-Type': 'text/plain' }); res.end('no'); });
-  up.listen(0, '127.0.0.1');
-  await once(up, 'listening');
-  scope.defer(() => new Promise((r) => up.close(() => r())));
-  const { e, service } = await serviceFor((up.address() as net.AddressInfo).port);
+  const up = await scope.http('up', (_req, res) => { res.writeHead(403, { 'Content-Type': 'text/plain' }); res.end('no'); });
+  const { e, service } = await serviceFor(up.port);
   assert.match(await rawExchange(e.port, HANDSHAKE), /^HTTP\/1\.1 403 /);
   let s: SessionView | undefined;
   for (const end = Date.now() + 5000; s?.state !== 'rejected' && Date.now() < end; await sleep(10)) s = value<SessionView[]>(await service.handle('sessions', {}))[0];
@@ -76,17 +72,15 @@ test('a protocol violation marks the session (view, HAR, HAR import)', async () 
 test("what a peer sends after Switchyard's Close went its way is logged as not forwarded, and the other peer never gets it", async () => {
   // a raw upstream: it answers the handshake, keeps what it reads, and does not answer Close frames
   let upstreamGot = Buffer.alloc(0);
-  const up = net.createServer((s) => {
+  const up = await startTcpServer((s) => {
     s.on('error', () => {});
     s.once('data', () => {
       s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
       s.on('data', (d: Buffer) => (upstreamGot = Buffer.concat([upstreamGot, d])));
     });
   });
-  up.listen(0, '127.0.0.1');
-  await once(up, 'listening');
-  scope.defer(() => new Promise((r) => up.close(() => r())));
-  const { e, service } = await serviceFor((up.address() as net.AddressInfo).port);
+  scope.defer(up.close);
+  const { e, service } = await serviceFor(up.port);
   const { sock, id } = await rawSession(e);
   const masked = (op: number, payload: Buffer) => Buffer.concat([Buffer.from([0x80 | op, 0x80 | payload.length, 1, 2, 3, 4]), Buffer.from(payload.map((b, i) => b ^ [1, 2, 3, 4][i & 3]!))]);
   sock.write(masked(1, Buffer.from('before')));

@@ -12,6 +12,7 @@ import { startWebHost, type WebHost } from '../../../main/web/host.ts';
 import { API_LIMITS } from '../../../app/api/contract.ts';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { send } from '../../helpers/client.ts';
+import { rawExchange as rawTo } from '../../helpers/upstreams.ts';
 import { FakeEngine } from '../service/fake-engine.ts';
 
 let host: WebHost;
@@ -167,18 +168,8 @@ test('the feed needs the token (in its subprotocol list), then sends a snapshot 
   r.ws.close();
 });
 
-/** Raw bytes to the host; resolves with what came back when the host closes (or after 2 s). */
-function rawExchange(bytes: string): Promise<string> {
-  return new Promise((resolve) => {
-    const c = net.connect(host.port, '127.0.0.1');
-    let out = '';
-    c.on('data', (d) => { out += d; });
-    c.on('error', () => {});
-    c.on('close', () => { clearTimeout(timer); resolve(out); });
-    const timer = setTimeout(() => c.destroy(), 2000);
-    c.write(bytes);
-  });
-}
+/** Raw bytes to the host; what came back when the host closes (or after 2 s). */
+const rawExchange = (bytes: string) => rawTo(host.port, bytes, { timeoutMs: 2000 });
 
 test('a request target that is not a path is 400, without a token, and never stops the host', async () => {
   const h = `Host: 127.0.0.1:${host.port}\r\n`;

@@ -10,3 +10,16 @@ export async function until(cond: () => boolean, ms = 5000): Promise<void> {
     await sleep(5);
   }
 }
+
+/**
+ * Read `read()` (every 10 ms) until `done` holds for what it gave or `ms` have passed, and return the
+ * last value read: the caller asserts on it, so a timeout fails with what was seen.
+ */
+export async function poll<T>(read: () => T | Promise<T>, done: (value: T) => boolean, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > end) return value;
+    await sleep(10);
+  }
+}

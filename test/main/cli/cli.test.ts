@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startHttpUpstream } from '../../helpers/upstreams.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { send } from '../../helpers/client.ts';
+import { poll } from '../../helpers/wait.ts';
 
 const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
@@ -98,8 +99,8 @@ test('serve: a port in use is reported once and the other listeners run; a confi
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
   try {
-    for (let i = 0; i < 200 && !out.includes(`listening on http://127.0.0.1:${free}`); i++) await new Promise((r) => setTimeout(r, 25));
-    assert.match(out, new RegExp(`listening on http://127.0.0.1:${free}`));
+    const listening = new RegExp(`listening on http://127.0.0.1:${free}`);
+    assert.match(await poll(() => out, (o) => listening.test(o)), listening);
     assert.equal(err.split(`127.0.0.1:${blocker.port}`).length - 1, 1, `reported once: ${err}`);
   } finally {
     child.kill('SIGTERM');
@@ -120,10 +121,7 @@ test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM'
   const child = spawn(process.execPath, [BIN, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
-  const waitFor = async (re: RegExp) => {
-    for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
-    assert.match(out, re);
-  };
+  const waitFor = async (re: RegExp) => assert.match(await poll(() => out, (o) => re.test(o)), re);
   try {
     await waitFor(new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
     assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'a');
@@ -135,8 +133,7 @@ test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM'
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const refusedWith = async (re: RegExp) => {
-      for (let i = 0; i < 200 && !re.test(err); i++) await new Promise((r) => setTimeout(r, 25));
-      assert.match(err, re);
+      assert.match(await poll(() => err, (e) => re.test(e)), re);
       assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'b');
       err = '';
     };

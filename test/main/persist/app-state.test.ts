@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { AppCore } from '../../../main/persist/boot.ts';
 import { defaultConfigPath, statePath } from '../../../main/persist/paths.ts';
 import { freePort } from '../../helpers/ports.ts';
+import { poll } from '../../helpers/wait.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'switchyard-app-state-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -89,8 +90,7 @@ test('a config file edited outside the app while it runs is kept aside, with a n
     writeFileSync(file, edited);
     assert.ok((await core.service.handle('apply', { draft: doc('from-the-ui.example') })).ok);
     assert.ok((await core.service.handle('apply', { draft: doc('again.example') })).ok);
-    const deadline = Date.now() + 5000;
-    while (!readFileSync(file, 'utf8').includes('again.example') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await poll(() => readFileSync(file, 'utf8'), (text) => text.includes('again.example'));
     const entry = core.service.snapshot().logs.find((l) => l.code === 'changed_outside');
     assert.ok(entry, JSON.stringify(core.service.snapshot().logs));
     const kept = /moved, untouched, to (\S+) before saving/.exec(entry.message)?.[1];

@@ -9,7 +9,7 @@ import { TrafficLog, DEFAULT_LIMITS } from '../../../main/service/traffic-log.ts
 import { exportHar } from '../../../main/service/har.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
-import { sleep, until } from '../../helpers/wait.ts';
+import { poll, sleep, until } from '../../helpers/wait.ts';
 import type { FrameView, ImportedHar, SessionDetail } from '../../../app/api/contract.ts';
 
 const scope = testScope();
@@ -151,10 +151,7 @@ test('permessage-deflate: the log shows messages in relay order, with inflated a
     client.send('q'.repeat(n));
     await until(() => answers.length === sizes.indexOf(n) + 1);
   }
-  let frames: FrameView[] = [];
-  for (const end = Date.now() + 5000; frames.length < 8 && Date.now() < end; await sleep(10)) {
-    frames = value<SessionDetail>(await service.handle('session', { id })).frames ?? [];
-  }
+  const frames = await poll(async () => value<SessionDetail>(await service.handle('session', { id })).frames ?? [], (fs) => fs.length >= 8);
   assert.deepEqual(frames.map((f) => `${f.from} ${f.preview.slice(0, 12)}`), sizes.flatMap((n) => [`client ${'q'.repeat(Math.min(n, 12))}`, `upstream got ${n}`]));
   assert.deepEqual(frames.filter((f) => f.from === 'client').map((f) => f.length), sizes);
   for (const f of frames) {
@@ -200,10 +197,7 @@ test('permessage-deflate: a reply sent the moment a large compressed message arr
   });
   await until(() => answered);
   const id = e.engine.liveSessions()[0]!.id;
-  let frames: FrameView[] = [];
-  for (const end = Date.now() + 5000; frames.length < 2 && Date.now() < end; await sleep(10)) {
-    frames = value<SessionDetail>(await service.handle('session', { id })).frames ?? [];
-  }
+  const frames = await poll(async () => value<SessionDetail>(await service.handle('session', { id })).frames ?? [], (fs) => fs.length >= 2);
   assert.deepEqual(frames.map((f) => [f.from, f.length, f.wireLength, f.preview.slice(0, 6)]), [['upstream', big.length, frames[0]!.wireLength, 'zzzzzz'], ['client', 6, undefined, 'thanks']]);
   assert.ok(frames[0]!.wireLength! < 100_000);
 });
@@ -241,10 +235,7 @@ test('permessage-deflate: a message the tap cannot inflate says why (view, HAR, 
   const junk = Buffer.from([0xff, 0xff, 0xff, 0xff]);
   const mask = Buffer.from([1, 2, 3, 4]);
   sock.write(Buffer.concat([Buffer.from([0xc1, 0x80 | junk.length]), mask, Buffer.from(junk.map((b, i) => b ^ mask[i & 3]!))]));
-  let frames: FrameView[] = [];
-  for (const end = Date.now() + 5000; !frames.some((f) => f.opcode === 'close') && Date.now() < end; await sleep(10)) {
-    frames = value<SessionDetail>(await service.handle('session', { id })).frames ?? [];
-  }
+  const frames = await poll(async () => value<SessionDetail>(await service.handle('session', { id })).frames ?? [], (fs) => fs.some((f) => f.opcode === 'close'));
   const bad = frames.find((f) => f.from === 'client' && f.opcode === 'text')!;
   assert.match(bad.decodeError ?? '', /^TAP_DEFLATE_ERROR: inflate failed/);
   assert.equal(bad.wireLength, 4);
@@ -288,8 +279,7 @@ test('setSettings: the capture caps are checked and reported; sessions opened af
   up.on('message', (d) => upGot.push(String(d)));
   next.send('x'.repeat(5000));
   await until(() => upGot.length === 1);
-  await sleep(80);
-  const f = value<SessionDetail>(await service.handle('session', { id: id2 })).frames!.find((r) => r.from === 'client')!;
+  const f = (await poll(async () => value<SessionDetail>(await service.handle('session', { id: id2 })).frames!.find((r) => r.from === 'client'), (r) => r !== undefined))!;
   assert.equal(f.payload, 'truncated');
   const p = value<{ bytes: number; truncated: boolean }>(await service.handle('framePayload', { id: id2, seq: f.seq }));
   assert.deepEqual([p.bytes, p.truncated], [2048, true]);

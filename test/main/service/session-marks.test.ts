@@ -9,7 +9,7 @@ import { SwitchyardService } from '../../../main/service/service.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { rawExchange, startTcpServer } from '../../helpers/upstreams.ts';
-import { sleep, until } from '../../helpers/wait.ts';
+import { poll, sleep, until } from '../../helpers/wait.ts';
 import type { ImportedHar, SessionView } from '../../../app/api/contract.ts';
 
 const scope = testScope();
@@ -40,8 +40,7 @@ test('a refused handshake keeps the status the client got, in the view and in HA
   const up = await scope.http('up', (_req, res) => { res.writeHead(403, { 'Content-Type': 'text/plain' }); res.end('no'); });
   const { e, service } = await serviceFor(up.port);
   assert.match(await rawExchange(e.port, HANDSHAKE), /^HTTP\/1\.1 403 /);
-  let s: SessionView | undefined;
-  for (const end = Date.now() + 5000; s?.state !== 'rejected' && Date.now() < end; await sleep(10)) s = value<SessionView[]>(await service.handle('sessions', {}))[0];
+  const s = await poll(async () => value<SessionView[]>(await service.handle('sessions', {}))[0], (x) => x?.state === 'rejected');
   assert.equal(s?.status, 403);
   const entry = JSON.parse(value<string>(await service.handle('exportHar', {}))).log.entries[0];
   assert.deepEqual([entry.response.status, entry.response.statusText], [403, 'Forbidden']);
@@ -59,8 +58,7 @@ test('a protocol violation marks the session (view, HAR, HAR import)', async () 
   const { sock, id } = await rawSession(e);
   // a client frame without a mask (RFC 6455 §5.1: the server must fail the connection)
   sock.write(Buffer.concat([Buffer.from([0x81, 0x02]), Buffer.from('hi')]));
-  let view: SessionView | undefined;
-  for (const end = Date.now() + 5000; !view?.violation && Date.now() < end; await sleep(10)) view = value<{ session: SessionView }>(await service.handle('session', { id })).session;
+  const view = await poll(async () => value<{ session: SessionView }>(await service.handle('session', { id })).session, (v) => !!v.violation);
   assert.match(view?.violation ?? '', /^client: \S+: .*mask/i);
   assert.equal(view!.framesFromClient, 0, 'the violation row is no frame (the unmasked frame is not reported as a message)');
   const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));

@@ -14,8 +14,8 @@ import { startNginx, privateNginxConf, findNginx } from '../../main/nginx/binary
 import { Engine } from '../../main/engine/engine.ts';
 import { startWsUpstream, describe } from '../helpers/upstreams.ts';
 import { freePorts } from '../helpers/ports.ts';
+import { sleep } from '../helpers/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const slow = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, seen: never) => {
   if (req.url?.includes('/slow')) setTimeout(() => describe(res, seen), 1500);
   else describe(res, seen);

@@ -2,7 +2,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,13 +139,12 @@ test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM'
     writeConfig('serve.json', { schemaVersion: 1, servers: [{ listen: [] }] });
     child.kill('SIGHUP');
     await refusedWith(/reload refused, still running the previous config:\n  servers\[0\]/);
-    const blocker = net.createServer();
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
-    const busy = (blocker.address() as net.AddressInfo).port;
+    const blocker = await startHttpUpstream('blocker');
+    const busy = blocker.port;
     writeConfig('serve.json', { schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${busy}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${up.port}` }] }] });
     child.kill('SIGHUP');
     await refusedWith(new RegExp(`reload refused, still running the previous config:\n  cannot listen on 127\.0\.0\.1:${busy}: address already in use\n`));
-    blocker.close();
+    await blocker.close();
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

@@ -145,10 +145,7 @@ test('a reload keeps client keepalive connections on a listener it keeps (new co
 test('a reload that needs a busy port: refused whole with refuseListenFailure (serve\'s SIGHUP, as nginx), the old config and listeners kept; without it, reported and the rest applied', async () => {
   const u = await scope.http('u');
   const v = await scope.http('v');
-  const blocker = net.createServer();
-  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
-  scope.defer(() => new Promise((r) => blocker.close(() => r())));
-  const busy = (blocker.address() as net.AddressInfo).port;
+  const busy = (await scope.http('blocker')).port;
   const [a, b] = await freePorts(2);
   const e = await newEngine(model([a!], u.port));
   // moved from a to the busy port, the group moved to v

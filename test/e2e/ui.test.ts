@@ -54,6 +54,14 @@ after(async () => {
   for (const d of [rendererDir, tmp]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
+/** A fresh context and page at 1280×720, 10 s per action. */
+async function newPage(opts: { colorScheme?: 'light' | 'dark' } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, ...opts });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  return { context, page };
+}
+
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(shots, `${name}.png`) });
 }
@@ -67,9 +75,7 @@ function openWs(url: string): Promise<WebSocket> {
 }
 
 test('create an upstream and a WebSocket route, apply, watch a session live, close it, see the HTTP log', { timeout: 120_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme: 'light' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  const { context, page } = await newPage({ colorScheme: 'light' });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -189,9 +195,7 @@ test('an apply whose port is in use says so, and the other listeners keep runnin
   const blocker = net.createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
   const taken = (blocker.address() as net.AddressInfo).port;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  const { context, page } = await newPage();
   try {
     await page.goto(host.url);
     await page.locator('[data-tab="routes"]').click();
@@ -232,9 +236,7 @@ test("an upstream peer's last failure shows beside its status (nginx never marks
   const applied = await service.handle('apply', { draft });
   assert.ok(applied.ok, JSON.stringify(applied));
   assert.equal((await send(`http://127.0.0.1:${proxyPort}/gone/x`)).status, 502);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  const { context, page } = await newPage();
   try {
     await page.goto(host.url);
     await page.locator('[data-tab="upstreams"]').click();

@@ -1,7 +1,8 @@
 // Side-by-side WebSocket echo msgs/s of Switchyard, nginx and the minimal http-proxy script, with
 // the order of targets rotated every round (a tool for working on the relay; `npm run bench` is the
 // report). Besides msgs/s it prints each proxy's CPU time per message (user + system from /proc;
-// nginx: its worker), steadier than msgs/s on a shared machine, and read()/write() calls per message.
+// nginx: its worker), steadier than msgs/s on a shared machine, read()/write() calls per message
+// and voluntary context switches per message (`cs`: how often the proxy and the echo server slept).
 // Usage: node --import tsx bench/ws-compare.ts [--rounds N] [--seconds S] [--sizes 64,16384]
 //        [--targets switchyard,nginx,minimal] [--node-flags=--perf-basic-prof]
 //        [--rtt [--conns N]]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it,
@@ -11,6 +12,7 @@
 // `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables; `pipe` is a
 // bare TCP pipe (bench/tcp-pipe.ts), the floor of a node relay.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -103,6 +105,13 @@ async function roundTrips(targets: Target[]): Promise<void> {
   process.stdout.write(`median rtt p50: ${targets.map((t) => `${t.name} ${median(p50[t.name]!).toFixed(0)} µs`).join(', ')}\n`);
 }
 
+/** Voluntary context switches of a process so far (all its threads: /proc/PID/task/*\/status). */
+function switches(pid: number): number {
+  let n = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) n += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1] ?? 0);
+  return n;
+}
+
 /** msgs/s per size and round with each proxy's (and the echo server's and client's) CPU per message, then medians. */
 async function rates(targets: Target[], echoPid: number): Promise<void> {
   const rate: Record<string, number[]> = {};
@@ -115,6 +124,7 @@ async function rates(targets: Target[], echoPid: number): Promise<void> {
         const c0 = cpuTimeUs(pid);
         const io0 = ioCalls(pid);
         const e0 = cpuTimeUs(echoPid).total;
+        const s0 = switches(pid), es0 = switches(echoPid);
         const res = await runLoad('ws-load.ts', { mode: 'throughput', url: t.ws, conns: 20, window: 32, size, durationMs: seconds * 1000, warmupMs: 500 }, seconds * 1000 + 30_000);
         if (res.error) throw new Error(`${t.name} ${size} B: ${String(res.error)}`);
         // the warm-up's and drain's messages are not counted: estimate them at the same rate
@@ -124,11 +134,12 @@ async function rates(targets: Target[], echoPid: number): Promise<void> {
         const userUs = (c1.user - c0.user) / messages;
         const echoUs = (cpuTimeUs(echoPid).total - e0) / messages;
         const io1 = ioCalls(pid);
+        const cs = `${((switches(pid) - s0) / messages).toFixed(3)}cs echo ${((switches(echoPid) - es0) / messages).toFixed(3)}cs`;
         // read()/write() calls per message (/proc/PID/io counts those; nginx's recv()/send() are not in it)
         const rw = io1.reads === io0.reads ? 'r/w n/a' : `${((io1.reads - io0.reads) / messages).toFixed(2)}r/${((io1.writes - io0.writes) / messages).toFixed(2)}w`;
         (rate[`${t.name} ${size}`] ??= []).push(Number(res.msgsPerSec));
         (cpu[`${t.name} ${size}`] ??= []).push(us);
-        line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg, user ${userUs.toFixed(2)}, ${rw}; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);
+        line.push(`${t.name} ${Math.round(Number(res.msgsPerSec))} (${us.toFixed(2)} µs/msg, user ${userUs.toFixed(2)}, ${rw}, ${cs}; echo ${echoUs.toFixed(2)}, client ${Number(res.clientUsPerMsg).toFixed(2)})`);
       }
       process.stdout.write(`round ${r + 1} ${String(size).padStart(5)} B: ${line.join(', ')}\n`);
     }

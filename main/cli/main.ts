@@ -20,8 +20,10 @@ const USAGE = `usage: switchyard <verb> [options]
   import-nginx FILE [-o OUT]           convert an nginx.conf to a Switchyard config; warnings name
                                        file:line and what is lost (exit 0 unless unparseable)
   verify --config FILE                 export to a temporary folder and run nginx -t on it
-  ui [--config FILE] [--port N]        run the engine and the UI on a loopback web host; prints the URL
-                                       (with its access token); needs the built renderer (npm run build:renderer)
+  ui [--config FILE] [--port N] [--open]
+                                       run the engine and the UI on a loopback web host; prints the URL
+                                       (with its access token); --open starts the default browser on it;
+                                       needs the built renderer (npm run build:renderer)
   version                              print the version (also --version)
 
   Every verb takes --help. Exit codes: 0 ok, 1 invalid config or failure, 2 usage error.

@@ -82,6 +82,9 @@ test('unknown verbs, missing flags and bad values are usage errors (exit 2); --h
     assert.match(help.stdout, new RegExp(`^usage: switchyard ${verb} `));
     assert.doesNotMatch(help.stdout, /export-nginx --config/);
   }
+  // every option the ui verb takes is in its usage, as in the README's table
+  const uiHelp = run('ui', '--help').stdout;
+  for (const option of ['--config FILE', '--port N', '--open']) assert.ok(uiHelp.includes(option), `ui --help names ${option}: ${uiHelp}`);
   assert.match(run('--version').stdout, /^switchyard \d+\.\d+\.\d+\n$/);
 });
 

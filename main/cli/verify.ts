@@ -27,7 +27,7 @@ export async function verifyCommand(o: VerifyOptions): Promise<number> {
     o.stdout.write('nginx is not installed: the exported nginx.conf was NOT checked with nginx -t (apt-get install -y nginx)\n');
     return 0;
   }
-  // The private prelude (pid, error_log) lets nginx -t run without root; it does not touch http {}.
+  // The private prelude (pid, error_log, and access_log off on the http line) lets nginx -t run without root.
   const t = await nginxTest(privateNginxConf(exportNginx(r.config, { shape: 'full' }), true), nginx);
   if (!t.ok) {
     o.stderr.write(`nginx -t refused the exported configuration:\n${t.output}\n`);

@@ -28,7 +28,9 @@ export function privateNginxConf(httpBody: string, complete = false): string {
     'scgi_temp_path scgi;',
     'access_log off;',
   ];
-  if (complete) return `${prelude.join('\n')}\n${httpBody}`;
+  // nginx -t opens the access log too, and its built-in one (/var/log/nginx) is root's: turn it off on
+  // the file's own `http {` line, so that a user without root can run it and line numbers stay the file's.
+  if (complete) return `${prelude.join('\n')}\n${httpBody.replace(/^[ \t]*http[ \t]*\{/m, (open) => `${open} access_log off;`)}`;
   return `${prelude.join('\n')}\nevents { worker_connections 4096; }\nhttp {\n${temps.join('\n')}\n${httpBody}\n}\n`;
 }
 

@@ -10,9 +10,10 @@ export const NGINX_TEST_TIMEOUT_MS = 10_000;
 /** Lines the private wrapper puts before the export (privateNginxConf), so nginx's line numbers can be mapped back. */
 function wrap(text: string, shape: NginxExportShape): { conf: string; offset: number } {
   const marker = '\u0000';
-  const conf = privateNginxConf(marker, shape === 'full');
-  const before = conf.slice(0, conf.indexOf(marker));
-  return { conf: conf.replace(marker, () => text), offset: before.split('\n').length - 1 };
+  const wrapped = privateNginxConf(marker, shape === 'full');
+  const before = wrapped.slice(0, wrapped.indexOf(marker));
+  // wrapped with the text itself: the wrapper also adds to the export's own `http {` line
+  return { conf: privateNginxConf(text, shape === 'full'), offset: before.split('\n').length - 1 };
 }
 
 /** nginx's messages name its temporary file: name the export and its own line numbers instead (and drop the log's time and pid). */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, writeFile, readFile, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,4 +94,20 @@ test('verify: nginx -t on the export, and a plain statement when nginx is missin
   const code = await verifyCommand({ config: cfg, stdout: sink().stream, stderr: err.stream });
   assert.equal(code, 1);
   assert.match(err.text, /nginx -t refused the exported configuration:\n.*host not found in upstream "no-such-host\.invalid:80"/);
+}));
+
+test('verify: nginx -t runs without root (the built-in access log path, /var/log/nginx, is root\'s)', () => withTmp(async (dir) => {
+  const nginx = findNginx();
+  assert.ok(nginx, 'nginx must be installed for this test (apt-get install -y nginx)');
+  const cfg = join(dir, 'c.json');
+  await writeFile(cfg, JSON.stringify(README_MODEL));
+  // as root, run nginx as "nobody" (letting it read its private folder), as a developer without root runs it
+  const unprivileged = join(dir, 'nginx-as-nobody');
+  await writeFile(unprivileged, `#!/bin/sh\nchmod -R a+rwX "$4"\nexec runuser -u nobody -- ${nginx} "$@"\n`);
+  await chmod(unprivileged, 0o755);
+  const out = sink();
+  const err = sink();
+  const code = await verifyCommand({ config: cfg, nginx: process.getuid?.() === 0 ? unprivileged : nginx, stdout: out.stream, stderr: err.stream });
+  assert.equal(code, 0, err.text);
+  assert.match(out.text, /the exported nginx\.conf is accepted/);
 }));

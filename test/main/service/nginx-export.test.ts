@@ -54,6 +54,27 @@ test('nginx -t failures name the export\'s own line; the same text is not checke
   assert.ok(full.available && /nginx\.conf:5$/m.test(full.output), full.available ? full.output : '');
 });
 
+test('nginx -t runs without root (the built-in access log path, /var/log/nginx, is root\'s), line numbers still the export\'s', async () => {
+  const nginx = nginxOrFail();
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-nobody-nginx-'));
+  try {
+    // as root, run nginx as "nobody" (letting it read its private folder), as a developer without root runs it
+    const unprivileged = join(dir, 'nginx');
+    writeFileSync(unprivileged, `#!/bin/sh\nchmod -R a+rwX "$4"\nexec runuser -u nobody -- ${nginx} "$@"\n`);
+    chmodSync(unprivileged, 0o755);
+    const exportsOf = new NginxExports(() => (process.getuid?.() === 0 ? unprivileged : nginx));
+    const server = 'server {\n    listen 127.0.0.1:18081;\n}\n';
+    for (const [text, shape] of [[server, 'snippet'], [`events {}\nhttp {\n${server}}\n`, 'full']] as const) {
+      const v = await exportsOf.check(text, shape);
+      assert.ok(v.available && v.ok, `${shape}: ${JSON.stringify(v)}`);
+    }
+    const bad = await exportsOf.check('events {}\nhttp {\nserver {\n    bogus_directive on;\n}\n}\n', 'full');
+    assert.ok(bad.available && /unknown directive "bogus_directive" in nginx\.conf:4$/m.test(bad.output), bad.available ? bad.output : '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('nginx -t is stopped when it runs too long; without nginx the answer says so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-slow-nginx-'));
   try {

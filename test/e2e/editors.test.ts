@@ -173,3 +173,18 @@ test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a problem no editor shows (a missing schemaVersion) is said in the apply bar, not only counted', { timeout: 60_000 }, async () => {
+  const { schemaVersion: _, ...withoutVersion } = initial as Record<string, unknown>;
+  await ui.service.handle('setDraft', { draft: withoutVersion });
+  const { context, page, errors } = await ui.open();
+  await page.getByTestId('draft-invalid').getByText('1 problem in draft').waitFor();
+  const said = page.getByTestId('draft-document-issue');
+  await said.waitFor();
+  assert.equal(await said.getAttribute('data-code'), 'required');
+  assert.match(await said.innerText(), /^schemaVersion: .*required/);
+  assert.match((await page.getByTestId('draft-invalid').getAttribute('title')) ?? '', /^schemaVersion: /m, 'the count lists its problems');
+  await ui.shot(page, 'editor-errors-document');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -179,13 +179,8 @@ export class TrafficWatch {
     this.count(sessionId, [row!]);
     const view = row!.view();
     this.feed.frames(sessionId, [view]);
-    const ended = !this.engine.liveSession(sessionId) && this.log.session(sessionId);
-    if (ended) {
-      // e.g. the Close frames of closeSession, logged once the session is over: keep its counts current
-      const v = this.withCounts({ ...ended });
-      this.log.upsertSession(v);
-      this.feed.session(this.redact.session(v));
-    }
+    // e.g. the Close frames of closeSession, logged once the session is over
+    if (!this.engine.liveSession(sessionId)) this.refreshEnded(sessionId);
     return view;
   }
 
@@ -194,6 +189,19 @@ export class TrafficWatch {
     const rows = this.log.addFrames(sessionId, [f]);
     this.count(sessionId, rows);
     if (rows.length && this.feed.subscriberCount > 0) this.bufferFrame(sessionId, rows[0]!.seq);
+    // The tap was stopped when the session closed, but compressed messages still decoding then
+    // (and every row queued behind them, the peers' Close frames included) come after it: the
+    // closed session's view, stored with the counts of that moment, must take them in too.
+    if (!this.taps.has(sessionId)) this.refreshEnded(sessionId);
+  }
+
+  /** A session that is over got a row: its kept view (when still kept) gets the current counts. */
+  private refreshEnded(sessionId: number): void {
+    const ended = this.log.session(sessionId);
+    if (!ended) return;
+    const v = this.withCounts({ ...ended });
+    this.log.upsertSession(v);
+    this.feed.session(this.redact.session(v));
   }
 
   /** Row `seq` goes to the feed with the next batch (rows of a session are added in seq order). */

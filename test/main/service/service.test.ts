@@ -105,6 +105,36 @@ test('frames are recorded when a tap exists', async () => {
   service.close();
 });
 
+test("rows the tap delivers after its session closed (compressed messages still decoding) count in the closed session's view", async () => {
+  const engine = new FakeEngine();
+  let sink: ((f: unknown) => void) | null = null;
+  let stopped = false;
+  const service = await SwitchyardService.create(engine.asEngine(), {
+    initialDraft: doc(1), frameTap: (_sockets, onFrame) => { sink = onFrame as never; return { stop() { stopped = true; } }; },
+  });
+  engine.openSession(1);
+  const row = (from: string, opcode: string, preview: string) => ({ time: 1, from, opcode, fin: true, length: preview.length, preview, closeCode: opcode === 'close' ? 1000 : null });
+  sink!(row('client', 'text', 'question'));
+  engine.live.get(1)!.close('upstream closed the connection');
+  assert.ok(stopped);
+  // the real tap lets messages being inflated finish after stop(): their rows, and those queued
+  // behind them (the peers' Close frames), come now
+  sink!(row('upstream', 'text', 'a large compressed answer'));
+  sink!({ ...row('upstream', 'violation', 'TAP_ERR_INVALID_UTF8: invalid UTF-8'), closeCode: 1007 });
+  sink!(row('upstream', 'close', ''));
+  sink!(row('client', 'close', ''));
+  const d = await service.handle('session', { id: 1 });
+  assert.ok(d.ok);
+  const { session, frames } = d.value as { session: { state: string; framesFromClient: number; framesFromUpstream: number; violation?: string }; frames: unknown[] };
+  assert.equal(frames.length, 5);
+  assert.equal(session.state, 'closed');
+  assert.deepEqual([session.framesFromClient, session.framesFromUpstream, session.violation], [2, 2, 'upstream: TAP_ERR_INVALID_UTF8: invalid UTF-8']);
+  const list = await service.handle('sessions', {});
+  assert.ok(list.ok);
+  assert.deepEqual((list.value as Array<{ framesFromClient: number; framesFromUpstream: number }>).map((v) => [v.framesFromClient, v.framesFromUpstream]), [[2, 2]]);
+  service.close();
+});
+
 test('frame logs are bounded per session and in total (closed sessions lose theirs first)', async () => {
   const { TrafficLog, DEFAULT_LIMITS } = await import('../../../main/service/traffic-log.ts');
   const log = new TrafficLog({ ...DEFAULT_LIMITS, framesPerSession: 100, framesTotal: 250 });

@@ -12,7 +12,9 @@
 // Events reach the sink in the order their bytes went through the relay, across both directions:
 // a compressed message's event waits for its decoding (node:zlib works off the event loop) and
 // every event seen after it, of either direction, waits behind it. So a log shows a request before
-// the reply the peer sent after reading it, however long the request took to inflate.
+// the reply the peer sent after reading it, however long the request took to inflate. What the
+// proxy writes itself (an injected message, its Close) takes its place in that order through
+// `afterSeen`: it is logged after the messages that went by before it, decoded or not yet.
 //
 // A recorder that logs every message (main/service) passes `onMessage`: uncompressed messages then
 // reach it as the parser's RawMessage (no MessageEvent, no text decoding or hex preview: it makes
@@ -85,6 +87,12 @@ export interface FrameTap {
   readonly level: CaptureLevel;
   readonly extensions: NegotiatedExtensions;
   stats(): TapStats;
+  /**
+   * Run `fn` once every event of the bytes seen so far has reached the sink: at once when none
+   * waits for a decoding message, else in its place behind them (also after close()). For what the
+   * proxy itself wrote between those bytes and the next ones.
+   */
+  afterSeen(fn: () => void): void;
   /** The session ended: ignore further chunks; messages being decoded still report, then zlib is freed. */
   close(): void;
 }
@@ -103,6 +111,8 @@ interface Slot {
   event: TapEvent | null;
   bytes: number;
   raw: RawMessage | null;
+  /** An afterSeen callback (no event): run when it reaches the front. */
+  run?: () => void;
 }
 
 interface Side {
@@ -173,13 +183,22 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
   /** Deliver the queue's front up to the first message still decoding. */
   const drain = (): void => {
     let k = 0;
-    while (k < queue.length && queue[k]!.event) {
+    while (k < queue.length && (queue[k]!.event || queue[k]!.run)) {
       const s = queue[k]!;
       s.side.queuedBytes -= s.bytes;
-      deliver(s.event!);
+      if (s.event) deliver(s.event);
+      else runSafely(s.run!);
       k++;
     }
     if (k > 0) queue.splice(0, k);
+  };
+
+  const runSafely = (fn: () => void): void => {
+    try {
+      fn();
+    } catch {
+      sinkErrors++;
+    }
   };
 
   const onMessage = (side: Side, raw: RawMessage): void => {
@@ -218,7 +237,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
         internalErrors++;
         slot.event = messageEvent(kept, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' });
       }
-      if (queue[0]?.event) drain();
+      if (queue[0]?.event || queue[0]?.run) drain();
     });
   };
 
@@ -294,6 +313,10 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     },
     extensions: ext,
     stats: () => ({ client: sideStats(client), server: sideStats(server), sinkErrors, internalErrors }),
+    afterSeen(fn) {
+      if (queue.length === 0) runSafely(fn);
+      else queue.push({ side: client, event: null, bytes: 0, raw: null, run: fn });
+    },
     close() {
       if (closed) return;
       closed = true;

@@ -31,7 +31,14 @@ export interface TappedSession {
   observe?: SessionSockets['observe'];
 }
 
-export type TapFactory = (session: TappedSession, onFrame: FrameSink, recorder?: MessageRecorder) => { stop(): void } | null;
+/** A session's tap: `afterSeen` (when the tap can order) runs a function once the rows of every byte
+ * already seen were given to `onFrame` (see FrameTap.afterSeen). */
+export interface SessionTap {
+  stop(): void;
+  afterSeen?(fn: () => void): void;
+}
+
+export type TapFactory = (session: TappedSession, onFrame: FrameSink, recorder?: MessageRecorder) => SessionTap | null;
 
 /** The factory the service uses to tap each new session; payloads are captured up to `payloadCap`
  * bytes per message (one byte more, so a longer message shows as truncated; a function: the cap
@@ -41,7 +48,7 @@ export async function loadFrameTap(payloadCap: number | (() => number) = 64 * 10
   return (s, onFrame, recorder) => attach(s, onFrame, Math.max(PREVIEW_CHARS * 2, cap() + 1), recorder);
 }
 
-function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, recorder?: MessageRecorder): { stop(): void } {
+function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, recorder?: MessageRecorder): SessionTap {
   const fast = recorder ? { dataFrameEvents: false, keepMasked: true, capture: recorder.capture, onMessage: (m: RawMessage) => recorder.message(m) } : {};
   const tap = createFrameTap({ extensions: s.extensions, previewCap, ...fast }, (event) => {
     const row = normalize(event);
@@ -56,6 +63,7 @@ function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, record
     s.upstream.on('data', fromUpstream);
   }
   return {
+    afterSeen: (fn) => tap.afterSeen(fn),
     stop() {
       if (observe) observe(null, null);
       else {

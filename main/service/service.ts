@@ -148,11 +148,11 @@ export class SwitchyardService {
       if (!live) return fail('not_live', `session ${id} is not open`);
       const check = checkClose(code, reason);
       if (!check.ok) return fail(check.code, check.message);
-      // each Close frame is logged as it is written (before the peers' answers), and only if it is
+      // each Close frame is logged as it is written (before the peers' answers, after the messages
+      // relayed before it, still inflating or not), and only if it is
       const sent = (to: 'client' | 'upstream') => {
         const from = to === 'client' ? 'upstream' : 'client';
-        this.watch.recordInjected(id, { time: Date.now(), from, opcode: 'close', fin: true, length: 2 + Buffer.byteLength(reason), preview: reason, closeCode: code });
-        this.watch.stopForwarding(id, from);
+        void this.watch.recordInjected(id, { time: Date.now(), from, opcode: 'close', fin: true, length: 2 + Buffer.byteLength(reason), preview: reason, closeCode: code }, { stopForwarding: true });
       };
       try {
         await live.close(`closed from Switchyard (code ${code}${reason ? `: ${reason}` : ''})`, { code, reason }, sent);
@@ -255,7 +255,7 @@ export class SwitchyardService {
       return fail('not_sent', (e as Error).message);
     }
     const from = direction === 'client' ? 'upstream' : 'client';
-    return ok(this.watch.recordInjected(id, { time: Date.now(), from, opcode, fin: true, length: payload.length, preview: previewOf(opcode, payload), closeCode: null, payload: 'kept', data: payload }));
+    return ok(await this.watch.recordInjected(id, { time: Date.now(), from, opcode, fin: true, length: payload.length, preview: previewOf(opcode, payload), closeCode: null, payload: 'kept', data: payload }));
   }
 
   /** Stop the feed and the watchers (the engine is the caller's to stop). */

@@ -7,7 +7,7 @@ import type { ExchangeRecord, LogEntry, SessionRecord, SessionSockets } from '..
 import type { FrameView, SessionView } from '../../app/api/contract.ts';
 import type { Feed } from './feed.ts';
 import type { NewFrame, TrafficLog } from './traffic-log.ts';
-import type { MessageRecorder, TapFactory } from './frames.ts';
+import type { MessageRecorder, SessionTap, TapFactory } from './frames.ts';
 import { MAX_FRAMES_PER_BATCH } from './feed.ts';
 import { Redactor } from './redact.ts';
 import { exchangeView, logView, sessionView, upstreamViews, listenerView } from './views.ts';
@@ -27,7 +27,7 @@ interface Counts {
 const FRAME_BATCH_MS = 50;
 
 export class TrafficWatch {
-  private readonly taps = new Map<number, { stop(): void }>();
+  private readonly taps = new Map<number, SessionTap>();
   private readonly timer: NodeJS.Timeout;
   private lastStatus = '';
   private lastListeners = '';
@@ -166,22 +166,35 @@ export class TrafficWatch {
   }
 
   /** Switchyard's Close went the way `from` sends (closeSession): what `from` sends after it is read
-   * and logged but not passed on, and its rows say so. */
-  stopForwarding(sessionId: number, from: 'client' | 'upstream'): void {
+   * and logged but not passed on, and its rows say so. (recordInjected's option: in relay order.) */
+  private stopForwarding(sessionId: number, from: 'client' | 'upstream'): void {
     const c = this.countsOf(sessionId);
     (c.dropping ??= {})[from] = true;
   }
 
-  /** A frame Switchyard sent itself: logged (after the frames already seen) and published now. */
-  recordInjected(sessionId: number, f: NewFrame): FrameView {
-    this.flushFrames();
-    const [row] = this.log.addFrames(sessionId, [{ ...f, injected: true }]);
-    this.count(sessionId, [row!]);
-    const view = row!.view();
-    this.feed.frames(sessionId, [view]);
-    // e.g. the Close frames of closeSession, logged once the session is over
-    if (!this.engine.liveSession(sessionId)) this.refreshEnded(sessionId);
-    return view;
+  /**
+   * A frame Switchyard sent itself: logged after the frames already seen and published, its row the
+   * result. Compressed messages seen before it may still be decoding (their rows wait in the tap, in
+   * relay order): the row then waits behind them. With `stopForwarding`, Switchyard's Close went the
+   * way `f.from` sends, and that takes effect at the same place (see stopForwarding).
+   */
+  recordInjected(sessionId: number, f: NewFrame, opts: { stopForwarding?: boolean } = {}): Promise<FrameView> {
+    return new Promise((resolve) => {
+      const record = () => {
+        this.flushFrames();
+        const [row] = this.log.addFrames(sessionId, [{ ...f, injected: true }]);
+        this.count(sessionId, [row!]);
+        if (opts.stopForwarding) this.stopForwarding(sessionId, f.from);
+        const view = row!.view();
+        this.feed.frames(sessionId, [view]);
+        // e.g. the Close frames of closeSession, logged once the session is over
+        if (!this.engine.liveSession(sessionId)) this.refreshEnded(sessionId);
+        resolve(view);
+      };
+      const tap = this.taps.get(sessionId);
+      if (tap?.afterSeen) tap.afterSeen(record);
+      else record();
+    });
   }
 
   /** A row the tap made (control frame, close, violation, decoded message): logged now. */

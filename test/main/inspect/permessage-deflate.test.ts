@@ -85,6 +85,23 @@ test('deflate: events of both directions reach the sink in relay order while a m
   tap.close();
 });
 
+test('deflate: afterSeen runs at once when nothing waits, else behind the events of the bytes seen before it (after close too)', async () => {
+  const order: string[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0, dataFrameEvents: false }, (e) => order.push(`${e.direction} ${e.kind}`));
+  tap.afterSeen(() => order.push('mark 1'));
+  assert.deepEqual(order, ['mark 1']);
+  // what the proxy writes itself after a compressed message went by is logged after that message
+  const question = deflateRawSync(Buffer.from('question '.repeat(200_000)), { finishFlush: 2 }).subarray(0, -4);
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: question }));
+  tap.afterSeen(() => order.push('mark 2'));
+  tap.client(encodeFrame({ opcode: 8, mask: MASK, payload: Buffer.from([0x03, 0xe8]) }));
+  tap.close();
+  tap.afterSeen(() => order.push('mark 3'));
+  assert.deepEqual(order, ['mark 1'], 'the message is still inflating');
+  await settle(() => order.length === 6);
+  assert.deepEqual(order, ['mark 1', 'server message', 'mark 2', 'client frame', 'client close', 'mark 3']);
+});
+
 test('deflate: a compressed text that inflates to invalid UTF-8 is flagged by a violation, then recorded; both directions go on, in order', async () => {
   const events: TapEvent[] = [];
   const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0 }, (e) => events.push(e));

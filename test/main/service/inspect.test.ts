@@ -202,6 +202,43 @@ test('permessage-deflate: a reply sent the moment a large compressed message arr
   assert.ok(frames[0]!.wireLength! < 100_000);
 });
 
+test("permessage-deflate: what Switchyard writes while a message it relayed still inflates is logged after it, and that message as forwarded", async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
+  await new Promise((r) => wss.once('listening', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const big = 'z'.repeat(8_000_000); // a few KB on the wire, some milliseconds of the tap's zlib
+  wss.on('connection', (ws) => { ws.on('error', () => {}); ws.send(big); });
+  const { e, service } = await serviceFor(wss);
+  const sock = net.connect(e.port, '127.0.0.1');
+  scope.defer(async () => { sock.destroy(); });
+  sock.on('error', () => {});
+  sock.write('GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
+    + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+  // a raw client: it has the whole frame (the proxy forwarded it) without inflating it
+  let buf = Buffer.alloc(0);
+  sock.on('data', (c) => (buf = Buffer.concat([buf, c])));
+  const whole = () => {
+    const f = buf.subarray(buf.indexOf('\r\n\r\n') + 4);
+    const n = f.length >= 2 ? f[1]! & 127 : -1;
+    const [at, len] = n === 126 ? [4, f.length >= 4 ? f.readUInt16BE(2) : Infinity] : n === 127 ? [10, f.length >= 10 ? Number(f.readBigUInt64BE(2)) : Infinity] : [2, n < 0 ? Infinity : n];
+    return buf.includes('\r\n\r\n') && f.length >= at + len;
+  };
+  await until(whole);
+  const id = e.engine.liveSessions()[0]!.id;
+  const injected = value<FrameView>(await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'mine' }));
+  value(await service.handle('closeSession', { id, code: 4001, reason: 'bye' }));
+  const frames = await poll(async () => value<SessionDetail>(await service.handle('session', { id })).frames ?? [], (fs) => fs.length >= 5);
+  assert.deepEqual(frames.map((f) => [f.from, f.opcode, f.length, f.injected === true, f.notForwarded === true]), [
+    ['upstream', 'text', big.length, false, false],
+    ['upstream', 'text', 4, true, false],
+    ['upstream', 'close', 5, true, false],
+    ['client', 'close', 5, true, false],
+    // the upstream's answer to Switchyard's Close (the raw client never answers)
+    ['upstream', 'close', 5, false, true],
+  ]);
+  assert.equal(injected.seq, 1);
+});
+
 test('payloads: capped per message and in total, oldest evicted first and marked; byte count exact', () => {
   const log = new TrafficLog({ ...DEFAULT_LIMITS, payloadPerMessage: 10, payloadTotal: 25 });
   const row = (i: number, n: number) => ({ time: i, from: 'client' as const, opcode: 'binary', fin: true, length: n, preview: '', closeCode: null, payload: 'kept' as const, data: Buffer.alloc(n, i) });

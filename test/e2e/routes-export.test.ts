@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { freePort } from '../helpers/ports.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
 import { startUiHost, type UiHost } from './ui-host.ts';
+import { validateConfig } from '../../app/config/validate.ts';
 
 let ui: UiHost;
 let port: number;
@@ -93,6 +94,22 @@ test('route tester: location, URI and headers live as you type, on the draft', {
   await ui.shot(page, 'route-tester-dark');
   await page.keyboard.press('Escape');
   await page.getByTestId('route-tester').waitFor({ state: 'detached' });
+  assert.deepEqual(errors, [], 'no page errors');
+  await context.close();
+});
+
+test('Download JSON: the draft, edits included, as a config file that validates', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await ui.open();
+  await page.getByTestId('location-0-1').click();
+  await page.getByTestId('loc-path').fill('/api/v2/');
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-config').click()]);
+  assert.equal(d.suggestedFilename(), 'switchyard.json');
+  const doc = JSON.parse(readFileSync((await d.path())!, 'utf8')) as { schemaVersion: number; servers: Array<{ locations: Array<{ path: string }> }> };
+  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.servers[0]!.locations[1]!.path, '/api/v2/', 'the draft, not the running config');
+  const v = validateConfig(doc);
+  assert.ok(v.ok, JSON.stringify(v));
+  await page.getByTestId('loc-path').fill('/api/'); // back as it was, for the other tests
   assert.deepEqual(errors, [], 'no page errors');
   await context.close();
 });

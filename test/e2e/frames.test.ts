@@ -189,6 +189,13 @@ async function walkThrough(page: Page) {
   await payload.getByText(json, { exact: true }).waitFor();
   await page.getByTestId('frame-detail').locator('[data-view="json"]').click();
   await payload.getByText('"name": "Ada"').waitFor();
+  // JSON picked stays for the next JSON message; a text message that is not JSON shows as Text meanwhile
+  await rows(page).filter({ hasText: 'hello 1' }).first().click();
+  await page.locator('[data-testid="frame-payload"][data-tab="text"]').waitFor();
+  assert.ok(await page.getByTestId('frame-detail').locator('[data-view="json"]').isDisabled());
+  assert.equal(await page.getByTestId('frame-detail').locator('[aria-selected="true"]').getAttribute('data-view'), 'text');
+  await rows(page).filter({ hasText: '"greeting"' }).first().click();
+  await payload.getByText('"name": "Ada"').waitFor();
   await page.getByTestId('frame-detail').locator('[data-view="hex"]').click();
   await payload.locator('.hexrow').first().getByText('00000000').waitFor();
   assert.match(await payload.locator('.hexrow').first().innerText(), /7b 22 74 79 70 65 22 3a\s+22 67 72 65 65 74 69 6e[\s\S]*\{"type":"greetin/);

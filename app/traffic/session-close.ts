@@ -15,11 +15,19 @@ export function closeFrameText(f: CloseFrameInfo): string {
   return `${who} sent Close ${code}${f.reason ? ` “${f.reason}”` : ''}`;
 }
 
-/** The close frame's text, then the connection's end: "client sent Close 4001 “bye” · upstream closed the connection (by upstream)". */
+/** The close frame's text, then the connection's end: "client sent Close 4001 “bye” · upstream closed the connection",
+ * "… · proxy_read_timeout (1m) expired with no traffic (by proxy)". */
 export function sessionEndText(s: { closeFrame: CloseFrameInfo | null; closeReason: string | null; closedBy: string | null }): string {
   const parts: string[] = [];
   // (Switchyard's own close: its reason already names the code)
   if (s.closeFrame && !(s.closeFrame.from === 'proxy' && s.closedBy === 'proxy' && s.closeReason)) parts.push(closeFrameText(s.closeFrame));
-  if (s.closeReason) parts.push(`${s.closeReason}${s.closedBy ? ` (by ${s.closedBy})` : ''}`);
+  if (s.closeReason) parts.push(`${s.closeReason}${s.closedBy && !namesActor(s.closeReason, s.closedBy) ? ` (by ${s.closedBy})` : ''}`);
   return parts.join(' · ');
 }
+
+/** Whether a reason already says who ended the connection ("client closed the connection"), so a
+ * "(by client)" after it would only repeat it. */
+function namesActor(reason: string, by: string): boolean {
+  return ACTOR_WORDS[by]?.test(reason) ?? false;
+}
+const ACTOR_WORDS: Record<string, RegExp> = { client: /\bclient\b/, upstream: /\bupstream\b/, proxy: /\b(Switchyard|proxy)\b/ };

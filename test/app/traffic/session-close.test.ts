@@ -12,10 +12,14 @@ test('close frame text: who, code with its RFC 6455 name, reason', () => {
 test('session end: the closing handshake, then how the connection ended', () => {
   assert.equal(
     sessionEndText({ closeFrame: { from: 'client', code: 1001, reason: '' }, closeReason: 'upstream closed the connection', closedBy: 'upstream' }),
-    'client sent Close 1001 (going away) · upstream closed the connection (by upstream)',
+    'client sent Close 1001 (going away) · upstream closed the connection',
   );
-  assert.equal(sessionEndText({ closeFrame: null, closeReason: 'client connection closed', closedBy: 'client' }), 'client connection closed (by client)');
+  assert.equal(sessionEndText({ closeFrame: null, closeReason: 'client connection closed', closedBy: 'client' }), 'client connection closed');
+  // "(by …)" only where the reason does not say who already
+  assert.equal(sessionEndText({ closeFrame: null, closeReason: 'proxy_read_timeout (1m) expired with no traffic', closedBy: 'proxy' }), 'proxy_read_timeout (1m) expired with no traffic (by proxy)');
+  assert.equal(sessionEndText({ closeFrame: null, closeReason: 'read ECONNRESET', closedBy: 'upstream' }), 'read ECONNRESET (by upstream)');
+  assert.equal(sessionEndText({ closeFrame: null, closeReason: 'the upstream took no data for 60s', closedBy: 'proxy' }), 'the upstream took no data for 60s (by proxy)');
   assert.equal(sessionEndText({ closeFrame: null, closeReason: null, closedBy: null }), '');
   // Switchyard's own close names the code in its reason already
-  assert.equal(sessionEndText({ closeFrame: { from: 'proxy', code: 4000, reason: 'x' }, closeReason: 'closed from Switchyard (code 4000: x)', closedBy: 'proxy' }), 'closed from Switchyard (code 4000: x) (by proxy)');
+  assert.equal(sessionEndText({ closeFrame: { from: 'proxy', code: 4000, reason: 'x' }, closeReason: 'closed from Switchyard (code 4000: x)', closedBy: 'proxy' }), 'closed from Switchyard (code 4000: x)');
 });

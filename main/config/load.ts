@@ -13,12 +13,21 @@ function position(text: string, offset: number): string {
   return `${line}:${col}`;
 }
 
+/** Why a file could not be read, in words, with the system's code: "no such file (ENOENT)". */
+function readError(e: NodeJS.ErrnoException): string {
+  const words = READ_ERRORS[e.code ?? ''];
+  return words ? `${words} (${e.code})` : e.code ?? e.message;
+}
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory',
+};
+
 export async function loadConfigFile(file: string): Promise<LoadResult> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (e) {
-    return { ok: false, issues: [{ path: '', code: 'unreadable_file', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
+    return { ok: false, issues: [{ path: '', code: 'unreadable_file', message: `cannot read ${file}: ${readError(e as NodeJS.ErrnoException)}` }] };
   }
   const decoded = decodeConfigBytes(bytes);
   if (!decoded.ok) return { ok: false, issues: [{ path: '', code: 'invalid_encoding', message: `${file}: ${decoded.message}` }] };

@@ -41,6 +41,15 @@ test('check: broken JSON names line and column', () => {
   assert.match(r.stderr, /broken\.json:3:\d+: .*\[invalid_json\]/);
 });
 
+test('check: a file that cannot be read is named with why, in words', () => {
+  const missing = spawnSync(process.execPath, [BIN, 'check', '--config', join(dir, 'nope.json')], { encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /cannot read .*nope\.json: no such file \(ENOENT\) \[unreadable_file\]/);
+  const folder = spawnSync(process.execPath, [BIN, 'check', '--config', dir], { encoding: 'utf8' });
+  assert.equal(folder.status, 1);
+  assert.match(folder.stderr, /: it is a directory \(EISDIR\) \[unreadable_file\]/);
+});
+
 test('check: a UTF-8 byte order mark is skipped; bytes that are not UTF-8 are named with their offset, line and column', () => {
   const ok = writeConfig('bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"schemaVersion": 1, "servers": []}')]));
   assert.equal(spawnSync(process.execPath, [BIN, 'check', '--config', ok], { encoding: 'utf8' }).status, 0);

@@ -161,6 +161,15 @@ async function walkThrough(page: Page) {
   await log.getByText('arrives live').first().waitFor();
   await page.locator('[data-from="upstream"]').filter({ hasText: 'arrives live' }).waitFor(); // the echo
   assert.deepEqual([...new Set(await attrs(page, 'data-from'))].sort(), ['client', 'upstream'], 'messages and their echoes');
+  // Selecting an older frame pauses follow, but while the newest rows are in view there is nothing to jump to
+  await rows(page).filter({ hasText: 'hello 1' }).first().click();
+  await page.locator('[data-testid="frame-follow"][aria-pressed="false"]').waitFor();
+  c.ws.send('in view');
+  await page.locator('[data-from="upstream"]').filter({ hasText: 'in view' }).waitFor();
+  assert.ok(await log.evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 10), 'the whole log fits in the pane');
+  await page.waitForTimeout(200);
+  assert.equal(await page.getByTestId('frame-new').count(), 0, 'no "↓ N new" for rows already in view');
+  await page.getByTestId('frame-follow').click();
 
   // Filters: direction, opcode, text, regex (an invalid one says why and keeps the list).
   await page.getByTestId('frame-filter-direction').selectOption('client');

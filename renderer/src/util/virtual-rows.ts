@@ -41,10 +41,14 @@ export function useVirtualRows(scroller: Ref<HTMLElement | null>, count: Ref<num
     scrollTop.value = el.scrollTop;
   }
 
+  /** The last row is in view (reactive: it turns false as rows arrive below the view). */
+  const endInView = computed(() => scrollTop.value + height.value >= count.value * rowHeight - rowHeight / 2);
+
   return {
     total,
     range,
     height,
+    endInView,
     /** Scroll so that row `i` is in view ('auto': only as far as needed). */
     scrollToRow(i: number, align: 'auto' | 'start' | 'end' = 'auto') {
       const el = scroller.value;

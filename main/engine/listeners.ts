@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
-import { serveInTurn, upgradeInTurn } from './pipeline.ts';
+import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
@@ -35,6 +35,9 @@ export interface ListenerHandlers {
   request(req: IncomingMessage, res: ServerResponse): void;
   upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
 }
+
+/** Set on a client connection once node's parser failed on it (its answer may wait, see clientError). */
+const PARSE_FAILED = Symbol('switchyard.parseFailed');
 
 /** Each listen socket's client connections, for what a reload does to those of a socket that goes. */
 const clients = new WeakMap<Server, Set<Socket>>();
@@ -98,8 +101,10 @@ export class ListenerSet {
 
   private bind(w: Socketspec): Promise<void> {
     // maxHeaderSize: room for any head nginx's header buffers take (1k + 4 x 8k); the engine then
-    // applies nginx's own limits to it (app/proxy/header-buffers.ts)
-    const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES });
+    // applies nginx's own limits to it (app/proxy/header-buffers.ts). requireHostHeader off: node
+    // would answer an HTTP/1.1 request without Host itself (a bare chunked 400); the planner
+    // answers it with nginx's page, as nginx does (app/proxy/plan.ts)
+    const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES, requireHostHeader: false });
     // one listener per server, none made per connection (an idle WebSocket session keeps its socket)
     const open = new Set<Socket>();
     const forget = function (this: Socket) {
@@ -136,9 +141,10 @@ export class ListenerSet {
       writeRawError(socket, 400);
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
-      // node's headersTimeout (60 s for a whole head, as nginx's client_header_timeout): nginx
-      // closes such a connection without an answer, where node would write a 408
-      if (!socket.writable || err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // node's headersTimeout (60 s for a whole head, as nginx's client_header_timeout), and a
+      // client that half-closes its connection inside a head or a body (gone away, to nginx):
+      // nginx closes such a connection without an answer, where node would write a 408 or a 400
+      if (!socket.writable || err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_INVALID_EOF_STATE') {
         socket.destroy();
         return;
       }
@@ -150,7 +156,14 @@ export class ListenerSet {
       }
       // a head past any nginx would take: 414 for a request line longer than a large header
       // buffer, else 400 with the 494 page
-      writeRawError(socket, err.code === 'HPE_HEADER_OVERFLOW' ? (longRequestLine(err.rawPacket) ? 414 : REQUEST_HEADER_TOO_LARGE) : 400);
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? (longRequestLine(err.rawPacket) ? 414 : REQUEST_HEADER_TOO_LARGE) : 400;
+      const s = socket as Socket & { [PARSE_FAILED]?: true; parser?: { incoming: IncomingMessage | null } | null };
+      if (s[PARSE_FAILED]) return; // (more data on the socket reports the error again)
+      s[PARSE_FAILED] = true;
+      // in turn behind pipelined requests (pipeline.ts); the error may be in the body of the last
+      // request node handed over
+      const current = s.parser?.incoming;
+      parseErrorInTurn(socket, !!current && !current.complete, () => writeRawError(socket, status));
     });
     const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };
     this.entries.set(w.key, { status, server });

@@ -46,3 +46,18 @@ function onResponseClose(this: ServerResponse): void {
   }
   next();
 }
+
+/**
+ * The answer to what node's parser could not read (a 400, a 414), in turn: nginx reads a pipelined
+ * head only once the responses before it are out, and never when one of them ends the connection;
+ * node reports the error at once. `inLastBody`: the error is in the body of the last request node
+ * handed over; the answer takes that request's place (and is written now when it is being served).
+ */
+export function parseErrorInTurn(socket: Socket, inLastBody: boolean, answer: () => void): void {
+  const conn = socket as Connection;
+  const queue = conn[QUEUE];
+  if (!conn[IN_FLIGHT] || (inLastBody && !queue?.length)) answer();
+  // (the last request handed over is the queue's last entry: node parses nothing after an upgrade)
+  else if (inLastBody) queue!.splice(queue!.length - 1, 0, answer);
+  else (conn[QUEUE] ??= []).push(answer);
+}

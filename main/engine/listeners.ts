@@ -23,6 +23,21 @@ function longRequestLine(packet: Buffer | undefined): boolean {
   return / HTTP\/\d\.\d$/.test(packet.subarray(Math.max(0, eol - 9), eol).toString('latin1'));
 }
 
+/**
+ * Whether the request line names an HTTP major version above 1 ("HTTP/2", "HTTP/3.0"): nginx stops
+ * at its first digit with 505 (version not supported), where node's parser refuses every version
+ * but 1.0, 1.1 and 2.0 alike (HTTP/2.0 reaches the planner, which answers 505 too).
+ */
+function laterMajorVersion(packet: Buffer | undefined, at: number | undefined): boolean {
+  if (!packet) return false;
+  // the line the parser stopped in (the packet may begin with pipelined requests before it)
+  const stop = Math.min(Math.max(at ?? 0, 0), packet.length);
+  const start = stop > 0 ? packet.lastIndexOf('\n', stop - 1) + 1 : 0;
+  const eol = packet.indexOf('\n', start);
+  const line = packet.subarray(start, eol === -1 ? packet.length : eol).toString('latin1');
+  return /^[^ ]+ [^ ]+ HTTP\/[2-9]/.test(line);
+}
+
 export interface ListenerStatus {
   key: string;
   host: string;
@@ -140,7 +155,7 @@ export class ListenerSet {
       socket.on('error', () => {});
       writeRawError(socket, 400);
     });
-    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {
       // node's headersTimeout (60 s for a whole head, as nginx's client_header_timeout), and a
       // client that half-closes its connection inside a head or a body (gone away, to nginx):
       // nginx closes such a connection without an answer, where node would write a 408 or a 400
@@ -156,7 +171,8 @@ export class ListenerSet {
       }
       // a head past any nginx would take: 414 for a request line longer than a large header
       // buffer, else 400 with the 494 page
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? (longRequestLine(err.rawPacket) ? 414 : REQUEST_HEADER_TOO_LARGE) : 400;
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? (longRequestLine(err.rawPacket) ? 414 : REQUEST_HEADER_TOO_LARGE)
+        : err.code === 'HPE_INVALID_VERSION' && laterMajorVersion(err.rawPacket, err.bytesParsed) ? 505 : 400;
       const s = socket as Socket & { [PARSE_FAILED]?: true; parser?: { incoming: IncomingMessage | null } | null };
       if (s[PARSE_FAILED]) return; // (more data on the socket reports the error again)
       s[PARSE_FAILED] = true;

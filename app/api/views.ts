@@ -40,6 +40,10 @@ export interface FrameView {
   /** Compressed messages that could not be inflated, or not fully: why ("CODE: message"). The
    * relayed bytes are unaffected; `preview` then shows what was inflated, if anything. */
   decodeError?: string;
+  /** Messages with RSV bits of a negotiated extension Switchyard does not know (RFC 6455 §5.2): its
+   * name ("x-foo"; several comma-separated). The payload is that extension's encoding, kept and
+   * shown as the raw bytes (`preview` in hex, also for a text message), not decoded. */
+  encodedBy?: string;
   /** The start of the payload: text for text messages, hex for binary, the reason for close. */
   preview: string;
   /** Close frames: the status code, when present. */

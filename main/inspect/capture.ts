@@ -15,6 +15,9 @@ export interface RawMessage {
   frames: number;
   length: number;
   compressed: boolean;
+  /** A frame of it had RSV bits of a negotiated extension the tap does not know (RFC 6455 §5.2):
+   * its payload is in that extension's encoding (shown as raw bytes, never checked as text). */
+  encoded: boolean;
   /** Payload capture was on for the whole message. */
   captured: boolean;
   /** Uncompressed messages: the buffer holding the captured bytes (capped), which are

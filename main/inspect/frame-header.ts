@@ -9,10 +9,12 @@ import { OPCODE_NAMES, type CaptureLevel, type CloseEvent, type Direction, type 
 
 export interface FrameParserOptions {
   direction: Direction;
-  /** RSV1 may start a message (permessage-deflate was negotiated). */
+  /** RSV1 may start a message (permessage-deflate was negotiated): it marks the message compressed. */
   rsv1Allowed: boolean;
-  /** RSV2/RSV3 may be set (an extension the tap does not know was negotiated). */
-  rsv23Allowed: boolean;
+  /** RSV bits (0x40 RSV1, 0x20 RSV2, 0x10 RSV3) that a negotiated extension the tap does not know
+   * may set, on any frame (RFC 6455 §5.2); 0 when there is none. A data frame with one of them set
+   * makes its message `encoded` (its payload is that extension's, not text to check). */
+  extensionBits: number;
   /** Bytes of each message kept for display (a frame's preview is its share of them). */
   previewCap: number;
   level: CaptureLevel;
@@ -60,7 +62,7 @@ export abstract class FrameHeaderDecoder {
 
   constructor(options: FrameParserOptions) {
     this.o = options;
-    this.ctx = { direction: options.direction, rsv1Allowed: options.rsv1Allowed, rsv23Allowed: options.rsv23Allowed, fragmented: false };
+    this.ctx = { direction: options.direction, rsv1Allowed: options.rsv1Allowed, extensionBits: options.extensionBits, fragmented: false };
   }
 
   /** Report a violation; fatal ones stop the parser. Returns false (for `return this.violation(...)`). */

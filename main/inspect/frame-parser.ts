@@ -96,6 +96,7 @@ export class FrameParser extends MessageAssembler {
     const length = this.length;
     if (!this.control) {
       if (this.opcode !== 0) this.startMessage();
+      if ((this.hdr[0]! & this.ctx.extensionBits) !== 0) this.extensionFrame();
       this.msgFrames++;
       this.msgLength += length;
       this.firstPiece = this.pieces.length;
@@ -135,19 +136,26 @@ export class FrameParser extends MessageAssembler {
     this.closed = true;
     let code: number | null = null;
     let reason = '';
+    // (RSV bits of an extension the tap does not know: the payload is that extension's, so what does
+    // not read as a code and a reason is no violation; the close then shows none, its frame the bytes)
+    const encoded = (this.hdr[0]! & this.ctx.extensionBits) !== 0;
     if (len >= 2) {
       code = (this.ctrl[0]! << 8) | this.ctrl[1]!;
-      if (!isValidCloseCode(code)) {
-        this.violation('TAP_ERR_INVALID_CLOSE_CODE', `invalid close code ${code} (RFC 6455 §7.4)`, this.frameOffset + headerSize(this.hdr[1]!), 1002);
-        return;
-      }
       const v = this.utf8;
       v.reset();
-      if (v.push(this.ctrl, 2, len) !== -1 || !v.end()) {
-        this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in the close reason at byte ${v.errorOffset} of the reason`, pos, 1007);
-        return;
-      }
-      reason = this.ctrl.toString('utf8', 2, len);
+      if (!isValidCloseCode(code)) {
+        if (!encoded) {
+          this.violation('TAP_ERR_INVALID_CLOSE_CODE', `invalid close code ${code} (RFC 6455 §7.4)`, this.frameOffset + headerSize(this.hdr[1]!), 1002);
+          return;
+        }
+        code = null;
+      } else if (v.push(this.ctrl, 2, len) !== -1 || !v.end()) {
+        if (!encoded) {
+          this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in the close reason at byte ${v.errorOffset} of the reason`, pos, 1007);
+          return;
+        }
+        code = null;
+      } else reason = this.ctrl.toString('utf8', 2, len);
     }
     if (this.level !== 'off') this.h.event({ kind: 'close', direction: this.o.direction, time, offset: this.frameOffset, code, reason });
   }

@@ -19,8 +19,11 @@ export interface RuleBreak {
 
 export interface HeaderContext {
   direction: Direction;
+  /** permessage-deflate was negotiated: RSV1 is its bit (on the first frame of a data message). */
   rsv1Allowed: boolean;
-  rsv23Allowed: boolean;
+  /** RSV bits (of the first header byte: 0x40 RSV1, 0x20 RSV2, 0x10 RSV3) that a negotiated
+   * extension the tap does not know may define (§5.2): allowed on any frame. */
+  extensionBits: number;
   /** A fragmented data message is open (its first frame had FIN clear). */
   fragmented: boolean;
 }
@@ -30,11 +33,13 @@ const broke = (code: TapErrorCode, message: string, byte: number, closeCode = 10
 /** Checks on the first two header bytes (in ws's order), or null when they are acceptable. */
 export function checkFirstBytes(b0: number, b1: number, c: HeaderContext): RuleBreak | null {
   const fin = (b0 & 0x80) !== 0;
-  const rsv1 = (b0 & 0x40) !== 0;
+  // (the RSV bits no negotiated extension the tap does not know may define: the ones to check)
+  const own = b0 & 0x70 & ~c.extensionBits;
+  const rsv1 = (own & 0x40) !== 0;
   const opcode = b0 & 0x0f;
   const len7 = b1 & 0x7f;
   const name = OPCODE_NAMES[opcode]!;
-  if ((b0 & 0x30) !== 0 && !c.rsv23Allowed) return broke('TAP_ERR_UNEXPECTED_RSV_2_3', 'RSV2 and RSV3 must be clear (no extension using them was negotiated)', 0);
+  if ((own & 0x30) !== 0) return broke('TAP_ERR_UNEXPECTED_RSV_2_3', 'RSV2 and RSV3 must be clear (no extension using them was negotiated)', 0);
   if (rsv1 && !c.rsv1Allowed) return broke('TAP_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear (permessage-deflate was not negotiated)', 0);
   if (opcode === 0) {
     if (rsv1) return broke('TAP_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear on a continuation frame', 0);

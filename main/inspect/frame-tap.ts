@@ -134,6 +134,11 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
   let closed = false;
   let sinkErrors = 0;
   let internalErrors = 0;
+  // RFC 6455 §5.2: a negotiated extension may define the RSV bits; those the tap knows no meaning of
+  // (all three, or RSV2/RSV3 when RSV1 is permessage-deflate's) are allowed on any frame, and a
+  // message carrying one is shown as that extension's raw bytes (MessageEvent.encodedBy).
+  const extensionBits = ext.others.length === 0 ? 0 : ext.deflate ? 0x30 : 0x70;
+  const encodedBy = ext.others.join(', ');
   /** Events waiting for the decoding message at the front, both directions in relay order. */
   const queue: Slot[] = [];
 
@@ -154,7 +159,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       side.inflater = new MessageInflater({ ...p, previewCap, maxDecoded, maxBacklog: options.maxBacklog ?? maxDecoded + 1024 * 1024 });
     }
     side.parser = new FrameParser(
-      { direction, rsv1Allowed: ext.deflate !== null, rsv23Allowed: ext.others.length > 0, previewCap, level, now, capture: options.capture, dataFrameEvents: options.dataFrameEvents, keepMasked: options.keepMasked },
+      { direction, rsv1Allowed: ext.deflate !== null, extensionBits, previewCap, level, now, capture: options.capture, dataFrameEvents: options.dataFrameEvents, keepMasked: options.keepMasked },
       {
         event: (e) => emit({ side, event: e, bytes: e.kind === 'frame' && e.payloadPreview ? e.payloadPreview.length : 0, raw: null }),
         message: (m) => onMessage(side, m),
@@ -204,7 +209,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
   const onMessage = (side: Side, raw: RawMessage): void => {
     if (!raw.compressed) {
       if (level === 'off') return;
-      if (fast && queue.length === 0) {
+      if (fast && queue.length === 0 && !raw.encoded) {
         try {
           fast(raw);
         } catch {
@@ -274,7 +279,9 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       data,
       truncated,
     };
-    if (data) Object.assign(ev, describePayload(raw.opcode, data, !truncated));
+    // (an unknown extension's encoding is no text to decode: its bytes are shown as they are)
+    if (data) Object.assign(ev, describePayload(raw.encoded ? 2 : raw.opcode, data, !truncated));
+    if (raw.encoded) ev.encodedBy = encodedBy;
     if (error) ev.decodeError = error;
     return ev;
   };

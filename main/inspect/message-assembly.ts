@@ -31,6 +31,8 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   protected msgFrames = 0;
   protected msgLength = 0;
   protected msgCompressed = false;
+  /** A frame of the current message had RSV bits of an extension the tap does not know. */
+  private msgEncoded = false;
   protected msgCapture = false;
   private msgTruncated = false;
   /** Compressed messages: copies of the captured (still compressed) slices. */
@@ -61,7 +63,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.level = options.level;
     this.msg = {
       direction: options.direction, offset: 0, end: 0, startTime: 0, time: 0, opcode: 1, frames: 0, length: 0,
-      compressed: false, captured: false, data: null, dataOffset: 0, dataLength: 0, maskKey: 0, truncated: false,
+      compressed: false, encoded: false, captured: false, data: null, dataOffset: 0, dataLength: 0, maskKey: 0, truncated: false,
     };
   }
 
@@ -92,16 +94,25 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.msgStart = this.time();
     this.msgFrames = 0;
     this.msgLength = 0;
-    this.msgCompressed = this.rsv1;
+    // (RSV1 is permessage-deflate's only when it was negotiated; else an unknown extension's)
+    this.msgCompressed = this.rsv1 && this.o.rsv1Allowed;
+    this.msgEncoded = false;
     this.msgCapture = this.level === 'payloads';
     this.msgTruncated = false;
     this.pieces = [];
     this.buf = null;
     this.bufCap = -1;
     this.captured = 0;
-    this.validate = this.msgCapture && this.opcode === 1 && !this.rsv1;
+    this.validate = this.msgCapture && this.opcode === 1 && !this.msgCompressed;
     this.msgMaskKey = this.keepMasked && this.msgCapture && this.masked && this.fin && this.opcode === 2 && !this.rsv1 ? this.maskKey : 0;
     if (this.validate) this.utf8.reset();
+  }
+
+  /** A data frame of the current message has RSV bits of an extension the tap does not know: the
+   * message's payload is that extension's encoding (RFC 6455 §5.2), not text to check. */
+  protected extensionFrame(): void {
+    this.msgEncoded = true;
+    this.validate = false;
   }
 
   /** A data frame's payload slice chunk[s, e) (`base`: stream offset of chunk[0]). */
@@ -187,6 +198,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     m.frames = this.msgFrames;
     m.length = this.msgLength;
     m.compressed = this.msgCompressed;
+    m.encoded = this.msgEncoded;
     m.captured = this.msgCapture;
     m.truncated = this.msgTruncated;
     m.maskKey = this.msgMaskKey;

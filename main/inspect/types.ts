@@ -102,6 +102,12 @@ export interface MessageEvent extends EventBase {
   binaryPreview?: string;
   /** Compressed messages that could not be decoded. */
   decodeError?: DecodeError;
+  /** A frame of the message had RSV bits of a negotiated extension the tap does not know (RFC 6455
+   * §5.2 lets it define them): that extension's name (the names, comma-separated, when several were
+   * negotiated). Its payload is in that extension's encoding: `data` holds the bytes as relayed
+   * (inflated when permessage-deflate compressed the message too), shown as `binaryPreview` even for
+   * a text message, never decoded or checked as text. */
+  encodedBy?: string;
 }
 
 export interface CloseEvent extends EventBase {

@@ -73,6 +73,9 @@ export class SessionFrames {
   wire: Float64Array | null = null;
   /** Why compressed messages could not be (fully) inflated, by seq; made at a session's first (rare). */
   decodeErrors: Map<number, string> | null = null;
+  /** The unknown extension whose encoding a message is in (FrameView.encodedBy), by seq; made at a
+   * session's first (rare). */
+  encodedBy: Map<number, string> | null = null;
   /** The preview when it is not made from the kept bytes (control frames, violations, frames
    * Switchyard sent, evicted payloads); null otherwise. */
   note: Array<string | null> = [];
@@ -131,9 +134,15 @@ export class SessionFrames {
     (this.decodeErrors ??= new Map()).set(seq, error);
   }
 
+  /** Record that the message in row `seq` is in the encoding of the (unknown) extension `name`. */
+  setEncodedBy(seq: number, name: string): void {
+    (this.encodedBy ??= new Map()).set(seq, name);
+  }
+
   /** Take the oldest `n` rows off; `holdings` is told about what they held. */
   dropFront(n: number, holdings: Holdings): void {
     if (this.decodeErrors) for (let seq = this.first; seq < this.first + n; seq++) this.decodeErrors.delete(seq);
+    if (this.encodedBy) for (let seq = this.first; seq < this.first + n; seq++) this.encodedBy.delete(seq);
     for (let k = 0; k < n; k++) {
       const s = this.head;
       const slab = this.slab[s]!;
@@ -233,6 +242,8 @@ export class SessionFrames {
     if (f & COMPRESSED) v.wireLength = this.wire![s]!;
     const decodeError = this.decodeErrors?.get(seq);
     if (decodeError !== undefined) v.decodeError = decodeError;
+    const encodedBy = this.encodedBy?.get(seq);
+    if (encodedBy !== undefined) v.encodedBy = encodedBy;
     if (f & INJECTED) v.injected = true;
     if (f & NOT_FORWARDED) v.notForwarded = true;
     const state = STATES[(f & STATE) >> STATE_SHIFT];
@@ -316,6 +327,9 @@ export class FrameRef implements FrameView {
   }
   get decodeError(): string | undefined {
     return this.frames.decodeErrors?.get(this.seq);
+  }
+  get encodedBy(): string | undefined {
+    return this.frames.encodedBy?.get(this.seq);
   }
   get closeCode(): number | null {
     const c = this.frames.code[this.slot]!;

@@ -93,6 +93,8 @@ export function normalize(raw: unknown): NewFrame | null {
         const err = e.decodeError as { code?: unknown; message?: unknown } | undefined;
         if (err && typeof err === 'object') row.decodeError = `${String(err.code)}: ${String(err.message)}`;
       }
+      // (an unknown extension's encoding: the tap made a hex preview of its bytes, no text)
+      if (typeof e.encodedBy === 'string') row.encodedBy = e.encodedBy;
       if (Buffer.isBuffer(e.data)) {
         row.data = e.data;
         row.payload = e.truncated === true ? 'truncated' : 'kept';

@@ -22,6 +22,7 @@ const wsMessage = z.object({
     injected: z.boolean().optional(),
     notForwarded: z.boolean().optional(),
     decodeError: z.string().max(1000).optional(),
+    encodedBy: z.string().max(1000).optional(),
     payload: z.enum(['kept', 'truncated', 'evicted']).optional(),
   }).optional(),
 });
@@ -111,6 +112,7 @@ function frame(m: z.infer<typeof wsMessage>, seq: number, start: number, payload
   const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;
   if (own?.decodeError !== undefined) f.decodeError = own.decodeError;
+  if (own?.encodedBy !== undefined) f.encodedBy = own.encodedBy;
   if (own?.injected) f.injected = true;
   if (own?.notForwarded) f.notForwarded = true;
   if (m.type !== 'error' && (m.opcode === 1 || m.opcode === 2)) {

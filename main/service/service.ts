@@ -181,7 +181,8 @@ export class SwitchyardService {
       if (!row) return fail('not_found', `session ${id} has no frame ${seq} (old frames are dropped)`);
       if (!row.payload) return fail('no_payload', row.opcode === 'text' || row.opcode === 'binary' ? `the payload of frame ${seq} was not captured` : `frame ${seq} is a ${row.opcode} frame: only its preview is kept`);
       const data = row.payload === 'evicted' ? undefined : this.traffic.payloads.get(row);
-      const text = row.opcode === 'text';
+      // (a message in an unknown extension's encoding is bytes, whatever its opcode)
+      const text = row.opcode === 'text' && row.encodedBy === undefined;
       return ok({
         encoding: text ? 'text' : 'base64', data: data ? data.toString(text ? 'utf8' : 'base64') : '', bytes: data?.length ?? 0,
         truncated: row.payload === 'truncated', evicted: !data,

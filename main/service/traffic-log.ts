@@ -120,6 +120,7 @@ export class TrafficLog {
       const seq = f.next - 1;
       if (nf.wireLength !== undefined) f.setWireLength(s, nf.wireLength);
       if (nf.decodeError !== undefined) f.setDecodeError(seq, nf.decodeError);
+      if (nf.encodedBy !== undefined) f.setEncodedBy(seq, nf.encodedBy);
       if (data && state) this.payloads.put(f, s, seq, data, 0, Math.min(data.length, perMessage));
       added.push(new FrameRef(f, seq));
       this.framesKept++;

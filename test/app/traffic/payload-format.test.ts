@@ -49,4 +49,7 @@ test('preview-only views: a binary preview (hex) gives its bytes to the hex view
   assert.match(text.json!, /"reason": "bye"/);
   const notHex = previewViews({ opcode: 'binary', preview: 'zz' });
   assert.deepEqual(Buffer.from(notHex.bytes).toString(), 'zz');
+  // a text message in an unknown extension's encoding: its preview is hex of its bytes too
+  const encoded = previewViews({ opcode: 'text', preview: '68 ff 69', encodedBy: 'x-foo' });
+  assert.deepEqual([...encoded.bytes], [0x68, 0xff, 0x69]);
 });

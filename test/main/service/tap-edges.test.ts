@@ -1,0 +1,46 @@
+// The frame log at the tap's edges, on a fake engine fed raw frame bytes (the service's real tap):
+// a message in an unknown extension's encoding.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import type { ChunkObserver } from '../../../main/engine/events.ts';
+import { encodeFrame } from '../inspect/helpers.ts';
+import { FakeEngine } from './fake-engine.ts';
+import type { FramePayload, ImportedHar, SessionDetail } from '../../../app/api/contract.ts';
+
+const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
+  assert.ok(r.ok, JSON.stringify(r.error));
+  return r.value as T;
+};
+
+/** A service on a fake engine with session 1 open (its handshake negotiated `extensions`), and the
+ * relay's observers of each direction, to feed chunks to its tap. */
+async function tapped(extensions: string) {
+  const engine = new FakeEngine();
+  const record = engine.openSession(1); // (before the service: no tap on this one)
+  const service = await SwitchyardService.create(engine.asEngine(), { initialDraft: {} });
+  record.extensions = extensions;
+  const seen: { client: ChunkObserver | null; upstream: ChunkObserver | null } = { client: null, upstream: null };
+  engine.emit('session-open', record, { client: {}, upstream: {}, observe: (c: ChunkObserver | null, u: ChunkObserver | null) => Object.assign(seen, { client: c, upstream: u }) });
+  assert.ok(seen.client && seen.upstream, 'the tap observes the relay');
+  return { engine, service, seen, close: () => engine.live.get(1)!.close('test over') };
+}
+
+test('a message in an unknown extension\'s encoding is logged as raw bytes that say so (view, payload, HAR)', async () => {
+  const { service, seen, close } = await tapped('x-foo');
+  try {
+    seen.upstream!(Buffer.concat([encodeFrame({ opcode: 1, rsv1: true, payload: Buffer.from([0x68, 0xff, 0x69]) }), encodeFrame({ opcode: 1, payload: 'plain' })]));
+    const detail = value<SessionDetail>(await service.handle('session', { id: 1 }));
+    const frames = detail.frames!;
+    assert.deepEqual(frames.map((f) => [f.opcode, f.preview, f.encodedBy, f.payload]), [['text', '68 ff 69', 'x-foo', 'kept'], ['text', 'plain', undefined, 'kept']]);
+    assert.equal(detail.session.violation, undefined, 'RSV1 of an unknown extension is no violation');
+    // its bytes as they are (base64), not as text with U+FFFD in it
+    const p = value<FramePayload>(await service.handle('framePayload', { id: 1, seq: frames[0]!.seq }));
+    assert.deepEqual([p.encoding, Buffer.from(p.data, 'base64').toString('hex')], ['base64', '68ff69']);
+    const back = value<ImportedHar>(await service.handle('importHar', { text: value<string>(await service.handle('exportHar', { sessionIds: [1] })) }));
+    assert.equal(back.sessions[0]!.frames[0]!.encodedBy, 'x-foo');
+  } finally {
+    close();
+    service.close();
+  }
+});

@@ -28,6 +28,10 @@ const FRAME_BATCH_MS = 50;
 
 export class TrafficWatch {
   private readonly taps = new Map<number, SessionTap>();
+  /** Taps of closed sessions whose rows still wait for compressed messages that were decoding when
+   * the session closed: until those are logged, a frame Switchyard sent takes its place behind them
+   * (recordInjected). Each leaves once its queue is through. */
+  private readonly draining = new Map<number, SessionTap>();
   private readonly timer: NodeJS.Timeout;
   private lastStatus = '';
   private lastListeners = '';
@@ -51,8 +55,18 @@ export class TrafficWatch {
     this.publishSession(s);
   };
   private readonly onClose = (s: SessionRecord) => {
-    this.taps.get(s.id)?.stop();
+    const t = this.taps.get(s.id);
     this.taps.delete(s.id);
+    if (t) {
+      t.stop();
+      if (t.afterSeen) {
+        // (at once when nothing waits: afterSeen then runs the function right away)
+        this.draining.set(s.id, t);
+        t.afterSeen(() => {
+          if (this.draining.get(s.id) === t) this.draining.delete(s.id);
+        });
+      }
+    }
     this.flushFrames();
     this.publishSession(s);
   };
@@ -99,6 +113,7 @@ export class TrafficWatch {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     for (const t of this.taps.values()) t.stop();
     this.taps.clear();
+    this.draining.clear();
     this.engine.off('session-open', this.onOpen);
     this.engine.off('session-close', this.onClose);
     this.engine.off('exchange', this.onExchange);
@@ -175,7 +190,8 @@ export class TrafficWatch {
   /**
    * A frame Switchyard sent itself: logged after the frames already seen and published, its row the
    * result. Compressed messages seen before it may still be decoding (their rows wait in the tap, in
-   * relay order): the row then waits behind them. With `stopForwarding`, Switchyard's Close went the
+   * relay order): the row then waits behind them, also when the session closed meanwhile (its tap
+   * stopped, those messages still inflating). With `stopForwarding`, Switchyard's Close went the
    * way `f.from` sends, and that takes effect at the same place (see stopForwarding).
    */
   recordInjected(sessionId: number, f: NewFrame, opts: { stopForwarding?: boolean } = {}): Promise<FrameView> {
@@ -191,7 +207,8 @@ export class TrafficWatch {
         if (!this.engine.liveSession(sessionId)) this.refreshEnded(sessionId);
         resolve(view);
       };
-      const tap = this.taps.get(sessionId);
+      // (a closed session's tap while rows of its last messages still wait for decoding)
+      const tap = this.taps.get(sessionId) ?? this.draining.get(sessionId);
       if (tap?.afterSeen) tap.afterSeen(record);
       else record();
     });

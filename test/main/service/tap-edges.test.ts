@@ -1,12 +1,16 @@
 // The frame log at the tap's edges, on a fake engine fed raw frame bytes (the service's real tap):
-// a message in an unknown extension's encoding.
+// a message in an unknown extension's encoding, and a frame Switchyard sent once the session had
+// closed while a compressed message was still inflating.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
 import { SwitchyardService } from '../../../main/service/service.ts';
+import type { TrafficWatch } from '../../../main/service/traffic-watch.ts';
 import type { ChunkObserver } from '../../../main/engine/events.ts';
 import { encodeFrame } from '../inspect/helpers.ts';
 import { FakeEngine } from './fake-engine.ts';
-import type { FramePayload, ImportedHar, SessionDetail } from '../../../app/api/contract.ts';
+import { until } from '../../helpers/wait.ts';
+import type { FramePayload, FrameView, ImportedHar, SessionDetail } from '../../../app/api/contract.ts';
 
 const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
   assert.ok(r.ok, JSON.stringify(r.error));
@@ -23,7 +27,8 @@ async function tapped(extensions: string) {
   const seen: { client: ChunkObserver | null; upstream: ChunkObserver | null } = { client: null, upstream: null };
   engine.emit('session-open', record, { client: {}, upstream: {}, observe: (c: ChunkObserver | null, u: ChunkObserver | null) => Object.assign(seen, { client: c, upstream: u }) });
   assert.ok(seen.client && seen.upstream, 'the tap observes the relay');
-  return { engine, service, seen, close: () => engine.live.get(1)!.close('test over') };
+  const watch = (service as unknown as { watch: TrafficWatch }).watch;
+  return { engine, service, seen, watch, close: () => engine.live.get(1)!.close('test over') };
 }
 
 test('a message in an unknown extension\'s encoding is logged as raw bytes that say so (view, payload, HAR)', async () => {
@@ -41,6 +46,25 @@ test('a message in an unknown extension\'s encoding is logged as raw bytes that 
     assert.equal(back.sessions[0]!.frames[0]!.encodedBy, 'x-foo');
   } finally {
     close();
+    service.close();
+  }
+});
+
+test('a frame Switchyard sent after the session closed is logged behind the compressed message still inflating then', async () => {
+  const { service, seen, watch, close } = await tapped('permessage-deflate');
+  try {
+    const big = Buffer.from('a compressed message '.repeat(20_000));
+    seen.upstream!(encodeFrame({ opcode: 1, rsv1: true, payload: deflateRawSync(big, { finishFlush: 2 }).subarray(0, -4) }));
+    close(); // the tap stops; the message is still inflating (node:zlib answers on a later turn)
+    const injected = watch.recordInjected(1, { time: Date.now(), from: 'client', opcode: 'close', fin: true, length: 2, preview: '', closeCode: 1000 });
+    let timer: NodeJS.Timeout | undefined;
+    const row = await Promise.race([injected, new Promise<null>((r) => (timer = setTimeout(() => r(null), 5000)))]);
+    clearTimeout(timer);
+    assert.ok(row, 'recorded in time');
+    await until(() => (service.traffic.framesOf(1)?.length ?? 0) === 2);
+    const frames: FrameView[] = service.traffic.framesOf(1)!;
+    assert.deepEqual(frames.map((f) => [f.opcode, f.injected === true, f.length]), [['text', false, big.length], ['close', true, 2]]);
+  } finally {
     service.close();
   }
 });

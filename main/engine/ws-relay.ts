@@ -29,6 +29,8 @@ interface Pending {
   reject: (e: Error) => void;
   /** Gives up when no message boundary came in time (see inject's waitMs). */
   timer: NodeJS.Timeout | null;
+  /** Told when the frame goes to `dst` (see inject's onHanded). */
+  onHanded: (() => void) | null;
 }
 
 /** Where track() stops: never (the chunk's end), after a frame, after a frame that ends a message. */
@@ -162,38 +164,58 @@ export class WsRelay {
     if (this.pending.length === 0 && !this.dropping) {
       this.track(chunk, 0, STOP_NEVER);
       this.write(chunk);
+      if (this.observer) this.observer(chunk);
     } else this.pushAround(chunk);
-    if (this.observer) this.observer(chunk);
   }
 
-  /** push() with frames waiting to go in, or after an injected close. */
+  /**
+   * push() with frames waiting to go in, or after an injected close. The observer sees the chunk
+   * too, in two parts when an injected Close goes in inside it: what was passed on before it, then
+   * (once the Close went to `dst` and its onHanded was told) what is dropped after it, so that what
+   * the observer sees after onHanded is exactly what is no longer forwarded.
+   */
   private pushAround(chunk: Buffer): void {
     let start = 0;
+    let observed = 0;
     while (start < chunk.length) {
-      if (this.canFlush) this.flushPending();
+      if (this.canFlush) observed = this.flushWithin(chunk, observed, start);
       if (this.dropping) {
         this.track(chunk, start, STOP_NEVER);
-        return;
+        break;
       }
       const next = this.pending[0];
       const end = this.track(chunk, start, next === undefined ? STOP_NEVER : next.close ? STOP_AT_FRAME : STOP_AT_MESSAGE);
       this.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
       start = end;
     }
-    if (this.canFlush) this.flushPending();
+    if (this.canFlush) observed = this.flushWithin(chunk, observed, chunk.length);
+    if (this.observer && observed < chunk.length) this.observer(observed === 0 ? chunk : chunk.subarray(observed));
+  }
+
+  /** flushPending() at `at` in `chunk`, of which the observer has seen up to `observed`: before a
+   * Close goes in, the observer sees what was passed on up to it. Returns what it has seen now. */
+  private flushWithin(chunk: Buffer, observed: number, at: number): number {
+    if (this.pending[0]!.close && this.observer && at > observed) {
+      this.observer(chunk.subarray(observed, at));
+      observed = at;
+    }
+    this.flushPending();
+    return observed;
   }
 
   /**
    * Write a frame at the next boundary; resolves once written, rejects if the relay stops first.
    * With `waitMs`, a frame still waiting after that long (the peer keeps a fragmented message open)
-   * is dropped unsent and the promise rejects with an InjectBusyError (code 'busy').
+   * is dropped unsent and the promise rejects with an InjectBusyError (code 'busy'). `onHanded` is
+   * told when the frame goes to `dst` (before the write completes): for a Close, the moment the relay
+   * starts dropping what `src` sends, the observer having seen all that was passed on before it.
    */
-  inject(opcode: number, payload: Buffer, opts: { close?: boolean; waitMs?: number } = {}): Promise<void> {
+  inject(opcode: number, payload: Buffer, opts: { close?: boolean; waitMs?: number; onHanded?: () => void } = {}): Promise<void> {
     if (this.stopped || this.dropping) return Promise.reject(new Error(this.stopped ? 'the session is closed' : 'the session is closing'));
     if (this.peerClosed) return Promise.reject(this.afterCloseError());
     const frame = encodeFrame(opcode, payload, this.mask);
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { frame, close: opts.close === true, resolve, reject, timer: null };
+      const p: Pending = { frame, close: opts.close === true, resolve, reject, timer: null, onHanded: opts.onHanded ?? null };
       this.pending.push(p);
       if (this.canFlush) this.flushPending();
       if (this.pending.includes(p) && opts.waitMs !== undefined) {
@@ -271,6 +293,7 @@ export class WsRelay {
       }
       if (p.close) this.dropping = true;
       const more = this.dst.write(p.frame, (err) => (err ? p.reject(err) : p.resolve()));
+      p.onHanded?.();
       if (!more) this.hold();
     }
     for (const p of this.dropping ? this.pending.splice(0) : []) {

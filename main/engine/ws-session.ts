@@ -27,7 +27,9 @@ export interface LiveSession {
    * End the session from the proxy side (engine stop, user action). Without a code both sockets
    * are destroyed at once; with one, a Close frame (code, reason) goes to each peer that has not
    * been sent one already (a peer that sent its own Close started the closing handshake: the other
-   * peer has that one), at the next frame boundary, `onSent` told as each is written; the sockets
+   * peer has that one), at the next frame boundary, `onSent` told as each goes to its peer's socket
+   * (the moment the relay stops passing on what that peer's counterpart sends; observers have seen
+   * all that was passed on before it, and see only what is dropped after it); the sockets
    * end once the peers have answered (or after `CLOSE_GRACE_MS`). Resolves when both sockets
    * closed. Rejects (error.code 'invalid_close_code' | 'close_reason_too_long') when the frame is
    * not valid, ('closing') when a close is under way already or both peers have sent Close.
@@ -278,7 +280,8 @@ export function runSession(a: SessionStart): void {
       for (const [to, relay] of targets) {
         relay.onPeerClose = answered;
         // (a peer whose Close went by while ours waited for a frame boundary has answered)
-        void relay.inject(OPCODES.close, check.payload, { close: true }).then(() => onSent?.(to), (e: { code?: string }) => (e.code === 'peer_closed' ? answered() : drop()));
+        const onHanded = onSent ? () => onSent(to) : undefined;
+        void relay.inject(OPCODES.close, check.payload, { close: true, onHanded }).catch((e: { code?: string }) => (e.code === 'peer_closed' ? answered() : drop()));
       }
       return closed.finally(() => clearTimeout(grace));
     },

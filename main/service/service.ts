@@ -148,8 +148,10 @@ export class SwitchyardService {
       if (!live) return fail('not_live', `session ${id} is not open`);
       const check = checkClose(code, reason);
       if (!check.ok) return fail(check.code, check.message);
-      // each Close frame is logged as it is written (before the peers' answers, after the messages
-      // relayed before it, still inflating or not), and only if it is
+      // each Close frame is logged as it goes to its peer's socket, the moment the relay starts
+      // dropping what comes the same way (before the peers' answers, after the messages relayed
+      // before it, still inflating or not: what the tap sees from then on is marked not forwarded),
+      // and only if it goes
       const sent = (to: 'client' | 'upstream') => {
         const from = to === 'client' ? 'upstream' : 'client';
         void this.watch.recordInjected(id, { time: Date.now(), from, opcode: 'close', fin: true, length: 2 + Buffer.byteLength(reason), preview: reason, closeCode: code }, { stopForwarding: true });

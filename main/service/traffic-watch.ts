@@ -181,7 +181,8 @@ export class TrafficWatch {
   }
 
   /** Switchyard's Close went the way `from` sends (closeSession): what `from` sends after it is read
-   * and logged but not passed on, and its rows say so. (recordInjected's option: in relay order.) */
+   * and logged but not passed on, and its rows say so. (recordInjected's option: in relay order,
+   * told when the relay switched to dropping, see LiveSession.close's onSent.) */
   private stopForwarding(sessionId: number, from: 'client' | 'upstream'): void {
     const c = this.countsOf(sessionId);
     (c.dropping ??= {})[from] = true;

@@ -232,3 +232,31 @@ test('encodeFrame: 7/16/64-bit lengths, masking', () => {
     }
   }
 });
+
+test('an injected Close: onHanded is told as the relay starts dropping, and the observer sees what was passed on before it, the dropped bytes after', async () => {
+  const { dst, relay } = pair(false);
+  const seen: string[] = [];
+  relay.observer = (c) => seen.push(c.toString('hex'));
+  const first = frame({ fin: true, op: 1, payload: Buffer.from('first') });
+  const late = frame({ fin: true, op: 1, payload: Buffer.from('late') });
+  relay.push(first.subarray(0, 4)); // inside a frame: the Close waits for its end
+  let atHanded: string[] | null = null;
+  const written = relay.inject(OPCODES.close, Buffer.from([0x03, 0xe8]), { close: true, onHanded: () => (atHanded = [...seen]) });
+  assert.equal(atHanded, null);
+  // the rest of the frame and a late message in one chunk: the Close goes in between
+  relay.push(Buffer.concat([first.subarray(4), late]));
+  assert.deepEqual(atHanded, [first.subarray(0, 4).toString('hex'), first.subarray(4).toString('hex')], 'told before the write completed, the passed-on bytes seen');
+  assert.deepEqual(seen.slice(2), [late.toString('hex')], 'then the dropped ones');
+  assert.deepEqual(dst.out, Buffer.concat([first, Buffer.from([0x88, 0x02, 0x03, 0xe8])]));
+  await written;
+  // a Close that goes in between chunks (at once): told at once, the chunks after it all dropped
+  const b = pair(false);
+  const bSeen: number[] = [];
+  b.relay.observer = (c) => bSeen.push(c.length);
+  let handed = false;
+  const bWritten = b.relay.inject(OPCODES.close, Buffer.alloc(0), { close: true, onHanded: () => (handed = bSeen.length === 0) });
+  assert.ok(handed);
+  b.relay.push(late);
+  assert.deepEqual([bSeen, b.dst.out.length], [[late.length], 2]);
+  await bWritten;
+});

@@ -37,6 +37,22 @@ async function serviceFor(wss: WebSocketServer) {
   scope.defer(async () => service.close());
   return { e, service };
 }
+/** A ws server that compresses every message (permessage-deflate, threshold 0). */
+async function deflatingServer(): Promise<WebSocketServer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
+  await new Promise((r) => wss.once('listening', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  return wss;
+}
+/** A raw client offering permessage-deflate through the engine on `port`: it gets the frames as relayed, still compressed. */
+function rawDeflateClient(port: number): net.Socket {
+  const sock = net.connect(port, '127.0.0.1');
+  scope.defer(async () => { sock.destroy(); });
+  sock.on('error', () => {});
+  sock.write('GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
+    + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+  return sock;
+}
 const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
   assert.ok(r.ok, JSON.stringify(r.error));
   return r.value as T;
@@ -134,9 +150,7 @@ test('redaction hides Authorization (and added names) in views and HAR; HAR expo
 });
 
 test('permessage-deflate: the log shows messages in relay order, with inflated and wire lengths', async () => {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
-  await new Promise((r) => wss.once('listening', r));
-  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const wss = await deflatingServer();
   // the upstream answers each message once it has read it: the answer comes after it on the wire
   wss.on('connection', (ws) => ws.on('message', (d) => ws.send(`got ${String(d).length}`)));
   const { e, service } = await serviceFor(wss);
@@ -168,17 +182,12 @@ test('permessage-deflate: the log shows messages in relay order, with inflated a
 });
 
 test('permessage-deflate: a reply sent the moment a large compressed message arrived is logged after it', async () => {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
-  await new Promise((r) => wss.once('listening', r));
-  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const wss = await deflatingServer();
   const big = 'z'.repeat(8_000_000); // inflating it takes the tap's zlib some milliseconds
   wss.on('connection', (ws) => ws.send(big));
   const { e, service } = await serviceFor(wss);
   // a raw client: it answers as soon as the last byte of the upstream's frame is in, without inflating
-  const sock = net.connect(e.port, '127.0.0.1');
-  scope.defer(async () => { sock.destroy(); });
-  sock.write('GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
-    + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+  const sock = rawDeflateClient(e.port);
   let buf = Buffer.alloc(0);
   let answered = false;
   sock.on('data', (c) => {
@@ -203,17 +212,11 @@ test('permessage-deflate: a reply sent the moment a large compressed message arr
 });
 
 test("permessage-deflate: what Switchyard writes while a message it relayed still inflates is logged after it, and that message as forwarded", async () => {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
-  await new Promise((r) => wss.once('listening', r));
-  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const wss = await deflatingServer();
   const big = 'z'.repeat(8_000_000); // a few KB on the wire, some milliseconds of the tap's zlib
   wss.on('connection', (ws) => { ws.on('error', () => {}); ws.send(big); });
   const { e, service } = await serviceFor(wss);
-  const sock = net.connect(e.port, '127.0.0.1');
-  scope.defer(async () => { sock.destroy(); });
-  sock.on('error', () => {});
-  sock.write('GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
-    + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+  const sock = rawDeflateClient(e.port);
   // a raw client: it has the whole frame (the proxy forwarded it) without inflating it
   let buf = Buffer.alloc(0);
   sock.on('data', (c) => (buf = Buffer.concat([buf, c])));
@@ -255,16 +258,10 @@ test('payloads: capped per message and in total, oldest evicted first and marked
 });
 
 test('permessage-deflate: a message the tap cannot inflate says why (view, HAR, HAR import keeps it and close codes)', async () => {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: { threshold: 0 } });
-  await new Promise((r) => wss.once('listening', r));
-  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const wss = await deflatingServer();
   wss.on('connection', (ws) => ws.on('error', () => {}));
   const { e, service } = await serviceFor(wss);
-  const sock = net.connect(e.port, '127.0.0.1');
-  scope.defer(async () => { sock.destroy(); });
-  sock.on('error', () => {});
-  sock.write('GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n'
-    + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+  const sock = rawDeflateClient(e.port);
   await until(() => e.engine.liveSessions().length === 1);
   const id = e.engine.liveSessions()[0]!.id;
   // a compressed (RSV1) text message whose payload is no DEFLATE data; the upstream fails the

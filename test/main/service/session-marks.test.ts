@@ -67,22 +67,29 @@ test('a protocol violation marks the session (view, HAR, HAR import)', async () 
   assert.equal(back.sessions[0]!.session.violation, view!.violation);
 });
 
-test("what a peer sends after Switchyard's Close went its way is logged as not forwarded, and the other peer never gets it", async () => {
-  // a raw upstream: it answers the handshake, keeps what it reads, and does not answer Close frames
-  let upstreamGot = Buffer.alloc(0);
+/** A raw upstream that answers the handshake, keeps what it reads and never answers a Close frame,
+ * a raw client's session to it through the engine, and what the upstream got so far. */
+async function silentUpstreamSession() {
+  let got = Buffer.alloc(0);
   const up = await startTcpServer((s) => {
     s.on('error', () => {});
     s.once('data', () => {
       s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
-      s.on('data', (d: Buffer) => (upstreamGot = Buffer.concat([upstreamGot, d])));
+      s.on('data', (d: Buffer) => (got = Buffer.concat([got, d])));
     });
   });
   scope.defer(up.close);
   const { e, service } = await serviceFor(up.port);
   const { sock, id } = await rawSession(e);
-  const masked = (op: number, payload: Buffer) => Buffer.concat([Buffer.from([0x80 | op, 0x80 | payload.length, 1, 2, 3, 4]), Buffer.from(payload.map((b, i) => b ^ [1, 2, 3, 4][i & 3]!))]);
+  return { service, sock, id, upstreamGot: () => got };
+}
+/** A client frame (FIN, opcode `op`) masked with the key 01 02 03 04. */
+const masked = (op: number, payload: Buffer) => Buffer.concat([Buffer.from([0x80 | op, 0x80 | payload.length, 1, 2, 3, 4]), Buffer.from(payload.map((b, i) => b ^ [1, 2, 3, 4][i & 3]!))]);
+
+test("what a peer sends after Switchyard's Close went its way is logged as not forwarded, and the other peer never gets it", async () => {
+  const { service, sock, id, upstreamGot } = await silentUpstreamSession();
   sock.write(masked(1, Buffer.from('before')));
-  await until(() => upstreamGot.length === 12);
+  await until(() => upstreamGot().length === 12);
   const closing = service.handle('closeSession', { id, code: 4001, reason: 'bye' });
   await sleep(50);
   // the client had not seen the Close yet: a late message, then its answer
@@ -93,31 +100,20 @@ test("what a peer sends after Switchyard's Close went its way is logged as not f
     ['text', 'before', false, false], ['close', 'bye', true, false], ['text', 'late', false, true], ['close', '', false, true],
   ]);
   // the upstream got 'before' and Switchyard's Close (2 + 4 mask + 2 + 3 bytes), nothing of the client's after it
-  assert.equal(upstreamGot.length, 12 + 11);
+  assert.equal(upstreamGot().length, 12 + 11);
   value(await closing);
 });
 
 test("frames a peer sends in the same read as the end of the frame Switchyard's Close waited for are marked not forwarded (from the relay's switch, not the write's end)", async () => {
-  let upstreamGot = Buffer.alloc(0);
-  const up = await startTcpServer((s) => {
-    s.on('error', () => {});
-    s.once('data', () => {
-      s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
-      s.on('data', (d: Buffer) => (upstreamGot = Buffer.concat([upstreamGot, d])));
-    });
-  });
-  scope.defer(up.close);
-  const { e, service } = await serviceFor(up.port);
-  const { sock, id } = await rawSession(e);
-  const masked = (op: number, payload: Buffer) => Buffer.concat([Buffer.from([0x80 | op, 0x80 | payload.length, 1, 2, 3, 4]), Buffer.from(payload.map((b, i) => b ^ [1, 2, 3, 4][i & 3]!))]);
+  const { service, sock, id, upstreamGot } = await silentUpstreamSession();
   const first = masked(1, Buffer.from('first'));
   sock.write(first.subarray(0, 8)); // inside a frame: the Close toward the upstream waits for its end
-  await until(() => upstreamGot.length === 8);
+  await until(() => upstreamGot().length === 8);
   const closing = service.handle('closeSession', { id, code: 4001, reason: 'bye' });
   await sleep(30);
   // the frame's end and a late message in one write (one read): the Close goes in between them
   sock.write(Buffer.concat([first.subarray(8), masked(1, Buffer.from('late'))]));
-  await until(() => upstreamGot.length === first.length + 11);
+  await until(() => upstreamGot().length === first.length + 11);
   await sleep(50);
   const frames = value<{ frames: Array<{ from: string; opcode: string; preview: string; injected?: boolean; notForwarded?: boolean }> }>(await service.handle('session', { id })).frames;
   assert.deepEqual(frames.filter((f) => f.from === 'client').map((f) => [f.opcode, f.preview, f.injected === true, f.notForwarded === true]), [

@@ -1,0 +1,195 @@
+// Every screen at Chromium's default 780×600 window, light and dark: the toolbars stay inside the
+// window (the lists' toolbars one row high), the apply bar's status readable, no pane scrolling
+// sideways (the upstream server table fits), and a disabled Apply that does not look active.
+// The real engine and web host, three real `ws` echo upstreams, a live session through the proxy.
+// Screenshots go to test-results/screenshots/narrow-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import type { Locator, Page } from 'playwright-core';
+import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { freePort } from '../helpers/ports.ts';
+import { send } from '../helpers/client.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+const W = 780;
+const H = 600;
+let ui: UiHost | undefined;
+let ups: Upstream[] = [];
+let proxyPort: number;
+
+before(async () => {
+  [ups, proxyPort] = await Promise.all([Promise.all(['a', 'b', 'c'].map((n) => startWsUpstream(n))), freePort()]);
+  ui = await startUiHost({
+    schemaVersion: 1,
+    upstreams: [{ name: 'echo', servers: ups.map((u) => ({ address: `127.0.0.1:${u.port}` })) }],
+    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ name: 'chat', path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+  });
+}, { timeout: 120_000 });
+
+after(async () => {
+  await ui?.close();
+  for (const u of ups) await u.close();
+});
+
+interface Box { what: string; left: number; right: number; width: number; height: number; scrollWidth: number; clientWidth: number }
+
+/** The visible direct children of each element `sel` matches, with their boxes (the elements in a
+ * toolbar: a title, a field, a button group, a button). */
+async function children(page: Page, sel: string): Promise<Box[]> {
+  return page.locator(sel).evaluateAll((els) => els.flatMap((bar) => [...bar.children].map((c) => {
+    const r = c.getBoundingClientRect();
+    const what = `${bar.className} > ${c.tagName.toLowerCase()}${c.dataset.testid ? `[${c.dataset.testid}]` : ''} "${(c.textContent ?? '').trim().slice(0, 24)}"`;
+    return { what, left: r.left, right: r.right, width: r.width, height: r.height, scrollWidth: c.scrollWidth, clientWidth: c.clientWidth };
+  }).filter((b) => b.width > 0)));
+}
+
+/** Nothing in these toolbars reaches past the window's right edge, or is squeezed below its content. */
+async function assertInside(page: Page, sel: string) {
+  const boxes = await children(page, sel);
+  assert.ok(boxes.length, `${sel} is on the page`);
+  for (const b of boxes) {
+    assert.ok(b.left >= 0 && b.right <= W + 0.5, `${b.what} is inside the ${W} px window (${Math.round(b.left)}–${Math.round(b.right)})`);
+  }
+}
+
+async function box(l: Locator) {
+  const b = await l.boundingBox();
+  assert.ok(b, 'on screen');
+  return b;
+}
+
+/** One row: a toolbar no taller than its buttons plus padding. */
+async function assertOneRow(l: Locator, what: string) {
+  const { height } = await box(l);
+  assert.ok(height <= 32, `${what} is one row (${height} px high)`);
+}
+
+/** No sideways scrolling in this element. */
+async function assertNoSideways(l: Locator, what: string) {
+  const [sw, cw] = await l.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+  assert.ok(sw <= cw, `${what} does not scroll sideways (${sw} > ${cw})`);
+}
+
+/** WCAG contrast of two computed `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => Number(v) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+const look = (l: Locator) => l.evaluate((el) => {
+  const s = el.ownerDocument.defaultView.getComputedStyle(el);
+  return { opacity: s.opacity, background: s.backgroundColor, color: s.color };
+});
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`every screen at ${W}×${H} (${scheme}): toolbars inside the window, lists one row, no sideways scrolling`, { timeout: 120_000 }, async () => {
+    const client = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/chat?room=narrow-${scheme}`);
+    await new Promise((resolve, reject) => { client.once('open', resolve); client.once('error', reject); });
+    for (let i = 0; i < 4; i++) client.send(JSON.stringify({ type: 'msg', i, scheme }));
+    assert.equal((await send(`http://127.0.0.1:${proxyPort}/ws/plain?scheme=${scheme}`)).status, 200);
+    const { context, page, errors } = await ui!.open({ colorScheme: scheme });
+    const shot = (name: string) => ui!.shot(page, `narrow-${name}-${scheme}`);
+    try {
+      await page.setViewportSize({ width: W, height: H });
+
+      // Routes, the route tester open, a clean draft: the disabled Apply does not look like the enabled one
+      await page.locator('[data-tab="routes"]').click();
+      await page.getByTestId('location-0-0').click();
+      await page.getByTestId('open-route-tester').click();
+      await page.getByTestId('rt-url').fill('/ws/chat?room=1');
+      await page.getByTestId('draft-clean').waitFor();
+      const apply = page.getByTestId('apply');
+      assert.ok(await apply.isDisabled());
+      const off = await look(apply);
+      assert.equal(off.opacity, '1', 'a disabled Apply is not a see-through active one');
+      assert.ok(contrast(off.color, off.background) >= 4.5, `its label stays readable (${off.color} on ${off.background})`);
+      await shot('routes');
+      await assertInside(page, '.toolbar');
+      await assertOneRow(page.locator('.routes .left > .toolbar'), 'the Servers and locations toolbar');
+      await assertNoSideways(page.locator('.routes .pane.right'), 'the location editor');
+
+      // A change: the apply bar's status is readable whole, and Apply looks active
+      await page.getByTestId('loc-path').fill('/ws2/');
+      const dirty = page.getByTestId('draft-dirty');
+      await dirty.waitFor();
+      const [sw, cw] = await dirty.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      assert.ok(sw <= cw, `"draft not applied" is not cut off (${sw} > ${cw})`);
+      assert.match((await dirty.getAttribute('title')) ?? '', /Apply/, 'with a tooltip saying more');
+      const on = await look(apply);
+      assert.notEqual(on.background, off.background, 'enabled and disabled Apply differ in colour');
+      await assertInside(page, '.toolbar.top, .apply');
+      await shot('routes-dirty');
+      await page.locator('.apply').getByRole('button', { name: 'Revert' }).click();
+      await page.getByTestId('draft-clean').waitFor();
+
+      // Upstreams, a group of three servers: the table fits its pane
+      await page.locator('[data-tab="upstreams"]').click();
+      await page.getByTestId('upstream-0').click();
+      await page.getByTestId('upstream-server-2').getByText('up', { exact: true }).waitFor();
+      await shot('upstreams');
+      await assertInside(page, '.toolbar');
+      const table = page.locator('table.servers');
+      await assertNoSideways(page.locator('.pane.right'), 'the upstream editor');
+      assert.ok((await box(table)).x + (await box(table)).width <= W + 0.5, 'the server table ends inside the window');
+
+      // Sessions, a live session open with its frame log, detail and composer
+      await page.locator('[data-tab="sessions"]').click();
+      await page.locator('tr[data-state="open"]').filter({ hasText: `narrow-${scheme}` }).click();
+      await page.getByTestId('frame-log').locator('[role="option"]').nth(1).click();
+      await page.getByTestId('frame-payload').getByText('"msg"').waitFor();
+      const bar = page.getByTestId('sessions-filter').locator('..');
+      await assertOneRow(bar, 'the Sessions toolbar');
+      await assertInside(page, '.toolbar, .composer .line');
+      await assertNoSideways(page.locator('.screen .left .list'), 'the session list');
+      assert.ok((await box(page.getByTestId('sessions-filter'))).width >= 70, 'the search field keeps room to type');
+      // the secondary buttons are one "⋯" away, and work from there
+      assert.equal(await bar.getByTestId('har-import').isVisible(), false);
+      await page.getByTestId('sessions-more').click();
+      for (const id of ['har-import', 'har-export', 'capture-settings-open']) {
+        const b = await box(bar.getByTestId(id));
+        assert.ok(b.x >= 0 && b.x + b.width <= W, `${id} is inside the window`);
+      }
+      await shot('sessions-more');
+      await bar.getByTestId('capture-settings-open').click();
+      await page.getByTestId('capture-settings').getByTestId('settings-save').waitFor();
+      assert.equal(await bar.getByTestId('har-import').isVisible(), false, 'the menu closed');
+      const panel = await box(page.getByTestId('capture-settings'));
+      assert.ok(panel.x >= 0 && panel.x + panel.width <= W, 'the settings panel is inside the window');
+      await page.getByTestId('settings-headers').press('Escape');
+      await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
+      await shot('sessions');
+
+      // HTTP log, an exchange open
+      await page.locator('[data-tab="http"]').click();
+      await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: `scheme=${scheme}` }).click();
+      await page.getByTestId('exchange-timing').waitFor();
+      await assertOneRow(page.getByTestId('http-filter').locator('..'), 'the HTTP log toolbar');
+      assert.ok((await box(page.getByTestId('http-filter'))).width >= 80, 'the search field keeps room to type');
+      await assertInside(page, '.toolbar');
+      await assertNoSideways(page.locator('.screen .left .list'), 'the exchange list');
+      await shot('http-log');
+
+      // nginx.conf
+      await page.locator('[data-tab="nginx"]').click();
+      await page.getByTestId('nginx-conf').getByText('upstream echo').waitFor();
+      await assertInside(page, '.toolbar, .nginx .toolbar .actions');
+      for (const id of ['export-source', 'export-shape']) {
+        const w = (await box(page.getByTestId(id))).width;
+        assert.ok(w >= 100, `the ${id} select shows its value (${w} px)`);
+      }
+      await shot('nginx');
+
+      assert.deepEqual(errors, []);
+    } catch (e) {
+      await shot('failure');
+      throw e;
+    } finally {
+      await context.close();
+      client.close();
+    }
+  });
+}

@@ -2,8 +2,7 @@
 // location matchers, and one balancer (UpstreamGroup) per upstream and per direct proxy_pass target.
 // Host names are resolved here, once per apply, as nginx resolves them when it loads a config.
 import { Agent } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { servesLastRequest } from './keepalive-requests.ts';
+import { KeepaliveAgent } from './keepalive-pool.ts';
 import { lookup } from 'node:dns/promises';
 import { ADDRCONFIG } from 'node:dns';
 import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
@@ -127,21 +126,12 @@ async function upstreamPeers(u: Upstream): Promise<PeerConfig[]> {
  */
 export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 60_000;
 
-/** The upstream keepalive pool's agent: a connection that served keepalive_requests (1000) is
- * closed after the last one instead of going back to the pool, as in nginx. */
-class KeepaliveAgent extends Agent {
-  // node asks this when a request on `socket` is done; false closes the socket
-  override keepSocketAlive(socket: Duplex): boolean {
-    return !servesLastRequest(socket) && (super.keepSocketAlive(socket) as unknown as boolean);
-  }
-}
-
 function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey: string | null = null): Pool {
   return {
     name,
     group,
     hashKey,
-    keepalive: keepalive > 0 ? new KeepaliveAgent({ keepAlive: true, maxFreeSockets: keepalive, timeout: UPSTREAM_KEEPALIVE_TIMEOUT_MS }) : null,
+    keepalive: keepalive > 0 ? new KeepaliveAgent(keepalive, UPSTREAM_KEEPALIVE_TIMEOUT_MS) : null,
     oneShot: new Agent({ keepAlive: false }),
   };
 }

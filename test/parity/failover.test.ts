@@ -66,6 +66,10 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a'], model: pool([{ name: 'a' }], KEEPALIVE, { keepalive: 4 }), steps: [req('a=stale'), req('a=stale'), req('a=stale'), req('a=hang'), req(''), req('a=closehead'), req('')] },
   'a stale keepalive connection does not use up proxy_next_upstream_tries; a POST on one is not retried':
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { ...KEEPALIVE, proxyNextUpstreamTries: 1 }, { keepalive: 4 }), steps: [req('a=stale&b=stale'), req('a=stale&b=stale'), req(''), req('a=stale&b=stale'), post('a=stale&b=stale'), req('')] },
+  'keepalive N caps the idle connections of the whole group, not of each peer':
+    { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], KEEPALIVE, { keepalive: 2 }), steps: [req(''), req(''), req(''), req(''), req(''), req(''), req('')] },
+  'a connection freed into a full keepalive cache evicts the least recently used one':
+    { peers: ['a'], model: pool([{ name: 'a' }], { ...KEEPALIVE, proxyReadTimeout: '1s' }, { keepalive: 1 }), steps: [{ parallel: [req('a=slow'), req('a=slow')] }, req(''), req('')] },
   'WebSocket handshakes: retried on errors and timeouts like any request':
     { peers: ['a', 'b'], model: pool(two, { websocket: true }), steps: [ws('a=reset'), ws(''), ws('b=closehead'), ws('a=s503')] },
   'a POST upgrade request is not sent again once it went out, as any POST':

@@ -219,7 +219,10 @@ export function proxyUpgrade(
   const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan) => {
     stopWaiting();
     up.setTimeout(loc.readTimeoutMs, () => up.destroy());
-    socket.once('close', () => up.destroy());
+    // a client that goes away, or half-closes, ends the answer as nginx's broken-connection check does
+    const clientGone = () => up.destroy();
+    socket.once('close', clientGone);
+    socket.once('end', clientGone);
     const status = upRes.statusCode ?? 502;
     session.state = 'rejected';
     session.status = status;
@@ -227,16 +230,23 @@ export function proxyUpgrade(
     // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
     socket.write(rawHead(`HTTP/1.1 ${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`, ['Connection', 'close'], rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT));
     upRes.pipe(socket);
-    const done = () => {
+    let finished = false;
+    const done = (cut: boolean) => {
+      if (finished) return;
+      finished = true;
+      // the peer's connection ends here however the answer ends, as nginx frees the peer when it
+      // finalizes the request: a count left behind would keep a max_conns peer full for good
       attempt.release(peer, false);
       session.closedAt = Date.now();
       session.closedBy = 'upstream';
-      session.closeReason = `upstream answered ${status} instead of 101`;
+      session.closeReason = `upstream answered ${status} instead of 101${cut ? ', cut short' : ''}`;
       hooks.sessionClose(session);
     };
-    upRes.once('end', done);
+    upRes.once('end', () => done(false));
     upRes.once('error', () => socket.destroy());
     upRes.once('aborted', () => socket.destroy());
+    // the answer cut short: reset, read timeout, or the client gone (its close destroys `up`)
+    up.once('close', () => done(true));
   };
 
   const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer) => {

@@ -74,6 +74,8 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b'], model: pool(two, { websocket: true }), steps: [ws('a=reset'), ws(''), ws('b=closehead'), ws('a=s503')] },
   'a POST upgrade request is not sent again once it went out, as any POST':
     { peers: ['a', 'b'], model: pool(two, { websocket: true }), steps: [req('a=closehead', { ws: true, method: 'POST', body: 'x' }), ws(''), req('b=s503', { ws: true, method: 'POST', body: 'x' })] },
+  'a refused upgrade whose answer is cut short (reset, read timeout) frees its peer: max_conns and least_conn count it no more':
+    { peers: ['a', 'b'], model: pool([{ name: 'a', maxConns: 1 }, { name: 'b', maxConns: 1 }], { websocket: true, proxyBuffering: false }, { method: { type: 'least_conn' } }), steps: [ws('a=resetbody'), ws('b=stall'), ws(''), req(''), req(''), req('')] },
   'WebSocket handshakes answered with a status proxy_next_upstream lists: retried':
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { websocket: true, proxyNextUpstream: ['error', 'timeout', 'http_503', 'http_404'] }), steps: [ws('a=s503'), ws('b=s404'), ws(''), ws('a=s404&b=s404&c=s404'), ws(''), ws('a=s503&b=s503&c=s503'), ws('')] },
 };

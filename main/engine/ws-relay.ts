@@ -170,9 +170,9 @@ export class WsRelay {
 
   /**
    * push() with frames waiting to go in, or after an injected close. The observer sees the chunk
-   * too, in two parts when an injected Close goes in inside it: what was passed on before it, then
-   * (once the Close went to `dst` and its onHanded was told) what is dropped after it, so that what
-   * the observer sees after onHanded is exactly what is no longer forwarded.
+   * too, split where injected frames go in inside it: what was passed on before them, then (once
+   * they went to `dst` and their onHanded was told) the rest, so that what the observer sees after
+   * a Close's onHanded is exactly what is no longer forwarded.
    */
   private pushAround(chunk: Buffer): void {
     let start = 0;
@@ -192,10 +192,11 @@ export class WsRelay {
     if (this.observer && observed < chunk.length) this.observer(observed === 0 ? chunk : chunk.subarray(observed));
   }
 
-  /** flushPending() at `at` in `chunk`, of which the observer has seen up to `observed`: before a
-   * Close goes in, the observer sees what was passed on up to it. Returns what it has seen now. */
+  /** flushPending() at `at` in `chunk`, of which the observer has seen up to `observed`: before the
+   * frames go in (a Close among them, maybe behind a message waiting at the front), the observer sees
+   * what was passed on up to it. Returns what it has seen now. */
   private flushWithin(chunk: Buffer, observed: number, at: number): number {
-    if (this.pending[0]!.close && this.observer && at > observed) {
+    if (this.observer && at > observed) {
       this.observer(chunk.subarray(observed, at));
       observed = at;
     }

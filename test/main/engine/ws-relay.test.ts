@@ -260,3 +260,21 @@ test('an injected Close: onHanded is told as the relay starts dropping, and the 
   assert.deepEqual([bSeen, b.dst.out.length], [[late.length], 2]);
   await bWritten;
 });
+
+test('an injected Close queued behind an injected message: the observer has seen all that was passed on before it when onHanded is told', async () => {
+  const { dst, relay } = pair(false);
+  const seen: string[] = [];
+  relay.observer = (c) => seen.push(c.toString('hex'));
+  const start = frame({ fin: false, op: 1, payload: Buffer.from('frag') });
+  const end = frame({ fin: true, op: 0, payload: Buffer.from('ment') });
+  const late = frame({ fin: true, op: 1, payload: Buffer.from('late') });
+  relay.push(start); // a fragmented message is open: both injected frames wait for its end
+  const message = relay.inject(OPCODES.text, Buffer.from('mine'));
+  let atHanded: string[] | null = null;
+  const closed = relay.inject(OPCODES.close, Buffer.from([0x03, 0xe8]), { close: true, onHanded: () => (atHanded = [...seen]) });
+  relay.push(Buffer.concat([end, late]));
+  assert.deepEqual(atHanded, [start.toString('hex'), end.toString('hex')], 'the end of the message went by before the Close');
+  assert.deepEqual(seen.slice(2), [late.toString('hex')], 'then the dropped bytes');
+  assert.deepEqual(dst.out, Buffer.concat([start, end, encodeFrame(OPCODES.text, Buffer.from('mine'), false), Buffer.from([0x88, 0x02, 0x03, 0xe8])]));
+  await Promise.all([message, closed]);
+});

@@ -24,9 +24,10 @@ function longRequestLine(packet: Buffer | undefined): boolean {
 }
 
 /**
- * Whether the request line names an HTTP major version above 1 ("HTTP/2", "HTTP/3.0"): nginx stops
- * at its first digit with 505 (version not supported), where node's parser refuses every version
- * but 1.0, 1.1 and 2.0 alike (HTTP/2.0 reaches the planner, which answers 505 too).
+ * Whether the request line names an HTTP major version above 1 ("HTTP/2", "HTTP/3.0", "HTTP/10.0"):
+ * nginx stops at the first digit that takes it past 1 with 505 (version not supported), where
+ * node's parser refuses every version but 1.0, 1.1 and 2.0 alike (HTTP/2.0 reaches the planner,
+ * which answers 505 too).
  */
 function laterMajorVersion(packet: Buffer | undefined, at: number | undefined): boolean {
   if (!packet) return false;
@@ -35,7 +36,8 @@ function laterMajorVersion(packet: Buffer | undefined, at: number | undefined): 
   const start = stop > 0 ? packet.lastIndexOf('\n', stop - 1) + 1 : 0;
   const eol = packet.indexOf('\n', start);
   const line = packet.subarray(start, eol === -1 ? packet.length : eol).toString('latin1');
-  return /^[^ ]+ [^ ]+ HTTP\/[2-9]/.test(line);
+  // (nginx adds up the major's digits and stops as soon as the number is above 1: "HTTP/10" too)
+  return /^[^ ]+ [^ ]+ HTTP\/(?:[2-9]|1\d)/.test(line);
 }
 
 export interface ListenerStatus {

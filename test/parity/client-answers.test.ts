@@ -39,6 +39,7 @@ const cases: Array<{ name: string; bytes: string; halfClose?: true }> = [
   { name: 'HTTP/2 on the request line (no minor version)', bytes: `GET /a HTTP/2\r\n${H}\r\n` },
   { name: 'HTTP/9.9 on the request line', bytes: `GET /a HTTP/9.9\r\n${H}\r\n` },
   { name: 'HTTP/0.5 on the request line', bytes: `GET /a HTTP/0.5\r\n${H}\r\n` },
+  { name: 'HTTP/10.0 on the request line (a two-digit major version)', bytes: `GET /a HTTP/10.0\r\n${H}\r\n` },
   { name: 'HTTP/3.0 behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/3.0\r\n${H}\r\n` },
   { name: 'a client that half-closes inside a head', bytes: `GET /a HTTP/1.1\r\n${H}X-A: 1\r\n`, halfClose: true },
   { name: 'a client that half-closes inside a body', bytes: `POST /a HTTP/1.1\r\n${H}Content-Length: 10\r\n\r\nabc`, halfClose: true },

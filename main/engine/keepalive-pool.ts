@@ -31,8 +31,9 @@ export class KeepaliveAgent extends Agent {
       }
       this.idle.delete(socket);
       this.idle.add(socket);
-      for (const oldest of this.idle) {
-        if (this.idle.size <= this.cache) break;
+      // (a loop, not for…of: no iterator made per response while the cache has room)
+      while (this.idle.size > this.cache) {
+        const oldest: PooledSocket = this.idle.values().next().value!;
         this.idle.delete(oldest);
         // the oldest of its peer's list too, which node drops from the front once destroyed
         oldest.destroy();

@@ -68,3 +68,20 @@ test('a frame Switchyard sent after the session closed is logged behind the comp
     service.close();
   }
 });
+
+test('a frame Switchyard sent while a compressed message it relayed still inflates is logged behind it (live session)', async () => {
+  const { service, seen, watch, close } = await tapped('permessage-deflate');
+  try {
+    const big = Buffer.from('a compressed message '.repeat(20_000));
+    seen.upstream!(encodeFrame({ opcode: 1, rsv1: true, payload: deflateRawSync(big, { finishFlush: 2 }).subarray(0, -4) }));
+    // at once, in the same turn: node:zlib has not answered yet, so the message's row still waits
+    const injected = watch.recordInjected(1, { time: Date.now(), from: 'upstream', opcode: 'text', fin: true, length: 4, preview: 'mine', closeCode: null });
+    assert.equal(service.traffic.framesOf(1)?.length ?? 0, 0, 'nothing logged before the message inflated');
+    const row = await injected;
+    assert.equal(row.seq, 1, 'the row after the message');
+    assert.deepEqual(service.traffic.framesOf(1)!.map((f) => [f.opcode, f.injected === true, f.length]), [['text', false, big.length], ['text', true, 4]]);
+  } finally {
+    close();
+    service.close();
+  }
+});

@@ -71,6 +71,42 @@ async function assertNoSideways(l: Locator, what: string) {
   assert.ok(sw <= cw, `${what} does not scroll sideways (${sw} > ${cw})`);
 }
 
+const hasFocus = (l: Locator) => l.evaluate((el) => el === el.ownerDocument.activeElement);
+
+/** A folded "⋯" menu by keyboard alone: Enter opens it on its first button (a disclosure: aria-expanded,
+ * aria-controls naming the buttons' group), Escape closes it with the focus back on "⋯", Tab walks its
+ * buttons and past the last one closes it; the last button pressed with Enter does its work, the menu
+ * closes and the focus is on "⋯" again, not lost on a hidden button. */
+async function assertMenuByKeyboard(page: Page, testid: string, ids: string[]) {
+  const more = page.getByTestId(testid);
+  const menu = page.locator(`[id="${await more.getAttribute('aria-controls')}"]`);
+  const first = menu.getByTestId(ids[0]!);
+  assert.equal(await more.getAttribute('aria-expanded'), 'false');
+  assert.equal(await more.getAttribute('aria-haspopup'), null, 'a disclosure, not an ARIA menu (no menuitems, no arrow keys)');
+  await more.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await more.getAttribute('aria-expanded'), 'true');
+  await first.waitFor();
+  assert.ok(await hasFocus(first), `opening focuses ${ids[0]}`);
+  await page.keyboard.press('Escape');
+  assert.ok(await hasFocus(more), 'Escape puts the focus back on "⋯"');
+  assert.equal(await first.isVisible(), false, 'Escape closes it');
+  await page.keyboard.press('Enter');
+  for (const id of ids.slice(1)) {
+    await page.keyboard.press('Tab');
+    assert.ok(await hasFocus(menu.getByTestId(id)), `Tab reaches ${id}`);
+  }
+  await page.keyboard.press('Tab');
+  assert.equal(await first.isVisible(), false, 'Tab past the last button closes the menu');
+  assert.equal(await more.getAttribute('aria-expanded'), 'false');
+  await more.focus();
+  await page.keyboard.press('Enter');
+  for (const _ of ids.slice(1)) await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter'); // the last button
+  assert.equal(await first.isVisible(), false, 'a button done closes the menu');
+  assert.ok(await hasFocus(more), 'and the focus is back on "⋯"');
+}
+
 /** WCAG contrast of two computed `rgb(…)` colours. */
 function contrast(a: string, b: string): number {
   const lum = (c: string) => {
@@ -160,6 +196,9 @@ for (const scheme of ['light', 'dark'] as const) {
       const panel = await box(page.getByTestId('capture-settings'));
       assert.ok(panel.x >= 0 && panel.x + panel.width <= W, 'the settings panel is inside the window');
       await page.getByTestId('settings-headers').press('Escape');
+      await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
+      await assertMenuByKeyboard(page, 'sessions-more', ['har-import', 'har-export', 'capture-settings-open']);
+      await page.getByTestId('settings-headers').press('Escape'); // (the keyboard opened the panel)
       await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
       await shot('sessions');
 

@@ -200,6 +200,19 @@ for (const scheme of ['light', 'dark'] as const) {
       await assertMenuByKeyboard(page, 'sessions-more', ['har-import', 'har-export', 'capture-settings-open']);
       await page.getByTestId('settings-headers').press('Escape'); // (the keyboard opened the panel)
       await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
+      // a folded button's failure is not hidden with the menu: Export HAR's message opens it again
+      await page.route('**/api/exportHar', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'io', message: 'disk full' } }) }));
+      await page.getByTestId('sessions-more').click();
+      await bar.getByTestId('har-export').click();
+      const failed = bar.getByTestId('har-export-error');
+      await failed.waitFor();
+      assert.match(await failed.innerText(), /Export failed: disk full/);
+      const f = await box(failed);
+      assert.ok(f.x >= 0 && f.x + f.width <= W, 'the message is inside the window');
+      await shot('sessions-export-error');
+      await page.keyboard.press('Escape');
+      await failed.waitFor({ state: 'hidden' });
+      await page.unroute('**/api/exportHar');
       await shot('sessions');
 
       // HTTP log, an exchange open

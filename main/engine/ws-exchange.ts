@@ -22,6 +22,7 @@ import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { rawHead, runSession, type LiveSession } from './ws-session.ts';
 import { failureKind, failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, type FailureKind } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
+import { watchStatusLine, type StatusLineWatch } from './status-line.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
@@ -152,17 +153,20 @@ export function proxyUpgrade(
     session.upstream = peerName;
     let settled = false;
     let connected = false;
+    let statusWatch: StatusLineWatch | null = null;
     const up = connect({ host: peer.host, port: peer.port });
     up.setNoDelay(true);
     abortTry = () => {
       if (settled) return;
       settled = true;
+      statusWatch?.stop();
       up.destroy();
       attempt.release(peer, false);
     };
     const fail = (err: Error, timedOut: boolean) => {
       if (settled) return;
       settled = true;
+      statusWatch?.stop();
       const kind = failureKind(err, timedOut);
       // (not up.connecting: node clears it before it reports a refused connection)
       const phase = connected ? 'reading response header from upstream' : 'connecting to upstream';
@@ -178,6 +182,8 @@ export function proxyUpgrade(
       if (settled) return;
       connected = true;
       up.setTimeout(loc.readTimeoutMs);
+      // (attached before the HTTP client's parser, so it sees the answer's first bytes too)
+      const watch = (statusWatch = watchStatusLine(up));
       const upReq = request({ createConnection: () => up, method: current.ctx.method, path: current.path, setHost: false });
       // the upstream closing before a complete response header ("socket hang up"), or a response
       // node cannot parse, is reported here only (`up` emits no error for either)
@@ -189,8 +195,9 @@ export function proxyUpgrade(
           return;
         }
         settled = true;
+        const statusText = watch.take(101) ?? `101 ${upRes.statusMessage || 'Switching Protocols'}`;
         // the session installs its own listeners (error listener first, so there is no gap)
-        open(peer, upRes, upSocket as Socket, upHead);
+        open(peer, upRes, upSocket as Socket, upHead, statusText, current);
         up.off('error', onError);
         up.off('timeout', onTimeout);
       });
@@ -200,23 +207,26 @@ export function proxyUpgrade(
           return;
         }
         settled = true;
+        const status = upRes.statusCode ?? 502;
+        const statusText = watch.take(status) ?? `${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`;
         // an answer whose status proxy_next_upstream lists (http_503…) goes to the next peer, as
         // nginx's test_next does for any request, unless this is the last try
-        const condition = statusCondition(upRes.statusCode ?? 0);
+        const condition = statusCondition(status);
         if (condition && retries(condition, true) && attempt.triesLeft > 1) {
           up.destroy();
           attempt.release(peer, statusFails(condition));
           tryNext();
           return;
         }
-        relayRejection(peer, upRes, up, current);
+        relayRejection(peer, upRes, up, current, statusText);
       });
       if (body) upReq.end(body);
       else upReq.end();
     });
   };
 
-  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan) => {
+  /** A non-101 answer; `statusText` is its status line from the code on, as the upstream wrote it. */
+  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan, statusText: string) => {
     stopWaiting();
     up.setTimeout(loc.readTimeoutMs, () => up.destroy());
     // a client that goes away, or half-closes, ends the answer as nginx's broken-connection check does
@@ -228,7 +238,7 @@ export function proxyUpgrade(
     session.status = status;
     session.responseHeaders = upRes.rawHeaders;
     // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
-    socket.write(rawHead(`HTTP/1.1 ${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`, ['Connection', 'close'], rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT));
+    socket.write(rawHead(`HTTP/1.1 ${statusText}`, ['Connection', 'close'], rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT));
     upRes.pipe(socket);
     let finished = false;
     const done = (cut: boolean) => {
@@ -249,7 +259,7 @@ export function proxyUpgrade(
     up.once('close', () => done(true));
   };
 
-  const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer) => {
+  const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer, statusText: string, current: ProxyPlan) => {
     stopWaiting();
     // (the relays take the socket over in this same tick, before any more is read)
     if (heldBack) socket.resume();
@@ -257,7 +267,8 @@ export function proxyUpgrade(
     plan = null;
     head = null;
     runSession({
-      socket, up, upRes, upHead, head: headBytes, session, hooks, attempt, peer, onLive,
+      // (proxy_redirect default applies to a 101's Location and Refresh too, as nginx's header handlers do)
+      socket, up, upRes, upHead, head: headBytes, statusText, headers: rawWithRedirects(current, upRes.rawHeaders), session, hooks, attempt, peer, onLive,
       readTimeoutMs: loc.readTimeoutMs, readTimeoutText: loc.location.proxyReadTimeout, sendTimeoutMs: loc.sendTimeoutMs, sendTimeoutText: loc.location.proxySendTimeout,
     });
   };

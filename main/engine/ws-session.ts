@@ -109,6 +109,10 @@ export interface SessionStart {
   up: Socket;
   upRes: IncomingMessage;
   upHead: Buffer;
+  /** The 101's status line from the code on, as the upstream wrote it ("101 Switching Protocols", "101"). */
+  statusText: string;
+  /** The 101's header list as the client gets it (before the hidden ones are dropped): redirects rewritten. */
+  headers: string[];
   /** Bytes the client sent after its request head, read with it. */
   head: Buffer | null;
   session: SessionRecord;
@@ -132,7 +136,7 @@ export interface SessionStart {
 export function runSession(a: SessionStart): void {
   // (closures below must not use `a`: it holds the upstream's response object)
   const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs } = a;
-  socket.write(rawHead(`HTTP/1.1 101 ${upRes.statusMessage || 'Switching Protocols'}`, ['Connection', 'upgrade'], upRes.rawHeaders, NOT_RELAYED_101));
+  socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, ['Connection', 'upgrade'], a.headers, NOT_RELAYED_101));
   session.state = 'open';
   session.status = 101;
   session.responseHeaders = upRes.rawHeaders;

@@ -23,9 +23,15 @@ const HIDDEN = ['Server: upstream/1', 'Date: Mon, 01 Jan 2001 00:00:00 GMT', 'X-
 const ANSWERS: Record<string, string> = {
   '101': ['HTTP/1.1 101 Switching Protocols', ...HIDDEN, 'X-Custom: kept', 'Upgrade: websocket', 'Connection: Upgrade, Keep-Alive', 'Keep-Alive: timeout=5', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'Sec-WebSocket-Protocol: chat', '', ''].join('\r\n'),
   '101-reason': ['HTTP/1.1 101 Web Socket Protocol Handshake', 'upgrade: WebSocket', 'connection: upgrade', 'sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'X-Twice: 1', 'X-Twice: 2', '', ''].join('\r\n'),
+  // nginx writes the upstream's status line as it came, reason phrase or none (not one of its own)
+  '101-bare': ['HTTP/1.1 101', 'Upgrade: websocket', 'Connection: upgrade', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', '', ''].join('\r\n'),
+  '101-space': ['HTTP/1.1 101 ', 'Upgrade: websocket', 'Connection: upgrade', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', '', ''].join('\r\n'),
+  // proxy_redirect default rewrites a 101's Location and Refresh as any answer's (UP: the upstream's port)
+  '101-location': ['HTTP/1.1 101 Switching Protocols', 'Location: http://127.0.0.1:UP/up/next', 'Refresh: 5; url=http://127.0.0.1:UP/up/z', 'Upgrade: websocket', 'Connection: upgrade', '', ''].join('\r\n'),
   '101-te': ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', 'Transfer-Encoding: chunked', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', '', ''].join('\r\n'),
   '403': ['HTTP/1.1 403 Nope', ...HIDDEN, 'X-Custom: kept', 'Content-Type: text/plain', 'Content-Length: 2', '', 'no'].join('\r\n'),
   '426': ['HTTP/1.1 426 Upgrade Required', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Content-Length: 2', '', 'no'].join('\r\n'),
+  '426-bare': ['HTTP/1.1 426', 'Upgrade: websocket', 'Content-Length: 2', '', 'no'].join('\r\n'),
   // closes without answering: the proxy's own 502
   'silent': '',
 };
@@ -38,7 +44,7 @@ function startAnswering(): Promise<TcpServer> {
       got += d.toString('latin1');
       if (!got.includes('\r\n\r\n')) return;
       const path = got.slice(0, got.indexOf(' HTTP/')).split('/').pop()!;
-      s.write(ANSWERS[path.replace('-expect', '')] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      s.write((ANSWERS[path.replace('-expect', '')] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n').replaceAll(':UP/', `:${s.localPort}/`));
       if (!path.startsWith('101')) s.end();
       got = '';
     });
@@ -80,6 +86,8 @@ async function collect(port: number, into: Record<string, Head>, who: 'nginx' | 
   for (const p of PATHS) {
     const heads = p.endsWith('-expect') ? 2 : 1;
     let raw = await rawExchange(port, handshake(p), { until: (got) => p.startsWith('101') && got.split('\r\n\r\n').length > heads, timeoutMs: 3000 });
+    // (a rewritten Location names the proxy's own port, which differs between the two)
+    raw = raw.replaceAll(`:${port}/`, ':LISTEN/');
     if (heads === 2) {
       interim[who] = raw.slice(0, raw.indexOf('\r\n\r\n') + 4);
       raw = raw.slice(interim[who].length);
@@ -112,7 +120,21 @@ for (const p of Object.keys(ANSWERS).filter((x) => x.startsWith('101'))) {
   });
 }
 
-for (const p of ['403', '426']) {
+test("upgrade heads: a 101's Location and Refresh are rewritten by proxy_redirect default, as nginx does", () => {
+  for (const h of [nginx['101-location']!, engine['101-location']!]) {
+    assert.ok(h.headers.includes('Location: http://heads.test:LISTEN/up/next'), JSON.stringify(h.headers));
+    assert.ok(h.headers.includes('Refresh: 5; url=/up/z'), JSON.stringify(h.headers));
+  }
+});
+
+test("upgrade heads: the upstream's status line goes to the client as it came, without a reason phrase too", () => {
+  for (const [p, line] of [['101-bare', 'HTTP/1.1 101'], ['101-space', 'HTTP/1.1 101 '], ['426-bare', 'HTTP/1.1 426']] as const) {
+    assert.equal(nginx[p]!.statusLine, line);
+    assert.equal(engine[p]!.statusLine, line, p);
+  }
+});
+
+for (const p of ['403', '426', '426-bare']) {
   test(`upgrade heads: a refused upgrade (${p}) reaches the client with the headers nginx passes, and the body`, () => {
     const e = engine[p]!;
     const n = nginx[p]!;

@@ -238,7 +238,8 @@ export function proxyUpgrade(
     session.status = status;
     session.responseHeaders = upRes.rawHeaders;
     // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
-    socket.write(rawHead(`HTTP/1.1 ${statusText}`, ['Connection', 'close'], rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT));
+    // (latin1, as node read the head: bytes over 0x7F go back as they came, as through nginx)
+    socket.write(rawHead(`HTTP/1.1 ${statusText}`, ['Connection', 'close'], rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT), 'latin1');
     upRes.pipe(socket);
     let finished = false;
     const done = (cut: boolean) => {

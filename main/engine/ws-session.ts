@@ -136,7 +136,8 @@ export interface SessionStart {
 export function runSession(a: SessionStart): void {
   // (closures below must not use `a`: it holds the upstream's response object)
   const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs } = a;
-  socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, ['Connection', 'upgrade'], a.headers, NOT_RELAYED_101));
+  // (latin1: node read the upstream's head as latin1, so its bytes over 0x7F go back as they came)
+  socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, ['Connection', 'upgrade'], a.headers, NOT_RELAYED_101), 'latin1');
   session.state = 'open';
   session.status = 101;
   session.responseHeaders = upRes.rawHeaders;

@@ -28,9 +28,12 @@ const ANSWERS: Record<string, string> = {
   '101-space': ['HTTP/1.1 101 ', 'Upgrade: websocket', 'Connection: upgrade', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', '', ''].join('\r\n'),
   // proxy_redirect default rewrites a 101's Location and Refresh as any answer's (UP: the upstream's port)
   '101-location': ['HTTP/1.1 101 Switching Protocols', 'Location: http://127.0.0.1:UP/up/next', 'Refresh: 5; url=http://127.0.0.1:UP/up/z', 'Upgrade: websocket', 'Connection: upgrade', '', ''].join('\r\n'),
+  // bytes over 0x7F (a lone latin1 é, and UTF-8 é) pass as they came, in the status line and header values
+  '101-bytes': ['HTTP/1.1 101 Sw\xe9tching', 'X-Latin: caf\xe9', 'X-Utf: caf\xc3\xa9', 'Upgrade: websocket', 'Connection: upgrade', '', ''].join('\r\n'),
   '101-te': ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', 'Transfer-Encoding: chunked', 'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=', '', ''].join('\r\n'),
   '403': ['HTTP/1.1 403 Nope', ...HIDDEN, 'X-Custom: kept', 'Content-Type: text/plain', 'Content-Length: 2', '', 'no'].join('\r\n'),
   '426': ['HTTP/1.1 426 Upgrade Required', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Content-Length: 2', '', 'no'].join('\r\n'),
+  '403-bytes': ['HTTP/1.1 403 N\xe9', 'X-Latin: caf\xe9', 'X-Utf: caf\xc3\xa9', 'Content-Length: 2', '', 'no'].join('\r\n'),
   '426-bare': ['HTTP/1.1 426', 'Upgrade: websocket', 'Content-Length: 2', '', 'no'].join('\r\n'),
   // closes without answering: the proxy's own 502
   'silent': '',
@@ -44,7 +47,7 @@ function startAnswering(): Promise<TcpServer> {
       got += d.toString('latin1');
       if (!got.includes('\r\n\r\n')) return;
       const path = got.slice(0, got.indexOf(' HTTP/')).split('/').pop()!;
-      s.write((ANSWERS[path.replace('-expect', '')] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n').replaceAll(':UP/', `:${s.localPort}/`));
+      s.write((ANSWERS[path.replace('-expect', '')] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n').replaceAll(':UP/', `:${s.localPort}/`), 'latin1');
       if (!path.startsWith('101')) s.end();
       got = '';
     });
@@ -134,7 +137,13 @@ test("upgrade heads: the upstream's status line goes to the client as it came, w
   }
 });
 
-for (const p of ['403', '426', '426-bare']) {
+test('upgrade heads: bytes over 0x7F in the upstream\'s head reach the client unchanged, as through nginx', () => {
+  for (const h of [nginx['101-bytes']!, engine['101-bytes']!, nginx['403-bytes']!, engine['403-bytes']!]) {
+    assert.ok(h.headers.includes('X-Latin: caf\xe9') && h.headers.includes('X-Utf: caf\xc3\xa9'), JSON.stringify(h.headers));
+  }
+});
+
+for (const p of ['403', '426', '426-bare', '403-bytes']) {
   test(`upgrade heads: a refused upgrade (${p}) reaches the client with the headers nginx passes, and the body`, () => {
     const e = engine[p]!;
     const n = nginx[p]!;

@@ -1,7 +1,8 @@
 // What the client gets back from an upgrade request, compared with real nginx running the exported
 // config: the head nginx writes for an upstream's 101 (its own Date and `Connection: upgrade`, the
 // upstream's other headers minus those it hides by default: Date, Server, X-Pad, X-Accel-*,
-// Keep-Alive, Transfer-Encoding), for an upstream that refuses the upgrade, for a handshake that
+// Keep-Alive, Transfer-Encoding; Location and Refresh rewritten by proxy_redirect default; the status
+// line and bytes over 0x7F as the upstream sent them), for an upstream that refuses the upgrade, for a handshake that
 // expects "100 Continue", and the proxy's own 502. The upstream is a raw TCP server whose answers
 // carry each of those headers. Needs Debian's nginx; fails without it.
 //

@@ -140,6 +140,10 @@ export class ListenerSet {
       // (the other way round is not possible: node's parser takes no request after one it read as
       // the last, as with HTTP/1.1 and Proxy-Connection: close)
       if (servesLastRequest(req.socket) || !clientKeepAlive(req)) res.shouldKeepAlive = false;
+      // no "Keep-Alive: timeout=75" header (node writes one from keepAliveTimeout): nginx's
+      // keepalive_timeout 75s sends none without its second, header_timeout parameter. The idle
+      // connection still closes after 75 s (node arms that from the server's keepAliveTimeout).
+      (res as ServerResponse & { _keepAliveTimeout?: number })._keepAliveTimeout = 0;
       serveInTurn(req, res, handle);
     };
     server.on('request', onRequest);

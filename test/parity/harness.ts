@@ -60,7 +60,7 @@ export interface Observation {
   location: string | null;
   /** The Refresh header the client got, when there was one. */
   refresh?: string;
-  /** With compare '<': the response head lines the client got (but Date, Server, Keep-Alive) and the body (de-chunked). */
+  /** With compare '<': the response head lines the client got (but Date and Server) and the body (de-chunked). */
   response?: string;
   echo?: string;
 }
@@ -176,7 +176,7 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
       for (const line of text.slice(0, end).split('\r\n').slice(1)) {
         const i = line.indexOf(':');
         if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-        if (!/^(date|server|keep-alive):/i.test(line)) kept.push(line.replace(/:\d+\//, ':PORT/'));
+        if (!/^(date|server):/i.test(line)) kept.push(line.replace(/:\d+\//, ':PORT/'));
       }
       let body = end === -1 ? '' : text.slice(end + 4);
       if (/^transfer-encoding: *chunked$/im.test(kept.join('\n'))) body = dechunk(body);

@@ -185,6 +185,12 @@ test('a problem no editor shows (a missing schemaVersion) is said in the apply b
   assert.match(await said.innerText(), /^schemaVersion: .*required/);
   assert.match((await page.getByTestId('draft-invalid').getAttribute('title')) ?? '', /^schemaVersion: /m, 'the count lists its problems');
   await ui.shot(page, 'editor-errors-document');
+  // several: one pill that counts them (the top bar has room for one), each in its tooltip
+  await ui.service.handle('setDraft', { draft: { ...withoutVersion, bogus: 1 } });
+  const several = page.getByTestId('draft-document-issues');
+  await several.getByText('2 problems in the document (not in a server or upstream)').waitFor();
+  assert.equal(await page.getByTestId('draft-document-issue').count(), 0);
+  assert.deepEqual(((await several.getAttribute('title')) ?? '').split('\n'), ['schemaVersion: "schemaVersion" is required', 'bogus: unknown field "bogus"']);
   assert.deepEqual(errors, []);
   await context.close();
 });

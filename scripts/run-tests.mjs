@@ -32,6 +32,7 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+const RUN_LIMIT_MS = 20 * 60_000;
 // spec for people, TAP to a file for the closing count line
 const tmp = mkdtempSync(join(tmpdir(), 'switchyard-tests-'));
 const tap = join(tmp, 'results.tap');
@@ -43,8 +44,11 @@ const r = spawnSync(
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...flags, ...files,
   ],
-  { stdio: 'inherit' },
+  // a bound on the whole run (it takes about 3 minutes): a test file that never exits (something a
+  // timed-out test left open holds its event loop) fails the run instead of hanging CI
+  { stdio: 'inherit', timeout: RUN_LIMIT_MS, killSignal: 'SIGKILL' },
 );
+if (r.error?.code === 'ETIMEDOUT') console.error(`\nthe test run did not end within ${RUN_LIMIT_MS / 60_000} minutes: stopped (a test file hangs)`);
 const text = readFileSync(tap, 'utf8');
 rmSync(tmp, { recursive: true, force: true });
 const count = (name) => Number((text.match(new RegExp(`^# ${name} (\\d+)$`, 'm')) ?? [])[1] ?? 0);

@@ -211,6 +211,9 @@ export interface FailoverCase {
   peers: string[];
   model(port: Record<string, number>, dead: number, listen: number): ConfigInput;
   steps: Step[];
+  /** false: compare which peer answered, not on which of its connections (where nginx may open one
+   * more that carries no request, as around a client that leaves mid-answer). Default true. */
+  connections?: boolean;
 }
 
 /** The steps through nginx, then through the engine, each with fresh peers; and nginx's error log. */

@@ -200,13 +200,20 @@ function wsRequest(port: number, r: ParityRequest, seenCount: () => number, last
   return new Promise((resolve) => {
     const before = seenCount();
     const ws = new WebSocket(`ws://127.0.0.1:${port}${r.path}`, { headers: { Host: r.host ?? 'parity.test', ...(Array.isArray(r.headers) ? Object.fromEntries(r.headers) : r.headers) }, localAddress: r.from });
+    let settled = false;
     const done = (status: number, echo?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       const seen = seenCount() > before ? lastSeen() : undefined;
       ws.terminate();
       resolve({ ...observe(status, null, seen, compare), echo });
     };
+    // bounded: a handshake or an echo that never comes is a difference to show, not a hang
+    const timer = setTimeout(() => done(-1, `no answer within 8 s (${ws.readyState === WebSocket.OPEN ? 'open, no echo' : 'no handshake answer'})`), 8000);
     ws.once('unexpected-response', (_q, res) => { res.resume(); done(res.statusCode ?? 0); });
     ws.once('error', () => done(0));
+    ws.once('close', (code) => done(-2, `closed (${code}) before an echo`));
     ws.once('open', () => {
       ws.once('message', (d) => done(101, String(d)));
       ws.send(`echo ${r.path}`);
@@ -234,7 +241,14 @@ export async function withEngine<T>(model: ConfigInput, fn: () => Promise<T>): P
   try {
     return await fn();
   } finally {
-    await engine.stop();
+    // bounded: a stop that never finishes fails the test with a reason instead of hanging it
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('engine.stop() did not finish within 10 s')), 10_000); });
+    try {
+      await Promise.race([engine.stop(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -21,30 +21,32 @@ export class KeepaliveAgent extends Agent {
   ) {
     // one more than the cache, so that node never refuses the connection just freed: the oldest goes
     super({ keepAlive: true, maxFreeSockets: cache + 1, timeout: timeoutMs });
-    // runs after the Agent's own 'free' listener, which has pooled the socket or closed it
-    this.on('free', (socket: PooledSocket, options) => {
-      const list = this.freeSockets[this.getName(options)];
-      if (!list || list[list.length - 1] !== socket) return;
-      if (!socket[TRACKED]) {
-        socket[TRACKED] = true;
-        socket.once('close', () => this.idle.delete(socket));
-      }
-      this.idle.delete(socket);
-      this.idle.add(socket);
-      // (a loop, not for…of: no iterator made per response while the cache has room)
-      while (this.idle.size > this.cache) {
-        const oldest: PooledSocket = this.idle.values().next().value!;
-        this.idle.delete(oldest);
-        // the oldest of its peer's list too, which node drops from the front once destroyed
-        oldest.destroy();
-      }
-    });
   }
 
-  // a connection that served keepalive_requests (1000) closes after the last one instead of going
-  // back to the pool, as in nginx; node asks this when a request on `socket` is done
+  // node asks this when a request on `socket` is done, as the last check before it pools the socket
+  // (false closes it). A connection that served keepalive_requests (1000) closes after the last one
+  // instead of going back to the pool, as in nginx.
   override keepSocketAlive(socket: Duplex): boolean {
-    return !servesLastRequest(socket) && (super.keepSocketAlive(socket) as unknown as boolean);
+    if (servesLastRequest(socket) || !(super.keepSocketAlive(socket) as unknown as boolean)) return false;
+    this.cached(socket as PooledSocket);
+    return true;
+  }
+
+  /** `socket` goes into the cache: at its head, evicting the tail when the cache is over full. */
+  private cached(socket: PooledSocket): void {
+    if (!socket[TRACKED]) {
+      socket[TRACKED] = true;
+      socket.once('close', () => this.idle.delete(socket));
+    }
+    this.idle.delete(socket);
+    this.idle.add(socket);
+    // (a loop, not for…of: no iterator made per response while the cache has room)
+    while (this.idle.size > this.cache) {
+      const oldest: PooledSocket = this.idle.values().next().value!;
+      this.idle.delete(oldest);
+      // the oldest of its peer's list too, which node drops from the front once destroyed
+      oldest.destroy();
+    }
   }
 
   override reuseSocket(socket: Duplex, request: ClientRequest): void {

@@ -75,7 +75,10 @@ function ancestors(dir: string): string[] {
 /** The files an include names: from `prefix`, else (a snippet's relative path) the first folder above that has them. */
 async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string[]; from: string }> {
   const pattern = /[*?[]/.test(arg);
-  for (const dir of arg.startsWith('/') ? [x.prefix] : [x.prefix, ...x.above]) {
+  const dirs = arg.startsWith('/') ? [x.prefix] : [x.prefix, ...x.above];
+  // (a plain path with nowhere else to look is read once, by expand: no read to see that it exists)
+  if (!pattern && dirs.length === 1) return { paths: [joinPath(x.prefix, arg)], from: x.prefix };
+  for (const dir of dirs) {
     const path = joinPath(dir, arg);
     const paths = pattern ? await glob(path, x.reader) : (await x.reader.read(path).then(() => true, () => false)) ? [path] : [];
     if (paths.length) return { paths, from: dir };

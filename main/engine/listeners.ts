@@ -175,13 +175,13 @@ export class ListenerSet {
         if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.destroy();
         return;
       }
-      // a head past any nginx would take: 414 for a request line longer than a large header
-      // buffer, else 400 with the 494 page
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? (longRequestLine(err.rawPacket) ? 414 : REQUEST_HEADER_TOO_LARGE)
-        : err.code === 'HPE_INVALID_VERSION' && laterMajorVersion(err.rawPacket, err.bytesParsed) ? 505 : 400;
       const s = socket as Socket & { [PARSE_FAILED]?: true; parser?: { incoming: IncomingMessage | null } | null };
       if (s[PARSE_FAILED]) return; // (more data on the socket reports the error again)
       s[PARSE_FAILED] = true;
+      // a head past any nginx would take: 414 for a request line longer than a large header
+      // buffer, else 400 with the 494 page; 505 for a later HTTP version
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? (longRequestLine(err.rawPacket) ? 414 : REQUEST_HEADER_TOO_LARGE)
+        : err.code === 'HPE_INVALID_VERSION' && laterMajorVersion(err.rawPacket, err.bytesParsed) ? 505 : 400;
       // in turn behind pipelined requests (pipeline.ts); the error may be in the body of the last
       // request node handed over
       const current = s.parser?.incoming;

@@ -233,19 +233,27 @@ test('encodeFrame: 7/16/64-bit lengths, masking', () => {
   }
 });
 
-test('an injected Close: onHanded is told as the relay starts dropping, and the observer sees what was passed on before it, the dropped bytes after', async () => {
+/** An unmasked relay whose observer notes each chunk it sees (hex), and a Close 1000 to inject on it:
+ * `handed.seen` is what the observer had seen when onHanded was told (null before). */
+function observed() {
   const { dst, relay } = pair(false);
   const seen: string[] = [];
   relay.observer = (c) => seen.push(c.toString('hex'));
+  const handed = { seen: null as string[] | null };
+  const injectClose = () => relay.inject(OPCODES.close, Buffer.from([0x03, 0xe8]), { close: true, onHanded: () => (handed.seen = [...seen]) });
+  return { dst, relay, seen, handed, injectClose };
+}
+
+test('an injected Close: onHanded is told as the relay starts dropping, and the observer sees what was passed on before it, the dropped bytes after', async () => {
+  const { dst, relay, seen, handed, injectClose } = observed();
   const first = frame({ fin: true, op: 1, payload: Buffer.from('first') });
   const late = frame({ fin: true, op: 1, payload: Buffer.from('late') });
   relay.push(first.subarray(0, 4)); // inside a frame: the Close waits for its end
-  let atHanded: string[] | null = null;
-  const written = relay.inject(OPCODES.close, Buffer.from([0x03, 0xe8]), { close: true, onHanded: () => (atHanded = [...seen]) });
-  assert.equal(atHanded, null);
+  const written = injectClose();
+  assert.equal(handed.seen, null);
   // the rest of the frame and a late message in one chunk: the Close goes in between
   relay.push(Buffer.concat([first.subarray(4), late]));
-  assert.deepEqual(atHanded, [first.subarray(0, 4).toString('hex'), first.subarray(4).toString('hex')], 'told before the write completed, the passed-on bytes seen');
+  assert.deepEqual(handed.seen, [first.subarray(0, 4).toString('hex'), first.subarray(4).toString('hex')], 'told before the write completed, the passed-on bytes seen');
   assert.deepEqual(seen.slice(2), [late.toString('hex')], 'then the dropped ones');
   assert.deepEqual(dst.out, Buffer.concat([first, Buffer.from([0x88, 0x02, 0x03, 0xe8])]));
   await written;
@@ -253,27 +261,24 @@ test('an injected Close: onHanded is told as the relay starts dropping, and the 
   const b = pair(false);
   const bSeen: number[] = [];
   b.relay.observer = (c) => bSeen.push(c.length);
-  let handed = false;
-  const bWritten = b.relay.inject(OPCODES.close, Buffer.alloc(0), { close: true, onHanded: () => (handed = bSeen.length === 0) });
-  assert.ok(handed);
+  let toldAtOnce = false;
+  const bWritten = b.relay.inject(OPCODES.close, Buffer.alloc(0), { close: true, onHanded: () => (toldAtOnce = bSeen.length === 0) });
+  assert.ok(toldAtOnce);
   b.relay.push(late);
   assert.deepEqual([bSeen, b.dst.out.length], [[late.length], 2]);
   await bWritten;
 });
 
 test('an injected Close queued behind an injected message: the observer has seen all that was passed on before it when onHanded is told', async () => {
-  const { dst, relay } = pair(false);
-  const seen: string[] = [];
-  relay.observer = (c) => seen.push(c.toString('hex'));
+  const { dst, relay, seen, handed, injectClose } = observed();
   const start = frame({ fin: false, op: 1, payload: Buffer.from('frag') });
   const end = frame({ fin: true, op: 0, payload: Buffer.from('ment') });
   const late = frame({ fin: true, op: 1, payload: Buffer.from('late') });
   relay.push(start); // a fragmented message is open: both injected frames wait for its end
   const message = relay.inject(OPCODES.text, Buffer.from('mine'));
-  let atHanded: string[] | null = null;
-  const closed = relay.inject(OPCODES.close, Buffer.from([0x03, 0xe8]), { close: true, onHanded: () => (atHanded = [...seen]) });
+  const closed = injectClose();
   relay.push(Buffer.concat([end, late]));
-  assert.deepEqual(atHanded, [start.toString('hex'), end.toString('hex')], 'the end of the message went by before the Close');
+  assert.deepEqual(handed.seen, [start.toString('hex'), end.toString('hex')], 'the end of the message went by before the Close');
   assert.deepEqual(seen.slice(2), [late.toString('hex')], 'then the dropped bytes');
   assert.deepEqual(dst.out, Buffer.concat([start, end, encodeFrame(OPCODES.text, Buffer.from('mine'), false), Buffer.from([0x88, 0x02, 0x03, 0xe8])]));
   await Promise.all([message, closed]);

@@ -31,6 +31,14 @@ async function tapped(extensions: string) {
   return { engine, service, seen, watch, close: () => engine.live.get(1)!.close('test over') };
 }
 
+/** A compressed text message the upstream sends, through the tap (node:zlib inflates it on a later
+ * turn); its length inflated. */
+function relayCompressed(upstream: ChunkObserver): number {
+  const big = Buffer.from('a compressed message '.repeat(20_000));
+  upstream(encodeFrame({ opcode: 1, rsv1: true, payload: deflateRawSync(big, { finishFlush: 2 }).subarray(0, -4) }));
+  return big.length;
+}
+
 test('a message in an unknown extension\'s encoding is logged as raw bytes that say so (view, payload, HAR)', async () => {
   const { service, seen, close } = await tapped('x-foo');
   try {
@@ -53,8 +61,7 @@ test('a message in an unknown extension\'s encoding is logged as raw bytes that 
 test('a frame Switchyard sent after the session closed is logged behind the compressed message still inflating then', async () => {
   const { service, seen, watch, close } = await tapped('permessage-deflate');
   try {
-    const big = Buffer.from('a compressed message '.repeat(20_000));
-    seen.upstream!(encodeFrame({ opcode: 1, rsv1: true, payload: deflateRawSync(big, { finishFlush: 2 }).subarray(0, -4) }));
+    const inflated = relayCompressed(seen.upstream!);
     close(); // the tap stops; the message is still inflating (node:zlib answers on a later turn)
     const injected = watch.recordInjected(1, { time: Date.now(), from: 'client', opcode: 'close', fin: true, length: 2, preview: '', closeCode: 1000 });
     let timer: NodeJS.Timeout | undefined;
@@ -63,7 +70,7 @@ test('a frame Switchyard sent after the session closed is logged behind the comp
     assert.ok(row, 'recorded in time');
     await until(() => (service.traffic.framesOf(1)?.length ?? 0) === 2);
     const frames: FrameView[] = service.traffic.framesOf(1)!;
-    assert.deepEqual(frames.map((f) => [f.opcode, f.injected === true, f.length]), [['text', false, big.length], ['close', true, 2]]);
+    assert.deepEqual(frames.map((f) => [f.opcode, f.injected === true, f.length]), [['text', false, inflated], ['close', true, 2]]);
   } finally {
     service.close();
   }
@@ -72,14 +79,13 @@ test('a frame Switchyard sent after the session closed is logged behind the comp
 test('a frame Switchyard sent while a compressed message it relayed still inflates is logged behind it (live session)', async () => {
   const { service, seen, watch, close } = await tapped('permessage-deflate');
   try {
-    const big = Buffer.from('a compressed message '.repeat(20_000));
-    seen.upstream!(encodeFrame({ opcode: 1, rsv1: true, payload: deflateRawSync(big, { finishFlush: 2 }).subarray(0, -4) }));
+    const inflated = relayCompressed(seen.upstream!);
     // at once, in the same turn: node:zlib has not answered yet, so the message's row still waits
     const injected = watch.recordInjected(1, { time: Date.now(), from: 'upstream', opcode: 'text', fin: true, length: 4, preview: 'mine', closeCode: null });
     assert.equal(service.traffic.framesOf(1)?.length ?? 0, 0, 'nothing logged before the message inflated');
     const row = await injected;
     assert.equal(row.seq, 1, 'the row after the message');
-    assert.deepEqual(service.traffic.framesOf(1)!.map((f) => [f.opcode, f.injected === true, f.length]), [['text', false, big.length], ['text', true, 4]]);
+    assert.deepEqual(service.traffic.framesOf(1)!.map((f) => [f.opcode, f.injected === true, f.length]), [['text', false, inflated], ['text', true, 4]]);
   } finally {
     close();
     service.close();

@@ -8,6 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { Engine } from '../../../main/engine/engine.ts';
 import { freePorts } from '../../helpers/ports.ts';
+import { startHttpUpstream } from '../../helpers/upstreams.ts';
 
 const config = (port: number, upstream: string) => ({
   schemaVersion: 1,
@@ -57,9 +58,8 @@ test('stop closes the connections of a listener an earlier apply retired (a requ
   const [a, b] = await freePorts(2);
   let requested!: () => void;
   const reached = new Promise<void>((r) => (requested = r));
-  const silent = http.createServer(() => requested()); // never answers
-  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-  const upstream = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+  const silent = await startHttpUpstream('silent', () => requested()); // never answers
+  const upstream = `127.0.0.1:${silent.port}`;
   const engine = new Engine();
   try {
     await engine.apply(config(a!, upstream));
@@ -74,7 +74,6 @@ test('stop closes the connections of a listener an earlier apply retired (a requ
     const outcome = await Promise.race([pending, new Promise<string>((r) => setTimeout(() => r('still open 2 s after stop()'), 2000))]);
     assert.match(outcome, /^ended/);
   } finally {
-    silent.closeAllConnections();
-    silent.close();
+    await silent.close();
   }
 });

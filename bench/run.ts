@@ -45,8 +45,10 @@ const started: Partial<Record<TargetName, Target>> = {};
 const unavailable: Partial<Record<TargetName, string>> = {};
 const crashed: Partial<Record<TargetName, string>> = {};
 const log = (s: string) => process.stderr.write(`${s}\n`);
-/** Rows the inspecting Switchyard runs (it is the same proxy as 'switchyard' for HTTP and idle). */
-const INSPECT_ROWS = new Set(['ws64', 'ws16k', 'rtt1', 'rtt4']);
+/** Rows the inspecting Switchyard and the TCP pipe run (the first is the same proxy as 'switchyard'
+ * for HTTP and idle; the pipe speaks no HTTP). */
+const WS_ONLY_ROWS = new Set(['ws64', 'ws16k', 'rtt1', 'rtt4']);
+const WS_ONLY: TargetName[] = ['inspect', 'pipe'];
 /** bench/inspect-memory.ts's result: 5,000 echoed 1 KiB messages = 10,000 recorded frames. */
 const MEM = { messages: 5000, size: 1024, conns: 4, /** bytes per logged frame beyond its payload */ maxOverhead: 300 };
 let inspectMemory: Record<string, number | string> | null = null;
@@ -70,7 +72,7 @@ function pushRun(key: string, t: TargetName, r: Record<string, unknown>, round: 
 
 async function measureAll() {
   const live = (round: number, key: string) => {
-    const l = TARGETS.filter((t) => started[t] && (t !== 'inspect' || INSPECT_ROWS.has(key))).map((t) => started[t]!);
+    const l = TARGETS.filter((t) => started[t] && (!WS_ONLY.includes(t) || WS_ONLY_ROWS.has(key))).map((t) => started[t]!);
     return round % 2 ? l : l.reverse(); // alternate the order between rounds
   };
   // A proxy holds two sockets per WebSocket; stay under the children's fd limit (see targets.ts).
@@ -126,7 +128,7 @@ function cell(row: Row, t: TargetName): string {
   if (unavailable[t]) return 'not available';
   const r = results[row.src]?.[t];
   if (r === null) return 'n/a';
-  if (!r) return t === 'inspect' ? 'not run' : '–';
+  if (!r) return WS_ONLY.includes(t) ? 'not run' : '–';
   if (r.error) return `error (see notes)`;
   return fmt(row.pick(r));
 }
@@ -156,7 +158,10 @@ function memoryLine(): string {
 }
 
 function notes(): string[] {
-  const out: string[] = [`- ${LABEL.inspect}: \`serve --inspect\` (every frame of every session recorded by the UI's service, nobody watching the feed); WebSocket rows only ("not run" elsewhere). inspect/off = ${LABEL.inspect} ÷ Switchyard.`];
+  const out: string[] = [
+    `- ${LABEL.inspect}: \`serve --inspect\` (every frame of every session recorded by the UI's service, nobody watching the feed); WebSocket rows only ("not run" elsewhere). inspect/off = ${LABEL.inspect} ÷ Switchyard.`,
+    `- ${LABEL.pipe}: bench/tcp-pipe.ts, \`socket.pipe()\` both ways between the client and the echo upstream, no HTTP (the handshake passes as bytes): the floor of a node relay, for the WebSocket rows.`,
+  ];
   for (const t of TARGETS) if (unavailable[t]) out.push(`- ${LABEL[t]}: not available: ${unavailable[t]}`);
   for (const t of TARGETS) if (crashed[t]) out.push(`- ${LABEL[t]}: ${crashed[t]}`);
   for (const [key, per] of Object.entries(results)) {
@@ -208,7 +213,18 @@ function checks(): string[] {
       ? `${Number(inspectMemory.overheadPerFrame) <= MEM.maxOverhead ? 'PASS' : 'FAIL'}  inspect memory, ${fmt(Number(inspectMemory.frames))} frames of ${fmt(MEM.size)} B: fixed overhead per frame <= ${MEM.maxOverhead} B: ${fmt(Number(inspectMemory.overheadPerFrame))} bytes (${fmt(Number(inspectMemory.bytesPerFrame))} B per frame in all)`
       : `SKIP  inspect memory (${inspectMemory ? String(inspectMemory.error) : 'not measured'})`,
     ...loadedRtt(v('rtt4P50', 'switchyard'), v('rtt4P50', 'nginx')),
+    ...pipeLines(v),
   ];
+}
+
+/** Not target lines: where a bare node TCP pipe lands against nginx and Switchyard at 64 B, in this run. */
+function pipeLines(v: (key: string, t: TargetName) => number | undefined): string[] {
+  const pipe = v('ws64', 'pipe');
+  if (pipe === undefined) return [];
+  return (['nginx', 'switchyard'] as const).flatMap((t) => {
+    const other = v('ws64', t);
+    return other === undefined ? [] : [`INFO  WS msgs/s 64 B, ${LABEL.pipe} vs ${LABEL[t]}: ${fmt(pipe)} vs ${fmt(other)} (${(pipe / other).toFixed(2)}×)`];
+  });
 }
 
 /** Not a target line: the round trip under load measures CPU per unbatched message (see ROWS). */

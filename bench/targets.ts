@@ -1,5 +1,6 @@
-// Starting and stopping the bench's processes: the two upstreams and the five targets
-// (direct, Switchyard, Switchyard with --inspect, nginx, minimal http-proxy). Every server runs as its own process.
+// Starting and stopping the bench's processes: the two upstreams and the six targets
+// (direct, Switchyard, Switchyard with --inspect, nginx, minimal http-proxy, a bare node TCP pipe).
+// Every server runs as its own process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -14,9 +15,9 @@ export const ROOT = dirname(BENCH_DIR);
 /** File-descriptor limit asked for in every child (2,000 idle WS = 4,000+ sockets in a proxy). */
 export const NOFILE = 16384;
 
-export type TargetName = 'direct' | 'switchyard' | 'inspect' | 'nginx' | 'minimal';
-export const TARGETS: TargetName[] = ['direct', 'switchyard', 'inspect', 'nginx', 'minimal'];
-export const LABEL: Record<TargetName, string> = { direct: 'direct', switchyard: 'Switchyard', inspect: 'Switchyard (inspect)', nginx: 'nginx 1.22', minimal: 'http-proxy (minimal)' };
+export type TargetName = 'direct' | 'switchyard' | 'inspect' | 'nginx' | 'minimal' | 'pipe';
+export const TARGETS: TargetName[] = ['direct', 'switchyard', 'inspect', 'nginx', 'minimal', 'pipe'];
+export const LABEL: Record<TargetName, string> = { direct: 'direct', switchyard: 'Switchyard', inspect: 'Switchyard (inspect)', nginx: 'nginx 1.22', minimal: 'http-proxy (minimal)', pipe: 'node TCP pipe' };
 
 export interface Proc {
   child: ChildProcess;
@@ -209,6 +210,12 @@ async function start(name: TargetName, up: Upstreams): Promise<Target> {
         await rm(dir, { recursive: true, force: true });
         throw e;
       }
+    }
+    case 'pipe': {
+      // bench/tcp-pipe.ts in front of the echo upstream: the floor of a node relay (WebSocket only)
+      const port = await freePort();
+      const p = await spawnNode(['--import', 'tsx', join(BENCH_DIR, 'tcp-pipe.ts'), String(port), String(up.ws.port)]);
+      return { ...fromProc(name, p), http: '', gcable: false };
     }
     case 'nginx': {
       const port = await freePort();

@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIR, ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, ioCalls, type Target } from './targets.ts';
+import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, ioCalls, type Target } from './targets.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const { values } = parseArgs({
@@ -49,16 +49,6 @@ async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name =
   };
 }
 
-/** bench/tcp-pipe.ts in front of the echo upstream (WebSocket only). */
-async function startPipe(upWs: number): Promise<Target> {
-  const port = await freePort();
-  const p = await spawnNode(['--import', 'tsx', join(BENCH_DIR, 'tcp-pipe.ts'), String(port), String(upWs)]);
-  return {
-    name: 'pipe' as 'minimal', http: '', ws: `ws://127.0.0.1:${port}/ws`, memPid: async () => p.pid, gcable: false, gcLines: [],
-    stderr: p.stderr, died: () => null, stop: () => p.stop(),
-  };
-}
-
 const up = await startUpstreams();
 const targets: Target[] = [];
 try {
@@ -66,9 +56,8 @@ try {
     if (n === 'switchyard') targets.push(await startSwitchyard(up.http.port, up.ws.port));
     else if (n.startsWith('switchyard@')) targets.push(await startSwitchyard(up.http.port, up.ws.port, n.slice(11), n));
     else if (n.startsWith('switchyard+')) targets.push(await startSwitchyard(up.http.port, up.ws.port, ROOT, n, targetEnv(n, up.http.port)));
-    else if (n === 'pipe') targets.push(await startPipe(up.ws.port));
     else {
-      const s = await startTarget(n as 'nginx' | 'minimal', up);
+      const s = await startTarget(n as 'nginx' | 'minimal' | 'pipe', up);
       if (!s.ok) throw new Error(`${n}: ${s.error}`);
       targets.push(s.target);
     }

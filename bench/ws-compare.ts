@@ -8,7 +8,8 @@
 //        [--rtt [--conns N]]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it,
 //        N connections (default 1) with one message in flight each, sampled for --seconds after a
 //        0.5 s warm-up, with the proxy's CPU per round trip)
-// A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs;
+// A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs
+// (`inspect@DIR`: the same with `serve --inspect`; `inspect` is this one's);
 // `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables; `pipe` is a
 // bare TCP pipe (bench/tcp-pipe.ts), the floor of a node relay.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -41,7 +42,8 @@ async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name =
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-wscmp-'));
   await writeFile(join(dir, 'c.json'), JSON.stringify(switchyardConfig(port, upHttp, upWs)));
   const flags = values['node-flags'].split(' ').filter(Boolean);
-  const p = await spawnNode([...flags, join(root, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json')], 30_000, env);
+  const inspect = name.startsWith('inspect') ? ['--inspect'] : [];
+  const p = await spawnNode([...flags, join(root, 'bin', 'switchyard.js'), 'serve', '--config', join(dir, 'c.json'), ...inspect], 30_000, env);
   process.stderr.write(`switchyard pid ${p.pid}\n`);
   return {
     name: name as 'switchyard', http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws`, memPid: async () => p.pid, gcable: false, gcLines: [],
@@ -54,7 +56,7 @@ const targets: Target[] = [];
 try {
   for (const n of names) {
     if (n === 'switchyard') targets.push(await startSwitchyard(up.http.port, up.ws.port));
-    else if (n.startsWith('switchyard@')) targets.push(await startSwitchyard(up.http.port, up.ws.port, n.slice(11), n));
+    else if (/^(switchyard|inspect)@/.test(n)) targets.push(await startSwitchyard(up.http.port, up.ws.port, n.slice(n.indexOf('@') + 1), n));
     else if (n.startsWith('switchyard+')) targets.push(await startSwitchyard(up.http.port, up.ws.port, ROOT, n, targetEnv(n, up.http.port)));
     else {
       const s = await startTarget(n as 'nginx' | 'minimal' | 'pipe', up);

@@ -9,8 +9,7 @@ interface Sink {
 }
 
 /** A busy direction's read buffer: its usual size, the size it grows to (what libuv asks node for
- * per read), and how many reads in a row under `smallRead` bytes make it shrink back. A read of
- * `smallRead` bytes or more is what switches an untapped direction to a buffer of its own. */
+ * per read), and how many reads in a row under `smallRead` bytes make it shrink back. */
 export const READ_BUFFER = { small: 16 * 1024, large: 64 * 1024, smallRead: 4 * 1024, shrinkAfter: 64 } as const;
 
 /** A busy direction's reads into a buffer of its own (allocated on the switch: idle sessions have none). */

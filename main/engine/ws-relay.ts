@@ -5,25 +5,18 @@
 // where the direction is between two complete messages, splitting a chunk there when needed.
 // No bytes are copied per chunk while no injection is waiting.
 //
-// Reads come as 'data' events (node's own: a fresh buffer per read) until the direction reads a
-// chunk of 4 KiB or more, or the frame tap observes it; from then on the source reads straight
-// into a buffer of the relay's (own-buffer-reads.ts over socket-reads.ts), so it allocates no
-// buffer per read (only a view of the bytes read). For large messages that halves the relay's CPU
-// (node's fresh buffer per read, and the page faults it brings, were most of it), and a tapped
-// session's recording pays for every GC that fresh buffers would cause. A direction of small
-// messages keeps node's reads: under load they carry more messages per read (the processes on the
-// path then read and write more per call), about 5 % more msgs/s at 64 B than the own buffer,
-// for about 5 µs more on an unloaded round trip (bench/HISTORY.md, "A sixth look"); and it holds
-// no buffer of its own, nor does an idle session. The buffer is 16 KiB, grows to 64 KiB (what
-// libuv asks node for per read) when a read fills it, and shrinks back after a run of small reads,
-// so a session that moved large messages once does not keep 64 KiB per direction when it goes
-// quiet. A chunk written from the buffer usually leaves in the write call itself; when part of it
-// stays queued in `dst` (the kernel's send buffer was full), the queued write still points into
-// the buffer, so the next reads go to a fresh one. While `dst` has bytes queued, chunks are copied
-// (as node would) instead.
+// Reads: the first chunk comes as a 'data' event; from then on the source reads straight into a
+// buffer of the relay's (own-buffer-reads.ts over socket-reads.ts), so a busy session allocates no buffer per read (only a
+// view of the bytes read), and an idle one (never read after the handshake) holds none. The
+// buffer is 16 KiB, grows to 64 KiB (what libuv asks node for per read) when a read fills it, and
+// shrinks back after a run of small reads, so a session that moved large messages once does not
+// keep 64 KiB per direction when it goes quiet. A chunk written from the buffer usually leaves in
+// the write call itself; when part of it stays queued in `dst` (the kernel's send buffer was full),
+// the queued write still points into the buffer, so the next reads go to a fresh one. While `dst`
+// has bytes queued, chunks are copied (as node would) instead.
 import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
-import { OwnBufferReads, READ_BUFFER } from './own-buffer-reads.ts';
+import { OwnBufferReads } from './own-buffer-reads.ts';
 import { StallWatch } from './stall-watch.ts';
 import { encodeFrame } from './ws-frames.ts';
 import { maskKeyOf, xorMask } from '../inspect/mask.ts';
@@ -110,10 +103,8 @@ export class WsRelay {
   constructor(private readonly src: Socket, private readonly dst: Socket, private readonly mask: boolean) {
     this.onData = (chunk) => {
       this.push(chunk);
-      // a large read, or a tap (see the top of this file); not while someone else listens to
-      // 'data' too: they would stop getting it
-      if (this.own === null && (chunk.length >= READ_BUFFER.smallRead || this.observer !== null) && !this.stopped &&
-        this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
+      // (not while someone else listens to 'data' too: they would stop getting it)
+      if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
     };
     this.onDrain = () => {
       this.activity?.refresh();

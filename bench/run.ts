@@ -214,7 +214,28 @@ function checks(): string[] {
       : `SKIP  inspect memory (${inspectMemory ? String(inspectMemory.error) : 'not measured'})`,
     ...loadedRtt(v('rtt4P50', 'switchyard'), v('rtt4P50', 'nginx')),
     ...pipeLines(v),
+    ...roundLines(),
   ];
+}
+
+/** Not target lines: Switchyard (and with inspection) against nginx round by round at 64 B, whose
+ * best-of-rounds ratio moves with the rounds' noise (bench/HISTORY.md). */
+function roundLines(): string[] {
+  if (P.rounds < 2) return [];
+  const row = ROWS.find((r) => r.key === 'ws64')!;
+  return (['switchyard', 'inspect'] as const).flatMap((t) => {
+    const mine = raw.ws64?.[t] ?? [];
+    const theirs = raw.ws64?.nginx ?? [];
+    const ratios = mine.flatMap((m) => {
+      const n = theirs.find((x) => x.round === m.round);
+      return !m.error && n && !n.error ? [row.pick(m) / row.pick(n)] : [];
+    });
+    if (!ratios.length) return [];
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    return [`INFO  WS msgs/s 64 B, ${LABEL[t]} vs nginx by round: ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} (median ${median.toFixed(2)}×)`];
+  });
 }
 
 /** Not target lines: where a bare node TCP pipe lands against nginx and Switchyard at 64 B, in this run. */

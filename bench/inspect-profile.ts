@@ -15,6 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BENCH_DIR, ROOT, runLoad, spawnNode, startTarget, switchyardConfig, cpuTimeUs, type Proc, type Target, type TargetName } from './targets.ts';
+import { median } from './stats.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -49,12 +50,6 @@ async function startSwitchyard(name: 'switchyard' | 'inspect', upPort: number): 
     },
   };
 }
-
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main() {
   const up = await spawnNode(['--import', 'tsx', join(BENCH_DIR, 'upstream-ws.ts')]);

@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, NOFILE, TARGETS, LABEL, startUpstreams, startTarget, runLoad, type Target, type TargetName } from './targets.ts';
 import { measureIdle } from './memory.ts';
+import { median } from './stats.ts';
 
 const quick = process.argv.includes('--quick');
 const roundsArg = process.argv.indexOf('--rounds');
@@ -231,10 +232,7 @@ function roundLines(): string[] {
       return !m.error && n && !n.error ? [row.pick(m) / row.pick(n)] : [];
     });
     if (!ratios.length) return [];
-    const sorted = [...ratios].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-    return [`INFO  WS msgs/s 64 B, ${LABEL[t]} vs nginx by round: ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} (median ${median.toFixed(2)}×)`];
+    return [`INFO  WS msgs/s 64 B, ${LABEL[t]} vs nginx by round: ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} (median ${median(ratios).toFixed(2)}×)`];
   });
 }
 

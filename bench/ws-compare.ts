@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, ioCalls, type Target } from './targets.ts';
+import { median } from './stats.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const { values } = parseArgs({
@@ -30,11 +31,6 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const sizes = values.sizes.split(',').map(Number);
 const names = values.targets.split(',');
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Switchyard `serve` with extra node flags (e.g. --perf-basic-prof), printing its pid. */
 async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name = 'switchyard', env?: Record<string, string>): Promise<Target> {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { mkdtemp, writeFile, readFile, rm, chmod } from 'node:fs/promises';
+import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { importNginxCommand } from '../../../main/cli/import-nginx.ts';
 import { verifyCommand } from '../../../main/cli/verify.ts';
 import { findNginx } from '../../../main/nginx/binary.ts';
 import { README_MODEL } from './models.ts';
+import { unprivilegedNginx } from '../../helpers/nginx-user.ts';
 
 function sink() {
   let text = '';
@@ -101,13 +102,9 @@ test('verify: nginx -t runs without root (the built-in access log path, /var/log
   assert.ok(nginx, 'nginx must be installed for this test (apt-get install -y nginx)');
   const cfg = join(dir, 'c.json');
   await writeFile(cfg, JSON.stringify(README_MODEL));
-  // as root, run nginx as "nobody" (letting it read its private folder), as a developer without root runs it
-  const unprivileged = join(dir, 'nginx-as-nobody');
-  await writeFile(unprivileged, `#!/bin/sh\nchmod -R a+rwX "$4"\nexec runuser -u nobody -- ${nginx} "$@"\n`);
-  await chmod(unprivileged, 0o755);
   const out = sink();
   const err = sink();
-  const code = await verifyCommand({ config: cfg, nginx: process.getuid?.() === 0 ? unprivileged : nginx, stdout: out.stream, stderr: err.stream });
+  const code = await verifyCommand({ config: cfg, nginx: unprivilegedNginx(dir, nginx), stdout: out.stream, stderr: err.stream });
   assert.equal(code, 0, err.text);
   assert.match(out.text, /the exported nginx\.conf is accepted/);
 }));

@@ -9,16 +9,10 @@ import { createFrameTap } from '../../../main/inspect/frame-tap.ts';
 import type { CloseEvent, MessageEvent, TapEvent, ViolationEvent } from '../../../main/inspect/types.ts';
 import { normalize } from '../../../main/service/frames.ts';
 import { encodeFrame, MASK, plain, run, splits } from './helpers.ts';
+import { until } from '../../helpers/wait.ts';
 
 const messages = (ev: TapEvent[]) => ev.filter((e): e is MessageEvent => e.kind === 'message');
 const violations = (ev: TapEvent[]) => ev.filter((e): e is ViolationEvent => e.kind === 'violation');
-const settle = async (pred: () => boolean, ms = 5000) => {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 test('an unknown extension may set RSV1, RSV2 and RSV3 on any frame: no violation, its messages are raw bytes', () => {
   const text = Buffer.from('not text: \xff\xfe', 'latin1');
@@ -75,7 +69,7 @@ test('permessage-deflate with an unknown extension: RSV1 stays deflate\'s (infla
   tap.server(encodeFrame({ opcode: 1, rsv1: true, rsv3: true, payload: hello }));
   tap.server(encodeFrame({ opcode: 2, rsv2: true, payload: Buffer.from([7]) }));
   tap.server(encodeFrame({ opcode: 9, rsv1: true }));
-  await settle(() => messages(events).length === 3);
+  await until(() => messages(events).length === 3);
   const m = messages(events);
   assert.deepEqual([m[0]!.text, m[0]!.encodedBy], ['hello', undefined]);
   // inflated (RSV1 is permessage-deflate's), then shown as the bytes x-foo's encoding left

@@ -9,6 +9,7 @@ import { parseExtensions, inflaterParams } from '../../../main/inspect/permessag
 import { createFrameTap, type FrameTap, type FrameTapOptions } from '../../../main/inspect/frame-tap.ts';
 import type { MessageEvent, TapEvent, CloseEvent } from '../../../main/inspect/types.ts';
 import { encodeFrame, MASK } from './helpers.ts';
+import { until } from '../../helpers/wait.ts';
 
 test('deflate: parseExtensions reads the response parameters', () => {
   assert.deepEqual(parseExtensions(null), { deflate: null, others: [], errors: [] });
@@ -25,14 +26,6 @@ test('deflate: parseExtensions reads the response parameters', () => {
   assert.equal(q.errors.length, 2);
 });
 
-const settle = async (pred: () => boolean, ms = 5000) => {
-  const until = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 test('deflate: a corrupt compressed message is undecodable; the stream goes on (no context takeover)', async () => {
   const events: TapEvent[] = [];
   const tap = createFrameTap({ extensions: 'permessage-deflate; server_no_context_takeover', now: () => 0 }, (e) => events.push(e));
@@ -40,7 +33,7 @@ test('deflate: a corrupt compressed message is undecodable; the stream goes on (
   tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: Buffer.from([0xff, 0xff, 0xff]) }));
   tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: good }));
   tap.server(encodeFrame({ opcode: 1, payload: 'plain' }));
-  await settle(() => events.filter((e) => e.kind === 'message').length === 3);
+  await until(() => events.filter((e) => e.kind === 'message').length === 3);
   const m = events.filter((e): e is MessageEvent => e.kind === 'message');
   assert.equal(m[0]!.decodeError?.code, 'TAP_DEFLATE_ERROR');
   assert.equal(m[0]!.data, null);
@@ -56,7 +49,7 @@ test('deflate: with context takeover, a failed message makes later ones undecoda
   const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0 }, (e) => events.push(e));
   tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: Buffer.from([0xff, 0xff, 0xff]) }));
   tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: deflateRawSync(Buffer.from('x'), { finishFlush: 2 }).subarray(0, -4) }));
-  await settle(() => events.filter((e) => e.kind === 'message').length === 2);
+  await until(() => events.filter((e) => e.kind === 'message').length === 2);
   const m = events.filter((e): e is MessageEvent => e.kind === 'message');
   assert.deepEqual(m.map((x) => x.decodeError?.code), ['TAP_DEFLATE_ERROR', 'TAP_DEFLATE_CONTEXT_LOST']);
   tap.close();
@@ -72,7 +65,7 @@ test('deflate: events of both directions reach the sink in relay order while a m
   tap.server(encodeFrame({ opcode: 1, payload: 'answer' }));
   tap.server(encodeFrame({ opcode: 9, payload: 'p' }));
   tap.client(encodeFrame({ opcode: 10, mask: MASK, payload: 'p' }));
-  await settle(() => events.length === 6);
+  await until(() => events.length === 6);
   const label = (e: TapEvent) => `${e.direction} ${e.kind === 'message' ? 'message' : e.kind === 'frame' ? `frame ${e.opcode}` : e.kind}`;
   assert.deepEqual(events.map(label), ['client frame 1', 'client message', 'server frame 1', 'server message', 'server frame 9', 'client frame 10']);
   assert.equal((events[1] as MessageEvent).text, 'question '.repeat(20_000).slice(0, (events[1] as MessageEvent).data!.length));
@@ -98,7 +91,7 @@ test('deflate: afterSeen runs at once when nothing waits, else behind the events
   tap.close();
   tap.afterSeen(() => order.push('mark 3'));
   assert.deepEqual(order, ['mark 1'], 'the message is still inflating');
-  await settle(() => order.length === 6);
+  await until(() => order.length === 6);
   assert.deepEqual(order, ['mark 1', 'server message', 'mark 2', 'client frame', 'client close', 'mark 3']);
 });
 
@@ -109,7 +102,7 @@ test('deflate: a compressed text that inflates to invalid UTF-8 is flagged by a 
   tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: bad }));
   tap.server(encodeFrame({ opcode: 1, payload: 'reply' }));
   tap.client(encodeFrame({ opcode: 1, mask: MASK, payload: 'after' }));
-  await settle(() => events.filter((e) => e.kind === 'message').length === 3);
+  await until(() => events.filter((e) => e.kind === 'message').length === 3);
   assert.deepEqual(events.map((e) => `${e.direction} ${e.kind === 'violation' ? `${e.code} fatal=${e.fatal}` : e.kind}`), [
     'client frame', 'client TAP_ERR_INVALID_UTF8 fatal=false', 'client message', 'server frame', 'server message', 'client frame', 'client message',
   ]);
@@ -129,7 +122,7 @@ test('deflate: inflation is capped (bomb) and the display cap marks truncation',
   tap.server(encodeFrame({ opcode: 2, rsv1: true, payload: bomb }));
   const mid = deflateRawSync(Buffer.alloc(5000, 0x41), { finishFlush: 2 }).subarray(0, -4);
   tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: mid }));
-  await settle(() => events.filter((e) => e.kind === 'message').length === 2);
+  await until(() => events.filter((e) => e.kind === 'message').length === 2);
   const m = events.filter((e): e is MessageEvent => e.kind === 'message');
   assert.equal(m[0]!.decodeError?.code, 'TAP_DEFLATE_TOO_LARGE');
   assert.equal(m[0]!.truncated, true);
@@ -149,7 +142,7 @@ test('deflate: messages ending in a final DEFLATE block (BFINAL, RFC 7692 §7.2.
     // deflateRawSync finishes each message with a BFINAL block: a sender that compresses every
     // message on its own
     for (const text of ['first message', 'second message', 'third']) tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: deflateRawSync(Buffer.from(text)) }));
-    await settle(() => events.filter((e) => e.kind === 'message').length === 3);
+    await until(() => events.filter((e) => e.kind === 'message').length === 3);
     const m = events.filter((e): e is MessageEvent => e.kind === 'message');
     assert.deepEqual(m.map((x) => [x.text, x.decodedLength, x.decodeError?.code]), [['first message', 13, undefined], ['second message', 14, undefined], ['third', 5, undefined]], ext);
     tap.close();
@@ -170,7 +163,7 @@ test('deflate: a large message that does not compress decodes in full when it ar
     tap.client(stream.subarray(i, i + 65536));
     if (i % (32 * 65536) === 0) await new Promise((r) => setImmediate(r));
   }
-  await settle(() => events.filter((e) => e.kind === 'message').length === 2, 20_000);
+  await until(() => events.filter((e) => e.kind === 'message').length === 2, 20_000);
   const m = events.filter((e): e is MessageEvent => e.kind === 'message');
   assert.equal(m[0]!.decodeError, undefined);
   assert.equal(m[0]!.decodedLength, 5_000_000);
@@ -273,9 +266,9 @@ async function exchange(rigged: Awaited<ReturnType<typeof rig>>, opts: { fragmen
     server.send(b);
   }
   server.send(Buffer.from([0, 1, 2, 3, 250]), { binary: true });
-  await settle(() => gotServer.length === 12 && gotClient.length === 13);
+  await until(() => gotServer.length === 12 && gotClient.length === 13);
   const expected = 12 + 13;
-  await settle(() => cap.events.filter((e) => e.kind === 'message').length === expected);
+  await until(() => cap.events.filter((e) => e.kind === 'message').length === expected);
   const msgs = (d: 'client' | 'server') => cap.events.filter((e): e is MessageEvent => e.kind === 'message' && e.direction === d);
   return { fromClient, fromServer, client: msgs('client'), server: msgs('server') };
 }
@@ -303,7 +296,7 @@ for (const [name, pmd, clientPmd, negotiated] of configs) {
         assert.deepEqual(r.cap.events.filter((e) => e.kind === 'violation'), []);
         // orderly close both ways
         r.client.close(4001, 'done ☃');
-        await settle(() => r.cap.events.filter((e) => e.kind === 'close').length === 2);
+        await until(() => r.cap.events.filter((e) => e.kind === 'close').length === 2);
         assert.deepEqual(r.cap.events.filter((e): e is CloseEvent => e.kind === 'close').map((c) => [c.direction, c.code, c.reason]), [['client', 4001, 'done ☃'], ['server', 4001, 'done ☃']]);
       } finally {
         await r.close();

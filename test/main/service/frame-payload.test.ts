@@ -13,13 +13,9 @@ import { testScope } from '../../helpers/scope.ts';
 import { sleep, until } from '../../helpers/wait.ts';
 import { send } from '../../helpers/client.ts';
 import type { FramePayload, FrameView, SessionDetail, SessionView } from '../../../app/api/contract.ts';
+import { value } from '../../helpers/service.ts';
 
 const scope = testScope();
-const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
-  assert.ok(r.ok, JSON.stringify(r.error));
-  return r.value as T;
-};
-
 async function setup(limits: { payloadPerMessage?: number; payloadTotal?: number } = {}) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => wss.once('listening', r));

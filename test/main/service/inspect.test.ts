@@ -11,6 +11,7 @@ import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { poll, sleep, until } from '../../helpers/wait.ts';
 import type { FrameView, ImportedHar, SessionDetail } from '../../../app/api/contract.ts';
+import { value } from '../../helpers/service.ts';
 
 const scope = testScope();
 
@@ -45,6 +46,18 @@ async function deflatingServer(): Promise<WebSocketServer> {
   return wss;
 }
 /** A raw client offering permessage-deflate through the engine on `port`: it gets the frames as relayed, still compressed. */
+/** Whether `buf` (what a raw client read) holds the 101's head and then the whole first frame (an
+ * unmasked one, as from the upstream). */
+function firstFrameIn(buf: Buffer): boolean {
+  const headEnd = buf.indexOf('\r\n\r\n');
+  if (headEnd < 0) return false;
+  const f = buf.subarray(headEnd + 4);
+  if (f.length < 2) return false;
+  const n = f[1]! & 127;
+  const [at, len] = n === 126 ? [4, f.length >= 4 ? f.readUInt16BE(2) : Infinity] : n === 127 ? [10, f.length >= 10 ? Number(f.readBigUInt64BE(2)) : Infinity] : [2, n];
+  return f.length >= at + len;
+}
+
 function rawDeflateClient(port: number): net.Socket {
   const sock = net.connect(port, '127.0.0.1');
   scope.defer(async () => { sock.destroy(); });
@@ -53,11 +66,6 @@ function rawDeflateClient(port: number): net.Socket {
     + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
   return sock;
 }
-const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
-  assert.ok(r.ok, JSON.stringify(r.error));
-  return r.value as T;
-};
-
 test('inject, replay and close with a code through the service; injected rows are marked', async () => {
   const { service, client, server, id, got } = await setup();
   client.send('from the client');
@@ -192,13 +200,7 @@ test('permessage-deflate: a reply sent the moment a large compressed message arr
   let answered = false;
   sock.on('data', (c) => {
     buf = Buffer.concat([buf, c]);
-    const headEnd = buf.indexOf('\r\n\r\n');
-    if (answered || headEnd < 0) return;
-    const f = buf.subarray(headEnd + 4);
-    if (f.length < 2) return;
-    const n = f[1]! & 127;
-    const [at, len] = n === 126 ? [4, f.length >= 4 ? f.readUInt16BE(2) : Infinity] : n === 127 ? [10, f.length >= 10 ? Number(f.readBigUInt64BE(2)) : Infinity] : [2, n];
-    if (f.length < at + len) return;
+    if (answered || !firstFrameIn(buf)) return;
     answered = true;
     const text = Buffer.from('thanks');
     const mask = Buffer.from([1, 2, 3, 4]);
@@ -220,13 +222,7 @@ test("permessage-deflate: what Switchyard writes while a message it relayed stil
   // a raw client: it has the whole frame (the proxy forwarded it) without inflating it
   let buf = Buffer.alloc(0);
   sock.on('data', (c) => (buf = Buffer.concat([buf, c])));
-  const whole = () => {
-    const f = buf.subarray(buf.indexOf('\r\n\r\n') + 4);
-    const n = f.length >= 2 ? f[1]! & 127 : -1;
-    const [at, len] = n === 126 ? [4, f.length >= 4 ? f.readUInt16BE(2) : Infinity] : n === 127 ? [10, f.length >= 10 ? Number(f.readBigUInt64BE(2)) : Infinity] : [2, n < 0 ? Infinity : n];
-    return buf.includes('\r\n\r\n') && f.length >= at + len;
-  };
-  await until(whole);
+  await until(() => firstFrameIn(buf));
   const id = e.engine.liveSessions()[0]!.id;
   const injected = value<FrameView>(await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'mine' }));
   value(await service.handle('closeSession', { id, code: 4001, reason: 'bye' }));

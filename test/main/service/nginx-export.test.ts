@@ -11,6 +11,7 @@ import { NginxExports, tidyNginxOutput } from '../../../main/service/nginx-expor
 import { findNginx } from '../../../main/nginx/binary.ts';
 import type { LastExportView, NginxCheckView } from '../../../app/api/contract.ts';
 import { FakeEngine } from './fake-engine.ts';
+import { unprivilegedNginx } from '../../helpers/nginx-user.ts';
 
 const doc = { schemaVersion: 1, upstreams: [{ name: 'app', servers: [{ address: '127.0.0.1:9001' }] }], servers: [{ listen: [{ address: '127.0.0.1:18080' }], locations: [{ path: '/', proxyPass: 'http://app' }] }] };
 
@@ -58,11 +59,8 @@ test('nginx -t runs without root (the built-in access log path, /var/log/nginx, 
   const nginx = nginxOrFail();
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-nobody-nginx-'));
   try {
-    // as root, run nginx as "nobody" (letting it read its private folder), as a developer without root runs it
-    const unprivileged = join(dir, 'nginx');
-    writeFileSync(unprivileged, `#!/bin/sh\nchmod -R a+rwX "$4"\nexec runuser -u nobody -- ${nginx} "$@"\n`);
-    chmodSync(unprivileged, 0o755);
-    const exportsOf = new NginxExports(() => (process.getuid?.() === 0 ? unprivileged : nginx));
+    const binary = unprivilegedNginx(dir, nginx);
+    const exportsOf = new NginxExports(() => binary);
     const server = 'server {\n    listen 127.0.0.1:18081;\n}\n';
     for (const [text, shape] of [[server, 'snippet'], [`events {}\nhttp {\n${server}}\n`, 'full']] as const) {
       const v = await exportsOf.check(text, shape);

@@ -11,14 +11,10 @@ import { testScope } from '../../helpers/scope.ts';
 import { rawExchange, startTcpServer } from '../../helpers/upstreams.ts';
 import { poll, sleep, until } from '../../helpers/wait.ts';
 import type { ImportedHar, SessionView } from '../../../app/api/contract.ts';
+import { value } from '../../helpers/service.ts';
 
 const scope = testScope();
 const HANDSHAKE = 'GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
-const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
-  assert.ok(r.ok, JSON.stringify(r.error));
-  return r.value as T;
-};
-
 /** A raw client's open session through the service's engine: its socket and the session id. */
 async function rawSession(e: { port: number; engine: { liveSessions(): Array<{ id: number }> } }) {
   const sock = net.connect(e.port, '127.0.0.1');
@@ -114,8 +110,9 @@ test("frames a peer sends in the same read as the end of the frame Switchyard's 
   // the frame's end and a late message in one write (one read): the Close goes in between them
   sock.write(Buffer.concat([first.subarray(8), masked(1, Buffer.from('late'))]));
   await until(() => upstreamGot().length === first.length + 11);
-  await sleep(50);
-  const frames = value<{ frames: Array<{ from: string; opcode: string; preview: string; injected?: boolean; notForwarded?: boolean }> }>(await service.handle('session', { id })).frames;
+  type Row = { from: string; opcode: string; preview: string; injected?: boolean; notForwarded?: boolean };
+  const read = async () => value<{ frames: Row[] }>(await service.handle('session', { id })).frames;
+  const frames = await poll(read, (fs) => fs.filter((f) => f.from === 'client').length >= 3);
   assert.deepEqual(frames.filter((f) => f.from === 'client').map((f) => [f.opcode, f.preview, f.injected === true, f.notForwarded === true]), [
     ['text', 'first', false, false], ['close', 'bye', true, false], ['text', 'late', false, true],
   ]);

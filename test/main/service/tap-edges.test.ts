@@ -11,11 +11,7 @@ import { encodeFrame } from '../inspect/helpers.ts';
 import { FakeEngine } from './fake-engine.ts';
 import { until } from '../../helpers/wait.ts';
 import type { FramePayload, FrameView, ImportedHar, SessionDetail } from '../../../app/api/contract.ts';
-
-const value = <T>(r: { ok: boolean; value?: unknown; error?: { code: string; message: string } }): T => {
-  assert.ok(r.ok, JSON.stringify(r.error));
-  return r.value as T;
-};
+import { value } from '../../helpers/service.ts';
 
 /** A service on a fake engine with session 1 open (its handshake negotiated `extensions`), and the
  * relay's observers of each direction, to feed chunks to its tap. */

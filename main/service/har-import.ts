@@ -96,19 +96,21 @@ function timingsOf(e: Entry): ExchangeView['timings'] {
 
 /** A message's payload as the file has it: Switchyard's own files say whether it was cut or evicted
  * (an evicted one carries only its preview); other files carry whole messages. */
-function payloadOf(m: z.infer<typeof wsMessage>, bytes: Buffer): FramePayload {
+function payloadOf(m: z.infer<typeof wsMessage>, bytes: Buffer, base64: boolean): FramePayload {
   const kept = m._switchyard?.payload ?? 'kept';
-  if (kept === 'evicted') return { encoding: m.opcode === 2 ? 'base64' : 'text', data: '', bytes: 0, truncated: false, evicted: true };
-  return { encoding: m.opcode === 2 ? 'base64' : 'text', data: m.opcode === 2 ? bytes.toString('base64') : m.data, bytes: bytes.length, truncated: kept === 'truncated', evicted: false };
+  if (kept === 'evicted') return { encoding: base64 ? 'base64' : 'text', data: '', bytes: 0, truncated: false, evicted: true };
+  return { encoding: base64 ? 'base64' : 'text', data: base64 ? bytes.toString('base64') : m.data, bytes: bytes.length, truncated: kept === 'truncated', evicted: false };
 }
 
 function frame(m: z.infer<typeof wsMessage>, seq: number, start: number, payloads: Record<number, FramePayload>): FrameView {
   // (Chrome DevTools' 'error' messages, opcode -1: an error the browser saw on the connection)
   const opcode = m.type === 'error' ? 'violation' : OPCODE_NAMES[m.opcode] ?? `opcode ${m.opcode}`;
-  const bytes = m.opcode === 2 ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
   const own = m._switchyard;
-  // (binary: the hex of the first bytes, '…' when there are more, also bytes an evicted payload lost)
-  const preview = m.opcode === 2 ? hexPreview(bytes, HEX_PREVIEW_BYTES, 0, bytes.length) + (bytes.length <= HEX_PREVIEW_BYTES && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
+  // (binary, and a message in an unknown extension's encoding: base64 of its bytes, see har.ts)
+  const base64 = m.opcode === 2 || own?.encodedBy !== undefined;
+  const bytes = base64 ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
+  // (bytes: the hex of the first bytes, '…' when there are more, also bytes an evicted payload lost)
+  const preview = base64 ? hexPreview(bytes, HEX_PREVIEW_BYTES, 0, bytes.length) + (bytes.length <= HEX_PREVIEW_BYTES && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
   const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;
   if (own?.decodeError !== undefined) f.decodeError = own.decodeError;
@@ -116,7 +118,7 @@ function frame(m: z.infer<typeof wsMessage>, seq: number, start: number, payload
   if (own?.injected) f.injected = true;
   if (own?.notForwarded) f.notForwarded = true;
   if (m.type !== 'error' && (m.opcode === 1 || m.opcode === 2)) {
-    payloads[seq] = payloadOf(m, bytes);
+    payloads[seq] = payloadOf(m, bytes, base64);
     f.payload = own?.payload ?? 'kept';
   }
   return f;

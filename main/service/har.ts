@@ -5,6 +5,7 @@
 // Headers arrive already redacted (main/service/redact.ts).
 import { STATUS_CODES } from 'node:http';
 import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
+import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 
 export interface HarSession {
   session: SessionView;
@@ -52,8 +53,9 @@ function response(status: number, statusText: string, headers: string[], size: n
 function message(row: FrameView, payload: Buffer | undefined) {
   const opcode = HAR_OPCODES[row.opcode]!;
   let data: string;
-  // (an evicted binary payload: the first bytes its preview kept, marked incomplete below)
-  if (row.opcode === 'binary') data = (payload ?? Buffer.from(row.preview.replace(/[^0-9a-fA-F]/g, ''), 'hex')).toString('base64');
+  // (an evicted binary payload: the first bytes its preview kept, marked incomplete below; a text
+  // message in an unknown extension's encoding is bytes too, as base64, marked by _switchyard.encodedBy)
+  if (isBytesMessage(row)) data = (payload ?? Buffer.from(row.preview.replace(/[^0-9a-fA-F]/g, ''), 'hex')).toString('base64');
   else if (row.opcode === 'text') data = payload ? payload.toString('utf8') : row.preview;
   else data = row.preview;
   return {

@@ -20,6 +20,7 @@ import { checkClose } from '../engine/ws-frames.ts';
 import { INJECT_WAIT_MS } from '../engine/ws-session.ts';
 import { NginxExports } from './nginx-export.ts';
 import { exportFileName } from '../../app/api/nginx-views.ts';
+import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findNginx } from '../nginx/binary.ts';
 
 export interface ServiceOptions {
@@ -183,8 +184,7 @@ export class SwitchyardService {
       if (!row) return fail('not_found', `session ${id} has no frame ${seq} (old frames are dropped)`);
       if (!row.payload) return fail('no_payload', row.opcode === 'text' || row.opcode === 'binary' ? `the payload of frame ${seq} was not captured` : `frame ${seq} is a ${row.opcode} frame: only its preview is kept`);
       const data = row.payload === 'evicted' ? undefined : this.traffic.payloads.get(row);
-      // (a message in an unknown extension's encoding is bytes, whatever its opcode)
-      const text = row.opcode === 'text' && row.encodedBy === undefined;
+      const text = !isBytesMessage(row);
       return ok({
         encoding: text ? 'text' : 'base64', data: data ? data.toString(text ? 'utf8' : 'base64') : '', bytes: data?.length ?? 0,
         truncated: row.payload === 'truncated', evicted: !data,

@@ -126,6 +126,20 @@ test('each imported session carries its messages\' payloads by seq: whole text, 
   assert.deepEqual([chrome.session.framesFromClient, chrome.session.framesFromUpstream, chrome.session.bytesFromUpstream], [1, 1, 3], 'an error message is no frame');
 });
 
+test("a text message in an unknown extension's encoding goes as its bytes (base64) and comes back byte for byte, evicted ones as their preview's bytes", () => {
+  const encoded = Buffer.from([0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]); // raw deflate bytes: no UTF-8
+  const rows: FrameView[] = [
+    { seq: 1, time: T0 + 1, from: 'upstream', opcode: 'text', fin: true, length: 7, preview: 'f2 48 cd c9 c9 07 00', closeCode: null, encodedBy: 'x-webkit-deflate-frame', payload: 'kept' },
+    { seq: 2, time: T0 + 2, from: 'upstream', opcode: 'text', fin: true, length: 900, preview: 'f2 48 …', closeCode: null, encodedBy: 'x-webkit-deflate-frame', payload: 'evicted' },
+  ];
+  const har = JSON.parse(exportHar([{ session: session(), frames: rows, payload: (row) => (row.seq === 1 ? encoded : undefined) }], []));
+  const sent = har.log.entries[0]._webSocketMessages;
+  assert.deepEqual(sent.map((m: { opcode: number; data: string }) => [m.opcode, m.data]), [[1, encoded.toString('base64')], [1, Buffer.from([0xf2, 0x48]).toString('base64')]]);
+  const back = imported(JSON.stringify(har)).sessions[0]!;
+  assert.deepEqual(back.payloads[1], { encoding: 'base64', data: encoded.toString('base64'), bytes: 7, truncated: false, evicted: false });
+  assert.deepEqual(back.frames.map((f) => [f.opcode, f.encodedBy, f.preview]), [['text', 'x-webkit-deflate-frame', 'f2 48 cd c9 c9 07 00'], ['text', 'x-webkit-deflate-frame', 'f2 48 …']]);
+});
+
 test("an answer's bodySize -1 (Chrome, Playwright: not counted) reads its content.size instead of 0", () => {
   const http = (bodySize: number, size: number) => ({
     startedDateTime: '2026-03-01T10:00:00.000Z', time: 12, request: { method: 'GET', url: 'http://127.0.0.1:8080/a', httpVersion: 'HTTP/1.1', cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },

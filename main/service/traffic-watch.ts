@@ -57,18 +57,22 @@ export class TrafficWatch {
   private readonly onClose = (s: SessionRecord) => {
     const t = this.taps.get(s.id);
     this.taps.delete(s.id);
-    if (t) {
-      t.stop();
-      if (t.afterSeen) {
-        // (at once when nothing waits: afterSeen then runs the function right away)
-        this.draining.set(s.id, t);
-        t.afterSeen(() => {
-          if (this.draining.get(s.id) === t) this.draining.delete(s.id);
-        });
-      }
-    }
+    t?.stop();
     this.flushFrames();
     this.publishSession(s);
+    if (t?.afterSeen) {
+      // Compressed messages still decoding (and every row queued behind them, the peers' Close
+      // frames included) are logged after the session closed: once they are through, its kept view
+      // takes in their counts. (afterSeen runs the function at once when nothing waits: the view
+      // just published has every count then.)
+      let waited = false;
+      this.draining.set(s.id, t);
+      t.afterSeen(() => {
+        this.draining.delete(s.id);
+        if (waited) this.refreshEnded(s.id);
+      });
+      waited = true;
+    }
   };
   private readonly onExchange = (r: ExchangeRecord) => {
     const v = exchangeView(r);
@@ -220,10 +224,9 @@ export class TrafficWatch {
     const rows = this.log.addFrames(sessionId, [f]);
     this.count(sessionId, rows);
     if (rows.length && this.feed.subscriberCount > 0) this.bufferFrame(sessionId, rows[0]!.seq);
-    // The tap was stopped when the session closed, but compressed messages still decoding then
-    // (and every row queued behind them, the peers' Close frames included) come after it: the
-    // closed session's view, stored with the counts of that moment, must take them in too.
-    if (!this.taps.has(sessionId)) this.refreshEnded(sessionId);
+    // (a row after its session closed, from a tap that cannot tell when its last one came: each
+    // refreshes the closed view; a tap with afterSeen refreshes it once, when draining ends)
+    if (!this.taps.has(sessionId) && !this.draining.has(sessionId)) this.refreshEnded(sessionId);
   }
 
   /** A session that is over got a row: its kept view (when still kept) gets the current counts. */

@@ -45,7 +45,6 @@ async function deflatingServer(): Promise<WebSocketServer> {
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
   return wss;
 }
-/** A raw client offering permessage-deflate through the engine on `port`: it gets the frames as relayed, still compressed. */
 /** Whether `buf` (what a raw client read) holds the 101's head and then the whole first frame (an
  * unmasked one, as from the upstream). */
 function firstFrameIn(buf: Buffer): boolean {
@@ -57,7 +56,7 @@ function firstFrameIn(buf: Buffer): boolean {
   const [at, len] = n === 126 ? [4, f.length >= 4 ? f.readUInt16BE(2) : Infinity] : n === 127 ? [10, f.length >= 10 ? Number(f.readBigUInt64BE(2)) : Infinity] : [2, n];
   return f.length >= at + len;
 }
-
+/** A raw client offering permessage-deflate through the engine on `port`: it gets the frames as relayed, still compressed. */
 function rawDeflateClient(port: number): net.Socket {
   const sock = net.connect(port, '127.0.0.1');
   scope.defer(async () => { sock.destroy(); });
@@ -211,6 +210,24 @@ test('permessage-deflate: a reply sent the moment a large compressed message arr
   const frames = await poll(async () => value<SessionDetail>(await service.handle('session', { id })).frames ?? [], (fs) => fs.length >= 2);
   assert.deepEqual(frames.map((f) => [f.from, f.length, f.wireLength, f.preview.slice(0, 6)]), [['upstream', big.length, frames[0]!.wireLength, 'zzzzzz'], ['client', 6, undefined, 'thanks']]);
   assert.ok(frames[0]!.wireLength! < 100_000);
+});
+
+test("permessage-deflate: a message still inflating when its session closed counts in the closed session's view", async () => {
+  const wss = await deflatingServer();
+  const big = 'z'.repeat(8_000_000); // a few KB on the wire, some milliseconds of the tap's zlib
+  wss.on('connection', (ws) => { ws.on('error', () => {}); ws.send(big, () => ws.terminate()); });
+  const { e, service } = await serviceFor(wss);
+  const sock = rawDeflateClient(e.port);
+  sock.resume();
+  await until(() => e.engine.liveSessions().length === 1);
+  const id = e.engine.liveSessions()[0]!.id;
+  await until(() => e.engine.liveSessions().length === 0); // the upstream went away right after sending
+  type Detail = { session: { framesFromUpstream?: number }; frames?: FrameView[] };
+  const d = await poll(async () => value<Detail>(await service.handle('session', { id })), (v) => (v.frames ?? []).some((f) => f.length === big.length));
+  assert.ok((d.frames ?? []).some((f) => f.length === big.length), 'the inflated message was logged');
+  assert.equal(d.session.framesFromUpstream, (d.frames ?? []).filter((f) => f.from === 'upstream').length, 'the closed view counts it');
+  const listed = value<Array<{ id: number; framesFromUpstream?: number }>>(await service.handle('sessions', {})).find((v) => v.id === id);
+  assert.equal(listed?.framesFromUpstream, d.session.framesFromUpstream);
 });
 
 test("permessage-deflate: what Switchyard writes while a message it relayed still inflates is logged after it, and that message as forwarded", async () => {

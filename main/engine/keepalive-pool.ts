@@ -38,7 +38,7 @@ export class KeepaliveAgent extends Agent {
       socket[TRACKED] = true;
       socket.once('close', () => this.idle.delete(socket));
     }
-    this.idle.delete(socket);
+    // (not in the cache now: reuseSocket took it out when a request took it, or it is new)
     this.idle.add(socket);
     // (a loop, not for…of: no iterator made per response while the cache has room)
     while (this.idle.size > this.cache) {

@@ -54,10 +54,9 @@ function onResponseClose(this: ServerResponse): void {
  * handed over; the answer takes that request's place (and is written now when it is being served).
  */
 export function parseErrorInTurn(socket: Socket, inLastBody: boolean, answer: () => void): void {
-  const conn = socket as Connection;
-  const queue = conn[QUEUE];
-  if (!conn[IN_FLIGHT] || (inLastBody && !queue?.length)) answer();
-  // (the last request handed over is the queue's last entry: node parses nothing after an upgrade)
-  else if (inLastBody) queue!.splice(queue!.length - 1, 0, answer);
-  else (conn[QUEUE] ??= []).push(answer);
+  const queue = (socket as Connection)[QUEUE];
+  // (the last request handed over is the queue's last entry: node parses nothing after it)
+  if (inLastBody && queue?.length) queue.splice(queue.length - 1, 0, answer);
+  else if (inLastBody) answer();
+  else upgradeInTurn(socket, answer);
 }

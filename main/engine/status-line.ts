@@ -4,14 +4,16 @@
 // keeps the bytes up to the CR; the header filter writes headers_out.status_line when set).
 // node's parser gives only `statusMessage`, which is '' for both "101" and "101 ", so the raw
 // bytes are watched until the answer's head is read. Only on the handshake: the relay never sees it.
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** How much of the answer is kept: its head must fit proxy_buffer_size (4 KB) anyway. */
 const KEEP_LIMIT = 8192;
 
 export interface StatusLineWatch {
-  /** The final answer's status line from the code on ("101", "426 Nope"), or null if not seen. Stops watching. */
-  take(code: number): string | null;
+  /** The status line of the answer `res` from the code on ("101", "426 Nope") as it came, or, if
+   * not seen, made from the code and node's reason phrase (or the standard one). Stops watching. */
+  take(res: Pick<IncomingMessage, 'statusCode' | 'statusMessage'>): string;
   /** Stop watching without reading. */
   stop(): void;
 }
@@ -30,10 +32,12 @@ export function watchStatusLine(up: Socket): StatusLineWatch {
   };
   return {
     stop,
-    take(code) {
+    take(res) {
       const buf = kept;
       stop();
-      return buf ? finalStatusText(buf.toString('latin1', 0, Math.min(buf.length, KEEP_LIMIT)), code) : null;
+      const code = res.statusCode ?? 502;
+      const seen = buf ? finalStatusText(buf.toString('latin1', 0, Math.min(buf.length, KEEP_LIMIT)), code) : null;
+      return seen ?? `${code} ${res.statusMessage || STATUS_CODES[code] || ''}`;
     },
   };
 }

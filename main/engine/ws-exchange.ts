@@ -6,7 +6,7 @@
 // attaches socket error listeners late (node-http-proxy#1468). Here the upstream socket is ours from
 // the first byte, with its error listener attached before connect. Once the upstream answered 101,
 // the open session is ws-session.ts's.
-import { request, ServerResponse, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { request, ServerResponse, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
 import { writeRawError } from './error-pages.ts';
@@ -195,7 +195,7 @@ export function proxyUpgrade(
           return;
         }
         settled = true;
-        const statusText = watch.take(101) ?? `101 ${upRes.statusMessage || 'Switching Protocols'}`;
+        const statusText = watch.take(upRes);
         // the session installs its own listeners (error listener first, so there is no gap)
         open(peer, upRes, upSocket as Socket, upHead, statusText, current);
         up.off('error', onError);
@@ -208,7 +208,7 @@ export function proxyUpgrade(
         }
         settled = true;
         const status = upRes.statusCode ?? 502;
-        const statusText = watch.take(status) ?? `${status} ${upRes.statusMessage || STATUS_CODES[status] || ''}`;
+        const statusText = watch.take(upRes);
         // an answer whose status proxy_next_upstream lists (http_503…) goes to the next peer, as
         // nginx's test_next does for any request, unless this is the last try
         const condition = statusCondition(status);

@@ -242,7 +242,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
         internalErrors++;
         slot.event = messageEvent(kept, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' });
       }
-      if (queue[0]?.event || queue[0]?.run) drain();
+      if (queue[0]?.event) drain();
     });
   };
 

@@ -72,16 +72,20 @@ function ancestors(dir: string): string[] {
   return out;
 }
 
-/** The files an include names: from `prefix`, else (a snippet's relative path) the first folder above that has them. */
-async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string[]; from: string }> {
+/** The files an include names: from `prefix`, else (a snippet's relative path) the first folder
+ * above that has them; a plain path's `text` too, read while looking for it (so it is read once). */
+async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string[]; from: string; text?: string }> {
   const pattern = /[*?[]/.test(arg);
   const dirs = arg.startsWith('/') ? [x.prefix] : [x.prefix, ...x.above];
-  // (a plain path with nowhere else to look is read once, by expand: no read to see that it exists)
-  if (!pattern && dirs.length === 1) return { paths: [joinPath(x.prefix, arg)], from: x.prefix };
   for (const dir of dirs) {
     const path = joinPath(dir, arg);
-    const paths = pattern ? await glob(path, x.reader) : (await x.reader.read(path).then(() => true, () => false)) ? [path] : [];
-    if (paths.length) return { paths, from: dir };
+    if (pattern) {
+      const paths = await glob(path, x.reader);
+      if (paths.length) return { paths, from: dir };
+      continue;
+    }
+    const text = await x.reader.read(path).catch(() => undefined);
+    if (text !== undefined) return { paths: [path], from: dir, text };
   }
   // nothing anywhere: a pattern matches nothing; a plain path is a problem where nginx would look
   return { paths: pattern ? [] : [joinPath(x.prefix, arg)], from: x.prefix };
@@ -99,14 +103,14 @@ async function expand(list: Directive[], x: Expansion, depth: number): Promise<D
     const problem = (message: string) => out.problems.push({ file: d.file, line: d.line, column: d.column, message });
     if (d.args.length !== 1) { problem('"include" takes exactly one argument'); continue; }
     if (depth >= MAX_DEPTH) { problem(`includes nested deeper than ${MAX_DEPTH} levels (a cycle?)`); continue; }
-    const { paths, from } = await includedPaths(d.args[0]!, x);
+    const { paths, from, text: found } = await includedPaths(d.args[0]!, x);
     if (from !== x.prefix) {
       out.notes.push({ file: d.file, line: d.line, column: d.column, message: `"${d.args[0]}" is not in ${x.prefix}: read from ${from} instead (a file without an http block is included by an nginx.conf, and nginx reads relative paths from that file's folder: import the nginx.conf to be sure)` });
     }
     for (const p of paths) {
       let text: string;
       try {
-        text = await reader.read(p);
+        text = found ?? (await reader.read(p));
       } catch (e) {
         problem(`cannot read included file "${p}": ${(e as { code?: string }).code ?? (e as Error).message}`);
         continue;

@@ -235,6 +235,29 @@ test('seed note verbatim: its "//" remark swallows proxy_pass, and the import sa
   assert.match(m[1]!, /^6 location: location \/ver has no proxy_pass/);
 });
 
+test('each included file is read once, also one found in a folder above a snippet', async () => {
+  const files: Record<string, string> = {
+    '/x/sites/app.conf': 'server {\n  listen 8080;\n  include snippets/ws.conf;\n  include /x/common.conf;\n  location / { proxy_pass http://127.0.0.1:1; }\n}\n',
+    '/x/snippets/ws.conf': 'proxy_read_timeout 5s;\n',
+    '/x/common.conf': 'proxy_connect_timeout 3s;\n',
+  };
+  const reads: string[] = [];
+  const reader: ConfReader = {
+    read: async (p) => {
+      reads.push(p);
+      const text = files[p];
+      if (text === undefined) throw Object.assign(new Error(`no such file ${p}`), { code: 'ENOENT' });
+      return text;
+    },
+    list: async () => [],
+  };
+  const r = await importNginx('/x/sites/app.conf', reader);
+  assert.deepEqual(r.issues, []);
+  assert.equal(r.config.servers[0]!.locations[0]!.proxyReadTimeout, '5s');
+  assert.equal(r.config.servers[0]!.locations[0]!.proxyConnectTimeout, '3s');
+  assert.deepEqual(reads.filter((p) => files[p] !== undefined).sort(), Object.keys(files).sort(), 'every file once');
+});
+
 test('Debian\'s nginx.conf with its includes: every directive accounted for', async () => {
   const r = await importNginx('/etc/nginx/nginx.conf', debianReader);
   assert.deepEqual(r.issues, []);

@@ -20,9 +20,10 @@ export interface LiveSession {
    * Send a message of the proxy's own to one peer, between two complete messages of that direction
    * (masked toward the upstream). Resolves once written; rejects if the session ends first, or
    * (InjectBusyError, code 'busy') when that direction stays inside a fragmented message for
-   * `waitMs` (default INJECT_WAIT_MS): the frame is then not sent at all.
+   * `waitMs` (default INJECT_WAIT_MS): the frame is then not sent at all. `onHanded` is told as
+   * the frame goes to the peer's socket: observers have then seen what was passed on before it.
    */
-  inject(to: InjectTarget, opcode: 'text' | 'binary', payload: Buffer, waitMs?: number): Promise<void>;
+  inject(to: InjectTarget, opcode: 'text' | 'binary', payload: Buffer, waitMs?: number, onHanded?: () => void): Promise<void>;
   /**
    * End the session from the proxy side (engine stop, user action). Without a code both sockets
    * are destroyed at once; with one, a Close frame (code, reason) goes to each peer that has not
@@ -247,9 +248,9 @@ export function runSession(a: SessionStart): void {
     record: session,
     client: socket,
     upstream: up,
-    inject(to, opcode, payload, waitMs = INJECT_WAIT_MS) {
+    inject(to, opcode, payload, waitMs = INJECT_WAIT_MS, onHanded) {
       if (closing) return Promise.reject(new Error('the session is closing'));
-      return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload, { waitMs });
+      return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload, { waitMs, onHanded });
     },
     close(reason, frame, onSent) {
       if (frame?.code === undefined) {

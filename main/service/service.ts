@@ -248,8 +248,13 @@ export class SwitchyardService {
   private async inject(id: number, direction: 'client' | 'upstream', opcode: 'text' | 'binary', payload: Buffer): Promise<Result<FrameView>> {
     const live = this.engine.liveSession(id);
     if (!live) return fail('not_live', `session ${id} is not open`);
+    const from = direction === 'client' ? 'upstream' : 'client';
+    // logged as it goes to the peer's socket, as closeSession's Close frames: after the rows of what
+    // was passed on before it, before those of what follows it (in the same read, too)
+    let row: Promise<FrameView> | null = null;
+    const record = () => (row ??= this.watch.recordInjected(id, { time: Date.now(), from, opcode, fin: true, length: payload.length, preview: previewOf(opcode, payload), closeCode: null, payload: 'kept', data: payload }));
     try {
-      await live.inject(direction, opcode, payload, this.injectWaitMs);
+      await live.inject(direction, opcode, payload, this.injectWaitMs, record);
     } catch (e) {
       if (e instanceof InjectBusyError) {
         const sender = direction === 'upstream' ? 'the client' : 'the upstream';
@@ -257,8 +262,7 @@ export class SwitchyardService {
       }
       return fail('not_sent', (e as Error).message);
     }
-    const from = direction === 'client' ? 'upstream' : 'client';
-    return ok(await this.watch.recordInjected(id, { time: Date.now(), from, opcode, fin: true, length: payload.length, preview: previewOf(opcode, payload), closeCode: null, payload: 'kept', data: payload }));
+    return ok(await record());
   }
 
   /** Stop the feed and the watchers (the engine is the caller's to stop). */

@@ -119,3 +119,20 @@ test("frames a peer sends in the same read as the end of the frame Switchyard's 
   sock.destroy();
   await closing;
 });
+
+test('an injected message is logged where it went in: after the frame it waited for, before a message that came in the same read', async () => {
+  const { service, sock, id, upstreamGot } = await silentUpstreamSession();
+  const first = masked(1, Buffer.from('first'));
+  sock.write(first.subarray(0, 8)); // inside a frame: the injected message waits for its end
+  await until(() => upstreamGot().length === 8);
+  const injecting = service.handle('injectMessage', { id, direction: 'upstream', opcode: 'text', data: 'mine' });
+  await sleep(30);
+  // the frame's end and a late message in one write (one read): the injected message goes in between
+  sock.write(Buffer.concat([first.subarray(8), masked(1, Buffer.from('late'))]));
+  value(await injecting);
+  type Row = { from: string; opcode: string; preview: string; injected?: boolean };
+  const read = async () => value<{ frames: Row[] }>(await service.handle('session', { id })).frames;
+  const frames = await poll(read, (fs) => fs.filter((f) => f.from === 'client').length >= 3);
+  assert.deepEqual(frames.filter((f) => f.from === 'client').map((f) => [f.preview, f.injected === true]), [['first', false], ['mine', true], ['late', false]]);
+  sock.destroy();
+});

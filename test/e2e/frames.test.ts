@@ -289,6 +289,7 @@ async function walkThrough(page: Page) {
   await page.getByTestId('composer-closed').waitFor();
   await page.getByTestId('frame-new').click(); // the log was paused on the selected JSON frame
   await page.locator('[data-opcode="close"][data-injected="true"]').first().waitFor();
+  await shot(page, 'frame-log-closed'); // the newest rows: the injected ones and Switchyard's Close, with their badges
   await page.getByTestId('tab-details').click();
   await page.getByTestId('session-close-frame').getByText('Switchyard sent Close 4000 “bye from the test”').waitFor();
   await shot(page, 'session-closed');

@@ -43,6 +43,9 @@ export const useConfig = defineStore('config', () => {
     return m;
   });
   const dirty = computed(() => !sameConfig(clone(draft.value), applied.value));
+  /** Issues of the document itself (a missing schemaVersion, an unknown top-level key): not in a
+   * server or an upstream, so no editor shows them. */
+  const documentIssues = computed(() => issues.value.filter((i) => !/^(servers|upstreams)\[/.test(i.path)));
 
   /** Issues exactly at `path`. */
   function at(path: string): ConfigIssue[] {
@@ -129,5 +132,5 @@ export const useConfig = defineStore('config', () => {
     if (r.ok) receive(r.value);
   }
 
-  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, dirty, at, under, receive, apply, undo, revert, load };
+  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, documentIssues, dirty, at, under, receive, apply, undo, revert, load };
 });

@@ -41,8 +41,9 @@ export function useVirtualRows(scroller: Ref<HTMLElement | null>, count: Ref<num
     scrollTop.value = el.scrollTop;
   }
 
-  /** The last row is in view (reactive: it turns false as rows arrive below the view). */
-  const endInView = computed(() => scrollTop.value + height.value >= count.value * rowHeight - rowHeight / 2);
+  /** The last row is in view (reactive: it turns false as rows arrive below the view, before they
+   * are rendered; atEnd() reads what is rendered, for scroll events). */
+  const endInView = computed(() => scrollTop.value + height.value >= total.value - rowHeight / 2);
 
   return {
     total,

@@ -59,6 +59,14 @@ const PARSE_FAILED = Symbol('switchyard.parseFailed');
 /** Each listen socket's client connections, for what a reload does to those of a socket that goes. */
 const clients = new WeakMap<Server, Set<Socket>>();
 
+/**
+ * The error listener of a socket whose errors are handled elsewhere or not at all (node would throw
+ * an unhandled one). A function of the module's, not an arrow made in the handler: that would hold
+ * the handler's scope (the request object, its head buffer) for as long as the socket lives, which
+ * for an upgraded socket is the whole WebSocket session (about 1.5 KB per idle session).
+ */
+function ignoreSocketError(): void {}
+
 type Socketspec = { key: string; host: string; port: number };
 
 interface Entry {
@@ -153,12 +161,12 @@ export class ListenerSet {
     server.on('checkContinue', onRequest);
     server.on('checkExpectation', onRequest);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      socket.on('error', () => {}); // from the first moment: a reset client must never crash the engine
+      socket.on('error', ignoreSocketError); // from the first moment: a reset client must never crash the engine
       upgradeInTurn(socket, () => this.handlers.upgrade(req, socket, head));
     });
     // nginx is no forward proxy: a CONNECT request line ("CONNECT host:port") is a bad request
     server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-      socket.on('error', () => {});
+      socket.on('error', ignoreSocketError);
       writeRawError(socket, 400);
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {

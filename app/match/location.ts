@@ -72,6 +72,15 @@ export function compileLocations(locations: readonly Location[]): LocationMatche
     const l = locations[i]!;
     return l.modifier === '' ? l.path : `${l.modifier} ${l.path}`;
   };
+  // Each location's explanation for each way it can be chosen, made once here, not per request:
+  // every request's record (an HTTP log row, a WebSocket session kept for its whole life) shares it.
+  const why = regexes.length ? ' (no regex matched)' : '';
+  const explains = locations.map((_, i) => ({
+    exact: `exact match ${label(i)}`,
+    preferential: `longest prefix ${label(i)} (^~ stops regex search)`,
+    regex: `regex ${label(i)} (first matching regex, declared ${ordinal(i + 1)})`,
+    prefix: `longest prefix ${label(i)}${why}`,
+  }));
 
   function longestPrefix(uri: string): number | null {
     const same = nodes.get(uri);
@@ -84,7 +93,7 @@ export function compileLocations(locations: readonly Location[]): LocationMatche
     match(uri: string): LocationDecision {
       const node = nodes.get(uri);
       if (node?.exact !== undefined) {
-        return { type: 'location', index: node.exact, kind: 'exact', captures: [], explain: `exact match ${label(node.exact)}` };
+        return { type: 'location', index: node.exact, kind: 'exact', captures: [], explain: explains[node.exact]!.exact };
       }
       if (node === undefined) {
         const slash = nodes.get(uri + '/');
@@ -99,20 +108,19 @@ export function compileLocations(locations: readonly Location[]): LocationMatche
       }
       const prefix = longestPrefix(uri);
       if (prefix !== null && locations[prefix]!.modifier === '^~') {
-        return { type: 'location', index: prefix, kind: 'preferential', captures: [], explain: `longest prefix ${label(prefix)} (^~ stops regex search)` };
+        return { type: 'location', index: prefix, kind: 'preferential', captures: [], explain: explains[prefix]!.preferential };
       }
       for (const r of regexes) {
         const m = r.re.exec(uri);
         if (m) {
           return {
             type: 'location', index: r.index, kind: 'regex', captures: m.slice(1).map((c) => c ?? ''),
-            explain: `regex ${label(r.index)} (first matching regex, declared ${ordinal(r.index + 1)})`,
+            explain: explains[r.index]!.regex,
           };
         }
       }
       if (prefix !== null) {
-        const why = regexes.length ? ' (no regex matched)' : '';
-        return { type: 'location', index: prefix, kind: 'prefix', captures: [], explain: `longest prefix ${label(prefix)}${why}` };
+        return { type: 'location', index: prefix, kind: 'prefix', captures: [], explain: explains[prefix]!.prefix };
       }
       return { type: 'none', explain: 'no location matches: 404' };
     },

@@ -190,7 +190,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     }
     this.current = peer;
     this.tries++;
-    this.peerName = peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
+    this.peerName = peer.address;
     this.record.upstream = this.peerName;
     const { loc } = plan;
     proxyHttpTry(this.req, this.res, {

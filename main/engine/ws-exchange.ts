@@ -149,7 +149,7 @@ export function proxyUpgrade(
       return;
     }
     tries++;
-    const peerName = peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
+    const peerName = peer.address;
     session.upstream = peerName;
     let settled = false;
     let connected = false;

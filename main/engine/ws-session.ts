@@ -136,7 +136,7 @@ export interface SessionStart {
  */
 export function runSession(a: SessionStart): void {
   // (closures below must not use `a`: it holds the upstream's response object)
-  const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs } = a;
+  const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs, sendTimeoutText } = a;
   // (latin1: node read the upstream's head as latin1, so its bytes over 0x7F go back as they came)
   socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, ['Connection', 'upgrade'], a.headers, NOT_RELAYED_101), 'latin1');
   session.state = 'open';
@@ -220,15 +220,16 @@ export function runSession(a: SessionStart): void {
   toUpstream.closeRecord = session;
   toClient.closeRecord = session;
   // a peer that stops reading ends the session after nginx's send timeout, whatever the read timeout
-  const sendTimedOut = (who: 'upstream' | 'client', setting: string) => () => {
+  // (the reason's text is made when it happens: a session keeps no string for it)
+  const sendTimedOut = (who: 'upstream' | 'client', setting: string) => {
     endSession('proxy', `${who} took no data for ${setting}: it stopped reading`);
     socket.destroy();
     up.destroy();
   };
   toUpstream.sendTimeoutMs = a.sendTimeoutMs;
-  toUpstream.onSendTimeout = sendTimedOut('upstream', `proxy_send_timeout (${a.sendTimeoutText})`);
+  toUpstream.onSendTimeout = () => sendTimedOut('upstream', `proxy_send_timeout (${sendTimeoutText})`);
   toClient.sendTimeoutMs = clientSendTimeout.ms;
-  toClient.onSendTimeout = sendTimedOut('client', clientSendTimeout.text());
+  toClient.onSendTimeout = () => sendTimedOut('client', clientSendTimeout.text());
   // while the client takes nothing, what the upstream sent waits unread: nginx stops the upstream's
   // read timer then (only send_timeout runs), and so does this
   toClient.onStall = (stalled) => readTimer.arm(!stalled);

@@ -65,7 +65,7 @@ function makePeer(c: PeerConfig, id: number, index: number): PeerState {
     host: c.host,
     port: c.port,
     backup: c.backup,
-    handle: Object.freeze({ server: c.server, host: c.host, port: c.port, id }),
+    handle: Object.freeze({ server: c.server, host: c.host, port: c.port, address: c.host.includes(':') ? `[${c.host}]:${c.port}` : `${c.host}:${c.port}`, id }),
     weight: c.weight,
     effectiveWeight: c.weight,
     currentWeight: 0,

@@ -27,6 +27,8 @@ export interface Peer {
   readonly server: string;
   readonly host: string;
   readonly port: number;
+  /** host:port as logs name the peer (nginx's $upstream_addr; an IPv6 host in brackets), made once. */
+  readonly address: string;
   /** Stable index of this peer in its group (primary peers first, then backups). */
   readonly id: number;
 }

@@ -26,7 +26,7 @@ test('an open WebSocket session does not keep its handshake request object alive
   const emit = http.Server.prototype.emit;
   http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event === 'upgrade' && (this.address() as AddressInfo | null)?.port === e.port) requests.push(new WeakRef(args[0] as http.IncomingMessage));
-    return emit.call(this, event, ...args);
+    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
   } as typeof emit;
   const clients: WebSocket[] = [];
   try {

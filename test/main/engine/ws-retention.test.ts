@@ -1,5 +1,6 @@
 // What an open WebSocket session keeps alive: its sockets, relays and record, not its handshake
-// (the client's request object, with its parser state and head buffer). An idle session lives for
+// (the client's request object with its parser state and head buffer, the request to the upstream
+// and the upstream's response object). An idle session lives for
 // hours, so anything it holds by mistake is paid per session (the bench's idle memory row); a
 // listener made as an arrow function in the upgrade handler once kept the request this way.
 import { test } from 'node:test';
@@ -18,7 +19,7 @@ const scope = testScope();
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-test('an open WebSocket session does not keep its handshake request object alive', async () => {
+test('an open WebSocket session does not keep its handshake\'s request and response objects alive', async () => {
   const u = await scope.ws('u');
   const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` }));
   // the request objects node hands the engine's listener with each upgrade (not the upstream's)
@@ -28,6 +29,13 @@ test('an open WebSocket session does not keep its handshake request object alive
     if (event === 'upgrade' && (this.address() as AddressInfo | null)?.port === e.port) requests.push(new WeakRef(args[0] as http.IncomingMessage));
     return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
   } as typeof emit;
+  // the engine's requests to the upstream, and the upstream's answers, as node's HTTP client reports them
+  const upstreamSide: WeakRef<object>[] = [];
+  const clientEmit = http.ClientRequest.prototype.emit;
+  http.ClientRequest.prototype.emit = function (this: http.ClientRequest, event: string | symbol, ...args: unknown[]) {
+    if (event === 'upgrade' && this.socket?.remotePort === u.port) upstreamSide.push(new WeakRef(this), new WeakRef(args[0] as object));
+    return clientEmit.apply(this, [event, ...args] as Parameters<typeof clientEmit>);
+  } as typeof clientEmit;
   const clients: WebSocket[] = [];
   try {
     for (let i = 0; i < 5; i++) {
@@ -37,6 +45,7 @@ test('an open WebSocket session does not keep its handshake request object alive
     }
   } finally {
     http.Server.prototype.emit = emit;
+    http.ClientRequest.prototype.emit = clientEmit;
   }
   scope.defer(async () => { for (const ws of clients) ws.terminate(); });
   for (const ws of clients) {
@@ -45,11 +54,13 @@ test('an open WebSocket session does not keep its handshake request object alive
     assert.equal(await echoed, 'before');
   }
   assert.equal(requests.length, 5);
+  assert.equal(upstreamSide.length, 10);
   for (let i = 0; i < 3; i++) {
     await sleep(20);
     gc();
   }
   assert.equal(requests.filter((r) => r.deref() !== undefined).length, 0, 'no open session holds its request object');
+  assert.equal(upstreamSide.filter((r) => r.deref() !== undefined).length, 0, 'nor its request to the upstream or the upstream\'s response');
   assert.equal(e.engine.liveSessions().length, 5);
   // and the sessions still work
   for (const ws of clients) {

@@ -4,10 +4,12 @@
 // nginx: its worker), steadier than msgs/s on a shared machine, read()/write() calls per message
 // and voluntary context switches per message (`cs`: how often the proxy and the echo server slept).
 // Usage: node --import tsx bench/ws-compare.ts [--rounds N] [--seconds S] [--sizes 64,16384]
-//        [--targets switchyard,nginx,minimal] [--node-flags=--perf-basic-prof]
+//        [--targets switchyard,nginx,minimal] [--node-flags=--perf-basic-prof] [--gap S]
 //        [--rtt [--conns N]]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it,
 //        N connections (default 1) with one message in flight each, sampled for --seconds after a
 //        0.5 s warm-up, with the proxy's CPU per round trip)
+//        --gap S: S seconds with no load before each round after the first (as the full bench's
+//        targets sit idle while the others are measured)
 // A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs
 // (`inspect@DIR`: the same with `serve --inspect`; `inspect` is this one's);
 // `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables; `pipe` is a
@@ -25,7 +27,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '3' }, sizes: { type: 'string', default: '64,16384' },
     targets: { type: 'string', default: 'switchyard,nginx,minimal' }, 'node-flags': { type: 'string', default: '' },
-    rtt: { type: 'boolean', default: false }, conns: { type: 'string', default: '1' },
+    rtt: { type: 'boolean', default: false }, conns: { type: 'string', default: '1' }, gap: { type: 'string', default: '0' },
   },
 });
 const seconds = Number(values.seconds);
@@ -104,6 +106,7 @@ async function rates(targets: Target[], echoPid: number): Promise<void> {
   const rate: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   for (let r = 0; r < Number(values.rounds); r++) {
+    if (r > 0 && Number(values.gap) > 0) await new Promise((done) => setTimeout(done, Number(values.gap) * 1000));
     for (const size of sizes) {
       const line: string[] = [];
       for (const t of rotated(targets, r)) {

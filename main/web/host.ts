@@ -130,7 +130,7 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
   const json = (res: ServerResponse, status: number, value: unknown): void => reply(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    socket.on('error', () => {});
+    socket.on('error', ignoreSocketError);
     const url = requestUrl(req);
     const status = !url ? 400 : upgradeRefusal(req, url);
     if (status) {
@@ -178,6 +178,10 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
 }
 
 /** The request's URL, or null when its target is not a path (`http://[`, absolute or `*` forms): never a throw. */
+/** A socket's error listener made once, not in the upgrade handler, whose scope (the request, its
+ * head) it would keep for as long as the feed's connection lives. */
+function ignoreSocketError(): void {}
+
 function requestUrl(req: IncomingMessage): URL | null {
   const target = req.url ?? '';
   if (!target.startsWith('/')) return null;

@@ -11,6 +11,7 @@ import type { SwitchyardService } from '../service/service.ts';
 import { decodeConfigBytes } from '../config/json-position.ts';
 import { ASSET_PATH, FEED_PROTOCOL, checkOrigin, checkToken, injectToken, newToken } from './auth.ts';
 import { readStatic } from './static.ts';
+import { ignoreSocketError } from '../engine/listeners.ts';
 
 export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
 const HOST = '127.0.0.1';
@@ -178,10 +179,6 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
 }
 
 /** The request's URL, or null when its target is not a path (`http://[`, absolute or `*` forms): never a throw. */
-/** A socket's error listener made once, not in the upgrade handler, whose scope (the request, its
- * head) it would keep for as long as the feed's connection lives. */
-function ignoreSocketError(): void {}
-
 function requestUrl(req: IncomingMessage): URL | null {
   const target = req.url ?? '';
   if (!target.startsWith('/')) return null;

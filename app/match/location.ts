@@ -72,15 +72,16 @@ export function compileLocations(locations: readonly Location[]): LocationMatche
     const l = locations[i]!;
     return l.modifier === '' ? l.path : `${l.modifier} ${l.path}`;
   };
-  // Each location's explanation for each way it can be chosen, made once here, not per request:
-  // every request's record (an HTTP log row, a WebSocket session kept for its whole life) shares it.
+  // Why each location is chosen, made once here, not per request: every request's record (an HTTP
+  // log row, a WebSocket session kept for its whole life) shares it. A location is chosen one way
+  // only, by its modifier: `=` as the exact match, `^~` and a plain prefix as the longest prefix, a
+  // regex as the first that matches.
   const why = regexes.length ? ' (no regex matched)' : '';
-  const explains = locations.map((_, i) => ({
-    exact: `exact match ${label(i)}`,
-    preferential: `longest prefix ${label(i)} (^~ stops regex search)`,
-    regex: `regex ${label(i)} (first matching regex, declared ${ordinal(i + 1)})`,
-    prefix: `longest prefix ${label(i)}${why}`,
-  }));
+  const explains = locations.map((l, i) =>
+    l.modifier === '=' ? `exact match ${label(i)}`
+      : l.modifier === '^~' ? `longest prefix ${label(i)} (^~ stops regex search)`
+        : l.modifier === '~' || l.modifier === '~*' ? `regex ${label(i)} (first matching regex, declared ${ordinal(i + 1)})`
+          : `longest prefix ${label(i)}${why}`);
 
   function longestPrefix(uri: string): number | null {
     const same = nodes.get(uri);
@@ -93,7 +94,7 @@ export function compileLocations(locations: readonly Location[]): LocationMatche
     match(uri: string): LocationDecision {
       const node = nodes.get(uri);
       if (node?.exact !== undefined) {
-        return { type: 'location', index: node.exact, kind: 'exact', captures: [], explain: explains[node.exact]!.exact };
+        return { type: 'location', index: node.exact, kind: 'exact', captures: [], explain: explains[node.exact]! };
       }
       if (node === undefined) {
         const slash = nodes.get(uri + '/');
@@ -108,19 +109,19 @@ export function compileLocations(locations: readonly Location[]): LocationMatche
       }
       const prefix = longestPrefix(uri);
       if (prefix !== null && locations[prefix]!.modifier === '^~') {
-        return { type: 'location', index: prefix, kind: 'preferential', captures: [], explain: explains[prefix]!.preferential };
+        return { type: 'location', index: prefix, kind: 'preferential', captures: [], explain: explains[prefix]! };
       }
       for (const r of regexes) {
         const m = r.re.exec(uri);
         if (m) {
           return {
             type: 'location', index: r.index, kind: 'regex', captures: m.slice(1).map((c) => c ?? ''),
-            explain: explains[r.index]!.regex,
+            explain: explains[r.index]!,
           };
         }
       }
       if (prefix !== null) {
-        return { type: 'location', index: prefix, kind: 'prefix', captures: [], explain: explains[prefix]!.prefix };
+        return { type: 'location', index: prefix, kind: 'prefix', captures: [], explain: explains[prefix]! };
       }
       return { type: 'none', explain: 'no location matches: 404' };
     },

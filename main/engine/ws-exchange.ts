@@ -149,8 +149,7 @@ export function proxyUpgrade(
       return;
     }
     tries++;
-    const peerName = peer.address;
-    session.upstream = peerName;
+    session.upstream = peer.address;
     let settled = false;
     let connected = false;
     let statusWatch: StatusLineWatch | null = null;
@@ -171,7 +170,7 @@ export function proxyUpgrade(
       // (not up.connecting: node clears it before it reports a refused connection)
       const phase = connected ? 'reading response header from upstream' : 'connecting to upstream';
       up.destroy();
-      retryOrFail(peer, kind, connected, `${failureText(kind, err)} while ${phase}, upstream: ${peerName}`);
+      retryOrFail(peer, kind, connected, `${failureText(kind, err)} while ${phase}, upstream: ${peer.address}`);
     };
     const onError = (e: Error) => fail(e, false);
     const onTimeout = () => fail(new Error('timed out'), true);

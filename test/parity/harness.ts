@@ -233,13 +233,13 @@ export async function withNginx<T>(model: ConfigInput, listen: number, fn: (n: R
   }
 }
 
-/** The engine running `model` while `fn` runs. */
-export async function withEngine<T>(model: ConfigInput, fn: () => Promise<T>): Promise<T> {
+/** The engine running `model` while `fn` runs (which is given the engine). */
+export async function withEngine<T>(model: ConfigInput, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const engine = new Engine();
   const r = await engine.apply(model);
   if (!r.ok) throw new Error(`engine refused model: ${JSON.stringify(r.issues)}`);
   try {
-    return await fn();
+    return await fn(engine);
   } finally {
     // bounded: a stop that never finishes fails the test with a reason instead of hanging it
     let timer: NodeJS.Timeout | undefined;

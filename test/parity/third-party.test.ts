@@ -17,8 +17,7 @@ import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
-import { withNginx } from './harness.ts';
-import { Engine } from '../../main/engine/engine.ts';
+import { withEngine, withNginx } from './harness.ts';
 import { SwitchyardService } from '../../main/service/service.ts';
 import type { SessionDetail } from '../../app/api/contract.ts';
 import type { SessionView } from '../../app/api/views.ts';
@@ -110,21 +109,19 @@ const got: Partial<Record<'nginx' | 'engine', Results>> = {};
 let inspected: SessionDetail[] = [];
 
 /** The engine with inspection on, running `model` while collect() runs; keeps what was inspected. */
-async function inspectedEngine(m: ConfigInput, port: number): Promise<Results> {
-  const engine = new Engine();
-  const r = await engine.apply(m);
-  if (!r.ok) throw new Error(`engine refused model: ${JSON.stringify(r.issues)}`);
-  const service = await SwitchyardService.create(engine, { initialDraft: {} });
-  try {
-    const results = await collect(port);
-    const sessions = await poll(async () => value<SessionView[]>(await service.handle('sessions', {})), (l) => l.length === 3 && l.every((s) => s.state === 'closed'), 5000);
-    inspected = [];
-    for (const s of sessions) inspected.push(value<SessionDetail>(await service.handle('session', { id: s.id })));
-    return results;
-  } finally {
-    await service.close();
-    await engine.stop();
-  }
+function inspectedEngine(m: ConfigInput, port: number): Promise<Results> {
+  return withEngine(m, async (engine) => {
+    const service = await SwitchyardService.create(engine, { initialDraft: {} });
+    try {
+      const results = await collect(port);
+      const sessions = await poll(async () => value<SessionView[]>(await service.handle('sessions', {})), (l) => l.length === 3 && l.every((s) => s.state === 'closed'), 5000);
+      inspected = [];
+      for (const s of sessions) inspected.push(value<SessionDetail>(await service.handle('session', { id: s.id })));
+      return results;
+    } finally {
+      await service.close();
+    }
+  });
 }
 
 before(async () => {

@@ -13,12 +13,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
-import { withEngine, withNginx } from './harness.ts';
-import { SwitchyardService } from '../../main/service/service.ts';
+import { withNginx } from './harness.ts';
+import { withInspectedEngine } from './inspected-engine.ts';
 import type { SessionDetail } from '../../app/api/contract.ts';
-import type { SessionView } from '../../app/api/views.ts';
-import { value } from '../helpers/service.ts';
-import { poll } from '../helpers/wait.ts';
 import { freePorts } from '../helpers/ports.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -84,17 +81,9 @@ before(async () => {
   upstreamPort = Number(first);
   const [pN, pE] = await freePorts(2);
   got.nginx = await withNginx(model(pN!), pN!, () => pythonClient(pN!));
-  got.engine = await withEngine(model(pE!), async (engine) => {
-    const service = await SwitchyardService.create(engine, { initialDraft: {} });
-    try {
-      const result = await pythonClient(pE!);
-      const [s] = await poll(async () => value<SessionView[]>(await service.handle('sessions', {})), (l) => l.length === 1 && l[0]!.state === 'closed', 5000);
-      inspected = value<SessionDetail>(await service.handle('session', { id: s!.id }));
-      return result;
-    } finally {
-      await service.close();
-    }
-  });
+  const engine = await withInspectedEngine(model(pE!), 1, () => pythonClient(pE!));
+  got.engine = engine.result;
+  inspected = engine.inspected[0]!;
 });
 
 after(() => {

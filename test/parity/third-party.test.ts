@@ -17,12 +17,9 @@ import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
-import { withEngine, withNginx } from './harness.ts';
-import { SwitchyardService } from '../../main/service/service.ts';
+import { withNginx } from './harness.ts';
+import { withInspectedEngine } from './inspected-engine.ts';
 import type { SessionDetail } from '../../app/api/contract.ts';
-import type { SessionView } from '../../app/api/views.ts';
-import { value } from '../helpers/service.ts';
-import { poll } from '../helpers/wait.ts';
 import { freePorts } from '../helpers/ports.ts';
 
 /** The part of faye-websocket used here (it ships no types). */
@@ -108,22 +105,6 @@ const got: Partial<Record<'nginx' | 'engine', Results>> = {};
 /** The engine's WebSocket sessions as inspected, once all had closed, with their frames. */
 let inspected: SessionDetail[] = [];
 
-/** The engine with inspection on, running `model` while collect() runs; keeps what was inspected. */
-function inspectedEngine(m: ConfigInput, port: number): Promise<Results> {
-  return withEngine(m, async (engine) => {
-    const service = await SwitchyardService.create(engine, { initialDraft: {} });
-    try {
-      const results = await collect(port);
-      const sessions = await poll(async () => value<SessionView[]>(await service.handle('sessions', {})), (l) => l.length === 3 && l.every((s) => s.state === 'closed'), 5000);
-      inspected = [];
-      for (const s of sessions) inspected.push(value<SessionDetail>(await service.handle('session', { id: s.id })));
-      return results;
-    } finally {
-      await service.close();
-    }
-  });
-}
-
 before(async () => {
   assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
   upstream = http.createServer();
@@ -143,7 +124,8 @@ before(async () => {
   const up = (upstream.address() as AddressInfo).port;
   const [pN, pE] = await freePorts(2);
   got.nginx = await withNginx(model(up, pN!), pN!, () => collect(pN!));
-  got.engine = await inspectedEngine(model(up, pE!), pE!);
+  // three WebSocket sessions: socket.io's upgraded one, its WebSocket-only one, and faye's
+  ({ result: got.engine, inspected } = await withInspectedEngine(model(up, pE!), 3, () => collect(pE!)));
 });
 
 after(async () => {

@@ -219,20 +219,28 @@ function checks(): string[] {
   ];
 }
 
-/** Not target lines: Switchyard (and with inspection) against nginx round by round at 64 B, whose
- * best-of-rounds ratio moves with the rounds' noise (bench/HISTORY.md). */
+/** Not target lines: the target rows' ratios to nginx round by round (Switchyard, and with
+ * inspection at 64 B), with their median: the target lines take each target's best round, which
+ * moves with a single round's noise (bench/HISTORY.md). */
+const ROUND_LINES = [
+  { key: 'ws64', t: 'switchyard', name: 'WS msgs/s 64 B' },
+  { key: 'ws64', t: 'inspect', name: 'WS msgs/s 64 B' },
+  { key: 'ws16k', t: 'switchyard', name: 'WS msgs/s 16 KiB' },
+  { key: 'rtt1P50', t: 'switchyard', name: 'WS RTT p50, 1 connection' },
+] as const;
+
 function roundLines(): string[] {
   if (P.rounds < 2) return [];
-  const row = ROWS.find((r) => r.key === 'ws64')!;
-  return (['switchyard', 'inspect'] as const).flatMap((t) => {
-    const mine = raw.ws64?.[t] ?? [];
-    const theirs = raw.ws64?.nginx ?? [];
+  return ROUND_LINES.flatMap(({ key, t, name }) => {
+    const row = ROWS.find((r) => r.key === key)!;
+    const mine = raw[row.src]?.[t] ?? [];
+    const theirs = raw[row.src]?.nginx ?? [];
     const ratios = mine.flatMap((m) => {
       const n = theirs.find((x) => x.round === m.round);
       return !m.error && n && !n.error ? [row.pick(m) / row.pick(n)] : [];
     });
     if (!ratios.length) return [];
-    return [`INFO  WS msgs/s 64 B, ${LABEL[t]} vs nginx by round: ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} (median ${median(ratios).toFixed(2)}×)`];
+    return [`INFO  ${name}, ${LABEL[t]} vs nginx by round: ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} (median ${median(ratios).toFixed(2)}×)`];
   });
 }
 

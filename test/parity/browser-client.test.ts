@@ -76,7 +76,7 @@ async function run(port: number): Promise<Result> {
       ws.close(4001, 'bye');
       return { extensions: ws.extensions, protocol: ws.protocol, echoes, binaryEchoed, close: await closed };
     }, { texts: ['hello', UTF8, BIG], binaryLength: BINARY_LENGTH });
-    const s = await poll(async () => server, (x) => x !== null && x.close !== null, 5000);
+    const s = await poll(async () => server, (x) => x !== null, 5000); // (set when the server saw the close)
     return { port, page: got, server: s! };
   } finally {
     await page.close();

@@ -13,6 +13,7 @@ import { failureStatus, failureText, nextUpstreamAllows, statusCondition, status
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 import { redirectRewritten } from './redirects.ts';
+import { dropEmptyReason, restoreTrailers, standInFlat, trailerNamesOfFlat } from './stored-head.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -34,10 +35,16 @@ function responseHeaderList(proxyRes: IncomingMessage, plan: ProxyPlan, carried:
       if (contentType >= 0) out.splice(contentType, 2);
       contentType = out.length;
     }
-    out.push(name, redirectRewritten(plan, name, raw[i + 1]!));
+    // nginx writes the length it read (`02` as `2`)
+    const value = lower === 'content-length' ? raw[i + 1]!.replace(LEADING_ZEROS, '') : redirectRewritten(plan, name, raw[i + 1]!);
+    out.push(name, value);
   }
+  // nginx writes no Content-Type whose value is empty
+  if (contentType >= 0 && out[contentType + 1] === '') out.splice(contentType, 2);
   return out;
 }
+
+const LEADING_ZEROS = /^0+(?=\d)/;
 
 /**
  * One proxied HTTP request: peers tried in balancer order, the response relayed, the record filled.
@@ -252,8 +259,11 @@ class HttpExchange implements TryHandlers, BodyOwner {
     record.timings.firstByteMs = timing.firstByteMs;
     record.responseHeaders = responseHeaderList(proxyRes, this.plan, this.redirected?.carried ?? []);
     const res = this.res;
+    const trailers = trailerNamesOfFlat(record.responseHeaders);
     try {
-      res.writeHead(status, proxyRes.statusMessage, record.responseHeaders);
+      res.writeHead(status, proxyRes.statusMessage, trailers ? standInFlat(record.responseHeaders) : record.responseHeaders);
+      if (trailers) restoreTrailers(res, trailers);
+      if (proxyRes.statusMessage === '') dropEmptyReason(res, status);
     } catch (err) {
       // what node's parser let through but writeHead refuses: a status under 100 (nginx would
       // pass it on; a 502 is as close as node gets, and nothing may throw out of here: it would

@@ -9,7 +9,7 @@ import httpProxy from 'http-proxy';
 import { ClientRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Stream } from 'node:stream';
-import { randomBytes } from 'node:crypto';
+import { restoreTrailers, standInPairs, trailerNamesOf } from './stored-head.ts';
 import { failureKind, type FailureKind } from './upstream-failure.ts';
 
 export interface TryFailure {
@@ -252,27 +252,17 @@ export function storeNginxHead(req: ClientRequest, requestLine: string, head: Re
   // without touching node's header object).
   w.useChunkedEncodingByDefault = false;
   w._removedConnection = true;
-  // node refuses a Trailer header on a message it does not chunk; nginx passes the client's on as
-  // any other header. It goes through node's checks under a stand-in name, put back after in order.
-  // (Per request this is one scan, allocating nothing, when there is none.)
-  const withTrailer = head.some(isTrailer);
+  // A Trailer header goes through node's checks under a stand-in name (stored-head.ts).
+  const trailers = trailerNamesOf(head);
   try {
-    storeHeader.call(w, requestLine, withTrailer ? head.map((h) => (isTrailer(h) ? [TRAILER_STANDIN, h[1]] : h)) : head);
+    storeHeader.call(w, requestLine, trailers ? standInPairs(head) : head);
   } catch (err) {
     w.destroy(err as Error);
     return false;
   }
-  if (withTrailer) {
-    const names = head.filter(isTrailer);
-    let k = 0;
-    w._header = w._header!.replaceAll(`\r\n${TRAILER_STANDIN}: `, () => `\r\n${names[k++]![0]}: `);
-  }
+  if (trailers) restoreTrailers(w, trailers);
   return true;
 }
-
-/** A header name node does not look at (longer than any it does) and no client sends. */
-const TRAILER_STANDIN = `X-Switchyard-Trailer-${randomBytes(8).toString('hex')}`;
-const isTrailer = (h: readonly [string, string]): boolean => h[0].length === 7 && h[0].toLowerCase() === 'trailer';
 
 /**
  * What http-proxy pipes into the upstream request (its `buffer` option): the buffered body, written

@@ -98,9 +98,14 @@ const NOT_RELAYED_101: ReadonlySet<string> = new Set(['connection', 'keep-alive'
 export function rawHead(statusLine: string, own: string[], raw: string[], skip: ReadonlySet<string>): string {
   let out = `${statusLine}\r\nDate: ${new Date().toUTCString()}\r\n`;
   for (let i = 0; i + 1 < own.length; i += 2) out += `${own[i]}: ${own[i + 1]}\r\n`;
+  // nginx holds one Content-Type (the last line's; none when that is empty) and writes the length it read
+  let contentType = -1;
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === 12 && raw[i]!.toLowerCase() === 'content-type') contentType = i;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (skip.has(raw[i]!.toLowerCase())) continue;
-    out += `${raw[i]}: ${raw[i + 1]}\r\n`;
+    const lower = raw[i]!.toLowerCase();
+    if (skip.has(lower)) continue;
+    if (lower === 'content-type' && (i !== contentType || raw[i + 1] === '')) continue;
+    out += `${raw[i]}: ${lower === 'content-length' ? raw[i + 1]!.replace(/^0+(?=\d)/, '') : raw[i + 1]}\r\n`;
   }
   return `${out}\r\n`;
 }

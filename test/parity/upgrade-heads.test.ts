@@ -36,6 +36,10 @@ const ANSWERS: Record<string, string> = {
   '426': ['HTTP/1.1 426 Upgrade Required', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Content-Length: 2', '', 'no'].join('\r\n'),
   '403-bytes': ['HTTP/1.1 403 N\xe9', 'X-Latin: caf\xe9', 'X-Utf: caf\xc3\xa9', 'Content-Length: 2', '', 'no'].join('\r\n'),
   '426-bare': ['HTTP/1.1 426', 'Upgrade: websocket', 'Content-Length: 2', '', 'no'].join('\r\n'),
+  // nginx holds the last Content-Type (none when it is empty) and writes the length it read
+  '403-ctype': ['HTTP/1.1 403 Forbidden', 'Content-Type: text/plain', 'Content-Type: text/html', 'Content-Length: 02', '', 'no'].join('\r\n'),
+  '403-ctype-empty': ['HTTP/1.1 403 Forbidden', 'Content-Type: text/plain', 'Content-Type:', 'Content-Length: 2', '', 'no'].join('\r\n'),
+  '101-ctype': ['HTTP/1.1 101 Switching Protocols', 'Content-Type: text/plain', 'Content-Type: text/html', 'Content-Length: 00', 'Upgrade: websocket', 'Connection: upgrade', '', ''].join('\r\n'),
   // closes without answering: the proxy's own 502
   'silent': '',
 };
@@ -144,7 +148,7 @@ test('upgrade heads: bytes over 0x7F in the upstream\'s head reach the client un
   }
 });
 
-for (const p of ['403', '426', '426-bare', '403-bytes']) {
+for (const p of ['403', '426', '426-bare', '403-bytes', '403-ctype', '403-ctype-empty']) {
   test(`upgrade heads: a refused upgrade (${p}) reaches the client with the headers nginx passes, and the body`, () => {
     const e = engine[p]!;
     const n = nginx[p]!;

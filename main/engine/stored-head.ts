@@ -1,0 +1,57 @@
+// Heads node serializes for the engine (the request to an upstream, the response to a client), made
+// to say what nginx's say where node's own rules differ:
+// - node refuses a `Trailer` header on a message it does not chunk (ERR_HTTP_TRAILER_INVALID), and
+//   nginx passes one on like any other header (a client's to the upstream, an upstream's to the
+//   client, whatever the framing). It goes through node's checks under a stand-in name and is put
+//   back, in order, in the stored head.
+// - node writes a response's status line as `HTTP/1.1 <code> <reason>`, with the space when the
+//   reason is empty; nginx writes the upstream's status line from the code on (`HTTP/1.1 200`).
+import { randomBytes } from 'node:crypto';
+
+/** A header name node does not look at (longer than any it does) and no peer sends. */
+const TRAILER_STANDIN = `X-Switchyard-Trailer-${randomBytes(8).toString('hex')}`;
+
+export const isTrailer = (name: string): boolean => name.length === 7 && name.toLowerCase() === 'trailer';
+
+/** A message whose head node has stored (`_header`) but not yet sent. */
+interface StoredHead {
+  _header: string | null;
+}
+
+/** The Trailer names of a header list ([name, value] pairs), or null when it has none (one scan, no allocation). */
+export function trailerNamesOf(head: ReadonlyArray<readonly [string, string]>): string[] | null {
+  if (!head.some((h) => isTrailer(h[0]))) return null;
+  return head.filter((h) => isTrailer(h[0])).map((h) => h[0]);
+}
+
+/** The same for a flat list (name, value, name, value, …). */
+export function trailerNamesOfFlat(flat: readonly string[]): string[] | null {
+  let names: string[] | null = null;
+  for (let i = 0; i < flat.length; i += 2) if (isTrailer(flat[i]!)) (names ??= []).push(flat[i]!);
+  return names;
+}
+
+/** `head` with each Trailer name replaced by the stand-in. */
+export function standInPairs(head: ReadonlyArray<readonly [string, string]>): Array<readonly [string, string]> {
+  return head.map((h) => (isTrailer(h[0]) ? [TRAILER_STANDIN, h[1]] : h));
+}
+
+/** `flat` with each Trailer name replaced by the stand-in. */
+export function standInFlat(flat: readonly string[]): string[] {
+  return flat.map((v, i) => (i % 2 === 0 && isTrailer(v) ? TRAILER_STANDIN : v));
+}
+
+/** Put the Trailer names (in order) back where the stand-in is in the stored head of `msg`. */
+export function restoreTrailers(msg: object, names: readonly string[]): void {
+  const m = msg as StoredHead;
+  if (m._header === null) return;
+  let k = 0;
+  m._header = m._header.replaceAll(`\r\n${TRAILER_STANDIN}: `, () => `\r\n${names[k++]!}: `);
+}
+
+/** Drop the space node put after the status code of a response stored without a reason phrase. */
+export function dropEmptyReason(res: object, status: number): void {
+  const m = res as StoredHead;
+  const line = `HTTP/1.1 ${status} \r\n`;
+  if (m._header?.startsWith(line)) m._header = `HTTP/1.1 ${status}\r\n${m._header.slice(line.length)}`;
+}

@@ -1,7 +1,7 @@
 // `switchyard export-nginx --config FILE [--out FILE] [--snippet]`: the model as nginx.conf text
 // (a complete file, or with --snippet the http-level part to include in an existing http block).
 import type { Writable } from 'node:stream';
-import { writeFile } from 'node:fs/promises';
+import { writeOutputFile } from './output-file.ts';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 
@@ -25,12 +25,7 @@ export async function exportNginxCommand(o: ExportNginxOptions): Promise<number>
     o.stdout.write(text);
     return 0;
   }
-  try {
-    await writeFile(o.out, text);
-  } catch (e) {
-    o.stderr.write(`cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return 1;
-  }
+  if (!(await writeOutputFile(o.out, text, [o.config], o.stderr))) return 1;
   o.stderr.write(`wrote ${o.out}\n`);
   return 0;
 }

@@ -2,7 +2,8 @@
 // config document. Every directive that is not carried over is reported on stderr with file:line;
 // so is every problem validation finds in the result. Exit 0 unless a file cannot be read or parsed.
 import type { Writable } from 'node:stream';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { writeOutputFile } from './output-file.ts';
 import { importNginx, type ConfReader } from '../../app/nginx/import.ts';
 import { NginxSyntaxError } from '../../app/nginx/parser.ts';
 import { formatIssue } from '../config/load.ts';
@@ -35,8 +36,12 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
     return 2;
   }
   let result;
+  // every file read (includes too): the output must not replace one of them
+  const read = new Set<string>(o.files);
+  const reader = o.reader ?? fsReader;
+  const recording: ConfReader = { ...reader, read: (path) => (read.add(path), reader.read(path)) };
   try {
-    result = await importNginx(o.files, o.reader ?? fsReader);
+    result = await importNginx(o.files, recording);
   } catch (e) {
     if (e instanceof NginxSyntaxError || e instanceof NotUtf8Error) o.stderr.write(`${e.message}\n`);
     else o.stderr.write(`cannot read ${o.files.join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
@@ -48,12 +53,7 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
     (result.issues.length ? `; the result has ${result.issues.length} validation error(s) to fix before use` : '');
   const json = `${JSON.stringify(result.config, null, 2)}\n`;
   if (o.out) {
-    try {
-      await writeFile(o.out, json);
-    } catch (e) {
-      o.stderr.write(`cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      return 1;
-    }
+    if (!(await writeOutputFile(o.out, json, read, o.stderr))) return 1;
     o.stderr.write(`${summary}; wrote ${o.out}\n`);
   } else {
     o.stdout.write(json);

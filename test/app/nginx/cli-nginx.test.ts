@@ -108,3 +108,32 @@ test('verify: nginx -t runs without root (the built-in access log path, /var/log
   assert.equal(code, 0, err.text);
   assert.match(out.text, /the exported nginx\.conf is accepted/);
 }));
+
+test('export-nginx and import-nginx never write over a file they read (by any path), and say so', () => withTmp(async (dir) => {
+  const cfg = join(dir, 'c.json');
+  const json = JSON.stringify(README_MODEL);
+  await writeFile(cfg, json);
+  const err = sink();
+  assert.equal(await exportNginxCommand({ config: cfg, out: join(dir, '.', 'c.json'), snippet: false, stdout: sink().stream, stderr: err.stream }), 1);
+  assert.match(err.text, /not writing .*c\.json: it is the input file/);
+  assert.equal(await readFile(cfg, 'utf8'), json);
+  // an included file is an input too
+  const main = join(dir, 'nginx.conf');
+  const inc = join(dir, 'ups.conf');
+  const conf = 'http { include ups.conf; server { listen 8080; location / { proxy_pass http://b; } } }\n';
+  const ups = 'upstream b { server 127.0.0.1:9000; }\n';
+  await writeFile(main, conf);
+  await writeFile(inc, ups);
+  for (const out of [main, inc]) {
+    const e = sink();
+    assert.equal(await importNginxCommand({ files: [main], out, stdout: sink().stream, stderr: e.stream }), 1);
+    assert.match(e.text, /not writing .*: it is the input file/);
+  }
+  assert.equal(await readFile(main, 'utf8'), conf);
+  assert.equal(await readFile(inc, 'utf8'), ups);
+  // another name is written, and replaces what was there
+  const out = join(dir, 'imported.json');
+  await writeFile(out, 'old');
+  assert.equal(await importNginxCommand({ files: [main], out, stdout: sink().stream, stderr: sink().stream }), 0);
+  assert.equal(JSON.parse(await readFile(out, 'utf8')).upstreams[0].name, 'b');
+}));

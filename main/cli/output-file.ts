@@ -1,0 +1,32 @@
+// Where a verb writes its `-o` file: atomically when it is a file (a reader never sees half of it, a
+// failed write leaves the old file), and never over one of the files it read: `import-nginx x.conf -o x.conf`
+// would replace the nginx.conf with JSON, and the source would be lost.
+import { stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { writeFileAtomic } from '../persist/atomic.ts';
+
+const statOrNull = (path: string): Promise<Stats | null> => stat(path).catch(() => null);
+const same = (a: Stats, b: Stats | null): boolean => b !== null && a.dev === b.dev && a.ino === b.ino;
+
+/** Write `text` to `out` unless `out` is one of `inputs` (the same file by any path). Says why on `stderr` when it does not. */
+export async function writeOutputFile(out: string, text: string, inputs: Iterable<string>, stderr: Writable): Promise<boolean> {
+  const target = await statOrNull(out);
+  if (target !== null) {
+    for (const input of inputs) {
+      if (same(target, await statOrNull(input))) {
+        stderr.write(`not writing ${out}: it is ${input === out ? 'the input file' : `the input file ${input}`}, which would be lost; name another output file\n`);
+        return false;
+      }
+    }
+  }
+  try {
+    // (a device such as /dev/stdout is written to, not replaced)
+    if (target !== null && !target.isFile()) await writeFile(out, text);
+    else await writeFileAtomic(out, text);
+  } catch (e) {
+    stderr.write(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return false;
+  }
+  return true;
+}

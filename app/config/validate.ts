@@ -1,5 +1,6 @@
 // Validation of a config document: shape (zod, schema.ts) and then nginx's own configuration
 // rules, so that anything valid here is accepted by `nginx -t` and means the same to the engine.
+import { unencodable } from '../text/utf16.ts';
 import { Config, NON_EMPTY_CODES, PATTERN_CODES, Server, Location, Listen, Upstream, UpstreamServer, SetHeader } from './schema.ts';
 import type { Config as ConfigT } from './schema.ts';
 import { formatPath, type ConfigIssue, type PathPart } from './issues.ts';
@@ -77,14 +78,13 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   return [{ path, code, message: issue.message }];
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Text (values and keys) with a lone UTF-16 surrogate: JSON can write one ("\ud800"), UTF-8 (so nginx.conf) cannot hold it. */
 function unencodableText(input: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const check = (text: string, path: PathPart[]) => {
-    const at = text.search(LONE_SURROGATE);
-    if (at >= 0) out.push({ path: formatPath(path), code: 'invalid_text', message: `character ${at + 1} is a lone UTF-16 surrogate (\\u${text.charCodeAt(at).toString(16)}), which has no UTF-8 form` });
+    const problem = unencodable(text);
+    if (problem !== null) out.push({ path: formatPath(path), code: 'invalid_text', message: problem });
   };
   const todo: Array<[unknown, PathPart[]]> = [[input, []]];
   while (todo.length) {

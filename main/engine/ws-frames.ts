@@ -1,5 +1,6 @@
 // Frames Switchyard writes into a WebSocket session itself (injected messages, Close frames):
 // encoding, and the close codes and reasons RFC 6455 allows an endpoint to send.
+import { unencodable } from '../../app/text/utf16.ts';
 import { randomFillSync } from 'node:crypto';
 import { maskKeyOf, xorMask } from '../inspect/mask.ts';
 
@@ -28,12 +29,14 @@ export function encodeFrame(opcode: number, payload: Buffer, mask: boolean): Buf
   return out;
 }
 
-export type CloseCheck = { ok: true; payload: Buffer } | { ok: false; code: 'invalid_close_code' | 'close_reason_too_long'; message: string };
+export type CloseCheck = { ok: true; payload: Buffer } | { ok: false; code: 'invalid_close_code' | 'close_reason_too_long' | 'invalid_text'; message: string };
 
 /** RFC 6455 §7.4: the codes an endpoint may send, and a reason that fits a control frame. */
 export function checkClose(code: number, reason = ''): CloseCheck {
   const valid = Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
   if (!valid) return { ok: false, code: 'invalid_close_code', message: `close code ${code} may not be sent (allowed: 1000-1003, 1007-1014, 3000-4999)` };
+  const problem = unencodable(reason);
+  if (problem !== null) return { ok: false, code: 'invalid_text', message: `close reason: ${problem}` };
   const text = Buffer.from(reason, 'utf8');
   if (text.length > 123) return { ok: false, code: 'close_reason_too_long', message: `close reason is ${text.length} bytes of UTF-8; at most 123 fit in a close frame` };
   const payload = Buffer.allocUnsafe(2 + text.length);

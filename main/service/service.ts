@@ -1,6 +1,7 @@
 // The transport-free service: the engine, the draft vs applied config, bounded traffic logs and
 // the live feed. The web host (main/web) and, later, Electron IPC are thin adapters over
 // `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
+import { unencodable } from '../../app/text/utf16.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome, ServiceSettings } from '../../app/api/contract.ts';
 import { checkParams } from '../../app/api/params.ts';
@@ -160,12 +161,14 @@ export class SwitchyardService {
       try {
         await live.close(`closed from Switchyard (code ${code}${reason ? `: ${reason}` : ''})`, { code, reason }, sent);
       } catch (e) {
-        return fail((e as { code?: string }).code ?? 'not_sent', (e as Error).message);
+        return fail(sessionFailureCode(e), (e as Error).message);
       }
       return ok(this.redact.session(this.watch.session(id) ?? sessionView(live.record)));
     },
     injectMessage: async ({ id, direction, opcode, data }) => {
       if (opcode === 'binary' && !/^[A-Za-z0-9+/]*={0,2}$/.test(data.replace(/\s+/g, ''))) return fail('bad_data', 'binary data must be base64');
+      const problem = opcode === 'text' ? unencodable(data) : null;
+      if (problem !== null) return fail('invalid_text', `data: ${problem}`);
       return this.inject(id, direction, opcode, opcode === 'text' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64'));
     },
     replayFrame: async ({ id, seq, direction }) => {
@@ -260,7 +263,7 @@ export class SwitchyardService {
         const sender = direction === 'upstream' ? 'the client' : 'the upstream';
         return fail('busy', `session ${id}: ${sender} kept a fragmented message open for ${this.injectWaitMs / 1000} s, so the ${opcode} message was not sent to the ${direction} (a frame can only go in between two messages); try again`);
       }
-      return fail('not_sent', (e as Error).message);
+      return fail(sessionFailureCode(e), (e as Error).message);
     }
     return ok(await record());
   }
@@ -315,3 +318,9 @@ export class SwitchyardService {
   }
 }
 
+/** The code of a failed action on a live session: the session's stable ones pass (peer_closed,
+ * closing); any other failure, a socket's error (EPIPE) too, is not_sent. */
+function sessionFailureCode(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  return code === 'peer_closed' || code === 'closing' ? code : 'not_sent';
+}

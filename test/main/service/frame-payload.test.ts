@@ -34,7 +34,7 @@ async function setup(limits: { payloadPerMessage?: number; payloadTotal?: number
     await until(() => (service.traffic.framesOf(id)?.length ?? 0) >= n);
     return value<SessionDetail>(await service.handle('session', { id })).frames!;
   };
-  return { service, client, id, received, frames };
+  return { service, client, id, received, frames, upstream: () => [...wss.clients][0]! };
 }
 
 test('framePayload: text as text, binary as base64, control frames refused, unknown frames not found', async () => {
@@ -106,4 +106,22 @@ test('framePayload over the web host; session views count frames each way, injec
   const by = (from: string) => after.frames!.filter((f) => f.from === from && !f.injected).length;
   assert.ok(after.frames!.filter((f) => f.opcode === 'close').length >= 2, 'our Close frames to both peers are logged');
   assert.deepEqual([after.session.framesFromClient, after.session.framesFromUpstream, after.session.framesInjected], [by('client'), by('upstream'), after.frames!.filter((f) => f.injected).length], 'the counts match the log, Close frames included');
+});
+
+test('actions on a live session: text UTF-8 cannot hold is refused, sending nothing; a frame behind a peer\'s Close fails with peer_closed', async () => {
+  const { service, client, id, received, upstream } = await setup();
+  const lone = await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'a\ud800b' });
+  assert.ok(!lone.ok && lone.error.code === 'invalid_text' && /^data: character 2 is a lone UTF-16 surrogate/.test(lone.error.message), JSON.stringify(lone));
+  const reason = await service.handle('closeSession', { id, code: 4000, reason: '\udc00' });
+  assert.ok(!reason.ok && reason.error.code === 'invalid_text' && /^close reason: character 1/.test(reason.error.message), JSON.stringify(reason));
+  client.send('still open');
+  await until(() => received.length === 1);
+  assert.equal(received[0]!.toString(), 'still open', 'nothing was sent before it, and the session is open');
+  // the upstream does not read (so it does not answer) the client's Close: the session stays open with the Close gone by
+  upstream().pause();
+  client.close(1000, 'bye');
+  await until(() => (service.traffic.framesOf(id) ?? []).some((f) => f.opcode === 'close' && f.from === 'client'));
+  const behind = await service.handle('injectMessage', { id, direction: 'upstream', opcode: 'text', data: 'late' });
+  assert.ok(!behind.ok && behind.error.code === 'peer_closed' && /client has sent its Close frame/.test(behind.error.message), JSON.stringify(behind));
+  upstream().resume();
 });

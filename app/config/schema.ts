@@ -61,7 +61,7 @@ export const BalanceMethod = z.discriminatedUnion('type', [
     .object({
       type: z.literal('hash'),
       /** nginx variables allowed, e.g. "$request_uri" or "$remote_addr$http_x_user". */
-      key: z.string().min(1).max(500).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
+      key: z.string().min(1).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
       consistent: z.boolean().default(false),
     })
     .strict(),
@@ -100,7 +100,7 @@ export const SetHeader = z
   .object({
     name: HeaderName,
     /** nginx value with variables ("$host", "$proxy_add_x_forwarded_for"); '' drops the header. */
-    value: z.string().max(4000).regex(NO_CONTROL, { message: 'header values cannot contain line breaks or control characters' }),
+    value: z.string().regex(NO_CONTROL, { message: 'header values cannot contain line breaks or control characters' }),
   })
   .strict();
 export type SetHeader = z.infer<typeof SetHeader>;
@@ -115,13 +115,13 @@ export const NextUpstreamCondition = z.enum([
 export const Location = z
   .object({
     /** A label for people: shown in the UI and as a comment above the exported location. */
-    name: z.string().max(200).regex(NO_CONTROL, { message: 'control characters are not allowed' }).default(''),
+    name: z.string().regex(NO_CONTROL, { message: 'control characters are not allowed' }).default(''),
     /** nginx location modifier: '' prefix, '=' exact, '^~' prefix that stops regex search, '~' regex, '~*' case-insensitive regex. */
     modifier: Modifier.default(''),
     /** URI prefix or exact URI (must start with '/'), or a regular expression for '~' and '~*'. */
-    path: z.string().min(1).max(2000).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
+    path: z.string().min(1).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
     /** "http://upstream_name", "http://host:port" or "http://host:port/uri/". */
-    proxyPass: z.string().min(1).max(2000).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
+    proxyPass: z.string().min(1).regex(NO_CONTROL, { message: 'control characters are not allowed' }),
     /** Adds proxy_http_version 1.1, Upgrade $http_upgrade, Connection $connection_upgrade (with nginx's standard map). */
     websocket: z.boolean().default(false),
     /** nginx proxy_http_version; websocket forces 1.1. */

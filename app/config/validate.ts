@@ -22,6 +22,7 @@ interface ZodLikeIssue {
   params?: { code?: string };
   pattern?: string;
   keys?: string[];
+  origin?: string;
 }
 
 /** The value `input` has at `path` (undefined where there is none). */
@@ -61,6 +62,9 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
       return { path: formatPath([...parts, k]), code: 'unknown_field', message: `unknown field "${k}"${hint}` };
     });
   }
+  // a whole number past 2^53 (1e30): zod's safe-integer bound, under the field's own "whole number"
+  // message; the field's range (which every whole-number field has) says what is wrong, once
+  if ((issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'int') return [];
   const last = parts[parts.length - 1];
   if (typeof last === 'string' && isMissing(input, parts)) return [{ path, code: 'required', message: `"${last}" is required` }];
   // an empty text where one is needed: said in words, not as zod's length bound

@@ -80,10 +80,15 @@ test('a literal "$" is refused where values are scripts', () => {
 });
 
 // nginx reads its config through a 4096-byte buffer: an argument longer than that as written
-// (UTF-8, quotes and escapes included) fails nginx -t with "too long parameter". Text outside ASCII
-// and escaped quotes make a value that fits the schema's length in characters longer than that.
+// (UTF-8, quotes and escapes included) fails nginx -t with "too long parameter", and that is the only
+// length limit: text outside ASCII and escaped quotes make a value of fewer characters too long, and
+// ASCII text is taken up to it.
 test('an argument too long for nginx\'s 4096-byte config buffer is refused; the longest accepted passes nginx -t', { timeout: 60_000 }, async () => {
   const long: Array<[string, (n: number) => ConfigInput]> = [
+    ['header value (ASCII)', (n) => base({ proxySetHeader: [{ name: 'X-A', value: 'a'.repeat(n) }] })],
+    ['hash key (ASCII)', (n) => base({}, { upstreams: [{ name: 'u', method: { type: 'hash', key: `$uri/${'a'.repeat(n)}` }, servers: [{ address: '127.0.0.1:1' }] }] })],
+    ['prefix path (ASCII)', (n) => base({ path: `/${'a'.repeat(n)}` })],
+    ['proxy_pass URI (ASCII)', (n) => base({ proxyPass: `http://127.0.0.1:1/${'a'.repeat(n)}` })],
     ['header value (é, 2 bytes)', (n) => base({ proxySetHeader: [{ name: 'X-A', value: 'é'.repeat(n) }] })],
     ['header value (", escaped)', (n) => base({ proxySetHeader: [{ name: 'X-A', value: '"'.repeat(n) }] })],
     ['prefix path (日, 3 bytes)', (n) => base({ path: `/${'日'.repeat(n)}` })],

@@ -59,6 +59,9 @@ export interface SessionRecord {
    * frame went by (e.g. a peer dropped the TCP connection).
    */
   closeFrame: CloseFrameInfo | null;
+  /** Bytes read from the client's connection, its handshake included (also for a session refused
+   * or failed: what the client sent until then), and from the upstream's, its answer's head
+   * included (0 when none connected). A HAR from elsewhere gives its messages' payload bytes. */
   bytesFromClient: number;
   bytesFromUpstream: number;
 }

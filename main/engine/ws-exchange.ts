@@ -99,6 +99,7 @@ export function proxyUpgrade(
     session.closedAt = Date.now();
     session.closedBy = 'client';
     session.closeReason = reason;
+    session.bytesFromClient = socket.bytesRead;
     hooks.log({ level: 'info', code: 'client_closed', message: `${session.closeReason}${session.upstream ? `, upstream: ${session.upstream}` : ''}`, sessionId: session.id });
     socket.destroy();
     hooks.sessionClose(session);
@@ -126,6 +127,7 @@ export function proxyUpgrade(
     session.closeReason = cause;
     session.closedAt = Date.now();
     session.closedBy = 'proxy';
+    session.bytesFromClient = socket.bytesRead;
     hooks.log({ level: 'error', code, message: cause, sessionId: session.id });
     writeRawError(socket, status);
     hooks.sessionClose(session);
@@ -250,6 +252,8 @@ export function proxyUpgrade(
       session.closedAt = Date.now();
       session.closedBy = 'upstream';
       session.closeReason = `upstream answered ${status} instead of 101${cut ? ', cut short' : ''}`;
+      session.bytesFromClient = socket.bytesRead;
+      session.bytesFromUpstream = up.bytesRead;
       hooks.sessionClose(session);
     };
     upRes.once('end', () => done(false));

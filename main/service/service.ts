@@ -202,8 +202,10 @@ export class SwitchyardService {
       return ok(settings);
     },
     exportHar: async ({ sessionIds }) => {
-      const views = sessionIds ? sessionIds.map((id) => this.watch.session(id)) : this.watch.sessions();
-      const missing = sessionIds?.filter((_, i) => !views[i]);
+      // (each session once, however often it is named)
+      const ids = sessionIds ? [...new Set(sessionIds)] : undefined;
+      const views = ids ? ids.map((id) => this.watch.session(id)) : this.watch.sessions();
+      const missing = ids?.filter((_, i) => !views[i]);
       if (missing?.length) return fail('not_found', `no session ${missing.join(', ')}`);
       const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.traffic.rowsOf(v!.id) ?? [], payload: (row) => this.traffic.payloads.get(row) }));
       return ok(exportHar(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x))));

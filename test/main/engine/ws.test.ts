@@ -82,10 +82,16 @@ test('a non-101 answer reaches the client as an HTTP response, chunked bodies in
     socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nno ws\r\n0\r\n\r\n');
   });
   const e = await engine((p) => oneLocation(p, wsLoc(u)));
+  const ended: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => ended.push(s));
   const got = await rawExchange(e.port, upgradeRequest('/ws'));
   assert.match(got, /^HTTP\/1\.1 403 Forbidden\r\n/);
   assert.ok(got.endsWith('\r\n\r\nno ws'), JSON.stringify(got));
   assert.doesNotMatch(got, /Transfer-Encoding/i);
+  // a refused session counts what each side sent, as an open one does: the handshake, the answer
+  await until(() => ended.length === 1);
+  const answer = 'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nno ws\r\n0\r\n\r\n';
+  assert.deepEqual([ended[0]!.state, ended[0]!.bytesFromClient, ended[0]!.bytesFromUpstream], ['rejected', Buffer.byteLength(upgradeRequest('/ws')), answer.length]);
 });
 
 test('refused upstream: 502 to the client; with a second peer the session opens', async () => {

@@ -125,3 +125,10 @@ test('actions on a live session: text UTF-8 cannot hold is refused, sending noth
   assert.ok(!behind.ok && behind.error.code === 'peer_closed' && /client has sent its Close frame/.test(behind.error.message), JSON.stringify(behind));
   upstream().resume();
 });
+
+test('exportHar: a session named more than once is exported once', async () => {
+  const { service, client, id } = await setup();
+  const har = JSON.parse(value<string>(await service.handle('exportHar', { sessionIds: [id, id, id] })));
+  assert.deepEqual(har.log.entries.map((e: { _switchyard: { sessionId: number } }) => e._switchyard.sessionId), [id]);
+  client.close();
+});

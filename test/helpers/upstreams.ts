@@ -94,6 +94,24 @@ export async function startTcpServer(onSocket: (s: net.Socket) => void, opts: ne
   return { server, ...(await serveOnLoopback(server)) };
 }
 
+/**
+ * A raw TCP upstream that answers by request path: once a request head is complete, `answer` gets
+ * the last segment of its path and the socket to write the answer to (as bytes of its choosing).
+ */
+export function startPathAnswering(answer: (segment: string, s: net.Socket) => void): Promise<TcpServer> {
+  return startTcpServer((s) => {
+    s.on('error', () => {});
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (!got.includes('\r\n\r\n')) return;
+      const segment = got.slice(0, got.indexOf(' HTTP/')).split('/').pop()!;
+      got = '';
+      answer(segment, s);
+    });
+  });
+}
+
 /** A port with nothing listening (connections are refused). */
 export async function refusedPort(): Promise<number> {
   const s = net.createServer();

@@ -11,7 +11,7 @@ import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
 import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { rawExchange, startTcpServer, type TcpServer } from '../helpers/upstreams.ts';
+import { rawExchange, startPathAnswering, type TcpServer } from '../helpers/upstreams.ts';
 
 /** The upstream's answer per request path (after the location prefix); it closes after each. */
 const ANSWERS: Record<string, string> = {
@@ -30,17 +30,10 @@ const ANSWERS: Record<string, string> = {
 
 /** An answering upstream that names itself in an `X-Peer` header (so the rotation is compared too). */
 function startAnswering(peer: string): Promise<TcpServer> {
-  return startTcpServer((s) => {
-    s.on('error', () => {});
-    let got = '';
-    s.on('data', (d) => {
-      got += d.toString('latin1');
-      if (!got.includes('\r\n\r\n')) return;
-      const path = got.slice(0, got.indexOf(' HTTP/')).split('/').pop()!.replace('-10', '');
-      const answer = ANSWERS[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n';
-      const eol = answer.indexOf('\r\n');
-      s.end(`${answer.slice(0, eol)}\r\nX-Peer: ${peer}${answer.slice(eol)}`, 'latin1');
-    });
+  return startPathAnswering((path, s) => {
+    const answer = ANSWERS[path.replace('-10', '')] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n';
+    const eol = answer.indexOf('\r\n');
+    s.end(`${answer.slice(0, eol)}\r\nX-Peer: ${peer}${answer.slice(eol)}`, 'latin1');
   });
 }
 

@@ -15,7 +15,7 @@ import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
 import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { rawExchange, startTcpServer, type TcpServer } from '../helpers/upstreams.ts';
+import { rawExchange, startPathAnswering, type TcpServer } from '../helpers/upstreams.ts';
 
 const HIDDEN = ['Server: upstream/1', 'Date: Mon, 01 Jan 2001 00:00:00 GMT', 'X-Pad: avoid browser bug', 'X-Accel-Buffering: no', 'X-Accel-Expires: 5', 'X-Accel-Charset: utf-8'];
 // (not X-Accel-Limit-Rate: nginx hides it too, but acts on it, sending the answer at that many bytes per second)
@@ -45,17 +45,9 @@ const ANSWERS: Record<string, string> = {
 };
 
 function startAnswering(): Promise<TcpServer> {
-  return startTcpServer((s) => {
-    s.on('error', () => {});
-    let got = '';
-    s.on('data', (d) => {
-      got += d.toString('latin1');
-      if (!got.includes('\r\n\r\n')) return;
-      const path = got.slice(0, got.indexOf(' HTTP/')).split('/').pop()!;
-      s.write((ANSWERS[path.replace('-expect', '')] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n').replaceAll(':UP/', `:${s.localPort}/`), 'latin1');
-      if (!path.startsWith('101')) s.end();
-      got = '';
-    });
+  return startPathAnswering((path, s) => {
+    s.write((ANSWERS[path.replace('-expect', '')] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n').replaceAll(':UP/', `:${s.localPort}/`), 'latin1');
+    if (!path.startsWith('101')) s.end();
   });
 }
 

@@ -46,6 +46,13 @@ export interface FrameView {
   encodedBy?: string;
   /** The start of the payload: text for text messages, hex for binary, the reason for close. */
   preview: string;
+  /** Ping and pong frames whose payload is not valid UTF-8: `preview` is the hex of all its bytes
+   * ("00 ff fe 80"; a control payload is at most 125 bytes), as a binary message's, since as text
+   * it would lose them. Absent when the preview is text. */
+  previewHex?: true;
+  /** Text messages (and pings, pongs) whose payload is not valid UTF-8: the byte offset of the first
+   * invalid sequence (a preview as text shows U+FFFD there). Absent when valid or not checked. */
+  utf8ErrorOffset?: number;
   /** Close frames: the status code, when present. */
   closeCode: number | null;
   /** Sent by Switchyard itself (injectMessage, replayFrame): not read from either peer. */
@@ -60,7 +67,8 @@ export interface FrameView {
 
 /** One frame's payload as kept for replay and export (the `framePayload` request). */
 export interface FramePayload {
-  /** 'text' for text messages (the UTF-8 text), 'base64' for binary ones. */
+  /** 'text' for text messages (the UTF-8 text), 'base64' for binary ones, and for a text message
+   * that is not valid UTF-8 when its exact bytes are known (an imported file's `_switchyard.bytesBase64`). */
   encoding: 'text' | 'base64';
   /** The kept bytes; '' when the payload was evicted. */
   data: string;

@@ -58,20 +58,27 @@ export function payloadViews(p: Pick<FramePayload, 'encoding' | 'data'>): Payloa
   return { bytes, text, validUtf8: valid, json: valid ? prettyJson(text) : null };
 }
 
-/** Whether a message's payload is bytes rather than text: a binary message, or one in an unknown
- * extension's encoding whatever its opcode (its preview is hex, its payload goes as base64). */
-export function isBytesMessage(f: Pick<FrameView, 'opcode' | 'encodedBy'>): boolean {
-  return f.opcode === 'binary' || f.encodedBy !== undefined;
+/** Whether a frame's payload is bytes rather than text: a binary message, one in an unknown
+ * extension's encoding whatever its opcode, a ping or pong that is not UTF-8 (`previewHex`). Its
+ * preview is hex, its payload goes as base64. */
+export function isBytesMessage(f: Pick<FrameView, 'opcode' | 'encodedBy' | 'previewHex'>): boolean {
+  return f.opcode === 'binary' || f.encodedBy !== undefined || f.previewHex === true;
 }
 
 /** The views of a frame when only its preview is known (control frames, evicted payloads): a binary
  * message's preview (and that of a message in an unknown extension's encoding) is hex of its first
- * bytes, so its hex view shows those bytes. */
-export function previewViews(f: Pick<FrameView, 'opcode' | 'preview' | 'encodedBy'>): PayloadViews {
+ * bytes, so its hex view shows those bytes. A ping or pong's hex preview has all its bytes, so its
+ * text view is them decoded (flagged: they are not UTF-8). */
+export function previewViews(f: Pick<FrameView, 'opcode' | 'preview' | 'encodedBy' | 'previewHex'>): PayloadViews {
   const v = payloadViews({ encoding: 'text', data: f.preview });
   if (isBytesMessage(f)) {
     const hex = f.preview.replace(/…$/, '').trim().split(/\s+/).filter(Boolean);
-    if (hex.every((h) => /^[0-9a-f]{2}$/i.test(h))) return { ...v, bytes: Uint8Array.from(hex.map((h) => parseInt(h, 16))), json: null };
+    if (hex.every((h) => /^[0-9a-f]{2}$/i.test(h))) {
+      const bytes = Uint8Array.from(hex.map((h) => parseInt(h, 16)));
+      if (!f.previewHex) return { ...v, bytes, json: null };
+      const { text, valid } = utf8Decode(bytes);
+      return { bytes, text, validUtf8: valid, json: null };
+    }
   }
   return v;
 }

@@ -30,6 +30,9 @@ export interface RawMessage {
    * position 0); 0 when it is plain. Only with `keepMasked`. */
   maskKey: number;
   truncated: boolean;
+  /** Checked text messages (uncompressed, captured): the byte offset of the first invalid UTF-8
+   * sequence; -1 when valid or not checked. */
+  utf8ErrorOffset: number;
 }
 
 /** Room for captured bytes: `reserve(size)` returns a buffer with `size` bytes free from `at`. */

@@ -52,6 +52,8 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   /** The current message is captured still masked with this key (0: unmasked as it is captured). */
   private msgMaskKey = 0;
   protected readonly utf8 = new Utf8Validator();
+  /** The current message's first invalid UTF-8 byte (RawMessage.utf8ErrorOffset), -1: none. */
+  private msgUtf8Error = -1;
   private scratch: Buffer | null = null;
 
   constructor(options: FrameParserOptions, hooks: FrameParserHooks) {
@@ -63,7 +65,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.level = options.level;
     this.msg = {
       direction: options.direction, offset: 0, end: 0, startTime: 0, time: 0, opcode: 1, frames: 0, length: 0,
-      compressed: false, encoded: false, captured: false, data: null, dataOffset: 0, dataLength: 0, maskKey: 0, truncated: false,
+      compressed: false, encoded: false, captured: false, data: null, dataOffset: 0, dataLength: 0, maskKey: 0, truncated: false, utf8ErrorOffset: -1,
     };
   }
 
@@ -104,6 +106,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.bufCap = -1;
     this.captured = 0;
     this.validate = this.msgCapture && this.opcode === 1 && !this.msgCompressed;
+    this.msgUtf8Error = -1;
     this.msgMaskKey = this.keepMasked && this.msgCapture && this.masked && this.fin && this.opcode === 2 && !this.rsv1 ? this.maskKey : 0;
     if (this.validate) this.utf8.reset();
   }
@@ -170,6 +173,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
    * the connection here, one that does not (ws's skipUTF8Validation) goes on. */
   private utf8Violation(at: number): void {
     this.validate = false;
+    this.msgUtf8Error = this.utf8.errorOffset;
     this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in a text message at byte ${this.utf8.errorOffset} of the message`, at, 1007, false);
   }
 
@@ -202,6 +206,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     m.captured = this.msgCapture;
     m.truncated = this.msgTruncated;
     m.maskKey = this.msgMaskKey;
+    m.utf8ErrorOffset = this.msgUtf8Error;
     const plain = this.msgCapture && !this.msgCompressed;
     m.data = plain ? (this.buf ?? EMPTY) : null;
     m.dataOffset = plain && this.buf ? this.bufAt : 0;

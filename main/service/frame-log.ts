@@ -39,6 +39,7 @@ const STATE = 3 << STATE_SHIFT;
 const NOTE_BYTES = 1 << 13;
 const COMPRESSED = 1 << 14;
 const NOT_FORWARDED = 1 << 15;
+const PREVIEW_HEX = 1 << 16;
 
 export function rowFlags(opcode: number, from: 'client' | 'upstream', fin: boolean, injected: boolean, state: number): number {
   return opcode | (from === 'upstream' ? FROM_UPSTREAM : 0) | (fin ? FIN : 0) | (injected ? INJECTED : 0) | (state << STATE_SHIFT);
@@ -76,6 +77,9 @@ export class SessionFrames {
   /** The unknown extension whose encoding a message is in (FrameView.encodedBy), by seq; made at a
    * session's first (rare). */
   encodedBy: Map<number, string> | null = null;
+  /** Offsets of the first invalid UTF-8 sequence (FrameView.utf8ErrorOffset), by seq; made at a
+   * session's first (rare). */
+  utf8Errors: Map<number, number> | null = null;
   /** The preview when it is not made from the kept bytes (control frames, violations, frames
    * Switchyard sent, evicted payloads); null otherwise. */
   note: Array<string | null> = [];
@@ -139,10 +143,21 @@ export class SessionFrames {
     (this.encodedBy ??= new Map()).set(seq, name);
   }
 
+  /** Record that the payload of row `seq` is not valid UTF-8 from byte `offset` on. */
+  setUtf8Error(seq: number, offset: number): void {
+    (this.utf8Errors ??= new Map()).set(seq, offset);
+  }
+
+  /** Mark slot `s` a ping or pong whose preview is the hex of its bytes (FrameView.previewHex). */
+  markPreviewHex(s: number): void {
+    this.flags[s]! |= PREVIEW_HEX;
+  }
+
   /** Take the oldest `n` rows off; `holdings` is told about what they held. */
   dropFront(n: number, holdings: Holdings): void {
     if (this.decodeErrors) for (let seq = this.first; seq < this.first + n; seq++) this.decodeErrors.delete(seq);
     if (this.encodedBy) for (let seq = this.first; seq < this.first + n; seq++) this.encodedBy.delete(seq);
+    if (this.utf8Errors) for (let seq = this.first; seq < this.first + n; seq++) this.utf8Errors.delete(seq);
     for (let k = 0; k < n; k++) {
       const s = this.head;
       const slab = this.slab[s]!;
@@ -244,6 +259,9 @@ export class SessionFrames {
     if (decodeError !== undefined) v.decodeError = decodeError;
     const encodedBy = this.encodedBy?.get(seq);
     if (encodedBy !== undefined) v.encodedBy = encodedBy;
+    if (f & PREVIEW_HEX) v.previewHex = true;
+    const utf8Error = this.utf8Errors?.get(seq);
+    if (utf8Error !== undefined) v.utf8ErrorOffset = utf8Error;
     if (f & INJECTED) v.injected = true;
     if (f & NOT_FORWARDED) v.notForwarded = true;
     const state = STATES[(f & STATE) >> STATE_SHIFT];
@@ -330,6 +348,12 @@ export class FrameRef implements FrameView {
   }
   get encodedBy(): string | undefined {
     return this.frames.encodedBy?.get(this.seq);
+  }
+  get previewHex(): true | undefined {
+    return this.frames.flags[this.slot]! & PREVIEW_HEX ? true : undefined;
+  }
+  get utf8ErrorOffset(): number | undefined {
+    return this.frames.utf8Errors?.get(this.seq);
   }
   get closeCode(): number | null {
     const c = this.frames.code[this.slot]!;

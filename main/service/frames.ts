@@ -7,6 +7,8 @@
 // violations and decoded compressed messages still come as rows through `onFrame`.
 import type { Socket } from 'node:net';
 import { createFrameTap } from '../inspect/frame-tap.ts';
+import { hexPreview } from '../inspect/payload.ts';
+import { findUtf8Error } from '../inspect/validation.ts';
 import type { CaptureStore, RawMessage } from '../inspect/capture.ts';
 import type { SessionSockets } from '../engine/events.ts';
 import { cutPreview, PREVIEW_CHARS } from './frame-preview.ts';
@@ -95,6 +97,7 @@ export function normalize(raw: unknown): NewFrame | null {
       }
       // (an unknown extension's encoding: the tap made a hex preview of its bytes, no text)
       if (typeof e.encodedBy === 'string') row.encodedBy = e.encodedBy;
+      if (typeof e.utf8ErrorOffset === 'number') row.utf8ErrorOffset = e.utf8ErrorOffset;
       if (Buffer.isBuffer(e.data)) {
         row.data = e.data;
         row.payload = e.truncated === true ? 'truncated' : 'kept';
@@ -105,8 +108,17 @@ export function normalize(raw: unknown): NewFrame | null {
       // data frames are reported once as their message; close frames by their 'close' event
       const op = typeof e.opcode === 'number' ? e.opcode : -1;
       if (op !== 9 && op !== 10) return null;
-      const p = e.payloadPreview instanceof Uint8Array ? Buffer.from(e.payloadPreview).toString('utf8') : '';
-      return { time, from, opcode: op === 9 ? 'ping' : 'pong', fin: e.fin !== false, length, preview: cut(p), closeCode: null };
+      const p = e.payloadPreview instanceof Uint8Array ? e.payloadPreview : EMPTY;
+      const row: NewFrame = { time, from, opcode: op === 9 ? 'ping' : 'pong', fin: e.fin !== false, length, preview: '', closeCode: null };
+      // (a payload that is not UTF-8 goes as hex of all its bytes, ≤ 125: as text they would be lost)
+      const bad = findUtf8Error(p, p.length < length);
+      if (bad === -1) row.preview = cut(Buffer.from(p).toString('utf8'));
+      else {
+        row.preview = hexPreview(p, CONTROL_MAX) + (p.length < length && p.length <= CONTROL_MAX ? ' …' : '');
+        row.previewHex = true;
+        row.utf8ErrorOffset = bad;
+      }
+      return row;
     }
     case 'close': {
       const reason = typeof e.reason === 'string' ? e.reason : '';
@@ -123,5 +135,8 @@ export function normalize(raw: unknown): NewFrame | null {
 }
 
 const cut = cutPreview;
+const EMPTY = new Uint8Array(0);
+/** The longest control frame payload (RFC 6455 §5.5). */
+const CONTROL_MAX = 125;
 
 export { previewOf } from './frame-preview.ts';

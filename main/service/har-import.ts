@@ -24,7 +24,17 @@ const wsMessage = z.object({
     decodeError: z.string().max(1000).optional(),
     encodedBy: z.string().max(1000).optional(),
     payload: z.enum(['kept', 'truncated', 'evicted']).optional(),
+    utf8ErrorOffset: z.number().int().min(0).optional(),
+    bytesBase64: z.string().optional(),
+    dataBase64: z.literal(true).optional(),
   }).optional(),
+}).superRefine((m, ctx) => {
+  // (Node's base64 decoder skips what it does not know: "!!!not base64$$" would be 6 bytes)
+  const bad = isBase64(m) ? base64Error(m.data) : null;
+  if (bad) ctx.addIssue({ code: 'custom', path: ['data'], message: `not base64 (the data of ${m.opcode === 2 ? 'a binary message' : 'this message'} is): ${bad}` });
+  const exact = m._switchyard?.bytesBase64;
+  const badExact = exact !== undefined ? base64Error(exact) : null;
+  if (badExact) ctx.addIssue({ code: 'custom', path: ['_switchyard', 'bytesBase64'], message: `not base64: ${badExact}` });
 });
 const timing = z.number().optional();
 const entry = z.object({
@@ -59,6 +69,8 @@ type Entry = z.infer<typeof entry>;
 export type HarImport = { ok: true; value: ImportedHar } | { ok: false; message: string };
 
 const OPCODE_NAMES: Record<number, string> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
+/** The longest control frame payload (RFC 6455 §5.5). */
+const CONTROL_MAX = 125;
 
 const flat = (h: Array<{ name: string; value: string }>) => h.flatMap((x) => [x.name, x.value]);
 const pathOf = (url: string) => {
@@ -94,24 +106,52 @@ function timingsOf(e: Entry): ExchangeView['timings'] {
   return out;
 }
 
-/** A message's payload as the file has it: Switchyard's own files say whether it was cut or evicted
- * (an evicted one carries only its preview); other files carry whole messages. */
-function payloadOf(m: z.infer<typeof wsMessage>, bytes: Buffer, base64: boolean): FramePayload {
-  const kept = m._switchyard?.payload ?? 'kept';
-  if (kept === 'evicted') return { encoding: base64 ? 'base64' : 'text', data: '', bytes: 0, truncated: false, evicted: true };
-  return { encoding: base64 ? 'base64' : 'text', data: base64 ? bytes.toString('base64') : m.data, bytes: bytes.length, truncated: kept === 'truncated', evicted: false };
+type Message = z.infer<typeof wsMessage>;
+
+/** Whether a message's data is base64 of its bytes: binary, a message in an unknown extension's
+ * encoding, a ping or pong that is not UTF-8 (`dataBase64`); see har.ts. */
+const isBase64 = (m: Message) => m.type !== 'error' && (m.opcode === 2 || m._switchyard?.encodedBy !== undefined || m._switchyard?.dataBase64 === true);
+
+/** Why `text` is not standard base64 (RFC 4648 §4: '=' padding optional, spaces and line breaks
+ * allowed), or null when it is. */
+function base64Error(text: string): string | null {
+  const bad = /[^A-Za-z0-9+/=\s]/.exec(text);
+  if (bad) return `${JSON.stringify(bad[0])} at character ${bad.index} is not in its alphabet (A-Z, a-z, 0-9, +, /)`;
+  const s = text.replace(/\s+/g, '');
+  const pad = s.indexOf('=');
+  const body = pad === -1 ? s : s.slice(0, pad);
+  if (pad !== -1 && (s.length - pad > 2 || s.length % 4 !== 0 || /[^=]/.test(s.slice(pad)))) return '"=" may only pad the end to a multiple of 4 characters';
+  // (4 characters carry 3 bytes; 1 left over carries none)
+  if (body.length % 4 === 1) return `${body.length} characters (without "=") leave one over, too few for a byte`;
+  return null;
 }
 
-function frame(m: z.infer<typeof wsMessage>, seq: number, start: number, payloads: Record<number, FramePayload>): FrameView {
+/** A message's payload as the file has it: Switchyard's own files say whether it was cut or evicted
+ * (an evicted one carries only its preview); other files carry whole messages. A text message whose
+ * exact bytes the file has (not UTF-8) keeps those, as base64. */
+function payloadOf(m: Message, bytes: Buffer, base64: boolean): FramePayload {
+  const encoding = base64 || m._switchyard?.bytesBase64 !== undefined ? 'base64' : 'text';
+  const kept = m._switchyard?.payload ?? 'kept';
+  if (kept === 'evicted') return { encoding, data: '', bytes: 0, truncated: false, evicted: true };
+  return { encoding, data: encoding === 'base64' ? bytes.toString('base64') : m.data, bytes: bytes.length, truncated: kept === 'truncated', evicted: false };
+}
+
+function frame(m: Message, seq: number, start: number, payloads: Record<number, FramePayload>): FrameView {
   // (Chrome DevTools' 'error' messages, opcode -1: an error the browser saw on the connection)
   const opcode = m.type === 'error' ? 'violation' : OPCODE_NAMES[m.opcode] ?? `opcode ${m.opcode}`;
   const own = m._switchyard;
-  // (binary, and a message in an unknown extension's encoding: base64 of its bytes, see har.ts)
-  const base64 = m.opcode === 2 || own?.encodedBy !== undefined;
-  const bytes = base64 ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8');
+  // (checked base64: see wsMessage)
+  const base64 = isBase64(m);
+  const exact = own?.bytesBase64;
+  const bytes = base64 ? Buffer.from(m.data, 'base64') : exact !== undefined ? Buffer.from(exact, 'base64') : Buffer.from(m.data, 'utf8');
+  // (a ping or pong as base64: all its bytes in hex, as the live row has them)
+  const hex = base64 && m.opcode !== 2 && own?.encodedBy === undefined;
+  const shown = hex ? CONTROL_MAX : HEX_PREVIEW_BYTES;
   // (bytes: the hex of the first bytes, '…' when there are more, also bytes an evicted payload lost)
-  const preview = base64 ? hexPreview(bytes, HEX_PREVIEW_BYTES, 0, bytes.length) + (bytes.length <= HEX_PREVIEW_BYTES && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
+  const preview = base64 ? hexPreview(bytes, shown, 0, bytes.length) + (bytes.length <= shown && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
   const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
+  if (hex) f.previewHex = true;
+  if (own?.utf8ErrorOffset !== undefined) f.utf8ErrorOffset = own.utf8ErrorOffset;
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;
   if (own?.decodeError !== undefined) f.decodeError = own.decodeError;
   if (own?.encodedBy !== undefined) f.encodedBy = own.encodedBy;

@@ -2,10 +2,15 @@
 // them (`_resourceType: 'websocket'`, `_webSocketMessages` with type 'send'/'receive', time in
 // seconds, opcode and data: text as is, binary as base64), so the file opens in Chrome, Firefox
 // and HAR viewers; HTTP exchanges are ordinary entries (without bodies: Switchyard keeps none).
+// What a message's data cannot carry goes in its `_switchyard`, so the import gets the bytes back:
+// a text message that is not UTF-8 has `utf8ErrorOffset` (first bad byte) and `bytesBase64` (its
+// exact bytes; data is them decoded with U+FFFD); a ping or pong that is not UTF-8 has
+// `dataBase64` (data is base64 of its bytes, as a binary message's).
 // Headers arrive already redacted (main/service/redact.ts).
 import { STATUS_CODES } from 'node:http';
 import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
+import { findUtf8Error } from '../inspect/validation.ts';
 
 export interface HarSession {
   session: SessionView;
@@ -50,17 +55,38 @@ function response(status: number, statusText: string, headers: string[], size: n
   };
 }
 
+/** What a message's `data` cannot say about its bytes (see exportHar). */
+interface Utf8Marks {
+  utf8ErrorOffset?: number;
+  bytesBase64?: string;
+  dataBase64?: true;
+}
+
 function message(row: FrameView, payload: Buffer | undefined) {
   const opcode = HAR_OPCODES[row.opcode]!;
   let data: string;
+  const marks: Utf8Marks = {};
+  if (row.utf8ErrorOffset !== undefined) marks.utf8ErrorOffset = row.utf8ErrorOffset;
   // (an evicted binary payload: the first bytes its preview kept, marked incomplete below; a text
-  // message in an unknown extension's encoding is bytes too, as base64, marked by _switchyard.encodedBy)
-  if (isBytesMessage(row)) data = (payload ?? Buffer.from(row.preview.replace(/[^0-9a-fA-F]/g, ''), 'hex')).toString('base64');
-  else if (row.opcode === 'text') data = payload ? payload.toString('utf8') : row.preview;
-  else data = row.preview;
+  // message in an unknown extension's encoding is bytes too, as base64, marked by _switchyard.encodedBy;
+  // a ping or pong that is not UTF-8 has its preview's bytes, all of them, marked by dataBase64)
+  if (isBytesMessage(row)) {
+    data = (payload ?? Buffer.from(row.preview.replace(/[^0-9a-fA-F]/g, ''), 'hex')).toString('base64');
+    if (row.previewHex) marks.dataBase64 = true;
+  } else if (row.opcode === 'text') {
+    data = payload ? payload.toString('utf8') : row.preview;
+    // (Chrome's data is a string: bytes that do not decode become U+FFFD there, so they go apart too)
+    const strict = payload ? findUtf8Error(payload) : -1;
+    if (strict !== -1) {
+      marks.bytesBase64 = payload!.toString('base64');
+      // (a cut payload may end inside a character: that is the cut, not invalid text)
+      const bad = row.payload === 'truncated' ? findUtf8Error(payload!, true) : strict;
+      if (bad !== -1) marks.utf8ErrorOffset = bad;
+    }
+  } else data = row.preview;
   return {
     type: row.from === 'client' ? 'send' : 'receive', time: row.time / 1000, opcode, data,
-    _switchyard: { seq: row.seq, length: row.length, ...(row.wireLength !== undefined ? { wireLength: row.wireLength } : {}), ...(row.decodeError !== undefined ? { decodeError: row.decodeError } : {}), ...(row.encodedBy !== undefined ? { encodedBy: row.encodedBy } : {}), complete: row.opcode === 'text' || row.opcode === 'binary' ? row.payload === 'kept' : true, injected: row.injected === true, ...(row.notForwarded ? { notForwarded: true } : {}), ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}), ...(row.payload ? { payload: row.payload } : {}) },
+    _switchyard: { seq: row.seq, ...marks, length: row.length, ...(row.wireLength !== undefined ? { wireLength: row.wireLength } : {}), ...(row.decodeError !== undefined ? { decodeError: row.decodeError } : {}), ...(row.encodedBy !== undefined ? { encodedBy: row.encodedBy } : {}), complete: row.opcode === 'text' || row.opcode === 'binary' ? row.payload === 'kept' : true, injected: row.injected === true, ...(row.notForwarded ? { notForwarded: true } : {}), ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}), ...(row.payload ? { payload: row.payload } : {}) },
   };
 }
 

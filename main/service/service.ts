@@ -1,6 +1,7 @@
 // The transport-free service: the engine, the draft vs applied config, bounded traffic logs and
 // the live feed. The web host (main/web) and, later, Electron IPC are thin adapters over
 // `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
+import { findUtf8Error } from '../inspect/validation.ts';
 import { unencodable } from '../../app/text/utf16.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome, ServiceSettings } from '../../app/api/contract.ts';
@@ -187,7 +188,8 @@ export class SwitchyardService {
       if (!row) return fail('not_found', `session ${id} has no frame ${seq} (old frames are dropped)`);
       if (!row.payload) return fail('no_payload', row.opcode === 'text' || row.opcode === 'binary' ? `the payload of frame ${seq} was not captured` : `frame ${seq} is a ${row.opcode} frame: only its preview is kept`);
       const data = row.payload === 'evicted' ? undefined : this.traffic.payloads.get(row);
-      const text = !isBytesMessage(row);
+      // (a text message whose bytes are not UTF-8 goes as base64 too: as text they would be lost)
+      const text = !isBytesMessage(row) && !(data && findUtf8Error(data, row.payload === 'truncated') !== -1);
       return ok({
         encoding: text ? 'text' : 'base64', data: data ? data.toString(text ? 'utf8' : 'base64') : '', bytes: data?.length ?? 0,
         truncated: row.payload === 'truncated', evicted: !data,

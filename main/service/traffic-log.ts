@@ -121,6 +121,8 @@ export class TrafficLog {
       if (nf.wireLength !== undefined) f.setWireLength(s, nf.wireLength);
       if (nf.decodeError !== undefined) f.setDecodeError(seq, nf.decodeError);
       if (nf.encodedBy !== undefined) f.setEncodedBy(seq, nf.encodedBy);
+      if (nf.previewHex) f.markPreviewHex(s);
+      if (nf.utf8ErrorOffset !== undefined) f.setUtf8Error(seq, nf.utf8ErrorOffset);
       if (data && state) this.payloads.put(f, s, seq, data, 0, Math.min(data.length, perMessage));
       added.push(new FrameRef(f, seq));
       this.framesKept++;
@@ -138,7 +140,7 @@ export class TrafficLog {
    */
   addMessage(
     sessionId: number, from: 'client' | 'upstream', time: number, text: boolean, length: number,
-    buf: Buffer | null, off: number, captured: number, truncated: boolean, maskKey = 0,
+    buf: Buffer | null, off: number, captured: number, truncated: boolean, maskKey = 0, utf8ErrorOffset = -1,
   ): number {
     const f = this.entry(sessionId);
     let state = 0;
@@ -155,6 +157,7 @@ export class TrafficLog {
     const s = f.append(time, rowFlags(text ? TEXT : BINARY, from, true, false, state), length, null, note);
     const seq = f.next - 1;
     if (buf) this.payloads.put(f, s, seq, buf, off, kept, true, maskKey);
+    if (utf8ErrorOffset >= 0) f.setUtf8Error(seq, utf8ErrorOffset);
     this.framesKept++;
     this.trim(sessionId, f);
     return seq;

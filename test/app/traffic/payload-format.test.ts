@@ -1,7 +1,7 @@
 // Payload views: hex dump rows, JSON detection, and text/base64 payloads into the three views.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hexDump, payloadViews, prettyJson, previewViews } from '../../../app/traffic/payload-format.ts';
+import { hexDump, isBytesMessage, payloadViews, prettyJson, previewViews } from '../../../app/traffic/payload-format.ts';
 
 test('hex dump: offset, 16 bytes in two groups, printable ASCII; a short last row is padded', () => {
   const bytes = Uint8Array.from([...Buffer.from('Hello, WebSocket!'), 0, 0x7f, 0xff, 0x20]);
@@ -52,4 +52,15 @@ test('preview-only views: a binary preview (hex) gives its bytes to the hex view
   // a text message in an unknown extension's encoding: its preview is hex of its bytes too
   const encoded = previewViews({ opcode: 'text', preview: '68 ff 69', encodedBy: 'x-foo' });
   assert.deepEqual([...encoded.bytes], [0x68, 0xff, 0x69]);
+});
+
+test('a ping or pong whose preview is hex (previewHex) is bytes: hex view of all of them, text view decoded and flagged', () => {
+  const ping = { opcode: 'ping', preview: '00 ff fe 80', previewHex: true } as const;
+  assert.equal(isBytesMessage(ping), true);
+  assert.equal(isBytesMessage({ opcode: 'ping' }), false, 'without the flag a ping preview is text, even one that reads as hex');
+  const v = previewViews(ping);
+  assert.deepEqual([...v.bytes], [0x00, 0xff, 0xfe, 0x80]);
+  assert.deepEqual([v.text, v.validUtf8, v.json], ['\u0000\ufffd\ufffd\ufffd', false, null]);
+  const text = previewViews({ opcode: 'ping', preview: '00 ff fe 80' });
+  assert.deepEqual([text.text, Buffer.from(text.bytes).toString()], ['00 ff fe 80', '00 ff fe 80']);
 });

@@ -172,3 +172,12 @@ test('permessage-deflate: messages behind a compressed one keep their order and 
     assert.deepEqual(fast.rowsOf(1)!.filter((r) => r.from === from).map((r) => fast.payloads.get(r)), payloads.slice(4 * k, 4 * k + 4), from);
   }
 });
+
+test('a ping that is not UTF-8 keeps its hex preview and flags in the log, on both paths', async () => {
+  const chunks: Chunk[] = [['client', encodeFrame({ opcode: 9, payload: Buffer.from([0, 0xff, 0xfe, 0x80]), mask: MASK })], ['server', encodeFrame({ opcode: 10, payload: 'ok' })]];
+  for (const fast of [true, false]) {
+    const [ping, pong] = views(await record(fast, chunks));
+    assert.deepEqual(ping, { seq: 0, from: 'client', opcode: 'ping', fin: true, length: 4, preview: '00 ff fe 80', previewHex: true, utf8ErrorOffset: 1, closeCode: null });
+    assert.deepEqual([pong!.preview, pong!.previewHex, pong!.utf8ErrorOffset], ['ok', undefined, undefined]);
+  }
+});

@@ -132,3 +132,20 @@ test('exportHar: a session named more than once is exported once', async () => {
   assert.deepEqual(har.log.entries.map((e: { _switchyard: { sessionId: number } }) => e._switchyard.sessionId), [id]);
   client.close();
 });
+
+test('framePayload: a text message that is not UTF-8 comes as base64 of its exact bytes', async () => {
+  const { service, client, id, upstream } = await setup();
+  // (the ws upstream closes with 1007 on it; the row and its payload stay)
+  upstream().on('error', () => {});
+  client.on('error', () => {});
+  client.send(Buffer.from([0x61, 0xff, 0x62]), { binary: false });
+  await until(() => (service.traffic.framesOf(id) ?? []).some((f) => f.opcode === 'text'));
+  const row = service.traffic.framesOf(id)!.find((f) => f.opcode === 'text')!;
+  assert.deepEqual(value<FramePayload>(await service.handle('framePayload', { id, seq: row.seq })), { encoding: 'base64', data: Buffer.from([0x61, 0xff, 0x62]).toString('base64'), bytes: 3, truncated: false, evicted: false });
+  // the row says where the text stops being UTF-8, in the view and the HAR
+  const shown = value<SessionDetail>(await service.handle('session', { id })).frames!.find((f) => f.seq === row.seq)!;
+  assert.equal(shown.utf8ErrorOffset, 1);
+  const har = JSON.parse(value<string>(await service.handle('exportHar', { sessionIds: [id] })));
+  const sent = har.log.entries[0]._webSocketMessages.find((m: { opcode: number }) => m.opcode === 1);
+  assert.deepEqual([sent._switchyard.utf8ErrorOffset, sent._switchyard.bytesBase64], [1, Buffer.from([0x61, 0xff, 0x62]).toString('base64')]);
+});

@@ -149,3 +149,70 @@ test("an answer's bodySize -1 (Chrome, Playwright: not counted) reads its conten
   const r = imported(file('WebInspector', [http(-1, 1234), http(600, 1234), http(-1, -1)]));
   assert.deepEqual(r.exchanges.map((e) => e.responseBytes), [1234, 600, 0]);
 });
+
+test('a text message that is not UTF-8 goes as text (U+FFFD), flagged, with its exact bytes apart, and comes back byte for byte', () => {
+  const bad = Buffer.from('68656c6c6ffffe', 'hex'); // "hello" ff fe: 7 bytes, 9 as text with U+FFFD
+  const cut = Buffer.from('6869e298', 'hex'); // "hi" and the start of ☃, cut by the per-message cap
+  const rows: FrameView[] = [
+    { seq: 1, time: T0 + 1, from: 'client', opcode: 'text', fin: true, length: 7, preview: 'hello\ufffd\ufffd', utf8ErrorOffset: 5, closeCode: null, payload: 'kept' },
+    { seq: 2, time: T0 + 2, from: 'client', opcode: 'text', fin: true, length: 9000, preview: 'hi', closeCode: null, payload: 'truncated' },
+    { seq: 3, time: T0 + 3, from: 'client', opcode: 'text', fin: true, length: 7, preview: 'hello\ufffd\ufffd', utf8ErrorOffset: 5, closeCode: null, payload: 'evicted' },
+  ];
+  const kept = new Map([[1, bad], [2, cut]]);
+  const har = JSON.parse(exportHar([{ session: session(), frames: rows, payload: (row) => kept.get(row.seq) }], []));
+  const [m1, m2, m3] = har.log.entries[0]._webSocketMessages;
+  assert.deepEqual([m1.opcode, m1.data, m1._switchyard.bytesBase64, m1._switchyard.utf8ErrorOffset], [1, 'hello\ufffd\ufffd', bad.toString('base64'), 5]);
+  assert.deepEqual([m2._switchyard.bytesBase64, m2._switchyard.utf8ErrorOffset], [cut.toString('base64'), undefined], 'a character cut by the cap is no invalid text, but its bytes go exact');
+  assert.deepEqual([m3.data, m3._switchyard.bytesBase64, m3._switchyard.utf8ErrorOffset], ['hello\ufffd\ufffd', undefined, 5], 'evicted: the flag, no bytes');
+  const back = imported(JSON.stringify(har)).sessions[0]!;
+  assert.deepEqual(back.payloads[1], { encoding: 'base64', data: bad.toString('base64'), bytes: 7, truncated: false, evicted: false });
+  assert.deepEqual(back.payloads[2], { encoding: 'base64', data: cut.toString('base64'), bytes: 4, truncated: true, evicted: false });
+  assert.deepEqual(back.frames.map((f) => [f.length, f.utf8ErrorOffset, f.preview]), [[7, 5, 'hello\ufffd\ufffd'], [9000, undefined, 'hi\ufffd'], [7, 5, 'hello\ufffd\ufffd']]);
+});
+
+test('a ping or pong shown as hex goes as base64 (dataBase64) and comes back as the same hex row', () => {
+  const rows: FrameView[] = [
+    { seq: 1, time: T0 + 1, from: 'client', opcode: 'ping', fin: true, length: 4, preview: '00 ff fe 80', previewHex: true, utf8ErrorOffset: 1, closeCode: null },
+    { seq: 2, time: T0 + 2, from: 'upstream', opcode: 'pong', fin: true, length: 4, preview: '00 ff fe 80', previewHex: true, utf8ErrorOffset: 1, closeCode: null },
+    { seq: 3, time: T0 + 3, from: 'client', opcode: 'ping', fin: true, length: 11, preview: '00 ff fe 80', closeCode: null }, // text that reads like hex
+  ];
+  const har = JSON.parse(exportHar([{ session: session(), frames: rows, payload: () => undefined }], []));
+  const sent = har.log.entries[0]._webSocketMessages;
+  assert.deepEqual(sent.map((m: { opcode: number; data: string; _switchyard: { dataBase64?: true } }) => [m.opcode, m.data, m._switchyard.dataBase64]), [[9, 'AP/+gA==', true], [10, 'AP/+gA==', true], [9, '00 ff fe 80', undefined]]);
+  const back = imported(JSON.stringify(har)).sessions[0]!;
+  assert.deepEqual(back.frames, rows);
+  assert.deepEqual(back.payloads, {}, 'control frames have only their preview');
+});
+
+test('invalid base64 is refused naming the message field and why; padded, unpadded and wrapped base64 import', () => {
+  const refused = (m: Record<string, unknown>, path: RegExp, why: RegExp) => {
+    const r = importHar(file('x', [wsEntry([]), wsEntry([]), wsEntry([]), wsEntry([{ type: 'receive', time: T0 / 1000, ...m }])]));
+    assert.ok(!r.ok, `should be refused: ${JSON.stringify(m)}`);
+    assert.match(r.message, path);
+    assert.match(r.message, why);
+  };
+  const data = /^log\.entries\.3\._webSocketMessages\.0\.data: /;
+  refused({ opcode: 2, data: '!!!not base64$$' }, data, /"!" at character 0 is not in its alphabet/);
+  refused({ opcode: 2, data: 'AAH/-_' }, data, /"-" at character 4/);
+  refused({ opcode: 2, data: 'AAH/A' }, data, /^[^;]*not base64 \(the data of a binary message is\): 5 characters .* leave one over/);
+  refused({ opcode: 2, data: 'AA=A' }, data, /"=" may only pad the end/);
+  refused({ opcode: 2, data: 'AAH=/' }, data, /"=" may only pad the end/);
+  refused({ opcode: 2, data: 'AA=' }, data, /"=" may only pad the end/);
+  refused({ opcode: 1, data: 'x!', _switchyard: { encodedBy: 'x-foo' } }, data, /"!" at character 1/);
+  refused({ opcode: 9, data: '00:ff', _switchyard: { dataBase64: true } }, data, /":" at character 2/);
+  refused({ opcode: 1, data: 'hi', _switchyard: { bytesBase64: 'aGk$' } }, /^log\.entries\.3\._webSocketMessages\.0\._switchyard\.bytesBase64: /, /"\$" at character 3/);
+
+  const bytesOf = (data: string) => {
+    const s = imported(file('x', [wsEntry([{ type: 'receive', time: T0 / 1000, opcode: 2, data }])])).sessions[0]!;
+    return [...Buffer.from(s.payloads[0]!.data, 'base64')];
+  };
+  assert.deepEqual(bytesOf('AAH/'), [0, 1, 255]);
+  assert.deepEqual(bytesOf('AAE='), [0, 1]);
+  assert.deepEqual(bytesOf('AAE'), [0, 1]);
+  assert.deepEqual(bytesOf('AA=='), [0]);
+  assert.deepEqual(bytesOf('AA'), [0]);
+  assert.deepEqual(bytesOf('AAH/\r\nAAH/\n'), [0, 1, 255, 0, 1, 255]);
+  assert.deepEqual(bytesOf(''), []);
+  // text is not base64: anything goes
+  assert.equal(imported(file('x', [wsEntry([{ type: 'send', time: T0 / 1000, opcode: 1, data: '!!!not base64$$' }])])).sessions[0]!.payloads[0]!.data, '!!!not base64$$');
+});

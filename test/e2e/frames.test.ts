@@ -120,6 +120,33 @@ test('a compressed session: messages show their inflated size and their size on 
   }
 });
 
+test('a ping whose payload is not UTF-8 shows as hex bytes, one that is as text', { timeout: 60_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  try {
+    const c = await client('/ws/pings');
+    const pongs = new Promise<void>((resolve) => { let n = 0; c.ws.on('pong', () => { if (++n === 2) resolve(); }); });
+    c.ws.ping(Buffer.from([0x00, 0xff, 0xfe, 0x80]));
+    c.ws.ping('are you there');
+    await pongs;
+    await page.goto(`${host.url}#/sessions`);
+    await page.locator('tr[data-state="open"]').filter({ hasText: '/ws/pings' }).click();
+    const pings = rows(page).and(page.locator('[data-opcode="ping"]'));
+    await pings.filter({ hasText: '00 ff fe 80' }).click();
+    await page.locator('[data-testid="frame-payload"][data-tab="hex"]').locator('.hexrow').first().getByText('00 ff fe 80').waitFor();
+    await shot(page, 'frame-ping-hex');
+    await pings.filter({ hasText: 'are you there' }).click();
+    await page.locator('[data-testid="frame-payload"][data-tab="text"]').getByText('are you there').waitFor();
+    c.ws.close();
+  } catch (e) {
+    await shot(page, 'frame-ping-failure');
+    throw e;
+  } finally {
+    await context.close();
+  }
+});
+
 async function walkThrough(page: Page) {
   await page.goto(`${host.url}#/sessions`);
   await page.getByTestId('sessions-empty').waitFor();

@@ -67,6 +67,8 @@ interface Active {
   idleWhileWaiting: boolean;
   /** The upstream request, once http-proxy made it. */
   proxyReq: ClientRequest | null;
+  /** proxy_read_timeout for the response head, from the request's end (see onRequestSent). */
+  headTimer: NodeJS.Timeout | null;
   /** The header lines of the upstream request, in order (the planned list plus the body's Content-Length). */
   head: ReadonlyArray<readonly [string, string]>;
 }
@@ -125,6 +127,7 @@ function onUpgradeAnswer(this: NginxHeadRequest, _res: IncomingMessage, socket: 
   const a = this[ACTIVE];
   if (!a || a.settled) return;
   a.settled = true;
+  clearHeadTimer(a);
   a.h.onUpgradeAnswer();
 }
 
@@ -161,12 +164,33 @@ function connected(a: Active, socket: Socket): void {
   setIdleTimeout(socket, a.t.sendTimeoutMs);
 }
 
+/**
+ * The request is sent: proxy_read_timeout starts. Until the response head is complete it is one
+ * deadline, not restarted by the head's bytes as they come (nginx arms the read timer once when the
+ * request is sent and reads the head under it: an upstream trickling its head gets 504 all the same);
+ * from the head on, it is the time between two reads (the socket's idle timer).
+ */
 function onRequestSent(this: NginxHeadRequest): void {
   const a = this[ACTIVE];
   if (!a) return;
   a.requestSent = true;
   a.phase = 'read';
   if (this.socket) setIdleTimeout(this.socket, a.t.readTimeoutMs);
+  if (!a.settled && !a.responded) a.headTimer = setTimeout(onHeadTimeout, a.t.readTimeoutMs, this);
+}
+
+function onHeadTimeout(proxyReq: NginxHeadRequest): void {
+  const a = proxyReq[ACTIVE];
+  if (!a || a.settled || a.responded) return;
+  a.headTimer = null;
+  a.timedOut = true;
+  proxyReq.destroy(Object.assign(new Error('upstream timed out (read)'), { code: 'ETIMEDOUT' }));
+}
+
+function clearHeadTimer(a: Active): void {
+  if (a.headTimer === null) return;
+  clearTimeout(a.headTimer);
+  a.headTimer = null;
 }
 
 proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
@@ -177,6 +201,7 @@ proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
   }
   a.responded = true;
   a.response = proxyRes;
+  clearHeadTimer(a);
   const now = Date.now();
   proxyRes.on('error', onBodyError);
   proxyRes.on('aborted', onBodyAborted);
@@ -293,6 +318,7 @@ export function abortHttpTry(req: IncomingMessage): void {
   const a = (req as WithTry)[ACTIVE];
   if (!a || a.settled || a.responded) return;
   a.settled = true;
+  clearHeadTimer(a);
   a.proxyReq?.destroy();
 }
 
@@ -312,7 +338,7 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
   const a: Active = {
     t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, response: null, timedOut: false, settled: false,
     waitingForClient: false, idleWhileWaiting: false,
-    proxyReq: null, head: headWithBody(t.headers, t.body),
+    proxyReq: null, headTimer: null, head: headWithBody(t.headers, t.body),
   };
   (req as WithTry)[ACTIVE] = a;
   // The body was read already (nginx buffers it): replay it.
@@ -348,6 +374,7 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
         return;
       }
       a.settled = true;
+      clearHeadTimer(a);
       // nginx marks the request sent as soon as it starts writing it (u->request_sent)
       const requestSent = a.requestSent || a.phase !== 'connect';
       const failure = { kind: failureKind(err, a.timedOut), phase: a.phase, error: err, requestSent, cached: a.proxyReq?.reusedSocket ?? false };

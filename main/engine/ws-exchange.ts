@@ -155,18 +155,25 @@ export function proxyUpgrade(
     let settled = false;
     let connected = false;
     let statusWatch: StatusLineWatch | null = null;
+    // proxy_read_timeout for the answer's head: one deadline from the request's end, not restarted
+    // by the head's bytes (see onRequestSent in http-proxy-adapter.ts)
+    let headTimer: NodeJS.Timeout | null = null;
+    const settle = () => {
+      settled = true;
+      if (headTimer) clearTimeout(headTimer);
+    };
     const up = connect({ host: peer.host, port: peer.port });
     up.setNoDelay(true);
     abortTry = () => {
       if (settled) return;
-      settled = true;
+      settle();
       statusWatch?.stop();
       up.destroy();
       attempt.release(peer, false);
     };
     const fail = (err: Error, timedOut: boolean) => {
       if (settled) return;
-      settled = true;
+      settle();
       statusWatch?.stop();
       const kind = failureKind(err, timedOut);
       // (not up.connecting: node clears it before it reports a refused connection)
@@ -195,7 +202,7 @@ export function proxyUpgrade(
           fail(tooBigHeader(), false);
           return;
         }
-        settled = true;
+        settle();
         const statusText = watch.take(upRes);
         // the session installs its own listeners (error listener first, so there is no gap)
         open(peer, upRes, upSocket as Socket, upHead, statusText, current);
@@ -207,7 +214,7 @@ export function proxyUpgrade(
           fail(tooBigHeader(), false);
           return;
         }
-        settled = true;
+        settle();
         const status = upRes.statusCode ?? 502;
         const statusText = watch.take(upRes);
         // an answer whose status proxy_next_upstream lists (http_503…) goes to the next peer, as
@@ -220,6 +227,9 @@ export function proxyUpgrade(
           return;
         }
         relayRejection(peer, upRes, up, current, statusText);
+      });
+      upReq.once('finish', () => {
+        if (!settled) headTimer = setTimeout(onTimeout, loc.readTimeoutMs);
       });
       if (body) upReq.end(body);
       else upReq.end();

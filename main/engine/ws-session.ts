@@ -226,10 +226,15 @@ export function runSession(a: SessionStart): void {
   toClient.closeRecord = session;
   // a peer that stops reading ends the session after nginx's send timeout, whatever the read timeout
   // (the reason's text is made when it happens: a session keeps no string for it)
+  // (an upstream that stopped reading: the client may still be sending, so its connection gets the
+  // lingering close, a FIN, as from nginx; a client that stopped reading takes nothing more anyway)
   const sendTimedOut = (who: 'upstream' | 'client', setting: string) => {
     endSession('proxy', `${who} took no data for ${setting}: it stopped reading`);
-    socket.destroy();
+    toUpstream.stop();
+    toClient.stop();
     up.destroy();
+    if (who === 'upstream') lingeringClose(socket);
+    else socket.destroy();
   };
   toUpstream.sendTimeoutMs = a.sendTimeoutMs;
   toUpstream.onSendTimeout = () => sendTimedOut('upstream', `proxy_send_timeout (${sendTimeoutText})`);

@@ -260,13 +260,18 @@ test('proxy_send_timeout: an upstream that stops reading ends the session; one t
     const ws = await open(`ws://127.0.0.1:${e.port}${path}`);
     const chunk = Buffer.alloc(64 * 1024, 7);
     const t = setInterval(() => { if (ws.readyState === WebSocket.OPEN && ws.bufferedAmount < 8 * 1024 * 1024) ws.send(chunk); }, 5);
-    return { ws, stop: () => clearInterval(t) };
+    // (the socket's own errors: ws reports a reset as a close, not an error)
+    const errors: string[] = [];
+    (ws as unknown as { _socket: net.Socket })._socket.on('error', (err) => errors.push(err.message));
+    return { ws, errors, stop: () => clearInterval(t) };
   };
   const stuck = await flood('/ws/stuck');
   const t0 = Date.now();
-  await until(() => closed.length === 1, 10_000);
+  // the client, still sending, gets the lingering close: a FIN it reads as the end, not a reset
+  await until(() => stuck.ws.readyState === WebSocket.CLOSED, 10_000);
   stuck.stop();
-  stuck.ws.terminate();
+  assert.deepEqual(stuck.errors, []);
+  await until(() => closed.length === 1, 10_000);
   assert.equal(closed[0]!.closeReason, 'upstream took no data for proxy_send_timeout (600ms): it stopped reading');
   assert.ok(Date.now() - t0 < 5000);
   const slow = await flood('/ws/pause');

@@ -24,3 +24,14 @@ export const clientBodyTimeout = {
     return describe('client_body_timeout', this.ms);
   },
 };
+
+/**
+ * client_header_timeout: a request head not complete this long after it started (the whole head,
+ * not between reads). nginx then closes the connection without an answer (logged 408).
+ */
+export const clientHeaderTimeout = {
+  ms: 60_000,
+  text(): string {
+    return describe('client_header_timeout', this.ms);
+  },
+};

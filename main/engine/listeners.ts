@@ -7,6 +7,7 @@ import { writeRawError } from './error-pages.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
+import { clientHeaderTimeout } from './client-timeouts.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -130,7 +131,13 @@ export class ListenerSet {
     // applies nginx's own limits to it (app/proxy/header-buffers.ts). requireHostHeader off: node
     // would answer an HTTP/1.1 request without Host itself (a bare chunked 400); the planner
     // answers it with nginx's page, as nginx does (app/proxy/plan.ts)
-    const server = createServer({ keepAliveTimeout: 75_000, headersTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES, requireHostHeader: false });
+    // headersTimeout is nginx's client_header_timeout; node checks it every connectionsCheckingInterval
+    // (30 s by default, so a head could wait 90 s): every second, it closes within one of nginx's time
+    const headerMs = clientHeaderTimeout.ms;
+    const server = createServer({
+      keepAliveTimeout: 75_000, headersTimeout: headerMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, headerMs / 10)),
+      requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES, requireHostHeader: false,
+    });
     // one listener per server, none made per connection (an idle WebSocket session keeps its socket)
     const open = new Set<Socket>();
     const forget = function (this: Socket) {
@@ -171,7 +178,7 @@ export class ListenerSet {
       writeRawError(socket, 400);
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {
-      // node's headersTimeout (60 s for a whole head, as nginx's client_header_timeout), and a
+      // node's headersTimeout (nginx's client_header_timeout, 60 s for a whole head), and a
       // client that half-closes its connection inside a head or a body (gone away, to nginx):
       // nginx closes such a connection without an answer, where node would write a 408 or a 400
       if (!socket.writable || err.code === 'ECONNRESET' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_INVALID_EOF_STATE') {

@@ -252,3 +252,31 @@ test('a client that goes away in the middle of its request body: nothing reaches
   assert.equal((await send(`${e.url}/upload`, { method: 'POST', body: 'x'.repeat(100) })).status, 200);
   assert.equal(u.seen.length, 1);
 });
+
+test('client_header_timeout: a head not complete in time is closed without an answer, within a second of the timeout (node alone checks every 30 s)', { timeout: 20_000 }, async () => {
+  const { clientHeaderTimeout } = await import('../../../main/engine/client-timeouts.ts');
+  const saved = clientHeaderTimeout.ms;
+  clientHeaderTimeout.ms = 1500;
+  try {
+    const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: 'http://127.0.0.1:9' }));
+    const ends = ['GET / HTTP/1.1\r\nHost: x\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: '].map(async (part) => {
+      const c = net.connect(e.port, '127.0.0.1');
+      const t0 = Date.now();
+      let got = '';
+      c.on('data', (d) => (got += d));
+      c.on('error', () => {});
+      c.write(part);
+      // a trickle inside the head does not restart it: the whole head has the timeout
+      const t = setInterval(() => c.write('a'), 300);
+      await new Promise((r) => c.once('close', r));
+      clearInterval(t);
+      return { ms: Date.now() - t0, got };
+    });
+    for (const r of await Promise.all(ends)) {
+      assert.equal(r.got, '', 'no answer (node would write a 408)');
+      assert.ok(r.ms >= 1400 && r.ms < 1500 + 1000, `closed after ${r.ms} ms`);
+    }
+  } finally {
+    clientHeaderTimeout.ms = saved;
+  }
+});

@@ -45,6 +45,9 @@ export function joinPath(dir: string, path: string): string {
 }
 
 const MAX_DEPTH = 32;
+/** Files one import reads in all: a file that includes itself twice would otherwise be read 2^32
+ * times within the depth limit (nginx -t fails on it too, out of memory or open files). */
+export const MAX_INCLUDED_FILES = 1000;
 
 /** Read a file and everything it includes. Syntax errors throw NginxSyntaxError. */
 export async function loadNginxConf(entry: string, reader: ConfReader, prefix = dirname(entry)): Promise<LoadedConf> {
@@ -53,7 +56,7 @@ export async function loadNginxConf(entry: string, reader: ConfReader, prefix = 
   out.files.push(entry);
   const tree = parseNginx(text, entry).directives;
   const above = tree.some((d) => d.name === 'http' && d.block) ? [] : ancestors(prefix);
-  out.directives = await expand(tree, { reader, prefix, above, out }, 0);
+  out.directives = await expand(tree, { reader, prefix, above, out, capped: false }, [entry]);
   return out;
 }
 
@@ -63,6 +66,8 @@ interface Expansion {
   /** Folders to try after `prefix` for a snippet's relative includes (nearest first). */
   above: string[];
   out: LoadedConf;
+  /** MAX_INCLUDED_FILES were read: the includes left are skipped. */
+  capped: boolean;
 }
 
 /** "/etc/nginx/sites-enabled" → ["/etc/nginx", "/etc"], "conf.d" → ["."]; the root is not tried. */
@@ -91,34 +96,50 @@ async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string
   return { paths: pattern ? [] : [joinPath(x.prefix, arg)], from: x.prefix };
 }
 
-async function expand(list: Directive[], x: Expansion, depth: number): Promise<Directive[]> {
+/** `chain`: the files being expanded, the entry first (its length is the include depth). */
+async function expand(list: Directive[], x: Expansion, chain: readonly string[]): Promise<Directive[]> {
+  const depth = chain.length - 1;
   const { reader, out } = x;
   const result: Directive[] = [];
   for (const d of list) {
     if (d.name !== 'include' || d.block) {
-      if (d.block) d.block = await expand(d.block, x, depth);
+      if (d.block) d.block = await expand(d.block, x, chain);
       result.push(d);
       continue;
     }
     const problem = (message: string) => out.problems.push({ file: d.file, line: d.line, column: d.column, message });
     if (d.args.length !== 1) { problem('"include" takes exactly one argument'); continue; }
     if (depth >= MAX_DEPTH) { problem(`includes nested deeper than ${MAX_DEPTH} levels (a cycle?)`); continue; }
+    // (past MAX_INCLUDED_FILES, said once where it happened: the includes after it are skipped)
+    if (x.capped) continue;
     const { paths, from, text: found } = await includedPaths(d.args[0]!, x);
     if (from !== x.prefix) {
       out.notes.push({ file: d.file, line: d.line, column: d.column, message: `"${d.args[0]}" is not in ${x.prefix}: read from ${from} instead (a file without an http block is included by an nginx.conf, and nginx reads relative paths from that file's folder: import the nginx.conf to be sure)` });
     }
     for (const p of paths) {
+      if (out.files.length >= MAX_INCLUDED_FILES) {
+        problem(`more than ${MAX_INCLUDED_FILES} files included in all (a file that includes itself?): "${p}" and the includes after it were not read`);
+        x.capped = true;
+        break;
+      }
+      if (chain.includes(p)) {
+        // nginx would include it again and again until it fails
+        problem(`"${p}" includes itself (${[...chain, p].join(' → ')}): not read again`);
+        continue;
+      }
       let text: string;
       try {
         text = found ?? (await reader.read(p));
       } catch (e) {
-        problem(`cannot read included file "${p}": ${(e as { code?: string }).code ?? (e as Error).message}`);
+        // (a reader's message may start with the path, said already)
+        const why = (e as { code?: string }).code ?? (e as Error).message.replace(`${p}: `, '');
+        problem(`cannot read included file "${p}": ${why}`);
         continue;
       }
       out.files.push(p);
       const inner = parseNginx(text, p);
       if (d.comments.length && inner.directives[0]) inner.directives[0].comments.unshift(...d.comments);
-      result.push(...(await expand(inner.directives, x, depth + 1)));
+      result.push(...(await expand(inner.directives, x, [...chain, p])));
     }
   }
   return result;

@@ -2,25 +2,11 @@
 // config document. Every directive that is not carried over is reported on stderr with file:line;
 // so is every problem validation finds in the result. Exit 0 unless a file cannot be read or parsed.
 import type { Writable } from 'node:stream';
-import { readFile, readdir } from 'node:fs/promises';
 import { writeOutputFile } from './output-file.ts';
 import { importNginx, type ConfReader } from '../../app/nginx/import.ts';
 import { NginxSyntaxError } from '../../app/nginx/parser.ts';
 import { formatIssue } from '../config/load.ts';
-import { decodeConfigBytes } from '../config/json-position.ts';
-
-/** A file whose bytes are not UTF-8: the model's text is Unicode, so such a byte has no faithful place in it. */
-class NotUtf8Error extends Error {}
-
-/** The include reader over the real file system (text must be UTF-8, as in `check`). */
-export const fsReader: ConfReader = {
-  read: async (path) => {
-    const decoded = decodeConfigBytes(await readFile(path));
-    if (!decoded.ok) throw new NotUtf8Error(`${path}: ${decoded.message}`);
-    return decoded.text;
-  },
-  list: (dir) => readdir(dir),
-};
+import { ConfFileError, fsReader } from '../nginx/conf-reader.ts';
 
 export interface ImportNginxOptions {
   files: string[];
@@ -43,7 +29,7 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
   try {
     result = await importNginx(o.files, recording);
   } catch (e) {
-    if (e instanceof NginxSyntaxError || e instanceof NotUtf8Error) o.stderr.write(`${e.message}\n`);
+    if (e instanceof NginxSyntaxError || e instanceof ConfFileError) o.stderr.write(`${e.message}\n`);
     else o.stderr.write(`cannot read ${o.files.join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
   }

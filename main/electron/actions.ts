@@ -1,7 +1,7 @@
 // What the menu's items do: dialogs, then the same AppCore/service calls the UI makes. Results and
 // problems are shown in message boxes and also land in the service's log (AppCore reports them).
 import { dialog, type BrowserWindow } from 'electron';
-import { readFile, readdir } from 'node:fs/promises';
+import { fsReader } from '../nginx/conf-reader.ts';
 import { importNginx } from '../../app/nginx/import.ts';
 import { REQUEST_NAMES } from '../../app/api/contract.ts';
 import type { AppCore } from '../persist/boot.ts';
@@ -76,7 +76,7 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
       const pick = w ? await dialog.showOpenDialog(w, { filters, properties: ['openFile'] }) : await dialog.showOpenDialog({ filters, properties: ['openFile'] });
       if (pick.canceled || !pick.filePaths[0]) return;
       try {
-        const r = await importNginx(pick.filePaths[0], { read: (p) => readFile(p, 'utf8'), list: (d) => readdir(d) });
+        const r = await importNginx(pick.filePaths[0], fsReader);
         await core.service.handle('setDraft', { draft: r.config });
         const lines = [...r.warnings.map((x) => `${x.file}:${x.line}: ${x.directive}: ${x.message}`), ...r.issues.map((i) => `${i.path}: ${i.message}`)];
         info('Imported into the draft: review it, then apply', lines.slice(0, 30).join('\n') + (lines.length > 30 ? `\n… and ${lines.length - 30} more` : ''));

@@ -1,0 +1,26 @@
+// The include reader over the real file system, for importing an nginx.conf (the CLI's import-nginx
+// and the desktop menu's Import nginx.conf). An import may come from anywhere, so what an `include`
+// names is read only when it is a regular file of a configuration's size: a device (/dev/zero), a
+// pipe or a huge file would otherwise be read without end, in the process that runs the proxy.
+// Text must be UTF-8, as in `check` (the model's text is Unicode: another byte has no faithful place).
+import { readFile, readdir, stat } from 'node:fs/promises';
+import type { ConfReader } from '../../app/nginx/include.ts';
+import { decodeConfigBytes } from '../config/json-position.ts';
+
+/** The largest file an import reads (an nginx.conf is a few KiB; a big generated one some hundreds). */
+export const MAX_CONF_FILE_BYTES = 8 * 1024 * 1024;
+
+/** A file the import will not read, or whose text it cannot take; the message says which and why. */
+export class ConfFileError extends Error {}
+
+export const fsReader: ConfReader = {
+  read: async (path) => {
+    const s = await stat(path);
+    if (!s.isFile()) throw new ConfFileError(`${path}: not a regular file (${s.isDirectory() ? 'a folder' : 'a device, pipe or socket'}), not read`);
+    if (s.size > MAX_CONF_FILE_BYTES) throw new ConfFileError(`${path}: ${s.size} bytes, more than an nginx configuration (${MAX_CONF_FILE_BYTES / 1024 / 1024} MiB at most), not read`);
+    const decoded = decodeConfigBytes(await readFile(path));
+    if (!decoded.ok) throw new ConfFileError(`${path}: ${decoded.message}`);
+    return decoded.text;
+  },
+  list: (dir) => readdir(dir),
+};

@@ -10,6 +10,7 @@ import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
 import { compileNginxRegex } from '../match/regex.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
 import { quoteArg } from '../nginx/printer.ts';
+import { ROUTE_COMMENT_PREFIX } from '../nginx/defaults.ts';
 import { utf8Bytes } from '../match/bytes.ts';
 import { TOO_DEEP_MESSAGE, tooDeepAt } from './nesting.ts';
 
@@ -178,6 +179,16 @@ function checkArgumentLength(text: string | undefined, path: PathPart[], add: Ad
   }
 }
 
+/** A route's name, exported as the comment `# route: NAME` above its location: nginx reads a
+ * comment through the same 4096-byte buffer as an argument ("too long parameter"). */
+function checkRouteComment(name: string | undefined, path: PathPart[], add: Add) {
+  if (name === undefined) return;
+  const bytes = utf8Bytes(`#${ROUTE_COMMENT_PREFIX}${name}`).length;
+  if (bytes > MAX_ARGUMENT_BYTES) {
+    add(path, 'too_long', `${bytes} bytes as the comment "# route: …" in nginx.conf (UTF-8): nginx reads at most ${MAX_ARGUMENT_BYTES} ("too long parameter"); shorten it`);
+  }
+}
+
 function checkUpstream(u: LooseUpstream, base: PathPart[], add: Add) {
   const m = u.method?.type;
   if (u.method?.type === 'hash') {
@@ -248,6 +259,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     const isRegex = loc.modifier === '~' || loc.modifier === '~*';
     checkArgumentLength(loc.path, [...lb, 'path'], add);
     checkArgumentLength(loc.proxyPass, [...lb, 'proxyPass'], add);
+    checkRouteComment(loc.name, [...lb, 'name'], add);
     if (loc.modifier === undefined || loc.path === undefined) {
       // the path's rules need both
     } else if (isRegex) {

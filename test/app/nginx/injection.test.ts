@@ -86,6 +86,8 @@ test('a literal "$" is refused where values are scripts', () => {
 test('an argument too long for nginx\'s 4096-byte config buffer is refused; the longest accepted passes nginx -t', { timeout: 60_000 }, async () => {
   const long: Array<[string, (n: number) => ConfigInput]> = [
     ['header value (ASCII)', (n) => base({ proxySetHeader: [{ name: 'X-A', value: 'a'.repeat(n) }] })],
+    ['route name, a comment (ASCII)', (n) => base({ name: 'a'.repeat(n) })],
+    ['route name, a comment (é, 2 bytes)', (n) => base({ name: 'é'.repeat(n) })],
     ['hash key (ASCII)', (n) => base({}, { upstreams: [{ name: 'u', method: { type: 'hash', key: `$uri/${'a'.repeat(n)}` }, servers: [{ address: '127.0.0.1:1' }] }] })],
     ['prefix path (ASCII)', (n) => base({ path: `/${'a'.repeat(n)}` })],
     ['proxy_pass URI (ASCII)', (n) => base({ proxyPass: `http://127.0.0.1:1/${'a'.repeat(n)}` })],

@@ -26,8 +26,15 @@ export function writeLaunchPage(url: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Open the default browser on `url` without putting it on a command line; returns the clean-up. */
-export function openBrowser(url: string, stderr: Writable, run: Spawn = spawnDetached): () => void {
+/** How long the launch page stays: the browser has long read it by then (it holds a live token). */
+export const LAUNCH_PAGE_MS = 120_000;
+
+/**
+ * Open the default browser on `url` without putting it on a command line; returns the clean-up.
+ * The page goes after LAUNCH_PAGE_MS, or with the clean-up, or when the process exits however it
+ * exits (an uncaught error too): not only on a signal that stops it.
+ */
+export function openBrowser(url: string, stderr: Writable, run: Spawn = spawnDetached, keepMs = LAUNCH_PAGE_MS): () => void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const failed = () => stderr.write('could not open a browser; open the URL above yourself\n');
   let page: { path: string; remove(): void } | null = null;
@@ -39,5 +46,13 @@ export function openBrowser(url: string, stderr: Writable, run: Spawn = spawnDet
   } catch {
     failed();
   }
-  return () => page?.remove();
+  const remove = () => {
+    clearTimeout(timer);
+    process.off('exit', remove);
+    page?.remove();
+    page = null;
+  };
+  const timer = setTimeout(remove, keepMs).unref();
+  process.on('exit', remove);
+  return remove;
 }

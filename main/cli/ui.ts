@@ -1,5 +1,5 @@
 // `switchyard ui [--config FILE] [--port N] [--open]`: the engine plus the UI on a loopback web host
-// (127.0.0.1, random token), until SIGINT/SIGTERM. Without Electron, this is the desktop app.
+// (127.0.0.1, random token), until SIGINT/SIGTERM/SIGHUP. Without Electron, this is the desktop app.
 // Without --config it opens the saved workspace like the desktop app (main/persist/boot.ts): the
 // user-data config, or on a first run the example with the built-in echo server; applied configs
 // are saved back. With --config the file is only read.
@@ -97,7 +97,7 @@ export async function uiCommand(o: UiOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       o.stderr.write(`${why}: stopping\n`);
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
       closeLaunchPage();
       await host.close();
       await running.stop();
@@ -105,7 +105,9 @@ export async function uiCommand(o: UiOptions): Promise<number> {
     };
     const onInt = () => void stop('SIGINT');
     const onTerm = () => void stop('SIGTERM');
-    process.on('SIGINT', onInt).on('SIGTERM', onTerm);
+    // (the terminal closed: its default would end the process without the clean-up)
+    const onHup = () => void stop('SIGHUP');
+    process.on('SIGINT', onInt).on('SIGTERM', onTerm).on('SIGHUP', onHup);
     o.signal?.addEventListener('abort', () => void stop('aborted'), { once: true });
   });
 }

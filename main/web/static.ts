@@ -24,6 +24,8 @@ export async function readStatic(root: string, pathname: string, assetPath: stri
   }
   if (rel.includes('\0')) return null;
   const asked = normalize(join(root, rel));
+  // an asset path stays among the assets once decoded (".%2f" would reach index.html there, without the token)
+  if (pathname.startsWith(assetPath) && !isInside(normalize(join(root, assetPath)), asked)) return null;
   const real = await fileInside(root, asked);
   const file = real && (await tryFile(real));
   return file ? { body: file, type: TYPES[extname(asked)] ?? 'application/octet-stream', immutable: rel.startsWith(assetPath) } : null;

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { openBrowser, type Child } from '../../../main/cli/open-browser.ts';
 
@@ -30,4 +31,23 @@ test('--open says so when no browser can be started', () => {
   onError!(new Error('ENOENT'));
   assert.match(String(err.read()), /could not open a browser/);
   remove();
+});
+
+test('--open: the page (a live token) goes after a while on its own, and when the process exits however it exits', async () => {
+  const child: Child = { on: () => child, unref: () => {} };
+  let page = '';
+  openBrowser(url, new PassThrough(), (_cmd, args) => ((page = args[0]!), child), 100);
+  assert.ok(existsSync(page));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(existsSync(dirname(page)), false, 'removed after its time');
+  // an exit with no signal handler run (an uncaught error): the exit hook removes it
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', `
+    import { openBrowser } from ${JSON.stringify(new URL('../../../main/cli/open-browser.ts', import.meta.url).href)};
+    openBrowser('http://127.0.0.1:1/?token=x', process.stderr, (_c, args) => (console.log(args[0]), { on() {}, unref() {} }));
+    setTimeout(() => { throw new Error('crash'); }, 10);
+  `], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], cwd: new URL('../../..', import.meta.url).pathname });
+  const out = run.stdout.trim();
+  assert.equal(run.status, 1, 'it crashed');
+  assert.ok(out.endsWith('switchyard.html'), out);
+  assert.equal(existsSync(dirname(out)), false, out);
 });

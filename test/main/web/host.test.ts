@@ -110,6 +110,11 @@ test('files outside the renderer are not served', async () => {
     assert.notEqual(r.body, 'secret', p);
     assert.ok(r.status === 404 || /<html>/.test(r.body), `${p}: ${r.status}`);
   }
+  // the asset path needs no token, so what it serves stays among the assets: not the page, decoded out of them
+  for (const p of ['/__switchyard_assets/..%2findex.html', '/__switchyard_assets/%2e%2e/index.html', '/__switchyard_assets/..%5cindex.html']) {
+    const r = await send(`${base}${p}`);
+    assert.ok(r.status === 404 || r.status === 401, `${p}: ${r.status}`); // (URL parsing resolves "%2e%2e" itself: then it is the page, and needs the token)
+  }
 });
 
 test('the API answers Results: ok values, and codes instead of exceptions', async () => {

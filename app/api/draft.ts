@@ -38,10 +38,25 @@ export function newUpstream(name: string, address = '127.0.0.1:9001'): UpstreamI
   return Upstream.parse({ name, servers: [{ address }] });
 }
 
-/** Location fields filled with schema defaults (for display of a hand-written, sparse document). */
+/** Every default a location's fields have (those of one with nothing but a path and a target). */
+const { path: _path, proxyPass: _target, ...LOCATION_DEFAULTS } = Location.parse({ path: '/', proxyPass: 'http://defaults' });
+
+/** Location fields filled with schema defaults (for display of a hand-written, sparse document),
+ * also while another of its fields is invalid. */
 export function withLocationDefaults(loc: LocationInput): LocationInput {
-  const r = Location.safeParse(loc);
-  return r.success ? { ...r.data, ...loc } : loc;
+  const out: Record<string, unknown> = { ...LOCATION_DEFAULTS };
+  for (const [k, v] of Object.entries(loc)) if (v !== undefined) out[k] = v;
+  return out as LocationInput;
+}
+
+/**
+ * An optional field set from a text box: empty means not set, so the default applies again (as
+ * before it was edited), rather than "" (not a time, not a number). `number`: the field is a number.
+ */
+export function setOptional<T extends object>(obj: T, key: keyof T & string, raw: string, number = false): void {
+  const fields = obj as Record<string, unknown>;
+  if (raw.trim() === '') delete fields[key];
+  else fields[key] = number ? Number(raw) : raw;
 }
 
 function hostIndex(loc: LocationInput): number {

@@ -78,8 +78,16 @@ test('location editor: bad path for "=", invalid regex, bad time, unknown upstre
   // the schema's time syntax
   await read.fill('5 minutes');
   await shows(page, read, L(1, 'proxyReadTimeout'), 'proxy_read_timeout: not an nginx time: use e.g. "60s", "500ms", "1h 30m"', 'invalid_duration');
+  // the other fields still show their defaults meanwhile
+  assert.equal(await page.locator('#loc-httpv').inputValue(), '1.0');
+  assert.equal(await page.getByTestId('loc-send-timeout').getAttribute('placeholder'), '60s');
   await read.fill('5m');
   await clears(page, read, L(1, 'proxyReadTimeout'));
+  // emptied, a field is back to its default (not "", which is no time)
+  await read.fill('');
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator(`[data-issue="${L(1, 'proxyReadTimeout')}"]`).count(), 0);
+  assert.equal(await read.getAttribute('placeholder'), '60s');
 
   // a regex nginx's PCRE would refuse
   await page.getByTestId('loc-modifier').selectOption('~');
@@ -152,8 +160,8 @@ test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', 
   await address.fill('127.0.0.1:99999');
   await shows(page, address, 'upstreams[0].servers[0].address', 'port must be 1-65535', 'invalid_port');
   await shows(page, weight, 'upstreams[0].servers[1].weight', 'weight is 1-1000 (nginx refuses weight=0)', 'too_small');
-  await weight.fill('3');
-  await clears(page, weight, 'upstreams[0].servers[1].weight');
+  await weight.fill('');
+  await clears(page, weight, 'upstreams[0].servers[1].weight'); // emptied: the default weight, 1
   await failTimeout.fill('30s');
   await clears(page, failTimeout, 'upstreams[0].servers[1].failTimeout');
   await address.fill('127.0.0.1:9201');

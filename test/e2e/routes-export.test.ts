@@ -186,6 +186,12 @@ test('nginx.conf: highlighted under the strict CSP, nginx -t passes, copy, downl
   await page.getByTestId('diff-same').waitFor();
   await page.getByTestId('view-file').click();
   await conf.getByText('location /metrics/').waitFor();
+  // Save at once after choosing the snippet: the snippet's text under its name, not the full file's
+  await page.getByTestId('export-shape').selectOption('snippet');
+  const [snippet] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save').click()]);
+  assert.doesNotMatch(readFileSync((await snippet.path())!, 'utf8'), /^events \{/m, snippet.suggestedFilename());
+  await page.getByTestId('export-shape').selectOption('full');
+  await conf.getByText('events {}').waitFor();
   await ui.shot(page, 'nginx-conf-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   await ui.shot(page, 'nginx-conf-highlighted');

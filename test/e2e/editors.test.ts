@@ -202,3 +202,16 @@ test('a problem no editor shows (a missing schemaVersion) is said in the apply b
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an edit made just before a reload is kept (the draft is sent as the page goes, not lost with its timer)', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  await page.getByTestId('location-0-0').click();
+  await page.locator('#loc-name').fill('renamed right before the reload');
+  await page.reload(); // within the 300 ms the draft waits for more typing
+  await page.getByTestId('location-0-0').click();
+  assert.equal(await page.locator('#loc-name').inputValue(), 'renamed right before the reload');
+  const draft = (await ui.service.handle('getConfig', {})) as { ok: true; value: { draft: { servers: Array<{ locations: Array<{ name?: string }> }> } } };
+  assert.equal(draft.value.draft.servers[0]!.locations[0]!.name, 'renamed right before the reload');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

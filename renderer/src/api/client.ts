@@ -18,9 +18,13 @@ async function call<K extends RequestName>(name: K, params: Params<K>): Promise<
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), REQUEST_TIMEOUT_MS);
   try {
+    const body = JSON.stringify(params ?? {});
     const res = await fetch(`/api/${name}`, {
       method: 'POST', credentials: 'omit', signal: ctl.signal,
-      headers: { 'Content-Type': 'application/json', 'X-Switchyard-Token': token }, body: JSON.stringify(params ?? {}),
+      // (a request made as the page goes, such as the last edit's setDraft, still reaches the host;
+      // browsers take up to 64 KiB of such bodies in flight; UTF-8 has at most 3 bytes a character)
+      keepalive: body.length < 20_000,
+      headers: { 'Content-Type': 'application/json', 'X-Switchyard-Token': token }, body,
     });
     if (res.status === 401 || res.status === 403) {
       return { ok: false, error: { code: 'unauthorized', message: 'this page is not authorized any more: open the URL that `switchyard ui` printed' } };

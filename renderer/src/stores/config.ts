@@ -74,8 +74,17 @@ export const useConfig = defineStore('config', () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => void syncDraft(), SYNC_DELAY_MS);
   }, { deep: true });
+  // an edit made just before the page goes (a reload, a closed tab) is sent now, not lost with the
+  // timer (the request is made at once, and outlives the page: api/client.ts)
+  addEventListener('pagehide', () => {
+    if (!timer) return;
+    clearTimeout(timer);
+    timer = null;
+    void syncDraft();
+  });
 
   async function syncDraft() {
+    timer = null;
     const text = JSON.stringify(draft.value);
     if (text === lastSynced) return;
     lastSynced = text;

@@ -6,7 +6,7 @@ import type { Config as ConfigT } from './schema.ts';
 import { formatPath, type ConfigIssue, type PathPart } from './issues.ts';
 import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
 import { isAddressHost, parseProxyPass } from './proxy-pass.ts';
-import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
+import { findVariables, isCaptureReference, isKnownVariable } from '../proxy/variable-names.ts';
 import { compileNginxRegex } from '../match/regex.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
 import { quoteArg } from '../nginx/printer.ts';
@@ -159,7 +159,8 @@ type Add = (path: PathPart[], code: string, message: string) => void;
 function checkVariables(value: string, path: PathPart[], add: Add) {
   for (const v of findVariables(value)) {
     if (v.name === '') add(path, 'invalid_variable', `"$" must start a variable name at character ${v.start + 1}; nginx has no escape for a literal "$"`);
-    else if (!isKnownVariable(v.name)) add(path, 'unknown_variable', `unknown variable "$${v.name}"`);
+    // (`${1}` is no capture to nginx: a variable named "1", which it does not know)
+    else if (!isKnownVariable(v.name) || (v.braced && isCaptureReference(v.name))) add(path, 'unknown_variable', `unknown variable "$${v.braced ? `{${v.name}}` : v.name}"`);
   }
 }
 

@@ -11,7 +11,11 @@ export interface ServerCandidate {
 }
 
 export type ServerSelection =
-  | { ok: true; index: number; /** nginx r->headers_in.server: the validated host, null when none was sent. */ host: string | null; explain: string }
+  | {
+    ok: true; index: number; /** nginx r->headers_in.server: the validated host, null when none was sent. */ host: string | null; explain: string;
+    /** A regex server_name's captures of the host ($1…): nginx keeps them for a location that runs no regex of its own. */
+    captures?: string[];
+  }
   | { ok: false; status: 400; reason: string };
 
 /**
@@ -127,7 +131,7 @@ function namesFor(candidates: readonly ServerCandidate[]): Name[] {
 }
 
 /** The server for `host` among one socket's candidates (config order). */
-export function findServerByName(candidates: readonly ServerCandidate[], host: string): { index: number; explain: string } | null {
+export function findServerByName(candidates: readonly ServerCandidate[], host: string): { index: number; explain: string; captures?: string[] } | null {
   const names = namesFor(candidates);
   for (const n of names) if (n.kind === 'exact' && n.name === host) return { index: n.server, explain: `server_name ${n.text} (exact)` };
   let best: Extract<Name, { kind: 'head' }> | null = null;
@@ -146,7 +150,9 @@ export function findServerByName(candidates: readonly ServerCandidate[], host: s
   }
   if (bestTail) return { index: bestTail.server, explain: `server_name ${bestTail.text} (longest trailing wildcard)` };
   for (const n of names) {
-    if (n.kind === 'regex' && n.re.test(host)) return { index: n.server, explain: `server_name ${n.text} (first matching regex)` };
+    if (n.kind !== 'regex') continue;
+    const m = n.re.exec(host);
+    if (m) return { index: n.server, explain: `server_name ${n.text} (first matching regex)`, captures: m.slice(1).map((c) => c ?? '') };
   }
   return null;
 }
@@ -176,7 +182,7 @@ export function selectServer(candidates: readonly ServerCandidate[], host: strin
   const h = host === hostHeader ? validHeader : validateHost(host);
   if (h === null) return { ok: false, status: 400, reason: 'client sent invalid host header' };
   const found = findServerByName(candidates, h);
-  if (found) return { ok: true, index: found.index, host: h, explain: found.explain };
+  if (found) return { ok: true, index: found.index, host: h, explain: found.explain, ...(found.captures ? { captures: found.captures } : {}) };
   const d = defaultIndex(candidates);
   return { ok: true, index: d.index, host: h, explain: `no server_name matches "${h}": ${d.why}` };
 }

@@ -25,4 +25,6 @@ export interface RequestContext {
   proxyHost: string;
   /** nginx $proxy_port: explicit port of proxy_pass as written, else "80". */
   proxyPort: string;
+  /** $1…$9: the captures of the last regex that matched (the location's, else a regex server_name's), [] when none. */
+  captures: readonly string[];
 }

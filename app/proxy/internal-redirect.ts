@@ -95,6 +95,8 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
     method: prev.ctx.method === 'HEAD' ? 'HEAD' : 'GET',
     uri, args, hasArgs: parsed.args !== null,
     proxyHost: loc.target.proxyHost, proxyPort: loc.target.proxyPort,
+    // (a location regex that matched sets them anew; else they stay as they were)
+    captures: decision.kind === 'regex' ? decision.captures : prev.ctx.captures,
   };
   // after an internal redirect nginx sends $uri escaped (r->internal), never the client's target
   const path = upstreamUri({ location: loc.location, proxyPassUri: loc.target.uri, uri, args, hasArgs: ctx.hasArgs, requestUri: ctx.requestUri, quoted: true, internal: true });

@@ -173,6 +173,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     scheme: 'http',
     proxyHost: loc.target.proxyHost,
     proxyPort: loc.target.proxyPort,
+    captures: decision.kind === 'regex' ? decision.captures : chosen.captures ?? [],
   };
   const path = upstreamUri({
     location: loc.location,

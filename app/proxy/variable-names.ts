@@ -11,8 +11,12 @@ export const FIXED_VARIABLES: ReadonlySet<string> = new Set([
 /** $http_<name>, $cookie_<name>, $arg_<name>: the families nginx resolves per request. */
 export const VARIABLE_PREFIXES: readonly string[] = ['http_', 'cookie_', 'arg_'];
 
+/** $1…$9: a regex capture (one digit, never in braces: "$10" is $1 then "0"). */
+export const isCaptureReference = (name: string): boolean => name.length === 1 && name >= '1' && name <= '9';
+
 /** Whether Switchyard evaluates `$name`; nginx reads variable names case-insensitively (`$HOST` is `$host`). */
 export function isKnownVariable(name: string): boolean {
+  if (isCaptureReference(name)) return true;
   const lower = name.toLowerCase();
   if (FIXED_VARIABLES.has(lower)) return true;
   return VARIABLE_PREFIXES.some((p) => lower.length > p.length && lower.startsWith(p));
@@ -57,6 +61,8 @@ export interface VariableRef {
   name: string;
   start: number;
   end: number;
+  /** Written `${name}`. */
+  braced?: true;
 }
 
 /**
@@ -72,12 +78,14 @@ export function findVariables(value: string): VariableRef[] {
       const close = value.indexOf('}', i + 2);
       const name = close < 0 ? '' : value.slice(i + 2, close);
       const valid = /^[A-Za-z0-9_]+$/.test(name);
-      out.push({ name: valid ? name : '', start, end: close < 0 ? value.length : close + 1 });
+      out.push({ name: valid ? name : '', start, end: close < 0 ? value.length : close + 1, braced: true });
       i = close < 0 ? value.length : close;
       continue;
     }
+    // nginx's script compiler takes a digit after "$" as a capture, one digit long
     let j = i + 1;
-    while (j < value.length && /[A-Za-z0-9_]/.test(value[j]!)) j++;
+    if (value[j]! >= '1' && value[j]! <= '9') j++;
+    else while (j < value.length && /[A-Za-z0-9_]/.test(value[j]!)) j++;
     out.push({ name: value.slice(i + 1, j), start, end: j });
     i = j - 1;
   }

@@ -1,7 +1,7 @@
 // nginx variables over a RequestContext, as nginx 1.22 computes them (ngx_http_variables.c and the
 // proxy module's $proxy_* variables). Values are byte strings; unknown or absent variables are ''.
 import type { RequestContext } from './context.ts';
-import { findVariables } from './variable-names.ts';
+import { findVariables, isCaptureReference } from './variable-names.ts';
 import { hostVariable } from '../match/server.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { unparsedUri } from './uri.ts';
@@ -102,6 +102,8 @@ function hostOf(ctx: RequestContext): string {
 
 /** The value of one variable (name without '$', lowercase: see templateParts); '' for unknown or absent ones. */
 export function variable(name: string, ctx: RequestContext): string {
+  // $1…$9: what the last regex captured, '' past its groups (nginx: n >= r->ncaptures)
+  if (isCaptureReference(name)) return ctx.captures[Number(name) - 1] ?? '';
   switch (name) {
     case 'host': return hostOf(ctx);
     case 'proxy_host': return ctx.proxyHost;

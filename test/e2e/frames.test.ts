@@ -351,8 +351,13 @@ test('capture settings: shown as the service has them, checked, saved through th
   assert.ok(before.ok);
   try {
     await page.goto(`${host.url}#/sessions`);
+    // opened, it takes the focus: Escape closes it at once
     await page.getByTestId('capture-settings-open').click();
     const panel = page.getByTestId('capture-settings');
+    await panel.waitFor();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    await page.getByTestId('capture-settings-open').click();
     await panel.getByTestId('settings-save').waitFor();
     assert.equal(await panel.getByTestId('settings-per-message').inputValue(), '64');
     assert.equal(await panel.getByTestId('settings-total').inputValue(), '32');

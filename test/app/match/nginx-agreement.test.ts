@@ -234,7 +234,7 @@ function ctxFor(target: string, l: Location, headers: Array<[string, string]>): 
   return {
     method: 'GET', requestUri: target, uri: t.uri, args: t.args, hasArgs: t.hasArgs, headers,
     httpVersion: '1.1', remoteAddr: '127.0.0.1', remotePort: 0, serverAddr: '127.0.0.1', serverPort: portB,
-    serverName: 'localhost', scheme: 'http', proxyHost: p.proxyHost, proxyPort: p.proxyPort,
+    serverName: 'localhost', scheme: 'http', proxyHost: p.proxyHost, proxyPort: p.proxyPort, captures: [],
   };
 }
 

@@ -8,7 +8,7 @@ function ctx(headers: Array<[string, string]>): RequestContext {
   return {
     method: 'GET', requestUri: '/x', uri: '/x', args: '', hasArgs: false, headers, httpVersion: '1.1',
     remoteAddr: '192.0.2.1', remotePort: 1, serverAddr: '127.0.0.1', serverPort: 80, serverName: 's',
-    scheme: 'http', proxyHost: 'backend:8080', proxyPort: '8080',
+    scheme: 'http', proxyHost: 'backend:8080', proxyPort: '8080', captures: [],
   };
 }
 const L = (l: Record<string, unknown>) => Location.parse({ path: '/', proxyPass: 'http://backend:8080', ...l });

@@ -8,7 +8,7 @@ function ctx(over: Partial<RequestContext> = {}): RequestContext {
     method: 'GET', requestUri: '/a%20b/c?x=1&Y=2', uri: '/a b/c', args: 'x=1&Y=2', hasArgs: true,
     headers: [['Host', 'Example.COM:8080'], ['X-Forwarded-For', '10.0.0.1'], ['x-forwarded-for', '10.0.0.2'], ['Cookie', 'a=1; SID = abc ;b=2'], ['Cookie', 'c=3'], ['Accept', 'one'], ['Accept', 'two'], ['X_Under', 'no'], ['Upgrade', 'websocket'], ['X-Multi-Dash', 'md']],
     httpVersion: '1.1', remoteAddr: '192.0.2.1', remotePort: 5555, serverAddr: '127.0.0.1', serverPort: 8080,
-    serverName: 'srv.test', scheme: 'http', proxyHost: 'backend', proxyPort: '80', ...over,
+    serverName: 'srv.test', scheme: 'http', proxyHost: 'backend', proxyPort: '80', captures: [], ...over,
   };
 }
 

@@ -76,8 +76,8 @@ const hasFocus = (l: Locator) => l.evaluate((el) => el === el.ownerDocument.acti
 /** A folded "⋯" menu by keyboard alone: Enter opens it on its first button (a disclosure: aria-expanded,
  * aria-controls naming the buttons' group), Escape closes it with the focus back on "⋯", Tab walks its
  * buttons and past the last one closes it; the last button pressed with Enter does its work, the menu
- * closes and the focus is on "⋯" again, not lost on a hidden button. */
-async function assertMenuByKeyboard(page: Page, testid: string, ids: string[]) {
+ * closes and the focus is on "⋯" again (or in the dialog the button opened), not lost on a hidden button. */
+async function assertMenuByKeyboard(page: Page, testid: string, ids: string[], opensDialog?: string) {
   const more = page.getByTestId(testid);
   const menu = page.locator(`[id="${await more.getAttribute('aria-controls')}"]`);
   const first = menu.getByTestId(ids[0]!);
@@ -104,7 +104,12 @@ async function assertMenuByKeyboard(page: Page, testid: string, ids: string[]) {
   for (const _ of ids.slice(1)) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter'); // the last button
   assert.equal(await first.isVisible(), false, 'a button done closes the menu');
-  assert.ok(await hasFocus(more), 'and the focus is back on "⋯"');
+  // (a button that opens a dialog hands the focus to it)
+  if (opensDialog) {
+    const dialog = page.getByTestId(opensDialog);
+    await dialog.waitFor();
+    assert.ok(await hasFocus(dialog), `and the focus is in ${opensDialog}`);
+  } else assert.ok(await hasFocus(more), 'and the focus is back on "⋯"');
 }
 
 /** WCAG contrast of two computed `rgb(…)` colours. */
@@ -197,7 +202,7 @@ for (const scheme of ['light', 'dark'] as const) {
       assert.ok(panel.x >= 0 && panel.x + panel.width <= W, 'the settings panel is inside the window');
       await page.getByTestId('settings-headers').press('Escape');
       await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
-      await assertMenuByKeyboard(page, 'sessions-more', ['har-import', 'har-export', 'capture-settings-open']);
+      await assertMenuByKeyboard(page, 'sessions-more', ['har-import', 'har-export', 'capture-settings-open'], 'capture-settings');
       await page.getByTestId('settings-headers').press('Escape'); // (the keyboard opened the panel)
       await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
       // a folded button's failure is not hidden with the menu: Export HAR's message opens it again

@@ -118,7 +118,11 @@ test('include: syntax errors name the included file', async () => {
 
 test('include: a cycle stops with a problem instead of looping', async () => {
   const r = await loadNginxConf('/n/a.conf', memoryReader({ '/n/a.conf': 'include a.conf;' }));
-  assert.ok(r.problems.some((p) => /nested deeper/.test(p.message)));
+  assert.deepEqual(r.problems.map((p) => p.message), ['"/n/a.conf" includes itself (/n/a.conf → /n/a.conf): not read again']);
+  // a chain deeper than nginx would go, without a cycle, stops too
+  const deep = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`/d/${i}.conf`, `include ${i + 1}.conf;`]));
+  const d = await loadNginxConf('/d/0.conf', memoryReader(deep));
+  assert.ok(d.problems.some((p) => /nested deeper/.test(p.message)), JSON.stringify(d.problems));
 });
 
 test('glob: character classes and ?', async () => {

@@ -188,8 +188,7 @@ function onHeadTimeout(proxyReq: NginxHeadRequest): void {
 }
 
 function clearHeadTimer(a: Active): void {
-  if (a.headTimer === null) return;
-  clearTimeout(a.headTimer);
+  if (a.headTimer !== null) clearTimeout(a.headTimer);
   a.headTimer = null;
 }
 
@@ -391,7 +390,6 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
  * nginx's list has it (after the proxy_set_header and default entries, before the client's own
  * headers). Without a body, the planned list itself.
  */
-/** nginx's header list with the Content-Length of a buffered body where nginx has it (none without a body). */
 export function headWithBody(list: HttpTry['headers'], body: Buffer | null): ReadonlyArray<readonly [string, string]> {
   if (body === null) return list;
   const at = list.clientFrom ?? list.length;

@@ -90,62 +90,57 @@ test('frames live, filters, payload views, follow-tail, inject, replay and close
   await context.close();
 });
 
-test('a compressed session: messages show their inflated size and their size on the wire', { timeout: 60_000 }, async () => {
+/** A fresh page (light, 1280×760) for `fn`, closed after; its screenshot `NAME-failure` if `fn` throws. */
+async function inPage(name: string, fn: (page: Page) => Promise<void>): Promise<void> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   try {
-    const c = await client('/z/compressed', { perMessageDeflate: true });
-    const text = JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => ({ id: i, state: 'ok' })) });
-    c.ws.send(text);
-    await c.receive((m) => m === text, 'the echo');
-    await page.goto(`${host.url}#/sessions`);
-    await page.locator('tr[data-state="open"]').filter({ hasText: '/z/compressed' }).click();
-    const row = rows(page).and(page.locator('[data-from="client"]')).first();
-    await row.waitFor();
-    const size = `${(text.length / 1024).toFixed(1)} KB`;
-    assert.equal(await row.locator('.len').innerText(), size, 'the message as the application sent it');
-    const wire = await row.locator('.len').getAttribute('title');
-    assert.match(wire ?? '', /^compressed: \d+(\.\d)? (B|KB) on the wire$/);
-    await row.click();
-    await page.getByTestId('frame-detail').getByText(`${size} (${wire!.replace(/^compressed: | on the wire$/g, '')} compressed)`).waitFor();
-    await page.getByTestId('frame-payload').getByText('{"rows":[{"id":0,"state":"ok"}', { exact: false }).waitFor();
-    await shot(page, 'frame-compressed');
-    c.ws.close();
+    await fn(page);
   } catch (e) {
-    await shot(page, 'frame-compressed-failure');
+    await shot(page, `${name}-failure`);
     throw e;
   } finally {
     await context.close();
   }
-});
+}
 
-test('a ping whose payload is not UTF-8 shows as hex bytes, one that is as text', { timeout: 60_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, colorScheme: 'light' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  try {
-    const c = await client('/ws/pings');
-    const pongs = new Promise<void>((resolve) => { let n = 0; c.ws.on('pong', () => { if (++n === 2) resolve(); }); });
-    c.ws.ping(Buffer.from([0x00, 0xff, 0xfe, 0x80]));
-    c.ws.ping('are you there');
-    await pongs;
-    await page.goto(`${host.url}#/sessions`);
-    await page.locator('tr[data-state="open"]').filter({ hasText: '/ws/pings' }).click();
-    const pings = rows(page).and(page.locator('[data-opcode="ping"]'));
-    await pings.filter({ hasText: '00 ff fe 80' }).click();
-    await page.locator('[data-testid="frame-payload"][data-tab="hex"]').locator('.hexrow').first().getByText('00 ff fe 80').waitFor();
-    await shot(page, 'frame-ping-hex');
-    await pings.filter({ hasText: 'are you there' }).click();
-    await page.locator('[data-testid="frame-payload"][data-tab="text"]').getByText('are you there').waitFor();
-    c.ws.close();
-  } catch (e) {
-    await shot(page, 'frame-ping-failure');
-    throw e;
-  } finally {
-    await context.close();
-  }
-});
+test('a compressed session: messages show their inflated size and their size on the wire', { timeout: 60_000 }, () => inPage('frame-compressed', async (page) => {
+  const c = await client('/z/compressed', { perMessageDeflate: true });
+  const text = JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => ({ id: i, state: 'ok' })) });
+  c.ws.send(text);
+  await c.receive((m) => m === text, 'the echo');
+  await page.goto(`${host.url}#/sessions`);
+  await page.locator('tr[data-state="open"]').filter({ hasText: '/z/compressed' }).click();
+  const row = rows(page).and(page.locator('[data-from="client"]')).first();
+  await row.waitFor();
+  const size = `${(text.length / 1024).toFixed(1)} KB`;
+  assert.equal(await row.locator('.len').innerText(), size, 'the message as the application sent it');
+  const wire = await row.locator('.len').getAttribute('title');
+  assert.match(wire ?? '', /^compressed: \d+(\.\d)? (B|KB) on the wire$/);
+  await row.click();
+  await page.getByTestId('frame-detail').getByText(`${size} (${wire!.replace(/^compressed: | on the wire$/g, '')} compressed)`).waitFor();
+  await page.getByTestId('frame-payload').getByText('{"rows":[{"id":0,"state":"ok"}', { exact: false }).waitFor();
+  await shot(page, 'frame-compressed');
+  c.ws.close();
+}));
+
+test('a ping whose payload is not UTF-8 shows as hex bytes, one that is as text', { timeout: 60_000 }, () => inPage('frame-ping', async (page) => {
+  const c = await client('/ws/pings');
+  const pongs = new Promise<void>((resolve) => { let n = 0; c.ws.on('pong', () => { if (++n === 2) resolve(); }); });
+  c.ws.ping(Buffer.from([0x00, 0xff, 0xfe, 0x80]));
+  c.ws.ping('are you there');
+  await pongs;
+  await page.goto(`${host.url}#/sessions`);
+  await page.locator('tr[data-state="open"]').filter({ hasText: '/ws/pings' }).click();
+  const pings = rows(page).and(page.locator('[data-opcode="ping"]'));
+  await pings.filter({ hasText: '00 ff fe 80' }).click();
+  await page.locator('[data-testid="frame-payload"][data-tab="hex"]').locator('.hexrow').first().getByText('00 ff fe 80').waitFor();
+  await shot(page, 'frame-ping-hex');
+  await pings.filter({ hasText: 'are you there' }).click();
+  await page.locator('[data-testid="frame-payload"][data-tab="text"]').getByText('are you there').waitFor();
+  c.ws.close();
+}));
 
 async function walkThrough(page: Page) {
   await page.goto(`${host.url}#/sessions`);

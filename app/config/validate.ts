@@ -280,7 +280,10 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     if (target === undefined) {
       // no proxy_pass to check
     } else if (!target) {
-      add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'expected "http://upstream_name", "http://host:port" or "http://host:port/uri"');
+      // (a port past 65535 says so, as in a listen address or an upstream server)
+      const port = /^http:\/\/(?:\[[^\]]*\]|[^/:]*):(\d+)(?:\/|$)/i.exec(loc.proxyPass!)?.[1];
+      if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) add([...lb, 'proxyPass'], 'invalid_port', 'port must be 1-65535');
+      else add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'expected "http://upstream_name", "http://host:port" or "http://host:port/uri"');
     } else {
       if (target.uri !== null && isRegex) {
         add([...lb, 'proxyPass'], 'proxy_pass_uri_in_regex', 'proxy_pass cannot have a URI part in a regex location');

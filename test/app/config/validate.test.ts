@@ -237,3 +237,11 @@ test('a whole number past 2^53 gets one error, its range (not a second "whole nu
   assert.deepEqual(messages(-1e30), ['upstreams[0].servers[0].weight too_small: weight is 1-1000 (nginx refuses weight=0)']);
   assert.deepEqual(messages(2.5), ['upstreams[0].servers[0].weight invalid_type: weight is a whole number']);
 });
+
+test('proxy_pass with a port out of range says so, as a listen address does', () => {
+  const with_ = (proxyPass: string) => { const r = validateConfig(doc([server([{ path: '/', proxyPass }])])); return r.ok ? [] : r.issues.map((i) => `${i.path} ${i.code}: ${i.message}`); };
+  assert.deepEqual(with_('http://127.0.0.1:99999'), ['servers[0].locations[0].proxyPass invalid_port: port must be 1-65535']);
+  assert.deepEqual(with_('http://[::1]:0/x'), ['servers[0].locations[0].proxyPass invalid_port: port must be 1-65535']);
+  assert.deepEqual(with_('http://127.0.0.1:8080'), []);
+  assert.deepEqual(with_('ftp://x'), ['servers[0].locations[0].proxyPass invalid_proxy_pass: expected "http://upstream_name", "http://host:port" or "http://host:port/uri"']);
+});

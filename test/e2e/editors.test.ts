@@ -215,3 +215,26 @@ test('an edit made just before a reload is kept (the draft is sent as the page g
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('Revert drops the draft\'s edits, and "Restore edits" brings them back until the draft is edited again', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  await page.getByTestId('location-0-0').click();
+  const label = page.locator('#loc-name');
+  const before = await label.inputValue();
+  await label.fill('an edit to keep');
+  await page.getByTestId('draft-dirty').waitFor();
+  await page.getByTestId('revert').click();
+  await page.getByTestId('draft-clean').waitFor();
+  assert.equal(await label.inputValue(), before);
+  await ui.shot(page, 'editor-revert-restore');
+  await page.getByTestId('restore-edits').click();
+  await page.getByTestId('draft-dirty').waitFor();
+  assert.equal(await label.inputValue(), 'an edit to keep');
+  await page.getByTestId('revert').click();
+  await label.fill(`${before} (another)`);
+  await page.getByTestId('draft-dirty').waitFor();
+  assert.equal(await page.getByTestId('restore-edits').count(), 0, 'a new edit ends what Revert kept');
+  await page.getByTestId('revert').click();
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -131,9 +131,24 @@ export const useConfig = defineStore('config', () => {
     }
   }
 
+  /** The edits Revert dropped, until they are restored or the draft is edited again: one step back. */
+  const reverted = ref<ConfigInput | null>(null);
+  watch(dirty, (d) => {
+    if (d) reverted.value = null;
+  });
+
   function revert() {
-    if (applied.value !== null) draft.value = asDraft(applied.value);
+    if (applied.value !== null) {
+      reverted.value = draft.value;
+      draft.value = asDraft(applied.value);
+    }
     applyError.value = null;
+  }
+
+  function restore() {
+    if (reverted.value === null) return;
+    draft.value = reverted.value;
+    reverted.value = null;
   }
 
   async function load() {
@@ -141,5 +156,5 @@ export const useConfig = defineStore('config', () => {
     if (r.ok) receive(r.value);
   }
 
-  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, documentIssues, dirty, at, under, receive, apply, undo, revert, load };
+  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, documentIssues, dirty, at, under, receive, apply, undo, revert, reverted, restore, load };
 });

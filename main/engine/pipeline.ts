@@ -11,11 +11,19 @@ import type { Socket } from 'node:net';
 type Serve = (req: IncomingMessage, res: ServerResponse) => void;
 const IN_FLIGHT = Symbol('switchyard.requestsInFlight');
 const QUEUE = Symbol('switchyard.requestsWaiting');
-type Connection = Socket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void> };
+/** A response on the connection ended it (it said Connection: close). */
+const ENDED = Symbol('switchyard.connectionEnded');
+type Connection = Socket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true };
+
+/** Whether nothing more is served on `conn`: a response ended it, or it is closing. */
+const ending = (conn: Connection): boolean => conn[ENDED] === true || conn.destroyed || conn.writableEnded;
 
 /** Serve `req` now if its connection has no response open, else once the ones before it closed. */
 export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Serve): void {
   const conn = req.socket as Connection;
+  // parsed after a response that ended the connection had gone (an early 413 answers before its
+  // body is read, and node parses the request behind that body later): nginx never reads it
+  if (ending(conn)) return;
   const open = conn[IN_FLIGHT] ?? 0;
   conn[IN_FLIGHT] = open + 1;
   res.on('close', onResponseClose);
@@ -29,6 +37,7 @@ export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Se
  */
 export function upgradeInTurn(socket: Socket, upgrade: () => void): void {
   const conn = socket as Connection;
+  if (ending(conn)) return;
   if (!conn[IN_FLIGHT]) upgrade();
   else (conn[QUEUE] ??= []).push(upgrade);
 }
@@ -36,11 +45,12 @@ export function upgradeInTurn(socket: Socket, upgrade: () => void): void {
 function onResponseClose(this: ServerResponse): void {
   const conn = this.req.socket as Connection;
   conn[IN_FLIGHT] = (conn[IN_FLIGHT] ?? 1) - 1;
+  if (!this.shouldKeepAlive) conn[ENDED] = true;
   const next = conn[QUEUE]?.shift();
   if (!next) return;
   // the response that closed ended the connection: nginx would not have read what follows (the
   // connection is ending; destroying it now could cut off what is still being written)
-  if (conn.destroyed || conn.writableEnded) {
+  if (ending(conn)) {
     conn[QUEUE] = [];
     return;
   }

@@ -150,3 +150,15 @@ test('upstream keepalive_requests 1000: a pooled upstream connection is closed a
   assert.equal(connections.length, 2, 'request 1001 went on a new upstream connection');
   assert.equal(connections[1]!.destroyed, false, 'which stays in the pool');
 });
+
+test('a request pipelined behind an early 413 (its Content-Length over client_max_body_size) is never served, as nginx never reads it', async () => {
+  let connections = 0;
+  const u = await up('u');
+  u.server.on('connection', () => connections++);
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${u.port}`, clientMaxBodySize: '1k' }));
+  const got = await rawExchange(e.port, `POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n${'b'.repeat(2000)}GET /next HTTP/1.1\r\nHost: x\r\n\r\n`, { timeoutMs: 3000 });
+  assert.match(got, /^HTTP\/1\.1 413 /);
+  assert.equal(got.match(/HTTP\/1\.1 /g)!.length, 1, got);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(connections, 0, 'the upstream was never contacted');
+});

@@ -11,40 +11,11 @@ import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import type { ExchangeRecord, EngineHooks } from './events.ts';
 import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
-import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
-import { redirectRewritten } from './redirects.ts';
+import { passedHeaders } from './redirects.ts';
 import { dropEmptyReason, restoreTrailers, standInFlat, trailerNamesOfFlat } from './stored-head.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
-
-/** Response headers nginx does not pass to the client (hop-by-hop, proxy_hide_header defaults). */
-const HIDDEN_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
-
-/** The upstream's response headers the client gets: hop-by-hop and nginx's hidden ones dropped, redirects rewritten. */
-function responseHeaderList(proxyRes: IncomingMessage, plan: ProxyPlan, carried: readonly string[]): string[] {
-  const out: string[] = [];
-  const raw = carried.length ? [...carried, ...proxyRes.rawHeaders] : proxyRes.rawHeaders;
-  let contentType = -1;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    const lower = name.toLowerCase();
-    if (HIDDEN_RESPONSE.has(lower)) continue;
-    // nginx holds one Content-Type (each line replaces the last)
-    if (lower === 'content-type') {
-      if (contentType >= 0) out.splice(contentType, 2);
-      contentType = out.length;
-    }
-    // nginx writes the length it read (`02` as `2`)
-    const value = lower === 'content-length' ? raw[i + 1]!.replace(LEADING_ZEROS, '') : redirectRewritten(plan, name, raw[i + 1]!);
-    out.push(name, value);
-  }
-  // nginx writes no Content-Type whose value is empty
-  if (contentType >= 0 && out[contentType + 1] === '') out.splice(contentType, 2);
-  return out;
-}
-
-const LEADING_ZEROS = /^0+(?=\d)/;
 
 /**
  * One proxied HTTP request: peers tried in balancer order, the response relayed, the record filled.
@@ -257,7 +228,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const record = this.record;
     record.timings.connectMs = timing.connectMs;
     record.timings.firstByteMs = timing.firstByteMs;
-    record.responseHeaders = responseHeaderList(proxyRes, this.plan, this.redirected?.carried ?? []);
+    const carried = this.redirected?.carried ?? [];
+    record.responseHeaders = passedHeaders(this.plan, carried.length ? [...carried, ...proxyRes.rawHeaders] : proxyRes.rawHeaders);
     const res = this.res;
     const trailers = trailerNamesOfFlat(record.responseHeaders);
     try {

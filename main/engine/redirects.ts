@@ -1,6 +1,8 @@
-// proxy_redirect default on the engine's responses (app/proxy/redirect.ts has the rules).
+// An upstream's header lines as the client gets them: nginx's filter, and proxy_redirect default
+// (app/proxy/redirect.ts has its rules).
 import type { Plan } from './plan.ts';
 import { defaultRedirect, rewriteLocation, rewriteRefresh } from '../../app/proxy/redirect.ts';
+import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
@@ -16,7 +18,31 @@ export function redirectRewritten(plan: ProxyPlan, name: string, value: string):
   return rewriteLocation(value, rw, { host: plan.host, serverAddr: plan.ctx.serverAddr, port: plan.ctx.serverPort });
 }
 
-/** A raw header list ([name, value, ...]) with its redirects rewritten. */
-export function rawWithRedirects(plan: ProxyPlan, raw: readonly string[]): string[] {
-  return raw.map((v, i) => (i % 2 ? redirectRewritten(plan, raw[i - 1]!, v) : v));
+/** Upstream header lines nginx never passes to the client: hop-by-hop ones (it writes its own
+ * Connection) and those proxy_hide_header hides by default. */
+const NOT_PASSED: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
+
+/**
+ * An upstream's header list ([name, value, ...]) as nginx passes it to the client, for every answer
+ * it relays (a response, a 101, a refused upgrade): the lines it never passes dropped, Location and
+ * Refresh rewritten, one Content-Type (each line replaces the last; none when its value is empty),
+ * and Content-Length as the number nginx read (`02` as `2`).
+ */
+export function passedHeaders(plan: ProxyPlan, raw: readonly string[]): string[] {
+  const out: string[] = [];
+  let contentType = -1;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (NOT_PASSED.has(lower)) continue;
+    if (lower === 'content-type') {
+      if (contentType >= 0) out.splice(contentType, 2);
+      contentType = out.length;
+    }
+    out.push(name, lower === 'content-length' ? raw[i + 1]!.replace(LEADING_ZEROS, '') : redirectRewritten(plan, name, raw[i + 1]!));
+  }
+  if (contentType >= 0 && out[contentType + 1] === '') out.splice(contentType, 2);
+  return out;
 }
+
+const LEADING_ZEROS = /^0+(?=\d)/;

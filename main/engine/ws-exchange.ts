@@ -14,9 +14,9 @@ import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
 import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
-import { rawWithRedirects } from './redirects.ts';
+import { passedHeaders } from './redirects.ts';
 import type { Plan } from './plan.ts';
-import { forwardsUpgrade as upstreamGetsUpgrade, NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
+import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
 import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
 import { rawHead, runSession, type LiveSession } from './ws-session.ts';
@@ -48,8 +48,6 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
   // node has left any body on the socket (the request was an upgrade to it): read it as nginx would
   proxyHttp(plan, req, res, record, hooks, readUpgradeBody(req, socket, head, plan.loc.maxBodyBytes));
 }
-
-const NOT_RELAYED_ON_REJECT: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
 
 export function proxyUpgrade(
   planArg: ProxyPlan,
@@ -250,7 +248,7 @@ export function proxyUpgrade(
     session.responseHeaders = upRes.rawHeaders;
     // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
     // (latin1, as node read the head: bytes over 0x7F go back as they came, as through nginx)
-    socket.write(rawHead(`HTTP/1.1 ${statusText}`, ['Connection', 'close'], rawWithRedirects(current, upRes.rawHeaders), NOT_RELAYED_ON_REJECT), 'latin1');
+    socket.write(rawHead(`HTTP/1.1 ${statusText}`, ['Connection', 'close'], passedHeaders(current, upRes.rawHeaders)), 'latin1');
     upRes.pipe(socket);
     let finished = false;
     const done = (cut: boolean) => {
@@ -282,7 +280,7 @@ export function proxyUpgrade(
     head = null;
     runSession({
       // (proxy_redirect default applies to a 101's Location and Refresh too, as nginx's header handlers do)
-      socket, up, upRes, upHead, head: headBytes, statusText, headers: rawWithRedirects(current, upRes.rawHeaders), session, hooks, attempt, peer, onLive,
+      socket, up, upRes, upHead, head: headBytes, statusText, headers: passedHeaders(current, upRes.rawHeaders), session, hooks, attempt, peer, onLive,
       readTimeoutMs: loc.readTimeoutMs, readTimeoutText: loc.location.proxyReadTimeout, sendTimeoutMs: loc.sendTimeoutMs, sendTimeoutText: loc.location.proxySendTimeout,
     });
   };

@@ -7,7 +7,6 @@ import type { PeerAttempt, Peer } from '../upstream/types.ts';
 import type { EngineHooks, SessionRecord } from './events.ts';
 import { WsRelay } from './ws-relay.ts';
 import { OPCODES, checkClose } from './ws-frames.ts';
-import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 
 /** Which peer an injected frame goes to. */
 export type InjectTarget = 'client' | 'upstream';
@@ -87,26 +86,15 @@ class ReadTimer {
   }
 }
 
-/** Upstream headers nginx does not pass on with a 101: hop-by-hop ones (it writes its own Connection) and its hidden ones. */
-const NOT_RELAYED_101: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', ...NGINX_HIDDEN_RESPONSE_HEADERS]);
-
 /**
  * An HTTP head written raw, the way nginx writes an upstream's answer: the status line, the
  * proxy's own headers (`own`: a Date of now first, then these name/value pairs), then the
- * upstream's `raw` header list minus the lower-case names in `skip`.
+ * upstream's header lines as nginx passes them (`passed`: redirects.ts passedHeaders).
  */
-export function rawHead(statusLine: string, own: string[], raw: string[], skip: ReadonlySet<string>): string {
+export function rawHead(statusLine: string, own: string[], passed: readonly string[]): string {
   let out = `${statusLine}\r\nDate: ${new Date().toUTCString()}\r\n`;
   for (let i = 0; i + 1 < own.length; i += 2) out += `${own[i]}: ${own[i + 1]}\r\n`;
-  // nginx holds one Content-Type (the last line's; none when that is empty) and writes the length it read
-  let contentType = -1;
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === 12 && raw[i]!.toLowerCase() === 'content-type') contentType = i;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const lower = raw[i]!.toLowerCase();
-    if (skip.has(lower)) continue;
-    if (lower === 'content-type' && (i !== contentType || raw[i + 1] === '')) continue;
-    out += `${raw[i]}: ${lower === 'content-length' ? raw[i + 1]!.replace(/^0+(?=\d)/, '') : raw[i + 1]}\r\n`;
-  }
+  for (let i = 0; i + 1 < passed.length; i += 2) out += `${passed[i]}: ${passed[i + 1]}\r\n`;
   return `${out}\r\n`;
 }
 
@@ -117,7 +105,7 @@ export interface SessionStart {
   upHead: Buffer;
   /** The 101's status line from the code on, as the upstream wrote it ("101 Switching Protocols", "101"). */
   statusText: string;
-  /** The 101's header list as the client gets it (before the hidden ones are dropped): redirects rewritten. */
+  /** The 101's header lines as nginx passes them (redirects.ts passedHeaders). */
   headers: string[];
   /** Bytes the client sent after its request head, read with it. */
   head: Buffer | null;
@@ -143,7 +131,7 @@ export function runSession(a: SessionStart): void {
   // (closures below must not use `a`: it holds the upstream's response object)
   const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs, sendTimeoutText } = a;
   // (latin1: node read the upstream's head as latin1, so its bytes over 0x7F go back as they came)
-  socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, ['Connection', 'upgrade'], a.headers, NOT_RELAYED_101), 'latin1');
+  socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, ['Connection', 'upgrade'], a.headers), 'latin1');
   session.state = 'open';
   session.status = 101;
   session.responseHeaders = upRes.rawHeaders;

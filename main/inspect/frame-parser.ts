@@ -13,7 +13,7 @@
 import { isValidCloseCode } from './validation.ts';
 import { checkFirstBytes, headerSize } from './frame-rules.ts';
 import { MessageAssembler } from './message-assembly.ts';
-import type { TapErrorCode } from './types.ts';
+import { MAX_CONTROL_PAYLOAD, type TapErrorCode } from './types.ts';
 
 export type { FrameParserHooks, FrameParserOptions } from './frame-header.ts';
 
@@ -27,7 +27,7 @@ export class FrameParser extends MessageAssembler {
   frames = 0;
   private state = HEADER;
   private closed = false;
-  private readonly ctrl = Buffer.alloc(125);
+  private readonly ctrl = Buffer.alloc(MAX_CONTROL_PAYLOAD);
 
   get dead(): boolean {
     return this.state === DEAD;

@@ -6,7 +6,7 @@
 // is an RFC "MUST fail the connection" rule. Added: the §5.2 minimal-length rule, reported as
 // non-fatal (ws, like most endpoints, accepts non-minimal lengths), the §5.2 rule that a 64-bit
 // length has its top bit clear, and data after a Close frame (§5.5.1, checked by the parser).
-import { OPCODE_NAMES, type Direction, type TapErrorCode } from './types.ts';
+import { MAX_CONTROL_PAYLOAD, OPCODE_NAMES, type Direction, type TapErrorCode } from './types.ts';
 
 export interface RuleBreak {
   code: TapErrorCode;
@@ -49,7 +49,7 @@ export function checkFirstBytes(b0: number, b1: number, c: HeaderContext): RuleB
   } else if (opcode >= 8 && opcode <= 10) {
     if (!fin) return broke('TAP_ERR_FRAGMENTED_CONTROL', `${name} frame without FIN (control frames must not be fragmented)`, 0);
     if (rsv1) return broke('TAP_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear on a control frame', 0);
-    if (len7 > 125) return broke('TAP_ERR_CONTROL_TOO_LONG', `${name} frame with a payload over 125 bytes`, 1);
+    if (len7 > MAX_CONTROL_PAYLOAD) return broke('TAP_ERR_CONTROL_TOO_LONG', `${name} frame with a payload over ${MAX_CONTROL_PAYLOAD} bytes`, 1);
     if (opcode === 8 && len7 === 1) return broke('TAP_ERR_INVALID_CLOSE_PAYLOAD', 'close frame with a 1-byte payload (a status code takes 2)', 1);
   } else {
     return broke('TAP_ERR_INVALID_OPCODE', `invalid opcode ${opcode} (reserved)`, 0);

@@ -133,6 +133,9 @@ export interface ViolationEvent extends EventBase {
 export type TapEvent = FrameEvent | MessageEvent | CloseEvent | ViolationEvent;
 export type TapSink = (event: TapEvent) => void;
 
+/** The longest control frame payload (RFC 6455 §5.5). */
+export const MAX_CONTROL_PAYLOAD = 125;
+
 export const OPCODE_NAMES: readonly OpcodeName[] = [
   'continuation', 'text', 'binary', 'reserved', 'reserved', 'reserved', 'reserved', 'reserved',
   'close', 'ping', 'pong', 'reserved', 'reserved', 'reserved', 'reserved', 'reserved',

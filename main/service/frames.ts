@@ -5,6 +5,7 @@
 // With a MessageRecorder, messages (nearly all the traffic) skip the events: the tap writes their
 // bytes where the recorder keeps them and hands it the parser's RawMessage; control frames, closes,
 // violations and decoded compressed messages still come as rows through `onFrame`.
+import { MAX_CONTROL_PAYLOAD } from '../inspect/types.ts';
 import type { Socket } from 'node:net';
 import { createFrameTap } from '../inspect/frame-tap.ts';
 import { hexPreview } from '../inspect/payload.ts';
@@ -114,7 +115,7 @@ export function normalize(raw: unknown): NewFrame | null {
       const bad = findUtf8Error(p, p.length < length);
       if (bad === -1) row.preview = cut(Buffer.from(p).toString('utf8'));
       else {
-        row.preview = hexPreview(p, CONTROL_MAX) + (p.length < length && p.length <= CONTROL_MAX ? ' …' : '');
+        row.preview = hexPreview(p, MAX_CONTROL_PAYLOAD) + (p.length < length && p.length <= MAX_CONTROL_PAYLOAD ? ' …' : '');
         row.previewHex = true;
         row.utf8ErrorOffset = bad;
       }
@@ -136,7 +137,5 @@ export function normalize(raw: unknown): NewFrame | null {
 
 const cut = cutPreview;
 const EMPTY = new Uint8Array(0);
-/** The longest control frame payload (RFC 6455 §5.5). */
-const CONTROL_MAX = 125;
 
 export { previewOf } from './frame-preview.ts';

@@ -1,6 +1,8 @@
 // Reading a HAR file for viewing: entries with WebSocket messages (Chrome's `_webSocketMessages`)
 // become closed sessions with frame logs, the other entries HTTP exchanges. The input is untrusted:
 // checked with zod, sizes capped, nothing of it reaches the engine.
+import { MAX_CONTROL_PAYLOAD } from '../inspect/types.ts';
+import { base64Error } from '../../app/text/base64.ts';
 import { z } from 'zod';
 import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSession } from '../../app/api/contract.ts';
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
@@ -29,7 +31,7 @@ const wsMessage = z.object({
     dataBase64: z.literal(true).optional(),
   }).optional(),
 }).superRefine((m, ctx) => {
-  // (Node's base64 decoder skips what it does not know: "!!!not base64$$" would be 6 bytes)
+  // (checked: Node's decoder would take anything, app/text/base64.ts)
   const bad = isBase64(m) ? base64Error(m.data) : null;
   if (bad) ctx.addIssue({ code: 'custom', path: ['data'], message: `not base64 (the data of ${m.opcode === 2 ? 'a binary message' : 'this message'} is): ${bad}` });
   const exact = m._switchyard?.bytesBase64;
@@ -69,8 +71,6 @@ type Entry = z.infer<typeof entry>;
 export type HarImport = { ok: true; value: ImportedHar } | { ok: false; message: string };
 
 const OPCODE_NAMES: Record<number, string> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
-/** The longest control frame payload (RFC 6455 §5.5). */
-const CONTROL_MAX = 125;
 
 const flat = (h: Array<{ name: string; value: string }>) => h.flatMap((x) => [x.name, x.value]);
 const pathOf = (url: string) => {
@@ -112,20 +112,6 @@ type Message = z.infer<typeof wsMessage>;
  * encoding, a ping or pong that is not UTF-8 (`dataBase64`); see har.ts. */
 const isBase64 = (m: Message) => m.type !== 'error' && (m.opcode === 2 || m._switchyard?.encodedBy !== undefined || m._switchyard?.dataBase64 === true);
 
-/** Why `text` is not standard base64 (RFC 4648 §4: '=' padding optional, spaces and line breaks
- * allowed), or null when it is. */
-function base64Error(text: string): string | null {
-  const bad = /[^A-Za-z0-9+/=\s]/.exec(text);
-  if (bad) return `${JSON.stringify(bad[0])} at character ${bad.index} is not in its alphabet (A-Z, a-z, 0-9, +, /)`;
-  const s = text.replace(/\s+/g, '');
-  const pad = s.indexOf('=');
-  const body = pad === -1 ? s : s.slice(0, pad);
-  if (pad !== -1 && (s.length - pad > 2 || s.length % 4 !== 0 || /[^=]/.test(s.slice(pad)))) return '"=" may only pad the end to a multiple of 4 characters';
-  // (4 characters carry 3 bytes; 1 left over carries none)
-  if (body.length % 4 === 1) return `${body.length} characters (without "=") leave one over, too few for a byte`;
-  return null;
-}
-
 /** A message's payload as the file has it: Switchyard's own files say whether it was cut or evicted
  * (an evicted one carries only its preview); other files carry whole messages. A text message whose
  * exact bytes the file has (not UTF-8) keeps those, as base64. */
@@ -146,7 +132,7 @@ function frame(m: Message, seq: number, start: number, payloads: Record<number, 
   const bytes = base64 ? Buffer.from(m.data, 'base64') : exact !== undefined ? Buffer.from(exact, 'base64') : Buffer.from(m.data, 'utf8');
   // (a ping or pong as base64: all its bytes in hex, as the live row has them)
   const hex = base64 && m.opcode !== 2 && own?.encodedBy === undefined;
-  const shown = hex ? CONTROL_MAX : HEX_PREVIEW_BYTES;
+  const shown = hex ? MAX_CONTROL_PAYLOAD : HEX_PREVIEW_BYTES;
   // (bytes: the hex of the first bytes, '…' when there are more, also bytes an evicted payload lost)
   const preview = base64 ? hexPreview(bytes, shown, 0, bytes.length) + (bytes.length <= shown && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
   const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };

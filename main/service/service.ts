@@ -3,6 +3,7 @@
 // `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
 import { findUtf8Error } from '../inspect/validation.ts';
 import { unencodable } from '../../app/text/utf16.ts';
+import { base64Error } from '../../app/text/base64.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome, ServiceSettings } from '../../app/api/contract.ts';
 import { checkParams } from '../../app/api/params.ts';
@@ -167,7 +168,8 @@ export class SwitchyardService {
       return ok(this.redact.session(this.watch.session(id) ?? sessionView(live.record)));
     },
     injectMessage: async ({ id, direction, opcode, data }) => {
-      if (opcode === 'binary' && !/^[A-Za-z0-9+/]*={0,2}$/.test(data.replace(/\s+/g, ''))) return fail('bad_data', 'binary data must be base64');
+      const notBase64 = opcode === 'binary' ? base64Error(data) : null;
+      if (notBase64 !== null) return fail('bad_data', `binary data must be base64: ${notBase64}`);
       const problem = opcode === 'text' ? unencodable(data) : null;
       if (problem !== null) return fail('invalid_text', `data: ${problem}`);
       return this.inject(id, direction, opcode, opcode === 'text' ? Buffer.from(data, 'utf8') : Buffer.from(data, 'base64'));

@@ -89,6 +89,9 @@ test('inject, replay and close with a code through the service; injected rows ar
   assert.equal(got.client[2], 'bin:090807');
   const bad = await service.handle('injectMessage', { id, direction: 'client', opcode: 'binary', data: '***' });
   assert.ok(!bad.ok && bad.error.code === 'bad_data');
+  // the same base64 rule as a HAR file's: a lone character left over is no byte
+  const cut = await service.handle('injectMessage', { id, direction: 'client', opcode: 'binary', data: 'QUJDR' });
+  assert.ok(!cut.ok && cut.error.code === 'bad_data' && /leave one over/.test(cut.error.message), JSON.stringify(cut));
   const badCode = await service.handle('closeSession', { id, code: 1006 });
   assert.ok(!badCode.ok && badCode.error.code === 'bad_params');
   const tooLong = await service.handle('closeSession', { id, code: 4001, reason: 'é'.repeat(62) });

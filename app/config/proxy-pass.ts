@@ -31,6 +31,12 @@ export function parseProxyPass(text: string): ProxyPassTarget | null {
   return { scheme: 'http', host, port, uri, proxyHost, proxyPort: isDefault ? '80' : m[3]! };
 }
 
+/** Why `text` is no proxy_pass target: a port outside 1-65535 in an otherwise good one, or its form. */
+export function proxyPassError(text: string): 'invalid_port' | 'invalid_proxy_pass' {
+  const port = RE.exec(text)?.[3];
+  return port !== undefined && (Number(port) < 1 || Number(port) > 65535) ? 'invalid_port' : 'invalid_proxy_pass';
+}
+
 /**
  * Whether a proxy_pass host written without a port is an address nginx connects to on port 80 (an
  * IPv4 or bracketed IPv6 literal, or localhost); the model takes any other such name for an upstream.

@@ -5,8 +5,8 @@ import { Config, NON_EMPTY_CODES, PATTERN_CODES, Server, Location, Listen, Upstr
 import type { Config as ConfigT } from './schema.ts';
 import { formatPath, type ConfigIssue, type PathPart } from './issues.ts';
 import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
-import { isAddressHost, parseProxyPass } from './proxy-pass.ts';
-import { findVariables, isCaptureReference, isKnownVariable } from '../proxy/variable-names.ts';
+import { isAddressHost, parseProxyPass, proxyPassError } from './proxy-pass.ts';
+import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
 import { compileNginxRegex } from '../match/regex.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
 import { quoteArg } from '../nginx/printer.ts';
@@ -83,7 +83,6 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   return [{ path, code, message: issue.message }];
 }
 
-
 /** Text (values and keys) with a lone UTF-16 surrogate: JSON can write one ("\ud800"), UTF-8 (so nginx.conf) cannot hold it. */
 function unencodableText(input: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
@@ -159,8 +158,7 @@ type Add = (path: PathPart[], code: string, message: string) => void;
 function checkVariables(value: string, path: PathPart[], add: Add) {
   for (const v of findVariables(value)) {
     if (v.name === '') add(path, 'invalid_variable', `"$" must start a variable name at character ${v.start + 1}; nginx has no escape for a literal "$"`);
-    // (`${1}` is no capture to nginx: a variable named "1", which it does not know)
-    else if (!isKnownVariable(v.name) || (v.braced && isCaptureReference(v.name))) add(path, 'unknown_variable', `unknown variable "$${v.braced ? `{${v.name}}` : v.name}"`);
+    else if (!isKnownReference(v)) add(path, 'unknown_variable', `unknown variable "$${v.braced ? `{${v.name}}` : v.name}"`);
   }
 }
 
@@ -281,8 +279,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
       // no proxy_pass to check
     } else if (!target) {
       // (a port past 65535 says so, as in a listen address or an upstream server)
-      const port = /^http:\/\/(?:\[[^\]]*\]|[^/:]*):(\d+)(?:\/|$)/i.exec(loc.proxyPass!)?.[1];
-      if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) add([...lb, 'proxyPass'], 'invalid_port', 'port must be 1-65535');
+      if (proxyPassError(loc.proxyPass!) === 'invalid_port') add([...lb, 'proxyPass'], 'invalid_port', 'port must be 1-65535');
       else add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'expected "http://upstream_name", "http://host:port" or "http://host:port/uri"');
     } else {
       if (target.uri !== null && isRegex) {

@@ -6,7 +6,7 @@ import type { SetHeader } from '../config/schema.ts';
 import { NextUpstreamCondition } from '../config/schema.ts';
 import { MAX_TIME_MS, parseNginxTime } from '../config/time.ts';
 import { parseNginxSize } from '../config/size.ts';
-import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
+import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
 import type { ImportContext } from './import-context.ts';
 
 type Condition = (typeof NextUpstreamCondition.options)[number];
@@ -48,9 +48,9 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
         // the standard upgrade map under another name ($proxy_connection): the same values
         const alias = /^\$(?:\{(\w+)\}|(\w+))$/.exec(written);
         const value = alias && ctx.upgradeAliases.has((alias[1] ?? alias[2]!).toLowerCase()) ? '$connection_upgrade' : written;
-        const unknown = findVariables(value).filter((v) => v.name === '' || !isKnownVariable(v.name));
+        const unknown = findVariables(value).filter((v) => !isKnownReference(v));
         if (unknown.length) {
-          const names = unknown.map((v) => (v.name === '' ? `a bare "$"` : `$${v.name}`)).join(', ');
+          const names = unknown.map((v) => (v.name === '' ? `a bare "$"` : v.braced ? `\${${v.name}}` : `$${v.name}`)).join(', ');
           ctx.warn(d, `proxy_set_header ${name}: ${names} cannot be evaluated by Switchyard: header dropped`);
           break;
         }

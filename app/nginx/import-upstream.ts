@@ -2,7 +2,7 @@
 import type { Directive } from './ast.ts';
 import type { BalanceMethod, Upstream, UpstreamServer } from '../config/schema.ts';
 import { parseNginxTime } from '../config/time.ts';
-import { findVariables, isKnownVariable } from '../proxy/variable-names.ts';
+import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
 
@@ -46,7 +46,7 @@ function method(d: Directive, ctx: ImportContext): BalanceMethod | null {
   const a = d.args;
   if ((d.name === 'least_conn' || d.name === 'ip_hash') && a.length === 0) return { type: d.name };
   if (d.name === 'hash' && (a.length === 1 || (a.length === 2 && a[1] === 'consistent'))) {
-    const bad = findVariables(a[0]!).filter((v) => v.name === '' || !isKnownVariable(v.name));
+    const bad = findVariables(a[0]!).filter((v) => !isKnownReference(v));
     if (bad.length) {
       ctx.warn(d, `hash key "${a[0]}": ${bad.map((v) => (v.name ? `$${v.name}` : 'a bare "$"')).join(', ')} cannot be evaluated by Switchyard: round robin is used instead`);
       return null;

@@ -16,7 +16,6 @@ export const isCaptureReference = (name: string): boolean => name.length === 1 &
 
 /** Whether Switchyard evaluates `$name`; nginx reads variable names case-insensitively (`$HOST` is `$host`). */
 export function isKnownVariable(name: string): boolean {
-  if (isCaptureReference(name)) return true;
   const lower = name.toLowerCase();
   if (FIXED_VARIABLES.has(lower)) return true;
   return VARIABLE_PREFIXES.some((p) => lower.length > p.length && lower.startsWith(p));
@@ -63,6 +62,13 @@ export interface VariableRef {
   end: number;
   /** Written `${name}`. */
   braced?: true;
+  /** `$1`…`$9`: a regex capture, not a variable (its name is the digit). */
+  capture?: true;
+}
+
+/** Whether Switchyard evaluates a reference found by findVariables: a capture, or a variable it knows. */
+export function isKnownReference(v: VariableRef): boolean {
+  return v.capture === true || (v.name !== '' && isKnownVariable(v.name));
 }
 
 /**
@@ -82,10 +88,15 @@ export function findVariables(value: string): VariableRef[] {
       i = close < 0 ? value.length : close;
       continue;
     }
-    // nginx's script compiler takes a digit after "$" as a capture, one digit long
+    // nginx's script compiler takes a digit after "$" as a capture, one digit long ("${1}" is a
+    // variable named "1", which nginx does not know)
+    if (isCaptureReference(value[i + 1] ?? '')) {
+      out.push({ name: value[i + 1]!, start, end: i + 2, capture: true });
+      i++;
+      continue;
+    }
     let j = i + 1;
-    if (value[j]! >= '1' && value[j]! <= '9') j++;
-    else while (j < value.length && /[A-Za-z0-9_]/.test(value[j]!)) j++;
+    while (j < value.length && /[A-Za-z0-9_]/.test(value[j]!)) j++;
     out.push({ name: value.slice(i + 1, j), start, end: j });
     i = j - 1;
   }

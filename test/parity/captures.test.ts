@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScenario, type Scenario } from './harness.ts';
 import { validateConfig } from '../../app/config/validate.ts';
+import { importNginxText } from '../../app/nginx/import.ts';
 
 const CAP = '[$1][$2][$3]';
 
@@ -57,4 +58,10 @@ test('captures: $1…$9 are known variables; ${1} is a variable nginx does not k
   const braced = with_('${1}');
   assert.deepEqual(braced.ok ? [] : braced.issues.map((i) => i.message), ['unknown variable "${1}"']);
   assert.equal(with_('$0').ok, false, '$0 is no capture to nginx');
+});
+
+test('captures: an nginx.conf using them imports them, and ${1} (unknown to nginx) is dropped with a warning', () => {
+  const r = importNginxText('http { server { listen 8080; location ~ ^/(\\w+)$ { proxy_pass http://127.0.0.1:9; proxy_set_header X-Cap "$1-$2"; proxy_set_header X-No ${1}; } } }');
+  assert.deepEqual(r.config.servers[0]!.locations[0]!.proxySetHeader, [{ name: 'X-Cap', value: '$1-$2' }]);
+  assert.deepEqual(r.warnings.map((w) => w.message), ['proxy_set_header X-No: ${1} cannot be evaluated by Switchyard: header dropped']);
 });

@@ -9,7 +9,7 @@ import httpProxy from 'http-proxy';
 import { ClientRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Stream } from 'node:stream';
-import { restoreTrailers, standInPairs, trailerNamesOf } from './stored-head.ts';
+import { restoreTrailers, trailerNames, withStandIns } from './stored-head.ts';
 import { failureKind, type FailureKind } from './upstream-failure.ts';
 
 export interface TryFailure {
@@ -277,9 +277,9 @@ export function storeNginxHead(req: ClientRequest, requestLine: string, head: Re
   w.useChunkedEncodingByDefault = false;
   w._removedConnection = true;
   // A Trailer header goes through node's checks under a stand-in name (stored-head.ts).
-  const trailers = trailerNamesOf(head);
+  const trailers = trailerNames(head);
   try {
-    storeHeader.call(w, requestLine, trailers ? standInPairs(head) : head);
+    storeHeader.call(w, requestLine, trailers ? withStandIns(head) : head);
   } catch (err) {
     w.destroy(err as Error);
     return false;

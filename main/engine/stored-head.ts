@@ -11,34 +11,33 @@ import { randomBytes } from 'node:crypto';
 /** A header name node does not look at (longer than any it does) and no peer sends. */
 const TRAILER_STANDIN = `X-Switchyard-Trailer-${randomBytes(8).toString('hex')}`;
 
-export const isTrailer = (name: string): boolean => name.length === 7 && name.toLowerCase() === 'trailer';
+const isTrailer = (name: string): boolean => name.length === 7 && name.toLowerCase() === 'trailer';
 
 /** A message whose head node has stored (`_header`) but not yet sent. */
 interface StoredHead {
   _header: string | null;
 }
 
-/** The Trailer names of a header list ([name, value] pairs), or null when it has none (one scan, no allocation). */
-export function trailerNamesOf(head: ReadonlyArray<readonly [string, string]>): string[] | null {
-  if (!head.some((h) => isTrailer(h[0]))) return null;
-  return head.filter((h) => isTrailer(h[0])).map((h) => h[0]);
-}
+/** A header list as node takes it: [name, value] pairs, or flat (name, value, name, value, …). */
+type HeaderList = ReadonlyArray<readonly [string, string]> | readonly string[];
 
-/** The same for a flat list (name, value, name, value, …). */
-export function trailerNamesOfFlat(flat: readonly string[]): string[] | null {
+const isFlat = (head: HeaderList): head is readonly string[] => typeof head[0] === 'string';
+
+/** The Trailer names of a header list, in order, or null when it has none (nothing allocated then). */
+export function trailerNames(head: HeaderList): string[] | null {
   let names: string[] | null = null;
-  for (let i = 0; i < flat.length; i += 2) if (isTrailer(flat[i]!)) (names ??= []).push(flat[i]!);
+  const flat = isFlat(head);
+  for (let i = 0; i < head.length; i += flat ? 2 : 1) {
+    const name = flat ? head[i]! : head[i]![0];
+    if (isTrailer(name)) (names ??= []).push(name);
+  }
   return names;
 }
 
 /** `head` with each Trailer name replaced by the stand-in. */
-export function standInPairs(head: ReadonlyArray<readonly [string, string]>): Array<readonly [string, string]> {
-  return head.map((h) => (isTrailer(h[0]) ? [TRAILER_STANDIN, h[1]] : h));
-}
-
-/** `flat` with each Trailer name replaced by the stand-in. */
-export function standInFlat(flat: readonly string[]): string[] {
-  return flat.map((v, i) => (i % 2 === 0 && isTrailer(v) ? TRAILER_STANDIN : v));
+export function withStandIns<T extends HeaderList>(head: T): T {
+  const standIn = (name: string) => (isTrailer(name) ? TRAILER_STANDIN : name);
+  return (isFlat(head) ? head.map((v, i) => (i % 2 === 0 ? standIn(v) : v)) : head.map((h) => [standIn(h[0]), h[1]] as const)) as unknown as T;
 }
 
 /** Put the Trailer names (in order) back where the stand-in is in the stored head of `msg`. */

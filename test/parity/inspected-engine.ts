@@ -16,8 +16,21 @@ export function withInspectedEngine<T>(model: ConfigInput, sessions: number, fn:
     try {
       const result = await fn();
       const closed = await poll(async () => value<SessionView[]>(await service.handle('sessions', {})), (l) => l.length === sessions && l.every((s) => s.state === 'closed'), 5000);
-      const inspected: SessionDetail[] = [];
-      for (const s of closed) inspected.push(value<SessionDetail>(await service.handle('session', { id: s.id })));
+      // A compressed message still inflating when its session closed is logged after it (with every
+      // row queued behind it): read the sessions once their logs stopped growing.
+      const details = async () => {
+        const list: SessionDetail[] = [];
+        for (const s of closed) list.push(value<SessionDetail>(await service.handle('session', { id: s.id })));
+        return list;
+      };
+      const rows = (l: SessionDetail[]) => l.map((d) => d.frames?.length ?? 0).join();
+      let inspected = await details();
+      for (const until = Date.now() + 5000; Date.now() < until;) {
+        await new Promise((r) => setTimeout(r, 200));
+        const again = await details();
+        if (rows(again) === rows(inspected)) break;
+        inspected = again;
+      }
       return { result, inspected };
     } finally {
       await service.close();

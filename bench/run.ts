@@ -19,7 +19,7 @@ const roundsArg = process.argv.indexOf('--rounds');
 const P = {
   ...(quick
     ? { seconds: 1, warmS: 0.5, rounds: 1, rttSeconds: 0.5, idleConns: 200, idleSettleMs: 500 }
-    : { seconds: 4, warmS: 1, rounds: 3, rttSeconds: 2, idleConns: 2000, idleSettleMs: 2000 }),
+    : { seconds: 4, warmS: 1, rounds: 5, rttSeconds: 2, idleConns: 2000, idleSettleMs: 2000 }),
   httpConns: 50, wsConns: 20, window: 32, rttLoadConns: 4,
 };
 if (roundsArg > 0) P.rounds = Math.max(1, Number(process.argv[roundsArg + 1]) || 1);
@@ -219,28 +219,33 @@ function checks(): string[] {
   ];
 }
 
-/** Not target lines: the target rows' ratios to nginx round by round (Switchyard, and with
- * inspection at 64 B), with their median: the target lines take each target's best round, which
+/** Not target lines: each target's ratio round by round (the two measured in the same round, a
+ * few seconds apart), with their median: the target lines take each target's best round, which
  * moves with a single round's noise (bench/HISTORY.md). */
-const ROUND_LINES = [
-  { key: 'ws64', t: 'switchyard', name: 'WS msgs/s 64 B' },
-  { key: 'ws64', t: 'inspect', name: 'WS msgs/s 64 B' },
-  { key: 'ws16k', t: 'switchyard', name: 'WS msgs/s 16 KiB' },
-  { key: 'rtt1P50', t: 'switchyard', name: 'WS RTT p50, 1 connection' },
-] as const;
+const ROUND_LINES: ReadonlyArray<{ key: string; t: TargetName; ref: TargetName; name: string }> = [
+  { key: 'ws64', t: 'switchyard', ref: 'nginx', name: 'WS msgs/s 64 B' },
+  { key: 'ws64', t: 'inspect', ref: 'nginx', name: 'WS msgs/s 64 B' },
+  { key: 'ws16k', t: 'switchyard', ref: 'nginx', name: 'WS msgs/s 16 KiB' },
+  { key: 'ws16k', t: 'inspect', ref: 'nginx', name: 'WS msgs/s 16 KiB' },
+  { key: 'ws64', t: 'inspect', ref: 'switchyard', name: 'WS msgs/s 64 B' },
+  { key: 'ws16k', t: 'inspect', ref: 'switchyard', name: 'WS msgs/s 16 KiB' },
+  { key: 'rtt1P50', t: 'switchyard', ref: 'nginx', name: 'WS RTT p50, 1 connection' },
+  { key: 'http100', t: 'switchyard', ref: 'minimal', name: 'HTTP req/s 100 B' },
+  { key: 'http64k', t: 'switchyard', ref: 'minimal', name: 'HTTP req/s 64 KiB' },
+];
 
 function roundLines(): string[] {
   if (P.rounds < 2) return [];
-  return ROUND_LINES.flatMap(({ key, t, name }) => {
+  return ROUND_LINES.flatMap(({ key, t, ref, name }) => {
     const row = ROWS.find((r) => r.key === key)!;
     const mine = raw[row.src]?.[t] ?? [];
-    const theirs = raw[row.src]?.nginx ?? [];
+    const theirs = raw[row.src]?.[ref] ?? [];
     const ratios = mine.flatMap((m) => {
       const n = theirs.find((x) => x.round === m.round);
       return !m.error && n && !n.error ? [row.pick(m) / row.pick(n)] : [];
     });
     if (!ratios.length) return [];
-    return [`INFO  ${name}, ${LABEL[t]} vs nginx by round: ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} (median ${median(ratios).toFixed(2)}×)`];
+    return [`INFO  ${name}, ${LABEL[t]} vs ${LABEL[ref]} by round: ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} (median ${median(ratios).toFixed(2)}×)`];
   });
 }
 

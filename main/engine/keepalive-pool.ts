@@ -113,7 +113,8 @@ export function cacheTimeout(rawHeaders: readonly string[] | undefined, ms: numb
   if (rawHeaders === undefined) return ms;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
-    if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue;
+    // ('Connection' has ten letters too: tell them apart before lowercasing)
+    if (name.length !== 10 || (name.charCodeAt(0) | 0x20) !== 0x6b || name.toLowerCase() !== 'keep-alive') continue;
     const hint = /^timeout=(\d+)/.exec(rawHeaders[i + 1]!)?.[1];
     if (hint === undefined) return ms;
     const announced = Number(hint) * 1000 - 1000;

@@ -27,7 +27,7 @@ export function clientKeepAlive(req: IncomingMessage): boolean {
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    if (name.length !== 10 || (name.charCodeAt(0) | 0x20) !== 0x63 || name.toLowerCase() !== 'connection') continue;
     const v = raw[i + 1]!.toLowerCase();
     if (v.includes('close')) type = 'close';
     else if (v.includes('keep-alive')) type = 'keep-alive';

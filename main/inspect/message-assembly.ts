@@ -101,7 +101,8 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.msgEncoded = false;
     this.msgCapture = this.level === 'payloads';
     this.msgTruncated = false;
-    this.pieces = [];
+    // (a new array only when the last message left pieces: most have none, and this runs per message)
+    if (this.pieces.length !== 0) this.pieces = [];
     this.buf = null;
     this.bufCap = -1;
     this.captured = 0;
@@ -212,7 +213,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     m.dataOffset = plain && this.buf ? this.bufAt : 0;
     m.dataLength = plain ? this.captured : 0;
     this.msgOpcode = 0;
-    this.pieces = [];
+    if (this.pieces.length !== 0) this.pieces = [];
     this.buf = null;
     this.bufCap = -1;
     this.captured = 0;

@@ -36,6 +36,17 @@ async function upstream(keepAliveTimeoutMs = 5000): Promise<{ port: number; peer
   };
 }
 
+/** An upstream and a cache for `cache` connections, both closed when test `t` ends. */
+async function setup(t: { after(fn: () => Promise<void>): void }, cache: number, upstreamKeepAliveMs?: number) {
+  const up = await upstream(upstreamKeepAliveMs);
+  const agent = new KeepaliveAgent(cache, 60_000);
+  t.after(async () => {
+    agent.destroy();
+    await up.close();
+  });
+  return { up, agent, name: `127.0.0.1:${up.port}:` };
+}
+
 function get(agent: http.Agent, port: number): Promise<{ socket: Socket; reused: boolean }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
@@ -55,14 +66,8 @@ async function twoConnections(agent: http.Agent, port: number): Promise<[Socket,
 }
 
 test('a request takes the most recently freed connection to its peer, and a new one when none is idle', async (t) => {
-  const up = await upstream();
-  const agent = new KeepaliveAgent(4, 60_000);
-  t.after(async () => {
-    agent.destroy();
-    await up.close();
-  });
+  const { up, agent, name } = await setup(t, 4);
   const [s1, s2] = await twoConnections(agent, up.port);
-  const name = `127.0.0.1:${up.port}:`;
   assert.equal(agent.freeSockets[name]?.length, 2, 'both cached');
   const lastFreed = agent.freeSockets[name]![1]!;
   const r = await get(agent, up.port);
@@ -83,12 +88,7 @@ test('a request takes the most recently freed connection to its peer, and a new 
 });
 
 test('a cached connection gets the idle timer of the cache, and is closed when it runs out', async (t) => {
-  const up = await upstream(2000); // node's server announces Keep-Alive: timeout=2
-  const agent = new KeepaliveAgent(4, 60_000);
-  t.after(async () => {
-    agent.destroy();
-    await up.close();
-  });
+  const { up, agent } = await setup(t, 4, 2000); // node's server announces Keep-Alive: timeout=2
   const r = await get(agent, up.port);
   await new Promise((r) => setImmediate(r));
   assert.equal(r.socket.timeout, 1000, 'a second before the announced 2 s');
@@ -99,14 +99,8 @@ test('a cached connection gets the idle timer of the cache, and is closed when i
 });
 
 test('the cache holds at most N connections for the group, evicting the least recently freed', async (t) => {
-  const up = await upstream();
-  const agent = new KeepaliveAgent(1, 60_000);
-  t.after(async () => {
-    agent.destroy();
-    await up.close();
-  });
+  const { up, agent, name } = await setup(t, 1);
   const [a, b] = await twoConnections(agent, up.port);
-  const name = `127.0.0.1:${up.port}:`;
   const kept = agent.freeSockets[name]!.filter((s) => !s.destroyed);
   assert.equal(kept.length, 1);
   assert.ok(a.destroyed !== b.destroyed, 'one of the two was closed');

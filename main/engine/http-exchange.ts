@@ -215,7 +215,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     // nginx: only when this is not the last try (u->peer.tries > 1); else the response passes
     if (condition && this.conds.has(condition) && this.attempt.triesLeft > 1 && this.canRetry(condition, true)) {
       this.record.tries.push({ upstream: this.peerName, outcome: `status ${status}` });
-      proxyRes.resume();
+      abandonResponse(proxyRes);
       this.release(statusFails(condition));
       this.tryNext();
       return;

@@ -323,13 +323,17 @@ export function abortHttpTry(req: IncomingMessage): void {
 
 /**
  * A response header the exchange will not pass on (a 101, a head too big for proxy_buffer_size, a
- * status node will not send): its try ends, the connection is closed and nothing more is reported
- * for it.
+ * status node will not send, one retried on the next peer, an X-Accel-Redirect): its try ends, the
+ * connection is closed and nothing more is reported for it. (Closed even when the body came whole
+ * with the head, which node would keep for reuse: nginx closes the connection of a response it
+ * does not relay, ngx_http_upstream_next.)
  */
 export function abandonResponse(proxyRes: IncomingMessage): void {
   const a = tryOf(proxyRes);
   if (a) a.settled = true;
+  const socket = proxyRes.socket;
   proxyRes.destroy();
+  socket?.destroy();
 }
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */

@@ -17,6 +17,17 @@ interface AgentLists {
   options: { timeout?: number };
 }
 
+/**
+ * Bytes from the upstream on a connection no request is using: nginx closes a cached connection
+ * that becomes readable (ngx_http_upstream_keepalive_close_handler); node's client, whose listeners
+ * are gone by then, would drop them and reuse the connection. (Listening for good from the
+ * connection's first time in the cache: adding and removing a listener around every request costs
+ * more than this check per read.)
+ */
+function closeIfIdle(this: PooledSocket & { _httpMessage?: unknown }): void {
+  if (this._httpMessage == null) this.destroy();
+}
+
 export class KeepaliveAgent extends Agent {
   /** The group's idle connections, least recently freed first. */
   private readonly idle = new Set<PooledSocket>();
@@ -35,17 +46,18 @@ export class KeepaliveAgent extends Agent {
   }
 
   // node asks this when a request on `socket` is done, as the last check before it pools the socket
-  // (false closes it). A connection that served keepalive_requests (1000) closes after the last one
-  // instead of going back to the pool, as in nginx. (node's own check is not called: it would build
-  // the response's header object to read Keep-Alive, and turn on TCP keepalive probes, which nginx
-  // does not use on upstream connections without proxy_socket_keepalive.)
+  // (false closes it). As nginx's keepalive module: a connection that served keepalive_requests (1000)
+  // closes after the last one, and so does one whose answer was HTTP/1.0 (nginx reads any 1.0
+  // answer as closing its connection, Keep-Alive or not); the upstream's `Keep-Alive: timeout=N`
+  // changes nothing (nginx does not read it: the connection stays keepalive_timeout, and one the
+  // upstream closes meanwhile leaves the cache then). (node's own check is not called: it follows
+  // that hint, builds the response's header object to read it, and turns on TCP keepalive probes,
+  // which nginx does not use on upstream connections without proxy_socket_keepalive.)
   override keepSocketAlive(socket: Duplex): boolean {
-    const s = socket as PooledSocket & { _httpMessage?: { res?: { rawHeaders: string[] } | null } | null };
-    if (servesLastRequest(s)) return false;
-    const idle = cacheTimeout(s._httpMessage?.res?.rawHeaders, this.idleTimeoutMs);
-    if (idle === 0) return false;
+    const s = socket as PooledSocket & { _httpMessage?: { res?: { httpVersionMinor: number } | null } | null };
+    if (servesLastRequest(s) || s._httpMessage?.res?.httpVersionMinor === 0) return false;
     s.unref();
-    if (s.timeout !== idle) s.setTimeout(idle);
+    if (s.timeout !== this.idleTimeoutMs) s.setTimeout(this.idleTimeoutMs);
     this.cached(s);
     return true;
   }
@@ -55,6 +67,7 @@ export class KeepaliveAgent extends Agent {
     if (!socket[TRACKED]) {
       socket[TRACKED] = true;
       socket.once('close', () => this.idle.delete(socket));
+      socket.on('data', closeIfIdle);
     }
     // (not in the cache now: reuseSocket took it out when a request took it, or it is new)
     this.idle.add(socket);
@@ -102,23 +115,4 @@ export class KeepaliveAgent extends Agent {
     this.idle.delete(socket as PooledSocket);
     super.reuseSocket(socket, request);
   }
-}
-
-/**
- * How long a freed connection may stay in the cache: `ms`, or less when the upstream's answer said
- * `Keep-Alive: timeout=N` (its first such line, as node reads it): a second before N, so that the
- * upstream's own close cannot race a reuse; 0 (do not cache) when that leaves nothing.
- */
-export function cacheTimeout(rawHeaders: readonly string[] | undefined, ms: number): number {
-  if (rawHeaders === undefined) return ms;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    // ('Connection' has ten letters too: tell them apart before lowercasing)
-    if (name.length !== 10 || (name.charCodeAt(0) | 0x20) !== 0x6b || name.toLowerCase() !== 'keep-alive') continue;
-    const hint = /^timeout=(\d+)/.exec(rawHeaders[i + 1]!)?.[1];
-    if (hint === undefined) return ms;
-    const announced = Number(hint) * 1000 - 1000;
-    return announced <= 0 ? 0 : Math.min(announced, ms);
-  }
-  return ms;
 }

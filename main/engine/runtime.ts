@@ -120,9 +120,7 @@ async function upstreamPeers(u: Upstream): Promise<PeerConfig[]> {
 
 /**
  * nginx closes an upstream connection idle in the keepalive cache after keepalive_timeout (60s by
- * default). The agent's `timeout` does the same for its free sockets (sooner when the upstream's
- * answer announced a shorter `Keep-Alive: timeout=N`, a second before it, so the upstream's own
- * close cannot race a reuse).
+ * default), whatever the upstream's `Keep-Alive: timeout=N` said (KeepaliveAgent does the same).
  */
 export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 60_000;
 

@@ -14,6 +14,8 @@ import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './h
 import { evaluate } from './variables.ts';
 import { candidatesFor, stripMapped, type BindCandidate } from './routing.ts';
 import { requestHeadFits } from './header-buffers.ts';
+import { parseNginxSize } from '../config/size.ts';
+import { DEFAULTS } from '../nginx/defaults.ts';
 
 /** A location compiled for routing (the engine's carries its balancer and timeouts too). */
 export interface RouteLocation {
@@ -67,6 +69,15 @@ export type RoutePlan<S extends RouteServer> =
       /** The request's validated host (Host header or request line), null without one. */
       host: string | null;
     };
+
+/** Whether the request's Content-Length is over `size` (nginx size syntax; "0": no limit). */
+function announcedTooLarge(raw: readonly string[], size: string): boolean {
+  const limit = parseNginxSize(size) || Infinity;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return Number(raw[i + 1]) > limit;
+  }
+  return false;
+}
 
 function headerPairs(raw: string[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];
@@ -147,6 +158,15 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   const server = candidates[chosen.index]!.server;
 
   const decision = server.matcher.match(target.uri);
+  if (decision.type !== 'location') {
+    // nginx checks the location's client_max_body_size before anything answers from it: before the
+    // trailing-slash 301 and the fallback location's `return 404`, which has nginx's default limit
+    // (ngx_http_core_find_config_phase)
+    const size = decision.type === 'redirect' ? server.locations[decision.index]!.location.clientMaxBodySize : DEFAULTS.clientMaxBodySize;
+    if (announcedTooLarge(req.rawHeaders, size)) {
+      return { kind: 'error', status: 413, reason: `client intended to send too large body (client_max_body_size ${size})`, server, serverExplain: chosen.explain };
+    }
+  }
   if (decision.type === 'none') return { kind: 'error', status: 404, reason: decision.explain, server, serverExplain: chosen.explain };
 
   if (decision.type === 'redirect') {

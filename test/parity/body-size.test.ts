@@ -26,21 +26,31 @@ function model(up: number, listen: number): ConfigInput {
         { path: '/small/', proxyPass: to, clientMaxBodySize: '10k' },
         { path: '/any/', proxyPass: to, clientMaxBodySize: '0' },
       ],
+    }, {
+      // no `location /`: the export adds one that answers 404 (with nginx's default limit)
+      listen: [{ address: `127.0.0.1:${listen}` }],
+      serverNames: ['other.test'],
+      locations: [{ path: '/only/', proxyPass: to, clientMaxBodySize: '10k' }],
     }],
   };
 }
 
-/** [path, body bytes, chunked] */
-const cases: Array<[string, number, boolean]> = [
+/** [path, body bytes, chunked, Host] */
+const cases: Array<[string, number, boolean, string?]> = [
   ['/', MiB, false], ['/', MiB + 1, false], ['/', MiB + 1, true],
   ['/big/', 2 * MiB, false], ['/big/', 3 * MiB, true], ['/big/', 3 * MiB + 1, false], ['/big/', 3 * MiB + 1, true],
   ['/small/', 10 * 1024, false], ['/small/', 10 * 1024 + 1, false], ['/small/', 20_000, true],
   ['/any/', 5 * MiB, false], ['/any/', 5 * MiB, true],
+  // the limit is checked before the trailing-slash 301 (the location's) and the 404 where nothing matches (1m)
+  ['/small', 100, false], ['/small', 20_000, false], ['/small', 20_000, true],
+  ['/nope', 100, false, 'other.test'], ['/nope', MiB + 1, false, 'other.test'], ['/nope', MiB + 1, true, 'other.test'],
+  ['/only', 20_000, false, 'other.test'],
 ];
 
-function post(port: number, path: string, size: number, chunked: boolean): Promise<number> {
+function post(port: number, path: string, size: number, chunked: boolean, host?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = chunked ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': String(size) };
+    if (host !== undefined) headers.Host = host;
     const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers, agent: false }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
@@ -69,7 +79,7 @@ before(async () => {
   const [pN, pE] = await freePorts(2);
   const run = async (port: number) => {
     const out: string[] = [];
-    for (const [path, size, chunked] of cases) out.push(`${path} ${size} B${chunked ? ' chunked' : ''}: ${await post(port, path, size, chunked)}`);
+    for (const [path, size, chunked, host] of cases) out.push(`${host ?? ''}${path} ${size} B${chunked ? ' chunked' : ''}: ${await post(port, path, size, chunked, host)}`);
     return out;
   };
   statuses = {
@@ -86,7 +96,7 @@ test('the export writes client_max_body_size where a location differs from nginx
   const v = validateConfig(model(1, 2));
   assert.ok(v.ok);
   const out = exportNginx(v.config, { shape: 'snippet' });
-  assert.deepEqual([...out.matchAll(/client_max_body_size (\S+);/g)].map((m) => m[1]), ['3m', '10k', '0']);
+  assert.deepEqual([...out.matchAll(/client_max_body_size (\S+);/g)].map((m) => m[1]), ['3m', '10k', '0', '10k']);
 });
 
 test('bodies around each limit get the same status from the engine as from nginx', () => {

@@ -73,8 +73,13 @@ function headerLineBytes(rawHeaders: readonly string[]): number {
   return total;
 }
 
+/** The header lines nginx 1.22 reads in a request head; one more is "client sent too many header
+ * lines", answered as a head too large (measured against Debian's 1.22.1). */
+export const MAX_REQUEST_HEADER_LINES = 1000;
+
 /** headFits for a parsed request: `rawHeaders` as [name, value, name, value, ...]. */
 export function requestHeadFits(method: string, target: string, httpVersion: string, rawHeaders: readonly string[]): HeadVerdict {
+  if (rawHeaders.length > 2 * MAX_REQUEST_HEADER_LINES) return { ok: false, status: REQUEST_HEADER_TOO_LARGE, reason: 'client sent too many header lines' };
   const requestLine = method.length + target.length + httpVersion.length + 9; // "M T HTTP/v\r\n"
   if (requestLine + headerLineBytes(rawHeaders) + 2 < ALWAYS_FITS) return OK;
   const lines = [requestLine];

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
-import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
+import { MAX_REQUEST_HEADER_LINES, REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
 import { clientHeaderTimeout } from './client-timeouts.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
@@ -138,6 +138,9 @@ export class ListenerSet {
       keepAliveTimeout: 75_000, headersTimeout: headerMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, headerMs / 10)),
       requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES, requireHostHeader: false,
     });
+    // node keeps the first 1,000 header lines by default and drops the rest unseen; nginx refuses
+    // a head with more (the planner's check, app/proxy/header-buffers.ts), so node must keep more
+    server.maxHeadersCount = 2 * MAX_REQUEST_HEADER_LINES;
     // one listener per server, none made per connection (an idle WebSocket session keeps its socket)
     const open = new Set<Socket>();
     const forget = function (this: Socket) {

@@ -128,7 +128,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
    * keeps, and the request goes on in the same server block with that URI (app/proxy/internal-redirect.ts).
    */
   private internalRedirect(proxyRes: IncomingMessage, target: string): void {
-    abandonResponse(proxyRes);
+    const kept = abandonResponse(proxyRes, true);
     this.release(false);
     const carried = [...(this.redirected?.carried ?? [])];
     const raw = proxyRes.rawHeaders;
@@ -151,12 +151,22 @@ class HttpExchange implements TryHandlers, BodyOwner {
     record.upstreamPath = next.path;
     const ex = new HttpExchange(next, this.req, this.res, record, this.hooks, { count, carried });
     ex.body = this.body;
-    ex.tryNext();
+    ex.tryNextAfter(kept);
   }
 
   private canRetry(condition: string, requestSent: boolean): boolean {
     const maxTries = this.plan.loc.location.proxyNextUpstreamTries;
     return nextUpstreamAllows(this.conds, condition, requestSent, this.plan.ctx.method, this.tries, maxTries) && this.attempt.triesLeft > 0;
+  }
+
+  /** The next try; when the last one's connection is being kept (abandonResponse), once it is back
+   * in the keepalive cache (after node's ticks for the response's end), so that the next try to
+   * the same peer can take it, as in nginx. */
+  private tryNextAfter(kept: boolean): void {
+    if (!kept) return this.tryNext();
+    setImmediate(() => {
+      if (!this.done) this.tryNext();
+    });
   }
 
   private tryNext(): void {
@@ -215,9 +225,10 @@ class HttpExchange implements TryHandlers, BodyOwner {
     // nginx: only when this is not the last try (u->peer.tries > 1); else the response passes
     if (condition && this.conds.has(condition) && this.attempt.triesLeft > 1 && this.canRetry(condition, true)) {
       this.record.tries.push({ upstream: this.peerName, outcome: `status ${status}` });
-      abandonResponse(proxyRes);
+      // (nginx releases the peer of a 403 or 404 as "next", not failed: its connection may be kept)
+      const kept = abandonResponse(proxyRes, status === 403 || status === 404);
       this.release(statusFails(condition));
-      this.tryNext();
+      this.tryNextAfter(kept);
       return;
     }
     const accel = firstHeader(proxyRes.rawHeaders, 'x-accel-redirect');

@@ -323,17 +323,44 @@ export function abortHttpTry(req: IncomingMessage): void {
 
 /**
  * A response header the exchange will not pass on (a 101, a head too big for proxy_buffer_size, a
- * status node will not send, one retried on the next peer, an X-Accel-Redirect): its try ends, the
- * connection is closed and nothing more is reported for it. (Closed even when the body came whole
- * with the head, which node would keep for reuse: nginx closes the connection of a response it
- * does not relay, ngx_http_upstream_next.)
+ * status node will not send, one retried on the next peer, an X-Accel-Redirect): its try ends and
+ * nothing more is reported for it. Its connection is closed, as nginx closes the connection of a
+ * response it does not relay (node would keep one whose body came whole with the head), unless
+ * `reusable` (a retried 403 or 404, which nginx releases as "next", not failed, and an
+ * X-Accel-Redirect) and the answer has no body by nginx's reading (204, 304, an answer to HEAD,
+ * `Content-Length: 0`) on a connection that stays open: nginx keeps that connection in the
+ * keepalive cache, and so does the engine. Returns whether the connection is kept.
  */
-export function abandonResponse(proxyRes: IncomingMessage): void {
+export function abandonResponse(proxyRes: IncomingMessage, reusable = false): boolean {
   const a = tryOf(proxyRes);
   if (a) a.settled = true;
+  if (reusable && keptByNginx(proxyRes, a?.t.method)) {
+    // (back in the cache a few ticks later, once node has read the end: see HttpExchange.tryNextAfter)
+    proxyRes.resume();
+    return true;
+  }
   const socket = proxyRes.socket;
   proxyRes.destroy();
   socket?.destroy();
+  return false;
+}
+
+/** nginx's proxy module keeps the connection of an answer it does not read (u->keepalive decided on
+ * the head): on a keepalive connection (not one that closes: no cache, an HTTP/1.0 answer,
+ * `Connection: close`), an answer that has no body. */
+function keptByNginx(proxyRes: IncomingMessage, method: string | undefined): boolean {
+  const req = (proxyRes as IncomingMessage & { req?: ClientRequest }).req;
+  if (!req?.shouldKeepAlive || proxyRes.httpVersionMinor === 0) return false;
+  const status = proxyRes.statusCode;
+  if (status === 204 || status === 304 || method === 'HEAD') return true;
+  const raw = proxyRes.rawHeaders;
+  let length: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'transfer-encoding') return false;
+    if (name === 'content-length') length = raw[i + 1];
+  }
+  return length !== undefined && Number(length) === 0;
 }
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
@@ -351,6 +378,11 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
   // copy. With a host in it node does not compose a Host header of its own (measured: half the
   // cost of constructing the request). Fresh each time: its DELETE/OPTIONS pass writes
   // "content-length: 0" into it.
+  // http-proxy adds an 'aborted' and an 'error' listener to the client's request per try, which
+  // stay: many tries of one request (proxy_next_upstream_tries, a chain of X-Accel-Redirects) are
+  // not a leak for node to warn about
+  const listening = req.listenerCount('error');
+  if (listening >= 9) req.setMaxListeners(listening + 2);
   const clientHeaders = req.headers;
   req.headers = { host: t.host };
   try {

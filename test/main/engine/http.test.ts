@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { refusedPort, header, startTcpServer, type Seen } from '../../helpers/upstreams.ts';
+import { refusedPort, header, describe, startTcpServer, type Seen } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { send, sendJson } from '../../helpers/client.ts';
@@ -94,6 +94,48 @@ test('a response retried on the next peer (proxy_next_upstream http_500) closes 
   assert.equal(r.json.name, 'b');
   const closed = await Promise.race([closedByProxy.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 2000))]);
   assert.ok(closed, 'the proxy closed the connection that answered 500 (node would have kept it for reuse)');
+});
+
+/** Peer `a` answering /r with a body-less 404 and /x with a body-less X-Accel-Redirect to /int/y, counting its connections. */
+async function bodilessPeer() {
+  const conns = { n: 0 };
+  const a = await up('a', (req, res, seen) => {
+    if (req.url === '/r') res.writeHead(404, { 'Content-Length': '0' }).end();
+    else if (req.url === '/x') res.writeHead(200, { 'X-Accel-Redirect': '/int/y', 'Content-Length': '0' }).end();
+    else describe(res, seen);
+  });
+  a.server.on('connection', () => conns.n++);
+  return { a, conns };
+}
+
+/** proxy_http_version 1.1 and Connection "", which the keepalive cache needs. */
+const keepalive11 = () => ({ proxyHttpVersion: '1.1' as const, proxySetHeader: [{ name: 'Connection', value: '' }] });
+
+test('a body-less 404 retried on the next peer keeps its connection in the cache, as nginx does (it releases a 404\'s peer as "next")', async () => {
+  const { a, conns } = await bodilessPeer();
+  const b = await up('b');
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: 'http://pool', ...keepalive11(), proxyNextUpstream: ['error', 'timeout', 'http_404'] }, {
+    upstreams: [{ name: 'pool', keepalive: 4, servers: [{ address: `127.0.0.1:${a.port}` }, { address: `127.0.0.1:${b.port}` }] }],
+  }));
+  assert.equal((await sendJson<Seen>(`${e.url}/r`)).json.name, 'b', 'the 404 was retried on b');
+  for (let i = 0; i < 3; i++) assert.equal((await sendJson<Seen>(`${e.url}/k${i}`)).status, 200);
+  assert.ok(a.seen.length >= 2, `a served ${a.seen.length}`);
+  assert.equal(conns.n, 1, 'a served the 404 and the later requests on one connection');
+});
+
+test('a body-less X-Accel-Redirect answer keeps its connection in the cache for the redirect\'s own request, as nginx does', async () => {
+  const { a, conns } = await bodilessPeer();
+  const e = await engine((p) => ({
+    schemaVersion: 1,
+    servers: [{
+      listen: [{ address: `127.0.0.1:${p}` }],
+      locations: [{ path: '/x', modifier: '=', proxyPass: 'http://pool', ...keepalive11() }, { path: '/int/', proxyPass: 'http://pool', ...keepalive11() }],
+    }],
+    upstreams: [{ name: 'pool', keepalive: 4, servers: [{ address: `127.0.0.1:${a.port}` }] }],
+  }));
+  assert.equal((await sendJson<Seen>(`${e.url}/x`)).json.url, '/int/y', 'the redirect was followed');
+  assert.equal(a.seen.length, 2);
+  assert.equal(conns.n, 1, 'the redirect and its target went over one connection');
 });
 
 test('Host modes: $host, $http_host and forwarded headers', async () => {

@@ -4,12 +4,12 @@
 //
 // http-proxy copies the client's headers and joins paths with its own rules; nginx builds the
 // upstream request from scratch. So on 'proxyReq' we give node exactly the head the planner
-// computed: request line, then the header list in nginx's order (see storeNginxHead).
+// computed: request line, then the header list in nginx's order (storeNginxHead, stored-head.ts).
 import httpProxy from 'http-proxy';
 import { ClientRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Stream } from 'node:stream';
-import { restoreTrailers, trailerNames, withStandIns } from './stored-head.ts';
+import { headWithBody, storeNginxHead } from './stored-head.ts';
 import { failureKind, type FailureKind } from './upstream-failure.ts';
 
 export interface TryFailure {
@@ -259,35 +259,6 @@ type NginxHeadRequest = ClientRequest & {
   _storeHeader(firstLine: string, headers: unknown): void;
   _header: string | null;
 };
-const storeHeader = (ClientRequest.prototype as NginxHeadRequest)._storeHeader;
-
-/**
- * Have node store (serialize) nginx's head for an upstream request instead of its own: the request
- * line, then the header list as it is. node's own header store (and http-proxy's copy of it) would
- * reorder, merge duplicates and join Cookie lines; nginx sends each header on its own line in its
- * list's order. Call it before anything is written to `req`. Returns false when node refused the
- * head (a value with a control character, from a decoded variable): `req` is destroyed with that
- * error, and the try has failed.
- */
-export function storeNginxHead(req: ClientRequest, requestLine: string, head: ReadonlyArray<readonly [string, string]>): boolean {
-  const w = req as NginxHeadRequest;
-  // Nothing of node's own beyond the list: no chunked framing for a POST without a body (nginx
-  // sends none), no Connection header unless the list has one (as removeHeader('connection') does,
-  // without touching node's header object).
-  w.useChunkedEncodingByDefault = false;
-  w._removedConnection = true;
-  // A Trailer header goes through node's checks under a stand-in name (stored-head.ts).
-  const trailers = trailerNames(head);
-  try {
-    storeHeader.call(w, requestLine, trailers ? withStandIns(head) : head);
-  } catch (err) {
-    w.destroy(err as Error);
-    return false;
-  }
-  if (trailers) restoreTrailers(w, trailers);
-  return true;
-}
-
 /**
  * What http-proxy pipes into the upstream request (its `buffer` option): the buffered body, written
  * with end() on the next tick. It only has to look like a stream to http-proxy, which calls pipe()
@@ -419,18 +390,4 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
   } finally {
     req.headers = clientHeaders;
   }
-}
-
-/**
- * The header lines nginx sends: the planned list, with a buffered body's Content-Length where
- * nginx's list has it (after the proxy_set_header and default entries, before the client's own
- * headers). Without a body, the planned list itself.
- */
-export function headWithBody(list: HttpTry['headers'], body: Buffer | null): ReadonlyArray<readonly [string, string]> {
-  if (body === null) return list;
-  const at = list.clientFrom ?? list.length;
-  const head = list.slice(0, at);
-  head.push(['Content-Length', String(body.length)]);
-  for (let i = at; i < list.length; i++) head.push(list[i]!);
-  return head;
 }

@@ -6,7 +6,9 @@
 //   back, in order, in the stored head.
 // - node writes a response's status line as `HTTP/1.1 <code> <reason>`, with the space when the
 //   reason is empty; nginx writes the upstream's status line from the code on (`HTTP/1.1 200`).
+// - an upstream request's head is nginx's list as it is (storeNginxHead), not node's header store.
 import { randomBytes } from 'node:crypto';
+import { ClientRequest } from 'node:http';
 
 /** A header name node does not look at (longer than any it does) and no peer sends. */
 const TRAILER_STANDIN = `X-Switchyard-Trailer-${randomBytes(8).toString('hex')}`;
@@ -53,4 +55,54 @@ export function dropEmptyReason(res: object, status: number): void {
   const m = res as StoredHead;
   const line = `HTTP/1.1 ${status} \r\n`;
   if (m._header?.startsWith(line)) m._header = `HTTP/1.1 ${status}\r\n${m._header.slice(line.length)}`;
+}
+
+/** What storeNginxHead sets on node's request. */
+type HeadStoringRequest = ClientRequest & {
+  useChunkedEncodingByDefault: boolean;
+  _removedConnection: boolean;
+  _storeHeader(firstLine: string, headers: unknown): void;
+  _header: string | null;
+};
+const storeHeader = (ClientRequest.prototype as HeadStoringRequest)._storeHeader;
+
+/**
+ * Have node store (serialize) nginx's head for an upstream request instead of its own: the request
+ * line, then the header list as it is. node's own header store (and http-proxy's copy of it) would
+ * reorder, merge duplicates and join Cookie lines; nginx sends each header on its own line in its
+ * list's order. Call it before anything is written to `req`. Returns false when node refused the
+ * head (a value with a control character, from a decoded variable): `req` is destroyed with that
+ * error, and the try has failed.
+ */
+export function storeNginxHead(req: ClientRequest, requestLine: string, head: ReadonlyArray<readonly [string, string]>): boolean {
+  const w = req as HeadStoringRequest;
+  // Nothing of node's own beyond the list: no chunked framing for a POST without a body (nginx
+  // sends none), no Connection header unless the list has one (as removeHeader('connection') does,
+  // without touching node's header object).
+  w.useChunkedEncodingByDefault = false;
+  w._removedConnection = true;
+  // A Trailer header goes through node's checks under a stand-in name (stored-head.ts).
+  const trailers = trailerNames(head);
+  try {
+    storeHeader.call(w, requestLine, trailers ? withStandIns(head) : head);
+  } catch (err) {
+    w.destroy(err as Error);
+    return false;
+  }
+  if (trailers) restoreTrailers(w, trailers);
+  return true;
+}
+
+/**
+ * The header lines nginx sends: the planned list, with a buffered body's Content-Length where
+ * nginx's list has it (after the proxy_set_header and default entries, before the client's own
+ * headers). Without a body, the planned list itself.
+ */
+export function headWithBody(list: ReadonlyArray<readonly [string, string]> & { readonly clientFrom?: number }, body: Buffer | null): ReadonlyArray<readonly [string, string]> {
+  if (body === null) return list;
+  const at = list.clientFrom ?? list.length;
+  const head = list.slice(0, at);
+  head.push(['Content-Length', String(body.length)]);
+  for (let i = at; i < list.length; i++) head.push(list[i]!);
+  return head;
 }

@@ -12,7 +12,7 @@ import { clientBodyTimeout } from './client-timeouts.ts';
 import { writeRawError } from './error-pages.ts';
 import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
-import { headWithBody, storeNginxHead } from './http-proxy-adapter.ts';
+import { headWithBody, storeNginxHead } from './stored-head.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { passedHeaders } from './redirects.ts';
 import type { Plan } from './plan.ts';

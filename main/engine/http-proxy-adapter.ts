@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { Stream } from 'node:stream';
 import { headWithBody, storeNginxHead } from './stored-head.ts';
 import { failureKind, type FailureKind } from './upstream-failure.ts';
+import { bodyPlan } from '../../app/proxy/buffering.ts';
 
 export interface TryFailure {
   kind: FailureKind;
@@ -323,15 +324,7 @@ function keptByNginx(proxyRes: IncomingMessage, method: string | undefined): boo
   const req = (proxyRes as IncomingMessage & { req?: ClientRequest }).req;
   if (!req?.shouldKeepAlive || proxyRes.httpVersionMinor === 0) return false;
   const status = proxyRes.statusCode;
-  if (status === 204 || status === 304 || method === 'HEAD') return true;
-  const raw = proxyRes.rawHeaders;
-  let length: string | undefined;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (name === 'transfer-encoding') return false;
-    if (name === 'content-length') length = raw[i + 1];
-  }
-  return length !== undefined && Number(length) === 0;
+  return status === 204 || status === 304 || method === 'HEAD' || bodyPlan(true, proxyRes).contentLength === 0;
 }
 
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */

@@ -3,13 +3,14 @@
 // freed into a full cache evicts the least recently used one (the cache's tail); a request takes the
 // most recently freed connection to its peer (node's 'lifo' scheduling). node's own pool caps each
 // peer apart and, when one is full, closes the connection just freed instead.
-import { Agent, type ClientRequest, type RequestOptions } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { servesLastRequest } from './keepalive-requests.ts';
 
 const TRACKED = Symbol('switchyard.keepaliveTracked');
-type PooledSocket = Socket & { [TRACKED]?: true };
+/** A connection of the cache; node's `_httpMessage` is the request using it (null while idle). */
+type PooledSocket = Socket & { [TRACKED]?: true; _httpMessage?: (ClientRequest & { res?: IncomingMessage | null }) | null };
 /** The Agent's documented lists (writable, as node's own code uses them) and its options. */
 interface AgentLists {
   freeSockets: Record<string, PooledSocket[] | undefined>;
@@ -24,7 +25,7 @@ interface AgentLists {
  * connection's first time in the cache: adding and removing a listener around every request costs
  * more than this check per read.)
  */
-function closeIfIdle(this: PooledSocket & { _httpMessage?: unknown }): void {
+function closeIfIdle(this: PooledSocket): void {
   if (this._httpMessage == null) this.destroy();
 }
 
@@ -54,7 +55,7 @@ export class KeepaliveAgent extends Agent {
   // that hint, builds the response's header object to read it, and turns on TCP keepalive probes,
   // which nginx does not use on upstream connections without proxy_socket_keepalive.)
   override keepSocketAlive(socket: Duplex): boolean {
-    const s = socket as PooledSocket & { _httpMessage?: { res?: { httpVersionMinor: number } | null } | null };
+    const s = socket as PooledSocket;
     if (servesLastRequest(s) || s._httpMessage?.res?.httpVersionMinor === 0) return false;
     s.unref();
     if (s.timeout !== this.idleTimeoutMs) s.setTimeout(this.idleTimeoutMs);

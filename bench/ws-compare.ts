@@ -8,6 +8,8 @@
 //        [--rtt [--conns N]]  (instead of msgs/s: round-trip p50/p99 as `npm run bench` measures it,
 //        N connections (default 1) with one message in flight each, sampled for --seconds after a
 //        0.5 s warm-up, with the proxy's CPU per round trip)
+//        --trace (with --rtt): also where the proxy's time goes per relayed chunk, from its syscall
+//        tracepoints (bench/syscall-trace.ts; needs perf): wake → read, read → write, write → wait
 //        --gap S: S seconds with no load before each round after the first (as the full bench's
 //        targets sit idle while the others are measured)
 // A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs
@@ -21,13 +23,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, runLoad, spawnNode, startTarget, startUpstreams, switchyardConfig, targetEnv, cpuTimeUs, ioCalls, type Target } from './targets.ts';
 import { median } from './stats.ts';
+import { traceRelayGaps, type RelayGaps } from './syscall-trace.ts';
 import { freePort } from '../test/helpers/ports.ts';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '3' }, sizes: { type: 'string', default: '64,16384' },
     targets: { type: 'string', default: 'switchyard,nginx,minimal' }, 'node-flags': { type: 'string', default: '' },
-    rtt: { type: 'boolean', default: false }, conns: { type: 'string', default: '1' }, gap: { type: 'string', default: '0' },
+    rtt: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false }, conns: { type: 'string', default: '1' }, gap: { type: 'string', default: '0' },
   },
 });
 const seconds = Number(values.seconds);
@@ -83,15 +86,25 @@ async function roundTrips(targets: Target[]): Promise<void> {
       const pid = (await t.memPid())!;
       const c0 = cpuTimeUs(pid);
       const arg = { mode: 'latency', url: t.ws, conns: Number(values.conns), size: 64, samples: 1e9, maxMs: seconds * 1000 + 500, warmupMs: 500 };
+      // (traced for a second after the warm-up, while the load runs)
+      const trace = values.trace ? new Promise((done) => setTimeout(done, 700)).then(() => traceRelayGaps(pid, Math.min(1000, seconds * 1000 - 200))) : null;
       const res = await runLoad('ws-load.ts', arg, seconds * 1000 + 30_000);
       if (res.error) throw new Error(`${t.name} rtt: ${String(res.error)}`);
+      const gaps = trace ? ` ${traced(await trace)}` : '';
       const cpuUs = (cpuTimeUs(pid).total - c0.total) / Number(res.samples);
       (p50[t.name] ??= []).push(Number(res.p50us));
-      line.push(`${t.name} p50 ${Number(res.p50us).toFixed(0)} µs p99 ${Number(res.p99us).toFixed(0)} µs (${Number(res.samples)} samples, proxy CPU ${cpuUs.toFixed(1)} µs each)`);
+      line.push(`${t.name} p50 ${Number(res.p50us).toFixed(0)} µs p99 ${Number(res.p99us).toFixed(0)} µs (${Number(res.samples)} samples, proxy CPU ${cpuUs.toFixed(1)} µs each)${gaps}`);
     }
     process.stdout.write(`round ${r + 1} rtt: ${line.join(', ')}\n`);
   }
   process.stdout.write(`median rtt p50: ${targets.map((t) => `${t.name} ${median(p50[t.name]!).toFixed(0)} µs`).join(', ')}\n`);
+}
+
+/** --trace's summary of a proxy's relayed chunks. */
+function traced(g: RelayGaps | null): string {
+  if (g === null) return '[no trace: perf record of syscall tracepoints failed]';
+  const f = (v: number) => v.toFixed(2);
+  return `[per chunk: wake→read ${f(g.wakeToRead)}, read→write ${f(g.readToWrite)}, write ${f(g.write)}, write→wait ${f(g.writeToWait)} µs; ${g.chunks} chunks]`;
 }
 
 /** Voluntary context switches of a process so far (all its threads: /proc/PID/task/*\/status). */

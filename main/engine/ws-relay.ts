@@ -160,12 +160,16 @@ export class WsRelay {
   /** Bytes of this direction that did not come from a 'data' event (e.g. read with the handshake). */
   push(chunk: Buffer): void {
     if (this.stopped) return;
-    this.activity?.refresh();
     if (this.pending.length === 0 && !this.dropping) {
-      this.track(chunk, 0, STOP_NEVER);
+      // the write first: what comes between the read and it is the relay's added latency
       this.write(chunk);
+      this.track(chunk, 0, STOP_NEVER);
+      this.activity?.refresh();
       if (this.observer) this.observer(chunk);
-    } else this.pushAround(chunk);
+    } else {
+      this.activity?.refresh();
+      this.pushAround(chunk);
+    }
   }
 
   /**

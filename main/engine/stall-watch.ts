@@ -22,6 +22,8 @@ let sweepEvery = Infinity;
 export class StallWatch {
   private queued: number;
   private since = Date.now();
+  /** Something else happened on the connection's session since the last check (see touch). */
+  private touched = false;
 
   /** Watch `dst` from now: `onTimeout` runs once if it takes nothing for `ms` (the watch has ended then). */
   constructor(private readonly dst: Queue, private readonly ms: number, private readonly onTimeout: () => void) {
@@ -36,10 +38,17 @@ export class StallWatch {
     }
   }
 
-  /** Has it stalled past its timeout? Progress since the last check restarts the count. */
+  /** Restart the count at the next check: for a WebSocket session, as nginx re-arms its send timers
+   * on every event of the upgraded pair (a read either way, a write taken), not only on progress. */
+  touch(): void {
+    this.touched = true;
+  }
+
+  /** Has it stalled past its timeout? Progress (or a touch) since the last check restarts the count. */
   check(now: number): boolean {
     const queued = this.dst.writableLength;
-    if (queued < this.queued) this.since = now;
+    if (queued < this.queued || this.touched) this.since = now;
+    this.touched = false;
     this.queued = queued;
     return now - this.since >= this.ms;
   }

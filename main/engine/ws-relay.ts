@@ -92,6 +92,9 @@ export class WsRelay {
   onStall: ((stalled: boolean) => void) | null = null;
   /** Watches a full `dst` for progress (made when one fills, dropped when it drains). */
   stall: StallWatch | null = null;
+  /** The session's other direction: every chunk read and every drain here restarts its send
+   * timeout too (nginx re-arms both send timers on each event of the upgraded pair). */
+  peer: WsRelay | null = null;
 
   // The listeners are assigned in the constructor, not as arrow-function fields: tsx compiles with
   // esbuild's keepNames, which names every such field with Object.defineProperty, and a closure
@@ -108,6 +111,7 @@ export class WsRelay {
     };
     this.onDrain = () => {
       this.activity?.refresh();
+      this.peer?.stall?.touch();
       this.endStall();
       this.src.resume();
     };
@@ -164,10 +168,10 @@ export class WsRelay {
       // the write first: what comes between the read and it is the relay's added latency
       this.write(chunk);
       this.track(chunk, 0, STOP_NEVER);
-      this.activity?.refresh();
+      this.event();
       if (this.observer) this.observer(chunk);
     } else {
-      this.activity?.refresh();
+      this.event();
       this.pushAround(chunk);
     }
   }
@@ -254,6 +258,14 @@ export class WsRelay {
   private write(buf: Buffer): void {
     if (buf.length === 0 || this.dst.destroyed || this.dst.writableEnded) return;
     if (!this.dst.write(buf)) this.hold();
+  }
+
+  /** A chunk was read: the session's timers start anew (the read timeout; the send timeouts of a
+   * full destination either way). */
+  private event(): void {
+    this.activity?.refresh();
+    this.stall?.touch();
+    this.peer?.stall?.touch();
   }
 
   /** `dst` is full: stop reading `src` until it drains, and watch that it takes something. */

@@ -6,6 +6,7 @@ import { clientSendTimeout } from './client-timeouts.ts';
 import type { PeerAttempt, Peer } from '../upstream/types.ts';
 import type { EngineHooks, SessionRecord } from './events.ts';
 import { WsRelay } from './ws-relay.ts';
+import { StallWatch } from './stall-watch.ts';
 import { OPCODES, checkClose } from './ws-frames.ts';
 
 /** Which peer an injected frame goes to. */
@@ -45,18 +46,34 @@ export const INJECT_WAIT_MS = 5000;
 
 /** nginx's lingering_timeout and lingering_time: how long a closing client connection is read (see lingeringClose). */
 export const LINGER = { idleMs: 5000, maxMs: 30_000 } as const;
-const lingering = new WeakSet<Socket>();
+/** Client connections closeClient or lingeringClose has taken over. */
+const closingClients = new WeakSet<Socket>();
 
 /**
- * Close a client connection the session no longer relays as nginx does (lingering close): a FIN
- * after what was written to it, then what the client still sends is read and dropped until it
- * closes too, LINGER.idleMs pass without a read, or LINGER.maxMs in all. Closing at once while the
- * client is still sending would reset the connection, and a reset can take with it what the client
- * had not read yet (the upstream's last frames).
+ * Close a client connection the session no longer relays, as nginx finalizes an upgraded request:
+ * what was written to it goes first, then a FIN. When the relay had stopped reading the client (its
+ * upstream was full), bytes may wait unread: nginx's lingering close then (lingeringClose), since
+ * closing a socket with unread bytes resets the connection, and a reset can take with it what the
+ * client had not read yet. Otherwise the socket closes as soon as the FIN is out, and what the
+ * client sends after it is answered with a reset, as from nginx.
+ */
+function closeClient(socket: Socket): void {
+  if (socket.isPaused()) return lingeringClose(socket);
+  if (socket.destroyed || closingClients.has(socket)) return;
+  closingClients.add(socket);
+  // (a client that takes none of what is still queued for it: send_timeout, as nginx's flush)
+  const watch = socket.writableLength > 0 ? new StallWatch(socket, clientSendTimeout.ms, () => socket.destroy()) : null;
+  socket.once('close', () => watch?.end());
+  socket.end(() => socket.destroy());
+}
+
+/**
+ * nginx's lingering close: a FIN after what was written to the client, then what it still sends is
+ * read and dropped until it closes too, LINGER.idleMs pass without a read, or LINGER.maxMs in all.
  */
 function lingeringClose(socket: Socket): void {
-  if (socket.destroyed || lingering.has(socket)) return;
-  lingering.add(socket);
+  if (socket.destroyed || closingClients.has(socket)) return;
+  closingClients.add(socket);
   const drop = () => socket.destroy();
   const limit = setTimeout(drop, LINGER.maxMs).unref();
   socket.once('close', () => clearTimeout(limit));
@@ -163,6 +180,8 @@ export function runSession(a: SessionStart): void {
   // client→upstream frames are masked (RFC 6455 §5.3), upstream→client ones are not
   const toUpstream = new WsRelay(socket, up, true);
   const toClient = new WsRelay(up, socket, false);
+  toUpstream.peer = toClient;
+  toClient.peer = toUpstream;
   // proxy_read_timeout: no event on either connection for that long ends the session (nginx re-arms
   // the upstream's read timer on every event of the upgraded pair). A timer of the session's own,
   // refreshed by both relays, not the socket's idle timeout: node lets that skip an expiry while
@@ -171,7 +190,7 @@ export function runSession(a: SessionStart): void {
     endSession('proxy', `proxy_read_timeout (${readTimeoutText}) expired with no traffic`);
     toUpstream.stop();
     up.destroy();
-    lingeringClose(socket);
+    closeClient(socket);
   });
   // the handshake's timers are done
   up.setTimeout(0);
@@ -183,13 +202,13 @@ export function runSession(a: SessionStart): void {
   socket.on('end', () => {
     endSession('client', 'client closed the connection');
     toClient.stop();
-    lingeringClose(socket);
+    closeClient(socket);
     up.destroySoon();
   });
   up.on('end', () => {
     endSession('upstream', 'upstream closed the connection');
     toUpstream.stop();
-    lingeringClose(socket);
+    closeClient(socket);
     up.destroySoon();
   });
   socket.on('error', (e) => endSession('client', `client socket error: ${e.message}`));
@@ -206,7 +225,7 @@ export function runSession(a: SessionStart): void {
     readTimer.stop();
     toUpstream.stop();
     toClient.stop();
-    lingeringClose(socket);
+    closeClient(socket);
     finalize();
   });
   // who started the closing handshake, with which code (the first close frame either way)
@@ -214,14 +233,15 @@ export function runSession(a: SessionStart): void {
   toClient.closeRecord = session;
   // a peer that stops reading ends the session after nginx's send timeout, whatever the read timeout
   // (the reason's text is made when it happens: a session keeps no string for it)
-  // (an upstream that stopped reading: the client may still be sending, so its connection gets the
-  // lingering close, a FIN, as from nginx; a client that stopped reading takes nothing more anyway)
+  // (an upstream that stopped reading: what was written to the client goes, then a FIN, lingering
+  // when the client's bytes wait unread behind the full upstream (closeClient), as from nginx; a
+  // client that stopped reading takes nothing more anyway)
   const sendTimedOut = (who: 'upstream' | 'client', setting: string) => {
     endSession('proxy', `${who} took no data for ${setting}: it stopped reading`);
     toUpstream.stop();
     toClient.stop();
     up.destroy();
-    if (who === 'upstream') lingeringClose(socket);
+    if (who === 'upstream') closeClient(socket);
     else socket.destroy();
   };
   toUpstream.sendTimeoutMs = a.sendTimeoutMs;

@@ -63,9 +63,10 @@ async function upstream(onSession: (s: net.Socket, seen: Seen) => void): Promise
   return server.port;
 }
 
-async function session(upPort: number, extra: Record<string, unknown> = {}): Promise<{ client: net.Socket; seen: Seen }> {
+/** A client through the engine to `upPort`; `halfOpen`: it may go on writing after the proxy's FIN. */
+async function session(upPort: number, extra: Record<string, unknown> = {}, halfOpen = false): Promise<{ client: net.Socket; seen: Seen }> {
   const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${upPort}`, ...extra }));
-  const client = net.connect(e.port, '127.0.0.1');
+  const client = net.connect({ port: e.port, host: '127.0.0.1', allowHalfOpen: halfOpen });
   const seen = watch(client, true);
   client.write(HANDSHAKE);
   await until(() => seen.fin || seen.closed || client.bytesRead > 0);
@@ -144,4 +145,82 @@ test('a quiet session still ends at proxy_read_timeout, and traffic either way k
   await until(() => seen.closed, 5000);
   const quiet = Date.now() - quietFrom;
   assert.ok(quiet >= 900 && quiet < 1600, `closed ${quiet} ms after the last frame`);
+});
+
+/** Write a frame now and then until the socket fails; resolves with the error code (or 'none' after `ms`). */
+async function sendsUntilReset(client: net.Socket, ms: number): Promise<string> {
+  const errors: string[] = [];
+  client.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+  const until = Date.now() + ms;
+  while (errors.length === 0 && !client.destroyed && Date.now() < until) {
+    client.write(encodeFrame(1, Buffer.from('still here'), true));
+    await sleep(100);
+  }
+  return errors[0] ?? (client.destroyed ? 'destroyed' : 'none');
+}
+
+test("after the upstream's FIN the client connection is closed, not read on: what the client sends next is answered with a reset, as from nginx", async () => {
+  const port = await upstream((s) => s.end(encodeFrame(1, Buffer.from('bye'), false)));
+  const { client, seen } = await session(port, {}, true);
+  await until(() => seen.fin, 5000);
+  // (nginx finalizes the upgraded request and closes the socket: no lingering close with nothing unread)
+  assert.match(await sendsUntilReset(client, 2000), /ECONNRESET|EPIPE/);
+});
+
+test('after proxy_read_timeout on a quiet session the client connection is closed, not read on, as from nginx', { timeout: 15_000 }, async () => {
+  const port = await upstream((s) => s.on('data', () => {}));
+  const { client, seen } = await session(port, { proxyReadTimeout: '500ms' }, true);
+  await until(() => seen.fin, 5000);
+  assert.deepEqual(seen.bytes, Buffer.alloc(0));
+  assert.match(await sendsUntilReset(client, 2000), /ECONNRESET|EPIPE/);
+});
+
+test('proxy_send_timeout toward an upstream that stopped reading restarts on every event of the session, as nginx re-arms it: an upstream still sending keeps the session', { timeout: 30_000 }, async () => {
+  let ticking: NodeJS.Timeout | null = null;
+  const port = await upstream((s) => {
+    s.pause();
+    ticking = setInterval(() => s.write(encodeFrame(1, Buffer.from('tick'), false)), 200);
+  });
+  scope.defer(() => { if (ticking) clearInterval(ticking); });
+  const { client, seen } = await session(port, { proxySendTimeout: '600ms', proxyReadTimeout: '60s' });
+  client.on('error', () => {});
+  const chunk = encodeFrame(2, Buffer.alloc(64 * 1024, 7), true);
+  const pump = () => { while (!client.destroyed && client.writableLength < 4 * 1024 * 1024 && client.write(chunk)); };
+  client.on('drain', pump);
+  pump();
+  await sleep(3000); // five send timeouts with the upstream taking nothing, but sending
+  assert.equal(seen.fin || seen.closed, false, 'the session lasts while the upstream sends');
+  assert.ok(seen.bytes.length > 0, 'its frames reach the client');
+  clearInterval(ticking!);
+  const quietFrom = Date.now();
+  await until(() => seen.fin || seen.closed, 5000);
+  const quiet = Date.now() - quietFrom;
+  assert.ok(quiet >= 400 && quiet < 1600, `ended ${quiet} ms after the upstream's last frame (proxy_send_timeout 600ms)`);
+});
+
+test('send_timeout toward a client that stopped reading restarts on every event too: a client still sending keeps the session', { timeout: 30_000 }, async () => {
+  const { clientSendTimeout } = await import('../../../main/engine/client-timeouts.ts');
+  const saved = clientSendTimeout.ms;
+  clientSendTimeout.ms = 600;
+  scope.defer(() => { clientSendTimeout.ms = saved; });
+  const chunk = encodeFrame(2, Buffer.alloc(64 * 1024, 7), false);
+  const port = await upstream((s) => {
+    s.on('error', () => {});
+    const pump = () => { while (!s.destroyed && s.writableLength < 4 * 1024 * 1024 && s.write(chunk)); };
+    s.on('drain', pump);
+    pump();
+  });
+  const { client, seen } = await session(port, { proxyReadTimeout: '60s' });
+  client.pause();
+  client.on('error', () => {});
+  const ticking = setInterval(() => client.write(encodeFrame(1, Buffer.from('tick'), true)), 200);
+  scope.defer(() => clearInterval(ticking));
+  await sleep(3000);
+  assert.equal(seen.fin || seen.closed, false, 'the session lasts while the client sends');
+  clearInterval(ticking);
+  await sleep(1500);
+  // a quiet client that still reads nothing was dropped meanwhile: reading again, it finds the end
+  // of the connection (while the session lasted, the upstream's flood would go on and on)
+  client.resume();
+  await until(() => seen.closed, 5000);
 });

@@ -181,7 +181,7 @@ test('proxy_send_timeout toward an upstream that stopped reading restarts on eve
     s.pause();
     ticking = setInterval(() => s.write(encodeFrame(1, Buffer.from('tick'), false)), 200);
   });
-  scope.defer(() => { if (ticking) clearInterval(ticking); });
+  scope.defer(async () => { if (ticking) clearInterval(ticking); });
   const { client, seen } = await session(port, { proxySendTimeout: '600ms', proxyReadTimeout: '60s' });
   client.on('error', () => {});
   const chunk = encodeFrame(2, Buffer.alloc(64 * 1024, 7), true);
@@ -202,7 +202,7 @@ test('send_timeout toward a client that stopped reading restarts on every event 
   const { clientSendTimeout } = await import('../../../main/engine/client-timeouts.ts');
   const saved = clientSendTimeout.ms;
   clientSendTimeout.ms = 600;
-  scope.defer(() => { clientSendTimeout.ms = saved; });
+  scope.defer(async () => { clientSendTimeout.ms = saved; });
   const chunk = encodeFrame(2, Buffer.alloc(64 * 1024, 7), false);
   const port = await upstream((s) => {
     s.on('error', () => {});
@@ -214,7 +214,7 @@ test('send_timeout toward a client that stopped reading restarts on every event 
   client.pause();
   client.on('error', () => {});
   const ticking = setInterval(() => client.write(encodeFrame(1, Buffer.from('tick'), true)), 200);
-  scope.defer(() => clearInterval(ticking));
+  scope.defer(async () => clearInterval(ticking));
   await sleep(3000);
   assert.equal(seen.fin || seen.closed, false, 'the session lasts while the client sends');
   clearInterval(ticking);

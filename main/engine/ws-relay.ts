@@ -116,7 +116,8 @@ export class WsRelay {
       this.src.resume();
     };
     this.onEnd = () => {
-      if (!this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
+      // (not after an injected Close: `dst` owes the proxy its answer, and the close ends it then)
+      if (!this.dropping && !this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
     };
     src.on('data', this.onData);
     src.on('end', this.onEnd);

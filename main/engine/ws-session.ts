@@ -199,16 +199,23 @@ export function runSession(a: SessionStart): void {
   // Either peer's EOF ends the session, as in nginx (ngx_http_upstream_process_upgraded): what that
   // peer sent is passed on (its relay ends the other connection after it), the other direction is
   // not relayed further, and both connections close once what was written to them has gone.
+  // While the proxy closes the session with a Close frame of its own (`closing`), one peer's EOF
+  // (after its answer) ends nothing else: the other peer's answer is still read and logged, and the
+  // close itself ends both connections once both answered, or after its grace time.
+  let closing = false;
   socket.on('end', () => {
     endSession('client', 'client closed the connection');
+    if (closing) return;
     toClient.stop();
     closeClient(socket);
     up.destroySoon();
   });
   up.on('end', () => {
     endSession('upstream', 'upstream closed the connection');
-    toUpstream.stop();
-    closeClient(socket);
+    if (!closing) {
+      toUpstream.stop();
+      closeClient(socket);
+    }
     up.destroySoon();
   });
   socket.on('error', (e) => endSession('client', `client socket error: ${e.message}`));
@@ -217,15 +224,17 @@ export function runSession(a: SessionStart): void {
     endSession('client', 'client connection closed');
     readTimer.stop();
     toUpstream.stop();
-    up.destroySoon();
+    if (!closing) up.destroySoon();
     finalize();
   });
   up.on('close', () => {
     endSession('upstream', 'upstream connection closed');
     readTimer.stop();
-    toUpstream.stop();
     toClient.stop();
-    closeClient(socket);
+    if (!closing) {
+      toUpstream.stop();
+      closeClient(socket);
+    }
     finalize();
   });
   // who started the closing handshake, with which code (the first close frame either way)
@@ -251,7 +260,6 @@ export function runSession(a: SessionStart): void {
   // while the client takes nothing, what the upstream sent waits unread: nginx stops the upstream's
   // read timer then (only send_timeout runs), and so does this
   toClient.onStall = (stalled) => readTimer.arm(!stalled);
-  let closing = false;
   // before the bytes read with the handshake go through, so that an observer sees them too
   hooks.sessionOpen(session, {
     client: socket,

@@ -9,9 +9,9 @@ import httpProxy from 'http-proxy';
 import { ClientRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Stream } from 'node:stream';
-import { headWithBody, storeNginxHead } from './stored-head.ts';
+import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
+import { watchWriteQueue, type StallWatch } from './stall-watch.ts';
 import { failureKind, type FailureKind } from './upstream-failure.ts';
-import { bodyPlan } from '../../app/proxy/buffering.ts';
 
 export interface TryFailure {
   kind: FailureKind;
@@ -70,6 +70,8 @@ interface Active {
   proxyReq: ClientRequest | null;
   /** proxy_read_timeout for the response head, from the request's end (see onRequestSent). */
   headTimer: NodeJS.Timeout | null;
+  /** proxy_send_timeout while a body waits in the connection's write queue (see watchSend). */
+  sendWatch: StallWatch | null;
   /** The header lines of the upstream request, in order (the planned list plus the body's Content-Length). */
   head: ReadonlyArray<readonly [string, string]>;
 }
@@ -163,6 +165,20 @@ function connected(a: Active, socket: Socket): void {
   a.connectedAt = Date.now();
   a.phase = 'send';
   setIdleTimeout(socket, a.t.sendTimeoutMs);
+  // (after the request's writes of this tick: its head and body, or what waited for the connection)
+  if (a.t.body !== null && a.t.sendTimeoutMs > 0) process.nextTick(watchSend, a, socket);
+}
+
+/** proxy_send_timeout while part of the request body waits to go out (a StallWatch on the
+ * connection's write queue: node's idle timer lets one expiry pass while a write is queued). */
+function watchSend(a: Active, socket: Socket): void {
+  if (a.settled || a.phase !== 'send' || socket.writableLength === 0) return;
+  a.sendWatch = watchWriteQueue(socket, a.t.sendTimeoutMs, () => {
+    a.sendWatch = null;
+    if (a.settled || a.phase !== 'send') return;
+    a.timedOut = true;
+    a.proxyReq?.destroy(Object.assign(new Error('upstream timed out (send)'), { code: 'ETIMEDOUT' }));
+  });
 }
 
 /**
@@ -176,6 +192,8 @@ function onRequestSent(this: NginxHeadRequest): void {
   if (!a) return;
   a.requestSent = true;
   a.phase = 'read';
+  a.sendWatch?.end();
+  a.sendWatch = null;
   if (this.socket) setIdleTimeout(this.socket, a.t.readTimeoutMs);
   if (!a.settled && !a.responded) a.headTimer = setTimeout(onHeadTimeout, a.t.readTimeoutMs, this);
 }
@@ -317,22 +335,12 @@ export function abandonResponse(proxyRes: IncomingMessage, reusable = false): bo
   return false;
 }
 
-/** nginx's proxy module keeps the connection of an answer it does not read (u->keepalive decided on
- * the head): on a keepalive connection (not one that closes: no cache, an HTTP/1.0 answer,
- * `Connection: close`), an answer that has no body. */
-function keptByNginx(proxyRes: IncomingMessage, method: string | undefined): boolean {
-  const req = (proxyRes as IncomingMessage & { req?: ClientRequest }).req;
-  if (!req?.shouldKeepAlive || proxyRes.httpVersionMinor === 0) return false;
-  const status = proxyRes.statusCode;
-  return status === 204 || status === 304 || method === 'HEAD' || bodyPlan(true, proxyRes).contentLength === 0;
-}
-
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
   const a: Active = {
     t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, response: null, timedOut: false, settled: false,
     waitingForClient: false, idleWhileWaiting: false,
-    proxyReq: null, headTimer: null, head: headWithBody(t.headers, t.body),
+    proxyReq: null, headTimer: null, sendWatch: null, head: headWithBody(t.headers, t.body),
   };
   (req as WithTry)[ACTIVE] = a;
   // The body was read already (nginx buffers it): replay it.

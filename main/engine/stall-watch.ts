@@ -67,6 +67,18 @@ export class StallWatch {
   }
 }
 
+/**
+ * A watch on what a socket has queued for the kernel as libuv counts it: it shrinks with every
+ * partial write, where node's own count (writableLength) drops only when a whole write has gone, so
+ * one large write (an upstream request's buffered body) shows progress while it goes out. nginx
+ * times the gap between two writes the peer took; node's socket idle timer lets one expiry pass
+ * while a write is queued (twice the timeout toward a peer that stopped reading).
+ */
+export function watchWriteQueue(socket: Queue & { _handle?: unknown }, ms: number, onTimeout: () => void): StallWatch {
+  const handle = socket._handle as { writeQueueSize?: number } | null | undefined;
+  return new StallWatch({ get writableLength() { return handle?.writeQueueSize ?? socket.writableLength; } }, ms, onTimeout);
+}
+
 function sweepWatches(): void {
   const now = Date.now();
   for (const w of watches) if (w.check(now)) w.timedOut();

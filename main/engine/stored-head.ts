@@ -7,8 +7,10 @@
 // - node writes a response's status line as `HTTP/1.1 <code> <reason>`, with the space when the
 //   reason is empty; nginx writes the upstream's status line from the code on (`HTTP/1.1 200`).
 // - an upstream request's head is nginx's list as it is (storeNginxHead), not node's header store.
+// And which unrelayed answer heads leave their connection in the keepalive cache (keptByNginx).
 import { randomBytes } from 'node:crypto';
-import { ClientRequest } from 'node:http';
+import { ClientRequest, type IncomingMessage } from 'node:http';
+import { bodyPlan } from '../../app/proxy/buffering.ts';
 
 /** A header name node does not look at (longer than any it does) and no peer sends. */
 const TRAILER_STANDIN = `X-Switchyard-Trailer-${randomBytes(8).toString('hex')}`;
@@ -105,4 +107,14 @@ export function headWithBody(list: ReadonlyArray<readonly [string, string]> & { 
   head.push(['Content-Length', String(body.length)]);
   for (let i = at; i < list.length; i++) head.push(list[i]!);
   return head;
+}
+
+/** nginx's proxy module keeps the connection of an answer it does not read (u->keepalive decided on
+ * the head): on a keepalive connection (not one that closes: no cache, an HTTP/1.0 answer,
+ * `Connection: close`), an answer that has no body. */
+export function keptByNginx(proxyRes: IncomingMessage, method: string | undefined): boolean {
+  const req = (proxyRes as IncomingMessage & { req?: ClientRequest }).req;
+  if (!req?.shouldKeepAlive || proxyRes.httpVersionMinor === 0) return false;
+  const status = proxyRes.statusCode;
+  return status === 204 || status === 304 || method === 'HEAD' || bodyPlan(true, proxyRes).contentLength === 0;
 }

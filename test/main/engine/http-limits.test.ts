@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { rawExchange, startBrokenUpstream } from '../../helpers/upstreams.ts';
+import { rawExchange, startBrokenUpstream, startTcpServer } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { send } from '../../helpers/client.ts';
@@ -161,4 +161,32 @@ test('a request pipelined behind an early 413 (its Content-Length over client_ma
   assert.equal(got.match(/HTTP\/1\.1 /g)!.length, 1, got);
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(connections, 0, 'the upstream was never contacted');
+});
+
+test('proxy_send_timeout toward an upstream that stops reading a large body: 504 one timeout after it stopped, not two (node lets one expiry pass while a write is queued)', { timeout: 30_000 }, async () => {
+  // the upstream reads the request head, then nothing
+  const stuck = await startTcpServer((s) => {
+    s.on('error', () => {});
+    s.once('data', () => s.pause());
+  });
+  scope.defer(stuck.close);
+  const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${stuck.port}`, proxySendTimeout: '1s', clientMaxBodySize: '64m' }));
+  const statuses: number[] = [];
+  e.engine.on('exchange', (x) => statuses.push(x.status ?? 0));
+  const body = Buffer.alloc(24 * 1024 * 1024, 0x61);
+  const t0 = Date.now();
+  const res = await new Promise<{ status: number; at: number }>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: e.port, method: 'POST', path: '/up', headers: { 'Content-Length': body.length } }, (r) => {
+      r.resume();
+      resolve({ status: r.statusCode ?? 0, at: Date.now() });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  assert.equal(res.status, 504);
+  // (the body is read whole first; the upstream stops reading once its socket buffers are full)
+  const took = res.at - t0;
+  assert.ok(took < 1900, `504 after ${took} ms (proxy_send_timeout 1s; node's idle timer alone gave about 2 s)`);
+  await until(() => statuses.length === 1);
+  assert.equal(statuses[0], 504);
 });

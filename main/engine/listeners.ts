@@ -57,6 +57,24 @@ export interface ListenerHandlers {
 /** Set on a client connection once node's parser failed on it (its answer may wait, see clientError). */
 const PARSE_FAILED = Symbol('switchyard.parseFailed');
 
+/**
+ * client_header_timeout for a connection's first request counts from the accept in nginx (the read
+ * timer of ngx_http_init_connection runs on into the head); node's headersTimeout from the head's
+ * first byte. A timer per connection until its first head is read: a client that connects, waits
+ * and then sends its head slowly is closed (no answer) when nginx closes it.
+ */
+const FIRST_HEAD = Symbol('switchyard.firstHeadTimer');
+type Accepted = Socket & { [FIRST_HEAD]?: NodeJS.Timeout | null };
+
+function firstHeadRead(socket: Socket): void {
+  const s = socket as Accepted;
+  const timer = s[FIRST_HEAD];
+  if (timer) {
+    clearTimeout(timer);
+    s[FIRST_HEAD] = null;
+  }
+}
+
 /** Each listen socket's client connections, for what a reload does to those of a socket that goes. */
 const clients = new WeakMap<Server, Set<Socket>>();
 
@@ -150,9 +168,11 @@ export class ListenerSet {
     server.on('connection', (socket: Socket) => {
       open.add(socket);
       socket.on('close', forget);
+      (socket as Accepted)[FIRST_HEAD] = setTimeout(() => socket.destroy(), headerMs).unref();
     });
     const handle = this.handlers.request;
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      firstHeadRead(req.socket);
       // keepalive_requests 1000: the 1000th response on a connection says Connection: close and the
       // connection ends with it (node's maxRequestsPerSocket would keep it open and answer 503)
       // and a connection nginx would close after this request (its reading of Connection) closes
@@ -172,15 +192,18 @@ export class ListenerSet {
     server.on('checkContinue', onRequest);
     server.on('checkExpectation', onRequest);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      firstHeadRead(socket);
       socket.on('error', ignoreSocketError); // from the first moment: a reset client must never crash the engine
       upgradeInTurn(socket, () => this.handlers.upgrade(req, socket, head));
     });
     // nginx is no forward proxy: a CONNECT request line ("CONNECT host:port") is a bad request
     server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+      firstHeadRead(socket);
       socket.on('error', ignoreSocketError);
       writeRawError(socket, 400);
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {
+      firstHeadRead(socket);
       // node's headersTimeout (nginx's client_header_timeout, 60 s for a whole head), and a
       // client that half-closes its connection inside a head or a body (gone away, to nginx):
       // nginx closes such a connection without an answer, where node would write a 408 or a 400

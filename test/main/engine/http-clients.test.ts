@@ -280,3 +280,41 @@ test('client_header_timeout: a head not complete in time is closed without an an
     clientHeaderTimeout.ms = saved;
   }
 });
+
+test("client_header_timeout for a connection's first request counts from the accept, as nginx's: a client that waits, then sends its head, is closed at the timeout; a later request's from its first byte", { timeout: 20_000 }, async () => {
+  const { clientHeaderTimeout } = await import('../../../main/engine/client-timeouts.ts');
+  const saved = clientHeaderTimeout.ms;
+  clientHeaderTimeout.ms = 1000;
+  try {
+    const u = await up('u');
+    const e = await engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${u.port}` }));
+    const c = net.connect(e.port, '127.0.0.1');
+    const t0 = Date.now();
+    let got = '';
+    c.on('data', (d) => (got += d));
+    c.on('error', () => {});
+    const closed = new Promise<number>((r) => c.once('close', () => r(Date.now() - t0)));
+    await new Promise((r) => c.once('connect', r));
+    await sleep(700);
+    c.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    await sleep(600); // the rest of the head after the timeout: nginx has closed the connection by then
+    if (!c.destroyed) c.write('\r\n');
+    const ms = await Promise.race([closed, sleep(3000).then(() => -1)]);
+    c.destroy();
+    assert.equal(got, '', 'no answer');
+    assert.ok(ms >= 900 && ms < 1250, `closed ${ms} ms after the connect`);
+    assert.equal(u.seen.length, 0);
+    // on a kept connection the next head's timeout starts with its first byte (both nginx and node)
+    const k = net.connect(e.port, '127.0.0.1');
+    let answers = '';
+    k.on('data', (d) => (answers += d));
+    k.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => /\r\n\r\n/.test(answers));
+    await sleep(1200);
+    k.write('GET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => (answers.match(/HTTP\/1\.1 200/g) ?? []).length === 2);
+    k.destroy();
+  } finally {
+    clientHeaderTimeout.ms = saved;
+  }
+});

@@ -31,6 +31,8 @@ export interface FrameView {
   from: 'client' | 'upstream';
   /** text or binary (a whole message), ping, pong, close, or violation (the tap saw a protocol error). */
   opcode: string;
+  /** False for a text or binary message the connection ended inside (the proxy's close, or a peer
+   * that hung up mid-message): the row has what came of it, its fragments already passed on. */
   fin: boolean;
   /** Payload bytes; for a compressed message the inflated message's (the wire's when it could not
    * be inflated). */

@@ -33,6 +33,9 @@ export interface RawMessage {
   /** Checked text messages (uncompressed, captured): the byte offset of the first invalid UTF-8
    * sequence; -1 when valid or not checked. */
   utf8ErrorOffset: number;
+  /** False for a message the stream ended inside (the tap closed before its last frame): what came
+   * of it, its frames as far as they went. */
+  complete: boolean;
 }
 
 /** Room for captured bytes: `reserve(size)` returns a buffer with `size` bytes free from `at`. */

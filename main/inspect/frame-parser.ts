@@ -81,6 +81,17 @@ export class FrameParser extends MessageAssembler {
     this.position = base + n;
   }
 
+  /** The stream ended (the tap closes): a data message still open is reported as far as it went
+   * (RawMessage.complete false), so that fragments passed on are not lost from the log. */
+  finish(): void {
+    if (this.state === DEAD || this.msgOpcode === 0) return;
+    // (its length: the bytes that came, not what the header of a frame cut short announced)
+    if (this.state === PAYLOAD && !this.control) this.msgLength -= this.length - this.done;
+    this.clock = -1;
+    this.endMessage(this.position, this.time(), this.level !== 'off', false);
+    this.state = DEAD;
+  }
+
   /** Checks on bytes 0-1; sets hdrNeed. False when the frame is a fatal violation. */
   private firstTwo(): boolean {
     const ctx = this.ctx;

@@ -226,6 +226,11 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       return;
     }
     const inflater = side.inflater;
+    if (!raw.complete) {
+      inflater?.skip();
+      if (level !== 'off') emit({ side, event: messageEvent(raw, null, { code: 'TAP_DEFLATE_INCOMPLETE', message: 'the connection ended inside this message' }), bytes: 0, raw: null });
+      return;
+    }
     if (!raw.captured || !inflater) {
       inflater?.skip();
       if (level !== 'off') emit({ side, event: messageEvent(raw, null, { code: 'TAP_DEFLATE_NOT_CAPTURED', message: 'payload capture was off while this message went by' }), bytes: 0, raw: null });
@@ -283,6 +288,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     if (data) Object.assign(ev, describePayload(raw.encoded ? 2 : raw.opcode, data, !truncated));
     if (raw.encoded) ev.encodedBy = encodedBy;
     if (error) ev.decodeError = error;
+    if (!raw.complete) ev.fin = false;
     return ev;
   };
 
@@ -326,6 +332,13 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     },
     close() {
       if (closed) return;
+      // (a message still open is logged as far as it went: its fragments were passed on)
+      try {
+        client.parser.finish();
+        server.parser.finish();
+      } catch {
+        internalErrors++;
+      }
       closed = true;
       client.inflater?.close();
       server.inflater?.close();

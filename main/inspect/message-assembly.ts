@@ -66,6 +66,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.msg = {
       direction: options.direction, offset: 0, end: 0, startTime: 0, time: 0, opcode: 1, frames: 0, length: 0,
       compressed: false, encoded: false, captured: false, data: null, dataOffset: 0, dataLength: 0, maskKey: 0, truncated: false, utf8ErrorOffset: -1,
+      complete: true,
     };
   }
 
@@ -190,9 +191,10 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   }
 
   /** The message's last frame ended at stream offset `pos`: check it, report it (when `emit`, or
-   * always when compressed: the tap inflates those) and close it. */
-  protected endMessage(pos: number, time: number, emit: boolean): void {
-    if (this.validate && !this.utf8.end()) this.utf8Violation(pos);
+   * always when compressed: the tap inflates those) and close it. Not `complete`: the stream ended
+   * inside it (its text is not checked for a sequence cut at the end). */
+  protected endMessage(pos: number, time: number, emit: boolean, complete = true): void {
+    if (complete && this.validate && !this.utf8.end()) this.utf8Violation(pos);
     this.messages++;
     const m = this.msg;
     m.offset = this.msgOffset;
@@ -208,6 +210,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     m.truncated = this.msgTruncated;
     m.maskKey = this.msgMaskKey;
     m.utf8ErrorOffset = this.msgUtf8Error;
+    m.complete = complete;
     const plain = this.msgCapture && !this.msgCompressed;
     m.data = plain ? (this.buf ?? EMPTY) : null;
     m.dataOffset = plain && this.buf ? this.bufAt : 0;

@@ -42,7 +42,8 @@ export type DecodeErrorCode =
   | 'TAP_DEFLATE_BACKLOG' // the decoder fell too far behind the traffic
   | 'TAP_DEFLATE_CONTEXT_LOST' // an earlier message of a context-takeover stream was not decoded
   | 'TAP_DEFLATE_NOT_CAPTURED' // capture was off while the message went by
-  | 'TAP_DEFLATE_ABORTED'; // the tap was closed before decoding finished
+  | 'TAP_DEFLATE_ABORTED' // the tap was closed before decoding finished
+  | 'TAP_DEFLATE_INCOMPLETE'; // the connection ended inside the message
 
 interface EventBase {
   direction: Direction;
@@ -83,6 +84,8 @@ export interface MessageEvent extends EventBase {
   startTime: number;
   /** Number of frames (first + continuations). */
   frames: number;
+  /** Only when false: the connection ended inside the message (RawMessage.complete). */
+  fin?: false;
   /** Exact payload bytes on the wire (sum of frame lengths; compressed size for RSV1 messages). */
   length: number;
   compressed: boolean;

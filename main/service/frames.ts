@@ -89,7 +89,8 @@ export function normalize(raw: unknown): NewFrame | null {
     case 'message': {
       const opcode = e.opcode === 1 ? 'text' : 'binary';
       const preview = typeof e.text === 'string' ? e.text : typeof e.binaryPreview === 'string' ? e.binaryPreview : '';
-      const row: NewFrame = { time, from, opcode, fin: true, length, preview: cut(preview), closeCode: null };
+      // (fin false: the connection ended inside the message, logged as far as it went)
+      const row: NewFrame = { time, from, opcode, fin: e.fin !== false, length, preview: cut(preview), closeCode: null };
       if (e.compressed === true) {
         row.wireLength = length;
         if (typeof e.decodedLength === 'number') row.length = e.decodedLength;

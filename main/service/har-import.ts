@@ -23,6 +23,8 @@ const wsMessage = z.object({
     closeCode: z.number().int().min(0).max(65535).optional(),
     injected: z.boolean().optional(),
     notForwarded: z.boolean().optional(),
+    /** false: a message the connection ended inside (FrameView.fin) */
+    fin: z.boolean().optional(),
     decodeError: z.string().max(1000).optional(),
     encodedBy: z.string().max(1000).optional(),
     payload: z.enum(['kept', 'truncated', 'evicted']).optional(),
@@ -135,7 +137,7 @@ function frame(m: Message, seq: number, start: number, payloads: Record<number, 
   const shown = hex ? MAX_CONTROL_PAYLOAD : HEX_PREVIEW_BYTES;
   // (bytes: the hex of the first bytes, '…' when there are more, also bytes an evicted payload lost)
   const preview = base64 ? hexPreview(bytes, shown, 0, bytes.length) + (bytes.length <= shown && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
-  const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: true, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
+  const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: own?.fin !== false, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
   if (hex) f.previewHex = true;
   if (own?.utf8ErrorOffset !== undefined) f.utf8ErrorOffset = own.utf8ErrorOffset;
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;

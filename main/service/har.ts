@@ -86,7 +86,7 @@ function message(row: FrameView, payload: Buffer | undefined) {
   } else data = row.preview;
   return {
     type: row.from === 'client' ? 'send' : 'receive', time: row.time / 1000, opcode, data,
-    _switchyard: { seq: row.seq, ...marks, length: row.length, ...(row.wireLength !== undefined ? { wireLength: row.wireLength } : {}), ...(row.decodeError !== undefined ? { decodeError: row.decodeError } : {}), ...(row.encodedBy !== undefined ? { encodedBy: row.encodedBy } : {}), complete: row.opcode === 'text' || row.opcode === 'binary' ? row.payload === 'kept' : true, injected: row.injected === true, ...(row.notForwarded ? { notForwarded: true } : {}), ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}), ...(row.payload ? { payload: row.payload } : {}) },
+    _switchyard: { seq: row.seq, ...marks, length: row.length, ...(row.wireLength !== undefined ? { wireLength: row.wireLength } : {}), ...(row.decodeError !== undefined ? { decodeError: row.decodeError } : {}), ...(row.encodedBy !== undefined ? { encodedBy: row.encodedBy } : {}), complete: row.opcode === 'text' || row.opcode === 'binary' ? row.payload === 'kept' : true, injected: row.injected === true, ...(row.notForwarded ? { notForwarded: true } : {}), ...(row.fin ? {} : { fin: false }), ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}), ...(row.payload ? { payload: row.payload } : {}) },
   };
 }
 

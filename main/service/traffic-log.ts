@@ -136,11 +136,12 @@ export class TrafficLog {
    * is made: the row makes it from the kept bytes when asked). The captured payload is `length`
    * bytes at `off` in `buf` (capped by the tap, `truncated` when shorter than the message; `buf`
    * null when not captured), in room from `capture(sessionId)`, kept in place, still masked with
-   * `maskKey` (binary only) when not 0. Returns the row's seq.
+   * `maskKey` (binary only) when not 0; `fin` false: the connection ended inside the message (the
+   * row has what came of it). Returns the row's seq.
    */
   addMessage(
     sessionId: number, from: 'client' | 'upstream', time: number, text: boolean, length: number,
-    buf: Buffer | null, off: number, captured: number, truncated: boolean, maskKey = 0, utf8ErrorOffset = -1,
+    buf: Buffer | null, off: number, captured: number, truncated: boolean, maskKey = 0, utf8ErrorOffset = -1, fin = true,
   ): number {
     const f = this.entry(sessionId);
     let state = 0;
@@ -154,7 +155,7 @@ export class TrafficLog {
       }
     }
     const note = !buf ? '' : previewFits(text, kept, captured) ? null : messagePreview(text, buf, !truncated, off, captured, maskKey);
-    const s = f.append(time, rowFlags(text ? TEXT : BINARY, from, true, false, state), length, null, note);
+    const s = f.append(time, rowFlags(text ? TEXT : BINARY, from, fin, false, state), length, null, note);
     const seq = f.next - 1;
     if (buf) this.payloads.put(f, s, seq, buf, off, kept, true, maskKey);
     if (utf8ErrorOffset >= 0) f.setUtf8Error(seq, utf8ErrorOffset);

@@ -170,7 +170,7 @@ export class TrafficWatch {
       capture: this.log.capture(id),
       message: (m) => {
         const from = m.direction === 'server' ? 'upstream' : 'client';
-        const seq = this.log.addMessage(id, from, m.time, m.opcode === 1, m.length, m.data, m.dataOffset, m.dataLength, m.truncated, m.maskKey, m.utf8ErrorOffset);
+        const seq = this.log.addMessage(id, from, m.time, m.opcode === 1, m.length, m.data, m.dataOffset, m.dataLength, m.truncated, m.maskKey, m.utf8ErrorOffset, m.complete);
         counts[from]++;
         if (counts.dropping?.[from]) this.log.markNotForwarded(id, seq);
         if (this.feed.subscriberCount > 0) this.bufferFrame(id, seq);

@@ -383,3 +383,22 @@ test("close with a code: a peer that answers at once and hangs up does not cut o
   const closes = after.frames!.filter((f) => f.opcode === 'close').map((f) => [f.from, f.injected === true, f.notForwarded === true]);
   assert.deepEqual(closes.filter(([, injected]) => !injected).sort(), [['client', false, true], ['upstream', false, true]], JSON.stringify(closes));
 });
+
+test('a message under way when the proxy closes the session, never finished by its peer, is logged as far as it went (fin false): its first fragment was passed on', async () => {
+  const { service, client, id, got } = await setup();
+  client.send('first part, ', { fin: false });
+  await sleep(100);
+  const closed = new Promise((r) => client.once('close', r));
+  value(await service.handle('closeSession', { id, code: 4001, reason: 'bye' }));
+  await closed;
+  await sleep(80); // the frame batch reaches the log
+  const after = value<SessionDetail>(await service.handle('session', { id }));
+  const open = after.frames!.filter((f) => f.opcode === 'text' && f.from === 'client');
+  assert.deepEqual(open.map((f) => [f.fin, f.preview, f.length]), [[false, 'first part, ', 12]]);
+  assert.deepEqual(got.server, [], 'the upstream never got a whole message');
+  // a HAR keeps the mark through export and import
+  const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
+  const imported = value<ImportedHar>(await service.handle('importHar', { text: har }));
+  const back = imported.sessions[0]!.frames!.filter((f) => f.opcode === 'text' && f.from === 'client');
+  assert.deepEqual(back.map((f) => [f.fin, f.preview]), [[false, 'first part, ']]);
+});

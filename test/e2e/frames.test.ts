@@ -142,6 +142,21 @@ test('a ping whose payload is not UTF-8 shows as hex bytes, one that is as text'
   c.ws.close();
 }));
 
+test('a message its client hung up inside shows what came of it, tagged unfinished', { timeout: 60_000 }, () => inPage('frame-unfinished', async (page) => {
+  const c = await client('/ws/hangs-up');
+  c.ws.send('half a mess', { fin: false });
+  await new Promise((r) => setTimeout(r, 200));
+  c.ws.terminate();
+  await page.goto(`${host.url}#/sessions`);
+  await page.locator('tr[data-state="closed"]').filter({ hasText: '/ws/hangs-up' }).click();
+  const row = rows(page).and(page.locator('[data-from="client"]')).filter({ hasText: 'half a mess' });
+  await row.getByText('unfinished').waitFor();
+  await row.click();
+  await page.getByTestId('frame-detail').getByText('unfinished').waitFor();
+  await page.getByTestId('frame-payload').getByText('half a mess').waitFor();
+  await shot(page, 'frame-unfinished');
+}));
+
 async function walkThrough(page: Page) {
   await page.goto(`${host.url}#/sessions`);
   await page.getByTestId('sessions-empty').waitFor();

@@ -152,8 +152,7 @@ test('a message its client hung up inside shows what came of it, tagged unfinish
   const row = rows(page).and(page.locator('[data-from="client"]')).filter({ hasText: 'half a mess' });
   await row.getByText('unfinished').waitFor();
   await row.click();
-  await page.getByTestId('frame-detail').getByText('unfinished').waitFor();
-  await page.getByTestId('frame-payload').getByText('half a mess').waitFor();
+  await Promise.all([page.getByTestId('frame-detail').getByText('unfinished').waitFor(), page.getByTestId('frame-payload').getByText('half a mess').waitFor()]);
   await shot(page, 'frame-unfinished');
 }));
 

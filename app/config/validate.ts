@@ -60,7 +60,8 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
     return (issue.keys ?? []).map((k) => {
       const guess = camelCased(k);
       const hint = guess !== k && KNOWN_FIELDS.has(guess) ? ` (did you mean "${guess}"?)` : '';
-      return { path: formatPath([...parts, k]), code: 'unknown_field', message: `unknown field "${k}"${hint}` };
+      // (the key as JSON: a newline in it must not start another line of `check`'s output)
+      return { path: formatPath([...parts, k]), code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}${hint}` };
     });
   }
   // a whole number past 2^53 (1e30): zod's safe-integer bound, under the field's own "whole number"
@@ -77,7 +78,7 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   else if (issue.code === 'invalid_format' && issue.pattern) code = PATTERN_CODES.get(issue.pattern) ?? code;
   else if (issue.code === 'too_small') code = NON_EMPTY_CODES.get(issue.message) ?? code;
   // a time is one of several fields side by side (the UI's timeout row): say which directive
-  if ((code === 'invalid_duration' || code === 'zero_timeout') && typeof last === 'string') {
+  if ((code === 'invalid_duration' || code === 'zero_timeout' || code === 'duration_too_long') && typeof last === 'string') {
     return [{ path, code, message: `${last.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}: ${issue.message}` }];
   }
   return [{ path, code, message: issue.message }];
@@ -117,7 +118,17 @@ export function validateConfig(input: unknown): ValidationResult {
       ? semanticIssues(parsed.data)
       : [...parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input)), ...semanticIssues(looseConfig(input))]),
   ];
-  return issues.length || !parsed.success ? { ok: false, issues } : { ok: true, config: parsed.data };
+  return issues.length || !parsed.success ? { ok: false, issues: capped(issues) } : { ok: true, config: parsed.data };
+}
+
+/** The most issues one validation reports: a document of a million wrong items is refused with the
+ * first of them and a count of the rest, not a million lines. */
+export const MAX_ISSUES = 1000;
+
+function capped(issues: ConfigIssue[]): ConfigIssue[] {
+  if (issues.length <= MAX_ISSUES) return issues;
+  const more = issues.length - MAX_ISSUES;
+  return [...issues.slice(0, MAX_ISSUES), { path: '', code: 'too_many_errors', message: `and ${more} more error(s) not listed (the first ${MAX_ISSUES} are)` }];
 }
 
 /**

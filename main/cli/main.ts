@@ -61,7 +61,13 @@ export async function main(argv: string[]): Promise<number> {
   const io = { stdout: process.stdout, stderr: process.stderr };
   // `switchyard VERB --help` too
   if (verb !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(helpFor(verb));
+    const help = helpFor(verb);
+    // (an unknown verb is a usage error, --help or not)
+    if (help === USAGE && !['help', '--help', '-h'].includes(verb)) {
+      process.stderr.write(`switchyard: unknown verb "${verb}"\n${USAGE}`);
+      return 2;
+    }
+    process.stdout.write(help);
     return 0;
   }
   try {

@@ -1,5 +1,5 @@
 // Reading a config file from disk: JSON errors with line and column, then full validation.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
 import { decodeConfigBytes, duplicateKeys, jsonErrorOffset } from './json-position.ts';
 import { formatPath } from '../../app/config/issues.ts';
@@ -22,10 +22,19 @@ const READ_ERRORS: Record<string, string> = {
   ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory',
 };
 
+/** The largest config file read (a config of 20,000 locations is about 3 MB). */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+
 export async function loadConfigFile(file: string): Promise<LoadResult> {
   let bytes: Buffer;
   try {
+    // a regular file of bounded size only: /dev/zero or a FIFO would be read without end
+    const info = await stat(file);
+    if (info.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    if (!info.isFile()) return { ok: false, issues: [{ path: '', code: 'unreadable_file', message: `cannot read ${file}: not a regular file` }] };
+    if (info.size > MAX_CONFIG_BYTES) return { ok: false, issues: [{ path: '', code: 'file_too_large', message: `cannot read ${file}: ${info.size} bytes, more than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a config may have` }] };
     bytes = await readFile(file);
+    if (bytes.length > MAX_CONFIG_BYTES) return { ok: false, issues: [{ path: '', code: 'file_too_large', message: `cannot read ${file}: it grew past ${MAX_CONFIG_BYTES / 1024 / 1024} MiB while being read` }] };
   } catch (e) {
     return { ok: false, issues: [{ path: '', code: 'unreadable_file', message: `cannot read ${file}: ${readError(e as NodeJS.ErrnoException)}` }] };
   }

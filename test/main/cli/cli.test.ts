@@ -77,6 +77,9 @@ test('check: a file of nothing but nested brackets is an error in a moment, not 
 test('unknown verbs, missing flags and bad values are usage errors (exit 2); --help and --version exit 0', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   assert.equal(run('frobnicate').status, 2);
+  const unknownHelp = run('frobnicate', '--help');
+  assert.equal(unknownHelp.status, 2, 'an unknown verb with --help is still a usage error');
+  assert.match(unknownHelp.stderr, /unknown verb "frobnicate"/);
   assert.equal(run('serve').status, 2);
   const noVerb = run();
   assert.equal(noVerb.status, 2);
@@ -165,4 +168,35 @@ test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM'
     await up.close();
     await up2.close();
   }
+});
+
+test('check: only a regular file of at most 64 MiB is read (/dev/zero would never end); a key with a newline stays on its line; past 1,000 errors the rest are counted', () => {
+  const check = (file: string) => spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8', timeout: 30_000 });
+  const zero = check('/dev/zero');
+  assert.equal(zero.signal, null, 'check /dev/zero finished');
+  assert.equal(zero.status, 1);
+  assert.match(zero.stderr, /cannot read \/dev\/zero: not a regular file \[unreadable_file\]/);
+  const big = join(dir, 'big.json');
+  writeFileSync(big, Buffer.alloc(64 * 1024 * 1024 + 1, 0x20));
+  const tooBig = check(big);
+  assert.equal(tooBig.status, 1);
+  assert.match(tooBig.stderr, /more than the 64 MiB a config may have \[file_too_large\]/);
+  rmSync(big);
+  const newline = check(writeConfig('newline-key.json', { schemaVersion: 1, servers: [], 'x\ny: fake': 3 }));
+  assert.equal(newline.status, 1);
+  assert.match(newline.stderr, /unknown field "x\\ny: fake" \[unknown_field\]/);
+  assert.equal(newline.stderr.split('\n').filter((l) => l.startsWith('y: fake')).length, 0, 'no line that reads as another error');
+  const many = check(writeConfig('many.json', { schemaVersion: 1, servers: Array.from({ length: 5000 }, () => 1) }));
+  assert.equal(many.status, 1);
+  const lines = many.stderr.trim().split('\n');
+  assert.equal(lines.length, 1002, 'a thousand errors, the count of the rest, the summary');
+  assert.match(lines[1000]!, /and 4000 more error\(s\) not listed \(the first 1000 are\) \[too_many_errors\]/);
+});
+
+test('check: a time nginx takes but longer than the engine holds says so', () => {
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', writeConfig('long.json', {
+    schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9000', proxyReadTimeout: '30d' }] }],
+  })], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /proxyReadTimeout: proxy_read_timeout: longer than 2147483s \(about 24\.8 days\), the most the engine's timers \(and 32-bit nginx's\) hold \[duration_too_long\]/);
 });

@@ -52,14 +52,53 @@ function camelCased(key: string): string {
   return words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1).toLowerCase())).join('');
 }
 
+/** Edits (insert, delete, replace, swap of neighbours) from a to b, or `cap` + 1 once past `cap`. */
+function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row.push(d);
+    }
+    [prev2, prev] = [prev, row];
+  }
+  return Math.min(prev[b.length]!, cap + 1);
+}
+
+/** The known field an unknown key most likely meant: its camelCase spelling, the same letters in
+ * another case ("proxypass"), or one or two typing slips away ("wieght", "listens"); null if none
+ * or more than one fits as well. */
+function meantField(key: string): string | null {
+  const guess = camelCased(key);
+  if (guess !== key && KNOWN_FIELDS.has(guess)) return guess;
+  const lower = key.toLowerCase();
+  const sameLetters = [...KNOWN_FIELDS].filter((f) => f.toLowerCase() === lower || f.toLowerCase() === guess.toLowerCase());
+  if (sameLetters.length === 1 && sameLetters[0] !== key) return sameLetters[0]!;
+  if (key.length < 4) return null;
+  const cap = key.length < 8 ? 1 : 2;
+  let best: string | null = null;
+  let bestD = cap + 1;
+  let ties = 0;
+  for (const f of KNOWN_FIELDS) {
+    const d = editDistance(lower, f.toLowerCase(), cap);
+    if (d < bestD) [best, bestD, ties] = [f, d, 1];
+    else if (d === bestD) ties++;
+  }
+  return bestD <= cap && ties === 1 ? best : null;
+}
+
 function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   const parts = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const path = formatPath(parts);
   if (issue.code === 'unrecognized_keys') {
     // one issue per key, at the key itself, with the field it may have meant
     return (issue.keys ?? []).map((k) => {
-      const guess = camelCased(k);
-      const hint = guess !== k && KNOWN_FIELDS.has(guess) ? ` (did you mean "${guess}"?)` : '';
+      const meant = meantField(k);
+      const hint = meant !== null ? ` (did you mean "${meant}"?)` : '';
       // (the key as JSON: a newline in it must not start another line of `check`'s output)
       return { path: formatPath([...parts, k]), code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}${hint}` };
     });

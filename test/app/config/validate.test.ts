@@ -168,6 +168,19 @@ test('a missing field is "required", an unknown one is named at its own path wit
   assert.equal(byPath['servers[0].locations[0].zzz'], 'unknown_field: unknown field "zzz"');
 });
 
+test('an unknown field one or two typing slips from a known one, or in another case, gets the field it may have meant; a key near none, or near two, gets no guess', () => {
+  const hint = (key: string) => {
+    const r = validateConfig(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', [key]: '1s' }])]));
+    return r.ok ? null : r.issues.find((i) => i.code === 'unknown_field')?.message.match(/did you mean "([^"]+)"/)?.[1] ?? '';
+  };
+  assert.equal(hint('proxypass'), 'proxyPass');
+  assert.equal(hint('proxyReadTimout'), 'proxyReadTimeout');
+  assert.equal(hint('webscoket'), 'websocket');
+  assert.equal(hint('wieght'), 'weight');
+  assert.equal(hint('pat'), '', 'too short to guess');
+  assert.equal(hint('xyzzy'), '');
+});
+
 test('what nginx would refuse or read otherwise: an IPv4-mapped listen address, server_name $hostname, text UTF-8 cannot hold', () => {
   assert.deepEqual(issues(doc([{ listen: [{ address: '[::ffff:127.0.0.1]:8080' }], locations: [] }])), ['servers[0].listen[0].address invalid_listen']);
   assert.deepEqual(issues(doc([{ listen: [{ address: '[::1]:8080' }], locations: [] }])), []);

@@ -31,14 +31,15 @@ function pattern(re: RegExp, code: string, message: string) {
   return z.string().regex(re, { message });
 }
 
-/** A time nginx takes that is longer than the engine's timers hold (MAX_TIME_MS). */
-const tooLong = (s: string, seconds = false) => parseNginxTime(s, { seconds }) === null && parseNginxTime(s, { seconds, unbounded: true }) !== null;
+/** Times nginx reads (64-bit nginx takes any length); and whether one is at most MAX_TIME_MS. */
+const nginxTime = (s: string, seconds = false) => parseNginxTime(s, { seconds, unbounded: true });
+const withinLimit = (s: string, seconds = false) => (nginxTime(s, seconds) ?? 0) <= MAX_TIME_MS;
 const TOO_LONG = custom('duration_too_long', `longer than ${MAX_TIME_MS / 1000 | 0}s (about 24.8 days), the most the engine's timers (and 32-bit nginx's) hold`);
 
 export const Duration = z
   .string()
-  .refine((s) => parseNginxTime(s) !== null || tooLong(s), custom('invalid_duration', 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"'))
-  .refine((s) => !tooLong(s), TOO_LONG);
+  .refine((s) => nginxTime(s) !== null, custom('invalid_duration', 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"'))
+  .refine((s) => withinLimit(s), TOO_LONG);
 
 /**
  * proxy_connect_timeout / proxy_send_timeout / proxy_read_timeout: nginx arms its timer with the
@@ -51,8 +52,8 @@ export const ProxyTimeout = Duration
 /** Seconds-valued nginx time (fail_timeout): no "ms". */
 export const DurationSeconds = z
   .string()
-  .refine((s) => parseNginxTime(s, { seconds: true }) !== null || tooLong(s, true), custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m" (fail_timeout takes no "ms")'))
-  .refine((s) => !tooLong(s, true), TOO_LONG);
+  .refine((s) => nginxTime(s, true) !== null, custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m" (fail_timeout takes no "ms")'))
+  .refine((s) => withinLimit(s, true), TOO_LONG);
 
 export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-"');
 

@@ -1,8 +1,8 @@
 // Reading a config file from disk: JSON errors with line and column, then full validation.
-import { readFile, stat } from 'node:fs/promises';
 import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
 import { decodeConfigBytes, duplicateKeys, jsonErrorOffset } from './json-position.ts';
 import { formatPath } from '../../app/config/issues.ts';
+import { readLimitedFile } from './limited-file.ts';
 
 export type LoadResult = ValidationResult & { raw?: unknown };
 
@@ -28,13 +28,13 @@ export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 export async function loadConfigFile(file: string): Promise<LoadResult> {
   let bytes: Buffer;
   try {
-    // a regular file of bounded size only: /dev/zero or a FIFO would be read without end
-    const info = await stat(file);
-    if (info.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
-    if (!info.isFile()) return { ok: false, issues: [{ path: '', code: 'unreadable_file', message: `cannot read ${file}: not a regular file` }] };
-    if (info.size > MAX_CONFIG_BYTES) return { ok: false, issues: [{ path: '', code: 'file_too_large', message: `cannot read ${file}: ${info.size} bytes, more than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a config may have` }] };
-    bytes = await readFile(file);
-    if (bytes.length > MAX_CONFIG_BYTES) return { ok: false, issues: [{ path: '', code: 'file_too_large', message: `cannot read ${file}: it grew past ${MAX_CONFIG_BYTES / 1024 / 1024} MiB while being read` }] };
+    const f = await readLimitedFile(file, MAX_CONFIG_BYTES);
+    if ('refused' in f) {
+      const why = f.refused === 'folder' ? readError({ code: 'EISDIR' } as NodeJS.ErrnoException)
+        : f.refused === 'device' ? 'not a regular file' : `${f.size} bytes, more than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a config may have`;
+      return { ok: false, issues: [{ path: '', code: f.refused === 'too_large' ? 'file_too_large' : 'unreadable_file', message: `cannot read ${file}: ${why}` }] };
+    }
+    bytes = f.bytes;
   } catch (e) {
     return { ok: false, issues: [{ path: '', code: 'unreadable_file', message: `cannot read ${file}: ${readError(e as NodeJS.ErrnoException)}` }] };
   }

@@ -163,6 +163,7 @@ export class ListenerSet {
     const open = new Set<Socket>();
     const forget = function (this: Socket) {
       open.delete(this);
+      firstHeadRead(this); // (a connection gone before its first head: its timer goes too)
     };
     clients.set(server, open);
     server.on('connection', (socket: Socket) => {

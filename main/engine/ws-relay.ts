@@ -110,8 +110,7 @@ export class WsRelay {
       if (this.own === null && !this.stopped && this.src.readableLength === 0 && this.src.listenerCount('data') === 1) this.readIntoBuffer();
     };
     this.onDrain = () => {
-      this.activity?.refresh();
-      this.peer?.stall?.touch();
+      this.event();
       this.endStall();
       this.src.resume();
     };
@@ -261,8 +260,8 @@ export class WsRelay {
     if (!this.dst.write(buf)) this.hold();
   }
 
-  /** A chunk was read: the session's timers start anew (the read timeout; the send timeouts of a
-   * full destination either way). */
+  /** An event of the pair (a chunk read, a drain of `dst`): the session's timers start anew (the read
+   * timeout; the send timeouts of a full destination either way). */
   private event(): void {
     this.activity?.refresh();
     this.stall?.touch();

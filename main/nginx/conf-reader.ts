@@ -3,9 +3,10 @@
 // names is read only when it is a regular file of a configuration's size: a device (/dev/zero), a
 // pipe or a huge file would otherwise be read without end, in the process that runs the proxy.
 // Text must be UTF-8, as in `check` (the model's text is Unicode: another byte has no faithful place).
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import type { ConfReader } from '../../app/nginx/include.ts';
 import { decodeConfigBytes } from '../config/json-position.ts';
+import { readLimitedFile } from '../config/limited-file.ts';
 
 /** The largest file an import reads (an nginx.conf is a few KiB; a big generated one some hundreds). */
 export const MAX_CONF_FILE_BYTES = 8 * 1024 * 1024;
@@ -15,10 +16,12 @@ export class ConfFileError extends Error {}
 
 export const fsReader: ConfReader = {
   read: async (path) => {
-    const s = await stat(path);
-    if (!s.isFile()) throw new ConfFileError(`${path}: not a regular file (${s.isDirectory() ? 'a folder' : 'a device, pipe or socket'}), not read`);
-    if (s.size > MAX_CONF_FILE_BYTES) throw new ConfFileError(`${path}: ${s.size} bytes, more than an nginx configuration (${MAX_CONF_FILE_BYTES / 1024 / 1024} MiB at most), not read`);
-    const decoded = decodeConfigBytes(await readFile(path));
+    const f = await readLimitedFile(path, MAX_CONF_FILE_BYTES);
+    if ('refused' in f) {
+      if (f.refused !== 'too_large') throw new ConfFileError(`${path}: not a regular file (${f.refused === 'folder' ? 'a folder' : 'a device, pipe or socket'}), not read`);
+      throw new ConfFileError(`${path}: ${f.size} bytes, more than an nginx configuration (${MAX_CONF_FILE_BYTES / 1024 / 1024} MiB at most), not read`);
+    }
+    const decoded = decodeConfigBytes(f.bytes);
     if (!decoded.ok) throw new ConfFileError(`${path}: ${decoded.message}`);
     return decoded.text;
   },

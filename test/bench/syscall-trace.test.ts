@@ -6,27 +6,26 @@ import { gaps } from '../../bench/syscall-trace.ts';
 
 const line = (t: number, ev: string, rest: string) => `${(t / 1e6).toFixed(6)}: syscalls:sys_${ev}: ${rest}`;
 
+/** A read and the write after it, as `perf script` prints them: the read's entry and exit at `r`,
+ * `r` + 1, the write's at `w`, `w` + `took` (the calls named as node's or nginx's). */
+const NODE = { read: 'read', write: 'write' };
+const NGINX = { read: 'recvfrom', write: 'sendto' };
+function readWrite(calls: { read: string; write: string }, r: number, w: number, took: number): string[] {
+  return [line(r, `enter_${calls.read}`, 'fd: 0x18'), line(r + 1, `exit_${calls.read}`, '0x42'), line(w, `enter_${calls.write}`, 'fd: 0x19'), line(w + took, `exit_${calls.write}`, '0x42')];
+}
+
 test('node-style calls: wake → read → write → wait, per chunk', () => {
   const t0 = 1_000_000;
   const text = [
     line(t0, 'exit_epoll_pwait', '0x1'),
-    line(t0 + 1, 'enter_read', 'fd: 0x18'),
-    line(t0 + 2, 'exit_read', '0x46'),
-    line(t0 + 5, 'enter_write', 'fd: 0x19'),
-    line(t0 + 11, 'exit_write', '0x46'),
+    ...readWrite(NODE, t0 + 1, t0 + 5, 6),
     line(t0 + 13, 'enter_epoll_pwait', 'timeout: 0'),
     line(t0 + 14, 'exit_epoll_pwait', '0x0'), // nothing ready: no wake
     line(t0 + 14, 'enter_epoll_pwait', 'timeout: 0x1c7'),
     line(t0 + 30, 'exit_epoll_pwait', '0x1'),
-    line(t0 + 32, 'enter_read', 'fd: 0x19'),
-    line(t0 + 33, 'exit_read', '0x42'),
-    line(t0 + 34, 'enter_write', 'fd: 0x18'),
-    line(t0 + 40, 'exit_write', '0x42'),
+    ...readWrite(NODE, t0 + 32, t0 + 34, 6),
     // a second read in the same wake did not wait for epoll: not a chunk of its own
-    line(t0 + 41, 'enter_read', 'fd: 0x18'),
-    line(t0 + 42, 'exit_read', '0x10'),
-    line(t0 + 43, 'enter_write', 'fd: 0x19'),
-    line(t0 + 44, 'exit_write', '0x10'),
+    ...readWrite(NODE, t0 + 41, t0 + 43, 1),
     line(t0 + 45, 'enter_epoll_pwait', 'timeout: 0'),
   ].join('\n');
   const g = gaps(text);
@@ -43,10 +42,7 @@ test("nginx's recvfrom/sendto/epoll_wait count the same way; other lines are ski
   const text = [
     'not a trace line',
     line(t0, 'exit_epoll_wait', '0x1'),
-    line(t0 + 1, 'enter_recvfrom', 'fd: 0x9'),
-    line(t0 + 2, 'exit_recvfrom', '0x42'),
-    line(t0 + 3, 'enter_sendto', 'fd: 0x5'),
-    line(t0 + 7, 'exit_sendto', '0x42'),
+    ...readWrite(NGINX, t0 + 1, t0 + 3, 4),
     line(t0 + 8, 'enter_epoll_wait', 'timeout: 0x36ee5d'),
   ].join('\n');
   assert.deepEqual(gaps(text), { wakeToRead: 1, readToWrite: 1, write: 4, writeToWait: 1, chunks: 1 });

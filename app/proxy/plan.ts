@@ -90,7 +90,7 @@ function headerPairs(raw: string[]): Array<[string, string]> {
  * one is 400 "client sent duplicate header line". (Host has its own check; node itself refuses a
  * second Content-Length or Transfer-Encoding.)
  */
-const UNIQUE_HEADERS = new Set(['if-modified-since', 'if-unmodified-since', 'if-match', 'if-none-match', 'if-range', 'content-range', 'expect', 'authorization']);
+const UNIQUE_HEADERS = new Set(['if-modified-since', 'if-unmodified-since', 'if-match', 'if-none-match', 'if-range', 'content-range', 'transfer-encoding', 'expect', 'authorization']);
 const UNIQUE_LENGTHS = new Set([...UNIQUE_HEADERS].map((h) => h.length));
 
 /** The server blocks of a connection's listen socket, looked up once per connection and config. */
@@ -116,7 +116,10 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   // nginx refuses a head its header buffers cannot hold before it looks at anything in it
   const head = requestHeadFits(req.method ?? 'GET', req.url ?? '', req.httpVersion, req.rawHeaders);
   if (!head.ok) return { kind: 'error', status: head.status, reason: head.reason };
-  if (req.httpVersion !== '1.0' && req.httpVersion !== '1.1') return { kind: 'error', status: 505, reason: `client sent HTTP/${req.httpVersion} request` };
+  if (req.httpVersion !== '1.0' && req.httpVersion !== '1.1') {
+    // (node takes "HTTP/0.9" on a request line; nginx refuses a version below 1.0 written out)
+    return { kind: 'error', status: req.httpVersion.startsWith('0.') ? 400 : 505, reason: `client sent HTTP/${req.httpVersion} request` };
+  }
   const socket = req.socket;
   const { list: candidates, names } = socketCandidates(table, socket);
   if (candidates.length === 0) return { kind: 'error', status: 500, reason: 'no server block for this listen socket' };

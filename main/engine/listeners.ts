@@ -6,40 +6,12 @@ import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
-import { MAX_REQUEST_HEADER_LINES, REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
+import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
+import { refusedHeadStatus } from './refused-heads.ts';
 import { clientHeaderTimeout } from './client-timeouts.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
-
-/**
- * Whether the head overflowed on its request line, judged from the chunk node was parsing then (its
- * last read, not the whole head): the first line end in it closes a request line (" HTTP/x.y"), or
- * there is none and nothing in it looks like a header.
- */
-function longRequestLine(packet: Buffer | undefined): boolean {
-  if (!packet) return false;
-  const eol = packet.indexOf('\r\n');
-  if (eol === -1) return !packet.includes(': ');
-  return / HTTP\/\d\.\d$/.test(packet.subarray(Math.max(0, eol - 9), eol).toString('latin1'));
-}
-
-/**
- * Whether the request line names an HTTP major version above 1 ("HTTP/2", "HTTP/3.0", "HTTP/10.0"):
- * nginx stops at the first digit that takes it past 1 with 505 (version not supported), where
- * node's parser refuses every version but 1.0, 1.1 and 2.0 alike (HTTP/2.0 reaches the planner,
- * which answers 505 too).
- */
-function laterMajorVersion(packet: Buffer | undefined, at: number | undefined): boolean {
-  if (!packet) return false;
-  // the line the parser stopped in (the packet may begin with pipelined requests before it)
-  const stop = Math.min(Math.max(at ?? 0, 0), packet.length);
-  const start = stop > 0 ? packet.lastIndexOf('\n', stop - 1) + 1 : 0;
-  const eol = packet.indexOf('\n', start);
-  const line = packet.subarray(start, eol === -1 ? packet.length : eol).toString('latin1');
-  // (nginx adds up the major's digits and stops as soon as the number is above 1: "HTTP/10" too)
-  return /^[^ ]+ [^ ]+ HTTP\/(?:[2-9]|1\d)/.test(line);
-}
 
 export interface ListenerStatus {
   key: string;
@@ -221,13 +193,14 @@ export class ListenerSet {
       const s = socket as Socket & { [PARSE_FAILED]?: true; parser?: { incoming: IncomingMessage | null } | null };
       if (s[PARSE_FAILED]) return; // (more data on the socket reports the error again)
       s[PARSE_FAILED] = true;
-      // a head past any nginx would take: 414 for a request line longer than a large header
-      // buffer, else 400 with the 494 page; 505 for a later HTTP version
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? (longRequestLine(err.rawPacket) ? 414 : REQUEST_HEADER_TOO_LARGE)
-        : err.code === 'HPE_INVALID_VERSION' && laterMajorVersion(err.rawPacket, err.bytesParsed) ? 505 : 400;
+      const current = s.parser?.incoming;
+      // a Transfer-Encoding node cannot frame a body by ("identity", "gzip"), found once it handed
+      // the request over: the planner refuses that request from its head (501, or 400 first for
+      // what nginx checks before), as nginx does without reading a body; nothing else to answer
+      if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && current && !current.complete) return;
+      const status = refusedHeadStatus(err);
       // in turn behind pipelined requests (pipeline.ts); the error may be in the body of the last
       // request node handed over
-      const current = s.parser?.incoming;
       parseErrorInTurn(socket, !!current && !current.complete, () => writeRawError(socket, status));
     });
     const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };

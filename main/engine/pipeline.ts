@@ -64,9 +64,24 @@ function onResponseClose(this: ServerResponse): void {
  * handed over; the answer takes that request's place (and is written now when it is being served).
  */
 export function parseErrorInTurn(socket: Socket, inLastBody: boolean, answer: () => void): void {
-  const queue = (socket as Connection)[QUEUE];
+  const conn = socket as Connection;
+  const queue = conn[QUEUE];
   // (the last request handed over is the queue's last entry: node parses nothing after it)
   if (inLastBody && queue?.length) queue.splice(queue.length - 1, 0, answer);
+  else if (inLastBody && answered(conn)) endAfterResponse(conn);
   else if (inLastBody) answer();
   else upgradeInTurn(socket, answer);
+}
+
+/** Whether the request being served has its answer under way or sent (a client gets one answer). */
+function answered(conn: Connection): boolean {
+  return ending(conn) || (conn as Connection & { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent === true;
+}
+
+/** Nothing more is read on `conn`: it ends once the response under way is out. */
+function endAfterResponse(conn: Connection): void {
+  conn[ENDED] = true;
+  const res = (conn as Connection & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (res && !res.writableFinished) res.once('finish', () => conn.end());
+  else conn.end();
 }

@@ -6,7 +6,8 @@
 //   back, in order, in the stored head.
 // - node writes a response's status line as `HTTP/1.1 <code> <reason>`, with the space when the
 //   reason is empty; nginx writes the upstream's status line from the code on (`HTTP/1.1 200`).
-// - an upstream request's head is nginx's list as it is (storeNginxHead), not node's header store.
+// - an upstream request's head is nginx's list as it is (storeNginxHead), not node's header store,
+//   control bytes of decoded variables in its values included.
 // And which unrelayed answer heads leave their connection in the keepalive cache (keptByNginx).
 import { randomBytes } from 'node:crypto';
 import { ClientRequest, type IncomingMessage } from 'node:http';
@@ -73,8 +74,8 @@ const storeHeader = (ClientRequest.prototype as HeadStoringRequest)._storeHeader
  * line, then the header list as it is. node's own header store (and http-proxy's copy of it) would
  * reorder, merge duplicates and join Cookie lines; nginx sends each header on its own line in its
  * list's order. Call it before anything is written to `req`. Returns false when node refused the
- * head (a value with a control character, from a decoded variable): `req` is destroyed with that
- * error, and the try has failed.
+ * head for anything but a control byte in a value: `req` is destroyed with that error, and the try
+ * has failed.
  */
 export function storeNginxHead(req: ClientRequest, requestLine: string, head: ReadonlyArray<readonly [string, string]>): boolean {
   const w = req as HeadStoringRequest;
@@ -85,13 +86,36 @@ export function storeNginxHead(req: ClientRequest, requestLine: string, head: Re
   w._removedConnection = true;
   // A Trailer header goes through node's checks under a stand-in name (stored-head.ts).
   const trailers = trailerNames(head);
+  const list = trailers ? withStandIns(head) : head;
   try {
-    storeHeader.call(w, requestLine, trailers ? withStandIns(head) : head);
+    storeHeader.call(w, requestLine, list);
   } catch (err) {
-    w.destroy(err as Error);
-    return false;
+    // a value with a control byte, from a decoded variable ($uri, a capture): nginx writes it as
+    // it is (a CR or LF in it splits the line, as in nginx), node refuses it; it goes through
+    // under a stand-in and is put back (node's state from the head is the same on the retry)
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_INVALID_CHAR' || !storeWithRawValues(w, requestLine, list)) {
+      w.destroy(err as Error);
+      return false;
+    }
   }
   if (trailers) restoreTrailers(w, trailers);
+  return true;
+}
+
+/** What node refuses in a header value (its checkInvalidHeaderChar). */
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const RAW_STANDIN = `x-switchyard-raw-${randomBytes(8).toString('hex')}-`;
+
+/** storeHeader with each value node refuses replaced by a stand-in, then put back in the stored head. */
+function storeWithRawValues(w: HeadStoringRequest, requestLine: string, head: ReadonlyArray<readonly [string, string]>): boolean {
+  const raw: string[] = [];
+  const list = head.map(([name, value]) => (INVALID_VALUE.test(value) ? [name, `${RAW_STANDIN}${raw.push(value) - 1}`] as const : [name, value] as const));
+  try {
+    storeHeader.call(w, requestLine, list);
+  } catch {
+    return false;
+  }
+  w._header = w._header!.replace(new RegExp(`${RAW_STANDIN}(\\d+)\r\n`, 'g'), (_, k: string) => `${raw[Number(k)]!}\r\n`);
   return true;
 }
 

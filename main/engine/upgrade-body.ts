@@ -14,8 +14,9 @@ type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kin
 export function bodyFraming(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): BodyFraming {
   // (node has refused a head with both, or with a Content-Length that is not a number)
   if (headers['transfer-encoding'] !== undefined) return { kind: 'chunked' };
-  const length = Number(headers['content-length'] ?? 0);
-  return length > 0 ? { kind: 'length', length } : { kind: 'none' };
+  // (`Content-Length: 0` is an empty body, which nginx sends on with its Content-Length: 0)
+  const length = headers['content-length'];
+  return length === undefined ? { kind: 'none' } : { kind: 'length', length: Number(length) };
 }
 
 type BodyRead =

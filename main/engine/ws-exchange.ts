@@ -37,7 +37,12 @@ export function forwardsUpgrade(plan: ProxyPlan): boolean {
 
 /** nginx answers an upgrade request on a route without the websocket switch as plain HTTP. */
 export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket: Socket, head: Buffer, record: ExchangeRecord, hooks: EngineHooks): void {
-  hooks.log({ level: 'warn', code: 'upgrade_without_websocket', message: `upgrade requested on a route without WebSocket: ${req.url} matched ${plan.explain}; forwarded as plain HTTP without Upgrade (turn on the route's WebSocket switch)`, exchangeId: record.id });
+  // (a route with the switch passes $http_upgrade, which is the first Upgrade line: an empty one
+  // sends none, in nginx too)
+  const message = plan.loc.location.websocket
+    ? `upgrade requested with an empty first Upgrade header: ${req.url} matched ${plan.explain}; $http_upgrade is that empty line, so no Upgrade goes upstream and the request is forwarded as plain HTTP, as nginx does`
+    : `upgrade requested on a route without WebSocket: ${req.url} matched ${plan.explain}; forwarded as plain HTTP without Upgrade (turn on the route's WebSocket switch)`;
+  hooks.log({ level: 'warn', code: plan.loc.location.websocket ? 'upgrade_header_empty' : 'upgrade_without_websocket', message, exchangeId: record.id });
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket);
@@ -259,7 +264,7 @@ export function proxyUpgrade(
       attempt.release(peer, false);
       session.closedAt = Date.now();
       session.closedBy = 'upstream';
-      session.closeReason = `upstream answered ${status} instead of 101${cut ? ', cut short' : ''}`;
+      session.closeReason = `${status === 101 ? 'upstream answered 101 without Upgrade and Connection: upgrade' : `upstream answered ${status} instead of 101`}${cut ? ', cut short' : ''}`;
       session.bytesFromClient = socket.bytesRead;
       session.bytesFromUpstream = up.bytesRead;
       hooks.sessionClose(session);

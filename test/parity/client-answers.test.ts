@@ -2,7 +2,9 @@
 // compared with real nginx running the exported config: an HTTP/1.1 request without Host (node
 // would write a bare 400 of its own), and a head node cannot parse behind pipelined requests still
 // being served (its 400 or 414 must follow their responses, not take the place of the first one),
-// and a client that half-closes inside a head or a body (nginx closes without an answer).
+// and a client that half-closes inside a head or a body (nginx closes without an answer), HTTP
+// versions, and Transfer-Encodings nginx refuses (501) where node's parser refuses the head or the
+// body after handing the request over (one answer, never a second one behind it).
 // Everything but Date and Server is compared (Keep-Alive included: nginx sends none by default); the
 // error page's signature line (and so its Content-Length) is the only other thing allowed to
 // differ. Needs Debian's nginx; fails without it.
@@ -40,6 +42,19 @@ const cases: Array<{ name: string; bytes: string; halfClose?: true }> = [
   { name: 'HTTP/9.9 on the request line', bytes: `GET /a HTTP/9.9\r\n${H}\r\n` },
   { name: 'HTTP/0.5 on the request line', bytes: `GET /a HTTP/0.5\r\n${H}\r\n` },
   { name: 'HTTP/10.0 on the request line (a two-digit major version)', bytes: `GET /a HTTP/10.0\r\n${H}\r\n` },
+  { name: 'HTTP/0.9 on the request line (node takes it)', bytes: `GET /a HTTP/0.9\r\n${H}\r\n` },
+  { name: 'Transfer-Encoding "chunked, gzip" (node refuses the head)', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked, gzip\r\n\r\n` },
+  { name: 'Transfer-Encoding "chunked, gzip" before the Host line, behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nPOST /b HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n${H}X-B: 1\r\n\r\n` },
+  { name: 'Transfer-Encoding "chunked, gzip" with two Host lines', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked, gzip\r\n${H}\r\n` },
+  { name: 'Transfer-Encoding gzip beside a Content-Length', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc` },
+  { name: 'Transfer-Encoding identity (node takes the head, then refuses the body)', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: identity\r\n\r\n` },
+  { name: 'Transfer-Encoding gzip on a GET behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\n` },
+  { name: 'Transfer-Encoding gzip without Host', bytes: 'POST /a HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n' },
+  { name: 'Transfer-Encoding gzip with an unreadable Content-Length', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\nContent-Length: x\r\n\r\n` },
+  { name: 'Transfer-Encoding gzip twice', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\nTransfer-Encoding: gzip\r\n\r\n` },
+  { name: 'Transfer-Encoding gzip, chunked on HTTP/1.0', bytes: `POST /a HTTP/1.0\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n` },
+  { name: 'TRACE (405) with a bad chunk in its body', bytes: `TRACE /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\nZZ\r\n` },
+  { name: 'Transfer-Encoding chunked beside a Content-Length', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n` },
   { name: 'HTTP/3.0 behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/3.0\r\n${H}\r\n` },
   { name: '1,000 header lines (nginx\'s most)', bytes: `GET /a HTTP/1.1\r\n${H}Connection: close\r\n${'X-L: 1\r\n'.repeat(998)}\r\n` },
   { name: '1,001 header lines: too many', bytes: `GET /a HTTP/1.1\r\n${H}Connection: close\r\n${'X-L: 1\r\n'.repeat(999)}\r\n` },

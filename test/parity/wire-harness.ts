@@ -21,7 +21,7 @@ export interface RawUpstream {
   close(): Promise<void>;
 }
 
-const RESPONSE_BODY = 'ok\n';
+export const RESPONSE_BODY = 'ok\n';
 
 /** The first header value of `name` in a raw head, or undefined. */
 export function headValue(head: string, name: string): string | undefined {
@@ -111,13 +111,19 @@ export function startRawUpstream(): Promise<RawUpstream> {
   });
 }
 
-/** Write `bytes` to 127.0.0.1:port, read until the proxy closes; the response status (0 if none). */
-export function rawExchange(port: number, bytes: string): Promise<{ status: number; response: string }> {
+/**
+ * Write `bytes` to 127.0.0.1:port, read until the proxy closes (or, with `done`, until the response
+ * so far passes it: a connection nginx keeps open); the response status (0 if none).
+ */
+export function rawExchange(port: number, bytes: string, done?: (response: string) => boolean): Promise<{ status: number; response: string }> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ port, host: '127.0.0.1' });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => sock.destroy(new Error(`no answer within 8 s to ${JSON.stringify(bytes.slice(0, 80))}`)), 8000);
-    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (done?.(Buffer.concat(chunks).toString('latin1'))) sock.destroy();
+    });
     sock.on('error', (e) => {
       clearTimeout(timer);
       reject(e);

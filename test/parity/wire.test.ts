@@ -10,7 +10,7 @@ import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
 import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { startRawUpstream, rawExchange, type Captured } from './wire-harness.ts';
+import { startRawUpstream, rawExchange, RESPONSE_BODY, type Captured } from './wire-harness.ts';
 
 const at = (port: number, uri = '') => `http://127.0.0.1:${port}${uri}`;
 
@@ -64,6 +64,8 @@ interface WireCase {
   name: string;
   /** The client's request bytes exactly. */
   bytes: string;
+  /** The client leaves once its answer is in (nginx keeps a refused upgrade's connection open). */
+  leaves?: true;
 }
 
 const H = 'Host: wire.test';
@@ -119,13 +121,16 @@ const cases: WireCase[] = [
   req('absolute-form request target', 'GET http://wire.test/abs?x=1 HTTP/1.1', ['Host: other.example']),
   req('proxy_set_header values with non-ASCII text, and a client value of raw bytes', 'GET /utf/ HTTP/1.1', [H, 'X-Latin: caf\u00e9']),
   req('variables joining duplicate headers', 'GET /vars/ HTTP/1.1', [H, 'Cookie: a=1', 'Accept: text/html', 'Cookie: b=2', 'Accept: */*']),
+  // an upgrade request's body: Content-Length: 0 goes on as it is, as a chunked one's length does
+  ...['Content-Length: 0', 'Transfer-Encoding: chunked\r\n\r\n0', 'Content-Length: 3\r\n\r\nabc'].map((framing) => ({
+    name: `websocket location, upgrade request with ${framing.split('\r\n')[0]}`,
+    leaves: true as const,
+    bytes: `GET /ws/up HTTP/1.1\r\n${H}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${framing.includes('\r\n\r\n') ? framing : `${framing}\r\n\r\n`}${framing.startsWith('Transfer') ? '\r\n\r\n' : ''}`,
+  })),
+  // $uri is decoded, and nginx writes a decoded control byte into the header line as it is (a CR LF
+  // there splits the header: the config's own header injection, which the user sees here as in nginx)
+  ...['%01', '%7F', '%0D', '%0A', '%0D%0AX-Injected:%20yes'].map((esc) => req(`$uri with ${esc} in a header value`, `GET /ctl/a${esc}b HTTP/1.1`, [H])),
 ];
-
-// Where the engine deliberately differs. $uri is decoded, and nginx writes a decoded control byte
-// into the header line as it is (a CR or LF there splits the header); node refuses to write such a
-// value, and the engine fails the try with 502 instead of sending a request nginx would have sent.
-const CONTROL = ['%0D', '%0A', '%01'];
-const divergent: WireCase[] = CONTROL.map((esc) => req(`$uri with ${esc} in a header value`, `GET /ctl/a${esc}b HTTP/1.1`, [H]));
 
 interface Run {
   statuses: number[];
@@ -138,7 +143,7 @@ async function runAll(list: WireCase[], listen: number, up: Awaited<ReturnType<t
   const seen: Array<Captured | null> = [];
   for (const c of list) {
     const before = up.seen.length;
-    statuses.push((await rawExchange(listen, c.bytes)).status);
+    statuses.push((await rawExchange(listen, c.bytes, c.leaves && ((r) => r.endsWith(`\r\n\r\n${RESPONSE_BODY}`)))).status);
     const got = up.seen.length > before ? up.seen.at(-1)! : null;
     if (up.seen.length > before + 1) throw new Error(`${c.name}: ${up.seen.length - before} upstream requests for one client request`);
     seen.push(got && { ...got, head: got.head.replaceAll(`127.0.0.1:${up.port}`, '127.0.0.1:UPSTREAM') });
@@ -148,8 +153,6 @@ async function runAll(list: WireCase[], listen: number, up: Awaited<ReturnType<t
 
 let nginx: Run;
 let engine: Run;
-let nginxDivergent: Run;
-let engineDivergent: Run;
 
 before(async () => {
   assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
@@ -159,11 +162,9 @@ before(async () => {
   try {
     await withNginx(model(upN.port, pN!), pN!, async () => {
       nginx = await runAll(cases, pN!, upN);
-      nginxDivergent = await runAll(divergent, pN!, upN);
     });
     await withEngine(model(upE.port, pE!), async () => {
       engine = await runAll(cases, pE!, upE);
-      engineDivergent = await runAll(divergent, pE!, upE);
     });
   } finally {
     await upN.close();
@@ -195,14 +196,4 @@ test('wire: the keepalive location reuses one upstream connection like nginx', (
   };
   assert.deepEqual(pattern(nginx), [0, 0, 0, 0]);
   assert.deepEqual(pattern(engine), pattern(nginx));
-});
-
-divergent.forEach((c, i) => {
-  test(`wire, a documented difference: ${c.name}`, () => {
-    const byte = String.fromCharCode(parseInt(CONTROL[i]!.slice(1), 16));
-    assert.equal(nginxDivergent.statuses[i], 200);
-    assert.ok(nginxDivergent.seen[i]?.head.includes(`\r\nX-Uri: /ctl/a${byte}b\r\n`), JSON.stringify(nginxDivergent.seen[i]?.head));
-    assert.equal(engineDivergent.statuses[i], 502);
-    assert.equal(engineDivergent.seen[i], null, 'the engine sent nothing upstream');
-  });
 });

@@ -1,0 +1,42 @@
+// What the engine says of upgrades nginx forwards as plain requests or answers without a session:
+// the log line names the real reason, and the session record says what the upstream answered.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { SessionRecord } from '../../../main/engine/events.ts';
+import { until } from '../../helpers/wait.ts';
+import { rawExchange, header } from '../../helpers/upstreams.ts';
+import { oneLocation } from '../../helpers/engine.ts';
+import { testScope } from '../../helpers/scope.ts';
+
+const scope = testScope();
+const KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+
+test('an empty first Upgrade line on a WebSocket route: forwarded as plain HTTP, and the log says why (not "without WebSocket")', async () => {
+  const u = await scope.ws('u');
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` }));
+  const got = await rawExchange(e.port, `GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: \r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n`);
+  assert.match(got, /^HTTP\/1\.1 200 /, 'the upstream saw a plain request and answered it');
+  assert.equal(header(u.seen.at(-1)!, 'upgrade'), undefined);
+  const line = e.logs.find((l) => l.code === 'upgrade_header_empty');
+  assert.ok(line, JSON.stringify(e.logs));
+  assert.match(line.message, /empty first Upgrade header/);
+  assert.ok(!e.logs.some((l) => l.code === 'upgrade_without_websocket'));
+});
+
+test('a 101 without Upgrade and Connection headers: the record says so (not "101 instead of 101")', async () => {
+  const up = net.createServer((s) => s.once('data', () => s.end('HTTP/1.1 101 Switching Protocols\r\n\r\n')));
+  await new Promise<void>((r) => up.listen(0, '127.0.0.1', r));
+  try {
+    const port = (up.address() as net.AddressInfo).port;
+    const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+    const closed: SessionRecord[] = [];
+    e.engine.on('session-close', (s) => closed.push(s));
+    await rawExchange(e.port, `GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n`);
+    await until(() => closed.length === 1, 5000);
+    assert.equal(closed[0]!.status, 101);
+    assert.equal(closed[0]!.closeReason, 'upstream answered 101 without Upgrade and Connection: upgrade');
+  } finally {
+    up.close();
+  }
+});

@@ -15,7 +15,8 @@
 // A target `switchyard@DIR` runs the Switchyard checked out (or copied) in DIR, for before/after runs
 // (`inspect@DIR`: the same with `serve --inspect`; `inspect` is this one's);
 // `switchyard+KEY=VALUE[+KEY=VALUE]` runs this one with extra environment variables; `pipe` is a
-// bare TCP pipe (bench/tcp-pipe.ts), the floor of a node relay.
+// bare TCP pipe (bench/tcp-pipe.ts), the floor of a node relay; `cpipe` the same pipe relayed in C
+// inside node's event loop (bench/c-relay.c, built with `cc`), the floor of any relay node hosts.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,17 @@ async function startSwitchyard(upHttp: number, upWs: number, root = ROOT, name =
   };
 }
 
+/** bench/tcp-pipe.ts --c: the pipe relayed by bench/c-relay.c. */
+async function startCPipe(upWs: number): Promise<Target> {
+  const port = await freePort();
+  const p = await spawnNode(['--import', 'tsx', join(ROOT, 'bench', 'tcp-pipe.ts'), String(port), String(upWs), '--c'], 60_000);
+  process.stderr.write(`cpipe pid ${p.pid}\n`);
+  return {
+    name: 'cpipe' as 'pipe', http: '', ws: `ws://127.0.0.1:${port}/ws`, memPid: async () => p.pid, gcable: false, gcLines: [],
+    stderr: p.stderr, died: () => null, stop: p.stop,
+  };
+}
+
 const up = await startUpstreams();
 const targets: Target[] = [];
 try {
@@ -59,6 +71,7 @@ try {
     if (n === 'switchyard') targets.push(await startSwitchyard(up.http.port, up.ws.port));
     else if (/^(switchyard|inspect)@/.test(n)) targets.push(await startSwitchyard(up.http.port, up.ws.port, n.slice(n.indexOf('@') + 1), n));
     else if (n.startsWith('switchyard+')) targets.push(await startSwitchyard(up.http.port, up.ws.port, ROOT, n, targetEnv(n, up.http.port)));
+    else if (n === 'cpipe') targets.push(await startCPipe(up.ws.port));
     else {
       const s = await startTarget(n as 'nginx' | 'minimal' | 'pipe', up);
       if (!s.ok) throw new Error(`${n}: ${s.error}`);

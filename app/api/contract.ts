@@ -61,7 +61,8 @@ export interface Requests {
   /** Send a logged message's payload again, to the peer it went to (or `direction`). */
   replayFrame: { params: { id: number; seq: number; direction?: 'client' | 'upstream' }; result: FrameView };
   /** One logged message's kept payload (the frame log has only a preview): text for text messages,
-   * base64 for binary ones. Frames without a captured payload (control frames, violations) fail
+   * base64 for binary ones (a truncated text ends at its last whole character; `bytes` counts the
+   * kept bytes). Frames without a captured payload (control frames, violations) fail
    * with 'no_payload'; an evicted payload comes back empty with `evicted`. */
   framePayload: { params: { id: number; seq: number }; result: FramePayload };
   getSettings: { params: Record<string, never>; result: ServiceSettings };

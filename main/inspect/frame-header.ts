@@ -33,7 +33,7 @@ export interface FrameParserHooks {
   /** `m` is only valid during the call (the parser reuses it). */
   message(m: RawMessage): void;
   /** A captured compressed message's payload, slice by slice (unmasked copies, in order). */
-  compressedData(data: Buffer): void;
+  compressedData(data: Buffer, text: boolean): void;
 }
 
 /** Copies up to this size are done byte by byte (cheaper than Buffer#copy's call for a few bytes). */

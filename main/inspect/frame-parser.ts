@@ -27,6 +27,8 @@ export class FrameParser extends MessageAssembler {
   frames = 0;
   private state = HEADER;
   private closed = false;
+  /** Stream offset just past the open message's last byte so far (where an unfinished one ends). */
+  private msgSeen = 0;
   private readonly ctrl = Buffer.alloc(MAX_CONTROL_PAYLOAD);
 
   get dead(): boolean {
@@ -88,7 +90,8 @@ export class FrameParser extends MessageAssembler {
     // (its length: the bytes that came, not what the header of a frame cut short announced)
     if (this.state === PAYLOAD && !this.control) this.msgLength -= this.length - this.done;
     this.clock = -1;
-    this.endMessage(this.position, this.time(), this.level !== 'off', false);
+    // (it ends where its last byte came: frames of other kinds may have followed it)
+    this.endMessage(this.msgSeen, this.time(), this.level !== 'off', false);
     this.state = DEAD;
   }
 
@@ -107,6 +110,7 @@ export class FrameParser extends MessageAssembler {
     const length = this.length;
     if (!this.control) {
       if (this.opcode !== 0) this.startMessage();
+      this.msgSeen = pos;
       if ((this.hdr[0]! & this.ctx.extensionBits) !== 0) this.extensionFrame();
       this.msgFrames++;
       this.msgLength += length;
@@ -121,7 +125,10 @@ export class FrameParser extends MessageAssembler {
   private payload(chunk: Buffer, s: number, e: number, base: number): void {
     if (s === e) return;
     if (this.control) this.unmaskInto(chunk, s, e, this.ctrl, this.done);
-    else this.dataPayload(chunk, s, e, base);
+    else {
+      this.msgSeen = base + e;
+      this.dataPayload(chunk, s, e, base);
+    }
   }
 
   private endFrame(pos: number): void {
@@ -154,19 +161,16 @@ export class FrameParser extends MessageAssembler {
       code = (this.ctrl[0]! << 8) | this.ctrl[1]!;
       const v = this.utf8;
       v.reset();
+      // (an invalid code or reason is a violation, and the Close is still recorded as it went by:
+      // its code as sent, its reason with U+FFFD where bytes do not decode)
       if (!isValidCloseCode(code)) {
-        if (!encoded) {
-          this.violation('TAP_ERR_INVALID_CLOSE_CODE', `invalid close code ${code} (RFC 6455 §7.4)`, this.frameOffset + headerSize(this.hdr[1]!), 1002);
-          return;
-        }
-        code = null;
+        if (!encoded) this.violation('TAP_ERR_INVALID_CLOSE_CODE', `invalid close code ${code} (RFC 6455 §7.4)`, this.frameOffset + headerSize(this.hdr[1]!), 1002);
+        else code = null;
       } else if (v.push(this.ctrl, 2, len) !== -1 || !v.end()) {
-        if (!encoded) {
-          this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in the close reason at byte ${v.errorOffset} of the reason`, pos, 1007);
-          return;
-        }
-        code = null;
-      } else reason = this.ctrl.toString('utf8', 2, len);
+        if (!encoded) this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in the close reason at byte ${v.errorOffset} of the reason`, pos, 1007);
+        else code = null;
+      }
+      if (code !== null) reason = this.ctrl.toString('utf8', 2, len);
     }
     if (this.level !== 'off') this.h.event({ kind: 'close', direction: this.o.direction, time, offset: this.frameOffset, code, reason });
   }

@@ -163,7 +163,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       {
         event: (e) => emit({ side, event: e, bytes: e.kind === 'frame' && e.payloadPreview ? e.payloadPreview.length : 0, raw: null }),
         message: (m) => onMessage(side, m),
-        compressedData: (d) => side.inflater?.write(d),
+        compressedData: (d, text) => side.inflater?.write(d, text),
       },
     );
     return side;
@@ -276,6 +276,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       time: raw.time,
       offset: raw.offset,
       opcode: raw.opcode,
+      end: raw.end,
       startTime: raw.startTime,
       frames: raw.frames,
       length: raw.length,
@@ -286,6 +287,8 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     };
     // (an unknown extension's encoding is no text to decode: its bytes are shown as they are)
     if (data) Object.assign(ev, describePayload(raw.encoded ? 2 : raw.opcode, data, !truncated));
+    // (past the kept bytes too: the inflater checked every byte of a text message)
+    if (result && result.utf8ErrorOffset !== -1 && ev.utf8ErrorOffset === undefined) ev.utf8ErrorOffset = result.utf8ErrorOffset;
     if (raw.encoded) ev.encodedBy = encodedBy;
     if (error) ev.decodeError = error;
     if (!raw.complete) ev.fin = false;

@@ -126,7 +126,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     const room = this.o.previewCap - this.captured;
     if (this.msgCompressed) {
       const copy = this.unmaskCopy(chunk, s, e);
-      this.h.compressedData(copy);
+      this.h.compressedData(copy, this.msgOpcode === 1);
       if (room > 0) {
         const piece = copy.length <= room ? copy : Buffer.from(copy.subarray(0, room));
         this.pieces.push(piece);

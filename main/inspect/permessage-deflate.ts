@@ -12,6 +12,7 @@
 // visibly).
 import { createInflateRaw, constants, type InflateRaw } from 'node:zlib';
 import type { DecodeError, Direction } from './types.ts';
+import { Utf8Validator } from './validation.ts';
 
 export interface DeflateParams {
   serverNoContextTakeover: boolean;
@@ -100,6 +101,8 @@ export interface InflateResult {
   decodedLength: number;
   truncated: boolean;
   error?: DecodeError;
+  /** A text message's first invalid UTF-8 byte in all it inflated to, kept or not (-1: none). */
+  utf8ErrorOffset: number;
 }
 
 export interface InflaterOptions {
@@ -131,6 +134,8 @@ interface Job {
   truncated: boolean;
   error: DecodeError | null;
   cb: ((r: InflateResult) => void) | null;
+  /** A text message's UTF-8 check over every inflated byte (the kept ones are only the first). */
+  utf8: Utf8Validator | null;
 }
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -163,10 +168,11 @@ export class MessageInflater {
     return kept + this.backlog;
   }
 
-  /** A slice of the current message's compressed payload (the tap's own copy). */
-  write(data: Buffer): void {
+  /** A slice of the current message's compressed payload (the tap's own copy); `text`: the
+   * message is a text message (its inflated bytes are checked as UTF-8). */
+  write(data: Buffer, text = false): void {
     if (this.closing) return;
-    const job = this.openJob();
+    const job = this.openJob(text);
     if (job.abandoned || job.error || this.lost) return;
     if (this.backlog + data.length > this.o.maxBacklog) {
       this.abandon(job, { code: 'TAP_DEFLATE_BACKLOG', message: `decoder more than ${this.o.maxBacklog} bytes behind the traffic` });
@@ -207,10 +213,10 @@ export class MessageInflater {
     z?.destroy();
   }
 
-  private openJob(): Job {
+  private openJob(text = false): Job {
     const last = this.jobs[this.jobs.length - 1];
     if (last && !last.ended) return last;
-    const job: Job = { chunks: [], ended: false, started: false, abandoned: false, out: [], kept: 0, total: 0, truncated: false, error: null, cb: null };
+    const job: Job = { chunks: [], ended: false, started: false, abandoned: false, out: [], kept: 0, total: 0, truncated: false, error: null, cb: null, utf8: text ? new Utf8Validator() : null };
     this.jobs.push(job);
     if (this.jobs.length === 1) this.pump();
     return job;
@@ -259,10 +265,14 @@ export class MessageInflater {
     this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
     job.chunks = [];
     const failed = job.error !== null && job.error.code !== 'TAP_DEFLATE_TOO_LARGE';
+    // (a sequence left open at the end counts only when the message inflated whole)
+    const utf8 = job.utf8;
+    const utf8ErrorOffset = !utf8 || failed || (job.abandoned ? utf8.errorOffset === -1 : utf8.end()) ? -1 : utf8.errorOffset;
     const result: InflateResult = {
       data: failed ? null : job.out.length === 1 ? job.out[0]! : Buffer.concat(job.out, job.kept),
       decodedLength: job.total,
       truncated: job.truncated || failed,
+      utf8ErrorOffset,
     };
     if (job.error) result.error = job.error;
     job.out = [];
@@ -278,6 +288,7 @@ export class MessageInflater {
       const job = this.jobs[0];
       if (this.z !== z || !job || job.abandoned) return;
       job.total += out.length;
+      job.utf8?.push(out, 0, out.length);
       const room = this.o.previewCap - job.kept;
       if (room > 0) {
         const piece = out.length <= room ? out : Buffer.from(out.subarray(0, room));

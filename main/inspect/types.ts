@@ -86,6 +86,8 @@ export interface MessageEvent extends EventBase {
   frames: number;
   /** Only when false: the connection ended inside the message (RawMessage.complete). */
   fin?: false;
+  /** Stream offset just past the message's last byte (of an unfinished one: the last that came). */
+  end: number;
   /** Exact payload bytes on the wire (sum of frame lengths; compressed size for RSV1 messages). */
   length: number;
   compressed: boolean;

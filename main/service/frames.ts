@@ -15,8 +15,9 @@ import type { SessionSockets } from '../engine/events.ts';
 import { cutPreview, PREVIEW_CHARS } from './frame-preview.ts';
 import type { NewFrame } from './traffic-log.ts';
 
-/** One frame-log row; messages may carry their payload bytes (`data`, capped) for replay/export. */
-export type FrameSink = (frame: NewFrame) => void;
+/** One frame-log row; messages may carry their payload bytes (`data`, capped) for replay/export,
+ * and give the stream offset just past their last byte (`end`). */
+export type FrameSink = (frame: NewFrame, end?: number) => void;
 
 /** Where a session's messages are recorded (TrafficLog.capture / addMessage behind it). */
 export interface MessageRecorder {
@@ -39,6 +40,8 @@ export interface TappedSession {
 export interface SessionTap {
   stop(): void;
   afterSeen?(fn: () => void): void;
+  /** Bytes of `from`'s stream the tap has seen (all relayed, when the relay starts dropping). */
+  position?(from: 'client' | 'upstream'): number;
 }
 
 export type TapFactory = (session: TappedSession, onFrame: FrameSink, recorder?: MessageRecorder) => SessionTap | null;
@@ -55,7 +58,7 @@ function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, record
   const fast = recorder ? { dataFrameEvents: false, keepMasked: true, capture: recorder.capture, onMessage: (m: RawMessage) => recorder.message(m) } : {};
   const tap = createFrameTap({ extensions: s.extensions, previewCap, ...fast }, (event) => {
     const row = normalize(event);
-    if (row) onFrame(row);
+    if (row) onFrame(row, event.kind === 'message' ? event.end : undefined);
   });
   const fromClient = (c: Buffer) => tap.client(c);
   const fromUpstream = (c: Buffer) => tap.server(c);
@@ -67,6 +70,7 @@ function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, record
   }
   return {
     afterSeen: (fn) => tap.afterSeen(fn),
+    position: (from) => tap.stats()[from === 'client' ? 'client' : 'server'].bytes,
     stop() {
       if (observe) observe(null, null);
       else {

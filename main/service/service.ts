@@ -2,6 +2,7 @@
 // the live feed. The web host (main/web) and, later, Electron IPC are thin adapters over
 // `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
 import { findUtf8Error } from '../inspect/validation.ts';
+import { completePrefix } from '../inspect/payload.ts';
 import { unencodable } from '../../app/text/utf16.ts';
 import { base64Error } from '../../app/text/base64.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -191,9 +192,13 @@ export class SwitchyardService {
       if (!row.payload) return fail('no_payload', row.opcode === 'text' || row.opcode === 'binary' ? `the payload of frame ${seq} was not captured` : `frame ${seq} is a ${row.opcode} frame: only its preview is kept`);
       const data = row.payload === 'evicted' ? undefined : this.traffic.payloads.get(row);
       // (a text message whose bytes are not UTF-8 goes as base64 too: as text they would be lost)
-      const text = !isBytesMessage(row) && !(data && findUtf8Error(data, row.payload === 'truncated') !== -1);
+      const truncated = row.payload === 'truncated';
+      const text = !isBytesMessage(row) && !(data && findUtf8Error(data, truncated) !== -1);
+      // (a truncated text as far as its last whole character: the cap may cut one, which as text
+      // would become a U+FFFD its sender never sent)
+      const shown = data && text && truncated ? data.subarray(0, completePrefix(data)) : data;
       return ok({
-        encoding: text ? 'text' : 'base64', data: data ? data.toString(text ? 'utf8' : 'base64') : '', bytes: data?.length ?? 0,
+        encoding: text ? 'text' : 'base64', data: shown ? shown.toString(text ? 'utf8' : 'base64') : '', bytes: data?.length ?? 0,
         truncated: row.payload === 'truncated', evicted: !data,
       });
     },

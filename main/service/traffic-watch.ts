@@ -21,8 +21,16 @@ interface Counts {
   injected?: number;
   violation?: string;
   /** Directions (by sender) whose frames the relay no longer passes on: Switchyard's Close went the
-   * same way (closeSession). */
-  dropping?: { client?: boolean; upstream?: boolean };
+   * same way (closeSession), the relay dropping from that offset of the sender's stream on (-1: not known). */
+  dropping?: { client?: number; upstream?: number };
+}
+
+/** Whether a row of `from` logged once the relay was dropping `from`'s bytes was not passed on: a
+ * message logged then ended after the drop point (or came whole after it), but for one left
+ * unfinished when the session ended (logged only then) whose last byte came before it. */
+function notForwarded(c: Counts, from: 'client' | 'upstream', fin: boolean, end: number | undefined): boolean {
+  const at = c.dropping?.[from];
+  return at !== undefined && (fin || end === undefined || at < 0 || end > at);
 }
 const FRAME_BATCH_MS = 50;
 
@@ -46,7 +54,7 @@ export class TrafficWatch {
     if (this.tap) {
       try {
         const id = s.id;
-        const t = this.tap({ ...sockets, extensions: s.extensions }, (f) => this.addFrame(id, f), this.recorder(id));
+        const t = this.tap({ ...sockets, extensions: s.extensions }, (f, end) => this.addFrame(id, f, end), this.recorder(id));
         if (t) this.taps.set(s.id, t);
       } catch (e) {
         this.onLog({ time: Date.now(), level: 'warn', code: 'frame_tap_failed', message: `frames of session ${s.id} are not recorded: ${(e as Error).message}`, sessionId: s.id });
@@ -140,7 +148,7 @@ export class TrafficWatch {
     return v;
   }
 
-  private count(sessionId: number, rows: readonly FrameView[]): void {
+  private count(sessionId: number, rows: readonly FrameView[], end?: number): void {
     const c = this.countsOf(sessionId);
     for (const r of rows) {
       // (a violation row is the tap's note, not a frame; Switchyard's own frames are counted apart)
@@ -153,7 +161,7 @@ export class TrafficWatch {
         continue;
       }
       c[r.from]++;
-      if (c.dropping?.[r.from]) this.log.markNotForwarded(sessionId, r.seq);
+      if (notForwarded(c, r.from, r.fin, end)) this.log.markNotForwarded(sessionId, r.seq);
     }
   }
 
@@ -172,7 +180,7 @@ export class TrafficWatch {
         const from = m.direction === 'server' ? 'upstream' : 'client';
         const seq = this.log.addMessage(id, from, m.time, m.opcode === 1, m.length, m.data, m.dataOffset, m.dataLength, m.truncated, m.maskKey, m.utf8ErrorOffset, m.complete);
         counts[from]++;
-        if (counts.dropping?.[from]) this.log.markNotForwarded(id, seq);
+        if (notForwarded(counts, from, m.complete, m.end)) this.log.markNotForwarded(id, seq);
         if (this.feed.subscriberCount > 0) this.bufferFrame(id, seq);
       },
     };
@@ -187,9 +195,9 @@ export class TrafficWatch {
   /** Switchyard's Close went the way `from` sends (closeSession): what `from` sends after it is read
    * and logged but not passed on, and its rows say so. (recordInjected's option: in relay order,
    * told when the relay switched to dropping, see LiveSession.close's onSent.) */
-  private stopForwarding(sessionId: number, from: 'client' | 'upstream'): void {
+  private stopForwarding(sessionId: number, from: 'client' | 'upstream', at: number): void {
     const c = this.countsOf(sessionId);
-    (c.dropping ??= {})[from] = true;
+    (c.dropping ??= {})[from] = at;
   }
 
   /**
@@ -200,12 +208,15 @@ export class TrafficWatch {
    * way `f.from` sends, and that takes effect at the same place (see stopForwarding).
    */
   recordInjected(sessionId: number, f: NewFrame, opts: { stopForwarding?: boolean } = {}): Promise<FrameView> {
+    // (where the relay starts dropping: what the tap has seen of that stream now, when it is told)
+    const tapNow = this.taps.get(sessionId);
+    const dropAt = opts.stopForwarding ? (tapNow?.position?.(f.from) ?? -1) : -1;
     return new Promise((resolve) => {
       const record = () => {
         this.flushFrames();
         const [row] = this.log.addFrames(sessionId, [{ ...f, injected: true }]);
         this.count(sessionId, [row!]);
-        if (opts.stopForwarding) this.stopForwarding(sessionId, f.from);
+        if (opts.stopForwarding) this.stopForwarding(sessionId, f.from, dropAt);
         const view = row!.view();
         this.feed.frames(sessionId, [view]);
         // e.g. the Close frames of closeSession, logged once the session is over
@@ -220,9 +231,9 @@ export class TrafficWatch {
   }
 
   /** A row the tap made (control frame, close, violation, decoded message): logged now. */
-  private addFrame(sessionId: number, f: NewFrame): void {
+  private addFrame(sessionId: number, f: NewFrame, end?: number): void {
     const rows = this.log.addFrames(sessionId, [f]);
-    this.count(sessionId, rows);
+    this.count(sessionId, rows, end);
     if (rows.length && this.feed.subscriberCount > 0) this.bufferFrame(sessionId, rows[0]!.seq);
     // (a row after its session closed, from a tap that cannot tell when its last one came: each
     // refreshes the closed view; a tap with afterSeen refreshes it once, when draining ends)

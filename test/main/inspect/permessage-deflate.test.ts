@@ -115,6 +115,26 @@ test('deflate: a compressed text that inflates to invalid UTF-8 is flagged by a 
   tap.close();
 });
 
+test('deflate: invalid UTF-8 past the kept bytes of a compressed text is flagged too (every inflated byte is checked); a binary one is not checked, a text cut mid-sequence by the cap is valid', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate; server_no_context_takeover', previewCap: 1000, now: () => 0 }, (e) => events.push(e));
+  const squeeze = (b: Buffer) => deflateRawSync(b, { finishFlush: 2 }).subarray(0, -4);
+  const late = Buffer.concat([Buffer.alloc(5000, 'x'), Buffer.from([0xff]), Buffer.from('tail')]);
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: squeeze(late) }));
+  tap.server(encodeFrame({ opcode: 2, rsv1: true, payload: squeeze(late) }));
+  // a valid text whose 3-byte sequence straddles the cap, and one ending inside a sequence
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: squeeze(Buffer.concat([Buffer.alloc(999, 'x'), Buffer.from('€ ok')])) }));
+  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: squeeze(Buffer.concat([Buffer.alloc(2000, 'x'), Buffer.from('€').subarray(0, 2)])) }));
+  await until(() => events.filter((e) => e.kind === 'message').length === 4);
+  const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+  assert.deepEqual(m.map((x) => [x.truncated, x.utf8ErrorOffset]), [[true, 5000], [true, undefined], [true, undefined], [true, 2000]]);
+  assert.deepEqual(events.filter((e) => e.kind === 'violation').map((e) => e.kind === 'violation' && e.message), [
+    'invalid UTF-8 in a compressed text message at byte 5000 of the inflated message',
+    'invalid UTF-8 in a compressed text message at byte 2000 of the inflated message',
+  ]);
+  tap.close();
+});
+
 test('deflate: inflation is capped (bomb) and the display cap marks truncation', async () => {
   const events: TapEvent[] = [];
   const tap = createFrameTap({ extensions: 'permessage-deflate; server_no_context_takeover', previewCap: 1000, maxDecoded: 100_000, now: () => 0 }, (e) => events.push(e));

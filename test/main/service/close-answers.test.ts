@@ -53,3 +53,53 @@ test("close with a code: a peer that answers at once and hangs up does not cut o
   const closes = after.frames!.filter((f) => f.opcode === 'close').map((f) => [f.from, f.injected === true, f.notForwarded === true]);
   assert.deepEqual(closes.filter(([, injected]) => !injected).sort(), [['client', false, true], ['upstream', false, true]], JSON.stringify(closes));
 });
+
+test('close with a code inside a fragmented message: its fragments passed before the Close are not marked notForwarded; one sent after is', async () => {
+  const ANSWER = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+  const frame = (opcode: number, fin: boolean, payload: string) => {
+    const f = encodeFrame(opcode, Buffer.from(payload), true);
+    if (!fin) f[0] = f[0]! & 0x7f;
+    return f;
+  };
+  const closeFrame = () => { const p = Buffer.alloc(2); p.writeUInt16BE(1001); return encodeFrame(8, p, true); };
+  const run = async (more: boolean) => {
+    const got: Buffer[] = [];
+    // the upstream reads all, answers the proxy's Close at once and hangs up
+    const up = await startTcpServer((s) => {
+      s.on('error', () => {});
+      s.once('data', () => {
+        s.write(ANSWER);
+        s.on('data', (d: Buffer) => {
+          got.push(d);
+          if (Buffer.concat(got).includes(Buffer.from([0x88]))) s.end(Buffer.from([0x88, 0x02, 0x03, 0xe9]));
+        });
+      });
+    });
+    scope.defer(up.close);
+    const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${up.port}` }));
+    const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+    scope.defer(async () => service.close());
+    const client = net.connect(e.port, '127.0.0.1');
+    client.on('error', () => {});
+    scope.defer(async () => { client.destroy(); });
+    // the client answers the proxy's Close when it comes, after one more fragment when `more`
+    let head = '';
+    client.on('data', (d: Buffer) => {
+      head += d.toString('latin1');
+      const at = head.indexOf('\r\n\r\n');
+      if (at >= 0 && head.charCodeAt(at + 4) === 0x88 && !client.writableEnded) client.end(Buffer.concat([...(more ? [frame(0, false, 'part2')] : []), closeFrame()]));
+    });
+    client.write('GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    await until(() => head.includes('\r\n\r\n') && e.engine.liveSessions().length === 1);
+    const id = e.engine.liveSessions()[0]!.id;
+    client.write(frame(1, false, 'part1-'));
+    await sleep(100); // the fragment went by
+    value(await service.handle('closeSession', { id, code: 1001, reason: '' }));
+    await until(() => e.engine.liveSessions().length === 0, 5000);
+    await sleep(80); // the frame batch reaches the log
+    const rows = value<SessionDetail>(await service.handle('session', { id })).frames!.filter((f) => f.opcode === 'text');
+    return rows.map((f) => [f.fin, f.length, f.notForwarded === true]);
+  };
+  assert.deepEqual(await run(false), [[false, 6, false]]);
+  assert.deepEqual(await run(true), [[false, 11, true]]);
+});

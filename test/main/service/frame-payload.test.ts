@@ -67,10 +67,15 @@ test('framePayload: truncated keeps the first bytes; evicted comes back empty an
   await until(() => received.length === 1);
   const [sent] = await frames(2);
   assert.deepEqual(value<FramePayload>(await service.handle('framePayload', { id, seq: sent!.seq })), { encoding: 'text', data: '01234567', bytes: 8, truncated: true, evicted: false });
+  // the cap cuts the € (e2 82 ac) after its second byte: the text ends before it, no U+FFFD
+  client.send('012345€ and more');
+  await until(() => received.length === 2);
+  const cut = (await frames(4)).filter((f) => f.from === 'client').at(-1)!;
+  assert.deepEqual(value<FramePayload>(await service.handle('framePayload', { id, seq: cut.seq })), { encoding: 'text', data: '012345', bytes: 8, truncated: true, evicted: false });
   client.send('xxxxxxxx');
   client.send('yyyyyyyy');
-  await until(() => received.length === 3);
-  const rows = await frames(6);
+  await until(() => received.length === 4);
+  const rows = await frames(8);
   const first = value<FramePayload>(await service.handle('framePayload', { id, seq: rows[0]!.seq }));
   assert.equal(rows[0]!.payload, 'evicted');
   assert.deepEqual(first, { encoding: 'text', data: '', bytes: 0, truncated: false, evicted: true });

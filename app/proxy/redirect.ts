@@ -4,10 +4,10 @@
 // internal address points back through the proxy. With a URI part in proxy_pass
 // (`location /one/ { proxy_pass http://b:8080/two/; }`) the pattern is the proxy_pass text as
 // written and the replacement the location's path; without one, the pattern is the text plus "/"
-// and the replacement "/". The comparison is byte for byte (case-sensitive), as nginx's. A
-// rewritten Location that starts with "/" is then made absolute, as nginx's header filter does
-// (absolute_redirect on): http://, the request's host (else the server's address), the port
-// unless 80.
+// and the replacement "/". The comparison is byte for byte (case-sensitive), as nginx's. The
+// last rewritten Location (nginx's r->headers_out.location) is then made absolute when it starts
+// with "/", as nginx's header filter does (absolute_redirect on): http://, the request's host (else
+// the server's address), the port unless 80; earlier rewritten ones stay as rewritten.
 import type { ProxyPassTarget } from '../config/proxy-pass.ts';
 import { redirectLocation } from './uri.ts';
 import { utf8Bytes } from '../match/bytes.ts';
@@ -39,11 +39,19 @@ export interface SelfAddress {
   port: number;
 }
 
-/** A Location header after proxy_redirect default (unchanged when the pattern does not match). */
-export function rewriteLocation(value: string, rw: RedirectRewrite, self: SelfAddress): string {
+/** Whether proxy_redirect default rewrites this Location value. */
+export function rewritesLocation(value: string, rw: RedirectRewrite): boolean {
+  return value.startsWith(rw.pattern);
+}
+
+/**
+ * A Location header after proxy_redirect default (unchanged when the pattern does not match),
+ * made absolute with `self` (the last rewritten one), else as rewritten.
+ */
+export function rewriteLocation(value: string, rw: RedirectRewrite, self: SelfAddress | null): string {
   const out = rewriteAt(value, 0, rw);
   if (out === null) return value;
-  if (!out.startsWith('/')) return out;
+  if (!self || !out.startsWith('/')) return out;
   // the same absolute form as nginx's own redirects (absolute_redirect, port_in_redirect)
   return redirectLocation({ host: self.host, port: self.port, location: out, args: null, serverAddr: self.serverAddr });
 }

@@ -1,21 +1,36 @@
 // An upstream's header lines as the client gets them: nginx's filter, and proxy_redirect default
 // (app/proxy/redirect.ts has its rules).
 import type { Plan } from './plan.ts';
-import { defaultRedirect, rewriteLocation, rewriteRefresh } from '../../app/proxy/redirect.ts';
+import { defaultRedirect, rewriteLocation, rewriteRefresh, rewritesLocation, type RedirectRewrite } from '../../app/proxy/redirect.ts';
 import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
-/** The value of an upstream response header as the client gets it: Location and Refresh rewritten. */
-export function redirectRewritten(plan: ProxyPlan, name: string, value: string): string {
+const isLocation = (name: string): boolean => name.length === 8 && name.toLowerCase() === 'location';
+const rewriteOf = (plan: ProxyPlan): RedirectRewrite => defaultRedirect(plan.loc.location.proxyPass, plan.loc.target, plan.loc.location.path);
+
+/**
+ * The value of an upstream response header as the client gets it: Location and Refresh rewritten,
+ * the Location made absolute when `last` (the last one rewritten: nginx's headers_out.location).
+ */
+function redirectRewritten(plan: ProxyPlan, name: string, value: string, last: boolean): string {
   const n = name.length;
   if (n !== 8 && n !== 7) return value;
   const lower = name.toLowerCase();
   if (lower !== 'location' && lower !== 'refresh') return value;
-  const { location, target } = plan.loc;
-  const rw = defaultRedirect(location.proxyPass, target, location.path);
+  const rw = rewriteOf(plan);
   if (lower === 'refresh') return rewriteRefresh(value, rw);
-  return rewriteLocation(value, rw, { host: plan.host, serverAddr: plan.ctx.serverAddr, port: plan.ctx.serverPort });
+  return rewriteLocation(value, rw, last ? { host: plan.host, serverAddr: plan.ctx.serverAddr, port: plan.ctx.serverPort } : null);
+}
+
+/** The index in `raw` of the last Location line proxy_redirect rewrites, -1 when none does. */
+function lastRewrittenLocation(plan: ProxyPlan, raw: readonly string[]): number {
+  let last = -1;
+  let rw: RedirectRewrite | null = null;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (isLocation(raw[i]!) && rewritesLocation(raw[i + 1]!, (rw ??= rewriteOf(plan)))) last = i;
+  }
+  return last;
 }
 
 /** Upstream header lines nginx never passes to the client: hop-by-hop ones (it writes its own
@@ -31,6 +46,7 @@ const NOT_PASSED: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'tr
 export function passedHeaders(plan: ProxyPlan, raw: readonly string[]): string[] {
   const out: string[] = [];
   let contentType = -1;
+  const lastLocation = lastRewrittenLocation(plan, raw);
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
@@ -39,7 +55,7 @@ export function passedHeaders(plan: ProxyPlan, raw: readonly string[]): string[]
       if (contentType >= 0) out.splice(contentType, 2);
       contentType = out.length;
     }
-    out.push(name, lower === 'content-length' ? raw[i + 1]!.replace(LEADING_ZEROS, '') : redirectRewritten(plan, name, raw[i + 1]!));
+    out.push(name, lower === 'content-length' ? raw[i + 1]!.replace(LEADING_ZEROS, '') : redirectRewritten(plan, name, raw[i + 1]!, i === lastLocation));
   }
   if (contentType >= 0 && out[contentType + 1] === '') out.splice(contentType, 2);
   return out;

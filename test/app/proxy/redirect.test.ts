@@ -18,6 +18,8 @@ test('a matching Location is rewritten and made absolute (host, port unless 80);
   assert.equal(rewriteLocation('http://b:81/two/x', r, { ...self, port: 80 }), 'http://proxy.test/one/x');
   assert.equal(rewriteLocation('http://b:81/two/x', r, { ...self, host: null }), 'http://127.0.0.1:8080/one/x');
   for (const v of ['http://b:81/twox', 'HTTP://b:81/two/x', 'http://B:81/two/x', '/two/x', 'http://other/two/', '']) assert.equal(rewriteLocation(v, r, self), v);
+  // not the last rewritten Location (no address given): rewritten, left relative
+  assert.equal(rewriteLocation('http://b:81/two/x', r, null), '/one/x');
   // a replacement that is not a path stays as it is (no host added)
   assert.equal(rewriteLocation('http://b:81/two/x', { pattern: 'http://b:81/', replacement: 'https://ext/' }, self), 'https://ext/two/x');
 });

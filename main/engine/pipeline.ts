@@ -61,7 +61,8 @@ function onResponseClose(this: ServerResponse): void {
  * The answer to what node's parser could not read (a 400, a 414), in turn: nginx reads a pipelined
  * head only once the responses before it are out, and never when one of them ends the connection;
  * node reports the error at once. `inLastBody`: the error is in the body of the last request node
- * handed over; the answer takes that request's place (and is written now when it is being served).
+ * handed over; the answer takes that request's place (and is written now when it is being served,
+ * unless its own answer is under way already: the connection then ends after that one).
  */
 export function parseErrorInTurn(socket: Socket, inLastBody: boolean, answer: () => void): void {
   const conn = socket as Connection;
@@ -73,15 +74,18 @@ export function parseErrorInTurn(socket: Socket, inLastBody: boolean, answer: ()
   else upgradeInTurn(socket, answer);
 }
 
+/** The response node is writing on `conn` (its head may not be out yet), if any. */
+const responseOn = (conn: Connection): ServerResponse | null => (conn as Connection & { _httpMessage?: ServerResponse | null })._httpMessage ?? null;
+
 /** Whether the request being served has its answer under way or sent (a client gets one answer). */
 function answered(conn: Connection): boolean {
-  return ending(conn) || (conn as Connection & { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent === true;
+  return ending(conn) || responseOn(conn)?.headersSent === true;
 }
 
 /** Nothing more is read on `conn`: it ends once the response under way is out. */
 function endAfterResponse(conn: Connection): void {
   conn[ENDED] = true;
-  const res = (conn as Connection & { _httpMessage?: ServerResponse | null })._httpMessage;
+  const res = responseOn(conn);
   if (res && !res.writableFinished) res.once('finish', () => conn.end());
   else conn.end();
 }

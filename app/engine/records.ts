@@ -48,6 +48,7 @@ export interface SessionRecord {
   /** The HTTP status the client's handshake got: 101, the upstream's refusal, or the proxy's own
    * error (502, 504, …); null while it waits, or when the client left before an answer. */
   status: number | null;
+  /** When the handshake request came in (the wait for the upstream's answer is part of the session). */
   openedAt: number;
   closedAt: number | null;
   /** Who ended the TCP session: 'client', 'upstream', 'proxy' (timeout, reconfigure, engine stop). */

@@ -203,7 +203,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     else this.finish(failureStatus(f.kind), cause);
   }
 
-  onResponse(proxyRes: IncomingMessage, timing: { connectMs: number; firstByteMs: number }): void {
+  onResponse(proxyRes: IncomingMessage, timing: { connectedAt: number; firstByteAt: number }): void {
     if (this.done) {
       proxyRes.resume();
       return;
@@ -237,8 +237,9 @@ class HttpExchange implements TryHandlers, BodyOwner {
       return;
     }
     const record = this.record;
-    record.timings.connectMs = timing.connectMs;
-    record.timings.firstByteMs = timing.firstByteMs;
+    // (from the request's arrival, as the total: earlier tries and a buffered body come before)
+    record.timings.connectMs = timing.connectedAt - record.startedAt;
+    record.timings.firstByteMs = timing.firstByteAt - record.startedAt;
     const carried = this.redirected?.carried ?? [];
     record.responseHeaders = passedHeaders(this.plan, carried.length ? [...carried, ...proxyRes.rawHeaders] : proxyRes.rawHeaders);
     const res = this.res;

@@ -40,8 +40,9 @@ export interface HttpTry {
 }
 
 export interface TryHandlers {
-  /** The upstream answered with a header; the body has not been read yet. */
-  onResponse(proxyRes: IncomingMessage, timing: { connectMs: number; firstByteMs: number }): void;
+  /** The upstream answered with a header; the body has not been read yet. `timing`: when this try's
+   * connection was ready, and when the head came (Date.now() times). */
+  onResponse(proxyRes: IncomingMessage, timing: { connectedAt: number; firstByteAt: number }): void;
   /** The try failed before a response header arrived (nothing was sent to the client). */
   onFailure(f: TryFailure): void;
   /** The response body broke off after the header (read timeout or upstream reset). */
@@ -53,7 +54,6 @@ export interface TryHandlers {
 interface Active {
   t: HttpTry;
   h: TryHandlers;
-  started: number;
   connectedAt: number;
   phase: 'connect' | 'send' | 'read';
   requestSent: boolean;
@@ -223,7 +223,7 @@ proxy.on('proxyRes', (proxyRes: IncomingMessage, req: WithTry) => {
   const now = Date.now();
   proxyRes.on('error', onBodyError);
   proxyRes.on('aborted', onBodyAborted);
-  a.h.onResponse(proxyRes, { connectMs: (a.connectedAt || now) - a.started, firstByteMs: now - a.started });
+  a.h.onResponse(proxyRes, { connectedAt: a.connectedAt || now, firstByteAt: now });
 });
 
 /** The try an upstream response belongs to (IncomingMessage.req is the ClientRequest). */
@@ -338,7 +338,7 @@ export function abandonResponse(proxyRes: IncomingMessage, reusable = false): bo
 /** Run one try. The client's request body was already read (nginx buffers it) and is replayed here. */
 export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpTry, h: TryHandlers): void {
   const a: Active = {
-    t, h, started: Date.now(), connectedAt: 0, phase: 'connect', requestSent: false, responded: false, response: null, timedOut: false, settled: false,
+    t, h, connectedAt: 0, phase: 'connect', requestSent: false, responded: false, response: null, timedOut: false, settled: false,
     waitingForClient: false, idleWhileWaiting: false,
     proxyReq: null, headTimer: null, sendWatch: null, head: headWithBody(t.headers, t.body),
   };

@@ -154,7 +154,6 @@ export function runSession(a: SessionStart): void {
   session.responseHeaders = upRes.rawHeaders;
   session.subprotocol = (upRes.headers['sec-websocket-protocol'] as string | undefined) ?? null;
   session.extensions = (upRes.headers['sec-websocket-extensions'] as string | undefined) ?? null;
-  session.openedAt = Date.now();
 
   let ended = false;
   let markClosed!: () => void;

@@ -30,15 +30,31 @@ export class Redactor {
     return out ?? raw;
   }
 
+  /** `text` (a cause or close reason, which may quote a header line, as nginx's messages do) with
+   * the values of the sensitive headers in `lists` replaced. */
+  private text(text: string | null, ...lists: string[][]): string | null {
+    if (!this.on || !text) return text;
+    let out = text;
+    for (const raw of lists) {
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const value = raw[i + 1]!;
+        if (value !== '' && this.names.has(raw[i]!.toLowerCase())) out = out.replaceAll(value, REDACTED);
+      }
+    }
+    return out;
+  }
+
   session<T extends SessionView>(v: T): T {
     const req = this.headers(v.requestHeaders);
     const res = this.headers(v.responseHeaders);
-    return req === v.requestHeaders && res === v.responseHeaders ? v : { ...v, requestHeaders: req, responseHeaders: res };
+    if (req === v.requestHeaders && res === v.responseHeaders) return v;
+    return { ...v, requestHeaders: req, responseHeaders: res, closeReason: this.text(v.closeReason, v.requestHeaders, v.responseHeaders) };
   }
 
   exchange<T extends ExchangeView>(v: T): T {
     const req = this.headers(v.requestHeaders);
     const res = this.headers(v.responseHeaders);
-    return req === v.requestHeaders && res === v.responseHeaders ? v : { ...v, requestHeaders: req, responseHeaders: res };
+    if (req === v.requestHeaders && res === v.responseHeaders) return v;
+    return { ...v, requestHeaders: req, responseHeaders: res, cause: this.text(v.cause, v.requestHeaders, v.responseHeaders) };
   }
 }

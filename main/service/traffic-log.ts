@@ -18,7 +18,8 @@ export interface TrafficLimits {
   exchanges: number;
   logs: number;
   framesPerSession: number;
-  /** Frames kept over all sessions: past it, closed sessions' frame logs go first, oldest first. */
+  /** Frames kept over all sessions (at least one session's cap): past it, closed sessions' frame
+   * logs go first, oldest first, then the oldest rows of the largest live logs. */
   framesTotal: number;
   /** Payload bytes kept per message for replay/export (longer ones are marked 'truncated'). */
   payloadPerMessage: number;
@@ -176,19 +177,30 @@ export class TrafficLog {
   }
 
   /** Keep the per-session and total frame caps after an append. Cuts are made in batches (a
-   * session's log may grow to 1.25× its cap; past the total, an eighth of this session's log goes
-   * with the excess), so appending stays O(1) amortized. */
+   * session's log may grow to 1.25× its cap; past the total, an eighth of the log cut goes with
+   * the excess), so appending stays O(1) amortized. */
   private trim(sessionId: number, f: SessionFrames): void {
     const perSession = this.limits.framesPerSession;
     if (f.size > perSession * 1.25) this.cut(f, f.size - perSession);
-    const total = this.limits.framesTotal;
+    const total = Math.max(this.limits.framesTotal, perSession);
     if (this.framesKept <= total) return;
     for (const id of this.closedOrder) {
       if (this.framesKept <= total) break;
       if (id !== sessionId) this.dropFrames(id);
     }
-    // live sessions alone are over budget: keep this one's newest frames (at least the one just added)
-    if (this.framesKept > total) this.cut(f, Math.min(f.size - 1, this.framesKept - total + (f.size >> 3)));
+    // live sessions alone are over budget: the largest log gives up its oldest rows, so that live
+    // sessions share the total (a new one keeps its rows, not one only)
+    while (this.framesKept > total) {
+      const largest = this.largestLog();
+      if (!largest || largest.size <= 1) break;
+      this.cut(largest, Math.min(largest.size - 1, this.framesKept - total + (largest.size >> 3)));
+    }
+  }
+
+  private largestLog(): SessionFrames | null {
+    let largest: SessionFrames | null = null;
+    for (const f of this.frames.values()) if (!largest || f.size > largest.size) largest = f;
+    return largest;
   }
 
   private cut(f: SessionFrames, n: number): void {

@@ -1,5 +1,6 @@
 // What the engine says of upgrades nginx forwards as plain requests or answers without a session:
-// the log line names the real reason, and the session record says what the upstream answered.
+// the log line names the real reason, and the session record says what the upstream answered and
+// when the session's request came in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -36,6 +37,24 @@ test('a 101 without Upgrade and Connection headers: the record says so (not "101
     await until(() => closed.length === 1, 5000);
     assert.equal(closed[0]!.status, 101);
     assert.equal(closed[0]!.closeReason, 'upstream answered 101 without Upgrade and Connection: upgrade');
+  } finally {
+    up.close();
+  }
+});
+
+test("a session's openedAt is when its request came in: the wait for a slow upstream's 101 is part of it", async () => {
+  const up = net.createServer((s) => s.once('data', () => setTimeout(() => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n'), 500)));
+  await new Promise<void>((r) => up.listen(0, '127.0.0.1', r));
+  try {
+    const port = (up.address() as net.AddressInfo).port;
+    const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+    const opened: SessionRecord[] = [];
+    e.engine.on('session-open', (s) => opened.push(s));
+    const sent = Date.now();
+    const got = await rawExchange(e.port, `GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n`, { until: (s) => s.includes('\r\n\r\n') });
+    assert.match(got, /^HTTP\/1\.1 101 /);
+    await until(() => opened.length === 1);
+    assert.ok(opened[0]!.openedAt - sent < 200, `openedAt ${opened[0]!.openedAt - sent} ms after the request`);
   } finally {
     up.close();
   }

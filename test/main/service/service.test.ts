@@ -151,3 +151,21 @@ test('frame logs are bounded per session and in total (closed sessions lose thei
   assert.equal(log.framesOf(1), null, 'the closed session gave its frames up first');
   assert.ok(log.framesOf(3)!.length > 0);
 });
+
+test('live sessions over the total share it: the largest logs give up their oldest rows, a session that starts later keeps its own', async () => {
+  const { TrafficLog, DEFAULT_LIMITS } = await import('../../../main/service/traffic-log.ts');
+  const log = new TrafficLog({ ...DEFAULT_LIMITS, framesPerSession: 100, framesTotal: 250 });
+  const frame = (i: number) => ({ time: i, from: 'client' as const, opcode: 'text', fin: true, length: 1, preview: String(i), closeCode: null });
+  for (const id of [1, 2, 3, 4]) log.upsertSession({ id, state: 'open' } as never);
+  for (const id of [1, 2, 3]) for (let i = 0; i < 100; i++) log.addFrames(id, [frame(i)]);
+  for (let i = 0; i < 100; i++) log.addFrames(4, [frame(i)]);
+  assert.ok(log.frameCount <= 250, `${log.frameCount} frames kept`);
+  const sizes = [1, 2, 3, 4].map((id) => log.framesOf(id)!.length);
+  assert.ok(Math.min(...sizes) >= 40, `each live session keeps a share: ${sizes}`);
+  for (const id of [1, 2, 3, 4]) assert.equal(log.framesOf(id)!.at(-1)!.preview, '99', 'the newest rows stay');
+  // a per-session cap above the total raises the total: one session keeps its whole cap
+  const big = new TrafficLog({ ...DEFAULT_LIMITS, framesPerSession: 400, framesTotal: 250 });
+  big.upsertSession({ id: 1, state: 'open' } as never);
+  for (let i = 0; i < 400; i++) big.addFrames(1, [frame(i)]);
+  assert.equal(big.framesOf(1)!.length, 400);
+});

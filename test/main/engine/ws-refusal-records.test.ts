@@ -12,6 +12,16 @@ import { testScope } from '../../helpers/scope.ts';
 
 const scope = testScope();
 const KEY = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+const UPGRADE = `GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n`;
+
+/** An engine in front of a raw upstream that answers each connection's first bytes with `answer`. */
+async function engineBefore(answer: (s: net.Socket) => void) {
+  const up = net.createServer((s) => s.once('data', () => answer(s)));
+  await new Promise<void>((r) => up.listen(0, '127.0.0.1', r));
+  scope.defer(async () => { up.close(); });
+  const port = (up.address() as net.AddressInfo).port;
+  return scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+}
 
 test('an empty first Upgrade line on a WebSocket route: forwarded as plain HTTP, and the log says why (not "without WebSocket")', async () => {
   const u = await scope.ws('u');
@@ -26,36 +36,22 @@ test('an empty first Upgrade line on a WebSocket route: forwarded as plain HTTP,
 });
 
 test('a 101 without Upgrade and Connection headers: the record says so (not "101 instead of 101")', async () => {
-  const up = net.createServer((s) => s.once('data', () => s.end('HTTP/1.1 101 Switching Protocols\r\n\r\n')));
-  await new Promise<void>((r) => up.listen(0, '127.0.0.1', r));
-  try {
-    const port = (up.address() as net.AddressInfo).port;
-    const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
-    const closed: SessionRecord[] = [];
-    e.engine.on('session-close', (s) => closed.push(s));
-    await rawExchange(e.port, `GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n`);
-    await until(() => closed.length === 1, 5000);
-    assert.equal(closed[0]!.status, 101);
-    assert.equal(closed[0]!.closeReason, 'upstream answered 101 without Upgrade and Connection: upgrade');
-  } finally {
-    up.close();
-  }
+  const e = await engineBefore((s) => s.end('HTTP/1.1 101 Switching Protocols\r\n\r\n'));
+  const closed: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => closed.push(s));
+  await rawExchange(e.port, UPGRADE);
+  await until(() => closed.length === 1, 5000);
+  assert.equal(closed[0]!.status, 101);
+  assert.equal(closed[0]!.closeReason, 'upstream answered 101 without Upgrade and Connection: upgrade');
 });
 
 test("a session's openedAt is when its request came in: the wait for a slow upstream's 101 is part of it", async () => {
-  const up = net.createServer((s) => s.once('data', () => setTimeout(() => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n'), 500)));
-  await new Promise<void>((r) => up.listen(0, '127.0.0.1', r));
-  try {
-    const port = (up.address() as net.AddressInfo).port;
-    const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
-    const opened: SessionRecord[] = [];
-    e.engine.on('session-open', (s) => opened.push(s));
-    const sent = Date.now();
-    const got = await rawExchange(e.port, `GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n`, { until: (s) => s.includes('\r\n\r\n') });
-    assert.match(got, /^HTTP\/1\.1 101 /);
-    await until(() => opened.length === 1);
-    assert.ok(opened[0]!.openedAt - sent < 200, `openedAt ${opened[0]!.openedAt - sent} ms after the request`);
-  } finally {
-    up.close();
-  }
+  const e = await engineBefore((s) => setTimeout(() => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n'), 500));
+  const opened: SessionRecord[] = [];
+  e.engine.on('session-open', (s) => opened.push(s));
+  const sent = Date.now();
+  const got = await rawExchange(e.port, UPGRADE, { until: (s) => s.includes('\r\n\r\n') });
+  assert.match(got, /^HTTP\/1\.1 101 /);
+  await until(() => opened.length === 1);
+  assert.ok(opened[0]!.openedAt - sent < 200, `openedAt ${opened[0]!.openedAt - sent} ms after the request`);
 });

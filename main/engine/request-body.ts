@@ -43,8 +43,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
     let over = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
+      if (size <= limit) chunks.push(c);
+      else if (!over) {
+        // a chunked body past the limit: 413 while it still comes, as nginx answers once a chunk
+        // takes the body past it (node gives the bytes that came, not the chunk's announced size);
+        // the rest is read and dropped
+        over = true;
+        chunks.length = 0;
+        req.setTimeout(0);
+        resolve({ tooLarge: true });
+      }
     });
     // client_body_timeout: the socket's idle timer, which every read restarts (node's server
     // emits its 'timeout' on the request being read, and leaves the socket to this listener)

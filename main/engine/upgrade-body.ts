@@ -63,7 +63,8 @@ function takeChunked(data: Buffer, maxBody: number): BodyRead {
       }
     }
     size += n;
-    if (size > maxBody) return { state: 'too_large' };
+    // (nginx checks once a byte of the chunk has come, not on its size line alone)
+    if (size > maxBody) return data.length > at ? { state: 'too_large' } : { state: 'more' };
     if (data.length < at + n + 2) return { state: 'more' };
     if (data[at + n] !== 0x0d || data[at + n + 1] !== 0x0a) return { state: 'bad', reason: 'chunk data not followed by CRLF' };
     parts.push(data.subarray(at, at + n));

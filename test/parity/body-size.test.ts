@@ -35,8 +35,8 @@ function model(up: number, listen: number): ConfigInput {
   };
 }
 
-/** [path, body bytes, chunked, Host] */
-const cases: Array<[string, number, boolean, string?]> = [
+/** [path, body bytes, chunked, Host, the body left open (no last chunk: the answer must come anyway)] */
+const cases: Array<[string, number, boolean, string?, boolean?]> = [
   ['/', MiB, false], ['/', MiB + 1, false], ['/', MiB + 1, true],
   ['/big/', 2 * MiB, false], ['/big/', 3 * MiB, true], ['/big/', 3 * MiB + 1, false], ['/big/', 3 * MiB + 1, true],
   ['/small/', 10 * 1024, false], ['/small/', 10 * 1024 + 1, false], ['/small/', 20_000, true],
@@ -45,21 +45,28 @@ const cases: Array<[string, number, boolean, string?]> = [
   ['/small', 100, false], ['/small', 20_000, false], ['/small', 20_000, true],
   ['/nope', 100, false, 'other.test'], ['/nope', MiB + 1, false, 'other.test'], ['/nope', MiB + 1, true, 'other.test'],
   ['/only', 20_000, false, 'other.test'],
+  // a chunked body past the limit is refused while it still comes
+  ['/small/', 20_000, true, undefined, true], ['/', MiB + 1, true, undefined, true],
 ];
 
-function post(port: number, path: string, size: number, chunked: boolean, host?: string): Promise<number> {
+function post(port: number, path: string, size: number, chunked: boolean, host?: string, open = false): Promise<number> {
   return new Promise((resolve, reject) => {
+    // (an open body gets its answer within 2 s, or none: 0)
+    const timer = open ? setTimeout(() => { req.destroy(); resolve(0); }, 2000) : null;
     const headers: Record<string, string> = chunked ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': String(size) };
     if (host !== undefined) headers.Host = host;
     const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => {
+        if (timer) clearTimeout(timer);
+        resolve(res.statusCode ?? 0);
+      });
     });
     // a refused body may be cut off while it is still being written
     req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     for (let left = size; left > 0; left -= chunk.length) req.write(left >= chunk.length ? chunk : chunk.subarray(0, left));
-    req.end();
+    if (!open) req.end();
   });
 }
 
@@ -79,7 +86,7 @@ before(async () => {
   const [pN, pE] = await freePorts(2);
   const run = async (port: number) => {
     const out: string[] = [];
-    for (const [path, size, chunked, host] of cases) out.push(`${host ?? ''}${path} ${size} B${chunked ? ' chunked' : ''}: ${await post(port, path, size, chunked, host)}`);
+    for (const [path, size, chunked, host, open] of cases) out.push(`${host ?? ''}${path} ${size} B${chunked ? ' chunked' : ''}${open ? ' left open' : ''}: ${await post(port, path, size, chunked, host, open)}`);
     return out;
   };
   statuses = {

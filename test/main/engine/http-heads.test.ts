@@ -138,6 +138,17 @@ test('an upgrade request with a body: read whole and sent with it, on a route wi
   assert.match(seen[1]!, /\r\n\r\nabcdef/);
   // too large: 413, nothing sent upstream
   assert.equal(statusOf(await rawExchange(port, upgradeHead('/ws/e', 'Content-Length: 2000000\r\n'))), 413);
+  // a chunk past the limit: 413 once a byte of it has come (nginx's check), not on its size line alone
+  const big = net.connect(port, '127.0.0.1');
+  let answer = '';
+  big.on('data', (d) => (answer += d.toString('latin1')));
+  big.write(`${upgradeHead('/ws/f', 'Transfer-Encoding: chunked\r\n')}200001\r\n`);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(answer, '', 'no answer to the size line alone');
+  big.write('x');
+  for (let i = 0; i < 40 && !answer; i++) await new Promise((r) => setTimeout(r, 25));
+  big.destroy();
+  assert.equal(statusOf(answer), 413);
   assert.equal(seen.length, 2);
 });
 

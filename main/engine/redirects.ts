@@ -10,26 +10,18 @@ const isLocation = (name: string): boolean => name.length === 8 && name.toLowerC
 const rewriteOf = (plan: ProxyPlan): RedirectRewrite => defaultRedirect(plan.loc.location.proxyPass, plan.loc.target, plan.loc.location.path);
 
 /**
- * The value of an upstream response header as the client gets it: Location and Refresh rewritten,
- * the Location made absolute when `last` (the last one rewritten: nginx's headers_out.location).
+ * The value of an upstream response header as the client gets it: Location and Refresh rewritten
+ * by `rw`, the Location made absolute when `last` (the last one rewritten: nginx's headers_out.location).
  */
-function redirectRewritten(plan: ProxyPlan, name: string, value: string, last: boolean): string {
-  const n = name.length;
-  if (n !== 8 && n !== 7) return value;
-  const lower = name.toLowerCase();
-  if (lower !== 'location' && lower !== 'refresh') return value;
-  const rw = rewriteOf(plan);
+function redirectRewritten(plan: ProxyPlan, rw: RedirectRewrite, lower: string, value: string, last: boolean): string {
   if (lower === 'refresh') return rewriteRefresh(value, rw);
   return rewriteLocation(value, rw, last ? { host: plan.host, serverAddr: plan.ctx.serverAddr, port: plan.ctx.serverPort } : null);
 }
 
-/** The index in `raw` of the last Location line proxy_redirect rewrites, -1 when none does. */
-function lastRewrittenLocation(plan: ProxyPlan, raw: readonly string[]): number {
+/** The index in `raw` of the last Location line the rewrite rewrites, -1 when none does. */
+function lastRewrittenLocation(rewrite: () => RedirectRewrite, raw: readonly string[]): number {
   let last = -1;
-  let rw: RedirectRewrite | null = null;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (isLocation(raw[i]!) && rewritesLocation(raw[i + 1]!, (rw ??= rewriteOf(plan)))) last = i;
-  }
+  for (let i = 0; i + 1 < raw.length; i += 2) if (isLocation(raw[i]!) && rewritesLocation(raw[i + 1]!, rewrite())) last = i;
   return last;
 }
 
@@ -46,7 +38,10 @@ const NOT_PASSED: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'tr
 export function passedHeaders(plan: ProxyPlan, raw: readonly string[]): string[] {
   const out: string[] = [];
   let contentType = -1;
-  const lastLocation = lastRewrittenLocation(plan, raw);
+  // (the location's rewrite, made once and only for an answer with a Location or Refresh)
+  let rw: RedirectRewrite | null = null;
+  const rewrite = () => (rw ??= rewriteOf(plan));
+  const lastLocation = lastRewrittenLocation(rewrite, raw);
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
@@ -55,7 +50,8 @@ export function passedHeaders(plan: ProxyPlan, raw: readonly string[]): string[]
       if (contentType >= 0) out.splice(contentType, 2);
       contentType = out.length;
     }
-    out.push(name, lower === 'content-length' ? raw[i + 1]!.replace(LEADING_ZEROS, '') : redirectRewritten(plan, name, raw[i + 1]!, i === lastLocation));
+    const value = raw[i + 1]!;
+    out.push(name, lower === 'content-length' ? value.replace(LEADING_ZEROS, '') : lower === 'location' || lower === 'refresh' ? redirectRewritten(plan, rewrite(), lower, value, i === lastLocation) : value);
   }
   if (contentType >= 0 && out[contentType + 1] === '') out.splice(contentType, 2);
   return out;

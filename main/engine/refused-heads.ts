@@ -3,6 +3,7 @@
 // head) and where it stopped (`bytesParsed`): 414 or the 494 page for a head past the buffers,
 // 505 for a later HTTP version, 501 for a Transfer-Encoding nginx does not know, else 400.
 import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
+import { validateHost } from '../../app/match/server.ts';
 
 export interface ParseError {
   code?: string;
@@ -57,8 +58,8 @@ function laterMajorVersion(packet: Buffer | undefined, at: number | undefined): 
 /**
  * Whether nginx answers 501 to the head the parser stopped in: an HTTP/1.1 request whose one
  * `Transfer-Encoding` is not `chunked` (node refuses "chunked, gzip", and any Transfer-Encoding
- * beside a Content-Length), once nginx's earlier checks of that head pass: one Host with a value
- * it takes, at most one Content-Length, a number (ngx_http_process_request_header's order).
+ * beside a Content-Length), once nginx's earlier checks of that head pass: one Host that
+ * ngx_http_validate_host takes, at most one Content-Length, a number (ngx_http_process_request_header's order).
  */
 function unknownTransferEncoding(packet: Buffer | undefined, at: number | undefined): boolean {
   if (!packet) return false;
@@ -74,7 +75,7 @@ function unknownTransferEncoding(packet: Buffer | undefined, at: number | undefi
   const [host, ...hosts] = values('host');
   const te = values('transfer-encoding');
   const cl = values('content-length');
-  if (host === undefined || hosts.length > 0 || !/^[^\s/\\\x00-\x1f\x7f]+$/.test(host) || host.includes('..')) return false;
+  if (host === undefined || hosts.length > 0 || validateHost(host) === null) return false;
   if (cl.length > 1 || (cl.length === 1 && !/^\d+$/.test(cl[0]!))) return false;
   return te.length === 1 && te[0]!.toLowerCase() !== 'chunked';
 }

@@ -51,12 +51,14 @@ export function withLocationDefaults(loc: LocationInput): LocationInput {
 
 /**
  * An optional field set from a text box: empty means not set, so the default applies again (as
- * before it was edited), rather than "" (not a time, not a number). `number`: the field is a number.
+ * before it was edited), rather than "" (not a time, not a number). `number`: the field is a number;
+ * text that is not one ("3e", "1e3", "0x10") stays text, so validation names the field rather than
+ * the default quietly taking its place.
  */
 export function setOptional<T extends object>(obj: T, key: keyof T & string, raw: string, number = false): void {
   const fields = obj as Record<string, unknown>;
   if (raw.trim() === '') delete fields[key];
-  else fields[key] = number ? Number(raw) : raw;
+  else fields[key] = number && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
 }
 
 function hostIndex(loc: LocationInput): number {

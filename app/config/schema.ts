@@ -21,6 +21,12 @@ PATTERN_CODES.set(String(NO_CONTROL), 'control_character');
 /** Codes for lists that must not be empty, by message: zod 4 drops a check's params from 'too_small'. */
 export const NON_EMPTY_CODES = new Map<string, string>();
 
+/** A whole-number field: one message in the directive's words for a fraction, for text ("3e") and for any other type. */
+function wholeNumber(directive: string) {
+  const message = `${directive} is a whole number`;
+  return z.number({ error: message }).int(message);
+}
+
 function nonEmpty<T extends z.ZodTypeAny>(item: T, code: string, message: string) {
   NON_EMPTY_CODES.set(message, code);
   return z.array(item).min(1, { message });
@@ -79,13 +85,13 @@ export type BalanceMethod = z.infer<typeof BalanceMethod>;
 export const UpstreamServer = z
   .object({
     address: HostPort,
-    weight: z.number().int('weight is a whole number').min(1, 'weight is 1-1000 (nginx refuses weight=0)').max(1000, 'weight is 1-1000').default(1),
-    maxFails: z.number().int('max_fails is a whole number').min(0, 'max_fails is 0-1000 (0: never mark it failed)').max(1000, 'max_fails is 0-1000').default(1),
+    weight: wholeNumber('weight').min(1, 'weight is 1-1000 (nginx refuses weight=0)').max(1000, 'weight is 1-1000').default(1),
+    maxFails: wholeNumber('max_fails').min(0, 'max_fails is 0-1000 (0: never mark it failed)').max(1000, 'max_fails is 0-1000').default(1),
     failTimeout: DurationSeconds.default('10s'),
     backup: z.boolean().default(false),
     down: z.boolean().default(false),
     /** 0 = unlimited */
-    maxConns: z.number().int('max_conns is a whole number').min(0, 'max_conns is 0-1000000 (0: no limit)').max(1_000_000, 'max_conns is 0-1000000').default(0),
+    maxConns: wholeNumber('max_conns').min(0, 'max_conns is 0-1000000 (0: no limit)').max(1_000_000, 'max_conns is 0-1000000').default(0),
   })
   .strict();
 export type UpstreamServer = z.infer<typeof UpstreamServer>;
@@ -96,7 +102,7 @@ export const Upstream = z
     method: BalanceMethod.default({ type: 'round_robin' }),
     servers: nonEmpty(UpstreamServer, 'no_servers', 'an upstream needs at least one server'),
     /** Idle keepalive connections kept per worker (nginx `keepalive N`); 0 = no pool. */
-    keepalive: z.number().int('keepalive is a whole number').min(0, 'keepalive is 0-10000 idle connections').max(10_000, 'keepalive is 0-10000 idle connections').default(0),
+    keepalive: wholeNumber('keepalive').min(0, 'keepalive is 0-10000 idle connections').max(10_000, 'keepalive is 0-10000 idle connections').default(0),
   })
   .strict();
 export type Upstream = z.infer<typeof Upstream>;
@@ -139,7 +145,7 @@ export const Location = z
     proxyReadTimeout: ProxyTimeout.default('60s'),
     proxyNextUpstream: z.array(NextUpstreamCondition).min(1).default(['error', 'timeout']),
     /** 0 = unlimited (nginx default) */
-    proxyNextUpstreamTries: z.number().int().min(0).max(100).default(0),
+    proxyNextUpstreamTries: wholeNumber('proxy_next_upstream_tries').min(0, 'proxy_next_upstream_tries is 0-100 (0: no limit)').max(100, 'proxy_next_upstream_tries is 0-100 (0: no limit)').default(0),
     /**
      * nginx proxy_buffering (default on): a response body that is not chunked reaches the client in
      * 4 KiB buffers or when it is complete, so a slow stream (server-sent events over HTTP/1.0)

@@ -17,7 +17,8 @@ export function firstRunConfig(o: { listenPort?: number; echoAddress: string }):
         listen: [{ address: `127.0.0.1:${port}` }],
         serverNames: [],
         locations: [
-          { name: `Built-in echo server: connect to ws://127.0.0.1:${port}/echo`, path: '/echo', proxyPass: `http://${ECHO_UPSTREAM}`, websocket: true },
+          // (no address in the label: it would go stale when the user changes the listener)
+          { name: 'Built-in echo server: every WebSocket message comes back', path: '/echo', proxyPass: `http://${ECHO_UPSTREAM}`, websocket: true },
         ],
       },
     ],

@@ -105,8 +105,14 @@ function sessionEntry(s: HarSession) {
     cache: {}, timings: { send: 0, wait: time, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
     _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES).map((f) => message(f, s.payload(f))),
-    _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream },
+    _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream, ...frameCounts(v) },
   };
+}
+
+/** The session's exact frame counters: its messages in the file may be only the rows still kept. */
+function frameCounts(v: SessionView) {
+  if (v.framesFromClient === undefined || v.framesFromUpstream === undefined) return {};
+  return { framesFromClient: v.framesFromClient, framesFromUpstream: v.framesFromUpstream, ...(v.framesInjected ? { framesInjected: v.framesInjected } : {}) };
 }
 
 function exchangeEntry(x: ExchangeView) {

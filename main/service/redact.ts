@@ -2,7 +2,8 @@
 // traffic log keeps the real values, so changing the setting applies to everything shown next.
 import type { ExchangeView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
 
-export const DEFAULT_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
+// (X-Switchyard-Token: the web host's own, should a stale page's calls reach a proxied app instead)
+export const DEFAULT_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-switchyard-token'];
 export const REDACTED = '[redacted]';
 
 export class Redactor {

@@ -160,6 +160,9 @@ test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', 
   await address.fill('127.0.0.1:99999');
   await shows(page, address, 'upstreams[0].servers[0].address', 'port must be 1-65535', 'invalid_port');
   await shows(page, weight, 'upstreams[0].servers[1].weight', 'weight is 1-1000 (nginx refuses weight=0)', 'too_small');
+  // text that is no number stays in the draft as typed and is named, not dropped for the default
+  await weight.fill('3e');
+  await shows(page, weight, 'upstreams[0].servers[1].weight', 'weight is a whole number', 'invalid_type');
   await weight.fill('');
   await clears(page, weight, 'upstreams[0].servers[1].weight'); // emptied: the default weight, 1
   await failTimeout.fill('30s');

@@ -372,7 +372,7 @@ test('capture settings: shown as the service has them, checked, saved through th
     assert.equal(await panel.getByTestId('settings-total').inputValue(), '32');
     assert.equal(await panel.getByTestId('settings-frames').inputValue(), '5000');
     assert.equal(await panel.getByTestId('settings-redact').isChecked(), true);
-    assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie$/);
+    assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie, x-switchyard-token$/);
     // a value out of range is named, and nothing is sent
     await panel.getByTestId('settings-frames').fill('10');
     await panel.getByTestId('settings-save').click();

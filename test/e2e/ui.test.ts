@@ -230,12 +230,21 @@ test('a wrong or missing token is refused, in the browser too', { timeout: 60_00
 test("an upstream peer's last failure shows beside its status (nginx never marks a lone server failed)", { timeout: 60_000 }, async () => {
   const dead = await refusedPort();
   const draft = {
-    schemaVersion: 1, upstreams: [{ name: 'gone', servers: [{ address: `127.0.0.1:${dead}` }] }],
-    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/gone/', proxyPass: 'http://gone' }] }],
+    schemaVersion: 1,
+    upstreams: [
+      { name: 'gone', servers: [{ address: `127.0.0.1:${dead}` }] },
+      // the same address as a backup of another group, which no request tries
+      { name: 'spare', servers: [{ address: `127.0.0.1:${upstream.port}` }, { address: `127.0.0.1:${dead}`, backup: true }] },
+    ],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${proxyPort}` }],
+      locations: [{ path: '/gone/', proxyPass: 'http://gone' }, { path: '/direct/', proxyPass: `http://127.0.0.1:${dead}` }, { path: '/spare/', proxyPass: 'http://spare' }],
+    }],
   };
   const applied = await service.handle('apply', { draft });
   assert.ok(applied.ok, JSON.stringify(applied));
   assert.equal((await send(`http://127.0.0.1:${proxyPort}/gone/x`)).status, 502);
+  assert.equal((await send(`http://127.0.0.1:${proxyPort}/direct/x`)).status, 502);
   const { context, page } = await newPage();
   try {
     await page.goto(host.url);
@@ -245,6 +254,10 @@ test("an upstream peer's last failure shows beside its status (nginx never marks
     await failure.waitFor();
     assert.match(await failure.innerText(), /^127\.0\.0\.1:\d+: last failure \S+ ago: upstream error \(ECONNREFUSED\) while connecting to upstream$/);
     await shot(page, 'upstream-last-failure');
+    // the other group never tried its backup: the failures of `gone` and of /direct/ are not its own
+    await page.getByTestId('upstream-1').click();
+    await page.getByTestId('upstream-editor').locator('h2').filter({ hasText: 'spare' }).waitFor();
+    assert.equal(await page.getByTestId('peer-last-failure').count(), 0);
   } finally {
     await context.close();
   }

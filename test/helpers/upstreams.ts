@@ -58,6 +58,7 @@ export async function startWsUpstream(name: string, opts: { perMessageDeflate?: 
   wss.on('connection', (ws, req) => {
     up.seen.push({ name, method: req.method!, url: req.url!, httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, body: '' });
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    ws.on('error', () => {}); // a peer's protocol error (ws closes with 1002/1007), not the test's
   });
   const close = up.close;
   return { ...up, wss, close: async () => { for (const c of wss.clients) c.terminate(); wss.close(); await close(); } };

@@ -14,6 +14,17 @@ export interface WebClient extends SwitchyardApi {
 const REQUEST_TIMEOUT_MS = 30_000;
 const token = document.querySelector<HTMLMetaElement>('meta[name="switchyard-token"]')?.content ?? '';
 
+/** A page left open after its `switchyard ui` ended may now reach another program on that port. */
+const NOT_SWITCHYARD = 'the answer did not come from Switchyard (another program may listen on this address now): open the URL that `switchyard ui` printed';
+
+/** Whether a JSON answer has the contract's shape: { ok: true, value } (JSON drops an undefined value) or { ok: false, error: { code, message } }. */
+function isResult(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null) return false;
+  const r = x as { ok?: unknown; value?: unknown; error?: { code?: unknown; message?: unknown } | null };
+  if (r.ok === true) return true;
+  return r.ok === false && typeof r.error === 'object' && r.error !== null && typeof r.error.code === 'string' && typeof r.error.message === 'string';
+}
+
 async function call<K extends RequestName>(name: K, params: Params<K>): Promise<Result<ResultOf<K>>> {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), REQUEST_TIMEOUT_MS);
@@ -31,7 +42,8 @@ async function call<K extends RequestName>(name: K, params: Params<K>): Promise<
     }
     const type = res.headers.get('content-type') ?? '';
     if (!type.includes('application/json')) return { ok: false, error: { code: `http_${res.status}`, message: (await res.text()).trim() || res.statusText } };
-    return (await res.json()) as Result<ResultOf<K>>;
+    const answer: unknown = await res.json();
+    return isResult(answer) ? (answer as Result<ResultOf<K>>) : { ok: false, error: { code: 'not_switchyard', message: NOT_SWITCHYARD } };
   } catch (e) {
     const aborted = (e as Error).name === 'AbortError';
     return { ok: false, error: { code: aborted ? 'timeout' : 'unreachable', message: aborted ? `no answer in ${REQUEST_TIMEOUT_MS / 1000}s` : 'the Switchyard process is not reachable (was it stopped?)' } };

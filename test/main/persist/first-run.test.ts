@@ -45,6 +45,8 @@ async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<v
 test('the first-run example is a valid config', () => {
   assert.ok(validateConfig(firstRunConfig({ echoAddress: '127.0.0.1:1234' })).ok);
   assert.equal((firstRunConfig({ echoAddress: 'x:1' }).servers![0]!.listen[0]!).address, '127.0.0.1:8080');
+  // the route's label names no address, which would go stale once the user changes the listener
+  assert.doesNotMatch(firstRunConfig({ echoAddress: 'x:1', listenPort: 9999 }).servers![0]!.locations![0]!.name!, /9999|127\.0\.0\.1/);
 });
 
 test('first run: the engine runs the example and a ws client gets an echo through the listener', async () => {

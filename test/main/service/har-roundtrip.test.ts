@@ -216,3 +216,10 @@ test('invalid base64 is refused naming the message field and why; padded, unpadd
   // text is not base64: anything goes
   assert.equal(imported(file('x', [wsEntry([{ type: 'send', time: T0 / 1000, opcode: 1, data: '!!!not base64$$' }])])).sessions[0]!.payloads[0]!.data, '!!!not base64$$');
 });
+
+test("a session's exact frame counters survive the round trip when only its newest rows were kept", () => {
+  const counted = session({ framesFromClient: 12, framesFromUpstream: 20_000, framesInjected: 3 });
+  const back = imported(exportHar([{ session: counted, frames, payload: (row) => payloads.get(row.seq) }], [])).sessions[0]!;
+  assert.deepEqual([back.session.framesFromClient, back.session.framesFromUpstream, back.session.framesInjected], [12, 20_000, 3]);
+  assert.equal(back.frames.length, frames.length, 'the rows are the ones kept');
+});

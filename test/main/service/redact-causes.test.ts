@@ -27,3 +27,16 @@ test('a duplicate Authorization line: its values are redacted in the exchange, i
   value(await service.handle('setSettings', { redact: false }));
   assert.match(value<ExchangeView[]>(await service.handle('exchanges', {}))[0]!.cause!, /TOPSECRET2/);
 });
+
+test("the web host's own token header is redacted by default, should a stale page's API call reach a proxied app", async () => {
+  const u = await scope.http('u');
+  const e = await scope.engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${u.port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+  const got = await rawExchange(e.port, 'POST /api/getConfig HTTP/1.1\r\nHost: t\r\nX-Switchyard-Token: OLDTOKEN123\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+  assert.match(got, /^HTTP\/1\.1 200 /);
+  await until(() => service.traffic.exchanges().length === 1);
+  const [x] = value<ExchangeView[]>(await service.handle('exchanges', {}));
+  assert.ok(x!.requestHeaders.includes('[redacted]'), JSON.stringify(x!.requestHeaders));
+  assert.doesNotMatch(JSON.stringify(x), /OLDTOKEN123/);
+});

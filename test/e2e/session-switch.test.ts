@@ -1,0 +1,105 @@
+// Moving between sessions in the browser: nothing typed for one session carries over to the next,
+// a binary message opens in Hex even after JSON was picked for a text one, a row says when its
+// text is not UTF-8, and the log says when older frames were dropped at the per-session cap. Real
+// engine, web host, `ws` echo upstream and clients, and Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { freePort } from '../helpers/ports.ts';
+import { until } from '../helpers/wait.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost | undefined;
+let upstream: Upstream;
+let proxyPort: number;
+const clients: WebSocket[] = [];
+
+before(async () => {
+  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
+  ui = await startUiHost({
+    schemaVersion: 1,
+    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+  });
+}, { timeout: 120_000 });
+
+after(async () => {
+  for (const c of clients) c.terminate();
+  await ui?.close();
+  await upstream?.close();
+});
+
+/** A client through the proxy; resolves once `echoes` messages came back. */
+async function client(path: string): Promise<{ ws: WebSocket; echoes: () => number }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`);
+  clients.push(ws);
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  let n = 0;
+  ws.on('message', () => n++);
+  ws.on('error', () => {});
+  return { ws, echoes: () => n };
+}
+
+const rows = (page: Page) => page.getByTestId('frame-log').locator('[role="option"]');
+const openSession = (page: Page, path: string) => page.locator('tbody tr').filter({ hasText: path }).click();
+
+test('switching sessions: composer, close form, payload view, UTF-8 flag, frames past the cap', { timeout: 120_000 }, async () => {
+  const { service } = ui!;
+  const settings = await service.handle('setSettings', { framesPerSession: 100 });
+  assert.ok(settings.ok, JSON.stringify(settings));
+  const a = await client('/ws/a');
+  a.ws.send(JSON.stringify({ kind: 'hello', n: 1 }));
+  a.ws.send(Buffer.from([0x00, 0x9f, 0xff, 0x41]), { binary: true });
+  const b = await client('/ws/b');
+  for (let i = 0; i < 150; i++) b.ws.send(`b message ${i}`);
+  const c = await client('/ws/c');
+  c.ws.send(Buffer.from([0x68, 0x69, 0xff, 0xfe, 0x21]), { binary: false }); // text that is not UTF-8
+  await until(() => a.echoes() === 2 && b.echoes() === 150, 10_000);
+
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.goto(`${ui!.host.url}#/sessions`);
+    // A: type a message and a close reason, pick the other direction; then B shows none of it
+    await openSession(page, '/ws/a');
+    await rows(page).first().waitFor();
+    await page.getByTestId('compose-direction').selectOption('upstream');
+    await page.getByTestId('compose-format').selectOption('hex');
+    await page.getByTestId('compose-message').fill('de ad');
+    await page.getByTestId('close-reason').fill('meant for a');
+    await openSession(page, '/ws/b');
+    await page.getByTestId('session-detail').locator('h2').filter({ hasText: '/ws/b' }).waitFor();
+    assert.equal(await page.getByTestId('compose-message').inputValue(), '');
+    assert.equal(await page.getByTestId('compose-direction').inputValue(), 'client');
+    assert.equal(await page.getByTestId('compose-format').inputValue(), 'text');
+    assert.equal(await page.getByTestId('close-reason').inputValue(), '');
+
+    // B logged 300 frames (150 each way); 100 are kept, and the log says the older 200 are not
+    await page.getByTestId('frames-older-dropped').getByText(/^\s*200 older frames are not kept/).waitFor();
+    assert.equal(await page.getByTestId('frame-count').innerText(), '100');
+    await ui!.shot(page, 'session-switch-capped');
+
+    // A again: JSON picked for its text message; its binary message then opens in Hex
+    await openSession(page, '/ws/a');
+    await page.getByTestId('session-detail').locator('h2').filter({ hasText: '/ws/a' }).waitFor();
+    await rows(page).and(page.locator('[data-opcode="text"][data-from="client"]')).click();
+    await page.getByTestId('frame-detail').locator('[data-view="json"]').click();
+    await page.locator('[data-testid="frame-payload"][data-tab="json"]').waitFor();
+    await rows(page).and(page.locator('[data-opcode="binary"][data-from="client"]')).click();
+    await page.locator('[data-testid="frame-payload"][data-tab="hex"]').getByText('00 9f ff 41').waitFor();
+
+    // C: the text message that is not UTF-8 is flagged on its row
+    await openSession(page, '/ws/c');
+    const bad = rows(page).and(page.locator('[data-opcode="text"][data-from="client"]'));
+    await bad.getByTestId('frame-invalid-utf8').waitFor();
+    assert.match((await bad.getByTestId('frame-invalid-utf8').getAttribute('title')) ?? '', /from byte 2\b/);
+    await ui!.shot(page, 'session-switch-invalid-utf8');
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await ui!.shot(page, 'session-switch-failure');
+    throw e;
+  } finally {
+    await context.close();
+  }
+});

@@ -191,6 +191,10 @@ class HttpExchange implements TryHandlers, BodyOwner {
     if (this.done) return;
     const cause = `${failureText(f.kind, f.error)} while ${f.phase === 'connect' ? 'connecting to upstream' : f.phase === 'send' ? 'sending request to upstream' : 'reading response header from upstream'}, upstream: ${this.peerName}`;
     this.record.tries.push({ upstream: this.peerName, outcome: cause });
+    // the last try's connect time, as for an answer: one that connected and then failed (a 504 on
+    // the read) took it; one that never connected has none
+    if (f.connectedAt > 0) this.record.timings.connectMs = f.connectedAt - this.record.startedAt;
+    else delete this.record.timings.connectMs;
     this.release(true);
     if (f.cached && f.kind === 'error') {
       // nginx: an error on a cached keepalive connection does not use up a try (u->peer.tries++),
@@ -218,7 +222,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const headBytes = responseHeadBytes(proxyRes);
     if (headBytes > PROXY_BUFFER_SIZE) {
       abandonResponse(proxyRes);
-      this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true, cached: false });
+      this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true, cached: false, connectedAt: timing.connectedAt });
       return;
     }
     const condition = statusCondition(status);
@@ -255,7 +259,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
       res.statusCode = 200;
       record.responseHeaders = [];
       abandonResponse(proxyRes);
-      this.onFailure({ kind: 'invalid_header', phase: 'read', error: unsendable(status, err as NodeJS.ErrnoException), requestSent: true, cached: false });
+      this.onFailure({ kind: 'invalid_header', phase: 'read', error: unsendable(status, err as NodeJS.ErrnoException), requestSent: true, cached: false, connectedAt: timing.connectedAt });
       return;
     }
     this.body = null;

@@ -20,6 +20,8 @@ export interface TryFailure {
   requestSent: boolean;
   /** The try went out on an idle keepalive connection (nginx's pc->cached), which the upstream may have closed meanwhile. */
   cached: boolean;
+  /** When this try's connection was ready (Date.now()), 0 when it never was. */
+  connectedAt: number;
 }
 
 export interface HttpTry {
@@ -382,9 +384,14 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
       }
       a.settled = true;
       clearHeadTimer(a);
+      // A reset given as the connect's own result (libuv reads SO_ERROR as the connect completes: a
+      // peer that resets right after accepting) means the handshake was done. nginx, connected by
+      // then, writes the request at once and meets the reset reading the answer: a POST is not retried.
+      const code = (err as NodeJS.ErrnoException).code;
+      const phase = a.phase === 'connect' && (code === 'ECONNRESET' || code === 'EPIPE') ? 'read' : a.phase;
       // nginx marks the request sent as soon as it starts writing it (u->request_sent)
-      const requestSent = a.requestSent || a.phase !== 'connect';
-      const failure = { kind: failureKind(err, a.timedOut), phase: a.phase, error: err, requestSent, cached: a.proxyReq?.reusedSocket ?? false };
+      const requestSent = a.requestSent || phase !== 'connect';
+      const failure = { kind: failureKind(err, a.timedOut), phase, error: err, requestSent, cached: a.proxyReq?.reusedSocket ?? false, connectedAt: a.connectedAt };
       h.onFailure(failure);
     },
   );

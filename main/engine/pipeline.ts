@@ -13,7 +13,42 @@ const IN_FLIGHT = Symbol('switchyard.requestsInFlight');
 const QUEUE = Symbol('switchyard.requestsWaiting');
 /** A response on the connection ended it (it said Connection: close). */
 const ENDED = Symbol('switchyard.connectionEnded');
-type Connection = Socket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true };
+/** Reading the connection is held while requests wait (holdReading). */
+const HELD = Symbol('switchyard.readingHeld');
+/** node's http server's own fields on a connection: its pause flag and its parser. */
+interface NodeHttpSocket { _paused?: boolean; parser?: { resume(): void } | null }
+type Connection = Socket & NodeHttpSocket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true; [HELD]?: true };
+
+/**
+ * A request waits: stop reading the connection. nginx reads a pipelined request only once the one
+ * before it is done, so a client that writes requests and never reads the answers costs it a
+ * header buffer; node would parse them all, and hold an object per request in the queue (a few MB
+ * of pipelined GETs: hundreds of MB and seconds of CPU). The requests of the chunk already read
+ * are still parsed; nothing more comes off the socket until the queue is served. This is node's
+ * own way of stopping a flood of pipelined requests (its server sets `_paused` and pauses the
+ * socket while its writes are backed up; the parser is paused after the chunk, and nothing but
+ * `_paused = false` with a resume of both lets reading go on: a plain socket.pause() does not stop
+ * a parser that reads the socket's handle itself).
+ */
+function holdReading(conn: Connection): void {
+  if (conn[HELD]) return;
+  conn[HELD] = true;
+  if (conn._paused) return;
+  conn._paused = true;
+  conn.pause();
+}
+
+/** The queue is served: reading goes on, unless node holds it for its own writes (it resumes on 'drain'). */
+function releaseReading(conn: Connection): void {
+  if (!conn[HELD]) return;
+  delete conn[HELD];
+  if (conn.writableNeedDrain || conn.destroyed) return;
+  conn._paused = false;
+  // (an upgraded connection has no parser: its new owner reads it)
+  if (!conn.parser) return;
+  conn.parser.resume();
+  conn.resume();
+}
 
 /** Whether nothing more is served on `conn`: a response ended it, or it is closing. */
 const ending = (conn: Connection): boolean => conn[ENDED] === true || conn.destroyed || conn.writableEnded;
@@ -28,7 +63,10 @@ export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Se
   conn[IN_FLIGHT] = open + 1;
   res.on('close', onResponseClose);
   if (open === 0) serve(req, res);
-  else (conn[QUEUE] ??= []).push(() => serve(req, res));
+  else {
+    (conn[QUEUE] ??= []).push(() => serve(req, res));
+    holdReading(conn);
+  }
 }
 
 /**
@@ -47,13 +85,15 @@ function onResponseClose(this: ServerResponse): void {
   conn[IN_FLIGHT] = (conn[IN_FLIGHT] ?? 1) - 1;
   if (!this.shouldKeepAlive) conn[ENDED] = true;
   const next = conn[QUEUE]?.shift();
-  if (!next) return;
+  if (!next) return releaseReading(conn);
   // the response that closed ended the connection: nginx would not have read what follows (the
   // connection is ending; destroying it now could cut off what is still being written)
   if (ending(conn)) {
     conn[QUEUE] = [];
     return;
   }
+  // the last request read starts: the rest of its body, and what follows, may be read again
+  if (conn[QUEUE]!.length === 0) releaseReading(conn);
   next();
 }
 

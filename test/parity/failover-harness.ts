@@ -45,6 +45,8 @@ function startPeer(name: string, log: string[]): Promise<TcpServer> {
     const conn = conns++;
     let served = 0;
     sock.on('error', () => {});
+    // a peer named "rst…" resets every connection as it accepts it, before any request
+    if (name.startsWith('rst')) return void sock.resetAndDestroy();
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString('latin1');

@@ -24,3 +24,14 @@ export const ROUTE_COMMENT_PREFIX = ' route: ';
  * importer recognises it (a `location /` whose only directive is `return 404`) as the default.
  */
 export const NO_MATCH_COMMENT = ' no route matches: 404, as in Switchyard';
+
+/** Above the settings a snippet's server pins to the model's defaults (export.ts pinnedDefaults). */
+export const PINNED_COMMENT = ' the defaults Switchyard assumes, whatever the including http block sets';
+
+/**
+ * A snippet's map variable. A map is global to the http block that includes the snippet, and the
+ * last one of a name wins without a word from nginx: a site's own `$connection_upgrade` map (say
+ * `'' ''`) would change the snippet's routes, or the snippet's would change the site's. (The
+ * importer reads the standard map under any name as the WebSocket switch.)
+ */
+export const SNIPPET_UPGRADE_VARIABLE = '$switchyard_connection_upgrade';

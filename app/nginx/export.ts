@@ -4,7 +4,7 @@
 import type { Config, Location, Server, Upstream, UpstreamServer } from '../config/schema.ts';
 import { directive, type Directive } from './ast.ts';
 import { printNginx } from './printer.ts';
-import { DEFAULTS, NO_MATCH_COMMENT, ROUTE_COMMENT_PREFIX } from './defaults.ts';
+import { DEFAULTS, NO_MATCH_COMMENT, PINNED_COMMENT, ROUTE_COMMENT_PREFIX, SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { hashBucketDirectives } from './hash-buckets.ts';
 
 export interface ExportOptions {
@@ -13,13 +13,40 @@ export interface ExportOptions {
 }
 
 /** `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`, as nginx.org documents it. */
-export function connectionUpgradeMap(): Directive {
-  return directive('map', ['$http_upgrade', '$connection_upgrade'], [directive('default', ['upgrade']), directive('', ['close'])]);
+export function connectionUpgradeMap(variable = '$connection_upgrade'): Directive {
+  return directive('map', ['$http_upgrade', variable], [directive('default', ['upgrade']), directive('', ['close'])]);
+}
+
+/**
+ * What a snippet's server pins: every setting the model has that nginx inherits from the http block,
+ * at the model's default (= nginx's), so that the including http block's own (`proxy_set_header
+ * Host $host`, `client_max_body_size 0`, `proxy_http_version 1.1`…) does not reach its routes. A
+ * location's own values still override these. (`proxy_redirect default`, the engine's behaviour, can
+ * only follow a proxy_pass: each location of a snippet writes it.)
+ */
+function pinnedDefaults(): Directive[] {
+  return [
+    directive('proxy_http_version', [DEFAULTS.proxyHttpVersion], undefined, [PINNED_COMMENT]),
+    directive('proxy_set_header', ['Host', '$proxy_host']),
+    directive('proxy_set_header', ['Connection', 'close']),
+    directive('proxy_connect_timeout', [DEFAULTS.timeout]),
+    directive('proxy_send_timeout', [DEFAULTS.timeout]),
+    directive('proxy_read_timeout', [DEFAULTS.timeout]),
+    directive('proxy_next_upstream', [...DEFAULTS.proxyNextUpstream]),
+    directive('proxy_next_upstream_tries', [String(DEFAULTS.proxyNextUpstreamTries)]),
+    directive('proxy_buffering', ['on']),
+    directive('client_max_body_size', [DEFAULTS.clientMaxBodySize]),
+  ];
 }
 
 export function exportTree(config: Config, opts: ExportOptions): Directive[] {
-  const http: Directive[] = [...hashBucketDirectives(config), connectionUpgradeMap(), ...config.upstreams.map(upstreamBlock), ...config.servers.map(serverBlock)];
-  if (opts.shape === 'snippet') return http;
+  const snippet = opts.shape === 'snippet';
+  const upgrade = snippet ? SNIPPET_UPGRADE_VARIABLE : '$connection_upgrade';
+  const http: Directive[] = [
+    ...hashBucketDirectives(config), connectionUpgradeMap(upgrade), ...config.upstreams.map(upstreamBlock),
+    ...config.servers.map((s) => serverBlock(s, { pinned: snippet, upgrade })),
+  ];
+  if (snippet) return http;
   return [directive('events', [], []), directive('http', [], http)];
 }
 
@@ -52,22 +79,24 @@ export function serverParams(s: UpstreamServer): string[] {
   return p;
 }
 
-function serverBlock(s: Server): Directive {
+function serverBlock(s: Server, o: { pinned: boolean; upgrade: string }): Directive {
   const body: Directive[] = s.listen.map((l) => directive('listen', l.defaultServer ? [l.address, 'default_server'] : [l.address]));
   if (s.serverNames.length) body.push(directive('server_name', [...s.serverNames]));
-  for (const loc of s.locations) body.push(locationBlock(loc));
+  if (o.pinned) body.push(...pinnedDefaults());
+  for (const loc of s.locations) body.push(locationBlock(loc, o));
   if (!s.locations.some((l) => l.path === '/' && (l.modifier === '' || l.modifier === '^~'))) {
     body.push(directive('location', ['/'], [directive('return', ['404'])], [NO_MATCH_COMMENT]));
   }
   return directive('server', [], body);
 }
 
-export function locationBlock(loc: Location): Directive {
+export function locationBlock(loc: Location, o: { pinned: boolean; upgrade: string } = { pinned: false, upgrade: '$connection_upgrade' }): Directive {
   const body: Directive[] = [directive('proxy_pass', [loc.proxyPass])];
+  if (o.pinned) body.push(directive('proxy_redirect', ['default']));
   if (loc.websocket || loc.proxyHttpVersion !== DEFAULTS.proxyHttpVersion) body.push(directive('proxy_http_version', [loc.websocket ? '1.1' : loc.proxyHttpVersion]));
   if (loc.websocket) {
     body.push(directive('proxy_set_header', ['Upgrade', '$http_upgrade']));
-    body.push(directive('proxy_set_header', ['Connection', '$connection_upgrade']));
+    body.push(directive('proxy_set_header', ['Connection', o.upgrade]));
   }
   for (const h of loc.proxySetHeader) body.push(directive('proxy_set_header', [h.name, h.value]));
   if (loc.proxyConnectTimeout !== DEFAULTS.timeout) body.push(directive('proxy_connect_timeout', [loc.proxyConnectTimeout]));

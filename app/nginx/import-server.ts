@@ -1,7 +1,7 @@
 // `server { ... }` and its locations → the model (import side), with nginx's inheritance of the
 // proxy_* settings pushed down into each location.
 import type { Directive } from './ast.ts';
-import type { Listen, Location, Modifier, Server } from '../config/schema.ts';
+import type { Listen, Location, Modifier, Server, SetHeader } from '../config/schema.ts';
 import { parseProxyPass } from '../config/proxy-pass.ts';
 import { DEFAULTS, ROUTE_COMMENT_PREFIX } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
@@ -58,6 +58,7 @@ function listen(d: Directive, ctx: ImportContext): Listen | null {
   const l: Listen = { address, defaultServer: false };
   for (const p of params) {
     if (p === 'default_server' || p === 'default') l.defaultServer = true;
+    else if (p === 'ipv6only=on' && address.startsWith('[')) continue; // nginx's default for an IPv6 socket, the model's too
     else if (p === 'ssl' || p === 'quic') ctx.warn(d, `listen ${raw}: parameter "${p}" is not modelled: dropped, so this port serves plain HTTP (TLS is not modelled)`);
     else ctx.warn(d, `listen ${raw}: parameter "${p}" is not modelled: dropped`);
   }
@@ -101,7 +102,8 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   }
   const block = d.block ?? [];
   if (isNoMatchDefault(d)) return; // the export's explicit 404 for "no route matches": the engine's default
-  const s = inherit(parent, ownSettings(block, ctx));
+  const own = ownSettings(block, ctx);
+  const s = inherit(parent, own);
   let proxyPass: string | null = null;
   let passDirective: Directive | null = null;
   let proxyPasses = 0;
@@ -121,9 +123,15 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
         passDirective = c;
       }
     } else if (c.name === 'location') nested.push(c);
-    else ctx.unmodelled(c, where);
+    else if (c.name === 'proxy_redirect' && c.args.length === 1 && c.args[0] === 'default') {
+      // the engine's own behaviour (a snippet's export writes it): nothing to keep, unless nginx refuses it
+      if (proxyPasses === 0) ctx.warn(c, '"proxy_redirect default" before "proxy_pass" (nginx -t refuses this: it needs the proxy_pass above it): dropped');
+    } else ctx.unmodelled(c, where);
   }
-  const loc = proxyPass === null ? null : buildLocation(d, la, proxyPass, s, ctx);
+  // nginx's own header list, inherited from the server or http level (a snippet pins it so): the
+  // same as none, as nginx adds exactly these when a location has no proxy_set_header
+  const headers = own.headers === undefined && isNginxDefaultHeaders(s.headers) ? [] : s.headers;
+  const loc = proxyPass === null ? null : buildLocation(d, la, proxyPass, { ...s, headers }, ctx);
   if (!loc) ctx.warn(d, `${where} has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404`);
   else {
     if (outer !== null) ctx.warn(d, `${where} is nested in "${outer}": imported as a sibling that follows it; nginx only considers it after matching "${outer}"`);
@@ -132,6 +140,11 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
     out.push(loc);
   }
   for (const n of nested) importLocation(n, s, ctx, out, outer ?? where);
+}
+
+/** `proxy_set_header Host $proxy_host; proxy_set_header Connection close;`: nginx's default list. */
+function isNginxDefaultHeaders(h: SetHeader[] | undefined): boolean {
+  return h?.length === 2 && h[0]!.name.toLowerCase() === 'host' && h[0]!.value === '$proxy_host' && h[1]!.name.toLowerCase() === 'connection' && h[1]!.value === 'close';
 }
 
 function buildLocation(d: Directive, la: { modifier: Modifier; path: string }, proxyPass: string, s: ProxySettings, ctx: ImportContext): Location {

@@ -12,31 +12,60 @@ export function importUpstream(d: Directive, ctx: ImportContext): Upstream | nul
     return null;
   }
   const up: Upstream = { name: d.args[0]!, method: { type: 'round_robin' }, servers: [], keepalive: DEFAULTS.keepalive };
+  let keepalive: Directive | null = null;
+  /** The server lines kept (by up.servers' index), and how many came before the method. */
+  const serverLines: Directive[] = [];
+  let beforeMethod = 0;
   for (const c of d.block ?? []) {
     switch (c.name) {
       case 'server': {
         const s = upstreamServer(c, ctx);
-        if (s) up.servers.push(s);
+        if (s) {
+          up.servers.push(s);
+          serverLines.push(c);
+        }
         break;
       }
       case 'least_conn':
       case 'ip_hash':
       case 'hash':
       case 'random': {
+        if (keepalive && up.keepalive > 0) {
+          // nginx's method takes the group's peer init from keepalive's cache ("load balancing
+          // method redefined"), so no connection is kept: keepalive belongs after the method
+          ctx.warn(keepalive, `keepalive before "${c.name}" (line ${c.line}): nginx's method replaces keepalive's connection cache ("load balancing method redefined"), so no connection is kept: keepalive dropped (write it after the method)`);
+          up.keepalive = DEFAULTS.keepalive;
+          keepalive = null;
+        }
         const m = method(c, ctx);
         if (m) {
           if (up.method.type !== 'round_robin') ctx.warn(c, `load balancing method redefined: "${c.name}" replaces "${up.method.type}"`);
           up.method = m;
+          beforeMethod = up.servers.length;
         }
         break;
       }
       case 'keepalive':
-        if (c.args.length === 1 && /^\d{1,5}$/.test(c.args[0]!) && Number(c.args[0]) <= 10_000 && Number(c.args[0]) > 0) up.keepalive = Number(c.args[0]);
+        if (c.args.length === 1 && /^\d{1,5}$/.test(c.args[0]!) && Number(c.args[0]) <= 10_000 && Number(c.args[0]) > 0) {
+          up.keepalive = Number(c.args[0]);
+          keepalive = c;
+        }
         else ctx.warn(c, `keepalive "${c.args.join(' ')}" is not a number from 1 to 10000: dropped`);
         break;
       default:
         ctx.unmodelled(c, `upstream "${up.name}"`);
     }
+  }
+  const type = up.method.type;
+  if (type === 'ip_hash' || type === 'hash' || type === 'random') {
+    // nginx checks a server's backup flag against the method as it reads the server line: after
+    // the method, nginx -t refuses it (validation says so); before it, nginx takes it
+    const kept = up.servers.filter((s, i) => {
+      if (i >= beforeMethod || !s.backup) return true;
+      ctx.warn(serverLines[i]!, `backup server before "${type}": nginx accepts this order (it checks backup against the method only once the method is read), but Switchyard models no backup server with "${type}": server dropped`);
+      return false;
+    });
+    up.servers = kept;
   }
   if (up.servers.length === 0) ctx.warn(d, `upstream "${up.name}" has no server Switchyard can model`);
   return up;

@@ -12,6 +12,7 @@ import { upstreamOf } from '../proxy/routing.ts';
 import { loadNginxConf, type ConfReader } from './include.ts';
 import { ImportContext, countDirectives, type ImportWarning, type UpgradeMap } from './import-context.ts';
 import { INHERITED, ownSettings } from './import-settings.ts';
+import { SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { importUpstream } from './import-upstream.ts';
 import { importServer } from './import-server.ts';
 
@@ -53,8 +54,12 @@ export function importNginxTree(tree: Directive[]): ImportResult {
   const hasHttp = tree.some((d) => d.name === 'http' && d.block);
   if (!hasHttp) importHttp(tree, ctx, config);
   else {
+    let https = 0;
     for (const d of tree) {
-      if (d.name === 'http' && d.block) importHttp(d.block, ctx, config);
+      if (d.name === 'http' && d.block) {
+        if (https++ === 1) ctx.warn(d, 'a second "http" block: nginx refuses the file ("http" directive is duplicate); its contents are imported with the first one\'s');
+        importHttp(d.block, ctx, config);
+      }
       else if (d.name === 'events' && d.block) for (const e of d.block) ctx.unmodelled(e, 'events');
       else ctx.unmodelled(d, 'the main context');
     }
@@ -120,6 +125,7 @@ function noteMap(d: Directive, ctx: ImportContext): void {
   if (!isUpgrade && standard && /^\$\w+$/.test(d.args[1]!)) {
     // nginx-proxy and others name it $proxy_connection: the same map, the same values
     ctx.upgradeAliases.add(d.args[1]!.slice(1).toLowerCase());
+    if (d.args[1] === SNIPPET_UPGRADE_VARIABLE) return; // a snippet's export of its own: nothing to say
     ctx.warn(d, `map $http_upgrade ${d.args[1]} is nginx.org's standard WebSocket map under another name: read as $connection_upgrade (the WebSocket switch where a location sends it as Connection)`);
     return;
   }

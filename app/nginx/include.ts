@@ -150,12 +150,21 @@ export async function glob(pattern: string, reader: ConfReader): Promise<string[
   const absolute = pattern.startsWith('/');
   const segments = pattern.split('/').filter((s) => s !== '');
   let bases = [absolute ? '/' : '.'];
+  let wild = false;
   for (let si = 0; si < segments.length; si++) {
     const seg = segments[si]!;
     const next: string[] = [];
+    const literal = !/[*?[]/.test(seg);
     for (const base of bases) {
-      if (!/[*?[]/.test(seg)) {
+      if (literal && !wild) {
         next.push(joinPath(base === '.' && !absolute ? '' : base, seg));
+        continue;
+      }
+      if (literal) {
+        // after a wildcard (sites/*/site.conf): only the folders that have it, as glob(3) gives
+        // nginx only paths that exist
+        const names = await reader.list(base).catch(() => [] as string[]);
+        if (names.includes(seg)) next.push(joinPath(base === '.' && !absolute ? '' : base, seg));
         continue;
       }
       let names: string[];
@@ -171,6 +180,7 @@ export async function glob(pattern: string, reader: ConfReader): Promise<string[
       }
     }
     bases = next;
+    wild ||= !literal;
   }
   return bases.sort();
 }

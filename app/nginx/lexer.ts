@@ -46,11 +46,16 @@ export function unescapeWord(raw: string): string {
   return out;
 }
 
-/** The last token is the name of a directive that takes a Lua block. */
+/** The directive a "{" now would open takes a Lua block: its name (the first word since the last
+ * ";", "{" or "}") is one, with or without arguments (`set_by_lua_block $var { ... }` has one). */
 function opensLuaBlock(tokens: Token[]): boolean {
-  const name = tokens.at(-1);
-  const before = tokens.at(-2);
-  return name?.kind === 'word' && !name.quoted && isLuaBlock(name.value) && before?.kind !== 'word';
+  let name: Token | undefined;
+  for (let k = tokens.length - 1; k >= 0; k--) {
+    const t = tokens[k]!;
+    if (t.kind === ';' || t.kind === '{' || t.kind === '}') break;
+    if (t.kind === 'word') name = t;
+  }
+  return name?.kind === 'word' && !name.quoted && isLuaBlock(name.value);
 }
 
 export function tokenize(text: string, file = ''): Token[] {

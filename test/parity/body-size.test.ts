@@ -102,8 +102,11 @@ after(() => {
 test('the export writes client_max_body_size where a location differs from nginx\'s 1m', () => {
   const v = validateConfig(model(1, 2));
   assert.ok(v.ok);
-  const out = exportNginx(v.config, { shape: 'snippet' });
+  const out = exportNginx(v.config, { shape: 'full' });
   assert.deepEqual([...out.matchAll(/client_max_body_size (\S+);/g)].map((m) => m[1]), ['3m', '10k', '0', '10k']);
+  // a snippet also pins nginx's 1m on each server, over what the including http block sets
+  const snippet = exportNginx(v.config, { shape: 'snippet' });
+  assert.deepEqual([...snippet.matchAll(/client_max_body_size (\S+);/g)].map((m) => m[1]), ['1m', '3m', '10k', '0', '1m', '10k']);
 });
 
 test('bodies around each limit get the same status from the engine as from nginx', () => {

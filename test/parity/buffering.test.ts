@@ -122,9 +122,12 @@ after(async () => {
 test('the export writes proxy_buffering off only where the model turns it off', () => {
   const v = validateConfig(model(1, 2));
   assert.ok(v.ok);
-  const out = exportNginx(v.config, { shape: 'snippet' });
+  const out = exportNginx(v.config, { shape: 'full' });
   assert.equal(out.split('proxy_buffering').length - 1, 1, out);
   assert.match(out, /location \/off\/ \{[^}]*proxy_buffering off;/);
+  // a snippet also pins nginx's "on" on its server, over what the including http block sets
+  const snippet = exportNginx(v.config, { shape: 'snippet' });
+  assert.deepEqual([...snippet.matchAll(/proxy_buffering (\w+);/g)].map((m) => m[1]), ['on', 'off']);
 });
 
 test('the cases show buffering at all (nginx holds a small unchunked body, passes a chunk)', () => {

@@ -46,11 +46,32 @@ server {
 
 const indent = (s: string) => s.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n');
 
-test('snippet: the http-level part, exactly', () => {
-  assert.equal(exportNginx(valid(README_MODEL), { shape: 'snippet' }), README_HTTP);
+// What a snippet adds to the http block's text: its own map variable, each server's pinned
+// defaults, and `proxy_redirect default` in each proxied location (after its proxy_pass).
+const README_SNIPPET = README_HTTP
+  .replaceAll('$connection_upgrade', '$switchyard_connection_upgrade')
+  .replace('    server_name localhost;\n', `    server_name localhost;
+
+    # the defaults Switchyard assumes, whatever the including http block sets
+    proxy_http_version 1.0;
+    proxy_set_header Host $proxy_host;
+    proxy_set_header Connection close;
+    proxy_connect_timeout 60s;
+    proxy_send_timeout 60s;
+    proxy_read_timeout 60s;
+    proxy_next_upstream error timeout;
+    proxy_next_upstream_tries 0;
+    proxy_buffering on;
+    client_max_body_size 1m;
+`)
+  .replace(/(proxy_pass \S+;\n)/g, '$1        proxy_redirect default;\n');
+
+test('snippet: the http-level part, its map under its own name and every inheritable setting pinned, exactly', () => {
+  assert.equal(exportNginx(valid(README_MODEL), { shape: 'snippet' }), README_SNIPPET);
+  assert.match(README_SNIPPET, /location \^~ \/api\/ \{\n {8}proxy_pass http:\/\/127\.0\.0\.1:3000\/v1\/;\n {8}proxy_redirect default;\n {4}\}/);
 });
 
-test('full: events {} and http { snippet }, exactly', () => {
+test('full: events {} and http { ... }, exactly', () => {
   assert.equal(exportNginx(valid(README_MODEL), { shape: 'full' }), `events {}\n\nhttp {\n${indent(README_HTTP).trimEnd()}\n}\n`);
 });
 
@@ -83,7 +104,8 @@ test('nginx\'s defaults are not written; every non-default value is', () => {
       ],
     }],
   });
-  const text = exportNginx(c, { shape: 'snippet' });
+  // (the full file's http block, unindented: a snippet also pins the defaults, below)
+  const text = exportNginx(c, { shape: 'full' }).replace(/^events \{\}\n\nhttp \{\n|\}\n$/g, '').replace(/^ {4}/gm, '');
   assert.match(text, /upstream d \{\n {4}server 127\.0\.0\.1:1;\n\}/);
   assert.match(text, /upstream h \{\n {4}hash \$request_uri consistent;\n {4}server 127\.0\.0\.1:2 max_fails=0 fail_timeout=1m max_conns=10 down;\n\}/);
   assert.match(text, /upstream r \{\n {4}random two;\n/);

@@ -71,5 +71,8 @@ test('the Lua of an OpenResty *_by_lua_block is skipped whole: braces, quotes an
   assert.deepEqual([close.line, close.column], [5, 1]);
   // only as the directive's own block: an argument of that name is a plain word
   assert.deepEqual(kinds('set $a content_by_lua_block {}'), ['w:set', 'w:$a', 'w:content_by_lua_block', '{', '}', 'eof']);
+  // set_by_lua_block takes the variable first: its block is Lua all the same
+  const setBy = 'set_by_lua_block $backend {\n  -- pick the peer; don\'t use "}" here\n  local t = { a = 1 }\n  return \'b\'\n}\nlisten 80;';
+  assert.deepEqual(kinds(setBy), ['w:set_by_lua_block', 'w:$backend', '{', '}', 'w:listen', 'w:80', ';', 'eof']);
   assert.throws(() => tokenize('init_by_lua_block { a = "x" ', 'f.conf'), /^NginxSyntaxError: f\.conf:1:19: unexpected end of file: the Lua block of "init_by_lua_block" is not closed$/);
 });

@@ -1,0 +1,69 @@
+// Import cases where what nginx does depends on the order or the form of what is written:
+// `keepalive` before the balancing method, a `backup` server before it, `set_by_lua_block $var`,
+// a second `http` block, `ipv6only=on`, and include globs with a wildcard in a middle folder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { importNginx, importNginxText, type ConfReader } from '../../../app/nginx/import.ts';
+import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
+
+const messages = (r: { warnings: Array<{ line: number; message: string }> }) => r.warnings.map((w) => `${w.line}: ${w.message}`);
+
+test('keepalive written before the method: nginx keeps no connection ("load balancing method redefined"), so neither does the import', () => {
+  for (const method of ['least_conn', 'ip_hash', 'hash $request_uri', 'random']) {
+    const r = importNginxText(`upstream u {\n  keepalive 4;\n  ${method};\n  server 127.0.0.1:1;\n}\nserver { listen 8080; location / { proxy_pass http://u; } }\n`);
+    assert.equal(r.config.upstreams[0]!.keepalive, 0, method);
+    assert.deepEqual(messages(r), [`2: keepalive before "${method.split(' ')[0]}" (line 3): nginx's method replaces keepalive's connection cache ("load balancing method redefined"), so no connection is kept: keepalive dropped (write it after the method)`]);
+  }
+  // after the method, as nginx.org writes it: kept, nothing to say
+  const after = importNginxText('upstream u { least_conn; server 127.0.0.1:1; keepalive 4; }\nserver { listen 8080; location / { proxy_pass http://u; } }\n');
+  assert.equal(after.config.upstreams[0]!.keepalive, 4);
+  assert.deepEqual(after.warnings, []);
+});
+
+test('a backup server before hash/ip_hash/random (nginx -t takes that order) is dropped with a warning, not called refused', async () => {
+  const text = 'upstream u {\n  server 127.0.0.1:1;\n  server 127.0.0.1:2 backup;\n  hash $uri;\n}\nserver { listen 8080; location / { proxy_pass http://u; } }\n';
+  const nginx = findNginx();
+  assert.ok(nginx, 'nginx must be installed for this test (apt-get install -y nginx)');
+  const t = await nginxTest(privateNginxConf(text), nginx);
+  assert.ok(t.ok, t.output);
+  const r = importNginxText(text);
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(r.config.upstreams[0]!.servers.map((s) => s.address), ['127.0.0.1:1']);
+  assert.deepEqual(messages(r), ['3: backup server before "hash": nginx accepts this order (it checks backup against the method only once the method is read), but Switchyard models no backup server with "hash": server dropped']);
+  // after the method nginx refuses it, and validation says so
+  const refused = importNginxText('upstream u { hash $uri; server 127.0.0.1:1; server 127.0.0.1:2 backup; }\nserver { listen 8080; location / { proxy_pass http://u; } }\n');
+  assert.equal(refused.issues.length, 1);
+  assert.match(refused.issues[0]!.message, /backup/);
+});
+
+test('set_by_lua_block $var { ... } is skipped as Lua like the other *_by_lua_block directives', () => {
+  const r = importNginxText('server { listen 8080; location / {\n  set_by_lua_block $backend {\n    -- don\'t use "}" here\n    local t = { a = 1 }\n    return \'b\'\n  }\n  proxy_pass http://127.0.0.1:1;\n} }\n');
+  assert.deepEqual(r.issues, []);
+  assert.equal(r.config.servers[0]!.locations[0]!.proxyPass, 'http://127.0.0.1:1');
+  assert.equal(r.warnings.length, 1);
+  assert.match(r.warnings[0]!.message, /set_by_lua_block/);
+});
+
+test('a second http block is named as what nginx refuses; ipv6only=on on an IPv6 listen is the default, said nothing of', () => {
+  const two = importNginxText('events {}\nhttp { server { listen 8080; location / { proxy_pass http://127.0.0.1:1; } } }\nhttp { server { listen 8081; location / { proxy_pass http://127.0.0.1:2; } } }\n');
+  assert.deepEqual(messages(two), ['3: a second "http" block: nginx refuses the file ("http" directive is duplicate); its contents are imported with the first one\'s']);
+  assert.equal(two.config.servers.length, 2);
+  const v6 = importNginxText('server { listen [::]:8080 ipv6only=on; location / { proxy_pass http://127.0.0.1:1; } }\n');
+  assert.deepEqual(v6.warnings, []);
+  assert.equal(v6.config.servers[0]!.listen[0]!.address, '[::]:8080');
+});
+
+test('an include glob with a wildcard folder reads the folders that have the file, and warns of none that lack it', async () => {
+  const files: Record<string, string> = {
+    '/x/nginx.conf': 'http { include sites/*/site.conf; }\n',
+    '/x/sites/a/site.conf': 'server { listen 8080; location / { proxy_pass http://127.0.0.1:1; } }\n',
+  };
+  const dirs: Record<string, string[]> = { '/x/sites': ['a', 'b'], '/x/sites/a': ['site.conf'], '/x/sites/b': ['other.conf'] };
+  const reader: ConfReader = {
+    read: async (p) => files[p] ?? Promise.reject(Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' })),
+    list: async (d) => dirs[d.replace(/\/$/, '')] ?? Promise.reject(Object.assign(new Error(`ENOENT: ${d}`), { code: 'ENOENT' })),
+  };
+  const r = await importNginx('/x/nginx.conf', reader);
+  assert.deepEqual(r.warnings, []);
+  assert.equal(r.config.servers.length, 1);
+});

@@ -1,0 +1,111 @@
+// `export-nginx --snippet` inside an http block that sets things of its own: the proxy settings it
+// would pass down (Host $host, HTTP/1.1, no body limit, a 1 s read timeout, no proxy_redirect) and a
+// `$connection_upgrade` map of its own. The snippet pins the model's values, so real nginx running
+// it answers and forwards as the engine does with the same model.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import type { ConfigInput } from '../../app/config/schema.ts';
+import { validateConfig } from '../../app/config/validate.ts';
+import { exportNginx } from '../../app/nginx/export.ts';
+import { privateNginxConf, startNginx, type RunningNginx } from '../../main/nginx/binary.ts';
+import { startEngine, type TestEngine } from '../helpers/engine.ts';
+import { freePort } from '../helpers/ports.ts';
+import { header, startWsUpstream, rawExchange, type Upstream } from '../helpers/upstreams.ts';
+import { send } from '../helpers/client.ts';
+
+// what a site's http block commonly sets, and what would change the snippet's routes if inherited
+const INCLUDING_HTTP = `
+client_max_body_size 0;
+proxy_http_version 1.1;
+proxy_set_header Host $host;
+proxy_set_header X-Real-IP $remote_addr;
+proxy_read_timeout 1s;
+proxy_next_upstream off;
+proxy_redirect off;
+map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+`;
+
+let upstream: Upstream;
+let nginx: RunningNginx;
+let engine: TestEngine;
+let nginxPort: number;
+
+const model = (port: number): ConfigInput => ({
+  schemaVersion: 1,
+  upstreams: [{ name: 'app', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
+  servers: [{
+    listen: [{ address: `127.0.0.1:${port}` }],
+    locations: [{ path: '/plain/', proxyPass: 'http://app' }, { path: '/ws/', proxyPass: 'http://app', websocket: true }],
+  }],
+});
+
+before(async () => {
+  upstream = await startWsUpstream('app', {
+    handler: (req, res, seen) => {
+      if (req.url!.includes('slow')) return void setTimeout(() => res.end('late'), 1500);
+      if (req.url!.includes('moved')) {
+        res.writeHead(302, { Location: 'http://app/plain/there' }); // as proxy_pass http://app names it
+        return void res.end();
+      }
+      res.end(JSON.stringify(seen));
+    },
+  });
+  nginxPort = await freePort();
+  const v = validateConfig(model(nginxPort));
+  assert.ok(v.ok);
+  nginx = await startNginx(privateNginxConf(`${INCLUDING_HTTP}\n${exportNginx(v.config, { shape: 'snippet' })}`), [nginxPort]);
+  engine = await startEngine(model);
+});
+
+after(async () => {
+  await nginx?.stop();
+  await engine?.stop();
+  await upstream?.close();
+});
+
+/** What reaches the upstream for one GET, as nginx and as the engine send it. */
+async function upstreamSees(port: number, path: string) {
+  const before = upstream.seen.length;
+  const r = await send(`http://127.0.0.1:${port}${path}`, { headers: { Host: 'site.test' } });
+  assert.equal(r.status, 200, r.body);
+  const s = upstream.seen[before]!;
+  return { version: s.httpVersion, host: header(s, 'host'), connection: header(s, 'connection'), realIp: header(s, 'x-real-ip') ?? null, names: s.rawHeaders.filter((_, i) => i % 2 === 0) };
+}
+
+test("the including block's headers, HTTP version and upgrade map do not reach the snippet's routes", async () => {
+  // (the WebSocket switch's own HTTP/1.1; its Connection from the snippet's map: close, not '')
+  for (const [path, version] of [['/plain/x', '1.0'], ['/ws/plain-get', '1.1']] as const) {
+    const n = await upstreamSees(nginxPort, path);
+    const e = await upstreamSees(engine.port, path);
+    assert.deepEqual(n, e, path);
+    assert.deepEqual([n.version, n.host, n.connection, n.realIp], [version, 'app', 'close', null], `${path}: nginx's defaults`);
+  }
+});
+
+test("the body limit, read timeout and Location rewrite are the model's, not the including block's", async () => {
+  const head = (port: number) => rawExchange(port, 'POST /plain/big HTTP/1.1\r\nHost: site.test\r\nContent-Length: 2097152\r\nConnection: close\r\n\r\n', { until: (got) => got.includes('\r\n\r\n') });
+  for (const port of [nginxPort, engine.port]) {
+    assert.match(await head(port), /^HTTP\/1\.1 413 /, `port ${port}`);
+    const slow = await send(`http://127.0.0.1:${port}/plain/slow`);
+    assert.deepEqual([slow.status, slow.body], [200, 'late'], `port ${port}: 60 s read timeout`);
+  }
+  const moved = await Promise.all([nginxPort, engine.port].map((p) => send(`http://127.0.0.1:${p}/plain/moved`, { headers: { Host: 'site.test' } })));
+  assert.equal(moved[0]!.status, 302);
+  // (made absolute with each one's own listen port)
+  assert.equal(moved[1]!.headers.location, moved[0]!.headers.location?.replace(`:${nginxPort}/`, `:${engine.port}/`));
+  assert.doesNotMatch(moved[0]!.headers.location ?? '', /^http:\/\/app\//, 'proxy_redirect default rewrote it');
+});
+
+test('a WebSocket route of the snippet upgrades through nginx as through the engine', async () => {
+  for (const port of [nginxPort, engine.port]) {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/chat`);
+    const echo = await new Promise<string>((resolve, reject) => {
+      ws.once('open', () => ws.send('hi'));
+      ws.once('message', (d) => resolve(String(d)));
+      ws.once('error', reject);
+    });
+    ws.terminate();
+    assert.equal(echo, 'hi', `port ${port}`);
+  }
+});

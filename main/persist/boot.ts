@@ -94,7 +94,7 @@ export class AppCore {
 
   /** Open a workspace file: it becomes the current file and runs (or opens as a draft with issues). */
   async open(file: string): Promise<OpenOutcome> {
-    const loaded = await loadDocument(file);
+    const loaded = await loadDocument(file, { opening: true });
     this.report(loaded.notices);
     if (loaded.doc === null) {
       const notices = loaded.notices.length ? loaded.notices : [{ level: 'error' as const, code: 'missing_file', file, message: `${file} does not exist` }];

@@ -6,7 +6,9 @@
 // (a rename, so its bytes stay exactly as they were), falls back to NAME.bak, and returns a notice
 // saying what happened and where the bad file now is. If it cannot be moved, save refuses to write
 // over it. Invalid-but-parseable documents are not "damaged": they open as a draft with issues.
-import { readFile, rename, link, unlink, stat } from 'node:fs/promises';
+import { rename, link, unlink, stat } from 'node:fs/promises';
+import { readLimitedFile } from '../config/limited-file.ts';
+import { MAX_CONFIG_BYTES } from '../config/load.ts';
 import { migrateConfig } from '../../app/config/migrate.ts';
 import { decodeConfigBytes, jsonErrorOffset } from '../config/json-position.ts';
 import { writeFileAtomic, removeStaleTemps, fsyncDir } from './atomic.ts';
@@ -45,7 +47,13 @@ type Inspected =
 export async function inspectFile(file: string): Promise<Inspected> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    // a regular file of a config's size only: a pipe would hang the start, a huge file crash it
+    const f = await readLimitedFile(file, MAX_CONFIG_BYTES);
+    if ('refused' in f) {
+      if (f.refused === 'too_large') return { state: 'bad', code: 'file_too_large', reason: `is ${f.size} bytes, more than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a config may have` };
+      return { state: 'bad', code: 'unreadable_file', reason: f.refused === 'folder' ? 'is a folder, not a file' : 'is not a regular file (a pipe or a device)' };
+    }
+    bytes = f.bytes;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: 'missing' };
@@ -111,8 +119,17 @@ function migratedNotice(file: string, from: number | null, steps: string[], load
   return [{ level: 'info', code: 'migrated', file, ...(loadedFrom ? { loadedFrom } : {}), message: `${loadedFrom ?? file} was written by an older Switchyard (config version ${from}); it was updated: ${steps.join('; ')}. It is saved in the new format the next time it is saved.` }];
 }
 
-/** Load a config document, falling back to its backup (see the file comment). */
-export async function loadDocument(file: string): Promise<LoadOutcome> {
+/**
+ * Load a config document, falling back to its backup (see the file comment). `opening`: a file the
+ * user picked (Open Workspace), not one Switchyard keeps: when it is no config it is left as it is,
+ * neither moved aside nor replaced by a backup (a tsconfig.json picked by mistake stays put).
+ */
+export async function loadDocument(file: string, o: { opening?: boolean } = {}): Promise<LoadOutcome> {
+  if (o.opening) {
+    const picked = await inspectFile(file);
+    if (picked.state === 'ok') return { doc: picked.doc, source: 'file', notices: migratedNotice(file, picked.from, picked.steps) };
+    if (picked.state === 'bad') return { doc: null, source: 'none', notices: [{ level: 'error', code: picked.code, file, message: `${file} ${picked.reason}: not opened (the file is left as it is)` }] };
+  }
   await removeStaleTemps(file);
   const main = await inspectFile(file);
   if (main.state === 'ok') return { doc: main.doc, source: 'file', notices: migratedNotice(file, main.from, main.steps) };

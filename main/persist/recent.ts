@@ -4,13 +4,17 @@
 // and is moved aside untouched (document.ts's moveAside) so that the next write does not replace it;
 // settings that do not pass the setSettings checks are dropped, with a notice: redaction then
 // starts on, with its default header list (the safe side).
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { readLimitedFile } from '../config/limited-file.ts';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic.ts';
 import { moveAside, type PersistNotice } from './document.ts';
 import { statePath } from './paths.ts';
 import { checkParams } from '../../app/api/params.ts';
 import type { ServiceSettings } from '../../app/api/contract.ts';
+
+/** state.json holds recent paths and settings: a few KB. */
+const MAX_STATE_BYTES = 1024 * 1024;
 
 export const MAX_RECENT = 10;
 
@@ -39,7 +43,10 @@ type Inspected = { state: AppState; settingsDropped: boolean } | { state: AppSta
 async function inspectAppState(file: string): Promise<Inspected> {
   let raw: Partial<AppState> | null;
   try {
-    raw = JSON.parse(await readFile(file, 'utf8')) as Partial<AppState> | null;
+    // (a regular file of a state's size only: a pipe would hang the start, a huge file crash it)
+    const f = await readLimitedFile(file, MAX_STATE_BYTES);
+    if ('refused' in f) return { state: empty(), code: f.refused === 'too_large' ? 'file_too_large' : 'unreadable_file', reason: f.refused === 'too_large' ? `is ${f.size} bytes, more than a state file has` : 'is not a regular file' };
+    raw = JSON.parse(f.bytes.toString('utf8')) as Partial<AppState> | null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: empty(), settingsDropped: false };

@@ -156,3 +156,36 @@ test('a save keeps the permissions the file had (a new file is private to its ow
   await saveDocument(file, B);
   assert.equal(statSync(file).mode & 0o777, 0o644);
 });
+
+test('a pipe, a folder or a file over 64 MiB in the config\'s place is reported, not read (no hang, no crash)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { truncateSync } = await import('node:fs');
+  const pipe = fileIn();
+  execFileSync('mkfifo', [pipe]);
+  const folder = fileIn();
+  mkdirSync(folder);
+  const big = fileIn();
+  writeFileSync(big, '');
+  truncateSync(big, 65 * 1024 * 1024);
+  for (const [file, code, reason] of [[pipe, 'unreadable_file', 'is not a regular file'], [folder, 'unreadable_file', 'is a folder'], [big, 'file_too_large', 'more than the 64 MiB']] as const) {
+    const r = await loadDocument(file);
+    assert.equal(r.doc, null, file);
+    assert.equal(r.notices[0]?.code, code, JSON.stringify(r.notices));
+    assert.ok(r.notices[0]!.message.includes(reason), r.notices[0]!.message);
+  }
+});
+
+test('opening a file the user picked that is no config leaves it where it is (not moved aside, no backup loaded)', async () => {
+  const file = fileIn();
+  writeFileSync(file, '{ "compilerOptions": { /* JSONC */ } }\n');
+  writeFileSync(backupPath(file), json(A));
+  const r = await loadDocument(file, { opening: true });
+  assert.equal(r.doc, null);
+  assert.equal(r.notices.length, 1);
+  assert.match(r.notices[0]!.message, /is not valid JSON at line 1, column \d+: not opened \(the file is left as it is\)$/);
+  assert.equal(readFileSync(file, 'utf8'), '{ "compilerOptions": { /* JSONC */ } }\n');
+  assert.deepEqual(readdirSync(join(file, '..')).sort(), ['config.json', 'config.json.bak']);
+  // a good one opens as before
+  writeFileSync(file, json(B));
+  assert.deepEqual((await loadDocument(file, { opening: true })).doc, B);
+});

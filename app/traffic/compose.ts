@@ -38,9 +38,11 @@ export function composeMessage(format: ComposeFormat, input: string): Composed {
 
 /** Why `frame` cannot be replayed (the service's rule: a text or binary message whose whole payload
  * is kept), or null when it can. */
-export function replayProblem(frame: Pick<FrameView, 'opcode' | 'payload'> | null): string | null {
+export function replayProblem(frame: Pick<FrameView, 'opcode' | 'payload' | 'encodedBy' | 'decodeError'> | null): string | null {
   if (!frame) return 'Select a text or binary message in the log to replay it';
   if (frame.opcode !== 'text' && frame.opcode !== 'binary') return `A ${frame.opcode} frame cannot be replayed: only text and binary messages`;
+  if (frame.encodedBy) return `It is in the encoding of the ${frame.encodedBy} extension, whose bits a replayed frame cannot carry`;
+  if (frame.decodeError) return 'Its compressed payload could not be inflated: what was kept is not the message';
   if (frame.payload === 'kept') return null;
   if (frame.payload === 'evicted') return 'Its payload was evicted to stay under the total payload cap';
   if (frame.payload === 'truncated') return 'Its payload is longer than the per-message cap: only the start was kept';

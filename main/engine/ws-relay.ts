@@ -21,28 +21,13 @@ import { StallWatch } from './stall-watch.ts';
 import { encodeFrame } from './ws-frames.ts';
 import { maskKeyOf, xorMask } from '../inspect/mask.ts';
 import type { CloseFrameInfo } from '../../app/engine/records.ts';
-
-interface Pending {
-  frame: Buffer;
-  close: boolean;
-  resolve: () => void;
-  reject: (e: Error) => void;
-  /** Gives up when no message boundary came in time (see inject's waitMs). */
-  timer: NodeJS.Timeout | null;
-  /** Told when the frame goes to `dst` (see inject's onHanded). */
-  onHanded: (() => void) | null;
-}
+import { InjectBusyError, closingError, type Pending } from './ws-inject.ts';
 
 /** Where track() stops: never (the chunk's end), after a frame, after a frame that ends a message. */
 const STOP_NEVER = 0;
 const STOP_AT_FRAME = 1;
 const STOP_AT_MESSAGE = 2;
 type Stop = typeof STOP_NEVER | typeof STOP_AT_FRAME | typeof STOP_AT_MESSAGE;
-
-/** An injected frame was not sent: no message boundary came in time. Error code 'busy'. */
-export class InjectBusyError extends Error {
-  readonly code = 'busy';
-}
 
 export class WsRelay {
   /** Bytes left in the current frame's payload. */
@@ -220,12 +205,15 @@ export class WsRelay {
    * starts dropping what `src` sends, the observer having seen all that was passed on before it.
    */
   inject(opcode: number, payload: Buffer, opts: { close?: boolean; waitMs?: number; onHanded?: () => void } = {}): Promise<void> {
-    if (this.stopped || this.dropping) return Promise.reject(new Error(this.stopped ? 'the session is closed' : 'the session is closing'));
+    if (this.stopped || this.dropping) return Promise.reject(this.stopped ? new Error('the session is closed') : closingError());
     if (this.peerClosed) return Promise.reject(this.afterCloseError());
     const frame = encodeFrame(opcode, payload, this.mask);
     return new Promise<void>((resolve, reject) => {
       const p: Pending = { frame, close: opts.close === true, resolve, reject, timer: null, onHanded: opts.onHanded ?? null };
-      this.pending.push(p);
+      // a Close goes at the next frame boundary, ahead of messages waiting for a message boundary
+      // (they could never follow it: flushPending rejects them once it is sent)
+      if (p.close) this.pending.unshift(p);
+      else this.pending.push(p);
       if (this.canFlush) this.flushPending();
       if (this.pending.includes(p) && opts.waitMs !== undefined) {
         const waitMs = opts.waitMs;
@@ -234,6 +222,7 @@ export class WsRelay {
           if (k === -1) return;
           this.pending.splice(k, 1);
           reject(new InjectBusyError(`no message boundary within ${waitMs} ms: a fragmented message is still being relayed this way, so the frame was not sent`));
+          if (this.canFlush) this.flushPending(); // what waited behind it may go now
         }, waitMs);
         p.timer.unref();
       }
@@ -315,7 +304,18 @@ export class WsRelay {
     }
     for (const p of this.dropping ? this.pending.splice(0) : []) {
       if (p.timer) clearTimeout(p.timer);
-      p.reject(new Error('the session is closing'));
+      p.reject(closingError());
+    }
+  }
+
+  /** `src` sent its Close: the messages waiting for a message boundary can never follow it. */
+  private rejectWaitingMessages(): void {
+    for (let k = this.pending.length - 1; k >= 0; k--) {
+      const p = this.pending[k]!;
+      if (p.close) continue;
+      this.pending.splice(k, 1);
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(this.afterCloseError());
     }
   }
 
@@ -378,6 +378,7 @@ export class WsRelay {
     else if (op === 8) {
       if (!this.peerClosed) this.reportClose();
       this.peerClosed = true;
+      if (this.pending.length) this.rejectWaitingMessages();
       if (this.dropping) this.firePeerClose();
     }
     return !this.inMessage;

@@ -275,7 +275,7 @@ export function runSession(a: SessionStart): void {
     client: socket,
     upstream: up,
     inject(to, opcode, payload, waitMs = INJECT_WAIT_MS, onHanded) {
-      if (closing) return Promise.reject(new Error('the session is closing'));
+      if (closing) return Promise.reject(Object.assign(new Error('the session is closing'), { code: 'closing' }));
       return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload, { waitMs, onHanded });
     },
     close(reason, frame, onSent) {

@@ -19,7 +19,7 @@ import { TrafficWatch } from './traffic-watch.ts';
 import { Redactor } from './redact.ts';
 import { exportHar, type HarSession } from './har.ts';
 import { importHar } from './har-import.ts';
-import { InjectBusyError } from '../engine/ws-relay.ts';
+import { InjectBusyError } from '../engine/ws-inject.ts';
 import { checkClose } from '../engine/ws-frames.ts';
 import { INJECT_WAIT_MS } from '../engine/ws-session.ts';
 import { NginxExports } from './nginx-export.ts';
@@ -179,6 +179,10 @@ export class SwitchyardService {
       const row = this.traffic.frame(id, seq);
       if (!row) return fail('not_found', `session ${id} has no frame ${seq} (old frames are dropped)`);
       if (row.opcode !== 'text' && row.opcode !== 'binary') return fail('not_a_message', `frame ${seq} is a ${row.opcode} frame; only text and binary messages can be replayed`);
+      // what was kept is not the message: an extension's encoding needs its RSV bits, which an
+      // injected frame does not carry; a compressed message that did not inflate is only its wire bytes
+      if (row.encodedBy) return fail('encoded_message', `frame ${seq} cannot be replayed: it is in the encoding of the ${row.encodedBy} extension, whose bits an injected frame cannot carry`);
+      if (row.decodeError) return fail('not_decoded', `frame ${seq} cannot be replayed: its compressed payload could not be inflated (${row.decodeError})`);
       const payload = row.payload === 'kept' ? this.traffic.payloads.get(row) : undefined;
       if (!payload) {
         const why = row.payload === 'evicted' ? ['payload_evicted', 'its payload was evicted to stay under the payload cap'] : row.payload === 'truncated' ? ['payload_truncated', 'it is longer than the per-message payload cap'] : ['no_payload', 'its payload was not captured'];
@@ -189,6 +193,7 @@ export class SwitchyardService {
     framePayload: async ({ id, seq }) => {
       const row = this.traffic.frame(id, seq);
       if (!row) return fail('not_found', `session ${id} has no frame ${seq} (old frames are dropped)`);
+      if (!row.payload && row.decodeError) return fail('not_decoded', `the payload of frame ${seq} could not be inflated (${row.decodeError}): the row shows what was`);
       if (!row.payload) return fail('no_payload', row.opcode === 'text' || row.opcode === 'binary' ? `the payload of frame ${seq} was not captured` : `frame ${seq} is a ${row.opcode} frame: only its preview is kept`);
       const data = row.payload === 'evicted' ? undefined : this.traffic.payloads.get(row);
       // (a text message whose bytes are not UTF-8 goes as base64 too: as text they would be lost)

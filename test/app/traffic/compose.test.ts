@@ -34,6 +34,8 @@ test('replay: only text and binary messages whose whole payload is kept; to the 
   assert.match(replayProblem({ opcode: 'text', payload: 'evicted' })!, /evicted/);
   assert.match(replayProblem({ opcode: 'text', payload: 'truncated' })!, /per-message cap/);
   assert.match(replayProblem({ opcode: 'binary', payload: undefined })!, /not captured/);
+  assert.match(replayProblem({ opcode: 'text', payload: 'kept', encodedBy: 'x-foo' })!, /x-foo extension/);
+  assert.match(replayProblem({ opcode: 'text', payload: undefined, decodeError: 'TAP_DEFLATE_ERROR: inflate failed' })!, /could not be inflated/);
   assert.equal(replayTarget({ from: 'client' }), 'upstream');
   assert.equal(replayTarget({ from: 'upstream' }), 'client');
 });

@@ -289,6 +289,10 @@ test('permessage-deflate: a message the tap cannot inflate says why (view, HAR, 
   const bad = frames.find((f) => f.from === 'client' && f.opcode === 'text')!;
   assert.match(bad.decodeError ?? '', /^TAP_DEFLATE_ERROR: inflate failed/);
   assert.equal(bad.wireLength, 4);
+  // it was captured, not inflated: said so, and not replayed (its wire bytes are not the message)
+  for (const r of [await service.handle('replayFrame', { id, seq: bad.seq }), await service.handle('framePayload', { id, seq: bad.seq })]) {
+    assert.equal(!r.ok && r.error.code, 'not_decoded', JSON.stringify(r));
+  }
   const close = frames.find((f) => f.opcode === 'close')!;
   assert.equal(typeof close.closeCode, 'number');
   const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));

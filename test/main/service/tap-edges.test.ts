@@ -46,6 +46,9 @@ test('a message in an unknown extension\'s encoding is logged as raw bytes that 
     // its bytes as they are (base64), not as text with U+FFFD in it
     const p = value<FramePayload>(await service.handle('framePayload', { id: 1, seq: frames[0]!.seq }));
     assert.deepEqual([p.encoding, Buffer.from(p.data, 'base64').toString('hex')], ['base64', '68ff69']);
+    // not replayed: sent again without the extension's RSV bits it would be another message
+    const replay = await service.handle('replayFrame', { id: 1, seq: frames[0]!.seq });
+    assert.equal(!replay.ok && replay.error.code, 'encoded_message', JSON.stringify(replay));
     const back = value<ImportedHar>(await service.handle('importHar', { text: value<string>(await service.handle('exportHar', { sessionIds: [1] })) }));
     assert.equal(back.sessions[0]!.frames[0]!.encodedBy, 'x-foo');
   } finally {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { refusedPort, startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
 import { freePort } from '../helpers/ports.ts';
 import { until } from '../helpers/wait.ts';
 import { startUiHost, type UiHost } from './ui-host.ts';
@@ -17,11 +17,15 @@ let proxyPort: number;
 const clients: WebSocket[] = [];
 
 before(async () => {
-  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
+  const [up, port, dead] = await Promise.all([startWsUpstream('echo'), freePort(), refusedPort()]);
+  [upstream, proxyPort] = [up, port];
   ui = await startUiHost({
     schemaVersion: 1,
     upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
-    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${proxyPort}` }],
+      locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }, { path: '/dead/', proxyPass: `http://127.0.0.1:${dead}`, websocket: true }],
+    }],
   });
 }, { timeout: 120_000 });
 
@@ -95,6 +99,13 @@ test('switching sessions: composer, close form, payload view, UTF-8 flag, frames
     await bad.getByTestId('frame-invalid-utf8').waitFor();
     assert.match((await bad.getByTestId('frame-invalid-utf8').getAttribute('title')) ?? '', /from byte 2\b/);
     await ui!.shot(page, 'session-switch-invalid-utf8');
+
+    // a refused handshake says so, rather than that frames were not recorded
+    const refused = new WebSocket(`ws://127.0.0.1:${proxyPort}/dead/x`);
+    await new Promise<void>((resolve) => { refused.once('error', () => resolve()); refused.once('unexpected-response', () => resolve()); });
+    refused.terminate();
+    await openSession(page, '/dead/x');
+    await page.getByTestId('frames-unavailable').getByText('The handshake was refused (502): no WebSocket frames were exchanged.', { exact: false }).waitFor();
     assert.deepEqual(errors, []);
   } catch (e) {
     await ui!.shot(page, 'session-switch-failure');

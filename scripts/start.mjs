@@ -1,6 +1,7 @@
 // `npm start`: build the renderer, then launch the desktop app. Where the Electron binary is not
 // installed (these machines cannot download it), say so in one line and open the same UI through
-// the loopback web host instead. Arguments after `--` go to the app (e.g. `npm start -- --config FILE`).
+// the loopback web host instead. Arguments after `--` go to the app (`npm start -- --workspace FILE` for
+// the desktop app, `--config FILE` for the web host).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';

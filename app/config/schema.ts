@@ -186,6 +186,8 @@ export type Server = z.infer<typeof Server>;
 
 export const Config = z
   .object({
+    /** An editor's pointer to the JSON Schema (`"$schema": "./schema/switchyard.config.schema.json"`); no meaning to the proxy. */
+    $schema: z.string().max(4096).optional(),
     schemaVersion: z.literal(SCHEMA_VERSION),
     upstreams: z.array(Upstream).default([]),
     servers: z.array(Server).default([]),

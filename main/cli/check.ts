@@ -1,6 +1,7 @@
 // `switchyard check --config FILE`: validate; print every problem with its JSON path; exit 1 if any.
 import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { issueCount } from '../../app/config/validate.ts';
 
 export async function checkCommand(o: { config: string; stdout: Writable; stderr: Writable }): Promise<number> {
   const r = await loadConfigFile(o.config);
@@ -11,6 +12,6 @@ export async function checkCommand(o: { config: string; stdout: Writable; stderr
     return 0;
   }
   for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
-  o.stderr.write(`${o.config}: ${r.issues.length} error(s)\n`);
+  o.stderr.write(`${o.config}: ${issueCount(r.issues)} error(s)\n`);
   return 1;
 }

@@ -3,6 +3,7 @@
 import type { Writable } from 'node:stream';
 import { writeOutputFile } from './output-file.ts';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { issueCount } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 
 export interface ExportNginxOptions {
@@ -17,7 +18,7 @@ export async function exportNginxCommand(o: ExportNginxOptions): Promise<number>
   const r = await loadConfigFile(o.config);
   if (!r.ok) {
     for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
-    o.stderr.write(`${o.config}: ${r.issues.length} error(s); nothing exported\n`);
+    o.stderr.write(`${o.config}: ${issueCount(r.issues)} error(s); nothing exported\n`);
     return 1;
   }
   const text = exportNginx(r.config, { shape: o.snippet ? 'snippet' : 'full' });

@@ -29,8 +29,12 @@ const USAGE = `usage: switchyard <verb> [options]
   Every verb takes --help. Exit codes: 0 ok, 1 invalid config or failure, 2 usage error.
 `;
 
+const VERBS = ['serve', 'check', 'export-nginx', 'import-nginx', 'verify', 'ui', 'version'];
+
 /** One verb's part of USAGE (its line and the lines under it), or the whole of it for an unknown verb. */
-export function helpFor(verb: string): string {
+export function helpFor(given: string): string {
+  const verb = given === '--version' || given === '-v' ? 'version' : given;
+  if (!VERBS.includes(verb)) return USAGE;
   const lines = USAGE.split('\n');
   const at = lines.findIndex((l) => l.startsWith(`  ${verb} `) || l === `  ${verb}`);
   if (at === -1) return USAGE;
@@ -63,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   if (verb !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
     const help = helpFor(verb);
     // (an unknown verb is a usage error, --help or not)
-    if (help === USAGE && !['help', '--help', '-h'].includes(verb)) {
+    if (help === USAGE && !['help', '--help', '-h', '--version', '-v'].includes(verb)) {
       process.stderr.write(`switchyard: unknown verb "${verb}"\n${USAGE}`);
       return 2;
     }
@@ -109,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'version':
       case '--version':
       case '-v':
+        parseArgs({ args: rest, options: {} }); // takes nothing: anything else is a usage error
         process.stdout.write(`switchyard ${version()}\n`);
         return 0;
       case undefined:

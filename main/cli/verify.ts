@@ -2,6 +2,7 @@
 // folder and run `nginx -t` on it when nginx is installed (saying so plainly when it is not).
 import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { issueCount } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import { findNginx, nginxTest, privateNginxConf } from '../nginx/binary.ts';
 
@@ -18,7 +19,7 @@ export async function verifyCommand(o: VerifyOptions): Promise<number> {
   const r = await loadConfigFile(o.config);
   if (!r.ok) {
     for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
-    o.stderr.write(`${o.config}: ${r.issues.length} error(s)\n`);
+    o.stderr.write(`${o.config}: ${issueCount(r.issues)} error(s)\n`);
     return 1;
   }
   o.stdout.write(`${o.config}: valid\n`);

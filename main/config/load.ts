@@ -1,5 +1,5 @@
 // Reading a config file from disk: JSON errors with line and column, then full validation.
-import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
+import { issuesBefore, validateConfig, type ValidationResult } from '../../app/config/validate.ts';
 import { decodeConfigBytes, duplicateKeys, jsonErrorOffset } from './json-position.ts';
 import { formatPath } from '../../app/config/issues.ts';
 import { readLimitedFile } from './limited-file.ts';
@@ -56,7 +56,7 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
     message: `${file}:${position(text, d.offset)}: "${d.path[d.path.length - 1]}" appears twice in this object (JSON would keep only the last)`,
   }));
   const validated = validateConfig(raw);
-  if (repeated.length) return { ok: false, issues: [...repeated, ...(validated.ok ? [] : validated.issues)], raw };
+  if (repeated.length) return { ok: false, issues: issuesBefore(repeated, validated.ok ? [] : validated.issues), raw };
   return { ...validated, raw };
 }
 

@@ -1,16 +1,28 @@
 // Running Debian's nginx as a private, unprivileged instance: `nginx -p DIR -c FILE`, never a service.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, rm, mkdir, chmod } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', '/usr/bin/nginx'];
 
-/** Path of the nginx binary, or null when nginx is not installed. */
+/** Path of the nginx binary, or null when nginx is not installed: $SWITCHYARD_NGINX when set, else
+ * the first `nginx` on $PATH, else Debian's and the source build's usual places (/usr/sbin is not on
+ * every user's PATH). */
 export function findNginx(): string | null {
   if (process.env.SWITCHYARD_NGINX) return existsSync(process.env.SWITCHYARD_NGINX) ? process.env.SWITCHYARD_NGINX : null;
-  return CANDIDATES.find((p) => existsSync(p)) ?? null;
+  const onPath = (process.env.PATH ?? '').split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, 'nginx'));
+  return [...onPath, ...CANDIDATES].find((p) => isExecutableFile(p)) ?? null;
+}
+
+function isExecutableFile(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

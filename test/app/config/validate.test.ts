@@ -258,3 +258,12 @@ test('proxy_pass with a port out of range says so, as a listen address does', ()
   assert.deepEqual(with_('http://127.0.0.1:8080'), []);
   assert.deepEqual(with_('ftp://x'), ['servers[0].locations[0].proxyPass invalid_proxy_pass: expected "http://upstream_name", "http://host:port" or "http://host:port/uri"']);
 });
+
+test('"$schema" at the top (an editor\'s pointer to the JSON Schema) is taken; elsewhere, or not text, it is an error', () => {
+  const ok = validateConfig({ $schema: './schema/switchyard.config.schema.json', schemaVersion: 1, servers: [] });
+  assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.issues));
+  const notText = validateConfig({ $schema: 1, schemaVersion: 1 });
+  assert.equal(!notText.ok && notText.issues[0]!.path, '$schema');
+  const nested = validateConfig({ schemaVersion: 1, servers: [{ $schema: 'x', listen: [{ address: '8080' }] }] });
+  assert.equal(!nested.ok && nested.issues[0]!.code, 'unknown_field');
+});

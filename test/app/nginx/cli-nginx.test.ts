@@ -97,6 +97,27 @@ test('verify: nginx -t on the export, and a plain statement when nginx is missin
   assert.match(err.text, /nginx -t refused the exported configuration:\n.*host not found in upstream "no-such-host\.invalid:80"/);
 }));
 
+test('verify finds nginx on PATH first (then /usr/sbin and the like), or where SWITCHYARD_NGINX says', () => withTmp(async (dir) => {
+  const { chmod } = await import('node:fs/promises');
+  const fake = join(dir, 'nginx');
+  await writeFile(fake, '#!/bin/sh\nexit 1\n');
+  await chmod(fake, 0o755);
+  const saved = { PATH: process.env.PATH, SWITCHYARD_NGINX: process.env.SWITCHYARD_NGINX };
+  try {
+    delete process.env.SWITCHYARD_NGINX;
+    process.env.PATH = `${dir}:${saved.PATH}`;
+    assert.equal(findNginx(), fake);
+    process.env.PATH = '/nonexistent';
+    assert.match(findNginx() ?? '', /^\/usr\/(local\/)?s?bin\/nginx$|^\/usr\/local\/nginx\/sbin\/nginx$/, 'Debian puts it in /usr/sbin, off many users\' PATH');
+    process.env.SWITCHYARD_NGINX = join(dir, 'missing');
+    assert.equal(findNginx(), null);
+  } finally {
+    process.env.PATH = saved.PATH;
+    if (saved.SWITCHYARD_NGINX === undefined) delete process.env.SWITCHYARD_NGINX;
+    else process.env.SWITCHYARD_NGINX = saved.SWITCHYARD_NGINX;
+  }
+}));
+
 test('verify: nginx -t runs without root (the built-in access log path, /var/log/nginx, is root\'s)', () => withTmp(async (dir) => {
   const nginx = findNginx();
   assert.ok(nginx, 'nginx must be installed for this test (apt-get install -y nginx)');

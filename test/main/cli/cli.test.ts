@@ -98,6 +98,9 @@ test('unknown verbs, missing flags and bad values are usage errors (exit 2); --h
   const uiHelp = run('ui', '--help').stdout;
   for (const option of ['--config FILE', '--port N', '--open']) assert.ok(uiHelp.includes(option), `ui --help names ${option}: ${uiHelp}`);
   assert.match(run('--version').stdout, /^switchyard \d+\.\d+\.\d+\n$/);
+  // version takes nothing; --help names only verbs (not a word of the usage text)
+  for (const args of [['version', '--bogus'], ['version', 'extra'], ['Every', '--help'], ['', '--help']]) assert.equal(run(...args).status, 2, args.join(' '));
+  assert.match(run('--version', '--help').stdout, /^usage: switchyard version/);
 });
 
 test('serve: a port in use is reported once and the other listeners run; a config without servers says so', async () => {
@@ -191,6 +194,14 @@ test('check: only a regular file of at most 64 MiB is read (/dev/zero would neve
   const lines = many.stderr.trim().split('\n');
   assert.equal(lines.length, 1002, 'a thousand errors, the count of the rest, the summary');
   assert.match(lines[1000]!, /and 4000 more error\(s\) not listed \(the first 1000 are\) \[too_many_errors\]/);
+  assert.match(lines[1001]!, /many\.json: 5000 error\(s\)$/, 'the summary counts them all');
+  // keys written twice are capped with the rest (they come first)
+  const dup = `{"schemaVersion":1,"servers":[{"listen":[{"address":"127.0.0.1:8080"}],"locations":[${Array.from({ length: 1500 }, (_, i) => `{"path":"/a${i}","path":"/b${i}","proxyPass":"http://127.0.0.1:1"}`).join(',')}]}]}`;
+  const dups = check(writeConfig('dup.json', dup)).stderr.trim().split('\n');
+  assert.equal(dups.length, 1002);
+  assert.match(dups[0]!, /\[duplicate_key\]$/);
+  assert.match(dups[1000]!, /and 500 more error\(s\) not listed/);
+  assert.match(dups[1001]!, /dup\.json: 1500 error\(s\)$/);
 });
 
 test('check: a time nginx takes but longer than the engine holds says so', () => {

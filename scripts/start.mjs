@@ -21,6 +21,16 @@ function electronBinary() {
 
 const args = process.argv.slice(2);
 const electron = electronBinary();
+// each mode's own way to name a file, said rather than silently dropped
+const names = (option) => args.some((a) => a === option || a.startsWith(`${option}=`));
+if (electron && names('--config')) {
+  console.error('The desktop app opens a file as its workspace: npm start -- --workspace FILE (saved to, as File > Open).');
+  process.exit(2);
+}
+if (!electron && names('--workspace')) {
+  console.error('Electron is not available here, and the web host takes --config FILE (read, never written back): npm start -- --config FILE.');
+  process.exit(2);
+}
 if (electron) {
   const bundle = spawnSync('npm', ['run', '-s', 'build:electron'], { stdio: 'inherit' });
   if (bundle.status !== 0) process.exit(bundle.status ?? 1);

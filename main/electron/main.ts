@@ -10,6 +10,7 @@ import { userDataDir } from '../persist/paths.ts';
 import { APP_ORIGIN, APP_SCHEME, APP_URL } from './channels.ts';
 import { createIpc, serveService } from './ipc.ts';
 import { menuTemplate } from './menu.ts';
+import { workspaceArg } from './args.ts';
 import { menuActions, nginxSaver } from './actions.ts';
 import { rendererHandler } from './renderer-protocol.ts';
 
@@ -22,16 +23,13 @@ const DATA_DIR = userDataDir();
 app.setPath('userData', DATA_DIR);
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-/** `--workspace FILE` opens that file instead of the last one. */
-function workspaceArg(argv: string[]): string | undefined {
-  const i = argv.indexOf('--workspace');
-  return i >= 0 ? argv[i + 1] : undefined;
-}
 
 const isExternal = (url: string) => /^https?:\/\//i.test(url);
 
 let win: BrowserWindow | null = null;
 let core: AppCore | null = null;
+/** Rebuilds the menu (its Open Recent list) once the app runs. */
+let refreshMenu: () => void = () => {};
 
 function createWindow(): BrowserWindow {
   const w = new BrowserWindow({
@@ -60,20 +58,23 @@ function createWindow(): BrowserWindow {
 }
 
 function installMenu(c: AppCore): void {
-  const refresh = () => Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ recent: c.recent, current: c.path, platform: process.platform, actions })));
+  const refresh = () => Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ recent: c.recent, current: c.path, platform: process.platform, devTools: !app.isPackaged, actions })));
   const actions = menuActions(c, () => win, () => refresh());
+  refreshMenu = refresh;
   refresh();
 }
 
 async function start(): Promise<void> {
-  // Deny every permission request (camera, notifications, …) and serve the renderer.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, done) => done(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Deny every permission request (camera, notifications, …) but the app window's writes to the
+  // clipboard (its Copy buttons: navigator.clipboard.writeText), and serve the renderer.
+  const allowed = (wc: Electron.WebContents | null, permission: string) => permission === 'clipboard-sanitized-write' && wc !== null && wc === win?.webContents;
+  session.defaultSession.setPermissionRequestHandler((wc, permission, done) => done(allowed(wc, permission)));
+  session.defaultSession.setPermissionCheckHandler((wc, permission) => allowed(wc, permission));
   protocol.handle(APP_SCHEME, rendererHandler(RENDERER_DIR));
 
   // SWITCHYARD_FIRST_RUN_PORT: the first-run listener port instead of 8080 (the smoke test's hook).
   const firstRunPort = Number(process.env.SWITCHYARD_FIRST_RUN_PORT) || undefined;
-  const started = await AppCore.start({ userDataDir: DATA_DIR, workspace: workspaceArg(process.argv), firstRunPort });
+  const started = await AppCore.start({ userDataDir: DATA_DIR, workspace: workspaceArg(process.argv, process.cwd()), firstRunPort });
   core = started.core;
   for (const n of started.notices) if (n.level === 'error') dialog.showErrorBox('Switchyard: a saved file could not be loaded', n.message);
 
@@ -97,7 +98,15 @@ async function start(): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  // A second launch focuses this one, and opens its --workspace FILE here (as File > Open would).
+  app.on('second-instance', (_e, argv, workingDirectory) => {
+    const file = workspaceArg(argv, workingDirectory);
+    if (file && core) {
+      void core.open(file).then((r) => {
+        refreshMenu();
+        if (!r.ok) dialog.showErrorBox('Switchyard: the workspace could not be opened', r.notices.map((n) => n.message).join('\n'));
+      });
+    }
     if (!win) return;
     if (win.isMinimized()) win.restore();
     win.show();

@@ -20,6 +20,8 @@ export interface MenuModel {
   /** The file the config saves to (shown greyed in the menu). */
   current: string;
   platform: NodeJS.Platform;
+  /** View > Toggle Developer Tools: off in the packaged app. */
+  devTools?: boolean;
   actions: MenuActions;
 }
 
@@ -47,7 +49,7 @@ export function menuTemplate(m: MenuModel): MenuItemConstructorOptions[] {
   };
   const view: MenuItemConstructorOptions = {
     label: 'View',
-    submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
+    submenu: [{ role: 'reload' }, ...(m.devTools ? [{ role: 'toggleDevTools' } satisfies MenuItemConstructorOptions] : []), { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }],
   };
   return [
     ...(m.platform === 'darwin' ? [{ role: 'appMenu' } satisfies MenuItemConstructorOptions] : []),

@@ -31,8 +31,8 @@ type Connection = Socket & NodeHttpSocket & { [IN_FLIGHT]?: number; [QUEUE]?: Ar
  * a parser that reads the socket's handle itself).
  */
 function holdReading(conn: Connection): void {
-  if (conn[HELD]) return;
   conn[HELD] = true;
+  // (paused already: by this, or by node for its writes, whose 'drain' may resume it: then again here)
   if (conn._paused) return;
   conn._paused = true;
   conn.pause();

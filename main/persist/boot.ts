@@ -54,7 +54,14 @@ export class AppCore {
     const { state, notices: stateNotices } = await loadAppState(o.userDataDir);
     const fallback = defaultConfigPath(o.userDataDir);
     let path = o.workspace ?? state.lastWorkspace ?? fallback;
-    let loaded = await loadDocument(path);
+    // a file given on the command line is opened as File > Open opens one: when it is no config it
+    // stays as it is, and the user-data config opens instead (so no Apply writes over it)
+    let loaded = await loadDocument(path, { opening: o.workspace !== undefined });
+    if (o.workspace !== undefined && loaded.source === 'none' && loaded.notices.length > 0) {
+      stateNotices.push(...loaded.notices);
+      path = fallback;
+      loaded = await loadDocument(path);
+    }
     // The last workspace was deleted or moved: back to the user-data config.
     if (loaded.source === 'none' && loaded.notices.length === 0 && !o.workspace && path !== fallback) {
       stateNotices.push({ level: 'warn', code: 'missing_workspace', file: path, message: `the workspace open last, ${path}, is not there any more; opened ${fallback} instead.` });
@@ -79,6 +86,8 @@ export class AppCore {
       core.savedJson = JSON.stringify(doc);
     }
     await core.run(doc);
+    // (a workspace given on the command line joins Open Recent and opens next time, as an opened one)
+    if (o.workspace !== undefined && path === o.workspace) await core.remember(path);
     core.report(notices);
     return { core, notices, firstRun };
   }
@@ -175,7 +184,8 @@ export class AppCore {
     });
   }
 
-  private async remember(file: string): Promise<void> {
+  /** `file` is the workspace now: first in Open Recent, and the one the next start opens. */
+  async remember(file: string): Promise<void> {
     this.state = withRecent(this.state, file === defaultConfigPath(this.userDataDir) ? null : file);
     await this.writeState();
   }

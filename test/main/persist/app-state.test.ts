@@ -109,3 +109,27 @@ test('a config file edited outside the app while it runs is kept aside, with a n
     await core.close();
   }
 });
+
+test('--workspace FILE that is no config is left as it is and the user-data config opens; a good one joins Open Recent', async () => {
+  const dir = join(root, String(n++));
+  mkdirSync(dir, { recursive: true });
+  const notes = join(dir, 'notes.json');
+  writeFileSync(notes, '# not JSON at all\n');
+  const bad = await AppCore.start({ userDataDir: dir, workspace: notes, firstRunPort: await freePort(), frameTap: null });
+  try {
+    assert.equal(readFileSync(notes, 'utf8'), '# not JSON at all\n', 'untouched');
+    assert.equal(bad.core.path, defaultConfigPath(dir), 'an Apply saves to the user-data config, not over the file');
+    assert.ok(bad.notices.some((x) => x.file === notes && x.level === 'error'), JSON.stringify(bad.notices));
+  } finally {
+    await bad.core.close();
+  }
+  const good = join(dir, 'work.json');
+  writeFileSync(good, JSON.stringify({ schemaVersion: 1, servers: [] }));
+  const ok = await AppCore.start({ userDataDir: dir, workspace: good, frameTap: null });
+  try {
+    assert.equal(ok.core.path, good);
+    assert.deepEqual(ok.core.recent, [good]);
+  } finally {
+    await ok.core.close();
+  }
+});

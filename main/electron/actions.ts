@@ -22,6 +22,25 @@ export function nginxSaver(win: () => BrowserWindow | null): (suggestedName: str
   };
 }
 
+/**
+ * Before the draft would be dropped (quit, another workspace opened): when it has edits that were
+ * neither applied nor saved, ask. Resolves true to go on (saved, or discarded), false to stay.
+ */
+export async function keepDraft(core: AppCore, w: BrowserWindow | null, leaving: string): Promise<boolean> {
+  if (!core.hasUnsavedEdits()) return true;
+  const o = {
+    type: 'question' as const, buttons: ['Save Draft', 'Discard Edits', 'Cancel'], defaultId: 0, cancelId: 2,
+    message: 'The draft has edits that were neither applied nor saved.',
+    detail: `Save Draft writes it to ${core.path} (as File > Save Workspace) before ${leaving}.`,
+  };
+  const { response } = w && !w.isDestroyed() ? await dialog.showMessageBox(w, o) : await dialog.showMessageBox(o);
+  if (response === 2) return false;
+  if (response === 1) return true;
+  const r = await core.save();
+  if (!r.ok) dialog.showErrorBox('Cannot save the draft', r.message);
+  return r.ok;
+}
+
 export function hasHarExport(): boolean {
   return (REQUEST_NAMES as readonly string[]).includes('exportHar');
 }
@@ -36,6 +55,7 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
   const fail = (message: string, detail = '') => dialog.showErrorBox(message, detail);
 
   const open = async (file: string) => {
+    if (!(await keepDraft(core, win(), 'opening another workspace'))) return;
     const r = await core.open(file);
     for (const n of r.notices) (n.level === 'error' ? fail : info)(n.code === 'migrated' ? 'Workspace updated' : 'Workspace problem', n.message);
     changed();

@@ -11,7 +11,7 @@ import { APP_ORIGIN, APP_SCHEME, APP_URL } from './channels.ts';
 import { createIpc, serveService } from './ipc.ts';
 import { menuTemplate } from './menu.ts';
 import { workspaceArg } from './args.ts';
-import { menuActions, nginxSaver } from './actions.ts';
+import { keepDraft, menuActions, nginxSaver } from './actions.ts';
 import { rendererHandler } from './renderer-protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +30,21 @@ let win: BrowserWindow | null = null;
 let core: AppCore | null = null;
 /** Rebuilds the menu (its Open Recent list) once the app runs. */
 let refreshMenu: () => void = () => {};
+
+/** The user chose what becomes of unsaved draft edits (saved or discarded): leaving asks no more. */
+let draftSettled = false;
+let asking: Promise<boolean> | null = null;
+
+/** Closing the window or quitting: asks once (keepDraft) when the draft has unsaved edits. */
+function settleDraft(c: AppCore, leaving: string): Promise<boolean> {
+  if (draftSettled) return Promise.resolve(true);
+  asking ??= keepDraft(c, win, leaving).then((go) => {
+    asking = null;
+    draftSettled = go;
+    return go;
+  });
+  return asking;
+}
 
 function createWindow(): BrowserWindow {
   const w = new BrowserWindow({
@@ -51,6 +66,12 @@ function createWindow(): BrowserWindow {
   w.webContents.on('will-redirect', (e) => e.preventDefault());
   w.webContents.on('will-attach-webview', (e) => e.preventDefault());
   w.once('ready-to-show', () => w.show());
+  // the draft lives in this process, but the window is where the user sees it: ask while it is open
+  w.on('close', (e) => {
+    if (draftSettled || !core || !core.hasUnsavedEdits()) return;
+    e.preventDefault();
+    void settleDraft(core, 'closing the window').then((go) => go && w.close());
+  });
   w.on('closed', () => {
     if (win === w) win = null;
   });
@@ -101,8 +122,11 @@ if (!app.requestSingleInstanceLock()) {
   // A second launch focuses this one, and opens its --workspace FILE here (as File > Open would).
   app.on('second-instance', (_e, argv, workingDirectory) => {
     const file = workspaceArg(argv, workingDirectory);
-    if (file && core) {
-      void core.open(file).then((r) => {
+    const c = core;
+    if (file && c) {
+      void keepDraft(c, win, 'opening another workspace').then(async (go) => {
+        if (!go) return;
+        const r = await c.open(file);
         refreshMenu();
         if (!r.ok) dialog.showErrorBox('Switchyard: the workspace could not be opened', r.notices.map((n) => n.message).join('\n'));
       });
@@ -127,8 +151,12 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', (e) => {
     if (quitting || !core) return;
     e.preventDefault();
-    quitting = true;
-    void core.close().finally(() => app.quit());
+    const c = core;
+    void settleDraft(c, 'quitting').then((go) => {
+      if (!go) return;
+      quitting = true;
+      void c.close().finally(() => app.quit());
+    });
   });
   app.whenReady().then(start).catch((e: Error) => {
     dialog.showErrorBox('Switchyard could not start', e.stack ?? e.message);

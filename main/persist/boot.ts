@@ -131,6 +131,13 @@ export class AppCore {
     return r;
   }
 
+  /** The draft has edits that neither run (applied configs are saved) nor are in the file: what
+   * quitting or opening another workspace would lose. */
+  hasUnsavedEdits(): boolean {
+    const { draft, dirty } = this.service.snapshot().config;
+    return dirty && !(this.disk.file === this.path && JSON.stringify(draft) === this.disk.json);
+  }
+
   /** Stop the echo server, the service and the engine; pending saves finish first. */
   async close(): Promise<void> {
     this.unsubscribe();

@@ -133,3 +133,27 @@ test('--workspace FILE that is no config is left as it is and the user-data conf
     await ok.core.close();
   }
 });
+
+test('unsaved draft edits: none after start, some after an edit, none once saved or applied (what quitting asks about)', async () => {
+  const dir = join(root, String(n++));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'work.json');
+  const doc = { schemaVersion: 1, upstreams: [], servers: [] };
+  writeFileSync(file, JSON.stringify(doc));
+  const { core } = await AppCore.start({ userDataDir: dir, workspace: file, frameTap: null });
+  try {
+    assert.equal(core.hasUnsavedEdits(), false);
+    const edited = { ...doc, servers: [{ listen: [{ address: `127.0.0.1:${await freePort()}` }], locations: [] }] };
+    assert.ok((await core.service.handle('setDraft', { draft: edited })).ok);
+    assert.equal(core.hasUnsavedEdits(), true);
+    assert.ok((await core.save()).ok);
+    assert.equal(core.hasUnsavedEdits(), false, 'saved to the file');
+    const third = { ...doc, upstreams: [{ name: 'u', servers: [{ address: '127.0.0.1:9' }] }] };
+    assert.ok((await core.service.handle('setDraft', { draft: third })).ok);
+    assert.equal(core.hasUnsavedEdits(), true);
+    assert.ok((await core.service.handle('apply', { draft: third })).ok);
+    assert.equal(core.hasUnsavedEdits(), false, 'applied (and so saved)');
+  } finally {
+    await core.close();
+  }
+});

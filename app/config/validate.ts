@@ -3,7 +3,7 @@
 import { unencodable } from '../text/utf16.ts';
 import { Config, NON_EMPTY_CODES, PATTERN_CODES, Server, Location, Listen, Upstream, UpstreamServer, SetHeader } from './schema.ts';
 import type { Config as ConfigT } from './schema.ts';
-import { formatPath, type ConfigIssue, type PathPart } from './issues.ts';
+import { capped, formatPath, type ConfigIssue, type PathPart } from './issues.ts';
 import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
 import { isAddressHost, parseProxyPass, proxyPassError } from './proxy-pass.ts';
 import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
@@ -158,30 +158,6 @@ export function validateConfig(input: unknown): ValidationResult {
       : [...parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input)), ...semanticIssues(looseConfig(input))]),
   ];
   return issues.length || !parsed.success ? { ok: false, issues: capped(issues) } : { ok: true, config: parsed.data };
-}
-
-/** The most issues one validation reports: a document of a million wrong items is refused with the
- * first of them and a count of the rest, not a million lines. */
-export const MAX_ISSUES = 1000;
-
-function capped(issues: ConfigIssue[], hidden = 0): ConfigIssue[] {
-  const more = Math.max(0, issues.length - MAX_ISSUES) + hidden;
-  if (more === 0) return issues;
-  return [...issues.slice(0, MAX_ISSUES), { path: '', code: 'too_many_errors', message: `and ${more} more error(s) not listed (the first ${MAX_ISSUES} are)` }];
-}
-
-/** How many errors a capped list stands for: those listed, and those its last line counts. */
-export function issueCount(issues: readonly ConfigIssue[]): number {
-  const last = issues[issues.length - 1];
-  const more = last?.code === 'too_many_errors' ? Number(/\d+/.exec(last.message)?.[0] ?? 0) : 0;
-  return more ? issues.length - 1 + more : issues.length;
-}
-
-/** `first`, then a capped list (validateConfig's), capped as one: at most MAX_ISSUES listed in all. */
-export function issuesBefore(first: ConfigIssue[], list: ConfigIssue[]): ConfigIssue[] {
-  const hidden = issueCount(list) - list.length + (list.at(-1)?.code === 'too_many_errors' ? 1 : 0);
-  const listed = hidden ? list.slice(0, -1) : list;
-  return capped([...first, ...listed], hidden);
 }
 
 /**

@@ -1,7 +1,7 @@
 // `switchyard check --config FILE`: validate; print every problem with its JSON path; exit 1 if any.
 import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
-import { issueCount } from '../../app/config/validate.ts';
+import { issueCount } from '../../app/config/issues.ts';
 
 export async function checkCommand(o: { config: string; stdout: Writable; stderr: Writable }): Promise<number> {
   const r = await loadConfigFile(o.config);

@@ -3,7 +3,7 @@
 import type { Writable } from 'node:stream';
 import { writeOutputFile } from './output-file.ts';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
-import { issueCount } from '../../app/config/validate.ts';
+import { issueCount } from '../../app/config/issues.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 
 export interface ExportNginxOptions {

@@ -2,7 +2,7 @@
 // folder and run `nginx -t` on it when nginx is installed (saying so plainly when it is not).
 import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
-import { issueCount } from '../../app/config/validate.ts';
+import { issueCount } from '../../app/config/issues.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import { findNginx, nginxTest, privateNginxConf } from '../nginx/binary.ts';
 

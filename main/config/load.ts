@@ -1,5 +1,6 @@
 // Reading a config file from disk: JSON errors with line and column, then full validation.
-import { issuesBefore, validateConfig, type ValidationResult } from '../../app/config/validate.ts';
+import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
+import { issuesBefore } from '../../app/config/issues.ts';
 import { decodeConfigBytes, duplicateKeys, jsonErrorOffset } from './json-position.ts';
 import { formatPath } from '../../app/config/issues.ts';
 import { readLimitedFile } from './limited-file.ts';

@@ -384,9 +384,8 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
       }
       a.settled = true;
       clearHeadTimer(a);
-      // A reset given as the connect's own result (libuv reads SO_ERROR as the connect completes: a
-      // peer that resets right after accepting) means the handshake was done. nginx, connected by
-      // then, writes the request at once and meets the reset reading the answer: a POST is not retried.
+      // A reset as the connect's own result (libuv reads SO_ERROR then: a peer that resets as it
+      // accepts) means the handshake was done: nginx has written the request, so a POST is not retried
       const code = (err as NodeJS.ErrnoException).code;
       const phase = a.phase === 'connect' && (code === 'ECONNRESET' || code === 'EPIPE') ? 'read' : a.phase;
       // nginx marks the request sent as soon as it starts writing it (u->request_sent)

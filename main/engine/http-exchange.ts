@@ -12,7 +12,7 @@ import type { ExchangeRecord, EngineHooks } from './events.ts';
 import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { passedHeaders } from './redirects.ts';
-import { dropEmptyReason, restoreTrailers, trailerNames, withStandIns } from './stored-head.ts';
+import { dropEmptyReason, keepAliveWithoutBody, restoreTrailers, trailerNames, withStandIns } from './stored-head.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -249,6 +249,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const res = this.res;
     const trailers = trailerNames(record.responseHeaders);
     try {
+      keepAliveWithoutBody(this.req, res, status);
       res.writeHead(status, proxyRes.statusMessage, trailers ? withStandIns(record.responseHeaders) : record.responseHeaders);
       if (trailers) restoreTrailers(res, trailers);
       if (proxyRes.statusMessage === '') dropEmptyReason(res, status);

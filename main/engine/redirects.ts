@@ -51,10 +51,13 @@ export function passedHeaders(plan: ProxyPlan, raw: readonly string[]): string[]
       contentType = out.length;
     }
     const value = raw[i + 1]!;
-    out.push(name, lower === 'content-length' ? value.replace(LEADING_ZEROS, '') : lower === 'location' || lower === 'refresh' ? redirectRewritten(plan, rewrite(), lower, value, i === lastLocation) : value);
+    // (nginx writes these three lines itself, in its own case, from what it read: "content-type"
+    // from an upstream goes out as "Content-Type"; the others keep the upstream's spelling)
+    out.push(OWN_CASE.get(lower) ?? name, lower === 'content-length' ? value.replace(LEADING_ZEROS, '') : lower === 'location' || lower === 'refresh' ? redirectRewritten(plan, rewrite(), lower, value, i === lastLocation) : value);
   }
   if (contentType >= 0 && out[contentType + 1] === '') out.splice(contentType, 2);
   return out;
 }
 
 const LEADING_ZEROS = /^0+(?=\d)/;
+const OWN_CASE = new Map([['content-type', 'Content-Type'], ['content-length', 'Content-Length'], ['transfer-encoding', 'Transfer-Encoding']]);

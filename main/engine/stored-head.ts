@@ -60,6 +60,18 @@ export function dropEmptyReason(res: object, status: number): void {
   if (m._header?.startsWith(line)) m._header = `HTTP/1.1 ${status}\r\n${m._header.slice(line.length)}`;
 }
 
+/**
+ * Before writeHead: an HTTP/1.0 client that asked for keep-alive keeps its connection after an
+ * answer that has no body (204, 304, a HEAD's), as nginx keeps it. node keeps an HTTP/1.0
+ * connection only when the head has a Content-Length (it cannot chunk for 1.0), or when it may use
+ * chunked encoding, which an answer without a body never gets: so it may, here.
+ */
+export function keepAliveWithoutBody(req: { httpVersion: string; method?: string }, res: object, status: number): void {
+  const r = res as { shouldKeepAlive: boolean; useChunkedEncodingByDefault: boolean };
+  if (req.httpVersion !== '1.0' || !r.shouldKeepAlive) return;
+  if (status === 204 || status === 304 || req.method === 'HEAD') r.useChunkedEncodingByDefault = true;
+}
+
 /** What storeNginxHead sets on node's request. */
 type HeadStoringRequest = ClientRequest & {
   useChunkedEncodingByDefault: boolean;

@@ -3,7 +3,8 @@
 // config: a `Trailer` header on an answer that is not chunked (node throws ERR_HTTP_TRAILER_INVALID
 // for it; nginx passes it on, and it is no upstream failure), a status line without a reason phrase
 // (node would write "HTTP/1.1 200 " with a space), and the Content-Type and Content-Length nginx
-// writes from what it read (the last Content-Type, none when empty; the length as a number), and
+// writes from what it read (the last Content-Type, none when empty; the length as a number; both,
+// and Transfer-Encoding, in its own case whatever the upstream's), and
 // Location headers after proxy_redirect default (only the last rewritten one made absolute). The
 // upstream is a raw TCP server. Needs Debian's nginx; fails without it.
 import { test, before } from 'node:test';
@@ -27,6 +28,9 @@ const ANSWERS: Record<string, string> = {
   'ctype-last-empty': ['HTTP/1.1 200 OK', 'Content-Type: text/plain', 'Content-Type:', 'Content-Length: 2', '', 'ok'].join('\r\n'),
   'ctype-twice': ['HTTP/1.1 200 OK', 'Content-Type: text/plain', 'Content-Type: text/html', 'Content-Length: 2', '', 'ok'].join('\r\n'),
   'length-zeros': ['HTTP/1.1 200 OK', 'Content-Length: 002', '', 'ok'].join('\r\n'),
+  // header names as a node or Python server writes them: the ones nginx writes itself get its case
+  'lower-names': ['HTTP/1.1 200 OK', 'content-type: text/plain', 'content-length: 2', 'x-lower: kept', 'etag: "v1"', '', 'ok'].join('\r\n'),
+  'lower-chunked': ['HTTP/1.1 200 OK', 'content-type: text/html', 'transfer-encoding: chunked', '', '2\r\nok\r\n0\r\n\r\n'].join('\r\n'),
   // proxy_redirect default rewrites each Location; only the last rewritten one is made absolute
   'location-two': ['HTTP/1.1 302 Found', 'Location: http://raw/x', 'Location: http://raw/y', 'Content-Length: 0', '', ''].join('\r\n'),
   'location-mixed': ['HTTP/1.1 302 Found', 'Location: /rel', 'Location: http://raw/x', 'Location: http://other/z', 'Content-Length: 0', '', ''].join('\r\n'),

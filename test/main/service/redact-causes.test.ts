@@ -12,16 +12,21 @@ import type { ExchangeView } from '../../../app/api/contract.ts';
 
 const scope = testScope();
 
-test('a duplicate Authorization line: its values are redacted in the exchange, its cause and the HAR; shown with redaction off', async () => {
+/** One exchange of `request`'s bytes through an engine and its service: the answer, and the exchange as the service shows it. */
+async function exchangeOf(request: string) {
   const u = await scope.http('u');
   const e = await scope.engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${u.port}` }));
   const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
   scope.defer(async () => service.close());
-  const got = await rawExchange(e.port, 'GET /a HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer TOPSECRET1\r\nauthorization: Bearer TOPSECRET2\r\nConnection: close\r\n\r\n');
-  assert.match(got, /^HTTP\/1\.1 400 /);
+  const got = await rawExchange(e.port, request);
   await until(() => service.traffic.exchanges().length === 1);
-  const [x] = value<ExchangeView[]>(await service.handle('exchanges', {}));
-  assert.match(x!.cause!, /^client sent duplicate header line: "authorization: \[redacted\]"$/);
+  return { service, got, x: value<ExchangeView[]>(await service.handle('exchanges', {}))[0]! };
+}
+
+test('a duplicate Authorization line: its values are redacted in the exchange, its cause and the HAR; shown with redaction off', async () => {
+  const { service, got, x } = await exchangeOf('GET /a HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer TOPSECRET1\r\nauthorization: Bearer TOPSECRET2\r\nConnection: close\r\n\r\n');
+  assert.match(got, /^HTTP\/1\.1 400 /);
+  assert.match(x.cause!, /^client sent duplicate header line: "authorization: \[redacted\]"$/);
   assert.doesNotMatch(JSON.stringify(x), /TOPSECRET/);
   assert.doesNotMatch(value<string>(await service.handle('exportHar', {})), /TOPSECRET/);
   value(await service.handle('setSettings', { redact: false }));
@@ -29,14 +34,8 @@ test('a duplicate Authorization line: its values are redacted in the exchange, i
 });
 
 test("the web host's own token header is redacted by default, should a stale page's API call reach a proxied app", async () => {
-  const u = await scope.http('u');
-  const e = await scope.engine((p) => oneLocation(p, { path: '/', proxyPass: `http://127.0.0.1:${u.port}` }));
-  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
-  scope.defer(async () => service.close());
-  const got = await rawExchange(e.port, 'POST /api/getConfig HTTP/1.1\r\nHost: t\r\nX-Switchyard-Token: OLDTOKEN123\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+  const { got, x } = await exchangeOf('POST /api/getConfig HTTP/1.1\r\nHost: t\r\nX-Switchyard-Token: OLDTOKEN123\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
   assert.match(got, /^HTTP\/1\.1 200 /);
-  await until(() => service.traffic.exchanges().length === 1);
-  const [x] = value<ExchangeView[]>(await service.handle('exchanges', {}));
-  assert.ok(x!.requestHeaders.includes('[redacted]'), JSON.stringify(x!.requestHeaders));
+  assert.ok(x.requestHeaders.includes('[redacted]'), JSON.stringify(x.requestHeaders));
   assert.doesNotMatch(JSON.stringify(x), /OLDTOKEN123/);
 });

@@ -1,8 +1,7 @@
 // Reading a config file from disk: JSON errors with line and column, then full validation.
 import { validateConfig, type ValidationResult } from '../../app/config/validate.ts';
-import { issuesBefore } from '../../app/config/issues.ts';
 import { decodeConfigBytes, duplicateKeys, jsonErrorOffset } from './json-position.ts';
-import { formatPath } from '../../app/config/issues.ts';
+import { formatPath, issuesBefore } from '../../app/config/issues.ts';
 import { readLimitedFile } from './limited-file.ts';
 
 export type LoadResult = ValidationResult & { raw?: unknown };

@@ -19,16 +19,21 @@ const HELD = Symbol('switchyard.readingHeld');
 interface NodeHttpSocket { _paused?: boolean; parser?: { resume(): void } | null }
 type Connection = Socket & NodeHttpSocket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true; [HELD]?: true };
 
+/** Requests a connection may have waiting before its reading is held (holdReading). */
+export const HOLD_AFTER = 32;
+
 /**
- * A request waits: stop reading the connection. nginx reads a pipelined request only once the one
- * before it is done, so a client that writes requests and never reads the answers costs it a
+ * Many requests wait: stop reading the connection. nginx reads a pipelined request only once the
+ * one before it is done, so a client that writes requests and never reads the answers costs it a
  * header buffer; node would parse them all, and hold an object per request in the queue (a few MB
- * of pipelined GETs: hundreds of MB and seconds of CPU). The requests of the chunk already read
- * are still parsed; nothing more comes off the socket until the queue is served. This is node's
- * own way of stopping a flood of pipelined requests (its server sets `_paused` and pauses the
- * socket while its writes are backed up; the parser is paused after the chunk, and nothing but
- * `_paused = false` with a resume of both lets reading go on: a plain socket.pause() does not stop
- * a parser that reads the socket's handle itself).
+ * of pipelined GETs: hundreds of MB and seconds of CPU). Held only past HOLD_AFTER waiting
+ * requests, which no client that reads its answers reaches: while reading is held the engine sees
+ * neither the client leaving nor the rest of a head (node's header timer runs on), where with a few
+ * requests waiting it does, as nginx does. The requests of the chunk already read are still parsed.
+ * This is node's own way of stopping a flood of pipelined requests (its server sets `_paused` and
+ * pauses the socket while its writes are backed up; the parser is paused after the chunk, and
+ * nothing but `_paused = false` with a resume of both lets reading go on: a plain socket.pause()
+ * does not stop a parser that reads the socket's handle itself).
  */
 function holdReading(conn: Connection): void {
   conn[HELD] = true;
@@ -44,10 +49,14 @@ function releaseReading(conn: Connection): void {
   delete conn[HELD];
   if (conn.writableNeedDrain || conn.destroyed) return;
   conn._paused = false;
-  // (an upgraded connection has no parser: its new owner reads it)
-  if (!conn.parser) return;
-  conn.parser.resume();
-  conn.resume();
+  if (conn.parser) {
+    conn.parser.resume();
+    conn.resume();
+    return;
+  }
+  // upgraded (an upgrade was the last request read): back to the state node hands an upgraded
+  // socket over in, neither flowing nor paused, so that its new owner's 'data' listener reads it
+  (conn as unknown as { _readableState: { flowing: boolean | null } })._readableState.flowing = null;
 }
 
 /** Whether nothing more is served on `conn`: a response ended it, or it is closing. */
@@ -64,8 +73,9 @@ export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Se
   res.on('close', onResponseClose);
   if (open === 0) serve(req, res);
   else {
-    (conn[QUEUE] ??= []).push(() => serve(req, res));
-    holdReading(conn);
+    const queue = (conn[QUEUE] ??= []);
+    queue.push(() => serve(req, res));
+    if (queue.length > HOLD_AFTER) holdReading(conn);
   }
 }
 

@@ -51,9 +51,14 @@ export function rewritesLocation(value: string, rw: RedirectRewrite): boolean {
 export function rewriteLocation(value: string, rw: RedirectRewrite, self: SelfAddress | null): string {
   const out = rewriteAt(value, 0, rw);
   if (out === null) return value;
-  if (!self || !out.startsWith('/')) return out;
-  // the same absolute form as nginx's own redirects (absolute_redirect, port_in_redirect)
-  return redirectLocation({ host: self.host, port: self.port, location: out, args: null, serverAddr: self.serverAddr });
+  return self ? absoluteLocation(out, self) : out;
+}
+
+/** A rewritten Location made absolute when it is a path, in the same form as nginx's own
+ * redirects (absolute_redirect, port_in_redirect). */
+export function absoluteLocation(rewritten: string, self: SelfAddress): string {
+  if (!rewritten.startsWith('/')) return rewritten;
+  return redirectLocation({ host: self.host, port: self.port, location: rewritten, args: null, serverAddr: self.serverAddr });
 }
 
 /** A Refresh header ("5; url=...") after proxy_redirect default: the part after "url=" (any case). */

@@ -20,7 +20,7 @@ interface NodeHttpSocket { _paused?: boolean; parser?: { resume(): void } | null
 type Connection = Socket & NodeHttpSocket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true; [HELD]?: true };
 
 /** Requests a connection may have waiting before its reading is held (holdReading). */
-export const HOLD_AFTER = 32;
+const HOLD_AFTER = 32;
 
 /**
  * Many requests wait: stop reading the connection. nginx reads a pipelined request only once the

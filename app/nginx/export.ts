@@ -6,6 +6,7 @@ import { directive, type Directive } from './ast.ts';
 import { printNginx } from './printer.ts';
 import { DEFAULTS, NO_MATCH_COMMENT, PINNED_COMMENT, ROUTE_COMMENT_PREFIX, SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { hashBucketDirectives } from './hash-buckets.ts';
+import { NGINX_SET_HEADERS } from '../proxy/headers.ts';
 
 export interface ExportOptions {
   /** 'full': a complete nginx.conf (events + http); 'snippet': the http-level part to include. */
@@ -27,8 +28,7 @@ export function connectionUpgradeMap(variable = '$connection_upgrade'): Directiv
 function pinnedDefaults(): Directive[] {
   return [
     directive('proxy_http_version', [DEFAULTS.proxyHttpVersion], undefined, [PINNED_COMMENT]),
-    directive('proxy_set_header', ['Host', '$proxy_host']),
-    directive('proxy_set_header', ['Connection', 'close']),
+    ...NGINX_SET_HEADERS.map(([name, value]) => directive('proxy_set_header', [name, value])),
     directive('proxy_connect_timeout', [DEFAULTS.timeout]),
     directive('proxy_send_timeout', [DEFAULTS.timeout]),
     directive('proxy_read_timeout', [DEFAULTS.timeout]),

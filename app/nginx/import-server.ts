@@ -3,6 +3,7 @@
 import type { Directive } from './ast.ts';
 import type { Listen, Location, Modifier, Server, SetHeader } from '../config/schema.ts';
 import { parseProxyPass } from '../config/proxy-pass.ts';
+import { NGINX_SET_HEADERS } from '../proxy/headers.ts';
 import { DEFAULTS, ROUTE_COMMENT_PREFIX } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
 import { INHERITED, inherit, ownSettings, type ProxySettings } from './import-settings.ts';
@@ -142,9 +143,9 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   for (const n of nested) importLocation(n, s, ctx, out, outer ?? where);
 }
 
-/** `proxy_set_header Host $proxy_host; proxy_set_header Connection close;`: nginx's default list. */
+/** Exactly the headers nginx sends by default (`Host $proxy_host`, `Connection close`), in order. */
 function isNginxDefaultHeaders(h: SetHeader[] | undefined): boolean {
-  return h?.length === 2 && h[0]!.name.toLowerCase() === 'host' && h[0]!.value === '$proxy_host' && h[1]!.name.toLowerCase() === 'connection' && h[1]!.value === 'close';
+  return h?.length === NGINX_SET_HEADERS.length && NGINX_SET_HEADERS.every(([name, value], i) => h[i]!.name.toLowerCase() === name.toLowerCase() && h[i]!.value === value);
 }
 
 function buildLocation(d: Directive, la: { modifier: Modifier; path: string }, proxyPass: string, s: ProxySettings, ctx: ImportContext): Location {

@@ -24,6 +24,10 @@ export const DEFAULT_PROXY_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['Upgrade', ''],
 ];
 
+/** The ones of them nginx sends (the others, empty, only keep the client's lines out): what a location
+ * without proxy_set_header gets, `Host $proxy_host` and `Connection close`. */
+export const NGINX_SET_HEADERS = DEFAULT_PROXY_HEADERS.filter(([, value]) => value !== '');
+
 /** Names the engine sets itself and never takes from the client or from proxy_set_header. */
 const FRAMING = new Set(['content-length', 'transfer-encoding']);
 

@@ -4,6 +4,7 @@
 import type { Config, Location, Server, Upstream, UpstreamServer } from '../config/schema.ts';
 import { directive, type Directive } from './ast.ts';
 import { printNginx } from './printer.ts';
+import { renameVariables } from '../proxy/variable-names.ts';
 import { DEFAULTS, NO_MATCH_COMMENT, PINNED_COMMENT, ROUTE_COMMENT_PREFIX, SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { hashBucketDirectives } from './hash-buckets.ts';
 import { NGINX_SET_HEADERS } from '../proxy/headers.ts';
@@ -98,7 +99,10 @@ export function locationBlock(loc: Location, o: { pinned: boolean; upgrade: stri
     body.push(directive('proxy_set_header', ['Upgrade', '$http_upgrade']));
     body.push(directive('proxy_set_header', ['Connection', o.upgrade]));
   }
-  for (const h of loc.proxySetHeader) body.push(directive('proxy_set_header', [h.name, h.value]));
+  // (a snippet's map is its own variable: the including file may define $connection_upgrade otherwise, or not at all)
+  const upgradeName = o.upgrade.slice(1);
+  const value = (v: string) => (o.upgrade === '$connection_upgrade' ? v : renameVariables(v, (n) => (n === 'connection_upgrade' ? upgradeName : undefined)));
+  for (const h of loc.proxySetHeader) body.push(directive('proxy_set_header', [h.name, value(h.value)]));
   if (loc.proxyConnectTimeout !== DEFAULTS.timeout) body.push(directive('proxy_connect_timeout', [loc.proxyConnectTimeout]));
   if (loc.proxySendTimeout !== DEFAULTS.timeout) body.push(directive('proxy_send_timeout', [loc.proxySendTimeout]));
   if (loc.proxyReadTimeout !== DEFAULTS.timeout) body.push(directive('proxy_read_timeout', [loc.proxyReadTimeout]));

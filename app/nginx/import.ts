@@ -29,17 +29,19 @@ export interface ImportResult {
   issues: Array<ConfigIssue & { source?: { file: string; line: number } }>;
 }
 
-/** Import files (each with everything it includes, read through `reader`). Syntax errors throw NginxSyntaxError. */
+/** Import files (each with everything it includes, read through `reader`). Syntax errors throw NginxSyntaxError.
+ * Each file is read for what it is: an nginx.conf with its `http` block, or an http-level snippet
+ * (a sites-enabled file), as when it is imported alone. */
 export async function importNginx(files: string | string[], reader: ConfReader): Promise<ImportResult> {
-  const tree: Directive[] = [];
+  const trees: Directive[][] = [];
   const pre: ImportWarning[] = [];
   for (const f of Array.isArray(files) ? files : [files]) {
     const loaded = await loadNginxConf(f, reader);
-    tree.push(...loaded.directives);
+    trees.push(loaded.directives);
     for (const n of loaded.notes) pre.push({ file: n.file, line: n.line, directive: 'include', message: n.message });
     for (const p of loaded.problems) pre.push({ file: p.file, line: p.line, directive: 'include', message: `${p.message}: its directives are missing from the import` });
   }
-  const r = importNginxTree(tree);
+  const r = importTrees(trees);
   return { ...r, warnings: [...pre, ...r.warnings] };
 }
 
@@ -49,11 +51,20 @@ export function importNginxText(text: string, file = 'nginx.conf'): ImportResult
 }
 
 export function importNginxTree(tree: Directive[]): ImportResult {
+  return importTrees([tree]);
+}
+
+/** Files' directives into one model: a file with an `http` block is a whole nginx.conf (a second
+ * such block in it is nginx's error), one without is http-level. */
+function importTrees(trees: Directive[][]): ImportResult {
   const ctx = new ImportContext();
   const config: Config = { schemaVersion: SCHEMA_VERSION, upstreams: [], servers: [] };
-  const hasHttp = tree.some((d) => d.name === 'http' && d.block);
-  if (!hasHttp) importHttp(tree, ctx, config);
-  else {
+  for (const tree of trees) {
+    const hasHttp = tree.some((d) => d.name === 'http' && d.block);
+    if (!hasHttp) {
+      importHttp(tree, ctx, config);
+      continue;
+    }
     let https = 0;
     for (const d of tree) {
       if (d.name === 'http' && d.block) {

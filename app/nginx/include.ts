@@ -48,6 +48,9 @@ const MAX_DEPTH = 32;
 /** Files one import reads in all: a file that includes itself twice would otherwise be read 2^32
  * times within the depth limit (nginx -t fails on it too, out of memory or open files). */
 export const MAX_INCLUDED_FILES = 1000;
+/** Characters one import reads in all (each file may have a reader's own limit: 1,000 files of that
+ * size would still be gigabytes). nginx.conf trees are kilobytes; large generated ones megabytes. */
+export const MAX_INCLUDED_CHARS = 32 * 1024 * 1024;
 
 /** Read a file and everything it includes. Syntax errors throw NginxSyntaxError. */
 export async function loadNginxConf(entry: string, reader: ConfReader, prefix = dirname(entry)): Promise<LoadedConf> {
@@ -56,7 +59,7 @@ export async function loadNginxConf(entry: string, reader: ConfReader, prefix = 
   out.files.push(entry);
   const tree = parseNginx(text, entry).directives;
   const above = tree.some((d) => d.name === 'http' && d.block) ? [] : ancestors(prefix);
-  out.directives = await expand(tree, { reader, prefix, above, out, capped: false }, [entry]);
+  out.directives = await expand(tree, { reader, prefix, above, out, capped: false, chars: text.length }, [entry]);
   return out;
 }
 
@@ -66,8 +69,10 @@ interface Expansion {
   /** Folders to try after `prefix` for a snippet's relative includes (nearest first). */
   above: string[];
   out: LoadedConf;
-  /** MAX_INCLUDED_FILES were read: the includes left are skipped. */
+  /** MAX_INCLUDED_FILES or MAX_INCLUDED_CHARS were read: the includes left are skipped. */
   capped: boolean;
+  /** Characters read so far. */
+  chars: number;
 }
 
 /** "/etc/nginx/sites-enabled" → ["/etc/nginx", "/etc"], "conf.d" → ["."]; the root is not tried. */
@@ -136,10 +141,17 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
         problem(`cannot read included file "${p}": ${why}`);
         continue;
       }
+      x.chars += text.length;
+      if (x.chars > MAX_INCLUDED_CHARS) {
+        problem(`more than ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters included in all: "${p}" and the includes after it were not read`);
+        x.capped = true;
+        break;
+      }
       out.files.push(p);
       const inner = parseNginx(text, p);
       if (d.comments.length && inner.directives[0]) inner.directives[0].comments.unshift(...d.comments);
-      result.push(...(await expand(inner.directives, x, [...chain, p])));
+      // (a loop, not push(...): a spread of a big file's directives overflows the call stack)
+      for (const e of await expand(inner.directives, x, [...chain, p])) result.push(e);
     }
   }
   return result;

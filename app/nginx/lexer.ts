@@ -31,19 +31,26 @@ const SPACE = new Set([' ', '\t', '\r', '\n']);
 
 /** The word nginx builds from the raw characters between its delimiters. */
 export function unescapeWord(raw: string): string {
-  let out = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === '\\' && i + 1 < raw.length) {
-      const n = raw[i + 1]!;
-      if (n === '"' || n === "'" || n === '\\') { out += n; i++; continue; }
-      if (n === 't') { out += '\t'; i++; continue; }
-      if (n === 'r') { out += '\r'; i++; continue; }
-      if (n === 'n') { out += '\n'; i++; continue; }
+  // (slices between escapes, not a character at a time: a string grown by single characters keeps
+  // a node per character, tens of bytes each, and an imported file may be megabytes of arguments)
+  let at = raw.indexOf('\\');
+  if (at < 0) return raw;
+  const parts: string[] = [];
+  let from = 0;
+  while (at >= 0 && at + 1 < raw.length) {
+    const n = raw[at + 1]!;
+    const sub = n === '"' || n === "'" || n === '\\' ? n : n === 't' ? '\t' : n === 'r' ? '\r' : n === 'n' ? '\n' : null;
+    if (sub === null) {
+      // (kept as written, and the next character is looked at afresh)
+      at = raw.indexOf('\\', at + 1);
+      continue;
     }
-    out += c;
+    parts.push(raw.slice(from, at), sub);
+    from = at + 2;
+    at = raw.indexOf('\\', from);
   }
-  return out;
+  parts.push(raw.slice(from));
+  return parts.join('');
 }
 
 /** The directive a "{" now would open takes a Lua block: its name (the first word since the last

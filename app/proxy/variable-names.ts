@@ -102,3 +102,17 @@ export function findVariables(value: string): VariableRef[] {
   }
   return out;
 }
+
+/** `value` with every variable whose (lower-case) name `rename` maps to another name written with
+ * that one instead, in the same form (`$name` or `${name}`); other text as it is. */
+export function renameVariables(value: string, rename: (lowerName: string) => string | undefined): string {
+  let out = '';
+  let from = 0;
+  for (const v of findVariables(value)) {
+    const to = v.capture || v.name === '' ? undefined : rename(v.name.toLowerCase());
+    if (to === undefined) continue;
+    out += value.slice(from, v.start) + (v.braced ? `\${${to}}` : `$${to}`);
+    from = v.end;
+  }
+  return from === 0 ? value : out + value.slice(from);
+}

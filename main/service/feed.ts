@@ -76,7 +76,7 @@ export class Feed {
     if (!this.subs.size) return;
     let entry = this.pending.frames.find((f) => f.sessionId === sessionId);
     if (!entry) this.pending.frames.push((entry = { sessionId, frames: [] }));
-    entry.frames.push(...frames);
+    for (const f of frames) entry.frames.push(f);
     // A busy session's newest frames are enough for a live view; the full log is one request away.
     if (entry.frames.length > MAX_FRAMES_PER_BATCH) entry.frames.splice(0, entry.frames.length - MAX_FRAMES_PER_BATCH);
     this.touch();

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
+import { importNginxText } from '../../app/nginx/import.ts';
 import { privateNginxConf, startNginx, type RunningNginx } from '../../main/nginx/binary.ts';
 import { startEngine, type TestEngine } from '../helpers/engine.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -36,7 +37,11 @@ const model = (port: number): ConfigInput => ({
   upstreams: [{ name: 'app', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
   servers: [{
     listen: [{ address: `127.0.0.1:${port}` }],
-    locations: [{ path: '/plain/', proxyPass: 'http://app' }, { path: '/ws/', proxyPass: 'http://app', websocket: true }],
+    locations: [
+      { path: '/plain/', proxyPass: 'http://app' }, { path: '/ws/', proxyPass: 'http://app', websocket: true },
+      // the upgrade variable in headers of the location's own, without the switch
+      { path: '/set/', proxyPass: 'http://app', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '$connection_upgrade' }, { name: 'X-Up', value: 'a-${connection_upgrade}-b' }] },
+    ],
   }],
 });
 
@@ -108,4 +113,20 @@ test('a WebSocket route of the snippet upgrades through nginx as through the eng
     ws.terminate();
     assert.equal(echo, 'hi', `port ${port}`);
   }
+});
+
+test("$connection_upgrade in a location's own headers is the snippet's map too, and imports back as written", async () => {
+  for (const port of [nginxPort, engine.port]) {
+    const before = upstream.seen.length;
+    const r = await send(`http://127.0.0.1:${port}/set/x`, { headers: { Host: 'site.test' } });
+    assert.equal(r.status, 200, `port ${port}: ${r.body}`);
+    const s = upstream.seen[before]!;
+    // (the including block's map would give '' here: no Connection header, "a--b")
+    assert.deepEqual([header(s, 'connection'), header(s, 'x-up')], ['close', 'a-close-b'], `port ${port}`);
+  }
+  const v = validateConfig(model(nginxPort));
+  assert.ok(v.ok);
+  const back = importNginxText(exportNginx(v.config, { shape: 'snippet' }));
+  assert.deepEqual(back.warnings, []);
+  assert.deepEqual(back.config.servers[0]!.locations[2]!.proxySetHeader, v.config.servers[0]!.locations[2]!.proxySetHeader);
 });

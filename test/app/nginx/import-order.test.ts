@@ -67,3 +67,20 @@ test('an include glob with a wildcard folder reads the folders that have the fil
   assert.deepEqual(r.warnings, []);
   assert.equal(r.config.servers.length, 1);
 });
+
+test('several files: each is read for what it is, an nginx.conf with its http block or a sites-enabled file of servers', async () => {
+  const files: Record<string, string> = {
+    '/e/nginx.conf': 'events {}\nhttp {\n  upstream app { server 127.0.0.1:9001; }\n  server { listen 8080; location / { proxy_pass http://app; } }\n}\n',
+    '/e/site': 'server {\n  listen 8081;\n  location /api/ { proxy_pass http://127.0.0.1:9002/; }\n}\n',
+    '/e/other.conf': 'http {\n  server { listen 8082; location / { proxy_pass http://127.0.0.1:9003; } }\n}\n',
+  };
+  const reader: ConfReader = { read: async (p) => files[p] ?? Promise.reject(Object.assign(new Error('no'), { code: 'ENOENT' })), list: async () => [] };
+  for (const order of [['/e/nginx.conf', '/e/site', '/e/other.conf'], ['/e/site', '/e/other.conf', '/e/nginx.conf']]) {
+    const r = await importNginx(order, reader);
+    assert.deepEqual(r.warnings, [], order.join(' '));
+    assert.deepEqual(r.config.servers.map((s) => s.listen[0]!.address).sort(), ['8080', '8081', '8082']);
+  }
+  // a second http block within one file is still nginx's error
+  const twice = importNginxText('http { }\nhttp { }\n');
+  assert.match(messages(twice).join('\n'), /2: a second "http" block/);
+});

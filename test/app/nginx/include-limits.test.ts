@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importNginx, type ConfReader } from '../../../app/nginx/import.ts';
-import { MAX_INCLUDED_FILES } from '../../../app/nginx/include.ts';
+import { MAX_INCLUDED_CHARS, MAX_INCLUDED_FILES } from '../../../app/nginx/include.ts';
 import { fsReader, MAX_CONF_FILE_BYTES } from '../../../main/nginx/conf-reader.ts';
 
 /** A reader over in-memory files, counting reads. */
@@ -64,4 +64,41 @@ test('the file system reader reads regular files of a configuration\'s size only
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a file whose size on disk says nothing (/proc) is read no further than the limit', { skip: process.platform !== 'linux' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-include-'));
+  try {
+    // (pagemap: size 0 on disk, gigabytes when read)
+    writeFileSync(join(dir, 'nginx.conf'), 'http {\n include /proc/self/pagemap;\n upstream u { server 127.0.0.1:1; }\n}\n');
+    const before = process.memoryUsage().rss;
+    const r = await importNginx(join(dir, 'nginx.conf'), fsReader);
+    assert.ok(process.memoryUsage().rss - before < 256 * 1024 * 1024, 'read within the limit');
+    assert.deepEqual(r.warnings.map((w) => [w.line, w.message.replace(/: its directives.*/, '').replace(/\d+ bytes/, 'N bytes')]), [
+      [2, 'cannot read included file "/proc/self/pagemap": N bytes, more than an nginx configuration (8 MiB at most), not read'],
+    ]);
+    assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a big included file (a generated deny list) imports: no call-stack overflow, no per-character strings', async () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 200_000; i++) lines.push(`deny 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255};`);
+  const { reader } = memory({ '/b/nginx.conf': 'http { include deny.conf; upstream u { server 127.0.0.1:1; } }', '/b/deny.conf': lines.join('\n') });
+  const r = await importNginx('/b/nginx.conf', reader);
+  assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u']);
+  assert.equal(r.warnings.length, 200_000, 'each deny is said not modelled');
+});
+
+test(`past ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters in all, the includes left are not read, said once`, async () => {
+  const big = `# ${'x'.repeat(MAX_INCLUDED_CHARS / 4)}\nupstream u { server 127.0.0.1:1; }\n`;
+  const files: Record<string, string> = { '/m/nginx.conf': `http {\n${[1, 2, 3, 4, 5, 6].map((k) => `include f${k}.conf;`).join('\n')}\n}` };
+  for (let k = 1; k <= 6; k++) files[`/m/f${k}.conf`] = big.replace('upstream u', `upstream u${k}`);
+  const { reader, reads } = memory(files);
+  const r = await importNginx('/m/nginx.conf', reader);
+  assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u1', 'u2', 'u3']);
+  assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message.replace(/: its directives.*/, '')}`), [`5: more than ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters included in all: "/m/f4.conf" and the includes after it were not read`]);
+  assert.equal(reads.n, 5);
 });

@@ -73,9 +73,11 @@ export function compileHeaders(loc: Location): CompiledHeaders {
   return { set, named };
 }
 
-/** Whether nginx forwards an upgrade: the upstream request goes over HTTP/1.1 with an Upgrade header. */
-export function forwardsUpgrade(httpVersion: '1.0' | '1.1', headers: ReadonlyArray<readonly [string, string]>): boolean {
-  return httpVersion === '1.1' && headers.some(([n, v]) => n.toLowerCase() === 'upgrade' && v !== '');
+/** Whether nginx forwards an upgrade: the upstream request has an Upgrade header. Over HTTP/1.0 too
+ * (`proxy_set_header Upgrade` without `proxy_http_version 1.1`): nginx tunnels on the upstream's 101
+ * whatever the version it asked with, and some servers (node's ws) answer 101 to that. */
+export function forwardsUpgrade(headers: ReadonlyArray<readonly [string, string]>): boolean {
+  return headers.some(([n, v]) => n.toLowerCase() === 'upgrade' && v !== '');
 }
 
 /**

@@ -208,7 +208,7 @@ export function testRoute(draft: unknown, input: RouteTestInput): RouteTestResul
         }
       : { kind: 'address', address: directTargetKey(loc.target) },
     ...explainHeaders(loc.headers, plan.headers, plan.ctx),
-    upgrade: websocket ? upgradeExplain(loc.location.websocket, forwardsUpgrade(plan.httpVersion, plan.headers), plan.httpVersion) : null,
+    upgrade: websocket ? upgradeExplain(loc.location.websocket, forwardsUpgrade(plan.headers), plan.httpVersion) : null,
   } };
 }
 
@@ -220,9 +220,10 @@ function uriExplain(loc: { modifier: string; path: string; proxyPass: string }, 
 }
 
 function upgradeExplain(switchOn: boolean, forwarded: boolean, httpVersion: string): { forwarded: boolean; explain: string } {
-  if (forwarded) return { forwarded, explain: 'the upstream gets Upgrade over HTTP/1.1: the session opens when it answers 101' };
+  if (forwarded && httpVersion === '1.1') return { forwarded, explain: 'the upstream gets Upgrade over HTTP/1.1: the session opens when it answers 101' };
+  if (forwarded) return { forwarded, explain: `the upstream gets Upgrade over HTTP/${httpVersion}: the session opens if it answers 101, as in nginx, but many servers refuse an upgrade that is not HTTP/1.1 (set proxy_http_version 1.1, or turn on WebSocket)` };
   if (!switchOn) return { forwarded, explain: "this location's WebSocket switch is off: nginx sends the request as plain HTTP without Upgrade, so the client gets no 101 (turn on WebSocket)" };
-  return { forwarded, explain: `the upstream request has no Upgrade header over HTTP/${httpVersion}: no upgrade` };
+  return { forwarded, explain: 'the upstream request has no Upgrade header: no upgrade' };
 }
 
 /** The plan's header list with where each header comes from, and the client headers left out. */

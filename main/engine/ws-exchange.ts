@@ -30,9 +30,9 @@ type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
  * upstream); past it the client is not read until then. */
 export const EARLY_BYTES_LIMIT = 64 * 1024;
 
-/** Whether nginx would forward the upgrade: an Upgrade header in the upstream request over HTTP/1.1. */
+/** Whether nginx would forward the upgrade: an Upgrade header in the upstream request. */
 export function forwardsUpgrade(plan: ProxyPlan): boolean {
-  return upstreamGetsUpgrade(plan.httpVersion, plan.headers);
+  return upstreamGetsUpgrade(plan.headers);
 }
 
 /** nginx answers an upgrade request on a route without the websocket switch as plain HTTP. */

@@ -67,7 +67,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     void (bodyRead ?? readBody(req, limit)).then((read) => {
       if (this.done) return;
       if ('invalid' in read) {
-        this.finish(400, read.invalid);
+        this.finish(read.status ?? 400, read.invalid);
         return;
       }
       if ('timedOut' in read) {

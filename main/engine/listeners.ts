@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
+import { refuseBody } from './request-body.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
@@ -197,7 +198,12 @@ export class ListenerSet {
       // a Transfer-Encoding node cannot frame a body by ("identity", "gzip"), found once it handed
       // the request over: the planner refuses that request from its head (501, or 400 first for
       // what nginx checks before), as nginx does without reading a body; nothing else to answer
-      if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && current && !current.complete) return;
+      // what the planner read as "chunked" (node trims a tab off the value's end) is refused here,
+      // as nginx refuses it, instead of waiting for a body node will not parse
+      if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && current && !current.complete) {
+        refuseBody(current, 501, `client sent unknown "Transfer-Encoding": "${String(current.headers['transfer-encoding'])}" with whitespace node's parser does not take for "chunked"`);
+        return;
+      }
       const status = refusedHeadStatus(err);
       // in turn behind pipelined requests (pipeline.ts); the error may be in the body of the last
       // request node handed over

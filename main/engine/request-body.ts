@@ -28,7 +28,19 @@ export type BodyResult =
   | { tooLarge: true }
   | { aborted: true }
   | { timedOut: true }
-  | { invalid: string };
+  | { invalid: string; /** default 400 */ status?: number };
+
+const REFUSED = Symbol('switchyard.bodyRefused');
+type Refusable = IncomingMessage & { [REFUSED]?: { invalid: string; status: number } };
+
+/** node's parser gave up on the body of a request it had handed over (a Transfer-Encoding it does
+ * not frame by, though the planner read the value as "chunked": node trims a tab off its end, and
+ * nginx refuses such a value): readBody answers `status` instead of waiting for a body that will
+ * not come. Nothing happens when no body is read (the request was refused from its head). */
+export function refuseBody(req: IncomingMessage, status: number, reason: string): void {
+  (req as Refusable)[REFUSED] = { invalid: reason, status };
+  req.emit(REFUSED);
+}
 
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
@@ -37,7 +49,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
     return Promise.resolve({ body: null });
   }
   if (announcesTooLarge(req, limit)) return Promise.resolve({ tooLarge: true });
+  const refused = (req as Refusable)[REFUSED];
+  if (refused) return Promise.resolve(refused);
   return new Promise((resolve) => {
+    req.once(REFUSED, () => {
+      req.setTimeout(0);
+      resolve((req as Refusable)[REFUSED]!);
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;

@@ -306,7 +306,7 @@ export function proxyUpgrade(
     if ('aborted' in read) onClientGone();
     else if ('timedOut' in read) clientGone(`client timed out while sending the request body: ${clientBodyTimeout.text()}`);
     else if ('tooLarge' in read) reject(413, tooLargeCause(loc), 'request_refused');
-    else if ('invalid' in read) reject(400, read.invalid, 'request_refused');
+    else if ('invalid' in read) reject(read.status ?? 400, read.invalid, 'request_refused');
     else {
       body = read.body;
       head = read.rest ?? null;

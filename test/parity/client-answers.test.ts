@@ -53,6 +53,8 @@ const cases: Array<{ name: string; bytes: string; halfClose?: true }> = [
   { name: 'Transfer-Encoding gzip with an unreadable Content-Length', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\nContent-Length: x\r\n\r\n` },
   { name: 'Transfer-Encoding gzip twice', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\nTransfer-Encoding: gzip\r\n\r\n` },
   { name: 'Transfer-Encoding gzip, chunked on HTTP/1.0', bytes: `POST /a HTTP/1.0\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n` },
+  { name: 'Transfer-Encoding "chunked" with a tab at its end (node trims it, then refuses the body)', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\t\r\n\r\n5\r\nhello\r\n0\r\n\r\n` },
+  { name: 'Transfer-Encoding "chunked" with a tab at its end, behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nPOST /b HTTP/1.1\r\n${H}Transfer-Encoding: chunked\t\r\n\r\n5\r\nhello\r\n0\r\n\r\n` },
   { name: 'TRACE (405) with a bad chunk in its body', bytes: `TRACE /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\nZZ\r\n` },
   { name: 'Transfer-Encoding chunked beside a Content-Length', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n` },
   { name: 'HTTP/3.0 behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/3.0\r\n${H}\r\n` },

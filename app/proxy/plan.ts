@@ -79,6 +79,17 @@ function announcedTooLarge(raw: readonly string[], size: string): boolean {
   return false;
 }
 
+/** nginx reads Content-Length into a signed 64-bit size (ngx_atoof): past 2^63 - 1 it is invalid;
+ * node's parser takes digits up to 2^64 - 1. */
+function contentLengthOverflows(raw: readonly string[]): boolean {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.length !== 14 || raw[i]!.toLowerCase() !== 'content-length') continue;
+    const digits = raw[i + 1]!.replace(/^0+/, '');
+    return /^\d+$/.test(digits) && (digits.length > 19 || (digits.length === 19 && digits > '9223372036854775807'));
+  }
+  return false;
+}
+
 function headerPairs(raw: string[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
@@ -153,6 +164,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   const chosen = selectServer(names, target.absoluteHost ?? hostHeader, hostHeader);
   if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason };
   // the rest of nginx's checks once the head is read (ngx_http_process_request_header)
+  if (contentLengthOverflows(req.rawHeaders)) return { kind: 'error', status: 400, reason: 'client sent invalid "Content-Length" header' };
   if (transferEncoding !== null) {
     if (httpVersion === '1.0') return { kind: 'error', status: 400, reason: 'client sent HTTP/1.0 request with "Transfer-Encoding" header' };
     if (transferEncoding.toLowerCase() !== 'chunked') return { kind: 'error', status: 501, reason: `client sent unknown "Transfer-Encoding": "${transferEncoding}"` };

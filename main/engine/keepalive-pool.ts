@@ -25,6 +25,15 @@ interface AgentLists {
  * connection's first time in the cache: adding and removing a listener around every request costs
  * more than this check per read.)
  */
+/** nginx takes an answer's `Connection` for close when "close" is anywhere in it (`x-close`,
+ * `closed`: ngx_strlcasestrn), where node looks for the token. */
+function namesClose(raw: readonly string[]): boolean {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection' && raw[i + 1]!.toLowerCase().includes('close')) return true;
+  }
+  return false;
+}
+
 function closeIfIdle(this: PooledSocket): void {
   if (this._httpMessage == null) this.destroy();
 }
@@ -56,7 +65,8 @@ export class KeepaliveAgent extends Agent {
   // which nginx does not use on upstream connections without proxy_socket_keepalive.)
   override keepSocketAlive(socket: Duplex): boolean {
     const s = socket as PooledSocket;
-    if (servesLastRequest(s) || s._httpMessage?.res?.httpVersionMinor === 0) return false;
+    const res = s._httpMessage?.res;
+    if (servesLastRequest(s) || res?.httpVersionMinor === 0 || (res && namesClose(res.rawHeaders))) return false;
     s.unref();
     if (s.timeout !== this.idleTimeoutMs) s.setTimeout(this.idleTimeoutMs);
     this.cached(s);

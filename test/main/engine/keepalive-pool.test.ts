@@ -123,3 +123,30 @@ test('an HTTP/1.0 answer closes its connection, Keep-Alive or not (nginx: any 1.
   const again = await get(agent, port);
   assert.equal(again.reused, false);
 });
+
+test('an answer whose Connection has "close" anywhere in it (x-close, closed) is not cached, as nginx reads it', async (t) => {
+  for (const value of ['x-close', 'closed', 'Keep-Alive, X-CLOSE-LATER']) {
+    const sockets: Socket[] = [];
+    const server = http.createServer((req, res) => {
+      res.setHeader('Connection', value);
+      res.end('ok');
+    });
+    server.on('connection', (s) => sockets.push(s));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const agent = new KeepaliveAgent(4, 60_000);
+    t.after(() => {
+      agent.destroy();
+      server.closeAllConnections();
+      server.close();
+    });
+    await get(agent, port);
+    await get(agent, port);
+    assert.equal(sockets.length, 2, `${value}: a new connection for the second request`);
+  }
+  // (node's own token reading still counts: "keep-alive" alone is cached)
+  const { up, agent } = await setup(t, 4);
+  const first = await get(agent, up.port);
+  await new Promise((r) => setImmediate(r));
+  assert.equal((await get(agent, up.port)).socket, first.socket);
+});

@@ -10,9 +10,6 @@ export type { SessionState };
 export interface SessionView extends SessionRecord {
   /** Whether frames are recorded for this session (needs the frame tap, main/inspect). */
   framesAvailable: boolean;
-  /** Frames each peer sent (exact, even when old rows were dropped); absent when frames are not recorded. */
-  framesFromClient?: number;
-  framesFromUpstream?: number;
   /** Frames Switchyard sent itself (injected, replayed, its Close frames), when any. */
   framesInjected?: number;
   /** The first protocol violation the frame tap saw in this session: who sent it and what it was

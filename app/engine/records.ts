@@ -65,12 +65,20 @@ export interface SessionRecord {
    * included (0 when none connected). A HAR from elsewhere gives its messages' payload bytes. */
   bytesFromClient: number;
   bytesFromUpstream: number;
+  /** WebSocket frames each peer sent, as the relay followed them on the wire (control frames and
+   * each fragment counted; whatever the frame tap made of them, with or without inspection; frames
+   * Switchyard sent itself are not among them). A HAR from elsewhere gives its messages. */
+  framesFromClient: number;
+  framesFromUpstream: number;
 }
 
 export interface CloseFrameInfo {
   from: 'client' | 'upstream' | 'proxy';
   code: number | null;
   reason: string;
+  /** Why the frame breaks RFC 6455 (a 1-byte or over-125-byte payload, a code no endpoint may
+   * send), when it does; the proxy passed it on all the same, as nginx does. */
+  invalid?: string;
 }
 
 export interface PeerStatus {

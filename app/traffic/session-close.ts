@@ -12,7 +12,7 @@ const CODE_NAMES: Record<number, string> = {
 export function closeFrameText(f: CloseFrameInfo): string {
   const who = f.from === 'proxy' ? 'Switchyard' : f.from;
   const code = f.code === null ? 'without a status code' : `${f.code}${CODE_NAMES[f.code] ? ` (${CODE_NAMES[f.code]})` : ''}`;
-  return `${who} sent Close ${code}${f.reason ? ` “${f.reason}”` : ''}`;
+  return `${who} sent ${f.invalid ? 'an invalid ' : ''}Close ${code}${f.reason ? ` “${f.reason}”` : ''}${f.invalid ? ` (${f.invalid})` : ''}`;
 }
 
 /** The close frame's text, then the connection's end: "client sent Close 4001 “bye” · upstream closed the connection",

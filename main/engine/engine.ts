@@ -176,7 +176,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       id: this.nextId++, url: req.url ?? '', clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
       route: this.route(plan)!, upstream: null, upstreamPath: plan.path, requestHeaders: req.rawHeaders, responseHeaders: [],
       subprotocol: null, extensions: null, state: 'connecting', status: null, openedAt: Date.now(), closedAt: null, closedBy: null, closeReason: null, closeFrame: null,
-      bytesFromClient: 0, bytesFromUpstream: 0,
+      bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 0,
     };
     proxyUpgrade(plan, req, socket, head, session, this.hooks, (live) => this.sessions.set(session.id, live));
   }

@@ -3,6 +3,8 @@
 import { unencodable } from '../../app/text/utf16.ts';
 import { randomFillSync } from 'node:crypto';
 import { maskKeyOf, xorMask } from '../inspect/mask.ts';
+import { isValidCloseCode } from '../inspect/validation.ts';
+import type { CloseFrameInfo } from '../../app/engine/records.ts';
 
 export const OPCODES = { text: 1, binary: 2, close: 8 } as const;
 
@@ -43,4 +45,16 @@ export function checkClose(code: number, reason = ''): CloseCheck {
   payload.writeUInt16BE(code, 0);
   text.copy(payload, 2);
   return { ok: true, payload };
+}
+
+/** A peer's close frame as its session records it (`payload`: its first 125 bytes, unmasked;
+ * `length`: the whole payload's): the code (null: none), the reason (UTF-8, invalid bytes
+ * replaced), and what makes the frame invalid, when something does (RFC 6455 §5.5, §7.1.5, §7.4). */
+export function closeFrameInfo(from: 'client' | 'upstream', payload: Buffer, length: number): CloseFrameInfo {
+  const code = payload.length >= 2 ? payload.readUInt16BE(0) : null;
+  const info: CloseFrameInfo = { from, code, reason: payload.toString('utf8', 2) };
+  if (length === 1) info.invalid = 'a 1-byte payload: a status code takes 2';
+  else if (length > 125) info.invalid = `a ${length}-byte payload: a control frame carries at most 125 (the reason shown is its first 123 bytes)`;
+  else if (code !== null && !isValidCloseCode(code)) info.invalid = `code ${code} may not be sent (RFC 6455 §7.4)`;
+  return info;
 }

@@ -18,9 +18,9 @@ import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
 import { OwnBufferReads } from './own-buffer-reads.ts';
 import { StallWatch } from './stall-watch.ts';
-import { encodeFrame } from './ws-frames.ts';
+import { closeFrameInfo, encodeFrame } from './ws-frames.ts';
 import { maskKeyOf, xorMask } from '../inspect/mask.ts';
-import type { CloseFrameInfo } from '../../app/engine/records.ts';
+import type { SessionRecord } from '../../app/engine/records.ts';
 import { InjectBusyError, closingError, type Pending } from './ws-inject.ts';
 
 /** Where track() stops: never (the chunk's end), after a frame, after a frame that ends a message. */
@@ -47,14 +47,13 @@ export class WsRelay {
   /** `src` has sent a close frame. */
   peerClosed = false;
   /**
-   * Where the first close frame from `src` is recorded once it has gone by (unless one is there
-   * already): who sent it (the masked direction is the client's), its status code (null: none in
-   * the frame) and reason (UTF-8, invalid bytes replaced). A field, not a callback: no closure per
-   * session.
+   * The session's record: every frame `src` sends is counted in it (framesFromClient: the masked
+   * direction, or framesFromUpstream), and the first close frame from `src` recorded once it has
+   * gone by, unless one is there already (closeFrameInfo). A field, not a callback: no closure per session.
    */
-  closeRecord: { closeFrame: CloseFrameInfo | null } | null = null;
-  /** The close frame being read from `src` (while closeRecord is set): its first 125 payload bytes. */
-  private closeRead: { payload: Buffer; got: number; /** its mask key (maskKeyOf), 0: unmasked */ key: number } | null = null;
+  record: (Pick<SessionRecord, 'closeFrame' | 'framesFromClient' | 'framesFromUpstream'>) | null = null;
+  /** The close frame being read from `src` (while `record` is set): its first 125 payload bytes, its whole length. */
+  private closeRead: { payload: Buffer; got: number; length: number; /** its mask key (maskKeyOf), 0: unmasked */ key: number } | null = null;
   /** After a close was injected: called once when `src` sends its own close frame (the echo). */
   onPeerClose: (() => void) | null = null;
   /**
@@ -349,8 +348,8 @@ export class WsRelay {
       this.fin = (b0 & 0x80) !== 0;
       this.opcode = b0 & 0x0f;
       this.remaining = l7 === 126 ? this.hdr.readUInt16BE(2) : l7 === 127 ? this.hdr.readUInt32BE(2) * 2 ** 32 + this.hdr.readUInt32BE(6) : l7;
-      if (this.opcode === 8 && !this.peerClosed && this.closeRecord !== null) {
-        this.closeRead = { payload: Buffer.alloc(Math.min(this.remaining, 125)), got: 0, key: this.hdr[1]! & 0x80 ? maskKeyOf(this.hdr, this.hdrNeed - 4) : 0 };
+      if (this.opcode === 8 && !this.peerClosed && this.record !== null) {
+        this.closeRead = { payload: Buffer.alloc(Math.min(this.remaining, 125)), got: 0, length: this.remaining, key: this.hdr[1]! & 0x80 ? maskKeyOf(this.hdr, this.hdrNeed - 4) : 0 };
       }
       this.hdrLen = 0;
       this.hdrNeed = 2;
@@ -374,6 +373,7 @@ export class WsRelay {
   /** A frame's last byte went by; returns whether the stream is now between messages. */
   private frameDone(): boolean {
     const op = this.opcode;
+    if (this.record) { if (this.mask) this.record.framesFromClient++; else this.record.framesFromUpstream++; }
     if (op < 8) this.inMessage = !this.fin;
     else if (op === 8) {
       if (!this.peerClosed) this.reportClose();
@@ -385,11 +385,9 @@ export class WsRelay {
   }
 
   private reportClose(): void {
-    const payload = this.closeRead?.payload ?? null;
-    const record = this.closeRecord;
+    const read = this.closeRead;
     this.closeRead = null;
-    if (payload === null || record === null) return;
-    record.closeFrame ??= { from: this.mask ? 'client' : 'upstream', code: payload.length >= 2 ? payload.readUInt16BE(0) : null, reason: payload.toString('utf8', 2) };
+    if (read !== null && this.record !== null) this.record.closeFrame ??= closeFrameInfo(this.mask ? 'client' : 'upstream', read.payload, read.length);
   }
 
   private firePeerClose(): void {

@@ -8,6 +8,7 @@ import type { EngineHooks, SessionRecord } from './events.ts';
 import { WsRelay } from './ws-relay.ts';
 import { StallWatch } from './stall-watch.ts';
 import { OPCODES, checkClose } from './ws-frames.ts';
+import { isWebSocketSession, upgradedTo } from '../../app/engine/tunnel.ts';
 
 /** Which peer an injected frame goes to. */
 export type InjectTarget = 'client' | 'upstream';
@@ -236,9 +237,13 @@ export function runSession(a: SessionStart): void {
     }
     finalize();
   });
-  // who started the closing handshake, with which code (the first close frame either way)
-  toUpstream.closeRecord = session;
-  toClient.closeRecord = session;
+  // frames each peer sends, and who started the closing handshake with which code (the first close
+  // frame either way); a tunnel to another protocol (Upgrade: h2c, foo) has no frames to follow
+  const websocket = isWebSocketSession(session);
+  if (websocket) {
+    toUpstream.record = session;
+    toClient.record = session;
+  }
   // a peer that stops reading ends the session after nginx's send timeout, whatever the read timeout
   // (the reason's text is made when it happens: a session keeps no string for it)
   // (an upstream that stopped reading: what was written to the client goes, then a FIN, lingering
@@ -275,6 +280,7 @@ export function runSession(a: SessionStart): void {
     client: socket,
     upstream: up,
     inject(to, opcode, payload, waitMs = INJECT_WAIT_MS, onHanded) {
+      if (!websocket) return Promise.reject(notWebSocket(session));
       if (closing) return Promise.reject(Object.assign(new Error('the session is closing'), { code: 'closing' }));
       return (to === 'client' ? toClient : toUpstream).inject(OPCODES[opcode], payload, { waitMs, onHanded });
     },
@@ -285,6 +291,7 @@ export function runSession(a: SessionStart): void {
         up.destroy();
         return closed;
       }
+      if (!websocket) return Promise.reject(notWebSocket(session));
       const check = checkClose(frame.code, frame.reason);
       if (!check.ok) return Promise.reject(Object.assign(new Error(check.message), { code: check.code }));
       const targets = ([['client', toClient], ['upstream', toUpstream]] as const).filter(([, relay]) => !relay.peerClosed);
@@ -293,8 +300,9 @@ export function runSession(a: SessionStart): void {
         return Promise.reject(Object.assign(new Error(`the session is closing: ${why}`), { code: 'closing' }));
       }
       closing = true;
-      // the closing handshake was begun by whoever sent the first Close frame
-      endSession(session.closeFrame?.from ?? 'proxy', reason);
+      // Switchyard ends the connections (closedBy); the closing handshake was begun by whoever sent
+      // the first Close frame (closeFrame.from)
+      endSession('proxy', reason);
       session.closeFrame ??= { from: 'proxy', code: frame.code, reason: frame.reason ?? '' };
       const drop = () => {
         socket.destroy();
@@ -318,4 +326,10 @@ export function runSession(a: SessionStart): void {
       return closed.finally(() => clearTimeout(grace));
     },
   });
+}
+
+/** Inject and a Close frame refused on a tunnel that is not WebSocket (it has no frames). */
+function notWebSocket(session: SessionRecord): Error {
+  const message = `session ${session.id} switched to "${upgradedTo(session.responseHeaders) ?? ''}", not WebSocket: it carries no frames to send one into (close it without a code to end its connections)`;
+  return Object.assign(new Error(message), { code: 'not_websocket' });
 }

@@ -65,7 +65,7 @@ const entry = z.object({
     framesInjected: z.number().int().min(0).optional(),
     closedBy: z.enum(['client', 'upstream', 'proxy']).nullable().optional(),
     closeReason: z.string().nullable().optional(),
-    closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: z.string().max(1000) }).nullable().optional(),
+    closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: z.string().max(1000), invalid: z.string().max(1000).optional() }).nullable().optional(),
     violation: z.string().max(2000).optional(),
   }).optional(),
 });

@@ -111,8 +111,7 @@ function sessionEntry(s: HarSession) {
 
 /** The session's exact frame counters: its messages in the file may be only the rows still kept. */
 function frameCounts(v: SessionView) {
-  if (v.framesFromClient === undefined || v.framesFromUpstream === undefined) return {};
-  return { framesFromClient: v.framesFromClient, framesFromUpstream: v.framesFromUpstream, ...(v.framesInjected ? { framesInjected: v.framesInjected } : {}) };
+  return { framesFromClient: v.framesFromClient, framesFromUpstream: v.framesFromUpstream, framesInjected: v.framesInjected ?? 0 };
 }
 
 function exchangeEntry(x: ExchangeView) {

@@ -1,6 +1,7 @@
 // The transport-free service: the engine, the draft vs applied config, bounded traffic logs and
 // the live feed. The web host (main/web) and, later, Electron IPC are thin adapters over
 // `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
+import { isWebSocketSession, upgradedTo } from '../../app/engine/tunnel.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 import { completePrefix } from '../inspect/payload.ts';
 import { unencodable } from '../../app/text/utf16.ts';
@@ -153,6 +154,11 @@ export class SwitchyardService {
       if (!live) return fail('not_live', `session ${id} is not open`);
       const check = checkClose(code, reason);
       if (!check.ok) return fail(check.code, check.message);
+      if (!isWebSocketSession(live.record)) {
+        // a tunnel to another protocol has no Close frame: its connections are ended
+        await live.close(`closed from Switchyard (a "${upgradedTo(live.record.responseHeaders) ?? ''}" tunnel, not WebSocket: its connections were ended without a Close frame)`);
+        return ok(this.redact.session(this.watch.session(id) ?? sessionView(live.record)));
+      }
       // each Close frame is logged as it goes to its peer's socket, the moment the relay starts
       // dropping what comes the same way (before the peers' answers, after the messages relayed
       // before it, still inflating or not: what the tap sees from then on is marked not forwarded),
@@ -338,5 +344,5 @@ export class SwitchyardService {
  * closing); any other failure, a socket's error (EPIPE) too, is not_sent. */
 function sessionFailureCode(e: unknown): string {
   const code = (e as { code?: unknown }).code;
-  return code === 'peer_closed' || code === 'closing' ? code : 'not_sent';
+  return code === 'peer_closed' || code === 'closing' || code === 'not_websocket' ? code : 'not_sent';
 }

@@ -2,6 +2,7 @@
 // exchanges, log entries, frames (when the tap exists), and once a second the live sessions' byte
 // counts and the balancers' peer states (only while someone watches the feed). Frames go into the
 // log as they are read; the feed gets them in batches (every 50 ms), only while someone watches.
+import { isWebSocketSession } from '../../app/engine/tunnel.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ExchangeRecord, LogEntry, SessionRecord, SessionSockets } from '../engine/events.ts';
 import type { FrameView, SessionView } from '../../app/api/contract.ts';
@@ -51,7 +52,8 @@ export class TrafficWatch {
   private readonly counts = new Map<number, Counts>();
 
   private readonly onOpen = (s: SessionRecord, sockets: SessionSockets) => {
-    if (this.tap) {
+    // (a tunnel to another protocol, Upgrade: h2c or foo, has no WebSocket frames to record)
+    if (this.tap && isWebSocketSession(s)) {
       try {
         const id = s.id;
         const t = this.tap({ ...sockets, extensions: s.extensions }, (f, end) => this.addFrame(id, f, end), this.recorder(id));
@@ -141,8 +143,6 @@ export class TrafficWatch {
   private withCounts(v: SessionView): SessionView {
     if (!v.framesAvailable) return v;
     const c = this.counts.get(v.id);
-    v.framesFromClient = c?.client ?? 0;
-    v.framesFromUpstream = c?.upstream ?? 0;
     if (c?.violation !== undefined) v.violation = c.violation;
     if (c?.injected) v.framesInjected = c.injected;
     return v;

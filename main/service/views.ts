@@ -16,6 +16,7 @@ export function sessionView(s: SessionRecord, live?: { clientBytes: number; upst
     state: s.state, status: s.status, openedAt: s.openedAt, closedAt: s.closedAt, closedBy: s.closedBy, closeReason: s.closeReason, closeFrame: s.closeFrame ? { ...s.closeFrame } : null,
     bytesFromClient: live && s.state !== 'closed' ? live.clientBytes : s.bytesFromClient,
     bytesFromUpstream: live && s.state !== 'closed' ? live.upstreamBytes : s.bytesFromUpstream,
+    framesFromClient: s.framesFromClient, framesFromUpstream: s.framesFromUpstream,
     framesAvailable,
   };
 }

@@ -8,7 +8,7 @@ const route = { server: 0, location: 0, name: 'chat', explain: '' };
 function session(id: number, over: Partial<SessionView>): SessionView {
   return {
     id, url: `/ws/${id}`, clientAddress: '127.0.0.1:5000', route, upstream: '127.0.0.1:9001', upstreamPath: '/ws', requestHeaders: [], responseHeaders: [],
-    subprotocol: null, extensions: null, state: 'open', status: 101, openedAt: 0, closedAt: null, closedBy: null, closeReason: null, closeFrame: null, bytesFromClient: 0, bytesFromUpstream: 0,
+    subprotocol: null, extensions: null, state: 'open', status: 101, openedAt: 0, closedAt: null, closedBy: null, closeReason: null, closeFrame: null, bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 0,
     framesAvailable: true, ...over,
   };
 }

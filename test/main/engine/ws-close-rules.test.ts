@@ -91,7 +91,7 @@ test("after a peer's Close nothing is injected behind it toward the other peer; 
   assert.equal(toUpstream[0]!.payload.toString(), 'still fine');
 });
 
-test('closing after the client sent Close: the upstream gets no second Close, the client gets the proxy\'s, and the client is recorded as the one who began', async () => {
+test('closing after the client sent Close: the upstream gets no second Close, the client gets the proxy\'s, the client is recorded as the one who began and Switchyard as the one who ended the connections', async () => {
   const { client, toClient, toUpstream, live } = await session();
   clientSends(client, 8, bye(1000, 'client done'));
   await until(() => toUpstream.length === 1);
@@ -102,7 +102,7 @@ test('closing after the client sent Close: the upstream gets no second Close, th
   assert.equal(closeCode(toClient[0]), 4000);
   await Promise.race([closing, sleep(1500)]);
   assert.deepEqual(toUpstream.map((f) => closeCode(f)), [1000], 'one Close: the client\'s');
-  assert.equal(live.record.closedBy, 'client');
+  assert.equal(live.record.closedBy, 'proxy');
   assert.deepEqual(live.record.closeFrame, { from: 'client', code: 1000, reason: 'client done' });
 });
 

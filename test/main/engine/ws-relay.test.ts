@@ -175,8 +175,8 @@ for (const mask of [true, false]) {
     for (let k = 0; k <= stream.length; k++) {
       for (let m = k; m <= stream.length; m += 7) {
         const { src, dst, relay } = pair(mask);
-        const record: { closeFrame: CloseFrameInfo | null } = { closeFrame: null };
-        relay.closeRecord = record;
+        const record = { closeFrame: null as CloseFrameInfo | null, framesFromClient: 0, framesFromUpstream: 0 };
+        relay.record = record;
         src.emit('data', stream.subarray(0, k));
         src.emit('data', stream.subarray(k, m));
         src.emit('data', stream.subarray(m));
@@ -196,16 +196,18 @@ test('relay: a close frame without a status code, and an oversized one (only its
   ];
   for (const [bytes, code, reason] of cases) {
     const { src, relay } = pair(false);
-    const record: { closeFrame: CloseFrameInfo | null } = { closeFrame: null };
-    relay.closeRecord = record;
+    const record = { closeFrame: null as CloseFrameInfo | null, framesFromClient: 0, framesFromUpstream: 0 };
+    relay.record = record;
     src.emit('data', bytes);
-    assert.deepEqual(record.closeFrame, { from: 'upstream', code, reason });
+    const invalid = bytes.length > 200 ? { invalid: 'a 302-byte payload: a control frame carries at most 125 (the reason shown is its first 123 bytes)' } : {};
+    assert.deepEqual(record.closeFrame, { from: 'upstream', code, reason, ...invalid });
     assert.equal(relay.peerClosed, true);
+    assert.deepEqual([record.framesFromClient, record.framesFromUpstream], [0, 1]);
   }
   // a close frame already on record (the other direction's, or Switchyard's) stays
   const { src, relay } = pair(true);
-  const record: { closeFrame: CloseFrameInfo | null } = { closeFrame: { from: 'upstream', code: 1001, reason: 'first' } };
-  relay.closeRecord = record;
+  const record = { closeFrame: { from: 'upstream', code: 1001, reason: 'first' } as CloseFrameInfo | null, framesFromClient: 0, framesFromUpstream: 0 };
+  relay.record = record;
   src.emit('data', frame({ fin: true, op: 8, payload: Buffer.from([0x03, 0xe8]), mask: true }));
   assert.deepEqual(record.closeFrame, { from: 'upstream', code: 1001, reason: 'first' });
 });
@@ -283,4 +285,21 @@ test('an injected Close goes ahead of an injected message waiting for a message 
   assert.deepEqual(dst.out, Buffer.concat([start, Buffer.from([0x88, 0x02, 0x03, 0xe8])]));
   await assert.rejects(message, { code: 'closing' });
   await closed;
+});
+
+test('relay: every frame a peer sends is counted, fragments, control frames and frames the tap calls violations alike', () => {
+  const { src, relay } = pair(true);
+  const record = { closeFrame: null as CloseFrameInfo | null, framesFromClient: 0, framesFromUpstream: 0 };
+  relay.record = record;
+  const stream = Buffer.concat([
+    frame({ fin: false, op: 1, payload: Buffer.from('a'), mask: true }),
+    frame({ fin: false, op: 0, payload: Buffer.from('b'), mask: true }),
+    frame({ fin: true, op: 9, payload: Buffer.alloc(126, 'p'), mask: true }), // over 125: a violation, still a frame
+    frame({ fin: true, op: 0, payload: Buffer.from('c'), mask: true }),
+    frame({ fin: true, op: 2, payload: Buffer.alloc(70_000), mask: false }), // unmasked from the client: a violation too
+    frame({ fin: true, op: 8, payload: Buffer.from([0x03]), mask: true }), // a 1-byte Close payload
+  ]);
+  for (let at = 0; at < stream.length; at += 4093) src.emit('data', stream.subarray(at, at + 4093));
+  assert.deepEqual([record.framesFromClient, record.framesFromUpstream], [6, 0]);
+  assert.deepEqual(record.closeFrame, { from: 'client', code: null, reason: '', invalid: 'a 1-byte payload: a status code takes 2' });
 });

@@ -12,7 +12,7 @@ const session = (over: Partial<SessionView> = {}): SessionView => ({
   id: 7, url: '/ws?room=1', clientAddress: '127.0.0.1:50000', route, upstream: '127.0.0.1:9001', upstreamPath: '/socket?room=1',
   requestHeaders: ['Host', 'proxy.test', 'Authorization', '[redacted]'], responseHeaders: ['Upgrade', 'websocket', 'Sec-WebSocket-Protocol', 'chat'],
   subprotocol: 'chat', extensions: null, state: 'closed', status: 101, openedAt: T0, closedAt: T0 + 2500, closedBy: 'client', closeReason: 'client closed the connection',
-  closeFrame: { from: 'upstream', code: 4000, reason: 'bye' }, bytesFromClient: 348, bytesFromUpstream: 232, framesAvailable: true, ...over,
+  closeFrame: { from: 'upstream', code: 4000, reason: 'bye' }, bytesFromClient: 348, bytesFromUpstream: 232, framesFromClient: 4, framesFromUpstream: 2, framesInjected: 1, framesAvailable: true, ...over,
 });
 const frames: FrameView[] = [
   { seq: 3, time: T0 + 10, from: 'client', opcode: 'text', fin: true, length: 7, wireLength: 9, preview: 'hello é', closeCode: null, payload: 'kept' },

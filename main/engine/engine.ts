@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { validateConfig } from '../../app/config/validate.ts';
 import type { ConfigIssue } from '../../app/config/issues.ts';
-import { compileRuntime, retireRuntimePools, socketsToBind, type Runtime } from './runtime.ts';
+import { compileRuntime, ResolveError, retireRuntimePools, socketsToBind, type Runtime } from './runtime.ts';
 import { ListenerSet, type ListenerStatus } from './listeners.ts';
 import { planRequest, type Plan } from './plan.ts';
 import { proxyHttp } from './http-exchange.ts';
@@ -74,7 +74,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     try {
       rt = await compileRuntime(v.config);
     } catch (e) {
-      return { ok: false, issues: [{ path: '', code: 'resolve_failed', message: (e as Error).message }] };
+      return { ok: false, issues: [{ path: e instanceof ResolveError ? e.path : '', code: 'resolve_failed', message: (e as Error).message }] };
     }
     const old = this.rt;
     this.rt = rt;

@@ -77,14 +77,24 @@ export function socketsToBind(rt: Runtime): Array<{ key: string; host: string; p
   return out;
 }
 
-async function resolve(host: string): Promise<string[]> {
+/** A name in the config that does not resolve: where it is written (a JSON path) and nginx's words. */
+export class ResolveError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(message);
+  }
+}
+
+/** `host`'s addresses; `where`: the JSON path and nginx's wording of what names it ("upstream"). */
+async function resolve(host: string, where: { path: string; written: string; in: string }): Promise<string[]> {
   // an IP literal is read as nginx reads it: "127.0.0.010" is 127.0.0.10 (dns.lookup would take
   // "010" as octal 8)
   const bare = host.replace(/^\[|\]$/g, '');
   const ip = canonicalIp(bare);
   if (ip !== null) return [ip];
-  const found = await lookup(bare, { all: true });
-  if (found.length === 0) throw new Error(`host not found: ${host}`);
+  const found = await lookup(bare, { all: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new ResolveError(where.path, `host not found in ${where.in} "${where.written}" (${e.code ?? e.message}): nginx refuses such a config too`);
+  });
+  if (found.length === 0) throw new ResolveError(where.path, `host not found in ${where.in} "${where.written}"`);
   return found.map((a) => a.address);
 }
 
@@ -104,11 +114,11 @@ function splitHostPort(address: string): { host: string; port: number } {
   return { host: m[1]!, port: m[2] ? Number(m[2]) : 80 };
 }
 
-async function upstreamPeers(u: Upstream): Promise<PeerConfig[]> {
+async function upstreamPeers(u: Upstream, ui: number): Promise<PeerConfig[]> {
   const peers: PeerConfig[] = [];
-  for (const s of u.servers) {
+  for (const [si, s] of u.servers.entries()) {
     const { host, port } = splitHostPort(s.address);
-    for (const ip of await resolve(host)) {
+    for (const ip of await resolve(host, { path: `upstreams[${ui}].servers[${si}].address`, written: s.address, in: 'upstream' })) {
       peers.push({
         server: s.address, host: ip, port, weight: s.weight, maxFails: s.maxFails,
         failTimeoutMs: parseNginxTime(s.failTimeout)!, backup: s.backup, down: s.down, maxConns: s.maxConns,
@@ -137,8 +147,8 @@ function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey
 export async function compileRuntime(config: Config): Promise<Runtime> {
   const localhost = config.servers.some((s) => s.listen.some((l) => LOCALHOST_LISTEN.test(l.address))) ? await localhostAddresses() : undefined;
   const pools = new Map<string, Pool>();
-  for (const u of config.upstreams) {
-    const group = createUpstreamGroup(u.name, u.method, await upstreamPeers(u));
+  for (const [ui, u] of config.upstreams.entries()) {
+    const group = createUpstreamGroup(u.name, u.method, await upstreamPeers(u, ui));
     pools.set(u.name, makePool(u.name, group, u.keepalive, u.method.type === 'hash' ? u.method.key : null));
   }
   const binds: Binds<CompiledServer> = new Map();
@@ -152,7 +162,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         const key = directTargetKey(target);
         pool = pools.get(key);
         if (!pool) {
-          const peers = (await resolve(target.host)).map((ip): PeerConfig => ({
+          const peers = (await resolve(target.host, { path: `servers[${si}].locations[${li}].proxyPass`, written: location.proxyPass, in: 'proxy_pass' })).map((ip): PeerConfig => ({
             server: key, host: ip, port: target.port ?? 80, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0,
           }));
           pool = makePool(key, createUpstreamGroup(key, { type: 'round_robin' }, peers), 0);

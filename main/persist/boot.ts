@@ -85,11 +85,12 @@ export class AppCore {
     } else {
       core.savedJson = JSON.stringify(doc);
     }
-    await core.run(doc);
+    // (an apply that fails, such as a name that does not resolve, is in the log and among the notices)
+    const refused = await core.run(doc);
     // (a workspace given on the command line joins Open Recent and opens next time, as an opened one)
     if (o.workspace !== undefined && path === o.workspace) await core.remember(path);
     core.report(notices);
-    return { core, notices, firstRun };
+    return { core, notices: [...notices, ...refused], firstRun };
   }
 
   get recent(): readonly string[] {
@@ -151,7 +152,8 @@ export class AppCore {
   }
 
   /** Start the echo server if `doc` needs it, point its upstream there, and apply (or just show) it. */
-  private async run(doc: unknown): Promise<void> {
+  /** Apply `doc` (or set it as the draft when it is not valid); what failed is reported, and returned. */
+  private async run(doc: unknown): Promise<PersistNotice[]> {
     if (usesEchoUpstream(doc)) {
       this.echo ??= await startEchoServer();
       doc = pointEchoUpstream(doc, this.echo.address);
@@ -160,7 +162,12 @@ export class AppCore {
     const r: Result<unknown> = validateConfig(doc).ok
       ? await this.service.handle('apply', { draft: doc })
       : await this.service.handle('setDraft', { draft: doc });
-    if (!r.ok) this.report([{ level: 'error', code: r.error.code, file: this.path, message: r.error.message }]);
+    if (r.ok) return [];
+    const issues = (r.error as { issues?: Array<{ path: string; message: string }> }).issues;
+    const where = issues?.[0]?.path ? `${issues[0].path}: ` : '';
+    const failed: PersistNotice[] = [{ level: 'error', code: r.error.code, file: this.path, message: `${this.path} was not applied: ${where}${r.error.message}` }];
+    this.report(failed);
+    return failed;
   }
 
   /** Autosave: every newly applied config is written to the current file. */

@@ -211,3 +211,23 @@ test('check: a time nginx takes but longer than the engine holds says so', () =>
   assert.equal(r.status, 1);
   assert.match(r.stderr, /proxyReadTimeout: proxy_read_timeout: longer than 2147483s \(about 24\.8 days\), the most the engine's timers \(and 32-bit nginx's\) hold \[duration_too_long\]/);
 });
+
+test('a valid config the engine cannot run (a name that does not resolve): serve and ui say where and why', async () => {
+  const file = writeConfig('unresolved.json', {
+    schemaVersion: 1, upstreams: [{ name: 'app', servers: [{ address: 'nonexistent.invalid:9001' }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${await freePort()}` }], locations: [{ path: '/', proxyPass: 'http://app' }] }],
+  });
+  const serve = spawnSync(process.execPath, [BIN, 'serve', '--config', file], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(serve.status, 1);
+  assert.match(serve.stderr, /upstreams\[0\]\.servers\[0\]\.address: host not found in upstream "nonexistent\.invalid:9001"/);
+  // the UI opens with the draft unapplied, and says why on stderr (and in its log)
+  const ui = spawn(process.execPath, [BIN, 'ui', '--config', file, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  ui.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  try {
+    await poll(async () => err, (e) => e.includes('was not applied'), 15_000);
+    assert.match(err, /\[error\] apply_failed: .*unresolved\.json was not applied: upstreams\[0\]\.servers\[0\]\.address: host not found/);
+  } finally {
+    ui.kill('SIGTERM');
+  }
+});

@@ -4,7 +4,8 @@ import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
-import { findNginx, nginxTest, privateNginxConf } from '../nginx/binary.ts';
+import { findNginx, nginxTest } from '../nginx/binary.ts';
+import { tidyNginxOutput, wrapForTest } from '../service/nginx-export.ts';
 
 export interface VerifyOptions {
   config: string;
@@ -29,9 +30,11 @@ export async function verifyCommand(o: VerifyOptions): Promise<number> {
     return 0;
   }
   // The private prelude (pid, error_log, and access_log off on the http line) lets nginx -t run without root.
-  const t = await nginxTest(privateNginxConf(exportNginx(r.config, { shape: 'full' }), true), nginx);
+  // (nginx's messages then name the export's own lines, as `export-nginx` prints it, not the temporary file's)
+  const { conf, offset } = wrapForTest(exportNginx(r.config, { shape: 'full' }), 'full');
+  const t = await nginxTest(conf, nginx);
   if (!t.ok) {
-    o.stderr.write(`nginx -t refused the exported configuration:\n${t.output}\n`);
+    o.stderr.write(`nginx -t refused the exported configuration (line numbers of \`switchyard export-nginx --config ${o.config}\`):\n${tidyNginxOutput(t.output, offset)}\n`);
     return 1;
   }
   o.stdout.write(`nginx -t (${nginx}): the exported nginx.conf is accepted\n`);

@@ -8,7 +8,7 @@ import { nginxTest, privateNginxConf } from '../nginx/binary.ts';
 export const NGINX_TEST_TIMEOUT_MS = 10_000;
 
 /** Lines the private wrapper puts before the export (privateNginxConf), so nginx's line numbers can be mapped back. */
-function wrap(text: string, shape: NginxExportShape): { conf: string; offset: number } {
+export function wrapForTest(text: string, shape: NginxExportShape): { conf: string; offset: number } {
   const marker = '\u0000';
   const wrapped = privateNginxConf(marker, shape === 'full');
   const before = wrapped.slice(0, wrapped.indexOf(marker));
@@ -52,7 +52,7 @@ export class NginxExports {
     if (this.cache?.key === key) return Promise.resolve(this.cache.view);
     const run = async (): Promise<NginxCheckView> => {
       if (this.cache?.key === key) return this.cache.view;
-      const { conf, offset } = wrap(text, shape);
+      const { conf, offset } = wrapForTest(text, shape);
       const started = Date.now();
       const r = await nginxTest(conf, nginx, this.timeoutMs);
       const view: NginxCheckView = { available: true, ok: r.ok, output: tidyNginxOutput(r.output, offset), nginx, durationMs: Date.now() - started };

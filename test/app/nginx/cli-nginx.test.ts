@@ -94,7 +94,15 @@ test('verify: nginx -t on the export, and a plain statement when nginx is missin
   const err = sink();
   const code = await verifyCommand({ config: cfg, stdout: sink().stream, stderr: err.stream });
   assert.equal(code, 1);
-  assert.match(err.text, /nginx -t refused the exported configuration:\n.*host not found in upstream "no-such-host\.invalid:80"/);
+  assert.match(err.text, /nginx -t refused the exported configuration \(line numbers of `switchyard export-nginx --config .*`\):\n.*host not found in upstream "no-such-host\.invalid:80" in nginx\.conf:(\d+)/);
+  // the line is the export's own, where that server is written, not the temporary file's
+  const line = Number(/in nginx\.conf:(\d+)/.exec(err.text)![1]);
+  const { exportNginx } = await import('../../../app/nginx/export.ts');
+  const { validateConfig } = await import('../../../app/config/validate.ts');
+  const v = validateConfig(JSON.parse(await readFile(cfg, 'utf8')));
+  assert.ok(v.ok);
+  assert.match(exportNginx(v.config, { shape: 'full' }).split('\n')[line - 1]!, /server no-such-host\.invalid:80/);
+  assert.doesNotMatch(err.text, /switchyard-nginx-t-/);
 }));
 
 test('verify finds nginx on PATH first (then /usr/sbin and the like), or where SWITCHYARD_NGINX says', () => withTmp(async (dir) => {

@@ -2,7 +2,7 @@
 // installed (these machines cannot download it), say so in one line and open the same UI through
 // the loopback web host instead. Arguments after `--` go to the app (`npm start -- --workspace FILE` for
 // the desktop app, `--config FILE` for the web host).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 
@@ -31,12 +31,31 @@ if (!electron && names('--workspace')) {
   console.error('Electron is not available here, and the web host takes --config FILE (read, never written back): npm start -- --config FILE.');
   process.exit(2);
 }
+/**
+ * Run the app until it exits, and stop it when this script is told to stop: SIGTERM and SIGHUP are
+ * passed on (a terminal's Ctrl-C reaches the whole process group, the app included, by itself), and
+ * when the shell npm started this in goes away (`kill` of npm ends that shell, which passes nothing
+ * on), this script's parent changes and the app is stopped too, so no UI is left running unseen.
+ */
+function runApp(command, argv) {
+  const child = spawn(command, argv, { stdio: 'inherit' });
+  const stop = (signal) => () => child.kill(signal);
+  process.on('SIGINT', () => {}); // (the app has it too: wait for its own orderly stop)
+  process.on('SIGTERM', stop('SIGTERM'));
+  process.on('SIGHUP', stop('SIGTERM'));
+  const parent = process.ppid;
+  const watch = setInterval(() => { if (process.ppid !== parent) child.kill('SIGTERM'); }, 1000);
+  child.on('exit', (code, signal) => {
+    clearInterval(watch);
+    process.exit(code ?? (signal ? 1 : 0));
+  });
+}
+
 if (electron) {
   const bundle = spawnSync('npm', ['run', '-s', 'build:electron'], { stdio: 'inherit' });
   if (bundle.status !== 0) process.exit(bundle.status ?? 1);
-  const r = spawnSync(electron, ['.', ...args], { stdio: 'inherit' });
-  process.exit(r.status ?? 0);
+  runApp(electron, ['.', ...args]);
+} else {
+  console.log('Electron is not available here: opening the Switchyard UI through the loopback web host.');
+  runApp(process.execPath, ['bin/switchyard.js', 'ui', ...args]);
 }
-console.log('Electron is not available here: opening the Switchyard UI through the loopback web host.');
-const r = spawnSync(process.execPath, ['bin/switchyard.js', 'ui', ...args], { stdio: 'inherit' });
-process.exit(r.status ?? 0);

@@ -38,7 +38,7 @@ export async function importNginx(files: string | string[], reader: ConfReader):
   for (const f of Array.isArray(files) ? files : [files]) {
     const loaded = await loadNginxConf(f, reader);
     trees.push(loaded.directives);
-    for (const n of loaded.notes) pre.push({ file: n.file, line: n.line, directive: 'include', message: n.message });
+    for (const n of loaded.notes) pre.push({ file: n.file, line: n.line, directive: n.directive ?? 'include', message: n.message });
     for (const p of loaded.problems) pre.push({ file: p.file, line: p.line, directive: 'include', message: `${p.message}: its directives are missing from the import` });
   }
   const r = importTrees(trees);

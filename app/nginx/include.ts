@@ -28,8 +28,8 @@ export interface LoadedConf {
   files: string[];
   /** Includes that could not be followed (nginx -t would fail on these). */
   problems: IncludeProblem[];
-  /** Includes of a snippet read from a folder above it. */
-  notes: IncludeProblem[];
+  /** Includes of a snippet read from a folder above it, files that start with a byte-order mark. */
+  notes: Array<IncludeProblem & { directive?: string }>;
 }
 
 export function dirname(path: string): string {
@@ -55,7 +55,7 @@ export const MAX_INCLUDED_CHARS = 32 * 1024 * 1024;
 /** Read a file and everything it includes. Syntax errors throw NginxSyntaxError. */
 export async function loadNginxConf(entry: string, reader: ConfReader, prefix = dirname(entry)): Promise<LoadedConf> {
   const out: LoadedConf = { directives: [], files: [], problems: [], notes: [] };
-  const text = await reader.read(entry);
+  const text = withoutBom(await reader.read(entry), entry, out);
   out.files.push(entry);
   const tree = parseNginx(text, entry).directives;
   const above = tree.some((d) => d.name === 'http' && d.block) ? [] : ancestors(prefix);
@@ -73,6 +73,14 @@ interface Expansion {
   capped: boolean;
   /** Characters read so far. */
   chars: number;
+}
+
+/** A file's text without the UTF-8 byte-order mark it may start with, which is noted: nginx takes it
+ * for part of the first directive's name and refuses the file. */
+function withoutBom(text: string, file: string, out: LoadedConf): string {
+  if (!text.startsWith('\ufeff')) return text;
+  out.notes.push({ file, line: 1, column: 1, directive: '(byte-order mark)', message: 'the file starts with a UTF-8 byte-order mark, which nginx refuses (it reads it as part of the first directive: "unknown directive"): read here without it; remove it before nginx reads the file' });
+  return text.slice(1);
 }
 
 /** "/etc/nginx/sites-enabled" → ["/etc/nginx", "/etc"], "conf.d" → ["."]; the root is not tried. */
@@ -134,7 +142,7 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
       }
       let text: string;
       try {
-        text = found ?? (await reader.read(p));
+        text = withoutBom(found ?? (await reader.read(p)), p, out);
       } catch (e) {
         // (a reader's message may start with the path, said already)
         const why = (e as { code?: string }).code ?? (e as Error).message.replace(`${p}: `, '');

@@ -102,3 +102,17 @@ test(`past ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters in all, the include
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message.replace(/: its directives.*/, '')}`), [`5: more than ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters included in all: "/m/f4.conf" and the includes after it were not read`]);
   assert.equal(reads.n, 5);
 });
+
+test('a file that starts with a UTF-8 byte-order mark (nginx refuses it) imports, and the mark is named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-include-'));
+  try {
+    writeFileSync(join(dir, 'nginx.conf'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('http {\n include site.conf;\n}\n')]));
+    writeFileSync(join(dir, 'site.conf'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('upstream u { server 127.0.0.1:1; }\n')]));
+    const r = await importNginx(join(dir, 'nginx.conf'), fsReader);
+    assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u']);
+    assert.deepEqual(r.warnings.map((w) => `${w.file.replace(dir, 'DIR')}:${w.line}: ${w.directive}`), ['DIR/nginx.conf:1: (byte-order mark)', 'DIR/site.conf:1: (byte-order mark)']);
+    assert.match(r.warnings[0]!.message, /nginx refuses/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -17,8 +17,9 @@ const USAGE = `usage: switchyard <verb> [options]
   check --config FILE                  validate a config; print each error with its JSON path (exit 1)
   export-nginx --config FILE [-o OUT] [--snippet]
                                        write the equivalent nginx.conf (or the http-level snippet)
-  import-nginx FILE [-o OUT]           convert an nginx.conf to a Switchyard config; warnings name
-                                       file:line and what is lost (exit 0 unless unparseable)
+  import-nginx FILE... [-o OUT]        convert nginx.conf files to one Switchyard config; warnings name
+                                       file:line and what is lost (exit 0 unless a file cannot be
+                                       read or parsed)
   verify --config FILE                 export to a temporary folder and run nginx -t on it
   ui [--config FILE] [--port N] [--open]
                                        run the engine and the UI on a loopback web host; prints the URL
@@ -26,7 +27,8 @@ const USAGE = `usage: switchyard <verb> [options]
                                        needs the built renderer (npm run build:renderer)
   version                              print the version (also --version)
 
-  Every verb takes --help. Exit codes: 0 ok, 1 invalid config or failure, 2 usage error.
+  Every verb takes --help. -c is short for --config, --out the long form of -o, -v of --version.
+  Exit codes: 0 ok, 1 invalid config or failure, 2 usage error.
 `;
 
 const VERBS = ['serve', 'check', 'export-nginx', 'import-nginx', 'verify', 'ui', 'version'];
@@ -124,7 +126,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`switchyard: ${(e as Error).message}\n${USAGE}`);
+      // (the verb's own usage when it is one: the rest of the list does not help with this mistake)
+      process.stderr.write(`switchyard: ${(e as Error).message}\n${verb !== undefined ? helpFor(verb) : USAGE}`);
       return 2;
     }
     throw e;

@@ -11,6 +11,7 @@ import type { Writable } from 'node:stream';
 /** What is used of a spawned child (node's ChildProcess satisfies it). */
 export interface Child {
   on(event: 'error', listener: (e: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number | null) => void): unknown;
   unref(): void;
 }
 export type Spawn = (cmd: string, args: string[]) => Child;
@@ -36,12 +37,15 @@ export const LAUNCH_PAGE_MS = 120_000;
  */
 export function openBrowser(url: string, stderr: Writable, run: Spawn = spawnDetached, keepMs = LAUNCH_PAGE_MS): () => void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  const failed = () => stderr.write('could not open a browser; open the URL above yourself\n');
+  let said = false;
+  const failed = () => { if (!said) stderr.write('could not open a browser; open the URL above yourself\n'); said = true; };
   let page: { path: string; remove(): void } | null = null;
   try {
     page = writeLaunchPage(url);
     const child = run(cmd, [page.path]);
     child.on('error', failed);
+    // (xdg-open that finds no browser exits 3, and says nothing of it; explorer exits 1 either way)
+    child.on('exit', (code) => { if (code !== null && code !== 0 && cmd !== 'explorer') failed(); });
     child.unref();
   } catch {
     failed();

@@ -24,13 +24,19 @@ test('--open puts a private redirect page on the command line, never the URL wit
   assert.equal(existsSync(dirname(page!)), false, 'removed when the UI stops');
 });
 
-test('--open says so when no browser can be started', () => {
-  const err = new PassThrough();
-  let onError: ((e: Error) => void) | undefined;
-  const remove = openBrowser(url, err, () => ({ on: (_e, l) => { onError = l; }, unref: () => {} }));
-  onError!(new Error('ENOENT'));
-  assert.match(String(err.read()), /could not open a browser/);
-  remove();
+test('--open says so when no browser can be started, or the opener finds none (xdg-open exits 3)', () => {
+  for (const fail of ['error', 'exit'] as const) {
+    const err = new PassThrough();
+    const on: Record<string, (x: never) => void> = {};
+    const child = { on: (e: string, l: (x: never) => void) => { on[e] = l; return child; }, unref: () => {} } as unknown as Child;
+    const remove = openBrowser(url, err, () => child);
+    on.exit!(0 as never);
+    assert.equal(err.read(), null, 'exit 0: opened');
+    if (fail === 'error') on.error!(new Error('ENOENT') as never);
+    else on.exit!(3 as never);
+    assert.match(String(err.read()), /could not open a browser/, fail);
+    remove();
+  }
 });
 
 test('--open: the page (a live token) goes after a while on its own, and when the process exits however it exits', async () => {

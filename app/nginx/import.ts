@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { SCHEMA_VERSION } from '../config/schema.ts';
 import type { ConfigIssue } from '../config/issues.ts';
 import { validateConfig } from '../config/validate.ts';
+import { configWarnings } from '../config/warnings.ts';
 import { parseNginx } from './parser.ts';
 import { isAddressHost, parseProxyPass } from '../config/proxy-pass.ts';
 import { upstreamOf } from '../proxy/routing.ts';
@@ -77,7 +78,11 @@ function importTrees(trees: Directive[][]): ImportResult {
   }
   resolvePortless(config, ctx);
   const v = validateConfig(config);
-  if (v.ok) return { config: v.config, warnings: ctx.warnings, issues: [] };
+  if (v.ok) {
+    // (a server name nginx ignores on a socket where an earlier server has it: the file's own dead config)
+    const conflicts = configWarnings(v.config).map((w) => ({ ...withSource(w, config, ctx).source ?? { file: '', line: 0 }, directive: 'server_name', message: w.message }));
+    return { config: v.config, warnings: [...ctx.warnings, ...conflicts], issues: [] };
+  }
   return { config, warnings: ctx.warnings, issues: v.issues.map((i) => withSource(i, config, ctx)) };
 }
 

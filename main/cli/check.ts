@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
+import { configWarnings } from '../../app/config/warnings.ts';
 
 export async function checkCommand(o: { config: string; stdout: Writable; stderr: Writable }): Promise<number> {
   const r = await loadConfigFile(o.config);
@@ -9,6 +10,8 @@ export async function checkCommand(o: { config: string; stdout: Writable; stderr
     const c = r.config;
     const locs = c.servers.reduce((n, s) => n + s.locations.length, 0);
     o.stdout.write(`${o.config}: ok (${c.servers.length} server(s), ${locs} location(s), ${c.upstreams.length} upstream(s))\n`);
+    // (what nginx -t warns of and still takes: said, and no error)
+    for (const w of configWarnings(c)) o.stderr.write(`warning: ${formatIssue(w)}\n`);
     return 0;
   }
   for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);

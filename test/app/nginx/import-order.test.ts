@@ -84,3 +84,19 @@ test('several files: each is read for what it is, an nginx.conf with its http bl
   const twice = importNginxText('http { }\nhttp { }\n');
   assert.match(messages(twice).join('\n'), /2: a second "http" block/);
 });
+
+test('a server name an earlier server on the same socket has (nginx -t: "conflicting server name", ignored) is said, in the import and by check', async () => {
+  const text = 'server {\n  listen 8080;\n  server_name a.test;\n  location / { proxy_pass http://127.0.0.1:1; }\n}\nserver {\n  listen 8080;\n  server_name b.test A.test;\n  location / { proxy_pass http://127.0.0.1:2; }\n}\nserver {\n  listen 8081;\n  server_name a.test;\n  location / { proxy_pass http://127.0.0.1:3; }\n}\n';
+  const nginx = findNginx();
+  assert.ok(nginx, 'nginx must be installed for this test (apt-get install -y nginx)');
+  const t = await nginxTest(privateNginxConf(text), nginx);
+  assert.ok(t.ok, t.output);
+  assert.match(t.output, /conflicting server name "a\.test" on 0\.0\.0\.0:8080, ignored/);
+  const r = importNginxText(text);
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(messages(r), ['6: conflicting server name "a.test" on 0.0.0.0:8080: servers[0] has it already, so nginx ignores it here, and so does Switchyard (nginx -t warns the same)']);
+  const { configWarnings } = await import('../../../app/config/warnings.ts');
+  // two servers without a name on one socket: "" conflicts too
+  const none = importNginxText('server { listen 8080; location / { proxy_pass http://127.0.0.1:1; } }\nserver { listen 8080; location / { proxy_pass http://127.0.0.1:2; } }\n');
+  assert.deepEqual(configWarnings(none.config).map((w) => w.path), ['servers[1]']);
+});

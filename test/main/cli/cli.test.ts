@@ -231,3 +231,12 @@ test('a valid config the engine cannot run (a name that does not resolve): serve
     ui.kill('SIGTERM');
   }
 });
+
+test('check: what nginx -t warns of and takes (a conflicting server name) is a warning on stderr, exit 0', () => {
+  const server = (port: number) => ({ listen: [{ address: '127.0.0.1:8080' }], serverNames: ['app.test'], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${port}` }] });
+  const file = writeConfig('conflict.json', { schemaVersion: 1, servers: [server(9000), server(9001)] });
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /: ok \(2 server/);
+  assert.match(r.stderr, /^warning: servers\[1\]\.serverNames\[0\]: conflicting server name "app\.test" on 127\.0\.0\.1:8080: servers\[0\] has it already.* \[conflicting_server_name\]$/m);
+});

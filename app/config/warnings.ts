@@ -1,0 +1,42 @@
+// What nginx -t warns of in a config it still takes, so that `check` (and an import) can say it too:
+// a server name that an earlier server on the same listen socket has already. nginx keeps the
+// first server for it (the engine does the same, app/match/server.ts) and the later one never gets
+// a request by that name: dead configuration, said nowhere else.
+import type { Config } from './schema.ts';
+import type { ConfigIssue } from './issues.ts';
+import { normalizeListen } from './validate.ts';
+
+/** Warnings for a valid config (path, code, message as validation's issues); empty when none. */
+export function configWarnings(config: Config): ConfigIssue[] {
+  const bySocket = new Map<string, number[]>();
+  config.servers.forEach((s, si) => {
+    for (const l of s.listen) {
+      const key = normalizeListen(l.address);
+      const list = bySocket.get(key) ?? [];
+      if (!list.includes(si)) list.push(si);
+      bySocket.set(key, list);
+    }
+  });
+  const out: ConfigIssue[] = [];
+  const said = new Set<string>();
+  for (const [socket, servers] of bySocket) {
+    // (exact names, and the wildcard forms: ".x" is both "x" and "*.x" to nginx; regexes never conflict)
+    const first = new Map<string, number>();
+    for (const si of servers) {
+      const names = config.servers[si]!.serverNames;
+      (names.length ? names : ['']).forEach((text, ni) => {
+        if (text.startsWith('~')) return;
+        const n = text.toLowerCase();
+        const keys = n.length > 1 && n.startsWith('.') ? [n.slice(1), `*${n}`] : [n];
+        const earlier = keys.map((k) => first.get(k)).find((x) => x !== undefined && x !== si);
+        for (const k of keys) if (!first.has(k)) first.set(k, si);
+        if (earlier === undefined) return;
+        const path = names.length ? `servers[${si}].serverNames[${ni}]` : `servers[${si}]`;
+        if (said.has(`${path} ${socket}`)) return;
+        said.add(`${path} ${socket}`);
+        out.push({ path, code: 'conflicting_server_name', message: `conflicting server name "${n}" on ${socket}: servers[${earlier}] has it already, so nginx ignores it here, and so does Switchyard (nginx -t warns the same)` });
+      });
+    }
+  }
+  return out;
+}

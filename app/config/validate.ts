@@ -309,7 +309,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
       const key = `${loc.modifier === '=' ? '=' : 'prefix'} ${loc.path}`;
       if (seen.has(key)) {
         const first = s.locations![seen.get(key)!]!;
-        add([...lb, 'path'], 'duplicate_location', `duplicate location "${loc.path}": the same as location ${seen.get(key)! + 1} of this server (${first.modifier ? `${first.modifier} ` : ''}${first.path}${first.proxyPass ? ` → ${first.proxyPass}` : ''}); nginx refuses two`);
+        add([...lb, 'path'], 'duplicate_location', `duplicate location "${loc.path}": the same as locations[${seen.get(key)!}] of this server (${first.modifier ? `${first.modifier} ` : ''}${first.path}${first.proxyPass ? ` → ${first.proxyPass}` : ''}); nginx refuses two`);
       }
       else seen.set(key, li);
     }

@@ -1,11 +1,12 @@
 // `switchyard check --config FILE`: validate; print every problem with its JSON path; exit 1 if any.
 import type { Writable } from 'node:stream';
-import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { configWarnings } from '../../app/config/warnings.ts';
 
 export async function checkCommand(o: { config: string; stdout: Writable; stderr: Writable }): Promise<number> {
   const r = await loadConfigFile(o.config);
+  o.stderr.write(migrationNote(o.config, r));
   if (r.ok) {
     const c = r.config;
     const locs = c.servers.reduce((n, s) => n + s.locations.length, 0);

@@ -6,7 +6,7 @@
 import { sessionEndText } from '../../app/traffic/session-close.ts';
 import { Engine } from '../engine/engine.ts';
 import { SwitchyardService } from '../service/service.ts';
-import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
 import type { ListenerStatus } from '../engine/listeners.ts';
 import type { Writable } from 'node:stream';
 
@@ -34,6 +34,7 @@ function printListeners(out: Writable, err: Writable, listeners: ListenerStatus[
 
 export async function serveCommand(o: ServeOptions): Promise<number> {
   const loaded = await loadConfigFile(o.config);
+  o.stderr.write(migrationNote(o.config, loaded));
   if (!loaded.ok) {
     for (const i of loaded.issues) o.stderr.write(`${formatIssue(i)}\n`);
     return 1;

@@ -3,8 +3,11 @@ import { validateConfig, type ValidationResult } from '../../app/config/validate
 import { decodeConfigBytes, duplicateKeys, jsonErrorOffset } from './json-position.ts';
 import { formatPath, issuesBefore } from '../../app/config/issues.ts';
 import { readLimitedFile } from './limited-file.ts';
+import { migrateConfig } from '../../app/config/migrate.ts';
 
-export type LoadResult = ValidationResult & { raw?: unknown };
+/** `raw`: the document as read (migrated to the current schema when it was older); `migrated`: the
+ * migration's steps when it was (the file itself is not changed). */
+export type LoadResult = ValidationResult & { raw?: unknown; migrated?: string[] };
 
 function position(text: string, offset: number): string {
   const before = text.slice(0, offset);
@@ -55,11 +58,21 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
     path: formatPath(d.path), code: 'duplicate_key',
     message: `${file}:${position(text, d.offset)}: "${d.path[d.path.length - 1]}" appears twice in this object (JSON would keep only the last)`,
   }));
+  // an older document is read as the workspace reads it (migrated in memory), a newer one named as such
+  const m = migrateConfig(raw);
+  if (!m.ok && m.code === 'newer_version') return { ok: false, issues: [{ path: 'schemaVersion', code: 'newer_version', message: m.message }], raw };
+  const migrated = m.ok && m.steps.length ? m.steps : undefined;
+  if (m.ok) raw = m.doc;
   const validated = validateConfig(raw);
-  if (repeated.length) return { ok: false, issues: issuesBefore(repeated, validated.ok ? [] : validated.issues), raw };
-  return { ...validated, raw };
+  if (repeated.length) return { ok: false, issues: issuesBefore(repeated, validated.ok ? [] : validated.issues), raw, ...(migrated ? { migrated } : {}) };
+  return { ...validated, raw, ...(migrated ? { migrated } : {}) };
 }
 
 export function formatIssue(i: { path: string; code: string; message: string }): string {
   return `${i.path || '(document)'}: ${i.message} [${i.code}]`;
+}
+
+/** The line that says an older file was read migrated (stderr), or '' when it was not. */
+export function migrationNote(file: string, r: LoadResult): string {
+  return r.migrated ? `note: ${file} is an older config, read as the current schema (${r.migrated.join('; ')}); the file itself is unchanged\n` : '';
 }

@@ -4,6 +4,7 @@
 import { MAX_CONTROL_PAYLOAD } from '../inspect/types.ts';
 import { base64Error } from '../../app/text/base64.ts';
 import { z } from 'zod';
+import { formatPath } from '../../app/config/issues.ts';
 import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSession } from '../../app/api/contract.ts';
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
@@ -217,7 +218,7 @@ export function importHar(text: string): HarImport {
     return { ok: false, message: `not JSON: ${(err as Error).message}` };
   }
   const r = har.safeParse(doc);
-  if (!r.success) return { ok: false, message: r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'document'}: ${i.message}`).join('; ') };
+  if (!r.success) return { ok: false, message: r.error.issues.slice(0, 5).map((i) => `${formatPath(i.path as Array<string | number>) || 'document'}: ${i.message}`).join('; ') };
   const out: ImportedHar = { creator: r.data.log.creator.name, sessions: [], exchanges: [] };
   r.data.log.entries.forEach((e, i) => {
     const isWs = e._webSocketMessages !== undefined || e._resourceType === 'websocket' || e.response.status === 101 || /^wss?:/i.test(e.request.url);

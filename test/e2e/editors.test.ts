@@ -99,7 +99,7 @@ test('location editor: bad path for "=", invalid regex, bad time, unknown upstre
   // the same prefix twice in one server
   await page.getByTestId('loc-modifier').selectOption('');
   await path.fill('/');
-  await shows(page, path, L(1, 'path'), /^duplicate location "\/": the same as location 1 of this server \(\/ → http:\/\/.+\); nginx refuses two$/, 'duplicate_location');
+  await shows(page, path, L(1, 'path'), /^duplicate location "\/": the same as locations\[0\] of this server \(\/ → http:\/\/.+\); nginx refuses two$/, 'duplicate_location');
   await path.fill('/api/');
   await clears(page, path, L(1, 'path'));
 

@@ -225,7 +225,7 @@ test('messages a user can act on: an empty text is "must not be empty" (code req
   assert.ok(!r.ok);
   const byPath = new Map(r.issues.map((i) => [i.path, i]));
   assert.deepEqual(byPath.get('servers[0].locations[0].proxyPass'), { path: 'servers[0].locations[0].proxyPass', code: 'required', message: '"proxyPass" must not be empty' });
-  assert.equal(byPath.get('servers[0].locations[2].path')?.message, 'duplicate location "/a": the same as location 2 of this server (/a → http://127.0.0.1:1); nginx refuses two');
+  assert.equal(byPath.get('servers[0].locations[2].path')?.message, 'duplicate location "/a": the same as locations[1] of this server (/a → http://127.0.0.1:1); nginx refuses two');
 });
 
 test('a document nested far deeper than any config is refused at once, at the path where it goes too deep', () => {

@@ -240,3 +240,14 @@ test('check: what nginx -t warns of and takes (a conflicting server name) is a w
   assert.match(r.stdout, /: ok \(2 server/);
   assert.match(r.stderr, /^warning: servers\[1\]\.serverNames\[0\]: conflicting server name "app\.test" on 127\.0\.0\.1:8080: servers\[0\] has it already.* \[conflicting_server_name\]$/m);
 });
+
+test('check: an older config is read migrated, as the workspace reads it (said, the file unchanged); a newer one is named as such', () => {
+  const v0 = new URL('../../fixtures/config/v0.json', import.meta.url).pathname;
+  const old = spawnSync(process.execPath, [BIN, 'check', '--config', v0], { encoding: 'utf8' });
+  assert.equal(old.status, 0, old.stderr);
+  assert.match(old.stdout, /ok \(2 server\(s\), 3 location\(s\)/);
+  assert.match(old.stderr, /^note: .*v0\.json is an older config, read as the current schema \(v0 → v1: 3 routes became 2 servers\); the file itself is unchanged$/m);
+  const newer = spawnSync(process.execPath, [BIN, 'check', '--config', writeConfig('v2.json', { schemaVersion: 2, servers: [] })], { encoding: 'utf8' });
+  assert.equal(newer.status, 1);
+  assert.match(newer.stderr, /^schemaVersion: this file was written by a newer Switchyard \(config version 2; this version reads up to 1\) \[newer_version\]$/m);
+});

@@ -91,8 +91,8 @@ test('bad input is refused naming the field', () => {
     assert.match(r.message, re);
   };
   refused(file('x', [], '2.0'), /log\.version/);
-  refused(file('x', [{ ...wsEntry([]), startedDateTime: 'yesterday' }]), /log\.entries\.0\.startedDateTime/);
-  refused(file('x', [wsEntry([{ type: 'send', time: 1e300, opcode: 1, data: 'x' }])]), /log\.entries\.0\._webSocketMessages\.0\.time/);
+  refused(file('x', [{ ...wsEntry([]), startedDateTime: 'yesterday' }]), /log\.entries\[0\]\.startedDateTime/);
+  refused(file('x', [wsEntry([{ type: 'send', time: 1e300, opcode: 1, data: 'x' }])]), /log\.entries\[0\]\._webSocketMessages\[0\]\.time/);
   imported(file('x', [], '1.1'));
 });
 
@@ -191,7 +191,7 @@ test('invalid base64 is refused naming the message field and why; padded, unpadd
     assert.match(r.message, path);
     assert.match(r.message, why);
   };
-  const data = /^log\.entries\.3\._webSocketMessages\.0\.data: /;
+  const data = /^log\.entries\[3\]\._webSocketMessages\[0\]\.data: /;
   refused({ opcode: 2, data: '!!!not base64$$' }, data, /"!" at character 0 is not in its alphabet/);
   refused({ opcode: 2, data: 'AAH/-_' }, data, /"-" at character 4/);
   refused({ opcode: 2, data: 'AAH/A' }, data, /^[^;]*not base64 \(the data of a binary message is\): 5 characters .* leave one over/);
@@ -200,7 +200,7 @@ test('invalid base64 is refused naming the message field and why; padded, unpadd
   refused({ opcode: 2, data: 'AA=' }, data, /"=" may only pad the end/);
   refused({ opcode: 1, data: 'x!', _switchyard: { encodedBy: 'x-foo' } }, data, /"!" at character 1/);
   refused({ opcode: 9, data: '00:ff', _switchyard: { dataBase64: true } }, data, /":" at character 2/);
-  refused({ opcode: 1, data: 'hi', _switchyard: { bytesBase64: 'aGk$' } }, /^log\.entries\.3\._webSocketMessages\.0\._switchyard\.bytesBase64: /, /"\$" at character 3/);
+  refused({ opcode: 1, data: 'hi', _switchyard: { bytesBase64: 'aGk$' } }, /^log\.entries\[3\]\._webSocketMessages\[0\]\._switchyard\.bytesBase64: /, /"\$" at character 3/);
 
   const bytesOf = (data: string) => {
     const s = imported(file('x', [wsEntry([{ type: 'receive', time: T0 / 1000, opcode: 2, data }])])).sessions[0]!;

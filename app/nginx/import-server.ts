@@ -25,7 +25,8 @@ export function importServer(d: Directive, parent: ProxySettings, ctx: ImportCon
         break;
       }
       case 'server_name':
-        server.serverNames.push(...c.args);
+        if (c.args.length === 0) ctx.warn(c, 'server_name without a name (nginx -t refuses it: "invalid number of arguments"): dropped');
+        for (const n of c.args) server.serverNames.push(n);
         break;
       case 'location':
         importLocation(c, settings, ctx, server.locations, null);

@@ -101,6 +101,7 @@ function upstreamServer(d: Directive, ctx: ImportContext): UpstreamServer | null
     ctx.warn(d, `unix socket "${address}" is not modelled (TCP addresses only): server dropped`);
     return null;
   }
+  const KNOWN_PARAMS = new Set(['weight', 'max_fails', 'max_conns', 'fail_timeout', 'backup', 'down']);
   const s: UpstreamServer = {
     address, weight: DEFAULTS.weight, maxFails: DEFAULTS.maxFails, failTimeout: DEFAULTS.failTimeout, backup: false, down: false, maxConns: DEFAULTS.maxConns,
   };
@@ -115,6 +116,7 @@ function upstreamServer(d: Directive, ctx: ImportContext): UpstreamServer | null
     else if (key === 'max_fails' && int >= 0) s.maxFails = int;
     else if (key === 'max_conns' && int >= 0) s.maxConns = int;
     else if (key === 'fail_timeout' && parseNginxTime(value) !== null) s.failTimeout = value;
+    else if (KNOWN_PARAMS.has(key)) ctx.warn(d, `server ${address}: "${p}" is not a value nginx takes for ${key} (nginx -t refuses it): dropped`);
     else ctx.warn(d, `server ${address}: parameter "${p}" is not modelled: dropped`);
   }
   return s;

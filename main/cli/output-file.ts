@@ -15,7 +15,7 @@ export async function writeOutputFile(out: string, text: string, inputs: Iterabl
   if (target !== null) {
     for (const input of inputs) {
       if (same(target, await statOrNull(input))) {
-        stderr.write(`not writing ${out}: it is ${input === out ? 'the input file' : `the input file ${input}`}, which would be lost; name another output file\n`);
+        stderr.write(`not writing ${out}: it is ${input === out ? 'a file' : `the file ${input}`} this command read (an input, or a file it includes), which would be lost; name another output file\n`);
         return false;
       }
     }

@@ -98,7 +98,7 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
       try {
         const r = await importNginx(pick.filePaths[0], fsReader);
         await core.service.handle('setDraft', { draft: r.config });
-        const lines = [...r.warnings.map((x) => `${x.file}:${x.line}: ${x.directive}: ${x.message}`), ...r.issues.map((i) => `${i.path}: ${i.message}`)];
+        const lines = [...r.warnings.map((x) => `${x.file}:${x.line}: ${x.directive}: ${x.message}`), ...r.issues.map((i) => `${i.source ? `${i.source.file}:${i.source.line}: ` : ''}${i.path}: ${i.message}`)];
         info('Imported into the draft: review it, then apply', lines.slice(0, 30).join('\n') + (lines.length > 30 ? `\n… and ${lines.length - 30} more` : ''));
       } catch (e) {
         fail('Cannot import this nginx.conf', (e as Error).message);

@@ -144,7 +144,7 @@ test('export-nginx and import-nginx never write over a file they read (by any pa
   await writeFile(cfg, json);
   const err = sink();
   assert.equal(await exportNginxCommand({ config: cfg, out: join(dir, '.', 'c.json'), snippet: false, stdout: sink().stream, stderr: err.stream }), 1);
-  assert.match(err.text, /not writing .*c\.json: it is the input file/);
+  assert.match(err.text, /not writing .*c\.json: it is (a|the) file.* this command read/);
   assert.equal(await readFile(cfg, 'utf8'), json);
   // an included file is an input too
   const main = join(dir, 'nginx.conf');
@@ -156,7 +156,7 @@ test('export-nginx and import-nginx never write over a file they read (by any pa
   for (const out of [main, inc]) {
     const e = sink();
     assert.equal(await importNginxCommand({ files: [main], out, stdout: sink().stream, stderr: e.stream }), 1);
-    assert.match(e.text, /not writing .*: it is the input file/);
+    assert.match(e.text, /not writing .*: it is (a|the) file.* this command read/);
   }
   assert.equal(await readFile(main, 'utf8'), conf);
   assert.equal(await readFile(inc, 'utf8'), ups);

@@ -100,3 +100,13 @@ test('a server name an earlier server on the same socket has (nginx -t: "conflic
   const none = importNginxText('server { listen 8080; location / { proxy_pass http://127.0.0.1:1; } }\nserver { listen 8080; location / { proxy_pass http://127.0.0.1:2; } }\n');
   assert.deepEqual(configWarnings(none.config).map((w) => w.path), ['servers[1]']);
 });
+
+test('what nginx -t refuses is named so: a server parameter value it does not take (weight=0), server_name without a name', () => {
+  const r = importNginxText('upstream u {\n  server 127.0.0.1:1 weight=0;\n  server 127.0.0.1:2 max_fails=x slow_start=3s;\n}\nserver { listen 8080;\n  server_name;\n  location / { proxy_pass http://u; } }\n');
+  assert.deepEqual(messages(r), [
+    '2: server 127.0.0.1:1: "weight=0" is not a value nginx takes for weight (nginx -t refuses it): dropped',
+    '3: server 127.0.0.1:2: "max_fails=x" is not a value nginx takes for max_fails (nginx -t refuses it): dropped',
+    '3: server 127.0.0.1:2: parameter "slow_start=3s" is not modelled: dropped',
+    '6: server_name without a name (nginx -t refuses it: "invalid number of arguments"): dropped',
+  ]);
+});

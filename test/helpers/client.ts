@@ -1,5 +1,6 @@
 // A plain HTTP client for tests: exact headers, no defaults added beyond node's Host.
 import http from 'node:http';
+import WebSocket from 'ws';
 
 export interface Reply {
   status: number;
@@ -25,4 +26,17 @@ export function send(url: string, opts: { method?: string; headers?: Record<stri
 export async function sendJson<T = Record<string, unknown>>(url: string, opts: Parameters<typeof send>[1] = {}): Promise<{ status: number; json: T; headers: http.IncomingHttpHeaders }> {
   const r = await send(url, opts);
   return { status: r.status, headers: r.headers, json: JSON.parse(r.body) as T };
+}
+
+/** Open a WebSocket to `url`, send `text`, and resolve with the first message back (the socket is then dropped). */
+export function wsEchoOnce(url: string, text: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => ws.send(text));
+    ws.once('message', (d) => {
+      ws.terminate();
+      resolve(String(d));
+    });
+    ws.once('error', reject);
+  });
 }

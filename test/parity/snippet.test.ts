@@ -4,7 +4,6 @@
 // it answers and forwards as the engine does with the same model.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
@@ -13,7 +12,7 @@ import { privateNginxConf, startNginx, type RunningNginx } from '../../main/ngin
 import { startEngine, type TestEngine } from '../helpers/engine.ts';
 import { freePort } from '../helpers/ports.ts';
 import { header, startWsUpstream, rawExchange, type Upstream } from '../helpers/upstreams.ts';
-import { send } from '../helpers/client.ts';
+import { send, wsEchoOnce } from '../helpers/client.ts';
 
 // what a site's http block commonly sets, and what would change the snippet's routes if inherited
 const INCLUDING_HTTP = `
@@ -41,6 +40,8 @@ const model = (port: number): ConfigInput => ({
       { path: '/plain/', proxyPass: 'http://app' }, { path: '/ws/', proxyPass: 'http://app', websocket: true },
       // the upgrade variable in headers of the location's own, without the switch
       { path: '/set/', proxyPass: 'http://app', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '$connection_upgrade' }, { name: 'X-Up', value: 'a-${connection_upgrade}-b' }] },
+      // a common hand-written WebSocket location: Upgrade set by hand, no proxy_http_version 1.1
+      { path: '/ws10/', proxyPass: 'http://app', proxySetHeader: [{ name: 'Upgrade', value: '$http_upgrade' }, { name: 'Connection', value: 'upgrade' }, { name: 'Host', value: '$host' }] },
     ],
   }],
 });
@@ -104,14 +105,7 @@ test("the body limit, read timeout and Location rewrite are the model's, not the
 
 test('a WebSocket route of the snippet upgrades through nginx as through the engine', async () => {
   for (const port of [nginxPort, engine.port]) {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/chat`);
-    const echo = await new Promise<string>((resolve, reject) => {
-      ws.once('open', () => ws.send('hi'));
-      ws.once('message', (d) => resolve(String(d)));
-      ws.once('error', reject);
-    });
-    ws.terminate();
-    assert.equal(echo, 'hi', `port ${port}`);
+    assert.equal(await wsEchoOnce(`ws://127.0.0.1:${port}/ws/chat`, 'hi'), 'hi', `port ${port}`);
   }
 });
 
@@ -129,4 +123,13 @@ test("$connection_upgrade in a location's own headers is the snippet's map too, 
   const back = importNginxText(exportNginx(v.config, { shape: 'snippet' }));
   assert.deepEqual(back.warnings, []);
   assert.deepEqual(back.config.servers[0]!.locations[2]!.proxySetHeader, v.config.servers[0]!.locations[2]!.proxySetHeader);
+});
+
+test('Upgrade set by hand over the default HTTP/1.0: the upstream (node\'s ws) answers 101 and the session opens, through nginx as through the engine', async () => {
+  for (const port of [nginxPort, engine.port]) {
+    const before = upstream.seen.length;
+    assert.equal(await wsEchoOnce(`ws://127.0.0.1:${port}/ws10/chat`, 'hi'), 'hi', `port ${port}`);
+    const seen = upstream.seen[before]!;
+    assert.deepEqual([seen.httpVersion, header(seen, 'upgrade'), header(seen, 'connection')], ['1.0', 'websocket', 'upgrade'], `port ${port}`);
+  }
 });

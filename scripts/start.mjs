@@ -3,6 +3,7 @@
 // the loopback web host instead. Arguments after `--` go to the app (`npm start -- --workspace FILE` for
 // the desktop app, `--config FILE` for the web host).
 import { spawn, spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 
@@ -47,7 +48,7 @@ function runApp(command, argv) {
   const watch = setInterval(() => { if (process.ppid !== parent) child.kill('SIGTERM'); }, 1000);
   child.on('exit', (code, signal) => {
     clearInterval(watch);
-    process.exit(code ?? (signal ? 1 : 0));
+    process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 0));
   });
 }
 

@@ -5,6 +5,7 @@
 import type { Config } from './schema.ts';
 import type { ConfigIssue } from './issues.ts';
 import { normalizeListen } from './validate.ts';
+import { asciiLower } from '../match/bytes.ts';
 
 /** Warnings for a valid config (path, code, message as validation's issues); empty when none. */
 export function configWarnings(config: Config): ConfigIssue[] {
@@ -25,8 +26,9 @@ export function configWarnings(config: Config): ConfigIssue[] {
     for (const si of servers) {
       const names = config.servers[si]!.serverNames;
       (names.length ? names : ['']).forEach((text, ni) => {
+        // (nginx lower-cases ASCII only: "É.test" and "é.test" are two names)
         if (text.startsWith('~')) return;
-        const n = text.toLowerCase();
+        const n = asciiLower(text);
         const keys = n.length > 1 && n.startsWith('.') ? [n.slice(1), `*${n}`] : [n];
         const earlier = keys.map((k) => first.get(k)).find((x) => x !== undefined && x !== si);
         for (const k of keys) if (!first.has(k)) first.set(k, si);

@@ -44,7 +44,7 @@ export function exportTree(config: Config, opts: ExportOptions): Directive[] {
   const snippet = opts.shape === 'snippet';
   const upgrade = snippet ? SNIPPET_UPGRADE_VARIABLE : '$connection_upgrade';
   const http: Directive[] = [
-    ...hashBucketDirectives(config), connectionUpgradeMap(upgrade), ...config.upstreams.map(upstreamBlock),
+    ...hashBucketDirectives(config), connectionUpgradeMap(upgrade), ...config.upstreams.map((u) => upstreamBlock(u, upgrade)),
     ...config.servers.map((s) => serverBlock(s, { pinned: snippet, upgrade })),
   ];
   if (snippet) return http;
@@ -55,13 +55,21 @@ export function exportNginx(config: Config, opts: ExportOptions): string {
   return printNginx(exportTree(config, opts));
 }
 
-function upstreamBlock(u: Upstream): Directive {
+/** `value` with `$connection_upgrade` written as `upgrade` (a snippet's own map variable): the
+ * including file may define $connection_upgrade otherwise, or not at all. */
+function upgradeVariable(value: string, upgrade: string): string {
+  if (upgrade === '$connection_upgrade') return value;
+  const name = upgrade.slice(1);
+  return renameVariables(value, (n) => (n === 'connection_upgrade' ? name : undefined));
+}
+
+function upstreamBlock(u: Upstream, upgrade: string): Directive {
   const body: Directive[] = [];
   const m = u.method;
   // The method comes first: nginx checks server flags (backup, weight) against it as it reads them,
   // and `keepalive` must follow the method it wraps.
   if (m.type === 'least_conn' || m.type === 'ip_hash') body.push(directive(m.type));
-  else if (m.type === 'hash') body.push(directive('hash', m.consistent ? [m.key, 'consistent'] : [m.key]));
+  else if (m.type === 'hash') body.push(directive('hash', m.consistent ? [upgradeVariable(m.key, upgrade), 'consistent'] : [upgradeVariable(m.key, upgrade)]));
   else if (m.type === 'random') body.push(directive('random', m.two ? ['two'] : []));
   for (const s of u.servers) body.push(directive('server', [s.address, ...serverParams(s)]));
   if (u.keepalive !== 0) body.push(directive('keepalive', [String(u.keepalive)]));
@@ -99,10 +107,7 @@ export function locationBlock(loc: Location, o: { pinned: boolean; upgrade: stri
     body.push(directive('proxy_set_header', ['Upgrade', '$http_upgrade']));
     body.push(directive('proxy_set_header', ['Connection', o.upgrade]));
   }
-  // (a snippet's map is its own variable: the including file may define $connection_upgrade otherwise, or not at all)
-  const upgradeName = o.upgrade.slice(1);
-  const value = (v: string) => (o.upgrade === '$connection_upgrade' ? v : renameVariables(v, (n) => (n === 'connection_upgrade' ? upgradeName : undefined)));
-  for (const h of loc.proxySetHeader) body.push(directive('proxy_set_header', [h.name, value(h.value)]));
+  for (const h of loc.proxySetHeader) body.push(directive('proxy_set_header', [h.name, upgradeVariable(h.value, o.upgrade)]));
   if (loc.proxyConnectTimeout !== DEFAULTS.timeout) body.push(directive('proxy_connect_timeout', [loc.proxyConnectTimeout]));
   if (loc.proxySendTimeout !== DEFAULTS.timeout) body.push(directive('proxy_send_timeout', [loc.proxySendTimeout]));
   if (loc.proxyReadTimeout !== DEFAULTS.timeout) body.push(directive('proxy_read_timeout', [loc.proxyReadTimeout]));

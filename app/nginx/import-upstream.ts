@@ -2,7 +2,7 @@
 import type { Directive } from './ast.ts';
 import type { BalanceMethod, Upstream, UpstreamServer } from '../config/schema.ts';
 import { parseNginxTime } from '../config/time.ts';
-import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
+import { findVariables, isKnownReference, renameVariables } from '../proxy/variable-names.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
 
@@ -75,12 +75,14 @@ function method(d: Directive, ctx: ImportContext): BalanceMethod | null {
   const a = d.args;
   if ((d.name === 'least_conn' || d.name === 'ip_hash') && a.length === 0) return { type: d.name };
   if (d.name === 'hash' && (a.length === 1 || (a.length === 2 && a[1] === 'consistent'))) {
-    const bad = findVariables(a[0]!).filter((v) => !isKnownReference(v));
+    // (the standard upgrade map under another name, a snippet's own included: the same values)
+    const key = renameVariables(a[0]!, (n) => (ctx.upgradeAliases.has(n) ? 'connection_upgrade' : undefined));
+    const bad = findVariables(key).filter((v) => !isKnownReference(v));
     if (bad.length) {
       ctx.warn(d, `hash key "${a[0]}": ${bad.map((v) => (v.name ? `$${v.name}` : 'a bare "$"')).join(', ')} cannot be evaluated by Switchyard: round robin is used instead`);
       return null;
     }
-    return { type: 'hash', key: a[0]!, consistent: a.length === 2 };
+    return { type: 'hash', key, consistent: a.length === 2 };
   }
   if (d.name === 'random') {
     if (a.length === 0) return { type: 'random', two: false };

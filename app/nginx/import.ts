@@ -10,7 +10,7 @@ import { configWarnings } from '../config/warnings.ts';
 import { parseNginx } from './parser.ts';
 import { isAddressHost, parseProxyPass } from '../config/proxy-pass.ts';
 import { upstreamOf } from '../proxy/routing.ts';
-import { loadNginxConf, type ConfReader } from './include.ts';
+import { loadNginxConf, type ConfReader, type LoadedConf } from './include.ts';
 import { ImportContext, countDirectives, type ImportWarning, type UpgradeMap } from './import-context.ts';
 import { INHERITED, ownSettings } from './import-settings.ts';
 import { SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
@@ -34,16 +34,57 @@ export interface ImportResult {
  * Each file is read for what it is: an nginx.conf with its `http` block, or an http-level snippet
  * (a sites-enabled file), as when it is imported alone. */
 export async function importNginx(files: string | string[], reader: ConfReader): Promise<ImportResult> {
+  const list = Array.isArray(files) ? files : [files];
+  const loads: LoadedConf[] = [];
+  for (const f of list) {
+    try {
+      loads.push(await loadNginxConf(f, reader));
+    } catch (e) {
+      // (which of the files could not be read: a reader's error need not name it)
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string') throw new ConfReadError(f, code);
+      throw e;
+    }
+  }
+  const includes = (j: number, i: number) => loads[j]!.files.slice(1).some((p) => samePath(p, list[i]!));
   const trees: Directive[][] = [];
   const pre: ImportWarning[] = [];
-  for (const f of Array.isArray(files) ? files : [files]) {
-    const loaded = await loadNginxConf(f, reader);
+  loads.forEach((loaded, i) => {
+    // a file another one given includes (sites-enabled/default beside nginx.conf) is imported there,
+    // with that file's http-level settings, not a second time on its own
+    // (two that include each other: the first given is imported)
+    const by = list.findIndex((_, j) => j !== i && includes(j, i) && !(includes(i, j) && i < j));
+    if (by !== -1) {
+      pre.push({ file: list[i]!, line: 1, directive: '(file)', message: `${list[by]} includes this file: imported there, not a second time` });
+      return;
+    }
     trees.push(loaded.directives);
     for (const n of loaded.notes) pre.push({ file: n.file, line: n.line, directive: n.directive ?? 'include', message: n.message });
     for (const p of loaded.problems) pre.push({ file: p.file, line: p.line, directive: 'include', message: `${p.message}: its directives are missing from the import` });
-  }
+  });
   const r = importTrees(trees);
   return { ...r, warnings: [...pre, ...r.warnings] };
+}
+
+/** A file given to importNginx that could not be read (`code`: the reader's, such as ENOENT). */
+export class ConfReadError extends Error {
+  constructor(readonly file: string, readonly code: string) {
+    super(`cannot read ${file}: ${code}`);
+  }
+}
+
+/** Two spellings of one path ("./a/b", "a//b", "a/c/../b"), as far as text tells. */
+function samePath(a: string, b: string): boolean {
+  return normalPath(a) === normalPath(b);
+}
+function normalPath(p: string): string {
+  const out: string[] = [];
+  for (const s of p.split('/')) {
+    if (s === '' || s === '.') continue;
+    if (s === '..' && out.length && out[out.length - 1] !== '..') out.pop();
+    else out.push(s);
+  }
+  return (p.startsWith('/') ? '/' : '') + out.join('/');
 }
 
 /** Import one text without following includes (each `include` is a warning). */
@@ -60,6 +101,11 @@ export function importNginxTree(tree: Directive[]): ImportResult {
 function importTrees(trees: Directive[][]): ImportResult {
   const ctx = new ImportContext();
   const config: Config = { schemaVersion: SCHEMA_VERSION, upstreams: [], servers: [] };
+  // maps first, of every file: nginx does not care where a map is written, nor in which file
+  for (const tree of trees) {
+    const blocks = tree.some((d) => d.name === 'http' && d.block) ? tree.filter((d) => d.name === 'http' && d.block).map((d) => d.block!) : [tree];
+    for (const block of blocks) for (const d of block) if (d.name === 'map') noteMap(d, ctx);
+  }
   for (const tree of trees) {
     const hasHttp = tree.some((d) => d.name === 'http' && d.block);
     if (!hasHttp) {
@@ -110,7 +156,6 @@ function withSource(issue: ConfigIssue, config: Config, ctx: ImportContext): Imp
 }
 
 function importHttp(block: Directive[], ctx: ImportContext, config: Config): void {
-  for (const d of block) if (d.name === 'map') noteMap(d, ctx);
   const settings = ownSettings(block, ctx);
   for (const d of block) {
     if (INHERITED.has(d.name) || d.name === 'map') continue;

@@ -79,13 +79,16 @@ function announcedTooLarge(raw: readonly string[], size: string): boolean {
   return false;
 }
 
-/** nginx reads Content-Length into a signed 64-bit size (ngx_atoof): past 2^63 - 1 it is invalid;
- * node's parser takes digits up to 2^64 - 1. */
+/** nginx reads Content-Length into a signed 64-bit size (ngx_atoof): a number of digits past
+ * 2^63 - 1 is invalid (node's parser takes them up to 2^64 - 1). */
+export function overflowsOffT(value: string): boolean {
+  const digits = value.replace(/^0+/, '');
+  return /^\d+$/.test(digits) && (digits.length > 19 || (digits.length === 19 && digits > '9223372036854775807'));
+}
+
 function contentLengthOverflows(raw: readonly string[]): boolean {
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i]!.length !== 14 || raw[i]!.toLowerCase() !== 'content-length') continue;
-    const digits = raw[i + 1]!.replace(/^0+/, '');
-    return /^\d+$/.test(digits) && (digits.length > 19 || (digits.length === 19 && digits > '9223372036854775807'));
+    if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return overflowsOffT(raw[i + 1]!);
   }
   return false;
 }

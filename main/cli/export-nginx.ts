@@ -2,7 +2,7 @@
 // (a complete file, or with --snippet the http-level part to include in an existing http block).
 import type { Writable } from 'node:stream';
 import { writeOutputFile } from './output-file.ts';
-import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 
@@ -16,6 +16,7 @@ export interface ExportNginxOptions {
 
 export async function exportNginxCommand(o: ExportNginxOptions): Promise<number> {
   const r = await loadConfigFile(o.config);
+  o.stderr.write(migrationNote(o.config, r));
   if (!r.ok) {
     for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
     o.stderr.write(`${o.config}: ${issueCount(r.issues)} error(s); nothing exported\n`);

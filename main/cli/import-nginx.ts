@@ -3,7 +3,7 @@
 // so is every problem validation finds in the result. Exit 0 unless a file cannot be read or parsed.
 import type { Writable } from 'node:stream';
 import { writeOutputFile } from './output-file.ts';
-import { importNginx, type ConfReader } from '../../app/nginx/import.ts';
+import { ConfReadError, importNginx, type ConfReader } from '../../app/nginx/import.ts';
 import { NginxSyntaxError } from '../../app/nginx/parser.ts';
 import { formatIssue } from '../config/load.ts';
 import { ConfFileError, fsReader } from '../nginx/conf-reader.ts';
@@ -29,7 +29,7 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
   try {
     result = await importNginx(o.files, recording);
   } catch (e) {
-    if (e instanceof NginxSyntaxError || e instanceof ConfFileError) o.stderr.write(`${e.message}\n`);
+    if (e instanceof NginxSyntaxError || e instanceof ConfFileError || e instanceof ConfReadError) o.stderr.write(`${e.message}\n`);
     else o.stderr.write(`cannot read ${o.files.join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
   }

@@ -5,7 +5,7 @@
 // are saved back. With --config the file is only read.
 import type { Writable } from 'node:stream';
 import { Engine } from '../engine/engine.ts';
-import { loadConfigFile, formatIssue, type LoadResult } from '../config/load.ts';
+import { loadConfigFile, formatIssue, migrationNote, type LoadResult } from '../config/load.ts';
 import { emptyConfig } from '../../app/api/draft.ts';
 import type { ConfigIssue } from '../../app/config/issues.ts';
 import { SwitchyardService } from '../service/service.ts';
@@ -58,6 +58,7 @@ async function startWorkspace(o: UiOptions): Promise<Running> {
 /** --config FILE: read the file, never write it. */
 async function startFile(o: UiOptions & { config: string }): Promise<Running | number> {
   const loaded: LoadResult = await loadConfigFile(o.config);
+  o.stderr.write(migrationNote(o.config, loaded));
   // An invalid file still opens the UI: the draft shows the problems next to the fields.
   const raw = loaded.raw ?? emptyConfig();
   if (!loaded.ok) for (const i of loaded.issues) o.stderr.write(`${formatIssue(i)}\n`);

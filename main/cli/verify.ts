@@ -1,7 +1,7 @@
 // `switchyard verify --config FILE`: validate, export the complete nginx.conf into a temporary
 // folder and run `nginx -t` on it when nginx is installed (saying so plainly when it is not).
 import type { Writable } from 'node:stream';
-import { loadConfigFile, formatIssue } from '../config/load.ts';
+import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import { findNginx, nginxTest } from '../nginx/binary.ts';
@@ -18,6 +18,7 @@ export interface VerifyOptions {
 /** 0: valid and accepted by nginx -t (or nginx is absent, which is said); 1: invalid or refused by nginx. */
 export async function verifyCommand(o: VerifyOptions): Promise<number> {
   const r = await loadConfigFile(o.config);
+  o.stderr.write(migrationNote(o.config, r));
   if (!r.ok) {
     for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
     o.stderr.write(`${o.config}: ${issueCount(r.issues)} error(s)\n`);

@@ -16,7 +16,12 @@ export async function readLimitedFile(path: string, limit: number): Promise<Limi
   const s = await stat(path);
   if (!s.isFile()) return { refused: s.isDirectory() ? 'folder' : 'device', size: s.size };
   if (s.size > limit) return { refused: 'too_large', size: s.size };
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  // (a file under a lease, a share's oplock or delegation, refuses a non-blocking open until it is
+  // released: that one is opened to wait for it, as a plain read does)
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EAGAIN' || e.code === 'EWOULDBLOCK') return open(path, constants.O_RDONLY);
+    throw e;
+  });
   try {
     // (what was opened, not what stat saw: the path may have been replaced in between)
     const opened = await handle.stat();

@@ -60,7 +60,7 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
   }));
   // an older document is read as the workspace reads it (migrated in memory), a newer one named as such
   const m = migrateConfig(raw);
-  if (!m.ok && m.code === 'newer_version') return { ok: false, issues: [{ path: 'schemaVersion', code: 'newer_version', message: m.message }], raw };
+  if (!m.ok && m.code !== 'not_an_object') return { ok: false, issues: [{ path: m.code === 'migration_failed' ? '' : 'schemaVersion', code: m.code, message: m.message }], raw };
   const migrated = m.ok && m.steps.length ? m.steps : undefined;
   if (m.ok) raw = m.doc;
   const validated = validateConfig(raw);
@@ -74,5 +74,5 @@ export function formatIssue(i: { path: string; code: string; message: string }):
 
 /** The line that says an older file was read migrated (stderr), or '' when it was not. */
 export function migrationNote(file: string, r: LoadResult): string {
-  return r.migrated ? `note: ${file} is an older config, read as the current schema (${r.migrated.join('; ')}); the file itself is unchanged\n` : '';
+  return r.migrated ? `note: ${file} is an older config, read as the current schema (${r.migrated.join('; ')}; problems name that schema's paths); the file itself is unchanged\n` : '';
 }

@@ -29,6 +29,8 @@ export interface ListenerHandlers {
 
 /** Set on a client connection once node's parser failed on it (its answer may wait, see clientError). */
 const PARSE_FAILED = Symbol('switchyard.parseFailed');
+/** A request's response, for the clientError handler (node links them only the other way). */
+const ANSWER = Symbol('switchyard.answer');
 
 /**
  * client_header_timeout for a connection's first request counts from the accept in nginx (the read
@@ -147,6 +149,7 @@ export class ListenerSet {
     const handle = this.handlers.request;
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       firstHeadRead(req.socket);
+      (req as IncomingMessage & { [ANSWER]?: ServerResponse })[ANSWER] = res;
       // keepalive_requests 1000: the 1000th response on a connection says Connection: close and the
       // connection ends with it (node's maxRequestsPerSocket would keep it open and answer 503)
       // and a connection nginx would close after this request (its reading of Connection) closes
@@ -202,6 +205,12 @@ export class ListenerSet {
       // as nginx refuses it, instead of waiting for a body node will not parse
       if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && current && !current.complete) {
         refuseBody(current, 501, `client sent unknown "Transfer-Encoding": "${String(current.headers['transfer-encoding'])}" with whitespace node's parser does not take for "chunked"`);
+        // one answered from its head (404, 301, 405) keeps that answer; node reads nothing more on
+        // this connection, so it ends after that answer (behind those still owed before it)
+        // instead of idling as if kept alive
+        const answer = (current as IncomingMessage & { [ANSWER]?: ServerResponse })[ANSWER];
+        if (answer && !answer.writableFinished) answer.once('finish', () => socket.end());
+        else if (answer) socket.end();
         return;
       }
       const status = refusedHeadStatus(err);

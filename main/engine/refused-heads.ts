@@ -4,6 +4,7 @@
 // 505 for a later HTTP version, 501 for a Transfer-Encoding nginx does not know, else 400.
 import { REQUEST_HEADER_TOO_LARGE } from '../../app/proxy/header-buffers.ts';
 import { validateHost } from '../../app/match/server.ts';
+import { overflowsOffT } from '../../app/proxy/plan.ts';
 
 export interface ParseError {
   code?: string;
@@ -76,6 +77,6 @@ function unknownTransferEncoding(packet: Buffer | undefined, at: number | undefi
   const te = values('transfer-encoding');
   const cl = values('content-length');
   if (host === undefined || hosts.length > 0 || validateHost(host) === null) return false;
-  if (cl.length > 1 || (cl.length === 1 && !/^\d+$/.test(cl[0]!))) return false;
+  if (cl.length > 1 || (cl.length === 1 && (!/^\d+$/.test(cl[0]!) || overflowsOffT(cl[0]!)))) return false;
   return te.length === 1 && te[0]!.toLowerCase() !== 'chunked';
 }

@@ -84,17 +84,17 @@ export class ResolveError extends Error {
   }
 }
 
-/** `host`'s addresses; `where`: the JSON path and nginx's wording of what names it ("upstream"). */
-async function resolve(host: string, where: { path: string; written: string; in: string }): Promise<string[]> {
+/** `host`'s addresses; `where`: the JSON path, and the name as nginx's message quotes it. */
+async function resolve(host: string, where: { path: string; written: string }): Promise<string[]> {
   // an IP literal is read as nginx reads it: "127.0.0.010" is 127.0.0.10 (dns.lookup would take
   // "010" as octal 8)
   const bare = host.replace(/^\[|\]$/g, '');
   const ip = canonicalIp(bare);
   if (ip !== null) return [ip];
   const found = await lookup(bare, { all: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new ResolveError(where.path, `host not found in ${where.in} "${where.written}" (${e.code ?? e.message}): nginx refuses such a config too`);
+    throw new ResolveError(where.path, `host not found in upstream "${where.written}" (${e.code ?? e.message}): nginx refuses such a config too`);
   });
-  if (found.length === 0) throw new ResolveError(where.path, `host not found in ${where.in} "${where.written}"`);
+  if (found.length === 0) throw new ResolveError(where.path, `host not found in upstream "${where.written}"`);
   return found.map((a) => a.address);
 }
 
@@ -118,7 +118,7 @@ async function upstreamPeers(u: Upstream, ui: number): Promise<PeerConfig[]> {
   const peers: PeerConfig[] = [];
   for (const [si, s] of u.servers.entries()) {
     const { host, port } = splitHostPort(s.address);
-    for (const ip of await resolve(host, { path: `upstreams[${ui}].servers[${si}].address`, written: s.address, in: 'upstream' })) {
+    for (const ip of await resolve(host, { path: `upstreams[${ui}].servers[${si}].address`, written: s.address })) {
       peers.push({
         server: s.address, host: ip, port, weight: s.weight, maxFails: s.maxFails,
         failTimeoutMs: parseNginxTime(s.failTimeout)!, backup: s.backup, down: s.down, maxConns: s.maxConns,
@@ -162,7 +162,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         const key = directTargetKey(target);
         pool = pools.get(key);
         if (!pool) {
-          const peers = (await resolve(target.host, { path: `servers[${si}].locations[${li}].proxyPass`, written: location.proxyPass, in: 'proxy_pass' })).map((ip): PeerConfig => ({
+          const peers = (await resolve(target.host, { path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== undefined ? `${target.host}:${target.port}` : target.host })).map((ip): PeerConfig => ({
             server: key, host: ip, port: target.port ?? 80, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0,
           }));
           pool = makePool(key, createUpstreamGroup(key, { type: 'round_robin' }, peers), 0);

@@ -3,7 +3,7 @@
 import { unencodable } from '../../app/text/utf16.ts';
 import { randomFillSync } from 'node:crypto';
 import { maskKeyOf, xorMask } from '../inspect/mask.ts';
-import { isValidCloseCode } from '../inspect/validation.ts';
+import { findUtf8Error, isValidCloseCode } from '../inspect/validation.ts';
 import type { CloseFrameInfo } from '../../app/engine/records.ts';
 
 export const OPCODES = { text: 1, binary: 2, close: 8 } as const;
@@ -48,13 +48,16 @@ export function checkClose(code: number, reason = ''): CloseCheck {
 }
 
 /** A peer's close frame as its session records it (`payload`: its first 125 bytes, unmasked;
- * `length`: the whole payload's): the code (null: none), the reason (UTF-8, invalid bytes
- * replaced), and what makes the frame invalid, when something does (RFC 6455 §5.5, §7.1.5, §7.4). */
-export function closeFrameInfo(from: 'client' | 'upstream', payload: Buffer, length: number): CloseFrameInfo {
+ * `length`: the whole payload's; `fin`: its FIN bit): the code (null: none), the reason (UTF-8,
+ * invalid bytes replaced), and what makes the frame invalid, when something does (RFC 6455 §5.4,
+ * §5.5, §7.1.5, §7.4). */
+export function closeFrameInfo(from: 'client' | 'upstream', payload: Buffer, length: number, fin = true): CloseFrameInfo {
   const code = payload.length >= 2 ? payload.readUInt16BE(0) : null;
   const info: CloseFrameInfo = { from, code, reason: payload.toString('utf8', 2) };
-  if (length === 1) info.invalid = 'a 1-byte payload: a status code takes 2';
+  if (!fin) info.invalid = 'FIN is not set: a control frame is never fragmented';
+  else if (length === 1) info.invalid = 'a 1-byte payload: a status code takes 2';
   else if (length > 125) info.invalid = `a ${length}-byte payload: a control frame carries at most 125 (the reason shown is its first 123 bytes)`;
   else if (code !== null && !isValidCloseCode(code)) info.invalid = `code ${code} may not be sent (RFC 6455 §7.4)`;
+  else if (findUtf8Error(payload.subarray(2)) !== -1) info.invalid = `the reason is not UTF-8 (byte ${findUtf8Error(payload.subarray(2))} of it)`;
   return info;
 }

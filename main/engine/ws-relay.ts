@@ -387,7 +387,7 @@ export class WsRelay {
   private reportClose(): void {
     const read = this.closeRead;
     this.closeRead = null;
-    if (read !== null && this.record !== null) this.record.closeFrame ??= closeFrameInfo(this.mask ? 'client' : 'upstream', read.payload, read.length);
+    if (read !== null && this.record !== null) this.record.closeFrame ??= closeFrameInfo(this.mask ? 'client' : 'upstream', read.payload, read.length, this.fin);
   }
 
   private firePeerClose(): void {

@@ -2,6 +2,7 @@
 // temporary prefix, bounded in time, one run at a time), and the last export the user took, kept in
 // this process's memory for the diff (the workspace file is the config document alone).
 import type { LastExportView, NginxCheckView, NginxExportShape, NginxExportSource } from '../../app/api/nginx-views.ts';
+import { tmpdir } from 'node:os';
 import { nginxTest, privateNginxConf } from '../nginx/binary.ts';
 
 /** Longest an `nginx -t` may run before it is stopped. */
@@ -18,7 +19,10 @@ export function wrapForTest(text: string, shape: NginxExportShape): { conf: stri
 
 /** nginx's messages name its temporary file: name the export and its own line numbers instead (and drop the log's time and pid). */
 export function tidyNginxOutput(output: string, offset: number): string {
-  return output.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: /gm, 'nginx: $1 ').replace(/(?:\/[^\s:]*)?\/switchyard-nginx-t-[^/\s]+\/nginx\.conf(?::(\d+))?/g, (_m, line: string | undefined) => {
+  // (the temporary folder is under the system's, whose path may have spaces: that one is named as it is)
+  const tmp = tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const file = new RegExp(`(?:${tmp}|(?:\\/[^\\s:]*)?)\\/switchyard-nginx-t-[^/\\s]+\\/nginx\\.conf(?::(\\d+))?`, 'g');
+  return output.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: /gm, 'nginx: $1 ').replace(file, (_m, line: string | undefined) => {
     if (line === undefined) return 'nginx.conf';
     const n = Number(line) - offset;
     return n >= 1 ? `nginx.conf:${n}` : `nginx.conf (Switchyard's test wrapper, line ${line})`;

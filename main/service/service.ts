@@ -152,13 +152,13 @@ export class SwitchyardService {
     closeSession: async ({ id, code, reason = '' }) => {
       const live = this.engine.liveSession(id);
       if (!live) return fail('not_live', `session ${id} is not open`);
-      const check = checkClose(code, reason);
-      if (!check.ok) return fail(check.code, check.message);
       if (!isWebSocketSession(live.record)) {
-        // a tunnel to another protocol has no Close frame: its connections are ended
+        // a tunnel to another protocol has no Close frame (its code and reason are not used): its connections are ended
         await live.close(`closed from Switchyard (a "${upgradedTo(live.record.responseHeaders) ?? ''}" tunnel, not WebSocket: its connections were ended without a Close frame)`);
         return ok(this.redact.session(this.watch.session(id) ?? sessionView(live.record)));
       }
+      const check = checkClose(code, reason);
+      if (!check.ok) return fail(check.code, check.message);
       // each Close frame is logged as it goes to its peer's socket, the moment the relay starts
       // dropping what comes the same way (before the peers' answers, after the messages relayed
       // before it, still inflating or not: what the tap sees from then on is marked not forwarded),

@@ -57,6 +57,7 @@ const cases: Array<{ name: string; bytes: string; halfClose?: true }> = [
   { name: 'Transfer-Encoding "chunked" with a tab at its end, behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nPOST /b HTTP/1.1\r\n${H}Transfer-Encoding: chunked\t\r\n\r\n5\r\nhello\r\n0\r\n\r\n` },
   { name: 'Content-Length past 2^63 - 1 (node takes it up to 2^64 - 1)', bytes: `POST /a HTTP/1.1\r\n${H}Content-Length: 9999999999999999999\r\n\r\nabc` },
   { name: 'Content-Length 2^63 - 1 with leading zeros, on a location without a body limit', bytes: `POST /nolimit/a HTTP/1.1\r\n${H}Content-Length: 0009223372036854775808\r\n\r\nabc` },
+  { name: 'Content-Length past 2^63 - 1 beside a Transfer-Encoding node refuses', bytes: `POST /a HTTP/1.1\r\n${H}Content-Length: 9223372036854775808\r\nTransfer-Encoding: identity\r\n\r\n` },
   { name: 'TRACE (405) with a bad chunk in its body', bytes: `TRACE /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\nZZ\r\n` },
   { name: 'Transfer-Encoding chunked beside a Content-Length', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n` },
   { name: 'HTTP/3.0 behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/3.0\r\n${H}\r\n` },

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportNginx } from '../../../app/nginx/export.ts';
+import { importNginxText } from '../../../app/nginx/import.ts';
 import { README_MODEL, valid } from './models.ts';
 import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
 
@@ -157,4 +158,19 @@ test('long server and proxy_set_header names: the export sizes nginx\'s hash buc
     const r = await nginxTest(privateNginxConf(text, true));
     assert.ok(r.ok, `${n} / ${h}: ${r.output}\n${text}`);
   }
+});
+
+test("a snippet's upstream hash key on $connection_upgrade uses the snippet's own map too, nginx -t takes it in a bare http block, and it imports back", async () => {
+  const model = valid({
+    schemaVersion: 1,
+    upstreams: [{ name: 'u', method: { type: 'hash', key: '$connection_upgrade$remote_addr' }, servers: [{ address: '127.0.0.1:1' }, { address: '127.0.0.1:2' }] }],
+    servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://u' }] }],
+  });
+  const text = exportNginx(model, { shape: 'snippet' });
+  assert.match(text, /hash \$switchyard_connection_upgrade\$remote_addr;/);
+  const t = await nginxTest(privateNginxConf(text));
+  assert.ok(t.ok, t.output);
+  const back = importNginxText(text);
+  assert.deepEqual(back.warnings, []);
+  assert.deepEqual(back.config.upstreams[0]!.method, model.upstreams[0]!.method);
 });

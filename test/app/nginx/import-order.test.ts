@@ -110,3 +110,25 @@ test('what nginx -t refuses is named so: a server parameter value it does not ta
     '6: server_name without a name (nginx -t refuses it: "invalid number of arguments"): dropped',
   ]);
 });
+
+test('several files that overlap: a file another one includes is imported there only; maps count from any file; an unreadable one is named', async () => {
+  const files: Record<string, string> = {
+    '/d/nginx.conf': 'http {\n  proxy_read_timeout 300s;\n  include /d/sites-enabled/*;\n}\n',
+    '/d/sites-enabled/default': 'server { listen 8080; location / { proxy_pass http://127.0.0.1:1; proxy_set_header Connection $proxy_connection; } }\n',
+    '/d/maps.conf': "map $http_upgrade $proxy_connection { default upgrade; '' close; }\n",
+  };
+  const reader: ConfReader = {
+    read: async (p) => files[p] ?? Promise.reject(Object.assign(new Error('no'), { code: 'ENOENT' })),
+    list: async (dir) => Object.keys(files).filter((p) => p.startsWith(`${dir}/`)).map((p) => p.slice(dir.length + 1)),
+  };
+  for (const order of [['/d/nginx.conf', '/d/sites-enabled/default', '/d/maps.conf'], ['/d/sites-enabled/default', '/d/maps.conf', '/d/nginx.conf']]) {
+    const r = await importNginx(order, reader);
+    assert.equal(r.config.servers.length, 1, order.join(' '));
+    const loc = r.config.servers[0]!.locations[0]!;
+    assert.equal(loc.proxyReadTimeout, '300s', 'with nginx.conf\'s http-level settings');
+    assert.deepEqual(loc.proxySetHeader, [{ name: 'Connection', value: '$connection_upgrade' }], 'the map of another file counts');
+    assert.ok(r.warnings.some((w) => w.directive === '(file)' && /nginx\.conf includes this file: imported there, not a second time/.test(w.message)), JSON.stringify(r.warnings));
+  }
+  const { ConfReadError } = await import('../../../app/nginx/import.ts');
+  await assert.rejects(importNginx(['/d/nginx.conf', '/d/nothere.conf'], reader), (e) => e instanceof ConfReadError && e.message === 'cannot read /d/nothere.conf: ENOENT');
+});

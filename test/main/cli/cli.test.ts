@@ -246,8 +246,12 @@ test('check: an older config is read migrated, as the workspace reads it (said, 
   const old = spawnSync(process.execPath, [BIN, 'check', '--config', v0], { encoding: 'utf8' });
   assert.equal(old.status, 0, old.stderr);
   assert.match(old.stdout, /ok \(2 server\(s\), 3 location\(s\)/);
-  assert.match(old.stderr, /^note: .*v0\.json is an older config, read as the current schema \(v0 → v1: 3 routes became 2 servers\); the file itself is unchanged$/m);
+  assert.match(old.stderr, /^note: .*v0\.json is an older config, read as the current schema \(v0 → v1: 3 routes became 2 servers; problems name that schema's paths\); the file itself is unchanged$/m);
   const newer = spawnSync(process.execPath, [BIN, 'check', '--config', writeConfig('v2.json', { schemaVersion: 2, servers: [] })], { encoding: 'utf8' });
   assert.equal(newer.status, 1);
   assert.match(newer.stderr, /^schemaVersion: this file was written by a newer Switchyard \(config version 2; this version reads up to 1\) \[newer_version\]$/m);
+  // one that cannot be migrated says why, not what the current schema makes of the old one
+  const bad = spawnSync(process.execPath, [BIN, 'check', '--config', writeConfig('v0bad.json', { version: 0, routes: [{ listen: '127.0.0.1:8080', path: '/', target: 'ftp://x' }] })], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^\(document\): cannot migrate from version 0: routes\[0\]\.target "ftp:\/\/x" is not a ws:\/\/ or http:\/\/ URL \[migration_failed\]$/m);
 });

@@ -205,3 +205,15 @@ test('an upstream that closes mid-response: the client gets the head and what ca
   assert.match(bodyOf(replies[1]!), /^(2\r\nab\r\n)?$/, 'what came (if it was relayed before the close was seen), and no last chunk');
   assert.match(replies[2]!, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 9\r\n[\s\S]*\r\n\r\nhalf$/);
 });
+
+test('a Transfer-Encoding node trims to "chunked" and then refuses (a tab at its end): 501 when the body would be read, and a connection answered from its head ends after that answer', async () => {
+  const e = await scope.engine((p) => oneLocation(p, { path: '/p/', proxyPass: 'http://127.0.0.1:1' }));
+  const req = (path: string) => `POST ${path} HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\t\r\n\r\n5\r\nhello\r\n0\r\n\r\n`;
+  const started = Date.now();
+  const proxied = await rawExchange(e.port, req('/p/x'), { timeoutMs: 5000 });
+  assert.match(proxied, /^HTTP\/1\.1 501 /);
+  // (a 404 from the head: node reads nothing more on the connection, which closes after it)
+  const unmatched = await rawExchange(e.port, `${req('/nothing')}GET /p/ HTTP/1.1\r\nHost: a\r\n\r\n`, { timeoutMs: 5000 });
+  assert.match(unmatched, /^HTTP\/1\.1 404 /);
+  assert.ok(Date.now() - started < 4000, 'both closed at once, not after a timeout');
+});

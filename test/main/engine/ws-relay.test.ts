@@ -188,19 +188,19 @@ for (const mask of [true, false]) {
 }
 
 test('relay: a close frame without a status code, and an oversized one (only its first 125 bytes are read)', () => {
-  const cases: Array<[Buffer, number | null, string]> = [
+  const cases: Array<[Buffer, number | null, string, string?]> = [
     [frame({ fin: true, op: 8, payload: Buffer.alloc(0), mask: true }), null, ''],
     [frame({ fin: true, op: 8, payload: Buffer.from([0x03, 0xe8]) }), 1000, ''],
-    [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe9]), Buffer.alloc(300, 'r')]), mask: true }), 1001, 'r'.repeat(123)],
-    [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from([0xff, 0x61])]) }), 1000, '\ufffda'],
+    [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe9]), Buffer.alloc(300, 'r')]), mask: true }), 1001, 'r'.repeat(123), 'a 302-byte payload: a control frame carries at most 125 (the reason shown is its first 123 bytes)'],
+    [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from([0xff, 0x61])]) }), 1000, '\ufffda', 'the reason is not UTF-8 (byte 0 of it)'],
+    [frame({ fin: false, op: 8, payload: Buffer.from([0x03, 0xe8]) }), 1000, '', 'FIN is not set: a control frame is never fragmented'],
   ];
-  for (const [bytes, code, reason] of cases) {
+  for (const [bytes, code, reason, why] of cases) {
     const { src, relay } = pair(false);
     const record = { closeFrame: null as CloseFrameInfo | null, framesFromClient: 0, framesFromUpstream: 0 };
     relay.record = record;
     src.emit('data', bytes);
-    const invalid = bytes.length > 200 ? { invalid: 'a 302-byte payload: a control frame carries at most 125 (the reason shown is its first 123 bytes)' } : {};
-    assert.deepEqual(record.closeFrame, { from: 'upstream', code, reason, ...invalid });
+    assert.deepEqual(record.closeFrame, { from: 'upstream', code, reason, ...(why ? { invalid: why } : {}) });
     assert.equal(relay.peerClosed, true);
     assert.deepEqual([record.framesFromClient, record.framesFromUpstream], [0, 1]);
   }

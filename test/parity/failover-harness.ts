@@ -45,8 +45,9 @@ function startPeer(name: string, log: string[]): Promise<TcpServer> {
     const conn = conns++;
     let served = 0;
     sock.on('error', () => {});
-    // a peer named "rst…" resets every connection as it accepts it, before any request
-    if (name.startsWith('rst')) return void sock.resetAndDestroy();
+    // a peer named "rst…" resets every connection once its request's first bytes came (as it accepts
+    // it would be a race in nginx itself: "connect() failed (104)", retried, or "recv() failed", not)
+    if (name.startsWith('rst')) return void sock.once('data', () => sock.resetAndDestroy());
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString('latin1');

@@ -50,7 +50,7 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], { proxyNextUpstream: ['error', 'timeout', 'http_503', 'http_404'] }), steps: [req('a=s502&b=s502&c=s502'), req('a=s503&b=s503&c=s503'), req(''), req('a=s404&b=s404&c=s404'), req(''), req('')] },
   'POST: not retried once sent, retried after a refused connect':
     { peers: ['a', 'b'], model: pool([{ name: 'x', dead: true }, ...two]), steps: [post(''), post('a=closehead&b=closehead'), post('a=hang&b=hang'), post('')] },
-  'a peer that resets each connection as it accepts it: a GET goes to the next peer, a POST does not (nginx had sent it)':
+  'a peer that resets each connection as the request comes: a GET goes to the next peer, a POST does not (it was sent)':
     { peers: ['rst', 'b'], model: pool([{ name: 'rst', maxFails: 0 }, { name: 'b' }], { websocket: true }), steps: [req(''), post(''), post(''), req(''), post(''), post(''), ws(''), ws(''), req('', { ws: true, method: 'POST', body: 'x' }), req('', { ws: true, method: 'POST', body: 'x' })] },
   'every peer failed: no live upstreams (nginx 1.22 does not reset them); fail_timeout brings them back':
     { peers: ['a', 'b'], model: pool(two.map((s) => ({ ...s, failTimeout: '1s' }))), steps: [req('a=reset&b=reset'), req(''), { sleep: 2100 }, req(''), req('')] },

@@ -6,25 +6,35 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { refusedPort, startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import net from 'node:net';
+import { refusedPort, startTcpServer, startWsUpstream, type TcpServer, type Upstream } from '../helpers/upstreams.ts';
 import { freePort } from '../helpers/ports.ts';
 import { until } from '../helpers/wait.ts';
 import { startUiHost, type UiHost } from './ui-host.ts';
 
 let ui: UiHost | undefined;
 let upstream: Upstream;
+/** An upstream that switches to another protocol than WebSocket (Upgrade: foo) and writes a line. */
+let fooUpstream: TcpServer;
 let proxyPort: number;
 const clients: WebSocket[] = [];
 
 before(async () => {
   const [up, port, dead] = await Promise.all([startWsUpstream('echo'), freePort(), refusedPort()]);
   [upstream, proxyPort] = [up, port];
+  fooUpstream = await startTcpServer((s) => {
+    s.on('error', () => {});
+    s.once('data', () => s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\nfoo hello\n'));
+  });
   ui = await startUiHost({
     schemaVersion: 1,
     upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
     servers: [{
       listen: [{ address: `127.0.0.1:${proxyPort}` }],
-      locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }, { path: '/dead/', proxyPass: `http://127.0.0.1:${dead}`, websocket: true }],
+      locations: [
+        { path: '/ws/', proxyPass: 'http://echo', websocket: true }, { path: '/dead/', proxyPass: `http://127.0.0.1:${dead}`, websocket: true },
+        { path: '/foo/', proxyPass: `http://127.0.0.1:${fooUpstream.port}`, websocket: true },
+      ],
     }],
   });
 }, { timeout: 120_000 });
@@ -33,6 +43,7 @@ after(async () => {
   for (const c of clients) c.terminate();
   await ui?.close();
   await upstream?.close();
+  fooUpstream?.server.close();
 });
 
 /** A client through the proxy; resolves once `echoes` messages came back. */
@@ -111,6 +122,36 @@ test('switching sessions: composer, close form, payload view, UTF-8 flag, frames
     await ui!.shot(page, 'session-switch-failure');
     throw e;
   } finally {
+    await context.close();
+  }
+});
+
+test('a tunnel to another protocol (Upgrade: foo) says so: no frames, no composer, a close without a code', { timeout: 120_000 }, async () => {
+  const sock = net.connect(proxyPort, '127.0.0.1');
+  sock.on('error', () => {});
+  let got = '';
+  sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+  sock.write('GET /foo/x HTTP/1.1\r\nHost: t\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n');
+  await until(() => got.includes('foo hello\n'), 10_000);
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.goto(`${ui!.host.url}#/sessions`);
+    await openSession(page, '/foo/x');
+    await page.getByTestId('frames-unavailable').getByText('This session switched to “foo”, not WebSocket', { exact: false }).waitFor();
+    // (its list row counts no frames: a dash each way)
+    assert.deepEqual(await page.locator('tbody tr').filter({ hasText: '/foo/x' }).locator('td.num').allInnerTexts().then((t) => t.slice(-2)), ['–', '–']);
+    assert.equal(await page.getByTestId('compose-message').count(), 0, 'nothing to send into');
+    assert.equal(await page.getByTestId('close-code').count(), 0, 'no close code to pick');
+    await ui!.shot(page, 'session-tunnel');
+    await page.getByTestId('close-session').click();
+    await until(() => sock.destroyed || sock.readableEnded, 10_000);
+    await page.getByTestId('session-state').getByText('closed').waitFor();
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await ui!.shot(page, 'session-tunnel-failure');
+    throw e;
+  } finally {
+    sock.destroy();
     await context.close();
   }
 });

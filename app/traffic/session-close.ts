@@ -11,8 +11,10 @@ const CODE_NAMES: Record<number, string> = {
 /** "client sent Close 1000 (normal closure) “bye”"; 'proxy' is Switchyard itself. */
 export function closeFrameText(f: CloseFrameInfo): string {
   const who = f.from === 'proxy' ? 'Switchyard' : f.from;
+  // (an invalid one without a code: what is wrong with it is the whole story, "a 1-byte payload")
+  if (f.invalid && f.code === null) return `${who} sent an invalid Close: ${f.invalid}`;
   const code = f.code === null ? 'without a status code' : `${f.code}${CODE_NAMES[f.code] ? ` (${CODE_NAMES[f.code]})` : ''}`;
-  return `${who} sent ${f.invalid ? 'an invalid ' : ''}Close ${code}${f.reason ? ` “${f.reason}”` : ''}${f.invalid ? ` (${f.invalid})` : ''}`;
+  return `${who} sent ${f.invalid ? 'an invalid ' : ''}Close ${code}${f.reason ? ` “${f.reason}”` : ''}${f.invalid ? `: ${f.invalid}` : ''}`;
 }
 
 /** The close frame's text, then the connection's end: "client sent Close 4001 “bye” · upstream closed the connection",
@@ -23,6 +25,11 @@ export function sessionEndText(s: { closeFrame: CloseFrameInfo | null; closeReas
   if (s.closeFrame && !(s.closeFrame.from === 'proxy' && s.closedBy === 'proxy' && s.closeReason)) parts.push(closeFrameText(s.closeFrame));
   if (s.closeReason) parts.push(`${s.closeReason}${s.closedBy && !namesActor(s.closeReason, s.closedBy) ? ` (by ${s.closedBy})` : ''}`);
   return parts.join(' · ');
+}
+
+/** " (by client)" after a close reason, or nothing when the reason says so already. */
+export function closedByText(s: { closeReason: string | null; closedBy: string | null }): string {
+  return s.closedBy && !(s.closeReason && namesActor(s.closeReason, s.closedBy)) ? ` (by ${s.closedBy})` : '';
 }
 
 /** Whether a reason already says who ended the connection ("client closed the connection"), so a

@@ -154,7 +154,7 @@ export class SwitchyardService {
       if (!live) return fail('not_live', `session ${id} is not open`);
       if (!isWebSocketSession(live.record)) {
         // a tunnel to another protocol has no Close frame (its code and reason are not used): its connections are ended
-        await live.close(`closed from Switchyard (a "${upgradedTo(live.record.responseHeaders) ?? ''}" tunnel, not WebSocket: its connections were ended without a Close frame)`);
+        await live.close(`closed from Switchyard (a “${upgradedTo(live.record.responseHeaders) ?? ''}” tunnel, not WebSocket: its connections were ended without a Close frame)`);
         return ok(this.redact.session(this.watch.session(id) ?? sessionView(live.record)));
       }
       const check = checkClose(code, reason);

@@ -192,7 +192,7 @@ test('relay: a close frame without a status code, and an oversized one (only its
     [frame({ fin: true, op: 8, payload: Buffer.alloc(0), mask: true }), null, ''],
     [frame({ fin: true, op: 8, payload: Buffer.from([0x03, 0xe8]) }), 1000, ''],
     [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe9]), Buffer.alloc(300, 'r')]), mask: true }), 1001, 'r'.repeat(123), 'a 302-byte payload: a control frame carries at most 125 (the reason shown is its first 123 bytes)'],
-    [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from([0xff, 0x61])]) }), 1000, '\ufffda', 'the reason is not UTF-8 (byte 0 of it)'],
+    [frame({ fin: true, op: 8, payload: Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from([0xff, 0x61])]) }), 1000, '\ufffda', 'its reason is not UTF-8 from byte 0'],
     [frame({ fin: false, op: 8, payload: Buffer.from([0x03, 0xe8]) }), 1000, '', 'FIN is not set: a control frame is never fragmented'],
   ];
   for (const [bytes, code, reason, why] of cases) {

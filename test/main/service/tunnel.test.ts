@@ -52,7 +52,7 @@ test('an Upgrade: foo tunnel passes its bytes, records no frames and no violatio
   assert.ok(closed.ok, JSON.stringify(closed));
   const ended = await poll(async () => value<{ session: SessionView }>(await service.handle('session', { id })).session, (s) => s.state === 'closed');
   assert.deepEqual([ended?.closedBy, ended?.closeFrame], ['proxy', null]);
-  assert.match(ended?.closeReason ?? '', /"foo" tunnel, not WebSocket/);
+  assert.match(ended?.closeReason ?? '', /“foo” tunnel, not WebSocket/);
   await until(() => sock.destroyed || sock.readableEnded);
   assert.ok(!got.slice(got.indexOf('server foo line\n') + 16).length, 'no Close frame went to the client');
 });

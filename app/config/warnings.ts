@@ -33,7 +33,7 @@ export function configWarnings(config: Config): ConfigIssue[] {
         const earlier = keys.map((k) => first.get(k)).find((x) => x !== undefined && x !== si);
         for (const k of keys) if (!first.has(k)) first.set(k, si);
         if (earlier === undefined) return;
-        const path = names.length ? `servers[${si}].serverNames[${ni}]` : `servers[${si}]`;
+        const path = names.length ? `servers[${si}].serverNames[${ni}]` : `servers[${si}].serverNames`;
         if (said.has(`${path} ${socket}`)) return;
         said.add(`${path} ${socket}`);
         out.push({ path, code: 'conflicting_server_name', message: `conflicting server name "${n}" on ${socket}: servers[${earlier}] has it already, so nginx ignores it here, and so does Switchyard (nginx -t warns the same)` });

@@ -241,3 +241,23 @@ test('Revert drops the draft\'s edits, and "Restore edits" brings them back unti
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a server name an earlier server on the same socket has is a warning next to server_name; Apply stays on', { timeout: 60_000 }, async () => {
+  const twice = { ...initial, servers: [...initial.servers, { ...initial.servers[0], locations: [{ path: '/', proxyPass: 'http://app' }] }] };
+  await ui.service.handle('setDraft', { draft: twice });
+  const { context, page, errors } = await ui.open();
+  try {
+    await page.getByTestId('server-1').click();
+    const warning = page.locator('[data-warning="servers[1].serverNames[0]"]');
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /^conflicting server name "app\.test" on 127\.0\.0\.1:\d+: servers\[0\] has it already, so nginx ignores it here/);
+    assert.equal(await warning.getAttribute('data-code'), 'conflicting_server_name');
+    assert.equal(await page.locator('[data-issue]').count(), 0, 'no error');
+    assert.ok(!(await page.getByTestId('server-names').evaluate((el) => el.classList.contains('invalid'))), 'the field is not marked invalid');
+    assert.ok(await page.getByTestId('apply').isEnabled(), 'Apply is on: nginx takes this config');
+    await ui.shot(page, 'editor-warning-conflicting-name');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -4,6 +4,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { api } from '../api/index.ts';
 import { validateConfig } from '../../../app/config/validate.ts';
+import { configWarnings } from '../../../app/config/warnings.ts';
 import type { ConfigIssue } from '../../../app/config/issues.ts';
 import type { ConfigInput } from '../../../app/config/schema.ts';
 import type { ApiError, ConfigState, ListenerView } from '../../../app/api/contract.ts';
@@ -33,10 +34,10 @@ export const useConfig = defineStore('config', () => {
   const lastAppliedMessage = ref('');
   let lastSynced = '';
 
-  const issues = computed<ConfigIssue[]>(() => {
-    const v = validateConfig(clone(draft.value));
-    return v.ok ? [] : v.issues;
-  });
+  const validation = computed(() => validateConfig(clone(draft.value)));
+  const issues = computed<ConfigIssue[]>(() => (validation.value.ok ? [] : validation.value.issues));
+  /** What nginx -t warns of and takes (a conflicting server name), for a valid draft. */
+  const warnings = computed<ConfigIssue[]>(() => (validation.value.ok ? configWarnings(validation.value.config) : []));
   const issuesByPath = computed(() => {
     const m = new Map<string, ConfigIssue[]>();
     for (const i of issues.value) m.set(i.path, [...(m.get(i.path) ?? []), i]);
@@ -54,6 +55,10 @@ export const useConfig = defineStore('config', () => {
   /** Issues at `path` or inside it. */
   function under(path: string): ConfigIssue[] {
     return issues.value.filter((i) => i.path === path || i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
+  }
+  /** Warnings at `path` (or inside it, `deep`). */
+  function warningsAt(path: string, deep = false): ConfigIssue[] {
+    return warnings.value.filter((i) => i.path === path || (deep && (i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`))));
   }
 
   /** Config state from the service (first load, feed, apply). Local edits not yet sent win. */
@@ -156,5 +161,5 @@ export const useConfig = defineStore('config', () => {
     if (r.ok) receive(r.value);
   }
 
-  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, documentIssues, dirty, at, under, receive, apply, undo, revert, reverted, restore, load };
+  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, load };
 });

@@ -98,7 +98,7 @@ test('a server name an earlier server on the same socket has (nginx -t: "conflic
   const { configWarnings } = await import('../../../app/config/warnings.ts');
   // two servers without a name on one socket: "" conflicts too
   const none = importNginxText('server { listen 8080; location / { proxy_pass http://127.0.0.1:1; } }\nserver { listen 8080; location / { proxy_pass http://127.0.0.1:2; } }\n');
-  assert.deepEqual(configWarnings(none.config).map((w) => w.path), ['servers[1]']);
+  assert.deepEqual(configWarnings(none.config).map((w) => w.path), ['servers[1].serverNames']);
 });
 
 test('what nginx -t refuses is named so: a server parameter value it does not take (weight=0), server_name without a name', () => {

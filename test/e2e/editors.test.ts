@@ -243,7 +243,8 @@ test('Revert drops the draft\'s edits, and "Restore edits" brings them back unti
 });
 
 test('a server name an earlier server on the same socket has is a warning next to server_name; Apply stays on', { timeout: 60_000 }, async () => {
-  const twice = { ...initial, servers: [...initial.servers, { ...initial.servers[0], locations: [{ path: '/', proxyPass: 'http://app' }] }] };
+  const base = initial as { servers: Array<Record<string, unknown>> };
+  const twice = { ...base, servers: [...base.servers, { ...base.servers[0], locations: [{ path: '/', proxyPass: 'http://app' }] }] };
   await ui.service.handle('setDraft', { draft: twice });
   const { context, page, errors } = await ui.open();
   try {

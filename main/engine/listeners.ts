@@ -198,11 +198,11 @@ export class ListenerSet {
       if (s[PARSE_FAILED]) return; // (more data on the socket reports the error again)
       s[PARSE_FAILED] = true;
       const current = s.parser?.incoming;
-      // a Transfer-Encoding node cannot frame a body by ("identity", "gzip"), found once it handed
-      // the request over: the planner refuses that request from its head (501, or 400 first for
-      // what nginx checks before), as nginx does without reading a body; nothing else to answer
-      // what the planner read as "chunked" (node trims a tab off the value's end) is refused here,
-      // as nginx refuses it, instead of waiting for a body node will not parse
+      // a Transfer-Encoding node cannot frame a body by, found once it handed the request over:
+      // "identity" or "gzip" the planner refused from the head (501, or 400 first for what nginx
+      // checks before), as nginx does without reading a body; "chunked" with a tab at its end (node
+      // trims it, the planner saw "chunked") is refused here, as nginx refuses it, instead of
+      // waiting for a body node will not parse
       if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && current && !current.complete) {
         refuseBody(current, 501, `client sent unknown "Transfer-Encoding": "${String(current.headers['transfer-encoding'])}" with whitespace node's parser does not take for "chunked"`);
         // one answered from its head (404, 301, 405) keeps that answer; node reads nothing more on

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { importNginx, importNginxText, type ConfReader } from '../../../app/nginx/import.ts';
+import { memoryReader } from './models.ts';
 import { exportNginx } from '../../../app/nginx/export.ts';
 import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
 
@@ -241,16 +242,7 @@ test('each included file is read once, also one found in a folder above a snippe
     '/x/snippets/ws.conf': 'proxy_read_timeout 5s;\n',
     '/x/common.conf': 'proxy_connect_timeout 3s;\n',
   };
-  const reads: string[] = [];
-  const reader: ConfReader = {
-    read: async (p) => {
-      reads.push(p);
-      const text = files[p];
-      if (text === undefined) throw Object.assign(new Error(`no such file ${p}`), { code: 'ENOENT' });
-      return text;
-    },
-    list: async () => [],
-  };
+  const { reader, reads } = memoryReader(files);
   const r = await importNginx('/x/sites/app.conf', reader);
   assert.deepEqual(r.issues, []);
   assert.equal(r.config.servers[0]!.locations[0]!.proxyReadTimeout, '5s');

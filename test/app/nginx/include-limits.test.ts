@@ -7,42 +7,28 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importNginx, type ConfReader } from '../../../app/nginx/import.ts';
+import { importNginx } from '../../../app/nginx/import.ts';
 import { MAX_INCLUDED_CHARS, MAX_INCLUDED_FILES } from '../../../app/nginx/include.ts';
 import { fsReader, MAX_CONF_FILE_BYTES } from '../../../main/nginx/conf-reader.ts';
-
-/** A reader over in-memory files, counting reads. */
-function memory(files: Record<string, string>) {
-  const reads = { n: 0 };
-  const reader: ConfReader = {
-    read: async (p) => {
-      reads.n++;
-      const t = files[p];
-      if (t === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
-      return t;
-    },
-    list: async () => Object.keys(files),
-  };
-  return { reader, reads };
-}
+import { memoryReader } from './models.ts';
 
 test('a file that includes itself is read once, and each include of it says so', async () => {
-  const { reader, reads } = memory({ '/c/nginx.conf': 'http { include a.conf; }', '/c/a.conf': 'include a.conf; include a.conf;\nupstream u { server 127.0.0.1:1; }' });
+  const { reader, reads } = memoryReader({ '/c/nginx.conf': 'http { include a.conf; }', '/c/a.conf': 'include a.conf; include a.conf;\nupstream u { server 127.0.0.1:1; }' });
   const r = await importNginx('/c/nginx.conf', reader);
   assert.deepEqual(r.warnings.map((w) => `${w.file}:${w.line}: ${w.message}`), [1, 2].map(() => '/c/a.conf:1: "/c/a.conf" includes itself (/c/nginx.conf → /c/a.conf → /c/a.conf): not read again: its directives are missing from the import'));
   assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u'], 'what it has besides is imported');
-  assert.ok(reads.n <= 4, `${reads.n} reads`);
+  assert.ok(reads.length <= 4, `${reads.length} reads`);
 });
 
 test(`an include tree that doubles at every level stops at ${MAX_INCLUDED_FILES} files, said once`, async () => {
   const files: Record<string, string> = { '/t/nginx.conf': 'http { include l0.conf; }' };
   for (let i = 0; i < 20; i++) files[`/t/l${i}.conf`] = `include l${i + 1}.conf; include l${i + 1}.conf;`;
   files['/t/l20.conf'] = '';
-  const { reader, reads } = memory(files);
+  const { reader, reads } = memoryReader(files);
   const r = await importNginx('/t/nginx.conf', reader);
   const capped = r.warnings.filter((w) => w.message.startsWith(`more than ${MAX_INCLUDED_FILES} files included in all`));
   assert.equal(capped.length, 1, JSON.stringify(r.warnings.slice(0, 3)));
-  assert.ok(reads.n <= MAX_INCLUDED_FILES + 2, `${reads.n} reads`);
+  assert.ok(reads.length <= MAX_INCLUDED_FILES + 2, `${reads.length} reads`);
 });
 
 test('the file system reader reads regular files of a configuration\'s size only: not a device, a pipe, a folder or a huge file', async () => {
@@ -86,7 +72,7 @@ test('a file whose size on disk says nothing (/proc) is read no further than the
 test('a big included file (a generated deny list) imports: no call-stack overflow, no per-character strings', async () => {
   const lines: string[] = [];
   for (let i = 0; i < 200_000; i++) lines.push(`deny 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255};`);
-  const { reader } = memory({ '/b/nginx.conf': 'http { include deny.conf; upstream u { server 127.0.0.1:1; } }', '/b/deny.conf': lines.join('\n') });
+  const { reader } = memoryReader({ '/b/nginx.conf': 'http { include deny.conf; upstream u { server 127.0.0.1:1; } }', '/b/deny.conf': lines.join('\n') });
   const r = await importNginx('/b/nginx.conf', reader);
   assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u']);
   assert.equal(r.warnings.length, 200_000, 'each deny is said not modelled');
@@ -96,11 +82,11 @@ test(`past ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters in all, the include
   const big = `# ${'x'.repeat(MAX_INCLUDED_CHARS / 4)}\nupstream u { server 127.0.0.1:1; }\n`;
   const files: Record<string, string> = { '/m/nginx.conf': `http {\n${[1, 2, 3, 4, 5, 6].map((k) => `include f${k}.conf;`).join('\n')}\n}` };
   for (let k = 1; k <= 6; k++) files[`/m/f${k}.conf`] = big.replace('upstream u', `upstream u${k}`);
-  const { reader, reads } = memory(files);
+  const { reader, reads } = memoryReader(files);
   const r = await importNginx('/m/nginx.conf', reader);
   assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u1', 'u2', 'u3']);
   assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message.replace(/: its directives.*/, '')}`), [`5: more than ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters included in all: "/m/f4.conf" and the includes after it were not read`]);
-  assert.equal(reads.n, 5);
+  assert.equal(reads.length, 5);
 });
 
 test('a file that starts with a UTF-8 byte-order mark (nginx refuses it) imports, and the mark is named', async () => {

@@ -1,6 +1,8 @@
 // Injected frames waiting for a message boundary (a peer is inside a fragmented message) and what
 // overtakes them: Switchyard's own Close goes at the next frame boundary all the same, and the
-// peer's Close ends their wait at once. Raw peers, so the bytes on the wire are seen as sent.
+// peer's Close ends their wait at once; and an upgrade to another protocol (Upgrade: foo, which nginx
+// tunnels too) has no frames: none recorded, inject refused, a close that ends its connections. Raw
+// peers, so the bytes on the wire are seen as sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -9,7 +11,9 @@ import { encodeFrame } from '../../../main/engine/ws-frames.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { startTcpServer } from '../../helpers/upstreams.ts';
-import { sleep, until } from '../../helpers/wait.ts';
+import { poll, sleep, until } from '../../helpers/wait.ts';
+import { value } from '../../helpers/service.ts';
+import type { SessionView } from '../../../app/api/contract.ts';
 
 const scope = testScope();
 const ANSWER = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
@@ -43,13 +47,14 @@ function framesIn(bytes: Buffer): Array<{ opcode: number; fin: boolean; payload:
   return out;
 }
 
-/** Engine + service in front of a raw upstream that records what reaches it after the handshake. */
-async function session() {
+/** Engine + service in front of a raw upstream that answers `answer` and records what reaches it
+ * after the handshake; a raw client that sent `request` and got the answer's head. */
+async function session(answer = ANSWER, request = HANDSHAKE) {
   const upstreamGot: Buffer[] = [];
   const up = await startTcpServer((s) => {
     s.on('error', () => {});
     s.once('data', () => {
-      s.write(ANSWER);
+      s.write(answer);
       s.on('data', (d: Buffer) => upstreamGot.push(d));
     });
   });
@@ -62,9 +67,9 @@ async function session() {
   scope.defer(async () => { client.destroy(); });
   let head = '';
   client.on('data', (d: Buffer) => (head += d.toString('latin1')));
-  client.write(HANDSHAKE);
+  client.write(request);
   await until(() => head.includes('\r\n\r\n') && e.engine.liveSessions().length === 1);
-  return { service, client, id: e.engine.liveSessions()[0]!.id, upstream: () => framesIn(Buffer.concat(upstreamGot)) };
+  return { service, client, id: e.engine.liveSessions()[0]!.id, upstream: () => framesIn(Buffer.concat(upstreamGot)), upstreamBytes: () => Buffer.concat(upstreamGot), fromUpstream: () => head };
 }
 
 test("a Close is not held behind an injected message waiting for the client's fragmented message to end", async () => {
@@ -100,4 +105,29 @@ test("an injected message waiting inside the client's fragmented message fails a
   assert.ok(Date.now() - started < 1000, 'at once, not after the wait for a boundary');
   await until(() => upstream().length === 2);
   assert.deepEqual(upstream().map((f) => f.opcode), [1, 8], 'nothing of it went after the Close');
+});
+
+test('an Upgrade: foo tunnel passes its bytes, records no frames and no violation, refuses inject and closes without a Close frame', async () => {
+  // (bytes of the foo protocol after the 101: as WebSocket they would be a frame with RSV bits set)
+  const s = await session('HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\nserver foo line\n', 'GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: foo\r\nConnection: Upgrade\r\n\r\n');
+  const { service, client, id } = s;
+  await until(() => s.fromUpstream().includes('server foo line\n'));
+  client.write('HELLO foo protocol line 1\n');
+  await until(() => s.upstreamBytes().toString() === 'HELLO foo protocol line 1\n');
+
+  const view = value<{ session: SessionView }>(await service.handle('session', { id })).session;
+  assert.deepEqual([view.framesAvailable, view.violation, view.framesFromClient, view.framesFromUpstream, view.closeFrame], [false, undefined, 0, 0, null]);
+  const inject = await service.handle('injectMessage', { id, direction: 'client', opcode: 'text', data: 'x' });
+  assert.ok(!inject.ok);
+  assert.equal(inject.error.code, 'not_websocket');
+  assert.match(inject.error.message, /switched to "foo", not WebSocket/);
+
+  const closed = await service.handle('closeSession', { id, code: 1000, reason: 'bye' });
+  assert.ok(closed.ok, JSON.stringify(closed));
+  const ended = await poll(async () => value<{ session: SessionView }>(await service.handle('session', { id })).session, (v) => v.state === 'closed');
+  assert.deepEqual([ended?.closedBy, ended?.closeFrame], ['proxy', null]);
+  assert.match(ended?.closeReason ?? '', /“foo” tunnel, not WebSocket/);
+  await until(() => client.destroyed || client.readableEnded);
+  const got = s.fromUpstream();
+  assert.equal(got.slice(got.indexOf('server foo line\n') + 16), '', 'no Close frame went to the client');
 });

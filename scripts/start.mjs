@@ -40,12 +40,12 @@ if (!electron && names('--workspace')) {
  */
 function runApp(command, argv) {
   const child = spawn(command, argv, { stdio: 'inherit' });
-  const stop = (signal) => () => child.kill(signal);
+  const stop = () => child.kill('SIGTERM');
   process.on('SIGINT', () => {}); // (the app has it too: wait for its own orderly stop)
-  process.on('SIGTERM', stop('SIGTERM'));
-  process.on('SIGHUP', stop('SIGTERM'));
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
   const parent = process.ppid;
-  const watch = setInterval(() => { if (process.ppid !== parent) child.kill('SIGTERM'); }, 1000);
+  const watch = setInterval(() => { if (process.ppid !== parent) stop(); }, 1000);
   child.on('exit', (code, signal) => {
     clearInterval(watch);
     process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 0));

@@ -3,6 +3,7 @@
 import type { Directive } from './ast.ts';
 import type { Location } from '../config/schema.ts';
 import { isLuaBlock } from './lua-block.ts';
+import { renameVariables } from '../proxy/variable-names.ts';
 
 export interface ImportWarning {
   file: string;
@@ -25,6 +26,12 @@ export class ImportContext {
   /** The directive each imported server, location and upstream came from (for issues' file:line). */
   readonly origin = new WeakMap<object, Directive>();
   private warnedAbsentMap = false;
+
+  /** `value` with the standard upgrade map's other names ($proxy_connection, a snippet's own
+   * $switchyard_connection_upgrade) written as $connection_upgrade: the same values. */
+  standardUpgrade(value: string): string {
+    return renameVariables(value, (n) => (this.upgradeAliases.has(n) ? 'connection_upgrade' : undefined));
+  }
 
   warn(d: Directive, message: string): void {
     this.warnings.push({ file: d.file, line: d.line, directive: d.name, message });

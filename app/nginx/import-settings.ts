@@ -6,7 +6,7 @@ import type { SetHeader } from '../config/schema.ts';
 import { NextUpstreamCondition } from '../config/schema.ts';
 import { MAX_TIME_MS, parseNginxTime } from '../config/time.ts';
 import { parseNginxSize } from '../config/size.ts';
-import { findVariables, isKnownReference, renameVariables } from '../proxy/variable-names.ts';
+import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
 import type { ImportContext } from './import-context.ts';
 
 type Condition = (typeof NextUpstreamCondition.options)[number];
@@ -45,8 +45,7 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
         own.headers ??= [];
         if (d.args.length !== 2) { ctx.warn(d, `proxy_set_header takes a name and a value, got ${d.args.length} argument(s): dropped`); break; }
         const [name, written] = d.args as [string, string];
-        // the standard upgrade map under another name ($proxy_connection, a snippet's own): the same values
-        const value = renameVariables(written, (n) => (ctx.upgradeAliases.has(n) ? 'connection_upgrade' : undefined));
+        const value = ctx.standardUpgrade(written);
         const unknown = findVariables(value).filter((v) => !isKnownReference(v));
         if (unknown.length) {
           const names = unknown.map((v) => (v.name === '' ? `a bare "$"` : v.braced ? `\${${v.name}}` : `$${v.name}`)).join(', ');

@@ -2,7 +2,7 @@
 import type { Directive } from './ast.ts';
 import type { BalanceMethod, Upstream, UpstreamServer } from '../config/schema.ts';
 import { parseNginxTime } from '../config/time.ts';
-import { findVariables, isKnownReference, renameVariables } from '../proxy/variable-names.ts';
+import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
 
@@ -75,8 +75,7 @@ function method(d: Directive, ctx: ImportContext): BalanceMethod | null {
   const a = d.args;
   if ((d.name === 'least_conn' || d.name === 'ip_hash') && a.length === 0) return { type: d.name };
   if (d.name === 'hash' && (a.length === 1 || (a.length === 2 && a[1] === 'consistent'))) {
-    // (the standard upgrade map under another name, a snippet's own included: the same values)
-    const key = renameVariables(a[0]!, (n) => (ctx.upgradeAliases.has(n) ? 'connection_upgrade' : undefined));
+    const key = ctx.standardUpgrade(a[0]!);
     const bad = findVariables(key).filter((v) => !isKnownReference(v));
     if (bad.length) {
       ctx.warn(d, `hash key "${a[0]}": ${bad.map((v) => (v.name ? `$${v.name}` : 'a bare "$"')).join(', ')} cannot be evaluated by Switchyard: round robin is used instead`);
@@ -93,6 +92,9 @@ function method(d: Directive, ctx: ImportContext): BalanceMethod | null {
   return null;
 }
 
+/** The server parameters nginx knows and the model has: a value nginx refuses is named as such. */
+const KNOWN_PARAMS = new Set(['weight', 'max_fails', 'max_conns', 'fail_timeout', 'backup', 'down']);
+
 function upstreamServer(d: Directive, ctx: ImportContext): UpstreamServer | null {
   const [address, ...params] = d.args;
   if (address === undefined) {
@@ -103,7 +105,6 @@ function upstreamServer(d: Directive, ctx: ImportContext): UpstreamServer | null
     ctx.warn(d, `unix socket "${address}" is not modelled (TCP addresses only): server dropped`);
     return null;
   }
-  const KNOWN_PARAMS = new Set(['weight', 'max_fails', 'max_conns', 'fail_timeout', 'backup', 'down']);
   const s: UpstreamServer = {
     address, weight: DEFAULTS.weight, maxFails: DEFAULTS.maxFails, failTimeout: DEFAULTS.failTimeout, backup: false, down: false, maxConns: DEFAULTS.maxConns,
   };

@@ -101,14 +101,15 @@ export function importNginxTree(tree: Directive[]): ImportResult {
 function importTrees(trees: Directive[][]): ImportResult {
   const ctx = new ImportContext();
   const config: Config = { schemaVersion: SCHEMA_VERSION, upstreams: [], servers: [] };
+  // each file's http-level directives: its http blocks, or the file itself
+  const files = trees.map((tree) => {
+    const http = tree.filter((d) => d.name === 'http' && d.block).map((d) => d.block!);
+    return { tree, levels: http.length ? http : [tree] };
+  });
   // maps first, of every file: nginx does not care where a map is written, nor in which file
-  for (const tree of trees) {
-    const blocks = tree.some((d) => d.name === 'http' && d.block) ? tree.filter((d) => d.name === 'http' && d.block).map((d) => d.block!) : [tree];
-    for (const block of blocks) for (const d of block) if (d.name === 'map') noteMap(d, ctx);
-  }
-  for (const tree of trees) {
-    const hasHttp = tree.some((d) => d.name === 'http' && d.block);
-    if (!hasHttp) {
+  for (const f of files) for (const block of f.levels) for (const d of block) if (d.name === 'map') noteMap(d, ctx);
+  for (const { tree, levels } of files) {
+    if (levels[0] === tree) {
       importHttp(tree, ctx, config);
       continue;
     }

@@ -86,13 +86,6 @@ export function overflowsOffT(value: string): boolean {
   return /^\d+$/.test(digits) && (digits.length > 19 || (digits.length === 19 && digits > '9223372036854775807'));
 }
 
-function contentLengthOverflows(raw: readonly string[]): boolean {
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return overflowsOffT(raw[i + 1]!);
-  }
-  return false;
-}
-
 function headerPairs(raw: string[]): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
@@ -144,9 +137,12 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   const headers = headerPairs(req.rawHeaders);
   let hostHeader: string | null = null;
   let transferEncoding: string | null = null;
+  let contentLength: string | null = null;
   let uniqueSeen: string[] | null = null;
   for (const [name, value] of headers) {
     if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') transferEncoding = value;
+    // (node refuses two that differ; the first is the one)
+    if (name.length === 14 && contentLength === null && name.toLowerCase() === 'content-length') contentLength = value;
     if (UNIQUE_LENGTHS.has(name.length)) {
       const lower = name.toLowerCase();
       if (UNIQUE_HEADERS.has(lower)) {
@@ -167,7 +163,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   const chosen = selectServer(names, target.absoluteHost ?? hostHeader, hostHeader);
   if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason };
   // the rest of nginx's checks once the head is read (ngx_http_process_request_header)
-  if (contentLengthOverflows(req.rawHeaders)) return { kind: 'error', status: 400, reason: 'client sent invalid "Content-Length" header' };
+  if (contentLength !== null && overflowsOffT(contentLength)) return { kind: 'error', status: 400, reason: 'client sent invalid "Content-Length" header' };
   if (transferEncoding !== null) {
     if (httpVersion === '1.0') return { kind: 'error', status: 400, reason: 'client sent HTTP/1.0 request with "Transfer-Encoding" header' };
     if (transferEncoding.toLowerCase() !== 'chunked') return { kind: 'error', status: 501, reason: `client sent unknown "Transfer-Encoding": "${transferEncoding}"` };

@@ -23,7 +23,7 @@ export function sessionEndText(s: { closeFrame: CloseFrameInfo | null; closeReas
   const parts: string[] = [];
   // (Switchyard's own close: its reason already names the code)
   if (s.closeFrame && !(s.closeFrame.from === 'proxy' && s.closedBy === 'proxy' && s.closeReason)) parts.push(closeFrameText(s.closeFrame));
-  if (s.closeReason) parts.push(`${s.closeReason}${s.closedBy && !namesActor(s.closeReason, s.closedBy) ? ` (by ${s.closedBy})` : ''}`);
+  if (s.closeReason) parts.push(`${s.closeReason}${closedByText(s)}`);
   return parts.join(' · ');
 }
 

@@ -5,7 +5,7 @@
 // are saved back. With --config the file is only read.
 import type { Writable } from 'node:stream';
 import { Engine } from '../engine/engine.ts';
-import { loadConfigFile, formatIssue, migrationNote, type LoadResult } from '../config/load.ts';
+import { loadConfigFile, formatIssue, migrationNote, notAppliedMessage, type LoadResult } from '../config/load.ts';
 import { emptyConfig } from '../../app/api/draft.ts';
 import type { ConfigIssue } from '../../app/config/issues.ts';
 import { SwitchyardService } from '../service/service.ts';
@@ -77,7 +77,7 @@ async function startFile(o: UiOptions & { config: string }): Promise<Running | n
   const service = await SwitchyardService.create(engine, { initialDraft: raw, initialApplied: applied });
   // (a valid file the engine cannot run, such as a name that does not resolve: said here and in the
   // UI's log, where the draft waits unapplied)
-  for (const i of refused) engine.emit('log', { time: Date.now(), level: 'error', code: 'apply_failed', message: `${o.config} was not applied: ${formatIssue(i)}` });
+  for (const i of refused) engine.emit('log', { time: Date.now(), level: 'error', code: 'apply_failed', message: notAppliedMessage(o.config, i) });
   return { engine, service, stop: async () => { service.close(); await engine.stop(); } };
 }
 

@@ -94,13 +94,14 @@ export function duplicateKeys(text: string): JsonScan['duplicates'] {
 /**
  * A config file's bytes as text: a UTF-8 byte order mark (Windows editors write one) is skipped;
  * bytes that are not UTF-8 are an error naming the first one (its offset, line and column), not
- * replacement characters slipped into a server name or a header value.
+ * replacement characters slipped into a server name or a header value. `bom`: the bytes began with
+ * a byte order mark (an nginx.conf import names it: nginx refuses such a file).
  */
-export function decodeConfigBytes(bytes: Uint8Array): { ok: true; text: string } | { ok: false; message: string } {
+export function decodeConfigBytes(bytes: Uint8Array): { ok: true; text: string; bom: boolean } | { ok: false; message: string } {
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = bytes.subarray(start);
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(body) };
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(body), bom: start === 3 };
   } catch {
     const at = firstInvalidUtf8(body);
     const before = new TextDecoder().decode(body.subarray(0, at));

@@ -76,3 +76,8 @@ export function formatIssue(i: { path: string; code: string; message: string }):
 export function migrationNote(file: string, r: LoadResult): string {
   return r.migrated ? `note: ${file} is an older config, read as the current schema (${r.migrated.join('; ')}; problems name that schema's paths); the file itself is unchanged\n` : '';
 }
+
+/** What says a file's config was not applied (the engine refused it: a name that does not resolve). */
+export function notAppliedMessage(file: string, issue: { path: string; code: string; message: string }): string {
+  return `${file} was not applied: ${formatIssue(issue)}`;
+}

@@ -58,6 +58,9 @@ export function closeFrameInfo(from: 'client' | 'upstream', payload: Buffer, len
   else if (length === 1) info.invalid = 'a 1-byte payload: a status code takes 2';
   else if (length > 125) info.invalid = `a ${length}-byte payload: a control frame carries at most 125 (the reason shown is its first 123 bytes)`;
   else if (code !== null && !isValidCloseCode(code)) info.invalid = `code ${code} may not be sent (RFC 6455 §7.4)`;
-  else if (findUtf8Error(payload.subarray(2)) !== -1) info.invalid = `its reason is not UTF-8 from byte ${findUtf8Error(payload.subarray(2))}`;
+  else {
+    const bad = findUtf8Error(payload.subarray(2));
+    if (bad !== -1) info.invalid = `its reason is not UTF-8 from byte ${bad}`;
+  }
   return info;
 }

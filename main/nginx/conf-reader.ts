@@ -24,7 +24,7 @@ export const fsReader: ConfReader = {
     const decoded = decodeConfigBytes(f.bytes);
     if (!decoded.ok) throw new ConfFileError(`${path}: ${decoded.message}`);
     // (a byte-order mark is kept for the import to name: nginx refuses a file that starts with one)
-    return f.bytes[0] === 0xef && f.bytes[1] === 0xbb && f.bytes[2] === 0xbf ? `\ufeff${decoded.text}` : decoded.text;
+    return decoded.bom ? `\ufeff${decoded.text}` : decoded.text;
   },
   list: (dir) => readdir(dir),
 };

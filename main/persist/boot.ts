@@ -13,6 +13,7 @@ import { Engine } from '../engine/engine.ts';
 import { SwitchyardService, type ServiceOptions } from '../service/service.ts';
 import type { FeedEvent, Result, ServiceSettings } from '../../app/api/contract.ts';
 import { validateConfig } from '../../app/config/validate.ts';
+import { notAppliedMessage } from '../config/load.ts';
 import { loadDocument, saveDocument, type PersistNotice, type SaveOutcome } from './document.ts';
 import { defaultConfigPath, statePath } from './paths.ts';
 import { loadAppState, writeAppState, withRecent, type AppState } from './recent.ts';
@@ -163,9 +164,8 @@ export class AppCore {
       ? await this.service.handle('apply', { draft: doc })
       : await this.service.handle('setDraft', { draft: doc });
     if (r.ok) return [];
-    const issues = (r.error as { issues?: Array<{ path: string; message: string }> }).issues;
-    const where = issues?.[0]?.path ? `${issues[0].path}: ` : '';
-    const failed: PersistNotice[] = [{ level: 'error', code: r.error.code, file: this.path, message: `${this.path} was not applied: ${where}${r.error.message}` }];
+    const issues = (r.error as { issues?: Array<{ path: string; code: string; message: string }> }).issues ?? [r.error];
+    const failed = issues.map((i): PersistNotice => ({ level: 'error', code: r.error.code, file: this.path, message: notAppliedMessage(this.path, { path: '', ...i }) }));
     this.report(failed);
     return failed;
   }

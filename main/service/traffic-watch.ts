@@ -15,9 +15,8 @@ import { exchangeView, logView, sessionView, upstreamViews, listenerView } from 
 
 const POLL_MS = 1000;
 
+/** What a session's rows add to its view (the frames each peer sent are the relay's, on the record). */
 interface Counts {
-  client: number;
-  upstream: number;
   /** Frames Switchyard sent itself (injected, replayed, its Close frames). */
   injected?: number;
   violation?: string;
@@ -151,7 +150,7 @@ export class TrafficWatch {
   private count(sessionId: number, rows: readonly FrameView[], end?: number): void {
     const c = this.countsOf(sessionId);
     for (const r of rows) {
-      // (a violation row is the tap's note, not a frame; Switchyard's own frames are counted apart)
+      // (a violation row is the tap's note, not a frame)
       if (r.opcode === 'violation') {
         c.violation ??= `${r.from}: ${r.preview}`;
         continue;
@@ -160,14 +159,13 @@ export class TrafficWatch {
         c.injected = (c.injected ?? 0) + 1;
         continue;
       }
-      c[r.from]++;
       if (notForwarded(c, r.from, r.fin, end)) this.log.markNotForwarded(sessionId, r.seq);
     }
   }
 
   private countsOf(sessionId: number): Counts {
     let c = this.counts.get(sessionId);
-    if (!c) this.counts.set(sessionId, (c = { client: 0, upstream: 0 }));
+    if (!c) this.counts.set(sessionId, (c = {}));
     return c;
   }
 
@@ -179,7 +177,6 @@ export class TrafficWatch {
       message: (m) => {
         const from = m.direction === 'server' ? 'upstream' : 'client';
         const seq = this.log.addMessage(id, from, m.time, m.opcode === 1, m.length, m.data, m.dataOffset, m.dataLength, m.truncated, m.maskKey, m.utf8ErrorOffset, m.complete);
-        counts[from]++;
         if (notForwarded(counts, from, m.complete, m.end)) this.log.markNotForwarded(id, seq);
         if (this.feed.subscriberCount > 0) this.bufferFrame(id, seq);
       },

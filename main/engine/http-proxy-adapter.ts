@@ -384,13 +384,10 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
       }
       a.settled = true;
       clearHeadTimer(a);
-      // A reset as the connect's own result (libuv reads SO_ERROR then: a peer that resets as it
-      // accepts) means the handshake was done: nginx has written the request, so a POST is not retried
-      const code = (err as NodeJS.ErrnoException).code;
-      const phase = a.phase === 'connect' && (code === 'ECONNRESET' || code === 'EPIPE') ? 'read' : a.phase;
-      // nginx marks the request sent as soon as it starts writing it (u->request_sent)
-      const requestSent = a.requestSent || phase !== 'connect';
-      const failure = { kind: failureKind(err, a.timedOut), phase, error: err, requestSent, cached: a.proxyReq?.reusedSocket ?? false, connectedAt: a.connectedAt };
+      // nginx marks the request sent as soon as it starts writing it (u->request_sent); a reset that
+      // comes as the connect's own result is its "connect() failed (104)": not sent, as in nginx
+      const requestSent = a.requestSent || a.phase !== 'connect';
+      const failure = { kind: failureKind(err, a.timedOut), phase: a.phase, error: err, requestSent, cached: a.proxyReq?.reusedSocket ?? false, connectedAt: a.connectedAt };
       h.onFailure(failure);
     },
   );

@@ -179,14 +179,10 @@ export function proxyUpgrade(
       settle();
       statusWatch?.stop();
       const kind = failureKind(err, timedOut);
-      // (not up.connecting: node clears it before it reports a refused connection; a reset given as
-      // the connect's own result means the handshake was done, and nginx had sent the request: see
-      // http-proxy-adapter.ts)
-      const code = (err as NodeJS.ErrnoException).code;
-      const sent = connected || code === 'ECONNRESET' || code === 'EPIPE';
-      const phase = sent ? 'reading response header from upstream' : 'connecting to upstream';
+      // (not up.connecting: node clears it before it reports a refused connection)
+      const phase = connected ? 'reading response header from upstream' : 'connecting to upstream';
       up.destroy();
-      retryOrFail(peer, kind, sent, `${failureText(kind, err)} while ${phase}, upstream: ${peer.address}`);
+      retryOrFail(peer, kind, connected, `${failureText(kind, err)} while ${phase}, upstream: ${peer.address}`);
     };
     const onError = (e: Error) => fail(e, false);
     const onTimeout = () => fail(new Error('timed out'), true);

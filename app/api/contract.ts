@@ -156,13 +156,16 @@ export type ApiHandlers = { [K in RequestName]: (params: Params<K>) => Promise<R
 export const API_LIMITS = {
   /** Largest request body accepted by the web host, bytes. */
   maxRequestBytes: 2 * 1024 * 1024,
-  /** Largest `importHar` request body (the HAR file's text, JSON-quoted), bytes: HAR files are often larger. */
+  /** Largest HAR file `importHar` takes (its text), bytes: HAR files are often larger. */
   maxImportHarBytes: 64 * 1024 * 1024,
 } as const;
 
-/** The largest body the web host accepts for request `name`, bytes. */
+/** The largest body the web host accepts for request `name`, bytes. An `importHar` body is the HAR
+ * file's text JSON-quoted, which doubles each quote, backslash and line break: a file of
+ * pretty-printed JSON messages comes to nearly twice its size, so the body may be twice the file's
+ * limit (and a little more for the braces around it); the file's own limit is the params' (params.ts). */
 export function maxRequestBytes(name: RequestName): number {
-  return name === 'importHar' ? API_LIMITS.maxImportHarBytes : API_LIMITS.maxRequestBytes;
+  return name === 'importHar' ? 2 * API_LIMITS.maxImportHarBytes + 1024 : API_LIMITS.maxRequestBytes;
 }
 
 /** What setSettings accepts for the capture caps: [least, most]. */

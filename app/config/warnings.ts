@@ -1,5 +1,5 @@
 // What nginx -t warns of in a config it still takes, so that `check` (and an import) can say it too:
-// a server name that an earlier server on the same listen socket has already. nginx keeps the
+// a server name with a '/', and a server name that an earlier server on the same listen socket has already. nginx keeps the
 // first server for it (the engine does the same, app/match/server.ts) and the later one never gets
 // a request by that name: dead configuration, said nowhere else.
 import type { Config } from './schema.ts';
@@ -19,6 +19,10 @@ export function configWarnings(config: Config): ConfigIssue[] {
     }
   });
   const out: ConfigIssue[] = [];
+  // (nginx -t: "server name ... has suspicious symbols"; a Host with a '/' is refused, 400, so none matches)
+  config.servers.forEach((s, si) => s.serverNames.forEach((n, ni) => {
+    if (n.includes('/')) out.push({ path: `servers[${si}].serverNames[${ni}]`, code: 'suspicious_server_name', message: `server name "${n}" has suspicious symbols ("/"): a request whose Host has one is refused (400), so none gets this server by it (nginx -t warns the same)` });
+  }));
   const said = new Set<string>();
   for (const [socket, servers] of bySocket) {
     // (exact names, and the wildcard forms: ".x" is both "x" and "*.x" to nginx; regexes never conflict)

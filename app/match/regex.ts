@@ -101,7 +101,11 @@ class Translator {
       case '(': this.i++; this.group(); return;
       case ')': this.i++; this.close(); return;
       case '.': this.i++; this.out += '[^\\n]'; this.g.item(1); return;
-      case '$': this.i++; this.out += '(?=\\n?(?![\\s\\S]))'; this.g.item(0); return;
+      case '$':
+        this.i++;
+        // (JavaScript repeats the lookahead it becomes; PCRE refuses to repeat '$', as it does '^')
+        if ('*+?'.includes(s[this.i] ?? '-') || minmaxAt(s, this.i) !== null) throw new Refuse(`quantifier does not follow a repeatable item (after '$' at offset ${this.i - 1})`);
+        this.out += '(?=\\n?(?![\\s\\S]))'; this.g.item(0); return;
       case '|': this.g.alternative(); this.i++; this.out += c; return;
       case '^': this.i++; this.out += c; this.g.item(0); return;
       case '*': case '+': case '?':

@@ -16,8 +16,14 @@ export interface ImportWarning {
 
 export type UpgradeMap = 'standard' | 'custom' | 'absent';
 
+/** Warnings of one directive name in one file listed in full; the rest are counted in one more
+ * (a 130,000-line deny list is one thing to say, not 130,000). */
+export const WARNINGS_PER_DIRECTIVE = 20;
+
 export class ImportContext {
-  readonly warnings: ImportWarning[] = [];
+  private readonly listed: ImportWarning[] = [];
+  /** Per file and directive name: warnings so far, and the first one not listed. */
+  private readonly perName = new Map<string, { count: number; firstUnlisted?: ImportWarning }>();
   upgradeMap: UpgradeMap = 'absent';
   /** Variables (lower case, no "$") that a map defines exactly as the standard upgrade map does. */
   readonly upgradeAliases = new Set<string>();
@@ -34,7 +40,22 @@ export class ImportContext {
   }
 
   warn(d: Directive, message: string): void {
-    this.warnings.push({ file: d.file, line: d.line, directive: d.name, message });
+    const key = `${d.file}\0${d.name}`;
+    const seen = this.perName.get(key) ?? { count: 0 };
+    this.perName.set(key, seen);
+    const w = { file: d.file, line: d.line, directive: d.name, message };
+    if (seen.count++ < WARNINGS_PER_DIRECTIVE) this.listed.push(w);
+    else seen.firstUnlisted ??= w;
+  }
+
+  /** The warnings, in order, and for each directive name with more than WARNINGS_PER_DIRECTIVE in a
+   * file one that counts the rest (at the first of them). */
+  get warnings(): ImportWarning[] {
+    const more: ImportWarning[] = [];
+    for (const { count, firstUnlisted: w } of this.perName.values()) {
+      if (w) more.push({ ...w, message: `and ${count - WARNINGS_PER_DIRECTIVE} more warning(s) for "${w.directive}" in this file from this line on, not listed one by one (the first ${WARNINGS_PER_DIRECTIVE} are)` });
+    }
+    return [...this.listed, ...more];
   }
 
   /** The standard warning for a directive Switchyard has no field for. */

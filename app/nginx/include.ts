@@ -7,6 +7,7 @@
 // folders above it (sites-enabled/ and conf.d/ sit one level below nginx's), with a note.
 import type { Directive } from './ast.ts';
 import { parseNginx } from './parser.ts';
+import { MAX_IMPORT_TOKENS } from './lexer.ts';
 
 export interface ConfReader {
   /** The text of a file; rejects when it cannot be read. */
@@ -57,9 +58,10 @@ export async function loadNginxConf(entry: string, reader: ConfReader, prefix = 
   const out: LoadedConf = { directives: [], files: [], problems: [], notes: [] };
   const text = withoutBom(await reader.read(entry), entry, out);
   out.files.push(entry);
-  const tree = parseNginx(text, entry).directives;
+  const parsed = parseNginx(text, entry);
+  const tree = parsed.directives;
   const above = tree.some((d) => d.name === 'http' && d.block) ? [] : ancestors(prefix);
-  out.directives = await expand(tree, { reader, prefix, above, out, capped: false, chars: text.length }, [entry]);
+  out.directives = await expand(tree, { reader, prefix, above, out, capped: false, chars: text.length, tokens: parsed.tokens }, [entry]);
   return out;
 }
 
@@ -73,6 +75,8 @@ interface Expansion {
   capped: boolean;
   /** Characters read so far. */
   chars: number;
+  /** Words and symbols read so far (parser.ts; past MAX_IMPORT_TOKENS the import fails). */
+  tokens: number;
 }
 
 /** A file's text without the UTF-8 byte-order mark it may start with, which is noted: nginx takes it
@@ -156,7 +160,8 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
         break;
       }
       out.files.push(p);
-      const inner = parseNginx(text, p);
+      const inner = parseNginx(text, p, MAX_IMPORT_TOKENS - x.tokens);
+      x.tokens += inner.tokens;
       if (d.comments.length && inner.directives[0]) inner.directives[0].comments.unshift(...d.comments);
       // (a loop, not push(...): a spread of a big file's directives overflows the call stack)
       for (const e of await expand(inner.directives, x, [...chain, p])) result.push(e);

@@ -65,7 +65,12 @@ function opensLuaBlock(tokens: Token[]): boolean {
   return name?.kind === 'word' && !name.quoted && isLuaBlock(name.value);
 }
 
-export function tokenize(text: string, file = ''): Token[] {
+/** Words and symbols one import reads in all: a 130,000-line deny list has 390,000; a file of
+ * nothing but "a;" would otherwise cost hundreds of bytes of memory per byte read. */
+export const MAX_IMPORT_TOKENS = 2_000_000;
+
+/** The tokens of `text`; past `maxTokens` of them a syntax error at the one over. */
+export function tokenize(text: string, file = '', maxTokens = MAX_IMPORT_TOKENS): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   let line = 1;
@@ -83,6 +88,7 @@ export function tokenize(text: string, file = ''): Token[] {
   while (i < text.length) {
     const c = text[i]!;
     if (SPACE.has(c)) { step(); continue; }
+    if (tokens.length >= maxTokens) fail(i, line, lineStart, `more than ${MAX_IMPORT_TOKENS.toLocaleString('en-US')} words and symbols in one import (with its includes): too large to import`);
     const startLine = line;
     const startCol = col(i);
     if (c === '{' && opensLuaBlock(tokens)) {

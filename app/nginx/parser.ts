@@ -9,14 +9,17 @@ export interface ParsedFile {
   directives: Directive[];
   /** Comments after the last directive of the file. */
   endComments: string[];
+  /** Words and symbols read (lexer.ts, MAX_IMPORT_TOKENS). */
+  tokens: number;
 }
 
 /** Blocks nested deeper than this are refused (a real configuration has a handful; the importer
  * and exporter walk the tree recursively). */
 export const MAX_BLOCK_DEPTH = 100;
 
-export function parseNginx(text: string, file = ''): ParsedFile {
-  const tokens = tokenize(text, file);
+/** `maxTokens`: what is left of the import's MAX_IMPORT_TOKENS. */
+export function parseNginx(text: string, file = '', maxTokens?: number): ParsedFile {
+  const tokens = tokenize(text, file, maxTokens);
   let pos = 0;
   const err = (t: Token, reason: string): never => {
     throw new NginxSyntaxError(file, t.line, t.column, reason);
@@ -68,5 +71,6 @@ export function parseNginx(text: string, file = ''): ParsedFile {
   }
 
   const { list, end } = parseList(null);
-  return { directives: list, endComments: end };
+  // (the eof token is not counted)
+  return { directives: list, endComments: end, tokens: tokens.length - 1 };
 }

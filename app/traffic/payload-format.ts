@@ -30,15 +30,50 @@ export function hexDump(bytes: Uint8Array, width = 16): HexRow[] {
   return rows;
 }
 
-/** Pretty-printed JSON (2 spaces) when `text` is a JSON object or array; null otherwise. */
+/**
+ * Pretty-printed JSON (2 spaces, as JSON.stringify indents) when `text` is a JSON object or array;
+ * null otherwise. Only the white space changes: numbers, strings and keys stay as the peer wrote
+ * them (a 64-bit id is not rounded to a double, `1.10` stays `1.10`, a key written twice stays
+ * twice), so the view shows what was sent.
+ */
 export function prettyJson(text: string): string | null {
   const t = text.trim();
   if (!(t.startsWith('{') && t.endsWith('}')) && !(t.startsWith('[') && t.endsWith(']'))) return null;
   try {
-    return JSON.stringify(JSON.parse(t), null, 2);
+    JSON.parse(t);
   } catch {
     return null;
   }
+  // valid JSON: a string is '"' to the next '"' not escaped; everything else is one character or a literal
+  let out = '';
+  let depth = 0;
+  const newline = () => '\n' + '  '.repeat(depth);
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (t[j] !== '"') j += t[j] === '\\' ? 2 : 1;
+      out += t.slice(i, j + 1);
+      i = j;
+    } else if (c === '{' || c === '[') {
+      // (an empty object or array stays on its line, as JSON.stringify writes it)
+      let j = i + 1;
+      while (/\s/.test(t[j]!)) j++;
+      if (t[j] === (c === '{' ? '}' : ']')) {
+        out += c + t[j];
+        i = j;
+      } else {
+        depth++;
+        out += c + newline();
+      }
+    } else if (c === '}' || c === ']') {
+      depth--;
+      out += newline() + c;
+    } else if (c === ',') out += ',' + newline();
+    else if (c === ':') out += ': ';
+    else if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t') out += c;
+  }
+  return out;
 }
 
 /** A payload as the three views need it: bytes for hex, text (UTF-8 decoded), pretty JSON or null. */

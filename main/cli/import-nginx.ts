@@ -6,6 +6,7 @@ import { writeOutputFile } from './output-file.ts';
 import { ConfReadError, importNginx, type ConfReader } from '../../app/nginx/import.ts';
 import { NginxSyntaxError } from '../../app/nginx/parser.ts';
 import { formatIssue } from '../config/load.ts';
+import { printable } from '../../app/text/printable.ts';
 import { ConfFileError, fsReader } from '../nginx/conf-reader.ts';
 
 export interface ImportNginxOptions {
@@ -29,11 +30,12 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
   try {
     result = await importNginx(o.files, recording);
   } catch (e) {
-    if (e instanceof NginxSyntaxError || e instanceof ConfFileError || e instanceof ConfReadError) o.stderr.write(`${e.message}\n`);
+    if (e instanceof NginxSyntaxError || e instanceof ConfFileError || e instanceof ConfReadError) o.stderr.write(`${printable(e.message)}\n`);
     else o.stderr.write(`cannot read ${o.files.join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
     return 1;
   }
-  for (const w of result.warnings) o.stderr.write(`${w.file}:${w.line}: ${w.directive}: ${w.message}\n`);
+  // (a file's own text, escaped: an imported file may come from anywhere)
+  for (const w of result.warnings) o.stderr.write(`${printable(`${w.file}:${w.line}: ${w.directive}: ${w.message}`)}\n`);
   for (const i of result.issues) o.stderr.write(`${i.source ? `${i.source.file}:${i.source.line}: ` : ''}${formatIssue(i)}\n`);
   const summary = `imported ${result.config.servers.length} server(s), ${result.config.upstreams.length} upstream(s); ${result.warnings.length} warning(s)` +
     (result.issues.length ? `; the result has ${result.issues.length} validation error(s) to fix before use` : '');

@@ -6,7 +6,8 @@
 import { sessionEndText } from '../../app/traffic/session-close.ts';
 import { Engine } from '../engine/engine.ts';
 import { SwitchyardService } from '../service/service.ts';
-import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
+import { loadConfigFile, formatIssue, logLine, migrationNote } from '../config/load.ts';
+import { printable } from '../../app/text/printable.ts';
 import type { ListenerStatus } from '../engine/listeners.ts';
 import type { Writable } from 'node:stream';
 
@@ -41,11 +42,12 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   }
   const engine = new Engine();
   // (a listener that cannot start is printed with the listeners, once)
-  engine.on('log', (e) => { if (e.code !== 'listen_failed') o.stderr.write(`[${e.level}] ${e.code}: ${e.message}\n`); });
+  engine.on('log', (e) => { if (e.code !== 'listen_failed') o.stderr.write(logLine(e)); });
   if (o.accessLog) {
-    engine.on('exchange', (r) => o.stdout.write(`${r.clientAddress} "${r.method} ${r.url}" ${r.status} ${r.responseBytes} upstream=${r.upstream ?? '-'} ${r.timings.totalMs ?? 0}ms${r.cause ? ` (${r.cause})` : ''}\n`));
-    engine.on('session-open', (s) => o.stdout.write(`${s.clientAddress} "GET ${s.url}" 101 websocket session ${s.id} upstream=${s.upstream}\n`));
-    engine.on('session-close', (s) => o.stdout.write(`websocket session ${s.id} ${s.state}: ${sessionEndText(s)} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
+    // (what peers sent, escaped: no line or terminal control of theirs reaches the terminal)
+    engine.on('exchange', (r) => o.stdout.write(`${r.clientAddress} "${printable(`${r.method} ${r.url}`, true)}" ${r.status} ${r.responseBytes} upstream=${r.upstream ?? '-'} ${r.timings.totalMs ?? 0}ms${r.cause ? ` (${printable(r.cause)})` : ''}\n`));
+    engine.on('session-open', (s) => o.stdout.write(`${s.clientAddress} "GET ${printable(s.url, true)}" 101 websocket session ${s.id} upstream=${s.upstream}\n`));
+    engine.on('session-close', (s) => o.stdout.write(`websocket session ${s.id} ${s.state}: ${printable(sessionEndText(s))} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
   }
   // Attached before the listeners start, so the first session is recorded too.
   const service = o.inspect ? await startInspection(engine, loaded.raw ?? loaded.config) : null;

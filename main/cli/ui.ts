@@ -5,7 +5,7 @@
 // are saved back. With --config the file is only read.
 import type { Writable } from 'node:stream';
 import { Engine } from '../engine/engine.ts';
-import { loadConfigFile, formatIssue, migrationNote, notAppliedMessage, type LoadResult } from '../config/load.ts';
+import { loadConfigFile, formatIssue, logLine, migrationNote, notAppliedMessage, type LoadResult } from '../config/load.ts';
 import { emptyConfig } from '../../app/api/draft.ts';
 import type { ConfigIssue } from '../../app/config/issues.ts';
 import { SwitchyardService } from '../service/service.ts';
@@ -47,11 +47,11 @@ interface Running {
 async function startWorkspace(o: UiOptions): Promise<Running> {
   const dir = o.userDataDir ?? userDataDir();
   const { core, notices, firstRun } = await AppCore.start({ userDataDir: dir, firstRunPort: o.firstRunPort });
-  for (const n of notices) o.stderr.write(`[${n.level}] ${n.code}: ${n.message}\n`);
+  for (const n of notices) o.stderr.write(logLine(n));
   if (firstRun) o.stderr.write(`first run: started the example config (saved to ${core.path}); connect a WebSocket client to ws://127.0.0.1:${o.firstRunPort ?? 8080}/echo\n`);
   else o.stderr.write(`workspace: ${core.path}\n`);
   for (const l of core.service.snapshot().listeners) if (l.state === 'failed') o.stderr.write(`listener failed: ${l.host}:${l.port}: ${l.error?.message ?? "unknown error"}\n`);
-  core.engine.on('log', (e) => o.stderr.write(`[${e.level}] ${e.code}: ${e.message}\n`));
+  core.engine.on('log', (e) => o.stderr.write(logLine(e)));
   return { engine: core.engine, service: core.service, stop: () => core.close() };
 }
 
@@ -65,7 +65,7 @@ async function startFile(o: UiOptions & { config: string }): Promise<Running | n
   if (!loaded.ok && loaded.raw === undefined) return 1;
 
   const engine = new Engine();
-  engine.on('log', (e) => o.stderr.write(`[${e.level}] ${e.code}: ${e.message}\n`));
+  engine.on('log', (e) => o.stderr.write(logLine(e)));
   let applied = false;
   let refused: ConfigIssue[] = [];
   if (loaded.ok) {

@@ -4,6 +4,7 @@ import { decodeConfigBytes, duplicateKeys, jsonErrorOffset } from './json-positi
 import { formatPath, issuesBefore } from '../../app/config/issues.ts';
 import { readLimitedFile } from './limited-file.ts';
 import { migrateConfig } from '../../app/config/migrate.ts';
+import { printable } from '../../app/text/printable.ts';
 
 /** `raw`: the document as read (migrated to the current schema when it was older); `migrated`: the
  * migration's steps when it was (the file itself is not changed). */
@@ -68,8 +69,14 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
   return { ...validated, raw, ...(migrated ? { migrated } : {}) };
 }
 
+/** An issue as one line (what a file's keys and values put in its path and message escaped). */
 export function formatIssue(i: { path: string; code: string; message: string }): string {
-  return `${i.path || '(document)'}: ${i.message} [${i.code}]`;
+  return printable(`${i.path || '(document)'}: ${i.message} [${i.code}]`);
+}
+
+/** An engine log record as one line of stderr (peers' text in it escaped). */
+export function logLine(e: { level: string; code: string; message: string }): string {
+  return `[${e.level}] ${e.code}: ${printable(e.message)}\n`;
 }
 
 /** The line that says an older file was read migrated (stderr), or '' when it was not. */

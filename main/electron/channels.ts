@@ -7,6 +7,9 @@ export const FEED_CHANNEL = 'switchyard:feed';
 export const FEED_SUBSCRIBE = 'switchyard:feed-subscribe';
 /** renderer → main: stop the feed. */
 export const FEED_UNSUBSCRIBE = 'switchyard:feed-unsubscribe';
+/** renderer → main: one feed event was delivered (a window that stops taking them, hung or
+ * paused in a debugger, makes the feed busy: ipc.ts). */
+export const FEED_ACK = 'switchyard:feed-ack';
 
 /** The renderer's origin: dist/renderer served by the app:// protocol (main.ts). */
 export const APP_SCHEME = 'app';

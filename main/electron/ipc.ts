@@ -6,7 +6,7 @@
 // Only types come from 'electron', so the logic runs in tests with plain objects (no Electron).
 import type { IpcMainInvokeEvent, IpcMainEvent } from 'electron';
 import { REQUEST_NAMES, type FeedEvent, type Result } from '../../app/api/contract.ts';
-import { FEED_CHANNEL, FEED_SUBSCRIBE, FEED_UNSUBSCRIBE, requestChannel } from './channels.ts';
+import { FEED_ACK, FEED_CHANNEL, FEED_SUBSCRIBE, FEED_UNSUBSCRIBE, requestChannel } from './channels.ts';
 
 /** What the check reads of a frame: identity and URL. */
 export interface FrameLike {
@@ -107,6 +107,9 @@ export interface ServiceLike {
   feed: { subscribe(sink: { send(e: FeedEvent): void; busy(): boolean }): () => void };
 }
 
+/** Feed events on their way to the window, not yet delivered, past which the window is busy. */
+export const FEED_UNACKED_MAX = 16;
+
 /** Where feed events go: our window's webContents. */
 export interface FeedTarget {
   send(channel: string, e: FeedEvent): void;
@@ -124,14 +127,23 @@ export function serveService(ipc: Ipc, service: ServiceLike, target: () => FeedT
     unsubscribe?.();
     unsubscribe = null;
   };
+  // events sent and not yet acknowledged by the preload: past FEED_UNACKED_MAX the window is busy
+  // and the feed keeps its batches (then, past its own cap, a snapshot) instead of queueing
+  // messages in Electron without bound for a window that stopped taking them
+  let unacked = 0;
+  ipc.on(FEED_ACK, () => { if (unacked > 0) unacked--; });
   ipc.on(FEED_SUBSCRIBE, () => {
     stop(); // a re-subscribe (e.g. after a reload) starts over with a fresh snapshot
+    unacked = 0;
     unsubscribe = service.feed.subscribe({
       send: (e) => {
         const t = target();
-        if (t && !t.isDestroyed()) t.send(FEED_CHANNEL, e);
+        if (t && !t.isDestroyed()) {
+          t.send(FEED_CHANNEL, e);
+          unacked++;
+        }
       },
-      busy: () => false,
+      busy: () => unacked >= FEED_UNACKED_MAX,
     });
   });
   ipc.on(FEED_UNSUBSCRIBE, stop);

@@ -5,7 +5,7 @@
 // dist/electron/preload.cjs. Model: httptoolkit/httptoolkit-desktop src/preload.cts.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { REQUEST_NAMES, type FeedEvent, type Result, type SwitchyardApi } from '../../app/api/contract.ts';
-import { FEED_CHANNEL, FEED_SUBSCRIBE, FEED_UNSUBSCRIBE, requestChannel } from './channels.ts';
+import { FEED_ACK, FEED_CHANNEL, FEED_SUBSCRIBE, FEED_UNSUBSCRIBE, requestChannel } from './channels.ts';
 
 async function call(name: string, params: unknown): Promise<Result<unknown>> {
   try {
@@ -24,6 +24,7 @@ const onFeed = (_event: IpcRendererEvent, e: FeedEvent) => {
       // one listener's error must not starve the others
     }
   }
+  ipcRenderer.send(FEED_ACK);
 };
 
 function subscribe(listener: (e: FeedEvent) => void): () => void {

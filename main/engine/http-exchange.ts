@@ -311,7 +311,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
       this.res.flushHeaders();
       socket.end();
     } else this.res.destroy();
-    this.finishRecord(this.res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response (${error.message})`);
+    this.finishRecord(this.res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response${error.message ? ` (${error.message})` : ''}`);
   }
 }
 

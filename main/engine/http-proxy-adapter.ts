@@ -270,7 +270,8 @@ function onBodyError(this: IncomingMessage, err: Error): void {
 
 function onBodyAborted(this: IncomingMessage): void {
   const a = tryOf(this);
-  if (a && !a.settled) a.h.onBodyError(new Error(a.timedOut ? 'upstream timed out while reading the response' : 'upstream closed the connection mid-response'), a.timedOut);
+  // (no detail beyond what the exchange says of it: the upstream closed, or its read timed out)
+  if (a && !a.settled) a.h.onBodyError(new Error(''), a.timedOut);
 }
 
 type NginxHeadRequest = ClientRequest & {

@@ -173,11 +173,14 @@ export class ListenerSet {
       socket.on('error', ignoreSocketError); // from the first moment: a reset client must never crash the engine
       upgradeInTurn(socket, () => this.handlers.upgrade(req, socket, head));
     });
-    // nginx is no forward proxy: a CONNECT request line ("CONNECT host:port") is a bad request
-    server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    // nginx is no forward proxy: a CONNECT request line with an authority ("CONNECT host:port") is a
+    // bad request it cannot parse, one with a path or an absolute URI a method it refuses (405); in
+    // turn behind pipelined requests, as any head (node hands it over at once)
+    server.on('connect', (req: IncomingMessage, socket: Socket) => {
       firstHeadRead(socket);
       socket.on('error', ignoreSocketError);
-      writeRawError(socket, 400);
+      const status = /^(\/|[a-z]+:\/\/)/i.test(req.url ?? '') ? 405 : 400;
+      upgradeInTurn(socket, () => writeRawError(socket, status));
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {
       firstHeadRead(socket);

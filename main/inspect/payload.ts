@@ -65,15 +65,6 @@ function isJsonSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** Indented JSON for display, or null when text is not JSON. Call on demand (it re-parses). */
-export function prettyJson(text: string, indent = 2): string | null {
-  try {
-    return JSON.stringify(JSON.parse(text), null, indent);
-  } catch {
-    return null;
-  }
-}
-
 /** "00 01 ff …": hex of the first maxBytes bytes of data[off, off + len), with " …" when there are
  * more; bytes still masked with `maskKey` (mask.ts, from payload position 0) are shown unmasked. */
 export function hexPreview(data: Uint8Array, maxBytes = HEX_PREVIEW_BYTES, off = 0, len = data.length - off, maskKey = 0): string {

@@ -32,6 +32,8 @@ const wsMessage = z.object({
     utf8ErrorOffset: z.number().int().min(0).optional(),
     bytesBase64: z.string().optional(),
     dataBase64: z.literal(true).optional(),
+    /** the side a violation ('error' message) was found in */
+    from: z.enum(['client', 'upstream']).optional(),
   }).optional(),
 }).superRefine((m, ctx) => {
   // (checked: Node's decoder would take anything, app/text/base64.ts)
@@ -68,6 +70,8 @@ const entry = z.object({
     closeReason: z.string().nullable().optional(),
     closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: z.string().max(1000), invalid: z.string().max(1000).optional() }).nullable().optional(),
     violation: z.string().max(2000).optional(),
+    /** an exchange no first byte came for (its wait is the whole time) */
+    noFirstByte: z.literal(true).optional(),
   }).optional(),
 });
 // (HAR 1.2 reads 1.1 files too; an empty version means 1.1)
@@ -108,7 +112,7 @@ function timingsOf(e: Entry): ExchangeView['timings'] {
   const pos = (n: number | undefined) => (n !== undefined && n > 0 ? n : 0);
   const connected = pos(t.blocked) + pos(t.dns) + pos(t.connect);
   if (t.connect !== undefined && t.connect >= 0) out.connectMs = connected;
-  if (t.wait !== undefined && t.wait >= 0) out.firstByteMs = connected + pos(t.send) + t.wait;
+  if (t.wait !== undefined && t.wait >= 0 && e._switchyard?.noFirstByte !== true) out.firstByteMs = connected + pos(t.send) + t.wait;
   return out;
 }
 
@@ -141,7 +145,7 @@ function frame(m: Message, seq: number, start: number, payloads: Record<number, 
   const shown = hex ? MAX_CONTROL_PAYLOAD : HEX_PREVIEW_BYTES;
   // (bytes: the hex of the first bytes, '…' when there are more, also bytes an evicted payload lost)
   const preview = base64 ? hexPreview(bytes, shown, 0, bytes.length) + (bytes.length <= shown && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
-  const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'send' ? 'client' : 'upstream', opcode, fin: own?.fin !== false, length: own?.length ?? bytes.length, preview, closeCode: own?.closeCode ?? null };
+  const f: FrameView = { seq, time: messageMs(m.time, start), from: own?.from ?? (m.type === 'send' ? 'client' : 'upstream'), opcode, fin: own?.fin !== false, length: own?.length ?? (m.type === 'error' ? 0 : bytes.length), preview, closeCode: own?.closeCode ?? null };
   if (hex) f.previewHex = true;
   if (own?.utf8ErrorOffset !== undefined) f.utf8ErrorOffset = own.utf8ErrorOffset;
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;

@@ -90,6 +90,12 @@ function message(row: FrameView, payload: Buffer | undefined) {
   };
 }
 
+/** A violation row as Chrome writes an error it saw on the connection (type 'error', opcode -1),
+ * with the side whose bytes it was found in. */
+function violation(row: FrameView) {
+  return { type: 'error', time: row.time / 1000, opcode: -1, data: row.preview, _switchyard: { seq: row.seq, from: row.from, ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}) } };
+}
+
 function sessionEntry(s: HarSession) {
   const v = s.session;
   const url = absoluteUrl('ws', v.requestHeaders, v.url);
@@ -104,7 +110,7 @@ function sessionEntry(s: HarSession) {
     // HAR's time is the sum of the timings; a session's is its whole life
     cache: {}, timings: { send: 0, wait: time, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
-    _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES).map((f) => message(f, s.payload(f))),
+    _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES || f.opcode === 'violation').map((f) => (f.opcode === 'violation' ? violation(f) : message(f, s.payload(f)))),
     _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream, ...frameCounts(v) },
   };
 }
@@ -124,12 +130,28 @@ function exchangeEntry(x: ExchangeView) {
     response: response(x.status, STATUS_CODES[x.status] ?? '', x.responseHeaders, x.responseBytes),
     // (the upstream connected, then the first byte came, then the last: they add up to time)
     cache: {}, timings: { ...(x.timings.connectMs !== undefined ? { connect } : {}), send: 0, wait: firstByte - connect, receive: total - firstByte },
-    _switchyard: { exchangeId: x.id, upstream: x.upstream, upstreamPath: x.upstreamPath, clientAddress: x.clientAddress, route: x.route?.explain, cause: x.cause, tries: x.tries },
+    // (HAR requires a wait: one with no first byte behind it is the whole time, and said so)
+    _switchyard: { exchangeId: x.id, upstream: x.upstream, upstreamPath: x.upstreamPath, clientAddress: x.clientAddress, route: x.route?.explain, cause: x.cause, tries: x.tries, ...(x.timings.firstByteMs === undefined ? { noFirstByte: true } : {}) },
   };
 }
 
-/** The HAR document (as text, pretty-printed) for these sessions and exchanges, oldest first. */
-export function exportHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0'): string {
+/** The longest HAR text exported, characters: it goes to the UI as one string inside a JSON answer,
+ * which may double it again (its quotes, backslashes and line breaks), and that must stay under
+ * what one JavaScript string holds (2^29 − 24 characters in V8, Chromium and Electron alike). */
+export const HAR_MAX_CHARS = 200 * 1024 * 1024;
+
+/** The HAR document (as text, pretty-printed) for these sessions and exchanges, oldest first; or,
+ * past `maxChars` (or past what one string holds), how large it was, to say so. */
+export function exportHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxChars = HAR_MAX_CHARS): { ok: true; text: string } | { ok: false; message: string } {
   const entries = [...sessions.map(sessionEntry), ...exchanges.map(exchangeEntry)].sort((a, b) => a.startedDateTime.localeCompare(b.startedDateTime));
-  return JSON.stringify({ log: { version: '1.2', creator: { name: 'Switchyard', version }, pages: [], entries } }, null, 2);
+  const limit = `the HAR export's limit of ${Math.round(maxChars / 1024 / 1024)} Mi characters: export one session at a time, or keep less payload (Capture settings, "payload kept in all")`;
+  let text: string;
+  try {
+    text = JSON.stringify({ log: { version: '1.2', creator: { name: 'Switchyard', version }, pages: [], entries } }, null, 2);
+  } catch (e) {
+    if (e instanceof RangeError) return { ok: false, message: `the HAR would be longer than one string can hold, over ${limit}` };
+    throw e;
+  }
+  if (text.length > maxChars) return { ok: false, message: `the HAR would be ${(text.length / 1024 / 1024).toFixed(1)} Mi characters, over ${limit}` };
+  return { ok: true, text };
 }

@@ -228,7 +228,8 @@ export class SwitchyardService {
       const missing = ids?.filter((_, i) => !views[i]);
       if (missing?.length) return fail('not_found', `no session ${missing.join(', ')}`);
       const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.traffic.rowsOf(v!.id) ?? [], payload: (row) => this.traffic.payloads.get(row) }));
-      return ok(exportHar(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x))));
+      const har = exportHar(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x)));
+      return har.ok ? ok(har.text) : fail('too_large', har.message);
     },
     importHar: async ({ text }) => {
       const r = importHar(text);

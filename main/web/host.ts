@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isRequestName, maxRequestBytes } from '../../app/api/contract.ts';
+import { API_LIMITS, isRequestName, maxRequestBytes } from '../../app/api/contract.ts';
 import type { SwitchyardService } from '../service/service.ts';
 import { decodeConfigBytes } from '../config/json-position.ts';
 import { ASSET_PATH, FEED_PROTOCOL, checkOrigin, checkToken, injectToken, newToken } from './auth.ts';
@@ -113,7 +113,7 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     if (body === null) {
       // answered without reading the rest; the connection then closes
       res.shouldKeepAlive = false;
-      const what = name === 'importHar' ? `the HAR file is too large to import: the request is over the limit of ${limit} bytes (${limit / 1024 / 1024} MiB)` : `the request body is over the API's limit of ${limit} bytes`;
+      const what = name === 'importHar' ? `the HAR file is too large to import: the limit is ${API_LIMITS.maxImportHarBytes / 1024 / 1024} MiB of file (a request of ${limit} bytes once JSON-quoted)` : `the request body is over the API's limit of ${limit} bytes`;
       return json(res, 413, { ok: false, error: { code: 'too_large', message: what } });
     }
     // (JSON text is UTF-8: a byte that is not is named, not read as U+FFFD into a header or a name)

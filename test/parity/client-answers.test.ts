@@ -64,6 +64,12 @@ const cases: Array<{ name: string; bytes: string; halfClose?: true }> = [
   { name: '1,000 header lines (nginx\'s most)', bytes: `GET /a HTTP/1.1\r\n${H}Connection: close\r\n${'X-L: 1\r\n'.repeat(998)}\r\n` },
   { name: '1,001 header lines: too many', bytes: `GET /a HTTP/1.1\r\n${H}Connection: close\r\n${'X-L: 1\r\n'.repeat(999)}\r\n` },
   { name: '1,100 header lines, Content-Length last', bytes: `POST /a HTTP/1.1\r\n${H}Connection: close\r\n${'X-L: 1\r\n'.repeat(1097)}Content-Length: 2\r\n\r\nab` },
+  // CONNECT: with an authority a head nginx cannot parse (400), with a path or an absolute URI a
+  // method it refuses (405); either in turn behind pipelined requests, whose answers come first
+  { name: 'CONNECT host:port behind a pipelined POST', bytes: `POST /a HTTP/1.1\r\n${H}Content-Length: 3\r\n\r\nabcCONNECT answers.test:443 HTTP/1.1\r\n${H}\r\n` },
+  { name: 'CONNECT behind two pipelined GETs', bytes: `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/1.1\r\n${H}\r\nCONNECT answers.test:443 HTTP/1.0\r\n\r\n` },
+  { name: 'CONNECT with a path', bytes: `CONNECT /a HTTP/1.1\r\n${H}\r\n` },
+  { name: 'CONNECT with an absolute URI, HTTP/1.0', bytes: `CONNECT http://answers.test/a HTTP/1.0\r\n\r\n` },
   { name: 'a client that half-closes inside a head', bytes: `GET /a HTTP/1.1\r\n${H}X-A: 1\r\n`, halfClose: true },
   { name: 'a client that half-closes inside a body', bytes: `POST /a HTTP/1.1\r\n${H}Content-Length: 10\r\n\r\nabc`, halfClose: true },
   { name: 'a client that half-closes inside a chunked body', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n`, halfClose: true },

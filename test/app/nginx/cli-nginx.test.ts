@@ -69,6 +69,14 @@ test('import-nginx: JSON on stdout, warnings with file:line on stderr, exit 0; 1
   const o5 = sink();
   assert.equal(await importNginxCommand({ files: [dup], stdout: o5.stream, stderr: e5.stream }), 0);
   assert.match(e5.text, /dup\.conf:5: proxy_pass: "proxy_pass" is duplicate \(nginx -t refuses this\)/);
+  // a file's own text reaches the terminal escaped: a directive named with ESC and BEL cannot drive it
+  const hostile = join(dir, 'hostile.conf');
+  await writeFile(hostile, 'server {\n  listen 80;\n  \x1b]0;PWNED\x07evil on;\n  location / { proxy_pass http://127.0.0.1:1; }\n}\n');
+  const e6 = sink();
+  assert.equal(await importNginxCommand({ files: [hostile], stdout: sink().stream, stderr: e6.stream }), 0);
+  assert.match(e6.text, /hostile\.conf:3: \\x1B\]0: "\\x1B\]0" in server is not modelled/);
+  assert.match(e6.text, /hostile\.conf:3: PWNED\\x07evil: /);
+  assert.ok(!/[\x00-\x09\x0b-\x1f]/.test(e6.text), JSON.stringify(e6.text));
 }));
 
 test('import-nginx: a validation problem of the result names the file and line of its block', () => withTmp(async (dir) => {

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importNginx } from '../../../app/nginx/import.ts';
 import { MAX_INCLUDED_CHARS, MAX_INCLUDED_FILES } from '../../../app/nginx/include.ts';
+import { MAX_IMPORT_TOKENS, NginxSyntaxError } from '../../../app/nginx/lexer.ts';
+import { WARNINGS_PER_DIRECTIVE } from '../../../app/nginx/import-context.ts';
 import { fsReader, MAX_CONF_FILE_BYTES } from '../../../main/nginx/conf-reader.ts';
 import { memoryReader } from './models.ts';
 
@@ -75,7 +77,20 @@ test('a big included file (a generated deny list) imports: no call-stack overflo
   const { reader } = memoryReader({ '/b/nginx.conf': 'http { include deny.conf; upstream u { server 127.0.0.1:1; } }', '/b/deny.conf': lines.join('\n') });
   const r = await importNginx('/b/nginx.conf', reader);
   assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u']);
-  assert.equal(r.warnings.length, 200_000, 'each deny is said not modelled');
+  assert.equal(r.warnings.length, WARNINGS_PER_DIRECTIVE + 1, 'the first denies said not modelled, the rest counted');
+  assert.deepEqual(r.warnings.slice(-2).map((w) => [w.line, w.message.replace(/ \(a block.*/, '')]), [
+    [WARNINGS_PER_DIRECTIVE, `"deny 10.0.0.${WARNINGS_PER_DIRECTIVE - 1}" in http is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead`],
+    [WARNINGS_PER_DIRECTIVE + 1, `and ${200_000 - WARNINGS_PER_DIRECTIVE} more warning(s) for "deny" in this file from this line on, not listed one by one (the first ${WARNINGS_PER_DIRECTIVE} are)`],
+  ]);
+});
+
+test(`past ${MAX_IMPORT_TOKENS.toLocaleString('en-US')} words and symbols in all (a file of "a;"), the import fails at once, naming where`, async () => {
+  const { reader } = memoryReader({ '/d/nginx.conf': 'http {\ninclude a.conf;\ninclude a.conf;\n}', '/d/a.conf': 'a;'.repeat(MAX_IMPORT_TOKENS / 2 - 10) });
+  await assert.rejects(importNginx('/d/nginx.conf', reader), (e: Error) => {
+    assert.ok(e instanceof NginxSyntaxError);
+    assert.match(e.message, /^\/d\/a\.conf:1:\d+: more than 2,000,000 words and symbols in one import \(with its includes\): too large to import$/);
+    return true;
+  });
 });
 
 test(`past ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters in all, the includes left are not read, said once`, async () => {

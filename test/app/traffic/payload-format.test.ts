@@ -26,6 +26,14 @@ test('pretty JSON only for objects and arrays that parse', () => {
   assert.equal(prettyJson('hello {x}'), null);
 });
 
+test('pretty JSON changes only white space: numbers, strings and repeated keys stay as the peer wrote them', () => {
+  assert.equal(prettyJson('{"id": 1234567890123456789, "price": 1.10, "big": 1e400, "dup": 1, "dup": 2}'), '{\n  "id": 1234567890123456789,\n  "price": 1.10,\n  "big": 1e400,\n  "dup": 1,\n  "dup": 2\n}');
+  assert.equal(prettyJson('["a\\"b,[{:}]", "\\\\", "\\u00e9", -0, 1E+2]'), '[\n  "a\\"b,[{:}]",\n  "\\\\",\n  "\\u00e9",\n  -0,\n  1E+2\n]');
+  // otherwise as JSON.stringify indents: empty containers, nesting, white space of every kind
+  const samples = ['{"a":{},"b":[],"c":[ ],"d":{ \n }}', '[[[]],{"x":[1,{"y":null}]}]', '\t{\r\n "k" :\ttrue , "l":[false ,"s p"]}\n', '{"":""}'];
+  for (const s of samples) assert.equal(prettyJson(s), JSON.stringify(JSON.parse(s), null, 2), s);
+});
+
 test('payload views: text payloads keep their text; base64 ones decode, JSON detected in both', () => {
   const t = payloadViews({ encoding: 'text', data: '{"op":"héllo"}' });
   assert.equal(t.text, '{"op":"héllo"}');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { runInNewContext } from 'node:vm';
 import { buildElectron } from '../../../main/electron/build.ts';
 import { REQUEST_NAMES } from '../../../app/api/contract.ts';
-import { FEED_CHANNEL, FEED_SUBSCRIBE, FEED_UNSUBSCRIBE, requestChannel } from '../../../main/electron/channels.ts';
+import { FEED_ACK, FEED_CHANNEL, FEED_SUBSCRIBE, FEED_UNSUBSCRIBE, requestChannel } from '../../../main/electron/channels.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-electron-build-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +50,7 @@ test('the preload bundle is CommonJS, requires only electron, and exposes one fu
   on.get(FEED_CHANNEL)!({ sender: 'the IpcRendererEvent stays in the preload' }, { event: 'snapshot', payload: {} });
   assert.deepEqual(got, [{ event: 'snapshot', payload: {} }], 'the listener gets the payload only, never the event');
   unsubscribe();
-  assert.deepEqual(sent, [FEED_SUBSCRIBE, FEED_UNSUBSCRIBE]);
+  assert.deepEqual(sent, [FEED_SUBSCRIBE, FEED_ACK, FEED_UNSUBSCRIBE], 'each event delivered is acknowledged');
   assert.equal(on.has(FEED_CHANNEL), false);
 });
 

@@ -2,8 +2,8 @@
 // ipcMain, events and frames (no Electron runtime needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createIpc, originOf, senderProblem, serveService, type IpcMainLike, type ServiceLike } from '../../../main/electron/ipc.ts';
-import { FEED_CHANNEL, FEED_SUBSCRIBE, FEED_UNSUBSCRIBE, requestChannel } from '../../../main/electron/channels.ts';
+import { createIpc, originOf, senderProblem, serveService, FEED_UNACKED_MAX, type IpcMainLike, type ServiceLike } from '../../../main/electron/ipc.ts';
+import { FEED_ACK, FEED_CHANNEL, FEED_SUBSCRIBE, FEED_UNSUBSCRIBE, requestChannel } from '../../../main/electron/channels.ts';
 import { REQUEST_NAMES, type FeedEvent } from '../../../app/api/contract.ts';
 
 type Listener = (event: never, ...args: unknown[]) => unknown;
@@ -68,7 +68,7 @@ test('serveService: every contract request goes to the SAME service.handle; the 
   const ipc = createIpc(fake.ipcMain, policy);
   const seen: Array<[string, unknown]> = [];
   let subscribed = 0;
-  let sink: { send(e: FeedEvent): void } | null = null;
+  let sink: { send(e: FeedEvent): void; busy(): boolean } | null = null;
   const service: ServiceLike = {
     handle: async (name, params) => { seen.push([name, params]); return { ok: true, value: name }; },
     feed: { subscribe: (s) => { subscribed++; sink = s; return () => { subscribed--; sink = null; }; } },
@@ -84,8 +84,22 @@ test('serveService: every contract request goes to the SAME service.handle; the 
   fake.send(FEED_SUBSCRIBE, { senderFrame: mainFrame });
   fake.send(FEED_SUBSCRIBE, { senderFrame: mainFrame }); // a reload re-subscribes: still one subscription
   assert.equal(subscribed, 1);
-  sink!.send({ event: 'delta', payload: { sessions: [], exchanges: [], frames: [], logs: [] } });
+  const delta: FeedEvent = { event: 'delta', payload: { sessions: [], exchanges: [], frames: [], logs: [] } };
+  sink!.send(delta);
   assert.equal(sent[0]?.[0], FEED_CHANNEL);
+  // a window that stops acknowledging what it was sent is busy (the feed then holds its batches)
+  fake.send(FEED_ACK, { senderFrame: mainFrame });
+  for (let i = 0; i < FEED_UNACKED_MAX - 1; i++) sink!.send(delta);
+  assert.equal(sink!.busy(), false);
+  sink!.send(delta);
+  assert.equal(sink!.busy(), true, `${FEED_UNACKED_MAX} events not delivered`);
+  fake.send(FEED_ACK, { senderFrame: { url: mainFrame.url } }); // not our frame: not counted
+  assert.equal(sink!.busy(), true);
+  fake.send(FEED_ACK, { senderFrame: mainFrame });
+  assert.equal(sink!.busy(), false);
+  fake.send(FEED_SUBSCRIBE, { senderFrame: mainFrame }); // a reload starts over
+  for (let i = 0; i < FEED_UNACKED_MAX - 1; i++) sink!.send(delta);
+  assert.equal(sink!.busy(), false);
   fake.send(FEED_UNSUBSCRIBE, { senderFrame: mainFrame });
   assert.equal(subscribed, 0);
 });

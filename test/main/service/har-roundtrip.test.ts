@@ -19,8 +19,11 @@ const frames: FrameView[] = [
   { seq: 4, time: T0 + 12, from: 'upstream', opcode: 'binary', fin: true, length: 3, preview: '00 01 ff', closeCode: null, payload: 'kept' },
   { seq: 5, time: T0 + 20, from: 'upstream', opcode: 'text', fin: true, length: 9, preview: 'injected!', closeCode: null, injected: true, payload: 'kept' },
   { seq: 6, time: T0 + 30, from: 'client', opcode: 'text', fin: true, length: 100_000, preview: 'abc', closeCode: null, payload: 'evicted' },
-  { seq: 7, time: T0 + 40, from: 'upstream', opcode: 'close', fin: true, length: 5, preview: 'bye', closeCode: 4000, notForwarded: true },
-  { seq: 9, time: T0 + 45, from: 'client', opcode: 'binary', fin: true, length: 1000, preview: '01 02 …', closeCode: null, payload: 'evicted' },
+  // (violations go as Chrome's 'error' messages, with their side; a later one too)
+  { seq: 7, time: T0 + 35, from: 'upstream', opcode: 'violation', fin: true, length: 0, preview: 'TAP_ERR_INVALID_UTF8: invalid UTF-8 in a text message', closeCode: 1007 },
+  { seq: 8, time: T0 + 40, from: 'upstream', opcode: 'close', fin: true, length: 5, preview: 'bye', closeCode: 4000, notForwarded: true },
+  { seq: 9, time: T0 + 42, from: 'client', opcode: 'violation', fin: true, length: 0, preview: 'TAP_ERR_INVALID_CLOSE_CODE: close code 1005 must not be sent', closeCode: null },
+  { seq: 10, time: T0 + 45, from: 'client', opcode: 'binary', fin: true, length: 1000, preview: '01 02 …', closeCode: null, payload: 'evicted' },
 ];
 const payloads = new Map<number, Buffer>([[3, Buffer.from('hello é')], [4, Buffer.from([0, 1, 255])], [5, Buffer.from('injected!')]]);
 const exchange = (over: Partial<ExchangeView> = {}): ExchangeView => ({
@@ -28,6 +31,11 @@ const exchange = (over: Partial<ExchangeView> = {}): ExchangeView => ({
   cause: 'upstream timed out while reading response header from upstream', tries: [{ upstream: '127.0.0.1:9002', outcome: 'timeout' }], startedAt: T0 + 100,
   timings: { connectMs: 2, firstByteMs: 1005, totalMs: 1010 }, requestHeaders: ['Host', 'proxy.test'], responseHeaders: ['Content-Type', 'text/html'], requestBytes: 0, responseBytes: 165, ...over,
 });
+const harText = (...args: Parameters<typeof exportHar>): string => {
+  const r = exportHar(...args);
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  return r.text;
+};
 const imported = (text: string): ImportedHar => {
   const r = importHar(text);
   assert.ok(r.ok, r.ok ? '' : r.message);
@@ -35,7 +43,7 @@ const imported = (text: string): ImportedHar => {
 };
 
 test('round trip: sessions, frames and exchanges carry what the views carried', () => {
-  const text = exportHar([{ session: session(), frames, payload: (row) => payloads.get(row.seq) }], [exchange()]);
+  const text = harText([{ session: session(), frames, payload: (row) => payloads.get(row.seq) }], [exchange()]);
   const back = imported(text);
   const s = back.sessions[0]!.session;
   const want = session();
@@ -52,13 +60,28 @@ test('round trip: sessions, frames and exchanges carry what the views carried', 
   assert.equal(x.route?.explain, `imported from HAR: ${route.explain}`);
 });
 
+test('an exchange no first byte came for comes back without one (HAR needs a wait: it is the whole time)', () => {
+  const none = [exchange({ status: 504, timings: { connectMs: 1, totalMs: 1007 } }), exchange({ id: 4, status: 502, timings: { totalMs: 1 } }), exchange({ id: 5, status: 400, timings: { totalMs: 0 } })];
+  const har = JSON.parse(harText([], none));
+  assert.deepEqual(har.log.entries.map((e: { timings: { wait: number } }) => e.timings.wait), [1006, 1, 0]);
+  assert.deepEqual(imported(JSON.stringify(har)).exchanges.map((x) => x.timings), none.map((x) => x.timings));
+});
+
+test('a HAR past the export limit is refused saying how large it would be and what to do', () => {
+  const big = { session: session(), frames, payload: (row: FrameView) => (row.seq === 3 ? Buffer.alloc(3 * 1024 * 1024, 'x') : payloads.get(row.seq)) };
+  const r = exportHar([big], [], '0.1.0', 2 * 1024 * 1024);
+  assert.ok(!r.ok);
+  assert.match(r.message, /^the HAR would be 3\.\d Mi characters, over the HAR export's limit of 2 Mi characters: export one session at a time, or keep less payload/);
+  assert.ok(exportHar([big], [], '0.1.0', 4 * 1024 * 1024).ok);
+});
+
 test('a session no answer reached is exported with status 0 and read back as such', () => {
   const cases: Array<Partial<SessionView>> = [
     { state: 'rejected', status: null, closedBy: 'client' },
     { state: 'connecting', status: null, closedAt: null, closedBy: null },
     { state: 'rejected', status: 502, closedBy: 'proxy' },
   ];
-  const har = JSON.parse(exportHar(cases.map((c) => ({ session: session(c), frames: [], payload: () => undefined })), []));
+  const har = JSON.parse(harText(cases.map((c) => ({ session: session(c), frames: [], payload: () => undefined })), []));
   assert.deepEqual(har.log.entries.map((e: { response: { status: number } }) => e.response.status), [0, 0, 502]);
   const back = imported(JSON.stringify(har)).sessions.map((x) => [x.session.state, x.session.status]);
   assert.deepEqual(back, [['rejected', null], ['rejected', null], ['rejected', 502]]);
@@ -104,16 +127,16 @@ test("a session ends no earlier than its last message (Chrome's entry time is th
 
 test('each imported session carries its messages\' payloads by seq: whole text, binary as base64, cut and evicted ones marked', () => {
   const long = 'x'.repeat(5000);
-  const rows: FrameView[] = [...frames, { seq: 10, time: T0 + 50, from: 'client', opcode: 'text', fin: true, length: 20_000, preview: 'xxx', closeCode: null, payload: 'truncated' }];
-  const kept = new Map(payloads).set(10, Buffer.from(long));
-  const back = imported(exportHar([{ session: session(), frames: rows, payload: (row) => kept.get(row.seq) }], [])).sessions[0]!;
-  assert.deepEqual(Object.keys(back.payloads).map(Number), [3, 4, 5, 6, 9, 10], 'text and binary messages only (no close row)');
+  const rows: FrameView[] = [...frames, { seq: 11, time: T0 + 50, from: 'client', opcode: 'text', fin: true, length: 20_000, preview: 'xxx', closeCode: null, payload: 'truncated' }];
+  const kept = new Map(payloads).set(11, Buffer.from(long));
+  const back = imported(harText([{ session: session(), frames: rows, payload: (row) => kept.get(row.seq) }], [])).sessions[0]!;
+  assert.deepEqual(Object.keys(back.payloads).map(Number), [3, 4, 5, 6, 10, 11], 'text and binary messages only (no close or violation row)');
   assert.deepEqual(back.payloads[3], { encoding: 'text', data: 'hello é', bytes: 8, truncated: false, evicted: false });
   assert.deepEqual(back.payloads[4], { encoding: 'base64', data: Buffer.from([0, 1, 255]).toString('base64'), bytes: 3, truncated: false, evicted: false });
   assert.deepEqual(back.payloads[6], { encoding: 'text', data: '', bytes: 0, truncated: false, evicted: true });
-  assert.deepEqual(back.payloads[9], { encoding: 'base64', data: '', bytes: 0, truncated: false, evicted: true });
-  assert.deepEqual(back.payloads[10], { encoding: 'text', data: long, bytes: 5000, truncated: true, evicted: false });
-  assert.ok(back.frames.find((f) => f.seq === 10)!.preview.length < long.length, 'the row keeps only a preview');
+  assert.deepEqual(back.payloads[10], { encoding: 'base64', data: '', bytes: 0, truncated: false, evicted: true });
+  assert.deepEqual(back.payloads[11], { encoding: 'text', data: long, bytes: 5000, truncated: true, evicted: false });
+  assert.ok(back.frames.find((f) => f.seq === 11)!.preview.length < long.length, 'the row keeps only a preview');
   assert.deepEqual([back.session.framesFromClient, back.session.framesFromUpstream, back.session.framesInjected], [4, 2, 1], 'the rows each peer sent; the injected one apart, as the live log counts it');
   assert.equal(back.session.route.name, 'imported', 'no route of the running config');
 
@@ -132,7 +155,7 @@ test("a text message in an unknown extension's encoding goes as its bytes (base6
     { seq: 1, time: T0 + 1, from: 'upstream', opcode: 'text', fin: true, length: 7, preview: 'f2 48 cd c9 c9 07 00', closeCode: null, encodedBy: 'x-webkit-deflate-frame', payload: 'kept' },
     { seq: 2, time: T0 + 2, from: 'upstream', opcode: 'text', fin: true, length: 900, preview: 'f2 48 …', closeCode: null, encodedBy: 'x-webkit-deflate-frame', payload: 'evicted' },
   ];
-  const har = JSON.parse(exportHar([{ session: session(), frames: rows, payload: (row) => (row.seq === 1 ? encoded : undefined) }], []));
+  const har = JSON.parse(harText([{ session: session(), frames: rows, payload: (row) => (row.seq === 1 ? encoded : undefined) }], []));
   const sent = har.log.entries[0]._webSocketMessages;
   assert.deepEqual(sent.map((m: { opcode: number; data: string }) => [m.opcode, m.data]), [[1, encoded.toString('base64')], [1, Buffer.from([0xf2, 0x48]).toString('base64')]]);
   const back = imported(JSON.stringify(har)).sessions[0]!;
@@ -159,7 +182,7 @@ test('a text message that is not UTF-8 goes as text (U+FFFD), flagged, with its 
     { seq: 3, time: T0 + 3, from: 'client', opcode: 'text', fin: true, length: 7, preview: 'hello\ufffd\ufffd', utf8ErrorOffset: 5, closeCode: null, payload: 'evicted' },
   ];
   const kept = new Map([[1, bad], [2, cut]]);
-  const har = JSON.parse(exportHar([{ session: session(), frames: rows, payload: (row) => kept.get(row.seq) }], []));
+  const har = JSON.parse(harText([{ session: session(), frames: rows, payload: (row) => kept.get(row.seq) }], []));
   const [m1, m2, m3] = har.log.entries[0]._webSocketMessages;
   assert.deepEqual([m1.opcode, m1.data, m1._switchyard.bytesBase64, m1._switchyard.utf8ErrorOffset], [1, 'hello\ufffd\ufffd', bad.toString('base64'), 5]);
   assert.deepEqual([m2._switchyard.bytesBase64, m2._switchyard.utf8ErrorOffset], [cut.toString('base64'), undefined], 'a character cut by the cap is no invalid text, but its bytes go exact');
@@ -176,7 +199,7 @@ test('a ping or pong shown as hex goes as base64 (dataBase64) and comes back as 
     { seq: 2, time: T0 + 2, from: 'upstream', opcode: 'pong', fin: true, length: 4, preview: '00 ff fe 80', previewHex: true, utf8ErrorOffset: 1, closeCode: null },
     { seq: 3, time: T0 + 3, from: 'client', opcode: 'ping', fin: true, length: 11, preview: '00 ff fe 80', closeCode: null }, // text that reads like hex
   ];
-  const har = JSON.parse(exportHar([{ session: session(), frames: rows, payload: () => undefined }], []));
+  const har = JSON.parse(harText([{ session: session(), frames: rows, payload: () => undefined }], []));
   const sent = har.log.entries[0]._webSocketMessages;
   assert.deepEqual(sent.map((m: { opcode: number; data: string; _switchyard: { dataBase64?: true } }) => [m.opcode, m.data, m._switchyard.dataBase64]), [[9, 'AP/+gA==', true], [10, 'AP/+gA==', true], [9, '00 ff fe 80', undefined]]);
   const back = imported(JSON.stringify(har)).sessions[0]!;
@@ -219,7 +242,7 @@ test('invalid base64 is refused naming the message field and why; padded, unpadd
 
 test("a session's exact frame counters survive the round trip when only its newest rows were kept", () => {
   const counted = session({ framesFromClient: 12, framesFromUpstream: 20_000, framesInjected: 3 });
-  const back = imported(exportHar([{ session: counted, frames, payload: (row) => payloads.get(row.seq) }], [])).sessions[0]!;
+  const back = imported(harText([{ session: counted, frames, payload: (row) => payloads.get(row.seq) }], [])).sessions[0]!;
   assert.deepEqual([back.session.framesFromClient, back.session.framesFromUpstream, back.session.framesInjected], [12, 20_000, 3]);
   assert.equal(back.frames.length, frames.length, 'the rows are the ones kept');
 });

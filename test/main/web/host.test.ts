@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import WebSocket from 'ws';
 import { startWebHost, type WebHost } from '../../../main/web/host.ts';
-import { API_LIMITS } from '../../../app/api/contract.ts';
+import { API_LIMITS, maxRequestBytes } from '../../../app/api/contract.ts';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { send } from '../../helpers/client.ts';
 import { rawExchange as rawTo } from '../../helpers/upstreams.ts';
@@ -236,5 +236,16 @@ test('importHar takes a body past the API limit (HAR files are large), up to its
   assert.equal(v.creator, 'big');
   assert.equal(v.sessions[0]!.payloads[0]!.bytes, API_LIMITS.maxRequestBytes + 1024, 'the whole message');
   assert.equal((await post('setDraft', { draft: { text: 'x'.repeat(API_LIMITS.maxRequestBytes + 1024) } })).status, 413, 'other requests keep the API limit');
-  assert.match(await refusedOverLimit('importHar', API_LIMITS.maxImportHarBytes), /HAR file is too large to import.*64 MiB/);
+  assert.match(await refusedOverLimit('importHar', maxRequestBytes('importHar')), /HAR file is too large to import.*64 MiB/);
+});
+
+test('a HAR file under the import limit imports though JSON-quoting it for the request makes it larger than the limit', { timeout: 60_000 }, async () => {
+  // (compact JSON messages in a pretty-printed file: each quote is \" in the file and \\\" in the request)
+  const data = '"a",'.repeat(7_000_000);
+  const file = JSON.stringify({ log: { version: '1.2', creator: { name: 'quoted' }, entries: [{ startedDateTime: '2026-03-01T10:00:00.000Z', time: 1, request: { method: 'GET', url: 'ws://h/ws', headers: [] }, response: { status: 101, headers: [] }, _webSocketMessages: [{ type: 'send', time: 1, opcode: 1, data }] }] } }, null, 2);
+  const body = JSON.stringify({ text: file });
+  assert.ok(Buffer.byteLength(file) < API_LIMITS.maxImportHarBytes && Buffer.byteLength(body) > API_LIMITS.maxImportHarBytes, 'the file fits, its request does not');
+  const r = await post('importHar', { text: file });
+  assert.equal(r.status, 200);
+  assert.equal((JSON.parse(r.body).value as { sessions: Array<{ payloads: Record<number, { bytes: number }> }> }).sessions[0]!.payloads[0]!.bytes, data.length);
 });

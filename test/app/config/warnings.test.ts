@@ -1,0 +1,29 @@
+// What nginx -t warns of in a config it takes is what configWarnings says, at the field's path:
+// checked against the warnings real nginx prints for the exported file (fails without nginx).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configWarnings } from '../../../app/config/warnings.ts';
+import { validateConfig } from '../../../app/config/validate.ts';
+import { exportNginx } from '../../../app/nginx/export.ts';
+import { nginxTakes } from '../nginx/models.ts';
+
+const server = (names: string[], port: number) => ({ listen: [{ address: '127.0.0.1:18099' }], serverNames: names, locations: [{ path: '/', proxyPass: `http://127.0.0.1:${port}` }] });
+
+test('a server name with "/" is warned of as nginx -t warns of it, regex names too; a conflicting one as well', async () => {
+  const v = validateConfig({ schemaVersion: 1, servers: [server(['a/b.test', 'ok.test', '~^x/y$'], 9000), server(['ok.test', 'c.test'], 9001)] });
+  assert.ok(v.ok);
+  const warnings = configWarnings(v.config);
+  assert.deepEqual(warnings.map((w) => [w.path, w.code]), [
+    ['servers[0].serverNames[0]', 'suspicious_server_name'],
+    ['servers[0].serverNames[2]', 'suspicious_server_name'],
+    ['servers[1].serverNames[0]', 'conflicting_server_name'],
+  ]);
+  assert.match(warnings[0]!.message, /server name "a\/b\.test" has suspicious symbols/);
+  const text = exportNginx(v.config, { shape: 'snippet' });
+  const said = await nginxTakes(text);
+  assert.deepEqual([...said.matchAll(/\[warn\] \d+#\d+: (server name ".*?" has suspicious symbols|conflicting server name ".*?")/g)].map((m) => m[1]), [
+    'server name "a/b.test" has suspicious symbols',
+    'server name "~^x/y$" has suspicious symbols',
+    'conflicting server name "ok.test"',
+  ]);
+});

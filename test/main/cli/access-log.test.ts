@@ -1,0 +1,56 @@
+// `serve --access-log` as a user runs it: one line per HTTP exchange, two per WebSocket session,
+// and nothing a peer sends (a close reason, a request target) can break a line or reach the
+// terminal as a control character: those are escaped as nginx's access log escapes them.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startWsUpstream, rawExchange } from '../../helpers/upstreams.ts';
+import { freePort } from '../../helpers/ports.ts';
+import { poll } from '../../helpers/wait.ts';
+import { printable } from '../../../app/text/printable.ts';
+
+const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-access-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('printable escapes control characters (C0, DEL, C1, line separators) and, in quotes, quote and backslash', () => {
+  assert.equal(printable('a\nb\x1b]0;X\x07\x7f\x85\u2028é'), 'a\\x0Ab\\x1B]0;X\\x07\\x7F\\x85\\u2028é');
+  assert.equal(printable('say "hi" \\'), 'say "hi" \\');
+  assert.equal(printable('say "hi" \\', true), 'say \\x22hi\\x22 \\x5C');
+});
+
+test('serve --access-log: an exchange and a session in one line each, what peers sent escaped', async () => {
+  const up = await startWsUpstream('ws');
+  const port = await freePort();
+  const file = join(dir, 'serve.json');
+  writeFileSync(file, JSON.stringify({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${up.port}`, websocket: true }] }] }));
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', file, '--access-log'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  try {
+    await poll(() => out, (o) => o.includes('listening on'));
+    // a target with a quote and a backslash, as node's parser takes them
+    await rawExchange(port, `GET /a"b\\c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?q=1`);
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    const forged = `x\n127.0.0.1:1 "GET /forged" 200 0 upstream=1.2.3.4 1ms\x1b]0;PWNED\x07`;
+    ws.close(4000, forged);
+    await new Promise((r) => ws.once('close', r));
+    await poll(() => out, (o) => /websocket session \d+ closed/.test(o));
+    const lines = out.split('\n');
+    assert.ok(!/[\x00-\x09\x0b-\x1f\x7f]/.test(out), `no control character but line ends: ${JSON.stringify(out)}`);
+    assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/a\\x22b\\x5Cc" \d{3} \d+ upstream=127\.0\.0\.1:\d+ \d+ms$/.test(l)), out);
+    assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/ws\?q=1" 101 websocket session \d+ upstream=127\.0\.0\.1:\d+$/.test(l)), out);
+    const closed = lines.filter((l) => /^websocket session \d+ closed: /.test(l));
+    assert.equal(closed.length, 1, out);
+    assert.ok(closed[0]!.includes('x\\x0A127.0.0.1:1 "GET /forged" 200 0 upstream=1.2.3.4 1ms\\x1B]0;PWNED\\x07'), closed[0]);
+    assert.ok(!lines.some((l) => l.startsWith('127.0.0.1:1 ')), 'no forged line');
+  } finally {
+    child.kill('SIGKILL');
+    await up.close();
+  }
+});

@@ -39,7 +39,7 @@ function pattern(re: RegExp, code: string, message: string) {
 
 /** Times nginx reads (64-bit nginx takes any length); and whether one is at most MAX_TIME_MS. */
 const nginxTime = (s: string, seconds = false) => parseNginxTime(s, { seconds, unbounded: true });
-const withinLimit = (s: string, seconds = false) => (nginxTime(s, seconds) ?? 0) <= MAX_TIME_MS;
+const withinLimit = (s: string) => (nginxTime(s) ?? 0) <= MAX_TIME_MS;
 const TOO_LONG = custom('duration_too_long', `longer than ${MAX_TIME_MS / 1000 | 0}s (about 24.8 days), the most the engine's timers (and 32-bit nginx's) hold`);
 
 export const Duration = z
@@ -55,11 +55,11 @@ export const Duration = z
 export const ProxyTimeout = Duration
   .refine((s) => parseNginxTime(s) !== 0, custom('zero_timeout', 'nginx would time out at once with 0 (it does not mean "no timeout"): use a duration such as "60s"'));
 
-/** Seconds-valued nginx time (fail_timeout): no "ms". */
+/** Seconds-valued nginx time (fail_timeout): no "ms", but "y" and "M"; no timer is armed with it
+ * (it is compared with the time of a failure), so nginx's own limit is the only one. */
 export const DurationSeconds = z
   .string()
-  .refine((s) => nginxTime(s, true) !== null, custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m" (fail_timeout takes no "ms")'))
-  .refine((s) => withinLimit(s, true), TOO_LONG);
+  .refine((s) => nginxTime(s, true) !== null, custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m", "30d" (fail_timeout takes no "ms")'));
 
 export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-"');
 

@@ -1,8 +1,11 @@
 // nginx time syntax ("60s", "1h 30m", "500ms", "86400s"), parsed as ngx_parse_time() does for
 // msec-valued directives (proxy_*_timeout): units must appear in decreasing order, each once;
-// a bare number means seconds; 'y' and 'M' are not accepted for millisecond values.
+// a bare number means seconds; 'y' and 'M' are accepted for seconds-valued ones only (fail_timeout),
+// 'ms' for millisecond-valued ones only.
 
 const UNITS: ReadonlyArray<readonly [string, number]> = [
+  ['y', 365 * 24 * 3600 * 1000],
+  ['M', 30 * 24 * 3600 * 1000],
   ['w', 7 * 24 * 3600 * 1000],
   ['d', 24 * 3600 * 1000],
   ['h', 3600 * 1000],
@@ -10,6 +13,9 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
   ['s', 1000],
   ['ms', 1],
 ];
+
+/** nginx's NGX_MAX_INT_T_VALUE on 64 bits. */
+const MAX_INT_T = 2 ** 63 - 1;
 
 /** The longest time accepted: the engine's timers (and 32-bit nginx's ngx_msec_t) hold ~24.8 days. */
 export const MAX_TIME_MS = 2 ** 31 - 1;
@@ -36,7 +42,10 @@ export function parseNginxTime(text: string, opts: { seconds?: boolean; unbounde
       if (opts.seconds) return null;
       unit = 'ms';
     }
-    else if (i < text.length && /[wdhms]/.test(text[i]!)) unit = text[i]!;
+    else if (i < text.length && /[yMwdhms]/.test(text[i]!)) {
+      unit = text[i]!;
+      if ((unit === 'y' || unit === 'M') && !opts.seconds) return null;
+    }
     i += unit.length;
     const rank = unit === '' ? UNITS.length - 2 : UNITS.findIndex(([u]) => u === unit);
     if (rank <= lastRank) return null;
@@ -48,7 +57,8 @@ export function parseNginxTime(text: string, opts: { seconds?: boolean; unbounde
     }
     while (i < text.length && text[i] === ' ') i++;
   }
-  if (!sawNumber || !Number.isFinite(total) || (total > MAX_TIME_MS && !opts.unbounded)) return null;
+  // (nginx's own limit: a seconds value fits its 64-bit ngx_int_t, a millisecond one that over 1000)
+  if (!sawNumber || !Number.isFinite(total) || total / 1000 > MAX_INT_T / (opts.seconds ? 1 : 1000) || (total > MAX_TIME_MS && !opts.unbounded)) return null;
   return total;
 }
 

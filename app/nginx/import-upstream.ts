@@ -118,7 +118,7 @@ function upstreamServer(d: Directive, ctx: ImportContext): UpstreamServer | null
     else if (key === 'weight' && int >= 1) s.weight = int;
     else if (key === 'max_fails' && int >= 0) s.maxFails = int;
     else if (key === 'max_conns' && int >= 0) s.maxConns = int;
-    else if (key === 'fail_timeout' && parseNginxTime(value) !== null) s.failTimeout = value;
+    else if (key === 'fail_timeout' && parseNginxTime(value, { seconds: true, unbounded: true }) !== null) s.failTimeout = value;
     else if (KNOWN_PARAMS.has(key)) ctx.warn(d, `server ${address}: "${p}" is not a value nginx takes for ${key} (nginx -t refuses it): dropped`);
     else ctx.warn(d, `server ${address}: parameter "${p}" is not modelled: dropped`);
   }

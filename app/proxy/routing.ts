@@ -84,7 +84,9 @@ export function upstreamOf<U extends { name: string }>(upstreams: readonly U[], 
   return upstreams.find((u) => u.name.toLowerCase() === host) ?? null;
 }
 
-/** The implicit one-server group of a proxy_pass to an address: "host:port" (port 80 by default). */
+/** The implicit one-server group of a proxy_pass to an address: "host:port" (port 80 by default),
+ * the host in lower case: nginx's ngx_http_upstream_add makes one group of `http://api:80` and
+ * `http://API:80` (compared without case), with one balancing state. */
 export function directTargetKey(target: ProxyPassTarget): string {
-  return `${target.host}:${target.port ?? 80}`;
+  return `${target.host.toLowerCase()}:${target.port ?? 80}`;
 }

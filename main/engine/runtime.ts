@@ -91,7 +91,10 @@ async function resolve(host: string, where: { path: string; written: string }): 
   const bare = host.replace(/^\[|\]$/g, '');
   const ip = canonicalIp(bare);
   if (ip !== null) return [ip];
-  const found = await lookup(bare, { all: true }).catch((e: NodeJS.ErrnoException) => {
+  // (getaddrinfo with AI_ADDRCONFIG, as nginx's ngx_inet_resolve_host asks: no IPv6 address on a
+  // machine without IPv6 of its own, where a hosts file's "::1 localhost" would otherwise be a peer
+  // nginx does not have)
+  const found = await lookup(bare, { all: true, hints: ADDRCONFIG }).catch((e: NodeJS.ErrnoException) => {
     throw new ResolveError(where.path, `host not found in upstream "${where.written}" (${e.code ?? e.message}): nginx refuses such a config too`);
   });
   if (found.length === 0) throw new ResolveError(where.path, `host not found in upstream "${where.written}"`);
@@ -121,7 +124,7 @@ async function upstreamPeers(u: Upstream, ui: number): Promise<PeerConfig[]> {
     for (const ip of await resolve(host, { path: `upstreams[${ui}].servers[${si}].address`, written: s.address })) {
       peers.push({
         server: s.address, host: ip, port, weight: s.weight, maxFails: s.maxFails,
-        failTimeoutMs: parseNginxTime(s.failTimeout)!, backup: s.backup, down: s.down, maxConns: s.maxConns,
+        failTimeoutMs: parseNginxTime(s.failTimeout, { seconds: true, unbounded: true })!, backup: s.backup, down: s.down, maxConns: s.maxConns,
       });
     }
   }

@@ -148,6 +148,14 @@ test('nginx time syntax, as ngx_parse_time reads msec values', () => {
   for (const bad of ['', 's', '1x', '30m 1h', '1s 1s', '1.5s', '-1s', '1y', '5 s']) assert.equal(parseNginxTime(bad), null, bad);
   assert.equal(parseNginxTime('500ms', { seconds: true }), null, 'fail_timeout is seconds-valued');
   assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '127.0.0.1:1', failTimeout: '500ms' }] }])), ['upstreams[0].servers[0].failTimeout invalid_duration']);
+  // seconds-valued times take years and months (nginx's ngx_parse_time with is_sec), and no timer
+  // holds fail_timeout, so a long one is no "duration_too_long"
+  assert.equal(parseNginxTime('1y 2M 3w', { seconds: true, unbounded: true }), (365 + 60 + 21) * 86_400_000);
+  assert.equal(parseNginxTime('1M', { seconds: true, unbounded: true }), 30 * 86_400_000);
+  assert.equal(parseNginxTime('1M'), null, 'not for a millisecond-valued time');
+  assert.equal(parseNginxTime('2M 1y', { seconds: true, unbounded: true }), null, 'units in decreasing order');
+  for (const t of ['1y', '3M', '30d', '100000d']) assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '127.0.0.1:1', failTimeout: t }] }])), [], t);
+  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxyReadTimeout: '30d' }])])), ['servers[0].locations[0].proxyReadTimeout duration_too_long']);
 });
 
 test('empty server and listen lists have their own codes (no_servers, no_listen)', () => {

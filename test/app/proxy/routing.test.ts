@@ -2,7 +2,8 @@
 // that covers only its own family (nginx's IPv6 sockets are ipv6only).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addServerBinds, candidatesFor, type Binds } from '../../../app/proxy/routing.ts';
+import { addServerBinds, candidatesFor, directTargetKey, type Binds } from '../../../app/proxy/routing.ts';
+import { parseProxyPass } from '../../../app/config/proxy-pass.ts';
 import { validateConfig } from '../../../app/config/validate.ts';
 import type { ConfigInput } from '../../../app/config/schema.ts';
 
@@ -35,4 +36,11 @@ test('two spellings of one address are one socket', () => {
   assert.deepEqual(answering(b, '::1', 8080), [0, 1]);
   assert.deepEqual(answering(b, '0:0:0:0:0:0:0:1', 8080), [0, 1]);
   assert.deepEqual(answering(b, '127.0.0.10', 8081), [2, 3]);
+});
+
+test('proxy_pass to one host in any case is one implicit group (nginx compares upstream hosts without case)', () => {
+  const key = (url: string) => directTargetKey(parseProxyPass(url)!);
+  assert.equal(key('http://API.internal:8080/x'), key('http://api.INTERNAL:8080'));
+  assert.equal(key('http://api'), 'api:80');
+  assert.notEqual(key('http://api:8080'), key('http://api:8081'));
 });

@@ -74,8 +74,10 @@ const entry = z.object({
     noFirstByte: z.literal(true).optional(),
   }).optional(),
 });
-// (HAR 1.2 reads 1.1 files too; an empty version means 1.1)
-const har = z.object({ log: z.object({ version: z.string().regex(/^(1\.\d+)?$/, 'HAR 1.x expected'), creator: z.object({ name: z.string(), version: z.string().optional() }), entries: z.array(entry).max(100_000) }) });
+// (HAR 1.2 reads 1.1 files too; an empty version means 1.1) Entries and their messages are checked
+// one by one (importing), so that a large file can be read in steps.
+const har = z.object({ log: z.object({ version: z.string().regex(/^(1\.\d+)?$/, 'HAR 1.x expected'), creator: z.object({ name: z.string(), version: z.string().optional() }), entries: z.array(z.unknown()).max(100_000) }) });
+const entryShell = entry.extend({ _webSocketMessages: z.array(z.unknown()).optional() });
 
 type Entry = z.infer<typeof entry>;
 export type HarImport = { ok: true; value: ImportedHar } | { ok: false; message: string };
@@ -214,22 +216,73 @@ function exchange(e: Entry, id: number): ExchangeView {
   };
 }
 
-export function importHar(text: string): HarImport {
+/** Messages (and entries) checked between two steps of `importing`: a few milliseconds' work. */
+const STEP_ITEMS = 2000;
+
+/** Why a part of the file at `at` is refused: its first issues, each with its path from the top. */
+function refusal(issues: readonly z.core.$ZodIssue[], at: Array<string | number>): HarImport {
+  return { ok: false, message: issues.slice(0, 5).map((i) => `${formatPath([...at, ...(i.path as Array<string | number>)]) || 'document'}: ${i.message}`).join('; ') };
+}
+
+/**
+ * The import, in steps: it yields after every STEP_ITEMS entries and messages checked, so that a
+ * caller on the engine's thread can let the proxy run between them (importHarInSteps); a HAR of
+ * 64 MiB may hold a million messages, which take seconds to check and convert.
+ */
+function* importing(text: string): Generator<void, HarImport> {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
     return { ok: false, message: `not JSON: ${(err as Error).message}` };
   }
+  yield;
   const r = har.safeParse(doc);
-  if (!r.success) return { ok: false, message: r.error.issues.slice(0, 5).map((i) => `${formatPath(i.path as Array<string | number>) || 'document'}: ${i.message}`).join('; ') };
+  if (!r.success) return refusal(r.error.issues, []);
   const out: ImportedHar = { creator: r.data.log.creator.name, sessions: [], exchanges: [] };
-  r.data.log.entries.forEach((e, i) => {
+  let work = 0;
+  for (const [i, raw] of r.data.log.entries.entries()) {
+    const shell = entryShell.safeParse(raw);
+    if (!shell.success) return refusal(shell.error.issues, ['log', 'entries', i]);
+    const messages: Message[] = [];
+    for (const [k, m] of (shell.data._webSocketMessages ?? []).entries()) {
+      const checked = wsMessage.safeParse(m);
+      if (!checked.success) return refusal(checked.error.issues, ['log', 'entries', i, '_webSocketMessages', k]);
+      messages.push(checked.data);
+      if (++work >= STEP_ITEMS) {
+        work = 0;
+        yield;
+      }
+    }
+    const e: Entry = { ...shell.data, _webSocketMessages: shell.data._webSocketMessages ? messages : undefined };
     const isWs = e._webSocketMessages !== undefined || e._resourceType === 'websocket' || e.response.status === 101 || /^wss?:/i.test(e.request.url);
     if (isWs) out.sessions.push(session(e, i + 1));
     else out.exchanges.push(exchange(e, i + 1));
-  });
+    if (++work >= STEP_ITEMS) {
+      work = 0;
+      yield;
+    }
+  }
   return { ok: true, value: out };
+}
+
+/** Read a HAR file (all at once). */
+export function importHar(text: string): HarImport {
+  const steps = importing(text);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Read a HAR file letting the event loop run between steps (the proxy shares the thread). */
+export async function importHarInSteps(text: string): Promise<HarImport> {
+  const steps = importing(text);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** An answer's body size: HAR's bodySize, or (-1, unknown: Chrome and Playwright write it for

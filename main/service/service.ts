@@ -19,7 +19,7 @@ import { listenerView, sessionView, upstreamViews } from './views.ts';
 import { TrafficWatch } from './traffic-watch.ts';
 import { Redactor } from './redact.ts';
 import { exportHar, type HarSession } from './har.ts';
-import { importHar } from './har-import.ts';
+import { importHarInSteps } from './har-import.ts';
 import { InjectBusyError } from '../engine/ws-inject.ts';
 import { checkClose } from '../engine/ws-frames.ts';
 import { INJECT_WAIT_MS } from '../engine/ws-session.ts';
@@ -232,7 +232,7 @@ export class SwitchyardService {
       return har.ok ? ok(har.text) : fail('too_large', har.message);
     },
     importHar: async ({ text }) => {
-      const r = importHar(text);
+      const r = await importHarInSteps(text);
       if (!r.ok) return fail('invalid_har', r.message);
       const v = r.value;
       return ok({ ...v, sessions: v.sessions.map((s) => ({ ...s, session: this.redact.session(s.session) })), exchanges: v.exchanges.map((x) => this.redact.exchange(x)) });

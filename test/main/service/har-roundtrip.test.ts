@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportHar } from '../../../main/service/har.ts';
-import { importHar } from '../../../main/service/har-import.ts';
+import { importHar, importHarInSteps } from '../../../main/service/har-import.ts';
 import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../../app/api/contract.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -245,4 +245,26 @@ test("a session's exact frame counters survive the round trip when only its newe
   const back = imported(harText([{ session: counted, frames, payload: (row) => payloads.get(row.seq) }], [])).sessions[0]!;
   assert.deepEqual([back.session.framesFromClient, back.session.framesFromUpstream, back.session.framesInjected], [12, 20_000, 3]);
   assert.equal(back.frames.length, frames.length, 'the rows are the ones kept');
+});
+
+test('a large HAR is read in steps, the event loop running between them (the proxy shares the thread); one bad message is named in any entry', async () => {
+  const many = Array.from({ length: 20_000 }, (_, i) => ({ type: i % 2 ? 'receive' : 'send', time: T0 / 1000 + i / 1000, opcode: 1, data: `m${i}` }));
+  const text = file('big', [wsEntry(many.slice(0, 5000)), wsEntry(many.slice(5000))]);
+  let turns = 0;
+  let running = true;
+  const spin = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(spin);
+  };
+  setImmediate(spin);
+  const r = await importHarInSteps(text);
+  running = false;
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  assert.deepEqual(r.value.sessions.map((s) => s.frames.length), [5000, 15_000]);
+  assert.ok(turns >= 5, `the event loop ran ${turns} time(s) during the import`);
+  assert.deepEqual(r.value, imported(text), 'the same result as read at once');
+  const bad = await importHarInSteps(file('big', [wsEntry(many.slice(0, 10)), wsEntry([...many.slice(0, 3000), { type: 'send', time: 1, opcode: 1 }])]));
+  assert.ok(!bad.ok);
+  assert.match(bad.message, /^log\.entries\[1\]\._webSocketMessages\[3000\]\.data: /);
 });

@@ -30,50 +30,74 @@ export function hexDump(bytes: Uint8Array, width = 16): HexRow[] {
   return rows;
 }
 
+/** Nesting past which no pretty view is made (the text view still shows it). */
+export const MAX_PRETTY_DEPTH = 1000;
+/** Characters past which no pretty view is made: indentation grows with depth, and a view of a
+ * 16 MiB message must not take gigabytes. */
+export const MAX_PRETTY_CHARS = 64 * 1024 * 1024;
+
 /**
  * Pretty-printed JSON (2 spaces, as JSON.stringify indents) when `text` is a JSON object or array;
- * null otherwise. Only the white space changes: numbers, strings and keys stay as the peer wrote
- * them (a 64-bit id is not rounded to a double, `1.10` stays `1.10`, a key written twice stays
- * twice), so the view shows what was sent.
+ * null otherwise, or past MAX_PRETTY_DEPTH or MAX_PRETTY_CHARS. Only the white space changes:
+ * numbers, strings and keys stay as the peer wrote them (a 64-bit id is not rounded to a double,
+ * `1.10` stays `1.10`, a key written twice stays twice), so the view shows what was sent.
  */
 export function prettyJson(text: string): string | null {
   const t = text.trim();
   if (!(t.startsWith('{') && t.endsWith('}')) && !(t.startsWith('[') && t.endsWith(']'))) return null;
   try {
     JSON.parse(t);
+    return reindent(t);
   } catch {
     return null;
   }
-  // valid JSON: a string is '"' to the next '"' not escaped; everything else is one character or a literal
-  let out = '';
+}
+
+const isSpace = (c: string | undefined) => c === ' ' || c === '\n' || c === '\r' || c === '\t';
+
+/** Valid JSON `t` re-indented, in pieces joined once (no string built character by character). */
+function reindent(t: string): string | null {
+  const parts: string[] = [];
+  let size = 0;
+  const push = (s: string) => {
+    parts.push(s);
+    size += s.length;
+  };
+  const pads: string[] = [];
+  const pad = (depth: number) => (pads[depth] ??= '\n' + '  '.repeat(depth));
   let depth = 0;
-  const newline = () => '\n' + '  '.repeat(depth);
   for (let i = 0; i < t.length; i++) {
     const c = t[i]!;
     if (c === '"') {
+      // a string runs to the next '"' not escaped
       let j = i + 1;
       while (t[j] !== '"') j += t[j] === '\\' ? 2 : 1;
-      out += t.slice(i, j + 1);
+      push(t.slice(i, j + 1));
       i = j;
     } else if (c === '{' || c === '[') {
       // (an empty object or array stays on its line, as JSON.stringify writes it)
       let j = i + 1;
-      while (/\s/.test(t[j]!)) j++;
+      while (isSpace(t[j])) j++;
       if (t[j] === (c === '{' ? '}' : ']')) {
-        out += c + t[j];
+        push(c + t[j]);
         i = j;
       } else {
-        depth++;
-        out += c + newline();
+        if (++depth > MAX_PRETTY_DEPTH) return null;
+        push(c + pad(depth));
       }
-    } else if (c === '}' || c === ']') {
-      depth--;
-      out += newline() + c;
-    } else if (c === ',') out += ',' + newline();
-    else if (c === ':') out += ': ';
-    else if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t') out += c;
+    } else if (c === '}' || c === ']') push(pad(--depth) + c);
+    else if (c === ',') push(',' + pad(depth));
+    else if (c === ':') push(': ');
+    else if (!isSpace(c)) {
+      // a number or a literal: to the next structural character or space
+      let j = i + 1;
+      while (j < t.length && !isSpace(t[j]) && !',:]}'.includes(t[j]!)) j++;
+      push(t.slice(i, j));
+      i = j - 1;
+    }
+    if (size > MAX_PRETTY_CHARS) return null;
   }
-  return out;
+  return parts.join('');
 }
 
 /** A payload as the three views need it: bytes for hex, text (UTF-8 decoded), pretty JSON or null. */

@@ -70,7 +70,7 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
   };
   const exportText = async (request: string, params: unknown, defaultPath: string, filters: Electron.FileFilter[], pick: (v: unknown) => string) => {
     const r = await core.service.handle(request, params);
-    if (!r.ok) return fail('Nothing to export', r.error.message);
+    if (!r.ok) return fail(r.error.code === 'too_large' ? 'Too large to export' : 'Nothing to export', r.error.message);
     const w = win();
     const to = w ? await dialog.showSaveDialog(w, { defaultPath, filters }) : await dialog.showSaveDialog({ defaultPath, filters });
     if (to.canceled || !to.filePath) return;

@@ -147,7 +147,7 @@ function frame(m: Message, seq: number, start: number, payloads: Record<number, 
   const shown = hex ? MAX_CONTROL_PAYLOAD : HEX_PREVIEW_BYTES;
   // (bytes: the hex of the first bytes, '…' when there are more, also bytes an evicted payload lost)
   const preview = base64 ? hexPreview(bytes, shown, 0, bytes.length) + (bytes.length <= shown && (own?.length ?? 0) > bytes.length ? ' …' : '') : cutPreview(m.data);
-  const f: FrameView = { seq, time: messageMs(m.time, start), from: own?.from ?? (m.type === 'send' ? 'client' : 'upstream'), opcode, fin: own?.fin !== false, length: own?.length ?? (m.type === 'error' ? 0 : bytes.length), preview, closeCode: own?.closeCode ?? null };
+  const f: FrameView = { seq, time: messageMs(m.time, start), from: m.type === 'error' ? own?.from ?? 'upstream' : m.type === 'send' ? 'client' : 'upstream', opcode, fin: own?.fin !== false, length: own?.length ?? (m.type === 'error' ? 0 : bytes.length), preview, closeCode: own?.closeCode ?? null };
   if (hex) f.previewHex = true;
   if (own?.utf8ErrorOffset !== undefined) f.utf8ErrorOffset = own.utf8ErrorOffset;
   if (own?.wireLength !== undefined) f.wireLength = own.wireLength;

@@ -1,7 +1,7 @@
 // Payload views: hex dump rows, JSON detection, and text/base64 payloads into the three views.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hexDump, isBytesMessage, payloadViews, prettyJson, previewViews } from '../../../app/traffic/payload-format.ts';
+import { hexDump, isBytesMessage, MAX_PRETTY_CHARS, MAX_PRETTY_DEPTH, payloadViews, prettyJson, previewViews } from '../../../app/traffic/payload-format.ts';
 
 test('hex dump: offset, 16 bytes in two groups, printable ASCII; a short last row is padded', () => {
   const bytes = Uint8Array.from([...Buffer.from('Hello, WebSocket!'), 0, 0x7f, 0xff, 0x20]);
@@ -32,6 +32,19 @@ test('pretty JSON changes only white space: numbers, strings and repeated keys s
   // otherwise as JSON.stringify indents: empty containers, nesting, white space of every kind
   const samples = ['{"a":{},"b":[],"c":[ ],"d":{ \n }}', '[[[]],{"x":[1,{"y":null}]}]', '\t{\r\n "k" :\ttrue , "l":[false ,"s p"]}\n', '{"":""}'];
   for (const s of samples) assert.equal(prettyJson(s), JSON.stringify(JSON.parse(s), null, 2), s);
+});
+
+test('no pretty view past its depth or size (indentation grows with depth): null, never a throw, for any message', () => {
+  const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  assert.ok(prettyJson(nested(MAX_PRETTY_DEPTH + 1))?.startsWith('[\n  ['), 'the innermost empty pair does not count');
+  assert.equal(prettyJson(nested(MAX_PRETTY_DEPTH + 2)), null);
+  assert.equal(prettyJson(nested(16_500)), null);
+  assert.equal(prettyJson(nested(100_000)), null);
+  assert.deepEqual(payloadViews({ encoding: 'text', data: nested(16_500) }).json, null);
+  // 80,000 characters that would indent to over MAX_PRETTY_CHARS
+  const wide = '['.repeat(999) + '0,'.repeat(40_000) + '0' + ']'.repeat(999);
+  assert.ok(999 * 2 * 40_000 > MAX_PRETTY_CHARS);
+  assert.equal(prettyJson(wide), null);
 });
 
 test('payload views: text payloads keep their text; base64 ones decode, JSON detected in both', () => {

@@ -268,3 +268,12 @@ test('a large HAR is read in steps, the event loop running between them (the pro
   assert.ok(!bad.ok);
   assert.match(bad.message, /^log\.entries\[1\]\._webSocketMessages\[3000\]\.data: /);
 });
+
+test("_switchyard.from places only an 'error' message (a violation); a message's side is its type", () => {
+  const s = imported(file('x', [wsEntry([
+    { type: 'receive', time: T0 / 1000, opcode: 1, data: 'a', _switchyard: { from: 'client' } },
+    { type: 'error', time: T0 / 1000, opcode: -1, data: 'bad', _switchyard: { from: 'client' } },
+    { type: 'error', time: T0 / 1000, opcode: -1, data: 'seen by the browser' },
+  ])])).sessions[0]!;
+  assert.deepEqual(s.frames.map((f) => [f.opcode, f.from, f.length]), [['text', 'upstream', 1], ['violation', 'client', 0], ['violation', 'upstream', 0]]);
+});

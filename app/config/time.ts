@@ -14,8 +14,8 @@ const UNITS: ReadonlyArray<readonly [string, number]> = [
   ['ms', 1],
 ];
 
-/** nginx's NGX_MAX_INT_T_VALUE on 64 bits. */
-const MAX_INT_T = 2 ** 63 - 1;
+/** nginx's NGX_MAX_INT_T_VALUE on 64 bits (exact: the limits are checked in integers, as nginx does). */
+const MAX_INT_T = 2n ** 63n - 1n;
 
 /** The longest time accepted: the engine's timers (and 32-bit nginx's ngx_msec_t) hold ~24.8 days. */
 export const MAX_TIME_MS = 2 ** 31 - 1;
@@ -26,16 +26,17 @@ export const MAX_TIME_MS = 2 ** 31 - 1;
  * too, unless `unbounded` (64-bit nginx takes such times: the importer caps them, saying so).
  */
 export function parseNginxTime(text: string, opts: { seconds?: boolean; unbounded?: boolean } = {}): number | null {
-  if (text.length === 0 || text.length > 64) return null;
+  if (text.length === 0 || text.length > 1024) return null;
   let i = 0;
   let lastRank = -1;
-  let total = 0;
+  // in the directive's own unit (seconds, or milliseconds), as ngx_parse_time counts
+  let total = 0n;
   let sawNumber = false;
   while (i < text.length) {
     const start = i;
     while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
     if (i === start) return null;
-    const value = Number(text.slice(start, i));
+    const value = BigInt(text.slice(start, i));
     sawNumber = true;
     let unit = '';
     if (text.startsWith('ms', i)) {
@@ -50,16 +51,23 @@ export function parseNginxTime(text: string, opts: { seconds?: boolean; unbounde
     const rank = unit === '' ? UNITS.length - 2 : UNITS.findIndex(([u]) => u === unit);
     if (rank <= lastRank) return null;
     lastRank = rank;
-    total += value * UNITS[rank]![1];
+    // nginx: each part at most what fits once scaled (for a millisecond directive, a second-based
+    // unit's limit divided by 1000 too), and the sum at most NGX_MAX_INT_T_VALUE
+    const ms = BigInt(UNITS[rank]![1]);
+    const scale = opts.seconds ? ms / 1000n : ms;
+    const max = unit === 'ms' ? MAX_INT_T : opts.seconds ? MAX_INT_T / scale : MAX_INT_T / (ms / 1000n) / 1000n;
+    if (value > max) return null;
+    total += value * scale;
+    if (total > MAX_INT_T) return null;
     if (unit === '') {
       // a bare number must be the last part
       if (i !== text.length) return null;
     }
     while (i < text.length && text[i] === ' ') i++;
   }
-  // (nginx's own limit: a seconds value fits its 64-bit ngx_int_t, a millisecond one that over 1000)
-  if (!sawNumber || !Number.isFinite(total) || total / 1000 > MAX_INT_T / (opts.seconds ? 1 : 1000) || (total > MAX_TIME_MS && !opts.unbounded)) return null;
-  return total;
+  const result = Number(total) * (opts.seconds ? 1000 : 1);
+  if (!sawNumber || (result > MAX_TIME_MS && !opts.unbounded)) return null;
+  return result;
 }
 
 /** The canonical nginx spelling for a millisecond value ("60s", "500ms", "1d"). */

@@ -20,10 +20,42 @@ export type UpgradeMap = 'standard' | 'custom' | 'absent';
  * (a 130,000-line deny list is one thing to say, not 130,000). */
 export const WARNINGS_PER_DIRECTIVE = 20;
 
-export class ImportContext {
+/** Warnings in the order they were found, WARNINGS_PER_DIRECTIVE of each directive name in each
+ * file; the rest counted in one more, right after the last one listed. */
+export class WarningList {
   private readonly listed: ImportWarning[] = [];
-  /** Per file and directive name: warnings so far, and the first one not listed. */
-  private readonly perName = new Map<string, { count: number; firstUnlisted?: ImportWarning }>();
+  /** Per file and directive name: warnings so far, the first one not listed, and where the last
+   * one listed is in `listed`. */
+  private readonly perName = new Map<string, { count: number; lastListed: number; firstUnlisted?: ImportWarning }>();
+
+  add(w: ImportWarning): void {
+    const key = `${w.file}\0${w.directive}`;
+    const seen = this.perName.get(key) ?? { count: 0, lastListed: -1 };
+    this.perName.set(key, seen);
+    if (seen.count++ < WARNINGS_PER_DIRECTIVE) {
+      seen.lastListed = this.listed.length;
+      this.listed.push(w);
+    } else seen.firstUnlisted ??= w;
+  }
+
+  all(): ImportWarning[] {
+    const more = new Map<number, ImportWarning>();
+    for (const { count, lastListed, firstUnlisted: w } of this.perName.values()) {
+      if (w) more.set(lastListed, { ...w, message: `and ${count - WARNINGS_PER_DIRECTIVE} more warning(s) for "${w.directive}" in this file from this line on, not listed one by one (the first ${WARNINGS_PER_DIRECTIVE} are)` });
+    }
+    if (!more.size) return [...this.listed];
+    const out: ImportWarning[] = [];
+    this.listed.forEach((w, i) => {
+      out.push(w);
+      const m = more.get(i);
+      if (m) out.push(m);
+    });
+    return out;
+  }
+}
+
+export class ImportContext {
+  private readonly list = new WarningList();
   upgradeMap: UpgradeMap = 'absent';
   /** Variables (lower case, no "$") that a map defines exactly as the standard upgrade map does. */
   readonly upgradeAliases = new Set<string>();
@@ -40,22 +72,17 @@ export class ImportContext {
   }
 
   warn(d: Directive, message: string): void {
-    const key = `${d.file}\0${d.name}`;
-    const seen = this.perName.get(key) ?? { count: 0 };
-    this.perName.set(key, seen);
-    const w = { file: d.file, line: d.line, directive: d.name, message };
-    if (seen.count++ < WARNINGS_PER_DIRECTIVE) this.listed.push(w);
-    else seen.firstUnlisted ??= w;
+    this.list.add({ file: d.file, line: d.line, directive: d.name, message });
   }
 
-  /** The warnings, in order, and for each directive name with more than WARNINGS_PER_DIRECTIVE in a
-   * file one that counts the rest (at the first of them). */
+  /** A warning not about one directive of the tree (what validation of the result finds). */
+  note(w: ImportWarning): void {
+    this.list.add(w);
+  }
+
+  /** The warnings, in order (WarningList). */
   get warnings(): ImportWarning[] {
-    const more: ImportWarning[] = [];
-    for (const { count, firstUnlisted: w } of this.perName.values()) {
-      if (w) more.push({ ...w, message: `and ${count - WARNINGS_PER_DIRECTIVE} more warning(s) for "${w.directive}" in this file from this line on, not listed one by one (the first ${WARNINGS_PER_DIRECTIVE} are)` });
-    }
-    return [...this.listed, ...more];
+    return this.list.all();
   }
 
   /** The standard warning for a directive Switchyard has no field for. */

@@ -119,6 +119,7 @@ function upstreamServer(d: Directive, ctx: ImportContext): UpstreamServer | null
     else if (key === 'max_fails' && int >= 0) s.maxFails = int;
     else if (key === 'max_conns' && int >= 0) s.maxConns = int;
     else if (key === 'fail_timeout' && parseNginxTime(value, { seconds: true, unbounded: true }) !== null) s.failTimeout = value;
+    else if (key === 'fail_timeout') ctx.warn(d, `server ${address}: "${p}" is not a time Switchyard reads for fail_timeout (nginx's seconds-valued times: "30s", "1h 30m", "1y"): dropped, the default 10s applies`);
     else if (KNOWN_PARAMS.has(key)) ctx.warn(d, `server ${address}: "${p}" is not a value nginx takes for ${key} (nginx -t refuses it): dropped`);
     else ctx.warn(d, `server ${address}: parameter "${p}" is not modelled: dropped`);
   }

@@ -11,7 +11,7 @@ import { parseNginx } from './parser.ts';
 import { isAddressHost, parseProxyPass } from '../config/proxy-pass.ts';
 import { upstreamOf } from '../proxy/routing.ts';
 import { loadNginxConf, type ConfReader, type LoadedConf } from './include.ts';
-import { ImportContext, countDirectives, type ImportWarning, type UpgradeMap } from './import-context.ts';
+import { ImportContext, WarningList, countDirectives, type ImportWarning, type UpgradeMap } from './import-context.ts';
 import { INHERITED, ownSettings } from './import-settings.ts';
 import { SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { importUpstream } from './import-upstream.ts';
@@ -36,9 +36,10 @@ export interface ImportResult {
 export async function importNginx(files: string | string[], reader: ConfReader): Promise<ImportResult> {
   const list = Array.isArray(files) ? files : [files];
   const loads: LoadedConf[] = [];
+  const budget = { tokens: 0 };
   for (const f of list) {
     try {
-      loads.push(await loadNginxConf(f, reader));
+      loads.push(await loadNginxConf(f, reader, undefined, budget));
     } catch (e) {
       // (which of the files could not be read: a reader's error need not name it)
       const code = (e as { code?: unknown }).code;
@@ -48,22 +49,22 @@ export async function importNginx(files: string | string[], reader: ConfReader):
   }
   const includes = (j: number, i: number) => loads[j]!.files.slice(1).some((p) => samePath(p, list[i]!));
   const trees: Directive[][] = [];
-  const pre: ImportWarning[] = [];
+  const pre = new WarningList();
   loads.forEach((loaded, i) => {
     // a file another one given includes (sites-enabled/default beside nginx.conf) is imported there,
     // with that file's http-level settings, not a second time on its own
     // (two that include each other: the first given is imported)
     const by = list.findIndex((_, j) => j !== i && includes(j, i) && !(includes(i, j) && i < j));
     if (by !== -1) {
-      pre.push({ file: list[i]!, line: 1, directive: '(file)', message: `${list[by]} includes this file: imported there, not a second time` });
+      pre.add({ file: list[i]!, line: 1, directive: '(file)', message: `${list[by]} includes this file: imported there, not a second time` });
       return;
     }
     trees.push(loaded.directives);
-    for (const n of loaded.notes) pre.push({ file: n.file, line: n.line, directive: n.directive ?? 'include', message: n.message });
-    for (const p of loaded.problems) pre.push({ file: p.file, line: p.line, directive: 'include', message: `${p.message}: its directives are missing from the import` });
+    for (const n of loaded.notes) pre.add({ file: n.file, line: n.line, directive: n.directive ?? 'include', message: n.message });
+    for (const p of loaded.problems) pre.add({ file: p.file, line: p.line, directive: 'include', message: `${p.message}: its directives are missing from the import` });
   });
   const r = importTrees(trees);
-  return { ...r, warnings: [...pre, ...r.warnings] };
+  return { ...r, warnings: [...pre.all(), ...r.warnings] };
 }
 
 /** A file given to importNginx that could not be read (`code`: the reader's, such as ENOENT). */
@@ -127,8 +128,8 @@ function importTrees(trees: Directive[][]): ImportResult {
   const v = validateConfig(config);
   if (v.ok) {
     // (a server name nginx ignores on a socket where an earlier server has it: the file's own dead config)
-    const conflicts = configWarnings(v.config).map((w) => ({ ...withSource(w, config, ctx).source ?? { file: '', line: 0 }, directive: 'server_name', message: w.message }));
-    return { config: v.config, warnings: [...ctx.warnings, ...conflicts], issues: [] };
+    for (const w of configWarnings(v.config)) ctx.note({ ...withSource(w, config, ctx).source ?? { file: '', line: 0 }, directive: 'server_name', message: w.message });
+    return { config: v.config, warnings: ctx.warnings, issues: [] };
   }
   return { config, warnings: ctx.warnings, issues: v.issues.map((i) => withSource(i, config, ctx)) };
 }

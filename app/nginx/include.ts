@@ -53,15 +53,22 @@ export const MAX_INCLUDED_FILES = 1000;
  * size would still be gigabytes). nginx.conf trees are kilobytes; large generated ones megabytes. */
 export const MAX_INCLUDED_CHARS = 32 * 1024 * 1024;
 
-/** Read a file and everything it includes. Syntax errors throw NginxSyntaxError. */
-export async function loadNginxConf(entry: string, reader: ConfReader, prefix = dirname(entry)): Promise<LoadedConf> {
+/** What one import has read so far, over all the files given to it (MAX_IMPORT_TOKENS counts them all). */
+export interface ImportBudget {
+  tokens: number;
+}
+
+/** Read a file and everything it includes. Syntax errors throw NginxSyntaxError. `budget`: what
+ * the import read before this file (several files given to one import share it). */
+export async function loadNginxConf(entry: string, reader: ConfReader, prefix = dirname(entry), budget: ImportBudget = { tokens: 0 }): Promise<LoadedConf> {
   const out: LoadedConf = { directives: [], files: [], problems: [], notes: [] };
   const text = withoutBom(await reader.read(entry), entry, out);
   out.files.push(entry);
-  const parsed = parseNginx(text, entry);
+  const parsed = parseNginx(text, entry, MAX_IMPORT_TOKENS - budget.tokens);
+  budget.tokens += parsed.tokens;
   const tree = parsed.directives;
   const above = tree.some((d) => d.name === 'http' && d.block) ? [] : ancestors(prefix);
-  out.directives = await expand(tree, { reader, prefix, above, out, capped: false, chars: text.length, tokens: parsed.tokens }, [entry]);
+  out.directives = await expand(tree, { reader, prefix, above, out, capped: false, chars: text.length, budget }, [entry]);
   return out;
 }
 
@@ -76,7 +83,7 @@ interface Expansion {
   /** Characters read so far. */
   chars: number;
   /** Words and symbols read so far (parser.ts; past MAX_IMPORT_TOKENS the import fails). */
-  tokens: number;
+  budget: ImportBudget;
 }
 
 /** A file's text without the UTF-8 byte-order mark it may start with, which is noted: nginx takes it
@@ -160,8 +167,8 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
         break;
       }
       out.files.push(p);
-      const inner = parseNginx(text, p, MAX_IMPORT_TOKENS - x.tokens);
-      x.tokens += inner.tokens;
+      const inner = parseNginx(text, p, MAX_IMPORT_TOKENS - x.budget.tokens);
+      x.budget.tokens += inner.tokens;
       if (d.comments.length && inner.directives[0]) inner.directives[0].comments.unshift(...d.comments);
       // (a loop, not push(...): a spread of a big file's directives overflows the call stack)
       for (const e of await expand(inner.directives, x, [...chain, p])) result.push(e);

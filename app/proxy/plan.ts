@@ -168,7 +168,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     if (httpVersion === '1.0') return { kind: 'error', status: 400, reason: 'client sent HTTP/1.0 request with "Transfer-Encoding" header' };
     if (transferEncoding.toLowerCase() !== 'chunked') return { kind: 'error', status: 501, reason: `client sent unknown "Transfer-Encoding": "${transferEncoding}"` };
   }
-  if (req.method === 'TRACE') return { kind: 'error', status: 405, reason: 'client sent TRACE method' };
+  if (req.method === 'TRACE' || req.method === 'CONNECT') return { kind: 'error', status: 405, reason: `client sent ${req.method} method` };
   const server = candidates[chosen.index]!.server;
 
   const decision = server.matcher.match(target.uri);

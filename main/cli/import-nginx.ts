@@ -36,7 +36,7 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
   }
   // (a file's own text, escaped: an imported file may come from anywhere)
   for (const w of result.warnings) o.stderr.write(`${printable(`${w.file}:${w.line}: ${w.directive}: ${w.message}`)}\n`);
-  for (const i of result.issues) o.stderr.write(`${i.source ? `${i.source.file}:${i.source.line}: ` : ''}${formatIssue(i)}\n`);
+  for (const i of result.issues) o.stderr.write(`${i.source ? printable(`${i.source.file}:${i.source.line}: `) : ''}${formatIssue(i)}\n`);
   const summary = `imported ${result.config.servers.length} server(s), ${result.config.upstreams.length} upstream(s); ${result.warnings.length} warning(s)` +
     (result.issues.length ? `; the result has ${result.issues.length} validation error(s) to fix before use` : '');
   const json = `${JSON.stringify(result.config, null, 2)}\n`;

@@ -174,13 +174,14 @@ export class ListenerSet {
       upgradeInTurn(socket, () => this.handlers.upgrade(req, socket, head));
     });
     // nginx is no forward proxy: a CONNECT request line with an authority ("CONNECT host:port") is a
-    // bad request it cannot parse, one with a path or an absolute URI a method it refuses (405); in
-    // turn behind pipelined requests, as any head (node hands it over at once)
-    server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    // bad request it cannot parse (400), one with a path or an absolute URI a method it refuses
+    // (405) once the head passed the checks every request's does; the planner decides both, as for
+    // any request (app/proxy/plan.ts), and the upgrade path answers it without an upstream. In turn
+    // behind pipelined requests, as any head (node hands it over at once).
+    server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       firstHeadRead(socket);
       socket.on('error', ignoreSocketError);
-      const status = /^(\/|[a-z]+:\/\/)/i.test(req.url ?? '') ? 405 : 400;
-      upgradeInTurn(socket, () => writeRawError(socket, status));
+      upgradeInTurn(socket, () => this.handlers.upgrade(req, socket, head));
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {
       firstHeadRead(socket);

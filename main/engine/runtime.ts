@@ -165,10 +165,12 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         const key = directTargetKey(target);
         pool = pools.get(key);
         if (!pool) {
+          // (named as the first location naming it wrote it, as nginx names the implicit upstream)
+          const name = `${target.host}:${target.port ?? 80}`;
           const peers = (await resolve(target.host, { path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== undefined ? `${target.host}:${target.port}` : target.host })).map((ip): PeerConfig => ({
-            server: key, host: ip, port: target.port ?? 80, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0,
+            server: name, host: ip, port: target.port ?? 80, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0,
           }));
-          pool = makePool(key, createUpstreamGroup(key, { type: 'round_robin' }, peers), 0);
+          pool = makePool(name, createUpstreamGroup(name, { type: 'round_robin' }, peers), 0);
           pools.set(key, pool);
         }
       }

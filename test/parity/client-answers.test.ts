@@ -70,6 +70,11 @@ const cases: Array<{ name: string; bytes: string; halfClose?: true }> = [
   { name: 'CONNECT behind two pipelined GETs', bytes: `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/1.1\r\n${H}\r\nCONNECT answers.test:443 HTTP/1.0\r\n\r\n` },
   { name: 'CONNECT with a path', bytes: `CONNECT /a HTTP/1.1\r\n${H}\r\n` },
   { name: 'CONNECT with an absolute URI, HTTP/1.0', bytes: `CONNECT http://answers.test/a HTTP/1.0\r\n\r\n` },
+  // (the checks every head gets come first: Host, Transfer-Encoding, the target's dot segments)
+  { name: 'CONNECT with a path, HTTP/1.1 without Host', bytes: 'CONNECT /a HTTP/1.1\r\n\r\n' },
+  { name: 'CONNECT with a path and Transfer-Encoding gzip', bytes: `CONNECT /a HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\n` },
+  { name: 'CONNECT with a path above the root', bytes: `CONNECT /../x HTTP/1.1\r\n${H}\r\n` },
+  { name: 'CONNECT with an absolute URI of another scheme', bytes: `CONNECT a+b.c-d://answers.test/x HTTP/1.1\r\n${H}\r\n` },
   { name: 'a client that half-closes inside a head', bytes: `GET /a HTTP/1.1\r\n${H}X-A: 1\r\n`, halfClose: true },
   { name: 'a client that half-closes inside a body', bytes: `POST /a HTTP/1.1\r\n${H}Content-Length: 10\r\n\r\nabc`, halfClose: true },
   { name: 'a client that half-closes inside a chunked body', bytes: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n`, halfClose: true },

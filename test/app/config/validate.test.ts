@@ -154,6 +154,16 @@ test('nginx time syntax, as ngx_parse_time reads msec values', () => {
   assert.equal(parseNginxTime('1M', { seconds: true, unbounded: true }), 30 * 86_400_000);
   assert.equal(parseNginxTime('1M'), null, 'not for a millisecond-valued time');
   assert.equal(parseNginxTime('2M 1y', { seconds: true, unbounded: true }), null, 'units in decreasing order');
+  // nginx's limits, counted in integers: 2^63 - 1 in the directive's unit, each part within it once scaled
+  const sec = { seconds: true, unbounded: true };
+  assert.notEqual(parseNginxTime('9223372036854775807', sec), null);
+  assert.equal(parseNginxTime('9223372036854775808', sec), null);
+  assert.notEqual(parseNginxTime('292471208677y', sec), null);
+  assert.equal(parseNginxTime('292471208678y', sec), null);
+  assert.notEqual(parseNginxTime('9223372036854775s', { unbounded: true }), null);
+  assert.equal(parseNginxTime('9223372036854776s', { unbounded: true }), null);
+  assert.equal(parseNginxTime('9223372036854775808ms', { unbounded: true }), null);
+  assert.equal(parseNginxTime(`${'0'.repeat(80)}1`, sec), 1000, 'leading zeros, however many');
   for (const t of ['1y', '3M', '30d', '100000d']) assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '127.0.0.1:1', failTimeout: t }] }])), [], t);
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxyReadTimeout: '30d' }])])), ['servers[0].locations[0].proxyReadTimeout duration_too_long']);
 });

@@ -91,6 +91,24 @@ test(`past ${MAX_IMPORT_TOKENS.toLocaleString('en-US')} words and symbols in all
     assert.match(e.message, /^\/d\/a\.conf:1:\d+: more than 2,000,000 words and symbols in one import \(with its includes\): too large to import$/);
     return true;
   });
+  // several files given to one import share the count
+  const half = 'a;'.repeat(MAX_IMPORT_TOKENS / 4 - 5);
+  const { reader: two } = memoryReader({ '/d/a.conf': half, '/d/b.conf': half, '/d/c.conf': half });
+  await assert.rejects(importNginx(['/d/a.conf', '/d/b.conf', '/d/c.conf'], two), /^NginxSyntaxError: \/d\/c\.conf:1:\d+: more than 2,000,000 words/);
+});
+
+test('one directive\'s warnings past 20 in a file are counted in one more, right after the 20th; include problems and server-name warnings too', async () => {
+  const denies = Array.from({ length: 25 }, (_, i) => `deny 10.0.0.${i};`).join('\n');
+  const missing = Array.from({ length: 30 }, (_, i) => `include /nonexistent/${i}.conf;`).join('\n');
+  const servers = Array.from({ length: 25 }, (_, i) => `server { listen 127.0.0.1:8080; server_name a/${i}.test; location / { proxy_pass http://127.0.0.1:1; } }`).join('\n');
+  const { reader } = memoryReader({ '/w/nginx.conf': `http {\n${denies}\ngzip on;\n${missing}\n${servers}\n}` });
+  const r = await importNginx('/w/nginx.conf', reader);
+  const shape = r.warnings.map((w) => `${w.directive}${w.message.startsWith('and ') ? ` +${/^and (\d+)/.exec(w.message)![1]}` : ''}`);
+  const count = (name: string) => shape.filter((s) => s === name).length;
+  assert.deepEqual([count('deny'), count('include'), count('server_name'), count('gzip')], [WARNINGS_PER_DIRECTIVE, WARNINGS_PER_DIRECTIVE, WARNINGS_PER_DIRECTIVE, 1]);
+  assert.equal(shape[shape.indexOf('deny +5') - 1], 'deny', 'the count follows the last deny listed');
+  assert.equal(shape[shape.indexOf('deny +5') + 1], 'gzip', 'before what came after the denies');
+  assert.ok(shape.includes('include +10') && shape.includes('server_name +5'), shape.join(', '));
 });
 
 test(`past ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters in all, the includes left are not read, said once`, async () => {

@@ -59,7 +59,8 @@ export const ProxyTimeout = Duration
  * (it is compared with the time of a failure), so nginx's own limit is the only one. */
 export const DurationSeconds = z
   .string()
-  .refine((s) => nginxTime(s, true) !== null, custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m", "30d" (fail_timeout takes no "ms")'));
+  .refine((s) => nginxTime(s, true) !== null || s.includes('ms'), custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m", "30d"'))
+  .refine((s) => nginxTime(s, true) !== null || !s.includes('ms'), custom('invalid_duration', 'takes no "ms" (fail_timeout counts whole seconds): use e.g. "1s"'));
 
 export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-"');
 

@@ -22,7 +22,7 @@ export function configWarnings(config: Config): ConfigIssue[] {
   // (nginx -t: "server name ... has suspicious symbols"; a Host with a '/' is refused, 400, so none matches)
   config.servers.forEach((s, si) => s.serverNames.forEach((n, ni) => {
     if (!n.includes('/')) return;
-    const why = n.startsWith('~') ? 'nginx -t warns of it in any name, though a regex still matches Hosts without one (a Host with a "/" is refused, 400)' : 'a request whose Host has one is refused (400), so none gets this server by that name';
+    const why = n.startsWith('~') ? 'nginx -t warns of it in any name; a regex may still match Hosts without one (a Host with a "/" is refused, 400)' : 'a request whose Host has one is refused (400), so none gets this server by that name';
     out.push({ path: `servers[${si}].serverNames[${ni}]`, code: 'suspicious_server_name', message: `server name "${n}" has suspicious symbols ("/"): ${why}${n.startsWith('~') ? '' : ' (nginx -t warns the same)'}` });
   }));
   const said = new Set<string>();

@@ -151,7 +151,7 @@ test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', 
   await failTimeout.fill('500ms');
   await address.fill('127.0.0.1 9201');
   await shows(page, weight, 'upstreams[0].servers[1].weight', 'weight is 1-1000 (nginx refuses weight=0)', 'too_small');
-  await shows(page, failTimeout, 'upstreams[0].servers[1].failTimeout', 'fail_timeout: not an nginx time in seconds: use e.g. "10s", "1m", "30d" (fail_timeout takes no "ms")', 'invalid_duration');
+  await shows(page, failTimeout, 'upstreams[0].servers[1].failTimeout', 'fail_timeout: takes no "ms" (fail_timeout counts whole seconds): use e.g. "1s"', 'invalid_duration');
   await shows(page, address, 'upstreams[0].servers[0].address', 'expected host:port, e.g. "127.0.0.1:9001"', 'invalid_address');
   await ui.shot(page, 'editor-errors-upstream');
   await page.emulateMedia({ colorScheme: 'dark' });

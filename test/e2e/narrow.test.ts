@@ -200,6 +200,9 @@ for (const scheme of ['light', 'dark'] as const) {
       assert.equal(await bar.getByTestId('har-import').isVisible(), false, 'the menu closed');
       const panel = await box(page.getByTestId('capture-settings'));
       assert.ok(panel.x >= 0 && panel.x + panel.width <= W, 'the settings panel is inside the window');
+      // its text wraps inside it (the toolbar it sits in does not wrap its items) and the checkbox shows
+      await assertNoSideways(page.getByTestId('capture-settings'), 'the settings panel');
+      assert.ok((await box(page.getByTestId('settings-redact'))).width > 0, 'the redact checkbox is visible');
       await page.getByTestId('settings-headers').press('Escape');
       await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
       await assertMenuByKeyboard(page, 'sessions-more', ['har-import', 'har-export', 'capture-settings-open'], 'capture-settings');

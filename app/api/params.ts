@@ -43,7 +43,7 @@ export const PARAM_SCHEMAS = {
     framesPerSession: z.number().int().min(SETTINGS_LIMITS.framesPerSession[0]).max(SETTINGS_LIMITS.framesPerSession[1]).optional(),
   }).strict(),
   exportHar: z.object({ sessionIds: z.array(id).max(10_000).optional() }).strict(),
-  importHar: z.object({ text: z.string().max(API_LIMITS.maxImportHarBytes, `the HAR file is too large to import: over the limit of ${API_LIMITS.maxImportHarBytes / 1024 / 1024} MiB`) }).strict(),
+  importHar: z.object({ text: z.string().max(API_LIMITS.maxImportHarBytes, `the HAR file is too large to import: over the limit of ${API_LIMITS.maxImportHarBytes / 1024 / 1024} Mi characters`) }).strict(),
   exportNginx: z.object({ source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']) }).strict(),
   testNginx: z.object({ source: z.enum(['draft', 'applied']), shape: z.enum(['full', 'snippet']) }).strict(),
   markExported: z.object({

@@ -2,7 +2,7 @@
 // Shape and defaults live here; cross-field rules (names that must exist, nginx's own
 // configuration errors) live in validate.ts. `npm run schema` emits the JSON Schema for editors.
 import { z } from 'zod';
-import { MAX_TIME_MS, parseNginxTime } from './time.ts';
+import { MAX_TIME_MS, parseFailTimeout, parseNginxTime } from './time.ts';
 import { parseNginxSize } from './size.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -38,7 +38,7 @@ function pattern(re: RegExp, code: string, message: string) {
 }
 
 /** Times nginx reads (64-bit nginx takes any length); and whether one is at most MAX_TIME_MS. */
-const nginxTime = (s: string, seconds = false) => parseNginxTime(s, { seconds, unbounded: true });
+const nginxTime = (s: string) => parseNginxTime(s, { unbounded: true });
 const withinLimit = (s: string) => (nginxTime(s) ?? 0) <= MAX_TIME_MS;
 const TOO_LONG = custom('duration_too_long', `longer than ${MAX_TIME_MS / 1000 | 0}s (about 24.8 days), the most the engine's timers (and 32-bit nginx's) hold`);
 
@@ -59,8 +59,8 @@ export const ProxyTimeout = Duration
  * (it is compared with the time of a failure), so nginx's own limit is the only one. */
 export const DurationSeconds = z
   .string()
-  .refine((s) => nginxTime(s, true) !== null || s.includes('ms'), custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m", "30d"'))
-  .refine((s) => nginxTime(s, true) !== null || !s.includes('ms'), custom('invalid_duration', 'takes no "ms" (fail_timeout counts whole seconds): use e.g. "1s"'));
+  .refine((s) => parseFailTimeout(s) !== null || s.includes('ms'), custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m", "30d"'))
+  .refine((s) => parseFailTimeout(s) !== null || !s.includes('ms'), custom('invalid_duration', 'takes no "ms" (fail_timeout counts whole seconds): use e.g. "1s"'));
 
 export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-"');
 

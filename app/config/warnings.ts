@@ -1,5 +1,6 @@
-// What nginx -t warns of in a config it still takes, so that `check` (and an import) can say it too:
-// a server name with a '/', and a server name that an earlier server on the same listen socket has already. nginx keeps the
+// What nginx -t warns of in a config it still takes, so that `check` (and an import) can say it too.
+// A server name with a '/': no Host can have one (a request whose Host has one is refused, 400).
+// A server name that an earlier server on the same listen socket has already: nginx keeps the
 // first server for it (the engine does the same, app/match/server.ts) and the later one never gets
 // a request by that name: dead configuration, said nowhere else.
 import type { Config } from './schema.ts';
@@ -19,11 +20,13 @@ export function configWarnings(config: Config): ConfigIssue[] {
     }
   });
   const out: ConfigIssue[] = [];
-  // (nginx -t: "server name ... has suspicious symbols"; a Host with a '/' is refused, 400, so none matches)
+  // (nginx -t: "server name ... has suspicious symbols", of a regex name too, which may still match)
   config.servers.forEach((s, si) => s.serverNames.forEach((n, ni) => {
     if (!n.includes('/')) return;
-    const why = n.startsWith('~') ? 'nginx -t warns of it in any name; a regex may still match Hosts without one (a Host with a "/" is refused, 400)' : 'a request whose Host has one is refused (400), so none gets this server by that name';
-    out.push({ path: `servers[${si}].serverNames[${ni}]`, code: 'suspicious_server_name', message: `server name "${n}" has suspicious symbols ("/"): ${why}${n.startsWith('~') ? '' : ' (nginx -t warns the same)'}` });
+    const why = n.startsWith('~')
+      ? 'nginx -t warns of it in any name; a regex may still match Hosts without one (a Host with a "/" is refused, 400)'
+      : 'a request whose Host has one is refused (400), so none gets this server by that name (nginx -t warns the same)';
+    out.push({ path: `servers[${si}].serverNames[${ni}]`, code: 'suspicious_server_name', message: `server name "${n}" has suspicious symbols ("/"): ${why}` });
   }));
   const said = new Set<string>();
   for (const [socket, servers] of bySocket) {

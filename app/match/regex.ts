@@ -34,6 +34,11 @@ const CLASS_SETS: Record<string, string> = {
   V: '\\x00-\\x09\\x0E-\\x84\\x86-\\uFFFF',
 };
 
+/** Whether a quantifier (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`) starts at `s[i]`. */
+function quantifierAt(s: string, i: number): boolean {
+  return '*+?'.includes(s[i] ?? '-') || minmaxAt(s, i) !== null;
+}
+
 /** A {n}, {n,} or {n,m} quantifier at i ({,m} is literal text in PCRE2 10.42). */
 function minmaxAt(s: string, i: number): RegExpExecArray | null {
   const re = /\{(\d+)(,(\d*))?\}/y;
@@ -72,7 +77,7 @@ class Translator {
   private close(): void {
     this.out += ')';
     // a quantifier after it decides whether its captures are certain (an unbalanced ')' is left to RegExp)
-    this.g.close('*+?'.includes(this.src[this.i] ?? '-') || minmaxAt(this.src, this.i) !== null);
+    this.g.close(quantifierAt(this.src, this.i));
   }
 
   private char(c: number): string {
@@ -104,7 +109,7 @@ class Translator {
       case '$':
         this.i++;
         // (JavaScript repeats the lookahead it becomes; PCRE refuses to repeat '$', as it does '^')
-        if ('*+?'.includes(s[this.i] ?? '-') || minmaxAt(s, this.i) !== null) throw new Refuse(`quantifier does not follow a repeatable item (after '$' at offset ${this.i - 1})`);
+        if (quantifierAt(s, this.i)) throw new Refuse(`quantifier does not follow a repeatable item (after '$' at offset ${this.i - 1})`);
         this.out += '(?=\\n?(?![\\s\\S]))'; this.g.item(0); return;
       case '|': this.g.alternative(); this.i++; this.out += c; return;
       case '^': this.i++; this.out += c; this.g.item(0); return;

@@ -1,7 +1,7 @@
 // `upstream NAME { ... }` → the model's Upstream (import side).
 import type { Directive } from './ast.ts';
 import type { BalanceMethod, Upstream, UpstreamServer } from '../config/schema.ts';
-import { parseNginxTime } from '../config/time.ts';
+import { parseFailTimeout } from '../config/time.ts';
 import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
@@ -118,7 +118,7 @@ function upstreamServer(d: Directive, ctx: ImportContext): UpstreamServer | null
     else if (key === 'weight' && int >= 1) s.weight = int;
     else if (key === 'max_fails' && int >= 0) s.maxFails = int;
     else if (key === 'max_conns' && int >= 0) s.maxConns = int;
-    else if (key === 'fail_timeout' && parseNginxTime(value, { seconds: true, unbounded: true }) !== null) s.failTimeout = value;
+    else if (key === 'fail_timeout' && parseFailTimeout(value) !== null) s.failTimeout = value;
     else if (key === 'fail_timeout') ctx.warn(d, `server ${address}: "${p}" is not a time Switchyard reads for fail_timeout (nginx's seconds-valued times: "30s", "1h 30m", "1y"): dropped, the default 10s applies`);
     else if (KNOWN_PARAMS.has(key)) ctx.warn(d, `server ${address}: "${p}" is not a value nginx takes for ${key} (nginx -t refuses it): dropped`);
     else ctx.warn(d, `server ${address}: parameter "${p}" is not modelled: dropped`);

@@ -65,7 +65,7 @@ function opensLuaBlock(tokens: Token[]): boolean {
   return name?.kind === 'word' && !name.quoted && isLuaBlock(name.value);
 }
 
-/** Words and symbols one import reads in all: a 130,000-line deny list has 390,000; a file of
+/** Words and symbols (and comments) one import reads in all: a 130,000-line deny list has 390,000; a file of
  * nothing but "a;" would otherwise cost hundreds of bytes of memory per byte read. */
 export const MAX_IMPORT_TOKENS = 2_000_000;
 
@@ -88,7 +88,7 @@ export function tokenize(text: string, file = '', maxTokens = MAX_IMPORT_TOKENS)
   while (i < text.length) {
     const c = text[i]!;
     if (SPACE.has(c)) { step(); continue; }
-    if (tokens.length >= maxTokens) fail(i, line, lineStart, `more than ${MAX_IMPORT_TOKENS.toLocaleString('en-US')} words and symbols in one import (with its includes): too large to import`);
+    if (tokens.length >= maxTokens) fail(i, line, lineStart, `more than ${MAX_IMPORT_TOKENS.toLocaleString('en-US')} words and symbols (comments too) in one import (with its includes): too large to import`);
     const startLine = line;
     const startCol = col(i);
     if (c === '{' && opensLuaBlock(tokens)) {

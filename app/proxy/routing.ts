@@ -88,5 +88,10 @@ export function upstreamOf<U extends { name: string }>(upstreams: readonly U[], 
  * the host in lower case: nginx's ngx_http_upstream_add makes one group of `http://api:80` and
  * `http://API:80` (compared without case), with one balancing state. */
 export function directTargetKey(target: ProxyPassTarget): string {
-  return `${target.host.toLowerCase()}:${target.port ?? 80}`;
+  return directTargetName(target).toLowerCase();
+}
+
+/** That group's name, as the first location naming it wrote it (nginx's implicit upstream's). */
+export function directTargetName(target: ProxyPassTarget): string {
+  return `${target.host}:${target.port ?? 80}`;
 }

@@ -53,7 +53,10 @@ export function prettyJson(text: string): string | null {
   }
 }
 
-const isSpace = (c: string | undefined) => c === ' ' || c === '\n' || c === '\r' || c === '\t';
+/** JSON's white space (a character code): space, line feed, carriage return, tab. */
+export function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
 
 /** Valid JSON `t` re-indented, in pieces joined once (no string built character by character). */
 function reindent(t: string): string | null {
@@ -77,7 +80,7 @@ function reindent(t: string): string | null {
     } else if (c === '{' || c === '[') {
       // (an empty object or array stays on its line, as JSON.stringify writes it)
       let j = i + 1;
-      while (isSpace(t[j])) j++;
+      while (isJsonSpace(t.charCodeAt(j))) j++;
       if (t[j] === (c === '{' ? '}' : ']')) {
         push(c + t[j]);
         i = j;
@@ -88,10 +91,10 @@ function reindent(t: string): string | null {
     } else if (c === '}' || c === ']') push(pad(--depth) + c);
     else if (c === ',') push(',' + pad(depth));
     else if (c === ':') push(': ');
-    else if (!isSpace(c)) {
+    else if (!isJsonSpace(c.charCodeAt(0))) {
       // a number or a literal: to the next structural character or space
       let j = i + 1;
-      while (j < t.length && !isSpace(t[j]) && !',:]}'.includes(t[j]!)) j++;
+      while (j < t.length && !isJsonSpace(t.charCodeAt(j)) && !',:]}'.includes(t[j]!)) j++;
       push(t.slice(i, j));
       i = j - 1;
     }

@@ -296,7 +296,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     this.finishRecord(this.res.statusCode);
   }
 
-  onBodyError(error: Error, timedOut: boolean): void {
+  onBodyError(error: Error | null, timedOut: boolean): void {
     this.responseBody?.stop();
     if (this.done) return;
     this.release(false);
@@ -311,7 +311,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
       this.res.flushHeaders();
       socket.end();
     } else this.res.destroy();
-    this.finishRecord(this.res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response${error.message ? ` (${error.message})` : ''}`);
+    this.finishRecord(this.res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response${error ? ` (${error.message})` : ''}`);
   }
 }
 

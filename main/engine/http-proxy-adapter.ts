@@ -47,8 +47,9 @@ export interface TryHandlers {
   onResponse(proxyRes: IncomingMessage, timing: { connectedAt: number; firstByteAt: number }): void;
   /** The try failed before a response header arrived (nothing was sent to the client). */
   onFailure(f: TryFailure): void;
-  /** The response body broke off after the header (read timeout or upstream reset). */
-  onBodyError(error: Error, timedOut: boolean): void;
+  /** The response body broke off after the header (read timeout, upstream reset or close);
+   * `error`: what the socket said, when it said anything (null for a plain close). */
+  onBodyError(error: Error | null, timedOut: boolean): void;
   /** The upstream switched protocols (101 with Upgrade) on this plain request: its connection is closed. */
   onUpgradeAnswer(): void;
 }
@@ -271,7 +272,7 @@ function onBodyError(this: IncomingMessage, err: Error): void {
 function onBodyAborted(this: IncomingMessage): void {
   const a = tryOf(this);
   // (no detail beyond what the exchange says of it: the upstream closed, or its read timed out)
-  if (a && !a.settled) a.h.onBodyError(new Error(''), a.timedOut);
+  if (a && !a.settled) a.h.onBodyError(null, a.timedOut);
 }
 
 type NginxHeadRequest = ClientRequest & {

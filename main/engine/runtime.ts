@@ -7,12 +7,12 @@ import { lookup } from 'node:dns/promises';
 import { ADDRCONFIG } from 'node:dns';
 import type { Config, Location, Server, Upstream } from '../../app/config/schema.ts';
 import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pass.ts';
-import { parseNginxTime } from '../../app/config/time.ts';
+import { parseFailTimeout, parseNginxTime } from '../../app/config/time.ts';
 import { parseNginxSize } from '../../app/config/size.ts';
 import { compileLocations } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
-import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, upstreamOf, wildcardOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
+import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, upstreamOf, wildcardOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
 import { createUpstreamGroup } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
 
@@ -124,7 +124,7 @@ async function upstreamPeers(u: Upstream, ui: number): Promise<PeerConfig[]> {
     for (const ip of await resolve(host, { path: `upstreams[${ui}].servers[${si}].address`, written: s.address })) {
       peers.push({
         server: s.address, host: ip, port, weight: s.weight, maxFails: s.maxFails,
-        failTimeoutMs: parseNginxTime(s.failTimeout, { seconds: true, unbounded: true })!, backup: s.backup, down: s.down, maxConns: s.maxConns,
+        failTimeoutMs: parseFailTimeout(s.failTimeout)!, backup: s.backup, down: s.down, maxConns: s.maxConns,
       });
     }
   }
@@ -165,8 +165,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         const key = directTargetKey(target);
         pool = pools.get(key);
         if (!pool) {
-          // (named as the first location naming it wrote it, as nginx names the implicit upstream)
-          const name = `${target.host}:${target.port ?? 80}`;
+          const name = directTargetName(target);
           const peers = (await resolve(target.host, { path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== undefined ? `${target.host}:${target.port}` : target.host })).map((ip): PeerConfig => ({
             server: name, host: ip, port: target.port ?? 80, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0,
           }));

@@ -2,6 +2,7 @@
 // offset), JSON recognised for a pretty view, binary as a hex preview. Pure functions over the
 // tap's own copies; nothing here touches relayed buffers.
 import { findUtf8Error } from './validation.ts';
+import { isJsonSpace } from '../../app/traffic/payload-format.ts';
 
 /** Bytes shown in a binary message's hex preview (the whole capped copy is in `data`). */
 export const HEX_PREVIEW_BYTES = 64;
@@ -59,10 +60,6 @@ export function looksLikeJson(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function isJsonSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /** "00 01 ff …": hex of the first maxBytes bytes of data[off, off + len), with " …" when there are

@@ -79,7 +79,8 @@ const entry = z.object({
 const har = z.object({ log: z.object({ version: z.string().regex(/^(1\.\d+)?$/, 'HAR 1.x expected'), creator: z.object({ name: z.string(), version: z.string().optional() }), entries: z.array(z.unknown()).max(100_000) }) });
 const entryShell = entry.extend({ _webSocketMessages: z.array(z.unknown()).optional() });
 
-type Entry = z.infer<typeof entry>;
+/** An entry; its messages are checked one by one, in importing (SessionRows). */
+type Entry = z.infer<typeof entryShell>;
 export type HarImport = { ok: true; value: ImportedHar } | { ok: false; message: string };
 
 const OPCODE_NAMES: Record<number, string> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
@@ -178,12 +179,27 @@ function tally(frames: readonly FrameView[]) {
   return t;
 }
 
-function session(e: Entry, id: number): ImportedSession {
-  const opened = timeOf(e);
+/** An entry's messages as frame rows and payloads, one message at a time (importing). */
+class SessionRows {
+  readonly frames: FrameView[] = [];
+  readonly payloads: Record<number, FramePayload> = {};
   // (the rows' own numbers when the file has them, increasing: older rows may have been dropped)
-  let seq = -1;
-  const payloads: Record<number, FramePayload> = {};
-  const frames = (e._webSocketMessages ?? []).map((m) => frame(m, (seq = Math.max(seq + 1, m._switchyard?.seq ?? 0)), opened, payloads));
+  private seq = -1;
+  private readonly opened: number;
+
+  constructor(e: Entry) {
+    this.opened = timeOf(e);
+  }
+
+  add(m: Message): void {
+    this.seq = Math.max(this.seq + 1, m._switchyard?.seq ?? 0);
+    this.frames.push(frame(m, this.seq, this.opened, this.payloads));
+  }
+}
+
+function session(e: Entry, id: number, rows: SessionRows): ImportedSession {
+  const opened = timeOf(e);
+  const { frames, payloads } = rows;
   const own = e._switchyard;
   const sent = tally(frames);
   const path = pathOf(e.request.url);
@@ -244,19 +260,20 @@ function* importing(text: string): Generator<void, HarImport> {
   for (const [i, raw] of r.data.log.entries.entries()) {
     const shell = entryShell.safeParse(raw);
     if (!shell.success) return refusal(shell.error.issues, ['log', 'entries', i]);
-    const messages: Message[] = [];
-    for (const [k, m] of (shell.data._webSocketMessages ?? []).entries()) {
+    const e = shell.data;
+    // (each message checked and made a row in the same step: a long session is most of a file)
+    const rows = new SessionRows(e);
+    for (const [k, m] of (e._webSocketMessages ?? []).entries()) {
       const checked = wsMessage.safeParse(m);
       if (!checked.success) return refusal(checked.error.issues, ['log', 'entries', i, '_webSocketMessages', k]);
-      messages.push(checked.data);
+      rows.add(checked.data);
       if (++work >= STEP_ITEMS) {
         work = 0;
         yield;
       }
     }
-    const e: Entry = { ...shell.data, _webSocketMessages: shell.data._webSocketMessages ? messages : undefined };
     const isWs = e._webSocketMessages !== undefined || e._resourceType === 'websocket' || e.response.status === 101 || /^wss?:/i.test(e.request.url);
-    if (isWs) out.sessions.push(session(e, i + 1));
+    if (isWs) out.sessions.push(session(e, i + 1, rows));
     else out.exchanges.push(exchange(e, i + 1));
     if (++work >= STEP_ITEMS) {
       work = 0;

@@ -8,5 +8,5 @@ test('importHar takes a file up to its own limit, over IPC as over the web host,
   assert.equal(checkParams('importHar', { text: 'x'.repeat(1000) }).ok, true);
   const over = checkParams('importHar', { text: 'x'.repeat(API_LIMITS.maxImportHarBytes + 1) });
   assert.equal(over.ok, false);
-  assert.match(JSON.stringify(over), /text.*too large to import: over the limit of 64 MiB/);
+  assert.match(JSON.stringify(over), /text.*too large to import: over the limit of 64 Mi characters/);
 });

@@ -88,7 +88,7 @@ test(`past ${MAX_IMPORT_TOKENS.toLocaleString('en-US')} words and symbols in all
   const { reader } = memoryReader({ '/d/nginx.conf': 'http {\ninclude a.conf;\ninclude a.conf;\n}', '/d/a.conf': 'a;'.repeat(MAX_IMPORT_TOKENS / 2 - 10) });
   await assert.rejects(importNginx('/d/nginx.conf', reader), (e: Error) => {
     assert.ok(e instanceof NginxSyntaxError);
-    assert.match(e.message, /^\/d\/a\.conf:1:\d+: more than 2,000,000 words and symbols in one import \(with its includes\): too large to import$/);
+    assert.match(e.message, /^\/d\/a\.conf:1:\d+: more than 2,000,000 words and symbols \(comments too\) in one import \(with its includes\): too large to import$/);
     return true;
   });
   // several files given to one import share the count

@@ -273,6 +273,16 @@ test('upstream dying mid-response cuts the client connection (no truncated succe
   assert.match(causes[0] ?? '', /^upstream closed the connection mid-response( \((aborted|read ECONNRESET)\))?$/);
 });
 
+test('proxy_pass to one host in two spellings is one implicit group (one balancing state), named as first written, as in nginx', async () => {
+  const a = await up('a', (_req, res) => res.end('a'));
+  const e = await engine((p) => ({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${p}` }], locations: [{ path: '/x/', proxyPass: `http://LocalHost:${a.port}` }, { path: '/y/', proxyPass: `http://localhost:${a.port}` }, { path: '/z/', proxyPass: `http://127.0.0.1:${a.port}` }] }],
+  }));
+  assert.deepEqual(e.engine.upstreamStatus().map((u) => u.name), [`LocalHost:${a.port}`, `127.0.0.1:${a.port}`]);
+  assert.equal((await send(`${e.url}/y/`)).body, 'a');
+});
+
 test('bodiless responses (HEAD, 204, 304) pass with their headers and end, on a reused upstream connection too', async () => {
   const a = await up('a', (req, res) => {
     if (req.url === '/204') return void res.writeHead(204, { 'X-Kind': 'no-content' }).end();

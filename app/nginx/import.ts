@@ -10,7 +10,7 @@ import { configWarnings } from '../config/warnings.ts';
 import { parseNginx } from './parser.ts';
 import { isAddressHost, parseProxyPass } from '../config/proxy-pass.ts';
 import { upstreamOf } from '../proxy/routing.ts';
-import { loadNginxConf, type ConfReader, type LoadedConf } from './include.ts';
+import { loadNginxConf, newImportBudget, type ConfReader, type LoadedConf } from './include.ts';
 import { ImportContext, WarningList, countDirectives, type ImportWarning, type UpgradeMap } from './import-context.ts';
 import { INHERITED, ownSettings } from './import-settings.ts';
 import { SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
@@ -35,9 +35,14 @@ export interface ImportResult {
  * (a sites-enabled file), as when it is imported alone. */
 export async function importNginx(files: string | string[], reader: ConfReader): Promise<ImportResult> {
   const list = Array.isArray(files) ? files : [files];
-  const loads: LoadedConf[] = [];
-  const budget = { tokens: 0 };
+  // (null: a file an earlier one includes, imported there: not read again)
+  const loads: Array<LoadedConf | null> = [];
+  const budget = newImportBudget();
   for (const f of list) {
+    if (loads.some((l) => l?.files.slice(1).some((p) => samePath(p, f)))) {
+      loads.push(null);
+      continue;
+    }
     try {
       loads.push(await loadNginxConf(f, reader, undefined, budget));
     } catch (e) {
@@ -47,7 +52,7 @@ export async function importNginx(files: string | string[], reader: ConfReader):
       throw e;
     }
   }
-  const includes = (j: number, i: number) => loads[j]!.files.slice(1).some((p) => samePath(p, list[i]!));
+  const includes = (j: number, i: number) => loads[j]?.files.slice(1).some((p) => samePath(p, list[i]!)) ?? false;
   const trees: Directive[][] = [];
   const pre = new WarningList();
   loads.forEach((loaded, i) => {
@@ -55,7 +60,7 @@ export async function importNginx(files: string | string[], reader: ConfReader):
     // with that file's http-level settings, not a second time on its own
     // (two that include each other: the first given is imported)
     const by = list.findIndex((_, j) => j !== i && includes(j, i) && !(includes(i, j) && i < j));
-    if (by !== -1) {
+    if (by !== -1 || loaded === null) {
       pre.add({ file: list[i]!, line: 1, directive: '(file)', message: `${list[by]} includes this file: imported there, not a second time` });
       return;
     }

@@ -53,22 +53,29 @@ export const MAX_INCLUDED_FILES = 1000;
  * size would still be gigabytes). nginx.conf trees are kilobytes; large generated ones megabytes. */
 export const MAX_INCLUDED_CHARS = 32 * 1024 * 1024;
 
-/** What one import has read so far, over all the files given to it (MAX_IMPORT_TOKENS counts them all). */
+/** What one import has read so far, over all the files given to it: files, characters, and words
+ * and symbols (MAX_INCLUDED_FILES, MAX_INCLUDED_CHARS and MAX_IMPORT_TOKENS count them all). */
 export interface ImportBudget {
+  files: number;
+  chars: number;
   tokens: number;
 }
 
+export const newImportBudget = (): ImportBudget => ({ files: 0, chars: 0, tokens: 0 });
+
 /** Read a file and everything it includes. Syntax errors throw NginxSyntaxError. `budget`: what
  * the import read before this file (several files given to one import share it). */
-export async function loadNginxConf(entry: string, reader: ConfReader, prefix = dirname(entry), budget: ImportBudget = { tokens: 0 }): Promise<LoadedConf> {
+export async function loadNginxConf(entry: string, reader: ConfReader, prefix = dirname(entry), budget = newImportBudget()): Promise<LoadedConf> {
   const out: LoadedConf = { directives: [], files: [], problems: [], notes: [] };
   const text = withoutBom(await reader.read(entry), entry, out);
   out.files.push(entry);
+  budget.files++;
+  budget.chars += text.length;
   const parsed = parseNginx(text, entry, MAX_IMPORT_TOKENS - budget.tokens);
   budget.tokens += parsed.tokens;
   const tree = parsed.directives;
   const above = tree.some((d) => d.name === 'http' && d.block) ? [] : ancestors(prefix);
-  out.directives = await expand(tree, { reader, prefix, above, out, capped: false, chars: text.length, budget }, [entry]);
+  out.directives = await expand(tree, { reader, prefix, above, out, capped: false, budget }, [entry]);
   return out;
 }
 
@@ -80,9 +87,7 @@ interface Expansion {
   out: LoadedConf;
   /** MAX_INCLUDED_FILES or MAX_INCLUDED_CHARS were read: the includes left are skipped. */
   capped: boolean;
-  /** Characters read so far. */
-  chars: number;
-  /** Words and symbols read so far (parser.ts; past MAX_IMPORT_TOKENS the import fails). */
+  /** What the import has read so far (past MAX_IMPORT_TOKENS it fails). */
   budget: ImportBudget;
 }
 
@@ -141,7 +146,7 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
       out.notes.push({ file: d.file, line: d.line, column: d.column, message: `"${d.args[0]}" is not in ${x.prefix}: read from ${from} instead (a file without an http block is included by an nginx.conf, and nginx reads relative paths from that file's folder: import the nginx.conf to be sure)` });
     }
     for (const p of paths) {
-      if (out.files.length >= MAX_INCLUDED_FILES) {
+      if (x.budget.files >= MAX_INCLUDED_FILES) {
         problem(`more than ${MAX_INCLUDED_FILES} files included in all (a file that includes itself?): "${p}" and the includes after it were not read`);
         x.capped = true;
         break;
@@ -160,13 +165,14 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
         problem(`cannot read included file "${p}": ${why}`);
         continue;
       }
-      x.chars += text.length;
-      if (x.chars > MAX_INCLUDED_CHARS) {
+      x.budget.chars += text.length;
+      if (x.budget.chars > MAX_INCLUDED_CHARS) {
         problem(`more than ${MAX_INCLUDED_CHARS / 1024 / 1024} Mi characters included in all: "${p}" and the includes after it were not read`);
         x.capped = true;
         break;
       }
       out.files.push(p);
+      x.budget.files++;
       const inner = parseNginx(text, p, MAX_IMPORT_TOKENS - x.budget.tokens);
       x.budget.tokens += inner.tokens;
       if (d.comments.length && inner.directives[0]) inner.directives[0].comments.unshift(...d.comments);

@@ -20,6 +20,9 @@ function asDraft(doc: unknown): ConfigInput {
   return d;
 }
 
+/** Whether `p` is `path` or a path inside it (`path.x`, `path[0]`). */
+const within = (p: string, path: string) => p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`);
+
 export const useConfig = defineStore('config', () => {
   const draft = ref<ConfigInput>(emptyConfig());
   const applied = ref<unknown>(null);
@@ -54,11 +57,11 @@ export const useConfig = defineStore('config', () => {
   }
   /** Issues at `path` or inside it. */
   function under(path: string): ConfigIssue[] {
-    return issues.value.filter((i) => i.path === path || i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
+    return issues.value.filter((i) => within(i.path, path));
   }
   /** Warnings at `path` (or inside it, `deep`). */
   function warningsAt(path: string, deep = false): ConfigIssue[] {
-    return warnings.value.filter((i) => i.path === path || (deep && (i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`))));
+    return warnings.value.filter((i) => (deep ? within(i.path, path) : i.path === path));
   }
 
   /** Config state from the service (first load, feed, apply). Local edits not yet sent win. */

@@ -116,6 +116,10 @@ test('several files that overlap: a file another one includes is imported there 
     assert.deepEqual(loc.proxySetHeader, [{ name: 'Connection', value: '$connection_upgrade' }], 'the map of another file counts');
     assert.ok(r.warnings.some((w) => w.directive === '(file)' && /nginx\.conf includes this file: imported there, not a second time/.test(w.message)), JSON.stringify(r.warnings));
   }
+  // (given after the file that includes it, it is not read a second time)
+  const counted = memoryReader(files);
+  await importNginx(['/d/nginx.conf', '/d/sites-enabled/default'], counted.reader);
+  assert.deepEqual(counted.reads.filter((p) => p === '/d/sites-enabled/default').length, 1);
   const { ConfReadError } = await import('../../../app/nginx/import.ts');
   await assert.rejects(importNginx(['/d/nginx.conf', '/d/nothere.conf'], reader), (e) => e instanceof ConfReadError && e.message === 'cannot read /d/nothere.conf: ENOENT');
 });

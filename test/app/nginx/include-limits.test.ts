@@ -91,6 +91,12 @@ test(`past ${MAX_IMPORT_TOKENS.toLocaleString('en-US')} words and symbols in all
     assert.match(e.message, /^\/d\/a\.conf:1:\d+: more than 2,000,000 words and symbols \(comments too\) in one import \(with its includes\): too large to import$/);
     return true;
   });
+  // several files given to one import share the counts: characters too
+  const third = `# ${'x'.repeat(MAX_INCLUDED_CHARS / 3)}\n`;
+  const { reader: chars } = memoryReader({ '/c/a.conf': third, '/c/b.conf': third, '/c/c.conf': `include inc.conf;\n${third}`, '/c/inc.conf': 'upstream u { server 127.0.0.1:1; }\n' });
+  const over = await importNginx(['/c/a.conf', '/c/b.conf', '/c/c.conf'], chars);
+  assert.deepEqual(over.config.upstreams, []);
+  assert.match(over.warnings.map((w) => w.message).join('\n'), /more than 32 Mi characters included in all: "\/c\/inc\.conf"/);
   // several files given to one import share the count
   const half = 'a;'.repeat(MAX_IMPORT_TOKENS / 4 - 5);
   const { reader: two } = memoryReader({ '/d/a.conf': half, '/d/b.conf': half, '/d/c.conf': half });

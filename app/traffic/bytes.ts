@@ -1,6 +1,7 @@
 // Bytes ↔ text for payloads the UI shows and sends: base64 (standard alphabet, RFC 4648), hex and
 // UTF-8. Pure (app/ has no Buffer, atob or TextEncoder), so the same code runs in the renderer and
 // in tests.
+import { base64Error } from '../text/base64.ts';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_VALUE = new Int16Array(128).fill(-1);
@@ -26,14 +27,13 @@ export function toBase64(bytes: Uint8Array): string {
   return out;
 }
 
-/** Strict base64: whitespace is ignored; anything else outside the alphabet, or bad padding, is an error. */
+/** Base64 by the one rule the API and the HAR import check too (app/text/base64.ts): white space
+ * ignored, '=' padding optional; anything else outside the alphabet, or misplaced padding, is an error. */
 export function fromBase64(text: string): Decoded {
+  const problem = base64Error(text);
+  if (problem) return { ok: false, message: problem };
   const s = text.replace(/\s+/g, '');
-  const bad = /[^A-Za-z0-9+/=]/.exec(s);
-  if (bad) return { ok: false, message: `"${bad[0]}" is not a base64 character (A-Z, a-z, 0-9, +, /, = padding)` };
   const pad = s.indexOf('=');
-  if (pad >= 0 && !/^={1,2}$/.test(s.slice(pad))) return { ok: false, message: '"=" padding may only end the text (at most two)' };
-  if (s.length % 4 !== 0) return { ok: false, message: `base64 text comes in groups of 4 characters; this has ${s.length} (missing "=" padding?)` };
   const body = pad >= 0 ? s.slice(0, pad) : s;
   const out = new Uint8Array(Math.floor((body.length * 3) / 4));
   let o = 0;

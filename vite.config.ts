@@ -1,5 +1,5 @@
-// The renderer build: renderer/ → dist/renderer, served by the loopback web host (main/web) and,
-// later, loaded by Electron. No inline scripts or styles, so the host's strict CSP holds.
+// The renderer build: renderer/ → dist/renderer, served by the loopback web host (main/web) and
+// loaded by Electron (main/electron/renderer-protocol.ts). No inline scripts or styles, so the host's strict CSP holds.
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     modulePreload: { polyfill: false },
-    /** main/web/auth.ts ASSET_PATH: the one path the host's asset cookie is sent for. */
+    /** main/web/auth.ts ASSET_PATH: the one path the host serves without its token. */
     assetsDir: '__switchyard_assets',
     assetsInlineLimit: 0,
     sourcemap: false,

@@ -1,6 +1,6 @@
 // The ONE typed API contract between the UI and the process that runs the engine: request name →
 // params/result, event name → payload. The loopback web host (main/web) serves it over HTTP + a
-// WebSocket feed today; Electron's preload will expose the same `SwitchyardApi` over IPC later.
+// WebSocket feed; Electron's preload (main/electron/preload.ts) exposes the same `SwitchyardApi` over IPC.
 // Model: alex8088/electron-toolkit packages/typed-ipc/src/types.ts.
 //
 // Handlers never throw across the boundary: every result is `{ ok: true, value }` or

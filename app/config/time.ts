@@ -70,12 +70,6 @@ export function parseNginxTime(text: string, opts: { seconds?: boolean; unbounde
   return result;
 }
 
-/** The canonical nginx spelling for a millisecond value ("60s", "500ms", "1d"). */
-export function formatNginxTime(ms: number): string {
-  if (ms % 1000 !== 0) return `${ms}ms`;
-  return `${ms / 1000}s`;
-}
-
 /** fail_timeout's milliseconds, or null: a seconds-valued time (no "ms", but "y" and "M"), within
  * nginx's own limit only (no timer holds it). The one reading of it for check, import and engine. */
 export function parseFailTimeout(text: string): number | null {

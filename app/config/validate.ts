@@ -355,9 +355,6 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
         add([...lb, 'proxySetHeader', hi, 'name'], 'framing_header', `nginx would send ${h.name} as set here in place of its own, and the upstream would misread where the request body ends: remove it (the body's framing is nginx's own)`);
       }
     });
-    if (loc.websocket && loc.proxyHttpVersion !== undefined && loc.proxyHttpVersion !== '1.1' && loc.proxyHttpVersion !== '1.0') {
-      add([...lb, 'proxyHttpVersion'], 'invalid_http_version', 'proxy_http_version must be 1.0 or 1.1');
-    }
   });
 }
 

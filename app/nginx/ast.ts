@@ -28,7 +28,3 @@ export function directive(name: string, args: string[] = [], block?: Directive[]
   return d;
 }
 
-/** "file:line:column", or "line:column" for a tree built in memory. */
-export function formatPosition(p: SourcePosition): string {
-  return p.file ? `${p.file}:${p.line}:${p.column}` : `${p.line}:${p.column}`;
-}

@@ -6,7 +6,6 @@ import type { FrameView } from '../api/views.ts';
 import type { FrameBuffer } from './frame-buffer.ts';
 
 export const FRAME_OPCODES = ['text', 'binary', 'ping', 'pong', 'close', 'violation'] as const;
-export type FrameOpcode = (typeof FRAME_OPCODES)[number];
 
 export interface FrameFilterSpec {
   /** 'client': frames the client sent (↑); 'upstream': frames the upstream sent (↓). */

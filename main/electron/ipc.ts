@@ -101,7 +101,7 @@ export function createIpc(ipcMain: IpcMainLike, policy: SenderPolicy) {
 
 export type Ipc = ReturnType<typeof createIpc>;
 
-/** The service as the web host sees it: one entry point and the feed. */
+/** The service as this IPC adapter sees it: one entry point and the feed. */
 export interface ServiceLike {
   handle(name: string, params: unknown): Promise<Result<unknown>>;
   feed: { subscribe(sink: { send(e: FeedEvent): void; busy(): boolean }): () => void };

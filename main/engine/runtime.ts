@@ -12,8 +12,8 @@ import { parseNginxSize } from '../../app/config/size.ts';
 import { compileLocations } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
-import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, upstreamOf, wildcardOf, type BindCandidate, type Binds } from '../../app/proxy/routing.ts';
-import { createUpstreamGroup } from '../upstream/group.ts';
+import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, upstreamOf, wildcardOf, type Binds } from '../../app/proxy/routing.ts';
+import { createUpstreamGroup, implicitPeer } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
 
 export interface CompiledLocation {
@@ -38,8 +38,6 @@ export interface CompiledServer {
   matcher: ReturnType<typeof compileLocations>;
   locations: CompiledLocation[];
 }
-
-export type Candidate = BindCandidate<CompiledServer>;
 
 /** A balancer plus the connection pools used to reach its peers. */
 export interface Pool {
@@ -166,9 +164,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         pool = pools.get(key);
         if (!pool) {
           const name = directTargetName(target);
-          const peers = (await resolve(target.host, { path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== undefined ? `${target.host}:${target.port}` : target.host })).map((ip): PeerConfig => ({
-            server: name, host: ip, port: target.port ?? 80, weight: 1, maxFails: 1, failTimeoutMs: 10_000, backup: false, down: false, maxConns: 0,
-          }));
+          const peers = (await resolve(target.host, { path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== null ? `${target.host}:${target.port}` : target.host })).map((ip) => implicitPeer(name, ip, target.port ?? 80));
           pool = makePool(name, createUpstreamGroup(name, { type: 'round_robin' }, peers), 0);
           pools.set(key, pool);
         }

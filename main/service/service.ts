@@ -1,6 +1,6 @@
 // The transport-free service: the engine, the draft vs applied config, bounded traffic logs and
-// the live feed. The web host (main/web) and, later, Electron IPC are thin adapters over
-// `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
+// the live feed. The web host (main/web) and Electron's IPC (main/electron/ipc.ts) are thin
+// adapters over `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
 import { isWebSocketSession, upgradedTo } from '../../app/engine/tunnel.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 import { completePrefix } from '../inspect/payload.ts';

@@ -1,7 +1,7 @@
 // The contract over the loopback web host: POST /api/<name> for requests, a WebSocket on /feed for
 // events. The host puts its token in the page (<meta name="switchyard-token">); it goes back in a
 // header for requests and in the WebSocket subprotocol list for the feed (no cookie: cookies on
-// 127.0.0.1 would reach every proxied app). Electron's preload will provide the same `SwitchyardApi`.
+// 127.0.0.1 would reach every proxied app). Electron's preload provides the same `SwitchyardApi`.
 import { REQUEST_NAMES, type FeedEvent, type Params, type RequestName, type Result, type ResultOf, type SwitchyardApi } from '../../../app/api/contract.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';

@@ -1,4 +1,4 @@
-// The API the renderer uses: Electron's preload (later) puts one on window.switchyard; in a plain
+// The API the renderer uses: Electron's preload puts one on window.switchyard; in a plain
 // browser page served by the loopback web host, the HTTP + WebSocket client stands in.
 import type { SwitchyardApi } from '../../../app/api/contract.ts';
 import { createWebClient, type ConnectionState, type WebClient } from './client.ts';

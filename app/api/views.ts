@@ -17,8 +17,9 @@ export interface SessionView extends SessionRecord {
   violation?: string;
 }
 
-export interface ExchangeView extends Omit<ExchangeRecord, 'cause'> {
+export interface ExchangeView extends Omit<ExchangeRecord, 'cause' | 'note'> {
   cause: string | null;
+  note: string | null;
 }
 
 export interface FrameView {

@@ -7,6 +7,9 @@ export interface RouteInfo {
   location: number | null;
   /** The location's label ('' when unnamed) and why it was chosen (nginx's selection rules). */
   name: string;
+  /** The location as written when it served the request ("~ ^/ws", "/api/"; '' when the server
+   * block answered itself): the index alone names another location once the routes change. */
+  where: string;
   explain: string;
 }
 
@@ -22,6 +25,9 @@ export interface ExchangeRecord {
   status: number;
   /** Why the engine answered itself (502/504/404/400...), in nginx's words where nginx has them. */
   cause?: string;
+  /** What the engine noted about a request it proxied: an upgrade request forwarded as plain HTTP,
+   * and why (the route has no WebSocket switch). */
+  note?: string;
   tries: Array<{ upstream: string; outcome: string }>;
   startedAt: number;
   timings: { connectMs?: number; firstByteMs?: number; totalMs?: number };

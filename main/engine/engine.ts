@@ -126,9 +126,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private route(plan: Plan): RouteInfo | null {
-    if (plan.kind === 'proxy') return { server: plan.server.index, location: plan.loc.index, name: plan.loc.location.name, explain: plan.explain };
-    if (plan.kind === 'redirect') return { server: plan.server.index, location: null, name: '', explain: plan.explain };
-    if (plan.server) return { server: plan.server.index, location: null, name: '', explain: plan.reason };
+    if (plan.kind === 'proxy') return { server: plan.server.index, location: plan.loc.index, name: plan.loc.location.name, where: plan.loc.where, explain: plan.explain };
+    if (plan.kind === 'redirect') return { server: plan.server.index, location: null, name: '', where: '', explain: plan.explain };
+    if (plan.server) return { server: plan.server.index, location: null, name: '', where: '', explain: plan.reason };
     return null;
   }
 
@@ -161,11 +161,19 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
-    if (!this.rt) return writeRawError(socket, 503);
+    if (!this.rt) {
+      writeRawError(socket, 503);
+      return;
+    }
     const plan = planRequest(this.rt, req);
     if (plan.kind !== 'proxy') {
-      writeRawError(socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {});
-      this.answerDirect(plan, this.newRecord(req, plan));
+      const record = this.newRecord(req, plan);
+      const sent = writeRawError(socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {});
+      if (sent) {
+        record.responseHeaders = sent.headers;
+        record.responseBytes = sent.bodyBytes;
+      }
+      this.answerDirect(plan, record);
       return;
     }
     if (!forwardsUpgrade(plan)) {

@@ -52,12 +52,16 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
   }
 }
 
-/** An HTTP error written straight to a socket that node handed over on 'upgrade'. */
-export function writeRawError(socket: Duplex, status: number, extra: Record<string, string> = {}): void {
-  if (socket.destroyed || !socket.writable) return;
+/** An HTTP error written straight to a socket that node handed over on 'upgrade'. Returns what
+ * the client got, for its record (header lines as name, value, …, and the body's size), or null
+ * when the socket was already gone. */
+export function writeRawError(socket: Duplex, status: number, extra: Record<string, string> = {}): { headers: string[]; bodyBytes: number } | null {
+  if (socket.destroyed || !socket.writable) return null;
   const body = errorBody(status);
   const wire = clientStatus(status);
-  const headers = { Date: new Date().toUTCString(), 'Content-Type': 'text/html', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close', ...extra };
-  const head = [`HTTP/1.1 ${wire} ${reasonPhrase(wire)}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n');
+  const bodyBytes = Buffer.byteLength(body);
+  const headers = Object.entries({ Date: new Date().toUTCString(), 'Content-Type': 'text/html', 'Content-Length': String(bodyBytes), Connection: 'close', ...extra });
+  const head = [`HTTP/1.1 ${wire} ${reasonPhrase(wire)}`, ...headers.map(([k, v]) => `${k}: ${v}`)].join('\r\n');
   socket.end(`${head}\r\n\r\n${body}`);
+  return { headers: headers.flat(), bodyBytes };
 }

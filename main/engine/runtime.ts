@@ -19,6 +19,8 @@ import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
 export interface CompiledLocation {
   index: number;
   location: Location;
+  /** The location as written ("~ ^/ws", "/api/"), for the records of what it served. */
+  where: string;
   /** proxy_set_header plan, compiled once per config. */
   headers: CompiledHeaders;
   target: ProxyPassTarget;
@@ -170,7 +172,7 @@ export async function compileRuntime(config: Config): Promise<Runtime> {
         }
       }
       locations.push({
-        index: li, location, target, pool, headers: compileHeaders(location),
+        index: li, location, where: `${location.modifier ? `${location.modifier} ` : ''}${location.path}`, target, pool, headers: compileHeaders(location),
         connectTimeoutMs: parseNginxTime(location.proxyConnectTimeout)!,
         sendTimeoutMs: parseNginxTime(location.proxySendTimeout)!,
         readTimeoutMs: parseNginxTime(location.proxyReadTimeout)!,

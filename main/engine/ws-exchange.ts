@@ -43,6 +43,7 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
     ? `upgrade requested with an empty first Upgrade header: ${req.url} matched ${plan.explain}; $http_upgrade is that empty line, so no Upgrade goes upstream and the request is forwarded as plain HTTP, as nginx does`
     : `upgrade requested on a route without WebSocket: ${req.url} matched ${plan.explain}; forwarded as plain HTTP without Upgrade (turn on the route's WebSocket switch)`;
   hooks.log({ level: 'warn', code: plan.loc.location.websocket ? 'upgrade_header_empty' : 'upgrade_without_websocket', message, exchangeId: record.id });
+  record.note = message;
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket);
@@ -132,7 +133,8 @@ export function proxyUpgrade(
     session.closedBy = 'proxy';
     session.bytesFromClient = socket.bytesRead;
     hooks.log({ level: 'error', code, message: cause, sessionId: session.id });
-    writeRawError(socket, status);
+    const sent = writeRawError(socket, status);
+    if (sent) session.responseHeaders = sent.headers;
     hooks.sessionClose(session);
   };
 

@@ -60,6 +60,7 @@ const entry = z.object({
     upstreamPath: z.string().nullable().optional(),
     route: z.string().max(2000).optional(),
     cause: z.string().max(2000).nullable().optional(),
+    note: z.string().max(2000).optional(),
     tries: z.array(z.object({ upstream: z.string().max(200), outcome: z.string().max(200) })).max(1000).optional(),
     bytesFromClient: z.number().int().min(0).optional(),
     bytesFromUpstream: z.number().int().min(0).optional(),
@@ -96,7 +97,7 @@ const pathOf = (url: string) => {
 };
 const explainOf = (e: Entry) => (e._switchyard?.route ? `imported from HAR: ${e._switchyard.route}` : 'imported from HAR');
 /** No route of the running config: the UI labels it 'imported' (location null: the name is the label). */
-const routeOf = (e: Entry) => ({ server: 0, location: null, name: 'imported', explain: explainOf(e) });
+const routeOf = (e: Entry) => ({ server: 0, location: null, name: 'imported', where: '', explain: explainOf(e) });
 const timeOf = (e: Entry) => {
   const t = Date.parse(e.startedDateTime);
   return Number.isFinite(t) ? t : 0;
@@ -227,7 +228,7 @@ function exchange(e: Entry, id: number): ExchangeView {
   const own = e._switchyard;
   return {
     id, method: e.request.method, url: pathOf(e.request.url), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
-    status: e.response.status, cause: own?.cause ?? null, tries: own?.tries ?? [], startedAt: timeOf(e), timings: timingsOf(e),
+    status: e.response.status, cause: own?.cause ?? null, note: own?.note ?? null, tries: own?.tries ?? [], startedAt: timeOf(e), timings: timingsOf(e),
     requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers), requestBytes: Math.max(0, e.request.bodySize ?? 0), responseBytes: responseBytes(e.response),
   };
 }

@@ -131,7 +131,7 @@ function exchangeEntry(x: ExchangeView) {
     // (the upstream connected, then the first byte came, then the last: they add up to time)
     cache: {}, timings: { ...(x.timings.connectMs !== undefined ? { connect } : {}), send: 0, wait: firstByte - connect, receive: total - firstByte },
     // (HAR requires a wait: one with no first byte behind it is the whole time, and said so)
-    _switchyard: { exchangeId: x.id, upstream: x.upstream, upstreamPath: x.upstreamPath, clientAddress: x.clientAddress, route: x.route?.explain, cause: x.cause, tries: x.tries, ...(x.timings.firstByteMs === undefined ? { noFirstByte: true } : {}) },
+    _switchyard: { exchangeId: x.id, upstream: x.upstream, upstreamPath: x.upstreamPath, clientAddress: x.clientAddress, route: x.route?.explain, cause: x.cause, ...(x.note ? { note: x.note } : {}), tries: x.tries, ...(x.timings.firstByteMs === undefined ? { noFirstByte: true } : {}) },
   };
 }
 

@@ -6,7 +6,7 @@ import type { ExchangeView, ListenerView, LogView, RouteView, SessionView, Upstr
 import type { PeerStatus } from '../upstream/types.ts';
 
 function route(r: RouteInfo): RouteView {
-  return { server: r.server, location: r.location, name: r.name, explain: r.explain };
+  return { server: r.server, location: r.location, name: r.name, where: r.where, explain: r.explain };
 }
 
 export function sessionView(s: SessionRecord, live?: { clientBytes: number; upstreamBytes: number }, framesAvailable = false): SessionView {
@@ -24,7 +24,7 @@ export function sessionView(s: SessionRecord, live?: { clientBytes: number; upst
 export function exchangeView(r: ExchangeRecord): ExchangeView {
   return {
     id: r.id, method: r.method, url: r.url, clientAddress: r.clientAddress, route: r.route ? route(r.route) : null,
-    upstream: r.upstream, upstreamPath: r.upstreamPath, status: r.status, cause: r.cause ?? null,
+    upstream: r.upstream, upstreamPath: r.upstreamPath, status: r.status, cause: r.cause ?? null, note: r.note ?? null,
     tries: r.tries.map((t) => ({ upstream: t.upstream, outcome: t.outcome })), startedAt: r.startedAt, timings: { ...r.timings },
     requestHeaders: [...r.requestHeaders], responseHeaders: [...r.responseHeaders], requestBytes: r.requestBytes, responseBytes: r.responseBytes,
   };

@@ -136,6 +136,8 @@ test('a ping whose payload is not UTF-8 shows as hex bytes, one that is as text'
   const pings = rows(page).and(page.locator('[data-opcode="ping"]'));
   await pings.filter({ hasText: '00 ff fe 80' }).click();
   await page.locator('[data-testid="frame-payload"][data-tab="hex"]').locator('.hexrow').first().getByText('00 ff fe 80').waitFor();
+  // a ping's payload need not be text: no "invalid UTF-8" tag on it (it is shown as hex)
+  assert.equal(await pings.filter({ hasText: '00 ff fe 80' }).getByTestId('frame-invalid-utf8').count(), 0);
   await shot(page, 'frame-ping-hex');
   await pings.filter({ hasText: 'are you there' }).click();
   await page.locator('[data-testid="frame-payload"][data-tab="text"]').getByText('are you there').waitFor();

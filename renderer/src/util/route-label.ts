@@ -1,11 +1,10 @@
-// "location ~ ^/ws" for a route, looked up in the applied config (display only).
+// "chat (~ ^/ws)" for a route: the location as it was written when it served the request, so a
+// row logged before the routes changed keeps naming the location that served it (display only).
 import type { RouteView } from '../../../app/api/contract.ts';
-import type { ConfigInput } from '../../../app/config/schema.ts';
 
-export function routeLabel(route: RouteView | null, applied: unknown): string {
+export function routeLabel(route: RouteView | null): string {
   if (!route) return '–';
   if (route.location === null) return route.name || 'server';
-  const loc = (applied as ConfigInput | null)?.servers?.[route.server]?.locations?.[route.location];
-  const where = loc ? `${loc.modifier ? `${loc.modifier} ` : ''}${loc.path}` : `#${route.location}`;
+  const where = route.where || `#${route.location}`;
   return route.name ? `${route.name} (${where})` : where;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { ExchangeView, SessionView } from '../../../app/api/contract.ts';
 import { filterExchanges, filterSessions, methodsOf, statusClassOf, timingBar } from '../../../app/traffic/list-filters.ts';
 
-const route = { server: 0, location: 0, name: 'chat', explain: '' };
+const route = { server: 0, location: 0, name: 'chat', where: '/ws', explain: '' };
 function session(id: number, over: Partial<SessionView>): SessionView {
   return {
     id, url: `/ws/${id}`, clientAddress: '127.0.0.1:5000', route, upstream: '127.0.0.1:9001', upstreamPath: '/ws', requestHeaders: [], responseHeaders: [],
@@ -14,7 +14,7 @@ function session(id: number, over: Partial<SessionView>): SessionView {
 }
 function exchange(id: number, over: Partial<ExchangeView>): ExchangeView {
   return {
-    id, method: 'GET', url: `/x/${id}`, clientAddress: '127.0.0.1:6000', route: null, upstream: '127.0.0.1:9001', upstreamPath: '/', status: 200, cause: null,
+    id, method: 'GET', url: `/x/${id}`, clientAddress: '127.0.0.1:6000', route: null, upstream: '127.0.0.1:9001', upstreamPath: '/', status: 200, cause: null, note: null,
     tries: [], startedAt: 0, timings: {}, requestHeaders: [], responseHeaders: [], requestBytes: 0, responseBytes: 0, ...over,
   };
 }

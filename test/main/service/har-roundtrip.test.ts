@@ -7,7 +7,7 @@ import { importHar, importHarInSteps } from '../../../main/service/har-import.ts
 import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../../app/api/contract.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
-const route = { server: 0, location: 1, name: 'ws', explain: 'longest prefix /ws' };
+const route = { server: 0, location: 1, name: 'ws', where: '/ws', explain: 'longest prefix /ws' };
 const session = (over: Partial<SessionView> = {}): SessionView => ({
   id: 7, url: '/ws?room=1', clientAddress: '127.0.0.1:50000', route, upstream: '127.0.0.1:9001', upstreamPath: '/socket?room=1',
   requestHeaders: ['Host', 'proxy.test', 'Authorization', '[redacted]'], responseHeaders: ['Upgrade', 'websocket', 'Sec-WebSocket-Protocol', 'chat'],
@@ -28,7 +28,7 @@ const frames: FrameView[] = [
 const payloads = new Map<number, Buffer>([[3, Buffer.from('hello é')], [4, Buffer.from([0, 1, 255])], [5, Buffer.from('injected!')]]);
 const exchange = (over: Partial<ExchangeView> = {}): ExchangeView => ({
   id: 3, method: 'GET', url: '/slow?x=1', clientAddress: '127.0.0.1:50001', route, upstream: '127.0.0.1:9002', upstreamPath: '/slow?x=1', status: 504,
-  cause: 'upstream timed out while reading response header from upstream', tries: [{ upstream: '127.0.0.1:9002', outcome: 'timeout' }], startedAt: T0 + 100,
+  cause: 'upstream timed out while reading response header from upstream', note: null, tries: [{ upstream: '127.0.0.1:9002', outcome: 'timeout' }], startedAt: T0 + 100,
   timings: { connectMs: 2, firstByteMs: 1005, totalMs: 1010 }, requestHeaders: ['Host', 'proxy.test'], responseHeaders: ['Content-Type', 'text/html'], requestBytes: 0, responseBytes: 165, ...over,
 });
 const harText = (...args: Parameters<typeof exportHar>): string => {

@@ -1,0 +1,70 @@
+// What an exchange's record keeps of the request it describes: the location as written when it
+// served the request (the routes may change after), what the client got when the engine answered
+// an upgrade request itself, and the note on an upgrade forwarded as plain HTTP.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ExchangeRecord } from '../../../app/engine/records.ts';
+import type { ConfigInput } from '../../../app/config/schema.ts';
+import { testScope } from '../../helpers/scope.ts';
+import { rawExchange } from '../../helpers/upstreams.ts';
+import { until } from '../../helpers/wait.ts';
+
+const scope = testScope();
+const UPGRADE = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+
+test('a record names its location as written then, whatever the routes become', async () => {
+  const u = await scope.http('u');
+  const config = (port: number, locations: Array<Record<string, unknown>>): ConfigInput => ({
+    schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: locations as never }],
+  });
+  const a = { path: '/a/', proxyPass: `http://127.0.0.1:${u.port}` };
+  const b = { modifier: '~' as const, path: '^/b', name: 'bee', proxyPass: `http://127.0.0.1:${u.port}` };
+  const e = await scope.engine((port) => config(port, [a, b]));
+  const exchanges: ExchangeRecord[] = [];
+  e.engine.on('exchange', (x) => exchanges.push(x));
+  assert.match(await rawExchange(e.port, 'GET /b/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200 /);
+  await until(() => exchanges.length === 1);
+  assert.deepEqual(exchanges[0]!.route, { server: 0, location: 1, name: 'bee', where: '~ ^/b', explain: exchanges[0]!.route!.explain });
+  // location 0 goes: index 1 no longer exists, and index 0 is now '~ ^/b' — the record still says what served it
+  const r = await e.engine.apply(config(e.port, [b]));
+  assert.ok(r.ok);
+  assert.equal(exchanges[0]!.route!.where, '~ ^/b');
+  assert.match(await rawExchange(e.port, 'GET /nowhere HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 404 /);
+  await until(() => exchanges.length === 2);
+  assert.equal(exchanges[1]!.route!.location, null);
+  assert.equal(exchanges[1]!.route!.where, '');
+});
+
+test('an upgrade request the engine answers itself records the headers and body the client got', async () => {
+  const u = await scope.ws('w');
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/ws/', proxyPass: `http://127.0.0.1:${u.port}`, websocket: true }] }],
+  }));
+  const exchanges: ExchangeRecord[] = [];
+  e.engine.on('exchange', (x) => exchanges.push(x));
+  for (const [path, status] of [['/nothing', 404], ['/ws', 301]] as const) {
+    const got = await rawExchange(e.port, `GET ${path} HTTP/1.1\r\nHost: t\r\n${UPGRADE}\r\n`);
+    assert.match(got, new RegExp(`^HTTP/1\\.1 ${status} `));
+    await until(() => exchanges.some((x) => x.url === path));
+    const x = exchanges.find((r) => r.url === path)!;
+    const [head, body] = [got.slice(0, got.indexOf('\r\n\r\n')), got.slice(got.indexOf('\r\n\r\n') + 4)];
+    const lines = head.split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]);
+    assert.deepEqual(x.responseHeaders, lines.flat(), path);
+    assert.equal(x.responseBytes, Buffer.byteLength(body, 'latin1'), path);
+    if (status === 301) assert.ok(x.responseHeaders.includes('Location'), 'the redirect keeps its Location');
+  }
+});
+
+test('an upgrade request on a route without the WebSocket switch is noted on its exchange', async () => {
+  const u = await scope.http('u');
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${u.port}` }] }],
+  }));
+  const exchanges: ExchangeRecord[] = [];
+  e.engine.on('exchange', (x) => exchanges.push(x));
+  assert.match(await rawExchange(e.port, `GET /chat HTTP/1.1\r\nHost: t\r\n${UPGRADE}\r\n`, { until: (g) => g.includes('\r\n\r\n') }), /^HTTP\/1\.1 200 /);
+  await until(() => exchanges.length === 1);
+  assert.match(exchanges[0]!.note ?? '', /^upgrade requested on a route without WebSocket: \/chat matched .*turn on the route's WebSocket switch/);
+  assert.equal(exchanges[0]!.cause, undefined, 'the upstream answered: no cause of the engine\'s own');
+});

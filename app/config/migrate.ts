@@ -29,21 +29,44 @@ class MigrationError extends Error {}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const V0_KEYS = ['version', 'routes'];
+const V0_ROUTE_KEYS = ['listen', 'path', 'target', 'websocket', 'name'];
+
+/** A v0 field's value when it has the type asked for, `fallback` when it is absent; anything else
+ * would be dropped or replaced without a word, so it stops the migration, naming the field. */
+function v0Field<T>(r: Record<string, unknown>, where: string, key: string, type: 'string' | 'boolean', fallback: T): string | boolean | T {
+  const v = r[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== type) throw new MigrationError(`${where}.${key} is ${JSON.stringify(v) ?? typeof v}, not a ${type}`);
+  return v as string | boolean;
+}
+
+function unknownKey(r: Record<string, unknown>, known: string[]): string | undefined {
+  return Object.keys(r).find((k) => !known.includes(k));
+}
+
 /** v0 → v1: routes grouped by listen address into servers; ws:// targets become websocket locations. */
 function v0ToV1(doc: Record<string, unknown>): { doc: Record<string, unknown>; note: string } {
+  const extra = unknownKey(doc, V0_KEYS);
+  if (extra !== undefined) throw new MigrationError(`${JSON.stringify(extra)} is not a field of a version 0 file (${V0_KEYS.join(', ')})`);
   const routes = doc.routes ?? [];
   if (!Array.isArray(routes)) throw new MigrationError('"routes" is not a list');
   const servers = new Map<string, Array<Record<string, unknown>>>();
   routes.forEach((r: unknown, i) => {
-    if (!isObject(r)) throw new MigrationError(`routes[${i}] is not an object`);
-    const listen = typeof r.listen === 'string' ? r.listen : '127.0.0.1:8080';
-    const path = typeof r.path === 'string' ? r.path : '/';
-    const target = typeof r.target === 'string' ? r.target : '';
+    const where = `routes[${i}]`;
+    if (!isObject(r)) throw new MigrationError(`${where} is not an object`);
+    const bad = unknownKey(r, V0_ROUTE_KEYS);
+    if (bad !== undefined) throw new MigrationError(`${where}.${bad} is not a field of a version 0 route (${V0_ROUTE_KEYS.join(', ')})`);
+    const listen = v0Field(r, where, 'listen', 'string', '127.0.0.1:8080') as string;
+    const path = v0Field(r, where, 'path', 'string', '/') as string;
+    const target = v0Field(r, where, 'target', 'string', '') as string;
+    const websocket = v0Field(r, where, 'websocket', 'boolean', false) as boolean;
+    const name = v0Field(r, where, 'name', 'string', undefined) as string | undefined;
     const m = /^(ws|http):\/\/(.+)$/.exec(target);
     if (!m) throw new MigrationError(`routes[${i}].target "${target}" is not a ws:// or http:// URL`);
     const location: Record<string, unknown> = { path, proxyPass: `http://${m[2]}` };
-    if (m[1] === 'ws' || r.websocket === true) location.websocket = true;
-    if (typeof r.name === 'string') location.name = r.name;
+    if (m[1] === 'ws' || websocket) location.websocket = true;
+    if (name !== undefined) location.name = name;
     const list = servers.get(listen) ?? [];
     list.push(location);
     servers.set(listen, list);
@@ -73,6 +96,10 @@ export function migrateConfig(input: unknown): MigrateResult {
   const from = documentVersion(input);
   // No marker at all: leave it to validation, which names the missing schemaVersion next to the field.
   if (from === null) return { ok: true, doc: input, from: null, to: SCHEMA_VERSION, steps: [] };
+  // (version 0 is the legacy `version` key's: schemaVersion counts from 1)
+  if (typeof input.schemaVersion === 'number' && input.schemaVersion < 1) {
+    return { ok: false, code: 'unknown_version', message: `unknown schemaVersion ${input.schemaVersion}: it counts from 1 (a pre-release file says "version": 0 instead)` };
+  }
   if (!Number.isInteger(from) || from < 0) return { ok: false, code: 'unknown_version', message: `unknown config version ${from}` };
   if (from > SCHEMA_VERSION) {
     return { ok: false, code: 'newer_version', message: `this file was written by a newer Switchyard (config version ${from}; this version reads up to ${SCHEMA_VERSION})` };

@@ -36,48 +36,62 @@ function scanJson(text: string): JsonScan {
     if (!m || m[0] === '-' || m[0] === '') fail();
     i += m![0].length;
   };
-  const value = (path: Array<string | number>): void => {
+  // Iterative, with a stack of the open objects and arrays (a file nested 100,000 deep must not
+  // overflow the call stack): each entry has the key or index of the value being read in it.
+  const open: Array<{ keys: Set<string> | null; at: string | number }> = [];
+  const key = () => {
+    const top = open[open.length - 1]!;
+    ws(); if (text[i] !== '"') fail();
+    const at = i;
+    str();
+    const k = JSON.parse(text.slice(at, i)) as string;
+    if (top.keys!.has(k)) duplicates.push({ path: [...open.slice(0, -1).map((o) => o.at), k], offset: at });
+    top.keys!.add(k);
+    top.at = k;
+    ws();
+    if (text[i] !== ':') fail(); i++;
+  };
+  /** Reads a scalar, an empty object or array (false), or opens one (true: its first value is next). */
+  const begin = (): boolean => {
     ws();
     const c = text[i];
-    if (c === '{') {
+    if (c === '{' || c === '[') {
       i++; ws();
-      if (text[i] === '}') { i++; return; }
-      const keys = new Set<string>();
-      for (;;) {
-        ws(); if (text[i] !== '"') fail();
-        const at = i;
-        str();
-        const key = JSON.parse(text.slice(at, i)) as string;
-        if (keys.has(key)) duplicates.push({ path: [...path, key], offset: at });
-        keys.add(key);
-        ws();
-        if (text[i] !== ':') fail(); i++;
-        value([...path, key]); ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return; }
-        fail();
-      }
-    } else if (c === '[') {
-      i++; ws();
-      if (text[i] === ']') { i++; return; }
-      for (let n = 0; ; n++) {
-        value([...path, n]); ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return; }
-        fail();
-      }
-    } else if (c === '"') str();
+      if (text[i] === (c === '{' ? '}' : ']')) { i++; return false; }
+      open.push({ keys: c === '{' ? new Set() : null, at: 0 });
+      if (c === '{') key();
+      return true;
+    }
+    if (c === '"') str();
     else if (c === 't') lit('true');
     else if (c === 'f') lit('false');
     else if (c === 'n') lit('null');
     else num();
+    return false;
   };
   try {
-    value([]);
+    let valueNext = true;
+    for (;;) {
+      if (valueNext && begin()) continue;
+      // a value has ended: the next one in its object or array, or the end of it
+      const top = open[open.length - 1];
+      if (!top) break;
+      ws();
+      if (text[i] === ',') {
+        i++;
+        if (top.keys) key(); else top.at = (top.at as number) + 1;
+        valueNext = true;
+      } else if (text[i] === (top.keys ? '}' : ']')) {
+        i++;
+        open.pop();
+        valueNext = false;
+      } else fail();
+    }
     ws();
     return { errorAt: i === text.length ? -1 : i, duplicates };
   } catch (at) {
-    return { errorAt: Math.min(at as number, text.length), duplicates };
+    if (typeof at !== 'number') throw at;
+    return { errorAt: Math.min(at, text.length), duplicates };
   }
 }
 
@@ -101,7 +115,8 @@ export function decodeConfigBytes(bytes: Uint8Array): { ok: true; text: string; 
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const body = bytes.subarray(start);
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(body), bom: start === 3 };
+    // (ignoreBOM: a second mark is text, which JSON refuses by position, not one more mark to skip)
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body), bom: start === 3 };
   } catch {
     const at = firstInvalidUtf8(body);
     const before = new TextDecoder().decode(body.subarray(0, at));

@@ -74,6 +74,22 @@ test('check: a file of nothing but nested brackets is an error in a moment, not 
   assert.match(r.stderr, /^servers(\[0\])+: nested more than 32 levels deep \[too_deep\]$/m);
 });
 
+test('check: a repeated key after a deeply nested value is still found; deep broken JSON is named by line and column; two byte order marks are not one', () => {
+  const deep = `${'['.repeat(12_000)}${']'.repeat(12_000)}`;
+  const hidden = writeConfig('dup-deep.json', `{"schemaVersion": 1, "servers": ${deep},\n "servers": []}`);
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', hidden], { encoding: 'utf8', timeout: 15_000 });
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stderr, /dup-deep\.json:2:2: "servers" appears twice in this object .*\[duplicate_key\]/);
+  const broken = writeConfig('deep-broken.json', `{"schemaVersion": 1, "servers": ${'['.repeat(12_000)}`);
+  const b = spawnSync(process.execPath, [BIN, 'check', '--config', broken], { encoding: 'utf8', timeout: 15_000 });
+  assert.equal(b.status, 1);
+  assert.match(b.stderr, /deep-broken\.json:1:12033: invalid JSON, unexpected end of file/);
+  const twoMarks = writeConfig('bom2.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), Buffer.from('{"schemaVersion": 1, "servers": []}')]));
+  const t = spawnSync(process.execPath, [BIN, 'check', '--config', twoMarks], { encoding: 'utf8' });
+  assert.equal(t.status, 1);
+  assert.match(t.stderr, /bom2\.json:1:1: /);
+});
+
 test('unknown verbs, missing flags and bad values are usage errors (exit 2); --help and --version exit 0', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   assert.equal(run('frobnicate').status, 2);

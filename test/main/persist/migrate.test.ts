@@ -41,6 +41,16 @@ test('migration errors have stable codes', () => {
   assert.equal(code({ schemaVersion: -1 }), 'unknown_version');
   assert.equal(code({ version: 0, routes: [{ target: 'wss://example.com' }] }), 'migration_failed');
   assert.equal(code({ version: 0, routes: 'no' }), 'migration_failed');
+  // schemaVersion counts from 1: 0 on a v1 document is not the legacy v0 (which would empty it)
+  const zero = migrateConfig({ schemaVersion: 0, servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [] }] });
+  assert.ok(!zero.ok && zero.code === 'unknown_version' && /counts from 1/.test(zero.message), JSON.stringify(zero));
+  // a v0 field of the wrong type, or one v0 never had, stops the migration by name (it was replaced by a default, or dropped)
+  const failed = (doc: unknown) => { const r = migrateConfig(doc); return r.ok ? 'ok' : r.message; };
+  assert.match(failed({ version: 0, routes: [{ listen: 8080, target: 'ws://127.0.0.1:9000' }] }), /routes\[0\]\.listen is 8080, not a string/);
+  assert.match(failed({ version: 0, routes: [{ path: 5, target: 'ws://127.0.0.1:9000' }] }), /routes\[0\]\.path is 5, not a string/);
+  assert.match(failed({ version: 0, routes: [{ target: 'ws://127.0.0.1:9000', websocket: 'yes' }] }), /routes\[0\]\.websocket is "yes", not a boolean/);
+  assert.match(failed({ version: 0, routes: [{ target: 'ws://127.0.0.1:9000', junk: 1 }] }), /routes\[0\]\.junk is not a field of a version 0 route/);
+  assert.match(failed({ version: 0, routes: [], upstreams: [] }), /"upstreams" is not a field of a version 0 file/);
   // no marker at all: passed through, validation names the missing schemaVersion
   assert.equal(code({ servers: [] }), 'ok');
 });

@@ -11,7 +11,7 @@
 import { mkdir } from 'node:fs/promises';
 import { Engine } from '../engine/engine.ts';
 import { SwitchyardService, type ServiceOptions } from '../service/service.ts';
-import type { FeedEvent, Result, ServiceSettings } from '../../app/api/contract.ts';
+import type { Result, ServiceSettings } from '../../app/api/contract.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import { notAppliedMessage } from '../config/load.ts';
 import { loadDocument, saveDocument, type PersistNotice, type SaveOutcome } from './document.ts';
@@ -38,7 +38,6 @@ export class AppCore {
   private disk: { file: string; json: string | null } = { file: '', json: null };
   private saving: Promise<unknown> = Promise.resolve();
   private stateSaving: Promise<void> = Promise.resolve();
-  private unsubscribe: () => void = () => {};
   private echo: EchoServer | null = null;
 
   private constructor(
@@ -74,7 +73,7 @@ export class AppCore {
     const service = await SwitchyardService.create(engine, { initialDraft: {}, frameTap: o.frameTap });
     const core = new AppCore(engine, service, o.userDataDir, state, path);
     core.disk = { file: path, json: loaded.source === 'file' ? JSON.stringify(loaded.doc) : null };
-    core.unsubscribe = service.feed.subscribe({ send: (e) => core.onFeed(e), busy: () => false });
+    service.onApplied = (applied) => core.autosave(applied);
     if (state.settings) await service.handle('setSettings', state.settings);
     service.onSettingsChange = (s) => core.saveSettings(s);
 
@@ -142,7 +141,7 @@ export class AppCore {
 
   /** Stop the echo server, the service and the engine; pending saves finish first. */
   async close(): Promise<void> {
-    this.unsubscribe();
+    this.service.onApplied = null;
     this.service.onSettingsChange = null;
     await this.saving;
     await this.stateSaving;
@@ -170,14 +169,14 @@ export class AppCore {
     return failed;
   }
 
-  /** Autosave: every newly applied config is written to the current file. */
-  private onFeed(e: FeedEvent): void {
-    const config = e.payload.config;
-    if (!config || config.applied === null) return;
-    const json = JSON.stringify(config.applied);
+  /** Autosave: every newly applied config is written to the current file, its save queued before
+   * the apply answers (so closing, or opening another workspace, waits for it; the live feed's
+   * batches come up to 50 ms later, and to the next file once one is opened). */
+  private autosave(applied: unknown): void {
+    const json = JSON.stringify(applied);
     if (json === this.savedJson) return;
     this.savedJson = json;
-    void this.serialSave(this.path, config.applied).then((r) => {
+    void this.serialSave(this.path, applied).then((r) => {
       if (!r.ok) this.report([{ level: 'error', code: r.code, file: this.path, message: r.message }]);
     });
   }

@@ -75,6 +75,8 @@ export class SwitchyardService {
   private readonly injectWaitMs: number;
   /** Told each time the settings change (the app core saves them: main/persist). */
   onSettingsChange: ((s: ServiceSettings) => void) | null = null;
+  /** Called with each config the engine runs from now on (apply, undo), before the request answers. */
+  onApplied: ((applied: unknown) => void) | null = null;
 
   private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null) {
     this.injectWaitMs = opts.injectWaitMs ?? INJECT_WAIT_MS;
@@ -322,6 +324,7 @@ export class SwitchyardService {
 
   private afterApply(listeners: ApplyOutcome['listeners']): ApplyOutcome {
     const config = this.configChanged();
+    if (config.applied !== null) this.onApplied?.(config.applied);
     this.feed.listeners(listeners);
     this.feed.upstreams(upstreamViews(this.engine.upstreamStatus()));
     return { listeners, config };

@@ -157,3 +157,29 @@ test('unsaved draft edits: none after start, some after an edit, none once saved
     await core.close();
   }
 });
+
+test('an applied config is on disk once the apply answers: closing, or opening another workspace, right after keeps it where it ran', async () => {
+  const dir = join(root, String(n++));
+  mkdirSync(dir, { recursive: true });
+  const [w1, w2] = [join(dir, 'w1.json'), join(dir, 'w2.json')];
+  const doc = (name: string) => ({ schemaVersion: 1, upstreams: [{ name, servers: [{ address: '127.0.0.1:9' }] }], servers: [] });
+  writeFileSync(w1, JSON.stringify(doc('old')));
+  writeFileSync(w2, JSON.stringify(doc('second')));
+  const upstreamIn = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof doc>).upstreams[0]!.name;
+  // (two applies in a row: the live feed sends the second's config in its next batch, 50 ms on)
+  const first = await AppCore.start({ userDataDir: dir, workspace: w1, frameTap: null });
+  assert.ok((await first.core.service.handle('apply', { draft: doc('a') })).ok);
+  assert.ok((await first.core.service.handle('apply', { draft: doc('b') })).ok);
+  await first.core.close();
+  assert.equal(upstreamIn(w1), 'b', 'the last applied config was saved before close');
+  const again = await AppCore.start({ userDataDir: dir, workspace: w1, frameTap: null });
+  try {
+    assert.ok((await again.core.service.handle('apply', { draft: doc('c') })).ok);
+    assert.ok((await again.core.service.handle('apply', { draft: doc('d') })).ok);
+    assert.ok((await again.core.open(w2)).ok);
+    assert.equal(upstreamIn(w1), 'd', 'saved to the workspace it ran in');
+    assert.equal(upstreamIn(w2), 'second', 'the opened workspace keeps its own config');
+  } finally {
+    await again.core.close();
+  }
+});

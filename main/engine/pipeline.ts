@@ -86,8 +86,16 @@ export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Se
 export function upgradeInTurn(socket: Socket, upgrade: () => void): void {
   const conn = socket as Connection;
   if (ending(conn)) return;
-  if (!conn[IN_FLIGHT]) upgrade();
-  else (conn[QUEUE] ??= []).push(upgrade);
+  if (!conn[IN_FLIGHT]) return upgrade();
+  // node's server stops watching a socket once it hands over an upgrade, so a client that
+  // half-closes while the responses before it are on their way would go unseen. nginx sees it (the
+  // request in flight ends, 499) and never reads the upgrade behind it: so does this.
+  const onEnd = () => conn.destroy();
+  socket.once('end', onEnd);
+  (conn[QUEUE] ??= []).push(() => {
+    socket.off('end', onEnd);
+    upgrade();
+  });
 }
 
 function onResponseClose(this: ServerResponse): void {

@@ -116,6 +116,8 @@ export function proxyUpgrade(
   };
   /** Wait for the upstream's answer, reading the client meanwhile, and make the first try. */
   const begin = () => {
+    // (a FIN read before this point, while the request waited its turn or its body was read)
+    if (socket.readableEnded) return onClientGone();
     socket.on('data', onEarlyData);
     socket.on('end', onClientGone);
     socket.on('close', onClientGone);
@@ -183,6 +185,7 @@ export function proxyUpgrade(
       const kind = failureKind(err, timedOut);
       // (not up.connecting: node clears it before it reports a refused connection)
       const phase = connected ? 'reading response header from upstream' : 'connecting to upstream';
+      session.bytesFromUpstream = up.bytesRead; // (the last try's: the record names its upstream)
       up.destroy();
       retryOrFail(peer, kind, connected, `${failureText(kind, err)} while ${phase}, upstream: ${peer.address}`);
     };

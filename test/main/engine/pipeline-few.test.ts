@@ -18,6 +18,7 @@ const HANDSHAKE = 'GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnecti
 async function upstream(slowMs: number) {
   const after: Buffer[] = [];
   const closed: number[] = [];
+  let upgrades = 0;
   const up = await startTcpServer((s) => {
     s.on('error', () => {});
     s.on('close', () => closed.push(Date.now()));
@@ -27,6 +28,7 @@ async function upstream(slowMs: number) {
       const head = d.toString('latin1');
       if (head.includes('Upgrade: websocket')) {
         upgraded = true;
+        upgrades++;
         s.write(ANSWER_101);
         const rest = d.subarray(d.indexOf('\r\n\r\n') + 4);
         if (rest.length) after.push(rest);
@@ -38,7 +40,7 @@ async function upstream(slowMs: number) {
     });
   });
   scope.defer(up.close);
-  return { port: up.port, after: () => Buffer.concat(after), closed };
+  return { port: up.port, after: () => Buffer.concat(after), closed, upgrades: () => upgrades };
 }
 
 test('an upgrade pipelined behind two requests gets the bytes the client sends after it', async () => {
@@ -71,4 +73,26 @@ test('a client that resets while its second request waits is seen at once: the u
   client.resetAndDestroy();
   await until(() => u.closed.length > 0, 2500);
   assert.ok(u.closed[0]! - left < 1000, `the upstream connection closed ${u.closed[0]! - left} ms after the client left (nginx: at once, 499)`);
+});
+
+test('a client that half-closes while an upgrade waits behind a request is seen at once: the request ends, the upgrade never goes upstream', async () => {
+  const u = await upstream(1500);
+  const e = await scope.engine((p) => oneLocation(p, { path: '/', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` }));
+  const client = net.connect(e.port, '127.0.0.1');
+  client.on('error', () => {});
+  scope.defer(async () => { client.destroy(); });
+  await new Promise((r) => client.once('connect', r));
+  let got = '';
+  client.on('data', (d: Buffer) => (got += d.toString('latin1')));
+  const closed = new Promise<void>((r) => client.once('close', () => r()));
+  client.write(`GET /a HTTP/1.1\r\nHost: t\r\n\r\n${HANDSHAKE}`);
+  await sleep(300);
+  const left = Date.now();
+  client.end(); // FIN: nginx sees the client leave (499) and never reads the upgrade behind
+  await until(() => u.closed.length > 0, 1400);
+  assert.ok(u.closed[0]! - left < 1000, `the request's upstream connection closed ${u.closed[0]! - left} ms after the client's FIN`);
+  await closed;
+  await sleep(300);
+  assert.equal(u.upgrades(), 0, 'no upgrade request reached the upstream');
+  assert.equal(got, '', 'nothing was answered to a client that left');
 });

@@ -55,3 +55,15 @@ test("a session's openedAt is when its request came in: the wait for a slow upst
   await until(() => opened.length === 1);
   assert.ok(opened[0]!.openedAt - sent < 200, `openedAt ${opened[0]!.openedAt - sent} ms after the request`);
 });
+
+test('an upgrade that fails after the upstream sent part of its answer records the bytes it read', async () => {
+  const partial = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: web'; // then the upstream closes
+  const e = await engineBefore((s) => s.end(partial));
+  const closed: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => closed.push(s));
+  assert.match(await rawExchange(e.port, UPGRADE), /^HTTP\/1\.1 502 /);
+  await until(() => closed.length === 1, 5000);
+  assert.equal(closed[0]!.state, 'rejected');
+  assert.equal(closed[0]!.bytesFromUpstream, Buffer.byteLength(partial));
+  assert.equal(closed[0]!.bytesFromClient, Buffer.byteLength(UPGRADE));
+});

@@ -49,7 +49,8 @@ export function checkFirstBytes(b0: number, b1: number, c: HeaderContext): RuleB
   } else if (opcode >= 8 && opcode <= 10) {
     if (!fin) return broke('TAP_ERR_FRAGMENTED_CONTROL', `${name} frame without FIN (control frames must not be fragmented)`, 0);
     if (rsv1) return broke('TAP_ERR_UNEXPECTED_RSV_1', 'RSV1 must be clear on a control frame', 0);
-    if (len7 > MAX_CONTROL_PAYLOAD) return broke('TAP_ERR_CONTROL_TOO_LONG', `${name} frame with a payload over ${MAX_CONTROL_PAYLOAD} bytes`, 1);
+    // (ws fails the connection on the 7-bit field alone, before the extended length: so does this)
+    if (len7 > MAX_CONTROL_PAYLOAD) return broke('TAP_ERR_CONTROL_TOO_LONG', `${name} frame with a ${len7 === 126 ? '16' : '64'}-bit length (a control frame's payload is at most ${MAX_CONTROL_PAYLOAD} bytes, given in the 7-bit length)`, 1);
     if (opcode === 8 && len7 === 1) return broke('TAP_ERR_INVALID_CLOSE_PAYLOAD', 'close frame with a 1-byte payload (a status code takes 2)', 1);
   } else {
     return broke('TAP_ERR_INVALID_OPCODE', `invalid opcode ${opcode} (reserved)`, 0);

@@ -29,7 +29,9 @@ export class StallWatch {
   constructor(private readonly dst: Queue, private readonly ms: number, private readonly onTimeout: () => void) {
     this.queued = dst.writableLength;
     watches.add(this);
-    const every = Math.max(20, Math.min(1000, ms / 4));
+    // (progress is seen at the check after it, and the timeout at the check after that: a check
+    // every twentieth of the timeout fires within a tenth of it past nginx's, or 2 s at most)
+    const every = Math.max(20, Math.min(1000, ms / 20));
     if (every < sweepEvery) {
       if (sweep !== null) clearInterval(sweep);
       sweep = setInterval(sweepWatches, every);

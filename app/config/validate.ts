@@ -145,7 +145,9 @@ function unencodableText(input: unknown): ConfigIssue[] {
   return out;
 }
 
-export function validateConfig(input: unknown): ValidationResult {
+/** `localhost`: the addresses `listen localhost:PORT` binds, where the caller looked them up (the
+ * engine, `check`); 127.0.0.1 alone otherwise. */
+export function validateConfig(input: unknown, localhost: readonly string[] = LOCALHOST_V4): ValidationResult {
   const deep = tooDeepAt(input);
   if (deep) return { ok: false, issues: [{ path: formatPath(deep), code: 'too_deep', message: TOO_DEEP_MESSAGE }] };
   const parsed = Config.safeParse(input);
@@ -154,8 +156,8 @@ export function validateConfig(input: unknown): ValidationResult {
   const issues = [
     ...unencodableText(input),
     ...(parsed.success
-      ? semanticIssues(parsed.data)
-      : [...parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input)), ...semanticIssues(looseConfig(input))]),
+      ? semanticIssues(parsed.data, localhost)
+      : [...parsed.error.issues.flatMap((i) => fromZod(i as unknown as ZodLikeIssue, input)), ...semanticIssues(looseConfig(input), localhost)]),
   ];
   return issues.length || !parsed.success ? { ok: false, issues: capped(issues) } : { ok: true, config: parsed.data };
 }
@@ -164,7 +166,7 @@ export function validateConfig(input: unknown): ValidationResult {
  * nginx's configuration rules, checked on a config that passed the schema, or on the best-effort
  * view of one that did not (loose.ts): a rule runs only where the fields it reads are present.
  */
-export function semanticIssues(config: ConfigT | LooseConfig): ConfigIssue[] {
+export function semanticIssues(config: ConfigT | LooseConfig, localhost: readonly string[] = LOCALHOST_V4): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: PathPart[], code: string, message: string) => issues.push({ path: formatPath(path), code, message });
 
@@ -183,7 +185,7 @@ export function semanticIssues(config: ConfigT | LooseConfig): ConfigIssue[] {
   });
 
   const defaults = new Map<string, PathPart[]>();
-  config.servers.forEach((s, si) => checkServer(s, si, names, defaults, add));
+  config.servers.forEach((s, si) => checkServer(s, si, names, defaults, localhost, add));
   return issues;
 }
 
@@ -249,14 +251,16 @@ function checkUpstream(u: LooseUpstream, base: PathPart[], add: Add) {
   if (servers.length && servers.every((s) => s.backup === true)) add([...base, 'servers'], 'no_primary_server', 'an upstream needs at least one non-backup server');
 }
 
-function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map<string, PathPart[]>, add: Add) {
+function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map<string, PathPart[]>, localhost: readonly string[], add: Add) {
   const base: PathPart[] = ['servers', si];
   const listens = new Set<string>();
   s.listen?.forEach((l, li) => {
     if (l.address === undefined) return;
+    const sockets = listenSockets(l.address, localhost);
+    const again = sockets.find((k) => listens.has(k));
+    if (again !== undefined) add([...base, 'listen', li, 'address'], 'duplicate_listen', `a duplicate listen ${again} in this server${again !== normalizeListen(l.address) ? ` (${l.address} is ${sockets.join(' and ')} here)` : ''}`);
+    for (const k of sockets) listens.add(k);
     const key = normalizeListen(l.address);
-    if (listens.has(key)) add([...base, 'listen', li, 'address'], 'duplicate_listen', `a duplicate listen ${key} in this server`);
-    listens.add(key);
     const host = key.slice(0, key.lastIndexOf(':'));
     if (!isValidHost(host)) add([...base, 'listen', li, 'address'], 'invalid_listen', `"${host}" is not a valid IP address`);
     else if (host.startsWith('[') && host.includes('.')) {
@@ -267,9 +271,9 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     const port = Number(/(\d+)$/.exec(l.address)![1]);
     if (port < 1 || port > 65535) add([...base, 'listen', li, 'address'], 'invalid_port', 'port must be 1-65535');
     if (l.defaultServer) {
-      const key = normalizeListen(l.address);
-      if (defaults.has(key)) add([...base, 'listen', li, 'defaultServer'], 'duplicate_default_server', `a duplicate default server for ${l.address}`);
-      else defaults.set(key, [...base, 'listen', li]);
+      const taken = sockets.find((k) => defaults.has(k));
+      if (taken !== undefined) add([...base, 'listen', li, 'defaultServer'], 'duplicate_default_server', `a duplicate default server for ${taken === normalizeListen(l.address) ? l.address : `${taken} (${l.address} is ${sockets.join(' and ')} here)`}`);
+      else for (const k of sockets) defaults.set(k, [...base, 'listen', li]);
     }
   });
   s.serverNames?.forEach((n, ni) => {
@@ -373,4 +377,18 @@ export function normalizeListen(address: string): string {
   const m = /^(?:(.*):)?(\d+)$/.exec(address)!;
   const host = m[1] === undefined || m[1] === '*' ? '0.0.0.0' : m[1] === 'localhost' ? '127.0.0.1' : canonicalHost(m[1]);
   return `${host}:${Number(m[2])}`;
+}
+
+/** What `localhost` is taken to resolve to when nobody looked it up (the UI's checks). */
+export const LOCALHOST_V4: readonly string[] = ['127.0.0.1'];
+
+/**
+ * Every listen socket an address names: "localhost:8080" is one per address the name resolves to
+ * (127.0.0.1, and [::1] where /etc/hosts says so: nginx binds each and refuses a duplicate of any);
+ * any other address is one socket, as normalizeListen names it.
+ */
+export function listenSockets(address: string, localhost: readonly string[] = LOCALHOST_V4): string[] {
+  const m = /^localhost:(\d+)$/i.exec(address);
+  if (!m) return [normalizeListen(address)];
+  return localhost.map((a) => normalizeListen(`${a.includes(':') ? `[${a}]` : a}:${m[1]}`));
 }

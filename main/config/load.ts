@@ -5,6 +5,7 @@ import { formatPath, issuesBefore } from '../../app/config/issues.ts';
 import { readLimitedFile } from './limited-file.ts';
 import { migrateConfig } from '../../app/config/migrate.ts';
 import { printable } from '../../app/text/printable.ts';
+import { localhostFor } from '../engine/runtime.ts';
 
 /** `raw`: the document as read (migrated to the current schema when it was older); `migrated`: the
  * migration's steps when it was (the file itself is not changed). */
@@ -64,7 +65,7 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
   if (!m.ok && m.code !== 'not_an_object') return { ok: false, issues: [{ path: m.code === 'migration_failed' ? '' : 'schemaVersion', code: m.code, message: m.message }], raw };
   const migrated = m.ok && m.steps.length ? m.steps : undefined;
   if (m.ok) raw = m.doc;
-  const validated = validateConfig(raw);
+  const validated = validateConfig(raw, await localhostFor(raw));
   if (repeated.length) return { ok: false, issues: issuesBefore(repeated, validated.ok ? [] : validated.issues), raw, ...(migrated ? { migrated } : {}) };
   return { ...validated, raw, ...(migrated ? { migrated } : {}) };
 }

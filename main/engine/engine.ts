@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { validateConfig } from '../../app/config/validate.ts';
 import type { ConfigIssue } from '../../app/config/issues.ts';
-import { compileRuntime, ResolveError, retireRuntimePools, socketsToBind, type Runtime } from './runtime.ts';
+import { compileRuntime, localhostFor, ResolveError, retireRuntimePools, socketsToBind, type Runtime } from './runtime.ts';
 import { ListenerSet, type ListenerStatus } from './listeners.ts';
 import { planRequest, type Plan } from './plan.ts';
 import { proxyHttp } from './http-exchange.ts';
@@ -68,7 +68,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private async applyNow(input: unknown, opts: ApplyOptions): Promise<ApplyResult> {
-    const v = validateConfig(input);
+    const v = validateConfig(input, await localhostFor(input));
     if (!v.ok) return v;
     let rt: Runtime;
     try {

@@ -12,6 +12,7 @@ import { parseNginxSize } from '../../app/config/size.ts';
 import { compileLocations } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
+import { LOCALHOST_V4 } from '../../app/config/validate.ts';
 import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, upstreamOf, wildcardOf, type Binds } from '../../app/proxy/routing.ts';
 import { createUpstreamGroup, implicitPeer } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
@@ -105,10 +106,21 @@ async function resolve(host: string, where: { path: string; written: string }): 
  * The addresses a `listen localhost:PORT` binds: all that the name resolves to, as nginx's
  * getaddrinfo (AI_ADDRCONFIG) finds them; 127.0.0.1 when it finds none.
  */
-async function localhostAddresses(): Promise<string[]> {
+export async function localhostAddresses(): Promise<string[]> {
   const found = await lookup('localhost', { all: true, hints: ADDRCONFIG }).catch(() => []);
   const addrs = [...new Set(found.map((a) => canonicalIp(a.address) ?? a.address))];
   return addrs.length ? addrs : ['127.0.0.1'];
+}
+
+/** The addresses `localhost` binds for a config document not validated yet: looked up when one of
+ * its listen addresses names localhost (validateConfig's duplicate-listen rules need them). */
+export async function localhostFor(doc: unknown): Promise<readonly string[]> {
+  const servers = (doc as { servers?: unknown } | null)?.servers;
+  const named = Array.isArray(servers) && servers.some((s) => {
+    const listen = (s as { listen?: unknown } | null)?.listen;
+    return Array.isArray(listen) && listen.some((l) => typeof (l as { address?: unknown } | null)?.address === 'string' && LOCALHOST_LISTEN.test((l as { address: string }).address));
+  });
+  return named ? localhostAddresses() : LOCALHOST_V4;
 }
 
 function splitHostPort(address: string): { host: string; port: number } {

@@ -138,6 +138,25 @@ test('two spellings of one listen address are one socket, as nginx compares addr
   assert.deepEqual(issues(doc([], [{ name: 'u', servers: [{ address: '[1.2.3.4::]:80' }] }])), ['upstreams[0].servers[0].address invalid_address'], 'an IPv4 tail comes last');
 });
 
+test('localhost is every address it resolves to: beside [::1] it is a duplicate where /etc/hosts has "::1 localhost", as nginx -t says', () => {
+  const both = ['127.0.0.1', '::1'];
+  const oneServer = doc([{ listen: [{ address: 'localhost:18080' }, { address: '[::1]:18080' }] }]);
+  const twoDefaults = doc([{ listen: [{ address: 'localhost:18080', defaultServer: true }] }, { listen: [{ address: '[::1]:18080', defaultServer: true }] }]);
+  // (nginx 1.22 with such a hosts file: "a duplicate listen [::1]:18080", "a duplicate default server for [::1]:18080")
+  const r1 = validateConfig(oneServer, both);
+  assert.ok(!r1.ok);
+  assert.deepEqual(r1.issues.map((i) => `${i.path} ${i.code} ${i.message}`), ['servers[0].listen[1].address duplicate_listen a duplicate listen [::1]:18080 in this server']);
+  const r2 = validateConfig(twoDefaults, both);
+  assert.ok(!r2.ok);
+  assert.deepEqual(r2.issues.map((i) => `${i.path} ${i.code} ${i.message}`), ['servers[1].listen[0].defaultServer duplicate_default_server a duplicate default server for [::1]:18080']);
+  const r3 = validateConfig(doc([{ listen: [{ address: '[::1]:18080' }, { address: 'localhost:18080' }] }]), both);
+  assert.ok(!r3.ok);
+  assert.match(r3.issues[0]!.message, /^a duplicate listen \[::1\]:18080 in this server \(localhost:18080 is 127\.0\.0\.1:18080 and \[::1\]:18080 here\)$/);
+  // where localhost is 127.0.0.1 only, both configs are fine (nginx -t on this kind of machine takes them)
+  assert.deepEqual(issues(oneServer), []);
+  assert.deepEqual(issues(twoDefaults), []);
+});
+
 test('nginx time syntax, as ngx_parse_time reads msec values', () => {
   assert.equal(parseNginxTime('60s'), 60_000);
   assert.equal(parseNginxTime('60'), 60_000);

@@ -1,7 +1,7 @@
 // What nginx -t warns of in a config it still takes, so that `check` (and an import) can say it too.
 // A server name with a '/': no Host can have one (a request whose Host has one is refused, 400).
-// A server name that an earlier server on the same listen socket has already: nginx keeps the
-// first server for it (the engine does the same, app/match/server.ts) and the later one never gets
+// A server name that an earlier server on the same listen socket has already (or, where two or
+// more servers share the socket, that its own server wrote before): nginx keeps the first server for it (the engine does the same, app/match/server.ts) and the later one never gets
 // a request by that name: dead configuration, said nowhere else.
 import type { Config } from './schema.ts';
 import type { ConfigIssue } from './issues.ts';
@@ -34,18 +34,26 @@ export function configWarnings(config: Config): ConfigIssue[] {
     const first = new Map<string, number>();
     for (const si of servers) {
       const names = config.servers[si]!.serverNames;
+      // nginx hashes a socket's names only when two or more servers share it, and only then does
+      // it see (and warn of) a name one server repeats
+      const here = servers.length > 1 ? new Set<string>() : null;
       (names.length ? names : ['']).forEach((text, ni) => {
         // (nginx lower-cases ASCII only: "É.test" and "é.test" are two names)
         if (text.startsWith('~')) return;
         const n = asciiLower(text);
         const keys = n.length > 1 && n.startsWith('.') ? [n.slice(1), `*${n}`] : [n];
         const earlier = keys.map((k) => first.get(k)).find((x) => x !== undefined && x !== si);
-        for (const k of keys) if (!first.has(k)) first.set(k, si);
-        if (earlier === undefined) return;
+        const repeated = here !== null && keys.some((k) => here.has(k));
+        for (const k of keys) {
+          if (!first.has(k)) first.set(k, si);
+          here?.add(k);
+        }
+        if (earlier === undefined && !repeated) return;
         const path = names.length ? `servers[${si}].serverNames[${ni}]` : `servers[${si}].serverNames`;
         if (said.has(`${path} ${socket}`)) return;
         said.add(`${path} ${socket}`);
-        out.push({ path, code: 'conflicting_server_name', message: `conflicting server name "${n}" on ${socket}: servers[${earlier}] has it already, so nginx ignores it here, and so does Switchyard (nginx -t warns the same)` });
+        const who = earlier !== undefined ? `servers[${earlier}] has it already` : 'this server has it already';
+        out.push({ path, code: 'conflicting_server_name', message: `conflicting server name "${n}" on ${socket}: ${who}, so nginx ignores it here, and so does Switchyard (nginx -t warns the same)` });
       });
     }
   }

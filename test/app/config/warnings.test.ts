@@ -27,3 +27,16 @@ test('a server name with "/" is warned of as nginx -t warns of it, regex names t
     'conflicting server name "ok.test"',
   ]);
 });
+
+test('a name one server repeats is warned of where nginx hashes the socket (two or more servers), not on a socket of its own', async () => {
+  const shared = validateConfig({ schemaVersion: 1, servers: [server(['a.test', 'A.test'], 9000), server(['b.test'], 9001)] });
+  assert.ok(shared.ok);
+  assert.deepEqual(configWarnings(shared.config).map((w) => [w.path, w.code, w.message]), [
+    ['servers[0].serverNames[1]', 'conflicting_server_name', 'conflicting server name "a.test" on 127.0.0.1:18099: this server has it already, so nginx ignores it here, and so does Switchyard (nginx -t warns the same)'],
+  ]);
+  assert.deepEqual([...(await nginxTakes(exportNginx(shared.config, { shape: 'snippet' }))).matchAll(/\[warn\] \d+#\d+: (conflicting server name ".*?")/g)].map((m) => m[1]), ['conflicting server name "a.test"']);
+  const alone = validateConfig({ schemaVersion: 1, servers: [server(['a.test', 'A.test'], 9000)] });
+  assert.ok(alone.ok);
+  assert.deepEqual(configWarnings(alone.config), []);
+  assert.doesNotMatch(await nginxTakes(exportNginx(alone.config, { shape: 'snippet' })), /conflicting server name/);
+});

@@ -2,7 +2,7 @@
 // else is the same core the web host runs (main/persist/boot.ts → engine + service).
 // Built by main/electron/build.ts into dist/electron/main.mjs (package.json "main"); paths below
 // are relative to that bundle: dist/electron/preload.cjs and dist/renderer/.
-import { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppCore } from '../persist/boot.ts';
@@ -24,12 +24,13 @@ app.setPath('userData', DATA_DIR);
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 
-const isExternal = (url: string) => /^https?:\/\//i.test(url);
 
 let win: BrowserWindow | null = null;
 let core: AppCore | null = null;
 /** Rebuilds the menu (its Open Recent list) once the app runs. */
 let refreshMenu: () => void = () => {};
+/** Opens the app window again (macOS: the dock icon after the window was closed) once the app runs. */
+let reopenWindow: () => void = () => {};
 
 /** The user chose what becomes of unsaved draft edits (saved or discarded): leaving asks no more. */
 let draftSettled = false;
@@ -54,15 +55,10 @@ function createWindow(): BrowserWindow {
       webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, spellcheck: false,
     },
   });
-  // No new windows, no navigation away from the app; http(s) links open in the user's browser.
-  w.webContents.setWindowOpenHandler(({ url }) => {
-    if (isExternal(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  w.webContents.on('will-navigate', (e, url) => {
-    e.preventDefault();
-    if (isExternal(url)) void shell.openExternal(url);
-  });
+  // No new windows and no navigation away from the app. The renderer has no outside links, so none
+  // is handed to the user's browser either: a page made to navigate cannot open URLs on its own.
+  w.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  w.webContents.on('will-navigate', (e) => e.preventDefault());
   w.webContents.on('will-redirect', (e) => e.preventDefault());
   w.webContents.on('will-attach-webview', (e) => e.preventDefault());
   w.once('ready-to-show', () => w.show());
@@ -108,12 +104,18 @@ async function start(): Promise<void> {
   core.service.setFileSaver(nginxSaver(() => win));
   installMenu(core);
 
-  win = createWindow();
-  win.webContents.on('did-start-navigation', (details) => {
-    if (details.isMainFrame && !details.isSameDocument) stopFeed(); // a reload subscribes again
-  });
-  win.webContents.on('render-process-gone', () => stopFeed());
-  await win.loadURL(APP_URL);
+  // (every window the app opens, the first and one reopened, ends the feed when its page goes)
+  const openWindow = (): Promise<void> => {
+    const w = createWindow();
+    w.webContents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) stopFeed(); // a reload subscribes again
+    });
+    w.webContents.on('render-process-gone', () => stopFeed());
+    win = w;
+    return w.loadURL(APP_URL);
+  };
+  reopenWindow = () => void openWindow();
+  await openWindow();
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -142,10 +144,7 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('window-all-closed', () => app.quit());
   app.on('activate', () => {
-    if (!win && core) {
-      win = createWindow();
-      void win.loadURL(APP_URL);
-    }
+    if (!win && core) reopenWindow();
   });
   let quitting = false;
   app.on('before-quit', (e) => {

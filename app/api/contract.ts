@@ -98,6 +98,10 @@ export const REQUEST_NAMES = [
   'sessions', 'session', 'closeSession', 'exchanges', 'logs', 'exportNginx', 'testNginx', 'markExported', 'lastExport', 'saveNginx',
   'injectMessage', 'replayFrame', 'framePayload', 'getSettings', 'setSettings', 'exportHar', 'importHar',
 ] as const satisfies readonly RequestName[];
+// Every request is listed: a name left out would compile, and then no transport would expose it.
+type Unlisted = Exclude<RequestName, (typeof REQUEST_NAMES)[number]>;
+const everyRequestListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyRequestListed;
 
 export function isRequestName(name: string): name is RequestName {
   return (REQUEST_NAMES as readonly string[]).includes(name);

@@ -16,6 +16,10 @@ const STATE_CODES = { kept: KEPT, truncated: TRUNCATED, evicted: EVICTED } as co
 export interface TrafficLimits {
   closedSessions: number;
   exchanges: number;
+  /** Characters of URLs and headers kept over all exchanges: past it the oldest go, even under
+   * `exchanges` (2,000 requests with 20 KB of headers each held 41 MB, and every feed subscriber
+   * got all of it in its snapshot). */
+  exchangeChars: number;
   logs: number;
   framesPerSession: number;
   /** Frames kept over all sessions (at least one session's cap): past it, closed sessions' frame
@@ -28,7 +32,7 @@ export interface TrafficLimits {
 }
 
 export const DEFAULT_LIMITS: TrafficLimits = {
-  closedSessions: 500, exchanges: 2000, logs: 1000, framesPerSession: 5000, framesTotal: 50_000,
+  closedSessions: 500, exchanges: 2000, exchangeChars: 8 * 1024 * 1024, logs: 1000, framesPerSession: 5000, framesTotal: 50_000,
   payloadPerMessage: 64 * 1024, payloadTotal: 32 * 1024 * 1024,
 };
 
@@ -37,6 +41,10 @@ export class TrafficLog {
   private readonly closedOrder: number[] = [];
   private readonly frames = new Map<number, SessionFrames>();
   private exchangeList: ExchangeView[] = [];
+  /** Entries of exchangeList before this index are dropped (the list is cut in bulk, not per entry). */
+  private exchangeFirst = 0;
+  /** exchangeChars' count over the kept entries. */
+  private exchangeText = 0;
   private logList: LogView[] = [];
   private logSeq = 0;
   private framesKept = 0;
@@ -89,11 +97,22 @@ export class TrafficLog {
 
   addExchange(v: ExchangeView): void {
     this.exchangeList.push(v);
-    if (this.exchangeList.length > this.limits.exchanges * 1.25) this.exchangeList = this.exchangeList.slice(-this.limits.exchanges);
+    this.exchangeText += exchangeChars(v);
+    const { exchanges: most, exchangeChars: budget } = this.limits;
+    // (the newest one is kept whatever its size)
+    const kept = () => this.exchangeList.length - this.exchangeFirst;
+    while (kept() > most || (this.exchangeText > budget && kept() > 1)) {
+      this.exchangeText -= exchangeChars(this.exchangeList[this.exchangeFirst]!);
+      this.exchangeFirst++;
+    }
+    if (this.exchangeFirst > most / 4) {
+      this.exchangeList = this.exchangeList.slice(this.exchangeFirst);
+      this.exchangeFirst = 0;
+    }
   }
 
   exchanges(): ExchangeView[] {
-    return this.exchangeList.slice(-this.limits.exchanges);
+    return this.exchangeList.slice(this.exchangeFirst);
   }
 
   addLog(e: Omit<LogView, 'seq'>): LogView {
@@ -257,4 +276,13 @@ export class TrafficLog {
   hasFrames(sessionId: number): boolean {
     return this.frames.has(sessionId);
   }
+}
+
+/** The text an exchange keeps: its URL and header lines (what its size in memory and in a feed
+ * snapshot grows with). */
+function exchangeChars(v: ExchangeView): number {
+  let n = v.url.length;
+  for (const h of v.requestHeaders) n += h.length;
+  for (const h of v.responseHeaders) n += h.length;
+  return n;
 }

@@ -89,6 +89,22 @@ test('exchanges are capped', async () => {
   service.close();
 });
 
+test('exchanges are capped by the text they keep too: the oldest go first, the newest stays whatever its size', async () => {
+  const { TrafficLog, DEFAULT_LIMITS } = await import('../../../main/service/traffic-log.ts');
+  const log = new TrafficLog({ ...DEFAULT_LIMITS, exchanges: 100, exchangeChars: 10_000 });
+  const exchange = (id: number, headerChars: number) => ({
+    id, method: 'GET', url: '/x', clientAddress: '', route: null, upstream: null, upstreamPath: null, status: 200, cause: null, note: null, tries: [], startedAt: 0,
+    timings: {}, requestHeaders: ['X-Big', 'h'.repeat(headerChars - 6)], responseHeaders: [], requestBytes: 0, responseBytes: 0,
+  });
+  for (let id = 1; id <= 30; id++) log.addExchange(exchange(id, 1_000)); // 1,002 characters each (with its URL)
+  assert.deepEqual(log.exchanges().map((e) => e.id), Array.from({ length: 9 }, (_, i) => 22 + i), 'nine fit in 10,000 characters');
+  log.addExchange(exchange(31, 50_000));
+  assert.deepEqual(log.exchanges().map((e) => e.id), [31], 'one larger than the budget is kept alone');
+  for (let id = 32; id <= 300; id++) log.addExchange(exchange(id, 10));
+  assert.equal(log.exchanges().length, 100, 'the count cap still holds for small ones');
+  assert.equal(log.exchanges().at(-1)!.id, 300);
+});
+
 test('frames are recorded when a tap exists', async () => {
   const engine = new FakeEngine();
   let sink: ((f: never) => void) | null = null;

@@ -218,3 +218,44 @@ test('nginx -t failure: the badge turns red and nginx\'s message names the expor
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('Import… on the nginx.conf screen: the picked nginx.conf and the file it includes become the draft; what did not carry over is listed', { timeout: 90_000 }, async () => {
+  await ui.service.handle('revertDraft', {});
+  const { context, page, errors } = await ui.open();
+  await page.locator('[data-tab="nginx"]').click();
+  const conf = [
+    'events {}',
+    'http {',
+    '  upstream backend { least_conn; server 127.0.0.1:9301; server 127.0.0.1:9302 backup; }',
+    '  include sites/*.conf;',
+    '  gzip on;',
+    '}',
+  ].join('\n');
+  const site = `server {\n  listen 127.0.0.1:${port};\n  server_name imported.test;\n  location /imp/ { proxy_pass http://backend/; }\n}\n`;
+  await page.getByTestId('nginx-import-file').setInputFiles([
+    { name: 'nginx.conf', mimeType: 'text/plain', buffer: Buffer.from(conf) },
+    { name: 'site.conf', mimeType: 'text/plain', buffer: Buffer.from(site) },
+  ]);
+  await page.getByTestId('export-notice').getByText('Imported nginx.conf into the draft: 1 server and 1 upstream; review it, then apply.').waitFor();
+  // not carried over, and said (and nothing else: the include found its file by name)
+  await page.getByTestId('nginx-import-details').getByText('nginx.conf:5: gzip: "gzip" in http is not modelled by Switchyard: dropped').waitFor();
+  assert.equal(await page.getByTestId('nginx-import-details').locator('li').count(), 1);
+  assert.equal(await page.getByTestId('export-source').inputValue(), 'draft');
+  await page.getByTestId('nginx-conf').getByText('upstream backend').waitFor();
+  await ui.shot(page, 'nginx-import');
+  // the draft reached the service (the page sends it as any edit)
+  const deadline = Date.now() + 5000;
+  type Draft = { upstreams: Array<{ name: string }>; servers: Array<{ serverNames: string[] }> };
+  let draft: Draft | null = null;
+  while (Date.now() < deadline) {
+    const s = await ui.service.handle('getConfig', {});
+    draft = s.ok ? (s.value as { draft: Draft }).draft : null;
+    if (draft?.servers[0]?.serverNames[0] === 'imported.test') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(draft?.servers[0]?.serverNames[0], 'imported.test');
+  assert.equal(draft?.upstreams[0]?.name, 'backend');
+  assert.deepEqual(errors, []);
+  await context.close();
+  await ui.service.handle('revertDraft', {});
+});

@@ -153,6 +153,13 @@ export const useConfig = defineStore('config', () => {
     applyError.value = null;
   }
 
+  /** A whole new draft (an imported nginx.conf): sent to the service as any edit is. */
+  function replaceDraft(doc: unknown) {
+    reverted.value = null;
+    draft.value = asDraft(doc);
+    applyError.value = null;
+  }
+
   function restore() {
     if (reverted.value === null) return;
     draft.value = reverted.value;
@@ -164,5 +171,5 @@ export const useConfig = defineStore('config', () => {
     if (r.ok) receive(r.value);
   }
 
-  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, load };
+  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, replaceDraft, load };
 });

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { freePort } from '../helpers/ports.ts';
+import { poll } from '../helpers/wait.ts';
 import { startUiHost, type UiHost } from './ui-host.ts';
 
 let ui: UiHost;
@@ -237,6 +238,24 @@ test('Revert drops the draft\'s edits, and "Restore edits" brings them back unti
   await label.fill(`${before} (another)`);
   await page.getByTestId('draft-dirty').waitFor();
   assert.equal(await page.getByTestId('restore-edits').count(), 0, 'a new edit ends what Revert kept');
+  await page.getByTestId('revert').click();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('deleting a location or an upstream from the keyboard leaves the focus on its list, not the page', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  const hasFocus = (l: Locator) => l.evaluate((el) => el === el.ownerDocument.activeElement);
+  await page.getByTestId('add-location-0').click();
+  await page.getByRole('button', { name: 'Delete location' }).focus();
+  await page.keyboard.press('Enter');
+  const routes = page.getByRole('listbox', { name: 'Servers and locations' });
+  assert.ok(await poll(() => hasFocus(routes), (f) => f), 'the routes list has the focus');
+  await page.locator('[data-tab="upstreams"]').click();
+  await page.getByTestId('upstream-0').click();
+  await page.getByRole('button', { name: 'Delete upstream' }).focus();
+  await page.keyboard.press('Enter');
+  assert.ok(await poll(() => hasFocus(page.getByRole('listbox', { name: 'Upstreams' })), (f) => f), 'the upstream list has the focus');
   await page.getByTestId('revert').click();
   assert.deepEqual(errors, []);
   await context.close();

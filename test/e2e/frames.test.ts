@@ -291,9 +291,11 @@ async function walkThrough(page: Page) {
   await page.getByTestId('compose-send').click();
   await page.getByTestId('compose-error').getByText('"z" in "zz" is not a hex digit').waitFor();
   await page.getByTestId('compose-message').fill('de ad be ef');
-  await page.getByTestId('compose-send').click();
+  await page.getByTestId('compose-send').focus();
+  await page.keyboard.press('Enter'); // from the keyboard: the focus stays on Send while it is busy, and after
   await c.receive((m) => Buffer.isBuffer(m) && m.equals(Buffer.from([0xde, 0xad, 0xbe, 0xef])), 'the injected binary');
   await page.getByTestId('compose-info').getByText('Sent 4 B to the client').waitFor();
+  assert.ok(await page.getByTestId('compose-send').evaluate((el) => el === el.ownerDocument.activeElement), 'Send keeps the focus');
 
   // Replay a logged client message: it goes to the upstream again, whose echo reaches the client.
   assert.equal(c.count('hello 1'), 1);

@@ -22,8 +22,9 @@ before(async () => {
   [ups, proxyPort] = await Promise.all([Promise.all(['a', 'b', 'c'].map((n) => startWsUpstream(n))), freePort()]);
   ui = await startUiHost({
     schemaVersion: 1,
-    upstreams: [{ name: 'echo', servers: ups.map((u) => ({ address: `127.0.0.1:${u.port}` })) }],
-    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ name: 'chat', path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+    // (a name as long as the first run's switchyard_echo: the list row must still fit its pane)
+    upstreams: [{ name: 'switchyard_echo', method: { type: 'least_conn' }, servers: ups.map((u) => ({ address: `127.0.0.1:${u.port}` })) }],
+    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ name: 'chat', path: '/ws/', proxyPass: 'http://switchyard_echo', websocket: true }] }],
   });
 }, { timeout: 120_000 });
 
@@ -175,6 +176,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await assertInside(page, '.toolbar');
       const table = page.locator('table.servers');
       await assertNoSideways(page.locator('.pane.right'), 'the upstream editor');
+      await assertNoSideways(page.getByRole('listbox', { name: 'Upstreams' }), 'the upstream list');
       assert.ok((await box(table)).x + (await box(table)).width <= W + 0.5, 'the server table ends inside the window');
 
       // Sessions, a live session open with its frame log, detail and composer
@@ -235,7 +237,7 @@ for (const scheme of ['light', 'dark'] as const) {
 
       // nginx.conf
       await page.locator('[data-tab="nginx"]').click();
-      await page.getByTestId('nginx-conf').getByText('upstream echo').waitFor();
+      await page.getByTestId('nginx-conf').getByText('upstream switchyard_echo').waitFor();
       await assertInside(page, '.toolbar, .nginx .toolbar .actions');
       for (const id of ['export-source', 'export-shape']) {
         const w = (await box(page.getByTestId(id))).width;

@@ -41,10 +41,6 @@ export async function keepDraft(core: AppCore, w: BrowserWindow | null, leaving:
   return r.ok;
 }
 
-export function hasHarExport(): boolean {
-  return (REQUEST_NAMES as readonly string[]).includes('exportHar');
-}
-
 export function menuActions(core: AppCore, win: () => BrowserWindow | null, changed: () => void): MenuActions {
   const info = (message: string, detail = '') => {
     const w = win();
@@ -106,9 +102,7 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
     })(),
     // through the service, so the nginx.conf screen's diff knows this export was taken
     exportNginx: () => void core.service.handle('saveNginx', { source: 'draft', shape: 'full' }).then((r) => { if (!r.ok) fail('Nothing to export', r.error.message); }),
-    ...(hasHarExport()
-      ? { exportHar: () => void exportText('exportHar', {}, 'switchyard.har', [{ name: 'HTTP Archive', extensions: ['har'] }], (v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2))) }
-      : {}),
+    exportHar: () => void exportText('exportHar', {}, 'switchyard.har', [{ name: 'HTTP Archive', extensions: ['har'] }], (v) => v as string),
   };
 }
 

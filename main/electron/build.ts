@@ -4,29 +4,12 @@
 //                 in the packaged app's production node_modules) and so does 'electron'.
 //   preload.cjs — CommonJS, one file that requires only 'electron': sandboxed preloads cannot load
 //                 ES modules or other files.
-// Sources that load a module through `import(new URL('x.ts', import.meta.url).href)` (optional
-// parts, e.g. the nginx exporter in main/service) get that rewritten to a plain `import('x.ts')`,
-// so the module is bundled instead of looked up next to the bundle at run time.
-import { build, type Plugin } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const OUT_DIR = join(ROOT, 'dist', 'electron');
-
-const URL_IMPORT = /import\(\s*new URL\(\s*(['"][^'"]+['"])\s*,\s*import\.meta\.url\s*\)\.href\s*\)/g;
-
-/** Rewrite URL-based dynamic imports of our own .ts files into static specifiers esbuild bundles. */
-export const inlineUrlImports: Plugin = {
-  name: 'inline-url-imports',
-  setup(b) {
-    b.onLoad({ filter: /[\\/](main|app)[\\/].*\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      return { contents: text.replace(URL_IMPORT, 'import($1)'), loader: 'ts' };
-    });
-  },
-};
 
 export async function buildElectron(outDir = OUT_DIR): Promise<{ main: string; preload: string }> {
   const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', sourcemap: false, legalComments: 'none' } as const;
@@ -39,7 +22,6 @@ export async function buildElectron(outDir = OUT_DIR): Promise<{ main: string; p
     format: 'esm',
     packages: 'external',
     external: ['electron'],
-    plugins: [inlineUrlImports],
   });
   await build({
     ...common,

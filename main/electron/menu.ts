@@ -12,7 +12,7 @@ export interface MenuActions {
   importNginx(): void;
   exportNginx(): void;
   /** Present when the service has HAR export. */
-  exportHar?: () => void;
+  exportHar: () => void;
 }
 
 export interface MenuModel {
@@ -42,7 +42,7 @@ export function menuTemplate(m: MenuModel): MenuItemConstructorOptions[] {
       { type: 'separator' },
       { label: 'Import nginx.conf…', click: () => a.importNginx() },
       { label: 'Export nginx.conf…', accelerator: 'CmdOrCtrl+E', click: () => a.exportNginx() },
-      ...(a.exportHar ? [{ label: 'Export HAR…', click: () => a.exportHar!() } satisfies MenuItemConstructorOptions] : []),
+      { label: 'Export HAR…', click: () => a.exportHar() },
       { type: 'separator' },
       m.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
     ],

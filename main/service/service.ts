@@ -6,6 +6,7 @@ import { findUtf8Error } from '../inspect/validation.ts';
 import { completePrefix } from '../inspect/payload.ts';
 import { unencodable } from '../../app/text/utf16.ts';
 import { base64Error } from '../../app/text/base64.ts';
+import { exportNginx } from '../../app/nginx/export.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome, ServiceSettings } from '../../app/api/contract.ts';
 import { checkParams } from '../../app/api/params.ts';
@@ -46,18 +47,6 @@ export interface ServiceOptions {
 
 /** Writes an export to a file the user picks (the desktop shell's save dialog); null when they cancel. */
 export type FileSaver = (suggestedName: string, text: string) => Promise<string | null>;
-
-type Exporter = (config: Config, opts: { shape: 'full' | 'snippet' }) => string;
-
-/** app/nginx/export.ts, when present (it is built alongside this service). */
-async function loadExporter(): Promise<Exporter | null> {
-  try {
-    const mod = (await import(new URL('../../app/nginx/export.ts', import.meta.url).href)) as { exportNginx?: unknown };
-    return typeof mod.exportNginx === 'function' ? (mod.exportNginx as Exporter) : null;
-  } catch {
-    return null;
-  }
-}
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const fail = (code: string, message: string, extra: Partial<ApiError> = {}): Result<never> => ({ ok: false, error: { code, message, ...extra } });
@@ -268,9 +257,7 @@ export class SwitchyardService {
     if (doc === null) return fail('nothing_applied', 'nothing has been applied yet');
     const v = validateConfig(doc);
     if (!v.ok) return fail('invalid_config', `the ${source} has problems; fix them to export`, { issues: v.issues });
-    const exporter = await loadExporter();
-    if (!exporter) return fail('not_available', 'nginx.conf export is not available in this build');
-    return ok({ text: exporter(v.config, { shape }) });
+    return ok({ text: exportNginx(v.config, { shape }) });
   }
 
   private async inject(id: number, direction: 'client' | 'upstream', opcode: 'text' | 'binary', payload: Buffer): Promise<Result<FrameView>> {

@@ -266,19 +266,6 @@ for (const [name, direction, h, code, at, closeCode] of violationCases) {
   });
 }
 
-// A 5-byte ping in the 16-bit length form: fatal as ws makes it, and said as what it is (not "over 125 bytes")
-cases.push({
-  name: 'a small ping with a 16-bit length is named for its length form',
-  direction: 'server',
-  bytes: hex('897e0005 6869686968'),
-  check(ev) {
-    const v = violations(ev);
-    assert.equal(v.length, 1, JSON.stringify(plain(ev)));
-    assert.equal(v[0]!.code, 'TAP_ERR_CONTROL_TOO_LONG');
-    assert.equal(v[0]!.message, "ping frame with a 16-bit length (a control frame's payload is at most 125 bytes, given in the 7-bit length)");
-  },
-});
-
 // Split streams inside fragmented message piece validation: a fragmented text split inside a
 // UTF-8 sequence across frames is valid.
 cases.push({

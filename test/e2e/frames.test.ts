@@ -136,8 +136,7 @@ test('a ping whose payload is not UTF-8 shows as hex bytes, one that is as text'
   const pings = rows(page).and(page.locator('[data-opcode="ping"]'));
   await pings.filter({ hasText: '00 ff fe 80' }).click();
   await page.locator('[data-testid="frame-payload"][data-tab="hex"]').locator('.hexrow').first().getByText('00 ff fe 80').waitFor();
-  // a ping's payload need not be text: no "invalid UTF-8" tag on it (it is shown as hex)
-  assert.equal(await pings.filter({ hasText: '00 ff fe 80' }).getByTestId('frame-invalid-utf8').count(), 0);
+  assert.equal(await pings.filter({ hasText: '00 ff fe 80' }).getByTestId('frame-invalid-utf8').count(), 0, 'a ping need not be text');
   await shot(page, 'frame-ping-hex');
   await pings.filter({ hasText: 'are you there' }).click();
   await page.locator('[data-testid="frame-payload"][data-tab="text"]').getByText('are you there').waitFor();
@@ -291,8 +290,7 @@ async function walkThrough(page: Page) {
   await page.getByTestId('compose-send').click();
   await page.getByTestId('compose-error').getByText('"z" in "zz" is not a hex digit').waitFor();
   await page.getByTestId('compose-message').fill('de ad be ef');
-  await page.getByTestId('compose-send').focus();
-  await page.keyboard.press('Enter'); // from the keyboard: the focus stays on Send while it is busy, and after
+  await page.getByTestId('compose-send').press('Enter'); // from the keyboard: the focus stays on Send while busy and after
   await c.receive((m) => Buffer.isBuffer(m) && m.equals(Buffer.from([0xde, 0xad, 0xbe, 0xef])), 'the injected binary');
   await page.getByTestId('compose-info').getByText('Sent 4 B to the client').waitFor();
   assert.ok(await page.getByTestId('compose-send').evaluate((el) => el === el.ownerDocument.activeElement), 'Send keeps the focus');

@@ -1,22 +1,36 @@
 // What nginx -t warns of in a config it still takes, so that `check` (and an import) can say it too.
 // A server name with a '/': no Host can have one (a request whose Host has one is refused, 400).
-// A server name that an earlier server on the same listen socket has already (or, where two or
-// more servers share the socket, that its own server wrote before): nginx keeps the first server for it (the engine does the same, app/match/server.ts) and the later one never gets
-// a request by that name: dead configuration, said nowhere else.
+// A server name that an earlier server on the same listen socket has already (or that its own
+// server wrote before, where nginx hashes the socket's names): nginx keeps the first server for it
+// (the engine does the same, app/match/server.ts) and the later one never gets a request by that
+// name: dead configuration, said nowhere else.
 import type { Config } from './schema.ts';
 import type { ConfigIssue } from './issues.ts';
-import { normalizeListen } from './validate.ts';
+import { listenSockets, LOCALHOST_V4 } from './validate.ts';
 import { asciiLower } from '../match/bytes.ts';
+import { compileNginxRegex } from '../match/regex.ts';
 
-/** Warnings for a valid config (path, code, message as validation's issues); empty when none. */
-export function configWarnings(config: Config): ConfigIssue[] {
+/** A regex server name with capture groups ($1, named ones). */
+function capturing(name: string): boolean {
+  if (!name.startsWith('~')) return false;
+  const r = compileNginxRegex(name.slice(1), true);
+  return r.ok && new RegExp(`${r.regex.source}|`).exec('')!.length > 1;
+}
+
+/** Warnings for a valid config (path, code, message as validation's issues); empty when none.
+ * `localhost`: the addresses `listen localhost:PORT` binds, where the caller looked them up. */
+export function configWarnings(config: Config, localhost: readonly string[] = LOCALHOST_V4): ConfigIssue[] {
   const bySocket = new Map<string, number[]>();
+  /** Each socket's default server: the one marked so there, else the first listening there. */
+  const defaults = new Map<string, number>();
   config.servers.forEach((s, si) => {
     for (const l of s.listen) {
-      const key = normalizeListen(l.address);
-      const list = bySocket.get(key) ?? [];
-      if (!list.includes(si)) list.push(si);
-      bySocket.set(key, list);
+      for (const key of listenSockets(l.address, localhost)) {
+        const list = bySocket.get(key) ?? [];
+        if (!list.includes(si)) list.push(si);
+        bySocket.set(key, list);
+        if (l.defaultServer && !defaults.has(key)) defaults.set(key, si);
+      }
     }
   });
   const out: ConfigIssue[] = [];
@@ -34,9 +48,10 @@ export function configWarnings(config: Config): ConfigIssue[] {
     const first = new Map<string, number>();
     for (const si of servers) {
       const names = config.servers[si]!.serverNames;
-      // nginx hashes a socket's names only when two or more servers share it, and only then does
-      // it see (and warn of) a name one server repeats
-      const here = servers.length > 1 ? new Set<string>() : null;
+      // nginx hashes a socket's names only when two or more servers share it, or when its default
+      // server has a regex name with captures; only then does it see (and warn of) a name one server repeats
+      const hashed = servers.length > 1 || config.servers[defaults.get(socket) ?? servers[0]!]!.serverNames.some(capturing);
+      const here = hashed ? new Set<string>() : null;
       (names.length ? names : ['']).forEach((text, ni) => {
         // (nginx lower-cases ASCII only: "É.test" and "é.test" are two names)
         if (text.startsWith('~')) return;

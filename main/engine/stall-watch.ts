@@ -16,14 +16,29 @@ export interface Queue {
 }
 
 const watches = new Set<StallWatch>();
+/** How many watches want each check interval: the sweep runs at the shortest one wanted now (one
+ * short timeout must not keep every other watch checked at its rate once it is gone). */
+const wanted = new Map<number, number>();
 let sweep: NodeJS.Timeout | null = null;
 let sweepEvery = Infinity;
+
+function resweep(): void {
+  const every = Math.min(...wanted.keys());
+  if (every === sweepEvery) return;
+  if (sweep !== null) clearInterval(sweep);
+  sweep = null;
+  sweepEvery = every;
+  if (every === Infinity) return;
+  sweep = setInterval(sweepWatches, every);
+  sweep.unref();
+}
 
 export class StallWatch {
   private queued: number;
   private since = Date.now();
   /** Something else happened on the connection's session since the last check (see touch). */
   private touched = false;
+  private readonly every: number;
 
   /** Watch `dst` from now: `onTimeout` runs once if it takes nothing for `ms` (the watch has ended then). */
   constructor(private readonly dst: Queue, private readonly ms: number, private readonly onTimeout: () => void) {
@@ -31,13 +46,9 @@ export class StallWatch {
     watches.add(this);
     // (progress is seen at the check after it, and the timeout at the check after that: a check
     // every twentieth of the timeout fires within a tenth of it past nginx's, or 2 s at most)
-    const every = Math.max(20, Math.min(1000, ms / 20));
-    if (every < sweepEvery) {
-      if (sweep !== null) clearInterval(sweep);
-      sweep = setInterval(sweepWatches, every);
-      sweep.unref();
-      sweepEvery = every;
-    }
+    this.every = Math.max(20, Math.min(1000, ms / 20));
+    wanted.set(this.every, (wanted.get(this.every) ?? 0) + 1);
+    if (this.every < sweepEvery) resweep();
   }
 
   /** Restart the count at the next check: for a WebSocket session, as nginx re-arms its send timers
@@ -62,10 +73,11 @@ export class StallWatch {
 
   /** The destination drained, or the connection is over. */
   end(): void {
-    if (!watches.delete(this) || watches.size > 0 || sweep === null) return;
-    clearInterval(sweep);
-    sweep = null;
-    sweepEvery = Infinity;
+    if (!watches.delete(this)) return;
+    const left = wanted.get(this.every)! - 1;
+    if (left > 0) return void wanted.set(this.every, left);
+    wanted.delete(this.every);
+    if (this.every === sweepEvery) resweep();
   }
 }
 

@@ -15,7 +15,8 @@ export class ConfigStore {
   private previous: unknown = null;
   private draftIssues: ConfigIssue[] = [];
 
-  constructor(initial: unknown) {
+  /** `localhost`: the addresses `listen localhost:PORT` binds (the duplicate-listen rules). */
+  constructor(initial: unknown, private readonly localhost?: readonly string[]) {
     this.draft = clone(initial);
     this.revalidate();
   }
@@ -65,7 +66,7 @@ export class ConfigStore {
   }
 
   private revalidate(): void {
-    const v = validateConfig(this.draft);
+    const v = validateConfig(this.draft, this.localhost);
     this.draftIssues = v.ok ? [] : v.issues;
   }
 }

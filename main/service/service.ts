@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome, ServiceSettings } from '../../app/api/contract.ts';
 import { checkParams } from '../../app/api/params.ts';
 import { validateConfig } from '../../app/config/validate.ts';
+import { localhostAddresses } from '../engine/runtime.ts';
 import type { Config } from '../../app/config/schema.ts';
 import { ConfigStore } from './config-store.ts';
 import { Feed, type FeedOptions } from './feed.ts';
@@ -43,6 +44,9 @@ export interface ServiceOptions {
   injectWaitMs?: number;
   /** The nginx binary for `testNginx` (null: behave as if nginx were not installed); default findNginx(). */
   nginx?: string | null;
+  /** The addresses `listen localhost:PORT` binds (validation's duplicate-listen rules); default:
+   * looked up as the engine looks them up. */
+  localhost?: readonly string[];
 }
 
 /** Writes an export to a file the user picks (the desktop shell's save dialog); null when they cancel. */
@@ -67,9 +71,9 @@ export class SwitchyardService {
   /** Called with each config the engine runs from now on (apply, undo), before the request answers. */
   onApplied: ((applied: unknown) => void) | null = null;
 
-  private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null) {
+  private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null, private readonly localhost: readonly string[]) {
     this.injectWaitMs = opts.injectWaitMs ?? INJECT_WAIT_MS;
-    this.store = new ConfigStore(opts.initialDraft);
+    this.store = new ConfigStore(opts.initialDraft, localhost);
     if (opts.initialApplied) this.store.markApplied(opts.initialDraft);
     this.traffic = new TrafficLog({ ...DEFAULT_LIMITS, ...opts.limits });
     this.feed = new Feed(() => this.snapshot(), opts.feed);
@@ -82,7 +86,7 @@ export class SwitchyardService {
     // (the per-message cap a session opens with: settings may change it while running)
     const perMessage = () => service?.traffic.caps.payloadPerMessage ?? opts.limits?.payloadPerMessage ?? DEFAULT_LIMITS.payloadPerMessage;
     const tap = opts.frameTap !== undefined ? opts.frameTap : await loadFrameTap(perMessage);
-    service = new SwitchyardService(engine, opts, tap);
+    service = new SwitchyardService(engine, opts, tap, opts.localhost ?? await localhostAddresses());
     return service;
   }
 
@@ -255,7 +259,7 @@ export class SwitchyardService {
     const state = this.store.state();
     const doc = source === 'draft' ? state.draft : state.applied;
     if (doc === null) return fail('nothing_applied', 'nothing has been applied yet');
-    const v = validateConfig(doc);
+    const v = validateConfig(doc, this.localhost);
     if (!v.ok) return fail('invalid_config', `the ${source} has problems; fix them to export`, { issues: v.issues });
     return ok({ text: exportNginx(v.config, { shape }) });
   }
@@ -289,7 +293,7 @@ export class SwitchyardService {
   private async apply({ draft }: Params<'apply'>): Promise<Result<ApplyOutcome>> {
     if (draft !== undefined) this.store.setDraft(draft);
     const doc = this.store.currentDraft();
-    const v = validateConfig(doc);
+    const v = validateConfig(doc, this.localhost);
     if (!v.ok) {
       this.configChanged();
       return fail('invalid_config', `the draft has ${v.issues.length} problem${v.issues.length === 1 ? '' : 's'}; nothing was applied`, { issues: v.issues });

@@ -6,6 +6,7 @@ import { PayloadStore } from './payloads.ts';
 import { BINARY, EVICTED, FrameRef, KEPT, SessionFrames, TEXT, TRUNCATED, opcodeCode, rowFlags } from './frame-log.ts';
 import { messagePreview, previewFits } from './frame-preview.ts';
 import type { CaptureStore } from '../inspect/capture.ts';
+import { EXCHANGE_CHARS_KEPT, EXCHANGES_KEPT, exchangeChars } from '../../app/traffic/exchange-budget.ts';
 
 /** A frame-log row built by its producer (control frames, violations, frames Switchyard sent, decoded
  * messages), with the payload bytes to keep (capped per message here). */
@@ -16,9 +17,8 @@ const STATE_CODES = { kept: KEPT, truncated: TRUNCATED, evicted: EVICTED } as co
 export interface TrafficLimits {
   closedSessions: number;
   exchanges: number;
-  /** Characters of URLs and headers kept over all exchanges: past it the oldest go, even under
-   * `exchanges` (2,000 requests with 20 KB of headers each held 41 MB, and every feed subscriber
-   * got all of it in its snapshot). */
+  /** Characters of the exchanges' text kept over all of them (app/traffic/exchange-budget.ts): past
+   * it the oldest go, even under `exchanges`. */
   exchangeChars: number;
   logs: number;
   framesPerSession: number;
@@ -32,7 +32,7 @@ export interface TrafficLimits {
 }
 
 export const DEFAULT_LIMITS: TrafficLimits = {
-  closedSessions: 500, exchanges: 2000, exchangeChars: 8 * 1024 * 1024, logs: 1000, framesPerSession: 5000, framesTotal: 50_000,
+  closedSessions: 500, exchanges: EXCHANGES_KEPT, exchangeChars: EXCHANGE_CHARS_KEPT, logs: 1000, framesPerSession: 5000, framesTotal: 50_000,
   payloadPerMessage: 64 * 1024, payloadTotal: 32 * 1024 * 1024,
 };
 
@@ -276,13 +276,4 @@ export class TrafficLog {
   hasFrames(sessionId: number): boolean {
     return this.frames.has(sessionId);
   }
-}
-
-/** The text an exchange keeps: its URL and header lines (what its size in memory and in a feed
- * snapshot grows with). */
-function exchangeChars(v: ExchangeView): number {
-  let n = v.url.length;
-  for (const h of v.requestHeaders) n += h.length;
-  for (const h of v.responseHeaders) n += h.length;
-  return n;
 }

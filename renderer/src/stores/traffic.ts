@@ -8,10 +8,10 @@ import { api, onConnection, type ConnectionState } from '../api/index.ts';
 import type { ExchangeView, FeedDelta, FeedEvent, FeedSnapshot, FrameView, ListenerView, LogView, SessionView, UpstreamStatusView } from '../../../app/api/contract.ts';
 import { FrameBuffer } from '../../../app/traffic/frame-buffer.ts';
 import { isLiveSession } from '../../../app/traffic/list-filters.ts';
+import { exchangesToKeep } from '../../../app/traffic/exchange-budget.ts';
 import { useConfig } from './config.ts';
 import { useHarView, type OpenHar } from './har-view.ts';
 
-const MAX_EXCHANGES = 2000;
 const MAX_LOGS = 1000;
 /** Frames held for the open session (a row is ~200 bytes plus its preview). */
 export const MAX_FRAMES = 100_000;
@@ -70,7 +70,10 @@ export const useTraffic = defineStore('traffic', () => {
     if (d.exchanges.length) {
       const last = exchanges.value.at(-1)?.id ?? 0;
       const fresh = d.exchanges.filter((e) => e.id > last);
-      if (fresh.length) exchanges.value = [...exchanges.value, ...fresh].slice(-MAX_EXCHANGES);
+      if (fresh.length) {
+        const list = [...exchanges.value, ...fresh];
+        exchanges.value = list.slice(list.length - exchangesToKeep(list));
+      }
     }
     if (d.logs.length) {
       const last = logs.value.at(-1)?.seq ?? 0;

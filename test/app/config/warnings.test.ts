@@ -40,3 +40,30 @@ test('a name one server repeats is warned of where nginx hashes the socket (two 
   assert.deepEqual(configWarnings(alone.config), []);
   assert.doesNotMatch(await nginxTakes(exportNginx(alone.config, { shape: 'snippet' })), /conflicting server name/);
 });
+
+test('a socket whose default server has a regex name with captures is hashed too: a repeated name there is warned of, as nginx -t does', async () => {
+  const one = (names: string[]) => validateConfig({ schemaVersion: 1, servers: [server(names, 9000)] });
+  for (const re of ['~^(www)\\.x$', '~^(?<sub>q)\\.x$']) {
+    const v = one([re, 'a', 'a']);
+    assert.ok(v.ok);
+    assert.deepEqual(configWarnings(v.config).map((w) => [w.path, w.code]), [['servers[0].serverNames[2]', 'conflicting_server_name']], re);
+    assert.match(await nginxTakes(exportNginx(v.config, { shape: 'snippet' })), /conflicting server name "a"/, re);
+  }
+  const noCaptures = one(['~^(?:www)\\.x$', 'a', 'a']);
+  assert.ok(noCaptures.ok);
+  assert.deepEqual(configWarnings(noCaptures.config), []);
+  assert.doesNotMatch(await nginxTakes(exportNginx(noCaptures.config, { shape: 'snippet' })), /conflicting server name/);
+});
+
+test('listen localhost:P counts on every address localhost binds: beside [::1]:P it shares that socket\'s names', () => {
+  const v = validateConfig({ schemaVersion: 1, servers: [
+    { listen: [{ address: 'localhost:18512' }], serverNames: ['a'], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9000' }] },
+    { listen: [{ address: '[::1]:18512' }], serverNames: ['a'], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9001' }] },
+  ] });
+  assert.ok(v.ok);
+  assert.deepEqual(configWarnings(v.config), [], 'localhost as 127.0.0.1 only: two sockets');
+  // (nginx 1.22 with "::1 localhost" in its hosts file: conflicting server name "a" on [::1]:18512, ignored)
+  assert.deepEqual(configWarnings(v.config, ['127.0.0.1', '::1']).map((w) => [w.path, w.message]), [
+    ['servers[1].serverNames[0]', 'conflicting server name "a" on [::1]:18512: servers[0] has it already, so nginx ignores it here, and so does Switchyard (nginx -t warns the same)'],
+  ]);
+});

@@ -21,3 +21,24 @@ test('a stalled destination times out within a tenth of the timeout after its la
     mock.timers.reset();
   }
 });
+
+test('once a short timeout\'s watch ends, the others are checked at their own rate again', () => {
+  mock.timers.enable({ apis: ['setInterval', 'Date'] });
+  try {
+    const long = new StallWatch({ writableLength: 1 }, 20_000, () => {}); // checked every second
+    const short = new StallWatch({ writableLength: 1 }, 400, () => {}); // every 20 ms while it lasts
+    let checks = 0;
+    const count = { get writableLength() { checks++; return 1; } };
+    const probe = new StallWatch(count, 20_000, () => {});
+    mock.timers.tick(200);
+    assert.ok(checks >= 9, `${checks} checks in 200 ms while the short watch lasts`);
+    short.end();
+    checks = 0;
+    mock.timers.tick(2000);
+    assert.ok(checks <= 2, `${checks} checks in 2 s after it ended (every second: 2)`);
+    long.end();
+    probe.end();
+  } finally {
+    mock.timers.reset();
+  }
+});

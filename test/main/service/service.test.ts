@@ -186,3 +186,16 @@ test('live sessions over the total share it: the largest logs give up their olde
   for (let i = 0; i < 400; i++) big.addFrames(1, [frame(i)]);
   assert.equal(big.framesOf(1)!.length, 400);
 });
+
+test('the service checks listen localhost:P with the addresses localhost binds: its draft issues and export agree with apply', async () => {
+  const engine = new FakeEngine();
+  const service = await SwitchyardService.create(engine.asEngine(), { initialDraft: doc(1000), frameTap: null, localhost: ['127.0.0.1', '::1'] });
+  const draft = { schemaVersion: 1, servers: [{ listen: [{ address: 'localhost:18511' }, { address: '[::1]:18511' }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9000' }] }] };
+  assert.ok((await service.handle('setDraft', { draft })).ok);
+  const s = await service.handle('getConfig', {});
+  assert.ok(s.ok);
+  assert.deepEqual((s.value as { draftIssues: Array<{ path: string; code: string }> }).draftIssues.map((i) => `${i.path} ${i.code}`), ['servers[0].listen[1].address duplicate_listen']);
+  const exported = await service.handle('exportNginx', { source: 'draft', shape: 'full' });
+  assert.ok(!exported.ok && exported.error.code === 'invalid_config', JSON.stringify(exported));
+  service.close();
+});

@@ -37,6 +37,9 @@ export class AppCore {
   /** What `file` held when the app last read or wrote it (JSON), to notice edits made elsewhere. */
   private disk: { file: string; json: string | null } = { file: '', json: null };
   private saving: Promise<unknown> = Promise.resolve();
+  /** The workspace an apply in progress belongs to: the current one when it began (opening another
+   * meanwhile must not send its config there). */
+  private applyingFor: string | null = null;
   private stateSaving: Promise<void> = Promise.resolve();
   private echo: EchoServer | null = null;
 
@@ -73,6 +76,7 @@ export class AppCore {
     const service = await SwitchyardService.create(engine, { initialDraft: {}, frameTap: o.frameTap });
     const core = new AppCore(engine, service, o.userDataDir, state, path);
     core.disk = { file: path, json: loaded.source === 'file' ? JSON.stringify(loaded.doc) : null };
+    service.onApplyStart = () => (core.applyingFor = core.path);
     service.onApplied = (applied) => core.autosave(applied);
     if (state.settings) await service.handle('setSettings', state.settings);
     service.onSettingsChange = (s) => core.saveSettings(s);
@@ -142,6 +146,7 @@ export class AppCore {
   /** Stop the echo server, the service and the engine; pending saves finish first. */
   async close(): Promise<void> {
     this.service.onApplied = null;
+    this.service.onApplyStart = null;
     this.service.onSettingsChange = null;
     await this.saving;
     await this.stateSaving;
@@ -173,18 +178,21 @@ export class AppCore {
    * the apply answers (so closing, or opening another workspace, waits for it; the live feed's
    * batches come up to 50 ms later, and to the next file once one is opened). */
   private autosave(applied: unknown): void {
+    const file = this.applyingFor ?? this.path;
     const json = JSON.stringify(applied);
-    if (json === this.savedJson) return;
-    this.savedJson = json;
-    void this.serialSave(this.path, applied).then((r) => {
-      if (!r.ok) this.report([{ level: 'error', code: r.code, file: this.path, message: r.message }]);
+    if (file === this.path && json === this.savedJson) return;
+    if (file === this.path) this.savedJson = json;
+    void this.serialSave(file, applied, file === this.path).then((r) => {
+      if (!r.ok) this.report([{ level: 'error', code: r.code, file, message: r.message }]);
     });
   }
 
-  private serialSave(file: string, doc: unknown): Promise<SaveOutcome> {
+  /** `track`: the file is the workspace's (what is on disk for it is then this); false for a save
+   * to the workspace open before, which an apply begun there finishes after another was opened. */
+  private serialSave(file: string, doc: unknown, track = true): Promise<SaveOutcome> {
     const run = this.saving.then(async () => {
       const r = await saveDocument(file, doc, { expect: this.disk.file === file ? this.disk.json : undefined });
-      if (r.ok) this.disk = { file, json: JSON.stringify(doc) };
+      if (r.ok && track) this.disk = { file, json: JSON.stringify(doc) };
       return r;
     });
     this.saving = run.catch(() => undefined);

@@ -70,6 +70,9 @@ export class SwitchyardService {
   onSettingsChange: ((s: ServiceSettings) => void) | null = null;
   /** Called with each config the engine runs from now on (apply, undo), before the request answers. */
   onApplied: ((applied: unknown) => void) | null = null;
+  /** Called as an apply or undo begins its turn (applies run one at a time): onApplied follows for
+   * it, or nothing when it fails. */
+  onApplyStart: (() => void) | null = null;
 
   private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null, private readonly localhost: readonly string[]) {
     this.injectWaitMs = opts.injectWaitMs ?? INJECT_WAIT_MS;
@@ -291,6 +294,7 @@ export class SwitchyardService {
   }
 
   private async apply({ draft }: Params<'apply'>): Promise<Result<ApplyOutcome>> {
+    this.onApplyStart?.();
     if (draft !== undefined) this.store.setDraft(draft);
     const doc = this.store.currentDraft();
     const v = validateConfig(doc, this.localhost);
@@ -305,6 +309,7 @@ export class SwitchyardService {
   }
 
   private async undo(): Promise<Result<ApplyOutcome>> {
+    this.onApplyStart?.();
     const target = this.store.undoTarget();
     if (target === null) return fail('nothing_to_undo', 'there is no earlier applied config');
     const r = await this.engine.apply(target);

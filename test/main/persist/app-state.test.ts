@@ -183,3 +183,30 @@ test('an applied config is on disk once the apply answers: closing, or opening a
     await again.core.close();
   }
 });
+
+test('an apply still running when another workspace opens is saved to the workspace it began in', async () => {
+  const dir = join(root, String(n++));
+  mkdirSync(dir, { recursive: true });
+  const [w1, w2] = [join(dir, 'w1.json'), join(dir, 'w2.json')];
+  const doc = (name: string) => ({ schemaVersion: 1, upstreams: [{ name, servers: [{ address: '127.0.0.1:9' }] }], servers: [] });
+  writeFileSync(w1, JSON.stringify(doc('w1-original')));
+  // w2 has a problem: it opens as a draft, so no apply of its own saves over whatever reached it
+  const w2Text = JSON.stringify({ schemaVersion: 1, upstreams: [{ name: 'w2', servers: [] }], servers: [] });
+  writeFileSync(w2, w2Text);
+  const { core } = await AppCore.start({ userDataDir: dir, workspace: w1, frameTap: null });
+  try {
+    const engine = core.service.engine;
+    const apply = engine.apply.bind(engine);
+    engine.apply = async (input, opts) => { await new Promise((r) => setTimeout(r, 300)); return apply(input, opts); };
+    const applying = core.service.handle('apply', { draft: doc('w1-edit') });
+    await new Promise((r) => setTimeout(r, 50));
+    const opened = core.open(w2);
+    assert.ok((await applying).ok);
+    assert.ok((await opened).ok);
+    await core.close();
+    assert.equal((JSON.parse(readFileSync(w1, 'utf8')) as ReturnType<typeof doc>).upstreams[0]!.name, 'w1-edit', 'saved where it was applied');
+    assert.equal(readFileSync(w2, 'utf8'), w2Text, 'the opened workspace is untouched');
+  } finally {
+    await core.close();
+  }
+});

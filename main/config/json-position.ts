@@ -9,6 +9,9 @@ interface JsonScan {
   duplicates: Array<{ path: Array<string | number>; offset: number }>;
 }
 
+/** Repeated keys reported with their whole path (the issue list stops at 1,000 and counts the rest). */
+const MAX_DUPLICATE_PATHS = 1000;
+
 /** One pass over JSON's grammar: where the text first goes wrong, and the keys an object repeats. */
 function scanJson(text: string): JsonScan {
   const duplicates: JsonScan['duplicates'] = [];
@@ -45,7 +48,9 @@ function scanJson(text: string): JsonScan {
     const at = i;
     str();
     const k = JSON.parse(text.slice(at, i)) as string;
-    if (top.keys!.has(k)) duplicates.push({ path: [...open.slice(0, -1).map((o) => o.at), k], offset: at });
+    // (past the error cap a repeat is only counted: copying a deep path for each would cost depth
+    // × repeats, gigabytes for a 100 KB file of both)
+    if (top.keys!.has(k)) duplicates.push({ path: duplicates.length < MAX_DUPLICATE_PATHS ? [...open.slice(0, -1).map((o) => o.at), k] : [k], offset: at });
     top.keys!.add(k);
     top.at = k;
     ws();

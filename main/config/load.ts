@@ -57,7 +57,7 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
   }
   // JSON.parse keeps the last of two equal keys: refused, so that nothing the user wrote is dropped unseen
   const repeated = duplicateKeys(text).map((d) => ({
-    path: formatPath(d.path), code: 'duplicate_key',
+    path: shortPath(formatPath(d.path)), code: 'duplicate_key',
     message: `${file}:${position(text, d.offset)}: "${d.path[d.path.length - 1]}" appears twice in this object (JSON would keep only the last)`,
   }));
   // an older document is read as the workspace reads it (migrated in memory), a newer one named as such
@@ -68,6 +68,11 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
   const validated = validateConfig(raw, await localhostFor(raw));
   if (repeated.length) return { ok: false, issues: issuesBefore(repeated, validated.ok ? [] : validated.issues), raw, ...(migrated ? { migrated } : {}) };
   return { ...validated, raw, ...(migrated ? { migrated } : {}) };
+}
+
+/** A path as long as a line can show: a key repeated 8,000 levels deep is 24 KB of "[0]". */
+function shortPath(path: string): string {
+  return path.length > 300 ? `${path.slice(0, 150)}…${path.slice(-150)}` : path;
 }
 
 /** An issue as one line (what a file's keys and values put in its path and message escaped). */

@@ -91,6 +91,8 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
       const filters = [{ name: 'nginx configuration', extensions: ['conf'] }, { name: 'All files', extensions: ['*'] }];
       const pick = w ? await dialog.showOpenDialog(w, { filters, properties: ['openFile'] }) : await dialog.showOpenDialog({ filters, properties: ['openFile'] });
       if (pick.canceled || !pick.filePaths[0]) return;
+      // (the import replaces the draft: unsaved edits are asked about first, as opening a workspace asks)
+      if (!(await keepDraft(core, win(), 'importing an nginx.conf'))) return;
       try {
         const r = await importNginx(pick.filePaths[0], fsReader);
         await core.service.handle('setDraft', { draft: r.config });

@@ -255,6 +255,19 @@ test('Import… on the nginx.conf screen: the picked nginx.conf and the file it 
   }
   assert.equal(draft?.servers[0]?.serverNames[0], 'imported.test');
   assert.equal(draft?.upstreams[0]?.name, 'backend');
+  // an include pattern takes each picked file once (a browser gives no folders); a file that is not
+  // UTF-8 is refused, as the CLI refuses it (the draft now has edits not applied: replacing them is asked)
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('nginx-import-file').setInputFiles([
+    { name: 'nginx.conf', mimeType: 'text/plain', buffer: Buffer.from('events {}\nhttp {\n  include conf.d/*.conf;\n  include sites/*;\n}\n') },
+    { name: 'up.conf', mimeType: 'text/plain', buffer: Buffer.from('upstream backend { server 127.0.0.1:9301; }\n') },
+    { name: 'site.conf', mimeType: 'text/plain', buffer: Buffer.from(site) },
+  ]);
+  await page.getByTestId('nginx-import-details').waitFor({ state: 'detached' }); // this one carried over whole
+  await page.getByTestId('export-notice').getByText('Imported nginx.conf into the draft: 1 server and 1 upstream; review it, then apply.').waitFor();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('nginx-import-file').setInputFiles([{ name: 'latin1.conf', mimeType: 'text/plain', buffer: Buffer.from([...Buffer.from('server { server_name caf'), 0xe9, ...Buffer.from('.test; }')]) }]);
+  await page.getByTestId('export-notice').getByText(/^Cannot import latin1\.conf: latin1\.conf is not UTF-8 text/).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
   await ui.service.handle('revertDraft', {});

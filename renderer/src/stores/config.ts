@@ -96,7 +96,11 @@ export const useConfig = defineStore('config', () => {
     const text = JSON.stringify(draft.value);
     if (text === lastSynced) return;
     lastSynced = text;
-    await api.setDraft({ draft: JSON.parse(text) });
+    const r = await api.setDraft({ draft: JSON.parse(text) });
+    if (!r.ok) {
+      lastSynced = ''; // (sent again with the next edit)
+      applyError.value = { ...r.error, message: `the draft was not sent: ${r.error.message}` };
+    }
   }
 
   async function apply() {

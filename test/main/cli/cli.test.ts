@@ -90,6 +90,15 @@ test('check: a repeated key after a deeply nested value is still found; deep bro
   assert.match(t.stderr, /bom2\.json:1:1: /);
 });
 
+test('check: thousands of repeated keys deep in a file are counted past the error cap in a moment', () => {
+  const file = writeConfig('deep-dups.json', `{"schemaVersion": 1, "servers": ${'['.repeat(8_000)}{${'"a": 1, '.repeat(8_000)}"a": 1}${']'.repeat(8_000)}}`);
+  const r = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.signal, null, 'check did not finish in 20 s');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /\[too_many_errors\]/);
+  assert.match(r.stderr, /deep-dups\.json: 800[0-9] error\(s\)/);
+});
+
 test('unknown verbs, missing flags and bad values are usage errors (exit 2); --help and --version exit 0', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
   assert.equal(run('frobnicate').status, 2);

@@ -50,7 +50,9 @@ export function configWarnings(config: Config, localhost: readonly string[] = LO
       const names = config.servers[si]!.serverNames;
       // nginx hashes a socket's names only when two or more servers share it, or when its default
       // server has a regex name with captures; only then does it see (and warn of) a name one server repeats
-      const hashed = servers.length > 1 || config.servers[defaults.get(socket) ?? servers[0]!]!.serverNames.some(capturing);
+      // (nginx sets a server's "captures" from each regex name in turn: the last one decides)
+      const lastRegex = config.servers[defaults.get(socket) ?? servers[0]!]!.serverNames.filter((x) => x.startsWith('~')).at(-1);
+      const hashed = servers.length > 1 || (lastRegex !== undefined && capturing(lastRegex));
       const here = hashed ? new Set<string>() : null;
       (names.length ? names : ['']).forEach((text, ni) => {
         // (nginx lower-cases ASCII only: "É.test" and "é.test" are two names)

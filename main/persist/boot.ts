@@ -35,11 +35,11 @@ export type OpenOutcome = { ok: true; notices: PersistNotice[] } | { ok: false; 
 export class AppCore {
   private savedJson: string | null = null;
   /** What `file` held when the app last read or wrote it (JSON), to notice edits made elsewhere. */
-  private disk: { file: string; json: string | null } = { file: '', json: null };
+  /** What each workspace file read or written here holds (null: it did not exist), so that a save
+   * finds out when it was changed outside Switchyard meanwhile: the current one, and one an apply
+   * begun there saves to after another was opened. */
+  private disk = new Map<string, string | null>();
   private saving: Promise<unknown> = Promise.resolve();
-  /** The workspace an apply in progress belongs to: the current one when it began (opening another
-   * meanwhile must not send its config there). */
-  private applyingFor: string | null = null;
   private stateSaving: Promise<void> = Promise.resolve();
   private echo: EchoServer | null = null;
 
@@ -75,9 +75,10 @@ export class AppCore {
     const engine = new Engine();
     const service = await SwitchyardService.create(engine, { initialDraft: {}, frameTap: o.frameTap });
     const core = new AppCore(engine, service, o.userDataDir, state, path);
-    core.disk = { file: path, json: loaded.source === 'file' ? JSON.stringify(loaded.doc) : null };
-    service.onApplyStart = () => (core.applyingFor = core.path);
-    service.onApplied = (applied) => core.autosave(applied);
+    core.disk.set(path, loaded.source === 'file' ? JSON.stringify(loaded.doc) : null);
+    // (an apply belongs to the workspace current when it was asked for, not when its turn came)
+    service.onApplyAsked = () => core.path;
+    service.onApplied = (applied, askedIn) => core.autosave(applied, typeof askedIn === 'string' ? askedIn : core.path);
     if (state.settings) await service.handle('setSettings', state.settings);
     service.onSettingsChange = (s) => core.saveSettings(s);
 
@@ -118,7 +119,7 @@ export class AppCore {
     await this.saving;
     this.path = file;
     this.savedJson = JSON.stringify(loaded.doc);
-    this.disk = { file, json: loaded.source === 'file' ? this.savedJson : null };
+    this.disk.set(file, loaded.source === 'file' ? this.savedJson : null);
     await this.remember(file);
     await this.run(loaded.doc);
     return { ok: true, notices: loaded.notices };
@@ -140,13 +141,15 @@ export class AppCore {
    * quitting or opening another workspace would lose. */
   hasUnsavedEdits(): boolean {
     const { draft, dirty } = this.service.snapshot().config;
-    return dirty && !(this.disk.file === this.path && JSON.stringify(draft) === this.disk.json);
+    return dirty && JSON.stringify(draft) !== this.disk.get(this.path);
   }
 
   /** Stop the echo server, the service and the engine; pending saves finish first. */
   async close(): Promise<void> {
+    // (an apply asked for before closing runs to its end, and is saved)
+    await this.service.settled();
     this.service.onApplied = null;
-    this.service.onApplyStart = null;
+    this.service.onApplyAsked = null;
     this.service.onSettingsChange = null;
     await this.saving;
     await this.stateSaving;
@@ -177,22 +180,19 @@ export class AppCore {
   /** Autosave: every newly applied config is written to the current file, its save queued before
    * the apply answers (so closing, or opening another workspace, waits for it; the live feed's
    * batches come up to 50 ms later, and to the next file once one is opened). */
-  private autosave(applied: unknown): void {
-    const file = this.applyingFor ?? this.path;
+  private autosave(applied: unknown, file: string): void {
     const json = JSON.stringify(applied);
     if (file === this.path && json === this.savedJson) return;
     if (file === this.path) this.savedJson = json;
-    void this.serialSave(file, applied, file === this.path).then((r) => {
+    void this.serialSave(file, applied).then((r) => {
       if (!r.ok) this.report([{ level: 'error', code: r.code, file, message: r.message }]);
     });
   }
 
-  /** `track`: the file is the workspace's (what is on disk for it is then this); false for a save
-   * to the workspace open before, which an apply begun there finishes after another was opened. */
-  private serialSave(file: string, doc: unknown, track = true): Promise<SaveOutcome> {
+  private serialSave(file: string, doc: unknown): Promise<SaveOutcome> {
     const run = this.saving.then(async () => {
-      const r = await saveDocument(file, doc, { expect: this.disk.file === file ? this.disk.json : undefined });
-      if (r.ok && track) this.disk = { file, json: JSON.stringify(doc) };
+      const r = await saveDocument(file, doc, { expect: this.disk.get(file) });
+      if (r.ok) this.disk.set(file, JSON.stringify(doc));
       return r;
     });
     this.saving = run.catch(() => undefined);

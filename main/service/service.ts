@@ -68,11 +68,11 @@ export class SwitchyardService {
   private readonly injectWaitMs: number;
   /** Told each time the settings change (the app core saves them: main/persist). */
   onSettingsChange: ((s: ServiceSettings) => void) | null = null;
-  /** Called with each config the engine runs from now on (apply, undo), before the request answers. */
-  onApplied: ((applied: unknown) => void) | null = null;
-  /** Called as an apply or undo begins its turn (applies run one at a time): onApplied follows for
-   * it, or nothing when it fails. */
-  onApplyStart: (() => void) | null = null;
+  /** Called with each config the engine runs from now on (apply, undo), before the request answers,
+   * with what onApplyAsked returned when that apply was asked for. */
+  onApplied: ((applied: unknown, asked: unknown) => void) | null = null;
+  /** Called as an apply or undo is asked for (it may wait its turn: applies run one at a time). */
+  onApplyAsked: (() => unknown) | null = null;
 
   private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null, private readonly localhost: readonly string[]) {
     this.injectWaitMs = opts.injectWaitMs ?? INJECT_WAIT_MS;
@@ -137,8 +137,14 @@ export class SwitchyardService {
       this.store.revertDraft();
       return ok(this.configChanged());
     },
-    apply: (p) => this.serial(() => this.apply(p)),
-    undoApply: () => this.serial(() => this.undo()),
+    apply: (p) => {
+      const asked = this.onApplyAsked?.();
+      return this.serial(() => this.apply(p, asked));
+    },
+    undoApply: () => {
+      const asked = this.onApplyAsked?.();
+      return this.serial(() => this.undo(asked));
+    },
     listeners: async () => ok(this.engine.listenerStatus().map(listenerView)),
     upstreamStatus: async () => ok(upstreamViews(this.engine.upstreamStatus())),
     sessions: async () => ok(this.watch.sessions().map((v) => this.redact.session(v))),
@@ -293,8 +299,7 @@ export class SwitchyardService {
     this.feed.close();
   }
 
-  private async apply({ draft }: Params<'apply'>): Promise<Result<ApplyOutcome>> {
-    this.onApplyStart?.();
+  private async apply({ draft }: Params<'apply'>, asked: unknown): Promise<Result<ApplyOutcome>> {
     if (draft !== undefined) this.store.setDraft(draft);
     const doc = this.store.currentDraft();
     const v = validateConfig(doc, this.localhost);
@@ -305,22 +310,21 @@ export class SwitchyardService {
     const r = await this.engine.apply(doc);
     if (!r.ok) return fail('apply_failed', r.issues.map((i) => i.message).join('; '), { issues: r.issues });
     this.store.markApplied(doc);
-    return ok(this.afterApply(r.listeners.map(listenerView)));
+    return ok(this.afterApply(r.listeners.map(listenerView), asked));
   }
 
-  private async undo(): Promise<Result<ApplyOutcome>> {
-    this.onApplyStart?.();
+  private async undo(asked: unknown): Promise<Result<ApplyOutcome>> {
     const target = this.store.undoTarget();
     if (target === null) return fail('nothing_to_undo', 'there is no earlier applied config');
     const r = await this.engine.apply(target);
     if (!r.ok) return fail('apply_failed', r.issues.map((i) => i.message).join('; '), { issues: r.issues });
     this.store.undone();
-    return ok(this.afterApply(r.listeners.map(listenerView)));
+    return ok(this.afterApply(r.listeners.map(listenerView), asked));
   }
 
-  private afterApply(listeners: ApplyOutcome['listeners']): ApplyOutcome {
+  private afterApply(listeners: ApplyOutcome['listeners'], asked: unknown): ApplyOutcome {
     const config = this.configChanged();
-    if (config.applied !== null) this.onApplied?.(config.applied);
+    if (config.applied !== null) this.onApplied?.(config.applied, asked);
     this.feed.listeners(listeners);
     this.feed.upstreams(upstreamViews(this.engine.upstreamStatus()));
     return { listeners, config };
@@ -330,6 +334,11 @@ export class SwitchyardService {
     const state = this.store.state();
     this.feed.config(state);
     return state;
+  }
+
+  /** Resolves once every apply asked for so far has run. */
+  settled(): Promise<void> {
+    return this.applying.then(() => undefined);
   }
 
   /** Applies run one at a time, in arrival order. */

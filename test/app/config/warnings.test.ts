@@ -49,6 +49,11 @@ test('a socket whose default server has a regex name with captures is hashed too
     assert.deepEqual(configWarnings(v.config).map((w) => [w.path, w.code]), [['servers[0].serverNames[2]', 'conflicting_server_name']], re);
     assert.match(await nginxTakes(exportNginx(v.config, { shape: 'snippet' })), /conflicting server name "a"/, re);
   }
+  // (nginx takes a server's captures from its last regex name: one with captures before one without is not enough)
+  const before = one(['~^(a)\\.t$', '~^b\\.t$', 'x.t', 'x.t']);
+  assert.ok(before.ok);
+  assert.deepEqual(configWarnings(before.config), []);
+  assert.doesNotMatch(await nginxTakes(exportNginx(before.config, { shape: 'snippet' })), /conflicting server name/);
   const noCaptures = one(['~^(?:www)\\.x$', 'a', 'a']);
   assert.ok(noCaptures.ok);
   assert.deepEqual(configWarnings(noCaptures.config), []);

@@ -4,7 +4,10 @@
 // diffs against the last export. Screenshots go to test-results/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { freePort } from '../helpers/ports.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
@@ -227,7 +230,7 @@ test('Import… on the nginx.conf screen: the picked nginx.conf and the file it 
     'events {}',
     'http {',
     '  upstream backend { least_conn; server 127.0.0.1:9301; server 127.0.0.1:9302 backup; }',
-    '  include sites/*.conf;',
+    '  include sites/site.conf;', // (picked with it: found by its name)
     '  gzip on;',
     '}',
   ].join('\n');
@@ -255,16 +258,39 @@ test('Import… on the nginx.conf screen: the picked nginx.conf and the file it 
   }
   assert.equal(draft?.servers[0]?.serverNames[0], 'imported.test');
   assert.equal(draft?.upstreams[0]?.name, 'backend');
-  // an include pattern takes each picked file once (a browser gives no folders); a file that is not
-  // UTF-8 is refused, as the CLI refuses it (the draft now has edits not applied: replacing them is asked)
-  page.once('dialog', (d) => void d.accept());
+  // files picked one by one have no folders: an include pattern in one matches nothing, and says so
+  page.once('dialog', (d) => void d.accept()); // (the draft now has edits not applied: replacing them is asked)
   await page.getByTestId('nginx-import-file').setInputFiles([
-    { name: 'nginx.conf', mimeType: 'text/plain', buffer: Buffer.from('events {}\nhttp {\n  include conf.d/*.conf;\n  include sites/*;\n}\n') },
+    { name: 'nginx.conf', mimeType: 'text/plain', buffer: Buffer.from('events {}\nhttp {\n  include conf.d/*.conf;\n}\n') },
     { name: 'up.conf', mimeType: 'text/plain', buffer: Buffer.from('upstream backend { server 127.0.0.1:9301; }\n') },
-    { name: 'site.conf', mimeType: 'text/plain', buffer: Buffer.from(site) },
   ]);
-  await page.getByTestId('nginx-import-details').waitFor({ state: 'detached' }); // this one carried over whole
+  await page.getByTestId('nginx-import-details').getByText(/^include conf\.d\/…: files picked one by one have no folders/).waitFor();
+  // a folder picked (as /etc/nginx, with include patterns) is read as nginx reads it
+  const tree = mkdtempSync(join(tmpdir(), 'nginx-tree-'));
+  mkdirSync(join(tree, 'nginx', 'conf.d'), { recursive: true });
+  mkdirSync(join(tree, 'nginx', 'sites-enabled'), { recursive: true });
+  mkdirSync(join(tree, 'nginx', 'snippets'), { recursive: true });
+  writeFileSync(join(tree, 'nginx', 'nginx.conf'), 'events {}\nhttp {\n  include conf.d/*.conf;\n  include sites-enabled/*;\n}\n');
+  writeFileSync(join(tree, 'nginx', 'conf.d', 'up.conf'), 'upstream backend { server 127.0.0.1:9301; }\n');
+  writeFileSync(join(tree, 'nginx', 'sites-enabled', 'default'), site.replace('location /imp/ {', 'location /imp/ {\n    include snippets/timeouts.conf;'));
+  writeFileSync(join(tree, 'nginx', 'snippets', 'timeouts.conf'), 'proxy_send_timeout 5s;\n');
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('nginx-import-folder').setInputFiles(join(tree, 'nginx'));
+  await page.getByTestId('nginx-import-details').waitFor({ state: 'detached' }); // carried over whole
   await page.getByTestId('export-notice').getByText('Imported nginx.conf into the draft: 1 server and 1 upstream; review it, then apply.').waitFor();
+  const viaCli = spawnSync(process.execPath, ['bin/switchyard.js', 'import-nginx', join(tree, 'nginx', 'nginx.conf')], { encoding: 'utf8' });
+  rmSync(tree, { recursive: true, force: true });
+  const cliLoc = (JSON.parse(viaCli.stdout) as { servers: Array<{ locations: Array<Record<string, unknown>> }> }).servers[0]!.locations[0]!;
+  for (let waited = 0; waited < 5000; waited += 100) {
+    const st = await ui.service.handle('getConfig', {});
+    const loc = st.ok ? (st.value as { draft: { servers: Array<{ locations: Array<Record<string, unknown>> }> } }).draft.servers[0]?.locations[0] : undefined;
+    if (loc?.proxySendTimeout === '5s') {
+      assert.deepEqual({ proxyPass: loc.proxyPass, proxySendTimeout: loc.proxySendTimeout }, { proxyPass: cliLoc.proxyPass, proxySendTimeout: cliLoc.proxySendTimeout }, 'as the CLI imports it');
+      break;
+    }
+    assert.ok(waited < 4900, 'the folder import reached the service');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('nginx-import-file').setInputFiles([{ name: 'latin1.conf', mimeType: 'text/plain', buffer: Buffer.from([...Buffer.from('server { server_name caf'), 0xe9, ...Buffer.from('.test; }')]) }]);
   await page.getByTestId('export-notice').getByText(/^Cannot import latin1\.conf: latin1\.conf is not UTF-8 text/).waitFor();

@@ -184,27 +184,35 @@ test('an applied config is on disk once the apply answers: closing, or opening a
   }
 });
 
-test('an apply still running when another workspace opens is saved to the workspace it began in', async () => {
+const named = (name: string) => ({ schemaVersion: 1, upstreams: [{ name, servers: [{ address: '127.0.0.1:9' }] }], servers: [] });
+const upstreamIn = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof named>).upstreams[0]!.name;
+
+/** Two workspaces, w1 open with its engine's applies slowed to 300 ms; w2 has a problem, so it opens
+ * as a draft and no apply of its own saves over whatever reached it. */
+async function slowAppliesBesideW2() {
   const dir = join(root, String(n++));
   mkdirSync(dir, { recursive: true });
   const [w1, w2] = [join(dir, 'w1.json'), join(dir, 'w2.json')];
-  const doc = (name: string) => ({ schemaVersion: 1, upstreams: [{ name, servers: [{ address: '127.0.0.1:9' }] }], servers: [] });
-  writeFileSync(w1, JSON.stringify(doc('w1-original')));
-  // w2 has a problem: it opens as a draft, so no apply of its own saves over whatever reached it
+  writeFileSync(w1, JSON.stringify(named('w1-original')));
   const w2Text = JSON.stringify({ schemaVersion: 1, upstreams: [{ name: 'w2', servers: [] }], servers: [] });
   writeFileSync(w2, w2Text);
   const { core } = await AppCore.start({ userDataDir: dir, workspace: w1, frameTap: null });
+  const engine = core.service.engine;
+  const apply = engine.apply.bind(engine);
+  engine.apply = async (input, opts) => { await new Promise((r) => setTimeout(r, 300)); return apply(input, opts); };
+  return { dir, w1, w2, w2Text, core };
+}
+
+test('an apply still running when another workspace opens is saved to the workspace it began in', async () => {
+  const { w1, w2, w2Text, core } = await slowAppliesBesideW2();
   try {
-    const engine = core.service.engine;
-    const apply = engine.apply.bind(engine);
-    engine.apply = async (input, opts) => { await new Promise((r) => setTimeout(r, 300)); return apply(input, opts); };
-    const applying = core.service.handle('apply', { draft: doc('w1-edit') });
+    const applying = core.service.handle('apply', { draft: named('w1-edit') });
     await new Promise((r) => setTimeout(r, 50));
     const opened = core.open(w2);
     assert.ok((await applying).ok);
     assert.ok((await opened).ok);
     await core.close();
-    assert.equal((JSON.parse(readFileSync(w1, 'utf8')) as ReturnType<typeof doc>).upstreams[0]!.name, 'w1-edit', 'saved where it was applied');
+    assert.equal(upstreamIn(w1), 'w1-edit', 'saved where it was applied');
     assert.equal(readFileSync(w2, 'utf8'), w2Text, 'the opened workspace is untouched');
   } finally {
     await core.close();
@@ -212,27 +220,17 @@ test('an apply still running when another workspace opens is saved to the worksp
 });
 
 test('an apply asked for before another workspace opens is saved to its own, even while it waits its turn; a change made outside is still kept aside', async () => {
-  const dir = join(root, String(n++));
-  mkdirSync(dir, { recursive: true });
-  const [w1, w2] = [join(dir, 'w1.json'), join(dir, 'w2.json')];
-  const doc = (name: string) => ({ schemaVersion: 1, upstreams: [{ name, servers: [{ address: '127.0.0.1:9' }] }], servers: [] });
-  writeFileSync(w1, JSON.stringify(doc('w1-original')));
-  const w2Text = JSON.stringify({ schemaVersion: 1, upstreams: [{ name: 'w2', servers: [] }], servers: [] }); // opens as a draft
-  writeFileSync(w2, w2Text);
-  const { core } = await AppCore.start({ userDataDir: dir, workspace: w1, frameTap: null });
+  const { dir, w1, w2, w2Text, core } = await slowAppliesBesideW2();
   try {
-    const engine = core.service.engine;
-    const apply = engine.apply.bind(engine);
-    engine.apply = async (input, opts) => { await new Promise((r) => setTimeout(r, 300)); return apply(input, opts); };
-    const first = core.service.handle('apply', { draft: doc('w1-a') });
-    const queued = core.service.handle('apply', { draft: doc('w1-b') }); // waits for the first
-    writeFileSync(w1, JSON.stringify(doc('edited-outside'))); // meanwhile, an editor saves w1
+    const first = core.service.handle('apply', { draft: named('w1-a') });
+    const queued = core.service.handle('apply', { draft: named('w1-b') }); // waits for the first
+    writeFileSync(w1, JSON.stringify(named('edited-outside'))); // meanwhile, an editor saves w1
     await new Promise((r) => setTimeout(r, 50));
     const opened = core.open(w2);
     assert.ok((await first).ok && (await queued).ok && (await opened).ok);
     await core.close();
     assert.equal(readFileSync(w2, 'utf8'), w2Text, 'the opened workspace is untouched');
-    assert.equal((JSON.parse(readFileSync(w1, 'utf8')) as ReturnType<typeof doc>).upstreams[0]!.name, 'w1-b', 'the last apply asked for in w1 is in w1');
+    assert.equal(upstreamIn(w1), 'w1-b', 'the last apply asked for in w1 is in w1');
     const aside = readdirSync(dir).filter((f) => f.startsWith('w1.json.') && f !== 'w1.json.bak');
     assert.ok(aside.some((f) => readFileSync(join(dir, f), 'utf8').includes('edited-outside')), `the outside edit was kept aside: ${aside.join(', ')}`);
   } finally {

@@ -379,6 +379,9 @@ export function normalizeListen(address: string): string {
   return `${host}:${Number(m[2])}`;
 }
 
+/** A listen address naming localhost ("localhost:8080"): its port. */
+export const LOCALHOST_LISTEN = /^localhost:(\d+)$/i;
+
 /** What `localhost` is taken to resolve to when nobody looked it up (the UI's checks). */
 export const LOCALHOST_V4: readonly string[] = ['127.0.0.1'];
 
@@ -388,7 +391,7 @@ export const LOCALHOST_V4: readonly string[] = ['127.0.0.1'];
  * any other address is one socket, as normalizeListen names it.
  */
 export function listenSockets(address: string, localhost: readonly string[] = LOCALHOST_V4): string[] {
-  const m = /^localhost:(\d+)$/i.exec(address);
+  const m = LOCALHOST_LISTEN.exec(address);
   if (!m) return [normalizeListen(address)];
   return localhost.map((a) => normalizeListen(`${a.includes(':') ? `[${a}]` : a}:${m[1]}`));
 }

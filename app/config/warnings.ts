@@ -46,13 +46,13 @@ export function configWarnings(config: Config, localhost: readonly string[] = LO
   for (const [socket, servers] of bySocket) {
     // (exact names, and the wildcard forms: ".x" is both "x" and "*.x" to nginx; regexes never conflict)
     const first = new Map<string, number>();
+    // nginx hashes a socket's names only when two or more servers share it, or when its default
+    // server has a regex name with captures; only then does it see (and warn of) a name one server
+    // repeats (nginx sets a server's "captures" from each regex name in turn: the last one decides)
+    const lastRegex = config.servers[defaults.get(socket) ?? servers[0]!]!.serverNames.filter((x) => x.startsWith('~')).at(-1);
+    const hashed = servers.length > 1 || (lastRegex !== undefined && capturing(lastRegex));
     for (const si of servers) {
       const names = config.servers[si]!.serverNames;
-      // nginx hashes a socket's names only when two or more servers share it, or when its default
-      // server has a regex name with captures; only then does it see (and warn of) a name one server repeats
-      // (nginx sets a server's "captures" from each regex name in turn: the last one decides)
-      const lastRegex = config.servers[defaults.get(socket) ?? servers[0]!]!.serverNames.filter((x) => x.startsWith('~')).at(-1);
-      const hashed = servers.length > 1 || (lastRegex !== undefined && capturing(lastRegex));
       const here = hashed ? new Set<string>() : null;
       (names.length ? names : ['']).forEach((text, ni) => {
         // (nginx lower-cases ASCII only: "É.test" and "é.test" are two names)

@@ -94,6 +94,15 @@ function normalPath(p: string): string {
 }
 
 /** Import one text without following includes (each `include` is a warning). */
+/** What an import did not carry over, then its model's problems, a line each ("FILE:LINE: …"), as
+ * the desktop menu and the page list them. */
+export function importReport(r: ImportResult): string[] {
+  return [
+    ...r.warnings.map((w) => `${w.file}:${w.line}: ${w.directive}: ${w.message}`),
+    ...r.issues.map((i) => `${i.source ? `${i.source.file}:${i.source.line}: ` : ''}${i.path}: ${i.message}`),
+  ];
+}
+
 export function importNginxText(text: string, file = 'nginx.conf'): ImportResult {
   return importNginxTree(parseNginx(text, file).directives);
 }

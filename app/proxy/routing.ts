@@ -3,7 +3,7 @@
 // route a request through the same table.
 import type { Server } from '../config/schema.ts';
 import type { ProxyPassTarget } from '../config/proxy-pass.ts';
-import { normalizeListen } from '../config/validate.ts';
+import { listenSockets, normalizeListen } from '../config/validate.ts';
 import { canonicalIp } from '../config/ip.ts';
 
 export interface BindCandidate<S> {
@@ -27,24 +27,27 @@ export function stripMapped(addr: string): string {
   return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
 }
 
-/** The bind key of one listen address ("8080" → "0.0.0.0:8080"). */
-export function listenBindKey(address: string): string {
-  const n = normalizeListen(address);
+/** A normalized listen socket ("[::1]:8080") as a bind key ("::1:8080"). */
+function socketBindKey(n: string): string {
   const i = n.lastIndexOf(':');
   return bindKey(n.slice(0, i), Number(n.slice(i + 1)));
 }
 
-/** A listen address naming localhost ("localhost:8080"): its port. */
-export const LOCALHOST_LISTEN = /^localhost:(\d+)$/i;
+/** The bind key of one listen address ("8080" → "0.0.0.0:8080"). */
+export function listenBindKey(address: string): string {
+  return socketBindKey(normalizeListen(address));
+}
+
+export { LOCALHOST_LISTEN } from '../config/validate.ts';
 
 /**
- * The bind keys of one listen address. nginx listens on every address a name resolves to:
- * "localhost:8080" is 127.0.0.1:8080 and, where /etc/hosts says so, [::1]:8080. `localhost` gives
- * those addresses (the engine resolves the name; without it, 127.0.0.1).
+ * The bind keys of one listen address: the sockets validation counts (listenSockets), so that what
+ * it calls a duplicate is what the engine would bind twice. nginx listens on every address a name
+ * resolves to: "localhost:8080" is 127.0.0.1:8080 and, where /etc/hosts says so, [::1]:8080.
+ * `localhost` gives those addresses (the engine resolves the name; without it, 127.0.0.1).
  */
-export function listenBindKeys(address: string, localhost: readonly string[] = ['127.0.0.1']): string[] {
-  const m = LOCALHOST_LISTEN.exec(address);
-  return m ? localhost.map((a) => bindKey(a, Number(m[1]))) : [listenBindKey(address)];
+export function listenBindKeys(address: string, localhost?: readonly string[]): string[] {
+  return listenSockets(address, localhost).map(socketBindKey);
 }
 
 /** Record the sockets `server` listens on; a server is listed once per socket. */

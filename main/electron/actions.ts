@@ -2,7 +2,7 @@
 // problems are shown in message boxes and also land in the service's log (AppCore reports them).
 import { dialog, type BrowserWindow } from 'electron';
 import { fsReader } from '../nginx/conf-reader.ts';
-import { importNginx } from '../../app/nginx/import.ts';
+import { importNginx, importReport } from '../../app/nginx/import.ts';
 import { REQUEST_NAMES } from '../../app/api/contract.ts';
 import type { AppCore } from '../persist/boot.ts';
 import { writeFileAtomic } from '../persist/atomic.ts';
@@ -96,7 +96,7 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
       try {
         const r = await importNginx(pick.filePaths[0], fsReader);
         await core.service.handle('setDraft', { draft: r.config });
-        const lines = [...r.warnings.map((x) => `${x.file}:${x.line}: ${x.directive}: ${x.message}`), ...r.issues.map((i) => `${i.source ? `${i.source.file}:${i.source.line}: ` : ''}${i.path}: ${i.message}`)];
+        const lines = importReport(r);
         info('Imported into the draft: review it, then apply', lines.slice(0, 30).join('\n') + (lines.length > 30 ? `\n… and ${lines.length - 30} more` : ''));
       } catch (e) {
         fail('Cannot import this nginx.conf', (e as Error).message);

@@ -68,11 +68,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private async applyNow(input: unknown, opts: ApplyOptions): Promise<ApplyResult> {
-    const v = validateConfig(input, await localhostFor(input));
+    const localhost = await localhostFor(input);
+    const v = validateConfig(input, localhost);
     if (!v.ok) return v;
     let rt: Runtime;
     try {
-      rt = await compileRuntime(v.config);
+      rt = await compileRuntime(v.config, localhost);
     } catch (e) {
       return { ok: false, issues: [{ path: e instanceof ResolveError ? e.path : '', code: 'resolve_failed', message: (e as Error).message }] };
     }

@@ -159,8 +159,9 @@ function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey
   };
 }
 
-export async function compileRuntime(config: Config): Promise<Runtime> {
-  const localhost = config.servers.some((s) => s.listen.some((l) => LOCALHOST_LISTEN.test(l.address))) ? await localhostAddresses() : undefined;
+/** `localhost`: what the name resolves to, when the caller looked it up already (localhostFor). */
+export async function compileRuntime(config: Config, localhost?: readonly string[]): Promise<Runtime> {
+  localhost ??= await localhostFor(config);
   const pools = new Map<string, Pool>();
   for (const [ui, u] of config.upstreams.entries()) {
     const group = createUpstreamGroup(u.name, u.method, await upstreamPeers(u, ui));

@@ -177,9 +177,9 @@ export class AppCore {
     return failed;
   }
 
-  /** Autosave: every newly applied config is written to the current file, its save queued before
-   * the apply answers (so closing, or opening another workspace, waits for it; the live feed's
-   * batches come up to 50 ms later, and to the next file once one is opened). */
+  /** Autosave: every newly applied config is written to `file`, the workspace current when the
+   * apply was asked for, its save queued before the apply answers (so closing, or opening another
+   * workspace, waits for it). */
   private autosave(applied: unknown, file: string): void {
     const json = JSON.stringify(applied);
     if (file === this.path && json === this.savedJson) return;

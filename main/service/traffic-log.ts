@@ -43,7 +43,9 @@ export class TrafficLog {
   private exchangeList: ExchangeView[] = [];
   /** Entries of exchangeList before this index are dropped (the list is cut in bulk, not per entry). */
   private exchangeFirst = 0;
-  /** exchangeChars' count over the kept entries. */
+  /** exchangeChars of each entry of exchangeList (counted once, as it is added), and their sum over
+   * the kept entries. */
+  private exchangeSizes: number[] = [];
   private exchangeText = 0;
   private logList: LogView[] = [];
   private logSeq = 0;
@@ -96,17 +98,20 @@ export class TrafficLog {
   }
 
   addExchange(v: ExchangeView): void {
+    const size = exchangeChars(v);
     this.exchangeList.push(v);
-    this.exchangeText += exchangeChars(v);
+    this.exchangeSizes.push(size);
+    this.exchangeText += size;
     const { exchanges: most, exchangeChars: budget } = this.limits;
     // (the newest one is kept whatever its size)
     const kept = () => this.exchangeList.length - this.exchangeFirst;
     while (kept() > most || (this.exchangeText > budget && kept() > 1)) {
-      this.exchangeText -= exchangeChars(this.exchangeList[this.exchangeFirst]!);
+      this.exchangeText -= this.exchangeSizes[this.exchangeFirst]!;
       this.exchangeFirst++;
     }
     if (this.exchangeFirst > most / 4) {
       this.exchangeList = this.exchangeList.slice(this.exchangeFirst);
+      this.exchangeSizes = this.exchangeSizes.slice(this.exchangeFirst);
       this.exchangeFirst = 0;
     }
   }

@@ -43,13 +43,18 @@ async function upstream(slowMs: number) {
   return { port: up.port, after: () => Buffer.concat(after), closed, upgrades: () => upgrades };
 }
 
-test('an upgrade pipelined behind two requests gets the bytes the client sends after it', async () => {
-  const u = await upstream(600);
-  const e = await scope.engine((p) => oneLocation(p, { path: '/', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` }));
+/** A raw client connected to the engine, closed after the file's tests. */
+async function clientOf(e: { port: number }): Promise<net.Socket> {
   const client = net.connect(e.port, '127.0.0.1');
   client.on('error', () => {});
   scope.defer(async () => { client.destroy(); });
   await new Promise((r) => client.once('connect', r));
+  return client;
+}
+
+test('an upgrade pipelined behind two requests gets the bytes the client sends after it', async () => {
+  const u = await upstream(600);
+  const client = await clientOf(await scope.engine((p) => oneLocation(p, { path: '/', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` })));
   const frame = (text: string) => encodeFrame(1, Buffer.from(text), true);
   client.write(Buffer.concat([Buffer.from(`GET /a HTTP/1.1\r\nHost: t\r\n\r\nGET /b HTTP/1.1\r\nHost: t\r\n\r\n${HANDSHAKE}`), frame('EARLY')]));
   await sleep(200);
@@ -77,11 +82,7 @@ test('a client that resets while its second request waits is seen at once: the u
 
 test('a client that half-closes while an upgrade waits behind a request is seen at once: the request ends, the upgrade never goes upstream', async () => {
   const u = await upstream(1500);
-  const e = await scope.engine((p) => oneLocation(p, { path: '/', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` }));
-  const client = net.connect(e.port, '127.0.0.1');
-  client.on('error', () => {});
-  scope.defer(async () => { client.destroy(); });
-  await new Promise((r) => client.once('connect', r));
+  const client = await clientOf(await scope.engine((p) => oneLocation(p, { path: '/', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` })));
   let got = '';
   client.on('data', (d: Buffer) => (got += d.toString('latin1')));
   const closed = new Promise<void>((r) => client.once('close', () => r()));

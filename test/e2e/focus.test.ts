@@ -1,0 +1,164 @@
+// A keyboard user keeps the focus: buttons that work for a while (Apply, Export HAR) keep it, a
+// button that turns into another (Revert / Restore edits) keeps it, a panel closed with Escape
+// gives it back to its opener, a removed or disabled control hands it to its neighbour, and a
+// session's controls that vanish as it closes leave it in the detail, never on the page's body
+// (Chromium blurs a focused button as it is disabled or removed). Real engine, web host, `ws`
+// echo upstream and client, and Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { freePort } from '../helpers/ports.ts';
+import { poll } from '../helpers/wait.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost | undefined;
+let upstream: Upstream;
+let proxyPort: number;
+
+before(async () => {
+  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
+  ui = await startUiHost({
+    schemaVersion: 1,
+    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${proxyPort}` }],
+      locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }, { modifier: '~', path: '^/a' }, { path: '/' }, { modifier: '~', path: '^/b' }]
+        .map((l) => ({ proxyPass: 'http://echo', ...l })),
+    }],
+  });
+}, { timeout: 120_000 });
+
+after(async () => {
+  await ui?.close();
+  await upstream?.close();
+});
+
+/** The focused element's data-testid ('BODY' for the page itself). */
+const focused = (page: Page) => page.evaluate('document.activeElement === document.body ? "BODY" : (document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName)') as Promise<string>;
+/** Whether the focus is inside the element `testid` names. */
+const focusIn = (page: Page, testid: string) => page.getByTestId(testid).evaluate((el) => el.contains(el.ownerDocument.activeElement));
+
+test('keyboard: Apply and Undo keep the focus while they work and after; Revert becomes Restore edits under it', async () => {
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.locator('[data-tab="routes"]').click();
+    await page.getByTestId('location-0-0').click();
+    await page.getByTestId('loc-path').fill('/ws2/');
+    const apply = page.getByTestId('apply');
+    await apply.focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('draft-clean').waitFor();
+    assert.equal(await focused(page), 'apply', 'the focus stays on Apply once it is done');
+    assert.equal(await apply.getAttribute('aria-disabled'), 'true', 'Apply says there is nothing to apply');
+    await page.keyboard.press('Enter'); // nothing to apply: nothing happens
+    assert.equal(await focused(page), 'apply');
+    // its ring shows outside the accent button
+    assert.equal(await apply.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).outlineOffset), '2px');
+
+    await page.getByTestId('undo').focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByTestId('loc-path').inputValue(), (v) => v === '/ws/');
+    assert.equal(await focused(page), 'undo', 'the focus stays on Undo apply');
+
+    await page.getByTestId('loc-path').fill('/edited/');
+    await page.getByTestId('revert').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('restore-edits').waitFor();
+    assert.equal(await focused(page), 'restore-edits', 'Revert turned into Restore edits under the focus');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('revert').waitFor();
+    assert.equal(await focused(page), 'revert');
+    assert.equal(await page.getByTestId('loc-path').inputValue(), '/edited/');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('restore-edits').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard: a removed or disabled control hands the focus to its neighbour; a moved regex keeps it on its arrow', async () => {
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.locator('[data-tab="routes"]').click();
+    await page.getByTestId('server-0').click();
+    await page.getByRole('button', { name: '+ Listen' }).click();
+    await page.getByTestId('listen-1').fill('127.0.0.1:1');
+    const remove = page.getByTitle('Remove', { exact: true }).first();
+    await remove.focus();
+    await page.keyboard.press('Enter'); // the first listen's ✕: the one left is disabled now
+    await page.getByTestId('listen-1').waitFor({ state: 'detached' });
+    await poll(() => focused(page), (f) => f !== 'BODY');
+    assert.equal(await focused(page), 'listen-0', 'the focus went to the row\'s address, not the page');
+
+    // ^/a moves past "/" and "^/b" is next: the focus follows the moved location's ↓
+    await page.getByTestId('location-0-1').click();
+    await page.getByTestId('location-0-1').getByRole('button', { name: 'Try ^/a later' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.evaluate('document.activeElement?.getAttribute("aria-label")'), (f) => f === 'Try ^/a earlier');
+    assert.ok(await page.getByTestId('location-0-3').getByRole('button', { name: 'Try ^/a earlier' }).evaluate((el) => el === el.ownerDocument.activeElement),
+      'last of the regexes, it can only go back: the focus is on its other arrow');
+    await page.getByTestId('revert').click();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard: Escape closes Capture settings and the route tester with the focus back on their openers; Export HAR keeps it on failure', async () => {
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.locator('[data-tab="routes"]').click();
+    await page.getByTestId('open-route-tester').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('route-tester').waitFor();
+    assert.ok(await focusIn(page, 'route-tester'), 'the tester takes the focus');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('route-tester').waitFor({ state: 'detached' });
+    assert.equal(await focused(page), 'open-route-tester');
+
+    await page.locator('[data-tab="sessions"]').click();
+    await page.getByTestId('capture-settings-open').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('settings-save').waitFor();
+    await page.getByTestId('settings-save').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('settings-saved').waitFor();
+    assert.equal(await focused(page), 'settings-save', 'Save keeps the focus while it works');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
+    assert.equal(await focused(page), 'capture-settings-open');
+
+    await page.route('**/api/exportHar', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'io', message: 'disk full' } }) }));
+    await page.getByTestId('har-export').first().focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('har-export-error').first().waitFor();
+    assert.equal(await focused(page), 'har-export', 'Export HAR kept the focus while it worked');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard: closing a session from its controls leaves the focus in the session, not on the page', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/focus`);
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.locator('[data-tab="sessions"]').click();
+    await page.locator('tbody tr').filter({ hasText: '/ws/focus' }).click();
+    await page.getByTestId('close-reason').fill('bye');
+    await page.getByTestId('close-session').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('close-session').waitFor({ state: 'detached' });
+    await poll(() => focused(page), (f) => f !== 'BODY');
+    assert.ok(await focusIn(page, 'session-detail'), `the focus is in the session's detail (${await focused(page)})`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    ws.terminate();
+  }
+});

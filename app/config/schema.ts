@@ -62,7 +62,7 @@ export const DurationSeconds = z
   .refine((s) => parseFailTimeout(s) !== null || s.includes('ms'), custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m", "30d"'))
   .refine((s) => parseFailTimeout(s) !== null || !s.includes('ms'), custom('invalid_duration', 'takes no "ms" (fail_timeout counts whole seconds): use e.g. "1s"'));
 
-export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-"');
+export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-", at most 100 of them');
 
 /** host:port, [ipv6]:port or a bare host (port 80), as nginx's `server` directive takes it. */
 export const HostPort = pattern(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/, 'invalid_address', 'expected host:port, e.g. "127.0.0.1:9001"');

@@ -24,6 +24,7 @@ interface ZodLikeIssue {
   pattern?: string;
   keys?: string[];
   origin?: string;
+  maximum?: number | bigint;
 }
 
 /** The value `input` has at `path` (undefined where there is none). */
@@ -42,9 +43,20 @@ function isMissing(input: unknown, path: readonly (string | number)[]): boolean 
   return path.length > 0 && at !== null && typeof at === 'object' && !Array.isArray(at) && !Object.prototype.hasOwnProperty.call(at, path[path.length - 1]!);
 }
 
-/** Every field name of the document's objects (for "did you mean"). */
-const KNOWN_FIELDS: ReadonlySet<string> = new Set([Config, Server, Location, Listen, Upstream, UpstreamServer, SetHeader]
-  .flatMap((o) => Object.keys((o as unknown as { shape?: Record<string, unknown> }).shape ?? {})));
+/** Every field name of the document's objects, with the objects it belongs in (for "did you mean"
+ * and "it belongs in"). */
+const FIELD_HOMES: ReadonlyMap<string, readonly string[]> = (() => {
+  const objects = [
+    [Config, 'the document\'s top level'], [Server, 'a server'], [Location, 'a location'], [Listen, 'a listen entry'],
+    [Upstream, 'an upstream'], [UpstreamServer, 'an upstream\'s server'], [SetHeader, 'a proxySetHeader entry'],
+  ] as const;
+  const homes = new Map<string, string[]>();
+  for (const [o, where] of objects) {
+    for (const f of Object.keys((o as unknown as { shape?: Record<string, unknown> }).shape ?? {})) homes.set(f, [...(homes.get(f) ?? []), where]);
+  }
+  return homes;
+})();
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(FIELD_HOMES.keys());
 
 /** `proxy_pass` → `proxyPass`, `Proxy-Read-Timeout` → `proxyReadTimeout`: what an unknown key may have meant. */
 function camelCased(key: string): string {
@@ -97,8 +109,10 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
     // one issue per key, at the key itself, with the field it may have meant
     return (issue.keys ?? []).map((k) => {
-      const meant = meantField(k);
-      const hint = meant !== null ? ` (did you mean "${meant}"?)` : '';
+      // (a field of another object: where it belongs, not itself as a guess)
+      const homes = FIELD_HOMES.get(k);
+      const meant = homes ? null : meantField(k);
+      const hint = homes ? ` here (it belongs in ${homes.join(' or ')})` : meant !== null ? ` (did you mean "${meant}"?)` : '';
       // (the key as JSON: a newline in it must not start another line of `check`'s output)
       return { path: formatPath([...parts, k]), code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}${hint}` };
     });
@@ -111,6 +125,13 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   // an empty text where one is needed: said in words, not as zod's length bound
   if (issue.code === 'too_small' && !NON_EMPTY_CODES.has(issue.message) && valueAt(input, parts) === '') {
     return [{ path, code: 'required', message: `${typeof last === 'string' ? `"${last}"` : 'this value'} must not be empty` }];
+  }
+  // a text or list past its bound: `too_long`, in words, as the 4 KB argument bound says it
+  if (issue.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array') && issue.maximum !== undefined) {
+    const v = valueAt(input, parts);
+    const has = typeof v === 'string' || Array.isArray(v) ? ` (this has ${v.length.toLocaleString('en-US')})` : '';
+    const what = issue.origin === 'string' ? 'characters' : 'entries';
+    return [{ path, code: 'too_long', message: `at most ${issue.maximum.toLocaleString('en-US')} ${what}${has}` }];
   }
   let code = issue.code;
   if (issue.code === 'custom' && issue.params?.code) code = issue.params.code;

@@ -16,6 +16,7 @@ import { INHERITED, ownSettings } from './import-settings.ts';
 import { SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { importUpstream } from './import-upstream.ts';
 import { importServer } from './import-server.ts';
+import { errnoWords } from '../text/errno.ts';
 
 export type { ImportWarning } from './import-context.ts';
 export type { ConfReader } from './include.ts';
@@ -75,7 +76,7 @@ export async function importNginx(files: string | string[], reader: ConfReader):
 /** A file given to importNginx that could not be read (`code`: the reader's, such as ENOENT). */
 export class ConfReadError extends Error {
   constructor(readonly file: string, readonly code: string) {
-    super(`cannot read ${file}: ${code}`);
+    super(`cannot read ${file}: ${errnoWords(code)}`);
   }
 }
 

@@ -8,6 +8,7 @@
 import type { Directive } from './ast.ts';
 import { parseNginx } from './parser.ts';
 import { MAX_IMPORT_TOKENS } from './lexer.ts';
+import { errnoWords } from '../text/errno.ts';
 
 export interface ConfReader {
   /** The text of a file; rejects when it cannot be read. */
@@ -161,7 +162,8 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
         text = withoutBom(found ?? (await reader.read(p)), p, out);
       } catch (e) {
         // (a reader's message may start with the path, said already)
-        const why = (e as { code?: string }).code ?? (e as Error).message.replace(`${p}: `, '');
+        const code = (e as { code?: string }).code;
+        const why = code ? errnoWords(code) : (e as Error).message.replace(`${p}: `, '');
         problem(`cannot read included file "${p}": ${why}`);
         continue;
       }

@@ -3,12 +3,14 @@ import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { configWarnings } from '../../app/config/warnings.ts';
-import { localhostFor } from '../engine/runtime.ts';
+import { localhostFor, unresolvedNames } from '../engine/runtime.ts';
 
 export async function checkCommand(o: { config: string; stdout: Writable; stderr: Writable }): Promise<number> {
   const r = await loadConfigFile(o.config);
   o.stderr.write(migrationNote(o.config, r));
-  if (r.ok) {
+  // (a name the proxy cannot look up: nginx -t and `serve` refuse the config for it)
+  const issues = r.ok ? await unresolvedNames(r.config) : r.issues;
+  if (r.ok && !issues.length) {
     const c = r.config;
     const locs = c.servers.reduce((n, s) => n + s.locations.length, 0);
     o.stdout.write(`${o.config}: ok (${c.servers.length} server(s), ${locs} location(s), ${c.upstreams.length} upstream(s))\n`);
@@ -16,7 +18,7 @@ export async function checkCommand(o: { config: string; stdout: Writable; stderr
     for (const w of configWarnings(c, await localhostFor(c))) o.stderr.write(`warning: ${formatIssue(w)}\n`);
     return 0;
   }
-  for (const i of r.issues) o.stderr.write(`${formatIssue(i)}\n`);
-  o.stderr.write(`${o.config}: ${issueCount(r.issues)} error(s)\n`);
+  for (const i of issues) o.stderr.write(`${formatIssue(i)}\n`);
+  o.stderr.write(`${o.config}: ${issueCount(issues)} error(s)\n`);
   return 1;
 }

@@ -8,6 +8,7 @@ import { NginxSyntaxError } from '../../app/nginx/parser.ts';
 import { formatIssue } from '../config/load.ts';
 import { printable } from '../../app/text/printable.ts';
 import { ConfFileError, fsReader } from '../nginx/conf-reader.ts';
+import { errnoWords } from '../../app/text/errno.ts';
 
 export interface ImportNginxOptions {
   files: string[];
@@ -31,7 +32,7 @@ export async function importNginxCommand(o: ImportNginxOptions): Promise<number>
     result = await importNginx(o.files, recording);
   } catch (e) {
     if (e instanceof NginxSyntaxError || e instanceof ConfFileError || e instanceof ConfReadError) o.stderr.write(`${printable(e.message)}\n`);
-    else o.stderr.write(`cannot read ${o.files.join(', ')}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    else o.stderr.write(`cannot read ${o.files.join(', ')}: ${(e as NodeJS.ErrnoException).code ? errnoWords((e as NodeJS.ErrnoException).code!) : (e as Error).message}\n`);
     return 1;
   }
   // (a file's own text, escaped: an imported file may come from anywhere)

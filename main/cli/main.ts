@@ -42,7 +42,8 @@ export function helpFor(given: string): string {
   if (at === -1) return USAGE;
   let end = at + 1;
   while (end < lines.length && /^ {10,}\S/.test(lines[end]!)) end++;
-  const body = lines.slice(at, end).map((l) => l.replace(/^ {2}/, ''));
+  // (the verb's line loses its indent to "usage: switchyard "; the lines under it keep their column)
+  const body = lines.slice(at, end).map((l, i) => (i === 0 ? l.slice(2) : `${' '.repeat('usage: switchyard '.length - 2)}${l}`));
   return `usage: switchyard ${body.join('\n')}\n\nExit codes: 0 ok, 1 invalid config or failure, 2 usage error. All verbs: switchyard --help\n`;
 }
 
@@ -91,11 +92,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'export-nginx': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, snippet: { type: 'boolean' } } });
         if (!values.config) throw new UsageError('export-nginx needs --config FILE');
+        if (values.out === '') throw new UsageError('-o needs a file name (without -o: stdout)');
         return await exportNginxCommand({ config: values.config, out: values.out, snippet: values.snippet ?? false, ...io });
       }
       case 'import-nginx': {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
         if (positionals.length === 0) throw new UsageError('import-nginx needs an nginx.conf FILE');
+        if (values.out === '') throw new UsageError('-o needs a file name (without -o: stdout)');
         return await importNginxCommand({ files: positionals, out: values.out, ...io });
       }
       case 'verify': {
@@ -109,9 +112,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'help':
       case '--help':
-      case '-h':
-        process.stdout.write(USAGE);
+      case '-h': {
+        // `switchyard help VERB`: that verb's part
+        if (rest.length > 1) throw new UsageError('help takes at most one verb');
+        const about = rest[0];
+        if (about !== undefined && helpFor(about) === USAGE && !['help', '--help', '-h'].includes(about)) throw new UsageError(`unknown verb "${about}"`);
+        process.stdout.write(about === undefined ? USAGE : helpFor(about));
         return 0;
+      }
       case 'version':
       case '--version':
       case '-v':

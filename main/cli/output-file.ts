@@ -1,10 +1,11 @@
 // Where a verb writes its `-o` file: atomically when it is a file (a reader never sees half of it, a
 // failed write leaves the old file), and never over one of the files it read: `import-nginx x.conf -o x.conf`
 // would replace the nginx.conf with JSON, and the source would be lost.
-import { stat, writeFile } from 'node:fs/promises';
+import { lstat, realpath, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { writeFileAtomic } from '../persist/atomic.ts';
+import { errnoWords } from '../../app/text/errno.ts';
 
 const statOrNull = (path: string): Promise<Stats | null> => stat(path).catch(() => null);
 const same = (a: Stats, b: Stats | null): boolean => b !== null && a.dev === b.dev && a.ino === b.ino;
@@ -21,11 +22,16 @@ export async function writeOutputFile(out: string, text: string, inputs: Iterabl
     }
   }
   try {
-    // (a device such as /dev/stdout is written to, not replaced)
+    // (a device such as /dev/stdout is written to, not replaced; a symbolic link, such as a
+    // sites-enabled entry, keeps pointing where it did: the file it names is replaced, whole; a
+    // link to nothing yet makes that file)
+    const link = (await lstat(out).catch(() => null))?.isSymbolicLink() === true;
     if (target !== null && !target.isFile()) await writeFile(out, text);
+    else if (link) await (target === null ? writeFile(out, text) : writeFileAtomic(await realpath(out), text));
     else await writeFileAtomic(out, text);
   } catch (e) {
-    stderr.write(`cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    const code = (e as NodeJS.ErrnoException).code;
+    stderr.write(`cannot write ${out}: ${code ? errnoWords(code, true) : (e as Error).message}\n`);
     return false;
   }
   return true;

@@ -7,6 +7,7 @@ import { sessionEndText } from '../../app/traffic/session-close.ts';
 import { Engine } from '../engine/engine.ts';
 import { SwitchyardService } from '../service/service.ts';
 import { loadConfigFile, formatIssue, logLine, migrationNote } from '../config/load.ts';
+import { issueCount } from '../../app/config/issues.ts';
 import { printable } from '../../app/text/printable.ts';
 import type { ListenerStatus } from '../engine/listeners.ts';
 import type { Writable } from 'node:stream';
@@ -38,6 +39,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   o.stderr.write(migrationNote(o.config, loaded));
   if (!loaded.ok) {
     for (const i of loaded.issues) o.stderr.write(`${formatIssue(i)}\n`);
+    o.stderr.write(`${o.config}: ${issueCount(loaded.issues)} error(s)\n`);
     return 1;
   }
   const engine = new Engine();
@@ -59,6 +61,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   const applied = await engine.apply(loaded.config);
   if (!applied.ok) {
     for (const i of applied.issues) o.stderr.write(`${formatIssue(i)}\n`);
+    o.stderr.write(`${o.config}: ${issueCount(applied.issues)} error(s)\n`);
     service?.close();
     return 1;
   }

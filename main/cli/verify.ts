@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
-import { findNginx, nginxTest } from '../nginx/binary.ts';
+import { findNginx, nginxEnvProblem, nginxTest } from '../nginx/binary.ts';
 import { tidyNginxOutput, wrapForTest } from '../service/nginx-export.ts';
 
 export interface VerifyOptions {
@@ -25,6 +25,11 @@ export async function verifyCommand(o: VerifyOptions): Promise<number> {
     return 1;
   }
   o.stdout.write(`${o.config}: valid\n`);
+  const envProblem = o.nginx === undefined ? nginxEnvProblem() : null;
+  if (envProblem) {
+    o.stderr.write(`${envProblem}: the exported nginx.conf was NOT checked; set it to nginx's path, or unset it to use the nginx on PATH\n`);
+    return 1;
+  }
   const nginx = o.nginx === undefined ? findNginx() : o.nginx;
   if (!nginx) {
     o.stdout.write('nginx is not installed: the exported nginx.conf was NOT checked with nginx -t (apt-get install -y nginx)\n');

@@ -6,6 +6,7 @@ import { readLimitedFile } from './limited-file.ts';
 import { migrateConfig } from '../../app/config/migrate.ts';
 import { printable } from '../../app/text/printable.ts';
 import { localhostFor } from '../engine/runtime.ts';
+import { errnoWords } from '../../app/text/errno.ts';
 
 /** `raw`: the document as read (migrated to the current schema when it was older); `migrated`: the
  * migration's steps when it was (the file itself is not changed). */
@@ -20,12 +21,8 @@ function position(text: string, offset: number): string {
 
 /** Why a file could not be read, in words, with the system's code: "no such file (ENOENT)". */
 function readError(e: NodeJS.ErrnoException): string {
-  const words = READ_ERRORS[e.code ?? ''];
-  return words ? `${words} (${e.code})` : e.code ?? e.message;
+  return e.code ? errnoWords(e.code) : e.message;
 }
-const READ_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory',
-};
 
 /** The largest config file read (a config of 20,000 locations is about 3 MB). */
 export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;

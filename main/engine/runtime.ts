@@ -85,8 +85,8 @@ export class ResolveError extends Error {
   }
 }
 
-/** `host`'s addresses; `where`: the JSON path, and the name as nginx's message quotes it. */
-async function resolve(host: string, where: { path: string; written: string }): Promise<string[]> {
+/** `host`'s addresses, as nginx finds them; throws getaddrinfo's error, or an empty list's. */
+async function lookupHost(host: string): Promise<string[]> {
   // an IP literal is read as nginx reads it: "127.0.0.010" is 127.0.0.10 (dns.lookup would take
   // "010" as octal 8)
   const bare = host.replace(/^\[|\]$/g, '');
@@ -95,11 +95,48 @@ async function resolve(host: string, where: { path: string; written: string }): 
   // (getaddrinfo with AI_ADDRCONFIG, as nginx's ngx_inet_resolve_host asks: no IPv6 address on a
   // machine without IPv6 of its own, where a hosts file's "::1 localhost" would otherwise be a peer
   // nginx does not have)
-  const found = await lookup(bare, { all: true, hints: ADDRCONFIG }).catch((e: NodeJS.ErrnoException) => {
-    throw new ResolveError(where.path, `host not found in upstream "${where.written}" (${e.code ?? e.message}): nginx refuses such a config too`);
-  });
-  if (found.length === 0) throw new ResolveError(where.path, `host not found in upstream "${where.written}"`);
+  const found = await lookup(bare, { all: true, hints: ADDRCONFIG });
+  if (found.length === 0) throw new Error('no address');
   return found.map((a) => a.address);
+}
+
+/** nginx's words for a name that does not resolve, `written` as the config has it. */
+function notFound(written: string, e: NodeJS.ErrnoException): string {
+  return `host not found in upstream "${written}" (${e.code ?? e.message}): nginx refuses such a config too`;
+}
+
+/** `host`'s addresses; `where`: the JSON path, and the name as nginx's message quotes it. */
+async function resolve(host: string, where: { path: string; written: string }): Promise<string[]> {
+  return lookupHost(host).catch((e: NodeJS.ErrnoException) => {
+    throw new ResolveError(where.path, notFound(where.written, e));
+  });
+}
+
+/**
+ * Every name in a valid config that does not resolve, as `resolve_failed` issues (what the engine
+ * and nginx refuse the config for: `check` says it before `serve` does). Each name is looked up
+ * once; a name that resolves is not an issue, whatever it resolves to.
+ */
+export async function unresolvedNames(config: Config): Promise<Array<{ path: string; code: 'resolve_failed'; message: string }>> {
+  const names: Array<{ host: string; path: string; written: string }> = [];
+  for (const [ui, u] of config.upstreams.entries()) {
+    for (const [si, s] of u.servers.entries()) names.push({ host: splitHostPort(s.address).host, path: `upstreams[${ui}].servers[${si}].address`, written: s.address });
+  }
+  for (const [si, server] of config.servers.entries()) {
+    for (const [li, location] of server.locations.entries()) {
+      const target = parseProxyPass(location.proxyPass)!;
+      if (upstreamOf(config.upstreams, target)) continue;
+      names.push({ host: target.host, path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== null ? `${target.host}:${target.port}` : target.host });
+    }
+  }
+  const looked = new Map<string, Promise<NodeJS.ErrnoException | null>>();
+  const issues = [];
+  for (const n of names) {
+    if (!looked.has(n.host)) looked.set(n.host, lookupHost(n.host).then(() => null, (e: NodeJS.ErrnoException) => e));
+    const failed = await looked.get(n.host)!;
+    if (failed) issues.push({ path: n.path, code: 'resolve_failed' as const, message: notFound(n.written, failed) });
+  }
+  return issues;
 }
 
 /**

@@ -4,6 +4,7 @@ import { mkdtemp, writeFile, rm, mkdir, chmod } from 'node:fs/promises';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { errnoWords } from '../../app/text/errno.ts';
 
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', '/usr/bin/nginx'];
 
@@ -11,9 +12,24 @@ const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/ngin
  * the first `nginx` on $PATH, else Debian's and the source build's usual places (/usr/sbin is not on
  * every user's PATH). */
 export function findNginx(): string | null {
-  if (process.env.SWITCHYARD_NGINX) return existsSync(process.env.SWITCHYARD_NGINX) ? process.env.SWITCHYARD_NGINX : null;
+  if (process.env.SWITCHYARD_NGINX) return isExecutableFile(process.env.SWITCHYARD_NGINX) ? process.env.SWITCHYARD_NGINX : null;
   const onPath = (process.env.PATH ?? '').split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, 'nginx'));
   return [...onPath, ...CANDIDATES].find((p) => isExecutableFile(p)) ?? null;
+}
+
+/** When $SWITCHYARD_NGINX is set but names no program: what it names instead, in words (a typo
+ * must not read as "nginx is not installed"). */
+export function nginxEnvProblem(): string | null {
+  const p = process.env.SWITCHYARD_NGINX;
+  if (!p) return null;
+  try {
+    if (!statSync(p).isFile()) return `SWITCHYARD_NGINX=${p} is not a file`;
+    accessSync(p, constants.X_OK);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return `SWITCHYARD_NGINX=${p}: ${code ? errnoWords(code) : (e as Error).message}`;
+  }
 }
 
 function isExecutableFile(p: string): boolean {

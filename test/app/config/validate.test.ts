@@ -218,6 +218,33 @@ test('an unknown field one or two typing slips from a known one, or in another c
   assert.equal(hint('xyzzy'), '');
 });
 
+test('a text or list past its bound is too_long, said in words with its length; a long upstream name says its bound', () => {
+  const r = validateConfig(doc(
+    [server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: Array.from({ length: 101 }, (_, i) => ({ name: `X-${i}`, value: 'v' })) }], { serverNames: ['a'.repeat(501)] })],
+    [{ name: 'u'.repeat(101), servers: [{ address: '127.0.0.1:1' }] }],
+  ));
+  assert.ok(!r.ok);
+  assert.deepEqual(r.issues.map((i) => `${i.path} ${i.code}: ${i.message}`).sort(), [
+    'servers[0].locations[0].proxySetHeader too_long: at most 100 entries (this has 101)',
+    'servers[0].serverNames[0] too_long: at most 500 characters (this has 501)',
+    'upstreams[0].name invalid_name: upstream names use letters, digits, "_", "." and "-", at most 100 of them',
+  ]);
+});
+
+test('a field written in the wrong object is named with where it belongs, not offered as its own guess', () => {
+  const r = validateConfig(doc(
+    [{ listen: [{ address: '127.0.0.1:8080' }], $schema: 'x', locations: [{ path: '/', proxyPass: 'http://u', weight: 2, address: 'a' }] }],
+    [{ name: 'u', websocket: true, servers: [{ address: '127.0.0.1:1' }] }],
+  ));
+  assert.ok(!r.ok);
+  assert.deepEqual(r.issues.filter((i) => i.code === 'unknown_field').map((i) => `${i.path}: ${i.message}`).sort(), [
+    'servers[0].$schema: unknown field "$schema" here (it belongs in the document\'s top level)',
+    'servers[0].locations[0].address: unknown field "address" here (it belongs in a listen entry or an upstream\'s server)',
+    'servers[0].locations[0].weight: unknown field "weight" here (it belongs in an upstream\'s server)',
+    'upstreams[0].websocket: unknown field "websocket" here (it belongs in a location)',
+  ]);
+});
+
 test('what nginx would refuse or read otherwise: an IPv4-mapped listen address, server_name $hostname, text UTF-8 cannot hold', () => {
   assert.deepEqual(issues(doc([{ listen: [{ address: '[::ffff:127.0.0.1]:8080' }], locations: [] }])), ['servers[0].listen[0].address invalid_listen']);
   assert.deepEqual(issues(doc([{ listen: [{ address: '[::1]:8080' }], locations: [] }])), []);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +127,18 @@ test('verify finds nginx on PATH first (then /usr/sbin and the like), or where S
     assert.match(findNginx() ?? '', /^\/usr\/(local\/)?s?bin\/nginx$|^\/usr\/local\/nginx\/sbin\/nginx$/, 'Debian puts it in /usr/sbin, off many users\' PATH');
     process.env.SWITCHYARD_NGINX = join(dir, 'missing');
     assert.equal(findNginx(), null);
+    // verify says what SWITCHYARD_NGINX names instead of nginx (a typo is not "nginx is not installed"), exit 1
+    const cfg = join(dir, 'c.json');
+    await writeFile(cfg, JSON.stringify(README_MODEL));
+    for (const [where, why] of [[join(dir, 'missing'), /missing: no such file \(ENOENT\)/], [dir, /is not a file/]] as const) {
+      process.env.SWITCHYARD_NGINX = where;
+      const out = sink();
+      const err = sink();
+      assert.equal(await verifyCommand({ config: cfg, stdout: out.stream, stderr: err.stream }), 1);
+      assert.match(err.text, why);
+      assert.match(err.text, /the exported nginx\.conf was NOT checked/);
+      assert.doesNotMatch(out.text, /not installed/);
+    }
   } finally {
     process.env.PATH = saved.PATH;
     if (saved.SWITCHYARD_NGINX === undefined) delete process.env.SWITCHYARD_NGINX;
@@ -173,4 +185,26 @@ test('export-nginx and import-nginx never write over a file they read (by any pa
   await writeFile(out, 'old');
   assert.equal(await importNginxCommand({ files: [main], out, stdout: sink().stream, stderr: sink().stream }), 0);
   assert.equal(JSON.parse(await readFile(out, 'utf8')).upstreams[0].name, 'b');
+}));
+
+test('-o through a symbolic link (a sites-enabled entry) replaces the file it names and keeps the link; a file that cannot be written is said in words', () => withTmp(async (dir) => {
+  const cfg = join(dir, 'c.json');
+  await writeFile(cfg, JSON.stringify(README_MODEL));
+  const target = join(dir, 'site.conf');
+  const link = join(dir, 'enabled.conf');
+  await writeFile(target, 'old');
+  await symlink('site.conf', link);
+  assert.equal(await exportNginxCommand({ config: cfg, out: link, snippet: true, stdout: sink().stream, stderr: sink().stream }), 0);
+  assert.ok((await lstat(link)).isSymbolicLink(), 'the link is still a link');
+  assert.match(await readFile(target, 'utf8'), /^map \$http_upgrade/, 'the file it names has the export');
+  // a link to nothing yet: the file it names is made
+  await symlink('later.conf', join(dir, 'dangling.conf'));
+  assert.equal(await exportNginxCommand({ config: cfg, out: join(dir, 'dangling.conf'), snippet: true, stdout: sink().stream, stderr: sink().stream }), 0);
+  assert.match(await readFile(join(dir, 'later.conf'), 'utf8'), /^map /);
+  const err = sink();
+  assert.equal(await exportNginxCommand({ config: cfg, out: join(dir, 'no', 'x.conf'), snippet: true, stdout: sink().stream, stderr: err.stream }), 1);
+  assert.match(err.text, /cannot write .*x\.conf: no such folder \(ENOENT\)/);
+  const e2 = sink();
+  assert.equal(await importNginxCommand({ files: [join(dir, 'missing.conf')], stdout: sink().stream, stderr: e2.stream }), 1);
+  assert.match(e2.text, /cannot read .*missing\.conf: no such file \(ENOENT\)/);
 }));

@@ -121,5 +121,5 @@ test('several files that overlap: a file another one includes is imported there 
   await importNginx(['/d/nginx.conf', '/d/sites-enabled/default'], counted.reader);
   assert.deepEqual(counted.reads.filter((p) => p === '/d/sites-enabled/default').length, 1);
   const { ConfReadError } = await import('../../../app/nginx/import.ts');
-  await assert.rejects(importNginx(['/d/nginx.conf', '/d/nothere.conf'], reader), (e) => e instanceof ConfReadError && e.message === 'cannot read /d/nothere.conf: ENOENT');
+  await assert.rejects(importNginx(['/d/nginx.conf', '/d/nothere.conf'], reader), (e) => e instanceof ConfReadError && e.message === 'cannot read /d/nothere.conf: no such file (ENOENT)');
 });

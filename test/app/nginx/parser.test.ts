@@ -106,7 +106,7 @@ test('include: a site file imported alone (no http block) finds proxy_params and
     '3 "conf.d/*.conf" is not in /etc/nginx/sites-enabled: read from /etc/nginx',
   ]);
   // found nowhere: a problem where nginx would look; a whole nginx.conf gets no such search
-  assert.deepEqual(r.problems.map((p) => p.message), ['cannot read included file "/etc/nginx/sites-enabled/gone": ENOENT']);
+  assert.deepEqual(r.problems.map((p) => p.message), ['cannot read included file "/etc/nginx/sites-enabled/gone": no such file (ENOENT)']);
   const full = await loadNginxConf('/etc/nginx/sites-enabled/app', memoryReader({ ...files, '/etc/nginx/sites-enabled/app': 'http { include proxy_params; }' }));
   assert.deepEqual([full.notes, full.problems.length], [[], 1]);
 });

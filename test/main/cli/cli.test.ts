@@ -126,6 +126,17 @@ test('unknown verbs, missing flags and bad values are usage errors (exit 2); --h
   // version takes nothing; --help names only verbs (not a word of the usage text)
   for (const args of [['version', '--bogus'], ['version', 'extra'], ['Every', '--help'], ['', '--help']]) assert.equal(run(...args).status, 2, args.join(' '));
   assert.match(run('--version', '--help').stdout, /^usage: switchyard version/);
+  // `help VERB` is that verb's usage; its lines under the first keep the column of the first's description
+  const helpCheck = run('help', 'import-nginx');
+  assert.equal(helpCheck.status, 0);
+  assert.equal(helpCheck.stdout, run('import-nginx', '--help').stdout);
+  const [first, second] = helpCheck.stdout.split('\n');
+  assert.equal(first!.indexOf('convert'), second!.search(/\S/), helpCheck.stdout);
+  assert.equal(run('help', 'frobnicate').status, 2);
+  // -o with no name is a mistake, not stdout
+  const emptyOut = run('export-nginx', '--config', 'x.json', '-o', '');
+  assert.equal(emptyOut.status, 2);
+  assert.match(emptyOut.stderr, /-o needs a file name/);
 });
 
 test('serve: a port in use is reported once and the other listeners run; a config without servers says so', async () => {
@@ -237,14 +248,27 @@ test('check: a time nginx takes but longer than the engine holds says so', () =>
   assert.match(r.stderr, /proxyReadTimeout: proxy_read_timeout: longer than 2147483s \(about 24\.8 days\), the most the engine's timers \(and 32-bit nginx's\) hold \[duration_too_long\]/);
 });
 
-test('a valid config the engine cannot run (a name that does not resolve): serve and ui say where and why', async () => {
+test('a valid config the engine cannot run (a name that does not resolve): check, serve and ui say where and why', async () => {
   const file = writeConfig('unresolved.json', {
-    schemaVersion: 1, upstreams: [{ name: 'app', servers: [{ address: 'nonexistent.invalid:9001' }] }],
-    servers: [{ listen: [{ address: `127.0.0.1:${await freePort()}` }], locations: [{ path: '/', proxyPass: 'http://app' }] }],
+    schemaVersion: 1, upstreams: [{ name: 'app', servers: [{ address: 'nonexistent.invalid:9001' }, { address: 'localhost:9002' }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${await freePort()}` }],
+      locations: [{ path: '/', proxyPass: 'http://app' }, { path: '/b/', proxyPass: 'http://nonexistent.invalid:80/x/' }, { path: '/c/', proxyPass: 'http://localhost:9003' }],
+    }],
   });
+  const check = spawnSync(process.execPath, [BIN, 'check', '--config', file], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(check.status, 1);
+  assert.equal(check.stdout, '');
+  // (the lookup's code: ENOTFOUND, or EAI_AGAIN where no DNS server answers)
+  assert.deepEqual(check.stderr.replace(/\((ENOTFOUND|EAI_AGAIN)\)/g, '(CODE)').trim().split('\n'), [
+    'upstreams[0].servers[0].address: host not found in upstream "nonexistent.invalid:9001" (CODE): nginx refuses such a config too [resolve_failed]',
+    'servers[0].locations[1].proxyPass: host not found in upstream "nonexistent.invalid:80" (CODE): nginx refuses such a config too [resolve_failed]',
+    `${file}: 2 error(s)`,
+  ]);
   const serve = spawnSync(process.execPath, [BIN, 'serve', '--config', file], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(serve.status, 1);
   assert.match(serve.stderr, /upstreams\[0\]\.servers\[0\]\.address: host not found in upstream "nonexistent\.invalid:9001"/);
+  assert.match(serve.stderr, /unresolved\.json: 1 error\(s\)\n$/, 'the count, as check and verify end');
   // the UI opens with the draft unapplied, and says why on stderr (and in its log)
   const ui = spawn(process.execPath, [BIN, 'ui', '--config', file, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';

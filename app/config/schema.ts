@@ -17,6 +17,9 @@ export const PATTERN_CODES = new Map<string, string>();
 /** Reject bytes that could break out of a quoted nginx token or an HTTP header line. */
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 PATTERN_CODES.set(String(NO_CONTROL), 'control_character');
+/** A header value: no control character but the tab, which HTTP allows inside a field value (nginx sends it). */
+const HEADER_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
+PATTERN_CODES.set(String(HEADER_VALUE), 'control_character');
 
 /** Codes for lists that must not be empty, by message: zod 4 drops a check's params from 'too_small'. */
 export const NON_EMPTY_CODES = new Map<string, string>();
@@ -114,7 +117,7 @@ export const SetHeader = z
   .object({
     name: HeaderName,
     /** nginx value with variables ("$host", "$proxy_add_x_forwarded_for"); '' drops the header. */
-    value: z.string().regex(NO_CONTROL, { message: 'header values cannot contain line breaks or control characters' }),
+    value: z.string().regex(HEADER_VALUE, { message: 'header values cannot contain line breaks or control characters (a tab is allowed)' }),
   })
   .strict();
 export type SetHeader = z.infer<typeof SetHeader>;

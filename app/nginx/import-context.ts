@@ -5,6 +5,9 @@ import type { Location } from '../config/schema.ts';
 import { isLuaBlock } from './lua-block.ts';
 import { renameVariables } from '../proxy/variable-names.ts';
 
+/** Directives that keep requests out (authentication, address rules, limits). */
+const ACCESS_CONTROL: ReadonlySet<string> = new Set(['auth_basic', 'auth_basic_user_file', 'auth_request', 'auth_jwt', 'allow', 'satisfy', 'limit_except']);
+
 export interface ImportWarning {
   file: string;
   line: number;
@@ -110,8 +113,17 @@ export class ImportContext {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled: with proxy_buffering on, Switchyard holds response bodies in nginx's default 4k buffers; dropped`);
       return;
     }
-    if (d.name === 'return' || d.name === 'deny' || d.name === 'rewrite') {
+    if (d.name === 'return' || d.name === 'deny') {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead${nested}`);
+      return;
+    }
+    if (d.name === 'rewrite') {
+      this.warn(d, `"rewrite ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped; the URI goes upstream as proxy_pass makes it, not rewritten (and a redirecting rewrite does not redirect)${nested}`);
+      return;
+    }
+    // access control: what it kept out now gets through, which must be said plainly
+    if (ACCESS_CONTROL.has(d.name) && d.args[0] !== 'off') {
+      this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped, so ${where === 'http' ? 'every route is' : where === 'server' ? 'this server\'s routes are' : 'this route is'} reachable without it (WebSocket upgrades too)${nested}`);
       return;
     }
     this.warn(d, `"${d.name}" in ${where} is not modelled by Switchyard: dropped${nested}`);

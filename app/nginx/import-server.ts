@@ -20,8 +20,7 @@ export function importServer(d: Directive, parent: ProxySettings, ctx: ImportCon
     switch (c.name) {
       case 'listen': {
         listenDirectives++;
-        const l = listen(c, ctx);
-        if (l) server.listen.push(l);
+        server.listen.push(...listen(c, ctx));
         break;
       }
       case 'server_name':
@@ -45,26 +44,36 @@ export function importServer(d: Directive, parent: ProxySettings, ctx: ImportCon
   return server;
 }
 
-function listen(d: Directive, ctx: ImportContext): Listen | null {
+/** A `listen` as the model's listen addresses: none when it cannot be modelled, two for nginx's
+ * one dual-stack socket (`[::]:P ipv6only=off`). */
+function listen(d: Directive, ctx: ImportContext): Listen[] {
   const [raw, ...params] = d.args;
   if (raw === undefined) {
     ctx.warn(d, 'listen without an address: dropped');
-    return null;
+    return [];
   }
   // "127.0.0.1" and "[::1]" mean port 80.
   const address = /^\d+$/.test(raw) || /:\d+$/.test(raw) ? raw : `${raw}:80`;
   if (!LISTEN_ADDRESS.test(address)) {
     ctx.warn(d, `listen "${raw}" is not modelled (an IP, "*" or localhost with a port, or a port): dropped`);
-    return null;
+    return [];
   }
   const l: Listen = { address, defaultServer: false };
+  let dualStack = false;
   for (const p of params) {
     if (p === 'default_server' || p === 'default') l.defaultServer = true;
     else if (p === 'ipv6only=on' && address.startsWith('[')) continue; // nginx's default for an IPv6 socket, the model's too
+    else if (p === 'ipv6only=off' && address.startsWith('[::]:')) dualStack = true;
     else if (p === 'ssl' || p === 'quic') ctx.warn(d, `listen ${raw}: parameter "${p}" is not modelled: dropped, so this port serves plain HTTP (TLS is not modelled)`);
+    else if (p === 'proxy_protocol') ctx.warn(d, `listen ${raw}: parameter "proxy_protocol" is not modelled: dropped, so this port expects plain HTTP; a load balancer that sends the PROXY header first gets 400`);
     else ctx.warn(d, `listen ${raw}: parameter "${p}" is not modelled: dropped`);
   }
-  return l;
+  if (!dualStack) return [l];
+  // one socket for IPv6 and IPv4 clients in nginx; the model's IPv6 sockets are IPv6 only, so the
+  // IPv4 clients get a socket of their own
+  const port = address.slice('[::]:'.length);
+  ctx.warn(d, `listen ${raw} ipv6only=off: one socket for IPv6 and IPv4 clients in nginx; imported as two listens, [::]:${port} and ${port} (IPv4), which take the same clients (an IPv4 client's $remote_addr is then a.b.c.d, not ::ffff:a.b.c.d)`);
+  return [l, { address: port, defaultServer: l.defaultServer }];
 }
 
 function locationArgs(d: Directive): { modifier: Modifier; path: string } | null {
@@ -95,7 +104,22 @@ function isNoMatchDefault(d: Directive): boolean {
   return d.args.length === 1 && d.args[0] === '/' && b.length === 1 && b[0]!.name === 'return' && b[0]!.args.length === 1 && b[0]!.args[0] === '404';
 }
 
-function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext, out: Location[], outer: string | null): void {
+/** The outermost location a nested one is in: how it was written, and how it matches. */
+interface Outer {
+  where: string;
+  modifier: Modifier;
+  path: string;
+}
+
+/** What a nested location changes, imported as a sibling of the location it was in. */
+function flattened(inner: { modifier: Modifier; path: string }, outer: Outer): string {
+  const regex = inner.modifier === '~' || inner.modifier === '~*';
+  if (regex && outer.modifier === '^~') return `as a sibling it is never reached: "${outer.where}" stops the regex search for every URI it matches, the ones this regex was for among them`;
+  if (regex && outer.modifier === '') return `as a sibling it also matches URIs outside "${outer.path}" (nginx tried it only for URIs "${outer.where}" matched)`;
+  return `nginx only considers it after matching "${outer.where}"`;
+}
+
+function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext, out: Location[], outer: Outer | null): void {
   const where = `location ${d.args.join(' ')}`;
   const la = locationArgs(d);
   if (!la) {
@@ -136,12 +160,12 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   const loc = proxyPass === null ? null : buildLocation(d, la, proxyPass, { ...s, headers }, ctx);
   if (!loc) ctx.warn(d, `${where} has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404`);
   else {
-    if (outer !== null) ctx.warn(d, `${where} is nested in "${outer}": imported as a sibling that follows it; nginx only considers it after matching "${outer}"`);
+    if (outer !== null) ctx.warn(d, `${where} is nested in "${outer.where}": imported as a sibling that follows it; ${flattened(la, outer)}`);
     ctx.origin.set(loc, d);
     if (parseProxyPass(loc.proxyPass)!.port === null) ctx.portless.push({ location: loc, d: passDirective! });
     out.push(loc);
   }
-  for (const n of nested) importLocation(n, s, ctx, out, outer ?? where);
+  for (const n of nested) importLocation(n, s, ctx, out, outer ?? { where, ...la });
 }
 
 /** Exactly the headers nginx sends by default (`Host $proxy_host`, `Connection close`), in order. */

@@ -192,6 +192,13 @@ function importHttp(block: Directive[], ctx: ImportContext, config: Config): voi
       ctx.warn(d, `include "${d.args.join(' ')}" was not followed (import the file with a reader to include it)`);
     } else ctx.unmodelled(d, 'http');
   }
+  // settings for servers that are not here (a conf.d file of its own, given beside the sites that
+  // nginx's http block would include with it): no imported server gets them, which is said
+  if (!block.some((d) => d.name === 'server' && d.block)) {
+    for (const d of block) {
+      if (INHERITED.has(d.name)) ctx.warn(d, `set at http level in a file with no server, so no imported server gets it (nginx gives it to every server of the http block that includes this file): import the nginx.conf that includes them all, or set it in each server`);
+    }
+  }
 }
 
 /** Recognise nginx.org's `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`,
@@ -213,7 +220,12 @@ function noteMap(d: Directive, ctx: ImportContext): void {
     return;
   }
   let state: UpgradeMap = standard ? 'standard' : 'custom';
-  if (!standard) ctx.warn(d, 'this map for $connection_upgrade differs from the standard one (default upgrade; \'\' close): Switchyard evaluates $connection_upgrade with the standard map');
+  if (!standard) {
+    // what changes for a plain request (no Upgrade header): the map's '' entry (else its default)
+    const plain = entries.get('') ?? entries.get('default');
+    const effect = plain === undefined || plain === 'close' ? '' : `; a request without Upgrade then sends "Connection: close" where this map ${plain === '' ? 'leaves Connection out (which an upstream keepalive pool needs)' : `gives "${plain}"`}`;
+    ctx.warn(d, `this map for $connection_upgrade differs from the standard one (default upgrade; '' close): Switchyard evaluates $connection_upgrade with the standard map${effect}`);
+  }
   if (ctx.upgradeMap !== 'absent') {
     ctx.warn(d, 'a second map for $connection_upgrade: the last one decides');
     if (ctx.upgradeMap === 'custom') state = 'custom';

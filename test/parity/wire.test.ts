@@ -32,6 +32,7 @@ function model(up: number, listen: number): ConfigInput {
             { name: 'x-a', value: 'a $request_method $arg_q' },
             { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' },
             { name: 'X-Real-IP', value: '$remote_addr' },
+            { name: 'X-Tab', value: 'a\tb' }, // (HTTP allows a tab in a value: sent as written)
             { name: 'Accept', value: '' },
           ],
         },

@@ -28,6 +28,9 @@ test('shape errors name the field with its JSON path and a stable code', () => {
   assert.deepEqual(issues(doc([{ listen: [{ address: 'nope' }] }])), ['servers[0].listen[0].address invalid_listen']);
   assert.deepEqual(issues(doc([], [{ name: 'bad name', servers: [{ address: '127.0.0.1:1' }] }])), ['upstreams[0].name invalid_name']);
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'X', value: 'a\r\nInjected: 1' }] }])])), ['servers[0].locations[0].proxySetHeader[0].value control_character']);
+  // a tab is part of a header value in HTTP, and nginx sends it
+  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'X', value: 'a\tb' }] }])])), []);
+  assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'X', value: 'a\u000bb' }] }])])), ['servers[0].locations[0].proxySetHeader[0].value control_character']);
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'X Y', value: 'v' }] }])])), ['servers[0].locations[0].proxySetHeader[0].name invalid_header_name']);
 });
 

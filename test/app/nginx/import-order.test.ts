@@ -50,6 +50,31 @@ test('a second http block is named as what nginx refuses; ipv6only=on on an IPv6
   assert.equal(v6.config.servers[0]!.listen[0]!.address, '[::]:8080');
 });
 
+test('ipv6only=off (one dual-stack socket in nginx) is imported as an IPv6 and an IPv4 listen, default_server on both, and said; proxy_protocol says what a dropped PROXY header does', () => {
+  const r = importNginxText('server { listen [::]:8080 default_server ipv6only=off; listen 8443 proxy_protocol; location / { proxy_pass http://127.0.0.1:1; } }\n');
+  assert.deepEqual(r.config.servers[0]!.listen, [{ address: '[::]:8080', defaultServer: true }, { address: '8080', defaultServer: true }, { address: '8443', defaultServer: false }]);
+  assert.deepEqual(r.issues, []);
+  const [dual, proxyProtocol] = messages(r);
+  assert.match(dual!, /^1: listen \[::\]:8080 ipv6only=off: .*imported as two listens, \[::\]:8080 and 8080 \(IPv4\)/);
+  assert.match(proxyProtocol!, /proxy_protocol.*expects plain HTTP; a load balancer that sends the PROXY header first gets 400/);
+});
+
+test('http-level settings in a file with no server (a conf.d file given beside the sites) reach no imported server, and are said', async () => {
+  const files: Record<string, string> = {
+    '/x/websocket.conf': "map $http_upgrade $connection_upgrade { default upgrade; '' close; }\nproxy_read_timeout 300s;\nclient_max_body_size 20m;\n",
+    '/x/app': 'server { listen 8080; location / { proxy_pass http://127.0.0.1:1; } }\n',
+  };
+  const r = await importNginx(['/x/websocket.conf', '/x/app'], memoryReader(files, {}).reader);
+  assert.equal(r.config.servers[0]!.locations[0]!.proxyReadTimeout, '60s');
+  assert.deepEqual(r.warnings.map((w) => `${w.file}:${w.line}: ${w.directive}`), ['/x/websocket.conf:2: proxy_read_timeout', '/x/websocket.conf:3: client_max_body_size']);
+  assert.match(r.warnings[0]!.message, /^set at http level in a file with no server, so no imported server gets it/);
+  // through the nginx.conf that includes both, they apply, and nothing is said
+  files['/x/nginx.conf'] = 'http { include websocket.conf; include app; }\n';
+  const whole = await importNginx('/x/nginx.conf', memoryReader(files, {}).reader);
+  assert.equal(whole.config.servers[0]!.locations[0]!.proxyReadTimeout, '300s');
+  assert.deepEqual(whole.warnings, []);
+});
+
 test('an include glob with a wildcard folder reads the folders that have the file, and warns of none that lack it', async () => {
   const files: Record<string, string> = {
     '/x/nginx.conf': 'http { include sites/*/site.conf; }\n',

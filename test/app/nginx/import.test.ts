@@ -171,6 +171,38 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
   assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.path), ['/', '^/(a)$', 'b', '/r/', '/s/']);
 });
 
+test('a regex nested in a prefix location says what flattening changes: never reached under ^~, matching outside a plain prefix', () => {
+  const r = importNginxText([
+    'server { listen 80;',
+    '  location ^~ /static/ { proxy_pass http://127.0.0.1:1;',
+    '    location ~ \\.map$ { proxy_pass http://127.0.0.1:2; } }',
+    '  location /api/ { proxy_pass http://127.0.0.1:1;',
+    '    location ~ /ws$ { proxy_pass http://127.0.0.1:3; } }',
+    '}',
+  ].join('\n'));
+  assert.deepEqual(messages(r), [
+    '3 location: location ~ \\.map$ is nested in "location ^~ /static/": imported as a sibling that follows it; as a sibling it is never reached: "location ^~ /static/" stops the regex search for every URI it matches, the ones this regex was for among them',
+    '5 location: location ~ /ws$ is nested in "location /api/": imported as a sibling that follows it; as a sibling it also matches URIs outside "/api/" (nginx tried it only for URIs "location /api/" matched)',
+  ]);
+});
+
+test('dropped access control says the route is now open; a dropped rewrite says the URI is not rewritten', () => {
+  const r = importNginxText('server { listen 80; auth_basic "R"; location /internal/ { allow 127.0.0.2; auth_request /oauth; proxy_pass http://127.0.0.1:1; } location /p/ { auth_basic off; rewrite ^(/g)?(/.*) $2 break; proxy_pass http://127.0.0.1:1; } }\n');
+  const said = new Map(r.warnings.map((w) => [w.directive, w.message]).reverse() as Array<[string, string]>); // (the first of each)
+  assert.match(said.get('auth_basic')!, /in server .*dropped, so this server's routes are reachable without it \(WebSocket upgrades too\)/);
+  assert.match(said.get('allow')!, /dropped, so this route is reachable without it/);
+  assert.match(said.get('auth_request')!, /dropped, so this route is reachable without it/);
+  assert.match(said.get('rewrite')!, /the URI goes upstream as proxy_pass makes it, not rewritten/);
+  assert.equal(r.warnings.filter((w) => /reachable without it/.test(w.message)).length, 3, '"auth_basic off" opens nothing');
+});
+
+test('a $connection_upgrade map that leaves Connection out of plain requests says that they get "Connection: close" instead', () => {
+  const r = importNginxText("map $http_upgrade $connection_upgrade { default upgrade; '' ''; }\nserver { listen 80; location / { proxy_pass http://127.0.0.1:1; } }\n");
+  assert.match(messages(r)[0]!, /^1 map: this map for \$connection_upgrade differs from the standard one .*a request without Upgrade then sends "Connection: close" where this map leaves Connection out/);
+  const keepAlive = importNginxText("map $http_upgrade $connection_upgrade { default upgrade; '' keep-alive; }\nserver { listen 80; location / { proxy_pass http://127.0.0.1:1; } }\n");
+  assert.match(messages(keepAlive)[0]!, /where this map gives "keep-alive"$/);
+});
+
 test('variable names in any case are kept, as nginx reads them case-insensitively', () => {
   const r = importNginxText('upstream u { hash $Remote_Addr; server 127.0.0.1:1; } server { listen 80; location / { proxy_pass http://u; proxy_set_header Host $HOST; proxy_set_header X-Foo $http_X_Foo; } }');
   assert.deepEqual([r.warnings, r.issues], [[], []]);

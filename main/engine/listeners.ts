@@ -8,7 +8,7 @@ import { refuseBody } from './request-body.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
-import { refusedHeadStatus } from './refused-heads.ts';
+import { refusedHeadStatus, type ParseError } from './refused-heads.ts';
 import { clientHeaderTimeout } from './client-timeouts.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
@@ -25,6 +25,8 @@ export interface ListenerStatus {
 export interface ListenerHandlers {
   request(req: IncomingMessage, res: ServerResponse): void;
   upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
+  /** A head node's parser refused, answered with `status` (`sent`: what went out, null if nothing could). */
+  refused(socket: Socket, status: number, err: ParseError, sent: { headers: string[]; bodyBytes: number } | null): void;
 }
 
 /** Set on a client connection once node's parser failed on it (its answer may wait, see clientError). */
@@ -220,7 +222,7 @@ export class ListenerSet {
       const status = refusedHeadStatus(err);
       // in turn behind pipelined requests (pipeline.ts); the error may be in the body of the last
       // request node handed over
-      parseErrorInTurn(socket, !!current && !current.complete, () => writeRawError(socket, status));
+      parseErrorInTurn(socket, !!current && !current.complete, () => this.handlers.refused(socket, status, err, writeRawError(socket, status)));
     });
     const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };
     this.entries.set(w.key, { status, server });

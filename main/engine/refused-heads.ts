@@ -37,6 +37,30 @@ function longRequestLine(packet: Buffer | undefined): boolean {
   return / HTTP\/\d\.\d$/.test(packet.subarray(Math.max(0, eol - 9), eol).toString('latin1'));
 }
 
+/** The lines of the head the parser stopped in (it stops at the refused line): from the end of the
+ * one before it in `packet`, if any, to its own end. */
+function headAt(packet: Buffer, at: number | undefined): string[] {
+  const stop = Math.min(Math.max(at ?? 0, 0), packet.length);
+  const before = stop > 0 ? packet.lastIndexOf('\r\n\r\n', stop - 1) : -1;
+  const start = before === -1 ? 0 : before + 4;
+  const end = packet.indexOf('\r\n\r\n', start);
+  return packet.subarray(start, end === -1 ? packet.length : end).toString('latin1').split('\r\n');
+}
+
+/** The request line of a refused head, for its record and the access log, as far as it came: its
+ * method and target (empty when missing; long ones cut). */
+export function refusedRequestLine(err: ParseError): { method: string; url: string } {
+  if (!err.rawPacket) return { method: '', url: '' };
+  const [method = '', url = ''] = (headAt(err.rawPacket, err.bytesParsed)[0] ?? '').split(' ');
+  return { method: method.slice(0, 64), url: url.slice(0, 8192) };
+}
+
+/** Why the engine refused a head, in nginx's words for its status. */
+export function refusedHeadCause(status: number, err: ParseError): string {
+  const why = status === 414 ? 'client sent too long URI' : status === 505 ? 'client sent unsupported HTTP version' : status === 501 ? 'client sent unknown "Transfer-Encoding"' : status === 400 ? 'client sent invalid request' : 'client sent too large request';
+  return `${why} (node's parser: ${err.code ?? 'error'})`;
+}
+
 /** The line of `packet` the parser stopped in (the packet may begin with pipelined requests). */
 function lineAt(packet: Buffer, at: number | undefined): string {
   const stop = Math.min(Math.max(at ?? 0, 0), packet.length);
@@ -64,13 +88,7 @@ function laterMajorVersion(packet: Buffer | undefined, at: number | undefined): 
  */
 function unknownTransferEncoding(packet: Buffer | undefined, at: number | undefined): boolean {
   if (!packet) return false;
-  // the head the parser stopped in (it stops at the refused header line): from the end of the one
-  // before it, if any, to its own end
-  const stop = Math.min(Math.max(at ?? 0, 0), packet.length);
-  const before = stop > 0 ? packet.lastIndexOf('\r\n\r\n', stop - 1) : -1;
-  const start = before === -1 ? 0 : before + 4;
-  const end = packet.indexOf('\r\n\r\n', start);
-  const head = packet.subarray(start, end === -1 ? packet.length : end).toString('latin1').split('\r\n');
+  const head = headAt(packet, at);
   if (!/^[A-Z_-]+ \S+ HTTP\/1\.1$/.test(head[0] ?? '')) return false;
   const values = (name: string) => head.slice(1).filter((l) => l.slice(0, name.length + 1).toLowerCase() === `${name}:`).map((l) => l.slice(name.length + 1).replace(/^ +| +$/g, ''));
   const [host, ...hosts] = values('host');

@@ -35,6 +35,11 @@ test('serve --access-log: an exchange and a session in one line each, what peers
     await poll(() => out, (o) => o.includes('listening on'));
     // a target with a quote and a backslash, as node's parser takes them
     await rawExchange(port, `GET /a"b\\c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    // heads node's parser refuses (a control byte in the target, a header line without a colon):
+    // logged as nginx logs them, their request line as far as it came, escaped, and the cause
+    await rawExchange(port, `GET /q\x01 HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await rawExchange(port, `GET /ok HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\nPOST /bad HTTP/1.1\r\nno colon\r\n\r\n`);
+    await poll(() => out, (o) => o.includes('"POST /bad" 400'));
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?q=1`);
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     const forged = `x\n127.0.0.1:1 "GET /forged" 200 0 upstream=1.2.3.4 1ms\x1b]0;PWNED\x07`;
@@ -45,6 +50,9 @@ test('serve --access-log: an exchange and a session in one line each, what peers
     assert.ok(!/[\x00-\x09\x0b-\x1f\x7f]/.test(out), `no control character but line ends: ${JSON.stringify(out)}`);
     assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/a\\x22b\\x5Cc" \d{3} \d+ upstream=127\.0\.0\.1:\d+ \d+ms$/.test(l)), out);
     assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/ws\?q=1" 101 websocket session \d+ upstream=127\.0\.0\.1:\d+$/.test(l)), out);
+    assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/q\\x01" 400 \d+ upstream=- 0ms \(client sent invalid request \(node's parser: HPE_\w+\)\)$/.test(l)), out);
+    assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/ok" \d{3} \d+ upstream=127\.0\.0\.1:\d+ \d+ms$/.test(l)), out);
+    assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "POST \/bad" 400 \d+ upstream=- 0ms \(client sent invalid request/.test(l)), out);
     const closed = lines.filter((l) => /^websocket session \d+ closed: /.test(l));
     assert.equal(closed.length, 1, out);
     assert.ok(closed[0]!.includes('x\\x0A127.0.0.1:1 "GET /forged" 200 0 upstream=1.2.3.4 1ms\\x1B]0;PWNED\\x07'), closed[0]);

@@ -56,6 +56,7 @@ test('keyboard: Apply and Undo keep the focus while they work and after; Revert 
     assert.equal(await focused(page), 'apply');
     // its ring shows outside the accent button
     assert.equal(await apply.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).outlineOffset), '2px');
+    await ui!.shot(page, 'focus-apply');
 
     await page.getByTestId('undo').focus();
     await page.keyboard.press('Enter');
@@ -131,6 +132,14 @@ test('keyboard: Escape closes Capture settings and the route tester with the foc
     await page.getByTestId('capture-settings').waitFor({ state: 'detached' });
     assert.equal(await focused(page), 'capture-settings-open');
 
+    // Alt+N from inside a screen: the focus goes to the new screen's tab, not the page
+    await page.getByTestId('sessions-filter').focus();
+    await page.keyboard.press('Alt+1');
+    await page.getByTestId('add-server').waitFor();
+    assert.equal(await page.evaluate('document.activeElement?.getAttribute("data-tab")'), 'routes');
+    await page.keyboard.press('Alt+3');
+    await page.getByTestId('sessions-filter').waitFor();
+
     await page.route('**/api/exportHar', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'io', message: 'disk full' } }) }));
     await page.getByTestId('har-export').first().focus();
     await page.keyboard.press('Enter');
@@ -150,6 +159,9 @@ test('keyboard: closing a session from its controls leaves the focus in the sess
   try {
     await page.locator('[data-tab="sessions"]').click();
     await page.locator('tbody tr').filter({ hasText: '/ws/focus' }).click();
+    // the list names its selected row to a screen reader
+    const active = await page.getByRole('listbox', { name: 'Sessions' }).getAttribute('aria-activedescendant');
+    assert.match(await page.locator(`[id="${active}"]`).innerText(), /\/ws\/focus/);
     await page.getByTestId('close-reason').fill('bye');
     await page.getByTestId('close-session').focus();
     await page.keyboard.press('Enter');

@@ -5,7 +5,8 @@
 // moment later, when nothing else took the focus (a view's own choice, such as focusAfterRemoval
 // or a panel's opener, runs first), it goes to the nearest place that is still there: the closest
 // surviving ancestor if it takes focus (a list), else that ancestor's first control.
-// A focus the user let go of (a click on empty space) is left alone: its element is still there.
+// A focus the user let go of (a click on empty space) is left alone: its element is still there
+// and enabled (hidden, perhaps, with a menu the click closed).
 
 const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"]), [contenteditable="true"]';
 
@@ -40,7 +41,9 @@ export function installFocusRescue(doc: Document = document): () => void {
     timer = setTimeout(() => {
       const active = doc.activeElement;
       if (active && active !== doc.body) return; // something took it meanwhile
-      if (focusable(lost)) return; // still there: the user let go of it
+      // still there: the user let go of it (a click on empty space; a menu that folded away with
+      // it, the click elsewhere being the user's choice)
+      if (lost.isConnected && !lost.matches(':disabled')) return;
       rescueTarget(ancestors)?.focus({ preventScroll: true });
     }, 0);
   };

@@ -56,7 +56,9 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
           if (ctx.upgradeMap === 'custom') ctx.warn(d, 'this file\'s own map for $connection_upgrade is not modelled: Switchyard evaluates it with the standard map (default upgrade; \'\' close)');
           else if (ctx.upgradeMap === 'absent') ctx.noteAbsentMap(d);
         }
-        own.headers.push({ name, value });
+        const header = { name, value };
+        ctx.origin.set(header, d); // (a problem validation finds in it names this line)
+        own.headers.push(header);
         break;
       }
       case 'proxy_http_version':

@@ -161,14 +161,16 @@ function resolvePortless(config: Config, ctx: ImportContext): void {
   }
 }
 
-/** An issue with the block it is in: the location's, else the server's or upstream's. */
+/** An issue with the line it comes from: its proxy_set_header's, else the block it is in (the
+ * location's, else the server's or upstream's). */
 function withSource(issue: ConfigIssue, config: Config, ctx: ImportContext): ImportResult['issues'][number] {
-  const s = /^servers\[(\d+)\](?:\.locations\[(\d+)\])?/.exec(issue.path);
+  const s = /^servers\[(\d+)\](?:\.locations\[(\d+)\](?:\.proxySetHeader\[(\d+)\])?)?/.exec(issue.path);
   const u = /^upstreams\[(\d+)\]/.exec(issue.path);
   const server = s ? config.servers[Number(s[1])] : undefined;
   const location = s?.[2] !== undefined ? server?.locations[Number(s[2])] : undefined;
+  const header = s?.[3] !== undefined ? location?.proxySetHeader[Number(s[3])] : undefined;
   const upstream = u ? config.upstreams[Number(u[1])] : undefined;
-  const d = (location && ctx.origin.get(location)) ?? (server && ctx.origin.get(server)) ?? (upstream && ctx.origin.get(upstream));
+  const d = (header && ctx.origin.get(header)) ?? (location && ctx.origin.get(location)) ?? (server && ctx.origin.get(server)) ?? (upstream && ctx.origin.get(upstream));
   return d ? { ...issue, source: { file: d.file, line: d.line } } : issue;
 }
 

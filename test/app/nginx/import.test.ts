@@ -203,6 +203,11 @@ test('a $connection_upgrade map that leaves Connection out of plain requests say
   assert.match(messages(keepAlive)[0]!, /where this map gives "keep-alive"$/);
 });
 
+test('a header validation refuses is named by its own proxy_set_header line, not its location\'s', () => {
+  const r = importNginxText('server {\n listen 80;\n location / {\n  proxy_pass http://127.0.0.1:1;\n  proxy_set_header X-A "a";\n  proxy_set_header X-Bad "a\\rb";\n }\n}\n');
+  assert.deepEqual(r.issues.map((i) => [i.path, i.source?.line]), [['servers[0].locations[0].proxySetHeader[1].value', 6]]);
+});
+
 test('variable names in any case are kept, as nginx reads them case-insensitively', () => {
   const r = importNginxText('upstream u { hash $Remote_Addr; server 127.0.0.1:1; } server { listen 80; location / { proxy_pass http://u; proxy_set_header Host $HOST; proxy_set_header X-Foo $http_X_Foo; } }');
   assert.deepEqual([r.warnings, r.issues], [[], []]);

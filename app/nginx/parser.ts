@@ -39,6 +39,9 @@ export function parseNginx(text: string, file = '', maxTokens?: number): ParsedF
         case 'word':
           if (current) current.args.push(t.value);
           else {
+            // the rest of a regex whose "{" opened a block ("location ~ ^/a{3}$ {"): nginx stops
+            // here too ("unknown directive"), and the cause is on this line
+            if (t.value.includes('}') && !t.quoted) err(t, `unknown directive "${t.value}": a "{" in an unquoted word opens a block (a regex with "{" must be in quotes)`);
             current = { name: t.value, args: [], comments: pending, file, line: t.line, column: t.column };
             pending = [];
           }

@@ -54,6 +54,8 @@ const errors: Array<[string, string]> = [
   ['http {\n  server {\n', 'f.conf:3:1: unexpected end of file, expecting "}"'],
   ['http {}\nlisten 80', 'f.conf:2:10: unexpected end of file, expecting ";" or "}"'],
   ['a "b"x;', 'f.conf:1:6: unexpected "x"'],
+  // a regex's "{" opened a block: named where nginx names it, not at the end of the file
+  ['server {\n location ~ ^/a/[0-9]{3}$ {\n  proxy_pass http://b;\n }\n}\n', 'f.conf:2:23: unknown directive "3}$": a "{" in an unquoted word opens a block (a regex with "{" must be in quotes)'],
 ];
 for (const [text, message] of errors) {
   test(`syntax error: ${JSON.stringify(text)}`, () => {

@@ -94,6 +94,18 @@ test('keyboard: a removed or disabled control hands the focus to its neighbour; 
     await poll(() => focused(page), (f) => f !== 'BODY');
     assert.equal(await focused(page), 'listen-0', 'the focus went to the row\'s address, not the page');
 
+    // with the mouse, a removed row's focus is left alone (no key meant for nothing lands in a field)
+    await page.getByTestId('location-0-1').click();
+    await page.getByRole('button', { name: '+ Header' }).click();
+    await page.getByRole('button', { name: '+ Header' }).click();
+    await page.getByLabel('Header 1 name').fill('Keep');
+    await page.getByTitle('Remove header').nth(1).click();
+    await page.getByLabel('Header 2 name').waitFor({ state: 'detached' });
+    await page.keyboard.press('Backspace');
+    assert.equal(await page.getByLabel('Header 1 name').inputValue(), 'Keep');
+    assert.equal(await focused(page), 'BODY');
+    await page.getByTitle('Remove header').click();
+
     // ^/a moves past "/" and "^/b" is next: the focus follows the moved location's ↓
     await page.getByTestId('location-0-1').click();
     await page.getByTestId('location-0-1').getByRole('button', { name: 'Try ^/a later' }).focus();
@@ -145,6 +157,30 @@ test('keyboard: Escape closes Capture settings and the route tester with the foc
     await page.keyboard.press('Enter');
     await page.getByTestId('har-export-error').first().waitFor();
     assert.equal(await focused(page), 'har-export', 'Export HAR kept the focus while it worked');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard: a session the peer closes while its close reason is typed takes the typing with it; no key lands on another control', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/typing`);
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  const { context, page, errors } = await ui!.open();
+  let exports = 0;
+  await page.route('**/api/exportHar', (r) => (exports++, r.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'io', message: 'no' } }) })));
+  try {
+    await page.locator('[data-tab="sessions"]').click();
+    await page.locator('tbody tr').filter({ hasText: '/ws/typing' }).click();
+    await page.getByTestId('close-reason').click();
+    await page.keyboard.type('bye ');
+    ws.close();
+    await page.getByTestId('close-reason').waitFor({ state: 'detached' });
+    await page.keyboard.type(' now  ');
+    await page.keyboard.press('Enter');
+    assert.equal(exports, 0, 'no button was pressed by the typing');
+    assert.equal(await focused(page), 'BODY');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -1,29 +1,39 @@
-// The page's safety net for keyboard users: when the focused control goes away under them (a row's
-// ✕ removed its row, a button disabled itself, a session's controls vanished as it closed), the
-// focus would fall to the page's body and the next Tab start over at the top. Chromium fires
-// `focusout` (with no `relatedTarget`) just before it removes or disables the focused element; a
-// moment later, when nothing else took the focus (a view's own choice, such as focusAfterRemoval
-// or a panel's opener, runs first), it goes to the nearest place that is still there: the closest
-// surviving ancestor if it takes focus (a list), else that ancestor's first control.
-// A focus the user let go of (a click on empty space) is left alone: its element is still there
-// and enabled (hidden, perhaps, with a menu the click closed).
+// The page's safety net for keyboard users: a control pressed with Enter or Space that then goes
+// away under them (a row's ✕ removed its row, a button disabled itself while it works, a session's
+// close controls vanished as it closed) would drop the focus to the page's body, and the next Tab
+// would start over at the top. Chromium fires `focusout` (with no `relatedTarget`) just before it
+// removes or disables the focused element; a moment later, when nothing else took the focus (a
+// view's own choice, such as focusAfterRemoval or a panel's opener, runs first), it goes to the
+// nearest place that is still there: the closest surviving ancestor that takes focus (a list, a
+// detail pane), else that ancestor's first control.
+// Only then: a focus lost any other way (a field the live data removed while the user typed, a
+// control clicked with the mouse) is left alone, so that no key meant for it lands on another
+// control.
 
 const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"]), [contenteditable="true"]';
+
+/** Where Enter and Space are typed, not pressed. */
+const TEXT_ENTRY = 'input:not([type="button"]):not([type="submit"]):not([type="checkbox"]):not([type="radio"]):not([type="file"]), textarea, select, [contenteditable="true"]';
+
+/** How long after the key press its control may go away and still have its focus moved (the work
+ * it starts may wait for the process: a session closes when the engine says so). */
+const PRESS_WINDOW_MS = 5000;
 
 function shown(el: Element): boolean {
   return el.isConnected && el.getClientRects().length > 0;
 }
 
-/** Whether `el` can hold the keyboard focus now. */
-function focusable(el: Element): el is HTMLElement {
-  return el instanceof HTMLElement && el.matches(FOCUSABLE) && shown(el) && !el.closest('[inert]');
+/** Whether `el` can hold the keyboard focus now (`container`: also one that takes it from code only). */
+function focusable(el: Element, container = false): el is HTMLElement {
+  if (!(el instanceof HTMLElement) || !shown(el) || el.closest('[inert]')) return false;
+  return el.matches(FOCUSABLE) || (container && el.hasAttribute('tabindex'));
 }
 
-/** Where the focus goes once `lost` (with its ancestors, nearest first, as they were) is gone. */
+/** Where the focus goes once the control with `ancestors` (nearest first, as they were) is gone. */
 export function rescueTarget(ancestors: readonly Element[]): HTMLElement | null {
   for (const a of ancestors) {
     if (!shown(a)) continue;
-    if (focusable(a)) return a;
+    if (focusable(a, true)) return a;
     for (const c of a.querySelectorAll(FOCUSABLE)) if (focusable(c)) return c;
   }
   return null;
@@ -32,24 +42,37 @@ export function rescueTarget(ancestors: readonly Element[]): HTMLElement | null 
 /** Installs the net on `doc` (once, at start). Returns the uninstaller. */
 export function installFocusRescue(doc: Document = document): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let pressed: { el: Element; at: number } | null = null;
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    // (a key typed into a field presses nothing: a field the live data removes keeps its keys to itself)
+    pressed = e.target instanceof Element && !e.target.matches(TEXT_ENTRY) ? { el: e.target, at: Date.now() } : null;
+  };
+  const onPointer = () => {
+    pressed = null;
+  };
   const onFocusOut = (e: FocusEvent) => {
     if (e.relatedTarget !== null || !(e.target instanceof Element)) return;
     const lost = e.target;
+    if (pressed?.el !== lost || Date.now() - pressed.at > PRESS_WINDOW_MS) return;
     const ancestors: Element[] = [];
     for (let a = lost.parentElement; a && a !== doc.body; a = a.parentElement) ancestors.push(a);
     clearTimeout(timer);
     timer = setTimeout(() => {
       const active = doc.activeElement;
       if (active && active !== doc.body) return; // something took it meanwhile
-      // still there: the user let go of it (a click on empty space; a menu that folded away with
-      // it, the click elsewhere being the user's choice)
+      // still there and enabled: the focus was let go of, not taken away
       if (lost.isConnected && !lost.matches(':disabled')) return;
       rescueTarget(ancestors)?.focus({ preventScroll: true });
     }, 0);
   };
+  doc.addEventListener('keydown', onKey, true);
+  doc.addEventListener('pointerdown', onPointer, true);
   doc.addEventListener('focusout', onFocusOut, true);
   return () => {
     clearTimeout(timer);
+    doc.removeEventListener('keydown', onKey, true);
+    doc.removeEventListener('pointerdown', onPointer, true);
     doc.removeEventListener('focusout', onFocusOut, true);
   };
 }

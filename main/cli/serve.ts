@@ -47,7 +47,8 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   engine.on('log', (e) => { if (e.code !== 'listen_failed') o.stderr.write(logLine(e)); });
   if (o.accessLog) {
     // (what peers sent, escaped: no line or terminal control of theirs reaches the terminal)
-    engine.on('exchange', (r) => o.stdout.write(`${r.clientAddress} "${printable(`${r.method} ${r.url}`, true)}" ${r.status} ${r.responseBytes} upstream=${r.upstream ?? '-'} ${r.timings.totalMs ?? 0}ms${r.cause ? ` (${printable(r.cause)})` : ''}\n`));
+    // (a request line not read whole, as nginx writes it: "-")
+    engine.on('exchange', (r) => o.stdout.write(`${r.clientAddress} "${printable([r.method, r.url].filter(Boolean).join(' ') || '-', true)}" ${r.status} ${r.responseBytes} upstream=${r.upstream ?? '-'} ${r.timings.totalMs ?? 0}ms${r.cause ? ` (${printable(r.cause)})` : ''}\n`));
     engine.on('session-open', (s) => o.stdout.write(`${s.clientAddress} "GET ${printable(s.url, true)}" 101 websocket session ${s.id} upstream=${s.upstream}\n`));
     engine.on('session-close', (s) => o.stdout.write(`websocket session ${s.id} ${s.state}: ${printable(sessionEndText(s))} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
   }

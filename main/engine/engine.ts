@@ -167,7 +167,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * status, the cause), though no request reached the planner. */
   private onRefusedHead(socket: Socket, status: number, err: ParseError, sent: { headers: string[]; bodyBytes: number } | null): void {
     this.hooks.exchange({
-      id: this.nextId++, ...refusedRequestLine(err), clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      id: this.nextId++, ...refusedRequestLine(err, socket.bytesRead === err.rawPacket?.length), clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
       route: null, upstream: null, upstreamPath: null, status: clientStatus(status), cause: refusedHeadCause(status, err), tries: [],
       startedAt: Date.now(), timings: { totalMs: 0 }, requestHeaders: [], responseHeaders: sent?.headers ?? [], requestBytes: 0, responseBytes: sent?.bodyBytes ?? 0,
     });

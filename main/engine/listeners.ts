@@ -204,25 +204,25 @@ export class ListenerSet {
       if (s[PARSE_FAILED]) return; // (more data on the socket reports the error again)
       s[PARSE_FAILED] = true;
       const current = s.parser?.incoming;
-      // a Transfer-Encoding node cannot frame a body by, found once it handed the request over:
-      // "identity" or "gzip" the planner refused from the head (501, or 400 first for what nginx
-      // checks before), as nginx does without reading a body; "chunked" with a tab at its end (node
-      // trims it, the planner saw "chunked") is refused here, as nginx refuses it, instead of
-      // waiting for a body node will not parse
-      if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && current && !current.complete) {
-        refuseBody(current, 501, `client sent unknown "Transfer-Encoding": "${String(current.headers['transfer-encoding'])}" with whitespace node's parser does not take for "chunked"`);
-        // one answered from its head (404, 301, 405) keeps that answer; node reads nothing more on
-        // this connection, so it ends after that answer (behind those still owed before it)
-        // instead of idling as if kept alive
+      // an error in the body of the request node handed over (a Transfer-Encoding node cannot frame
+      // a body by, found once the planner read the value as "chunked": 501, or 400 first for what
+      // nginx checks before; a chunk size that is not hex): that request answers it, as nginx
+      // answers it, with its own record (no second one for bytes of its body); one answered from its
+      // head (404, 301, 405) keeps that answer. node reads nothing more on this connection, so it
+      // ends after that answer (behind those still owed before it) instead of idling as if kept alive
+      if (current && !current.complete) {
+        const te = err.code === 'HPE_INVALID_TRANSFER_ENCODING';
+        refuseBody(current, te ? 501 : 400, te
+          ? `client sent unknown "Transfer-Encoding": "${String(current.headers['transfer-encoding'])}" with whitespace node's parser does not take for "chunked"`
+          : `client sent invalid ${/CHUNK/.test(err.code ?? '') ? 'chunked body' : 'request body'} (node's parser: ${err.code ?? 'error'})`);
         const answer = (current as IncomingMessage & { [ANSWER]?: ServerResponse })[ANSWER];
         if (answer && !answer.writableFinished) answer.once('finish', () => socket.end());
         else if (answer) socket.end();
         return;
       }
       const status = refusedHeadStatus(err);
-      // in turn behind pipelined requests (pipeline.ts); the error may be in the body of the last
-      // request node handed over
-      parseErrorInTurn(socket, !!current && !current.complete, () => this.handlers.refused(socket, status, err, writeRawError(socket, status)));
+      // in turn behind pipelined requests (pipeline.ts)
+      parseErrorInTurn(socket, false, () => this.handlers.refused(socket, status, err, writeRawError(socket, status)));
     });
     const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };
     this.entries.set(w.key, { status, server });

@@ -40,18 +40,31 @@ function longRequestLine(packet: Buffer | undefined): boolean {
 /** The lines of the head the parser stopped in (it stops at the refused line): from the end of the
  * one before it in `packet`, if any, to its own end. */
 function headAt(packet: Buffer, at: number | undefined): string[] {
+  return headIn(packet, at).lines;
+}
+
+/** headAt, and whether the head starts in `packet` after another one (not perhaps in a read before it). */
+function headIn(packet: Buffer, at: number | undefined): { lines: string[]; afterAnother: boolean } {
   const stop = Math.min(Math.max(at ?? 0, 0), packet.length);
   const before = stop > 0 ? packet.lastIndexOf('\r\n\r\n', stop - 1) : -1;
   const start = before === -1 ? 0 : before + 4;
   const end = packet.indexOf('\r\n\r\n', start);
-  return packet.subarray(start, end === -1 ? packet.length : end).toString('latin1').split('\r\n');
+  return { lines: packet.subarray(start, end === -1 ? packet.length : end).toString('latin1').split('\r\n'), afterAnother: before !== -1 };
 }
 
-/** The request line of a refused head, for its record and the access log, as far as it came: its
- * method and target (empty when missing; long ones cut). */
-export function refusedRequestLine(err: ParseError): { method: string; url: string } {
+/** A whole request line: a method token, a target, a version. */
+const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d+\.\d+$/;
+
+/** The request line of a refused head, for its record and the access log: its method and target
+ * (long ones cut), or none ('') when the head may have begun in an earlier read (node hands over
+ * only the last one): a line from the middle of a head is not passed off as its request line.
+ * `firstRead`: `packet` is all the connection has read. */
+export function refusedRequestLine(err: ParseError, firstRead: boolean): { method: string; url: string } {
   if (!err.rawPacket) return { method: '', url: '' };
-  const [method = '', url = ''] = (headAt(err.rawPacket, err.bytesParsed)[0] ?? '').split(' ');
+  const { lines, afterAnother } = headIn(err.rawPacket, err.bytesParsed);
+  const line = lines[0] ?? '';
+  if (!afterAnother && !firstRead && !REQUEST_LINE.test(line)) return { method: '', url: '' };
+  const [method = '', url = ''] = line.split(' ');
   return { method: method.slice(0, 64), url: url.slice(0, 8192) };
 }
 

@@ -4,6 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,18 @@ test('serve --access-log: an exchange and a session in one line each, what peers
     await rawExchange(port, `GET /q\x01 HTTP/1.1\r\nHost: x\r\n\r\n`);
     await rawExchange(port, `GET /ok HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\nPOST /bad HTTP/1.1\r\nno colon\r\n\r\n`);
     await poll(() => out, (o) => o.includes('"POST /bad" 400'));
+    // a head that came in two reads: node hands over only the last, so its line is "-", not a
+    // line from the middle of the head passed off as the request line
+    const split = net.connect(port, '127.0.0.1');
+    split.on('error', () => {});
+    split.write('GET /ok2 HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    split.write('no colon\r\n\r\n');
+    await poll(() => out, (o) => o.includes('"-" 400'));
+    split.destroy();
+    // a bad chunk in a request's body: that request's answer and line, no second line for its body
+    await rawExchange(port, `POST /chunk1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n`);
+    await poll(() => out, (o) => o.includes('"POST /chunk1"'));
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?q=1`);
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     const forged = `x\n127.0.0.1:1 "GET /forged" 200 0 upstream=1.2.3.4 1ms\x1b]0;PWNED\x07`;
@@ -53,6 +66,10 @@ test('serve --access-log: an exchange and a session in one line each, what peers
     assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/q\\x01" 400 \d+ upstream=- 0ms \(client sent invalid request \(node's parser: HPE_\w+\)\)$/.test(l)), out);
     assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/ok" \d{3} \d+ upstream=127\.0\.0\.1:\d+ \d+ms$/.test(l)), out);
     assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "POST \/bad" 400 \d+ upstream=- 0ms \(client sent invalid request/.test(l)), out);
+    assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "-" 400 \d+ upstream=- 0ms \(client sent invalid request/.test(l)), out);
+    assert.ok(!lines.some((l) => l.includes('no colon')), out);
+    assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "POST \/chunk1" 400 \d+ upstream=- \d+ms \(client sent invalid chunked body \(node's parser: HPE_INVALID_CHUNK_SIZE\)\)$/.test(l)), out);
+    assert.ok(!lines.some((l) => l.includes('"zz')), out);
     const closed = lines.filter((l) => /^websocket session \d+ closed: /.test(l));
     assert.equal(closed.length, 1, out);
     assert.ok(closed[0]!.includes('x\\x0A127.0.0.1:1 "GET /forged" 200 0 upstream=1.2.3.4 1ms\\x1B]0;PWNED\\x07'), closed[0]);

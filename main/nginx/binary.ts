@@ -3,7 +3,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile, rm, mkdir, chmod } from 'node:fs/promises';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { errnoWords } from '../../app/text/errno.ts';
 
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', '/usr/bin/nginx'];
@@ -12,7 +12,8 @@ const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/ngin
  * the first `nginx` on $PATH, else Debian's and the source build's usual places (/usr/sbin is not on
  * every user's PATH). */
 export function findNginx(): string | null {
-  if (process.env.SWITCHYARD_NGINX) return isExecutableFile(process.env.SWITCHYARD_NGINX) ? process.env.SWITCHYARD_NGINX : null;
+  // (a relative path is the current folder's, as the check below reads it: not a name looked up on PATH)
+  if (process.env.SWITCHYARD_NGINX) return isExecutableFile(process.env.SWITCHYARD_NGINX) ? resolve(process.env.SWITCHYARD_NGINX) : null;
   const onPath = (process.env.PATH ?? '').split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, 'nginx'));
   return [...onPath, ...CANDIDATES].find((p) => isExecutableFile(p)) ?? null;
 }
@@ -78,7 +79,10 @@ export async function nginxTest(confText: string, nginx = findNginx(), timeoutMs
       execFile(nginx, ['-t', '-q', '-p', dir, '-c', file], { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
         const output = `${stdout}${stderr}`.trim();
         const timedOut = err !== null && (err as { killed?: boolean }).killed === true;
-        resolve({ ok: !err, output: timedOut ? `${output}\nnginx -t did not finish within ${timeoutMs / 1000} s and was stopped`.trim() : output });
+        // (a program that could not start, or ended saying nothing: why, not an empty "refused")
+        const code = (err as NodeJS.ErrnoException | null)?.code;
+        const silent = err && !timedOut && !output ? (typeof code === 'string' ? `${nginx} could not be run: ${errnoWords(code)}` : `${nginx} ended with ${err.signal ?? `exit code ${String(code)}`} and printed nothing`) : '';
+        resolve({ ok: !err, output: timedOut ? `${output}\nnginx -t did not finish within ${timeoutMs / 1000} s and was stopped`.trim() : output || silent });
       });
     });
   } finally {

@@ -127,6 +127,22 @@ test('verify finds nginx on PATH first (then /usr/sbin and the like), or where S
     assert.match(findNginx() ?? '', /^\/usr\/(local\/)?s?bin\/nginx$|^\/usr\/local\/nginx\/sbin\/nginx$/, 'Debian puts it in /usr/sbin, off many users\' PATH');
     process.env.SWITCHYARD_NGINX = join(dir, 'missing');
     assert.equal(findNginx(), null);
+    // a relative path is the current folder's (not a name looked up on PATH), and is run as found
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      process.env.SWITCHYARD_NGINX = 'nginx';
+      assert.equal(findNginx(), fake);
+    } finally {
+      process.chdir(cwd);
+    }
+    // a program that ends saying nothing: said, not an empty "refused"
+    process.env.SWITCHYARD_NGINX = fake;
+    const quiet = sink();
+    const cfg0 = join(dir, 'c0.json');
+    await writeFile(cfg0, JSON.stringify(README_MODEL));
+    assert.equal(await verifyCommand({ config: cfg0, stdout: sink().stream, stderr: quiet.stream }), 1);
+    assert.match(quiet.text, /nginx ended with exit code 1 and printed nothing/);
     // verify says what SWITCHYARD_NGINX names instead of nginx (a typo is not "nginx is not installed"), exit 1
     const cfg = join(dir, 'c.json');
     await writeFile(cfg, JSON.stringify(README_MODEL));

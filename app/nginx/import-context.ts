@@ -1,7 +1,7 @@
 // Shared state of one import: warnings with file:line, and what the http level defines
 // ($connection_upgrade's map) that locations depend on.
 import type { Directive } from './ast.ts';
-import type { Location } from '../config/schema.ts';
+import type { Listen, Location } from '../config/schema.ts';
 import { isLuaBlock } from './lua-block.ts';
 import { renameVariables } from '../proxy/variable-names.ts';
 
@@ -64,6 +64,8 @@ export class ImportContext {
   readonly upgradeAliases = new Set<string>();
   /** Locations whose proxy_pass names a host without a port (an upstream, or a host on port 80), with that directive. */
   readonly portless: Array<{ location: Location; d: Directive }> = [];
+  /** The IPv4 listen added for each `listen [::]:P ipv6only=off` (settled once every server is read). */
+  readonly dualStack: Array<{ added: Listen; d: Directive; raw: string; port: string }> = [];
   /** The directive each imported server, location and upstream came from (for issues' file:line). */
   readonly origin = new WeakMap<object, Directive>();
   private warnedAbsentMap = false;

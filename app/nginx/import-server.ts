@@ -1,7 +1,7 @@
 // `server { ... }` and its locations → the model (import side), with nginx's inheritance of the
 // proxy_* settings pushed down into each location.
 import type { Directive } from './ast.ts';
-import type { Listen, Location, Modifier, Server, SetHeader } from '../config/schema.ts';
+import type { Config, Listen, Location, Modifier, Server, SetHeader } from '../config/schema.ts';
 import { parseProxyPass } from '../config/proxy-pass.ts';
 import { NGINX_SET_HEADERS } from '../proxy/headers.ts';
 import { DEFAULTS, ROUTE_COMMENT_PREFIX } from './defaults.ts';
@@ -70,10 +70,30 @@ function listen(d: Directive, ctx: ImportContext): Listen[] {
   }
   if (!dualStack) return [l];
   // one socket for IPv6 and IPv4 clients in nginx; the model's IPv6 sockets are IPv6 only, so the
-  // IPv4 clients get a socket of their own
-  const port = address.slice('[::]:'.length);
-  ctx.warn(d, `listen ${raw} ipv6only=off: one socket for IPv6 and IPv4 clients in nginx; imported as two listens, [::]:${port} and ${port} (IPv4), which take the same clients (an IPv4 client's $remote_addr is then a.b.c.d, not ::ffff:a.b.c.d)`);
-  return [l, { address: port, defaultServer: l.defaultServer }];
+  // IPv4 clients get a socket of their own (settleDualStack, once every server is read)
+  const added = { address: address.slice('[::]:'.length), defaultServer: l.defaultServer };
+  ctx.dualStack.push({ added, d, raw, port: added.address });
+  return [l, added];
+}
+
+/** An IPv4 listen on `port`: "P", "*:P", an IPv4 address or localhost with it. */
+const onIpv4Port = (address: string, port: string) => address === port || new RegExp(`^(\\*|[\\d.]+|localhost):${port}$`, 'i').test(address);
+
+/**
+ * Each IPv4 listen added for `[::]:P ipv6only=off`, said; or taken back where another listen of the
+ * file binds IPv4 port P too: nginx cannot start with such a file (its dual socket and that one
+ * both want the port), and the IPv4 clients then go to that listen.
+ */
+export function settleDualStack(config: Config, ctx: ImportContext): void {
+  for (const { added, d, raw, port } of ctx.dualStack) {
+    const other = config.servers.flatMap((s) => s.listen).find((l) => l !== added && onIpv4Port(l.address, port));
+    if (!other) {
+      ctx.warn(d, `listen ${raw} ipv6only=off: one socket for IPv6 and IPv4 clients in nginx; imported as two listens, [::]:${port} and ${port} (IPv4), which take the same clients (an IPv4 client's $remote_addr is then a.b.c.d, not ::ffff:a.b.c.d)`);
+      continue;
+    }
+    for (const s of config.servers) s.listen = s.listen.filter((l) => l !== added);
+    ctx.warn(d, `listen ${raw} ipv6only=off: nginx cannot start with this file (its socket takes IPv4 port ${port} too, and "listen ${other.address}" binds it as well: "Address already in use"); imported as [::]:${port}, IPv6 only, the IPv4 clients going to "listen ${other.address}"`);
+  }
 }
 
 function locationArgs(d: Directive): { modifier: Modifier; path: string } | null {

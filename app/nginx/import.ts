@@ -15,7 +15,7 @@ import { ImportContext, WarningList, countDirectives, type ImportWarning, type U
 import { INHERITED, ownSettings } from './import-settings.ts';
 import { SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { importUpstream } from './import-upstream.ts';
-import { importServer } from './import-server.ts';
+import { importServer, settleDualStack } from './import-server.ts';
 import { errnoWords } from '../text/errno.ts';
 
 export type { ImportWarning } from './import-context.ts';
@@ -139,6 +139,7 @@ function importTrees(trees: Directive[][]): ImportResult {
       else ctx.unmodelled(d, 'the main context');
     }
   }
+  settleDualStack(config, ctx);
   resolvePortless(config, ctx);
   const v = validateConfig(config);
   if (v.ok) {

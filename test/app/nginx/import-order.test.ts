@@ -54,9 +54,23 @@ test('ipv6only=off (one dual-stack socket in nginx) is imported as an IPv6 and a
   const r = importNginxText('server { listen [::]:8080 default_server ipv6only=off; listen 8443 proxy_protocol; location / { proxy_pass http://127.0.0.1:1; } }\n');
   assert.deepEqual(r.config.servers[0]!.listen, [{ address: '[::]:8080', defaultServer: true }, { address: '8080', defaultServer: true }, { address: '8443', defaultServer: false }]);
   assert.deepEqual(r.issues, []);
-  const [dual, proxyProtocol] = messages(r);
+  const dual = messages(r).find((m) => m.includes('ipv6only'));
+  const proxyProtocol = messages(r).find((m) => m.includes('proxy_protocol'));
   assert.match(dual!, /^1: listen \[::\]:8080 ipv6only=off: .*imported as two listens, \[::\]:8080 and 8080 \(IPv4\)/);
   assert.match(proxyProtocol!, /proxy_protocol.*expects plain HTTP; a load balancer that sends the PROXY header first gets 400/);
+});
+
+test('ipv6only=off beside another listen of IPv4 port P (nginx cannot start such a file) stays IPv6 only, and says why', () => {
+  for (const [conf, other] of [
+    ['server { listen [::]:8080 ipv6only=off; listen 8080; location / { proxy_pass http://127.0.0.1:1; } }', '8080'],
+    ['server { listen [::]:8080 ipv6only=off default_server; location / { proxy_pass http://127.0.0.1:1; } } server { listen *:8080 default_server; location / { proxy_pass http://127.0.0.1:2; } }', '*:8080'],
+    ['server { listen 127.0.0.1:8080; listen [::]:8080 ipv6only=off; location / { proxy_pass http://127.0.0.1:1; } }', '127.0.0.1:8080'],
+  ] as const) {
+    const r = importNginxText(`${conf}\n`);
+    assert.deepEqual(r.issues, [], conf);
+    assert.equal(r.config.servers.flatMap((s) => s.listen).filter((l) => l.address === '8080').length, other === '8080' ? 1 : 0, conf);
+    assert.match(messages(r).join('\n'), new RegExp(`nginx cannot start with this file .*"listen ${other.replace('*', '\\*')}" binds it as well`), conf);
+  }
 });
 
 test('http-level settings in a file with no server (a conf.d file given beside the sites) reach no imported server, and are said', async () => {

@@ -58,6 +58,16 @@ const FIELD_HOMES: ReadonlyMap<string, readonly string[]> = (() => {
 })();
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(FIELD_HOMES.keys());
 
+/** The object a JSON path's fields are in, in FIELD_HOMES' words (null where unknown). */
+function objectKind(parts: readonly (string | number)[]): string | null {
+  const names = parts.filter((p): p is string => typeof p === 'string').join('.');
+  const kinds: Record<string, string> = {
+    '': 'the document\'s top level', servers: 'a server', 'servers.locations': 'a location', 'servers.listen': 'a listen entry',
+    upstreams: 'an upstream', 'upstreams.servers': 'an upstream\'s server', 'servers.locations.proxySetHeader': 'a proxySetHeader entry',
+  };
+  return kinds[names] ?? null;
+}
+
 /** `proxy_pass` → `proxyPass`, `Proxy-Read-Timeout` → `proxyReadTimeout`: what an unknown key may have meant. */
 function camelCased(key: string): string {
   const words = key.split(/[_\-\s]+/).filter(Boolean);
@@ -112,7 +122,11 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
       // (a field of another object: where it belongs, not itself as a guess)
       const homes = FIELD_HOMES.get(k);
       const meant = homes ? null : meantField(k);
-      const hint = homes ? ` here (it belongs in ${homes.join(' or ')})` : meant !== null ? ` (did you mean "${meant}"?)` : '';
+      // (a guess that is a field of another object says where that one belongs too)
+      const here = objectKind(parts);
+      const meantHomes = meant !== null ? FIELD_HOMES.get(meant)!.filter((h) => h !== here) : [];
+      const elsewhere = meant !== null && here !== null && !FIELD_HOMES.get(meant)!.includes(here) ? `, which belongs in ${meantHomes.join(' or ')}` : '';
+      const hint = homes ? ` here (it belongs in ${homes.join(' or ')})` : meant !== null ? ` (did you mean "${meant}"${elsewhere}?)` : '';
       // (the key as JSON: a newline in it must not start another line of `check`'s output)
       return { path: formatPath([...parts, k]), code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}${hint}` };
     });

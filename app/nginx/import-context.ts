@@ -6,7 +6,7 @@ import { isLuaBlock } from './lua-block.ts';
 import { renameVariables } from '../proxy/variable-names.ts';
 
 /** Directives that keep requests out (authentication, address rules, limits). */
-const ACCESS_CONTROL: ReadonlySet<string> = new Set(['auth_basic', 'auth_basic_user_file', 'auth_request', 'auth_jwt', 'allow', 'satisfy', 'limit_except']);
+const ACCESS_CONTROL: ReadonlySet<string> = new Set(['auth_basic', 'auth_basic_user_file', 'auth_request', 'auth_jwt', 'deny', 'satisfy', 'limit_except']);
 
 export interface ImportWarning {
   file: string;
@@ -115,7 +115,7 @@ export class ImportContext {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled: with proxy_buffering on, Switchyard holds response bodies in nginx's default 4k buffers; dropped`);
       return;
     }
-    if (d.name === 'return' || d.name === 'deny') {
+    if (d.name === 'return') {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead${nested}`);
       return;
     }
@@ -124,6 +124,10 @@ export class ImportContext {
       return;
     }
     // access control: what it kept out now gets through, which must be said plainly
+    if (d.name === 'allow') {
+      this.warn(d, `"allow ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped (with the deny rules beside it: every address reaches ${where === 'http' ? 'every route' : where === 'server' ? 'this server\'s routes' : 'this route'})${nested}`);
+      return;
+    }
     if (ACCESS_CONTROL.has(d.name) && d.args[0] !== 'off') {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped, so ${where === 'http' ? 'every route is' : where === 'server' ? 'this server\'s routes are' : 'this route is'} reachable without it (WebSocket upgrades too)${nested}`);
       return;

@@ -134,8 +134,9 @@ interface Outer {
 /** What a nested location changes, imported as a sibling of the location it was in. */
 function flattened(inner: { modifier: Modifier; path: string }, outer: Outer): string {
   const regex = inner.modifier === '~' || inner.modifier === '~*';
-  if (regex && outer.modifier === '^~') return `as a sibling it is never reached: "${outer.where}" stops the regex search for every URI it matches, the ones this regex was for among them`;
+  if (regex && outer.modifier === '^~') return `as a sibling it is never reached for the URIs "${outer.where}" matches (that location stops the regex search), the ones it was for, and it now matches URIs outside "${outer.path}" that nginx sent elsewhere`;
   if (regex && outer.modifier === '') return `as a sibling it also matches URIs outside "${outer.path}" (nginx tried it only for URIs "${outer.where}" matched)`;
+  if (regex) return `as a sibling it also matches URIs "${outer.where}" does not (nginx tried it only for URIs that one matched)`;
   return `nginx only considers it after matching "${outer.where}"`;
 }
 

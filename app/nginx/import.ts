@@ -226,7 +226,12 @@ function noteMap(d: Directive, ctx: ImportContext): void {
   if (!standard) {
     // what changes for a plain request (no Upgrade header): the map's '' entry (else its default)
     const plain = entries.get('') ?? entries.get('default');
-    const effect = plain === undefined || plain === 'close' ? '' : `; a request without Upgrade then sends "Connection: close" where this map ${plain === '' ? 'leaves Connection out (which an upstream keepalive pool needs)' : `gives "${plain}"`}`;
+    const upgrade = entries.get('default');
+    const effects = [
+      plain === undefined || plain === 'close' ? '' : `a request without Upgrade then sends "Connection: close" where this map ${plain === '' ? 'leaves Connection out (which an upstream keepalive pool needs)' : `gives "${plain}"`}`,
+      upgrade === undefined || upgrade === 'upgrade' ? '' : `an upgrade request sends "Connection: upgrade" where this map gives "${upgrade}"`,
+    ].filter(Boolean);
+    const effect = effects.length ? `; ${effects.join('; ')}` : '';
     ctx.warn(d, `this map for $connection_upgrade differs from the standard one (default upgrade; '' close): Switchyard evaluates $connection_upgrade with the standard map${effect}`);
   }
   if (ctx.upgradeMap !== 'absent') {

@@ -246,6 +246,10 @@ test('a field written in the wrong object is named with where it belongs, not of
     'servers[0].locations[0].weight: unknown field "weight" here (it belongs in an upstream\'s server)',
     'upstreams[0].websocket: unknown field "websocket" here (it belongs in a location)',
   ]);
+  // a guess that is a field of another object says where that one belongs
+  const guess = validateConfig(doc([{ listen: [{ address: '127.0.0.1:8080' }], proxy_pass: 'x', locations: [] }]));
+  assert.ok(!guess.ok);
+  assert.deepEqual(guess.issues.map((i) => i.message), ['unknown field "proxy_pass" (did you mean "proxyPass", which belongs in a location?)']);
 });
 
 test('what nginx would refuse or read otherwise: an IPv4-mapped listen address, server_name $hostname, text UTF-8 cannot hold', () => {

@@ -163,7 +163,7 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
     '12 location: location /static/ has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404',
     '13 proxy_pass: proxy_pass "http://$host" uses variables, which Switchyard does not model: dropped',
     '13 location: location /v has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404',
-    '14 location: location ~ b is nested in "location ~ ^/(a)$": imported as a sibling that follows it; nginx only considers it after matching "location ~ ^/(a)$"',
+    '14 location: location ~ b is nested in "location ~ ^/(a)$": imported as a sibling that follows it; as a sibling it also matches URIs "location ~ ^/(a)$" does not (nginx tried it only for URIs that one matched)',
     '16 proxy_redirect: "proxy_redirect off" in location /s/ is not modelled: Switchyard rewrites upstream redirects as nginx\'s "proxy_redirect default" does; dropped',
   ]);
   assert.ok(r.warnings.every((w) => w.file === 'w.conf'));
@@ -181,7 +181,7 @@ test('a regex nested in a prefix location says what flattening changes: never re
     '}',
   ].join('\n'));
   assert.deepEqual(messages(r), [
-    '3 location: location ~ \\.map$ is nested in "location ^~ /static/": imported as a sibling that follows it; as a sibling it is never reached: "location ^~ /static/" stops the regex search for every URI it matches, the ones this regex was for among them',
+    '3 location: location ~ \\.map$ is nested in "location ^~ /static/": imported as a sibling that follows it; as a sibling it is never reached for the URIs "location ^~ /static/" matches (that location stops the regex search), the ones it was for, and it now matches URIs outside "/static/" that nginx sent elsewhere',
     '5 location: location ~ /ws$ is nested in "location /api/": imported as a sibling that follows it; as a sibling it also matches URIs outside "/api/" (nginx tried it only for URIs "location /api/" matched)',
   ]);
 });
@@ -190,10 +190,10 @@ test('dropped access control says the route is now open; a dropped rewrite says 
   const r = importNginxText('server { listen 80; auth_basic "R"; location /internal/ { allow 127.0.0.2; auth_request /oauth; proxy_pass http://127.0.0.1:1; } location /p/ { auth_basic off; rewrite ^(/g)?(/.*) $2 break; proxy_pass http://127.0.0.1:1; } }\n');
   const said = new Map(r.warnings.map((w) => [w.directive, w.message]).reverse() as Array<[string, string]>); // (the first of each)
   assert.match(said.get('auth_basic')!, /in server .*dropped, so this server's routes are reachable without it \(WebSocket upgrades too\)/);
-  assert.match(said.get('allow')!, /dropped, so this route is reachable without it/);
+  assert.match(said.get('allow')!, /dropped \(with the deny rules beside it: every address reaches this route\)/);
   assert.match(said.get('auth_request')!, /dropped, so this route is reachable without it/);
   assert.match(said.get('rewrite')!, /the URI goes upstream as proxy_pass makes it, not rewritten/);
-  assert.equal(r.warnings.filter((w) => /reachable without it/.test(w.message)).length, 3, '"auth_basic off" opens nothing');
+  assert.equal(r.warnings.filter((w) => /reachable without it/.test(w.message)).length, 2, '"auth_basic off" opens nothing');
 });
 
 test('a $connection_upgrade map that leaves Connection out of plain requests says that they get "Connection: close" instead', () => {
@@ -360,11 +360,11 @@ test('the original fixtures themselves pass nginx -t (they are real configuratio
   await acceptedByNginx(`events {}\nhttp {\n${await fixture('seed-websocket.conf')}\n}`);
 });
 
-test('a dropped answer of nginx its own (return, deny) says where its requests go instead', () => {
+test('a dropped answer of nginx its own says where its requests go instead (return), or that the route is open (deny)', () => {
   const r = importNginxText('server { listen 80; return 301 https://$host$request_uri; location / { deny all; proxy_pass http://127.0.0.1:1; } }');
   assert.deepEqual(messages(r), [
     '1 return: "return 301 https://$host$request_uri" in server is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead',
-    '1 deny: "deny all" in location / is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead',
+    '1 deny: "deny all" in location / is not modelled by Switchyard: dropped, so this route is reachable without it (WebSocket upgrades too)',
   ]);
 });
 

@@ -79,7 +79,7 @@ test('a big included file (a generated deny list) imports: no call-stack overflo
   assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u']);
   assert.equal(r.warnings.length, WARNINGS_PER_DIRECTIVE + 1, 'the first denies said not modelled, the rest counted');
   assert.deepEqual(r.warnings.slice(-2).map((w) => [w.line, w.message.replace(/ \(a block.*/, '')]), [
-    [WARNINGS_PER_DIRECTIVE, `"deny 10.0.0.${WARNINGS_PER_DIRECTIVE - 1}" in http is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead`],
+    [WARNINGS_PER_DIRECTIVE, `"deny 10.0.0.${WARNINGS_PER_DIRECTIVE - 1}" in http is not modelled by Switchyard: dropped, so every route is reachable without it (WebSocket upgrades too)`],
     [WARNINGS_PER_DIRECTIVE + 1, `and ${200_000 - WARNINGS_PER_DIRECTIVE} more warning(s) for "deny" in this file from this line on, not listed one by one (the first ${WARNINGS_PER_DIRECTIVE} are)`],
   ]);
 });

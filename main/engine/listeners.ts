@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
-import { refuseBody } from './request-body.ts';
+import { expectsContinue, refuseBody } from './request-body.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
@@ -168,7 +168,13 @@ export class ListenerSet {
     // Expect: node would answer "100 Continue" before anything is known, and 417 to any other
     // expectation; nginx sends 100 only once it reads the body of a request it proxies (the
     // exchange does), and ignores other expectations
-    server.on('checkContinue', onRequest);
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      // node's reading of "100-continue" is looser than nginx's ("100-continue, foo",
+      // "100-continue;x=1"): nginx sends no 100 to those and keeps the connection, where node
+      // would end it for want of a 100 the engine never sends
+      if (!expectsContinue(req)) (res as ServerResponse & { _expect_continue?: boolean })._expect_continue = false;
+      onRequest(req, res);
+    });
     server.on('checkExpectation', onRequest);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       firstHeadRead(socket);

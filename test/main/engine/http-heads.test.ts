@@ -65,6 +65,14 @@ test('Expect: 100-continue is answered only for a request that is proxied; other
   assert.equal(statusOf(await rawExchange(port, `${head('/in/big', '100-continue', 'Content-Length: 2000000\r\n')}\r\n`)), 413);
   assert.equal(statusOf(await rawExchange(port, `${head('/in/y', 'something-else', 'Content-Length: 3\r\n')}\r\nabc`)), 200);
   assert.equal(up.seen.at(-1)!.url, '/in/y');
+  // a value node takes for 100-continue and nginx does not: no 100, and the connection stays, so a
+  // request pipelined behind it is answered too
+  for (const loose of ['100-continue, foo', '100-continue;x=1']) {
+    const both = await rawExchange(port, `POST /in/a HTTP/1.1\r\nHost: h\r\nExpect: ${loose}\r\nContent-Length: 3\r\n\r\nabcGET /in/b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`);
+    assert.equal(both.match(/HTTP\/1\.1 200 /g)?.length, 2, both);
+    assert.doesNotMatch(both, /100 Continue/);
+    assert.match(both.split('HTTP/1.1 200 ')[1]!, /Connection: keep-alive/i, loose);
+  }
 });
 
 test('a connection closes when nginx would close it after the request (node reads Proxy-Connection, and lets keep-alive win on HTTP/1.0)', async () => {

@@ -40,9 +40,19 @@ const focused = (page: Page) => page.evaluate('document.activeElement === docume
 /** Whether the focus is inside the element `testid` names. */
 const focusIn = (page: Page, testid: string) => page.getByTestId(testid).evaluate((el) => el.contains(el.ownerDocument.activeElement));
 
-test('keyboard: Apply and Undo keep the focus while they work and after; Revert becomes Restore edits under it', async () => {
+/** A fresh page on the UI, driven by `fn`; no console or page error may come of it. */
+async function withPage(fn: (page: Page) => Promise<void>): Promise<void> {
   const { context, page, errors } = await ui!.open();
   try {
+    await fn(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+}
+
+test('keyboard: Apply and Undo keep the focus while they work and after; Revert becomes Restore edits under it', async () => {
+  await withPage(async (page) => {
     await page.locator('[data-tab="routes"]').click();
     await page.getByTestId('location-0-0').click();
     await page.getByTestId('loc-path').fill('/ws2/');
@@ -74,15 +84,11 @@ test('keyboard: Apply and Undo keep the focus while they work and after; Revert 
     assert.equal(await page.getByTestId('loc-path').inputValue(), '/edited/');
     await page.keyboard.press('Enter');
     await page.getByTestId('restore-edits').waitFor();
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('keyboard: a removed or disabled control hands the focus to its neighbour; a moved regex keeps it on its arrow', async () => {
-  const { context, page, errors } = await ui!.open();
-  try {
+  await withPage(async (page) => {
     await page.locator('[data-tab="routes"]').click();
     await page.getByTestId('server-0').click();
     await page.getByRole('button', { name: '+ Listen' }).click();
@@ -114,15 +120,11 @@ test('keyboard: a removed or disabled control hands the focus to its neighbour; 
     assert.ok(await page.getByTestId('location-0-3').getByRole('button', { name: 'Try ^/a earlier' }).evaluate((el) => el === el.ownerDocument.activeElement),
       'last of the regexes, it can only go back: the focus is on its other arrow');
     await page.getByTestId('revert').click();
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('keyboard: Escape closes Capture settings and the route tester with the focus back on their openers; Export HAR keeps it on failure', async () => {
-  const { context, page, errors } = await ui!.open();
-  try {
+  await withPage(async (page) => {
     await page.locator('[data-tab="routes"]').click();
     await page.getByTestId('open-route-tester').focus();
     await page.keyboard.press('Enter');
@@ -157,20 +159,16 @@ test('keyboard: Escape closes Capture settings and the route tester with the foc
     await page.keyboard.press('Enter');
     await page.getByTestId('har-export-error').first().waitFor();
     assert.equal(await focused(page), 'har-export', 'Export HAR kept the focus while it worked');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('keyboard: a session the peer closes while its close reason is typed takes the typing with it; no key lands on another control', async () => {
   const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/typing`);
   ws.on('error', () => {});
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  const { context, page, errors } = await ui!.open();
-  let exports = 0;
-  await page.route('**/api/exportHar', (r) => (exports++, r.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'io', message: 'no' } }) })));
-  try {
+  await withPage(async (page) => {
+    let exports = 0;
+    await page.route('**/api/exportHar', (r) => (exports++, r.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'io', message: 'no' } }) })));
     await page.locator('[data-tab="sessions"]').click();
     await page.locator('tbody tr').filter({ hasText: '/ws/typing' }).click();
     await page.getByTestId('close-reason').click();
@@ -181,32 +179,28 @@ test('keyboard: a session the peer closes while its close reason is typed takes 
     await page.keyboard.press('Enter');
     assert.equal(exports, 0, 'no button was pressed by the typing');
     assert.equal(await focused(page), 'BODY');
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('keyboard: closing a session from its controls leaves the focus in the session, not on the page', async () => {
   const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/focus`);
   ws.on('error', () => {});
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  const { context, page, errors } = await ui!.open();
   try {
-    await page.locator('[data-tab="sessions"]').click();
-    await page.locator('tbody tr').filter({ hasText: '/ws/focus' }).click();
-    // the list names its selected row to a screen reader
-    const active = await page.getByRole('listbox', { name: 'Sessions' }).getAttribute('aria-activedescendant');
-    assert.match(await page.locator(`[id="${active}"]`).innerText(), /\/ws\/focus/);
-    await page.getByTestId('close-reason').fill('bye');
-    await page.getByTestId('close-session').focus();
-    await page.keyboard.press('Enter');
-    await page.getByTestId('close-session').waitFor({ state: 'detached' });
-    await poll(() => focused(page), (f) => f !== 'BODY');
-    assert.ok(await focusIn(page, 'session-detail'), `the focus is in the session's detail (${await focused(page)})`);
-    assert.deepEqual(errors, []);
+    await withPage(async (page) => {
+      await page.locator('[data-tab="sessions"]').click();
+      await page.locator('tbody tr').filter({ hasText: '/ws/focus' }).click();
+      // the list names its selected row to a screen reader
+      const active = await page.getByRole('listbox', { name: 'Sessions' }).getAttribute('aria-activedescendant');
+      assert.match(await page.locator(`[id="${active}"]`).innerText(), /\/ws\/focus/);
+      await page.getByTestId('close-reason').fill('bye');
+      await page.getByTestId('close-session').focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('close-session').waitFor({ state: 'detached' });
+      await poll(() => focused(page), (f) => f !== 'BODY');
+      assert.ok(await focusIn(page, 'session-detail'), `the focus is in the session's detail (${await focused(page)})`);
+    });
   } finally {
-    await context.close();
     ws.terminate();
   }
 });

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { writeRawError } from './error-pages.ts';
-import { expectsContinue, refuseBody } from './request-body.ts';
+import { refuseBody } from './request-body.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
@@ -169,10 +169,11 @@ export class ListenerSet {
     // expectation; nginx sends 100 only once it reads the body of a request it proxies (the
     // exchange does), and ignores other expectations
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-      // node's reading of "100-continue" is looser than nginx's ("100-continue, foo",
-      // "100-continue;x=1"): nginx sends no 100 to those and keeps the connection, where node
-      // would end it for want of a 100 the engine never sends
-      if (!expectsContinue(req)) (res as ServerResponse & { _expect_continue?: boolean })._expect_continue = false;
+      // node ends a connection whose request expected a 100 it did not get; nginx keeps it (and
+      // reads the body it did not ask for): a request answered from its head (404, 301), and a
+      // value node takes for "100-continue" and nginx does not ("100-continue, foo"), to which
+      // nginx sends no 100 at all. The exchange sends its own 100 where nginx does.
+      (res as ServerResponse & { _expect_continue?: boolean })._expect_continue = false;
       onRequest(req, res);
     });
     server.on('checkExpectation', onRequest);

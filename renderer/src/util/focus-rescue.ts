@@ -42,11 +42,22 @@ export function rescueTarget(ancestors: readonly Element[]): HTMLElement | null 
 /** Installs the net on `doc` (once, at start). Returns the uninstaller. */
 export function installFocusRescue(doc: Document = document): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let pressed: { el: Element; at: number } | null = null;
+  let pressed: { el: Element; key: string; at: number } | null = null;
+  /** The key still held down when its control went away: its repeats are not presses of the
+   * control the focus was moved to (a held Enter on a row's ✕ would go on to press "+ Header"). */
+  let held: string | null = null;
   const onKey = (e: KeyboardEvent) => {
+    if (e.key === held && e.repeat) {
+      e.preventDefault();
+      return;
+    }
+    if (e.key === held) held = null; // (pressed again: its own press)
     if (e.key !== 'Enter' && e.key !== ' ') return;
     // (a key typed into a field presses nothing: a field the live data removes keeps its keys to itself)
-    pressed = e.target instanceof Element && !e.target.matches(TEXT_ENTRY) ? { el: e.target, at: Date.now() } : null;
+    pressed = e.target instanceof Element && !e.target.matches(TEXT_ENTRY) ? { el: e.target, key: e.key, at: Date.now() } : null;
+  };
+  const onKeyUp = (e: KeyboardEvent) => {
+    if (e.key === held) held = null;
   };
   const onPointer = () => {
     pressed = null;
@@ -54,7 +65,8 @@ export function installFocusRescue(doc: Document = document): () => void {
   const onFocusOut = (e: FocusEvent) => {
     if (e.relatedTarget !== null || !(e.target instanceof Element)) return;
     const lost = e.target;
-    if (pressed?.el !== lost || Date.now() - pressed.at > PRESS_WINDOW_MS) return;
+    const press = pressed;
+    if (press?.el !== lost || Date.now() - press.at > PRESS_WINDOW_MS) return;
     const ancestors: Element[] = [];
     for (let a = lost.parentElement; a && a !== doc.body; a = a.parentElement) ancestors.push(a);
     clearTimeout(timer);
@@ -63,15 +75,20 @@ export function installFocusRescue(doc: Document = document): () => void {
       if (active && active !== doc.body) return; // something took it meanwhile
       // still there and enabled: the focus was let go of, not taken away
       if (lost.isConnected && !lost.matches(':disabled')) return;
-      rescueTarget(ancestors)?.focus({ preventScroll: true });
+      const to = rescueTarget(ancestors);
+      if (!to) return;
+      to.focus({ preventScroll: true });
+      held = press.key;
     }, 0);
   };
   doc.addEventListener('keydown', onKey, true);
+  doc.addEventListener('keyup', onKeyUp, true);
   doc.addEventListener('pointerdown', onPointer, true);
   doc.addEventListener('focusout', onFocusOut, true);
   return () => {
     clearTimeout(timer);
     doc.removeEventListener('keydown', onKey, true);
+    doc.removeEventListener('keyup', onKeyUp, true);
     doc.removeEventListener('pointerdown', onPointer, true);
     doc.removeEventListener('focusout', onFocusOut, true);
   };

@@ -73,6 +73,9 @@ test('Expect: 100-continue is answered only for a request that is proxied; other
     assert.doesNotMatch(both, /100 Continue/);
     assert.match(both.split('HTTP/1.1 200 ')[1]!, /Connection: keep-alive/i, loose);
   }
+  // answered from its head (no 100 goes out): the connection stays, as nginx keeps it
+  const after404 = await rawExchange(port, `POST /nope HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabcGET /in/c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`);
+  assert.match(after404, /^HTTP\/1\.1 404 [^]*HTTP\/1\.1 200 /, after404);
 });
 
 test('a connection closes when nginx would close it after the request (node reads Proxy-Connection, and lets keep-alive win on HTTP/1.0)', async () => {

@@ -16,7 +16,6 @@ import { sendError, writeRawError } from './error-pages.ts';
 import { clientStatus } from '../../app/proxy/header-buffers.ts';
 import type { EngineHooks, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 import { tuneRunningV8 } from './v8-tuning.ts';
-import { refusedHeadCause, refusedRequestLine, type ParseError } from './refused-heads.ts';
 
 export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -40,7 +39,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly listenerSet = new ListenerSet({
     request: (req, res) => this.onRequest(req, res),
     upgrade: (req, socket, head) => this.onUpgrade(req, socket, head),
-    refused: (socket, status, err, sent) => this.onRefusedHead(socket, status, err, sent),
+    refused: (socket, status, line, cause, sent) => this.onRefusedHead(socket, status, line, cause, sent),
   });
   private readonly hooks: EngineHooks = {
     exchange: (r) => this.emit('exchange', r),
@@ -165,10 +164,10 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** A head node's parser refused: logged as nginx logs it (its request line as far as it came, the
    * status, the cause), though no request reached the planner. */
-  private onRefusedHead(socket: Socket, status: number, err: ParseError, sent: { headers: string[]; bodyBytes: number } | null): void {
+  private onRefusedHead(socket: Socket, status: number, line: { method: string; url: string }, cause: string, sent: { headers: string[]; bodyBytes: number } | null): void {
     this.hooks.exchange({
-      id: this.nextId++, ...refusedRequestLine(err, socket.bytesRead === err.rawPacket?.length), clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
-      route: null, upstream: null, upstreamPath: null, status: clientStatus(status), cause: refusedHeadCause(status, err), tries: [],
+      id: this.nextId++, ...line, clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      route: null, upstream: null, upstreamPath: null, status: clientStatus(status), cause, tries: [],
       startedAt: Date.now(), timings: { totalMs: 0 }, requestHeaders: [], responseHeaders: sent?.headers ?? [], requestBytes: 0, responseBytes: sent?.bodyBytes ?? 0,
     });
   }

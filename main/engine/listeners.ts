@@ -8,7 +8,7 @@ import { refuseBody } from './request-body.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
-import { refusedHeadStatus, type ParseError } from './refused-heads.ts';
+import { refusedHeadCause, refusedHeadStatus, refusedRequestLine } from './refused-heads.ts';
 import { clientHeaderTimeout } from './client-timeouts.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
@@ -25,8 +25,9 @@ export interface ListenerStatus {
 export interface ListenerHandlers {
   request(req: IncomingMessage, res: ServerResponse): void;
   upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
-  /** A head node's parser refused, answered with `status` (`sent`: what went out, null if nothing could). */
-  refused(socket: Socket, status: number, err: ParseError, sent: { headers: string[]; bodyBytes: number } | null): void;
+  /** A head node's parser refused, answered with `status` (`sent`: what went out, null if nothing
+   * could): its request line as far as it is known, and why, in nginx's words. */
+  refused(socket: Socket, status: number, line: { method: string; url: string }, cause: string, sent: { headers: string[]; bodyBytes: number } | null): void;
 }
 
 /** Set on a client connection once node's parser failed on it (its answer may wait, see clientError). */
@@ -228,8 +229,11 @@ export class ListenerSet {
         return;
       }
       const status = refusedHeadStatus(err);
+      // (read now: the answer may wait behind pipelined requests, while the socket reads on)
+      const line = refusedRequestLine(err, socket.bytesRead === err.rawPacket?.length);
+      const cause = refusedHeadCause(status, err);
       // in turn behind pipelined requests (pipeline.ts)
-      parseErrorInTurn(socket, false, () => this.handlers.refused(socket, status, err, writeRawError(socket, status)));
+      parseErrorInTurn(socket, false, () => this.handlers.refused(socket, status, line, cause, writeRawError(socket, status)));
     });
     const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };
     this.entries.set(w.key, { status, server });

@@ -40,31 +40,36 @@ function longRequestLine(packet: Buffer | undefined): boolean {
 /** The lines of the head the parser stopped in (it stops at the refused line): from the end of the
  * one before it in `packet`, if any, to its own end. */
 function headAt(packet: Buffer, at: number | undefined): string[] {
-  return headIn(packet, at).lines;
-}
-
-/** headAt, and whether the head starts in `packet` after another one (not perhaps in a read before it). */
-function headIn(packet: Buffer, at: number | undefined): { lines: string[]; afterAnother: boolean } {
   const stop = Math.min(Math.max(at ?? 0, 0), packet.length);
   const before = stop > 0 ? packet.lastIndexOf('\r\n\r\n', stop - 1) : -1;
   const start = before === -1 ? 0 : before + 4;
   const end = packet.indexOf('\r\n\r\n', start);
-  return { lines: packet.subarray(start, end === -1 ? packet.length : end).toString('latin1').split('\r\n'), afterAnother: before !== -1 };
+  return packet.subarray(start, end === -1 ? packet.length : end).toString('latin1').split('\r\n');
 }
 
-/** A whole request line: a method token, a target, a version. */
-const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d+\.\d+$/;
-
-/** The request line of a refused head, for its record and the access log: its method and target
- * (long ones cut), or none ('') when the head may have begun in an earlier read (node hands over
- * only the last one): a line from the middle of a head is not passed off as its request line.
- * `firstRead`: `packet` is all the connection has read. */
+/**
+ * The request line of a refused head, for its record and the access log: its method and target
+ * (long ones cut). Known only when `packet` is all the connection has read (`firstRead`): the head
+ * the parser stopped in is then found from the first byte, past the heads before it and their
+ * Content-Length bodies. Otherwise none (''): node hands over only the last read, and a line from
+ * the middle of a head (or of a body) is not passed off as a request line.
+ */
 export function refusedRequestLine(err: ParseError, firstRead: boolean): { method: string; url: string } {
-  if (!err.rawPacket) return { method: '', url: '' };
-  const { lines, afterAnother } = headIn(err.rawPacket, err.bytesParsed);
-  const line = lines[0] ?? '';
-  if (!afterAnother && !firstRead && !REQUEST_LINE.test(line)) return { method: '', url: '' };
-  const [method = '', url = ''] = line.split(' ');
+  const none = { method: '', url: '' };
+  const p = err.rawPacket;
+  if (!p || !firstRead) return none;
+  const stop = Math.min(Math.max(err.bytesParsed ?? 0, 0), p.length);
+  let pos = 0;
+  for (;;) {
+    const end = p.indexOf('\r\n\r\n', pos);
+    if (end === -1 || end + 4 > stop) break; // the head the parser stopped in starts at pos
+    const head = p.subarray(pos, end).toString('latin1');
+    if (/\r\ntransfer-encoding:/i.test(head)) return none; // (a chunked body: not walked)
+    pos = end + 4 + Number(/\r\ncontent-length:[ \t]*(\d+)/i.exec(head)?.[1] ?? 0);
+    if (pos > stop) return none; // (the parser stopped in a body)
+  }
+  const eol = p.indexOf('\r\n', pos);
+  const [method = '', url = ''] = p.subarray(pos, eol === -1 ? p.length : eol).toString('latin1').split(' ');
   return { method: method.slice(0, 64), url: url.slice(0, 8192) };
 }
 

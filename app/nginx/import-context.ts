@@ -6,7 +6,7 @@ import { isLuaBlock } from './lua-block.ts';
 import { renameVariables } from '../proxy/variable-names.ts';
 
 /** Directives that keep requests out (authentication, address rules, limits). */
-const ACCESS_CONTROL: ReadonlySet<string> = new Set(['auth_basic', 'auth_basic_user_file', 'auth_request', 'auth_jwt', 'deny', 'satisfy', 'limit_except']);
+const ACCESS_CONTROL: ReadonlySet<string> = new Set(['auth_basic', 'auth_basic_user_file', 'auth_request', 'auth_jwt', 'deny', 'limit_except']);
 
 export interface ImportWarning {
   file: string;
@@ -125,7 +125,7 @@ export class ImportContext {
     }
     // access control: what it kept out now gets through, which must be said plainly
     if (d.name === 'allow') {
-      this.warn(d, `"allow ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped (with the deny rules beside it: every address reaches ${where === 'http' ? 'every route' : where === 'server' ? 'this server\'s routes' : 'this route'})${nested}`);
+      this.warn(d, `"allow ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped (allow and deny rules are not modelled: every address reaches ${where === 'http' ? 'every route' : where === 'server' ? 'this server\'s routes' : 'this route'})${nested}`);
       return;
     }
     if (ACCESS_CONTROL.has(d.name) && d.args[0] !== 'off') {

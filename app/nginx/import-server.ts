@@ -76,8 +76,13 @@ function listen(d: Directive, ctx: ImportContext): Listen[] {
   return [l, added];
 }
 
-/** An IPv4 listen on `port`: "P", "*:P", an IPv4 address or localhost with it. */
-const onIpv4Port = (address: string, port: string) => address === port || new RegExp(`^(\\*|[\\d.]+|localhost):${port}$`, 'i').test(address);
+/** An IPv4 listen on `port`: "P", "*:P", an IPv4 address or localhost with it (ports as numbers: "080" is 80). */
+function onIpv4Port(address: string, port: string): boolean {
+  const m = /^(?:(?:\*|[\d.]+|localhost):)?(\d+)$/i.exec(address);
+  return m !== null && Number(m[1]) === Number(port);
+}
+/** The IPv6 wildcard listen on `port`, "[::]:P". */
+const onIpv6Wildcard = (address: string, port: string) => address.startsWith('[::]:') && Number(address.slice(5)) === Number(port);
 
 /**
  * Each IPv4 listen added for `[::]:P ipv6only=off`, said; or taken back where another listen of the
@@ -85,10 +90,20 @@ const onIpv4Port = (address: string, port: string) => address === port || new Re
  * both want the port), and the IPv4 clients then go to that listen.
  */
 export function settleDualStack(config: Config, ctx: ImportContext): void {
+  const addedAll = new Set(ctx.dualStack.map((x) => x.added));
   for (const { added, d, raw, port } of ctx.dualStack) {
-    const other = config.servers.flatMap((s) => s.listen).find((l) => l !== added && onIpv4Port(l.address, port));
+    const other = config.servers.flatMap((s) => s.listen).find((l) => !addedAll.has(l) && onIpv4Port(l.address, port));
     if (!other) {
-      ctx.warn(d, `listen ${raw} ipv6only=off: one socket for IPv6 and IPv4 clients in nginx; imported as two listens, [::]:${port} and ${port} (IPv4), which take the same clients (an IPv4 client's $remote_addr is then a.b.c.d, not ::ffff:a.b.c.d)`);
+      // the socket is one: every server listening on [::]:P takes its IPv4 clients too
+      let others = 0;
+      for (const s of config.servers) {
+        if (s.listen.some((l) => onIpv6Wildcard(l.address, port)) && !s.listen.some((l) => onIpv4Port(l.address, port))) {
+          s.listen.push({ address: port, defaultServer: false });
+          others++;
+        }
+      }
+      const also = others ? `; so do the ${others} other server(s) on [::]:${port}, as they share its socket` : '';
+      ctx.warn(d, `listen ${raw} ipv6only=off: one socket for IPv6 and IPv4 clients in nginx; imported as two listens, [::]:${port} and ${port} (IPv4), which take the same clients (an IPv4 client's $remote_addr is then a.b.c.d, not ::ffff:a.b.c.d)${also}`);
       continue;
     }
     for (const s of config.servers) s.listen = s.listen.filter((l) => l !== added);

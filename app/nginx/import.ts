@@ -225,8 +225,10 @@ function noteMap(d: Directive, ctx: ImportContext): void {
   let state: UpgradeMap = standard ? 'standard' : 'custom';
   if (!standard) {
     // what changes for a plain request (no Upgrade header): the map's '' entry (else its default)
-    const plain = entries.get('') ?? entries.get('default');
-    const upgrade = entries.get('default');
+    // (said for a map of the standard's two entries only; other values of Upgrade are its own cases)
+    const twoEntries = [...entries.keys()].every((k) => k === '' || k === 'default');
+    const plain = twoEntries ? entries.get('') ?? entries.get('default') : undefined;
+    const upgrade = twoEntries ? entries.get('default') : undefined;
     const effects = [
       plain === undefined || plain === 'close' ? '' : `a request without Upgrade then sends "Connection: close" where this map ${plain === '' ? 'leaves Connection out (which an upstream keepalive pool needs)' : `gives "${plain}"`}`,
       upgrade === undefined || upgrade === 'upgrade' ? '' : `an upgrade request sends "Connection: upgrade" where this map gives "${upgrade}"`,

@@ -39,6 +39,10 @@ export async function verifyCommand(o: VerifyOptions): Promise<number> {
   // (nginx's messages then name the export's own lines, as `export-nginx` prints it, not the temporary file's)
   const { conf, offset } = wrapForTest(exportNginx(r.config, { shape: 'full' }), 'full');
   const t = await nginxTest(conf, nginx);
+  if (!t.ran) {
+    o.stderr.write(`${t.output}: the exported nginx.conf was NOT checked\n`);
+    return 1;
+  }
   if (!t.ok) {
     o.stderr.write(`nginx -t refused the exported configuration (line numbers of \`switchyard export-nginx --config ${o.config}\`):\n${tidyNginxOutput(t.output, offset)}\n`);
     return 1;

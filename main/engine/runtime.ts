@@ -129,7 +129,8 @@ export async function unresolvedNames(config: Config): Promise<Array<{ path: str
       names.push({ host: target.host, path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== null ? `${target.host}:${target.port}` : target.host });
     }
   }
-  // (every name asked at once: a resolver that does not answer costs its timeout once, not per name)
+  // (every name asked at once: a resolver that does not answer costs its timeout once per four
+  // names, libuv's lookup threads, not once per name)
   const looked = new Map<string, Promise<NodeJS.ErrnoException | null>>();
   for (const n of names) if (!looked.has(n.host)) looked.set(n.host, lookupHost(n.host).then(() => null, (e: NodeJS.ErrnoException) => e));
   const issues = [];

@@ -66,6 +66,9 @@ export function privateNginxConf(httpBody: string, complete = false): string {
 export interface NginxTestResult {
   ok: boolean;
   output: string;
+  /** false: nginx could not be started, or ended without a word (then `output` says which): the
+   * file was not checked, rather than refused. */
+  ran: boolean;
 }
 
 /** `nginx -t` on a complete configuration text (written to a fresh temporary folder), killed after `timeoutMs`. */
@@ -81,8 +84,8 @@ export async function nginxTest(confText: string, nginx = findNginx(), timeoutMs
         const timedOut = err !== null && (err as { killed?: boolean }).killed === true;
         // (a program that could not start, or ended saying nothing: why, not an empty "refused")
         const code = (err as NodeJS.ErrnoException | null)?.code;
-        const silent = err && !timedOut && !output ? (typeof code === 'string' ? `${nginx} could not be run: ${errnoWords(code)}` : `${nginx} ended with ${err.signal ?? `exit code ${String(code)}`} and printed nothing`) : '';
-        resolve({ ok: !err, output: timedOut ? `${output}\nnginx -t did not finish within ${timeoutMs / 1000} s and was stopped`.trim() : output || silent });
+        const silent = err && !timedOut && !output ? (typeof code === 'string' ? `${nginx} could not be run: ${code === 'ENOENT' ? 'it, or the interpreter it names, was not found (ENOENT)' : errnoWords(code)}` : `${nginx} ended with ${err.signal ?? `exit code ${String(code)}`} and printed nothing`) : '';
+        resolve({ ok: !err, ran: !silent, output: timedOut ? `${output}\nnginx -t did not finish within ${timeoutMs / 1000} s and was stopped`.trim() : output || silent });
       });
     });
   } finally {

@@ -142,7 +142,8 @@ test('verify finds nginx on PATH first (then /usr/sbin and the like), or where S
     const cfg0 = join(dir, 'c0.json');
     await writeFile(cfg0, JSON.stringify(README_MODEL));
     assert.equal(await verifyCommand({ config: cfg0, stdout: sink().stream, stderr: quiet.stream }), 1);
-    assert.match(quiet.text, /nginx ended with exit code 1 and printed nothing/);
+    assert.match(quiet.text, /nginx ended with exit code 1 and printed nothing: the exported nginx\.conf was NOT checked/);
+    assert.doesNotMatch(quiet.text, /refused/);
     // verify says what SWITCHYARD_NGINX names instead of nginx (a typo is not "nginx is not installed"), exit 1
     const cfg = join(dir, 'c.json');
     await writeFile(cfg, JSON.stringify(README_MODEL));

@@ -60,6 +60,15 @@ test('ipv6only=off (one dual-stack socket in nginx) is imported as an IPv6 and a
   assert.match(proxyProtocol!, /proxy_protocol.*expects plain HTTP; a load balancer that sends the PROXY header first gets 400/);
 });
 
+test('ipv6only=off: another server on [::]:P shares the socket, so it takes IPv4 clients too; "080" is port 80', () => {
+  const r = importNginxText('server { listen [::]:80 ipv6only=off default_server; location / { proxy_pass http://127.0.0.1:1; } } server { listen [::]:80; server_name b; location / { proxy_pass http://127.0.0.1:2; } }\n');
+  assert.deepEqual(r.config.servers.map((s) => s.listen.map((l) => `${l.address}${l.defaultServer ? ' default' : ''}`)), [['[::]:80 default', '80 default'], ['[::]:80', '80']]);
+  assert.match(messages(r)[0]!, /so do the 1 other server\(s\) on \[::\]:80/);
+  const padded = importNginxText('server { listen [::]:080 ipv6only=off; listen 80; location / { proxy_pass http://127.0.0.1:1; } }\n');
+  assert.deepEqual(padded.issues, []);
+  assert.match(messages(padded).join('\n'), /nginx cannot start with this file/);
+});
+
 test('ipv6only=off beside another listen of IPv4 port P (nginx cannot start such a file) stays IPv6 only, and says why', () => {
   for (const [conf, other] of [
     ['server { listen [::]:8080 ipv6only=off; listen 8080; location / { proxy_pass http://127.0.0.1:1; } }', '8080'],

@@ -190,7 +190,7 @@ test('dropped access control says the route is now open; a dropped rewrite says 
   const r = importNginxText('server { listen 80; auth_basic "R"; location /internal/ { allow 127.0.0.2; auth_request /oauth; proxy_pass http://127.0.0.1:1; } location /p/ { auth_basic off; rewrite ^(/g)?(/.*) $2 break; proxy_pass http://127.0.0.1:1; } }\n');
   const said = new Map(r.warnings.map((w) => [w.directive, w.message]).reverse() as Array<[string, string]>); // (the first of each)
   assert.match(said.get('auth_basic')!, /in server .*dropped, so this server's routes are reachable without it \(WebSocket upgrades too\)/);
-  assert.match(said.get('allow')!, /dropped \(with the deny rules beside it: every address reaches this route\)/);
+  assert.match(said.get('allow')!, /dropped \(allow and deny rules are not modelled: every address reaches this route\)/);
   assert.match(said.get('auth_request')!, /dropped, so this route is reachable without it/);
   assert.match(said.get('rewrite')!, /the URI goes upstream as proxy_pass makes it, not rewritten/);
   assert.equal(r.warnings.filter((w) => /reachable without it/.test(w.message)).length, 2, '"auth_basic off" opens nothing');

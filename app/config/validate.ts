@@ -1,7 +1,8 @@
 // Validation of a config document: shape (zod, schema.ts) and then nginx's own configuration
 // rules, so that anything valid here is accepted by `nginx -t` and means the same to the engine.
 import { unencodable } from '../text/utf16.ts';
-import { Config, NON_EMPTY_CODES, PATTERN_CODES, Server, Location, Listen, Upstream, UpstreamServer, SetHeader } from './schema.ts';
+import { Config, NON_EMPTY_CODES, PATTERN_CODES } from './schema.ts';
+import { unknownFieldHint } from './field-hints.ts';
 import type { Config as ConfigT } from './schema.ts';
 import { capped, formatPath, type ConfigIssue, type PathPart } from './issues.ts';
 import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
@@ -43,90 +44,13 @@ function isMissing(input: unknown, path: readonly (string | number)[]): boolean 
   return path.length > 0 && at !== null && typeof at === 'object' && !Array.isArray(at) && !Object.prototype.hasOwnProperty.call(at, path[path.length - 1]!);
 }
 
-/** Every field name of the document's objects, with the objects it belongs in (for "did you mean"
- * and "it belongs in"). */
-const FIELD_HOMES: ReadonlyMap<string, readonly string[]> = (() => {
-  const objects = [
-    [Config, 'the document\'s top level'], [Server, 'a server'], [Location, 'a location'], [Listen, 'a listen entry'],
-    [Upstream, 'an upstream'], [UpstreamServer, 'an upstream\'s server'], [SetHeader, 'a proxySetHeader entry'],
-  ] as const;
-  const homes = new Map<string, string[]>();
-  for (const [o, where] of objects) {
-    for (const f of Object.keys((o as unknown as { shape?: Record<string, unknown> }).shape ?? {})) homes.set(f, [...(homes.get(f) ?? []), where]);
-  }
-  return homes;
-})();
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(FIELD_HOMES.keys());
-
-/** The object a JSON path's fields are in, in FIELD_HOMES' words (null where unknown). */
-function objectKind(parts: readonly (string | number)[]): string | null {
-  const names = parts.filter((p): p is string => typeof p === 'string').join('.');
-  const kinds: Record<string, string> = {
-    '': 'the document\'s top level', servers: 'a server', 'servers.locations': 'a location', 'servers.listen': 'a listen entry',
-    upstreams: 'an upstream', 'upstreams.servers': 'an upstream\'s server', 'servers.locations.proxySetHeader': 'a proxySetHeader entry',
-  };
-  return kinds[names] ?? null;
-}
-
-/** `proxy_pass` → `proxyPass`, `Proxy-Read-Timeout` → `proxyReadTimeout`: what an unknown key may have meant. */
-function camelCased(key: string): string {
-  const words = key.split(/[_\-\s]+/).filter(Boolean);
-  return words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1).toLowerCase())).join('');
-}
-
-/** Edits (insert, delete, replace, swap of neighbours) from a to b, or `cap` + 1 once past `cap`. */
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) > cap) return cap + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      row.push(d);
-    }
-    [prev2, prev] = [prev, row];
-  }
-  return Math.min(prev[b.length]!, cap + 1);
-}
-
-/** The known field an unknown key most likely meant: its camelCase spelling, the same letters in
- * another case ("proxypass"), or one or two typing slips away ("wieght", "listens"); null if none
- * or more than one fits as well. */
-function meantField(key: string): string | null {
-  const guess = camelCased(key);
-  if (guess !== key && KNOWN_FIELDS.has(guess)) return guess;
-  const lower = key.toLowerCase();
-  const sameLetters = [...KNOWN_FIELDS].filter((f) => f.toLowerCase() === lower || f.toLowerCase() === guess.toLowerCase());
-  if (sameLetters.length === 1 && sameLetters[0] !== key) return sameLetters[0]!;
-  if (key.length < 4) return null;
-  const cap = key.length < 8 ? 1 : 2;
-  let best: string | null = null;
-  let bestD = cap + 1;
-  let ties = 0;
-  for (const f of KNOWN_FIELDS) {
-    const d = editDistance(lower, f.toLowerCase(), cap);
-    if (d < bestD) [best, bestD, ties] = [f, d, 1];
-    else if (d === bestD) ties++;
-  }
-  return bestD <= cap && ties === 1 ? best : null;
-}
-
 function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   const parts = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const path = formatPath(parts);
   if (issue.code === 'unrecognized_keys') {
     // one issue per key, at the key itself, with the field it may have meant
     return (issue.keys ?? []).map((k) => {
-      // (a field of another object: where it belongs, not itself as a guess)
-      const homes = FIELD_HOMES.get(k);
-      const meant = homes ? null : meantField(k);
-      // (a guess that is a field of another object says where that one belongs too)
-      const here = objectKind(parts);
-      const meantHomes = meant !== null ? FIELD_HOMES.get(meant)!.filter((h) => h !== here) : [];
-      const elsewhere = meant !== null && here !== null && !FIELD_HOMES.get(meant)!.includes(here) ? `, which belongs in ${meantHomes.join(' or ')}` : '';
-      const hint = homes ? ` here (it belongs in ${homes.join(' or ')})` : meant !== null ? ` (did you mean "${meant}"${elsewhere}?)` : '';
+      const hint = unknownFieldHint(k, parts);
       // (the key as JSON: a newline in it must not start another line of `check`'s output)
       return { path: formatPath([...parts, k]), code: 'unknown_field', message: `unknown field ${JSON.stringify(k)}${hint}` };
     });

@@ -9,6 +9,7 @@ import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } f
 import { isAddressHost, parseProxyPass, proxyPassError } from './proxy-pass.ts';
 import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
 import { compileNginxRegex } from '../match/regex.ts';
+import { locationText } from '../match/location.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
 import { quoteArg } from '../nginx/printer.ts';
 import { ROUTE_COMMENT_PREFIX } from '../nginx/defaults.ts';
@@ -272,7 +273,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
       const key = `${loc.modifier === '=' ? '=' : 'prefix'} ${loc.path}`;
       if (seen.has(key)) {
         const first = s.locations![seen.get(key)!]!;
-        add([...lb, 'path'], 'duplicate_location', `duplicate location "${loc.path}": the same as locations[${seen.get(key)!}] of this server (${first.modifier ? `${first.modifier} ` : ''}${first.path}${first.proxyPass ? ` → ${first.proxyPass}` : ''}); nginx refuses two`);
+        add([...lb, 'path'], 'duplicate_location', `duplicate location "${loc.path}": the same as locations[${seen.get(key)!}] of this server (${locationText(first)}${first.proxyPass ? ` → ${first.proxyPass}` : ''}); nginx refuses two`);
       }
       else seen.set(key, li);
     }

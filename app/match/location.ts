@@ -127,3 +127,8 @@ export function compileLocations(locations: readonly Location[]): LocationMatche
     },
   };
 }
+
+/** A location as nginx.conf writes it: "~ ^/ws", "/api/". */
+export function locationText(l: { modifier?: string; path?: string }): string {
+  return `${l.modifier ? `${l.modifier} ` : ''}${l.path ?? ''}`;
+}

@@ -7,7 +7,7 @@ import { validateConfig } from '../config/validate.ts';
 import type { ConfigIssue } from '../config/issues.ts';
 import type { Config, Upstream } from '../config/schema.ts';
 import { parseProxyPass } from '../config/proxy-pass.ts';
-import { compileLocations, type LocationKind } from '../match/location.ts';
+import { compileLocations, locationText, type LocationKind } from '../match/location.ts';
 import { asciiLower, utf8Bytes } from '../match/bytes.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { serverParams } from '../nginx/export.ts';
@@ -122,7 +122,7 @@ export function serverLabel(s: Config['servers'][number]): string {
 }
 
 export function locationLabel(l: { modifier: string; path: string }): string {
-  return `location ${l.modifier ? `${l.modifier} ` : ''}${l.path}`;
+  return `location ${locationText(l)}`;
 }
 
 function methodText(u: Upstream): string {

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { configWarnings } from '../../app/config/warnings.ts';
-import { localhostFor, unresolvedNames } from '../engine/runtime.ts';
+import { unresolvedNames } from '../engine/runtime.ts';
 
 export async function checkCommand(o: { config: string; stdout: Writable; stderr: Writable }): Promise<number> {
   const r = await loadConfigFile(o.config);
@@ -15,7 +15,7 @@ export async function checkCommand(o: { config: string; stdout: Writable; stderr
     const locs = c.servers.reduce((n, s) => n + s.locations.length, 0);
     o.stdout.write(`${o.config}: ok (${c.servers.length} server(s), ${locs} location(s), ${c.upstreams.length} upstream(s))\n`);
     // (what nginx -t warns of and still takes: said, and no error)
-    for (const w of configWarnings(c, await localhostFor(c))) o.stderr.write(`warning: ${formatIssue(w)}\n`);
+    for (const w of configWarnings(c, r.localhost)) o.stderr.write(`warning: ${formatIssue(w)}\n`);
     return 0;
   }
   for (const i of issues) o.stderr.write(`${formatIssue(i)}\n`);

@@ -47,6 +47,12 @@ export function helpFor(given: string): string {
   return `usage: switchyard ${body.join('\n')}\n\nExit codes: 0 ok, 1 invalid config or failure, 2 usage error. All verbs: switchyard --help\n`;
 }
 
+/** `-o OUT`: a file name (an empty one is a mistake, not stdout). */
+function outOption(out: string | undefined): string | undefined {
+  if (out === '') throw new UsageError('-o needs a file name (without -o: stdout)');
+  return out;
+}
+
 /** `--port N`: a whole number 0-65535 (0: any free port). */
 function portOption(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -92,14 +98,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'export-nginx': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, snippet: { type: 'boolean' } } });
         if (!values.config) throw new UsageError('export-nginx needs --config FILE');
-        if (values.out === '') throw new UsageError('-o needs a file name (without -o: stdout)');
-        return await exportNginxCommand({ config: values.config, out: values.out, snippet: values.snippet ?? false, ...io });
+        return await exportNginxCommand({ config: values.config, out: outOption(values.out), snippet: values.snippet ?? false, ...io });
       }
       case 'import-nginx': {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
         if (positionals.length === 0) throw new UsageError('import-nginx needs an nginx.conf FILE');
-        if (values.out === '') throw new UsageError('-o needs a file name (without -o: stdout)');
-        return await importNginxCommand({ files: positionals, out: values.out, ...io });
+        return await importNginxCommand({ files: positionals, out: outOption(values.out), ...io });
       }
       case 'verify': {
         const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });

@@ -10,7 +10,8 @@ import { errnoWords } from '../../app/text/errno.ts';
 
 /** `raw`: the document as read (migrated to the current schema when it was older); `migrated`: the
  * migration's steps when it was (the file itself is not changed). */
-export type LoadResult = ValidationResult & { raw?: unknown; migrated?: string[] };
+/** `localhost`: the addresses validation took `listen localhost:PORT` to bind (for the warnings). */
+export type LoadResult = ValidationResult & { raw?: unknown; migrated?: string[]; localhost?: readonly string[] };
 
 function position(text: string, offset: number): string {
   const before = text.slice(0, offset);
@@ -62,9 +63,10 @@ export async function loadConfigFile(file: string): Promise<LoadResult> {
   if (!m.ok && m.code !== 'not_an_object') return { ok: false, issues: [{ path: m.code === 'migration_failed' ? '' : 'schemaVersion', code: m.code, message: m.message }], raw };
   const migrated = m.ok && m.steps.length ? m.steps : undefined;
   if (m.ok) raw = m.doc;
-  const validated = validateConfig(raw, await localhostFor(raw));
+  const localhost = await localhostFor(raw);
+  const validated = validateConfig(raw, localhost);
   if (repeated.length) return { ok: false, issues: issuesBefore(repeated, validated.ok ? [] : validated.issues), raw, ...(migrated ? { migrated } : {}) };
-  return { ...validated, raw, ...(migrated ? { migrated } : {}) };
+  return { ...validated, raw, localhost, ...(migrated ? { migrated } : {}) };
 }
 
 /** A path as long as a line can show: a key repeated 8,000 levels deep is 24 KB of "[0]". */

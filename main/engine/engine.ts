@@ -76,7 +76,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     try {
       rt = await compileRuntime(v.config, localhost);
     } catch (e) {
-      return { ok: false, issues: [{ path: e instanceof ResolveError ? e.path : '', code: 'resolve_failed', message: (e as Error).message }] };
+      return { ok: false, issues: e instanceof ResolveError ? e.issues : [{ path: '', code: 'resolve_failed', message: (e as Error).message }] };
     }
     const old = this.rt;
     this.rt = rt;

@@ -9,7 +9,7 @@ import type { Config, Location, Server, Upstream } from '../../app/config/schema
 import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pass.ts';
 import { parseFailTimeout, parseNginxTime } from '../../app/config/time.ts';
 import { parseNginxSize } from '../../app/config/size.ts';
-import { compileLocations } from '../../app/match/location.ts';
+import { compileLocations, locationText } from '../../app/match/location.ts';
 import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
 import { LOCALHOST_V4 } from '../../app/config/validate.ts';
@@ -78,11 +78,17 @@ export function socketsToBind(rt: Runtime): Array<{ key: string; host: string; p
   return out;
 }
 
-/** A name in the config that does not resolve: where it is written (a JSON path) and nginx's words. */
+/** Names in a config that do not resolve: nginx refuses such a config, and so does the engine. */
 export class ResolveError extends Error {
-  constructor(readonly path: string, message: string) {
-    super(message);
+  constructor(readonly issues: ResolveIssue[]) {
+    super(issues.map((i) => i.message).join('; '));
   }
+}
+
+export interface ResolveIssue {
+  path: string;
+  code: 'resolve_failed';
+  message: string;
 }
 
 /** `host`'s addresses, as nginx finds them; throws getaddrinfo's error, or an empty list's. */
@@ -100,25 +106,18 @@ async function lookupHost(host: string): Promise<string[]> {
   return found.map((a) => a.address);
 }
 
-/** nginx's words for a name that does not resolve, `written` as the config has it. */
-function notFound(written: string, e: NodeJS.ErrnoException): string {
-  return `host not found in upstream "${written}" (${e.code ?? e.message}): nginx refuses such a config too`;
+/** A host name the config connects to, with where it is written (its JSON path, and the name as
+ * nginx's message quotes it). */
+interface NameAt {
+  host: string;
+  path: string;
+  written: string;
 }
 
-/** `host`'s addresses; `where`: the JSON path, and the name as nginx's message quotes it. */
-async function resolve(host: string, where: { path: string; written: string }): Promise<string[]> {
-  return lookupHost(host).catch((e: NodeJS.ErrnoException) => {
-    throw new ResolveError(where.path, notFound(where.written, e));
-  });
-}
-
-/**
- * Every name in a valid config that does not resolve, as `resolve_failed` issues (what the engine
- * and nginx refuse the config for: `check` says it before `serve` does). Each name is looked up
- * once; a name that resolves is not an issue, whatever it resolves to.
- */
-export async function unresolvedNames(config: Config): Promise<Array<{ path: string; code: 'resolve_failed'; message: string }>> {
-  const names: Array<{ host: string; path: string; written: string }> = [];
+/** Every name a config connects to: its upstreams' servers, and the proxy_pass targets that name
+ * no upstream. */
+function namesIn(config: Config): NameAt[] {
+  const names: NameAt[] = [];
   for (const [ui, u] of config.upstreams.entries()) {
     for (const [si, s] of u.servers.entries()) names.push({ host: splitHostPort(s.address).host, path: `upstreams[${ui}].servers[${si}].address`, written: s.address });
   }
@@ -129,16 +128,31 @@ export async function unresolvedNames(config: Config): Promise<Array<{ path: str
       names.push({ host: target.host, path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== null ? `${target.host}:${target.port}` : target.host });
     }
   }
-  // (every name asked at once: a resolver that does not answer costs its timeout once per four
-  // names, libuv's lookup threads, not once per name)
-  const looked = new Map<string, Promise<NodeJS.ErrnoException | null>>();
-  for (const n of names) if (!looked.has(n.host)) looked.set(n.host, lookupHost(n.host).then(() => null, (e: NodeJS.ErrnoException) => e));
-  const issues = [];
-  for (const n of names) {
-    const failed = await looked.get(n.host)!;
-    if (failed) issues.push({ path: n.path, code: 'resolve_failed' as const, message: notFound(n.written, failed) });
-  }
-  return issues;
+  return names;
+}
+
+/** Each name's addresses, or the error looking it up gave. Every name is asked at once, once: a
+ * resolver that does not answer costs its timeout once per four names (libuv's lookup threads),
+ * not once per name. */
+async function lookupAll(names: readonly NameAt[]): Promise<Map<string, string[] | NodeJS.ErrnoException>> {
+  const hosts = [...new Set(names.map((n) => n.host))];
+  const found = await Promise.all(hosts.map((h) => lookupHost(h).catch((e: NodeJS.ErrnoException) => e)));
+  return new Map(hosts.map((h, i) => [h, found[i]!]));
+}
+
+/** The places a name that did not resolve is written, in nginx's words. */
+function failures(names: readonly NameAt[], looked: Map<string, string[] | NodeJS.ErrnoException>): ResolveIssue[] {
+  return names.flatMap((n) => {
+    const r = looked.get(n.host)!;
+    return Array.isArray(r) ? [] : [{ path: n.path, code: 'resolve_failed' as const, message: `host not found in upstream "${n.written}" (${r.code ?? r.message}): nginx refuses such a config too` }];
+  });
+}
+
+/** Every name in a valid config that does not resolve, as `resolve_failed` issues (what the engine
+ * and nginx refuse the config for: `check` says it before `serve` does). */
+export async function unresolvedNames(config: Config): Promise<ResolveIssue[]> {
+  const names = namesIn(config);
+  return failures(names, await lookupAll(names));
 }
 
 /**
@@ -168,11 +182,12 @@ function splitHostPort(address: string): { host: string; port: number } {
   return { host: m[1]!, port: m[2] ? Number(m[2]) : 80 };
 }
 
-async function upstreamPeers(u: Upstream, ui: number): Promise<PeerConfig[]> {
+/** `addresses`: each name's, as lookupAll found them (every name resolved). */
+function upstreamPeers(u: Upstream, addresses: Map<string, string[] | NodeJS.ErrnoException>): PeerConfig[] {
   const peers: PeerConfig[] = [];
-  for (const [si, s] of u.servers.entries()) {
+  for (const s of u.servers) {
     const { host, port } = splitHostPort(s.address);
-    for (const ip of await resolve(host, { path: `upstreams[${ui}].servers[${si}].address`, written: s.address })) {
+    for (const ip of addresses.get(host) as string[]) {
       peers.push({
         server: s.address, host: ip, port, weight: s.weight, maxFails: s.maxFails,
         failTimeoutMs: parseFailTimeout(s.failTimeout)!, backup: s.backup, down: s.down, maxConns: s.maxConns,
@@ -201,9 +216,13 @@ function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey
 /** `localhost`: what the name resolves to, when the caller looked it up already (localhostFor). */
 export async function compileRuntime(config: Config, localhost?: readonly string[]): Promise<Runtime> {
   localhost ??= await localhostFor(config);
+  const names = namesIn(config);
+  const addresses = await lookupAll(names);
+  const unresolved = failures(names, addresses);
+  if (unresolved.length) throw new ResolveError(unresolved);
   const pools = new Map<string, Pool>();
-  for (const [ui, u] of config.upstreams.entries()) {
-    const group = createUpstreamGroup(u.name, u.method, await upstreamPeers(u, ui));
+  for (const u of config.upstreams) {
+    const group = createUpstreamGroup(u.name, u.method, upstreamPeers(u, addresses));
     pools.set(u.name, makePool(u.name, group, u.keepalive, u.method.type === 'hash' ? u.method.key : null));
   }
   const binds: Binds<CompiledServer> = new Map();
@@ -218,13 +237,13 @@ export async function compileRuntime(config: Config, localhost?: readonly string
         pool = pools.get(key);
         if (!pool) {
           const name = directTargetName(target);
-          const peers = (await resolve(target.host, { path: `servers[${si}].locations[${li}].proxyPass`, written: target.port !== null ? `${target.host}:${target.port}` : target.host })).map((ip) => implicitPeer(name, ip, target.port ?? 80));
+          const peers = (addresses.get(target.host) as string[]).map((ip) => implicitPeer(name, ip, target.port ?? 80));
           pool = makePool(name, createUpstreamGroup(name, { type: 'round_robin' }, peers), 0);
           pools.set(key, pool);
         }
       }
       locations.push({
-        index: li, location, where: `${location.modifier ? `${location.modifier} ` : ''}${location.path}`, target, pool, headers: compileHeaders(location),
+        index: li, location, where: locationText(location), target, pool, headers: compileHeaders(location),
         connectTimeoutMs: parseNginxTime(location.proxyConnectTimeout)!,
         sendTimeoutMs: parseNginxTime(location.proxySendTimeout)!,
         readTimeoutMs: parseNginxTime(location.proxyReadTimeout)!,

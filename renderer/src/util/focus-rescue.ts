@@ -9,6 +9,7 @@
 // Only then: a focus lost any other way (a field the live data removed while the user typed, a
 // control clicked with the mouse) is left alone, so that no key meant for it lands on another
 // control.
+import { shown } from './focus.ts';
 
 const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"]), [contenteditable="true"]';
 
@@ -18,10 +19,6 @@ const TEXT_ENTRY = 'input:not([type="button"]):not([type="submit"]):not([type="c
 /** How long after the key press its control may go away and still have its focus moved (the work
  * it starts may wait for the process: a session closes when the engine says so). */
 const PRESS_WINDOW_MS = 5000;
-
-function shown(el: Element): boolean {
-  return el.isConnected && el.getClientRects().length > 0;
-}
 
 /** Whether `el` can hold the keyboard focus now (`container`: also one that takes it from code only). */
 function focusable(el: Element, container = false): el is HTMLElement {

@@ -268,7 +268,8 @@ test('a valid config the engine cannot run (a name that does not resolve): check
   const serve = spawnSync(process.execPath, [BIN, 'serve', '--config', file], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(serve.status, 1);
   assert.match(serve.stderr, /upstreams\[0\]\.servers\[0\]\.address: host not found in upstream "nonexistent\.invalid:9001"/);
-  assert.match(serve.stderr, /unresolved\.json: 1 error\(s\)\n$/, 'the count, as check and verify end');
+  assert.match(serve.stderr, /servers\[0\]\.locations\[1\]\.proxyPass: host not found in upstream "nonexistent\.invalid:80"/, 'every name, as check says them');
+  assert.match(serve.stderr, /unresolved\.json: 2 error\(s\)\n$/, 'the count, as check and verify end');
   // the UI opens with the draft unapplied, and says why on stderr (and in its log)
   const ui = spawn(process.execPath, [BIN, 'ui', '--config', file, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';

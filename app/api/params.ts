@@ -37,6 +37,7 @@ export const PARAM_SCHEMAS = {
   getSettings: none,
   setSettings: z.object({
     redactHeaders: z.array(z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name')).max(100).optional(),
+    redactQuery: z.array(z.string().min(1).max(200).regex(/^[^\s&=#?]+$/, 'a query parameter name (no white space, "&", "=", "#" or "?")')).max(100).optional(),
     redact: z.boolean().optional(),
     payloadPerMessage: z.number().int().min(SETTINGS_LIMITS.payloadPerMessage[0]).max(SETTINGS_LIMITS.payloadPerMessage[1]).optional(),
     payloadTotal: z.number().int().min(SETTINGS_LIMITS.payloadTotal[0]).max(SETTINGS_LIMITS.payloadTotal[1]).optional(),

@@ -84,6 +84,10 @@ export interface FramePayload {
 export interface ServiceSettings {
   /** Header names (case-insensitive) whose values are replaced by "[redacted]" in views and exports. */
   redactHeaders: string[];
+  /** Query parameter names (case-insensitive, compared percent-decoded) whose values are replaced by
+   * "[redacted]" wherever a URL shows in views and exports: the request's URL, the path sent
+   * upstream, Referer and Location values, and notes and log lines that quote a URL. */
+  redactQuery: string[];
   /** Turn redaction off entirely. */
   redact: boolean;
   /** Payload bytes kept per message for viewing, replay and export (longer ones are kept cut and

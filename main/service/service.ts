@@ -109,7 +109,7 @@ export class SwitchyardService {
       exchanges: this.traffic.exchanges().map((v) => this.redact.exchange(v)),
       listeners: this.engine.listenerStatus().map(listenerView),
       upstreams: upstreamViews(this.engine.upstreamStatus()),
-      logs: this.traffic.logs(),
+      logs: this.traffic.logs().map((v) => this.redact.log(v)),
       config: this.store.state(),
       framesSupported: this.watch.framesSupported,
     };
@@ -242,7 +242,7 @@ export class SwitchyardService {
       return ok({ ...v, sessions: v.sessions.map((s) => ({ ...s, session: this.redact.session(s.session) })), exchanges: v.exchanges.map((x) => this.redact.exchange(x)) });
     },
     exchanges: async () => ok(this.traffic.exchanges().map((v) => this.redact.exchange(v))),
-    logs: async () => ok(this.traffic.logs()),
+    logs: async () => ok(this.traffic.logs().map((v) => this.redact.log(v))),
     exportNginx: async ({ source, shape }) => this.exportText(source, shape),
     testNginx: async ({ source, shape }) => {
       const r = await this.exportText(source, shape);

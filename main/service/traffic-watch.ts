@@ -90,7 +90,7 @@ export class TrafficWatch {
   };
   private readonly onLog = (e: LogEntry) => {
     const v = this.log.addLog(logView(e, 0));
-    this.feed.log(v);
+    this.feed.log(this.redact.log(v));
   };
 
   constructor(

@@ -213,3 +213,49 @@ test('keyboard: closing a session from its controls leaves the focus in the sess
     ws.terminate();
   }
 });
+
+test('keyboard: tab lists move with the arrow keys, Home and End, select as they move, and keep one tab in the Tab order', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/tabs`);
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  try {
+    await withPage(async (page) => {
+      const tab = (id: string) => page.locator(`[data-tab="${id}"]`);
+      /** The selected screen tab, whether it has the focus, and the tabs in the Tab order. */
+      const screens = () => page.evaluate(`(() => { const tabs = [...document.querySelectorAll('[role="tablist"][aria-label="Screens"] [role="tab"]')];
+        const sel = tabs.find((t) => t.getAttribute('aria-selected') === 'true');
+        return [sel.dataset.tab, sel === document.activeElement, tabs.filter((t) => t.tabIndex === 0).map((t) => t.dataset.tab).join()]; })()`) as Promise<[string, boolean, string]>;
+      await tab('routes').click();
+      assert.deepEqual(await screens(), ['routes', true, 'routes']);
+      await page.keyboard.press('ArrowRight');
+      assert.deepEqual(await screens(), ['upstreams', true, 'upstreams']);
+      await page.keyboard.press('End');
+      assert.deepEqual(await screens(), ['nginx', true, 'nginx']);
+      await page.keyboard.press('ArrowRight');
+      assert.deepEqual(await screens(), ['routes', true, 'routes'], 'Right from the last wraps to the first');
+      await page.keyboard.press('ArrowLeft');
+      assert.deepEqual(await screens(), ['nginx', true, 'nginx']);
+      await page.keyboard.press('Home');
+      assert.deepEqual(await screens(), ['routes', true, 'routes']);
+
+      // a session's tabs; the nginx.conf screen's View, whose disabled "Changes" tab is passed over
+      await tab('sessions').click();
+      await page.locator('tbody tr').filter({ hasText: '/ws/tabs' }).click();
+      await page.getByTestId('tab-messages').focus();
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await page.getByTestId('tab-details').getAttribute('aria-selected'), 'true');
+      assert.equal(await focused(page), 'tab-details');
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await focused(page), 'tab-messages');
+      assert.equal(await page.getByTestId('tab-messages').getAttribute('aria-selected'), 'true');
+      await tab('nginx').click();
+      await page.getByTestId('view-file').focus();
+      assert.equal(await page.getByTestId('view-diff').isDisabled(), true, 'nothing exported yet');
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await focused(page), 'view-file');
+      assert.equal(await page.getByTestId('view-file').getAttribute('aria-selected'), 'true');
+    });
+  } finally {
+    ws.terminate();
+  }
+});

@@ -375,6 +375,7 @@ test('capture settings: shown as the service has them, checked, saved through th
     assert.equal(await panel.getByTestId('settings-frames').inputValue(), '5000');
     assert.equal(await panel.getByTestId('settings-redact').isChecked(), true);
     assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie, x-switchyard-token$/);
+    assert.match(await panel.getByTestId('settings-query').inputValue(), /^access_token, id_token, refresh_token, token, .*, x-amz-security-token$/);
     // a value out of range is named, and nothing is sent
     await panel.getByTestId('settings-frames').fill('10');
     await panel.getByTestId('settings-save').click();
@@ -383,12 +384,13 @@ test('capture settings: shown as the service has them, checked, saved through th
     await panel.getByTestId('settings-total').fill('1');
     await panel.getByTestId('settings-per-message').fill('2');
     await panel.getByTestId('settings-headers').fill('authorization, cookie, X-Api-Key');
+    await panel.getByTestId('settings-query').fill('token, Room');
     await panel.getByTestId('settings-save').click();
     await panel.getByTestId('settings-saved').waitFor();
     await shot(page, 'capture-settings');
     const now = await service.handle('getSettings', {});
     assert.ok(now.ok);
-    assert.deepEqual(now.value, { redact: true, redactHeaders: ['authorization', 'cookie', 'x-api-key'], payloadPerMessage: 2048, payloadTotal: 1024 * 1024, framesPerSession: 2000 });
+    assert.deepEqual(now.value, { redact: true, redactHeaders: ['authorization', 'cookie', 'x-api-key'], redactQuery: ['token', 'room'], payloadPerMessage: 2048, payloadTotal: 1024 * 1024, framesPerSession: 2000 });
     // (after a save the focus is still in the dialog: Escape closes it)
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'detached' });

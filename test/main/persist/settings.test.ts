@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { AppCore } from '../../../main/persist/boot.ts';
 import { statePath } from '../../../main/persist/paths.ts';
 import { readAppState } from '../../../main/persist/recent.ts';
-import { DEFAULT_REDACTED } from '../../../main/service/redact.ts';
+import { DEFAULT_REDACTED, DEFAULT_REDACTED_QUERY } from '../../../main/service/redact.ts';
 import { DEFAULT_LIMITS } from '../../../main/service/traffic-log.ts';
 import { freePort } from '../../helpers/ports.ts';
 import type { ServiceSettings } from '../../../app/api/contract.ts';
@@ -33,12 +33,12 @@ async function settings(core: AppCore): Promise<ServiceSettings> {
 test('redaction and capture settings set through the API are saved and restored at the next start', async () => {
   const dir = join(root, 'a');
   const first = await start(dir);
-  assert.deepEqual(await settings(first), { redact: true, redactHeaders: DEFAULT_REDACTED, ...CAPS });
-  const set = await first.service.handle('setSettings', { redact: false, redactHeaders: ['Authorization', 'X-Api-Key'], payloadTotal: 1024 * 1024, framesPerSession: 200 });
+  assert.deepEqual(await settings(first), { redact: true, redactHeaders: DEFAULT_REDACTED, redactQuery: DEFAULT_REDACTED_QUERY, ...CAPS });
+  const set = await first.service.handle('setSettings', { redact: false, redactHeaders: ['Authorization', 'X-Api-Key'], redactQuery: ['Sig', 'room'], payloadTotal: 1024 * 1024, framesPerSession: 200 });
   assert.ok(set.ok);
   await first.close(); // waits for the state write
   const saved = JSON.parse(readFileSync(statePath(dir), 'utf8'));
-  const mine = { redact: false, redactHeaders: ['authorization', 'x-api-key'], ...CAPS, payloadTotal: 1024 * 1024, framesPerSession: 200 };
+  const mine = { redact: false, redactHeaders: ['authorization', 'x-api-key'], redactQuery: ['sig', 'room'], ...CAPS, payloadTotal: 1024 * 1024, framesPerSession: 200 };
   assert.deepEqual(saved.settings, mine);
 
   const second = await start(dir);
@@ -50,12 +50,12 @@ test('redaction and capture settings set through the API are saved and restored 
   assert.deepEqual(state.settings, { ...mine, redact: true });
 });
 
-test('a state file from before the capture caps were settings keeps its redaction, with the default caps', async () => {
+test('a state file from before the capture caps and query redaction were settings keeps its redaction, with the defaults for the rest', async () => {
   const dir = join(root, 'c');
   mkdirSync(dir, { recursive: true });
   writeFileSync(statePath(dir), JSON.stringify({ schemaVersion: 1, recent: [], lastWorkspace: null, settings: { redact: false, redactHeaders: ['x-secret'] } }));
   const core = await start(dir);
-  assert.deepEqual(await settings(core), { redact: false, redactHeaders: ['x-secret'], ...CAPS });
+  assert.deepEqual(await settings(core), { redact: false, redactHeaders: ['x-secret'], redactQuery: DEFAULT_REDACTED_QUERY, ...CAPS });
   await core.close();
 });
 
@@ -68,6 +68,6 @@ test('saved settings that setSettings would refuse are dropped: redaction starts
   assert.equal(state.settings, null);
   assert.deepEqual(state.recent, [other]);
   const core = await start(dir);
-  assert.deepEqual(await settings(core), { redact: true, redactHeaders: DEFAULT_REDACTED, ...CAPS });
+  assert.deepEqual(await settings(core), { redact: true, redactHeaders: DEFAULT_REDACTED, redactQuery: DEFAULT_REDACTED_QUERY, ...CAPS });
   await core.close();
 });

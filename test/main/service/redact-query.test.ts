@@ -1,0 +1,84 @@
+// Secrets in URLs: WebSocket clients in a browser cannot set headers, so many authenticate with a
+// query parameter (`?access_token=…`). Their values are redacted wherever a URL leaves the service:
+// session and exchange views, notes, log lines, the feed's snapshot and HAR exports.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket, { WebSocketServer } from 'ws';
+import { Redactor, REDACTED } from '../../../main/service/redact.ts';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import { testScope } from '../../helpers/scope.ts';
+import { until } from '../../helpers/wait.ts';
+import { value } from '../../helpers/service.ts';
+import type { ExchangeView, LogView, ServiceSettings, SessionView } from '../../../app/api/contract.ts';
+
+const scope = testScope();
+
+test('query values: only named parameters, names compared decoded and case-insensitively, only after the "?"', () => {
+  const r = new Redactor();
+  assert.equal(r.query('/ws?room=a&access_token=abc.def&x=1'), `/ws?room=a&access_token=${REDACTED}&x=1`);
+  assert.equal(r.query('/ws?Access%5FToken=abc&TOKEN=t2#frag'), `/ws?Access%5FToken=${REDACTED}&TOKEN=${REDACTED}#frag`);
+  assert.equal(r.query('/ws?token='), `/ws?token=${REDACTED}`, 'an empty value says nothing, but stays uniform');
+  assert.equal(r.query('/ws?tokens=1&my_token=2&token'), '/ws?tokens=1&my_token=2&token', 'other names, and a name without a value');
+  assert.equal(r.query('upgrade requested: /a?key=K1 matched "/a"'), `upgrade requested: /a?key=${REDACTED} matched "/a"`, 'a URL quoted in text');
+  r.update({ redactQuery: ['Room'] });
+  assert.equal(r.query('/ws?room=a&access_token=abc'), `/ws?room=${REDACTED}&access_token=abc`);
+  r.update({ redactQuery: [] });
+  assert.equal(r.query('/ws?room=a'), '/ws?room=a');
+  r.update({ redactQuery: ['room'], redact: false });
+  assert.equal(r.query('/ws?room=a'), '/ws?room=a', 'redaction off shows everything');
+});
+
+test('a "&name=value" in the path is not a parameter; Referer and Location values are URLs too', () => {
+  const r = new Redactor();
+  const s = r.session({ url: '/a&token=inpath/b?token=q', upstreamPath: '/b?token=q', requestHeaders: ['Referer', 'http://h/page?sig=S1&p=2', 'X-Note', 'see ?token=T'], responseHeaders: ['Location', '/next?api_key=K'], closeReason: null } as unknown as SessionView);
+  assert.equal(s.url, `/a&token=inpath/b?token=${REDACTED}`);
+  assert.equal(s.upstreamPath, `/b?token=${REDACTED}`);
+  assert.deepEqual(s.requestHeaders, ['Referer', `http://h/page?sig=${REDACTED}&p=2`, 'X-Note', 'see ?token=T']);
+  assert.deepEqual(s.responseHeaders, ['Location', `/next?api_key=${REDACTED}`]);
+});
+
+test('a WebSocket session and an exchange with secrets in their URLs: redacted in views, logs, the snapshot and the HAR; shown with redaction off', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const up = `http://127.0.0.1:${(wss.address() as { port: number }).port}`;
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/ws', websocket: true, proxyPass: up }, { path: '/plain', proxyPass: up }] }],
+  }) as never);
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+
+  const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws?room=lobby&access_token=WSSECRET1`);
+  await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
+  scope.defer(async () => client.terminate());
+  // an upgrade on a route without the WebSocket switch: its note and log line quote the URL
+  const plain = new WebSocket(`ws://127.0.0.1:${e.port}/plain?token=PLAINSECRET2`);
+  await new Promise((r) => { plain.once('error', r); plain.once('unexpected-response', r); });
+  plain.terminate();
+  await until(() => service.traffic.exchanges().length === 1 && service.traffic.logs().length >= 1);
+
+  const sessions = value<SessionView[]>(await service.handle('sessions', {}));
+  assert.equal(sessions[0]!.url, `/ws?room=lobby&access_token=${REDACTED}`);
+  assert.equal(sessions[0]!.upstreamPath, `/ws?room=lobby&access_token=${REDACTED}`);
+  const x = value<ExchangeView[]>(await service.handle('exchanges', {}))[0]!;
+  assert.equal(x.url, `/plain?token=${REDACTED}`);
+  assert.match(x.note!, /route without WebSocket: \/plain\?token=\[redacted\] matched/);
+  const logs = value<LogView[]>(await service.handle('logs', {}));
+  assert.ok(logs.some((l) => l.message.includes(`/plain?token=${REDACTED}`)), JSON.stringify(logs));
+  const everything = JSON.stringify([sessions, x, logs, service.snapshot(), value<string>(await service.handle('exportHar', {}))]);
+  assert.doesNotMatch(everything, /WSSECRET1|PLAINSECRET2/);
+  const har = JSON.parse(value<string>(await service.handle('exportHar', {})));
+  const ws = har.log.entries.find((en: { _resourceType?: string }) => en._resourceType === 'websocket');
+  assert.deepEqual(ws.request.queryString, [{ name: 'room', value: 'lobby' }, { name: 'access_token', value: REDACTED }]);
+
+  const settings = value<ServiceSettings>(await service.handle('getSettings', {}));
+  assert.ok(settings.redactQuery.includes('access_token') && settings.redactQuery.includes('token'));
+  const bad = await service.handle('setSettings', { redactQuery: ['a=b'] });
+  assert.ok(!bad.ok && /redactQuery/.test(bad.error.message) && /query parameter name/.test(bad.error.message), JSON.stringify(bad));
+  value(await service.handle('setSettings', { redactQuery: ['room'] }));
+  assert.equal(value<SessionView[]>(await service.handle('sessions', {}))[0]!.url, `/ws?room=${REDACTED}&access_token=WSSECRET1`);
+  value(await service.handle('setSettings', { redact: false, redactQuery: ['access_token'] }));
+  assert.match(JSON.stringify(value<LogView[]>(await service.handle('logs', {}))), /PLAINSECRET2/);
+  assert.match(value<string>(await service.handle('exportHar', {})), /WSSECRET1/);
+});

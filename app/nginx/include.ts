@@ -8,11 +8,13 @@
 import type { Directive } from './ast.ts';
 import { parseNginx } from './parser.ts';
 import { MAX_IMPORT_TOKENS } from './lexer.ts';
+import type { ConfTextNote } from './conf-text.ts';
 import { errnoWords } from '../text/errno.ts';
 
 export interface ConfReader {
-  /** The text of a file; rejects when it cannot be read. */
-  read(path: string): Promise<string>;
+  /** The text of a file, with notes on it (confText's: comments that are not UTF-8); rejects when
+   * it cannot be read. */
+  read(path: string): Promise<string | { text: string; notes: ConfTextNote[] }>;
   /** Entry names (files and folders) of a directory, for glob patterns; rejects when unreadable. */
   list(dir: string): Promise<string[]>;
 }
@@ -94,7 +96,9 @@ interface Expansion {
 
 /** A file's text without the UTF-8 byte-order mark it may start with, which is noted: nginx takes it
  * for part of the first directive's name and refuses the file. */
-function withoutBom(text: string, file: string, out: LoadedConf): string {
+function withoutBom(read: string | { text: string; notes: ConfTextNote[] }, file: string, out: LoadedConf): string {
+  const text = typeof read === 'string' ? read : read.text;
+  if (typeof read !== 'string') for (const n of read.notes) out.notes.push({ file, line: n.line, column: n.column, directive: '(comment)', message: n.message });
   if (!text.startsWith('\ufeff')) return text;
   out.notes.push({ file, line: 1, column: 1, directive: '(byte-order mark)', message: 'the file starts with a UTF-8 byte-order mark, which nginx refuses (it reads it as part of the first directive: "unknown directive"): read here without it; remove it before nginx reads the file' });
   return text.slice(1);
@@ -109,7 +113,7 @@ function ancestors(dir: string): string[] {
 
 /** The files an include names: from `prefix`, else (a snippet's relative path) the first folder
  * above that has them; a plain path's `text` too, read while looking for it (so it is read once). */
-async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string[]; from: string; text?: string }> {
+async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string[]; from: string; text?: string | { text: string; notes: ConfTextNote[] } }> {
   const pattern = /[*?[]/.test(arg);
   const dirs = arg.startsWith('/') ? [x.prefix] : [x.prefix, ...x.above];
   for (const dir of dirs) {

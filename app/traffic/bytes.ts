@@ -93,12 +93,23 @@ export function utf8Encode(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** UTF-8 → text; each invalid sequence becomes U+FFFD (as TextDecoder does without `fatal`). */
-export function utf8Decode(bytes: Uint8Array): { text: string; valid: boolean } {
+/** UTF-8 → text; each invalid sequence becomes U+FFFD (as TextDecoder does without `fatal`).
+ * `marks`, when given, gets the byte offset and the text offset of each (bytes are read as they come). */
+export function utf8Decode(bytes: Uint8Array, marks?: { bytes: number[]; chars: number[] }): { text: string; valid: boolean } {
   const parts: string[] = [];
   let codes: number[] = [];
   let valid = true;
+  let done = 0; // text already in parts
+  const bad = (at: number) => {
+    valid = false;
+    if (marks) {
+      marks.bytes.push(at);
+      marks.chars.push(done + codes.length);
+    }
+    codes.push(0xfffd);
+  };
   const flush = () => {
+    done += codes.length;
     parts.push(String.fromCharCode(...codes));
     codes = [];
   };
@@ -112,12 +123,12 @@ export function utf8Decode(bytes: Uint8Array): { text: string; valid: boolean } 
     if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; min = 0x80; }
     else if (b >= 0xe0 && b <= 0xef) { need = 2; cp = b & 0x0f; min = 0x800; }
     else if (b >= 0xf0 && b <= 0xf4) { need = 3; cp = b & 0x07; min = 0x10000; }
-    if (!need) { valid = false; codes.push(0xfffd); i++; continue; }
+    if (!need) { bad(i); i++; continue; }
     let j = 1; // bytes of the sequence read so far
     for (; j <= need && i + j < bytes.length && (bytes[i + j]! & 0xc0) === 0x80; j++) cp = (cp << 6) | (bytes[i + j]! & 63);
-    if (j <= need) { valid = false; codes.push(0xfffd); i += j; continue; } // cut short: the next byte starts over
+    if (j <= need) { bad(i); i += j; continue; } // cut short: the next byte starts over
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) { bad(i); i += j; continue; } // overlong, too big, surrogate
     i += j;
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) { valid = false; codes.push(0xfffd); continue; } // overlong, too big, surrogate
     if (cp >= 0x10000) codes.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
     else codes.push(cp);
   }

@@ -293,7 +293,7 @@ test('Import… on the nginx.conf screen: the picked nginx.conf and the file it 
   }
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('nginx-import-file').setInputFiles([{ name: 'latin1.conf', mimeType: 'text/plain', buffer: Buffer.from([...Buffer.from('server { server_name caf'), 0xe9, ...Buffer.from('.test; }')]) }]);
-  await page.getByTestId('export-notice').getByText(/^Cannot import latin1\.conf: latin1\.conf is not UTF-8 text/).waitFor();
+  await page.getByTestId('export-notice').getByText(/^Cannot import latin1\.conf: latin1\.conf: not UTF-8: byte 0xe9 at offset 24 \(line 1, column 25\)/).waitFor();
   assert.deepEqual(errors, []);
   await context.close();
   await ui.service.handle('revertDraft', {});

@@ -61,7 +61,19 @@ test('import-nginx: JSON on stdout, warnings with file:line on stderr, exit 0; 1
   await writeFile(latin1, Buffer.concat([Buffer.from('server {\n  listen 80;\n  location / { proxy_pass http://127.0.0.1:1; proxy_set_header X-A "caf'), Buffer.from([0xe9]), Buffer.from('"; }\n}\n')]));
   const e4 = sink();
   assert.equal(await importNginxCommand({ files: [latin1], stdout: sink().stream, stderr: e4.stream }), 1);
-  assert.match(e4.text, /latin1\.conf: not UTF-8: byte 0xe9 at offset \d+ \(line 3, column \d+\)/);
+  assert.match(e4.text, /latin1\.conf: not UTF-8: byte 0xe9 at offset 93 \(line 3, column 72\); nginx takes any byte, but only a comment may hold one/);
+  // ... but in a comment (a file saved in Latin-1 with an accented comment) they are read as U+FFFD, and said
+  const comment = join(dir, 'comment.conf');
+  await writeFile(comment, Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\nserver {\n  listen 80; # r'), Buffer.from([0xe9, 0xe9]), Buffer.from('gl\n  # route: caf'), Buffer.from([0xe9]), Buffer.from('\n  location / { proxy_pass http://127.0.0.1:1; }\n}\n')]));
+  const o6 = sink(); const c6 = sink();
+  assert.equal(await importNginxCommand({ files: [comment], stdout: o6.stream, stderr: c6.stream }), 0, c6.text);
+  assert.equal(JSON.parse(o6.text).servers[0].locations[0].name, 'caf\ufffd');
+  assert.deepEqual(c6.text.match(/comment\.conf:\d+: \(comment\): the comment is not UTF-8 \(byte 0xe9 at offset \d+\)/g), ['comment.conf:1: (comment): the comment is not UTF-8 (byte 0xe9 at offset 5)', 'comment.conf:3: (comment): the comment is not UTF-8 (byte 0xe9 at offset 32)', 'comment.conf:4: (comment): the comment is not UTF-8 (byte 0xe9 at offset 51)']);
+  // a byte outside a comment on a line that has one is still refused
+  await writeFile(comment, Buffer.concat([Buffer.from('server { server_name caf'), Buffer.from([0xe9]), Buffer.from('.test; # caf'), Buffer.from([0xe9]), Buffer.from('\n}\n')]));
+  const c7 = sink();
+  assert.equal(await importNginxCommand({ files: [comment], stdout: sink().stream, stderr: c7.stream }), 1);
+  assert.match(c7.text, /not UTF-8: byte 0xe9 at offset 24 \(line 1, column 25\)/);
   // a second proxy_pass in a location is a warning, as nginx -t refuses it
   const dup = join(dir, 'dup.conf');
   await writeFile(dup, 'server {\n  listen 80;\n  location / {\n    proxy_pass http://127.0.0.1:1;\n    proxy_pass http://127.0.0.1:2;\n  }\n}\n');

@@ -202,6 +202,10 @@ test('keyboard: closing a session from its controls leaves the focus in the sess
       // the list names its selected row to a screen reader
       const active = await page.getByRole('listbox', { name: 'Sessions' }).getAttribute('aria-activedescendant');
       assert.match(await page.locator(`[id="${active}"]`).innerText(), /\/ws\/focus/);
+      // its rows are its options (the table only lays them out), each named by its text
+      const tree = await page.getByRole('listbox', { name: 'Sessions' }).ariaSnapshot();
+      assert.match(tree, /^- listbox "Sessions":\n {2}- option ".*\/ws\/focus.*"/, tree);
+      assert.doesNotMatch(tree, /- (table|row|rowgroup|columnheader|cell)\b/, tree);
       await page.getByTestId('close-reason').fill('bye');
       await page.getByTestId('close-session').focus();
       await page.keyboard.press('Enter');

@@ -17,7 +17,7 @@ import { notAppliedMessage } from '../config/load.ts';
 import { loadDocument, saveDocument, type PersistNotice, type SaveOutcome } from './document.ts';
 import { defaultConfigPath, statePath } from './paths.ts';
 import { loadAppState, writeAppState, withRecent, type AppState } from './recent.ts';
-import { firstRunConfig, pointEchoUpstream, usesEchoUpstream } from './first-run.ts';
+import { echoServerIndex, firstRunConfig, pointEchoUpstream } from './first-run.ts';
 import { startEchoServer, type EchoServer } from '../echo/echo-server.ts';
 
 export interface BootOptions {
@@ -85,7 +85,7 @@ export class AppCore {
     const firstRun = loaded.doc === null;
     let doc = loaded.doc;
     if (doc === null) {
-      core.echo = await startEchoServer();
+      core.echo = await core.startEcho();
       doc = firstRunConfig({ listenPort: o.firstRunPort, echoAddress: core.echo.address });
     } else {
       core.savedJson = JSON.stringify(doc);
@@ -162,9 +162,10 @@ export class AppCore {
   /** Start the echo server if `doc` needs it, point its upstream there, and apply (or just show) it. */
   /** Apply `doc` (or set it as the draft when it is not valid); what failed is reported, and returned. */
   private async run(doc: unknown): Promise<PersistNotice[]> {
-    if (usesEchoUpstream(doc)) {
-      this.echo ??= await startEchoServer();
-      doc = pointEchoUpstream(doc, this.echo.address);
+    const at = echoServerIndex(doc, this.state.echoAddress ?? null);
+    if (at >= 0) {
+      this.echo ??= await this.startEcho();
+      doc = pointEchoUpstream(doc, at, this.echo.address);
       if (this.savedJson !== null) this.savedJson = JSON.stringify(doc);
     }
     const r: Result<unknown> = validateConfig(doc).ok
@@ -175,6 +176,18 @@ export class AppCore {
     const failed = issues.map((i): PersistNotice => ({ level: 'error', code: r.error.code, file: this.path, message: notAppliedMessage(this.path, { path: '', ...i }) }));
     this.report(failed);
     return failed;
+  }
+
+  /** The echo server, on the port of the last start when it is free (so the saved config, and an
+   * nginx.conf exported from it, stay as they are), else on another; the state keeps its address. */
+  private async startEcho(): Promise<EchoServer> {
+    const last = this.state.echoAddress;
+    const echo = last ? await startEchoServer({ port: Number(last.slice(last.lastIndexOf(':') + 1)) }).catch(() => startEchoServer()) : await startEchoServer();
+    if (echo.address !== last) {
+      this.state = { ...this.state, echoAddress: echo.address };
+      await this.writeState();
+    }
+    return echo;
   }
 
   /** Autosave: every newly applied config is written to `file`, the workspace current when the

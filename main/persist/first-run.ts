@@ -1,7 +1,9 @@
 // The example a first run starts with: a listener on 127.0.0.1:8080 whose /echo location proxies
 // WebSockets to the built-in echo server (main/echo), so `ws://127.0.0.1:8080/echo` shows a live
-// session and its frames at once. The echo server's port changes every start: the upstream named
-// ECHO_UPSTREAM always points at it (pointEchoUpstream runs before every apply at start).
+// session and its frames at once. The echo server listens on the port it had at the last start
+// when it can (the app state keeps its address), else on another: the server of the upstream named
+// ECHO_UPSTREAM that is the echo server's then points at it (pointEchoUpstream runs before every
+// apply at start). Servers the user added to that upstream, or put in its place, are left alone.
 import type { ConfigInput } from '../../app/config/schema.ts';
 
 export const ECHO_UPSTREAM = 'switchyard_echo';
@@ -18,7 +20,10 @@ export function firstRunConfig(o: { listenPort?: number; echoAddress: string }):
         serverNames: [],
         locations: [
           // (no address in the label: it would go stale when the user changes the listener)
-          { name: 'Built-in echo server: every WebSocket message comes back', path: '/echo', proxyPass: `http://${ECHO_UPSTREAM}`, websocket: true },
+          { name: 'Built-in echo server: every WebSocket message comes back', path: '/echo', proxyPass: `http://${ECHO_UPSTREAM}`, websocket: true,
+            // (nginx's 60 s default closes a WebSocket idle that long: a first try in a terminal
+            // client would see its session drop within a minute)
+            proxyReadTimeout: '1h' },
         ],
       },
     ],
@@ -31,12 +36,28 @@ export function usesEchoUpstream(doc: unknown): boolean {
   return Array.isArray(ups) && ups.some((u) => (u as { name?: unknown })?.name === ECHO_UPSTREAM);
 }
 
-/** A copy of `doc` whose ECHO_UPSTREAM has exactly one server: the running echo server. */
-export function pointEchoUpstream(doc: unknown, echoAddress: string): unknown {
-  if (!usesEchoUpstream(doc)) return doc;
-  const d = doc as { upstreams: Array<Record<string, unknown>> };
+type Doc = { upstreams: Array<{ name?: unknown; servers?: Array<{ address?: unknown }> }> };
+
+/** Which server of ECHO_UPSTREAM is the built-in echo server's: the one at `last`, the echo
+ * server's address at the previous start; with no such record (a state from before it was kept),
+ * the upstream's only server. -1: none is (the user pointed the upstream elsewhere, or added
+ * servers beside an echo address no longer known): the upstream is then the user's, left as it is. */
+export function echoServerIndex(doc: unknown, last: string | null): number {
+  if (!usesEchoUpstream(doc)) return -1;
+  const servers = (doc as Doc).upstreams.find((u) => u?.name === ECHO_UPSTREAM)!.servers;
+  if (!Array.isArray(servers)) return -1;
+  if (last !== null) return servers.findIndex((s) => s?.address === last);
+  return servers.length === 1 ? 0 : -1;
+}
+
+/** A copy of `doc` whose ECHO_UPSTREAM server at `index` points at `echoAddress`; the upstream's
+ * other servers and that server's other fields stay as the user wrote them. */
+export function pointEchoUpstream(doc: unknown, index: number, echoAddress: string): unknown {
+  const d = doc as Doc;
   return {
     ...d,
-    upstreams: d.upstreams.map((u) => (u?.name === ECHO_UPSTREAM ? { ...u, servers: [{ address: echoAddress }] } : u)),
+    upstreams: d.upstreams.map((u) => (u?.name === ECHO_UPSTREAM && Array.isArray(u.servers)
+      ? { ...u, servers: u.servers.map((s, i) => (i === index ? { ...s, address: echoAddress } : s)) }
+      : u)),
   };
 }

@@ -26,6 +26,9 @@ export interface AppState {
   lastWorkspace: string | null;
   /** Redaction and capture settings as last set (the service's setSettings); null = the defaults. */
   settings: Partial<ServiceSettings> | null;
+  /** The built-in echo server's address at the last start ("127.0.0.1:PORT"): which server of the
+   * echo upstream is the echo server's (first-run.ts), and the port it listens on again. */
+  echoAddress?: string;
 }
 
 const empty = (): AppState => ({ schemaVersion: 1, recent: [], lastWorkspace: null, settings: null });
@@ -60,6 +63,7 @@ async function inspectAppState(file: string): Promise<Inspected> {
   const recent = Array.isArray(raw.recent) ? raw.recent.filter((r): r is string => typeof r === 'string').slice(0, MAX_RECENT) : [];
   const settings = parseSettings(raw.settings);
   const state: AppState = { schemaVersion: 1, recent, lastWorkspace: typeof raw.lastWorkspace === 'string' ? raw.lastWorkspace : null, settings };
+  if (typeof raw.echoAddress === 'string' && /^127\.0\.0\.1:\d{1,5}$/.test(raw.echoAddress)) state.echoAddress = raw.echoAddress;
   return { state, settingsDropped: settings === null && raw.settings != null };
 }
 

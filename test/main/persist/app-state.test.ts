@@ -67,6 +67,7 @@ test('the workspace open last being gone is said, not silently replaced by the u
 test('a state file that cannot be written is reported in the log', async () => {
   const { core, dir } = await startWith(null);
   try {
+    rmSync(statePath(dir), { force: true }); // (the first start wrote it: the echo server's address)
     mkdirSync(statePath(dir)); // a folder where the file goes: the rename over it fails
     assert.ok((await core.service.handle('setSettings', { redact: false })).ok);
   } finally {

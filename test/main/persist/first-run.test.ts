@@ -138,3 +138,53 @@ test('`switchyard ui` without --config opens the first-run example too', async (
     assert.equal(await done, 0);
   }
 });
+
+/** The echo upstream's server addresses in the running config. */
+const echoServers = (core: AppCore) => ((core.service.snapshot().config.applied as { upstreams: Array<{ name: string; servers: Array<{ address: string }> }> })
+  .upstreams.find((u) => u.name === ECHO_UPSTREAM)!.servers.map((s) => s.address));
+
+test('the echo upstream is the user\'s to edit: servers added to it, or put in its place, survive a restart; the echo server keeps its port', async () => {
+  const dir = dataDir();
+  const port = await freePort();
+  const first = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+  const echoAt = echoServers(first.core)[0]!;
+  // the user adds a server of their own to the built-in upstream, and applies
+  const draft = structuredClone(first.core.service.snapshot().config.applied) as { upstreams: Array<{ name: string; servers: Array<{ address: string; weight?: number }> }> };
+  draft.upstreams[0]!.servers.push({ address: '127.0.0.1:9', weight: 3 });
+  assert.ok((await first.core.service.handle('apply', { draft })).ok);
+  await first.core.close();
+
+  const second = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+  try {
+    assert.deepEqual(echoServers(second.core), [echoAt, '127.0.0.1:9'], 'the echo server listens on its port again; the added server stays');
+    assert.equal(await echoThrough(port, 'kept'), 'kept');
+  } finally {
+    await second.core.close();
+  }
+
+  // the echo's port taken at the next start: only the echo server's entry follows it
+  const [echoHost, echoPort] = echoAt.split(':');
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(Number(echoPort), echoHost, () => r()));
+  const third = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+  let moved: string;
+  try {
+    [moved] = echoServers(third.core) as [string];
+    assert.notEqual(moved, echoAt);
+    assert.deepEqual(echoServers(third.core), [moved, '127.0.0.1:9']);
+    // the user then points the upstream at their own app instead of the echo server
+    const d = structuredClone(third.core.service.snapshot().config.applied) as { upstreams: Array<{ name: string; servers: Array<{ address: string }> }> };
+    d.upstreams[0]!.servers = [{ address: '127.0.0.1:7' }];
+    assert.ok((await third.core.service.handle('apply', { draft: d })).ok);
+  } finally {
+    await third.core.close();
+    blocker.close();
+  }
+  const fourth = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+  try {
+    assert.deepEqual(echoServers(fourth.core), ['127.0.0.1:7'], 'an upstream the user pointed elsewhere is left alone');
+    assert.equal(fourth.core.echoPort, null, 'and the echo server does not start');
+  } finally {
+    await fourth.core.close();
+  }
+});

@@ -36,11 +36,15 @@ export const useTraffic = defineStore('traffic', () => {
   /** The open session's frame log is being fetched. */
   const framesLoading = ref(false);
 
-  /** A listening address to show in examples ("127.0.0.1:8080" when there is none yet). */
+  /** A listening address to show in examples ("127.0.0.1:8080" before the first snapshot); null
+   * when every listener failed (an example would reach whatever holds the port). */
   const exampleAddress = computed(() => {
     const l = listeners.value.find((x) => x.state === 'listening');
-    return l ? `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}` : '127.0.0.1:8080';
+    if (!l) return listeners.value.length ? null : '127.0.0.1:8080';
+    return `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
   });
+  /** Why no listener runs, when none does: each failed one's message. */
+  const noListenerWhy = computed(() => (exampleAddress.value === null ? listeners.value.map((l) => l.error?.message ?? `${l.host}:${l.port} failed`).join('; ') : ''));
   const liveCount = computed(() => sessions.value.filter(isLiveSession).length);
 
   function snapshot(s: FeedSnapshot) {
@@ -163,7 +167,7 @@ export const useTraffic = defineStore('traffic', () => {
   }
 
   return {
-    exampleAddress, sessions, exchanges, listeners, upstreams, logs, framesSupported, connection, synced, frames, framesVersion, framesMissed, framesLoading,
+    exampleAddress, noListenerWhy, sessions, exchanges, listeners, upstreams, logs, framesSupported, connection, synced, frames, framesVersion, framesMissed, framesLoading,
     frameSession, liveCount, start, openFrames, closeSession, framePayload, injectMessage, replayFrame,
   };
 });

@@ -59,6 +59,8 @@ const entry = z.object({
     upstream: z.string().max(200).nullable().optional(),
     upstreamPath: z.string().nullable().optional(),
     route: z.string().max(2000).optional(),
+    routeName: z.string().max(2000).optional(),
+    routeWhere: z.string().max(2000).optional(),
     cause: z.string().max(2000).nullable().optional(),
     note: z.string().max(2000).optional(),
     tries: z.array(z.object({ upstream: z.string().max(200), outcome: z.string().max(200) })).max(1000).optional(),
@@ -96,8 +98,13 @@ const pathOf = (url: string) => {
   }
 };
 const explainOf = (e: Entry) => (e._switchyard?.route ? `imported from HAR: ${e._switchyard.route}` : 'imported from HAR');
-/** No route of the running config: the UI labels it 'imported' (location null: the name is the label). */
-const routeOf = (e: Entry) => ({ server: 0, location: null, name: 'imported', where: '', explain: explainOf(e) });
+/** No route of the running config (location null: the UI shows the name alone): the route's label
+ * and location as Switchyard's export wrote them ("chat (/chat/)"), else 'imported'. */
+const routeOf = (e: Entry) => {
+  const { routeName: name = '', routeWhere: where = '' } = e._switchyard ?? {};
+  const label = name && where ? `${name} (${where})` : name || where;
+  return { server: 0, location: null, name: label || 'imported', where: '', explain: explainOf(e) };
+};
 const timeOf = (e: Entry) => {
   const t = Date.parse(e.startedDateTime);
   return Number.isFinite(t) ? t : 0;

@@ -9,6 +9,7 @@
 // Headers arrive already redacted (main/service/redact.ts).
 import { STATUS_CODES } from 'node:http';
 import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
+import type { RouteInfo } from '../../app/engine/records.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 
@@ -30,6 +31,11 @@ const headerValue = (raw: string[], name: string) => {
   for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return raw[i + 1]!;
   return undefined;
 };
+
+/** The route's label and its location as written ("chat", "/chat/"), so an import names it as the log did. */
+function routeNames(r: RouteInfo): { routeName?: string; routeWhere?: string } {
+  return { ...(r.name ? { routeName: r.name } : {}), ...(r.where ? { routeWhere: r.where } : {}) };
+}
 
 function absoluteUrl(scheme: 'http' | 'ws', requestHeaders: string[], url: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
@@ -111,7 +117,7 @@ function sessionEntry(s: HarSession) {
     cache: {}, timings: { send: 0, wait: time, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
     _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES || f.opcode === 'violation').map((f) => (f.opcode === 'violation' ? violation(f) : message(f, s.payload(f)))),
-    _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, clientAddress: v.clientAddress, route: v.route.explain, closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream, ...frameCounts(v) },
+    _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, clientAddress: v.clientAddress, route: v.route.explain, ...routeNames(v.route), closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream, ...frameCounts(v) },
   };
 }
 
@@ -131,7 +137,7 @@ function exchangeEntry(x: ExchangeView) {
     // (the upstream connected, then the first byte came, then the last: they add up to time)
     cache: {}, timings: { ...(x.timings.connectMs !== undefined ? { connect } : {}), send: 0, wait: firstByte - connect, receive: total - firstByte },
     // (HAR requires a wait: one with no first byte behind it is the whole time, and said so)
-    _switchyard: { exchangeId: x.id, upstream: x.upstream, upstreamPath: x.upstreamPath, clientAddress: x.clientAddress, route: x.route?.explain, cause: x.cause, ...(x.note ? { note: x.note } : {}), tries: x.tries, ...(x.timings.firstByteMs === undefined ? { noFirstByte: true } : {}) },
+    _switchyard: { exchangeId: x.id, upstream: x.upstream, upstreamPath: x.upstreamPath, clientAddress: x.clientAddress, route: x.route?.explain, ...(x.route ? routeNames(x.route) : {}), cause: x.cause, ...(x.note ? { note: x.note } : {}), tries: x.tries, ...(x.timings.firstByteMs === undefined ? { noFirstByte: true } : {}) },
   };
 }
 

@@ -51,6 +51,7 @@ test('round trip: sessions, frames and exchanges carry what the views carried', 
     assert.deepEqual(s[k], want[k], k);
   }
   assert.equal(s.route.explain, `imported from HAR: ${route.explain}`);
+  assert.deepEqual([s.route.location, s.route.name], [null, 'ws (/ws)'], 'the route as the log named it (not one of the running config)');
   assert.deepEqual(back.sessions[0]!.frames, frames);
   const x = back.exchanges[0]!;
   const wantX = exchange();
@@ -58,6 +59,7 @@ test('round trip: sessions, frames and exchanges carry what the views carried', 
     assert.deepEqual(x[k], wantX[k], k);
   }
   assert.equal(x.route?.explain, `imported from HAR: ${route.explain}`);
+  assert.equal(x.route?.name, 'ws (/ws)');
 });
 
 test('an exchange no first byte came for comes back without one (HAR needs a wait: it is the whole time)', () => {
@@ -138,7 +140,7 @@ test('each imported session carries its messages\' payloads by seq: whole text, 
   assert.deepEqual(back.payloads[11], { encoding: 'text', data: long, bytes: 5000, truncated: true, evicted: false });
   assert.ok(back.frames.find((f) => f.seq === 11)!.preview.length < long.length, 'the row keeps only a preview');
   assert.deepEqual([back.session.framesFromClient, back.session.framesFromUpstream, back.session.framesInjected], [4, 2, 1], 'the rows each peer sent; the injected one apart, as the live log counts it');
-  assert.equal(back.session.route.name, 'imported', 'no route of the running config');
+  assert.equal(back.session.route.name, 'ws (/ws)', 'the route as the log named it');
 
   // another tool's file: every message is whole, and its rows say so
   const chrome = imported(file('WebInspector', [wsEntry([{ type: 'send', time: T0 / 1000, opcode: 1, data: long }, { type: 'receive', time: T0 / 1000, opcode: 2, data: 'AAH/' }, { type: 'error', time: T0 / 1000, opcode: -1, data: 'bad' }])])).sessions[0]!;

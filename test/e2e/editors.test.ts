@@ -281,3 +281,28 @@ test('a server name an earlier server on the same socket has is a warning next t
     await context.close();
   }
 });
+
+test('an apply refused for a host name that does not resolve marks the field and its route, and may be tried again', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  await page.locator('[data-tab="routes"]').click();
+  await page.getByTestId('location-0-1').click();
+  const target = page.getByTestId('loc-target');
+  await target.fill('http://chat-backend.invalid:9301');
+  await page.getByTestId('apply').click();
+  const pill = page.getByTestId('apply-error');
+  await pill.getByText(/^Not applied: a problem at the marked field \(host not found in upstream "chat-backend\.invalid:9301"/).waitFor();
+  assert.match((await pill.getAttribute('title')) ?? '', /^servers\[0\]\.locations\[1\]\.proxyPass: host not found/);
+  const issue = page.locator(`[data-issue="${L(1, 'proxyPass')}"]`);
+  await issue.waitFor();
+  assert.equal(await issue.getAttribute('data-code'), 'resolve_failed');
+  assert.ok(await target.evaluate((el) => el.classList.contains('invalid')), 'the field is marked');
+  await page.getByTestId('location-0-1').locator('.pill.err').getByText('!').waitFor(); // the route's row is marked
+  assert.equal(await page.getByTestId('apply').getAttribute('aria-disabled'), 'false', 'Apply may be tried again as it is');
+  await ui.shot(page, 'apply-refused-resolve');
+  // an edit of the draft takes the marks away (the refusal was of the draft before it)
+  await target.fill('http://127.0.0.1:9301');
+  await issue.waitFor({ state: 'detached' });
+  assert.ok(!(await target.evaluate((el) => el.classList.contains('invalid'))));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -51,13 +51,20 @@ export const useConfig = defineStore('config', () => {
    * server or an upstream, so no editor shows them. */
   const documentIssues = computed(() => issues.value.filter((i) => !/^(servers|upstreams)\[/.test(i.path)));
 
+  /** The last apply's refusal placed by path (a host name that does not resolve), while the draft
+   * is the one refused: shown at its fields like the draft's own issues, though Apply may be tried
+   * again as it is (a name may resolve a moment later). */
+  const refusedDraft = ref('');
+  const refusedIssues = computed<ConfigIssue[]>(() => (applyError.value?.issues && JSON.stringify(draft.value) === refusedDraft.value ? applyError.value.issues.filter((i) => i.path) : []));
+
   /** Issues exactly at `path`. */
   function at(path: string): ConfigIssue[] {
-    return issuesByPath.value.get(path) ?? [];
+    const own = issuesByPath.value.get(path) ?? [];
+    return refusedIssues.value.length ? [...own, ...refusedIssues.value.filter((i) => i.path === path)] : own;
   }
   /** Issues at `path` or inside it. */
   function under(path: string): ConfigIssue[] {
-    return issues.value.filter((i) => within(i.path, path));
+    return [...issues.value, ...refusedIssues.value].filter((i) => within(i.path, path));
   }
   /** Warnings at `path` (or inside it, `deep`). */
   function warningsAt(path: string, deep = false): ConfigIssue[] {
@@ -112,6 +119,7 @@ export const useConfig = defineStore('config', () => {
       const r = await api.apply({ draft: doc });
       if (!r.ok) {
         applyError.value = r.error;
+        refusedDraft.value = lastSynced;
         return false;
       }
       lastListeners.value = r.value.listeners;

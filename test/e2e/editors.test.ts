@@ -306,3 +306,21 @@ test('an apply refused for a host name that does not resolve marks the field and
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('deleting an upstream that locations pass to asks first, naming them', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  await page.locator('[data-tab="upstreams"]').click();
+  await page.getByTestId('upstream-0').click();
+  const asked: string[] = [];
+  page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
+  await page.getByRole('button', { name: 'Delete upstream' }).click();
+  assert.equal(asked.length, 1);
+  assert.match(asked[0]!, /^A location passes to "app":\n {2}\/\nDeleted, the upstream leaves it with a target nothing defines/);
+  await page.getByTestId('upstream-0').waitFor(); // kept
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete upstream' }).click();
+  await page.getByTestId('upstream-0').waitFor({ state: 'detached' });
+  await page.getByTestId('draft-invalid').waitFor(); // the location's target names no upstream now
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -5,6 +5,7 @@ import { writeOutputFile } from './output-file.ts';
 import { loadConfigFile, formatIssue, migrationNote } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
+import { echoExportNote } from '../../app/config/echo.ts';
 
 export interface ExportNginxOptions {
   config: string;
@@ -23,6 +24,8 @@ export async function exportNginxCommand(o: ExportNginxOptions): Promise<number>
     return 1;
   }
   const text = exportNginx(r.config, { shape: o.snippet ? 'snippet' : 'full' });
+  const echo = echoExportNote(r.config);
+  if (echo) o.stderr.write(`${o.config}: note: ${echo}\n`);
   if (!o.out) {
     o.stdout.write(text);
     return 0;

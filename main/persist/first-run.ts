@@ -6,7 +6,9 @@
 // apply at start). Servers the user added to that upstream, or put in its place, are left alone.
 import type { ConfigInput } from '../../app/config/schema.ts';
 
-export const ECHO_UPSTREAM = 'switchyard_echo';
+import { ECHO_UPSTREAM } from '../../app/config/echo.ts';
+
+export { ECHO_UPSTREAM };
 export const FIRST_RUN_LISTEN_PORT = 8080;
 
 export function firstRunConfig(o: { listenPort?: number; echoAddress: string }): ConfigInput {

@@ -298,3 +298,19 @@ test('Import… on the nginx.conf screen: the picked nginx.conf and the file it 
   await context.close();
   await ui.service.handle('revertDraft', {});
 });
+
+test('an export with the built-in echo upstream says it means nothing deployed', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await ui.open();
+  await page.locator('[data-tab="nginx"]').click();
+  await page.getByTestId('export-source').selectOption('draft');
+  assert.equal(await page.getByTestId('echo-note').count(), 0, 'no note without it');
+  const st = await ui.service.handle('getConfig', {});
+  assert.ok(st.ok);
+  const draft = structuredClone((st.value as { draft: { upstreams: unknown[] } }).draft);
+  draft.upstreams.push({ name: 'switchyard_echo', servers: [{ address: '127.0.0.1:40001' }] });
+  await ui.service.handle('setDraft', { draft });
+  await page.getByTestId('echo-note').getByText(/^Note: upstream "switchyard_echo" is Switchyard's built-in echo server, .* before deploying this file\.$/).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+  await ui.service.handle('revertDraft', {});
+});

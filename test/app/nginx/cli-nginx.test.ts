@@ -34,6 +34,12 @@ test('export-nginx: full to stdout, snippet to a file; invalid configs list ever
   const file = join(dir, 'snippet.conf');
   assert.equal(await exportNginxCommand({ config: cfg, out: file, snippet: true, stdout: out.stream, stderr: err.stream }), 0);
   assert.match(await readFile(file, 'utf8'), /^map \$http_upgrade/);
+  // the built-in echo upstream (the first-run example's) is said: it means nothing deployed
+  await writeFile(cfg, JSON.stringify({ ...README_MODEL, upstreams: [...(README_MODEL as { upstreams: unknown[] }).upstreams, { name: 'switchyard_echo', servers: [{ address: '127.0.0.1:40001' }] }] }));
+  const echo = sink();
+  assert.equal(await exportNginxCommand({ config: cfg, snippet: false, stdout: sink().stream, stderr: echo.stream }), 0);
+  assert.match(echo.text, /: note: upstream "switchyard_echo" is Switchyard's built-in echo server, .* before deploying this file\n$/);
+  assert.doesNotMatch(err.text, /switchyard_echo/);
   await writeFile(cfg, JSON.stringify({ schemaVersion: 1, servers: [{ listen: [{ address: '99999' }], locations: [{ path: 'x', proxyPass: 'http://nowhere' }] }] }));
   const e2 = sink();
   assert.equal(await exportNginxCommand({ config: cfg, snippet: false, stdout: out.stream, stderr: e2.stream }), 1);

@@ -153,4 +153,7 @@ export interface ConfigState {
   dirty: boolean;
   /** There is an earlier applied config to go back to. */
   canUndo: boolean;
+  /** The file this UI was started with (`switchyard ui --config FILE`), which it reads and never
+   * writes: Apply runs a config without saving it. Absent where applies are saved (a workspace). */
+  readOnlyFile?: string;
 }

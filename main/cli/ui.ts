@@ -11,7 +11,7 @@ import type { ConfigIssue } from '../../app/config/issues.ts';
 import { SwitchyardService } from '../service/service.ts';
 import { startWebHost, DEFAULT_RENDERER_DIR, type WebHost } from '../web/host.ts';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AppCore } from '../persist/boot.ts';
 import { userDataDir } from '../persist/paths.ts';
 import { openBrowser } from './open-browser.ts';
@@ -74,7 +74,7 @@ async function startFile(o: UiOptions & { config: string }): Promise<Running | n
     if (!r.ok) refused = r.issues;
     else for (const l of r.listeners) if (l.state === 'failed') o.stderr.write(`listener failed: ${l.error?.message}\n`);
   }
-  const service = await SwitchyardService.create(engine, { initialDraft: raw, initialApplied: applied });
+  const service = await SwitchyardService.create(engine, { initialDraft: raw, initialApplied: applied, readOnlyFile: resolve(o.config) });
   // (a valid file the engine cannot run, such as a name that does not resolve: said here and in the
   // UI's log, where the draft waits unapplied)
   for (const i of refused) engine.emit('log', { time: Date.now(), level: 'error', code: 'apply_failed', message: notAppliedMessage(o.config, i) });

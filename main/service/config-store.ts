@@ -16,7 +16,7 @@ export class ConfigStore {
   private draftIssues: ConfigIssue[] = [];
 
   /** `localhost`: the addresses `listen localhost:PORT` binds (the duplicate-listen rules). */
-  constructor(initial: unknown, private readonly localhost?: readonly string[]) {
+  constructor(initial: unknown, private readonly localhost?: readonly string[], private readonly readOnlyFile?: string) {
     this.draft = clone(initial);
     this.revalidate();
   }
@@ -29,6 +29,7 @@ export class ConfigStore {
       appliedAt: this.appliedAt,
       dirty: !sameConfig(this.draft, this.applied),
       canUndo: this.previous !== null,
+      ...(this.readOnlyFile ? { readOnlyFile: this.readOnlyFile } : {}),
     };
   }
 

@@ -35,6 +35,8 @@ export interface ServiceOptions {
   initialDraft: unknown;
   /** Whether `initialDraft` already runs in the engine. */
   initialApplied?: boolean;
+  /** The config file the draft came from when applies are not saved to it (`ui --config FILE`). */
+  readOnlyFile?: string;
   limits?: Partial<TrafficLimits>;
   feed?: FeedOptions;
   /** Tests: inject a frame tap (or null for none) instead of loading main/inspect/frame-tap.ts. */
@@ -76,7 +78,7 @@ export class SwitchyardService {
 
   private constructor(readonly engine: Engine, opts: ServiceOptions, tap: TapFactory | null, private readonly localhost: readonly string[]) {
     this.injectWaitMs = opts.injectWaitMs ?? INJECT_WAIT_MS;
-    this.store = new ConfigStore(opts.initialDraft, localhost);
+    this.store = new ConfigStore(opts.initialDraft, localhost, opts.readOnlyFile);
     if (opts.initialApplied) this.store.markApplied(opts.initialDraft);
     this.traffic = new TrafficLog({ ...DEFAULT_LIMITS, ...opts.limits });
     this.feed = new Feed(() => this.snapshot(), opts.feed);

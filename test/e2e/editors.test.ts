@@ -254,6 +254,7 @@ test('deleting a location or an upstream from the keyboard leaves the focus on i
   await page.locator('[data-tab="upstreams"]').click();
   await page.getByTestId('upstream-0').click();
   await page.getByRole('button', { name: 'Delete upstream' }).focus();
+  page.once('dialog', (d) => void d.accept()); // (a location passes to it: asked first)
   await page.keyboard.press('Enter');
   assert.ok(await poll(() => hasFocus(page.getByRole('listbox', { name: 'Upstreams' })), (f) => f), 'the upstream list has the focus');
   await page.getByTestId('revert').click();

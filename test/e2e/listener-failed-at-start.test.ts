@@ -19,6 +19,9 @@ test('a listener that failed as the app started: "Applied, but 1 listener failed
     await page.getByTestId('draft-clean').getByText('Applied, but 1 listener failed').waitFor();
     assert.equal(await page.getByTestId('draft-clean').getAttribute('class'), 'pill warn');
     await page.getByTestId('listener-error').getByText('address already in use').waitFor();
+    // started with --config FILE: applies are not saved to it, and the top bar says so
+    await page.getByTestId('read-only-file').getByText('applies not saved to switchyard.json').waitFor();
+    assert.match((await page.getByTestId('read-only-file').getAttribute('title')) ?? '', /^Started with --config \/.*\/switchyard\.json: Switchyard reads that file and never writes it/);
     await page.locator('[data-tab="sessions"]').click();
     assert.match(await page.getByTestId('no-listener').innerText(), new RegExp(`^No listener is running \\(.*127\\.0\\.0\\.1:${taken}.*in use.*\\): change its address on the Routes screen and Apply\\.$`));
     assert.doesNotMatch(await page.getByTestId('sessions-empty').innerText(), /websocat/);

@@ -28,6 +28,8 @@ export const useConfig = defineStore('config', () => {
   const applied = ref<unknown>(null);
   const appliedAt = ref<number | null>(null);
   const canUndo = ref(false);
+  /** `ui --config FILE`: the file, which applies are not saved to. */
+  const readOnlyFile = ref<string | null>(null);
   const loaded = ref(false);
   const busy = ref(false);
   /** The last apply's refusal (validation issues or engine errors). */
@@ -76,6 +78,7 @@ export const useConfig = defineStore('config', () => {
     applied.value = s.applied;
     appliedAt.value = s.appliedAt;
     canUndo.value = s.canUndo;
+    readOnlyFile.value = s.readOnlyFile ?? null;
     const local = JSON.stringify(draft.value);
     if (!loaded.value || local === lastSynced) {
       draft.value = asDraft(s.draft);
@@ -183,5 +186,5 @@ export const useConfig = defineStore('config', () => {
     if (r.ok) receive(r.value);
   }
 
-  return { draft, applied, appliedAt, canUndo, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, replaceDraft, load };
+  return { draft, applied, appliedAt, canUndo, readOnlyFile, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, replaceDraft, load };
 });

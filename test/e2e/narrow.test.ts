@@ -187,6 +187,10 @@ for (const scheme of ['light', 'dark'] as const) {
       const bar = page.getByTestId('sessions-filter').locator('..');
       await assertOneRow(bar, 'the Sessions toolbar');
       await assertInside(page, '.toolbar, .composer .line');
+      for (const id of ['har-export', 'close-code', 'close-reason', 'close-session']) {
+        const b = await box(page.getByTestId('session-detail').getByTestId(id));
+        assert.ok(b.x >= 0 && b.x + b.width <= W + 0.5, `the session's ${id} is inside the window (${Math.round(b.x)}–${Math.round(b.x + b.width)})`);
+      }
       await assertNoSideways(page.locator('.screen .left .list'), 'the session list');
       assert.ok((await box(page.getByTestId('sessions-filter'))).width >= 70, 'the search field keeps room to type');
       // the secondary buttons are one "⋯" away, and work from there

@@ -112,6 +112,18 @@ export class Feed {
     this.subs.clear();
   }
 
+  /** Send every subscriber a fresh snapshot at the next batch, in place of its queued deltas: what
+   * it shows was made under settings that changed (redaction). */
+  resync(): void {
+    for (const sub of this.subs) {
+      sub.queue = [];
+      sub.resync = true;
+    }
+    this.pending = emptyDelta();
+    this.touch();
+    this.hasPending = false;
+  }
+
   private touch(): void {
     this.hasPending = true;
     this.schedule();

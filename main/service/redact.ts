@@ -15,35 +15,43 @@ export const DEFAULT_REDACTED_QUERY = [
 ];
 export const REDACTED = '[redacted]';
 
-/** Header values that are URLs, whose query parameters are redacted like the request's. */
-const URL_HEADERS = new Set(['referer', 'location', 'content-location']);
+/** Header values that are URLs (or hold one: `Refresh: 0; url=…`, `Link: <…>; rel=next`), whose
+ * query and fragment parameters are redacted like the request's. */
+const URL_HEADERS = new Set(['referer', 'location', 'content-location', 'refresh', 'link']);
 
-/** A query parameter's name as it compares: percent-decoded ('+' is a space), lower case. */
+/** A query parameter's name as it compares: percent-decoded ('+' is a space), lower case, without
+ * the brackets of an array form (`token[]`, `token[0]`). */
 function paramName(raw: string): string {
   const s = raw.replaceAll('+', ' ');
+  let name: string;
   try {
-    return decodeURIComponent(s).toLowerCase();
+    name = decodeURIComponent(s);
   } catch {
-    return s.toLowerCase();
+    name = s;
   }
+  return name.toLowerCase().replace(/\[[^\]]*\]$/, '');
 }
 
-// name=value after a '?' or '&', up to the next '&', '#', white space or quote (a URL quoted in text)
-const PARAM = /([?&])([^=&#\s"'?]+)=([^&#\s"']*)/g;
+// name=value after a '?', '&', ';' or '#' (a fragment's parameters, as an OAuth redirect's
+// `#access_token=…`), up to the next of those. In a URL a value may hold quotes; in text (a note, a
+// log line) a URL ends at white space, a quote or a bracket around it. A '?' also starts a
+// parameter, so a URL nested unencoded in a value (`?next=/cb?token=…`) has its own read.
+const URL_PARAM = /([?&;#])([^=&;#?\s<>]+)=([^&;#?\s<>]*)/g;
+const TEXT_PARAM = /([?&;#])([^=&;#?\s"'<>()]+)=([^&;#?\s"'<>()]*)/g;
 
 export class Redactor {
   private names = new Set(DEFAULT_REDACTED);
-  private params = new Set(DEFAULT_REDACTED_QUERY);
+  private paramNames = new Set(DEFAULT_REDACTED_QUERY);
   private on = true;
 
   settings(): Pick<ServiceSettings, 'redact' | 'redactHeaders' | 'redactQuery'> {
-    return { redact: this.on, redactHeaders: [...this.names], redactQuery: [...this.params] };
+    return { redact: this.on, redactHeaders: [...this.names], redactQuery: [...this.paramNames] };
   }
 
   update(s: Partial<ServiceSettings>): void {
     if (s.redact !== undefined) this.on = s.redact;
     if (s.redactHeaders) this.names = new Set(s.redactHeaders.map((n) => n.toLowerCase()));
-    if (s.redactQuery) this.params = new Set(s.redactQuery.map(paramName));
+    if (s.redactQuery) this.paramNames = new Set(s.redactQuery.map(paramName));
   }
 
   /** A raw header list [name, value, name, value…] with sensitive values replaced. */
@@ -53,7 +61,7 @@ export class Redactor {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!.toLowerCase();
       const value = raw[i + 1]!;
-      const kept = this.names.has(name) ? REDACTED : URL_HEADERS.has(name) ? this.query(value) : value;
+      const kept = this.names.has(name) ? REDACTED : URL_HEADERS.has(name) ? this.url(value) : value;
       if (kept === value) continue;
       out ??= [...raw];
       out[i + 1] = kept;
@@ -61,19 +69,23 @@ export class Redactor {
     return out ?? raw;
   }
 
-  /** `text` with the values of sensitive query parameters replaced: a URL (only its query: after
-   * the first '?'), or text that quotes one. */
+  /** `text` (a note, a log line) with the values of sensitive parameters of the URLs it quotes replaced. */
   query(text: string): string;
   query(text: string | null): string | null;
   query(text: string | null): string | null {
-    if (!this.on || !text || this.params.size === 0 || !text.includes('=')) return text;
-    return text.replace(PARAM, (whole, sep: string, name: string) => (this.params.has(paramName(name)) ? `${sep}${name}=${REDACTED}` : whole));
+    return this.redactParams(text, TEXT_PARAM);
   }
 
-  /** A URL: only its query part is read (a '&' in a path is not a parameter). */
-  private url(url: string): string {
-    const q = url.indexOf('?');
-    return q < 0 ? url : url.slice(0, q) + this.query(url.slice(q));
+  /** A URL, or a header value that holds one: only what follows its first '?' or '#' is read (a
+   * '&' in a path is not a parameter). */
+  url(url: string): string {
+    const at = url.search(/[?#]/);
+    return at < 0 ? url : url.slice(0, at) + this.redactParams(url.slice(at), URL_PARAM);
+  }
+
+  private redactParams(text: string | null, pattern: RegExp): string | null {
+    if (!this.on || !text || this.paramNames.size === 0 || !text.includes('=')) return text;
+    return text.replace(pattern, (whole, sep: string, name: string) => (this.paramNames.has(paramName(name)) ? `${sep}${name}=${REDACTED}` : whole));
   }
 
   /** `text` (a cause or close reason, which may quote a header line, as nginx's messages do, or a
@@ -98,8 +110,11 @@ export class Redactor {
     const url = this.url(v.url);
     const upstreamPath = this.url(v.upstreamPath);
     const closeReason = this.text(v.closeReason, v.requestHeaders, v.responseHeaders);
-    if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason) return v;
-    return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, closeReason };
+    // (a peer's Close frame reason is its own text, which may quote a URL too)
+    const frameReason = v.closeFrame ? this.query(v.closeFrame.reason) : '';
+    const closeFrame = v.closeFrame && frameReason !== v.closeFrame.reason ? { ...v.closeFrame, reason: frameReason } : v.closeFrame;
+    if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason && closeFrame === v.closeFrame) return v;
+    return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, closeReason, closeFrame };
   }
 
   exchange<T extends ExchangeView>(v: T): T {

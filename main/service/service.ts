@@ -222,6 +222,8 @@ export class SwitchyardService {
     getSettings: async () => ok(this.settings()),
     setSettings: async (p) => {
       this.redact.update(p);
+      // (what the UI shows was redacted as it came: it gets it again under the new settings)
+      if (p.redact !== undefined || p.redactHeaders || p.redactQuery) this.feed.resync();
       this.traffic.setCaps({ payloadPerMessage: p.payloadPerMessage, payloadTotal: p.payloadTotal, framesPerSession: p.framesPerSession });
       const settings = this.settings();
       this.onSettingsChange?.(settings);

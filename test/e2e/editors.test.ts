@@ -324,4 +324,13 @@ test('deleting an upstream that locations pass to asks first, naming them', { ti
   await page.getByTestId('draft-invalid').waitFor(); // the location's target names no upstream now
   assert.deepEqual(errors, []);
   await context.close();
+  // an upstream broken in the draft (no name) still deletes
+  await ui.service.handle('setDraft', { draft: { ...initial as object, upstreams: [{ servers: [{ address: '127.0.0.1:9201' }] }] } });
+  const again = await ui.open();
+  await again.page.locator('[data-tab="upstreams"]').click();
+  await again.page.getByTestId('upstream-0').click();
+  await again.page.getByRole('button', { name: 'Delete upstream' }).click();
+  await again.page.getByTestId('upstream-0').waitFor({ state: 'detached' });
+  assert.deepEqual(again.errors, []);
+  await again.context.close();
 });

@@ -28,6 +28,22 @@ test('query values: only named parameters, names compared decoded and case-insen
   assert.equal(r.query('/ws?room=a'), '/ws?room=a', 'redaction off shows everything');
 });
 
+test('URLs: quotes in a value, fragments, ";" separators, array names, nested URLs, Refresh and Link values; text keeps its brackets', () => {
+  const r = new Redactor();
+  const s = r.session({
+    url: "/plain?token=abc'SQ&a=1;sig=S2&token[]=S3&next=/cb?access_token=S4", upstreamPath: '/p',
+    requestHeaders: ['Referer', 'https://app/page#x=1&token=S5'],
+    responseHeaders: ['Location', 'https://app/cb#access_token=S6&state=ok', 'Refresh', '0; url=/x?token=S7', 'Link', '</next?key=S8>; rel="next"', 'Location', '/p&token=path'],
+    closeReason: null, closeFrame: { from: 'client', code: 1000, reason: 'go to /re?token=S9' },
+  } as unknown as SessionView);
+  assert.equal(s.url, `/plain?token=${REDACTED}&a=1;sig=${REDACTED}&token[]=${REDACTED}&next=/cb?access_token=${REDACTED}`);
+  assert.deepEqual(s.requestHeaders, ['Referer', `https://app/page#x=1&token=${REDACTED}`]);
+  assert.deepEqual(s.responseHeaders, ['Location', `https://app/cb#access_token=${REDACTED}&state=ok`, 'Refresh', `0; url=/x?token=${REDACTED}`, 'Link', `</next?key=${REDACTED}>; rel="next"`, 'Location', '/p&token=path']);
+  assert.equal(s.closeFrame?.reason, `go to /re?token=${REDACTED}`);
+  assert.doesNotMatch(JSON.stringify(s), /S[1-9]\b|SQ/);
+  assert.equal(r.query('see <http://h/x?token=S> and (http://h/y?sig=T)'), `see <http://h/x?token=${REDACTED}> and (http://h/y?sig=${REDACTED})`);
+});
+
 test('a "&name=value" in the path is not a parameter; Referer and Location values are URLs too', () => {
   const r = new Redactor();
   const s = r.session({ url: '/a&token=inpath/b?token=q', upstreamPath: '/b?token=q', requestHeaders: ['Referer', 'http://h/page?sig=S1&p=2', 'X-Note', 'see ?token=T'], responseHeaders: ['Location', '/next?api_key=K'], closeReason: null } as unknown as SessionView);
@@ -76,7 +92,14 @@ test('a WebSocket session and an exchange with secrets in their URLs: redacted i
   assert.ok(settings.redactQuery.includes('access_token') && settings.redactQuery.includes('token'));
   const bad = await service.handle('setSettings', { redactQuery: ['a=b'] });
   assert.ok(!bad.ok && /redactQuery/.test(bad.error.message) && /query parameter name/.test(bad.error.message), JSON.stringify(bad));
+  // a subscriber (the UI) gets everything again under new settings: a fresh snapshot
+  const events: Array<{ event: string; payload: unknown }> = [];
+  service.feed.subscribe({ send: (ev) => events.push(ev as never), busy: () => false });
+  assert.equal(events.length, 1);
   value(await service.handle('setSettings', { redactQuery: ['room'] }));
+  await until(() => events.length > 1);
+  assert.equal(events[1]!.event, 'snapshot');
+  assert.match(JSON.stringify(events[1]!.payload), /room=\[redacted\]&access_token=WSSECRET1/);
   assert.equal(value<SessionView[]>(await service.handle('sessions', {}))[0]!.url, `/ws?room=${REDACTED}&access_token=WSSECRET1`);
   value(await service.handle('setSettings', { redact: false, redactQuery: ['access_token'] }));
   assert.match(JSON.stringify(value<LogView[]>(await service.handle('logs', {}))), /PLAINSECRET2/);

@@ -16,7 +16,7 @@ import { validateConfig } from '../../app/config/validate.ts';
 import { notAppliedMessage } from '../config/load.ts';
 import { loadDocument, saveDocument, type PersistNotice, type SaveOutcome } from './document.ts';
 import { defaultConfigPath, statePath } from './paths.ts';
-import { loadAppState, writeAppState, withRecent, type AppState } from './recent.ts';
+import { loadAppState, writeAppState, withRecent, MAX_ECHO_ADDRESSES, type AppState } from './recent.ts';
 import { echoServerIndex, firstRunConfig, pointEchoUpstream } from './first-run.ts';
 import { startEchoServer, type EchoServer } from '../echo/echo-server.ts';
 
@@ -162,7 +162,7 @@ export class AppCore {
   /** Start the echo server if `doc` needs it, point its upstream there, and apply (or just show) it. */
   /** Apply `doc` (or set it as the draft when it is not valid); what failed is reported, and returned. */
   private async run(doc: unknown): Promise<PersistNotice[]> {
-    const at = echoServerIndex(doc, this.state.echoAddress ?? null);
+    const at = echoServerIndex(doc, this.state.echoAddresses ?? []);
     if (at >= 0) {
       this.echo ??= await this.startEcho();
       doc = pointEchoUpstream(doc, at, this.echo.address);
@@ -181,10 +181,11 @@ export class AppCore {
   /** The echo server, on the port of the last start when it is free (so the saved config, and an
    * nginx.conf exported from it, stay as they are), else on another; the state keeps its address. */
   private async startEcho(): Promise<EchoServer> {
-    const last = this.state.echoAddress;
+    const known = this.state.echoAddresses ?? [];
+    const last = known[0];
     const echo = last ? await startEchoServer({ port: Number(last.slice(last.lastIndexOf(':') + 1)) }).catch(() => startEchoServer()) : await startEchoServer();
     if (echo.address !== last) {
-      this.state = { ...this.state, echoAddress: echo.address };
+      this.state = { ...this.state, echoAddresses: [echo.address, ...known.filter((a) => a !== echo.address)].slice(0, MAX_ECHO_ADDRESSES) };
       await this.writeState();
     }
     return echo;

@@ -1,7 +1,7 @@
 // The example a first run starts with: a listener on 127.0.0.1:8080 whose /echo location proxies
 // WebSockets to the built-in echo server (main/echo), so `ws://127.0.0.1:8080/echo` shows a live
 // session and its frames at once. The echo server listens on the port it had at the last start
-// when it can (the app state keeps its address), else on another: the server of the upstream named
+// when it can (the app state keeps its addresses), else on another: the server of the upstream named
 // ECHO_UPSTREAM that is the echo server's then points at it (pointEchoUpstream runs before every
 // apply at start). Servers the user added to that upstream, or put in its place, are left alone.
 import type { ConfigInput } from '../../app/config/schema.ts';
@@ -40,15 +40,15 @@ export function usesEchoUpstream(doc: unknown): boolean {
 
 type Doc = { upstreams: Array<{ name?: unknown; servers?: Array<{ address?: unknown }> }> };
 
-/** Which server of ECHO_UPSTREAM is the built-in echo server's: the one at `last`, the echo
- * server's address at the previous start; with no such record (a state from before it was kept),
- * the upstream's only server. -1: none is (the user pointed the upstream elsewhere, or added
- * servers beside an echo address no longer known): the upstream is then the user's, left as it is. */
-export function echoServerIndex(doc: unknown, last: string | null): number {
+/** Which server of ECHO_UPSTREAM is the built-in echo server's: the first at one of `known`, the
+ * addresses the echo server has had; with none known (a state from before they were kept), the
+ * upstream's only server. -1: none is (the user pointed the upstream elsewhere, or added servers
+ * beside an echo address no longer known): the upstream is then the user's, left as it is. */
+export function echoServerIndex(doc: unknown, known: readonly string[]): number {
   if (!usesEchoUpstream(doc)) return -1;
   const servers = (doc as Doc).upstreams.find((u) => u?.name === ECHO_UPSTREAM)!.servers;
   if (!Array.isArray(servers)) return -1;
-  if (last !== null) return servers.findIndex((s) => s?.address === last);
+  if (known.length) return servers.findIndex((s) => typeof s?.address === 'string' && known.includes(s.address));
   return servers.length === 1 ? 0 : -1;
 }
 

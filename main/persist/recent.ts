@@ -17,6 +17,8 @@ import type { ServiceSettings } from '../../app/api/contract.ts';
 const MAX_STATE_BYTES = 1024 * 1024;
 
 export const MAX_RECENT = 10;
+/** Echo server addresses remembered (a workspace saved several starts ago still has its echo's). */
+export const MAX_ECHO_ADDRESSES = 20;
 
 export interface AppState {
   schemaVersion: 1;
@@ -26,9 +28,10 @@ export interface AppState {
   lastWorkspace: string | null;
   /** Redaction and capture settings as last set (the service's setSettings); null = the defaults. */
   settings: Partial<ServiceSettings> | null;
-  /** The built-in echo server's address at the last start ("127.0.0.1:PORT"): which server of the
-   * echo upstream is the echo server's (first-run.ts), and the port it listens on again. */
-  echoAddress?: string;
+  /** The built-in echo server's addresses ("127.0.0.1:PORT"), the last start's first: a server of
+   * the echo upstream at one of them is the echo server's (first-run.ts), in any workspace saved
+   * since, and the first is the port it listens on again. */
+  echoAddresses?: string[];
 }
 
 const empty = (): AppState => ({ schemaVersion: 1, recent: [], lastWorkspace: null, settings: null });
@@ -63,7 +66,8 @@ async function inspectAppState(file: string): Promise<Inspected> {
   const recent = Array.isArray(raw.recent) ? raw.recent.filter((r): r is string => typeof r === 'string').slice(0, MAX_RECENT) : [];
   const settings = parseSettings(raw.settings);
   const state: AppState = { schemaVersion: 1, recent, lastWorkspace: typeof raw.lastWorkspace === 'string' ? raw.lastWorkspace : null, settings };
-  if (typeof raw.echoAddress === 'string' && /^127\.0\.0\.1:\d{1,5}$/.test(raw.echoAddress)) state.echoAddress = raw.echoAddress;
+  const echo = Array.isArray(raw.echoAddresses) ? raw.echoAddresses.filter((a): a is string => typeof a === 'string' && /^127\.0\.0\.1:\d{1,5}$/.test(a)) : [];
+  if (echo.length) state.echoAddresses = echo.slice(0, MAX_ECHO_ADDRESSES);
   return { state, settingsDropped: settings === null && raw.settings != null };
 }
 

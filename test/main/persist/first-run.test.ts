@@ -172,13 +172,27 @@ test('the echo upstream is the user\'s to edit: servers added to it, or put in i
     [moved] = echoServers(third.core) as [string];
     assert.notEqual(moved, echoAt);
     assert.deepEqual(echoServers(third.core), [moved, '127.0.0.1:9']);
-    // the user then points the upstream at their own app instead of the echo server
-    const d = structuredClone(third.core.service.snapshot().config.applied) as { upstreams: Array<{ name: string; servers: Array<{ address: string }> }> };
-    d.upstreams[0]!.servers = [{ address: '127.0.0.1:7' }];
-    assert.ok((await third.core.service.handle('apply', { draft: d })).ok);
+    assert.equal(await echoThrough(port, 'moved'), 'moved');
   } finally {
     await third.core.close();
     blocker.close();
+  }
+  // the file still names the echo's first address (a start does not rewrite it): known, it follows
+  // the echo where it is now, at the next start and the one after
+  for (let k = 0; k < 2; k++) {
+    const next = await AppCore.start({ userDataDir: dir, firstRunPort: port });
+    try {
+      assert.deepEqual(echoServers(next.core), [moved, '127.0.0.1:9']);
+      assert.equal(await echoThrough(port, `again ${k}`), `again ${k}`);
+      if (k === 1) {
+        // the user then points the upstream at their own app instead of the echo server
+        const d = structuredClone(next.core.service.snapshot().config.applied) as { upstreams: Array<{ name: string; servers: Array<{ address: string }> }> };
+        d.upstreams[0]!.servers = [{ address: '127.0.0.1:7' }];
+        assert.ok((await next.core.service.handle('apply', { draft: d })).ok);
+      }
+    } finally {
+      await next.core.close();
+    }
   }
   const fourth = await AppCore.start({ userDataDir: dir, firstRunPort: port });
   try {

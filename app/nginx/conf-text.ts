@@ -33,12 +33,16 @@ export function confText(bytes: Uint8Array): ConfText {
   const marks = { bytes: [] as number[], chars: [] as number[] };
   const { text, valid } = utf8Decode(bytes, marks);
   if (valid) return { ok: true, text, notes: [] };
-  // the column where each line's comment starts (a comment runs to the end of its line)
+  // the column where each line's comment starts (a comment runs to the end of its line); a
+  // byte-order mark is read as a space here, so that a comment on the first line is one
   const commentAt = new Map<number, number>();
   try {
-    for (const t of tokenize(text)) if (t.kind === 'comment') commentAt.set(t.line, t.column);
+    for (const t of tokenize(text.startsWith('\ufeff') ? ` ${text.slice(1)}` : text)) if (t.kind === 'comment') commentAt.set(t.line, t.column);
   } catch (e) {
-    if (!(e instanceof NginxSyntaxError)) throw e; // (the import says what is wrong with the syntax)
+    if (!(e instanceof NginxSyntaxError)) throw e;
+    // where comments are cannot be known: the import reads this text and names its syntax error,
+    // which comes first (with U+FFFD in place of the bytes, said in a note)
+    return { ok: true, text, notes: [{ line: 1, column: 1, message: `not UTF-8 (byte 0x${bytes[marks.bytes[0]!]!.toString(16).padStart(2, '0')} at offset ${marks.bytes[0]}): read with U+FFFD in place of such bytes` }] };
   }
   const notes: ConfTextNote[] = [];
   const place = placer(text);

@@ -9,6 +9,9 @@ import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSessio
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
 
+/** The longest route label or location text an entry's `_switchyard` carries (har.ts cuts to it). */
+export const HAR_TEXT_MAX = 2000;
+
 /** The last date JavaScript has (ms since the epoch). */
 const MAX_DATE = 8.64e15;
 const header = z.object({ name: z.string(), value: z.string() });
@@ -59,8 +62,8 @@ const entry = z.object({
     upstream: z.string().max(200).nullable().optional(),
     upstreamPath: z.string().nullable().optional(),
     route: z.string().max(2000).optional(),
-    routeName: z.string().max(2000).optional(),
-    routeWhere: z.string().max(2000).optional(),
+    routeName: z.string().max(HAR_TEXT_MAX).optional(),
+    routeWhere: z.string().max(HAR_TEXT_MAX).optional(),
     cause: z.string().max(2000).nullable().optional(),
     note: z.string().max(2000).optional(),
     tries: z.array(z.object({ upstream: z.string().max(200), outcome: z.string().max(200) })).max(1000).optional(),

@@ -10,6 +10,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
 import type { RouteInfo } from '../../app/engine/records.ts';
+import { HAR_TEXT_MAX } from './har-import.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 
@@ -32,9 +33,10 @@ const headerValue = (raw: string[], name: string) => {
   return undefined;
 };
 
-/** The route's label and its location as written ("chat", "/chat/"), so an import names it as the log did. */
+/** The route's label and its location as written ("chat", "/chat/"), so an import names it as the
+ * log did (display text: cut to what the import takes, HAR_TEXT_MAX characters). */
 function routeNames(r: RouteInfo): { routeName?: string; routeWhere?: string } {
-  return { ...(r.name ? { routeName: r.name } : {}), ...(r.where ? { routeWhere: r.where } : {}) };
+  return { ...(r.name ? { routeName: r.name.slice(0, HAR_TEXT_MAX) } : {}), ...(r.where ? { routeWhere: r.where.slice(0, HAR_TEXT_MAX) } : {}) };
 }
 
 function absoluteUrl(scheme: 'http' | 'ws', requestHeaders: string[], url: string): string {

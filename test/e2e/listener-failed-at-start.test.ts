@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startUiHost } from './ui-host.ts';
+import { freePort } from '../helpers/ports.ts';
 
 test('a listener that failed as the app started: "Applied, but 1 listener failed", its error, and no example address', { timeout: 120_000 }, async () => {
   const blocker = net.createServer();
@@ -33,5 +34,23 @@ test('a listener that failed as the app started: "Applied, but 1 listener failed
   } finally {
     await ui.close();
     blocker.close();
+  }
+});
+
+test('a config refused as the app started (a name that does not resolve): no example address either', { timeout: 120_000 }, async () => {
+  const ui = await startUiHost({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${await freePort()}` }], locations: [{ path: '/', proxyPass: 'http://no-such-host.invalid:9', websocket: true }] }],
+  });
+  try {
+    const { context, page, errors } = await ui.open();
+    await page.locator('[data-tab="sessions"]').click();
+    assert.equal(await page.getByTestId('no-listener').innerText(), 'No listener is running (the running config has none, or none was applied: the status bar says why).');
+    assert.doesNotMatch(await page.getByTestId('sessions-empty').innerText(), /websocat/);
+    await page.getByTestId('status-apply-failed').waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await ui.close();
   }
 });

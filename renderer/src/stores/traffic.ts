@@ -37,14 +37,19 @@ export const useTraffic = defineStore('traffic', () => {
   const framesLoading = ref(false);
 
   /** A listening address to show in examples ("127.0.0.1:8080" before the first snapshot); null
-   * when every listener failed (an example would reach whatever holds the port). */
+   * when none listens (every listener failed, or none runs: an example would reach whatever holds
+   * the port, or nothing). */
   const exampleAddress = computed(() => {
     const l = listeners.value.find((x) => x.state === 'listening');
-    if (!l) return listeners.value.length ? null : '127.0.0.1:8080';
+    if (!l) return synced.value ? null : '127.0.0.1:8080';
     return `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
   });
-  /** Why no listener runs, when none does: each failed one's message. */
-  const noListenerWhy = computed(() => (exampleAddress.value === null ? listeners.value.map((l) => l.error?.message ?? `${l.host}:${l.port} failed`).join('; ') : ''));
+  /** Why no listener runs, when none does: each failed one's message, or that none is running. */
+  const noListenerWhy = computed(() => {
+    if (exampleAddress.value !== null) return '';
+    if (listeners.value.length) return listeners.value.map((l) => l.error?.message ?? `${l.host}:${l.port} failed`).join('; ');
+    return 'the running config has none, or none was applied: the status bar says why';
+  });
   const liveCount = computed(() => sessions.value.filter(isLiveSession).length);
 
   function snapshot(s: FeedSnapshot) {

@@ -75,6 +75,17 @@ test('import-nginx: JSON on stdout, warnings with file:line on stderr, exit 0; 1
   assert.equal(await importNginxCommand({ files: [comment], stdout: o6.stream, stderr: c6.stream }), 0, c6.text);
   assert.equal(JSON.parse(o6.text).servers[0].locations[0].name, 'caf\ufffd');
   assert.deepEqual(c6.text.match(/comment\.conf:\d+: \(comment\): the comment is not UTF-8 \(byte 0xe9 at offset \d+\)/g), ['comment.conf:1: (comment): the comment is not UTF-8 (byte 0xe9 at offset 5)', 'comment.conf:3: (comment): the comment is not UTF-8 (byte 0xe9 at offset 32)', 'comment.conf:4: (comment): the comment is not UTF-8 (byte 0xe9 at offset 51)']);
+  // a byte-order mark before a first-line comment: still a comment (the mark itself is noted)
+  await writeFile(comment, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\nserver { listen 80; location / { proxy_pass http://127.0.0.1:1; } }\n')]));
+  const c8 = sink();
+  assert.equal(await importNginxCommand({ files: [comment], stdout: sink().stream, stderr: c8.stream }), 0, c8.text);
+  assert.match(c8.text, /comment\.conf:1: \(comment\): the comment is not UTF-8/);
+  // a syntax error is what the import names first, not the byte
+  await writeFile(comment, Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\nserver { listen "80; }\n')]));
+  const c9 = sink();
+  assert.equal(await importNginxCommand({ files: [comment], stdout: sink().stream, stderr: c9.stream }), 1);
+  assert.match(c9.text, /comment\.conf:2:\d+: unexpected end of file, missing terminating " character/);
+  assert.doesNotMatch(c9.text, /only a comment may hold one/);
   // a byte outside a comment on a line that has one is still refused
   await writeFile(comment, Buffer.concat([Buffer.from('server { server_name caf'), Buffer.from([0xe9]), Buffer.from('.test; # caf'), Buffer.from([0xe9]), Buffer.from('\n}\n')]));
   const c7 = sink();

@@ -60,6 +60,10 @@ test('round trip: sessions, frames and exchanges carry what the views carried', 
   }
   assert.equal(x.route?.explain, `imported from HAR: ${route.explain}`);
   assert.equal(x.route?.name, 'ws (/ws)');
+  // a label longer than the import takes is cut, so Switchyard's own file still imports
+  const long = { ...route, name: 'n'.repeat(5000) };
+  const again = imported(harText([{ session: { ...session(), route: long }, frames, payload: (row) => payloads.get(row.seq) }], []));
+  assert.equal(again.sessions[0]!.session.route.name, `${'n'.repeat(2000)} (/ws)`);
 });
 
 test('an exchange no first byte came for comes back without one (HAR needs a wait: it is the whole time)', () => {

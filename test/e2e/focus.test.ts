@@ -40,6 +40,14 @@ const focused = (page: Page) => page.evaluate('document.activeElement === docume
 /** Whether the focus is inside the element `testid` names. */
 const focusIn = (page: Page, testid: string) => page.getByTestId(testid).evaluate((el) => el.contains(el.ownerDocument.activeElement));
 
+/** A WebSocket session through the proxy, open. */
+async function openSession(path: string): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`);
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  return ws;
+}
+
 /** A fresh page on the UI, driven by `fn`; no console or page error may come of it. */
 async function withPage(fn: (page: Page) => Promise<void>): Promise<void> {
   const { context, page, errors } = await ui!.open();
@@ -172,9 +180,7 @@ test('keyboard: Escape closes Capture settings and the route tester with the foc
 });
 
 test('keyboard: a session the peer closes while its close reason is typed takes the typing with it; no key lands on another control', async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/typing`);
-  ws.on('error', () => {});
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  const ws = await openSession('/ws/typing');
   await withPage(async (page) => {
     let exports = 0;
     await page.route('**/api/exportHar', (r) => (exports++, r.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'io', message: 'no' } }) })));
@@ -192,9 +198,7 @@ test('keyboard: a session the peer closes while its close reason is typed takes 
 });
 
 test('keyboard: closing a session from its controls leaves the focus in the session, not on the page', async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/focus`);
-  ws.on('error', () => {});
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  const ws = await openSession('/ws/focus');
   try {
     await withPage(async (page) => {
       await page.locator('[data-tab="sessions"]').click();
@@ -219,9 +223,7 @@ test('keyboard: closing a session from its controls leaves the focus in the sess
 });
 
 test('keyboard: tab lists move with the arrow keys, Home and End, select as they move, and keep one tab in the Tab order', async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}/ws/tabs`);
-  ws.on('error', () => {});
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  const ws = await openSession('/ws/tabs');
   try {
     await withPage(async (page) => {
       const tab = (id: string) => page.locator(`[data-tab="${id}"]`);

@@ -370,9 +370,7 @@ test('capture settings: shown as the service has them, checked, saved through th
     await panel.waitFor({ state: 'detached' });
     await page.getByTestId('capture-settings-open').click();
     await panel.getByTestId('settings-save').waitFor();
-    assert.equal(await panel.getByTestId('settings-per-message').inputValue(), '64');
-    assert.equal(await panel.getByTestId('settings-total').inputValue(), '32');
-    assert.equal(await panel.getByTestId('settings-frames').inputValue(), '5000');
+    assert.deepEqual(await Promise.all(['settings-per-message', 'settings-total', 'settings-frames'].map((id) => panel.getByTestId(id).inputValue())), ['64', '32', '5000']);
     assert.equal(await panel.getByTestId('settings-redact').isChecked(), true);
     assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie, x-switchyard-token$/);
     assert.match(await panel.getByTestId('settings-query').inputValue(), /^access_token, id_token, refresh_token, token, .*, x-amz-security-token$/);
@@ -380,11 +378,8 @@ test('capture settings: shown as the service has them, checked, saved through th
     await panel.getByTestId('settings-frames').fill('10');
     await panel.getByTestId('settings-save').click();
     assert.match(await panel.getByTestId('settings-error').innerText(), /Frames kept per session: from 100 to 1000000/);
-    await panel.getByTestId('settings-frames').fill('2000');
-    await panel.getByTestId('settings-total').fill('1');
-    await panel.getByTestId('settings-per-message').fill('2');
-    await panel.getByTestId('settings-headers').fill('authorization, cookie, X-Api-Key');
-    await panel.getByTestId('settings-query').fill('token, Room');
+    const edits = { 'settings-frames': '2000', 'settings-total': '1', 'settings-per-message': '2', 'settings-headers': 'authorization, cookie, X-Api-Key', 'settings-query': 'token, Room' };
+    for (const [id, v] of Object.entries(edits)) await panel.getByTestId(id).fill(v);
     await panel.getByTestId('settings-save').click();
     await panel.getByTestId('settings-saved').waitFor();
     await shot(page, 'capture-settings');

@@ -174,13 +174,13 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     if (!this.rt) {
-      writeRawError(socket, 503);
+      writeRawError(socket, 503, {}, req.method);
       return;
     }
     const plan = planRequest(this.rt, req);
     if (plan.kind !== 'proxy') {
       const record = this.newRecord(req, plan);
-      const sent = writeRawError(socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {});
+      const sent = writeRawError(socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, req.method);
       if (sent) {
         record.responseHeaders = sent.headers;
         record.responseBytes = sent.bodyBytes;

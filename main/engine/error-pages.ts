@@ -45,23 +45,29 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
   // (a raw list may repeat a name: Set-Cookie lines kept from an X-Accel-Redirect answer)
   const headers = ['Content-Type', 'text/html', 'Content-Length', length, ...(Array.isArray(extra) ? extra : Object.entries(extra).flat())];
   res.writeHead(wire, reasonPhrase(wire), headers);
-  res.end(body);
+  // (bytes, not a string: node writes the head with a string body in UTF-8, and its values, a Host
+  // in a Location or an upstream's kept Set-Cookie, are the bytes that came, one character each)
+  res.end(Buffer.from(body, 'latin1'));
   if (record) {
     record.responseHeaders = headers;
     record.responseBytes = Number(length);
   }
 }
 
-/** An HTTP error written straight to a socket that node handed over on 'upgrade'. Returns what
- * the client got, for its record (header lines as name, value, …, and the body's size), or null
- * when the socket was already gone. */
-export function writeRawError(socket: Duplex, status: number, extra: Record<string, string> = {}): { headers: string[]; bodyBytes: number } | null {
+/** An HTTP error written straight to a socket that node handed over on 'upgrade' (or whose head it
+ * refused). To a HEAD request, the head alone (its Content-Length the page's, as nginx's). Returns
+ * what the client got, for its record (header lines as name, value, …, and the body's size), or
+ * null when the socket was already gone. */
+export function writeRawError(socket: Duplex, status: number, extra: Record<string, string> = {}, method?: string): { headers: string[]; bodyBytes: number } | null {
   if (socket.destroyed || !socket.writable) return null;
   const body = errorBody(status);
   const wire = clientStatus(status);
-  const bodyBytes = Buffer.byteLength(body);
-  const headers = Object.entries({ Date: new Date().toUTCString(), 'Content-Type': 'text/html', 'Content-Length': String(bodyBytes), Connection: 'close', ...extra });
+  const pageBytes = Buffer.byteLength(body);
+  // (nginx's order: a Location before Connection)
+  const headers = Object.entries({ Date: new Date().toUTCString(), 'Content-Type': 'text/html', 'Content-Length': String(pageBytes), ...extra, Connection: 'close' });
   const head = [`HTTP/1.1 ${wire} ${reasonPhrase(wire)}`, ...headers.map(([k, v]) => `${k}: ${v}`)].join('\r\n');
-  socket.end(`${head}\r\n\r\n${body}`);
-  return { headers: headers.flat(), bodyBytes };
+  const headOnly = method === 'HEAD';
+  // (latin1: a value is the bytes that came, one character each, as a Host in a Location)
+  socket.end(Buffer.from(`${head}\r\n\r\n${headOnly ? '' : body}`, 'latin1'));
+  return { headers: headers.flat(), bodyBytes: headOnly ? 0 : pageBytes };
 }

@@ -12,7 +12,7 @@ import type { ExchangeRecord, EngineHooks } from './events.ts';
 import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { passedHeaders } from './redirects.ts';
-import { dropEmptyReason, keepAliveWithoutBody, restoreTrailers, trailerNames, withStandIns } from './stored-head.ts';
+import { dropEmptyReason, flushHead, keepAliveWithoutBody, restoreStandIns, standInNames, withStandIns } from './stored-head.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -247,11 +247,11 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const carried = this.redirected?.carried ?? [];
     record.responseHeaders = passedHeaders(this.plan, carried.length ? [...carried, ...proxyRes.rawHeaders] : proxyRes.rawHeaders);
     const res = this.res;
-    const trailers = trailerNames(record.responseHeaders);
+    const trailers = standInNames(record.responseHeaders);
     try {
       keepAliveWithoutBody(this.req, res, status);
       res.writeHead(status, proxyRes.statusMessage, trailers ? withStandIns(record.responseHeaders) : record.responseHeaders);
-      if (trailers) restoreTrailers(res, trailers);
+      if (trailers) restoreStandIns(res, trailers);
       if (proxyRes.statusMessage === '') dropEmptyReason(res, status);
     } catch (err) {
       // what node's parser let through but writeHead refuses: a status under 100 (nginx would
@@ -308,7 +308,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const socket = this.res.socket;
     if (socket && !socket.destroyed) {
       if (!timedOut && this.response?.socket?.readableEnded) this.responseBody?.flushHeld();
-      this.res.flushHeaders();
+      flushHead(this.res);
       socket.end();
     } else this.res.destroy();
     this.finishRecord(this.res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response${error ? ` (${error.message})` : ''}`);

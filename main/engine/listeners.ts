@@ -233,7 +233,7 @@ export class ListenerSet {
       const line = refusedRequestLine(err, socket.bytesRead === err.rawPacket?.length);
       const cause = refusedHeadCause(status, err);
       // in turn behind pipelined requests (pipeline.ts)
-      parseErrorInTurn(socket, false, () => this.handlers.refused(socket, status, line, cause, writeRawError(socket, status)));
+      parseErrorInTurn(socket, false, () => this.handlers.refused(socket, status, line, cause, writeRawError(socket, status, {}, line.method)));
     });
     const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };
     this.entries.set(w.key, { status, server });

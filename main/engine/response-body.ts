@@ -10,6 +10,7 @@ import { BodyHold, bodyPlan } from '../../app/proxy/buffering.ts';
 import { pauseUpstream, resumeUpstream } from './http-proxy-adapter.ts';
 import { clientSendTimeout } from './client-timeouts.ts';
 import { StallWatch } from './stall-watch.ts';
+import { flushHead } from './stored-head.ts';
 
 /** The exchange the body belongs to. */
 export interface BodyOwner {
@@ -41,7 +42,7 @@ export class ResponseBody {
     this.hold = hold;
     // node sends the head with the first write, which is when nginx sends it while buffering;
     // unbuffered, nginx sends it at once
-    if (passing === 'unbuffered') res.flushHeaders();
+    if (passing === 'unbuffered') flushHead(res);
     proxyRes.on('data', (chunk: Buffer) => {
       owner.record.responseBytes += chunk.length;
       const parts = hold === null ? chunk : hold.take(chunk);

@@ -1,22 +1,26 @@
 // Heads node serializes for the engine (the request to an upstream, the response to a client), made
 // to say what nginx's say where node's own rules differ:
 // - node refuses a `Trailer` header on a message it does not chunk (ERR_HTTP_TRAILER_INVALID), and
-//   nginx passes one on like any other header (a client's to the upstream, an upstream's to the
-//   client, whatever the framing). It goes through node's checks under a stand-in name and is put
-//   back, in order, in the stored head.
+//   sends a head with an `Expect` header at once, as a string in UTF-8 (a value's byte above 0x7F,
+//   one character here, goes out as two) and before the stored head below is finished; nginx passes
+//   both on like any other header (a client's to the upstream, an upstream's to the client,
+//   whatever the framing). They go through node under a stand-in name and are put back, in order,
+//   in the stored head.
+// - node's flushHeaders writes the head the same way in UTF-8: flushHead writes its bytes.
 // - node writes a response's status line as `HTTP/1.1 <code> <reason>`, with the space when the
 //   reason is empty; nginx writes the upstream's status line from the code on (`HTTP/1.1 200`).
 // - an upstream request's head is nginx's list as it is (storeNginxHead), not node's header store,
 //   control bytes of decoded variables in its values included.
 // And which unrelayed answer heads leave their connection in the keepalive cache (keptByNginx).
 import { randomBytes } from 'node:crypto';
-import { ClientRequest, type IncomingMessage } from 'node:http';
+import { ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { bodyPlan } from '../../app/proxy/buffering.ts';
 
 /** A header name node does not look at (longer than any it does) and no peer sends. */
-const TRAILER_STANDIN = `X-Switchyard-Trailer-${randomBytes(8).toString('hex')}`;
+const STANDIN = `X-Switchyard-Header-${randomBytes(8).toString('hex')}`;
 
-const isTrailer = (name: string): boolean => name.length === 7 && name.toLowerCase() === 'trailer';
+/** Trailer and Expect: names node acts on, which go through it under the stand-in. */
+const standsIn = (name: string): boolean => (name.length === 7 && name.toLowerCase() === 'trailer') || (name.length === 6 && name.toLowerCase() === 'expect');
 
 /** A message whose head node has stored (`_header`) but not yet sent. */
 interface StoredHead {
@@ -28,29 +32,37 @@ type HeaderList = ReadonlyArray<readonly [string, string]> | readonly string[];
 
 const isFlat = (head: HeaderList): head is readonly string[] => typeof head[0] === 'string';
 
-/** The Trailer names of a header list, in order, or null when it has none (nothing allocated then). */
-export function trailerNames(head: HeaderList): string[] | null {
+/** The Trailer and Expect names of a header list, in order, or null when it has none (nothing allocated then). */
+export function standInNames(head: HeaderList): string[] | null {
   let names: string[] | null = null;
   const flat = isFlat(head);
   for (let i = 0; i < head.length; i += flat ? 2 : 1) {
     const name = flat ? head[i]! : head[i]![0];
-    if (isTrailer(name)) (names ??= []).push(name);
+    if (standsIn(name)) (names ??= []).push(name);
   }
   return names;
 }
 
-/** `head` with each Trailer name replaced by the stand-in. */
+/** `head` with each Trailer and Expect name replaced by the stand-in. */
 export function withStandIns<T extends HeaderList>(head: T): T {
-  const standIn = (name: string) => (isTrailer(name) ? TRAILER_STANDIN : name);
+  const standIn = (name: string) => (standsIn(name) ? STANDIN : name);
   return (isFlat(head) ? head.map((v, i) => (i % 2 === 0 ? standIn(v) : v)) : head.map((h) => [standIn(h[0]), h[1]] as const)) as unknown as T;
 }
 
-/** Put the Trailer names (in order) back where the stand-in is in the stored head of `msg`. */
-export function restoreTrailers(msg: object, names: readonly string[]): void {
+/** Put the names (in order) back where the stand-in is in the stored head of `msg`. */
+export function restoreStandIns(msg: object, names: readonly string[]): void {
   const m = msg as StoredHead;
   if (m._header === null) return;
   let k = 0;
-  m._header = m._header.replaceAll(`\r\n${TRAILER_STANDIN}: `, () => `\r\n${names[k++]!}: `);
+  m._header = m._header.replaceAll(`\r\n${STANDIN}: `, () => `\r\n${names[k++]!}: `);
+}
+
+/** node's flushHeaders, with the head written as the bytes it holds (one character each): node
+ * writes it as a string in UTF-8. */
+export function flushHead(res: ServerResponse): void {
+  const m = res as ServerResponse & { _header: string | null; _implicitHeader(): void; _send(data: string, encoding: BufferEncoding): boolean };
+  if (!m._header) m._implicitHeader();
+  m._send('', 'latin1');
 }
 
 /** Drop the space node put after the status code of a response stored without a reason phrase. */
@@ -96,8 +108,8 @@ export function storeNginxHead(req: ClientRequest, requestLine: string, head: Re
   // without touching node's header object).
   w.useChunkedEncodingByDefault = false;
   w._removedConnection = true;
-  // A Trailer header goes through node's checks under a stand-in name (stored-head.ts).
-  const trailers = trailerNames(head);
+  // Trailer and Expect headers go through node under a stand-in name (above).
+  const trailers = standInNames(head);
   const list = trailers ? withStandIns(head) : head;
   try {
     storeHeader.call(w, requestLine, list);
@@ -110,7 +122,7 @@ export function storeNginxHead(req: ClientRequest, requestLine: string, head: Re
       return false;
     }
   }
-  if (trailers) restoreTrailers(w, trailers);
+  if (trailers) restoreStandIns(w, trailers);
   return true;
 }
 

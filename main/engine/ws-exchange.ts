@@ -135,7 +135,7 @@ export function proxyUpgrade(
     session.closedBy = 'proxy';
     session.bytesFromClient = socket.bytesRead;
     hooks.log({ level: 'error', code, message: cause, sessionId: session.id });
-    const sent = writeRawError(socket, status);
+    const sent = writeRawError(socket, status, {}, req.method);
     if (sent) session.responseHeaders = sent.headers;
     hooks.sessionClose(session);
   };

@@ -34,6 +34,8 @@ const ANSWERS: Record<string, string> = {
   // proxy_redirect default rewrites each Location; only the last rewritten one is made absolute
   'location-two': ['HTTP/1.1 302 Found', 'Location: http://raw/x', 'Location: http://raw/y', 'Content-Length: 0', '', ''].join('\r\n'),
   'location-mixed': ['HTTP/1.1 302 Found', 'Location: /rel', 'Location: http://raw/x', 'Location: http://other/z', 'Content-Length: 0', '', ''].join('\r\n'),
+  // a value's bytes above 0x7f go on as they came (one byte each), buffered or not (/u/)
+  'latin-byte': ['HTTP/1.1 200 OK', 'X-A: caf\u00e9 \u00ff', 'Content-Length: 2', '', 'ok'].join('\r\n'),
 };
 
 /** An answering upstream that names itself in an `X-Peer` header (so the rotation is compared too). */
@@ -50,12 +52,13 @@ function model(ups: number[], listen: number): ConfigInput {
   return {
     schemaVersion: 1,
     upstreams: [{ name: 'raw', servers: ups.map((p) => ({ address: `127.0.0.1:${p}` })) }],
-    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/r/', proxyPass: 'http://raw' }, { path: '/ws/', websocket: true, proxyPass: 'http://raw' }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/r/', proxyPass: 'http://raw' }, { path: '/ws/', websocket: true, proxyPass: 'http://raw' }, { path: '/u/', proxyPass: 'http://raw', proxyBuffering: false }] }],
   };
 }
 
-/** Request paths: each answer on the plain route, the WebSocket route (HTTP/1.1 upstream) and from an HTTP/1.0 client. */
-const PATHS = Object.keys(ANSWERS).flatMap((k) => [`/r/${k}`, `/ws/${k}`, `/r/${k}-10`]);
+/** Request paths: each answer on the plain route, the WebSocket route (HTTP/1.1 upstream), from an
+ * HTTP/1.0 client, and unbuffered (whose head goes out before the body). */
+const PATHS = Object.keys(ANSWERS).flatMap((k) => [`/r/${k}`, `/ws/${k}`, `/r/${k}-10`, `/u/${k}`]);
 
 function request(path: string): string {
   const v = path.endsWith('-10') ? '1.0' : '1.1';
@@ -109,6 +112,7 @@ test('response heads: what nginx makes of these answers, as expected (the compar
   assert.equal(nginx['/r/trailer-length']!.statusLine, 'HTTP/1.1 200 OK');
   assert.ok(nginx['/r/trailer-length']!.headers.includes('Trailer: X-Checksum'));
   assert.equal(nginx['/r/bare-200']!.statusLine, 'HTTP/1.1 200');
+  assert.ok(nginx['/u/latin-byte']!.headers.includes('X-A: caf\u00e9 \u00ff'), 'one byte each');
   assert.equal(nginx['/r/reason']!.statusLine, 'HTTP/1.1 200 Fine, Thanks');
   assert.ok(!nginx['/r/ctype-empty']!.headers.some((l) => /^content-type/i.test(l)));
   assert.ok(nginx['/r/length-zeros']!.headers.includes('Content-Length: 2'));

@@ -53,6 +53,7 @@ function model(up: number, listen: number): ConfigInput {
         { path: '/ws/', proxyPass: at(up), websocket: true },
         { path: '/dup/', proxyPass: at(up), proxySetHeader: [{ name: 'X-Twice', value: '1' }, { name: 'Expect', value: '100-continue' }, { name: 'X-Twice', value: '2' }] },
         { path: '/ctl/', proxyPass: at(up), proxySetHeader: [{ name: 'X-Uri', value: '$uri' }] },
+        { path: '/exp/', proxyPass: at(up), proxySetHeader: [{ name: 'Expect', value: '$http_expect' }, { name: 'X-U', value: '$uri' }] },
         { path: '/vars/', proxyPass: at(up), proxySetHeader: [{ name: 'X-Cookies', value: '$http_cookie' }, { name: 'X-Accepts', value: '$http_accept' }] },
         // config text outside ASCII goes as its UTF-8 bytes, next to a client's raw bytes
         { path: '/utf/', proxyPass: at(up), proxySetHeader: [{ name: 'X-City', value: 'Zürich 東京 \u{1F600}' }, { name: 'X-Mixed', value: 'é=$http_x_latin' }] },
@@ -131,6 +132,9 @@ const cases: WireCase[] = [
   // $uri is decoded, and nginx writes a decoded control byte into the header line as it is (a CR LF
   // there splits the header: the config's own header injection, which the user sees here as in nginx)
   ...['%01', '%7F', '%0D', '%0A', '%0D%0AX-Injected:%20yes'].map((esc) => req(`$uri with ${esc} in a header value`, `GET /ctl/a${esc}b HTTP/1.1`, [H])),
+  // an Expect header sent upstream (node would send the head at once, in UTF-8, before it is finished)
+  req('Expect passed upstream, beside a Trailer and a value of raw bytes', 'GET /exp/p HTTP/1.1', [H, 'Expect: 100-continue', 'Trailer: X', 'X-A: caf\u00e9']),
+  req('Expect passed upstream, beside $uri with a control byte', 'GET /exp/p%01 HTTP/1.1', [H, 'Expect: 100-continue']),
 ];
 
 interface Run {

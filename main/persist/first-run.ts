@@ -6,9 +6,9 @@
 // apply at start). Servers the user added to that upstream, or put in its place, are left alone.
 import type { ConfigInput } from '../../app/config/schema.ts';
 
-import { ECHO_UPSTREAM } from '../../app/config/echo.ts';
+import { ECHO_UPSTREAM, usesEchoUpstream } from '../../app/config/echo.ts';
 
-export { ECHO_UPSTREAM };
+export { ECHO_UPSTREAM, usesEchoUpstream };
 export const FIRST_RUN_LISTEN_PORT = 8080;
 
 export function firstRunConfig(o: { listenPort?: number; echoAddress: string }): ConfigInput {
@@ -30,12 +30,6 @@ export function firstRunConfig(o: { listenPort?: number; echoAddress: string }):
       },
     ],
   };
-}
-
-/** Whether a document uses the built-in echo upstream (then the app starts the echo server). */
-export function usesEchoUpstream(doc: unknown): boolean {
-  const ups = (doc as { upstreams?: unknown } | null)?.upstreams;
-  return Array.isArray(ups) && ups.some((u) => (u as { name?: unknown })?.name === ECHO_UPSTREAM);
 }
 
 type Doc = { upstreams: Array<{ name?: unknown; servers?: Array<{ address?: unknown }> }> };

@@ -33,6 +33,8 @@ export function confText(bytes: Uint8Array): ConfText {
   const marks = { bytes: [] as number[], chars: [] as number[] };
   const { text, valid } = utf8Decode(bytes, marks);
   if (valid) return { ok: true, text, notes: [] };
+  /** "byte 0xe9 at offset 81": the k-th byte that is not UTF-8. */
+  const bad = (k: number) => `byte 0x${bytes[marks.bytes[k]!]!.toString(16).padStart(2, '0')} at offset ${marks.bytes[k]}`;
   // the column where each line's comment starts (a comment runs to the end of its line); a
   // byte-order mark is read as a space here, so that a comment on the first line is one
   const commentAt = new Map<number, number>();
@@ -42,7 +44,7 @@ export function confText(bytes: Uint8Array): ConfText {
     if (!(e instanceof NginxSyntaxError)) throw e;
     // where comments are cannot be known: the import reads this text and names its syntax error,
     // which comes first (with U+FFFD in place of the bytes, said in a note)
-    return { ok: true, text, notes: [{ line: 1, column: 1, message: `not UTF-8 (byte 0x${bytes[marks.bytes[0]!]!.toString(16).padStart(2, '0')} at offset ${marks.bytes[0]}): read with U+FFFD in place of such bytes` }] };
+    return { ok: true, text, notes: [{ line: 1, column: 1, message: `not UTF-8 (${bad(0)}): read with U+FFFD in place of such bytes` }] };
   }
   const notes: ConfTextNote[] = [];
   const place = placer(text);
@@ -50,10 +52,9 @@ export function confText(bytes: Uint8Array): ConfText {
     const { line, column } = place(marks.chars[k]!);
     const from = commentAt.get(line);
     if (from === undefined || from >= column) {
-      const b = bytes[marks.bytes[k]!]!;
-      return { ok: false, message: `not UTF-8: byte 0x${b.toString(16).padStart(2, '0')} at offset ${marks.bytes[k]} (line ${line}, column ${column}); nginx takes any byte, but only a comment may hold one here (the model's text is Unicode)` };
+      return { ok: false, message: `not UTF-8: ${bad(k)} (line ${line}, column ${column}); nginx takes any byte, but only a comment may hold one here (the model's text is Unicode)` };
     }
-    if (notes.at(-1)?.line !== line) notes.push({ line, column: from, message: `the comment is not UTF-8 (byte 0x${bytes[marks.bytes[k]!]!.toString(16).padStart(2, '0')} at offset ${marks.bytes[k]}): read with U+FFFD in place of such bytes` });
+    if (notes.at(-1)?.line !== line) notes.push({ line, column: from, message: `the comment is not UTF-8 (${bad(k)}): read with U+FFFD in place of such bytes` });
   }
   return { ok: true, text, notes };
 }

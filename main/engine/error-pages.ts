@@ -43,7 +43,8 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
   if (CLOSES_CONNECTION.has(status)) res.shouldKeepAlive = false;
   const length = String(Buffer.byteLength(body));
   // (a raw list may repeat a name: Set-Cookie lines kept from an X-Accel-Redirect answer)
-  const headers = ['Content-Type', 'text/html', 'Content-Length', length, ...(Array.isArray(extra) ? extra : Object.entries(extra).flat())];
+  const list = Array.isArray(extra) ? extra : Object.entries(extra).flat();
+  const headers = ['Content-Type', 'text/html', 'Content-Length', length, ...nginxOrder(list, res.shouldKeepAlive)];
   res.writeHead(wire, reasonPhrase(wire), headers);
   // (bytes, not a string: node writes the head with a string body in UTF-8, and its values, a Host
   // in a Location or an upstream's kept Set-Cookie, are the bytes that came, one character each)
@@ -52,6 +53,16 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
     record.responseHeaders = headers;
     record.responseBytes = Number(length);
   }
+}
+
+/** The extra header lines of an error page in nginx's order: a Location, then Connection, then the
+ * headers kept from an X-Accel-Redirect answer. node writes its Connection after every line it is
+ * given, so with kept headers it is given its own, saying what node would. */
+function nginxOrder(list: string[], keepAlive: boolean): string[] {
+  const location: string[] = [];
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < list.length; i += 2) (list[i]!.toLowerCase() === 'location' ? location : kept).push(list[i]!, list[i + 1]!);
+  return kept.length ? [...location, 'Connection', keepAlive ? 'keep-alive' : 'close', ...kept] : location;
 }
 
 /** An HTTP error written straight to a socket that node handed over on 'upgrade' (or whose head it

@@ -8,7 +8,7 @@ import { refuseBody } from './request-body.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
-import { refusedHeadCause, refusedHeadStatus, refusedRequestLine } from './refused-heads.ts';
+import { refusedHeadCause, refusedHeadStatus, refusedRequestLine, refusedMethod } from './refused-heads.ts';
 import { clientHeaderTimeout } from './client-timeouts.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
@@ -233,7 +233,7 @@ export class ListenerSet {
       const line = refusedRequestLine(err, socket.bytesRead === err.rawPacket?.length);
       const cause = refusedHeadCause(status, err);
       // in turn behind pipelined requests (pipeline.ts)
-      parseErrorInTurn(socket, false, () => this.handlers.refused(socket, status, line, cause, writeRawError(socket, status, {}, line.method)));
+      parseErrorInTurn(socket, false, () => this.handlers.refused(socket, status, line, cause, writeRawError(socket, status, {}, refusedMethod(err, line))));
     });
     const status: ListenerStatus = { key: w.key, host: w.host, port: w.port, state: 'listening' };
     this.entries.set(w.key, { status, server });

@@ -73,6 +73,15 @@ export function refusedRequestLine(err: ParseError, firstRead: boolean): { metho
   return { method: method.slice(0, 64), url: url.slice(0, 8192) };
 }
 
+/** The method of the head the parser stopped in, for the answer's shape (a HEAD gets no body): the
+ * request line's when it is known, else the chunk's, when the chunk holds that head's first line
+ * (from its start, or after the blank line of a head before it). '' when not seen. */
+export function refusedMethod(err: ParseError, line: { method: string }): string {
+  if (line.method || !err.rawPacket) return line.method;
+  const first = headAt(err.rawPacket, err.bytesParsed)[0] ?? '';
+  return /^[A-Z]+ \S/.test(first) ? first.slice(0, first.indexOf(' ')) : '';
+}
+
 /** Why the engine refused a head, in nginx's words for its status. */
 export function refusedHeadCause(status: number, err: ParseError): string {
   const why = status === 414 ? 'client sent too long URI' : status === 505 ? 'client sent unsupported HTTP version' : status === 501 ? 'client sent unknown "Transfer-Encoding"' : status === 400 ? 'client sent invalid request' : 'client sent too large request';

@@ -4,6 +4,7 @@
 // lines that quote a URL). The traffic log keeps the real values, so changing the settings applies
 // to everything shown next.
 import type { ExchangeView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
+import { paramName, redactParams } from './url-params.ts';
 
 // (X-Switchyard-Token: the web host's own, should a stale page's calls reach a proxied app instead)
 export const DEFAULT_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-switchyard-token'];
@@ -18,26 +19,6 @@ export const REDACTED = '[redacted]';
 /** Header values that are URLs (or hold one: `Refresh: 0; url=…`, `Link: <…>; rel=next`), whose
  * query and fragment parameters are redacted like the request's. */
 const URL_HEADERS = new Set(['referer', 'location', 'content-location', 'refresh', 'link']);
-
-/** A query parameter's name as it compares: percent-decoded ('+' is a space), lower case, without
- * the brackets of an array form (`token[]`, `token[0]`). */
-function paramName(raw: string): string {
-  const s = raw.replaceAll('+', ' ');
-  let name: string;
-  try {
-    name = decodeURIComponent(s);
-  } catch {
-    name = s;
-  }
-  return name.toLowerCase().replace(/\[[^\]]*\]$/, '');
-}
-
-// name=value after a '?', '&', ';' or '#' (a fragment's parameters, as an OAuth redirect's
-// `#access_token=…`), up to the next of those. In a URL a value may hold quotes; in text (a note, a
-// log line) a URL ends at white space, a quote or a bracket around it. A '?' also starts a
-// parameter, so a URL nested unencoded in a value (`?next=/cb?token=…`) has its own read.
-const URL_PARAM = /([?&;#])([^=&;#?\s<>]+)=([^&;#?\s<>]*)/g;
-const TEXT_PARAM = /([?&;#])([^=&;#?\s"'<>()]+)=([^&;#?\s"'<>()]*)/g;
 
 export class Redactor {
   private names = new Set(DEFAULT_REDACTED);
@@ -73,19 +54,19 @@ export class Redactor {
   query(text: string): string;
   query(text: string | null): string | null;
   query(text: string | null): string | null {
-    return this.redactParams(text, TEXT_PARAM);
+    return this.redactParams(text, false);
   }
 
   /** A URL, or a header value that holds one: only what follows its first '?' or '#' is read (a
    * '&' in a path is not a parameter). */
   url(url: string): string {
     const at = url.search(/[?#]/);
-    return at < 0 ? url : url.slice(0, at) + this.redactParams(url.slice(at), URL_PARAM);
+    return at < 0 ? url : url.slice(0, at) + this.redactParams(url.slice(at), true);
   }
 
-  private redactParams(text: string | null, pattern: RegExp): string | null {
+  private redactParams(text: string | null, inUrl: boolean): string | null {
     if (!this.on || !text || this.paramNames.size === 0 || !text.includes('=')) return text;
-    return text.replace(pattern, (whole, sep: string, name: string) => (this.paramNames.has(paramName(name)) ? `${sep}${name}=${REDACTED}` : whole));
+    return redactParams(text, this.paramNames, REDACTED, inUrl);
   }
 
   /** `text` (a cause or close reason, which may quote a header line, as nginx's messages do, or a

@@ -25,7 +25,7 @@ function model(up: number, listen: number): ConfigInput {
 }
 
 const H = 'Host: answers.test\r\n';
-const cases: Array<{ name: string; bytes: string; halfClose?: true }> = [
+const cases: Array<{ name: string; bytes: string; halfClose?: true; then?: string }> = [
   { name: 'HTTP/1.1 without Host', bytes: 'GET /a HTTP/1.1\r\nUser-Agent: x\r\n\r\n' },
   { name: 'HTTP/1.1 absolute-form without Host', bytes: 'GET http://answers.test/a HTTP/1.1\r\n\r\n' },
   { name: 'HTTP/1.1 without Host behind a pipelined request', bytes: `GET /a HTTP/1.1\r\n${H}\r\nGET /b HTTP/1.1\r\n\r\n` },
@@ -78,6 +78,7 @@ const cases: Array<{ name: string; bytes: string; halfClose?: true }> = [
   // the proxy's own answers: to HEAD without a body; a Host of raw bytes in a Location as it came
   { name: 'HEAD with a request line node refuses', bytes: `HEAD /a b HTTP/1.1\r\n${H}\r\n` },
   { name: 'HEAD with an unreadable Content-Length', bytes: `HEAD /a HTTP/1.1\r\n${H}Content-Length: x\r\n\r\n` },
+  { name: 'HEAD with an unreadable Content-Length, in a later read than the request before it', bytes: `GET /a HTTP/1.1\r\n${H}\r\n`, then: `HEAD /b HTTP/1.1\r\n${H}Content-Length: x\r\n\r\n` },
   { name: 'HEAD upgrade request to a bare prefix (301)', bytes: `HEAD /dir HTTP/1.1\r\n${H}Upgrade: websocket\r\nConnection: Upgrade, close\r\n\r\n` },
   { name: 'a Host of raw bytes in the 301 to a bare prefix', bytes: 'GET /dir HTTP/1.1\r\nHost: a\u00e9.test\r\nConnection: close\r\n\r\n' },
   { name: 'a Host of raw bytes in the 301 to an upgrade request', bytes: 'GET /dir HTTP/1.1\r\nHost: a\u00e9.test\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n\r\n' },
@@ -96,6 +97,20 @@ function halfClosed(port: number, bytes: string): Promise<string> {
     sock.on('error', (e) => { clearTimeout(timer); reject(e); });
     sock.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')); });
     sock.end(Buffer.from(bytes, 'latin1'));
+  });
+}
+
+/** Write `bytes`, then, 300 ms later (its answer in), `then`: the second head is another read. */
+function twoReads(port: number, bytes: string, then: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => sock.destroy(new Error('the proxy did not close within 8 s')), 8000);
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+    sock.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')); });
+    sock.write(Buffer.from(bytes, 'latin1'));
+    setTimeout(() => sock.write(Buffer.from(then, 'latin1')), 300);
   });
 }
 
@@ -120,7 +135,7 @@ before(async () => {
   const upE = await startRawUpstream();
   const run = async (port: number) => {
     const out: string[] = [];
-    for (const c of cases) out.push(normalized(c.halfClose ? await halfClosed(port, c.bytes) : (await rawExchange(port, c.bytes)).response));
+    for (const c of cases) out.push(normalized(c.halfClose ? await halfClosed(port, c.bytes) : c.then ? await twoReads(port, c.bytes, c.then) : (await rawExchange(port, c.bytes)).response));
     return out;
   };
   try {

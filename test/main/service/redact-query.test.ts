@@ -44,6 +44,19 @@ test('URLs: quotes in a value, fragments, ";" separators, array names, nested UR
   assert.equal(r.query('see <http://h/x?token=S> and (http://h/y?sig=T)'), `see <http://h/x?token=${REDACTED}> and (http://h/y?sig=${REDACTED})`);
 });
 
+test('a secret runs to the next "&" or "#" (no tail shows); a nested URL percent-encoded is read too; text stops at a comma and takes a quoted secret whole', () => {
+  const r = new Redactor();
+  const url = (u: string) => r.session({ url: u, upstreamPath: '/', requestHeaders: [], responseHeaders: [], closeReason: null, closeFrame: null } as unknown as SessionView).url;
+  assert.equal(url('/a?token=abc?def&x=1'), `/a?token=${REDACTED}&x=1`);
+  assert.equal(url('/a?token=abc;def#f'), `/a?token=${REDACTED}#f`);
+  assert.equal(url('/a?a=1;token=S&b=2'), `/a?a=1;token=${REDACTED}&b=2`);
+  assert.equal(url('/a?token[a][b]=S'), `/a?token[a][b]=${REDACTED}`);
+  assert.equal(url('/cb?redirect_uri=https%3A%2F%2Fx%2Fcb%3Faccess_token%3DSECRET&state=1'), `/cb?redirect_uri=${REDACTED}&state=1`);
+  assert.equal(url('/cb?redirect_uri=https%3A%2F%2Fx%2Fcb%3Fpage%3D2&state=1'), '/cb?redirect_uri=https%3A%2F%2Fx%2Fcb%3Fpage%3D2&state=1', 'a nested URL without a secret stays');
+  assert.equal(r.query('GET /a?token="SECRET" HTTP/1.1'), `GET /a?token=${REDACTED} HTTP/1.1`);
+  assert.equal(r.query('see https://h/a?token=SECRET, next'), `see https://h/a?token=${REDACTED}, next`);
+});
+
 test('a "&name=value" in the path is not a parameter; Referer and Location values are URLs too', () => {
   const r = new Redactor();
   const s = r.session({ url: '/a&token=inpath/b?token=q', upstreamPath: '/b?token=q', requestHeaders: ['Referer', 'http://h/page?sig=S1&p=2', 'X-Note', 'see ?token=T'], responseHeaders: ['Location', '/next?api_key=K'], closeReason: null } as unknown as SessionView);

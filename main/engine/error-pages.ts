@@ -56,12 +56,16 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
 }
 
 /** The extra header lines of an error page in nginx's order: a Location, then Connection, then the
- * headers kept from an X-Accel-Redirect answer. node writes its Connection after every line it is
- * given, so with kept headers it is given its own, saying what node would. */
+ * headers kept from an X-Accel-Redirect answer but Accept-Ranges, which nginx clears on its own
+ * pages. node writes its Connection after every line it is given, so with kept headers it is given
+ * its own, saying what node would. */
 function nginxOrder(list: string[], keepAlive: boolean): string[] {
   const location: string[] = [];
   const kept: string[] = [];
-  for (let i = 0; i + 1 < list.length; i += 2) (list[i]!.toLowerCase() === 'location' ? location : kept).push(list[i]!, list[i + 1]!);
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = list[i]!.toLowerCase();
+    if (name !== 'accept-ranges') (name === 'location' ? location : kept).push(list[i]!, list[i + 1]!);
+  }
   return kept.length ? [...location, 'Connection', keepAlive ? 'keep-alive' : 'close', ...kept] : location;
 }
 

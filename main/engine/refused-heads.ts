@@ -75,11 +75,13 @@ export function refusedRequestLine(err: ParseError, firstRead: boolean): { metho
 
 /** The method of the head the parser stopped in, for the answer's shape (a HEAD gets no body): the
  * request line's when it is known, else the chunk's, when the chunk holds that head's first line
- * (from its start, or after the blank line of a head before it). '' when not seen. */
+ * whole (from its start, or after the blank line of a head before it) and it reads as a request
+ * line. '' when not seen: a head split across reads, or one behind a body in the same chunk whose
+ * line does not read as one. */
 export function refusedMethod(err: ParseError, line: { method: string }): string {
   if (line.method || !err.rawPacket) return line.method;
   const first = headAt(err.rawPacket, err.bytesParsed)[0] ?? '';
-  return /^[A-Z]+ \S/.test(first) ? first.slice(0, first.indexOf(' ')) : '';
+  return /^[A-Z]+ \S+ HTTP\/\d+\.\d+$/.test(first) ? first.slice(0, first.indexOf(' ')) : '';
 }
 
 /** Why the engine refused a head, in nginx's words for its status. */

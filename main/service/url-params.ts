@@ -7,15 +7,21 @@
 // as well: it is replaced whole when it holds a redacted parameter. In text, a URL ends at white
 // space, a quote, a bracket or a comma, and a redacted value written in quotes is the quoted text.
 
+/** `s` with each %XX as the character of that byte, whatever follows ('+' a space): a lenient
+ * decoding for finding names and separators, which never fails on a stray '%' or a byte that is
+ * not UTF-8. */
+function looseDecode(s: string): string {
+  return s.replaceAll('+', ' ').replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
 /** A parameter's name as it compares: percent-decoded ('+' is a space), lower case, without the
  * brackets of an array form (`token[]`, `token[a][b]`). */
 export function paramName(raw: string): string {
-  const s = raw.replaceAll('+', ' ');
   let name: string;
   try {
-    name = decodeURIComponent(s);
+    name = decodeURIComponent(raw.replaceAll('+', ' '));
   } catch {
-    name = s;
+    name = looseDecode(raw);
   }
   return name.toLowerCase().replace(/(\[[^\]]*\])+$/, '');
 }
@@ -23,7 +29,6 @@ export function paramName(raw: string): string {
 const SEPARATORS = new Set(['?', '&', ';', '#']);
 const URL_END = new Set([' ', '\t', '\r', '\n', '<', '>']);
 const TEXT_END = new Set([...URL_END, '"', "'", '(', ')', ',']);
-const ENCODED_SEPARATOR = /%(3f|23|26|3b)/i;
 
 /** `text` with the values of the parameters `names` (compared as paramName gives them) replaced by
  * `mark`; `inUrl`: `text` is a URL's query or fragment (from its '?' or '#'), else text quoting URLs. */
@@ -38,13 +43,8 @@ export function redactParams(text: string, names: ReadonlySet<string>, mark: str
     if (j === i + 1 || text[j] !== '=') continue;
     const secret = names.has(paramName(text.slice(i + 1, j)));
     let k = j + 1;
-    const quote = text[k];
-    if (secret && !inUrl && (quote === '"' || quote === "'")) {
-      const close = text.indexOf(quote, k + 1);
-      k = close < 0 ? text.length : close + 1;
-    } else {
-      while (k < text.length && !end.has(text[k]!) && !(secret ? text[k] === '&' || text[k] === '#' : SEPARATORS.has(text[k]!))) k++;
-    }
+    if (secret && !inUrl) k = secretInText(text, k);
+    else while (k < text.length && !end.has(text[k]!) && !(secret ? text[k] === '&' || text[k] === '#' : SEPARATORS.has(text[k]!))) k++;
     const value = text.slice(j + 1, k);
     const kept = secret ? mark : nestedSecret(value, names, mark) ? mark : value;
     if (kept !== value) {
@@ -56,15 +56,31 @@ export function redactParams(text: string, names: ReadonlySet<string>, mark: str
   return from === 0 ? text : out + text.slice(from);
 }
 
-/** Whether a value holds a URL, percent-encoded, with a parameter to redact. */
-function nestedSecret(value: string, names: ReadonlySet<string>, mark: string): boolean {
-  if (!ENCODED_SEPARATOR.test(value)) return false;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(value.replaceAll('+', ' '));
-  } catch {
-    return false;
+/** Where a redacted value in text ends: at white space, '&' or '#'; closing punctuation it ends
+ * with that it did not open (a quote, a bracket, a comma or a full stop after a quoted or
+ * bracketed URL) is left out. So a quote inside the value (`token=it'sSECRET`) does not end it. */
+function secretInText(text: string, from: number): number {
+  let k = from;
+  while (k < text.length && !URL_END.has(text[k]!) && text[k] !== '&' && text[k] !== '#') k++;
+  const OPENS: Record<string, string> = { '"': '"', "'": "'", ')': '(', '>': '<', ',': '', '.': '' };
+  while (k > from) {
+    const c = text[k - 1]!;
+    const opener = OPENS[c];
+    if (opener === undefined || (opener !== '' && text.slice(from, k - 1).includes(opener))) break;
+    k--;
   }
-  const at = decoded.search(/[?#]/);
-  return at >= 0 && redactParams(decoded.slice(at), names, mark, true) !== decoded.slice(at);
+  return k;
+}
+
+/** Whether a value holds a URL or a query, percent-encoded once or more, with a parameter to redact. */
+function nestedSecret(value: string, names: ReadonlySet<string>, mark: string): boolean {
+  let decoded = value;
+  for (let depth = 0; depth < 4 && /%(25|3f|23|26|3b|3d)/i.test(decoded); depth++) {
+    decoded = looseDecode(decoded);
+    // (a query without its '?', `a%3D1%26token%3D…`, is read as one)
+    const at = decoded.search(/[?#]/);
+    const query = at >= 0 ? decoded.slice(at) : `?${decoded}`;
+    if (query.includes('=') && redactParams(query, names, mark, true) !== query) return true;
+  }
+  return false;
 }

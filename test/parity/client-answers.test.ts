@@ -79,6 +79,7 @@ const cases: Array<{ name: string; bytes: string; halfClose?: true; then?: strin
   { name: 'HEAD with a request line node refuses', bytes: `HEAD /a b HTTP/1.1\r\n${H}\r\n` },
   { name: 'HEAD with an unreadable Content-Length', bytes: `HEAD /a HTTP/1.1\r\n${H}Content-Length: x\r\n\r\n` },
   { name: 'HEAD with an unreadable Content-Length, in a later read than the request before it', bytes: `GET /a HTTP/1.1\r\n${H}\r\n`, then: `HEAD /b HTTP/1.1\r\n${H}Content-Length: x\r\n\r\n` },
+  { name: 'a GET refused behind a body that ends in "HEAD ", in a later read', bytes: `GET /a HTTP/1.1\r\n${H}\r\n`, then: `POST /a HTTP/1.1\r\n${H}Content-Length: 5\r\n\r\nHEAD GET /b HTTP/1.1\r\n${H}Content-Length: x\r\n\r\n` },
   { name: 'HEAD upgrade request to a bare prefix (301)', bytes: `HEAD /dir HTTP/1.1\r\n${H}Upgrade: websocket\r\nConnection: Upgrade, close\r\n\r\n` },
   { name: 'a Host of raw bytes in the 301 to a bare prefix', bytes: 'GET /dir HTTP/1.1\r\nHost: a\u00e9.test\r\nConnection: close\r\n\r\n' },
   { name: 'a Host of raw bytes in the 301 to an upgrade request', bytes: 'GET /dir HTTP/1.1\r\nHost: a\u00e9.test\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n\r\n' },

@@ -38,7 +38,7 @@ const ANSWERS: Record<string, string> = {
   'latin-byte': ['HTTP/1.1 200 OK', 'X-A: caf\u00e9 \u00ff', 'Content-Length: 2', '', 'ok'].join('\r\n'),
   // an X-Accel-Redirect to no location: the proxy's own 404, with the headers nginx keeps from the
   // answer (compared in order below, apart from the others)
-  'xaccel-missing': ['HTTP/1.1 200 OK', 'X-Accel-Redirect: /nowhere', 'Set-Cookie: a=caf\u00e9', 'Set-Cookie: b=2', 'Content-Length: 2', '', 'hi'].join('\r\n'),
+  'xaccel-missing': ['HTTP/1.1 200 OK', 'X-Accel-Redirect: /nowhere', 'Set-Cookie: a=caf\u00e9', 'Accept-Ranges: none', 'Set-Cookie: b=2', 'Content-Length: 2', '', 'hi'].join('\r\n'),
 };
 const APART = new Set(['xaccel-missing']);
 

@@ -55,6 +55,16 @@ test('a secret runs to the next "&" or "#" (no tail shows); a nested URL percent
   assert.equal(url('/cb?redirect_uri=https%3A%2F%2Fx%2Fcb%3Fpage%3D2&state=1'), '/cb?redirect_uri=https%3A%2F%2Fx%2Fcb%3Fpage%3D2&state=1', 'a nested URL without a secret stays');
   assert.equal(r.query('GET /a?token="SECRET" HTTP/1.1'), `GET /a?token=${REDACTED} HTTP/1.1`);
   assert.equal(r.query('see https://h/a?token=SECRET, next'), `see https://h/a?token=${REDACTED}, next`);
+  // nested twice encoded, with a byte that is not UTF-8, or a query without its '?'; a name that does not decode whole
+  assert.equal(url('/cb?next=https%253A%252F%252Fh%252Fcb%253Faccess_token%253DSECRET'), `/cb?next=${REDACTED}`);
+  assert.equal(url('/cb?next=https%3A%2F%2Fh%2Fcb%3Faccess_token%3DSECRET%26n%3Dcaf%E9'), `/cb?next=${REDACTED}`);
+  assert.equal(url('/cb?state=a%3D1%26access_token%3DSECRET'), `/cb?state=${REDACTED}`);
+  assert.equal(url('/a?%74oken[%]=SECRET'), `/a?%74oken[%]=${REDACTED}`);
+  // in text: a quote inside the secret does not end it, nor does a line's unclosed quote reach the next line
+  assert.equal(r.query("GET /x?token=it'sSECRET HTTP/1.1"), `GET /x?token=${REDACTED} HTTP/1.1`);
+  assert.equal(r.query('GET /x?token="abc"TAIL x'), `GET /x?token=${REDACTED} x`);
+  assert.equal(r.query("GET /x?token='abc\nline 2 keep ?page=2"), `GET /x?token=${REDACTED}\nline 2 keep ?page=2`);
+  assert.equal(r.query('a "http://h/a?token=S".'), `a "http://h/a?token=${REDACTED}".`);
 });
 
 test('a "&name=value" in the path is not a parameter; Referer and Location values are URLs too', () => {

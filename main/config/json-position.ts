@@ -1,6 +1,7 @@
 // Where a JSON text first goes wrong: node 20's JSON.parse often says "Unexpected token" without a
 // position, and a user editing a config wants line:column. A small scanner over JSON's grammar,
 // which also finds the keys an object repeats (JSON.parse keeps the last without a word).
+import { utf8Decode } from '../../app/traffic/bytes.ts';
 
 interface JsonScan {
   /** Offset of the first syntax error, -1 when the text is valid JSON. */
@@ -123,29 +124,13 @@ export function decodeConfigBytes(bytes: Uint8Array): { ok: true; text: string; 
     // (ignoreBOM: a second mark is text, which JSON refuses by position, not one more mark to skip)
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body), bom: start === 3 };
   } catch {
-    const at = firstInvalidUtf8(body);
-    const before = new TextDecoder().decode(body.subarray(0, at));
+    // (the decoder that marks what it replaces names the first such byte and where it is)
+    const marks = { bytes: [] as number[], chars: [] as number[] };
+    const before = utf8Decode(body, marks).text.slice(0, marks.chars[0]);
+    const at = marks.bytes[0]!;
     const line = before.split('\n').length;
     const col = before.length - before.lastIndexOf('\n');
     return { ok: false, message: `not UTF-8: byte 0x${body[at]!.toString(16).padStart(2, '0')} at offset ${at + start} (line ${line}, column ${col})` };
   }
 }
 
-/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
-function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i]!;
-    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-    if (n < 0) return i;
-    for (let k = 1; k <= n; k++) {
-      const x = b[i + k];
-      if (x === undefined || (x & 0xc0) !== 0x80) return i;
-    }
-    // overlong three- and four-byte forms, surrogates, code points past U+10FFFF
-    const c1 = b[i + 1] ?? 0;
-    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f) || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return i;
-    i += n + 1;
-  }
-  return b.length;
-}

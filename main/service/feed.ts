@@ -120,8 +120,8 @@ export class Feed {
       sub.resync = true;
     }
     this.pending = emptyDelta();
-    this.touch();
     this.hasPending = false;
+    this.schedule();
   }
 
   private touch(): void {

@@ -36,6 +36,7 @@ export const useConfig = defineStore('config', () => {
   const applyError = ref<ApiError | null>(null);
   /** Listener states after the last apply (a port in use shows here). */
   const lastListeners = ref<ListenerView[]>([]);
+  /** What the last apply or undo did, when more than "Applied" (the apply bar says that itself). */
   const lastAppliedMessage = ref('');
   let lastSynced = '';
 
@@ -127,8 +128,7 @@ export const useConfig = defineStore('config', () => {
       }
       lastListeners.value = r.value.listeners;
       receive(r.value.config);
-      const failed = r.value.listeners.filter((l) => l.state === 'failed').length;
-      lastAppliedMessage.value = failed ? `Applied, but ${failed} listener${failed === 1 ? '' : 's'} failed` : 'Applied';
+      lastAppliedMessage.value = ''; // (the apply bar says "Applied" with the listeners that failed)
       return true;
     } finally {
       busy.value = false;

@@ -62,7 +62,7 @@ export function setOptional<T extends object>(obj: T, key: keyof T & string, raw
 }
 
 function hostIndex(loc: LocationInput): number {
-  return (loc.proxySetHeader ?? []).findIndex((h) => h.name.toLowerCase() === 'host');
+  return (loc.proxySetHeader ?? []).findIndex((h) => typeof h.name === 'string' && h.name.toLowerCase() === 'host');
 }
 
 /** Without a Host header nginx sends $proxy_host. */

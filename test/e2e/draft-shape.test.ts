@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { freePort } from '../helpers/ports.ts';
 import { poll } from '../helpers/wait.ts';
 import { startUiHost, type UiHost } from './ui-host.ts';
+import type { ConfigState } from '../../app/api/views.ts';
 
 let ui: UiHost;
 let port: number;
@@ -66,9 +67,8 @@ test('a draft of entries the editors cannot show: each screen renders, says wher
   assert.match(await page.getByTestId('upstream-0').innerText(), /app\s+round_robin/);
 
   await page.getByTestId('apply').click();
-  const state = await poll(async () => (await ui.service.handle('getConfig', {})), (r) => r.ok && r.value.applied !== null);
-  assert.ok(state.ok);
-  const applied = state.value.applied as { servers: Array<{ listen: Array<{ address: string }> }>; upstreams: Array<{ name: string; method?: unknown }> };
+  const state = await poll(async () => (await ui.service.handle('getConfig', {})) as { ok: boolean; value?: ConfigState }, (r) => r.ok && r.value?.applied !== null);
+  const applied = state.value!.applied as { servers: Array<{ listen: Array<{ address: string }> }>; upstreams: Array<{ name: string; method?: unknown }> };
   assert.deepEqual(applied.servers.map((s) => s.listen[0]!.address), [`127.0.0.1:${port}`]);
   // the method that was text is gone: the upstream runs nginx's default, round robin
   assert.deepEqual(applied.upstreams.map((u) => [u.name, u.method]), [['app', undefined]]);

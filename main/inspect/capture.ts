@@ -38,11 +38,24 @@ export interface RawMessage {
   complete: boolean;
 }
 
-/** Room for captured bytes: `reserve(size)` returns a buffer with `size` bytes free from `at`. */
+/** Room for captured bytes: `reserve(size)` returns a buffer with `granted` bytes free from `at`:
+ * `size`, or fewer when a recorder's total payload cap has no room for another capture in progress
+ * (enough still for a row's preview): the message's capture then stops there, marked truncated. */
 export interface CaptureStore {
   reserve(size: number): Buffer;
+  /** A room reserve() gave that will not be kept: a fragmented message's capture moved on to a
+   * larger one. */
+  abandon?(buf: Buffer, at: number): void;
   readonly at: number;
+  readonly granted: number;
 }
 
 /** The default store: a buffer of its own for each message. */
-export const OWN_BUFFERS: CaptureStore = { at: 0, reserve: (size) => Buffer.allocUnsafe(size) };
+export const OWN_BUFFERS: CaptureStore = {
+  at: 0,
+  granted: 0,
+  reserve(size) {
+    (this as { granted: number }).granted = size;
+    return Buffer.allocUnsafe(size);
+  },
+};

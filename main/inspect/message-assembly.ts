@@ -46,6 +46,9 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   protected bufCap = -1;
   /** Bytes captured so far in the current message. */
   protected captured = 0;
+  /** The most the current message's capture may hold: previewCap, or less once the store had no
+   * more room to give. */
+  private capLimit = 0;
   /** `captured` when the current frame started (a frame's preview is its share of the capture). */
   protected frameCaptured = 0;
   private validate = false;
@@ -79,16 +82,27 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   /** Room in the capture buffer for this frame's share: exact for a single-frame message (the
    * common case), growing by doubling across the frames of a fragmented one. */
   protected reserve(frameLength: number): void {
-    const need = this.captured + Math.min(frameLength, Math.max(0, this.o.previewCap - this.captured));
+    const need = this.captured + Math.min(frameLength, Math.max(0, this.capLimit - this.captured));
     const have = this.bufCap;
     if (have >= need) return;
-    const size = this.fin && this.opcode !== 0 ? need : Math.min(Math.max(this.o.previewCap, 0), Math.max(need, have * 2));
+    const size = this.fin && this.opcode !== 0 ? need : Math.min(Math.max(this.capLimit, 0), Math.max(need, have * 2));
     const next = this.store.reserve(size);
     const at = this.store.at;
-    if (this.buf && this.captured > 0) this.buf.copy(next, at, this.bufAt, this.bufAt + this.captured);
+    const granted = this.store.granted;
+    if (granted <= have) {
+      // (no more room to give: the capture keeps what its room holds, the rest of the message is cut)
+      this.store.abandon?.(next, at);
+      this.capLimit = have;
+      return;
+    }
+    if (granted < size) this.capLimit = granted;
+    if (this.buf) {
+      if (this.captured > 0) this.buf.copy(next, at, this.bufAt, this.bufAt + this.captured);
+      this.store.abandon?.(this.buf, this.bufAt);
+    }
     this.buf = next;
     this.bufAt = at;
-    this.bufCap = size;
+    this.bufCap = granted;
   }
 
   protected startMessage(): void {
@@ -107,6 +121,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.buf = null;
     this.bufCap = -1;
     this.captured = 0;
+    this.capLimit = this.o.previewCap;
     this.validate = this.msgCapture && this.opcode === 1 && !this.msgCompressed;
     this.msgUtf8Error = -1;
     this.msgMaskKey = this.keepMasked && this.msgCapture && this.masked && this.fin && this.opcode === 2 && !this.rsv1 ? this.maskKey : 0;
@@ -123,8 +138,8 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   /** A data frame's payload slice chunk[s, e) (`base`: stream offset of chunk[0]). */
   protected dataPayload(chunk: Buffer, s: number, e: number, base: number): void {
     if (!this.msgCapture) return;
-    const room = this.o.previewCap - this.captured;
     if (this.msgCompressed) {
+      const room = this.o.previewCap - this.captured;
       const copy = this.unmaskCopy(chunk, s, e);
       this.h.compressedData(copy, this.msgOpcode === 1);
       if (room > 0) {
@@ -135,6 +150,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
       if (e - s > room) this.msgTruncated = true;
       return;
     }
+    const room = this.capLimit - this.captured;
     const take = room < e - s ? (room > 0 ? room : 0) : e - s;
     if (take > 0) {
       const buf = this.buf!;

@@ -213,7 +213,7 @@ export class SessionFrames {
       else {
         const n = Math.min(this.len[s]!, BINARY_PREVIEW_BYTES);
         const from = this.off[s]!;
-        const room = this.notes.reserve(n);
+        const room = this.notes.room(n);
         const at = this.notes.at;
         const key = this.mask[s]!;
         if (key === 0) slab.buf.copy(room, at, from, from + n);

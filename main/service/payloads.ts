@@ -20,6 +20,9 @@ import type { CaptureStore } from '../inspect/capture.ts';
 const FIRST_SLAB = 4 * 1024;
 const MAX_SLAB = 128 * 1024;
 const OWN_BUFFER = MAX_SLAB / 4;
+/** Room for a capture the total cap has no room for: what a row's preview reads (512 characters of
+ * up to 4 bytes each). */
+const PREVIEW_ROOM = 2048;
 /** Largest slab for evicted rows' preview bytes (they stay as long as their rows, long after payloads go). */
 const NOTE_SLAB = 16 * 1024;
 /** Empty full-size slabs kept for reuse (at most 4 MiB): sessions that run in step fill (and
@@ -81,16 +84,72 @@ export class PayloadArena implements CaptureStore {
   private prev: Slab | null = null;
   /** Where the room the last reserve() made starts in the buffer it returned. */
   at = 0;
+  /** How many bytes that room has (reserve's `size`, or fewer: see reserve). */
+  granted = 0;
 
-  /** `maxSlab`: slabs grow to this size (small for an arena of evicted rows' preview bytes). */
-  constructor(private readonly pool: SlabPool, private readonly maxSlab = MAX_SLAB) {}
+  /** Rooms reserve() gave that are not yet put or abandoned: buffer, start, size. */
+  private roomBuf: Buffer[] = [];
+  private roomAt: number[] = [];
+  private roomSize: number[] = [];
+
+  /** `maxSlab`: slabs grow to this size (small for an arena of evicted rows' preview bytes);
+   * `budget`: what captures in progress count against (the store's total cap). */
+  constructor(private readonly pool: SlabPool, private readonly maxSlab = MAX_SLAB, private readonly budget: CaptureBudget | null = null) {}
+
+  /**
+   * Room for `size` bytes of a capture in progress (the frame tap's): in the returned buffer from
+   * `at`, then given to PayloadStore.put in place. The room counts against the store's total cap
+   * until it is settled (put, or abandoned) or the arena closes. When the cap has no room for it
+   * even after the oldest kept payloads went, the room is cut to what a row's preview needs
+   * (`granted`) and counts for nothing: `settle` then says so, and the message is recorded as
+   * evicted, with its preview.
+   */
+  reserve(size: number): Buffer {
+    const claimed = this.budget === null || this.budget.claim(size);
+    const n = claimed ? size : Math.min(size, PREVIEW_ROOM);
+    const buf = this.room(n);
+    this.granted = n;
+    if (this.budget) {
+      this.roomBuf.push(buf);
+      this.roomAt.push(this.at);
+      this.roomSize.push(claimed ? size : -1);
+    }
+    return buf;
+  }
+
+  /** A room reserve() gave is put, or will not be: it no longer counts against the cap. True for a
+   * room the cap had no room for (its message is recorded as evicted). */
+  settle(buf: Buffer, at: number): boolean {
+    for (let i = this.roomBuf.length - 1; i >= 0; i--) {
+      if (this.roomBuf[i] !== buf || this.roomAt[i] !== at) continue;
+      const size = this.roomSize[i]!;
+      if (size > 0) this.budget!.unclaim(size);
+      this.roomBuf.splice(i, 1);
+      this.roomAt.splice(i, 1);
+      this.roomSize.splice(i, 1);
+      return size < 0;
+    }
+    return false;
+  }
+
+  /** A room of a capture that moved on to a larger one: settled, and its slab no longer held. */
+  abandon(buf: Buffer, at: number): void {
+    this.settle(buf, at);
+    this.drop(buf);
+  }
+
+  /** A room that is not going to be put: its slab is no longer held by it. */
+  drop(buf: Buffer): void {
+    const slab = this.slabOf(buf);
+    if (slab) this.pool.release(slab);
+  }
 
   /**
    * Room for `size` bytes of a payload: in the returned buffer (a slab, or a buffer of its own) from
-   * `at`; then given to PayloadStore.put in place. Until then (or for good, if never put) the room
-   * holds its slab, so it is never handed out twice.
+   * `at`. Until it is put (or for good, if never put) the room holds its slab, so it is never
+   * handed out twice.
    */
-  reserve(size: number): Buffer {
+  room(size: number): Buffer {
     if (size > OWN_BUFFER) {
       const own = this.pool.take(size);
       own.retired = true;
@@ -120,20 +179,35 @@ export class PayloadArena implements CaptureStore {
     return this.pool.of.get(buf.buffer as ArrayBuffer);
   }
 
-  /** The session's log is gone: its current slab no longer takes new payloads. */
+  /** The session's log is gone: its current slab no longer takes new payloads, and its captures
+   * still in progress no longer count. */
   close(): void {
     if (this.slab) this.pool.retire(this.slab);
     this.slab = this.prev = null;
+    for (const size of this.roomSize) if (size > 0) this.budget!.unclaim(size);
+    this.roomBuf = [];
+    this.roomAt = [];
+    this.roomSize = [];
   }
 }
 
-export class PayloadStore implements Holdings {
+/** The total cap as captures in progress see it (PayloadStore). */
+interface CaptureBudget {
+  /** Room for `size` more bytes in progress: true once it fits under the cap with what is kept
+   * (the oldest kept payloads go to make it fit), false when it cannot. */
+  claim(size: number): boolean;
+  unclaim(size: number): void;
+}
+
+export class PayloadStore implements Holdings, CaptureBudget {
   /** Kept payloads, oldest first, from `head` on, as (session log, seq); rows gone since are skipped. */
   private qFrames: SessionFrames[] = [];
   private qSeq: number[] = [];
   private head = 0;
   private held = 0;
   private kept = 0;
+  /** Bytes of room held by captures in progress (PayloadArena.reserve), counted against the cap. */
+  private inFlight = 0;
   private readonly pool = new SlabPool();
   payloadGone(slab: Slab, len: number): void {
     this.held -= len;
@@ -154,7 +228,25 @@ export class PayloadStore implements Holdings {
 
   set cap(total: number) {
     this.total = total;
-    if (this.held > total) this.evict();
+    if (this.held + this.inFlight > total) this.evict();
+  }
+
+  claim(size: number): boolean {
+    // (one that cannot fit beside the other captures in progress takes nothing kept with it)
+    if (this.inFlight + size > this.total) return false;
+    if (this.held + this.inFlight + size > this.total) this.evict(size);
+    if (this.held + this.inFlight + size > this.total) return false;
+    this.inFlight += size;
+    return true;
+  }
+
+  unclaim(size: number): void {
+    this.inFlight -= size;
+  }
+
+  /** Bytes of room captures in progress hold. */
+  get reserved(): number {
+    return this.inFlight;
   }
 
   get bytes(): number {
@@ -167,7 +259,7 @@ export class PayloadStore implements Holdings {
 
   /** A session's arena: for its payloads, or (`small`) for the preview bytes of its evicted rows. */
   arena(small = false): PayloadArena {
-    return new PayloadArena(this.pool, small ? NOTE_SLAB : MAX_SLAB);
+    return small ? new PayloadArena(this.pool, NOTE_SLAB) : new PayloadArena(this.pool, MAX_SLAB, this);
   }
 
   /** Called now and then (TrafficWatch, every second): frees the slabs kept for reuse once quiet. */
@@ -190,7 +282,7 @@ export class PayloadStore implements Holdings {
     }
     let slab = reserved;
     if (!slab) {
-      const room = f.arena.reserve(n);
+      const room = f.arena.room(n);
       const at = f.arena.at;
       if (maskKey !== 0) xorMask(buf, off, off + n, room, at, maskKey, 0);
       else buf.copy(room, at, off, off + n);
@@ -203,7 +295,7 @@ export class PayloadStore implements Holdings {
     this.qSeq.push(seq);
     this.kept++;
     this.held += n;
-    if (this.held > this.total) this.evict();
+    if (this.held + this.inFlight > this.total) this.evict();
   }
 
   /** A copy of a row's kept payload (yours to keep), or undefined. */
@@ -225,8 +317,9 @@ export class PayloadStore implements Holdings {
     return s >= 0 && f.holdsPayload(s);
   }
 
-  private evict(): void {
-    while (this.held > this.total && this.head < this.qSeq.length) {
+  /** The oldest kept payloads go until they and the captures in progress (and `more` bytes) fit the cap. */
+  private evict(more = 0): void {
+    while (this.held + this.inFlight + more > this.total && this.head < this.qSeq.length) {
       const k = this.head++;
       const f = this.qFrames[k]!;
       const s = f.slotOf(this.qSeq[k]!);

@@ -179,10 +179,15 @@ export class TrafficLog {
         kept = perMessage;
       }
     }
-    const note = !buf ? '' : previewFits(text, kept, captured) ? null : messagePreview(text, buf, !truncated, off, captured, maskKey);
+    // (its room counts as kept from here on, no longer as a capture in progress; a room the total
+    // cap had none for holds just enough for the preview: the row is as if evicted at once)
+    const cut = buf !== null && f.arena.settle(buf, off);
+    if (cut) state = EVICTED;
+    const note = !buf ? '' : cut || !previewFits(text, kept, captured) ? messagePreview(text, buf, !truncated, off, captured, maskKey) : null;
     const s = f.append(time, rowFlags(text ? TEXT : BINARY, from, fin, false, state), length, null, note);
     const seq = f.next - 1;
-    if (buf) this.payloads.put(f, s, seq, buf, off, kept, true, maskKey);
+    if (cut) f.arena.drop(buf!);
+    else if (buf) this.payloads.put(f, s, seq, buf, off, kept, true, maskKey);
     if (utf8ErrorOffset >= 0) f.setUtf8Error(seq, utf8ErrorOffset);
     this.framesKept++;
     this.trim(sessionId, f);

@@ -124,9 +124,16 @@ export class PayloadArena implements CaptureStore {
       if (this.roomBuf[i] !== buf || this.roomAt[i] !== at) continue;
       const size = this.roomSize[i]!;
       if (size > 0) this.budget!.unclaim(size);
-      this.roomBuf.splice(i, 1);
-      this.roomAt.splice(i, 1);
-      this.roomSize.splice(i, 1);
+      // (nearly always the last one: its message is the one just finished)
+      const last = this.roomBuf.length - 1;
+      if (i !== last) {
+        this.roomBuf[i] = this.roomBuf[last]!;
+        this.roomAt[i] = this.roomAt[last]!;
+        this.roomSize[i] = this.roomSize[last]!;
+      }
+      this.roomBuf.pop();
+      this.roomAt.pop();
+      this.roomSize.pop();
       return size < 0;
     }
     return false;

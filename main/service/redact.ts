@@ -4,15 +4,18 @@
 // lines that quote a URL). The traffic log keeps the real values, so changing the settings applies
 // to everything shown next.
 import type { ExchangeView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
+import type { FrameView } from '../../app/api/contract.ts';
 import { paramName, redactParams } from './url-params.ts';
+import { redactSubprotocols } from './subprotocols.ts';
 
 // (X-Switchyard-Token: the web host's own, should a stale page's calls reach a proxied app instead)
-export const DEFAULT_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-switchyard-token'];
+export const DEFAULT_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token', 'x-switchyard-token'];
 /** Query parameters that carry credentials in common APIs (OAuth, API keys, signed URLs); WebSocket
  * clients, which cannot set headers in a browser, often authenticate this way. */
 export const DEFAULT_REDACTED_QUERY = [
   'access_token', 'id_token', 'refresh_token', 'token', 'auth', 'jwt', 'api_key', 'apikey', 'key',
-  'password', 'secret', 'client_secret', 'signature', 'sig', 'x-amz-credential', 'x-amz-signature', 'x-amz-security-token',
+  'password', 'secret', 'client_secret', 'signature', 'sig', 'private_token', 'auth_token', 'session_token',
+  'authorization', 'bearer', 'x-amz-credential', 'x-amz-signature', 'x-amz-security-token',
 ];
 export const REDACTED = '[redacted]';
 
@@ -42,7 +45,7 @@ export class Redactor {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!.toLowerCase();
       const value = raw[i + 1]!;
-      const kept = this.names.has(name) ? REDACTED : URL_HEADERS.has(name) ? this.url(value) : value;
+      const kept = this.names.has(name) ? REDACTED : URL_HEADERS.has(name) ? this.url(value) : name === 'sec-websocket-protocol' ? this.subprotocols(value) : value;
       if (kept === value) continue;
       out ??= [...raw];
       out[i + 1] = kept;
@@ -58,10 +61,61 @@ export class Redactor {
   }
 
   /** A URL, or a header value that holds one: only what follows its first '?' or '#' is read (a
-   * '&' in a path is not a parameter). */
+   * '&' in a path is not a parameter); and the password of an absolute URL's `user:password@`. */
   url(url: string): string {
     const at = url.search(/[?#]/);
-    return at < 0 ? url : url.slice(0, at) + this.redactParams(url.slice(at), true);
+    const head = this.userinfo(at < 0 ? url : url.slice(0, at));
+    return at < 0 ? head : head + this.redactParams(url.slice(at), true);
+  }
+
+  private userinfo(head: string): string {
+    if (!this.on || !head.includes('@')) return head;
+    return head.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, `$1${REDACTED}@`);
+  }
+
+  /** A Sec-WebSocket-Protocol list with the tokens clients carry in it replaced (subprotocols.ts). */
+  private subprotocols(value: string): string {
+    return this.on ? redactSubprotocols(value, this.paramNames, REDACTED) : value;
+  }
+
+  /** The protocol the server chose: as the header is (redacted whole with it), and a token of the
+   * client's list the server echoed as its choice. */
+  private chosenProtocol(chosen: string | null, offered: string[]): string | null {
+    if (!this.on || typeof chosen !== 'string') return chosen;
+    if (this.names.has('sec-websocket-protocol')) return REDACTED;
+    const mine = this.subprotocols(chosen);
+    if (mine !== chosen) return mine;
+    for (let i = 0; i + 1 < offered.length; i += 2) {
+      if (offered[i]!.toLowerCase() !== 'sec-websocket-protocol') continue;
+      const list = offered[i + 1]!.split(',').map((e) => e.trim());
+      const kept = this.subprotocols(offered[i + 1]!).split(',').map((e) => e.trim());
+      const at = list.indexOf(chosen.trim());
+      if (at >= 0 && kept[at] !== list[at]) return kept[at]!;
+    }
+    return chosen;
+  }
+
+  /** A frame row: a Close frame's reason is the peer's own text, which may quote a URL (as the
+   * session's closeFrame.reason). Other rows are the traffic itself, shown as it is. */
+  frame(row: FrameView): FrameView {
+    if (!this.on || row.opcode !== 'close') return row;
+    const preview = this.query(row.preview);
+    if (preview === row.preview) return row;
+    // (a handle on a stored row reads its fields through getters: a plain copy of them)
+    const view = typeof (row as { view?: unknown }).view === 'function' ? (row as unknown as { view(): FrameView }).view() : row;
+    return { ...view, preview };
+  }
+
+  frames(rows: FrameView[]): FrameView[] {
+    if (!this.on) return rows;
+    let out: FrameView[] | null = null;
+    for (let i = 0; i < rows.length; i++) {
+      const r = this.frame(rows[i]!);
+      if (r === rows[i]) continue;
+      out ??= [...rows];
+      out[i] = r;
+    }
+    return out ?? rows;
   }
 
   private redactParams(text: string | null, inUrl: boolean): string | null {
@@ -94,8 +148,9 @@ export class Redactor {
     // (a peer's Close frame reason is its own text, which may quote a URL too)
     const frameReason = v.closeFrame ? this.query(v.closeFrame.reason) : '';
     const closeFrame = v.closeFrame && frameReason !== v.closeFrame.reason ? { ...v.closeFrame, reason: frameReason } : v.closeFrame;
-    if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason && closeFrame === v.closeFrame) return v;
-    return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, closeReason, closeFrame };
+    const subprotocol = this.chosenProtocol(v.subprotocol, v.requestHeaders);
+    if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason && closeFrame === v.closeFrame && subprotocol === v.subprotocol) return v;
+    return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, closeReason, closeFrame, subprotocol };
   }
 
   exchange<T extends ExchangeView>(v: T): T {

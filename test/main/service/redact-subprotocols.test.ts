@@ -1,0 +1,82 @@
+// Credentials outside headers and queries: tokens clients carry in their subprotocol list (a
+// browser's WebSocket cannot set Authorization), a URL's `user:password@`, and a peer's Close reason
+// as the frame log shows it; and the common API-key headers redacted by default.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket, { WebSocketServer } from 'ws';
+import { DEFAULT_REDACTED, Redactor, REDACTED } from '../../../main/service/redact.ts';
+import { redactSubprotocols } from '../../../main/service/subprotocols.ts';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import { oneLocation } from '../../helpers/engine.ts';
+import { testScope } from '../../helpers/scope.ts';
+import { until } from '../../helpers/wait.ts';
+import { value } from '../../helpers/service.ts';
+import type { FrameView, SessionDetail, SessionView } from '../../../app/api/contract.ts';
+
+const scope = testScope();
+const M = REDACTED;
+const none = new Set<string>();
+
+test('subprotocol lists: the Kubernetes bearer form, a token after its name, a bare JWT; the protocols themselves stay', () => {
+  assert.equal(redactSubprotocols('base64url.bearer.authorization.k8s.io.ZXlKaGJHY2lPaUpT, base64.channel.k8s.io', none, M), `base64url.bearer.authorization.k8s.io.${M}, base64.channel.k8s.io`);
+  assert.equal(redactSubprotocols('access_token, s3cr3t-value', none, M), `access_token, ${M}`);
+  assert.equal(redactSubprotocols('Bearer,abc.def', none, M), `Bearer,${M}`);
+  assert.equal(redactSubprotocols('graphql-ws, eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', none, M), `graphql-ws, ${M}`);
+  // a name the user redacts in queries announces a token here too
+  assert.equal(redactSubprotocols('my-key, v', new Set(['my-key']), M), `my-key, ${M}`);
+  for (const plain of ['chat, superchat', 'graphql-transport-ws', 'v1.json.api, wamp', 'mqtt']) assert.equal(redactSubprotocols(plain, none, M), plain);
+});
+
+test('views: the offered list in both header lists, the chosen protocol when it is a token, a URL\'s password, a Close row\'s reason', () => {
+  const r = new Redactor();
+  const s = r.session({
+    url: 'http://user:pa55@127.0.0.1:1/ws?x=1', upstreamPath: '/ws',
+    requestHeaders: ['Sec-WebSocket-Protocol', 'access_token, T0KEN', 'X-Api-Key', 'K1', 'X-Auth-Token', 'K2'],
+    responseHeaders: ['Sec-WebSocket-Protocol', 'T0KEN'], subprotocol: 'T0KEN',
+    closeReason: null, closeFrame: null,
+  } as unknown as SessionView);
+  assert.deepEqual(s.requestHeaders, ['Sec-WebSocket-Protocol', `access_token, ${M}`, 'X-Api-Key', M, 'X-Auth-Token', M]);
+  // (the server echoed the token as its choice: known as one from the client's list)
+  assert.equal(s.subprotocol, M);
+  assert.equal(s.url, `http://user:${M}@127.0.0.1:1/ws?x=1`);
+  assert.equal(r.url('/ws/a@b:c'), '/ws/a@b:c', 'an @ in a path is not a password');
+  const close = { seq: 3, time: 0, from: 'upstream', opcode: 'close', fin: true, length: 30, preview: '1008 see /login?token=Z9', closeCode: 1008 } as FrameView;
+  const text = { ...close, seq: 4, opcode: 'text', preview: '{"token":"in a message"}', closeCode: null } as FrameView;
+  assert.deepEqual(r.frames([close, text]).map((f) => f.preview), [`1008 see /login?token=${M}`, '{"token":"in a message"}']);
+  // the whole header named by the user: the chosen protocol goes with it
+  r.update({ redactHeaders: [...DEFAULT_REDACTED, 'sec-websocket-protocol'] });
+  assert.equal(r.session({ url: '/', upstreamPath: '/', requestHeaders: [], responseHeaders: ['Sec-WebSocket-Protocol', 'chat'], subprotocol: 'chat', closeReason: null, closeFrame: null } as unknown as SessionView).subprotocol, M);
+  r.update({ redact: false });
+  assert.equal(r.session({ url: '/', upstreamPath: '/', requestHeaders: [], responseHeaders: [], subprotocol: 'T0KEN', closeReason: null, closeFrame: null } as unknown as SessionView).subprotocol, 'T0KEN');
+});
+
+test('a Kubernetes-style session through the engine: no view, feed frame or HAR shows the token or the Close reason\'s secret', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (offered) => (offered.has('base64.channel.k8s.io') ? 'base64.channel.k8s.io' : false) });
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', (ws) => ws.on('message', () => ws.close(1008, 'expired: see /login?access_token=CLOSE_SECRET')));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
+  const port = (wss.address() as { port: number }).port;
+  const e = await scope.engine((p) => oneLocation(p, { path: '/api', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
+  scope.defer(async () => service.close());
+  const fed: string[] = [];
+  service.feed.subscribe({ send: (ev) => fed.push(JSON.stringify(ev)), busy: () => false });
+  const client = new WebSocket(`ws://127.0.0.1:${e.port}/api`, ['base64url.bearer.authorization.k8s.io.K8S_SECRET', 'base64.channel.k8s.io']);
+  await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
+  assert.equal(client.protocol, 'base64.channel.k8s.io');
+  client.send('hi');
+  await new Promise((r) => client.once('close', r));
+  const id = value<SessionView[]>(await service.handle('sessions', {}))[0]!.id;
+  await until(() => (service.traffic.framesOf(id) ?? []).some((f) => f.opcode === 'close'));
+  await until(() => fed.some((b) => b.includes('"close"')));
+  const detail = value<SessionDetail>(await service.handle('session', { id }));
+  const har = value<string>(await service.handle('exportHar', {}));
+  for (const [where, text] of [['session', JSON.stringify(detail)], ['feed', fed.join('\n')], ['HAR', har]] as const) {
+    assert.ok(!text.includes('K8S_SECRET'), `${where}: the bearer token`);
+    assert.ok(!text.includes('CLOSE_SECRET'), `${where}: the Close reason's token`);
+  }
+  assert.ok(JSON.stringify(detail.session.requestHeaders).includes('base64.channel.k8s.io'), 'the real protocol still shows');
+  assert.ok(detail.frames!.some((f) => f.opcode === 'close' && f.preview.includes(`access_token=${M}`)));
+  const imported = value<{ sessions: Array<{ frames: FrameView[] }> }>(await service.handle('importHar', { text: har }));
+  assert.ok(!JSON.stringify(imported).includes('SECRET'));
+});

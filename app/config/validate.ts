@@ -8,7 +8,7 @@ import { capped, formatPath, type ConfigIssue, type PathPart } from './issues.ts
 import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
 import { isAddressHost, parseProxyPass, proxyPassError } from './proxy-pass.ts';
 import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
-import { compileNginxRegex } from '../match/regex.ts';
+import { compileNginxRegex, compileServerNameRegex } from '../match/regex.ts';
 import { locationText } from '../match/location.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
 import { quoteArg } from '../nginx/printer.ts';
@@ -245,7 +245,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
       // nginx compares it case-insensitively; any other "$" in a server name is literal text to nginx too
       add([...base, 'serverNames', ni], 'unsupported_server_name', `nginx reads "${n}" as this machine's host name, which Switchyard does not model: write the name itself`);
     } else if (n.startsWith('~')) {
-      const r = compileNginxRegex(n.slice(1), true);
+      const r = compileServerNameRegex(n.slice(1));
       if (!r.ok) add([...base, 'serverNames', ni], 'invalid_regex', r.message);
     } else if (n.includes('..')) {
       // ngx_hash_add_key refuses it: nginx -t fails once the name is hashed (two servers on its socket),

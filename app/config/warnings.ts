@@ -8,12 +8,12 @@ import type { Config } from './schema.ts';
 import type { ConfigIssue } from './issues.ts';
 import { listenSockets, LOCALHOST_V4 } from './validate.ts';
 import { asciiLower } from '../match/bytes.ts';
-import { compileNginxRegex } from '../match/regex.ts';
+import { compileServerNameRegex } from '../match/regex.ts';
 
 /** A regex server name with capture groups ($1, named ones). */
 function capturing(name: string): boolean {
   if (!name.startsWith('~')) return false;
-  const r = compileNginxRegex(name.slice(1), true);
+  const r = compileServerNameRegex(name.slice(1));
   return r.ok && new RegExp(`${r.regex.source}|`).exec('')!.length > 1;
 }
 

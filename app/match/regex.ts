@@ -349,7 +349,16 @@ class Translator {
   }
 }
 
-/** Translate a PCRE pattern as nginx compiles it (caseless for "~*" and server names) to a RegExp over byte strings. */
+/**
+ * A regex server name ("~" and the pattern) as nginx compiles it: caseless only when the pattern
+ * has an ASCII capital letter in it (ngx_http_core_server_name looks for one; the Host it is matched
+ * against is lower-cased already), so `~^\x41bc` matches no Host and `~^ABC` matches "abc".
+ */
+export function compileServerNameRegex(source: string): RegexResult {
+  return compileNginxRegex(source, /[A-Z]/.test(source));
+}
+
+/** Translate a PCRE pattern as nginx compiles it (caseless for "~*") to a RegExp over byte strings. */
 export function compileNginxRegex(source: string, caseInsensitive: boolean): RegexResult {
   if (source.length === 0) return { ok: false, message: 'empty regular expression' };
   let src = utf8Bytes(source);

@@ -1,7 +1,7 @@
 // Which server block answers a request, as nginx 1.22 chooses among the servers of one listen
 // socket: ngx_http_validate_host, then exact name, longest leading wildcard, longest trailing
 // wildcard, regex names in order; else the default_server, else the first server of the socket.
-import { compileNginxRegex } from './regex.ts';
+import { compileServerNameRegex } from './regex.ts';
 import { asciiLower, utf8Bytes } from './bytes.ts';
 
 export interface ServerCandidate {
@@ -81,7 +81,7 @@ function collectNames(candidates: readonly ServerCandidate[]): Name[] {
   candidates.forEach((c, server) => {
     for (const text of namesOfServer(c)) {
       if (text.startsWith('~')) {
-        const r = compileNginxRegex(text.slice(1), true);
+        const r = compileServerNameRegex(text.slice(1));
         if (r.ok) out.push({ kind: 'regex', re: r.regex, server, text });
         continue;
       }

@@ -127,7 +127,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'server selection by Host',
-    upstreams: ['a', 'wild', 'suffix', 're', 'dflt', 'first'],
+    upstreams: ['a', 'wild', 'suffix', 're', 'dflt', 'first', 'esc', 'caps'],
     model: ({ up, listen: p }) => ({
       schemaVersion: 1,
       servers: [
@@ -135,6 +135,10 @@ export const scenarios: Scenario[] = [
         { listen: listen(p), serverNames: ['a.test', '*.wild.test'], locations: [{ path: '/', proxyPass: at(up.a!) }] },
         { listen: listen(p), serverNames: ['*.deeper.wild.test', 'www.suffix.*'], locations: [{ path: '/', proxyPass: at(up.wild!) }] },
         { listen: listen(p), serverNames: ['~^re\\d+\\.test$'], locations: [{ path: '/', proxyPass: at(up.re!) }] },
+        // (nginx compiles a regex name caseless only when it has a capital letter in it: the escaped
+        // capital matches no Host, which nginx lower-cases; the written one matches either case)
+        { listen: listen(p), serverNames: ['~^\\x41bc\\.test$', '~^[\\x41-\\x5a]+\\.up$'], locations: [{ path: '/', proxyPass: at(up.esc!) }] },
+        { listen: listen(p), serverNames: ['~^CAPS\\d\\.test$'], locations: [{ path: '/', proxyPass: at(up.caps!) }] },
         { listen: listen(p, true), serverNames: ['dflt.test'], locations: [{ path: '/', proxyPass: at(up.dflt!) }] },
       ],
     }),
@@ -142,6 +146,7 @@ export const scenarios: Scenario[] = [
       { path: '/', host: 'a.test' }, { path: '/', host: 'A.TEST' }, { path: '/', host: 'x.wild.test' }, { path: '/', host: 'x.deeper.wild.test' },
       { path: '/', host: 'www.suffix.org' }, { path: '/', host: 're5.test' }, { path: '/', host: 're.test' }, { path: '/', host: 'unknown.test' },
       { path: '/', host: null }, { path: '/', host: 'first.test:99' }, { path: '/', host: 'dflt.test' }, { path: '/', host: 'a.test.' },
+      { path: '/', host: 'abc.test' }, { path: '/', host: 'ABC.test' }, { path: '/', host: 'xyz.up' }, { path: '/', host: 'caps1.test' }, { path: '/', host: 'CAPS2.TEST' },
     ],
   },
   {

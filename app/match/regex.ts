@@ -299,6 +299,12 @@ class Translator {
 
   private klass(): void {
     const s = this.src;
+    // a class that opens as a POSIX one ("[:alpha:]" alone, "[.a.]", "[=a=]"): PCRE2 refuses it
+    // (a POSIX class is taken only inside a class, and collating elements not at all)
+    const posix = s[this.i];
+    if ((posix === ':' || posix === '.' || posix === '=') && posixSyntax(s, this.i)) {
+      throw new Refuse(posix === ':' ? 'POSIX named classes are supported only within a class (nginx refuses it): write e.g. [a-zA-Z]' : 'POSIX collating elements are not supported');
+    }
     let body = '';
     let negate = false;
     if (s[this.i] === '^') { negate = true; this.i++; }
@@ -347,6 +353,19 @@ class Translator {
     }
     this.out += `[${negate ? '^' : ''}${body}]`;
   }
+}
+
+/** Whether `s` from `i` (a ':', '.' or '=' right after a '[') reads as a POSIX class up to its
+ * closing ":]" (".]", "=]"), as PCRE2's check_posix_syntax decides. */
+function posixSyntax(s: string, i: number): boolean {
+  const terminator = s[i];
+  for (let j = i + 1; s.length - j >= 2; j++) {
+    const c = s[j];
+    if (c === '\\' && (s[j + 1] === ']' || s[j + 1] === '\\')) j++;
+    else if ((c === '[' && s[j + 1] === terminator) || c === ']') return false;
+    else if (c === terminator && s[j + 1] === ']') return true;
+  }
+  return false;
 }
 
 /**

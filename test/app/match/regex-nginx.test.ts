@@ -96,6 +96,16 @@ test('a quantifier after an anchor is refused exactly when nginx -t refuses it',
   assert.deepEqual(await disagreements(QUANTIFIED_ANCHORS), []);
 });
 
+// A class that opens as a POSIX one: PCRE2 takes "[:alpha:]" only inside a class, and no collating
+// element ("[.a.]", "[=a=]"), where the text up to its closing ":]" reads as one.
+const POSIX_OPENINGS = [
+  '^/[:alpha:]', '[..]', '[.a.]', '^/x[=a=]', '^/[:a:]', '^/[:a\\]:]', '^/[:abc]', '^/[:]', '^/[.]x', '^/[=]x', '^/[^:alpha:]', '^/[:a]b:]', '^/[:a[:b:]',
+];
+
+test('a class that opens as a POSIX class is refused exactly when nginx -t refuses it', async () => {
+  assert.deepEqual(await disagreements(POSIX_OPENINGS), []);
+});
+
 test('accepted regexes match the same paths in nginx as in the engine', async () => {
   const regexes = MATCHED.map((r) => {
     const c = compileNginxRegex(r, false);

@@ -9,6 +9,8 @@ import { redirectLocation, upstreamUri } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion } from './headers.ts';
 import { evaluate } from './variables.ts';
 import type { RoutePlan, RouteServer } from './plan.ts';
+import { parseNginxSize } from '../config/size.ts';
+import { DEFAULTS } from '../nginx/defaults.ts';
 
 /** nginx's limit on URI changes of one request (NGX_HTTP_MAX_URI_CHANGES). */
 export const MAX_INTERNAL_REDIRECTS = 10;
@@ -73,8 +75,9 @@ export function parseUnsafeUri(value: string): { uri: string; args: string | nul
 
 type ProxyPlan<S extends RouteServer> = Extract<RoutePlan<S>, { kind: 'proxy' }>;
 
-/** The plan for the request once it is redirected to `target` (an X-Accel-Redirect value). */
-export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, target: string): RoutePlan<S> {
+/** The plan for the request once it is redirected to `target` (an X-Accel-Redirect value);
+ * `bodyBytes`: the request body already read (-1: the request has none, nor a Content-Length). */
+export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, target: string, bodyBytes = -1): RoutePlan<S> {
   const { server } = prev;
   if (target.startsWith('@')) return { kind: 'error', status: 500, reason: `could not find named location "${target}" (named locations are not modelled)`, server, serverExplain: prev.serverExplain };
   const parsed = parseUnsafeUri(target);
@@ -82,6 +85,13 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
   const { uri } = parsed;
   const args = parsed.args ?? '';
   const decision = server.matcher.match(uri);
+  // nginx checks the new location's client_max_body_size against the body's length (read by now,
+  // chunked ones too) before anything answers from it, as for the request's first location
+  // (ngx_http_core_find_config_phase): the fallback location's limit is nginx's default
+  const size = decision.type === 'none' ? DEFAULTS.clientMaxBodySize : server.locations[decision.index]!.location.clientMaxBodySize;
+  if (bodyBytes > (parseNginxSize(size) || Infinity)) {
+    return { kind: 'error', status: 413, reason: `client intended to send too large body: ${bodyBytes} bytes (client_max_body_size ${size} at "${uri}")`, server, serverExplain: prev.serverExplain };
+  }
   if (decision.type === 'none') return { kind: 'error', status: 404, reason: decision.explain, server, serverExplain: prev.serverExplain };
   if (decision.type === 'redirect') {
     return {

@@ -138,7 +138,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const count = (this.redirected?.count ?? 0) + 1;
     const next = count > MAX_INTERNAL_REDIRECTS
       ? ({ kind: 'error', status: 500, reason: `rewrite or internal redirection cycle while internally redirecting to "${target}"` } as const)
-      : planInternalRedirect(this.plan, target);
+      : planInternalRedirect(this.plan, target, this.body?.length ?? -1);
     if (next.kind !== 'proxy') {
       const extra = withoutContentType(carried);
       if (next.kind === 'redirect') extra.push('Location', next.location);

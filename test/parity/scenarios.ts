@@ -348,8 +348,10 @@ export const scenarios: Scenario[] = [
         listen: listen(p),
         serverNames: ['parity.test'],
         locations: [
-          { path: '/x/', proxyPass: at(up.a!) },
+          // (no limit here: the target location's client_max_body_size decides, checked again on the redirect)
+          { path: '/x/', proxyPass: at(up.a!), clientMaxBodySize: '0' },
           { path: '/files/', proxyPass: at(up.b!) },
+          { path: '/tiny/', proxyPass: at(up.b!), clientMaxBodySize: '1k' },
           { path: '/mapped/', proxyPass: at(up.b!, '/store/') },
           { modifier: '=', path: '/exact', proxyPass: at(up.b!) },
           { path: '/dir/', proxyPass: at(up.b!) },
@@ -362,6 +364,10 @@ export const scenarios: Scenario[] = [
         .map((to): ParityRequest => ({ path: `/x/xaccel?to=${encodeURIComponent(to)}` })),
       { path: '/x/xaccel?to=%2Ffiles%2Fpost', method: 'POST', body: 'payload' },
       { path: '/x/xaccel?to=%2Ffiles%2Fhead', method: 'HEAD' },
+      { path: '/x/xaccel?to=%2Ftiny%2Fa', method: 'POST', body: 'y'.repeat(2000) },
+      { path: '/x/xaccel?to=%2Ftiny%2Fa', method: 'POST', body: 'small' },
+      { path: '/x/xaccel?to=%2Ftiny', method: 'POST', body: 'y'.repeat(2000) },
+      { path: '/x/xaccel?to=%2Fnowhere', method: 'POST', body: 'z'.repeat(1100 * 1024) },
       { path: '/x/loop' },
     ],
     compare: ['*', '<', 'body'],

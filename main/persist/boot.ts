@@ -39,6 +39,8 @@ export class AppCore {
    * finds out when it was changed outside Switchyard meanwhile: the current one, and one an apply
    * begun there saves to after another was opened. */
   private disk = new Map<string, string | null>();
+  /** The last autosave of the current file failed: what runs is not in it. */
+  private unsaved = false;
   private saving: Promise<unknown> = Promise.resolve();
   private stateSaving: Promise<void> = Promise.resolve();
   private echo: EchoServer | null = null;
@@ -57,11 +59,12 @@ export class AppCore {
     const { state, notices: stateNotices } = await loadAppState(o.userDataDir);
     const fallback = defaultConfigPath(o.userDataDir);
     let path = o.workspace ?? state.lastWorkspace ?? fallback;
-    // a file given on the command line is opened as File > Open opens one: when it is no config it
+    // a workspace (given on the command line, or the one open last) is opened as File > Open opens
+    // one: when it is no config (a hand edit broke it, it cannot be read, a folder is there) it
     // stays as it is, and the user-data config opens instead (so no Apply writes over it)
-    let loaded = await loadDocument(path, { opening: o.workspace !== undefined });
-    if (o.workspace !== undefined && loaded.source === 'none' && loaded.notices.length > 0) {
-      stateNotices.push(...loaded.notices);
+    let loaded = await loadDocument(path, { opening: path !== fallback });
+    if (path !== fallback && loaded.source === 'none' && loaded.notices.length > 0) {
+      stateNotices.push(...loaded.notices, { level: 'warn', code: 'workspace_not_opened', file: path, message: `opened ${fallback} instead of ${path}: fix that file and open it again (File › Open, or --workspace)` });
       path = fallback;
       loaded = await loadDocument(path);
     }
@@ -118,6 +121,7 @@ export class AppCore {
     }
     await this.saving;
     this.path = file;
+    this.unsaved = false;
     this.savedJson = JSON.stringify(loaded.doc);
     this.disk.set(file, loaded.source === 'file' ? this.savedJson : null);
     await this.remember(file);
@@ -134,6 +138,8 @@ export class AppCore {
       this.path = file;
       await this.remember(file);
     }
+    // (the file holds what the user chose to keep)
+    if (r.ok && target === this.path) this.unsaved = false;
     return r;
   }
 
@@ -141,7 +147,7 @@ export class AppCore {
    * quitting or opening another workspace would lose. */
   hasUnsavedEdits(): boolean {
     const { draft, dirty } = this.service.snapshot().config;
-    return dirty && JSON.stringify(draft) !== this.disk.get(this.path);
+    return (dirty && JSON.stringify(draft) !== this.disk.get(this.path)) || this.unsaved;
   }
 
   /** Stop the echo server, the service and the engine; pending saves finish first. */
@@ -196,10 +202,18 @@ export class AppCore {
    * workspace, waits for it). */
   private autosave(applied: unknown, file: string): void {
     const json = JSON.stringify(applied);
-    if (file === this.path && json === this.savedJson) return;
+    if (file === this.path && json === this.savedJson && !this.unsaved) return;
     if (file === this.path) this.savedJson = json;
     void this.serialSave(file, applied).then((r) => {
-      if (!r.ok) this.report([{ level: 'error', code: r.code, file, message: r.message }]);
+      if (r.ok) {
+        // (said once the file holds what runs again, after a save that failed)
+        if (file === this.path && this.unsaved) this.report([{ level: 'info', code: 'saved', file, message: `saved ${file}` }]);
+        if (file === this.path) this.unsaved = false;
+        return;
+      }
+      // what runs is not in the file: the next apply tries again, and quitting asks
+      if (file === this.path) this.unsaved = true;
+      this.report([{ level: 'error', code: r.code, file, message: `the applied config was not saved: ${r.message}` }]);
     });
   }
 

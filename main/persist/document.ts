@@ -2,11 +2,14 @@
 // schemaVersion, migrated on load (app/config/migrate.ts), written atomically with the previous
 // version kept as NAME.bak (atomic.ts).
 //
-// A damaged or unreadable file is NEVER overwritten: load moves it aside to NAME.corrupt-<time>
-// (a rename, so its bytes stay exactly as they were), falls back to NAME.bak, and returns a notice
-// saying what happened and where the bad file now is. If it cannot be moved, save refuses to write
-// over it. Invalid-but-parseable documents are not "damaged": they open as a draft with issues.
-import { rename, link, unlink, stat } from 'node:fs/promises';
+// A damaged or unreadable file is NEVER overwritten: load moves a damaged one (bytes that are not a
+// config: not UTF-8, not JSON) aside to NAME.corrupt-<time> (a rename, so its bytes stay exactly as
+// they were), falls back to NAME.bak, and returns a notice saying what happened and where the bad
+// file now is. One that is not damaged but cannot be read (no permission, a folder or a device, too
+// large, from a newer Switchyard) stays where it is, as does a damaged one that cannot be moved:
+// save then refuses to write over it. Invalid-but-parseable documents are not "damaged": they open
+// as a draft with issues.
+import { rename, link, unlink, stat, lstat } from 'node:fs/promises';
 import { readLimitedFile } from '../config/limited-file.ts';
 import { MAX_CONFIG_BYTES } from '../config/load.ts';
 import { migrateConfig } from '../../app/config/migrate.ts';
@@ -41,7 +44,12 @@ export const backupPath = (file: string): string => `${file}.bak`;
 type Inspected =
   | { state: 'ok'; doc: unknown; from: number | null; steps: string[] }
   | { state: 'missing' }
-  | { state: 'bad'; code: string; reason: string };
+  | { state: 'bad'; code: string; reason: string; damaged: boolean };
+
+/** What a file's bytes cannot be read as a config for that is not damage to them: it is moved
+ * aside for none of these (a permission, a folder or device in its place, a newer Switchyard's). */
+const NOT_DAMAGE = new Set(['unreadable_file', 'file_too_large', 'newer_version']);
+const bad = (code: string, reason: string): Inspected => ({ state: 'bad', code, reason, damaged: !NOT_DAMAGE.has(code) });
 
 /** Read and classify one file without changing anything on disk. */
 export async function inspectFile(file: string): Promise<Inspected> {
@@ -50,17 +58,17 @@ export async function inspectFile(file: string): Promise<Inspected> {
     // a regular file of a config's size only: a pipe would hang the start, a huge file crash it
     const f = await readLimitedFile(file, MAX_CONFIG_BYTES);
     if ('refused' in f) {
-      if (f.refused === 'too_large') return { state: 'bad', code: 'file_too_large', reason: `is ${f.size} bytes, more than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a config may have` };
-      return { state: 'bad', code: 'unreadable_file', reason: f.refused === 'folder' ? 'is a folder, not a file' : 'is not a regular file (a pipe or a device)' };
+      if (f.refused === 'too_large') return bad('file_too_large', `is ${f.size} bytes, more than the ${MAX_CONFIG_BYTES / 1024 / 1024} MiB a config may have`);
+      return bad('unreadable_file', f.refused === 'folder' ? 'is a folder, not a file' : 'is not a regular file (a pipe or a device)');
     }
     bytes = f.bytes;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { state: 'missing' };
-    return { state: 'bad', code: 'unreadable_file', reason: `cannot be read (${code ?? (e as Error).message})` };
+    return bad('unreadable_file', `cannot be read (${code ?? (e as Error).message})`);
   }
   const decoded = decodeConfigBytes(bytes);
-  if (!decoded.ok) return { state: 'bad', code: 'invalid_encoding', reason: `is ${decoded.message}` };
+  if (!decoded.ok) return bad('invalid_encoding', `is ${decoded.message}`);
   const text = decoded.text;
   let raw: unknown;
   try {
@@ -68,10 +76,10 @@ export async function inspectFile(file: string): Promise<Inspected> {
   } catch {
     const at = jsonErrorOffset(text);
     const where = at >= 0 ? ` at ${lineCol(text, at)}` : '';
-    return { state: 'bad', code: 'invalid_json', reason: text.length === 0 ? 'is empty' : `is not valid JSON${where}` };
+    return bad('invalid_json', text.length === 0 ? 'is empty' : `is not valid JSON${where}`);
   }
   const m = migrateConfig(raw);
-  if (!m.ok) return { state: 'bad', code: m.code, reason: m.message };
+  if (!m.ok) return bad(m.code, m.message);
   return { state: 'ok', doc: m.doc, from: m.from, steps: m.steps };
 }
 
@@ -84,8 +92,15 @@ function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
-/** Move a bad file to NAME.corrupt-<time> (or another `tag`) without ever replacing an existing file. */
+/** Move a bad file to NAME.corrupt-<time> (or another `tag`) without ever replacing an existing file;
+ * only a regular file (or a link to one): null for anything else (a folder, a device), left as it is. */
 export async function moveAside(file: string, tag = 'corrupt'): Promise<string | null> {
+  try {
+    const [own, target] = await Promise.all([lstat(file), stat(file)]);
+    if (!(own.isFile() || own.isSymbolicLink()) || !target.isFile()) return null;
+  } catch {
+    return null;
+  }
   for (let i = 0; i < 20; i++) {
     const to = `${file}.${tag}-${stamp()}${i ? `-${i}` : ''}`;
     try {
@@ -139,9 +154,9 @@ export async function loadDocument(file: string, o: { opening?: boolean } = {}):
   const notices: PersistNotice[] = [];
   let badFile: string | undefined;
   if (main.state === 'bad') {
-    const moved = await moveAside(file);
+    const moved = main.damaged ? await moveAside(file) : null;
     badFile = moved ?? file;
-    const where = moved ? `it was moved, untouched, to ${moved}` : `it was left untouched at ${file} (it could not be moved; Switchyard will not save over it)`;
+    const where = moved ? `it was moved, untouched, to ${moved}` : `it was left untouched at ${file} (${main.damaged ? 'it could not be moved; ' : ''}Switchyard will not save over it)`;
     const then = bak.state === 'ok' ? `loaded the backup ${bakFile} instead` : `there is no usable backup (${bakFile} ${bak.state === 'missing' ? 'does not exist' : bak.reason})`;
     notices.push({ level: 'error', code: main.code, file, badFile, ...(bak.state === 'ok' ? { loadedFrom: bakFile } : {}), message: `${file} ${main.reason}: ${where}; ${then}.` });
   } else if (bak.state === 'ok') {
@@ -168,6 +183,9 @@ export async function saveDocument(file: string, doc: unknown, o: SaveOptions = 
   const current = await inspectFile(file);
   const changedOutside = current.state === 'ok' && o.expect !== undefined && JSON.stringify(current.doc) !== o.expect;
   let movedAside: string | undefined;
+  if (current.state === 'bad' && !current.damaged) {
+    return { ok: false, code: 'bad_file_in_place', message: `${file} ${current.reason}; not saving over it` };
+  }
   if (current.state === 'bad' || changedOutside) {
     const moved = await moveAside(file, changedOutside ? 'outside' : 'corrupt');
     const what = current.state === 'bad' ? current.reason : 'was changed outside Switchyard';

@@ -1,0 +1,104 @@
+// Files the app keeps that it cannot read as a config: only a damaged one it keeps itself is ever
+// moved aside. The workspace open last is opened as File > Open opens one (a hand edit that broke
+// it leaves it where it is); a folder or device in a config's place is never moved; a newer
+// Switchyard's file is not saved over; and an applied config whose save failed is said, counts as
+// unsaved, and is saved by the next apply.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { AppCore } from '../../../main/persist/boot.ts';
+import { defaultConfigPath, statePath } from '../../../main/persist/paths.ts';
+import { loadDocument, saveDocument } from '../../../main/persist/document.ts';
+import { freePort } from '../../helpers/ports.ts';
+import { poll } from '../../helpers/wait.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'switchyard-unreadable-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => {
+  const dir = join(root, String(n++));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+const rememberIn = (dir: string, workspace: string) => writeFileSync(statePath(dir), JSON.stringify({ schemaVersion: 1, recent: [workspace], lastWorkspace: workspace, settings: null }));
+const logged = (core: AppCore) => core.service.snapshot().logs.map((l) => l.code);
+
+test('the workspace open last, broken by a hand edit, is left as it is: the user-data config opens instead, and says why', async () => {
+  const dir = fresh();
+  const work = join(dir, 'proj', 'work.json');
+  mkdirSync(join(dir, 'proj'));
+  const text = '{ "schemaVersion": 1, "servers": [], }\n';
+  writeFileSync(work, text);
+  writeFileSync(`${work}.bak`, JSON.stringify({ schemaVersion: 1, servers: [] }));
+  rememberIn(dir, work);
+  const { core, notices } = await AppCore.start({ userDataDir: dir, firstRunPort: await freePort(), frameTap: null });
+  try {
+    assert.equal(core.path, defaultConfigPath(dir));
+    assert.equal(readFileSync(work, 'utf8'), text, 'untouched');
+    assert.deepEqual(readdirSync(join(dir, 'proj')).sort(), ['work.json', 'work.json.bak'], 'nothing moved aside');
+    assert.ok(notices.some((x) => x.file === work && x.code === 'invalid_json'), JSON.stringify(notices));
+    assert.ok(notices.some((x) => x.code === 'workspace_not_opened' && x.message.includes(work)));
+    assert.ok(logged(core).includes('workspace_not_opened'), 'the UI log shows it');
+  } finally {
+    await core.close();
+  }
+  assert.equal(readFileSync(work, 'utf8'), text, 'no save went over it');
+});
+
+test('a folder, a pipe or a newer Switchyard\'s file in a config\'s place is never moved, nor saved over', async () => {
+  const dir = fresh();
+  const folder = join(dir, 'proj');
+  mkdirSync(join(folder, 'src'), { recursive: true });
+  writeFileSync(join(folder, 'src', 'a.txt'), 'hi');
+  rememberIn(dir, folder);
+  const started = await AppCore.start({ userDataDir: dir, firstRunPort: await freePort(), frameTap: null });
+  await started.core.close();
+  assert.ok(statSync(folder).isDirectory() && readFileSync(join(folder, 'src', 'a.txt'), 'utf8') === 'hi', 'the folder is where it was');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('corrupt')), []);
+
+  const pipe = join(dir, 'pipe.json');
+  execFileSync('mkfifo', [pipe]);
+  const newer = join(dir, 'newer.json');
+  const newerText = JSON.stringify({ schemaVersion: 99, servers: [] });
+  writeFileSync(newer, newerText);
+  for (const file of [pipe, newer]) {
+    const r = await loadDocument(file);
+    assert.equal(r.doc, null);
+    assert.equal(r.notices[0]!.badFile, file, 'left where it is');
+    assert.match(r.notices[0]!.message, /left untouched at .* \(Switchyard will not save over it\)/);
+    const saved = await saveDocument(file, { schemaVersion: 1, servers: [] });
+    assert.deepEqual([saved.ok, !saved.ok && saved.code], [false, 'bad_file_in_place']);
+  }
+  assert.ok(statSync(pipe).isFIFO());
+  assert.equal(readFileSync(newer, 'utf8'), newerText);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('corrupt')), []);
+});
+
+test('an applied config whose save failed is said, counts as unsaved, and the next apply saves it', async () => {
+  const dir = fresh();
+  const work = join(dir, 'work.json');
+  writeFileSync(work, JSON.stringify({ schemaVersion: 1, servers: [] }));
+  const { core } = await AppCore.start({ userDataDir: dir, workspace: work, frameTap: null });
+  try {
+    // something else takes the file's place: the save cannot go there
+    rmSync(work);
+    mkdirSync(work);
+    const doc = { schemaVersion: 1, upstreams: [{ name: 'u', servers: [{ address: '127.0.0.1:9' }] }], servers: [] };
+    assert.ok((await core.service.handle('apply', { draft: doc })).ok);
+    await poll(async () => logged(core), (codes) => codes.includes('bad_file_in_place'));
+    const said = core.service.snapshot().logs.find((l) => l.code === 'bad_file_in_place')!;
+    assert.match(said.message, /^the applied config was not saved: .*work\.json is a folder/);
+    assert.equal(core.hasUnsavedEdits(), true, 'quitting asks: what runs is not in the file');
+    rmSync(work, { recursive: true });
+    // the same config applied again is saved this time
+    assert.ok((await core.service.handle('apply', { draft: doc })).ok);
+    await poll(async () => logged(core), (codes) => codes.includes('saved'));
+    assert.deepEqual(JSON.parse(readFileSync(work, 'utf8')), doc);
+    assert.equal(core.hasUnsavedEdits(), false);
+  } finally {
+    await core.close();
+  }
+});

@@ -9,8 +9,21 @@ import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSessio
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
 
-/** The longest route label or location text an entry's `_switchyard` carries (har.ts cuts to it). */
+/** The longest route label, location, route explanation, cause or note the import keeps. */
 export const HAR_TEXT_MAX = 2000;
+
+/** `s` cut to `max` characters when longer, its last one '…' (a UTF-16 pair is not split). */
+function cutDisplayText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const end = /[\ud800-\udbff]/.test(s[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${s.slice(0, end)}…`;
+}
+
+/** Display text of Switchyard's own export (har.ts writes it whole: a cause quotes what a peer sent,
+ * a route explanation its regex): past `max` characters it is cut for viewing, not refused. */
+const displayText = (max: number) => z.string().transform((s) => cutDisplayText(s, max));
+/** The most tries of an exchange the import keeps (the first ones). */
+const TRIES_MAX = 1000;
 
 /** The last date JavaScript has (ms since the epoch). */
 const MAX_DATE = 8.64e15;
@@ -29,8 +42,8 @@ const wsMessage = z.object({
     notForwarded: z.boolean().optional(),
     /** false: a message the connection ended inside (FrameView.fin) */
     fin: z.boolean().optional(),
-    decodeError: z.string().max(1000).optional(),
-    encodedBy: z.string().max(1000).optional(),
+    decodeError: displayText(1000).optional(),
+    encodedBy: displayText(1000).optional(),
     payload: z.enum(['kept', 'truncated', 'evicted']).optional(),
     utf8ErrorOffset: z.number().int().min(0).optional(),
     bytesBase64: z.string().optional(),
@@ -58,15 +71,15 @@ const entry = z.object({
   _webSocketMessages: z.array(wsMessage).optional(),
   // what Switchyard's own export adds to an entry (har.ts)
   _switchyard: z.object({
-    clientAddress: z.string().max(200).optional(),
-    upstream: z.string().max(200).nullable().optional(),
+    clientAddress: displayText(200).optional(),
+    upstream: displayText(200).nullable().optional(),
     upstreamPath: z.string().nullable().optional(),
-    route: z.string().max(2000).optional(),
-    routeName: z.string().max(HAR_TEXT_MAX).optional(),
-    routeWhere: z.string().max(HAR_TEXT_MAX).optional(),
-    cause: z.string().max(2000).nullable().optional(),
-    note: z.string().max(2000).optional(),
-    tries: z.array(z.object({ upstream: z.string().max(200), outcome: z.string().max(200) })).max(1000).optional(),
+    route: displayText(HAR_TEXT_MAX).optional(),
+    routeName: displayText(HAR_TEXT_MAX).optional(),
+    routeWhere: displayText(HAR_TEXT_MAX).optional(),
+    cause: displayText(HAR_TEXT_MAX).nullable().optional(),
+    note: displayText(HAR_TEXT_MAX).optional(),
+    tries: z.array(z.object({ upstream: displayText(200), outcome: displayText(HAR_TEXT_MAX) })).transform((t) => t.slice(0, TRIES_MAX)).optional(),
     bytesFromClient: z.number().int().min(0).optional(),
     bytesFromUpstream: z.number().int().min(0).optional(),
     framesFromClient: z.number().int().min(0).optional(),
@@ -74,8 +87,8 @@ const entry = z.object({
     framesInjected: z.number().int().min(0).optional(),
     closedBy: z.enum(['client', 'upstream', 'proxy']).nullable().optional(),
     closeReason: z.string().nullable().optional(),
-    closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: z.string().max(1000), invalid: z.string().max(1000).optional() }).nullable().optional(),
-    violation: z.string().max(2000).optional(),
+    closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: displayText(1000), invalid: displayText(1000).optional() }).nullable().optional(),
+    violation: displayText(HAR_TEXT_MAX).optional(),
     /** an exchange no first byte came for (its wait is the whole time) */
     noFirstByte: z.literal(true).optional(),
   }).optional(),

@@ -6,11 +6,11 @@
 // a text message that is not UTF-8 has `utf8ErrorOffset` (first bad byte) and `bytesBase64` (its
 // exact bytes; data is them decoded with U+FFFD); a ping or pong that is not UTF-8 has
 // `dataBase64` (data is base64 of its bytes, as a binary message's).
-// Headers arrive already redacted (main/service/redact.ts).
+// Display texts (a route's explanation, a cause, a note, a violation) are written whole; the import
+// cuts what is longer than it keeps (har-import.ts). Headers arrive already redacted (main/service/redact.ts).
 import { STATUS_CODES } from 'node:http';
 import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
 import type { RouteInfo } from '../../app/engine/records.ts';
-import { HAR_TEXT_MAX } from './har-import.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 
@@ -34,9 +34,9 @@ const headerValue = (raw: string[], name: string) => {
 };
 
 /** The route's label and its location as written ("chat", "/chat/"), so an import names it as the
- * log did (display text: cut to what the import takes, HAR_TEXT_MAX characters). */
+ * log did. */
 function routeNames(r: RouteInfo): { routeName?: string; routeWhere?: string } {
-  return { ...(r.name ? { routeName: r.name.slice(0, HAR_TEXT_MAX) } : {}), ...(r.where ? { routeWhere: r.where.slice(0, HAR_TEXT_MAX) } : {}) };
+  return { ...(r.name ? { routeName: r.name } : {}), ...(r.where ? { routeWhere: r.where } : {}) };
 }
 
 function absoluteUrl(scheme: 'http' | 'ws', requestHeaders: string[], url: string): string {

@@ -60,10 +60,35 @@ test('round trip: sessions, frames and exchanges carry what the views carried', 
   }
   assert.equal(x.route?.explain, `imported from HAR: ${route.explain}`);
   assert.equal(x.route?.name, 'ws (/ws)');
-  // a label longer than the import takes is cut, so Switchyard's own file still imports
+  // a label longer than the import keeps is cut there, with '…', so Switchyard's own file still imports
   const long = { ...route, name: 'n'.repeat(5000) };
   const again = imported(harText([{ session: { ...session(), route: long }, frames, payload: (row) => payloads.get(row.seq) }], []));
-  assert.equal(again.sessions[0]!.session.route.name, `${'n'.repeat(2000)} (/ws)`);
+  assert.equal(again.sessions[0]!.session.route.name, `${'n'.repeat(1999)}… (/ws)`);
+});
+
+test("every file Switchyard exports imports back: display texts longer than the import keeps are cut with '…', not refused", () => {
+  const long = (c: string, n: number) => c.repeat(n);
+  // (an upgrade on a route without the WebSocket switch noting a long query, a cause quoting a long
+  // header value, a long regex location's explanation, an X-Accel-Redirect to a long URI per try)
+  const far = { ...route, explain: long('r', 2392), where: long('w', 2347) };
+  const tries = Array.from({ length: 1200 }, (_, i) => ({ upstream: long('u', 300), outcome: `X-Accel-Redirect: ${i} ${long('o', 3000)}` }));
+  const x = exchange({ route: far, cause: long('c', 3049), note: long('n', 3160), upstream: long('u', 300), clientAddress: long('a', 250), tries });
+  const s = session({ route: far, violation: long('v', 2500), upstream: long('u', 300), clientAddress: long('a', 250), closeFrame: { from: 'proxy', code: 1007, reason: long('\u{1F600}', 800), invalid: long('i', 1500) } });
+  const odd: FrameView[] = [{ seq: 1, time: T0 + 1, from: 'client', opcode: 'text', fin: true, length: 4, wireLength: 4, preview: 'ff ff ff ff', closeCode: null, decodeError: long('d', 1500), encodedBy: long('e', 1500) }];
+  const text = harText([{ session: s, frames: odd, payload: () => undefined }], [x]);
+  const sent = JSON.parse(text).log.entries;
+  assert.equal(sent[1]._switchyard.note, x.note, 'the export keeps the whole text');
+  const back = imported(text);
+  const cut = (t: string, max: number) => `${t.slice(0, max - 1)}…`;
+  const bx = back.exchanges[0]!;
+  assert.deepEqual([bx.cause, bx.note, bx.upstream, bx.clientAddress, bx.route?.explain], [cut(x.cause!, 2000), cut(x.note!, 2000), cut(x.upstream!, 200), cut(x.clientAddress, 200), `imported from HAR: ${cut(far.explain, 2000)}`]);
+  assert.equal(bx.route?.name, `ws (${cut(far.where, 2000)})`);
+  assert.equal(bx.tries.length, 1000, 'the first 1,000 tries');
+  assert.deepEqual(bx.tries[999], { upstream: cut(tries[999]!.upstream, 200), outcome: cut(tries[999]!.outcome, 2000) });
+  const bs = back.sessions[0]!;
+  assert.deepEqual([bs.session.violation, bs.session.upstream, bs.session.clientAddress, bs.session.closeFrame?.invalid], [cut(s.violation!, 2000), cut(s.upstream!, 200), cut(s.clientAddress, 200), cut(s.closeFrame!.invalid!, 1000)]);
+  assert.equal(bs.session.closeFrame?.reason, `${long('\u{1F600}', 499)}…`, 'a character of two UTF-16 units is not split');
+  assert.deepEqual([bs.frames[0]!.decodeError, bs.frames[0]!.encodedBy], [cut(odd[0]!.decodeError!, 1000), cut(odd[0]!.encodedBy!, 1000)]);
 });
 
 test('an exchange no first byte came for comes back without one (HAR needs a wait: it is the whole time)', () => {

@@ -47,6 +47,8 @@ const wsMessage = z.object({
     payload: z.enum(['kept', 'truncated', 'evicted']).optional(),
     utf8ErrorOffset: z.number().int().min(0).optional(),
     bytesBase64: z.string().optional(),
+    /** the bytes kept of a truncated text whose data stops before the character its cut fell in */
+    keptBytes: z.number().int().min(0).optional(),
     dataBase64: z.literal(true).optional(),
     /** the side a violation ('error' message) was found in */
     from: z.enum(['client', 'upstream']).optional(),
@@ -156,7 +158,8 @@ function payloadOf(m: Message, bytes: Buffer, base64: boolean): FramePayload {
   const encoding = base64 || m._switchyard?.bytesBase64 !== undefined ? 'base64' : 'text';
   const kept = m._switchyard?.payload ?? 'kept';
   if (kept === 'evicted') return { encoding, data: '', bytes: 0, truncated: false, evicted: true };
-  return { encoding, data: encoding === 'base64' ? bytes.toString('base64') : m.data, bytes: bytes.length, truncated: kept === 'truncated', evicted: false };
+  const count = Math.max(bytes.length, m._switchyard?.keptBytes ?? 0);
+  return { encoding, data: encoding === 'base64' ? bytes.toString('base64') : m.data, bytes: count, truncated: kept === 'truncated', evicted: false };
 }
 
 function frame(m: Message, seq: number, start: number, payloads: Record<number, FramePayload>): FrameView {

@@ -4,8 +4,9 @@
 // and HAR viewers; HTTP exchanges are ordinary entries (without bodies: Switchyard keeps none).
 // What a message's data cannot carry goes in its `_switchyard`, so the import gets the bytes back:
 // a text message that is not UTF-8 has `utf8ErrorOffset` (first bad byte) and `bytesBase64` (its
-// exact bytes; data is them decoded with U+FFFD); a ping or pong that is not UTF-8 has
-// `dataBase64` (data is base64 of its bytes, as a binary message's).
+// exact bytes; data is them decoded with U+FFFD); a truncated text whose cut fell inside a character
+// has its text up to that character and `keptBytes` (the bytes kept, as framePayload counts them);
+// a ping or pong that is not UTF-8 has `dataBase64` (data is base64 of its bytes, as a binary message's).
 // Display texts (a route's explanation, a cause, a note, a violation) are written whole; the import
 // cuts what is longer than it keeps (har-import.ts). Headers arrive already redacted (main/service/redact.ts).
 import { STATUS_CODES } from 'node:http';
@@ -13,6 +14,7 @@ import type { ExchangeView, FrameView, SessionView } from '../../app/api/contrac
 import type { RouteInfo } from '../../app/engine/records.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
+import { completePrefix } from '../inspect/payload.ts';
 
 export interface HarSession {
   session: SessionView;
@@ -68,6 +70,7 @@ interface Utf8Marks {
   utf8ErrorOffset?: number;
   bytesBase64?: string;
   dataBase64?: true;
+  keptBytes?: number;
 }
 
 function message(row: FrameView, payload: Buffer | undefined) {
@@ -82,14 +85,18 @@ function message(row: FrameView, payload: Buffer | undefined) {
     data = (payload ?? Buffer.from(row.preview.replace(/[^0-9a-fA-F]/g, ''), 'hex')).toString('base64');
     if (row.previewHex) marks.dataBase64 = true;
   } else if (row.opcode === 'text') {
-    data = payload ? payload.toString('utf8') : row.preview;
+    // (a cut payload may end inside a character: that is the cut, not invalid text)
+    const truncated = row.payload === 'truncated';
+    const bad = payload ? findUtf8Error(payload, truncated) : -1;
+    // (a truncated text as far as its last whole character, as framePayload gives it: the character
+    // the cap cut would be a U+FFFD its sender never sent; keptBytes says how many bytes were kept)
+    const end = payload && bad === -1 && truncated ? completePrefix(payload) : payload?.length ?? 0;
+    data = payload ? payload.subarray(0, end).toString('utf8') : row.preview;
+    if (payload && end < payload.length) marks.keptBytes = payload.length;
     // (Chrome's data is a string: bytes that do not decode become U+FFFD there, so they go apart too)
-    const strict = payload ? findUtf8Error(payload) : -1;
-    if (strict !== -1) {
+    if (bad !== -1) {
       marks.bytesBase64 = payload!.toString('base64');
-      // (a cut payload may end inside a character: that is the cut, not invalid text)
-      const bad = row.payload === 'truncated' ? findUtf8Error(payload!, true) : strict;
-      if (bad !== -1) marks.utf8ErrorOffset = bad;
+      marks.utf8ErrorOffset = bad;
     }
   } else data = row.preview;
   return {

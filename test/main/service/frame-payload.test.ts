@@ -12,7 +12,7 @@ import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { sleep, until } from '../../helpers/wait.ts';
 import { send } from '../../helpers/client.ts';
-import type { FramePayload, FrameView, SessionDetail, SessionView } from '../../../app/api/contract.ts';
+import type { FramePayload, FrameView, ImportedHar, SessionDetail, SessionView } from '../../../app/api/contract.ts';
 import { value } from '../../helpers/service.ts';
 
 const scope = testScope();
@@ -136,6 +136,20 @@ test('exportHar: a session named more than once is exported once', async () => {
   const { service, client, id } = await setup();
   const har = JSON.parse(value<string>(await service.handle('exportHar', { sessionIds: [id, id, id] })));
   assert.deepEqual(har.log.entries.map((e: { _switchyard: { sessionId: number } }) => e._switchyard.sessionId), [id]);
+  client.close();
+});
+
+test('a text the per-message cap cut inside a character exports as far as its last whole one and imports as framePayload gives it', async () => {
+  const { service, client, id, received, frames } = await setup();
+  client.send('€'.repeat(90_000)); // 270,000 bytes: the 64 KiB cap falls inside the 21,846th €
+  await until(() => received.length === 1);
+  const [sent] = await frames(2);
+  const live = value<FramePayload>(await service.handle('framePayload', { id, seq: sent!.seq }));
+  assert.deepEqual(live, { encoding: 'text', data: '€'.repeat(21_845), bytes: 65_536, truncated: true, evicted: false });
+  const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
+  const m = JSON.parse(har).log.entries[0]._webSocketMessages.find((x: { _switchyard: { seq: number } }) => x._switchyard.seq === sent!.seq);
+  assert.deepEqual([m.data === live.data, m._switchyard.bytesBase64, m._switchyard.utf8ErrorOffset], [true, undefined, undefined], 'no U+FFFD the sender never sent, no exact bytes apart');
+  assert.deepEqual(value<ImportedHar>(await service.handle('importHar', { text: har })).sessions[0]!.payloads[sent!.seq], live);
   client.close();
 });
 

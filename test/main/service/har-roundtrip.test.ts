@@ -216,12 +216,12 @@ test('a text message that is not UTF-8 goes as text (U+FFFD), flagged, with its 
   const har = JSON.parse(harText([{ session: session(), frames: rows, payload: (row) => kept.get(row.seq) }], []));
   const [m1, m2, m3] = har.log.entries[0]._webSocketMessages;
   assert.deepEqual([m1.opcode, m1.data, m1._switchyard.bytesBase64, m1._switchyard.utf8ErrorOffset], [1, 'hello\ufffd\ufffd', bad.toString('base64'), 5]);
-  assert.deepEqual([m2._switchyard.bytesBase64, m2._switchyard.utf8ErrorOffset], [cut.toString('base64'), undefined], 'a character cut by the cap is no invalid text, but its bytes go exact');
+  assert.deepEqual([m2.data, m2._switchyard.bytesBase64, m2._switchyard.utf8ErrorOffset, m2._switchyard.keptBytes], ['hi', undefined, undefined, 4], 'a character cut by the cap is no invalid text: the text stops before it (no U+FFFD), its bytes counted');
   assert.deepEqual([m3.data, m3._switchyard.bytesBase64, m3._switchyard.utf8ErrorOffset], ['hello\ufffd\ufffd', undefined, 5], 'evicted: the flag, no bytes');
   const back = imported(JSON.stringify(har)).sessions[0]!;
   assert.deepEqual(back.payloads[1], { encoding: 'base64', data: bad.toString('base64'), bytes: 7, truncated: false, evicted: false });
-  assert.deepEqual(back.payloads[2], { encoding: 'base64', data: cut.toString('base64'), bytes: 4, truncated: true, evicted: false });
-  assert.deepEqual(back.frames.map((f) => [f.length, f.utf8ErrorOffset, f.preview]), [[7, 5, 'hello\ufffd\ufffd'], [9000, undefined, 'hi\ufffd'], [7, 5, 'hello\ufffd\ufffd']]);
+  assert.deepEqual(back.payloads[2], { encoding: 'text', data: 'hi', bytes: 4, truncated: true, evicted: false }, 'as framePayload gives it');
+  assert.deepEqual(back.frames.map((f) => [f.length, f.utf8ErrorOffset, f.preview]), [[7, 5, 'hello\ufffd\ufffd'], [9000, undefined, 'hi'], [7, 5, 'hello\ufffd\ufffd']]);
 });
 
 test('a ping or pong shown as hex goes as base64 (dataBase64) and comes back as the same hex row', () => {

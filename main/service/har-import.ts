@@ -151,12 +151,15 @@ type Message = z.infer<typeof wsMessage>;
  * encoding, a ping or pong that is not UTF-8 (`dataBase64`); see har.ts. */
 const isBase64 = (m: Message) => m.type !== 'error' && (m.opcode === 2 || m._switchyard?.encodedBy !== undefined || m._switchyard?.dataBase64 === true);
 
-/** A message's payload as the file has it: Switchyard's own files say whether it was cut or evicted
- * (an evicted one carries only its preview); other files carry whole messages. A text message whose
- * exact bytes the file has (not UTF-8) keeps those, as base64. */
-function payloadOf(m: Message, bytes: Buffer, base64: boolean): FramePayload {
+/** Whether a message's payload was kept whole, cut or evicted: Switchyard's own files say so, and
+ * a message of theirs (it has its seq) that does not had none captured (a compressed one that did not
+ * inflate: its data is the row's preview); other files carry whole messages. */
+const payloadState = (m: Message): FrameView['payload'] => m._switchyard?.payload ?? (m._switchyard?.seq === undefined ? 'kept' : undefined);
+
+/** A message's payload as the file has it (an evicted one carries only its preview). A text message
+ * whose exact bytes the file has (not UTF-8) keeps those, as base64. */
+function payloadOf(m: Message, kept: NonNullable<FrameView['payload']>, bytes: Buffer, base64: boolean): FramePayload {
   const encoding = base64 || m._switchyard?.bytesBase64 !== undefined ? 'base64' : 'text';
-  const kept = m._switchyard?.payload ?? 'kept';
   if (kept === 'evicted') return { encoding, data: '', bytes: 0, truncated: false, evicted: true };
   const count = Math.max(bytes.length, m._switchyard?.keptBytes ?? 0);
   return { encoding, data: encoding === 'base64' ? bytes.toString('base64') : m.data, bytes: count, truncated: kept === 'truncated', evicted: false };
@@ -183,9 +186,10 @@ function frame(m: Message, seq: number, start: number, payloads: Record<number, 
   if (own?.encodedBy !== undefined) f.encodedBy = own.encodedBy;
   if (own?.injected) f.injected = true;
   if (own?.notForwarded) f.notForwarded = true;
-  if (m.type !== 'error' && (m.opcode === 1 || m.opcode === 2)) {
-    payloads[seq] = payloadOf(m, bytes, base64);
-    f.payload = own?.payload ?? 'kept';
+  const kept = m.type !== 'error' && (m.opcode === 1 || m.opcode === 2) ? payloadState(m) : undefined;
+  if (kept) {
+    payloads[seq] = payloadOf(m, kept, bytes, base64);
+    f.payload = kept;
   }
   return f;
 }

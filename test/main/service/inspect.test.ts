@@ -298,8 +298,10 @@ test('permessage-deflate: a message the tap cannot inflate says why (view, HAR, 
   const har = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
   const msgs = JSON.parse(har).log.entries[0]._webSocketMessages as Array<{ _switchyard: { decodeError?: string } }>;
   assert.equal(msgs[0]!._switchyard.decodeError, bad.decodeError);
-  const back = value<ImportedHar>(await service.handle('importHar', { text: har })).sessions[0]!.frames;
-  assert.deepEqual(back.map((f) => [f.opcode, f.length, f.wireLength, f.decodeError, f.closeCode]), frames.map((f) => [f.opcode, f.length, f.wireLength, f.decodeError, f.closeCode]));
+  const imported = value<ImportedHar>(await service.handle('importHar', { text: har })).sessions[0]!;
+  const back = imported.frames;
+  assert.deepEqual(back.map((f) => [f.opcode, f.length, f.wireLength, f.decodeError, f.closeCode, f.payload]), frames.map((f) => [f.opcode, f.length, f.wireLength, f.decodeError, f.closeCode, f.payload]));
+  assert.equal(imported.payloads[bad.seq], undefined, 'no payload, as live: none was captured');
 });
 
 test('capture caps changed while running: a lower total evicts the oldest payloads at once, fewer frames per session drop the oldest rows, a smaller per-message cap cuts later messages', () => {

@@ -372,7 +372,7 @@ test('capture settings: shown as the service has them, checked, saved through th
     await panel.getByTestId('settings-save').waitFor();
     assert.deepEqual(await Promise.all(['settings-per-message', 'settings-total', 'settings-frames'].map((id) => panel.getByTestId(id).inputValue())), ['64', '32', '5000']);
     assert.equal(await panel.getByTestId('settings-redact').isChecked(), true);
-    assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie, x-switchyard-token$/);
+    assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie, x-api-key, x-auth-token, x-switchyard-token$/);
     assert.match(await panel.getByTestId('settings-query').inputValue(), /^access_token, id_token, refresh_token, token, .*, x-amz-security-token$/);
     // a value out of range is named, and nothing is sent
     await panel.getByTestId('settings-frames').fill('10');

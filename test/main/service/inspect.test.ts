@@ -21,7 +21,7 @@ async function setup() {
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
   const { e, service } = await serviceFor(wss);
   const serverSide = new Promise<WebSocket>((r) => wss.once('connection', (ws) => r(ws)));
-  const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws?x=1`, { headers: { Authorization: 'Bearer secret-token', 'X-Api-Key': 'k-123' } });
+  const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws?x=1`, { headers: { Authorization: 'Bearer secret-token', 'X-Tenant': 'k-123' } });
   await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
   const server = await serverSide;
   const id = e.engine.liveSessions()[0]!.id;
@@ -129,8 +129,8 @@ test('redaction hides Authorization (and added names) in views and HAR; HAR expo
   const view = value<SessionDetail>(await service.handle('session', { id }));
   const h = view.session.requestHeaders;
   assert.equal(h[h.findIndex((x) => x.toLowerCase() === 'authorization') + 1], '[redacted]');
-  assert.equal(h[h.findIndex((x) => x.toLowerCase() === 'x-api-key') + 1], 'k-123');
-  value(await service.handle('setSettings', { redactHeaders: ['Authorization', 'X-Api-Key'] }));
+  assert.equal(h[h.findIndex((x) => x.toLowerCase() === 'x-tenant') + 1], 'k-123');
+  value(await service.handle('setSettings', { redactHeaders: ['Authorization', 'X-Tenant'] }));
 
   const text = value<string>(await service.handle('exportHar', { sessionIds: [id] }));
   assert.doesNotMatch(text, /secret-token|k-123/);

@@ -23,7 +23,16 @@ export function emptyConfig(): ConfigInput {
 
 /** A location with every field at nginx's default, so the editor shows real values. */
 export function newLocation(path = '/', proxyPass = 'http://127.0.0.1:9000'): LocationInput {
-  return Location.parse({ path, proxyPass });
+  // (the defaults from the schema; the path and target as given, valid or not: the editor shows
+  // what is wrong with them, as with any typed value)
+  return { ...Location.parse({ path: '/', proxyPass: 'http://127.0.0.1:9000' }), path, proxyPass };
+}
+
+/** The names of a draft's upstreams that are text (a hand-written draft may have anything there). */
+export function upstreamNames(draft: { upstreams?: unknown }): string[] {
+  const ups = draft.upstreams;
+  if (!Array.isArray(ups)) return [];
+  return ups.flatMap((u) => (u && typeof u === 'object' && typeof (u as { name?: unknown }).name === 'string' ? [(u as { name: string }).name] : []));
 }
 
 export function newServer(listen = '127.0.0.1:8080'): ServerInput {

@@ -76,3 +76,22 @@ test('a draft of entries the editors cannot show: each screen renders, says wher
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('upstreams the editors cannot show do not stop the route editor: its targets are the upstreams named in text, and + Location works', { timeout: 60_000 }, async () => {
+  await ui.service.handle('setDraft', { draft: {
+    schemaVersion: 1,
+    upstreams: [null, { name: 'app', servers: [{ address: '127.0.0.1:9201' }] }, { name: 'a\tb', servers: [{ address: '127.0.0.1:9202' }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: 'http://app' }] }],
+  } });
+  const { context, page, errors } = await ui.open();
+  await page.getByTestId('location-0-0').click();
+  await page.getByTestId('location-editor').waitFor();
+  const targets = await page.locator('datalist option').evaluateAll((els) => els.map((e) => e.getAttribute('value')));
+  assert.deepEqual(targets, ['http://app', 'http://a\tb']);
+  await page.getByTestId('add-location-0').click();
+  await page.locator('[data-issue="servers[0].locations[1].proxyPass"]').waitFor();
+  await page.locator('[data-tab="upstreams"]').click();
+  await page.getByTestId('shape-repair').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shapeBreaks, withoutShapeBreaks } from '../../../app/api/draft-shape.ts';
-import { hostMode } from '../../../app/api/draft.ts';
+import { hostMode, newLocation, upstreamNames } from '../../../app/api/draft.ts';
 import { validateConfig } from '../../../app/config/validate.ts';
 
 const where = (doc: unknown) => shapeBreaks(doc).map((b) => `${b.path.join('.')}: ${b.found} / ${b.expected}`);
@@ -53,4 +53,18 @@ test('taking the breaks out keeps every other entry, in order, and the original 
 test('the Host mode of a location whose header names are not text is nginx\'s default, not a thrown error', () => {
   assert.equal(hostMode({ path: '/', proxyPass: 'http://x', proxySetHeader: [{ name: 5 as unknown as string, value: '$host' }] }), '$proxy_host');
   assert.equal(hostMode({ path: '/', proxyPass: 'http://x', proxySetHeader: [{ value: '$host' } as { name: string; value: string }, { name: 'host', value: '$http_host' }] }), '$http_host');
+});
+
+test('a new location takes a target that is not valid (an upstream named with a tab) without throwing: validation names it', () => {
+  const loc = newLocation('/', 'http://a\tb');
+  assert.equal(loc.proxyPass, 'http://a\tb');
+  assert.equal(loc.proxyReadTimeout, '60s', 'the defaults are there');
+  const v = validateConfig({ schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [loc] }] });
+  assert.ok(!v.ok && v.issues.some((i) => i.path === 'servers[0].locations[0].proxyPass'), JSON.stringify(v));
+});
+
+test('the upstream names an editor offers are those that are text, whatever else the list holds', () => {
+  assert.deepEqual(upstreamNames({ upstreams: [null, { name: 'a' }, { name: 5 }, 'b', { name: 'c' }] }), ['a', 'c']);
+  assert.deepEqual(upstreamNames({ upstreams: 5 }), []);
+  assert.deepEqual(upstreamNames({}), []);
 });

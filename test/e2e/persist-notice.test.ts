@@ -1,0 +1,38 @@
+// What the app could not load or save (main/persist reports it to the engine's log) is said in the
+// status bar, not only in the log: until a save succeeds again, or the user dismisses it. Real
+// chromium on the real web host.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost;
+
+before(async () => {
+  ui = await startUiHost({ schemaVersion: 1, servers: [] });
+}, { timeout: 180_000 });
+
+after(async () => {
+  await ui?.close();
+});
+
+const log = (level: 'info' | 'warn' | 'error', code: string, message: string) => ui.service.engine.emit('log', { time: Date.now(), level, code, message });
+
+test('a save that failed shows in the status bar until the next save succeeds; a load problem until dismissed', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await ui.open();
+  const problem = page.getByTestId('persist-problem');
+  assert.equal(await problem.count(), 0);
+  log('info', 'apply_ok', 'unrelated');
+  log('error', 'write_failed', 'the applied config was not saved: cannot save /w/work.json: ENOSPC');
+  await problem.waitFor();
+  assert.match(await problem.innerText(), /not saved: cannot save \/w\/work\.json: ENOSPC/);
+  await ui.shot(page, 'persist-problem');
+  log('info', 'saved', 'saved /w/work.json');
+  await problem.waitFor({ state: 'detached' });
+
+  log('warn', 'workspace_not_opened', 'opened /ud/config.json instead of /w/work.json: fix that file and open it again');
+  await problem.waitFor();
+  await page.getByRole('button', { name: 'Dismiss this notice' }).click();
+  await problem.waitFor({ state: 'detached' });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

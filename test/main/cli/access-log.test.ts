@@ -22,6 +22,9 @@ test('printable escapes control characters (C0, DEL, C1, line separators) and, i
   assert.equal(printable('a\nb\x1b]0;X\x07\x7f\x85\u2028é'), 'a\\x0Ab\\x1B]0;X\\x07\\x7F\\x85\\u2028é');
   assert.equal(printable('say "hi" \\'), 'say "hi" \\');
   assert.equal(printable('say "hi" \\', true), 'say \\x22hi\\x22 \\x5C');
+  // the bidirectional controls (a name that reads "ab" but is "a", RLO, "b"), not letters of any script
+  assert.equal(printable('a\u202eb\u2066c\u2069\u200f\u061c'), 'a\\u202eb\\u2066c\\u2069\\u200f\\u061c');
+  assert.equal(printable('שלום مرحبا ü'), 'שלום مرحبا ü');
 });
 
 test('serve --access-log: an exchange and a session in one line each, what peers sent escaped', async () => {

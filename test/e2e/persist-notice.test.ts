@@ -36,3 +36,24 @@ test('a save that failed shows in the status bar until the next save succeeds; a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the web host gone under an open page: the page says it is not connected; started again with a new token: it says to open the new URL', { timeout: 60_000 }, async () => {
+  const { startWebHost } = await import('../../main/web/host.ts');
+  const { context, page, errors } = await ui.open();
+  const banner = page.getByTestId('connection-lost');
+  assert.equal(await banner.count(), 0);
+  const port = ui.host.port;
+  await ui.host.close();
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Not connected to Switchyard since .* nothing you do here reaches the proxy/);
+  await ui.shot(page, 'connection-lost');
+  const again = await startWebHost({ service: ui.service, port });
+  try {
+    await page.getByTestId('connection-lost').getByText('Open the URL that switchyard ui printed', { exact: false }).waitFor({ timeout: 20_000 });
+  } finally {
+    await again.close();
+  }
+  // (the reconnects' failures are the browser's console errors here, not the page's)
+  assert.deepEqual(errors.filter((e) => !/WebSocket|Failed to load resource|ERR_CONNECTION_REFUSED/i.test(e)), []);
+  await context.close();
+});

@@ -1,9 +1,12 @@
-// What the app could not load or save (main/persist reports it to the engine's log) is said in the
-// status bar, not only in the log: until a save succeeds again, or the user dismisses it. Real
+// What the page says of the app's state beyond the screen it shows: what could not be loaded or
+// saved (main/persist reports it to the engine's log) in the status bar, until a save succeeds again
+// or it is dismissed; sessions that stay on the routes of an earlier apply; a web host gone. Real
 // chromium on the real web host.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import WebSocket, { WebSocketServer } from 'ws';
 import { startUiHost, type UiHost } from './ui-host.ts';
+import { freePort } from '../helpers/ports.ts';
 
 let ui: UiHost;
 
@@ -35,6 +38,36 @@ test('a save that failed shows in the status bar until the next save succeeds; a
   await problem.waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('an apply while a session is open: the top bar says it stays on the old routes, until it closes', { timeout: 60_000 }, async () => {
+  const echo = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => echo.once('listening', r));
+  echo.on('connection', (ws) => ws.on('message', (d) => ws.send(d)));
+  const port = await freePort();
+  const config = (header: string) => ({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/ws/', websocket: true, proxyPass: `http://127.0.0.1:${(echo.address() as { port: number }).port}`, proxySetHeader: [{ name: 'X-Version', value: header }] }] }],
+  });
+  try {
+    assert.ok((await ui.service.handle('apply', { draft: config('1') })).ok);
+    const client = new WebSocket(`ws://127.0.0.1:${port}/ws/a`);
+    await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
+    const { context, page, errors } = await ui.open();
+    const pill = page.getByTestId('draft-clean');
+    await pill.getByText('Applied', { exact: true }).waitFor();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await ui.service.handle('apply', { draft: config('2') })).ok);
+    await pill.getByText('Applied · 1 on the old routes').waitFor();
+    assert.match((await pill.getAttribute('title')) ?? '', /1 session open from before stays on the route and upstream it opened with, until it closes; new requests take this config/);
+    client.close();
+    await pill.getByText('Applied', { exact: true }).waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    for (const c of echo.clients) c.terminate();
+    await new Promise((r) => echo.close(r));
+  }
 });
 
 test('the web host gone under an open page: the page says it is not connected; started again with a new token: it says to open the new URL', { timeout: 60_000 }, async () => {

@@ -1,0 +1,59 @@
+// The capture settings panel in real chromium on the real web host: it shows the settings as the
+// service has them, checks them (a value out of range is named, nothing sent), and saves them
+// through the API; Escape closes it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost;
+
+before(async () => {
+  ui = await startUiHost({ schemaVersion: 1, servers: [] });
+}, { timeout: 180_000 });
+
+after(async () => {
+  await ui?.close();
+});
+
+test('capture settings: shown as the service has them, checked, saved through the API', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await ui.open();
+  const before = await ui.service.handle('getSettings', {});
+  assert.ok(before.ok);
+  try {
+    await page.goto(`${ui.host.url}#/sessions`);
+    // opened, it takes the focus: Escape closes it at once
+    await page.getByTestId('capture-settings-open').click();
+    const panel = page.getByTestId('capture-settings');
+    await panel.waitFor();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    await page.getByTestId('capture-settings-open').click();
+    await panel.getByTestId('settings-save').waitFor();
+    assert.deepEqual(await Promise.all(['settings-per-message', 'settings-total', 'settings-frames'].map((id) => panel.getByTestId(id).inputValue())), ['64', '32', '5000']);
+    assert.equal(await panel.getByTestId('settings-redact').isChecked(), true);
+    assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie, x-api-key, x-auth-token, x-switchyard-token$/);
+    assert.match(await panel.getByTestId('settings-query').inputValue(), /^access_token, id_token, refresh_token, token, .*, x-amz-security-token$/);
+    // a value out of range is named, and nothing is sent
+    await panel.getByTestId('settings-frames').fill('10');
+    await panel.getByTestId('settings-save').click();
+    assert.match(await panel.getByTestId('settings-error').innerText(), /Frames kept per session: from 100 to 1000000/);
+    const edits = { 'settings-frames': '2000', 'settings-total': '1', 'settings-per-message': '2', 'settings-headers': 'authorization, cookie, X-Api-Key', 'settings-query': 'token, Room' };
+    for (const [id, v] of Object.entries(edits)) await panel.getByTestId(id).fill(v);
+    await panel.getByTestId('settings-save').click();
+    await panel.getByTestId('settings-saved').waitFor();
+    await ui.shot(page, 'capture-settings');
+    const now = await ui.service.handle('getSettings', {});
+    assert.ok(now.ok);
+    assert.deepEqual(now.value, { redact: true, redactHeaders: ['authorization', 'cookie', 'x-api-key'], redactQuery: ['token', 'room'], payloadPerMessage: 2048, payloadTotal: 1024 * 1024, framesPerSession: 2000 });
+    // (after a save the focus is still in the dialog: Escape closes it)
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await ui.shot(page, 'capture-settings-failure');
+    throw e;
+  } finally {
+    if (before.ok) await ui.service.handle('setSettings', before.value);
+    await context.close();
+  }
+});

@@ -9,7 +9,7 @@
 // large, from a newer Switchyard) stays where it is, as does a damaged one that cannot be moved:
 // save then refuses to write over it. Invalid-but-parseable documents are not "damaged": they open
 // as a draft with issues.
-import { rename, link, unlink, stat, lstat } from 'node:fs/promises';
+import { rename, link, unlink, stat, lstat, realpath } from 'node:fs/promises';
 import { readLimitedFile } from '../config/limited-file.ts';
 import { MAX_CONFIG_BYTES } from '../config/load.ts';
 import { migrateConfig } from '../../app/config/migrate.ts';
@@ -193,7 +193,11 @@ export async function saveDocument(file: string, doc: unknown, o: SaveOptions = 
     movedAside = moved;
   }
   try {
-    await writeFileAtomic(file, text, current.state === 'ok' && !movedAside ? { backupTo: backupPath(file) } : {});
+    // (a symbolic link, such as a config kept in a dotfiles folder, keeps pointing where it did: the
+    // file it names is replaced; the backup stays next to the link, where a load looks for it)
+    const linked = (await lstat(file).catch(() => null))?.isSymbolicLink() === true;
+    const dest = linked ? await realpath(file).catch(() => file) : file;
+    await writeFileAtomic(dest, text, current.state === 'ok' && !movedAside ? { backupTo: backupPath(file) } : {});
   } catch (e) {
     return { ok: false, code: 'write_failed', message: `cannot save ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }

@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync, readdirSync, statSync, symlinkSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { AppCore } from '../../../main/persist/boot.ts';
@@ -101,4 +101,20 @@ test('an applied config whose save failed is said, counts as unsaved, and the ne
   } finally {
     await core.close();
   }
+});
+
+test('a config that is a symbolic link stays one: a save replaces the file it names, and the backup is next to the link', async () => {
+  const dir = fresh();
+  const real = join(dir, 'dotfiles', 'real.json');
+  mkdirSync(join(dir, 'dotfiles'));
+  const A = { schemaVersion: 1, servers: [] };
+  const B = { schemaVersion: 1, upstreams: [{ name: 'u', servers: [{ address: '127.0.0.1:9' }] }], servers: [] };
+  writeFileSync(real, JSON.stringify(A));
+  const link = join(dir, 'config.json');
+  symlinkSync(real, link);
+  assert.ok((await saveDocument(link, B)).ok);
+  assert.ok(lstatSync(link).isSymbolicLink(), 'still a link');
+  assert.deepEqual(JSON.parse(readFileSync(real, 'utf8')), B);
+  assert.deepEqual(JSON.parse(readFileSync(`${link}.bak`, 'utf8')), A);
+  assert.deepEqual((await loadDocument(link)).doc, B);
 });

@@ -111,7 +111,9 @@ test('switching sessions: composer, close form, payload view, UTF-8 flag, frames
     assert.match((await bad.getByTestId('frame-invalid-utf8').getAttribute('title')) ?? '', /from byte 2\b/);
     await ui!.shot(page, 'session-switch-invalid-utf8');
 
-    // a refused handshake says so, rather than that frames were not recorded
+    // a refused handshake says so, rather than that frames were not recorded (the pointer off the
+    // list: while it is over it, new sessions wait behind "↑ N new sessions")
+    await page.getByTestId('status-bar').hover();
     const refused = new WebSocket(`ws://127.0.0.1:${proxyPort}/dead/x`);
     await new Promise<void>((resolve) => { refused.once('error', () => resolve()); refused.once('unexpected-response', () => resolve()); });
     refused.terminate();

@@ -1,0 +1,133 @@
+// The sessions list under churn, in the browser: rows stay still under the pointer while new
+// sessions open (they wait behind "↑ N new sessions"; the counts elsewhere stay live), and a click
+// selects the session aimed at. Real engine, web host, `ws` echo upstream and clients, and Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { freePort } from '../helpers/ports.ts';
+import { poll, sleep } from '../helpers/wait.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost | undefined;
+let upstream: Upstream;
+let proxyPort: number;
+const clients: WebSocket[] = [];
+
+before(async () => {
+  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
+  ui = await startUiHost({
+    schemaVersion: 1,
+    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+  });
+}, { timeout: 120_000 });
+
+after(async () => {
+  for (const c of clients) c.terminate();
+  await ui?.close();
+  await upstream?.close();
+});
+
+/** A client through the proxy, open. */
+async function client(path: string): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`);
+  clients.push(ws);
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  return ws;
+}
+
+/** Open a session every `everyMs` until stopped (the stop waits for the last one). */
+function stream(prefix: string, everyMs: number): { stop: () => Promise<number> } {
+  let n = 0;
+  let going = true;
+  const done = (async () => {
+    while (going) {
+      await client(`/ws/${prefix}-${n++}`);
+      await sleep(everyMs);
+    }
+  })();
+  return { stop: async () => { going = false; await done; return n; } };
+}
+
+/** The session row (its data-testid) under the page point (x, y). */
+const rowAt = (page: Page, x: number, y: number) => page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('tr')?.dataset.testid ?? null`);
+const liveCount = (page: Page) => page.getByTestId('live-count').innerText();
+
+test('new sessions wait while the pointer is over the list: the row under it stays, a click selects it', { timeout: 120_000 }, async () => {
+  const first: WebSocket[] = [];
+  for (let i = 0; i < 8; i++) first.push(await client(`/ws/first-${i}`));
+  const { context, page, errors } = await ui!.open();
+  let churn: ReturnType<typeof stream> | undefined;
+  try {
+    await page.goto(`${ui!.host.url}#/sessions`);
+    const target = page.locator('tbody tr').filter({ hasText: '/ws/first-5' });
+    await target.waitFor();
+    const box = (await target.boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    const aimed = await target.getAttribute('data-testid');
+    await page.mouse.move(x, y);
+    assert.equal(await rowAt(page, x, y), aimed);
+
+    // 5 sessions a second open while the pointer rests on the row: it stays where it was
+    churn = stream('churn', 200);
+    assert.match(await poll(() => liveCount(page), (t) => /^1[1-9] live sessions$/.test(t)), /^1[1-9] live sessions$/, 'the status bar counts them at once');
+    assert.equal(await rowAt(page, x, y), aimed, 'the row under the pointer is the one it was on');
+    assert.deepEqual(await target.boundingBox(), box);
+    await page.getByTestId('sessions-new').getByText(/↑ [3-9] new sessions/).waitFor();
+    assert.match(await page.getByTestId('sessions-count').innerText(), /^1[1-9] \/ 1[1-9]$/);
+    await ui!.shot(page, 'sessions-churn-held');
+    // a click (still during the churn) selects the session aimed at
+    await page.mouse.click(x, y);
+    await page.getByTestId('session-detail').locator('h2').filter({ hasText: '/ws/first-5' }).waitFor();
+    assert.equal(await page.locator('tbody tr[aria-selected="true"]').getAttribute('data-testid'), aimed);
+    const opened = await churn.stop();
+
+    // (the list narrowed for the detail pane: the pointer may have left it) back on the list, the
+    // button shows the sessions that wait; so does the pointer leaving the list
+    await page.locator('tbody tr').first().hover();
+    await client('/ws/while-pointing');
+    const before = await page.locator('tbody tr').count();
+    await page.getByTestId('sessions-new').click();
+    await page.getByTestId('sessions-new').waitFor({ state: 'detached' });
+    assert.ok(await page.locator('tbody tr').count() > before, 'the waiting sessions are in the list');
+    await client('/ws/late');
+    await page.getByTestId('sessions-new').getByText('↑ 1 new session').waitFor();
+    await page.getByTestId('status-bar').hover();
+    await page.locator('tbody tr').filter({ hasText: '/ws/late' }).waitFor();
+    assert.equal(await page.getByTestId('sessions-new').count(), 0);
+    assert.equal(await page.locator('tbody tr').count(), 8 + opened + 2, 'every session is listed');
+
+    // the same while the keyboard moves through the list (the pointer elsewhere), until focus leaves it
+    await page.getByRole('listbox', { name: 'Sessions' }).press('ArrowDown');
+    await client('/ws/while-keying');
+    await page.getByTestId('sessions-new').getByText('↑ 1 new session').waitFor();
+    await page.getByTestId('sessions-filter').focus();
+    await page.locator('tbody tr').filter({ hasText: '/ws/while-keying' }).waitFor();
+    assert.equal(await page.getByTestId('sessions-new').count(), 0);
+
+    // among the live sessions, one that ends above the pointer keeps its row until the pointer leaves
+    await page.getByTestId('sessions-show-live').click();
+    const row = (path: string) => page.locator('tbody tr').filter({ hasText: path });
+    const liveBox = (await row('/ws/first-3').boundingBox())!;
+    const [lx, ly] = [liveBox.x + liveBox.width / 2, liveBox.y + liveBox.height / 2];
+    await page.mouse.move(lx, ly);
+    const was = await liveCount(page);
+    first[6]!.close();
+    await poll(() => liveCount(page), (t) => t !== was);
+    await row('/ws/first-6').and(page.locator('[data-state="closed"]')).waitFor();
+    assert.equal(await rowAt(page, lx, ly), await row('/ws/first-3').getAttribute('data-testid'), 'the row under the pointer stays');
+    await ui!.shot(page, 'sessions-churn-live-ended');
+    await page.getByTestId('status-bar').hover();
+    await row('/ws/first-6').waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await ui!.shot(page, 'sessions-churn-failure');
+    throw e;
+  } finally {
+    await churn?.stop();
+    await context.close();
+  }
+});

@@ -1,6 +1,7 @@
 // The sessions list under churn, in the browser: rows stay still under the pointer while new
-// sessions open (they wait behind "↑ N new sessions"; the counts elsewhere stay live), and a click
-// selects the session aimed at. Real engine, web host, `ws` echo upstream and clients, and Chromium.
+// sessions open (they wait behind "↑ N new sessions"; the counts elsewhere stay live) or end (in
+// the live list), and a click selects the session aimed at; the open session stays past the closed
+// sessions kept. Real engine, web host, `ws` echo upstream and clients, and Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -131,3 +132,49 @@ test('new sessions wait while the pointer is over the list: the row under it sta
     await context.close();
   }
 });
+
+test('the open session stays while the list drops old closed sessions (past the 500 kept)', { timeout: 120_000 }, async () => {
+  const pinned = await client('/ws/pinned');
+  pinned.send('kept');
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.goto(`${ui!.host.url}#/sessions`);
+    pinned.close();
+    await page.locator('tbody tr[data-state="closed"]').filter({ hasText: '/ws/pinned' }).click();
+    const title = page.getByTestId('session-detail').locator('h2').filter({ hasText: '/ws/pinned' });
+    await title.waitFor();
+    await page.getByTestId('frame-log').locator('[role="option"]').first().waitFor();
+    await page.getByTestId('sessions-show-closed').click(); // (and the pointer is off the list: new sessions come in at once)
+    const closedCount = () => page.getByTestId('sessions-count').innerText();
+    await closeSessions('filler', 510);
+    const shown = await poll(closedCount, (t) => t.startsWith('501 /'), 15_000);
+    assert.match(shown, /^501 \/ 5\d\d$/, 'the 500 newest closed sessions, and the open one');
+    assert.equal(await title.count(), 1, 'its detail is still shown');
+    assert.equal(await page.locator('tbody tr[aria-selected="true"]').filter({ hasText: '/ws/pinned' }).count(), 1);
+    assert.ok(await page.getByTestId('frame-log').locator('[role="option"]').count() > 0, 'with its frames');
+    await ui!.shot(page, 'sessions-pinned-past-limit');
+
+    // closed, it goes with the next session that ends
+    await page.getByRole('listbox', { name: 'Sessions' }).press('Escape');
+    await page.getByTestId('session-detail').waitFor({ state: 'detached' });
+    await closeSessions('after', 1);
+    assert.match(await poll(closedCount, (t) => t.startsWith('500 /'), 10_000), /^500 \//);
+    assert.equal(await page.locator('tbody tr').filter({ hasText: '/ws/pinned' }).count(), 0);
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await ui!.shot(page, 'sessions-pinned-failure');
+    throw e;
+  } finally {
+    await context.close();
+  }
+});
+
+/** `n` sessions opened and closed, 50 at a time. */
+async function closeSessions(prefix: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, n - i) }, async (_, j) => {
+      const ws = await client(`/ws/${prefix}-${i + j}`);
+      await new Promise((resolve) => { ws.once('close', resolve); ws.close(); });
+    }));
+  }
+}

@@ -15,6 +15,8 @@ import { useHarView, type OpenHar } from './har-view.ts';
 const MAX_LOGS = 1000;
 /** Frames held for the open session (a row is ~200 bytes plus its preview). */
 export const MAX_FRAMES = 100_000;
+/** Closed (and refused) sessions kept, oldest dropped first; the open one (`frameSession`) is kept
+ * past it while it stays open. */
 const MAX_CLOSED_SESSIONS = 500;
 
 export const useTraffic = defineStore('traffic', () => {
@@ -53,7 +55,9 @@ export const useTraffic = defineStore('traffic', () => {
   const liveCount = computed(() => sessions.value.filter(isLiveSession).length);
 
   function snapshot(s: FeedSnapshot) {
-    sessions.value = s.sessions;
+    // (the open session stays, also when it ended and the service no longer keeps it)
+    const open = frameSource ? undefined : sessions.value.find((x) => x.id === frameSession.value && !isLiveSession(x));
+    sessions.value = open && !s.sessions.some((x) => x.id === open.id) ? [...s.sessions, open].sort((a, b) => a.id - b.id) : s.sessions;
     exchanges.value = s.exchanges;
     listeners.value = s.listeners;
     upstreams.value = s.upstreams;
@@ -69,7 +73,7 @@ export const useTraffic = defineStore('traffic', () => {
       const byId = new Map(sessions.value.map((s) => [s.id, s]));
       for (const s of d.sessions) byId.set(s.id, s);
       let list = [...byId.values()].sort((a, b) => a.id - b.id);
-      const ended = list.filter((s) => s.state === 'closed' || s.state === 'rejected');
+      const ended = list.filter((s) => (s.state === 'closed' || s.state === 'rejected') && s.id !== frameSession.value);
       if (ended.length > MAX_CLOSED_SESSIONS) {
         const drop = new Set(ended.slice(0, ended.length - MAX_CLOSED_SESSIONS).map((s) => s.id));
         list = list.filter((s) => !drop.has(s.id));

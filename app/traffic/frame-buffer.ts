@@ -8,7 +8,8 @@ export interface AppendOutcome {
   added: number;
   /** Rows dropped from the front to stay at `max`. */
   dropped: number;
-  /** Frames the log skipped between the last row held and the first new one (seq gap). */
+  /** Frames the log skipped between the last row held (or seq 0, when none is) and the first new one
+   * (seq gap). */
   missed: number;
 }
 
@@ -16,6 +17,8 @@ export class FrameBuffer {
   private rows: FrameView[] = [];
   /** Absolute position of the first row held (= rows dropped from the front since the last reset). */
   private first = 0;
+  /** Rows the last reset was given past `max` (the oldest: not held). */
+  private resetCut = 0;
   private epochN = 0;
 
   constructor(readonly max: number) {
@@ -36,6 +39,11 @@ export class FrameBuffer {
     return this.first + this.rows.length;
   }
 
+  /** Rows dropped past `max` since the last reset (by it, or by appends since). */
+  get trimmed(): number {
+    return this.resetCut + this.first;
+  }
+
   get epoch(): number {
     return this.epochN;
   }
@@ -51,19 +59,21 @@ export class FrameBuffer {
 
   /** Replace the content (another session, a reload). Takes ownership of `rows` (seq ascending). */
   reset(rows: FrameView[] = []): void {
-    this.rows = rows.length > this.max ? rows.slice(rows.length - this.max) : rows;
+    this.resetCut = Math.max(0, rows.length - this.max);
+    this.rows = this.resetCut ? rows.slice(this.resetCut) : rows;
     this.first = 0;
     this.epochN++;
   }
 
-  /** Append rows newer than the last one held (older or repeated seqs are ignored). */
+  /** Append rows newer than the last one held (older or repeated seqs are ignored). An empty buffer
+   * holds the log from its start: rows that begin past seq 0 count the ones before as missed. */
   append(rows: readonly FrameView[]): AppendOutcome {
     let last = this.lastSeq;
     let added = 0;
     let missed = 0;
     for (const r of rows) {
       if (r.seq <= last) continue;
-      if (last >= 0 && r.seq > last + 1) missed += r.seq - last - 1;
+      if (r.seq > last + 1) missed += r.seq - last - 1;
       this.rows.push(r);
       last = r.seq;
       added++;

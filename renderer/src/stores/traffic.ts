@@ -8,6 +8,7 @@ import { api, onConnection, type ConnectionState } from '../api/index.ts';
 import type { ExchangeView, FeedDelta, FeedEvent, FeedSnapshot, FrameView, ListenerView, LogView, SessionView, UpstreamStatusView } from '../../../app/api/contract.ts';
 import { FrameBuffer } from '../../../app/traffic/frame-buffer.ts';
 import { isLiveSession } from '../../../app/traffic/list-filters.ts';
+import type { OlderFrames } from '../../../app/traffic/older-frames.ts';
 import { exchangesToKeep } from '../../../app/traffic/exchange-budget.ts';
 import { useConfig } from './config.ts';
 import { useHarView, type OpenHar } from './har-view.ts';
@@ -18,6 +19,9 @@ export const MAX_FRAMES = 100_000;
 /** Closed (and refused) sessions kept, oldest dropped first; the open one (`frameSession`) is kept
  * past it while it stays open. */
 const MAX_CLOSED_SESSIONS = 500;
+/** Of app/traffic/older-frames.ts's OlderFrames, what the fetch tells. */
+type NotKept = Pick<OlderFrames, 'notKept' | 'logged' | 'cap'>;
+const NONE_DROPPED: NotKept = { notKept: 0, logged: 0, cap: null };
 
 export const useTraffic = defineStore('traffic', () => {
   const sessions = shallowRef<SessionView[]>([]);
@@ -37,6 +41,8 @@ export const useTraffic = defineStore('traffic', () => {
   const framesMissed = ref(0);
   /** The open session's frame log is being fetched. */
   const framesLoading = ref(false);
+  /** The open session's frames its fetched log no longer had, and why (FrameLog's note). */
+  const framesNotKept = shallowRef<NotKept>(NONE_DROPPED);
 
   /** A listening address to show in examples ("127.0.0.1:8080" before the first snapshot); null
    * when none listens (every listener failed, or none runs: an example would reach whatever holds
@@ -137,11 +143,14 @@ export const useTraffic = defineStore('traffic', () => {
       framesVersion.value++;
     }
     framesMissed.value = 0;
+    framesNotKept.value = NONE_DROPPED;
     pendingFrames = [];
     if (id === null || source) {
       framesLoading.value = false;
       if (id !== null) {
-        frames.reset(harView.sessionOf(id)?.frames ?? []);
+        const rows = harView.sessionOf(id)?.frames ?? [];
+        frames.reset(rows);
+        framesNotKept.value = notKeptOf(rows, null);
         framesVersion.value++;
       }
       return;
@@ -152,14 +161,20 @@ export const useTraffic = defineStore('traffic', () => {
     framesLoading.value = false;
     const pending = pendingFrames;
     pendingFrames = [];
-    if (r.ok) frames.reset(r.value.frames ?? []);
-    frames.append(pending);
+    const rows = r.ok ? r.value.frames ?? [] : [];
+    if (r.ok) frames.reset(rows);
+    framesMissed.value += frames.append(pending).missed; // (frames logged since the fetch, and skipped)
     framesVersion.value++;
     if (!r.ok) return;
     const byId = new Map(sessions.value.map((s) => [s.id, s]));
     byId.set(id, r.value.session);
     sessions.value = [...byId.values()].sort((a, b) => a.id - b.id);
+    if (!rows[0]?.seq) return;
+    // older frames are gone: which cap took them (the per-session one only when it was passed)
+    const settings = await api.getSettings({});
+    if (ticket === opening) framesNotKept.value = notKeptOf(rows, settings.ok ? settings.value.framesPerSession : null);
   }
+  const notKeptOf = (rows: readonly FrameView[], cap: number | null): NotKept => (rows.length ? { notKept: rows[0]!.seq, logged: rows.at(-1)!.seq + 1, cap } : NONE_DROPPED);
 
   async function closeSession(id: number, code: number, reason: string) {
     return api.closeSession({ id, code, reason: reason || undefined });
@@ -176,7 +191,7 @@ export const useTraffic = defineStore('traffic', () => {
   }
 
   return {
-    exampleAddress, noListenerWhy, sessions, exchanges, listeners, upstreams, logs, framesSupported, connection, synced, frames, framesVersion, framesMissed, framesLoading,
+    exampleAddress, noListenerWhy, sessions, exchanges, listeners, upstreams, logs, framesSupported, connection, synced, frames, framesVersion, framesMissed, framesLoading, framesNotKept,
     frameSession, liveCount, start, openFrames, closeSession, framePayload, injectMessage, replayFrame,
   };
 });

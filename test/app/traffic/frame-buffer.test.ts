@@ -137,3 +137,16 @@ test('100,000 rows: a full filter pass and an incremental append stay cheap (san
   assert.equal(v.rowAt(0)!.seq, 99990);
   assert.equal(v.count, 10);
 });
+
+test('an empty buffer holds the log from seq 0: rows that begin later count the ones before as missed; trimmed counts rows dropped past max', () => {
+  const b = new FrameBuffer(5);
+  assert.deepEqual(b.append(frames(30, 33)), { added: 3, dropped: 0, missed: 30 }, 'a burst the feed sent only the newest of');
+  b.reset();
+  assert.equal(b.append([frame(0)]).missed, 0);
+  b.reset(frames(10, 20));
+  assert.equal(b.trimmed, 5, 'the reset was given 5 past max');
+  b.append(frames(20, 22));
+  assert.equal(b.trimmed, 7);
+  b.reset(frames(0, 2));
+  assert.equal(b.trimmed, 0);
+});

@@ -1,0 +1,92 @@
+// What the frame log says about frames it does not show, in the browser: a burst the live feed
+// skipped is offered as a reload (not blamed on the per-session cap), and a closed session whose
+// frames went to the limit over all sessions says so (not that it logged none). Real engine, web
+// host, `ws` echo upstream and clients, and Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import type { Page } from 'playwright-core';
+import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { freePort } from '../helpers/ports.ts';
+import { until } from '../helpers/wait.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost | undefined;
+let upstream: Upstream;
+let proxyPort: number;
+const clients: WebSocket[] = [];
+
+before(async () => {
+  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
+  ui = await startUiHost({
+    schemaVersion: 1,
+    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+  });
+}, { timeout: 120_000 });
+
+after(async () => {
+  for (const c of clients) c.terminate();
+  await ui?.close();
+  await upstream?.close();
+});
+
+/** A client through the proxy; `echoes()` counts the messages that came back. */
+async function client(path: string): Promise<{ ws: WebSocket; echoes: () => number }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`);
+  clients.push(ws);
+  ws.on('error', () => {});
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  let n = 0;
+  ws.on('message', () => n++);
+  return { ws, echoes: () => n };
+}
+
+/** Send `n` messages and wait for their echoes. */
+async function burst(c: Awaited<ReturnType<typeof client>>, n: number, label: string): Promise<void> {
+  const had = c.echoes();
+  for (let i = 0; i < n; i++) c.ws.send(`${label} ${i}`);
+  await until(() => c.echoes() === had + n, 30_000);
+}
+
+const openSession = (page: Page, path: string) => page.locator('tbody tr').filter({ hasText: path }).click();
+
+async function inPage(name: string, fn: (page: Page) => Promise<void>): Promise<void> {
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.goto(`${ui!.host.url}#/sessions`);
+    await fn(page);
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await ui!.shot(page, `${name}-failure`);
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+test('a burst the live feed skipped is not blamed on the per-session cap: the log offers a reload, which brings it all', { timeout: 120_000 }, () => inPage('frame-notes-burst', async (page) => {
+  const settings = await ui!.service.handle('setSettings', { framesPerSession: 100_000 });
+  assert.ok(settings.ok, JSON.stringify(settings));
+  const c = await client('/ws/burst');
+  await openSession(page, '/ws/burst');
+  await page.getByTestId('frames-empty').waitFor();
+  await burst(c, 20_000, 'burst'); // 40,000 rows: the feed sends the newest of each batch
+  await page.getByTestId('frames-missed').getByText(/^\s*[\d,]+ frames were not sent live/).waitFor();
+  assert.equal(await page.getByTestId('frames-older-dropped').count(), 0, 'no cap was passed: 40,000 rows, 100,000 kept');
+  await ui!.shot(page, 'frame-notes-burst');
+  await page.getByTestId('frames-missed').getByRole('button', { name: 'Reload the log' }).click();
+  await page.getByTestId('frame-count').getByText('40,000', { exact: true }).waitFor();
+  assert.equal(await page.getByTestId('frames-missed').count(), 0);
+  assert.equal(await page.getByTestId('frames-older-dropped').count(), 0);
+
+  // with the cap at 100 the older rows are past it, and the note says so
+  assert.ok((await ui!.service.handle('setSettings', { framesPerSession: 100 })).ok);
+  await burst(c, 100, 'more');
+  await page.getByRole('listbox', { name: 'Sessions' }).press('Escape'); // (closed and opened again)
+  await page.getByTestId('session-detail').waitFor({ state: 'detached' });
+  await openSession(page, '/ws/burst');
+  await page.getByTestId('frames-older-dropped').getByText(/^\s*40,\d\d\d older frames are not kept: past the frames kept per session \(Capture settings\), the oldest go first\.\s*$/).waitFor();
+  assert.equal(await page.getByTestId('frame-count').innerText(), '100');
+  await ui!.shot(page, 'frame-notes-cap');
+}));

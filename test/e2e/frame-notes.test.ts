@@ -90,3 +90,15 @@ test('a burst the live feed skipped is not blamed on the per-session cap: the lo
   assert.equal(await page.getByTestId('frame-count').innerText(), '100');
   await ui!.shot(page, 'frame-notes-cap');
 }));
+
+test('a closed session whose frames went to the limit over all sessions says so, not that it logged none', { timeout: 120_000 }, () => inPage('frame-notes-evicted', async (page) => {
+  assert.ok((await ui!.service.handle('setSettings', { framesPerSession: 5000 })).ok); // (over all sessions: 50,000)
+  const gone = await client('/ws/evicted');
+  await burst(gone, 10, 'gone');
+  await new Promise((resolve) => { gone.ws.once('close', resolve); gone.ws.close(); });
+  // 11 sessions of 5,200 rows: past 50,000, closed sessions' logs go first
+  await Promise.all(Array.from({ length: 11 }, async (_, i) => burst(await client(`/ws/busy-${i}`), 2600, 'busy')));
+  await page.locator('tbody tr[data-state="closed"]').filter({ hasText: '/ws/evicted' }).click();
+  await page.getByTestId('frames-empty').getByText(/^\s*This session's frames \(22 frames counted above\) are no longer kept: past the frames kept over all sessions, closed sessions' logs go first\.\s*$/).waitFor();
+  await ui!.shot(page, 'frame-notes-evicted');
+}));

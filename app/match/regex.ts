@@ -355,8 +355,7 @@ class Translator {
   }
 }
 
-/** Whether `s` from `i` (a ':', '.' or '=' right after a '[') reads as a POSIX class up to its
- * closing ":]" (".]", "=]"), as PCRE2's check_posix_syntax decides. */
+/** Whether `s` from `i` (':', '.' or '=' after a '[') reads as a POSIX class to its ":]" (PCRE2's check_posix_syntax). */
 function posixSyntax(s: string, i: number): boolean {
   const terminator = s[i];
   for (let j = i + 1; s.length - j >= 2; j++) {

@@ -44,9 +44,7 @@ export class FrameParser extends MessageAssembler {
   stop(): void {
     this.state = DEAD;
     this.pieces = [];
-    this.buf = null;
-    this.bufCap = -1;
-    this.captured = 0;
+    this.dropCapture();
     this.hdrLen = 0;
   }
 

@@ -222,6 +222,15 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
         xorMask(raw.data, at, at + raw.dataLength, raw.data, at, raw.maskKey, 0); // our own copy: unmask in place
         raw.maskKey = 0;
       }
+      // (a recorder's room is its to reuse, and counts against its cap until given back: the event,
+      // which may wait in the queue, takes a copy of the bytes and the room goes back at once)
+      const store = options.capture;
+      if (store?.abandon && raw.data && raw.data.length > 0) {
+        const room = raw.data;
+        raw.data = Buffer.from(room.subarray(raw.dataOffset, raw.dataOffset + raw.dataLength));
+        store.abandon(room, raw.dataOffset);
+        raw.dataOffset = 0;
+      }
       emit({ side, event: messageEvent(raw, null, null), bytes: raw.dataLength, raw: null });
       return;
     }

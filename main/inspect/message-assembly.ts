@@ -105,6 +105,15 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.bufCap = granted;
   }
 
+  /** The capture in progress is not going to be reported (the parser stopped inside a message):
+   * its room goes back to the store. */
+  protected dropCapture(): void {
+    if (this.buf) this.store.abandon?.(this.buf, this.bufAt);
+    this.buf = null;
+    this.bufCap = -1;
+    this.captured = 0;
+  }
+
   protected startMessage(): void {
     this.msgOpcode = this.opcode;
     this.msgOffset = this.frameOffset;

@@ -22,11 +22,11 @@ function frame(text: string): { head: Buffer; body: Buffer } {
   return { head, body: Buffer.from(payload.map((b, i) => b ^ KEY[i % 4]!)) };
 }
 
-/** A raw WebSocket client through the engine, once the 101 is in. */
-async function rawClient(port: number): Promise<net.Socket> {
+/** A raw WebSocket client through the engine, once the 101 is in (`extra`: header lines to add). */
+async function rawClient(port: number, extra = ''): Promise<net.Socket> {
   const sock = net.connect(port, '127.0.0.1');
   scope.defer(async () => { sock.destroy(); });
-  sock.write('GET /ws HTTP/1.1\r\nHost: a.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+  sock.write(`GET /ws HTTP/1.1\r\nHost: a.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`);
   let head = '';
   await new Promise<void>((resolve, reject) => {
     sock.on('data', function onData(d) {
@@ -42,19 +42,24 @@ async function rawClient(port: number): Promise<net.Socket> {
   return sock;
 }
 
-test('captures in progress count against the total cap: the oldest kept payloads go for them, and a message the cap has no room for is recorded as evicted, with its preview', async () => {
-  // an upstream that only listens: what the client sends is all there is to record
+/** The engine with a service (4 KiB kept per message, 10,000 bytes in all) in front of an upstream
+ * that only listens: what clients send is all there is to record; `got` is what reached it. */
+async function proxied() {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((r) => wss.once('listening', r));
-  const got: number[] = [];
-  wss.on('connection', (ws) => ws.on('message', (d) => got.push((d as Buffer).length)));
+  const got: Buffer[] = [];
+  wss.on('connection', (ws) => ws.on('message', (d) => got.push(d as Buffer)).on('error', () => {}));
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
   const upstreamPort = (wss.address() as { port: number }).port;
   const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${upstreamPort}` }));
   const service = await SwitchyardService.create(e.engine, { initialDraft: {}, limits: { payloadPerMessage: 4096, payloadTotal: 10_000 } });
   scope.defer(async () => service.close());
-  const store = service.traffic.payloads;
+  return { e, service, store: service.traffic.payloads, got };
+}
 
+test('captures in progress count against the total cap: the oldest kept payloads go for them, and a message the cap has no room for is recorded as evicted, with its preview', async () => {
+  const { e, service, store, got } = await proxied();
+  
   // one message kept whole: 3,000 bytes of the cap
   const a = await rawClient(e.port);
   const first = frame('a'.repeat(3000));
@@ -80,7 +85,7 @@ test('captures in progress count against the total cap: the oldest kept payloads
 
   for (const [i, s] of socks.entries()) s.write(frame(texts[i]!).body.subarray(10));
   await until(() => got.length === 4);
-  assert.deepEqual(got, [3000, 4000, 4000, 4000], 'every message is relayed whole');
+  assert.deepEqual(got.map((m) => m.length), [3000, 4000, 4000, 4000], 'every message is relayed whole');
   await until(() => store.reserved === 0 && store.bytes === 8000);
 
   const ids = e.engine.liveSessions().map((s) => s.id).sort((x, y) => x - y);
@@ -104,16 +109,7 @@ test('captures in progress count against the total cap: the oldest kept payloads
 });
 
 test('a fragmented message\'s capture moves to larger room as it grows: only the room it is in counts, and none once it is kept', async () => {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((r) => wss.once('listening', r));
-  const got: string[] = [];
-  wss.on('connection', (ws) => ws.on('message', (d) => got.push(String(d))));
-  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
-  const upstreamPort = (wss.address() as { port: number }).port;
-  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${upstreamPort}` }));
-  const service = await SwitchyardService.create(e.engine, { initialDraft: {}, limits: { payloadPerMessage: 4096, payloadTotal: 10_000 } });
-  scope.defer(async () => service.close());
-  const store = service.traffic.payloads;
+  const { e, service, store, got } = await proxied();
   const s = await rawClient(e.port);
   const part = (opcode: number, fin: boolean, ch: string) => {
     const f = frame(ch.repeat(1500));
@@ -126,11 +122,53 @@ test('a fragmented message\'s capture moves to larger room as it grows: only the
   await until(() => store.reserved === 3000);
   s.write(part(0, true, 'z'));
   await until(() => got.length === 1);
-  assert.equal(got[0], 'x'.repeat(1500) + 'y'.repeat(1500) + 'z'.repeat(1500));
+  assert.equal(String(got[0]), 'x'.repeat(1500) + 'y'.repeat(1500) + 'z'.repeat(1500));
   await until(() => store.reserved === 0 && store.bytes === 4096);
   const id = e.engine.liveSessions()[0]!.id;
   await until(() => (service.traffic.framesOf(id)?.length ?? 0) >= 1);
   const row = value<SessionDetail>(await service.handle('session', { id })).frames![0]!;
   assert.equal(row.payload, 'truncated');
   assert.equal(row.length, 4500);
+});
+
+test('a message the parser stops inside (a protocol violation in the middle of it) gives its room back', async () => {
+  const { e, store } = await proxied();
+  const s = await rawClient(e.port);
+  const part = frame('x'.repeat(1500));
+  part.head[0] = 0x01; // a text frame that does not end the message
+  s.write(Buffer.concat([part.head, part.body]));
+  await until(() => store.reserved === 1500);
+  // a new message while that one is open: fatal to the parser of that direction
+  const next = frame('y'.repeat(200));
+  s.write(Buffer.concat([next.head, next.body]));
+  await until(() => store.reserved === 0);
+  s.destroy();
+});
+
+test('messages the tap records the slow way (in an extension\'s encoding it does not know) give their room back', async () => {
+  // an upstream that takes the client's extension x-foo, whose frames carry RSV2
+  const up = net.createServer((c) => {
+    c.once('data', () => c.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: x-foo\r\n\r\n'));
+    c.on('error', () => {});
+  });
+  await new Promise<void>((r) => up.listen(0, '127.0.0.1', r));
+  scope.defer(async () => { up.close(); });
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${(up.address() as net.AddressInfo).port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {}, limits: { payloadPerMessage: 4096, payloadTotal: 10_000 } });
+  scope.defer(async () => service.close());
+  const store = service.traffic.payloads;
+  const s = await rawClient(e.port, 'Sec-WebSocket-Extensions: x-foo\r\n');
+  for (let i = 0; i < 12; i++) {
+    const f = frame(String(i % 10).repeat(1000));
+    f.head[0] = 0x80 | 0x20 | 0x02; // FIN, RSV2, binary
+    s.write(Buffer.concat([f.head, f.body]));
+  }
+  const id = e.engine.liveSessions()[0]!.id;
+  await until(() => (service.traffic.framesOf(id)?.length ?? 0) >= 12);
+  assert.equal(store.reserved, 0);
+  const rows = value<SessionDetail>(await service.handle('session', { id })).frames!;
+  // the newest are kept (their copies, 1,000 bytes each, under the cap of 10,000), the oldest evicted
+  assert.deepEqual(rows.map((r) => r.payload), [...Array(2).fill('evicted'), ...Array(10).fill('kept')]);
+  assert.equal(store.bytes, 10_000);
+  s.destroy();
 });

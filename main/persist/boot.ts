@@ -138,8 +138,11 @@ export class AppCore {
       this.path = file;
       await this.remember(file);
     }
-    // (the file holds what the user chose to keep)
-    if (r.ok && target === this.path) this.unsaved = false;
+    // (the file holds what the user chose to keep: an apply of another config is saved over it)
+    if (r.ok && target === this.path) {
+      this.unsaved = false;
+      this.savedJson = JSON.stringify(draft);
+    }
     return r;
   }
 

@@ -9,13 +9,13 @@
 // large, from a newer Switchyard) stays where it is, as does a damaged one that cannot be moved:
 // save then refuses to write over it. Invalid-but-parseable documents are not "damaged": they open
 // as a draft with issues.
-import { rename, link, unlink, stat, lstat, realpath } from 'node:fs/promises';
+import { rename, link, unlink, stat, lstat, realpath, readlink } from 'node:fs/promises';
 import { readLimitedFile } from '../config/limited-file.ts';
 import { MAX_CONFIG_BYTES } from '../config/load.ts';
 import { migrateConfig } from '../../app/config/migrate.ts';
 import { decodeConfigBytes, jsonErrorOffset } from '../config/json-position.ts';
 import { writeFileAtomic, removeStaleTemps, fsyncDir } from './atomic.ts';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 export interface PersistNotice {
   level: 'info' | 'warn' | 'error';
@@ -96,8 +96,9 @@ function stamp(d = new Date()): string {
  * only a regular file (or a link to one): null for anything else (a folder, a device), left as it is. */
 export async function moveAside(file: string, tag = 'corrupt'): Promise<string | null> {
   try {
-    const [own, target] = await Promise.all([lstat(file), stat(file)]);
-    if (!(own.isFile() || own.isSymbolicLink()) || !target.isFile()) return null;
+    // (through a symbolic link, the file it names is what is bad: it is moved, and the link stays)
+    if ((await lstat(file)).isSymbolicLink()) file = await realpath(file);
+    if (!(await lstat(file)).isFile()) return null;
   } catch {
     return null;
   }
@@ -159,11 +160,27 @@ export async function loadDocument(file: string, o: { opening?: boolean } = {}):
     const where = moved ? `it was moved, untouched, to ${moved}` : `it was left untouched at ${file} (${main.damaged ? 'it could not be moved; ' : ''}Switchyard will not save over it)`;
     const then = bak.state === 'ok' ? `loaded the backup ${bakFile} instead` : `there is no usable backup (${bakFile} ${bak.state === 'missing' ? 'does not exist' : bak.reason})`;
     notices.push({ level: 'error', code: main.code, file, badFile, ...(bak.state === 'ok' ? { loadedFrom: bakFile } : {}), message: `${file} ${main.reason}: ${where}; ${then}.` });
+  } else if ((await lstat(file).catch(() => null))?.isSymbolicLink()) {
+    // (a link to a file that is not there: a folder not mounted, say; saves write where it points)
+    const target = await linkTarget(file);
+    notices.push({ level: 'warn', code: 'missing_file', file, ...(bak.state === 'ok' ? { loadedFrom: bakFile } : {}), message: `${file} is a link to ${target}, which is not there; ${bak.state === 'ok' ? `loaded its backup ${bakFile}` : 'nothing was loaded from it'}, and a save writes ${target}.` });
   } else if (bak.state === 'ok') {
     notices.push({ level: 'warn', code: 'missing_file', file, loadedFrom: bakFile, message: `${file} is missing (an interrupted save?); loaded its backup ${bakFile}.` });
   }
   if (bak.state === 'ok') return { doc: bak.doc, source: 'backup', notices: [...notices, ...migratedNotice(file, bak.from, bak.steps, bakFile)] };
   return { doc: null, source: 'none', notices };
+}
+
+/** Where a save of `file` writes: `file`, or the file a symbolic link there names (made when it is
+ * not there yet, such as a link into a folder of dotfiles not yet filled). */
+async function linkTarget(file: string): Promise<string> {
+  if ((await lstat(file).catch(() => null))?.isSymbolicLink() !== true) return file;
+  try {
+    return await realpath(file);
+  } catch {
+    // (dangling: the path it names, as a write through it would make it)
+    return resolve(dirname(file), await readlink(file));
+  }
 }
 
 export interface SaveOptions {
@@ -195,8 +212,7 @@ export async function saveDocument(file: string, doc: unknown, o: SaveOptions = 
   try {
     // (a symbolic link, such as a config kept in a dotfiles folder, keeps pointing where it did: the
     // file it names is replaced; the backup stays next to the link, where a load looks for it)
-    const linked = (await lstat(file).catch(() => null))?.isSymbolicLink() === true;
-    const dest = linked ? await realpath(file).catch(() => file) : file;
+    const dest = await linkTarget(file);
     await writeFileAtomic(dest, text, current.state === 'ok' && !movedAside ? { backupTo: backupPath(file) } : {});
   } catch (e) {
     return { ok: false, code: 'write_failed', message: `cannot save ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };

@@ -118,3 +118,57 @@ test('a config that is a symbolic link stays one: a save replaces the file it na
   assert.deepEqual(JSON.parse(readFileSync(`${link}.bak`, 'utf8')), A);
   assert.deepEqual((await loadDocument(link)).doc, B);
 });
+
+test('through a symbolic link, the file it names is what is moved aside (damaged, or changed outside), and the link stays one; a link to nothing yet is said, and a save makes its file', async () => {
+  const dir = fresh();
+  mkdirSync(join(dir, 'dotfiles'));
+  const real = join(dir, 'dotfiles', 'real.json');
+  const link = join(dir, 'config.json');
+  symlinkSync(real, link);
+  const A = { schemaVersion: 1, servers: [] };
+  const B = { schemaVersion: 1, upstreams: [{ name: 'u', servers: [{ address: '127.0.0.1:9' }] }], servers: [] };
+  // nothing there yet: said; the save makes the file the link names
+  const none = await loadDocument(link);
+  assert.equal(none.doc, null);
+  assert.match(none.notices[0]!.message, new RegExp(`is a link to ${real.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, which is not there`));
+  assert.ok((await saveDocument(link, A)).ok);
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.deepEqual(JSON.parse(readFileSync(real, 'utf8')), A);
+  // damaged: the named file goes aside next to itself, the link stays and the next save goes through it
+  writeFileSync(real, '{ broken');
+  const damaged = await loadDocument(link);
+  assert.ok(damaged.notices[0]!.badFile!.startsWith(`${real}.corrupt-`), damaged.notices[0]!.badFile);
+  assert.equal(readFileSync(damaged.notices[0]!.badFile!, 'utf8'), '{ broken');
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.ok((await saveDocument(link, B)).ok);
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.deepEqual(JSON.parse(readFileSync(real, 'utf8')), B);
+  // changed outside since it was read: that version goes aside as a file, not the link
+  writeFileSync(real, JSON.stringify(A));
+  const r = await saveDocument(link, B, { expect: JSON.stringify(B) });
+  assert.ok(r.ok && r.changedOutside && r.movedAside!.startsWith(`${real}.outside-`));
+  assert.ok(lstatSync(r.movedAside!).isFile());
+  assert.deepEqual(JSON.parse(readFileSync(r.movedAside!, 'utf8')), A);
+  assert.ok(lstatSync(link).isSymbolicLink());
+});
+
+test('a config applied again after the file was saved with another draft is saved over it', async () => {
+  const dir = fresh();
+  const work = join(dir, 'work.json');
+  const X = { schemaVersion: 1, upstreams: [], servers: [] };
+  const Y = { schemaVersion: 1, upstreams: [{ name: 'y', servers: [{ address: '127.0.0.1:9' }] }], servers: [] };
+  writeFileSync(work, JSON.stringify(X));
+  const { core } = await AppCore.start({ userDataDir: dir, workspace: work, frameTap: null });
+  try {
+    assert.ok((await core.service.handle('setDraft', { draft: Y })).ok);
+    assert.ok((await core.save()).ok);
+    assert.deepEqual(JSON.parse(readFileSync(work, 'utf8')), Y);
+    // X still runs; applied again, it is what the file holds
+    assert.ok((await core.service.handle('apply', { draft: X })).ok);
+    const onDisk = await poll(async () => JSON.parse(readFileSync(work, 'utf8')) as unknown, (doc) => JSON.stringify(doc) === JSON.stringify(X));
+    assert.deepEqual(onDisk, X);
+    assert.equal(core.hasUnsavedEdits(), false);
+  } finally {
+    await core.close();
+  }
+});

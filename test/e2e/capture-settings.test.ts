@@ -1,26 +1,18 @@
 // The capture settings panel in real chromium on the real web host: it shows the settings as the
 // service has them, checks them (a value out of range is named, nothing sent), and saves them
 // through the API; Escape closes it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startUiHost, type UiHost } from './ui-host.ts';
+import { uiHostFor } from './ui-host.ts';
 
-let ui: UiHost;
-
-before(async () => {
-  ui = await startUiHost({ schemaVersion: 1, servers: [] });
-}, { timeout: 180_000 });
-
-after(async () => {
-  await ui?.close();
-});
+const env = uiHostFor({ schemaVersion: 1, servers: [] });
 
 test('capture settings: shown as the service has them, checked, saved through the API', { timeout: 60_000 }, async () => {
-  const { context, page, errors } = await ui.open();
-  const before = await ui.service.handle('getSettings', {});
+  const { context, page, errors } = await env.ui.open();
+  const before = await env.ui.service.handle('getSettings', {});
   assert.ok(before.ok);
   try {
-    await page.goto(`${ui.host.url}#/sessions`);
+    await page.goto(`${env.ui.host.url}#/sessions`);
     // opened, it takes the focus: Escape closes it at once
     await page.getByTestId('capture-settings-open').click();
     const panel = page.getByTestId('capture-settings');
@@ -41,8 +33,8 @@ test('capture settings: shown as the service has them, checked, saved through th
     for (const [id, v] of Object.entries(edits)) await panel.getByTestId(id).fill(v);
     await panel.getByTestId('settings-save').click();
     await panel.getByTestId('settings-saved').waitFor();
-    await ui.shot(page, 'capture-settings');
-    const now = await ui.service.handle('getSettings', {});
+    await env.ui.shot(page, 'capture-settings');
+    const now = await env.ui.service.handle('getSettings', {});
     assert.ok(now.ok);
     assert.deepEqual(now.value, { redact: true, redactHeaders: ['authorization', 'cookie', 'x-api-key'], redactQuery: ['token', 'room'], payloadPerMessage: 2048, payloadTotal: 1024 * 1024, framesPerSession: 2000 });
     // (after a save the focus is still in the dialog: Escape closes it)
@@ -50,10 +42,10 @@ test('capture settings: shown as the service has them, checked, saved through th
     await panel.waitFor({ state: 'detached' });
     assert.deepEqual(errors, []);
   } catch (e) {
-    await ui.shot(page, 'capture-settings-failure');
+    await env.ui.shot(page, 'capture-settings-failure');
     throw e;
   } finally {
-    if (before.ok) await ui.service.handle('setSettings', before.value);
+    if (before.ok) await env.ui.service.handle('setSettings', before.value);
     await context.close();
   }
 });

@@ -2,43 +2,17 @@
 // sessions open (they wait behind "↑ N new sessions"; the counts elsewhere stay live) or end (in
 // the live list), and a click selects the session aimed at; the open session stays past the closed
 // sessions kept. Real engine, web host, `ws` echo upstream and clients, and Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
-import { freePort } from '../helpers/ports.ts';
 import { poll, sleep } from '../helpers/wait.ts';
-import { startUiHost, type UiHost } from './ui-host.ts';
+import { echoUiHost } from './echo-ui.ts';
 
-let ui: UiHost | undefined;
-let upstream: Upstream;
-let proxyPort: number;
-const clients: WebSocket[] = [];
-
-before(async () => {
-  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
-  ui = await startUiHost({
-    schemaVersion: 1,
-    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
-    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
-  });
-}, { timeout: 120_000 });
-
-after(async () => {
-  for (const c of clients) c.terminate();
-  await ui?.close();
-  await upstream?.close();
-});
+const env = echoUiHost();
 
 /** A client through the proxy, open. */
-async function client(path: string): Promise<WebSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`);
-  clients.push(ws);
-  ws.on('error', () => {});
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  return ws;
-}
+const client = (path: string): Promise<WebSocket> => env.open(path);
 
 /** Open a session every `everyMs` until stopped (the stop waits for the last one). */
 function stream(prefix: string, everyMs: number): { stop: () => Promise<number> } {
@@ -60,10 +34,10 @@ const liveCount = (page: Page) => page.getByTestId('live-count').innerText();
 test('new sessions wait while the pointer is over the list: the row under it stays, a click selects it', { timeout: 120_000 }, async () => {
   const first: WebSocket[] = [];
   for (let i = 0; i < 8; i++) first.push(await client(`/ws/first-${i}`));
-  const { context, page, errors } = await ui!.open();
+  const { context, page, errors } = await env.ui.open();
   let churn: ReturnType<typeof stream> | undefined;
   try {
-    await page.goto(`${ui!.host.url}#/sessions`);
+    await page.goto(`${env.ui.host.url}#/sessions`);
     const target = page.locator('tbody tr').filter({ hasText: '/ws/first-5' });
     await target.waitFor();
     const box = (await target.boundingBox())!;
@@ -79,7 +53,7 @@ test('new sessions wait while the pointer is over the list: the row under it sta
     assert.deepEqual(await target.boundingBox(), box);
     await page.getByTestId('sessions-new').getByText(/↑ [3-9] new sessions/).waitFor();
     assert.match(await page.getByTestId('sessions-count').innerText(), /^1[1-9] \/ 1[1-9]$/);
-    await ui!.shot(page, 'sessions-churn-held');
+    await env.ui.shot(page, 'sessions-churn-held');
     // a click (still during the churn) selects the session aimed at
     await page.mouse.click(x, y);
     await page.getByTestId('session-detail').locator('h2').filter({ hasText: '/ws/first-5' }).waitFor();
@@ -120,12 +94,12 @@ test('new sessions wait while the pointer is over the list: the row under it sta
     await poll(() => liveCount(page), (t) => t !== was);
     await row('/ws/first-6').and(page.locator('[data-state="closed"]')).waitFor();
     assert.equal(await rowAt(page, lx, ly), await row('/ws/first-3').getAttribute('data-testid'), 'the row under the pointer stays');
-    await ui!.shot(page, 'sessions-churn-live-ended');
+    await env.ui.shot(page, 'sessions-churn-live-ended');
     await page.getByTestId('status-bar').hover();
     await row('/ws/first-6').waitFor({ state: 'detached' });
     assert.deepEqual(errors, []);
   } catch (e) {
-    await ui!.shot(page, 'sessions-churn-failure');
+    await env.ui.shot(page, 'sessions-churn-failure');
     throw e;
   } finally {
     await churn?.stop();
@@ -136,9 +110,9 @@ test('new sessions wait while the pointer is over the list: the row under it sta
 test('the open session stays while the list drops old closed sessions (past the 500 kept)', { timeout: 120_000 }, async () => {
   const pinned = await client('/ws/pinned');
   pinned.send('kept');
-  const { context, page, errors } = await ui!.open();
+  const { context, page, errors } = await env.ui.open();
   try {
-    await page.goto(`${ui!.host.url}#/sessions`);
+    await page.goto(`${env.ui.host.url}#/sessions`);
     pinned.close();
     await page.locator('tbody tr[data-state="closed"]').filter({ hasText: '/ws/pinned' }).click();
     const title = page.getByTestId('session-detail').locator('h2').filter({ hasText: '/ws/pinned' });
@@ -152,7 +126,7 @@ test('the open session stays while the list drops old closed sessions (past the 
     assert.equal(await title.count(), 1, 'its detail is still shown');
     assert.equal(await page.locator('tbody tr[aria-selected="true"]').filter({ hasText: '/ws/pinned' }).count(), 1);
     assert.ok(await page.getByTestId('frame-log').locator('[role="option"]').count() > 0, 'with its frames');
-    await ui!.shot(page, 'sessions-pinned-past-limit');
+    await env.ui.shot(page, 'sessions-pinned-past-limit');
 
     // closed, it goes with the next session that ends
     await page.getByRole('listbox', { name: 'Sessions' }).press('Escape');
@@ -162,7 +136,7 @@ test('the open session stays while the list drops old closed sessions (past the 
     assert.equal(await page.locator('tbody tr').filter({ hasText: '/ws/pinned' }).count(), 0);
     assert.deepEqual(errors, []);
   } catch (e) {
-    await ui!.shot(page, 'sessions-pinned-failure');
+    await env.ui.shot(page, 'sessions-pinned-failure');
     throw e;
   } finally {
     await context.close();

@@ -2,33 +2,25 @@
 // saved (main/persist reports it to the engine's log) in the status bar, until a save succeeds again
 // or it is dismissed; sessions that stay on the routes of an earlier apply; a web host gone. Real
 // chromium on the real web host.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket, { WebSocketServer } from 'ws';
-import { startUiHost, type UiHost } from './ui-host.ts';
+import { uiHostFor } from './ui-host.ts';
 import { freePort } from '../helpers/ports.ts';
 
-let ui: UiHost;
+const env = uiHostFor({ schemaVersion: 1, servers: [] });
 
-before(async () => {
-  ui = await startUiHost({ schemaVersion: 1, servers: [] });
-}, { timeout: 180_000 });
-
-after(async () => {
-  await ui?.close();
-});
-
-const log = (level: 'info' | 'warn' | 'error', code: string, message: string) => ui.service.engine.emit('log', { time: Date.now(), level, code, message });
+const log = (level: 'info' | 'warn' | 'error', code: string, message: string) => env.ui.service.engine.emit('log', { time: Date.now(), level, code, message });
 
 test('a save that failed shows in the status bar until the next save succeeds; a load problem until dismissed', { timeout: 60_000 }, async () => {
-  const { context, page, errors } = await ui.open();
+  const { context, page, errors } = await env.ui.open();
   const problem = page.getByTestId('persist-problem');
   assert.equal(await problem.count(), 0);
   log('info', 'apply_ok', 'unrelated');
   log('error', 'write_failed', 'the applied config was not saved: cannot save /w/work.json: ENOSPC');
   await problem.waitFor();
   assert.match(await problem.innerText(), /not saved: cannot save \/w\/work\.json: ENOSPC/);
-  await ui.shot(page, 'persist-problem');
+  await env.ui.shot(page, 'persist-problem');
   log('info', 'saved', 'saved /w/work.json');
   await problem.waitFor({ state: 'detached' });
 
@@ -50,14 +42,14 @@ test('an apply while a session is open: the top bar says it stays on the old rou
     servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/ws/', websocket: true, proxyPass: `http://127.0.0.1:${(echo.address() as { port: number }).port}`, proxySetHeader: [{ name: 'X-Version', value: header }] }] }],
   });
   try {
-    assert.ok((await ui.service.handle('apply', { draft: config('1') })).ok);
+    assert.ok((await env.ui.service.handle('apply', { draft: config('1') })).ok);
     const client = new WebSocket(`ws://127.0.0.1:${port}/ws/a`);
     await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
-    const { context, page, errors } = await ui.open();
+    const { context, page, errors } = await env.ui.open();
     const pill = page.getByTestId('draft-clean');
     await pill.getByText('Applied', { exact: true }).waitFor();
     await new Promise((r) => setTimeout(r, 20));
-    assert.ok((await ui.service.handle('apply', { draft: config('2') })).ok);
+    assert.ok((await env.ui.service.handle('apply', { draft: config('2') })).ok);
     await pill.getByText('Applied · 1 on the old routes').waitFor();
     assert.match((await pill.getAttribute('title')) ?? '', /1 session open from before stays on the route and upstream it opened with, until it closes; new requests take this config/);
     client.close();
@@ -72,15 +64,15 @@ test('an apply while a session is open: the top bar says it stays on the old rou
 
 test('the web host gone under an open page: the page says it is not connected; started again with a new token: it says to open the new URL', { timeout: 60_000 }, async () => {
   const { startWebHost } = await import('../../main/web/host.ts');
-  const { context, page, errors } = await ui.open();
+  const { context, page, errors } = await env.ui.open();
   const banner = page.getByTestId('connection-lost');
   assert.equal(await banner.count(), 0);
-  const port = ui.host.port;
-  await ui.host.close();
+  const port = env.ui.host.port;
+  await env.ui.host.close();
   await banner.waitFor();
   assert.match(await banner.innerText(), /Not connected to Switchyard since .* nothing you do here reaches the proxy/);
-  await ui.shot(page, 'connection-lost');
-  const again = await startWebHost({ service: ui.service, port });
+  await env.ui.shot(page, 'connection-lost');
+  const again = await startWebHost({ service: env.ui.service, port });
   try {
     await page.getByTestId('connection-lost').getByText('Open the URL that switchyard ui printed', { exact: false }).waitFor({ timeout: 20_000 });
   } finally {

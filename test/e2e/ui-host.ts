@@ -1,6 +1,7 @@
 // A `switchyard ui` for browser tests: the real engine, service and web host (uiCommand) on a
 // config file written for the test, the renderer built fresh, Debian's chromium, and the page's
 // errors collected (a CSP violation is a console error).
+import { before, after } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -59,4 +60,16 @@ export async function startUiHost(config: unknown): Promise<UiHost> {
       for (const d of [rendererDir, tmp]) rmSync(d, { recursive: true, force: true });
     },
   };
+}
+
+/** A UI host on `config` for a test file: started before its tests (`env.ui`), closed after them. */
+export function uiHostFor(config: unknown): { ui: UiHost } {
+  const env = { ui: undefined as unknown as UiHost };
+  before(async () => {
+    env.ui = await startUiHost(config);
+  }, { timeout: 180_000 });
+  after(async () => {
+    await env.ui?.close();
+  });
+  return env;
 }

@@ -6,7 +6,7 @@
 import type { ExchangeView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
 import type { FrameView } from '../../app/api/contract.ts';
 import { paramName, redactParams } from './url-params.ts';
-import { redactSubprotocols } from './subprotocols.ts';
+import { redactSubprotocolLines } from './subprotocols.ts';
 
 // (X-Switchyard-Token: the web host's own, should a stale page's calls reach a proxied app instead)
 export const DEFAULT_REDACTED = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token', 'x-switchyard-token'];
@@ -22,6 +22,8 @@ export const REDACTED = '[redacted]';
 /** Header values that are URLs (or hold one: `Refresh: 0; url=…`, `Link: <…>; rel=next`), whose
  * query and fragment parameters are redacted like the request's. */
 const URL_HEADERS = new Set(['referer', 'location', 'content-location', 'refresh', 'link']);
+/** An absolute URL's scheme and authority (to its path, query or fragment, or the end of a quoted URL). */
+const AUTHORITY = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*)/gi;
 
 export class Redactor {
   private names = new Set(DEFAULT_REDACTED);
@@ -42,13 +44,24 @@ export class Redactor {
   headers(raw: string[]): string[] {
     if (!this.on) return raw;
     let out: string[] | null = null;
+    const protocols: number[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!.toLowerCase();
       const value = raw[i + 1]!;
-      const kept = this.names.has(name) ? REDACTED : URL_HEADERS.has(name) ? this.url(value) : name === 'sec-websocket-protocol' ? this.subprotocols(value) : value;
+      if (name === 'sec-websocket-protocol' && !this.names.has(name)) protocols.push(i + 1);
+      const kept = this.names.has(name) ? REDACTED : URL_HEADERS.has(name) ? this.url(value) : value;
       if (kept === value) continue;
       out ??= [...raw];
       out[i + 1] = kept;
+    }
+    // (a list of subprotocols may come as several lines: one list, read in order)
+    if (protocols.length) {
+      const kept = this.subprotocolLines(protocols.map((at) => raw[at]!));
+      protocols.forEach((at, k) => {
+        if (kept[k] === raw[at]) return;
+        out ??= [...raw];
+        out[at] = kept[k]!;
+      });
     }
     return out ?? raw;
   }
@@ -57,42 +70,63 @@ export class Redactor {
   query(text: string): string;
   query(text: string | null): string | null;
   query(text: string | null): string | null {
-    return this.redactParams(text, false);
+    const out = this.redactParams(text, false);
+    return out === null ? null : this.userinfo(out);
   }
 
   /** A URL, or a header value that holds one: only what follows its first '?' or '#' is read (a
    * '&' in a path is not a parameter); and the password of an absolute URL's `user:password@`. */
   url(url: string): string {
     const at = url.search(/[?#]/);
-    const head = this.userinfo(at < 0 ? url : url.slice(0, at));
-    return at < 0 ? head : head + this.redactParams(url.slice(at), true);
+    const out = at < 0 ? url : url.slice(0, at) + this.redactParams(url.slice(at), true);
+    return this.userinfo(out);
   }
 
-  private userinfo(head: string): string {
-    if (!this.on || !head.includes('@')) return head;
-    return head.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, `$1${REDACTED}@`);
+  /** `text` with the user information of every absolute URL in it replaced: `user:[redacted]@`, or
+   * `[redacted]@` for a name alone (a token often goes there: `https://TOKEN@host/`). The user
+   * information runs to the authority's last '@', so a password with an '@' in it goes whole. */
+  private userinfo(text: string): string {
+    if (!this.on || !text.includes('@')) return text;
+    return text.replace(AUTHORITY, (whole, scheme: string, authority: string) => {
+      const at = authority.lastIndexOf('@');
+      if (at < 0) return whole;
+      const info = authority.slice(0, at);
+      const colon = info.indexOf(':');
+      return `${scheme}${colon < 0 ? REDACTED : `${info.slice(0, colon)}:${REDACTED}`}${authority.slice(at)}`;
+    });
   }
 
   /** A Sec-WebSocket-Protocol list with the tokens clients carry in it replaced (subprotocols.ts). */
-  private subprotocols(value: string): string {
-    return this.on ? redactSubprotocols(value, this.paramNames, REDACTED) : value;
+  private subprotocolLines(values: string[]): string[] {
+    return redactSubprotocolLines(values, new Set([...this.paramNames, ...this.names]), REDACTED);
   }
 
-  /** The protocol the server chose: as the header is (redacted whole with it), and a token of the
-   * client's list the server echoed as its choice. */
-  private chosenProtocol(chosen: string | null, offered: string[]): string | null {
-    if (!this.on || typeof chosen !== 'string') return chosen;
+  /** The protocol the server chose (the session's, and its answer's header): a token of the
+   * client's list the server echoed as its choice is redacted as it is there; all of it when the
+   * header is redacted whole. */
+  private chosenProtocol(chosen: string, offered: string[]): string {
     if (this.names.has('sec-websocket-protocol')) return REDACTED;
-    const mine = this.subprotocols(chosen);
+    const mine = this.subprotocolLines([chosen])[0]!;
     if (mine !== chosen) return mine;
-    for (let i = 0; i + 1 < offered.length; i += 2) {
-      if (offered[i]!.toLowerCase() !== 'sec-websocket-protocol') continue;
-      const list = offered[i + 1]!.split(',').map((e) => e.trim());
-      const kept = this.subprotocols(offered[i + 1]!).split(',').map((e) => e.trim());
-      const at = list.indexOf(chosen.trim());
-      if (at >= 0 && kept[at] !== list[at]) return kept[at]!;
+    const lines: string[] = [];
+    for (let i = 0; i + 1 < offered.length; i += 2) if (offered[i]!.toLowerCase() === 'sec-websocket-protocol') lines.push(offered[i + 1]!);
+    const list = lines.flatMap((l) => l.split(',').map((e) => e.trim()));
+    const kept = this.subprotocolLines(lines).flatMap((l) => l.split(',').map((e) => e.trim()));
+    const at = list.indexOf(chosen.trim());
+    return at >= 0 && kept[at] !== list[at] ? kept[at]! : chosen;
+  }
+
+  /** An answer's header list with the protocol it chose redacted as chosenProtocol does. */
+  private answerHeaders(raw: string[], offered: string[]): string[] {
+    let out: string[] | null = null;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (raw[i]!.toLowerCase() !== 'sec-websocket-protocol') continue;
+      const kept = this.chosenProtocol(raw[i + 1]!, offered);
+      if (kept === raw[i + 1]) continue;
+      out ??= [...raw];
+      out[i + 1] = kept;
     }
-    return chosen;
+    return out ?? raw;
   }
 
   /** A frame row: a Close frame's reason is the peer's own text, which may quote a URL (as the
@@ -141,14 +175,14 @@ export class Redactor {
   session<T extends SessionView>(v: T): T {
     if (!this.on) return v;
     const req = this.headers(v.requestHeaders);
-    const res = this.headers(v.responseHeaders);
+    const res = this.answerHeaders(this.headers(v.responseHeaders), v.requestHeaders);
     const url = this.url(v.url);
     const upstreamPath = this.url(v.upstreamPath);
     const closeReason = this.text(v.closeReason, v.requestHeaders, v.responseHeaders);
     // (a peer's Close frame reason is its own text, which may quote a URL too)
     const frameReason = v.closeFrame ? this.query(v.closeFrame.reason) : '';
     const closeFrame = v.closeFrame && frameReason !== v.closeFrame.reason ? { ...v.closeFrame, reason: frameReason } : v.closeFrame;
-    const subprotocol = this.chosenProtocol(v.subprotocol, v.requestHeaders);
+    const subprotocol = this.on && typeof v.subprotocol === 'string' ? this.chosenProtocol(v.subprotocol, v.requestHeaders) : v.subprotocol;
     if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason && closeFrame === v.closeFrame && subprotocol === v.subprotocol) return v;
     return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, closeReason, closeFrame, subprotocol };
   }

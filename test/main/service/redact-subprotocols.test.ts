@@ -80,3 +80,19 @@ test('a Kubernetes-style session through the engine: no view, feed frame or HAR 
   const imported = value<{ sessions: Array<{ frames: FrameView[] }> }>(await service.handle('importHar', { text: har }));
   assert.ok(!JSON.stringify(imported).includes('SECRET'));
 });
+
+test('the re-check\'s cases: a token echoed as the answer\'s protocol, a list over two lines, name-dot-token entries, every form of user information', () => {
+  const r = new Redactor();
+  const s = r.session({
+    url: '/redirect/http://a:pw1@b/?next=https://TOKEN1@git.example/x', upstreamPath: '/p',
+    requestHeaders: ['Sec-WebSocket-Protocol', 'access_token', 'Sec-WebSocket-Protocol', 'TWO_LINES', 'Sec-WebSocket-Protocol', 'switchyard, token.FEED, x-api-key, K3'],
+    responseHeaders: ['Sec-WebSocket-Protocol', 'TWO_LINES', 'Refresh', '0; url=http://u:PW2@h/', 'Link', '<ws://u:p@ss@h/x>; rel=next'],
+    subprotocol: 'TWO_LINES', closeReason: null, closeFrame: null,
+  } as unknown as SessionView);
+  assert.deepEqual(s.requestHeaders, ['Sec-WebSocket-Protocol', 'access_token', 'Sec-WebSocket-Protocol', M, 'Sec-WebSocket-Protocol', `switchyard, token.${M}, x-api-key, ${M}`]);
+  assert.deepEqual(s.responseHeaders, ['Sec-WebSocket-Protocol', M, 'Refresh', `0; url=http://u:${M}@h/`, 'Link', `<ws://u:${M}@h/x>; rel=next`]);
+  assert.equal(s.subprotocol, M);
+  assert.equal(s.url, `/redirect/http://a:${M}@b/?next=https://${M}@git.example/x`);
+  assert.equal(r.query('GET ws://a:pw@b/x 502'), `GET ws://a:${M}@b/x 502`);
+  assert.equal(r.query('mail me at a@b.example'), 'mail me at a@b.example', 'an address that is no URL');
+});

@@ -21,6 +21,23 @@ test('a save that failed shows in the status bar until the next save succeeds; a
   await problem.waitFor();
   assert.match(await problem.innerText(), /not saved: cannot save \/w\/work\.json: ENOSPC/);
   await env.ui.shot(page, 'persist-problem');
+  // the log keeps its last 1,000 lines: the notice outlives the line it came from
+  for (let i = 0; i < 1100; i++) log('warn', 'upstream_error', `upstream ${i} refused`);
+  await page.waitForFunction('document.querySelector(\'[data-testid="status-bar"]\') && true');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await env.ui.service.handle('logs', {}) as { value: Array<{ code: string }> }).value.some((l) => l.code === 'write_failed'), false, 'the line itself is gone from the log');
+  await problem.waitFor();
+  // a state file saved is not the config saved
+  log('info', 'saved', 'saved /w/state.json');
+  log('error', 'state_not_saved', 'cannot save state.json: EPERM');
+  await problem.getByText('cannot save state.json').waitFor();
+  log('info', 'saved', 'saved /w/work.json');
+  await new Promise((r) => setTimeout(r, 300));
+  await problem.getByText('cannot save state.json').waitFor();
+  await page.getByRole('button', { name: 'Dismiss this notice' }).click();
+  await problem.waitFor({ state: 'detached' });
+  log('error', 'write_failed', 'the applied config was not saved: cannot save /w/work.json: ENOSPC');
+  await problem.waitFor();
   log('info', 'saved', 'saved /w/work.json');
   await problem.waitFor({ state: 'detached' });
 

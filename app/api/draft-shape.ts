@@ -58,10 +58,11 @@ export function shapeBreaks(doc: unknown): ShapeBreak[] {
  * The draft without what `shapeBreaks` finds: an entry that is not an object is taken out of its
  * list, a list that is not one is taken out of its owner (the schema's default applies again), a
  * `method` that is not an object likewise. Everything else is kept as it is. Indexes of the
- * entries that stay shift down past the removed ones.
+ * entries that stay shift down past the removed ones. A draft that is no object becomes an empty one.
  */
 export function withoutShapeBreaks<T>(doc: T): T {
-  if (!isObject(doc)) return doc;
+  // (a draft that is no object at all: nothing of it can be kept, a config with nothing in it instead)
+  if (!isObject(doc)) return { schemaVersion: 1 } as T;
   const copy = JSON.parse(JSON.stringify(doc)) as Node;
   // deepest first, and within one list from the end, so that earlier indexes stay right
   const breaks = shapeBreaks(copy).sort((a, b) => compareDeepLast(b.path, a.path));

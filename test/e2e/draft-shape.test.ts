@@ -95,3 +95,20 @@ test('upstreams the editors cannot show do not stop the route editor: its target
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a draft that is no object (a list, a number) is named on the route screen, and taking it out leaves an empty config', { timeout: 60_000 }, async () => {
+  for (const [draft, found] of [[[{ servers: [] }], 'a list'], [5, 'a number']] as const) {
+    await ui.service.handle('setDraft', { draft });
+    const { context, page, errors } = await ui.open();
+    const repair = page.getByTestId('shape-repair');
+    await repair.waitFor();
+    assert.match(await repair.innerText(), new RegExp(`\\(document\\): ${found}, where an object goes`));
+    assert.ok(await page.getByTestId('apply').isDisabled());
+    await page.getByTestId('shape-take-out').click();
+    await page.getByTestId('routes-empty').waitFor();
+    const state = await poll(async () => (await ui.service.handle('getConfig', {})) as { value?: ConfigState }, (r) => JSON.stringify(r.value?.draft) === '{"schemaVersion":1,"upstreams":[],"servers":[]}');
+    assert.deepEqual(state.value?.draft, { schemaVersion: 1, upstreams: [], servers: [] });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});

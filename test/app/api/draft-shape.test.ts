@@ -46,8 +46,9 @@ test('taking the breaks out keeps every other entry, in order, and the original 
   assert.deepEqual(fixed.upstreams, [{ name: 'u', servers: [{ address: '127.0.0.1:1' }] }]);
   // what is left is a config (the upstream's method back at its default)
   assert.equal(validateConfig(fixed).ok, true);
-  // not an object at all: nothing to keep, the draft stays as it is (the panel says what it is)
-  assert.equal(withoutShapeBreaks(null), null);
+  // not an object at all: nothing to keep, an empty config in its place
+  assert.deepEqual(withoutShapeBreaks([{ servers: [] }]), { schemaVersion: 1 });
+  assert.deepEqual(withoutShapeBreaks(5), { schemaVersion: 1 });
 });
 
 test('the Host mode of a location whose header names are not text is nginx\'s default, not a thrown error', () => {

@@ -143,6 +143,27 @@ test('the open session stays while the list drops old closed sessions (past the 
   }
 });
 
+test('the one live session ending under the pointer keeps its row, and no "no session matches" beside it', { timeout: 60_000 }, async () => {
+  const solo = await client('/ws/solo-one');
+  const { context, page, errors } = await env.ui.open();
+  try {
+    await page.goto(`${env.ui.host.url}#/sessions`);
+    await page.getByTestId('sessions-show-live').click();
+    await page.getByTestId('sessions-filter').fill('solo-one');
+    const row = page.locator('tbody tr').filter({ hasText: '/ws/solo-one' });
+    await row.hover();
+    solo.close();
+    await row.and(page.locator('[data-state="closed"]')).waitFor();
+    assert.equal(await page.getByTestId('sessions-no-match').count(), 0);
+    await page.getByTestId('status-bar').hover();
+    await page.getByTestId('sessions-no-match').waitFor();
+    assert.equal(await row.count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 /** `n` sessions opened and closed, 50 at a time. */
 async function closeSessions(prefix: string, n: number): Promise<void> {
   for (let i = 0; i < n; i += 50) {

@@ -140,6 +140,7 @@ export class AppCore {
     }
     // (the file holds what the user chose to keep: an apply of another config is saved over it)
     if (r.ok && target === this.path) {
+      if (this.unsaved) this.report([{ level: 'info', code: 'saved', file: target, message: `saved ${target}` }]);
       this.unsaved = false;
       this.savedJson = JSON.stringify(draft);
     }

@@ -161,7 +161,10 @@ const payloadState = (m: Message): FrameView['payload'] => m._switchyard?.payloa
 function payloadOf(m: Message, kept: NonNullable<FrameView['payload']>, bytes: Buffer, base64: boolean): FramePayload {
   const encoding = base64 || m._switchyard?.bytesBase64 !== undefined ? 'base64' : 'text';
   if (kept === 'evicted') return { encoding, data: '', bytes: 0, truncated: false, evicted: true };
-  const count = Math.max(bytes.length, m._switchyard?.keptBytes ?? 0);
+  // (keptBytes: a cut text's bytes kept, up to 3 more than the whole characters its data has; never
+  // more than that, nor than the message, whatever a file says)
+  const said = kept === 'truncated' ? m._switchyard?.keptBytes ?? 0 : 0;
+  const count = Math.max(bytes.length, Math.min(said, bytes.length + 3, m._switchyard?.length ?? Infinity));
   return { encoding, data: encoding === 'base64' ? bytes.toString('base64') : m.data, bytes: count, truncated: kept === 'truncated', evicted: false };
 }
 

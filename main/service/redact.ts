@@ -23,7 +23,10 @@ export const REDACTED = '[redacted]';
  * query and fragment parameters are redacted like the request's. */
 const URL_HEADERS = new Set(['referer', 'location', 'content-location', 'refresh', 'link']);
 /** An absolute URL's scheme and authority (to its path, query or fragment, or the end of a quoted URL). */
-const AUTHORITY = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*)/gi;
+const AUTHORITY = /([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>;,|()[\]{}]*)/gi;
+/** The same in a header value that is a URL, read as a browser reads it: a quote is a character of a
+ * password there, a '\\' ends the authority as a '/', and a URL may start at its '//'. */
+const HEADER_AUTHORITY = /((?:^|(?<=[\s<=]))(?:[a-z][a-z0-9+.-]*:)?[\\/]{2})([^\s/?#\\<>]*)/gi;
 
 export class Redactor {
   private names = new Set(DEFAULT_REDACTED);
@@ -49,7 +52,7 @@ export class Redactor {
       const name = raw[i]!.toLowerCase();
       const value = raw[i + 1]!;
       if (name === 'sec-websocket-protocol' && !this.names.has(name)) protocols.push(i + 1);
-      const kept = this.names.has(name) ? REDACTED : URL_HEADERS.has(name) ? this.url(value) : value;
+      const kept = this.names.has(name) ? REDACTED : URL_HEADERS.has(name) ? this.url(value, true) : value;
       if (kept === value) continue;
       out ??= [...raw];
       out[i + 1] = kept;
@@ -76,18 +79,18 @@ export class Redactor {
 
   /** A URL, or a header value that holds one: only what follows its first '?' or '#' is read (a
    * '&' in a path is not a parameter); and the password of an absolute URL's `user:password@`. */
-  url(url: string): string {
+  url(url: string, header = false): string {
     const at = url.search(/[?#]/);
     const out = at < 0 ? url : url.slice(0, at) + this.redactParams(url.slice(at), true);
-    return this.userinfo(out);
+    return this.userinfo(out, header ? HEADER_AUTHORITY : AUTHORITY);
   }
 
   /** `text` with the user information of every absolute URL in it replaced: `user:[redacted]@`, or
    * `[redacted]@` for a name alone (a token often goes there: `https://TOKEN@host/`). The user
    * information runs to the authority's last '@', so a password with an '@' in it goes whole. */
-  private userinfo(text: string): string {
+  private userinfo(text: string, authorities = AUTHORITY): string {
     if (!this.on || !text.includes('@')) return text;
-    return text.replace(AUTHORITY, (whole, scheme: string, authority: string) => {
+    return text.replace(authorities, (whole, scheme: string, authority: string) => {
       const at = authority.lastIndexOf('@');
       if (at < 0) return whole;
       const info = authority.slice(0, at);
@@ -195,8 +198,11 @@ export class Redactor {
     const upstreamPath = v.upstreamPath === null ? null : this.url(v.upstreamPath);
     const cause = this.text(v.cause, v.requestHeaders, v.responseHeaders);
     const note = this.query(v.note);
-    if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && cause === v.cause && note === v.note) return v;
-    return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, cause, note };
+    // (a try's outcome may quote a URL: an X-Accel-Redirect's target)
+    const outcomes = v.tries.map((t) => this.query(t.outcome));
+    const tries = outcomes.some((o, i) => o !== v.tries[i]!.outcome) ? v.tries.map((t, i) => ({ ...t, outcome: outcomes[i]! })) : v.tries;
+    if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && cause === v.cause && note === v.note && tries === v.tries) return v;
+    return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, cause, note, tries };
   }
 
   /** A log line, which may quote the request's URL. */

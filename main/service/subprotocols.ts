@@ -16,6 +16,9 @@ const JWT = /^eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** A token after a name and a dot: `token.<value>` (Switchyard's own web UI offers its feed token
  * so), `bearer.<value>`, `access_token.<value>`: the name stays. */
 const NAMED_TOKEN = /^([A-Za-z][A-Za-z0-9_-]*)\.(.+)$/;
+/** The names that take a token after a dot (fewer than those that announce one as the next entry:
+ * `auth.v1` or `key.exchange` are protocol names). */
+const DOT_TOKEN_NAMES = new Set(['token', 'bearer', 'access_token', 'jwt', 'apikey', 'api_key', 'authorization']);
 
 /**
  * `Sec-WebSocket-Protocol` values (a comma-separated list, which may come as several header lines:
@@ -38,7 +41,7 @@ export function redactSubprotocolLines(values: readonly string[], names: Readonl
       const named = k8s ? null : NAMED_TOKEN.exec(entry);
       if (k8s) kept = k8s[1] + mark;
       else if (announced || JWT.test(entry)) kept = mark;
-      else if (named && isTokenName(named[1]!.toLowerCase(), names)) kept = `${named[1]}.${mark}`;
+      else if (named && DOT_TOKEN_NAMES.has(named[1]!.toLowerCase())) kept = `${named[1]}.${mark}`;
       announced = !k8s && isTokenName(lower, names);
       if (kept === entry) continue;
       parts[i] = raw.replace(entry, kept);

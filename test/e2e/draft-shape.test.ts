@@ -96,8 +96,8 @@ test('upstreams the editors cannot show do not stop the route editor: its target
   await context.close();
 });
 
-test('a draft that is no object (a list, a number) is named on the route screen, and taking it out leaves an empty config', { timeout: 60_000 }, async () => {
-  for (const [draft, found] of [[[{ servers: [] }], 'a list'], [5, 'a number']] as const) {
+test('a draft that is no object (a list, a number, null) is named on the route screen, and taking it out leaves an empty config', { timeout: 60_000 }, async () => {
+  for (const [draft, found] of [[[{ servers: [] }], 'a list'], [5, 'a number'], [null, 'null']] as const) {
     await ui.service.handle('setDraft', { draft });
     const { context, page, errors } = await ui.open();
     const repair = page.getByTestId('shape-repair');

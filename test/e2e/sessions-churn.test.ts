@@ -158,6 +158,12 @@ test('the one live session ending under the pointer keeps its row, and no "no se
     await page.getByTestId('status-bar').hover();
     await page.getByTestId('sessions-no-match').waitFor();
     assert.equal(await row.count(), 0);
+    // a matching session that opens while the pointer is over the empty list waits behind its button, and no notice says none matches
+    await page.getByTestId('sessions-filter').fill('solo-two');
+    await page.getByTestId('sessions-no-match').hover();
+    await client('/ws/solo-two');
+    await page.getByTestId('sessions-new').waitFor();
+    assert.equal(await page.getByTestId('sessions-no-match').count(), 0);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

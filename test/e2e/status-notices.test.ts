@@ -36,6 +36,14 @@ test('a save that failed shows in the status bar until the next save succeeds; a
   await problem.getByText('cannot save state.json').waitFor();
   await page.getByRole('button', { name: 'Dismiss this notice' }).click();
   await problem.waitFor({ state: 'detached' });
+  // one of each kind: a config saved again leaves the state file's problem showing
+  log('error', 'state_not_saved', 'cannot save state.json: EROFS');
+  log('error', 'write_failed', 'the applied config was not saved: cannot save /w/work.json: ENOSPC');
+  await problem.getByText('ENOSPC').waitFor();
+  log('info', 'saved', 'saved /w/work.json');
+  await problem.getByText('cannot save state.json: EROFS').waitFor();
+  await page.getByRole('button', { name: 'Dismiss this notice' }).click();
+  await problem.waitFor({ state: 'detached' });
   log('error', 'write_failed', 'the applied config was not saved: cannot save /w/work.json: ENOSPC');
   await problem.waitFor();
   log('info', 'saved', 'saved /w/work.json');

@@ -16,8 +16,8 @@ const SYNC_DELAY_MS = 300;
 function asDraft(doc: unknown): ConfigInput {
   // (a hand-written draft that is no object, a list or a number, stays what it is: the route and
   // upstream screens show it to be taken out, app/api/draft-shape.ts)
-  if (doc === null || doc === undefined) return emptyConfig();
-  if (typeof doc !== 'object' || Array.isArray(doc)) return clone(doc) as ConfigInput;
+  if (doc === undefined) return emptyConfig();
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return clone(doc) as ConfigInput;
   const d = clone(doc) as ConfigInput;
   d.upstreams ??= [];
   d.servers ??= [];

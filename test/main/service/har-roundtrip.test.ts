@@ -308,3 +308,16 @@ test("_switchyard.from places only an 'error' message (a violation); a message's
   ])])).sessions[0]!;
   assert.deepEqual(s.frames.map((f) => [f.opcode, f.from, f.length]), [['text', 'upstream', 1], ['violation', 'client', 0], ['violation', 'upstream', 0]]);
 });
+
+test('a file\'s keptBytes counts no more than a cut text can have kept: up to 3 bytes past its data, within the message, and only when it was cut', () => {
+  const msg = (data: string, own: Record<string, unknown>) => ({ type: 'receive', time: T0 / 1000, opcode: 1, data, _switchyard: { seq: 1, ...own } });
+  const bytesOf = (m: unknown) => {
+    const r = importHar(file('Switchyard', [wsEntry([m])]));
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    return Object.values(r.value.sessions[0]!.payloads)[0]!.bytes;
+  };
+  assert.equal(bytesOf(msg('hi', { length: 90, payload: 'truncated', keptBytes: 4 })), 4);
+  assert.equal(bytesOf(msg('hello', { length: 90, payload: 'truncated', keptBytes: 999999 })), 8);
+  assert.equal(bytesOf(msg('hello', { length: 6, payload: 'truncated', keptBytes: 8 })), 6);
+  assert.equal(bytesOf(msg('ok', { length: 2, payload: 'kept', keptBytes: 7 })), 2);
+});

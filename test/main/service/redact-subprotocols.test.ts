@@ -11,7 +11,7 @@ import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { until } from '../../helpers/wait.ts';
 import { value } from '../../helpers/service.ts';
-import type { FrameView, SessionDetail, SessionView } from '../../../app/api/contract.ts';
+import type { ExchangeView, FrameView, SessionDetail, SessionView } from '../../../app/api/contract.ts';
 
 const scope = testScope();
 const M = REDACTED;
@@ -95,4 +95,18 @@ test('the re-check\'s cases: a token echoed as the answer\'s protocol, a list ov
   assert.equal(s.url, `/redirect/http://a:${M}@b/?next=https://${M}@git.example/x`);
   assert.equal(r.query('GET ws://a:pw@b/x 502'), `GET ws://a:${M}@b/x 502`);
   assert.equal(r.query('mail me at a@b.example'), 'mail me at a@b.example', 'an address that is no URL');
+});
+
+test('the second re-check\'s cases: a URL header read as a browser reads it, an X-Accel-Redirect try, and no redaction of protocol names or hosts in text', () => {
+  const r = new Redactor();
+  const x = r.exchange({
+    url: '/a', upstreamPath: '/a', requestHeaders: ['Referer', 'HTTP:\\\\u:S1@h/'],
+    responseHeaders: ['Location', "http://u:pa'ss@h/", 'Location', '//u:S2@h/', 'Link', '<http://u:pa"s@h/>; rel=next'],
+    cause: null, note: '', tries: [{ upstream: '127.0.0.1:1', outcome: 'X-Accel-Redirect: /protected/f?token=S3&x=1' }],
+  } as unknown as ExchangeView);
+  assert.deepEqual(x.requestHeaders, ['Referer', `HTTP:\\\\u:${M}@h/`]);
+  assert.deepEqual(x.responseHeaders, ['Location', `http://u:${M}@h/`, 'Location', `//u:${M}@h/`, 'Link', `<http://u:${M}@h/>; rel=next`]);
+  assert.equal(x.tries[0]!.outcome, `X-Accel-Redirect: /protected/f?token=${M}&x=1`);
+  assert.equal(r.query('go to http://example.com;a@b or (http://example.com)@x'), 'go to http://example.com;a@b or (http://example.com)@x');
+  assert.equal(r.headers(['Sec-WebSocket-Protocol', 'auth.v1, key.exchange, sig.v2, token.T4'])[1], `auth.v1, key.exchange, sig.v2, token.${M}`);
 });

@@ -13,6 +13,8 @@ export interface OlderFrames {
   /** Rows the window dropped past its own limit (`windowMax`) since. */
   trimmed: number;
   windowMax: number;
+  /** The log is an imported file's: what it lacks, the log that exported it no longer kept. */
+  imported?: boolean;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -24,7 +26,9 @@ export function olderFramesNote(o: OlderFrames): string {
   const count = o.notKept + o.trimmed;
   if (!count) return '';
   const causes: string[] = [];
-  if (o.cap === null) {
+  if (o.imported) {
+    if (o.notKept) causes.push('the file does not have them (the log that exported it no longer kept them)');
+  } else if (o.cap === null) {
     if (o.notKept) causes.push('past the frames the traffic log keeps (Capture settings)');
   } else {
     const pastCap = Math.min(o.notKept, Math.max(0, o.logged - o.cap));

@@ -26,3 +26,7 @@ test('rows the window dropped, and a cap not known', () => {
   assert.equal(olderFramesNote({ ...base, trimmed: 5, logged: 100_005, cap: 1_000_000 }), '5 older frames are not kept: past the 100,000 rows this window holds, the oldest go first.');
   assert.equal(olderFramesNote({ ...base, notKept: 10, logged: 20, cap: null }), '10 older frames are not kept: past the frames the traffic log keeps (Capture settings), the oldest go first.');
 });
+
+test('an imported file\'s log: what it lacks is the file\'s, not this app\'s settings', () => {
+  assert.equal(olderFramesNote({ ...base, notKept: 10, logged: 20, cap: null, imported: true }), '10 older frames are not kept: the file does not have them (the log that exported it no longer kept them), the oldest go first.');
+});

@@ -41,6 +41,7 @@ async function shows(page: Page, field: Locator, path: string, message: string |
   await issue.waitFor();
   assert.equal(await issue.getAttribute('data-code'), code);
   assert.ok(await field.evaluate((el) => el.classList.contains('invalid')), `${path}: the field is marked`);
+  assert.equal(await field.getAttribute('aria-invalid'), 'true', `${path}: marked for a screen reader too`);
   const f = (await field.boundingBox())!;
   const i = (await issue.boundingBox())!;
   assert.ok(i.y >= f.y - 2 && i.y <= f.y + f.height + 40, `${path}: the message is next to the field (field y ${f.y}, message y ${i.y})`);
@@ -52,6 +53,7 @@ async function shows(page: Page, field: Locator, path: string, message: string |
 async function clears(page: Page, field: Locator, path: string): Promise<void> {
   await page.locator(`[data-issue="${path}"]`).first().waitFor({ state: 'detached' });
   assert.ok(!(await field.evaluate((el) => el.classList.contains('invalid'))), `${path}: the mark is gone`);
+  assert.equal(await field.getAttribute('aria-invalid'), null, `${path}: for a screen reader too`);
 }
 
 const L = (n: number, field: string) => `servers[0].locations[${n}].${field}`;

@@ -134,20 +134,21 @@ export class Redactor {
 
   /** A frame row: a Close frame's reason is the peer's own text, which may quote a URL (as the
    * session's closeFrame.reason). Other rows are the traffic itself, shown as it is. */
-  frame(row: FrameView): FrameView {
+  frame(row: FrameView, session?: Pick<SessionView, 'requestHeaders' | 'responseHeaders'>): FrameView {
     if (!this.on || row.opcode !== 'close') return row;
-    const preview = this.query(row.preview);
+    // (a reason that quotes one of the session's sensitive header values, as the session's own does)
+    const preview = session ? this.text(row.preview, session.requestHeaders, session.responseHeaders)! : this.query(row.preview);
     if (preview === row.preview) return row;
     // (a handle on a stored row reads its fields through getters: a plain copy of them)
     const view = typeof (row as { view?: unknown }).view === 'function' ? (row as unknown as { view(): FrameView }).view() : row;
     return { ...view, preview };
   }
 
-  frames(rows: FrameView[]): FrameView[] {
+  frames(rows: FrameView[], session?: Pick<SessionView, 'requestHeaders' | 'responseHeaders'>): FrameView[] {
     if (!this.on) return rows;
     let out: FrameView[] | null = null;
     for (let i = 0; i < rows.length; i++) {
-      const r = this.frame(rows[i]!);
+      const r = this.frame(rows[i]!, session);
       if (r === rows[i]) continue;
       out ??= [...rows];
       out[i] = r;
@@ -183,7 +184,7 @@ export class Redactor {
     const upstreamPath = this.url(v.upstreamPath);
     const closeReason = this.text(v.closeReason, v.requestHeaders, v.responseHeaders);
     // (a peer's Close frame reason is its own text, which may quote a URL too)
-    const frameReason = v.closeFrame ? this.query(v.closeFrame.reason) : '';
+    const frameReason = v.closeFrame ? this.text(v.closeFrame.reason, v.requestHeaders, v.responseHeaders)! : '';
     const closeFrame = v.closeFrame && frameReason !== v.closeFrame.reason ? { ...v.closeFrame, reason: frameReason } : v.closeFrame;
     const subprotocol = this.on && typeof v.subprotocol === 'string' ? this.chosenProtocol(v.subprotocol, v.requestHeaders) : v.subprotocol;
     if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason && closeFrame === v.closeFrame && subprotocol === v.subprotocol) return v;

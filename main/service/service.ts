@@ -154,7 +154,7 @@ export class SwitchyardService {
       const s = this.watch.session(id);
       if (!s) return fail('not_found', `no session ${id} (closed sessions are kept only while recent)`);
       const frames = this.traffic.framesOf(id);
-      return ok({ session: this.redact.session(s), frames: frames ? this.redact.frames(frames) : s.framesAvailable ? [] : null });
+      return ok({ session: this.redact.session(s), frames: frames ? this.redact.frames(frames, s) : s.framesAvailable ? [] : null });
     },
     closeSession: async ({ id, code, reason = '' }) => {
       const live = this.engine.liveSession(id);
@@ -236,7 +236,7 @@ export class SwitchyardService {
       const views = ids ? ids.map((id) => this.watch.session(id)) : this.watch.sessions();
       const missing = ids?.filter((_, i) => !views[i]);
       if (missing?.length) return fail('not_found', `no session ${missing.join(', ')}`);
-      const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.redact.frames(this.traffic.rowsOf(v!.id) ?? []), payload: (row) => this.traffic.payloads.get(row) }));
+      const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.redact.frames(this.traffic.rowsOf(v!.id) ?? [], v!), payload: (row) => this.traffic.payloads.get(row) }));
       const har = exportHar(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x)));
       return har.ok ? ok(har.text) : fail('too_large', har.message);
     },
@@ -244,7 +244,7 @@ export class SwitchyardService {
       const r = await importHarInSteps(text);
       if (!r.ok) return fail('invalid_har', r.message);
       const v = r.value;
-      return ok({ ...v, sessions: v.sessions.map((s) => ({ ...s, session: this.redact.session(s.session), frames: this.redact.frames(s.frames) })), exchanges: v.exchanges.map((x) => this.redact.exchange(x)) });
+      return ok({ ...v, sessions: v.sessions.map((s) => ({ ...s, session: this.redact.session(s.session), frames: this.redact.frames(s.frames, s.session) })), exchanges: v.exchanges.map((x) => this.redact.exchange(x)) });
     },
     exchanges: async () => ok(this.traffic.exchanges().map((v) => this.redact.exchange(v))),
     logs: async () => ok(this.traffic.logs().map((v) => this.redact.log(v))),

@@ -215,7 +215,7 @@ export class TrafficWatch {
         this.count(sessionId, [row!]);
         if (opts.stopForwarding) this.stopForwarding(sessionId, f.from, dropAt);
         const view = row!.view();
-        this.feed.frames(sessionId, [this.redact.frame(view)]);
+        this.feed.frames(sessionId, [this.redact.frame(view, this.log.session(sessionId))]);
         // e.g. the Close frames of closeSession, logged once the session is over
         if (!this.engine.liveSession(sessionId)) this.refreshEnded(sessionId);
         resolve(view);
@@ -259,7 +259,7 @@ export class TrafficWatch {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.frameTimer = null;
     // a busy session's newest rows are what the feed sends (feed.ts); the rest stay in the log
-    for (const [id, from] of this.frameBuffers) this.feed.frames(id, this.redact.frames(this.log.framesSince(id, from, MAX_FRAMES_PER_BATCH)));
+    for (const [id, from] of this.frameBuffers) this.feed.frames(id, this.redact.frames(this.log.framesSince(id, from, MAX_FRAMES_PER_BATCH), this.log.session(id)));
     this.frameBuffers.clear();
   }
 

@@ -110,3 +110,12 @@ test('the second re-check\'s cases: a URL header read as a browser reads it, an 
   assert.equal(r.query('go to http://example.com;a@b or (http://example.com)@x'), 'go to http://example.com;a@b or (http://example.com)@x');
   assert.equal(r.headers(['Sec-WebSocket-Protocol', 'auth.v1, key.exchange, sig.v2, token.T4'])[1], `auth.v1, key.exchange, sig.v2, token.${M}`);
 });
+
+test('a peer\'s Close reason that quotes a sensitive header\'s value: redacted in the session and in its Close row alike', () => {
+  const r = new Redactor();
+  const headers = { requestHeaders: ['Authorization', 'Bearer QUOTED-1'], responseHeaders: [] };
+  const s = r.session({ url: '/', upstreamPath: '/', ...headers, subprotocol: null, closeReason: null, closeFrame: { from: 'upstream', code: 1008, reason: 'bad token Bearer QUOTED-1' } } as unknown as SessionView);
+  assert.equal(s.closeFrame!.reason, `bad token ${M}`);
+  const row = { seq: 1, time: 0, from: 'upstream', opcode: 'close', fin: true, length: 30, preview: '1008 bad token Bearer QUOTED-1', closeCode: 1008 } as FrameView;
+  assert.equal(r.frames([row], headers)[0]!.preview, `1008 bad token ${M}`);
+});

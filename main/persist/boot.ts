@@ -140,8 +140,7 @@ export class AppCore {
     }
     // (the file holds what the user chose to keep: an apply of another config is saved over it)
     if (r.ok && target === this.path) {
-      if (this.unsaved) this.report([{ level: 'info', code: 'saved', file: target, message: `saved ${target}` }]);
-      this.unsaved = false;
+      this.savedAgain(target);
       this.savedJson = JSON.stringify(draft);
     }
     return r;
@@ -210,15 +209,19 @@ export class AppCore {
     if (file === this.path) this.savedJson = json;
     void this.serialSave(file, applied).then((r) => {
       if (r.ok) {
-        // (said once the file holds what runs again, after a save that failed)
-        if (file === this.path && this.unsaved) this.report([{ level: 'info', code: 'saved', file, message: `saved ${file}` }]);
-        if (file === this.path) this.unsaved = false;
+        if (file === this.path) this.savedAgain(file);
         return;
       }
       // what runs is not in the file: the next apply tries again, and quitting asks
       if (file === this.path) this.unsaved = true;
       this.report([{ level: 'error', code: r.code, file, message: `the applied config was not saved: ${r.message}` }]);
     });
+  }
+
+  /** The current file was saved: after a save of it that failed, that is said (the UI's notice goes). */
+  private savedAgain(file: string): void {
+    if (this.unsaved) this.report([{ level: 'info', code: 'saved', file, message: `saved ${file}` }]);
+    this.unsaved = false;
   }
 
   private serialSave(file: string, doc: unknown): Promise<SaveOutcome> {

@@ -1,10 +1,11 @@
 // Redaction of secrets in what leaves the service (views, the feed, exports): the values of
 // sensitive headers, and the values of sensitive query parameters wherever a URL shows (the
 // request's URL, the path sent upstream, Referer and Location values, and notes, causes and log
-// lines that quote a URL). The traffic log keeps the real values, so changing the settings applies
+// lines that quote a URL), a URL's user information, tokens in subprotocol lists (subprotocols.ts)
+// and a peer's Close reason. The traffic log keeps the real values, so changing the settings applies
 // to everything shown next.
-import type { ExchangeView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
-import type { FrameView } from '../../app/api/contract.ts';
+import type { ExchangeView, FrameView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
+import { FrameRef } from './frame-log.ts';
 import { paramName, redactParams } from './url-params.ts';
 import { redactSubprotocolLines } from './subprotocols.ts';
 
@@ -31,6 +32,8 @@ const HEADER_AUTHORITY = /((?:^|(?<=[\s<=]))(?:[a-z][a-z0-9+.-]*:)?[\\/]{2})([^\
 export class Redactor {
   private names = new Set(DEFAULT_REDACTED);
   private paramNames = new Set(DEFAULT_REDACTED_QUERY);
+  /** Both: a name of either announces a token as the next entry of a subprotocol list. */
+  private tokenNames = new Set([...DEFAULT_REDACTED_QUERY, ...DEFAULT_REDACTED]);
   private on = true;
 
   settings(): Pick<ServiceSettings, 'redact' | 'redactHeaders' | 'redactQuery'> {
@@ -41,6 +44,7 @@ export class Redactor {
     if (s.redact !== undefined) this.on = s.redact;
     if (s.redactHeaders) this.names = new Set(s.redactHeaders.map((n) => n.toLowerCase()));
     if (s.redactQuery) this.paramNames = new Set(s.redactQuery.map(paramName));
+    this.tokenNames = new Set([...this.paramNames, ...this.names]);
   }
 
   /** A raw header list [name, value, name, value…] with sensitive values replaced. */
@@ -101,7 +105,7 @@ export class Redactor {
 
   /** A Sec-WebSocket-Protocol list with the tokens clients carry in it replaced (subprotocols.ts). */
   private subprotocolLines(values: string[]): string[] {
-    return redactSubprotocolLines(values, new Set([...this.paramNames, ...this.names]), REDACTED);
+    return redactSubprotocolLines(values, this.tokenNames, REDACTED);
   }
 
   /** The protocol the server chose (the session's, and its answer's header): a token of the
@@ -140,8 +144,7 @@ export class Redactor {
     const preview = session ? this.text(row.preview, session.requestHeaders, session.responseHeaders)! : this.query(row.preview);
     if (preview === row.preview) return row;
     // (a handle on a stored row reads its fields through getters: a plain copy of them)
-    const view = typeof (row as { view?: unknown }).view === 'function' ? (row as unknown as { view(): FrameView }).view() : row;
-    return { ...view, preview };
+    return { ...(row instanceof FrameRef ? row.view() : row), preview };
   }
 
   frames(rows: FrameView[], session?: Pick<SessionView, 'requestHeaders' | 'responseHeaders'>): FrameView[] {
@@ -186,7 +189,7 @@ export class Redactor {
     // (a peer's Close frame reason is its own text, which may quote a URL too)
     const frameReason = v.closeFrame ? this.text(v.closeFrame.reason, v.requestHeaders, v.responseHeaders)! : '';
     const closeFrame = v.closeFrame && frameReason !== v.closeFrame.reason ? { ...v.closeFrame, reason: frameReason } : v.closeFrame;
-    const subprotocol = this.on && typeof v.subprotocol === 'string' ? this.chosenProtocol(v.subprotocol, v.requestHeaders) : v.subprotocol;
+    const subprotocol = typeof v.subprotocol === 'string' ? this.chosenProtocol(v.subprotocol, v.requestHeaders) : v.subprotocol;
     if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason && closeFrame === v.closeFrame && subprotocol === v.subprotocol) return v;
     return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, closeReason, closeFrame, subprotocol };
   }

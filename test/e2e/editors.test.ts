@@ -31,6 +31,12 @@ async function openFresh(opts?: Parameters<UiHost['open']>[0]) {
   return ui.open(opts);
 }
 
+/** The Upstreams screen with the first upstream's editor open. */
+async function openUpstream(page: Page): Promise<void> {
+  await page.locator('[data-tab="upstreams"]').click();
+  await page.getByTestId('upstream-0').click();
+}
+
 after(async () => {
   await ui?.close();
 });
@@ -145,8 +151,7 @@ test('server editor: invalid listen address, port out of range, bad server_name'
 
 test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await openFresh();
-  await page.locator('[data-tab="upstreams"]').click();
-  await page.getByTestId('upstream-0').click();
+  await openUpstream(page);
   const weight = page.getByTestId('server-weight-1');
   const failTimeout = page.getByTestId('server-fail-timeout-1');
   const address = page.getByTestId('server-address-0');
@@ -253,8 +258,7 @@ test('deleting a location or an upstream from the keyboard leaves the focus on i
   await page.keyboard.press('Enter');
   const routes = page.getByRole('listbox', { name: 'Servers and locations' });
   assert.ok(await poll(() => hasFocus(routes), (f) => f), 'the routes list has the focus');
-  await page.locator('[data-tab="upstreams"]').click();
-  await page.getByTestId('upstream-0').click();
+  await openUpstream(page);
   await page.getByRole('button', { name: 'Delete upstream' }).focus();
   page.once('dialog', (d) => void d.accept()); // (a location passes to it: asked first)
   await page.keyboard.press('Enter');
@@ -312,8 +316,7 @@ test('an apply refused for a host name that does not resolve marks the field and
 
 test('deleting an upstream that locations pass to asks first, naming them', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await openFresh();
-  await page.locator('[data-tab="upstreams"]').click();
-  await page.getByTestId('upstream-0').click();
+  await openUpstream(page);
   const asked: string[] = [];
   page.once('dialog', (d) => { asked.push(d.message()); void d.dismiss(); });
   await page.getByRole('button', { name: 'Delete upstream' }).click();

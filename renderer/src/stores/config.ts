@@ -9,6 +9,7 @@ import type { ConfigIssue } from '../../../app/config/issues.ts';
 import type { ConfigInput } from '../../../app/config/schema.ts';
 import type { ApiError, ConfigState, ListenerView } from '../../../app/api/contract.ts';
 import { emptyConfig, sameConfig } from '../../../app/api/draft.ts';
+import { shapeBreaks } from '../../../app/api/draft-shape.ts';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v ?? null)) as T;
 const SYNC_DELAY_MS = 300;
@@ -57,6 +58,9 @@ export const useConfig = defineStore('config', () => {
   /** Issues of the document itself (a missing schemaVersion, an unknown top-level key): not in a
    * server or an upstream, so no editor shows them. */
   const documentIssues = computed(() => issues.value.filter((i) => !/^(servers|upstreams)\[/.test(i.path)));
+  /** Where the draft has not the shape the editors read (a hand-written `"servers": [null]`): the
+   * route and upstream screens show these to be taken out instead of their lists. */
+  const shapeProblems = computed(() => shapeBreaks(draft.value));
 
   /** The last apply's refusal placed by path (a host name that does not resolve), while the draft
    * is the one refused: shown at its fields like the draft's own issues, though Apply may be tried
@@ -190,5 +194,5 @@ export const useConfig = defineStore('config', () => {
     if (r.ok) receive(r.value);
   }
 
-  return { draft, applied, appliedAt, canUndo, readOnlyFile, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, replaceDraft, load };
+  return { draft, applied, appliedAt, canUndo, readOnlyFile, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, shapeProblems, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, replaceDraft, load };
 });

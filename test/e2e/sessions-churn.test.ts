@@ -30,6 +30,8 @@ function stream(prefix: string, everyMs: number): { stop: () => Promise<number> 
 /** The session row (its data-testid) under the page point (x, y). */
 const rowAt = (page: Page, x: number, y: number) => page.evaluate(`document.elementFromPoint(${x}, ${y})?.closest('tr')?.dataset.testid ?? null`);
 const liveCount = (page: Page) => page.getByTestId('live-count').innerText();
+/** The session rows rendered (the list is virtual: those in view, and a few more). */
+const rowsOf = (page: Page) => page.locator('tbody tr[role="option"]');
 
 test('new sessions wait while the pointer is over the list: the row under it stays, a click selects it', { timeout: 120_000 }, async () => {
   const first: WebSocket[] = [];
@@ -38,7 +40,7 @@ test('new sessions wait while the pointer is over the list: the row under it sta
   let churn: ReturnType<typeof stream> | undefined;
   try {
     await page.goto(`${env.ui.host.url}#/sessions`);
-    const target = page.locator('tbody tr').filter({ hasText: '/ws/first-5' });
+    const target = rowsOf(page).filter({ hasText: '/ws/first-5' });
     await target.waitFor();
     const box = (await target.boundingBox())!;
     const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
@@ -62,30 +64,30 @@ test('new sessions wait while the pointer is over the list: the row under it sta
 
     // (the list narrowed for the detail pane: the pointer may have left it) back on the list, the
     // button shows the sessions that wait; so does the pointer leaving the list
-    await page.locator('tbody tr').first().hover();
+    await rowsOf(page).first().hover();
     await client('/ws/while-pointing');
-    const before = await page.locator('tbody tr').count();
     await page.getByTestId('sessions-new').click();
     await page.getByTestId('sessions-new').waitFor({ state: 'detached' });
-    assert.ok(await page.locator('tbody tr').count() > before, 'the waiting sessions are in the list');
+    await rowsOf(page).filter({ hasText: '/ws/while-pointing' }).waitFor();
     await client('/ws/late');
     await page.getByTestId('sessions-new').getByText('↑ 1 new session').waitFor();
     await page.getByTestId('status-bar').hover();
-    await page.locator('tbody tr').filter({ hasText: '/ws/late' }).waitFor();
+    await rowsOf(page).filter({ hasText: '/ws/late' }).waitFor();
     assert.equal(await page.getByTestId('sessions-new').count(), 0);
-    assert.equal(await page.locator('tbody tr').count(), 8 + opened + 2, 'every session is listed');
+    const all = 8 + opened + 2;
+    assert.equal(await page.getByTestId('sessions-count').innerText(), `${all} / ${all}`, 'every session is listed');
 
     // the same while the keyboard moves through the list (the pointer elsewhere), until focus leaves it
     await page.getByRole('listbox', { name: 'Sessions' }).press('ArrowDown');
     await client('/ws/while-keying');
     await page.getByTestId('sessions-new').getByText('↑ 1 new session').waitFor();
     await page.getByTestId('sessions-filter').focus();
-    await page.locator('tbody tr').filter({ hasText: '/ws/while-keying' }).waitFor();
+    await rowsOf(page).filter({ hasText: '/ws/while-keying' }).waitFor();
     assert.equal(await page.getByTestId('sessions-new').count(), 0);
 
     // among the live sessions, one that ends above the pointer keeps its row until the pointer leaves
     await page.getByTestId('sessions-show-live').click();
-    const row = (path: string) => page.locator('tbody tr').filter({ hasText: path });
+    const row = (path: string) => rowsOf(page).filter({ hasText: path });
     const liveBox = (await row('/ws/first-3').boundingBox())!;
     const [lx, ly] = [liveBox.x + liveBox.width / 2, liveBox.y + liveBox.height / 2];
     await page.mouse.move(lx, ly);
@@ -124,7 +126,9 @@ test('the open session stays while the list drops old closed sessions (past the 
     const shown = await poll(closedCount, (t) => t.startsWith('501 /'), 15_000);
     assert.match(shown, /^501 \/ 5\d\d$/, 'the 500 newest closed sessions, and the open one');
     assert.equal(await title.count(), 1, 'its detail is still shown');
-    assert.equal(await page.locator('tbody tr[aria-selected="true"]').filter({ hasText: '/ws/pinned' }).count(), 1);
+    // (the oldest row: at the end of the list, rendered once scrolled to)
+    await page.evaluate(`document.querySelector('[role="listbox"][aria-label="Sessions"]').scrollTop = 1e9`);
+    await page.locator('tbody tr[aria-selected="true"]').filter({ hasText: '/ws/pinned' }).waitFor();
     assert.ok(await page.getByTestId('frame-log').locator('[role="option"]').count() > 0, 'with its frames');
     await env.ui.shot(page, 'sessions-pinned-past-limit');
 
@@ -133,7 +137,9 @@ test('the open session stays while the list drops old closed sessions (past the 
     await page.getByTestId('session-detail').waitFor({ state: 'detached' });
     await closeSessions('after', 1);
     assert.match(await poll(closedCount, (t) => t.startsWith('500 /'), 10_000), /^500 \//);
-    assert.equal(await page.locator('tbody tr').filter({ hasText: '/ws/pinned' }).count(), 0);
+    await page.evaluate(`document.querySelector('[role="listbox"][aria-label="Sessions"]').scrollTop = 1e9`);
+    await page.locator('tbody tr:last-child[role="option"]').waitFor(); // (the rows at the end are rendered: no spacer after them)
+    assert.equal(await rowsOf(page).filter({ hasText: '/ws/pinned' }).count(), 0);
     assert.deepEqual(errors, []);
   } catch (e) {
     await env.ui.shot(page, 'sessions-pinned-failure');
@@ -150,7 +156,7 @@ test('the one live session ending under the pointer keeps its row, and no "no se
     await page.goto(`${env.ui.host.url}#/sessions`);
     await page.getByTestId('sessions-show-live').click();
     await page.getByTestId('sessions-filter').fill('solo-one');
-    const row = page.locator('tbody tr').filter({ hasText: '/ws/solo-one' });
+    const row = rowsOf(page).filter({ hasText: '/ws/solo-one' });
     await row.hover();
     solo.close();
     await row.and(page.locator('[data-state="closed"]')).waitFor();

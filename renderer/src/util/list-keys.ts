@@ -1,7 +1,9 @@
-// Keyboard navigation for a selectable list: ↑/↓ (or k/j), Home/End, PageUp/PageDown.
+// Keyboard navigation for a selectable list: ↑/↓ (or k/j), Home/End, PageUp/PageDown. The item
+// moved to is scrolled into view: the selected row inside `container`, or by `reveal` (a virtual
+// list, which may not have that row rendered yet).
 import { nextTick } from 'vue';
 
-export function listKeys<T>(items: () => T[], current: () => T | null | undefined, select: (item: T) => void, container?: () => HTMLElement | null | undefined) {
+export function listKeys<T>(items: () => readonly T[], current: () => T | null | undefined, select: (item: T) => void, container?: () => HTMLElement | null | undefined, reveal?: (index: number) => void) {
   return (e: KeyboardEvent) => {
     const list = items();
     if (!list.length) return;
@@ -18,7 +20,8 @@ export function listKeys<T>(items: () => T[], current: () => T | null | undefine
     e.preventDefault();
     if (next !== i && next >= 0) {
       select(list[next]!);
-      void nextTick(() => container?.()?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' }));
+      if (reveal) reveal(next);
+      else void nextTick(() => container?.()?.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' }));
     }
   };
 }

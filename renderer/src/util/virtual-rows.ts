@@ -1,16 +1,19 @@
 // A virtual list of fixed-height rows on @tanstack/vue-virtual: only the rows in view (plus
 // `overscan`) are rendered, so the cost of a render does not grow with the row count (100,000
 // frames). The frame log's own rules (follow the tail, keep the rows in view still when older ones
-// are dropped, keyboard paging) sit on the few calls below.
+// are dropped, keyboard paging) sit on the few calls below. `startPx`: what lies above the first row
+// in the scroller (a table's sticky header row), which scrolling to a row keeps clear of.
 import { computed, type Ref } from 'vue';
 import { useVirtualizer } from '@tanstack/vue-virtual';
 
-export function useVirtualRows(scroller: Ref<HTMLElement | null>, count: Ref<number>, rowHeight: number, overscan = 10) {
+export function useVirtualRows(scroller: Ref<HTMLElement | null>, count: Ref<number>, rowHeight: number, opts: { overscan?: number; startPx?: Ref<number> } = {}) {
   const virtualizer = useVirtualizer(computed(() => ({
     count: count.value,
     getScrollElement: () => scroller.value,
     estimateSize: () => rowHeight,
-    overscan,
+    overscan: opts.overscan ?? 10,
+    paddingStart: opts.startPx?.value ?? 0,
+    scrollPaddingStart: opts.startPx?.value ?? 0,
   })));
 
   const total = computed(() => virtualizer.value.getTotalSize());

@@ -1,7 +1,8 @@
 // `npm run bench` [-- --quick]: direct vs Switchyard vs nginx vs a minimal http-proxy, side by side on
 // 127.0.0.1, plus Switchyard with `serve --inspect` (every frame recorded, as in the UI) on the
 // WebSocket rows, the memory of 10,000 recorded 1 KiB frames (bench/inspect-memory.ts), and the UI's
-// frame log with 100,000 frames in Chromium (bench/ui-frame-log.ts: render and frame times).
+// frame log with 100,000 frames in Chromium (bench/ui-frame-log.ts: render and frame times), and the
+// sessions list and HTTP log, full, while traffic changes them (bench/ui-lists.ts: long tasks).
 // Upstreams, proxies and load generators each run in their own process. Prints a markdown
 // table and pass/fail lines; writes bench/results/latest.md and latest.json. Exits 0 unless it crashed.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -55,6 +56,8 @@ const MEM = { messages: 5000, size: 1024, conns: 4, /** bytes per logged frame b
 let inspectMemory: Record<string, number | string> | null = null;
 /** bench/ui-frame-log.ts's result: the frame log with 100,000 frames in Chromium (its `markdown` is a table). */
 let uiFrameLog: Record<string, unknown> | null = null;
+/** bench/ui-lists.ts's result: the full sessions list and HTTP log under traffic in Chromium. */
+let uiLists: Record<string, unknown> | null = null;
 
 /** Every run's result; `results` keeps the best run per target (max throughput, min latency). */
 const raw: Record<string, Partial<Record<TargetName, Record<string, unknown>[]>>> = {};
@@ -298,6 +301,9 @@ async function main() {
   log('UI frame log: 100,000 frames in Chromium (bench/ui-frame-log.ts)');
   uiFrameLog = await runLoad('ui-frame-log.ts', { quick }, 300_000);
   log(`  ${uiFrameLog.error ? `error: ${String(uiFrameLog.error)}` : `first render ${fmt(Number(uiFrameLog.firstRenderMs))} ms`}`);
+  log('UI lists: the sessions list and the HTTP log, full, under traffic in Chromium (bench/ui-lists.ts)');
+  uiLists = await runLoad('ui-lists.ts', { quick }, 300_000);
+  if (uiLists.error) log(`  error: ${String(uiLists.error)}`);
   const elapsed = (Date.now() - t0) / 1000;
   const meta = { date: new Date().toISOString(), quick, node: process.version, nginx: await nginxVersion(), cpus: cpus().length, cpuModel: cpus()[0]?.model, elapsedS: elapsed, loadavg1m: { before: loadBefore, after: loadavg()[0]!.toFixed(2) }, params: P };
   const md = [
@@ -313,6 +319,8 @@ async function main() {
     '',
     uiFrameLog?.markdown ? String(uiFrameLog.markdown) : `UI frame log: ${uiFrameLog?.error ? `error: ${String(uiFrameLog.error)}` : 'not measured'}`,
     '',
+    uiLists?.markdown ? String(uiLists.markdown) : `UI lists: ${uiLists?.error ? `error: ${String(uiLists.error)}` : 'not measured'}`,
+    '',
     ...notes(),
     '',
     '```',
@@ -323,8 +331,8 @@ async function main() {
   process.stdout.write(`\n${md}`);
   const dir = join(BENCH_DIR, 'results');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'latest.md'), `${md}\n<details><summary>raw JSON</summary>\n\n\`\`\`json\n${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, uiFrameLog, runs: raw }, null, 2)}\n\`\`\`\n</details>\n`);
-  await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, uiFrameLog, runs: raw, checks: checks() }, null, 2)}\n`);
+  await writeFile(join(dir, 'latest.md'), `${md}\n<details><summary>raw JSON</summary>\n\n\`\`\`json\n${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, uiFrameLog, uiLists, runs: raw }, null, 2)}\n\`\`\`\n</details>\n`);
+  await writeFile(join(dir, 'latest.json'), `${JSON.stringify({ meta, unavailable, crashed, results, inspectMemory, uiFrameLog, uiLists, runs: raw, checks: checks() }, null, 2)}\n`);
   log(`wrote ${join(dir, 'latest.md')} and latest.json`);
 }
 

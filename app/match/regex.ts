@@ -7,7 +7,8 @@
 //   (?i) at the start   → case-insensitive
 //   case-insensitive    → ASCII letters expanded to [aA] (PCRE folds ASCII only; JS 'i' folds À/à too)
 //   .                   → [^\n]      (PCRE's dot matches \r; JS's does not)
-//   $                   → end, or before a final \n (PCRE's default $)
+//   $                   → end, or before a final \n (PCRE's default $); last, outside groups, \n?$
+//                         (no lookaround: V8 can fall back to linear time, main/engine/v8-tuning.ts)
 //   \s \h \v and negations, \e \a \cX \xHH \x{..} \0oo → explicit byte sets / bytes
 // Back-references and lookbehinds are accepted only where PCRE2 10.42 and JS agree (regex-groups.ts).
 
@@ -24,6 +25,7 @@ const isUpper = (c: number) => c >= 0x41 && c <= 0x5a;
 const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
 
 const SPACE = '\\t\\n\\v\\f\\r ';
+const END_LOOKAHEAD = '(?=\\n?(?![\\s\\S]))';
 // Sets as class contents: PCRE2 byte-mode \s \h \v and their complements, over the byte range.
 const CLASS_SETS: Record<string, string> = {
   s: SPACE,
@@ -110,7 +112,7 @@ class Translator {
         this.i++;
         // (JavaScript repeats the lookahead it becomes; PCRE refuses to repeat '$', as it does '^')
         if (quantifierAt(s, this.i)) throw new Refuse(`quantifier does not follow a repeatable item (after '$' at offset ${this.i - 1})`);
-        this.out += '(?=\\n?(?![\\s\\S]))'; this.g.item(0); return;
+        this.out += END_LOOKAHEAD; this.g.item(0); return;
       case '|': this.g.alternative(); this.i++; this.out += c; return;
       case '^': this.i++; this.out += c; this.g.item(0); return;
       case '*': case '+': case '?':
@@ -367,11 +369,9 @@ function posixSyntax(s: string, i: number): boolean {
   return false;
 }
 
-/**
- * A regex server name ("~" and the pattern) as nginx compiles it: caseless only when the pattern
- * has an ASCII capital letter in it (ngx_http_core_server_name looks for one; the Host it is matched
- * against is lower-cased already), so `~^\x41bc` matches no Host and `~^ABC` matches "abc".
- */
+/** A regex server name ("~" and the pattern) as nginx compiles it: caseless only when the pattern has
+ * an ASCII capital letter (ngx_http_core_server_name looks for one; the Host it is matched against is
+ * lower-cased already), so `~^\x41bc` matches no Host and `~^ABC` matches "abc". */
 export function compileServerNameRegex(source: string): RegexResult {
   return compileNginxRegex(source, /[A-Z]/.test(source));
 }
@@ -380,11 +380,8 @@ export function compileServerNameRegex(source: string): RegexResult {
 export function compileNginxRegex(source: string, caseInsensitive: boolean): RegexResult {
   if (source.length === 0) return { ok: false, message: 'empty regular expression' };
   let src = utf8Bytes(source);
-  let caseless = caseInsensitive;
-  if (src.startsWith('(?i)')) {
-    caseless = true;
-    src = src.slice(4);
-  }
+  const caseless = caseInsensitive || src.startsWith('(?i)');
+  if (src.startsWith('(?i)')) src = src.slice(4);
   let translated: string;
   try {
     translated = new Translator(src, caseless).run();
@@ -392,6 +389,7 @@ export function compileNginxRegex(source: string, caseInsensitive: boolean): Reg
     if (e instanceof Refuse) return { ok: false, message: e.message };
     throw e;
   }
+  if (translated.endsWith(END_LOOKAHEAD)) translated = `${translated.slice(0, -END_LOOKAHEAD.length)}\\n?$`;
   try {
     return { ok: true, regex: new RegExp(translated, '') };
   } catch (e) {

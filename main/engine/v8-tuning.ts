@@ -1,4 +1,5 @@
-// Two V8 heuristics that cost the proxy a quarter to a third of its CPU under load, measured with
+// V8 settings the engine sets in its process: a bound on regex backtracking (below, last), and two
+// V8 heuristics that cost the proxy a quarter to a third of its CPU under load, measured with
 // wrk (64 KiB and 100 B responses; bench/HISTORY.md, "V8 settings"). Both are changed
 // at runtime, when the engine is created, so they apply wherever it runs: `switchyard serve`, the
 // web host, and the Electron main process (which cannot be given node flags once packaged).
@@ -19,10 +20,17 @@
 //   as it did before the reducer ran.
 //
 // V8 reads both flags when it collects garbage, so setting them in a running process works.
+//
+// - Regex backtracking: bounded. A location or server_name regex like `^/(a+)+$` backtracks
+//   exponentially on a URI that almost matches ("/aaaa…a!"): 30 characters held the event loop,
+//   and with it every listener, the UI and the feed, for a minute. nginx's PCRE stops at its match
+//   limit (and answers 500). With this flag V8 runs a regex that backtracks more than 50,000 times
+//   again on its linear-time engine, which gives the same result; it cannot run back-references or
+//   lookarounds (app/match/regex.ts writes a final '$' without one). Read when a regex runs.
 import v8 from 'node:v8';
 
 /** The V8 flags the engine sets in its process. */
-export const ENGINE_V8_FLAGS = ['--no-allocation-site-pretenuring', '--heap-growing-percent=300'] as const;
+export const ENGINE_V8_FLAGS = ['--no-allocation-site-pretenuring', '--heap-growing-percent=300', '--enable-experimental-regexp-engine-on-excessive-backtracks'] as const;
 
 let tuned = false;
 

@@ -1,7 +1,7 @@
 // The HTTP pass: buffer the request body (nginx's proxy_request_buffering, request-body.ts),
 // then try peers in balancer order with nginx's proxy_next_upstream rules, and relay the response.
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
-import { abandonResponse, abortHttpTry, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
+import { abandonResponse, abortHttpTry, dropUnsentBody, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
 import { ResponseBody, type BodyOwner } from './response-body.ts';
 import { clientBodyTimeout, clientSendTimeout } from './client-timeouts.ts';
 import { announcesTooLarge, expectsContinue, readBody, tooLargeCause, type BodyResult } from './request-body.ts';
@@ -292,6 +292,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
 
   /** The response is complete (ResponseBody's owner). */
   bodyEnded(): void {
+    if (this.response) dropUnsentBody(this.response);
     this.release(false);
     this.finishRecord(this.res.statusCode);
   }

@@ -316,6 +316,21 @@ export function abortHttpTry(req: IncomingMessage): void {
 }
 
 /**
+ * The response came whole while the request body was still going out (the upstream answered before
+ * reading it all): the connection closes, and the rest of the body is not sent. nginx keeps a
+ * connection for the keepalive cache only once the request body was sent
+ * (ngx_http_upstream_free_keepalive_peer); node would send the rest and pool the connection.
+ */
+export function dropUnsentBody(proxyRes: IncomingMessage): void {
+  const a = tryOf(proxyRes);
+  if (!a || a.requestSent || !a.proxyReq) return;
+  a.settled = true;
+  a.sendWatch?.end();
+  a.sendWatch = null;
+  a.proxyReq.destroy();
+}
+
+/**
  * A response header the exchange will not pass on (a 101, a head too big for proxy_buffer_size, a
  * status node will not send, one retried on the next peer, an X-Accel-Redirect): its try ends and
  * nothing more is reported for it. Its connection is closed, as nginx closes the connection of a

@@ -113,3 +113,30 @@ test('the HTTP log renders the rows in view of 2,000, filters all of them, and r
     await context.close();
   }
 });
+
+test('the list keeps the closed sessions the service keeps: the last 500 to end, a long-lived one among them', { timeout: 120_000 }, async () => {
+  const long = await env.open('/ws/long-lived');
+  const { context, page, errors } = await env.ui.open();
+  try {
+    await page.goto(`${env.ui.host.url}#/sessions`);
+    await page.getByTestId('sessions-show-closed').click();
+    for (let i = 0; i < 510; i += 51) {
+      await Promise.all(Array.from({ length: 51 }, async () => {
+        const ws = await env.open('/ws/short');
+        await new Promise((resolve) => { ws.once('close', resolve); ws.close(); });
+      }));
+    }
+    await new Promise((resolve) => { long.once('close', resolve); long.close(); });
+    await page.getByTestId('sessions-count').getByText(/^500 \/ 5\d\d$/).waitFor();
+    const service = env.ui.service.snapshot().sessions.filter((s) => s.state === 'closed').map((s) => `session-row-${s.id}`).sort();
+    const longId = env.ui.service.snapshot().sessions.find((s) => s.url.includes('long-lived'))!.id;
+    // (it opened first: its row is at the end of the list, newest first)
+    await page.evaluate(`document.querySelector('[role="listbox"][aria-label="Sessions"]').scrollTop = 1e9`);
+    await page.locator(`#session-row-${longId}[data-state="closed"]`).waitFor();
+    assert.equal(service.length, 500);
+    assert.ok(service.includes(`session-row-${longId}`), 'the service keeps it: it ended last');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

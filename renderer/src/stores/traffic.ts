@@ -10,6 +10,7 @@ import { FrameBuffer } from '../../../app/traffic/frame-buffer.ts';
 import { isLiveSession } from '../../../app/traffic/list-filters.ts';
 import type { OlderFrames } from '../../../app/traffic/older-frames.ts';
 import { exchangesToKeep } from '../../../app/traffic/exchange-budget.ts';
+import { EndedSessions } from '../../../app/traffic/ended-sessions.ts';
 import { useConfig } from './config.ts';
 import { useHarView, type OpenHar } from './har-view.ts';
 
@@ -59,11 +60,14 @@ export const useTraffic = defineStore('traffic', () => {
     return 'the running config has none, or none was applied: the status bar says why';
   });
   const liveCount = computed(() => sessions.value.filter(isLiveSession).length);
+  /** The closed sessions kept: the last MAX_CLOSED_SESSIONS to end, as the service keeps them. */
+  const ended = new EndedSessions(MAX_CLOSED_SESSIONS);
 
   function snapshot(s: FeedSnapshot) {
     // (the open session stays, also when it ended and the service no longer keeps it)
     const open = frameSource ? undefined : sessions.value.find((x) => x.id === frameSession.value && !isLiveSession(x));
     sessions.value = open && !s.sessions.some((x) => x.id === open.id) ? [...s.sessions, open].sort((a, b) => a.id - b.id) : s.sessions;
+    ended.reset(sessions.value);
     exchanges.value = s.exchanges;
     listeners.value = s.listeners;
     upstreams.value = s.upstreams;
@@ -75,17 +79,7 @@ export const useTraffic = defineStore('traffic', () => {
   }
 
   function delta(d: FeedDelta) {
-    if (d.sessions.length) {
-      const byId = new Map(sessions.value.map((s) => [s.id, s]));
-      for (const s of d.sessions) byId.set(s.id, s);
-      let list = [...byId.values()].sort((a, b) => a.id - b.id);
-      const ended = list.filter((s) => (s.state === 'closed' || s.state === 'rejected') && s.id !== frameSession.value);
-      if (ended.length > MAX_CLOSED_SESSIONS) {
-        const drop = new Set(ended.slice(0, ended.length - MAX_CLOSED_SESSIONS).map((s) => s.id));
-        list = list.filter((s) => !drop.has(s.id));
-      }
-      sessions.value = list;
-    }
+    if (d.sessions.length) sessions.value = ended.merge(sessions.value, d.sessions, frameSession.value);
     if (d.exchanges.length) {
       const last = exchanges.value.at(-1)?.id ?? 0;
       const fresh = d.exchanges.filter((e) => e.id > last);
@@ -166,9 +160,7 @@ export const useTraffic = defineStore('traffic', () => {
     framesMissed.value += frames.append(pending).missed; // (frames logged since the fetch, and skipped)
     framesVersion.value++;
     if (!r.ok) return;
-    const byId = new Map(sessions.value.map((s) => [s.id, s]));
-    byId.set(id, r.value.session);
-    sessions.value = [...byId.values()].sort((a, b) => a.id - b.id);
+    sessions.value = ended.merge(sessions.value, [r.value.session], frameSession.value);
     if (!rows[0]?.seq) return;
     // older frames are gone: which cap took them (the per-session one only when it was passed)
     const settings = await api.getSettings({});

@@ -21,3 +21,9 @@ export class InjectBusyError extends Error {
 export function closingError(): Error {
   return Object.assign(new Error('the session is closing'), { code: 'closing' });
 }
+
+/** A message refused because the peer it would go to is not taking what is already queued for it
+ * (it would wait there until the peer reads, or until send_timeout ends the session). Code 'busy'. */
+export function backedUpError(receiver: 'client' | 'upstream', queued: number): Error {
+  return Object.assign(new Error(`the ${receiver} is not taking data (${queued} bytes wait to go to it), so the message was not sent; try again once it reads`), { code: 'busy' });
+}

@@ -1,19 +1,17 @@
 // One direction of an upgraded WebSocket pair: every chunk read from `src` is written to `dst`
 // unchanged and at once (backpressure as in stream.pipe: pause `src` while `dst` is full), while
 // a header-only tracker follows the frame boundaries (FIN, opcode, length; payload bytes are
-// skipped, never copied). That lets the proxy add frames of its own (`inject`) at the next point
-// where the direction is between two complete messages, splitting a chunk there when needed.
-// No bytes are copied per chunk while no injection is waiting.
+// skipped, never copied). That lets the proxy add frames of its own (`inject`) between two complete
+// messages, splitting a chunk there when needed (no copies per chunk while none waits).
 //
 // Reads: the first chunk comes as a 'data' event; from then on the source reads straight into a
-// buffer of the relay's (own-buffer-reads.ts over socket-reads.ts), so a busy session allocates no buffer per read (only a
-// view of the bytes read), and an idle one (never read after the handshake) holds none. The
-// buffer is 16 KiB, grows to 64 KiB (what libuv asks node for per read) when a read fills it, and
-// shrinks back after a run of small reads, so a session that moved large messages once does not
-// keep 64 KiB per direction when it goes quiet. A chunk written from the buffer usually leaves in
-// the write call itself; when part of it stays queued in `dst` (the kernel's send buffer was full),
-// the queued write still points into the buffer, so the next reads go to a fresh one. While `dst`
-// has bytes queued, chunks are copied (as node would) instead.
+// buffer of the relay's (own-buffer-reads.ts over socket-reads.ts), so a busy session allocates no
+// buffer per read (only a view of the bytes read), and an idle one holds none. The buffer is 16 KiB,
+// grows to 64 KiB (what libuv asks node for per read) when a read fills it, and shrinks back after a
+// run of small reads. A chunk written from the buffer usually leaves in the write call itself; when
+// part of it stays queued in `dst` (the kernel's send buffer was full), the queued write still points
+// into the buffer, so the next reads go to a fresh one. While `dst` has bytes queued, chunks are
+// copied (as node would) instead.
 import type { Socket } from 'node:net';
 import { readInto } from './socket-reads.ts';
 import { OwnBufferReads } from './own-buffer-reads.ts';
@@ -21,7 +19,7 @@ import { StallWatch } from './stall-watch.ts';
 import { closeFrameInfo, encodeFrame } from './ws-frames.ts';
 import { maskKeyOf, xorMask } from '../inspect/mask.ts';
 import type { SessionRecord } from '../../app/engine/records.ts';
-import { InjectBusyError, closingError, type Pending } from './ws-inject.ts';
+import { InjectBusyError, backedUpError, closingError, type Pending } from './ws-inject.ts';
 
 /** Where track() stops: never (the chunk's end), after a frame, after a frame that ends a message. */
 const STOP_NEVER = 0;
@@ -197,7 +195,8 @@ export class WsRelay {
   }
 
   /**
-   * Write a frame at the next boundary; resolves once written, rejects if the relay stops first.
+   * Write a frame at the next boundary; resolves once handed to `dst` (a Close: once written), rejects
+   * if the relay stops first, or at once when `dst` is not taking what waits (but for a Close).
    * With `waitMs`, a frame still waiting after that long (the peer keeps a fragmented message open)
    * is dropped unsent and the promise rejects with an InjectBusyError (code 'busy'). `onHanded` is
    * told when the frame goes to `dst` (before the write completes): for a Close, the moment the relay
@@ -206,6 +205,7 @@ export class WsRelay {
   inject(opcode: number, payload: Buffer, opts: { close?: boolean; waitMs?: number; onHanded?: () => void } = {}): Promise<void> {
     if (this.stopped || this.dropping) return Promise.reject(this.stopped ? new Error('the session is closed') : closingError());
     if (this.peerClosed) return Promise.reject(this.afterCloseError());
+    if (opts.close !== true && this.dst.writableNeedDrain) return Promise.reject(backedUpError(this.mask ? 'upstream' : 'client', this.dst.writableLength));
     const frame = encodeFrame(opcode, payload, this.mask);
     return new Promise<void>((resolve, reject) => {
       const p: Pending = { frame, close: opts.close === true, resolve, reject, timer: null, onHanded: opts.onHanded ?? null };
@@ -297,8 +297,10 @@ export class WsRelay {
         continue;
       }
       if (p.close) this.dropping = true;
-      const more = this.dst.write(p.frame, (err) => (err ? p.reject(err) : p.resolve()));
+      // (a message is sent once in its place in the stream: a peer not reading would hold the caller)
+      const more = this.dst.write(p.frame, p.close ? (err) => (err ? p.reject(err) : p.resolve()) : undefined);
       p.onHanded?.();
+      if (!p.close) p.resolve();
       if (!more) this.hold();
     }
     for (const p of this.dropping ? this.pending.splice(0) : []) {

@@ -358,5 +358,5 @@ export class SwitchyardService {
  * closing); any other failure, a socket's error (EPIPE) too, is not_sent. */
 function sessionFailureCode(e: unknown): string {
   const code = (e as { code?: unknown }).code;
-  return code === 'peer_closed' || code === 'closing' || code === 'not_websocket' ? code : 'not_sent';
+  return code === 'peer_closed' || code === 'closing' || code === 'not_websocket' || code === 'busy' ? code : 'not_sent';
 }

@@ -108,3 +108,28 @@ test('an invalid close code or too long reason is refused and the session stays 
   assert.equal(String(await echo), 'still here');
   client.close();
 });
+
+test('a message toward a client that is not reading is refused at once (busy) once its socket is backed up, not held until send_timeout; the session stays open', { timeout: 30_000 }, async () => {
+  const { client, live } = await setup(false);
+  (client as unknown as { _socket: import('node:net').Socket })._socket.pause();
+  const outcomes: string[] = [];
+  // (700 KiB each: the first few go into the sockets' buffers, then the proxy's queue fills)
+  for (let i = 0; i < 40 && !outcomes.includes('busy'); i++) {
+    const r = await Promise.race([
+      live.inject('client', 'binary', big(i, 700 * 1024)).then(() => 'sent', (e: { code?: string }) => e.code ?? 'error'),
+      sleep(10_000).then(() => 'held'),
+    ]);
+    outcomes.push(r);
+  }
+  assert.equal(outcomes.at(-1), 'busy', `refused once backed up, not held: ${outcomes.join(' ')}`);
+  assert.ok(!outcomes.includes('held'));
+  assert.equal(live.record.state, 'open');
+  // it reads again: what was sent arrives, and messages go again
+  const got: number[] = [];
+  client.on('message', (d) => got.push((d as Buffer)[0]!));
+  (client as unknown as { _socket: import('node:net').Socket })._socket.resume();
+  await until(() => got.length === outcomes.filter((o) => o === 'sent').length, 10_000);
+  await live.inject('client', 'text', Buffer.from('after'));
+  await until(() => got.length === outcomes.filter((o) => o === 'sent').length + 1);
+  client.close();
+});

@@ -48,6 +48,8 @@ async function shows(page: Page, field: Locator, path: string, message: string |
   assert.equal(await issue.getAttribute('data-code'), code);
   assert.ok(await field.evaluate((el) => el.classList.contains('invalid')), `${path}: the field is marked`);
   assert.equal(await field.getAttribute('aria-invalid'), 'true', `${path}: marked for a screen reader too`);
+  const described = await field.evaluate((el) => (el.getAttribute('aria-describedby') ?? '').split(' ').map((id: string) => el.ownerDocument.getElementById(id)?.textContent ?? '').join(' '));
+  assert.ok(typeof message === 'string' ? described.includes(message) : message.test(described), `${path}: a screen reader reads the message with the field (its description: "${described}")`);
   const f = (await field.boundingBox())!;
   const i = (await issue.boundingBox())!;
   assert.ok(i.y >= f.y - 2 && i.y <= f.y + f.height + 40, `${path}: the message is next to the field (field y ${f.y}, message y ${i.y})`);
@@ -60,6 +62,7 @@ async function clears(page: Page, field: Locator, path: string): Promise<void> {
   await page.locator(`[data-issue="${path}"]`).first().waitFor({ state: 'detached' });
   assert.ok(!(await field.evaluate((el) => el.classList.contains('invalid'))), `${path}: the mark is gone`);
   assert.equal(await field.getAttribute('aria-invalid'), null, `${path}: for a screen reader too`);
+  assert.equal(await field.getAttribute('aria-describedby'), null);
 }
 
 const L = (n: number, field: string) => `servers[0].locations[${n}].${field}`;

@@ -10,6 +10,9 @@ import { parseNginx } from './parser.ts';
 import { MAX_IMPORT_TOKENS } from './lexer.ts';
 import type { ConfTextNote } from './conf-text.ts';
 import { errnoWords } from '../text/errno.ts';
+import { glob, GlobLimitError, type GlobBudget } from './glob.ts';
+
+export { glob } from './glob.ts';
 
 export interface ConfReader {
   /** The text of a file, with notes on it (confText's: comments that are not UTF-8); rejects when
@@ -57,14 +60,15 @@ export const MAX_INCLUDED_FILES = 1000;
 export const MAX_INCLUDED_CHARS = 32 * 1024 * 1024;
 
 /** What one import has read so far, over all the files given to it: files, characters, and words
- * and symbols (MAX_INCLUDED_FILES, MAX_INCLUDED_CHARS and MAX_IMPORT_TOKENS count them all). */
-export interface ImportBudget {
+ * and symbols (MAX_INCLUDED_FILES, MAX_INCLUDED_CHARS and MAX_IMPORT_TOKENS count them all), and
+ * what its include patterns listed and matched (MAX_GLOB_LISTINGS, MAX_GLOB_MATCHES). */
+export interface ImportBudget extends GlobBudget {
   files: number;
   chars: number;
   tokens: number;
 }
 
-export const newImportBudget = (): ImportBudget => ({ files: 0, chars: 0, tokens: 0 });
+export const newImportBudget = (): ImportBudget => ({ files: 0, chars: 0, tokens: 0, listings: 0, matches: 0 });
 
 /** Read a file and everything it includes. Syntax errors throw NginxSyntaxError. `budget`: what
  * the import read before this file (several files given to one import share it). */
@@ -88,7 +92,8 @@ interface Expansion {
   /** Folders to try after `prefix` for a snippet's relative includes (nearest first). */
   above: string[];
   out: LoadedConf;
-  /** MAX_INCLUDED_FILES or MAX_INCLUDED_CHARS were read: the includes left are skipped. */
+  /** MAX_INCLUDED_FILES or MAX_INCLUDED_CHARS were read, or an include pattern went past
+   * MAX_GLOB_LISTINGS or MAX_GLOB_MATCHES: the includes left are skipped. */
   capped: boolean;
   /** What the import has read so far (past MAX_IMPORT_TOKENS it fails). */
   budget: ImportBudget;
@@ -119,7 +124,7 @@ async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string
   for (const dir of dirs) {
     const path = joinPath(dir, arg);
     if (pattern) {
-      const paths = await glob(path, x.reader);
+      const paths = await glob(path, x.reader, x.budget);
       if (paths.length) return { paths, from: dir };
       continue;
     }
@@ -146,7 +151,16 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
     if (depth >= MAX_DEPTH) { problem(`includes nested deeper than ${MAX_DEPTH} levels (a cycle?)`); continue; }
     // (past MAX_INCLUDED_FILES, said once where it happened: the includes after it are skipped)
     if (x.capped) continue;
-    const { paths, from, text: found } = await includedPaths(d.args[0]!, x);
+    let included: Awaited<ReturnType<typeof includedPaths>>;
+    try {
+      included = await includedPaths(d.args[0]!, x);
+    } catch (e) {
+      if (!(e instanceof GlobLimitError)) throw e;
+      problem(`"${d.args[0]}": ${e.message}: not expanded, and the includes after it were not read`);
+      x.capped = true;
+      continue;
+    }
+    const { paths, from, text: found } = included;
     if (from !== x.prefix) {
       out.notes.push({ file: d.file, line: d.line, column: d.column, message: `"${d.args[0]}" is not in ${x.prefix}: read from ${from} instead (a file without an http block is included by an nginx.conf, and nginx reads relative paths from that file's folder: import the nginx.conf to be sure)` });
     }
@@ -187,65 +201,4 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
     }
   }
   return result;
-}
-
-/** glob(3) over the reader: wildcards in any path segment; sorted; hidden names need a leading dot. */
-export async function glob(pattern: string, reader: ConfReader): Promise<string[]> {
-  const absolute = pattern.startsWith('/');
-  const segments = pattern.split('/').filter((s) => s !== '');
-  let bases = [absolute ? '/' : '.'];
-  let wild = false;
-  for (let si = 0; si < segments.length; si++) {
-    const seg = segments[si]!;
-    const next: string[] = [];
-    const literal = !/[*?[]/.test(seg);
-    for (const base of bases) {
-      if (literal && !wild) {
-        next.push(joinPath(base === '.' && !absolute ? '' : base, seg));
-        continue;
-      }
-      if (literal) {
-        // after a wildcard (sites/*/site.conf): only the folders that have it, as glob(3) gives
-        // nginx only paths that exist
-        const names = await reader.list(base).catch(() => [] as string[]);
-        if (names.includes(seg)) next.push(joinPath(base === '.' && !absolute ? '' : base, seg));
-        continue;
-      }
-      let names: string[];
-      try {
-        names = await reader.list(base);
-      } catch {
-        continue;
-      }
-      const re = segmentRegex(seg);
-      for (const n of [...names].sort()) {
-        if (n.startsWith('.') && !seg.startsWith('.')) continue;
-        if (re.test(n)) next.push(joinPath(base === '.' && !absolute ? '' : base, n));
-      }
-    }
-    bases = next;
-    wild ||= !literal;
-  }
-  return bases.sort();
-}
-
-function segmentRegex(seg: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = seg.indexOf(']', i + 2);
-      if (close < 0) { re += '\\['; continue; }
-      let body = seg.slice(i + 1, close);
-      const negate = body.startsWith('!') || body.startsWith('^');
-      if (negate) body = body.slice(1);
-      re += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
-      i = close;
-    } else if (c === '\\' && i + 1 < seg.length) {
-      re += seg[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`, 's');
 }

@@ -3,12 +3,13 @@
 // include tree that doubles at every level).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importNginx } from '../../../app/nginx/import.ts';
-import { MAX_INCLUDED_CHARS, MAX_INCLUDED_FILES } from '../../../app/nginx/include.ts';
+import { MAX_INCLUDED_CHARS, MAX_INCLUDED_FILES, type ConfReader } from '../../../app/nginx/include.ts';
+import { MAX_GLOB_LISTINGS, MAX_GLOB_MATCHES } from '../../../app/nginx/glob.ts';
 import { MAX_IMPORT_TOKENS, NginxSyntaxError } from '../../../app/nginx/lexer.ts';
 import { WARNINGS_PER_DIRECTIVE } from '../../../app/nginx/import-context.ts';
 import { fsReader, MAX_CONF_FILE_BYTES } from '../../../main/nginx/conf-reader.ts';
@@ -140,4 +141,50 @@ test('a file that starts with a UTF-8 byte-order mark (nginx refuses it) imports
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a pattern of many stars beside a long file name is matched at once, as nginx matches it (a RegExp backtracked for hours)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-include-'));
+  try {
+    mkdirSync(join(dir, 'inc'));
+    writeFileSync(join(dir, 'inc', 'upstream-with-a-rather-long-descriptive-name.conf'), 'bogus;\n');
+    writeFileSync(join(dir, 'inc', 'uZ'), 'upstream u { server 127.0.0.1:1; }\n');
+    writeFileSync(join(dir, 'inc', '.hiddenZ'), 'bogus;\n');
+    writeFileSync(join(dir, 'nginx.conf'), `http {\n include inc/${'*'.repeat(14)}Z;\n}\n`);
+    const r = await importNginx(join(dir, 'nginx.conf'), fsReader);
+    assert.deepEqual(r.warnings, []);
+    assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test(`include patterns list at most ${MAX_GLOB_LISTINGS.toLocaleString('en-US')} folders in all, said at the include that goes past`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-include-'));
+  try {
+    // 1 + 10 + 100 + 1,000 listings for t/*/*/*/x.conf
+    for (let a = 0; a < 10; a++) for (let b = 0; b < 10; b++) for (let c = 0; c < 10; c++) mkdirSync(join(dir, 't', `${a}`, `${b}`, `${c}`), { recursive: true });
+    writeFileSync(join(dir, 'site.conf'), 'upstream s { server 127.0.0.1:1; }\n');
+    writeFileSync(join(dir, 'nginx.conf'), 'http {\n include t/*/*/*/x.conf;\n include site.conf;\n upstream u { server 127.0.0.1:1; }\n}\n');
+    let listings = 0;
+    const counting: ConfReader = { ...fsReader, list: (d) => (listings++, fsReader.list(d)) };
+    const r = await importNginx(join(dir, 'nginx.conf'), counting);
+    assert.deepEqual(r.warnings.map((w) => `${w.file.replace(dir, 'DIR')}:${w.line}: ${w.message}`), [
+      `DIR/nginx.conf:2: "t/*/*/*/x.conf": more than ${MAX_GLOB_LISTINGS.toLocaleString('en-US')} folders listed in all for include patterns (one that walks the whole file system?): not expanded, and the includes after it were not read: its directives are missing from the import`,
+    ]);
+    assert.ok(listings <= MAX_GLOB_LISTINGS, `${listings} listings`);
+    assert.deepEqual(r.config.upstreams.map((u) => u.name), ['u']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test(`include patterns match at most ${MAX_GLOB_MATCHES.toLocaleString('en-US')} names in all`, async () => {
+  const names = Array.from({ length: MAX_GLOB_MATCHES + 1 }, (_, i) => `f${i}.conf`);
+  const { reader, reads } = memoryReader({ '/g/nginx.conf': 'http {\ninclude conf.d/*.conf;\n}' }, { '/g/conf.d': names });
+  const r = await importNginx('/g/nginx.conf', reader);
+  assert.deepEqual(r.warnings.map((w) => `${w.line}: ${w.message.replace(/: its directives.*/, '')}`), [
+    `2: "conf.d/*.conf": more than ${MAX_GLOB_MATCHES.toLocaleString('en-US')} files and folders matched in all by include patterns: not expanded, and the includes after it were not read`,
+  ]);
+  assert.deepEqual(reads, ['/g/nginx.conf']);
 });

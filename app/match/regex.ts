@@ -14,7 +14,7 @@
 
 import { utf8Bytes } from './bytes.ts';
 import { Groups, Refuse, type GroupKind } from './regex-groups.ts';
-import { isTakenByVariable } from '../proxy/variable-names.ts';
+import { takenGroupName } from '../proxy/variable-names.ts';
 
 export type RegexResult = { ok: true; regex: RegExp } | { ok: false; message: string };
 
@@ -185,9 +185,8 @@ class Translator {
       this.i += rest.startsWith('?P<') ? 3 : 2;
       const name = this.groupName(rest.startsWith("?'") ? "'" : '>');
       if (this.names.has(name)) throw new Refuse(`duplicate group name "${name}"`);
-      if (isTakenByVariable(name)) {
-        throw new Refuse(`group name "${name}" is the variable $${name}: nginx makes a named group a variable, and refuses this name or reads $${name} from the group everywhere in the config; rename the group`);
-      }
+      const taken = takenGroupName(name);
+      if (taken) throw new Refuse(taken);
       capture = ++this.groups;
       this.names.set(name, capture);
       this.out += `(?<${name}>`;

@@ -35,3 +35,11 @@ export const PINNED_COMMENT = ' the defaults Switchyard assumes, whatever the in
  * importer reads the standard map under any name as the WebSocket switch.)
  */
 export const SNIPPET_UPGRADE_VARIABLE = '$switchyard_connection_upgrade';
+
+/**
+ * Every variable an export defines itself: its upgrade map's, in a full nginx.conf and in a snippet
+ * (an export writes no other `map`, and no `set`). nginx makes a regex's named group a variable of
+ * the whole config, so a group of one of these names would replace the map's value with the client's
+ * text in every route's `Connection` header: variable-names.ts refuses such a group.
+ */
+export const EXPORT_DEFINED_VARIABLES: readonly string[] = ['$connection_upgrade', SNIPPET_UPGRADE_VARIABLE];

@@ -1,5 +1,6 @@
 // The nginx variables Switchyard evaluates (and so may appear in header values and hash keys).
 // Anything else would make `nginx -t` fail with "unknown variable" or behave differently.
+import { EXPORT_DEFINED_VARIABLES } from '../nginx/defaults.ts';
 
 export const FIXED_VARIABLES: ReadonlySet<string> = new Set([
   'host', 'http_host', 'proxy_host', 'proxy_port', 'proxy_add_x_forwarded_for',
@@ -47,13 +48,26 @@ export const NGINX_FIXED_VARIABLES: ReadonlySet<string> = new Set([
   'upstream_header_time', 'upstream_response_length', 'upstream_response_time', 'upstream_status', 'uri',
 ]);
 
+const EXPORT_VARIABLES: ReadonlySet<string> = new Set(EXPORT_DEFINED_VARIABLES.map((v) => v.slice(1)));
+
+/** Whether nginx.conf exports define `$name` themselves (an upgrade map: defaults.ts), in any case. */
+export const isExportVariable = (name: string): boolean => EXPORT_VARIABLES.has(name.toLowerCase());
+
 /**
  * Whether a regex's named group cannot be called `name`: nginx -t refuses it (a variable nginx
- * defines), or the group's capture would replace a variable the engine evaluates, in the whole
- * config ($args, $connection_upgrade, $arg_a, $http_x, $cookie_c: nginx reads them from the group).
+ * defines), or the group's capture would replace a variable the engine evaluates or an export
+ * defines, in the whole config ($args, $arg_a, $http_x, $cookie_c, $connection_upgrade,
+ * $switchyard_connection_upgrade: nginx reads them from the group).
  */
 export function isTakenByVariable(name: string): boolean {
-  return isKnownVariable(name) || NGINX_FIXED_VARIABLES.has(name.toLowerCase());
+  return isKnownVariable(name) || isExportVariable(name) || NGINX_FIXED_VARIABLES.has(name.toLowerCase());
+}
+
+/** Why a regex's named group cannot be called `name` (isTakenByVariable), or undefined. */
+export function takenGroupName(name: string): string | undefined {
+  if (isExportVariable(name)) return `group name "${name}" is the variable $${name}, the WebSocket upgrade map of Switchyard's nginx export: nginx makes a named group a variable, and would send the client's text from the group as the Connection header of every WebSocket route; rename the group`;
+  if (isTakenByVariable(name)) return `group name "${name}" is the variable $${name}: nginx makes a named group a variable, and refuses this name or reads $${name} from the group everywhere in the config; rename the group`;
+  return undefined;
 }
 
 export interface VariableRef {

@@ -338,3 +338,18 @@ test('"$schema" at the top (an editor\'s pointer to the JSON Schema) is taken; e
   const nested = validateConfig({ schemaVersion: 1, servers: [{ $schema: 'x', listen: [{ address: '8080' }] }] });
   assert.equal(!nested.ok && nested.issues[0]!.code, 'unknown_field');
 });
+
+test('a regex group named like a variable an export defines (its upgrade maps) is refused, in any case: nginx would send the group as Connection', () => {
+  const refusal = (modifier: string, path: string, serverNames: string[] = []) => {
+    const r = validateConfig(doc([server([{ modifier, path, proxyPass: 'http://127.0.0.1:1', websocket: true }], { serverNames })]));
+    return r.ok ? [] : r.issues.map((i) => [i.path, i.code, i.message]);
+  };
+  const said = (name: string) => `group name "${name}" is the variable $${name}, the WebSocket upgrade map of Switchyard's nginx export: nginx makes a named group a variable, and would send the client's text from the group as the Connection header of every WebSocket route; rename the group`;
+  for (const name of ['switchyard_connection_upgrade', 'Switchyard_Connection_Upgrade', 'connection_upgrade']) {
+    assert.deepEqual(refusal('~', `^/ws/(?<${name}>[^/]*)$`).map(([p, c, m]) => [p, c, m!.endsWith(said(name))]), [['servers[0].locations[0].path', 'invalid_regex', true]], name);
+  }
+  assert.deepEqual(refusal('~', "^/ws/(?P<switchyard_connection_upgrade>[^/]*)$").map(([p, c]) => `${p} ${c}`), ['servers[0].locations[0].path invalid_regex']);
+  assert.deepEqual(refusal('', '/', ['~^(?<switchyard_connection_upgrade>.+)\\.test$']).map(([p, c]) => `${p} ${c}`), ['servers[0].serverNames[0] invalid_regex']);
+  // other names stay free
+  assert.deepEqual(refusal('~', '^/ws/(?<room>[^/]*)$'), []);
+});

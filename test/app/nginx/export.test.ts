@@ -5,6 +5,10 @@ import { exportNginx } from '../../../app/nginx/export.ts';
 import { importNginxText } from '../../../app/nginx/import.ts';
 import { README_MODEL, valid } from './models.ts';
 import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
+import { parseNginx } from '../../../app/nginx/parser.ts';
+import type { Directive } from '../../../app/nginx/ast.ts';
+import { EXPORT_DEFINED_VARIABLES } from '../../../app/nginx/defaults.ts';
+import { isTakenByVariable } from '../../../app/proxy/variable-names.ts';
 
 const README_HTTP = `map $http_upgrade $connection_upgrade {
     default upgrade;
@@ -173,4 +177,18 @@ test("a snippet's upstream hash key on $connection_upgrade uses the snippet's ow
   const back = importNginxText(text);
   assert.deepEqual(back.warnings, []);
   assert.deepEqual(back.config.upstreams[0]!.method, model.upstreams[0]!.method);
+});
+
+test('every variable an export defines (map, set) is one a regex group may not be named', () => {
+  const defined = new Set<string>();
+  const walk = (list: Directive[]) => {
+    for (const d of list) {
+      if (d.name === 'map') defined.add(d.args[1]!);
+      if (d.name === 'set') defined.add(d.args[0]!);
+      if (d.block) walk(d.block);
+    }
+  };
+  for (const shape of ['full', 'snippet'] as const) walk(parseNginx(exportNginx(valid(README_MODEL), { shape }), 'x.conf').directives);
+  assert.deepEqual([...defined].sort(), [...EXPORT_DEFINED_VARIABLES].sort());
+  for (const v of defined) assert.ok(isTakenByVariable(v.slice(1)), v);
 });

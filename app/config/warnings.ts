@@ -4,11 +4,16 @@
 // server wrote before, where nginx hashes the socket's names): nginx keeps the first server for it
 // (the engine does the same, app/match/server.ts) and the later one never gets a request by that
 // name: dead configuration, said nowhere else.
+// And one nginx does not warn of: a proxy_set_header value with a variable that holds the decoded
+// request path ($uri, $document_uri, a regex location's $1…$9): a client's %0d%0a is a line break
+// there, which starts a header line of the client's own in the upstream's request. nginx sends it so
+// too, and the engine does as nginx does; the warning says so, and names $request_uri (not decoded).
 import type { Config } from './schema.ts';
 import type { ConfigIssue } from './issues.ts';
 import { listenSockets, LOCALHOST_V4 } from './validate.ts';
 import { asciiLower } from '../match/bytes.ts';
 import { compileServerNameRegex } from '../match/regex.ts';
+import { findVariables } from '../proxy/variable-names.ts';
 
 /** A regex server name with capture groups ($1, named ones). */
 function capturing(name: string): boolean {
@@ -74,5 +79,29 @@ export function configWarnings(config: Config, localhost: readonly string[] = LO
       });
     }
   }
+  out.push(...decodedUriHeaders(config));
+  return out;
+}
+
+/** The variables in a header value whose text is the decoded request path (lower case, as written
+ * once each): $uri, $document_uri, and in a regex location $1…$9, what it captured from that path
+ * (elsewhere they are a server name regex's, from the Host, which has no line break). */
+export function decodedUriVariables(value: string, regexLocation: boolean): string[] {
+  const names = findVariables(value).map((v) => (v.capture ? (regexLocation ? v.name : '') : v.name.toLowerCase())).filter((n) => n === 'uri' || n === 'document_uri' || /^[1-9]$/.test(n));
+  return [...new Set(names)].map((n) => `$${n}`);
+}
+
+function decodedUriHeaders(config: Config): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  config.servers.forEach((s, si) => s.locations.forEach((l, li) => l.proxySetHeader.forEach((h, hi) => {
+    const vars = decodedUriVariables(h.value, l.modifier === '~' || l.modifier === '~*');
+    if (vars.length === 0) return;
+    const what = vars.some((v) => /\d/.test(v)) ? 'the request path as decoded (this location\'s regex captures from it)' : 'the request path as decoded';
+    out.push({
+      path: `servers[${si}].locations[${li}].proxySetHeader[${hi}].value`,
+      code: 'decoded_uri_in_header',
+      message: `${vars.join(', ')} in header "${h.name}" ${vars.length > 1 ? 'hold' : 'holds'} ${what}: a client can put line breaks in it (%0d%0a), and the upstream reads what follows as header lines of the client's; nginx passes them on too. $request_uri is the path as the client sent it, not decoded: use it instead where the upstream can take that`,
+    });
+  })));
   return out;
 }

@@ -6,6 +6,7 @@ import { configWarnings } from '../../../app/config/warnings.ts';
 import { validateConfig } from '../../../app/config/validate.ts';
 import { exportNginx } from '../../../app/nginx/export.ts';
 import { nginxTakes } from '../nginx/models.ts';
+import { importNginxText } from '../../../app/nginx/import.ts';
 
 const server = (names: string[], port: number) => ({ listen: [{ address: '127.0.0.1:18099' }], serverNames: names, locations: [{ path: '/', proxyPass: `http://127.0.0.1:${port}` }] });
 
@@ -71,4 +72,30 @@ test('listen localhost:P counts on every address localhost binds: beside [::1]:P
   assert.deepEqual(configWarnings(v.config, ['127.0.0.1', '::1']).map((w) => [w.path, w.message]), [
     ['servers[1].serverNames[0]', 'conflicting server name "a" on [::1]:18512: servers[0] has it already, so nginx ignores it here, and so does Switchyard (nginx -t warns the same)'],
   ]);
+});
+
+test('a header value with the decoded path ($uri, $document_uri, a regex location\'s captures) is warned of: a client\'s %0d%0a is a line break there, in nginx too; $request_uri is not', () => {
+  const loc = (modifier: string, path: string, values: string[]) => ({ modifier, path, proxyPass: 'http://127.0.0.1:9', proxySetHeader: values.map((value, i) => ({ name: `X-${i}`, value })) });
+  const v = validateConfig({ schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:18099' }], serverNames: ['~^(?<sub>[a-z]+)\\.test$'], locations: [
+    loc('', '/', ['$uri', '$request_uri', '${document_uri}?$args', '$URI and $uri', '$1', '$host$arg_a$http_x$cookie_c$is_args$query_string']),
+    loc('~', '^/ws/([^/]*)/(.*)$', ['/$1/$2', '$request_uri', '$1$uri']),
+    loc('~*', '^/x/(.*)$', ['[$9]']),
+  ] }] });
+  assert.ok(v.ok);
+  const at = (li: number, hi: number) => `servers[0].locations[${li}].proxySetHeader[${hi}].value`;
+  const w = configWarnings(v.config);
+  assert.deepEqual(w.map((i) => [i.path, i.code]), [
+    [at(0, 0), 'decoded_uri_in_header'], [at(0, 2), 'decoded_uri_in_header'], [at(0, 3), 'decoded_uri_in_header'],
+    [at(1, 0), 'decoded_uri_in_header'], [at(1, 2), 'decoded_uri_in_header'],
+    [at(2, 0), 'decoded_uri_in_header'],
+  ], 'not $request_uri, not $1 from a server name regex (the Host has no line break), not $args and the rest');
+  assert.equal(w[0]!.message, '$uri in header "X-0" holds the request path as decoded: a client can put line breaks in it (%0d%0a), and the upstream reads what follows as header lines of the client\'s; nginx passes them on too. $request_uri is the path as the client sent it, not decoded: use it instead where the upstream can take that');
+  assert.match(w[2]!.message, /^\$uri in header "X-3" holds/, 'named once, in lower case');
+  assert.match(w[3]!.message, /^\$1, \$2 in header "X-0" hold the request path as decoded \(this location's regex captures from it\): a client can put line breaks/);
+  assert.match(w[4]!.message, /^\$1, \$uri in header "X-2" hold/);
+});
+
+test('an imported proxy_set_header with $uri is warned of at its line, as proxy_set_header', () => {
+  const r = importNginxText('http {\n  server {\n    listen 127.0.0.1:8080;\n    location / {\n      proxy_pass http://127.0.0.1:9;\n      proxy_set_header X-Uri $uri;\n      proxy_set_header X-Req $request_uri;\n    }\n  }\n}\n', 'site.conf');
+  assert.deepEqual(r.warnings.map((w) => [w.file, w.line, w.directive, w.message.slice(0, 40)]), [['site.conf', 6, 'proxy_set_header', '$uri in header "X-Uri" holds the request']]);
 });

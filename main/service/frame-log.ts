@@ -12,7 +12,8 @@ import type { FrameView } from '../../app/api/contract.ts';
 import { hexPreview } from '../inspect/payload.ts';
 import { xorMask } from '../inspect/mask.ts';
 import { BINARY_PREVIEW_BYTES, messagePreview } from './frame-preview.ts';
-import type { PayloadArena, Slab } from './payloads.ts';
+import type { PayloadArena } from './payloads.ts';
+import type { Slab } from './slabs.ts';
 
 export type PayloadState = 'kept' | 'truncated' | 'evicted';
 export const KEPT = 1;

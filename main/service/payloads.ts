@@ -11,77 +11,37 @@
 // allocate (and page in) fresh memory for every payload. The frame tap captures a recorded message
 // straight into the arena (its CaptureStore), so the bytes are copied once, from the relayed chunk.
 // Payloads over a quarter of a full slab get a buffer of their own.
+//
+// Memory follows what is kept: a slab nothing holds is let go (or pooled), and when a session ends
+// (seal) its kept payloads move out of its slabs into buffers of about SEALED_CHUNK bytes each, so
+// that an ended session holds its kept bytes and less than SEALED_CHUNK more (its oldest buffer,
+// partly evicted), not the free room of its last slab nor the evicted start of its oldest. A live
+// session holds at most two slabs more than its kept bytes (the free room of the one it writes
+// into, the evicted start of its oldest). `memory` counts it all.
 import type { FrameView } from '../../app/api/contract.ts';
 import { EVICTED, FrameRef, KEPT, type Holdings, type SessionFrames } from './frame-log.ts';
 import { messagePreview } from './frame-preview.ts';
 import { xorMask } from '../inspect/mask.ts';
 import type { CaptureStore } from '../inspect/capture.ts';
+import { MAX_SLAB, SlabPool, type Slab } from './slabs.ts';
 
 const FIRST_SLAB = 4 * 1024;
-const MAX_SLAB = 128 * 1024;
 const OWN_BUFFER = MAX_SLAB / 4;
+/** Size an ended session's kept payloads are packed in (seal): what it may hold beyond them. */
+export const SEALED_CHUNK = 8 * 1024;
 /** Room for a capture the total cap has no room for: what a row's preview reads (512 characters of
  * up to 4 bytes each). */
 const PREVIEW_ROOM = 2048;
 /** Largest slab for evicted rows' preview bytes (they stay as long as their rows, long after payloads go). */
 const NOTE_SLAB = 16 * 1024;
-/** Empty full-size slabs kept for reuse (at most 4 MiB): sessions that run in step fill (and
- * empty) their slabs at about the same time. */
-const POOLED = 32;
-
-/** A buffer payloads are written into, and how many holders (rows, reservations) it has. */
-export class Slab {
-  holders = 0;
-  /** No longer an arena's current slab: once it has no holders it can be reused. */
-  retired = false;
-  constructor(readonly buf: Buffer) {}
-}
-
-/** Slabs by their memory (to find the slab of a region handed out by an arena), and empty ones. */
-class SlabPool {
-  readonly of = new WeakMap<ArrayBuffer, Slab>();
-  private free: Slab[] = [];
-  private taken = 0;
-
-  take(size: number): Slab {
-    this.taken++;
-    if (size === MAX_SLAB && this.free.length) {
-      const s = this.free.pop()!;
-      s.retired = false;
-      return s;
-    }
-    const s = new Slab(Buffer.allocUnsafeSlow(size));
-    this.of.set(s.buf.buffer as ArrayBuffer, s);
-    return s;
-  }
-
-  release(s: Slab): void {
-    if (--s.holders === 0 && s.retired) this.recycle(s);
-  }
-
-  retire(s: Slab): void {
-    s.retired = true;
-    if (s.holders === 0) this.recycle(s);
-  }
-
-  private recycle(s: Slab): void {
-    if (s.buf.length === MAX_SLAB && this.free.length < POOLED) this.free.push(s);
-  }
-
-  /** Let the pooled slabs go if none was taken since the last call. */
-  idle(): void {
-    if (this.taken === 0) this.free = [];
-    this.taken = 0;
-  }
-}
 
 /** A session's bump allocator for payload bytes (the frame tap's CaptureStore for the session). */
 export class PayloadArena implements CaptureStore {
   private slab: Slab | null = null;
   private used = 0;
   private nextSize = FIRST_SLAB;
-  /** The slab before the current one (a capture may still be in it). */
-  private prev: Slab | null = null;
+  /** The session ended (seal): a payload still to come gets a buffer of its own size. */
+  private sealed = false;
   /** Where the room the last reserve() made starts in the buffer it returned. */
   at = 0;
   /** How many bytes that room has (reserve's `size`, or fewer: see reserve). */
@@ -157,17 +117,13 @@ export class PayloadArena implements CaptureStore {
    * handed out twice.
    */
   room(size: number): Buffer {
-    if (size > OWN_BUFFER) {
-      const own = this.pool.take(size);
-      own.retired = true;
-      own.holders++;
-      this.at = 0;
-      return own.buf;
-    }
     let slab = this.slab;
+    if (size > OWN_BUFFER || (!slab && this.sealed)) {
+      this.at = 0;
+      return this.pool.own(size).buf;
+    }
     if (!slab || this.used + size > slab.buf.length) {
       if (slab) this.pool.retire(slab);
-      this.prev = slab;
       while (this.nextSize < size) this.nextSize *= 2;
       slab = this.slab = this.pool.take(this.nextSize);
       this.used = 0;
@@ -182,19 +138,24 @@ export class PayloadArena implements CaptureStore {
   /** The slab of a buffer reserve() returned, or undefined. */
   slabOf(buf: Buffer): Slab | undefined {
     if (buf === this.slab?.buf) return this.slab;
-    if (buf === this.prev?.buf) return this.prev;
     return this.pool.of.get(buf.buffer as ArrayBuffer);
   }
 
   /** The session's log is gone: its current slab no longer takes new payloads, and its captures
    * still in progress no longer count. */
   close(): void {
-    if (this.slab) this.pool.retire(this.slab);
-    this.slab = this.prev = null;
+    this.seal();
     for (const size of this.roomSize) if (size > 0) this.budget!.unclaim(size);
     this.roomBuf = [];
     this.roomAt = [];
     this.roomSize = [];
+  }
+
+  /** The session ended: the current slab takes no more (it goes once its rows let go of it). */
+  seal(): void {
+    if (this.slab) this.pool.retire(this.slab);
+    this.slab = null;
+    this.sealed = true;
   }
 }
 
@@ -216,6 +177,8 @@ export class PayloadStore implements Holdings, CaptureBudget {
   /** Bytes of room held by captures in progress (PayloadArena.reserve), counted against the cap. */
   private inFlight = 0;
   private readonly pool = new SlabPool();
+  /** (evicted rows' preview bytes: not payloads, counted apart) */
+  private readonly notes = new SlabPool();
   payloadGone(slab: Slab, len: number): void {
     this.held -= len;
     this.kept--;
@@ -264,14 +227,64 @@ export class PayloadStore implements Holdings, CaptureBudget {
     return this.kept;
   }
 
+  /** Bytes of the buffers payloads are kept in (and captured into), empty pooled slabs included. */
+  get memory(): number {
+    return this.pool.bytes;
+  }
+
+  /** Of `memory`, the empty slabs kept for reuse (at most POOLED full slabs, gone once idle). */
+  get pooled(): number {
+    return this.pool.pooled;
+  }
+
   /** A session's arena: for its payloads, or (`small`) for the preview bytes of its evicted rows. */
   arena(small = false): PayloadArena {
-    return small ? new PayloadArena(this.pool, NOTE_SLAB) : new PayloadArena(this.pool, MAX_SLAB, this);
+    return small ? new PayloadArena(this.notes, NOTE_SLAB) : new PayloadArena(this.pool, MAX_SLAB, this);
   }
 
   /** Called now and then (TrafficWatch, every second): frees the slabs kept for reuse once quiet. */
   idle(): void {
     this.pool.idle();
+  }
+
+  /**
+   * Session `f` ended: its arena takes no more slabs, and its kept payloads of up to OWN_BUFFER
+   * bytes are copied (unmasked) into buffers of SEALED_CHUNK bytes or a little more, oldest first,
+   * so the slabs they were in go. Rows lose payloads oldest first: of these buffers only the oldest
+   * holds evicted bytes (less than SEALED_CHUNK). Larger payloads stay in their buffers of their own.
+   */
+  seal(f: SessionFrames): void {
+    f.arena.seal();
+    const slots: number[] = [];
+    let bytes = 0;
+    for (let seq = f.first; seq < f.next; seq++) {
+      const s = f.slotOf(seq);
+      if (!f.holdsPayload(s) || f.len[s]! > OWN_BUFFER) continue;
+      slots.push(s);
+      bytes += f.len[s]!;
+      if (bytes >= SEALED_CHUNK) bytes = this.pack(f, slots, bytes);
+    }
+    if (slots.length) this.pack(f, slots, bytes);
+  }
+
+  /** Copy the payloads of rows `slots` (`bytes` in all) into one buffer; empties `slots`. */
+  private pack(f: SessionFrames, slots: number[], bytes: number): number {
+    const chunk = this.pool.own(bytes);
+    chunk.holders = slots.length;
+    let at = 0;
+    for (const s of slots) {
+      const slab = f.slab[s]!;
+      const off = f.off[s]!;
+      const n = f.len[s]!;
+      const key = f.mask[s]!;
+      if (key !== 0) xorMask(slab.buf, off, off + n, chunk.buf, at, key, 0);
+      else slab.buf.copy(chunk.buf, at, off, off + n);
+      f.hold(s, chunk, at, n, 0);
+      this.pool.release(slab);
+      at += n;
+    }
+    slots.length = 0;
+    return 0;
   }
 
   /**

@@ -80,6 +80,9 @@ export class TrafficLog {
     const ended = v.state === 'closed' || v.state === 'rejected';
     const wasEnded = had && (had.state === 'closed' || had.state === 'rejected');
     if (ended && !wasEnded) {
+      // (its kept payloads move out of slabs it would pin with their free room: PayloadStore.seal)
+      const f = this.frames.get(v.id);
+      if (f) this.payloads.seal(f);
       this.closedOrder.push(v.id);
       while (this.closedOrder.length > this.limits.closedSessions) {
         const old = this.closedOrder.shift()!;

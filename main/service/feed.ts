@@ -1,11 +1,36 @@
 // The live event feed: each subscriber gets a snapshot, then deltas coalesced into at most one
 // batch per `intervalMs` (50 ms: ~20 batches/s). Publishing never waits for a subscriber: a busy
-// subscriber's batches queue up to `maxQueued`; past that its queue is dropped and, once it can
-// take data again, it is sent a fresh snapshot instead (resync).
+// subscriber's batches queue up to `maxQueued` of them and `maxQueuedBytes` (estimated: deltaBytes);
+// past either its queue is dropped and, once it can take data again, it is sent a fresh snapshot
+// instead (resync). (A batch holds up to MAX_FRAMES_PER_BATCH frames of each busy session, previews
+// of up to 512 characters: 64 of them for 20 busy sessions held 136 MB.)
+import { exchangeChars } from '../../app/traffic/exchange-budget.ts';
 import type { FeedDelta, FeedEvent, FeedSnapshot, ListenerView, UpstreamStatusView, ConfigState, SessionView, ExchangeView, FrameView, LogView } from '../../app/api/contract.ts';
 
 /** Frames of one session in one batch, at most (older ones stay in the session's frame log). */
 export const MAX_FRAMES_PER_BATCH = 500;
+/** Default bound on the bytes of the batches queued for one subscriber (deltaBytes' estimate). */
+export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+/** What deltaBytes counts for a row or entry besides its text: its object and fields. */
+const ENTRY_BYTES = 256;
+
+/** A cheap estimate, from above, of the memory a delta holds: ENTRY_BYTES a session, exchange, log
+ * entry or frame, and two bytes a character of their text (frame previews, URLs, headers, messages). */
+export function deltaBytes(d: FeedDelta): number {
+  let n = (d.sessions.length + d.exchanges.length + d.logs.length) * ENTRY_BYTES;
+  for (const v of d.sessions) {
+    n += 2 * v.url.length;
+    for (const h of v.requestHeaders) n += 2 * h.length;
+    for (const h of v.responseHeaders) n += 2 * h.length;
+  }
+  for (const v of d.exchanges) n += 2 * exchangeChars(v);
+  for (const v of d.logs) n += 2 * v.message.length;
+  for (const e of d.frames) {
+    n += e.frames.length * ENTRY_BYTES;
+    for (const f of e.frames) n += 2 * f.preview.length;
+  }
+  return n;
+}
 
 export interface FeedSink {
   send(e: FeedEvent): void;
@@ -16,11 +41,14 @@ export interface FeedSink {
 export interface FeedOptions {
   intervalMs?: number;
   maxQueued?: number;
+  maxQueuedBytes?: number;
 }
 
 interface Sub {
   sink: FeedSink;
   queue: FeedDelta[];
+  /** deltaBytes of the queue. */
+  queued: number;
   resync: boolean;
 }
 
@@ -34,6 +62,7 @@ export class Feed {
   private readonly subs = new Set<Sub>();
   private readonly intervalMs: number;
   private readonly maxQueued: number;
+  private readonly maxQueuedBytes: number;
   private pending = emptyDelta();
   private hasPending = false;
   private timer: NodeJS.Timeout | null = null;
@@ -43,14 +72,22 @@ export class Feed {
   constructor(private readonly snapshot: () => FeedSnapshot, opts: FeedOptions = {}) {
     this.intervalMs = opts.intervalMs ?? 50;
     this.maxQueued = opts.maxQueued ?? 64;
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? MAX_QUEUED_BYTES;
   }
 
   get subscriberCount(): number {
     return this.subs.size;
   }
 
+  /** The batches queued for busy subscribers, in bytes (deltaBytes), over all of them. */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const sub of this.subs) n += sub.queued;
+    return n;
+  }
+
   subscribe(sink: FeedSink): () => void {
-    const sub: Sub = { sink, queue: [], resync: false };
+    const sub: Sub = { sink, queue: [], queued: 0, resync: false };
     this.subs.add(sub);
     safeSend(sink, { event: 'snapshot', payload: this.snapshot() });
     return () => {
@@ -117,6 +154,7 @@ export class Feed {
   resync(): void {
     for (const sub of this.subs) {
       sub.queue = [];
+      sub.queued = 0;
       sub.resync = true;
     }
     this.pending = emptyDelta();
@@ -144,17 +182,25 @@ export class Feed {
     this.hasPending = false;
     if (delta) this.stats.batches++;
     let retry = false;
+    let size = -1;
     for (const sub of this.subs) {
-      if (delta && !sub.resync) sub.queue.push(delta);
-      if (sub.queue.length > this.maxQueued) {
+      const busy = sub.sink.busy();
+      if (delta && !sub.resync) {
+        sub.queue.push(delta);
+        // (counted when it stays queued: a subscriber that is not busy takes it at once)
+        if (busy) sub.queued += size < 0 ? (size = deltaBytes(delta)) : size;
+      }
+      if (sub.queue.length > this.maxQueued || sub.queued > this.maxQueuedBytes) {
         this.stats.dropped += sub.queue.length;
         sub.queue = [];
+        sub.queued = 0;
         sub.resync = true;
       }
-      if (sub.sink.busy()) {
+      if (busy) {
         if (sub.queue.length || sub.resync) retry = true;
         continue;
       }
+      sub.queued = 0;
       if (sub.resync) {
         sub.resync = false;
         this.stats.resyncs++;

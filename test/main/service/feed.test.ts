@@ -2,11 +2,11 @@
 // subscriber that never holds up publishing (its queue is bounded; overflow → resync snapshot).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Feed, type FeedSink } from '../../../main/service/feed.ts';
-import type { FeedEvent, FeedSnapshot, ExchangeView } from '../../../app/api/contract.ts';
+import { Feed, MAX_FRAMES_PER_BATCH, deltaBytes, type FeedSink } from '../../../main/service/feed.ts';
+import type { FeedDelta, FeedEvent, FeedSnapshot, ExchangeView, FrameView } from '../../../app/api/contract.ts';
 
 const snapshot = (): FeedSnapshot => ({ sessions: [], exchanges: [], listeners: [], upstreams: [], logs: [], config: { draft: {}, draftIssues: [], applied: null, appliedAt: null, dirty: false, canUndo: false }, framesSupported: false });
-const exchange = (id: number) => ({ id }) as unknown as ExchangeView;
+const exchange = (id: number) => ({ id, url: `/x/${id}`, requestHeaders: [], responseHeaders: [], tries: [] }) as unknown as ExchangeView;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sink(busy = () => false) {
@@ -70,6 +70,37 @@ test('a busy subscriber does not slow publishing: its queue is dropped and it is
   assert.equal(slow.got.at(-1)!.e.event, 'snapshot', 'resynced with a snapshot');
   assert.equal(feed.stats.resyncs, 1);
   assert.ok(fast.got.filter((g) => g.e.event === 'delta').length >= 5, 'the fast subscriber got its batches');
+  feed.close();
+});
+
+test('the queue of a subscriber that stopped reading is bounded in bytes too (a busy session makes large batches): dropped past maxQueuedBytes, then a snapshot once it reads', async () => {
+  const bound = 2 * 1024 * 1024;
+  // (the count bound is out of reach: only the bytes bound can drop the queue)
+  const feed = new Feed(snapshot, { intervalMs: 5, maxQueued: 10_000, maxQueuedBytes: bound });
+  let busy = true;
+  const stuck = sink(() => busy);
+  const reader = sink();
+  feed.subscribe(stuck.s);
+  feed.subscribe(reader.s);
+  const row = (seq: number): FrameView => ({ seq, time: 0, from: 'upstream', opcode: 'text', fin: true, length: 600, preview: 'x'.repeat(512), closeCode: null });
+  let most = 0;
+  for (let round = 0; round < 30; round++) {
+    // a busy session's batch: its newest 500 frames, 512-character previews
+    feed.frames(1, Array.from({ length: MAX_FRAMES_PER_BATCH }, (_, i) => row(round * MAX_FRAMES_PER_BATCH + i)));
+    await sleep(8);
+    most = Math.max(most, feed.queuedBytes);
+  }
+  assert.ok(most > bound / 2 && most <= bound, `${most} bytes queued at most (bound ${bound})`);
+  assert.ok(feed.stats.dropped > 0, 'the queue was dropped');
+  assert.equal(stuck.got.length, 1, 'nothing sent while stuck (only the first snapshot)');
+  busy = false;
+  await sleep(30);
+  assert.equal(stuck.got.at(-1)!.e.event, 'snapshot', 'resynced with a snapshot');
+  assert.equal(feed.queuedBytes, 0);
+  // the estimate is not below what a batch takes to send
+  const sent = reader.got.filter((g) => g.e.event === 'delta').map((g) => g.e.payload as FeedDelta);
+  assert.ok(sent.length >= 10, 'the reading subscriber got its batches');
+  for (const d of sent) assert.ok(deltaBytes(d) >= JSON.stringify(d).length);
   feed.close();
 });
 

@@ -34,9 +34,10 @@ export interface FrameTapOptions {
   level?: CaptureLevel;
   /** Payload bytes kept per message for display (inflated bytes for compressed ones). Default 64 KiB. */
   previewCap?: number;
-  /** Stop inflating a message past this size. Default 16 MiB. */
+  /** Stop inflating a message past this size (below it, what is not kept is inflated and dropped:
+   * with context takeover the next message refers back into it). Default 100 MiB, what ws accepts. */
   maxDecoded?: number;
-  /** Give up decoding when this many compressed bytes wait for zlib. Default maxDecoded + 1 MiB. */
+  /** Give up decoding when this many compressed bytes wait for zlib. Default 17 MiB. */
   maxBacklog?: number;
   /** Events (of both directions) allowed to wait behind a decoding message (count / payload
    * bytes). Default 1024 / 4 MiB. */
@@ -98,6 +99,10 @@ export interface FrameTap {
 }
 
 export const DEFAULT_PREVIEW_CAP = 64 * 1024;
+/** ws's default maxPayload: the most a ws peer takes in one message (inflated). */
+const DEFAULT_MAX_DECODED = 100 * 1024 * 1024;
+/** One 16 MiB message (the largest per-message cap) that did not compress, and some. */
+const DEFAULT_MAX_BACKLOG = 17 * 1024 * 1024;
 
 /** An uncompressed message's captured bytes as a Buffer of their own length. */
 function exactData(raw: RawMessage): Buffer | null {
@@ -154,9 +159,8 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     const side: Side = { direction, parser: null as unknown as FrameParser, inflater: null, queuedBytes: 0 };
     if (ext.deflate) {
       const p = inflaterParams(ext.deflate, direction);
-      const maxDecoded = Math.max(previewCap, options.maxDecoded ?? 16 * 1024 * 1024);
-      // (by default the backlog holds at least one message of maxDecoded bytes that did not compress)
-      side.inflater = new MessageInflater({ ...p, previewCap, maxDecoded, maxBacklog: options.maxBacklog ?? maxDecoded + 1024 * 1024 });
+      const maxDecoded = Math.max(previewCap, options.maxDecoded ?? DEFAULT_MAX_DECODED);
+      side.inflater = new MessageInflater({ ...p, previewCap, maxDecoded, maxBacklog: options.maxBacklog ?? DEFAULT_MAX_BACKLOG });
     }
     side.parser = new FrameParser(
       { direction, rsv1Allowed: ext.deflate !== null, extensionBits, previewCap, level, now, capture: options.capture, dataFrameEvents: options.dataFrameEvents, keepMasked: options.keepMasked },

@@ -2,14 +2,15 @@
 // response's Sec-WebSocket-Extensions, and a per-direction decoder of compressed messages.
 //
 // Decoding is bounded and off the event loop: node:zlib's async inflateRaw works in the thread
-// pool; at most `previewCap` inflated bytes are kept per message; a message inflating past
-// `maxDecoded`, a decoder falling `maxBacklog` bytes behind, or zlib rejecting the data marks
-// messages undecodable, never touches the relayed bytes. With context takeover every compressed
-// byte must go through the inflater (the next message refers back into this one), so a message
-// that could not be decoded fully makes the direction's later messages undecodable too. A message
-// whose DEFLATE data ends with a final block (BFINAL) ends zlib's stream; the next message gets a
-// fresh one, as in ws (a message that then refers back into the previous one fails to decode,
-// visibly).
+// pool; at most `previewCap` inflated bytes are kept per message, the rest is inflated and
+// dropped (with context takeover the next message refers back into it); a message inflating past
+// `maxDecoded`, a decoder falling `maxBacklog` bytes behind, or zlib rejecting the data marks the
+// message undecodable, never touches the relayed bytes. Such a message's context is lost: the next
+// message starts a fresh inflater, which decodes it exactly unless it refers back into what was
+// lost (zlib then refuses its distance: TAP_DEFLATE_CONTEXT_LOST), and so on until one decodes. A
+// message whose DEFLATE data ends with a final block (BFINAL) ends zlib's stream; the next message
+// gets a fresh one, as in ws (a message that then refers back into the previous one fails to
+// decode, visibly).
 import { createInflateRaw, constants, type InflateRaw } from 'node:zlib';
 import type { DecodeError, Direction } from './types.ts';
 import { Utf8Validator } from './validation.ts';
@@ -97,7 +98,7 @@ function splitOutside(s: string, sep: string): string[] {
 export interface InflateResult {
   /** Inflated bytes (≤ previewCap), or null when undecodable. */
   data: Buffer | null;
-  /** Inflated size seen (exact when neither truncated nor failed). */
+  /** Inflated size seen (exact without an error; past maxDecoded a lower bound). */
   decodedLength: number;
   truncated: boolean;
   error?: DecodeError;
@@ -109,7 +110,7 @@ export interface InflaterOptions {
   noContextTakeover: boolean;
   windowBits: number;
   previewCap: number;
-  /** Stop inflating a message past this many inflated bytes. */
+  /** Stop inflating a message past this many inflated bytes (the rest of it is not inflated). */
   maxDecoded: number;
   /** Give up when this many compressed bytes wait for the inflater. */
   maxBacklog: number;
@@ -136,6 +137,8 @@ interface Job {
   cb: ((r: InflateResult) => void) | null;
   /** A text message's UTF-8 check over every inflated byte (the kept ones are only the first). */
   utf8: Utf8Validator | null;
+  /** A compressed message after this one went by uncaptured: the context is lost after it. */
+  lostAfter: string | null;
 }
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -149,7 +152,11 @@ export class MessageInflater {
   private z: InflateRaw | null = null;
   private jobs: Job[] = [];
   private waiting = 0; // compressed bytes buffered for jobs not yet started
-  private lost: DecodeError | null = null;
+  /** Why the context was lost (the next stream starts without it), until a stream starts. */
+  private lost: string | null = null;
+  /** The current stream started after the context was lost (why), until it holds a full window. */
+  private resyncing: string | null = null;
+  private streamOut = 0;
   private closing = false;
 
   constructor(options: InflaterOptions) {
@@ -173,7 +180,7 @@ export class MessageInflater {
   write(data: Buffer, text = false): void {
     if (this.closing) return;
     const job = this.openJob(text);
-    if (job.abandoned || job.error || this.lost) return;
+    if (job.abandoned || job.error) return;
     if (this.backlog + data.length > this.o.maxBacklog) {
       this.abandon(job, { code: 'TAP_DEFLATE_BACKLOG', message: `decoder more than ${this.o.maxBacklog} bytes behind the traffic` });
       return;
@@ -194,9 +201,19 @@ export class MessageInflater {
     if (this.jobs[0] === job) this.pump();
   }
 
-  /** A compressed message went by without being captured. */
+  /** A compressed message went by without being captured (after the messages written so far). */
   skip(): void {
-    if (!this.o.noContextTakeover) this.lost ??= { code: 'TAP_DEFLATE_CONTEXT_LOST', message: 'an earlier compressed message was not captured, and this stream reuses its context' };
+    if (this.o.noContextTakeover || this.closing) return;
+    const reason = 'an earlier compressed message was not captured';
+    const last = this.jobs[this.jobs.length - 1];
+    if (last) last.lostAfter ??= reason;
+    else this.loseContext(reason);
+  }
+
+  /** The stream's context is gone: the next message starts a fresh one. */
+  private loseContext(reason: string): void {
+    this.destroy();
+    this.lost ??= reason;
   }
 
   /** Let messages already complete finish decoding, then free zlib. */
@@ -216,7 +233,7 @@ export class MessageInflater {
   private openJob(text = false): Job {
     const last = this.jobs[this.jobs.length - 1];
     if (last && !last.ended) return last;
-    const job: Job = { chunks: [], ended: false, started: false, abandoned: false, out: [], kept: 0, total: 0, truncated: false, error: null, cb: null, utf8: text ? new Utf8Validator() : null };
+    const job: Job = { chunks: [], ended: false, started: false, abandoned: false, out: [], kept: 0, total: 0, truncated: false, error: null, cb: null, utf8: text ? new Utf8Validator() : null, lostAfter: null };
     this.jobs.push(job);
     if (this.jobs.length === 1) this.pump();
     return job;
@@ -231,7 +248,6 @@ export class MessageInflater {
         return;
       }
       if (!job.started) {
-        if (this.lost && !job.error) job.error = this.lost;
         if (!job.error && !job.abandoned) {
           job.started = true;
           const z = this.stream();
@@ -264,6 +280,9 @@ export class MessageInflater {
     this.jobs.shift();
     this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
     job.chunks = [];
+    // (with context takeover, the next message may refer back into what this one did not inflate)
+    const lost = job.abandoned ? `an earlier message was not decoded (${job.error?.code ?? 'TAP_DEFLATE_ERROR'})` : job.lostAfter;
+    if (lost && !this.o.noContextTakeover) this.loseContext(lost);
     const failed = job.error !== null && job.error.code !== 'TAP_DEFLATE_TOO_LARGE';
     // (a sequence left open at the end counts only when the message inflated whole)
     const utf8 = job.utf8;
@@ -284,10 +303,15 @@ export class MessageInflater {
   private stream(): InflateRaw {
     if (this.z) return this.z;
     const z = createInflateRaw({ windowBits: this.o.windowBits });
+    this.resyncing = this.lost;
+    this.lost = null;
+    this.streamOut = 0;
     z.on('data', (out: Buffer) => {
       const job = this.jobs[0];
       if (this.z !== z || !job || job.abandoned) return;
       job.total += out.length;
+      // (once a fresh stream holds a full window, nothing can refer back past what it inflated)
+      if (this.resyncing && (this.streamOut += out.length) >= 1 << this.o.windowBits) this.resyncing = null;
       job.utf8?.push(out, 0, out.length);
       const room = this.o.previewCap - job.kept;
       if (room > 0) {
@@ -297,27 +321,29 @@ export class MessageInflater {
       }
       if (job.total > this.o.previewCap) job.truncated = true;
       if (job.total > this.o.maxDecoded) {
-        this.abandon(job, { code: 'TAP_DEFLATE_TOO_LARGE', message: `message inflates past ${this.o.maxDecoded} bytes; decoding stopped` });
+        this.abandon(job, { code: 'TAP_DEFLATE_TOO_LARGE', message: `message inflates to at least ${job.total} bytes, past ${this.o.maxDecoded}; inflating stopped there` });
       }
     });
     z.on('error', (err: Error) => {
       if (this.z !== z) return;
       const job = this.jobs[0];
-      if (job) this.abandon(job, { code: 'TAP_DEFLATE_ERROR', message: `inflate failed: ${err.message}` });
+      // (a fresh stream after a loss refuses a distance reaching back before its first byte)
+      const back = this.resyncing !== null && /too far back/.test(err.message);
+      if (job) this.abandon(job, back ? { code: 'TAP_DEFLATE_CONTEXT_LOST', message: `this message refers back past what could be inflated: ${this.resyncing}` } : { code: 'TAP_DEFLATE_ERROR', message: `inflate failed: ${err.message}` });
       else this.destroy();
     });
     this.z = z;
     return z;
   }
 
-  /** Stop inflating job: drop the stream if job is on it; with context takeover, later messages are lost. */
+  /** Stop inflating job: drop the stream if job is on it (with context takeover, the next message
+   * starts a fresh one when job finishes). */
   private abandon(job: Job, error: DecodeError): void {
     job.abandoned = true;
     job.error ??= error;
     job.truncated = true;
     this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
     job.chunks = [];
-    if (!this.o.noContextTakeover) this.lost ??= { code: 'TAP_DEFLATE_CONTEXT_LOST', message: `an earlier message of this context-takeover stream could not be decoded (${error.code})` };
     if (job.started) {
       this.destroy();
       if (this.jobs[0] === job && job.ended) {

@@ -40,7 +40,7 @@ export type DecodeErrorCode =
   | 'TAP_DEFLATE_ERROR' // zlib rejected the data
   | 'TAP_DEFLATE_TOO_LARGE' // inflated size passed the decode limit
   | 'TAP_DEFLATE_BACKLOG' // the decoder fell too far behind the traffic
-  | 'TAP_DEFLATE_CONTEXT_LOST' // an earlier message of a context-takeover stream was not decoded
+  | 'TAP_DEFLATE_CONTEXT_LOST' // it refers back into an earlier message of its context-takeover stream that was not decoded
   | 'TAP_DEFLATE_NOT_CAPTURED' // capture was off while the message went by
   | 'TAP_DEFLATE_ABORTED' // the tap was closed before decoding finished
   | 'TAP_DEFLATE_INCOMPLETE'; // the connection ended inside the message
@@ -91,7 +91,7 @@ export interface MessageEvent extends EventBase {
   /** Exact payload bytes on the wire (sum of frame lengths; compressed size for RSV1 messages). */
   length: number;
   compressed: boolean;
-  /** Inflated size: exact unless `truncated` or `decodeError`, then a lower bound; null if not decoded. */
+  /** Inflated size: exact unless `decodeError` (TAP_DEFLATE_TOO_LARGE: at least this), null if not decoded. */
   decodedLength: number | null;
   /** Payload copy (inflated for compressed messages), capped; null when not captured or undecodable. */
   data: Buffer | null;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { deflateRawSync } from 'node:zlib';
+import { constants, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { WebSocketServer, WebSocket, type PerMessageDeflateOptions } from 'ws';
 import { parseExtensions, inflaterParams } from '../../../main/inspect/permessage-deflate.ts';
 import { createFrameTap, type FrameTap, type FrameTapOptions } from '../../../main/inspect/frame-tap.ts';
@@ -44,14 +44,67 @@ test('deflate: a corrupt compressed message is undecodable; the stream goes on (
   tap.close();
 });
 
-test('deflate: with context takeover, a failed message makes later ones undecodable', async () => {
+/** Messages as one context-takeover compressor sends them (each ends in a sync flush, its 00 00 ff ff dropped). */
+async function takeover(texts: Array<string | Buffer>): Promise<Buffer[]> {
+  const d = createDeflateRaw();
+  const out: Buffer[] = [];
+  let parts: Buffer[] = [];
+  d.on('data', (b: Buffer) => parts.push(b));
+  for (const t of texts) {
+    d.write(t);
+    await new Promise<void>((r) => d.flush(constants.Z_SYNC_FLUSH, () => r()));
+    out.push(Buffer.concat(parts).subarray(0, -4));
+    parts = [];
+  }
+  d.close();
+  return out;
+}
+
+test('deflate: with context takeover, a message referring back into one that failed is CONTEXT_LOST; later ones that do not decode, on a fresh inflater', async () => {
   const events: TapEvent[] = [];
   const tap = createFrameTap({ extensions: 'permessage-deflate', now: () => 0 }, (e) => events.push(e));
-  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: Buffer.from([0xff, 0xff, 0xff]) }));
-  tap.server(encodeFrame({ opcode: 1, rsv1: true, payload: deflateRawSync(Buffer.from('x'), { finishFlush: 2 }).subarray(0, -4) }));
-  await until(() => events.filter((e) => e.kind === 'message').length === 2);
+  // the sender compressed "hello world, hello world" first: the tap gets junk in its place
+  const [, refers] = await takeover(['hello world, hello world', 'hello world, hello world again']);
+  const [first, again] = await takeover(['abcdefgh abcdefgh', 'abcdefgh abcdefgh']);
+  for (const payload of [Buffer.from([0xff, 0xff, 0xff]), refers!, first!, again!]) tap.server(encodeFrame({ opcode: 1, rsv1: true, payload }));
+  await until(() => events.filter((e) => e.kind === 'message').length === 4);
   const m = events.filter((e): e is MessageEvent => e.kind === 'message');
-  assert.deepEqual(m.map((x) => x.decodeError?.code), ['TAP_DEFLATE_ERROR', 'TAP_DEFLATE_CONTEXT_LOST']);
+  assert.deepEqual(m.map((x) => [x.decodeError?.code, x.text]), [
+    ['TAP_DEFLATE_ERROR', undefined], ['TAP_DEFLATE_CONTEXT_LOST', undefined], [undefined, 'abcdefgh abcdefgh'], [undefined, 'abcdefgh abcdefgh'],
+  ]);
+  assert.match(m[1]!.decodeError!.message, /refers back past what could be inflated: an earlier message was not decoded \(TAP_DEFLATE_ERROR\)/);
+  tap.close();
+});
+
+test('deflate: with context takeover, a message past the kept bytes and the old 16 MiB is inflated whole (its exact size), and the next ones, which refer back into it, decode', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', previewCap: 1000, now: () => 0 }, (e) => events.push(e));
+  const big = JSON.stringify({ blob: 'x'.repeat(17 << 20) });
+  const texts = ['before', big, 'after 0 {"blob":"xxxx', 'after 1 {"blob":"xxxx'];
+  for (const payload of await takeover(texts)) tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload }));
+  await until(() => events.filter((e) => e.kind === 'message').length === 4, 20_000);
+  const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+  assert.deepEqual(m.map((x) => [x.decodeError?.code, x.decodedLength, x.truncated]), [[undefined, 6, false], [undefined, big.length, true], [undefined, 21, false], [undefined, 21, false]]);
+  assert.equal(m[1]!.text, big.slice(0, 1000));
+  assert.deepEqual(m.slice(2).map((x) => x.text), texts.slice(2));
+  tap.close();
+});
+
+test('deflate: messages ending in a final block each start a fresh inflater, also after one inflated past maxDecoded (at least N bytes)', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', previewCap: 1000, maxDecoded: 100_000, now: () => 0 }, (e) => events.push(e));
+  const bomb = deflateRawSync(Buffer.alloc(1_000_000)); // BFINAL
+  for (let i = 0; i < 3; i++) tap.client(encodeFrame({ opcode: 2, rsv1: true, mask: MASK, payload: bomb }));
+  tap.client(encodeFrame({ opcode: 1, rsv1: true, mask: MASK, payload: deflateRawSync(Buffer.from('after')) }));
+  await until(() => events.filter((e) => e.kind === 'message').length === 4);
+  const m = events.filter((e): e is MessageEvent => e.kind === 'message');
+  assert.deepEqual(m.map((x) => x.decodeError?.code), ['TAP_DEFLATE_TOO_LARGE', 'TAP_DEFLATE_TOO_LARGE', 'TAP_DEFLATE_TOO_LARGE', undefined]);
+  for (const x of m.slice(0, 3)) {
+    assert.ok(x.data!.equals(Buffer.alloc(1000)) && x.truncated);
+    assert.ok(x.decodedLength! > 100_000 && x.decodedLength! < 1_000_000);
+    assert.equal(x.decodeError!.message, `message inflates to at least ${x.decodedLength} bytes, past 100000; inflating stopped there`);
+  }
+  assert.equal(m[3]!.text, 'after');
   tap.close();
 });
 

@@ -91,7 +91,7 @@ export interface ServiceSettings {
   /** Turn redaction off entirely. */
   redact: boolean;
   /** Payload bytes kept per message for viewing, replay and export (longer ones are kept cut and
-   * marked truncated); applies to sessions opened after a change. */
+   * marked truncated); a message keeps at most the cap in force when it started, in every session. */
   payloadPerMessage: number;
   /** Payload bytes kept in all: past it the oldest payloads are evicted (their rows stay, marked). */
   payloadTotal: number;

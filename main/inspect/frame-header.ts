@@ -15,7 +15,8 @@ export interface FrameParserOptions {
    * may set, on any frame (RFC 6455 §5.2); 0 when there is none. A data frame with one of them set
    * makes its message `encoded` (its payload is that extension's, not text to check). */
   extensionBits: number;
-  /** Bytes of each message kept for display (a frame's preview is its share of them). */
+  /** Bytes of each message kept for display (a frame's preview is its share of them); the parser's
+   * `previewCap` changes it from the next message on. */
   previewCap: number;
   level: CaptureLevel;
   now: () => number;
@@ -32,8 +33,9 @@ export interface FrameParserHooks {
   event(e: FrameEvent | CloseEvent | ViolationEvent): void;
   /** `m` is only valid during the call (the parser reuses it). */
   message(m: RawMessage): void;
-  /** A captured compressed message's payload, slice by slice (unmasked copies, in order). */
-  compressedData(data: Buffer, text: boolean): void;
+  /** A captured compressed message's payload, slice by slice (unmasked copies, in order); `cap`:
+   * the inflated bytes to keep of it (the previewCap it started with). */
+  compressedData(data: Buffer, text: boolean, cap: number): void;
 }
 
 /** Copies up to this size are done byte by byte (cheaper than Buffer#copy's call for a few bytes). */

@@ -32,7 +32,8 @@ export interface FrameTapOptions {
   extensions?: string | null | NegotiatedExtensions;
   /** Default 'payloads'. */
   level?: CaptureLevel;
-  /** Payload bytes kept per message for display (inflated bytes for compressed ones). Default 64 KiB. */
+  /** Payload bytes kept per message for display (inflated bytes for compressed ones). Default 64 KiB;
+   * setPreviewCap changes it. */
   previewCap?: number;
   /** Stop inflating a message past this size (below it, what is not kept is inflated and dropped:
    * with context takeover the next message refers back into it). Default 100 MiB, what ws accepts. */
@@ -85,6 +86,8 @@ export interface FrameTap {
   server(chunk: Buffer): void;
   /** Change what is captured; takes effect from each direction's next message. */
   setLevel(level: CaptureLevel): void;
+  /** Change the bytes kept per message; takes effect from each direction's next message. */
+  setPreviewCap(bytes: number): void;
   readonly level: CaptureLevel;
   readonly extensions: NegotiatedExtensions;
   stats(): TapStats;
@@ -167,7 +170,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       {
         event: (e) => emit({ side, event: e, bytes: e.kind === 'frame' && e.payloadPreview ? e.payloadPreview.length : 0, raw: null }),
         message: (m) => onMessage(side, m),
-        compressedData: (d, text) => side.inflater?.write(d, text),
+        compressedData: (d, text, cap) => side.inflater?.write(d, text, cap),
       },
     );
     return side;
@@ -339,6 +342,10 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     },
     get level() {
       return level;
+    },
+    setPreviewCap(bytes) {
+      client.parser.previewCap = Math.max(0, bytes);
+      server.parser.previewCap = Math.max(0, bytes);
     },
     extensions: ext,
     stats: () => ({ client: sideStats(client), server: sideStats(server), sinkErrors, internalErrors }),

@@ -17,6 +17,8 @@ const EMPTY = Buffer.alloc(0);
 
 export abstract class MessageAssembler extends FrameHeaderDecoder {
   level: CaptureLevel;
+  /** Bytes kept of each message from the next one on (options.previewCap at first). */
+  previewCap: number;
   messages = 0;
   protected readonly h: FrameParserHooks;
   protected readonly store: CaptureStore;
@@ -46,7 +48,9 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   protected bufCap = -1;
   /** Bytes captured so far in the current message. */
   protected captured = 0;
-  /** The most the current message's capture may hold: previewCap, or less once the store had no
+  /** The previewCap in force when the current message started: what it keeps at most. */
+  private msgCap = 0;
+  /** The most the current message's capture may hold: msgCap, or less once the store had no
    * more room to give. */
   private capLimit = 0;
   /** `captured` when the current frame started (a frame's preview is its share of the capture). */
@@ -66,6 +70,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.dataFrameEvents = options.dataFrameEvents ?? true;
     this.keepMasked = options.keepMasked === true && !this.dataFrameEvents;
     this.level = options.level;
+    this.previewCap = options.previewCap;
     this.msg = {
       direction: options.direction, offset: 0, end: 0, startTime: 0, time: 0, opcode: 1, frames: 0, length: 0,
       compressed: false, encoded: false, captured: false, data: null, dataOffset: 0, dataLength: 0, maskKey: 0, truncated: false, utf8ErrorOffset: -1,
@@ -130,7 +135,8 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.buf = null;
     this.bufCap = -1;
     this.captured = 0;
-    this.capLimit = this.o.previewCap;
+    this.msgCap = this.previewCap;
+    this.capLimit = this.msgCap;
     this.validate = this.msgCapture && this.opcode === 1 && !this.msgCompressed;
     this.msgUtf8Error = -1;
     this.msgMaskKey = this.keepMasked && this.msgCapture && this.masked && this.fin && this.opcode === 2 && !this.rsv1 ? this.maskKey : 0;
@@ -148,9 +154,9 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   protected dataPayload(chunk: Buffer, s: number, e: number, base: number): void {
     if (!this.msgCapture) return;
     if (this.msgCompressed) {
-      const room = this.o.previewCap - this.captured;
+      const room = this.msgCap - this.captured;
       const copy = this.unmaskCopy(chunk, s, e);
-      this.h.compressedData(copy, this.msgOpcode === 1);
+      this.h.compressedData(copy, this.msgOpcode === 1, this.msgCap);
       if (room > 0) {
         const piece = copy.length <= room ? copy : Buffer.from(copy.subarray(0, room));
         this.pieces.push(piece);

@@ -2,8 +2,8 @@
 // response's Sec-WebSocket-Extensions, and a per-direction decoder of compressed messages.
 //
 // Decoding is bounded and off the event loop: node:zlib's async inflateRaw works in the thread
-// pool; at most `previewCap` inflated bytes are kept per message, the rest is inflated and
-// dropped (with context takeover the next message refers back into it); a message inflating past
+// pool; at most the message's `cap` inflated bytes are kept, the rest is inflated and dropped
+// (with context takeover the next message refers back into it); a message inflating past
 // `maxDecoded`, a decoder falling `maxBacklog` bytes behind, or zlib rejecting the data marks the
 // message undecodable, never touches the relayed bytes. Such a message's context is lost: the next
 // message starts a fresh inflater, which decodes it exactly unless it refers back into what was
@@ -96,7 +96,7 @@ function splitOutside(s: string, sep: string): string[] {
 }
 
 export interface InflateResult {
-  /** Inflated bytes (≤ previewCap), or null when undecodable. */
+  /** Inflated bytes (≤ the message's cap), or null when undecodable. */
   data: Buffer | null;
   /** Inflated size seen (exact without an error; past maxDecoded a lower bound). */
   decodedLength: number;
@@ -109,6 +109,7 @@ export interface InflateResult {
 export interface InflaterOptions {
   noContextTakeover: boolean;
   windowBits: number;
+  /** Inflated bytes kept of a message opened by end() alone (write() gives each message its cap). */
   previewCap: number;
   /** Stop inflating a message past this many inflated bytes (the rest of it is not inflated). */
   maxDecoded: number;
@@ -130,6 +131,8 @@ interface Job {
   /** Inflating stopped (limit, backlog or zlib error): the remaining input is dropped. */
   abandoned: boolean;
   out: Buffer[];
+  /** Inflated bytes kept at most: the cap in force when the message started. */
+  cap: number;
   kept: number;
   total: number;
   truncated: boolean;
@@ -176,10 +179,11 @@ export class MessageInflater {
   }
 
   /** A slice of the current message's compressed payload (the tap's own copy); `text`: the
-   * message is a text message (its inflated bytes are checked as UTF-8). */
-  write(data: Buffer, text = false): void {
+   * message is a text message (its inflated bytes are checked as UTF-8); `cap`: inflated bytes to
+   * keep of it (read when the message's first slice comes). */
+  write(data: Buffer, text = false, cap = this.o.previewCap): void {
     if (this.closing) return;
-    const job = this.openJob(text);
+    const job = this.openJob(text, cap);
     if (job.abandoned || job.error) return;
     if (this.backlog + data.length > this.o.maxBacklog) {
       this.abandon(job, { code: 'TAP_DEFLATE_BACKLOG', message: `decoder more than ${this.o.maxBacklog} bytes behind the traffic` });
@@ -230,10 +234,10 @@ export class MessageInflater {
     z?.destroy();
   }
 
-  private openJob(text = false): Job {
+  private openJob(text = false, cap = this.o.previewCap): Job {
     const last = this.jobs[this.jobs.length - 1];
     if (last && !last.ended) return last;
-    const job: Job = { chunks: [], ended: false, started: false, abandoned: false, out: [], kept: 0, total: 0, truncated: false, error: null, cb: null, utf8: text ? new Utf8Validator() : null, lostAfter: null };
+    const job: Job = { chunks: [], ended: false, started: false, abandoned: false, out: [], cap, kept: 0, total: 0, truncated: false, error: null, cb: null, utf8: text ? new Utf8Validator() : null, lostAfter: null };
     this.jobs.push(job);
     if (this.jobs.length === 1) this.pump();
     return job;
@@ -313,13 +317,13 @@ export class MessageInflater {
       // (once a fresh stream holds a full window, nothing can refer back past what it inflated)
       if (this.resyncing && (this.streamOut += out.length) >= 1 << this.o.windowBits) this.resyncing = null;
       job.utf8?.push(out, 0, out.length);
-      const room = this.o.previewCap - job.kept;
+      const room = job.cap - job.kept;
       if (room > 0) {
         const piece = out.length <= room ? out : Buffer.from(out.subarray(0, room));
         job.out.push(piece);
         job.kept += piece.length;
       }
-      if (job.total > this.o.previewCap) job.truncated = true;
+      if (job.total > job.cap) job.truncated = true;
       if (job.total > this.o.maxDecoded) {
         this.abandon(job, { code: 'TAP_DEFLATE_TOO_LARGE', message: `message inflates to at least ${job.total} bytes, past ${this.o.maxDecoded}; inflating stopped there` });
       }

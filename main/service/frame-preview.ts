@@ -29,11 +29,6 @@ export function messagePreview(text: boolean, buf: Buffer, complete: boolean, of
   return cutPreview(head.toString('utf8', 0, end));
 }
 
-/** Whether a row keeping only `kept` of `captured` bytes still makes the same preview from them. */
-export function previewFits(text: boolean, kept: number, captured: number): boolean {
-  return kept >= Math.min(captured, text ? TEXT_PREVIEW_BYTES + 1 : BINARY_PREVIEW_BYTES);
-}
-
 /** The preview shown for a payload Switchyard sends itself: text as is, binary as hex. */
 export function previewOf(opcode: 'text' | 'binary', payload: Buffer): string {
   return messagePreview(opcode === 'text', payload, true);

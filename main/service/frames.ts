@@ -12,7 +12,7 @@ import { hexPreview } from '../inspect/payload.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 import type { CaptureStore, RawMessage } from '../inspect/capture.ts';
 import type { SessionSockets } from '../engine/events.ts';
-import { cutPreview, PREVIEW_CHARS } from './frame-preview.ts';
+import { cutPreview } from './frame-preview.ts';
 import type { NewFrame } from './traffic-log.ts';
 
 /** One frame-log row; messages may carry their payload bytes (`data`, capped) for replay/export,
@@ -42,16 +42,18 @@ export interface SessionTap {
   afterSeen?(fn: () => void): void;
   /** Bytes of `from`'s stream the tap has seen (all relayed, when the relay starts dropping). */
   position?(from: 'client' | 'upstream'): number;
+  /** The per-message payload cap changed: messages starting from now on keep at most `bytes`. */
+  setPayloadCap?(bytes: number): void;
 }
 
 export type TapFactory = (session: TappedSession, onFrame: FrameSink, recorder?: MessageRecorder) => SessionTap | null;
 
 /** The factory the service uses to tap each new session; payloads are captured up to `payloadCap`
- * bytes per message (one byte more, so a longer message shows as truncated; a function: the cap
- * when the session opens). */
+ * bytes per message, the cap in force when the message starts (a function: the cap when the
+ * session opens; SessionTap.setPayloadCap changes it). A longer message is marked truncated. */
 export async function loadFrameTap(payloadCap: number | (() => number) = 64 * 1024): Promise<TapFactory> {
   const cap = typeof payloadCap === 'number' ? () => payloadCap : payloadCap;
-  return (s, onFrame, recorder) => attach(s, onFrame, Math.max(PREVIEW_CHARS * 2, cap() + 1), recorder);
+  return (s, onFrame, recorder) => attach(s, onFrame, cap(), recorder);
 }
 
 function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, recorder?: MessageRecorder): SessionTap {
@@ -71,6 +73,7 @@ function attach(s: TappedSession, onFrame: FrameSink, previewCap: number, record
   return {
     afterSeen: (fn) => tap.afterSeen(fn),
     position: (from) => tap.stats()[from === 'client' ? 'client' : 'server'].bytes,
+    setPayloadCap: (bytes) => tap.setPreviewCap(bytes),
     stop() {
       if (observe) observe(null, null);
       else {
@@ -107,6 +110,8 @@ export function normalize(raw: unknown): NewFrame | null {
       if (Buffer.isBuffer(e.data)) {
         row.data = e.data;
         row.payload = e.truncated === true ? 'truncated' : 'kept';
+        // (the tap kept what the cap in force when the message started allows)
+        row.capped = true;
       }
       return row;
     }

@@ -226,6 +226,8 @@ export class SwitchyardService {
       // (what the UI shows was redacted as it came: it gets it again under the new settings)
       if (p.redact !== undefined || p.redactHeaders || p.redactQuery) this.feed.resync();
       this.traffic.setCaps({ payloadPerMessage: p.payloadPerMessage, payloadTotal: p.payloadTotal, framesPerSession: p.framesPerSession });
+      // (every session, open or not, keeps the new cap from its next message on)
+      if (p.payloadPerMessage !== undefined) this.watch.setPayloadCap(p.payloadPerMessage);
       const settings = this.settings();
       this.onSettingsChange?.(settings);
       return ok(settings);

@@ -4,13 +4,14 @@
 import type { ExchangeView, FrameView, LogView, SessionView } from '../../app/api/contract.ts';
 import { PayloadStore } from './payloads.ts';
 import { BINARY, EVICTED, FrameRef, KEPT, SessionFrames, TEXT, TRUNCATED, opcodeCode, rowFlags } from './frame-log.ts';
-import { messagePreview, previewFits } from './frame-preview.ts';
+import { messagePreview } from './frame-preview.ts';
 import type { CaptureStore } from '../inspect/capture.ts';
 import { EXCHANGE_CHARS_KEPT, EXCHANGES_KEPT, exchangeChars } from '../../app/traffic/exchange-budget.ts';
 
 /** A frame-log row built by its producer (control frames, violations, frames Switchyard sent, decoded
- * messages), with the payload bytes to keep (capped per message here). */
-export type NewFrame = Omit<FrameView, 'seq'> & { data?: Buffer };
+ * messages), with the payload bytes to keep: capped per message here, unless `capped` (the tap
+ * captured them within the cap in force when the message started). */
+export type NewFrame = Omit<FrameView, 'seq'> & { data?: Buffer; capped?: boolean };
 
 const STATE_CODES = { kept: KEPT, truncated: TRUNCATED, evicted: EVICTED } as const;
 
@@ -25,7 +26,8 @@ export interface TrafficLimits {
   /** Frames kept over all sessions (at least one session's cap): past it, closed sessions' frame
    * logs go first, oldest first, then the oldest rows of the largest live logs. */
   framesTotal: number;
-  /** Payload bytes kept per message for replay/export (longer ones are marked 'truncated'). */
+  /** Payload bytes kept per message for replay/export (longer ones are marked 'truncated'): the cap
+   * in force when a message starts applies to it. */
   payloadPerMessage: number;
   /** Payload bytes kept over all sessions; past it the oldest are evicted. */
   payloadTotal: number;
@@ -65,7 +67,8 @@ export class TrafficLog {
   }
 
   /** Change caps while running (undefined: unchanged): lower ones apply to what is kept at once
-   * (oldest first), the per-message payload cap to messages recorded from now on. */
+   * (oldest first), the per-message payload cap to messages that start from now on (the taps of
+   * live sessions are told by the service). */
   setCaps(p: { [K in 'payloadPerMessage' | 'payloadTotal' | 'framesPerSession']?: number | undefined }): void {
     for (const [k, v] of Object.entries(p)) if (v !== undefined) this.limits = { ...this.limits, [k]: v };
     if (p.payloadTotal !== undefined) this.payloads.cap = p.payloadTotal;
@@ -143,7 +146,8 @@ export class TrafficLog {
     for (const nf of frames) {
       const data = nf.data;
       let state: number = nf.payload ? STATE_CODES[nf.payload] : 0;
-      if (data && state === KEPT && data.length > perMessage) state = TRUNCATED;
+      const keep = !data ? 0 : nf.capped ? data.length : Math.min(data.length, perMessage);
+      if (data && state === KEPT && keep < data.length) state = TRUNCATED;
       const s = f.append(nf.time, rowFlags(opcodeCode(nf.opcode), nf.from, nf.fin, nf.injected === true, state), nf.length, nf.closeCode, nf.preview);
       const seq = f.next - 1;
       if (nf.wireLength !== undefined) f.setWireLength(s, nf.wireLength);
@@ -151,7 +155,7 @@ export class TrafficLog {
       if (nf.encodedBy !== undefined) f.setEncodedBy(seq, nf.encodedBy);
       if (nf.previewHex) f.markPreviewHex(s);
       if (nf.utf8ErrorOffset !== undefined) f.setUtf8Error(seq, nf.utf8ErrorOffset);
-      if (data && state) this.payloads.put(f, s, seq, data, 0, Math.min(data.length, perMessage));
+      if (data && state) this.payloads.put(f, s, seq, data, 0, keep);
       added.push(new FrameRef(f, seq));
       this.framesKept++;
       this.trim(sessionId, f);
@@ -161,9 +165,10 @@ export class TrafficLog {
 
   /**
    * Append a message read by the frame tap (the recording path: nothing is allocated, and no preview
-   * is made: the row makes it from the kept bytes when asked). The captured payload is `length`
-   * bytes at `off` in `buf` (capped by the tap, `truncated` when shorter than the message; `buf`
-   * null when not captured), in room from `capture(sessionId)`, kept in place, still masked with
+   * is made: the row makes it from the kept bytes when asked). The captured payload, all kept, is
+   * `captured` bytes at `off` in `buf` (capped by the tap at the cap in force when the message
+   * started, `truncated` when shorter than the message; `buf` null when not captured), in room
+   * from `capture(sessionId)`, kept in place, still masked with
    * `maskKey` (binary only) when not 0; `fin` false: the connection ended inside the message (the
    * row has what came of it). Returns the row's seq.
    */
@@ -172,25 +177,16 @@ export class TrafficLog {
     buf: Buffer | null, off: number, captured: number, truncated: boolean, maskKey = 0, utf8ErrorOffset = -1, fin = true,
   ): number {
     const f = this.entry(sessionId);
-    let state = 0;
-    let kept = captured;
-    if (buf) {
-      state = truncated ? TRUNCATED : KEPT;
-      const perMessage = this.limits.payloadPerMessage ?? DEFAULT_LIMITS.payloadPerMessage;
-      if (captured > perMessage) {
-        state = TRUNCATED;
-        kept = perMessage;
-      }
-    }
+    let state = !buf ? 0 : truncated ? TRUNCATED : KEPT;
     // (its room counts as kept from here on, no longer as a capture in progress; a room the total
     // cap had none for holds just enough for the preview: the row is as if evicted at once)
     const cut = buf !== null && f.arena.settle(buf, off);
     if (cut) state = EVICTED;
-    const note = !buf ? '' : cut || !previewFits(text, kept, captured) ? messagePreview(text, buf, !truncated, off, captured, maskKey) : null;
+    const note = !buf ? '' : cut ? messagePreview(text, buf, !truncated, off, captured, maskKey) : null;
     const s = f.append(time, rowFlags(text ? TEXT : BINARY, from, fin, false, state), length, null, note);
     const seq = f.next - 1;
     if (cut) f.arena.drop(buf!);
-    else if (buf) this.payloads.put(f, s, seq, buf, off, kept, true, maskKey);
+    else if (buf) this.payloads.put(f, s, seq, buf, off, captured, true, maskKey);
     if (utf8ErrorOffset >= 0) f.setUtf8Error(seq, utf8ErrorOffset);
     this.framesKept++;
     this.trim(sessionId, f);

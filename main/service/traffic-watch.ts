@@ -121,6 +121,11 @@ export class TrafficWatch {
     return this.log.session(id);
   }
 
+  /** The per-message payload cap changed: live sessions keep it from their next message on. */
+  setPayloadCap(bytes: number): void {
+    for (const t of this.taps.values()) t.setPayloadCap?.(bytes);
+  }
+
   close(): void {
     clearInterval(this.timer);
     if (this.frameTimer) clearTimeout(this.frameTimer);

@@ -62,7 +62,7 @@ test('framePayload: text as text, binary as base64, control frames refused, unkn
 });
 
 test('framePayload: truncated keeps the first bytes; evicted comes back empty and says so', async () => {
-  // (26: an 18-byte message's capture in progress counts in full next to the 8 bytes kept of the one before)
+  // (26: a message's capture in progress, 8 bytes, counts next to the 8 bytes kept of each one before)
   const { service, client, id, received, frames } = await setup({ payloadPerMessage: 8, payloadTotal: 26 });
   client.send('0123456789abcdef');
   await until(() => received.length === 1);

@@ -1,5 +1,5 @@
 // The `switchyard` command line. Verbs and flags here are a public interface: see README.md.
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { serveCommand } from './serve.ts';
 import { checkCommand } from './check.ts';
@@ -27,7 +27,7 @@ const USAGE = `usage: switchyard <verb> [options]
                                        needs the built renderer (npm run build:renderer)
   version                              print the version (also --version)
 
-  Every verb takes --help. -c is short for --config, --out the long form of -o, -v of --version.
+  Every verb takes --help or -h. -c is short for --config, --out the long form of -o, -v of --version.
   Exit codes: 0 ok, 1 invalid config or failure, 2 usage error.
 `;
 
@@ -61,6 +61,22 @@ function portOption(text: string | undefined): number {
   return n;
 }
 
+/**
+ * parseArgs with a value that begins with "-" after a string option (`--port -1`, `-o -x`) said as
+ * that option's own mistake: parseArgs calls it "ambiguous" and names `--port=-XYZ` as the way out.
+ */
+function parseVerbArgs<T extends ParseArgsConfig['options']>(args: string[], options: T, allowPositionals = false) {
+  for (let i = 0; i < args.length - 1 && args[i] !== '--'; i++) {
+    const name = args[i]!.startsWith('--') ? args[i]!.slice(2) : Object.keys(options!).find((k) => `-${options![k]!.short}` === args[i]);
+    const next = args[i + 1]!;
+    if (name === undefined || options![name]?.type !== 'string' || !(next.length > 1 && next.startsWith('-'))) continue;
+    if (name === 'port') portOption(next);
+    const flag = args[i]!;
+    throw new UsageError(`${flag} needs a file name, not "${next}" (a file whose name begins with "-": ${flag} ./${next})`);
+  }
+  return parseArgs({ args, options, allowPositionals, strict: true });
+}
+
 function version(): string {
   try {
     return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
@@ -86,32 +102,32 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (verb) {
       case 'serve': {
-        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, 'access-log': { type: 'boolean' }, inspect: { type: 'boolean' } } });
+        const { values } = parseVerbArgs(rest, { config: { type: 'string', short: 'c' }, 'access-log': { type: 'boolean' }, inspect: { type: 'boolean' } });
         if (!values.config) throw new UsageError('serve needs --config FILE');
         return await serveCommand({ config: values.config, accessLog: values['access-log'] ?? false, inspect: values.inspect ?? false, ...io });
       }
       case 'check': {
-        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
+        const { values } = parseVerbArgs(rest, { config: { type: 'string', short: 'c' } });
         if (!values.config) throw new UsageError('check needs --config FILE');
         return await checkCommand({ config: values.config, ...io });
       }
       case 'export-nginx': {
-        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, snippet: { type: 'boolean' } } });
+        const { values } = parseVerbArgs(rest, { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, snippet: { type: 'boolean' } });
         if (!values.config) throw new UsageError('export-nginx needs --config FILE');
         return await exportNginxCommand({ config: values.config, out: outOption(values.out), snippet: values.snippet ?? false, ...io });
       }
       case 'import-nginx': {
-        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: 'string', short: 'o' } } });
+        const { values, positionals } = parseVerbArgs(rest, { out: { type: 'string', short: 'o' } }, true);
         if (positionals.length === 0) throw new UsageError('import-nginx needs an nginx.conf FILE');
         return await importNginxCommand({ files: positionals, out: outOption(values.out), ...io });
       }
       case 'verify': {
-        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } });
+        const { values } = parseVerbArgs(rest, { config: { type: 'string', short: 'c' } });
         if (!values.config) throw new UsageError('verify needs --config FILE');
         return await verifyCommand({ config: values.config, ...io });
       }
       case 'ui': {
-        const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, port: { type: 'string' }, open: { type: 'boolean' } } });
+        const { values } = parseVerbArgs(rest, { config: { type: 'string', short: 'c' }, port: { type: 'string' }, open: { type: 'boolean' } });
         return await uiCommand({ config: values.config, port: portOption(values.port), open: values.open ?? false, ...io });
       }
       case 'help':

@@ -8,7 +8,7 @@ import { errnoWords } from '../../app/text/errno.ts';
 
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', '/usr/bin/nginx'];
 
-/** Path of the nginx binary, or null when nginx is not installed: $SWITCHYARD_NGINX when set, else
+/** Path of the nginx binary, or null when nginx is not installed: $SWITCHYARD_NGINX when set (not empty), else
  * the first `nginx` on $PATH, else Debian's and the source build's usual places (/usr/sbin is not on
  * every user's PATH). */
 export function findNginx(): string | null {

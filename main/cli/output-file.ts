@@ -3,6 +3,7 @@
 // would replace the nginx.conf with JSON, and the source would be lost.
 import { lstat, realpath, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { writeFileAtomic } from '../persist/atomic.ts';
 import { errnoWords } from '../../app/text/errno.ts';
@@ -20,6 +21,12 @@ export async function writeOutputFile(out: string, text: string, inputs: Iterabl
         return false;
       }
     }
+  }
+  // (a name that ends in "/" is a folder's: one that is not there is said as such, not as the
+  // ENOTDIR its rename would meet)
+  if (target === null && (out.endsWith('/') || out.endsWith(sep))) {
+    stderr.write(`cannot write ${out}: ${errnoWords('ENOENT', true)}\n`);
+    return false;
   }
   try {
     // (a device such as /dev/stdout is written to, not replaced; a symbolic link, such as a

@@ -1,0 +1,32 @@
+// Where a verb writes its -o file: what it says when it cannot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeOutputFile } from '../../../main/cli/output-file.ts';
+
+function sink() {
+  let text = '';
+  const stream = new Writable({ write(chunk, _enc, cb) { text += chunk; cb(); } });
+  return { stream, get text() { return text; } };
+}
+
+test('-o naming a folder that is not there (a trailing "/") says the folder does not exist, and leaves nothing behind', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-out-'));
+  try {
+    const err = sink();
+    assert.equal(await writeOutputFile(join(dir, 'missing') + '/', 'text', [], err.stream), false);
+    assert.equal(err.text, `cannot write ${join(dir, 'missing')}/: no such folder (ENOENT)\n`);
+    assert.deepEqual(await readdir(dir), [], 'no temporary file left');
+    // one that is there is a folder, as before
+    const folder = sink();
+    assert.equal(await writeOutputFile(dir + '/', 'text', [], folder.stream), false);
+    assert.match(folder.text, /: it is a directory \(EISDIR\)\n$/);
+    await writeFile(join(dir, 'f'), 'x');
+    assert.equal(await writeOutputFile(join(dir, 'f'), 'text', [], sink().stream), true);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -2,7 +2,7 @@
 // Shape and defaults live here; cross-field rules (names that must exist, nginx's own
 // configuration errors) live in validate.ts. `npm run schema` emits the JSON Schema for editors.
 import { z } from 'zod';
-import { MAX_TIME_MS, parseFailTimeout, parseNginxTime } from './time.ts';
+import { MAX_TIME_MS, parseFailTimeout, parseNginxTime, pastNginxTimeLimit } from './time.ts';
 import { parseNginxSize } from './size.ts';
 
 export const SCHEMA_VERSION = 1;
@@ -47,8 +47,8 @@ const TOO_LONG = custom('duration_too_long', `longer than ${MAX_TIME_MS / 1000 |
 
 export const Duration = z
   .string()
-  .refine((s) => nginxTime(s) !== null, custom('invalid_duration', 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"'))
-  .refine((s) => withinLimit(s), TOO_LONG);
+  .refine((s) => nginxTime(s) !== null || pastNginxTimeLimit(s), custom('invalid_duration', 'not an nginx time: use e.g. "60s", "500ms", "1h 30m"'))
+  .refine((s) => withinLimit(s) && !pastNginxTimeLimit(s), TOO_LONG);
 
 /**
  * proxy_connect_timeout / proxy_send_timeout / proxy_read_timeout: nginx arms its timer with the
@@ -62,7 +62,8 @@ export const ProxyTimeout = Duration
  * (it is compared with the time of a failure), so nginx's own limit is the only one. */
 export const DurationSeconds = z
   .string()
-  .refine((s) => parseFailTimeout(s) !== null || s.includes('ms'), custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m", "30d"'))
+  .refine((s) => parseFailTimeout(s) !== null || s.includes('ms') || pastNginxTimeLimit(s, { seconds: true }), custom('invalid_duration', 'not an nginx time in seconds: use e.g. "10s", "1m", "30d"'))
+  .refine((s) => !pastNginxTimeLimit(s, { seconds: true }), custom('duration_too_long', 'longer than nginx takes (it refuses such a config): at most 9223372036854775807s, 2^63 - 1 seconds with every part added up'))
   .refine((s) => parseFailTimeout(s) !== null || !s.includes('ms'), custom('invalid_duration', 'takes no "ms" (fail_timeout counts whole seconds): use e.g. "1s"'));
 
 export const UpstreamName = pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/, 'invalid_name', 'upstream names use letters, digits, "_", "." and "-", at most 100 of them');

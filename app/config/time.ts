@@ -26,7 +26,19 @@ export const MAX_TIME_MS = 2 ** 31 - 1;
  * too, unless `unbounded` (64-bit nginx takes such times: the importer caps them, saying so).
  */
 export function parseNginxTime(text: string, opts: { seconds?: boolean; unbounded?: boolean } = {}): number | null {
+  const ms = scanNginxTime(text, opts);
+  return ms === 'too_large' ? null : ms;
+}
+
+/** Whether `text` is an nginx time in its syntax but past nginx's own limit (2^63 - 1 in the
+ * directive's unit, each part and the sum): nginx refuses it, and the words say it is too large. */
+export function pastNginxTimeLimit(text: string, opts: { seconds?: boolean } = {}): boolean {
+  return scanNginxTime(text, { ...opts, unbounded: true }) === 'too_large';
+}
+
+function scanNginxTime(text: string, opts: { seconds?: boolean; unbounded?: boolean }): number | null | 'too_large' {
   if (text.length === 0 || text.length > 1024) return null;
+  let tooLarge = false;
   let i = 0;
   let lastRank = -1;
   // in the directive's own unit (seconds, or milliseconds), as ngx_parse_time counts
@@ -56,17 +68,19 @@ export function parseNginxTime(text: string, opts: { seconds?: boolean; unbounde
     const ms = BigInt(UNITS[rank]![1]);
     const scale = opts.seconds ? ms / 1000n : ms;
     const max = unit === 'ms' ? MAX_INT_T : opts.seconds ? MAX_INT_T / scale : MAX_INT_T / (ms / 1000n) / 1000n;
-    if (value > max) return null;
+    if (value > max) tooLarge = true;
     total += value * scale;
-    if (total > MAX_INT_T) return null;
+    if (total > MAX_INT_T) tooLarge = true;
     if (unit === '') {
       // a bare number must be the last part
       if (i !== text.length) return null;
     }
     while (i < text.length && text[i] === ' ') i++;
   }
+  if (!sawNumber) return null;
+  if (tooLarge) return 'too_large';
   const result = Number(total) * (opts.seconds ? 1000 : 1);
-  if (!sawNumber || (result > MAX_TIME_MS && !opts.unbounded)) return null;
+  if ( (result > MAX_TIME_MS && !opts.unbounded)) return null;
   return result;
 }
 

@@ -190,6 +190,22 @@ test('nginx time syntax, as ngx_parse_time reads msec values', () => {
   assert.deepEqual(issues(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxyReadTimeout: '30d' }])])), ['servers[0].locations[0].proxyReadTimeout duration_too_long']);
 });
 
+test('a time past nginx\'s own limit (2^63 - 1) says it is too long, not that it is no nginx time, in every time field', () => {
+  const messages = (d: unknown) => { const r = validateConfig(d); return r.ok ? [] : r.issues.map((i) => `${i.path} ${i.code}: ${i.message}`); };
+  const failTimeout = (t: string) => messages(doc([], [{ name: 'u', servers: [{ address: '127.0.0.1:1', failTimeout: t }] }]));
+  for (const t of ['9223372036854775808s', '9223372036854775808', '292471208678y', '1y 9223372036854775807s']) {
+    assert.deepEqual(failTimeout(t), ['upstreams[0].servers[0].failTimeout duration_too_long: fail_timeout: longer than nginx takes (it refuses such a config): at most 9223372036854775807s, 2^63 - 1 seconds with every part added up'], t);
+  }
+  assert.deepEqual(failTimeout('9223372036854775807s'), []);
+  assert.deepEqual(failTimeout('9223372036854775808x').map((m) => m.split(':')[0]), ['upstreams[0].servers[0].failTimeout invalid_duration'], 'a syntax error is still one');
+  for (const field of ['proxyConnectTimeout', 'proxySendTimeout', 'proxyReadTimeout']) {
+    for (const t of ['9223372036854775808s', '9223372036854775808ms', '9223372036854776s']) {
+      const got = messages(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', [field]: t }])]));
+      assert.deepEqual(got.map((m) => m.split(':')[0]), [`servers[0].locations[0].${field} duration_too_long`], `${field} ${t}`);
+    }
+  }
+});
+
 test('empty server and listen lists have their own codes (no_servers, no_listen)', () => {
   const r = validateConfig({ schemaVersion: 1, upstreams: [{ name: 'a', servers: [] }], servers: [{ listen: [], locations: [] }] });
   assert.equal(r.ok, false);

@@ -1,7 +1,7 @@
 // Validation of a config document: shape (zod, schema.ts) and then nginx's own configuration
 // rules, so that anything valid here is accepted by `nginx -t` and means the same to the engine.
 import { unencodable } from '../text/utf16.ts';
-import { Config, NON_EMPTY_CODES, PATTERN_CODES } from './schema.ts';
+import { Config, NON_EMPTY_CODES, PATTERN_CODES, SCHEMA_VERSION } from './schema.ts';
 import { unknownFieldHint } from './field-hints.ts';
 import type { Config as ConfigT } from './schema.ts';
 import { capped, formatPath, type ConfigIssue, type PathPart } from './issues.ts';
@@ -61,6 +61,9 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
   if ((issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'int') return [];
   const last = parts[parts.length - 1];
   if (typeof last === 'string' && isMissing(input, parts)) return [{ path, code: 'required', message: `"${last}" is required` }];
+  // a version written as text or null is a version this one does not read, said as such (a number
+  // other than 1 is the loaders' migrateConfig's to name: older, newer or unknown)
+  if (path === 'schemaVersion' && typeof valueAt(input, parts) !== 'number') return [{ path, code: 'unknown_version', message: versionNotANumber(valueAt(input, parts)) }];
   // an empty text where one is needed: said in words, not as zod's length bound
   if (issue.code === 'too_small' && !NON_EMPTY_CODES.has(issue.message) && valueAt(input, parts) === '') {
     return [{ path, code: 'required', message: `${typeof last === 'string' ? `"${last}"` : 'this value'} must not be empty` }];
@@ -81,6 +84,13 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
     return [{ path, code, message: `${last.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}: ${issue.message}` }];
   }
   return [{ path, code, message: issue.message }];
+}
+
+/** What a `schemaVersion` that is not a number is: the text "1", null, true, a list, an object. */
+function versionNotANumber(v: unknown): string {
+  const what = typeof v === 'string' ? `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`
+    : v === null || typeof v === 'boolean' ? String(v) : Array.isArray(v) ? 'a list' : 'an object';
+  return `schemaVersion is a number, ${SCHEMA_VERSION} for this version (without quotes), not ${what}`;
 }
 
 /** Text (values and keys) with a lone UTF-16 surrogate: JSON can write one ("\ud800"), UTF-8 (so nginx.conf) cannot hold it. */

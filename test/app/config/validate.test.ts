@@ -206,6 +206,13 @@ test('a time past nginx\'s own limit (2^63 - 1) says it is too long, not that it
   }
 });
 
+test('a schemaVersion that is not a number names the field and what it is, as a version this one does not read (unknown_version)', () => {
+  const said = (v: unknown) => { const r = validateConfig({ schemaVersion: v, servers: [] }); return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message} [${i.code}]`); };
+  assert.deepEqual(said('1'), ['schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not the text "1" [unknown_version]']);
+  assert.deepEqual(said(null), ['schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not null [unknown_version]']);
+  assert.deepEqual(said([1]), ['schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not a list [unknown_version]']);
+});
+
 test('empty server and listen lists have their own codes (no_servers, no_listen)', () => {
   const r = validateConfig({ schemaVersion: 1, upstreams: [{ name: 'a', servers: [] }], servers: [{ listen: [], locations: [] }] });
   assert.equal(r.ok, false);

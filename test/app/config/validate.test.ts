@@ -213,6 +213,14 @@ test('a schemaVersion that is not a number names the field and what it is, as a 
   assert.deepEqual(said([1]), ['schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not a list [unknown_version]']);
 });
 
+test('a proxySetHeader name past 200 characters says the limit (too_long); the token message lists every character a name may have', () => {
+  const said = (name: string) => { const r = validateConfig(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name, value: 'v' }] }])])); return r.ok ? [] : r.issues.map((i) => `${i.code}: ${i.message}`); };
+  assert.deepEqual(said('A'.repeat(201)), ['too_long: at most 200 characters (this has 201)']);
+  assert.deepEqual(said('A'.repeat(200)), []);
+  for (const name of ['X_Foo', 'X.Foo', 'X!y', "a#$%&'*+-.^_`|~9"]) assert.deepEqual(said(name), [], name);
+  assert.deepEqual(said('X Foo'), ['invalid_header_name: header names are HTTP tokens: letters, digits and ! # $ % & \' * + - . ^ _ ` | ~']);
+});
+
 test('empty server and listen lists have their own codes (no_servers, no_listen)', () => {
   const r = validateConfig({ schemaVersion: 1, upstreams: [{ name: 'a', servers: [] }], servers: [{ listen: [], locations: [] }] });
   assert.equal(r.ok, false);

@@ -50,6 +50,15 @@ export function listenBindKeys(address: string, localhost?: readonly string[]): 
   return listenSockets(address, localhost).map(socketBindKey);
 }
 
+/** The JSON path of the first listen entry that binds socket `key` (a listener's), or '' when none does. */
+export function listenPathOf(config: { servers: ReadonlyArray<{ listen: ReadonlyArray<{ address: string }> }> }, key: string, localhost?: readonly string[]): string {
+  for (const [i, server] of config.servers.entries()) {
+    const j = server.listen.findIndex((l) => listenBindKeys(l.address, localhost).includes(key));
+    if (j !== -1) return `servers[${i}].listen[${j}].address`;
+  }
+  return '';
+}
+
 /** Record the sockets `server` listens on; a server is listed once per socket. */
 export function addServerBinds<S>(binds: Binds<S>, server: Server, compiled: S, localhost?: readonly string[]): void {
   for (const l of server.listen) {

@@ -6,7 +6,7 @@
 import { sessionEndText } from '../../app/traffic/session-close.ts';
 import { Engine } from '../engine/engine.ts';
 import { SwitchyardService } from '../service/service.ts';
-import { loadConfigFile, formatIssue, logLine, migrationNote } from '../config/load.ts';
+import { loadConfigFile, formatIssue, listenerFailedLine, logLine, migrationNote } from '../config/load.ts';
 import { issueCount } from '../../app/config/issues.ts';
 import { printable } from '../../app/text/printable.ts';
 import type { ListenerStatus } from '../engine/listeners.ts';
@@ -26,11 +26,11 @@ export async function startInspection(engine: Engine, draft: unknown): Promise<S
   return SwitchyardService.create(engine, { initialDraft: draft, initialApplied: true });
 }
 
-function printListeners(out: Writable, err: Writable, listeners: ListenerStatus[]) {
+function printListeners(out: Writable, err: Writable, listeners: ListenerStatus[], engine: Engine) {
   for (const l of listeners) {
     const host = l.host.includes(':') ? `[${l.host}]` : l.host;
     if (l.state === 'listening') out.write(`listening on http://${host}:${l.port}\n`);
-    else err.write(`listener failed: ${l.error!.message}\n`);
+    else err.write(listenerFailedLine(engine.listenPath(l.key), l.error!.message));
   }
 }
 
@@ -66,7 +66,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     service?.close();
     return 1;
   }
-  printListeners(o.stdout, o.stderr, applied.listeners);
+  printListeners(o.stdout, o.stderr, applied.listeners, engine);
   if (!applied.listeners.some((l) => l.state === 'listening')) {
     o.stderr.write(applied.listeners.length === 0 ? 'the config defines no servers: nothing to listen on\n' : 'no listener could start\n');
     await shutdown();
@@ -87,11 +87,11 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
       const r = next.ok ? await engine.apply(next.config, { refuseListenFailure: true }) : next;
       if (!r.ok) {
         o.stderr.write('reload refused, still running the previous config:\n');
-        for (const i of r.issues) o.stderr.write(`  ${i.code === 'listen_failed' ? i.message : formatIssue(i)}\n`);
+        for (const i of r.issues) o.stderr.write(`  ${formatIssue(i)}\n`);
         return;
       }
       o.stdout.write('reloaded\n');
-      printListeners(o.stdout, o.stderr, r.listeners);
+      printListeners(o.stdout, o.stderr, r.listeners, engine);
     };
     process.on('SIGINT', onInt).on('SIGTERM', onTerm).on('SIGHUP', onHup);
   });

@@ -5,7 +5,7 @@
 // are saved back. With --config the file is only read.
 import type { Writable } from 'node:stream';
 import { Engine } from '../engine/engine.ts';
-import { loadConfigFile, formatIssue, logLine, migrationNote, notAppliedMessage, type LoadResult } from '../config/load.ts';
+import { loadConfigFile, formatIssue, listenerFailedLine, logLine, migrationNote, notAppliedMessage, type LoadResult } from '../config/load.ts';
 import { emptyConfig } from '../../app/api/draft.ts';
 import type { ConfigIssue } from '../../app/config/issues.ts';
 import { SwitchyardService } from '../service/service.ts';
@@ -50,7 +50,7 @@ async function startWorkspace(o: UiOptions): Promise<Running> {
   for (const n of notices) o.stderr.write(logLine(n));
   if (firstRun) o.stderr.write(`first run: started the example config (saved to ${core.path}); connect a WebSocket client to ws://127.0.0.1:${o.firstRunPort ?? 8080}/echo\n`);
   else o.stderr.write(`workspace: ${core.path}\n`);
-  for (const l of core.service.snapshot().listeners) if (l.state === 'failed') o.stderr.write(`listener failed: ${l.host}:${l.port}: ${l.error?.message ?? "unknown error"}\n`);
+  for (const l of core.service.snapshot().listeners) if (l.state === 'failed') o.stderr.write(listenerFailedLine(core.engine.listenPath(l.key), l.error?.message ?? 'unknown error'));
   core.engine.on('log', (e) => o.stderr.write(logLine(e)));
   return { engine: core.engine, service: core.service, stop: () => core.close() };
 }
@@ -65,15 +65,18 @@ async function startFile(o: UiOptions & { config: string }): Promise<Running | n
   if (!loaded.ok && loaded.raw === undefined) return 1;
 
   const engine = new Engine();
-  engine.on('log', (e) => o.stderr.write(logLine(e)));
+  // (a listener that cannot start now is said once, below, as serve says it; one an Apply fails later, in the log)
+  let starting = true;
+  engine.on('log', (e) => { if (!starting || e.code !== 'listen_failed') o.stderr.write(logLine(e)); });
   let applied = false;
   let refused: ConfigIssue[] = [];
   if (loaded.ok) {
     const r = await engine.apply(loaded.config);
     applied = r.ok;
     if (!r.ok) refused = r.issues;
-    else for (const l of r.listeners) if (l.state === 'failed') o.stderr.write(`listener failed: ${l.error?.message}\n`);
+    else for (const l of r.listeners) if (l.state === 'failed') o.stderr.write(listenerFailedLine(engine.listenPath(l.key), l.error?.message ?? 'unknown error'));
   }
+  starting = false;
   const service = await SwitchyardService.create(engine, { initialDraft: raw, initialApplied: applied, readOnlyFile: resolve(o.config) });
   // (a valid file the engine cannot run, such as a name that does not resolve: said here and in the
   // UI's log, where the draft waits unapplied)
@@ -89,7 +92,8 @@ export async function uiCommand(o: UiOptions): Promise<number> {
   try {
     host = await startWebHost({ service, port: o.port ?? 0, rendererDir: o.rendererDir });
   } catch (e) {
-    o.stderr.write(`cannot start the UI host: ${(e as Error).message}\n`);
+    const busy = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    o.stderr.write(`cannot start the UI host: ${busy ? `port ${o.port} on 127.0.0.1 is in use; try another --port, or --port 0 for any free one` : (e as Error).message}\n`);
     await running.stop();
     return 1;
   }

@@ -79,6 +79,11 @@ export function formatIssue(i: { path: string; code: string; message: string }):
   return printable(`${i.path || '(document)'}: ${i.message} [${i.code}]`);
 }
 
+/** A listener that could not start, as `serve` and `ui` say it: once, with its listen entry's path and code. */
+export function listenerFailedLine(path: string, message: string): string {
+  return `listener failed: ${formatIssue({ path, code: 'listen_failed', message })}\n`;
+}
+
 /** An engine log record as one line of stderr (peers' text in it escaped). */
 export function logLine(e: { level: string; code: string; message: string }): string {
   return `[${e.level}] ${e.code}: ${printable(e.message)}\n`;

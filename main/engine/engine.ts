@@ -8,6 +8,7 @@ import { validateConfig } from '../../app/config/validate.ts';
 import type { ConfigIssue } from '../../app/config/issues.ts';
 import { compileRuntime, localhostFor, ResolveError, retireRuntimePools, socketsToBind, type Runtime } from './runtime.ts';
 import { ListenerSet, type ListenerStatus } from './listeners.ts';
+import { listenPathOf } from '../../app/proxy/routing.ts';
 import { planRequest, type Plan } from './plan.ts';
 import { proxyHttp } from './http-exchange.ts';
 import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp } from './ws-exchange.ts';
@@ -84,13 +85,18 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (refused.length) {
       this.rt = old;
       retireRuntimePools(rt);
-      return { ok: false, issues: refused.map((l) => ({ path: '', code: 'listen_failed', message: l.error!.message })) };
+      return { ok: false, issues: refused.map((l) => ({ path: listenPathOf(rt.config, l.key, rt.localhost), code: 'listen_failed', message: l.error!.message })) };
     }
     if (old) retireRuntimePools(old);
     for (const l of listeners) {
       if (l.state === 'failed') this.hooks.log({ level: 'error', code: 'listen_failed', message: l.error!.message });
     }
     return { ok: true, listeners };
+  }
+
+  /** The JSON path of the running config's listen entry for socket `key` ('' when it has none). */
+  listenPath(key: string): string {
+    return this.rt ? listenPathOf(this.rt.config, key, this.rt.localhost) : '';
   }
 
   listenerStatus(): ListenerStatus[] {

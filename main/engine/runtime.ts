@@ -59,6 +59,8 @@ export interface Runtime {
   /** Bind keys ("127.0.0.1:8080", "0.0.0.0:8080") → the servers listening there, in config order. */
   binds: Binds<CompiledServer>;
   pools: Map<string, Pool>;
+  /** The addresses `listen localhost:PORT` binds in this config (its listeners' paths are found with them). */
+  localhost: readonly string[];
 }
 
 /**
@@ -254,7 +256,7 @@ export async function compileRuntime(config: Config, localhost?: readonly string
     const compiled: CompiledServer = { index: si, server, matcher: compileLocations(server.locations), locations };
     addServerBinds(binds, server, compiled, localhost);
   }
-  return { config, binds, pools };
+  return { config, binds, pools, localhost };
 }
 
 /**

@@ -197,7 +197,7 @@ test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM'
     const busy = blocker.port;
     writeConfig('serve.json', { schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${busy}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${up.port}` }] }] });
     child.kill('SIGHUP');
-    await refusedWith(new RegExp(`reload refused, still running the previous config:\n  cannot listen on 127\.0\.0\.1:${busy}: address already in use\n`));
+    await refusedWith(new RegExp(`reload refused, still running the previous config:\n  servers\\[0\\]\\.listen\\[0\\]\\.address: cannot listen on 127\.0\.0\.1:${busy}: address already in use \\[listen_failed\\]\n`));
     await blocker.close();
     const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     child.kill('SIGTERM');

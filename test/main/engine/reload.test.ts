@@ -150,7 +150,7 @@ test('a reload that needs a busy port: refused whole with refuseListenFailure (s
   const e = await newEngine(model([a!], u.port));
   // moved from a to the busy port, the group moved to v
   const refused = await e.apply(model([busy], v.port), { refuseListenFailure: true });
-  assert.deepEqual(refused, { ok: false, issues: [{ path: '', code: 'listen_failed', message: `cannot listen on 127.0.0.1:${busy}: address already in use` }] });
+  assert.deepEqual(refused, { ok: false, issues: [{ path: 'servers[0].listen[0].address', code: 'listen_failed', message: `cannot listen on 127.0.0.1:${busy}: address already in use` }] });
   assert.deepEqual(e.listenerStatus().map((l) => [l.port, l.state]), [[a, 'listening']]);
   assert.match((await send(`http://127.0.0.1:${a}/`)).body, /"name":"u"/);
   // a socket that was failing already does not block a reload that keeps it

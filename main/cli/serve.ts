@@ -10,6 +10,7 @@ import { loadConfigFile, formatIssue, listenerFailedLine, logLine, migrationNote
 import { issueCount } from '../../app/config/issues.ts';
 import { printable } from '../../app/text/printable.ts';
 import type { ListenerStatus } from '../engine/listeners.ts';
+import type { SessionRecord } from '../engine/events.ts';
 import type { Writable } from 'node:stream';
 
 export interface ServeOptions {
@@ -19,6 +20,19 @@ export interface ServeOptions {
   inspect?: boolean;
   stdout: Writable;
   stderr: Writable;
+}
+
+/** A session's access-log head: `CLIENT "GET URL" STATUS websocket session N` (499, as nginx logs
+ * it, for a client that left before an answer). */
+function sessionHead(s: SessionRecord, status: number): string {
+  return `${s.clientAddress} "GET ${printable(s.url, true)}" ${status} websocket session ${s.id}`;
+}
+
+/** How a session ended, escaped. The close reason a peer sent is in “…”: escaped as a quoted field
+ * is ('"' and '\' too), and so are those two quotes, so that no reason ends its quotes early. */
+function sessionEnd(s: SessionRecord): string {
+  const frame = s.closeFrame && { ...s.closeFrame, reason: printable(s.closeFrame.reason, true).replace(/[“”]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`) };
+  return printable(sessionEndText({ ...s, closeFrame: frame }));
 }
 
 /** What --inspect runs: the UI's service around `engine`, before any session opens. */
@@ -49,8 +63,9 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     // (what peers sent, escaped: no line or terminal control of theirs reaches the terminal)
     // (a request line not read whole, as nginx writes it: "-")
     engine.on('exchange', (r) => o.stdout.write(`${r.clientAddress} "${printable([r.method, r.url].filter(Boolean).join(' ') || '-', true)}" ${r.status} ${r.responseBytes} upstream=${r.upstream ?? '-'} ${r.timings.totalMs ?? 0}ms${r.cause ? ` (${printable(r.cause)})` : ''}\n`));
-    engine.on('session-open', (s) => o.stdout.write(`${s.clientAddress} "GET ${printable(s.url, true)}" 101 websocket session ${s.id} upstream=${s.upstream}\n`));
-    engine.on('session-close', (s) => o.stdout.write(`websocket session ${s.id} ${s.state}: ${printable(sessionEndText(s))} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
+    engine.on('session-open', (s) => o.stdout.write(`${sessionHead(s, 101)} upstream=${s.upstream}\n`));
+    // (a handshake refused, by the upstream or the proxy, never opened: its one line has the opening's fields too)
+    engine.on('session-close', (s) => o.stdout.write(`${s.state === 'rejected' ? `${sessionHead(s, s.status ?? 499)} upstream=${s.upstream ?? '-'} rejected` : `websocket session ${s.id} ${s.state}`}: ${sessionEnd(s)} (${s.bytesFromClient}B up, ${s.bytesFromUpstream}B down)\n`));
   }
   // Attached before the listeners start, so the first session is recorded too.
   const service = o.inspect ? await startInspection(engine, loaded.raw ?? loaded.config) : null;

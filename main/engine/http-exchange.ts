@@ -120,6 +120,9 @@ class HttpExchange implements TryHandlers, BodyOwner {
   private finish(status: number, cause: string): void {
     this.release(false);
     sendError(this.res, status, this.redirected ? withoutContentType(this.redirected.carried) : {}, this.record);
+    // an error line, as a WebSocket handshake's refusal has (ws-exchange.ts) and nginx's error_log
+    // has for both: "connect() failed … while connecting to upstream"
+    this.hooks.log({ level: 'error', code: status === 504 ? 'upstream_timeout' : status >= 500 ? 'upstream_error' : 'request_refused', message: cause, exchangeId: this.record.id });
     this.finishRecord(status, cause);
   }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startWsUpstream, rawExchange } from '../../helpers/upstreams.ts';
+import { startWsUpstream, rawExchange, refusedPort } from '../../helpers/upstreams.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { poll } from '../../helpers/wait.ts';
 import { printable } from '../../../app/text/printable.ts';
@@ -75,8 +75,57 @@ test('serve --access-log: an exchange and a session in one line each, what peers
     assert.ok(!lines.some((l) => l.includes('"zz')), out);
     const closed = lines.filter((l) => /^websocket session \d+ closed: /.test(l));
     assert.equal(closed.length, 1, out);
-    assert.ok(closed[0]!.includes('x\\x0A127.0.0.1:1 "GET /forged" 200 0 upstream=1.2.3.4 1ms\\x1B]0;PWNED\\x07'), closed[0]);
+    // (the reason is in quotes, “…”: '"' and '\\' in it escaped as in the request's quotes)
+    assert.ok(closed[0]!.includes('“x\\x0A127.0.0.1:1 \\x22GET /forged\\x22 200 0 upstream=1.2.3.4 1ms\\x1B]0;PWNED\\x07”'), closed[0]);
     assert.ok(!lines.some((l) => l.startsWith('127.0.0.1:1 ')), 'no forged line');
+  } finally {
+    child.kill('SIGKILL');
+    await up.close();
+  }
+});
+
+test('serve --access-log: a refused handshake is one line with the client, "GET URL", its status and why; an upstream error is on stderr for HTTP and WebSocket alike', async () => {
+  const port = await freePort();
+  const down = await refusedPort();
+  const file = join(dir, 'refused.json');
+  writeFileSync(file, JSON.stringify({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${down}`, websocket: true }] }] }));
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', file, '--access-log'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  try {
+    await poll(() => out, (o) => o.includes('listening on'));
+    await rawExchange(port, `GET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?q=1`);
+    await new Promise((r) => ws.once('error', r));
+    await poll(() => out, (o) => o.includes('rejected'));
+    const why = `upstream error \\(ECONNREFUSED\\) while connecting to upstream, upstream: 127\\.0\\.0\\.1:${down}`;
+    assert.match(out, new RegExp(`^127\\.0\\.0\\.1:\\d+ "GET /ws\\?q=1" 502 websocket session \\d+ upstream=127\\.0\\.0\\.1:${down} rejected: ${why} \\(by proxy\\) \\(\\d+B up, 0B down\\)$`, 'm'));
+    assert.match(out, new RegExp(`^127\\.0\\.0\\.1:\\d+ "GET /plain" 502 \\d+ upstream=127\\.0\\.0\\.1:${down} \\d+ms \\(${why}\\)$`, 'm'));
+    await poll(() => err, (e) => e.split('\n').filter((l) => l.startsWith('[error] upstream_error: ')).length === 2);
+    assert.equal(err.split('\n').filter((l) => new RegExp(`^\\[error\\] upstream_error: ${why}$`).test(l)).length, 2, `one for each: ${err}`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('serve --access-log: a close reason cannot end its own quotes (“ and ” in it escaped)', async () => {
+  const up = await startWsUpstream('ws');
+  const port = await freePort();
+  const file = join(dir, 'reason.json');
+  writeFileSync(file, JSON.stringify({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${up.port}`, websocket: true }] }] }));
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', file, '--access-log'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  try {
+    await poll(() => out, (o) => o.includes('listening on'));
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    ws.close(4000, 'a” · upstream closed “b\\');
+    await new Promise((r) => ws.once('close', r));
+    await poll(() => out, (o) => /websocket session \d+ closed/.test(o));
+    assert.match(out, /client sent Close 4000 “a\\u201d · upstream closed \\u201cb\\x5C”/, out);
   } finally {
     child.kill('SIGKILL');
     await up.close();

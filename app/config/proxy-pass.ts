@@ -39,8 +39,10 @@ export function proxyPassError(text: string): 'invalid_port' | 'invalid_proxy_pa
 
 /**
  * Whether a proxy_pass host written without a port is an address nginx connects to on port 80 (an
- * IPv4 or bracketed IPv6 literal, or localhost); the model takes any other such name for an upstream.
+ * IPv4 or bracketed IPv6 literal, or localhost in any case, as getaddrinfo finds it in /etc/hosts for
+ * nginx 1.22: "LOCALHOST" too, but not "localhost.", a name nginx -t finds no host for); the model
+ * takes any other such name for an upstream.
  */
 export function isAddressHost(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host === 'localhost';
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[') || host.toLowerCase() === 'localhost';
 }

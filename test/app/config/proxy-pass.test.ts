@@ -1,7 +1,8 @@
 // proxy_pass targets: the parts the engine connects to, and $proxy_host / $proxy_port as nginx has them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseProxyPass } from '../../../app/config/proxy-pass.ts';
+import { isAddressHost, parseProxyPass } from '../../../app/config/proxy-pass.ts';
+import { validateConfig } from '../../../app/config/validate.ts';
 
 const vars = (text: string) => {
   const t = parseProxyPass(text)!;
@@ -18,4 +19,16 @@ test('$proxy_host / $proxy_port keep the port as written; the default port (80) 
   assert.deepEqual(vars('http://[::1]:8080'), ['[::1]', 8080, null, '[::1]:8080', '8080']);
   assert.equal(parseProxyPass('http://h:0'), null);
   assert.equal(parseProxyPass('http://h:65536'), null);
+});
+
+test('a proxy_pass to localhost without a port is one in any case, as nginx 1.22 resolves it; "localhost." is not (nginx -t: host not found)', () => {
+  for (const host of ['localhost', 'LOCALHOST', 'LocalHost']) assert.equal(isAddressHost(host), true, host);
+  assert.equal(isAddressHost('localhost.'), false);
+  const codes = (proxyPass: string) => {
+    const r = validateConfig({ schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass }] }] });
+    return r.ok ? [] : r.issues.map((i) => i.code);
+  };
+  assert.deepEqual(codes('http://LOCALHOST'), []);
+  assert.deepEqual(codes('http://LocalHost/x/'), []);
+  assert.deepEqual(codes('http://localhost.'), ['unknown_upstream']);
 });

@@ -2,7 +2,7 @@
 // proxy_* settings pushed down into each location.
 import type { Directive } from './ast.ts';
 import type { Config, Listen, Location, Modifier, Server, SetHeader } from '../config/schema.ts';
-import { parseProxyPass } from '../config/proxy-pass.ts';
+import { parseProxyPass, proxyPassError } from '../config/proxy-pass.ts';
 import { NGINX_SET_HEADERS } from '../proxy/headers.ts';
 import { DEFAULTS, ROUTE_COMMENT_PREFIX } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
@@ -179,7 +179,8 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
       if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
       else if (url.includes('$')) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables, which Switchyard does not model: dropped`);
       else if (/^https:\/\//i.test(url)) ctx.warn(c, `proxy_pass "${c.args[0]}": Switchyard speaks plain HTTP to upstreams (https:// is not modelled): dropped`);
-      else if (!parseProxyPass(url)) ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
+      // (a port past 65535 is kept, for validation to name with its line as nginx -t refuses it: invalid_port)
+      else if (!parseProxyPass(url) && proxyPassError(url) !== 'invalid_port') ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
       else {
         proxyPass = url;
         passDirective = c;
@@ -198,7 +199,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   else {
     if (outer !== null) ctx.warn(d, `${where} is nested in "${outer.where}": imported as a sibling that follows it; ${flattened(la, outer)}`);
     ctx.origin.set(loc, d);
-    if (parseProxyPass(loc.proxyPass)!.port === null) ctx.portless.push({ location: loc, d: passDirective! });
+    if (parseProxyPass(loc.proxyPass)?.port === null) ctx.portless.push({ location: loc, d: passDirective! });
     out.push(loc);
   }
   for (const n of nested) importLocation(n, s, ctx, out, outer ?? { where, ...la });

@@ -171,3 +171,13 @@ test('several files that overlap: a file another one includes is imported there 
   const { ConfReadError } = await import('../../../app/nginx/import.ts');
   await assert.rejects(importNginx(['/d/nginx.conf', '/d/nothere.conf'], reader), (e) => e instanceof ConfReadError && e.message === 'cannot read /d/nothere.conf: no such file (ENOENT)');
 });
+
+test('a proxy_pass port past 65535 (nginx -t: "invalid port in upstream") is an error at its location\'s line, as a listen port is, not a dropped route', () => {
+  const r = importNginxText('server {\n  listen 8080;\n  location / {\n    proxy_pass http://127.0.0.1:70000;\n  }\n  location /b/ { proxy_pass http://127.0.0.1:0/x/; }\n}\n');
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.proxyPass), ['http://127.0.0.1:70000', 'http://127.0.0.1:0/x/']);
+  assert.deepEqual(r.issues.map((i) => `${i.source?.line}: ${i.path}: ${i.message} [${i.code}]`), [
+    '3: servers[0].locations[0].proxyPass: port must be 1-65535 [invalid_port]',
+    '6: servers[0].locations[1].proxyPass: port must be 1-65535 [invalid_port]',
+  ]);
+});

@@ -68,7 +68,8 @@ export interface Requests {
   getSettings: { params: Record<string, never>; result: ServiceSettings };
   setSettings: { params: Partial<ServiceSettings>; result: ServiceSettings };
   /** HAR 1.2 text (Chrome's `_webSocketMessages` for sessions): the given sessions, or every kept
-   * session and exchange. Sensitive headers are redacted per the settings. */
+   * session and exchange. Sensitive headers are redacted per the settings. At most what importHar
+   * reads (maxImportHarBytes of UTF-8): past it the oldest payloads are left out, said in `log.comment`. */
   exportHar: { params: { sessionIds?: number[] }; result: string };
   /** Read a HAR file for viewing (it does not join the live traffic log). */
   importHar: { params: { text: string }; result: ImportedHar };

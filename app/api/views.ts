@@ -78,6 +78,9 @@ export interface FramePayload {
   truncated: boolean;
   /** Evicted to stay under the total payload cap: only the row's preview is left. */
   evicted: boolean;
+  /** (imported files) Evicted by the HAR export, which left it out to keep the file within what
+   * the import reads. */
+  omitted?: true;
 }
 
 /** Service settings the UI can change. */

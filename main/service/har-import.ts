@@ -45,6 +45,8 @@ const wsMessage = z.object({
     decodeError: displayText(1000).optional(),
     encodedBy: displayText(1000).optional(),
     payload: z.enum(['kept', 'truncated', 'evicted']).optional(),
+    /** an evicted payload the export left out to stay within what the import reads (har-text.ts) */
+    omitted: z.literal(true).optional(),
     utf8ErrorOffset: z.number().int().min(0).optional(),
     bytesBase64: z.string().optional(),
     /** the bytes kept of a truncated text whose data stops before the character its cut fell in */
@@ -160,7 +162,7 @@ const payloadState = (m: Message): FrameView['payload'] => m._switchyard?.payloa
  * whose exact bytes the file has (not UTF-8) keeps those, as base64. */
 function payloadOf(m: Message, kept: NonNullable<FrameView['payload']>, bytes: Buffer, base64: boolean): FramePayload {
   const encoding = base64 || m._switchyard?.bytesBase64 !== undefined ? 'base64' : 'text';
-  if (kept === 'evicted') return { encoding, data: '', bytes: 0, truncated: false, evicted: true };
+  if (kept === 'evicted') return { encoding, data: '', bytes: 0, truncated: false, evicted: true, ...(m._switchyard?.omitted ? { omitted: true as const } : {}) };
   // (keptBytes: a cut text's bytes kept, up to 3 more than the whole characters its data has; never
   // more than that, nor than the message, whatever a file says)
   const said = kept === 'truncated' ? m._switchyard?.keptBytes ?? 0 : 0;

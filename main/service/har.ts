@@ -9,18 +9,24 @@
 // a ping or pong that is not UTF-8 has `dataBase64` (data is base64 of its bytes, as a binary message's).
 // Display texts (a route's explanation, a cause, a note, a violation) are written whole; the import
 // cuts what is longer than it keeps (har-import.ts). Headers arrive already redacted (main/service/redact.ts).
+// The text is written in steps (har-text.ts), within what the import reads: past that, the oldest
+// payloads are left out (`_switchyard.omitted`, said in `log.comment`).
 import { STATUS_CODES } from 'node:http';
 import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
 import type { RouteInfo } from '../../app/engine/records.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 import { completePrefix } from '../inspect/payload.ts';
+export { exportHar, exportHarInSteps, HAR_MAX_BYTES } from './har-text.ts';
 
 export interface HarSession {
   session: SessionView;
   frames: FrameView[];
   /** The kept payload of a message row, when any (main/service/payloads.ts). */
   payload(row: FrameView): Buffer | undefined;
+  /** Whether a row is still in the log: a handle on a stored row may leave it while the export
+   * runs in steps (it is then left out, as if exported after it went). All are when absent. */
+  kept?(row: FrameView): boolean;
 }
 
 export const HAR_OPCODES: Record<string, number> = { text: 1, binary: 2, close: 8, ping: 9, pong: 10 };
@@ -73,8 +79,10 @@ interface Utf8Marks {
   keptBytes?: number;
 }
 
-function message(row: FrameView, payload: Buffer | undefined) {
+/** A message of the session (`omitted`: its payload left out of the file, see har-text.ts). */
+export function message(row: FrameView, payload: Buffer | undefined, omitted = false) {
   const opcode = HAR_OPCODES[row.opcode]!;
+  const state = omitted ? 'evicted' : row.payload;
   let data: string;
   const marks: Utf8Marks = {};
   if (row.utf8ErrorOffset !== undefined) marks.utf8ErrorOffset = row.utf8ErrorOffset;
@@ -86,7 +94,7 @@ function message(row: FrameView, payload: Buffer | undefined) {
     if (row.previewHex) marks.dataBase64 = true;
   } else if (row.opcode === 'text') {
     // (a cut payload may end inside a character: that is the cut, not invalid text)
-    const truncated = row.payload === 'truncated';
+    const truncated = state === 'truncated';
     const bad = payload ? findUtf8Error(payload, truncated) : -1;
     // (a truncated text as far as its last whole character, as framePayload gives it: the character
     // the cap cut would be a U+FFFD its sender never sent; keptBytes says how many bytes were kept)
@@ -101,17 +109,18 @@ function message(row: FrameView, payload: Buffer | undefined) {
   } else data = row.preview;
   return {
     type: row.from === 'client' ? 'send' : 'receive', time: row.time / 1000, opcode, data,
-    _switchyard: { seq: row.seq, ...marks, length: row.length, ...(row.wireLength !== undefined ? { wireLength: row.wireLength } : {}), ...(row.decodeError !== undefined ? { decodeError: row.decodeError } : {}), ...(row.encodedBy !== undefined ? { encodedBy: row.encodedBy } : {}), complete: row.opcode === 'text' || row.opcode === 'binary' ? row.payload === 'kept' : true, injected: row.injected === true, ...(row.notForwarded ? { notForwarded: true } : {}), ...(row.fin ? {} : { fin: false }), ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}), ...(row.payload ? { payload: row.payload } : {}) },
+    _switchyard: { seq: row.seq, ...marks, length: row.length, ...(row.wireLength !== undefined ? { wireLength: row.wireLength } : {}), ...(row.decodeError !== undefined ? { decodeError: row.decodeError } : {}), ...(row.encodedBy !== undefined ? { encodedBy: row.encodedBy } : {}), complete: row.opcode === 'text' || row.opcode === 'binary' ? state === 'kept' : true, injected: row.injected === true, ...(row.notForwarded ? { notForwarded: true } : {}), ...(row.fin ? {} : { fin: false }), ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}), ...(state ? { payload: state } : {}), ...(omitted ? { omitted: true } : {}) },
   };
 }
 
 /** A violation row as Chrome writes an error it saw on the connection (type 'error', opcode -1),
  * with the side whose bytes it was found in. */
-function violation(row: FrameView) {
+export function violation(row: FrameView) {
   return { type: 'error', time: row.time / 1000, opcode: -1, data: row.preview, _switchyard: { seq: row.seq, from: row.from, ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}) } };
 }
 
-function sessionEntry(s: HarSession) {
+/** A session's entry; its messages are written apart (har-text.ts), in place of `messages`. */
+export function sessionEntry(s: HarSession, messages: unknown[] = []) {
   const v = s.session;
   const url = absoluteUrl('ws', v.requestHeaders, v.url);
   const end = v.closedAt ?? Date.now();
@@ -125,7 +134,7 @@ function sessionEntry(s: HarSession) {
     // HAR's time is the sum of the timings; a session's is its whole life
     cache: {}, timings: { send: 0, wait: time, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
-    _webSocketMessages: s.frames.filter((f) => f.opcode in HAR_OPCODES || f.opcode === 'violation').map((f) => (f.opcode === 'violation' ? violation(f) : message(f, s.payload(f)))),
+    _webSocketMessages: messages,
     _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, clientAddress: v.clientAddress, route: v.route.explain, ...routeNames(v.route), closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream, ...frameCounts(v) },
   };
 }
@@ -135,7 +144,7 @@ function frameCounts(v: SessionView) {
   return { framesFromClient: v.framesFromClient, framesFromUpstream: v.framesFromUpstream, framesInjected: v.framesInjected ?? 0 };
 }
 
-function exchangeEntry(x: ExchangeView) {
+export function exchangeEntry(x: ExchangeView) {
   const total = x.timings.totalMs ?? 0;
   const firstByte = Math.min(total, x.timings.firstByteMs ?? total);
   const connect = Math.min(firstByte, x.timings.connectMs ?? 0);
@@ -150,23 +159,5 @@ function exchangeEntry(x: ExchangeView) {
   };
 }
 
-/** The longest HAR text exported, characters: it goes to the UI as one string inside a JSON answer,
- * which may double it again (its quotes, backslashes and line breaks), and that must stay under
- * what one JavaScript string holds (2^29 − 24 characters in V8, Chromium and Electron alike). */
-export const HAR_MAX_CHARS = 200 * 1024 * 1024;
-
-/** The HAR document (as text, pretty-printed) for these sessions and exchanges, oldest first; or,
- * past `maxChars` (or past what one string holds), how large it was, to say so. */
-export function exportHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxChars = HAR_MAX_CHARS): { ok: true; text: string } | { ok: false; message: string } {
-  const entries = [...sessions.map(sessionEntry), ...exchanges.map(exchangeEntry)].sort((a, b) => a.startedDateTime.localeCompare(b.startedDateTime));
-  const limit = `the HAR export's limit of ${Math.round(maxChars / 1024 / 1024)} Mi characters: export one session at a time, or keep less payload (Capture settings, "payload kept in all")`;
-  let text: string;
-  try {
-    text = JSON.stringify({ log: { version: '1.2', creator: { name: 'Switchyard', version }, pages: [], entries } }, null, 2);
-  } catch (e) {
-    if (e instanceof RangeError) return { ok: false, message: `the HAR would be longer than one string can hold, over ${limit}` };
-    throw e;
-  }
-  if (text.length > maxChars) return { ok: false, message: `the HAR would be ${(text.length / 1024 / 1024).toFixed(1)} Mi characters, over ${limit}` };
-  return { ok: true, text };
-}
+/** Whether a row goes in the file: a message or a violation, still in the log. */
+export const exported = (s: HarSession, f: FrameView) => (s.kept?.(f) ?? true) && (f.opcode in HAR_OPCODES || f.opcode === 'violation');

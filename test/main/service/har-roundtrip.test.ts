@@ -98,12 +98,16 @@ test('an exchange no first byte came for comes back without one (HAR needs a wai
   assert.deepEqual(imported(JSON.stringify(har)).exchanges.map((x) => x.timings), none.map((x) => x.timings));
 });
 
-test('a HAR past the export limit is refused saying how large it would be and what to do', () => {
+test('a HAR past the export limit leaves the oldest payloads out, saying so, instead of refusing', () => {
   const big = { session: session(), frames, payload: (row: FrameView) => (row.seq === 3 ? Buffer.alloc(3 * 1024 * 1024, 'x') : payloads.get(row.seq)) };
   const r = exportHar([big], [], '0.1.0', 2 * 1024 * 1024);
-  assert.ok(!r.ok);
-  assert.match(r.message, /^the HAR would be 3\.\d Mi characters, over the HAR export's limit of 2 Mi characters: export one session at a time, or keep less payload/);
-  assert.ok(exportHar([big], [], '0.1.0', 4 * 1024 * 1024).ok);
+  assert.ok(r.ok);
+  assert.ok(Buffer.byteLength(r.text) <= 2 * 1024 * 1024);
+  const har = JSON.parse(r.text);
+  assert.match(har.log.comment, /^Switchyard left out the payloads of the 1 oldest of the 3 messages it kept \(3\.0 MiB\), so that this file stays within the HAR export's limit of 2 MiB \(what its import reads\)/);
+  const back = imported(r.text).sessions[0]!;
+  assert.deepEqual([back.payloads[3], back.payloads[4]!.evicted, back.payloads[5]!.evicted], [{ encoding: 'text', data: '', bytes: 0, truncated: false, evicted: true, omitted: true }, false, false]);
+  assert.equal(JSON.parse(harText([big], [], '0.1.0', 4 * 1024 * 1024)).log.entries[0]._webSocketMessages[0].data.length, 3 * 1024 * 1024);
 });
 
 test('a session no answer reached is exported with status 0 and read back as such', () => {

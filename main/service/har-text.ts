@@ -1,0 +1,185 @@
+// The HAR export's text, written in steps: the engine shares the thread, so the export yields to it
+// every few thousand messages or few MiB of text (exportHarInSteps), as the import reads in steps. It
+// is the text JSON.stringify(har, null, 2) gives, written a message at a time (each stringified at
+// its depth), so that no copy of the whole document is made but the text itself.
+// A file is at most what the import reads (API_LIMITS.maxImportHarBytes, of UTF-8): past that, the
+// payloads of the oldest messages are left out, as the total payload cap evicts them (the message
+// keeps the row's preview as its data, `_switchyard.payload: 'evicted'` and `omitted: true`), and
+// `log.comment` says how many; only a file that is too large without any payload is refused.
+import type { ExchangeView } from '../../app/api/contract.ts';
+import { API_LIMITS } from '../../app/api/contract.ts';
+import { HAR_OMITTED_NOTE } from '../../app/traffic/har-note.ts';
+import { exchangeEntry, exported, message, sessionEntry, violation, type HarSession } from './har.ts';
+
+/** The largest HAR file exported, bytes of UTF-8: what the import reads (so that every export
+ * imports back; the renderer checks the file's size, the service its characters). */
+export const HAR_MAX_BYTES = API_LIMITS.maxImportHarBytes;
+
+export type HarExport = { ok: true; text: string } | { ok: false; message: string };
+
+/** Messages and text (characters) written between two steps: a few milliseconds' work. */
+const STEP_MESSAGES = 2000;
+const STEP_CHARS = 1024 * 1024;
+/** Room kept for what may grow between the passes (a live session's time) and the comment. */
+const SLACK = 4096;
+
+const ENTRY = '      ';
+const MESSAGE = '          ';
+/** `value` as JSON.stringify(…, null, 2) writes it where its first line starts at `indent`. */
+const at = (value: unknown, indent: string) => JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+
+/** A message with a payload the file may leave out. */
+interface Payloaded {
+  session: number;
+  seq: number;
+  time: number;
+  /** Bytes its payload takes in the file beyond its preview. */
+  extra: number;
+}
+
+/** One pass over the entries; `omit` names the messages written without their payload. */
+class Pass {
+  readonly pieces: string[] = [];
+  size = 0;
+  /** false once past the limit: the pieces are dropped and only counted. */
+  keep = true;
+  readonly payloaded: Payloaded[] = [];
+  private work = 0;
+  private chars = 0;
+
+  constructor(private readonly max: number, private readonly omit: Map<number, Set<number>> | null) {}
+
+  add(piece: string): boolean {
+    this.size += bytes(piece);
+    if (this.keep && this.size > this.max) {
+      this.keep = false;
+      this.pieces.length = 0;
+    }
+    if (this.keep) this.pieces.push(piece);
+    this.chars += piece.length;
+    this.work++;
+    if (this.work < STEP_MESSAGES && this.chars < STEP_CHARS) return false;
+    this.work = 0;
+    this.chars = 0;
+    return true;
+  }
+
+  /** A session's messages; yields between steps. */
+  *messages(s: HarSession, index: number): Generator<void, void> {
+    let first = true;
+    const omitted = this.omit?.get(index);
+    for (const f of s.frames) {
+      if (!exported(s, f)) continue;
+      let piece: string;
+      if (f.opcode === 'violation') piece = at(violation(f), MESSAGE);
+      else {
+        const leave = omitted?.has(f.seq) === true;
+        const payload = leave ? undefined : s.payload(f);
+        piece = at(message(f, payload, leave), MESSAGE);
+        // (only what a first pass keeps is weighed: which to leave out is decided from it)
+        if (payload && !this.omit) this.payloaded.push({ session: index, seq: f.seq, time: f.time, extra: bytes(piece) - bytes(at(message(f, undefined, true), MESSAGE)) });
+      }
+      if (this.add(`${first ? '' : ',\n'}${MESSAGE}${piece}`)) yield;
+      first = false;
+    }
+  }
+}
+
+/** The entries in the order they started (sessions first among equals, as a stable sort). */
+function order(sessions: HarSession[], exchanges: ExchangeView[]) {
+  const all = [
+    ...sessions.map((s, i) => ({ started: new Date(s.session.openedAt).toISOString(), session: i, exchange: -1 })),
+    ...exchanges.map((x, i) => ({ started: new Date(x.startedAt).toISOString(), session: -1, exchange: i })),
+  ];
+  return all.sort((a, b) => a.started.localeCompare(b.started));
+}
+
+/** The document around its entries: the text before them and after them. */
+function shell(version: string, comment: string | undefined): [string, string] {
+  const text = JSON.stringify({ log: { version: '1.2', creator: { name: 'Switchyard', version }, pages: [], entries: [], ...(comment ? { comment } : {}) } }, null, 2);
+  const mark = '\n    "entries": []';
+  const i = text.indexOf(mark);
+  return [text.slice(0, i + mark.length - 1), text.slice(i + mark.length - 1)];
+}
+
+function* pass(p: Pass, sessions: HarSession[], exchanges: ExchangeView[], version: string, comment?: string): Generator<void, void> {
+  const [head, tail] = shell(version, comment);
+  const entries = order(sessions, exchanges);
+  p.add(entries.length ? `${head}\n` : head);
+  for (const [k, e] of entries.entries()) {
+    const sep = k ? ',\n' : '';
+    if (e.exchange >= 0) {
+      if (p.add(`${sep}${ENTRY}${at(exchangeEntry(exchanges[e.exchange]!), ENTRY)}`)) yield;
+      continue;
+    }
+    const s = sessions[e.session]!;
+    const text = at(sessionEntry(s), ENTRY);
+    const mark = `\n${ENTRY}  "_webSocketMessages": []`;
+    const cut = text.indexOf(mark) + mark.length - 1;
+    const some = s.frames.some((f) => exported(s, f));
+    // (no messages: the entry as it is, `[]`)
+    if (!some) {
+      if (p.add(`${sep}${ENTRY}${text}`)) yield;
+      continue;
+    }
+    p.add(`${sep}${ENTRY}${text.slice(0, cut)}\n`);
+    yield* p.messages(s, e.session);
+    p.add(`\n${ENTRY}  ]${text.slice(cut + 1)}`);
+  }
+  p.add(entries.length ? `\n    ${tail}` : tail);
+}
+
+/** Which payloads to leave out so that the file is `over` bytes smaller: the oldest first. */
+function omissions(payloaded: Payloaded[], over: number): { omit: Map<number, Set<number>>; count: number; saved: number } {
+  const omit = new Map<number, Set<number>>();
+  let saved = 0;
+  let count = 0;
+  const oldest = payloaded.map((m, i) => ({ m, i })).sort((a, b) => a.m.time - b.m.time || a.i - b.i);
+  for (const { m } of oldest) {
+    if (saved >= over) break;
+    let set = omit.get(m.session);
+    if (!set) omit.set(m.session, (set = new Set()));
+    set.add(m.seq);
+    saved += m.extra;
+    count++;
+  }
+  return { omit, count, saved };
+}
+
+/** The export in steps (see the file's head); the last step's value is the outcome. */
+export function* writingHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES): Generator<void, HarExport> {
+  const limit = `the HAR export's limit of ${mib(maxBytes).replace(/\.0$/, '')} MiB (what its import reads)`;
+  const first = new Pass(maxBytes, null);
+  yield* pass(first, sessions, exchanges, version);
+  if (first.keep) return { ok: true, text: first.pieces.join('') };
+  // (past the limit: the oldest payloads go, as many as it takes; the file says so)
+  const { omit, count, saved } = omissions(first.payloaded, first.size - maxBytes + SLACK);
+  if (first.size - saved > maxBytes - SLACK) return { ok: false, message: `the HAR would be ${mib(first.size - saved)} MiB even without the messages' payloads, over ${limit}: export one session at a time` };
+  yield;
+  const comment = `${HAR_OMITTED_NOTE} the ${count.toLocaleString('en-US')} oldest of the ${first.payloaded.length.toLocaleString('en-US')} messages it kept (${mib(saved)} MiB), so that this file stays within ${limit}: their data is the preview the frame log showed, marked _switchyard.omitted. Export one session at a time, or keep less payload, to have them all.`;
+  const second = new Pass(maxBytes, omit);
+  yield* pass(second, sessions, exchanges, version, comment);
+  if (!second.keep) return { ok: false, message: `the HAR would be ${mib(second.size)} MiB, over ${limit}: export one session at a time` };
+  return { ok: true, text: second.pieces.join('') };
+}
+
+/** The HAR document (as text, pretty-printed) for these sessions and exchanges, oldest first, all at once. */
+export function exportHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES): HarExport {
+  const steps = writingHar(sessions, exchanges, version, maxBytes);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** The same, letting the event loop run between steps (the proxy shares the thread). */
+export async function exportHarInSteps(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES): Promise<HarExport> {
+  const steps = writingHar(sessions, exchanges, version, maxBytes);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

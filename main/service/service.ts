@@ -20,7 +20,8 @@ import { loadFrameTap, previewOf, type TapFactory } from './frames.ts';
 import { listenerView, sessionView, upstreamViews } from './views.ts';
 import { TrafficWatch } from './traffic-watch.ts';
 import { Redactor } from './redact.ts';
-import { exportHar, type HarSession } from './har.ts';
+import { FrameRef } from './frame-log.ts';
+import { exportHarInSteps, type HarSession } from './har.ts';
 import { importHarInSteps } from './har-import.ts';
 import { InjectBusyError } from '../engine/ws-inject.ts';
 import { checkClose } from '../engine/ws-frames.ts';
@@ -238,8 +239,10 @@ export class SwitchyardService {
       const views = ids ? ids.map((id) => this.watch.session(id)) : this.watch.sessions();
       const missing = ids?.filter((_, i) => !views[i]);
       if (missing?.length) return fail('not_found', `no session ${missing.join(', ')}`);
-      const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.redact.frames(this.traffic.rowsOf(v!.id) ?? [], v!), payload: (row) => this.traffic.payloads.get(row) }));
-      const har = exportHar(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x)));
+      // (written in steps, the proxy running between them: a row that leaves the log meanwhile is left out)
+      const kept = (row: FrameView) => !(row instanceof FrameRef) || row.kept;
+      const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.redact.frames(this.traffic.rowsOf(v!.id) ?? [], v!), payload: (row) => this.traffic.payloads.get(row), kept }));
+      const har = await exportHarInSteps(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x)));
       return har.ok ? ok(har.text) : fail('too_large', har.message);
     },
     importHar: async ({ text }) => {

@@ -17,6 +17,8 @@ export const DEFAULT_RENDERER_DIR = resolve(fileURLToPath(new URL('../../dist/re
 const HOST = '127.0.0.1';
 /** A feed connection holding more unsent bytes than this is "busy": its deltas queue, then resync. */
 const FEED_BUSY_BYTES = 1 << 20;
+/** A text answer longer than this (characters) is sent in pieces of this length (streamText). */
+const STREAM_CHARS = 1 << 20;
 
 export interface WebHostOptions {
   service: SwitchyardService;
@@ -125,10 +127,43 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     } catch {
       return json(res, 400, { ok: false, error: { code: 'bad_json', message: 'the request body is not JSON' } });
     }
-    json(res, 200, await o.service.handle(name, params));
+    const result = await o.service.handle(name, params);
+    if (result.ok && typeof result.value === 'string' && result.value.length > STREAM_CHARS) return streamText(res, result.value);
+    json(res, 200, result);
   }
 
   const json = (res: ServerResponse, status: number, value: unknown): void => reply(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+
+  /** A long text answer (a HAR export) as JSON.stringify({ ok: true, value }) writes it, quoted a
+   * piece at a time and sent as each piece drains, so that the engine runs between the pieces and
+   * no quoted copy of the whole text is made. */
+  async function streamText(res: ServerResponse, text: string): Promise<void> {
+    headers(res);
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.write('{"ok":true,"value":"');
+    for (let at = 0; at < text.length && !res.destroyed;) {
+      let end = Math.min(text.length, at + STREAM_CHARS);
+      // (a pair of UTF-16 units stays in one piece: apart, each would be quoted as an escape)
+      if (end < text.length && /[\ud800-\udbff]/.test(text[end - 1]!)) end--;
+      const more = res.write(JSON.stringify(text.slice(at, end)).slice(1, -1));
+      at = end;
+      if (!more) {
+        await new Promise<void>((next) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            next();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+      // (a turn of the event loop each piece: a fast reader drains in a next tick, which would
+      // write the next piece before any timer or socket of the proxy's had a turn)
+      await new Promise<void>((next) => setImmediate(next));
+    }
+    res.end('"}');
+  }
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', ignoreSocketError);

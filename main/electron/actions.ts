@@ -4,6 +4,7 @@ import { dialog, type BrowserWindow } from 'electron';
 import { fsReader } from '../nginx/conf-reader.ts';
 import { importNginx, importReport } from '../../app/nginx/import.ts';
 import { REQUEST_NAMES } from '../../app/api/contract.ts';
+import { harOmittedNote } from '../../app/traffic/har-note.ts';
 import type { AppCore } from '../persist/boot.ts';
 import { writeFileAtomic } from '../persist/atomic.ts';
 import type { MenuActions } from './menu.ts';
@@ -70,11 +71,15 @@ export function menuActions(core: AppCore, win: () => BrowserWindow | null, chan
     const w = win();
     const to = w ? await dialog.showSaveDialog(w, { defaultPath, filters }) : await dialog.showSaveDialog({ defaultPath, filters });
     if (to.canceled || !to.filePath) return;
+    const text = pick(r.value);
     try {
-      await writeFileAtomic(to.filePath, pick(r.value));
+      await writeFileAtomic(to.filePath, text);
     } catch (e) {
-      fail(`Cannot write ${to.filePath}`, (e as Error).message);
+      return fail(`Cannot write ${to.filePath}`, (e as Error).message);
     }
+    // (a HAR past what an import reads was saved without its oldest payloads: its note says so)
+    const note = request === 'exportHar' ? harOmittedNote(text) : null;
+    if (note) info('Saved without the oldest payloads', note);
   };
 
   return {

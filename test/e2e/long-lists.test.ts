@@ -42,6 +42,18 @@ async function keyboardReaches(page: Page, list: string, first: string, last: st
   }
 }
 
+/** A page on the `screen` list ('sessions' or 'http') once it counts `n` of `n`, which renders only
+ * the rows in view of them (and a few more). */
+async function openFull(screen: 'sessions' | 'http', n: number) {
+  const opened = await env.ui.open();
+  await opened.page.goto(`${env.ui.host.url}#/${screen}`);
+  await opened.page.getByTestId(`${screen}-count`).getByText(`${n} / ${n}`).waitFor();
+  const rows = opened.page.locator('tbody tr[role="option"]');
+  const rendered = await rows.count();
+  assert.ok(rendered > 20 && rendered < 80, `${rendered} of ${n} rows rendered: those in view`);
+  return { ...opened, rows };
+}
+
 test('the sessions list renders the rows in view of 500, and reaches every one by scroll and keyboard', { timeout: 120_000 }, async () => {
   for (let i = 0; i < 520; i += 40) {
     await Promise.all(Array.from({ length: Math.min(40, 520 - i) }, async () => {
@@ -50,13 +62,8 @@ test('the sessions list renders the rows in view of 500, and reaches every one b
     }));
   }
   await env.open('/ws/newest');
-  const { context, page, errors } = await env.ui.open();
+  const { context, page, errors, rows } = await openFull('sessions', 501);
   try {
-    await page.goto(`${env.ui.host.url}#/sessions`);
-    await page.getByTestId('sessions-count').getByText('501 / 501').waitFor();
-    const rows = page.locator('tbody tr[role="option"]');
-    const rendered = await rows.count();
-    assert.ok(rendered > 20 && rendered < 80, `${rendered} of 501 rows rendered: those in view`);
     const ids = env.ui.service.snapshot().sessions.map((s) => `session-row-${s.id}`).sort((a, b) => Number(a.slice(12)) - Number(b.slice(12)));
     assert.equal(ids.length, 501);
     const [newest, oldest] = [ids.at(-1)!, ids[0]!];
@@ -85,13 +92,8 @@ test('the HTTP log renders the rows in view of 2,000, filters all of them, and r
   });
   for (let i = 0; i < 2100; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => get(`/ws/get-${i + j}`)));
   agent.destroy();
-  const { context, page, errors } = await env.ui.open();
+  const { context, page, errors, rows } = await openFull('http', 2000);
   try {
-    await page.goto(`${env.ui.host.url}#/http`);
-    await page.getByTestId('http-count').getByText('2000 / 2000').waitFor();
-    const rows = page.locator('tbody tr[role="option"]');
-    const rendered = await rows.count();
-    assert.ok(rendered > 20 && rendered < 80, `${rendered} of 2,000 rows rendered`);
     await rows.first().filter({ hasText: '/ws/get-2099' }).waitFor();
 
     // a filter runs over every row, rendered or not

@@ -3,27 +3,10 @@
 // refuses one that refers back into the lost message and decodes those that do not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, createDeflateRaw } from 'node:zlib';
 import { createFrameTap } from '../../../main/inspect/frame-tap.ts';
 import type { MessageEvent, TapEvent } from '../../../main/inspect/types.ts';
-import { encodeFrame } from './helpers.ts';
+import { encodeFrame, takeover } from './helpers.ts';
 import { until } from '../../helpers/wait.ts';
-
-/** Messages as one context-takeover compressor sends them (each ends in a sync flush, its 00 00 ff ff dropped). */
-async function takeover(texts: string[]): Promise<Buffer[]> {
-  const d = createDeflateRaw();
-  const out: Buffer[] = [];
-  let parts: Buffer[] = [];
-  d.on('data', (b: Buffer) => parts.push(b));
-  for (const t of texts) {
-    d.write(t);
-    await new Promise<void>((r) => d.flush(constants.Z_SYNC_FLUSH, () => r()));
-    out.push(Buffer.concat(parts).subarray(0, -4));
-    parts = [];
-  }
-  d.close();
-  return out;
-}
 
 test('deflate: a message not captured while an earlier one inflates: the next that refers back into it is CONTEXT_LOST, later ones that do not decode', async () => {
   const events: TapEvent[] = [];

@@ -1,5 +1,7 @@
 // Shared by the frame tap tests: hex input, a small RFC 6455 frame encoder, and a runner that
-// feeds a byte stream to a tap in given pieces and returns the events in a comparable form.
+// feeds a byte stream to a tap in given pieces and returns the events in a comparable form; and
+// messages compressed as a permessage-deflate sender with context takeover sends them.
+import { constants, createDeflateRaw } from 'node:zlib';
 import { createFrameTap, type FrameTapOptions, type FrameTap } from '../../../main/inspect/frame-tap.ts';
 import type { Direction, TapEvent } from '../../../main/inspect/types.ts';
 
@@ -82,4 +84,20 @@ export function* splits(buf: Buffer, random = 20, seed = 1): Generator<Buffer[]>
   }
   // and byte by byte
   yield Array.from({ length: buf.length }, (_, i) => buf.subarray(i, i + 1));
+}
+
+/** Messages as one context-takeover compressor sends them (each ends in a sync flush, its 00 00 ff ff dropped). */
+export async function takeover(texts: Array<string | Buffer>): Promise<Buffer[]> {
+  const d = createDeflateRaw();
+  const out: Buffer[] = [];
+  let parts: Buffer[] = [];
+  d.on('data', (b: Buffer) => parts.push(b));
+  for (const t of texts) {
+    d.write(t);
+    await new Promise<void>((r) => d.flush(constants.Z_SYNC_FLUSH, () => r()));
+    out.push(Buffer.concat(parts).subarray(0, -4));
+    parts = [];
+  }
+  d.close();
+  return out;
 }

@@ -8,7 +8,7 @@ import { WebSocketServer, WebSocket, type PerMessageDeflateOptions } from 'ws';
 import { parseExtensions, inflaterParams } from '../../../main/inspect/permessage-deflate.ts';
 import { createFrameTap, type FrameTap, type FrameTapOptions } from '../../../main/inspect/frame-tap.ts';
 import type { MessageEvent, TapEvent, CloseEvent } from '../../../main/inspect/types.ts';
-import { encodeFrame, MASK } from './helpers.ts';
+import { encodeFrame, MASK, takeover } from './helpers.ts';
 import { until } from '../../helpers/wait.ts';
 
 test('deflate: parseExtensions reads the response parameters', () => {
@@ -43,22 +43,6 @@ test('deflate: a corrupt compressed message is undecodable; the stream goes on (
   assert.deepEqual(events.map((e) => e.kind), ['frame', 'message', 'frame', 'message', 'frame', 'message']);
   tap.close();
 });
-
-/** Messages as one context-takeover compressor sends them (each ends in a sync flush, its 00 00 ff ff dropped). */
-async function takeover(texts: Array<string | Buffer>): Promise<Buffer[]> {
-  const d = createDeflateRaw();
-  const out: Buffer[] = [];
-  let parts: Buffer[] = [];
-  d.on('data', (b: Buffer) => parts.push(b));
-  for (const t of texts) {
-    d.write(t);
-    await new Promise<void>((r) => d.flush(constants.Z_SYNC_FLUSH, () => r()));
-    out.push(Buffer.concat(parts).subarray(0, -4));
-    parts = [];
-  }
-  d.close();
-  return out;
-}
 
 test('deflate: with context takeover, a message referring back into one that failed is CONTEXT_LOST; later ones that do not decode, on a fresh inflater', async () => {
   const events: TapEvent[] = [];

@@ -2,7 +2,7 @@
 // shares the thread) keeps relaying while a large export is being built.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
@@ -12,11 +12,7 @@ import { value } from '../../helpers/service.ts';
 const scope = testScope();
 
 test('while a large HAR export is being built, timers fire and proxied messages are relayed, before its answer', { timeout: 120_000 }, async () => {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((r) => wss.once('listening', r));
-  wss.on('connection', (ws) => ws.on('message', (d, isBinary) => ws.send(d, { binary: isBinary })));
-  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => wss.close(r)); });
-  const port = (wss.address() as { port: number }).port;
+  const { port } = await scope.ws('echo');
   const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${port}` }));
   const service = await SwitchyardService.create(e.engine, { initialDraft: {}, limits: { payloadTotal: 8 * 1024 * 1024 } });
   scope.defer(async () => service.close());

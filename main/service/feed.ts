@@ -15,7 +15,9 @@ export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 const ENTRY_BYTES = 256;
 
 /** A cheap estimate, from above, of the memory a delta holds: ENTRY_BYTES a session, exchange, log
- * entry or frame, and two bytes a character of their text (frame previews, URLs, headers, messages). */
+ * entry or frame, and two bytes a character of their text (frame previews, URLs, headers, messages);
+ * a config, listener or upstream list it carries (now and then: an apply, a status change) by the
+ * length of its JSON (a draft may be megabytes). */
 export function deltaBytes(d: FeedDelta): number {
   let n = (d.sessions.length + d.exchanges.length + d.logs.length) * ENTRY_BYTES;
   for (const v of d.sessions) {
@@ -29,6 +31,7 @@ export function deltaBytes(d: FeedDelta): number {
     n += e.frames.length * ENTRY_BYTES;
     for (const f of e.frames) n += 2 * f.preview.length;
   }
+  for (const part of [d.config, d.listeners, d.upstreams]) if (part) n += 2 * JSON.stringify(part).length;
   return n;
 }
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Feed, MAX_FRAMES_PER_BATCH, deltaBytes, type FeedSink } from '../../../main/service/feed.ts';
-import type { FeedDelta, FeedEvent, FeedSnapshot, ExchangeView, FrameView } from '../../../app/api/contract.ts';
+import type { ConfigState, FeedDelta, FeedEvent, FeedSnapshot, ExchangeView, FrameView, ListenerView } from '../../../app/api/contract.ts';
 
 const snapshot = (): FeedSnapshot => ({ sessions: [], exchanges: [], listeners: [], upstreams: [], logs: [], config: { draft: {}, draftIssues: [], applied: null, appliedAt: null, dirty: false, canUndo: false }, framesSupported: false });
 const exchange = (id: number) => ({ id, url: `/x/${id}`, requestHeaders: [], responseHeaders: [], tries: [] }) as unknown as ExchangeView;
@@ -102,6 +102,13 @@ test('the queue of a subscriber that stopped reading is bounded in bytes too (a 
   assert.ok(sent.length >= 10, 'the reading subscriber got its batches');
   for (const d of sent) assert.ok(deltaBytes(d) >= JSON.stringify(d).length);
   feed.close();
+});
+
+test('a delta that carries a config (a draft of megabytes), listeners or upstreams counts them in its bytes', () => {
+  const config = { draft: { servers: [{ comment: 'x'.repeat(1_000_000) }] } } as unknown as ConfigState;
+  const listeners = [{ host: '127.0.0.1', port: 8080, state: 'listening' }] as unknown as ListenerView[];
+  const d: FeedDelta = { sessions: [], exchanges: [], frames: [], logs: [], config, listeners };
+  assert.ok(deltaBytes(d) >= JSON.stringify(d).length, `${deltaBytes(d)} bytes estimated`);
 });
 
 test('no subscribers: publishing does no work', () => {

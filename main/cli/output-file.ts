@@ -23,8 +23,8 @@ export async function writeOutputFile(out: string, text: string, inputs: Iterabl
     }
   }
   // (a name that ends in "/" is a folder's: one that is not there is said as such, not as the
-  // ENOTDIR its rename would meet)
-  if (target === null && (out.endsWith('/') || out.endsWith(sep))) {
+  // ENOTDIR its rename would meet; a file's name with a "/" after it is ENOTDIR, as it is)
+  if (target === null && (out.endsWith('/') || out.endsWith(sep)) && (await stat(out).catch((e: NodeJS.ErrnoException) => e.code)) === 'ENOENT') {
     stderr.write(`cannot write ${out}: ${errnoWords('ENOENT', true)}\n`);
     return false;
   }

@@ -26,6 +26,10 @@ test('-o naming a folder that is not there (a trailing "/") says the folder does
     assert.match(folder.text, /: it is a directory \(EISDIR\)\n$/);
     await writeFile(join(dir, 'f'), 'x');
     assert.equal(await writeOutputFile(join(dir, 'f'), 'text', [], sink().stream), true);
+    // a file's name with a "/" after it: that part of the path is not a folder (ENOTDIR), as it is
+    const notDir = sink();
+    assert.equal(await writeOutputFile(join(dir, 'f') + '/', 'text', [], notDir.stream), false);
+    assert.match(notDir.text, /\(ENOTDIR\)\n$/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -87,6 +87,13 @@ test('location editor: bad path for "=", invalid regex, bad time, unknown upstre
   await target.fill('http://app');
   await clears(page, target, L(1, 'proxyPass'));
 
+  // a label longer than nginx reads as its comment
+  const label = page.getByTestId('loc-name');
+  await label.fill('x'.repeat(5000));
+  await shows(page, label, L(1, 'name'), /bytes as the comment "# route: …" in nginx\.conf/, 'too_long');
+  await label.fill('');
+  await clears(page, label, L(1, 'name'));
+
   // the schema's time syntax
   await read.fill('5 minutes');
   await shows(page, read, L(1, 'proxyReadTimeout'), 'proxy_read_timeout: not an nginx time: use e.g. "60s", "500ms", "1h 30m"', 'invalid_duration');

@@ -5,7 +5,11 @@
 // A file is at most what the import reads (API_LIMITS.maxImportHarBytes, of UTF-8): past that, the
 // payloads of the oldest messages are left out, as the total payload cap evicts them (the message
 // keeps the row's preview as its data, `_switchyard.payload: 'evicted'` and `omitted: true`), and
-// `log.comment` says how many; only a file that is too large without any payload is refused.
+// `log.comment` says how many. Only payloads larger in the file than what replaces them go: leaving
+// out a short one (a ping's, a one-byte text's) would make its message longer. A payload the cap
+// evicts while the file is written makes its message a few bytes longer too: a pass that runs over
+// for that leaves out more and is written again. Only a file too large without every payload that
+// can go is refused, with its size.
 import type { ExchangeView } from '../../app/api/contract.ts';
 import { API_LIMITS } from '../../app/api/contract.ts';
 import { HAR_OMITTED_NOTE } from '../../app/traffic/har-note.ts';
@@ -20,7 +24,8 @@ export type HarExport = { ok: true; text: string } | { ok: false; message: strin
 /** Messages and text (characters) written between two steps: a few milliseconds' work. */
 const STEP_MESSAGES = 2000;
 const STEP_CHARS = 1024 * 1024;
-/** Room kept for what may grow between the passes (a live session's time) and the comment. */
+/** Room kept for what may grow between the passes (a live session's time, payloads evicted) and
+ * the comment. */
 const SLACK = 4096;
 
 const ENTRY = '      ';
@@ -29,13 +34,15 @@ const MESSAGE = '          ';
 const at = (value: unknown, indent: string) => JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+/** A size in a refusal: MiB and bytes, so that one just past the limit does not read as equal to it. */
+const sized = (n: number, also = '') => `${mib(n).replace(/\.0$/, '')} MiB (${n.toLocaleString('en-US')} bytes${also})`;
 
-/** A message with a payload the file may leave out. */
+/** A message with a payload the file may leave out: one larger than what replaces it. */
 interface Payloaded {
   session: number;
   seq: number;
   time: number;
-  /** Bytes its payload takes in the file beyond its preview. */
+  /** Bytes its payload takes in the file beyond its preview and the marks of one left out (> 0). */
   extra: number;
 }
 
@@ -45,6 +52,8 @@ class Pass {
   size = 0;
   /** false once past the limit: the pieces are dropped and only counted. */
   keep = true;
+  /** The messages written with their payload, and those of them the file may leave out. */
+  withPayload = 0;
   readonly payloaded: Payloaded[] = [];
   private work = 0;
   private chars = 0;
@@ -78,8 +87,13 @@ class Pass {
         const leave = omitted?.has(f.seq) === true;
         const payload = leave ? undefined : s.payload(f);
         piece = at(message(f, payload, leave), MESSAGE);
-        // (only what a first pass keeps is weighed: which to leave out is decided from it)
-        if (payload && !this.omit) this.payloaded.push({ session: index, seq: f.seq, time: f.time, extra: bytes(piece) - bytes(at(message(f, undefined, true), MESSAGE)) });
+        // (which to leave out is decided from what a pass wrote with its payload: a pass that runs
+        // over leaves out more of them; one no larger than its preview stays, leaving it out saves nothing)
+        if (payload) {
+          this.withPayload++;
+          const extra = bytes(piece) - bytes(at(message(f, undefined, true), MESSAGE));
+          if (extra > 0) this.payloaded.push({ session: index, seq: f.seq, time: f.time, extra });
+        }
       }
       if (this.add(`${first ? '' : ',\n'}${MESSAGE}${piece}`)) yield;
       first = false;
@@ -131,9 +145,9 @@ function* pass(p: Pass, sessions: HarSession[], exchanges: ExchangeView[], versi
   p.add(entries.length ? `\n    ${tail}` : tail);
 }
 
-/** Which payloads to leave out so that the file is `over` bytes smaller: the oldest first. */
-function omissions(payloaded: Payloaded[], over: number): { omit: Map<number, Set<number>>; count: number; saved: number } {
-  const omit = new Map<number, Set<number>>();
+/** Which payloads to leave out, besides those in `omit` (added to it), so that the file is `over`
+ * bytes smaller: the oldest first; all of them when that is not enough. */
+function omissions(payloaded: Payloaded[], over: number, omit: Map<number, Set<number>>): { count: number; saved: number } {
   let saved = 0;
   let count = 0;
   const oldest = payloaded.map((m, i) => ({ m, i })).sort((a, b) => a.m.time - b.m.time || a.i - b.i);
@@ -145,24 +159,44 @@ function omissions(payloaded: Payloaded[], over: number): { omit: Map<number, Se
     saved += m.extra;
     count++;
   }
-  return { omit, count, saved };
+  return { count, saved };
 }
+
+/** The bytes the document takes around its entries. */
+const shellBytes = (version: string, comment?: string) => shell(version, comment).reduce((n, t) => n + bytes(t), 0);
 
 /** The export in steps (see the file's head); the last step's value is the outcome. */
 export function* writingHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES): Generator<void, HarExport> {
   const limit = `the HAR export's limit of ${mib(maxBytes).replace(/\.0$/, '')} MiB (what its import reads)`;
+  const refused = (size: number, without: string) => ({ ok: false as const, message: `the HAR would be ${sized(size)}${without}, over the HAR export's limit of ${sized(maxBytes, ', what its import reads')}: export one session at a time` });
   const first = new Pass(maxBytes, null);
   yield* pass(first, sessions, exchanges, version);
   if (first.keep) return { ok: true, text: first.pieces.join('') };
-  // (past the limit: the oldest payloads go, as many as it takes; the file says so)
-  const { omit, count, saved } = omissions(first.payloaded, first.size - maxBytes + SLACK);
-  if (first.size - saved > maxBytes - SLACK) return { ok: false, message: `the HAR would be ${mib(first.size - saved)} MiB even without the messages' payloads, over ${limit}: export one session at a time` };
-  yield;
-  const comment = `${HAR_OMITTED_NOTE} the ${count.toLocaleString('en-US')} oldest of the ${first.payloaded.length.toLocaleString('en-US')} messages it kept (${mib(saved)} MiB), so that this file stays within ${limit}: their data is the preview the frame log showed, marked _switchyard.omitted. Export one session at a time, or keep less payload, to have them all.`;
-  const second = new Pass(maxBytes, omit);
-  yield* pass(second, sessions, exchanges, version, comment);
-  if (!second.keep) return { ok: false, message: `the HAR would be ${mib(second.size)} MiB, over ${limit}: export one session at a time` };
-  return { ok: true, text: second.pieces.join('') };
+  // (past the limit: the oldest payloads go, as many as it takes; the file says so. A pass that runs
+  // over, payloads evicted meanwhile having made their messages longer, leaves out more, with room
+  // for as much growth again)
+  const omit = new Map<number, Set<number>>();
+  let count = 0;
+  let saved = 0;
+  let comment: string | undefined;
+  let last = first;
+  let growth = 0;
+  for (;;) {
+    const more = omissions(last.payloaded, last.size - maxBytes + SLACK + growth, omit);
+    if (!more.count) return refused(last.size, last === first ? " even without the messages' payloads" : '');
+    count += more.count;
+    saved += more.saved;
+    const note = `${HAR_OMITTED_NOTE} ${count.toLocaleString('en-US')} of the ${first.withPayload.toLocaleString('en-US')} messages it kept (${mib(saved)} MiB), the oldest of those larger than their preview, so that this file stays within ${limit}: their data is the preview the frame log showed, marked _switchyard.omitted. Export one session at a time, or keep less payload, to have them all.`;
+    const expected = last.size - more.saved + shellBytes(version, note) - shellBytes(version, comment);
+    comment = note;
+    if (expected > maxBytes) return refused(expected, " even without the messages' payloads");
+    yield;
+    const next = new Pass(maxBytes, omit);
+    yield* pass(next, sessions, exchanges, version, comment);
+    if (next.keep) return { ok: true, text: next.pieces.join('') };
+    growth = Math.max(0, next.size - expected);
+    last = next;
+  }
 }
 
 /** The HAR document (as text, pretty-printed) for these sessions and exchanges, oldest first, all at once. */

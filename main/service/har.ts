@@ -10,7 +10,7 @@
 // Display texts (a route's explanation, a cause, a note, a violation) are written whole; the import
 // cuts what is longer than it keeps (har-import.ts). Headers arrive already redacted (main/service/redact.ts).
 // The text is written in steps (har-text.ts), within what the import reads: past that, the oldest
-// payloads are left out (`_switchyard.omitted`, said in `log.comment`).
+// payloads larger than their preview are left out (`_switchyard.omitted`, said in `log.comment`).
 import { STATUS_CODES } from 'node:http';
 import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
 import type { RouteInfo } from '../../app/engine/records.ts';

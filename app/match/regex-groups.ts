@@ -41,6 +41,19 @@ export class Groups {
 
   private get frame(): Frame { return this.frames[this.frames.length - 1]!; }
 
+  /** After a '$' at `i` of `s`, nothing could take the final newline it may stand before: no open
+   * group captures or looks behind, and what follows only closes them (each perhaps quantified),
+   * then ends the pattern or one of its top-level alternatives. Such a '$' (regex.ts) may take that
+   * newline into the match. */
+  endsAlternative(s: string, i: number): boolean {
+    for (let k = 1; k < this.frames.length; k++) if (this.frames[k]!.capture !== 0 || this.frames[k]!.lookbehind) return false;
+    for (let d = this.frames.length - 1; d > 0; d--, i++) {
+      if (s[i] !== ')') return false;
+      if ('?*+'.includes(s[i + 1] ?? '-')) i += '?+'.includes(s[i + 2] ?? '-') ? 2 : 1;
+    }
+    return i === s.length || s[i] === '|';
+  }
+
   /** Must the current position have a fixed length (only {n} quantifiers, as in a lookbehind)? */
   get fixed(): boolean { return this.frame.fixed; }
 

@@ -7,7 +7,7 @@
 //   (?i) at the start   → case-insensitive
 //   case-insensitive    → ASCII letters expanded to [aA] (PCRE folds ASCII only; JS 'i' folds À/à too)
 //   .                   → [^\n]      (PCRE's dot matches \r; JS's does not)
-//   $                   → end, or before a final \n (PCRE's default $); last, outside groups, \n?$
+//   $                   → end, or before a final \n (PCRE's default $); ending an alternative, \n?$
 //                         (no lookaround: V8 can fall back to linear time, main/engine/v8-tuning.ts)
 //   \s \h \v and negations, \e \a \cX \xHH \x{..} \0oo → explicit byte sets / bytes
 // Back-references and lookbehinds are accepted only where PCRE2 10.42 and JS agree (regex-groups.ts).
@@ -112,7 +112,7 @@ class Translator {
         this.i++;
         // (JavaScript repeats the lookahead it becomes; PCRE refuses to repeat '$', as it does '^')
         if (quantifierAt(s, this.i)) throw new Refuse(`quantifier does not follow a repeatable item (after '$' at offset ${this.i - 1})`);
-        this.out += END_LOOKAHEAD; this.g.item(0); return;
+        this.out += this.g.endsAlternative(s, this.i) ? '\\n?$' : END_LOOKAHEAD; this.g.item(0); return;
       case '|': this.g.alternative(); this.i++; this.out += c; return;
       case '^': this.i++; this.out += c; this.g.item(0); return;
       case '*': case '+': case '?':
@@ -388,7 +388,6 @@ export function compileNginxRegex(source: string, caseInsensitive: boolean): Reg
     if (e instanceof Refuse) return { ok: false, message: e.message };
     throw e;
   }
-  if (translated.endsWith(END_LOOKAHEAD)) translated = `${translated.slice(0, -END_LOOKAHEAD.length)}\\n?$`;
   try {
     return { ok: true, regex: new RegExp(translated, '') };
   } catch (e) {

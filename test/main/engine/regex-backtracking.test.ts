@@ -21,15 +21,17 @@ test('a location regex that backtracks without end on the URI does not stall the
       { path: '/', proxyPass: `http://127.0.0.1:${u.port}` },
       { modifier: '~', path: '^/(a+)+$', proxyPass: `http://127.0.0.1:${u.port}`, proxySetHeader: [{ name: 'X-Loc', value: 'regex' }] },
       { modifier: '~*', path: '^/x/(\\w+\\s?)+$', proxyPass: `http://127.0.0.1:${u.port}`, proxySetHeader: [{ name: 'X-Loc', value: 'caseless' }] },
+      // a '$' that ends one of the alternatives, or a group that does not capture
+      { modifier: '~', path: '^/y/(a+)+$|^/b$', proxyPass: `http://127.0.0.1:${u.port}`, proxySetHeader: [{ name: 'X-Loc', value: 'alternative' }] },
+      { modifier: '~', path: '^/z/(?:(a+)+$)', proxyPass: `http://127.0.0.1:${u.port}`, proxySetHeader: [{ name: 'X-Loc', value: 'group' }] },
     ] }],
   }));
-  const [a, b, plain] = await Promise.all([send(`${e.url}/${evil}!`), send(`${e.url}/x/${evil}!`), send(`${e.url}/plain`)]);
-  assert.deepEqual([a.status, b.status, plain.status], [200, 200, 200]);
-  assert.deepEqual(u.seen.map((r) => header(r, 'x-loc') ?? r.url).sort(), [`/${evil}!`, `/plain`, `/x/${evil}!`].sort(), 'no regex matched: the prefix location took them');
+  const [a, b, c, d, plain] = await Promise.all(['', 'x/', 'y/', 'z/'].map((p) => send(`${e.url}/${p}${evil}!`)).concat(send(`${e.url}/plain`)));
+  assert.deepEqual([a!.status, b!.status, c!.status, d!.status, plain!.status], [200, 200, 200, 200, 200]);
+  assert.deepEqual(u.seen.map((r) => header(r, 'x-loc') ?? r.url).sort(), [`/${evil}!`, `/plain`, `/x/${evil}!`, `/y/${evil}!`, `/z/${evil}!`].sort(), 'no regex matched: the prefix location took them');
   // and the regexes still match what they match
-  await send(`${e.url}/${evil}`);
-  await send(`${e.url}/X/${evil}%20b`);
-  assert.deepEqual(u.seen.slice(-2).map((r) => header(r, 'x-loc')), ['regex', 'caseless']);
+  for (const p of [`/${evil}`, `/X/${evil}%20b`, `/y/${evil}`, '/b', `/z/${evil}`]) await send(`${e.url}${p}`);
+  assert.deepEqual(u.seen.slice(-5).map((r) => header(r, 'x-loc')), ['regex', 'caseless', 'alternative', 'alternative', 'group']);
 });
 
 test('a server_name regex that backtracks without end on the Host does not stall the engine', { timeout: 20_000 }, async () => {

@@ -135,6 +135,12 @@ async function includedPaths(arg: string, x: Expansion): Promise<{ paths: string
   return { paths: pattern ? [] : [joinPath(x.prefix, arg)], from: x.prefix };
 }
 
+/** Why a pattern gave a folder to read, which nginx -t fails on as well (pread: "Is a directory"). */
+function folderMatched(path: string): string {
+  if (/\/\.\.?$/.test(path)) return ' (glob(3) gives nginx "." and ".." for a pattern that starts with a period, and nginx -t fails reading them)';
+  return path.endsWith('/') ? ' (a pattern that ends with "/" gives nginx folders, and nginx -t fails reading them)' : '';
+}
+
 /** `chain`: the files being expanded, the entry first (its length is the include depth). */
 async function expand(list: Directive[], x: Expansion, chain: readonly string[]): Promise<Directive[]> {
   const depth = chain.length - 1;
@@ -182,7 +188,7 @@ async function expand(list: Directive[], x: Expansion, chain: readonly string[])
         // (a reader's message may start with the path, said already)
         const code = (e as { code?: string }).code;
         const why = code ? errnoWords(code) : (e as Error).message.replace(`${p}: `, '');
-        problem(`cannot read included file "${p}": ${why}`);
+        problem(`cannot read included file "${p}": ${why}${/[*?[]/.test(d.args[0]!) ? folderMatched(p) : ''}`);
         continue;
       }
       x.budget.chars += text.length;

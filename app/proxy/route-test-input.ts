@@ -65,7 +65,7 @@ export function parseHeaderLines(text: string): { ok: true; headers: Array<[stri
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).trim();
     if (colon < 0 || name === '') return bad('headers', `line ${i + 1}: write "Name: value"`);
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return bad('headers', `line ${i + 1}: "${name}" is not a header name (letters, digits, "-")`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return bad('headers', `line ${i + 1}: "${name}" is not a header name (an HTTP token: letters, digits and ! # $ % & ' * + - . ^ _ \` | ~)`);
     const value = line.slice(colon + 1).trim();
     if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) return bad('headers', `line ${i + 1}: control characters cannot be sent in a header`);
     headers.push([name, utf8Bytes(value)]);

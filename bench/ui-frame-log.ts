@@ -19,6 +19,7 @@ import { startWebHost, type WebHost } from '../main/web/host.ts';
 import { buildRenderer, launchChromium } from '../test/e2e/browser.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { BENCH_DIR, spawnLoad, spawnNode, switchyardConfig, type Proc } from './targets.ts';
+import { frameStats, type FrameStats } from './stats.ts';
 
 const arg = JSON.parse(process.argv.slice(2).find((x) => x.startsWith('{')) ?? '{}') as { quick?: boolean };
 const quick = arg.quick === true || process.argv.includes('--quick');
@@ -45,14 +46,6 @@ declare const window: unknown;
 declare function requestAnimationFrame(cb: (t: number) => void): number;
 const log = (s: string) => process.stderr.write(`  ${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface FrameStats { frames: number; p50: number; p95: number; max: number; over50: number; meanFps: number }
-function stats(deltas: number[]): FrameStats {
-  const d = [...deltas].sort((a, b) => a - b);
-  const pct = (p: number) => d[Math.min(d.length - 1, Math.floor((p / 100) * d.length))] ?? NaN;
-  const sum = d.reduce((s, x) => s + x, 0);
-  return { frames: d.length, p50: pct(50), p95: pct(95), max: d.at(-1) ?? NaN, over50: d.filter((x) => x > 50).length, meanFps: d.length ? 1000 / (sum / d.length) : NaN };
-}
 
 /** A line-oriented child (the traffic client): waits for its JSON events. */
 function trafficClient(url: string, fill: number) {
@@ -165,7 +158,7 @@ async function measure(page: Page, host: WebHost, service: SwitchyardService, se
   const newest = service.traffic.framesOf(sessionId)?.at(-1)?.seq;
   if (scroll.lastSeq !== newest) throw new Error(`after scrolling, the last row shown is #${scroll.lastSeq}, not the newest frame #${newest}`);
   if (scroll.scrollHeight < P.frames * ROW_PX) throw new Error(`the list is ${scroll.scrollHeight} px high, not ${P.frames} rows`);
-  const scrollStats = stats(scroll.deltas);
+  const scrollStats = frameStats(scroll.deltas);
   log(`scroll: ${scrollStats.frames} frames, p50 ${scrollStats.p50.toFixed(1)} ms, max ${scrollStats.max.toFixed(1)} ms, ${scroll.blank} blank`);
 
   // The feed appends while the log follows its tail (the store is at its 100,000 cap: it trims too).
@@ -176,7 +169,7 @@ async function measure(page: Page, host: WebHost, service: SwitchyardService, se
   traffic.send(`stream ${P.streamRate} ${P.streamS}`);
   const streamed = await traffic.next('streamed', (P.streamS + 30) * 1000);
   await sleep(300);
-  const appendStats = stats(await stopAppend());
+  const appendStats = frameStats(await stopAppend());
   const tail = await page.evaluate(() => {
     const rows = document.querySelectorAll('[data-testid="frame-log"] [role="option"]');
     return { lastSeq: Number(rows[rows.length - 1]?.getAttribute('data-seq')), count: document.querySelector('[data-testid="frame-count"]')?.textContent?.trim() };
@@ -197,7 +190,7 @@ async function measure(page: Page, host: WebHost, service: SwitchyardService, se
     await page.waitForFunction(() => document.querySelector('[data-testid="frame-count"]')?.textContent?.includes('/'), undefined, { polling: 'raf' });
     const ms = Date.now() - t;
     await sleep(200);
-    const d = stats(await stop());
+    const d = frameStats(await stop());
     filters[name] = { ms, maxFrame: d.max, shown: (await page.getByTestId('frame-count').textContent())?.trim() ?? '' };
     await page.getByTestId('frame-filter-text').fill('');
     await page.waitForFunction(() => !document.querySelector('[data-testid="frame-count"]')?.textContent?.includes('/'), undefined, { polling: 'raf' });

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { startWsUpstream } from '../test/helpers/upstreams.ts';
 import { freePort } from '../test/helpers/ports.ts';
 import { startUiHost, type UiHost } from '../test/e2e/ui-host.ts';
+import { frameStats } from './stats.ts';
 
 const quick = process.argv.includes('--quick') || (JSON.parse(process.argv.slice(2).find((x) => x.startsWith('{')) ?? '{}') as { quick?: boolean }).quick === true;
 const P = { closed: 500, live: 30, exchanges: 2000, seconds: quick ? 3 : 8, messagesPerSec: 10, sessionsPerSec: 5, requestsPerSec: 20 };
@@ -81,11 +82,10 @@ async function main() {
       }
       await sleep(300);
       const m = JSON.parse(await page.evaluate(STOP) as string) as { tasks: number[]; deltas: number[] };
-      const d = [...m.deltas].sort((a, b) => a - b);
-      const pct = (p: number) => d[Math.min(d.length - 1, Math.floor((p / 100) * d.length))] ?? NaN;
+      const f = frameStats(m.deltas);
       const phase: Phase = {
         list, rows, longTasks: m.tasks.length, longTaskMs: m.tasks.reduce((s, x) => s + x, 0), longestTaskMs: Math.max(0, ...m.tasks),
-        frames: d.length, frameP50: pct(50), frameP95: pct(95), frameMax: d.at(-1) ?? NaN, over50: d.filter((x) => x > 50).length,
+        frames: f.frames, frameP50: f.p50, frameP95: f.p95, frameMax: f.max, over50: f.over50,
       };
       log(`${list} (${rows}): ${phase.longTasks} long tasks, ${Math.round(phase.longTaskMs)} ms in ${P.seconds} s (longest ${Math.round(phase.longestTaskMs)} ms); frames p50 ${phase.frameP50.toFixed(1)} / max ${phase.frameMax.toFixed(1)} ms`);
       phases.push(phase);

@@ -14,6 +14,12 @@ export interface LogEntry {
   sessionId?: number;
 }
 
+/** The log code of an answer the proxy gave itself, HTTP or a refused handshake alike (an error
+ * line, as nginx's error_log has one): a timeout, another upstream failure, or a refused request. */
+export function ownAnswerCode(status: number): string {
+  return status === 504 ? 'upstream_timeout' : status >= 500 ? 'upstream_error' : 'request_refused';
+}
+
 /** Sees each chunk relayed one way, right after it was forwarded (it must not keep or change it). */
 export type ChunkObserver = (chunk: Buffer) => void;
 

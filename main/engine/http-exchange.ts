@@ -8,7 +8,7 @@ import { announcesTooLarge, expectsContinue, readBody, tooLargeCause, type BodyR
 import { sendError } from './error-pages.ts';
 import type { Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
-import type { ExchangeRecord, EngineHooks } from './events.ts';
+import { ownAnswerCode, type ExchangeRecord, type EngineHooks } from './events.ts';
 import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { passedHeaders } from './redirects.ts';
@@ -122,7 +122,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     sendError(this.res, status, this.redirected ? withoutContentType(this.redirected.carried) : {}, this.record);
     // an error line, as a WebSocket handshake's refusal has (ws-exchange.ts) and nginx's error_log
     // has for both: "connect() failed … while connecting to upstream"
-    this.hooks.log({ level: 'error', code: status === 504 ? 'upstream_timeout' : status >= 500 ? 'upstream_error' : 'request_refused', message: cause, exchangeId: this.record.id });
+    this.hooks.log({ level: 'error', code: ownAnswerCode(status), message: cause, exchangeId: this.record.id });
     this.finishRecord(status, cause);
   }
 

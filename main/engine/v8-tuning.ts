@@ -1,6 +1,6 @@
 // V8 settings the engine sets in its process: a bound on regex backtracking (below, last), and two
 // V8 heuristics that cost the proxy a quarter to a third of its CPU under load, measured with
-// wrk (64 KiB and 100 B responses; bench/HISTORY.md, "V8 settings"). Both are changed
+// wrk (64 KiB and 100 B responses; bench/HISTORY.md, "V8 settings"). All are changed
 // at runtime, when the engine is created, so they apply wherever it runs: `switchyard serve`, the
 // web host, and the Electron main process (which cannot be given node flags once packaged).
 //
@@ -26,7 +26,8 @@
 //   and with it every listener, the UI and the feed, for a minute. nginx's PCRE stops at its match
 //   limit (and answers 500). With this flag V8 runs a regex that backtracks more than 50,000 times
 //   again on its linear-time engine, which gives the same result; it cannot run back-references or
-//   lookarounds (app/match/regex.ts writes a final '$' without one). Read when a regex runs.
+//   lookarounds (app/match/regex.ts writes a '$' that ends an alternative without one). Read when
+//   a regex runs.
 import v8 from 'node:v8';
 
 /** The V8 flags the engine sets in its process. */

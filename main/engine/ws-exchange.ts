@@ -18,7 +18,7 @@ import { passedHeaders } from './redirects.ts';
 import type { Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
-import type { EngineHooks, ExchangeRecord, SessionRecord } from './events.ts';
+import { ownAnswerCode, type EngineHooks, type ExchangeRecord, type SessionRecord } from './events.ts';
 import { rawHead, runSession, type LiveSession } from './ws-session.ts';
 import { failureKind, failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, type FailureKind } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
@@ -126,7 +126,7 @@ export function proxyUpgrade(
     tryNext();
   };
 
-  const reject = (status: number, cause: string, code = status === 504 ? 'upstream_timeout' : 'upstream_error') => {
+  const reject = (status: number, cause: string) => {
     stopWaiting();
     session.state = 'rejected';
     session.status = status;
@@ -134,7 +134,7 @@ export function proxyUpgrade(
     session.closedAt = Date.now();
     session.closedBy = 'proxy';
     session.bytesFromClient = socket.bytesRead;
-    hooks.log({ level: 'error', code, message: cause, sessionId: session.id });
+    hooks.log({ level: 'error', code: ownAnswerCode(status), message: cause, sessionId: session.id });
     const sent = writeRawError(socket, status, {}, req.method);
     if (sent) session.responseHeaders = sent.headers;
     hooks.sessionClose(session);
@@ -306,8 +306,8 @@ export function proxyUpgrade(
   void readUpgradeBody(req, socket, headArg, loc.maxBodyBytes).then((read) => {
     if ('aborted' in read) onClientGone();
     else if ('timedOut' in read) clientGone(`client timed out while sending the request body: ${clientBodyTimeout.text()}`);
-    else if ('tooLarge' in read) reject(413, tooLargeCause(loc), 'request_refused');
-    else if ('invalid' in read) reject(read.status ?? 400, read.invalid, 'request_refused');
+    else if ('tooLarge' in read) reject(413, tooLargeCause(loc));
+    else if ('invalid' in read) reject(read.status ?? 400, read.invalid);
     else {
       body = read.body;
       head = read.rest ?? null;

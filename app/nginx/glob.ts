@@ -98,12 +98,23 @@ export async function glob(pattern: string, lister: DirLister, budget: GlobBudge
         if (names.includes(name)) keep(next, join(base, name, absolute));
         continue;
       }
-      for (const n of byteOrder(names)) {
+      // (in any order: the paths found are sorted once, at the end)
+      for (const n of names) {
         if (matchSegment(pat, utf8Bytes(n))) keep(next, join(base, n, absolute));
       }
     }
     bases = next;
     wild ||= !literal;
+  }
+  if (!wild) {
+    // (no wildcard after all, `\*.conf`: glob(3) gives the path only when it is there)
+    const there: string[] = [];
+    for (const b of bases) {
+      const cut = b.lastIndexOf('/');
+      const names = await list(cut > 0 ? b.slice(0, cut) : cut === 0 ? '/' : '.').catch(() => [] as string[]);
+      if (names.includes(b.slice(cut + 1))) there.push(b);
+    }
+    bases = there;
   }
   if (pattern.endsWith('/') && segments.length && isWild(segments.at(-1)!)) {
     // `conf.d/*/`: glob(3) gives the folders only, each with its `/` (which nginx cannot read)

@@ -100,6 +100,7 @@ test('glob(3) classes, escapes and hidden names; a reversed range matches nothin
   assert.deepEqual(await g('a[^0-9a-z]'), ['a*', 'a-', 'a[', 'a]']);
   assert.deepEqual(await g('a[]-]'), ['a-', 'a]'], '] first in a class is a member, - last too');
   assert.deepEqual(await g('a\\*'), ['a*']);
+  assert.deepEqual(await g('b\\*'), [], 'no wildcard after all: only a path that is there');
   assert.deepEqual(await g('a['), ['a['], 'a [ without ] is itself');
   assert.deepEqual(await g('*1'), ['a1', 'b1', 'é1'], 'no hidden name for *');
   assert.deepEqual(await g('.*1'), ['.a1']);

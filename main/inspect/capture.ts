@@ -42,7 +42,8 @@ export interface RawMessage {
  * `size`, or fewer when a recorder's total payload cap has no room for another capture in progress
  * (enough still for a row's preview): the message's capture then stops there, marked truncated. */
 export interface CaptureStore {
-  reserve(size: number): Buffer;
+  /** `prev`: the room (at `prevAt`) a capture moves on from, whose claim on the cap goes toward this one. */
+  reserve(size: number, prev?: Buffer, prevAt?: number): Buffer;
   /** A room reserve() gave that will not be kept: a fragmented message's capture moved on to a
    * larger one. */
   abandon?(buf: Buffer, at: number): void;

@@ -91,7 +91,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     const have = this.bufCap;
     if (have >= need) return;
     const size = this.fin && this.opcode !== 0 ? need : Math.min(Math.max(this.capLimit, 0), Math.max(need, have * 2));
-    const next = this.store.reserve(size);
+    const next = this.store.reserve(size, this.buf ?? undefined, this.bufAt);
     const at = this.store.at;
     const granted = this.store.granted;
     if (granted <= have) {

@@ -64,8 +64,17 @@ export class PayloadArena implements CaptureStore {
    * (`granted`) and counts for nothing: `settle` then says so, and the message is recorded as
    * evicted, with its preview.
    */
-  reserve(size: number): Buffer {
+  reserve(size: number, prev?: Buffer, prevAt = 0): Buffer {
+    // (a capture growing into a larger room: the claim of the room it leaves goes toward this one,
+    // not beside it; kept by that room when this one gets none)
+    const k = prev ? this.roomIndex(prev, prevAt) : -1;
+    const moved = k >= 0 ? Math.max(0, this.roomSize[k]!) : 0;
+    if (moved) {
+      this.budget!.unclaim(moved);
+      this.roomSize[k] = 0;
+    }
     const claimed = this.budget === null || this.budget.claim(size);
+    if (!claimed && moved && this.budget!.claim(moved)) this.roomSize[k] = moved;
     const n = claimed ? size : Math.min(size, PREVIEW_ROOM);
     const buf = this.room(n);
     this.granted = n;
@@ -80,23 +89,27 @@ export class PayloadArena implements CaptureStore {
   /** A room reserve() gave is put, or will not be: it no longer counts against the cap. True for a
    * room the cap had no room for (its message is recorded as evicted). */
   settle(buf: Buffer, at: number): boolean {
-    for (let i = this.roomBuf.length - 1; i >= 0; i--) {
-      if (this.roomBuf[i] !== buf || this.roomAt[i] !== at) continue;
-      const size = this.roomSize[i]!;
-      if (size > 0) this.budget!.unclaim(size);
-      // (nearly always the last one: its message is the one just finished)
-      const last = this.roomBuf.length - 1;
-      if (i !== last) {
-        this.roomBuf[i] = this.roomBuf[last]!;
-        this.roomAt[i] = this.roomAt[last]!;
-        this.roomSize[i] = this.roomSize[last]!;
-      }
-      this.roomBuf.pop();
-      this.roomAt.pop();
-      this.roomSize.pop();
-      return size < 0;
+    const i = this.roomIndex(buf, at);
+    if (i < 0) return false;
+    const size = this.roomSize[i]!;
+    if (size > 0) this.budget!.unclaim(size);
+    const last = this.roomBuf.length - 1;
+    if (i !== last) {
+      this.roomBuf[i] = this.roomBuf[last]!;
+      this.roomAt[i] = this.roomAt[last]!;
+      this.roomSize[i] = this.roomSize[last]!;
     }
-    return false;
+    this.roomBuf.pop();
+    this.roomAt.pop();
+    this.roomSize.pop();
+    return size < 0;
+  }
+
+  /** Where reserve() noted the room at `at` in `buf` (-1: not a room in progress). */
+  private roomIndex(buf: Buffer, at: number): number {
+    // (nearly always the last one: its message is the one in progress)
+    for (let i = this.roomBuf.length - 1; i >= 0; i--) if (this.roomBuf[i] === buf && this.roomAt[i] === at) return i;
+    return -1;
   }
 
   /** A room of a capture that moved on to a larger one: settled, and its slab no longer held. */

@@ -215,7 +215,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
 
   const onMessage = (side: Side, raw: RawMessage): void => {
     if (!raw.compressed) {
-      if (level === 'off') return;
+      if (level === 'off') return; // (nothing was captured: no room to give back)
       if (fast && queue.length === 0 && !raw.encoded) {
         try {
           fast(raw);
@@ -224,20 +224,20 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
         }
         return;
       }
-      if (raw.maskKey !== 0 && raw.data) {
-        const at = raw.dataOffset;
-        xorMask(raw.data, at, at + raw.dataLength, raw.data, at, raw.maskKey, 0); // our own copy: unmask in place
-        raw.maskKey = 0;
-      }
+      const at = raw.dataOffset;
       // (a recorder's room is its to reuse, and counts against its cap until given back: the event,
-      // which may wait in the queue, takes a copy of the bytes and the room goes back at once)
+      // which may wait in the queue, takes a copy of the bytes, unmasked as they are copied, and the
+      // room goes back at once)
       const store = options.capture;
-      if (store?.abandon && raw.data && raw.data.length > 0) {
-        const room = raw.data;
-        raw.data = Buffer.from(room.subarray(raw.dataOffset, raw.dataOffset + raw.dataLength));
-        store.abandon(room, raw.dataOffset);
+      const room = store?.abandon && raw.data && raw.data.length > 0 ? raw.data : null;
+      if (room) {
+        raw.data = Buffer.allocUnsafe(raw.dataLength);
+        if (raw.maskKey !== 0) xorMask(room, at, at + raw.dataLength, raw.data, 0, raw.maskKey, 0);
+        else room.copy(raw.data, 0, at, at + raw.dataLength);
+        store!.abandon!(room, at);
         raw.dataOffset = 0;
-      }
+      } else if (raw.maskKey !== 0 && raw.data) xorMask(raw.data, at, at + raw.dataLength, raw.data, at, raw.maskKey, 0); // our own copy: unmask in place
+      raw.maskKey = 0;
       emit({ side, event: messageEvent(raw, null, null), bytes: raw.dataLength, raw: null });
       return;
     }

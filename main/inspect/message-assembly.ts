@@ -48,10 +48,8 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   protected bufCap = -1;
   /** Bytes captured so far in the current message. */
   protected captured = 0;
-  /** The previewCap in force when the current message started: what it keeps at most. */
-  private msgCap = 0;
-  /** The most the current message's capture may hold: msgCap, or less once the store had no
-   * more room to give. */
+  /** The most the current message's capture may hold: the previewCap in force when it started, or
+   * less once the store had no more room to give (an uncompressed message's: reserve). */
   private capLimit = 0;
   /** `captured` when the current frame started (a frame's preview is its share of the capture). */
   protected frameCaptured = 0;
@@ -135,8 +133,7 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
     this.buf = null;
     this.bufCap = -1;
     this.captured = 0;
-    this.msgCap = this.previewCap;
-    this.capLimit = this.msgCap;
+    this.capLimit = this.previewCap;
     this.validate = this.msgCapture && this.opcode === 1 && !this.msgCompressed;
     this.msgUtf8Error = -1;
     this.msgMaskKey = this.keepMasked && this.msgCapture && this.masked && this.fin && this.opcode === 2 && !this.rsv1 ? this.maskKey : 0;
@@ -154,9 +151,9 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   protected dataPayload(chunk: Buffer, s: number, e: number, base: number): void {
     if (!this.msgCapture) return;
     if (this.msgCompressed) {
-      const room = this.msgCap - this.captured;
+      const room = this.capLimit - this.captured;
       const copy = this.unmaskCopy(chunk, s, e);
-      this.h.compressedData(copy, this.msgOpcode === 1, this.msgCap);
+      this.h.compressedData(copy, this.msgOpcode === 1, this.capLimit);
       if (room > 0) {
         const piece = copy.length <= room ? copy : Buffer.from(copy.subarray(0, room));
         this.pieces.push(piece);

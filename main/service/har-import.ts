@@ -10,7 +10,7 @@ import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
 
 /** The longest route label, location, route explanation, cause or note the import keeps. */
-export const HAR_TEXT_MAX = 2000;
+const HAR_TEXT_MAX = 2000;
 
 /** `s` cut to `max` characters when longer, its last one '…' (a UTF-16 pair is not split). */
 function cutDisplayText(s: string, max: number): string {

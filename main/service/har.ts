@@ -119,8 +119,8 @@ export function violation(row: FrameView) {
   return { type: 'error', time: row.time / 1000, opcode: -1, data: row.preview, _switchyard: { seq: row.seq, from: row.from, ...(row.closeCode !== null ? { closeCode: row.closeCode } : {}) } };
 }
 
-/** A session's entry; its messages are written apart (har-text.ts), in place of `messages`. */
-export function sessionEntry(s: HarSession, messages: unknown[] = []) {
+/** A session's entry; its messages are written apart (har-text.ts), in place of its empty list. */
+export function sessionEntry(s: HarSession) {
   const v = s.session;
   const url = absoluteUrl('ws', v.requestHeaders, v.url);
   const end = v.closedAt ?? Date.now();
@@ -134,7 +134,7 @@ export function sessionEntry(s: HarSession, messages: unknown[] = []) {
     // HAR's time is the sum of the timings; a session's is its whole life
     cache: {}, timings: { send: 0, wait: time, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
-    _webSocketMessages: messages,
+    _webSocketMessages: [] as unknown[],
     _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, clientAddress: v.clientAddress, route: v.route.explain, ...routeNames(v.route), closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream, ...frameCounts(v) },
   };
 }

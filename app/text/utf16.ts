@@ -7,3 +7,14 @@ export function unencodable(text: string): string | null {
   const at = text.search(LONE_SURROGATE);
   return at < 0 ? null : `character ${at + 1} is a lone UTF-16 surrogate (\\u${text.charCodeAt(at).toString(16)}), which has no UTF-8 form`;
 }
+
+/**
+ * `text` cut to at most `max` UTF-16 units followed by '…' when it is longer, never between the two
+ * halves of a pair (an emoji at the cut goes whole): a lone half shows as U+FFFD, and JSON carries it
+ * as an escape no UTF-8 reader takes.
+ */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max)}…`;
+}

@@ -2,6 +2,7 @@
 // of the first bytes, cut to PREVIEW_CHARS. Recorded messages get theirs made from the kept payload
 // bytes when someone looks (frame-log.ts), so these read only the first few KiB of a payload.
 import { completePrefix, hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
+import { cutText } from '../../app/text/utf16.ts';
 
 /** Characters of a preview (longer ones are cut, with '…'). */
 export const PREVIEW_CHARS = 512;
@@ -11,9 +12,9 @@ const TEXT_PREVIEW_BYTES = 4 * PREVIEW_CHARS;
 /** Bytes a binary preview needs: those it shows, and one more to know there are more. */
 export const BINARY_PREVIEW_BYTES = HEX_PREVIEW_BYTES + 1;
 
-/** Cut a preview to PREVIEW_CHARS characters. */
+/** Cut a preview to PREVIEW_CHARS characters (a UTF-16 pair is not split). */
 export function cutPreview(s: string): string {
-  return s.length > PREVIEW_CHARS ? `${s.slice(0, PREVIEW_CHARS)}…` : s;
+  return cutText(s, PREVIEW_CHARS);
 }
 
 /**

@@ -8,16 +8,13 @@ import { formatPath } from '../../app/config/issues.ts';
 import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSession } from '../../app/api/contract.ts';
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
+import { cutText } from '../../app/text/utf16.ts';
 
 /** The longest route label, location, route explanation, cause or note the import keeps. */
 const HAR_TEXT_MAX = 2000;
 
 /** `s` cut to `max` characters when longer, its last one '…' (a UTF-16 pair is not split). */
-function cutDisplayText(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const end = /[\ud800-\udbff]/.test(s[max - 2] ?? '') ? max - 2 : max - 1;
-  return `${s.slice(0, end)}…`;
-}
+const cutDisplayText = (s: string, max: number) => (s.length <= max ? s : cutText(s, max - 1));
 
 /** Display text of Switchyard's own export (har.ts writes it whole: a cause quotes what a peer sent,
  * a route explanation its regex): past `max` characters it is cut for viewing, not refused. */

@@ -159,6 +159,26 @@ test('server editor: invalid listen address, port out of range, bad server_name'
   await context.close();
 });
 
+test('server_name goes into the draft as it is typed: checked at once, spaces between names kept, not lost to a reload', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  await page.getByTestId('server-0').click();
+  const names = page.getByTestId('server-names');
+  await names.fill('');
+  await names.pressSequentially('app.test ~^(bad'); // key by key, the focus staying in the field
+  assert.equal(await names.inputValue(), 'app.test ~^(bad', 'the space typed between the names stays');
+  await shows(page, names, 'servers[0].serverNames[1]', /invalid regular expression/, 'invalid_regex');
+  assert.ok(await names.evaluate((el) => el === el.ownerDocument.activeElement), 'checked without leaving the field');
+  await names.fill('app.test other.test');
+  await page.getByTestId('draft-dirty').waitFor(); // the apply bar knows of the edit while the field has the focus
+  await page.reload(); // within the 300 ms the draft waits for more typing, the focus still in the field
+  await page.getByTestId('server-0').click();
+  assert.equal(await page.getByTestId('server-names').inputValue(), 'app.test other.test');
+  const draft = (await ui.service.handle('getConfig', {})) as { ok: true; value: { draft: { servers: Array<{ serverNames?: string[] }> } } };
+  assert.deepEqual(draft.value.draft.servers[0]!.serverNames, ['app.test', 'other.test']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('upstream editor: weight 0, fail_timeout in ms, invalid name and address', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await openFresh();
   await openUpstream(page);

@@ -280,6 +280,26 @@ test('Revert drops the draft\'s edits, and "Restore edits" brings them back unti
   await context.close();
 });
 
+test('Undo apply keeps the draft\'s edits that were not applied for "Restore edits", as Revert does', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await openFresh();
+  await page.getByTestId('location-0-0').click();
+  const label = page.locator('#loc-name');
+  const before = await label.inputValue();
+  await label.fill('applied, then undone');
+  await page.getByTestId('apply').click();
+  await page.getByTestId('draft-clean').waitFor();
+  await label.fill('typed after the apply');
+  await page.getByTestId('draft-dirty').waitFor();
+  await page.getByTestId('undo').click();
+  await page.getByTestId('draft-clean').getByText('Went back to the config before the last apply').waitFor();
+  assert.equal(await label.inputValue(), before, 'the draft is the config that runs again');
+  await page.getByTestId('restore-edits').click();
+  await page.getByTestId('draft-dirty').waitFor();
+  assert.equal(await label.inputValue(), 'typed after the apply');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('deleting a location or an upstream from the keyboard leaves the focus on its list, not the page', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await openFresh();
   const hasFocus = (l: Locator) => l.evaluate((el) => el === el.ownerDocument.activeElement);

@@ -146,6 +146,9 @@ export const useConfig = defineStore('config', () => {
   async function undo() {
     busy.value = true;
     applyError.value = null;
+    // the draft becomes the config that runs again: edits it had that were never applied are kept
+    // as Revert keeps them, for Restore edits (they were dropped with no way back)
+    const edits = dirty.value ? draft.value : null;
     try {
       const r = await api.undoApply({});
       if (!r.ok) {
@@ -153,6 +156,7 @@ export const useConfig = defineStore('config', () => {
         return;
       }
       lastListeners.value = r.value.listeners;
+      if (edits) reverted.value = edits;
       draft.value = asDraft(r.value.config.draft);
       lastSynced = JSON.stringify(draft.value);
       receive(r.value.config);
@@ -162,7 +166,7 @@ export const useConfig = defineStore('config', () => {
     }
   }
 
-  /** The edits Revert dropped, until they are restored or the draft is edited again: one step back. */
+  /** The edits Revert (or Undo apply) dropped, until they are restored or the draft is edited again: one step back. */
   const reverted = ref<ConfigInput | null>(null);
   watch(dirty, (d) => {
     if (d) reverted.value = null;

@@ -258,6 +258,11 @@ test("an upstream peer's last failure shows beside its status (nginx never marks
     await page.getByTestId('upstream-1').click();
     await page.getByTestId('upstream-editor').locator('h2').filter({ hasText: 'spare' }).waitFor();
     assert.equal(await page.getByTestId('peer-last-failure').count(), 0);
+    // a server added to the running group in the draft is not applied, as every server of a new group is
+    await page.getByTestId('add-upstream-server').click();
+    await page.getByTestId('server-address-2').fill('127.0.0.1:1');
+    assert.equal((await page.getByTestId('server-live-2').innerText()).trim(), 'not applied');
+    assert.match(await page.getByTestId('server-live-0').innerText(), /^up/, 'the running server shows its state');
   } finally {
     await context.close();
   }

@@ -75,6 +75,7 @@ const entry = z.object({
     clientAddress: displayText(200).optional(),
     upstream: displayText(200).nullable().optional(),
     upstreamPath: z.string().nullable().optional(),
+    sessionId: z.number().int().min(1).optional(),
     route: displayText(HAR_TEXT_MAX).optional(),
     routeName: displayText(HAR_TEXT_MAX).optional(),
     routeWhere: displayText(HAR_TEXT_MAX).optional(),
@@ -289,6 +290,7 @@ function* importing(text: string): Generator<void, HarImport> {
   const r = har.safeParse(doc);
   if (!r.success) return refusal(r.error.issues, []);
   const out: ImportedHar = { creator: r.data.log.creator.name, sessions: [], exchanges: [] };
+  const fileIds: Array<number | undefined> = [];
   let work = 0;
   for (const [i, raw] of r.data.log.entries.entries()) {
     const shell = entryShell.safeParse(raw);
@@ -306,12 +308,20 @@ function* importing(text: string): Generator<void, HarImport> {
       }
     }
     const isWs = e._webSocketMessages !== undefined || e._resourceType === 'websocket' || e.response.status === 101 || /^wss?:/i.test(e.request.url);
-    if (isWs) out.sessions.push(session(e, i + 1, rows));
-    else out.exchanges.push(exchange(e, i + 1));
+    if (isWs) {
+      out.sessions.push(session(e, i + 1, rows));
+      fileIds.push(e._switchyard?.sessionId);
+    } else out.exchanges.push(exchange(e, i + 1));
     if (++work >= STEP_ITEMS) {
       work = 0;
       yield;
     }
+  }
+  // Sessions keep the numbers Switchyard gave them (#12 of the live list, of
+  // switchyard-session-12.har, is #12 here too) when each has its own; else they are numbered in
+  // the file's order (another tool's file, or two files' entries put together)
+  if (fileIds.every((id) => id !== undefined) && new Set(fileIds).size === fileIds.length) {
+    out.sessions.forEach((s, k) => (s.session.id = fileIds[k]!));
   }
   return { ok: true, value: out };
 }

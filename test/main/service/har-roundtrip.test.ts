@@ -325,3 +325,11 @@ test('a file\'s keptBytes counts no more than a cut text can have kept: up to 3 
   assert.equal(bytesOf(msg('hello', { length: 6, payload: 'truncated', keptBytes: 8 })), 6);
   assert.equal(bytesOf(msg('ok', { length: 2, payload: 'kept', keptBytes: 7 })), 2);
 });
+
+test("a Switchyard file's sessions keep their numbers (switchyard-session-12.har shows #12); numbers two of them share are file order", () => {
+  const one = (id: number) => ({ session: session({ id }), frames: [], payload: () => undefined });
+  assert.deepEqual(imported(harText([one(12), one(3)], [exchange()])).sessions.map((s) => s.session.id), [12, 3]);
+  const twice = JSON.parse(harText([one(5)], [])) as { log: { entries: unknown[] } };
+  twice.log.entries.push(twice.log.entries[0]); // (two runs' files put together)
+  assert.deepEqual(imported(JSON.stringify(twice)).sessions.map((s) => s.session.id), [1, 2]);
+});

@@ -246,7 +246,9 @@ function session(e: Entry, id: number, rows: SessionRows): ImportedSession {
       // (closedAt: no earlier than the last message; Chrome's entry time is the handshake's)
       state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: Math.max(sent.last, opened + Math.round(Math.max(0, e.time))),
       closedBy: own?.closedBy ?? null, closeReason: own?.closeReason ?? null, closeFrame: own?.closeFrame ?? null,
-      bytesFromClient: own?.bytesFromClient ?? sent.client.bytes, bytesFromUpstream: own?.bytesFromUpstream ?? sent.upstream.bytes, framesAvailable: true,
+      bytesFromClient: own?.bytesFromClient ?? sent.client.bytes, bytesFromUpstream: own?.bytesFromUpstream ?? sent.upstream.bytes,
+      // (a handshake refused had no frames to record: the session says so, as it did live)
+      framesAvailable: e.response.status === 101 || frames.length > 0,
       // (the export's exact counters when it has them: its messages may be only the rows kept)
       framesFromClient: own?.framesFromClient ?? sent.client.frames, framesFromUpstream: own?.framesFromUpstream ?? sent.upstream.frames,
       ...((own?.framesInjected ?? sent.injected) ? { framesInjected: own?.framesInjected ?? sent.injected } : {}),

@@ -120,6 +120,8 @@ test('a session no answer reached is exported with status 0 and read back as suc
   assert.deepEqual(har.log.entries.map((e: { response: { status: number } }) => e.response.status), [0, 0, 502]);
   const back = imported(JSON.stringify(har)).sessions.map((x) => [x.session.state, x.session.status]);
   assert.deepEqual(back, [['rejected', null], ['rejected', null], ['rejected', 502]]);
+  // no frame log for a handshake that was refused (as live: "the handshake was refused"), not an empty one
+  assert.deepEqual(imported(JSON.stringify(har)).sessions.map((x) => x.session.framesAvailable), [false, false, false]);
 });
 
 const wsEntry = (messages: unknown[], extra: Record<string, unknown> = {}) => ({

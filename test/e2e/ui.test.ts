@@ -263,6 +263,12 @@ test("an upstream peer's last failure shows beside its status (nginx never marks
     await page.getByTestId('server-address-2').fill('127.0.0.1:1');
     assert.equal((await page.getByTestId('server-live-2').innerText()).trim(), 'not applied');
     assert.match(await page.getByTestId('server-live-0').innerText(), /^up/, 'the running server shows its state');
+    // a second group of a running group's name (a duplicate the draft cannot apply) runs nothing: not its peers
+    await page.getByTestId('add-upstream').click();
+    await page.getByTestId('upstream-name').fill('spare');
+    await page.getByTestId('upstream-2').getByText('not applied').waitFor();
+    assert.doesNotMatch(await page.getByTestId('upstream-2').innerText(), /\bup\b/);
+    assert.match(await page.getByTestId('upstream-1').innerText(), /\b2 up\b/, 'the first of the name is the running group');
   } finally {
     await context.close();
   }

@@ -325,19 +325,28 @@ async function walkThrough(page: Page) {
   await shot(page, 'frame-log-dark');
   await page.emulateMedia({ colorScheme: 'light' });
 
-  // Close with a code and reason: the real client sees them.
+  // Close with a code and reason: the real client sees them. The code is typed, one not in the
+  // list to pick from (an application's own); one that is not a number, or that a Close frame may not
+  // carry, is refused with a message and the session stays open.
   const closed = new Promise<[number, string]>((resolve) => c.ws.once('close', (code, why) => resolve([code, why.toString()])));
-  await page.getByTestId('close-code').selectOption('4000');
+  await page.getByTestId('close-code').fill('40x1');
+  await page.getByTestId('close-session').click();
+  await page.getByRole('alert').getByText('Close code: "40x1" is not a number').waitFor();
+  await page.getByTestId('close-code').fill('1005');
+  await page.getByTestId('close-session').click();
+  await page.getByRole('alert').getByText(/a close code a peer may send/).waitFor();
+  assert.equal(c.ws.readyState, c.ws.OPEN, 'a refused close code closes nothing');
+  await page.getByTestId('close-code').fill('4001');
   await page.getByTestId('close-reason').fill('bye from the test');
   await page.getByTestId('close-session').click();
-  assert.deepEqual(await closed, [4000, 'bye from the test']);
+  assert.deepEqual(await closed, [4001, 'bye from the test']);
   await page.getByTestId('session-state').getByText('closed').waitFor();
   await page.getByTestId('composer-closed').waitFor();
   await page.getByTestId('frame-new').click(); // the log was paused on the selected JSON frame
   await page.locator('[data-opcode="close"][data-injected="true"]').first().waitFor();
   await shot(page, 'frame-log-closed'); // the newest rows: the injected ones and Switchyard's Close, with their badges
   await page.getByTestId('tab-details').click();
-  await page.getByTestId('session-close-frame').getByText('Switchyard sent Close 4000 “bye from the test”').waitFor();
+  await page.getByTestId('session-close-frame').getByText('Switchyard sent Close 4001 “bye from the test”').waitFor();
   await shot(page, 'session-closed');
   await page.getByTestId('tab-messages').click();
 

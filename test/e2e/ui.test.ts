@@ -142,7 +142,7 @@ test('create an upstream and a WebSocket route, apply, watch a session live, clo
 
   // Close it from the UI with a code: the client sees its connection end.
   const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-  await page.getByTestId('close-code').selectOption('1001');
+  await page.getByTestId('close-code').fill('1001');
   await page.getByTestId('close-session').click();
   await closed;
   await page.locator('tr[data-state="closed"]').filter({ hasText: '/ws/chat' }).waitFor();

@@ -114,10 +114,10 @@ test('a compressed session: messages show their inflated size and their size on 
   await page.locator('tr[data-state="open"]').filter({ hasText: '/z/compressed' }).click();
   const row = rows(page).and(page.locator('[data-from="client"]')).first();
   await row.waitFor();
-  const size = `${(text.length / 1024).toFixed(1)} KB`;
+  const size = `${(text.length / 1024).toFixed(1)} KiB`;
   assert.equal(await row.locator('.len').innerText(), size, 'the message as the application sent it');
   const wire = await row.locator('.len').getAttribute('title');
-  assert.match(wire ?? '', /^compressed: \d+(\.\d)? (B|KB) on the wire$/);
+  assert.match(wire ?? '', /^compressed: \d+(\.\d)? (B|KiB) on the wire$/);
   await row.click();
   await page.getByTestId('frame-detail').getByText(`${size} (${wire!.replace(/^compressed: | on the wire$/g, '')} compressed)`).waitFor();
   await page.getByTestId('frame-payload').getByText('{"rows":[{"id":0,"state":"ok"}', { exact: false }).waitFor();

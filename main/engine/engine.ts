@@ -31,6 +31,14 @@ export interface EngineEvents {
   log: [LogEntry];
 }
 
+/** The client's address and port as records and the access log show them: an IPv6 address in
+ * brackets ("[::1]:5000", as listen addresses and upstream peers are written), else "::1:5000"
+ * could be read as address "::1:5000" with no port. */
+function clientAddress(socket: Socket): string {
+  const host = socket.remoteAddress ?? '';
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort}`;
+}
+
 export class Engine extends EventEmitter<EngineEvents> {
   private rt: Runtime | null = null;
   private nextId = 1;
@@ -142,7 +150,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private newRecord(req: IncomingMessage, plan: Plan): ExchangeRecord {
     return {
-      id: this.nextId++, method: req.method ?? '', url: req.url ?? '', clientAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      id: this.nextId++, method: req.method ?? '', url: req.url ?? '', clientAddress: clientAddress(req.socket),
       route: this.route(plan), upstream: null, upstreamPath: plan.kind === 'proxy' ? plan.path : null, status: 0, tries: [],
       startedAt: Date.now(), timings: {}, requestHeaders: req.rawHeaders, responseHeaders: [], requestBytes: 0, responseBytes: 0,
     };
@@ -172,7 +180,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * status, the cause), though no request reached the planner. */
   private onRefusedHead(socket: Socket, status: number, line: { method: string; url: string }, cause: string, sent: { headers: string[]; bodyBytes: number } | null): void {
     this.hooks.exchange({
-      id: this.nextId++, ...line, clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      id: this.nextId++, ...line, clientAddress: clientAddress(socket),
       route: null, upstream: null, upstreamPath: null, status: clientStatus(status), cause, tries: [],
       startedAt: Date.now(), timings: { totalMs: 0 }, requestHeaders: [], responseHeaders: sent?.headers ?? [], requestBytes: 0, responseBytes: sent?.bodyBytes ?? 0,
     });
@@ -199,7 +207,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       return;
     }
     const session: SessionRecord = {
-      id: this.nextId++, url: req.url ?? '', clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      id: this.nextId++, url: req.url ?? '', clientAddress: clientAddress(socket),
       route: this.route(plan)!, upstream: null, upstreamPath: plan.path, requestHeaders: req.rawHeaders, responseHeaders: [],
       subprotocol: null, extensions: null, state: 'connecting', status: null, openedAt: Date.now(), closedAt: null, closedBy: null, closeReason: null, closeFrame: null,
       bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 0,

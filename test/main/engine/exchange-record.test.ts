@@ -1,9 +1,11 @@
 // What an exchange's record keeps of the request it describes: the location as written when it
 // served the request (the routes may change after), what the client got when the engine answered
-// an upgrade request itself, and the note on an upgrade forwarded as plain HTTP.
+// an upgrade request itself, the note on an upgrade forwarded as plain HTTP, and the client's
+// address (an IPv6 one in brackets, on sessions too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExchangeRecord } from '../../../app/engine/records.ts';
+import net from 'node:net';
+import type { ExchangeRecord, SessionRecord } from '../../../app/engine/records.ts';
 import type { ConfigInput } from '../../../app/config/schema.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { rawExchange } from '../../helpers/upstreams.ts';
@@ -67,4 +69,30 @@ test('an upgrade request on a route without the WebSocket switch is noted on its
   await until(() => exchanges.length === 1);
   assert.match(exchanges[0]!.note ?? '', /^upgrade requested on a route without WebSocket: \/chat matched .*turn on the route's WebSocket switch/);
   assert.equal(exchanges[0]!.cause, undefined, 'the upstream answered: no cause of the engine\'s own');
+});
+
+test('an IPv6 client is "[address]:port" on its exchange and its session, as listen addresses and peers are written', async () => {
+  const u = await scope.ws('w');
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `[::1]:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${u.port}`, websocket: true }] }],
+  }));
+  const exchanges: ExchangeRecord[] = [];
+  const sessions: SessionRecord[] = [];
+  e.engine.on('exchange', (x) => exchanges.push(x));
+  e.engine.on('session-close', (s) => sessions.push(s));
+  // (each connection ends once the answer's head came: the client's port is its local one)
+  const fromV6 = (request: string) => new Promise<number>((resolve, reject) => {
+    let local = 0;
+    const c = net.connect(e.port, '::1', () => { local = c.localPort!; c.write(request); });
+    let got = '';
+    c.on('data', (d: Buffer) => { got += d.toString('latin1'); if (got.includes('\r\n\r\n')) c.end(); });
+    c.on('error', reject);
+    c.on('close', () => resolve(local));
+  });
+  const http = await fromV6('GET /plain HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+  const ws = await fromV6(`GET /ws HTTP/1.1\r\nHost: t\r\n${UPGRADE}\r\n`);
+  await until(() => exchanges.length === 1 && sessions.length === 1);
+  assert.equal(exchanges[0]!.clientAddress, `[::1]:${http}`);
+  assert.equal(sessions[0]!.clientAddress, `[::1]:${ws}`);
 });

@@ -122,6 +122,33 @@ export class KeepaliveAgent extends Agent {
     if (timeout !== undefined && timeout !== (lists.options.timeout || 0)) socket.setTimeout(timeout);
   }
 
+  /**
+   * The most recently freed idle connection to `host:port`, taken out of the cache for good, or
+   * null when there is none. nginx's keepalive module hands every request of the group a cached
+   * connection to the peer the balancer chose, an upgrade's too (ngx_http_upstream_get_keepalive_peer
+   * reads nothing of the request), and that connection is then the session's: it never comes back.
+   */
+  takeIdle(host: string, port: number): Socket | null {
+    const lists = this as unknown as AgentLists;
+    const name = this.getName({ host, port });
+    const free = lists.freeSockets[name];
+    let socket: PooledSocket | undefined;
+    while (free !== undefined && free.length > 0 && socket === undefined) {
+      const s = free.pop()!;
+      if (!s.destroyed) socket = s;
+    }
+    if (free !== undefined && free.length === 0) delete lists.freeSockets[name];
+    if (socket === undefined) return null;
+    this.idle.delete(socket);
+    socket.off('data', closeIfIdle);
+    // node's own listeners go, and its count of the agent's connections, as for an upgrade on a
+    // request of the agent's (node emits the same); the cache's idle timer and unref go too
+    socket.emit('agentRemove');
+    socket.ref();
+    socket.setTimeout(0);
+    return socket;
+  }
+
   override reuseSocket(socket: Duplex, request: ClientRequest): void {
     this.idle.delete(socket as PooledSocket);
     super.reuseSocket(socket, request);

@@ -47,7 +47,7 @@ export interface Pool {
   name: string;
   group: UpstreamGroup;
   /** HTTP/1.1 keepalive pool (nginx `keepalive N`), or null when the upstream keeps none. */
-  keepalive: Agent | null;
+  keepalive: KeepaliveAgent | null;
   /** Fresh connection per request (nginx's default: Connection: close). */
   oneShot: Agent;
   /** The `hash` method's key template (nginx variables), evaluated per request; null for other methods. */

@@ -143,8 +143,14 @@ export function proxyUpgrade(
   const method = planArg.ctx.method;
   const retries = (condition: string, sent: boolean) => nextUpstreamAllows(conds, condition, sent, method, tries, maxTries);
 
-  const retryOrFail = (peer: Peer, kind: FailureKind, sent: boolean, cause: string) => {
+  const retryOrFail = (peer: Peer, kind: FailureKind, sent: boolean, cause: string, cached = false) => {
     attempt.release(peer, true);
+    if (cached && kind === 'error') {
+      // nginx: an error on a cached keepalive connection does not use up a try (u->peer.tries++),
+      // so a handshake that met a connection the upstream had just closed goes again
+      attempt.refundTry();
+      tries--;
+    }
     if (retries(kind, sent) && attempt.triesLeft > 0 && !socket.destroyed) tryNext();
     else reject(failureStatus(kind), cause);
   };
@@ -169,7 +175,12 @@ export function proxyUpgrade(
       settled = true;
       if (headTimer) clearTimeout(headTimer);
     };
-    const up = connect({ host: peer.host, port: peer.port });
+    // nginx's keepalive module: a connection to this peer idle in the group's cache carries the
+    // handshake (and is the session's from then on); a new one only when there is none
+    const cached = loc.pool.keepalive?.takeIdle(peer.host, peer.port) ?? null;
+    const up = cached ?? connect({ host: peer.host, port: peer.port });
+    // (what the connection read before: the session counts its own bytes)
+    const readBefore = up.bytesRead;
     up.setNoDelay(true);
     abortTry = () => {
       if (settled) return;
@@ -185,16 +196,15 @@ export function proxyUpgrade(
       const kind = failureKind(err, timedOut);
       // (not up.connecting: node clears it before it reports a refused connection)
       const phase = connected ? 'reading response header from upstream' : 'connecting to upstream';
-      session.bytesFromUpstream = up.bytesRead; // (the last try's: the record names its upstream)
+      session.bytesFromUpstream = up.bytesRead - readBefore; // (the last try's: the record names its upstream)
       up.destroy();
-      retryOrFail(peer, kind, connected, `${failureText(kind, err)} while ${phase}, upstream: ${peer.address}`);
+      retryOrFail(peer, kind, connected, `${failureText(kind, err)} while ${phase}, upstream: ${peer.address}`, cached !== null);
     };
     const onError = (e: Error) => fail(e, false);
     const onTimeout = () => fail(new Error('timed out'), true);
     up.on('error', onError);
     up.on('timeout', onTimeout);
-    up.setTimeout(loc.connectTimeoutMs);
-    up.once('connect', () => {
+    const onConnected = () => {
       if (settled) return;
       connected = true;
       up.setTimeout(loc.readTimeoutMs);
@@ -213,7 +223,7 @@ export function proxyUpgrade(
         settle();
         const statusText = watch.take(upRes);
         // the session installs its own listeners (error listener first, so there is no gap)
-        open(peer, upRes, upSocket as Socket, upHead, statusText, current);
+        open(peer, upRes, upSocket as Socket, upHead, statusText, current, readBefore);
         up.off('error', onError);
         up.off('timeout', onTimeout);
       });
@@ -234,18 +244,23 @@ export function proxyUpgrade(
           tryNext();
           return;
         }
-        relayRejection(peer, upRes, up, current, statusText);
+        relayRejection(peer, upRes, up, current, statusText, readBefore);
       });
       upReq.once('finish', () => {
         if (!settled) headTimer = setTimeout(onTimeout, loc.readTimeoutMs);
       });
       if (body) upReq.end(body);
       else upReq.end();
-    });
+    };
+    if (cached) onConnected();
+    else {
+      up.setTimeout(loc.connectTimeoutMs);
+      up.once('connect', onConnected);
+    }
   };
 
   /** A non-101 answer; `statusText` is its status line from the code on, as the upstream wrote it. */
-  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan, statusText: string) => {
+  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan, statusText: string, readBefore: number) => {
     stopWaiting();
     up.setTimeout(loc.readTimeoutMs, () => up.destroy());
     // a client that goes away, or half-closes, ends the answer as nginx's broken-connection check does
@@ -271,7 +286,7 @@ export function proxyUpgrade(
       session.closedBy = 'upstream';
       session.closeReason = `${status === 101 ? 'upstream answered 101 without Upgrade and Connection: upgrade' : `upstream answered ${status} instead of 101`}${cut ? ', cut short' : ''}`;
       session.bytesFromClient = socket.bytesRead;
-      session.bytesFromUpstream = up.bytesRead;
+      session.bytesFromUpstream = up.bytesRead - readBefore;
       hooks.sessionClose(session);
     };
     upRes.once('end', () => done(false));
@@ -281,7 +296,7 @@ export function proxyUpgrade(
     up.once('close', () => done(true));
   };
 
-  const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer, statusText: string, current: ProxyPlan) => {
+  const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer, statusText: string, current: ProxyPlan, upReadBefore: number) => {
     stopWaiting();
     // (the relays take the socket over in this same tick, before any more is read)
     if (heldBack) socket.resume();
@@ -290,7 +305,7 @@ export function proxyUpgrade(
     head = null;
     runSession({
       // (proxy_redirect default applies to a 101's Location and Refresh too, as nginx's header handlers do)
-      socket, up, upRes, upHead, head: headBytes, statusText, headers: passedHeaders(current, upRes.rawHeaders), session, hooks, attempt, peer, onLive,
+      socket, up, upRes, upHead, upReadBefore, head: headBytes, statusText, headers: passedHeaders(current, upRes.rawHeaders), session, hooks, attempt, peer, onLive,
       readTimeoutMs: loc.readTimeoutMs, readTimeoutText: loc.location.proxyReadTimeout, sendTimeoutMs: loc.sendTimeoutMs, sendTimeoutText: loc.location.proxySendTimeout,
     });
   };

@@ -121,6 +121,8 @@ export interface SessionStart {
   up: Socket;
   upRes: IncomingMessage;
   upHead: Buffer;
+  /** What `up` had read before the handshake (a connection from the keepalive cache): not the session's. */
+  upReadBefore: number;
   /** The 101's status line from the code on, as the upstream wrote it ("101 Switching Protocols", "101"). */
   statusText: string;
   /** The 101's header lines as nginx passes them (redirects.ts passedHeaders). */
@@ -147,7 +149,7 @@ export interface SessionStart {
  */
 export function runSession(a: SessionStart): void {
   // (closures below must not use `a`: it holds the upstream's response object)
-  const { socket, up, upRes, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs, sendTimeoutText } = a;
+  const { socket, up, upRes, upReadBefore, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs, sendTimeoutText } = a;
   // (latin1: node read the upstream's head as latin1, so its bytes over 0x7F go back as they came)
   socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, ['Connection', 'upgrade'], a.headers), 'latin1');
   session.state = 'open';
@@ -173,7 +175,7 @@ export function runSession(a: SessionStart): void {
     session.state = 'closed';
     session.closedAt = Date.now();
     session.bytesFromClient = socket.bytesRead;
-    session.bytesFromUpstream = up.bytesRead;
+    session.bytesFromUpstream = up.bytesRead - upReadBefore;
     hooks.sessionClose(session);
     markClosed();
   };

@@ -27,10 +27,23 @@ function pool(servers: Srv[], loc: Record<string, unknown> = {}, upstream: Recor
 /** An upstream keepalive pool as nginx needs it: HTTP/1.1 and no Connection header. */
 const KEEPALIVE = { proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] };
 
+/** `pool` with a keepalive cache that plain requests fill (at /, KEEPALIVE) and WebSocket handshakes
+ * at /w/ (the websocket switch) through the same group. */
+function keptAndUpgraded(servers: Srv[]): FailoverCase['model'] {
+  return (port, dead, listen) => {
+    const m = pool(servers, KEEPALIVE, { keepalive: 4 })(port, dead, listen);
+    const server = m.servers![0]!;
+    const ws = { path: '/w/', proxyPass: 'http://pool', websocket: true, proxyConnectTimeout: '300ms', proxyReadTimeout: '300ms' };
+    return { ...m, servers: [{ ...server, locations: [...server.locations!, ws] }] };
+  };
+}
+
 /** GET /p?QUERY (the query tells each peer what to do: failover-harness.ts). */
 const req = (query: string, extra: Partial<Req> = {}): Req => ({ path: `/p?${query}`, ...extra });
 const post = (query: string): Req => req(query, { method: 'POST', body: 'x' });
 const ws = (query: string): Req => req(query, { ws: true });
+/** A WebSocket handshake at /w/ (keptAndUpgraded). */
+const wsAt = (query: string): Req => ({ path: `/w/p?${query}`, ws: true });
 const two = [{ name: 'a' }, { name: 'b' }];
 
 const CASES: Record<string, FailoverCase> = {
@@ -72,6 +85,10 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], KEEPALIVE, { keepalive: 2 }), steps: [req(''), req(''), req(''), req(''), req(''), req(''), req('')] },
   'a connection freed into a full keepalive cache evicts the least recently used one':
     { peers: ['a'], model: pool([{ name: 'a' }], { ...KEEPALIVE, proxyReadTimeout: '1s' }, { keepalive: 1 }), steps: [{ parallel: [req('a=slow'), req('a=slow')] }, req(''), req('')] },
+  'a WebSocket handshake takes an idle keepalive connection to its peer, as any request of the group, and keeps it':
+    { peers: ['a', 'b'], model: keptAndUpgraded(two), steps: [req(''), req(''), wsAt(''), wsAt(''), req(''), req(''), wsAt(''), req('')] },
+  'a stale keepalive connection under a WebSocket handshake: tried again on a new one, without using up a try':
+    { peers: ['a'], model: keptAndUpgraded([{ name: 'a' }]), steps: [req('a=stale'), wsAt('a=stale')] },
   'WebSocket handshakes: retried on errors and timeouts like any request':
     { peers: ['a', 'b'], model: pool(two, { websocket: true }), steps: [ws('a=reset'), ws(''), ws('b=closehead'), ws('a=s503')] },
   'a POST upgrade request is not sent again once it went out, as any POST':

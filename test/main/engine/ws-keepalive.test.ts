@@ -1,0 +1,64 @@
+// A WebSocket handshake to a group with `keepalive N` goes on an idle cached connection to its peer
+// when there is one, as any request of the group in nginx (failover parity has the connection
+// order, test/parity/failover.test.ts): that connection is then the session's, never cached again,
+// and the session's record counts only its own bytes on it, not the answers it carried before.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { SessionRecord } from '../../../app/engine/records.ts';
+import { testScope } from '../../helpers/scope.ts';
+import { until } from '../../helpers/wait.ts';
+
+const scope = testScope();
+
+test('a handshake takes the idle keepalive connection and keeps it; the session counts its own bytes on it', async () => {
+  // the upstream names the connection of each plain request and each handshake ('GET …#N', 'WS …#N')
+  const seen: string[] = [];
+  const conns = new Map<number, number>();
+  const conn = (port: number) => conns.get(port) ?? conns.set(port, conns.size).get(port)!;
+  const server = http.createServer((req, res) => { seen.push(`GET ${req.url}#${conn(req.socket.remotePort!)}`); res.end('plain answer'); });
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (ws, req) => {
+    seen.push(`WS ${req.url}#${conn(req.socket.remotePort!)}`);
+    ws.on('message', (d) => ws.send(d));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => server.close(r)); });
+  const up = (server.address() as AddressInfo).port;
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1,
+    upstreams: [{ name: 'g', keepalive: 4, servers: [{ address: `127.0.0.1:${up}` }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${port}` }],
+      locations: [
+        { path: '/', proxyPass: 'http://g', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] },
+        { path: '/ws', websocket: true, proxyPass: 'http://g' },
+      ],
+    }],
+  }));
+  const sessions: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => sessions.push(s));
+  const get = (path: string) => new Promise<void>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: e.port, path, agent: false }, (r) => { r.resume(); r.on('end', resolve); }).on('error', reject);
+  });
+  const echo = (path: string) => new Promise<void>((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${e.port}${path}`);
+    ws.on('open', () => ws.send('hello'));
+    ws.on('message', () => ws.close());
+    ws.on('close', () => resolve());
+    ws.on('error', reject);
+  });
+  await get('/a');
+  await echo('/ws1');
+  await until(() => sessions.length === 1);
+  await get('/b');
+  await get('/c');
+  await echo('/ws2');
+  await until(() => sessions.length === 2);
+  assert.deepEqual(seen, ['GET /a#0', 'WS /ws1#0', 'GET /b#1', 'GET /c#1', 'WS /ws2#1'], 'each handshake on the connection the plain requests before it left idle; a session\'s connection is not cached again');
+  // the same handshake and echo each time: the same bytes, though the connections had carried one and two answers before
+  assert.ok(sessions[0]!.bytesFromUpstream > 0);
+  assert.equal(sessions[0]!.bytesFromUpstream, sessions[1]!.bytesFromUpstream);
+});

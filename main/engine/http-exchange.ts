@@ -47,7 +47,10 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const { loc } = plan;
     this.conds = loc.nextUpstream;
     this.attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
-    this.agent = loc.pool.keepalive && plan.httpVersion === '1.1' && !closesConnection(plan.headers) ? loc.pool.keepalive : loc.pool.oneShot;
+    // nginx's keepalive module hands every request of the group a cached connection when there is
+    // one (it reads nothing of the request: an HTTP/1.0 or `Connection: close` one takes it too);
+    // whether the connection is cached again is the answer's to say (keepSocketAlive)
+    this.agent = loc.pool.keepalive ?? loc.pool.oneShot;
     (res as WithExchange)[EXCHANGE] = this;
     if (!redirected) res.on('close', onClientClose);
   }
@@ -336,11 +339,6 @@ function withoutContentType(raw: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== 'content-type') out.push(raw[i]!, raw[i + 1]!);
   return out;
-}
-
-function closesConnection(headers: ReadonlyArray<readonly [string, string]>): boolean {
-  for (const [name, value] of headers) if (name.length === 10 && name.toLowerCase() === 'connection') return value.toLowerCase() === 'close';
-  return false;
 }
 
 export function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks, bodyRead?: Promise<BodyResult>): void {

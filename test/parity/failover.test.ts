@@ -38,6 +38,16 @@ function keptAndUpgraded(servers: Srv[]): FailoverCase['model'] {
   };
 }
 
+/** `pool` with a keepalive cache that requests at / fill (KEEPALIVE) and requests at /ten/ with
+ * nginx's defaults (HTTP/1.0, `Connection: close`) through the same group. */
+function keptAndClosing(servers: Srv[]): FailoverCase['model'] {
+  return (port, dead, listen) => {
+    const m = pool(servers, KEEPALIVE, { keepalive: 4 })(port, dead, listen);
+    const server = m.servers![0]!;
+    return { ...m, servers: [{ ...server, locations: [...server.locations!, { path: '/ten/', proxyPass: 'http://pool' }] }] };
+  };
+}
+
 /** GET /p?QUERY (the query tells each peer what to do: failover-harness.ts). */
 const req = (query: string, extra: Partial<Req> = {}): Req => ({ path: `/p?${query}`, ...extra });
 const post = (query: string): Req => req(query, { method: 'POST', body: 'x' });
@@ -85,6 +95,8 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b', 'c'], model: pool([{ name: 'a' }, { name: 'b' }, { name: 'c' }], KEEPALIVE, { keepalive: 2 }), steps: [req(''), req(''), req(''), req(''), req(''), req(''), req('')] },
   'a connection freed into a full keepalive cache evicts the least recently used one':
     { peers: ['a'], model: pool([{ name: 'a' }], { ...KEEPALIVE, proxyReadTimeout: '1s' }, { keepalive: 1 }), steps: [{ parallel: [req('a=slow'), req('a=slow')] }, req(''), req('')] },
+  'an HTTP/1.0 request with Connection: close takes an idle keepalive connection too (the answer closes it)':
+    { peers: ['a', 'b'], model: keptAndClosing(two), steps: [req(''), req(''), { path: '/ten/p?', method: 'GET' }, req(''), { path: '/ten/p?', method: 'GET' }, req(''), req('')] },
   'a WebSocket handshake takes an idle keepalive connection to its peer, as any request of the group, and keeps it':
     { peers: ['a', 'b'], model: keptAndUpgraded(two), steps: [req(''), req(''), wsAt(''), wsAt(''), req(''), req(''), wsAt(''), req('')] },
   'a stale keepalive connection under a WebSocket handshake: tried again on a new one, without using up a try':

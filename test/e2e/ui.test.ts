@@ -118,6 +118,8 @@ test('create an upstream and a WebSocket route, apply, watch a session live, clo
   // A real WebSocket client through the proxy.
   await page.locator('[data-tab="sessions"]').click();
   await page.getByTestId('sessions-empty').waitFor();
+  // (it suggests a URL the running config proxies as WebSocket, not a path to fill in)
+  await page.getByTestId('sessions-example').getByText(`websocat ws://127.0.0.1:${proxyPort}/ws/`, { exact: true }).waitFor();
   await shot(page, 'sessions-empty');
   const client = await openWs(`ws://127.0.0.1:${proxyPort}/ws/chat`);
   const echoed = new Promise<string>((resolve) => client.once('message', (d) => resolve(String(d))));

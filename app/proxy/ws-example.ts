@@ -1,0 +1,35 @@
+// The WebSocket URL the empty Sessions screen suggests trying: one that reaches a location of the
+// running config with the WebSocket switch on, checked with the route tester's own decisions (the
+// server the address selects, the location the path selects, the upgrade forwarded), so that the
+// first thing a new user tries is not a 404 (the first-run example's `/echo`, say).
+import { validateConfig } from '../config/validate.ts';
+import { testRoute } from './route-test.ts';
+
+/** A location path that is a URL path as written (no regex, nothing to escape). */
+const LITERAL_PATH = /^\/[A-Za-z0-9._~/-]*$/;
+/** Paths tried per address: the suggestion is a hint, not a search. */
+const MAX_TRIED = 20;
+
+/**
+ * `ws://ADDRESS/PATH` for the first of `addresses` ("127.0.0.1:8080", "[::1]:8080") and WebSocket
+ * location path (config order) where a handshake to that URL is proxied with its upgrade; null when
+ * none is (an invalid config, no WebSocket location, or one only a regex or a Host header reaches).
+ */
+export function webSocketExampleUrl(config: unknown, addresses: readonly string[]): string | null {
+  const v = validateConfig(config);
+  if (!v.ok) return null;
+  const paths = new Set<string>();
+  for (const server of v.config.servers) {
+    for (const l of server.locations) {
+      if (l.websocket && l.modifier !== '~' && l.modifier !== '~*' && LITERAL_PATH.test(l.path)) paths.add(l.path);
+    }
+  }
+  for (const address of addresses) {
+    for (const path of [...paths].slice(0, MAX_TRIED)) {
+      const url = `ws://${address}${path}`;
+      const r = testRoute(v.config, { url });
+      if (r.ok && r.outcome.kind === 'proxy' && r.outcome.upgrade?.forwarded) return url;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,38 @@
+// The empty Sessions screen's suggestion: a ws:// URL the config proxies as WebSocket, or none.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { webSocketExampleUrl } from '../../../app/proxy/ws-example.ts';
+
+const config = (servers: unknown[]) => ({ schemaVersion: 1, upstreams: [], servers });
+const loc = (path: string, more: object = {}) => ({ path, proxyPass: 'http://127.0.0.1:9000', ...more });
+
+test('the first WebSocket location a plain path reaches, on the first address', () => {
+  const c = config([{ listen: [{ address: '127.0.0.1:8080' }], locations: [loc('/api/'), loc('/chat/', { websocket: true }), loc('/ws', { websocket: true })] }]);
+  assert.equal(webSocketExampleUrl(c, ['127.0.0.1:8080']), 'ws://127.0.0.1:8080/chat/');
+});
+
+test('a path another location takes (a regex declared after it wins) is not suggested', () => {
+  const c = config([{ listen: [{ address: '127.0.0.1:8080' }], locations: [loc('/chat/', { websocket: true }), loc('^/chat/', { modifier: '~' }), loc('/live', { websocket: true })] }]);
+  // (the regex takes /chat/ and does not upgrade; /live upgrades)
+  assert.equal(webSocketExampleUrl(c, ['127.0.0.1:8080']), 'ws://127.0.0.1:8080/live');
+});
+
+test('a WebSocket location of a server the address does not select is not suggested', () => {
+  const c = config([
+    { listen: [{ address: '127.0.0.1:8080' }], serverNames: ['a.test'], locations: [loc('/plain/')] },
+    { listen: [{ address: '127.0.0.1:8080' }], serverNames: ['b.test'], locations: [loc('/chat/', { websocket: true })] },
+  ]);
+  assert.equal(webSocketExampleUrl(c, ['127.0.0.1:8080']), null, 'a request to the address goes to the first server');
+});
+
+test('none: no WebSocket location, an invalid config, a regex-only route', () => {
+  assert.equal(webSocketExampleUrl(config([{ listen: [{ address: '127.0.0.1:8080' }], locations: [loc('/')] }]), ['127.0.0.1:8080']), null);
+  assert.equal(webSocketExampleUrl({ schemaVersion: 1, servers: 'x' }, ['127.0.0.1:8080']), null);
+  assert.equal(webSocketExampleUrl(config([{ listen: [{ address: '127.0.0.1:8080' }], locations: [loc('^/ws', { modifier: '~', websocket: true })] }]), ['127.0.0.1:8080']), null);
+  assert.equal(webSocketExampleUrl(null, ['127.0.0.1:8080']), null);
+});
+
+test('an IPv6 listener is written in brackets by the caller and reached', () => {
+  const c = config([{ listen: [{ address: '[::1]:8080' }], locations: [loc('/ws/', { websocket: true })] }]);
+  assert.equal(webSocketExampleUrl(c, ['[::1]:8080']), 'ws://[::1]:8080/ws/');
+});

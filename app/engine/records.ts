@@ -46,6 +46,9 @@ export interface SessionRecord {
   route: RouteInfo;
   upstream: string | null;
   upstreamPath: string;
+  /** Every peer the handshake went to, in order, and what came of it: the failure in nginx's words
+   * (the next peer was tried, or the client got 502/504), or `status N`, the status it answered. */
+  tries: Array<{ upstream: string; outcome: string }>;
   requestHeaders: string[];
   responseHeaders: string[];
   subprotocol: string | null;

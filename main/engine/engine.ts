@@ -209,7 +209,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const session: SessionRecord = {
       id: this.nextId++, url: req.url ?? '', clientAddress: clientAddress(socket),
       route: this.route(plan)!, upstream: null, upstreamPath: plan.path, requestHeaders: req.rawHeaders, responseHeaders: [],
-      subprotocol: null, extensions: null, state: 'connecting', status: null, openedAt: Date.now(), closedAt: null, closedBy: null, closeReason: null, closeFrame: null,
+      tries: [], subprotocol: null, extensions: null, state: 'connecting', status: null, openedAt: Date.now(), closedAt: null, closedBy: null, closeReason: null, closeFrame: null,
       bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 0,
     };
     proxyUpgrade(plan, req, socket, head, session, this.hooks, (live) => this.sessions.set(session.id, live));

@@ -140,11 +140,14 @@ export function proxyUpgrade(
     hooks.sessionClose(session);
   };
 
+  // (a new array of the exact size each time: a live session's one try holds no spare capacity)
+  const noteTry = (peer: Peer, outcome: string) => (session.tries = [...session.tries, { upstream: peer.address, outcome }]);
   const method = planArg.ctx.method;
   const retries = (condition: string, sent: boolean) => nextUpstreamAllows(conds, condition, sent, method, tries, maxTries);
 
   const retryOrFail = (peer: Peer, kind: FailureKind, sent: boolean, cause: string, cached = false) => {
     attempt.release(peer, true);
+    noteTry(peer, cause);
     if (cached && kind === 'error') {
       // nginx: an error on a cached keepalive connection does not use up a try (u->peer.tries++),
       // so a handshake that met a connection the upstream had just closed goes again
@@ -239,6 +242,7 @@ export function proxyUpgrade(
         // nginx's test_next does for any request, unless this is the last try
         const condition = statusCondition(status);
         if (condition && retries(condition, true) && attempt.triesLeft > 1) {
+          noteTry(peer, `status ${status}`);
           up.destroy();
           attempt.release(peer, statusFails(condition));
           tryNext();
@@ -268,6 +272,7 @@ export function proxyUpgrade(
     socket.once('close', clientGone);
     socket.once('end', clientGone);
     const status = upRes.statusCode ?? 502;
+    noteTry(peer, `status ${status}`);
     session.state = 'rejected';
     session.status = status;
     session.responseHeaders = upRes.rawHeaders;
@@ -298,6 +303,7 @@ export function proxyUpgrade(
 
   const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer, statusText: string, current: ProxyPlan, upReadBefore: number) => {
     stopWaiting();
+    noteTry(peer, 'status 101');
     // (the relays take the socket over in this same tick, before any more is read)
     if (heldBack) socket.resume();
     const headBytes = head;

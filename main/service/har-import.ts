@@ -240,7 +240,8 @@ function session(e: Entry, id: number, rows: SessionRows): ImportedSession {
   return {
     session: {
       id, url: path, clientAddress: own?.clientAddress ?? '', route: routeOf(e),
-      upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? path, requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
+      upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? path, tries: own?.tries ?? [],
+      requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers),
       subprotocol: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-protocol')?.value ?? null,
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
       // (closedAt: no earlier than the last message; Chrome's entry time is the handshake's)

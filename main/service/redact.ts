@@ -190,8 +190,16 @@ export class Redactor {
     const frameReason = v.closeFrame ? this.text(v.closeFrame.reason, v.requestHeaders, v.responseHeaders)! : '';
     const closeFrame = v.closeFrame && frameReason !== v.closeFrame.reason ? { ...v.closeFrame, reason: frameReason } : v.closeFrame;
     const subprotocol = typeof v.subprotocol === 'string' ? this.chosenProtocol(v.subprotocol, v.requestHeaders) : v.subprotocol;
-    if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason && closeFrame === v.closeFrame && subprotocol === v.subprotocol) return v;
-    return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, closeReason, closeFrame, subprotocol };
+    // (a failed try's outcome is a cause, as the close reason of a refused handshake is)
+    const tries = this.tries(v.tries, (o) => this.text(o, v.requestHeaders, v.responseHeaders)!);
+    if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && closeReason === v.closeReason && closeFrame === v.closeFrame && subprotocol === v.subprotocol && tries === v.tries) return v;
+    return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, closeReason, closeFrame, subprotocol, tries };
+  }
+
+  /** `tries` with each outcome redacted by `redact`; the same array when none changes. */
+  private tries<T extends { outcome: string }>(tries: T[], redact: (outcome: string) => string): T[] {
+    const outcomes = tries.map((t) => redact(t.outcome));
+    return outcomes.some((o, i) => o !== tries[i]!.outcome) ? tries.map((t, i) => ({ ...t, outcome: outcomes[i]! })) : tries;
   }
 
   exchange<T extends ExchangeView>(v: T): T {
@@ -203,8 +211,7 @@ export class Redactor {
     const cause = this.text(v.cause, v.requestHeaders, v.responseHeaders);
     const note = this.query(v.note);
     // (a try's outcome may quote a URL: an X-Accel-Redirect's target)
-    const outcomes = v.tries.map((t) => this.query(t.outcome));
-    const tries = outcomes.some((o, i) => o !== v.tries[i]!.outcome) ? v.tries.map((t, i) => ({ ...t, outcome: outcomes[i]! })) : v.tries;
+    const tries = this.tries(v.tries, (o) => this.query(o)!);
     if (req === v.requestHeaders && res === v.responseHeaders && url === v.url && upstreamPath === v.upstreamPath && cause === v.cause && note === v.note && tries === v.tries) return v;
     return { ...v, url, upstreamPath, requestHeaders: req, responseHeaders: res, cause, note, tries };
   }

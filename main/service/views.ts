@@ -12,7 +12,7 @@ function route(r: RouteInfo): RouteView {
 export function sessionView(s: SessionRecord, live?: { clientBytes: number; upstreamBytes: number }, framesAvailable = false): SessionView {
   return {
     id: s.id, url: s.url, clientAddress: s.clientAddress, route: route(s.route), upstream: s.upstream, upstreamPath: s.upstreamPath,
-    requestHeaders: [...s.requestHeaders], responseHeaders: [...s.responseHeaders], subprotocol: s.subprotocol, extensions: s.extensions,
+    tries: s.tries.map((t) => ({ upstream: t.upstream, outcome: t.outcome })), requestHeaders: [...s.requestHeaders], responseHeaders: [...s.responseHeaders], subprotocol: s.subprotocol, extensions: s.extensions,
     state: s.state, status: s.status, openedAt: s.openedAt, closedAt: s.closedAt, closedBy: s.closedBy, closeReason: s.closeReason, closeFrame: s.closeFrame ? { ...s.closeFrame } : null,
     bytesFromClient: live && s.state !== 'closed' ? live.clientBytes : s.bytesFromClient,
     bytesFromUpstream: live && s.state !== 'closed' ? live.upstreamBytes : s.bytesFromUpstream,

@@ -231,22 +231,30 @@ test('a wrong or missing token is refused, in the browser too', { timeout: 60_00
 
 test("an upstream peer's last failure shows beside its status (nginx never marks a lone server failed)", { timeout: 60_000 }, async () => {
   const dead = await refusedPort();
+  const dead2 = await refusedPort();
   const draft = {
     schemaVersion: 1,
     upstreams: [
       { name: 'gone', servers: [{ address: `127.0.0.1:${dead}` }] },
       // the same address as a backup of another group, which no request tries
       { name: 'spare', servers: [{ address: `127.0.0.1:${upstream.port}` }, { address: `127.0.0.1:${dead}`, backup: true }] },
+      // a WebSocket handshake that fails over: refused by the first server, answered by the second
+      { name: 'relay', servers: [{ address: `127.0.0.1:${dead2}` }, { address: `127.0.0.1:${upstream.port}` }] },
     ],
     servers: [{
       listen: [{ address: `127.0.0.1:${proxyPort}` }],
-      locations: [{ path: '/gone/', proxyPass: 'http://gone' }, { path: '/direct/', proxyPass: `http://127.0.0.1:${dead}` }, { path: '/spare/', proxyPass: 'http://spare' }],
+      locations: [
+        { path: '/gone/', proxyPass: 'http://gone' }, { path: '/direct/', proxyPass: `http://127.0.0.1:${dead}` }, { path: '/spare/', proxyPass: 'http://spare' },
+        { path: '/relay/', websocket: true, proxyPass: 'http://relay' },
+      ],
     }],
   };
   const applied = await service.handle('apply', { draft });
   assert.ok(applied.ok, JSON.stringify(applied));
   assert.equal((await send(`http://127.0.0.1:${proxyPort}/gone/x`)).status, 502);
   assert.equal((await send(`http://127.0.0.1:${proxyPort}/direct/x`)).status, 502);
+  const relayed = await openWs(`ws://127.0.0.1:${proxyPort}/relay/x`);
+  relayed.close();
   const { context, page } = await newPage();
   try {
     await page.goto(host.url);
@@ -265,12 +273,22 @@ test("an upstream peer's last failure shows beside its status (nginx never marks
     await page.getByTestId('server-address-2').fill('127.0.0.1:1');
     assert.equal((await page.getByTestId('server-live-2').innerText()).trim(), 'not applied');
     assert.match(await page.getByTestId('server-live-0').innerText(), /^up/, 'the running server shows its state');
+    // a WebSocket handshake's failed try is its peer's last failure too
+    await page.getByTestId('upstream-2').click();
+    await page.getByTestId('upstream-editor').locator('h2').filter({ hasText: 'relay' }).waitFor();
+    assert.match(await page.getByTestId('peer-last-failure').innerText(), new RegExp(`^127\\.0\\.0\\.1:${dead2}: last failure \\S+ ago: upstream error \\(ECONNREFUSED\\) while connecting to upstream$`));
     // a second group of a running group's name (a duplicate the draft cannot apply) runs nothing: not its peers
     await page.getByTestId('add-upstream').click();
     await page.getByTestId('upstream-name').fill('spare');
-    await page.getByTestId('upstream-2').getByText('not applied').waitFor();
-    assert.doesNotMatch(await page.getByTestId('upstream-2').innerText(), /\bup\b/);
+    await page.getByTestId('upstream-3').getByText('not applied').waitFor();
+    assert.doesNotMatch(await page.getByTestId('upstream-3').innerText(), /\bup\b/);
     assert.match(await page.getByTestId('upstream-1').innerText(), /\b2 up\b/, 'the first of the name is the running group');
+    // the session names both peers its handshake went to
+    await page.locator('[data-tab="sessions"]').click();
+    await page.locator('[data-testid^="session-"][data-state]').filter({ hasText: '/relay/x' }).click();
+    await page.getByTestId('tab-details').click();
+    assert.equal(await page.getByTestId('session-tries').innerText(), `127.0.0.1:${dead2}: upstream error (ECONNREFUSED) while connecting to upstream, upstream: 127.0.0.1:${dead2} → 127.0.0.1:${upstream.port}: status 101`);
+    await shot(page, 'session-tries');
   } finally {
     await context.close();
   }

@@ -7,7 +7,7 @@ import { filterExchanges, filterSessions, methodsOf, statusClassOf, timingBar } 
 const route = { server: 0, location: 0, name: 'chat', where: '/ws', explain: '' };
 function session(id: number, over: Partial<SessionView>): SessionView {
   return {
-    id, url: `/ws/${id}`, clientAddress: '127.0.0.1:5000', route, upstream: '127.0.0.1:9001', upstreamPath: '/ws', requestHeaders: [], responseHeaders: [],
+    id, url: `/ws/${id}`, clientAddress: '127.0.0.1:5000', route, upstream: '127.0.0.1:9001', upstreamPath: '/ws', tries: [], requestHeaders: [], responseHeaders: [],
     subprotocol: null, extensions: null, state: 'open', status: 101, openedAt: 0, closedAt: null, closedBy: null, closeReason: null, closeFrame: null, bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 0,
     framesAvailable: true, ...over,
   };

@@ -92,6 +92,7 @@ test('a non-101 answer reaches the client as an HTTP response, chunked bodies in
   await until(() => ended.length === 1);
   const answer = 'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nno ws\r\n0\r\n\r\n';
   assert.deepEqual([ended[0]!.state, ended[0]!.bytesFromClient, ended[0]!.bytesFromUpstream], ['rejected', Buffer.byteLength(upgradeRequest('/ws')), answer.length]);
+  assert.deepEqual(ended[0]!.tries, [{ upstream: `127.0.0.1:${u.port}`, outcome: 'status 403' }]);
 });
 
 test('refused upstream: 502 to the client; with a second peer the session opens', async () => {
@@ -103,15 +104,27 @@ test('refused upstream: 502 to the client; with a second peer the session opens'
   assert.match(await rawExchange(e1.port, upgradeRequest('/ws')), /^HTTP\/1\.1 502 /);
   await until(() => ended.length === 1);
   // the session records the answer the client got, and nginx's cause for it
-  assert.deepEqual(ended, [{ state: 'rejected', status: 502, closeReason: `upstream error (ECONNREFUSED) while connecting to upstream, upstream: 127.0.0.1:${dead}` }]);
+  const refused = `upstream error (ECONNREFUSED) while connecting to upstream, upstream: 127.0.0.1:${dead}`;
+  assert.deepEqual(ended, [{ state: 'rejected', status: 502, closeReason: refused }]);
   const e2 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: 'http://pool' }, {
     upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${dead}` }, { address: `127.0.0.1:${u.port}` }] }],
   }));
+  const tries: Array<SessionRecord['tries']> = [];
+  e2.engine.on('session-close', (s) => tries.push(s.tries));
   for (let i = 0; i < 3; i++) {
     const ws = await open(`ws://127.0.0.1:${e2.port}/ws`);
     assert.equal(String(await echo(ws, `m${i}`)), `m${i}`);
     ws.terminate();
+    await until(() => tries.length === i + 1);
   }
+  // each session names every peer its handshake went to and what came of it (the refused one is
+  // then failed for fail_timeout, and not tried again)
+  const up = `127.0.0.1:${u.port}`;
+  assert.deepEqual(tries, [
+    [{ upstream: `127.0.0.1:${dead}`, outcome: refused }, { upstream: up, outcome: 'status 101' }],
+    [{ upstream: up, outcome: 'status 101' }],
+    [{ upstream: up, outcome: 'status 101' }],
+  ]);
 });
 
 test('an upstream that closes before answering the upgrade: 502 at once; with a second peer the session opens', { timeout: 15_000 }, async () => {

@@ -27,7 +27,7 @@ export class FakeEngine extends EventEmitter {
   openSession(id: number): SessionRecord {
     const record: SessionRecord = {
       id, url: '/ws', clientAddress: '127.0.0.1:5000', route: { server: 0, location: 0, name: '', where: '/ws', explain: 'prefix "/ws"' }, upstream: '127.0.0.1:9001',
-      upstreamPath: '/ws', requestHeaders: [], responseHeaders: [], subprotocol: null, extensions: null, state: 'open', status: 101, openedAt: Date.now(),
+      upstreamPath: '/ws', tries: [], requestHeaders: [], responseHeaders: [], subprotocol: null, extensions: null, state: 'open', status: 101, openedAt: Date.now(),
       closedAt: null, closedBy: null, closeReason: null, closeFrame: null, bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 0,
     };
     this.live.set(id, {

@@ -11,7 +11,7 @@ import type { FrameView, SessionView } from '../../../app/api/contract.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const session = (id: number, openedAt: number): SessionView => ({
-  id, url: '/ws', clientAddress: '127.0.0.1:50000', route: { server: 0, location: 0, name: 'ws', where: '/ws', explain: 'prefix /ws' }, upstream: '127.0.0.1:9001', upstreamPath: '/ws',
+  id, url: '/ws', clientAddress: '127.0.0.1:50000', route: { server: 0, location: 0, name: 'ws', where: '/ws', explain: 'prefix /ws' }, upstream: '127.0.0.1:9001', upstreamPath: '/ws', tries: [],
   requestHeaders: ['Host', 'proxy.test'], responseHeaders: ['Upgrade', 'websocket'], subprotocol: null, extensions: null, state: 'closed', status: 101, openedAt, closedAt: openedAt + 60_000,
   closedBy: 'client', closeReason: null, closeFrame: null, bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 0, framesAvailable: true,
 });

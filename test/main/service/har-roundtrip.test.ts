@@ -9,7 +9,7 @@ import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../..
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 const route = { server: 0, location: 1, name: 'ws', where: '/ws', explain: 'longest prefix /ws' };
 const session = (over: Partial<SessionView> = {}): SessionView => ({
-  id: 7, url: '/ws?room=1', clientAddress: '127.0.0.1:50000', route, upstream: '127.0.0.1:9001', upstreamPath: '/socket?room=1',
+  id: 7, url: '/ws?room=1', clientAddress: '127.0.0.1:50000', route, upstream: '127.0.0.1:9001', upstreamPath: '/socket?room=1', tries: [{ upstream: '127.0.0.1:9002', outcome: 'connect() failed (111: Connection refused) while connecting to upstream, upstream: 127.0.0.1:9002' }, { upstream: '127.0.0.1:9001', outcome: 'status 101' }],
   requestHeaders: ['Host', 'proxy.test', 'Authorization', '[redacted]'], responseHeaders: ['Upgrade', 'websocket', 'Sec-WebSocket-Protocol', 'chat'],
   subprotocol: 'chat', extensions: null, state: 'closed', status: 101, openedAt: T0, closedAt: T0 + 2500, closedBy: 'client', closeReason: 'client closed the connection',
   closeFrame: { from: 'upstream', code: 4000, reason: 'bye' }, bytesFromClient: 348, bytesFromUpstream: 232, framesFromClient: 4, framesFromUpstream: 2, framesInjected: 1, framesAvailable: true, ...over,
@@ -47,7 +47,7 @@ test('round trip: sessions, frames and exchanges carry what the views carried', 
   const back = imported(text);
   const s = back.sessions[0]!.session;
   const want = session();
-  for (const k of ['url', 'clientAddress', 'upstream', 'upstreamPath', 'requestHeaders', 'responseHeaders', 'subprotocol', 'state', 'status', 'openedAt', 'closedAt', 'closedBy', 'closeReason', 'closeFrame', 'bytesFromClient', 'bytesFromUpstream'] as const) {
+  for (const k of ['url', 'clientAddress', 'upstream', 'upstreamPath', 'tries', 'requestHeaders', 'responseHeaders', 'subprotocol', 'state', 'status', 'openedAt', 'closedAt', 'closedBy', 'closeReason', 'closeFrame', 'bytesFromClient', 'bytesFromUpstream'] as const) {
     assert.deepEqual(s[k], want[k], k);
   }
   assert.equal(s.route.explain, `imported from HAR: ${route.explain}`);

@@ -343,7 +343,7 @@ test('setSettings: the capture caps are checked and reported; sessions opened af
 
 test('HAR: an evicted binary message exports the first bytes its preview kept, marked incomplete', () => {
   const row: FrameView = { seq: 0, time: 1_000, from: 'upstream', opcode: 'binary', fin: true, length: 300, preview: '01 02 ff …', closeCode: null, payload: 'evicted' };
-  const session = { id: 1, url: '/ws', clientAddress: '', route: { server: 0, location: 0, name: '', where: '/ws', explain: '' }, upstream: null, upstreamPath: '/ws', requestHeaders: [], responseHeaders: [], subprotocol: null, extensions: null, state: 'closed' as const, status: 101, openedAt: 0, closedAt: 2_000, closedBy: null, closeReason: null, closeFrame: null, bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 1, framesAvailable: true };
+  const session = { id: 1, url: '/ws', clientAddress: '', route: { server: 0, location: 0, name: '', where: '/ws', explain: '' }, upstream: null, upstreamPath: '/ws', tries: [], requestHeaders: [], responseHeaders: [], subprotocol: null, extensions: null, state: 'closed' as const, status: 101, openedAt: 0, closedAt: 2_000, closedBy: null, closeReason: null, closeFrame: null, bytesFromClient: 0, bytesFromUpstream: 0, framesFromClient: 0, framesFromUpstream: 1, framesAvailable: true };
   const har = exportHar([{ session, frames: [row], payload: () => undefined }], []);
   assert.ok(har.ok);
   const msg = JSON.parse(har.text).log.entries[0]._webSocketMessages[0];

@@ -34,7 +34,7 @@ test('URLs: quotes in a value, fragments, ";" separators, array names, nested UR
     url: "/plain?token=abc'SQ&a=1;sig=S2&token[]=S3&next=/cb?access_token=S4", upstreamPath: '/p',
     requestHeaders: ['Referer', 'https://app/page#x=1&token=S5'],
     responseHeaders: ['Location', 'https://app/cb#access_token=S6&state=ok', 'Refresh', '0; url=/x?token=S7', 'Link', '</next?key=S8>; rel="next"', 'Location', '/p&token=path'],
-    closeReason: null, closeFrame: { from: 'client', code: 1000, reason: 'go to /re?token=S9' },
+    tries: [], closeReason: null, closeFrame: { from: 'client', code: 1000, reason: 'go to /re?token=S9' },
   } as unknown as SessionView);
   assert.equal(s.url, `/plain?token=${REDACTED}&a=1;sig=${REDACTED}&token[]=${REDACTED}&next=/cb?access_token=${REDACTED}`);
   assert.deepEqual(s.requestHeaders, ['Referer', `https://app/page#x=1&token=${REDACTED}`]);
@@ -46,7 +46,7 @@ test('URLs: quotes in a value, fragments, ";" separators, array names, nested UR
 
 test('a secret runs to the next "&" or "#" (no tail shows); a nested URL percent-encoded is read too; text stops at a comma and takes a quoted secret whole', () => {
   const r = new Redactor();
-  const url = (u: string) => r.session({ url: u, upstreamPath: '/', requestHeaders: [], responseHeaders: [], closeReason: null, closeFrame: null } as unknown as SessionView).url;
+  const url = (u: string) => r.session({ url: u, upstreamPath: '/', requestHeaders: [], responseHeaders: [], tries: [], closeReason: null, closeFrame: null } as unknown as SessionView).url;
   assert.equal(url('/a?token=abc?def&x=1'), `/a?token=${REDACTED}&x=1`);
   assert.equal(url('/a?token=abc;def#f'), `/a?token=${REDACTED}#f`);
   assert.equal(url('/a?a=1;token=S&b=2'), `/a?a=1;token=${REDACTED}&b=2`);
@@ -69,7 +69,7 @@ test('a secret runs to the next "&" or "#" (no tail shows); a nested URL percent
 
 test('a "&name=value" in the path is not a parameter; Referer and Location values are URLs too', () => {
   const r = new Redactor();
-  const s = r.session({ url: '/a&token=inpath/b?token=q', upstreamPath: '/b?token=q', requestHeaders: ['Referer', 'http://h/page?sig=S1&p=2', 'X-Note', 'see ?token=T'], responseHeaders: ['Location', '/next?api_key=K'], closeReason: null } as unknown as SessionView);
+  const s = r.session({ url: '/a&token=inpath/b?token=q', upstreamPath: '/b?token=q', requestHeaders: ['Referer', 'http://h/page?sig=S1&p=2', 'X-Note', 'see ?token=T'], responseHeaders: ['Location', '/next?api_key=K'], tries: [], closeReason: null } as unknown as SessionView);
   assert.equal(s.url, `/a&token=inpath/b?token=${REDACTED}`);
   assert.equal(s.upstreamPath, `/b?token=${REDACTED}`);
   assert.deepEqual(s.requestHeaders, ['Referer', `http://h/page?sig=${REDACTED}&p=2`, 'X-Note', 'see ?token=T']);

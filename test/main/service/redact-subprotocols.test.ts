@@ -33,7 +33,7 @@ test('views: the offered list in both header lists, the chosen protocol when it 
     url: 'http://user:pa55@127.0.0.1:1/ws?x=1', upstreamPath: '/ws',
     requestHeaders: ['Sec-WebSocket-Protocol', 'access_token, T0KEN', 'X-Api-Key', 'K1', 'X-Auth-Token', 'K2'],
     responseHeaders: ['Sec-WebSocket-Protocol', 'T0KEN'], subprotocol: 'T0KEN',
-    closeReason: null, closeFrame: null,
+    tries: [], closeReason: null, closeFrame: null,
   } as unknown as SessionView);
   assert.deepEqual(s.requestHeaders, ['Sec-WebSocket-Protocol', `access_token, ${M}`, 'X-Api-Key', M, 'X-Auth-Token', M]);
   // (the server echoed the token as its choice: known as one from the client's list)
@@ -45,9 +45,9 @@ test('views: the offered list in both header lists, the chosen protocol when it 
   assert.deepEqual(r.frames([close, text]).map((f) => f.preview), [`1008 see /login?token=${M}`, '{"token":"in a message"}']);
   // the whole header named by the user: the chosen protocol goes with it
   r.update({ redactHeaders: [...DEFAULT_REDACTED, 'sec-websocket-protocol'] });
-  assert.equal(r.session({ url: '/', upstreamPath: '/', requestHeaders: [], responseHeaders: ['Sec-WebSocket-Protocol', 'chat'], subprotocol: 'chat', closeReason: null, closeFrame: null } as unknown as SessionView).subprotocol, M);
+  assert.equal(r.session({ url: '/', upstreamPath: '/', requestHeaders: [], responseHeaders: ['Sec-WebSocket-Protocol', 'chat'], subprotocol: 'chat', tries: [], closeReason: null, closeFrame: null } as unknown as SessionView).subprotocol, M);
   r.update({ redact: false });
-  assert.equal(r.session({ url: '/', upstreamPath: '/', requestHeaders: [], responseHeaders: [], subprotocol: 'T0KEN', closeReason: null, closeFrame: null } as unknown as SessionView).subprotocol, 'T0KEN');
+  assert.equal(r.session({ url: '/', upstreamPath: '/', requestHeaders: [], responseHeaders: [], subprotocol: 'T0KEN', tries: [], closeReason: null, closeFrame: null } as unknown as SessionView).subprotocol, 'T0KEN');
 });
 
 test('a Kubernetes-style session through the engine: no view, feed frame or HAR shows the token or the Close reason\'s secret', async () => {
@@ -87,7 +87,7 @@ test('the re-check\'s cases: a token echoed as the answer\'s protocol, a list ov
     url: '/redirect/http://a:pw1@b/?next=https://TOKEN1@git.example/x', upstreamPath: '/p',
     requestHeaders: ['Sec-WebSocket-Protocol', 'access_token', 'Sec-WebSocket-Protocol', 'TWO_LINES', 'Sec-WebSocket-Protocol', 'switchyard, token.FEED, x-api-key, K3'],
     responseHeaders: ['Sec-WebSocket-Protocol', 'TWO_LINES', 'Refresh', '0; url=http://u:PW2@h/', 'Link', '<ws://u:p@ss@h/x>; rel=next'],
-    subprotocol: 'TWO_LINES', closeReason: null, closeFrame: null,
+    subprotocol: 'TWO_LINES', tries: [], closeReason: null, closeFrame: null,
   } as unknown as SessionView);
   assert.deepEqual(s.requestHeaders, ['Sec-WebSocket-Protocol', 'access_token', 'Sec-WebSocket-Protocol', M, 'Sec-WebSocket-Protocol', `switchyard, token.${M}, x-api-key, ${M}`]);
   assert.deepEqual(s.responseHeaders, ['Sec-WebSocket-Protocol', M, 'Refresh', `0; url=http://u:${M}@h/`, 'Link', `<ws://u:${M}@h/x>; rel=next`]);
@@ -114,8 +114,20 @@ test('the second re-check\'s cases: a URL header read as a browser reads it, an 
 test('a peer\'s Close reason that quotes a sensitive header\'s value: redacted in the session and in its Close row alike', () => {
   const r = new Redactor();
   const headers = { requestHeaders: ['Authorization', 'Bearer QUOTED-1'], responseHeaders: [] };
-  const s = r.session({ url: '/', upstreamPath: '/', ...headers, subprotocol: null, closeReason: null, closeFrame: { from: 'upstream', code: 1008, reason: 'bad token Bearer QUOTED-1' } } as unknown as SessionView);
+  const s = r.session({ url: '/', upstreamPath: '/', ...headers, subprotocol: null, tries: [], closeReason: null, closeFrame: { from: 'upstream', code: 1008, reason: 'bad token Bearer QUOTED-1' } } as unknown as SessionView);
   assert.equal(s.closeFrame!.reason, `bad token ${M}`);
   const row = { seq: 1, time: 0, from: 'upstream', opcode: 'close', fin: true, length: 30, preview: '1008 bad token Bearer QUOTED-1', closeCode: 1008 } as FrameView;
   assert.equal(r.frames([row], headers)[0]!.preview, `1008 bad token ${M}`);
+});
+
+test('a session\'s tries are redacted as its close reason is: a sensitive header\'s value or query secret an outcome quotes', () => {
+  const r = new Redactor();
+  const headers = { requestHeaders: ['Authorization', 'Bearer QUOTED-2'], responseHeaders: [] };
+  const tries = [
+    { upstream: '127.0.0.1:1', outcome: 'upstream sent invalid header: "X-Echo: Bearer QUOTED-2" while reading response header from upstream, upstream: 127.0.0.1:1' },
+    { upstream: '127.0.0.1:2', outcome: 'status 101' },
+  ];
+  const s = r.session({ url: '/', upstreamPath: '/', ...headers, subprotocol: null, tries, closeReason: null, closeFrame: null } as unknown as SessionView);
+  assert.deepEqual(s.tries.map((t) => t.outcome), [`upstream sent invalid header: "X-Echo: ${M}" while reading response header from upstream, upstream: 127.0.0.1:1`, 'status 101']);
+  assert.equal(tries[0]!.outcome.includes('QUOTED-2'), true, 'the record itself is not changed');
 });

@@ -68,13 +68,13 @@ async function listen(name: string, server: http.Server, seen: Seen[]): Promise<
   return { name, server, seen, ...(await serveOnLoopback(server)) };
 }
 
-/** Listen on 127.0.0.1 at a free port; close() destroys the connections still open, then closes the server. */
-async function serveOnLoopback(server: net.Server): Promise<{ port: number; close(): Promise<void> }> {
+/** Listen on 127.0.0.1 at `port` (0: a free one); close() destroys the connections still open, then closes the server. */
+async function serveOnLoopback(server: net.Server, port = 0): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
   return {
     port: (server.address() as net.AddressInfo).port,
@@ -89,10 +89,10 @@ export interface TcpServer {
   close(): Promise<void>;
 }
 
-/** A raw TCP server on 127.0.0.1 at a free port: `onSocket` gets each connection. */
-export async function startTcpServer(onSocket: (s: net.Socket) => void, opts: net.ServerOpts = {}): Promise<TcpServer> {
+/** A raw TCP server on 127.0.0.1 at `port` (0: a free one): `onSocket` gets each connection. */
+export async function startTcpServer(onSocket: (s: net.Socket) => void, opts: net.ServerOpts = {}, port = 0): Promise<TcpServer> {
   const server = net.createServer(opts, onSocket);
-  return { server, ...(await serveOnLoopback(server)) };
+  return { server, ...(await serveOnLoopback(server, port)) };
 }
 
 /**

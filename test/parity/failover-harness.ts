@@ -1,6 +1,6 @@
 // Upstream failure parity: scriptable peers on raw TCP, the same steps through real nginx (the
 // exported config) and through the engine, and for each step the client's answer and the order in
-// which the peers got connections and requests. Used by failover.test.ts.
+// which the peers got connections and requests. Used by failover.test.ts and failover-recovery.test.ts.
 //
 // A peer is told what to do per request by the request's query: `?a=hang&b=s503` makes peer "a"
 // never answer and peer "b" answer 503; a peer not named answers 200 with its name as the body.
@@ -15,9 +15,11 @@ import { refusedPort, startTcpServer, type TcpServer } from '../helpers/upstream
  * ok: 200 "NAME" (kept alive unless asked not to) · okclose: ok, then FIN 50 ms later · hang: reads, never answers · slow: ok after 400 ms ·
  * closehead: part of a head, then FIN · closecl: a Content-Length 10 head and 3 bytes, then FIN ·
  * closechunk: a chunked head and one chunk, then FIN · stall: a Content-Length 10 head and 3 bytes, then nothing · reset: RST at once · sNNN: status NNN ·
- * stale: ok on a connection's first request, FIN without an answer on a later one.
+ * stale: ok on a connection's first request, FIN without an answer on a later one (stalerst: RST) ·
+ * bad: a head with a NUL in a header value · bighead: a head over 4 KB (both invalid_header to nginx) ·
+ * noread: takes the head, then reads nothing more (a large body meets proxy_send_timeout).
  */
-export type Act = 'ok' | 'okclose' | 'hang' | 'stall' | 'resetbody' | 'stallchunk' | 'resetchunk' | 'stallbig' | 'closebig' | 'slow' | 'closehead' | 'closecl' | 'closechunk' | 'reset' | 'stale' | `s${number}`;
+export type Act = 'ok' | 'okclose' | 'hang' | 'stall' | 'resetbody' | 'stallchunk' | 'resetchunk' | 'stallbig' | 'closebig' | 'slow' | 'closehead' | 'closecl' | 'closechunk' | 'reset' | 'stale' | 'stalerst' | 'bad' | 'bighead' | 'noread' | `s${number}`;
 
 export interface Peers {
   /** Ports by peer name; `dead` has nothing listening. */
@@ -25,6 +27,9 @@ export interface Peers {
   dead: number;
   /** "a#0" per request peer "a" read on its connection 0, in arrival order. */
   log: string[];
+  /** Stop peer `name` (its open connections closed), or start it again on its port. */
+  stop(name: string): Promise<void>;
+  start(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,7 +44,7 @@ function headerOf(head: string, name: string): string | undefined {
   return new RegExp(`\r\n${name}:[ \t]*([^\r]*)`, 'i').exec(head)?.[1];
 }
 
-function startPeer(name: string, log: string[]): Promise<TcpServer> {
+function startPeer(name: string, log: string[], port = 0): Promise<TcpServer> {
   let conns = 0;
   return startTcpServer((sock) => {
     const conn = conns++;
@@ -49,13 +54,23 @@ function startPeer(name: string, log: string[]): Promise<TcpServer> {
     // it would be a race in nginx itself: "connect() failed (104)", retried, or "recv() failed", not)
     if (name.startsWith('rst')) return void sock.once('data', () => sock.resetAndDestroy());
     let buf = '';
+    /** The length the request in `buf` needs, once its head is known (no scan per read of a large body). */
+    let needs = 0;
     sock.on('data', (d) => {
       buf += d.toString('latin1');
+      if (buf.length < needs) return;
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) return;
       const head = buf.slice(0, end + 4);
+      if (actOf(name, head) === 'noread') {
+        log.push(`${name}#${conn}`);
+        sock.pause();
+        return;
+      }
       const length = Number(headerOf(head, 'content-length') ?? 0);
-      if (buf.length < end + 4 + length) return;
+      needs = end + 4 + length;
+      if (buf.length < needs) return;
+      needs = 0;
       buf = buf.slice(end + 4 + length);
       log.push(`${name}#${conn}`);
       const act = actOf(name, head);
@@ -88,23 +103,37 @@ function startPeer(name: string, log: string[]): Promise<TcpServer> {
       else if (act === 'stallbig') sock.write(`HTTP/1.1 200 OK\r\nContent-Length: 9000\r\n\r\n${'x'.repeat(5000)}`);
       else if (act === 'closebig') sock.end(`HTTP/1.1 200 OK\r\nContent-Length: 9000\r\n\r\n${'x'.repeat(5000)}`);
       else if (act === 'reset') sock.resetAndDestroy();
+      else if (act === 'bighead') sock.write(`HTTP/1.1 200 OK\r\nX-Big: ${'y'.repeat(5000)}\r\nContent-Length: 2\r\n\r\nok`);
+      else if (act === 'bad') sock.write('HTTP/1.1 200 OK\r\nX-Bad: a\0b\r\nContent-Length: 2\r\n\r\nok');
       else if (act === 'stale') {
         if (first) ok();
         else sock.end();
+      } else if (act === 'stalerst') {
+        if (first) ok();
+        else sock.resetAndDestroy();
       } else if (/^s\d{3}$/.test(act)) ok(Number(act.slice(1)));
       // hang: nothing
     });
-  });
+  }, {}, port);
 }
 
-export async function startPeers(names: string[]): Promise<Peers> {
+/** `again`: the ports of an earlier run's peers, to listen on the same ones. */
+export async function startPeers(names: string[], again?: Peers): Promise<Peers> {
   const log: string[] = [];
-  const started = await Promise.all(names.map((n) => startPeer(n, log)));
+  const started = new Map(await Promise.all(names.map(async (n) => [n, await startPeer(n, log, again?.port[n])] as const)));
+  const port = Object.fromEntries(names.map((n) => [n, started.get(n)!.port]));
   return {
-    port: Object.fromEntries(names.map((n, i) => [n, started[i]!.port])),
-    dead: await refusedPort(),
+    port,
+    dead: again?.dead ?? await refusedPort(),
     log,
-    close: async () => { await Promise.all(started.map((p) => p.close())); },
+    stop: async (name) => {
+      await started.get(name)?.close();
+      started.delete(name);
+    },
+    start: async (name) => {
+      if (!started.has(name)) started.set(name, await startPeer(name, log, port[name]));
+    },
+    close: async () => { await Promise.all([...started.values()].map((p) => p.close())); },
   };
 }
 
@@ -116,9 +145,15 @@ export interface Req {
   ws?: boolean;
   /** Keep the client connection open (no Connection: close); the answer is read by its framing. */
   keepAlive?: boolean;
+  /** A WebSocket handshake's session is held open this many ms after its answer's head. */
+  hold?: number;
+  /** The client closes its connection this many ms after sending (unless answered before). */
+  abort?: number;
 }
 
-export type Step = Req | { sleep: number } | { parallel: Req[] };
+/** `align`: wait for the clock's next whole second, then that many ms (nginx counts fail_timeout in whole seconds);
+ * `stop`, `start`: a peer goes away (its connections closed) and comes back. */
+export type Step = Req | { sleep: number } | { align: number } | { stop: string } | { start: string } | { parallel: Req[] };
 
 /** One request's outcome: the client's status and body ("…" marks an answer cut short), the peers' log lines it caused. */
 export interface Outcome {
@@ -141,9 +176,13 @@ function send(port: number, r: Req): Promise<string> {
       resolve(summarize(got, why));
     };
     const timer = setTimeout(() => done('(no end within 4 s)'), 4000);
+    if (r.abort !== undefined) setTimeout(() => done('(client left)'), r.abort);
     sock.on('data', (d) => {
       got += d.toString('latin1');
-      if (r.ws && got.includes('\r\n\r\n')) done();
+      if (r.ws && got.includes('\r\n\r\n')) {
+        if (r.hold) setTimeout(done, r.hold);
+        else done();
+      }
       else if (r.keepAlive && complete(got)) done();
     });
     sock.on('error', () => done('(reset)'));
@@ -197,6 +236,14 @@ async function run(listen: number, peers: Peers, steps: Step[]): Promise<Outcome
       await new Promise((r) => setTimeout(r, s.sleep));
       continue;
     }
+    if ('align' in s) {
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + s.align));
+      continue;
+    }
+    if ('stop' in s || 'start' in s) {
+      await ('stop' in s ? peers.stop(s.stop) : peers.start(s.start));
+      continue;
+    }
     const before = peers.log.length;
     if ('parallel' in s) {
       const answers: Promise<string>[] = [];
@@ -217,6 +264,9 @@ export interface FailoverCase {
   /** false: compare which peer answered, not on which of its connections (where nginx may open one
    * more that carries no request, as around a client that leaves mid-answer). Default true. */
   connections?: boolean;
+  /** The engine's peers listen on the ports nginx's had, for `hash … consistent`, which hashes the
+   * servers as written (their ports too). Default false. */
+  samePorts?: boolean;
 }
 
 /** The steps through nginx, then through the engine, each with fresh peers; and nginx's error log. */
@@ -234,7 +284,7 @@ export async function runFailover(c: FailoverCase): Promise<{ nginx: Outcome[]; 
   } finally {
     await peers.close();
   }
-  peers = await startPeers(c.peers);
+  peers = await startPeers(c.peers, c.samePorts ? peers : undefined);
   try {
     const engine = await withEngine(c.model(peers.port, peers.dead, pE!), () => run(pE!, peers, c.steps));
     return { nginx, engine, nginxLog };
@@ -242,3 +292,39 @@ export async function runFailover(c: FailoverCase): Promise<{ nginx: Outcome[]; 
     await peers.close();
   }
 }
+
+/** Each request step whose outcome differs between nginx and the engine, described; and how many steps there were. */
+export async function compareFailover(c: FailoverCase): Promise<{ diffs: string[]; steps: number; nginxLog: string }> {
+  const run = await runFailover(c);
+  const peersOnly = (o: Outcome) => ({ ...o, peers: o.peers.map((p) => p.replace(/#\d+$/, '')) });
+  const [nginx, engine] = c.connections === false ? [run.nginx.map(peersOnly), run.engine.map(peersOnly)] : [run.nginx, run.engine];
+  const requests = c.steps.filter((s): s is Req | { parallel: Req[] } => 'path' in s || 'parallel' in s);
+  // (a body is shown by its length: some are megabytes)
+  const shown = (r: Req | { parallel: Req[] }) => JSON.stringify(r, (k, v: unknown) => (k === 'body' && typeof v === 'string' && v.length > 20 ? `(${v.length} bytes)` : v));
+  const diffs = requests.flatMap((r, i) => JSON.stringify(nginx[i]) === JSON.stringify(engine[i]) ? [] : [
+    `step ${i}: ${shown(r)}\n  nginx:  ${JSON.stringify(nginx[i])}\n  engine: ${JSON.stringify(engine[i])}`,
+  ]);
+  return { diffs, steps: requests.length, nginxLog: run.nginxLog };
+}
+
+export interface Srv { name: string; dead?: boolean; weight?: number; maxFails?: number; failTimeout?: string; backup?: boolean; down?: boolean; maxConns?: number }
+
+/** Upstream "pool" of `servers` behind location / with 300 ms connect and read timeouts and `loc` on top. */
+export function pool(servers: Srv[], loc: Record<string, unknown> = {}, upstream: Record<string, unknown> = {}): FailoverCase['model'] {
+  return (port, dead, listen) => ({
+    schemaVersion: 1,
+    upstreams: [{
+      name: 'pool', ...upstream,
+      servers: servers.map(({ name, dead: isDead, ...flags }) => ({ address: `127.0.0.1:${isDead ? dead : port[name]}`, ...flags })),
+    }],
+    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/', proxyPass: 'http://pool', proxyConnectTimeout: '300ms', proxyReadTimeout: '300ms', ...loc }] }],
+  }) as ConfigInput;
+}
+
+/** An upstream keepalive pool as nginx needs it: HTTP/1.1 and no Connection header. */
+export const KEEPALIVE = { proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] };
+
+/** GET /p?QUERY (the query tells each peer what to do: see Act). */
+export const req = (query: string, extra: Partial<Req> = {}): Req => ({ path: `/p?${query}`, ...extra });
+export const post = (query: string): Req => req(query, { method: 'POST', body: 'x' });
+export const ws = (query: string): Req => req(query, { ws: true });

@@ -6,26 +6,8 @@
 // Needs Debian's nginx; fails without it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
-import { runFailover, type FailoverCase, type Req, type Step } from './failover-harness.ts';
-
-interface Srv { name: string; dead?: boolean; weight?: number; maxFails?: number; failTimeout?: string; backup?: boolean; down?: boolean; maxConns?: number }
-
-/** Upstream "pool" of `servers` behind location / with 300 ms connect and read timeouts and `loc` on top. */
-function pool(servers: Srv[], loc: Record<string, unknown> = {}, upstream: Record<string, unknown> = {}): FailoverCase['model'] {
-  return (port, dead, listen) => ({
-    schemaVersion: 1,
-    upstreams: [{
-      name: 'pool', ...upstream,
-      servers: servers.map(({ name, dead: isDead, ...flags }) => ({ address: `127.0.0.1:${isDead ? dead : port[name]}`, ...flags })),
-    }],
-    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/', proxyPass: 'http://pool', proxyConnectTimeout: '300ms', proxyReadTimeout: '300ms', ...loc }] }],
-  }) as ConfigInput;
-}
-
-/** An upstream keepalive pool as nginx needs it: HTTP/1.1 and no Connection header. */
-const KEEPALIVE = { proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] };
+import { compareFailover, KEEPALIVE, pool, post, req, ws, type FailoverCase, type Req, type Srv } from './failover-harness.ts';
 
 /** `pool` with a keepalive cache that plain requests fill (at /, KEEPALIVE) and WebSocket handshakes
  * at /w/ (the websocket switch) through the same group. */
@@ -48,10 +30,6 @@ function keptAndClosing(servers: Srv[]): FailoverCase['model'] {
   };
 }
 
-/** GET /p?QUERY (the query tells each peer what to do: failover-harness.ts). */
-const req = (query: string, extra: Partial<Req> = {}): Req => ({ path: `/p?${query}`, ...extra });
-const post = (query: string): Req => req(query, { method: 'POST', body: 'x' });
-const ws = (query: string): Req => req(query, { ws: true });
 /** A WebSocket handshake at /w/ (keptAndUpgraded). */
 const wsAt = (query: string): Req => ({ path: `/w/p?${query}`, ws: true });
 const two = [{ name: 'a' }, { name: 'b' }];
@@ -117,14 +95,7 @@ test('nginx is installed (the failover parity cases need it)', () => {
 
 for (const [name, c] of Object.entries(CASES)) {
   test(`failover parity: ${name}`, { timeout: 30_000 }, async () => {
-    const run = await runFailover(c);
-    const { nginxLog } = run;
-    const peersOnly = (o: (typeof run.nginx)[number]) => ({ ...o, peers: o.peers.map((p) => p.replace(/#\d+$/, '')) });
-    const [nginx, engine] = c.connections === false ? [run.nginx.map(peersOnly), run.engine.map(peersOnly)] : [run.nginx, run.engine];
-    const requests = c.steps.filter((s): s is Exclude<Step, { sleep: number }> => !('sleep' in s));
-    const diffs = requests.flatMap((r, i) => JSON.stringify(nginx[i]) === JSON.stringify(engine[i]) ? [] : [
-      `step ${i}: ${JSON.stringify(r)}\n  nginx:  ${JSON.stringify(nginx[i])}\n  engine: ${JSON.stringify(engine[i])}`,
-    ]);
-    assert.equal(diffs.length, 0, `${diffs.length} of ${requests.length} steps differ from nginx:\n${diffs.join('\n')}\nnginx's error log:\n${nginxLog}`);
+    const { diffs, steps, nginxLog } = await compareFailover(c);
+    assert.equal(diffs.length, 0, `${diffs.length} of ${steps} steps differ from nginx:\n${diffs.join('\n')}\nnginx's error log:\n${nginxLog}`);
   });
 }

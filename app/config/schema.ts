@@ -90,13 +90,13 @@ export type BalanceMethod = z.infer<typeof BalanceMethod>;
 export const UpstreamServer = z
   .object({
     address: HostPort,
-    weight: wholeNumber('weight').min(1, 'weight is 1-1000 (nginx refuses weight=0)').max(1000, 'weight is 1-1000').default(1),
-    maxFails: wholeNumber('max_fails').min(0, 'max_fails is 0-1000 (0: never mark it failed)').max(1000, 'max_fails is 0-1000').default(1),
+    weight: wholeNumber('weight').min(1, 'weight is 1-1000 (nginx refuses weight=0)').max(1000, 'weight is 1-1000 (a bound of Switchyard\'s: nginx takes more; the consistent hash ring holds 160 points per unit)').default(1),
+    maxFails: wholeNumber('max_fails').min(0, 'max_fails is 0-1000 (0: never mark it failed)').max(1000, 'max_fails is 0-1000 (a bound of Switchyard\'s: nginx takes more)').default(1),
     failTimeout: DurationSeconds.default('10s'),
     backup: z.boolean().default(false),
     down: z.boolean().default(false),
     /** 0 = unlimited */
-    maxConns: wholeNumber('max_conns').min(0, 'max_conns is 0-1000000 (0: no limit)').max(1_000_000, 'max_conns is 0-1000000').default(0),
+    maxConns: wholeNumber('max_conns').min(0, 'max_conns is 0-1000000 (0: no limit)').max(1_000_000, 'max_conns is 0-1000000 (a bound of Switchyard\'s: nginx takes more)').default(0),
   })
   .strict();
 export type UpstreamServer = z.infer<typeof UpstreamServer>;
@@ -107,7 +107,7 @@ export const Upstream = z
     method: BalanceMethod.default({ type: 'round_robin' }),
     servers: nonEmpty(UpstreamServer, 'no_servers', 'an upstream needs at least one server'),
     /** Idle keepalive connections kept per worker (nginx `keepalive N`); 0 = no pool. */
-    keepalive: wholeNumber('keepalive').min(0, 'keepalive is 0-10000 idle connections').max(10_000, 'keepalive is 0-10000 idle connections').default(0),
+    keepalive: wholeNumber('keepalive').min(0, 'keepalive is 0-10000 idle connections').max(10_000, 'keepalive is 0-10000 idle connections (a bound of Switchyard\'s: nginx takes more)').default(0),
   })
   .strict();
 export type Upstream = z.infer<typeof Upstream>;

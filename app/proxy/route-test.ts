@@ -135,12 +135,30 @@ function methodText(u: Upstream): string {
 
 /** Run one request through the draft. `draft` is the document being edited (possibly invalid). */
 export function testRoute(draft: unknown, input: RouteTestInput): RouteTestResult {
+  return routeTester(draft)(input);
+}
+
+/**
+ * testRoute for many requests through one draft: the draft is checked and its route table built
+ * once (each costs as much as the config is long), not once per request.
+ */
+export function routeTester(draft: unknown): (input: RouteTestInput) => RouteTestResult {
   const v = validateConfig(draft);
   if (!v.ok) {
     const n = v.issues.length;
-    return { ok: false, problem: 'invalid_draft', issues: v.issues, message: `The draft has ${n} problem${n === 1 ? '' : 's'}: fix ${n === 1 ? 'it' : 'them'} to test routes (the engine never runs an invalid config).` };
+    const invalid: RouteTestResult = { ok: false, problem: 'invalid_draft', issues: v.issues, message: `The draft has ${n} problem${n === 1 ? '' : 's'}: fix ${n === 1 ? 'it' : 'them'} to test routes (the engine never runs an invalid config).` };
+    return () => invalid;
   }
-  const config = v.config;
+  return validRouteTester(v.config);
+}
+
+/** routeTester for a config validateConfig gave (not checked again). */
+export function validRouteTester(config: Config): (input: RouteTestInput) => RouteTestResult {
+  const table = compileRouteTable(config);
+  return (input) => testValid(config, table, input);
+}
+
+function testValid(config: Config, table: ReturnType<typeof compileRouteTable>, input: RouteTestInput): RouteTestResult {
   const url = parseTestUrl(input.url);
   if (!url.ok) return { ok: false, problem: 'bad_input', field: url.field, message: url.message };
   const clientAddress = (input.clientAddress ?? '').trim() || '127.0.0.1';
@@ -149,7 +167,6 @@ export function testRoute(draft: unknown, input: RouteTestInput): RouteTestResul
   if (!extra.ok) return { ok: false, problem: 'bad_input', field: extra.field, message: extra.message };
   if (typeof input.host === 'string' && /[\u0000-\u001f\u007f]/.test(input.host)) return { ok: false, problem: 'bad_input', field: 'host', message: 'a Host header cannot contain control characters' };
 
-  const table = compileRouteTable(config);
   const sockets = [...table.binds.keys()];
   const socket = chooseSocket(sockets, input.listen || undefined, url);
   if (!socket.ok) return { ok: false, problem: 'bad_input', field: socket.field, message: socket.message };

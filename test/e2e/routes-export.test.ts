@@ -222,6 +222,20 @@ test('nginx -t failure: the badge turns red and nginx\'s message names the expor
   await context.close();
 });
 
+test('an nginx.conf whose draft is too large for the page says both sizes in MiB (it said "5.2 MB" beside "2 MiB", counting in 1024s)', { timeout: 90_000 }, async () => {
+  const { context, page, errors } = await ui.open();
+  await page.locator('[data-tab="nginx"]').click();
+  // 12,000 locations of 130-character paths: a draft of about 5.2 MiB as JSON
+  const locations = Array.from({ length: 12_000 }, (_, i) => `    location /${'x'.repeat(120)}/${i}/ { proxy_pass http://127.0.0.1:9; }`).join('\n');
+  const conf = `events {}\nhttp {\n  server {\n    listen 127.0.0.1:${port};\n${locations}\n  }\n}\n`;
+  await page.getByTestId('nginx-import-file').setInputFiles([{ name: 'nginx.conf', mimeType: 'text/plain', buffer: Buffer.from(conf) }]);
+  const notice = page.getByTestId('export-notice').filter({ hasText: 'Cannot import nginx.conf' });
+  await notice.waitFor({ timeout: 60_000 });
+  assert.match(await notice.innerText(), /the draft it makes is \d+\.\d MiB as JSON, more than the 2 MiB the page may send/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('Import… on the nginx.conf screen: the picked nginx.conf and the file it includes become the draft; what did not carry over is listed', { timeout: 90_000 }, async () => {
   await ui.service.handle('revertDraft', {});
   const { context, page, errors } = await ui.open();

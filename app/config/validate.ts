@@ -1,6 +1,6 @@
 // Validation of a config document: shape (zod, schema.ts) and then nginx's own configuration
 // rules, so that anything valid here is accepted by `nginx -t` and means the same to the engine.
-import { unencodable } from '../text/utf16.ts';
+import { cutText, unencodable } from '../text/utf16.ts';
 import { Config, NON_EMPTY_CODES, PATTERN_CODES, SCHEMA_VERSION } from './schema.ts';
 import { unknownFieldHint } from './field-hints.ts';
 import type { Config as ConfigT } from './schema.ts';
@@ -88,7 +88,7 @@ function fromZod(issue: ZodLikeIssue, input: unknown): ConfigIssue[] {
 
 /** What a `schemaVersion` that is not a number is: the text "1", null, true, a list, an object. */
 function versionNotANumber(v: unknown): string {
-  const what = typeof v === 'string' ? `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`
+  const what = typeof v === 'string' ? `the text ${JSON.stringify(cutText(v, 40))}`
     : v === null || typeof v === 'boolean' ? String(v) : Array.isArray(v) ? 'a list' : 'an object';
   return `schemaVersion is a number, ${SCHEMA_VERSION} for this version (without quotes), not ${what}`;
 }

@@ -211,6 +211,9 @@ test('a schemaVersion that is not a number names the field and what it is, as a 
   assert.deepEqual(said('1'), ['schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not the text "1" [unknown_version]']);
   assert.deepEqual(said(null), ['schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not null [unknown_version]']);
   assert.deepEqual(said([1]), ['schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not a list [unknown_version]']);
+  // a long text is cut, never inside an emoji: half of one was quoted as "\ud83d"
+  assert.deepEqual(said(`${'a'.repeat(39)}\u{1f600} and more`), [`schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not the text "${'a'.repeat(39)}…" [unknown_version]`]);
+  assert.deepEqual(said(`${'a'.repeat(38)}\u{1f600} and more`), [`schemaVersion: schemaVersion is a number, 1 for this version (without quotes), not the text "${'a'.repeat(38)}\u{1f600}…" [unknown_version]`]);
 });
 
 test('a proxySetHeader name past 200 characters says the limit (too_long); the token message lists every character a name may have', () => {

@@ -326,12 +326,21 @@ async function walkThrough(page: Page) {
   await page.emulateMedia({ colorScheme: 'light' });
 
   // Close with a code and reason: the real client sees them. The code is typed, one not in the
-  // list to pick from (an application's own); one that is not a number, or that a Close frame may not
+  // list to pick from (an application's own); one that is not a code, or that a Close frame may not
   // carry, is refused with a message and the session stays open.
   const closed = new Promise<[number, string]>((resolve) => c.ws.once('close', (code, why) => resolve([code, why.toString()])));
   await page.getByTestId('close-code').fill('40x1');
   await page.getByTestId('close-session').click();
-  await page.getByRole('alert').getByText('Close code: "40x1" is not a number').waitFor();
+  await page.getByRole('alert').getByText('Close code: "40x1" is not one (pick one').waitFor();
+  // (a number of six digits, or below zero, is no close code either, and said so: not "not a number")
+  for (const typed of ['123456', '-1']) {
+    await page.getByTestId('close-code').fill(typed);
+    await page.getByTestId('close-session').click();
+    await page.getByRole('alert').getByText(`Close code: "${typed}" is not one (pick one`).waitFor();
+  }
+  await page.getByTestId('close-code').fill('  ');
+  await page.getByTestId('close-session').click();
+  await page.getByRole('alert').getByText('Close code: none typed (pick one').waitFor();
   await page.getByTestId('close-code').fill('1005');
   await page.getByTestId('close-session').click();
   await page.getByRole('alert').getByText(/a close code a peer may send/).waitFor();

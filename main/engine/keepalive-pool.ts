@@ -16,6 +16,8 @@ interface AgentLists {
   freeSockets: Record<string, PooledSocket[] | undefined>;
   sockets: Record<string, PooledSocket[] | undefined>;
   options: { timeout?: number };
+  totalSocketCount: number;
+  removeSocket(socket: Socket, options: { host: string; port: number }): void;
 }
 
 /**
@@ -147,6 +149,42 @@ export class KeepaliveAgent extends Agent {
     socket.ref();
     socket.setTimeout(0);
     return socket;
+  }
+
+  /**
+   * `socket`, a connection a WebSocket handshake went on (from the cache or new) whose answer was
+   * not a 101 and ended where its framing said, becomes one of the agent's in use: node frees it
+   * once that answer is read (the request's shouldKeepAlive, from the answer), and keepSocketAlive
+   * decides, as after any request. nginx's keepalive module treats a refused handshake as any
+   * request: its connection goes back to the cache when the answer allows it. The listeners are
+   * those node gives a connection it makes (installListeners in node's _http_agent.js).
+   */
+  adopt(socket: Socket, host: string, port: number): void {
+    const lists = this as unknown as AgentLists;
+    const options = { host, port };
+    const s = socket as PooledSocket;
+    const onFree = () => this.emit('free', s, options);
+    const onClose = () => {
+      lists.totalSocketCount--;
+      lists.removeSocket(s, options);
+    };
+    // (node's: its idle timer closes it only while it is idle)
+    const onTimeout = () => {
+      if (this.idle.has(s)) s.destroy();
+    };
+    const onRemove = () => {
+      onClose();
+      s.off('free', onFree);
+      s.off('close', onClose);
+      s.off('timeout', onTimeout);
+      s.off('agentRemove', onRemove);
+    };
+    s.on('free', onFree);
+    s.on('close', onClose);
+    s.on('timeout', onTimeout);
+    s.on('agentRemove', onRemove);
+    lists.totalSocketCount++;
+    (lists.sockets[this.getName(options)] ??= []).push(s);
   }
 
   override reuseSocket(socket: Duplex, request: ClientRequest): void {

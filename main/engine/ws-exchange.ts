@@ -248,7 +248,13 @@ export function proxyUpgrade(
           tryNext();
           return;
         }
-        relayRejection(peer, upRes, up, current, statusText, readBefore);
+        // (the connection may go back to the group's keepalive cache once the answer is read, a 101's never)
+        const keep = loc.pool.keepalive && status !== 101 && upReq.shouldKeepAlive ? loc.pool.keepalive : null;
+        relayRejection(peer, upRes, up, current, statusText, readBefore, keep && (() => {
+          up.off('error', onError);
+          up.off('timeout', onTimeout);
+          keep.adopt(up, peer.host, peer.port);
+        }));
       });
       upReq.once('finish', () => {
         if (!settled) headTimer = setTimeout(onTimeout, loc.readTimeoutMs);
@@ -264,9 +270,10 @@ export function proxyUpgrade(
   };
 
   /** A non-101 answer; `statusText` is its status line from the code on, as the upstream wrote it. */
-  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan, statusText: string, readBefore: number) => {
+  const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan, statusText: string, readBefore: number, keep: (() => void) | null) => {
     stopWaiting();
-    up.setTimeout(loc.readTimeoutMs, () => up.destroy());
+    const readTimeout = () => up.destroy();
+    up.setTimeout(loc.readTimeoutMs, readTimeout);
     // a client that goes away, or half-closes, ends the answer as nginx's broken-connection check does
     const clientGone = () => up.destroy();
     socket.once('close', clientGone);
@@ -294,11 +301,23 @@ export function proxyUpgrade(
       session.bytesFromUpstream = up.bytesRead - readBefore;
       hooks.sessionClose(session);
     };
-    upRes.once('end', () => done(false));
+    // the answer cut short: reset, read timeout, or the client gone (its close destroys `up`)
+    const cutShort = () => done(true);
+    upRes.once('end', () => {
+      done(false);
+      // nginx's keepalive module caches the connection of a refused handshake as of any request
+      // whose answer was read whole and allows it (HTTP/1.1, no `Connection: close`: node's
+      // shouldKeepAlive, which frees the connection in a moment); it is the agent's from now on
+      if (!keep || up.destroyed) return;
+      socket.off('close', clientGone);
+      socket.off('end', clientGone);
+      up.off('timeout', readTimeout);
+      up.off('close', cutShort);
+      keep();
+    });
     upRes.once('error', () => socket.destroy());
     upRes.once('aborted', () => socket.destroy());
-    // the answer cut short: reset, read timeout, or the client gone (its close destroys `up`)
-    up.once('close', () => done(true));
+    up.once('close', cutShort);
   };
 
   const open = (peer: Peer, upRes: IncomingMessage, up: Socket, upHead: Buffer, statusText: string, current: ProxyPlan, upReadBefore: number) => {

@@ -77,6 +77,10 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b'], model: keptAndClosing(two), steps: [req(''), req(''), { path: '/ten/p?', method: 'GET' }, req(''), { path: '/ten/p?', method: 'GET' }, req(''), req('')] },
   'a WebSocket handshake takes an idle keepalive connection to its peer, as any request of the group, and keeps it':
     { peers: ['a', 'b'], model: keptAndUpgraded(two), steps: [req(''), req(''), wsAt(''), wsAt(''), req(''), req(''), wsAt(''), req('')] },
+  'a refused WebSocket handshake (any status but 101) leaves its connection in the keepalive cache, as any request':
+    { peers: ['a', 'b'], model: keptAndUpgraded(two), steps: [req(''), req(''), wsAt('a=s403&b=s403'), req(''), req(''), wsAt('a=s503&b=s503'), wsAt(''), req(''), req('')] },
+  'a refused handshake after a stale keepalive connection: the new connection it went on is cached':
+    { peers: ['a'], model: keptAndUpgraded([{ name: 'a' }]), steps: [req(''), wsAt('a=stalerst'), req(''), req('')] },
   'a stale keepalive connection under a WebSocket handshake: tried again on a new one, without using up a try':
     { peers: ['a'], model: keptAndUpgraded([{ name: 'a' }]), steps: [req('a=stale'), wsAt('a=stale')] },
   'WebSocket handshakes: retried on errors and timeouts like any request':

@@ -79,11 +79,15 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
       a.timedOut = true;
       proxyReq.destroy(Object.assign(new Error('upstream timed out (connect)'), { code: 'ETIMEDOUT' }));
     }, a.t.connectTimeoutMs);
+    // (the close listener goes once connected: it would keep this request's try alive, through
+    // the timer's callback, for as long as the connection lives, a WebSocket session's too)
+    const onClose = () => clearTimeout(timer);
     socket.once('connect', () => {
       clearTimeout(timer);
+      socket.off('close', onClose);
       connected(a, socket);
     });
-    socket.once('close', () => clearTimeout(timer));
+    socket.once('close', onClose);
   }
   proxyReq.on('finish', onRequestSent);
   // without a listener node drops the socket of a 101 + Upgrade answer and reports nothing

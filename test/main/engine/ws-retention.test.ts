@@ -69,3 +69,49 @@ test('an open WebSocket session does not keep its handshake\'s request and respo
     assert.equal(await echoed, 'after');
   }
 });
+
+test('a session on a connection from the keepalive cache does not keep the plain request that opened it alive', async () => {
+  const u = await scope.ws('u');
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1,
+    upstreams: [{ name: 'g', keepalive: 8, servers: [{ address: `127.0.0.1:${u.port}` }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${port}` }],
+      locations: [
+        { path: '/', proxyPass: 'http://g', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] },
+        { path: '/ws', websocket: true, proxyPass: 'http://g' },
+      ],
+    }],
+  }));
+  // the plain requests node hands the engine; each opens the upstream connection the next handshake takes
+  const requests: WeakRef<http.IncomingMessage>[] = [];
+  const emit = http.Server.prototype.emit;
+  http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
+    if (event === 'request' && (this.address() as AddressInfo | null)?.port === e.port) requests.push(new WeakRef(args[0] as http.IncomingMessage));
+    return emit.apply(this, [event, ...args] as Parameters<typeof emit>);
+  } as typeof emit;
+  const get = () => new Promise<void>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: e.port, path: '/plain', agent: false }, (r) => { r.resume(); r.on('end', resolve); }).on('error', reject);
+  });
+  let connections = 0;
+  u.server.on('connection', () => connections++);
+  const clients: WebSocket[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      await get();
+      const ws = new WebSocket(`ws://127.0.0.1:${e.port}/ws/${i}`);
+      await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+      clients.push(ws);
+    }
+  } finally {
+    http.Server.prototype.emit = emit;
+  }
+  scope.defer(async () => { for (const ws of clients) ws.terminate(); });
+  assert.equal(requests.length, 3);
+  assert.equal(connections, 3, 'each handshake went on the connection its plain request left idle');
+  for (let i = 0; i < 3; i++) {
+    await sleep(20);
+    gc();
+  }
+  assert.equal(requests.filter((r) => r.deref() !== undefined).length, 0, 'no open session holds the request its connection carried before');
+});

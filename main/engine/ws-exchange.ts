@@ -12,7 +12,7 @@ import { clientBodyTimeout } from './client-timeouts.ts';
 import { writeRawError } from './error-pages.ts';
 import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
-import { headWithBody, storeNginxHead } from './stored-head.ts';
+import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { passedHeaders } from './redirects.ts';
 import type { Plan } from './plan.ts';
@@ -241,20 +241,30 @@ export function proxyUpgrade(
         // an answer whose status proxy_next_upstream lists (http_503…) goes to the next peer, as
         // nginx's test_next does for any request, unless this is the last try
         const condition = statusCondition(status);
+        // (the connection may go back to the group's keepalive cache once the answer is read, a 101's never)
+        const pool = loc.pool.keepalive && status !== 101 && upReq.shouldKeepAlive ? loc.pool.keepalive : null;
+        const keep = pool && (() => {
+          up.off('error', onError);
+          up.off('timeout', onTimeout);
+          pool.adopt(up, peer.host, peer.port);
+        });
         if (condition && retries(condition, true) && attempt.triesLeft > 1) {
           noteTry(peer, `status ${status}`);
-          up.destroy();
           attempt.release(peer, statusFails(condition));
+          // nginx releases the peer of a retried 403 or 404 as "next", not failed, and keeps its
+          // connection when the answer has no body (as abandonResponse, http-proxy-adapter.ts):
+          // back in the cache after node's ticks for the answer's end, before the next try
+          if (keep && (status === 403 || status === 404) && keptByNginx(upRes, method)) {
+            keep();
+            upRes.resume();
+            setImmediate(tryNext);
+            return;
+          }
+          up.destroy();
           tryNext();
           return;
         }
-        // (the connection may go back to the group's keepalive cache once the answer is read, a 101's never)
-        const keep = loc.pool.keepalive && status !== 101 && upReq.shouldKeepAlive ? loc.pool.keepalive : null;
-        relayRejection(peer, upRes, up, current, statusText, readBefore, keep && (() => {
-          up.off('error', onError);
-          up.off('timeout', onTimeout);
-          keep.adopt(up, peer.host, peer.port);
-        }));
+        relayRejection(peer, upRes, up, current, statusText, readBefore, keep);
       });
       upReq.once('finish', () => {
         if (!settled) headTimer = setTimeout(onTimeout, loc.readTimeoutMs);

@@ -17,9 +17,9 @@ import { refusedPort, startTcpServer, type TcpServer } from '../helpers/upstream
  * closechunk: a chunked head and one chunk, then FIN · stall: a Content-Length 10 head and 3 bytes, then nothing · reset: RST at once · sNNN: status NNN ·
  * stale: ok on a connection's first request, FIN without an answer on a later one (stalerst: RST) ·
  * bad: a head with a NUL in a header value · bighead: a head over 4 KB (both invalid_header to nginx) ·
- * noread: takes the head, then reads nothing more (a large body meets proxy_send_timeout).
+ * noread: takes the head, then reads nothing more (a large body meets proxy_send_timeout) · eNNN: status NNN, no body (Content-Length: 0).
  */
-export type Act = 'ok' | 'okclose' | 'hang' | 'stall' | 'resetbody' | 'stallchunk' | 'resetchunk' | 'stallbig' | 'closebig' | 'slow' | 'closehead' | 'closecl' | 'closechunk' | 'reset' | 'stale' | 'stalerst' | 'bad' | 'bighead' | 'noread' | `s${number}`;
+export type Act = 'ok' | 'okclose' | 'hang' | 'stall' | 'resetbody' | 'stallchunk' | 'resetchunk' | 'stallbig' | 'closebig' | 'slow' | 'closehead' | 'closecl' | 'closechunk' | 'reset' | 'stale' | 'stalerst' | 'bad' | 'bighead' | 'noread' | `s${number}` | `e${number}`;
 
 export interface Peers {
   /** Ports by peer name; `dead` has nothing listening. */
@@ -76,8 +76,8 @@ function startPeer(name: string, log: string[], port = 0): Promise<TcpServer> {
       const act = actOf(name, head);
       const first = served++ === 0;
       const close = /close/i.test(headerOf(head, 'connection') ?? '') || (head.includes(' HTTP/1.0\r\n') && !/keep-alive/i.test(headerOf(head, 'connection') ?? ''));
-      const ok = (status = 200) => {
-        const body = status === 200 ? name : `${name} ${status}`;
+      const ok = (status = 200, empty = false) => {
+        const body = status === 200 ? name : empty ? '' : `${name} ${status}`;
         sock.write(`HTTP/1.1 ${status} X\r\nContent-Length: ${body.length}\r\n${close ? 'Connection: close\r\n' : ''}\r\n${body}`);
         if (close) sock.end();
       };
@@ -112,6 +112,7 @@ function startPeer(name: string, log: string[], port = 0): Promise<TcpServer> {
         if (first) ok();
         else sock.resetAndDestroy();
       } else if (/^s\d{3}$/.test(act)) ok(Number(act.slice(1)));
+      else if (/^e\d{3}$/.test(act)) ok(Number(act.slice(1)), true);
       // hang: nothing
     });
   }, {}, port);

@@ -20,6 +20,16 @@ function keptAndUpgraded(servers: Srv[]): FailoverCase['model'] {
   };
 }
 
+/** keptAndUpgraded, the handshakes at /w/ retried on a 403 or 404 too. */
+function keptAndRetried(servers: Srv[]): FailoverCase['model'] {
+  return (port, dead, listen) => {
+    const m = keptAndUpgraded(servers)(port, dead, listen);
+    const server = m.servers![0]!;
+    const locations = server.locations!.map((l) => (l.path === '/w/' ? { ...l, proxyNextUpstream: ['error' as const, 'timeout' as const, 'http_403' as const, 'http_404' as const] } : l));
+    return { ...m, servers: [{ ...server, locations }] };
+  };
+}
+
 /** `pool` with a keepalive cache that requests at / fill (KEEPALIVE) and requests at /ten/ with
  * nginx's defaults (HTTP/1.0, `Connection: close`) through the same group. */
 function keptAndClosing(servers: Srv[]): FailoverCase['model'] {
@@ -79,6 +89,8 @@ const CASES: Record<string, FailoverCase> = {
     { peers: ['a', 'b'], model: keptAndUpgraded(two), steps: [req(''), req(''), wsAt(''), wsAt(''), req(''), req(''), wsAt(''), req('')] },
   'a refused WebSocket handshake (any status but 101) leaves its connection in the keepalive cache, as any request':
     { peers: ['a', 'b'], model: keptAndUpgraded(two), steps: [req(''), req(''), wsAt('a=s403&b=s403'), req(''), req(''), wsAt('a=s503&b=s503'), wsAt(''), req(''), req('')] },
+  'a handshake retried on a 403 or 404 without a body leaves that connection in the keepalive cache, as any request':
+    { peers: ['a', 'b'], model: keptAndRetried(two), steps: [req(''), req(''), wsAt('a=e404'), req(''), req(''), req(''), wsAt('b=e403'), req(''), req(''), wsAt('a=s404'), req(''), req('')] },
   'a refused handshake after a stale keepalive connection: the new connection it went on is cached':
     { peers: ['a'], model: keptAndUpgraded([{ name: 'a' }]), steps: [req(''), wsAt('a=stalerst'), req(''), req('')] },
   'a stale keepalive connection under a WebSocket handshake: tried again on a new one, without using up a try':

@@ -144,9 +144,11 @@ export class KeepaliveAgent extends Agent {
     this.idle.delete(socket);
     socket.off('data', closeIfIdle);
     // node's own listeners go, and its count of the agent's connections, as for an upgrade on a
-    // request of the agent's (node emits the same); the cache's idle timer and unref go too
+    // request of the agent's (node emits the same); the cache's idle timer and unref go too, and
+    // the error listener node gives an idle connection, as node's reuseSocket takes it off (left
+    // on, one more would come each time the connection went back to the cache: adopt)
     socket.emit('agentRemove');
-    socket.ref();
+    super.reuseSocket(socket, {} as ClientRequest);
     socket.setTimeout(0);
     return socket;
   }

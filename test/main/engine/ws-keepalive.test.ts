@@ -1,15 +1,18 @@
 // A WebSocket handshake to a group with `keepalive N` goes on an idle cached connection to its peer
 // when there is one, as any request of the group in nginx (failover parity has the connection
 // order, test/parity/failover.test.ts): that connection is then the session's, never cached again,
-// and the session's record counts only its own bytes on it, not the answers it carried before.
+// and the session's record counts only its own bytes on it, not the answers it carried before; a
+// refused handshake's connection goes back to the cache, as many times as it comes out of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { SessionRecord } from '../../../app/engine/records.ts';
 import { testScope } from '../../helpers/scope.ts';
-import { until } from '../../helpers/wait.ts';
+import { sleep, until } from '../../helpers/wait.ts';
+
+const UPGRADE = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
 
 const scope = testScope();
 
@@ -61,4 +64,40 @@ test('a handshake takes the idle keepalive connection and keeps it; the session 
   // the same handshake and echo each time: the same bytes, though the connections had carried one and two answers before
   assert.ok(sessions[0]!.bytesFromUpstream > 0);
   assert.equal(sessions[0]!.bytesFromUpstream, sessions[1]!.bytesFromUpstream);
+});
+
+test('a connection refused one handshake after another stays one connection, in and out of the cache, and gathers no listeners', async () => {
+  // every handshake answered 403 with a body, the connection kept (nginx caches it again each time)
+  let connections = 0;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    connections++;
+    open.add(s);
+    s.on('error', () => {});
+    s.on('data', () => s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  scope.defer(async () => { for (const s of open) s.destroy(); await new Promise((r) => server.close(r)); });
+  const up = (server.address() as AddressInfo).port;
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1,
+    upstreams: [{ name: 'g', keepalive: 4, servers: [{ address: `127.0.0.1:${up}` }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', websocket: true, proxyPass: 'http://g' }] }],
+  }));
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  scope.defer(async () => { process.off('warning', onWarning); });
+  for (let i = 0; i < 15; i++) {
+    const answer = await new Promise<string>((resolve) => {
+      let got = '';
+      const c = net.connect(e.port, '127.0.0.1', () => c.write(`GET /x HTTP/1.1\r\nHost: t\r\n${UPGRADE}\r\n`));
+      c.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      c.on('close', () => resolve(got.slice(0, got.indexOf('\r\n'))));
+    });
+    assert.equal(answer, 'HTTP/1.1 403 Forbidden');
+  }
+  await sleep(50);
+  assert.equal(connections, 1, 'each handshake went on the connection the one before left in the cache');
+  assert.deepEqual(warnings, [], 'no listener piles up on the connection');
 });

@@ -185,6 +185,9 @@ export class KeepaliveAgent extends Agent {
     s.on('close', onClose);
     s.on('timeout', onTimeout);
     s.on('agentRemove', onRemove);
+    // (one the cache had before, takeIdle took its check for bytes while idle off: cached() adds
+    // it to a connection new to the cache only)
+    if (s[TRACKED]) s.on('data', closeIfIdle);
     lists.totalSocketCount++;
     (lists.sockets[this.getName(options)] ??= []).push(s);
   }

@@ -101,3 +101,46 @@ test('a connection refused one handshake after another stays one connection, in 
   assert.equal(connections, 1, 'each handshake went on the connection the one before left in the cache');
   assert.deepEqual(warnings, [], 'no listener piles up on the connection');
 });
+
+test('a connection back in the cache after a refused handshake still closes when the upstream sends it bytes while idle', async () => {
+  // the upstream refuses the handshake, then writes a stray byte on the idle connection
+  const seen: string[] = [];
+  const open = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    const id = open.size;
+    open.add(s);
+    s.on('error', () => {});
+    s.on('data', (d: Buffer) => {
+      const upgrade = /\r\nUpgrade: websocket/i.test(d.toString('latin1'));
+      seen.push(`${upgrade ? 'WS' : 'GET'}#${id}`);
+      if (!upgrade) return void s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno');
+      setTimeout(() => s.write('X'), 50);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  scope.defer(async () => { for (const s of open) s.destroy(); await new Promise((r) => server.close(r)); });
+  const up = (server.address() as AddressInfo).port;
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1,
+    upstreams: [{ name: 'g', keepalive: 4, servers: [{ address: `127.0.0.1:${up}` }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${port}` }],
+      locations: [
+        { path: '/', proxyPass: 'http://g', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] },
+        { path: '/ws', websocket: true, proxyPass: 'http://g' },
+      ],
+    }],
+  }));
+  const statusOf = (request: string) => new Promise<string>((resolve) => {
+    let got = '';
+    const c = net.connect(e.port, '127.0.0.1', () => c.write(request));
+    c.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    c.on('close', () => resolve(got.slice(0, got.indexOf('\r\n'))));
+  });
+  assert.equal(await statusOf('GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 200 OK');
+  assert.equal(await statusOf(`GET /ws HTTP/1.1\r\nHost: t\r\n${UPGRADE}\r\n`), 'HTTP/1.1 403 Forbidden');
+  await sleep(200);
+  assert.equal(await statusOf('GET /b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 200 OK');
+  assert.deepEqual(seen, ['GET#0', 'WS#0', 'GET#1'], 'the connection that sent bytes while idle was closed, as nginx closes it, and not used again');
+});

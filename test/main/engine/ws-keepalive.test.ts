@@ -9,12 +9,26 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { SessionRecord } from '../../../app/engine/records.ts';
+import type { ConfigInput } from '../../../app/config/schema.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { sleep, until } from '../../helpers/wait.ts';
 
 const UPGRADE = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
 
 const scope = testScope();
+
+/** Group g (keepalive 4) at 127.0.0.1:`up`: plain requests at / keep their connections, handshakes at /ws. */
+const keptAndUpgraded = (up: number) => (port: number): ConfigInput => ({
+  schemaVersion: 1,
+  upstreams: [{ name: 'g', keepalive: 4, servers: [{ address: `127.0.0.1:${up}` }] }],
+  servers: [{
+    listen: [{ address: `127.0.0.1:${port}` }],
+    locations: [
+      { path: '/', proxyPass: 'http://g', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] },
+      { path: '/ws', websocket: true, proxyPass: 'http://g' },
+    ],
+  }],
+});
 
 test('a handshake takes the idle keepalive connection and keeps it; the session counts its own bytes on it', async () => {
   // the upstream names the connection of each plain request and each handshake ('GET …#N', 'WS …#N')
@@ -30,17 +44,7 @@ test('a handshake takes the idle keepalive connection and keeps it; the session 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   scope.defer(async () => { for (const c of wss.clients) c.terminate(); await new Promise((r) => server.close(r)); });
   const up = (server.address() as AddressInfo).port;
-  const e = await scope.engine((port) => ({
-    schemaVersion: 1,
-    upstreams: [{ name: 'g', keepalive: 4, servers: [{ address: `127.0.0.1:${up}` }] }],
-    servers: [{
-      listen: [{ address: `127.0.0.1:${port}` }],
-      locations: [
-        { path: '/', proxyPass: 'http://g', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] },
-        { path: '/ws', websocket: true, proxyPass: 'http://g' },
-      ],
-    }],
-  }));
+  const e = await scope.engine(keptAndUpgraded(up));
   const sessions: SessionRecord[] = [];
   e.engine.on('session-close', (s) => sessions.push(s));
   const get = (path: string) => new Promise<void>((resolve, reject) => {
@@ -121,17 +125,7 @@ test('a connection back in the cache after a refused handshake still closes when
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   scope.defer(async () => { for (const s of open) s.destroy(); await new Promise((r) => server.close(r)); });
   const up = (server.address() as AddressInfo).port;
-  const e = await scope.engine((port) => ({
-    schemaVersion: 1,
-    upstreams: [{ name: 'g', keepalive: 4, servers: [{ address: `127.0.0.1:${up}` }] }],
-    servers: [{
-      listen: [{ address: `127.0.0.1:${port}` }],
-      locations: [
-        { path: '/', proxyPass: 'http://g', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] },
-        { path: '/ws', websocket: true, proxyPass: 'http://g' },
-      ],
-    }],
-  }));
+  const e = await scope.engine(keptAndUpgraded(up));
   const statusOf = (request: string) => new Promise<string>((resolve) => {
     let got = '';
     const c = net.connect(e.port, '127.0.0.1', () => c.write(request));

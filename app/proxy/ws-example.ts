@@ -5,6 +5,16 @@
 import { validateConfig } from '../config/validate.ts';
 import { validRouteTester } from './route-test.ts';
 
+/**
+ * The "host:port" a client on this machine connects to for a listener on `host`:`port`: a wildcard
+ * socket (0.0.0.0, [::]) is reached on loopback, as connecting to the wildcard itself does not work
+ * everywhere (Windows refuses it).
+ */
+export function reachableAddress(host: string, port: number): string {
+  const to = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `${to.includes(':') ? `[${to}]` : to}:${port}`;
+}
+
 /** A location path that is a URL path as written (no regex, nothing to escape). */
 const LITERAL_PATH = /^\/[A-Za-z0-9._~/-]*$/;
 /** Paths tried per address: the suggestion is a hint, not a search. */

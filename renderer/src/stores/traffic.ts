@@ -11,6 +11,7 @@ import { isLiveSession } from '../../../app/traffic/list-filters.ts';
 import type { OlderFrames } from '../../../app/traffic/older-frames.ts';
 import { exchangesToKeep } from '../../../app/traffic/exchange-budget.ts';
 import { EndedSessions } from '../../../app/traffic/ended-sessions.ts';
+import { reachableAddress } from '../../../app/proxy/ws-example.ts';
 import { useConfig } from './config.ts';
 import { useHarView, type OpenHar } from './har-view.ts';
 
@@ -51,7 +52,7 @@ export const useTraffic = defineStore('traffic', () => {
   const exampleAddress = computed(() => {
     const l = listeners.value.find((x) => x.state === 'listening');
     if (!l) return synced.value ? null : '127.0.0.1:8080';
-    return `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`;
+    return reachableAddress(l.host, l.port);
   });
   /** Why no listener runs, when none does: each failed one's message, or that none is running. */
   const noListenerWhy = computed(() => {

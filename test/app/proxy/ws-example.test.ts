@@ -1,7 +1,7 @@
 // The empty Sessions screen's suggestion: a ws:// URL the config proxies as WebSocket, or none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { webSocketExampleUrl } from '../../../app/proxy/ws-example.ts';
+import { reachableAddress, webSocketExampleUrl } from '../../../app/proxy/ws-example.ts';
 import { validateConfig } from '../../../app/config/validate.ts';
 
 const config = (servers: unknown[]) => ({ schemaVersion: 1, upstreams: [], servers });
@@ -58,4 +58,13 @@ test('a config of thousands of locations is checked once for the suggestion, not
   const took = timed(() => (url = webSocketExampleUrl(c, addresses)));
   assert.equal(url, null, 'the locations are another server\'s (named app.test)');
   assert.ok(took < 100 * once, `the suggestion took ${took.toFixed(0)} ms, one check of the config ${once.toFixed(0)} ms`);
+});
+
+test('a wildcard listener is suggested on loopback, and its WebSocket location found through it', () => {
+  assert.equal(reachableAddress('0.0.0.0', 8080), '127.0.0.1:8080');
+  assert.equal(reachableAddress('::', 8080), '[::1]:8080');
+  assert.equal(reachableAddress('127.0.0.2', 8080), '127.0.0.2:8080');
+  assert.equal(reachableAddress('::1', 8080), '[::1]:8080');
+  const c = config([{ listen: [{ address: '8080' }], locations: [loc('/ws/', { websocket: true })] }]);
+  assert.equal(webSocketExampleUrl(c, [reachableAddress('0.0.0.0', 8080)]), 'ws://127.0.0.1:8080/ws/');
 });

@@ -346,7 +346,16 @@ async function walkThrough(page: Page) {
   await page.getByRole('alert').getByText(/a close code a peer may send/).waitFor();
   assert.equal(c.ws.readyState, c.ws.OPEN, 'a refused close code closes nothing');
   await page.getByTestId('close-code').fill('4001');
+  assert.equal(await page.getByRole('alert').count(), 0, 'the refusal goes once the code is edited');
+  // a reason is counted in UTF-8 bytes as it is typed (42 euro signs pass maxlength, 126 bytes do not fit)
+  await page.getByTestId('close-reason').fill('€'.repeat(41));
+  assert.equal(await page.getByTestId('close-reason-long').count(), 0, '123 bytes fit');
+  await page.getByTestId('close-reason').fill('€'.repeat(42));
+  assert.equal(await page.getByTestId('close-reason-long').innerText(), '126/123 bytes');
+  assert.equal(await page.getByTestId('close-reason').getAttribute('aria-invalid'), 'true');
+  await shot(page, 'close-reason-long');
   await page.getByTestId('close-reason').fill('bye from the test');
+  assert.equal(await page.getByTestId('close-reason-long').count(), 0);
   await page.getByTestId('close-session').click();
   assert.deepEqual(await closed, [4001, 'bye from the test']);
   await page.getByTestId('session-state').getByText('closed').waitFor();

@@ -17,6 +17,9 @@ export interface ExchangeRecord {
   id: number;
   method: string;
   url: string;
+  /** The request line's HTTP version as read ("1.0", "1.1"); absent when the head was refused
+   * before its version was read, or a HAR import named none it knows. */
+  httpVersion?: string;
   clientAddress: string;
   route: RouteInfo | null;
   /** The peer that answered (last one tried), "ip:port". */

@@ -150,7 +150,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private newRecord(req: IncomingMessage, plan: Plan): ExchangeRecord {
     return {
-      id: this.nextId++, method: req.method ?? '', url: req.url ?? '', clientAddress: clientAddress(req.socket),
+      id: this.nextId++, method: req.method ?? '', url: req.url ?? '', httpVersion: req.httpVersion, clientAddress: clientAddress(req.socket),
       route: this.route(plan), upstream: null, upstreamPath: plan.kind === 'proxy' ? plan.path : null, status: 0, tries: [],
       startedAt: Date.now(), timings: {}, requestHeaders: req.rawHeaders, responseHeaders: [], requestBytes: 0, responseBytes: 0,
     };

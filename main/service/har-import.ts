@@ -64,7 +64,7 @@ const timing = z.number().optional();
 const entry = z.object({
   startedDateTime: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not an ISO 8601 date'),
   time: z.number().max(MAX_DATE / 1000),
-  request: z.object({ method: z.string(), url: z.string(), headers: z.array(header), bodySize: z.number().optional() }),
+  request: z.object({ method: z.string(), url: z.string(), httpVersion: z.string().optional(), headers: z.array(header), bodySize: z.number().optional() }),
   response: z.object({ status: z.number(), headers: z.array(header), bodySize: z.number().optional(), content: z.object({ size: z.number().optional() }).optional() }),
   timings: z.object({ blocked: timing, dns: timing, connect: timing, send: timing, wait: timing }).optional(),
   serverIPAddress: z.string().optional(),
@@ -263,10 +263,17 @@ function session(e: Entry, id: number, rows: SessionRows): ImportedSession {
 function exchange(e: Entry, id: number): ExchangeView {
   const own = e._switchyard;
   return {
-    id, method: e.request.method, url: pathOf(e.request.url), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
+    id, method: e.request.method, url: pathOf(e.request.url), ...versionOf(e.request.httpVersion), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
     status: e.response.status, cause: own?.cause ?? null, note: own?.note ?? null, tries: own?.tries ?? [], startedAt: timeOf(e), timings: timingsOf(e),
     requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers), requestBytes: Math.max(0, e.request.bodySize ?? 0), responseBytes: responseBytes(e.response),
   };
+}
+
+/** An HTTP/1.x request's version as the log keeps it ("HTTP/1.0" → "1.0"); other protocols' names
+ * (Chrome's "h2", "http/2.0") give none. */
+function versionOf(v: string | undefined): { httpVersion?: string } {
+  const m = v === undefined ? null : /^HTTP\/(1\.[01])$/i.exec(v);
+  return m ? { httpVersion: m[1]! } : {};
 }
 
 /** Messages (and entries) checked between two steps of `importing`: a few milliseconds' work. */

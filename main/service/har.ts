@@ -60,8 +60,8 @@ function queryString(url: string): Array<{ name: string; value: string }> {
   }
 }
 
-function request(method: string, url: string, headers: string[], bodySize: number) {
-  return { method, url, httpVersion: 'HTTP/1.1', cookies: [], headers: headerList(headers), queryString: queryString(url), headersSize: -1, bodySize };
+function request(method: string, url: string, headers: string[], bodySize: number, httpVersion = '1.1') {
+  return { method, url, httpVersion: `HTTP/${httpVersion}`, cookies: [], headers: headerList(headers), queryString: queryString(url), headersSize: -1, bodySize };
 }
 
 function response(status: number, statusText: string, headers: string[], size: number) {
@@ -150,7 +150,7 @@ export function exchangeEntry(x: ExchangeView) {
   const connect = Math.min(firstByte, x.timings.connectMs ?? 0);
   return {
     startedDateTime: new Date(x.startedAt).toISOString(), time: total,
-    request: request(x.method, absoluteUrl('http', x.requestHeaders, x.url), x.requestHeaders, x.requestBytes),
+    request: request(x.method, absoluteUrl('http', x.requestHeaders, x.url), x.requestHeaders, x.requestBytes, x.httpVersion),
     response: response(x.status, STATUS_CODES[x.status] ?? '', x.responseHeaders, x.responseBytes),
     // (the upstream connected, then the first byte came, then the last: they add up to time)
     cache: {}, timings: { ...(x.timings.connectMs !== undefined ? { connect } : {}), send: 0, wait: firstByte - connect, receive: total - firstByte },

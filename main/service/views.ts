@@ -23,7 +23,7 @@ export function sessionView(s: SessionRecord, live?: { clientBytes: number; upst
 
 export function exchangeView(r: ExchangeRecord): ExchangeView {
   return {
-    id: r.id, method: r.method, url: r.url, clientAddress: r.clientAddress, route: r.route ? route(r.route) : null,
+    id: r.id, method: r.method, url: r.url, ...(r.httpVersion !== undefined ? { httpVersion: r.httpVersion } : {}), clientAddress: r.clientAddress, route: r.route ? route(r.route) : null,
     upstream: r.upstream, upstreamPath: r.upstreamPath, status: r.status, cause: r.cause ?? null, note: r.note ?? null,
     tries: r.tries.map((t) => ({ upstream: t.upstream, outcome: t.outcome })), startedAt: r.startedAt, timings: { ...r.timings },
     requestHeaders: [...r.requestHeaders], responseHeaders: [...r.responseHeaders], requestBytes: r.requestBytes, responseBytes: r.responseBytes,

@@ -141,6 +141,7 @@ test('export HAR from the UI, import it back, view it instead of live traffic, g
     await page.getByTestId('har-banner').waitFor();
     await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/api/hello?x=1' }).click();
     await page.getByTestId('exchange-detail').getByText('imported from HAR', { exact: false }).waitFor();
+    assert.equal(await page.getByTestId('exchange-request-line').innerText(), 'GET /api/hello?x=1 HTTP/1.1', 'the request line, its version from the file');
     await ui!.shot(page, 'import-http');
 
     // Back to live traffic: the live rows, with the one opened meanwhile

@@ -1,7 +1,7 @@
 // What an exchange's record keeps of the request it describes: the location as written when it
 // served the request (the routes may change after), what the client got when the engine answered
 // an upgrade request itself, the note on an upgrade forwarded as plain HTTP, and the client's
-// address (an IPv6 one in brackets, on sessions too).
+// address (an IPv6 one in brackets, on sessions too) and its request line's HTTP version.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -27,12 +27,14 @@ test('a record names its location as written then, whatever the routes become', 
   assert.match(await rawExchange(e.port, 'GET /b/x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200 /);
   await until(() => exchanges.length === 1);
   assert.deepEqual(exchanges[0]!.route, { server: 0, location: 1, name: 'bee', where: '~ ^/b', explain: exchanges[0]!.route!.explain });
+  assert.equal(exchanges[0]!.httpVersion, '1.1');
   // location 0 goes: index 1 no longer exists, and index 0 is now '~ ^/b' — the record still says what served it
   const r = await e.engine.apply(config(e.port, [b]));
   assert.ok(r.ok);
   assert.equal(exchanges[0]!.route!.where, '~ ^/b');
-  assert.match(await rawExchange(e.port, 'GET /nowhere HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 404 /);
+  assert.match(await rawExchange(e.port, 'GET /nowhere HTTP/1.0\r\nHost: t\r\n\r\n'), /^HTTP\/1\.1 404 /);
   await until(() => exchanges.length === 2);
+  assert.equal(exchanges[1]!.httpVersion, '1.0', "the request line's version, for the HAR");
   assert.equal(exchanges[1]!.route!.location, null);
   assert.equal(exchanges[1]!.route!.where, '');
 });

@@ -335,3 +335,11 @@ test("a Switchyard file's sessions keep their numbers (switchyard-session-12.har
   twice.log.entries.push(twice.log.entries[0]); // (two runs' files put together)
   assert.deepEqual(imported(JSON.stringify(twice)).sessions.map((s) => s.session.id), [1, 2]);
 });
+
+test("an exchange's HTTP version goes to the HAR request and comes back; other protocols' names give none", () => {
+  const har = JSON.parse(harText([], [exchange({ id: 1, httpVersion: '1.0' }), exchange({ id: 2, httpVersion: '1.1' }), exchange({ id: 3 })]));
+  assert.deepEqual(har.log.entries.map((e: { request: { httpVersion: string } }) => e.request.httpVersion), ['HTTP/1.0', 'HTTP/1.1', 'HTTP/1.1'], 'none known: HTTP/1.1, as nginx answers');
+  assert.deepEqual(imported(JSON.stringify(har)).exchanges.map((e) => e.httpVersion), ['1.0', '1.1', '1.1']);
+  for (const e of har.log.entries) e.request.httpVersion = 'h2';
+  assert.deepEqual(imported(JSON.stringify(har)).exchanges.map((e) => e.httpVersion), [undefined, undefined, undefined], "Chrome's h2: no HTTP/1.x version");
+});

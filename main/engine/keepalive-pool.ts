@@ -10,7 +10,7 @@ import { servesLastRequest } from './keepalive-requests.ts';
 
 const TRACKED = Symbol('switchyard.keepaliveTracked');
 /** A connection of the cache; node's `_httpMessage` is the request using it (null while idle). */
-type PooledSocket = Socket & { [TRACKED]?: true; _httpMessage?: (ClientRequest & { res?: IncomingMessage | null }) | null };
+type PooledSocket = Socket & { [TRACKED]?: () => void; _httpMessage?: (ClientRequest & { res?: IncomingMessage | null }) | null };
 /** The Agent's documented lists (writable, as node's own code uses them) and its options. */
 interface AgentLists {
   freeSockets: Record<string, PooledSocket[] | undefined>;
@@ -78,8 +78,9 @@ export class KeepaliveAgent extends Agent {
   /** `socket` goes into the cache: at its head, evicting the tail when the cache is over full. */
   private cached(socket: PooledSocket): void {
     if (!socket[TRACKED]) {
-      socket[TRACKED] = true;
-      socket.once('close', () => this.idle.delete(socket));
+      const untrack = () => this.idle.delete(socket);
+      socket[TRACKED] = untrack;
+      socket.once('close', untrack);
       socket.on('data', closeIfIdle);
     }
     // (not in the cache now: reuseSocket took it out when a request took it, or it is new)
@@ -142,6 +143,11 @@ export class KeepaliveAgent extends Agent {
     if (free !== undefined && free.length === 0) delete lists.freeSockets[name];
     if (socket === undefined) return null;
     this.idle.delete(socket);
+    // (the cache's own listeners go: one held the cache, and the group's pools with it, for the
+    // session's life, after a reload too; cached() gives them back if it ever returns: adopt)
+    const untrack = socket[TRACKED];
+    if (untrack) socket.off('close', untrack);
+    socket[TRACKED] = undefined;
     socket.off('data', closeIfIdle);
     // node's own listeners go, and its count of the agent's connections, as for an upgrade on a
     // request of the agent's (node emits the same); the cache's idle timer and unref go too, and
@@ -185,9 +191,6 @@ export class KeepaliveAgent extends Agent {
     s.on('close', onClose);
     s.on('timeout', onTimeout);
     s.on('agentRemove', onRemove);
-    // (one the cache had before, takeIdle took its check for bytes while idle off: cached() adds
-    // it to a connection new to the cache only)
-    if (s[TRACKED]) s.on('data', closeIfIdle);
     lists.totalSocketCount++;
     (lists.sockets[this.getName(options)] ??= []).push(s);
   }

@@ -150,3 +150,13 @@ test('an answer whose Connection has "close" anywhere in it (x-close, closed) is
   await new Promise((r) => setImmediate(r));
   assert.equal((await get(agent, up.port)).socket, first.socket);
 });
+
+test("a connection taken for good keeps none of the cache's listeners: one held the cache, and its group's pools, for a session's life", async (t) => {
+  const { up, agent } = await setup(t, 4);
+  const { socket } = await get(agent, up.port);
+  await new Promise((r) => setImmediate(r));
+  const taken = agent.takeIdle('127.0.0.1', up.port)!;
+  assert.equal(taken, socket);
+  assert.deepEqual(['close', 'data', 'error', 'free', 'timeout', 'agentRemove'].map((e) => taken.listenerCount(e)), [0, 0, 0, 0, 0, 0]);
+  taken.destroy();
+});

@@ -123,6 +123,7 @@ test('export HAR from the UI, import it back, view it instead of live traffic, g
     await imported.click();
     const detail = page.getByTestId('session-detail');
     await detail.getByTestId('session-imported').waitFor();
+    assert.match(page.url(), /#\/sessions$/, "a file's session is not put in the URL: a reload shows live traffic, where its number is another session's");
     for (const live of ['close-session', 'composer', 'har-export']) assert.equal(await detail.getByTestId(live).count(), 0, `${live} is hidden`);
     const frames = page.getByTestId('frame-log').locator('[role="option"]');
     const longRow = frames.and(page.locator('[data-from="client"][data-opcode="text"]')).nth(1);

@@ -157,3 +157,39 @@ test('a tunnel to another protocol (Upgrade: foo) says so: no frames, no compose
     await context.close();
   }
 });
+
+test('a reload opens the live session or exchange that was selected (kept in the URL hash); a number that is gone opens none', { timeout: 120_000 }, async () => {
+  const a = await client('/ws/reload');
+  a.ws.send('before the reload');
+  await until(() => a.echoes() === 1, 10_000);
+  const res = await fetch(`http://127.0.0.1:${proxyPort}/ws/plain-request`);
+  await res.arrayBuffer();
+  const { context, page, errors } = await ui!.open();
+  try {
+    await page.goto(`${ui!.host.url}#/sessions`);
+    await openSession(page, '/ws/reload');
+    await page.waitForURL(/#\/sessions\/\d+$/);
+    const id = /#\/sessions\/(\d+)$/.exec(page.url())![1];
+    await page.reload();
+    await page.getByTestId('session-detail').locator('h2').filter({ hasText: `#${id} /ws/reload` }).waitFor();
+    await rows(page).filter({ hasText: 'before the reload' }).first().waitFor();
+
+    await page.locator('[data-tab="http"]').click();
+    await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/ws/plain-request' }).click();
+    await page.waitForURL(/#\/http\/\d+$/);
+    await page.reload();
+    assert.equal(await page.getByTestId('exchange-request-line').innerText(), 'GET /ws/plain-request HTTP/1.1');
+
+    // (a session the service no longer has: the list, nothing selected, no error)
+    await page.goto(`${ui!.host.url}#/sessions/999999`);
+    await page.reload();
+    await page.locator('tbody tr').filter({ hasText: '/ws/reload' }).waitFor();
+    assert.equal(await page.getByTestId('session-detail').count(), 0);
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await ui!.shot(page, 'reload-selection-failure');
+    throw e;
+  } finally {
+    await context.close();
+  }
+});

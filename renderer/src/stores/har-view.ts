@@ -42,6 +42,7 @@ export const useHarView = defineStore('harView', () => {
       const ui = useUi();
       if (!har.value) live = { session: ui.selectedSession, exchange: ui.selectedExchange };
       har.value = { ...r.value, file: file.name };
+      ui.viewingFile = true;
       ui.selectedSession = null;
       ui.selectedExchange = null;
       void useTraffic().openFrames(null);
@@ -60,6 +61,7 @@ export const useHarView = defineStore('harView', () => {
     har.value = null;
     error.value = '';
     const ui = useUi();
+    ui.viewingFile = false;
     ui.selectedSession = live.session;
     ui.selectedExchange = live.exchange;
     void useTraffic().openFrames(ui.selectedSession);

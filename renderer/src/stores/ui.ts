@@ -1,28 +1,33 @@
-// Which screen and which row is selected; the screen is kept in the URL hash.
+// Which screen and which row is selected. The screen is kept in the URL hash, and so is the live
+// session or exchange selected on it (#/sessions/12, #/http/40), so that a reload opens them again;
+// a HAR file's rows are not (its view is gone after a reload, and its numbers are the file's).
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
+import { parseHash, type TabId } from '../util/hash.ts';
 
-export const TABS = [
-  { id: 'routes', label: 'Routes', key: '1' },
-  { id: 'upstreams', label: 'Upstreams', key: '2' },
-  { id: 'sessions', label: 'Sessions', key: '3' },
-  { id: 'http', label: 'HTTP log', key: '4' },
-  { id: 'nginx', label: 'nginx.conf', key: '5' },
-] as const;
-export type TabId = (typeof TABS)[number]['id'];
-
-function fromHash(): TabId {
-  const h = location.hash.replace(/^#\/?/, '');
-  return (TABS.find((t) => t.id === h)?.id ?? 'routes') as TabId;
-}
+export { TABS, type TabId } from '../util/hash.ts';
 
 export const useUi = defineStore('ui', () => {
-  const tab = ref<TabId>(fromHash());
+  const start = parseHash(location.hash);
+  const tab = ref<TabId>(start.tab);
   const selectedLocation = ref<{ server: number; location: number } | null>(null);
   const selectedUpstream = ref<number | null>(null);
-  const selectedSession = ref<number | null>(null);
-  const selectedExchange = ref<number | null>(null);
-  watch(tab, (t) => history.replaceState(null, '', `#/${t}`), { immediate: true });
-  window.addEventListener('hashchange', () => (tab.value = fromHash()));
-  return { tab, selectedLocation, selectedUpstream, selectedSession, selectedExchange };
+  const selectedSession = ref<number | null>(start.tab === 'sessions' ? start.id : null);
+  const selectedExchange = ref<number | null>(start.tab === 'http' ? start.id : null);
+  /** Whether a HAR file is shown instead of live traffic (stores/har-view.ts). */
+  const viewingFile = ref(false);
+  const hash = () => {
+    const id = viewingFile.value ? null : tab.value === 'sessions' ? selectedSession.value : tab.value === 'http' ? selectedExchange.value : null;
+    return id === null ? `#/${tab.value}` : `#/${tab.value}/${id}`;
+  };
+  watch(hash, (h) => {
+    if (location.hash !== h) history.replaceState(null, '', h);
+  }, { immediate: true });
+  window.addEventListener('hashchange', () => {
+    const h = parseHash(location.hash);
+    tab.value = h.tab;
+    if (h.tab === 'sessions' && h.id !== null) selectedSession.value = h.id;
+    if (h.tab === 'http' && h.id !== null) selectedExchange.value = h.id;
+  });
+  return { tab, selectedLocation, selectedUpstream, selectedSession, selectedExchange, viewingFile };
 });

@@ -7,7 +7,8 @@ import type { Config as ConfigT } from './schema.ts';
 import { capped, formatPath, type ConfigIssue, type PathPart } from './issues.ts';
 import { looseConfig, type LooseConfig, type LooseServer, type LooseUpstream } from './loose.ts';
 import { isAddressHost, parseProxyPass, proxyPassError } from './proxy-pass.ts';
-import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
+import { BINARY_VARIABLES, findVariables, isKnownReference } from '../proxy/variable-names.ts';
+import { regexGroupNames } from './group-names.ts';
 import { compileNginxRegex, compileServerNameRegex } from '../match/regex.ts';
 import { locationText } from '../match/location.ts';
 import { canonicalHost, ipv4Parts, ipv6Groups } from './ip.ts';
@@ -144,6 +145,7 @@ export function semanticIssues(config: ConfigT | LooseConfig, localhost: readonl
   const names: Names = 'namesComplete' in config
     ? { defined: config.upstreamNames, complete: config.namesComplete }
     : { defined: new Set(config.upstreams.map((u) => u.name.toLowerCase())), complete: true };
+  const groups = regexGroupNames(config);
   const upstreamNames = new Map<string, number>();
   config.upstreams.forEach((u, i) => {
     if (u.name !== undefined) {
@@ -151,11 +153,11 @@ export function semanticIssues(config: ConfigT | LooseConfig, localhost: readonl
       if (upstreamNames.has(key)) add(['upstreams', i, 'name'], 'duplicate_upstream', `duplicate upstream "${u.name}"`);
       else upstreamNames.set(key, i);
     }
-    checkUpstream(u, ['upstreams', i], add);
+    checkUpstream(u, ['upstreams', i], groups, add);
   });
 
   const defaults = new Map<string, PathPart[]>();
-  config.servers.forEach((s, si) => checkServer(s, si, names, defaults, localhost, add));
+  config.servers.forEach((s, si) => checkServer(s, si, names, groups, defaults, localhost, add));
   return issues;
 }
 
@@ -167,10 +169,12 @@ interface Names {
 
 type Add = (path: PathPart[], code: string, message: string) => void;
 
-function checkVariables(value: string, path: PathPart[], add: Add) {
+/** `groups`: the config's named regex groups (variables too); `where`: a header value cannot take raw bytes. */
+function checkVariables(value: string, path: PathPart[], groups: ReadonlySet<string>, where: 'header' | 'key', add: Add) {
   for (const v of findVariables(value)) {
     if (v.name === '') add(path, 'invalid_variable', `"$" must start a variable name at character ${v.start + 1}; nginx has no escape for a literal "$"`);
-    else if (!isKnownReference(v)) add(path, 'unknown_variable', `unknown variable "$${v.braced ? `{${v.name}}` : v.name}"`);
+    else if (!isKnownReference(v, groups)) add(path, 'unknown_variable', `unknown variable "$${v.braced ? `{${v.name}}` : v.name}"`);
+    else if (where === 'header' && BINARY_VARIABLES.has(v.name.toLowerCase())) add(path, 'binary_variable', `$${v.name} is the client address as 4 or 16 raw bytes (NUL among them), for a hash key: a header value cannot carry it; use $remote_addr`);
   }
 }
 
@@ -200,10 +204,10 @@ function checkRouteComment(name: string | undefined, path: PathPart[], add: Add)
   }
 }
 
-function checkUpstream(u: LooseUpstream, base: PathPart[], add: Add) {
+function checkUpstream(u: LooseUpstream, base: PathPart[], groups: ReadonlySet<string>, add: Add) {
   const m = u.method?.type;
   if (u.method?.type === 'hash') {
-    checkVariables(u.method.key, [...base, 'method', 'key'], add);
+    checkVariables(u.method.key, [...base, 'method', 'key'], groups, 'key', add);
     checkArgumentLength(u.method.key, [...base, 'method', 'key'], add);
   }
   const servers = u.servers ?? [];
@@ -221,7 +225,7 @@ function checkUpstream(u: LooseUpstream, base: PathPart[], add: Add) {
   if (servers.length && servers.every((s) => s.backup === true)) add([...base, 'servers'], 'no_primary_server', 'an upstream needs at least one non-backup server');
 }
 
-function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map<string, PathPart[]>, localhost: readonly string[], add: Add) {
+function checkServer(s: LooseServer, si: number, upstreams: Names, groups: ReadonlySet<string>, defaults: Map<string, PathPart[]>, localhost: readonly string[], add: Add) {
   const base: PathPart[] = ['servers', si];
   const listens = new Set<string>();
   s.listen?.forEach((l, li) => {
@@ -317,7 +321,7 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, defaults: Map
     }
 
     loc.proxySetHeader?.forEach((h, hi) => {
-      if (h.value !== undefined) checkVariables(h.value, [...lb, 'proxySetHeader', hi, 'value'], add);
+      if (h.value !== undefined) checkVariables(h.value, [...lb, 'proxySetHeader', hi, 'value'], groups, 'header', add);
       checkArgumentLength(h.value, [...lb, 'proxySetHeader', hi, 'value'], add);
       if (h.name === undefined) return;
       const lower = h.name.toLowerCase();

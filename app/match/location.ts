@@ -11,12 +11,13 @@
 // the neighbour of "URI" in the tree and the walk always meets it.
 import type { Location } from '../config/schema.ts';
 import { compileNginxRegex } from './regex.ts';
+import { namedCaptures } from './regex-groups.ts';
 import { escapeUri, utf8Bytes } from './bytes.ts';
 
 export type LocationKind = 'exact' | 'prefix' | 'preferential' | 'regex';
 
 export type LocationDecision =
-  | { type: 'location'; index: number; kind: LocationKind; captures: string[]; explain: string }
+  | { type: 'location'; index: number; kind: LocationKind; captures: string[]; /** A regex's named groups (namedCaptures). */ named?: Record<string, string>; explain: string }
   | { type: 'redirect'; index: number; /** escaped location name as nginx puts it in Location, without args */ location: string; explain: string }
   | { type: 'none'; explain: string };
 
@@ -116,7 +117,7 @@ export function compileLocations(locations: readonly Location[]): LocationMatche
         if (m) {
           return {
             type: 'location', index: r.index, kind: 'regex', captures: m.slice(1).map((c) => c ?? ''),
-            explain: explains[r.index]!,
+            named: namedCaptures(m), explain: explains[r.index]!,
           };
         }
       }

@@ -121,3 +121,12 @@ export class Groups {
     if (++this.scans > LOOKBEHIND_SCANS) throw new Refuse(`lookbehind too complicated for nginx's PCRE2 (over ${LOOKBEHIND_SCANS} alternatives to measure)`);
   }
 }
+
+/** A match's named groups as nginx's variables hold them: lowercase names, '' for a group that took
+ * no part (nginx: a capture of length 0); undefined when the regex has none. */
+export function namedCaptures(m: RegExpExecArray): Record<string, string> | undefined {
+  if (m.groups === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.groups)) out[k.toLowerCase()] = v ?? '';
+  return out;
+}

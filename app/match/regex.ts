@@ -16,7 +16,8 @@ import { utf8Bytes } from './bytes.ts';
 import { Groups, Refuse, type GroupKind } from './regex-groups.ts';
 import { takenGroupName } from '../proxy/variable-names.ts';
 
-export type RegexResult = { ok: true; regex: RegExp } | { ok: false; message: string };
+/** `names`: the named groups, each a variable $name to nginx (as written; nginx reads them in lowercase). */
+export type RegexResult = { ok: true; regex: RegExp; names: string[] } | { ok: false; message: string };
 
 const hex2 = (c: number) => '\\x' + c.toString(16).toUpperCase().padStart(2, '0');
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
@@ -60,7 +61,7 @@ class Translator {
   private i = 0;
   private out = '';
   private groups = 0;
-  private names = new Map<string, number>();
+  readonly names = new Map<string, number>();
   private maxBackref = 0;
   private g = new Groups();
   private laterRefs: Array<{ name: string | null; why: string }> = []; // to groups not yet seen
@@ -185,6 +186,8 @@ class Translator {
       this.i += rest.startsWith('?P<') ? 3 : 2;
       const name = this.groupName(rest.startsWith("?'") ? "'" : '>');
       if (this.names.has(name)) throw new Refuse(`duplicate group name "${name}"`);
+      const same = [...this.names.keys()].find((n) => n.toLowerCase() === name.toLowerCase());
+      if (same !== undefined) throw new Refuse(`group names "${same}" and "${name}" are one variable to nginx, $${name.toLowerCase()} (it reads variable names in any case); rename one`);
       const taken = takenGroupName(name);
       if (taken) throw new Refuse(taken);
       capture = ++this.groups;
@@ -381,15 +384,16 @@ export function compileNginxRegex(source: string, caseInsensitive: boolean): Reg
   let src = utf8Bytes(source);
   const caseless = caseInsensitive || src.startsWith('(?i)');
   if (src.startsWith('(?i)')) src = src.slice(4);
+  const t = new Translator(src, caseless);
   let translated: string;
   try {
-    translated = new Translator(src, caseless).run();
+    translated = t.run();
   } catch (e) {
     if (e instanceof Refuse) return { ok: false, message: e.message };
     throw e;
   }
   try {
-    return { ok: true, regex: new RegExp(translated, '') };
+    return { ok: true, regex: new RegExp(translated, ''), names: [...t.names.keys()] };
   } catch (e) {
     return { ok: false, message: `invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/: /, '')}` };
   }

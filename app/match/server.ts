@@ -2,6 +2,7 @@
 // socket: ngx_http_validate_host, then exact name, longest leading wildcard, longest trailing
 // wildcard, regex names in order; else the default_server, else the first server of the socket.
 import { compileServerNameRegex } from './regex.ts';
+import { namedCaptures } from './regex-groups.ts';
 import { asciiLower, utf8Bytes } from './bytes.ts';
 
 export interface ServerCandidate {
@@ -15,6 +16,8 @@ export type ServerSelection =
     ok: true; index: number; /** nginx r->headers_in.server: the validated host, null when none was sent. */ host: string | null; explain: string;
     /** A regex server_name's captures of the host ($1…): nginx keeps them for a location that runs no regex of its own. */
     captures?: string[];
+    /** Its named groups (namedCaptures). */
+    named?: Record<string, string>;
   }
   | { ok: false; status: 400; reason: string };
 
@@ -131,7 +134,7 @@ function namesFor(candidates: readonly ServerCandidate[]): Name[] {
 }
 
 /** The server for `host` among one socket's candidates (config order). */
-export function findServerByName(candidates: readonly ServerCandidate[], host: string): { index: number; explain: string; captures?: string[] } | null {
+export function findServerByName(candidates: readonly ServerCandidate[], host: string): { index: number; explain: string; captures?: string[]; named?: Record<string, string> | undefined } | null {
   const names = namesFor(candidates);
   for (const n of names) if (n.kind === 'exact' && n.name === host) return { index: n.server, explain: `server_name ${n.text} (exact)` };
   let best: Extract<Name, { kind: 'head' }> | null = null;
@@ -152,7 +155,7 @@ export function findServerByName(candidates: readonly ServerCandidate[], host: s
   for (const n of names) {
     if (n.kind !== 'regex') continue;
     const m = n.re.exec(host);
-    if (m) return { index: n.server, explain: `server_name ${n.text} (first matching regex)`, captures: m.slice(1).map((c) => c ?? '') };
+    if (m) return { index: n.server, explain: `server_name ${n.text} (first matching regex)`, captures: m.slice(1).map((c) => c ?? ''), named: namedCaptures(m) };
   }
   return null;
 }
@@ -182,7 +185,7 @@ export function selectServer(candidates: readonly ServerCandidate[], host: strin
   const h = host === hostHeader ? validHeader : validateHost(host);
   if (h === null) return { ok: false, status: 400, reason: 'client sent invalid host header' };
   const found = findServerByName(candidates, h);
-  if (found) return { ok: true, index: found.index, host: h, explain: found.explain, ...(found.captures ? { captures: found.captures } : {}) };
+  if (found) return { ok: true, index: found.index, host: h, explain: found.explain, ...(found.captures ? { captures: found.captures } : {}), ...(found.named ? { named: found.named } : {}) };
   const d = defaultIndex(candidates);
   return { ok: true, index: d.index, host: h, explain: `no server_name matches "${h}": ${d.why}` };
 }

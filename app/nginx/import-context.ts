@@ -69,6 +69,8 @@ export class ImportContext {
   /** The directive each imported server, location and upstream came from (for issues' file:line). */
   readonly origin = new WeakMap<object, Directive>();
   private warnedAbsentMap = false;
+  /** The named groups of every regex in the files read (lowercase): nginx's variables too (noteGroupNames). */
+  readonly groupNames = new Set<string>();
 
   /** `value` with the standard upgrade map's other names ($proxy_connection, a snippet's own
    * $switchyard_connection_upgrade) written as $connection_upgrade: the same values. */

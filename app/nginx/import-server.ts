@@ -111,7 +111,7 @@ export function settleDualStack(config: Config, ctx: ImportContext): void {
   }
 }
 
-function locationArgs(d: Directive): { modifier: Modifier; path: string } | null {
+export function locationArgs(d: Directive): { modifier: Modifier; path: string } | null {
   const a = d.args;
   if (a.length === 2 && (a[0] === '=' || a[0] === '^~' || a[0] === '~' || a[0] === '~*')) return { modifier: a[0], path: a[1]! };
   if (a.length !== 1) return null;

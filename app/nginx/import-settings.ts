@@ -6,7 +6,7 @@ import type { SetHeader } from '../config/schema.ts';
 import { NextUpstreamCondition } from '../config/schema.ts';
 import { MAX_TIME_MS, parseNginxTime } from '../config/time.ts';
 import { parseNginxSize } from '../config/size.ts';
-import { findVariables, isKnownReference } from '../proxy/variable-names.ts';
+import { BINARY_VARIABLES, findVariables, isKnownReference } from '../proxy/variable-names.ts';
 import type { ImportContext } from './import-context.ts';
 
 type Condition = (typeof NextUpstreamCondition.options)[number];
@@ -46,10 +46,15 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
         if (d.args.length !== 2) { ctx.warn(d, `proxy_set_header takes a name and a value, got ${d.args.length} argument(s): dropped`); break; }
         const [name, written] = d.args as [string, string];
         const value = ctx.standardUpgrade(written);
-        const unknown = findVariables(value).filter((v) => !isKnownReference(v));
+        const unknown = findVariables(value).filter((v) => !isKnownReference(v, ctx.groupNames));
         if (unknown.length) {
           const names = unknown.map((v) => (v.name === '' ? `a bare "$"` : v.braced ? `\${${v.name}}` : `$${v.name}`)).join(', ');
           ctx.warn(d, `proxy_set_header ${name}: ${names} cannot be evaluated by Switchyard: header dropped`);
+          break;
+        }
+        const binary = findVariables(value).find((v) => BINARY_VARIABLES.has(v.name.toLowerCase()));
+        if (binary) {
+          ctx.warn(d, `proxy_set_header ${name}: $${binary.name} is raw bytes (NUL among them), which Switchyard takes in a hash key only: header dropped`);
           break;
         }
         if (value === written && findVariables(value).some((v) => v.name.toLowerCase() === 'connection_upgrade')) {

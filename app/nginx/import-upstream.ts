@@ -76,7 +76,7 @@ function method(d: Directive, ctx: ImportContext): BalanceMethod | null {
   if ((d.name === 'least_conn' || d.name === 'ip_hash') && a.length === 0) return { type: d.name };
   if (d.name === 'hash' && (a.length === 1 || (a.length === 2 && a[1] === 'consistent'))) {
     const key = ctx.standardUpgrade(a[0]!);
-    const bad = findVariables(key).filter((v) => !isKnownReference(v));
+    const bad = findVariables(key).filter((v) => !isKnownReference(v, ctx.groupNames));
     if (bad.length) {
       ctx.warn(d, `hash key "${a[0]}": ${bad.map((v) => (v.name ? `$${v.name}` : 'a bare "$"')).join(', ')} cannot be evaluated by Switchyard: round robin is used instead`);
       return null;

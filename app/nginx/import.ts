@@ -15,7 +15,9 @@ import { ImportContext, WarningList, countDirectives, type ImportWarning, type U
 import { INHERITED, ownSettings } from './import-settings.ts';
 import { SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { importUpstream } from './import-upstream.ts';
-import { importServer, settleDualStack } from './import-server.ts';
+import { importServer, locationArgs, settleDualStack } from './import-server.ts';
+import { addNames } from '../config/group-names.ts';
+import { compileNginxRegex, compileServerNameRegex } from '../match/regex.ts';
 import { errnoWords } from '../text/errno.ts';
 
 export type { ImportWarning } from './import-context.ts';
@@ -124,6 +126,8 @@ function importTrees(trees: Directive[][]): ImportResult {
   });
   // maps first, of every file: nginx does not care where a map is written, nor in which file
   for (const f of files) for (const block of f.levels) for (const d of block) if (d.name === 'map') noteMap(d, ctx);
+  // and the named groups of every regex, which are variables for the whole config
+  for (const f of files) noteGroupNames(f.tree, ctx.groupNames);
   for (const { tree, levels } of files) {
     if (levels[0] === tree) {
       importHttp(tree, ctx, config);
@@ -149,6 +153,16 @@ function importTrees(trees: Directive[][]): ImportResult {
     return { config: v.config, warnings: ctx.warnings, issues: [] };
   }
   return { config, warnings: ctx.warnings, issues: v.issues.map((i) => withSource(i, config, ctx)) };
+}
+
+/** The named groups of the server names and location regexes anywhere in `tree`. */
+function noteGroupNames(tree: readonly Directive[], out: Set<string>): void {
+  for (const d of tree) {
+    if (d.name === 'server_name') for (const a of d.args) if (a.startsWith('~')) addNames(out, compileServerNameRegex(a.slice(1)));
+    const loc = d.name === 'location' ? locationArgs(d) : null;
+    if (loc && (loc.modifier === '~' || loc.modifier === '~*')) addNames(out, compileNginxRegex(loc.path, loc.modifier === '~*'));
+    if (d.block) noteGroupNames(d.block, out);
+  }
 }
 
 /** "proxy_pass http://app" with no upstream "app" (Docker service names): nginx resolves the name and

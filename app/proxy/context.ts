@@ -27,4 +27,27 @@ export interface RequestContext {
   proxyPort: string;
   /** $1…$9: the captures of the last regex that matched (the location's, else a regex server_name's), [] when none. */
   captures: readonly string[];
+  /** The named regex groups, each the variable $name to nginx (lowercase names): the capture of the
+   * last regex that matched and has the group ('' where the group took no part); absent when none did. */
+  named?: Readonly<Record<string, string>>;
+  /** What the socket and the clock say (RequestEnv); absent where nothing supplies it (tests). */
+  env?: RequestEnv;
+  /** The body's length once read, for a request that announced none (chunked): nginx's
+   * $content_length, as it reads the whole body before it makes the upstream request. */
+  bodyLength?: number;
+}
+
+/** The facts of a request that come from outside the request's bytes: filled by the engine (and
+ * the route tester), read by the variables that need them. */
+export interface RequestEnv {
+  /** nginx $connection: the client connection's serial number (1, 2, … in the order they were accepted). */
+  connection: number;
+  /** nginx $connection_requests: this request's number on its connection (1 for the first). */
+  connectionRequests: number;
+  /** When the request was read, in ms since the epoch ($msec, $time_local, $time_iso8601). */
+  now: number;
+  /** nginx $hostname: the machine's host name. */
+  hostname: string;
+  /** nginx $request_id: 32 lowercase hex digits from 16 random bytes, the same for every use within one request. */
+  requestId(): string;
 }

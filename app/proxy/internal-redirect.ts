@@ -108,6 +108,8 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
     // (a location regex that matched sets them anew; else they stay as they were)
     captures: decision.kind === 'regex' ? decision.captures : prev.ctx.captures,
   };
+  // (and its named groups: those of the regexes before stay, as $request_id does)
+  if (decision.named) ctx.named = { ...prev.ctx.named, ...decision.named };
   // after an internal redirect nginx sends $uri escaped (r->internal), never the client's target
   const path = upstreamUri({ location: loc.location, proxyPassUri: loc.target.uri, uri, args, hasArgs: ctx.hasArgs, requestUri: ctx.requestUri, quoted: true, internal: true });
   return {

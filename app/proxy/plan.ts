@@ -6,7 +6,7 @@
 import type { Location, Server } from '../config/schema.ts';
 import type { ProxyPassTarget } from '../config/proxy-pass.ts';
 import type { LocationKind, LocationMatcher } from '../match/location.ts';
-import type { RequestContext } from './context.ts';
+import type { RequestContext, RequestEnv } from './context.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { selectServer, primaryServerName, type ServerCandidate } from '../match/server.ts';
 import { upstreamUri, redirectLocation } from './uri.ts';
@@ -47,6 +47,8 @@ export interface RequestLike {
   /** [name, value, name, value, ...] as received. */
   rawHeaders: string[];
   socket: { localAddress?: string | undefined; localPort?: number | undefined; remoteAddress?: string | undefined; remotePort?: number | undefined };
+  /** The connection's and the clock's facts ($connection, $request_id, $msec, …). */
+  env?: RequestEnv;
 }
 
 export type RoutePlan<S extends RouteServer> =
@@ -211,6 +213,10 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     proxyPort: loc.target.proxyPort,
     captures: decision.kind === 'regex' ? decision.captures : chosen.captures ?? [],
   };
+  // a named group is set by each regex that matched and has it, the location's last
+  const named = decision.named && chosen.named ? { ...chosen.named, ...decision.named } : decision.named ?? chosen.named;
+  if (named) ctx.named = named;
+  if (req.env) ctx.env = req.env;
   const path = upstreamUri({
     location: loc.location,
     proxyPassUri: loc.target.uri,

@@ -15,6 +15,7 @@ import { compileHeaders, forwardsUpgrade, type HeaderSource } from './headers.ts
 import { evaluateParts, isValidHeaderName } from './variables.ts';
 import { addServerBinds, directTargetKey, listenBindKey, upstreamOf, type Binds } from './routing.ts';
 import { planRoute, type RouteServer, type RouteTable } from './plan.ts';
+import type { RequestEnv } from './context.ts';
 import { chooseSocket, displayBytes, isIpAddress, parseHeaderLines, parseTestUrl, type RouteTestField } from './route-test-input.ts';
 import { clientStatus } from './header-buffers.ts';
 
@@ -39,6 +40,14 @@ export interface RouteTestInput {
 
 /** The client port the tester pretends to use (nginx $remote_port). */
 export const TEST_CLIENT_PORT = 50000;
+
+/** The env of a tested request: a new connection's first request, now, an id made up as nginx makes
+ * one (16 random bytes); the host name is the proxy machine's, which this side does not know. */
+function testEnv(): RequestEnv {
+  let id: string | undefined;
+  const hex = () => Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  return { connection: 1, connectionRequests: 1, now: Date.now(), hostname: '', requestId: () => (id ??= hex()) };
+}
 /** The handshake a WebSocket client sends (RFC 6455's sample key). */
 const WS_HANDSHAKE: ReadonlyArray<[string, string]> = [
   ['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='], ['Sec-WebSocket-Version', '13'],
@@ -183,6 +192,7 @@ function testValid(config: Config, table: ReturnType<typeof compileRouteTable>, 
   const plan = planRoute({ binds: new Map([[socket.key, table.binds.get(socket.key)!]]) }, {
     method, url: url.target, httpVersion: '1.1', rawHeaders: headers.flat(),
     socket: { localAddress: socket.localAddress, localPort: socket.port, remoteAddress: clientAddress, remotePort: TEST_CLIENT_PORT },
+    env: testEnv(),
   });
 
   const t = normalizeRequestTarget(url.target);

@@ -7,7 +7,13 @@ export const FIXED_VARIABLES: ReadonlySet<string> = new Set([
   'remote_addr', 'remote_port', 'server_addr', 'server_port', 'server_name', 'server_protocol',
   'scheme', 'request_uri', 'uri', 'document_uri', 'args', 'query_string', 'is_args',
   'request_method', 'connection_upgrade', 'http_upgrade',
+  'request', 'request_id', 'content_length', 'content_type', 'https', 'remote_user', 'hostname',
+  'connection', 'connection_requests', 'msec', 'time_local', 'time_iso8601',
+  'realip_remote_addr', 'realip_remote_port', 'binary_remote_addr',
 ]);
+
+/** Variables whose value is raw bytes (NUL among them), for a hash key but no header value. */
+export const BINARY_VARIABLES: ReadonlySet<string> = new Set(['binary_remote_addr']);
 
 /** $http_<name>, $cookie_<name>, $arg_<name>: the families nginx resolves per request. */
 export const VARIABLE_PREFIXES: readonly string[] = ['http_', 'cookie_', 'arg_'];
@@ -80,9 +86,10 @@ export interface VariableRef {
   capture?: true;
 }
 
-/** Whether Switchyard evaluates a reference found by findVariables: a capture, or a variable it knows. */
-export function isKnownReference(v: VariableRef): boolean {
-  return v.capture === true || (v.name !== '' && isKnownVariable(v.name));
+/** Whether Switchyard evaluates a reference found by findVariables: a capture, a variable it knows,
+ * or a named group of some regex of the config (`groups`: their names in lowercase). */
+export function isKnownReference(v: VariableRef, groups?: ReadonlySet<string>): boolean {
+  return v.capture === true || (v.name !== '' && (isKnownVariable(v.name) || groups?.has(v.name.toLowerCase()) === true));
 }
 
 /**

@@ -6,6 +6,7 @@ import { hostVariable } from '../match/server.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { unparsedUri } from './uri.ts';
 import { asciiLower, utf8Bytes } from '../match/bytes.ts';
+import { binaryAddress, contentLength, contentType, msec, remoteUser, requestLine, timeIso8601, timeLocal } from './request-variables.ts';
 
 /**
  * Header names nginx keeps with ignore_invalid_headers on and underscores_in_headers off:
@@ -122,7 +123,25 @@ export function variable(name: string, ctx: RequestContext): string {
     case 'is_args': return ctx.args.length > 0 ? '?' : '';
     case 'request_method': return ctx.method;
     case 'connection_upgrade': return httpVariable(ctx, 'upgrade') === '' ? 'close' : 'upgrade';
+    case 'request': return requestLine(ctx);
+    case 'content_length': return contentLength(ctx);
+    case 'content_type': return contentType(ctx);
+    case 'remote_user': return remoteUser(ctx);
+    case 'https': return '';
+    case 'realip_remote_addr': return ctx.remoteAddr;
+    case 'realip_remote_port': return String(ctx.remotePort);
+    case 'binary_remote_addr': return binaryAddress(ctx.remoteAddr);
+    case 'request_id': return ctx.env?.requestId() ?? '';
+    case 'connection': return ctx.env ? String(ctx.env.connection) : '';
+    case 'connection_requests': return ctx.env ? String(ctx.env.connectionRequests) : '';
+    case 'hostname': return ctx.env?.hostname ?? '';
+    case 'msec': return ctx.env ? msec(ctx.env.now) : '';
+    case 'time_local': return ctx.env ? timeLocal(ctx.env.now) : '';
+    case 'time_iso8601': return ctx.env ? timeIso8601(ctx.env.now) : '';
   }
+  // a regex's named group (variable-names.ts keeps them from being any of the names above)
+  const named = ctx.named?.[name];
+  if (named !== undefined) return named;
   if (name.startsWith('http_') && name.length > 5) return httpVariable(ctx, name.slice(5));
   if (name.startsWith('cookie_') && name.length > 7) return cookieVariable(ctx, name.slice(7));
   if (name.startsWith('arg_') && name.length > 4) return argVariable(ctx.args, name.slice(4));

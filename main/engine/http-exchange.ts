@@ -13,6 +13,7 @@ import { failureStatus, failureText, nextUpstreamAllows, statusCondition, status
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { passedHeaders } from './redirects.ts';
 import { dropEmptyReason, flushHead, keepAliveWithoutBody, restoreStandIns, standInNames, withStandIns } from './stored-head.ts';
+import { upstreamHeaders } from '../../app/proxy/headers.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -36,7 +37,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
   private responseBody: ResponseBody | null = null;
 
   constructor(
-    private readonly plan: ProxyPlan,
+    private plan: ProxyPlan,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     readonly record: ExchangeRecord,
@@ -90,6 +91,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
       }
       this.body = read.body;
       this.record.requestBytes = read.body?.length ?? 0;
+      if (req.headers['content-length'] === undefined) this.plan = withBodyLength(this.plan, this.record.requestBytes);
       this.tryNext();
     });
   }
@@ -339,6 +341,13 @@ function withoutContentType(raw: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== 'content-type') out.push(raw[i]!, raw[i + 1]!);
   return out;
+}
+
+/** A chunked body read whole has a length: nginx's $content_length is it when it makes the
+ * upstream request, so the header values are made again with it. */
+function withBodyLength(plan: ProxyPlan, bodyLength: number): ProxyPlan {
+  const ctx = { ...plan.ctx, bodyLength };
+  return { ...plan, ctx, headers: upstreamHeaders(plan.loc.headers, ctx) };
 }
 
 export function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks, bodyRead?: Promise<BodyResult>): void {

@@ -10,6 +10,7 @@ import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
 import { refusedHeadCause, refusedHeadStatus, refusedRequestLine, refusedMethod } from './refused-heads.ts';
 import { clientHeaderTimeout } from './client-timeouts.ts';
+import { countConnection } from './request-env.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -146,6 +147,7 @@ export class ListenerSet {
     clients.set(server, open);
     server.on('connection', (socket: Socket) => {
       open.add(socket);
+      countConnection(socket);
       socket.on('close', forget);
       (socket as Accepted)[FIRST_HEAD] = setTimeout(() => socket.destroy(), headerMs).unref();
     });

@@ -4,9 +4,10 @@
 import type { IncomingMessage } from 'node:http';
 import { planRoute, type RoutePlan } from '../../app/proxy/plan.ts';
 import type { CompiledServer, Runtime } from './runtime.ts';
+import { requestEnv } from './request-env.ts';
 
 export type Plan = RoutePlan<CompiledServer>;
 
 export function planRequest(rt: Runtime, req: IncomingMessage): Plan {
-  return planRoute(rt, req);
+  return planRoute(rt, { method: req.method, url: req.url, httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, socket: req.socket, env: requestEnv(req.socket) });
 }

@@ -84,3 +84,13 @@ test('case-sensitive prefixes on UTF-8 bytes; no match is none', () => {
   assert.equal(pick(n.match('/caf\u00e9/m')), 'none');
   assert.equal(pick(compileLocations([]).match('/')), 'none');
 });
+
+test('a regex location\'s named groups: lowercase names, "" for a group that took no part; none for a regex without', () => {
+  const named = compileLocations([L('~', "^/(?<Ver>v\\d)(?'opt'-beta)?/(?P<rest>.*)"), L('~', '^/x/(\\d+)')]);
+  const a = named.match('/v2/a/b');
+  assert.ok(a.type === 'location');
+  assert.deepEqual([a.captures, a.named], [['v2', '', 'a/b'], { ver: 'v2', opt: '', rest: 'a/b' }]);
+  const b = named.match('/x/12');
+  assert.ok(b.type === 'location');
+  assert.deepEqual([b.captures, b.named], [['12'], undefined]);
+});

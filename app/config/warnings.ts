@@ -12,7 +12,8 @@ import type { Config } from './schema.ts';
 import type { ConfigIssue } from './issues.ts';
 import { listenSockets, LOCALHOST_V4 } from './validate.ts';
 import { asciiLower } from '../match/bytes.ts';
-import { compileServerNameRegex } from '../match/regex.ts';
+import { compileNginxRegex, compileServerNameRegex } from '../match/regex.ts';
+import { addNames } from './group-names.ts';
 import { findVariables } from '../proxy/variable-names.ts';
 
 /** A regex server name with capture groups ($1, named ones). */
@@ -84,24 +85,34 @@ export function configWarnings(config: Config, localhost: readonly string[] = LO
 }
 
 /** The variables in a header value whose text is the decoded request path (lower case, as written
- * once each): $uri, $document_uri, and in a regex location $1…$9, what it captured from that path
- * (elsewhere they are a server name regex's, from the Host, which has no line break). */
-export function decodedUriVariables(value: string, regexLocation: boolean): string[] {
-  const names = findVariables(value).map((v) => (v.capture ? (regexLocation ? v.name : '') : v.name.toLowerCase())).filter((n) => n === 'uri' || n === 'document_uri' || /^[1-9]$/.test(n));
+ * once each): $uri, $document_uri, and in a regex location $1…$9 and the regex's named groups, what
+ * it captured from that path (elsewhere they are a server name regex's, from the Host, which has no
+ * line break). `groups`: the location regex's group names, lowercase; null for another location. */
+export function decodedUriVariables(value: string, groups: ReadonlySet<string> | null): string[] {
+  const names = findVariables(value)
+    .map((v) => (v.capture ? (groups ? v.name : '') : v.name.toLowerCase()))
+    .filter((n) => n === 'uri' || n === 'document_uri' || /^[1-9]$/.test(n) || groups?.has(n));
   return [...new Set(names)].map((n) => `$${n}`);
 }
 
 function decodedUriHeaders(config: Config): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  config.servers.forEach((s, si) => s.locations.forEach((l, li) => l.proxySetHeader.forEach((h, hi) => {
-    const vars = decodedUriVariables(h.value, l.modifier === '~' || l.modifier === '~*');
-    if (vars.length === 0) return;
-    const what = vars.some((v) => /\d/.test(v)) ? 'the request path as decoded (this location\'s regex captures from it)' : 'the request path as decoded';
-    out.push({
-      path: `servers[${si}].locations[${li}].proxySetHeader[${hi}].value`,
-      code: 'decoded_uri_in_header',
-      message: `${vars.join(', ')} in header "${h.name}" ${vars.length > 1 ? 'hold' : 'holds'} ${what}: a client can put line breaks in it (%0d%0a), and the upstream reads what follows as header lines of the client's; nginx passes them on too. $request_uri is the path as the client sent it, not decoded: use it instead where the upstream can take that`,
-    });
-  })));
+  config.servers.forEach((s, si) => s.locations.forEach((l, li) => {
+    let groups: Set<string> | null = null;
+    if ((l.modifier === '~' || l.modifier === '~*') && l.proxySetHeader.length) addNames(groups = new Set(), compileNginxRegex(l.path, l.modifier === '~*'));
+    l.proxySetHeader.forEach((h, hi) => headerWarning(h, groups, `servers[${si}].locations[${li}].proxySetHeader[${hi}].value`, out));
+  }));
   return out;
+}
+
+/** The decoded_uri_in_header warning of one header, if it has one. */
+function headerWarning(h: { name: string; value: string }, groups: ReadonlySet<string> | null, path: string, out: ConfigIssue[]): void {
+  const vars = decodedUriVariables(h.value, groups);
+  if (vars.length === 0) return;
+  const what = vars.some((v) => v !== '$uri' && v !== '$document_uri') ? 'the request path as decoded (this location\'s regex captures from it)' : 'the request path as decoded';
+  out.push({
+    path,
+    code: 'decoded_uri_in_header',
+    message: `${vars.join(', ')} in header "${h.name}" ${vars.length > 1 ? 'hold' : 'holds'} ${what}: a client can put line breaks in it (%0d%0a), and the upstream reads what follows as header lines of the client's; nginx passes them on too. $request_uri is the path as the client sent it, not decoded: use it instead where the upstream can take that`,
+  });
 }

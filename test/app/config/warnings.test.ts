@@ -95,6 +95,20 @@ test('a header value with the decoded path ($uri, $document_uri, a regex locatio
   assert.match(w[4]!.message, /^\$1, \$uri in header "X-2" hold/);
 });
 
+test('a regex location\'s named groups in its header values are warned of as its $1…$9 are; a server name\'s, or another location\'s, are not', () => {
+  const loc = (modifier: string, path: string, value: string) => ({ modifier, path, proxyPass: 'http://127.0.0.1:9', proxySetHeader: [{ name: 'X-V', value }] });
+  const v = validateConfig({ schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:18099' }], serverNames: ['~^(?<sub>[a-z]+)\\.test$'], locations: [
+    loc('~', '^/api/(?<Rest>.*)$', '[$sub][$REST]'),
+    loc('~*', "^/b/(?'id'\\d+)", '[$sub][$rest]'),
+    loc('', '/', '[$rest][$id]'),
+  ] }] });
+  assert.ok(v.ok, JSON.stringify(!v.ok && v.issues));
+  const w = configWarnings(v.config);
+  assert.deepEqual(w.map((i) => [i.path, i.message.slice(0, 96)]), [
+    ['servers[0].locations[0].proxySetHeader[0].value', '$rest in header "X-V" holds the request path as decoded (this location\'s regex captures from it)'],
+  ]);
+});
+
 test('an imported proxy_set_header with $uri is warned of at its line, as proxy_set_header', () => {
   const r = importNginxText('http {\n  server {\n    listen 127.0.0.1:8080;\n    location / {\n      proxy_pass http://127.0.0.1:9;\n      proxy_set_header X-Uri $uri;\n      proxy_set_header X-Req $request_uri;\n    }\n  }\n}\n', 'site.conf');
   assert.deepEqual(r.warnings.map((w) => [w.file, w.line, w.directive, w.message.slice(0, 40)]), [['site.conf', 6, 'proxy_set_header', '$uri in header "X-Uri" holds the request']]);

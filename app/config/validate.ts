@@ -315,8 +315,10 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, groups: Reado
       if (surelyNotUpstream && !isValidHost(target.host)) {
         add([...lb, 'proxyPass'], 'invalid_address', `"${target.host}" is not a valid IP address or host name`);
       }
-      if (target.uri !== null && /[\s"'{};\\$]/.test(target.uri)) {
-        add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'the proxy_pass URI cannot contain spaces, quotes, "{", "}", ";", "\\" or "$"');
+      // nginx takes ';', '{', '}', quotes and '\\' in a quoted proxy_pass (and sends them as written;
+      // the export quotes the argument); a '$' would make it a variable proxy_pass, a space ends the URL
+      if (target.uri !== null && /[\s$]/.test(target.uri)) {
+        add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'the proxy_pass URI cannot contain spaces or "$"');
       }
     }
 

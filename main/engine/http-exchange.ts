@@ -91,7 +91,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
       }
       this.body = read.body;
       this.record.requestBytes = read.body?.length ?? 0;
-      if (req.headers['content-length'] === undefined) this.plan = withBodyLength(this.plan, this.record.requestBytes);
+      if (req.headers['transfer-encoding'] !== undefined) this.plan = withBodyLength(this.plan, this.record.requestBytes);
       this.tryNext();
     });
   }

@@ -60,6 +60,8 @@ const scenario: Scenario = {
     { path: '/n/abc?x', host: 'Other.test' },
     { path: '/n/x/xaccel?to=%2Fn%2Fafter', host: 'www.xex.test' },
     { path: '/x/xaccel?to=%2Fn%2FafterZ', host: 'www.ex.test' },
+    // an upgrade to a location without the WebSocket switch goes as a plain request: no body, no length
+    { path: '/p', ws: true },
     ...Array.from({ length: 12 }, (_, i) => ({ path: '/h/x', from: `127.0.0.${i + 2}` })),
   ],
 };
@@ -79,7 +81,8 @@ test(`parity: ${scenario.name}`, { timeout: 90_000 }, async () => {
     '[www][][][www][]', '[www][x][][www][x]', '[www][][abc][abc][abc][]', '[][Z][abc][abc][abc][Z]',
     '[][][abc][abc][abc][]', '[www][][after][after][after][]', '[www][Z][after][after][after][Z]',
   ]);
-  assert.ok(new Set(nginx.slice(21).map((o) => o.upstream)).size > 1, 'the hash spreads the clients');
+  assert.equal(nginx[21]!.headers['x-v'], '[][][][GET /p HTTP/1.1][][127.0.0.1]');
+  assert.ok(new Set(nginx.slice(22).map((o) => o.upstream)).size > 1, 'the hash spreads the clients');
 });
 
 interface Heads { seen: Seen[] }

@@ -54,7 +54,13 @@ export interface CompiledHeaders {
   set: ReadonlyArray<{ name: string; parts: readonly TemplatePart[]; template: string; source: HeaderSource }>;
   /** Lower-case names the client may not supply (set by the list, or framing the engine owns). */
   named: ReadonlySet<string>;
+  /** Some value reads what nginx knows only once the body is read: its length, the time (AFTER_BODY). */
+  afterBody: boolean;
 }
+
+/** Variables nginx evaluates when it makes the upstream request, after it has read the whole body:
+ * $content_length (a chunked body's length) and the clock's. */
+const AFTER_BODY: ReadonlySet<string> = new Set(['content_length', 'msec', 'time_local', 'time_iso8601']);
 
 export function compileHeaders(loc: Location): CompiledHeaders {
   const ws = loc.websocket ? 2 : 0;
@@ -70,7 +76,8 @@ export function compileHeaders(loc: Location): CompiledHeaders {
   const set = merged
     .filter((h) => !FRAMING.has(asciiLower(h.name)))
     .map((h) => ({ name: h.name, parts: templateParts(h.template), template: h.template, source: h.source }));
-  return { set, named };
+  const afterBody = set.some((h) => h.parts.some((p) => typeof p !== 'string' && AFTER_BODY.has(p.variable)));
+  return { set, named, afterBody };
 }
 
 /** Whether nginx forwards an upgrade: the upstream request has an Upgrade header. Over HTTP/1.0 too

@@ -91,7 +91,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
       }
       this.body = read.body;
       this.record.requestBytes = read.body?.length ?? 0;
-      if (req.headers['transfer-encoding'] !== undefined) this.plan = withBodyLength(this.plan, this.record.requestBytes);
+      if (this.plan.loc.headers.afterBody) this.plan = afterBody(this.plan, req.headers['transfer-encoding'] !== undefined ? this.record.requestBytes : undefined);
       this.tryNext();
     });
   }
@@ -343,10 +343,10 @@ function withoutContentType(raw: readonly string[]): string[] {
   return out;
 }
 
-/** A chunked body read whole has a length: nginx's $content_length is it when it makes the
- * upstream request, so the header values are made again with it. */
-function withBodyLength(plan: ProxyPlan, bodyLength: number): ProxyPlan {
-  const ctx = { ...plan.ctx, bodyLength };
+/** nginx makes the upstream request once it has read the body: header values that read the time
+ * or $content_length (a chunked body's length, `bodyLength`) are made again then. */
+function afterBody(plan: ProxyPlan, bodyLength: number | undefined): ProxyPlan {
+  const ctx = { ...plan.ctx, ...(bodyLength === undefined ? {} : { bodyLength }), ...(plan.ctx.env ? { env: { ...plan.ctx.env, now: Date.now() } } : {}) };
   return { ...plan, ctx, headers: upstreamHeaders(plan.loc.headers, ctx) };
 }
 

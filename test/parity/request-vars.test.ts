@@ -196,3 +196,41 @@ test('parity: $request_id, $connection, $connection_requests and the clock varia
     await closer.close();
   }
 });
+
+/** A POST whose body comes a while after its head: resolves with when the body went out (ms). */
+function slowBody(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let sentAt = 0;
+    sock.on('connect', () => {
+      sock.write('POST /late HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nConnection: close\r\n\r\n');
+      setTimeout(() => { sentAt = Date.now(); sock.write('abc'); }, 1100);
+    });
+    sock.on('data', () => {});
+    sock.on('close', () => resolve(sentAt));
+    sock.on('error', reject);
+  });
+}
+
+test('parity: the clock variables are read once the body is in, as nginx makes the upstream request then', { timeout: 60_000 }, async () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+  const up = await startHttpUpstream('u');
+  const [port] = await freePorts(1);
+  const model: ConfigInput = {
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${up.port}`, proxySetHeader: [{ name: 'X-T', value: '$msec $content_length' }] }] }],
+  };
+  const run = async () => {
+    up.seen.length = 0;
+    const sentAt = await slowBody(port!);
+    const [ms, length] = header(up.seen[0]!, 'x-t')!.split(' ');
+    return { bodyFirst: Math.round(Number(ms) * 1000) >= sentAt, length };
+  };
+  try {
+    const fromNginx = await withNginx(model, port!, run);
+    assert.deepEqual(fromNginx, { bodyFirst: true, length: '3' });
+    assert.deepEqual(await withEngine(model, run), fromNginx);
+  } finally {
+    await up.close();
+  }
+});

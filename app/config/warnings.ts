@@ -105,8 +105,15 @@ function decodedUriHeaders(config: Config): ConfigIssue[] {
   return out;
 }
 
-/** The decoded_uri_in_header warning of one header, if it has one. */
+/** The decoded_uri_in_header and decoded_user_in_header warnings of one header, if it has them. */
 function headerWarning(h: { name: string; value: string }, groups: ReadonlySet<string> | null, path: string, out: ConfigIssue[]): void {
+  if (findVariables(h.value).some((v) => !v.capture && v.name.toLowerCase() === 'remote_user')) {
+    out.push({
+      path,
+      code: 'decoded_user_in_header',
+      message: `$remote_user in header "${h.name}" holds the user name of an Authorization: Basic header as decoded from its base64: a client can put line breaks in it, and the upstream reads what follows as header lines of the client's; nginx passes them on too`,
+    });
+  }
   const vars = decodedUriVariables(h.value, groups);
   if (vars.length === 0) return;
   const what = vars.some((v) => v !== '$uri' && v !== '$document_uri') ? 'the request path as decoded (this location\'s regex captures from it)' : 'the request path as decoded';

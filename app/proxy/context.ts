@@ -44,7 +44,8 @@ export interface RequestEnv {
   connection: number;
   /** nginx $connection_requests: this request's number on its connection (1 for the first). */
   connectionRequests: number;
-  /** When the request was read, in ms since the epoch ($msec, $time_local, $time_iso8601). */
+  /** When the request was read, in ms since the epoch ($msec, $time_local, $time_iso8601); the
+   * engine moves it to when the body was read, as nginx reads the clock then (http-exchange.ts). */
   now: number;
   /** nginx $hostname: the machine's host name. */
   hostname: string;

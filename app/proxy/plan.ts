@@ -47,8 +47,6 @@ export interface RequestLike {
   /** [name, value, name, value, ...] as received. */
   rawHeaders: string[];
   socket: { localAddress?: string | undefined; localPort?: number | undefined; remoteAddress?: string | undefined; remotePort?: number | undefined };
-  /** The connection's and the clock's facts ($connection, $request_id, $msec, …). */
-  env?: RequestEnv;
 }
 
 export type RoutePlan<S extends RouteServer> =
@@ -123,7 +121,8 @@ function socketCandidates<S extends RouteServer>(table: RouteTable<S>, socket: R
   return entry;
 }
 
-export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: RequestLike): RoutePlan<S> {
+/** `env`: the connection's and the clock's facts ($connection, $request_id, $msec, …), when known. */
+export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: RequestLike, env?: RequestEnv): RoutePlan<S> {
   // nginx refuses a head its header buffers cannot hold before it looks at anything in it
   const head = requestHeadFits(req.method ?? 'GET', req.url ?? '', req.httpVersion, req.rawHeaders);
   if (!head.ok) return { kind: 'error', status: head.status, reason: head.reason };
@@ -216,7 +215,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   // a named group is set by each regex that matched and has it, the location's last
   const named = decision.named && chosen.named ? { ...chosen.named, ...decision.named } : decision.named ?? chosen.named;
   if (named) ctx.named = named;
-  if (req.env) ctx.env = req.env;
+  if (env) ctx.env = env;
   const path = upstreamUri({
     location: loc.location,
     proxyPassUri: loc.target.uri,

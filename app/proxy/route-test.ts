@@ -192,8 +192,7 @@ function testValid(config: Config, table: ReturnType<typeof compileRouteTable>, 
   const plan = planRoute({ binds: new Map([[socket.key, table.binds.get(socket.key)!]]) }, {
     method, url: url.target, httpVersion: '1.1', rawHeaders: headers.flat(),
     socket: { localAddress: socket.localAddress, localPort: socket.port, remoteAddress: clientAddress, remotePort: TEST_CLIENT_PORT },
-    env: testEnv(),
-  });
+  }, testEnv());
 
   const t = normalizeRequestTarget(url.target);
   const candidates = table.binds.get(socket.key)!;

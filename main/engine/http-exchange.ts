@@ -346,7 +346,8 @@ function withoutContentType(raw: readonly string[]): string[] {
 /** nginx makes the upstream request once it has read the body: header values that read the time
  * or $content_length (a chunked body's length, `bodyLength`) are made again then. */
 function afterBody(plan: ProxyPlan, bodyLength: number | undefined): ProxyPlan {
-  const ctx = { ...plan.ctx, ...(bodyLength === undefined ? {} : { bodyLength }), ...(plan.ctx.env ? { env: { ...plan.ctx.env, now: Date.now() } } : {}) };
+  if (plan.ctx.env) plan.ctx.env.now = Date.now();
+  const ctx = bodyLength === undefined ? plan.ctx : { ...plan.ctx, bodyLength };
   return { ...plan, ctx, headers: upstreamHeaders(plan.loc.headers, ctx) };
 }
 

@@ -9,5 +9,5 @@ import { requestEnv } from './request-env.ts';
 export type Plan = RoutePlan<CompiledServer>;
 
 export function planRequest(rt: Runtime, req: IncomingMessage): Plan {
-  return planRoute(rt, { method: req.method, url: req.url, httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, socket: req.socket, env: requestEnv(req.socket) });
+  return planRoute(rt, req, requestEnv(req.socket));
 }

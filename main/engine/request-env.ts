@@ -17,18 +17,23 @@ export function countConnection(socket: Socket): void {
   (socket as Counted)[CONNECTION] = { number: ++accepted, requests: 0 };
 }
 
+/** A request's env: a class, not a literal with a closure, as one is made for every request. */
+class SocketRequestEnv implements RequestEnv {
+  private id: string | undefined;
+  constructor(readonly connection: number, readonly connectionRequests: number, public now: number) {}
+  get hostname(): string {
+    return HOSTNAME;
+  }
+  /** (made when first used: most requests use none) */
+  requestId(): string {
+    return (this.id ??= randomBytes(16).toString('hex'));
+  }
+}
+
 /** The env of the next request on `socket` (call once per request: it counts the request). */
 export function requestEnv(socket: Socket): RequestEnv {
   const s = socket as Counted;
   const c = (s[CONNECTION] ??= { number: ++accepted, requests: 0 });
   c.requests++;
-  let id: string | undefined;
-  return {
-    connection: c.number,
-    connectionRequests: c.requests,
-    now: Date.now(),
-    hostname: HOSTNAME,
-    // (made when first used: most requests use none)
-    requestId: () => (id ??= randomBytes(16).toString('hex')),
-  };
+  return new SocketRequestEnv(c.number, c.requests, Date.now());
 }

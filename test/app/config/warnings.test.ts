@@ -109,6 +109,17 @@ test('a regex location\'s named groups in its header values are warned of as its
   ]);
 });
 
+test('$remote_user in a header value is warned of: the user of Authorization: Basic as decoded, where a client can put line breaks; $http_authorization is not', () => {
+  const v = validateConfig({ schemaVersion: 1, servers: [{ listen: [{ address: '127.0.0.1:18099' }], locations: [
+    { path: '/', proxyPass: 'http://127.0.0.1:9', proxySetHeader: [{ name: 'X-User', value: 'user=${REMOTE_USER}' }, { name: 'X-Auth', value: '$http_authorization' }, { name: 'X-Both', value: '$remote_user$uri' }] },
+  ] }] });
+  assert.ok(v.ok, JSON.stringify(!v.ok && v.issues));
+  const at = (hi: number) => `servers[0].locations[0].proxySetHeader[${hi}].value`;
+  const w = configWarnings(v.config);
+  assert.deepEqual(w.map((i) => [i.path, i.code]), [[at(0), 'decoded_user_in_header'], [at(2), 'decoded_user_in_header'], [at(2), 'decoded_uri_in_header']]);
+  assert.match(w[0]!.message, /^\$remote_user in header "X-User" holds the user name of an Authorization: Basic header as decoded from its base64: a client can put line breaks in it/);
+});
+
 test('an imported proxy_set_header with $uri is warned of at its line, as proxy_set_header', () => {
   const r = importNginxText('http {\n  server {\n    listen 127.0.0.1:8080;\n    location / {\n      proxy_pass http://127.0.0.1:9;\n      proxy_set_header X-Uri $uri;\n      proxy_set_header X-Req $request_uri;\n    }\n  }\n}\n', 'site.conf');
   assert.deepEqual(r.warnings.map((w) => [w.file, w.line, w.directive, w.message.slice(0, 40)]), [['site.conf', 6, 'proxy_set_header', '$uri in header "X-Uri" holds the request']]);

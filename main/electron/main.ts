@@ -13,6 +13,7 @@ import { menuTemplate } from './menu.ts';
 import { workspaceArg } from './args.ts';
 import { keepDraft, menuActions, nginxSaver } from './actions.ts';
 import { rendererHandler } from './renderer-protocol.ts';
+import { lockNavigation, permissionAllowed, windowOptions } from './window-policy.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = join(HERE, '..', 'renderer');
@@ -48,19 +49,8 @@ function settleDraft(c: AppCore, leaving: string): Promise<boolean> {
 }
 
 function createWindow(): BrowserWindow {
-  const w = new BrowserWindow({
-    width: 1280, height: 820, minWidth: 800, minHeight: 500, show: false, title: 'Switchyard',
-    webPreferences: {
-      preload: PRELOAD, contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-      webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, spellcheck: false,
-    },
-  });
-  // No new windows and no navigation away from the app. The renderer has no outside links, so none
-  // is handed to the user's browser either: a page made to navigate cannot open URLs on its own.
-  w.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  w.webContents.on('will-navigate', (e) => e.preventDefault());
-  w.webContents.on('will-redirect', (e) => e.preventDefault());
-  w.webContents.on('will-attach-webview', (e) => e.preventDefault());
+  const w = new BrowserWindow(windowOptions(PRELOAD));
+  lockNavigation(w.webContents);
   w.once('ready-to-show', () => w.show());
   // the draft lives in this process, but the window is where the user sees it: ask while it is open
   w.on('close', (e) => {
@@ -84,7 +74,7 @@ function installMenu(c: AppCore): void {
 async function start(): Promise<void> {
   // Deny every permission request (camera, notifications, …) but the app window's writes to the
   // clipboard (its Copy buttons: navigator.clipboard.writeText), and serve the renderer.
-  const allowed = (wc: Electron.WebContents | null, permission: string) => permission === 'clipboard-sanitized-write' && wc !== null && wc === win?.webContents;
+  const allowed = (wc: Electron.WebContents | null, permission: string) => permissionAllowed(win?.webContents, wc, permission);
   session.defaultSession.setPermissionRequestHandler((wc, permission, done) => done(allowed(wc, permission)));
   session.defaultSession.setPermissionCheckHandler((wc, permission) => allowed(wc, permission));
   protocol.handle(APP_SCHEME, rendererHandler(RENDERER_DIR));

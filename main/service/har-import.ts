@@ -65,7 +65,8 @@ const entry = z.object({
   startedDateTime: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not an ISO 8601 date'),
   time: z.number().max(MAX_DATE / 1000),
   request: z.object({ method: z.string(), url: z.string(), httpVersion: z.string().optional(), headers: z.array(header), bodySize: z.number().optional() }),
-  response: z.object({ status: z.number(), headers: z.array(header), bodySize: z.number().optional(), content: z.object({ size: z.number().optional() }).optional() }),
+  // (0: Chrome's for a request that got no answer)
+  response: z.object({ status: z.number().int().min(0).max(999), headers: z.array(header), bodySize: z.number().optional(), content: z.object({ size: z.number().optional() }).optional() }),
   timings: z.object({ blocked: timing, dns: timing, connect: timing, send: timing, wait: timing }).optional(),
   serverIPAddress: z.string().optional(),
   _resourceType: z.string().optional(),

@@ -76,6 +76,8 @@ test('wrong types are refused with the field that has them', () => {
     [JSON.parse(har([entry({ startedDateTime: 5 })])), /^log\.entries\[0\]\.startedDateTime: /],
     [JSON.parse(har([entry({ request: { method: 'GET', url: 'x', headers: [{ name: 1, value: 'v' }] } })])), /^log\.entries\[0\]\.request\.headers\[0\]\.name: /],
     [JSON.parse(har([entry({ response: { status: '101', headers: [] } })])), /^log\.entries\[0\]\.response\.status: /],
+    // (a status is three digits, or Chrome's 0 for no answer)
+    ...[1e308, -1, 1000, 200.5].map((status) => [JSON.parse(har([entry({ response: { status, headers: [] } })])), /^log\.entries\[0\]\.response\.status: /] as [unknown, RegExp]),
     [JSON.parse(har([entry({ _webSocketMessages: {} })])), /^log\.entries\[0\]\._webSocketMessages: /],
     [JSON.parse(har([entry({ _webSocketMessages: [{ type: 'send', time: 1, opcode: '1', data: 'x' }] })])), /^log\.entries\[0\]\._webSocketMessages\[0\]\.opcode: /],
     [JSON.parse(har([entry({ _webSocketMessages: [{ type: 'send', time: 1, opcode: 2, data: '!!' }] })])), /^log\.entries\[0\]\._webSocketMessages\[0\]\.data: not base64/],

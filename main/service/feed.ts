@@ -186,6 +186,9 @@ export class Feed {
     if (delta) this.stats.batches++;
     let retry = false;
     let size = -1;
+    // (one snapshot for every subscriber resynced in this batch: a redaction change resyncs them all,
+    // and each built its own, the proxy waiting for every one of them)
+    let snapshot: FeedSnapshot | null = null;
     for (const sub of this.subs) {
       const busy = sub.sink.busy();
       if (delta && !sub.resync) {
@@ -207,7 +210,7 @@ export class Feed {
       if (sub.resync) {
         sub.resync = false;
         this.stats.resyncs++;
-        safeSend(sub.sink, { event: 'snapshot', payload: this.snapshot() });
+        safeSend(sub.sink, { event: 'snapshot', payload: (snapshot ??= this.snapshot()) });
         continue;
       }
       for (const d of sub.queue.splice(0)) safeSend(sub.sink, { event: 'delta', payload: d });

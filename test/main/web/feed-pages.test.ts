@@ -1,8 +1,10 @@
 // The web host's feed with several pages open: every subscriber gets the same batch, and the host
 // serializes each batch once for all of them (it made a JSON text of every batch per subscriber,
 // which the proxy's thread paid per relayed message for each open page: measured with 10 feed
-// subscribers, 27 → 107 µs of the proxy process's CPU per echoed message). Real engine, service,
-// web host and `ws` peers on 127.0.0.1.
+// subscribers, 27 → 107 µs of the proxy process's CPU per echoed message); a change that resyncs
+// every page (redaction) builds one snapshot for all of them (each built its own: with 10 pages and
+// a full HTTP log, the proxy stood still 200 ms). Real engine, service, web host and `ws` peers on
+// 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -16,14 +18,15 @@ import { until } from '../../helpers/wait.ts';
 const scope = testScope();
 const PAGES = 4;
 
-test('a feed batch is encoded once and reaches every subscriber alike', async () => {
+/** The engine proxying /ws to a `ws` echo server, the service and its web host, and PAGES feed
+ * subscribers, each collecting the texts it gets (its snapshot first). */
+async function setup() {
   const up = await scope.ws('echo');
   const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${up.port}` }));
   const service = await SwitchyardService.create(e.engine, { initialDraft: {} });
   scope.defer(async () => service.close());
   const host = await startWebHost({ service, rendererDir: '/nonexistent' });
   scope.defer(() => host.close());
-
   const pages = await Promise.all(Array.from({ length: PAGES }, async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${host.port}/feed`, ['switchyard', `token.${host.token}`]);
     const texts: string[] = [];
@@ -33,6 +36,11 @@ test('a feed batch is encoded once and reaches every subscriber alike', async ()
     return texts;
   }));
   await until(() => pages.every((t) => t.length === 1), 5000);
+  return { e, service, host, pages };
+}
+
+test('a feed batch is encoded once and reaches every subscriber alike', async () => {
+  const { e, pages } = await setup();
 
   // count the JSON texts made of each delta the feed hands the host
   const made = new Map<object, number>();
@@ -60,4 +68,30 @@ test('a feed batch is encoded once and reaches every subscriber alike', async ()
   for (const t of pages.slice(1)) assert.deepEqual(t.slice(1), pages[0]!.slice(1));
   assert.ok(made.size > 0, 'deltas were sent');
   assert.deepEqual([...made.values()].filter((n) => n !== 1), [], `each delta is encoded once, not once per subscriber (${PAGES})`);
+});
+
+test('a redaction change resyncs every page with one snapshot, built once', async () => {
+  const { e, service, host, pages } = await setup();
+  const client = new WebSocket(`ws://127.0.0.1:${e.port}/ws?access_token=abc`);
+  scope.defer(async () => { client.terminate(); });
+  await new Promise((r, j) => { client.once('open', r); client.once('error', j); });
+  const last = (t: string[]) => JSON.parse(t[t.length - 1]!) as FeedEvent;
+  await until(() => pages.every((t) => t.length > 1));
+  let built = 0;
+  const snapshot = service.snapshot;
+  service.snapshot = function (this: SwitchyardService) {
+    built++;
+    return snapshot.call(this);
+  };
+  const before = pages.map((t) => t.length);
+  const r = await fetch(`http://127.0.0.1:${host.port}/api/setSettings`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-switchyard-token': host.token }, body: JSON.stringify({ redact: false }) });
+  assert.equal(((await r.json()) as { ok: boolean }).ok, true);
+  await until(() => pages.every((t, i) => t.length > before[i]! && last(t).event === 'snapshot'));
+  service.snapshot = snapshot;
+  for (const t of pages) {
+    const s = last(t);
+    assert.ok(s.event === 'snapshot' && s.payload.sessions[0]!.url === '/ws?access_token=abc', 'the new snapshot has the session unredacted');
+    assert.equal(t[t.length - 1], pages[0]![pages[0]!.length - 1]);
+  }
+  assert.equal(built, 1, `one snapshot for the ${PAGES} pages`);
 });

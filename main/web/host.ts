@@ -184,9 +184,11 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     return url.pathname === '/feed' ? 0 : 404;
   }
 
+  const encodeFeedEvent = feedEncoder();
+
   function attachFeed(ws: WebSocket): void {
     const unsubscribe = o.service.feed.subscribe({
-      send: (e) => { if (ws.readyState === ws.OPEN) ws.send(encodeEvent(e), { binary: false }); },
+      send: (e) => { if (ws.readyState === ws.OPEN) ws.send(encodeFeedEvent(e), { binary: false }); },
       busy: () => ws.bufferedAmount > FEED_BUSY_BYTES,
     });
     ws.on('message', () => {}); // the feed is one-way; requests go over POST
@@ -213,15 +215,23 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
   };
 }
 
-/** Feed events as the feed's sockets send them (UTF-8 JSON), by payload: a batch goes to every
- * subscriber as one object, and is encoded once for all of them (each page's own JSON.stringify
- * of every batch cost the proxy's thread about 8 µs per relayed message and page). */
-const encodedEvents = new WeakMap<object, Buffer>();
-
-function encodeEvent(e: FeedEvent): Buffer {
-  let bytes = encodedEvents.get(e.payload);
-  if (bytes === undefined) encodedEvents.set(e.payload, (bytes = Buffer.from(JSON.stringify(e), 'utf8')));
-  return bytes;
+/**
+ * Feed events as the feed's sockets send them (UTF-8 JSON). A batch goes to every subscriber as one
+ * object, one subscriber after another: it is encoded once for all of them (each page's own
+ * JSON.stringify of every batch cost the proxy's thread about 8 µs per relayed message and page).
+ * Only the last event's bytes are kept, so that batches queued for a page that stopped reading hold
+ * no encoded copy beside them (the feed bounds those by what they hold).
+ */
+function feedEncoder(): (e: FeedEvent) => Buffer {
+  let payload: object | null = null;
+  let bytes = Buffer.alloc(0);
+  return (e) => {
+    if (e.payload !== payload) {
+      bytes = Buffer.from(JSON.stringify(e), 'utf8');
+      payload = e.payload;
+    }
+    return bytes;
+  };
 }
 
 /** The request's URL, or null when its target is not a path (`http://[`, absolute or `*` forms): never a throw. */

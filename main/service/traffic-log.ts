@@ -216,19 +216,32 @@ export class TrafficLog {
       if (this.framesKept <= total) break;
       if (id !== sessionId) this.dropFrames(id);
     }
-    // live sessions alone are over budget: the largest log gives up its oldest rows, so that live
-    // sessions share the total (a new one keeps its rows, not one only)
-    while (this.framesKept > total) {
-      const largest = this.largestLog();
-      if (!largest || largest.size <= 1) break;
-      this.cut(largest, Math.min(largest.size - 1, this.framesKept - total + (largest.size >> 3)));
-    }
+    // live sessions alone are over budget: the largest logs give up their oldest rows, so that live
+    // sessions share the total (a new one keeps its rows, not one only), an eighth of it below the
+    // total, so that the next rows do not trim again (the largest log giving up a few rows at a time,
+    // each found by a pass over every log, cost each recorded message 8 µs with 4,000 live sessions
+    // and 49 µs with 10,000)
+    if (this.framesKept > total) this.level(total - (total >> 3));
   }
 
-  private largestLog(): SessionFrames | null {
-    let largest: SessionFrames | null = null;
-    for (const f of this.frames.values()) if (!largest || f.size > largest.size) largest = f;
-    return largest;
+  /** Cut the largest logs down to one size, the largest that keeps at most `target` rows in all
+   * (one row each at least: with more logs than that, they keep one each). */
+  private level(target: number): void {
+    const logs = [...this.frames.values()];
+    let low = 1;
+    let high = 1;
+    for (const f of logs) if (f.size > high) high = f.size;
+    const keptAt = (size: number) => {
+      let n = 0;
+      for (const f of logs) n += Math.min(f.size, size);
+      return n;
+    };
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (keptAt(mid) <= target) low = mid;
+      else high = mid - 1;
+    }
+    for (const f of logs) if (f.size > low) this.cut(f, f.size - low);
   }
 
   private cut(f: SessionFrames, n: number): void {

@@ -199,3 +199,32 @@ test('the service checks listen localhost:P with the addresses localhost binds: 
   assert.ok(!exported.ok && exported.error.code === 'invalid_config', JSON.stringify(exported));
   service.close();
 });
+
+test("with thousands of live sessions over the total, recording a row does not visit every session's log", async () => {
+  const { TrafficLog, DEFAULT_LIMITS } = await import('../../../main/service/traffic-log.ts');
+  const log = new TrafficLog({ ...DEFAULT_LIMITS, framesPerSession: 100 });
+  // the logs by session, counting each one a pass over them visits (it took the largest log at
+  // every row recorded over the total: 4,000 visits a row, 49 µs with 10,000 sessions)
+  let visits = 0;
+  class Counted<K, V> extends Map<K, V> {
+    private counted<T>(it: IterableIterator<T>): IterableIterator<T> {
+      return { next: () => { visits++; return it.next(); }, [Symbol.iterator]() { return this; } } as IterableIterator<T>;
+    }
+    override values() { return this.counted(super.values()); }
+    override keys() { return this.counted(super.keys()); }
+    override entries() { return this.counted(super.entries()); }
+    override [Symbol.iterator]() { return this.counted(super.entries()); }
+    override forEach(fn: (v: V, k: K, m: Map<K, V>) => void) { for (const [k, v] of this.entries()) fn(v, k, this); }
+  }
+  (log as unknown as { frames: Map<number, unknown> }).frames = new Counted();
+  const sessions = 4000;
+  for (let id = 1; id <= sessions; id++) log.upsertSession({ id, state: 'open' } as never);
+  const rows = DEFAULT_LIMITS.framesTotal + 20_000;
+  for (let i = 0; i < rows; i++) {
+    if (i === rows - 20_000) visits = 0;
+    log.addMessage((i % sessions) + 1, 'client', i, true, 1, null, 0, 0, false);
+  }
+  assert.ok(log.frameCount <= DEFAULT_LIMITS.framesTotal, `${log.frameCount} frames kept`);
+  assert.ok(visits / 20_000 < 20, `${(visits / 20_000).toFixed(1)} logs visited per row recorded`);
+  for (const id of [1, 2000, 4000]) assert.ok(log.framesOf(id)!.length >= 10, 'each live session keeps a share');
+});

@@ -67,6 +67,11 @@ export class Feed {
   private readonly maxQueued: number;
   private readonly maxQueuedBytes: number;
   private pending = emptyDelta();
+  /** Where each session is in `pending` (its view's index, its frames' entry), by id: each one was
+   * looked up in a list of them, n²/2 steps a batch (a thousand busy sessions: 5-10 ms a batch, at
+   * 20 batches a second; 4,000: 35 ms, most of the time between two batches). */
+  private readonly pendingSessions = new Map<number, number>();
+  private readonly pendingFrames = new Map<number, FeedDelta['frames'][number]>();
   private hasPending = false;
   private timer: NodeJS.Timeout | null = null;
   private lastFlush = 0;
@@ -100,9 +105,9 @@ export class Feed {
 
   session(v: SessionView): void {
     if (!this.subs.size) return;
-    const i = this.pending.sessions.findIndex((s) => s.id === v.id);
-    if (i >= 0) this.pending.sessions[i] = v;
-    else this.pending.sessions.push(v);
+    const i = this.pendingSessions.get(v.id);
+    if (i !== undefined) this.pending.sessions[i] = v;
+    else this.pendingSessions.set(v.id, this.pending.sessions.push(v) - 1);
     this.touch();
   }
 
@@ -114,8 +119,11 @@ export class Feed {
 
   frames(sessionId: number, frames: FrameView[]): void {
     if (!this.subs.size) return;
-    let entry = this.pending.frames.find((f) => f.sessionId === sessionId);
-    if (!entry) this.pending.frames.push((entry = { sessionId, frames: [] }));
+    let entry = this.pendingFrames.get(sessionId);
+    if (!entry) {
+      this.pending.frames.push((entry = { sessionId, frames: [] }));
+      this.pendingFrames.set(sessionId, entry);
+    }
     for (const f of frames) entry.frames.push(f);
     // A busy session's newest frames are enough for a live view; the full log is one request away.
     if (entry.frames.length > MAX_FRAMES_PER_BATCH) entry.frames.splice(0, entry.frames.length - MAX_FRAMES_PER_BATCH);
@@ -160,9 +168,15 @@ export class Feed {
       sub.queued = 0;
       sub.resync = true;
     }
-    this.pending = emptyDelta();
-    this.hasPending = false;
+    this.newPending();
     this.schedule();
+  }
+
+  private newPending(): void {
+    this.pending = emptyDelta();
+    this.pendingSessions.clear();
+    this.pendingFrames.clear();
+    this.hasPending = false;
   }
 
   private touch(): void {
@@ -181,8 +195,7 @@ export class Feed {
     this.timer = null;
     this.lastFlush = Date.now();
     const delta = this.hasPending ? this.pending : null;
-    this.pending = emptyDelta();
-    this.hasPending = false;
+    this.newPending();
     if (delta) this.stats.batches++;
     let retry = false;
     let size = -1;

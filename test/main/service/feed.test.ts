@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Feed, MAX_FRAMES_PER_BATCH, deltaBytes, type FeedSink } from '../../../main/service/feed.ts';
-import type { ConfigState, FeedDelta, FeedEvent, FeedSnapshot, ExchangeView, FrameView, ListenerView } from '../../../app/api/contract.ts';
+import type { ConfigState, FeedDelta, FeedEvent, FeedSnapshot, ExchangeView, FrameView, ListenerView, SessionView } from '../../../app/api/contract.ts';
 
 const snapshot = (): FeedSnapshot => ({ sessions: [], exchanges: [], listeners: [], upstreams: [], logs: [], config: { draft: {}, draftIssues: [], applied: null, appliedAt: null, dirty: false, canUndo: false }, framesSupported: false });
 const exchange = (id: number) => ({ id, url: `/x/${id}`, requestHeaders: [], responseHeaders: [], tries: [] }) as unknown as ExchangeView;
@@ -115,5 +115,40 @@ test('no subscribers: publishing does no work', () => {
   const feed = new Feed(snapshot);
   for (let i = 0; i < 1000; i++) feed.exchange(exchange(i));
   assert.equal(feed.stats.batches, 0);
+  feed.close();
+});
+
+test("a batch of thousands of busy sessions finds each session's view and frames by id, not by searching the batch", async () => {
+  const feed = new Feed(snapshot, { intervalMs: 20 });
+  const { s, got } = sink();
+  feed.subscribe(s);
+  const n = 3000;
+  const view = (id: number, v: number) => ({ id, url: `/s/${v}`, requestHeaders: [], responseHeaders: [] }) as unknown as SessionView;
+  const row = (seq: number) => ({ seq, from: 'client', opcode: 'text', preview: '' }) as unknown as FrameView;
+  // (a search of the batch for each session: ~n²/2 steps of a callback; a lookup by id takes none)
+  let steps = 0;
+  const { find, findIndex } = Array.prototype;
+  const counted = <F extends (...a: never[]) => unknown>(fn: F) => function (this: unknown[], pred: (...a: unknown[]) => unknown, ...rest: unknown[]) {
+    return (fn as unknown as (...a: unknown[]) => unknown).call(this, (...a: unknown[]) => { steps++; return pred(...a); }, ...rest);
+  };
+  Array.prototype.find = counted(find) as typeof find;
+  Array.prototype.findIndex = counted(findIndex) as typeof findIndex;
+  try {
+    for (const v of [1, 2]) {
+      for (let id = 1; id <= n; id++) {
+        feed.session(view(id, v));
+        feed.frames(id, [row(v)]);
+      }
+    }
+  } finally {
+    Array.prototype.find = find;
+    Array.prototype.findIndex = findIndex;
+  }
+  assert.ok(steps < n, `${steps} search steps for ${n} sessions`);
+  await sleep(60);
+  const d = got.find((g) => g.e.event === 'delta')!.e.payload as FeedDelta;
+  assert.deepEqual(d.sessions.map((v) => v.id), Array.from({ length: n }, (_, i) => i + 1), 'one view each, in order');
+  assert.ok(d.sessions.every((v) => v.url === '/s/2'), 'the latest view');
+  assert.ok(d.frames.length === n && d.frames.every((f, i) => f.sessionId === i + 1 && f.frames.map((r) => r.seq).join() === '1,2'), 'one entry each, its rows in order');
   feed.close();
 });

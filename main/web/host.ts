@@ -225,10 +225,22 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
 function feedEncoder(): (e: FeedEvent) => Buffer {
   let payload: object | null = null;
   let bytes = Buffer.alloc(0);
+  let clearing = false;
+  // (the feed hands one batch to every subscriber in one go: the slot empties after that turn, so an
+  // idle host does not hold the last snapshot and its bytes)
+  const clear = () => {
+    clearing = false;
+    payload = null;
+    bytes = Buffer.alloc(0);
+  };
   return (e) => {
     if (e.payload !== payload) {
       bytes = Buffer.from(JSON.stringify(e), 'utf8');
       payload = e.payload;
+      if (!clearing) {
+        clearing = true;
+        setImmediate(clear);
+      }
     }
     return bytes;
   };

@@ -52,6 +52,13 @@ export interface Requests {
   /** Live sessions and recently closed ones (capped), newest last. */
   sessions: { params: Record<string, never>; result: SessionView[] };
   session: { params: { id: number }; result: SessionDetail };
+  /** Which session's frames feed subscription `feed` (FeedSnapshot.feed) wants in its deltas: one
+   * session's, none (null), or every session's ('all', a new subscription's). Frames no subscription
+   * wants are not published at all (the page shows one session's log; encoding every session's
+   * frames for it cost the proxy a quarter of its CPU). Call it before fetching that session's log:
+   * from its answer on, the feed has every new frame of the session (some also in the log: rows
+   * repeat by seq). */
+  watchFrames: { params: { feed: string; session: number | null | 'all' }; result: { session: number | null | 'all' } };
   /** End a live session from the proxy side: a Close frame with `code` and `reason` (≤ 123 bytes of
    * UTF-8) goes to both peers, then the connections end (both echoed it, or after a second). */
   closeSession: { params: { id: number; code: number; reason?: string }; result: SessionView };
@@ -96,7 +103,7 @@ export type ResultOf<K extends RequestName> = Requests[K]['result'];
 /** The names the transports accept; anything else is refused before reaching the service. */
 export const REQUEST_NAMES = [
   'getConfig', 'setDraft', 'revertDraft', 'apply', 'undoApply', 'listeners', 'upstreamStatus',
-  'sessions', 'session', 'closeSession', 'exchanges', 'logs', 'exportNginx', 'testNginx', 'markExported', 'lastExport', 'saveNginx',
+  'sessions', 'session', 'watchFrames', 'closeSession', 'exchanges', 'logs', 'exportNginx', 'testNginx', 'markExported', 'lastExport', 'saveNginx',
   'injectMessage', 'replayFrame', 'framePayload', 'getSettings', 'setSettings', 'exportHar', 'importHar',
 ] as const satisfies readonly RequestName[];
 // Every request is listed: a name left out would compile, and then no transport would expose it.
@@ -118,6 +125,8 @@ export interface FeedSnapshot {
   config: ConfigState;
   /** Whether sessions can have frame logs (the frame tap is present). */
   framesSupported: boolean;
+  /** This subscription's id, for watchFrames (absent where the snapshot is not a subscription's). */
+  feed?: string;
 }
 
 /** Changes since the previous batch, coalesced (at most ~20 batches a second). */

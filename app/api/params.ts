@@ -22,6 +22,7 @@ export const PARAM_SCHEMAS = {
   upstreamStatus: none,
   sessions: none,
   session: z.object({ id }).strict(),
+  watchFrames: z.object({ feed: z.string().min(1).max(64), session: z.union([id, z.null(), z.literal('all')]) }).strict(),
   closeSession: z.object({
     id,
     code: z.number().int().refine((c) => c === 1000 || (c >= 1001 && c <= 1014 && c !== 1004 && c !== 1005 && c !== 1006) || (c >= 3000 && c <= 4999), {

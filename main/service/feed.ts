@@ -3,7 +3,10 @@
 // subscriber's batches queue up to `maxQueued` of them and `maxQueuedBytes` (estimated: deltaBytes);
 // past either its queue is dropped and, once it can take data again, it is sent a fresh snapshot
 // instead (resync). (A batch holds up to MAX_FRAMES_PER_BATCH frames of each busy session, previews
-// of up to 512 characters: 64 of them for 20 busy sessions held 136 MB.)
+// of up to 512 characters: 64 of them for 20 busy sessions held 136 MB.) A subscriber gets the frames
+// of every session, or of the one it watches (watch), or none: frames no subscriber wants are not
+// published (wantsFrames).
+import { randomBytes } from 'node:crypto';
 import { exchangeChars } from '../../app/traffic/exchange-budget.ts';
 import type { FeedDelta, FeedEvent, FeedSnapshot, ListenerView, UpstreamStatusView, ConfigState, SessionView, ExchangeView, FrameView, LogView } from '../../app/api/contract.ts';
 
@@ -47,7 +50,13 @@ export interface FeedOptions {
   maxQueuedBytes?: number;
 }
 
+/** Whose frames a subscriber gets: every session's, one session's, or none. */
+export type FrameWatch = 'all' | number | null;
+
 interface Sub {
+  /** Its id, for watch(): sent with its snapshots. */
+  id: string;
+  watch: FrameWatch;
   sink: FeedSink;
   queue: FeedDelta[];
   /** deltaBytes of the queue. */
@@ -63,6 +72,10 @@ export interface FeedStats {
 
 export class Feed {
   private readonly subs = new Set<Sub>();
+  private readonly byId = new Map<string, Sub>();
+  /** How many subscribers watch every session's frames, and each session's. */
+  private watchingAll = 0;
+  private readonly watching = new Map<number, number>();
   private readonly intervalMs: number;
   private readonly maxQueued: number;
   private readonly maxQueuedBytes: number;
@@ -95,12 +108,44 @@ export class Feed {
   }
 
   subscribe(sink: FeedSink): () => void {
-    const sub: Sub = { sink, queue: [], queued: 0, resync: false };
+    const sub: Sub = { id: randomBytes(12).toString('hex'), watch: null, sink, queue: [], queued: 0, resync: false };
     this.subs.add(sub);
-    safeSend(sink, { event: 'snapshot', payload: this.snapshot() });
+    this.byId.set(sub.id, sub);
+    this.setWatch(sub, 'all');
+    safeSend(sink, { event: 'snapshot', payload: { ...this.snapshot(), feed: sub.id } });
     return () => {
-      this.subs.delete(sub);
+      if (!this.subs.delete(sub)) return;
+      this.byId.delete(sub.id);
+      this.setWatch(sub, null);
     };
+  }
+
+  /** Subscriber `id` gets the frames of `watch` from the next batch on: frames already in the
+   * batch being gathered that it did not watch are not sent to it (its session log has them). False
+   * when no subscriber has that id. */
+  watch(id: string, watch: FrameWatch): boolean {
+    const sub = this.byId.get(id);
+    if (!sub) return false;
+    this.setWatch(sub, watch);
+    return true;
+  }
+
+  /** Whether some subscriber gets session `sessionId`'s frames. */
+  wantsFrames(sessionId: number): boolean {
+    return this.watchingAll > 0 || this.watching.has(sessionId);
+  }
+
+  private setWatch(sub: Sub, watch: FrameWatch): void {
+    const was = sub.watch;
+    if (was === 'all') this.watchingAll--;
+    else if (was !== null) {
+      const n = this.watching.get(was)! - 1;
+      if (n > 0) this.watching.set(was, n);
+      else this.watching.delete(was);
+    }
+    sub.watch = watch;
+    if (watch === 'all') this.watchingAll++;
+    else if (watch !== null) this.watching.set(watch, (this.watching.get(watch) ?? 0) + 1);
   }
 
   session(v: SessionView): void {
@@ -118,7 +163,7 @@ export class Feed {
   }
 
   frames(sessionId: number, frames: FrameView[]): void {
-    if (!this.subs.size) return;
+    if (!this.wantsFrames(sessionId)) return;
     let entry = this.pendingFrames.get(sessionId);
     if (!entry) {
       this.pending.frames.push((entry = { sessionId, frames: [] }));
@@ -158,6 +203,9 @@ export class Feed {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.subs.clear();
+    this.byId.clear();
+    this.watchingAll = 0;
+    this.watching.clear();
   }
 
   /** Send every subscriber a fresh snapshot at the next batch, in place of its queued deltas: what
@@ -198,16 +246,21 @@ export class Feed {
     this.newPending();
     if (delta) this.stats.batches++;
     let retry = false;
-    let size = -1;
+    // (what each watch gets of the batch, and its size, made once for the subscribers that share it)
+    const views = new Map<FrameWatch, { delta: FeedDelta | null; size: number }>();
     // (one snapshot for every subscriber resynced in this batch: a redaction change resyncs them all,
     // and each built its own, the proxy waiting for every one of them)
     let snapshot: FeedSnapshot | null = null;
     for (const sub of this.subs) {
       const busy = sub.sink.busy();
       if (delta && !sub.resync) {
-        sub.queue.push(delta);
-        // (counted when it stays queued: a subscriber that is not busy takes it at once)
-        if (busy) sub.queued += size < 0 ? (size = deltaBytes(delta)) : size;
+        let view = views.get(sub.watch);
+        if (!view) views.set(sub.watch, (view = { delta: watched(delta, sub.watch), size: -1 }));
+        if (view.delta) {
+          sub.queue.push(view.delta);
+          // (counted when it stays queued: a subscriber that is not busy takes it at once)
+          if (busy) sub.queued += view.size < 0 ? (view.size = deltaBytes(view.delta)) : view.size;
+        }
       }
       if (sub.queue.length > this.maxQueued || sub.queued > this.maxQueuedBytes) {
         this.stats.dropped += sub.queue.length;
@@ -223,7 +276,7 @@ export class Feed {
       if (sub.resync) {
         sub.resync = false;
         this.stats.resyncs++;
-        safeSend(sub.sink, { event: 'snapshot', payload: (snapshot ??= this.snapshot()) });
+        safeSend(sub.sink, { event: 'snapshot', payload: { ...(snapshot ??= this.snapshot()), feed: sub.id } });
         continue;
       }
       for (const d of sub.queue.splice(0)) safeSend(sub.sink, { event: 'delta', payload: d });
@@ -238,6 +291,17 @@ function safeSend(sink: FeedSink, e: FeedEvent): void {
   } catch {
     // a transport that fails to send is the transport's problem (it unsubscribes on close)
   }
+}
+
+/** What a subscriber watching `watch` gets of a batch: the frames of its session only; null when
+ * nothing is left. */
+function watched(d: FeedDelta, watch: FrameWatch): FeedDelta | null {
+  if (watch === 'all') return d;
+  const frames = watch === null ? [] : d.frames.filter((f) => f.sessionId === watch);
+  if (frames.length === d.frames.length) return d;
+  const out: FeedDelta = { ...d, frames };
+  const empty = !frames.length && !d.sessions.length && !d.exchanges.length && !d.logs.length && !d.listeners && !d.upstreams && !d.config;
+  return empty ? null : out;
 }
 
 function emptyDelta(): FeedDelta {

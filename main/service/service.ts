@@ -157,6 +157,10 @@ export class SwitchyardService {
       const frames = this.traffic.framesOf(id);
       return ok({ session: this.redact.session(s), frames: frames ? this.redact.frames(frames, s) : s.framesAvailable ? [] : null });
     },
+    watchFrames: async ({ feed, session }) => {
+      if (!this.feed.watch(feed, session)) return fail('not_found', `no feed subscription ${feed} (it ended: a new one has a new id)`);
+      return ok({ session });
+    },
     closeSession: async ({ id, code, reason = '' }) => {
       const live = this.engine.liveSession(id);
       if (!live) return fail('not_live', `session ${id} is not open`);

@@ -183,7 +183,7 @@ export class TrafficWatch {
         const from = m.direction === 'server' ? 'upstream' : 'client';
         const seq = this.log.addMessage(id, from, m.time, m.opcode === 1, m.length, m.data, m.dataOffset, m.dataLength, m.truncated, m.maskKey, m.utf8ErrorOffset, m.complete);
         if (notForwarded(counts, from, m.complete, m.end)) this.log.markNotForwarded(id, seq);
-        if (this.feed.subscriberCount > 0) this.bufferFrame(id, seq);
+        if (this.feed.wantsFrames(id)) this.bufferFrame(id, seq);
       },
     };
   }
@@ -236,7 +236,8 @@ export class TrafficWatch {
   private addFrame(sessionId: number, f: NewFrame, end?: number): void {
     const rows = this.log.addFrames(sessionId, [f]);
     this.count(sessionId, rows, end);
-    if (rows.length && this.feed.subscriberCount > 0) this.bufferFrame(sessionId, rows[0]!.seq);
+    // (only a session some page watches: a row's view, redacted, costs more than recording it)
+    if (rows.length && this.feed.wantsFrames(sessionId)) this.bufferFrame(sessionId, rows[0]!.seq);
     // (a row after its session closed, from a tap that cannot tell when its last one came: each
     // refreshes the closed view; a tap with afterSeen refreshes it once, when draining ends)
     if (!this.taps.has(sessionId) && !this.draining.has(sessionId)) this.refreshEnded(sessionId);

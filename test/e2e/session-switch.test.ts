@@ -173,6 +173,9 @@ test('a reload opens the live session or exchange that was selected (kept in the
     await page.reload();
     await page.getByTestId('session-detail').locator('h2').filter({ hasText: `#${id} /ws/reload` }).waitFor();
     await rows(page).filter({ hasText: 'before the reload' }).first().waitFor();
+    // (the page has the feed send the open session's frames only)
+    await until(() => ui!.service.feed.wantsFrames(Number(id)), 5000);
+    assert.equal(ui!.service.feed.wantsFrames(Number(id) - 1), false, "no other session's frames");
 
     await page.locator('[data-tab="http"]').click();
     await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/ws/plain-request' }).click();

@@ -76,7 +76,9 @@ export const useTraffic = defineStore('traffic', () => {
     framesSupported.value = s.framesSupported;
     useConfig().receive(s.config);
     synced.value = true;
-    if (frameSession.value !== null) void openFrames(frameSession.value);
+    feedId = s.feed ?? null;
+    // (a new subscription gets every session's frames until it says which it wants)
+    void openFrames(frameSession.value);
   }
 
   function delta(d: FeedDelta) {
@@ -123,6 +125,13 @@ export const useTraffic = defineStore('traffic', () => {
 
   let opening = 0;
   let pendingFrames: FrameView[] = [];
+  /** The feed subscription's id (its snapshot's), for watchFrames. */
+  let feedId: string | null = null;
+  /** Have the feed send the frames of live session `id` only (none for null): the page shows one
+   * session's log, and every session's frames cost the proxy to encode and send. */
+  async function watchFrames(id: number | null): Promise<void> {
+    if (feedId !== null) await api.watchFrames({ feed: feedId, session: id });
+  }
   /** The HAR file `frameSession` is a session of, or null for live traffic. */
   let frameSource: OpenHar | null = null;
   /** Show session `id`'s frame log (fetched whole; the feed appends to it from then on), or the
@@ -142,6 +151,7 @@ export const useTraffic = defineStore('traffic', () => {
     pendingFrames = [];
     if (id === null || source) {
       framesLoading.value = false;
+      void watchFrames(null);
       if (id !== null) {
         const rows = harView.sessionOf(id)?.frames ?? [];
         frames.reset(rows);
@@ -151,6 +161,10 @@ export const useTraffic = defineStore('traffic', () => {
       return;
     }
     framesLoading.value = true;
+    // (the feed has every frame of it from the answer on, the fetch every frame until it: rows
+    // that come both ways are taken once, by seq)
+    await watchFrames(id);
+    if (ticket !== opening) return;
     const r = await api.session({ id });
     if (ticket !== opening) return;
     framesLoading.value = false;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { startWebHost } from '../../../main/web/host.ts';
-import type { FeedDelta, FeedEvent } from '../../../app/api/contract.ts';
+import type { FeedDelta, FeedEvent, FeedSnapshot } from '../../../app/api/contract.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { until } from '../../helpers/wait.ts';
@@ -91,7 +91,56 @@ test('a redaction change resyncs every page with one snapshot, built once', asyn
   for (const t of pages) {
     const s = last(t);
     assert.ok(s.event === 'snapshot' && s.payload.sessions[0]!.url === '/ws?access_token=abc', 'the new snapshot has the session unredacted');
-    assert.equal(t[t.length - 1], pages[0]![pages[0]!.length - 1]);
+    // (the same snapshot, but for each page's own subscription id)
+    const { feed, ...rest } = s.payload as FeedSnapshot;
+    const { feed: firstFeed, ...first } = last(pages[0]!).payload as FeedSnapshot;
+    assert.deepEqual(rest, first);
+    assert.ok(feed && (t === pages[0] || feed !== firstFeed), 'each page its own subscription id');
   }
   assert.equal(built, 1, `one snapshot for the ${PAGES} pages`);
+});
+
+test("a page that watches one session gets that session's frames only, and its log fetched after the watch plus the feed miss no row", async () => {
+  const { e, host, pages } = await setup();
+  const api = async (name: string, params: unknown) => {
+    const r = await fetch(`http://127.0.0.1:${host.port}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-switchyard-token': host.token }, body: JSON.stringify(params) });
+    return (await r.json()) as { ok: boolean; value?: { frames?: Array<{ seq: number }> }; error?: { code: string } };
+  };
+  const feedOf = (t: string[]) => (JSON.parse(t[0]!) as { payload: FeedSnapshot }).payload.feed!;
+  const open = async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${e.port}/ws`);
+    scope.defer(async () => { ws.terminate(); });
+    await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+    let n = 0;
+    ws.on('message', () => n++);
+    return { ws, echoes: () => n };
+  };
+  const a = await open();
+  const b = await open();
+  const [pa, pb] = pages as [string[], string[]];
+  assert.equal((await api('watchFrames', { feed: feedOf(pb), session: null })).ok, true);
+  const rowsOf = (t: string[], id: number) => t.slice(1).map((s) => JSON.parse(s) as FeedEvent).flatMap((ev) => (ev.event === 'delta' ? ev.payload.frames.filter((f) => f.sessionId === id).flatMap((f) => f.frames.map((r) => r.seq)) : []));
+  for (let i = 0; i < 20; i++) { a.ws.send(`a${i}`); b.ws.send(`b${i}`); }
+  await until(() => a.echoes() === 20 && b.echoes() === 20);
+  await until(() => rowsOf(pa, 2).length === 40, 5000);
+  assert.deepEqual([rowsOf(pb, 1), rowsOf(pb, 2)], [[], []], 'watching none: no frames');
+  // page b watches session 2 mid-traffic, then fetches its log: log and feed hold every row between them
+  let sent = 20;
+  const pumping = setInterval(() => { b.ws.send('more'); sent++; }, 1);
+  let log: Awaited<ReturnType<typeof api>>;
+  try {
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(await api('watchFrames', { feed: feedOf(pb), session: 2 }), { ok: true, value: { session: 2 } });
+    log = await api('session', { id: 2 });
+    await new Promise((r) => setTimeout(r, 60));
+  } finally {
+    clearInterval(pumping);
+  }
+  // (each message logged twice, sent and echoed: rows 0 … 2 × sent − 1)
+  await until(() => b.echoes() === sent && rowsOf(pb, 2).includes(2 * sent - 1), 5000);
+  const seen = new Set([...log.value!.frames!.map((f) => f.seq), ...rowsOf(pb, 2)]);
+  assert.deepEqual(Array.from({ length: 2 * sent }, (_, k) => k).filter((k) => !seen.has(k)), [], 'no row missing between the log and the feed');
+  assert.ok(rowsOf(pb, 2).length < 2 * sent, 'the feed sent what came after the watch, not the whole log');
+  assert.deepEqual(rowsOf(pb, 1), [], "never session 1's");
+  assert.equal((await api('watchFrames', { feed: 'gone', session: 1 })).error?.code, 'not_found');
 });

@@ -193,10 +193,20 @@ export class SessionFrames {
     this.mask[s] = mask;
   }
 
-  /** The log is gone: its arenas take nothing more. */
+  /** The log is gone: its arenas take nothing more, and its rows' arrays go now. (The payload
+   * store's queue may name this log until it next compacts, long after: with them, each log
+   * dropped meanwhile stayed whole, its arrays sized for every row it had.) */
   close(): void {
     this.arena.close();
     this.notes.close();
+    this.head = this.size = this.cap = 0;
+    this.time = this.length = new Float64Array(0);
+    this.flags = this.off = this.len = new Uint32Array(0);
+    this.code = this.mask = new Int32Array(0);
+    this.wire = null;
+    this.slab = [];
+    this.note = [];
+    this.decodeErrors = this.encodedBy = this.utf8Errors = null;
   }
 
   /** Whether slot `s` holds its payload (kept or truncated, not evicted). */

@@ -27,6 +27,8 @@ import { MAX_SLAB, SlabPool, type Slab } from './slabs.ts';
 
 const FIRST_SLAB = 4 * 1024;
 const OWN_BUFFER = MAX_SLAB / 4;
+/** Session logs dropped between two compactions of the payload queue at most (PayloadStore.logClosed). */
+export const CLOSED_LOGS_PER_COMPACT = 64;
 /** Size an ended session's kept payloads are packed in (seal): what it may hold beyond them. */
 export const SEALED_CHUNK = 8 * 1024;
 /** Room for a capture the total cap has no room for: what a row's preview reads (512 characters of
@@ -185,6 +187,8 @@ export class PayloadStore implements Holdings, CaptureBudget {
   private qFrames: SessionFrames[] = [];
   private qSeq: number[] = [];
   private head = 0;
+  /** Session logs closed since the queue was last compacted: an entry of theirs keeps one alive. */
+  private closedLogs = 0;
   private held = 0;
   private kept = 0;
   /** Bytes of room held by captures in progress (PayloadArena.reserve), counted against the cap. */
@@ -344,6 +348,14 @@ export class PayloadStore implements Holdings, CaptureBudget {
     else if (this.qSeq.length - this.head > 2 * this.kept + 1024) this.compact();
   }
 
+  /** A session's log was dropped whole (and closed): every CLOSED_LOGS_PER_COMPACT of them, or one
+   * per 64 entries of the queue when it is longer (the work stays 64 entries a log), the queue drops
+   * its entries for rows gone, so that it names few logs that are gone (it may hold up to twice the
+   * kept payloads' entries plus 1024 before `dropped` compacts it). */
+  logClosed(): void {
+    if (++this.closedLogs >= Math.max(CLOSED_LOGS_PER_COMPACT, (this.qSeq.length - this.head) >> 6)) this.compact();
+  }
+
   private holds(k: number): boolean {
     const f = this.qFrames[k]!;
     const s = f.slotOf(this.qSeq[k]!);
@@ -377,5 +389,6 @@ export class PayloadStore implements Holdings, CaptureBudget {
     this.qFrames = frames;
     this.qSeq = seqs;
     this.head = 0;
+    this.closedLogs = 0;
   }
 }

@@ -260,6 +260,7 @@ export class TrafficLog {
     this.cut(f, f.size);
     f.close();
     this.frames.delete(id);
+    this.payloads.logClosed();
   }
 
   /** Row `seq` of a session was read but not passed on (FrameView.notForwarded). */

@@ -180,6 +180,7 @@ export class TrafficWatch {
     return {
       capture: this.log.capture(id),
       message: (m) => {
+        if (this.logGone(id)) return;
         const from = m.direction === 'server' ? 'upstream' : 'client';
         const seq = this.log.addMessage(id, from, m.time, m.opcode === 1, m.length, m.data, m.dataOffset, m.dataLength, m.truncated, m.maskKey, m.utf8ErrorOffset, m.complete);
         if (notForwarded(counts, from, m.complete, m.end)) this.log.markNotForwarded(id, seq);
@@ -215,6 +216,8 @@ export class TrafficWatch {
     const dropAt = opts.stopForwarding ? (tapNow?.position?.(f.from) ?? -1) : -1;
     return new Promise((resolve) => {
       const record = () => {
+        // (not logged: the session has left the log since, see logGone)
+        if (this.logGone(sessionId) && !this.engine.liveSession(sessionId)) return resolve({ ...f, seq: -1, injected: true });
         this.flushFrames();
         const [row] = this.log.addFrames(sessionId, [{ ...f, injected: true }]);
         this.count(sessionId, [row!]);
@@ -234,6 +237,7 @@ export class TrafficWatch {
 
   /** A row the tap made (control frame, close, violation, decoded message): logged now. */
   private addFrame(sessionId: number, f: NewFrame, end?: number): void {
+    if (this.logGone(sessionId)) return;
     const rows = this.log.addFrames(sessionId, [f]);
     this.count(sessionId, rows, end);
     // (only a session some page watches: a row's view, redacted, costs more than recording it)
@@ -241,6 +245,12 @@ export class TrafficWatch {
     // (a row after its session closed, from a tap that cannot tell when its last one came: each
     // refreshes the closed view; a tap with afterSeen refreshes it once, when draining ends)
     if (!this.taps.has(sessionId) && !this.draining.has(sessionId)) this.refreshEnded(sessionId);
+  }
+
+  /** The session's tap has stopped and its log is gone (the closed-sessions cap dropped it while
+   * messages still inflated): a row now would make a log of its own that no cap drops again. */
+  private logGone(sessionId: number): boolean {
+    return !this.taps.has(sessionId) && this.log.session(sessionId) === undefined;
   }
 
   /** A session that is over got a row: its kept view (when still kept) gets the current counts. */

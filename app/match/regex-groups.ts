@@ -126,7 +126,13 @@ export class Groups {
  * no part (nginx: a capture of length 0); undefined when the regex has none. */
 export function namedCaptures(m: RegExpExecArray): Record<string, string> | undefined {
   if (m.groups === undefined) return undefined;
-  const out: Record<string, string> = {};
+  // (no prototype: a group may be called "constructor" or "__proto__", as nginx allows)
+  const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(m.groups)) out[k.toLowerCase()] = v ?? '';
   return out;
+}
+
+/** The named groups of two regexes that matched, the later one's over the earlier's (no prototype either). */
+export function mergeNamed(before: Readonly<Record<string, string>> | undefined, after: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, before, after);
 }

@@ -5,6 +5,7 @@
 // most 10 such redirects (then 500). A name starting with "@" is a named location, which
 // Switchyard does not model: 500, as nginx answers for a name it cannot find.
 import { hexValue } from '../match/bytes.ts';
+import { mergeNamed } from '../match/regex-groups.ts';
 import { redirectLocation, upstreamUri } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion } from './headers.ts';
 import { evaluate } from './variables.ts';
@@ -109,7 +110,7 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
     captures: decision.kind === 'regex' ? decision.captures : prev.ctx.captures,
   };
   // (and its named groups: those of the regexes before stay, as $request_id does)
-  if (decision.named) ctx.named = { ...prev.ctx.named, ...decision.named };
+  if (decision.named) ctx.named = mergeNamed(prev.ctx.named, decision.named);
   // after an internal redirect nginx sends $uri escaped (r->internal), never the client's target
   const path = upstreamUri({ location: loc.location, proxyPassUri: loc.target.uri, uri, args, hasArgs: ctx.hasArgs, requestUri: ctx.requestUri, quoted: true, internal: true });
   return {

@@ -9,6 +9,7 @@ import type { LocationKind, LocationMatcher } from '../match/location.ts';
 import type { RequestContext, RequestEnv } from './context.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { selectServer, primaryServerName, type ServerCandidate } from '../match/server.ts';
+import { mergeNamed } from '../match/regex-groups.ts';
 import { upstreamUri, redirectLocation } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
 import { evaluate } from './variables.ts';
@@ -213,7 +214,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     captures: decision.kind === 'regex' ? decision.captures : chosen.captures ?? [],
   };
   // a named group is set by each regex that matched and has it, the location's last
-  const named = decision.named && chosen.named ? { ...chosen.named, ...decision.named } : decision.named ?? chosen.named;
+  const named = decision.named && chosen.named ? mergeNamed(chosen.named, decision.named) : decision.named ?? chosen.named;
   if (named) ctx.named = named;
   if (env) ctx.env = env;
   const path = upstreamUri({

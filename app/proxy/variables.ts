@@ -140,8 +140,8 @@ export function variable(name: string, ctx: RequestContext): string {
     case 'time_iso8601': return ctx.env ? timeIso8601(ctx.env.now) : '';
   }
   // a regex's named group (variable-names.ts keeps them from being any of the names above)
-  const named = ctx.named?.[name];
-  if (named !== undefined) return named;
+  // (its own key only: "$constructor" is no Object method)
+  if (ctx.named !== undefined && Object.hasOwn(ctx.named, name)) return ctx.named[name]!;
   if (name.startsWith('http_') && name.length > 5) return httpVariable(ctx, name.slice(5));
   if (name.startsWith('cookie_') && name.length > 7) return cookieVariable(ctx, name.slice(7));
   if (name.startsWith('arg_') && name.length > 4) return argVariable(ctx.args, name.slice(4));

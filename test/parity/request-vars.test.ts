@@ -85,6 +85,38 @@ test(`parity: ${scenario.name}`, { timeout: 90_000 }, async () => {
   assert.ok(new Set(nginx.slice(22).map((o) => o.upstream)).size > 1, 'the hash spreads the clients');
 });
 
+// A group may be called as a JavaScript object's keys: nginx takes "constructor" or "__proto__" as
+// any name, and a group that did not match gives ''
+const objectKeys: Scenario = {
+  name: 'named groups called constructor, __proto__, tostring',
+  upstreams: ['u'],
+  compare: ['x-n'],
+  model: ({ up, listen: p }) => ({
+    schemaVersion: 1,
+    servers: [{
+      listen: [{ address: `127.0.0.1:${p}` }],
+      serverNames: ['~^(?<constructor>[a-z]+)\\.ex\\.test$', 'parity.test'],
+      locations: [
+        { path: '/', proxyPass: `http://127.0.0.1:${up.u}`, proxySetHeader: [{ name: 'X-N', value: '[$constructor][$__proto__][$tostring]' }] },
+        { path: '^/n/(?<__proto__>[a-z]+)(?<toString>Z)?', modifier: '~', proxyPass: `http://127.0.0.1:${up.u}`, proxySetHeader: [{ name: 'X-N', value: '[$constructor][$__proto__][$tostring]' }] },
+      ],
+    }],
+  }),
+  requests: [
+    { path: '/n/abc', host: 'parity.test' },
+    { path: '/n/abcZ', host: 'www.ex.test' },
+    { path: '/q', host: 'parity.test' },
+    { path: '/q', host: 'www.ex.test' },
+  ],
+};
+
+test(`parity: ${objectKeys.name}`, { timeout: 60_000 }, async () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+  const { nginx, engine } = await runScenario(objectKeys);
+  assert.deepEqual(nginx.map((o) => o.headers['x-n']), ['[][abc][]', '[www][abc][Z]', '[][][]', '[www][][]']);
+  assert.deepEqual(engine, nginx);
+});
+
 interface Heads { seen: Seen[] }
 
 /** An upstream that reads a request head, keeps it and closes without an answer (nginx tries the next peer). */

@@ -76,8 +76,13 @@ export function compileHeaders(loc: Location): CompiledHeaders {
   const set = merged
     .filter((h) => !FRAMING.has(asciiLower(h.name)))
     .map((h) => ({ name: h.name, parts: templateParts(h.template), template: h.template, source: h.source }));
-  const afterBody = set.some((h) => h.parts.some((p) => typeof p !== 'string' && AFTER_BODY.has(p.variable)));
+  const afterBody = set.some((h) => readsAfterBody(h.parts));
   return { set, named, afterBody };
+}
+
+/** Whether a value (templateParts) reads a variable of AFTER_BODY: a header value, a hash key. */
+export function readsAfterBody(parts: readonly TemplatePart[]): boolean {
+  return parts.some((p) => typeof p !== 'string' && AFTER_BODY.has(p.variable));
 }
 
 /** Whether nginx forwards an upgrade: the upstream request has an Upgrade header. Over HTTP/1.0 too

@@ -14,6 +14,7 @@ import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buf
 import { passedHeaders } from './redirects.ts';
 import { dropEmptyReason, flushHead, keepAliveWithoutBody, restoreStandIns, standInNames, withStandIns } from './stored-head.ts';
 import { upstreamHeaders } from '../../app/proxy/headers.ts';
+import { evaluate } from '../../app/proxy/variables.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -25,7 +26,7 @@ type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
  */
 class HttpExchange implements TryHandlers, BodyOwner {
   private readonly conds: ReadonlySet<string>;
-  private readonly attempt: PeerAttempt;
+  private attempt: PeerAttempt;
   private readonly agent: Agent;
   private current: Peer | null = null;
   private peerName = '';
@@ -91,7 +92,10 @@ class HttpExchange implements TryHandlers, BodyOwner {
       }
       this.body = read.body;
       this.record.requestBytes = read.body?.length ?? 0;
-      if (this.plan.loc.headers.afterBody) this.plan = afterBody(this.plan, req.headers['transfer-encoding'] !== undefined ? this.record.requestBytes : undefined);
+      const { headers, pool } = this.plan.loc;
+      if (headers.afterBody || pool.hashAfterBody) this.plan = afterBody(this.plan, req.headers['transfer-encoding'] !== undefined ? this.record.requestBytes : undefined);
+      // (nginx picks the peer only now too: a hash key of the clock or of a chunked body's length)
+      if (pool.hashAfterBody) this.attempt = pool.group.attempt({ remoteAddr: this.plan.ctx.remoteAddr, hashKey: this.plan.hashKey });
       this.tryNext();
     });
   }
@@ -343,12 +347,18 @@ function withoutContentType(raw: readonly string[]): string[] {
   return out;
 }
 
-/** nginx makes the upstream request once it has read the body: header values that read the time
- * or $content_length (a chunked body's length, `bodyLength`) are made again then. */
+/** nginx makes the upstream request once it has read the body, and picks its peer then: header
+ * values and a hash key that read the time or $content_length (a chunked body's length,
+ * `bodyLength`) are made again then. */
 function afterBody(plan: ProxyPlan, bodyLength: number | undefined): ProxyPlan {
   if (plan.ctx.env) plan.ctx.env.now = Date.now();
   const ctx = bodyLength === undefined ? plan.ctx : { ...plan.ctx, bodyLength };
-  return { ...plan, ctx, headers: upstreamHeaders(plan.loc.headers, ctx) };
+  const { headers, pool } = plan.loc;
+  return {
+    ...plan, ctx,
+    headers: headers.afterBody ? upstreamHeaders(headers, ctx) : plan.headers,
+    hashKey: pool.hashAfterBody && pool.hashKey !== null ? evaluate(pool.hashKey, ctx) : plan.hashKey,
+  };
 }
 
 export function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks, bodyRead?: Promise<BodyResult>): void {

@@ -10,7 +10,8 @@ import { parseProxyPass, type ProxyPassTarget } from '../../app/config/proxy-pas
 import { parseFailTimeout, parseNginxTime } from '../../app/config/time.ts';
 import { parseNginxSize } from '../../app/config/size.ts';
 import { compileLocations, locationText } from '../../app/match/location.ts';
-import { compileHeaders, type CompiledHeaders } from '../../app/proxy/headers.ts';
+import { compileHeaders, readsAfterBody, type CompiledHeaders } from '../../app/proxy/headers.ts';
+import { templateParts } from '../../app/proxy/variables.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
 import { LOCALHOST_V4 } from '../../app/config/validate.ts';
 import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, upstreamOf, wildcardOf, type Binds } from '../../app/proxy/routing.ts';
@@ -52,6 +53,8 @@ export interface Pool {
   oneShot: Agent;
   /** The `hash` method's key template (nginx variables), evaluated per request; null for other methods. */
   hashKey: string | null;
+  /** The key reads what nginx knows once the body is in (readsAfterBody): it is made again then. */
+  hashAfterBody: boolean;
 }
 
 export interface Runtime {
@@ -210,6 +213,7 @@ function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey
     name,
     group,
     hashKey,
+    hashAfterBody: hashKey !== null && readsAfterBody(templateParts(hashKey)),
     keepalive: keepalive > 0 ? new KeepaliveAgent(keepalive, UPSTREAM_KEEPALIVE_TIMEOUT_MS) : null,
     oneShot: new Agent({ keepAlive: false }),
   };

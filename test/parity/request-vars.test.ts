@@ -117,6 +117,26 @@ test(`parity: ${objectKeys.name}`, { timeout: 60_000 }, async () => {
   assert.deepEqual(engine, nginx);
 });
 
+// nginx picks the peer once it has read the body (ngx_http_upstream_init_request), so a hash key
+// with $content_length hashes a chunked body's length
+const byLength: Scenario = {
+  name: 'hash $content_length of chunked bodies',
+  upstreams: ['a', 'b', 'c', 'd'],
+  model: ({ up, listen: p }) => ({
+    schemaVersion: 1,
+    upstreams: [{ name: 'bylen', method: { type: 'hash', key: 'n$content_length' }, servers: ['a', 'b', 'c', 'd'].map((n) => ({ address: `127.0.0.1:${up[n]}` })) }],
+    servers: [{ listen: [{ address: `127.0.0.1:${p}` }], locations: [{ path: '/', proxyPass: 'http://bylen' }] }],
+  }),
+  requests: Array.from({ length: 12 }, (_, i) => ({ path: '/len', method: 'POST', body: 'x'.repeat(i + 1), chunks: { sizes: [] } })),
+};
+
+test(`parity: ${byLength.name}`, { timeout: 60_000 }, async () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+  const { nginx, engine } = await runScenario(byLength);
+  assert.ok(new Set(nginx.map((o) => o.upstream)).size > 1, 'the lengths spread over the peers');
+  assert.deepEqual(engine.map((o) => o.upstream), nginx.map((o) => o.upstream));
+});
+
 interface Heads { seen: Seen[] }
 
 /** An upstream that reads a request head, keeps it and closes without an answer (nginx tries the next peer). */

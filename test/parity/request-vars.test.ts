@@ -194,7 +194,7 @@ function shape(seen: Seen[]): string[] {
     assert.match(iso!, ISO);
     assert.equal(new Date(iso!).getTime(), Math.floor(Number(ms)) * 1000, 'the ISO time is $msec');
     assert.match(conn!, /^[1-9]\d*$/);
-    assert.equal(host, hostname());
+    assert.equal(host, hostname().toLowerCase());
     if (!ids.has(rid!)) ids.set(rid!, ids.size);
     if (!conns.has(conn!)) conns.set(conn!, conns.size);
     return `${s.name} ${s.url} id#${ids.get(rid!)} connection#${conns.get(conn!)} request ${creq}`;

@@ -1,6 +1,7 @@
 // $hostname on a machine whose host name has capitals: nginx lowercases it (ngx_init_cycle), and so
 // must the engine. Runs nginx and the engine in a UTS namespace of their own (`unshare -u`, as
-// root: .ci/run's user) so the machine's own name is not touched. Needs Debian's nginx.
+// root, as these machines run the tests: a user namespace would make nginx's workers fail to
+// switch to nobody) so the machine's own name is not touched. Needs Debian's nginx.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

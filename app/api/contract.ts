@@ -127,6 +127,8 @@ export interface FeedSnapshot {
   framesSupported: boolean;
   /** This subscription's id, for watchFrames (absent where the snapshot is not a subscription's). */
   feed?: string;
+  /** The engine machine's name as nginx's $hostname has it (lowercase), for the route tester. */
+  hostname: string;
 }
 
 /** Changes since the previous batch, coalesced (at most ~20 batches a second). */

@@ -36,17 +36,19 @@ export interface RouteTestInput {
   method?: string;
   /** More client headers, one "Name: value" per line. */
   headers?: string;
+  /** nginx $hostname: the name of the machine the engine runs on (the feed says it); absent: ''. */
+  hostname?: string;
 }
 
 /** The client port the tester pretends to use (nginx $remote_port). */
 export const TEST_CLIENT_PORT = 50000;
 
 /** The env of a tested request: a new connection's first request, now, an id made up as nginx makes
- * one (16 random bytes); the host name is the proxy machine's, which this side does not know. */
-function testEnv(): RequestEnv {
+ * one (16 random bytes), and the proxy machine's host name as the caller knows it. */
+function testEnv(hostname: string): RequestEnv {
   let id: string | undefined;
   const hex = () => Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-  return { connection: 1, connectionRequests: 1, now: Date.now(), hostname: '', requestId: () => (id ??= hex()) };
+  return { connection: 1, connectionRequests: 1, now: Date.now(), hostname, requestId: () => (id ??= hex()) };
 }
 /** The handshake a WebSocket client sends (RFC 6455's sample key). */
 const WS_HANDSHAKE: ReadonlyArray<[string, string]> = [
@@ -192,7 +194,7 @@ function testValid(config: Config, table: ReturnType<typeof compileRouteTable>, 
   const plan = planRoute({ binds: new Map([[socket.key, table.binds.get(socket.key)!]]) }, {
     method, url: url.target, httpVersion: '1.1', rawHeaders: headers.flat(),
     socket: { localAddress: socket.localAddress, localPort: socket.port, remoteAddress: clientAddress, remotePort: TEST_CLIENT_PORT },
-  }, testEnv());
+  }, testEnv(input.hostname ?? ''));
 
   const t = normalizeRequestTarget(url.target);
   const candidates = table.binds.get(socket.key)!;

@@ -10,8 +10,8 @@ const CONNECTION = Symbol('switchyard.connection');
 type Counted = Socket & { [CONNECTION]?: { number: number; requests: number } };
 
 let accepted = 0;
-// (in lowercase, as nginx keeps it: ngx_init_cycle)
-const HOSTNAME = hostname().toLowerCase();
+/** nginx $hostname: this machine's name in lowercase, as nginx keeps it (ngx_init_cycle). */
+export const HOSTNAME = hostname().toLowerCase();
 
 /** A client connection was accepted: it takes the next serial number (nginx c->number). */
 export function countConnection(socket: Socket): void {

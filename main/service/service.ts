@@ -30,6 +30,7 @@ import { NginxExports } from './nginx-export.ts';
 import { exportFileName } from '../../app/api/nginx-views.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findNginx } from '../nginx/binary.ts';
+import { HOSTNAME } from '../engine/request-env.ts';
 
 export interface ServiceOptions {
   /** The document the draft starts from (usually the config file that was applied at start). */
@@ -115,6 +116,7 @@ export class SwitchyardService {
       logs: this.traffic.logs().map((v) => this.redact.log(v)),
       config: this.store.state(),
       framesSupported: this.watch.framesSupported,
+      hostname: HOSTNAME,
     };
   }
 

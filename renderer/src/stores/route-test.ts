@@ -3,16 +3,18 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import { useConfig } from './config.ts';
+import { useTraffic } from './traffic.ts';
 import { testRoute, type RouteTestResult } from '../../../app/proxy/route-test.ts';
 
 export const useRouteTest = defineStore('routeTest', () => {
   const config = useConfig();
+  const traffic = useTraffic();
   const open = ref(false);
   const input = reactive({ url: '', host: '', listen: '', clientAddress: '', websocket: false, method: 'GET', headers: '' });
   /** null until a URL is typed. */
   const result = computed<RouteTestResult | null>(() => {
     if (input.url.trim() === '') return null;
-    return testRoute(JSON.parse(JSON.stringify(config.draft)), { ...input });
+    return testRoute(JSON.parse(JSON.stringify(config.draft)), { ...input, hostname: traffic.hostname });
   });
   /** The location the tested request lands on (for marking it in the list). */
   const hit = computed(() => {

@@ -32,6 +32,8 @@ export const useTraffic = defineStore('traffic', () => {
   const upstreams = shallowRef<UpstreamStatusView[]>([]);
   const logs = shallowRef<LogView[]>([]);
   const framesSupported = ref(false);
+  /** The engine machine's $hostname (FeedSnapshot.hostname), '' until the feed says it. */
+  const hostname = ref('');
   const connection = ref<ConnectionState>('connecting');
   const synced = ref(false);
   /** Frames of the session being looked at (others are fetched when opened). */
@@ -74,6 +76,7 @@ export const useTraffic = defineStore('traffic', () => {
     upstreams.value = s.upstreams;
     logs.value = s.logs;
     framesSupported.value = s.framesSupported;
+    hostname.value = s.hostname;
     useConfig().receive(s.config);
     synced.value = true;
     feedId = s.feed ?? null;
@@ -198,7 +201,7 @@ export const useTraffic = defineStore('traffic', () => {
   }
 
   return {
-    exampleAddress, noListenerWhy, sessions, exchanges, listeners, upstreams, logs, framesSupported, connection, synced, frames, framesVersion, framesMissed, framesLoading, framesNotKept,
+    exampleAddress, noListenerWhy, sessions, exchanges, listeners, upstreams, logs, framesSupported, hostname, connection, synced, frames, framesVersion, framesMissed, framesLoading, framesNotKept,
     frameSession, liveCount, start, openFrames, closeSession, framePayload, injectMessage, replayFrame,
   };
 });

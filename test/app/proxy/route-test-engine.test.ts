@@ -93,3 +93,18 @@ test('the engine sends upstream the URI and headers the tester predicts, and ans
   assert.ok(missing.ok && missing.outcome.kind === 'error' && missing.outcome.status === 404);
   assert.match(await rawExchange(e.port, wire(missing), { until: (got) => got.includes('\r\n\r\n') }), /^HTTP\/1\.1 404 /);
 });
+
+test('the tester shows $hostname as the engine machine\'s name it is given, where an empty value would drop the header', () => {
+  const draft: ConfigInput = {
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:3000', proxySetHeader: [{ name: 'X-Host', value: '$hostname' }, { name: 'X-Req', value: '$request' }] }] }],
+  };
+  const shown = (hostname?: string) => {
+    const r = testRoute(draft, { url: '/a?b', ...(hostname === undefined ? {} : { hostname }) });
+    assert.ok(r.ok && r.outcome.kind === 'proxy');
+    return r.outcome.headers.filter((h) => h.name.startsWith('X-')).map((h) => `${h.name}: ${h.value}`);
+  };
+  assert.deepEqual(shown('proxy-1.example'), ['X-Host: proxy-1.example', 'X-Req: GET /a?b HTTP/1.1']);
+  // (not yet told: nothing made up)
+  assert.deepEqual(shown(), ['X-Req: GET /a?b HTTP/1.1']);
+});

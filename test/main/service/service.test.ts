@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { FakeEngine } from './fake-engine.ts';
+import { hostname } from 'node:os';
 
 const doc = (port: number) => ({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9000' }] }] });
 
@@ -227,4 +228,10 @@ test("with thousands of live sessions over the total, recording a row does not v
   assert.ok(log.frameCount <= DEFAULT_LIMITS.framesTotal, `${log.frameCount} frames kept`);
   assert.ok(visits / 20_000 < 20, `${(visits / 20_000).toFixed(1)} logs visited per row recorded`);
   for (const id of [1, 2000, 4000]) assert.ok(log.framesOf(id)!.length >= 10, 'each live session keeps a share');
+});
+
+test('the feed tells the UI the machine\'s $hostname as nginx has it (lowercase), for the route tester', async () => {
+  const { service } = await make();
+  assert.equal(service.snapshot().hostname, hostname().toLowerCase());
+  service.close();
 });

@@ -148,6 +148,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const record = this.record;
     record.tries.push({ upstream: this.peerName, outcome: `X-Accel-Redirect: ${target}` });
     const count = (this.redirected?.count ?? 0) + 1;
+    // nginx makes the new location's upstream request now: its clock variables read this time
+    if (this.plan.ctx.env) this.plan.ctx.env.now = Date.now();
     const next = count > MAX_INTERNAL_REDIRECTS
       ? ({ kind: 'error', status: 500, reason: `rewrite or internal redirection cycle while internally redirecting to "${target}"` } as const)
       : planInternalRedirect(this.plan, target, this.body?.length ?? -1);

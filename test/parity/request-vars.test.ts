@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { runScenario, withEngine, withNginx, type Scenario } from './harness.ts';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { findNginx } from '../../main/nginx/binary.ts';
-import { startHttpUpstream, header, startTcpServer, type Seen } from '../helpers/upstreams.ts';
+import { startHttpUpstream, header, startTcpServer, describe, rawExchange, type Seen } from '../helpers/upstreams.ts';
 import { freePorts } from '../helpers/ports.ts';
 
 const b64 = (s: string) => Buffer.from(s, 'latin1').toString('base64');
@@ -281,6 +281,38 @@ test('parity: the clock variables are read once the body is in, as nginx makes t
   try {
     const fromNginx = await withNginx(model, port!, run);
     assert.deepEqual(fromNginx, { bodyFirst: true, length: '3' });
+    assert.deepEqual(await withEngine(model, run), fromNginx);
+  } finally {
+    await up.close();
+  }
+});
+
+test('parity: after an X-Accel-Redirect the clock variables are read anew, as nginx makes the new upstream request then', { timeout: 60_000 }, async () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+  // the first upstream answers with the redirect a while after the request came
+  const up = await startHttpUpstream('u', (req, res, seen) => {
+    if (!req.url!.startsWith('/slow')) return describe(res, seen);
+    setTimeout(() => { res.writeHead(200, { 'X-Accel-Redirect': '/after/x', 'Content-Length': '0' }); res.end(); }, 1100);
+  });
+  const [port] = await freePorts(1);
+  const model: ConfigInput = {
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [
+      { path: '/', proxyPass: `http://127.0.0.1:${up.port}` },
+      { path: '/after/', proxyPass: `http://127.0.0.1:${up.port}`, proxySetHeader: [{ name: 'X-T', value: '$msec' }] },
+    ] }],
+  };
+  const run = async () => {
+    up.seen.length = 0;
+    const sentAt = Date.now();
+    await rawExchange(port!, 'GET /slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    const after = up.seen.find((s) => s.url === '/after/x');
+    assert.ok(after, 'the redirect reached /after/');
+    return { late: Math.round(Number(header(after, 'x-t')) * 1000) - sentAt >= 1000 };
+  };
+  try {
+    const fromNginx = await withNginx(model, port!, run);
+    assert.deepEqual(fromNginx, { late: true });
     assert.deepEqual(await withEngine(model, run), fromNginx);
   } finally {
     await up.close();

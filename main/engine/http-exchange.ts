@@ -6,15 +6,13 @@ import { ResponseBody, type BodyOwner } from './response-body.ts';
 import { clientBodyTimeout, clientSendTimeout } from './client-timeouts.ts';
 import { announcesTooLarge, expectsContinue, readBody, tooLargeCause, type BodyResult } from './request-body.ts';
 import { sendError } from './error-pages.ts';
-import type { Plan } from './plan.ts';
+import { afterBody, readsAfterBody, type Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import { ownAnswerCode, type ExchangeRecord, type EngineHooks } from './events.ts';
 import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { passedHeaders } from './redirects.ts';
 import { dropEmptyReason, flushHead, keepAliveWithoutBody, restoreStandIns, standInNames, withStandIns } from './stored-head.ts';
-import { upstreamHeaders } from '../../app/proxy/headers.ts';
-import { evaluate } from '../../app/proxy/variables.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -92,10 +90,12 @@ class HttpExchange implements TryHandlers, BodyOwner {
       }
       this.body = read.body;
       this.record.requestBytes = read.body?.length ?? 0;
-      const { headers, pool } = this.plan.loc;
-      if (headers.afterBody || pool.hashAfterBody) this.plan = afterBody(this.plan, req.headers['transfer-encoding'] !== undefined ? this.record.requestBytes : undefined);
-      // (nginx picks the peer only now too: a hash key of the clock or of a chunked body's length)
-      if (pool.hashAfterBody) this.attempt = pool.group.attempt({ remoteAddr: this.plan.ctx.remoteAddr, hashKey: this.plan.hashKey });
+      if (readsAfterBody(this.plan)) {
+        this.plan = afterBody(this.plan, req.headers['transfer-encoding'] !== undefined ? this.record.requestBytes : undefined);
+        // (nginx picks the peer only now too: a hash key of the clock or of a chunked body's length)
+        const { pool } = this.plan.loc;
+        if (pool.hashAfterBody) this.attempt = pool.group.attempt({ remoteAddr: this.plan.ctx.remoteAddr, hashKey: this.plan.hashKey });
+      }
       this.tryNext();
     });
   }
@@ -347,20 +347,6 @@ function withoutContentType(raw: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() !== 'content-type') out.push(raw[i]!, raw[i + 1]!);
   return out;
-}
-
-/** nginx makes the upstream request once it has read the body, and picks its peer then: header
- * values and a hash key that read the time or $content_length (a chunked body's length,
- * `bodyLength`) are made again then. */
-function afterBody(plan: ProxyPlan, bodyLength: number | undefined): ProxyPlan {
-  if (plan.ctx.env) plan.ctx.env.now = Date.now();
-  const ctx = bodyLength === undefined ? plan.ctx : { ...plan.ctx, bodyLength };
-  const { headers, pool } = plan.loc;
-  return {
-    ...plan, ctx,
-    headers: headers.afterBody ? upstreamHeaders(headers, ctx) : plan.headers,
-    hashKey: pool.hashAfterBody && pool.hashKey !== null ? evaluate(pool.hashKey, ctx) : plan.hashKey,
-  };
 }
 
 export function proxyHttp(plan: ProxyPlan, req: IncomingMessage, res: ServerResponse, record: ExchangeRecord, hooks: EngineHooks, bodyRead?: Promise<BodyResult>): void {

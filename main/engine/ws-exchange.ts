@@ -15,7 +15,7 @@ import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-bod
 import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { passedHeaders } from './redirects.ts';
-import type { Plan } from './plan.ts';
+import { afterBody, readsAfterBody, type Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
 import { ownAnswerCode, type EngineHooks, type ExchangeRecord, type SessionRecord } from './events.ts';
@@ -71,7 +71,7 @@ export function proxyUpgrade(
   const { loc } = planArg;
   const conds = loc.nextUpstream;
   const maxTries = loc.location.proxyNextUpstreamTries;
-  const attempt = loc.pool.group.attempt({ remoteAddr: planArg.ctx.remoteAddr, hashKey: planArg.hashKey });
+  let attempt = loc.pool.group.attempt({ remoteAddr: planArg.ctx.remoteAddr, hashKey: planArg.hashKey });
   let tries = 0;
   /** Ends the try in progress (closes its upstream connection), once the client has gone. */
   let abortTry: (() => void) | null = null;
@@ -361,6 +361,11 @@ export function proxyUpgrade(
     else {
       body = read.body;
       head = read.rest ?? null;
+      if (plan && readsAfterBody(plan)) {
+        // nginx makes the upstream request, and picks the peer, only now (as for any request)
+        plan = afterBody(plan, req.headers['transfer-encoding'] !== undefined ? body?.length ?? 0 : undefined);
+        if (loc.pool.hashAfterBody) attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
+      }
       begin();
     }
   });

@@ -318,3 +318,38 @@ test('parity: after an X-Accel-Redirect the clock variables are read anew, as ng
     await up.close();
   }
 });
+
+test('parity: a WebSocket handshake with a chunked body has its length as $content_length, as nginx reads the body first', { timeout: 60_000 }, async () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+  // an upstream that keeps each request head and refuses the upgrade
+  const heads: string[] = [];
+  const up = await startTcpServer((s) => {
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (!got.includes('\r\n\r\n')) return;
+      heads.push(got.slice(0, got.indexOf('\r\n\r\n')));
+      s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    s.on('error', () => {});
+  });
+  const [port] = await freePorts(1);
+  const model: ConfigInput = {
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', websocket: true, proxyPass: `http://127.0.0.1:${up.port}`, proxySetHeader: [{ name: 'X-L', value: '[$content_length]' }] }] }],
+  };
+  const handshake = 'GET / HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+  const run = async () => {
+    heads.length = 0;
+    await rawExchange(port!, `${handshake}Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n`, { until: (g) => g.includes('\r\n\r\n') });
+    await rawExchange(port!, `${handshake}Content-Length: 2\r\n\r\nab`, { until: (g) => g.includes('\r\n\r\n') });
+    return heads.map((h) => /^X-L: (.*)$/m.exec(h)?.[1]);
+  };
+  try {
+    const fromNginx = await withNginx(model, port!, run);
+    assert.deepEqual(fromNginx, ['[7]', '[2]']);
+    assert.deepEqual(await withEngine(model, run), fromNginx);
+  } finally {
+    await up.close();
+  }
+});

@@ -17,6 +17,7 @@ import { SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
 import { importUpstream } from './import-upstream.ts';
 import { importServer, locationArgs, settleDualStack } from './import-server.ts';
 import { addNames } from '../config/group-names.ts';
+import { dropOrphanGroups } from './import-groups.ts';
 import { compileNginxRegex, compileServerNameRegex } from '../match/regex.ts';
 import { errnoWords } from '../text/errno.ts';
 
@@ -145,6 +146,7 @@ function importTrees(trees: Directive[][]): ImportResult {
   }
   settleDualStack(config, ctx);
   resolvePortless(config, ctx);
+  dropOrphanGroups(config, ctx);
   const v = validateConfig(config);
   if (v.ok) {
     // (a server name nginx ignores on a socket where an earlier server has it: the file's own dead

@@ -44,3 +44,29 @@ test('the export of an imported config with named groups and request variables p
   const t = await nginxTest(privateNginxConf(exportNginx(r.config, { shape: 'snippet' })));
   assert.equal(t.ok, true, t.output);
 });
+
+test('a named group of a regex the import drops (a location without proxy_pass, a server without a listen it models) takes its headers and hash keys with it, each warned of: the result is valid', () => {
+  const r = importNginxText([
+    'upstream app { hash $file; server 127.0.0.1:1; server 127.0.0.1:2; }',
+    'server { listen unix:/run/x.sock; server_name ~^(?<site>[a-z]+)\\.test$; }',
+    'server {',
+    '    listen 80;',
+    '    location ~ ^/static/(?<file>.+)$ { root /srv; }',
+    '    location / {',
+    '        proxy_pass http://app;',
+    '        proxy_set_header X-File $file;',
+    '        proxy_set_header X-Site "${site}!";',
+    '        proxy_set_header X-Id $request_id;',
+    '    }',
+    '}',
+  ].join('\n'), 'app.conf');
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(r.config.servers[0]!.locations.map((l) => [l.path, l.proxySetHeader.map((h) => h.name)]), [['/', ['X-Id']]]);
+  assert.deepEqual(r.config.upstreams[0]!.method, { type: 'round_robin' });
+  const w = messages(r);
+  for (const line of [
+    '8 proxy_set_header: proxy_set_header X-File: $file is a named group of a regex the import dropped (above): header dropped',
+    '9 proxy_set_header: proxy_set_header X-Site: $site is a named group of a regex the import dropped (above): header dropped',
+    '1 hash: hash key "$file": $file is a named group of a regex the import dropped (above): round robin is used instead',
+  ]) assert.ok(w.includes(line), `${line}\nin\n${w.join('\n')}`);
+});

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { freePort } from '../helpers/ports.ts';
@@ -28,7 +28,7 @@ before(async () => {
       serverNames: ['app.test'],
       locations: [
         { name: 'site', path: '/', proxyPass: 'http://127.0.0.1:9100' },
-        { modifier: '^~', path: '/api/', proxyPass: 'http://127.0.0.1:9100/v1/', proxySetHeader: [{ name: 'Host', value: '$host' }, { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' }] },
+        { modifier: '^~', path: '/api/', proxyPass: 'http://127.0.0.1:9100/v1/', proxySetHeader: [{ name: 'Host', value: '$host' }, { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' }, { name: 'X-Proxy', value: '$hostname' }] },
         { name: 'chat socket', path: '/ws/', proxyPass: 'http://chat', websocket: true, proxyReadTimeout: '1h' },
         { modifier: '~*', path: '\\.(png|jpg)$', proxyPass: 'http://127.0.0.1:9100' },
       ],
@@ -56,6 +56,8 @@ test('route tester: location, URI and headers live as you type, on the draft', {
   assert.equal(await headers.locator('tr[data-header="Host"] td').nth(1).textContent(), '127.0.0.1');
   await page.getByTestId('rt-client').fill('192.0.2.10');
   await headers.locator('tr[data-header="X-Forwarded-For"]').getByText('192.0.2.10', { exact: true }).waitFor();
+  // $hostname: the engine machine's, as the feed tells the page (it was empty, and the header left out)
+  assert.equal(await headers.locator('tr[data-header="X-Proxy"] td').nth(1).textContent(), hostname().toLowerCase());
   await page.getByTestId('tester-hit').waitFor(); // the matched location is marked in the list
   assert.equal(await page.locator('.row.loc.hit').getAttribute('data-testid'), 'location-0-1');
 

@@ -130,10 +130,17 @@ export const useTraffic = defineStore('traffic', () => {
   let pendingFrames: FrameView[] = [];
   /** The feed subscription's id (its snapshot's), for watchFrames. */
   let feedId: string | null = null;
+  /** The last watchFrames request made: the next one waits for its answer. */
+  let watched: Promise<void> = Promise.resolve();
   /** Have the feed send the frames of live session `id` only (none for null): the page shows one
-   * session's log, and every session's frames cost the proxy to encode and send. */
-  async function watchFrames(id: number | null): Promise<void> {
-    if (feedId !== null) await api.watchFrames({ feed: feedId, session: id });
+   * session's log, and every session's frames cost the proxy to encode and send. One request at a
+   * time, in the order they were made: two in flight (two POSTs) may reach the service in either
+   * order, and the page that opened 1 then 2 went on watching 1. */
+  function watchFrames(id: number | null): Promise<void> {
+    watched = watched.then(async () => {
+      if (feedId !== null) await api.watchFrames({ feed: feedId, session: id });
+    }).catch(() => {});
+    return watched;
   }
   /** The HAR file `frameSession` is a session of, or null for live traffic. */
   let frameSource: OpenHar | null = null;

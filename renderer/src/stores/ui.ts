@@ -20,14 +20,20 @@ export const useUi = defineStore('ui', () => {
     const id = viewingFile.value ? null : tab.value === 'sessions' ? selectedSession.value : tab.value === 'http' ? selectedExchange.value : null;
     return id === null ? `#/${tab.value}` : `#/${tab.value}/${id}`;
   };
-  watch(hash, (h) => {
+  const write = () => {
+    const h = hash();
     if (location.hash !== h) history.replaceState(null, '', h);
-  }, { immediate: true });
+  };
+  watch(hash, write, { immediate: true });
+  // (a hash typed, or gone back or forward to: its number names a live row, none of a HAR file
+  // shown, whose numbers are the file's; then the hash names what is selected, also where it named
+  // no row and the selection stayed, so that a reload opens that)
   window.addEventListener('hashchange', () => {
     const h = parseHash(location.hash);
     tab.value = h.tab;
-    if (h.tab === 'sessions' && h.id !== null) selectedSession.value = h.id;
-    if (h.tab === 'http' && h.id !== null) selectedExchange.value = h.id;
+    if (!viewingFile.value && h.tab === 'sessions' && h.id !== null) selectedSession.value = h.id;
+    if (!viewingFile.value && h.tab === 'http' && h.id !== null) selectedExchange.value = h.id;
+    write();
   });
   return { tab, selectedLocation, selectedUpstream, selectedSession, selectedExchange, viewingFile };
 });

@@ -178,7 +178,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** A head node's parser refused: logged as nginx logs it (its request line as far as it came, the
    * status, the cause), though no request reached the planner. */
-  private onRefusedHead(socket: Socket, status: number, line: { method: string; url: string }, cause: string, sent: { headers: string[]; bodyBytes: number } | null): void {
+  private onRefusedHead(socket: Socket, status: number, line: { method: string; url: string; httpVersion?: string }, cause: string, sent: { headers: string[]; bodyBytes: number } | null): void {
     this.hooks.exchange({
       id: this.nextId++, ...line, clientAddress: clientAddress(socket),
       route: null, upstream: null, upstreamPath: null, status: clientStatus(status), cause, tries: [],

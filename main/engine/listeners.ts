@@ -28,7 +28,7 @@ export interface ListenerHandlers {
   upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
   /** A head node's parser refused, answered with `status` (`sent`: what went out, null if nothing
    * could): its request line as far as it is known, and why, in nginx's words. */
-  refused(socket: Socket, status: number, line: { method: string; url: string }, cause: string, sent: { headers: string[]; bodyBytes: number } | null): void;
+  refused(socket: Socket, status: number, line: { method: string; url: string; httpVersion?: string }, cause: string, sent: { headers: string[]; bodyBytes: number } | null): void;
 }
 
 /** Set on a client connection once node's parser failed on it (its answer may wait, see clientError). */

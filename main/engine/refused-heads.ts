@@ -52,9 +52,10 @@ function headAt(packet: Buffer, at: number | undefined): string[] {
  * (long ones cut). Known only when `packet` is all the connection has read (`firstRead`): the head
  * the parser stopped in is then found from the first byte, past the heads before it and their
  * Content-Length bodies. Otherwise none (''): node hands over only the last read, and a line from
- * the middle of a head (or of a body) is not passed off as a request line.
+ * the middle of a head (or of a body) is not passed off as a request line. Its HTTP version when a
+ * header was refused (the line was read whole).
  */
-export function refusedRequestLine(err: ParseError, firstRead: boolean): { method: string; url: string } {
+export function refusedRequestLine(err: ParseError, firstRead: boolean): { method: string; url: string; httpVersion?: string } {
   const none = { method: '', url: '' };
   const p = err.rawPacket;
   if (!p || !firstRead) return none;
@@ -69,8 +70,11 @@ export function refusedRequestLine(err: ParseError, firstRead: boolean): { metho
     if (pos > stop) return none; // (the parser stopped in a body)
   }
   const eol = p.indexOf('\r\n', pos);
-  const [method = '', url = ''] = p.subarray(pos, eol === -1 ? p.length : eol).toString('latin1').split(' ');
-  return { method: method.slice(0, 64), url: url.slice(0, 8192) };
+  const [method = '', url = '', version = '', ...more] = p.subarray(pos, eol === -1 ? p.length : eol).toString('latin1').split(' ');
+  // (its version too when the parser went past the line, a header refused: nginx logs the head with
+  // it, $server_protocol too; a line refused itself has none)
+  const v = eol !== -1 && stop > eol && !more.length ? /^HTTP\/(\d\.\d)$/.exec(version) : null;
+  return { method: method.slice(0, 64), url: url.slice(0, 8192), ...(v ? { httpVersion: v[1]! } : {}) };
 }
 
 /** The method of the head the parser stopped in, for the answer's shape (a HEAD gets no body): the

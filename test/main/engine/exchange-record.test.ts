@@ -98,3 +98,18 @@ test('an IPv6 client is "[address]:port" on its exchange and its session, as lis
   assert.equal(exchanges[0]!.clientAddress, `[::1]:${http}`);
   assert.equal(sessions[0]!.clientAddress, `[::1]:${ws}`);
 });
+
+test("a head refused for a header keeps its request line's HTTP version, as nginx logs it; the HAR says it", async () => {
+  const { exchangeView } = await import('../../../main/service/views.ts');
+  const { exchangeEntry } = await import('../../../main/service/har.ts');
+  const u = await scope.http('u');
+  const e = await scope.engine((port) => ({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${u.port}` }] }] }));
+  const exchanges: ExchangeRecord[] = [];
+  e.engine.on('exchange', (x) => exchanges.push(x));
+  // (nginx 1.22 logs it as "[GET /x HTTP/1.0] [HTTP/1.0] 400" with $request and $server_protocol)
+  assert.match(await rawExchange(e.port, 'GET /x HTTP/1.0\r\nBad Header\r\n\r\n'), /^HTTP\/1\.1 400 /);
+  await until(() => exchanges.length === 1);
+  assert.equal(exchanges[0]!.status, 400);
+  assert.equal(exchanges[0]!.httpVersion, '1.0');
+  assert.equal(exchangeEntry(exchangeView(exchanges[0]!)).request.httpVersion, 'HTTP/1.0', 'not HTTP/1.1');
+});

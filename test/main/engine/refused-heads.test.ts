@@ -10,10 +10,20 @@ const errAt = (text: string, marker: string) => ({ rawPacket: Buffer.from(text, 
 test('a refused head\'s request line: the first head, or one behind heads and Content-Length bodies in the same first read', () => {
   assert.deepEqual(refusedRequestLine(errAt('GET /q\x01 HTTP/1.1\r\nHost: x\r\n\r\n', '\x01'), true), { method: 'GET', url: '/q\x01' });
   const piped = 'GET /ok HTTP/1.1\r\nHost: x\r\n\r\nPOST /bad HTTP/1.1\r\nno colon\r\n\r\n';
-  assert.deepEqual(refusedRequestLine(errAt(piped, 'no colon'), true), { method: 'POST', url: '/bad' });
+  assert.deepEqual(refusedRequestLine(errAt(piped, 'no colon'), true), { method: 'POST', url: '/bad', httpVersion: '1.1' });
   // a body with a blank line in it is skipped by its length, not taken for the end of a head
   const body = 'POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nx\r\n\r\nyGET /b HTTP/1.1\r\nbad\r\n\r\n';
-  assert.deepEqual(refusedRequestLine(errAt(body, 'bad'), true), { method: 'GET', url: '/b' });
+  assert.deepEqual(refusedRequestLine(errAt(body, 'bad'), true), { method: 'GET', url: '/b', httpVersion: '1.1' });
+});
+
+test("a refused head's request line keeps its HTTP version where a header was refused, as nginx logs it ($request, $server_protocol)", () => {
+  assert.deepEqual(refusedRequestLine(errAt('GET /x HTTP/1.0\r\nBad Header\r\n\r\n', 'Bad'), true), { method: 'GET', url: '/x', httpVersion: '1.0' });
+  // the line itself refused: no version read (nginx's $server_protocol is empty then)
+  assert.deepEqual(refusedRequestLine(errAt('GET /q\x01 HTTP/1.0\r\nHost: x\r\n\r\n', '\x01'), true), { method: 'GET', url: '/q\x01' });
+  // what does not read as a version is none
+  for (const line of ['GET /a b HTTP/1.0', 'GET /a HTTP/1.0x', 'GET /a http/1.0']) {
+    assert.equal(refusedRequestLine(errAt(`${line}\r\nbad\r\n\r\n`, 'bad'), true).httpVersion, undefined, line);
+  }
 });
 
 test('a refused head\'s request line is none where it is not known: a later read, a chunked body before it, a stop inside a body', () => {

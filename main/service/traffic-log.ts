@@ -217,11 +217,13 @@ export class TrafficLog {
       if (id !== sessionId) this.dropFrames(id);
     }
     // live sessions alone are over budget: the largest logs give up their oldest rows, so that live
-    // sessions share the total (a new one keeps its rows, not one only), an eighth of it below the
-    // total, so that the next rows do not trim again (the largest log giving up a few rows at a time,
-    // each found by a pass over every log, cost each recorded message 8 µs with 4,000 live sessions
-    // and 49 µs with 10,000)
-    if (this.framesKept > total) this.level(total - (total >> 3));
+    // sessions share the total (a new one keeps its rows, not one only), some below the total, so
+    // that the next rows do not trim again (the largest log giving up a few rows at a time, each
+    // found by a pass over every log, cost each recorded message 8 µs with 4,000 live sessions and
+    // 49 µs with 10,000): a row per log (the pass visits each), a 1/1024 of the total at least, an
+    // eighth at most (an eighth always took a 5,000-row log down to 433 rows for one row over, and
+    // logs under an even share of the total lost rows with it)
+    if (this.framesKept > total) this.level(total - Math.min(total >> 3, Math.max(this.frames.size, total >> 10)));
   }
 
   /** Cut the largest logs down to one size, the largest that keeps at most `target` rows in all

@@ -64,7 +64,7 @@ const timing = z.number().optional();
 const entry = z.object({
   startedDateTime: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not an ISO 8601 date'),
   time: z.number().max(MAX_DATE / 1000),
-  request: z.object({ method: z.string(), url: z.string(), httpVersion: z.string().optional(), headers: z.array(header), bodySize: z.number().optional() }),
+  request: z.object({ method: z.string(), url: z.string(), httpVersion: z.unknown().optional(), headers: z.array(header), bodySize: z.number().optional() }),
   // (0: Chrome's for a request that got no answer)
   response: z.object({ status: z.number().int().min(0).max(999), headers: z.array(header), bodySize: z.number().optional(), content: z.object({ size: z.number().optional() }).optional() }),
   timings: z.object({ blocked: timing, dns: timing, connect: timing, send: timing, wait: timing }).optional(),
@@ -272,8 +272,9 @@ function exchange(e: Entry, id: number): ExchangeView {
 
 /** An HTTP/1.x request's version as the log keeps it ("HTTP/1.0" → "1.0"); other protocols' names
  * (Chrome's "h2", "http/2.0") give none. */
-function versionOf(v: string | undefined): { httpVersion?: string } {
-  const m = v === undefined ? null : /^HTTP\/(1\.[01])$/i.exec(v);
+function versionOf(v: unknown): { httpVersion?: string } {
+  // (only shown: a file that writes it otherwise, null or a number, imports without it)
+  const m = typeof v === 'string' ? /^HTTP\/(1\.[01])$/i.exec(v) : null;
   return m ? { httpVersion: m[1]! } : {};
 }
 

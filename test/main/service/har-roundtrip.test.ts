@@ -342,4 +342,7 @@ test("an exchange's HTTP version goes to the HAR request and comes back; other p
   assert.deepEqual(imported(JSON.stringify(har)).exchanges.map((e) => e.httpVersion), ['1.0', '1.1', '1.1']);
   for (const e of har.log.entries) e.request.httpVersion = 'h2';
   assert.deepEqual(imported(JSON.stringify(har)).exchanges.map((e) => e.httpVersion), [undefined, undefined, undefined], "Chrome's h2: no HTTP/1.x version");
+  har.log.entries[0].request.httpVersion = null;
+  har.log.entries[1].request.httpVersion = 1.1;
+  assert.deepEqual(imported(JSON.stringify(har)).exchanges.map((e) => e.httpVersion), [undefined, undefined, undefined], 'a version written otherwise: the file imports without it');
 });

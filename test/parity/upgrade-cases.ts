@@ -74,6 +74,12 @@ export const ANSWERS: Record<string, UpstreamScript> = {
   reset101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x02ab', then: 'reset' },
   reset426: { answer: 'HTTP/1.1 426 Upgrade Required\r\nContent-Length: 100\r\n\r\npartial', then: 'reset' },
   slow101close: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', then: 'close', delayMs: 1500 },
+  nospace101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade:websocket\r\nConnection:upgrade\r\n\r\n', then: 'echo' },
+  upperConn101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUPGRADE: WebSocket\r\nCONNECTION: UPGRADE\r\n\r\n', then: 'echo' },
+  h2settings101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade, HTTP2-Settings\r\nX-A: 1\r\nX-A: 2\r\n\r\n', then: 'echo' },
+  twoUpg101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nUpgrade: h2c\r\nConnection: upgrade\r\nConnection: keep-alive\r\n\r\n', then: 'echo' },
+  emptyUpg101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade:\r\nConnection: upgrade\r\n\r\n', then: 'echo' },
+  otherUpg101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo/2\r\nConnection: upgrade\r\n\r\n', then: 'echo' },
   s304: { answer: 'HTTP/1.1 304 Not Modified\r\n\r\n', then: 'http' },
   s204: { answer: 'HTTP/1.1 204 No Content\r\n\r\n', then: 'http' },
 };
@@ -227,6 +233,24 @@ export function allCases(filter?: RegExp): UpgradeCase[] {
     out.push({ name: `ws GET then upgrade, pipelined -> ${a}`, route: 'ws', answer: a, bytes: 'GET /ws/p2 HTTP/1.1\r\nHost: up.test\r\n\r\n' + handshake('ws'), after: FRAME });
     out.push({ name: `kaws GET then upgrade, pipelined -> ${a}`, route: 'kaws', answer: a, bytes: 'GET /kaws/p2 HTTP/1.1\r\nHost: up.test\r\n\r\n' + handshake('kaws'), after: FRAME });
     out.push({ name: `ws POST then upgrade, pipelined -> ${a}`, route: 'ws', answer: a, bytes: 'POST /ws/p2 HTTP/1.1\r\nHost: up.test\r\nContent-Length: 2\r\n\r\nab' + handshake('ws'), after: FRAME });
+  }
+  // spellings of the client's Upgrade and Connection headers, and of the upstream's
+  const spellings: Array<[string, { upgrade?: string[]; connection?: string[]; extra?: string[]; key?: string | null }]> = [
+    ['conn no space', { connection: ['Upgrade,keep-alive'] }],
+    ['conn leading comma', { connection: [',Upgrade'] }],
+    ['conn two spaces', { connection: ['keep-alive,  upgrade'] }],
+    ['conn upper', { connection: ['UPGRADE'] }],
+    ['conn http2-settings', { connection: ['Upgrade, HTTP2-Settings'] }],
+    ['upg padded', { upgrade: ['  websocket  '] }],
+    ['upg odd token', { upgrade: ['foo/2'] }],
+    ['upg lower name', { upgrade: [], extra: ['upgrade: websocket'] }],
+    ['two keys', { extra: ['Sec-WebSocket-Key: second=='] }],
+    ['protocol and extensions', { extra: ['Sec-WebSocket-Protocol: chat, superchat', 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits', 'Origin: http://o.test'] }],
+    ['keep-alive header', { extra: ['Keep-Alive: 300', 'Proxy-Connection: keep-alive', 'TE: trailers'] }],
+  ];
+  for (const route of ['ws', 'lit', 'kaws'] as const) {
+    for (const [n, r] of spellings) out.push({ name: `${route} ${n} -> ok101`, route, answer: 'ok101', bytes: handshake(route, r), after: FRAME });
+    for (const a of ['nospace101', 'upperConn101', 'h2settings101', 'twoUpg101', 'emptyUpg101', 'otherUpg101']) out.push({ name: `${route} std -> ${a}`, route, answer: a, ...REQUESTS.std!(route) });
   }
   // the engine's own answers to a handshake
   out.push({ name: 'nowhere std -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('nowhere'), after: FRAME });

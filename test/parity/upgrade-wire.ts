@@ -7,7 +7,7 @@ import net from 'node:net';
 
 /** What the upstream does once a request head (and its Content-Length body) is in. */
 export interface UpstreamScript {
-  /** Bytes (latin1) written as the answer; `UP` in them is replaced by the upstream's port. */
+  /** Bytes (latin1) written as the answer; `:UP/` in them is replaced by the upstream's port. */
   answer: string;
   /**
    * After the answer: `echo` every later byte back (a tunnel), `close` (end at once), `halfclose`
@@ -83,7 +83,7 @@ export function startScriptedUpstream(scriptFor: (segment: string) => UpstreamSc
             // (a proxy that closed the connection meanwhile gets no answer)
             if (!sock.writable || sock.readableEnded) return;
             entry(id).bytes += '|A|';
-            sock.write(s.answer.replaceAll('UP', port), 'latin1');
+            sock.write(s.answer.replaceAll(':UP/', `:${port}/`), 'latin1');
             if (s.then === 'echo') {
               mode = 'echo';
               if (buf) sock.write(buf, 'latin1');
@@ -98,7 +98,7 @@ export function startScriptedUpstream(scriptFor: (segment: string) => UpstreamSc
         entry(id).bytes += '|A|';
         // (no body to a HEAD but for a 101's tunnel bytes)
         const isHead = head.startsWith('HEAD ') && !s.answer.startsWith('HTTP/1.1 101');
-        sock.write((isHead ? s.answer.slice(0, s.answer.indexOf('\r\n\r\n') + 4) : s.answer).replaceAll('UP', port), 'latin1');
+        sock.write((isHead ? s.answer.slice(0, s.answer.indexOf('\r\n\r\n') + 4) : s.answer).replaceAll(':UP/', `:${port}/`), 'latin1');
         if (s.then === 'reset') return void setTimeout(() => sock.resetAndDestroy(), 50);
         if (s.later !== undefined) setTimeout(() => sock.writable && sock.write(s.later!, 'latin1'), 100);
         if (s.then === 'close') return void sock.end();

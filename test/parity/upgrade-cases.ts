@@ -80,6 +80,13 @@ export const ANSWERS: Record<string, UpstreamScript> = {
   twoUpg101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nUpgrade: h2c\r\nConnection: upgrade\r\nConnection: keep-alive\r\n\r\n', then: 'echo' },
   emptyUpg101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade:\r\nConnection: upgrade\r\n\r\n', then: 'echo' },
   otherUpg101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo/2\r\nConnection: upgrade\r\n\r\n', then: 'echo' },
+  split101: { answer: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello', cuts: [3, 9, 10, 11, 12, 32, 33, 52, 53, 70, 71, 72, 73, 75], then: 'echo' },
+  split426: { answer: 'HTTP/1.1 426 Upgrade Required\r\nContent-Length: 4\r\n\r\nupg\n', cuts: [9, 10, 11, 12, 13, 30, 31, 50, 51, 52, 53, 55], then: 'close' },
+  split100: { answer: 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 426 Nope\r\nContent-Length: 2\r\n\r\nno', cuts: [10, 13, 24, 25, 26, 35, 36, 40], then: 'close' },
+  bigFrames101: { answer: `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n${'\x82\x7e\x10\x00' + 'z'.repeat(4096)}${'\x81\x03end'}`, then: 'echo' },
+  slowBody426: { answer: 'HTTP/1.1 426 Upgrade Required\r\nContent-Length: 8\r\nX-Accel-Buffering: no\r\n\r\nupg\n', later: 'more', laterMs: 1500, then: 'hold' },
+  slowChunk426: { answer: 'HTTP/1.1 426 Upgrade Required\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nupg\n\r\n', later: '4\r\nmore\r\n0\r\n\r\n', laterMs: 1500, then: 'hold' },
+  slowEof200: { answer: 'HTTP/1.1 200 OK\r\nX-Accel-Buffering: no\r\n\r\nstart', later: 'more', laterMs: 1500, then: 'hold' },
   s304: { answer: 'HTTP/1.1 304 Not Modified\r\n\r\n', then: 'http' },
   s204: { answer: 'HTTP/1.1 204 No Content\r\n\r\n', then: 'http' },
 };
@@ -233,6 +240,13 @@ export function allCases(filter?: RegExp): UpgradeCase[] {
     out.push({ name: `ws GET then upgrade, pipelined -> ${a}`, route: 'ws', answer: a, bytes: 'GET /ws/p2 HTTP/1.1\r\nHost: up.test\r\n\r\n' + handshake('ws'), after: FRAME });
     out.push({ name: `kaws GET then upgrade, pipelined -> ${a}`, route: 'kaws', answer: a, bytes: 'GET /kaws/p2 HTTP/1.1\r\nHost: up.test\r\n\r\n' + handshake('kaws'), after: FRAME });
     out.push({ name: `ws POST then upgrade, pipelined -> ${a}`, route: 'ws', answer: a, bytes: 'POST /ws/p2 HTTP/1.1\r\nHost: up.test\r\nContent-Length: 2\r\n\r\nab' + handshake('ws'), after: FRAME });
+  }
+  // a client that half-closes while a refusal's body is on its way (then the pool's next request)
+  for (const route of ['ws', 'kaws', 'plain', 'v11'] as const) {
+    for (const a of ['slowBody426', 'slowChunk426', 'slowEof200']) {
+      out.push({ name: `${route} std, client FIN in the answer -> ${a}`, route, answer: a, bytes: handshake(route), halfClose: true, quietMs: 200, post: plainGet });
+      out.push({ name: `${route} std, client stays in the answer -> ${a}`, route, answer: a, bytes: handshake(route), quietMs: 2000 });
+    }
   }
   // spellings of the client's Upgrade and Connection headers, and of the upstream's
   const spellings: Array<[string, { upgrade?: string[]; connection?: string[]; extra?: string[]; key?: string | null }]> = [

@@ -15,8 +15,11 @@ export interface UpstreamScript {
    * the script its path names), `hold` (do nothing).
    */
   then: 'echo' | 'close' | 'halfclose' | 'http' | 'hold' | 'reset';
-  /** Written 100 ms after the answer (a second part of it, frames after a 101). */
+  /** Written `laterMs` (100 by default) after the answer (a second part of it, frames after a 101). */
   later?: string;
+  laterMs?: number;
+  /** The answer goes out in pieces cut at these offsets, 30 ms apart. */
+  cuts?: number[];
   /** The answer waits this long after the request is in (the client may send more meanwhile). */
   delayMs?: number;
 }
@@ -95,12 +98,21 @@ export function startScriptedUpstream(scriptFor: (segment: string) => UpstreamSc
           }, s.delayMs);
           return;
         }
+        if (s.cuts) {
+          const bytes = s.answer.replaceAll(':UP/', `:${port}/`);
+          const at = [0, ...s.cuts, bytes.length];
+          mode = s.then === 'echo' ? 'echo' : 'drop';
+          entry(id).bytes += '|A|';
+          at.slice(1).forEach((end, k) => setTimeout(() => sock.writable && sock.write(bytes.slice(at[k], end), 'latin1'), 30 * k));
+          if (s.then === 'close') setTimeout(() => sock.end(), 30 * at.length);
+          return;
+        }
         entry(id).bytes += '|A|';
         // (no body to a HEAD but for a 101's tunnel bytes)
         const isHead = head.startsWith('HEAD ') && !s.answer.startsWith('HTTP/1.1 101');
         sock.write((isHead ? s.answer.slice(0, s.answer.indexOf('\r\n\r\n') + 4) : s.answer).replaceAll(':UP/', `:${port}/`), 'latin1');
         if (s.then === 'reset') return void setTimeout(() => sock.resetAndDestroy(), 50);
-        if (s.later !== undefined) setTimeout(() => sock.writable && sock.write(s.later!, 'latin1'), 100);
+        if (s.later !== undefined) setTimeout(() => sock.writable && !sock.readableEnded && sock.write(s.later!, 'latin1'), s.laterMs ?? 100);
         if (s.then === 'close') return void sock.end();
         if (s.then === 'halfclose') {
           mode = 'drop';

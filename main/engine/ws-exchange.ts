@@ -136,6 +136,15 @@ export function proxyUpgrade(
     socket.off('end', onClientGone);
     socket.off('close', onClientGone);
   };
+  /** No session: the connection ends after this answer. A client held back past EARLY_BYTES_LIMIT
+   * is read again (what it sends is dropped), or its FIN would wait behind its unread bytes and
+   * the socket would never close. */
+  const stopWaitingForGood = () => {
+    stopWaiting();
+    if (!heldBack) return;
+    socket.on('data', dropData);
+    socket.resume();
+  };
   /** Wait for the upstream's answer, reading the client meanwhile, and make the first try. */
   const begin = () => {
     // (a FIN read before this point, while the request waited its turn or its body was read)
@@ -149,7 +158,7 @@ export function proxyUpgrade(
   };
 
   const reject = (status: number, cause: string) => {
-    stopWaiting();
+    stopWaitingForGood();
     session.state = 'rejected';
     session.status = status;
     session.closeReason = cause;
@@ -303,7 +312,7 @@ export function proxyUpgrade(
 
   /** A non-101 answer; `statusText` is its status line from the code on, as the upstream wrote it. */
   const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan, statusText: string, readBefore: number, keep: (() => void) | null) => {
-    stopWaiting();
+    stopWaitingForGood();
     const readTimeout = () => up.destroy();
     up.setTimeout(loc.readTimeoutMs, readTimeout);
     // a client that goes away, or half-closes, ends the answer as nginx's broken-connection check does

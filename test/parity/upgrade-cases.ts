@@ -205,6 +205,13 @@ export function allCases(filter?: RegExp): UpgradeCase[] {
   // many early bytes (more than nginx's header buffers and the engine's early limit)
   const big = FRAME.repeat(12000);
   for (const a of ['ok101', 's426']) out.push({ name: `ws early 96 KB -> ${a}`, route: 'ws', answer: a, bytes: handshake('ws') + big, after: FRAME });
+  // ... and a client that leaves behind them before the upstream answers
+  for (const route of ['ws', 'kaws', 'plain'] as const) {
+    for (const a of ['slow101', 'slow426']) {
+      out.push({ name: `${route} early 96 KB, client FIN while waiting -> ${a}`, route, answer: a, bytes: handshake(route) + big, halfClose: true, quietMs: 100 });
+      out.push({ name: `${route} early 96 KB, client resets while waiting -> ${a}`, route, answer: a, bytes: handshake(route) + big, reset: true, quietMs: 100 });
+    }
+  }
   // what the keepalive pool keeps after each kind of handshake
   const plainGet = 'GET /kaplain/after HTTP/1.1\r\nHost: up.test\r\nConnection: close\r\n\r\n';
   for (const a of ['ok101', 's426', 's426ka', 's426chunk', 's426eof', 's200', 's401www', 's302', 'frames101', 'close101', 'framesClose101', 'slow426', 's304', 's204']) {
@@ -266,6 +273,14 @@ export function allCases(filter?: RegExp): UpgradeCase[] {
     for (const [n, r] of spellings) out.push({ name: `${route} ${n} -> ok101`, route, answer: 'ok101', bytes: handshake(route, r), after: FRAME });
     for (const a of ['nospace101', 'upperConn101', 'h2settings101', 'twoUpg101', 'emptyUpg101', 'otherUpg101']) out.push({ name: `${route} std -> ${a}`, route, answer: a, ...REQUESTS.std!(route) });
   }
+  // heads at nginx's header buffer limits
+  const fill = (n: number) => 'c'.repeat(n);
+  out.push({ name: 'ws big cookie 8000 -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('ws', { extra: [`Cookie: ${fill(8000)}`] }), after: FRAME });
+  out.push({ name: 'ws big cookie 8200 -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('ws', { extra: [`Cookie: ${fill(8200)}`] }), after: FRAME });
+  out.push({ name: 'ws five 7k headers -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('ws', { extra: [1, 2, 3, 4, 5].map((i) => `X-${i}: ${fill(7000)}`) }), after: FRAME });
+  out.push({ name: 'ws long target -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('ws', { target: `/ws/${fill(8300)}/SEG` }), after: FRAME });
+  out.push({ name: 'ws 1001 header lines -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('ws', { extra: Array.from({ length: 1001 }, (_, i) => `X-${i}: 1`) }), after: FRAME });
+  out.push({ name: 'ws big cookie 8000 + early -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('ws', { extra: [`Cookie: ${fill(8000)}`] }) + FRAME, after: FRAME });
   // the engine's own answers to a handshake
   out.push({ name: 'nowhere std -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('nowhere'), after: FRAME });
   out.push({ name: 'bare prefix std -> ok101', route: 'ws', answer: 'ok101', bytes: handshake('ws').replace('/ws/SEG', '/ws'), after: FRAME });

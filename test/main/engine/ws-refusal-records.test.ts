@@ -67,3 +67,31 @@ test('an upgrade that fails after the upstream sent part of its answer records t
   assert.equal(closed[0]!.bytesFromUpstream, Buffer.byteLength(partial));
   assert.equal(closed[0]!.bytesFromClient, Buffer.byteLength(UPGRADE));
 });
+
+/** The engine's own sockets to the client whose end is at `clientPort` (a TCP connection still open on its side). */
+const engineSockets = (enginePort: number, clientPort: number) =>
+  (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof net.Socket && h.localPort === enginePort && h.remotePort === clientPort).length;
+
+for (const [what, answer] of [
+  ['refuses it (426)', (s: net.Socket) => setTimeout(() => s.end('HTTP/1.1 426 Upgrade Required\r\nContent-Length: 2\r\n\r\nno'), 200)],
+  ['closes without an answer (502)', (s: net.Socket) => setTimeout(() => s.destroy(), 200)],
+] as const) {
+  test(`a client that sent more than the early-bytes limit behind its handshake, then leaves after the upstream ${what}: its connection closes`, async () => {
+    const e = await engineBefore(answer);
+    const c = net.connect({ port: e.port, host: '127.0.0.1', allowHalfOpen: true });
+    c.on('error', () => {});
+    await new Promise((r) => c.once('connect', r));
+    const clientPort = c.localPort!;
+    let got = '';
+    c.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    const ended = new Promise((r) => c.once('end', r));
+    // 150 KB of frames right behind the head: past EARLY_BYTES_LIMIT, so the engine stops reading
+    c.write(Buffer.concat([Buffer.from(UPGRADE, 'latin1'), Buffer.alloc(150_000, 0x82)]));
+    await ended;
+    assert.match(got, /^HTTP\/1\.1 (426|502) /);
+    c.end();
+    // the engine reads the client's FIN and closes its socket (it stayed half-open for good)
+    await until(() => engineSockets(e.port, clientPort) === 0);
+    c.destroy();
+  });
+}

@@ -76,7 +76,7 @@ for (const [what, answer] of [
   ['refuses it (426)', (s: net.Socket) => setTimeout(() => s.end('HTTP/1.1 426 Upgrade Required\r\nContent-Length: 2\r\n\r\nno'), 200)],
   ['closes without an answer (502)', (s: net.Socket) => setTimeout(() => s.destroy(), 200)],
 ] as const) {
-  test(`a client that sent more than the early-bytes limit behind its handshake, then leaves after the upstream ${what}: its connection closes`, async () => {
+  test(`a client that sent more than the early-bytes limit behind its handshake, then leaves after the upstream ${what}: its connection closes`, { timeout: 30_000 }, async () => {
     const e = await engineBefore(answer);
     const c = net.connect({ port: e.port, host: '127.0.0.1', allowHalfOpen: true });
     c.on('error', () => {});

@@ -2,7 +2,8 @@
 // parsed, with whatever followed the head; a body (an `Upgrade: h2c` POST, a handshake with a
 // Content-Length) is then the engine's to read. nginx reads it whole before it contacts the
 // upstream, as for any request, and sends it with a Content-Length; the bytes after it are the
-// client's first bytes of the upgraded connection.
+// client's first bytes of the upgraded connection. Once it is read, a client that half-closes is
+// gone (watchClientEnd).
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
@@ -110,4 +111,25 @@ export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buff
     socket.on('end', onClose);
     socket.resume();
   });
+}
+
+/**
+ * After the request (and its body), a client that half-closes is gone, to nginx's broken-connection
+ * check: it closes both connections at once (499), answer or not. node no longer watches an upgraded
+ * socket, so this does: the socket is read (what comes is dropped: the connection ends after this
+ * answer), its FIN destroys it, and the response's close ends the exchange.
+ */
+export function watchClientEnd(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.readableEnded) return void socket.destroy();
+  socket.on('data', dropData);
+  socket.once('end', destroyOnEnd);
+  socket.resume();
+}
+
+/** A 'data' listener that drops what a client sends once its connection is ending. */
+export function dropData(): void {}
+
+function destroyOnEnd(this: Socket): void {
+  this.destroy();
 }

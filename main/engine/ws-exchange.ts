@@ -13,7 +13,7 @@ import { writeRawError } from './error-pages.ts';
 import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
 import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
-import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
+import { bodyFraming, dropData, readUpgradeBody, watchClientEnd } from './upgrade-body.ts';
 import { passedHeaders } from './redirects.ts';
 import { afterBody, readsAfterBody, type Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
@@ -55,26 +55,6 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
   const bodyRead = readUpgradeBody(req, socket, head, plan.loc.maxBodyBytes);
   void bodyRead.then(() => watchClientEnd(socket));
   proxyHttp(plan, req, res, record, hooks, bodyRead);
-}
-
-/**
- * After the request (and its body), a client that half-closes is gone, to nginx's broken-connection
- * check: it closes both connections at once (499), answer or not. node no longer watches an upgraded
- * socket, so this does: the socket is read (what comes is dropped: the connection ends after this
- * answer), its FIN destroys it, and the response's close ends the exchange.
- */
-function watchClientEnd(socket: Socket): void {
-  if (socket.destroyed) return;
-  if (socket.readableEnded) return void socket.destroy();
-  socket.on('data', dropData);
-  socket.once('end', destroyOnEnd);
-  socket.resume();
-}
-
-function dropData(): void {}
-
-function destroyOnEnd(this: Socket): void {
-  this.destroy();
 }
 
 export function proxyUpgrade(

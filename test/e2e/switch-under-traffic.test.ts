@@ -2,41 +2,18 @@
 // session's frames only, watchFrames): once traffic stops, the page's frame log holds exactly the
 // rows the service logged for the open session (none missing, none twice), and so does a second
 // page that stays on the other session. Real engine, web host, `ws` echo upstream and clients.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { Page } from 'playwright-core';
-import { startWsUpstream, type Upstream } from '../helpers/upstreams.ts';
-import { freePort } from '../helpers/ports.ts';
 import { until } from '../helpers/wait.ts';
-import { startUiHost, type UiHost } from './ui-host.ts';
+import { echoUiHost } from './echo-ui.ts';
 
-let ui: UiHost | undefined;
-let upstream: Upstream;
-let proxyPort: number;
-const clients: WebSocket[] = [];
-
-before(async () => {
-  [upstream, proxyPort] = await Promise.all([startWsUpstream('echo'), freePort()]);
-  ui = await startUiHost({
-    schemaVersion: 1,
-    upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
-    servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
-  });
-}, { timeout: 120_000 });
-
-after(async () => {
-  for (const c of clients) c.terminate();
-  await ui?.close();
-  await upstream?.close();
-});
+const env = echoUiHost();
 
 /** A client through the proxy, counting the echoes that came back. */
 async function client(path: string): Promise<{ ws: WebSocket; echoes: () => number }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${proxyPort}${path}`);
-  clients.push(ws);
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  ws.on('error', () => {});
+  const ws = await env.open(path);
   let n = 0;
   ws.on('message', () => n++);
   return { ws, echoes: () => n };
@@ -45,7 +22,7 @@ async function client(path: string): Promise<{ ws: WebSocket; echoes: () => numb
 const openSession = (page: Page, path: string) => page.locator('tbody tr').filter({ hasText: path }).click();
 
 test('switching between two busy sessions 20 times: the open log ends with every row the service has', { timeout: 180_000 }, async () => {
-  assert.ok((await ui!.service.handle('setSettings', { framesPerSession: 1_000_000 })).ok);
+  assert.ok((await env.ui.service.handle('setSettings', { framesPerSession: 1_000_000 })).ok);
   const a = await client('/ws/a');
   const b = await client('/ws/b');
   let sending = true;
@@ -54,12 +31,12 @@ test('switching between two busy sessions 20 times: the open log ends with every
     if (!sending) return;
     for (let i = 0; i < 5; i++) { a.ws.send(`a ${n}`); b.ws.send(`b ${n}`); n++; }
   }, 5);
-  const { context, page, errors } = await ui!.open();
-  const other = await ui!.open();
+  const { context, page, errors } = await env.ui.open();
+  const other = await env.ui.open();
   const shown = async (p: Page) => (await p.getByTestId('frame-count').innerText()).replace(/\D/g, '');
   /** Whether page `p` comes to show every row the service logged for session `path`. */
   async function showsAll(p: Page, path: string, what: string): Promise<void> {
-    const r = await ui!.service.handle('session', { id: ids.get(path)! });
+    const r = await env.ui.service.handle('session', { id: ids.get(path)! });
     assert.ok(r.ok);
     const logged = String((r.value as { frames: unknown[] }).frames.length);
     for (let t = 0; t < 100 && (await shown(p)) !== logged; t++) await p.waitForTimeout(50);
@@ -67,9 +44,9 @@ test('switching between two busy sessions 20 times: the open log ends with every
   }
   const ids = new Map<string, number>();
   try {
-    await page.goto(`${ui!.host.url}#/sessions`);
-    for (const s of (await ui!.service.handle('sessions', {}) as { ok: true; value: Array<{ id: number; url: string }> }).value) ids.set(s.url, s.id);
-    await other.page.goto(`${ui!.host.url}#/sessions/${ids.get('/ws/b')}`);
+    await page.goto(`${env.ui.host.url}#/sessions`);
+    for (const s of (await env.ui.service.handle('sessions', {}) as { ok: true; value: Array<{ id: number; url: string }> }).value) ids.set(s.url, s.id);
+    await other.page.goto(`${env.ui.host.url}#/sessions/${ids.get('/ws/b')}`);
     for (let round = 0; round < 20; round++) {
       const path = round % 2 ? '/ws/b' : '/ws/a';
       await openSession(page, path);

@@ -12,6 +12,7 @@ import { exportNginx } from '../../../app/nginx/export.ts';
 import { importNginxText } from '../../../app/nginx/import.ts';
 import { parseNginx } from '../../../app/nginx/parser.ts';
 import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
+import { injectionBase } from '../../helpers/injection-base.ts';
 
 const SALT = [
   ' ', '\t', '\n', '\r', '\0', ';', '{', '}', '#', '"', "'", '\\', '$', '(', ')', '*', '~', '^', '=', '@', '/', ':', '[', ']',
@@ -22,14 +23,7 @@ const text = fc.array(fc.constantFrom(...SALT), { maxLength: 14 }).map((a) => a.
 /** Header values and hash keys are scripts: text with variables in it. */
 const script = fc.array(fc.oneof(text, fc.constantFrom('$host', '${host}', '$uri', '$1', '$http_x_a', '$arg_q', '${')), { maxLength: 3 }).map((a) => a.join(''));
 
-function base(loc: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): ConfigInput {
-  return {
-    schemaVersion: 1,
-    upstreams: [{ name: 'u', servers: [{ address: '127.0.0.1:1' }] }],
-    servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://u', ...loc }] }],
-    ...extra,
-  } as ConfigInput;
-}
+const base = injectionBase;
 const upstream = (server: Record<string, unknown>, more: Record<string, unknown> = {}) => ({ upstreams: [{ name: 'u', servers: [{ address: '127.0.0.1:1', ...server }], ...more }] });
 
 /** Each field: its name, random values, the config with a value, a harmless value (the default

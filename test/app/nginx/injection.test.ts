@@ -8,20 +8,14 @@ import { exportNginx } from '../../../app/nginx/export.ts';
 import { importNginxText } from '../../../app/nginx/import.ts';
 import { parseNginx } from '../../../app/nginx/parser.ts';
 import { findNginx, nginxTest, privateNginxConf } from '../../../main/nginx/binary.ts';
+import { injectionBase } from '../../helpers/injection-base.ts';
 
 const HOSTILE = [
   'a; return 200 pwned; #', '} server { listen 9; }', '{', '}', '#x', '"', "'", '\\', 'a\\', '\\"; evil;', 'x\\ny', '$host"; b',
   'sp ace', 'tab\there', 'nl\nevil;', 'cr\revil', '\u0000', '${', 'a{b}c', 'é字', '))(', '',
 ];
 
-function base(loc: Record<string, unknown> = {}, extra: Partial<ConfigInput> = {}): ConfigInput {
-  return {
-    schemaVersion: 1,
-    upstreams: [{ name: 'u', servers: [{ address: '127.0.0.1:1' }] }],
-    servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://u', ...loc }] }],
-    ...extra,
-  } as ConfigInput;
-}
+const base = injectionBase;
 
 const cases: Array<[string, (s: string) => ConfigInput]> = [
   ['location name', (s) => base({ name: s })],

@@ -52,3 +52,21 @@ export interface RequestEnv {
   /** nginx $request_id: 32 lowercase hex digits from 16 random bytes, the same for every use within one request. */
   requestId(): string;
 }
+
+/** A request's env (a class, not a literal with a closure: one is made for every request), its
+ * $request_id made when first used (most requests use none) by `makeId`: the engine's from random
+ * bytes, the route tester's from Math.random. */
+export class LazyRequestEnv implements RequestEnv {
+  private id: string | undefined;
+  constructor(
+    readonly connection: number,
+    readonly connectionRequests: number,
+    public now: number,
+    readonly hostname: string,
+    private readonly makeId: () => string,
+  ) {}
+
+  requestId(): string {
+    return (this.id ??= this.makeId());
+  }
+}

@@ -8,7 +8,7 @@ import { hexValue } from '../match/bytes.ts';
 import { mergeNamed } from '../match/regex-groups.ts';
 import { redirectLocation, upstreamUri } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion } from './headers.ts';
-import { evaluate } from './variables.ts';
+import { evaluateParts } from './variables.ts';
 import type { RoutePlan, RouteServer } from './plan.ts';
 import { parseNginxSize } from '../config/size.ts';
 import { DEFAULTS } from '../nginx/defaults.ts';
@@ -117,7 +117,7 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
     kind: 'proxy', server, loc, match: decision.kind, explain: decision.explain, serverExplain: prev.serverExplain, ctx, path,
     headers: upstreamHeaders(loc.headers, ctx),
     httpVersion: effectiveHttpVersion(loc.location),
-    hashKey: loc.pool.hashKey === null ? undefined : evaluate(loc.pool.hashKey, ctx),
+    hashKey: loc.pool.hashKey === null ? undefined : evaluateParts(loc.pool.hashKey, ctx),
     host: prev.host,
   };
 }

@@ -12,7 +12,7 @@ import { selectServer, primaryServerName, type ServerCandidate } from '../match/
 import { mergeNamed } from '../match/regex-groups.ts';
 import { upstreamUri, redirectLocation } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
-import { evaluate } from './variables.ts';
+import { evaluateParts, type TemplatePart } from './variables.ts';
 import { candidatesFor, stripMapped, type BindCandidate } from './routing.ts';
 import { requestHeadFits } from './header-buffers.ts';
 import { parseNginxSize } from '../config/size.ts';
@@ -25,8 +25,8 @@ export interface RouteLocation {
   /** proxy_set_header plan, compiled once per config. */
   headers: CompiledHeaders;
   target: ProxyPassTarget;
-  /** The `hash` method's key template of the target's upstream; null for other methods. */
-  pool: { hashKey: string | null };
+  /** The `hash` method's key of the target's upstream, compiled once (templateParts); null for other methods. */
+  pool: { hashKey: readonly TemplatePart[] | null };
 }
 
 export interface RouteServer {
@@ -226,7 +226,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     requestUri: ctx.requestUri,
     quoted: target.quoted,
   });
-  const hashKey = loc.pool.hashKey === null ? undefined : evaluate(loc.pool.hashKey, ctx);
+  const hashKey = loc.pool.hashKey === null ? undefined : evaluateParts(loc.pool.hashKey, ctx);
   return {
     kind: 'proxy', server, loc, match: decision.kind, explain: decision.explain, serverExplain: chosen.explain, ctx, path,
     headers: upstreamHeaders(loc.headers, ctx),

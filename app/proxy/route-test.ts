@@ -12,10 +12,10 @@ import { asciiLower, utf8Bytes } from '../match/bytes.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { serverParams } from '../nginx/export.ts';
 import { compileHeaders, forwardsUpgrade, type HeaderSource } from './headers.ts';
-import { evaluateParts, isValidHeaderName } from './variables.ts';
+import { evaluateParts, isValidHeaderName, templateParts } from './variables.ts';
 import { addServerBinds, directTargetKey, listenBindKey, upstreamOf, type Binds } from './routing.ts';
 import { planRoute, type RouteServer, type RouteTable } from './plan.ts';
-import type { RequestEnv } from './context.ts';
+import { LazyRequestEnv } from './context.ts';
 import { chooseSocket, displayBytes, isIpAddress, parseHeaderLines, parseTestUrl, type RouteTestField } from './route-test-input.ts';
 import { clientStatus } from './header-buffers.ts';
 
@@ -43,13 +43,8 @@ export interface RouteTestInput {
 /** The client port the tester pretends to use (nginx $remote_port). */
 export const TEST_CLIENT_PORT = 50000;
 
-/** The env of a tested request: a new connection's first request, now, an id made up as nginx makes
- * one (16 random bytes), and the proxy machine's host name as the caller knows it. */
-function testEnv(hostname: string): RequestEnv {
-  let id: string | undefined;
-  const hex = () => Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-  return { connection: 1, connectionRequests: 1, now: Date.now(), hostname, requestId: () => (id ??= hex()) };
-}
+/** A tested request's $request_id: made up as nginx makes one (32 hex digits of random). */
+const testRequestId = (): string => Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 /** The handshake a WebSocket client sends (RFC 6455's sample key). */
 const WS_HANDSHAKE: ReadonlyArray<[string, string]> = [
   ['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='], ['Sec-WebSocket-Version', '13'],
@@ -113,7 +108,7 @@ export function compileRouteTable(config: Config): RouteTable<RouteServer> & { b
       const target = parseProxyPass(location.proxyPass)!;
       const group = upstreamOf(config.upstreams, target);
       const hashKey = group?.method.type === 'hash' ? group.method.key : null;
-      return { index: li, location, headers: compileHeaders(location), target, pool: { hashKey } };
+      return { index: li, location, headers: compileHeaders(location), target, pool: { hashKey: hashKey === null ? null : templateParts(hashKey) } };
     });
     addServerBinds(binds, server, { index: si, server, matcher: compileLocations(server.locations), locations });
   });
@@ -194,7 +189,7 @@ function testValid(config: Config, table: ReturnType<typeof compileRouteTable>, 
   const plan = planRoute({ binds: new Map([[socket.key, table.binds.get(socket.key)!]]) }, {
     method, url: url.target, httpVersion: '1.1', rawHeaders: headers.flat(),
     socket: { localAddress: socket.localAddress, localPort: socket.port, remoteAddress: clientAddress, remotePort: TEST_CLIENT_PORT },
-  }, testEnv(input.hostname ?? ''));
+  }, new LazyRequestEnv(1, 1, Date.now(), input.hostname ?? '', testRequestId));
 
   const t = normalizeRequestTarget(url.target);
   const candidates = table.binds.get(socket.key)!;

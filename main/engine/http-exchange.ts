@@ -6,7 +6,7 @@ import { ResponseBody, type BodyOwner } from './response-body.ts';
 import { clientBodyTimeout, clientSendTimeout } from './client-timeouts.ts';
 import { announcesTooLarge, expectsContinue, readBody, tooLargeCause, type BodyResult } from './request-body.ts';
 import { sendError } from './error-pages.ts';
-import { afterBody, readsAfterBody, type Plan } from './plan.ts';
+import { afterBody, type Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import { ownAnswerCode, type ExchangeRecord, type EngineHooks } from './events.ts';
 import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
@@ -90,12 +90,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
       }
       this.body = read.body;
       this.record.requestBytes = read.body?.length ?? 0;
-      if (readsAfterBody(this.plan)) {
-        this.plan = afterBody(this.plan, req.headers['transfer-encoding'] !== undefined ? this.record.requestBytes : undefined);
-        // (nginx picks the peer only now too: a hash key of the clock or of a chunked body's length)
-        const { pool } = this.plan.loc;
-        if (pool.hashAfterBody) this.attempt = pool.group.attempt({ remoteAddr: this.plan.ctx.remoteAddr, hashKey: this.plan.hashKey });
-      }
+      ({ plan: this.plan, attempt: this.attempt } = afterBody(this.plan, this.attempt, req, this.record.requestBytes));
       this.tryNext();
     });
   }

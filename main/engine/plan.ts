@@ -5,7 +5,8 @@
 import type { IncomingMessage } from 'node:http';
 import { planRoute, type RoutePlan } from '../../app/proxy/plan.ts';
 import { upstreamHeaders } from '../../app/proxy/headers.ts';
-import { evaluate } from '../../app/proxy/variables.ts';
+import { evaluateParts } from '../../app/proxy/variables.ts';
+import type { PeerAttempt } from '../upstream/types.ts';
 import type { CompiledServer, Runtime } from './runtime.ts';
 import { requestEnv } from './request-env.ts';
 
@@ -16,19 +17,20 @@ export function planRequest(rt: Runtime, req: IncomingMessage): Plan {
   return planRoute(rt, req, requestEnv(req.socket));
 }
 
-/** Whether the plan is made again once the request body is in (afterBody). */
-export const readsAfterBody = (plan: ProxyPlan): boolean => plan.loc.headers.afterBody || plan.loc.pool.hashAfterBody;
-
-/** nginx makes the upstream request once it has read the body, and picks its peer then: header
+/**
+ * nginx makes the upstream request once it has read the body, and picks its peer then: header
  * values and a hash key that read the time or $content_length (a chunked body's length,
- * `bodyLength`) are made again then (HTTP and WebSocket handshakes alike). */
-export function afterBody(plan: ProxyPlan, bodyLength: number | undefined): ProxyPlan {
-  if (plan.ctx.env) plan.ctx.env.now = Date.now();
-  const ctx = bodyLength === undefined ? plan.ctx : { ...plan.ctx, bodyLength };
+ * `bodyBytes`) are made again then, and the peer is picked again by a hash key made again (HTTP and
+ * WebSocket handshakes alike). The plan and attempt as they were when nothing reads those.
+ */
+export function afterBody(plan: ProxyPlan, attempt: PeerAttempt, req: IncomingMessage, bodyBytes: number): { plan: ProxyPlan; attempt: PeerAttempt } {
   const { headers, pool } = plan.loc;
+  if (!headers.afterBody && !pool.hashAfterBody) return { plan, attempt };
+  if (plan.ctx.env) plan.ctx.env.now = Date.now();
+  const ctx = req.headers['transfer-encoding'] === undefined ? plan.ctx : { ...plan.ctx, bodyLength: bodyBytes };
+  const hashKey = pool.hashAfterBody ? evaluateParts(pool.hashKey!, ctx) : plan.hashKey;
   return {
-    ...plan, ctx,
-    headers: headers.afterBody ? upstreamHeaders(headers, ctx) : plan.headers,
-    hashKey: pool.hashAfterBody && pool.hashKey !== null ? evaluate(pool.hashKey, ctx) : plan.hashKey,
+    plan: { ...plan, ctx, headers: headers.afterBody ? upstreamHeaders(headers, ctx) : plan.headers, hashKey },
+    attempt: pool.hashAfterBody ? pool.group.attempt({ remoteAddr: ctx.remoteAddr, hashKey }) : attempt,
   };
 }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
-import type { RequestEnv } from '../../app/proxy/context.ts';
+import { LazyRequestEnv, type RequestEnv } from '../../app/proxy/context.ts';
 
 const CONNECTION = Symbol('switchyard.connection');
 type Counted = Socket & { [CONNECTION]?: { number: number; requests: number } };
@@ -18,23 +18,12 @@ export function countConnection(socket: Socket): void {
   (socket as Counted)[CONNECTION] = { number: ++accepted, requests: 0 };
 }
 
-/** A request's env: a class, not a literal with a closure, as one is made for every request. */
-class SocketRequestEnv implements RequestEnv {
-  private id: string | undefined;
-  constructor(readonly connection: number, readonly connectionRequests: number, public now: number) {}
-  get hostname(): string {
-    return HOSTNAME;
-  }
-  /** (made when first used: most requests use none) */
-  requestId(): string {
-    return (this.id ??= randomBytes(16).toString('hex'));
-  }
-}
+const newRequestId = (): string => randomBytes(16).toString('hex');
 
 /** The env of the next request on `socket` (call once per request: it counts the request). */
 export function requestEnv(socket: Socket): RequestEnv {
   const s = socket as Counted;
   const c = (s[CONNECTION] ??= { number: ++accepted, requests: 0 });
   c.requests++;
-  return new SocketRequestEnv(c.number, c.requests, Date.now());
+  return new LazyRequestEnv(c.number, c.requests, Date.now(), HOSTNAME, newRequestId);
 }

@@ -11,7 +11,7 @@ import { parseFailTimeout, parseNginxTime } from '../../app/config/time.ts';
 import { parseNginxSize } from '../../app/config/size.ts';
 import { compileLocations, locationText } from '../../app/match/location.ts';
 import { compileHeaders, readsAfterBody, type CompiledHeaders } from '../../app/proxy/headers.ts';
-import { templateParts } from '../../app/proxy/variables.ts';
+import { templateParts, type TemplatePart } from '../../app/proxy/variables.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
 import { LOCALHOST_V4 } from '../../app/config/validate.ts';
 import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, upstreamOf, wildcardOf, type Binds } from '../../app/proxy/routing.ts';
@@ -51,8 +51,8 @@ export interface Pool {
   keepalive: KeepaliveAgent | null;
   /** Fresh connection per request (nginx's default: Connection: close). */
   oneShot: Agent;
-  /** The `hash` method's key template (nginx variables), evaluated per request; null for other methods. */
-  hashKey: string | null;
+  /** The `hash` method's key (nginx variables), compiled once, evaluated per request; null for other methods. */
+  hashKey: readonly TemplatePart[] | null;
   /** The key reads what nginx knows once the body is in (readsAfterBody): it is made again then. */
   hashAfterBody: boolean;
 }
@@ -209,11 +209,12 @@ function upstreamPeers(u: Upstream, addresses: Map<string, string[] | NodeJS.Err
 export const UPSTREAM_KEEPALIVE_TIMEOUT_MS = 60_000;
 
 function makePool(name: string, group: UpstreamGroup, keepalive: number, hashKey: string | null = null): Pool {
+  const parts = hashKey === null ? null : templateParts(hashKey);
   return {
     name,
     group,
-    hashKey,
-    hashAfterBody: hashKey !== null && readsAfterBody(templateParts(hashKey)),
+    hashKey: parts,
+    hashAfterBody: parts !== null && readsAfterBody(parts),
     keepalive: keepalive > 0 ? new KeepaliveAgent(keepalive, UPSTREAM_KEEPALIVE_TIMEOUT_MS) : null,
     oneShot: new Agent({ keepAlive: false }),
   };

@@ -15,7 +15,7 @@ import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-bod
 import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
 import { bodyFraming, dropData, readUpgradeBody, watchClientEnd } from './upgrade-body.ts';
 import { passedHeaders } from './redirects.ts';
-import { afterBody, readsAfterBody, type Plan } from './plan.ts';
+import { afterBody, type Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
 import { ownAnswerCode, type EngineHooks, type ExchangeRecord, type SessionRecord } from './events.ts';
@@ -372,11 +372,8 @@ export function proxyUpgrade(
     else {
       body = read.body;
       head = read.rest ?? null;
-      if (plan && readsAfterBody(plan)) {
-        // nginx makes the upstream request, and picks the peer, only now (as for any request)
-        plan = afterBody(plan, req.headers['transfer-encoding'] !== undefined ? body?.length ?? 0 : undefined);
-        if (loc.pool.hashAfterBody) attempt = loc.pool.group.attempt({ remoteAddr: plan.ctx.remoteAddr, hashKey: plan.hashKey });
-      }
+      // nginx makes the upstream request, and picks the peer, only now (as for any request)
+      if (plan) ({ plan, attempt } = afterBody(plan, attempt, req, body?.length ?? 0));
       begin();
     }
   });

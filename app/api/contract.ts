@@ -125,7 +125,8 @@ export interface FeedSnapshot {
   config: ConfigState;
   /** Whether sessions can have frame logs (the frame tap is present). */
   framesSupported: boolean;
-  /** This subscription's id, for watchFrames (absent where the snapshot is not a subscription's). */
+  /** The subscription's id, for watchFrames: in its first snapshot (a resync's, one object for every
+   * subscriber resynced, has none; the id stays). */
   feed?: string;
   /** The engine machine's name as nginx's $hostname has it (lowercase), for the route tester. */
   hostname: string;

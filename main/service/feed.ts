@@ -54,7 +54,7 @@ export interface FeedOptions {
 export type FrameWatch = 'all' | number | null;
 
 interface Sub {
-  /** Its id, for watch(): sent with its snapshots. */
+  /** Its id, for watch(): sent with its first snapshot. */
   id: string;
   watch: FrameWatch;
   sink: FeedSink;
@@ -112,7 +112,7 @@ export class Feed {
     this.subs.add(sub);
     this.byId.set(sub.id, sub);
     this.setWatch(sub, 'all');
-    safeSend(sink, { event: 'snapshot', payload: subscriberSnapshot(this.snapshot(), sub.id) });
+    safeSend(sink, { event: 'snapshot', payload: { ...this.snapshot(), feed: sub.id } });
     return () => {
       if (!this.subs.delete(sub)) return;
       this.byId.delete(sub.id);
@@ -276,7 +276,7 @@ export class Feed {
       if (sub.resync) {
         sub.resync = false;
         this.stats.resyncs++;
-        safeSend(sub.sink, { event: 'snapshot', payload: subscriberSnapshot((snapshot ??= this.snapshot()), sub.id) });
+        safeSend(sub.sink, { event: 'snapshot', payload: (snapshot ??= this.snapshot()) });
         continue;
       }
       for (const d of sub.queue.splice(0)) safeSend(sub.sink, { event: 'delta', payload: d });
@@ -291,23 +291,6 @@ function safeSend(sink: FeedSink, e: FeedEvent): void {
   } catch {
     // a transport that fails to send is the transport's problem (it unsubscribes on close)
   }
-}
-
-/** Each subscriber's snapshot (its own object: it names the subscription), and the one it was made
- * of, shared by the subscribers resynced in one batch (snapshotShared). */
-const shared = new WeakMap<FeedSnapshot, FeedSnapshot>();
-
-function subscriberSnapshot(s: FeedSnapshot, feed: string): FeedSnapshot {
-  const own = { ...s, feed };
-  shared.set(own, s);
-  return own;
-}
-
-/** The snapshot, without a subscription id, that subscriber snapshot `s` was made of (the same
- * object for every subscriber resynced in one batch: an encoder encodes it once), or undefined
- * when `s` is not a subscriber's. */
-export function snapshotShared(s: FeedSnapshot): FeedSnapshot | undefined {
-  return shared.get(s);
 }
 
 /** What a subscriber watching `watch` gets of a batch: the frames of its session only; null when

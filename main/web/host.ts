@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_LIMITS, isRequestName, maxRequestBytes, type FeedEvent } from '../../app/api/contract.ts';
 import type { SwitchyardService } from '../service/service.ts';
-import { snapshotShared } from '../service/feed.ts';
 import { decodeConfigBytes } from '../config/json-position.ts';
 import { ASSET_PATH, FEED_PROTOCOL, checkOrigin, checkToken, injectToken, newToken } from './auth.ts';
 import { readStatic } from './static.ts';
@@ -235,22 +234,15 @@ function feedEncoder(): (e: FeedEvent) => Buffer {
     bytes = Buffer.alloc(0);
   };
   return (e) => {
-    // (a snapshot is each subscriber's own object, naming its subscription: the one they share is
-    // encoded once, and each gets it with its own id put in, at the end of the payload)
-    const base = e.event === 'snapshot' ? snapshotShared(e.payload) : undefined;
-    const key = base ?? e.payload;
-    if (key !== payload) {
-      bytes = Buffer.from(JSON.stringify(base ? { event: e.event, payload: base } : e), 'utf8');
-      payload = key;
+    if (e.payload !== payload) {
+      bytes = Buffer.from(JSON.stringify(e), 'utf8');
+      payload = e.payload;
       if (!clearing) {
         clearing = true;
         setImmediate(clear);
       }
     }
-    if (!base || e.event !== 'snapshot' || e.payload.feed === undefined) return bytes;
-    // (the text ends with the payload's "}" and the event's "}")
-    const first = bytes[bytes.length - 3] === 0x7b; // ({} has no member to put a comma after)
-    return Buffer.concat([bytes.subarray(0, bytes.length - 2), Buffer.from(`${first ? '' : ','}"feed":${JSON.stringify(e.payload.feed)}}}`, 'utf8')]);
+    return bytes;
   };
 }
 

@@ -79,7 +79,8 @@ export const useTraffic = defineStore('traffic', () => {
     hostname.value = s.hostname;
     useConfig().receive(s.config);
     synced.value = true;
-    feedId = s.feed ?? null;
+    // (a subscription's first snapshot has its id; a resync's none, and the id stays)
+    feedId = s.feed ?? feedId;
     // (a new subscription gets every session's frames until it says which it wants)
     void openFrames(frameSession.value);
   }

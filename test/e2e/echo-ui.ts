@@ -11,6 +11,8 @@ export interface EchoUi {
   ui: UiHost;
   /** A client through the proxy to `path`, open (closed after the file's tests). */
   open(path: string): Promise<WebSocket>;
+  /** The same, with `echoes()` counting the messages that came back. */
+  counting(path: string): Promise<{ ws: WebSocket; echoes: () => number }>;
 }
 
 export function echoUiHost(): EchoUi {
@@ -25,6 +27,12 @@ export function echoUiHost(): EchoUi {
       ws.on('error', () => {});
       await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
       return ws;
+    },
+    async counting(path: string) {
+      const ws = await env.open(path);
+      let n = 0;
+      ws.on('message', () => n++);
+      return { ws, echoes: () => n };
     },
   };
   before(async () => {

@@ -4,20 +4,13 @@
 // host, `ws` echo upstream and clients, and Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type WebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import { until } from '../helpers/wait.ts';
 import { echoUiHost } from './echo-ui.ts';
 
 const env = echoUiHost();
 
-/** A client through the proxy; `echoes()` counts the messages that came back. */
-async function client(path: string): Promise<{ ws: WebSocket; echoes: () => number }> {
-  const ws = await env.open(path);
-  let n = 0;
-  ws.on('message', () => n++);
-  return { ws, echoes: () => n };
-}
+const client = (path: string) => env.counting(path);
 
 /** Send `n` messages and wait for their echoes. */
 async function burst(c: Awaited<ReturnType<typeof client>>, n: number, label: string): Promise<void> {

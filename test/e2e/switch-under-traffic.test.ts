@@ -4,20 +4,13 @@
 // page that stays on the other session. Real engine, web host, `ws` echo upstream and clients.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type WebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import { until } from '../helpers/wait.ts';
 import { echoUiHost } from './echo-ui.ts';
 
 const env = echoUiHost();
 
-/** A client through the proxy, counting the echoes that came back. */
-async function client(path: string): Promise<{ ws: WebSocket; echoes: () => number }> {
-  const ws = await env.open(path);
-  let n = 0;
-  ws.on('message', () => n++);
-  return { ws, echoes: () => n };
-}
+const client = (path: string) => env.counting(path);
 
 const openSession = (page: Page, path: string) => page.locator('tbody tr').filter({ hasText: path }).click();
 

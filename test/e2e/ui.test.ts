@@ -209,6 +209,8 @@ test('an apply whose port is in use says so, and the other listeners keep runnin
     await page.getByTestId('apply').click();
     await page.getByTestId('listener-error').getByText('address already in use').waitFor();
     await page.getByTestId('status-bar').getByText('address already in use').waitFor();
+    // and beside the listen address that names the port, in the server editor still open
+    await page.getByTestId('listen-failed-0').getByText(`cannot listen on 127.0.0.1:${taken}: address already in use`).waitFor();
     await shot(page, 'apply-port-in-use');
     assert.equal((await send(`http://127.0.0.1:${proxyPort}/nothing`)).status, 404, 'the first listener still answers');
   } finally {

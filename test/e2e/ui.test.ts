@@ -213,6 +213,13 @@ test('an apply whose port is in use says so, and the other listeners keep runnin
     await page.getByTestId('listen-failed-0').getByText(`cannot listen on 127.0.0.1:${taken}: address already in use`).waitFor();
     await shot(page, 'apply-port-in-use');
     assert.equal((await send(`http://127.0.0.1:${proxyPort}/nothing`)).status, 404, 'the first listener still answers');
+    // the port freed, Apply (with nothing changed) binds it: the failure is not a state only an edit leaves
+    await new Promise((r) => blocker.close(r));
+    await page.getByTestId('apply').click();
+    await page.getByTestId('draft-clean').getByText('Applied', { exact: true }).waitFor();
+    await page.getByTestId('status-bar').getByText(`127.0.0.1:${taken}`).waitFor();
+    assert.equal(await page.getByTestId('listen-failed-0').count(), 0);
+    assert.equal((await send(`http://127.0.0.1:${taken}/nothing`)).status, 404, 'the listener that had failed answers');
   } finally {
     await context.close();
     blocker.close();

@@ -298,6 +298,8 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, groups: Reado
     } else if (!target) {
       // (a port past 65535 says so, as in a listen address or an upstream server)
       if (proxyPassError(loc.proxyPass!) === 'invalid_port') add([...lb, 'proxyPass'], 'invalid_port', 'port must be 1-65535');
+      // (an https:// upstream is the one nginx takes and Switchyard does not: said as such, as the importer says it)
+      else if (/^https:\/\//i.test(loc.proxyPass!)) add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'Switchyard speaks plain HTTP to upstreams (https:// is not modelled): use "http://upstream_name" or "http://host:port"');
       else add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'expected "http://upstream_name", "http://host:port" or "http://host:port/uri"');
     } else {
       if (target.uri !== null && isRegex) {

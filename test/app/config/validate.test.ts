@@ -362,6 +362,8 @@ test('proxy_pass with a port out of range says so, as a listen address does', ()
   assert.deepEqual(with_('http://[::1]:0/x'), ['servers[0].locations[0].proxyPass invalid_port: port must be 1-65535']);
   assert.deepEqual(with_('http://127.0.0.1:8080'), []);
   assert.deepEqual(with_('ftp://x'), ['servers[0].locations[0].proxyPass invalid_proxy_pass: expected "http://upstream_name", "http://host:port" or "http://host:port/uri"']);
+  // an https:// upstream, which nginx takes, is said to be what Switchyard does not model (not a malformed URL)
+  assert.deepEqual(with_('HTTPS://127.0.0.1:9101'), ['servers[0].locations[0].proxyPass invalid_proxy_pass: Switchyard speaks plain HTTP to upstreams (https:// is not modelled): use "http://upstream_name" or "http://host:port"']);
 });
 
 test('"$schema" at the top (an editor\'s pointer to the JSON Schema) is taken; elsewhere, or not text, it is an error', () => {

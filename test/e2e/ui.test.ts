@@ -159,6 +159,11 @@ test('create an upstream and a WebSocket route, apply, watch a session live, clo
   await ex.click();
   await page.getByTestId('exchange-detail').getByText(`127.0.0.1:${upstream.port}`).first().waitFor();
   await shot(page, 'http-log');
+  // the proxy's own 404 says why once, in the "why" row (not again beside the status)
+  assert.equal((await send(`http://127.0.0.1:${proxyPort}/nowhere`)).status, 404);
+  await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/nowhere' }).click();
+  await page.getByTestId('exchange-detail').getByText('no location matches: 404', { exact: true }).waitFor();
+  assert.equal(await page.getByTestId('exchange-status').innerText(), '404');
 
   // The running config as nginx.conf.
   await page.locator('[data-tab="nginx"]').click();

@@ -7,7 +7,7 @@
 // `{ ok: false, error: { code, message } }` (config errors also carry `issues`, placed by path).
 import type { ConfigIssue } from '../config/issues.ts';
 import type {
-  ConfigState, ExchangeView, FramePayload, FrameView, ImportedHar, ListenerView, LogView, ServiceSettings, SessionView, UpstreamStatusView,
+  ConfigState, ExchangeBody, ExchangeView, FramePayload, FrameView, ImportedHar, ListenerView, LogView, ServiceSettings, SessionView, UpstreamStatusView,
 } from './views.ts';
 import type { LastExportView, NginxCheckView, NginxExportShape, NginxExportSource } from './nginx-views.ts';
 
@@ -72,6 +72,10 @@ export interface Requests {
    * kept bytes). Frames without a captured payload (control frames, violations) fail
    * with 'no_payload'; an evicted payload comes back empty with `evicted`. */
   framePayload: { params: { id: number; seq: number }; result: FramePayload };
+  /** The kept start of an HTTP exchange's request or response body (the first payloadPerMessage
+   * bytes), with its content encoding decoded when it is whole. Fails with 'not_found' once the
+   * exchange left the log, 'no_body' when none was kept (capture was off, or there was none). */
+  exchangeBody: { params: { id: number; side: 'request' | 'response' }; result: ExchangeBody };
   getSettings: { params: Record<string, never>; result: ServiceSettings };
   setSettings: { params: Partial<ServiceSettings>; result: ServiceSettings };
   /** HAR 1.2 text (Chrome's `_webSocketMessages` for sessions): the given sessions, or every kept
@@ -104,7 +108,7 @@ export type ResultOf<K extends RequestName> = Requests[K]['result'];
 export const REQUEST_NAMES = [
   'getConfig', 'setDraft', 'revertDraft', 'apply', 'undoApply', 'listeners', 'upstreamStatus',
   'sessions', 'session', 'watchFrames', 'closeSession', 'exchanges', 'logs', 'exportNginx', 'testNginx', 'markExported', 'lastExport', 'saveNginx',
-  'injectMessage', 'replayFrame', 'framePayload', 'getSettings', 'setSettings', 'exportHar', 'importHar',
+  'injectMessage', 'replayFrame', 'framePayload', 'exchangeBody', 'getSettings', 'setSettings', 'exportHar', 'importHar',
 ] as const satisfies readonly RequestName[];
 // Every request is listed: a name left out would compile, and then no transport would expose it.
 type Unlisted = Exclude<RequestName, (typeof REQUEST_NAMES)[number]>;

@@ -35,6 +35,7 @@ export const PARAM_SCHEMAS = {
   injectMessage: z.object({ id, direction: z.enum(['client', 'upstream']), opcode: z.enum(['text', 'binary']), data: z.string().max(1024 * 1024) }).strict(),
   replayFrame: z.object({ id, seq: z.number().int().min(0), direction: z.enum(['client', 'upstream']).optional() }).strict(),
   framePayload: z.object({ id, seq: z.number().int().min(0) }).strict(),
+  exchangeBody: z.object({ id, side: z.enum(['request', 'response']) }).strict(),
   getSettings: none,
   setSettings: z.object({
     redactHeaders: z.array(z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name')).max(100).optional(),

@@ -20,6 +20,9 @@ export interface SessionView extends SessionRecord {
 export interface ExchangeView extends Omit<ExchangeRecord, 'cause' | 'note'> {
   cause: string | null;
   note: string | null;
+  /** Its bodies' first bytes were kept (fetch them with `exchangeBody`; an imported file's come in
+   * ImportedHar.bodies). */
+  bodies?: true;
 }
 
 export interface FrameView {
@@ -83,6 +86,22 @@ export interface FramePayload {
   omitted?: true;
 }
 
+/** One HTTP body's kept start (the `exchangeBody` request; an imported HAR file's comes with the
+ * file): text when its bytes are UTF-8, else base64; `bytes` kept of `total`. */
+export interface ExchangeBody extends FramePayload {
+  /** The whole body's size in bytes. */
+  total: number;
+  /** The body's Content-Type, when it has one. */
+  contentType?: string;
+  /** The body's Content-Encoding when not identity ("gzip", "deflate", "br", …). */
+  contentEncoding?: string;
+  /** The body decoded from its content encoding, for display: only when the kept bytes are the
+   * whole body, and within 8 MiB. */
+  decoded?: Pick<FramePayload, 'encoding' | 'data' | 'bytes'>;
+  /** Why the content encoding was not decoded (a cut body, an unknown coding, corrupt data, too large). */
+  decodeError?: string;
+}
+
 /** Service settings the UI can change. */
 export interface ServiceSettings {
   /** Header names (case-insensitive) whose values are replaced by "[redacted]" in views and exports. */
@@ -107,6 +126,8 @@ export interface ImportedHar {
   creator: string;
   sessions: ImportedSession[];
   exchanges: ExchangeView[];
+  /** The exchanges' bodies as the file has them, by exchange `id` (only those it has). */
+  bodies: Record<number, { request?: ExchangeBody; response?: ExchangeBody }>;
 }
 
 /** One WebSocket entry of an imported HAR file. */

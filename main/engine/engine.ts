@@ -15,7 +15,7 @@ import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp } from './ws-exchange
 import type { LiveSession } from './ws-session.ts';
 import { sendError, writeRawError } from './error-pages.ts';
 import { clientStatus } from '../../app/proxy/header-buffers.ts';
-import type { EngineHooks, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
+import type { EngineHooks, ExchangeBodies, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 import { tuneRunningV8 } from './v8-tuning.ts';
 
 export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
@@ -25,7 +25,7 @@ export interface ApplyOptions {
 }
 
 export interface EngineEvents {
-  exchange: [ExchangeRecord];
+  exchange: [ExchangeRecord, ExchangeBodies | undefined];
   'session-open': [SessionRecord, SessionSockets];
   'session-close': [SessionRecord];
   log: [LogEntry];
@@ -51,7 +51,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     refused: (socket, status, line, cause, sent) => this.onRefusedHead(socket, status, line, cause, sent),
   });
   private readonly hooks: EngineHooks = {
-    exchange: (r) => this.emit('exchange', r),
+    exchange: (r, bodies) => this.emit('exchange', r, bodies),
+    bodyCap: 0,
     sessionOpen: (s, sockets) => this.emit('session-open', s, sockets),
     sessionClose: (s) => {
       this.sessions.delete(s.id);
@@ -63,6 +64,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   constructor() {
     super();
     tuneRunningV8();
+  }
+
+  /** Keep the first `cap` bytes of each proxied HTTP request's and response's body for the
+   * 'exchange' event's listeners (0, the default: none; the bodies are then not copied at all). */
+  captureBodies(cap: number): void {
+    this.hooks.bodyCap = Math.max(0, Math.floor(cap));
   }
 
   /**

@@ -32,8 +32,19 @@ export interface SessionSockets {
   observe(fromClient: ChunkObserver | null, fromUpstream: ChunkObserver | null): void;
 }
 
+/** The first bytes of an exchange's bodies (at most EngineHooks.bodyCap each; null: none read),
+ * as the client sent its request's and as the client was sent the response's. The record's
+ * requestBytes and responseBytes are the whole bodies' sizes. */
+export interface ExchangeBodies {
+  request: Buffer | null;
+  response: Buffer | null;
+}
+
 export interface EngineHooks {
-  exchange(record: ExchangeRecord): void;
+  /** `bodies`: when bodyCap is over 0 and the exchange had a body. */
+  exchange(record: ExchangeRecord, bodies?: ExchangeBodies): void;
+  /** Bytes of each HTTP body kept for a recorder (Engine.captureBodies); 0: none, and nothing is copied. */
+  bodyCap: number;
   sessionOpen(session: SessionRecord, sockets: SessionSockets): void;
   sessionClose(session: SessionRecord): void;
   log(entry: Omit<LogEntry, 'time'>): void;

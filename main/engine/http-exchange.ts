@@ -3,6 +3,7 @@
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { abandonResponse, abortHttpTry, dropUnsentBody, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
 import { ResponseBody, type BodyOwner } from './response-body.ts';
+import { BodyCapture, keepStart } from './body-capture.ts';
 import { clientBodyTimeout, clientSendTimeout } from './client-timeouts.ts';
 import { announcesTooLarge, expectsContinue, readBody, tooLargeCause, type BodyResult } from './request-body.ts';
 import { sendError } from './error-pages.ts';
@@ -34,6 +35,9 @@ class HttpExchange implements TryHandlers, BodyOwner {
   /** The upstream response being relayed. */
   private response: IncomingMessage | null = null;
   private responseBody: ResponseBody | null = null;
+  /** For a recorder (hooks.bodyCap): the request body's first bytes, and the response body's as relayed. */
+  private requestKept: Buffer | null = null;
+  capture: BodyCapture | null = null;
 
   constructor(
     private plan: ProxyPlan,
@@ -90,6 +94,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
       }
       this.body = read.body;
       this.record.requestBytes = read.body?.length ?? 0;
+      const cap = this.hooks.bodyCap;
+      if (cap > 0 && read.body?.length) this.requestKept = keepStart(read.body, cap);
       ({ plan: this.plan, attempt: this.attempt } = afterBody(this.plan, this.attempt, req, this.record.requestBytes));
       this.tryNext();
     });
@@ -118,7 +124,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
     record.status = status;
     if (cause) record.cause = cause;
     record.timings.totalMs = Date.now() - record.startedAt;
-    this.hooks.exchange(record);
+    const { requestKept, capture } = this;
+    this.hooks.exchange(record, requestKept || capture ? { request: requestKept, response: capture?.bytes() ?? null } : undefined);
   }
 
   private finish(status: number, cause: string): void {
@@ -160,6 +167,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     record.upstreamPath = next.path;
     const ex = new HttpExchange(next, this.req, this.res, record, this.hooks, { count, carried });
     ex.body = this.body;
+    ex.requestKept = this.requestKept;
     ex.tryNextAfter(kept);
   }
 
@@ -274,6 +282,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
     }
     this.body = null;
     this.response = proxyRes;
+    const cap = this.hooks.bodyCap;
+    if (cap > 0) this.capture = new BodyCapture(cap);
     this.responseBody = new ResponseBody(proxyRes, res, this.plan.loc.location.proxyBuffering, headBytes, this);
   }
 

@@ -11,11 +11,14 @@ import { pauseUpstream, resumeUpstream } from './http-proxy-adapter.ts';
 import { clientSendTimeout } from './client-timeouts.ts';
 import { StallWatch } from './stall-watch.ts';
 import { flushHead } from './stored-head.ts';
+import type { BodyCapture } from './body-capture.ts';
 
 /** The exchange the body belongs to. */
 export interface BodyOwner {
   /** Counts the body bytes read from the upstream. */
   readonly record: { responseBytes: number };
+  /** Keeps the body's first bytes for a recorder, or null (nothing is copied). */
+  readonly capture: BodyCapture | null;
   /** The upstream's response is complete and the client's has been ended. */
   bodyEnded(): void;
   /** The client took nothing for send_timeout. */
@@ -43,8 +46,10 @@ export class ResponseBody {
     // node sends the head with the first write, which is when nginx sends it while buffering;
     // unbuffered, nginx sends it at once
     if (passing === 'unbuffered') flushHead(res);
+    const capture = owner.capture;
     proxyRes.on('data', (chunk: Buffer) => {
       owner.record.responseBytes += chunk.length;
+      if (capture !== null) capture.take(chunk);
       const parts = hold === null ? chunk : hold.take(chunk);
       if (parts !== null && !writeParts(res, parts)) this.waitForClient();
     });

@@ -301,7 +301,7 @@ function* importing(text: string): Generator<void, HarImport> {
   yield;
   const r = har.safeParse(doc);
   if (!r.success) return refusal(r.error.issues, []);
-  const out: ImportedHar = { creator: r.data.log.creator.name, sessions: [], exchanges: [] };
+  const out: ImportedHar = { creator: r.data.log.creator.name, sessions: [], exchanges: [], bodies: {} };
   const fileIds: Array<number | undefined> = [];
   let work = 0;
   for (const [i, raw] of r.data.log.entries.entries()) {

@@ -2,8 +2,7 @@
 // the live feed. The web host (main/web) and Electron's IPC (main/electron/ipc.ts) are thin
 // adapters over `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
 import { isWebSocketSession, upgradedTo } from '../../app/engine/tunnel.ts';
-import { findUtf8Error } from '../inspect/validation.ts';
-import { completePrefix } from '../inspect/payload.ts';
+import { bodyView, shownBytes } from './exchange-body.ts';
 import { unencodable } from '../../app/text/utf16.ts';
 import { base64Error } from '../../app/text/base64.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
@@ -85,6 +84,8 @@ export class SwitchyardService {
     this.traffic = new TrafficLog({ ...DEFAULT_LIMITS, ...opts.limits });
     this.feed = new Feed(() => this.snapshot(), opts.feed);
     this.watch = new TrafficWatch(engine, this.traffic, this.feed, tap, this.redact);
+    // (the HTTP log keeps each body's first payloadPerMessage bytes, in the payload cap)
+    this.captureBodies();
     this.nginxExports = new NginxExports(() => (opts.nginx !== undefined ? opts.nginx : findNginx()));
   }
 
@@ -95,6 +96,12 @@ export class SwitchyardService {
     const tap = opts.frameTap !== undefined ? opts.frameTap : await loadFrameTap(perMessage);
     service = new SwitchyardService(engine, opts, tap, opts.localhost ?? await localhostAddresses());
     return service;
+  }
+
+  /** The engine keeps the bodies' first bytes for the HTTP log: per-message cap, none when the total is 0. */
+  private captureBodies(): void {
+    const { payloadPerMessage, payloadTotal } = this.traffic.caps;
+    this.engine.captureBodies(payloadTotal > 0 ? payloadPerMessage : 0);
   }
 
   get framesSupported(): boolean {
@@ -217,15 +224,14 @@ export class SwitchyardService {
       if (!row.payload) return fail('no_payload', row.opcode === 'text' || row.opcode === 'binary' ? `the payload of frame ${seq} was not captured` : `frame ${seq} is a ${row.opcode} frame: only its preview is kept`);
       const data = row.payload === 'evicted' ? undefined : this.traffic.payloads.get(row);
       // (a text message whose bytes are not UTF-8 goes as base64 too: as text they would be lost)
-      const truncated = row.payload === 'truncated';
-      const text = !isBytesMessage(row) && !(data && findUtf8Error(data, truncated) !== -1);
-      // (a truncated text as far as its last whole character: the cap may cut one, which as text
-      // would become a U+FFFD its sender never sent)
-      const shown = data && text && truncated ? data.subarray(0, completePrefix(data)) : data;
-      return ok({
-        encoding: text ? 'text' : 'base64', data: shown ? shown.toString(text ? 'utf8' : 'base64') : '', bytes: data?.length ?? 0,
-        truncated: row.payload === 'truncated', evicted: !data,
-      });
+      return ok({ ...shownBytes(data, row.payload === 'truncated', !isBytesMessage(row)), truncated: row.payload === 'truncated', evicted: !data });
+    },
+    exchangeBody: async ({ id, side }) => {
+      const x = this.traffic.exchange(id);
+      if (!x) return fail('not_found', `no exchange ${id} (old exchanges are dropped)`);
+      const kept = this.traffic.bodies.get(id, side);
+      if (!kept) return fail('no_body', `the ${side} body of exchange ${id} was not kept${x.bodies ? ' (it had none)' : ''}`);
+      return ok(bodyView(kept.data, kept.state, side === 'request' ? x.requestBytes : x.responseBytes, side === 'request' ? x.requestHeaders : x.responseHeaders));
     },
     getSettings: async () => ok(this.settings()),
     setSettings: async (p) => {
@@ -235,6 +241,7 @@ export class SwitchyardService {
       this.traffic.setCaps({ payloadPerMessage: p.payloadPerMessage, payloadTotal: p.payloadTotal, framesPerSession: p.framesPerSession });
       // (every session, open or not, keeps the new cap from its next message on)
       if (p.payloadPerMessage !== undefined) this.watch.setPayloadCap(p.payloadPerMessage);
+      this.captureBodies();
       const settings = this.settings();
       this.onSettingsChange?.(settings);
       return ok(settings);
@@ -311,6 +318,7 @@ export class SwitchyardService {
 
   /** Stop the feed and the watchers (the engine is the caller's to stop). */
   close(): void {
+    this.engine.captureBodies(0);
     this.watch.close();
     this.feed.close();
   }

@@ -3,6 +3,8 @@
 // A session's frames are kept as columns (frame-log.ts); what leaves the service is plain FrameViews.
 import type { ExchangeView, FrameView, LogView, SessionView } from '../../app/api/contract.ts';
 import { PayloadStore } from './payloads.ts';
+import { ExchangeBodyLog } from './exchange-bodies.ts';
+import type { ExchangeBodies } from '../engine/events.ts';
 import { BINARY, EVICTED, FrameRef, KEPT, SessionFrames, TEXT, TRUNCATED, opcodeCode, rowFlags } from './frame-log.ts';
 import { messagePreview } from './frame-preview.ts';
 import type { CaptureStore } from '../inspect/capture.ts';
@@ -53,12 +55,15 @@ export class TrafficLog {
   private logSeq = 0;
   private framesKept = 0;
   readonly payloads: PayloadStore;
+  /** The kept starts of the exchanges' bodies (their bytes in `payloads`). */
+  readonly bodies: ExchangeBodyLog;
 
   private limits: TrafficLimits;
 
   constructor(limits: TrafficLimits = DEFAULT_LIMITS) {
     this.limits = { ...limits };
     this.payloads = new PayloadStore(limits.payloadTotal ?? DEFAULT_LIMITS.payloadTotal);
+    this.bodies = new ExchangeBodyLog(this.payloads);
   }
 
   /** The caps in force (a copy). */
@@ -103,7 +108,12 @@ export class TrafficLog {
     return [...this.sessions.values()].sort((a, b) => a.id - b.id);
   }
 
-  addExchange(v: ExchangeView): void {
+  /** Add an exchange, with the kept starts of its bodies when the engine captured them. */
+  addExchange(v: ExchangeView, bodies?: ExchangeBodies): void {
+    if (bodies) {
+      this.bodies.add(v.id, v.startedAt, bodies.request, v.requestBytes, bodies.response, v.responseBytes);
+      v.bodies = true;
+    }
     const size = exchangeChars(v);
     this.exchangeList.push(v);
     this.exchangeSizes.push(size);
@@ -111,10 +121,12 @@ export class TrafficLog {
     const { exchanges: most, exchangeChars: budget } = this.limits;
     // (the newest one is kept whatever its size)
     const kept = () => this.exchangeList.length - this.exchangeFirst;
+    const from = this.exchangeFirst;
     while (kept() > most || (this.exchangeText > budget && kept() > 1)) {
       this.exchangeText -= this.exchangeSizes[this.exchangeFirst]!;
       this.exchangeFirst++;
     }
+    if (this.exchangeFirst > from) this.bodies.drop(this.exchangeList.slice(from, this.exchangeFirst).map((x) => x.id));
     if (this.exchangeFirst > most / 4) {
       this.exchangeList = this.exchangeList.slice(this.exchangeFirst);
       this.exchangeSizes = this.exchangeSizes.slice(this.exchangeFirst);
@@ -124,6 +136,12 @@ export class TrafficLog {
 
   exchanges(): ExchangeView[] {
     return this.exchangeList.slice(this.exchangeFirst);
+  }
+
+  /** A kept exchange by id (the newest are searched first), or undefined. */
+  exchange(id: number): ExchangeView | undefined {
+    for (let i = this.exchangeList.length - 1; i >= this.exchangeFirst; i--) if (this.exchangeList[i]!.id === id) return this.exchangeList[i];
+    return undefined;
   }
 
   addLog(e: Omit<LogView, 'seq'>): LogView {

@@ -4,7 +4,7 @@
 // log as they are read; the feed gets them in batches (every 50 ms), only while someone watches.
 import { isWebSocketSession } from '../../app/engine/tunnel.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { ExchangeRecord, LogEntry, SessionRecord, SessionSockets } from '../engine/events.ts';
+import type { ExchangeBodies, ExchangeRecord, LogEntry, SessionRecord, SessionSockets } from '../engine/events.ts';
 import type { FrameView, SessionView } from '../../app/api/contract.ts';
 import type { Feed } from './feed.ts';
 import type { NewFrame, TrafficLog } from './traffic-log.ts';
@@ -83,9 +83,9 @@ export class TrafficWatch {
       waited = true;
     }
   };
-  private readonly onExchange = (r: ExchangeRecord) => {
+  private readonly onExchange = (r: ExchangeRecord, bodies: ExchangeBodies | undefined) => {
     const v = exchangeView(r);
-    this.log.addExchange(v);
+    this.log.addExchange(v, bodies);
     this.feed.exchange(this.redact.exchange(v));
   };
   private readonly onLog = (e: LogEntry) => {

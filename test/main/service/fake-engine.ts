@@ -19,6 +19,9 @@ export class FakeEngine extends EventEmitter {
   liveSession(id: number) { return this.live.get(id); }
   upstreamStatus() { return []; }
   async stop() {}
+  /** (the cap the service asked the engine to keep bodies at) */
+  bodyCap = 0;
+  captureBodies(cap: number) { this.bodyCap = cap; }
 
   asEngine(): Engine {
     return this as unknown as Engine;

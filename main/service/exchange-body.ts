@@ -1,0 +1,63 @@
+// What the UI gets of a kept payload or body: its bytes as text when they are UTF-8 (a cut one as far
+// as its last whole character), else base64; and an HTTP body's content encoding decoded for
+// display when the kept bytes are the whole body (bounded: zlib's maxOutputLength).
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync, type ZlibOptions } from 'node:zlib';
+import type { ExchangeBody, FramePayload } from '../../app/api/contract.ts';
+import { findUtf8Error } from '../inspect/validation.ts';
+import { completePrefix } from '../inspect/payload.ts';
+
+/** Bytes a body's content encoding is decoded to for display, at most. */
+export const DECODED_MAX = 8 * 1024 * 1024;
+
+/** `data` for the UI: as text when `text` is allowed and the bytes are UTF-8 (`truncated`: a
+ * character the cut split is left out, as a U+FFFD its sender never sent would be), else base64. */
+export function shownBytes(data: Buffer | undefined, truncated: boolean, text = true): Pick<FramePayload, 'encoding' | 'data' | 'bytes'> {
+  const asText = text && !(data && findUtf8Error(data, truncated) !== -1);
+  const shown = data && asText && truncated ? data.subarray(0, completePrefix(data)) : data;
+  return { encoding: asText ? 'text' : 'base64', data: shown ? shown.toString(asText ? 'utf8' : 'base64') : '', bytes: data?.length ?? 0 };
+}
+
+/** The first value of header `lower` in raw [name, value, …] pairs. */
+export function headerValue(raw: readonly string[], lower: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === lower) return raw[i + 1];
+  return undefined;
+}
+
+const DECODERS: Record<string, (b: Buffer, o: ZlibOptions) => Buffer> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  br: (b, o) => brotliDecompressSync(b, o),
+  // (servers send raw deflate as "deflate" too: zlib-wrapped is tried first, as browsers do)
+  deflate: (b, o) => {
+    try {
+      return inflateSync(b, o);
+    } catch {
+      return inflateRawSync(b, o);
+    }
+  },
+};
+
+/** A body's view: `data` its kept start (undefined once evicted), of `total` bytes, with `headers`
+ * (the side's own: Content-Type, Content-Encoding). */
+export function bodyView(data: Buffer | undefined, state: 'kept' | 'truncated' | 'evicted', total: number, headers: readonly string[]): ExchangeBody {
+  const truncated = state === 'truncated';
+  const v: ExchangeBody = { ...shownBytes(data, truncated), total, truncated, evicted: state === 'evicted' };
+  const type = headerValue(headers, 'content-type');
+  if (type !== undefined) v.contentType = type;
+  const coding = headerValue(headers, 'content-encoding')?.trim().toLowerCase();
+  if (!coding || coding === 'identity') return v;
+  v.contentEncoding = coding;
+  if (!data) return v;
+  const decode = DECODERS[coding];
+  if (!decode) v.decodeError = `the ${coding} content coding is not decoded for display`;
+  else if (truncated) v.decodeError = 'only the start of the body is kept: it is shown as sent';
+  else {
+    try {
+      v.decoded = shownBytes(decode(data, { maxOutputLength: DECODED_MAX }), false);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      v.decodeError = code === 'ERR_BUFFER_TOO_LARGE' ? `it decodes to over ${DECODED_MAX / 1024 / 1024} MiB` : `it does not decode: ${(e as Error).message}`;
+    }
+  }
+  return v;
+}

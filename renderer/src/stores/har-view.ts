@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/index.ts';
-import { API_LIMITS, type FramePayload, type ImportedHar } from '../../../app/api/contract.ts';
+import { API_LIMITS, type ExchangeBody, type FramePayload, type ImportedHar } from '../../../app/api/contract.ts';
 import { useTraffic } from './traffic.ts';
 import { useUi } from './ui.ts';
 
@@ -71,5 +71,8 @@ export const useHarView = defineStore('harView', () => {
   /** An imported message's payload as the file has it (no request: the file was read whole). */
   const payloadOf = (id: number, seq: number): FramePayload | null => sessionOf(id)?.payloads[seq] ?? null;
 
-  return { har, active, error, loading, sessions, exchanges, open, close, sessionOf, payloadOf };
+  /** An imported exchange's body as the file has it, or null. */
+  const bodyOf = (id: number, side: 'request' | 'response'): ExchangeBody | null => har.value?.bodies[id]?.[side] ?? null;
+
+  return { har, active, error, loading, sessions, exchanges, open, close, sessionOf, payloadOf, bodyOf };
 });

@@ -201,6 +201,9 @@ export const useTraffic = defineStore('traffic', () => {
   function framePayload(id: number, seq: number) {
     return api.framePayload({ id, seq });
   }
+  function exchangeBody(id: number, side: 'request' | 'response') {
+    return api.exchangeBody({ id, side });
+  }
   function injectMessage(id: number, direction: 'client' | 'upstream', opcode: 'text' | 'binary', data: string) {
     return api.injectMessage({ id, direction, opcode, data });
   }
@@ -210,6 +213,6 @@ export const useTraffic = defineStore('traffic', () => {
 
   return {
     exampleAddress, noListenerWhy, sessions, exchanges, listeners, upstreams, logs, framesSupported, hostname, connection, synced, frames, framesVersion, framesMissed, framesLoading, framesNotKept,
-    frameSession, liveCount, start, openFrames, closeSession, framePayload, injectMessage, replayFrame,
+    frameSession, liveCount, start, openFrames, closeSession, framePayload, exchangeBody, injectMessage, replayFrame,
   };
 });

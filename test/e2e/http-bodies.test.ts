@@ -1,0 +1,59 @@
+// HTTP bodies in the HTTP log detail, end to end: a JSON POST through the real engine, its request
+// body pretty-printed as JSON in the detail (fetched on demand with `exchangeBody`), the response's
+// gzip decoded for display, and a capped body's "first K of M" note.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { startHttpUpstream, type Upstream } from '../helpers/upstreams.ts';
+import { freePort } from '../helpers/ports.ts';
+import { send } from '../helpers/client.ts';
+import { startUiHost, type UiHost } from './ui-host.ts';
+
+let ui: UiHost | undefined;
+let upstream: Upstream;
+let proxyPort: number;
+
+before(async () => {
+  upstream = await startHttpUpstream('api', (req, res, seen) => {
+    if (req.url === '/big') return res.writeHead(200, { 'Content-Type': 'text/plain' }).end('z'.repeat(5000));
+    res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end(gzipSync(JSON.stringify({ created: JSON.parse(seen.body) })));
+  });
+  proxyPort = await freePort();
+  ui = await startUiHost({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${upstream.port}` }] }] });
+}, { timeout: 180_000 });
+
+after(async () => {
+  await ui?.close();
+  await upstream?.close();
+});
+
+test('the HTTP log detail shows a JSON POST\'s body as JSON, the gzip answer decoded, a capped body noted', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await ui!.open();
+  try {
+    const json = JSON.stringify({ user: 'ada', roles: ['admin', 'ops'], active: true });
+    await send(`http://127.0.0.1:${proxyPort}/api/users`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: json });
+    await page.goto(`${ui!.host.url}#/http`);
+    await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/api/users' }).click();
+    const req = page.getByTestId('exchange-request-body-view');
+    await req.waitFor();
+    assert.equal(await req.getAttribute('data-tab'), 'json');
+    assert.equal(await req.locator('pre').innerText(), JSON.stringify(JSON.parse(json), null, 2));
+    const res = page.getByTestId('exchange-response-body-view');
+    assert.match(await res.locator('pre').innerText(), /"created": \{\n\s+"user": "ada"/);
+    assert.match(await page.getByTestId('exchange-response-body-note').innerText(), /Decoded from gzip for display/);
+    await ui!.shot(page, 'http-body-json');
+    // a body over the per-message cap: its first bytes, said so
+    const settings = await ui!.service.handle('setSettings', { payloadPerMessage: 1024 });
+    assert.ok(settings.ok);
+    await send(`http://127.0.0.1:${proxyPort}/big`);
+    await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/big' }).click();
+    await page.getByTestId('exchange-response-body-note').getByText('First 1.0 KiB of 4.9 KiB kept (per-message cap).').waitFor();
+    assert.equal((await page.getByTestId('exchange-response-body-view').locator('pre').innerText()).length, 1024);
+    assert.deepEqual(errors, []);
+  } catch (e) {
+    await ui!.shot(page, 'http-body-failure');
+    throw e;
+  } finally {
+    await context.close();
+  }
+});

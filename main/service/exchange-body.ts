@@ -37,12 +37,19 @@ const DECODERS: Record<string, (b: Buffer, o: ZlibOptions) => Buffer> = {
   },
 };
 
+/** Whether a body of this Content-Type is shown as text (when its bytes are UTF-8): none said,
+ * text/*, and the text formats APIs send (JSON, XML, JavaScript, forms, YAML, CSV, GraphQL). */
+function textual(type: string | undefined): boolean {
+  return type === undefined || /^\s*text\/|json|xml|javascript|ecmascript|x-www-form-urlencoded|yaml|csv|graphql/i.test(type);
+}
+
 /** A body's view: `data` its kept start (undefined once evicted), of `total` bytes, with `headers`
  * (the side's own: Content-Type, Content-Encoding). */
 export function bodyView(data: Buffer | undefined, state: 'kept' | 'truncated' | 'evicted', total: number, headers: readonly string[]): ExchangeBody {
   const truncated = state === 'truncated';
-  const v: ExchangeBody = { ...shownBytes(data, truncated), total, truncated, evicted: state === 'evicted' };
   const type = headerValue(headers, 'content-type');
+  const text = textual(type);
+  const v: ExchangeBody = { ...shownBytes(data, truncated, text), total, truncated, evicted: state === 'evicted' };
   if (type !== undefined) v.contentType = type;
   const coding = headerValue(headers, 'content-encoding')?.trim().toLowerCase();
   if (!coding || coding === 'identity') return v;
@@ -53,7 +60,7 @@ export function bodyView(data: Buffer | undefined, state: 'kept' | 'truncated' |
   else if (truncated) v.decodeError = 'only the start of the body is kept: it is shown as sent';
   else {
     try {
-      v.decoded = shownBytes(decode(data, { maxOutputLength: DECODED_MAX }), false);
+      v.decoded = shownBytes(decode(data, { maxOutputLength: DECODED_MAX }), false, text);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       v.decodeError = code === 'ERR_BUFFER_TOO_LARGE' ? `it decodes to over ${DECODED_MAX / 1024 / 1024} MiB` : `it does not decode: ${(e as Error).message}`;

@@ -5,6 +5,7 @@ import { MAX_CONTROL_PAYLOAD } from '../inspect/types.ts';
 import { base64Error } from '../../app/text/base64.ts';
 import { z } from 'zod';
 import { formatPath } from '../../app/config/issues.ts';
+import { harBodySchema, importedBody } from './har-bodies.ts';
 import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSession } from '../../app/api/contract.ts';
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
@@ -64,9 +65,9 @@ const timing = z.number().optional();
 const entry = z.object({
   startedDateTime: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'not an ISO 8601 date'),
   time: z.number().max(MAX_DATE / 1000),
-  request: z.object({ method: z.string(), url: z.string(), httpVersion: z.unknown().optional(), headers: z.array(header), bodySize: z.number().optional() }),
+  request: z.object({ method: z.string(), url: z.string(), httpVersion: z.unknown().optional(), headers: z.array(header), bodySize: z.number().optional(), postData: harBodySchema }),
   // (0: Chrome's for a request that got no answer)
-  response: z.object({ status: z.number().int().min(0).max(999), headers: z.array(header), bodySize: z.number().optional(), content: z.object({ size: z.number().optional() }).optional() }),
+  response: z.object({ status: z.number().int().min(0).max(999), headers: z.array(header), bodySize: z.number().optional(), content: z.object({ size: z.number().optional() }).and(harBodySchema.unwrap()).optional() }),
   timings: z.object({ blocked: timing, dns: timing, connect: timing, send: timing, wait: timing }).optional(),
   serverIPAddress: z.string().optional(),
   _resourceType: z.string().optional(),
@@ -323,7 +324,13 @@ function* importing(text: string): Generator<void, HarImport> {
     if (isWs) {
       out.sessions.push(session(e, i + 1, rows));
       fileIds.push(e._switchyard?.sessionId);
-    } else out.exchanges.push(exchange(e, i + 1));
+    } else {
+      const x = exchange(e, i + 1);
+      out.exchanges.push(x);
+      const request = importedBody(e.request.postData, x.requestHeaders, x.requestBytes);
+      const response = importedBody(e.response.content, x.responseHeaders, e.response.content?.size ?? x.responseBytes);
+      if (request || response) out.bodies[x.id] = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
+    }
     if (++work >= STEP_ITEMS) {
       work = 0;
       yield;

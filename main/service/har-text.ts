@@ -10,7 +10,7 @@
 // evicts while the file is written makes its message a few bytes longer too: a pass that runs over
 // for that leaves out more and is written again. Only a file too large without every payload that
 // can go is refused, with its size.
-import type { ExchangeView } from '../../app/api/contract.ts';
+import type { ExchangeBody, ExchangeView } from '../../app/api/contract.ts';
 import { API_LIMITS } from '../../app/api/contract.ts';
 import { HAR_OMITTED_NOTE } from '../../app/traffic/har-note.ts';
 import { exchangeEntry, exported, message, sessionEntry, violation, type HarSession } from './har.ts';
@@ -20,6 +20,18 @@ import { exchangeEntry, exported, message, sessionEntry, violation, type HarSess
 export const HAR_MAX_BYTES = API_LIMITS.maxImportHarBytes;
 
 export type HarExport = { ok: true; text: string } | { ok: false; message: string };
+
+/** An exchange's kept bodies, as the log shows them (redacted), when any (har-bodies.ts). */
+export type HarBodies = (x: ExchangeView) => { request?: ExchangeBody; response?: ExchangeBody } | undefined;
+type Sides = ReturnType<HarBodies>;
+const SIDES = ['request', 'response'] as const;
+
+/** A body the file leaves out: as an evicted one, marked omitted. */
+function leftOut(b: ExchangeBody | undefined): ExchangeBody | undefined {
+  return b && { total: b.total, ...(b.contentType !== undefined ? { contentType: b.contentType } : {}), encoding: b.encoding, data: '', bytes: 0, truncated: false, evicted: true, omitted: true };
+}
+/** Whether a body has bytes in the file that leaving it out would save. */
+const hasBytes = (b: ExchangeBody | undefined): b is ExchangeBody => !!b && !b.evicted && b.data.length > 0;
 
 /** Messages and text (characters) written between two steps: a few milliseconds' work. */
 const STEP_MESSAGES = 2000;
@@ -52,8 +64,11 @@ class Pass {
   size = 0;
   /** false once past the limit: the pieces are dropped and only counted. */
   keep = true;
-  /** The messages written with their payload, and those of them the file may leave out. */
+  /** The messages written with their payload, and those of them the file may leave out (an
+   * exchange's bodies among them, as session -1 - its index, seq 0 or 1 for request or response). */
   withPayload = 0;
+  /** Of those, HTTP bodies. */
+  withBody = 0;
   readonly payloaded: Payloaded[] = [];
   private work = 0;
   private chars = 0;
@@ -73,6 +88,22 @@ class Pass {
     this.work = 0;
     this.chars = 0;
     return true;
+  }
+
+  /** An exchange's entry, with its bodies but those left out. */
+  exchange(x: ExchangeView, index: number, all: Sides): string {
+    const omitted = this.omit?.get(-1 - index);
+    const bodies: Sides = all && omitted ? { request: omitted.has(0) ? leftOut(all.request) : all.request, response: omitted.has(1) ? leftOut(all.response) : all.response } : all;
+    const piece = at(exchangeEntry(x, bodies), ENTRY);
+    for (const [k, side] of SIDES.entries()) {
+      const b = bodies?.[side];
+      if (!hasBytes(b)) continue;
+      this.withPayload++;
+      this.withBody++;
+      const extra = bytes(piece) - bytes(at(exchangeEntry(x, { ...bodies, [side]: leftOut(b) }), ENTRY));
+      if (extra > 0) this.payloaded.push({ session: -1 - index, seq: k, time: x.startedAt, extra });
+    }
+    return piece;
   }
 
   /** A session's messages; yields between steps. */
@@ -118,14 +149,15 @@ function shell(version: string, comment: string | undefined): [string, string] {
   return [text.slice(0, i + mark.length - 1), text.slice(i + mark.length - 1)];
 }
 
-function* pass(p: Pass, sessions: HarSession[], exchanges: ExchangeView[], version: string, comment?: string): Generator<void, void> {
+function* pass(p: Pass, sessions: HarSession[], exchanges: ExchangeView[], version: string, comment?: string, bodies?: HarBodies): Generator<void, void> {
   const [head, tail] = shell(version, comment);
   const entries = order(sessions, exchanges);
   p.add(entries.length ? `${head}\n` : head);
   for (const [k, e] of entries.entries()) {
     const sep = k ? ',\n' : '';
     if (e.exchange >= 0) {
-      if (p.add(`${sep}${ENTRY}${at(exchangeEntry(exchanges[e.exchange]!), ENTRY)}`)) yield;
+      const x = exchanges[e.exchange]!;
+      if (p.add(`${sep}${ENTRY}${p.exchange(x, e.exchange, bodies?.(x))}`)) yield;
       continue;
     }
     const s = sessions[e.session]!;
@@ -166,11 +198,11 @@ function omissions(payloaded: Payloaded[], over: number, omit: Map<number, Set<n
 const shellBytes = (version: string, comment?: string) => shell(version, comment).reduce((n, t) => n + bytes(t), 0);
 
 /** The export in steps (see the file's head); the last step's value is the outcome. */
-export function* writingHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES): Generator<void, HarExport> {
+export function* writingHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES, bodies?: HarBodies): Generator<void, HarExport> {
   const limit = `the HAR export's limit of ${mib(maxBytes).replace(/\.0$/, '')} MiB (what its import reads)`;
   const refused = (size: number, without: string) => ({ ok: false as const, message: `the HAR would be ${sized(size)}${without}, over the HAR export's limit of ${sized(maxBytes, ', what its import reads')}: export one session at a time` });
   const first = new Pass(maxBytes, null);
-  yield* pass(first, sessions, exchanges, version);
+  yield* pass(first, sessions, exchanges, version, undefined, bodies);
   if (first.keep) return { ok: true, text: first.pieces.join('') };
   // (past the limit: the oldest payloads go, as many as it takes; the file says so. A pass that runs
   // over, payloads evicted meanwhile having made their messages longer, leaves out more, with room
@@ -186,13 +218,13 @@ export function* writingHar(sessions: HarSession[], exchanges: ExchangeView[], v
     if (!more.count) return refused(last.size, last === first ? " even without the messages' payloads" : '');
     count += more.count;
     saved += more.saved;
-    const note = `${HAR_OMITTED_NOTE} ${count.toLocaleString('en-US')} of the ${first.withPayload.toLocaleString('en-US')} messages it kept (${mib(saved)} MiB), the oldest of those larger than their preview, so that this file stays within ${limit}: their data is the preview the frame log showed, marked _switchyard.omitted. Export one session at a time, or keep less payload, to have them all.`;
+    const note = `${HAR_OMITTED_NOTE} ${count.toLocaleString('en-US')} of the ${first.withPayload.toLocaleString('en-US')} ${first.withBody ? 'messages and HTTP bodies' : 'messages'} it kept (${mib(saved)} MiB), the oldest of those larger than their preview, so that this file stays within ${limit}: their data is the preview the frame log showed, marked _switchyard.omitted. Export one session at a time, or keep less payload, to have them all.`;
     const expected = last.size - more.saved + shellBytes(version, note) - shellBytes(version, comment);
     comment = note;
     if (expected > maxBytes) return refused(expected, " even without the messages' payloads");
     yield;
     const next = new Pass(maxBytes, omit);
-    yield* pass(next, sessions, exchanges, version, comment);
+    yield* pass(next, sessions, exchanges, version, comment, bodies);
     if (next.keep) return { ok: true, text: next.pieces.join('') };
     growth = Math.max(0, next.size - expected);
     last = next;
@@ -200,8 +232,8 @@ export function* writingHar(sessions: HarSession[], exchanges: ExchangeView[], v
 }
 
 /** The HAR document (as text, pretty-printed) for these sessions and exchanges, oldest first, all at once. */
-export function exportHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES): HarExport {
-  const steps = writingHar(sessions, exchanges, version, maxBytes);
+export function exportHar(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES, bodies?: HarBodies): HarExport {
+  const steps = writingHar(sessions, exchanges, version, maxBytes, bodies);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
@@ -209,8 +241,8 @@ export function exportHar(sessions: HarSession[], exchanges: ExchangeView[], ver
 }
 
 /** The same, letting the event loop run between steps (the proxy shares the thread). */
-export async function exportHarInSteps(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES): Promise<HarExport> {
-  const steps = writingHar(sessions, exchanges, version, maxBytes);
+export async function exportHarInSteps(sessions: HarSession[], exchanges: ExchangeView[], version = '0.1.0', maxBytes = HAR_MAX_BYTES, bodies?: HarBodies): Promise<HarExport> {
+  const steps = writingHar(sessions, exchanges, version, maxBytes, bodies);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;

@@ -1,7 +1,7 @@
 // HAR 1.2 export of the traffic log. WebSocket sessions are written the way Chrome DevTools writes
 // them (`_resourceType: 'websocket'`, `_webSocketMessages` with type 'send'/'receive', time in
 // seconds, opcode and data: text as is, binary as base64), so the file opens in Chrome, Firefox
-// and HAR viewers; HTTP exchanges are ordinary entries (without bodies: Switchyard keeps none).
+// and HAR viewers; HTTP exchanges are ordinary entries, with the bodies' kept starts (har-bodies.ts).
 // What a message's data cannot carry goes in its `_switchyard`, so the import gets the bytes back:
 // a text message that is not UTF-8 has `utf8ErrorOffset` (first bad byte) and `bytesBase64` (its
 // exact bytes; data is them decoded with U+FFFD); a truncated text whose cut fell inside a character
@@ -12,12 +12,13 @@
 // The text is written in steps (har-text.ts), within what the import reads: past that, the oldest
 // payloads larger than their preview are left out (`_switchyard.omitted`, said in `log.comment`).
 import { STATUS_CODES } from 'node:http';
-import type { ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
+import type { ExchangeBody, ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
+import { content, postData } from './har-bodies.ts';
 import type { RouteInfo } from '../../app/engine/records.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 import { completePrefix } from '../inspect/payload.ts';
-export { exportHar, exportHarInSteps, HAR_MAX_BYTES } from './har-text.ts';
+export { exportHar, exportHarInSteps, HAR_MAX_BYTES, type HarBodies } from './har-text.ts';
 
 export interface HarSession {
   session: SessionView;
@@ -144,14 +145,16 @@ function frameCounts(v: SessionView) {
   return { framesFromClient: v.framesFromClient, framesFromUpstream: v.framesFromUpstream, framesInjected: v.framesInjected ?? 0 };
 }
 
-export function exchangeEntry(x: ExchangeView) {
+export function exchangeEntry(x: ExchangeView, bodies?: { request?: ExchangeBody | undefined; response?: ExchangeBody | undefined }) {
   const total = x.timings.totalMs ?? 0;
+  const req = request(x.method, absoluteUrl('http', x.requestHeaders, x.url), x.requestHeaders, x.requestBytes, x.httpVersion);
+  const res = response(x.status, STATUS_CODES[x.status] ?? '', x.responseHeaders, x.responseBytes);
   const firstByte = Math.min(total, x.timings.firstByteMs ?? total);
   const connect = Math.min(firstByte, x.timings.connectMs ?? 0);
   return {
     startedDateTime: new Date(x.startedAt).toISOString(), time: total,
-    request: request(x.method, absoluteUrl('http', x.requestHeaders, x.url), x.requestHeaders, x.requestBytes, x.httpVersion),
-    response: response(x.status, STATUS_CODES[x.status] ?? '', x.responseHeaders, x.responseBytes),
+    request: bodies?.request ? { ...req, postData: postData(bodies.request) } : req,
+    response: bodies?.response ? { ...res, content: content(res.content, bodies.response) } : res,
     // (the upstream connected, then the first byte came, then the last: they add up to time)
     cache: {}, timings: { ...(x.timings.connectMs !== undefined ? { connect } : {}), send: 0, wait: firstByte - connect, receive: total - firstByte },
     // (HAR requires a wait: one with no first byte behind it is the whole time, and said so)

@@ -4,7 +4,7 @@
 // lines that quote a URL), a URL's user information, tokens in subprotocol lists (subprotocols.ts)
 // and a peer's Close reason. The traffic log keeps the real values, so changing the settings applies
 // to everything shown next.
-import type { ExchangeView, FrameView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
+import type { ExchangeBody, ExchangeView, FrameView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
 import { FrameRef } from './frame-log.ts';
 import { paramName, redactParams } from './url-params.ts';
 import { redactSubprotocolLines } from './subprotocols.ts';
@@ -79,6 +79,17 @@ export class Redactor {
   query(text: string | null): string | null {
     const out = this.redactParams(text, false);
     return out === null ? null : this.userinfo(out);
+  }
+
+  /** An HTTP body as the log shows and exports it: an application/x-www-form-urlencoded one, shown
+   * as text, has the values of sensitive parameters replaced, as in a query (other bodies are the
+   * application's own format, which redaction does not read). */
+  body<T extends ExchangeBody>(b: T): T {
+    if (!this.on || !/^\s*application\/x-www-form-urlencoded\b/i.test(b.contentType ?? '')) return b;
+    const redacted = (p: Pick<ExchangeBody, 'encoding' | 'data'>) => (p.encoding === 'text' ? this.redactParams(`?${p.data}`, true)!.slice(1) : p.data);
+    const data = redacted(b);
+    const decoded = b.decoded && { ...b.decoded, data: redacted(b.decoded) };
+    return data === b.data && decoded?.data === b.decoded?.data ? b : { ...b, data, ...(decoded ? { decoded } : {}) };
   }
 
   /** A URL, or a header value that holds one: only what follows its first '?' or '#' is read (a

@@ -7,7 +7,7 @@ import { unencodable } from '../../app/text/utf16.ts';
 import { base64Error } from '../../app/text/base64.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { ApiHandlers, ApiError, FeedSnapshot, FrameView, Params, RequestName, Result, ResultOf, ApplyOutcome, ServiceSettings } from '../../app/api/contract.ts';
+import type { ApiHandlers, ApiError, ExchangeBody, ExchangeView, FeedSnapshot, FrameView, ImportedHar, Params, RequestName, Result, ResultOf, ApplyOutcome, ServiceSettings } from '../../app/api/contract.ts';
 import { checkParams } from '../../app/api/params.ts';
 import { validateConfig } from '../../app/config/validate.ts';
 import { localhostAddresses } from '../engine/runtime.ts';
@@ -96,6 +96,18 @@ export class SwitchyardService {
     const tap = opts.frameTap !== undefined ? opts.frameTap : await loadFrameTap(perMessage);
     service = new SwitchyardService(engine, opts, tap, opts.localhost ?? await localhostAddresses());
     return service;
+  }
+
+  /** An exchange's kept body on `side` as the UI and exports show it (redacted), or undefined. */
+  private body(x: ExchangeView, side: 'request' | 'response'): ExchangeBody | undefined {
+    const kept = this.traffic.bodies.get(x.id, side);
+    return kept && this.redact.body(bodyView(kept.data, kept.state, side === 'request' ? x.requestBytes : x.responseBytes, side === 'request' ? x.requestHeaders : x.responseHeaders));
+  }
+
+  private redactBodies(bodies: ImportedHar['bodies']): ImportedHar['bodies'] {
+    const out: ImportedHar['bodies'] = {};
+    for (const [id, b] of Object.entries(bodies)) out[Number(id)] = { ...(b.request ? { request: this.redact.body(b.request) } : {}), ...(b.response ? { response: this.redact.body(b.response) } : {}) };
+    return out;
   }
 
   /** The engine keeps the bodies' first bytes for the HTTP log: per-message cap, none when the total is 0. */
@@ -229,9 +241,8 @@ export class SwitchyardService {
     exchangeBody: async ({ id, side }) => {
       const x = this.traffic.exchange(id);
       if (!x) return fail('not_found', `no exchange ${id} (old exchanges are dropped)`);
-      const kept = this.traffic.bodies.get(id, side);
-      if (!kept) return fail('no_body', `the ${side} body of exchange ${id} was not kept${x.bodies ? ' (it had none)' : ''}`);
-      return ok(bodyView(kept.data, kept.state, side === 'request' ? x.requestBytes : x.responseBytes, side === 'request' ? x.requestHeaders : x.responseHeaders));
+      const body = this.body(x, side);
+      return body ? ok(body) : fail('no_body', `the ${side} body of exchange ${id} was not kept${x.bodies ? ' (it had none)' : ''}`);
     },
     getSettings: async () => ok(this.settings()),
     setSettings: async (p) => {
@@ -255,14 +266,18 @@ export class SwitchyardService {
       // (written in steps, the proxy running between them: a row that leaves the log meanwhile is left out)
       const kept = (row: FrameView) => !(row instanceof FrameRef) || row.kept;
       const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.redact.frames(this.traffic.rowsOf(v!.id) ?? [], v!), payload: (row) => this.traffic.payloads.get(row), kept }));
-      const har = await exportHarInSteps(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x)));
+      const bodies = (x: ExchangeView) => {
+        const raw = this.traffic.exchange(x.id);
+        return raw?.bodies && { request: this.body(raw, 'request'), response: this.body(raw, 'response') };
+      };
+      const har = await exportHarInSteps(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x)), undefined, undefined, bodies);
       return har.ok ? ok(har.text) : fail('too_large', har.message);
     },
     importHar: async ({ text }) => {
       const r = await importHarInSteps(text);
       if (!r.ok) return fail('invalid_har', r.message);
       const v = r.value;
-      return ok({ ...v, sessions: v.sessions.map((s) => ({ ...s, session: this.redact.session(s.session), frames: this.redact.frames(s.frames, s.session) })), exchanges: v.exchanges.map((x) => this.redact.exchange(x)) });
+      return ok({ ...v, sessions: v.sessions.map((s) => ({ ...s, session: this.redact.session(s.session), frames: this.redact.frames(s.frames, s.session) })), exchanges: v.exchanges.map((x) => this.redact.exchange(x)), bodies: this.redactBodies(v.bodies) });
     },
     exchanges: async () => ok(this.traffic.exchanges().map((v) => this.redact.exchange(v))),
     logs: async () => ok(this.traffic.logs().map((v) => this.redact.log(v))),

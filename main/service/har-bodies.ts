@@ -1,0 +1,58 @@
+// HTTP bodies in HAR files: the export writes a request's kept body as `request.postData` (mimeType,
+// text) and a response's as `response.content.text` ("encoding": "base64" when its bytes are not
+// UTF-8), as browsers write them: the content decoded from its Content-Encoding when the whole body
+// was kept and decodes, else the bytes as sent (`_switchyard.asSent`). What the text does not say
+// goes in `_switchyard`: the whole body's size, a body cut at the per-message cap (`payload:
+// 'truncated'`, `keptBytes`) or evicted (`payload: 'evicted'`, no text). The import reads those
+// back, from its own files and from Chrome's (whose content is decoded) alike.
+import { z } from 'zod';
+import type { ExchangeBody } from '../../app/api/contract.ts';
+import { base64Error } from '../../app/text/base64.ts';
+import { bodyView } from './exchange-body.ts';
+
+/** A body's fields in a HAR file (postData's or content's, beside their mimeType and sizes). */
+function harBody(b: ExchangeBody) {
+  const shown = b.decoded ?? b;
+  const marks = {
+    total: b.total,
+    ...(b.omitted ? { omitted: true } : {}),
+    ...(b.evicted ? { payload: 'evicted' as const } : b.truncated ? { payload: 'truncated' as const, keptBytes: b.bytes } : {}),
+    ...(b.contentEncoding && !b.decoded && !b.evicted ? { asSent: true } : {}),
+  };
+  return { text: b.evicted ? '' : shown.data, ...(shown.encoding === 'base64' && !b.evicted ? { encoding: 'base64' } : {}), _switchyard: marks };
+}
+
+/** `request.postData` for a kept request body. */
+export function postData(b: ExchangeBody) {
+  return { mimeType: b.contentType ?? 'application/octet-stream', ...harBody(b) };
+}
+
+/** `response.content` with a kept response body (`content`: the entry's without one). */
+export function content(base: { size: number; mimeType: string }, b: ExchangeBody) {
+  // (HAR's size is the content's, decoded; compression what the encoding saved)
+  return { ...base, ...(b.decoded ? { size: b.decoded.bytes, compression: b.decoded.bytes - b.total } : {}), ...harBody(b) };
+}
+
+const marks = z.object({ total: z.number().int().min(0).optional(), payload: z.enum(['truncated', 'evicted']).optional(), keptBytes: z.number().int().min(0).optional(), asSent: z.literal(true).optional(), omitted: z.literal(true).optional() }).optional();
+/** What the import reads of a body: postData, or content (Chrome's may have no text). */
+export const harBodySchema = z.object({ mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional(), _switchyard: marks }).optional();
+type HarBodyIn = z.infer<typeof harBodySchema>;
+
+/** A body as the UI shows it, from a file's postData or content: `headers` are the side's, `size`
+ * the body's size as the entry gives it. Undefined when the file has none (or not as base64 it says). */
+export function importedBody(b: HarBodyIn, headers: readonly string[], size: number): ExchangeBody | undefined {
+  if (!b) return undefined;
+  const own = b._switchyard;
+  const total = own?.total ?? size;
+  if (own?.payload === 'evicted') return { ...bodyView(undefined, 'evicted', total, headers), ...(own.omitted ? { omitted: true as const } : {}) };
+  if (b.text === undefined || (b.text === '' && total === 0)) return undefined;
+  const base64 = b.encoding === 'base64';
+  if (base64 && base64Error(b.text) !== null) return undefined;
+  const bytes = Buffer.from(b.text, base64 ? 'base64' : 'utf8');
+  // (a text decoded from its content coding, as browsers write it: shown as it is, its coding named
+  // by the headers alone)
+  let side = own?.asSent ? [...headers] : headers.filter((_, i, all) => (i % 2 === 0 ? all[i] : all[i - 1])!.toLowerCase() !== 'content-encoding');
+  // (the file's mimeType, when the headers name none: Chrome writes it apart)
+  if (b.mimeType && !side.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-type')) side = ['Content-Type', b.mimeType, ...side];
+  return bodyView(bytes, own?.payload === 'truncated' ? 'truncated' : 'kept', own?.asSent || own?.payload ? total : bytes.length, side);
+}

@@ -1,6 +1,6 @@
 // HTTP bodies in the HTTP log detail, end to end: a JSON POST through the real engine, its request
 // body pretty-printed as JSON in the detail (fetched on demand with `exchangeBody`), the response's
-// gzip decoded for display, and a capped body's "first K of M" note.
+// gzip decoded for display, a capped body's "first K of M" note, and the bodies from an imported HAR.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -49,6 +49,17 @@ test('the HTTP log detail shows a JSON POST\'s body as JSON, the gzip answer dec
     await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/big' }).click();
     await page.getByTestId('exchange-response-body-note').getByText('First 1.0 KiB of 4.9 KiB kept (per-message cap).').waitFor();
     assert.equal((await page.getByTestId('exchange-response-body-view').locator('pre').innerText()).length, 1024);
+    // the bodies survive a HAR export and its import, shown from the file
+    const har = await ui!.service.handle('exportHar', {});
+    assert.ok(har.ok);
+    await page.locator('[data-tab="sessions"]').click();
+    await page.getByTestId('har-import-file').setInputFiles({ name: 'bodies.har', mimeType: 'application/json', buffer: Buffer.from(har.value as string) });
+    await page.getByTestId('har-banner').waitFor();
+    await page.locator('[data-tab="http"]').click();
+    await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/api/users' }).click();
+    assert.equal(await page.getByTestId('exchange-request-body-view').locator('pre').innerText(), JSON.stringify(JSON.parse(json), null, 2));
+    assert.match(await page.getByTestId('exchange-response-body-view').locator('pre').innerText(), /"created": \{/);
+    await ui!.shot(page, 'http-body-har');
     assert.deepEqual(errors, []);
   } catch (e) {
     await ui!.shot(page, 'http-body-failure');

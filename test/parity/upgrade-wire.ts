@@ -22,6 +22,8 @@ export interface UpstreamScript {
   cuts?: number[];
   /** The answer waits this long after the request is in (the client may send more meanwhile). */
   delayMs?: number;
+  /** Answer as soon as the head is in, without waiting for the body (which is then dropped). */
+  early?: boolean;
 }
 
 /** One case's view of the upstream: per connection used (in order of first byte), what arrived. */
@@ -72,12 +74,13 @@ export function startScriptedUpstream(scriptFor: (segment: string) => UpstreamSc
         const end = buf.indexOf('\r\n\r\n');
         if (end < 0) return;
         const head = buf.slice(0, end + 4);
-        const len = contentLength(head);
-        if (buf.length < end + 4 + len) return;
-        buf = buf.slice(end + 4 + len);
         const target = head.slice(0, head.indexOf('\r\n')).split(' ')[1] ?? '';
         const segment = target.split('?')[0]!.split('/').pop()!;
         const s = scriptFor(segment) ?? { answer: 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n', then: 'http' };
+        const len = s.early ? 0 : contentLength(head);
+        if (buf.length < end + 4 + len) return;
+        buf = s.early ? '' : buf.slice(end + 4 + len);
+        if (s.early) mode = 'drop';
         const port = String(sock.localPort);
         if (s.delayMs) {
           // answers later; what comes meanwhile waits in buf (echoed then, for a tunnel)

@@ -17,6 +17,7 @@ import { sendError, writeRawError } from './error-pages.ts';
 import { clientStatus } from '../../app/proxy/header-buffers.ts';
 import type { EngineHooks, ExchangeBodies, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 import { tuneRunningV8 } from './v8-tuning.ts';
+import { dropBody } from './client-close.ts';
 
 export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -178,7 +179,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       proxyHttp(plan, req, res, record, this.hooks);
       return;
     }
-    req.resume();
+    dropBody(req);
     sendError(res, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, record);
     this.answerDirect(plan, record);
   }

@@ -3,9 +3,10 @@
 // 494 (app/proxy/header-buffers.ts) is nginx's internal code for a head its buffers cannot hold: it
 // answers 400 with a page of its own ("Request Header Or Cookie Too Large").
 import type { ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { REQUEST_HEADER_TOO_LARGE, clientStatus } from '../../app/proxy/header-buffers.ts';
+import { lingeringClose } from './client-close.ts';
 
 /** nginx's reason phrases where they differ from node's (ngx_http_status_lines). */
 const NGINX_REASONS: Record<number, string> = {
@@ -73,7 +74,7 @@ function nginxOrder(list: string[], keepAlive: boolean): string[] {
  * refused). To a HEAD request, the head alone (its Content-Length the page's, as nginx's). Returns
  * what the client got, for its record (header lines as name, value, …, and the body's size), or
  * null when the socket was already gone. */
-export function writeRawError(socket: Duplex, status: number, extra: Record<string, string> = {}, method?: string): { headers: string[]; bodyBytes: number } | null {
+export function writeRawError(socket: Socket, status: number, extra: Record<string, string> = {}, method?: string): { headers: string[]; bodyBytes: number } | null {
   if (socket.destroyed || !socket.writable) return null;
   const body = errorBody(status);
   const wire = clientStatus(status);
@@ -83,6 +84,9 @@ export function writeRawError(socket: Duplex, status: number, extra: Record<stri
   const head = [`HTTP/1.1 ${wire} ${reasonPhrase(wire)}`, ...headers.map(([k, v]) => `${k}: ${v}`)].join('\r\n');
   const headOnly = method === 'HEAD';
   // (latin1: a value is the bytes that came, one character each, as a Host in a Location)
-  socket.end(Buffer.from(`${head}\r\n\r\n${headOnly ? '' : body}`, 'latin1'));
+  socket.write(Buffer.from(`${head}\r\n\r\n${headOnly ? '' : body}`, 'latin1'));
+  // the connection ends here, and the client may still be sending (the rest of a head node
+  // refused, a body, frames after a handshake): nginx's lingering close, not a reset
+  lingeringClose(socket);
   return { headers: headers.flat(), bodyBytes: headOnly ? 0 : pageBytes };
 }

@@ -11,6 +11,7 @@ import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
 import { refusedHeadCause, refusedHeadStatus, refusedRequestLine, refusedMethod } from './refused-heads.ts';
 import { clientHeaderTimeout } from './client-timeouts.ts';
 import { countConnection } from './request-env.ts';
+import { bytesAfterLast, closeAfterAnswer, discardAfterAnswer, isClosing, isLingering } from './client-close.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -149,6 +150,8 @@ export class ListenerSet {
       open.add(socket);
       countConnection(socket);
       socket.on('close', forget);
+      // how the connection ends after its last answer: nginx's (client-close.ts), not node's
+      socket.destroySoon = closeAfterAnswer;
       (socket as Accepted)[FIRST_HEAD] = setTimeout(() => socket.destroy(), headerMs).unref();
     });
     const handle = this.handlers.request;
@@ -165,6 +168,8 @@ export class ListenerSet {
       // keepalive_timeout 75s sends none without its second, header_timeout parameter. The idle
       // connection still closes after 75 s (node arms that from the server's keepAliveTimeout).
       (res as ServerResponse & { _keepAliveTimeout?: number })._keepAliveTimeout = 0;
+      // (a body the answer left unread is discarded with nginx's timers, client-close.ts)
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) res.once('finish', discardAfterAnswer);
       serveInTurn(req, res, handle);
     };
     server.on('request', onRequest);
@@ -197,6 +202,12 @@ export class ListenerSet {
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {
       firstHeadRead(socket);
+      // a connection in its lingering close: what the client still sends is dropped unanswered
+      // (its FIN, or a reset, ends it)
+      if (isLingering(socket)) {
+        if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE') socket.destroy();
+        return;
+      }
       // node's headersTimeout (nginx's client_header_timeout, 60 s for a whole head), and a
       // client that half-closes its connection inside a head or a body (gone away, to nginx):
       // nginx closes such a connection without an answer, where node would write a 408 or a 400
@@ -206,8 +217,10 @@ export class ListenerSet {
       }
       // bytes after a request that closes the connection: nginx never reads them; the response
       // still owed goes out, then the connection ends (node's doing), and nothing else is written
+      // (they make the connection's close a lingering one, as nginx's with bytes unread)
       if (err.code === 'HPE_CLOSED_CONNECTION') {
-        if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.destroy();
+        bytesAfterLast(socket);
+        if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage && !isClosing(socket)) socket.destroy();
         return;
       }
       const s = socket as Socket & { [PARSE_FAILED]?: true; parser?: { incoming: IncomingMessage | null } | null };

@@ -17,7 +17,29 @@ const ENDED = Symbol('switchyard.connectionEnded');
 const HELD = Symbol('switchyard.readingHeld');
 /** node's http server's own fields on a connection: its pause flag and its parser. */
 interface NodeHttpSocket { _paused?: boolean; parser?: { resume(): void } | null }
-type Connection = Socket & NodeHttpSocket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true; [HELD]?: true };
+/** The request being served on a connection (its answer is the one node writes), and what the
+ * connection had read when it started. */
+const SERVING = Symbol('switchyard.serving');
+const READ_BEFORE = Symbol('switchyard.readBeforeServing');
+type Connection = Socket & NodeHttpSocket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true; [HELD]?: true; [SERVING]?: IncomingMessage; [READ_BEFORE]?: number };
+
+/** The request served last on `socket` (so the one whose answer is under way or just out), and
+ * the bytes the connection had read when it started; undefined before any. */
+export function servedLast(socket: Socket): { req: IncomingMessage; readBefore: number } | undefined {
+  const conn = socket as Connection;
+  return conn[SERVING] ? { req: conn[SERVING], readBefore: conn[READ_BEFORE] ?? 0 } : undefined;
+}
+
+/** Whether requests read off `socket` wait behind the one being served. */
+export function requestsWaiting(socket: Socket): boolean {
+  return ((socket as Connection)[QUEUE]?.length ?? 0) > 0;
+}
+
+function serveNow(conn: Connection, req: IncomingMessage, res: ServerResponse, serve: Serve): void {
+  conn[SERVING] = req;
+  conn[READ_BEFORE] = conn.bytesRead;
+  serve(req, res);
+}
 
 /** Requests a connection may have waiting before its reading is held (holdReading). */
 const HOLD_AFTER = 32;
@@ -43,8 +65,9 @@ function holdReading(conn: Connection): void {
   conn.pause();
 }
 
-/** The queue is served: reading goes on, unless node holds it for its own writes (it resumes on 'drain'). */
-function releaseReading(conn: Connection): void {
+/** The queue is served (or dropped: the connection closes and what comes is read to be dropped):
+ * reading goes on, unless node holds it for its own writes (it resumes on 'drain'). */
+export function releaseReading(conn: Connection): void {
   if (!conn[HELD]) return;
   delete conn[HELD];
   if (conn.writableNeedDrain || conn.destroyed) return;
@@ -71,10 +94,10 @@ export function serveInTurn(req: IncomingMessage, res: ServerResponse, serve: Se
   const open = conn[IN_FLIGHT] ?? 0;
   conn[IN_FLIGHT] = open + 1;
   res.on('close', onResponseClose);
-  if (open === 0) serve(req, res);
+  if (open === 0) serveNow(conn, req, res, serve);
   else {
     const queue = (conn[QUEUE] ??= []);
-    queue.push(() => serve(req, res));
+    queue.push(() => serveNow(conn, req, res, serve));
     if (queue.length > HOLD_AFTER) holdReading(conn);
   }
 }

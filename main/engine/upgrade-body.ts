@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
 import type { BodyResult } from './request-body.ts';
+import { dropData } from './client-close.ts';
 
 /** What the request head says of a body: none, a length, or chunked. */
 type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
@@ -126,9 +127,6 @@ export function watchClientEnd(socket: Socket): void {
   socket.once('end', destroyOnEnd);
   socket.resume();
 }
-
-/** A 'data' listener that drops what a client sends once its connection is ending. */
-export function dropData(): void {}
 
 function destroyOnEnd(this: Socket): void {
   this.destroy();

@@ -13,7 +13,8 @@ import { writeRawError } from './error-pages.ts';
 import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
 import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
-import { bodyFraming, dropData, readUpgradeBody, watchClientEnd } from './upgrade-body.ts';
+import { bodyFraming, readUpgradeBody, watchClientEnd } from './upgrade-body.ts';
+import { dropData, lingeringClose } from './client-close.ts';
 import { passedHeaders } from './redirects.ts';
 import { afterBody, type Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
@@ -49,7 +50,8 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
   res.assignSocket(socket);
   res.once('finish', () => {
     res.detachSocket(socket);
-    socket.destroySoon();
+    // (the client may still send, expecting a tunnel: nginx's lingering close, client-close.ts)
+    lingeringClose(socket);
   });
   // node has left any body on the socket (the request was an upgrade to it): read it as nginx would
   const bodyRead = readUpgradeBody(req, socket, head, plan.loc.maxBodyBytes);
@@ -326,6 +328,10 @@ export function proxyUpgrade(
     const cutShort = () => done(true);
     upRes.once('end', () => {
       done(false);
+      // the client connection ends with the answer (nginx would keep it for a next request): what
+      // the client still sends (frames, expecting a tunnel) is read and dropped for nginx's
+      // lingering_timeout, not forever, and meets no reset that could take the answer with it
+      lingeringClose(socket);
       // nginx's keepalive module caches the connection of a refused handshake as of any request
       // whose answer was read whole and allows it (HTTP/1.1, no `Connection: close`: node's
       // shouldKeepAlive, which frees the connection in a moment); it is the agent's from now on

@@ -7,6 +7,7 @@ import type { PeerAttempt, Peer } from '../upstream/types.ts';
 import type { EngineHooks, SessionRecord } from './events.ts';
 import { WsRelay } from './ws-relay.ts';
 import { StallWatch } from './stall-watch.ts';
+import { isLingering, lingeringClose } from './client-close.ts';
 import { OPCODES, checkClose } from './ws-frames.ts';
 import { isWebSocketSession, upgradedTo } from '../../app/engine/tunnel.ts';
 
@@ -45,42 +46,25 @@ export const CLOSE_GRACE_MS = 1000;
 /** How long an injected message waits for a message boundary (the end of a fragmented message). */
 export const INJECT_WAIT_MS = 5000;
 
-/** nginx's lingering_timeout and lingering_time: how long a closing client connection is read (see lingeringClose). */
-export const LINGER = { idleMs: 5000, maxMs: 30_000 } as const;
-/** Client connections closeClient or lingeringClose has taken over. */
+/** Client connections closeClient has taken over. */
 const closingClients = new WeakSet<Socket>();
 
 /**
  * Close a client connection the session no longer relays, as nginx finalizes an upgraded request:
  * what was written to it goes first, then a FIN. When the relay had stopped reading the client (its
- * upstream was full), bytes may wait unread: nginx's lingering close then (lingeringClose), since
+ * upstream was full), bytes may wait unread: nginx's lingering close then (client-close.ts), since
  * closing a socket with unread bytes resets the connection, and a reset can take with it what the
  * client had not read yet. Otherwise the socket closes as soon as the FIN is out, and what the
  * client sends after it is answered with a reset, as from nginx.
  */
 function closeClient(socket: Socket): void {
   if (socket.isPaused()) return lingeringClose(socket);
-  if (socket.destroyed || closingClients.has(socket)) return;
+  if (socket.destroyed || closingClients.has(socket) || isLingering(socket)) return;
   closingClients.add(socket);
   // (a client that takes none of what is still queued for it: send_timeout, as nginx's flush)
   const watch = socket.writableLength > 0 ? new StallWatch(socket, clientSendTimeout.ms, () => socket.destroy()) : null;
   socket.once('close', () => watch?.end());
   socket.end(() => socket.destroy());
-}
-
-/**
- * nginx's lingering close: a FIN after what was written to the client, then what it still sends is
- * read and dropped until it closes too, LINGER.idleMs pass without a read, or LINGER.maxMs in all.
- */
-function lingeringClose(socket: Socket): void {
-  if (socket.destroyed || closingClients.has(socket)) return;
-  closingClients.add(socket);
-  const drop = () => socket.destroy();
-  const limit = setTimeout(drop, LINGER.maxMs).unref();
-  socket.once('close', () => clearTimeout(limit));
-  socket.setTimeout(LINGER.idleMs, drop);
-  socket.resume();
-  socket.end();
 }
 
 /** A session's proxy_read_timeout: one timer, refreshed by both relays on every chunk and drain. */

@@ -1,0 +1,73 @@
+// A client that keeps sending without reading (an upload that reads the answer only once its body
+// is out) gets the answer that refused it, as from nginx (checked against nginx 1.22 with
+// test/parity/close-explore.ts's cases): the engine used to close such a connection at once, and
+// the reset the client's next bytes met took with it the answer still unread in its buffer. And a
+// connection that is discarding a body or lingering is closed once the client stops sending for
+// lingering_timeout (5 s), not held open.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { oneLocation } from '../../helpers/engine.ts';
+import { testScope } from '../../helpers/scope.ts';
+import { refusedPort } from '../../helpers/upstreams.ts';
+import { sleep } from '../../helpers/wait.ts';
+import { clientTimeline, statuses } from '../../parity/close-wire.ts';
+
+const scope = testScope();
+
+/** Writes `head`, then a KiB every 100 ms for a second without reading, then reads: what came. */
+async function uploadWithoutReading(port: number, head: string): Promise<{ got: string; errors: string[] }> {
+  const sock = net.connect({ port, host: '127.0.0.1' });
+  await new Promise((r) => sock.once('connect', r));
+  sock.pause();
+  const errors: string[] = [];
+  sock.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+  sock.write(head);
+  for (let i = 0; i < 10; i++) {
+    await sleep(100);
+    if (sock.writable) sock.write('y'.repeat(1024));
+  }
+  let got = '';
+  sock.on('data', (d: Buffer) => (got += d.toString('latin1')));
+  sock.resume();
+  await sleep(300);
+  sock.destroy();
+  return { got, errors };
+}
+
+test('a client that uploads without reading gets the answer that refused its body or head, and no reset', { timeout: 15_000 }, async () => {
+  const dead = await refusedPort();
+  const e = await scope.engine((p) => ({
+    schemaVersion: 1,
+    servers: [{ listen: [{ address: `127.0.0.1:${p}` }], locations: [{ path: '/small/', proxyPass: `http://127.0.0.1:${dead}`, clientMaxBodySize: '1k' }, { path: '/', proxyPass: `http://127.0.0.1:${dead}` }] }],
+  }));
+  const cases: Array<[string, string]> = [
+    ['413', `POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5000000\r\n\r\n`],
+    ['413', `POST /small/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n${'x'.repeat(2048)}\r\n`],
+    ['400', `POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`],
+    ['400', `GET /x HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n`],
+    ['502', `POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc`],
+  ];
+  const seen = await Promise.all(cases.map(([, head]) => uploadWithoutReading(e.port, head)));
+  assert.deepEqual(seen.map((s, i) => `${statuses(s.got)} ${s.errors.join(',')}`.trim()), cases.map(([status]) => status));
+});
+
+test('a body left unread is discarded for lingering_timeout, then the connection closes; a refused handshake lingers as long', { timeout: 15_000 }, async () => {
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws/', proxyPass: `http://127.0.0.1:${p}`, websocket: true }));
+  const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+  const [post, handshake] = await Promise.all([
+    // a 404 to a POST whose body stops half way: no FIN while it may still come, then one 5 s after
+    clientTimeline(e.port, { send: 'POST /none HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n12345', steps: [{ ms: 1000, write: '67890' }], watchMs: 8000 }),
+    // the engine's own 404 to a handshake, then frames: read and dropped until 5 s after the last
+    clientTimeline(e.port, { send: `GET /none HTTP/1.1\r\nHost: a\r\n${upgrade}\r\n`, steps: [{ ms: 500, write: 'frame' }, { ms: 1000, write: 'frame' }, { ms: 6500, write: 'late' }, { ms: 6700, write: 'late' }], watchMs: 8000 }),
+  ]);
+  assert.equal(statuses(post.got), '404');
+  assert.deepEqual(post.events.map((ev) => ev.what), ['fin']);
+  assert.ok(post.events[0]!.at > 5500 && post.events[0]!.at < 7000, `FIN 5 s after the last byte of the body, at ${post.events[0]!.at} ms`);
+  assert.equal(statuses(handshake.got), '404');
+  assert.equal(handshake.events[0]?.what, 'fin');
+  assert.ok(handshake.events[0]!.at < 500, 'the FIN comes with the answer');
+  // (the frames were read; the first late write, 5.5 s after them, met a reset the second one sees)
+  assert.equal(handshake.wrote, 3, JSON.stringify(handshake));
+  assert.ok(handshake.events.some((ev) => ev.what !== 'fin'), JSON.stringify(handshake.events));
+});

@@ -99,6 +99,8 @@ const CASES: CloseCase[] = [
   { name: '404 to a POST, body stops', send: `POST /none/SEG HTTP/1.1\r\n${H}Content-Length: 100000\r\n\r\n${KB}`, watchMs: WATCH },
   { name: '404 to a POST, body completes, then a request', send: `POST /none/SEG HTTP/1.1\r\n${H}Content-Length: 2048\r\n\r\n${KB}`, steps: [{ ms: 600, write: KB }, { ms: 1000, write: NEXT }], watchMs: WATCH },
   { name: '404 to a POST with Expect: 100-continue, body sent after', send: `POST /none/SEG HTTP/1.1\r\n${H}Content-Length: 2048\r\nExpect: 100-continue\r\n\r\n`, steps: [{ ms: 600, write: KB + KB }, { ms: 1000, write: NEXT }], watchMs: WATCH },
+  { name: '404 to a POST with Expect: 100-continue, no body sent', send: `POST /none/SEG HTTP/1.1\r\n${H}Content-Length: 2048\r\nExpect: 100-continue\r\n\r\n`, watchMs: WATCH },
+  { name: '413 to a POST with Expect: 100-continue, no body sent', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 2000000\r\nExpect: 100-continue\r\n\r\n`, watchMs: WATCH },
   { name: '404 with Connection: close, body streaming', send: `POST /none/SEG HTTP/1.1\r\n${H}Content-Length: 100000\r\nConnection: close\r\n\r\n${KB}`, trickle: STREAM, watchMs: WATCH },
 ];
 

@@ -152,7 +152,9 @@ export function closeAfterAnswer(this: Socket): void {
   // (requests waiting behind it, past the few that hold the reading, are dropped: read on)
   releaseReading(this);
   if (req && leftUnread(req)) return discardBody(req, true);
-  if (!served || !req!.complete || hasBody(req!) || this.bytesRead > served.readBefore || requestsWaiting(this) || (this as Marked)[BYTES_AFTER_LAST]) return lingeringClose(this);
+  // (an upgraded socket, node's parser gone: the client may send, expecting a tunnel)
+  const upgraded = !(this as Socket & { parser?: unknown }).parser;
+  if (!served || upgraded || !req!.complete || hasBody(req!) || this.bytesRead > served.readBefore || requestsWaiting(this) || (this as Marked)[BYTES_AFTER_LAST]) return lingeringClose(this);
   Socket.prototype.destroySoon.call(this);
 }
 

@@ -329,7 +329,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
     if (socket && !socket.destroyed) {
       if (!timedOut && this.response?.socket?.readableEnded) this.responseBody?.flushHeld();
       flushHead(this.res);
-      socket.end();
+      // (closed as after any last answer: at once, or with nginx's lingering close, client-close.ts)
+      socket.destroySoon();
     } else this.res.destroy();
     this.finishRecord(this.res.statusCode, timedOut ? 'upstream timed out while reading the response body' : `upstream closed the connection mid-response${error ? ` (${error.message})` : ''}`);
   }

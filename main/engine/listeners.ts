@@ -11,7 +11,7 @@ import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
 import { refusedHeadCause, refusedHeadStatus, refusedRequestLine, refusedMethod } from './refused-heads.ts';
 import { clientHeaderTimeout } from './client-timeouts.ts';
 import { countConnection } from './request-env.ts';
-import { bytesAfterLast, closeAfterAnswer, discardAfterAnswer, isClosing, isLingering } from './client-close.ts';
+import { bytesAfterLast, closeAfterAnswer, discardAfterAnswer, isClosing, isLingering, lingeringClose } from './client-close.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -239,8 +239,9 @@ export class ListenerSet {
           ? `client sent unknown "Transfer-Encoding": "${String(current.headers['transfer-encoding'])}" with whitespace node's parser does not take for "chunked"`
           : `client sent invalid ${/CHUNK/.test(err.code ?? '') ? 'chunked body' : 'request body'} (node's parser: ${err.code ?? 'error'})`);
         const answer = (current as IncomingMessage & { [ANSWER]?: ServerResponse })[ANSWER];
-        if (answer && !answer.writableFinished) answer.once('finish', () => socket.end());
-        else if (answer) socket.end();
+        // (no more of the body can come to be discarded: the lingering close, client-close.ts)
+        if (answer && !answer.writableFinished) answer.once('finish', () => lingeringClose(socket));
+        else if (answer) lingeringClose(socket);
         return;
       }
       const status = refusedHeadStatus(err);
@@ -282,7 +283,7 @@ function endAsOldWorker(server: Server): Promise<void> {
     const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (!res) continue;
     if (!res.headersSent) res.shouldKeepAlive = false;
-    else res.once('finish', () => socket.end());
+    else res.once('finish', () => socket.destroySoon());
   }
   return closed;
 }

@@ -167,6 +167,6 @@ function answered(conn: Connection): boolean {
 function endAfterResponse(conn: Connection): void {
   conn[ENDED] = true;
   const res = responseOn(conn);
-  if (res && !res.writableFinished) res.once('finish', () => conn.end());
-  else conn.end();
+  if (res && !res.writableFinished) res.once('finish', () => conn.destroySoon());
+  else conn.destroySoon();
 }

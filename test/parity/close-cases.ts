@@ -70,6 +70,11 @@ const CASES: CloseCase[] = [
   { name: 'early answer, upstream closes', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 300000\r\n\r\n${'y'.repeat(300000)}`, script: { answer: 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n', then: 'close', early: true }, steps: LATER, watchMs: WATCH },
   { name: 'early answer, upstream keeps', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 300000\r\n\r\n${'y'.repeat(300000)}`, script: { answer: OK200, then: 'hold', early: true }, steps: [{ ms: 600, write: NEXT }], watchMs: WATCH },
   { name: 'early 403 to an unfinished body', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 4000\r\n\r\n${KB}`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'hold', early: true }, trickle: STREAM, watchMs: WATCH },
+  // the upstream cuts its answer short
+  { name: 'upstream closes mid-body', send: `GET /p/SEG HTTP/1.1\r\n${H}\r\n`, script: { answer: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc', then: 'close' }, watchMs: WATCH },
+  { name: 'upstream closes mid-body, two writes after', send: `GET /p/SEG HTTP/1.1\r\n${H}\r\n`, script: { answer: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc', then: 'close' }, steps: LATER, watchMs: WATCH },
+  { name: 'upstream closes mid-body of an answer to a POST, two writes after', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 3\r\n\r\nabc`, script: { answer: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc', then: 'close' }, steps: LATER, watchMs: WATCH },
+  { name: 'upstream read timeout mid-body, two writes after', send: `GET /slow/SEG HTTP/1.1\r\n${H}\r\n`, script: { answer: 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc', then: 'hold' }, steps: [{ ms: 1600, write: KB }, { ms: 2600, write: KB }], watchMs: WATCH },
   // the client asks for the close
   { name: 'Connection: close, pipelined request', send: `GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n${NEXT}`, watchMs: WATCH },
   { name: 'Connection: close, pipelined then more', send: `GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n${NEXT}`, steps: LATER, watchMs: WATCH },

@@ -92,8 +92,7 @@ export function statuses(got: string): string {
 
 /**
  * Whether two views tell the same story to a user: the same answers, the same events in the same
- * order, each within `slackMs` of the other's, and writes that went out alike (all, or as many
- * within one per second of trickle).
+ * order, each within `slackMs` of the other's, and as many writes made and gone out.
  */
 export function sameStory(a: CloseView, b: CloseView, slackMs = 1200): boolean {
   if (statuses(a.got) !== statuses(b.got)) return false;
@@ -101,7 +100,7 @@ export function sameStory(a: CloseView, b: CloseView, slackMs = 1200): boolean {
   for (let i = 0; i < a.events.length; i++) {
     if (a.events[i]!.what !== b.events[i]!.what || Math.abs(a.events[i]!.at - b.events[i]!.at) > slackMs) return false;
   }
-  return (a.wrote === a.writes) === (b.wrote === b.writes);
+  return a.wrote === b.wrote && a.writes === b.writes;
 }
 
 /** One line per view for the report. */

@@ -35,3 +35,18 @@ export const clientHeaderTimeout = {
     return describe('client_header_timeout', this.ms);
   },
 };
+
+/**
+ * keepalive_timeout: a kept-alive client connection closes once idle this long after an answer.
+ * (nginx sends no Keep-Alive header for it without its second parameter, and neither does the engine.)
+ */
+export const clientKeepaliveTimeout = {
+  ms: 75_000,
+  text(): string {
+    return describe('keepalive_timeout', this.ms);
+  },
+};
+
+/** node's http server arms an idle connection's timer this long after its keepAliveTimeout
+ * (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER in node's _http_server.js). */
+export const NODE_KEEPALIVE_SLACK_MS = 1000;

@@ -9,7 +9,7 @@ import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
 import { parseErrorInTurn, serveInTurn, upgradeInTurn } from './pipeline.ts';
 import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
 import { refusedHeadCause, refusedHeadStatus, refusedRequestLine, refusedMethod } from './refused-heads.ts';
-import { clientHeaderTimeout } from './client-timeouts.ts';
+import { clientHeaderTimeout, clientKeepaliveTimeout, NODE_KEEPALIVE_SLACK_MS } from './client-timeouts.ts';
 import { countConnection } from './request-env.ts';
 import { bytesAfterLast, closeAfterAnswer, discardAfterAnswer, isClosing, isLingering, lingeringClose } from './client-close.ts';
 
@@ -132,8 +132,9 @@ export class ListenerSet {
     // headersTimeout is nginx's client_header_timeout; node checks it every connectionsCheckingInterval
     // (30 s by default, so a head could wait 90 s): every second, it closes within one of nginx's time
     const headerMs = clientHeaderTimeout.ms;
+    // keepalive_timeout, less the second node adds to it (an idle connection closed a second late)
     const server = createServer({
-      keepAliveTimeout: 75_000, headersTimeout: headerMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, headerMs / 10)),
+      keepAliveTimeout: Math.max(1, clientKeepaliveTimeout.ms - NODE_KEEPALIVE_SLACK_MS), headersTimeout: headerMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, headerMs / 10)),
       requestTimeout: 0, maxHeaderSize: MAX_HEAD_BYTES, requireHostHeader: false,
     });
     // node keeps the first 1,000 header lines by default and drops the rest unseen; nginx refuses

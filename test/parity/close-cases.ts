@@ -55,6 +55,7 @@ const CASES: CloseCase[] = [
   { name: '413 by Content-Length, body streaming', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 2000000\r\n\r\n${KB}`, trickle: STREAM, watchMs: WATCH },
   { name: '413 by Content-Length, body stops', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 2000000\r\n\r\n${KB}`, watchMs: WATCH },
   { name: '413 by Content-Length, two writes after', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 2000000\r\n\r\n${KB}`, steps: LATER, watchMs: WATCH },
+  { name: '413 by Content-Length, whole body at once, two writes after', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 1100000\r\n\r\n${'b'.repeat(1100000)}`, steps: LATER, watchMs: WATCH },
   { name: '413 by Content-Length, body then half-close', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 2000000\r\n\r\n${KB}`, steps: [...LATER, { ms: 1000, shut: true }], watchMs: WATCH },
   // a chunked body found too large while reading it
   { name: '413 chunked, body streaming', send: `POST /small/SEG HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n800\r\n${KB}${KB}\r\n`, trickle: { ...STREAM, bytes: `400\r\n${KB}\r\n` }, watchMs: WATCH },
@@ -81,6 +82,7 @@ const CASES: CloseCase[] = [
   { name: 'Connection: close, streaming after', send: `GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, trickle: STREAM, watchMs: WATCH },
   { name: 'Connection: close, two writes after', send: `GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, steps: LATER, watchMs: WATCH },
   { name: 'HTTP/1.0, two writes after', send: `GET /p/SEG HTTP/1.0\r\n${H}\r\n`, steps: LATER, watchMs: WATCH },
+  { name: 'HTTP/1.0 POST, two writes after', send: `POST /p/SEG HTTP/1.0\r\n${H}Content-Length: 3\r\n\r\nabc`, steps: LATER, watchMs: WATCH },
   { name: 'HTTP/1.0, pipelined request', send: `GET /p/SEG HTTP/1.0\r\n${H}\r\n${NEXT}`, watchMs: WATCH },
   { name: 'HTTP/1.0, quiet', send: `GET /p/SEG HTTP/1.0\r\n${H}\r\n`, watchMs: WATCH },
   // keep-alive, for reference: the idle connection stays (75 s)

@@ -3,7 +3,7 @@
 // test/parity/close-explore.ts's cases): the engine used to close such a connection at once, and
 // the reset the client's next bytes met took with it the answer still unread in its buffer. And a
 // connection that is discarding a body or lingering is closed once the client stops sending for
-// lingering_timeout (5 s), not held open.
+// lingering_timeout (5 s), not held open; an idle kept-alive one after keepalive_timeout exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -12,6 +12,7 @@ import { testScope } from '../../helpers/scope.ts';
 import { refusedPort } from '../../helpers/upstreams.ts';
 import { sleep } from '../../helpers/wait.ts';
 import { clientTimeline, statuses } from '../../parity/close-wire.ts';
+import { clientKeepaliveTimeout } from '../../../main/engine/client-timeouts.ts';
 
 const scope = testScope();
 
@@ -70,4 +71,18 @@ test('a body left unread is discarded for lingering_timeout, then the connection
   // (the frames were read; the first late write, 5.5 s after them, met a reset the second one sees)
   assert.equal(handshake.wrote, 3, JSON.stringify(handshake));
   assert.ok(handshake.events.some((ev) => ev.what !== 'fin'), JSON.stringify(handshake.events));
+});
+
+test('keepalive_timeout: an idle kept-alive connection closes that long after its answer, not a second later (node adds one)', { timeout: 15_000 }, async () => {
+  const saved = clientKeepaliveTimeout.ms;
+  clientKeepaliveTimeout.ms = 2000;
+  try {
+    const e = await scope.engine((p) => oneLocation(p, { path: '/x/', proxyPass: 'http://127.0.0.1:1' }));
+    const idle = await clientTimeline(e.port, { send: 'GET /none HTTP/1.1\r\nHost: a\r\n\r\n', watchMs: 5000 });
+    assert.equal(statuses(idle.got), '404');
+    assert.equal(idle.events[0]?.what, 'fin', JSON.stringify(idle.events));
+    assert.ok(Math.abs(idle.events[0]!.at - 2000) < 400, `closed ${idle.events[0]!.at} ms after the request`);
+  } finally {
+    clientKeepaliveTimeout.ms = saved;
+  }
 });

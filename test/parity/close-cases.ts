@@ -96,6 +96,7 @@ const CASES: CloseCase[] = [
   // WebSocket handshakes refused, then the client sends frames anyway
   { name: 'WS refused by the upstream (403), frames after', documented: REFUSED_UPGRADE, send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'http' }, trickle: { ...STREAM, bytes: '\x81\x82\x00\x00\x00\x00hi' }, watchMs: WATCH },
   { name: 'WS refused by the upstream (403), two writes after', documented: REFUSED_UPGRADE, send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'http' }, steps: LATER, watchMs: WATCH },
+  { name: 'WS on a route without the switch (plain 200), two writes after', send: `GET /p/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, documented: REFUSED_UPGRADE, steps: LATER, watchMs: WATCH },
   { name: 'WS to no route (404), two writes after', documented: REFUSED_UPGRADE, send: `GET /none/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
   { name: 'WS to a dead upstream (502), two writes after', documented: REFUSED_UPGRADE, send: `GET /dead/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
   // error answers

@@ -115,7 +115,12 @@ export class ListenerSet {
     for (const e of this.entries.values()) if (e.server) this.retire(e.server);
     this.entries.clear();
     const closing = [...this.retired];
-    for (const [server] of closing) server.closeAllConnections();
+    for (const [server] of closing) {
+      server.closeAllConnections();
+      // (and those node no longer tracks: an upgraded connection in its lingering close, whose
+      // client could hold the stop for lingering_time by sending a byte every few seconds)
+      for (const socket of clients.get(server) ?? []) if (isClosing(socket)) socket.destroy();
+    }
     await Promise.all(closing.map(([, closed]) => closed));
   }
 

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { oneLocation } from '../../helpers/engine.ts';
+import { oneLocation, startEngine } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { refusedPort } from '../../helpers/upstreams.ts';
 import { sleep } from '../../helpers/wait.ts';
@@ -85,4 +85,19 @@ test('keepalive_timeout: an idle kept-alive connection closes that long after it
   } finally {
     clientKeepaliveTimeout.ms = saved;
   }
+});
+
+test('stopping the engine does not wait for clients in a lingering close or discarding a body', { timeout: 15_000 }, async () => {
+  const e = await startEngine((p) => oneLocation(p, { path: '/ws/', proxyPass: 'http://127.0.0.1:1', websocket: true }));
+  const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+  const trickle = { bytes: 'x', everyMs: 200, fromMs: 200, untilMs: 6000 };
+  const clients = [
+    clientTimeline(e.port, { send: `GET /none HTTP/1.1\r\nHost: a\r\n${upgrade}\r\n`, trickle, watchMs: 6000 }),
+    clientTimeline(e.port, { send: 'POST /none HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n', trickle, watchMs: 6000 }),
+  ];
+  await sleep(800);
+  const started = Date.now();
+  await e.stop();
+  assert.ok(Date.now() - started < 1000, `stopped in ${Date.now() - started} ms`);
+  await Promise.all(clients);
 });

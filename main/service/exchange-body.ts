@@ -31,7 +31,9 @@ const DECODERS: Record<string, (b: Buffer, o: ZlibOptions) => Buffer> = {
   deflate: (b, o) => {
     try {
       return inflateSync(b, o);
-    } catch {
+    } catch (e) {
+      // (a zlib stream that decodes to too much is not tried again as raw: that would only fail)
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw e;
       return inflateRawSync(b, o);
     }
   },
@@ -43,9 +45,22 @@ function textual(type: string | undefined): boolean {
   return type === undefined || /^\s*text\/|json|xml|javascript|ecmascript|x-www-form-urlencoded|yaml|csv|graphql/i.test(type);
 }
 
+/** What many bodies may decode to in all (a HAR import's): each decode takes what it made, or its
+ * limit when it would make more; once none is left, bodies are shown as sent. */
+export interface DecodeBudget {
+  left: number;
+  /** What it started with. */
+  readonly of: number;
+}
+
+/** A new budget of `bytes`. */
+export const decodeBudget = (bytes: number): DecodeBudget => ({ left: bytes, of: bytes });
+
+const MiB = 1024 * 1024;
+
 /** A body's view: `data` its kept start (undefined once evicted), of `total` bytes, with `headers`
- * (the side's own: Content-Type, Content-Encoding). */
-export function bodyView(data: Buffer | undefined, state: 'kept' | 'truncated' | 'evicted', total: number, headers: readonly string[]): ExchangeBody {
+ * (the side's own: Content-Type, Content-Encoding); `budget`: shared with other bodies. */
+export function bodyView(data: Buffer | undefined, state: 'kept' | 'truncated' | 'evicted', total: number, headers: readonly string[], budget?: DecodeBudget): ExchangeBody {
   const truncated = state === 'truncated';
   const type = headerValue(headers, 'content-type');
   const text = textual(type);
@@ -59,11 +74,19 @@ export function bodyView(data: Buffer | undefined, state: 'kept' | 'truncated' |
   if (!decode) v.decodeError = `the ${coding} content coding is not decoded for display`;
   else if (truncated) v.decodeError = 'only the start of the body is kept: it is shown as sent';
   else {
-    try {
-      v.decoded = shownBytes(decode(data, { maxOutputLength: DECODED_MAX }), false, text);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      v.decodeError = code === 'ERR_BUFFER_TOO_LARGE' ? `it decodes to over ${DECODED_MAX / 1024 / 1024} MiB` : `it does not decode: ${(e as Error).message}`;
+    const max = Math.min(DECODED_MAX, budget?.left ?? DECODED_MAX);
+    const spent = `the bodies decoded before it reach ${(budget?.of ?? 0) / MiB} MiB, as many as are decoded together`;
+    if (max <= 0) v.decodeError = `it is not decoded: ${spent}`;
+    else {
+      try {
+        const decoded = decode(data, { maxOutputLength: max });
+        if (budget) budget.left -= decoded.length;
+        v.decoded = shownBytes(decoded, false, text);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ERR_BUFFER_TOO_LARGE' && budget) budget.left -= max;
+        v.decodeError = code !== 'ERR_BUFFER_TOO_LARGE' ? `it does not decode: ${(e as Error).message}` : max < DECODED_MAX ? `it is not decoded whole: ${spent}` : `it decodes to over ${DECODED_MAX / MiB} MiB`;
+      }
     }
   }
   return v;

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ExchangeBody } from '../../app/api/contract.ts';
 import { base64Error } from '../../app/text/base64.ts';
-import { bodyView } from './exchange-body.ts';
+import { DECODED_MAX, bodyView, type DecodeBudget } from './exchange-body.ts';
 
 /** A body's fields in a HAR file (postData's or content's, beside their mimeType and sizes). */
 function harBody(b: ExchangeBody) {
@@ -35,24 +35,32 @@ export function content(base: { size: number; mimeType: string }, b: ExchangeBod
 
 const marks = z.object({ total: z.number().int().min(0).optional(), payload: z.enum(['truncated', 'evicted']).optional(), keptBytes: z.number().int().min(0).optional(), asSent: z.literal(true).optional(), omitted: z.literal(true).optional() }).optional();
 /** What the import reads of a body: postData, or content (Chrome's may have no text). */
-export const harBodySchema = z.object({ mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional(), _switchyard: marks }).optional();
+export const harBodySchema = z.object({ mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional(), _switchyard: marks }).superRefine((b, ctx) => {
+  // (checked, as a message's data is: Node's decoder would take anything, app/text/base64.ts)
+  const bad = b.encoding === 'base64' && b.text !== undefined ? base64Error(b.text) : null;
+  if (bad) ctx.addIssue({ code: 'custom', path: ['text'], message: `not base64 (its encoding says it is): ${bad}` });
+}).optional();
 type HarBodyIn = z.infer<typeof harBodySchema>;
 
+/** What an import's bodies kept as sent may decode to in all: a file's own are those that did not
+ * decode when it was written, and a few bytes of brotli decode to megabytes each. */
+export const IMPORT_DECODED_MAX = 2 * DECODED_MAX;
+
 /** A body as the UI shows it, from a file's postData or content: `headers` are the side's, `size`
- * the body's size as the entry gives it. Undefined when the file has none (or not as base64 it says). */
-export function importedBody(b: HarBodyIn, headers: readonly string[], size: number): ExchangeBody | undefined {
+ * the body's size as the entry gives it; `budget` what the file's bodies may still decode to.
+ * Undefined when the file has none. */
+export function importedBody(b: HarBodyIn, headers: readonly string[], size: number, budget: DecodeBudget): ExchangeBody | undefined {
   if (!b) return undefined;
   const own = b._switchyard;
   const total = own?.total ?? size;
   if (own?.payload === 'evicted') return { ...bodyView(undefined, 'evicted', total, headers), ...(own.omitted ? { omitted: true as const } : {}) };
   if (b.text === undefined || (b.text === '' && total === 0)) return undefined;
   const base64 = b.encoding === 'base64';
-  if (base64 && base64Error(b.text) !== null) return undefined;
   const bytes = Buffer.from(b.text, base64 ? 'base64' : 'utf8');
   // (a text decoded from its content coding, as browsers write it: shown as it is, its coding named
   // by the headers alone)
   let side = own?.asSent ? [...headers] : headers.filter((_, i, all) => (i % 2 === 0 ? all[i] : all[i - 1])!.toLowerCase() !== 'content-encoding');
   // (the file's mimeType, when the headers name none: Chrome writes it apart)
   if (b.mimeType && !side.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-type')) side = ['Content-Type', b.mimeType, ...side];
-  return bodyView(bytes, own?.payload === 'truncated' ? 'truncated' : 'kept', own?.asSent || own?.payload ? total : bytes.length, side);
+  return bodyView(bytes, own?.payload === 'truncated' ? 'truncated' : 'kept', own?.asSent || own?.payload ? total : bytes.length, side, budget);
 }

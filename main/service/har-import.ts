@@ -5,7 +5,8 @@ import { MAX_CONTROL_PAYLOAD } from '../inspect/types.ts';
 import { base64Error } from '../../app/text/base64.ts';
 import { z } from 'zod';
 import { formatPath } from '../../app/config/issues.ts';
-import { harBodySchema, importedBody } from './har-bodies.ts';
+import { IMPORT_DECODED_MAX, harBodySchema, importedBody } from './har-bodies.ts';
+import { decodeBudget } from './exchange-body.ts';
 import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSession } from '../../app/api/contract.ts';
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
@@ -304,6 +305,7 @@ function* importing(text: string): Generator<void, HarImport> {
   if (!r.success) return refusal(r.error.issues, []);
   const out: ImportedHar = { creator: r.data.log.creator.name, sessions: [], exchanges: [], bodies: {} };
   const fileIds: Array<number | undefined> = [];
+  const decoding = decodeBudget(IMPORT_DECODED_MAX);
   let work = 0;
   for (const [i, raw] of r.data.log.entries.entries()) {
     const shell = entryShell.safeParse(raw);
@@ -327,8 +329,8 @@ function* importing(text: string): Generator<void, HarImport> {
     } else {
       const x = exchange(e, i + 1);
       out.exchanges.push(x);
-      const request = importedBody(e.request.postData, x.requestHeaders, x.requestBytes);
-      const response = importedBody(e.response.content, x.responseHeaders, e.response.content?.size ?? x.responseBytes);
+      const request = importedBody(e.request.postData, x.requestHeaders, x.requestBytes, decoding);
+      const response = importedBody(e.response.content, x.responseHeaders, e.response.content?.size ?? x.responseBytes, decoding);
       if (request || response) out.bodies[x.id] = { ...(request ? { request } : {}), ...(response ? { response } : {}) };
     }
     if (++work >= STEP_ITEMS) {

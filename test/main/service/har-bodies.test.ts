@@ -74,13 +74,11 @@ test('a Chrome HAR\'s bodies import: postData text, decoded content, base64 cont
     const har = { log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, entries: [
       entry('https://x.test/a', { postData: { mimeType: 'application/json', text: '{"q":"é"}' } }, { content: { size: 12, mimeType: 'application/json', text: '{"r":[1, 2]}' } }),
       entry('https://x.test/b', {}, { content: { size: 3, mimeType: 'image/gif', text: Buffer.from([1, 2, 3]).toString('base64'), encoding: 'base64' } }),
-      entry('https://x.test/c', {}, { content: { size: 3, mimeType: 'image/gif', text: '!!notbase64', encoding: 'base64' } }),
     ] } };
     const imported = value<ImportedHar>(await service.handle('importHar', { text: JSON.stringify(har) }));
-    const [a, b, c] = imported.exchanges.map((x) => imported.bodies[x.id]);
+    const [a, b] = imported.exchanges.map((x) => imported.bodies[x.id]);
     assert.deepEqual([a!.request!.data, a!.request!.total, a!.response!.data, a!.response!.contentEncoding], ['{"q":"é"}', 10, '{"r":[1, 2]}', undefined]);
     assert.deepEqual([b!.response!.encoding, b!.response!.data, b!.response!.bytes], ['base64', 'AQID', 3]);
-    assert.equal(c, undefined, 'a body that is not the base64 it says is left out');
   } finally {
     service.close();
   }

@@ -1,0 +1,47 @@
+// Hostile HTTP bodies in a HAR file to import: a body that is not the base64 it says refuses the
+// file, naming the field; bodies kept as sent in a content coding decode to a bounded total (a few
+// bytes of brotli decode to megabytes each), the rest shown as sent with the reason.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { brotliCompressSync, deflateSync } from 'node:zlib';
+import { importHar } from '../../../main/service/har-import.ts';
+import { IMPORT_DECODED_MAX } from '../../../main/service/har-bodies.ts';
+import { DECODED_MAX, bodyView } from '../../../main/service/exchange-body.ts';
+
+const entry = (response: object, postData?: object) => ({
+  startedDateTime: '2026-03-01T10:00:00.000Z', time: 5,
+  request: { method: 'POST', url: 'https://x.test/', headers: [], ...(postData ? { postData } : {}) },
+  response: { status: 200, headers: [{ name: 'Content-Encoding', value: 'br' }, { name: 'Content-Type', value: 'text/plain' }], content: { size: 3, mimeType: 'text/plain', ...response } },
+});
+const harOf = (entries: object[]) => JSON.stringify({ log: { version: '1.2', creator: { name: 'x', version: '1' }, entries } });
+
+test('a body that is not the base64 its encoding says refuses the file, naming the field', () => {
+  const content = importHar(harOf([entry({}), entry({ text: '!!notbase64', encoding: 'base64' })]));
+  assert.equal(content.ok, false);
+  assert.match(!content.ok ? content.message : '', /^log\.entries\[1\]\.response\.content\.text: not base64/);
+  const post = importHar(harOf([entry({}, { mimeType: 'application/octet-stream', text: 'zz=z', encoding: 'base64' })]));
+  assert.match(!post.ok ? post.message : '', /^log\.entries\[0\]\.request\.postData\.text: not base64/);
+});
+
+test('bodies kept as sent decode to IMPORT_DECODED_MAX in all: brotli bombs do not blow up an import', () => {
+  const bomb = brotliCompressSync(Buffer.alloc(DECODED_MAX, 0x61)).toString('base64');
+  const count = 12;
+  const started = Date.now();
+  const r = importHar(harOf(Array.from({ length: count }, () => entry({ text: bomb, encoding: 'base64', _switchyard: { asSent: true, total: 20 } }))));
+  assert.ok(r.ok);
+  const bodies = Object.values(r.value.bodies).map((b) => b.response!);
+  assert.equal(bodies.length, count);
+  const decoded = bodies.reduce((n, b) => n + (b.decoded?.bytes ?? 0), 0);
+  assert.ok(decoded <= IMPORT_DECODED_MAX, `${decoded} bytes decoded`);
+  assert.equal(bodies[0]!.decoded?.bytes, DECODED_MAX, 'the first ones decode');
+  assert.match(bodies.at(-1)!.decodeError ?? '', /not decoded: the bodies decoded before it reach 16 MiB/);
+  assert.equal(bodies.at(-1)!.bytes, Buffer.from(bomb, 'base64').length, 'shown as sent');
+  assert.ok(Date.now() - started < 5000);
+});
+
+test('a deflate body over the decode limit says so (not tried again as raw deflate)', () => {
+  const d = deflateSync(Buffer.alloc(DECODED_MAX + 1));
+  const v = bodyView(d, 'kept', d.length, ['Content-Encoding', 'deflate']);
+  assert.equal(v.decoded, undefined);
+  assert.equal(v.decodeError, 'it decodes to over 8 MiB');
+});

@@ -15,7 +15,7 @@ import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp } from './ws-exchange
 import type { LiveSession } from './ws-session.ts';
 import { sendError, writeRawError } from './error-pages.ts';
 import { clientStatus } from '../../app/proxy/header-buffers.ts';
-import type { EngineHooks, ExchangeBodies, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
+import type { CaptureBudget, EngineHooks, ExchangeBodies, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 import { tuneRunningV8 } from './v8-tuning.ts';
 import { dropBody } from './client-close.ts';
 
@@ -54,6 +54,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly hooks: EngineHooks = {
     exchange: (r, bodies) => this.emit('exchange', r, bodies),
     bodyCap: 0,
+    bodyBudget: null,
     sessionOpen: (s, sockets) => this.emit('session-open', s, sockets),
     sessionClose: (s) => {
       this.sessions.delete(s.id);
@@ -68,9 +69,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Keep the first `cap` bytes of each proxied HTTP request's and response's body for the
-   * 'exchange' event's listeners (0, the default: none; the bodies are then not copied at all). */
-  captureBodies(cap: number): void {
+   * 'exchange' event's listeners (0, the default: none; the bodies are then not copied at all),
+   * their room counted against `budget` while the exchange is in progress. */
+  captureBodies(cap: number, budget: CaptureBudget | null = null): void {
     this.hooks.bodyCap = Math.max(0, Math.floor(cap));
+    this.hooks.bodyBudget = this.hooks.bodyCap > 0 ? budget : null;
   }
 
   /**

@@ -32,12 +32,20 @@ export interface SessionSockets {
   observe(fromClient: ChunkObserver | null, fromUpstream: ChunkObserver | null): void;
 }
 
-/** The first bytes of an exchange's bodies (at most EngineHooks.bodyCap each; null: none read),
- * as the client sent its request's and as the client was sent the response's. The record's
- * requestBytes and responseBytes are the whole bodies' sizes. */
+/** The first bytes of an exchange's bodies (at most EngineHooks.bodyCap each; null: none read;
+ * 'evicted': the budget had no room for them), as the client sent its request's and as the client
+ * was sent the response's. The record's requestBytes and responseBytes are the whole bodies' sizes. */
 export interface ExchangeBodies {
-  request: Buffer | null;
-  response: Buffer | null;
+  request: Buffer | null | 'evicted';
+  response: Buffer | null | 'evicted';
+}
+
+/** What body captures in progress count against (the recorder's total payload cap): room is
+ * claimed as a capture grows, and given back when its exchange is logged. */
+export interface CaptureBudget {
+  /** Room for `size` more bytes: false when there is none. */
+  claim(size: number): boolean;
+  unclaim(size: number): void;
 }
 
 export interface EngineHooks {
@@ -45,6 +53,8 @@ export interface EngineHooks {
   exchange(record: ExchangeRecord, bodies?: ExchangeBodies): void;
   /** Bytes of each HTTP body kept for a recorder (Engine.captureBodies); 0: none, and nothing is copied. */
   bodyCap: number;
+  /** What the captures count against while in progress (null: nothing). */
+  bodyBudget: CaptureBudget | null;
   sessionOpen(session: SessionRecord, sockets: SessionSockets): void;
   sessionClose(session: SessionRecord): void;
   log(entry: Omit<LogEntry, 'time'>): void;

@@ -3,7 +3,7 @@
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { abandonResponse, abortHttpTry, dropUnsentBody, proxyHttpTry, type TryFailure, type TryHandlers } from './http-proxy-adapter.ts';
 import { ResponseBody, type BodyOwner } from './response-body.ts';
-import { BodyCapture, keepStart } from './body-capture.ts';
+import { BodyCapture } from './body-capture.ts';
 import { clientBodyTimeout, clientSendTimeout } from './client-timeouts.ts';
 import { announcesTooLarge, expectsContinue, readBody, tooLargeCause, type BodyResult } from './request-body.ts';
 import { sendError } from './error-pages.ts';
@@ -36,7 +36,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
   private response: IncomingMessage | null = null;
   private responseBody: ResponseBody | null = null;
   /** For a recorder (hooks.bodyCap): the request body's first bytes, and the response body's as relayed. */
-  private requestKept: Buffer | null = null;
+  private requestKept: BodyCapture | null = null;
   capture: BodyCapture | null = null;
 
   constructor(
@@ -95,7 +95,11 @@ class HttpExchange implements TryHandlers, BodyOwner {
       this.body = read.body;
       this.record.requestBytes = read.body?.length ?? 0;
       const cap = this.hooks.bodyCap;
-      if (cap > 0 && read.body?.length) this.requestKept = keepStart(read.body, cap);
+      if (cap > 0 && read.body?.length) {
+        // (the body is whole: its capture is its start, no larger)
+        this.requestKept = new BodyCapture(cap, this.hooks.bodyBudget, Math.min(cap, read.body.length));
+        this.requestKept.take(read.body);
+      }
       ({ plan: this.plan, attempt: this.attempt } = afterBody(this.plan, this.attempt, req, this.record.requestBytes));
       this.tryNext();
     });
@@ -125,7 +129,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     if (cause) record.cause = cause;
     record.timings.totalMs = Date.now() - record.startedAt;
     const { requestKept, capture } = this;
-    this.hooks.exchange(record, requestKept || capture ? { request: requestKept, response: capture?.bytes() ?? null } : undefined);
+    this.hooks.exchange(record, requestKept || capture ? { request: requestKept?.settle() ?? null, response: capture?.settle() ?? null } : undefined);
   }
 
   private finish(status: number, cause: string): void {
@@ -283,7 +287,7 @@ class HttpExchange implements TryHandlers, BodyOwner {
     this.body = null;
     this.response = proxyRes;
     const cap = this.hooks.bodyCap;
-    if (cap > 0) this.capture = new BodyCapture(cap);
+    if (cap > 0) this.capture = new BodyCapture(cap, this.hooks.bodyBudget);
     this.responseBody = new ResponseBody(proxyRes, res, this.plan.loc.location.proxyBuffering, headBytes, this);
   }
 

@@ -2,7 +2,7 @@
 // of their own (frame-log.ts): two rows per exchange (request, then response), their bytes kept in
 // the PayloadStore beside WebSocket payloads, so that bodies count against the same total cap and
 // are evicted with them, oldest first (a row then reads 'evicted'). Rows leave with their exchanges.
-import { BINARY, KEPT, SessionFrames, TRUNCATED, rowFlags, type PayloadState } from './frame-log.ts';
+import { BINARY, EVICTED, KEPT, SessionFrames, TRUNCATED, rowFlags, type PayloadState } from './frame-log.ts';
 import type { PayloadStore } from './payloads.ts';
 
 const STATES: ReadonlyArray<PayloadState | undefined> = [undefined, 'kept', 'truncated', 'evicted'];
@@ -13,6 +13,9 @@ export interface KeptBody {
   data: Buffer | undefined;
 }
 
+/** One side's kept start as the engine gives it (ExchangeBodies). */
+type Body = Buffer | null | 'evicted';
+
 export class ExchangeBodyLog {
   private readonly rows: SessionFrames;
   /** Exchange id → seq of its request row (its response row is the next). */
@@ -22,19 +25,20 @@ export class ExchangeBodyLog {
     this.rows = new SessionFrames(payloads.arena(), payloads.arena(true));
   }
 
-  /** Keep exchange `id`'s bodies: the first bytes of each (null: none) and the whole one's size. */
-  add(id: number, time: number, request: Buffer | null, requestBytes: number, response: Buffer | null, responseBytes: number): void {
+  /** Keep exchange `id`'s bodies: the first bytes of each (null: none; 'evicted': the total cap had
+   * no room for its capture) and the whole one's size. */
+  add(id: number, time: number, request: Body, requestBytes: number, response: Body, responseBytes: number): void {
     this.seqOf.set(id, this.rows.next);
     this.put(time, 'client', request, requestBytes);
     this.put(time, 'upstream', response, responseBytes);
   }
 
-  private put(time: number, from: 'client' | 'upstream', data: Buffer | null, total: number): void {
+  private put(time: number, from: 'client' | 'upstream', data: Body, total: number): void {
     const f = this.rows;
-    const state = !data || total === 0 ? 0 : data.length < total ? TRUNCATED : KEPT;
+    const state = !data || total === 0 ? 0 : data === 'evicted' ? EVICTED : data.length < total ? TRUNCATED : KEPT;
     // (no preview is kept of an evicted body: its note is empty)
     const s = f.append(time, rowFlags(BINARY, from, true, false, state), total, null, '');
-    if (state) this.payloads.put(f, s, f.next - 1, data!, 0, data!.length);
+    if (state && data !== 'evicted') this.payloads.put(f, s, f.next - 1, data!, 0, data!.length);
   }
 
   has(id: number): boolean {

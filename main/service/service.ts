@@ -113,7 +113,7 @@ export class SwitchyardService {
   /** The engine keeps the bodies' first bytes for the HTTP log: per-message cap, none when the total is 0. */
   private captureBodies(): void {
     const { payloadPerMessage, payloadTotal } = this.traffic.caps;
-    this.engine.captureBodies(payloadTotal > 0 ? payloadPerMessage : 0);
+    this.engine.captureBodies(payloadTotal > 0 ? payloadPerMessage : 0, this.traffic.payloads);
   }
 
   get framesSupported(): boolean {

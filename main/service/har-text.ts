@@ -14,6 +14,7 @@ import type { ExchangeBody, ExchangeView } from '../../app/api/contract.ts';
 import { API_LIMITS } from '../../app/api/contract.ts';
 import { HAR_OMITTED_NOTE } from '../../app/traffic/har-note.ts';
 import { exchangeEntry, exported, message, sessionEntry, violation, type HarSession } from './har.ts';
+import { decodeBudget, type DecodeBudget } from './exchange-body.ts';
 
 /** The largest HAR file exported, bytes of UTF-8: what the import reads (so that every export
  * imports back; the renderer checks the file's size, the service its characters). */
@@ -21,8 +22,10 @@ export const HAR_MAX_BYTES = API_LIMITS.maxImportHarBytes;
 
 export type HarExport = { ok: true; text: string } | { ok: false; message: string };
 
-/** An exchange's kept bodies, as the log shows them (redacted), when any (har-bodies.ts). */
-export type HarBodies = (x: ExchangeView) => { request?: ExchangeBody; response?: ExchangeBody } | undefined;
+/** An exchange's kept bodies, as the log shows them (redacted), when any (har-bodies.ts); a body in
+ * a content coding decoded within `decoding`, the pass's (what would not fit the file's limit is
+ * not decoded: a few bytes of brotli decode to megabytes). */
+export type HarBodies = (x: ExchangeView, decoding: DecodeBudget) => { request?: ExchangeBody; response?: ExchangeBody } | undefined;
 type Sides = ReturnType<HarBodies>;
 const SIDES = ['request', 'response'] as const;
 
@@ -73,7 +76,12 @@ class Pass {
   private work = 0;
   private chars = 0;
 
-  constructor(private readonly max: number, private readonly omit: Map<number, Set<number>> | null) {}
+  /** What the pass's bodies may decode to, in all: half the file's limit (the rest for the others). */
+  readonly decoding: DecodeBudget;
+
+  constructor(private readonly max: number, private readonly omit: Map<number, Set<number>> | null) {
+    this.decoding = decodeBudget(Math.floor(max / 2));
+  }
 
   add(piece: string): boolean {
     this.size += bytes(piece);
@@ -157,7 +165,7 @@ function* pass(p: Pass, sessions: HarSession[], exchanges: ExchangeView[], versi
     const sep = k ? ',\n' : '';
     if (e.exchange >= 0) {
       const x = exchanges[e.exchange]!;
-      if (p.add(`${sep}${ENTRY}${p.exchange(x, e.exchange, bodies?.(x))}`)) yield;
+      if (p.add(`${sep}${ENTRY}${p.exchange(x, e.exchange, bodies?.(x, p.decoding))}`)) yield;
       continue;
     }
     const s = sessions[e.session]!;

@@ -2,7 +2,7 @@
 // the live feed. The web host (main/web) and Electron's IPC (main/electron/ipc.ts) are thin
 // adapters over `handlers` and `feed`. Model: httptoolkit-server src/api/api-model.ts.
 import { isWebSocketSession, upgradedTo } from '../../app/engine/tunnel.ts';
-import { bodyView, shownBytes } from './exchange-body.ts';
+import { bodyView, shownBytes, type DecodeBudget } from './exchange-body.ts';
 import { unencodable } from '../../app/text/utf16.ts';
 import { base64Error } from '../../app/text/base64.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
@@ -99,9 +99,9 @@ export class SwitchyardService {
   }
 
   /** An exchange's kept body on `side` as the UI and exports show it (redacted), or undefined. */
-  private body(x: ExchangeView, side: 'request' | 'response'): ExchangeBody | undefined {
+  private body(x: ExchangeView, side: 'request' | 'response', decoding?: DecodeBudget): ExchangeBody | undefined {
     const kept = this.traffic.bodies.get(x.id, side);
-    return kept && this.redact.body(bodyView(kept.data, kept.state, side === 'request' ? x.requestBytes : x.responseBytes, side === 'request' ? x.requestHeaders : x.responseHeaders));
+    return kept && this.redact.body(bodyView(kept.data, kept.state, side === 'request' ? x.requestBytes : x.responseBytes, side === 'request' ? x.requestHeaders : x.responseHeaders, decoding));
   }
 
   private redactBodies(bodies: ImportedHar['bodies']): ImportedHar['bodies'] {
@@ -266,9 +266,9 @@ export class SwitchyardService {
       // (written in steps, the proxy running between them: a row that leaves the log meanwhile is left out)
       const kept = (row: FrameView) => !(row instanceof FrameRef) || row.kept;
       const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.redact.frames(this.traffic.rowsOf(v!.id) ?? [], v!), payload: (row) => this.traffic.payloads.get(row), kept }));
-      const bodies = (x: ExchangeView) => {
+      const bodies = (x: ExchangeView, decoding: DecodeBudget) => {
         const raw = this.traffic.exchange(x.id);
-        return raw?.bodies && { request: this.body(raw, 'request'), response: this.body(raw, 'response') };
+        return raw?.bodies && { request: this.body(raw, 'request', decoding), response: this.body(raw, 'response', decoding) };
       };
       const har = await exportHarInSteps(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x)), undefined, undefined, bodies);
       return har.ok ? ok(har.text) : fail('too_large', har.message);

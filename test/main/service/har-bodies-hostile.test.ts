@@ -1,11 +1,19 @@
 // Hostile HTTP bodies in a HAR file to import: a body that is not the base64 it says refuses the
 // file, naming the field; bodies kept as sent in a content coding decode to a bounded total (a few
-// bytes of brotli decode to megabytes each), the rest shown as sent with the reason.
+// bytes of brotli decode to megabytes each), the rest shown as sent with the reason; an export's
+// decode to its size limit, the rest written as sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliCompressSync, deflateSync } from 'node:zlib';
 import { importHar } from '../../../main/service/har-import.ts';
 import { IMPORT_DECODED_MAX } from '../../../main/service/har-bodies.ts';
+import { HAR_MAX_BYTES } from '../../../main/service/har-text.ts';
+import { SwitchyardService } from '../../../main/service/service.ts';
+import { startEngine, oneLocation } from '../../helpers/engine.ts';
+import { startHttpUpstream } from '../../helpers/upstreams.ts';
+import { send } from '../../helpers/client.ts';
+import { value } from '../../helpers/service.ts';
+import { until } from '../../helpers/wait.ts';
 import { DECODED_MAX, bodyView } from '../../../main/service/exchange-body.ts';
 
 const entry = (response: object, postData?: object) => ({
@@ -44,4 +52,25 @@ test('a deflate body over the decode limit says so (not tried again as raw defla
   const v = bodyView(d, 'kept', d.length, ['Content-Encoding', 'deflate']);
   assert.equal(v.decoded, undefined);
   assert.equal(v.decodeError, 'it decodes to over 8 MiB');
+});
+
+test('an export decodes its bodies to the file\'s limit in all: brotli bombs from an upstream are written as sent past it', async () => {
+  const bomb = brotliCompressSync(Buffer.alloc(DECODED_MAX, 0x61));
+  const up = await startHttpUpstream('a', (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Encoding': 'br' }).end(bomb));
+  const e = await startEngine((port) => oneLocation(port, { path: '/', proxyPass: `http://127.0.0.1:${up.port}` }));
+  const service = await SwitchyardService.create(e.engine, { initialDraft: {}, frameTap: null });
+  const count = Math.ceil(HAR_MAX_BYTES / DECODED_MAX) + 2;
+  try {
+    for (let i = 0; i < count; i++) await send(`${e.url}/${i}`);
+    await until(() => service.traffic.exchanges().length === count);
+    const text = value<string>(await service.handle('exportHar', {}));
+    const contents = (JSON.parse(text) as { log: { entries: Array<{ response: { content: { text: string; _switchyard: { asSent?: true; omitted?: true } } } }> } }).log.entries.map((x) => x.response.content);
+    assert.equal(contents.filter((c) => c._switchyard.omitted).length, 0, 'no body left out');
+    assert.equal(contents[0]!.text.length, DECODED_MAX, 'the first decoded');
+    assert.deepEqual([contents.at(-1)!._switchyard.asSent, Buffer.from(contents.at(-1)!.text, 'base64').equals(bomb)], [true, true], 'the last as sent');
+  } finally {
+    service.close();
+    await e.stop();
+    await up.close();
+  }
 });

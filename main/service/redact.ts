@@ -6,7 +6,7 @@
 // to everything shown next.
 import type { ExchangeBody, ExchangeView, FrameView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
 import { FrameRef } from './frame-log.ts';
-import { paramName, redactParams } from './url-params.ts';
+import { paramName, redactForm, redactParams } from './url-params.ts';
 import { redactSubprotocolLines } from './subprotocols.ts';
 
 // (X-Switchyard-Token: the web host's own, should a stale page's calls reach a proxied app instead)
@@ -86,7 +86,7 @@ export class Redactor {
    * application's own format, which redaction does not read). */
   body<T extends ExchangeBody>(b: T): T {
     if (!this.on || !/^\s*application\/x-www-form-urlencoded\b/i.test(b.contentType ?? '')) return b;
-    const redacted = (p: Pick<ExchangeBody, 'encoding' | 'data'>) => (p.encoding === 'text' ? this.redactParams(`?${p.data}`, true)!.slice(1) : p.data);
+    const redacted = (p: Pick<ExchangeBody, 'encoding' | 'data'>) => (p.encoding === 'text' && this.paramNames.size ? redactForm(p.data, this.paramNames, REDACTED) : p.data);
     const data = redacted(b);
     const decoded = b.decoded && { ...b.decoded, data: redacted(b.decoded) };
     return data === b.data && decoded?.data === b.decoded?.data ? b : { ...b, data, ...(decoded ? { decoded } : {}) };

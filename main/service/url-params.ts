@@ -84,3 +84,19 @@ function nestedSecret(value: string, names: ReadonlySet<string>, mark: string): 
   }
   return false;
 }
+
+/** A form body's text (application/x-www-form-urlencoded) with the values of the parameters `names`
+ * replaced by `mark`: as a form is parsed, a parameter ends only at '&' (a '#', ';' or space in a
+ * value, which curl's `-d` sends as written, is the value's own); another value that holds a URL
+ * is read as one in a query is. */
+export function redactForm(text: string, names: ReadonlySet<string>, mark: string): string {
+  const parts = text.split('&');
+  for (const [i, part] of parts.entries()) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const value = part.slice(eq + 1);
+    const kept = names.has(paramName(part.slice(0, eq))) || nestedSecret(value, names, mark) ? mark : redactParams(value, names, mark, true);
+    if (kept !== value) parts[i] = `${part.slice(0, eq + 1)}${kept}`;
+  }
+  return parts.join('&');
+}

@@ -128,3 +128,12 @@ test('a WebSocket session and an exchange with secrets in their URLs: redacted i
   assert.match(JSON.stringify(value<LogView[]>(await service.handle('logs', {}))), /PLAINSECRET2/);
   assert.match(value<string>(await service.handle('exportHar', {})), /WSSECRET1/);
 });
+
+test('a form body: a sensitive value ends only at "&" (curl -d sends "#", ";" and spaces as written), nested URLs read as in a query', () => {
+  const r = new Redactor();
+  const form = (data: string) => r.body({ contentType: 'application/x-www-form-urlencoded; charset=UTF-8', encoding: 'text', data, bytes: data.length, total: data.length, truncated: false, evicted: false }).data;
+  assert.equal(form('user=ada&password=hunt#er 2;x&n=1'), `user=ada&password=${REDACTED}&n=1`);
+  assert.equal(form('next=/cb?token=abc#f&token=a b'), `next=/cb?token=${REDACTED}#f&token=${REDACTED}`, "a nested URL's fragment is its own");
+  assert.equal(form('r=https%3A%2F%2Fx%2F%3Faccess_token%3Dz&q=a#b'), `r=${REDACTED}&q=a#b`);
+  assert.equal(form('pass%77ord=x&plain'), `pass%77ord=${REDACTED}&plain`);
+});

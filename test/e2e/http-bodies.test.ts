@@ -16,6 +16,7 @@ let proxyPort: number;
 before(async () => {
   upstream = await startHttpUpstream('api', (req, res, seen) => {
     if (req.url === '/big') return res.writeHead(200, { 'Content-Type': 'text/plain' }).end('z'.repeat(5000));
+    if (req.url === '/wide') return res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' }).end(gzipSync('w'.repeat(1_000_000)));
     res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end(gzipSync(JSON.stringify({ created: JSON.parse(seen.body) })));
   });
   proxyPort = await freePort();
@@ -64,6 +65,26 @@ test('the HTTP log detail shows a JSON POST\'s body as JSON, the gzip answer dec
   } catch (e) {
     await ui!.shot(page, 'http-body-failure');
     throw e;
+  } finally {
+    await context.close();
+  }
+});
+
+test('a long body shows its first 256 Ki characters at once, the rest on "Show all"', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await ui!.open();
+  try {
+    await send(`http://127.0.0.1:${proxyPort}/wide`);
+    await page.goto(`${ui!.host.url}#/http`);
+    await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/wide' }).click();
+    const res = page.getByTestId('exchange-response-body-view');
+    const cut = res.getByTestId('payload-text-cut');
+    await cut.waitFor();
+    assert.equal((await res.locator('pre').innerText()).length, 256 * 1024);
+    assert.match(await cut.innerText(), /… 737,856 more characters not shown/);
+    await cut.getByRole('button', { name: 'Show all' }).click();
+    await cut.waitFor({ state: 'detached' });
+    assert.equal((await res.locator('pre').innerText()).length, 1_000_000);
+    assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }

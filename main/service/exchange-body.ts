@@ -45,8 +45,8 @@ function textual(type: string | undefined): boolean {
   return type === undefined || /^\s*text\/|json|xml|javascript|ecmascript|x-www-form-urlencoded|yaml|csv|graphql/i.test(type);
 }
 
-/** What many bodies may decode to in all (a HAR import's): each decode takes what it made, or its
- * limit when it would make more; once none is left, bodies are shown as sent. */
+/** What many bodies may decode to in all (a HAR file's): each decode takes what it made, or its
+ * limit when it would make more or fails; once none is left, bodies are shown as sent. */
 export interface DecodeBudget {
   left: number;
   /** What it started with. */
@@ -84,7 +84,8 @@ export function bodyView(data: Buffer | undefined, state: 'kept' | 'truncated' |
         v.decoded = shownBytes(decoded, false, text);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ERR_BUFFER_TOO_LARGE' && budget) budget.left -= max;
+        // (one that fails may have made up to `max` first: it counts as that much)
+        if (budget) budget.left -= max;
         v.decodeError = code !== 'ERR_BUFFER_TOO_LARGE' ? `it does not decode: ${(e as Error).message}` : max < DECODED_MAX ? `it is not decoded whole: ${spent}` : `it decodes to over ${DECODED_MAX / MiB} MiB`;
       }
     }

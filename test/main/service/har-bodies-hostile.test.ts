@@ -4,7 +4,7 @@
 // decode to its size limit, the rest written as sent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { brotliCompressSync, deflateSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { importHar } from '../../../main/service/har-import.ts';
 import { IMPORT_DECODED_MAX } from '../../../main/service/har-bodies.ts';
 import { HAR_MAX_BYTES } from '../../../main/service/har-text.ts';
@@ -73,4 +73,14 @@ test('an export decodes its bodies to the file\'s limit in all: brotli bombs fro
     await e.stop();
     await up.close();
   }
+});
+
+test('bodies that fail to decode count against the import\'s decode budget too: truncated gzip bombs stay cheap', () => {
+  const cut = gzipSync(Buffer.alloc(DECODED_MAX - 1, 0x61)).subarray(0, -4).toString('base64');
+  const count = 40;
+  const r = importHar(harOf(Array.from({ length: count }, () => entry({ text: cut, encoding: 'base64', _switchyard: { asSent: true, total: 9000 } }))));
+  assert.ok(r.ok);
+  const errors = Object.values(r.value.bodies).map((b) => b.response!.decodeError ?? '');
+  assert.equal(errors.filter((e) => e.startsWith('it does not decode')).length, IMPORT_DECODED_MAX / DECODED_MAX, 'tried while the budget lasts');
+  assert.equal(errors.filter((e) => e.startsWith('it is not decoded')).length, count - IMPORT_DECODED_MAX / DECODED_MAX);
 });

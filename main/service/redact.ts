@@ -81,13 +81,19 @@ export class Redactor {
     return out === null ? null : this.userinfo(out);
   }
 
-  /** An HTTP body as the log shows and exports it: an application/x-www-form-urlencoded one, shown
-   * as text, has the values of sensitive parameters replaced, as in a query (other bodies are the
-   * application's own format, which redaction does not read). */
+  /** An HTTP body as the log shows and exports it: an application/x-www-form-urlencoded one has the
+   * values of sensitive parameters replaced, as in a query, read as text or, when its bytes are not
+   * UTF-8, byte for byte (names and '&' are ASCII); as sent in a content coding, only decoded
+   * (other bodies are the application's own format, which redaction does not read). */
   body<T extends ExchangeBody>(b: T): T {
-    if (!this.on || !/^\s*application\/x-www-form-urlencoded\b/i.test(b.contentType ?? '')) return b;
-    const redacted = (p: Pick<ExchangeBody, 'encoding' | 'data'>) => (p.encoding === 'text' && this.paramNames.size ? redactForm(p.data, this.paramNames, REDACTED) : p.data);
-    const data = redacted(b);
+    if (!this.on || !this.paramNames.size || !/^\s*application\/x-www-form-urlencoded\b/i.test(b.contentType ?? '')) return b;
+    const redacted = (p: Pick<ExchangeBody, 'encoding' | 'data'>) => {
+      if (p.encoding === 'text') return redactForm(p.data, this.paramNames, REDACTED);
+      const bytes = Buffer.from(p.data, 'base64').toString('latin1');
+      const out = redactForm(bytes, this.paramNames, REDACTED);
+      return out === bytes ? p.data : Buffer.from(out, 'latin1').toString('base64');
+    };
+    const data = b.contentEncoding ? b.data : redacted(b);
     const decoded = b.decoded && { ...b.decoded, data: redacted(b.decoded) };
     return data === b.data && decoded?.data === b.decoded?.data ? b : { ...b, data, ...(decoded ? { decoded } : {}) };
   }

@@ -137,3 +137,13 @@ test('a form body: a sensitive value ends only at "&" (curl -d sends "#", ";" an
   assert.equal(form('r=https%3A%2F%2Fx%2F%3Faccess_token%3Dz&q=a#b'), `r=${REDACTED}&q=a#b`);
   assert.equal(form('pass%77ord=x&plain'), `pass%77ord=${REDACTED}&plain`);
 });
+
+test('a form body that is not UTF-8 is redacted byte for byte; one as sent in a content coding only decoded', () => {
+  const r = new Redactor();
+  const raw = Buffer.concat([Buffer.from('name=J'), Buffer.from([0xfc]), Buffer.from('rgen&password=s3cret&n=1')]);
+  const b = r.body({ contentType: 'application/x-www-form-urlencoded', encoding: 'base64', data: raw.toString('base64'), bytes: raw.length, total: raw.length, truncated: false, evicted: false });
+  assert.deepEqual(Buffer.from(b.data, 'base64'), Buffer.concat([Buffer.from('name=J'), Buffer.from([0xfc]), Buffer.from(`rgen&password=${REDACTED}&n=1`)]));
+  const gz = { contentType: 'application/x-www-form-urlencoded', contentEncoding: 'gzip', encoding: 'base64' as const, data: 'AAAA', bytes: 3, total: 3, truncated: false, evicted: false };
+  assert.equal(r.body({ ...gz, decoded: { encoding: 'text', data: 'password=x', bytes: 10 } }).decoded!.data, `password=${REDACTED}`);
+  assert.equal(r.body(gz).data, 'AAAA');
+});

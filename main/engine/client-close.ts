@@ -126,7 +126,23 @@ export function discardBody(req: IncomingMessage, close: boolean): void {
 
 /** Set on a client connection whose parser found bytes after a request that ended it. */
 const BYTES_AFTER_LAST = Symbol('switchyard.bytesAfterLast');
-type Marked = Socket & { [BYTES_AFTER_LAST]?: true };
+/** What the connection had read when node parsed its last request head, and whether two heads
+ * ever came in one read (a pipelined request). */
+const HEAD_AT = Symbol('switchyard.headReadAt');
+const PIPELINED = Symbol('switchyard.pipelined');
+type Marked = Socket & { [BYTES_AFTER_LAST]?: true; [HEAD_AT]?: number; [PIPELINED]?: true };
+
+/**
+ * node's parser read a request head on `socket` (called as it does: in the read that brought it).
+ * A head in the same read as the one before it was pipelined: nginx (Debian's 1.22, with 1.23.4's
+ * "lingering close for connections with pipelined requests") then ends the connection, whenever
+ * it ends, with the lingering close, as the client may have sent more requests behind the last.
+ */
+export function headRead(socket: Socket): void {
+  const s = socket as Marked;
+  if (s[HEAD_AT] === socket.bytesRead) s[PIPELINED] = true;
+  s[HEAD_AT] = socket.bytesRead;
+}
 
 /** node's parser found bytes after the request that ends the connection (it reads no more of them). */
 export function bytesAfterLast(socket: Socket): void {
@@ -157,8 +173,9 @@ function hasBody(req: IncomingMessage): boolean {
  * In place of a client connection's destroySoon, which node's http server calls once the answer
  * that ends the connection is out (listeners.ts installs it): a body not read is discarded first
  * (node has dumped it: `_dumped`), a connection the client may still be sending on gets the
- * lingering close (the request had a body, its body was not read whole, bytes came after it), and
- * any other closes once the answer is out, as nginx decides (ngx_http_finalize_connection).
+ * lingering close (the request had a body, its body was not read whole, bytes came after it, a
+ * request on it was ever pipelined), and any other closes once the answer is out, as nginx
+ * decides (ngx_http_finalize_connection).
  */
 export function closeAfterAnswer(this: Socket): void {
   const served = servedLast(this);
@@ -168,7 +185,7 @@ export function closeAfterAnswer(this: Socket): void {
   if (req && leftUnread(req)) return discardBody(req, true);
   // (an upgraded socket, node's parser gone: the client may send, expecting a tunnel)
   const upgraded = !(this as Socket & { parser?: unknown }).parser;
-  if (!served || upgraded || !req!.complete || hasBody(req!) || this.bytesRead > served.readBefore || requestsWaiting(this) || (this as Marked)[BYTES_AFTER_LAST]) return lingeringClose(this);
+  if (!served || upgraded || !req!.complete || hasBody(req!) || this.bytesRead > served.readBefore || requestsWaiting(this) || (this as Marked)[BYTES_AFTER_LAST] || (this as Marked)[PIPELINED]) return lingeringClose(this);
   Socket.prototype.destroySoon.call(this);
 }
 

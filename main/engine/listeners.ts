@@ -11,7 +11,7 @@ import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
 import { refusedHeadCause, refusedHeadStatus, refusedRequestLine, refusedMethod } from './refused-heads.ts';
 import { clientHeaderTimeout, clientKeepaliveTimeout, NODE_KEEPALIVE_SLACK_MS } from './client-timeouts.ts';
 import { countConnection } from './request-env.ts';
-import { bytesAfterLast, closeAfterAnswer, discardAfterAnswer, isClosing, isLingering, lingeringClose } from './client-close.ts';
+import { bytesAfterLast, closeAfterAnswer, headRead, discardAfterAnswer, isClosing, isLingering, lingeringClose } from './client-close.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -163,6 +163,7 @@ export class ListenerSet {
     const handle = this.handlers.request;
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       firstHeadRead(req.socket);
+      headRead(req.socket);
       (req as IncomingMessage & { [ANSWER]?: ServerResponse })[ANSWER] = res;
       // keepalive_requests 1000: the 1000th response on a connection says Connection: close and the
       // connection ends with it (node's maxRequestsPerSocket would keep it open and answer 503)

@@ -47,7 +47,7 @@ class ReadWatch {
   private seen: number;
   private lastRead = Date.now();
 
-  constructor(private readonly socket: Socket, readonly since: number, readonly lingering: boolean, private readonly expired: () => void) {
+  constructor(private readonly socket: Socket, readonly since: number, readonly lingering: boolean, private readonly expired: () => void, public closeAfter = false) {
     this.seen = socket.bytesRead;
     watching.add(this);
     sweep ??= setInterval(sweepWatches, LINGER.idleMs / 20).unref();
@@ -114,14 +114,27 @@ export function discardBody(req: IncomingMessage, close: boolean): void {
   const socket = req.socket as Closing;
   if (socket.destroyed || socket[CLOSING]) return;
   if (req.complete) return void (close && lingeringClose(socket));
-  const watch = new ReadWatch(socket, Date.now(), false, () => socket.destroy());
+  const watch = new ReadWatch(socket, Date.now(), false, () => socket.destroy(), close);
   socket[CLOSING] = watch;
   req.once('end', () => {
     if (socket[CLOSING] !== watch) return;
     watch.stop();
     delete socket[CLOSING];
-    if (close) lingeringClose(socket, watch.since);
+    if (watch.closeAfter) lingeringClose(socket, watch.since);
   });
+}
+
+/** A connection discarding a body is not kept alive after it, but gets the lingering close (its
+ * listen socket went with a reload: nginx's old worker keeps no connection alive). */
+export function closeAfterDiscard(socket: Socket): void {
+  const watch = (socket as Closing)[CLOSING];
+  if (watch && !watch.lingering) watch.closeAfter = true;
+}
+
+/** Whether `socket` is discarding a body, to close once it is in. */
+export function closesAfterDiscard(socket: Socket): boolean {
+  const watch = (socket as Closing)[CLOSING];
+  return watch !== undefined && !watch.lingering && watch.closeAfter;
 }
 
 /** Set on a client connection whose parser found bytes after a request that ended it. */

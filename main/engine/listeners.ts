@@ -11,7 +11,7 @@ import { MAX_REQUEST_HEADER_LINES } from '../../app/proxy/header-buffers.ts';
 import { refusedHeadCause, refusedHeadStatus, refusedRequestLine, refusedMethod } from './refused-heads.ts';
 import { clientHeaderTimeout, clientKeepaliveTimeout, NODE_KEEPALIVE_SLACK_MS } from './client-timeouts.ts';
 import { countConnection } from './request-env.ts';
-import { bytesAfterLast, closeAfterAnswer, headRead, discardAfterAnswer, isClosing, isLingering, lingeringClose } from './client-close.ts';
+import { bytesAfterLast, closeAfterAnswer, closeAfterDiscard, closesAfterDiscard, headRead, discardAfterAnswer, isClosing, isLingering, lingeringClose } from './client-close.ts';
 
 /** The largest request head node parses for the engine (nginx's limits are applied after). */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -177,6 +177,8 @@ export class ListenerSet {
       (res as ServerResponse & { _keepAliveTimeout?: number })._keepAliveTimeout = 0;
       // (a body the answer left unread is discarded with nginx's timers, client-close.ts)
       if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) res.once('finish', discardAfterAnswer);
+      // (read behind a body being discarded before the connection closes: nginx never reads it)
+      if (closesAfterDiscard(req.socket)) return;
       serveInTurn(req, res, handle);
     };
     server.on('request', onRequest);
@@ -288,7 +290,11 @@ function endAsOldWorker(server: Server): Promise<void> {
   const closed = closeServer(server);
   for (const socket of clients.get(server) ?? []) {
     const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (!res) continue;
+    // (answered, still discarding the body: closed once it is in, not kept alive for a next request)
+    if (!res) {
+      closeAfterDiscard(socket);
+      continue;
+    }
     if (!res.headersSent) res.shouldKeepAlive = false;
     else res.once('finish', () => socket.destroySoon());
   }

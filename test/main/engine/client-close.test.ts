@@ -13,6 +13,7 @@ import { refusedPort } from '../../helpers/upstreams.ts';
 import { sleep } from '../../helpers/wait.ts';
 import { clientTimeline, statuses } from '../../parity/close-wire.ts';
 import { clientKeepaliveTimeout } from '../../../main/engine/client-timeouts.ts';
+import { freePorts } from '../../helpers/ports.ts';
 
 const scope = testScope();
 
@@ -100,4 +101,25 @@ test('stopping the engine does not wait for clients in a lingering close or disc
   await e.stop();
   assert.ok(Date.now() - started < 1000, `stopped in ${Date.now() - started} ms`);
   await Promise.all(clients);
+});
+
+test('a reload that removes the listen socket: a connection discarding a body gets the lingering close once it is in, a request behind it no answer', { timeout: 15_000 }, async () => {
+  const [p1, p2] = await freePorts(2);
+  const e = await startEngine(() => oneLocation(p1!, { path: '/x/', proxyPass: 'http://127.0.0.1:1' }));
+  scope.defer(() => e.stop());
+  const post = `POST /none HTTP/1.1\r\nHost: a\r\nContent-Length: 2048\r\n\r\n${'x'.repeat(1024)}`;
+  const next = 'GET /none HTTP/1.1\r\nHost: a\r\n\r\n';
+  // the rest of the body comes after the reload, the next request after it or in the same write
+  const clients = [
+    clientTimeline(p1!, { send: post, steps: [{ ms: 600, write: 'x'.repeat(1024) }, { ms: 900, write: next }], watchMs: 2500 }),
+    clientTimeline(p1!, { send: post, steps: [{ ms: 600, write: 'x'.repeat(1024) + next }], watchMs: 2500 }),
+  ];
+  await sleep(300);
+  assert.ok((await e.engine.apply(oneLocation(p2!, { path: '/x/', proxyPass: 'http://127.0.0.1:1' }))).ok);
+  for (const view of await Promise.all(clients)) {
+    assert.equal(statuses(view.got), '404', 'the request behind the body is not answered');
+    assert.equal(view.events[0]?.what, 'fin', JSON.stringify(view.events));
+    assert.ok(view.events[0]!.at > 500 && view.events[0]!.at < 1000, `FIN once the body is in, at ${view.events[0]!.at} ms`);
+    assert.equal(view.wrote, view.writes, 'what the client sent after the body was read, no reset');
+  }
 });

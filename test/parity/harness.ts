@@ -10,7 +10,7 @@ import { startNginx, privateNginxConf, type RunningNginx } from '../../main/ngin
 import { Engine } from '../../main/engine/engine.ts';
 import { startWsUpstream, startBrokenUpstream, refusedPort, header, describe, type Upstream, type Seen } from '../helpers/upstreams.ts';
 import { startBlackhole } from '../helpers/blackhole.ts';
-import { rng } from './random-requests.ts';
+import { generatedResponse } from './generated-response.ts';
 import { freePorts } from '../helpers/ports.ts';
 
 export interface Env {
@@ -147,6 +147,8 @@ function observe(status: number, location: string | null, seen: Seen | undefined
     if (h === '*') headers[h] = seen ? seen.rawHeaders.map((x, i) => (i % 2 ? `${/^sec-websocket-key$/i.test(seen.rawHeaders[i - 1]!) ? 'KEY' : x}\n` : `${x}: `)).join('') : null;
     // 'body': the method and the body length the upstream got
     else if (h === 'body') headers[h] = seen ? `${seen.method} ${seen.body.length}${/^x*$/.test(seen.body) ? '' : ' (not the body sent)'}` : null;
+    // 'version': the HTTP version of the request the upstream got
+    else if (h === 'version') headers[h] = seen ? seen.httpVersion : null;
     else headers[h] = seen ? header(seen as never, h) ?? null : null;
   }
   return { status, upstream: seen?.name ?? null, uri: seen?.url ?? null, headers, location: location?.replace(/:\d+\//, ':PORT/') ?? null };
@@ -259,6 +261,18 @@ export interface ScenarioResult {
 
 /** Run every request of a scenario in order through nginx, then through the engine, each fresh. */
 export async function runScenario(s: Scenario): Promise<ScenarioResult> {
+  const r = await runSides(s, {
+    nginx: (env, go) => withNginx(s.model(env), env.listen, go),
+    engine: (env, go) => withEngine(s.model(env), go),
+  });
+  return { nginx: r.nginx!, engine: r.engine! };
+}
+
+/** One proxy under test: started with `env` (its own listen port), running `go` (the requests), then stopped. */
+export type Side = (env: Env, go: () => Promise<Observation[]>) => Promise<Observation[]>;
+
+/** Every request of a scenario in order through each side in turn, each fresh, against the same upstreams. */
+export async function runSides(s: Omit<Scenario, 'model'>, sides: Record<string, Side>): Promise<Record<string, Observation[]>> {
   const stack = await startStack(s.upstreams);
   const compare = s.compare ?? DEFAULT_COMPARE;
   // record arrivals in order across upstreams
@@ -269,17 +283,19 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
   }
   const lastOf = () => arrivals.at(-1);
   arrivalLists.set(lastOf, arrivals);
-  const run = async (listen: number) => {
-    const out: Observation[] = [];
-    for (const r of s.requests) out.push(await request(listen, r, () => arrivals.length, lastOf, compare));
-    return out;
-  };
+  const out: Record<string, Observation[]> = {};
   try {
-    const [pN, pE] = await freePorts(2);
-    const nginx = await withNginx(s.model({ ...stack.env, listen: pN! }), pN!, () => run(pN!));
-    arrivals.length = 0;
-    const engine = await withEngine(s.model({ ...stack.env, listen: pE! }), () => run(pE!));
-    return { nginx, engine };
+    const ports = await freePorts(Object.keys(sides).length);
+    for (const [i, [name, side]] of Object.entries(sides).entries()) {
+      arrivals.length = 0;
+      const listen = ports[i]!;
+      out[name] = await side({ ...stack.env, listen }, async () => {
+        const got: Observation[] = [];
+        for (const r of s.requests) got.push(await request(listen, r, () => arrivals.length, lastOf, compare));
+        return got;
+      });
+    }
+    return out;
   } finally {
     await stack.close();
   }
@@ -298,32 +314,6 @@ function dechunk(text: string): string {
     out += text.slice(eol + 2, eol + 2 + n);
     at = eol + 2 + n + 2;
   }
-}
-
-const RESPONSE_HEADERS: Array<[string, string]> = [
-  ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2; Path=/'], ['Cache-Control', 'no-cache'], ['X-Accel-Buffering', 'no'], ['X-Accel-Expires', '10'],
-  ['X-Pad', 'avoid'], ['Server', 'upstream/1'], ['Date', 'Mon, 01 Jan 2001 00:00:00 GMT'], ['Keep-Alive', 'timeout=5'], ['Connection', 'keep-alive'],
-  ['Vary', 'Accept'], ['ETag', '"x"'], ['Content-Type', 'text/plain'], ['X-Powered-By', 'node'], ['Link', '</a>; rel=preload'], ['Expires', '0'],
-  ['Upgrade', 'h2'], ['Proxy-Connection', 'x'], ['X-Custom', 'a'], ['x-custom', 'b'], ['Content-Disposition', 'inline'], ['Accept-Ranges', 'bytes'],
-  ['WWW-Authenticate', 'Basic'], ['Content-Encoding', 'identity'], ['Connection', 'close'], ['X-Accel-Charset', 'utf-8'],
-  ['X-Accel-Limit-Rate', '100'], ['Content-Type', 'application/json'], ['Age', '5'], ['Via', '1.1 up'], ['Transfer-Encoding', 'chunked'],
-  ['Last-Modified', 'Mon, 01 Jan 2001 00:00:00 GMT'], ['Last-Modified', 'Tue, 02 Jan 2001 00:00:00 GMT'], ['ETag', '"y"'], ['Content-Encoding', 'br'],
-  ['Location', '/else'], ['Location', 'http://x.test/'], ['Refresh', '0'], ['Expires', 'Thu, 01 Jan 1970 00:00:00 GMT'], ['Content-Language', 'en'],
-  ['Content-Range', 'bytes 0-1/2'], ['Retry-After', '1'], ['Alt-Svc', 'h2=":443"'], ['Strict-Transport-Security', 'max-age=1'], ['Status', '299 Odd'],
-];
-const STATUSES = [200, 200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 405, 410, 418, 429, 500, 501, 502, 503, 504, 599, 299, 499];
-
-/** The upstream response /resp/N asks for: status, header lines and body, all from N. */
-export function generatedResponse(n: number): { status: number; headers: string[]; body: string } {
-  const r = rng(n);
-  const status = STATUSES[r(STATUSES.length)]!;
-  const headers: string[] = [];
-  const count = r(6);
-  for (let i = 0; i < count; i++) headers.push(...RESPONSE_HEADERS[r(RESPONSE_HEADERS.length)]!);
-  const body = r(3) ? 'b'.repeat(r(40)) : '';
-  const chunked = headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'transfer-encoding');
-  if (!chunked && r(2)) headers.push('Content-Length', String(Buffer.byteLength(status === 204 || status === 304 ? '' : body)));
-  return { status, headers, body: status === 204 || status === 304 ? '' : body };
 }
 
 /** `body` in chunked framing: the given chunk sizes, then the rest, then the last chunk and trailer. */

@@ -216,7 +216,10 @@ function buildLocation(d: Directive, la: { modifier: Modifier; path: string }, p
   let websocket = false;
   const upgrade = headers.findIndex((h) => h.name.toLowerCase() === 'upgrade' && h.value === '$http_upgrade');
   const connection = headers.findIndex((h) => h.name.toLowerCase() === 'connection' && h.value === '$connection_upgrade');
-  if (httpVersion === '1.1' && upgrade >= 0 && connection >= 0 && ctx.upgradeMap !== 'custom') {
+  // (only where the pair is the list's only Upgrade and Connection: nginx sends every line of a name,
+  // and the switch takes the pair's place alone)
+  const others = headers.filter((h, i) => i !== upgrade && i !== connection && /^(upgrade|connection)$/i.test(h.name));
+  if (httpVersion === '1.1' && upgrade >= 0 && connection >= 0 && others.length === 0 && ctx.upgradeMap !== 'custom') {
     // The WebSocket switch stands for exactly these three directives (with the standard map).
     websocket = true;
     headers = headers.filter((_, i) => i !== upgrade && i !== connection);

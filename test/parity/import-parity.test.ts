@@ -1,0 +1,59 @@
+// Import parity: nginx.conf texts run by real nginx as written, by the engine as imported, and by
+// nginx as re-exported, with the same requests to each (import-parity.ts); a fixed set of the
+// explorer's random files (import-gen.ts; more with import-explore.ts) and the cases it found.
+// Needs Debian's nginx.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { importNginxText } from '../../app/nginx/import.ts';
+import { importCase, type ImportCase } from './import-gen.ts';
+import { differences, runImportCase } from './import-parity.ts';
+
+async function same(c: ImportCase) {
+  const o = await runImportCase(c);
+  assert.equal(o.kind, 'compared', JSON.stringify(o));
+  if (o.kind !== 'compared') return null;
+  assert.deepEqual(differences(c, o.sides), [], c.files({ up: { u0: 1, u1: 2, u2: 3 }, dead: 4, hole: 0, closes: 0, badHeader: 0, raw: 0, listen: 9 }, '/DIR').main);
+  return o.sides;
+}
+
+// seeds of several shapes: upstream groups with methods, includes, nested prefixes, body limits, the switch
+const SEEDS = [3, 5, 12, 16, 23, 34, 37, 56, 61, 69];
+
+test('random nginx.conf files mean the same imported and re-exported as written', { timeout: 60_000 }, async () => {
+  let compared = 0;
+  for (const seed of SEEDS) {
+    const c = importCase(seed, 25);
+    const o = await runImportCase(c);
+    if (o.kind !== 'compared') continue;
+    compared++;
+    assert.deepEqual(differences(c, o.sides), [], `seed ${seed}`);
+  }
+  assert.ok(compared >= 8, `${compared} of the seeds imported without a loss`);
+});
+
+test('the upgrade pair beside another Connection line stays as written: nginx sends every line (the switch would be refused)', { timeout: 30_000 }, async () => {
+  const text = (at: string) => `
+    map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+    server {
+      listen 127.0.0.1:PORT;
+      location / { proxy_pass ${at}; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; proxy_set_header connection keep-alive; }
+      location /e/ { proxy_pass ${at}; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; }
+    }`;
+  const r = importNginxText(text('http://127.0.0.1:1').replace('PORT', '80'));
+  assert.deepEqual([r.issues, r.warnings], [[], []]);
+  const [plain, empty] = r.config.servers[0]!.locations;
+  assert.deepEqual([plain!.websocket, plain!.proxyHttpVersion, plain!.proxySetHeader.map((h) => h.name)], [false, '1.1', ['Upgrade', 'Connection', 'connection']]);
+  assert.equal(empty!.websocket, false);
+  const c: ImportCase = {
+    name: 'upgrade pair and another Connection line',
+    upstreams: ['u0'],
+    files: (env) => ({ main: `events {}\nhttp {${text(`http://127.0.0.1:${env.up.u0}`).replace('PORT', String(env.listen))}\n}\n`, extra: null }),
+    requests: [{ path: '/x' }, { path: '/e/x' }, { path: '/ws', ws: true }, { path: '/e/ws', ws: true }],
+    compare: ['*', 'version'],
+  };
+  const sides = await same(c);
+  assert.deepEqual(sides!.original!.map((o) => o.headers['*']!.split('\n').filter((l) => /^(connection|upgrade):/i.test(l))), [
+    ['Connection: close', 'connection: keep-alive'], ['Connection: close'], ['Upgrade: websocket', 'Connection: upgrade', 'connection: keep-alive'], ['Upgrade: websocket', 'Connection: upgrade'],
+  ]);
+  assert.deepEqual(sides!.original!.slice(2).map((o) => [o.status, o.echo]), [[101, 'echo /ws'], [101, 'echo /e/ws']]);
+});

@@ -253,7 +253,7 @@ test('Import… on the nginx.conf screen: the picked nginx.conf and the file it 
     '  gzip on;',
     '}',
   ].join('\n');
-  const site = `server {\n  listen 127.0.0.1:${port};\n  server_name imported.test;\n  location /imp/ { proxy_pass http://backend/; }\n}\n`;
+  const site = `server {\n  listen 127.0.0.1:${port};\n  server_name imported.test;\n  location / { proxy_pass http://backend/; }\n}\n`;
   await page.getByTestId('nginx-import-file').setInputFiles([
     { name: 'nginx.conf', mimeType: 'text/plain', buffer: Buffer.from(conf) },
     { name: 'site.conf', mimeType: 'text/plain', buffer: Buffer.from(site) },
@@ -291,7 +291,7 @@ test('Import… on the nginx.conf screen: the picked nginx.conf and the file it 
   mkdirSync(join(tree, 'nginx', 'snippets'), { recursive: true });
   writeFileSync(join(tree, 'nginx', 'nginx.conf'), 'events {}\nhttp {\n  include conf.d/*.conf;\n  include sites-enabled/*;\n}\n');
   writeFileSync(join(tree, 'nginx', 'conf.d', 'up.conf'), 'upstream backend { server 127.0.0.1:9301; }\n');
-  writeFileSync(join(tree, 'nginx', 'sites-enabled', 'default'), site.replace('location /imp/ {', 'location /imp/ {\n    include snippets/timeouts.conf;'));
+  writeFileSync(join(tree, 'nginx', 'sites-enabled', 'default'), site.replace('location / {', 'location / {\n    include snippets/timeouts.conf;'));
   writeFileSync(join(tree, 'nginx', 'snippets', 'timeouts.conf'), 'proxy_send_timeout 5s;\n');
   page.once('dialog', (d) => void d.accept());
   await page.getByTestId('nginx-import-folder').setInputFiles(join(tree, 'nginx'));

@@ -61,7 +61,7 @@ test('captures: $1…$9 are known variables; ${1} is a variable nginx does not k
 });
 
 test('captures: an nginx.conf using them imports them, and ${1} (unknown to nginx) is dropped with a warning', () => {
-  const r = importNginxText('http { server { listen 8080; location ~ ^/(\\w+)$ { proxy_pass http://127.0.0.1:9; proxy_set_header X-Cap "$1-$2"; proxy_set_header X-No ${1}; } } }');
+  const r = importNginxText('http { server { listen 8080; location ~ ^/(\\w+)$ { proxy_pass http://127.0.0.1:9; proxy_set_header X-Cap "$1-$2"; proxy_set_header X-No ${1}; } location / { proxy_pass http://127.0.0.1:9; } } }');
   assert.deepEqual(r.config.servers[0]!.locations[0]!.proxySetHeader, [{ name: 'X-Cap', value: '$1-$2' }]);
   assert.deepEqual(r.warnings.map((w) => w.message.replace(/ hold the request path as decoded.*/, '')), ['proxy_set_header X-No: ${1} cannot be evaluated by Switchyard: header dropped', '$1, $2 in header "X-Cap"']);
 });

@@ -31,7 +31,7 @@ test(`parity: ${scenario.name}`, { timeout: 60_000 }, async () => {
 });
 
 test('an imported quoted proxy_pass with ";" is taken, and exports quoted: one proxy_pass, the same text back', () => {
-  const r = importNginxText('server {\n  listen 127.0.0.1:8080;\n  location /a/ { proxy_pass "http://127.0.0.1:1/a;b\\"c{d}/"; }\n}\n', 'site.conf');
+  const r = importNginxText('server {\n  listen 127.0.0.1:8080;\n  location / { proxy_pass "http://127.0.0.1:1/a;b\\"c{d}/"; }\n}\n', 'site.conf');
   assert.deepEqual([r.issues, r.warnings], [[], []]);
   assert.equal(r.config.servers[0]!.locations[0]!.proxyPass, 'http://127.0.0.1:1/a;b"c{d}/');
   const text = exportNginx(r.config, { shape: 'full' });

@@ -113,7 +113,7 @@ test('an include glob with a wildcard folder reads the folders that have the fil
 test('several files: each is read for what it is, an nginx.conf with its http block or a sites-enabled file of servers', async () => {
   const files: Record<string, string> = {
     '/e/nginx.conf': 'events {}\nhttp {\n  upstream app { server 127.0.0.1:9001; }\n  server { listen 8080; location / { proxy_pass http://app; } }\n}\n',
-    '/e/site': 'server {\n  listen 8081;\n  location /api/ { proxy_pass http://127.0.0.1:9002/; }\n}\n',
+    '/e/site': 'server {\n  listen 8081;\n  location / { proxy_pass http://127.0.0.1:9002/; }\n}\n',
     '/e/other.conf': 'http {\n  server { listen 8082; location / { proxy_pass http://127.0.0.1:9003; } }\n}\n',
   };
   const { reader } = memoryReader(files);

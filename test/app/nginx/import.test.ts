@@ -34,7 +34,7 @@ test('server- and http-level proxy_set_header and timeouts are pushed down; own 
         proxy_set_header Host $host;
         proxy_set_header X-Real-IP $remote_addr;
         proxy_read_timeout 1h;
-        location /a { proxy_pass http://127.0.0.1:1; }
+        location / { proxy_pass http://127.0.0.1:1; }
         location /b { proxy_pass http://127.0.0.1:1; proxy_set_header X-B b; proxy_read_timeout 5s; }
     }
     server { listen 8081; location / { proxy_pass http://127.0.0.1:1; } }
@@ -54,7 +54,7 @@ test('proxy_buffering imports from any level (a flag: any case) and exports back
     proxy_buffering OFF;
     server {
         listen 8080;
-        location /a { proxy_pass http://127.0.0.1:1; }
+        location / { proxy_pass http://127.0.0.1:1; }
         location /b { proxy_pass http://127.0.0.1:1; proxy_buffering on; }
     }
     server { listen 8081; proxy_buffering on; location / { proxy_pass http://127.0.0.1:1; } location /x { proxy_pass http://127.0.0.1:1; proxy_buffering maybe; } }
@@ -79,7 +79,7 @@ test('the standard map + Upgrade/Connection over 1.1 become websocket: true (als
         listen 80;
         proxy_http_version 1.1;
         location /ws { proxy_pass http://127.0.0.1:1; proxy_set_header Host $host; proxy_set_header upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; }
-        location /plain { proxy_pass http://127.0.0.1:1; }
+        location / { proxy_pass http://127.0.0.1:1; }
     }
   `);
   assert.deepEqual(r.warnings, []);
@@ -91,7 +91,7 @@ test('the standard map + Upgrade/Connection over 1.1 become websocket: true (als
 test('the standard map under another name ($proxy_connection, as nginx-proxy writes it) is the WebSocket switch too', () => {
   const r = importNginxText(`
     map $http_upgrade $proxy_connection { default upgrade; '' close; }
-    server { listen 80; location /ws { proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $proxy_connection; } }
+    server { listen 80; location / { proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $proxy_connection; } }
   `);
   assert.deepEqual(messages(r), ["2 map: map $http_upgrade $proxy_connection is nginx.org's standard WebSocket map under another name: read as $connection_upgrade (the WebSocket switch where a location sends it as Connection)"]);
   const l = r.config.servers[0]!.locations[0]!;
@@ -111,7 +111,7 @@ test('proxy timeouts longer than the engine can time are capped, saying so; two 
 
 test('client_max_body_size is inherited from http and server levels, kept per location, and exported back only where it differs from 1m', () => {
   const r = importNginxText(`client_max_body_size 50M;
-    server { listen 80; location /up { proxy_pass http://127.0.0.1:1; } location /tiny { proxy_pass http://127.0.0.1:1; client_max_body_size 1m; } location /bad { proxy_pass http://127.0.0.1:1; client_max_body_size 1.5m; } }`);
+    server { listen 80; location / { proxy_pass http://127.0.0.1:1; } location /tiny { proxy_pass http://127.0.0.1:1; client_max_body_size 1m; } location /bad { proxy_pass http://127.0.0.1:1; client_max_body_size 1.5m; } }`);
   assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.clientMaxBodySize), ['50M', '1m', '50M']);
   assert.deepEqual(messages(r), ['2 client_max_body_size: client_max_body_size takes one size such as "10m", got "1.5m": dropped (nginx\'s 1m applies)']);
   const out = exportNginx(r.config, { shape: 'full' });
@@ -178,7 +178,7 @@ test('a regex nested in a prefix location says what flattening changes: never re
     '    location ~ \\.map$ { proxy_pass http://127.0.0.1:2; } }',
     '  location /api/ { proxy_pass http://127.0.0.1:1;',
     '    location ~ /ws$ { proxy_pass http://127.0.0.1:3; } }',
-    '}',
+    '  location / { proxy_pass http://127.0.0.1:1; } }',
   ].join('\n'));
   assert.deepEqual(messages(r), [
     '3 location: location ~ \\.map$ is nested in "location ^~ /static/": imported as a sibling that follows it; as a sibling it is never reached for the URIs "location ^~ /static/" matches (that location stops the regex search), the ones it was for, and it now matches URIs outside "/static/" that nginx sent elsewhere',
@@ -221,7 +221,7 @@ test('server_names_hash_bucket_size / proxy_headers_hash_bucket_size are accepte
     'server_names_hash_bucket_size 128;',
     'proxy_headers_hash_bucket_size 128;',
     `server { listen 127.0.0.1:80; server_name ${long}; location / { proxy_pass http://127.0.0.1:1; proxy_set_header X-${'h'.repeat(60)} 1; proxy_headers_hash_bucket_size 256; } }`,
-    'server { listen 127.0.0.1:80; server_name b.test; }',
+    'server { listen 127.0.0.1:80; server_name b.test; location / { proxy_pass http://127.0.0.1:2; } }',
   ].join('\n');
   const r = importNginxText(text);
   assert.deepEqual([r.warnings, r.issues], [[], []]);
@@ -239,7 +239,7 @@ test('import validates the result and reports problems', () => {
 });
 
 test('a proxy timeout of 0 (nginx: time out at once) is kept, so the import fails validation at each location it reaches', () => {
-  const r = importNginxText('proxy_read_timeout 0; server { listen 80; location /a { proxy_pass http://127.0.0.1:1; } location /b { proxy_pass http://127.0.0.1:1; proxy_read_timeout 5s; proxy_connect_timeout 0s; } }');
+  const r = importNginxText('proxy_read_timeout 0; server { listen 80; location / { proxy_pass http://127.0.0.1:1; } location /b { proxy_pass http://127.0.0.1:1; proxy_read_timeout 5s; proxy_connect_timeout 0s; } }');
   assert.deepEqual(r.warnings, []);
   assert.deepEqual(r.issues.map((i) => `${i.path} ${i.code}`), ['servers[0].locations[0].proxyReadTimeout zero_timeout', 'servers[0].locations[1].proxyConnectTimeout zero_timeout']);
 });
@@ -252,7 +252,8 @@ test('a server without listen gets nginx\'s *:80, with a warning', () => {
 
 test('seed note: the WebSocket location and its upstream import with nothing lost', async () => {
   const r = importNginxText(await fixture('seed-websocket.conf'), 'seed-websocket.conf');
-  assert.deepEqual(r.warnings, []);
+  // (but what nginx answers itself, outside its locations)
+  assert.deepEqual(messages(r).map((m) => m.slice(0, m.indexOf(':'))), ['13 server']);
   assert.deepEqual(r.issues, []);
   assert.deepEqual(r.config.upstreams[0]!.servers.map((s) => s.address), ['localhost:8080', 'localhost:8081', 'localhost:8082', '10.20.1.2:8080', '10.20.1.2:8081']);
   const s = r.config.servers[0]!;
@@ -308,7 +309,8 @@ test('Debian\'s sites-available/default alone', async () => {
 
 const snippets: Array<[string, (r: Awaited<ReturnType<typeof importNginx>>) => void]> = [
   ['nginx-org-websocket.conf', (r) => {
-    assert.deepEqual(messages(r), ['4 worker_connections: "worker_connections" in events is not modelled by Switchyard: dropped']);
+    assert.deepEqual(messages(r).map((m) => m.slice(0, m.indexOf(':'))), ['4 worker_connections', '17 server']);
+    assert.match(messages(r)[1]!, /server has no "location \/": nginx answers the requests none of its locations match from its root folder/);
     const l = r.config.servers[0]!.locations[0]!;
     assert.deepEqual([l.path, l.proxyPass, l.websocket, l.proxySetHeader], ['/chat/', 'http://backend', true, []]);
   }],
@@ -329,7 +331,7 @@ const snippets: Array<[string, (r: Awaited<ReturnType<typeof importNginx>>) => v
     const [sock, api] = r.config.servers[0]!.locations;
     assert.deepEqual([sock!.name, sock!.websocket, sock!.proxySetHeader, sock!.proxyReadTimeout], ['sockets', true, [], '3600s']);
     assert.deepEqual([api!.proxySetHeader.map((h) => h.name), api!.proxyReadTimeout, api!.proxyNextUpstream, api!.proxyNextUpstreamTries], [['Host', 'X-Real-IP', 'X-Forwarded-For'], '3600s', ['error', 'timeout', 'http_502'], 2]);
-    assert.deepEqual(messages(r).map((m) => m.split(':')[0]), ['14 keepalive_timeout', '18 listen', '18 listen', '20 ssl_certificate', '21 ssl_certificate_key', '34 proxy_set_header', '44 return', '43 location']);
+    assert.deepEqual(messages(r).map((m) => m.split(':')[0]), ['14 keepalive_timeout', '18 listen', '18 listen', '20 ssl_certificate', '21 ssl_certificate_key', '34 proxy_set_header', '44 return', '43 location', '17 server']);
   }],
   ['proxy-params/nginx.conf', (r) => {
     const [root, live] = r.config.servers[0]!.locations;

@@ -4,7 +4,7 @@
 // is refused with a message that names the construct. Rewrites:
 //   non-ASCII text      → its UTF-8 bytes (nginx reads the config as bytes)
 //   (?P<n>..) (?'n'..)  → (?<n>..);  (?P=n) \k'n' \k{n} → \k<n>
-//   (?i) at the start   → case-insensitive
+//   (?i) at the start   → case-insensitive (also after a leading ^)
 //   case-insensitive    → ASCII letters expanded to [aA] (PCRE folds ASCII only; JS 'i' folds À/à too)
 //   .                   → [^\n]      (PCRE's dot matches \r; JS's does not)
 //   $                   → end, or before a final \n (PCRE's default $); ending an alternative, \n?$
@@ -50,7 +50,6 @@ function minmaxAt(s: string, i: number): RegExpExecArray | null {
 }
 
 const VARIABLE_LOOKBEHIND = "variable-length lookbehind: nginx's PCRE2 10.42 wants a fixed length, so no *, +, ? or {n,m} inside (?<=...) or (?<!...)";
-
 const REFUSED_ESCAPES: Record<string, string> = {
   A: '\\A (use ^)', Z: '\\Z (use $)', z: '\\z', G: '\\G', Q: '\\Q...\\E quoting', E: '\\E', K: '\\K',
   p: 'unicode property \\p{..}', P: 'unicode property \\P{..}', X: '\\X', R: '\\R', N: '\\N', C: '\\C',
@@ -209,7 +208,7 @@ class Translator {
     } else if (/^\?(R|[+-]?\d|&|P>)/.test(rest)) {
       throw new Refuse('recursion and subroutine calls are not supported');
     } else {
-      throw new Refuse(this.i === 1 ? `inline option "(${rest.slice(0, 4)}..." is not supported (only (?i) at the very start)` : 'inline options like (?i) are only supported at the very start of the regex');
+      throw new Refuse(this.i === 1 ? `inline option "(${rest.slice(0, 4)}..." is not supported (only (?i) at the very start)` : 'inline options like (?i) are only supported at the very start of the regex (or right after its leading "^")');
     }
     const negative = (kind === 'lookahead' && rest[1] === '!') || (kind === 'lookbehind' && rest[2] === '!');
     this.g.open(kind, negative, capture);
@@ -382,9 +381,10 @@ export function compileServerNameRegex(source: string): RegexResult {
 export function compileNginxRegex(source: string, caseInsensitive: boolean): RegexResult {
   if (source.length === 0) return { ok: false, message: 'empty regular expression' };
   let src = utf8Bytes(source);
-  const caseless = caseInsensitive || src.startsWith('(?i)');
-  if (src.startsWith('(?i)')) src = src.slice(4);
-  const t = new Translator(src, caseless);
+  // (?i) at the start, or after its leading "^" (which has no case: the option covers the same pattern)
+  const option = /^(\^*)\(\?i\)/.exec(src);
+  if (option) src = option[1]! + src.slice(option[0].length);
+  const t = new Translator(src, caseInsensitive || option !== null);
   let translated: string;
   try {
     translated = t.run();

@@ -31,6 +31,9 @@ test('PCRE spellings with JS equivalents are translated', () => {
   assert.equal(re("^/(?'id'\\d+)").exec('/42')!.groups!.id, '42');
   assert.ok(re('^/(?P<x>a)(?P=x)$').test('/aa'));
   assert.ok(re('(?i)^/abc').test('/ABC'));
+  // (after the leading "^" too, as nginx.conf files write it: PCRE takes the option there, for the rest)
+  assert.ok(re('^(?i)/abc').test('/ABC'));
+  assert.ok(!re('^(?i)/abc').test('/x/abc'));
   assert.ok(re('^/\\x41\\x{42}\\0103\\e?').test('/AB\b3'));
   assert.match(refused('^/\\103'), /ambiguous/);
   assert.ok(re('^/[\\x41-\\x43]+$').test('/ABCA'));

@@ -48,6 +48,8 @@ export interface ParityRequest {
   chunks?: { sizes: number[]; ext?: string; trailer?: string[] };
   /** Client source address in 127.0.0.0/8 (ip_hash). */
   from?: string;
+  /** The proxy's address to connect to, in 127.0.0.0/8 (default 127.0.0.1). */
+  to?: string;
   /** Open a WebSocket and echo one message instead of a plain request. */
   ws?: boolean;
 }
@@ -162,7 +164,7 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
     if (r.body !== undefined && !r.chunks) lines.push(`Content-Length: ${Buffer.byteLength(r.body)}`);
     if (r.chunks) lines.push('Transfer-Encoding: chunked');
     lines.push('Connection: close');
-    const sock = net.connect({ port, host: '127.0.0.1', localAddress: r.from });
+    const sock = net.connect({ port, host: r.to ?? '127.0.0.1', localAddress: r.from });
     let got = Buffer.alloc(0);
     // no answer at all is an observation too (status -1): both proxies must hang alike
     const timer = setTimeout(() => { got = Buffer.from('HTTP/1.1 -1'); sock.destroy(); }, 8000);
@@ -201,7 +203,7 @@ function rawRequest(port: number, r: ParityRequest): Promise<{ status: number; h
 function wsRequest(port: number, r: ParityRequest, seenCount: () => number, lastSeen: () => Seen | undefined, compare: string[]): Promise<Observation> {
   return new Promise((resolve) => {
     const before = seenCount();
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${r.path}`, { headers: { Host: r.host ?? 'parity.test', ...(Array.isArray(r.headers) ? Object.fromEntries(r.headers) : r.headers) }, localAddress: r.from });
+    const ws = new WebSocket(`ws://${r.to ?? '127.0.0.1'}:${port}${r.path}`, { headers: { Host: r.host ?? 'parity.test', ...(Array.isArray(r.headers) ? Object.fromEntries(r.headers) : r.headers) }, localAddress: r.from });
     let settled = false;
     const done = (status: number, echo?: string) => {
       if (settled) return;

@@ -15,7 +15,7 @@ import type { ImportCase } from './import-gen.ts';
 /** Warnings that drop nothing: the file means the same to the engine. */
 const HARMLESS = [
   // a header that passes a decoded path on (nginx sends it so too, and so does the engine)
-  /hold the request path as decoded/,
+  /holds? the request path as decoded/,
   // a prefix nested in a prefix, in a server without regexes, matches as a sibling would
   /is nested in "location [^~=]/,
   // said for what it is, and read as what it is

@@ -43,7 +43,8 @@ async function importIn(c: ImportCase, env: Env, dir: string): Promise<{ result:
 export async function runImportCase(c: ImportCase): Promise<ImportOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-import-parity-'));
   try {
-    const probe = await importIn(c, { up: { u0: 1, u1: 2, u2: 3 }, dead: 4, hole: 5, closes: 6, badHeader: 7, raw: 8, listen: 9 }, dir);
+    // (ports of as many digits as the sides' own)
+    const probe = await importIn(c, { up: { u0: 10001, u1: 10002, u2: 10003 }, dead: 10004, hole: 10005, closes: 10006, badHeader: 10007, raw: 10008, listen: 10009 }, dir);
     const lost = probe.result.warnings.filter((w) => !HARMLESS.some((h) => h.test(w.message)));
     if (probe.result.issues.length) return { kind: 'refused', issues: report(probe.result) };
     if (lost.length) return { kind: 'warned', warnings: report(probe.result) };

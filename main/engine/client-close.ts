@@ -85,7 +85,14 @@ function sweepWatches(): void {
 }
 
 /** A 'data' listener that drops what a client sends once its connection is ending. */
-export function dropData(): void {}
+function dropData(): void {}
+
+/** What the client sends from now on is read and dropped (its connection ends after this answer);
+ * once per socket, however many ways its end is reached. */
+export function dropIncoming(socket: Socket): void {
+  if (!socket.listeners('data').includes(dropData)) socket.on('data', dropData);
+  socket.resume();
+}
 
 /**
  * nginx's lingering close: a FIN once what was written is out, then what the client sends is read
@@ -99,8 +106,7 @@ export function lingeringClose(socket: Socket, since = Date.now()): void {
   discarding?.stop();
   s[CLOSING] = new ReadWatch(socket, discarding?.since ?? since, true, () => socket.destroy());
   // (an upgraded socket has no parser to read it: it is read here; with a parser, that reads it)
-  socket.on('data', dropData);
-  socket.resume();
+  dropIncoming(socket);
   socket.end();
 }
 
@@ -191,14 +197,15 @@ function hasBody(req: IncomingMessage): boolean {
  * decides (ngx_http_finalize_connection).
  */
 export function closeAfterAnswer(this: Socket): void {
-  const served = servedLast(this);
-  const req = served?.req;
+  const req = servedLast(this);
+  const marks = this as Marked;
   // (requests waiting behind it, past the few that hold the reading, are dropped: read on)
   releaseReading(this);
   if (req && leftUnread(req)) return discardBody(req, true);
   // (an upgraded socket, node's parser gone: the client may send, expecting a tunnel)
   const upgraded = !(this as Socket & { parser?: unknown }).parser;
-  if (!served || upgraded || !req!.complete || hasBody(req!) || this.bytesRead > served.readBefore || requestsWaiting(this) || (this as Marked)[BYTES_AFTER_LAST] || (this as Marked)[PIPELINED]) return lingeringClose(this);
+  // (bytes read since the last head was parsed: the head is the last of its request but for a body)
+  if (!req || upgraded || !req.complete || hasBody(req) || this.bytesRead !== marks[HEAD_AT] || requestsWaiting(this) || marks[BYTES_AFTER_LAST] || marks[PIPELINED]) return lingeringClose(this);
   Socket.prototype.destroySoon.call(this);
 }
 

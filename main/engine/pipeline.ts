@@ -17,17 +17,13 @@ const ENDED = Symbol('switchyard.connectionEnded');
 const HELD = Symbol('switchyard.readingHeld');
 /** node's http server's own fields on a connection: its pause flag and its parser. */
 interface NodeHttpSocket { _paused?: boolean; parser?: { resume(): void } | null }
-/** The request being served on a connection (its answer is the one node writes), and what the
- * connection had read when it started. */
+/** The request being served on a connection (its answer is the one node writes). */
 const SERVING = Symbol('switchyard.serving');
-const READ_BEFORE = Symbol('switchyard.readBeforeServing');
-type Connection = Socket & NodeHttpSocket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true; [HELD]?: true; [SERVING]?: IncomingMessage; [READ_BEFORE]?: number };
+type Connection = Socket & NodeHttpSocket & { [IN_FLIGHT]?: number; [QUEUE]?: Array<() => void>; [ENDED]?: true; [HELD]?: true; [SERVING]?: IncomingMessage };
 
-/** The request served last on `socket` (so the one whose answer is under way or just out), and
- * the bytes the connection had read when it started; undefined before any. */
-export function servedLast(socket: Socket): { req: IncomingMessage; readBefore: number } | undefined {
-  const conn = socket as Connection;
-  return conn[SERVING] ? { req: conn[SERVING], readBefore: conn[READ_BEFORE] ?? 0 } : undefined;
+/** The request served last on `socket` (so the one whose answer is under way or just out); undefined before any. */
+export function servedLast(socket: Socket): IncomingMessage | undefined {
+  return (socket as Connection)[SERVING];
 }
 
 /** Whether requests read off `socket` wait behind the one being served. */
@@ -37,7 +33,6 @@ export function requestsWaiting(socket: Socket): boolean {
 
 function serveNow(conn: Connection, req: IncomingMessage, res: ServerResponse, serve: Serve): void {
   conn[SERVING] = req;
-  conn[READ_BEFORE] = conn.bytesRead;
   serve(req, res);
 }
 

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
 import type { BodyResult } from './request-body.ts';
-import { dropData } from './client-close.ts';
+import { dropIncoming } from './client-close.ts';
 
 /** What the request head says of a body: none, a length, or chunked. */
 type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
@@ -123,9 +123,8 @@ export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buff
 export function watchClientEnd(socket: Socket): void {
   if (socket.destroyed) return;
   if (socket.readableEnded) return void socket.destroy();
-  socket.on('data', dropData);
   socket.once('end', destroyOnEnd);
-  socket.resume();
+  dropIncoming(socket);
 }
 
 function destroyOnEnd(this: Socket): void {

@@ -14,7 +14,7 @@ import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
 import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
 import { bodyFraming, readUpgradeBody, watchClientEnd } from './upgrade-body.ts';
-import { dropData, lingeringClose } from './client-close.ts';
+import { dropIncoming, lingeringClose } from './client-close.ts';
 import { passedHeaders } from './redirects.ts';
 import { afterBody, type Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
@@ -123,9 +123,7 @@ export function proxyUpgrade(
    * the socket would never close. */
   const stopWaitingForGood = () => {
     stopWaiting();
-    if (!heldBack) return;
-    socket.on('data', dropData);
-    socket.resume();
+    if (heldBack) dropIncoming(socket);
   };
   /** Wait for the upstream's answer, reading the client meanwhile, and make the first try. */
   const begin = () => {

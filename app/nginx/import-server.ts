@@ -41,7 +41,7 @@ export function importServer(d: Directive, parent: ProxySettings, ctx: ImportCon
     ctx.warn(d, 'server has no listen address Switchyard can model: the server is dropped');
     return null;
   }
-  if (!block.some((c) => c.name === 'location' && (isNoMatchDefault(c) || catchesAll(c)))) {
+  if (!block.some((c) => c.name === 'location' && catchesAll(c))) {
     ctx.warn(d, 'server has no "location /": nginx answers the requests none of its locations match from its root folder (static files, such as Debian\'s welcome page at "/", a 405 for a POST to a file, a 413 past the server\'s client_max_body_size); Switchyard answers them 404, as the export\'s "location / { return 404; }" does');
   }
   return server;
@@ -137,7 +137,7 @@ function routeName(comments: string[]): string {
   return '';
 }
 
-/** `location /` or `location ^~ /`: every URI nginx takes starts with "/". */
+/** `location /` or `location ^~ /` (the export's "return 404" one too): every URI nginx takes starts with "/". */
 function catchesAll(d: Directive): boolean {
   const la = locationArgs(d);
   return la !== null && la.path === '/' && (la.modifier === '' || la.modifier === '^~');

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ExchangeBody } from '../../app/api/contract.ts';
 import { base64Error } from '../../app/text/base64.ts';
-import { DECODED_MAX, bodyView, type DecodeBudget } from './exchange-body.ts';
+import { DECODED_MAX, bodyView, headerValue, type DecodeBudget } from './exchange-body.ts';
 
 /** A body's fields in a HAR file (postData's or content's, beside their mimeType and sizes). */
 function harBody(b: ExchangeBody) {
@@ -61,6 +61,6 @@ export function importedBody(b: HarBodyIn, headers: readonly string[], size: num
   // by the headers alone)
   let side = own?.asSent ? [...headers] : headers.filter((_, i, all) => (i % 2 === 0 ? all[i] : all[i - 1])!.toLowerCase() !== 'content-encoding');
   // (the file's mimeType, when the headers name none: Chrome writes it apart)
-  if (b.mimeType && !side.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-type')) side = ['Content-Type', b.mimeType, ...side];
+  if (b.mimeType && headerValue(side, 'content-type') === undefined) side = ['Content-Type', b.mimeType, ...side];
   return bodyView(bytes, own?.payload === 'truncated' ? 'truncated' : 'kept', own?.asSent || own?.payload ? total : bytes.length, side, budget);
 }

@@ -14,6 +14,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ExchangeBody, ExchangeView, FrameView, SessionView } from '../../app/api/contract.ts';
 import { content, postData } from './har-bodies.ts';
+import { headerValue } from './exchange-body.ts';
 import type { RouteInfo } from '../../app/engine/records.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
@@ -36,10 +37,6 @@ const headerList = (raw: string[]) => {
   const out: Array<{ name: string; value: string }> = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push({ name: raw[i]!, value: raw[i + 1]! });
   return out;
-};
-const headerValue = (raw: string[], name: string) => {
-  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) return raw[i + 1]!;
-  return undefined;
 };
 
 /** The route's label and its location as written ("chat", "/chat/"), so an import names it as the

@@ -41,10 +41,6 @@ export class ExchangeBodyLog {
     if (state && data !== 'evicted') this.payloads.put(f, s, f.next - 1, data!, 0, data!.length);
   }
 
-  has(id: number): boolean {
-    return this.seqOf.has(id);
-  }
-
   /** Exchange `id`'s body on `side`, or undefined when none was kept (or the exchange is gone). */
   get(id: number, side: 'request' | 'response'): KeptBody | undefined {
     const seq = this.seqOf.get(id);

@@ -266,11 +266,15 @@ export class SwitchyardService {
       // (written in steps, the proxy running between them: a row that leaves the log meanwhile is left out)
       const kept = (row: FrameView) => !(row instanceof FrameRef) || row.kept;
       const sessions: HarSession[] = views.map((v) => ({ session: this.redact.session(v!), frames: this.redact.frames(this.traffic.rowsOf(v!.id) ?? [], v!), payload: (row) => this.traffic.payloads.get(row), kept }));
+      const exchanges = sessionIds ? [] : this.traffic.exchanges();
+      // (by id, looked up once each: the log's own lookup searches from the newest, n²/2 steps a pass;
+      // an exchange that leaves the log meanwhile has no kept bodies left)
+      const raw = new Map(exchanges.map((x) => [x.id, x]));
       const bodies = (x: ExchangeView, decoding: DecodeBudget) => {
-        const raw = this.traffic.exchange(x.id);
-        return raw?.bodies && { request: this.body(raw, 'request', decoding), response: this.body(raw, 'response', decoding) };
+        const r = raw.get(x.id);
+        return r?.bodies && { request: this.body(r, 'request', decoding), response: this.body(r, 'response', decoding) };
       };
-      const har = await exportHarInSteps(sessions, sessionIds ? [] : this.traffic.exchanges().map((x) => this.redact.exchange(x)), undefined, undefined, bodies);
+      const har = await exportHarInSteps(sessions, exchanges.map((x) => this.redact.exchange(x)), undefined, undefined, bodies);
       return har.ok ? ok(har.text) : fail('too_large', har.message);
     },
     importHar: async ({ text }) => {

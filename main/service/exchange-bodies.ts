@@ -2,10 +2,8 @@
 // of their own (frame-log.ts): two rows per exchange (request, then response), their bytes kept in
 // the PayloadStore beside WebSocket payloads, so that bodies count against the same total cap and
 // are evicted with them, oldest first (a row then reads 'evicted'). Rows leave with their exchanges.
-import { BINARY, EVICTED, KEPT, SessionFrames, TRUNCATED, rowFlags, type PayloadState } from './frame-log.ts';
+import { BINARY, EVICTED, KEPT, STATES, SessionFrames, TRUNCATED, rowFlags, type PayloadState } from './frame-log.ts';
 import type { PayloadStore } from './payloads.ts';
-
-const STATES: ReadonlyArray<PayloadState | undefined> = [undefined, 'kept', 'truncated', 'evicted'];
 
 /** One side's body as kept: `data` undefined once evicted (or when none was kept). */
 export interface KeptBody {

@@ -19,7 +19,8 @@ export type PayloadState = 'kept' | 'truncated' | 'evicted';
 export const KEPT = 1;
 export const TRUNCATED = 2;
 export const EVICTED = 3;
-const STATES: ReadonlyArray<PayloadState | undefined> = [undefined, 'kept', 'truncated', 'evicted'];
+/** A row's payload state by its code (SessionFrames.state): none, KEPT, TRUNCATED, EVICTED. */
+export const STATES: ReadonlyArray<PayloadState | undefined> = [undefined, 'kept', 'truncated', 'evicted'];
 
 /** Opcode names by code; names not known yet are added (a handful exist). */
 const OPCODES = ['text', 'binary', 'ping', 'pong', 'close', 'violation'];

@@ -144,3 +144,13 @@ export function previewViews(f: Pick<FrameView, 'opcode' | 'preview' | 'encodedB
   }
   return v;
 }
+
+/** The views a payload is shown in (a tab each). */
+export type PayloadTab = 'text' | 'json' | 'hex';
+
+/** The view shown: the one picked, else `byDefault`; JSON picked for an earlier payload shows one
+ * that is not JSON (its JSON view is off) in its default view, and comes back for the next JSON one. */
+export function shownTab(picked: PayloadTab | null, byDefault: PayloadTab, views: PayloadViews | null): PayloadTab {
+  const t = picked ?? byDefault;
+  return t === 'json' && views && !views.json ? byDefault : t;
+}

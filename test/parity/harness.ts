@@ -229,7 +229,12 @@ function wsRequest(port: number, r: ParityRequest, seenCount: () => number, last
 export async function withNginx<T>(model: ConfigInput, listen: number, fn: (n: RunningNginx) => Promise<T>): Promise<T> {
   const v = validateConfig(model);
   if (!v.ok) throw new Error(`invalid model: ${JSON.stringify(v.issues)}`);
-  const n = await startNginx(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), [listen]);
+  return withNginxConf(privateNginxConf(exportNginx(v.config, { shape: 'snippet' })), listen, fn);
+}
+
+/** nginx running `conf` (a privateNginxConf) on `listen` while `fn` runs. */
+export async function withNginxConf<T>(conf: string, listen: number, fn: (n: RunningNginx) => Promise<T>): Promise<T> {
+  const n = await startNginx(conf, [listen]);
   try {
     return await fn(n);
   } finally {

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importNginxText } from '../../app/nginx/import.ts';
-import { privateNginxConf, startNginx } from '../../main/nginx/binary.ts';
+import { privateNginxConf } from '../../main/nginx/binary.ts';
 import { send } from '../helpers/client.ts';
 import { freePort } from '../helpers/ports.ts';
 import { importCase, type ImportCase } from './import-gen.ts';
 import { differences, runImportCase } from './import-parity.ts';
-import { withEngine, type Env } from './harness.ts';
+import { withEngine, withNginxConf, type Env } from './harness.ts';
 
 async function same(c: ImportCase) {
   const o = await runImportCase(c);
@@ -70,16 +70,13 @@ test('a server without "location /": nginx answers what no location matches from
   assert.deepEqual(r.warnings.map((w) => `${w.line} ${w.directive}`), ['4 server']);
   assert.match(r.warnings[0]!.message, /^server has no "location \/": nginx answers the requests none of its locations match from its root folder/);
   const port = await freePort();
-  const n = await startNginx(privateNginxConf(text(port), true), [port]);
-  try {
+  await withNginxConf(privateNginxConf(text(port), true), port, async (n) => {
     // (Debian's nginx.conf-less default: html under its prefix, /usr/share/nginx/html with its welcome page)
     await mkdir(join(n.dir, 'html'));
     await writeFile(join(n.dir, 'html', 'index.html'), 'welcome');
     const got = await Promise.all([send(`http://127.0.0.1:${port}/`), send(`http://127.0.0.1:${port}/x`, { method: 'POST', body: 'x'.repeat(2000) })]);
     assert.deepEqual(got.map((g) => [g.status, g.status === 200 ? g.body : '']), [[200, 'welcome'], [413, '']]);
-  } finally {
-    await n.stop();
-  }
+  });
   const ep = await freePort();
   const engine = await withEngine(importNginxText(text(ep)).config, async () => (await send(`http://127.0.0.1:${ep}/`)).status);
   assert.equal(engine, 404, 'the import answers them 404, as the warning says');

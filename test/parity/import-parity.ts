@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { importNginx, type ImportResult } from '../../app/nginx/import.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import { fsReader } from '../../main/nginx/conf-reader.ts';
-import { privateNginxConf, startNginx } from '../../main/nginx/binary.ts';
-import { runSides, withEngine, type Env, type Observation } from './harness.ts';
+import { privateNginxConf } from '../../main/nginx/binary.ts';
+import { runSides, withEngine, withNginxConf, type Env, type Observation } from './harness.ts';
 import type { ImportCase } from './import-gen.ts';
 
 /** Warnings that drop nothing: the file means the same to the engine. */
@@ -48,14 +48,7 @@ export async function runImportCase(c: ImportCase): Promise<ImportOutcome> {
     const lost = probe.result.warnings.filter((w) => !HARMLESS.some((h) => h.test(w.message)));
     if (probe.result.issues.length) return { kind: 'refused', issues: report(probe.result) };
     if (lost.length) return { kind: 'warned', warnings: report(probe.result) };
-    const nginxOn = async (text: string, env: Env, go: () => Promise<Observation[]>) => {
-      const n = await startNginx(privateNginxConf(text, true), [env.listen]);
-      try {
-        return await go();
-      } finally {
-        await n.stop();
-      }
-    };
+    const nginxOn = (text: string, env: Env, go: () => Promise<Observation[]>) => withNginxConf(privateNginxConf(text, true), env.listen, go);
     const sides = await runSides(c, {
       original: async (env, go) => nginxOn((await importIn(c, env, dir)).main, env, go),
       engine: async (env, go) => withEngine((await importIn(c, env, dir)).result.config, go),

@@ -4,6 +4,7 @@
 // through a tunnel), and records everything it got and how the connection ended. Used by
 // upgrade-explore.ts and upgrade-wire.test.ts to compare real nginx and the engine byte by byte.
 import net from 'node:net';
+import { startTcpServer } from '../helpers/upstreams.ts';
 
 /** What the upstream does once a request head (and its Content-Length body) is in. */
 export interface UpstreamScript {
@@ -50,8 +51,7 @@ function contentLength(head: string): number {
  * The upstream. `scriptFor` gets the last path segment of each request (query dropped) and says how
  * to answer; unknown segments get a plain 200.
  */
-export function startScriptedUpstream(scriptFor: (segment: string) => UpstreamScript | undefined): Promise<ScriptedUpstream> {
-  const sockets = new Set<net.Socket>();
+export async function startScriptedUpstream(scriptFor: (segment: string) => UpstreamScript | undefined): Promise<ScriptedUpstream> {
   let conns = 0;
   let view: UpstreamView = { conns: [] };
   const entry = (id: number) => {
@@ -59,10 +59,8 @@ export function startScriptedUpstream(scriptFor: (segment: string) => UpstreamSc
     if (!e) view.conns.push((e = { id, bytes: '', fin: false }));
     return e;
   };
-  const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+  const server = await startTcpServer((sock) => {
     const id = conns++;
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => sock.destroy());
     sock.on('end', () => {
       entry(id).fin = true;
@@ -139,24 +137,16 @@ export function startScriptedUpstream(scriptFor: (segment: string) => UpstreamSc
       if (mode === 'wait') return;
       answer();
     });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        mark: () => {
-          view = { conns: [] };
-        },
-        view: () => view,
-        nextId: () => conns,
-        close: () => new Promise<void>((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
-      });
-    });
-  });
+  }, { allowHalfOpen: true });
+  return {
+    port: server.port,
+    mark: () => {
+      view = { conns: [] };
+    },
+    view: () => view,
+    nextId: () => conns,
+    close: server.close,
+  };
 }
 
 export interface ClientView {

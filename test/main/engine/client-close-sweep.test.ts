@@ -7,16 +7,16 @@ import net from 'node:net';
 import { createHook } from 'node:async_hooks';
 import { lingeringClose } from '../../../main/engine/client-close.ts';
 import { sleep } from '../../helpers/wait.ts';
+import { startTcpServer, type TcpServer } from '../../helpers/upstreams.ts';
 
 /** `count` connected pairs through a loopback server: the server's side of each, and the client's. */
-async function pairs(count: number): Promise<{ server: net.Server; accepted: net.Socket[]; clients: net.Socket[] }> {
+async function pairs(count: number): Promise<{ server: TcpServer; accepted: net.Socket[]; clients: net.Socket[] }> {
   const accepted: net.Socket[] = [];
-  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+  const server = await startTcpServer((s) => {
     s.on('error', () => {});
     accepted.push(s);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
+  }, { allowHalfOpen: true });
+  const { port } = server;
   const clients = Array.from({ length: count }, () => net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }).on('error', () => {}));
   while (accepted.length < count) await sleep(10);
   return { server, accepted, clients };
@@ -45,6 +45,6 @@ test('connections in their lingering close share one timer, and leave none behin
     assert.equal(live.size, 0, 'a timer outlived its connections');
   } finally {
     hook.disable();
-    server.close();
+    await server.close();
   }
 });

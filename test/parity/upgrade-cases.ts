@@ -5,8 +5,8 @@
 import type { ConfigInput } from '../../app/config/schema.ts';
 import type { UpstreamScript } from './upgrade-wire.ts';
 
-export const ROUTES = ['ws', 'plain', 'v11', 'lit', 'kaws', 'h10u'] as const;
-export type Route = (typeof ROUTES)[number];
+const ROUTES = ['ws', 'plain', 'v11', 'lit', 'kaws', 'h10u'] as const;
+type Route = (typeof ROUTES)[number];
 
 export function model(up: number, listen: number): ConfigInput {
   const at = `http://127.0.0.1:${up}`;

@@ -17,7 +17,7 @@ export interface Outcome {
 }
 
 /** Ports, dates and nginx's Server line out, so the two runs compare byte for byte. */
-export function normalize(text: string, up: number, listen: number): string {
+function normalize(text: string, up: number, listen: number): string {
   return text
     .replaceAll(String(up), 'UP')
     .replaceAll(String(listen), 'LISTEN')
@@ -83,7 +83,7 @@ export function lenient(o: Outcome, headRequest = false): Outcome {
   return { ...o, client: first, end: 'refused', upstream };
 }
 
-export async function runCase(c: UpgradeCase, seg: string, listen: number, up: ScriptedUpstream): Promise<Outcome> {
+async function runCase(c: UpgradeCase, seg: string, listen: number, up: ScriptedUpstream): Promise<Outcome> {
   const bytes = c.bytes.replaceAll('SEG', seg);
   if (c.pre) await clientExchange(listen, c.pre, { quietMs: 150 });
   up.mark();

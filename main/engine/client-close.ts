@@ -209,6 +209,17 @@ export function closeAfterAnswer(this: Socket): void {
   Socket.prototype.destroySoon.call(this);
 }
 
+/**
+ * The answer to an upgrade request that did not upgrade ended its connection (upgrade-answer.ts):
+ * as closeAfterAnswer decides for any, a lingering close when the client may still be sending
+ * (`mayStillSend`: its request had a body, or it sent bytes after it; or a request on the
+ * connection came pipelined), else a plain close once the answer is out.
+ */
+export function closeAfterUpgradeAnswer(socket: Socket, mayStillSend: boolean): void {
+  if (mayStillSend || (socket as Marked)[PIPELINED]) return lingeringClose(socket);
+  Socket.prototype.destroySoon.call(socket);
+}
+
 /** A kept-alive answer went out while the request body was not read: what is left of it is discarded. */
 export function discardAfterAnswer(this: ServerResponse): void {
   if (leftUnread(this.req)) discardBody(this.req, false);

@@ -14,6 +14,8 @@ import { proxyHttp } from './http-exchange.ts';
 import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp } from './ws-exchange.ts';
 import type { LiveSession } from './ws-session.ts';
 import { sendError, writeRawError } from './error-pages.ts';
+import { upgradeError } from './upgrade-answer.ts';
+import { bodyFraming } from './upgrade-body.ts';
 import { clientStatus } from '../../app/proxy/header-buffers.ts';
 import type { CaptureBudget, EngineHooks, ExchangeBodies, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 import { tuneRunningV8 } from './v8-tuning.ts';
@@ -205,7 +207,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     const plan = planRequest(this.rt, req);
     if (plan.kind !== 'proxy') {
       const record = this.newRecord(req, plan);
-      const sent = writeRawError(socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, req.method);
+      // (a body left unread on the socket: the connection ends after the answer)
+      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, bodyFraming(req.headers).kind === 'none');
       if (sent) {
         record.responseHeaders = sent.headers;
         record.responseBytes = sent.bodyBytes;

@@ -13,7 +13,7 @@ import { ownAnswerCode, type ExchangeRecord, type EngineHooks } from './events.t
 import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { passedHeaders } from './redirects.ts';
-import { dropEmptyReason, flushHead, keepAliveWithoutBody, restoreStandIns, standInNames, withStandIns } from './stored-head.ts';
+import { flushHead, writeUpstreamHead } from './stored-head.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -268,12 +268,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const carried = this.redirected?.carried ?? [];
     record.responseHeaders = passedHeaders(this.plan, carried.length ? [...carried, ...proxyRes.rawHeaders] : proxyRes.rawHeaders);
     const res = this.res;
-    const trailers = standInNames(record.responseHeaders);
     try {
-      keepAliveWithoutBody(this.req, res, status);
-      res.writeHead(status, proxyRes.statusMessage, trailers ? withStandIns(record.responseHeaders) : record.responseHeaders);
-      if (trailers) restoreStandIns(res, trailers);
-      if (proxyRes.statusMessage === '') dropEmptyReason(res, status);
+      writeUpstreamHead(this.req, res, status, proxyRes.statusMessage, record.responseHeaders);
     } catch (err) {
       // what node's parser let through but writeHead refuses: a status under 100 (nginx would
       // pass it on; a 502 is as close as node gets, and nothing may throw out of here: it would

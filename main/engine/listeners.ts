@@ -67,6 +67,12 @@ const clients = new WeakMap<Server, Set<Socket>>();
  */
 export function ignoreSocketError(): void {}
 
+/** From the first moment a socket is handed over: a reset client must never crash the engine (once
+ * per socket, however many upgrade requests it carries: upgrade-answer.ts). */
+function onSocketError(socket: Socket): void {
+  if (!socket.listeners('error').includes(ignoreSocketError)) socket.on('error', ignoreSocketError);
+}
+
 type Socketspec = { key: string; host: string; port: number };
 
 interface Entry {
@@ -153,6 +159,8 @@ export class ListenerSet {
     };
     clients.set(server, open);
     server.on('connection', (socket: Socket) => {
+      // (a connection handed back after an upgrade request it answered: upgrade-answer.ts)
+      if (open.has(socket)) return;
       open.add(socket);
       countConnection(socket);
       socket.on('close', forget);
@@ -196,7 +204,8 @@ export class ListenerSet {
     server.on('checkExpectation', onRequest);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       firstHeadRead(socket);
-      socket.on('error', ignoreSocketError); // from the first moment: a reset client must never crash the engine
+      headRead(socket);
+      onSocketError(socket);
       upgradeInTurn(socket, () => this.handlers.upgrade(req, socket, head));
     });
     // nginx is no forward proxy: a CONNECT request line with an authority ("CONNECT host:port") is a
@@ -206,7 +215,8 @@ export class ListenerSet {
     // behind pipelined requests, as any head (node hands it over at once).
     server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       firstHeadRead(socket);
-      socket.on('error', ignoreSocketError);
+      headRead(socket);
+      onSocketError(socket);
       upgradeInTurn(socket, () => this.handlers.upgrade(req, socket, head));
     });
     server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }, socket: Socket) => {

@@ -73,6 +73,24 @@ export function dropEmptyReason(res: object, status: number): void {
 }
 
 /**
+ * Write an upstream's answer head to the client as nginx writes it: node's writeHead with the
+ * header lines as passed (`headers`, redirects.ts passedHeaders), a Trailer or Expect among them
+ * kept in place, an HTTP/1.0 keep-alive kept after an answer without a body, and the status line as
+ * the upstream wrote it from the code on (`statusText`; else the code and node's reading of the
+ * reason, without the space node leaves after an empty one). Throws what writeHead throws (a status
+ * under 100).
+ */
+export function writeUpstreamHead(req: { httpVersion: string; method?: string }, res: ServerResponse, status: number, reason: string | undefined, headers: string[], statusText?: string): void {
+  const trailers = standInNames(headers);
+  keepAliveWithoutBody(req, res, status);
+  res.writeHead(status, reason, trailers ? withStandIns(headers) : headers);
+  if (trailers) restoreStandIns(res, trailers);
+  const m = res as unknown as StoredHead;
+  if (statusText !== undefined && m._header) m._header = `HTTP/1.1 ${statusText}${m._header.slice(m._header.indexOf('\r\n'))}`;
+  else if (reason === '') dropEmptyReason(res, status);
+}
+
+/**
  * Before writeHead: an HTTP/1.0 client that asked for keep-alive keeps its connection after an
  * answer that has no body (204, 304, a HEAD's), as nginx keeps it. node keeps an HTTP/1.0
  * connection only when the head has a Content-Length (it cannot chunk for 1.0), or when it may use

@@ -2,13 +2,11 @@
 // parsed, with whatever followed the head; a body (an `Upgrade: h2c` POST, a handshake with a
 // Content-Length) is then the engine's to read. nginx reads it whole before it contacts the
 // upstream, as for any request, and sends it with a Content-Length; the bytes after it are the
-// client's first bytes of the upgraded connection. Once it is read, a client that half-closes is
-// gone (watchClientEnd).
+// client's first bytes of the upgraded connection, or of its next request (upgrade-answer.ts).
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
 import type { BodyResult } from './request-body.ts';
-import { dropIncoming } from './client-close.ts';
 
 /** What the request head says of a body: none, a length, or chunked. */
 type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
@@ -112,21 +110,4 @@ export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buff
     socket.on('end', onClose);
     socket.resume();
   });
-}
-
-/**
- * After the request (and its body), a client that half-closes is gone, to nginx's broken-connection
- * check: it closes both connections at once (499), answer or not. node no longer watches an upgraded
- * socket, so this does: the socket is read (what comes is dropped: the connection ends after this
- * answer), its FIN destroys it, and the response's close ends the exchange.
- */
-export function watchClientEnd(socket: Socket): void {
-  if (socket.destroyed) return;
-  if (socket.readableEnded) return void socket.destroy();
-  socket.once('end', destroyOnEnd);
-  dropIncoming(socket);
-}
-
-function destroyOnEnd(this: Socket): void {
-  this.destroy();
 }

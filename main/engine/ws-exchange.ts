@@ -9,27 +9,22 @@
 import { request, ServerResponse, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
-import { writeRawError } from './error-pages.ts';
 import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
-import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
-import { bodyFraming, readUpgradeBody, watchClientEnd } from './upgrade-body.ts';
-import { dropIncoming, lingeringClose } from './client-close.ts';
+import { headWithBody, keptByNginx, storeNginxHead, writeUpstreamHead } from './stored-head.ts';
+import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
+import { EARLY_BYTES_LIMIT, holdIncoming, upgradeError, upgradeResponse } from './upgrade-answer.ts';
 import { passedHeaders } from './redirects.ts';
 import { afterBody, type Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
 import type { Peer } from '../upstream/types.ts';
 import { ownAnswerCode, type EngineHooks, type ExchangeRecord, type SessionRecord } from './events.ts';
-import { rawHead, runSession, type LiveSession } from './ws-session.ts';
-import { failureKind, failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, type FailureKind } from './upstream-failure.ts';
+import { runSession, type LiveSession } from './ws-session.ts';
+import { failureKind, failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable, type FailureKind } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 import { watchStatusLine, type StatusLineWatch } from './status-line.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
-
-/** Bytes a client may send behind its upgrade request before the upstream answers (kept for the
- * upstream); past it the client is not read until then. */
-export const EARLY_BYTES_LIMIT = 64 * 1024;
 
 /** Whether nginx would forward the upgrade: an Upgrade header in the upstream request. */
 export function forwardsUpgrade(plan: ProxyPlan): boolean {
@@ -45,17 +40,13 @@ export function upgradeAsPlainHttp(plan: ProxyPlan, req: IncomingMessage, socket
     : `upgrade requested on a route without WebSocket: ${req.url} matched ${plan.explain}; forwarded as plain HTTP without Upgrade (turn on the route's WebSocket switch)`;
   hooks.log({ level: 'warn', code: plan.loc.location.websocket ? 'upgrade_header_empty' : 'upgrade_without_websocket', message, exchangeId: record.id });
   record.note = message;
-  const res = new ServerResponse(req);
-  res.shouldKeepAlive = false;
-  res.assignSocket(socket);
-  res.once('finish', () => {
-    res.detachSocket(socket);
-    // (the client may still send, expecting a tunnel: nginx's lingering close, client-close.ts)
-    lingeringClose(socket);
-  });
-  // node has left any body on the socket (the request was an upgrade to it): read it as nginx would
+  const res = upgradeResponse(req, socket, true);
+  // node has left any body on the socket (the request was an upgrade to it): read it as nginx would;
+  // what follows it is the connection's next request
   const bodyRead = readUpgradeBody(req, socket, head, plan.loc.maxBodyBytes);
-  void bodyRead.then(() => watchClientEnd(socket));
+  void bodyRead.then((read) => {
+    if ('body' in read) holdIncoming(socket, read.body ? read.rest ?? null : head);
+  });
   proxyHttp(plan, req, res, record, hooks, bodyRead);
 }
 
@@ -118,12 +109,12 @@ export function proxyUpgrade(
     socket.off('end', onClientGone);
     socket.off('close', onClientGone);
   };
-  /** No session: the connection ends after this answer. A client held back past EARLY_BYTES_LIMIT
-   * is read again (what it sends is dropped), or its FIN would wait behind its unread bytes and
-   * the socket would never close. */
+  /** No session: what the client sent behind its request, and sends until the answer is out, is
+   * its connection's next request (upgrade-answer.ts). */
   const stopWaitingForGood = () => {
     stopWaiting();
-    if (heldBack) dropIncoming(socket);
+    holdIncoming(socket, head);
+    head = null;
   };
   /** Wait for the upstream's answer, reading the client meanwhile, and make the first try. */
   const begin = () => {
@@ -137,7 +128,7 @@ export function proxyUpgrade(
     tryNext();
   };
 
-  const reject = (status: number, cause: string) => {
+  const reject = (status: number, cause: string, res?: ServerResponse) => {
     stopWaitingForGood();
     session.state = 'rejected';
     session.status = status;
@@ -146,7 +137,7 @@ export function proxyUpgrade(
     session.closedBy = 'proxy';
     session.bytesFromClient = socket.bytesRead;
     hooks.log({ level: 'error', code: ownAnswerCode(status), message: cause, sessionId: session.id });
-    const sent = writeRawError(socket, status, {}, req.method);
+    const sent = upgradeError(req, socket, status, {}, true, res);
     if (sent) session.responseHeaders = sent.headers;
     hooks.sessionClose(session);
   };
@@ -290,24 +281,37 @@ export function proxyUpgrade(
     }
   };
 
-  /** A non-101 answer; `statusText` is its status line from the code on, as the upstream wrote it. */
+  /** A non-101 answer; `statusText` is its status line from the code on, as the upstream wrote it.
+   * It goes to the client as any answer (framed for the client: its Content-Length, else chunked),
+   * and the connection goes on as after any (upgrade-answer.ts). */
   const relayRejection = (peer: Peer, upRes: IncomingMessage, up: Socket, current: ProxyPlan, statusText: string, readBefore: number, keep: (() => void) | null) => {
     stopWaitingForGood();
+    const status = upRes.statusCode ?? 502;
+    // (a 101 without the Upgrade pair switches no protocol here, and leaves none to go on with)
+    const res = upgradeResponse(req, socket, status !== 101);
+    try {
+      writeUpstreamHead(req, res, status, upRes.statusMessage, passedHeaders(current, upRes.rawHeaders), statusText);
+    } catch (err) {
+      // what node's parser let through but writeHead refuses (a status under 100): the 502 the
+      // HTTP path gives too, on the response begun
+      const cause = `${unsendable(status, err as NodeJS.ErrnoException).message} while reading response header from upstream, upstream: ${peer.address}`;
+      up.destroy();
+      attempt.release(peer, false);
+      noteTry(peer, cause);
+      reject(502, cause, res);
+      return;
+    }
     const readTimeout = () => up.destroy();
     up.setTimeout(loc.readTimeoutMs, readTimeout);
-    // a client that goes away, or half-closes, ends the answer as nginx's broken-connection check does
+    // a client that goes away ends the answer as nginx's broken-connection check does (one that
+    // half-closes is closed at once: holdIncoming)
     const clientGone = () => up.destroy();
     socket.once('close', clientGone);
-    socket.once('end', clientGone);
-    const status = upRes.statusCode ?? 502;
     noteTry(peer, `status ${status}`);
     session.state = 'rejected';
     session.status = status;
     session.responseHeaders = upRes.rawHeaders;
-    // The body is relayed de-chunked and close-delimited, so framing headers are not copied.
-    // (latin1, as node read the head: bytes over 0x7F go back as they came, as through nginx)
-    socket.write(rawHead(`HTTP/1.1 ${statusText}`, ['Connection', 'close'], passedHeaders(current, upRes.rawHeaders)), 'latin1');
-    upRes.pipe(socket);
+    upRes.pipe(res);
     let finished = false;
     const done = (cut: boolean) => {
       if (finished) return;
@@ -326,16 +330,13 @@ export function proxyUpgrade(
     const cutShort = () => done(true);
     upRes.once('end', () => {
       done(false);
-      // the client connection ends with the answer (nginx would keep it for a next request): what
-      // the client still sends (frames, expecting a tunnel) is read and dropped for nginx's
-      // lingering_timeout, not forever, and meets no reset that could take the answer with it
-      lingeringClose(socket);
+      // (the client connection may serve a next request: its close is no longer this answer's)
+      socket.off('close', clientGone);
       // nginx's keepalive module caches the connection of a refused handshake as of any request
       // whose answer was read whole and allows it (HTTP/1.1, no `Connection: close`: node's
-      // shouldKeepAlive, which frees the connection in a moment); it is the agent's from now on
-      if (!keep || up.destroyed) return;
-      socket.off('close', clientGone);
-      socket.off('end', clientGone);
+      // shouldKeepAlive, which frees the connection in a moment); it is the agent's from now on.
+      // Any other closes now, as nginx closes it (the client's connection may go on).
+      if (!keep || up.destroyed) return void up.destroy();
       up.off('timeout', readTimeout);
       up.off('close', cutShort);
       keep();

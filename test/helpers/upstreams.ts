@@ -122,6 +122,31 @@ export async function refusedPort(): Promise<number> {
   return port;
 }
 
+/** The length of the first complete HTTP answer in `text` (its head and, by its Content-Length or
+ * last chunk, its body; interim 1xx answers are skipped over), or -1 while it is incomplete or read
+ * to the close. */
+export function firstAnswerLength(text: string, headRequest = false): number {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return -1;
+  const head = text.slice(0, end);
+  const status = Number(/^HTTP\/1\.\d (\d{3})/.exec(head)?.[1] ?? 0);
+  if (status >= 100 && status < 200 && status !== 101) {
+    const next = firstAnswerLength(text.slice(end + 4), headRequest);
+    return next < 0 ? -1 : end + 4 + next;
+  }
+  if (headRequest || status === 101 || status === 204 || status === 304) return end + 4;
+  const cl = /\r\ncontent-length: *(\d+)/i.exec(head);
+  if (cl) return text.length >= end + 4 + Number(cl[1]) ? end + 4 + Number(cl[1]) : -1;
+  if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+    const last = text.indexOf('\r\n0\r\n\r\n', end);
+    return last < 0 ? -1 : last + 7;
+  }
+  return -1;
+}
+
+/** For rawExchange's `until`: a whole answer has come (the connection may stay open after it). */
+export const answered = (got: string): boolean => firstAnswerLength(got) >= 0;
+
 /** Send raw bytes and collect everything until the server closes or `until` matches. */
 export function rawExchange(port: number, bytes: string | Buffer, opts: { until?: (got: string) => boolean; timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { rawExchange } from '../../helpers/upstreams.ts';
+import { rawExchange, answered } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 
@@ -125,8 +125,8 @@ test('an upgrade request with a body: read whole and sent with it, on a route wi
   }));
   const upgradeHead = (path: string, framing: string) => `PUT ${path} HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n${framing}\r\n`;
   // without the switch: plain HTTP, and the body goes with it (it was sent as Content-Length: 0)
-  assert.equal(JSON.parse(bodyOf(await rawExchange(port, `${upgradeHead('/plain/a', 'Content-Length: 5\r\n')}hello`))).body, 'hello');
-  const chunked = await rawExchange(port, `${upgradeHead('/plain/b', 'Transfer-Encoding: chunked\r\n')}3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n`);
+  assert.equal(JSON.parse(bodyOf(await rawExchange(port, `${upgradeHead('/plain/a', 'Content-Length: 5\r\n')}hello`, { until: answered }))).body, 'hello');
+  const chunked = await rawExchange(port, `${upgradeHead('/plain/b', 'Transfer-Encoding: chunked\r\n')}3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n`, { until: answered });
   assert.equal(JSON.parse(bodyOf(chunked)).body, 'abcde');
   assert.deepEqual(up.seen.map((s) => s.rawHeaders.slice(-2)), [['Content-Length', '5'], ['Content-Length', '5']]);
   // with the switch: the body in the upstream request, what follows it through the tunnel
@@ -148,7 +148,7 @@ test('an upgrade request with a body: read whole and sent with it, on a route wi
   assert.match(got, /echo:XY/);
   assert.match(seen[1]!, /\r\n\r\nabcdef/);
   // too large: 413, nothing sent upstream
-  assert.equal(statusOf(await rawExchange(port, upgradeHead('/ws/e', 'Content-Length: 2000000\r\n'))), 413);
+  assert.equal(statusOf(await rawExchange(port, upgradeHead('/ws/e', 'Content-Length: 2000000\r\n'), { until: answered })), 413);
   // a chunk past the limit: 413 once a byte of it has come (nginx's check), not on its size line alone
   const big = net.connect(port, '127.0.0.1');
   let answer = '';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { SessionRecord } from '../../../main/engine/events.ts';
 import { until } from '../../helpers/wait.ts';
-import { rawExchange, header } from '../../helpers/upstreams.ts';
+import { rawExchange, header, answered } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 
@@ -26,7 +26,7 @@ async function engineBefore(answer: (s: net.Socket) => void) {
 test('an empty first Upgrade line on a WebSocket route: forwarded as plain HTTP, and the log says why (not "without WebSocket")', async () => {
   const u = await scope.ws('u');
   const e = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` }));
-  const got = await rawExchange(e.port, `GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: \r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n`);
+  const got = await rawExchange(e.port, `GET /ws HTTP/1.1\r\nHost: t\r\nUpgrade: \r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${KEY}\r\n`, { until: answered });
   assert.match(got, /^HTTP\/1\.1 200 /, 'the upstream saw a plain request and answered it');
   assert.equal(header(u.seen.at(-1)!, 'upgrade'), undefined);
   const line = e.logs.find((l) => l.code === 'upgrade_header_empty');
@@ -39,7 +39,7 @@ test('a 101 without Upgrade and Connection headers: the record says so (not "101
   const e = await engineBefore((s) => s.end('HTTP/1.1 101 Switching Protocols\r\n\r\n'));
   const closed: SessionRecord[] = [];
   e.engine.on('session-close', (s) => closed.push(s));
-  await rawExchange(e.port, UPGRADE);
+  await rawExchange(e.port, UPGRADE, { until: answered });
   await until(() => closed.length === 1, 5000);
   assert.equal(closed[0]!.status, 101);
   assert.equal(closed[0]!.closeReason, 'upstream answered 101 without Upgrade and Connection: upgrade');
@@ -61,7 +61,7 @@ test('an upgrade that fails after the upstream sent part of its answer records t
   const e = await engineBefore((s) => s.end(partial));
   const closed: SessionRecord[] = [];
   e.engine.on('session-close', (s) => closed.push(s));
-  assert.match(await rawExchange(e.port, UPGRADE), /^HTTP\/1\.1 502 /);
+  assert.match(await rawExchange(e.port, UPGRADE, { until: answered }), /^HTTP\/1\.1 502 /);
   await until(() => closed.length === 1, 5000);
   assert.equal(closed[0]!.state, 'rejected');
   assert.equal(closed[0]!.bytesFromUpstream, Buffer.byteLength(partial));

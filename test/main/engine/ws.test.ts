@@ -7,7 +7,7 @@ import net from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { SessionRecord } from '../../../main/engine/events.ts';
 import { sleep, until } from '../../helpers/wait.ts';
-import { startHttpUpstream, startBrokenUpstream, refusedPort, rawExchange, header, type Upstream } from '../../helpers/upstreams.ts';
+import { startHttpUpstream, startBrokenUpstream, refusedPort, rawExchange, answered, header, type Upstream } from '../../helpers/upstreams.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 
@@ -84,10 +84,12 @@ test('a non-101 answer reaches the client as an HTTP response, chunked bodies in
   const e = await engine((p) => oneLocation(p, wsLoc(u)));
   const ended: SessionRecord[] = [];
   e.engine.on('session-close', (s) => ended.push(s));
-  const got = await rawExchange(e.port, upgradeRequest('/ws'));
+  const got = await rawExchange(e.port, upgradeRequest('/ws'), { until: answered });
   assert.match(got, /^HTTP\/1\.1 403 Forbidden\r\n/);
-  assert.ok(got.endsWith('\r\n\r\nno ws'), JSON.stringify(got));
-  assert.doesNotMatch(got, /Transfer-Encoding/i);
+  // chunked for the client, as nginx sends a body it reads chunked, and the connection kept alive
+  assert.ok(got.endsWith('\r\n\r\n5\r\nno ws\r\n0\r\n\r\n'), JSON.stringify(got));
+  assert.match(got, /\r\nTransfer-Encoding: chunked\r\n/i);
+  assert.match(got, /\r\nConnection: keep-alive\r\n/i);
   // a refused session counts what each side sent, as an open one does: the handshake, the answer
   await until(() => ended.length === 1);
   const answer = 'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nno ws\r\n0\r\n\r\n';
@@ -101,7 +103,7 @@ test('refused upstream: 502 to the client; with a second peer the session opens'
   const e1 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${dead}` }));
   const ended: Array<{ state: string; status: number | null; closeReason: string | null }> = [];
   e1.engine.on('session-close', (s) => ended.push({ state: s.state, status: s.status, closeReason: s.closeReason }));
-  assert.match(await rawExchange(e1.port, upgradeRequest('/ws')), /^HTTP\/1\.1 502 /);
+  assert.match(await rawExchange(e1.port, upgradeRequest('/ws'), { until: answered }), /^HTTP\/1\.1 502 /);
   await until(() => ended.length === 1);
   // the session records the answer the client got, and nginx's cause for it
   const refused = `upstream error (ECONNREFUSED) while connecting to upstream, upstream: 127.0.0.1:${dead}`;
@@ -127,7 +129,7 @@ test('an upstream that closes before answering the upgrade: 502 at once; with a 
   const u = await wsUp('u');
   const e1 = await engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${broken.port}` }));
   const t0 = Date.now();
-  assert.match(await rawExchange(e1.port, upgradeRequest('/ws'), { timeoutMs: 5000 }), /^HTTP\/1\.1 502 /);
+  assert.match(await rawExchange(e1.port, upgradeRequest('/ws'), { until: answered, timeoutMs: 5000 }), /^HTTP\/1\.1 502 /);
   assert.ok(Date.now() - t0 < 2000, 'not left hanging');
   assert.ok(e1.logs.some((l) => l.message === `upstream prematurely closed connection while reading response header from upstream, upstream: 127.0.0.1:${broken.port}`), JSON.stringify(e1.logs));
   // nginx's default proxy_next_upstream (error timeout) covers it: the next peer gets the request
@@ -148,7 +150,7 @@ test('an invalid answer to the upgrade: 502, not retried unless proxy_next_upstr
     upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${broken.port}` }, { address: `127.0.0.1:${u.port}` }] }],
   });
   const e1 = await engine(pool({}));
-  assert.match(await rawExchange(e1.port, upgradeRequest('/ws'), { timeoutMs: 5000 }), /^HTTP\/1\.1 502 /);
+  assert.match(await rawExchange(e1.port, upgradeRequest('/ws'), { until: answered, timeoutMs: 5000 }), /^HTTP\/1\.1 502 /);
   assert.equal(u.seen.length, 0, 'the second peer was not tried');
   assert.ok(e1.logs.some((l) => /^upstream sent an invalid response header \(HPE_\w+\) while reading response header from upstream/.test(l.message)), JSON.stringify(e1.logs));
   const e2 = await engine(pool({ proxyNextUpstream: ['error', 'timeout', 'invalid_header'] }));
@@ -324,7 +326,7 @@ test('a client that stops reading: proxy_read_timeout does not end the session m
 test('a route without the websocket switch does not upgrade (as nginx), and the engine says why', async () => {
   const u = await wsUp('u');
   const e = await engine((p) => oneLocation(p, { path: '/ws', proxyPass: `http://127.0.0.1:${u.port}` }));
-  const got = await rawExchange(e.port, upgradeRequest('/ws'));
+  const got = await rawExchange(e.port, upgradeRequest('/ws'), { until: answered });
   assert.match(got, /^HTTP\/1\.1 200 /, 'the upstream saw a plain request and answered it');
   const seen = u.seen.at(-1)!;
   assert.equal(header(seen, 'upgrade'), undefined);

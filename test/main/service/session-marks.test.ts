@@ -8,7 +8,7 @@ import { WebSocketServer } from 'ws';
 import { SwitchyardService } from '../../../main/service/service.ts';
 import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
-import { rawExchange, startTcpServer } from '../../helpers/upstreams.ts';
+import { rawExchange, startTcpServer, answered } from '../../helpers/upstreams.ts';
 import { poll, sleep, until } from '../../helpers/wait.ts';
 import type { ImportedHar, SessionView } from '../../../app/api/contract.ts';
 import { value } from '../../helpers/service.ts';
@@ -35,7 +35,7 @@ async function serviceFor(upstreamPort: number) {
 test('a refused handshake keeps the status the client got, in the view and in HAR (with its status text; timings add up to time)', async () => {
   const up = await scope.http('up', (_req, res) => { res.writeHead(403, { 'Content-Type': 'text/plain' }); res.end('no'); });
   const { e, service } = await serviceFor(up.port);
-  assert.match(await rawExchange(e.port, HANDSHAKE), /^HTTP\/1\.1 403 /);
+  assert.match(await rawExchange(e.port, HANDSHAKE, { until: answered }), /^HTTP\/1\.1 403 /);
   const s = await poll(async () => value<SessionView[]>(await service.handle('sessions', {}))[0], (x) => x?.state === 'rejected');
   assert.equal(s?.status, 403);
   const entry = JSON.parse(value<string>(await service.handle('exportHar', {}))).log.entries[0];

@@ -1,0 +1,135 @@
+// The answer to an upgrade request that does not become a tunnel: a route without the websocket
+// switch (plain HTTP), an upstream that refuses the handshake (any status but 101), the proxy's own
+// answers (404, 301, 502, 504). nginx answers such a request as any other, and then keeps the
+// client connection for a next request when it would after any answer (HTTP/1.1 or keep-alive, not
+// `Connection: close`, under keepalive_requests, no error that closes). node's HTTP server has
+// handed the socket over on 'upgrade' (its parser is gone), so the answer here is a ServerResponse
+// of our own on that socket, and a connection kept alive is handed back to the server, which reads
+// the next request off it. What the client sent behind the request meanwhile (frames it sent before
+// the 101, a pipelined request) is kept, not dropped: the server reads it first, as nginx reads what
+// waits in its socket (frames are then a bad request, 400, as from nginx).
+import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { clientKeepaliveTimeout } from './client-timeouts.ts';
+import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
+import { closeAfterUpgradeAnswer } from './client-close.ts';
+import { bodyFraming } from './upgrade-body.ts';
+import { sendError } from './error-pages.ts';
+
+/** Bytes a client may send behind its upgrade request before it is answered (kept for the upstream
+ * of a session, or for the next request); past it the client is not read until then. */
+export const EARLY_BYTES_LIMIT = 64 * 1024;
+
+/** What the client sent behind its upgrade request, held for its next request (holdIncoming). */
+const HELD = Symbol('switchyard.heldAfterUpgrade');
+interface Held {
+  bytes: Buffer[];
+  size: number;
+  onData: (chunk: Buffer) => void;
+}
+type Holding = Socket & { [HELD]?: Held };
+
+/**
+ * From now on, what the client sends on `socket` (after its upgrade request and its body; `first`:
+ * what was read of it already) is kept for the connection's next request, until the answer is out.
+ * Past EARLY_BYTES_LIMIT the socket is paused: the rest waits unread, as in nginx's socket. A
+ * client that half-closes meanwhile is gone, to nginx's broken-connection check: its connection
+ * closes at once (the answer's close ends the exchange or the refused session, 499).
+ */
+export function holdIncoming(socket: Socket, first: Buffer | null): void {
+  if (socket.destroyed) return;
+  if (socket.readableEnded) return void socket.destroy();
+  const s = socket as Holding;
+  const held: Held = { bytes: [], size: 0, onData: (chunk) => keep(s, held, chunk) };
+  s[HELD] = held;
+  if (first?.length) keep(s, held, first);
+  socket.on('data', held.onData);
+  socket.once('end', destroyOnEnd);
+  if (held.size <= EARLY_BYTES_LIMIT) socket.resume();
+}
+
+function destroyOnEnd(this: Socket): void {
+  this.destroy();
+}
+
+function keep(socket: Socket, held: Held, chunk: Buffer): void {
+  held.bytes.push(chunk);
+  held.size += chunk.length;
+  if (held.size > EARLY_BYTES_LIMIT) socket.pause();
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Stop holding; what was held (the socket stays paused past EARLY_BYTES_LIMIT). */
+function takeHeld(socket: Socket): Buffer {
+  const s = socket as Holding;
+  const held = s[HELD];
+  if (!held) return EMPTY;
+  delete s[HELD];
+  socket.off('data', held.onData);
+  socket.off('end', destroyOnEnd);
+  return Buffer.concat(held.bytes, held.size);
+}
+
+/** node's field: the response decided the connection ends with it (Connection: close). */
+type Answer = ServerResponse & { _last?: boolean; _keepAliveTimeout?: number };
+
+/**
+ * A response to the upgrade request `req` on `socket`, which node handed over. `mayKeep`: the
+ * connection may serve a next request after it (false when a body was left unread). Once it is out,
+ * the connection is handed back to node's server for that request, or closes as nginx closes it
+ * (client-close.ts).
+ */
+export function upgradeResponse(req: IncomingMessage, socket: Socket, mayKeep: boolean): ServerResponse {
+  const res: Answer = new ServerResponse(req);
+  // (the request counts toward keepalive_requests, as any the connection serves)
+  res.shouldKeepAlive = !servesLastRequest(socket) && mayKeep && clientKeepAlive(req);
+  // (no "Keep-Alive: timeout=N" header: nginx sends none, see listeners.ts)
+  res._keepAliveTimeout = 0;
+  res.assignSocket(socket);
+  res.once('finish', () => {
+    res.detachSocket(socket);
+    const held = takeHeld(socket);
+    if (res.shouldKeepAlive && !res._last && serveNextRequest(socket, held)) return;
+    closeAfterUpgradeAnswer(socket, held.length > 0 || bodyFraming(req.headers).kind !== 'none');
+  });
+  return res;
+}
+
+/**
+ * Hand `socket` back to the HTTP server that accepted it, as node's server takes a new connection
+ * (the engine's own listener knows it already: listeners.ts), with what the client sent meanwhile
+ * (`held`) put back to be read first. An idle connection closes after keepalive_timeout, as after any
+ * answer; node's server arms that only for connections it kept alive itself, so this does, until
+ * the client's next byte. False when the connection cannot go on: the client closed, or the listen
+ * socket went with a reload (nginx's old worker keeps no connection alive).
+ */
+function serveNextRequest(socket: Socket, held: Buffer): boolean {
+  const server = (socket as Socket & { server?: Server }).server;
+  if (!server?.listening || socket.destroyed || socket.readableEnded || !socket.writable) return false;
+  socket.pause();
+  if (held.length) socket.unshift(held);
+  server.emit('connection', socket);
+  socket.setTimeout(clientKeepaliveTimeout.ms);
+  socket.once('data', endIdle);
+  socket.resume();
+  return true;
+}
+
+/** The next request began: its head's time is node's headersTimeout's to keep. */
+function endIdle(this: Socket): void {
+  this.setTimeout(0);
+}
+
+/**
+ * The proxy's own error page (a 404, a 301, a 502…) as the answer to the upgrade request `req`, kept
+ * alive or not as any (`mayKeep`: see upgradeResponse), and closing for the errors after which nginx
+ * closes (error-pages.ts); on `res` when an answer was begun there but nothing of it written. Returns
+ * what the client got, for the record, or null when the socket was already gone.
+ */
+export function upgradeError(req: IncomingMessage, socket: Socket, status: number, extra: Record<string, string>, mayKeep = true, res?: ServerResponse): { headers: string[]; bodyBytes: number } | null {
+  if (socket.destroyed || !socket.writable) return null;
+  const sent = { responseHeaders: [] as string[], responseBytes: 0 };
+  sendError(res ?? upgradeResponse(req, socket, mayKeep), status, extra, sent);
+  return { headers: sent.responseHeaders, bodyBytes: req.method === 'HEAD' ? 0 : sent.responseBytes };
+}

@@ -10,8 +10,6 @@ export interface CloseCase extends ClientPlan {
   name: string;
   /** The upstream's script for this case (a plain 200 after the whole request when not given). */
   script?: UpstreamScript;
-  /** A difference the README documents (why the two stories differ). */
-  documented?: string;
 }
 
 /** /p/ proxies to the scripted upstream, /small/ with a 1k body limit, /dead/ to a closed port,
@@ -47,7 +45,6 @@ const LATER = [{ ms: 600, write: KB }, { ms: 1600, write: KB }];
 const WATCH = 9500;
 const PROBE = 8600;
 
-const REFUSED_UPGRADE = 'nginx keeps the connection of a refused handshake (the frames after it are a bad request, 400), the engine ends it';
 const OK200 = 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n';
 
 const CASES: CloseCase[] = [
@@ -100,11 +97,13 @@ const CASES: CloseCase[] = [
   { name: 'half-close mid-body', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 4000\r\n\r\n${KB}`, steps: [{ ms: 200, shut: true }], watchMs: WATCH },
   { name: 'half-close mid-head', send: `GET /p/SEG HTTP/1.1\r\n${H}`, steps: [{ ms: 200, shut: true }], watchMs: WATCH },
   // WebSocket handshakes refused, then the client sends frames anyway
-  { name: 'WS refused by the upstream (403), frames after', documented: REFUSED_UPGRADE, send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'http' }, trickle: { ...STREAM, bytes: '\x81\x82\x00\x00\x00\x00hi' }, watchMs: WATCH },
-  { name: 'WS refused by the upstream (403), two writes after', documented: REFUSED_UPGRADE, send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'http' }, steps: LATER, watchMs: WATCH },
-  { name: 'WS on a route without the switch (plain 200), two writes after', send: `GET /p/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, documented: REFUSED_UPGRADE, steps: LATER, watchMs: WATCH },
-  { name: 'WS to no route (404), two writes after', documented: REFUSED_UPGRADE, send: `GET /none/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
-  { name: 'WS to a dead upstream (502), two writes after', documented: REFUSED_UPGRADE, send: `GET /dead/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
+  { name: 'WS refused by the upstream (403), frames after', send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'http' }, trickle: { ...STREAM, bytes: '\x81\x82\x00\x00\x00\x00hi' }, watchMs: WATCH },
+  { name: 'WS refused by the upstream (403), two writes after', send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'http' }, steps: LATER, watchMs: WATCH },
+  { name: 'WS on a route without the switch (plain 200), two writes after', send: `GET /p/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
+  { name: 'WS to no route (404), two writes after', send: `GET /none/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
+  { name: 'WS refused by the upstream (426, read to its close), then a request', send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, script: { answer: 'HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\n\r\nupgrade', then: 'close' }, steps: [{ ms: 600, write: `GET /none/x HTTP/1.1\r\n${H}\r\n` }], watchMs: WATCH },
+  { name: 'WS with Connection: close refused by the upstream (403), two writes after', send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE.replace('Connection: Upgrade', 'Connection: Upgrade, close')}\r\n`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'http' }, steps: LATER, watchMs: WATCH },
+  { name: 'WS to a dead upstream (502), two writes after', send: `GET /dead/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
   // error answers
   { name: '502, two writes after', send: `GET /dead/SEG HTTP/1.1\r\n${H}\r\n`, steps: LATER, watchMs: WATCH },
   { name: '502 with Connection: close, streaming', send: `POST /dead/SEG HTTP/1.1\r\n${H}Content-Length: 3\r\nConnection: close\r\n\r\nabc`, trickle: STREAM, watchMs: WATCH },

@@ -1,5 +1,6 @@
 // Upgrade handshakes byte by byte against real nginx (the exported config): the cases of
-// upgrade-cases.ts that upgrade-explore.ts found to differ, and their neighbours, each through nginx
+// upgrade-cases.ts that upgrade-explore.ts found to differ, their neighbours, and refused handshakes
+// whose connection goes on to a next request, each through nginx
 // and the engine with its own scripted upstream; what the upstream got on each connection (and
 // whether the proxy closed it) and what the client got (and how its connection ended) must match,
 // the README's documented differences taken out (upgrade-explore.ts `lenient`).
@@ -7,7 +8,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { findNginx } from '../../main/nginx/binary.ts';
-import { handshake, FRAME, type UpgradeCase } from './upgrade-cases.ts';
+import { allCases, handshake, FRAME, type UpgradeCase } from './upgrade-cases.ts';
 import { lenient, runAll, type Outcome } from './upgrade-explore.ts';
 
 const plainGet = (route: string) => `GET /${route}/SEG HTTP/1.1\r\nHost: up.test\r\n\r\n`;
@@ -24,6 +25,9 @@ const cases: UpgradeCase[] = [
   // and one that stays gets its answer
   { name: 'plain: handshake -> 426', route: 'plain', answer: 's426', bytes: handshake('plain') },
   { name: 'plain: handshake with a chunked body -> 426', route: 'plain', answer: 's426', bytes: handshake('plain', { extra: ['Transfer-Encoding: chunked'], body: '4\r\nabcd\r\n0\r\n\r\n' }) },
+  // a refused handshake's connection goes on as after any answer: the answer framed for the
+  // client, then the next request (a frame is a bad one, 400), or the close
+  ...allCases(/^(ws std, then a GET -> (s426|s426chunk)|ws std \+ pipelined -> s200|ws (early|v10|head|bodyCl) -> s426|(ws|plain) std -> (s426eof|s426ka)|kaws std, then a pooled GET -> s426eof|h10u std -> s426)$/),
 ] as UpgradeCase[];
 
 let nginx: Outcome[];

@@ -201,7 +201,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     if (!this.rt) {
-      writeRawError(socket, 503, {}, req.method);
+      writeRawError(socket, 503, {}, req.method, req.headers['user-agent']);
       return;
     }
     const plan = planRequest(this.rt, req);

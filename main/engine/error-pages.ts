@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { REQUEST_HEADER_TOO_LARGE, clientStatus } from '../../app/proxy/header-buffers.ts';
+import { padsErrorPage } from '../../app/proxy/user-agent.ts';
 import { lingeringClose } from './client-close.ts';
 
 /** nginx's reason phrases where they differ from node's (ngx_http_status_lines). */
@@ -22,13 +23,19 @@ export function reasonPhrase(status: number): string {
   return NGINX_REASONS[status] ?? STATUS_CODES[status] ?? 'Error';
 }
 
-export function errorBody(status: number): string {
+/** nginx's msie_padding (on by default): the lines its 4xx and 5xx pages end with for MSIE and
+ * Chrome (app/proxy/user-agent.ts), so that they show the page rather than one of their own. */
+const MSIE_PADDING = '<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n'.repeat(6);
+
+/** The page for `status`, padded as nginx pads it for the client's User-Agent. */
+export function errorBody(status: number, userAgent?: string): string {
+  const padding = padsErrorPage(status, userAgent) ? MSIE_PADDING : '';
   if (status === REQUEST_HEADER_TOO_LARGE) {
     return '<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n'
-      + '<center>Request Header Or Cookie Too Large</center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n';
+      + `<center>Request Header Or Cookie Too Large</center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n${padding}`;
   }
   const title = `${status} ${reasonPhrase(status)}`;
-  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>switchyard</center>\r\n</body>\r\n</html>\r\n${padding}`;
 }
 
 /** An error page of the proxy's own (nginx's page), with `extra` headers; `record` (the exchange's)
@@ -39,7 +46,7 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
     res.destroy();
     return;
   }
-  const body = errorBody(status);
+  const body = errorBody(status, res.req?.headers['user-agent']);
   const wire = clientStatus(status);
   if (CLOSES_CONNECTION.has(status)) res.shouldKeepAlive = false;
   const length = String(Buffer.byteLength(body));
@@ -71,12 +78,13 @@ function nginxOrder(list: string[], keepAlive: boolean): string[] {
 }
 
 /** An HTTP error written straight to a socket that node handed over on 'upgrade' (or whose head it
- * refused). To a HEAD request, the head alone (its Content-Length the page's, as nginx's). Returns
+ * refused). To a HEAD request, the head alone (its Content-Length the page's, as nginx's); the page
+ * padded for the request's `userAgent` where it is known. Returns
  * what the client got, for its record (header lines as name, value, …, and the body's size), or
  * null when the socket was already gone. */
-export function writeRawError(socket: Socket, status: number, extra: Record<string, string> = {}, method?: string): { headers: string[]; bodyBytes: number } | null {
+export function writeRawError(socket: Socket, status: number, extra: Record<string, string> = {}, method?: string, userAgent?: string): { headers: string[]; bodyBytes: number } | null {
   if (socket.destroyed || !socket.writable) return null;
-  const body = errorBody(status);
+  const body = errorBody(status, userAgent);
   const wire = clientStatus(status);
   const pageBytes = Buffer.byteLength(body);
   // (nginx's order: a Location before Connection)

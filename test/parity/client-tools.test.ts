@@ -14,6 +14,9 @@ import { runBoth } from './client-tools.ts';
 
 const C = 'curl -sS -v --no-progress-meter';
 const U = 'http://127.0.0.1:$PORT';
+const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+/** A WebSocket handshake's head (the answer's Connection line is left out: the engine ends such a connection where nginx keeps it, a known difference). */
+const WS = "-H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='";
 
 const CASES: Record<string, string> = {
   'HEAD (-I) of every kind of answer, on one connection': `${C} -I ${U}/p/echo ${U}/p/chunked ${U}/p/big ${U}/p/closedelim ${U}/p/204 ${U}/nope/x ${U}/dead/x ${U}/dir ${U}/p/echo`,
@@ -42,6 +45,9 @@ const CASES: Record<string, string> = {
   'Connection and Transfer-Encoding from the client': `${C} -H 'Connection: close' ${U}/p/echo ${U}/p/echo; ${C} -H 'Transfer-Encoding: chunked' -d abc ${U}/p/echo ${U}/p/echo; ${C} -H 'Connection: TE, close' -H 'TE: trailers' ${U}/p/echo`,
   'a header line too long, a URI too long': `${C} -H "X-Big: $(head -c 9000 /dev/zero | tr '\\0' a)" ${U}/p/echo ${U}/p/echo; ${C} "${U}/p/$(head -c 9000 /dev/zero | tr '\\0' a)" ${U}/p/echo`,
   '--limit-rate and --retry': `${C} --limit-rate 1M ${U}/p/big -o /dev/null -w '%{http_code} %{size_download}\\n'; ${C} --retry 2 --retry-delay 0 ${U}/dead/x`,
+  'a browser\'s User-Agent: nginx pads its own error pages (msie_padding)': `${C} -A '${CHROME}' ${U}/nope/x ${U}/dir ${U}/dead/x ${U}/p/xaloop; ${C} -A '${CHROME}' -I ${U}/nope/x; ${C} -A 'MSIE 8.0; Windows' -X TRACE ${U}/p/echo; ${C} -A '${CHROME}' -d @$MID ${U}/small/x`,
+  'User-Agents nginx does not pad for': `${C} -A 'Mozilla/5.0 Gecko/20100101 Firefox/120.0 Chrome/1' ${U}/nope/x; ${C} -A 'Opera/9.80 MSIE 8.0; x' ${U}/nope/x; ${C} -H 'User-Agent: curl' -H 'User-Agent: Chrome/1' ${U}/nope/x`,
+  'a browser\'s WebSocket handshake to no route: the padded page': `curl -sS -D - -o /dev/null -A '${CHROME}' ${WS} ${U}/nope/ws | grep -iv '^connection:'`,
   'wget: keep-alive over HTTP/1.0 through every kind of answer': `wget -S -O - ${U}/p/echo ${U}/p/chunked ${U}/p/closedelim ${U}/p/304 ${U}/p/204 ${U}/nope/x ${U}/dead/x ${U}/p/echo 2>&1`,
   'wget: redirects, a POST, a PUT over the limit, HEAD (--spider), no keep-alive': `wget -S -O - ${U}/dir ${U}/p/redirect 2>&1; wget -S -O - --post-data abc ${U}/p/echo 2>&1; wget -S -O - --method=PUT --body-file=$MID ${U}/small/x ${U}/p/echo 2>&1; wget -S --spider ${U}/p/echo ${U}/p/chunked 2>&1; wget -S -O - --no-http-keep-alive ${U}/p/echo ${U}/p/echo 2>&1`,
   'python http.client: one connection through bodies, chunked bodies, Expect and the proxy\'s answers': 'python3 $CLIENTS_PY keepalive',

@@ -37,3 +37,8 @@ export function padsErrorPage(status: number, ua: string | undefined): boolean {
   const kind = userAgentKind(ua);
   return kind.msie || kind.chrome;
 }
+
+/** Whether nginx ends the connection after this request whatever its Connection header says (keepalive_disable msie6). */
+export function keepaliveDisabled(method: string | undefined, ua: string | undefined): boolean {
+  return method === 'POST' && userAgentKind(ua).msie6;
+}

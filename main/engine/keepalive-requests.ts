@@ -3,6 +3,7 @@
 // the socket itself.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { keepaliveDisabled } from '../../app/proxy/user-agent.ts';
 
 export const KEEPALIVE_REQUESTS = 1000;
 
@@ -19,10 +20,12 @@ export function servesLastRequest(socket: Duplex): boolean {
 /**
  * nginx's keepalive decision for a client request (ngx_http_process_connection): each Connection
  * line naming "close", else "keep-alive" (as substrings, any case) sets it; without one, HTTP/1.1
- * keeps the connection and HTTP/1.0 does not. node differs: it reads Proxy-Connection as well, and
- * on HTTP/1.0 lets keep-alive win over close.
+ * keeps the connection and HTTP/1.0 does not; and a POST from an old MSIE is never kept
+ * (keepalive_disable msie6). node differs: it reads Proxy-Connection as well, and on HTTP/1.0 lets
+ * keep-alive win over close.
  */
 export function clientKeepAlive(req: IncomingMessage): boolean {
+  if (keepaliveDisabled(req.method, req.headers['user-agent'])) return false;
   let type: 'none' | 'close' | 'keep-alive' = 'none';
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {

@@ -53,6 +53,7 @@ const CASES: Record<string, string> = {
   'wget: redirects, a POST, a PUT over the limit, HEAD (--spider), no keep-alive': `wget -S -O - ${U}/dir ${U}/p/redirect 2>&1; wget -S -O - --post-data abc ${U}/p/echo 2>&1; wget -S -O - --method=PUT --body-file=$MID ${U}/small/x ${U}/p/echo 2>&1; wget -S --spider ${U}/p/echo ${U}/p/chunked 2>&1; wget -S -O - --no-http-keep-alive ${U}/p/echo ${U}/p/echo 2>&1`,
   'python http.client: one connection through bodies, chunked bodies, Expect and the proxy\'s answers': 'python3 $CLIENTS_PY keepalive',
   'python urllib: chunked request bodies, redirects, errors': 'python3 $CLIENTS_PY urllib',
+  'a client that sends its body after a 404 or 301 to Expect: 100-continue, then a next request': 'python3 $CLIENTS_PY expect',
 };
 
 const names = Object.keys(CASES);

@@ -4,14 +4,18 @@
 // headers but Date and Server, body, redirects followed) must be the same, for bodies sized, from
 // a Blob, with `keepalive: true` and as a ReadableStream, for the answers the upstream gives and
 // the proxy's own (404, 301, 413, 502, 504, 500: nginx pads those pages for Chrome, msie_padding),
-// and for answers cut short. Needs Debian's nginx and chromium; fails without either.
+// and for answers cut short; and Chromium must send the same requests on the same connections (a
+// counting relay in front of each proxy sees which connection each request line came on: kept
+// after the answers that keep it, a new one after those that end it). Needs Debian's nginx and
+// chromium; fails without either.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { findNginx } from '../../main/nginx/binary.ts';
 import { withEngine, withNginx } from './harness.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { refusedPort, type TcpServer } from '../helpers/upstreams.ts';
+import net from 'node:net';
+import { refusedPort, startTcpServer, type TcpServer } from '../helpers/upstreams.ts';
 import { launchChromium } from '../e2e/browser.ts';
 import { clientsModel, startScriptedUpstream } from './client-tools.ts';
 
@@ -60,8 +64,26 @@ let browser: Browser;
 let upstream: TcpServer;
 const got: Partial<Record<'nginx' | 'engine', string[]>> = {};
 
-/** What the page saw of every step, and of three XMLHttpRequests, through the proxy on `port`. */
-async function run(port: number): Promise<string[]> {
+/** A relay to `port` that numbers the connections it accepts, and lists the request lines on each. */
+async function countingRelay(port: number): Promise<{ port: number; lines: string[]; close(): Promise<void> }> {
+  const lines: string[] = [];
+  let count = 0;
+  const relay = await startTcpServer((client) => {
+    const n = ++count;
+    const proxy = net.connect(port, '127.0.0.1');
+    client.on('close', () => proxy.destroy());
+    client.on('error', () => proxy.destroy());
+    proxy.on('error', () => client.destroy());
+    client.on('data', (d: Buffer) => { for (const m of d.toString('latin1').matchAll(/^[A-Z]+ \S+ HTTP\/1\.1$/gm)) lines.push(`connection ${n}: ${m[0]}`); });
+    client.pipe(proxy).pipe(client);
+  });
+  return { port: relay.port, lines, close: relay.close };
+}
+
+/** What the page saw of every step, and of three XMLHttpRequests, through the proxy on `proxyPort`; then the requests by connection. */
+async function run(proxyPort: number): Promise<string[]> {
+  const relay = await countingRelay(proxyPort);
+  const port = relay.port;
   const page = await browser.newPage();
   try {
     await page.addInitScript('globalThis.__name = (f) => f;'); // (see browser-client.test.ts)
@@ -91,9 +113,10 @@ async function run(port: number): Promise<string[]> {
       out.push(await xhr('GET', '/p/echo'), await xhr('POST', '/small/echo', 'x'.repeat(2_000_000)), await xhr('POST', '/ka/echo', 'hi'));
       return out;
     }, STEPS);
-    return seen.map((l) => l.split(String(port)).join('PORT'));
+    return [...seen, ...relay.lines].map((l) => l.split(String(port)).join('PORT'));
   } finally {
     await page.close();
+    await relay.close();
   }
 }
 
@@ -113,8 +136,15 @@ after(async () => {
 });
 
 test('Chromium fetch and XMLHttpRequest: every answer the same through nginx and the engine', () => {
-  assert.equal(got.engine!.length, STEPS.length + 3);
-  for (const [i, line] of got.nginx!.entries()) assert.equal(got.engine![i], line);
+  const answers = STEPS.length + 3;
+  assert.deepEqual(got.engine!.slice(0, answers), got.nginx!.slice(0, answers));
+});
+
+test('Chromium fetch and XMLHttpRequest: the same requests on the same connections through nginx and the engine', () => {
+  const answers = STEPS.length + 3;
+  const byConnection = (lines: string[]) => lines.slice(answers).join('\n');
+  assert.match(byConnection(got.nginx!), /connection 2: /, 'answers that end the connection (413) came');
+  assert.equal(byConnection(got.engine!), byConnection(got.nginx!));
 });
 
 test('Chromium fetch: the proxies\' own pages come padded for Chrome, as from nginx', () => {

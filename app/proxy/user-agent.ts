@@ -16,7 +16,7 @@ export function userAgentKind(ua: string | undefined): UserAgentKind {
   const kind: UserAgentKind = { msie: false, msie6: false, chrome: false };
   if (!ua) return kind;
   const at = ua.indexOf('MSIE ');
-  // (at least two more bytes after "MSIE ": its version's major digit and the dot)
+  // (at least three bytes after "MSIE ", such as "9.0")
   if (at !== -1 && at + 7 < ua.length) {
     kind.msie = true;
     if (ua[at + 6] === '.') {

@@ -14,8 +14,9 @@ test('msie_padding: MSIE and Chrome get padded 4xx and 5xx pages; Firefox, Opera
   assert.equal(padded('Chrome/'), true);
   assert.equal(padded('MSIE 8.0; x'), true);
   assert.equal(padded('xMSIE 9.0'), true);
-  assert.equal(padded('MSIE 8'), false, 'two bytes after "MSIE " at least');
-  assert.equal(padded('MSIE 9.'), false);
+  assert.equal(padded('MSIE 8'), false);
+  assert.equal(padded('MSIE 9.'), false, 'three bytes after "MSIE " at least');
+  assert.equal(padded('MSIE 9.0'), true);
   assert.equal(padded('Mozilla/5.0 Gecko/20100101 Chrome/1'), false, 'Gecko/ first');
   assert.equal(padded('Chrome/1 Opera'), false);
   assert.equal(padded('MSIE 9.0; Opera'), false);

@@ -31,7 +31,7 @@ const CASES: Record<string, string> = {
   'a sized upload (-T FILE, with Expect: 100-continue)': `${C} -T $BIG ${U}/p/echo ${U}/p/echo`,
   'a sized upload answered 404, 413 and 301 without its body': `${C} -T $BIG ${U}/nope/x ${U}/p/echo; ${C} -T $BIG ${U}/small/x ${U}/p/echo; ${C} -T $BIG ${U}/dir ${U}/p/echo`,
   '--data-binary with Expect: 100-continue': `${C} --data-binary @$BIG ${U}/p/echo ${U}/small/echo ${U}/p/echo`,
-  '--expect100-timeout': `${C} --data-binary @$MID -H 'Expect: 100-continue' --expect100-timeout 0.2 ${U}/p/echo ${U}/dead/x ${U}/p/echo`,
+  '--expect100-timeout': `${C} --data-binary @$MID -H 'Expect: 100-continue' --expect100-timeout 3 ${U}/p/echo ${U}/dead/x ${U}/p/echo`,
   'a body to a slow upstream (504) and to one that closes after the head': `${C} --data-binary @$MID ${U}/tmo/slowhead ${U}/p/headclose ${U}/p/echo`,
   '--compressed and --tr-encoding': `${C} --compressed ${U}/p/gzip ${U}/p/echo; ${C} --tr-encoding ${U}/p/echo ${U}/ka/echo`,
   'ranges (-r) and conditionals': `${C} -r 0-9 ${U}/p/etag ${U}/p/echo; ${C} -H 'If-None-Match: "v1"' ${U}/p/etag ${U}/ka/etag; ${C} -H 'If-Match: "v2"' ${U}/p/etag`,

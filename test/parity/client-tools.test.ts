@@ -26,6 +26,7 @@ const CASES: Record<string, string> = {
   'the proxy\'s 404, 301, 502 and 504, and an upstream\'s 404, then the next request': `${C} ${U}/nope/404 ${U}/dir ${U}/dead/x ${U}/tmo/slowhead ${U}/p/404 ${U}/p/echo`,
   'redirects followed (-L)': `${C} -L ${U}/dir ${U}/p/redirect ${U}/p/relredirect`,
   'an upstream that closes after the head': `${C} ${U}/p/headclose ${U}/ka/headclose ${U}/p/echo`,
+  'an upstream that stalls mid-body past proxy_read_timeout, and one that resets mid-body': `${C} ${U}/tmo/stall ${U}/tmo/stallchunked ${U}/p/reset ${U}/ka/reset ${U}/nobuf/reset ${U}/p/echo`,
   'a chunked upload from stdin (-T -)': `head -c 500 /dev/zero | ${C} -T - ${U}/p/echo ${U}/p/echo`,
   'a chunked upload over client_max_body_size, and one to a 404': `head -c 2000 /dev/zero | ${C} -T - ${U}/small/echo ${U}/p/echo; head -c 500 /dev/zero | ${C} -T - ${U}/nope/x ${U}/p/echo`,
   'a sized upload (-T FILE, with Expect: 100-continue)': `${C} -T $BIG ${U}/p/echo ${U}/p/echo`,

@@ -40,6 +40,10 @@ function answer(segment: string, req: { head: string; body: Buffer; upPort: numb
     case 'big': sized('200 OK', 'Content-Type: application/octet-stream\r\nETag: "big"\r\n', bigBody); break;
     case 'gzip': sized('200 OK', 'Content-Type: text/plain\r\nContent-Encoding: gzip\r\nVary: Accept-Encoding\r\n', gzipped); break;
     case 'redirect': sized('302 Found', `Location: http://127.0.0.1:${req.upPort}/echo/after\r\n`, ''); break;
+    case 'stall': s.write(`HTTP/1.1 200 OK\r\nContent-Length: 100\r\n${conn}\r\nfirst`); return;
+    // (a reset right behind the bytes is an end of stream to node: README, "Answers that run long or end early")
+    case 'reset': s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst', () => setTimeout(() => s.resetAndDestroy(), 200)); return;
+    case 'stallchunked': s.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n${conn}\r\n5\r\nfirst\r\n`); return;
     case 'headclose': s.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n'); return;
     case 'slowhead': setTimeout(() => { if (!s.destroyed) answer('echo', req, s, keep); }, 1500); return;
     case 'slowbody': {

@@ -28,7 +28,8 @@ export function clientStatus(status: number): number {
   return status === REQUEST_HEADER_TOO_LARGE ? 400 : status;
 }
 
-export type HeadVerdict = { ok: true } | { ok: false; status: 414 | typeof REQUEST_HEADER_TOO_LARGE; reason: string };
+/** Refused: `line` is the head's line at which nginx stopped reading it (0: the request line). */
+export type HeadVerdict = { ok: true } | { ok: false; status: 414 | typeof REQUEST_HEADER_TOO_LARGE; reason: string; line: number };
 
 const OK: HeadVerdict = { ok: true };
 
@@ -50,8 +51,8 @@ export function headFits(lineLengths: readonly number[]): HeadVerdict {
       left -= cap - fill;
       const partial = cap - start;
       if (partial >= LARGE_HEADER_BUFFER.size || large >= LARGE_HEADER_BUFFER.count) {
-        if (i === 0) return { ok: false, status: 414, reason: 'client sent too long URI' };
-        return { ok: false, status: 494, reason: partial > 0 ? 'client sent too long header line' : 'client sent too large request' };
+        if (i === 0) return { ok: false, status: 414, reason: 'client sent too long URI', line: 0 };
+        return { ok: false, status: 494, reason: partial > 0 ? 'client sent too long header line' : 'client sent too large request', line: i };
       }
       large++;
       cap = LARGE_HEADER_BUFFER.size;
@@ -79,7 +80,7 @@ export const MAX_REQUEST_HEADER_LINES = 1000;
 
 /** headFits for a parsed request: `rawHeaders` as [name, value, name, value, ...]. */
 export function requestHeadFits(method: string, target: string, httpVersion: string, rawHeaders: readonly string[]): HeadVerdict {
-  if (rawHeaders.length > 2 * MAX_REQUEST_HEADER_LINES) return { ok: false, status: REQUEST_HEADER_TOO_LARGE, reason: 'client sent too many header lines' };
+  if (rawHeaders.length > 2 * MAX_REQUEST_HEADER_LINES) return { ok: false, status: REQUEST_HEADER_TOO_LARGE, reason: 'client sent too many header lines', line: MAX_REQUEST_HEADER_LINES + 1 };
   const requestLine = method.length + target.length + httpVersion.length + 9; // "M T HTTP/v\r\n"
   if (requestLine + headerLineBytes(rawHeaders) + 2 < ALWAYS_FITS) return OK;
   const lines = [requestLine];

@@ -51,7 +51,10 @@ export interface RequestLike {
 }
 
 export type RoutePlan<S extends RouteServer> =
-  | { kind: 'error'; status: number; reason: string; server?: S; serverExplain?: string }
+  /** `headersRead`: how many of the head's header lines nginx had taken in when it refused the
+   * request (0: at the request line, before any; not said: all of them, a check after the head).
+   * Its own page is padded for a User-Agent among those only (app/proxy/user-agent.ts). */
+  | { kind: 'error'; status: number; reason: string; headersRead?: number; server?: S; serverExplain?: string }
   | { kind: 'redirect'; status: 301; location: string; explain: string; server: S; serverExplain: string; /** The location redirected to. */ index: number }
   | {
       kind: 'proxy';
@@ -126,37 +129,39 @@ function socketCandidates<S extends RouteServer>(table: RouteTable<S>, socket: R
 export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: RequestLike, env?: RequestEnv): RoutePlan<S> {
   // nginx refuses a head its header buffers cannot hold before it looks at anything in it
   const head = requestHeadFits(req.method ?? 'GET', req.url ?? '', req.httpVersion, req.rawHeaders);
-  if (!head.ok) return { kind: 'error', status: head.status, reason: head.reason };
+  if (!head.ok) return { kind: 'error', status: head.status, reason: head.reason, headersRead: Math.max(0, head.line - 1) };
   if (req.httpVersion !== '1.0' && req.httpVersion !== '1.1') {
     // (node takes "HTTP/0.9" on a request line; nginx refuses a version below 1.0 written out)
-    return { kind: 'error', status: req.httpVersion.startsWith('0.') ? 400 : 505, reason: `client sent HTTP/${req.httpVersion} request` };
+    return { kind: 'error', status: req.httpVersion.startsWith('0.') ? 400 : 505, reason: `client sent HTTP/${req.httpVersion} request`, headersRead: 0 };
   }
   const socket = req.socket;
   const { list: candidates, names } = socketCandidates(table, socket);
   if (candidates.length === 0) return { kind: 'error', status: 500, reason: 'no server block for this listen socket' };
 
   const target = normalizeRequestTarget(req.url ?? '');
-  if (!target.ok) return { kind: 'error', status: 400, reason: target.reason };
+  if (!target.ok) return { kind: 'error', status: 400, reason: target.reason, headersRead: 0 };
 
   const headers = headerPairs(req.rawHeaders);
   let hostHeader: string | null = null;
   let transferEncoding: string | null = null;
   let contentLength: string | null = null;
   let uniqueSeen: string[] | null = null;
-  for (const [name, value] of headers) {
+  let hostLine = 0;
+  for (const [line, [name, value]] of headers.entries()) {
     if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') transferEncoding = value;
     // (node refuses two that differ; the first is the one)
     if (name.length === 14 && contentLength === null && name.toLowerCase() === 'content-length') contentLength = value;
     if (UNIQUE_LENGTHS.has(name.length)) {
       const lower = name.toLowerCase();
       if (UNIQUE_HEADERS.has(lower)) {
-        if (uniqueSeen?.includes(lower)) return { kind: 'error', status: 400, reason: `client sent duplicate header line: "${name}: ${value}"` };
+        if (uniqueSeen?.includes(lower)) return { kind: 'error', status: 400, reason: `client sent duplicate header line: "${name}: ${value}"`, headersRead: line };
         (uniqueSeen ??= []).push(lower);
       }
     }
     if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
-    if (hostHeader !== null) return { kind: 'error', status: 400, reason: 'client sent duplicate host header' };
+    if (hostHeader !== null) return { kind: 'error', status: 400, reason: 'client sent duplicate host header', headersRead: line };
     hostHeader = value;
+    hostLine = line;
   }
   const httpVersion = req.httpVersion === '1.0' ? '1.0' : '1.1';
   // nginx: an HTTP/1.1 request without Host is 400 even when the request line names a host
@@ -165,7 +170,8 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   }
 
   const chosen = selectServer(names, target.absoluteHost ?? hostHeader, hostHeader);
-  if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason };
+  // (an invalid host in an absolute request target is refused with the request line, one in Host at its line)
+  if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason, headersRead: target.absoluteHost !== undefined ? 0 : hostLine };
   // the rest of nginx's checks once the head is read (ngx_http_process_request_header)
   if (contentLength !== null && overflowsOffT(contentLength)) return { kind: 'error', status: 400, reason: 'client sent invalid "Content-Length" header' };
   if (transferEncoding !== null) {

@@ -12,7 +12,7 @@ export interface UserAgentKind {
   chrome: boolean;
 }
 
-export function userAgentKind(ua: string | undefined): UserAgentKind {
+export function userAgentKind(ua: string | null | undefined): UserAgentKind {
   const kind: UserAgentKind = { msie: false, msie6: false, chrome: false };
   if (!ua) return kind;
   const at = ua.indexOf('MSIE ');
@@ -31,14 +31,23 @@ export function userAgentKind(ua: string | undefined): UserAgentKind {
   return kind;
 }
 
+/** The User-Agent nginx had read of a head ([name, value, …]) when it refused it after `headersRead`
+ * header lines (none said: all of them): the first such line among those, as nginx keeps the first. */
+export function userAgentRead(rawHeaders: readonly string[], headersRead = Infinity): string | null {
+  for (let i = 0; i + 1 < rawHeaders.length && i < 2 * headersRead; i += 2) {
+    if (rawHeaders[i]!.length === 10 && rawHeaders[i]!.toLowerCase() === 'user-agent') return rawHeaders[i + 1]!;
+  }
+  return null;
+}
+
 /** Whether nginx pads its own page for `status` to this client (msie_padding: 4xx and 5xx, not a 301). */
-export function padsErrorPage(status: number, ua: string | undefined): boolean {
+export function padsErrorPage(status: number, ua: string | null | undefined): boolean {
   if (status < 400) return false;
   const kind = userAgentKind(ua);
   return kind.msie || kind.chrome;
 }
 
 /** Whether nginx ends the connection after this request whatever its Connection header says (keepalive_disable msie6). */
-export function keepaliveDisabled(method: string | undefined, ua: string | undefined): boolean {
+export function keepaliveDisabled(method: string | undefined, ua: string | null | undefined): boolean {
   return method === 'POST' && userAgentKind(ua).msie6;
 }

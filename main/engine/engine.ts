@@ -20,6 +20,7 @@ import { clientStatus } from '../../app/proxy/header-buffers.ts';
 import type { CaptureBudget, EngineHooks, ExchangeBodies, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 import { tuneRunningV8 } from './v8-tuning.ts';
 import { dropBody } from './client-close.ts';
+import { userAgentRead } from '../../app/proxy/user-agent.ts';
 
 export type ApplyResult = { ok: true; listeners: ListenerStatus[] } | { ok: false; issues: ConfigIssue[] };
 
@@ -40,6 +41,12 @@ export interface EngineEvents {
 function clientAddress(socket: Socket): string {
   const host = socket.remoteAddress ?? '';
   return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort}`;
+}
+
+/** The User-Agent nginx had read when it answered `plan` itself: none for a request refused at its
+ * request line, the first one before the line refused for a header refused at its line. */
+function pageUserAgent(req: IncomingMessage, plan: Plan): string | null {
+  return userAgentRead(req.rawHeaders, plan.kind === 'error' ? plan.headersRead : undefined);
 }
 
 export class Engine extends EventEmitter<EngineEvents> {
@@ -185,7 +192,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       return;
     }
     dropBody(req);
-    sendError(res, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, record);
+    sendError(res, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, record, pageUserAgent(req, plan));
     this.answerDirect(plan, record);
   }
 
@@ -208,7 +215,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (plan.kind !== 'proxy') {
       const record = this.newRecord(req, plan);
       // (a body left unread on the socket: the connection ends after the answer)
-      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, bodyFraming(req.headers).kind === 'none');
+      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, { mayKeep: bodyFraming(req.headers).kind === 'none', userAgent: pageUserAgent(req, plan) });
       if (sent) {
         record.responseHeaders = sent.headers;
         record.responseBytes = sent.bodyBytes;

@@ -28,7 +28,7 @@ export function reasonPhrase(status: number): string {
 const MSIE_PADDING = '<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n'.repeat(6);
 
 /** The page for `status`, padded as nginx pads it for the client's User-Agent. */
-export function errorBody(status: number, userAgent?: string): string {
+export function errorBody(status: number, userAgent?: string | null): string {
   const padding = padsErrorPage(status, userAgent) ? MSIE_PADDING : '';
   if (status === REQUEST_HEADER_TOO_LARGE) {
     return '<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n'
@@ -39,14 +39,14 @@ export function errorBody(status: number, userAgent?: string): string {
 }
 
 /** An error page of the proxy's own (nginx's page), with `extra` headers; `record` (the exchange's)
- * gets the header lines and body size the client got. When a response had begun, the connection
- * is cut instead. */
-export function sendError(res: ServerResponse, status: number, extra: Record<string, string> | string[] = {}, record?: { responseHeaders: string[]; responseBytes: number }): void {
+ * gets the header lines and body size the client got. The page is padded for `userAgent` (null:
+ * none was read), by default the request's. When a response had begun, the connection is cut instead. */
+export function sendError(res: ServerResponse, status: number, extra: Record<string, string> | string[] = {}, record?: { responseHeaders: string[]; responseBytes: number }, userAgent: string | null | undefined = res.req?.headers['user-agent']): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = errorBody(status, res.req?.headers['user-agent']);
+  const body = errorBody(status, userAgent);
   const wire = clientStatus(status);
   if (CLOSES_CONNECTION.has(status)) res.shouldKeepAlive = false;
   const length = String(Buffer.byteLength(body));
@@ -82,7 +82,7 @@ function nginxOrder(list: string[], keepAlive: boolean): string[] {
  * padded for the request's `userAgent` where it is known. Returns
  * what the client got, for its record (header lines as name, value, …, and the body's size), or
  * null when the socket was already gone. */
-export function writeRawError(socket: Socket, status: number, extra: Record<string, string> = {}, method?: string, userAgent?: string): { headers: string[]; bodyBytes: number } | null {
+export function writeRawError(socket: Socket, status: number, extra: Record<string, string> = {}, method?: string, userAgent?: string | null): { headers: string[]; bodyBytes: number } | null {
   if (socket.destroyed || !socket.writable) return null;
   const body = errorBody(status, userAgent);
   const wire = clientStatus(status);

@@ -124,12 +124,17 @@ function endIdle(this: Socket): void {
 /**
  * The proxy's own error page (a 404, a 301, a 502…) as the answer to the upgrade request `req`, kept
  * alive or not as any (`mayKeep`: see upgradeResponse), and closing for the errors after which nginx
- * closes (error-pages.ts); on `res` when an answer was begun there but nothing of it written. Returns
- * what the client got, for the record, or null when the socket was already gone.
+ * closes (error-pages.ts); on `res` when an answer was begun there but nothing of it written; padded
+ * for `userAgent` (by default the request's, as sendError pads it). Returns what the client got, for
+ * the record, or null when the socket was already gone.
  */
-export function upgradeError(req: IncomingMessage, socket: Socket, status: number, extra: Record<string, string>, mayKeep = true, res?: ServerResponse): { headers: string[]; bodyBytes: number } | null {
+export function upgradeError(
+  req: IncomingMessage, socket: Socket, status: number, extra: Record<string, string>,
+  opts: { mayKeep?: boolean; res?: ServerResponse; userAgent?: string | null } = {},
+): { headers: string[]; bodyBytes: number } | null {
   if (socket.destroyed || !socket.writable) return null;
   const sent = { responseHeaders: [] as string[], responseBytes: 0 };
-  sendError(res ?? upgradeResponse(req, socket, mayKeep), status, extra, sent);
+  const res = opts.res ?? upgradeResponse(req, socket, opts.mayKeep ?? true);
+  sendError(res, status, extra, sent, opts.userAgent === undefined ? req.headers['user-agent'] : opts.userAgent);
   return { headers: sent.responseHeaders, bodyBytes: req.method === 'HEAD' ? 0 : sent.responseBytes };
 }

@@ -137,7 +137,7 @@ export function proxyUpgrade(
     session.closedBy = 'proxy';
     session.bytesFromClient = socket.bytesRead;
     hooks.log({ level: 'error', code: ownAnswerCode(status), message: cause, sessionId: session.id });
-    const sent = upgradeError(req, socket, status, {}, true, res);
+    const sent = upgradeError(req, socket, status, {}, { res });
     if (sent) session.responseHeaders = sent.headers;
     hooks.sessionClose(session);
   };

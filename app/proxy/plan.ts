@@ -170,8 +170,8 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   }
 
   const chosen = selectServer(names, target.absoluteHost ?? hostHeader, hostHeader);
-  // (an invalid host in an absolute request target is refused with the request line, one in Host at its line)
-  if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason, headersRead: target.absoluteHost !== undefined ? 0 : hostLine };
+  // (an invalid Host, refused at its line; one in an absolute request target was refused with the request line above)
+  if (!chosen.ok) return { kind: 'error', status: 400, reason: chosen.reason, headersRead: hostLine };
   // the rest of nginx's checks once the head is read (ngx_http_process_request_header)
   if (contentLength !== null && overflowsOffT(contentLength)) return { kind: 'error', status: 400, reason: 'client sent invalid "Content-Length" header' };
   if (transferEncoding !== null) {

@@ -60,5 +60,6 @@ test('the User-Agent nginx had read when it refused a head: none at the request 
   assert.equal(read(plan({ rawHeaders: ['User-Agent', 'Chrome/1', 'Host', 'a', 'If-Match', '1', 'If-Match', '2'] })), 3);
   assert.equal(read(plan({ rawHeaders: ['Host', 'a/b', 'User-Agent', 'Chrome/1'] })), 0, 'the invalid Host, before the User-Agent');
   assert.equal(read(plan({ url: 'http://a..b/', rawHeaders: ['User-Agent', 'Chrome/1', 'Host', 'a'] })), 0, 'an invalid host in the request line');
+  assert.equal(read(plan({ url: 'http://a/', rawHeaders: ['User-Agent', 'Chrome/1', 'Host', 'a/b'] })), 1, 'an invalid Host beside an absolute target: at its line (nginx 1.22 pads this page)');
   assert.equal(read(plan({ method: 'TRACE' })), undefined, 'refused once the head is read');
 });

@@ -178,3 +178,14 @@ test('one connection refused handshake after handshake gathers no listeners', as
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(warnings, [], 'no listener piles up on the client connection');
 });
+
+test("the engine's 502 to a handshake is padded for Chrome, as nginx's msie_padding pads it", async () => {
+  const dead = await refusedPort();
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws/', proxyPass: `http://127.0.0.1:${dead}`, websocket: true }));
+  const c = await connection(e.port);
+  const answer = await c.ask(handshake('/ws/x', 'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36\r\n'));
+  assert.equal(status(answer), '502');
+  const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+  assert.ok(body.endsWith('<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n'.repeat(6)), body);
+  assert.equal(Number(header(answer, 'Content-Length')), Buffer.byteLength(body, 'latin1'));
+});

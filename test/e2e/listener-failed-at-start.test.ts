@@ -1,6 +1,7 @@
 // A config whose only listener cannot bind as the app starts (port 8080 taken on a first run, say):
 // the top bar says the listener failed, as it does after an Apply, and the empty screens do not
-// suggest an address that reaches whatever holds the port. Real web host, engine and Chromium.
+// suggest an address that reaches whatever holds the port; the Routes list marks the server whose
+// listener failed. Real web host, engine and Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -20,6 +21,10 @@ test('a listener that failed as the app started: "Applied, but 1 listener failed
     await page.getByTestId('draft-clean').getByText('Applied, but 1 listener failed').waitFor();
     assert.equal(await page.getByTestId('draft-clean').getAttribute('class'), 'pill warn');
     await page.getByTestId('listener-error').getByText('address already in use').waitFor();
+    // the Routes screen, where the address is changed, marks the server whose listener failed, with why
+    const marked = page.getByTestId('server-0').getByTestId('server-0-listen-failed');
+    assert.equal(await marked.innerText(), 'listen failed');
+    assert.equal(await marked.getAttribute('title'), `cannot listen on 127.0.0.1:${taken}: address already in use`);
     // started with --config FILE: applies are not saved to it, and the top bar says so
     await page.getByTestId('read-only-file').getByText('applies not saved to switchyard.json').waitFor();
     assert.match((await page.getByTestId('read-only-file').getAttribute('title')) ?? '', /^Started with --config \/.*\/switchyard\.json: Switchyard reads that file and never writes it/);

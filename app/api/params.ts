@@ -12,6 +12,13 @@ const draft = z.unknown().superRefine((doc, ctx) => {
   if (at) ctx.addIssue({ code: 'custom', message: TOO_DEEP_MESSAGE, path: at });
 });
 
+/** A name `setSettings` takes to redact: a header's (an HTTP token), a query parameter's; at most
+ * REDACT_NAMES_MAX of each (the capture settings panel checks them as typed: settings-form.ts). */
+export const REDACT_NAME_MAX_LENGTH = 200;
+export const REDACT_NAMES_MAX = 100;
+export const REDACT_HEADER_NAME = z.string().min(1).max(REDACT_NAME_MAX_LENGTH).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name');
+export const REDACT_QUERY_NAME = z.string().min(1).max(REDACT_NAME_MAX_LENGTH).regex(/^[^\s&=#?]+$/, 'a query parameter name (no white space, "&", "=", "#" or "?")');
+
 export const PARAM_SCHEMAS = {
   getConfig: none,
   setDraft: z.object({ draft }).strict(),
@@ -38,8 +45,8 @@ export const PARAM_SCHEMAS = {
   exchangeBody: z.object({ id, side: z.enum(['request', 'response']) }).strict(),
   getSettings: none,
   setSettings: z.object({
-    redactHeaders: z.array(z.string().min(1).max(200).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name')).max(100).optional(),
-    redactQuery: z.array(z.string().min(1).max(200).regex(/^[^\s&=#?]+$/, 'a query parameter name (no white space, "&", "=", "#" or "?")')).max(100).optional(),
+    redactHeaders: z.array(REDACT_HEADER_NAME).max(REDACT_NAMES_MAX).optional(),
+    redactQuery: z.array(REDACT_QUERY_NAME).max(REDACT_NAMES_MAX).optional(),
     redact: z.boolean().optional(),
     payloadPerMessage: z.number().int().min(SETTINGS_LIMITS.payloadPerMessage[0]).max(SETTINGS_LIMITS.payloadPerMessage[1]).optional(),
     payloadTotal: z.number().int().min(SETTINGS_LIMITS.payloadTotal[0]).max(SETTINGS_LIMITS.payloadTotal[1]).optional(),

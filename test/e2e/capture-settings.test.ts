@@ -1,5 +1,5 @@
 // The capture settings panel in real chromium on the real web host: it shows the settings as the
-// service has them, checks them (a value out of range is named, nothing sent), and saves them
+// service has them, checks them (each problem said beside its field, nothing sent), and saves them
 // through the API; Escape closes it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,10 +25,28 @@ test('capture settings: shown as the service has them, checked, saved through th
     assert.equal(await panel.getByTestId('settings-redact').isChecked(), true);
     assert.match(await panel.getByTestId('settings-headers').inputValue(), /^authorization, proxy-authorization, cookie, set-cookie, x-api-key, x-auth-token, x-switchyard-token$/);
     assert.match(await panel.getByTestId('settings-query').inputValue(), /^access_token, id_token, refresh_token, token, .*, x-amz-security-token$/);
-    // a value out of range is named, and nothing is sent
+    // what is wrong is said beside each field it concerns (marked invalid, the message its
+    // description), and nothing is sent
     await panel.getByTestId('settings-frames').fill('10');
+    await panel.getByTestId('settings-total').fill('');
+    await panel.getByTestId('settings-headers').fill('authorization, x:y');
     await panel.getByTestId('settings-save').click();
-    assert.match(await panel.getByTestId('settings-error').innerText(), /Frames kept per session: from 100 to 1000000/);
+    const said = async (id: string) => {
+      const field = panel.getByTestId(id);
+      assert.equal(await field.getAttribute('aria-invalid'), 'true', id);
+      return page.locator(`#${await field.getAttribute('aria-describedby')}`).innerText();
+    };
+    assert.equal(await said('settings-frames'), 'from 100 to 1000000');
+    assert.equal(await said('settings-total'), 'from 0 to 4096');
+    assert.equal(await said('settings-headers'), '"x:y" is not a header name');
+    assert.equal(await panel.getByTestId('settings-per-message').getAttribute('aria-invalid'), null);
+    assert.equal(await panel.getByTestId('settings-error').count(), 0);
+    await env.ui.shot(page, 'capture-settings-field-issues');
+    assert.deepEqual(await env.ui.service.handle('getSettings', {}), before);
+    // (editing a field ends what was said of it)
+    await panel.getByTestId('settings-frames').fill('200');
+    assert.equal(await panel.getByTestId('settings-frames').getAttribute('aria-invalid'), null);
+    assert.equal(await panel.getByTestId('settings-total').getAttribute('aria-invalid'), 'true');
     const edits = { 'settings-frames': '2000', 'settings-total': '1', 'settings-per-message': '2', 'settings-headers': 'authorization, cookie, X-Api-Key', 'settings-query': 'token, Room' };
     for (const [id, v] of Object.entries(edits)) await panel.getByTestId(id).fill(v);
     await panel.getByTestId('settings-save').click();

@@ -1,7 +1,9 @@
-// Tokens → directive tree, with nginx's structural errors ("unexpected ...") at file:line:column.
+// Tokens → directive tree, with nginx's structural errors ("unexpected ...", a known directive
+// with a block it does not take or without the one it does) at file:line:column.
 // Comments attach to the next directive; `include` stays a directive here (see include.ts).
 import type { Directive } from './ast.ts';
 import { tokenize, NginxSyntaxError, type Token } from './lexer.ts';
+import { directiveShapeProblem } from './directive-shape.ts';
 
 export { NginxSyntaxError } from './lexer.ts';
 
@@ -25,7 +27,8 @@ export function parseNginx(text: string, file = '', maxTokens?: number): ParsedF
     throw new NginxSyntaxError(file, t.line, t.column, reason);
   };
 
-  function parseList(inBlock: Token | null, depth = 0): { list: Directive[]; end: string[] } {
+  /** `parent`: the name of the directive whose block this is (null: the file's top level). */
+  function parseList(inBlock: Token | null, depth = 0, parent: string | null = null): { list: Directive[]; end: string[] } {
     const list: Directive[] = [];
     let pending: string[] = [];
     let current: Directive | null = null;
@@ -48,6 +51,7 @@ export function parseNginx(text: string, file = '', maxTokens?: number): ParsedF
           break;
         case ';':
           if (!current) err(t, 'unexpected ";"');
+          shape(t, current!, parent, false);
           list.push(current!);
           current = null;
           break;
@@ -55,8 +59,9 @@ export function parseNginx(text: string, file = '', maxTokens?: number): ParsedF
           if (!current) err(t, 'unexpected "{"');
           if (depth >= MAX_BLOCK_DEPTH) err(t, `blocks nested deeper than ${MAX_BLOCK_DEPTH} levels`);
           const d = current!;
+          shape(t, d, parent, true);
           current = null;
-          const inner = parseList(t, depth + 1);
+          const inner = parseList(t, depth + 1, d.name);
           d.block = inner.list;
           if (inner.end.length) d.endComments = inner.end;
           list.push(d);
@@ -71,6 +76,13 @@ export function parseNginx(text: string, file = '', maxTokens?: number): ParsedF
           return { list, end: pending };
       }
     }
+  }
+
+  /** At the ";" or "{" that ends `d`'s head: nginx's refusal when that is not how `d` ends (nginx
+   * names that token's line). */
+  function shape(t: Token, d: Directive, parent: string | null, hasBlock: boolean): void {
+    const problem = directiveShapeProblem(d.name, parent, hasBlock);
+    if (problem) err(t, problem);
   }
 
   const { list, end } = parseList(null);

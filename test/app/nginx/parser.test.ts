@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseNginx, NginxSyntaxError, MAX_BLOCK_DEPTH } from '../../../app/nginx/parser.ts';
 import { loadNginxConf, glob, type ConfReader } from '../../../app/nginx/include.ts';
+import { SHAPE_ERRORS } from './shape-cases.ts';
 
 function memoryReader(files: Record<string, string>): ConfReader {
   return {
@@ -56,12 +57,24 @@ const errors: Array<[string, string]> = [
   ['a "b"x;', 'f.conf:1:6: unexpected "x"'],
   // a regex's "{" opened a block: named where nginx names it, not at the end of the file
   ['server {\n location ~ ^/a/[0-9]{3}$ {\n  proxy_pass http://b;\n }\n}\n', 'f.conf:2:23: unknown directive "3}$": a "{" in an unquoted word opens a block (a regex with "{" must be in quotes)'],
+  // a known directive with a block it does not take, or without the one it takes (shape-cases.ts)
+  ...SHAPE_ERRORS,
 ];
 for (const [text, message] of errors) {
   test(`syntax error: ${JSON.stringify(text)}`, () => {
     assert.throws(() => parseNginx(text, 'f.conf'), (e: unknown) => e instanceof NginxSyntaxError && e.message === message);
   });
 }
+
+test("where a word is no directive (a map's keys) or may be either (a file listing an upstream's servers), any shape is read", () => {
+  const map = parseNginx('http { map $host $x { server 1; listen 2; default 0; } }');
+  assert.deepEqual(shape(map.directives), [['http', [['map', '$host', '$x', [['server', '1'], ['listen', '2'], ['default', '0']]]]]]);
+  // (an included file's top level: `server a;` inside an upstream, `server { }` inside http)
+  assert.deepEqual(shape(parseNginx('server 127.0.0.1:1;\nserver 127.0.0.1:2 backup;').directives), [['server', '127.0.0.1:1'], ['server', '127.0.0.1:2', 'backup']]);
+  assert.deepEqual(shape(parseNginx('server { listen 80; }').directives), [['server', [['listen', '80']]]]);
+  // a directive the importer does not know keeps its shape (it is dropped with a note)
+  assert.deepEqual(shape(parseNginx('http { foo_bar on { a b; } }').directives), [['http', [['foo_bar', 'on', [['a', 'b']]]]]]);
+});
 
 test('include: relative to the main file\'s folder, globs sorted, in place of the directive', async () => {
   const files = {

@@ -1,0 +1,12 @@
+// Known nginx directives written with a block they do not take, or without the one they take: the
+// text, and the parser's error as nginx -t words it, at the "{" or ";" (nginx names that line).
+// test/app/nginx/parser.test.ts checks the parser's errors; test/parity/directive-shape.test.ts
+// runs real nginx -t on the same texts.
+export const SHAPE_ERRORS: Array<[string, string]> = [
+  ['http {\n server {\n  listen 8080\n  location / { proxy_pass http://b; }\n }\n}\n', 'f.conf:4:14: directive "listen" is not terminated by ";"'],
+  ['http { server { location / { proxy_pass http://b { } } } }', 'f.conf:1:50: directive "proxy_pass" is not terminated by ";"'],
+  ['http { upstream u { server 127.0.0.1:1 { } } }', 'f.conf:1:40: directive "server" is not terminated by ";"'],
+  ['http {\n server;\n}', 'f.conf:2:8: directive "server" has no opening "{"'],
+  ['http { server { location /; } }', 'f.conf:1:27: directive "location" has no opening "{"'],
+  ['http { upstream u; }', 'f.conf:1:18: directive "upstream" has no opening "{"'],
+];

@@ -19,6 +19,11 @@ export const REDACT_NAMES_MAX = 100;
 export const REDACT_HEADER_NAME = z.string().min(1).max(REDACT_NAME_MAX_LENGTH).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name');
 export const REDACT_QUERY_NAME = z.string().min(1).max(REDACT_NAME_MAX_LENGTH).regex(/^[^\s&=#?]+$/, 'a query parameter name (no white space, "&", "=", "#" or "?")');
 
+/** The Close frame codes a peer may send (RFC 6455 §7.4: not 1004-1006, 1015, nor outside the ranges),
+ * as the session view checks a typed one before it asks. */
+export const SENDABLE_CLOSE_CODES = '1000-1003, 1007-1014, or 3000-4999';
+export const isSendableCloseCode = (c: number): boolean => Number.isInteger(c) && ((c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999));
+
 export const PARAM_SCHEMAS = {
   getConfig: none,
   setDraft: z.object({ draft }).strict(),
@@ -32,9 +37,7 @@ export const PARAM_SCHEMAS = {
   watchFrames: z.object({ feed: z.string().min(1).max(64), session: z.union([id, z.null(), z.literal('all')]) }).strict(),
   closeSession: z.object({
     id,
-    code: z.number().int().refine((c) => c === 1000 || (c >= 1001 && c <= 1014 && c !== 1004 && c !== 1005 && c !== 1006) || (c >= 3000 && c <= 4999), {
-      message: 'a close code a peer may send: 1000-1003, 1007-1014, or 3000-4999',
-    }),
+    code: z.number().int().refine(isSendableCloseCode, { message: `a close code a peer may send: ${SENDABLE_CLOSE_CODES}` }),
     reason: z.string().max(123).optional(),
   }).strict(),
   exchanges: none,

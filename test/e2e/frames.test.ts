@@ -343,10 +343,13 @@ async function walkThrough(page: Page) {
   await page.getByRole('alert').getByText('Close code: none typed (pick one').waitFor();
   await page.getByTestId('close-code').fill('1005');
   await page.getByTestId('close-session').click();
-  await page.getByRole('alert').getByText(/a close code a peer may send/).waitFor();
+  // (said in the words of the others, and the field marked, the message its description)
+  await page.getByRole('alert').getByText('Close code: 1005 is not one a peer may send (pick one, or type one of 1000-1003, 1007-1014, or 3000-4999)').waitFor();
+  assert.deepEqual([await page.getByTestId('close-code').getAttribute('aria-invalid'), await page.getByTestId('close-code').getAttribute('aria-describedby')], ['true', 'close-code-problem']);
   assert.equal(c.ws.readyState, c.ws.OPEN, 'a refused close code closes nothing');
   await page.getByTestId('close-code').fill('4001');
   assert.equal(await page.getByRole('alert').count(), 0, 'the refusal goes once the code is edited');
+  assert.equal(await page.getByTestId('close-code').getAttribute('aria-invalid'), null);
   // a reason is counted in UTF-8 bytes as it is typed (42 euro signs pass maxlength, 126 bytes do not fit)
   await page.getByTestId('close-reason').fill('€'.repeat(41));
   assert.equal(await page.getByTestId('close-reason-long').count(), 0, '123 bytes fit');

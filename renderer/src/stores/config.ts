@@ -146,9 +146,10 @@ export const useConfig = defineStore('config', () => {
   async function undo() {
     busy.value = true;
     applyError.value = null;
-    // the draft becomes the config that runs again: edits it had that were never applied are kept
-    // as Revert keeps them, for Restore edits (they were dropped with no way back)
-    const edits = dirty.value ? draft.value : null;
+    // the draft becomes the config that runs again: what it held is kept as Revert keeps it, for
+    // Restore edits: its edits that were never applied, or else the config the undo stops running
+    // (then Restore edits and Apply redo it; either had been dropped with no way back)
+    const edits = draft.value;
     try {
       const r = await api.undoApply({});
       if (!r.ok) {
@@ -156,7 +157,7 @@ export const useConfig = defineStore('config', () => {
         return;
       }
       lastListeners.value = r.value.listeners;
-      if (edits) reverted.value = edits;
+      reverted.value = edits;
       draft.value = asDraft(r.value.config.draft);
       lastSynced = JSON.stringify(draft.value);
       receive(r.value.config);
@@ -166,7 +167,8 @@ export const useConfig = defineStore('config', () => {
     }
   }
 
-  /** The edits Revert (or Undo apply) dropped, until they are restored or the draft is edited again: one step back. */
+  /** The edits Revert (or Undo apply) dropped, or the config Undo apply stopped running, until they
+   * are restored or the draft is edited again: one step back. */
   const reverted = ref<ConfigInput | null>(null);
   watch(dirty, (d) => {
     if (d) reverted.value = null;

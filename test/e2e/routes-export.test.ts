@@ -79,6 +79,13 @@ test('route tester: location, URI and headers live as you type, on the draft', {
   await page.getByTestId('rt-url').fill('https://app.test/');
   assert.equal(await page.getByTestId('rt-input-error').getAttribute('data-field'), 'url');
   assert.ok(await page.getByTestId('rt-url').evaluate((el) => el.classList.contains('invalid')));
+  // each field the problem is about is invalid to a screen reader too, the message its description
+  await page.getByTestId('rt-url').fill('/api/x');
+  await page.getByTestId('rt-client').fill('not-an-ip');
+  assert.equal(await page.getByTestId('rt-input-error').innerText(), '"not-an-ip" is not an IPv4 or IPv6 address');
+  assert.deepEqual(await page.getByTestId('rt-client').evaluate((el) => [el.getAttribute('aria-invalid'), el.getAttribute('aria-describedby'), el.classList.contains('invalid')]), ['true', 'rt-input-error', true]);
+  assert.equal(await page.getByTestId('rt-url').getAttribute('aria-invalid'), null);
+  await page.getByTestId('rt-client').fill('192.0.2.10');
 
   // It runs on the draft: an edit changes the answer, an invalid draft says so
   await page.getByTestId('rt-url').fill('/api/x');

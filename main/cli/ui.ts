@@ -48,9 +48,12 @@ async function startWorkspace(o: UiOptions): Promise<Running> {
   const dir = o.userDataDir ?? userDataDir();
   const { core, notices, firstRun } = await AppCore.start({ userDataDir: dir, firstRunPort: o.firstRunPort });
   for (const n of notices) o.stderr.write(logLine(n));
-  if (firstRun) o.stderr.write(`first run: started the example config (saved to ${core.path}); connect a WebSocket client to ws://127.0.0.1:${o.firstRunPort ?? 8080}/echo\n`);
+  const failed = core.service.snapshot().listeners.filter((l) => l.state === 'failed');
+  // (an example whose port another program holds suggests no address: a client would reach that program)
+  if (firstRun && failed.length) o.stderr.write(`first run: saved the example config to ${core.path}, but its listener did not start (below): change its address on the Routes screen and Apply\n`);
+  else if (firstRun) o.stderr.write(`first run: started the example config (saved to ${core.path}); connect a WebSocket client to ws://127.0.0.1:${o.firstRunPort ?? 8080}/echo\n`);
   else o.stderr.write(`workspace: ${core.path}\n`);
-  for (const l of core.service.snapshot().listeners) if (l.state === 'failed') o.stderr.write(listenerFailedLine(core.engine.listenPath(l.key), l.error?.message ?? 'unknown error'));
+  for (const l of failed) o.stderr.write(listenerFailedLine(core.engine.listenPath(l.key), l.error?.message ?? 'unknown error'));
   core.engine.on('log', (e) => o.stderr.write(logLine(e)));
   return { engine: core.engine, service: core.service, stop: () => core.close() };
 }

@@ -120,22 +120,28 @@ test('a damaged saved config: the backup opens and the notice reaches the UI log
   }
 });
 
-test('`switchyard ui` without --config opens the first-run example too', async () => {
-  const port = await freePort();
-  const stop = new AbortController();
+/** `switchyard ui` without --config on a fresh user-data folder, the example on `port`: what it
+ * wrote on stderr once the UI host is up, and a stop that checks it exits 0. */
+async function firstRunUi(port: number): Promise<{ err: string; stop(): Promise<void> }> {
+  const abort = new AbortController();
   const stderr = new PassThrough();
   let err = '';
   stderr.on('data', (c) => (err += c));
   let ready!: () => void;
   const started = new Promise<void>((r) => (ready = r));
-  const done = uiCommand({ userDataDir: dataDir(), firstRunPort: port, stdout: new PassThrough(), stderr, signal: stop.signal, rendererDir: root, onReady: () => ready() });
+  const done = uiCommand({ userDataDir: dataDir(), firstRunPort: port, stdout: new PassThrough(), stderr, signal: abort.signal, rendererDir: root, onReady: () => ready() });
   await started;
+  return { err, stop: async () => { abort.abort(); assert.equal(await done, 0); } };
+}
+
+test('`switchyard ui` without --config opens the first-run example too', async () => {
+  const port = await freePort();
+  const ui = await firstRunUi(port);
   try {
-    assert.match(err, /first run/);
+    assert.match(ui.err, /^first run: started the example config \(saved to .*\); connect a WebSocket client to ws:\/\/127\.0\.0\.1:\d+\/echo\n/);
     assert.equal(await echoThrough(port, 'via ui'), 'via ui');
   } finally {
-    stop.abort();
-    assert.equal(await done, 0);
+    await ui.stop();
   }
 });
 
@@ -200,5 +206,19 @@ test('the echo upstream is the user\'s to edit: servers added to it, or put in i
     assert.equal(fourth.core.echoPort, null, 'and the echo server does not start');
   } finally {
     await fourth.core.close();
+  }
+});
+
+test('`switchyard ui` first run with the port taken: no address suggested (it reaches the program holding it), the failure and what to do', async () => {
+  const blocker = createServer();
+  const port = await new Promise<number>((r) => blocker.listen(0, '127.0.0.1', () => r((blocker.address() as { port: number }).port)));
+  const ui = await firstRunUi(port);
+  try {
+    assert.match(ui.err, /^first run: saved the example config to .*config\.json, but its listener did not start \(below\): change its address on the Routes screen and Apply\n/);
+    assert.match(ui.err, new RegExp(`listener failed: servers\\[0\\]\\.listen\\[0\\]\\.address: cannot listen on 127\\.0\\.0\\.1:${port}: address already in use`));
+    assert.doesNotMatch(ui.err, /connect a WebSocket client|ws:\/\//);
+  } finally {
+    await ui.stop();
+    blocker.close();
   }
 });

@@ -288,6 +288,16 @@ function refusal(issues: readonly z.core.$ZodIssue[], at: Array<string | number>
   return { ok: false, message: issues.slice(0, 5).map((i) => `${formatPath([...at, ...(i.path as Array<string | number>)]) || 'document'}: ${i.message}`).join('; ') };
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A JSON document of another kind (no "log" object at its top, such as a Switchyard config picked by
+ * mistake): said in those words, rather than as the schema's "log: expected object, received undefined". */
+function notHarFile(doc: unknown): string | null {
+  if (isObject(doc) && isObject(doc.log)) return null;
+  const config = isObject(doc) && Object.hasOwn(doc, 'schemaVersion') ? ': this is a Switchyard config (it has "schemaVersion"), which opens with switchyard ui --config' : '';
+  return `not a HAR file${config || ': it has no "log" object at its top, as every HAR file has (with its version, creator and entries)'}`;
+}
+
 /**
  * The import, in steps: it yields after every STEP_ITEMS entries and messages checked, so that a
  * caller on the engine's thread can let the proxy run between them (importHarInSteps); a HAR of
@@ -301,6 +311,8 @@ function* importing(text: string): Generator<void, HarImport> {
     return { ok: false, message: `not JSON: ${(err as Error).message}` };
   }
   yield;
+  const notHar = notHarFile(doc);
+  if (notHar) return { ok: false, message: notHar };
   const r = har.safeParse(doc);
   if (!r.success) return refusal(r.error.issues, []);
   const out: ImportedHar = { creator: r.data.log.creator.name, sessions: [], exchanges: [], bodies: {} };

@@ -67,8 +67,9 @@ test('__proto__ and constructor keys at every level change no prototype and no v
 
 test('wrong types are refused with the field that has them', () => {
   const cases: Array<[unknown, RegExp]> = [
-    [null, /^document: /],
-    [[], /^document: /],
+    // (JSON of another kind: said to be no HAR file, a Switchyard config by name)
+    ...[null, [], {}, { log: [] }, { log: 'x' }].map((doc) => [doc, /^not a HAR file: it has no "log" object at its top, as every HAR file has \(with its version, creator and entries\)$/] as [unknown, RegExp]),
+    [{ schemaVersion: 1, servers: [] }, /^not a HAR file: this is a Switchyard config \(it has "schemaVersion"\), which opens with switchyard ui --config$/],
     [{ log: { version: '1.2', creator: { name: 'x' }, entries: {} } }, /^log\.entries: /],
     [{ log: { version: 1.2, creator: { name: 'x' }, entries: [] } }, /^log\.version: /],
     [{ log: { version: '1.2', creator: 'x', entries: [] } }, /^log\.creator: /],

@@ -20,7 +20,8 @@ before(async () => {
     res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end(gzipSync(JSON.stringify({ created: JSON.parse(seen.body) })));
   });
   proxyPort = await freePort();
-  ui = await startUiHost({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${upstream.port}` }] }] });
+  const refusing = await freePort();
+  ui = await startUiHost({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${upstream.port}` }, { path: '/down/', proxyPass: `http://127.0.0.1:${refusing}` }] }] });
 }, { timeout: 180_000 });
 
 after(async () => {
@@ -84,6 +85,26 @@ test('a long body shows its first 256 Ki characters at once, the rest on "Show a
     await cut.getByRole('button', { name: 'Show all' }).click();
     await cut.waitFor({ state: 'detached' });
     assert.equal((await res.locator('pre').innerText()).length, 1_000_000);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a 502 of Switchyard\'s own: its page is said to be the proxy\'s, not a body that capture missed; the request body still shows', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await ui!.open();
+  try {
+    assert.equal((await send(`http://127.0.0.1:${proxyPort}/down/a`)).status, 502);
+    assert.equal((await send(`http://127.0.0.1:${proxyPort}/down/b`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'kept' })).status, 502);
+    await page.goto(`${ui!.host.url}#/http`);
+    const own = "Switchyard's own page (the status above says why): the log keeps the bodies it relays, not its own.";
+    for (const path of ['/down/a', '/down/b']) {
+      await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: path }).click();
+      await page.getByTestId('exchange-response-body-note').getByText(own, { exact: true }).waitFor();
+      assert.equal(await page.getByTestId('exchange-response-body-view').count(), 0);
+    }
+    assert.equal(await page.getByTestId('exchange-request-body-view').locator('pre').innerText(), 'kept');
+    await ui!.shot(page, 'http-body-own-page');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -1,6 +1,7 @@
 // What an unknown key in a config document may have meant: the field it is a slip of, or where a
 // field written in the wrong object belongs (validate.ts adds it to `unknown_field`'s message).
 import { Config, Server, Location, Listen, Upstream, UpstreamServer, SetHeader } from './schema.ts';
+import { editDistance } from '../text/edit-distance.ts';
 
 /** Every field name of the document's objects, with the objects it belongs in (for "did you mean"
  * and "it belongs in"). */
@@ -31,23 +32,6 @@ function objectKind(parts: readonly (string | number)[]): string | null {
 function camelCased(key: string): string {
   const words = key.split(/[_\-\s]+/).filter(Boolean);
   return words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1).toLowerCase())).join('');
-}
-
-/** Edits (insert, delete, replace, swap of neighbours) from a to b, or `cap` + 1 once past `cap`. */
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) > cap) return cap + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      row.push(d);
-    }
-    [prev2, prev] = [prev, row];
-  }
-  return Math.min(prev[b.length]!, cap + 1);
 }
 
 /** The known field an unknown key most likely meant: its camelCase spelling, the same letters in

@@ -2,7 +2,9 @@
 // nginx refuses a block after a simple directive (`directive "listen" is not terminated by ";"`,
 // what a ";" forgotten before the next line's `location / {` makes) and a block directive written
 // without one (`directive "server" has no opening "{"`); read as written, the importer would drop
-// the block, the location and its proxy_pass with it, and import a file nginx -t refuses.
+// the block, the location and its proxy_pass with it, and import a file nginx -t refuses. And the
+// directive a name nginx does not know was likely meant to be (`proxy_pas`: "proxy_pass").
+import { editDistance } from '../text/edit-distance.ts';
 
 /** Directives that take a block wherever they are (`server` depends on where: blockShape). */
 const BLOCK = new Set(['http', 'events', 'location', 'upstream', 'map', 'if', 'types', 'limit_except', 'geo', 'split_clients', 'stream', 'mail']);
@@ -34,4 +36,20 @@ export function directiveShapeProblem(name: string, parent: string | null, hasBl
   const block = blockShape(name, parent);
   if (block === null || block === hasBlock) return null;
   return hasBlock ? `directive "${name}" is not terminated by ";"` : `directive "${name}" has no opening "{"`;
+}
+
+/** The directives the importer reads: what a slip of the keyboard most likely meant. */
+const READ = [
+  'listen', 'server_name', 'location', 'upstream', 'server', 'proxy_pass', 'proxy_set_header', 'proxy_http_version',
+  'proxy_connect_timeout', 'proxy_send_timeout', 'proxy_read_timeout', 'proxy_next_upstream', 'proxy_next_upstream_tries',
+  'proxy_buffering', 'client_max_body_size', 'keepalive', 'least_conn', 'ip_hash', 'random', 'include',
+];
+
+/** The directive the importer reads that `name` is one or two slips from ("proxy_pas", "sever_name"),
+ * for a name that is none nginx knows here; null when none, or more than one, is that close. */
+export function meantDirective(name: string): string | null {
+  if (name.length < 4 || BLOCK.has(name) || SIMPLE.has(name) || name === 'server') return null;
+  const cap = name.length < 8 ? 1 : 2;
+  const close = READ.filter((d) => editDistance(name.toLowerCase(), d, cap) <= cap);
+  return close.length === 1 ? close[0]! : null;
 }

@@ -3,6 +3,7 @@
 import type { Directive } from './ast.ts';
 import type { Listen, Location } from '../config/schema.ts';
 import { isLuaBlock } from './lua-block.ts';
+import { meantDirective } from './directive-shape.ts';
 import { renameVariables } from '../proxy/variable-names.ts';
 
 /** Directives that keep requests out (authentication, address rules, limits). */
@@ -134,7 +135,9 @@ export class ImportContext {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped, so ${where === 'http' ? 'every route is' : where === 'server' ? 'this server\'s routes are' : 'this route is'} reachable without it (WebSocket upgrades too)${nested}`);
       return;
     }
-    this.warn(d, `"${d.name}" in ${where} is not modelled by Switchyard: dropped${nested}`);
+    const meant = meantDirective(d.name);
+    const hint = meant ? ` (did you mean "${meant}"? nginx -t refuses a directive it does not know)` : '';
+    this.warn(d, `"${d.name}" in ${where} is not modelled by Switchyard: dropped${nested}${hint}`);
   }
 
   /** Once per import: a location relies on $connection_upgrade but no map defines it. */

@@ -10,3 +10,14 @@ export const SHAPE_ERRORS: Array<[string, string]> = [
   ['http { server { location /; } }', 'f.conf:1:27: directive "location" has no opening "{"'],
   ['http { upstream u; }', 'f.conf:1:18: directive "upstream" has no opening "{"'],
 ];
+
+/** Directives misspelt (nginx -t: `unknown directive "…"`), and the one the importer reads that each
+ * is a slip of, as a line of a server block. */
+export const MISSPELT: Array<[string, string]> = [
+  ['lisen', 'listen'],
+  ['sever_name', 'server_name'],
+  ['proxy_pas', 'proxy_pass'],
+  ['proxy_set_heder', 'proxy_set_header'],
+  ['proxy_read_timeot', 'proxy_read_timeout'],
+  ['clent_max_body_size', 'client_max_body_size'],
+];

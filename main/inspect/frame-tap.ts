@@ -38,10 +38,12 @@ export interface FrameTapOptions {
   /** Stop inflating a message past this size (below it, what is not kept is inflated and dropped:
    * with context takeover the next message refers back into it). Default 100 MiB, what ws accepts. */
   maxDecoded?: number;
-  /** Give up decoding when this many compressed bytes wait for zlib. Default 17 MiB. */
+  /** Give up decoding when this many compressed bytes wait for zlib, each message waiting counted
+   * 1 KiB more (MESSAGE_COST: a flood of tiny messages is bounded too). Default 17 MiB. */
   maxBacklog?: number;
   /** Events (of both directions) allowed to wait behind a decoding message (count / payload
-   * bytes). Default 1024 / 4 MiB. */
+   * bytes; compressed messages waiting to decode themselves are not counted, maxBacklog bounds
+   * them). Default 1024 / 4 MiB. */
   maxQueued?: number;
   maxQueuedBytes?: number;
   /** Clock for event times, ms. Default Date.now. */
@@ -149,6 +151,9 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
   const encodedBy = ext.others.join(', ');
   /** Events waiting for the decoding message at the front, both directions in relay order. */
   const queue: Slot[] = [];
+  /** Slots in the queue of messages still decoding: their inflater bounds them (its backlog counts
+   * each), so they are not among the events maxQueued allows to wait. */
+  let decoding = 0;
 
   const deliver = (event: TapEvent): void => {
     try {
@@ -183,13 +188,20 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
     }
     queue.push(slot);
     slot.side.queuedBytes += slot.bytes;
-    if (queue.length > maxQueued || client.queuedBytes + server.queuedBytes > maxQueuedBytes) {
+    if (!slot.event && slot.raw) decoding++;
+    if (queue.length - decoding > maxQueued || client.queuedBytes + server.queuedBytes > maxQueuedBytes) {
       // The decoders are too far behind for the display queue: give up on the waiting message(s).
       for (const s of queue) {
-        if (!s.event && s.raw) s.event = messageEvent(s.raw, null, { code: 'TAP_DEFLATE_BACKLOG', message: 'too many events waiting for this message to decode' });
+        if (!s.event && s.raw) decoded(s, messageEvent(s.raw, null, { code: 'TAP_DEFLATE_BACKLOG', message: 'too many events waiting for this message to decode' }));
       }
       drain();
     }
+  };
+
+  /** A decoding message's slot gets its event. */
+  const decoded = (slot: Slot, event: TapEvent): void => {
+    slot.event = event;
+    decoding--;
   };
 
   /** Deliver the queue's front up to the first message still decoding. */
@@ -261,7 +273,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
         settle(slot, kept, result);
       } catch {
         internalErrors++;
-        slot.event = messageEvent(kept, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' });
+        decoded(slot, messageEvent(kept, null, { code: 'TAP_DEFLATE_ERROR', message: 'internal error while decoding' }));
       }
       if (queue[0]?.event) drain();
     });
@@ -280,7 +292,7 @@ export function createFrameTap(options: FrameTapOptions, sink: TapSink): FrameTa
       if (k !== -1) queue.splice(k, 0, { side, event: violation, bytes: 0, raw: null });
       else deliver(violation);
     }
-    slot.event = ev;
+    decoded(slot, ev);
   };
 
   const messageEvent = (raw: RawMessage, result: InflateResult | null, error: MessageEvent['decodeError'] | null): MessageEvent => {

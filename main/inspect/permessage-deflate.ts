@@ -146,6 +146,10 @@ interface Job {
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
+/** What a message waiting to inflate counts in the backlog besides its compressed bytes (its job and
+ * the tap's slot for it): so that a flood of tiny messages is bounded as a few large ones are. */
+export const MESSAGE_COST = 1024;
+
 /**
  * Inflates one direction's compressed messages in order, one message at a time through one
  * zlib stream (so no_context_takeover can reset it between messages, as ws does).
@@ -161,14 +165,16 @@ export class MessageInflater {
   private resyncing: string | null = null;
   private streamOut = 0;
   private closing = false;
+  /** The open message is not inflated, and has no job: it came with the backlog full (why). */
+  private dropped: DecodeError | null = null;
 
   constructor(options: InflaterOptions) {
     this.o = options;
   }
 
-  /** Compressed bytes not yet inflated (queued here or inside zlib). */
+  /** Compressed bytes not yet inflated (queued here or inside zlib), and MESSAGE_COST per message. */
   get backlog(): number {
-    return this.waiting + (this.z ? this.z.writableLength : 0);
+    return this.waiting + (this.z ? this.z.writableLength : 0) + this.jobs.length * MESSAGE_COST;
   }
 
   /** Kept inflated bytes plus queued input. */
@@ -184,9 +190,9 @@ export class MessageInflater {
   write(data: Buffer, text = false, cap = this.o.previewCap): void {
     if (this.closing) return;
     const job = this.openJob(text, cap);
-    if (job.abandoned || job.error) return;
+    if (job === null || job.abandoned || job.error) return;
     if (this.backlog + data.length > this.o.maxBacklog) {
-      this.abandon(job, { code: 'TAP_DEFLATE_BACKLOG', message: `decoder more than ${this.o.maxBacklog} bytes behind the traffic` });
+      this.abandon(job, this.behind());
       return;
     }
     if (job.started && this.z) this.z.write(data);
@@ -200,15 +206,22 @@ export class MessageInflater {
   end(cb: (r: InflateResult) => void): void {
     if (this.closing) return;
     const job = this.openJob();
+    if (job === null) {
+      const error = this.dropped!;
+      this.skip(`an earlier message was not decoded (${error.code})`);
+      cb({ data: null, decodedLength: 0, truncated: true, error, utf8ErrorOffset: -1 });
+      return;
+    }
     job.ended = true;
     job.cb = cb;
     if (this.jobs[0] === job) this.pump();
   }
 
-  /** A compressed message went by without being captured (after the messages written so far). */
-  skip(): void {
+  /** A compressed message went by without being inflated (after the messages written so far):
+   * not captured, cut off by the connection's end, or dropped with the backlog full. */
+  skip(reason = 'an earlier compressed message was not captured'): void {
+    this.dropped = null;
     if (this.o.noContextTakeover || this.closing) return;
-    const reason = 'an earlier compressed message was not captured';
     const last = this.jobs[this.jobs.length - 1];
     if (last) last.lostAfter ??= reason;
     else this.loseContext(reason);
@@ -223,6 +236,7 @@ export class MessageInflater {
   /** Let messages already complete finish decoding, then free zlib. */
   close(): void {
     this.closing = true;
+    this.dropped = null;
     const last = this.jobs[this.jobs.length - 1];
     if (last && !last.ended) this.jobs.pop();
     if (this.jobs.length === 0) this.destroy();
@@ -234,9 +248,15 @@ export class MessageInflater {
     z?.destroy();
   }
 
-  private openJob(text = false, cap = this.o.previewCap): Job {
+  /** The open message's job, or a new one; null for a message dropped with the backlog full. */
+  private openJob(text = false, cap = this.o.previewCap): Job | null {
+    if (this.dropped) return null;
     const last = this.jobs[this.jobs.length - 1];
     if (last && !last.ended) return last;
+    if (this.backlog + MESSAGE_COST > this.o.maxBacklog) {
+      this.dropped = this.behind();
+      return null;
+    }
     const job: Job = { chunks: [], ended: false, started: false, abandoned: false, out: [], cap, kept: 0, total: 0, truncated: false, error: null, cb: null, utf8: text ? new Utf8Validator() : null, lostAfter: null };
     this.jobs.push(job);
     if (this.jobs.length === 1) this.pump();
@@ -338,6 +358,10 @@ export class MessageInflater {
     });
     this.z = z;
     return z;
+  }
+
+  private behind(): DecodeError {
+    return { code: 'TAP_DEFLATE_BACKLOG', message: `decoder more than ${this.o.maxBacklog} bytes behind the traffic` };
   }
 
   /** Stop inflating job: drop the stream if job is on it (with context takeover, the next message

@@ -2,9 +2,10 @@
 // permessage-deflate, which it negotiates with window bits of 12 both ways) as client and as
 // server, through real nginx running the exported config and through the engine with inspection
 // on (test/fixtures/python/ws_peer.py). Both proxies must give the client the same handshake,
-// echoes (text, long UTF-8 text, binary, a message sent in three fragments), ping answer and close,
-// and the server the same Host, X-Forwarded-For and URI; the engine's frame tap must inflate every
-// message (the fragmented one as one message) without a violation and record the client's close.
+// echoes (text, long UTF-8 text, binary, a message sent in three fragments, a burst of 2,000 small
+// messages), ping answer and close, and the server the same Host, X-Forwarded-For and URI; the
+// engine's frame tap must inflate every message (the fragmented one as one message, each of the
+// burst in order) without a violation and record the client's close.
 // Needs Debian's nginx and python3-websockets; fails without either.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +32,7 @@ interface ClientResult {
   binary: boolean;
   fragmented: string;
   pong: boolean;
+  burst: boolean;
   close: { code: number; reason: string };
 }
 
@@ -100,7 +102,7 @@ test('Python websockets: the same handshake, echoes and close through nginx and 
     assert.equal(r.server.host, `127.0.0.1:${upstreamPort}`, `${who}: Host is $proxy_host`);
     assert.equal(r.server.xff, '127.0.0.1', `${who}: X-Forwarded-For`);
     assert.equal(r.server.path, '/live?x=1', `${who}: the URI unchanged`);
-    assert.ok(r.hello && r.long && r.binary && r.pong, `${who}: every echo and the pong`);
+    assert.ok(r.hello && r.long && r.binary && r.pong && r.burst, `${who}: every echo, the pong and the burst's echoes`);
     assert.equal(r.fragmented, 'part1-part2-part3', `${who}: the fragmented message, whole`);
     assert.deepEqual(r.close, { code: 4002, reason: 'done' }, `${who}: the server answered the client's close`);
   }
@@ -112,7 +114,12 @@ test('Python websockets: the frame tap inflates window-bits-12 messages, fragmen
   assert.equal(session.violation, undefined, String(session.violation));
   assert.match(session.extensions ?? '', /client_max_window_bits=12/);
   const f = frames!;
-  assert.ok(f.every((x) => x.decodeError === undefined), 'every message inflated');
+  // (the burst too: its 2,000 small messages each way wait their turn to inflate, none given up)
+  assert.deepEqual(f.filter((x) => x.decodeError !== undefined).map((x) => x.decodeError).slice(0, 3), [], 'every message inflated');
+  for (const from of ['client', 'upstream'] as const) {
+    const ticks = f.filter((x) => x.from === from && x.opcode === 'text' && x.preview.startsWith('{"tick": '));
+    assert.deepEqual(ticks.map((x) => x.preview), Array.from({ length: 2000 }, (_, i) => `{"tick": ${i}}`), `${from}: the burst, in order`);
+  }
   for (const from of ['client', 'upstream'] as const) {
     const texts = f.filter((x) => x.from === from && x.opcode === 'text');
     const long = texts.find((x) => x.length === Buffer.byteLength('ü'.repeat(50_000)));

@@ -289,12 +289,18 @@ export function runSession(a: SessionStart): void {
       // Switchyard ends the connections (closedBy); the closing handshake was begun by whoever sent
       // the first Close frame (closeFrame.from)
       endSession('proxy', reason);
-      session.closeFrame ??= { from: 'proxy', code: frame.code, reason: frame.reason ?? '' };
+      // (the proxy began the closing handshake if its Close goes to a peer before any peer's does)
+      const own = { from: 'proxy' as const, code: frame.code, reason: frame.reason ?? '' };
+      let sent = false;
       const drop = () => {
         socket.destroy();
         up.destroy();
       };
-      const grace = setTimeout(drop, CLOSE_GRACE_MS);
+      const grace = setTimeout(() => {
+        // (no frame boundary came where the Close would go: the connections end without it)
+        if (!sent && session.closeReason === reason) session.closeReason = `${reason}; no Close frame went: the frames under way did not end within ${CLOSE_GRACE_MS / 1000} s`;
+        drop();
+      }, CLOSE_GRACE_MS);
       grace.unref();
       // a peer that sent Close already has answered (its Close is the other peer's)
       let answers = 2 - targets.length;
@@ -306,7 +312,11 @@ export function runSession(a: SessionStart): void {
       for (const [to, relay] of targets) {
         relay.onPeerClose = answered;
         // (a peer whose Close went by while ours waited for a frame boundary has answered)
-        const onHanded = onSent ? () => onSent(to) : undefined;
+        const onHanded = () => {
+          sent = true;
+          session.closeFrame ??= own;
+          onSent?.(to);
+        };
         void relay.inject(OPCODES.close, check.payload, { close: true, onHanded }).catch((e: { code?: string }) => (e.code === 'peer_closed' ? answered() : drop()));
       }
       return closed.finally(() => clearTimeout(grace));

@@ -135,3 +135,20 @@ test('a second close while one is under way is refused, and each peer gets one C
   await first;
   assert.deepEqual([toClient.map(closeCode), toUpstream.map(closeCode)], [[4001], [4001]]);
 });
+
+test('both peers inside a frame for the whole grace time: no Close goes, the connections end, and the session records none of the proxy\'s', async () => {
+  const { client, up, toClient, toUpstream, live } = await session();
+  // each peer starts a 100,000-byte frame and sends 1,000 bytes of it
+  const [upRead, clientRead] = [up.bytesRead, client.bytesRead];
+  client.write(encodeFrame(2, Buffer.alloc(100_000, 1), true).subarray(0, 1000));
+  up.write(encodeFrame(2, Buffer.alloc(100_000, 2), false).subarray(0, 1000));
+  await until(() => up.bytesRead === upRead + 1000 && client.bytesRead === clientRead + 1000);
+  const sent: string[] = [];
+  const ended = Promise.all([new Promise((r) => client.once('close', r)), new Promise((r) => up.once('close', r))]);
+  await live.close('closed from Switchyard (code 4321: stop)', { code: 4321, reason: 'stop' }, (to) => sent.push(to));
+  await ended;
+  assert.deepEqual([sent, toClient, toUpstream], [[], [], []], 'no Close frame went either way');
+  assert.equal(live.record.closeFrame, null);
+  assert.equal(live.record.closedBy, 'proxy');
+  assert.equal(live.record.closeReason, 'closed from Switchyard (code 4321: stop); no Close frame went: the frames under way did not end within 1 s');
+});

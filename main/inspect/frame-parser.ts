@@ -27,6 +27,8 @@ export class FrameParser extends MessageAssembler {
   frames = 0;
   private state = HEADER;
   private closed = false;
+  /** A frame came after the Close (reported once). */
+  private afterClose = false;
   /** Stream offset just past the open message's last byte so far (where an unfinished one ends). */
   private msgSeen = 0;
   private readonly ctrl = Buffer.alloc(MAX_CONTROL_PAYLOAD);
@@ -66,9 +68,10 @@ export class FrameParser extends MessageAssembler {
       // HEADER: gather the first two bytes, then exactly the rest of this frame's header.
       if (this.hdrLen === 0) {
         this.frameOffset = base + i;
-        if (this.closed) {
-          this.violation('TAP_ERR_DATA_AFTER_CLOSE', 'data after a Close frame', base + i, 1002);
-          break;
+        // (flagged once, and read on: the framing is intact, and the relay passes it on as nginx does)
+        if (this.closed && !this.afterClose) {
+          this.afterClose = true;
+          this.violation('TAP_ERR_DATA_AFTER_CLOSE', 'data after a Close frame', base + i, 1002, false);
         }
       }
       while (this.hdrLen < 2 && i < n) this.hdr[this.hdrLen++] = chunk[i++]!;

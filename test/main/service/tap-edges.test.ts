@@ -1,6 +1,6 @@
 // The frame log at the tap's edges, on a fake engine fed raw frame bytes (the service's real tap):
-// a message in an unknown extension's encoding, and a frame Switchyard sent once the session had
-// closed while a compressed message was still inflating.
+// a message in an unknown extension's encoding, a frame Switchyard sent once the session had
+// closed while a compressed message was still inflating, and a peer that sends on after its Close.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
@@ -85,6 +85,20 @@ test('a frame Switchyard sent while a compressed message it relayed still inflat
     const row = await injected;
     assert.equal(row.seq, 1, 'the row after the message');
     assert.deepEqual(service.traffic.framesOf(1)!.map((f) => [f.opcode, f.injected === true, f.length]), [['text', false, inflated], ['text', true, 4]]);
+  } finally {
+    close();
+    service.close();
+  }
+});
+
+test('a peer that sends on after its Close (the relay passes it on, as nginx does): flagged once, and what followed is logged too', async () => {
+  const { service, seen, close } = await tapped('');
+  try {
+    const bye = Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from('bye')]);
+    seen.upstream!(Buffer.concat([encodeFrame({ opcode: 8, payload: bye }), encodeFrame({ opcode: 1, payload: 'after close' }), encodeFrame({ opcode: 9, payload: 'p' }), encodeFrame({ opcode: 8, payload: bye })]));
+    const detail = value<SessionDetail>(await service.handle('session', { id: 1 }));
+    assert.deepEqual(detail.frames!.map((f) => [f.opcode, f.preview]), [['close', 'bye'], ['violation', 'TAP_ERR_DATA_AFTER_CLOSE: data after a Close frame'], ['text', 'after close'], ['ping', 'p'], ['close', 'bye']]);
+    assert.equal(detail.session.violation, 'upstream: TAP_ERR_DATA_AFTER_CLOSE: data after a Close frame');
   } finally {
     close();
     service.close();

@@ -83,7 +83,7 @@ const CASES: CloseCase[] = [
   { name: 'pipelined, the last with Connection: close, two writes after', send: `${NEXT}${NEXT}GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, steps: LATER, watchMs: WATCH },
   { name: 'pipelined pair, Connection: close later, two writes after', send: NEXT + NEXT, steps: [{ ms: 300, write: `GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n` }, ...LATER], watchMs: WATCH },
   { name: 'POST and a GET in one read, Connection: close later, two writes after', send: `POST /p/SEG HTTP/1.1\r\n${H}Content-Length: 3\r\n\r\nabc${NEXT}`, steps: [{ ms: 300, write: `GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n` }, ...LATER], watchMs: WATCH },
-  { name: 'a request sent during the one before, Connection: close later, two writes after', send: NEXT, script: { answer: OK200, then: 'http', delayMs: 400 }, steps: [{ ms: 100, write: NEXT }, { ms: 1200, write: `GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n` }, { ms: 2000, write: KB }, { ms: 3000, write: KB }], watchMs: WATCH },
+  { name: 'a request sent during the one before, Connection: close later, two writes after', send: NEXT, script: { answer: OK200, then: 'http', delayMs: 400 }, steps: [{ ms: 250, write: NEXT }, { ms: 1200, write: `GET /p/SEG HTTP/1.1\r\n${H}Connection: close\r\n\r\n` }, { ms: 2000, write: KB }, { ms: 3000, write: KB }], watchMs: WATCH },
   { name: 'HTTP/1.0, two writes after', send: `GET /p/SEG HTTP/1.0\r\n${H}\r\n`, steps: LATER, watchMs: WATCH },
   { name: 'HTTP/1.0 POST, two writes after', send: `POST /p/SEG HTTP/1.0\r\n${H}Content-Length: 3\r\n\r\nabc`, steps: LATER, watchMs: WATCH },
   { name: 'HTTP/1.0, pipelined request', send: `GET /p/SEG HTTP/1.0\r\n${H}\r\n${NEXT}`, watchMs: WATCH },

@@ -87,9 +87,7 @@ test('a non-101 answer reaches the client as an HTTP response, chunked bodies in
   const got = await rawExchange(e.port, upgradeRequest('/ws'), { until: answered });
   assert.match(got, /^HTTP\/1\.1 403 Forbidden\r\n/);
   // chunked for the client, as nginx sends a body it reads chunked, and the connection kept alive
-  assert.ok(got.endsWith('\r\n\r\n5\r\nno ws\r\n0\r\n\r\n'), JSON.stringify(got));
-  assert.match(got, /\r\nTransfer-Encoding: chunked\r\n/i);
-  assert.match(got, /\r\nConnection: keep-alive\r\n/i);
+  assert.ok(got.endsWith('\r\n\r\n5\r\nno ws\r\n0\r\n\r\n') && /\r\nTransfer-Encoding: chunked\r\n/i.test(got) && /\r\nConnection: keep-alive\r\n/i.test(got), JSON.stringify(got));
   // a refused session counts what each side sent, as an open one does: the handshake, the answer
   await until(() => ended.length === 1);
   const answer = 'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nno ws\r\n0\r\n\r\n';

@@ -14,7 +14,7 @@ import { proxyHttp } from './http-exchange.ts';
 import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp } from './ws-exchange.ts';
 import type { LiveSession } from './ws-session.ts';
 import { sendError, writeRawError } from './error-pages.ts';
-import { upgradeError } from './upgrade-answer.ts';
+import { holdIncoming, upgradeError } from './upgrade-answer.ts';
 import { bodyFraming } from './upgrade-body.ts';
 import { clientStatus } from '../../app/proxy/header-buffers.ts';
 import type { CaptureBudget, EngineHooks, ExchangeBodies, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
@@ -214,8 +214,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const plan = planRequest(this.rt, req);
     if (plan.kind !== 'proxy') {
       const record = this.newRecord(req, plan);
-      // (a body left unread on the socket: the connection ends after the answer)
-      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, { mayKeep: bodyFraming(req.headers).kind === 'none', userAgent: pageUserAgent(req, plan) });
+      // (a body left unread on the socket: the connection ends after the answer; else what the
+      // client sent behind the head, a pipelined request, is the connection's next request)
+      const mayKeep = bodyFraming(req.headers).kind === 'none';
+      if (mayKeep) holdIncoming(socket, head);
+      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, { mayKeep, userAgent: pageUserAgent(req, plan) });
       if (sent) {
         record.responseHeaders = sent.headers;
         record.responseBytes = sent.bodyBytes;

@@ -189,3 +189,13 @@ test("the engine's 502 to a handshake is padded for Chrome, as nginx's msie_padd
   assert.ok(body.endsWith('<!-- a padding to disable MSIE and Chrome friendly error page -->\r\n'.repeat(6)), body);
   assert.equal(Number(header(answer, 'Content-Length')), Buffer.byteLength(body, 'latin1'));
 });
+
+test("a request pipelined behind a handshake the engine answers itself (404, 301) is served, as nginx serves it", async () => {
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws/', proxyPass: 'http://127.0.0.1:1', websocket: true }));
+  const c = await connection(e.port);
+  // (one write: node hands the pipelined bytes over with the upgrade request's head)
+  assert.equal(status(await c.ask(handshake('/nothing') + handshake('/ws') + 'GET /none HTTP/1.1\r\nHost: a\r\n\r\n')), '404');
+  assert.equal(status(await c.ask('', 1000)), '301', 'the handshake pipelined behind the first');
+  assert.equal(status(await c.ask('', 1000)), '404', 'the request pipelined behind both');
+  assert.equal(await c.endsWithin(100), false);
+});

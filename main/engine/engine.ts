@@ -214,11 +214,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     const plan = planRequest(this.rt, req);
     if (plan.kind !== 'proxy') {
       const record = this.newRecord(req, plan);
-      // (a body left unread on the socket: the connection ends after the answer; else what the
-      // client sent behind the head, a pipelined request, is the connection's next request)
-      const mayKeep = bodyFraming(req.headers).kind === 'none';
-      if (mayKeep) holdIncoming(socket, head);
-      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, { mayKeep, userAgent: pageUserAgent(req, plan) });
+      // (what the client sent behind the head, a pipelined request, is the connection's next
+      // request; behind a body, once the body is discarded)
+      const unreadBody = bodyFraming(req.headers).kind === 'none' ? undefined : head;
+      if (!unreadBody) holdIncoming(socket, head);
+      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, { userAgent: pageUserAgent(req, plan), unreadBody });
       if (sent) {
         record.responseHeaders = sent.headers;
         record.responseBytes = sent.bodyBytes;

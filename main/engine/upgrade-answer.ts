@@ -12,8 +12,8 @@ import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientKeepaliveTimeout } from './client-timeouts.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
-import { closeAfterUpgradeAnswer } from './client-close.ts';
-import { bodyFraming } from './upgrade-body.ts';
+import { closeAfterUpgradeAnswer, LINGER } from './client-close.ts';
+import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { sendError } from './error-pages.ts';
 
 /** Bytes a client may send behind its upgrade request before it is answered (kept for the upstream
@@ -78,9 +78,10 @@ type Answer = ServerResponse & { _last?: boolean; _keepAliveTimeout?: number };
  * A response to the upgrade request `req` on `socket`, which node handed over. `mayKeep`: the
  * connection may serve a next request after it (false when a body was left unread). Once it is out,
  * the connection is handed back to node's server for that request, or closes as nginx closes it
- * (client-close.ts).
+ * (client-close.ts). `unreadBody`: the request's body is still to come, after these bytes node read
+ * with the head: on a connection kept, it is discarded first (discardUpgradeBody).
  */
-export function upgradeResponse(req: IncomingMessage, socket: Socket, mayKeep: boolean): ServerResponse {
+export function upgradeResponse(req: IncomingMessage, socket: Socket, mayKeep: boolean, unreadBody?: Buffer): ServerResponse {
   const res: Answer = new ServerResponse(req);
   // (the request counts toward keepalive_requests, as any the connection serves)
   res.shouldKeepAlive = !servesLastRequest(socket) && mayKeep && clientKeepAlive(req);
@@ -89,11 +90,35 @@ export function upgradeResponse(req: IncomingMessage, socket: Socket, mayKeep: b
   res.assignSocket(socket);
   res.once('finish', () => {
     res.detachSocket(socket);
+    const keeps = res.shouldKeepAlive && !res._last;
+    if (keeps && unreadBody) return discardUpgradeBody(req, socket, unreadBody);
     const held = takeHeld(socket);
-    if (res.shouldKeepAlive && !res._last && serveNextRequest(socket, held)) return;
+    if (keeps && serveNextRequest(socket, held)) return;
     closeAfterUpgradeAnswer(socket, held.length > 0 || bodyFraming(req.headers).kind !== 'none');
   });
   return res;
+}
+
+/** The most of a body discardUpgradeBody reads to keep the connection (it keeps what it reads
+ * until it finds the body's end); past it, the connection closes after the answer. */
+export const DISCARD_LIMIT = EARLY_BYTES_LIMIT;
+
+/**
+ * After an answer from its head (the engine's own 404, 301) that keeps the connection, the body of
+ * the upgrade request `req` (`head`: what of it node read with the head) is read and dropped, as
+ * nginx discards it, and the connection then serves the request that follows it. It closes, as
+ * nginx's, when the client sends nothing of it for lingering_timeout (or still sends it
+ * lingering_time on: a close), or the chunked body is bad (a lingering close); and, unlike nginx's,
+ * when the body is over DISCARD_LIMIT (a lingering close).
+ */
+function discardUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer): void {
+  const limit = setTimeout(() => socket.destroy(), LINGER.maxMs).unref();
+  void readUpgradeBody(req, socket, head, DISCARD_LIMIT, LINGER.idleMs).then((read) => {
+    clearTimeout(limit);
+    if ('body' in read && serveNextRequest(socket, read.rest ?? EMPTY)) return;
+    if ('body' in read || 'tooLarge' in read || 'invalid' in read) closeAfterUpgradeAnswer(socket, true);
+    else socket.destroy();
+  });
 }
 
 /**
@@ -130,11 +155,11 @@ function endIdle(this: Socket): void {
  */
 export function upgradeError(
   req: IncomingMessage, socket: Socket, status: number, extra: Record<string, string>,
-  opts: { mayKeep?: boolean; res?: ServerResponse; userAgent?: string | null } = {},
+  opts: { mayKeep?: boolean; res?: ServerResponse; userAgent?: string | null; unreadBody?: Buffer } = {},
 ): { headers: string[]; bodyBytes: number } | null {
   if (socket.destroyed || !socket.writable) return null;
   const sent = { responseHeaders: [] as string[], responseBytes: 0 };
-  const res = opts.res ?? upgradeResponse(req, socket, opts.mayKeep ?? true);
+  const res = opts.res ?? upgradeResponse(req, socket, opts.mayKeep ?? true, opts.unreadBody);
   sendError(res, status, extra, sent, opts.userAgent === undefined ? req.headers['user-agent'] : opts.userAgent);
   return { headers: sent.responseHeaders, bodyBytes: req.method === 'HEAD' ? 0 : sent.responseBytes };
 }

@@ -75,9 +75,9 @@ function takeChunked(data: Buffer, maxBody: number): BodyRead {
 /**
  * Read the body of an upgrade request: from the bytes node read with the head, then from the
  * socket. With the body comes `rest`, what the client sent after it (its first bytes of the
- * upgraded connection); the socket is left paused.
+ * upgraded connection); the socket is left paused. `idleMs`: how long the client may send nothing.
  */
-export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer, maxBody: number): Promise<BodyResult> {
+export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer, maxBody: number, idleMs = clientBodyTimeout.ms): Promise<BodyResult> {
   const framing = bodyFraming(req.headers);
   if (framing.kind === 'none') return Promise.resolve({ body: null });
   const result = (r: Exclude<BodyRead, { state: 'more' }>): BodyResult =>
@@ -102,8 +102,8 @@ export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buff
     };
     const onClose = () => finish({ aborted: true });
     const onTimeout = () => finish({ timedOut: true });
-    // client_body_timeout, between two reads (the socket's idle timer)
-    socket.setTimeout(clientBodyTimeout.ms);
+    // client_body_timeout (by default), between two reads (the socket's idle timer)
+    socket.setTimeout(idleMs);
     socket.on('timeout', onTimeout);
     socket.on('data', onData);
     socket.on('close', onClose);

@@ -199,3 +199,15 @@ test("a request pipelined behind a handshake the engine answers itself (404, 301
   assert.equal(status(await c.ask('', 1000)), '404', 'the request pipelined behind both');
   assert.equal(await c.endsWithin(100), false);
 });
+
+test("a handshake with a body the engine answers itself (404) keeps its connection once the body is discarded, as nginx's", async () => {
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws/', proxyPass: 'http://127.0.0.1:1', websocket: true }));
+  const c = await connection(e.port);
+  const first = await c.ask(handshake('/nothing', 'Content-Length: 5\r\n') + 'ab');
+  assert.equal(status(first), '404', first);
+  assert.equal(header(first, 'Connection'), 'keep-alive', first);
+  // the rest of the body comes after the answer, a request behind it
+  assert.equal(status(await c.ask('cde' + handshake('/nothing', 'Transfer-Encoding: chunked\r\n') + '3\r\nabc\r\n0\r\n\r\n')), '404');
+  assert.equal(status(await c.ask('GET /ws HTTP/1.1\r\nHost: a\r\n\r\n', 1000)), '301', 'the request behind the chunked body');
+  assert.equal(await c.endsWithin(100), false);
+});

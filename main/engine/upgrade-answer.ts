@@ -27,7 +27,19 @@ interface Held {
   size: number;
   onData: (chunk: Buffer) => void;
 }
-type Holding = Socket & { [HELD]?: Held };
+/** What a connection handed back had read before its next request (serveNextRequest). */
+const READ_BEFORE = Symbol('switchyard.readBeforeNextRequest');
+type Holding = Socket & { [HELD]?: Held; [READ_BEFORE]?: number };
+
+/**
+ * The bytes the client sent on `socket` for the upgrade request being served and its session: all
+ * the connection read, less what went to the requests before it on a connection handed back after
+ * an answer (a refused handshake, then another on the same connection). (Plain requests before the
+ * first hand-back are still counted in.)
+ */
+export function bytesFromClient(socket: Socket): number {
+  return socket.bytesRead - ((socket as Holding)[READ_BEFORE] ?? 0);
+}
 
 /**
  * From now on, what the client sends on `socket` (after its upgrade request and its body; `first`:
@@ -133,6 +145,7 @@ function serveNextRequest(socket: Socket, held: Buffer): boolean {
   const server = (socket as Socket & { server?: Server }).server;
   if (!server?.listening || socket.destroyed || socket.readableEnded || !socket.writable) return false;
   socket.pause();
+  (socket as Holding)[READ_BEFORE] = socket.bytesRead - held.length;
   if (held.length) socket.unshift(held);
   server.emit('connection', socket);
   socket.setTimeout(clientKeepaliveTimeout.ms);

@@ -13,7 +13,7 @@ import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
 import { headWithBody, keptByNginx, storeNginxHead, writeUpstreamHead } from './stored-head.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
-import { EARLY_BYTES_LIMIT, holdIncoming, upgradeError, upgradeResponse } from './upgrade-answer.ts';
+import { bytesFromClient, EARLY_BYTES_LIMIT, holdIncoming, upgradeError, upgradeResponse } from './upgrade-answer.ts';
 import { passedHeaders } from './redirects.ts';
 import { afterBody, type Plan } from './plan.ts';
 import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.ts';
@@ -98,7 +98,7 @@ export function proxyUpgrade(
     session.closedAt = Date.now();
     session.closedBy = 'client';
     session.closeReason = reason;
-    session.bytesFromClient = socket.bytesRead;
+    session.bytesFromClient = bytesFromClient(socket);
     hooks.log({ level: 'info', code: 'client_closed', message: `${session.closeReason}${session.upstream ? `, upstream: ${session.upstream}` : ''}`, sessionId: session.id });
     socket.destroy();
     hooks.sessionClose(session);
@@ -135,7 +135,7 @@ export function proxyUpgrade(
     session.closeReason = cause;
     session.closedAt = Date.now();
     session.closedBy = 'proxy';
-    session.bytesFromClient = socket.bytesRead;
+    session.bytesFromClient = bytesFromClient(socket);
     hooks.log({ level: 'error', code: ownAnswerCode(status), message: cause, sessionId: session.id });
     const sent = upgradeError(req, socket, status, {}, { res });
     if (sent) session.responseHeaders = sent.headers;
@@ -322,7 +322,7 @@ export function proxyUpgrade(
       session.closedAt = Date.now();
       session.closedBy = 'upstream';
       session.closeReason = `${status === 101 ? 'upstream answered 101 without Upgrade and Connection: upgrade' : `upstream answered ${status} instead of 101`}${cut ? ', cut short' : ''}`;
-      session.bytesFromClient = socket.bytesRead;
+      session.bytesFromClient = bytesFromClient(socket);
       session.bytesFromUpstream = up.bytesRead - readBefore;
       hooks.sessionClose(session);
     };

@@ -8,6 +8,7 @@ import type { EngineHooks, SessionRecord } from './events.ts';
 import { WsRelay } from './ws-relay.ts';
 import { StallWatch } from './stall-watch.ts';
 import { isLingering, lingeringClose } from './client-close.ts';
+import { bytesFromClient } from './upgrade-answer.ts';
 import { OPCODES, checkClose } from './ws-frames.ts';
 import { isWebSocketSession, upgradedTo } from '../../app/engine/tunnel.ts';
 
@@ -158,7 +159,7 @@ export function runSession(a: SessionStart): void {
     if (!socket.destroyed || !up.destroyed || session.state === 'closed') return;
     session.state = 'closed';
     session.closedAt = Date.now();
-    session.bytesFromClient = socket.bytesRead;
+    session.bytesFromClient = bytesFromClient(socket);
     session.bytesFromUpstream = up.bytesRead - upReadBefore;
     hooks.sessionClose(session);
     markClosed();

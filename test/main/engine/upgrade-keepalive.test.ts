@@ -11,6 +11,8 @@ import { oneLocation } from '../../helpers/engine.ts';
 import { testScope } from '../../helpers/scope.ts';
 import { firstAnswerLength, refusedPort, startPathAnswering } from '../../helpers/upstreams.ts';
 import { clientKeepaliveTimeout } from '../../../main/engine/client-timeouts.ts';
+import type { SessionRecord } from '../../../main/engine/events.ts';
+import { until } from '../../helpers/wait.ts';
 
 const scope = testScope();
 const WS = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
@@ -49,6 +51,10 @@ async function connection(port: number) {
       const answer = n < 0 ? got : got.slice(0, n);
       got = n < 0 ? '' : got.slice(n);
       return answer;
+    },
+    /** Close the connection from the client's side. */
+    async close(): Promise<void> {
+      sock.end();
     },
     /** Whether the proxy has ended the connection within `ms`. */
     async endsWithin(ms: number): Promise<boolean> {
@@ -210,4 +216,27 @@ test("a handshake with a body the engine answers itself (404) keeps its connecti
   assert.equal(status(await c.ask('cde' + handshake('/nothing', 'Transfer-Encoding: chunked\r\n') + '3\r\nabc\r\n0\r\n\r\n')), '404');
   assert.equal(status(await c.ask('GET /ws HTTP/1.1\r\nHost: a\r\n\r\n', 1000)), '301', 'the request behind the chunked body');
   assert.equal(await c.endsWithin(100), false);
+});
+
+test('the records of handshakes on one connection count the bytes of their own request, not those before it', async () => {
+  const up = await startPathAnswering((segment, s) => {
+    if (segment === 'no') return void s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno');
+    s.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
+    s.on('data', (d: Buffer) => s.write(d));
+  });
+  scope.defer(up.close);
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws/', proxyPass: `http://127.0.0.1:${up.port}`, websocket: true }));
+  const closed: SessionRecord[] = [];
+  e.engine.on('session-close', (s) => closed.push(s));
+  const c = await connection(e.port);
+  const refused = handshake('/ws/no');
+  assert.equal(status(await c.ask(refused)), '403');
+  assert.equal(status(await c.ask(refused)), '403');
+  const ok = handshake('/ws/ok');
+  assert.equal(status(await c.ask(ok)), '101');
+  const frame = '\x81\x82\x00\x00\x00\x00hi';
+  await c.ask(frame, 300);
+  await c.close();
+  await until(() => closed.length === 3, 5000);
+  assert.deepEqual(closed.map((s) => [s.status, s.bytesFromClient]), [[403, refused.length], [403, refused.length], [101, ok.length + frame.length]]);
 });

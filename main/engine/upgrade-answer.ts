@@ -96,7 +96,8 @@ type Answer = ServerResponse & { _last?: boolean; _keepAliveTimeout?: number };
 export function upgradeResponse(req: IncomingMessage, socket: Socket, mayKeep: boolean, unreadBody?: Buffer): ServerResponse {
   const res: Answer = new ServerResponse(req);
   // (the request counts toward keepalive_requests, as any the connection serves)
-  res.shouldKeepAlive = !servesLastRequest(socket) && mayKeep && clientKeepAlive(req);
+  // (and not on a listen socket a reload removed: nginx's old worker says Connection: close)
+  res.shouldKeepAlive = !servesLastRequest(socket) && mayKeep && clientKeepAlive(req) && listenerOpen(socket);
   // (no "Keep-Alive: timeout=N" header: nginx sends none, see listeners.ts)
   res._keepAliveTimeout = 0;
   res.assignSocket(socket);
@@ -133,6 +134,11 @@ function discardUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer):
   });
 }
 
+/** Whether the listen socket that accepted `socket` still listens. */
+function listenerOpen(socket: Socket): boolean {
+  return (socket as Socket & { server?: Server }).server?.listening === true;
+}
+
 /**
  * Hand `socket` back to the HTTP server that accepted it, as node's server takes a new connection
  * (the engine's own listener knows it already: listeners.ts), with what the client sent meanwhile
@@ -143,7 +149,7 @@ function discardUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer):
  */
 function serveNextRequest(socket: Socket, held: Buffer): boolean {
   const server = (socket as Socket & { server?: Server }).server;
-  if (!server?.listening || socket.destroyed || socket.readableEnded || !socket.writable) return false;
+  if (!server || !listenerOpen(socket) || socket.destroyed || socket.readableEnded || !socket.writable) return false;
   socket.pause();
   (socket as Holding)[READ_BEFORE] = socket.bytesRead - held.length;
   if (held.length) socket.unshift(held);

@@ -13,6 +13,7 @@ import { firstAnswerLength, refusedPort, startPathAnswering } from '../../helper
 import { clientKeepaliveTimeout } from '../../../main/engine/client-timeouts.ts';
 import type { SessionRecord } from '../../../main/engine/events.ts';
 import { until } from '../../helpers/wait.ts';
+import { freePort } from '../../helpers/ports.ts';
 
 const scope = testScope();
 const WS = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
@@ -239,4 +240,25 @@ test('the records of handshakes on one connection count the bytes of their own r
   await c.close();
   await until(() => closed.length === 3, 5000);
   assert.deepEqual(closed.map((s) => [s.status, s.bytesFromClient]), [[403, refused.length], [403, refused.length], [101, ok.length + frame.length]]);
+});
+
+test('a refused answer still to come when a reload removes its listen socket says Connection: close, as nginx\'s old worker', async () => {
+  const up = await startPathAnswering((_segment, s) => void setTimeout(() => s.write('HTTP/1.1 426 Upgrade Required\r\nContent-Length: 4\r\n\r\nupg\n'), 400));
+  scope.defer(up.close);
+  const other = await freePort();
+  const ws = { path: '/ws/', proxyPass: `http://127.0.0.1:${up.port}`, websocket: true };
+  const e = await scope.engine((p) => oneLocation(p, ws));
+  const config = (both: boolean) => ({
+    schemaVersion: 1,
+    servers: [{ listen: [other, ...(both ? [e.port] : [])].map((p) => ({ address: `127.0.0.1:${p}` })), locations: [ws] }],
+  });
+  assert.ok((await e.engine.apply(config(true))).ok);
+  const c = await connection(e.port);
+  const answer = c.ask(handshake('/ws/x'));
+  await new Promise((r) => setTimeout(r, 150));
+  assert.ok((await e.engine.apply(config(false))).ok, 'the reload');
+  const got = await answer;
+  assert.equal(status(got), '426', got);
+  assert.equal(header(got, 'Connection'), 'close', got);
+  assert.equal(await c.endsWithin(1000), true);
 });

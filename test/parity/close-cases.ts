@@ -103,6 +103,7 @@ const CASES: CloseCase[] = [
   { name: 'WS to no route (404), two writes after', send: `GET /none/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
   { name: 'WS refused by the upstream (426, read to its close), then a request', send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, script: { answer: 'HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\n\r\nupgrade', then: 'close' }, steps: [{ ms: 600, write: `GET /none/x HTTP/1.1\r\n${H}\r\n` }], watchMs: WATCH },
   { name: 'WS with Connection: close refused by the upstream (403), two writes after', send: `GET /ws/SEG HTTP/1.1\r\n${H}${UPGRADE.replace('Connection: Upgrade', 'Connection: Upgrade, close')}\r\n`, script: { answer: 'HTTP/1.1 403 Forbidden\r\nContent-Length: 3\r\n\r\nno\n', then: 'http' }, steps: LATER, watchMs: WATCH },
+  { name: 'WS with a body to no route (404), the body after the answer, then a request', send: `GET /none/SEG HTTP/1.1\r\n${H}${UPGRADE}Content-Length: 4\r\n\r\nab`, steps: [{ ms: 300, write: `cdGET /none/x HTTP/1.1\r\n${H}${UPGRADE}\r\nGET /none/y HTTP/1.1\r\n${H}\r\n` }], watchMs: WATCH },
   { name: 'WS to a dead upstream (502), two writes after', send: `GET /dead/SEG HTTP/1.1\r\n${H}${UPGRADE}\r\n`, steps: LATER, watchMs: WATCH },
   // error answers
   { name: '502, two writes after', send: `GET /dead/SEG HTTP/1.1\r\n${H}\r\n`, steps: LATER, watchMs: WATCH },

@@ -88,7 +88,7 @@ type Answer = ServerResponse & { _last?: boolean; _keepAliveTimeout?: number };
 
 /**
  * A response to the upgrade request `req` on `socket`, which node handed over. `mayKeep`: the
- * connection may serve a next request after it (false when a body was left unread). Once it is out,
+ * connection may serve a next request after it (false after a 101 that switched nothing). Once it is out,
  * the connection is handed back to node's server for that request, or closes as nginx closes it
  * (client-close.ts). `unreadBody`: the request's body is still to come, after these bytes node read
  * with the head: on a connection kept, it is discarded first (discardUpgradeBody).
@@ -167,18 +167,18 @@ function endIdle(this: Socket): void {
 
 /**
  * The proxy's own error page (a 404, a 301, a 502…) as the answer to the upgrade request `req`, kept
- * alive or not as any (`mayKeep`: see upgradeResponse), and closing for the errors after which nginx
+ * alive or not as any (`unreadBody`: see upgradeResponse), and closing for the errors after which nginx
  * closes (error-pages.ts); on `res` when an answer was begun there but nothing of it written; padded
  * for `userAgent` (by default the request's, as sendError pads it). Returns what the client got, for
  * the record, or null when the socket was already gone.
  */
 export function upgradeError(
   req: IncomingMessage, socket: Socket, status: number, extra: Record<string, string>,
-  opts: { mayKeep?: boolean; res?: ServerResponse; userAgent?: string | null; unreadBody?: Buffer } = {},
+  opts: { res?: ServerResponse; userAgent?: string | null; unreadBody?: Buffer } = {},
 ): { headers: string[]; bodyBytes: number } | null {
   if (socket.destroyed || !socket.writable) return null;
   const sent = { responseHeaders: [] as string[], responseBytes: 0 };
-  const res = opts.res ?? upgradeResponse(req, socket, opts.mayKeep ?? true, opts.unreadBody);
+  const res = opts.res ?? upgradeResponse(req, socket, true, opts.unreadBody);
   sendError(res, status, extra, sent, opts.userAgent === undefined ? req.headers['user-agent'] : opts.userAgent);
   return { headers: sent.responseHeaders, bodyBytes: req.method === 'HEAD' ? 0 : sent.responseBytes };
 }

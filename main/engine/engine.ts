@@ -14,8 +14,7 @@ import { proxyHttp } from './http-exchange.ts';
 import { forwardsUpgrade, proxyUpgrade, upgradeAsPlainHttp } from './ws-exchange.ts';
 import type { LiveSession } from './ws-session.ts';
 import { sendError, writeRawError } from './error-pages.ts';
-import { holdIncoming, upgradeError } from './upgrade-answer.ts';
-import { bodyFraming } from './upgrade-body.ts';
+import { upgradeError } from './upgrade-answer.ts';
 import { clientStatus } from '../../app/proxy/header-buffers.ts';
 import type { CaptureBudget, EngineHooks, ExchangeBodies, ExchangeRecord, LogEntry, RouteInfo, SessionRecord, SessionSockets } from './events.ts';
 import { tuneRunningV8 } from './v8-tuning.ts';
@@ -216,9 +215,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       const record = this.newRecord(req, plan);
       // (what the client sent behind the head, a pipelined request, is the connection's next
       // request; behind a body, once the body is discarded)
-      const unreadBody = bodyFraming(req.headers).kind === 'none' ? undefined : head;
-      if (!unreadBody) holdIncoming(socket, head);
-      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, { userAgent: pageUserAgent(req, plan), unreadBody });
+      const sent = upgradeError(req, socket, plan.status, plan.kind === 'redirect' ? { Location: plan.location } : {}, { userAgent: pageUserAgent(req, plan), head });
       if (sent) {
         record.responseHeaders = sent.headers;
         record.responseBytes = sent.bodyBytes;

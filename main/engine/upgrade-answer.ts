@@ -167,18 +167,22 @@ function endIdle(this: Socket): void {
 
 /**
  * The proxy's own error page (a 404, a 301, a 502…) as the answer to the upgrade request `req`, kept
- * alive or not as any (`unreadBody`: see upgradeResponse), and closing for the errors after which nginx
- * closes (error-pages.ts); on `res` when an answer was begun there but nothing of it written; padded
- * for `userAgent` (by default the request's, as sendError pads it). Returns what the client got, for
- * the record, or null when the socket was already gone.
+ * alive or not as any, and closing for the errors after which nginx closes (error-pages.ts); on
+ * `res` when an answer was begun there but nothing of it written; padded for `userAgent` (by default
+ * the request's, as sendError pads it). `head`, for an answer from the request's head alone: what
+ * node read behind it, the start of the body (discarded before a next request: upgradeResponse) or,
+ * without one, the next request (held for it). Returns what the client got, for the record, or
+ * null when the socket was already gone.
  */
 export function upgradeError(
   req: IncomingMessage, socket: Socket, status: number, extra: Record<string, string>,
-  opts: { res?: ServerResponse; userAgent?: string | null; unreadBody?: Buffer } = {},
+  opts: { res?: ServerResponse; userAgent?: string | null; head?: Buffer } = {},
 ): { headers: string[]; bodyBytes: number } | null {
   if (socket.destroyed || !socket.writable) return null;
+  const unreadBody = opts.head && bodyFraming(req.headers).kind !== 'none' ? opts.head : undefined;
+  if (opts.head && !unreadBody) holdIncoming(socket, opts.head);
   const sent = { responseHeaders: [] as string[], responseBytes: 0 };
-  const res = opts.res ?? upgradeResponse(req, socket, true, opts.unreadBody);
+  const res = opts.res ?? upgradeResponse(req, socket, true, unreadBody);
   sendError(res, status, extra, sent, opts.userAgent === undefined ? req.headers['user-agent'] : opts.userAgent);
   return { headers: sent.responseHeaders, bodyBytes: req.method === 'HEAD' ? 0 : sent.responseBytes };
 }

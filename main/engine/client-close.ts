@@ -130,6 +130,22 @@ export function discardBody(req: IncomingMessage, close: boolean): void {
   });
 }
 
+/**
+ * A body that a reader of its own reads and drops (an upgrade request's, upgrade-answer.ts) after an
+ * answer that keeps the connection: the connection is discarding, with nginx's timers (it closes
+ * when the client sends nothing of the body for LINGER.idleMs, or still sends it LINGER.maxMs on)
+ * and a stop closing it at once. Call the function returned once the body is in.
+ */
+export function discardingBody(socket: Socket): () => void {
+  const s = socket as Closing;
+  const watch = new ReadWatch(socket, Date.now(), false, () => socket.destroy());
+  s[CLOSING] = watch;
+  return () => {
+    watch.stop();
+    if (s[CLOSING] === watch) delete s[CLOSING];
+  };
+}
+
 /** A connection discarding a body is not kept alive after it, but gets the lingering close (its
  * listen socket went with a reload: nginx's old worker keeps no connection alive). */
 export function closeAfterDiscard(socket: Socket): void {

@@ -12,7 +12,7 @@ import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientKeepaliveTimeout } from './client-timeouts.ts';
 import { clientKeepAlive, servesLastRequest } from './keepalive-requests.ts';
-import { closeAfterUpgradeAnswer, LINGER } from './client-close.ts';
+import { closeAfterUpgradeAnswer, discardingBody } from './client-close.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { sendError } from './error-pages.ts';
 
@@ -125,9 +125,10 @@ export const DISCARD_LIMIT = EARLY_BYTES_LIMIT;
  * when the body is over DISCARD_LIMIT (a lingering close).
  */
 function discardUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer): void {
-  const limit = setTimeout(() => socket.destroy(), LINGER.maxMs).unref();
-  void readUpgradeBody(req, socket, head, DISCARD_LIMIT, LINGER.idleMs).then((read) => {
-    clearTimeout(limit);
+  // (nginx's timers, checked with every other closing connection's; no socket timer of the reader's)
+  const discarded = discardingBody(socket);
+  void readUpgradeBody(req, socket, head, DISCARD_LIMIT, 0).then((read) => {
+    discarded();
     if ('body' in read && serveNextRequest(socket, read.rest ?? EMPTY)) return;
     if ('body' in read || 'tooLarge' in read || 'invalid' in read) closeAfterUpgradeAnswer(socket, true);
     else socket.destroy();

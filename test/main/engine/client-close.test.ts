@@ -93,6 +93,8 @@ test('stopping the engine does not wait for clients in a lingering close or disc
   const clients = [
     clientTimeline(e.port, { send: `GET /none HTTP/1.1\r\nHost: a\r\n${upgrade}\r\n`, trickle, watchMs: 6000 }),
     clientTimeline(e.port, { send: 'POST /none HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n', trickle, watchMs: 6000 }),
+    // (a handshake's body discarded after the engine's own 404, on a socket node handed over)
+    clientTimeline(e.port, { send: `GET /none HTTP/1.1\r\nHost: a\r\n${upgrade}Content-Length: 60000\r\n\r\n`, trickle, watchMs: 6000 }),
   ];
   await sleep(800);
   const started = Date.now();

@@ -52,6 +52,8 @@ export function holdIncoming(socket: Socket, first: Buffer | null): void {
   if (socket.destroyed) return;
   if (socket.readableEnded) return void socket.destroy();
   const s = socket as Holding;
+  // (held already: a refusal's answer that became the proxy's own 502)
+  if (s[HELD]) return void (first?.length && keep(s, s[HELD], first));
   const held: Held = { bytes: [], size: 0, onData: (chunk) => keep(s, held, chunk) };
   s[HELD] = held;
   if (first?.length) keep(s, held, first);

@@ -262,3 +262,17 @@ test('a refused answer still to come when a reload removes its listen socket say
   assert.equal(header(got, 'Connection'), 'close', got);
   assert.equal(await c.endsWithin(1000), true);
 });
+
+test('a refusal with a status node cannot send (099) is a 502, and the connection goes on without gathering listeners', async () => {
+  const up = await startPathAnswering((_segment, s) => s.write('HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nno'));
+  scope.defer(up.close);
+  const e = await scope.engine((p) => oneLocation(p, { path: '/ws/', proxyPass: `http://127.0.0.1:${up.port}`, websocket: true }));
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  scope.defer(async () => void process.off('warning', onWarning));
+  const c = await connection(e.port);
+  for (let i = 0; i < 15; i++) assert.equal(status(await c.ask(handshake(`/ws/${i}`))), '502');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(warnings, [], 'no listener piles up on the client connection');
+});

@@ -27,7 +27,8 @@ type Step = (doc: Record<string, unknown>) => { doc: Record<string, unknown>; no
 
 class MigrationError extends Error {}
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not an array). */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const V0_KEYS = ['version', 'routes'];
 const V0_ROUTE_KEYS = ['listen', 'path', 'target', 'websocket', 'name'];

@@ -5,6 +5,7 @@ import { MAX_CONTROL_PAYLOAD } from '../inspect/types.ts';
 import { base64Error } from '../../app/text/base64.ts';
 import { z } from 'zod';
 import { formatPath } from '../../app/config/issues.ts';
+import { isObject } from '../../app/config/migrate.ts';
 import { IMPORT_DECODED_MAX, harBodySchema, importedBody } from './har-bodies.ts';
 import { decodeBudget } from './exchange-body.ts';
 import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSession } from '../../app/api/contract.ts';
@@ -287,8 +288,6 @@ const STEP_ITEMS = 2000;
 function refusal(issues: readonly z.core.$ZodIssue[], at: Array<string | number>): HarImport {
   return { ok: false, message: issues.slice(0, 5).map((i) => `${formatPath([...at, ...(i.path as Array<string | number>)]) || 'document'}: ${i.message}`).join('; ') };
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A JSON document of another kind (no "log" object at its top, such as a Switchyard config picked by
  * mistake): said in those words, rather than as the schema's "log: expected object, received undefined". */

@@ -5,6 +5,7 @@
 // the block, the location and its proxy_pass with it, and import a file nginx -t refuses. And the
 // directive a name nginx does not know was likely meant to be (`proxy_pas`: "proxy_pass").
 import { editDistance } from '../text/edit-distance.ts';
+import { INHERITED } from './import-settings.ts';
 
 /** Directives that take a block wherever they are (`server` depends on where: blockShape). */
 const BLOCK = new Set(['http', 'events', 'location', 'upstream', 'map', 'if', 'types', 'limit_except', 'geo', 'split_clients', 'stream', 'mail']);
@@ -39,11 +40,7 @@ export function directiveShapeProblem(name: string, parent: string | null, hasBl
 }
 
 /** The directives the importer reads: what a slip of the keyboard most likely meant. */
-const READ = [
-  'listen', 'server_name', 'location', 'upstream', 'server', 'proxy_pass', 'proxy_set_header', 'proxy_http_version',
-  'proxy_connect_timeout', 'proxy_send_timeout', 'proxy_read_timeout', 'proxy_next_upstream', 'proxy_next_upstream_tries',
-  'proxy_buffering', 'client_max_body_size', 'keepalive', 'least_conn', 'ip_hash', 'random', 'include',
-];
+const READ = ['listen', 'server_name', 'location', 'upstream', 'server', 'proxy_pass', ...INHERITED, 'keepalive', 'least_conn', 'ip_hash', 'random', 'include'];
 
 /** The directive the importer reads that `name` is one or two slips from ("proxy_pas", "sever_name"),
  * for a name that is none nginx knows here; null when none, or more than one, is that close. */

@@ -19,7 +19,7 @@ import type { RouteInfo } from '../../app/engine/records.ts';
 import { isBytesMessage } from '../../app/traffic/payload-format.ts';
 import { findUtf8Error } from '../inspect/validation.ts';
 import { completePrefix } from '../inspect/payload.ts';
-export { exportHar, exportHarInSteps, HAR_MAX_BYTES, type HarBodies } from './har-text.ts';
+export { exportHar, exportHarInSteps, HAR_MAX_BYTES } from './har-text.ts';
 
 export interface HarSession {
   session: SessionView;

@@ -1,7 +1,7 @@
 // What an unknown key in a config document may have meant: the field it is a slip of, or where a
 // field written in the wrong object belongs (validate.ts adds it to `unknown_field`'s message).
 import { Config, Server, Location, Listen, Upstream, UpstreamServer, SetHeader } from './schema.ts';
-import { editDistance } from '../text/edit-distance.ts';
+import { nearestWord } from '../text/edit-distance.ts';
 
 /** Every field name of the document's objects, with the objects it belongs in (for "did you mean"
  * and "it belongs in"). */
@@ -43,17 +43,7 @@ function meantField(key: string): string | null {
   const lower = key.toLowerCase();
   const sameLetters = [...KNOWN_FIELDS].filter((f) => f.toLowerCase() === lower || f.toLowerCase() === guess.toLowerCase());
   if (sameLetters.length === 1 && sameLetters[0] !== key) return sameLetters[0]!;
-  if (key.length < 4) return null;
-  const cap = key.length < 8 ? 1 : 2;
-  let best: string | null = null;
-  let bestD = cap + 1;
-  let ties = 0;
-  for (const f of KNOWN_FIELDS) {
-    const d = editDistance(lower, f.toLowerCase(), cap);
-    if (d < bestD) [best, bestD, ties] = [f, d, 1];
-    else if (d === bestD) ties++;
-  }
-  return bestD <= cap && ties === 1 ? best : null;
+  return nearestWord(key, KNOWN_FIELDS);
 }
 
 /** The words after `unknown field "KEY"` for `key` found in the object at `parts`: where it

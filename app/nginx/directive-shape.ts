@@ -4,7 +4,7 @@
 // without one (`directive "server" has no opening "{"`); read as written, the importer would drop
 // the block, the location and its proxy_pass with it, and import a file nginx -t refuses. And the
 // directive a name nginx does not know was likely meant to be (`proxy_pas`: "proxy_pass").
-import { editDistance } from '../text/edit-distance.ts';
+import { nearestWord } from '../text/edit-distance.ts';
 import { INHERITED } from './import-settings.ts';
 
 /** Directives that take a block wherever they are (`server` depends on where: blockShape). */
@@ -43,10 +43,8 @@ export function directiveShapeProblem(name: string, parent: string | null, hasBl
 const READ = ['listen', 'server_name', 'location', 'upstream', 'server', 'proxy_pass', ...INHERITED, 'keepalive', 'least_conn', 'ip_hash', 'random', 'include'];
 
 /** The directive the importer reads that `name` is one or two slips from ("proxy_pas", "sever_name"),
- * for a name that is none nginx knows here; null when none, or more than one, is that close. */
+ * for a name that is none nginx knows here; null when none is that close, or two are as near. */
 export function meantDirective(name: string): string | null {
-  if (name.length < 4 || BLOCK.has(name) || SIMPLE.has(name) || name === 'server') return null;
-  const cap = name.length < 8 ? 1 : 2;
-  const close = READ.filter((d) => editDistance(name.toLowerCase(), d, cap) <= cap);
-  return close.length === 1 ? close[0]! : null;
+  if (BLOCK.has(name) || SIMPLE.has(name) || name === 'server') return null;
+  return nearestWord(name, READ);
 }

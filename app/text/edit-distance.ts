@@ -16,3 +16,20 @@ export function editDistance(a: string, b: string, cap: number): number {
   }
   return Math.min(prev[b.length]!, cap + 1);
 }
+
+/** The one of `words` nearest to `word` in any case, one or two slips from it (one edit for a word of
+ * 4 to 7 characters, two for a longer one); null when none is that close, or two are as near. */
+export function nearestWord(word: string, words: Iterable<string>): string | null {
+  if (word.length < 4) return null;
+  const cap = word.length < 8 ? 1 : 2;
+  const lower = word.toLowerCase();
+  let best: string | null = null;
+  let bestD = cap + 1;
+  let ties = 0;
+  for (const w of words) {
+    const d = editDistance(lower, w.toLowerCase(), cap);
+    if (d < bestD) [best, bestD, ties] = [w, d, 1];
+    else if (d === bestD) ties++;
+  }
+  return bestD <= cap && ties === 1 ? best : null;
+}

@@ -20,4 +20,6 @@ export const MISSPELT: Array<[string, string]> = [
   ['proxy_set_heder', 'proxy_set_header'],
   ['proxy_read_timeot', 'proxy_read_timeout'],
   ['clent_max_body_size', 'client_max_body_size'],
+  // (one slip from proxy_send_timeout, two from proxy_read_timeout: the nearest is named)
+  ['proxy_end_timeout', 'proxy_send_timeout'],
 ];

@@ -1,7 +1,7 @@
 // How far apart two words are, for "did you mean" hints (a config field, an nginx directive).
 
 /** Edits (insert, delete, replace, swap of neighbours) from a to b, or `cap` + 1 once past `cap`. */
-export function editDistance(a: string, b: string, cap: number): number {
+function editDistance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) > cap) return cap + 1;
   let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);

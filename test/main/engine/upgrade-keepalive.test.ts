@@ -171,15 +171,21 @@ test('an idle connection after a refused handshake closes after keepalive_timeou
   }
 });
 
-test('one connection refused handshake after handshake gathers no listeners', async () => {
-  const up = await startPathAnswering((_segment, s) => s.write('HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno'));
+/** A route whose upstream refuses every handshake with `answer`, a client connection to it, and the
+ * process warnings (a listener piling up on a socket is one) from now on. */
+async function refusingRoute(answer: string) {
+  const up = await startPathAnswering((_segment, s) => s.write(answer));
   scope.defer(up.close);
   const e = await scope.engine((p) => oneLocation(p, { path: '/ws/', proxyPass: `http://127.0.0.1:${up.port}`, websocket: true }));
   const warnings: string[] = [];
   const onWarning = (w: Error) => warnings.push(w.message);
   process.on('warning', onWarning);
   scope.defer(async () => void process.off('warning', onWarning));
-  const c = await connection(e.port);
+  return { c: await connection(e.port), warnings };
+}
+
+test('one connection refused handshake after handshake gathers no listeners', async () => {
+  const { c, warnings } = await refusingRoute('HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nno');
   for (let i = 0; i < 25; i++) assert.equal(status(await c.ask(handshake(`/ws/${i}`))), '403');
   assert.equal(status(await c.ask(handshake('/nothing'))), '404');
   await new Promise((r) => setTimeout(r, 50));
@@ -264,14 +270,7 @@ test('a refused answer still to come when a reload removes its listen socket say
 });
 
 test('a refusal with a status node cannot send (099) is a 502, and the connection goes on without gathering listeners', async () => {
-  const up = await startPathAnswering((_segment, s) => s.write('HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nno'));
-  scope.defer(up.close);
-  const e = await scope.engine((p) => oneLocation(p, { path: '/ws/', proxyPass: `http://127.0.0.1:${up.port}`, websocket: true }));
-  const warnings: string[] = [];
-  const onWarning = (w: Error) => warnings.push(w.message);
-  process.on('warning', onWarning);
-  scope.defer(async () => void process.off('warning', onWarning));
-  const c = await connection(e.port);
+  const { c, warnings } = await refusingRoute('HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\nno');
   for (let i = 0; i < 15; i++) assert.equal(status(await c.ask(handshake(`/ws/${i}`))), '502');
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(warnings, [], 'no listener piles up on the client connection');

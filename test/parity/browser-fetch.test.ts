@@ -6,7 +6,9 @@
 // the proxy's own (404, 301, 413, 502, 504, 500: nginx pads those pages for Chrome, msie_padding),
 // and for answers cut short; and Chromium must send the same requests on the same connections (a
 // counting relay in front of each proxy sees which connection each request line came on: kept
-// after the answers that keep it, a new one after those that end it). Needs Debian's nginx and
+// after the answers that keep it, a new one after those that end it). The page names its icon
+// inline: a /favicon.ico request still under way when the first fetch starts sends that fetch on
+// a second connection, by timing alone. Needs Debian's nginx and
 // chromium; fails without either.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

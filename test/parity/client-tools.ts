@@ -32,7 +32,7 @@ function answer(segment: string, req: { head: string; body: Buffer; upPort: numb
     case 'hop': sized('200 OK', 'Keep-Alive: timeout=5\r\nProxy-Connection: keep-alive\r\nUpgrade: h2c\r\nTE: trailers\r\nX-Accel-Expires: 5\r\nAccept-Ranges: bytes\r\n', 'hop'); break;
     case 'etag': sized('200 OK', 'ETag: "v1"\r\nLast-Modified: Mon, 07 Dec 2026 10:00:00 GMT\r\nContent-Type: text/plain\r\n', 'tagged body'); break;
     case 'relredirect': sized('302 Found', 'Location: /p/there\r\n', ''); break;
-    case 'page': sized('200 OK', 'Content-Type: text/html\r\n', '<!doctype html><title>page</title>'); break;
+    case 'page': sized('200 OK', 'Content-Type: text/html\r\n', '<!doctype html><title>page</title><link rel="icon" href="data:,">'); break;
     case 'xaloop': sized('200 OK', 'X-Accel-Redirect: /p/xaloop\r\n', ''); break;
     case 'closedelim': s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nread to the close'); return;
     case '204': s.write(`HTTP/1.1 204 No Content\r\nX-A: 1\r\n${conn}\r\n`); break;

@@ -248,6 +248,9 @@ export async function withEngine<T>(model: ConfigInput, fn: (engine: Engine) => 
   const r = await engine.apply(model);
   if (!r.ok) throw new Error(`engine refused model: ${JSON.stringify(r.issues)}`);
   try {
+    // a port that did not bind is someone else's: requests sent to it would reach another proxy
+    const failed = r.listeners.filter((l) => l.state === 'failed');
+    if (failed.length) throw new Error(`engine could not listen: ${failed.map((l) => `${l.key}: ${l.error?.message}`).join('; ')}`);
     return await fn(engine);
   } finally {
     // bounded: a stop that never finishes fails the test with a reason instead of hanging it

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { freePort, reservePort } from './ports.ts';
 import { withEngine } from '../parity/harness.ts';
+import { refusedPort } from './upstreams.ts';
 
 const PORTS = fileURLToPath(new URL('./ports.ts', import.meta.url));
 
@@ -49,4 +50,11 @@ test('withEngine fails when the engine cannot listen on the model\'s port, rathe
   } finally {
     squatter.close();
   }
+});
+
+test('a refused port is not one a listen(0) of any process can be handed', async () => {
+  const dead = await refusedPort();
+  assert.ok(dead < 32_768, `port ${dead} is in the kernel's ephemeral range`);
+  assert.equal(reservePort(dead), false, 'reserved for this process');
+  await assert.rejects(new Promise((resolve, reject) => net.connect(dead, '127.0.0.1').once('connect', resolve).once('error', reject)), /ECONNREFUSED/);
 });

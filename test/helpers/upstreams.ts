@@ -2,6 +2,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import { WebSocketServer } from 'ws';
+import { freePort } from './ports.ts';
 
 export interface Seen {
   name: string;
@@ -113,13 +114,12 @@ export function startPathAnswering(answer: (segment: string, s: net.Socket) => v
   });
 }
 
-/** A port with nothing listening (connections are refused). */
+/** A port with nothing listening (connections are refused): one reserved for this test process
+ * below the ephemeral range (ports.ts). A port listen(0) gave and released would be handed to the
+ * next listen(0) of any test file running beside this one (CI: a "refused" route answered 401 by
+ * another file's upstream). */
 export async function refusedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  return freePort();
 }
 
 /** The length of the first complete HTTP answer in `text` (its head and, by its Content-Length or

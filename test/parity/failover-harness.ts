@@ -8,7 +8,7 @@ import net from 'node:net';
 import { createHash } from 'node:crypto';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { withEngine, withNginx } from './harness.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePort, freePorts } from '../helpers/ports.ts';
 import { refusedPort, startTcpServer, type TcpServer } from '../helpers/upstreams.ts';
 
 /**
@@ -121,7 +121,9 @@ function startPeer(name: string, log: string[], port = 0): Promise<TcpServer> {
 /** `again`: the ports of an earlier run's peers, to listen on the same ones. */
 export async function startPeers(names: string[], again?: Peers): Promise<Peers> {
   const log: string[] = [];
-  const started = new Map(await Promise.all(names.map(async (n) => [n, await startPeer(n, log, again?.port[n])] as const)));
+  // (on reserved ports, not listen(0)'s: a peer that stops and starts again, or the engine's peers on
+  // nginx's ports, must find its port free, not handed meanwhile to another test file's listen(0))
+  const started = new Map(await Promise.all(names.map(async (n) => [n, await startPeer(n, log, again?.port[n] ?? await freePort())] as const)));
   const port = Object.fromEntries(names.map((n) => [n, started.get(n)!.port]));
   return {
     port,

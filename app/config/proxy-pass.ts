@@ -7,15 +7,19 @@ export interface ProxyPassTarget {
   host: string;
   /** Explicit port, or null when none was written. */
   port: number | null;
-  /** The URI part including its leading '/', or null when proxy_pass has none. */
+  /** The URI part including its leading '/' (or '$' when a variable follows the host), or null when proxy_pass has none. */
   uri: string | null;
+  /** Whether the URI part has variables (any '$', as nginx counts them): nginx then sends it as
+   * they make it, see app/proxy/uri.ts's variableUri. */
+  variables: boolean;
   /** nginx's $proxy_host: host, plus ":port" unless the port is the scheme default. */
   proxyHost: string;
   /** nginx's $proxy_port: the port as written ("09101" stays so), "80" when absent or the default. */
   proxyPort: string;
 }
 
-const RE = /^(http):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(\d{1,5}))?(\/[^\s]*)?$/;
+// (the URI part may also start with a variable: "http://pool$request_uri")
+const RE = /^(http):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(\d{1,5}))?([/$][^\s]*)?$/;
 
 export function parseProxyPass(text: string): ProxyPassTarget | null {
   const m = RE.exec(text);
@@ -28,7 +32,7 @@ export function parseProxyPass(text: string): ProxyPassTarget | null {
   // Host: h:09101, but compares the number with the default port
   const isDefault = port === null || port === 80;
   const proxyHost = isDefault ? host : `${host}:${m[3]}`;
-  return { scheme: 'http', host, port, uri, proxyHost, proxyPort: isDefault ? '80' : m[3]! };
+  return { scheme: 'http', host, port, uri, variables: uri !== null && uri.includes('$'), proxyHost, proxyPort: isDefault ? '80' : m[3]! };
 }
 
 /** Why `text` is no proxy_pass target: a port outside 1-65535 in an otherwise good one, or its form. */

@@ -302,7 +302,8 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, groups: Reado
       else if (/^https:\/\//i.test(loc.proxyPass!)) add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'Switchyard speaks plain HTTP to upstreams (https:// is not modelled): use "http://upstream_name" or "http://host:port"');
       else add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'expected "http://upstream_name", "http://host:port" or "http://host:port/uri"');
     } else {
-      if (target.uri !== null && isRegex) {
+      // (with variables it may: nginx then sends the URI as they make it)
+      if (target.uri !== null && isRegex && !target.variables) {
         add([...lb, 'proxyPass'], 'proxy_pass_uri_in_regex', 'proxy_pass cannot have a URI part in a regex location');
       }
       const isUpstream = upstreams.defined.has(target.host.toLowerCase());
@@ -318,9 +319,22 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, groups: Reado
         add([...lb, 'proxyPass'], 'invalid_address', `"${target.host}" is not a valid IP address or host name`);
       }
       // nginx takes ';', '{', '}', quotes and '\\' in a quoted proxy_pass (and sends them as written;
-      // the export quotes the argument); a '$' would make it a variable proxy_pass, a space ends the URL
-      if (target.uri !== null && /[\s$]/.test(target.uri)) {
-        add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'the proxy_pass URI cannot contain spaces or "$"');
+      // the export quotes the argument); a space ends the URL
+      if (target.uri !== null && /\s/.test(target.uri)) {
+        add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'the proxy_pass URI cannot contain spaces');
+      }
+      if (target.variables) {
+        checkVariables(target.uri!, [...lb, 'proxyPass'], groups, 'header', add);
+        // nginx parses the URL once the variables are in: right after the host, only a variable that
+        // starts the URI (or is empty) keeps the host as written
+        if (target.uri!.startsWith('$') && !/^\$(\{(request_uri|uri|document_uri|is_args)\}|(request_uri|uri|document_uri|is_args)(?![A-Za-z0-9_]))/i.test(target.uri!)) {
+          add([...lb, 'proxyPass'], 'invalid_proxy_pass', 'right after the host, a variable must be $request_uri, $uri, $document_uri or $is_args (another one would become part of the host name or port); write "/" before it');
+        }
+        // nginx looks such a host up at request time (no_resolve at config time), among the upstream
+        // groups, else as an address; a name needs a `resolver`, which Switchyard does not model
+        if (surelyNotUpstream && !/^(\d{1,3}(\.\d{1,3}){3}|\[.*\])$/.test(target.host)) {
+          add([...lb, 'proxyPass'], 'variable_proxy_pass_host', `a proxy_pass with variables needs an upstream group or an IP address: nginx would look "${target.host}" up for each request, and without a resolver answers 502`);
+        }
       }
     }
 

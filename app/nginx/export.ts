@@ -3,6 +3,7 @@
 // every non-default value is written. The output is deterministic (model order, fixed layout).
 import type { Config, Location, Server, Upstream, UpstreamServer } from '../config/schema.ts';
 import { directive, type Directive } from './ast.ts';
+import { parseProxyPass } from '../config/proxy-pass.ts';
 import { printNginx } from './printer.ts';
 import { renameVariables } from '../proxy/variable-names.ts';
 import { DEFAULTS, NO_MATCH_COMMENT, PINNED_COMMENT, ROUTE_COMMENT_PREFIX, SNIPPET_UPGRADE_VARIABLE } from './defaults.ts';
@@ -101,7 +102,9 @@ function serverBlock(s: Server, o: { pinned: boolean; upgrade: string }): Direct
 
 export function locationBlock(loc: Location, o: { pinned: boolean; upgrade: string } = { pinned: false, upgrade: '$connection_upgrade' }): Directive {
   const body: Directive[] = [directive('proxy_pass', [loc.proxyPass])];
-  if (o.pinned) body.push(directive('proxy_redirect', ['default']));
+  // (nginx -t refuses `proxy_redirect default` beside a proxy_pass with variables, which has no
+  // default rewrite: `off` pins that)
+  if (o.pinned) body.push(directive('proxy_redirect', [parseProxyPass(loc.proxyPass)?.variables ? 'off' : 'default']));
   if (loc.websocket || loc.proxyHttpVersion !== DEFAULTS.proxyHttpVersion) body.push(directive('proxy_http_version', [loc.websocket ? '1.1' : loc.proxyHttpVersion]));
   if (loc.websocket) {
     body.push(directive('proxy_set_header', ['Upgrade', '$http_upgrade']));

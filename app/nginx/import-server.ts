@@ -178,6 +178,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   let proxyPass: string | null = null;
   let passDirective: Directive | null = null;
   let proxyPasses = 0;
+  let redirectOff: Directive | null = null;
   const nested: Directive[] = [];
   for (const c of block) {
     if (INHERITED.has(c.name)) continue;
@@ -186,7 +187,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
       // nginx reads the scheme in any case
       const url = c.args.length === 1 ? c.args[0]!.replace(/^http:\/\//i, 'http://') : '';
       if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
-      else if (url.includes('$')) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables, which Switchyard does not model: dropped`);
+      else if (url.includes('$') && !parseProxyPass(url)) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables before its URI part, which Switchyard does not model (variables after http://host[:port] it does): dropped`);
       else if (/^https:\/\//i.test(url)) ctx.warn(c, `proxy_pass "${c.args[0]}": Switchyard speaks plain HTTP to upstreams (https:// is not modelled): dropped`);
       // (a port past 65535 is kept, for validation to name with its line as nginx -t refuses it: invalid_port)
       else if (!parseProxyPass(url) && proxyPassError(url) !== 'invalid_port') ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
@@ -198,8 +199,11 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
     else if (c.name === 'proxy_redirect' && c.args.length === 1 && c.args[0] === 'default') {
       // the engine's own behaviour (a snippet's export writes it): nothing to keep, unless nginx refuses it
       if (proxyPasses === 0) ctx.warn(c, '"proxy_redirect default" before "proxy_pass" (nginx -t refuses this: it needs the proxy_pass above it): dropped');
-    } else ctx.unmodelled(c, where);
+    } else if (c.name === 'proxy_redirect' && c.args.length === 1 && c.args[0] === 'off') redirectOff = c;
+    else ctx.unmodelled(c, where);
   }
+  // (`off` is what a proxy_pass with variables does anyway: a snippet's export writes it there)
+  if (redirectOff && !(proxyPass !== null && parseProxyPass(proxyPass)?.variables)) ctx.unmodelled(redirectOff, where);
   // nginx's own header list, inherited from the server or http level (a snippet pins it so): the
   // same as none, as nginx adds exactly these when a location has no proxy_set_header
   const headers = own.headers === undefined && isNginxDefaultHeaders(s.headers) ? [] : s.headers;

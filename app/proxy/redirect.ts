@@ -17,8 +17,11 @@ export interface RedirectRewrite {
   replacement: string;
 }
 
-/** The default rewrite of a location (its path as written, e.g. "/one/" for `location ^~ /one/`). */
-export function defaultRedirect(proxyPass: string, target: ProxyPassTarget, locationPath: string): RedirectRewrite {
+/** The default rewrite of a location (its path as written, e.g. "/one/" for `location ^~ /one/`);
+ * none for a proxy_pass with variables, which nginx gives no default (Location and Refresh pass as
+ * they came, and a relative Location is not made absolute). */
+export function defaultRedirect(proxyPass: string, target: ProxyPassTarget, locationPath: string): RedirectRewrite | null {
+  if (target.variables) return null;
   // (config text meets the upstream's header bytes: both sides as UTF-8 byte strings)
   return target.uri !== null ? { pattern: utf8Bytes(proxyPass), replacement: utf8Bytes(locationPath) } : { pattern: `${utf8Bytes(proxyPass)}/`, replacement: '/' };
 }

@@ -237,6 +237,7 @@ function testValid(config: Config, table: ReturnType<typeof compileRouteTable>, 
 
 function uriExplain(loc: { modifier: string; path: string; proxyPass: string }, proxyPassUri: string | null, quoted: boolean, hasArgs: boolean): string {
   if (proxyPassUri === null) return `proxy_pass ${loc.proxyPass} has no URI part: the request URI goes as the client sent it`;
+  if (proxyPassUri.includes('$')) return `proxy_pass URI "${proxyPassUri}" has variables: the URI goes as they make it (decoded captures and $uri as they are, no ?$args added); empty, as the client sent it`;
   const what = loc.modifier === '=' ? 'the whole URI' : `the matched prefix "${loc.path}"`;
   const rest = loc.modifier === '=' ? '' : quoted ? '; the rest of $uri follows, re-escaped (the client escaped part of the path)' : '; the rest of $uri follows';
   return `proxy_pass URI "${proxyPassUri}" replaces ${what}${rest}${hasArgs ? ', then ?$args' : ''}`;

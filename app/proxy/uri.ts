@@ -22,6 +22,8 @@ export interface UpstreamUriInput {
   quoted: boolean;
   /** After an internal redirect (r->internal): the client's target is never sent as is. */
   internal?: boolean;
+  /** A proxy_pass URI part with variables, as they made it (a byte string). */
+  evaluated?: string;
 }
 
 /** The unparsed URI nginx keeps for a target ($request_uri), and whether proxy_pass may send it as is. */
@@ -38,7 +40,13 @@ export function unparsedUri(requestUri: string): { uri: string; valid: boolean }
  * rest of $uri follows, re-escaped only when the client had escaped something; then "?args".
  */
 export function upstreamUri(input: UpstreamUriInput): string {
-  const { location, proxyPassUri, uri, args } = input;
+  // with variables (ngx_http_proxy_eval), the URI part goes as they made it: no location replaced,
+  // no args added, nothing escaped ("/" put before one that starts with "?"); when it comes out
+  // empty, as without a URI part
+  const e = input.evaluated;
+  if (e !== undefined && e !== '') return e.startsWith('?') ? `/${e}` : e;
+  const { location, uri, args } = input;
+  const proxyPassUri = e === '' ? null : input.proxyPassUri;
   const raw = input.internal ? { uri: '', valid: false } : unparsedUri(input.requestUri);
   if (proxyPassUri === null || proxyPassUri === '' || location.modifier === '~' || location.modifier === '~*') {
     if (raw.valid) return raw.uri;

@@ -6,7 +6,7 @@ import { NGINX_HIDDEN_RESPONSE_HEADERS } from '../../app/proxy/headers.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
 
-const rewriteOf = (plan: ProxyPlan): RedirectRewrite => defaultRedirect(plan.loc.location.proxyPass, plan.loc.target, plan.loc.location.path);
+const rewriteOf = (plan: ProxyPlan): RedirectRewrite | null => defaultRedirect(plan.loc.location.proxyPass, plan.loc.target, plan.loc.location.path);
 
 /** Upstream header lines nginx never passes to the client: hop-by-hop ones (it writes its own
  * Connection) and those proxy_hide_header hides by default. */
@@ -22,7 +22,7 @@ export function passedHeaders(plan: ProxyPlan, raw: readonly string[]): string[]
   const out: string[] = [];
   let contentType = -1;
   // (the location's rewrite, made once and only for an answer with a Location or Refresh)
-  let rw: RedirectRewrite | null = null;
+  let rw: RedirectRewrite | null | undefined;
   // where in `out` the last Location proxy_redirect rewrote is: nginx's headers_out.location, the
   // one its header filter makes absolute (earlier ones stay as rewritten)
   let lastLocation = -1;
@@ -40,10 +40,15 @@ export function passedHeaders(plan: ProxyPlan, raw: readonly string[]): string[]
     }
     let value = raw[i + 1]!;
     if (lower === 'content-length') value = value.replace(LEADING_ZEROS, '');
-    else if (lower === 'refresh') value = rewriteRefresh(value, (rw ??= rewriteOf(plan)));
-    else if (lower === 'location' && rewritesLocation(value, (rw ??= rewriteOf(plan)))) {
-      value = rewriteLocation(value, rw, null);
-      lastLocation = out.length + 1;
+    else if (lower === 'refresh' || lower === 'location') {
+      if (rw === undefined) rw = rewriteOf(plan);
+      if (rw === null) {
+        // (a proxy_pass with variables: no rewrite)
+      } else if (lower === 'refresh') value = rewriteRefresh(value, rw);
+      else if (rewritesLocation(value, rw)) {
+        value = rewriteLocation(value, rw, null);
+        lastLocation = out.length + 1;
+      }
     }
     // (nginx writes these two lines itself, in its own case, from what it read: "content-type"
     // from an upstream goes out as "Content-Type"; the others keep the upstream's spelling)

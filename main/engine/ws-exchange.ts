@@ -215,7 +215,10 @@ export function proxyUpgrade(
       up.setTimeout(loc.readTimeoutMs);
       // (attached before the HTTP client's parser, so it sees the answer's first bytes too)
       const watch = (statusWatch = watchStatusLine(up));
-      const upReq = request({ createConnection: () => up, method: current.ctx.method, path: current.path, setHost: false });
+      // (the request line is stored below as it is: a path node would refuse, a decoded capture's
+      // space from a proxy_pass with variables, goes as nginx sends it)
+      const upReq = request({ createConnection: () => up, method: current.ctx.method, path: '/', setHost: false });
+      upReq.path = current.path;
       // the upstream closing before a complete response header ("socket hang up"), or a response
       // node cannot parse, is reported here only (`up` emits no error for either)
       upReq.on('error', (e) => fail(e, false));

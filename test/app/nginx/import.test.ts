@@ -161,7 +161,7 @@ test('unevaluable variables, unmodelled directives and parameters are warnings w
     '11 location: location @fallback: named locations are not modelled: the location is dropped',
     '12 root: "root" in location /static/ is not modelled by Switchyard: dropped',
     '12 location: location /static/ has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404',
-    '13 proxy_pass: proxy_pass "http://$host" uses variables, which Switchyard does not model: dropped',
+    '13 proxy_pass: proxy_pass "http://$host" uses variables before its URI part, which Switchyard does not model (variables after http://host[:port] it does): dropped',
     '13 location: location /v has no proxy_pass Switchyard can model: the location is dropped (only proxied routes are modelled); the requests it took go to whichever other location matches them, or get 404',
     '14 location: location ~ b is nested in "location ~ ^/(a)$": imported as a sibling that follows it; as a sibling it also matches URIs "location ~ ^/(a)$" does not (nginx tried it only for URIs that one matched)',
     '16 proxy_redirect: "proxy_redirect off" in location /s/ is not modelled: Switchyard rewrites upstream redirects as nginx\'s "proxy_redirect default" does; dropped',

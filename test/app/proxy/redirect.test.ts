@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { defaultRedirect, rewriteLocation, rewriteRefresh } from '../../../app/proxy/redirect.ts';
 import { parseProxyPass } from '../../../app/config/proxy-pass.ts';
 
-const rw = (proxyPass: string, path: string) => defaultRedirect(proxyPass, parseProxyPass(proxyPass)!, path);
+const rw = (proxyPass: string, path: string) => defaultRedirect(proxyPass, parseProxyPass(proxyPass)!, path)!;
 const self = { host: 'proxy.test', serverAddr: '127.0.0.1', port: 8080 };
 
 test('proxy_redirect default: with a URI part the proxy_pass text becomes the location path; without, text + "/" becomes "/"', () => {

@@ -6,3 +6,15 @@ export const issuesId = (path: string): string => `issues-${path.replace(/[^A-Za
 /** A field's attributes when a message (the element with id `describedBy`) says what is wrong with
  * it: marked, invalid to a screen reader, the message its description; none when `describedBy` is null. */
 export const invalidAttrs = (describedBy: string | null) => (describedBy ? { class: 'invalid', 'aria-invalid': true, 'aria-describedby': describedBy } : {});
+
+/**
+ * The path one step below `parent` that `path` (at or inside it) is about: "a.b[1]" and
+ * "a.b[1].weight.x" give "a.b[1].weight"; `parent` itself for a path at it. A row's list of messages
+ * (a server of an upstream, a header) groups them so, each group with the id of its field's path, so
+ * that each field of the row is described by its own messages, not by the whole row's.
+ */
+export function stepBelow(parent: string, path: string): string {
+  if (path.length <= parent.length || !path.startsWith(parent)) return parent;
+  const step = /^(?:\.[A-Za-z_$][A-Za-z0-9_$]*|\[(?:\d+|"(?:[^"\\]|\\.)*")\])/.exec(path.slice(parent.length));
+  return step ? parent + step[0] : parent;
+}

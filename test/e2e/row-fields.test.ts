@@ -1,0 +1,50 @@
+// The fields of an editor's rows (an upstream's servers, a location's headers) in real chromium:
+// each invalid field is described by its own messages, not by every message of its row (a screen
+// reader at "weight" read the max_fails and port messages too).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Locator } from 'playwright-core';
+import { echoUiHost } from './echo-ui.ts';
+
+const env = echoUiHost();
+
+/** The text of the elements a field names in its aria-describedby. */
+const description = (field: Locator): Promise<string> =>
+  field.evaluate((el) => (el.getAttribute('aria-describedby') ?? '').split(' ').map((id: string) => el.ownerDocument.getElementById(id)?.textContent ?? '').join(' | '));
+
+test('each invalid field of a row is described by its own messages only', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await env.ui.open();
+  try {
+    await page.locator('[data-tab="upstreams"]').click();
+    await page.getByTestId('upstream-0').click();
+    await page.getByTestId('add-upstream-server').click();
+    const weight = page.getByLabel('weight of server 2');
+    const maxFails = page.getByLabel('max_fails of server 2');
+    const address = page.getByLabel('address of server 2');
+    await weight.fill('0');
+    await maxFails.fill('x');
+    await address.fill('127.0.0.1:99999');
+    await page.locator('[data-issue="upstreams[0].servers[1].address"]').waitFor();
+    await env.ui.shot(page, 'row-fields-upstream');
+    assert.equal(await weight.getAttribute('aria-invalid'), 'true');
+    assert.equal(await description(weight), 'weight is 1-1000 (nginx refuses weight=0)');
+    assert.equal(await description(maxFails), 'max_fails is a whole number');
+    assert.equal(await description(address), 'port must be 1-65535');
+    // the row's messages are all still said below it, in one place
+    assert.equal(await page.locator('[data-issue^="upstreams[0].servers[1]."]').count(), 3);
+
+    await page.locator('[data-tab="routes"]').click();
+    await page.getByTestId('location-0-0').click();
+    await page.getByRole('button', { name: '+ Header' }).click();
+    const name = page.getByLabel('Header 1 name');
+    const value = page.getByLabel('Header 1 value');
+    await name.fill('X Bad');
+    await value.fill('$no_such_var');
+    await page.locator('[data-issue="servers[0].locations[0].proxySetHeader[0].value"]').waitFor();
+    assert.match(await description(name), /^header names are HTTP tokens/);
+    assert.equal(await description(value), 'unknown variable "$no_such_var"');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

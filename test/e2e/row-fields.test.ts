@@ -1,6 +1,7 @@
-// The fields of an editor's rows (an upstream's servers, a location's headers) in real chromium:
-// each invalid field is described by its own messages, not by every message of its row (a screen
-// reader at "weight" read the max_fails and port messages too).
+// The fields of an editor's rows (an upstream's servers, a location's headers, a server's listen
+// addresses) in real chromium: each invalid field is described by its own messages, not by every
+// message of its row (a screen reader at "weight" read the max_fails and port messages too), and
+// each row's ✕ button and the frame log's regex switch have a name that says what they do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
@@ -12,8 +13,16 @@ const env = echoUiHost();
 const description = (field: Locator): Promise<string> =>
   field.evaluate((el) => (el.getAttribute('aria-describedby') ?? '').split(' ').map((id: string) => el.ownerDocument.getElementById(id)?.textContent ?? '').join(' | '));
 
+/** A page on the running config as the draft (each test starts from it, not from the last one's edits). */
+async function fresh() {
+  const r = await env.ui.service.handlers.getConfig({});
+  assert.ok(r.ok);
+  await env.ui.service.handle('setDraft', { draft: r.value.applied });
+  return env.ui.open();
+}
+
 test('each invalid field of a row is described by its own messages only', { timeout: 60_000 }, async () => {
-  const { context, page, errors } = await env.ui.open();
+  const { context, page, errors } = await fresh();
   try {
     await page.locator('[data-tab="upstreams"]').click();
     await page.getByTestId('upstream-0').click();
@@ -43,6 +52,47 @@ test('each invalid field of a row is described by its own messages only', { time
     await page.locator('[data-issue="servers[0].locations[0].proxySetHeader[0].value"]').waitFor();
     assert.match(await description(name), /^header names are HTTP tokens/);
     assert.equal(await description(value), 'unknown variable "$no_such_var"');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("each row's ✕ button is named for what it removes (not \"✕\", its title being no name beside its text)", { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await fresh();
+  try {
+    await page.locator('[data-tab="upstreams"]').click();
+    await page.getByTestId('upstream-0').click();
+    await page.getByTestId('add-upstream-server').click();
+    await page.getByLabel('address of server 2').fill('127.0.0.1:9');
+    await page.getByRole('button', { name: 'Remove server 2' }).click();
+    await page.getByLabel('address of server 2').waitFor({ state: 'detached' });
+
+    await page.locator('[data-tab="routes"]').click();
+    await page.getByTestId('location-0-0').click();
+    await page.getByRole('button', { name: '+ Header' }).click();
+    await page.getByRole('button', { name: 'Remove header 1' }).click();
+    await page.getByLabel('Header 1 name').waitFor({ state: 'detached' });
+
+    await page.getByTestId('server-0').click();
+    assert.equal(await page.getByRole('button', { name: 'Remove listen address 1' }).count(), 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the frame log's regex switch is named for what it does", { timeout: 60_000 }, async () => {
+  const ws = await env.open('/ws/named');
+  ws.send('hello');
+  const { context, page, errors } = await fresh();
+  try {
+    await page.locator('[data-tab="sessions"]').click();
+    await page.getByText('/ws/named').click();
+    await page.getByTestId('frame-log').getByText('hello').first().waitFor();
+    const regex = page.getByRole('checkbox', { name: 'Regular expression' });
+    await regex.check();
+    assert.match((await page.getByTestId('frame-filter-text').getAttribute('placeholder')) ?? '', /^Regular expression/);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -259,3 +259,32 @@ for (const scheme of ['light', 'dark'] as const) {
     }
   });
 }
+
+test("the location editor's fields keep their names beside them when its lines wrap", { timeout: 60_000 }, async () => {
+  const context = await ui!.browser.newContext({ viewport: { width: W, height: H } });
+  const page = await context.newPage();
+  try {
+    await page.goto(ui!.host.url);
+    await page.getByTestId('location-0-0').click();
+    // each timeout's name on the line of its field (the read field had wrapped below "read")
+    for (const t of ['connect', 'send', 'read']) {
+      const field = await box(page.getByTestId(`loc-${t}-timeout`));
+      const name = await box(page.getByTestId(`loc-${t}-timeout`).locator('xpath=preceding-sibling::span[1]'));
+      assert.ok(Math.abs(name.y + name.height / 2 - (field.y + field.height / 2)) < 4, `"${t}" is beside its field (name y ${name.y}, field y ${field.y})`);
+    }
+    // a checkbox's text begins on its box's line (the WebSocket switch's had wrapped below its box)
+    for (const id of ['loc-websocket', 'loc-buffering']) {
+      const check = await box(page.getByTestId(id));
+      const text = await page.getByTestId(id).evaluate((el) => {
+        const range = el.ownerDocument.createRange();
+        range.selectNodeContents(el.parentElement!);
+        range.setStartAfter(el);
+        return range.getClientRects()[0]!.top;
+      });
+      assert.ok(text < check.y + check.height, `${id}'s text starts beside its box (text top ${text}, box ${check.y}–${check.y + check.height})`);
+    }
+    await ui!.shot(page, 'narrow-location-editor');
+  } finally {
+    await context.close();
+  }
+});

@@ -24,6 +24,9 @@ const cutDisplayText = (s: string, max: number) => (s.length <= max ? s : cutTex
 const displayText = (max: number) => z.string().transform((s) => cutDisplayText(s, max));
 /** The most tries of an exchange the import keeps (the first ones). */
 const TRIES_MAX = 1000;
+/** How a session the file says was still open when exported ended, as far as the file knows: it is
+ * shown closed (nothing of it is live), but not as if it had closed at the file's last moment. */
+export const OPEN_WHEN_EXPORTED = 'still open when the file was exported: its duration, frames and bytes are up to then';
 
 /** The last date JavaScript has (ms since the epoch). */
 const MAX_DATE = 8.64e15;
@@ -93,6 +96,8 @@ const entry = z.object({
     framesInjected: z.number().int().min(0).optional(),
     closedBy: z.enum(['client', 'upstream', 'proxy']).nullable().optional(),
     closeReason: z.string().nullable().optional(),
+    /** a session still open when the file was written: its time, frames and counts are up to then */
+    openWhenExported: z.literal(true).optional(),
     closeFrame: z.object({ from: z.enum(['client', 'upstream', 'proxy']), code: z.number().int().min(0).max(65535).nullable(), reason: displayText(1000), invalid: displayText(1000).optional() }).nullable().optional(),
     violation: displayText(HAR_TEXT_MAX).optional(),
     /** an exchange no first byte came for (its wait is the whole time) */
@@ -250,7 +255,7 @@ function session(e: Entry, id: number, rows: SessionRows): ImportedSession {
       extensions: e.response.headers.find((h) => h.name.toLowerCase() === 'sec-websocket-extensions')?.value ?? null,
       // (closedAt: no earlier than the last message; Chrome's entry time is the handshake's)
       state: e.response.status === 101 ? 'closed' : 'rejected', status: e.response.status === 0 ? null : e.response.status, openedAt: opened, closedAt: Math.max(sent.last, opened + Math.round(Math.max(0, e.time))),
-      closedBy: own?.closedBy ?? null, closeReason: own?.closeReason ?? null, closeFrame: own?.closeFrame ?? null,
+      closedBy: own?.closedBy ?? null, closeReason: own?.closeReason ?? (own?.openWhenExported ? OPEN_WHEN_EXPORTED : null), closeFrame: own?.closeFrame ?? null,
       bytesFromClient: own?.bytesFromClient ?? sent.client.bytes, bytesFromUpstream: own?.bytesFromUpstream ?? sent.upstream.bytes,
       // (a handshake refused had no frames to record: the session says so, as it did live)
       framesAvailable: e.response.status === 101 || frames.length > 0,

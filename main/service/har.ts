@@ -133,7 +133,7 @@ export function sessionEntry(s: HarSession) {
     cache: {}, timings: { send: 0, wait: time, receive: 0 }, ...(v.upstream ? { serverIPAddress: v.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') } : {}),
     _resourceType: 'websocket',
     _webSocketMessages: [] as unknown[],
-    _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, tries: v.tries, clientAddress: v.clientAddress, route: v.route.explain, ...routeNames(v.route), closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream, ...frameCounts(v) },
+    _switchyard: { sessionId: v.id, upstream: v.upstream, upstreamPath: v.upstreamPath, tries: v.tries, clientAddress: v.clientAddress, route: v.route.explain, ...routeNames(v.route), closedBy: v.closedBy, closeReason: v.closeReason, closeFrame: v.closeFrame, ...(v.state === 'open' ? { openWhenExported: true } : {}), ...(v.violation ? { violation: v.violation } : {}), bytesFromClient: v.bytesFromClient, bytesFromUpstream: v.bytesFromUpstream, ...frameCounts(v) },
   };
 }
 

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportHar } from '../../../main/service/har.ts';
-import { importHar, importHarInSteps } from '../../../main/service/har-import.ts';
+import { importHar, importHarInSteps, OPEN_WHEN_EXPORTED } from '../../../main/service/har-import.ts';
+import { sessionEndText } from '../../../app/traffic/session-close.ts';
 import type { ExchangeView, FrameView, ImportedHar, SessionView } from '../../../app/api/contract.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
@@ -122,6 +123,16 @@ test('a session no answer reached is exported with status 0 and read back as suc
   assert.deepEqual(back, [['rejected', null], ['rejected', null], ['rejected', 502]]);
   // no frame log for a handshake that was refused (as live: "the handshake was refused"), not an empty one
   assert.deepEqual(imported(JSON.stringify(har)).sessions.map((x) => x.session.framesAvailable), [false, false, false]);
+});
+
+test('a session still open when exported says so on import, not as if it had closed at the moment of export', () => {
+  const har = JSON.parse(harText([{ session: session({ state: 'open', closedAt: null, closedBy: null, closeReason: null, closeFrame: null }), frames: [], payload: () => undefined }, { session: session(), frames: [], payload: () => undefined }], []));
+  assert.deepEqual(har.log.entries.map((e: { _switchyard: { openWhenExported?: true } }) => e._switchyard.openWhenExported), [true, undefined]);
+  const [open, closed] = imported(JSON.stringify(har)).sessions.map((x) => x.session);
+  assert.equal(open!.state, 'closed', 'nothing of it is live');
+  assert.equal(open!.closeReason, OPEN_WHEN_EXPORTED);
+  assert.equal(sessionEndText(open!), 'still open when the file was exported: its duration, frames and bytes are up to then');
+  assert.equal(closed!.closeReason, 'client closed the connection', 'a session that had closed keeps how it did');
 });
 
 const wsEntry = (messages: unknown[], extra: Record<string, unknown> = {}) => ({

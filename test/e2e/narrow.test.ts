@@ -288,3 +288,29 @@ test("the location editor's fields keep their names beside them when its lines w
     await context.close();
   }
 });
+
+test("a server row with several names keeps its + Location button and pills in view, the names cut first", { timeout: 60_000 }, async () => {
+  const r = await ui!.service.handlers.getConfig({});
+  assert.ok(r.ok);
+  const running = r.value.applied as { servers: Array<Record<string, unknown>> };
+  const names = ['api.example.com', 'www.example.com', 'app.example.com', 'admin.example.com', '*.internal.example.com'];
+  await ui!.service.handle('setDraft', { draft: { ...running, servers: [{ ...running.servers[0], serverNames: names }] } });
+  const context = await ui!.browser.newContext({ viewport: { width: W, height: H } });
+  const page = await context.newPage();
+  try {
+    await page.goto(ui!.host.url);
+    const row = page.getByTestId('server-0');
+    await row.waitFor();
+    await assertNoSideways(page.locator('.routes .list'), 'the routes list');
+    const list = await box(page.locator('.routes .list'));
+    const add = await box(page.getByTestId('add-location-0'));
+    assert.ok(add.x + add.width <= list.x + list.width + 0.5, `+ Location is in view (its right ${add.x + add.width}, the list's ${list.x + list.width})`);
+    const listen = row.locator('.listen');
+    assert.ok(await listen.evaluate((el) => el.scrollWidth <= el.clientWidth), 'the listen address is whole: the names give way first');
+    assert.equal(await page.getByTestId('server-names-shown').getAttribute('title'), names.join(' '), 'the names cut are in its tooltip');
+    await ui!.shot(page, 'narrow-server-names');
+  } finally {
+    await context.close();
+    await ui!.service.handle('setDraft', { draft: running });
+  }
+});

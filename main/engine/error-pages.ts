@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import { REQUEST_HEADER_TOO_LARGE, clientStatus } from '../../app/proxy/header-buffers.ts';
 import { padsErrorPage } from '../../app/proxy/user-agent.ts';
 import { lingeringClose } from './client-close.ts';
+import { sentHeaders } from './stored-head.ts';
 
 /** nginx's reason phrases where they differ from node's (ngx_http_status_lines). */
 const NGINX_REASONS: Record<number, string> = {
@@ -58,7 +59,7 @@ export function sendError(res: ServerResponse, status: number, extra: Record<str
   // in a Location or an upstream's kept Set-Cookie, are the bytes that came, one character each)
   res.end(Buffer.from(body, 'latin1'));
   if (record) {
-    record.responseHeaders = headers;
+    record.responseHeaders = sentHeaders(res);
     record.responseBytes = Number(length);
   }
 }

@@ -13,7 +13,7 @@ import { ownAnswerCode, type ExchangeRecord, type EngineHooks } from './events.t
 import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { passedHeaders } from './redirects.ts';
-import { flushHead, writeUpstreamHead } from './stored-head.ts';
+import { flushHead, sentHeaders, writeUpstreamHead } from './stored-head.ts';
 import { CARRIED_HEADERS, MAX_INTERNAL_REDIRECTS, planInternalRedirect } from '../../app/proxy/internal-redirect.ts';
 
 type ProxyPlan = Extract<Plan, { kind: 'proxy' }>;
@@ -270,6 +270,8 @@ class HttpExchange implements TryHandlers, BodyOwner {
     const res = this.res;
     try {
       writeUpstreamHead(this.req, res, status, proxyRes.statusMessage, record.responseHeaders);
+      // (what the client got: the lines passed on, and node's Date, Connection, Transfer-Encoding)
+      record.responseHeaders = sentHeaders(res);
     } catch (err) {
       // what node's parser let through but writeHead refuses: a status under 100 (nginx would
       // pass it on; a 502 is as close as node gets, and nothing may throw out of here: it would

@@ -90,6 +90,20 @@ export function writeUpstreamHead(req: { httpVersion: string; method?: string },
   else if (reason === '') dropEmptyReason(res, status);
 }
 
+/** The header lines of the head node stored for `res` ([name, value, …]): what the client gets,
+ * with the lines node adds (Date, Connection, Transfer-Encoding); [] before writeHead. */
+export function sentHeaders(res: ServerResponse): string[] {
+  const head = (res as unknown as StoredHead)._header;
+  if (!head) return [];
+  const out: string[] = [];
+  // (node writes each line as "Name: value"; the status line first, a blank line last)
+  for (const line of head.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) out.push(line.slice(0, colon), line.slice(colon + (line[colon + 1] === ' ' ? 2 : 1)));
+  }
+  return out;
+}
+
 /**
  * Before writeHead: an HTTP/1.0 client that asked for keep-alive keeps its connection after an
  * answer that has no body (204, 304, a HEAD's), as nginx keeps it. node keeps an HTTP/1.0

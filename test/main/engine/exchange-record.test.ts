@@ -55,11 +55,35 @@ test('an upgrade request the engine answers itself records the headers and body 
     await until(() => exchanges.some((x) => x.url === path));
     const x = exchanges.find((r) => r.url === path)!;
     const [head, body] = [got.slice(0, got.indexOf('\r\n\r\n')), got.slice(got.indexOf('\r\n\r\n') + 4)];
-    // (as for any answer, the record has the lines the engine wrote, not the Date and Connection node adds)
-    const lines = head.split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]).filter(([name]) => name !== 'Date' && name !== 'Connection');
-    assert.deepEqual(x.responseHeaders, lines.flat(), path);
+    // (as for any answer, the record has the lines the client got, node's Date and Connection too)
+    assert.deepEqual(x.responseHeaders, headLines(head), path);
     assert.equal(x.responseBytes, Buffer.byteLength(body, 'latin1'), path);
     if (status === 301) assert.ok(x.responseHeaders.includes('Location'), 'the redirect keeps its Location');
+  }
+});
+
+/** A head's header lines as [name, value, …]. */
+const headLines = (head: string) => head.split('\r\n').slice(1).flatMap((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]);
+
+test('a proxied answer\'s record has the header lines the client got: those passed on, and Date, Connection, Transfer-Encoding', async () => {
+  const u = await scope.http('u', (req, res) => {
+    res.setHeader('X-Up', 'kept');
+    res.setHeader('Keep-Alive', 'timeout=5');
+    res.write('chunk');
+    res.end();
+  });
+  const e = await scope.engine((port) => ({
+    schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${port}` }], locations: [{ path: '/', proxyPass: `http://127.0.0.1:${u.port}` }] }],
+  }));
+  const exchanges: ExchangeRecord[] = [];
+  e.engine.on('exchange', (x) => exchanges.push(x));
+  for (const [path, request] of [['/keep', 'Host: t'], ['/close', 'Host: t\r\nConnection: close']] as const) {
+    const got = await rawExchange(e.port, `GET ${path} HTTP/1.1\r\n${request}\r\n\r\n`, { until: (g) => g.endsWith('0\r\n\r\n') });
+    await until(() => exchanges.some((x) => x.url === path));
+    const lines = headLines(got.slice(0, got.indexOf('\r\n\r\n')));
+    assert.deepEqual(exchanges.find((x) => x.url === path)!.responseHeaders, lines, path);
+    for (const name of ['X-Up', 'Date', 'Connection', 'Transfer-Encoding']) assert.ok(lines.includes(name), `${path}: ${name} in ${lines.join(', ')}`);
+    assert.ok(!lines.includes('Keep-Alive'), 'the upstream\'s hop-by-hop header is not passed on, nor recorded');
   }
 });
 

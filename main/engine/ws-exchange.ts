@@ -11,7 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { clientBodyTimeout } from './client-timeouts.ts';
 import { proxyHttp } from './http-exchange.ts';
 import { expectsContinue, announcesTooLarge, tooLargeCause } from './request-body.ts';
-import { headWithBody, keptByNginx, storeNginxHead, writeUpstreamHead } from './stored-head.ts';
+import { headWithBody, keptByNginx, sentHeaders, storeNginxHead, writeUpstreamHead } from './stored-head.ts';
 import { bodyFraming, readUpgradeBody } from './upgrade-body.ts';
 import { bytesFromClient, EARLY_BYTES_LIMIT, holdIncoming, upgradeError, upgradeResponse } from './upgrade-answer.ts';
 import { passedHeaders } from './redirects.ts';
@@ -313,7 +313,7 @@ export function proxyUpgrade(
     noteTry(peer, `status ${status}`);
     session.state = 'rejected';
     session.status = status;
-    session.responseHeaders = upRes.rawHeaders;
+    session.responseHeaders = sentHeaders(res);
     upRes.pipe(res);
     let finished = false;
     const done = (cut: boolean) => {

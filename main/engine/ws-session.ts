@@ -90,14 +90,13 @@ class ReadTimer {
 }
 
 /**
- * An HTTP head written raw, the way nginx writes an upstream's answer: the status line, the
- * proxy's own headers (`own`: a Date of now first, then these name/value pairs), then the
- * upstream's header lines as nginx passes them (`passed`: redirects.ts passedHeaders).
+ * An HTTP head written raw, the way nginx writes an upstream's answer: the status line, then
+ * `lines` (name/value pairs): the proxy's own (a Date of now first), then the upstream's header
+ * lines as nginx passes them (redirects.ts passedHeaders).
  */
-export function rawHead(statusLine: string, own: string[], passed: readonly string[]): string {
-  let out = `${statusLine}\r\nDate: ${new Date().toUTCString()}\r\n`;
-  for (let i = 0; i + 1 < own.length; i += 2) out += `${own[i]}: ${own[i + 1]}\r\n`;
-  for (let i = 0; i + 1 < passed.length; i += 2) out += `${passed[i]}: ${passed[i + 1]}\r\n`;
+export function rawHead(statusLine: string, lines: readonly string[]): string {
+  let out = `${statusLine}\r\n`;
+  for (let i = 0; i + 1 < lines.length; i += 2) out += `${lines[i]}: ${lines[i + 1]}\r\n`;
   return `${out}\r\n`;
 }
 
@@ -136,10 +135,12 @@ export function runSession(a: SessionStart): void {
   // (closures below must not use `a`: it holds the upstream's response object)
   const { socket, up, upRes, upReadBefore, session, hooks, attempt, peer, onLive, readTimeoutText, readTimeoutMs, sendTimeoutText } = a;
   // (latin1: node read the upstream's head as latin1, so its bytes over 0x7F go back as they came)
-  socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, ['Connection', 'upgrade'], a.headers), 'latin1');
+  // (the record has the lines the client got, as an HTTP exchange's has)
+  const lines = ['Date', new Date().toUTCString(), 'Connection', 'upgrade', ...a.headers];
+  socket.write(rawHead(`HTTP/1.1 ${a.statusText}`, lines), 'latin1');
   session.state = 'open';
   session.status = 101;
-  session.responseHeaders = upRes.rawHeaders;
+  session.responseHeaders = lines;
   session.subprotocol = (upRes.headers['sec-websocket-protocol'] as string | undefined) ?? null;
   session.extensions = (upRes.headers['sec-websocket-extensions'] as string | undefined) ?? null;
 

@@ -95,3 +95,28 @@ for (const [what, answer] of [
     c.destroy();
   });
 }
+
+/** A head's header lines as [name, value, …]. */
+const headLines = (head: string) => head.split('\r\n').slice(1).flatMap((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]);
+
+test('a session\'s response headers are the lines the client got: of a refusal and of a 101 (not the upstream\'s as they came)', async () => {
+  const e = await engineBefore((s) => s.write('HTTP/1.1 403 Forbidden\r\nKeep-Alive: timeout=5\r\nX-Why: no\r\nContent-Length: 2\r\n\r\nno'));
+  const seen: SessionRecord[] = [];
+  e.engine.on('session-close', (r) => seen.push(r));
+  const refused = await rawExchange(e.port, UPGRADE, { until: answered });
+  await until(() => seen.length === 1);
+  const lines = headLines(refused.slice(0, refused.indexOf('\r\n\r\n')));
+  assert.deepEqual(seen[0]!.responseHeaders, lines);
+  assert.ok(lines.includes('X-Why') && lines.includes('Date') && !lines.includes('Keep-Alive'), lines.join(', '));
+
+  const u = await scope.ws('u');
+  const ws = await scope.engine((p) => oneLocation(p, { path: '/ws', websocket: true, proxyPass: `http://127.0.0.1:${u.port}` }));
+  const opened: SessionRecord[] = [];
+  ws.engine.on('session-open', (r) => opened.push(r));
+  const switched = await rawExchange(ws.port, UPGRADE, { until: (g) => g.includes('\r\n\r\n') });
+  await until(() => opened.length === 1);
+  const head = headLines(switched.slice(0, switched.indexOf('\r\n\r\n')));
+  assert.deepEqual(opened[0]!.responseHeaders, head);
+  assert.deepEqual(head.slice(0, 4), ['Date', head[1], 'Connection', 'upgrade']);
+  assert.ok(head.includes('Sec-WebSocket-Accept'), head.join(', '));
+});

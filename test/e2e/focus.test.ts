@@ -244,6 +244,22 @@ test('keyboard: tab lists move with the arrow keys, Home and End, select as they
       await page.keyboard.press('Home');
       assert.deepEqual(await screens(), ['routes', true, 'routes']);
 
+      // the sessions list's all / live / closed: one stop in the Tab order, the checked one; the arrows move and check
+      await tab('sessions').click();
+      await page.getByTestId('sessions-filter').focus();
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(page), 'sessions-show-all');
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await focused(page), 'sessions-show-live');
+      assert.equal(await page.getByTestId('sessions-show-live').getAttribute('aria-checked'), 'true');
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await focused(page), 'sessions-show-all');
+      await page.keyboard.press('End');
+      assert.equal(await page.getByTestId('sessions-show-closed').getAttribute('aria-checked'), 'true');
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Tab');
+      assert.ok(!(await focused(page)).startsWith('sessions-show-'), `Tab leaves the group (${await focused(page)})`);
+
       // a session's tabs; the nginx.conf screen's View, whose disabled "Changes" tab is passed over
       await tab('sessions').click();
       await page.locator('tbody tr').filter({ hasText: '/ws/tabs' }).click();

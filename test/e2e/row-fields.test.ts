@@ -58,7 +58,7 @@ test('each invalid field of a row is described by its own messages only', { time
   }
 });
 
-test("each row's ✕ button is named for what it removes (not \"✕\", its title being no name beside its text)", { timeout: 60_000 }, async () => {
+test("each row's ✕ button is named for what it removes (not \"✕\", its title being no name beside its text), and each listen row's default_server box for its address", { timeout: 60_000 }, async () => {
   const { context, page, errors } = await fresh();
   try {
     await page.locator('[data-tab="upstreams"]').click();
@@ -76,6 +76,10 @@ test("each row's ✕ button is named for what it removes (not \"✕\", its title
 
     await page.getByTestId('server-0').click();
     assert.equal(await page.getByRole('button', { name: 'Remove listen address 1' }).count(), 1);
+    // each listen row's default_server box says which address it is for
+    await page.getByRole('button', { name: '+ Listen' }).click();
+    assert.equal(await page.getByRole('checkbox', { name: 'default_server for listen address 2', exact: true }).count(), 1);
+    assert.equal(await page.getByRole('checkbox', { name: 'default_server', exact: true }).count(), 0);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -8,7 +8,7 @@ import { hexValue } from '../match/bytes.ts';
 import { mergeNamed } from '../match/regex-groups.ts';
 import { redirectLocation, upstreamUri } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion } from './headers.ts';
-import { evaluate, evaluateParts } from './variables.ts';
+import { evaluateParts, proxyPassUriValue } from './variables.ts';
 import type { RoutePlan, RouteServer } from './plan.ts';
 import { parseNginxSize } from '../config/size.ts';
 import { DEFAULTS } from '../nginx/defaults.ts';
@@ -112,7 +112,7 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
   // (and its named groups: those of the regexes before stay, as $request_id does)
   if (decision.named) ctx.named = mergeNamed(prev.ctx.named, decision.named);
   // after an internal redirect nginx sends $uri escaped (r->internal), never the client's target
-  const path = upstreamUri({ location: loc.location, proxyPassUri: loc.target.uri, uri, args, hasArgs: ctx.hasArgs, requestUri: ctx.requestUri, quoted: true, internal: true, evaluated: loc.target.variables ? evaluate(loc.target.uri!, ctx) : undefined });
+  const path = upstreamUri({ location: loc.location, proxyPassUri: loc.target.uri, uri, args, hasArgs: ctx.hasArgs, requestUri: ctx.requestUri, quoted: true, internal: true, evaluated: proxyPassUriValue(loc.target, ctx) });
   return {
     kind: 'proxy', server, loc, match: decision.kind, explain: decision.explain, serverExplain: prev.serverExplain, ctx, path,
     headers: upstreamHeaders(loc.headers, ctx),

@@ -12,7 +12,7 @@ import { selectServer, primaryServerName, type ServerCandidate } from '../match/
 import { mergeNamed } from '../match/regex-groups.ts';
 import { upstreamUri, redirectLocation } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
-import { evaluate, evaluateParts, type TemplatePart } from './variables.ts';
+import { evaluateParts, proxyPassUriValue, type TemplatePart } from './variables.ts';
 import { candidatesFor, stripMapped, type BindCandidate } from './routing.ts';
 import { requestHeadFits } from './header-buffers.ts';
 import { parseNginxSize } from '../config/size.ts';
@@ -231,7 +231,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     hasArgs: target.hasArgs,
     requestUri: ctx.requestUri,
     quoted: target.quoted,
-    evaluated: loc.target.variables ? evaluate(loc.target.uri!, ctx) : undefined,
+    evaluated: proxyPassUriValue(loc.target, ctx),
   });
   const hashKey = loc.pool.hashKey === null ? undefined : evaluateParts(loc.pool.hashKey, ctx);
   return {

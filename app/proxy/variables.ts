@@ -179,3 +179,12 @@ export function evaluateParts(parts: readonly TemplatePart[], ctx: RequestContex
 export function evaluate(value: string, ctx: RequestContext): string {
   return evaluateParts(templateParts(value), ctx);
 }
+
+/**
+ * A proxy_pass URI part with variables, as they make it for this request (undefined without any).
+ * nginx evaluates it in the proxy handler (ngx_http_proxy_eval), before $proxy_host and $proxy_port
+ * are known: both are empty there, though a header sent with it has them.
+ */
+export function proxyPassUriValue(target: { uri: string | null; variables: boolean }, ctx: RequestContext): string | undefined {
+  return target.variables ? evaluate(target.uri!, { ...ctx, proxyHost: '', proxyPort: '' }) : undefined;
+}

@@ -33,6 +33,8 @@ const scenario: Scenario = {
           { path: '/after/', proxyPass: 'http://POOL/got$uri' },
           { modifier: '~', path: '^/wsv/(.*)$', proxyPass: `${at('d')}/w/$1`, websocket: true },
           { modifier: '=', path: '/exact', proxyPass: `${at('d')}/e/$host/$http_x_in` },
+          // (nginx evaluates the URI before it knows $proxy_host and $proxy_port: empty there, set in a header)
+          { path: '/ph/', proxyPass: `${at('d')}/ph/$proxy_host/$proxy_port/`, proxySetHeader: show },
         ],
       }],
     };
@@ -56,6 +58,7 @@ const scenario: Scenario = {
     { path: '/redir/x?kind=relative' },
     { path: '/xaccel?to=/after/x%20y' },
     { path: '/exact', host: 'Some.Test', headers: { 'X-In': 'v' } },
+    { path: '/ph/x' },
     // a handshake too, a decoded space in its capture among them (node's client would refuse that path)
     { path: '/wsv/a/b', ws: true },
     { path: '/wsv/a%20b', ws: true },
@@ -73,6 +76,7 @@ test(`parity: ${scenario.name}`, { timeout: 60_000 }, async () => {
   assert.deepEqual(nginx.slice(0, 4).map((o) => [o.status, o.upstream, o.uri]), [[200, 'a', '/v2/a/b'], [400, null, null], [200, 'a', '/v2/~/x;y'], [200, 'b', '/v2/']]);
   assert.equal(nginx[10]!.uri, '/empty/x%2Fy');
   assert.equal(nginx[12]!.uri, '/?y=1');
+  assert.equal(nginx[18]!.uri, '/ph///');
 });
 
 test('a proxy_pass with variables: checked, exported without "proxy_redirect default" (nginx -t refuses it there), imported back', () => {

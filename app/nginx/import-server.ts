@@ -179,6 +179,8 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
   let passDirective: Directive | null = null;
   let proxyPasses = 0;
   let redirectOff: Directive | null = null;
+  // (whether the last proxy_pass so far has a '$': nginx then counts it as one with variables)
+  let passVariables = false;
   const nested: Directive[] = [];
   for (const c of block) {
     if (INHERITED.has(c.name)) continue;
@@ -186,9 +188,11 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
       if (++proxyPasses > 1) ctx.warn(c, '"proxy_pass" is duplicate (nginx -t refuses this): the last one is kept');
       // nginx reads the scheme in any case
       const url = c.args.length === 1 ? c.args[0]!.replace(/^http:\/\//i, 'http://') : '';
+      passVariables = url.includes('$');
       if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
-      else if (url.includes('$') && !parseProxyPass(url)) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables before its URI part, which Switchyard does not model (variables after http://host[:port] it does): dropped`);
       else if (/^https:\/\//i.test(url)) ctx.warn(c, `proxy_pass "${c.args[0]}": Switchyard speaks plain HTTP to upstreams (https:// is not modelled): dropped`);
+      // (only a variable in the scheme, host or port is that: "http://u/a b$uri" is refused for its space)
+      else if (/^[^/]*(\/\/[^/]*)?/.exec(url)![0].includes('$') && !parseProxyPass(url)) ctx.warn(c, `proxy_pass "${c.args[0]}" uses variables before its URI part, which Switchyard does not model (variables after http://host[:port] it does): dropped`);
       // (a port past 65535 is kept, for validation to name with its line as nginx -t refuses it: invalid_port)
       else if (!parseProxyPass(url) && proxyPassError(url) !== 'invalid_port') ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
       else {
@@ -199,6 +203,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
     else if (c.name === 'proxy_redirect' && c.args.length === 1 && c.args[0] === 'default') {
       // the engine's own behaviour (a snippet's export writes it): nothing to keep, unless nginx refuses it
       if (proxyPasses === 0) ctx.warn(c, '"proxy_redirect default" before "proxy_pass" (nginx -t refuses this: it needs the proxy_pass above it): dropped');
+      else if (passVariables) ctx.warn(c, '"proxy_redirect default" beside a "proxy_pass" with variables (nginx -t refuses this: such a proxy_pass has no default rewrite; Switchyard rewrites no redirect for it, as "proxy_redirect off" does): dropped');
     } else if (c.name === 'proxy_redirect' && c.args.length === 1 && c.args[0] === 'off') redirectOff = c;
     else ctx.unmodelled(c, where);
   }

@@ -70,3 +70,23 @@ test('a named group of a regex the import drops (a location without proxy_pass, 
     '1 hash: hash key "$file": $file is a named group of a regex the import dropped (above): round robin is used instead',
   ]) assert.ok(w.includes(line), `${line}\nin\n${w.join('\n')}`);
 });
+
+test('a proxy_pass with variables: "proxy_redirect default" beside it is named (nginx -t refuses it), and a dropped one says why it is', () => {
+  const r = importNginxText([
+    'upstream backend { server 127.0.0.1:1; }',
+    'server {',
+    '    listen 80;',
+    '    location /a/ { proxy_pass http://backend$request_uri; proxy_redirect default; }',
+    '    location /b/ { proxy_pass https://backend$request_uri; }',
+    '    location /c/ { proxy_pass "http://backend/a b$uri"; }',
+    '    location /d/ { proxy_pass $scheme://backend; }',
+    '}',
+  ].join('\n'), 'v.conf');
+  assert.deepEqual(messages(r).filter((m) => /^\d+ proxy_/.test(m)), [
+    '4 proxy_redirect: "proxy_redirect default" beside a "proxy_pass" with variables (nginx -t refuses this: such a proxy_pass has no default rewrite; Switchyard rewrites no redirect for it, as "proxy_redirect off" does): dropped',
+    '5 proxy_pass: proxy_pass "https://backend$request_uri": Switchyard speaks plain HTTP to upstreams (https:// is not modelled): dropped',
+    '6 proxy_pass: proxy_pass "http://backend/a b$uri" is not modelled (http://upstream, http://host:port[/uri]): dropped',
+    '7 proxy_pass: proxy_pass "$scheme://backend" uses variables before its URI part, which Switchyard does not model (variables after http://host[:port] it does): dropped',
+  ]);
+  assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.proxyPass), ['http://backend$request_uri']);
+});

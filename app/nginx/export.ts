@@ -101,7 +101,7 @@ function serverBlock(s: Server, o: { pinned: boolean; upgrade: string }): Direct
 }
 
 export function locationBlock(loc: Location, o: { pinned: boolean; upgrade: string } = { pinned: false, upgrade: '$connection_upgrade' }): Directive {
-  const body: Directive[] = [directive('proxy_pass', [loc.proxyPass])];
+  const body: Directive[] = [directive('proxy_pass', [upgradeVariable(loc.proxyPass, o.upgrade)])];
   // (nginx -t refuses `proxy_redirect default` beside a proxy_pass with variables, which has no
   // default rewrite: `off` pins that)
   if (o.pinned) body.push(directive('proxy_redirect', [parseProxyPass(loc.proxyPass)?.variables ? 'off' : 'default']));

@@ -196,7 +196,8 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
       // (a port past 65535 is kept, for validation to name with its line as nginx -t refuses it: invalid_port)
       else if (!parseProxyPass(url) && proxyPassError(url) !== 'invalid_port') ctx.warn(c, `proxy_pass "${c.args[0]}" is not modelled (http://upstream, http://host:port[/uri]): dropped`);
       else {
-        proxyPass = url;
+        // (a snippet's own upgrade map variable is $connection_upgrade in the model, as in a header)
+        proxyPass = ctx.standardUpgrade(url);
         passDirective = c;
       }
     } else if (c.name === 'location') nested.push(c);

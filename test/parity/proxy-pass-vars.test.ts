@@ -10,6 +10,8 @@ import { findNginx } from '../../main/nginx/binary.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import { importNginxText } from '../../app/nginx/import.ts';
 import { validateConfig } from '../../app/config/validate.ts';
+import { nginxTest } from '../../main/nginx/binary.ts';
+import { wrapForTest } from '../../main/service/nginx-export.ts';
 
 const scenario: Scenario = {
   name: 'proxy_pass with variables in its URI',
@@ -102,4 +104,18 @@ test('a proxy_pass with variables: checked, exported without "proxy_redirect def
   const back = importNginxText(text, 'nginx.conf');
   assert.equal(back.config.servers[0]!.locations[0]!.proxyPass, 'http://pool/v2/$1');
   assert.deepEqual(back.warnings.filter((w) => /proxy_pass|proxy_redirect/.test(w.message)), []);
+});
+
+test('$connection_upgrade in a proxy_pass URI: a snippet export names its own map variable there too (nginx -t knows no other), and imports back', async () => {
+  const v = validateConfig({
+    schemaVersion: 1, upstreams: [{ name: 'pool', servers: [{ address: '127.0.0.1:9001' }] }],
+    servers: [{ listen: [{ address: '127.0.0.1:8080' }], locations: [{ path: '/', proxyPass: 'http://pool/${connection_upgrade}/$uri', websocket: true }] }],
+  });
+  assert.ok(v.ok);
+  for (const shape of ['full', 'snippet'] as const) {
+    const text = exportNginx(v.config, { shape });
+    const t = await nginxTest(wrapForTest(text, shape).conf);
+    assert.ok(t.ok, `${shape}: ${t.output}`);
+    assert.equal(importNginxText(text, 'nginx.conf').config.servers[0]!.locations[0]!.proxyPass, 'http://pool/${connection_upgrade}/$uri', shape);
+  }
 });

@@ -309,7 +309,8 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, groups: Reado
       const isUpstream = upstreams.defined.has(target.host.toLowerCase());
       // with an unreadable upstream name in the draft, any unknown host might be that upstream
       const surelyNotUpstream = !isUpstream && upstreams.complete;
-      if (target.port === null && surelyNotUpstream && !isAddressHost(target.host)) {
+      // (with variables, variable_proxy_pass_host below says it: a port would not help there)
+      if (target.port === null && surelyNotUpstream && !isAddressHost(target.host) && !target.variables) {
         add([...lb, 'proxyPass'], 'unknown_upstream', `no upstream named "${target.host}": define it, or use an address with a port`);
       }
       if (target.port !== null && isUpstream) {

@@ -173,7 +173,9 @@ function resolvePortless(config: Config, ctx: ImportContext): void {
   for (const { location, d } of ctx.portless) {
     const t = parseProxyPass(location.proxyPass)!;
     // what validation would call an unknown upstream
-    if (upstreamOf(config.upstreams, t) || isAddressHost(t.host)) continue;
+    // (with variables nginx looks the name up per request, with no port assumed to help: validation
+    // names that, variable_proxy_pass_host)
+    if (upstreamOf(config.upstreams, t) || isAddressHost(t.host) || t.variables) continue;
     location.proxyPass = `http://${t.host}:80${t.uri ?? ''}`;
     ctx.warn(d, `no upstream "${t.host}" is defined in the imported files, so nginx resolves "${t.host}" as a host name and connects to port 80: imported as "${location.proxyPass}"`);
   }

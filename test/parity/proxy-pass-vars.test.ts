@@ -97,6 +97,8 @@ test('a proxy_pass with variables: checked, exported without "proxy_redirect def
   assert.deepEqual(codes('http://pool${URI}?a=$1'), []);
   // a host name nginx would have to resolve at request time, with no resolver: 502 for every request
   assert.deepEqual(codes('http://localhost:9001/$1'), ['variable_proxy_pass_host']);
+  // (and no unknown_upstream beside it, whose "use an address with a port" would not help)
+  assert.deepEqual(codes('http://app/$1'), ['variable_proxy_pass_host']);
   const v = validateConfig(model('http://pool/v2/$1'));
   assert.ok(v.ok);
   const text = exportNginx(v.config, { shape: 'snippet' });

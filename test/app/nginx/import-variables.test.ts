@@ -90,3 +90,10 @@ test('a proxy_pass with variables: "proxy_redirect default" beside it is named (
   ]);
   assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.proxyPass), ['http://backend$request_uri']);
 });
+
+test('a proxy_pass with variables to a name that is no upstream stays as written (nginx resolves it per request, not at port 80 once): an issue, no ":80" rewrite', () => {
+  const r = importNginxText('server { listen 80; location / { proxy_pass http://app$request_uri; } }', 'p.conf');
+  assert.equal(r.config.servers[0]!.locations[0]!.proxyPass, 'http://app$request_uri');
+  assert.deepEqual(messages(r).filter((m) => m.includes('port 80')), []);
+  assert.deepEqual(r.issues.map((i) => i.code), ['variable_proxy_pass_host']);
+});

@@ -10,7 +10,7 @@ import type { RequestContext, RequestEnv } from './context.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { selectServer, primaryServerName, type ServerCandidate } from '../match/server.ts';
 import { mergeNamed } from '../match/regex-groups.ts';
-import { upstreamUri, redirectLocation } from './uri.ts';
+import { upstreamUri, redirectLocation, variableUrlError } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
 import { evaluateParts, proxyPassUriValue, type TemplatePart } from './variables.ts';
 import { candidatesFor, stripMapped, type BindCandidate } from './routing.ts';
@@ -223,6 +223,13 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   const named = decision.named && chosen.named ? mergeNamed(chosen.named, decision.named) : decision.named ?? chosen.named;
   if (named) ctx.named = named;
   if (env) ctx.env = env;
+  const evaluated = proxyPassUriValue(loc.target, ctx);
+  const badUrl = evaluated === undefined ? null : variableUrlError(loc.target, evaluated);
+  if (badUrl !== null) {
+    // (in the proxy handler: after the location's client_max_body_size check)
+    const status = announcedTooLarge(req.rawHeaders, loc.location.clientMaxBodySize) ? 413 : 500;
+    return { kind: 'error', status, reason: status === 413 ? `client intended to send too large body (client_max_body_size ${loc.location.clientMaxBodySize})` : badUrl, server, serverExplain: chosen.explain };
+  }
   const path = upstreamUri({
     location: loc.location,
     proxyPassUri: loc.target.uri,
@@ -231,7 +238,7 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
     hasArgs: target.hasArgs,
     requestUri: ctx.requestUri,
     quoted: target.quoted,
-    evaluated: proxyPassUriValue(loc.target, ctx),
+    evaluated,
   });
   const hashKey = loc.pool.hashKey === null ? undefined : evaluateParts(loc.pool.hashKey, ctx);
   return {

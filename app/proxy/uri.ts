@@ -35,6 +35,18 @@ export function unparsedUri(requestUri: string): { uri: string; valid: boolean }
 }
 
 /**
+ * Why nginx cannot parse the URL a proxy_pass with variables made (it answers 500), or null: after an
+ * IPv6 address it looks for the URI at the first "/" only (ngx_parse_inet6_url), so a URI part that
+ * came out starting with "?" ("http://[::1]:9000$is_args$args" with args) is read as part of the port
+ * ("invalid port in upstream"), or as a bad host without one.
+ */
+export function variableUrlError(target: { host: string; port: number | null }, evaluated: string): string | null {
+  if (!target.host.startsWith('[') || !evaluated.startsWith('?')) return null;
+  const url = `${target.host}${target.port === null ? '' : `:${target.port}`}${evaluated}`;
+  return `${target.port === null ? 'invalid host' : 'invalid port'} in upstream "${url}" (after an IPv6 address nginx finds the URI at its first "/", not at "?"): 500`;
+}
+
+/**
  * The upstream request-line URI. Without a proxy_pass URI part the client's target goes as is;
  * with one (even "/"), the matched location name is replaced by it (for '=' the whole URI) and the
  * rest of $uri follows, re-escaped only when the client had escaped something; then "?args".

@@ -37,6 +37,9 @@ const scenario: Scenario = {
           { modifier: '=', path: '/exact', proxyPass: `${at('d')}/e/$host/$http_x_in` },
           // (nginx evaluates the URI before it knows $proxy_host and $proxy_port: empty there, set in a header)
           { path: '/ph/', proxyPass: `${at('d')}/ph/$proxy_host/$proxy_port/`, proxySetHeader: show },
+          // (after an IPv6 address nginx finds the URI at the first "/" only: one starting with "?" is read
+          // as part of the port, and the request answered 500; none listens on [::1] here)
+          { path: '/v6/', proxyPass: `http://[::1]:${up.d}$is_args$args` },
         ],
       }],
     };
@@ -61,6 +64,8 @@ const scenario: Scenario = {
     { path: '/xaccel?to=/after/x%20y' },
     { path: '/exact', host: 'Some.Test', headers: { 'X-In': 'v' } },
     { path: '/ph/x' },
+    { path: '/v6/x?a=1' },
+    { path: '/v6/x?a=/b' },
     // a handshake too, a decoded space in its capture among them (node's client would refuse that path)
     { path: '/wsv/a/b', ws: true },
     { path: '/wsv/a%20b', ws: true },
@@ -79,6 +84,7 @@ test(`parity: ${scenario.name}`, { timeout: 60_000 }, async () => {
   assert.equal(nginx[10]!.uri, '/empty/x%2Fy');
   assert.equal(nginx[12]!.uri, '/?y=1');
   assert.equal(nginx[18]!.uri, '/ph///');
+  assert.deepEqual([nginx[19]!.status, nginx[20]!.status], [500, 500]);
 });
 
 test('a proxy_pass with variables: checked, exported without "proxy_redirect default" (nginx -t refuses it there), imported back', () => {

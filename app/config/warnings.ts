@@ -15,6 +15,7 @@ import { asciiLower } from '../match/bytes.ts';
 import { compileNginxRegex, compileServerNameRegex } from '../match/regex.ts';
 import { addNames } from './group-names.ts';
 import { findVariables } from '../proxy/variable-names.ts';
+import { parseProxyPass } from './proxy-pass.ts';
 
 /** A regex server name with capture groups ($1, named ones). */
 function capturing(name: string): boolean {
@@ -98,28 +99,33 @@ export function decodedUriVariables(value: string, groups: ReadonlySet<string> |
 function decodedUriHeaders(config: Config): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   config.servers.forEach((s, si) => s.locations.forEach((l, li) => {
+    // a proxy_pass with variables makes the request line of them: a line break there splits it the same way
+    const target = parseProxyPass(l.proxyPass);
+    const passVariables = target?.variables ? target.uri! : null;
     let groups: Set<string> | null = null;
-    if ((l.modifier === '~' || l.modifier === '~*') && l.proxySetHeader.length) addNames(groups = new Set(), compileNginxRegex(l.path, l.modifier === '~*'));
-    l.proxySetHeader.forEach((h, hi) => headerWarning(h, groups, `servers[${si}].locations[${li}].proxySetHeader[${hi}].value`, out));
+    if ((l.modifier === '~' || l.modifier === '~*') && (l.proxySetHeader.length || passVariables !== null)) addNames(groups = new Set(), compileNginxRegex(l.path, l.modifier === '~*'));
+    const at = `servers[${si}].locations[${li}]`;
+    if (passVariables !== null) decodedWarning(passVariables, { what: 'the proxy_pass URI', code: 'proxy_pass' }, groups, `${at}.proxyPass`, out);
+    l.proxySetHeader.forEach((h, hi) => decodedWarning(h.value, { what: `header "${h.name}"`, code: 'header' }, groups, `${at}.proxySetHeader[${hi}].value`, out));
   }));
   return out;
 }
 
-/** The decoded_uri_in_header and decoded_user_in_header warnings of one header, if it has them. */
-function headerWarning(h: { name: string; value: string }, groups: ReadonlySet<string> | null, path: string, out: ConfigIssue[]): void {
-  if (findVariables(h.value).some((v) => !v.capture && v.name.toLowerCase() === 'remote_user')) {
+/** The decoded_uri_in_* and decoded_user_in_* warnings of one value (a header's, or a proxy_pass URI with variables), if it has them. */
+function decodedWarning(value: string, where: { what: string; code: 'header' | 'proxy_pass' }, groups: ReadonlySet<string> | null, path: string, out: ConfigIssue[]): void {
+  if (findVariables(value).some((v) => !v.capture && v.name.toLowerCase() === 'remote_user')) {
     out.push({
       path,
-      code: 'decoded_user_in_header',
-      message: `$remote_user in header "${h.name}" holds the user name of an Authorization: Basic header as decoded from its base64: a client can put line breaks in it, and the upstream reads what follows as header lines of the client's; nginx passes them on too`,
+      code: `decoded_user_in_${where.code}`,
+      message: `$remote_user in ${where.what} holds the user name of an Authorization: Basic header as decoded from its base64: a client can put line breaks in it, and the upstream reads what follows as header lines of the client's; nginx passes them on too`,
     });
   }
-  const vars = decodedUriVariables(h.value, groups);
+  const vars = decodedUriVariables(value, groups);
   if (vars.length === 0) return;
   const what = vars.some((v) => v !== '$uri' && v !== '$document_uri') ? 'the request path as decoded (this location\'s regex captures from it)' : 'the request path as decoded';
   out.push({
     path,
-    code: 'decoded_uri_in_header',
-    message: `${vars.join(', ')} in header "${h.name}" ${vars.length > 1 ? 'hold' : 'holds'} ${what}: a client can put line breaks in it (%0d%0a), and the upstream reads what follows as header lines of the client's; nginx passes them on too. $request_uri is the path as the client sent it, not decoded: use it instead where the upstream can take that`,
+    code: `decoded_uri_in_${where.code}`,
+    message: `${vars.join(', ')} in ${where.what} ${vars.length > 1 ? 'hold' : 'holds'} ${what}: a client can put line breaks in it (%0d%0a), and the upstream reads what follows as header lines of the client's; nginx passes them on too. $request_uri is the path as the client sent it, not decoded: use it instead where the upstream can take that`,
   });
 }

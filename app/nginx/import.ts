@@ -151,7 +151,7 @@ function importTrees(trees: Directive[][]): ImportResult {
   if (v.ok) {
     // (a server name nginx ignores on a socket where an earlier server has it: the file's own dead
     // config; a header that passes a client's line breaks on, in nginx too)
-    for (const w of configWarnings(v.config)) ctx.note({ ...withSource(w, config, ctx).source ?? { file: '', line: 0 }, directive: w.path.includes('proxySetHeader') ? 'proxy_set_header' : 'server_name', message: w.message });
+    for (const w of configWarnings(v.config)) ctx.note({ ...withSource(w, config, ctx).source ?? { file: '', line: 0 }, directive: w.path.includes('proxySetHeader') ? 'proxy_set_header' : w.path.endsWith('.proxyPass') ? 'proxy_pass' : 'server_name', message: w.message });
     return { config: v.config, warnings: ctx.warnings, issues: [] };
   }
   return { config, warnings: ctx.warnings, issues: v.issues.map((i) => withSource(i, config, ctx)) };

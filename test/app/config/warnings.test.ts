@@ -124,3 +124,22 @@ test('an imported proxy_set_header with $uri is warned of at its line, as proxy_
   const r = importNginxText('http {\n  server {\n    listen 127.0.0.1:8080;\n    location / {\n      proxy_pass http://127.0.0.1:9;\n      proxy_set_header X-Uri $uri;\n      proxy_set_header X-Req $request_uri;\n    }\n  }\n}\n', 'site.conf');
   assert.deepEqual(r.warnings.map((w) => [w.file, w.line, w.directive, w.message.slice(0, 40)]), [['site.conf', 6, 'proxy_set_header', '$uri in header "X-Uri" holds the request']]);
 });
+
+test('a proxy_pass with variables holding the decoded path ($uri, a regex location\'s captures) or $remote_user is warned of as a header is: a client\'s %0d%0a splits the request line there, in nginx too; $request_uri is not', () => {
+  const v = validateConfig({ schemaVersion: 1, upstreams: [{ name: 'pool', servers: [{ address: '127.0.0.1:9' }] }], servers: [{ listen: [{ address: '127.0.0.1:18099' }], serverNames: ['~^(?<sub>[a-z]+)\\.test$'], locations: [
+    { path: '/a/', proxyPass: 'http://pool/a$uri' },
+    { path: '/b/', proxyPass: 'http://pool$request_uri' },
+    { modifier: '~', path: '^/c/(?<rest>.*)$', proxyPass: 'http://pool/c/$rest?u=$remote_user' },
+    { path: '/d/', proxyPass: 'http://pool/d/$1$sub', proxySetHeader: [{ name: 'X-U', value: '$uri' }] },
+  ] }] });
+  assert.ok(v.ok, JSON.stringify(!v.ok && v.issues));
+  const w = configWarnings(v.config);
+  assert.deepEqual(w.map((i) => [i.path, i.code]), [
+    ['servers[0].locations[0].proxyPass', 'decoded_uri_in_proxy_pass'],
+    ['servers[0].locations[2].proxyPass', 'decoded_user_in_proxy_pass'], ['servers[0].locations[2].proxyPass', 'decoded_uri_in_proxy_pass'],
+    ['servers[0].locations[3].proxySetHeader[0].value', 'decoded_uri_in_header'],
+  ], 'not $request_uri, not a server name regex\'s $1 or group (the Host has no line break)');
+  assert.match(w[0]!.message, /^\$uri in the proxy_pass URI holds the request path as decoded: a client can put line breaks in it/);
+  const r = importNginxText('server {\n  listen 127.0.0.1:8080;\n  location / {\n    proxy_pass http://127.0.0.1:9$uri;\n  }\n}\n', 'v.conf');
+  assert.deepEqual(r.warnings.map((x) => [x.line, x.directive, x.message.slice(0, 34)]), [[3, 'proxy_pass', '$uri in the proxy_pass URI holds t']]);
+});

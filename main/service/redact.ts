@@ -6,7 +6,7 @@
 // to everything shown next.
 import type { ExchangeBody, ExchangeView, FrameView, LogView, ServiceSettings, SessionView } from '../../app/api/contract.ts';
 import { FrameRef } from './frame-log.ts';
-import { paramName, redactForm, redactParams } from './url-params.ts';
+import { paramName, queryValues, redactForm, redactParams } from './url-params.ts';
 import { redactSubprotocolLines } from './subprotocols.ts';
 
 // (X-Switchyard-Token: the web host's own, should a stale page's calls reach a proxied app instead)
@@ -196,12 +196,34 @@ export class Redactor {
     return this.query(out);
   }
 
+  /**
+   * The path sent upstream: its query's secrets as in any URL, and the client's secrets a proxy_pass
+   * with variables put anywhere in it (`http://pool/v2/$arg_token`, `$cookie_session`,
+   * `$http_authorization`): the raw values of the sensitive query parameters of the request's URL,
+   * of the sensitive headers, and of each cookie when Cookie is one. (Values under 4 bytes are left:
+   * replacing every "1" would garble the path more than it hides.)
+   */
+  private upstreamPath(path: string, v: { url: string; requestHeaders: string[] }): string {
+    let out = this.url(path);
+    const secrets = queryValues(v.url, this.paramNames);
+    const raw = v.requestHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      if (!this.names.has(name)) continue;
+      secrets.push(raw[i + 1]!);
+      if (name === 'cookie') for (const c of raw[i + 1]!.split(';')) secrets.push(c.slice(c.indexOf('=') + 1).trim());
+    }
+    // (longest first: a whole header value before a cookie's value inside it)
+    for (const secret of secrets.sort((a, b) => b.length - a.length)) if (secret.length >= 4) out = out.replaceAll(secret, REDACTED);
+    return out;
+  }
+
   session<T extends SessionView>(v: T): T {
     if (!this.on) return v;
     const req = this.headers(v.requestHeaders);
     const res = this.answerHeaders(this.headers(v.responseHeaders), v.requestHeaders);
     const url = this.url(v.url);
-    const upstreamPath = this.url(v.upstreamPath);
+    const upstreamPath = this.upstreamPath(v.upstreamPath, v);
     const closeReason = this.text(v.closeReason, v.requestHeaders, v.responseHeaders);
     // (a peer's Close frame reason is its own text, which may quote a URL too)
     const frameReason = v.closeFrame ? this.text(v.closeFrame.reason, v.requestHeaders, v.responseHeaders)! : '';
@@ -224,7 +246,7 @@ export class Redactor {
     const req = this.headers(v.requestHeaders);
     const res = this.headers(v.responseHeaders);
     const url = this.url(v.url);
-    const upstreamPath = v.upstreamPath === null ? null : this.url(v.upstreamPath);
+    const upstreamPath = v.upstreamPath === null ? null : this.upstreamPath(v.upstreamPath, v);
     const cause = this.text(v.cause, v.requestHeaders, v.responseHeaders);
     const note = this.query(v.note);
     // (a try's outcome may quote a URL: an X-Accel-Redirect's target)

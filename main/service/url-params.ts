@@ -26,6 +26,17 @@ export function paramName(raw: string): string {
   return name.toLowerCase().replace(/(\[[^\]]*\])+$/, '');
 }
 
+/** The raw values of the parameters `names` in a request target's query, each up to the next '&'
+ * (as nginx's $arg_NAME gives them). */
+export function queryValues(target: string, names: ReadonlySet<string>): string[] {
+  const q = target.indexOf('?');
+  if (q < 0) return [];
+  return target.slice(q + 1).split('&').flatMap((p) => {
+    const eq = p.indexOf('=');
+    return eq > 0 && names.has(paramName(p.slice(0, eq))) ? [p.slice(eq + 1)] : [];
+  });
+}
+
 const SEPARATORS = new Set(['?', '&', ';', '#']);
 const URL_END = new Set([' ', '\t', '\r', '\n', '<', '>']);
 const TEXT_END = new Set([...URL_END, '"', "'", '(', ')', ',']);

@@ -147,3 +147,16 @@ test('a form body that is not UTF-8 is redacted byte for byte; one as sent in a 
   assert.equal(r.body({ ...gz, decoded: { encoding: 'text', data: 'password=x', bytes: 10 } }).decoded!.data, `password=${REDACTED}`);
   assert.equal(r.body(gz).data, 'AAAA');
 });
+
+test('the path sent upstream: the client\'s secrets a proxy_pass with variables put in it ($arg_token, $cookie_sid, $http_authorization) are redacted there too; short values and other text stay', () => {
+  const r = new Redactor();
+  const view = { url: '/api/x?token=tok123&page=2&key=k1', requestHeaders: ['Cookie', 'sid=s3ss10n; theme=dark', 'Authorization', 'Bearer abc.def', 'X-Other', 'visible'], responseHeaders: [], tries: [] };
+  const path = '/v2/tok123/s3ss10n/Bearer abc.def/dark/visible/2/k1?page=2&token=tok123';
+  const x = r.exchange({ ...view, upstreamPath: path, cause: null, note: null } as unknown as ExchangeView);
+  // ("dark" is a cookie's value too: Cookie is a sensitive header, so each of its values is)
+  assert.equal(x.upstreamPath, `/v2/${REDACTED}/${REDACTED}/${REDACTED}/${REDACTED}/visible/2/k1?page=2&token=${REDACTED}`);
+  const s = r.session({ ...view, upstreamPath: path, closeReason: null, closeFrame: null } as unknown as SessionView);
+  assert.equal(s.upstreamPath, x.upstreamPath);
+  r.update({ redact: false });
+  assert.equal(r.exchange({ ...view, upstreamPath: path, cause: null, note: null } as unknown as ExchangeView).upstreamPath, path);
+});

@@ -113,8 +113,8 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
   if (decision.named) ctx.named = mergeNamed(prev.ctx.named, decision.named);
   // after an internal redirect nginx sends $uri escaped (r->internal), never the client's target
   const evaluated = proxyPassUriValue(loc.target, ctx);
-  const badUrl = evaluated === undefined ? null : variableUrlError(loc.target, evaluated);
-  if (badUrl !== null) return { kind: 'error', status: 500, reason: badUrl, server, serverExplain: prev.serverExplain };
+  const badUrl = evaluated === undefined ? null : variableUrlError(loc.target, evaluated, loc.groups);
+  if (badUrl !== null) return { kind: 'error', status: badUrl.status, reason: badUrl.reason, server, serverExplain: prev.serverExplain };
   const path = upstreamUri({ location: loc.location, proxyPassUri: loc.target.uri, uri, args, hasArgs: ctx.hasArgs, requestUri: ctx.requestUri, quoted: true, internal: true, evaluated });
   return {
     kind: 'proxy', server, loc, match: decision.kind, explain: decision.explain, serverExplain: prev.serverExplain, ctx, path,

@@ -27,6 +27,8 @@ export interface RouteLocation {
   target: ProxyPassTarget;
   /** The `hash` method's key of the target's upstream, compiled once (templateParts); null for other methods. */
   pool: { hashKey: readonly TemplatePart[] | null };
+  /** The config's upstream group names in lower case (a proxy_pass with variables may come to name one). */
+  groups: ReadonlySet<string>;
 }
 
 export interface RouteServer {
@@ -224,11 +226,11 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   if (named) ctx.named = named;
   if (env) ctx.env = env;
   const evaluated = proxyPassUriValue(loc.target, ctx);
-  const badUrl = evaluated === undefined ? null : variableUrlError(loc.target, evaluated);
+  const badUrl = evaluated === undefined ? null : variableUrlError(loc.target, evaluated, loc.groups);
   if (badUrl !== null) {
     // (in the proxy handler: after the location's client_max_body_size check)
-    const status = announcedTooLarge(req.rawHeaders, loc.location.clientMaxBodySize) ? 413 : 500;
-    return { kind: 'error', status, reason: status === 413 ? `client intended to send too large body (client_max_body_size ${loc.location.clientMaxBodySize})` : badUrl, server, serverExplain: chosen.explain };
+    const tooLarge = announcedTooLarge(req.rawHeaders, loc.location.clientMaxBodySize);
+    return { kind: 'error', status: tooLarge ? 413 : badUrl.status, reason: tooLarge ? `client intended to send too large body (client_max_body_size ${loc.location.clientMaxBodySize})` : badUrl.reason, server, serverExplain: chosen.explain };
   }
   const path = upstreamUri({
     location: loc.location,

@@ -13,7 +13,7 @@ import { normalizeRequestTarget } from '../match/normalize.ts';
 import { serverParams } from '../nginx/export.ts';
 import { compileHeaders, forwardsUpgrade, type HeaderSource } from './headers.ts';
 import { evaluateParts, isValidHeaderName, templateParts } from './variables.ts';
-import { addServerBinds, directTargetKey, listenBindKey, upstreamOf, type Binds } from './routing.ts';
+import { addServerBinds, directTargetKey, groupNames, listenBindKey, upstreamOf, type Binds } from './routing.ts';
 import { planRoute, type RouteServer, type RouteTable } from './plan.ts';
 import { LazyRequestEnv } from './context.ts';
 import { chooseSocket, displayBytes, isIpAddress, parseHeaderLines, parseTestUrl, type RouteTestField } from './route-test-input.ts';
@@ -103,12 +103,13 @@ export type RouteTestResult =
 /** The draft's routing as the engine compiles it (without its balancers and connection pools). */
 export function compileRouteTable(config: Config): RouteTable<RouteServer> & { binds: Binds<RouteServer> } {
   const binds: Binds<RouteServer> = new Map();
+  const groups = groupNames(config);
   config.servers.forEach((server, si) => {
     const locations = server.locations.map((location, li) => {
       const target = parseProxyPass(location.proxyPass)!;
       const group = upstreamOf(config.upstreams, target);
       const hashKey = group?.method.type === 'hash' ? group.method.key : null;
-      return { index: li, location, headers: compileHeaders(location), target, pool: { hashKey: hashKey === null ? null : templateParts(hashKey) } };
+      return { index: li, location, headers: compileHeaders(location), target, pool: { hashKey: hashKey === null ? null : templateParts(hashKey) }, groups };
     });
     addServerBinds(binds, server, { index: si, server, matcher: compileLocations(server.locations), locations });
   });

@@ -96,6 +96,11 @@ export function upstreamOf<U extends { name: string }>(upstreams: readonly U[], 
   return upstreams.find((u) => u.name.toLowerCase() === host) ?? null;
 }
 
+/** A config's upstream group names in lower case, as nginx compares them. */
+export function groupNames(config: { upstreams: ReadonlyArray<{ name: string }> }): ReadonlySet<string> {
+  return new Set(config.upstreams.map((u) => u.name.toLowerCase()));
+}
+
 /** The implicit one-server group of a proxy_pass to an address: "host:port" (port 80 by default),
  * the host in lower case: nginx's ngx_http_upstream_add makes one group of `http://api:80` and
  * `http://API:80` (compared without case), with one balancing state. */

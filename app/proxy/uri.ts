@@ -34,16 +34,47 @@ export function unparsedUri(requestUri: string): { uri: string; valid: boolean }
   return { uri: t.requestUri, valid: t.validUnparsedUri };
 }
 
+/** ngx_inet_addr's dotted quad: four decimal parts (any number of digits, even none), each at most 255. */
+function inetAddr(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d*$/.test(p) && Number(p || '0') <= 255);
+}
+
+/** ngx_atoi for a port: digits only, 1-65535. */
+function validPort(text: string): boolean {
+  return /^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 65535;
+}
+
 /**
- * Why nginx cannot parse the URL a proxy_pass with variables made (it answers 500), or null: after an
- * IPv6 address it looks for the URI at the first "/" only (ngx_parse_inet6_url), so a URI part that
- * came out starting with "?" ("http://[::1]:9000$is_args$args" with args) is read as part of the port
- * ("invalid port in upstream"), or as a bad host without one.
+ * What nginx makes of the URL a proxy_pass with variables made, when it cannot keep the host and
+ * port as written: it parses the whole URL again per request (ngx_http_proxy_eval, ngx_parse_url),
+ * finding the URI at the first "/" or "?" (after an IPv6 address at the first "/" only), so a URI
+ * part that comes out starting with another byte ("http://pool$is_args." without args, "http://h:9000
+ * ${is_args}%20/") runs into the port, which must then still be a number ("invalid port in upstream":
+ * 500), or the host, which then is a name nginx would look up, and without a resolver answers 502
+ * ("no resolver defined"); after an IPv6 address one starting with "?" is read as part of the port
+ * ("http://[::1]:9000$is_args$args" with args), or as a bad host without one (500).
+ * Null when the host and port stay as written; null too when the bytes make another valid port, IPv4
+ * address or upstream group name (`groups`, lower case), which the engine does not connect to.
  */
-export function variableUrlError(target: { host: string; port: number | null }, evaluated: string): string | null {
-  if (!target.host.startsWith('[') || !evaluated.startsWith('?')) return null;
+export function variableUrlError(target: { host: string; port: number | null }, evaluated: string, groups: ReadonlySet<string>): { status: 500 | 502; reason: string } | null {
+  const v6 = target.host.startsWith('[');
+  const end = evaluated.search(v6 ? /\// : /[/?]/);
+  const head = end < 0 ? evaluated : evaluated.slice(0, end);
+  if (head === '') return null;
   const url = `${target.host}${target.port === null ? '' : `:${target.port}`}${evaluated}`;
-  return `${target.port === null ? 'invalid host' : 'invalid port'} in upstream "${url}" (after an IPv6 address nginx finds the URI at its first "/", not at "?"): 500`;
+  const why = v6 ? ' (after an IPv6 address nginx finds the URI at its first "/", not at "?")' : ' (the URI part came out not starting with "/" or "?")';
+  if (target.port !== null) return validPort(`${target.port}${head}`) ? null : { status: 500, reason: `invalid port in upstream "${url}"${why}: 500` };
+  if (v6) {
+    if (!head.startsWith(':')) return { status: 500, reason: `invalid host in upstream "${url}"${why}: 500` };
+    return validPort(head.slice(1)) ? null : { status: 500, reason: `invalid port in upstream "${url}"${why}: 500` };
+  }
+  const joined = target.host + head;
+  const colon = joined.indexOf(':');
+  if (colon >= 0 && !validPort(joined.slice(colon + 1))) return { status: 500, reason: `invalid port in upstream "${url}"${why}: 500` };
+  const host = colon >= 0 ? joined.slice(0, colon) : joined;
+  if (inetAddr(host) || (colon < 0 && groups.has(host.toLowerCase()))) return null;
+  return { status: 502, reason: `no resolver defined to resolve ${host} (proxy_pass "${url}": the URI part came out not starting with "/" or "?", and ran into the host): 502` };
 }
 
 /**

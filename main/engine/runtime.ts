@@ -14,7 +14,7 @@ import { compileHeaders, readsAfterBody, type CompiledHeaders } from '../../app/
 import { templateParts, type TemplatePart } from '../../app/proxy/variables.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
 import { LOCALHOST_V4 } from '../../app/config/validate.ts';
-import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, upstreamOf, wildcardOf, type Binds } from '../../app/proxy/routing.ts';
+import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, groupNames, upstreamOf, wildcardOf, type Binds } from '../../app/proxy/routing.ts';
 import { createUpstreamGroup, implicitPeer } from '../upstream/group.ts';
 import type { PeerConfig, UpstreamGroup } from '../upstream/types.ts';
 
@@ -27,6 +27,8 @@ export interface CompiledLocation {
   headers: CompiledHeaders;
   target: ProxyPassTarget;
   pool: Pool;
+  /** The config's upstream group names in lower case (a proxy_pass with variables may come to name one). */
+  groups: ReadonlySet<string>;
   connectTimeoutMs: number;
   sendTimeoutMs: number;
   readTimeoutMs: number;
@@ -233,6 +235,7 @@ export async function compileRuntime(config: Config, localhost?: readonly string
     pools.set(u.name, makePool(u.name, group, u.keepalive, u.method.type === 'hash' ? u.method.key : null));
   }
   const binds: Binds<CompiledServer> = new Map();
+  const groups = groupNames(config);
   for (const [si, server] of config.servers.entries()) {
     const locations: CompiledLocation[] = [];
     for (const [li, location] of server.locations.entries()) {
@@ -250,7 +253,7 @@ export async function compileRuntime(config: Config, localhost?: readonly string
         }
       }
       locations.push({
-        index: li, location, where: locationText(location), target, pool, headers: compileHeaders(location),
+        index: li, location, where: locationText(location), target, pool, groups, headers: compileHeaders(location),
         connectTimeoutMs: parseNginxTime(location.proxyConnectTimeout)!,
         sendTimeoutMs: parseNginxTime(location.proxySendTimeout)!,
         readTimeoutMs: parseNginxTime(location.proxyReadTimeout)!,

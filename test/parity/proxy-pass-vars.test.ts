@@ -131,3 +131,48 @@ test('$connection_upgrade in a proxy_pass URI: a snippet export names its own ma
     assert.equal(importNginxText(text, 'nginx.conf').config.servers[0]!.locations[0]!.proxyPass, 'http://pool/${connection_upgrade}/$uri', shape);
   }
 });
+
+// nginx parses the URL again with the variables in (ngx_parse_url): a URI part that comes out not
+// starting with "/" or "?" runs into the port (which must stay a number: else 500) or the host
+// (a name then, which nginx would resolve: 502 without a resolver); the engine sent it as the path.
+const runInto: Scenario = {
+  name: 'proxy_pass with variables whose URI runs into the host or port',
+  upstreams: ['a', 'd'],
+  model: ({ up, listen: p }) => ({
+    schemaVersion: 1,
+    upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${up.a}` }] }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${p}` }],
+      locations: [
+        { path: '/port/', proxyPass: `http://127.0.0.1:${up.d}\${is_args}%20/x` },
+        { modifier: '=', path: '/dot', proxyPass: 'http://pool$is_args.', websocket: true },
+        { path: '/name/', proxyPass: 'http://pool${is_args}x:99/' },
+        { path: '/bad/', proxyPass: 'http://pool${is_args}x:9z/' },
+        { path: '/xaccel', proxyPass: `http://127.0.0.1:${up.d}/xaccel$is_args$args` },
+      ],
+    }],
+  }),
+  requests: [
+    { path: '/port/q' },
+    { path: '/port/q?a=1' },
+    { path: '/dot' },
+    { path: '/dot?k' },
+    { path: '/dot', ws: true },
+    { path: '/name/' },
+    { path: '/bad/' },
+    { path: '/bad/?z' },
+    { path: '/xaccel?to=/dot' },
+    { path: '/xaccel?to=/port/y' },
+  ],
+  compare: ['host'],
+};
+
+test(`parity: ${runInto.name}`, { timeout: 60_000 }, async () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+  const { nginx, engine } = await runScenario(runInto);
+  runInto.requests.forEach((r, i) => assert.deepEqual(engine[i], nginx[i], `case ${i}: ${r.path}`));
+  // what nginx did, for the record
+  assert.deepEqual(nginx.map((o) => o.status), [500, 200, 502, 200, 502, 502, 500, 200, 502, 500]);
+  assert.equal(nginx[1]!.uri, '/?%20/x');
+  assert.equal(nginx[3]!.uri, '/?.');
+});

@@ -17,7 +17,7 @@ export function rng(seed: number) {
 const PREFIX = ['/', '/a', '/a/', '/a/b', '/a/b/', '/ab', '/b/', '/a.b/', '/~u/', '/a/b/c', '/A/', '/b'];
 const REGEX = ['\\.png$', '^/a/.+', '/b/?$', '^/A', '[0-9]+$', '\\.(css|js)$', '^/a/b/c$', '^/(a|b)/x', '/$'];
 const URIS = ['', '', '/', '/x/', '/x', '/x/y/'];
-const SEGS = ['a', 'b', 'ab', 'A', 'B', '%61', '%41', '.', '..', '%2e', '%2E%2e', '', '%2F', 'x.png', 'X.PNG', 'y.js', '%20', '~u', 'c', 'x', '123', 'a.b', '%2e%2e', '..%2f', '%252F', '%C3%A9', '+', ';p', 'a%3Fb'];
+export const SEGS = ['a', 'b', 'ab', 'A', 'B', '%61', '%41', '.', '..', '%2e', '%2E%2e', '', '%2F', 'x.png', 'X.PNG', 'y.js', '%20', '~u', 'c', 'x', '123', 'a.b', '%2e%2e', '..%2f', '%252F', '%C3%A9', '+', ';p', 'a%3Fb'];
 
 /** Prefix, exact, ^~ and regex locations, each to its own upstream (with and without a URI part), and URIs from odd segments. */
 export function locationScenario(seed: number, nReq: number): Scenario {
@@ -159,7 +159,7 @@ export function wsScenario(seed: number, nReq: number): Scenario {
   };
 }
 
-const EXOTIC = ['%00', '%', '%zz', '%2', '%7f', '%0a', '%0D%0A', '%25', '%5C', '\\', '*', '@', ':', "!$&'()*+,;=", '%3B', '<', '>', '"', '{', '}', '|', '^', '`', '[', ']', '%5B', 'a b', '\t', '%09', '%2e.', '.%2e', '...', '.a', 'a.', '%u0041'];
+export const EXOTIC = ['%00', '%', '%zz', '%2', '%7f', '%0a', '%0D%0A', '%25', '%5C', '\\', '*', '@', ':', "!$&'()*+,;=", '%3B', '<', '>', '"', '{', '}', '|', '^', '`', '[', ']', '%5B', 'a b', '\t', '%09', '%2e.', '.%2e', '...', '.a', 'a.', '%u0041'];
 /** Location trees as in locationScenario, against targets with bytes and escapes at the edge of what a request line may hold, and absolute-form targets. */
 export function uriScenario(seed: number, nReq: number): Scenario {
   const base = locationScenario(seed, 0);
@@ -219,8 +219,8 @@ export function absoluteScenario(seed: number, nReq: number): Scenario {
 }
 
 const VARS = ['host', 'http_host', 'proxy_host', 'proxy_port', 'server_name', 'server_protocol', 'scheme', 'request_uri', 'uri', 'document_uri', 'args', 'query_string', 'is_args', 'request_method', 'http_upgrade', 'connection_upgrade', 'http_x_in', 'http_cookie', 'cookie_a', 'cookie_B', 'cookie_a_b', 'arg_q', 'arg_Q', 'arg_a_b', 'arg_x', 'http_user_agent', 'server_addr', 'remote_addr', 'proxy_add_x_forwarded_for', 'http_x_forwarded_for'];
-const ARGS = ['q=1', 'Q=2', 'q=', 'q', 'a_b=3', 'x=%41%20', 'x=a+b', 'q=1&q=2', '&&q=3', 'x=é', 'Q=%00'];
-const COOKIES = ['a=1', 'a=1; B=2', 'B=2;a=3', 'a_b=x', ' a = 4 ', 'a=1;a=2', 'c=5', 'a="q"'];
+export const ARGS = ['q=1', 'Q=2', 'q=', 'q', 'a_b=3', 'x=%41%20', 'x=a+b', 'q=1&q=2', '&&q=3', 'x=é', 'Q=%00'];
+export const COOKIES = ['a=1', 'a=1; B=2', 'B=2;a=3', 'a_b=x', ' a = 4 ', 'a=1;a=2', 'c=5', 'a="q"'];
 /** proxy_set_header values made of variables (both forms) and literals, against requests with random args, cookies and headers (the values the upstream got). */
 export function variableScenario(seed: number, nReq: number): Scenario {
   const r = rng(seed);

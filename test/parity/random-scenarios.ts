@@ -4,9 +4,10 @@
 // random-requests.ts (request side) and random-upstreams.ts (upstream side).
 import type { Scenario } from './harness.ts';
 import { absoluteScenario, accelScenario, headerScenario, hostScenario, locationScenario, uriScenario, variableScenario, wsScenario } from './random-requests.ts';
+import { proxyVarScenario } from './random-proxy-vars.ts';
 import { balancerScenario, bodyScenario, hashScenario, keepaliveScenario, responseScenario, timeoutScenario, wireScenario, wsBalancerScenario } from './random-upstreams.ts';
 
-export const MODES = { tmo: timeoutScenario, hash: hashScenario, var: variableScenario, abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
+export const MODES = { pvar: proxyVarScenario, tmo: timeoutScenario, hash: hashScenario, var: variableScenario, abs: absoluteScenario, wire: wireScenario, wsbal: wsBalancerScenario, ka: keepaliveScenario, xa: accelScenario, body: bodyScenario, bal: balancerScenario, uri: uriScenario, loc: locationScenario, host: hostScenario, hdr: headerScenario, ws: wsScenario, resp: responseScenario } as const;
 
 /** The seeds the suite runs (most found differences before the fixes they came with). */
 export const randomScenarios: Scenario[] = [
@@ -26,4 +27,5 @@ export const randomScenarios: Scenario[] = [
   ...[1, 2].map((seed) => variableScenario(seed, 30)),
   ...[1, 2, 3].map((seed) => hashScenario(seed, 20)),
   ...[1, 3].map((seed) => timeoutScenario(seed, 10)),
+  ...[5, 10].map((seed) => proxyVarScenario(seed, 40)),
 ];

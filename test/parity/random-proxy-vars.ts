@@ -9,11 +9,11 @@ import type { Scenario, ParityRequest } from './harness.ts';
 import { rng, SEGS, EXOTIC, ARGS, COOKIES } from './random-requests.ts';
 
 /** Variables any location may use; captures are added per location. */
-const VARS = ['request_uri', 'uri', 'document_uri', 'args', 'is_args', 'arg_q', 'arg_x', 'arg_a_b', 'http_x_in', 'cookie_a', 'cookie_B', 'host', 'query_string', 'sub', '1'];
+const VARS = ['request_uri', 'uri', 'document_uri', 'args', 'is_args', 'arg_q', 'arg_x', 'arg_a_b', 'http_x_in', 'cookie_a', 'cookie_B', 'host', 'query_string', 'sub', '1', 'http_host', 'request_method', 'server_name', 'scheme', 'HOST', 'Arg_Q'];
 /** Variables nginx keeps the host as written after (validate.ts: the only ones that may start the URI). */
 // (raw non-ASCII bytes in a target are left out: node's parser refuses them, see random-requests.ts)
 const QUERY = ARGS.filter((a) => /^[\x20-\x7e]*$/.test(a));
-const FIRST = ['request_uri', 'uri', 'document_uri', 'is_args'];
+const FIRST = ['request_uri', 'uri', 'document_uri', 'is_args', 'URI', 'Is_Args'];
 const LITS = ['/', '/', '/v2/', 'x', '?', '&', '=', 'k=', '%20', '.', '/../', ';p', '-', '//', '?a=1', '#f', ':', '7', '@'];
 /** Regex locations (with their numbered and named groups) and the request paths that reach them. */
 const REGEXES: Array<{ modifier: '~' | '~*'; path: string; groups: string[]; reach: string }> = [
@@ -67,6 +67,8 @@ export function proxyVarScenario(seed: number, nReq: number): Scenario {
   // the catch-all too, with a template the client's target alone decides ("GET http://h?x" has no path)
   const rootUri = ['', '$request_uri', '${is_args}$args', '$uri$is_args$args', '/$host$request_uri'][r(5)]!;
   const rootTarget = r(4);
+  // the group's balancing, some keyed on what the templates read
+  const method = [{ type: 'round_robin' }, { type: 'round_robin' }, { type: 'hash', key: '$request_uri' }, { type: 'hash', key: '$arg_q$host', consistent: true }, { type: 'least_conn' }][r(5)]!;
   const requests: ParityRequest[] = [];
   const hosts = ['h.test', 'abc.def.rx', 'ABC.def.rx:81', 'q.rx', null, 'H.Test:8080'];
   for (let i = 0; i < nReq; i++) {
@@ -98,7 +100,7 @@ export function proxyVarScenario(seed: number, nReq: number): Scenario {
     upstreams: ['u', 'g1', 'g2'],
     model: ({ up, listen }) => ({
       schemaVersion: 1,
-      upstreams: [{ name: 'pool', servers: [{ address: `127.0.0.1:${up.g1}` }, { address: `127.0.0.1:${up.g2}` }] }],
+      upstreams: [{ name: 'pool', method: method as never, servers: [{ address: `127.0.0.1:${up.g1}` }, { address: `127.0.0.1:${up.g2}` }] }],
       servers: [{
         listen: [{ address: `127.0.0.1:${listen}` }],
         serverNames: ['h.test', '~^(?<sub>[a-z]+)\\.(\\w+)\\.rx$'],

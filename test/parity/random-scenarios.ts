@@ -27,5 +27,5 @@ export const randomScenarios: Scenario[] = [
   ...[1, 2].map((seed) => variableScenario(seed, 30)),
   ...[1, 2, 3].map((seed) => hashScenario(seed, 20)),
   ...[1, 3].map((seed) => timeoutScenario(seed, 10)),
-  ...[5, 10].map((seed) => proxyVarScenario(seed, 40)),
+  ...[7, 10].map((seed) => proxyVarScenario(seed, 40)),
 ];

@@ -95,7 +95,8 @@ async function startStack(names: string[]): Promise<Stack> {
           res.end('ok');
         } else if (req.url?.includes('/xaccel') || req.url?.includes('/loop')) {
           // an X-Accel-Redirect answer (to ?to=..., or to itself), with headers nginx keeps and some it does not
-          const to = req.url.includes('/loop') ? req.url : new URL(req.url, 'http://x').searchParams.get('to') ?? '';
+          // (without bytes node refuses in a header value: a proxy_pass with variables may send a decoded "to")
+          const to = (req.url.includes('/loop') ? req.url : new URL(req.url, 'http://x').searchParams.get('to') ?? '').replace(/[^\t\x20-\x7e\x80-\xff]/g, '');
           res.writeHead(200, ['X-Accel-Redirect', to, 'Set-Cookie', 'xa=1', 'Content-Type', 'application/x-first', 'Content-Disposition', 'attachment', 'X-Dropped', 'd', 'Cache-Control', 'private', 'Set-Cookie', 'xb=2', 'Content-Length', '4']);
           res.end('gone');
         } else if (/\/resp\/\d+/.test(req.url ?? '')) {

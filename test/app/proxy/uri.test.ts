@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Location } from '../../../app/config/schema.ts';
 import { normalizeRequestTarget } from '../../../app/match/normalize.ts';
-import { upstreamUri, redirectLocation, escapeUri } from '../../../app/proxy/uri.ts';
+import { upstreamUri, redirectLocation, escapeUri, variableUrlError } from '../../../app/proxy/uri.ts';
 
 function up(modifier: string, path: string, proxyPassUri: string | null, target: string): string {
   const t = normalizeRequestTarget(target);
@@ -48,4 +48,28 @@ test('redirect Location: absolute, port unless 80, args kept', () => {
   assert.equal(redirectLocation({ host: 'example.com', port: 80, location: '/api/', args: '' }), 'http://example.com/api/');
   assert.equal(redirectLocation({ host: '[::1]', port: 81, location: '/a/', args: null }), 'http://[::1]:81/a/');
   assert.equal(redirectLocation({ host: null, port: 81, location: '/a/', args: null, serverAddr: '127.0.0.1' }), 'http://127.0.0.1:81/a/');
+});
+
+test('a proxy_pass URI with variables that runs into the host or port: what nginx parses of the URL again', () => {
+  const status = (host: string, port: number | null, evaluated: string) => variableUrlError({ host, port }, evaluated, new Set(['pool', 'poolx']))?.status ?? null;
+  // the URI found at "/" or "?": the host and port stay
+  assert.equal(status('pool', null, '/a'), null);
+  assert.equal(status('127.0.0.1', 9000, '?a=1'), null);
+  // a port no longer a number: 500; one still a number (another port) is not modelled
+  assert.equal(status('127.0.0.1', 9000, '%20/x'), 500);
+  assert.equal(status('127.0.0.1', 9000, ':1/x'), 500);
+  assert.equal(status('127.0.0.1', 900, '1/x'), null);
+  assert.equal(status('127.0.0.1', 65000, '1/x'), 500);
+  // a host that became a name: 502 (no resolver), unless it is a group or an IPv4 address
+  assert.equal(status('pool', null, '.'), 502);
+  assert.equal(status('pool', null, 'y:99/'), 502);
+  assert.equal(status('pool', null, 'y:9z/'), 500);
+  assert.equal(status('pool', null, 'X/'), null);
+  assert.equal(status('127.0.0.1', null, '1/'), null);
+  assert.equal(status('127.0.0.1', null, '.1/'), 502);
+  // after an IPv6 address the URI starts at "/" only
+  assert.equal(status('[::1]', 9000, '?a=1'), 500);
+  assert.equal(status('[::1]', null, '?a=1'), 500);
+  assert.equal(status('[::1]', null, ':81/'), null);
+  assert.equal(status('[::1]', null, ':0/'), 500);
 });

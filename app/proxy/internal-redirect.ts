@@ -6,9 +6,9 @@
 // Switchyard does not model: 500, as nginx answers for a name it cannot find.
 import { hexValue } from '../match/bytes.ts';
 import { mergeNamed } from '../match/regex-groups.ts';
-import { redirectLocation, upstreamUri, variableUrlError } from './uri.ts';
+import { redirectLocation, upstreamUri } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion } from './headers.ts';
-import { evaluateParts, proxyPassUriValue } from './variables.ts';
+import { evaluateParts, evaluateVariableUri } from './variables.ts';
 import type { RoutePlan, RouteServer } from './plan.ts';
 import { parseNginxSize } from '../config/size.ts';
 import { DEFAULTS } from '../nginx/defaults.ts';
@@ -112,9 +112,8 @@ export function planInternalRedirect<S extends RouteServer>(prev: ProxyPlan<S>, 
   // (and its named groups: those of the regexes before stay, as $request_id does)
   if (decision.named) ctx.named = mergeNamed(prev.ctx.named, decision.named);
   // after an internal redirect nginx sends $uri escaped (r->internal), never the client's target
-  const evaluated = proxyPassUriValue(loc.target, ctx);
-  const badUrl = evaluated === undefined ? null : variableUrlError(loc.target, evaluated, loc.groups);
-  if (badUrl !== null) return { kind: 'error', status: badUrl.status, reason: badUrl.reason, server, serverExplain: prev.serverExplain };
+  const { evaluated, error: badUrl } = evaluateVariableUri(loc, ctx);
+  if (badUrl) return { kind: 'error', status: badUrl.status, reason: badUrl.reason, server, serverExplain: prev.serverExplain };
   const path = upstreamUri({ location: loc.location, proxyPassUri: loc.target.uri, uri, args, hasArgs: ctx.hasArgs, requestUri: ctx.requestUri, quoted: true, internal: true, evaluated });
   return {
     kind: 'proxy', server, loc, match: decision.kind, explain: decision.explain, serverExplain: prev.serverExplain, ctx, path,

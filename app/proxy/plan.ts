@@ -10,9 +10,9 @@ import type { RequestContext, RequestEnv } from './context.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { selectServer, primaryServerName, type ServerCandidate } from '../match/server.ts';
 import { mergeNamed } from '../match/regex-groups.ts';
-import { upstreamUri, redirectLocation, variableUrlError } from './uri.ts';
+import { upstreamUri, redirectLocation } from './uri.ts';
 import { upstreamHeaders, effectiveHttpVersion, type CompiledHeaders } from './headers.ts';
-import { evaluateParts, proxyPassUriValue, type TemplatePart } from './variables.ts';
+import { evaluateParts, evaluateVariableUri, type TemplatePart, type VariableUri } from './variables.ts';
 import { candidatesFor, stripMapped, type BindCandidate } from './routing.ts';
 import { requestHeadFits } from './header-buffers.ts';
 import { parseNginxSize } from '../config/size.ts';
@@ -27,8 +27,8 @@ export interface RouteLocation {
   target: ProxyPassTarget;
   /** The `hash` method's key of the target's upstream, compiled once (templateParts); null for other methods. */
   pool: { hashKey: readonly TemplatePart[] | null };
-  /** The config's upstream group names in lower case (a proxy_pass with variables may come to name one). */
-  groups: ReadonlySet<string>;
+  /** The proxy_pass URI part with variables, compiled (compileVariableUri); null without any. */
+  variableUri: VariableUri | null;
 }
 
 export interface RouteServer {
@@ -225,9 +225,8 @@ export function planRoute<S extends RouteServer>(table: RouteTable<S>, req: Requ
   const named = decision.named && chosen.named ? mergeNamed(chosen.named, decision.named) : decision.named ?? chosen.named;
   if (named) ctx.named = named;
   if (env) ctx.env = env;
-  const evaluated = proxyPassUriValue(loc.target, ctx);
-  const badUrl = evaluated === undefined ? null : variableUrlError(loc.target, evaluated, loc.groups);
-  if (badUrl !== null) {
+  const { evaluated, error: badUrl } = evaluateVariableUri(loc, ctx);
+  if (badUrl) {
     // (in the proxy handler: after the location's client_max_body_size check)
     const tooLarge = announcedTooLarge(req.rawHeaders, loc.location.clientMaxBodySize);
     return { kind: 'error', status: tooLarge ? 413 : badUrl.status, reason: tooLarge ? `client intended to send too large body (client_max_body_size ${loc.location.clientMaxBodySize})` : badUrl.reason, server, serverExplain: chosen.explain };

@@ -12,7 +12,7 @@ import { asciiLower, utf8Bytes } from '../match/bytes.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
 import { serverParams } from '../nginx/export.ts';
 import { compileHeaders, forwardsUpgrade, type HeaderSource } from './headers.ts';
-import { evaluateParts, isValidHeaderName, templateParts } from './variables.ts';
+import { compileVariableUri, evaluateParts, isValidHeaderName, templateParts } from './variables.ts';
 import { addServerBinds, directTargetKey, groupNames, listenBindKey, upstreamOf, type Binds } from './routing.ts';
 import { planRoute, type RouteServer, type RouteTable } from './plan.ts';
 import { LazyRequestEnv } from './context.ts';
@@ -109,7 +109,7 @@ export function compileRouteTable(config: Config): RouteTable<RouteServer> & { b
       const target = parseProxyPass(location.proxyPass)!;
       const group = upstreamOf(config.upstreams, target);
       const hashKey = group?.method.type === 'hash' ? group.method.key : null;
-      return { index: li, location, headers: compileHeaders(location), target, pool: { hashKey: hashKey === null ? null : templateParts(hashKey) }, groups };
+      return { index: li, location, headers: compileHeaders(location), target, pool: { hashKey: hashKey === null ? null : templateParts(hashKey) }, variableUri: compileVariableUri(target, groups) };
     });
     addServerBinds(binds, server, { index: si, server, matcher: compileLocations(server.locations), locations });
   });

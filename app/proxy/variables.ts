@@ -4,7 +4,7 @@ import type { RequestContext } from './context.ts';
 import { findVariables, isCaptureReference } from './variable-names.ts';
 import { hostVariable } from '../match/server.ts';
 import { normalizeRequestTarget } from '../match/normalize.ts';
-import { unparsedUri } from './uri.ts';
+import { unparsedUri, variableUrlError } from './uri.ts';
 import { asciiLower, utf8Bytes } from '../match/bytes.ts';
 import { binaryAddress, contentLength, contentType, msec, remoteUser, requestLine, timeIso8601, timeLocal } from './request-variables.ts';
 
@@ -180,11 +180,28 @@ export function evaluate(value: string, ctx: RequestContext): string {
   return evaluateParts(templateParts(value), ctx);
 }
 
+/** A proxy_pass URI part with variables, compiled once, with the config's upstream group names in
+ * lower case (the URL it makes may come to name one: variableUrlError). */
+export interface VariableUri {
+  parts: readonly TemplatePart[];
+  groups: ReadonlySet<string>;
+}
+
+/** The compiled URI part of `target`, or null when it has no variables. */
+export function compileVariableUri(target: { uri: string | null; variables: boolean }, groups: ReadonlySet<string>): VariableUri | null {
+  return target.variables ? { parts: templateParts(target.uri!), groups } : null;
+}
+
 /**
- * A proxy_pass URI part with variables, as they make it for this request (undefined without any).
+ * A proxy_pass URI part with variables, as they make it for this request (`evaluated`, undefined
+ * without any), or what nginx answers when the URL it makes cannot be parsed (`error`).
  * nginx evaluates it in the proxy handler (ngx_http_proxy_eval), before $proxy_host and $proxy_port
  * are known: both are empty there, though a header sent with it has them.
  */
-export function proxyPassUriValue(target: { uri: string | null; variables: boolean }, ctx: RequestContext): string | undefined {
-  return target.variables ? evaluate(target.uri!, { ...ctx, proxyHost: '', proxyPort: '' }) : undefined;
+export function evaluateVariableUri(loc: { target: { host: string; port: number | null }; variableUri: VariableUri | null }, ctx: RequestContext): { evaluated?: string; error?: { status: 500 | 502; reason: string } } {
+  const v = loc.variableUri;
+  if (v === null) return {};
+  const evaluated = evaluateParts(v.parts, { ...ctx, proxyHost: '', proxyPort: '' });
+  const error = variableUrlError(loc.target, evaluated, v.groups);
+  return error === null ? { evaluated } : { error };
 }

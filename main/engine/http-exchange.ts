@@ -266,10 +266,10 @@ class HttpExchange implements TryHandlers, BodyOwner {
     record.timings.connectMs = timing.connectedAt - record.startedAt;
     record.timings.firstByteMs = timing.firstByteAt - record.startedAt;
     const carried = this.redirected?.carried ?? [];
-    record.responseHeaders = passedHeaders(this.plan, carried.length ? [...carried, ...proxyRes.rawHeaders] : proxyRes.rawHeaders);
+    const passed = passedHeaders(this.plan, carried.length ? [...carried, ...proxyRes.rawHeaders] : proxyRes.rawHeaders);
     const res = this.res;
     try {
-      writeUpstreamHead(this.req, res, status, proxyRes.statusMessage, record.responseHeaders);
+      writeUpstreamHead(this.req, res, status, proxyRes.statusMessage, passed);
       // (what the client got: the lines passed on, and node's Date, Connection, Transfer-Encoding)
       record.responseHeaders = sentHeaders(res);
     } catch (err) {
@@ -277,7 +277,6 @@ class HttpExchange implements TryHandlers, BodyOwner {
       // pass it on; a 502 is as close as node gets, and nothing may throw out of here: it would
       // take the engine down)
       res.statusCode = 200;
-      record.responseHeaders = [];
       abandonResponse(proxyRes);
       this.onFailure({ kind: 'invalid_header', phase: 'read', error: unsendable(status, err as NodeJS.ErrnoException), requestSent: true, cached: false, connectedAt: timing.connectedAt });
       return;

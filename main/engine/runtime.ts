@@ -11,7 +11,7 @@ import { parseFailTimeout, parseNginxTime } from '../../app/config/time.ts';
 import { parseNginxSize } from '../../app/config/size.ts';
 import { compileLocations, locationText } from '../../app/match/location.ts';
 import { compileHeaders, readsAfterBody, type CompiledHeaders } from '../../app/proxy/headers.ts';
-import { templateParts, type TemplatePart } from '../../app/proxy/variables.ts';
+import { compileVariableUri, templateParts, type TemplatePart, type VariableUri } from '../../app/proxy/variables.ts';
 import { canonicalIp } from '../../app/config/ip.ts';
 import { LOCALHOST_V4 } from '../../app/config/validate.ts';
 import { addServerBinds, bindKey, LOCALHOST_LISTEN, directTargetKey, directTargetName, groupNames, upstreamOf, wildcardOf, type Binds } from '../../app/proxy/routing.ts';
@@ -27,8 +27,8 @@ export interface CompiledLocation {
   headers: CompiledHeaders;
   target: ProxyPassTarget;
   pool: Pool;
-  /** The config's upstream group names in lower case (a proxy_pass with variables may come to name one). */
-  groups: ReadonlySet<string>;
+  /** The proxy_pass URI part with variables, compiled once; null without any. */
+  variableUri: VariableUri | null;
   connectTimeoutMs: number;
   sendTimeoutMs: number;
   readTimeoutMs: number;
@@ -253,7 +253,7 @@ export async function compileRuntime(config: Config, localhost?: readonly string
         }
       }
       locations.push({
-        index: li, location, where: locationText(location), target, pool, groups, headers: compileHeaders(location),
+        index: li, location, where: locationText(location), target, pool, variableUri: compileVariableUri(target, groups), headers: compileHeaders(location),
         connectTimeoutMs: parseNginxTime(location.proxyConnectTimeout)!,
         sendTimeoutMs: parseNginxTime(location.proxySendTimeout)!,
         readTimeoutMs: parseNginxTime(location.proxyReadTimeout)!,

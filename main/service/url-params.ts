@@ -17,6 +17,8 @@ function looseDecode(s: string): string {
 /** A parameter's name as it compares: percent-decoded ('+' is a space), lower case, without the
  * brackets of an array form (`token[]`, `token[a][b]`). */
 export function paramName(raw: string): string {
+  // (the usual name, with nothing encoded and no brackets, as it is)
+  if (/^[A-Za-z0-9_.-]*$/.test(raw)) return raw.toLowerCase();
   let name: string;
   try {
     name = decodeURIComponent(raw.replaceAll('+', ' '));

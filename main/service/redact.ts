@@ -213,8 +213,9 @@ export class Redactor {
       secrets.push(raw[i + 1]!);
       if (name === 'cookie') for (const c of raw[i + 1]!.split(';')) secrets.push(c.slice(c.indexOf('=') + 1).trim());
     }
-    // (longest first: a whole header value before a cookie's value inside it)
-    for (const secret of secrets.sort((a, b) => b.length - a.length)) if (secret.length >= 4) out = out.replaceAll(secret, REDACTED);
+    // (longest first: a whole header value before a cookie's value inside it; most paths hold none)
+    const inPath = secrets.filter((s) => s.length >= 4 && out.includes(s));
+    for (const secret of inPath.sort((a, b) => b.length - a.length)) out = out.replaceAll(secret, REDACTED);
     return out;
   }
 

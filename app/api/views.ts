@@ -177,6 +177,11 @@ export interface ConfigState {
   dirty: boolean;
   /** There is an earlier applied config to go back to. */
   canUndo: boolean;
+  /** Grows with every change of the draft or of the applied config: a state with a smaller one than
+   * a state already received (of the same `instance`) is older than it. */
+  revision: number;
+  /** This service's run: revisions of another run are not comparable. */
+  instance: string;
   /** The file this UI was started with (`switchyard ui --config FILE`), which it reads and never
    * writes: Apply runs a config without saving it. Absent where applies are saved (a workspace). */
   readOnlyFile?: string;

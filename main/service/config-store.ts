@@ -3,6 +3,7 @@ import { validateConfig } from '../../app/config/validate.ts';
 import type { ConfigIssue } from '../../app/config/issues.ts';
 import type { ConfigState } from '../../app/api/contract.ts';
 import { sameConfig } from '../../app/api/draft.ts';
+import { randomUUID } from 'node:crypto';
 
 function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
@@ -14,6 +15,10 @@ export class ConfigStore {
   private appliedAt: number | null = null;
   private previous: unknown = null;
   private draftIssues: ConfigIssue[] = [];
+  /** Counts the changes: a page that gets states out of order (an apply's answer after the feed's
+   * newer state) keeps the newest (`ConfigState.revision`). */
+  private revision = 0;
+  private readonly instance = randomUUID();
 
   /** `localhost`: the addresses `listen localhost:PORT` binds (the duplicate-listen rules). */
   constructor(initial: unknown, private readonly localhost?: readonly string[], private readonly readOnlyFile?: string) {
@@ -29,6 +34,8 @@ export class ConfigStore {
       appliedAt: this.appliedAt,
       dirty: !sameConfig(this.draft, this.applied),
       canUndo: this.previous !== null,
+      revision: this.revision,
+      instance: this.instance,
       ...(this.readOnlyFile ? { readOnlyFile: this.readOnlyFile } : {}),
     };
   }
@@ -39,6 +46,7 @@ export class ConfigStore {
 
   setDraft(doc: unknown): void {
     this.draft = clone(doc);
+    this.revision++;
     this.revalidate();
   }
 
@@ -51,6 +59,7 @@ export class ConfigStore {
     this.previous = this.applied === null ? null : this.applied;
     this.applied = clone(doc);
     this.appliedAt = Date.now();
+    this.revision++;
   }
 
   /** The config to go back to, or null. */
@@ -63,7 +72,7 @@ export class ConfigStore {
     this.applied = this.previous;
     this.previous = null;
     this.appliedAt = Date.now();
-    this.setDraft(this.applied);
+    this.setDraft(this.applied); // (a change of the revision)
   }
 
   private revalidate(): void {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../helpers/ports.ts';
+import { poll } from '../helpers/wait.ts';
 import { uiHostFor } from './ui-host.ts';
 
 const port = await freePort();
@@ -41,6 +42,39 @@ test('Undo apply keeps the config it undid for Restore edits: restored and appli
     await page.getByTestId('draft-clean').getByText('Applied', { exact: true }).waitFor();
     assert.equal(await runningLabel(), 'second', 'the apply is redone');
     assert.equal(await page.getByTestId('undo').getAttribute('aria-disabled'), 'false', 'and can be undone again');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('typing right after Apply, while the apply\'s answer is slow to come, keeps what was typed', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await env.ui.open();
+  try {
+    // the feed says the apply ran well before the apply's own answer comes back
+    let answered = 0;
+    await page.route('**/api/apply', async (route) => {
+      const response = await route.fetch();
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.fulfill({ response });
+      answered++;
+    });
+    await page.getByTestId('location-0-0').click();
+    const label = page.locator('#loc-name');
+    await label.fill('applied slowly');
+    await page.getByTestId('apply').click();
+    await page.getByTestId('draft-clean').waitFor();
+    assert.equal(answered, 0, 'the feed came first');
+    await label.fill('typed before the answer');
+    await page.waitForTimeout(500); // (the edit is sent to the service: 300 ms after typing)
+    assert.equal(await poll(() => answered, (n) => n === 1), 1, 'the answer came');
+    await page.waitForTimeout(200);
+    assert.equal(await label.inputValue(), 'typed before the answer');
+    await page.getByTestId('draft-dirty').waitFor();
+    const r = await env.ui.service.handlers.getConfig({});
+    assert.ok(r.ok);
+    assert.equal((r.value.draft as { servers: Array<{ locations: Array<{ name?: string }> }> }).servers[0]!.locations[0]!.name, 'typed before the answer');
+    await page.getByTestId('revert').click();
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -7,7 +7,7 @@ import { validateConfig } from '../../../app/config/validate.ts';
 import { configWarnings } from '../../../app/config/warnings.ts';
 import type { ConfigIssue } from '../../../app/config/issues.ts';
 import type { ConfigInput } from '../../../app/config/schema.ts';
-import type { ApiError, ConfigState, ListenerView } from '../../../app/api/contract.ts';
+import type { ApiError, ConfigState, ListenerView, Result } from '../../../app/api/contract.ts';
 import { emptyConfig, sameConfig } from '../../../app/api/draft.ts';
 import { shapeBreaks } from '../../../app/api/draft-shape.ts';
 
@@ -82,18 +82,61 @@ export const useConfig = defineStore('config', () => {
     return warnings.value.filter((i) => (deep ? within(i.path, path) : i.path === path));
   }
 
-  /** Config state from the service (first load, feed, apply). Local edits not yet sent win. */
-  function receive(s: ConfigState) {
+  /** The newest state received: its service run and revision. States come by two ways, the feed and
+   * the answers to requests, and either may be late: an apply's answer can come after the feed's
+   * state of the user's next edit. A state older than one received is dropped. */
+  let newest = { instance: '', revision: -1 };
+  /** The newest revision received when the page last sent the draft (setDraft, apply, undo): the
+   * service had at least that one when it took the draft sent, so a state at or below it is older
+   * than that draft, and does not give its draft (though an apply refused answers with no state). */
+  let sentOver = -1;
+  /** Requests in flight that change the draft: until they are answered, a received state may be
+   * older than what they sent, so its draft waits in `held`. */
+  let sending = 0;
+  let held: ConfigState | null = null;
+
+  /** Config state from the service (first load, feed, answers). Local edits not yet sent win, and
+   * so do the edits sent while the state is older than them; `replaceEdits` (Undo apply's answer):
+   * its draft replaces the local one as it is. */
+  function receive(s: ConfigState, replaceEdits = false) {
+    if (s.instance === newest.instance) {
+      if (s.revision < newest.revision) return;
+    } else sentOver = -1; // (another run of the service: its revisions start again)
+    newest = { instance: s.instance, revision: s.revision };
     applied.value = s.applied;
     appliedAt.value = s.appliedAt;
     canUndo.value = s.canUndo;
     readOnlyFile.value = s.readOnlyFile ?? null;
-    const local = JSON.stringify(draft.value);
-    if (!loaded.value || local === lastSynced) {
-      draft.value = asDraft(s.draft);
-      lastSynced = JSON.stringify(draft.value);
-    }
+    held = null;
+    if (sending && loaded.value && !replaceEdits) held = s;
+    else takeDraft(s, replaceEdits);
     loaded.value = true;
+  }
+
+  function takeDraft(s: ConfigState, replaceEdits = false) {
+    if (loaded.value && !replaceEdits && (s.revision <= sentOver || JSON.stringify(draft.value) !== lastSynced)) return;
+    draft.value = asDraft(s.draft);
+    lastSynced = JSON.stringify(draft.value);
+  }
+
+  /** `request`, which sends the draft, counted in `sending`; its answer's state is received, then a
+   * newer one held meanwhile gives its draft. */
+  async function send<T>(request: () => Promise<Result<T>>, stateOf: (v: T) => ConfigState, replaceEdits = false): Promise<Result<T>> {
+    sentOver = Math.max(sentOver, newest.revision);
+    sending++;
+    let r: Result<T>;
+    try {
+      r = await request();
+    } finally {
+      sending--;
+    }
+    if (r.ok) receive(stateOf(r.value), replaceEdits);
+    if (!sending && held) {
+      const h = held;
+      held = null;
+      takeDraft(h);
+    }
+    return r;
   }
 
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -115,7 +158,7 @@ export const useConfig = defineStore('config', () => {
     const text = JSON.stringify(draft.value);
     if (text === lastSynced) return;
     lastSynced = text;
-    const r = await api.setDraft({ draft: JSON.parse(text) });
+    const r = await send(() => api.setDraft({ draft: JSON.parse(text) }), (v) => v);
     if (!r.ok) {
       lastSynced = ''; // (sent again with the next edit)
       applyError.value = { ...r.error, message: `the draft was not sent: ${r.error.message}` };
@@ -128,14 +171,13 @@ export const useConfig = defineStore('config', () => {
     try {
       const doc = clone(draft.value);
       lastSynced = JSON.stringify(doc);
-      const r = await api.apply({ draft: doc });
+      const r = await send(() => api.apply({ draft: doc }), (v) => v.config);
       if (!r.ok) {
         applyError.value = r.error;
         refusedDraft.value = lastSynced;
         return false;
       }
       lastListeners.value = r.value.listeners;
-      receive(r.value.config);
       lastAppliedMessage.value = ''; // (the apply bar says "Applied" with the listeners that failed)
       return true;
     } finally {
@@ -151,16 +193,13 @@ export const useConfig = defineStore('config', () => {
     // (then Restore edits and Apply redo it; either had been dropped with no way back)
     const edits = draft.value;
     try {
-      const r = await api.undoApply({});
+      const r = await send(() => api.undoApply({}), (v) => v.config, true);
       if (!r.ok) {
         applyError.value = r.error;
         return;
       }
       lastListeners.value = r.value.listeners;
       reverted.value = edits;
-      draft.value = asDraft(r.value.config.draft);
-      lastSynced = JSON.stringify(draft.value);
-      receive(r.value.config);
       lastAppliedMessage.value = 'Went back to the config before the last apply';
     } finally {
       busy.value = false;

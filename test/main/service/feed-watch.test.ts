@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Feed, type FeedSink } from '../../../main/service/feed.ts';
 import type { FeedDelta, FeedEvent, FeedSnapshot, FrameView, SessionView } from '../../../app/api/contract.ts';
 
-const snapshot = (): FeedSnapshot => ({ sessions: [], exchanges: [], listeners: [], upstreams: [], logs: [], config: { draft: {}, draftIssues: [], applied: null, appliedAt: null, dirty: false, canUndo: false }, framesSupported: true, hostname: 'h' });
+const snapshot = (): FeedSnapshot => ({ sessions: [], exchanges: [], listeners: [], upstreams: [], logs: [], config: { draft: {}, draftIssues: [], applied: null, appliedAt: null, dirty: false, canUndo: false, revision: 0, instance: 'i' }, framesSupported: true, hostname: 'h' });
 const frame = (seq: number): FrameView => ({ seq, time: 0, from: 'client', opcode: 'text', fin: true, length: 1, preview: 'x', closeCode: null });
 const session = (id: number) => ({ id, url: `/ws/${id}`, requestHeaders: [], responseHeaders: [] }) as unknown as SessionView;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Feed, MAX_FRAMES_PER_BATCH, deltaBytes, type FeedSink } from '../../../main/service/feed.ts';
 import type { ConfigState, FeedDelta, FeedEvent, FeedSnapshot, ExchangeView, FrameView, ListenerView, SessionView } from '../../../app/api/contract.ts';
 
-const snapshot = (): FeedSnapshot => ({ sessions: [], exchanges: [], listeners: [], upstreams: [], logs: [], config: { draft: {}, draftIssues: [], applied: null, appliedAt: null, dirty: false, canUndo: false }, framesSupported: false, hostname: 'h' });
+const snapshot = (): FeedSnapshot => ({ sessions: [], exchanges: [], listeners: [], upstreams: [], logs: [], config: { draft: {}, draftIssues: [], applied: null, appliedAt: null, dirty: false, canUndo: false, revision: 0, instance: 'i' }, framesSupported: false, hostname: 'h' });
 const exchange = (id: number) => ({ id, url: `/x/${id}`, requestHeaders: [], responseHeaders: [], tries: [] }) as unknown as ExchangeView;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

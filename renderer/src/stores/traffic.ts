@@ -88,8 +88,10 @@ export const useTraffic = defineStore('traffic', () => {
   function delta(d: FeedDelta) {
     if (d.sessions.length) sessions.value = ended.merge(sessions.value, d.sessions, frameSession.value);
     if (d.exchanges.length) {
-      const last = exchanges.value.at(-1)?.id ?? 0;
-      const fresh = d.exchanges.filter((e) => e.id > last);
+      // (an exchange is logged as it ends, so ids come out of order: one held is one the snapshot
+      // had and the delta after it repeats, not one with a lower id than the last)
+      const held = new Set(exchanges.value.map((e) => e.id));
+      const fresh = d.exchanges.filter((e) => !held.has(e.id));
       if (fresh.length) {
         const list = [...exchanges.value, ...fresh];
         exchanges.value = list.slice(list.length - exchangesToKeep(list));

@@ -11,6 +11,7 @@ import { isLiveSession } from '../../../app/traffic/list-filters.ts';
 import type { OlderFrames } from '../../../app/traffic/older-frames.ts';
 import { exchangesToKeep } from '../../../app/traffic/exchange-budget.ts';
 import { EndedSessions } from '../../../app/traffic/ended-sessions.ts';
+import { isEarlierView } from '../../../app/traffic/session-progress.ts';
 import { reachableAddress } from '../../../app/proxy/ws-example.ts';
 import { useConfig } from './config.ts';
 import { useHarView, type OpenHar } from './har-view.ts';
@@ -188,7 +189,9 @@ export const useTraffic = defineStore('traffic', () => {
     framesMissed.value += frames.append(pending).missed; // (frames logged since the fetch, and skipped)
     framesVersion.value++;
     if (!r.ok) return;
-    sessions.value = ended.merge(sessions.value, [r.value.session], frameSession.value);
+    // (the feed may have said more of it since the service answered: the session ended, frames went by)
+    const held = sessions.value.find((s) => s.id === id);
+    if (!held || !isEarlierView(r.value.session, held)) sessions.value = ended.merge(sessions.value, [r.value.session], frameSession.value);
     if (!rows[0]?.seq) return;
     // older frames are gone: which cap took them (the per-session one only when it was passed)
     const settings = await api.getSettings({});

@@ -1,7 +1,9 @@
 // The traffic store gets sessions and exchanges two ways, the feed and the answers to its requests,
-// and either may come late. An exchange is logged when it ends, after a quicker one that started
-// later, and the list dropped it as one it already had. Store driven with a fake API whose answers
-// and feed events the test delivers in a chosen order.
+// and either may come late: the answer to the open session's `session` request, made before the
+// feed said the session ended, came after it and showed the session open again (an idle one, or an
+// ended one, gets no later delta to set it right); an exchange ends when its answer does, after a
+// quicker one that started later, and the list dropped it as one it already had. Store driven with
+// a fake API whose answers and feed events the test delivers in a chosen order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExchangeView, FeedDelta, FeedEvent, FeedSnapshot, Result, SessionView } from '../../../app/api/contract.ts';
@@ -66,6 +68,39 @@ async function fresh(sessions: SessionView[], exchanges: ExchangeView[] = []): P
   await answerAll();
   return traffic;
 }
+
+test("the open session's fetched view, answered before the feed said it ended and come after, does not show it open again", async () => {
+  const traffic = await fresh([session(1)]);
+  const opening = traffic.openFrames(1);
+  (await request('watchFrames')).resolve({ ok: true, value: { session: 1 } });
+  const fetch = await request('session'); // the service answers: open, 2 frames
+  onEvent!(delta({ sessions: [session(1, { state: 'closed', closedAt: 5, closedBy: 'client', framesFromClient: 2, framesFromUpstream: 2 })] }));
+  fetch.resolve({ ok: true, value: { session: session(1), frames: [] } });
+  await opening;
+  assert.equal(traffic.sessions[0]!.state, 'closed');
+  assert.equal(traffic.sessions[0]!.framesFromClient, 2);
+});
+
+test('a fetched view behind the counts the feed gave (frames relayed meanwhile) does not put them back', async () => {
+  const traffic = await fresh([session(1)]);
+  const opening = traffic.openFrames(1);
+  (await request('watchFrames')).resolve({ ok: true, value: { session: 1 } });
+  const fetch = await request('session');
+  onEvent!(delta({ sessions: [session(1, { framesFromUpstream: 9, bytesFromUpstream: 900 })] }));
+  fetch.resolve({ ok: true, value: { session: session(1), frames: [] } });
+  await opening;
+  assert.equal(traffic.sessions[0]!.framesFromUpstream, 9);
+  assert.equal(traffic.sessions[0]!.bytesFromUpstream, 900);
+});
+
+test("a session the page does not hold yet is shown from the fetch's view", async () => {
+  const traffic = await fresh([]);
+  const opening = traffic.openFrames(3);
+  (await request('watchFrames')).resolve({ ok: true, value: { session: 3 } });
+  (await request('session')).resolve({ ok: true, value: { session: session(3, { framesFromClient: 4 }), frames: [] } });
+  await opening;
+  assert.deepEqual(traffic.sessions.map((s) => [s.id, s.framesFromClient]), [[3, 4]]);
+});
 
 test('an exchange that ends after a later one that ended sooner is added to the list', async () => {
   const traffic = await fresh([], [exchange(4)]);

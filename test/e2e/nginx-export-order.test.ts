@@ -1,0 +1,44 @@
+// The nginx.conf screen's answers in real chromium, one held back by page.route: the screen asks
+// for the last export as it opens, and a Mark as exported made before that answer came was
+// replaced by it (the export before, or none: "Changes since export" compared with the old text,
+// or went off).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { freePort } from '../helpers/ports.ts';
+import { uiHostFor } from './ui-host.ts';
+
+const env = uiHostFor({
+  schemaVersion: 1,
+  upstreams: [],
+  servers: [{ listen: [{ address: `127.0.0.1:${await freePort()}`, defaultServer: true }], locations: [{ name: 'site', path: '/', proxyPass: 'http://127.0.0.1:9100' }] }],
+});
+
+test("Mark as exported before the last export's answer came: the mark stays the last export", { timeout: 60_000 }, async () => {
+  const marked = await env.ui.service.handle('markExported', { text: 'an older export\n', how: 'copy', source: 'applied', shape: 'full' });
+  assert.ok((marked as { ok: boolean }).ok);
+  const { context, page, errors } = await env.ui.open();
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let answered = false;
+    await page.route('**/api/lastExport', async (route) => {
+      const response = await route.fetch(); // (the service answers now: the older export)
+      await held;
+      await route.fulfill({ response });
+      answered = true;
+    });
+    await page.locator('[data-tab="nginx"]').click();
+    await page.getByTestId('nginx-conf').getByText('proxy_pass').first().waitFor();
+    await page.getByTestId('mark-exported').click();
+    await page.getByTestId('export-notice').getByText('Marked as exported').waitFor();
+    release();
+    while (!answered) await page.waitForTimeout(50);
+    await page.waitForTimeout(200);
+    assert.match(await page.getByTestId('view-diff').getAttribute('title') ?? '', /^Changes since the export you marked as exported at /);
+    await page.getByTestId('view-diff').click();
+    await page.getByTestId('diff-same').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

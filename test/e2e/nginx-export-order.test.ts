@@ -1,7 +1,8 @@
-// The nginx.conf screen's answers in real chromium, one held back by page.route: the screen asks
-// for the last export as it opens, and a Mark as exported made before that answer came was
-// replaced by it (the export before, or none: "Changes since export" compared with the old text,
-// or went off).
+// The nginx.conf screen in real chromium, a request or answer held back by page.route. The screen
+// asks for the last export as it opens, and a Mark as exported made before that answer came was
+// replaced by it (the export before, or none: "Changes since export" compared with the old text, or
+// went off). The draft is exported as the service has it, and the page sends an edit 300 ms after
+// the typing: a Mark (Copy, Save) of the draft right after an edit took the draft before it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../helpers/ports.ts';
@@ -37,6 +38,29 @@ test("Mark as exported before the last export's answer came: the mark stays the 
     assert.match(await page.getByTestId('view-diff').getAttribute('title') ?? '', /^Changes since the export you marked as exported at /);
     await page.getByTestId('view-diff').click();
     await page.getByTestId('diff-same').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Mark as exported of the draft right after an edit, its setDraft slow: the mark is of the edited draft', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await env.ui.open();
+  try {
+    await page.route('**/api/setDraft', async (route) => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await route.continue();
+    });
+    await page.getByTestId('location-0-0').click();
+    await page.locator('#loc-name').fill('renamed');
+    await page.locator('[data-tab="nginx"]').click();
+    await page.getByTestId('export-source').selectOption('draft');
+    await page.getByTestId('mark-exported').click();
+    await page.getByTestId('export-notice').getByText('Marked as exported').waitFor();
+    const last = await env.ui.service.handle('lastExport', {}) as { ok: true; value: { text: string; source: string } };
+    assert.equal(last.value.source, 'draft');
+    assert.match(last.value.text, /# route: renamed/);
+    await page.getByTestId('nginx-conf').getByText('# route: renamed').waitFor();
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

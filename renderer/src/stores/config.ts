@@ -92,7 +92,7 @@ export const useConfig = defineStore('config', () => {
   let sentOver = -1;
   /** Requests in flight that change the draft: until they are answered, a received state may be
    * older than what they sent, so its draft waits in `held`. */
-  let sending = 0;
+  const sending = new Set<Promise<unknown>>();
   let held: ConfigState | null = null;
 
   /** Config state from the service (first load, feed, answers). Local edits not yet sent win, and
@@ -108,7 +108,7 @@ export const useConfig = defineStore('config', () => {
     canUndo.value = s.canUndo;
     readOnlyFile.value = s.readOnlyFile ?? null;
     held = null;
-    if (sending && loaded.value && !replaceEdits) held = s;
+    if (sending.size && loaded.value && !replaceEdits) held = s;
     else takeDraft(s, replaceEdits);
     loaded.value = true;
   }
@@ -123,15 +123,16 @@ export const useConfig = defineStore('config', () => {
    * newer one held meanwhile gives its draft. */
   async function send<T>(request: () => Promise<Result<T>>, stateOf: (v: T) => ConfigState, replaceEdits = false): Promise<Result<T>> {
     sentOver = Math.max(sentOver, newest.revision);
-    sending++;
+    const flight = request();
+    sending.add(flight);
     let r: Result<T>;
     try {
-      r = await request();
+      r = await flight;
     } finally {
-      sending--;
+      sending.delete(flight);
     }
     if (r.ok) receive(stateOf(r.value), replaceEdits);
-    if (!sending && held) {
+    if (!sending.size && held) {
       const h = held;
       held = null;
       takeDraft(h);
@@ -144,14 +145,18 @@ export const useConfig = defineStore('config', () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => void syncDraft(), SYNC_DELAY_MS);
   }, { deep: true });
+  /** Send an edit still in its wait for more typing now, and wait for the answers to every draft
+   * sent: then the service has the draft shown (an export of the draft is of it). */
+  async function flush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      void syncDraft();
+    }
+    await Promise.all(sending);
+  }
   // an edit made just before the page goes (a reload, a closed tab) is sent now, not lost with the
   // timer (the request is made at once, and outlives the page: api/client.ts)
-  addEventListener('pagehide', () => {
-    if (!timer) return;
-    clearTimeout(timer);
-    timer = null;
-    void syncDraft();
-  });
+  addEventListener('pagehide', () => void flush());
 
   async function syncDraft() {
     timer = null;
@@ -239,5 +244,5 @@ export const useConfig = defineStore('config', () => {
     if (r.ok) receive(r.value);
   }
 
-  return { draft, applied, appliedAt, canUndo, readOnlyFile, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, shapeProblems, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, replaceDraft, load };
+  return { draft, applied, appliedAt, canUndo, readOnlyFile, loaded, busy, applyError, lastListeners, lastAppliedMessage, issues, warnings, documentIssues, shapeProblems, dirty, at, under, warningsAt, receive, apply, undo, revert, reverted, restore, replaceDraft, load, flush };
 });

@@ -1,6 +1,7 @@
 // The capture settings panel in real chromium on the real web host: it shows the settings as the
 // service has them, checks them (each problem said beside its field, nothing sent), and saves them
-// through the API; Escape closes it.
+// through the API; Escape closes it. Save's answer filled the whole form, over a field edited while
+// it was on its way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { uiHostFor } from './ui-host.ts';
@@ -62,6 +63,39 @@ test('capture settings: shown as the service has them, checked, saved through th
   } catch (e) {
     await env.ui.shot(page, 'capture-settings-failure');
     throw e;
+  } finally {
+    if (before.ok) await env.ui.service.handle('setSettings', before.value);
+    await context.close();
+  }
+});
+
+test("a field edited while Save's answer is on its way keeps what was typed; the others show the saved settings", { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await env.ui.open();
+  const before = await env.ui.service.handle('getSettings', {});
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/setSettings', async (route) => {
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.goto(`${env.ui.host.url}#/sessions`);
+    await page.getByTestId('capture-settings-open').click();
+    const panel = page.getByTestId('capture-settings');
+    await panel.getByTestId('settings-save').waitFor();
+    await panel.getByTestId('settings-headers').fill('authorization, X-Foo');
+    await panel.getByTestId('settings-frames').fill('3000');
+    await panel.getByTestId('settings-save').click();
+    await panel.getByTestId('settings-frames').fill('4000'); // (typed on, the answer still on its way)
+    release();
+    await panel.getByTestId('settings-saved').waitFor();
+    assert.equal(await panel.getByTestId('settings-frames').inputValue(), '4000');
+    assert.equal(await panel.getByTestId('settings-headers').inputValue(), 'authorization, x-foo', 'as the service keeps them');
+    const now = await env.ui.service.handle('getSettings', {});
+    assert.ok(now.ok);
+    assert.equal((now.value as { framesPerSession: number }).framesPerSession, 3000, 'what was saved');
+    assert.deepEqual(errors, []);
   } finally {
     if (before.ok) await env.ui.service.handle('setSettings', before.value);
     await context.close();

@@ -175,11 +175,12 @@ export const useConfig = defineStore('config', () => {
     applyError.value = null;
     try {
       const doc = clone(draft.value);
-      lastSynced = JSON.stringify(doc);
+      const sent = JSON.stringify(doc);
+      lastSynced = sent;
       const r = await send(() => api.apply({ draft: doc }), (v) => v.config);
       if (!r.ok) {
         applyError.value = r.error;
-        refusedDraft.value = lastSynced;
+        refusedDraft.value = sent; // (not what was typed and sent while the apply ran)
         return false;
       }
       lastListeners.value = r.value.listeners;

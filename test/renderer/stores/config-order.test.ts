@@ -27,7 +27,7 @@ function handle(name: string, params: Record<string, unknown>): Result<unknown> 
   if (name === 'setDraft') service.setDraft(params.draft);
   else if (name === 'apply') {
     service.setDraft(params.draft); // (as the service does: the draft is kept, applied or not)
-    if ((params.draft as Doc).servers[0]!.name === 'refused') return { ok: false, error: { code: 'apply_failed', message: 'refused' } };
+    if ((params.draft as Doc).servers[0]!.name === 'refused') return { ok: false, error: { code: 'apply_failed', message: 'refused', issues: [{ path: 'servers[0].name', code: 'refused', message: 'refused' }] } };
     service.markApplied(service.currentDraft());
   } else if (name === 'undoApply') service.undone();
   else return { ok: true, value: {} };
@@ -75,7 +75,7 @@ async function feed(): Promise<void> {
 /** Past the draft's 300 ms wait for more typing: the edit's setDraft is sent. */
 const typingPause = () => new Promise((r) => setTimeout(r, 350));
 
-interface Store { draft: Doc; dirty: boolean; reverted: unknown; apply(): Promise<boolean>; undo(): Promise<void>; restore(): void; load(): Promise<void> }
+interface Store { draft: Doc; dirty: boolean; reverted: unknown; apply(): Promise<boolean>; undo(): Promise<void>; restore(): void; load(): Promise<void>; at(path: string): Array<{ code: string }> }
 let config: Store;
 
 async function fresh(): Promise<void> {
@@ -155,6 +155,25 @@ test('a state older than a refused apply (a slow first load) does not put back t
   await settle();
   assert.equal(name(), 'refused');
   assert.deepEqual(service.currentDraft(), config.draft);
+});
+
+test("an apply's refusal that comes after the field was edited again is not shown at the edited field", async () => {
+  await fresh();
+  config.draft.servers[0]!.name = 'refused';
+  const applying = config.apply();
+  await serve(); // (its answer held)
+  const late = answering.splice(0);
+  config.draft.servers[0]!.name = 'fixed';
+  await typingPause();
+  await serve();
+  await answer();
+  for (const f of late) f();
+  assert.equal(await applying, false);
+  assert.equal(name(), 'fixed');
+  const refusal = () => config.at('servers[0].name').filter((i) => i.code === 'refused');
+  assert.deepEqual(refusal(), [], 'the refusal was of "refused"');
+  config.draft.servers[0]!.name = 'refused';
+  assert.equal(refusal().length, 1, 'and shows at the draft refused');
 });
 
 test("Undo apply's answer replaces the edits, even when its feed state came first, and Restore edits brings them back", async () => {

@@ -2,8 +2,11 @@
 // asks for the last export as it opens, and a Mark as exported made before that answer came was
 // replaced by it (the export before, or none: "Changes since export" compared with the old text, or
 // went off). The draft is exported as the service has it, and the page sends an edit 300 ms after
-// the typing: a Mark (Copy, Save) of the draft right after an edit took the draft before it.
+// the typing: a Mark (Copy, Save) of the draft right after an edit took the draft before it. An
+// export asked for before the shape was switched, answered after, was taken as the new shape's: a
+// Save right then downloaded the full file under the snippet's name.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { freePort } from '../helpers/ports.ts';
 import { uiHostFor } from './ui-host.ts';
@@ -61,6 +64,37 @@ test('Mark as exported of the draft right after an edit, its setDraft slow: the 
     assert.equal(last.value.source, 'draft');
     assert.match(last.value.text, /# route: renamed/);
     await page.getByTestId('nginx-conf').getByText('# route: renamed').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("Save right after switching the shape, an export asked for before the switch answered after it: the shape chosen is saved", { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await env.ui.open();
+  try {
+    await page.locator('[data-tab="nginx"]').click();
+    await page.getByTestId('nginx-conf').getByText('events {}').waitFor();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = false;
+    let answered = false;
+    await page.route('**/api/exportNginx', async (route) => {
+      if (asked) return route.continue();
+      asked = true;
+      const response = await route.fetch(); // (the snippet)
+      await held;
+      await route.fulfill({ response });
+      answered = true;
+    });
+    await page.getByTestId('export-shape').selectOption('snippet');
+    while (!asked) await page.waitForTimeout(20);
+    await page.getByTestId('export-shape').selectOption('full');
+    release();
+    while (!answered) await page.waitForTimeout(5);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save').click()]);
+    assert.equal(download.suggestedFilename(), 'nginx.conf');
+    assert.match(readFileSync((await download.path())!, 'utf8'), /^events \{\}/m, 'the full file, not the snippet');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { uiHostFor } from './ui-host.ts';
+import { holdAnswer } from './held-answer.ts';
 
 const env = uiHostFor({ schemaVersion: 1, servers: [] });
 
@@ -73,13 +74,7 @@ test("a field edited while Save's answer is on its way keeps what was typed; the
   const { context, page, errors } = await env.ui.open();
   const before = await env.ui.service.handle('getSettings', {});
   try {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    await page.route('**/api/setSettings', async (route) => {
-      const response = await route.fetch();
-      await held;
-      await route.fulfill({ response });
-    });
+    const saving = await holdAnswer(page, '**/api/setSettings');
     await page.goto(`${env.ui.host.url}#/sessions`);
     await page.getByTestId('capture-settings-open').click();
     const panel = page.getByTestId('capture-settings');
@@ -88,7 +83,7 @@ test("a field edited while Save's answer is on its way keeps what was typed; the
     await panel.getByTestId('settings-frames').fill('3000');
     await panel.getByTestId('settings-save').click();
     await panel.getByTestId('settings-frames').fill('4000'); // (typed on, the answer still on its way)
-    release();
+    await saving.release();
     await panel.getByTestId('settings-saved').waitFor();
     assert.equal(await panel.getByTestId('settings-frames').inputValue(), '4000');
     assert.equal(await panel.getByTestId('settings-headers').inputValue(), 'authorization, x-foo', 'as the service keeps them');

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { until } from '../helpers/wait.ts';
 import { echoUiHost } from './echo-ui.ts';
+import { holdAnswer } from './held-answer.ts';
 
 const env = echoUiHost();
 
@@ -18,21 +19,12 @@ test("a replay's late answer names where the replayed message went, another fram
     await page.goto(`${env.ui.host.url}#/sessions`);
     await page.locator('tbody tr').filter({ hasText: '/ws/replay' }).click();
     const rows = page.getByTestId('frame-log').locator('[role="option"]');
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let answered = false;
-    await page.route('**/api/replayFrame', async (route) => {
-      const response = await route.fetch();
-      await held;
-      await route.fulfill({ response });
-      answered = true;
-    });
+    const replay = await holdAnswer(page, '**/api/replayFrame');
     await rows.and(page.locator('[data-from="client"]')).first().click();
     await page.getByTestId('replay').click();
     await until(() => c.echoes() === 2, 10_000); // (replayed upstream: its echo came back)
     await rows.and(page.locator('[data-from="upstream"]')).first().click();
-    release();
-    await until(() => answered, 10_000);
+    await replay.release();
     await page.getByTestId('compose-info').getByText(/^Replayed frame #0 to the upstream/).waitFor();
     assert.deepEqual(errors, []);
   } finally {
@@ -46,22 +38,13 @@ test("a message's late answer names where it was sent, the direction switched me
     const c = await env.counting('/ws/inject');
     await page.goto(`${env.ui.host.url}#/sessions`);
     await page.locator('tbody tr').filter({ hasText: '/ws/inject' }).click();
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let answered = false;
-    await page.route('**/api/injectMessage', async (route) => {
-      const response = await route.fetch();
-      await held;
-      await route.fulfill({ response });
-      answered = true;
-    });
+    const sent = await holdAnswer(page, '**/api/injectMessage');
     await page.getByTestId('compose-direction').selectOption('client');
     await page.getByTestId('compose-message').fill('from switchyard');
     await page.getByTestId('compose-send').click();
     await until(() => c.echoes() === 1, 10_000); // (it reached the client)
     await page.getByTestId('compose-direction').selectOption('upstream');
-    release();
-    await until(() => answered, 10_000);
+    await sent.release();
     await page.getByTestId('compose-info').getByText(/^Sent 15 B to the client/).waitFor();
     assert.deepEqual(errors, []);
   } finally {

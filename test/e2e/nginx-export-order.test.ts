@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { freePort } from '../helpers/ports.ts';
+import { until } from '../helpers/wait.ts';
 import { uiHostFor } from './ui-host.ts';
+import { holdAnswer } from './held-answer.ts';
 
 const env = uiHostFor({
   schemaVersion: 1,
@@ -22,21 +24,12 @@ test("Mark as exported before the last export's answer came: the mark stays the 
   assert.ok((marked as { ok: boolean }).ok);
   const { context, page, errors } = await env.ui.open();
   try {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let answered = false;
-    await page.route('**/api/lastExport', async (route) => {
-      const response = await route.fetch(); // (the service answers now: the older export)
-      await held;
-      await route.fulfill({ response });
-      answered = true;
-    });
+    const last = await holdAnswer(page, '**/api/lastExport'); // (the service answers at once: the older export)
     await page.locator('[data-tab="nginx"]').click();
     await page.getByTestId('nginx-conf').getByText('proxy_pass').first().waitFor();
     await page.getByTestId('mark-exported').click();
     await page.getByTestId('export-notice').getByText('Marked as exported').waitFor();
-    release();
-    while (!answered) await page.waitForTimeout(50);
+    await last.release();
     await page.waitForTimeout(200);
     assert.match(await page.getByTestId('view-diff').getAttribute('title') ?? '', /^Changes since the export you marked as exported at /);
     await page.getByTestId('view-diff').click();
@@ -75,23 +68,11 @@ test("Save right after switching the shape, an export asked for before the switc
   try {
     await page.locator('[data-tab="nginx"]').click();
     await page.getByTestId('nginx-conf').getByText('events {}').waitFor();
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let asked = false;
-    let answered = false;
-    await page.route('**/api/exportNginx', async (route) => {
-      if (asked) return route.continue();
-      asked = true;
-      const response = await route.fetch(); // (the snippet)
-      await held;
-      await route.fulfill({ response });
-      answered = true;
-    });
+    const snippet = await holdAnswer(page, '**/api/exportNginx');
     await page.getByTestId('export-shape').selectOption('snippet');
-    while (!asked) await page.waitForTimeout(20);
+    await until(snippet.asked);
     await page.getByTestId('export-shape').selectOption('full');
-    release();
-    while (!answered) await page.waitForTimeout(5);
+    await snippet.release();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save').click()]);
     assert.equal(download.suggestedFilename(), 'nginx.conf');
     assert.match(readFileSync((await download.path())!, 'utf8'), /^events \{\}/m, 'the full file, not the snippet');

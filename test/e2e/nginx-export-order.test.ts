@@ -81,3 +81,26 @@ test("Save right after switching the shape, an export asked for before the switc
     await context.close();
   }
 });
+
+test('Mark as exported pressed twice while the export is on its way: both end, with one export each', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await env.ui.open();
+  try {
+    await page.locator('[data-tab="nginx"]').click();
+    await page.getByTestId('export-source').selectOption('draft');
+    await page.getByTestId('nginx-conf').getByText('proxy_pass').first().waitFor();
+    await page.waitForTimeout(600); // (the export of the switch to the draft has come)
+    let exports = 0;
+    page.on('request', (r) => void (r.url().endsWith('/api/exportNginx') && exports++));
+    const first = await holdAnswer(page, '**/api/exportNginx');
+    await page.getByTestId('mark-exported').click();
+    await until(first.asked);
+    await page.getByTestId('mark-exported').click();
+    await first.release();
+    await page.getByTestId('export-notice').getByText('Marked as exported').waitFor();
+    await page.waitForTimeout(500);
+    assert.ok(exports <= 3, `the two marks asked for ${exports} exports`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

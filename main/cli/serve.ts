@@ -81,23 +81,24 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     service?.close();
     return 1;
   }
-  printListeners(o.stdout, o.stderr, applied.listeners, engine);
-  if (!applied.listeners.some((l) => l.state === 'listening')) {
-    o.stderr.write(applied.listeners.length === 0 ? 'the config defines no servers: nothing to listen on\n' : 'no listener could start\n');
-    await shutdown();
-    return 1;
-  }
   return new Promise<number>((resolve) => {
-    const stop = async (signal: string) => {
-      o.stderr.write(`${signal}: stopping\n`);
+    let stopping = false;
+    // (reloads one after another, the last signal's last; a stop waits for the one under way, which
+    // then applies nothing: applied after the stop, it would bind its sockets again and keep the
+    // process running)
+    let reloading = Promise.resolve();
+    const stop = async (signal: string, code = 0) => {
+      if (stopping) return;
+      stopping = true;
+      if (signal) o.stderr.write(`${signal}: stopping\n`);
       process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
+      await reloading;
       await shutdown();
-      resolve(0);
+      resolve(code);
     };
-    const onInt = () => void stop('SIGINT');
-    const onTerm = () => void stop('SIGTERM');
-    const onHup = async () => {
+    const reload = async () => {
       const next = await loadConfigFile(o.config);
+      if (stopping) return;
       // as nginx refuses a reload with a socket it cannot bind, and keeps the running config
       const r = next.ok ? await engine.apply(next.config, { refuseListenFailure: true }) : next;
       if (!r.ok) {
@@ -108,6 +109,16 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
       o.stdout.write('reloaded\n');
       printListeners(o.stdout, o.stderr, r.listeners, engine);
     };
+    const onInt = () => void stop('SIGINT');
+    const onTerm = () => void stop('SIGTERM');
+    const onHup = () => void (reloading = reloading.then(reload));
+    // (before the listeners are printed: a signal sent once they are, before its handler, would
+    // end the process with the system's default, SIGHUP's too)
     process.on('SIGINT', onInt).on('SIGTERM', onTerm).on('SIGHUP', onHup);
+    printListeners(o.stdout, o.stderr, applied.listeners, engine);
+    if (!applied.listeners.some((l) => l.state === 'listening')) {
+      o.stderr.write(applied.listeners.length === 0 ? 'the config defines no servers: nothing to listen on\n' : 'no listener could start\n');
+      void stop('', 1);
+    }
   });
 }

@@ -100,12 +100,8 @@ export async function uiCommand(o: UiOptions): Promise<number> {
     await running.stop();
     return 1;
   }
-  o.stdout.write(`Switchyard UI: ${host.url}\n`);
-  if (!existsSync(join(o.rendererDir ?? DEFAULT_RENDERER_DIR, 'index.html'))) o.stderr.write('the renderer is not built: run `npm run build:renderer` first\n');
-  const closeLaunchPage = o.open ? openBrowser(host.url, o.stderr) : () => {};
-  o.onReady?.(host, service);
-
-  return new Promise<number>((resolve) => {
+  let closeLaunchPage = () => {};
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (why: string) => {
       if (stopping) return;
@@ -121,7 +117,14 @@ export async function uiCommand(o: UiOptions): Promise<number> {
     const onTerm = () => void stop('SIGTERM');
     // (the terminal closed: its default would end the process without the clean-up)
     const onHup = () => void stop('SIGHUP');
+    // (before the URL is printed: a signal sent once it is, before its handler, would end the
+    // process with the system's default, without the clean-up)
     process.on('SIGINT', onInt).on('SIGTERM', onTerm).on('SIGHUP', onHup);
     o.signal?.addEventListener('abort', () => void stop('aborted'), { once: true });
   });
+  o.stdout.write(`Switchyard UI: ${host.url}\n`);
+  if (!existsSync(join(o.rendererDir ?? DEFAULT_RENDERER_DIR, 'index.html'))) o.stderr.write('the renderer is not built: run `npm run build:renderer` first\n');
+  if (o.open) closeLaunchPage = openBrowser(host.url, o.stderr);
+  o.onReady?.(host, service);
+  return stopped;
 }

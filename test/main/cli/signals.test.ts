@@ -1,6 +1,7 @@
-// `switchyard serve` and signals sent the moment it says it listens, as a supervisor sends them:
-// a SIGHUP then is a reload, not the system's default (the end of the process), and a SIGTERM
-// while a reload is under way ends the process, with no socket bound again by that reload.
+// `switchyard serve` and `ui` and signals sent the moment they say they listen, as a supervisor
+// sends them: handled, not the system's default (the end of the process, without the clean-up); a
+// SIGHUP to serve then is a reload, and a SIGTERM while a reload is under way ends the process, with
+// no socket bound again by that reload.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,22 +12,23 @@ import { freePort } from '../../helpers/ports.ts';
 import { poll } from '../../helpers/wait.ts';
 
 const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-signals-'));
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-signals-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `serve` and sends `signals` as soon as it prints its listener; `ended` waits for its end
- * (null when it still runs 20 s later: it is then killed). */
-async function serveAndSignal(signals: NodeJS.Signals[]) {
+/** Runs `verb` (serve, ui) and sends `signals` as soon as it prints where it listens; `ended` waits
+ * for its end (null when it still runs 20 s later: it is then killed). */
+async function runAndSignal(signals: NodeJS.Signals[], verb = 'serve', ...args: string[]) {
   const file = join(dir, 'serve.json');
   writeFileSync(file, JSON.stringify({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${await freePort()}` }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9' }] }] }));
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, verb, '--config', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const run = { out: '', end: null as { code: number | null; signal: NodeJS.Signals | null } | null };
   child.on('exit', (code, signal) => (run.end = { code, signal }));
   child.stderr.on('data', (d) => (run.out += d));
   child.stdout.on('data', (d) => {
-    const first = !run.out.includes('listening on');
+    const listening = /listening on|Switchyard UI:/;
+    const first = !listening.test(run.out);
     run.out += d;
-    if (first && run.out.includes('listening on')) for (const s of signals) child.kill(s);
+    if (first && listening.test(run.out)) for (const s of signals) child.kill(s);
   });
   const ended = async () => {
     const end = await poll(() => run.end, (e) => e !== null, 20_000);
@@ -37,17 +39,23 @@ async function serveAndSignal(signals: NodeJS.Signals[]) {
 }
 
 test('serve: a SIGHUP then a SIGTERM sent as it says it listens end it, exit 0, nothing reloaded after the stop', async () => {
-  const { run, ended } = await serveAndSignal(['SIGHUP', 'SIGTERM']);
+  const { run, ended } = await runAndSignal(['SIGHUP', 'SIGTERM']);
   assert.deepEqual(await ended(), { code: 0, signal: null }, run.out);
   assert.match(run.out, /SIGTERM: stopping\n/);
   assert.doesNotMatch(run.out.slice(run.out.indexOf('SIGTERM: stopping')), /reloaded|listening/);
 });
 
 test('serve: a SIGHUP sent as it says it listens is a reload', async () => {
-  const { child, run, ended } = await serveAndSignal(['SIGHUP']);
+  const { child, run, ended } = await runAndSignal(['SIGHUP']);
   const reloaded = /^listening on http:\/\/127\.0\.0\.1:\d+\nreloaded\nlistening on http:\/\/127\.0\.0\.1:\d+\n$/;
   const out = await poll(() => (run.end ? `ended: ${JSON.stringify(run.end)}\n${run.out}` : run.out), (o) => reloaded.test(o) || o.startsWith('ended'));
   child.kill('SIGTERM');
   assert.match(out, reloaded);
   assert.deepEqual(await ended(), { code: 0, signal: null });
+});
+
+test('ui: a SIGHUP (the terminal closed) sent as it prints its URL stops it, exit 0', async () => {
+  const { run, ended } = await runAndSignal(['SIGHUP'], 'ui', '--port', '0');
+  assert.deepEqual(await ended(), { code: 0, signal: null }, run.out);
+  assert.match(run.out, /SIGHUP: stopping\n/);
 });

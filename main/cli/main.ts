@@ -85,8 +85,15 @@ function version(): string {
   }
 }
 
+/** A reader that went away (`export-nginx | head -1`, an access log piped to a program that
+ * ended) is no crash: what is left to write goes nowhere, and the verb goes on (`serve` proxies). */
+function ignoreClosedOutput(): void {
+  for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
+  ignoreClosedOutput();
   const io = { stdout: process.stdout, stderr: process.stderr };
   // `switchyard VERB --help` too
   if (verb !== undefined && (rest.includes('--help') || rest.includes('-h'))) {

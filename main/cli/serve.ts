@@ -91,9 +91,11 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       if (signal) o.stderr.write(`${signal}: stopping\n`);
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
       await reloading;
       await shutdown();
+      // (only now: a second signal during the stop, such as the copy `timeout` or a closing
+      // terminal sends the process group, would end it by the system's default, the stop unfinished)
+      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
       resolve(code);
     };
     const reload = async () => {

@@ -107,10 +107,12 @@ export async function uiCommand(o: UiOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       o.stderr.write(`${why}: stopping\n`);
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
       closeLaunchPage();
       await host.close();
       await running.stop();
+      // (only now: a second signal during the stop, such as the SIGTERM `npm start` passes on after
+      // a closing terminal's SIGHUP, would end it by the system's default, a save unfinished)
+      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
       resolve(0);
     };
     const onInt = () => void stop('SIGINT');

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../helpers/ports.ts';
 import { poll } from '../../helpers/wait.ts';
+import { PassThrough } from 'node:stream';
+import { serveCommand } from '../../../main/cli/serve.ts';
+import { uiCommand } from '../../../main/cli/ui.ts';
 
 const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-signals-'));
@@ -58,4 +61,36 @@ test('ui: a SIGHUP (the terminal closed) sent as it prints its URL stops it, exi
   const { run, ended } = await runAndSignal(['SIGHUP'], 'ui', '--port', '0');
   assert.deepEqual(await ended(), { code: 0, signal: null }, run.out);
   assert.match(run.out, /SIGHUP: stopping\n/);
+});
+
+/** The process's SIGINT, SIGTERM and SIGHUP listener counts. */
+const handlers = () => (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => process.listenerCount(s));
+
+/** Starts `run` in this process, sends it a SIGTERM once `started` says so, and returns the signal
+ * listener counts before the start, during the stop and after it. */
+async function countsAroundStop(run: (out: PassThrough) => Promise<number>, started: (out: string) => boolean) {
+  const before = handlers();
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => (text += d));
+  const result = run(out);
+  await poll(() => text, started);
+  process.emit('SIGTERM');
+  const during = handlers();
+  assert.equal(await result, 0);
+  return { before, during, after: handlers() };
+}
+
+// (a second signal during the stop, such as the one `timeout` sends the process group or the SIGTERM
+// `npm start` passes on after a closing terminal's SIGHUP, finds a handler: the system's default
+// would end the process, the stop unfinished)
+test('serve and ui keep their signal handlers until their stop has ended', async () => {
+  const config = join(dir, 'stop.json');
+  writeFileSync(config, JSON.stringify({ schemaVersion: 1, servers: [{ listen: [{ address: `127.0.0.1:${await freePort()}` }], locations: [{ path: '/', proxyPass: 'http://127.0.0.1:9' }] }] }));
+  const serve = await countsAroundStop((out) => serveCommand({ config, accessLog: false, stdout: out, stderr: new PassThrough() }), (o) => o.includes('listening on'));
+  const ui = await countsAroundStop((out) => uiCommand({ config, port: 0, stdout: out, stderr: new PassThrough() }), (o) => o.includes('Switchyard UI:'));
+  for (const r of [serve, ui]) {
+    assert.ok(r.during.every((n, i) => n === r.before[i]! + 1), `during the stop: ${r.during}, before: ${r.before}`);
+    assert.deepEqual(r.after, r.before);
+  }
 });

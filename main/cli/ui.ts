@@ -49,9 +49,12 @@ async function startWorkspace(o: UiOptions): Promise<Running> {
   const { core, notices, firstRun } = await AppCore.start({ userDataDir: dir, firstRunPort: o.firstRunPort });
   for (const n of notices) o.stderr.write(logLine(n));
   const failed = core.service.snapshot().listeners.filter((l) => l.state === 'failed');
+  // (the example is saved as it starts: "saved" once it is, why not when it could not be)
+  const save = firstRun ? await core.lastSaveOutcome() : null;
+  const notSaved = save && !save.ok ? `could not be saved (${save.message})` : null;
   // (an example whose port another program holds suggests no address: a client would reach that program)
-  if (firstRun && failed.length) o.stderr.write(`first run: saved the example config to ${core.path}, but its listener did not start (below): change its address on the Routes screen and Apply\n`);
-  else if (firstRun) o.stderr.write(`first run: started the example config (saved to ${core.path}); connect a WebSocket client to ws://127.0.0.1:${o.firstRunPort ?? 8080}/echo\n`);
+  if (firstRun && failed.length) o.stderr.write(`first run: ${notSaved ? `the example config ${notSaved}, and` : `saved the example config to ${core.path}, but`} its listener did not start (below): change its address on the Routes screen and Apply\n`);
+  else if (firstRun) o.stderr.write(`first run: started the example config (${notSaved ?? `saved to ${core.path}`}); connect a WebSocket client to ws://127.0.0.1:${o.firstRunPort ?? 8080}/echo\n`);
   else o.stderr.write(`workspace: ${core.path}\n`);
   for (const l of failed) o.stderr.write(listenerFailedLine(core.engine.listenPath(l.key), l.error?.message ?? 'unknown error'));
   core.engine.on('log', (e) => o.stderr.write(logLine(e)));

@@ -42,6 +42,8 @@ export class AppCore {
   /** The last autosave of the current file failed: what runs is not in it. */
   private unsaved = false;
   private saving: Promise<unknown> = Promise.resolve();
+  /** The outcome of the last save asked for (null: none was). */
+  private lastSave: Promise<SaveOutcome> | null = null;
   private stateSaving: Promise<void> = Promise.resolve();
   private echo: EchoServer | null = null;
 
@@ -231,13 +233,20 @@ export class AppCore {
       return r;
     });
     this.saving = run.catch(() => undefined);
-    return run.then((r) => {
+    const outcome = run.then((r) => {
       if (r.ok && r.movedAside) {
         const [code, what] = r.changedOutside ? ['changed_outside', 'was changed outside Switchyard since it was opened'] : ['moved_aside', 'was damaged'];
         this.report([{ level: 'warn', code, file, badFile: r.movedAside, message: `${file} ${what}; that version was moved, untouched, to ${r.movedAside} before saving` }]);
       }
       return r;
     });
+    this.lastSave = outcome;
+    return outcome;
+  }
+
+  /** How the last save asked for ended, once it has (null: none was asked for). */
+  async lastSaveOutcome(): Promise<SaveOutcome | null> {
+    return this.lastSave && this.lastSave.catch((e: Error) => ({ ok: false, code: 'write_failed', message: e.message }));
   }
 
   /** `file` is the workspace now: first in Open Recent, and the one the next start opens. */

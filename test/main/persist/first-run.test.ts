@@ -3,7 +3,7 @@
 // The listener port is a parameter here (8080 in the app).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -122,14 +122,14 @@ test('a damaged saved config: the backup opens and the notice reaches the UI log
 
 /** `switchyard ui` without --config on a fresh user-data folder, the example on `port`: what it
  * wrote on stderr once the UI host is up, and a stop that checks it exits 0. */
-async function firstRunUi(port: number): Promise<{ err: string; stop(): Promise<void> }> {
+async function firstRunUi(port: number, dir = dataDir()): Promise<{ err: string; stop(): Promise<void> }> {
   const abort = new AbortController();
   const stderr = new PassThrough();
   let err = '';
   stderr.on('data', (c) => (err += c));
   let ready!: () => void;
   const started = new Promise<void>((r) => (ready = r));
-  const done = uiCommand({ userDataDir: dataDir(), firstRunPort: port, stdout: new PassThrough(), stderr, signal: abort.signal, rendererDir: root, onReady: () => ready() });
+  const done = uiCommand({ userDataDir: dir, firstRunPort: port, stdout: new PassThrough(), stderr, signal: abort.signal, rendererDir: root, onReady: () => ready() });
   await started;
   return { err, stop: async () => { abort.abort(); assert.equal(await done, 0); } };
 }
@@ -220,5 +220,17 @@ test('`switchyard ui` first run with the port taken: no address suggested (it re
   } finally {
     await ui.stop();
     blocker.close();
+  }
+});
+
+test('`switchyard ui` first run where the example cannot be saved (a folder in its place) does not say it was saved, and says why', async () => {
+  const dir = dataDir();
+  mkdirSync(join(dir, 'config.json'), { recursive: true });
+  const ui = await firstRunUi(await freePort(), dir);
+  try {
+    assert.match(ui.err, /\nfirst run: started the example config \(could not be saved \(.*config\.json is a folder, not a file; not saving over it\)\); connect a WebSocket client/);
+    assert.doesNotMatch(ui.err, /saved to/);
+  } finally {
+    await ui.stop();
   }
 });

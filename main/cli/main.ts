@@ -24,7 +24,8 @@ const USAGE = `usage: switchyard <verb> [options]
   ui [--config FILE] [--port N] [--open]
                                        run the engine and the UI on a loopback web host; prints the URL
                                        (with its access token); --open starts the default browser on it;
-                                       needs the built renderer (npm run build:renderer)
+                                       without the built renderer (npm run build:renderer) the engine and
+                                       the API run, and the page says to build it
   version                              print the version (also --version)
 
   Every verb takes --help or -h. -c is short for --config, --out the long form of -o, -v of --version.

@@ -27,3 +27,9 @@ test('a value that begins with "-" gets the option\'s own message, as it does wr
   // (an option of another verb is still unknown there)
   assert.match(run('serve', '--port', '-1').stderr, /Unknown option '--port'/);
 });
+
+test('ui --help says what the README says of a renderer not built: it starts all the same', () => {
+  const help = run('ui', '--help').stdout;
+  assert.doesNotMatch(help, /needs the built renderer/);
+  assert.match(help, /without the built renderer \(npm run build:renderer\) the engine and\s+the API run/);
+});

@@ -11,10 +11,12 @@ import type { ConfigIssue } from '../../app/config/issues.ts';
 import { SwitchyardService } from '../service/service.ts';
 import { startWebHost, DEFAULT_RENDERER_DIR, type WebHost } from '../web/host.ts';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppCore } from '../persist/boot.ts';
 import { userDataDir } from '../persist/paths.ts';
 import { openBrowser } from './open-browser.ts';
+import { errnoWords } from '../../app/text/errno.ts';
 
 export interface UiOptions {
   /** The config file to start from; without one the saved workspace (or the first-run example) opens. */
@@ -44,8 +46,14 @@ interface Running {
 }
 
 /** The saved workspace through AppCore (the same core the Electron shell runs). */
-async function startWorkspace(o: UiOptions): Promise<Running> {
+async function startWorkspace(o: UiOptions): Promise<Running | number> {
   const dir = o.userDataDir ?? userDataDir();
+  // (a folder that cannot be made, said in words: not a stack trace)
+  const unusable = await mkdir(dir, { recursive: true }).then(() => null, (e: NodeJS.ErrnoException) => e.code ?? e.message);
+  if (unusable) {
+    o.stderr.write(`cannot use the user data folder ${dir}: ${errnoWords(unusable)}\n`);
+    return 1;
+  }
   const { core, notices, firstRun } = await AppCore.start({ userDataDir: dir, firstRunPort: o.firstRunPort });
   for (const n of notices) o.stderr.write(logLine(n));
   const failed = core.service.snapshot().listeners.filter((l) => l.state === 'failed');

@@ -3,7 +3,7 @@
 // The listener port is a parameter here (8080 in the app).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -232,5 +232,17 @@ test('`switchyard ui` first run where the example cannot be saved (a folder in i
     assert.doesNotMatch(ui.err, /saved to/);
   } finally {
     await ui.stop();
+  }
+});
+
+test('`switchyard ui` with a user data folder that cannot be made says so in words and exits 1', async () => {
+  const file = join(root, 'a-file');
+  writeFileSync(file, '');
+  for (const [dir, why] of [[file, 'a file of that name is there (EEXIST)'], [join(file, 'sub'), 'a part of the path is not a directory (ENOTDIR)']] as const) {
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (c) => (err += c));
+    assert.equal(await uiCommand({ userDataDir: dir, stdout: new PassThrough(), stderr }), 1);
+    assert.equal(err, `cannot use the user data folder ${dir}: ${why}\n`);
   }
 });

@@ -8,9 +8,21 @@ import { randomBytes } from 'node:crypto';
 
 const TEMP_MARK = '.switchyard-tmp-';
 
+/** The bytes a file name may have (NAME_MAX), and those kept in a temp name for the pid and random part. */
+const NAME_MAX = 255;
+const UNIQUE_BYTES = 20;
+
+/** What temp names for `file` begin with: hidden, and `file`'s name cut (on a character) where it
+ * is too long to take the rest within NAME_MAX (a name of 250 bytes is a file's, not a temp's). */
+function tempPrefix(file: string): string {
+  const chars = [...basename(file)];
+  while (Buffer.byteLength(`.${chars.join('')}${TEMP_MARK}`) > NAME_MAX - UNIQUE_BYTES) chars.pop();
+  return `.${chars.join('')}${TEMP_MARK}`;
+}
+
 /** The temp name for `file`: hidden, same folder (rename is atomic only within one filesystem). */
 function tempName(file: string): string {
-  return join(dirname(file), `.${basename(file)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(dirname(file), `${tempPrefix(file)}${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
 /** fsync a folder so renames in it survive a power cut. Windows cannot open folders: skipped there. */
@@ -106,7 +118,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
  */
 export async function removeStaleTemps(file: string, minAgeMs = 60_000): Promise<number> {
   const dir = dirname(file);
-  const prefixes = [`.${basename(file)}${TEMP_MARK}`, `.${basename(file)}.bak${TEMP_MARK}`];
+  const prefixes = [tempPrefix(file), tempPrefix(`${file}.bak`)];
   let removed = 0;
   let names: string[];
   try {

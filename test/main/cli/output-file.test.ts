@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeOutputFile } from '../../../main/cli/output-file.ts';
@@ -30,6 +30,21 @@ test('-o naming a folder that is not there (a trailing "/") says the folder does
     const notDir = sink();
     assert.equal(await writeOutputFile(join(dir, 'f') + '/', 'text', [], notDir.stream), false);
     assert.match(notDir.text, /\(ENOTDIR\)\n$/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('-o with a long file name (250 bytes, within what the file system takes) writes it, with no temporary file left', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-out-'));
+  try {
+    // (the temporary file next to it has a longer name: cut to fit, not ENAMETOOLONG)
+    for (const name of [`${'n'.repeat(245)}.conf`, `${'é'.repeat(122)}.conf`]) {
+      const err = sink();
+      assert.equal(await writeOutputFile(join(dir, name), 'text', [], err.stream), true, err.text);
+      assert.equal(await readFile(join(dir, name), 'utf8'), 'text');
+    }
+    assert.equal((await readdir(dir)).length, 2, 'no temporary file left');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -92,9 +92,17 @@ function ignoreClosedOutput(): void {
   for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; });
 }
 
+/** SIGUSR1, which logrotate's nginx script sends (nginx reopens its logs; these go to stdout and
+ * stderr, nothing to reopen), would start node's inspector on 127.0.0.1:9229 by default: a port any
+ * local user could run code in this process through. Taken here, it does nothing. */
+function ignoreDebuggerSignal(): void {
+  process.on('SIGUSR1', () => {});
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   ignoreClosedOutput();
+  ignoreDebuggerSignal();
   const io = { stdout: process.stdout, stderr: process.stderr };
   // `switchyard VERB --help` too
   if (verb !== undefined && (rest.includes('--help') || rest.includes('-h'))) {

@@ -94,3 +94,14 @@ test('serve and ui keep their signal handlers until their stop has ended', async
     assert.deepEqual(r.after, r.before);
   }
 });
+
+test('serve: SIGUSR1 (logrotate\'s "reopen your logs" for nginx) starts no inspector port for local users to run code through', async () => {
+  const { child, run, ended } = await runAndSignal(['SIGUSR1']);
+  // (a reload after it, then the stop: by then an inspector would long have said it listens)
+  await poll(() => run.out, (o) => o.includes('listening on'));
+  child.kill('SIGHUP');
+  await poll(() => run.out, (o) => o.includes('reloaded'));
+  child.kill('SIGTERM');
+  assert.deepEqual(await ended(), { code: 0, signal: null }, run.out);
+  assert.doesNotMatch(run.out, /Debugger listening|inspector/i);
+});

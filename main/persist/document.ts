@@ -147,6 +147,9 @@ export async function loadDocument(file: string, o: { opening?: boolean } = {}):
     if (picked.state === 'bad') return { doc: null, source: 'none', notices: [{ level: 'error', code: picked.code, file, message: `${file} ${picked.reason}: not opened (the file is left as it is)` }] };
   }
   await removeStaleTemps(file);
+  // (a save through a symbolic link makes its temporary file next to the file the link names)
+  const target = await linkTarget(file);
+  if (target !== file) await removeStaleTemps(target);
   const main = await inspectFile(file);
   if (main.state === 'ok') return { doc: main.doc, source: 'file', notices: migratedNotice(file, main.from, main.steps) };
 

@@ -2,8 +2,8 @@
 // used instead with a notice that says where the bad file went.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync, rmSync, statSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, readdirSync, existsSync, rmSync, statSync, chmodSync, symlinkSync, utimesSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { loadDocument, saveDocument, backupPath } from '../../../main/persist/document.ts';
 
@@ -188,4 +188,19 @@ test('opening a file the user picked that is no config leaves it where it is (no
   // a good one opens as before
   writeFileSync(file, json(B));
   assert.deepEqual((await loadDocument(file, { opening: true })).doc, B);
+});
+
+test('a load through a symbolic link removes the temporary file a killed save left next to the file it names', async () => {
+  const real = fileIn();
+  writeFileSync(real, json(A));
+  const link = join(dirname(fileIn()), 'config.json');
+  symlinkSync(real, link);
+  // (what a save killed mid-write leaves: its temp file beside the file written, ten minutes old)
+  const stale = join(dirname(real), '.config.json.switchyard-tmp-1-deadbeef');
+  writeFileSync(stale, '{"half":');
+  const old = new Date(Date.now() - 600_000);
+  utimesSync(stale, old, old);
+  assert.equal((await loadDocument(link)).source, 'file');
+  assert.equal(existsSync(stale), false);
+  assert.equal(readFileSync(link, 'utf8'), json(A));
 });

@@ -171,7 +171,9 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
     const status = !url ? 400 : upgradeRefusal(req, url);
     if (status) {
       const text = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // (closed once written: the HTTP server's timeouts no longer watch an upgrade's socket, so
+      // one whose client kept its side open would otherwise hold a file descriptor for good)
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => attachFeed(ws));

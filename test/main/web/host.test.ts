@@ -249,3 +249,30 @@ test('a HAR file under the import limit imports though JSON-quoting it for the r
   assert.equal(r.status, 200);
   assert.equal((JSON.parse(r.body).value as { sessions: Array<{ payloads: Record<number, { bytes: number }> }> }).sessions[0]!.payloads[0]!.bytes, data.length);
 });
+
+/** `bytes` from a client that keeps its own side open after the host's answer, as one holding
+ * sockets would; what came back, once the host has let go of the connection (the client's writes,
+ * from the host's FIN on, then meet a closed socket). A socket the host keeps half-open takes them
+ * all: the test times out. */
+function answeredAndClosed(bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port: host.port, host: '127.0.0.1', allowHalfOpen: true });
+    let got = '';
+    s.on('data', (d) => { got += d; });
+    const poke = () => s.write('x', (e) => { if (!e) setTimeout(poke, 20); });
+    s.on('end', poke);
+    s.on('error', () => {});
+    s.on('close', () => resolve(got));
+    s.write(bytes);
+  });
+}
+
+test('a refused feed upgrade lets go of its connection, though the client keeps its side open', { timeout: 10_000 }, async () => {
+  // (each one held open for good would cost the process a file descriptor: enough of them and
+  // neither this host nor the proxy's listeners, in the same process, accept a connection)
+  const upgrade = `Host: 127.0.0.1:${host.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n`;
+  assert.match(await answeredAndClosed(`GET /feed HTTP/1.1\r\n${upgrade}\r\n`), /^HTTP\/1\.1 401 /);
+  assert.match(await answeredAndClosed(`GET /feed HTTP/1.1\r\n${upgrade}Sec-WebSocket-Protocol: switchyard, token.wrong\r\n\r\n`), /^HTTP\/1\.1 403 /);
+  assert.match(await answeredAndClosed(`GET /other HTTP/1.1\r\n${upgrade}X-Switchyard-Token: ${host.token}\r\n\r\n`), /^HTTP\/1\.1 404 /);
+  assert.match(await answeredAndClosed(`GET /feed HTTP/1.1\r\n${upgrade.replace(`127.0.0.1:${host.port}`, 'evil.example')}\r\n`), /^HTTP\/1\.1 403 /);
+});

@@ -6,8 +6,10 @@ import { TOO_DEEP_MESSAGE, tooDeepAt } from '../config/nesting.ts';
 
 const none = z.object({}).strict();
 const id = z.number().int().min(1);
-/** A draft may be anything a user is mid-way through, but not nested past any config (nesting.ts). */
+/** A draft may be anything a user is mid-way through, but not nested past any config (nesting.ts),
+ * nor undefined (IPC carries `{ draft: undefined }`, which JSON cannot: saved, it was the text "undefined"). */
 const draft = z.unknown().superRefine((doc, ctx) => {
+  if (doc === undefined) return void ctx.addIssue({ code: 'custom', message: 'required: a config document' });
   const at = tooDeepAt(doc);
   if (at) ctx.addIssue({ code: 'custom', message: TOO_DEEP_MESSAGE, path: at });
 });

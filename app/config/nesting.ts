@@ -22,7 +22,8 @@ export function tooDeepAt(input: unknown): PathPart[] | null {
     const v = at.value;
     if (v === null || typeof v !== 'object') continue;
     if (at.depth === MAX_NESTING) return pathOf(at);
-    const entries: Array<[PathPart, unknown]> = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    // (Array.from, not map: a list with holes, which IPC carries, has an entry for each of them)
+    const entries: Array<[PathPart, unknown]> = Array.isArray(v) ? Array.from(v, (x, i) => [i, x]) : Object.entries(v);
     for (let i = entries.length - 1; i >= 0; i--) todo.push({ value: entries[i]![1], depth: at.depth + 1, key: entries[i]![0], parent: at });
   }
   return null;

@@ -17,3 +17,15 @@ test('setDraft refuses a draft that is undefined, which IPC carries and JSON can
   assert.equal(checkParams('setDraft', { draft: null }).ok, true, 'null is JSON: a draft the editors show to be fixed');
   assert.equal(checkParams('apply', { draft: undefined }).ok, true, 'apply without a draft applies the stored one');
 });
+
+test('a draft list with holes, which IPC carries and JSON cannot, is checked for nesting, not thrown on', () => {
+  // (the nesting check threw a TypeError on a hole: the request's answer was an internal error)
+  const holes = { schemaVersion: 1, servers: [, { listen: [] }, ,] };
+  assert.equal(checkParams('setDraft', { draft: holes }).ok, true);
+  const deep: unknown[] = [];
+  let at = deep;
+  for (let i = 0; i < 40; i++) at = (at[3] = []) as unknown[];
+  const tooDeep = checkParams('apply', { draft: { servers: deep } });
+  assert.equal(tooDeep.ok, false);
+  assert.match(JSON.stringify(tooDeep), /draft\.servers\[3\]\[3\].*nested more than 32 levels deep/);
+});

@@ -22,7 +22,8 @@
 // `dataFrameEvents: false` when it has no use for per-frame events of data frames.
 import { FrameParser } from './frame-parser.ts';
 import type { CaptureStore, RawMessage } from './capture.ts';
-import { MessageInflater, inflaterParams, parseExtensions, type InflateResult, type NegotiatedExtensions } from './permessage-deflate.ts';
+import { MessageInflater, type InflateResult } from './permessage-deflate.ts';
+import { inflaterParams, parseExtensions, type NegotiatedExtensions } from './extension-params.ts';
 import { describePayload } from './payload.ts';
 import { xorMask } from './mask.ts';
 import type { CaptureLevel, Direction, MessageEvent, TapEvent, TapSink } from './types.ts';

@@ -37,7 +37,8 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
   private msgEncoded = false;
   protected msgCapture = false;
   private msgTruncated = false;
-  /** Compressed messages: copies of the captured (still compressed) slices. */
+  /** Compressed messages: copies of the captured (still compressed) slices (only with
+   * dataFrameEvents: they are the frame events' previews). */
   protected pieces: Buffer[] = [];
   /** Index in `pieces` of the current frame's first slice. */
   protected firstPiece = 0;
@@ -156,7 +157,8 @@ export abstract class MessageAssembler extends FrameHeaderDecoder {
       this.h.compressedData(copy, this.msgOpcode === 1, this.capLimit);
       if (room > 0) {
         const piece = copy.length <= room ? copy : Buffer.from(copy.subarray(0, room));
-        this.pieces.push(piece);
+        // (kept only for the frame events' previews: a Buffer per fragment)
+        if (this.dataFrameEvents) this.pieces.push(piece);
         this.captured += piece.length;
       }
       if (e - s > room) this.msgTruncated = true;

@@ -1,5 +1,5 @@
-// permessage-deflate (RFC 7692) for display: the negotiated parameters from the handshake
-// response's Sec-WebSocket-Extensions, and a per-direction decoder of compressed messages.
+// permessage-deflate (RFC 7692) for display: a per-direction decoder of compressed messages (the
+// parameters negotiated in the handshake are read by extension-params.ts).
 //
 // Decoding is bounded and off the event loop: node:zlib's async inflateRaw works in the thread
 // pool; at most the message's `cap` inflated bytes are kept, the rest is inflated and dropped
@@ -12,88 +12,8 @@
 // gets a fresh one, as in ws (a message that then refers back into the previous one fails to
 // decode, visibly).
 import { createInflateRaw, constants, type InflateRaw } from 'node:zlib';
-import type { DecodeError, Direction } from './types.ts';
+import type { DecodeError } from './types.ts';
 import { Utf8Validator } from './validation.ts';
-
-export interface DeflateParams {
-  serverNoContextTakeover: boolean;
-  clientNoContextTakeover: boolean;
-  /** LZ77 window the server compresses with (8-15; 15 when not negotiated). */
-  serverMaxWindowBits: number;
-  clientMaxWindowBits: number;
-}
-
-export interface NegotiatedExtensions {
-  deflate: DeflateParams | null;
-  /** Other extension names: they may use RSV bits the tap cannot know about. */
-  others: string[];
-  /** What did not parse (the tap then decodes as best it can). */
-  errors: string[];
-}
-
-/** Parse a Sec-WebSocket-Extensions response value (RFC 6455 §9.1 grammar, quoted values allowed). */
-export function parseExtensions(header: string | null | undefined): NegotiatedExtensions {
-  const out: NegotiatedExtensions = { deflate: null, others: [], errors: [] };
-  if (!header) return out;
-  for (const ext of splitOutside(header, ',')) {
-    const parts = splitOutside(ext, ';').map((p) => p.trim());
-    const name = (parts[0] ?? '').toLowerCase();
-    if (name === '') continue;
-    if (name !== 'permessage-deflate') {
-      out.others.push(name);
-      continue;
-    }
-    if (out.deflate) {
-      out.errors.push('permessage-deflate negotiated twice; the first is used');
-      continue;
-    }
-    const d: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
-    for (const param of parts.slice(1)) {
-      if (param === '') continue;
-      const eq = param.indexOf('=');
-      const key = (eq === -1 ? param : param.slice(0, eq)).trim().toLowerCase();
-      let value = eq === -1 ? null : param.slice(eq + 1).trim();
-      if (value !== null && value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
-      if (key === 'server_no_context_takeover' || key === 'client_no_context_takeover') {
-        if (value !== null) out.errors.push(`${key} takes no value`);
-        if (key === 'server_no_context_takeover') d.serverNoContextTakeover = true;
-        else d.clientNoContextTakeover = true;
-      } else if (key === 'server_max_window_bits' || key === 'client_max_window_bits') {
-        const bits = value === null ? NaN : /^\d+$/.test(value) ? Number(value) : NaN;
-        if (!(bits >= 8 && bits <= 15)) {
-          out.errors.push(`${key} needs a value from 8 to 15${value === null ? '' : ` (got "${value}")`}`);
-          continue;
-        }
-        if (key === 'server_max_window_bits') d.serverMaxWindowBits = bits;
-        else d.clientMaxWindowBits = bits;
-      } else {
-        out.errors.push(`unknown permessage-deflate parameter "${key}"`);
-      }
-    }
-    out.deflate = d;
-  }
-  return out;
-}
-
-function splitOutside(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quoted && c === '\\' && i + 1 < s.length) {
-      cur += c + s[++i]!;
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    if (c === sep && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
 
 export interface InflateResult {
   /** Inflated bytes (≤ the message's cap), or null when undecodable. */
@@ -117,12 +37,6 @@ export interface InflaterOptions {
   maxBacklog: number;
 }
 
-/** The inflater settings for messages sent in `direction` (the sender's compressor parameters). */
-export function inflaterParams(d: DeflateParams, direction: Direction): { noContextTakeover: boolean; windowBits: number } {
-  const bits = direction === 'client' ? d.clientMaxWindowBits : d.serverMaxWindowBits;
-  // zlib's raw deflate turns a window of 8 into 9, so a conforming peer's "8" can reach back 512 bytes.
-  return { noContextTakeover: direction === 'client' ? d.clientNoContextTakeover : d.serverNoContextTakeover, windowBits: bits < 9 ? 9 : bits };
-}
 
 interface Job {
   chunks: Buffer[];
@@ -150,6 +64,10 @@ const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
  * the tap's slot for it): so that a flood of tiny messages is bounded as a few large ones are. */
 export const MESSAGE_COST = 1024;
 
+/** Slices shorter than this are gathered into one write of up to this size: a message sent in many
+ * tiny fragments then waits for zlib as its bytes, not as a Buffer (and a zlib write) per fragment. */
+const GATHER = 16 * 1024;
+
 /**
  * Inflates one direction's compressed messages in order, one message at a time through one
  * zlib stream (so no_context_takeover can reset it between messages, as ws does).
@@ -158,7 +76,12 @@ export class MessageInflater {
   private readonly o: InflaterOptions;
   private z: InflateRaw | null = null;
   private jobs: Job[] = [];
-  private waiting = 0; // compressed bytes buffered for jobs not yet started
+  private waiting = 0; // compressed bytes buffered for jobs not yet started, and gathered
+  /** The open message's small slices not yet written: its first one as it came (`held`), then
+   * copies gathered in `gather` (`gathered` bytes of it; up to GATHER, for that message only). */
+  private held: Buffer | null = null;
+  private gather: Buffer | null = null;
+  private gathered = 0;
   /** Why the context was lost (the next stream starts without it), until a stream starts. */
   private lost: string | null = null;
   /** The current stream started after the context was lost (why), until it holds a full window. */
@@ -195,11 +118,58 @@ export class MessageInflater {
       this.abandon(job, this.behind());
       return;
     }
-    if (job.started && this.z) this.z.write(data);
-    else {
-      job.chunks.push(data);
+    if (data.length < GATHER) {
       this.waiting += data.length;
+      // (most messages are one slice: it goes on as it came, with no copy)
+      if (this.held === null && this.gathered === 0) this.held = data;
+      else {
+        const first = this.held;
+        this.held = null;
+        if (first !== null) this.append(job, first);
+        this.append(job, data);
+      }
+      return;
     }
+    this.flushGathered(job);
+    this.waiting += data.length;
+    this.send(job, data);
+  }
+
+  private append(job: Job, data: Buffer): void {
+    if (this.gathered + data.length > GATHER) this.flushGathered(job);
+    const need = this.gathered + data.length;
+    // (grown as needed: most fragmented messages are a few small slices)
+    if (this.gather === null || this.gather.length < need) {
+      const grown = Buffer.allocUnsafe(Math.min(GATHER, Math.max(256, 2 * need)));
+      this.gather?.copy(grown, 0, 0, this.gathered);
+      this.gather = grown;
+    }
+    data.copy(this.gather, this.gathered);
+    this.gathered += data.length;
+  }
+
+  /** Write the small slices of the open message `job` (counted in `waiting`) on. */
+  private flushGathered(job: Job): void {
+    const data = this.held ?? (this.gathered === 0 ? null : Buffer.from(this.gather!.subarray(0, this.gathered)));
+    this.held = null;
+    this.gathered = 0;
+    if (data !== null) this.send(job, data);
+  }
+
+  /** `data`, counted in `waiting`, to zlib when `job` is inflating, else to wait in `job`. */
+  private send(job: Job, data: Buffer): void {
+    if (job.started && this.z) {
+      this.waiting -= data.length;
+      this.z.write(data);
+    } else job.chunks.push(data);
+  }
+
+  /** The open message's small slices are not to be inflated, or were written: its buffer goes. */
+  private dropGathered(): void {
+    this.waiting -= this.gathered + (this.held?.length ?? 0);
+    this.held = null;
+    this.gathered = 0;
+    this.gather = null;
   }
 
   /** The current message is complete; cb gets its decoding (possibly synchronously). */
@@ -212,6 +182,8 @@ export class MessageInflater {
       cb({ data: null, decodedLength: 0, truncated: true, error, utf8ErrorOffset: -1 });
       return;
     }
+    if (!job.abandoned && !job.error) this.flushGathered(job);
+    this.dropGathered();
     job.ended = true;
     job.cb = cb;
     if (this.jobs[0] === job) this.pump();
@@ -238,7 +210,10 @@ export class MessageInflater {
     this.closing = true;
     this.dropped = null;
     const last = this.jobs[this.jobs.length - 1];
-    if (last && !last.ended) this.jobs.pop();
+    if (last && !last.ended) {
+      this.jobs.pop();
+      this.dropGathered();
+    }
     if (this.jobs.length === 0) this.destroy();
   }
 
@@ -372,6 +347,7 @@ export class MessageInflater {
     job.truncated = true;
     this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
     job.chunks = [];
+    if (!job.ended) this.dropGathered();
     if (job.started) {
       this.destroy();
       if (this.jobs[0] === job && job.ended) {

@@ -5,11 +5,14 @@
 // sent in a loop), was given up past 1,024 waiting (TAP_DEFLATE_BACKLOG, "too many events waiting
 // for this message to decode": 4,099 of the 5,000 shown undecoded), while a flood of tiny ones was
 // not bounded at all (each waited as an object of its own: 200,000 messages of 5 bytes on the
-// wire held 230 MB).
+// wire held 230 MB); nor was one message in tiny fragments (each waited as a Buffer of its own, and
+// a zlib write: 600,000 one-byte fragments held 93 MB, and took some 25 s to inflate).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { randomBytes } from 'node:crypto';
+import { constants, deflateRawSync } from 'node:zlib';
 import { createFrameTap } from '../../../main/inspect/frame-tap.ts';
 import { MESSAGE_COST } from '../../../main/inspect/permessage-deflate.ts';
 import type { MessageEvent, TapEvent } from '../../../main/inspect/types.ts';
@@ -68,5 +71,24 @@ test('deflate: a message given up with the backlog full loses the context: the n
     ['alpha '.repeat(100), undefined], ['beta beta beta', undefined], [null, 'TAP_DEFLATE_BACKLOG'], [null, 'TAP_DEFLATE_CONTEXT_LOST'], ['independent one', undefined],
   ]);
   assert.equal(m[3]!.decodeError!.message, 'this message refers back past what could be inflated: an earlier message was not decoded (TAP_DEFLATE_BACKLOG)');
+  tap.close();
+});
+
+test('deflate: a compressed message in 600,000 one-byte fragments waits to inflate as its bytes, not as an object per fragment, and inflates whole', async () => {
+  const data = randomBytes(600_000); // (stored as it is: the compressed payload is some 600 KB too)
+  const payload = deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, -4);
+  const wire = Buffer.concat(Array.from(payload, (_, i) => encodeFrame({ opcode: i === 0 ? 2 : 0, rsv1: i === 0, fin: i === payload.length - 1, payload: payload.subarray(i, i + 1) })));
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate', dataFrameEvents: false, previewCap: 1024 * 1024 }, (e) => events.push(e));
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let at = 0; at < wire.length; at += 65_536) tap.server(wire.subarray(at, at + 65_536));
+  gc();
+  const held = process.memoryUsage().heapUsed - before;
+  // (it held 95 MB: each fragment's byte waited for zlib, and in the capture, as a Buffer of its own)
+  assert.ok(held < 20e6, `the tap holds ${(held / 1e6).toFixed(0)} MB for a message of ${payload.length} compressed bytes`);
+  await until(() => messages(events).length === 1, 20_000);
+  const [m] = messages(events);
+  assert.deepEqual([m!.frames, m!.decodeError, m!.decodedLength, m!.data!.equals(data)], [payload.length, undefined, data.length, true]);
   tap.close();
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { constants, createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { WebSocketServer, WebSocket, type PerMessageDeflateOptions } from 'ws';
-import { parseExtensions, inflaterParams } from '../../../main/inspect/permessage-deflate.ts';
+import { parseExtensions, inflaterParams } from '../../../main/inspect/extension-params.ts';
 import { createFrameTap, type FrameTap, type FrameTapOptions } from '../../../main/inspect/frame-tap.ts';
 import type { MessageEvent, TapEvent, CloseEvent } from '../../../main/inspect/types.ts';
 import { encodeFrame, MASK, takeover } from './helpers.ts';

@@ -173,7 +173,7 @@ export class FrameParser extends MessageAssembler {
       }
       if (code !== null) reason = this.ctrl.toString('utf8', 2, len);
     }
-    if (this.level !== 'off') this.h.event({ kind: 'close', direction: this.o.direction, time, offset: this.frameOffset, code, reason });
+    if (this.level !== 'off') this.h.event({ kind: 'close', direction: this.o.direction, time, offset: this.frameOffset, code, reason, length: len });
   }
 
   /** Report a violation; fatal ones stop the parser. Returns false (for `return this.violation(...)`). */

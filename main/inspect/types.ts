@@ -120,6 +120,8 @@ export interface CloseEvent extends EventBase {
   /** Status code, or null when the close frame had no payload (1005 "no status received"). */
   code: number | null;
   reason: string;
+  /** Exact payload length: the code and the reason's bytes as sent (`reason` may show them otherwise). */
+  length: number;
 }
 
 export interface ViolationEvent extends EventBase {

@@ -134,9 +134,7 @@ export function normalize(raw: unknown): NewFrame | null {
     case 'close': {
       const reason = typeof e.reason === 'string' ? e.reason : '';
       const code = typeof e.code === 'number' ? e.code : null;
-      // the payload: a 2-byte code and the reason's UTF-8 (none when the frame had no code)
-      const payload = code === null ? 0 : 2 + Buffer.byteLength(reason);
-      return { time, from, opcode: 'close', fin: true, length: payload, preview: cut(reason), closeCode: code };
+      return { time, from, opcode: 'close', fin: true, length, preview: cut(reason), closeCode: code };
     }
     case 'violation':
       return { time, from, opcode: 'violation', fin: true, length: 0, preview: cut(`${String(e.code)}: ${String(e.message)}`), closeCode: typeof e.closeCode === 'number' ? e.closeCode : null };

@@ -99,7 +99,7 @@ const cases: Case[] = [
     check(ev) {
       assert.deepEqual(frames(ev).map((f) => f.opcodeName), ['text', 'binary', 'ping', 'pong', 'text', 'continuation', 'binary', 'continuation', 'continuation', 'close']);
       assert.deepEqual(messages(ev).map((m) => [m.opcode, m.length, m.frames, m.text ?? m.binaryPreview]), [[1, 0, 1, ''], [2, 0, 1, ''], [1, 0, 2, ''], [2, 0, 3, '']]);
-      assert.deepEqual(closes(ev), [{ kind: 'close', direction: 'server', time: 0, offset: 18, code: null, reason: '' }]);
+      assert.deepEqual(closes(ev), [{ kind: 'close', direction: 'server', time: 0, offset: 18, code: null, reason: '', length: 0 }]);
     },
   },
   {

@@ -104,3 +104,22 @@ test('a peer that sends on after its Close (the relay passes it on, as nginx doe
     service.close();
   }
 });
+
+test('a Close row has its payload\'s length as it went by: with a reason that is not UTF-8, and in an unknown extension\'s encoding', async () => {
+  const cases: Array<[string, Buffer]> = [
+    ['', encodeFrame({ opcode: 8, payload: Buffer.from([0x03, 0xe8, 0x61, 0xff, 0x62]) })],
+    ['x-foo', encodeFrame({ opcode: 8, rsv1: true, payload: Buffer.from([0x01, 0x02, 0x03, 0x04, 0x05]) })],
+  ];
+  for (const [extensions, frame] of cases) {
+    const { service, seen, close } = await tapped(extensions);
+    try {
+      seen.upstream!(frame);
+      const rows = value<SessionDetail>(await service.handle('session', { id: 1 })).frames!.filter((f) => f.opcode === 'close');
+      // (it was the length of the reason as shown: 7 with U+FFFD for the byte 0xff, 0 with no code)
+      assert.deepEqual(rows.map((f) => f.length), [5], extensions);
+    } finally {
+      close();
+      service.close();
+    }
+  }
+});

@@ -10,7 +10,7 @@
 // The RFC rules themselves are in frame-rules.ts. The clock is read at most once per chunk; the
 // finished message is reported through one reused RawMessage object; data frames become
 // FrameEvents only when `dataFrameEvents` is on.
-import { isValidCloseCode } from './validation.ts';
+import { findUtf8Error, isValidCloseCode } from './validation.ts';
 import { checkFirstBytes, headerSize } from './frame-rules.ts';
 import { MessageAssembler } from './message-assembly.ts';
 import { MAX_CONTROL_PAYLOAD, type TapErrorCode } from './types.ts';
@@ -160,15 +160,16 @@ export class FrameParser extends MessageAssembler {
     const encoded = (this.hdr[0]! & this.ctx.extensionBits) !== 0;
     if (len >= 2) {
       code = (this.ctrl[0]! << 8) | this.ctrl[1]!;
-      const v = this.utf8;
-      v.reset();
+      // (checked apart from this.utf8: the Close may come between the fragments of a text message,
+      // and a peer may send the rest of it after its Close)
+      const bad = findUtf8Error(this.ctrl.subarray(2, len));
       // (an invalid code or reason is a violation, and the Close is still recorded as it went by:
       // its code as sent, its reason with U+FFFD where bytes do not decode)
       if (!isValidCloseCode(code)) {
         if (!encoded) this.violation('TAP_ERR_INVALID_CLOSE_CODE', `invalid close code ${code} (RFC 6455 §7.4)`, this.frameOffset + headerSize(this.hdr[1]!), 1002);
         else code = null;
-      } else if (v.push(this.ctrl, 2, len) !== -1 || !v.end()) {
-        if (!encoded) this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in the close reason at byte ${v.errorOffset} of the reason`, pos, 1007);
+      } else if (bad !== -1) {
+        if (!encoded) this.violation('TAP_ERR_INVALID_UTF8', `invalid UTF-8 in the close reason at byte ${bad} of the reason`, pos, 1007);
         else code = null;
       }
       if (code !== null) reason = this.ctrl.toString('utf8', 2, len);

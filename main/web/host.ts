@@ -100,10 +100,11 @@ export async function startWebHost(o: WebHostOptions): Promise<WebHost> {
       const hint = isAsset ? 'not found\n' : 'The renderer is not built: run `npm run build:renderer`.\n';
       return reply(res, 404, 'text/plain; charset=utf-8', hint);
     }
-    if (isAsset) return reply(res, 200, file.type, req.method === 'HEAD' ? '' : file.body, { 'Cache-Control': 'private, max-age=31536000, immutable' });
+    // (a HEAD gets the GET's headers, its Content-Length too; node's server sends no body to a HEAD)
+    if (isAsset) return reply(res, 200, file.type, file.body, { 'Cache-Control': 'private, max-age=31536000, immutable' });
     // The page: its token for API calls and the feed in a <meta>.
     const page = injectToken(file.body.toString('utf8'), token);
-    reply(res, 200, file.type, req.method === 'HEAD' ? '' : page);
+    reply(res, 200, file.type, page);
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {

@@ -189,6 +189,20 @@ test('a request target that is not a path is 400, without a token, and never sto
   assert.equal((await post('getConfig', {})).status, 200, 'still serving');
 });
 
+test('HEAD of the page and of an asset says the Content-Length a GET gets, and sends no body', async () => {
+  const h = `Host: 127.0.0.1:${host.port}\r\nConnection: close\r\n`;
+  for (const target of [`/?token=${host.token}`, '/__switchyard_assets/app.js']) {
+    const get = await rawExchange(`GET ${target} HTTP/1.1\r\n${h}\r\n`);
+    const head = await rawExchange(`HEAD ${target} HTTP/1.1\r\n${h}\r\n`);
+    const [getHead, getBody] = [get.slice(0, get.indexOf('\r\n\r\n')), get.slice(get.indexOf('\r\n\r\n') + 4)];
+    const length = (text: string) => /\r\ncontent-length: (\d+)/i.exec(text)?.[1];
+    assert.match(head, /^HTTP\/1\.1 200 /, target);
+    assert.equal(length(getHead), String(Buffer.byteLength(getBody)), `${target}: GET`);
+    assert.equal(length(head), length(getHead), `${target}: HEAD says the GET's length`);
+    assert.ok(head.endsWith('\r\n\r\n'), `${target}: HEAD sends no body`);
+  }
+});
+
 /** A body over `limit` for request `name`: refused 413 too_large on its Content-Length, and when streamed. */
 async function refusedOverLimit(name: string, limit: number): Promise<string> {
   const head = `POST /api/${name} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nX-Switchyard-Token: ${host.token}\r\nContent-Type: application/json\r\n`;

@@ -57,8 +57,10 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     return 1;
   }
   const engine = new Engine();
-  // (a listener that cannot start is printed with the listeners, once)
-  engine.on('log', (e) => { if (e.code !== 'listen_failed') o.stderr.write(logLine(e)); });
+  // (a listener that cannot start is printed with the listeners, once; what nginx logs at info level,
+  // which its error_log leaves out by default, is not printed: a client that left before the upstream
+  // answered, 499 in the access log, for WebSocket handshakes as for HTTP)
+  engine.on('log', (e) => { if (e.code !== 'listen_failed' && e.level !== 'info') o.stderr.write(logLine(e)); });
   if (o.accessLog) {
     // (what peers sent, escaped: no line or terminal control of theirs reaches the terminal)
     // (a request line not read whole, as nginx writes it: "-")

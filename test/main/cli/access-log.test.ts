@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startWsUpstream, rawExchange, refusedPort } from '../../helpers/upstreams.ts';
+import { startWsUpstream, startTcpServer, rawExchange, refusedPort } from '../../helpers/upstreams.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { poll } from '../../helpers/wait.ts';
 import { printable } from '../../../app/text/printable.ts';
@@ -132,5 +132,32 @@ test('serve --access-log: a close reason cannot end its own quotes (“ and ” 
   } finally {
     child.kill('SIGKILL');
     await up.close();
+  }
+});
+
+test('serve --access-log: a client that leaves before the upstream answers is 499 in the access log, and no stderr line, for HTTP and WebSocket alike (nginx logs it at info level)', async () => {
+  const held: net.Socket[] = [];
+  const silent = await startTcpServer((s) => { held.push(s); s.on('error', () => {}); });
+  const run = await serve('gone', silent.port);
+  const { port, child } = run;
+  try {
+    for (const head of [
+      'GET /plain HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    ]) {
+      const before = held.length;
+      const c = net.connect(port, '127.0.0.1', () => c.write(head));
+      c.on('error', () => {});
+      await poll(() => held.length, (n) => n > before);
+      c.destroy();
+    }
+    await poll(() => run.out, (o) => o.includes('"GET /plain" 499') && o.includes('"GET /ws" 499 websocket session'));
+    const ended = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await ended;
+    assert.deepEqual(run.err.split('\n').filter((l) => l.startsWith('[')), [], run.err);
+  } finally {
+    child.kill('SIGKILL');
+    await silent.close();
   }
 });

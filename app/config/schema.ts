@@ -151,7 +151,7 @@ export const Location = z
     proxyReadTimeout: ProxyTimeout.default('60s'),
     proxyNextUpstream: z.array(NextUpstreamCondition).min(1).default(['error', 'timeout']),
     /** 0 = unlimited (nginx default) */
-    proxyNextUpstreamTries: wholeNumber('proxy_next_upstream_tries').min(0, 'proxy_next_upstream_tries is 0-100 (0: no limit)').max(100, 'proxy_next_upstream_tries is 0-100 (0: no limit)').default(0),
+    proxyNextUpstreamTries: wholeNumber('proxy_next_upstream_tries').min(0, 'proxy_next_upstream_tries is 0-100 (0: no limit)').max(100, 'proxy_next_upstream_tries is 0-100 (0: no limit; a bound of Switchyard\'s: nginx takes more)').default(0),
     /**
      * nginx proxy_buffering (default on): a response body that is not chunked reaches the client in
      * 4 KiB buffers or when it is complete, so a slow stream (server-sent events over HTTP/1.0)

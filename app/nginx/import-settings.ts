@@ -97,8 +97,9 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
         break;
       }
       case 'proxy_next_upstream_tries':
-        if (d.args.length === 1 && /^\d{1,3}$/.test(d.args[0]!) && Number(d.args[0]) <= 100) own.nextUpstreamTries = Number(d.args[0]);
-        else ctx.warn(d, `proxy_next_upstream_tries "${d.args.join(' ')}" is not a number from 0 to 100: dropped`);
+        // (a number nginx takes past Switchyard's bound is kept: validation names it, too_big, at each location it reaches)
+        if (d.args.length === 1 && /^\d{1,15}$/.test(d.args[0]!)) own.nextUpstreamTries = Number(d.args[0]);
+        else ctx.warn(d, `proxy_next_upstream_tries "${d.args.join(' ')}" is not a whole number (nginx refuses this line): dropped`);
         break;
       case 'proxy_buffering':
         // a flag: nginx compares case-insensitively

@@ -46,11 +46,12 @@ export function importUpstream(d: Directive, ctx: ImportContext): Upstream | nul
         break;
       }
       case 'keepalive':
-        if (c.args.length === 1 && /^\d{1,5}$/.test(c.args[0]!) && Number(c.args[0]) <= 10_000 && Number(c.args[0]) > 0) {
+        // (a number nginx takes past Switchyard's bound is kept: validation names it, too_big, at this upstream)
+        if (c.args.length === 1 && /^\d{1,15}$/.test(c.args[0]!) && Number(c.args[0]) > 0) {
           up.keepalive = Number(c.args[0]);
           keepalive = c;
         }
-        else ctx.warn(c, `keepalive "${c.args.join(' ')}" is not a number from 1 to 10000: dropped`);
+        else ctx.warn(c, `keepalive "${c.args.join(' ')}" is not a whole number of connections from 1 (nginx refuses this line): dropped`);
         break;
       default:
         ctx.unmodelled(c, `upstream "${up.name}"`);

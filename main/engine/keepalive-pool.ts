@@ -20,13 +20,6 @@ interface AgentLists {
   removeSocket(socket: Socket, options: { host: string; port: number }): void;
 }
 
-/**
- * Bytes from the upstream on a connection no request is using: nginx closes a cached connection
- * that becomes readable (ngx_http_upstream_keepalive_close_handler); node's client, whose listeners
- * are gone by then, would drop them and reuse the connection. (Listening for good from the
- * connection's first time in the cache: adding and removing a listener around every request costs
- * more than this check per read.)
- */
 /** nginx takes an answer's `Connection` for close when "close" is anywhere in it (`x-close`,
  * `closed`: ngx_strlcasestrn), where node looks for the token. */
 function namesClose(raw: readonly string[]): boolean {
@@ -36,8 +29,16 @@ function namesClose(raw: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * Bytes from the upstream on a connection no request is using: nginx closes a cached connection
+ * that becomes readable (ngx_http_upstream_keepalive_close_handler); node's client, whose listeners
+ * are gone by then, would drop them and reuse the connection. (Listening for good from the
+ * connection's first time in the cache: adding and removing a listener around every request costs
+ * more than this check per read.)
+ */
 function closeIfIdle(this: PooledSocket): void {
-  if (this._httpMessage == null) this.destroy();
+  // (a reset, as from nginx: it peeks at the byte and closes with it unread, so its kernel resets)
+  if (this._httpMessage == null) this.resetAndDestroy();
 }
 
 export class KeepaliveAgent extends Agent {

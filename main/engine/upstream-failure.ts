@@ -9,6 +9,8 @@
 //   proxy_next_upstream (error timeout), so by default it is not retried.
 // Both of the last two answer 502 when no retry follows.
 
+import type { Socket } from 'node:net';
+
 export type FailureKind = 'error' | 'timeout' | 'invalid_header';
 
 const TOO_BIG = 'ERR_UPSTREAM_HEADER_TOO_BIG';
@@ -18,6 +20,13 @@ const UNSENDABLE = 'ERR_UPSTREAM_HEADER_UNSENDABLE';
 /** The upstream's response head does not fit proxy_buffer_size. */
 export function tooBigHeader(): Error {
   return Object.assign(new Error('upstream sent too big header'), { code: TOO_BIG });
+}
+
+/** Ends the connection of a head too big for proxy_buffer_size as nginx does: nginx read that much
+ * of it and closes with the rest unread, so its kernel resets the connection (the upstream sees a
+ * reset, not a FIN; node's client has read whatever came). */
+export function resetTooBig(socket: Socket | null | undefined): void {
+  if (socket && !socket.destroyed) socket.resetAndDestroy();
 }
 
 /** A response head node's writeHead refused (`err`), e.g. a status under 100. */

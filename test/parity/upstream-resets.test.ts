@@ -1,0 +1,101 @@
+// How the proxy ends an upstream connection that still has bytes it never read: nginx closes it with
+// them unread, so its kernel resets the connection, and the upstream sees a reset, not a FIN.
+// - a cached (keepalive) connection the upstream writes to while it sits idle:
+//   ngx_http_upstream_keepalive_close_handler peeks at the byte (MSG_PEEK) and closes;
+// - a response head larger than proxy_buffer_size (4k): nginx reads that much, answers 502
+//   ("upstream sent too big header") and closes with the rest unread.
+// The engine (whose node client reads whatever came) must end them the same way. Raw TCP upstream;
+// real nginx running the exported config. Needs Debian's nginx; fails without it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type net from 'node:net';
+import type { ConfigInput } from '../../app/config/schema.ts';
+import { findNginx } from '../../main/nginx/binary.ts';
+import { withEngine, withNginx } from './harness.ts';
+import { freePorts } from '../helpers/ports.ts';
+import { answered, rawExchange, startTcpServer } from '../helpers/upstreams.ts';
+import { poll } from '../helpers/wait.ts';
+
+/** / to a keepalive group (HTTP/1.1, Connection ""), /ws/ with the WebSocket switch. */
+function model(up: number, listen: number): ConfigInput {
+  return {
+    schemaVersion: 1,
+    upstreams: [{ name: 'ka', servers: [{ address: `127.0.0.1:${up}` }], keepalive: 4 }],
+    servers: [{
+      listen: [{ address: `127.0.0.1:${listen}` }],
+      locations: [
+        { path: '/', proxyPass: 'http://ka', proxyHttpVersion: '1.1', proxySetHeader: [{ name: 'Connection', value: '' }] },
+        { path: '/ws/', proxyPass: `http://127.0.0.1:${up}`, websocket: true },
+      ],
+    }],
+  };
+}
+
+type Run = (m: ConfigInput, listen: number, fn: () => Promise<Seen>) => Promise<Seen>;
+const nginx: Run = (m, listen, fn) => withNginx(m, listen, fn);
+const engine: Run = (m, _listen, fn) => withEngine(m, fn);
+
+interface Seen {
+  /** The status line the client got. */
+  status: string;
+  /** How the upstream's connection ended: `fin`, `reset`, or `open` (the proxy kept it). */
+  end: string;
+}
+
+/**
+ * The upstream answers the request `request` with `answer` and keeps its connection open; once the
+ * client has its answer, the upstream writes `after` (if any) to it. What the client got, and how
+ * the upstream's connection ended.
+ */
+async function upstreamEnd(run: Run, request: string, answer: string, after?: string): Promise<Seen> {
+  let sock: net.Socket | undefined;
+  let end = 'open';
+  const up = await startTcpServer((s) => {
+    sock = s;
+    s.on('error', (e: NodeJS.ErrnoException) => (end = e.code === 'ECONNRESET' ? 'reset' : `error ${e.code}`));
+    s.on('end', () => (end = 'fin'));
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      if (got.includes('\r\n\r\n')) s.write(answer);
+    });
+  }, { allowHalfOpen: true });
+  const [listen] = await freePorts(1);
+  try {
+    return await run(model(up.port, listen!), listen!, async () => {
+      const got = await rawExchange(listen!, request, { until: answered });
+      if (after !== undefined) sock!.write(after);
+      const seen = await poll(() => end, (e) => e !== 'open', 3000);
+      return { status: got.slice(0, got.indexOf('\r\n')), end: seen };
+    });
+  } finally {
+    await up.close();
+  }
+}
+
+async function compare(request: string, answer: string, after?: string, expected?: Seen): Promise<void> {
+  const n = await upstreamEnd(nginx, request, answer, after);
+  if (expected) assert.deepEqual(n, expected, 'nginx (the reference)');
+  assert.deepEqual(await upstreamEnd(engine, request, answer, after), n);
+}
+
+const GET = 'GET / HTTP/1.1\r\nHost: reset.test\r\n\r\n';
+const BIG_HEAD = `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(6000)}\r\nContent-Length: 2\r\n\r\nok`;
+
+test('nginx is installed (this parity test needs it)', () => {
+  assert.ok(findNginx(), 'nginx not found: apt-get install -y nginx');
+});
+
+test('bytes from the upstream on an idle keepalive connection: the proxy resets it, as nginx does', async () => {
+  await compare(GET, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', 'JUNK', { status: 'HTTP/1.1 200 OK', end: 'reset' });
+});
+
+test('a response head over proxy_buffer_size: 502, and the upstream connection is reset, as nginx does', async () => {
+  await compare(GET, BIG_HEAD, undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
+});
+
+test('a WebSocket handshake answered with a head over proxy_buffer_size: 502, and the upstream connection is reset, as nginx does', async () => {
+  const handshake = 'GET /ws/x HTTP/1.1\r\nHost: reset.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+  await compare(handshake, BIG_HEAD, undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
+  await compare(handshake, BIG_HEAD.replace('200 OK', '101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade'), undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
+});

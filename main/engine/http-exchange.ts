@@ -10,7 +10,7 @@ import { sendError } from './error-pages.ts';
 import { afterBody, type Plan } from './plan.ts';
 import type { Peer, PeerAttempt } from '../upstream/types.ts';
 import { ownAnswerCode, type ExchangeRecord, type EngineHooks } from './events.ts';
-import { failureStatus, failureText, nextUpstreamAllows, resetTooBig, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
+import { failureStatus, failureText, nextUpstreamAllows, statusCondition, statusFails, tooBigHeader, unsendable } from './upstream-failure.ts';
 import { PROXY_BUFFER_SIZE, responseHeadBytes } from '../../app/proxy/header-buffers.ts';
 import { passedHeaders } from './redirects.ts';
 import { flushHead, sentHeaders, writeUpstreamHead } from './stored-head.ts';
@@ -242,7 +242,6 @@ class HttpExchange implements TryHandlers, BodyOwner {
     // nginx reads the head into proxy_buffer_size, and (buffering) the body after it
     const headBytes = responseHeadBytes(proxyRes);
     if (headBytes > PROXY_BUFFER_SIZE) {
-      resetTooBig(proxyRes.socket);
       abandonResponse(proxyRes);
       this.onFailure({ kind: 'invalid_header', phase: 'read', error: tooBigHeader(), requestSent: true, cached: false, connectedAt: timing.connectedAt });
       return;

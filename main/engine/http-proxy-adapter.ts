@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { Stream } from 'node:stream';
 import { headWithBody, keptByNginx, storeNginxHead } from './stored-head.ts';
 import { watchWriteQueue, type StallWatch } from './stall-watch.ts';
-import { failureKind } from './upstream-failure.ts';
+import { dropUpstream, failureKind } from './upstream-failure.ts';
 import type { HttpTry, TryHandlers } from './http-try.ts';
 
 export type { HttpTry, TryFailure, TryHandlers } from './http-try.ts';
@@ -39,6 +39,8 @@ interface Active {
   sendWatch: StallWatch | null;
   /** The header lines of the upstream request, in order (the planned list plus the body's Content-Length). */
   head: ReadonlyArray<readonly [string, string]>;
+  /** The connection's bytesRead when the try got it (a cached one's earlier answers). */
+  readBefore: number;
 }
 
 /**
@@ -68,6 +70,7 @@ proxy.on('proxyReq', (proxyReq: ClientRequest, req: WithTry) => {
 
   // http-proxy emits 'proxyReq' from inside the request's 'socket' event: the socket is here now.
   const socket = proxyReq.socket as UpstreamSocket;
+  a.readBefore = socket.bytesRead;
   if (!socket[WATCHED]) {
     socket[WATCHED] = true;
     socket.on('timeout', onUpstreamIdle);
@@ -315,8 +318,9 @@ export function abandonResponse(proxyRes: IncomingMessage, reusable = false): bo
     return true;
   }
   const socket = proxyRes.socket;
+  // (a reset when more of the answer came than nginx would have read: see dropUpstream)
+  dropUpstream(socket, socket ? socket.bytesRead - (a?.readBefore ?? 0) : 0);
   proxyRes.destroy();
-  socket?.destroy();
   return false;
 }
 
@@ -325,7 +329,7 @@ export function proxyHttpTry(req: IncomingMessage, res: ServerResponse, t: HttpT
   const a: Active = {
     t, h, connectedAt: 0, phase: 'connect', requestSent: false, responded: false, response: null, timedOut: false, settled: false,
     waitingForClient: false, idleWhileWaiting: false,
-    proxyReq: null, headTimer: null, sendWatch: null, head: headWithBody(t.headers, t.body),
+    proxyReq: null, headTimer: null, sendWatch: null, head: headWithBody(t.headers, t.body), readBefore: 0,
   };
   (req as WithTry)[ACTIVE] = a;
   // The body was read already (nginx buffers it): replay it.

@@ -10,6 +10,7 @@
 // Both of the last two answer 502 when no retry follows.
 
 import type { Socket } from 'node:net';
+import { PROXY_BUFFER_SIZE } from '../../app/proxy/header-buffers.ts';
 
 export type FailureKind = 'error' | 'timeout' | 'invalid_header';
 
@@ -22,11 +23,16 @@ export function tooBigHeader(): Error {
   return Object.assign(new Error('upstream sent too big header'), { code: TOO_BIG });
 }
 
-/** Ends the connection of a head too big for proxy_buffer_size as nginx does: nginx read that much
- * of it and closes with the rest unread, so its kernel resets the connection (the upstream sees a
- * reset, not a FIN; node's client has read whatever came). */
-export function resetTooBig(socket: Socket | null | undefined): void {
-  if (socket && !socket.destroyed) socket.resetAndDestroy();
+/**
+ * Ends an upstream connection the proxy gives up on after `answerBytes` of its answer came, as nginx
+ * ends it: nginx reads an answer's head into proxy_buffer_size (4k) and closes with whatever came
+ * past that unread, so its kernel resets the connection (the upstream sees a reset, not a FIN), a
+ * head too big for the buffer's always. node's client has read whatever came.
+ */
+export function dropUpstream(socket: Socket | null | undefined, answerBytes: number): void {
+  if (!socket || socket.destroyed) return;
+  if (answerBytes > PROXY_BUFFER_SIZE) socket.resetAndDestroy();
+  else socket.destroy();
 }
 
 /** A response head node's writeHead refused (`err`), e.g. a status under 100. */

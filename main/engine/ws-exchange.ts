@@ -20,7 +20,7 @@ import { forwardsUpgrade as upstreamGetsUpgrade } from '../../app/proxy/headers.
 import type { Peer } from '../upstream/types.ts';
 import { ownAnswerCode, type EngineHooks, type ExchangeRecord, type SessionRecord } from './events.ts';
 import { runSession, type LiveSession } from './ws-session.ts';
-import { failureKind, failureStatus, failureText, nextUpstreamAllows, resetTooBig, statusCondition, statusFails, tooBigHeader, unsendable, type FailureKind } from './upstream-failure.ts';
+import { failureKind, failureStatus, failureText, nextUpstreamAllows, dropUpstream, statusCondition, statusFails, tooBigHeader, unsendable, type FailureKind } from './upstream-failure.ts';
 import { responseHeadFits } from '../../app/proxy/header-buffers.ts';
 import { watchStatusLine, type StatusLineWatch } from './status-line.ts';
 
@@ -225,7 +225,7 @@ export function proxyUpgrade(
       if (!storeNginxHead(upReq, `${current.ctx.method} ${current.path} HTTP/${current.httpVersion}\r\n`, headWithBody(current.headers, body))) return;
       upReq.once('upgrade', (upRes: IncomingMessage, upSocket: Socket, upHead: Buffer) => {
         if (!responseHeadFits(upRes)) {
-          resetTooBig(up);
+          dropUpstream(up, up.bytesRead - readBefore);
           fail(tooBigHeader(), false);
           return;
         }
@@ -238,7 +238,7 @@ export function proxyUpgrade(
       });
       upReq.once('response', (upRes: IncomingMessage) => {
         if (!responseHeadFits(upRes)) {
-          resetTooBig(up);
+          dropUpstream(up, up.bytesRead - readBefore);
           fail(tooBigHeader(), false);
           return;
         }

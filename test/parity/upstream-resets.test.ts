@@ -2,8 +2,9 @@
 // them unread, so its kernel resets the connection, and the upstream sees a reset, not a FIN.
 // - a cached (keepalive) connection the upstream writes to while it sits idle:
 //   ngx_http_upstream_keepalive_close_handler peeks at the byte (MSG_PEEK) and closes;
-// - a response head larger than proxy_buffer_size (4k): nginx reads that much, answers 502
-//   ("upstream sent too big header") and closes with the rest unread.
+// - an answer the proxy gives up on once its head is in (a head larger than proxy_buffer_size,
+//   "upstream sent too big header", 502; an X-Accel-Redirect): nginx reads the head into
+//   proxy_buffer_size (4k) and closes with whatever came past that unread.
 // The engine (whose node client reads whatever came) must end them the same way. Raw TCP upstream;
 // real nginx running the exported config. Needs Debian's nginx; fails without it.
 import { test } from 'node:test';
@@ -98,4 +99,11 @@ test('a WebSocket handshake answered with a head over proxy_buffer_size: 502, an
   const handshake = 'GET /ws/x HTTP/1.1\r\nHost: reset.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
   await compare(handshake, BIG_HEAD, undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
   await compare(handshake, BIG_HEAD.replace('200 OK', '101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade'), undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
+});
+
+test('an X-Accel-Redirect answer: its connection is reset when more than proxy_buffer_size of it came, as nginx does', async () => {
+  // (to no location: the proxy's own 500; the head is 74 bytes)
+  const accel = (n: number) => `HTTP/1.1 200 OK\r\nX-Accel-Redirect: /nowhere\r\nContent-Length: ${n}\r\n\r\n${'b'.repeat(n)}`;
+  await compare(GET, accel(4000), undefined, { status: 'HTTP/1.1 500 Internal Server Error', end: 'fin' });
+  await compare(GET, accel(4100), undefined, { status: 'HTTP/1.1 500 Internal Server Error', end: 'reset' });
 });

@@ -43,15 +43,12 @@ interface Seen {
   end: string;
 }
 
-/**
- * The upstream answers the request `request` with `answer` and keeps its connection open; once the
- * client has its answer, the upstream writes `after` (if any) to it. What the client got, and how
- * the upstream's connection ended.
- */
-async function upstreamEnd(run: Run, request: string, answer: string, after?: string): Promise<Seen> {
+/** An upstream that answers every request head with `answer` and keeps its connection open;
+ * `end()` tells how its last connection ended, `sock()` is that connection. */
+async function answering(answer: string) {
   let sock: net.Socket | undefined;
   let end = 'open';
-  const up = await startTcpServer((s) => {
+  const server = await startTcpServer((s) => {
     sock = s;
     s.on('error', (e: NodeJS.ErrnoException) => (end = e.code === 'ECONNRESET' ? 'reset' : `error ${e.code}`));
     s.on('end', () => (end = 'fin'));
@@ -61,23 +58,33 @@ async function upstreamEnd(run: Run, request: string, answer: string, after?: st
       if (got.includes('\r\n\r\n')) s.write(answer);
     });
   }, { allowHalfOpen: true });
+  return { server, end: () => end, sock: () => sock! };
+}
+
+/**
+ * The upstream answers the request `request` with `answer` (the model of `up`'s port and the
+ * listen port: `model` unless given); once the client has its answer, the upstream writes `after`
+ * (if any) to its connection. What the client got, and how the upstream's connection ended.
+ */
+async function upstreamEnd(run: Run, request: string, answer: string, after?: string, modelOf: (up: number, listen: number) => ConfigInput = model): Promise<Seen> {
+  const up = await answering(answer);
   const [listen] = await freePorts(1);
   try {
-    return await run(model(up.port, listen!), listen!, async () => {
+    return await run(modelOf(up.server.port, listen!), listen!, async () => {
       const got = await rawExchange(listen!, request, { until: answered });
-      if (after !== undefined) sock!.write(after);
-      const seen = await poll(() => end, (e) => e !== 'open', 3000);
+      if (after !== undefined) up.sock().write(after);
+      const seen = await poll(up.end, (e) => e !== 'open', 3000);
       return { status: got.slice(0, got.indexOf('\r\n')), end: seen };
     });
   } finally {
-    await up.close();
+    await up.server.close();
   }
 }
 
-async function compare(request: string, answer: string, after?: string, expected?: Seen): Promise<void> {
-  const n = await upstreamEnd(nginx, request, answer, after);
+async function compare(request: string, answer: string, after?: string, expected?: Seen, modelOf = model): Promise<void> {
+  const n = await upstreamEnd(nginx, request, answer, after, modelOf);
   if (expected) assert.deepEqual(n, expected, 'nginx (the reference)');
-  assert.deepEqual(await upstreamEnd(engine, request, answer, after), n);
+  assert.deepEqual(await upstreamEnd(engine, request, answer, after, modelOf), n);
 }
 
 const GET = 'GET / HTTP/1.1\r\nHost: reset.test\r\n\r\n';
@@ -106,4 +113,21 @@ test('an X-Accel-Redirect answer: its connection is reset when more than proxy_b
   const accel = (n: number) => `HTTP/1.1 200 OK\r\nX-Accel-Redirect: /nowhere\r\nContent-Length: ${n}\r\n\r\n${'b'.repeat(n)}`;
   await compare(GET, accel(4000), undefined, { status: 'HTTP/1.1 500 Internal Server Error', end: 'fin' });
   await compare(GET, accel(4100), undefined, { status: 'HTTP/1.1 500 Internal Server Error', end: 'reset' });
+});
+
+test('a 503 retried on the next peer (proxy_next_upstream http_503): its connection is reset when more than proxy_buffer_size of it came, as nginx does', async () => {
+  const other = await answering('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  // (round robin: the first request goes to the first peer, the one that answers 503)
+  const retrying = (up: number, listen: number): ConfigInput => ({
+    schemaVersion: 1,
+    upstreams: [{ name: 'p', servers: [{ address: `127.0.0.1:${up}` }, { address: `127.0.0.1:${other.server.port}` }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/', proxyPass: 'http://p', proxyNextUpstream: ['error', 'timeout', 'http_503'] }] }],
+  });
+  const busy = (n: number) => `HTTP/1.1 503 Busy\r\nContent-Length: ${n}\r\n\r\n${'b'.repeat(n)}`;
+  try {
+    await compare(GET, busy(100), undefined, { status: 'HTTP/1.1 200 OK', end: 'fin' }, retrying);
+    await compare(GET, busy(5000), undefined, { status: 'HTTP/1.1 200 OK', end: 'reset' }, retrying);
+  } finally {
+    await other.server.close();
+  }
 });

@@ -35,7 +35,11 @@ export function content(base: { size: number; mimeType: string }, b: ExchangeBod
 
 const marks = z.object({ total: z.number().int().min(0).optional(), payload: z.enum(['truncated', 'evicted']).optional(), keptBytes: z.number().int().min(0).optional(), asSent: z.literal(true).optional(), omitted: z.literal(true).optional() }).optional();
 /** What the import reads of a body: postData, or content (Chrome's may have no text). */
-export const harBodySchema = z.object({ mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional(), _switchyard: marks }).superRefine((b, ctx) => {
+export const harBodySchema = z.object({
+  mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional(), _switchyard: marks,
+  // (HAR 1.2: a posted form's parameters, which some tools write instead of its text)
+  params: z.array(z.object({ name: z.string(), value: z.string().optional() })).optional(),
+}).superRefine((b, ctx) => {
   // (checked, as a message's data is: Node's decoder would take anything, app/text/base64.ts)
   const bad = b.encoding === 'base64' && b.text !== undefined ? base64Error(b.text) : null;
   if (bad) ctx.addIssue({ code: 'custom', path: ['text'], message: `not base64 (its encoding says it is): ${bad}` });
@@ -46,6 +50,12 @@ type HarBodyIn = z.infer<typeof harBodySchema>;
  * decode when it was written, and a few bytes of brotli decode to megabytes each. */
 export const IMPORT_DECODED_MAX = 2 * DECODED_MAX;
 
+/** A form's body from its parameters (a file with `params` and no `text`), urlencoded as a browser
+ * posts it. */
+function formText(params: NonNullable<HarBodyIn>['params']): string | undefined {
+  return params?.length ? new URLSearchParams(params.map((p): [string, string] => [p.name, p.value ?? ''])).toString() : undefined;
+}
+
 /** A body as the UI shows it, from a file's postData or content: `headers` are the side's, `size`
  * the body's size as the entry gives it; `budget` what the file's bodies may still decode to.
  * Undefined when the file has none. */
@@ -54,9 +64,10 @@ export function importedBody(b: HarBodyIn, headers: readonly string[], size: num
   const own = b._switchyard;
   const total = own?.total ?? size;
   if (own?.payload === 'evicted') return { ...bodyView(undefined, 'evicted', total, headers), ...(own.omitted ? { omitted: true as const } : {}) };
-  if (b.text === undefined || (b.text === '' && total === 0)) return undefined;
-  const base64 = b.encoding === 'base64';
-  const bytes = Buffer.from(b.text, base64 ? 'base64' : 'utf8');
+  const text = b.text ?? formText(b.params);
+  if (text === undefined || (text === '' && total === 0)) return undefined;
+  const base64 = b.encoding === 'base64' && b.text !== undefined;
+  const bytes = Buffer.from(text, base64 ? 'base64' : 'utf8');
   // (a text decoded from its content coding, as browsers write it: shown as it is, its coding named
   // by the headers alone)
   let side = own?.asSent ? [...headers] : headers.filter((_, i, all) => (i % 2 === 0 ? all[i] : all[i - 1])!.toLowerCase() !== 'content-encoding');

@@ -83,3 +83,23 @@ test('a Chrome HAR\'s bodies import: postData text, decoded content, base64 cont
     service.close();
   }
 });
+
+test('a form posted as postData.params alone (HAR 1.2: text and params are exclusive) imports as its form body', async () => {
+  const service = await SwitchyardService.create(new FakeEngine().asEngine(), { initialDraft: {}, frameTap: null });
+  try {
+    const params = [{ name: 'user', value: 'al ice' }, { name: 'q', value: 'a&b=c' }, { name: 'empty' }];
+    const har = { log: { version: '1.2', creator: { name: 'other' }, entries: [{
+      startedDateTime: '2026-03-01T10:00:00.000Z', time: 5, timings: { send: 0, wait: 5, receive: 0 },
+      request: { method: 'POST', url: 'https://x.test/login', httpVersion: 'HTTP/1.1', cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: -1, postData: { mimeType: 'application/x-www-form-urlencoded', params } },
+      response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', cookies: [], headers: [], content: { size: 0, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: 0 },
+    }] } };
+    const imported = value<ImportedHar>(await service.handle('importHar', { text: JSON.stringify(har) }));
+    const body = imported.bodies[imported.exchanges[0]!.id]?.request;
+    assert.ok(body, 'the request body is not lost');
+    assert.equal(body.contentType, 'application/x-www-form-urlencoded');
+    assert.deepEqual([...new URLSearchParams(body.data)], [['user', 'al ice'], ['q', 'a&b=c'], ['empty', '']]);
+    assert.equal(body.bytes, Buffer.byteLength(body.data));
+  } finally {
+    service.close();
+  }
+});

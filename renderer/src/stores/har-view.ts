@@ -8,6 +8,7 @@ import { api } from '../api/index.ts';
 import { API_LIMITS, type ExchangeBody, type FramePayload, type ImportedHar } from '../../../app/api/contract.ts';
 import { useTraffic } from './traffic.ts';
 import { useUi } from './ui.ts';
+import { utf8FileText } from '../util/file-text.ts';
 
 export interface OpenHar extends ImportedHar {
   /** The file's name as the user picked it. */
@@ -34,7 +35,13 @@ export const useHarView = defineStore('harView', () => {
     }
     loading.value = true;
     try {
-      const r = await api.importHar({ text: await file.text() });
+      // (not file.text(): it would turn bytes of another encoding into U+FFFD without a word)
+      const text = utf8FileText(new Uint8Array(await file.arrayBuffer()));
+      if (!text.ok) {
+        error.value = `Could not import ${file.name}: ${text.message}`;
+        return false;
+      }
+      const r = await api.importHar({ text: text.text });
       if (!r.ok) {
         error.value = `Could not import ${file.name}: ${r.error.message}`;
         return false;

@@ -12,6 +12,7 @@ import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSessio
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
 import { cutText } from '../../app/text/utf16.ts';
+import { targetOf } from './har-target.ts';
 
 /** The longest route label, location, route explanation, cause or note the import keeps. */
 const HAR_TEXT_MAX = 2000;
@@ -116,14 +117,8 @@ export type HarImport = { ok: true; value: ImportedHar } | { ok: false; message:
 const OPCODE_NAMES: Record<number, string> = { 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
 
 const flat = (h: Array<{ name: string; value: string }>) => h.flatMap((x) => [x.name, x.value]);
-const pathOf = (url: string) => {
-  try {
-    const u = new URL(url);
-    return u.pathname + u.search;
-  } catch {
-    return url;
-  }
-};
+/** The request target the log showed (see har-target.ts). */
+const pathOf = (e: Entry, scheme: 'http' | 'ws') => targetOf(e.request.url, e._switchyard ? { scheme, host: e.request.headers.find((h) => h.name.toLowerCase() === 'host')?.value } : undefined);
 const explainOf = (e: Entry) => (e._switchyard?.route ? `imported from HAR: ${e._switchyard.route}` : 'imported from HAR');
 /** No route of the running config (location null: the UI shows the name alone): the route's label
  * and location as Switchyard's export wrote them ("chat (/chat/)"), else 'imported'. */
@@ -245,7 +240,7 @@ function session(e: Entry, id: number, rows: SessionRows): ImportedSession {
   const { frames, payloads } = rows;
   const own = e._switchyard;
   const sent = tally(frames);
-  const path = pathOf(e.request.url);
+  const path = pathOf(e, 'ws');
   return {
     session: {
       id, url: path, clientAddress: own?.clientAddress ?? '', route: routeOf(e),
@@ -272,7 +267,7 @@ function session(e: Entry, id: number, rows: SessionRows): ImportedSession {
 function exchange(e: Entry, id: number): ExchangeView {
   const own = e._switchyard;
   return {
-    id, method: e.request.method, url: pathOf(e.request.url), ...versionOf(e.request.httpVersion), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
+    id, method: e.request.method, url: pathOf(e, 'http'), ...versionOf(e.request.httpVersion), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
     status: e.response.status, cause: own?.cause ?? null, note: own?.note ?? null, tries: own?.tries ?? [], startedAt: timeOf(e), timings: timingsOf(e),
     requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers), requestBytes: Math.max(0, e.request.bodySize ?? 0), responseBytes: responseBytes(e.response),
   };

@@ -357,3 +357,14 @@ test("an exchange's HTTP version goes to the HAR request and comes back; other p
   har.log.entries[1].request.httpVersion = 1.1;
   assert.deepEqual(imported(JSON.stringify(har)).exchanges.map((e) => e.httpVersion), [undefined, undefined, undefined], 'a version written otherwise: the file imports without it');
 });
+
+test('round trip: request targets come back as the client sent them (dot segments, absolute form), not as a URL parser rewrites them', () => {
+  const targets = ['/static/../admin?q=1', '/a%2e%2e/b|c?x=a b', 'http://other.test/abs?x=1', 'https://proxy.test/tls'];
+  const text = harText([{ session: session({ url: '/ws/./chat/../x?room=1', upstreamPath: '/ws/./chat/../x?room=1' }), frames: [], payload: () => undefined }], targets.map((url, i) => exchange({ id: i + 1, url })));
+  const back = imported(text);
+  assert.deepEqual(back.exchanges.map((x) => x.url), targets);
+  assert.equal(back.sessions[0]!.session.url, '/ws/./chat/../x?room=1');
+  // (another tool's file: its URL's path and query, as before)
+  const chrome = imported(JSON.stringify({ log: { version: '1.2', creator: { name: 'WebInspector' }, entries: [{ startedDateTime: '2026-03-01T10:00:00.000Z', time: 1, request: { method: 'GET', url: 'https://x.test/p?q=1', headers: [] }, response: { status: 200, headers: [] } }] } }));
+  assert.equal(chrome.exchanges[0]!.url, '/p?q=1');
+});

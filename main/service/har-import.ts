@@ -267,17 +267,18 @@ function session(e: Entry, id: number, rows: SessionRows): ImportedSession {
 function exchange(e: Entry, id: number): ExchangeView {
   const own = e._switchyard;
   return {
-    id, method: e.request.method, url: pathOf(e, 'http'), ...versionOf(e.request.httpVersion), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
+    id, method: e.request.method, url: pathOf(e, 'http'), ...versionOf(e.request.httpVersion, own !== undefined), clientAddress: own?.clientAddress ?? '', route: own?.route ? routeOf(e) : null, upstream: own?.upstream ?? e.serverIPAddress ?? null, upstreamPath: own?.upstreamPath ?? null,
     status: e.response.status, cause: own?.cause ?? null, note: own?.note ?? null, tries: own?.tries ?? [], startedAt: timeOf(e), timings: timingsOf(e),
     requestHeaders: flat(e.request.headers), responseHeaders: flat(e.response.headers), requestBytes: Math.max(0, e.request.bodySize ?? 0), responseBytes: responseBytes(e.response),
   };
 }
 
 /** An HTTP/1.x request's version as the log keeps it ("HTTP/1.0" → "1.0"); other protocols' names
- * (Chrome's "h2", "http/2.0") give none. */
-function versionOf(v: unknown): { httpVersion?: string } {
+ * (Chrome's "h2", "http/2.0") give none. Switchyard's own file (`own`) writes the version the client's
+ * request line named, whatever it was ("HTTP/2.0" answered 505, "HTTP/0.9" 400): that comes back. */
+function versionOf(v: unknown, own: boolean): { httpVersion?: string } {
   // (only shown: a file that writes it otherwise, null or a number, imports without it)
-  const m = typeof v === 'string' ? /^HTTP\/(1\.[01])$/i.exec(v) : null;
+  const m = typeof v === 'string' ? (own ? /^HTTP\/(\d\.\d)$/ : /^HTTP\/(1\.[01])$/i).exec(v) : null;
   return m ? { httpVersion: m[1]! } : {};
 }
 

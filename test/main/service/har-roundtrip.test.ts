@@ -368,3 +368,11 @@ test('round trip: request targets come back as the client sent them (dot segment
   const chrome = imported(JSON.stringify({ log: { version: '1.2', creator: { name: 'WebInspector' }, entries: [{ startedDateTime: '2026-03-01T10:00:00.000Z', time: 1, request: { method: 'GET', url: 'https://x.test/p?q=1', headers: [] }, response: { status: 200, headers: [] } }] } }));
   assert.equal(chrome.exchanges[0]!.url, '/p?q=1');
 });
+
+test('round trip: the HTTP version a refused request line named (2.0: 505, 0.9: 400) comes back; a browser\'s protocol name gives none', () => {
+  const versions = ['1.0', '1.1', '2.0', '0.9'];
+  const back = imported(harText([], versions.map((httpVersion, i) => exchange({ id: i + 1, httpVersion }))));
+  assert.deepEqual(back.exchanges.map((x) => x.httpVersion), versions);
+  const chrome = imported(JSON.stringify({ log: { version: '1.2', creator: { name: 'WebInspector' }, entries: [{ startedDateTime: '2026-03-01T10:00:00.000Z', time: 1, request: { method: 'GET', url: 'https://x.test/', httpVersion: 'http/2.0', headers: [] }, response: { status: 200, headers: [] } }] } }));
+  assert.equal(chrome.exchanges[0]!.httpVersion, undefined);
+});

@@ -267,7 +267,8 @@ export function proxyUpgrade(
             setImmediate(tryNext);
             return;
           }
-          up.destroy();
+          // (reset when more of the answer came than nginx reads of it, as on the HTTP path)
+          dropUpstream(up, up.bytesRead - readBefore);
           tryNext();
           return;
         }

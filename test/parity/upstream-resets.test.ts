@@ -4,7 +4,8 @@
 //   ngx_http_upstream_keepalive_close_handler peeks at the byte (MSG_PEEK) and closes;
 // - an answer the proxy gives up on once its head is in (a head larger than proxy_buffer_size,
 //   "upstream sent too big header", 502; an X-Accel-Redirect): nginx reads the head into
-//   proxy_buffer_size (4k) and closes with whatever came past that unread.
+//   proxy_buffer_size (4k) and closes with whatever came past that unread; so does an answer retried
+//   on the next peer (proxy_next_upstream http_503), on the HTTP and the WebSocket handshake path.
 // The engine (whose node client reads whatever came) must end them the same way. Raw TCP upstream;
 // real nginx running the exported config. Needs Debian's nginx; fails without it.
 import { test } from 'node:test';
@@ -127,6 +128,23 @@ test('a 503 retried on the next peer (proxy_next_upstream http_503): its connect
   try {
     await compare(GET, busy(100), undefined, { status: 'HTTP/1.1 200 OK', end: 'fin' }, retrying);
     await compare(GET, busy(5000), undefined, { status: 'HTTP/1.1 200 OK', end: 'reset' }, retrying);
+  } finally {
+    await other.server.close();
+  }
+});
+
+test('a WebSocket handshake answered 503 and retried on the next peer: its connection is reset when more than proxy_buffer_size of it came, as nginx does', async () => {
+  const other = await answering('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+  const retrying = (up: number, listen: number): ConfigInput => ({
+    schemaVersion: 1,
+    upstreams: [{ name: 'p', servers: [{ address: `127.0.0.1:${up}` }, { address: `127.0.0.1:${other.server.port}` }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/ws/', proxyPass: 'http://p', websocket: true, proxyNextUpstream: ['error', 'timeout', 'http_503'] }] }],
+  });
+  const handshake = 'GET /ws/x HTTP/1.1\r\nHost: reset.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+  const busy = (n: number) => `HTTP/1.1 503 Busy\r\nContent-Length: ${n}\r\n\r\n${'b'.repeat(n)}`;
+  try {
+    await compare(handshake, busy(100), undefined, { status: 'HTTP/1.1 200 OK', end: 'fin' }, retrying);
+    await compare(handshake, busy(5000), undefined, { status: 'HTTP/1.1 200 OK', end: 'reset' }, retrying);
   } finally {
     await other.server.close();
   }

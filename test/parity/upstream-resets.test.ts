@@ -149,3 +149,41 @@ test('a WebSocket handshake answered 503 and retried on the next peer: its conne
     await other.server.close();
   }
 });
+
+test('an X-Accel-Redirect answer on a reused keepalive connection: only its own bytes count toward proxy_buffer_size (the 5,000-byte answer before it on the connection does not), so it closes with a FIN, as nginx', async () => {
+  // (per connection: a 5,000-byte 200 first, then an X-Accel-Redirect of 100 bytes, whose target
+  // location is / again and goes on a new connection, which answers the 200)
+  let conns = 0;
+  let first = 'open';
+  const up = await startTcpServer((s) => {
+    const n = ++conns;
+    const ended = (how: string) => { if (n === 1 && first === 'open') first = how; };
+    s.on('error', (e: NodeJS.ErrnoException) => ended(e.code === 'ECONNRESET' ? 'reset' : `error ${e.code}`));
+    s.on('end', () => ended('fin'));
+    let got = '';
+    let answers = 0;
+    s.on('data', (d) => {
+      got += d.toString('latin1');
+      while (got.includes('\r\n\r\n')) {
+        got = got.slice(got.indexOf('\r\n\r\n') + 4);
+        s.write(answers++ === 0 ? `HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n${'a'.repeat(5000)}` : `HTTP/1.1 200 OK\r\nX-Accel-Redirect: /nowhere\r\nContent-Length: 100\r\n\r\n${'b'.repeat(100)}`);
+      }
+    });
+  }, { allowHalfOpen: true });
+  const [listen] = await freePorts(1);
+  const two = async () => {
+    await rawExchange(listen!, GET, { until: answered });
+    const second = await rawExchange(listen!, GET, { until: answered });
+    const seen = await poll(() => first, (e) => e !== 'open', 3000);
+    return { status: second.slice(0, second.indexOf('\r\n')), end: `${seen} (${conns} connections)` };
+  };
+  try {
+    const n = await nginx(model(up.port, listen!), listen!, two);
+    assert.deepEqual(n, { status: 'HTTP/1.1 200 OK', end: 'fin (2 connections)' }, 'nginx (the reference)');
+    conns = 0;
+    first = 'open';
+    assert.deepEqual(await engine(model(up.port, listen!), listen!, two), n);
+  } finally {
+    await up.close();
+  }
+});

@@ -164,6 +164,12 @@ export class MessageInflater {
     } else job.chunks.push(data);
   }
 
+  /** `job`'s waiting slices were written, or are not to be: they count in the backlog no more. */
+  private dropChunks(job: Job): void {
+    for (const c of job.chunks) this.waiting -= c.length;
+    job.chunks = [];
+  }
+
   /** The open message's small slices are not to be inflated, or were written: its buffer goes. */
   private dropGathered(): void {
     this.waiting -= this.gathered + (this.held?.length ?? 0);
@@ -211,7 +217,9 @@ export class MessageInflater {
     this.dropped = null;
     const last = this.jobs[this.jobs.length - 1];
     if (last && !last.ended) {
+      // (its bytes waiting, gathered or not, count in the backlog no more)
       this.jobs.pop();
+      this.dropChunks(last);
       this.dropGathered();
     }
     if (this.jobs.length === 0) this.destroy();
@@ -251,8 +259,7 @@ export class MessageInflater {
           job.started = true;
           const z = this.stream();
           for (const c of job.chunks) z.write(c);
-          this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
-          job.chunks = [];
+          this.dropChunks(job);
         }
       }
       if (!job.ended) return;
@@ -277,8 +284,7 @@ export class MessageInflater {
 
   private finish(job: Job): void {
     this.jobs.shift();
-    this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
-    job.chunks = [];
+    this.dropChunks(job);
     // (with context takeover, the next message may refer back into what this one did not inflate)
     const lost = job.abandoned ? `an earlier message was not decoded (${job.error?.code ?? 'TAP_DEFLATE_ERROR'})` : job.lostAfter;
     if (lost && !this.o.noContextTakeover) this.loseContext(lost);
@@ -345,8 +351,7 @@ export class MessageInflater {
     job.abandoned = true;
     job.error ??= error;
     job.truncated = true;
-    this.waiting -= job.chunks.reduce((n, c) => n + c.length, 0);
-    job.chunks = [];
+    this.dropChunks(job);
     if (!job.ended) this.dropGathered();
     if (job.started) {
       this.destroy();

@@ -92,3 +92,17 @@ test('deflate: a compressed message in 600,000 one-byte fragments waits to infla
   assert.deepEqual([m!.frames, m!.decodeError, m!.decodedLength, m!.data!.equals(data)], [payload.length, undefined, data.length, true]);
   tap.close();
 });
+
+test('deflate: a message the connection ends in while it waits behind another to inflate gives its bytes back: once the earlier one is decoded the tap holds nothing', async () => {
+  const events: TapEvent[] = [];
+  const tap = createFrameTap({ extensions: 'permessage-deflate; server_no_context_takeover', dataFrameEvents: false }, (e) => events.push(e));
+  const text = randomBytes(150_000).toString('base64');
+  const [whole] = await takeover([text]);
+  // (the second message's first fragment is over 16 KiB: it waits as a slice of its own)
+  tap.server(Buffer.concat([encodeFrame({ opcode: 1, rsv1: true, payload: whole! }), encodeFrame({ opcode: 1, rsv1: true, fin: false, payload: whole!.subarray(0, 30_000) })]));
+  tap.close();
+  await until(() => messages(events).length === 2, 10_000);
+  assert.equal(messages(events)[0]!.decodedLength, text.length);
+  assert.equal(messages(events)[1]!.decodeError?.code, 'TAP_DEFLATE_INCOMPLETE');
+  assert.equal(tap.stats().server.buffered, 0);
+});

@@ -89,6 +89,7 @@ async function compare(request: string, answer: string, after?: string, expected
 }
 
 const GET = 'GET / HTTP/1.1\r\nHost: reset.test\r\n\r\n';
+const HANDSHAKE = 'GET /ws/x HTTP/1.1\r\nHost: reset.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
 const BIG_HEAD = `HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(6000)}\r\nContent-Length: 2\r\n\r\nok`;
 
 test('nginx is installed (this parity test needs it)', () => {
@@ -104,9 +105,8 @@ test('a response head over proxy_buffer_size: 502, and the upstream connection i
 });
 
 test('a WebSocket handshake answered with a head over proxy_buffer_size: 502, and the upstream connection is reset, as nginx does', async () => {
-  const handshake = 'GET /ws/x HTTP/1.1\r\nHost: reset.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-  await compare(handshake, BIG_HEAD, undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
-  await compare(handshake, BIG_HEAD.replace('200 OK', '101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade'), undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
+  await compare(HANDSHAKE, BIG_HEAD, undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
+  await compare(HANDSHAKE, BIG_HEAD.replace('200 OK', '101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade'), undefined, { status: 'HTTP/1.1 502 Bad Gateway', end: 'reset' });
 });
 
 test('an X-Accel-Redirect answer: its connection is reset when more than proxy_buffer_size of it came, as nginx does', async () => {
@@ -116,38 +116,34 @@ test('an X-Accel-Redirect answer: its connection is reset when more than proxy_b
   await compare(GET, accel(4100), undefined, { status: 'HTTP/1.1 500 Internal Server Error', end: 'reset' });
 });
 
-test('a 503 retried on the next peer (proxy_next_upstream http_503): its connection is reset when more than proxy_buffer_size of it came, as nginx does', async () => {
+/**
+ * The request goes to a group of two peers whose first answers 503 (with 100, then 5,000 body
+ * bytes) and is retried on the second (proxy_next_upstream http_503) by the location `path`
+ * (`websocket`: the upgrade pass): how the first peer's connection ends.
+ */
+async function retriedBusy(request: string, path: string, websocket: boolean): Promise<void> {
   const other = await answering('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
   // (round robin: the first request goes to the first peer, the one that answers 503)
   const retrying = (up: number, listen: number): ConfigInput => ({
     schemaVersion: 1,
     upstreams: [{ name: 'p', servers: [{ address: `127.0.0.1:${up}` }, { address: `127.0.0.1:${other.server.port}` }] }],
-    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/', proxyPass: 'http://p', proxyNextUpstream: ['error', 'timeout', 'http_503'] }] }],
+    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path, proxyPass: 'http://p', websocket, proxyNextUpstream: ['error', 'timeout', 'http_503'] }] }],
   });
   const busy = (n: number) => `HTTP/1.1 503 Busy\r\nContent-Length: ${n}\r\n\r\n${'b'.repeat(n)}`;
   try {
-    await compare(GET, busy(100), undefined, { status: 'HTTP/1.1 200 OK', end: 'fin' }, retrying);
-    await compare(GET, busy(5000), undefined, { status: 'HTTP/1.1 200 OK', end: 'reset' }, retrying);
+    await compare(request, busy(100), undefined, { status: 'HTTP/1.1 200 OK', end: 'fin' }, retrying);
+    await compare(request, busy(5000), undefined, { status: 'HTTP/1.1 200 OK', end: 'reset' }, retrying);
   } finally {
     await other.server.close();
   }
+}
+
+test('a 503 retried on the next peer (proxy_next_upstream http_503): its connection is reset when more than proxy_buffer_size of it came, as nginx does', async () => {
+  await retriedBusy(GET, '/', false);
 });
 
 test('a WebSocket handshake answered 503 and retried on the next peer: its connection is reset when more than proxy_buffer_size of it came, as nginx does', async () => {
-  const other = await answering('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-  const retrying = (up: number, listen: number): ConfigInput => ({
-    schemaVersion: 1,
-    upstreams: [{ name: 'p', servers: [{ address: `127.0.0.1:${up}` }, { address: `127.0.0.1:${other.server.port}` }] }],
-    servers: [{ listen: [{ address: `127.0.0.1:${listen}` }], locations: [{ path: '/ws/', proxyPass: 'http://p', websocket: true, proxyNextUpstream: ['error', 'timeout', 'http_503'] }] }],
-  });
-  const handshake = 'GET /ws/x HTTP/1.1\r\nHost: reset.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-  const busy = (n: number) => `HTTP/1.1 503 Busy\r\nContent-Length: ${n}\r\n\r\n${'b'.repeat(n)}`;
-  try {
-    await compare(handshake, busy(100), undefined, { status: 'HTTP/1.1 200 OK', end: 'fin' }, retrying);
-    await compare(handshake, busy(5000), undefined, { status: 'HTTP/1.1 200 OK', end: 'reset' }, retrying);
-  } finally {
-    await other.server.close();
-  }
+  await retriedBusy(HANDSHAKE, '/ws/', true);
 });
 
 test('an X-Accel-Redirect answer on a reused keepalive connection: only its own bytes count toward proxy_buffer_size (the 5,000-byte answer before it on the connection does not), so it closes with a FIN, as nginx', async () => {

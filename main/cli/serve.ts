@@ -12,6 +12,7 @@ import { printable } from '../../app/text/printable.ts';
 import type { ListenerStatus } from '../engine/listeners.ts';
 import type { SessionRecord } from '../engine/events.ts';
 import type { Writable } from 'node:stream';
+import { stopOnSignals } from './stop-signals.ts';
 
 export interface ServeOptions {
   config: string;
@@ -83,46 +84,33 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     service?.close();
     return 1;
   }
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    // (reloads one after another, the last signal's last; a stop waits for the one under way, which
-    // then applies nothing: applied after the stop, it would bind its sockets again and keep the
-    // process running)
-    let reloading = Promise.resolve();
-    const stop = async (signal: string, code = 0) => {
-      if (stopping) return;
-      stopping = true;
-      if (signal) o.stderr.write(`${signal}: stopping\n`);
-      await reloading;
-      await shutdown();
-      // (only now: a second signal during the stop, such as the copy `timeout` or a closing
-      // terminal sends the process group, would end it by the system's default, the stop unfinished)
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
-      resolve(code);
-    };
-    const reload = async () => {
-      const next = await loadConfigFile(o.config);
-      if (stopping) return;
-      // as nginx refuses a reload with a socket it cannot bind, and keeps the running config
-      const r = next.ok ? await engine.apply(next.config, { refuseListenFailure: true }) : next;
-      if (!r.ok) {
-        o.stderr.write('reload refused, still running the previous config:\n');
-        for (const i of r.issues) o.stderr.write(`  ${formatIssue(i)}\n`);
-        return;
-      }
-      o.stdout.write('reloaded\n');
-      printListeners(o.stdout, o.stderr, r.listeners, engine);
-    };
-    const onInt = () => void stop('SIGINT');
-    const onTerm = () => void stop('SIGTERM');
-    const onHup = () => void (reloading = reloading.then(reload));
-    // (before the listeners are printed: a signal sent once they are, before its handler, would
-    // end the process with the system's default, SIGHUP's too)
-    process.on('SIGINT', onInt).on('SIGTERM', onTerm).on('SIGHUP', onHup);
-    printListeners(o.stdout, o.stderr, applied.listeners, engine);
-    if (!applied.listeners.some((l) => l.state === 'listening')) {
-      o.stderr.write(applied.listeners.length === 0 ? 'the config defines no servers: nothing to listen on\n' : 'no listener could start\n');
-      void stop('', 1);
+  // (reloads one after another, the last signal's last; a stop waits for the one under way, which
+  // then applies nothing: applied after the stop, it would bind its sockets again and keep the
+  // process running)
+  let reloading = Promise.resolve();
+  let stopping = false;
+  const reload = async () => {
+    const next = await loadConfigFile(o.config);
+    if (stopping) return;
+    // as nginx refuses a reload with a socket it cannot bind, and keeps the running config
+    const r = next.ok ? await engine.apply(next.config, { refuseListenFailure: true }) : next;
+    if (!r.ok) {
+      o.stderr.write('reload refused, still running the previous config:\n');
+      for (const i of r.issues) o.stderr.write(`  ${formatIssue(i)}\n`);
+      return;
     }
-  });
+    o.stdout.write('reloaded\n');
+    printListeners(o.stdout, o.stderr, r.listeners, engine);
+  };
+  const signals = stopOnSignals(o.stderr, async () => {
+    stopping = true;
+    await reloading;
+    await shutdown();
+  }, () => void (reloading = reloading.then(reload)));
+  printListeners(o.stdout, o.stderr, applied.listeners, engine);
+  if (!applied.listeners.some((l) => l.state === 'listening')) {
+    o.stderr.write(applied.listeners.length === 0 ? 'the config defines no servers: nothing to listen on\n' : 'no listener could start\n');
+    signals.stop('', 1);
+  }
+  return signals.stopped;
 }

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { AppCore } from '../persist/boot.ts';
 import { userDataDir } from '../persist/paths.ts';
 import { openBrowser } from './open-browser.ts';
+import { stopOnSignals } from './stop-signals.ts';
 import { errnoWords } from '../../app/text/errno.ts';
 
 export interface UiOptions {
@@ -112,29 +113,12 @@ export async function uiCommand(o: UiOptions): Promise<number> {
     return 1;
   }
   let closeLaunchPage = () => {};
-  const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (why: string) => {
-      if (stopping) return;
-      stopping = true;
-      o.stderr.write(`${why}: stopping\n`);
-      closeLaunchPage();
-      await host.close();
-      await running.stop();
-      // (only now: a second signal during the stop, such as the SIGTERM `npm start` passes on after
-      // a closing terminal's SIGHUP, would end it by the system's default, a save unfinished)
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm).off('SIGHUP', onHup);
-      resolve(0);
-    };
-    const onInt = () => void stop('SIGINT');
-    const onTerm = () => void stop('SIGTERM');
-    // (the terminal closed: its default would end the process without the clean-up)
-    const onHup = () => void stop('SIGHUP');
-    // (before the URL is printed: a signal sent once it is, before its handler, would end the
-    // process with the system's default, without the clean-up)
-    process.on('SIGINT', onInt).on('SIGTERM', onTerm).on('SIGHUP', onHup);
-    o.signal?.addEventListener('abort', () => void stop('aborted'), { once: true });
+  const { stop, stopped } = stopOnSignals(o.stderr, async () => {
+    closeLaunchPage();
+    await host.close();
+    await running.stop();
   });
+  o.signal?.addEventListener('abort', () => stop('aborted'), { once: true });
   o.stdout.write(`Switchyard UI: ${host.url}\n`);
   if (!existsSync(join(o.rendererDir ?? DEFAULT_RENDERER_DIR, 'index.html'))) o.stderr.write('the renderer is not built: run `npm run build:renderer` first\n');
   if (o.open) closeLaunchPage = openBrowser(host.url, o.stderr);

@@ -10,7 +10,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { findNginx } from '../../main/nginx/binary.ts';
-import { runBoth } from './client-tools.ts';
+import { normalize, runBoth } from './client-tools.ts';
 
 const C = 'curl -sS -v --no-progress-meter';
 const U = 'http://127.0.0.1:$PORT';
@@ -72,3 +72,20 @@ for (const [i, name] of names.entries()) {
     assert.equal(got.engine[i], got.nginx[i]);
   });
 }
+
+test('the comparison masks the port only as a whole number: an address, a rate or a length holding its digits stay as they are', () => {
+  const stderr = [
+    '> Host: 127.0.0.1:43121',
+    '* Found bundle for host: 0x55d1c8a43121 [serially]',
+    '* Found bundle for host: 0x55d1c843121b [serially]',
+    '< Content-Length: 431210',
+  ].join('\n');
+  const out = normalize({ code: 0, stdout: '', stderr }, 43121, 'engine');
+  assert.equal(out, [
+    'exit 0', '--- stdout', '', '--- stderr',
+    '> Host: 127.0.0.1:PORT',
+    '* Found bundle for host: 0xADDR [serially]',
+    '* Found bundle for host: 0xADDR [serially]',
+    '< Content-Length: 431210',
+  ].join('\n'));
+});

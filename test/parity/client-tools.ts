@@ -104,7 +104,7 @@ export function clientsModel(up: number, dead: number, listen: number): ConfigIn
   return { schemaVersion: 1, upstreams: [{ name: 'u', keepalive: 4, servers: [{ address: `127.0.0.1:${up}` }] }], servers: [server] };
 }
 
-interface ClientRun { code: number | string; stdout: string; stderr: string }
+export interface ClientRun { code: number | string; stdout: string; stderr: string }
 
 /** Run `command` in a shell with `env` (PORT, the proxy's port, and the files below); bounded by `timeoutMs`. */
 function runClient(command: string, env: Record<string, string>, timeoutMs = 8000): Promise<ClientRun> {
@@ -120,13 +120,18 @@ function runClient(command: string, env: Record<string, string>, timeoutMs = 800
  * writes and the proxy's answer (an early 413 to a body still coming), and read sizes. */
 const UPLOAD_PROGRESS = /^([{}] \[\d+ bytes data\]|\* (Signaling end of chunked upload|We are completely uploaded and fine|we are done reading and this is set to close, stop send).*)$/;
 
+/** The port as a whole number: a longer number that holds its digits (an address, a length) is not it. */
+export function portPattern(port: number): RegExp {
+  return new RegExp(`(?<![0-9])${port}(?![0-9])`, 'g');
+}
+
 /**
  * What is compared of a run: the exit code, and stdout and stderr with what may differ taken out:
  * Date and Server, the port, times and rates, addresses curl prints, curl's progress lines, and the error pages'
  * signature (nginx's pages are 2 bytes longer: on its side, the lengths of text/html answers, which
  * the upstream never sends, are counted as the engine's).
  */
-function normalize(r: ClientRun, port: number, side: 'nginx' | 'engine'): string {
+export function normalize(r: ClientRun, port: number, side: 'nginx' | 'engine'): string {
   const clean = (text: string) => {
     let html = false;
     const out: string[] = [];
@@ -134,11 +139,13 @@ function normalize(r: ClientRun, port: number, side: 'nginx' | 'engine'): string
       if (/^(< |  )?(date|server):/i.test(l) || /^\* (Trying|Connected to|Expire|  Trying)/.test(l) || /^ +\d+K[ .]/.test(l) || UPLOAD_PROGRESS.test(l)) continue;
       if (/^(< |  )?HTTP\/1\.[01] /.test(l)) html = false;
       if (/^(< |  )?content-type: text\/html/i.test(l)) html = true;
-      l = l.split(String(port)).join('PORT')
-        .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'TIME').replace(/\([\d.]+ [KMG]?B\/s\)/g, '(RATE)').replace(/\d+(\.\d+)?s \([\d.]+ [KMG]?B\/s\)/g, 'Ns (RATE)')
+      // the port last and only as a whole number: a number that holds its digits (an address
+      // curl prints, a rate, a length) is not the port
+      l = l.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'TIME').replace(/\([\d.]+ [KMG]?B\/s\)/g, '(RATE)').replace(/\d+(\.\d+)?s \([\d.]+ [KMG]?B\/s\)/g, 'Ns (RATE)')
         .replace(/0x[0-9a-f]+/g, '0xADDR')
         .replace(/ after \d+ milliseconds/, ' after T milliseconds').replace(/ with [1-9]\d* out of /, ' with SOME out of ').replace(/Total wall clock time: .*/, 'Total wall clock time: T').replace(/ in [\d.]+m?s /, ' in Ns ')
-        .replace(/<hr><center>nginx\/[\d.]+<\/center>/, '<hr><center>switchyard</center>');
+        .replace(/<hr><center>nginx\/[\d.]+<\/center>/, '<hr><center>switchyard</center>')
+        .replace(portPattern(port), 'PORT');
       if (side === 'nginx' && html) l = l.replace(/^((?:< |  )?content-length: |Length: )(\d+)/i, (_m, a: string, n: string) => `${a}${Number(n) - 2}`);
       out.push(l);
     }

@@ -79,3 +79,11 @@ export async function freePorts(n: number): Promise<number[]> {
   }
   return out;
 }
+
+/**
+ * `text` with `port` written as `name` where it stands as a whole number: a longer number holding
+ * its digits (an address a client prints, a length, a rate) is left as it is.
+ */
+export function maskPort(text: string, port: number, name = 'PORT'): string {
+  return text.replace(new RegExp(`(?<![0-9])${port}(?![0-9])`, 'g'), name);
+}

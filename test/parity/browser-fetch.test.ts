@@ -15,11 +15,11 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { findNginx } from '../../main/nginx/binary.ts';
 import { withEngine, withNginx } from './harness.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts, maskPort } from '../helpers/ports.ts';
 import net from 'node:net';
 import { refusedPort, startTcpServer, type TcpServer } from '../helpers/upstreams.ts';
 import { launchChromium } from '../e2e/browser.ts';
-import { clientsModel, portPattern, startScriptedUpstream } from './client-tools.ts';
+import { clientsModel, startScriptedUpstream } from './client-tools.ts';
 
 /** The page's XMLHttpRequest (this file is type-checked without the DOM library; the callback runs in the page). */
 declare const XMLHttpRequest: new () => {
@@ -115,7 +115,7 @@ async function run(proxyPort: number): Promise<string[]> {
       out.push(await xhr('GET', '/p/echo'), await xhr('POST', '/small/echo', 'x'.repeat(2_000_000)), await xhr('POST', '/ka/echo', 'hi'));
       return out;
     }, STEPS);
-    return [...seen, ...relay.lines].map((l) => l.replace(portPattern(port), 'PORT'));
+    return [...seen, ...relay.lines].map((l) => maskPort(l, port));
   } finally {
     await page.close();
     await relay.close();

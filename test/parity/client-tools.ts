@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import net from 'node:net';
 import type { ConfigInput } from '../../app/config/schema.ts';
 import { startTcpServer, refusedPort, type TcpServer } from '../helpers/upstreams.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts, maskPort } from '../helpers/ports.ts';
 import { withEngine, withNginx } from './harness.ts';
 
 /** The 1 MB body the upstream answers /big with. */
@@ -120,11 +120,6 @@ function runClient(command: string, env: Record<string, string>, timeoutMs = 800
  * writes and the proxy's answer (an early 413 to a body still coming), and read sizes. */
 const UPLOAD_PROGRESS = /^([{}] \[\d+ bytes data\]|\* (Signaling end of chunked upload|We are completely uploaded and fine|we are done reading and this is set to close, stop send).*)$/;
 
-/** The port as a whole number: a longer number that holds its digits (an address, a length) is not it. */
-export function portPattern(port: number): RegExp {
-  return new RegExp(`(?<![0-9])${port}(?![0-9])`, 'g');
-}
-
 /**
  * What is compared of a run: the exit code, and stdout and stderr with what may differ taken out:
  * Date and Server, the port, times and rates, addresses curl prints, curl's progress lines, and the error pages'
@@ -139,13 +134,12 @@ export function normalize(r: ClientRun, port: number, side: 'nginx' | 'engine'):
       if (/^(< |  )?(date|server):/i.test(l) || /^\* (Trying|Connected to|Expire|  Trying)/.test(l) || /^ +\d+K[ .]/.test(l) || UPLOAD_PROGRESS.test(l)) continue;
       if (/^(< |  )?HTTP\/1\.[01] /.test(l)) html = false;
       if (/^(< |  )?content-type: text\/html/i.test(l)) html = true;
-      // the port last and only as a whole number: a number that holds its digits (an address
-      // curl prints, a rate, a length) is not the port
+      // the port last, and only as a whole number (an address curl prints may hold its digits)
       l = l.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, 'TIME').replace(/\([\d.]+ [KMG]?B\/s\)/g, '(RATE)').replace(/\d+(\.\d+)?s \([\d.]+ [KMG]?B\/s\)/g, 'Ns (RATE)')
         .replace(/0x[0-9a-f]+/g, '0xADDR')
         .replace(/ after \d+ milliseconds/, ' after T milliseconds').replace(/ with [1-9]\d* out of /, ' with SOME out of ').replace(/Total wall clock time: .*/, 'Total wall clock time: T').replace(/ in [\d.]+m?s /, ' in Ns ')
-        .replace(/<hr><center>nginx\/[\d.]+<\/center>/, '<hr><center>switchyard</center>')
-        .replace(portPattern(port), 'PORT');
+        .replace(/<hr><center>nginx\/[\d.]+<\/center>/, '<hr><center>switchyard</center>');
+      l = maskPort(l, port);
       if (side === 'nginx' && html) l = l.replace(/^((?:< |  )?content-length: |Length: )(\d+)/i, (_m, a: string, n: string) => `${a}${Number(n) - 2}`);
       out.push(l);
     }

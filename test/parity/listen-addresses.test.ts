@@ -12,7 +12,7 @@ import { validateConfig } from '../../app/config/validate.ts';
 import { exportNginx } from '../../app/nginx/export.ts';
 import { findNginx, nginxTest, privateNginxConf, startNginx } from '../../main/nginx/binary.ts';
 import { Engine } from '../../main/engine/engine.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts, maskPort } from '../helpers/ports.ts';
 
 /** An upstream on host:port answering every request with "NAME HOST-HEADER", then closing. */
 function startAnswering(host: string, port: number, name: string): Promise<() => Promise<void>> {
@@ -132,7 +132,7 @@ async function observe(c: Case, who: 'nginx' | 'engine', listen: number, up: num
   try {
     await waitFor(c.requests[0]![0], listen);
     const out: string[] = [];
-    for (const [host, path, hostHeader] of c.requests) out.push((await ask(host, listen, path, hostHeader)).replaceAll(String(up), 'UP'));
+    for (const [host, path, hostHeader] of c.requests) out.push(maskPort(await ask(host, listen, path, hostHeader), up, 'UP'));
     return out;
   } finally {
     await stop();

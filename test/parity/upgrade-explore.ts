@@ -4,7 +4,7 @@
 // (bytes, how the connection ended) differ.
 //   node --import tsx test/parity/upgrade-explore.ts [REGEX]
 import { withEngine, withNginx } from './harness.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts, maskPort } from '../helpers/ports.ts';
 import { allCases, ANSWERS, model, type UpgradeCase } from './upgrade-cases.ts';
 import { clientExchange, startScriptedUpstream, type ScriptedUpstream } from './upgrade-wire.ts';
 
@@ -18,9 +18,7 @@ export interface Outcome {
 
 /** Ports, dates and nginx's Server line out, so the two runs compare byte for byte. */
 function normalize(text: string, up: number, listen: number): string {
-  return text
-    .replaceAll(String(up), 'UP')
-    .replaceAll(String(listen), 'LISTEN')
+  return maskPort(maskPort(text, up, 'UP'), listen, 'LISTEN')
     .replace(/\r\nDate: [^\r]*/gi, '\r\nDate: DATE')
     .replace(/\r\nServer: nginx[^\r]*/gi, '');
 }

@@ -23,3 +23,7 @@ export async function poll<T>(read: () => T | Promise<T>, done: (value: T) => bo
     await sleep(10);
   }
 }
+
+/** How long to wait on a node process a test started: to its first line it loads the sources through
+ * tsx, which on a loaded 2-core machine (CI, test files side by side) has taken over 5 s. */
+export const PROCESS_MS = 30_000;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startWsUpstream, startTcpServer, rawExchange, refusedPort } from '../../helpers/upstreams.ts';
 import { freePort } from '../../helpers/ports.ts';
-import { poll } from '../../helpers/wait.ts';
+import { poll, PROCESS_MS } from '../../helpers/wait.ts';
 import { printable } from '../../../app/text/printable.ts';
 
 const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
@@ -29,7 +29,7 @@ async function serve(name: string, upstream: number) {
   child.stdout.setEncoding('utf8').on('data', (d: string) => (run.out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (run.err += d));
   try {
-    await poll(() => run.out, (o) => o.includes('listening on'));
+    await poll(() => run.out, (o) => o.includes('listening on'), PROCESS_MS);
   } catch (e) {
     child.kill('SIGKILL');
     throw e;
@@ -58,7 +58,7 @@ test('serve --access-log: an exchange and a session in one line each, what peers
     // logged as nginx logs them, their request line as far as it came, escaped, and the cause
     await rawExchange(port, `GET /q\x01 HTTP/1.1\r\nHost: x\r\n\r\n`);
     await rawExchange(port, `GET /ok HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\nPOST /bad HTTP/1.1\r\nno colon\r\n\r\n`);
-    await poll(out, (o) => o.includes('"POST /bad" 400'));
+    await poll(out, (o) => o.includes('"POST /bad" 400'), PROCESS_MS);
     // a head that came in two reads: node hands over only the last, so its line is "-", not a
     // line from the middle of the head passed off as the request line
     const split = net.connect(port, '127.0.0.1');
@@ -66,17 +66,17 @@ test('serve --access-log: an exchange and a session in one line each, what peers
     split.write('GET /ok2 HTTP/1.1\r\nHost: x\r\n');
     await new Promise((r) => setTimeout(r, 100));
     split.write('no colon\r\n\r\n');
-    await poll(out, (o) => o.includes('"-" 400'));
+    await poll(out, (o) => o.includes('"-" 400'), PROCESS_MS);
     split.destroy();
     // a bad chunk in a request's body: that request's answer and line, no second line for its body
     await rawExchange(port, `POST /chunk1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n`);
-    await poll(out, (o) => o.includes('"POST /chunk1"'));
+    await poll(out, (o) => o.includes('"POST /chunk1"'), PROCESS_MS);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?q=1`);
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     const forged = `x\n127.0.0.1:1 "GET /forged" 200 0 upstream=1.2.3.4 1ms\x1b]0;PWNED\x07`;
     ws.close(4000, forged);
     await new Promise((r) => ws.once('close', r));
-    await poll(out, (o) => /websocket session \d+ closed/.test(o));
+    await poll(out, (o) => /websocket session \d+ closed/.test(o), PROCESS_MS);
     const lines = out().split('\n');
     assert.ok(!/[\x00-\x09\x0b-\x1f\x7f]/.test(out()), `no control character but line ends: ${JSON.stringify(out())}`);
     assert.ok(lines.some((l) => /^127\.0\.0\.1:\d+ "GET \/a\\x22b\\x5Cc" \d{3} \d+ upstream=127\.0\.0\.1:\d+ \d+ms$/.test(l)), out());
@@ -107,11 +107,11 @@ test('serve --access-log: a refused handshake is one line with the client, "GET 
     await rawExchange(port, `GET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?q=1`);
     await new Promise((r) => ws.once('error', r));
-    await poll(() => run.out, (o) => o.includes('rejected'));
+    await poll(() => run.out, (o) => o.includes('rejected'), PROCESS_MS);
     const why = `upstream error \\(ECONNREFUSED\\) while connecting to upstream, upstream: 127\\.0\\.0\\.1:${down}`;
     assert.match(run.out, new RegExp(`^127\\.0\\.0\\.1:\\d+ "GET /ws\\?q=1" 502 websocket session \\d+ upstream=127\\.0\\.0\\.1:${down} rejected: ${why} \\(by proxy\\) \\(\\d+B up, 0B down\\)$`, 'm'));
     assert.match(run.out, new RegExp(`^127\\.0\\.0\\.1:\\d+ "GET /plain" 502 \\d+ upstream=127\\.0\\.0\\.1:${down} \\d+ms \\(${why}\\)$`, 'm'));
-    await poll(() => run.err, (e) => e.split('\n').filter((l) => l.startsWith('[error] upstream_error: ')).length === 2);
+    await poll(() => run.err, (e) => e.split('\n').filter((l) => l.startsWith('[error] upstream_error: ')).length === 2, PROCESS_MS);
     assert.equal(run.err.split('\n').filter((l) => new RegExp(`^\\[error\\] upstream_error: ${why}$`).test(l)).length, 2, `one for each: ${run.err}`);
   } finally {
     child.kill('SIGKILL');
@@ -127,7 +127,7 @@ test('serve --access-log: a close reason cannot end its own quotes (“ and ” 
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     ws.close(4000, 'a” · upstream closed “b\\');
     await new Promise((r) => ws.once('close', r));
-    await poll(() => run.out, (o) => /websocket session \d+ closed/.test(o));
+    await poll(() => run.out, (o) => /websocket session \d+ closed/.test(o), PROCESS_MS);
     assert.match(run.out, /client sent Close 4000 “a\\u201d · upstream closed \\u201cb\\x5C”/, run.out);
   } finally {
     child.kill('SIGKILL');
@@ -148,10 +148,10 @@ test('serve --access-log: a client that leaves before the upstream answers is 49
       const before = held.length;
       const c = net.connect(port, '127.0.0.1', () => c.write(head));
       c.on('error', () => {});
-      await poll(() => held.length, (n) => n > before);
+      await poll(() => held.length, (n) => n > before, PROCESS_MS);
       c.destroy();
     }
-    await poll(() => run.out, (o) => o.includes('"GET /plain" 499') && o.includes('"GET /ws" 499 websocket session'));
+    await poll(() => run.out, (o) => o.includes('"GET /plain" 499') && o.includes('"GET /ws" 499 websocket session'), PROCESS_MS);
     const ended = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await ended;

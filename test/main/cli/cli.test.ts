@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startHttpUpstream } from '../../helpers/upstreams.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { send } from '../../helpers/client.ts';
-import { poll } from '../../helpers/wait.ts';
+import { poll, PROCESS_MS } from '../../helpers/wait.ts';
 
 const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
@@ -153,7 +153,7 @@ test('serve: a port in use is reported once and the other listeners run; a confi
   child.stderr.on('data', (d) => (err += d));
   try {
     const listening = new RegExp(`listening on http://127.0.0.1:${free}`);
-    assert.match(await poll(() => out, (o) => listening.test(o)), listening);
+    assert.match(await poll(() => out, (o) => listening.test(o), PROCESS_MS), listening);
     assert.equal(err.split(`127.0.0.1:${blocker.port}`).length - 1, 1, `reported once: ${err}`);
   } finally {
     child.kill('SIGTERM');
@@ -174,7 +174,7 @@ test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM'
   const child = spawn(process.execPath, [BIN, 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
-  const waitFor = async (re: RegExp) => assert.match(await poll(() => out, (o) => re.test(o)), re);
+  const waitFor = async (re: RegExp) => assert.match(await poll(() => out, (o) => re.test(o), PROCESS_MS), re);
   try {
     await waitFor(new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
     assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'a');
@@ -186,7 +186,7 @@ test('serve: prints each listener, proxies, reloads on SIGHUP, stops on SIGTERM'
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const refusedWith = async (re: RegExp) => {
-      assert.match(await poll(() => err, (e) => re.test(e)), re);
+      assert.match(await poll(() => err, (e) => re.test(e), PROCESS_MS), re);
       assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'b');
       err = '';
     };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startHttpUpstream } from '../../helpers/upstreams.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { send } from '../../helpers/client.ts';
-import { poll } from '../../helpers/wait.ts';
+import { poll, PROCESS_MS } from '../../helpers/wait.ts';
 
 const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-closed-output-'));
@@ -49,12 +49,12 @@ test('serve --access-log: its access log\'s reader gone, it still proxies, and s
   const port = await freePort();
   const { child, run } = runClosingStdout(['serve', '--config', configFile('serve.json', port, up.port), '--access-log'], (o) => o.includes('listening on'));
   try {
-    await poll(() => child.stdout.destroyed, (d) => d);
+    await poll(() => child.stdout.destroyed, (d) => d, PROCESS_MS);
     // (each exchange is a line for the closed stdout)
     for (let i = 0; i < 3; i++) assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'a', run.err);
     assert.equal(run.end, null, run.err);
     child.kill('SIGTERM');
-    assert.deepEqual(await poll(() => run.end, (e) => e !== null), { code: 0, signal: null });
+    assert.deepEqual(await poll(() => run.end, (e) => e !== null, PROCESS_MS), { code: 0, signal: null });
     assert.doesNotMatch(run.err, /EPIPE|Unhandled/);
   } finally {
     child.kill('SIGKILL');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHttpUpstream } from '../../helpers/upstreams.ts';
 import { freePort } from '../../helpers/ports.ts';
-import { poll } from '../../helpers/wait.ts';
+import { poll, PROCESS_MS } from '../../helpers/wait.ts';
 import { uiCommand } from '../../../main/cli/ui.ts';
 
 const BIN = new URL('../../../bin/switchyard.js', import.meta.url).pathname;
@@ -30,8 +30,8 @@ test('serve: a listener that cannot start is one line with its listen entry\'s p
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
   try {
-    await poll(() => out, (o) => o.includes('listening on'));
-    await poll(() => err, (e) => e.includes('listener failed'));
+    await poll(() => out, (o) => o.includes('listening on'), PROCESS_MS);
+    await poll(() => err, (e) => e.includes('listener failed'), PROCESS_MS);
     assert.equal(err, `listener failed: servers[1].listen[0].address: cannot listen on 127.0.0.1:${blocker.port}: address already in use [listen_failed]\n`);
   } finally {
     child.kill('SIGTERM');

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../helpers/ports.ts';
-import { poll } from '../../helpers/wait.ts';
+import { poll, PROCESS_MS } from '../../helpers/wait.ts';
 import { PassThrough } from 'node:stream';
 import { serveCommand } from '../../../main/cli/serve.ts';
 import { uiCommand } from '../../../main/cli/ui.ts';
@@ -51,7 +51,7 @@ test('serve: a SIGHUP then a SIGTERM sent as it says it listens end it, exit 0, 
 test('serve: a SIGHUP sent as it says it listens is a reload', async () => {
   const { child, run, ended } = await runAndSignal(['SIGHUP']);
   const reloaded = /^listening on http:\/\/127\.0\.0\.1:\d+\nreloaded\nlistening on http:\/\/127\.0\.0\.1:\d+\n$/;
-  const out = await poll(() => (run.end ? `ended: ${JSON.stringify(run.end)}\n${run.out}` : run.out), (o) => reloaded.test(o) || o.startsWith('ended'));
+  const out = await poll(() => (run.end ? `ended: ${JSON.stringify(run.end)}\n${run.out}` : run.out), (o) => reloaded.test(o) || o.startsWith('ended'), PROCESS_MS);
   child.kill('SIGTERM');
   assert.match(out, reloaded);
   assert.deepEqual(await ended(), { code: 0, signal: null });
@@ -74,7 +74,7 @@ async function countsAroundStop(run: (out: PassThrough) => Promise<number>, star
   let text = '';
   out.on('data', (d) => (text += d));
   const result = run(out);
-  await poll(() => text, started);
+  await poll(() => text, started, PROCESS_MS);
   process.emit('SIGTERM');
   const during = handlers();
   assert.equal(await result, 0);
@@ -98,9 +98,9 @@ test('serve and ui keep their signal handlers until their stop has ended', async
 test('serve: SIGUSR1 (logrotate\'s "reopen your logs" for nginx) starts no inspector port for local users to run code through', async () => {
   const { child, run, ended } = await runAndSignal(['SIGUSR1']);
   // (a reload after it, then the stop: by then an inspector would long have said it listens)
-  await poll(() => run.out, (o) => o.includes('listening on'));
+  await poll(() => run.out, (o) => o.includes('listening on'), PROCESS_MS);
   child.kill('SIGHUP');
-  await poll(() => run.out, (o) => o.includes('reloaded'));
+  await poll(() => run.out, (o) => o.includes('reloaded'), PROCESS_MS);
   child.kill('SIGTERM');
   assert.deepEqual(await ended(), { code: 0, signal: null }, run.out);
   assert.doesNotMatch(run.out, /Debugger listening|inspector/i);

@@ -37,7 +37,8 @@ test('the HTTP log detail shows a JSON POST\'s body as JSON, the gzip answer dec
     await page.goto(`${ui!.host.url}#/http`);
     await page.locator('tr[data-testid^="exchange-"]').filter({ hasText: '/api/users' }).click();
     const req = page.getByTestId('exchange-request-body-view');
-    await req.waitFor();
+    // (the view is there, as "Loading…" in Text, from the click on: the body is fetched, then shown)
+    await req.locator('pre').waitFor();
     assert.equal(await req.getAttribute('data-tab'), 'json');
     assert.equal(await req.locator('pre').innerText(), JSON.stringify(JSON.parse(json), null, 2));
     const res = page.getByTestId('exchange-response-body-view');

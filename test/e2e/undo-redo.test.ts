@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../helpers/ports.ts';
-import { poll } from '../helpers/wait.ts';
 import { uiHostFor } from './ui-host.ts';
+import { holdAnswer } from './held-answer.ts';
 
 const port = await freePort();
 const env = uiHostFor({
@@ -51,24 +51,20 @@ test('Undo apply keeps the config it undid for Restore edits: restored and appli
 test('typing right after Apply, while the apply\'s answer is slow to come, keeps what was typed', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await env.ui.open();
   try {
-    // the feed says the apply ran well before the apply's own answer comes back
-    let answered = 0;
-    await page.route('**/api/apply', async (route) => {
-      const response = await route.fetch();
-      await new Promise((r) => setTimeout(r, 1500));
-      await route.fulfill({ response });
-      answered++;
-    });
+    // the feed says the apply ran, and the edit typed then is sent and answered, before the apply's
+    // own answer comes back (held until then, however slow the feed is)
+    const applying = await holdAnswer(page, '**/api/apply');
     await page.getByTestId('location-0-0').click();
     const label = page.locator('#loc-name');
     await label.fill('applied slowly');
     await page.getByTestId('apply').click();
     await page.getByTestId('draft-clean').waitFor();
-    assert.equal(answered, 0, 'the feed came first');
+    assert.ok(applying.asked());
+    const edited = page.waitForResponse((r) => r.url().endsWith('/api/setDraft') && (r.request().postData() ?? '').includes('typed before the answer'));
     await label.fill('typed before the answer');
-    await page.waitForTimeout(500); // (the edit is sent to the service: 300 ms after typing)
-    assert.equal(await poll(() => answered, (n) => n === 1), 1, 'the answer came');
-    await page.waitForTimeout(200);
+    await edited; // (the edit is sent to the service 300 ms after typing)
+    await applying.release();
+    await page.locator('[data-testid="apply"][aria-disabled="false"]').waitFor(); // (the page has the answer: Apply is no longer busy)
     assert.equal(await label.inputValue(), 'typed before the answer');
     await page.getByTestId('draft-dirty').waitFor();
     const r = await env.ui.service.handlers.getConfig({});

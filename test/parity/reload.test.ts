@@ -14,7 +14,7 @@ import { startNginx, privateNginxConf, findNginx } from '../../main/nginx/binary
 import { Engine } from '../../main/engine/engine.ts';
 import { startWsUpstream, describe } from '../helpers/upstreams.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { sleep } from '../helpers/wait.ts';
+import { poll, sleep, until } from '../helpers/wait.ts';
 
 const slow = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, seen: never) => {
   if (req.url?.includes('/slow')) setTimeout(() => describe(res, seen), 1500);
@@ -34,8 +34,14 @@ function model(l1: number, l2: number, phase: 'A' | 'B') {
   };
 }
 
-function open(url: string): Promise<WebSocket> {
-  return new Promise((res, rej) => { const w = new WebSocket(url); w.once('open', () => res(w)); w.once('error', rej); });
+/** A WebSocket open on `url`, and when it closed (from its opening on: a close before anyone asks is not missed). */
+function open(url: string): Promise<WebSocket & { closed: Promise<void> }> {
+  return new Promise((res, rej) => {
+    const w = new WebSocket(url);
+    const closed = new Promise<void>((r) => w.once('close', () => r()));
+    w.once('open', () => res(Object.assign(w, { closed })));
+    w.once('error', rej);
+  });
 }
 function echo(w: WebSocket, text: string): Promise<string> {
   if (w.readyState !== WebSocket.OPEN) return Promise.resolve(`(closed ${w.readyState})`);
@@ -74,7 +80,16 @@ async function run(kind: 'nginx' | 'engine') {
   if (kind === 'nginx') {
     const conf = (p: 'A' | 'B') => { const v = validateConfig(model(l1!, l2!, p)); if (!v.ok) throw new Error('bad'); return privateNginxConf(exportNginx(v.config, { shape: 'snippet' })); };
     const n = await startNginx(conf('A'), [l1!, l2!]);
-    reload = async (p) => { const f = join(n.dir, 'nginx.conf'); writeFileSync(f, conf(p)); execFileSync(findNginx()!, ['-p', n.dir, '-c', f, '-s', 'reload'], { stdio: 'pipe' }); await sleep(300); };
+    // (-s reload only signals the master: the reload has happened once the old worker says it is
+    // shutting down, which it logs as it closes its listen sockets and idle connections)
+    const shuttingDown = async () => (await n.errorLog()).split('gracefully shutting down').length;
+    reload = async (p) => {
+      const before = await shuttingDown();
+      const f = join(n.dir, 'nginx.conf');
+      writeFileSync(f, conf(p));
+      execFileSync(findNginx()!, ['-p', n.dir, '-c', f, '-s', 'reload'], { stdio: 'pipe' });
+      assert.ok(await poll(shuttingDown, (k) => k > before, 10_000) > before, 'nginx reloaded within 10 s');
+    };
     stop = () => n.stop();
   } else {
     const e = new Engine();
@@ -89,7 +104,10 @@ async function run(kind: 'nginx' | 'engine') {
   const rr1 = keepalive(l1!); out['rr before'] = await rr1.request('/rr/');
   const k3 = keepalive(l1!); const slow3 = k3.request('/slow');
   const k4 = keepalive(l2!); const slow4 = k4.request('/slow');
-  await sleep(200);
+  // both in flight (at the upstream) before the reload, however long the proxy took to pass them on
+  const slowSeen = () => U.seen.filter((x) => x.url === '/slow').length;
+  const slowBefore = slowSeen();
+  await until(() => slowSeen() === slowBefore + 2);
   await reload('B');
   for (const [name, w] of Object.entries(ws)) if (name !== 'readTimeout') out[`ws ${name}`] = await echo(w, 'hi');
   out['ka idle after: closed?'] = String(k1.closed);
@@ -98,14 +116,14 @@ async function run(kind: 'nginx' | 'engine') {
   out['ka idle removed port after'] = await k2.request('/a');
   out['slow in flight'] = await slow3;
   out['slow in flight, removed port'] = await slow4;
-  await sleep(100);
-  out['after slow: closed?'] = String(k3.closed);
+  // (a close behind the answer comes when it comes: waited for, up to a bound the engine, which keeps it, runs out)
+  out['after slow: closed?'] = String(await poll(() => k3.closed, (c) => c, 1000));
   out['after slow: next'] = await k3.request('/a');
   out['after slow removed port: next'] = await k4.request('/a');
   const rr2 = keepalive(l1!); out['rr after (new conn)'] = await rr2.request('/rr/');
-  const t0 = Date.now();
-  const rtClosed = await Promise.race([new Promise((r) => ws.readTimeout.once('close', r)).then(() => `closed after ${Date.now() - t0}ms`), sleep(4000).then(() => 'open after 4s')]);
-  out['ws readTimeout 2s -> 30s (old one kept)'] = (rtClosed as string).startsWith('closed') ? 'closed' : (rtClosed as string);
+  // (its 2 s from its opening may have run out already: its close was watched from then on)
+  const rtClosed = await Promise.race([ws.readTimeout.closed.then(() => 'closed'), sleep(4000).then(() => 'open after 4s')]);
+  out['ws readTimeout 2s -> 30s (old one kept)'] = rtClosed;
   for (const w of Object.values(ws)) w.terminate();
   for (const k of [k1, k2, k3, k4, rr1, rr2]) k.end();
   await stop();

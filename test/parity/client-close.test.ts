@@ -8,7 +8,7 @@ import { CLOSE_CASES } from './close-cases.ts';
 import { explore } from './close-explore.ts';
 import { sameStory, tell } from './close-wire.ts';
 
-test('a client connection ends as through nginx: discarded bodies, lingering close, plain close, each with its timing', { timeout: 15_000 }, async () => {
+test('a client connection ends as through nginx: discarded bodies, lingering close, plain close, each with its timing', { timeout: 40_000 }, async () => {
   const { nginx, engine, stopError } = await explore(CLOSE_CASES);
   assert.equal(stopError, undefined, 'the engine stops once its clients left (it held none of their connections)');
   const differ: string[] = [];

@@ -29,7 +29,8 @@ async function serve(name: string, upstream: number) {
   child.stdout.setEncoding('utf8').on('data', (d: string) => (run.out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (run.err += d));
   try {
-    await poll(() => run.out, (o) => o.includes('listening on'), PROCESS_MS);
+    const out = await poll(() => run.out, (o) => o.includes('listening on'), PROCESS_MS);
+    if (!out.includes('listening on')) throw new Error(`serve did not say it listens: ${run.err}`);
   } catch (e) {
     child.kill('SIGKILL');
     throw e;

@@ -49,7 +49,7 @@ test('serve --access-log: its access log\'s reader gone, it still proxies, and s
   const port = await freePort();
   const { child, run } = runClosingStdout(['serve', '--config', configFile('serve.json', port, up.port), '--access-log'], (o) => o.includes('listening on'));
   try {
-    await poll(() => child.stdout.destroyed, (d) => d, PROCESS_MS);
+    assert.ok(await poll(() => child.stdout.destroyed, (d) => d, PROCESS_MS), `it said it listens: ${run.err}`);
     // (each exchange is a line for the closed stdout)
     for (let i = 0; i < 3; i++) assert.equal(JSON.parse((await send(`http://127.0.0.1:${port}/`)).body).name, 'a', run.err);
     assert.equal(run.end, null, run.err);

@@ -1,6 +1,7 @@
 // Validation of a config document: shape (zod, schema.ts) and then nginx's own configuration
 // rules, so that anything valid here is accepted by `nginx -t` and means the same to the engine.
 import { cutText, unencodable } from '../text/utf16.ts';
+import { hiddenControl } from '../text/printable.ts';
 import { Config, NON_EMPTY_CODES, PATTERN_CODES, SCHEMA_VERSION } from './schema.ts';
 import { unknownFieldHint } from './field-hints.ts';
 import type { Config as ConfigT } from './schema.ts';
@@ -94,12 +95,15 @@ function versionNotANumber(v: unknown): string {
   return `schemaVersion is a number, ${SCHEMA_VERSION} for this version (without quotes), not ${what}`;
 }
 
-/** Text (values and keys) with a lone UTF-16 surrogate: JSON can write one ("\ud800"), UTF-8 (so nginx.conf) cannot hold it. */
+/** Text (values and keys) with a lone UTF-16 surrogate: JSON can write one ("\ud800"), UTF-8 (so nginx.conf) cannot hold it;
+ * or with a character that makes nginx.conf read other than it is (a bidirectional control, U+2028…). */
 function unencodableText(input: unknown): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const check = (text: string, path: PathPart[]) => {
     const problem = unencodable(text);
     if (problem !== null) out.push({ path: formatPath(path), code: 'invalid_text', message: problem });
+    const hidden = problem === null ? hiddenControl(text) : null;
+    if (hidden !== null) out.push({ path: formatPath(path), code: 'hidden_control', message: hidden });
   };
   const todo: Array<[unknown, PathPart[]]> = [[input, []]];
   while (todo.length) {

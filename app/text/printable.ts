@@ -18,3 +18,16 @@ export function printable(s: string, quoted = false): string {
   re.lastIndex = 0;
   return re.test(s) ? s.replace(re, escape) : s;
 }
+
+/** The characters beyond ASCII's controls that make text read other than it is: C1 controls and
+ * U+2028/U+2029 (which editors may break a line at), and the bidirectional controls. */
+const HIDDEN = /[\x80-\x9f\u2028\u2029]|([\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069])/;
+
+/** What is wrong with `text` as text a person reads in nginx.conf, naming the first such
+ * character by its place and code point; null when nothing is. */
+export function hiddenControl(text: string): string | null {
+  const m = HIDDEN.exec(text);
+  if (!m) return null;
+  const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return `character ${m.index + 1} is ${code}, ${m[1] ? 'a bidirectional control' : 'which editors may break a line at'}: nginx.conf would read other than it is`;
+}

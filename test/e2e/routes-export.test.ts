@@ -325,6 +325,25 @@ test('Import… on the nginx.conf screen: the picked nginx.conf and the file it 
   await ui.service.handle('revertDraft', {});
 });
 
+test('an import names the control characters of the file (a NUL, U+202E) instead of showing them', { timeout: 60_000 }, async () => {
+  await ui.service.handle('revertDraft', {});
+  const { context, page, errors } = await ui.open();
+  await page.locator('[data-tab="nginx"]').click();
+  // (a NUL in a word: the refusal quoted it raw, so that it read `unknown directive " }"`)
+  await page.getByTestId('nginx-import-file').setInputFiles([{ name: 'nul.conf', mimeType: 'text/plain', buffer: Buffer.from('server {\0}') }]);
+  await page.getByTestId('export-notice').getByText('Cannot import nul.conf: nul.conf:1:9: unknown directive "\\x00}"').waitFor();
+  // (a directive name with U+202E: its warning line read reversed after it)
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('nginx-import-file').setInputFiles([{ name: 'bidi.conf', mimeType: 'text/plain', buffer: Buffer.from('server { listen 8080; gzip\u202e on; }') }]);
+  await page.getByTestId('export-notice').getByText(/^Imported bidi\.conf into the draft/).waitFor();
+  const notice = await page.getByTestId('nginx-import-details').innerText();
+  assert.ok(notice.includes('gzip\\u202e'), `the directive's U+202E is named: ${notice}`);
+  assert.ok(!/[\u0000\u202e]/.test(notice), 'and not in the text');
+  assert.deepEqual(errors, []);
+  await context.close();
+  await ui.service.handle('revertDraft', {});
+});
+
 test('an export with the built-in echo upstream says it means nothing deployed', { timeout: 60_000 }, async () => {
   const { context, page, errors } = await ui.open();
   await page.locator('[data-tab="nginx"]').click();

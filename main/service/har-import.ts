@@ -12,6 +12,7 @@ import type { ExchangeView, FramePayload, FrameView, ImportedHar, ImportedSessio
 import { hexPreview, HEX_PREVIEW_BYTES } from '../inspect/payload.ts';
 import { cutPreview } from './frame-preview.ts';
 import { cutText } from '../../app/text/utf16.ts';
+import { printable } from '../../app/text/printable.ts';
 import { targetOf } from './har-target.ts';
 
 /** The longest route label, location, route explanation, cause or note the import keeps. */
@@ -359,12 +360,16 @@ function* importing(text: string): Generator<void, HarImport> {
   return { ok: true, value: out };
 }
 
+/** A refusal with the file's control characters in it (JSON.parse quotes the text it stopped at)
+ * written as `\x00`, `\u202e`: named, not invisible or reordering what the page shows. */
+const named = (r: HarImport): HarImport => (r.ok ? r : { ok: false, message: printable(r.message) });
+
 /** Read a HAR file (all at once). */
 export function importHar(text: string): HarImport {
   const steps = importing(text);
   for (;;) {
     const r = steps.next();
-    if (r.done) return r.value;
+    if (r.done) return named(r.value);
   }
 }
 
@@ -373,7 +378,7 @@ export async function importHarInSteps(text: string): Promise<HarImport> {
   const steps = importing(text);
   for (;;) {
     const r = steps.next();
-    if (r.done) return r.value;
+    if (r.done) return named(r.value);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

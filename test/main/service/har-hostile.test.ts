@@ -92,6 +92,15 @@ test('wrong types are refused with the field that has them', () => {
   const notJson = read('{"log": ');
   assert.equal(notJson.ok, false);
   assert.match(!notJson.ok ? notJson.message : '', /^not JSON: /);
+  // the text JSON.parse quotes is the file's: its control characters are named, not shown (a NUL
+  // read as a space on the page, a U+202E reversed the rest of the line)
+  for (const [text, named] of [['\0', '\\x00'], ['\u202e{}', '\\u202e'], ['x\u2028', '\\u2028']]) {
+    const r = read(text!);
+    assert.equal(r.ok, false);
+    const message = !r.ok ? r.message : '';
+    assert.ok(message.startsWith('not JSON: ') && message.includes(named!), message);
+    assert.ok(!/[\u0000-\u001f\u2028\u202e]/.test(message), JSON.stringify(message));
+  }
 });
 
 test('huge strings import as text, display texts cut to their bound', () => {

@@ -2,6 +2,7 @@
 // read into `setSettings` params, or what is wrong, field by field, so that the panel says each
 // problem beside its field (the API's own refusal would name "redactHeaders[1]", no field the user sees).
 import { SETTINGS_LIMITS, type Params } from './contract.ts';
+import { printable } from '../text/printable.ts';
 import { REDACT_HEADER_NAME, REDACT_NAME_MAX_LENGTH, REDACT_NAMES_MAX, REDACT_QUERY_NAME } from './params.ts';
 
 export interface SettingsForm {
@@ -30,15 +31,19 @@ function names(text: string, schema: typeof REDACT_HEADER_NAME, what: string): s
   if (list.length > REDACT_NAMES_MAX) return `at most ${REDACT_NAMES_MAX} names (${list.length} typed)`;
   for (const name of list) {
     if (schema.safeParse(name).success) continue;
-    if (name.length > REDACT_NAME_MAX_LENGTH) return `"${name.slice(0, 40)}…" is longer than ${REDACT_NAME_MAX_LENGTH} characters`;
-    return `"${name}" is not ${what}`;
+    // (its control characters, a NUL, U+202E, written as \x00, \u202e: named, not invisible)
+    if (name.length > REDACT_NAME_MAX_LENGTH) return `"${printable(name.slice(0, 40), true)}…" is longer than ${REDACT_NAME_MAX_LENGTH} characters`;
+    return `"${printable(name, true)}" is not ${what}`;
   }
   return list;
 }
 
-/** A whole number of bytes within the setting's range, or why not (in the field's unit). */
-function size(value: number | string, unit: number, [least, most]: readonly [number, number]): number | string {
-  const n = typeof value === 'number' || value.trim() !== '' ? Math.round(Number(value) * unit) : NaN;
+/** A whole number of bytes within the setting's range, or why not (in the field's unit); `count`:
+ * a number of things (frames), which has no fraction to round away. */
+function size(value: number | string, unit: number, [least, most]: readonly [number, number], count = false): number | string {
+  const typed = typeof value === 'number' || value.trim() !== '' ? Number(value) : NaN;
+  if (count && Number.isFinite(typed) && !Number.isInteger(typed)) return `a whole number, from ${least} to ${most}`;
+  const n = Math.round(typed * unit);
   return Number.isFinite(n) && n >= least && n <= most ? n : `from ${least / unit} to ${most / unit}`;
 }
 
@@ -48,7 +53,7 @@ export function readSettingsForm(f: SettingsForm): SettingsRead {
     query: names(f.query, REDACT_QUERY_NAME, 'a query parameter name (no white space, "&", "=", "#" or "?")'),
     perMessage: size(f.perMessageKiB, KiB, SETTINGS_LIMITS.payloadPerMessage),
     total: size(f.totalMiB, MiB, SETTINGS_LIMITS.payloadTotal),
-    frames: size(f.framesPerSession, 1, SETTINGS_LIMITS.framesPerSession),
+    frames: size(f.framesPerSession, 1, SETTINGS_LIMITS.framesPerSession, true),
   };
   const issues: Partial<Record<SettingsField, string>> = {};
   for (const [field, v] of Object.entries(read) as Array<[SettingsField, unknown]>) if (typeof v === 'string') issues[field] = v;

@@ -45,6 +45,14 @@ test('capture settings: shown as the service has them, checked, saved through th
     assert.equal(await panel.getByTestId('settings-error').count(), 0);
     await env.ui.shot(page, 'capture-settings-field-issues');
     assert.deepEqual(await env.ui.service.handle('getSettings', {}), before);
+    // a fraction of a frame is refused (it was rounded and saved), and a NUL in a name is named
+    await panel.getByTestId('settings-frames').fill('100.5');
+    await panel.getByTestId('settings-headers').fill('a\u0000b');
+    await panel.getByTestId('settings-save').click();
+    assert.equal(await said('settings-frames'), 'a whole number, from 100 to 1000000');
+    assert.equal(await said('settings-headers'), '"a\\x00b" is not a header name');
+    assert.deepEqual(await env.ui.service.handle('getSettings', {}), before);
+    assert.equal(await panel.getByTestId('settings-frames').inputValue(), '100.5', 'what was typed stays');
     // (editing a field ends what was said of it)
     await panel.getByTestId('settings-frames').fill('200');
     assert.equal(await panel.getByTestId('settings-frames').getAttribute('aria-invalid'), null);

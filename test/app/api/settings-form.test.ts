@@ -48,3 +48,18 @@ test('names past the API bounds: too long, too many', () => {
   const many = Array.from({ length: 101 }, (_, i) => `q${i}`).join(',');
   assert.deepEqual(readSettingsForm({ ...FORM, query: many }), { ok: false, issues: { query: 'at most 100 names (101 typed)' } });
 });
+
+test('a fraction of a frame is refused, not rounded (sizes in KiB and MiB are bytes: those round)', () => {
+  for (const frames of [100.5, '150.4']) {
+    assert.deepEqual(readSettingsForm({ ...FORM, framesPerSession: frames }), { ok: false, issues: { frames: 'a whole number, from 100 to 1000000' } });
+  }
+  assert.deepEqual(readSettingsForm({ ...FORM, framesPerSession: 10.5 }), { ok: false, issues: { frames: 'a whole number, from 100 to 1000000' } });
+  const r = readSettingsForm({ ...FORM, perMessageKiB: 1.5, framesPerSession: '1e3' });
+  assert.ok(r.ok && r.params.payloadPerMessage === 1536 && r.params.framesPerSession === 1000);
+});
+
+test('a name refused is quoted with its control characters named (a NUL, U+202E), not shown', () => {
+  assert.deepEqual(readSettingsForm({ ...FORM, headers: 'a\u0000b' }), { ok: false, issues: { headers: '"a\\x00b" is not a header name' } });
+  assert.deepEqual(readSettingsForm({ ...FORM, headers: 'a\u202e"b' }), { ok: false, issues: { headers: '"a\\u202e\\x22b" is not a header name' } });
+  assert.deepEqual(readSettingsForm({ ...FORM, headers: `\u202e${'a'.repeat(300)}` }), { ok: false, issues: { headers: `"\\u202e${'a'.repeat(39)}…" is longer than 200 characters` } });
+});

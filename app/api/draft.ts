@@ -66,8 +66,11 @@ export function withLocationDefaults(loc: LocationInput): LocationInput {
  */
 export function setOptional<T extends object>(obj: T, key: keyof T & string, raw: string, number = false): void {
   const fields = obj as Record<string, unknown>;
-  if (raw.trim() === '') delete fields[key];
-  else fields[key] = number && /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : raw;
+  const t = raw.trim();
+  if (t === '') delete fields[key];
+  // (a fraction only when the number prints back as typed: the box shows the model, so "1.0" made
+  // 1 would turn the "1.0" being typed into "1", and the next key "5" into 15, a valid weight)
+  else fields[key] = number && (/^-?\d+$/.test(t) || (/^-?\d+\.\d+$/.test(t) && String(Number(t)) === t)) ? Number(t) : raw;
 }
 
 function hostIndex(loc: LocationInput): number {

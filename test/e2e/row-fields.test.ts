@@ -102,3 +102,23 @@ test("the frame log's regex switch is named for what it does", { timeout: 60_000
     await context.close();
   }
 });
+
+test('a number box keeps what is typed, key by key: "3.00" is not read as 30', { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await fresh();
+  try {
+    await page.locator('[data-tab="upstreams"]').click();
+    await page.getByTestId('upstream-0').click();
+    const weight = page.getByLabel('weight of server 1');
+    for (const typed of ['1.05', '3.00']) {
+      await weight.fill('');
+      await weight.pressSequentially(typed, { delay: 30 });
+      // ("3.0" was made 3 and shown as "3", so the last "0" made 30: a valid weight, no word said)
+      assert.equal(await weight.inputValue(), typed);
+      await page.locator('[data-issue="upstreams[0].servers[0].weight"]').filter({ hasText: 'weight is a whole number' }).waitFor();
+      assert.equal(await page.getByTestId('apply').getAttribute('aria-disabled'), 'true');
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -23,6 +23,14 @@ test('a number field takes digits as a number, an emptied box as "not set", anyt
     setOptional(s, 'weight', typed, true);
     assert.equal(s.weight, typed, `${typed} is kept as typed`);
   }
+  // a fraction that would not print back as typed stays text: the box shows the model, and "1.0"
+  // made 1 showed "1" while "1.05" was being typed (then "15", a valid weight)
+  for (const typed of ['1.0', '3.00', '1.50', '2.', '-0.0']) {
+    setOptional(s, 'weight', typed, true);
+    assert.equal(s.weight, typed, `${typed} is kept as typed`);
+  }
+  setOptional(s, 'weight', '007', true);
+  assert.equal(s.weight, 7, 'leading zeros of a whole number are no fraction to lose');
   setOptional(s, 'weight', '  ', true);
   assert.equal('weight' in s, false, 'empty: the default applies');
   setOptional(s, 'failTimeout', '30s');

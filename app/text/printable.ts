@@ -4,8 +4,12 @@
 // viewers break lines at, as `\u2028`; the bidirectional controls, which reorder what a terminal
 // shows so that text reads other than it is, as `\u202e` and so on); in a quoted field also '"'
 // and '\', as nginx escapes them.
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
-const CONTROL_OR_QUOTE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"\\]/g;
+// (character class ranges: C1 controls, the line and paragraph separators, the bidirectional controls)
+const C1 = '\\x80-\\x9f';
+const SEPARATORS = '\\u2028\\u2029';
+const BIDI = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const CONTROL = new RegExp(`[\\x00-\\x1f\\x7f${C1}${SEPARATORS}${BIDI}]`, 'g');
+const CONTROL_OR_QUOTE = new RegExp(`[\\x00-\\x1f\\x7f${C1}${SEPARATORS}${BIDI}"\\\\]`, 'g');
 
 const escape = (c: string): string => {
   const n = c.charCodeAt(0);
@@ -21,7 +25,7 @@ export function printable(s: string, quoted = false): string {
 
 /** The characters beyond ASCII's controls that make text read other than it is: C1 controls and
  * U+2028/U+2029 (which editors may break a line at), and the bidirectional controls. */
-const HIDDEN = /[\x80-\x9f\u2028\u2029]|([\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069])/;
+const HIDDEN = new RegExp(`[${C1}${SEPARATORS}]|([${BIDI}])`);
 
 /** What is wrong with `text` as text a person reads in nginx.conf, naming the first such
  * character by its place and code point; null when nothing is. */

@@ -88,10 +88,9 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   // then applies nothing: applied after the stop, it would bind its sockets again and keep the
   // process running)
   let reloading = Promise.resolve();
-  let stopping = false;
   const reload = async () => {
     const next = await loadConfigFile(o.config);
-    if (stopping) return;
+    if (signals.stopping) return;
     // as nginx refuses a reload with a socket it cannot bind, and keeps the running config
     const r = next.ok ? await engine.apply(next.config, { refuseListenFailure: true }) : next;
     if (!r.ok) {
@@ -103,7 +102,6 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     printListeners(o.stdout, o.stderr, r.listeners, engine);
   };
   const signals = stopOnSignals(o.stderr, async () => {
-    stopping = true;
     await reloading;
     await shutdown();
   }, () => void (reloading = reloading.then(reload)));

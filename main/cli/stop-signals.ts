@@ -9,6 +9,8 @@ export interface StopSignals {
   stop(why: string, code?: number): void;
   /** Resolves with the exit code once the stop has ended. */
   stopped: Promise<number>;
+  /** A stop has begun. */
+  readonly stopping: boolean;
 }
 
 /** `cleanUp` runs once, on the first stop; `onHup`, when given, is SIGHUP's instead of a stop. */
@@ -29,5 +31,5 @@ export function stopOnSignals(stderr: NodeJS.WritableStream, cleanUp: () => Prom
   const onTerm = () => stop('SIGTERM');
   const hup = onHup ?? (() => stop('SIGHUP'));
   process.on('SIGINT', onInt).on('SIGTERM', onTerm).on('SIGHUP', hup);
-  return { stop, stopped };
+  return { stop, stopped, get stopping() { return stopping; } };
 }

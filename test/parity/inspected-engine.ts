@@ -9,13 +9,14 @@ import { withEngine } from './harness.ts';
 import { value } from '../helpers/service.ts';
 import { poll } from '../helpers/wait.ts';
 
-/** `fn`'s result, and the `sessions` WebSocket sessions it opened (all closed, within 5 s) as inspected. */
+/** `fn`'s result, and the `sessions` WebSocket sessions it opened (all closed, or refused by the
+ * upstream or the proxy, within 5 s) as inspected. */
 export function withInspectedEngine<T>(model: ConfigInput, sessions: number, fn: () => Promise<T>): Promise<{ result: T; inspected: SessionDetail[] }> {
   return withEngine(model, async (engine) => {
     const service = await SwitchyardService.create(engine, { initialDraft: {} });
     try {
       const result = await fn();
-      const closed = await poll(async () => value<SessionView[]>(await service.handle('sessions', {})), (l) => l.length === sessions && l.every((s) => s.state === 'closed'), 5000);
+      const closed = await poll(async () => value<SessionView[]>(await service.handle('sessions', {})), (l) => l.length === sessions && l.every((s) => s.state === 'closed' || s.state === 'rejected'), 5000);
       // A compressed message still inflating when its session closed is logged after it (with every
       // row queued behind it): read the sessions once their logs stopped growing.
       const details = async () => {

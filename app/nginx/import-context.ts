@@ -4,7 +4,7 @@ import type { Directive } from './ast.ts';
 import type { Listen, Location } from '../config/schema.ts';
 import { isLuaBlock } from './lua-block.ts';
 import { meantDirective } from './directive-shape.ts';
-import { renameVariables } from '../proxy/variable-names.ts';
+import { meantVariable, renameVariables, type VariableRef } from '../proxy/variable-names.ts';
 
 /** Directives that keep requests out (authentication, address rules, limits). */
 const ACCESS_CONTROL: ReadonlySet<string> = new Set(['auth_basic', 'auth_basic_user_file', 'auth_request', 'auth_jwt', 'deny', 'limit_except']);
@@ -72,6 +72,8 @@ export class ImportContext {
   private warnedAbsentMap = false;
   /** The named groups of every regex in the files read (lowercase): nginx's variables too (noteGroupNames). */
   readonly groupNames = new Set<string>();
+  /** The variables the files' own directives define (map, set, geo...; lowercase, no "$"), and the named groups. */
+  readonly definedVariables = new Set<string>();
 
   /** `value` with the standard upgrade map's other names ($proxy_connection, a snippet's own
    * $switchyard_connection_upgrade) written as $connection_upgrade: the same values. */
@@ -138,6 +140,18 @@ export class ImportContext {
     const meant = meantDirective(d.name);
     const hint = meant ? ` (did you mean "${meant}"? nginx -t refuses a directive it does not know)` : '';
     this.warn(d, `"${d.name}" in ${where} is not modelled by Switchyard: dropped${nested}${hint}`);
+  }
+
+  /** References Switchyard cannot evaluate, written as in the file (`a bare "$"` for a lone `$`), with
+   * the variable each likely meant where nginx knows none of that name (nginx -t refuses the file). */
+  unevaluable(refs: readonly VariableRef[]): string {
+    const names = refs.map((v) => (v.name === '' ? 'a bare "$"' : v.braced ? `\${${v.name}}` : `$${v.name}`));
+    const meant = refs.flatMap((v, i) => {
+      const m = v.name === '' ? null : meantVariable(v.name, this.definedVariables);
+      return m ? [refs.length === 1 ? `"$${m}"` : `"$${m}" for ${names[i]}`] : [];
+    });
+    const hint = meant.length ? ` (did you mean ${meant.join(', ')}? nginx -t refuses a variable it does not know)` : '';
+    return `${names.join(', ')} cannot be evaluated by Switchyard${hint}`;
   }
 
   /** Once per import: a location relies on $connection_upgrade but no map defines it. */

@@ -48,8 +48,7 @@ export function ownSettings(block: Directive[], ctx: ImportContext): ProxySettin
         const value = ctx.standardUpgrade(written);
         const unknown = findVariables(value).filter((v) => !isKnownReference(v, ctx.groupNames));
         if (unknown.length) {
-          const names = unknown.map((v) => (v.name === '' ? `a bare "$"` : v.braced ? `\${${v.name}}` : `$${v.name}`)).join(', ');
-          ctx.warn(d, `proxy_set_header ${name}: ${names} cannot be evaluated by Switchyard: header dropped`);
+          ctx.warn(d, `proxy_set_header ${name}: ${ctx.unevaluable(unknown)}: header dropped`);
           break;
         }
         const binary = findVariables(value).find((v) => BINARY_VARIABLES.has(v.name.toLowerCase()));

@@ -79,7 +79,7 @@ function method(d: Directive, ctx: ImportContext): BalanceMethod | null {
     const key = ctx.standardUpgrade(a[0]!);
     const bad = findVariables(key).filter((v) => !isKnownReference(v, ctx.groupNames));
     if (bad.length) {
-      ctx.warn(d, `hash key "${a[0]}": ${bad.map((v) => (v.name ? `$${v.name}` : 'a bare "$"')).join(', ')} cannot be evaluated by Switchyard: round robin is used instead`);
+      ctx.warn(d, `hash key "${a[0]}": ${ctx.unevaluable(bad)}: round robin is used instead`);
       return null;
     }
     return { type: 'hash', key, consistent: a.length === 2 };

@@ -129,6 +129,8 @@ function importTrees(trees: Directive[][]): ImportResult {
   for (const f of files) for (const block of f.levels) for (const d of block) if (d.name === 'map') noteMap(d, ctx);
   // and the named groups of every regex, which are variables for the whole config
   for (const f of files) noteGroupNames(f.tree, ctx.groupNames);
+  for (const f of files) noteDefinedVariables(f.tree, ctx.definedVariables);
+  for (const g of ctx.groupNames) ctx.definedVariables.add(g);
   for (const { tree, levels } of files) {
     if (levels[0] === tree) {
       importHttp(tree, ctx, config);
@@ -164,6 +166,22 @@ function noteGroupNames(tree: readonly Directive[], out: Set<string>): void {
     const loc = d.name === 'location' ? locationArgs(d) : null;
     if (loc && (loc.modifier === '~' || loc.modifier === '~*')) addNames(out, compileNginxRegex(loc.path, loc.modifier === '~*'));
     if (d.block) noteGroupNames(d.block, out);
+  }
+}
+
+/** Where directives that define a variable name it: the argument that is "$name". */
+const DEFINES: Readonly<Record<string, (args: readonly string[]) => string | undefined>> = {
+  set: (a) => a[0], auth_request_set: (a) => a[0], js_set: (a) => a[0], perl_set: (a) => a[0],
+  set_by_lua: (a) => a[0], set_by_lua_block: (a) => a[0], set_by_lua_file: (a) => a[0],
+  map: (a) => a[1], split_clients: (a) => a[1], geo: (a) => a.at(-1),
+};
+
+/** The variables the directives anywhere in `tree` define (lowercase, without "$"). */
+function noteDefinedVariables(tree: readonly Directive[], out: Set<string>): void {
+  for (const d of tree) {
+    const v = DEFINES[d.name]?.(d.args);
+    if (v?.startsWith('$')) out.add(v.slice(1).toLowerCase());
+    if (d.block) noteDefinedVariables(d.block, out);
   }
 }
 

@@ -1,6 +1,7 @@
 // The nginx variables Switchyard evaluates (and so may appear in header values and hash keys).
 // Anything else would make `nginx -t` fail with "unknown variable" or behave differently.
 import { EXPORT_DEFINED_VARIABLES } from '../nginx/defaults.ts';
+import { nearestWord } from '../text/edit-distance.ts';
 
 export const FIXED_VARIABLES: ReadonlySet<string> = new Set([
   'host', 'http_host', 'proxy_host', 'proxy_port', 'proxy_add_x_forwarded_for',
@@ -53,6 +54,23 @@ export const NGINX_FIXED_VARIABLES: ReadonlySet<string> = new Set([
   'upstream_bytes_received', 'upstream_bytes_sent', 'upstream_cache_status', 'upstream_connect_time',
   'upstream_header_time', 'upstream_response_length', 'upstream_response_time', 'upstream_status', 'uri',
 ]);
+
+/** Families nginx resolves by name ($http_x, $sent_http_x, $upstream_cookie_x, ...), and the ssl
+ * module's variables: any name in them is one nginx knows. */
+const NGINX_FAMILIES: readonly string[] = ['http_', 'sent_http_', 'sent_trailer_', 'cookie_', 'arg_', 'upstream_http_', 'upstream_trailer_', 'upstream_cookie_', 'ssl_'];
+
+/**
+ * The variable `$name` likely meant, one or two slips away ($conection_upgrade, $proxy_add_x_forward_for),
+ * when nginx knows no `$name` (nginx -t refuses the file: unknown variable); `defined`: the names
+ * the config's own directives define (map, set, named groups...), lowercase. Null for a name nginx
+ * or the config defines, or one near none.
+ */
+export function meantVariable(name: string, defined: ReadonlySet<string>): string | null {
+  const lower = name.toLowerCase();
+  const known = (n: string) => NGINX_FIXED_VARIABLES.has(n) || FIXED_VARIABLES.has(n) || defined.has(n);
+  if (known(lower) || NGINX_FAMILIES.some((p) => lower.startsWith(p))) return null;
+  return nearestWord(lower, new Set([...NGINX_FIXED_VARIABLES, ...FIXED_VARIABLES, ...defined]));
+}
 
 const EXPORT_VARIABLES: ReadonlySet<string> = new Set(EXPORT_DEFINED_VARIABLES.map((v) => v.slice(1)));
 

@@ -97,3 +97,36 @@ test('a proxy_pass with variables to a name that is no upstream stays as written
   assert.deepEqual(messages(r).filter((m) => m.includes('port 80')), []);
   assert.deepEqual(r.issues.map((i) => i.code), ['variable_proxy_pass_host']);
 });
+
+test('a variable one or two slips from one nginx knows is named with the one it likely meant: nginx -t refuses the file ("unknown variable"), not only Switchyard', () => {
+  const r = importNginxText([
+    'map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }',
+    'map $http_x_tenant $tenat { default a; }',
+    'upstream app { hash $remote_adr; server 127.0.0.1:1; server 127.0.0.1:2; }',
+    'server {',
+    '    listen 80;',
+    '    location / {',
+    '        proxy_pass http://app;',
+    '        proxy_http_version 1.1;',
+    '        proxy_set_header Upgrade $http_upgrade;',
+    '        proxy_set_header Connection $conection_upgrade;',
+    '        proxy_set_header X-Forwarded-For $proxy_add_x_forward_for;',
+    '        proxy_set_header X-Tenant $tenat;',
+    '        proxy_set_header X-Time $request_tme;',
+    '        proxy_set_header X-Scheme $request_scheme;',
+    '    }',
+    '}',
+  ].join('\n'), 'app.conf');
+  const refuses = 'nginx -t refuses a variable it does not know';
+  assert.deepEqual(messages(r).filter((m) => !m.includes('maps are not modelled')), [
+    `3 hash: hash key "$remote_adr": $remote_adr cannot be evaluated by Switchyard (did you mean "$remote_addr"? ${refuses}): round robin is used instead`,
+    `10 proxy_set_header: proxy_set_header Connection: $conection_upgrade cannot be evaluated by Switchyard (did you mean "$connection_upgrade"? ${refuses}): header dropped`,
+    `11 proxy_set_header: proxy_set_header X-Forwarded-For: $proxy_add_x_forward_for cannot be evaluated by Switchyard (did you mean "$proxy_add_x_forwarded_for"? ${refuses}): header dropped`,
+    // a map of the file's own defines $tenat (dropped, as maps are): no slip
+    '12 proxy_set_header: proxy_set_header X-Tenant: $tenat cannot be evaluated by Switchyard: header dropped',
+    // $request_time is nginx's: the one it likely meant, though Switchyard does not evaluate it either
+    `13 proxy_set_header: proxy_set_header X-Time: $request_tme cannot be evaluated by Switchyard (did you mean "$request_time"? ${refuses}): header dropped`,
+    // nothing near enough to name
+    '14 proxy_set_header: proxy_set_header X-Scheme: $request_scheme cannot be evaluated by Switchyard: header dropped',
+  ]);
+});

@@ -129,6 +129,10 @@ export class ImportContext {
       return;
     }
     // access control: what it kept out now gets through, which must be said plainly
+    if (d.name === 'internal') {
+      this.warn(d, `"internal" in ${where} is not modelled by Switchyard: dropped, so clients reach this route directly (nginx answers them 404: only its own X-Accel-Redirect, error_page and subrequests reach an internal location)${nested}`);
+      return;
+    }
     if (d.name === 'allow') {
       this.warn(d, `"allow ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped (allow and deny rules are not modelled: every address reaches ${where === 'http' ? 'every route' : where === 'server' ? 'this server\'s routes' : 'this route'})${nested}`);
       return;

@@ -1,0 +1,19 @@
+// What the import says of a directive it drops, where the words matter to a user taking a real
+// config over: an "internal" location opened, an "if" named with what it held, a redirect server
+// (its own "return" or catch-all "rewrite") not said to serve files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { importNginxText } from '../../../app/nginx/import.ts';
+
+const messages = (r: { warnings: Array<{ line: number; directive: string; message: string }> }) => r.warnings.map((w) => `${w.line} ${w.directive}: ${w.message}`);
+
+test('a dropped "internal" says clients now reach the location directly (the auth_request and X-Accel-Redirect targets of real configs)', () => {
+  const r = importNginxText([
+    'server { listen 80;',
+    '  location = /oauth2/auth { internal; proxy_pass http://127.0.0.1:4180; }',
+    '  location /protected/ { internal; proxy_pass http://127.0.0.1:2/files/; }',
+    '  location / { proxy_pass http://127.0.0.1:1; } }',
+  ].join('\n'));
+  const rest = 'is not modelled by Switchyard: dropped, so clients reach this route directly (nginx answers them 404: only its own X-Accel-Redirect, error_page and subrequests reach an internal location)';
+  assert.deepEqual(messages(r), [`2 internal: "internal" in location = /oauth2/auth ${rest}`, `3 internal: "internal" in location /protected/ ${rest}`]);
+});

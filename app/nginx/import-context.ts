@@ -120,6 +120,13 @@ export class ImportContext {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled: with proxy_buffering on, Switchyard holds response bodies in nginx's default 4k buffers; dropped`);
       return;
     }
+    if (d.name === 'if' && d.block) {
+      const held = [...new Set(d.block.map((b) => b.name))];
+      // (a quoted operand is its own token: "(", ")" apart)
+      const condition = d.args.join(' ').replace(/^\( /, '(').replace(/ \)$/, ')');
+      this.warn(d, `"if ${condition}" in ${where} is not modelled by Switchyard: dropped, so the requests it matches are handled as if it were not there${held.length ? ` (it holds ${held.join(', ')})` : ''}`);
+      return;
+    }
     if (d.name === 'return') {
       this.warn(d, `"${d.name} ${d.args.join(' ')}" in ${where} is not modelled by Switchyard: dropped; its requests are proxied (or get 404) instead${nested}`);
       return;

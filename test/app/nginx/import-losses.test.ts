@@ -17,3 +17,19 @@ test('a dropped "internal" says clients now reach the location directly (the aut
   const rest = 'is not modelled by Switchyard: dropped, so clients reach this route directly (nginx answers them 404: only its own X-Accel-Redirect, error_page and subrequests reach an internal location)';
   assert.deepEqual(messages(r), [`2 internal: "internal" in location = /oauth2/auth ${rest}`, `3 internal: "internal" in location /protected/ ${rest}`]);
 });
+
+test('a dropped "if" names its condition and what it held: the requests it matches are handled as if it were not there (Certbot\'s redirect, a WebSocket switch)', () => {
+  const r = importNginxText([
+    'server { listen 80;',
+    '  location / { proxy_pass http://127.0.0.1:1;',
+    '    if ($http_upgrade = "websocket") { proxy_pass http://127.0.0.1:2; }',
+    '    if ($request_method = OPTIONS) { add_header X-A 1; add_header X-B 2; return 204; } } }',
+    'server { if ($host = example.com) { return 301 https://$host$request_uri; } listen 81; location / { proxy_pass http://127.0.0.1:1; } }',
+  ].join('\n'));
+  const rest = 'is not modelled by Switchyard: dropped, so the requests it matches are handled as if it were not there';
+  assert.deepEqual(messages(r), [
+    `3 if: "if ($http_upgrade = websocket)" in location / ${rest} (it holds proxy_pass)`,
+    `4 if: "if ($request_method = OPTIONS)" in location / ${rest} (it holds add_header, return)`,
+    `5 if: "if ($host = example.com)" in server ${rest} (it holds return)`,
+  ]);
+});

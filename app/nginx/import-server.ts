@@ -41,7 +41,9 @@ export function importServer(d: Directive, parent: ProxySettings, ctx: ImportCon
     ctx.warn(d, 'server has no listen address Switchyard can model: the server is dropped');
     return null;
   }
-  if (!block.some((c) => c.name === 'location' && catchesAll(c))) {
+  // (a "return" of the server's own answers every request before nginx looks for a location: its
+  // warning says what changes)
+  if (!block.some((c) => (c.name === 'location' && catchesAll(c)) || c.name === 'return')) {
     ctx.warn(d, 'server has no "location /": nginx answers the requests none of its locations match from its root folder (static files, such as Debian\'s welcome page at "/", a 405 for a POST to a file, a 413 past the server\'s client_max_body_size); Switchyard answers them 404, as the export\'s "location / { return 404; }" does');
   }
   return server;

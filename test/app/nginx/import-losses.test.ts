@@ -33,3 +33,19 @@ test('a dropped "if" names its condition and what it held: the requests it match
     `5 if: "if ($host = example.com)" in server ${rest} (it holds return)`,
   ]);
 });
+
+test('a server answered by its own "return" (the HTTP-to-HTTPS redirect of Certbot and every app\'s docs) is not said to serve files from its root folder: nginx never looks for a location there', () => {
+  const r = importNginxText([
+    'server { listen 80; server_name ha.example.com; return 301 https://$host$request_uri; }',
+    'server { if ($host = chat.example.com) { return 301 https://$host$request_uri; } listen 81; server_name chat.example.com; return 404; }',
+    'server { listen 82; if ($http_x_old) { return 410; } location /api/ { proxy_pass http://127.0.0.1:1; } }',
+  ].join('\n'));
+  assert.deepEqual(messages(r).map((m) => m.replace(/(: (?:dropped|nginx answers the requests)).*/, '$1')), [
+    '1 return: "return 301 https://$host$request_uri" in server is not modelled by Switchyard: dropped',
+    '2 if: "if ($host = chat.example.com)" in server is not modelled by Switchyard: dropped',
+    '2 return: "return 404" in server is not modelled by Switchyard: dropped',
+    // a "return" inside "if" answers only some requests: the rest still look for a location
+    '3 if: "if ($http_x_old)" in server is not modelled by Switchyard: dropped',
+    '3 server: server has no "location /": nginx answers the requests',
+  ]);
+});

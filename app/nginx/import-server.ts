@@ -7,8 +7,23 @@ import { NGINX_SET_HEADERS } from '../proxy/headers.ts';
 import { DEFAULTS, ROUTE_COMMENT_PREFIX } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
 import { INHERITED, inherit, ownSettings, type ProxySettings } from './import-settings.ts';
+import { compileNginxRegex } from '../match/regex.ts';
 
 const LISTEN_ADDRESS = /^((\[[0-9A-Fa-f:.]+\]|\*|[0-9.]+|localhost):)?\d{1,5}$/;
+
+/** URIs of the shapes requests have (as nginx matches them, decoded). */
+const SAMPLE_URIS = ['/', '/a', '/a/b.c', '/.well-known/x', '/a b/'];
+
+/** Whether `c`, written in a server, answers every request before nginx looks for a location: a
+ * `return`, or a `rewrite` that redirects and whose regex matches any URI (`rewrite ^ https://$host$request_uri? permanent`). */
+function answersEveryRequest(c: Directive): boolean {
+  if (c.name === 'return') return true;
+  if (c.name !== 'rewrite' || c.args.length < 2) return false;
+  const [regex, to, flag] = c.args as [string, string, string?];
+  if (flag !== 'permanent' && flag !== 'redirect' && !/^(https?:\/\/|\$scheme)/.test(to)) return false;
+  const r = compileNginxRegex(regex, false);
+  return r.ok && SAMPLE_URIS.every((u) => r.regex.test(u));
+}
 
 export function importServer(d: Directive, parent: ProxySettings, ctx: ImportContext): Server | null {
   const block = d.block ?? [];
@@ -43,7 +58,7 @@ export function importServer(d: Directive, parent: ProxySettings, ctx: ImportCon
   }
   // (a "return" of the server's own answers every request before nginx looks for a location: its
   // warning says what changes)
-  if (!block.some((c) => (c.name === 'location' && catchesAll(c)) || c.name === 'return')) {
+  if (!block.some((c) => (c.name === 'location' && catchesAll(c)) || answersEveryRequest(c))) {
     ctx.warn(d, 'server has no "location /": nginx answers the requests none of its locations match from its root folder (static files, such as Debian\'s welcome page at "/", a 405 for a POST to a file, a 413 past the server\'s client_max_body_size); Switchyard answers them 404, as the export\'s "location / { return 404; }" does');
   }
   return server;

@@ -34,11 +34,17 @@ test('a dropped "if" names its condition and what it held: the requests it match
   ]);
 });
 
-test('a server answered by its own "return" (the HTTP-to-HTTPS redirect of Certbot and every app\'s docs) is not said to serve files from its root folder: nginx never looks for a location there', () => {
+test('a server answered by its own "return" or redirecting catch-all "rewrite" (the HTTP-to-HTTPS redirect of Certbot and every app\'s docs) is not said to serve files from its root folder: nginx never looks for a location there', () => {
   const r = importNginxText([
     'server { listen 80; server_name ha.example.com; return 301 https://$host$request_uri; }',
     'server { if ($host = chat.example.com) { return 301 https://$host$request_uri; } listen 81; server_name chat.example.com; return 404; }',
     'server { listen 82; if ($http_x_old) { return 410; } location /api/ { proxy_pass http://127.0.0.1:1; } }',
+    // the older way to write the redirect: a rewrite that matches every URI and redirects
+    'server { listen 83; rewrite ^ https://$server_name$request_uri? permanent; }',
+    'server { listen 84; rewrite ^/(.*)$ /app/$1 redirect; location /app/ { proxy_pass http://127.0.0.1:1; } }',
+    // one that matches some URIs, or rewrites without redirecting, leaves the rest to the locations
+    'server { listen 85; rewrite ^/old/(.*)$ https://new.example.com/$1 permanent; location /api/ { proxy_pass http://127.0.0.1:1; } }',
+    'server { listen 86; rewrite ^/(.*)$ /v2/$1 break; location /api/ { proxy_pass http://127.0.0.1:1; } }',
   ].join('\n'));
   assert.deepEqual(messages(r).map((m) => m.replace(/(: (?:dropped|nginx answers the requests)).*/, '$1')), [
     '1 return: "return 301 https://$host$request_uri" in server is not modelled by Switchyard: dropped',
@@ -47,5 +53,11 @@ test('a server answered by its own "return" (the HTTP-to-HTTPS redirect of Certb
     // a "return" inside "if" answers only some requests: the rest still look for a location
     '3 if: "if ($http_x_old)" in server is not modelled by Switchyard: dropped',
     '3 server: server has no "location /": nginx answers the requests',
+    '4 rewrite: "rewrite ^ https://$server_name$request_uri? permanent" in server is not modelled by Switchyard: dropped',
+    '5 rewrite: "rewrite ^/(.*)$ /app/$1 redirect" in server is not modelled by Switchyard: dropped',
+    '6 rewrite: "rewrite ^/old/(.*)$ https://new.example.com/$1 permanent" in server is not modelled by Switchyard: dropped',
+    '6 server: server has no "location /": nginx answers the requests',
+    '7 rewrite: "rewrite ^/(.*)$ /v2/$1 break" in server is not modelled by Switchyard: dropped',
+    '7 server: server has no "location /": nginx answers the requests',
   ]);
 });

@@ -61,6 +61,8 @@ export class WarningList {
 export class ImportContext {
   private readonly list = new WarningList();
   upgradeMap: UpgradeMap = 'absent';
+  /** The last map for $connection_upgrade read (its entries as a key), which decides in nginx. */
+  upgradeMapAt?: { key: string; file: string; line: number };
   /** Variables (lower case, no "$") that a map defines exactly as the standard upgrade map does. */
   readonly upgradeAliases = new Set<string>();
   /** Locations whose proxy_pass names a host without a port (an upstream, or a host on port 80), with that directive. */

@@ -259,7 +259,11 @@ function noteMap(d: Directive, ctx: ImportContext): void {
     ctx.warn(d, `map ${d.args.join(' ')}: maps are not modelled (with ${n} ${n === 1 ? 'entry' : 'entries'}): dropped; values using its variable are dropped too`);
     return;
   }
-  let state: UpgradeMap = standard ? 'standard' : 'custom';
+  // the same map again (each site file carrying its own copy): nothing changes
+  const key = JSON.stringify([d.args[0], [...entries].sort()]);
+  const earlier = ctx.upgradeMapAt;
+  if (earlier?.key === key) return;
+  const state: UpgradeMap = standard ? 'standard' : 'custom';
   if (!standard) {
     // what changes for a plain request (no Upgrade header): the map's '' entry (else its default)
     // (said for a map of the standard's two entries only; other values of Upgrade are its own cases)
@@ -273,9 +277,11 @@ function noteMap(d: Directive, ctx: ImportContext): void {
     const effect = effects.length ? `; ${effects.join('; ')}` : '';
     ctx.warn(d, `this map for $connection_upgrade differs from the standard one (default upgrade; '' close): Switchyard evaluates $connection_upgrade with the standard map${effect}`);
   }
-  if (ctx.upgradeMap !== 'absent') {
-    ctx.warn(d, 'a second map for $connection_upgrade: the last one decides');
-    if (ctx.upgradeMap === 'custom') state = 'custom';
+  // nginx sets the variable's handler from each map in turn: the last one decides
+  if (earlier) {
+    const where = earlier.file === d.file ? `on line ${earlier.line}` : `at ${earlier.file}:${earlier.line}`;
+    ctx.warn(d, `a second map for $connection_upgrade: the last one decides, this one${standard ? ' (the standard map)' : ''}, so the one ${where} is not used`);
   }
+  ctx.upgradeMapAt = { key, file: d.file, line: d.line };
   ctx.upgradeMap = state;
 }

@@ -1,6 +1,6 @@
 // What the import says of a directive it drops, where the words matter to a user taking a real
 // config over: an "internal" location opened, an "if" named with what it held, a redirect server
-// (its own "return" or catch-all "rewrite") not said to serve files.
+// (its own "return" or catch-all "rewrite") not said to serve files, the upgrade map written twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importNginxText } from '../../../app/nginx/import.ts';
@@ -60,4 +60,22 @@ test('a server answered by its own "return" or redirecting catch-all "rewrite" (
     '7 rewrite: "rewrite ^/(.*)$ /v2/$1 break" in server is not modelled by Switchyard: dropped',
     '7 server: server has no "location /": nginx answers the requests',
   ]);
+});
+
+test('the upgrade map written twice (each site file carrying its own copy, as apps\' docs say): nginx uses the last one, and the same map again is nothing to say', () => {
+  const STANDARD = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }";
+  const KEEPALIVE = "map $http_upgrade $connection_upgrade { default upgrade; '' ''; }";
+  const site = (n: number) => `server { listen 8${n}; location / { proxy_pass http://127.0.0.1:1; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; } }`;
+  const run = (maps: string[]) => {
+    const r = importNginxText([...maps, site(0), site(1)].join('\n'));
+    return { said: messages(r).map((m) => m.replace(/(differs from the standard one).*/, '$1')), websocket: r.config.servers.map((s) => s.locations[0]!.websocket) };
+  };
+  assert.deepEqual(run([STANDARD, STANDARD]), { said: [], websocket: [true, true] });
+  assert.deepEqual(run([KEEPALIVE, KEEPALIVE]).said, ['1 map: this map for $connection_upgrade differs from the standard one', '3 proxy_set_header: this file\'s own map for $connection_upgrade is not modelled: Switchyard evaluates it with the standard map (default upgrade; \'\' close)', '4 proxy_set_header: this file\'s own map for $connection_upgrade is not modelled: Switchyard evaluates it with the standard map (default upgrade; \'\' close)']);
+  // the last one decides (nginx sets the variable's handler from each map in turn): the standard one here
+  assert.deepEqual(run([KEEPALIVE, STANDARD]), {
+    said: ['1 map: this map for $connection_upgrade differs from the standard one', '2 map: a second map for $connection_upgrade: the last one decides, this one (the standard map), so the one on line 1 is not used'],
+    websocket: [true, true],
+  });
+  assert.deepEqual(run([STANDARD, KEEPALIVE]).said.slice(0, 2), ['2 map: this map for $connection_upgrade differs from the standard one', '2 map: a second map for $connection_upgrade: the last one decides, this one, so the one on line 1 is not used']);
 });

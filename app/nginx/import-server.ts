@@ -59,7 +59,12 @@ export function importServer(d: Directive, parent: ProxySettings, ctx: ImportCon
   // (a "return" of the server's own answers every request before nginx looks for a location: its
   // warning says what changes)
   if (!block.some((c) => (c.name === 'location' && catchesAll(c)) || answersEveryRequest(c))) {
-    ctx.warn(d, 'server has no "location /": nginx answers the requests none of its locations match from its root folder (static files, such as Debian\'s welcome page at "/", a 405 for a POST to a file, a 413 past the server\'s client_max_body_size); Switchyard answers them 404, as the export\'s "location / { return 404; }" does');
+    // (a try_files of the server's own serves them: a file, else its last argument, @app in Rails' docs)
+    const tries = block.find((c) => c.name === 'try_files' && c.args.length >= 2);
+    const how = tries
+      ? `by the server's own "try_files ${tries.args.join(' ')}" (${tries.file === d.file ? `line ${tries.line}` : `${tries.file}:${tries.line}`}): a file of its root folder, else ${tries.args.at(-1)}`
+      : 'from its root folder (static files, such as Debian\'s welcome page at "/", a 405 for a POST to a file, a 413 past the server\'s client_max_body_size)';
+    ctx.warn(d, `server has no "location /": nginx answers the requests none of its locations match ${how}; Switchyard answers them 404, as the export's "location / { return 404; }" does`);
   }
   return server;
 }

@@ -79,3 +79,16 @@ test('the upgrade map written twice (each site file carrying its own copy, as ap
   });
   assert.deepEqual(run([STANDARD, KEEPALIVE]).said.slice(0, 2), ['2 map: this map for $connection_upgrade differs from the standard one', '2 map: a second map for $connection_upgrade: the last one decides, this one, so the one on line 1 is not used']);
 });
+
+test('a server without "location /" that answers the rest by its own try_files (Puma\'s and Rails\' docs: a file, else @app) is said to do that, not to serve only its root folder', () => {
+  const r = importNginxText([
+    'upstream app { server 127.0.0.1:1; }',
+    'server { listen 80; root /srv/public;',
+    '  try_files $uri/index.html $uri @app;',
+    '  location @app { proxy_pass http://app; }',
+    '  location /cable { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "Upgrade"; } }',
+  ].join('\n'));
+  assert.deepEqual(messages(r).filter((m) => m.includes('server: ')), [
+    '2 server: server has no "location /": nginx answers the requests none of its locations match by the server\'s own "try_files $uri/index.html $uri @app" (line 3): a file of its root folder, else @app; Switchyard answers them 404, as the export\'s "location / { return 404; }" does',
+  ]);
+});

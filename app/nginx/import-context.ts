@@ -61,6 +61,9 @@ export class WarningList {
 export class ImportContext {
   private readonly list = new WarningList();
   upgradeMap: UpgradeMap = 'absent';
+  /** The server being read: its variables set once, at its own level, to fixed text that a proxy_pass
+   * of it reads (lowercase name → value and the `set`), as Nginx Proxy Manager writes its hosts. */
+  serverConstants = new Map<string, { value: string; d: Directive }>();
   /** The last map for $connection_upgrade read (its entries as a key), which decides in nginx. */
   upgradeMapAt?: { key: string; file: string; line: number };
   /** Variables (lower case, no "$") that a map defines exactly as the standard upgrade map does. */

@@ -8,6 +8,7 @@ import { DEFAULTS, ROUTE_COMMENT_PREFIX } from './defaults.ts';
 import type { ImportContext } from './import-context.ts';
 import { INHERITED, inherit, ownSettings, type ProxySettings } from './import-settings.ts';
 import { compileNginxRegex } from '../match/regex.ts';
+import { findVariables } from '../proxy/variable-names.ts';
 
 const LISTEN_ADDRESS = /^((\[[0-9A-Fa-f:.]+\]|\*|[0-9.]+|localhost):)?\d{1,5}$/;
 
@@ -25,10 +26,31 @@ function answersEveryRequest(c: Directive): boolean {
   return r.ok && SAMPLE_URIS.every((u) => r.regex.test(u));
 }
 
+/** Every directive of `block` and the blocks in it. */
+function allDirectives(block: readonly Directive[]): Directive[] {
+  return block.flatMap((c) => [c, ...allDirectives(c.block ?? [])]);
+}
+
+/** The variables a server sets once, at its own level, to fixed text (`set $port 8123;`), which a
+ * proxy_pass in it reads: nginx gives them that value before it looks for a location. */
+function serverConstants(block: readonly Directive[]): Map<string, { value: string; d: Directive }> {
+  const all = allDirectives(block);
+  const sets = all.filter((c) => c.name === 'set' && c.args.length === 2 && /^\$\w+$/.test(c.args[0]!));
+  const name = (c: Directive) => c.args[0]!.slice(1).toLowerCase();
+  const read = new Set(all.filter((c) => c.name === 'proxy_pass').flatMap((c) => findVariables(c.args.join(' ')).map((v) => v.name.toLowerCase())));
+  const out = new Map<string, { value: string; d: Directive }>();
+  for (const c of block) {
+    if (c.name !== 'set' || !sets.includes(c) || c.args[1]!.includes('$') || !read.has(name(c))) continue;
+    if (sets.filter((o) => name(o) === name(c)).length === 1) out.set(name(c), { value: c.args[1]!, d: c });
+  }
+  return out;
+}
+
 export function importServer(d: Directive, parent: ProxySettings, ctx: ImportContext): Server | null {
   const block = d.block ?? [];
   const settings = inherit(parent, ownSettings(block, ctx));
   const server: Server = { listen: [], serverNames: [], locations: [] };
+  ctx.serverConstants = serverConstants(block);
   let listenDirectives = 0;
   for (const c of block) {
     if (INHERITED.has(c.name)) continue;
@@ -46,9 +68,11 @@ export function importServer(d: Directive, parent: ProxySettings, ctx: ImportCon
         importLocation(c, settings, ctx, server.locations, null);
         break;
       default:
-        ctx.unmodelled(c, 'server');
+        // (a variable a proxy_pass reads is said there)
+        if (!(c.name === 'set' && ctx.serverConstants.get(c.args[0]!.slice(1).toLowerCase())?.d === c)) ctx.unmodelled(c, 'server');
     }
   }
+  ctx.serverConstants = new Map();
   if (listenDirectives === 0) {
     ctx.warn(d, 'server has no "listen": nginx listens on *:80 (as root), imported as listen 80');
     server.listen.push({ address: '80', defaultServer: false });
@@ -186,6 +210,32 @@ function flattened(inner: { modifier: Modifier; path: string }, outer: Outer): s
   return `nginx only considers it after matching "${outer.where}"`;
 }
 
+/**
+ * `url` with the server's fixed variables (ctx.serverConstants) written as their values, said at `d`,
+ * when that leaves a proxy_pass Switchyard models that still has a variable (so nginx's rules for
+ * one with variables still hold: the URI as the variables make it, no redirect rewritten); else `url`.
+ */
+function withServerConstants(url: string, d: Directive, ctx: ImportContext): string {
+  const refs = findVariables(url).filter((v) => !v.capture && ctx.serverConstants.has(v.name.toLowerCase()));
+  if (!refs.length) return url;
+  let out = '';
+  let from = 0;
+  for (const v of refs) {
+    out += url.slice(from, v.start) + ctx.serverConstants.get(v.name.toLowerCase())!.value;
+    from = v.end;
+  }
+  out += url.slice(from);
+  out = out.replace(/^http:\/\//i, 'http://');
+  if (!out.includes('$') || !parseProxyPass(out)) return url;
+  const names = [...new Set(refs.map((v) => `$${v.name}`))];
+  const sets = [...new Set(refs.map((v) => ctx.serverConstants.get(v.name.toLowerCase())!.d))];
+  // (the lines of the sets, with their file where it is not this proxy_pass's: an included snippet's)
+  const here = sets.every((c) => c.file === d.file);
+  const at = `${here ? `line${sets.length === 1 ? '' : 's'} ` : ''}${sets.map((c) => (here ? `${c.line}` : `${c.file}:${c.line}`)).join(', ')}`;
+  ctx.warn(d, `proxy_pass "${url}": ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} set once in this server to fixed text (${at}), read in: "${out}"`);
+  return out;
+}
+
 function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext, out: Location[], outer: Outer | null): void {
   const where = `location ${d.args.join(' ')}`;
   const la = locationArgs(d);
@@ -209,7 +259,9 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
     if (c.name === 'proxy_pass') {
       if (++proxyPasses > 1) ctx.warn(c, '"proxy_pass" is duplicate (nginx -t refuses this): the last one is kept');
       // nginx reads the scheme in any case
-      const url = c.args.length === 1 ? c.args[0]!.replace(/^http:\/\//i, 'http://') : '';
+      let url = c.args.length === 1 ? c.args[0]!.replace(/^http:\/\//i, 'http://') : '';
+      const read = withServerConstants(url, c, ctx);
+      if (read !== url) url = read;
       passVariables = url.includes('$');
       if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
       else if (/^https:\/\//i.test(url)) ctx.warn(c, `proxy_pass "${c.args[0]}": Switchyard speaks plain HTTP to upstreams (https:// is not modelled): dropped`);

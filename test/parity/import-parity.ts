@@ -22,6 +22,8 @@ const HARMLESS = [
   /is nginx\.org's standard WebSocket map under another name/,
   // a name nginx ignores on that socket (nginx -t warns the same), as the engine does
   /^conflicting server name .* so nginx ignores it here, and so does Switchyard/,
+  // a proxy_pass of variables the server sets once to fixed text, read with their values
+  /^proxy_pass ".*": .* set once in this server to fixed text \(.*\), read in: /,
 ];
 
 export type ImportOutcome =

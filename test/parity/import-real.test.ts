@@ -1,6 +1,6 @@
 // Import parity on nginx.conf files written the way projects' own docs write them for WebSocket and
 // HTTP proxying (Jupyter, Gitea, Guacamole, OctoPrint, socket.io, Mattermost, Mastodon's streaming,
-// Synapse, a Debian site with snippets), adapted to loopback upstreams: each imports without a loss
+// Synapse, a Debian site with snippets, Nginx Proxy Manager), adapted to loopback upstreams: each imports without a loss
 // (import-parity.ts), and real nginx running it, the engine running the import and nginx running the
 // re-export answer the same requests the same way, the upgrade handshake included.
 // Needs Debian's nginx.
@@ -201,6 +201,34 @@ server {
       extra: 'proxy_set_header Host $http_host;\nproxy_set_header X-Real-IP $remote_addr;\nproxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\nproxy_set_header X-Forwarded-Proto $scheme;\n',
     }),
     requests: [{ path: '/', host: 'app.example.com' }, { path: '/ws/x', host: 'app.example.com', ws: true }, { path: '/ws/x', host: 'app.example.com:81', headers: { 'X-Forwarded-For': '10.0.0.9' } }, { path: '/ws', ws: true }],
+  },
+  {
+    // Nginx Proxy Manager's proxy host: the target set once at server level, the WebSocket lines at
+    // both levels, the proxy_pass of variables in a snippet included in the location
+    name: 'Nginx Proxy Manager: proxy_pass $forward_scheme://$server:$port$request_uri from server-level sets',
+    files: (env, dir) => ({
+      main: http(`server {
+  set $forward_scheme http;
+  set $server         "127.0.0.1";
+  set $port           ${env.up.u1};
+  listen 127.0.0.1:${env.listen};
+  server_name ha.example.com;
+  proxy_set_header Upgrade $http_upgrade;
+  proxy_set_header Connection $http_connection;
+  proxy_http_version 1.1;
+  location / {
+    proxy_set_header Upgrade $http_upgrade;
+    proxy_set_header Connection $http_connection;
+    proxy_http_version 1.1;
+    include ${join(dir, 'extra.conf')};
+  }
+}`),
+      extra: 'proxy_set_header Host $host;\nproxy_set_header X-Forwarded-Scheme $scheme;\nproxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\nproxy_pass       $forward_scheme://$server:$port$request_uri;\n',
+    }),
+    requests: [
+      { path: '/', host: 'ha.example.com' }, { path: '/api/websocket', host: 'ha.example.com', ws: true }, { path: '/a%20b/../c?x=1' },
+      { path: '/redir/self', host: 'ha.example.com' }, { path: '/p', method: 'POST', body: 'x'.repeat(2_000_000) },
+    ],
   },
 ];
 

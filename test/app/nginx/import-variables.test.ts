@@ -130,3 +130,33 @@ test('a variable one or two slips from one nginx knows is named with the one it 
     '14 proxy_set_header: proxy_set_header X-Scheme: $request_scheme cannot be evaluated by Switchyard: header dropped',
   ]);
 });
+
+test('a proxy_pass made of variables the server sets once to fixed text (Nginx Proxy Manager\'s "$forward_scheme://$server:$port$request_uri") is read with their values, still a proxy_pass with variables', () => {
+  const r = importNginxText([
+    'server {',
+    '  set $forward_scheme http;',
+    '  set $server         "127.0.0.1";',
+    '  set $port           8123;',
+    '  set $unused x;',
+    '  set $changed a;',
+    '  listen 80;',
+    '  if ($http_x_b) { set $changed b; }',
+    '  location / { proxy_set_header Host $host; proxy_pass $forward_scheme://$server:$port$request_uri; }',
+    '  location /b/ { proxy_pass http://$changed:81$request_uri; }',
+    // no variable left once read: another kind of proxy_pass (it would rewrite redirects), left as it is
+    '  location /c/ { proxy_pass $forward_scheme://$server:$port; }',
+    '}',
+  ].join('\n'));
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(r.config.servers[0]!.locations.map((l) => l.proxyPass), ['http://127.0.0.1:8123$request_uri']);
+  assert.deepEqual(messages(r).map((m) => m.replace(/(dropped).*/, '$1')), [
+    '5 set: "set" in server is not modelled by Switchyard: dropped',
+    '6 set: "set" in server is not modelled by Switchyard: dropped',
+    '8 if: "if ($http_x_b)" in server is not modelled by Switchyard: dropped',
+    '9 proxy_pass: proxy_pass "$forward_scheme://$server:$port$request_uri": $forward_scheme, $server, $port are set once in this server to fixed text (lines 2, 3, 4), read in: "http://127.0.0.1:8123$request_uri"',
+    '10 proxy_pass: proxy_pass "http://$changed:81$request_uri" uses variables before its URI part, which Switchyard does not model (variables after http://host[:port] it does): dropped',
+    '10 location: location /b/ has no proxy_pass Switchyard can model: the location is dropped',
+    '11 proxy_pass: proxy_pass "$forward_scheme://$server:$port" uses variables before its URI part, which Switchyard does not model (variables after http://host[:port] it does): dropped',
+    '11 location: location /c/ has no proxy_pass Switchyard can model: the location is dropped',
+  ]);
+});

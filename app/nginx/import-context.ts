@@ -101,8 +101,14 @@ export class ImportContext {
   }
 
   /** The standard warning for a directive Switchyard has no field for. */
-  unmodelled(d: Directive, where: string): void {
+  /** `unrouted`: `d` is in a location with no proxy_pass, which is dropped with it. */
+  unmodelled(d: Directive, where: string, unrouted = false): void {
     const nested = d.block ? ` (a block with ${countDirectives(d.block)} directive(s) inside)` : '';
+    // what kept requests out of a location that goes: they go to another location now
+    if (unrouted && (ACCESS_CONTROL.has(d.name) || d.name === 'allow' || d.name === 'internal') && d.args[0] !== 'off') {
+      this.warn(d, `"${[d.name, ...d.args].join(' ')}" in ${where} is not modelled by Switchyard: dropped with its location, which has no proxy_pass: the requests it kept out go to whichever other location matches them, or get 404 (WebSocket upgrades too)${nested}`);
+      return;
+    }
     if (d.name.startsWith('//')) {
       const swallowed = d.args.length ? `; it swallowed everything up to the next ";": ${JSON.stringify(d.args.join(' '))}` : '';
       this.warn(d, `"//" does not start a comment in nginx ("#" does): "${d.name}" is read as an unknown directive (nginx -t fails)${swallowed}; dropped${nested}`);

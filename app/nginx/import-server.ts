@@ -280,7 +280,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
       if (proxyPasses === 0) ctx.warn(c, '"proxy_redirect default" before "proxy_pass" (nginx -t refuses this: it needs the proxy_pass above it): dropped');
       else if (passVariables) ctx.warn(c, '"proxy_redirect default" beside a "proxy_pass" with variables (nginx -t refuses this: such a proxy_pass has no default rewrite; Switchyard rewrites no redirect for it, as "proxy_redirect off" does): dropped');
     } else if (c.name === 'proxy_redirect' && c.args.length === 1 && c.args[0] === 'off') redirectOff = c;
-    else ctx.unmodelled(c, where);
+    else ctx.unmodelled(c, where, !block.some((b) => b.name === 'proxy_pass'));
   }
   // (`off` is what a proxy_pass with variables does anyway: a snippet's export writes it there)
   if (redirectOff && !(proxyPass !== null && parseProxyPass(proxyPass)?.variables)) ctx.unmodelled(redirectOff, where);

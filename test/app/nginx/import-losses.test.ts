@@ -92,3 +92,23 @@ test('a server without "location /" that answers the rest by its own try_files (
     '2 server: server has no "location /": nginx answers the requests none of its locations match by the server\'s own "try_files $uri/index.html $uri @app" (line 3): a file of its root folder, else @app; Switchyard answers them 404, as the export\'s "location / { return 404; }" does',
   ]);
 });
+
+test('access control in a location dropped for having no proxy_pass (Debian\'s "location ~ /\\.ht { deny all; }", Nextcloud\'s deny list) says where the requests it kept out go now, not that the route is open', () => {
+  const r = importNginxText([
+    'server { listen 80;',
+    '  location ~ /\\.ht { deny all; }',
+    '  location ~ ^/(?:build|tests|config|lib|3rdparty|templates|data)/ { allow 10.0.0.0/8; deny all; }',
+    '  location /files/ { internal; alias /srv/files/; }',
+    '  location /admin/ { deny all; proxy_pass http://127.0.0.1:1; }',
+    '  location / { proxy_pass http://127.0.0.1:1; } }',
+  ].join('\n'));
+  const gone = 'is not modelled by Switchyard: dropped with its location, which has no proxy_pass: the requests it kept out go to whichever other location matches them, or get 404 (WebSocket upgrades too)';
+  assert.deepEqual(messages(r).filter((m) => !/ location: | alias: /.test(m)), [
+    `2 deny: "deny all" in location ~ /\\.ht ${gone}`,
+    `3 allow: "allow 10.0.0.0/8" in location ~ ^/(?:build|tests|config|lib|3rdparty|templates|data)/ ${gone}`,
+    `3 deny: "deny all" in location ~ ^/(?:build|tests|config|lib|3rdparty|templates|data)/ ${gone}`,
+    `4 internal: "internal" in location /files/ ${gone}`,
+    // a route that stays: open without it
+    '5 deny: "deny all" in location /admin/ is not modelled by Switchyard: dropped, so this route is reachable without it (WebSocket upgrades too)',
+  ]);
+});

@@ -353,7 +353,9 @@ function checkServer(s: LooseServer, si: number, upstreams: Names, groups: Reado
       }
       if (lower === 'content-length' || lower === 'transfer-encoding') {
         // nginx sends these as written instead of its own, so they no longer describe the body it sends
-        add([...lb, 'proxySetHeader', hi, 'name'], 'framing_header', `nginx would send ${h.name} as set here in place of its own, and the upstream would misread where the request body ends: remove it (the body's framing is nginx's own)`);
+        // (an empty value removes the header: nginx then sends the body without its own framing header)
+        const what = h.value === '' ? `an empty ${h.name} would remove nginx's own, and the upstream could not tell` : `nginx would send ${h.name} as set here in place of its own, and the upstream would misread`;
+        add([...lb, 'proxySetHeader', hi, 'name'], 'framing_header', `${what} where the request body ends: remove it (the body's framing is nginx's own)`);
       }
     });
   });

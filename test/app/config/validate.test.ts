@@ -311,6 +311,9 @@ test('proxy_set_header Content-Length / Transfer-Encoding (any case, any value) 
   const r = validateConfig(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'Content-Length', value: '0' }] }])]));
   assert.ok(!r.ok);
   assert.match(r.issues[0]!.message, /^nginx would send Content-Length as set here/);
+  const empty = validateConfig(doc([server([{ path: '/', proxyPass: 'http://127.0.0.1:1', proxySetHeader: [{ name: 'Content-Length', value: '' }] }])]));
+  assert.ok(!empty.ok);
+  assert.match(empty.issues[0]!.message, /^an empty Content-Length would remove nginx's own, and the upstream could not tell where the request body ends/, 'an empty value sends no header at all');
 });
 
 test('a proxy timeout of 0 is refused (zero_timeout): nginx times out at once, it is not "no timeout"', () => {

@@ -122,3 +122,28 @@ test('a number box keeps what is typed, key by key: "3.00" is not read as 30', {
     await context.close();
   }
 });
+
+test("in a 900 px window each header row's ✕ stays on its row, beside the fields it removes (not wrapped under them, next to the row below)", { timeout: 60_000 }, async () => {
+  const { context, page, errors } = await fresh();
+  try {
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.locator('[data-tab="routes"]').click();
+    await page.getByTestId('location-0-0').click();
+    await page.getByRole('button', { name: '+ Header' }).click();
+    await page.getByRole('button', { name: '+ Header' }).click();
+    await env.ui.shot(page, 'row-fields-headers-900');
+    for (const n of [1, 2]) {
+      const name = await page.getByLabel(`Header ${n} name`).boundingBox();
+      const value = await page.getByLabel(`Header ${n} value`).boundingBox();
+      const remove = await page.getByRole('button', { name: `Remove header ${n}` }).boundingBox();
+      assert.ok(name && value && remove, 'on screen');
+      const middle = (b: { y: number; height: number }) => b.y + b.height / 2;
+      assert.ok(Math.abs(middle(value) - middle(name)) < 2, `header ${n}'s value is beside its name (${middle(value)} vs ${middle(name)})`);
+      assert.ok(Math.abs(middle(remove) - middle(name)) < 2, `header ${n}'s ✕ is on its row (${middle(remove)} vs ${middle(name)})`);
+      assert.ok(remove.x >= value.x + value.width, `header ${n}'s ✕ is after its value`);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -69,11 +69,13 @@ export interface TimingBar {
   receive: number;
 }
 
-/** The exchange's timings as parts of its total (for a small waterfall); null without a total. */
-export function timingBar(t: ExchangeView['timings']): TimingBar | null {
+/** The exchange's timings as parts of its total (for a small waterfall); null without a total.
+ * `triedUpstream`: the request went to an upstream (it has tries); with no connect time then, no
+ * try connected (refused, unreachable, connect timeout), so its time went on connecting. */
+export function timingBar(t: ExchangeView['timings'], opts: { triedUpstream?: boolean } = {}): TimingBar | null {
   const total = t.totalMs;
   if (total === undefined || total <= 0) return null;
-  const connect = Math.min(total, Math.max(0, t.connectMs ?? 0));
+  const connect = Math.min(total, Math.max(0, t.connectMs ?? (opts.triedUpstream ? total : 0)));
   const first = Math.min(total, Math.max(connect, t.firstByteMs ?? total));
   const pct = (x: number) => Math.round((x / total) * 1000) / 10;
   return { connect: pct(connect), wait: pct(first - connect), receive: pct(total - first) };

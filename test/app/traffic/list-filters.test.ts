@@ -60,3 +60,10 @@ test('timing bar: connect, wait and receive as parts of the total', () => {
   assert.equal(timingBar({}), null);
   assert.equal(timingBar({ totalMs: 0 }), null);
 });
+
+test('timing bar: a request whose tries never connected (a 502 for a refused connection, a connect timeout) spent its time connecting, not waiting for a first byte', () => {
+  assert.deepEqual(timingBar({ totalMs: 3 }, { triedUpstream: true }), { connect: 100, wait: 0, receive: 0 });
+  assert.deepEqual(timingBar({ connectMs: 0, totalMs: 2000 }, { triedUpstream: true }), { connect: 0, wait: 100, receive: 0 }, 'a 504: connected, then waited for the header');
+  assert.deepEqual(timingBar({ connectMs: 10, firstByteMs: 60, totalMs: 100 }, { triedUpstream: true }), { connect: 10, wait: 50, receive: 40 });
+  assert.deepEqual(timingBar({ totalMs: 8 }, { triedUpstream: false }), { connect: 0, wait: 100, receive: 0 }, 'answered by the proxy itself (a 404, a 413): as before');
+});

@@ -259,9 +259,7 @@ function importLocation(d: Directive, parent: ProxySettings, ctx: ImportContext,
     if (c.name === 'proxy_pass') {
       if (++proxyPasses > 1) ctx.warn(c, '"proxy_pass" is duplicate (nginx -t refuses this): the last one is kept');
       // nginx reads the scheme in any case
-      let url = c.args.length === 1 ? c.args[0]!.replace(/^http:\/\//i, 'http://') : '';
-      const read = withServerConstants(url, c, ctx);
-      if (read !== url) url = read;
+      const url = withServerConstants(c.args.length === 1 ? c.args[0]!.replace(/^http:\/\//i, 'http://') : '', c, ctx);
       passVariables = url.includes('$');
       if (c.args.length !== 1) ctx.warn(c, 'proxy_pass takes one URL: dropped');
       else if (/^https:\/\//i.test(url)) ctx.warn(c, `proxy_pass "${c.args[0]}": Switchyard speaks plain HTTP to upstreams (https:// is not modelled): dropped`);

@@ -263,7 +263,6 @@ function noteMap(d: Directive, ctx: ImportContext): void {
   const key = JSON.stringify([d.args[0], [...entries].sort()]);
   const earlier = ctx.upgradeMapAt;
   if (earlier?.key === key) return;
-  const state: UpgradeMap = standard ? 'standard' : 'custom';
   if (!standard) {
     // what changes for a plain request (no Upgrade header): the map's '' entry (else its default)
     // (said for a map of the standard's two entries only; other values of Upgrade are its own cases)
@@ -283,5 +282,5 @@ function noteMap(d: Directive, ctx: ImportContext): void {
     ctx.warn(d, `a second map for $connection_upgrade: the last one decides, this one${standard ? ' (the standard map)' : ''}, so the one ${where} is not used`);
   }
   ctx.upgradeMapAt = { key, file: d.file, line: d.line };
-  ctx.upgradeMap = state;
+  ctx.upgradeMap = standard ? 'standard' : 'custom';
 }

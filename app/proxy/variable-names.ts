@@ -57,7 +57,7 @@ export const NGINX_FIXED_VARIABLES: ReadonlySet<string> = new Set([
 
 /** Families nginx resolves by name ($http_x, $sent_http_x, $upstream_cookie_x, ...), and the ssl
  * module's variables: any name in them is one nginx knows. */
-const NGINX_FAMILIES: readonly string[] = ['http_', 'sent_http_', 'sent_trailer_', 'cookie_', 'arg_', 'upstream_http_', 'upstream_trailer_', 'upstream_cookie_', 'ssl_'];
+const NGINX_FAMILIES: readonly string[] = [...VARIABLE_PREFIXES, 'sent_http_', 'sent_trailer_', 'upstream_http_', 'upstream_trailer_', 'upstream_cookie_', 'ssl_'];
 
 /**
  * The variable `$name` likely meant, one or two slips away ($conection_upgrade, $proxy_add_x_forward_for),

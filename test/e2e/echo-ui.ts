@@ -15,7 +15,8 @@ export interface EchoUi {
   counting(path: string): Promise<{ ws: WebSocket; echoes: () => number }>;
 }
 
-export function echoUiHost(): EchoUi {
+/** `name`: the route's name (none by default). */
+export function echoUiHost(opts: { name?: string } = {}): EchoUi {
   let upstream: Upstream | undefined;
   let proxyPort = 0;
   const clients: WebSocket[] = [];
@@ -40,7 +41,7 @@ export function echoUiHost(): EchoUi {
     env.ui = await startUiHost({
       schemaVersion: 1,
       upstreams: [{ name: 'echo', servers: [{ address: `127.0.0.1:${upstream.port}` }] }],
-      servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
+      servers: [{ listen: [{ address: `127.0.0.1:${proxyPort}` }], locations: [{ ...opts, path: '/ws/', proxyPass: 'http://echo', websocket: true }] }],
     });
   }, { timeout: 120_000 });
   after(async () => {
